@@ -1,0 +1,258 @@
+// The C type model: one object per type, derived types interned on their parts, so identity means equality.
+import { PRIMITIVES, PrimitiveSpec, Repr } from './primitives';
+
+export type CTypeKind = 'primitive' | 'void' | 'pointer' | 'array' | 'struct' | 'union' | 'enum' | 'function';
+
+/** Qualifier bits, as carried by pointers (on their pointee), fields, typedefs and globals. */
+export const Q_CONST = 1;
+export const Q_VOLATILE = 2;
+export const Q_RESTRICT = 4;
+
+export type CType =
+  | PrimitiveType | VoidType | PointerType | ArrayType | StructType | EnumType | FunctionType;
+
+let nextId = 1;
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+abstract class TypeBase {
+  /** Unique per type object; used to key interned derived types. */
+  readonly id = nextId++;
+  abstract readonly kind: CTypeKind;
+  /** The C spelling with '&' where a declarator's name would go ('int *&', 'int(*&)[3]'). */
+  abstract get marker(): string;
+  /** Size in bytes; -1 when C gives it none (void, functions, open arrays, incomplete structs). */
+  abstract get size(): number;
+  /** Alignment in bytes; -1 when the size is unknown. */
+  abstract get align(): number;
+
+  /** @internal pointer types to this type, indexed by pointee qualifiers. */
+  _ptrs: (PointerType | undefined)[] | undefined;
+  /** @internal array types of this item type, by length (-1: open). */
+  _arrays: Map<number, ArrayType> | undefined;
+  /** @internal memo slot owned by the cdata layer (its generated accessor class). */
+  _cdata: unknown;
+
+  private _cname: string | undefined;
+
+  /** The C name of the type, as CFFI spells it: 'int *', 'int[5]', 'struct pt', 'int(*)(int, int)'. */
+  get cname(): string {
+    return (this._cname ??= this.marker.replace('&', '').trim());
+  }
+
+  toString(): string {
+    return `<ctype '${this.cname}'>`;
+  }
+
+  [INSPECT](): string {
+    return this.toString();
+  }
+}
+
+export class PrimitiveType extends TypeBase {
+  readonly kind = 'primitive' as const;
+  readonly name: string;
+  readonly repr: Repr;
+  readonly size: number;
+  readonly align: number;
+  constructor(spec: PrimitiveSpec) {
+    super();
+    this.name = spec.name;
+    this.repr = spec.repr;
+    this.size = spec.size;
+    this.align = spec.align;
+  }
+  get marker(): string {
+    return `${this.name}&`;
+  }
+}
+
+export class VoidType extends TypeBase {
+  readonly kind = 'void' as const;
+  get marker(): string {
+    return 'void&';
+  }
+  get size(): number {
+    return -1;
+  }
+  get align(): number {
+    return -1;
+  }
+}
+
+export class PointerType extends TypeBase {
+  readonly kind = 'pointer' as const;
+  readonly size = 8;
+  readonly align = 8;
+  /** Use `pointerTo()`: pointer types are interned. */
+  constructor(readonly item: CType, readonly quals: number) {
+    super();
+  }
+  get marker(): string {
+    const inner = qualifiedMarker(this.item, this.quals);
+    if (this.item.kind === 'array' || this.item.kind === 'function') return inner.replace('&', '(*&)');
+    const at = inner.indexOf('&');
+    return inner.slice(0, at) + (inner[at - 1] === '*' ? '*&' : ' *&') + inner.slice(at + 1);
+  }
+}
+
+export class ArrayType extends TypeBase {
+  readonly kind = 'array' as const;
+  /** Use `arrayOf()`: array types are interned. `length` is null for an open array (`int[]`). */
+  constructor(readonly item: CType, readonly length: number | null) {
+    super();
+  }
+  get marker(): string {
+    return this.item.marker.replace('&', `&[${this.length ?? ''}]`);
+  }
+  get size(): number {
+    return this.length === null || this.item.size < 0 ? -1 : this.item.size * this.length;
+  }
+  get align(): number {
+    return this.item.align;
+  }
+}
+
+/** One member of a struct or union, anonymous members flattened into their parent. */
+export interface CField {
+  readonly name: string;
+  readonly type: CType;
+  /** Byte offset from the start of the outermost struct. */
+  readonly offset: number;
+  /** For bitfields: the bit position inside the storage unit starting at `offset`; otherwise -1. */
+  readonly bitshift: number;
+  /** For bitfields: the width in bits; otherwise -1. */
+  readonly bitsize: number;
+  readonly quals: number;
+}
+
+export class StructType extends TypeBase {
+  /** null until the body is known (`struct foo;` alone leaves it incomplete). */
+  fields: readonly CField[] | null = null;
+  /** Fields by name, anonymous members flattened. */
+  fieldMap: ReadonlyMap<string, CField> = new Map();
+  size = -1;
+  align = -1;
+  /** Alignment cap the layout was computed with (0: natural, 1: packed, n: `#pragma pack(n)`). */
+  pack = 0;
+  constructor(
+    readonly kind: 'struct' | 'union',
+    /** The tag, a typedef name for an anonymous struct, or `$N` for an anonymous member. */
+    public name: string,
+    /** True when `name` came from a typedef (`typedef struct { … } pt_t;` is spelled 'pt_t'). */
+    public namedByTypedef = false,
+  ) {
+    super();
+  }
+  get marker(): string {
+    return this.namedByTypedef ? `${this.name}&` : `${this.kind} ${this.name}&`;
+  }
+  get complete(): boolean {
+    return this.fields !== null;
+  }
+}
+
+export class EnumType extends TypeBase {
+  readonly kind = 'enum' as const;
+  /** Enumerator values by name, in declaration order. */
+  relements: Readonly<Record<string, number | bigint>> = {};
+  /** Enumerator names by value (the first name given to a value wins). */
+  elements: Readonly<Record<string, string>> = {};
+  /** The integer type the compiler stores this enum as (int, unsigned int, long or unsigned long). */
+  base: PrimitiveType = primitive('unsigned int');
+  constructor(public name: string, public namedByTypedef = false) {
+    super();
+  }
+  get marker(): string {
+    return this.namedByTypedef ? `${this.name}&` : `enum ${this.name}&`;
+  }
+  get size(): number {
+    return this.base.size;
+  }
+  get align(): number {
+    return this.base.align;
+  }
+}
+
+export class FunctionType extends TypeBase {
+  readonly kind = 'function' as const;
+  /** Use `functionType()`: function types are interned. */
+  constructor(readonly args: readonly CType[], readonly result: CType, readonly ellipsis: boolean) {
+    super();
+  }
+  get marker(): string {
+    const parts = this.args.map((a) => a.cname);
+    if (this.ellipsis) parts.push('...');
+    const list = parts.length ? parts.join(', ') : 'void';
+    return this.result.marker.replace('&', `&(${list})`);
+  }
+  get size(): number {
+    return -1;
+  }
+  get align(): number {
+    return -1;
+  }
+}
+
+function qualifiedMarker(t: CType, quals: number): string {
+  const words = [quals & Q_CONST ? 'const' : '', quals & Q_VOLATILE ? 'volatile' : '', quals & Q_RESTRICT ? 'restrict' : '']
+    .filter(Boolean)
+    .join(' ');
+  if (!words) return t.marker;
+  // A qualified pointer is spelled with the qualifier after its star: 'char *const'.
+  if (t.kind === 'pointer') return t.marker.replace('&', `${words}&`);
+  return `${words} ${t.marker}`;
+}
+
+const primitiveTable = new Map<string, PrimitiveType>(PRIMITIVES.map((s) => [s.name, new PrimitiveType(s)]));
+
+/** The interned primitive type of a canonical name; throws on an unknown name. */
+export function primitive(name: string): PrimitiveType {
+  const t = primitiveTable.get(name);
+  if (!t) throw new Error(`internal: unknown primitive '${name}'`);
+  return t;
+}
+
+export function findPrimitive(name: string): PrimitiveType | undefined {
+  return primitiveTable.get(name);
+}
+
+export function allPrimitives(): IterableIterator<PrimitiveType> {
+  return primitiveTable.values();
+}
+
+export const VOID = new VoidType();
+
+export function pointerTo(item: CType, quals = 0): PointerType {
+  const memo = (item._ptrs ??= []);
+  return (memo[quals] ??= new PointerType(item, quals));
+}
+
+export function arrayOf(item: CType, length: number | null): ArrayType {
+  const memo = (item._arrays ??= new Map());
+  const key = length ?? -1;
+  let t = memo.get(key);
+  if (!t) memo.set(key, (t = new ArrayType(item, length)));
+  return t;
+}
+
+const functionTable = new Map<string, FunctionType>();
+
+export function functionType(args: readonly CType[], result: CType, ellipsis: boolean): FunctionType {
+  const key = `${result.id}(${args.map((a) => a.id).join(',')}${ellipsis ? ',...' : ''})`;
+  let t = functionTable.get(key);
+  if (!t) functionTable.set(key, (t = new FunctionType(args, result, ellipsis)));
+  return t;
+}
+
+/** True for the types a value of which is one integer (primitives other than floats and bool, and enums). */
+export function isInteger(t: CType): boolean {
+  if (t.kind === 'enum') return true;
+  if (t.kind !== 'primitive') return false;
+  const r = t.repr;
+  return r !== 'f32' && r !== 'f64' && r !== 'f80' && r !== 'bool';
+}
+
+/** True for char-like items that `ffi.string` reads as text: char, signed char, unsigned char. */
+export function isCharLike(t: CType): boolean {
+  return t.kind === 'primitive' && (t.name === 'char' || t.name === 'signed char' || t.name === 'unsigned char');
+}

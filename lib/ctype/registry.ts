@@ -1,0 +1,126 @@
+// The declaration table of one FFI: every name a cdef declared, in one flat map, with redeclaration rules.
+import { CDefError } from '../errors';
+import { CType, EnumType, FunctionType, StructType } from './model';
+
+/** Where a declaration came from, for error messages. */
+export interface SourcePos {
+  readonly line: number;
+  readonly column: number;
+}
+
+export type Decl =
+  | {
+      readonly kind: 'function';
+      readonly name: string;
+      readonly type: FunctionType;
+      /** Parameter names as written (null where the prototype gave none). */
+      readonly argNames: readonly (string | null)[];
+      readonly pos: SourcePos;
+    }
+  | { readonly kind: 'variable'; readonly name: string; readonly type: CType; readonly quals: number; readonly pos: SourcePos }
+  | {
+      readonly kind: 'constant';
+      readonly name: string;
+      readonly type: CType;
+      /** undefined: the value comes from the compiler (`static const int X;`, `#define X ...`). */
+      readonly value: number | bigint | undefined;
+      /** How it was declared, which decides how verify() obtains or checks it. */
+      readonly origin: 'define' | 'enum' | 'static const';
+      readonly pos: SourcePos;
+    }
+  | { readonly kind: 'typedef'; readonly name: string; readonly type: CType; readonly quals: number; readonly pos: SourcePos }
+  | { readonly kind: 'tag'; readonly name: string; readonly type: StructType | EnumType; readonly pos: SourcePos };
+
+/** Table key: ordinary identifiers by name, tags as 'struct x' / 'union x' / 'enum x' (no clash: keys with spaces). */
+function keyOf(d: Decl): string {
+  return d.kind === 'tag' ? `${d.type.kind} ${d.name}` : d.name;
+}
+
+export class Registry {
+  private readonly table = new Map<string, Decl>();
+  /** Parsed cdecl strings ('int *', 'struct pt[3]'), dropped whenever a declaration changes meaning. */
+  readonly typeCache = new Map<string, CType>();
+  private anonymous = 0;
+
+  get(name: string): Decl | undefined {
+    return this.table.get(name);
+  }
+
+  tag(kind: 'struct' | 'union' | 'enum', name: string): StructType | EnumType | undefined {
+    const d = this.table.get(`${kind} ${name}`);
+    return d?.kind === 'tag' ? d.type : undefined;
+  }
+
+  /** The name an anonymous struct, union or enum is given until a typedef names it. */
+  anonymousName(): string {
+    return `$${++this.anonymous}`;
+  }
+
+  /**
+   * Adds a declaration. Declaring the same name again with the same meaning is allowed (C allows
+   * repeated prototypes); with a different meaning it is a CDefError unless `override` is set.
+   */
+  declare(d: Decl, override: boolean): void {
+    const key = keyOf(d);
+    const old = this.table.get(key);
+    if (old && !override && !sameMeaning(old, d)) {
+      throw new CDefError(
+        `cdef:${d.pos.line}:${d.pos.column}: '${key}' is already declared as ${describeDecl(old)} ` +
+          `(at ${old.pos.line}:${old.pos.column}); pass { override: true } to replace it`,
+        d.pos.line,
+        d.pos.column,
+      );
+    }
+    this.table.set(key, d);
+    this.typeCache.clear();
+  }
+
+  /** Every declaration, in the order first declared. */
+  values(): IterableIterator<Decl> {
+    return this.table.values();
+  }
+
+  /** CFFI's list_types(): typedef names, struct tags and union tags, each sorted. */
+  listTypes(): { typedefs: string[]; structs: string[]; unions: string[] } {
+    const typedefs: string[] = [];
+    const structs: string[] = [];
+    const unions: string[] = [];
+    for (const d of this.table.values()) {
+      if (d.kind === 'typedef') typedefs.push(d.name);
+      else if (d.kind === 'tag' && !d.name.startsWith('$')) {
+        if (d.type.kind === 'struct') structs.push(d.name);
+        else if (d.type.kind === 'union') unions.push(d.name);
+      }
+    }
+    return { typedefs: typedefs.sort(), structs: structs.sort(), unions: unions.sort() };
+  }
+}
+
+function sameMeaning(a: Decl, b: Decl): boolean {
+  if (a.kind !== b.kind || a.type !== b.type) return false;
+  switch (a.kind) {
+    case 'constant':
+      return b.kind === 'constant' && a.value === b.value;
+    case 'variable':
+    case 'typedef':
+      return (b as { quals: number }).quals === a.quals;
+    case 'function':
+    case 'tag':
+      return true;
+  }
+}
+
+export function describeDecl(d: Decl): string {
+  switch (d.kind) {
+    case 'function':
+      return `function '${d.type.cname}'`;
+    case 'variable':
+      return `a variable of type '${d.type.cname}'`;
+    case 'constant':
+      return d.value === undefined ? `a constant of type '${d.type.cname}'` : `the constant ${d.value}`;
+    case 'typedef':
+      return `a typedef for '${d.type.cname}'`;
+    case 'tag':
+      return `'${d.type.cname}'`;
+  }
+}

@@ -1,0 +1,22 @@
+// Builds the optional native helper (binding.gyp) at install time; a failed build is a warning, not an error.
+'use strict';
+const { spawnSync } = require('child_process');
+const path = require('path');
+
+const root = path.resolve(__dirname, '..');
+let gyp;
+try {
+  gyp = require.resolve('node-gyp/bin/node-gyp.js', { paths: [root] });
+} catch {
+  warn('node-gyp is not installed');
+  process.exit(0);
+}
+const r = spawnSync(process.execPath, [gyp, 'rebuild'], { cwd: root, stdio: 'inherit' });
+if (r.status !== 0) warn(r.error ? r.error.message : `node-gyp exited with status ${r.status}`);
+
+function warn(why) {
+  process.stderr.write(
+    `node-cffi: the optional native helper was not built (${why}).\n` +
+      'node-cffi works without it, through koffi; to build it later run: npm rebuild node-cffi\n',
+  );
+}
