@@ -1,0 +1,283 @@
+// The C compiler: which one to run, its remembered version, its argument list, running it and reporting its failures.
+import * as path from 'path';
+import { VerificationError, show } from '../errors';
+import { FileStat, Host, HostTasks, Task, isErrno } from '../host';
+import { hashParts, writeAtomic } from './cache';
+
+/** How to compile, as CFFI's verify() keywords. */
+export interface BuildOptions {
+  /** Command name or path ('gcc', 'clang', 'tcc', '/usr/bin/cc'), possibly with words ('ccache gcc'): split on whitespace, no shell. */
+  compiler?: string;
+  extraCompileArgs?: readonly string[];
+  extraLinkArgs?: readonly string[];
+  /** ['N', '1'] gives -DN=1, ['N', null] gives -DN. */
+  defineMacros?: readonly (readonly [string, string | null])[];
+  includeDirs?: readonly string[];
+  /** Names given to -l. */
+  libraries?: readonly string[];
+  /** Directories given to -L. */
+  libraryDirs?: readonly string[];
+  /** More C files compiled into the same library. */
+  sources?: readonly string[];
+  /** The cache directory to use instead of the default. */
+  tmpdir?: string;
+  /** Milliseconds after which the compiler is killed. */
+  timeout?: number;
+}
+
+export interface CompilerInfo {
+  /** The command as given, split into words. */
+  readonly command: readonly string[];
+  /** The real path of the program that runs (its first word). */
+  readonly path: string;
+  /** First line of its version banner. */
+  readonly version: string;
+  readonly family: 'gcc' | 'clang' | 'tcc' | 'unknown';
+}
+
+/** A compiler found on disk, before its version is known. */
+export interface FoundCompiler {
+  readonly command: readonly string[];
+  /** The executable as found (spawned under this name, so multi-call programs such as ccache see it). */
+  readonly file: string;
+  /** Its real path, symbolic links resolved. */
+  readonly real: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+/** The version probe answers at once; a compiler silent for this long is broken. */
+const PROBE_TIMEOUT_MS = 30_000;
+
+type Origin = 'option' | 'env' | 'default';
+
+function originText(origin: Origin): string {
+  switch (origin) {
+    case 'option':
+      return 'named by options.compiler';
+    case 'env':
+      return 'named by $CC';
+    case 'default':
+      return 'the default, as neither options.compiler nor $CC is set';
+  }
+}
+
+function chosenCommand(options: BuildOptions, host: Host): { words: string[]; origin: Origin } {
+  if (options.compiler !== undefined) {
+    if (typeof options.compiler !== 'string') {
+      throw new TypeError(`options.compiler: expected a string, got ${show(options.compiler)}`);
+    }
+    const words = options.compiler.split(/\s+/).filter((w) => w !== '');
+    if (words.length === 0) {
+      throw new TypeError(`options.compiler: ${show(options.compiler)} names no program; give a compiler such as 'gcc'`);
+    }
+    return { words, origin: 'option' };
+  }
+  const words = (host.env('CC') ?? '').split(/\s+/).filter((w) => w !== '');
+  return words.length > 0 ? { words, origin: 'env' } : { words: ['cc'], origin: 'default' };
+}
+
+/** Places to look for a program: the name itself when it holds a slash, else each PATH entry. */
+function candidates(name: string, host: Host): string[] {
+  const cwd = host.cwd();
+  if (name.includes('/')) return [path.resolve(cwd, name)];
+  return (host.env('PATH') ?? '').split(path.delimiter).map((dir) => path.resolve(cwd, dir, name));
+}
+
+/**
+ * Where each program was last found, keyed by its candidate list (which reflects cwd, PATH and
+ * name). Like a shell's command hash, it lets a warm build stat one file instead of all of PATH;
+ * a program that later appears earlier on PATH is noticed once the remembered one is gone.
+ */
+const lastFound = new Map<string, string>();
+
+function* executable(file: string, io: HostTasks): Task<FileStat | undefined> {
+  let st;
+  try {
+    st = yield* io.stat(file);
+  } catch (e) {
+    if (isErrno(e, 'ENOTDIR') || isErrno(e, 'EACCES')) return undefined;
+    throw e;
+  }
+  return st && st.isFile() && (st.mode & 0o111) !== 0 ? st : undefined;
+}
+
+/** Finds the compiler from options.compiler, else $CC, else 'cc', by looking at each candidate file. */
+export function* findCompiler(options: BuildOptions, host: Host, io: HostTasks): Task<FoundCompiler> {
+  const { words, origin } = chosenCommand(options, host);
+  const list = candidates(words[0], host);
+  const memoKey = list.join('\0');
+  const known = lastFound.get(memoKey);
+  for (const file of known === undefined ? list : [known, ...list]) {
+    const st = yield* executable(file, io);
+    if (st) {
+      lastFound.set(memoKey, file);
+      return { command: words, file, real: yield* io.realpath(file), size: st.size, mtimeMs: st.mtimeMs };
+    }
+  }
+  const where = words[0].includes('/') ? 'does not exist or is not executable' : 'is not on PATH';
+  throw new VerificationError(
+    `verify(): the C compiler '${words[0]}' ${where} (${originText(origin)}); ` +
+      `install a C compiler (gcc, clang or tcc), or name one with options.compiler or $CC`,
+  );
+}
+
+function familyOf(banner: string): CompilerInfo['family'] {
+  if (/clang/i.test(banner)) return 'clang';
+  if (/\btcc\b/i.test(banner)) return 'tcc';
+  if (/\bgcc\b|free software foundation/i.test(banner)) return 'gcc';
+  return 'unknown';
+}
+
+interface Remembered {
+  readonly identity: string;
+  readonly info: CompilerInfo;
+}
+
+/**
+ * The compiler's version and family. Probed once per command and binary (real path, size, mtime) and
+ * remembered in the cache directory, so that a build whose library is cached spawns nothing.
+ */
+export function* compilerInfo(found: FoundCompiler, cacheDir: string, host: Host, io: HostTasks): Task<CompilerInfo> {
+  const identity = hashParts(['compiler', ...found.command, found.real, String(found.size), String(found.mtimeMs)]);
+  const memo = path.join(cacheDir, `.compiler-${identity.slice(0, 16)}.json`);
+  try {
+    const saved = JSON.parse((yield* io.readFile(memo)).toString('utf8')) as Partial<Remembered> | null;
+    if (saved?.identity === identity && saved.info) return saved.info;
+  } catch (e) {
+    if (!isErrno(e, 'ENOENT') && !(e instanceof SyntaxError)) throw e;
+  }
+  const info = yield* probe(found, io);
+  const remembered: Remembered = { identity, info };
+  yield* writeAtomic(cacheDir, memo, JSON.stringify(remembered), host, io);
+  return info;
+}
+
+/** Asks the compiler for its banner: `--version`, or `-v` for tcc. */
+function* probe(found: FoundCompiler, io: HostTasks): Task<CompilerInfo> {
+  const tcc = /tcc/.test(path.basename(found.real)) || /tcc/.test(path.basename(found.command[0]));
+  const flag = tcc ? '-v' : '--version';
+  const name = found.command.join(' ');
+  const r = yield* io.spawn(found.file, [...found.command.slice(1), flag], { timeout: PROBE_TIMEOUT_MS });
+  if (r.error) {
+    throw new VerificationError(`verify(): could not start the C compiler '${name}' (${found.file}): ${r.error.message}`);
+  }
+  if (r.timedOut) {
+    throw new VerificationError(
+      `verify(): the C compiler '${name}' did not answer ${flag} within ${PROBE_TIMEOUT_MS} ms; check that it is a C compiler`,
+    );
+  }
+  const banner = `${r.stdout}\n${r.stderr}`;
+  const first = banner.split('\n').map((l) => l.trim()).find((l) => l !== '');
+  return { command: found.command, path: found.real, version: first ?? 'unknown', family: familyOf(banner) };
+}
+
+function stringList(value: unknown, name: string, nonEmpty: boolean): readonly string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new TypeError(`options.${name}: expected an array of strings, got ${show(value)}`);
+  value.forEach((v: unknown, i) => {
+    if (typeof v !== 'string' || (nonEmpty && v === '')) {
+      throw new TypeError(`options.${name}[${i}]: expected a ${nonEmpty ? 'non-empty ' : ''}string, got ${show(v)}`);
+    }
+  });
+  return value as string[];
+}
+
+/** A macro name, optionally with a parameter list as gcc accepts it ('MAX(a,b)'). */
+const MACRO_NAME = /^[A-Za-z_]\w*(\([^()]*\))?$/;
+
+function defineArgs(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new TypeError(`options.defineMacros: expected an array of [name, value] pairs, got ${show(value)}`);
+  return value.map((pair: unknown, i) => {
+    const where = `options.defineMacros[${i}]`;
+    if (!Array.isArray(pair) || pair.length !== 2) throw new TypeError(`${where}: expected a [name, value] pair, got ${show(pair)}`);
+    const [name, val] = pair as unknown[];
+    if (typeof name !== 'string' || !MACRO_NAME.test(name)) {
+      throw new TypeError(`${where}: the macro name ${show(name)} is not a C identifier`);
+    }
+    if (val !== null && typeof val !== 'string') throw new TypeError(`${where}: the value must be a string or null, got ${show(val)}`);
+    return val === null ? `-D${name}` : `-D${name}=${val}`;
+  });
+}
+
+/** The compiler's arguments around `-o <out> <file>`; paths are absolute, as the compiler runs elsewhere. */
+export interface CompileArgs {
+  readonly before: readonly string[];
+  readonly sources: readonly string[];
+  readonly after: readonly string[];
+}
+
+/** Checks the options and turns them into arguments: later flags win, so the user's -O0 beats our -O3. */
+export function compileArgs(options: BuildOptions, host: Host): CompileArgs {
+  const abs = (p: string): string => path.resolve(host.cwd(), p);
+  return {
+    before: [
+      '-shared',
+      '-fPIC',
+      '-O3',
+      ...stringList(options.extraCompileArgs, 'extraCompileArgs', false),
+      ...defineArgs(options.defineMacros),
+      ...stringList(options.includeDirs, 'includeDirs', true).map((d) => `-I${abs(d)}`),
+    ],
+    sources: stringList(options.sources, 'sources', true).map(abs),
+    after: [
+      ...stringList(options.libraryDirs, 'libraryDirs', true).map((d) => `-L${abs(d)}`),
+      ...stringList(options.libraries, 'libraries', true).map((l) => `-l${l}`),
+      ...stringList(options.extraLinkArgs, 'extraLinkArgs', false),
+    ],
+  };
+}
+
+/** Checks options.timeout; undefined means no limit. */
+export function timeoutOf(options: BuildOptions): number | undefined {
+  const t = options.timeout;
+  if (t === undefined) return undefined;
+  if (typeof t !== 'number' || !(t > 0) || !Number.isFinite(t)) {
+    throw new RangeError(`options.timeout: expected a positive number of milliseconds, got ${show(t)}`);
+  }
+  return t;
+}
+
+/** Removes the private directory from compiler output, leaving the rest as the compiler wrote it. */
+export function scrubPaths(text: string, dirs: readonly string[]): string {
+  let out = text;
+  for (const dir of [...new Set(dirs)].sort((a, b) => b.length - a.length)) {
+    out = out.split(`${dir}${path.sep}`).join('').split(dir).join('.');
+  }
+  return out;
+}
+
+/** One compilation in a private directory `work` (its real path `realWork`), writing `out` there. */
+export interface Compilation {
+  readonly compiler: FoundCompiler;
+  readonly args: CompileArgs;
+  readonly fileName: string;
+  readonly out: string;
+  readonly work: string;
+  readonly realWork: string;
+  readonly timeout: number | undefined;
+}
+
+/** Runs the compiler; any failure becomes a VerificationError carrying the diagnostics. */
+export function* runCompiler(c: Compilation, io: HostTasks): Task<void> {
+  const { before, sources, after } = c.args;
+  const args = [...c.compiler.command.slice(1), ...before, '-o', c.out, c.fileName, ...sources, ...after];
+  // TMPDIR sends the compiler's own temporaries (named in linker messages) into the private directory too.
+  const r = yield* io.spawn(c.compiler.file, args, { cwd: c.work, extraEnv: { TMPDIR: c.work }, timeout: c.timeout });
+  const diagnostics = scrubPaths(r.stdout + r.stderr, [c.work, c.realWork]);
+  const name = c.compiler.command.join(' ');
+  const withDiagnostics = (head: string): never => {
+    throw new VerificationError(diagnostics.trim() === '' ? head : `${head}:\n${diagnostics}`, diagnostics);
+  };
+  if (r.error) withDiagnostics(`verify(): could not start the C compiler '${name}' (${c.compiler.file}): ${r.error.message}`);
+  if (r.timedOut) {
+    withDiagnostics(
+      `verify(): the C compiler timed out (${name} was killed after ${c.timeout} ms); raise options.timeout or reduce the source`,
+    );
+  }
+  if (r.signal !== null) withDiagnostics(`verify(): the C compiler failed (${name} was killed by signal ${r.signal})`);
+  if (r.status !== 0) {
+    throw new VerificationError(`verify(): the C compiler failed (${name} exited with status ${r.status}):\n${diagnostics}`, diagnostics);
+  }
+}

@@ -1,0 +1,293 @@
+// The Host, the one gateway to environment, files, processes and clock; and runners that drive a routine over it sync or async.
+import * as childProcess from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+
+/** The parts of a file status the library reads; Node's `fs.Stats` has this shape. */
+export interface FileStat {
+  readonly size: number;
+  readonly mtimeMs: number;
+  /** Permission and type bits, as in `st_mode`. */
+  readonly mode: number;
+  readonly uid: number;
+  isFile(): boolean;
+  isDirectory(): boolean;
+}
+
+export interface WriteOptions {
+  /** Node's open flag: 'w' (default) truncates, 'wx' fails with EEXIST when the file exists (O_EXCL). */
+  readonly flag?: 'w' | 'wx';
+  readonly mode?: number;
+}
+
+export interface SpawnOptions {
+  readonly cwd?: string;
+  /** Variables set on top of the host's own environment for the child. */
+  readonly extraEnv?: Readonly<Record<string, string>>;
+  /** Milliseconds after which the child is killed with SIGKILL. */
+  readonly timeout?: number;
+}
+
+export interface SpawnResult {
+  /** Exit status; null when a signal ended the child or it never started. */
+  readonly status: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Set when the program could not be started (ENOENT, EACCES, ...). */
+  readonly error: Error | undefined;
+  /** The child ran past `timeout` and was killed. */
+  readonly timedOut: boolean;
+}
+
+/**
+ * Everything the library needs from its surroundings. Programs are always started with an
+ * argument array, never through a shell. Failing fs calls throw Node's errors (with `code`).
+ */
+export interface Host {
+  env(name: string): string | undefined;
+  homedir(): string;
+  tmpdir(): string;
+  cwd(): string;
+  /** The effective user id; -1 where the platform has none. */
+  uid(): number;
+  pid(): number;
+  hostname(): string;
+  /** Whether a process with this id exists on this machine (one we may not signal counts). */
+  processAlive(pid: number): boolean;
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Blocks the thread for `ms` milliseconds. */
+  sleep(ms: number): void;
+  /** Resolves after `ms` milliseconds without blocking. */
+  delay(ms: number): Promise<void>;
+
+  /** The status of what is at `path` (symbolic links followed); undefined when nothing is there. */
+  statSync(path: string): FileStat | undefined;
+  readFileSync(path: string): Buffer;
+  writeFileSync(path: string, data: string | Uint8Array, options?: WriteOptions): void;
+  mkdirSync(path: string, options?: { recursive?: boolean; mode?: number }): void;
+  /** Creates a fresh directory named `prefix` plus six random characters; returns its path. */
+  mkdtempSync(prefix: string): string;
+  readdirSync(path: string): string[];
+  renameSync(from: string, to: string): void;
+  unlinkSync(path: string): void;
+  /** Removes a file or a directory tree; a missing path is not an error. */
+  rmSync(path: string): void;
+  realpathSync(path: string): string;
+  spawnSync(file: string, args: readonly string[], options?: SpawnOptions): SpawnResult;
+
+  stat(path: string): Promise<FileStat | undefined>;
+  readFile(path: string): Promise<Buffer>;
+  writeFile(path: string, data: string | Uint8Array, options?: WriteOptions): Promise<void>;
+  mkdir(path: string, options?: { recursive?: boolean; mode?: number }): Promise<void>;
+  mkdtemp(prefix: string): Promise<string>;
+  readdir(path: string): Promise<string[]>;
+  rename(from: string, to: string): Promise<void>;
+  unlink(path: string): Promise<void>;
+  rm(path: string): Promise<void>;
+  realpath(path: string): Promise<string>;
+  spawn(file: string, args: readonly string[], options?: SpawnOptions): Promise<SpawnResult>;
+}
+
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+
+function childEnv(options: SpawnOptions | undefined): NodeJS.ProcessEnv | undefined {
+  return options?.extraEnv ? { ...process.env, ...options.extraEnv } : undefined;
+}
+
+function spawnAsync(file: string, args: readonly string[], options?: SpawnOptions): Promise<SpawnResult> {
+  return new Promise((resolve) => {
+    const child = childProcess.spawn(file, args, {
+      cwd: options?.cwd,
+      env: childEnv(options),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let timedOut = false;
+    let settled = false;
+    const finish = (status: number | null, signal: NodeJS.Signals | null, error?: Error): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve({
+        status,
+        signal,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        error,
+        timedOut,
+      });
+    };
+    const timer =
+      options?.timeout === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGKILL');
+          }, options.timeout);
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e) => finish(null, null, e));
+    // After a kill, grandchildren may still hold the pipes open: do not wait for them.
+    child.on('exit', (status, signal) => {
+      if (timedOut) {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        finish(status, signal);
+      }
+    });
+    child.on('close', (status, signal) => finish(status, signal));
+  });
+}
+
+/** The Host backed by Node's own modules. */
+export const nodeHost: Host = {
+  env: (name) => process.env[name],
+  homedir: () => os.homedir(),
+  tmpdir: () => os.tmpdir(),
+  cwd: () => process.cwd(),
+  uid: () => (process.getuid ? process.getuid() : -1),
+  pid: () => process.pid,
+  hostname: () => os.hostname(),
+  processAlive(pid) {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  },
+  now: () => Date.now(),
+  sleep(ms) {
+    Atomics.wait(sleepCell, 0, 0, ms);
+  },
+  delay: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+
+  // A missing file is an answer, not an exception: throwing costs more than the stat itself.
+  statSync: (path) => fs.statSync(path, { throwIfNoEntry: false }),
+  readFileSync: (path) => fs.readFileSync(path),
+  writeFileSync: (path, data, options) => fs.writeFileSync(path, data, options),
+  mkdirSync(path, options) {
+    fs.mkdirSync(path, options);
+  },
+  mkdtempSync: (prefix) => fs.mkdtempSync(prefix),
+  readdirSync: (path) => fs.readdirSync(path),
+  renameSync: (from, to) => fs.renameSync(from, to),
+  unlinkSync: (path) => fs.unlinkSync(path),
+  rmSync: (path) => fs.rmSync(path, { recursive: true, force: true }),
+  realpathSync: (path) => fs.realpathSync.native(path),
+  spawnSync(file, args, options) {
+    const r = childProcess.spawnSync(file, args, {
+      cwd: options?.cwd,
+      env: childEnv(options),
+      timeout: options?.timeout,
+      killSignal: 'SIGKILL',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const timedOut = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
+    return {
+      status: r.status,
+      signal: r.signal,
+      stdout: r.stdout ? r.stdout.toString('utf8') : '',
+      stderr: r.stderr ? r.stderr.toString('utf8') : '',
+      error: timedOut ? undefined : r.error,
+      timedOut,
+    };
+  },
+
+  stat: (path) =>
+    fs.promises.stat(path).catch((e: unknown) => {
+      if (isErrno(e, 'ENOENT')) return undefined;
+      throw e;
+    }),
+  readFile: (path) => fs.promises.readFile(path),
+  writeFile: (path, data, options) => fs.promises.writeFile(path, data, options),
+  async mkdir(path, options) {
+    await fs.promises.mkdir(path, options);
+  },
+  mkdtemp: (prefix) => fs.promises.mkdtemp(prefix),
+  readdir: (path) => fs.promises.readdir(path),
+  rename: (from, to) => fs.promises.rename(from, to),
+  unlink: (path) => fs.promises.unlink(path),
+  rm: (path) => fs.promises.rm(path, { recursive: true, force: true }),
+  realpath: (path) => fs.promises.realpath(path),
+  spawn: spawnAsync,
+};
+
+/** One host call in its blocking and its promise form; a Task yields these and its runner picks one. */
+export interface Step {
+  sync(): unknown;
+  async(): Promise<unknown>;
+}
+
+/**
+ * A routine written once for both worlds: it `yield*`s host calls and is driven either
+ * synchronously (`runSync`) or without blocking the event loop (`runAsync`).
+ */
+export type Task<T> = Generator<Step, T, unknown>;
+
+/** Lifts a host call, given in both forms, into a Task. */
+export function* step<T>(sync: () => T, async: () => Promise<T>): Task<T> {
+  return (yield { sync, async }) as T;
+}
+
+export function runSync<T>(task: Task<T>): T {
+  let next = task.next();
+  while (!next.done) {
+    let value: unknown;
+    try {
+      value = next.value.sync();
+    } catch (e) {
+      next = task.throw(e);
+      continue;
+    }
+    next = task.next(value);
+  }
+  return next.value;
+}
+
+export async function runAsync<T>(task: Task<T>): Promise<T> {
+  let next = task.next();
+  while (!next.done) {
+    let value: unknown;
+    try {
+      value = await next.value.async();
+    } catch (e) {
+      next = task.throw(e);
+      continue;
+    }
+    next = task.next(value);
+  }
+  return next.value;
+}
+
+/** The host's calls as Tasks, for routines that run both ways. */
+export function hostTasks(host: Host) {
+  return {
+    stat: (p: string) => step(() => host.statSync(p), () => host.stat(p)),
+    readFile: (p: string) => step(() => host.readFileSync(p), () => host.readFile(p)),
+    writeFile: (p: string, data: string | Uint8Array, o?: WriteOptions) =>
+      step(() => host.writeFileSync(p, data, o), () => host.writeFile(p, data, o)),
+    mkdir: (p: string, o?: { recursive?: boolean; mode?: number }) =>
+      step(() => host.mkdirSync(p, o), () => host.mkdir(p, o)),
+    mkdtemp: (prefix: string) => step(() => host.mkdtempSync(prefix), () => host.mkdtemp(prefix)),
+    readdir: (p: string) => step(() => host.readdirSync(p), () => host.readdir(p)),
+    rename: (from: string, to: string) => step(() => host.renameSync(from, to), () => host.rename(from, to)),
+    unlink: (p: string) => step(() => host.unlinkSync(p), () => host.unlink(p)),
+    rm: (p: string) => step(() => host.rmSync(p), () => host.rm(p)),
+    realpath: (p: string) => step(() => host.realpathSync(p), () => host.realpath(p)),
+    spawn: (file: string, args: readonly string[], o?: SpawnOptions) =>
+      step(() => host.spawnSync(file, args, o), () => host.spawn(file, args, o)),
+    sleep: (ms: number) => step(() => host.sleep(ms), () => host.delay(ms)),
+  };
+}
+
+export type HostTasks = ReturnType<typeof hostTasks>;
+
+/** True when `e` is a Node system error with this code ('ENOENT', 'EEXIST', ...). */
+export function isErrno(e: unknown, code: string): boolean {
+  return typeof e === 'object' && e !== null && (e as NodeJS.ErrnoException).code === code;
+}

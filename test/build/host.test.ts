@@ -1,0 +1,117 @@
+// Tests of the Node-backed Host the build stage runs on, and of the runners that drive one routine sync or async.
+import * as fs from 'fs';
+import * as path from 'path';
+import { Task, hostTasks, isErrno, nodeHost, runAsync, runSync, step } from '../../lib/host';
+import { deadPid, removeTempDirs, tempDir } from './fixtures/helpers';
+
+afterEach(removeTempDirs);
+
+const TRICKY = ['a b', '$(touch CANARY)', '`touch CANARY`', "it's", '"q"', ';', '|', '*', '', '\\'];
+
+describe('spawning', () => {
+  test('spawnSync passes every argument literally, with no shell', () => {
+    const dir = tempDir();
+    const r = nodeHost.spawnSync('/usr/bin/printf', ['%s\\n', ...TRICKY], { cwd: dir });
+    expect(r).toMatchObject({ status: 0, signal: null, error: undefined, timedOut: false, stderr: '' });
+    expect(r.stdout).toBe(TRICKY.map((a) => `${a}\n`).join(''));
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  test('spawn passes every argument literally, with no shell', async () => {
+    const dir = tempDir();
+    const r = await nodeHost.spawn('/usr/bin/printf', ['%s\\n', ...TRICKY], { cwd: dir });
+    expect(r).toMatchObject({ status: 0, signal: null, error: undefined, timedOut: false });
+    expect(r.stdout).toBe(TRICKY.map((a) => `${a}\n`).join(''));
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  test('cwd and extra environment reach the child', async () => {
+    const dir = tempDir();
+    const script = ['-c', 'pwd; echo "$NODE_CFFI_PROBE"; echo oops >&2; exit 3'];
+    const expected = { status: 3, stdout: `${fs.realpathSync(dir)}\nhello\n`, stderr: 'oops\n', timedOut: false };
+    const opts = { cwd: dir, extraEnv: { NODE_CFFI_PROBE: 'hello' } };
+    expect(nodeHost.spawnSync('/bin/sh', script, opts)).toMatchObject(expected);
+    expect(await nodeHost.spawn('/bin/sh', script, opts)).toMatchObject(expected);
+  });
+
+  test('a timeout kills the child and says so, not waiting for grandchildren that hold its pipes', async () => {
+    const script = ['-c', 'sleep 4 & exec sleep 4'];
+    let t = Date.now();
+    const s = nodeHost.spawnSync('/bin/sh', script, { timeout: 200 });
+    expect(Date.now() - t).toBeLessThan(2000);
+    expect(s).toMatchObject({ status: null, signal: 'SIGKILL', timedOut: true, error: undefined });
+    t = Date.now();
+    const a = await nodeHost.spawn('/bin/sh', script, { timeout: 200 });
+    expect(Date.now() - t).toBeLessThan(2000);
+    expect(a).toMatchObject({ status: null, signal: 'SIGKILL', timedOut: true, error: undefined });
+  });
+
+  test('a missing program is an error result, not a throw', async () => {
+    const s = nodeHost.spawnSync('/nonexistent/prog', []);
+    expect(isErrno(s.error, 'ENOENT')).toBe(true);
+    const a = await nodeHost.spawn('/nonexistent/prog', []);
+    expect(isErrno(a.error, 'ENOENT')).toBe(true);
+    expect(a.status).toBeNull();
+  });
+});
+
+describe('process and clock', () => {
+  test('sleep blocks for about the time asked', () => {
+    const t = Date.now();
+    nodeHost.sleep(50);
+    expect(Date.now() - t).toBeGreaterThanOrEqual(49);
+  });
+
+  test('processAlive tells running processes from exited ones', () => {
+    expect(nodeHost.processAlive(process.pid)).toBe(true);
+    expect(nodeHost.processAlive(deadPid())).toBe(false);
+  });
+
+  test('the identity calls answer as Node does', () => {
+    expect(nodeHost.pid()).toBe(process.pid);
+    expect(nodeHost.uid()).toBe(process.getuid!());
+    expect(nodeHost.env('PATH')).toBe(process.env.PATH);
+  });
+});
+
+describe('tasks run sync and async alike', () => {
+  function* copyUpper(from: string, to: string): Task<string> {
+    const io = hostTasks(nodeHost);
+    let text: string;
+    try {
+      text = (yield* io.readFile(from)).toString('utf8');
+    } catch (e) {
+      if (!isErrno(e, 'ENOENT')) throw e;
+      text = 'missing';
+    }
+    yield* io.writeFile(to, text.toUpperCase(), { flag: 'wx' });
+    return text;
+  }
+
+  test('results and caught errors are the same both ways', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'in'), 'abc');
+    expect(runSync(copyUpper(path.join(dir, 'in'), path.join(dir, 'out1')))).toBe('abc');
+    expect(await runAsync(copyUpper(path.join(dir, 'in'), path.join(dir, 'out2')))).toBe('abc');
+    expect(runSync(copyUpper(path.join(dir, 'nope'), path.join(dir, 'out3')))).toBe('missing');
+    expect(await runAsync(copyUpper(path.join(dir, 'nope'), path.join(dir, 'out4')))).toBe('missing');
+    expect(['out1', 'out2', 'out3', 'out4'].map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))).toEqual([
+      'ABC', 'ABC', 'MISSING', 'MISSING',
+    ]);
+  });
+
+  test('uncaught errors leave the task: thrown by runSync, rejected by runAsync', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'out'), 'taken');
+    expect(() => runSync(copyUpper(path.join(dir, 'nope'), path.join(dir, 'out')))).toThrow(/EEXIST/);
+    await expect(runAsync(copyUpper(path.join(dir, 'nope'), path.join(dir, 'out')))).rejects.toThrow(/EEXIST/);
+  });
+
+  test('the runner picks the form: sync never touches the promise side, async never the blocking side', async () => {
+    const calls: string[] = [];
+    const both = (): Task<number> => step(() => (calls.push('sync'), 1), async () => (calls.push('async'), 2));
+    expect(runSync(both())).toBe(1);
+    expect(await runAsync(both())).toBe(2);
+    expect(calls).toEqual(['sync', 'async']);
+  });
+});
