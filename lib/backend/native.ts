@@ -1,0 +1,84 @@
+// Loads the optional native helper (build/Release/node_cffi.node); null when it was never built or is disabled.
+import * as fs from 'fs';
+import * as path from 'path';
+
+/**
+ * The helpers of the addon, each measured clearly faster than its koffi/JavaScript equivalent
+ * (bench/native.ts). Addresses are plain numbers: user-space addresses fit in 2^53.
+ * Bad arguments throw a TypeError naming the function and the argument; an address that is
+ * well-formed but points nowhere is the caller's responsibility, as in C.
+ */
+export interface NativeHelper {
+  /**
+   * The NUL-terminated UTF-8 text at `address`, reading at most `maxlen` bytes (`-1`: up to the NUL
+   * however far it is). A multi-byte character cut by `maxlen` becomes U+FFFD, as do invalid bytes.
+   * Throws a TypeError for an address that is not a positive integer below 2^53 (NULL included) or
+   * a maxlen that is neither -1 nor a non-negative integer.
+   */
+  cstring(address: number, maxlen: number): string;
+  /**
+   * The address of the first byte of an ArrayBuffer, or of a TypedArray's / DataView's window into
+   * its buffer (byteOffset included). A small TypedArray that V8 kept on its heap is moved off it
+   * for good by this call, so the address stays valid as long as the buffer is alive. 0 for an
+   * empty buffer that owns no memory. Throws a TypeError for anything else, and for a detached buffer.
+   */
+  address(buffer: ArrayBuffer | ArrayBufferView): number;
+  /**
+   * The calling thread's `errno`: the variable koffi.errno() reads, at half the cost. Like it, it
+   * reports the last C call's failure only if nothing ran in between that changed errno.
+   */
+  errno(): number;
+}
+
+/** Every function of NativeHelper, checked on load so that an addon from another version is refused. */
+const HELPERS: readonly (keyof NativeHelper)[] = ['cstring', 'address', 'errno'];
+
+/** The addon's file, relative to the package root. */
+const ADDON = path.join('build', 'Release', 'node_cffi.node');
+
+interface Loaded {
+  helper: NativeHelper | null;
+  status: string;
+}
+
+const loaded = load();
+
+/**
+ * The native helper, or null when it was never built, fails to load, or NODE_CFFI_NO_NATIVE is set
+ * (to anything but '' and '0'): then every caller takes its koffi/JavaScript path.
+ */
+export const native: NativeHelper | null = loaded.helper;
+
+/** Why `native` is what it is: the file it came from, or why it is null. For diagnostics. */
+export const nativeStatus: string = loaded.status;
+
+function load(): Loaded {
+  const disabled = process.env.NODE_CFFI_NO_NATIVE;
+  if (disabled !== undefined && disabled !== '' && disabled !== '0')
+    return { helper: null, status: `disabled by NODE_CFFI_NO_NATIVE=${disabled}` };
+  const file = findAddon(__dirname);
+  if (file === null)
+    return { helper: null, status: `not built: no ${ADDON} at the package root; build it with npm rebuild node-cffi` };
+  const mod = { exports: {} as Record<string, unknown> };
+  try {
+    process.dlopen(mod, file);
+  } catch (err) {
+    return { helper: null, status: `unusable: ${file} failed to load (${(err as Error).message}); rebuild it` };
+  }
+  const missing = HELPERS.filter((name) => typeof mod.exports[name] !== 'function');
+  if (missing.length > 0)
+    return { helper: null, status: `unusable: ${file} lacks ${missing.join(', ')}, it is from another version; rebuild it` };
+  return { helper: mod.exports as unknown as NativeHelper, status: `loaded from ${file}` };
+}
+
+/**
+ * Walks up from `dir` to the package root (the first directory holding package.json), so that both
+ * lib/backend/ (run through tsx or ts-jest) and a compiled dist/lib/backend/ find the same addon.
+ */
+function findAddon(dir: string): string | null {
+  for (let at = dir; ; at = path.dirname(at)) {
+    const file = path.join(at, ADDON);
+    if (fs.existsSync(file)) return file;
+    if (fs.existsSync(path.join(at, 'package.json')) || path.dirname(at) === at) return null;
+  }
+}

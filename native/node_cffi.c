@@ -1,0 +1,305 @@
+// The optional native helper: the raw-memory operations a direct Node-API call does clearly faster than koffi.
+#define _POSIX_C_SOURCE 200809L /* strnlen */
+#define NAPI_VERSION 8
+#include <node_api.h>
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uchar.h>
+
+/* Largest integer a double holds exactly: 2^53 - 1. User-space addresses stay far below it. */
+#define MAX_SAFE_INTEGER 9007199254740991.0
+
+/* Clears an exception that a getter run while describing a value may have left pending. */
+static void clear_exception(napi_env env) {
+  bool pending = false;
+  napi_value ignored;
+  if (napi_is_exception_pending(env, &pending) == napi_ok && pending) napi_get_and_clear_last_exception(env, &ignored);
+}
+
+/* Writes a number the way JavaScript prints it: NaN, Infinity, 1.5, 0.1 (shortest form that reads back). */
+static void describe_number(double d, char *out, size_t size) {
+  if (isnan(d)) {
+    snprintf(out, size, "NaN");
+  } else if (isinf(d)) {
+    snprintf(out, size, "%s", d > 0 ? "Infinity" : "-Infinity");
+  } else if (d == 0 && signbit(d)) {
+    snprintf(out, size, "-0");
+  } else {
+    for (int digits = 1; digits <= 17; digits++) {
+      snprintf(out, size, "%.*g", digits, d);
+      if (strtod(out, NULL) == d) return;
+    }
+  }
+}
+
+/* Copies the string `value` into `out`, cut to a few dozen bytes with "..." when longer. */
+static void copy_short_string(napi_env env, napi_value value, char *out, size_t size) {
+  size_t length = 0;
+  size_t copied = 0;
+  napi_get_value_string_utf8(env, value, NULL, 0, &length);
+  napi_get_value_string_utf8(env, value, out, size, &copied);
+  if (copied < length && copied >= 3) strcpy(out + copied - 3, "...");
+}
+
+/* Writes "array of length N", "C object" for an object whose constructor is named C, or "object";
+   never lets a throwing getter escape. */
+static void describe_object(napi_env env, napi_value value, char *out, size_t size) {
+  napi_value ctor;
+  napi_value name;
+  napi_valuetype type;
+  char ctor_name[48] = "";
+  bool is_array = false;
+  uint32_t length = 0;
+  if (napi_is_array(env, value, &is_array) == napi_ok && is_array && napi_get_array_length(env, value, &length) == napi_ok) {
+    snprintf(out, size, "array of length %u", (unsigned)length);
+    return;
+  }
+  if (napi_get_named_property(env, value, "constructor", &ctor) == napi_ok && napi_typeof(env, ctor, &type) == napi_ok &&
+      type == napi_function && napi_get_named_property(env, ctor, "name", &name) == napi_ok &&
+      napi_typeof(env, name, &type) == napi_ok && type == napi_string)
+    copy_short_string(env, name, ctor_name, sizeof ctor_name);
+  clear_exception(env);
+  if (ctor_name[0] != '\0' && strcmp(ctor_name, "Object") != 0) snprintf(out, size, "%s object", ctor_name);
+  else snprintf(out, size, "object");
+}
+
+/* A short rendering of a JavaScript value for an error message, in the spirit of errors.ts's show(). */
+static void describe(napi_env env, napi_value value, char *out, size_t size) {
+  napi_valuetype type;
+  if (napi_typeof(env, value, &type) != napi_ok) {
+    snprintf(out, size, "an unreadable value");
+    return;
+  }
+  switch (type) {
+    case napi_number: {
+      double d = 0;
+      napi_get_value_double(env, value, &d);
+      describe_number(d, out, size);
+      return;
+    }
+    case napi_bigint: {
+      int64_t i = 0;
+      bool lossless = false;
+      napi_get_value_bigint_int64(env, value, &i, &lossless);
+      if (lossless) snprintf(out, size, "%lldn", (long long)i);
+      else snprintf(out, size, "a bigint");
+      return;
+    }
+    case napi_string: {
+      char text[40];
+      copy_short_string(env, value, text, sizeof text);
+      snprintf(out, size, "string \"%s\"", text);
+      return;
+    }
+    case napi_boolean: {
+      bool b = false;
+      napi_get_value_bool(env, value, &b);
+      snprintf(out, size, "%s", b ? "true" : "false");
+      return;
+    }
+    case napi_undefined: snprintf(out, size, "undefined"); return;
+    case napi_null: snprintf(out, size, "null"); return;
+    case napi_symbol: snprintf(out, size, "a symbol"); return;
+    case napi_function: snprintf(out, size, "a function"); return;
+    case napi_external: snprintf(out, size, "an external"); return;
+    case napi_object: describe_object(env, value, out, size); return;
+  }
+  snprintf(out, size, "an unknown value");
+}
+
+/* Throws the TypeError "<fn>: <arg> must be <expected>, got <value>[; <hint>]". */
+static void throw_bad_arg(napi_env env, const char *fn, const char *arg, const char *expected, napi_value value,
+                          const char *hint) {
+  char got[96];
+  char message[320];
+  describe(env, value, got, sizeof got);
+  snprintf(message, sizeof message, "%s: %s must be %s, got %s%s%s", fn, arg, expected, got, hint ? "; " : "",
+           hint ? hint : "");
+  napi_throw_type_error(env, NULL, message);
+}
+
+/* Reads an integer argument in [min, 2^53 - 1] into *out; on a bad one throws and returns false. */
+static bool get_integer(napi_env env, napi_value value, double min, const char *fn, const char *arg,
+                        const char *expected, double *out) {
+  double d;
+  if (napi_get_value_double(env, value, &d) != napi_ok || !(d >= min && d <= MAX_SAFE_INTEGER) || d != floor(d)) {
+    napi_valuetype type = napi_undefined;
+    napi_typeof(env, value, &type);
+    throw_bad_arg(env, fn, arg, expected, value, type == napi_bigint ? "convert it with Number()" : NULL);
+    return false;
+  }
+  *out = d;
+  return true;
+}
+
+/* Fetches exactly `count` arguments; on another count throws and returns false. */
+static bool get_args(napi_env env, napi_callback_info info, size_t count, napi_value *args, const char *fn) {
+  size_t given = count;
+  if (napi_get_cb_info(env, info, &given, args, NULL, NULL) != napi_ok) {
+    napi_throw_error(env, NULL, "node_cffi: cannot read the arguments of a call");
+    return false;
+  }
+  if (given != count) {
+    char message[96];
+    snprintf(message, sizeof message, "%s: expected %zu argument%s, got %zu", fn, count, count == 1 ? "" : "s", given);
+    napi_throw_type_error(env, NULL, message);
+    return false;
+  }
+  return true;
+}
+
+/* True when none of the `length` bytes at `text` has its high bit set (gcc vectorises the loop at -O3). */
+static bool is_ascii(const unsigned char *text, size_t length) {
+  unsigned char seen = 0;
+  for (size_t i = 0; i < length; i++) seen |= text[i];
+  return seen < 0x80;
+}
+
+/* Decodes `length` bytes of UTF-8 into UTF-16 at `out` (room for `length` units always suffices) and returns the
+   number of units. Follows the WHATWG decoder, as V8 and TextDecoder do: each maximal invalid subsequence (stray
+   continuation, overlong form, surrogate, code point above U+10FFFF, sequence cut short) becomes one U+FFFD. */
+static size_t decode_utf8(const unsigned char *text, size_t length, uint16_t *out) {
+  size_t units = 0;
+  size_t i = 0;
+  while (i < length) {
+    unsigned char lead = text[i++];
+    if (lead < 0x80) {
+      out[units++] = lead;
+      continue;
+    }
+    int needed;
+    uint32_t point;
+    unsigned char lower = 0x80;
+    unsigned char upper = 0xBF;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+      needed = 1;
+      point = lead & 0x1F;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      needed = 2;
+      point = lead & 0x0F;
+      if (lead == 0xE0) lower = 0xA0; /* no overlong forms */
+      if (lead == 0xED) upper = 0x9F; /* no surrogates */
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      needed = 3;
+      point = lead & 0x07;
+      if (lead == 0xF0) lower = 0x90; /* no overlong forms */
+      if (lead == 0xF4) upper = 0x8F; /* nothing above U+10FFFF */
+    } else {
+      out[units++] = 0xFFFD;
+      continue;
+    }
+    /* A byte outside [lower, upper] ends the invalid sequence and is read again as a lead byte. */
+    for (; needed > 0 && i < length && text[i] >= lower && text[i] <= upper; needed--, i++) {
+      point = (point << 6) | (text[i] & 0x3F);
+      lower = 0x80;
+      upper = 0xBF;
+    }
+    if (needed > 0) {
+      out[units++] = 0xFFFD;
+    } else if (point < 0x10000) {
+      out[units++] = (uint16_t)point;
+    } else {
+      out[units++] = (uint16_t)(0xD800 + ((point - 0x10000) >> 10));
+      out[units++] = (uint16_t)(0xDC00 + ((point - 0x10000) & 0x3FF));
+    }
+  }
+  return units;
+}
+
+/* Makes a JavaScript string of `length` bytes of UTF-8. V8's own UTF-8 path (napi_create_string_utf8) is several
+   times slower on non-ASCII text than decoding here and handing V8 UTF-16; ASCII goes in as Latin-1, a plain copy. */
+static napi_status create_string(napi_env env, const char *text, size_t length, napi_value *result) {
+  const unsigned char *bytes = (const unsigned char *)text;
+  if (is_ascii(bytes, length)) return napi_create_string_latin1(env, text, length, result);
+  uint16_t small[512];
+  uint16_t *units = length <= sizeof small / sizeof small[0] ? small : malloc(length * sizeof *units);
+  if (units == NULL) return napi_generic_failure;
+  size_t count = decode_utf8(bytes, length, units);
+  napi_status status = napi_create_string_utf16(env, (const char16_t *)units, count, result);
+  if (units != small) free(units);
+  return status;
+}
+
+/* cstring(address, maxlen): the UTF-8 text at address up to its NUL, read through at most maxlen bytes (-1: no bound). */
+static napi_value cstring(napi_env env, napi_callback_info info) {
+  napi_value args[2];
+  napi_value result;
+  double address;
+  double maxlen;
+  if (!get_args(env, info, 2, args, "cstring") ||
+      !get_integer(env, args[0], 1, "cstring", "address", "a positive integer below 2^53 (a non-NULL address)", &address) ||
+      !get_integer(env, args[1], -1, "cstring", "maxlen", "-1 (no bound) or a non-negative integer", &maxlen))
+    return NULL;
+  const char *text = (const char *)(uintptr_t)address;
+  size_t length = maxlen < 0 ? strlen(text) : strnlen(text, (size_t)maxlen);
+  if (create_string(env, text, length, &result) != napi_ok) {
+    char message[128];
+    snprintf(message, sizeof message, "cstring: the text of %zu bytes does not fit in a JavaScript string", length);
+    napi_throw_range_error(env, NULL, message);
+    return NULL;
+  }
+  return result;
+}
+
+/* The data pointer of an ArrayBuffer, TypedArray or DataView (a view's already includes its byteOffset);
+   *detached tells whether the memory behind it is gone. Returns false when `value` is none of the three. */
+static bool buffer_data(napi_env env, napi_value value, void **data, bool *detached) {
+  napi_value buffer = value;
+  bool is = false;
+  if (napi_get_arraybuffer_info(env, value, data, NULL) == napi_ok) {
+    /* the buffer itself */
+  } else if (napi_is_typedarray(env, value, &is) == napi_ok && is) {
+    napi_get_typedarray_info(env, value, NULL, NULL, data, &buffer, NULL);
+  } else if (napi_is_dataview(env, value, &is) == napi_ok && is) {
+    napi_get_dataview_info(env, value, NULL, data, &buffer, NULL);
+  } else {
+    return false;
+  }
+  /* Only a NULL pointer can mean a detached buffer, so the common case costs no further call. */
+  *detached = false;
+  if (*data == NULL) napi_is_detached_arraybuffer(env, buffer, detached);
+  return true;
+}
+
+/* address(buffer): the address of the first byte of an ArrayBuffer, or of a view's window into its buffer. */
+static napi_value address(napi_env env, napi_callback_info info) {
+  napi_value arg;
+  napi_value result;
+  void *data = NULL;
+  bool detached = false;
+  if (!get_args(env, info, 1, &arg, "address")) return NULL;
+  if (!buffer_data(env, arg, &data, &detached)) {
+    throw_bad_arg(env, "address", "buffer", "an ArrayBuffer, a TypedArray or a DataView", arg, NULL);
+    return NULL;
+  }
+  if (detached) {
+    napi_throw_type_error(env, NULL, "address: buffer is detached (its memory was transferred away); it has no address");
+    return NULL;
+  }
+  napi_create_double(env, (double)(uintptr_t)data, &result);
+  return result;
+}
+
+/* errno(): the calling thread's errno, the same variable koffi.errno() reads, at half its cost. */
+static napi_value get_errno(napi_env env, napi_callback_info info) {
+  napi_value result;
+  int value = errno; /* read first: nothing below may change it before */
+  if (!get_args(env, info, 0, NULL, "errno")) return NULL;
+  if (napi_create_int32(env, value, &result) != napi_ok) return NULL;
+  return result;
+}
+
+NAPI_MODULE_INIT() {
+  napi_property_descriptor methods[] = {
+    {"cstring", NULL, cstring, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"address", NULL, address, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"errno", NULL, get_errno, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  if (napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods) != napi_ok) return NULL;
+  return exports;
+}
