@@ -200,6 +200,8 @@ function qualifiedMarker(t: CType, quals: number): string {
   if (!words) return t.marker;
   // A qualified pointer is spelled with the qualifier after its star: 'char *const'.
   if (t.kind === 'pointer') return t.marker.replace('&', `${words}&`);
+  // A qualified array is an array of qualified items: 'int *const(*)[3]'.
+  if (t.kind === 'array') return qualifiedMarker(t.item, quals).replace('&', `&[${t.length ?? ''}]`);
   return `${words} ${t.marker}`;
 }
 

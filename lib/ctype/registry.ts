@@ -32,8 +32,23 @@ export type Decl =
   | { readonly kind: 'tag'; readonly name: string; readonly type: StructType | EnumType; readonly pos: SourcePos };
 
 /** Table key: ordinary identifiers by name, tags as 'struct x' / 'union x' / 'enum x' (no clash: keys with spaces). */
-function keyOf(d: Decl): string {
+export function keyOf(d: Decl): string {
   return d.kind === 'tag' ? `${d.type.kind} ${d.name}` : d.name;
+}
+
+/**
+ * Throws the CDefError of declaring `d` over `old` (the declaration under the same key, if any):
+ * a different meaning needs `override`. Lets a caller stage declarations and check them first.
+ */
+export function checkRedeclaration(old: Decl | undefined, d: Decl, override: boolean): void {
+  if (old && !override && !sameMeaning(old, d)) {
+    throw new CDefError(
+      `cdef:${d.pos.line}:${d.pos.column}: '${keyOf(d)}' is already declared as ${describeDecl(old)} ` +
+        `(at ${old.pos.line}:${old.pos.column}); pass { override: true } to replace it`,
+      d.pos.line,
+      d.pos.column,
+    );
+  }
 }
 
 export class Registry {
@@ -62,15 +77,7 @@ export class Registry {
    */
   declare(d: Decl, override: boolean): void {
     const key = keyOf(d);
-    const old = this.table.get(key);
-    if (old && !override && !sameMeaning(old, d)) {
-      throw new CDefError(
-        `cdef:${d.pos.line}:${d.pos.column}: '${key}' is already declared as ${describeDecl(old)} ` +
-          `(at ${old.pos.line}:${old.pos.column}); pass { override: true } to replace it`,
-        d.pos.line,
-        d.pos.column,
-      );
-    }
+    checkRedeclaration(this.table.get(key), d, override);
     this.table.set(key, d);
     this.typeCache.clear();
   }
