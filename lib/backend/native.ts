@@ -1,6 +1,7 @@
 // Loads the optional native helper (build/Release/node_cffi.node); null when it was never built or is disabled.
 import * as fs from 'fs';
 import * as path from 'path';
+import { packageRoot } from '../package';
 
 /**
  * The helpers of the addon, each measured clearly faster than its koffi/JavaScript equivalent
@@ -56,8 +57,8 @@ function load(): Loaded {
   const disabled = process.env.NODE_CFFI_NO_NATIVE;
   if (disabled !== undefined && disabled !== '' && disabled !== '0')
     return { helper: null, status: `disabled by NODE_CFFI_NO_NATIVE=${disabled}` };
-  const file = findAddon(__dirname);
-  if (file === null)
+  const file = path.join(packageRoot, ADDON);
+  if (!fs.existsSync(file))
     return { helper: null, status: `not built: no ${ADDON} at the package root; build it with npm rebuild node-cffi` };
   const mod = { exports: {} as Record<string, unknown> };
   try {
@@ -71,14 +72,3 @@ function load(): Loaded {
   return { helper: mod.exports as unknown as NativeHelper, status: `loaded from ${file}` };
 }
 
-/**
- * Walks up from `dir` to the package root (the first directory holding package.json), so that both
- * lib/backend/ (run through tsx or ts-jest) and a compiled dist/lib/backend/ find the same addon.
- */
-function findAddon(dir: string): string | null {
-  for (let at = dir; ; at = path.dirname(at)) {
-    const file = path.join(at, ADDON);
-    if (fs.existsSync(file)) return file;
-    if (fs.existsSync(path.join(at, 'package.json')) || path.dirname(at) === at) return null;
-  }
-}

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { FFIError, show } from '../errors';
 import { Host, HostTasks, Task, hostTasks, isErrno, nodeHost, runSync } from '../host';
 import type { CompilerInfo } from './compiler';
-import { version as packageVersion } from '../../package.json';
+import { packageVersion } from '../package';
 
 /** How long a lock or temporary directory may live when nothing else says it is abandoned. */
 const ABANDONED_AFTER_MS = 24 * 60 * 60 * 1000;
@@ -67,11 +67,9 @@ export function sha256(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** Hashes a list of strings; each is framed by its byte length, so no two lists give the same input. */
+/** Hashes a list of strings; each is framed by its length, so no two lists give the same input. */
 export function hashParts(parts: readonly string[]): string {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(`${Buffer.byteLength(p)}:`).update(p);
-  return h.digest('hex');
+  return sha256(parts.map((p) => `${p.length}:${p}`).join(''));
 }
 
 /** Everything that decides the bytes of the library; equal inputs give equal keys. */
@@ -164,12 +162,25 @@ function* readIfPresent(io: HostTasks, file: string): Task<Buffer | undefined> {
 
 /** Whether the entry holds a complete library for `key`: the sidecar agrees on key, size and sha256. */
 export function* isComplete(entry: Entry, key: string, io: HostTasks): Task<boolean> {
+  const seen = checked.get(entry.library);
+  if (seen && seen.key === key) {
+    // Checked earlier in this process: unchanged size and mtime mean the same bytes.
+    const st = yield* io.stat(entry.library);
+    if (st && st.size === seen.size && st.mtimeMs === seen.mtimeMs) return true;
+    checked.delete(entry.library);
+  }
   const text = yield* readIfPresent(io, entry.sidecar);
   const side = text && parseSidecar(text.toString('utf8'));
   if (!side || side.key !== key) return false;
   const lib = yield* readIfPresent(io, entry.library);
-  return lib !== undefined && lib.length === side.size && sha256(lib) === side.sha256;
+  if (lib === undefined || lib.length !== side.size || sha256(lib) !== side.sha256) return false;
+  const st = yield* io.stat(entry.library);
+  if (st) checked.set(entry.library, { key, size: st.size, mtimeMs: st.mtimeMs });
+  return true;
 }
+
+/** Libraries this process has checked against their sidecar's sha256, with the stat they had then. */
+const checked = new Map<string, { key: string; size: number; mtimeMs: number }>();
 
 /** A short tag for this machine that is safe inside a file name. */
 function hostTag(host: Host): string {

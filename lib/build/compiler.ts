@@ -91,6 +91,9 @@ function candidates(name: string, host: Host): string[] {
  */
 const lastFound = new Map<string, string>();
 
+/** Real paths of compilers found, by file, size and mtime (the target a link resolves to shows in both). */
+const realPaths = new Map<string, string>();
+
 function* executable(file: string, io: HostTasks): Task<FileStat | undefined> {
   let st;
   try {
@@ -112,7 +115,10 @@ export function* findCompiler(options: BuildOptions, host: Host, io: HostTasks):
     const st = yield* executable(file, io);
     if (st) {
       lastFound.set(memoKey, file);
-      return { command: words, file, real: yield* io.realpath(file), size: st.size, mtimeMs: st.mtimeMs };
+      const stamp = `${file}\0${st.size}\0${st.mtimeMs}`;
+      let real = realPaths.get(stamp);
+      if (real === undefined) realPaths.set(stamp, (real = yield* io.realpath(file)));
+      return { command: words, file, real, size: st.size, mtimeMs: st.mtimeMs };
     }
   }
   const where = words[0].includes('/') ? 'does not exist or is not executable' : 'is not on PATH';
@@ -129,6 +135,9 @@ function familyOf(banner: string): CompilerInfo['family'] {
   return 'unknown';
 }
 
+/** The remembered-version files this process has read or written, by path: a warm build reads none. */
+const probed = new Map<string, Remembered>();
+
 interface Remembered {
   readonly identity: string;
   readonly info: CompilerInfo;
@@ -141,15 +150,21 @@ interface Remembered {
 export function* compilerInfo(found: FoundCompiler, cacheDir: string, host: Host, io: HostTasks): Task<CompilerInfo> {
   const identity = hashParts(['compiler', ...found.command, found.real, String(found.size), String(found.mtimeMs)]);
   const memo = path.join(cacheDir, `.compiler-${identity.slice(0, 16)}.json`);
+  const known = probed.get(memo);
+  if (known?.identity === identity) return known.info;
   try {
     const saved = JSON.parse((yield* io.readFile(memo)).toString('utf8')) as Partial<Remembered> | null;
-    if (saved?.identity === identity && saved.info) return saved.info;
+    if (saved?.identity === identity && saved.info) {
+      probed.set(memo, { identity, info: saved.info });
+      return saved.info;
+    }
   } catch (e) {
     if (!isErrno(e, 'ENOENT') && !(e instanceof SyntaxError)) throw e;
   }
   const info = yield* probe(found, io);
   const remembered: Remembered = { identity, info };
   yield* writeAtomic(cacheDir, memo, JSON.stringify(remembered), host, io);
+  probed.set(memo, remembered);
   return info;
 }
 

@@ -320,11 +320,14 @@ describe('loading', () => {
       pkg = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-native-'));
       fs.writeFileSync(path.join(pkg, 'package.json'), '{"name": "node-cffi"}\n');
       compiled = path.join(pkg, 'dist', 'lib', 'backend', 'native.js');
-      fs.mkdirSync(path.dirname(compiled), { recursive: true });
-      const source = fs.readFileSync(path.join(ROOT, 'lib', 'backend', 'native.ts'), 'utf8');
-      const compilerOptions = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 };
-      const js = ts.transpileModule(source, { compilerOptions });
-      fs.writeFileSync(compiled, js.outputText);
+      // native.ts and the modules it imports, compiled to where an installed package keeps them.
+      for (const file of ['backend/native', 'package', 'host']) {
+        const source = fs.readFileSync(path.join(ROOT, 'lib', `${file}.ts`), 'utf8');
+        const compilerOptions = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 };
+        const out = path.join(pkg, 'dist', 'lib', `${file}.js`);
+        fs.mkdirSync(path.dirname(out), { recursive: true });
+        fs.writeFileSync(out, ts.transpileModule(source, { compilerOptions }).outputText);
+      }
       installed = path.join(pkg, 'build', 'Release', 'node_cffi.node');
       fs.mkdirSync(path.dirname(installed), { recursive: true });
     });
