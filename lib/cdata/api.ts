@@ -1,0 +1,484 @@
+// The memory-model operations behind the facade: new, cast, addressof, string, unpack, buffer, fromBuffer, memmove, view, gc, release.
+import { DESCRIBE, show } from '../errors';
+import { ArrayType, CType, EnumType, PointerType, isCharLike, pointerTo } from '../ctype/model';
+import { isSignedRepr } from '../ctype/primitives';
+import { bufferAddress, readCString } from '../backend/koffi';
+import { CData, isCData } from './base';
+import { classOf, extentOf, readAt, wrapPointer, writeArray, writeAt } from './classes';
+import { reprOf } from './convert';
+import { NO_MEMORY, allocate, ownsWholeBuffer, placeRaw } from './memory';
+
+// ---------------------------------------------------------------------------------------------
+// ffi.new
+
+/** Allocates zero-filled memory for a pointer's item or an array, initialised from `init`. */
+export function newCData(t: CType, init: unknown): CData {
+  switch (t.kind) {
+    case 'pointer': {
+      const item = t.item;
+      if (item.size <= 0) {
+        throw new TypeError(`ffi.new('${t.cname}'): cannot allocate '${item.cname}', ${sizeProblem(item)}`);
+      }
+      const b = allocate(item.size, item.align);
+      const c = new (classOf(t))(b.address, b.view, b.offset, b.owner, 0, item.size);
+      if (init !== undefined) writeAt(item, b.view, b.offset, init, `ffi.new('${t.cname}')`);
+      return c;
+    }
+    case 'array': {
+      const item = t.item;
+      if (item.size <= 0) throw new TypeError(`ffi.new('${t.cname}'): '${item.cname}' items have no size (${sizeProblem(item)})`);
+      const n = t.length ?? openLength(t, init);
+      const size = n * item.size;
+      const b = allocate(size, item.align);
+      const c = new (classOf(t))(b.address, b.view, b.offset, b.owner, n, size);
+      if (init !== undefined && (t.length !== null || (typeof init !== 'number' && typeof init !== 'bigint'))) {
+        writeArray(t, b.view, b.offset, init, `ffi.new('${t.cname}')`, n);
+      }
+      return c;
+    }
+    default:
+      throw new TypeError(
+        `ffi.new('${t.cname}'): expected a pointer or array type; ffi.new returns memory it owns, ` +
+          `so write '${t.cname} *' (or '${t.cname}[1]') to allocate one '${t.cname}'`,
+      );
+  }
+}
+
+function sizeProblem(t: CType): string {
+  switch (t.kind) {
+    case 'void': return 'which has no size';
+    case 'function': return 'a function type';
+    case 'struct':
+    case 'union': return t.complete ? 'which has no size' : 'which is declared but never defined (opaque)';
+    case 'array': return 'an array of unknown length';
+    default: return 'which has no size';
+  }
+}
+
+/** The length of an open array (`int[]`) from its initialiser: a count, a list, a string, a typed array. */
+function openLength(t: ArrayType, init: unknown): number {
+  const where = `ffi.new('${t.cname}')`;
+  if (typeof init === 'number' || typeof init === 'bigint') {
+    const n = Number(init);
+    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`${where}: length must be a non-negative integer, got ${show(init)}`);
+    return n;
+  }
+  if (Array.isArray(init)) return init.length;
+  if (typeof init === 'string' && isCharLike(t.item)) return Buffer.byteLength(init, 'utf8') + 1;
+  if (ArrayBuffer.isView(init) && !(init instanceof DataView)) return init.byteLength / t.item.size;
+  if (isCData(init) && init.$t.kind === 'array') return init.$n;
+  throw new TypeError(`${where}: an open array needs a length or an initialiser list, got ${show(init)}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// ffi.cast
+
+/** A C scalar of an enum type, as ffi.cast('enum e', v) returns it: a number that knows its type. */
+export class EnumValue {
+  constructor(readonly type: EnumType, readonly value: number | bigint) {}
+  valueOf(): number | bigint {
+    return this.value;
+  }
+  toString(): string {
+    return String(this.value);
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `<cdata '${this.type.cname}' ${this.value}>`;
+  }
+  [DESCRIBE](): string {
+    return `cdata '${this.type.cname}' ${this.value}`;
+  }
+}
+
+/** C's cast: integers wrap to the target width, floats truncate to integers, pointers retype. */
+export function castTo(t: CType, value: unknown): unknown {
+  switch (t.kind) {
+    case 'primitive':
+      return castScalar(t, value, t.cname);
+    case 'enum':
+      return new EnumValue(t, castScalar(t, value, t.cname) as number | bigint);
+    case 'pointer':
+      return castPointer(t, value);
+    default:
+      throw new TypeError(`ffi.cast('${t.cname}'): cannot cast to '${t.cname}'; cast to a scalar or pointer type`);
+  }
+}
+
+function scalarInput(value: unknown, cname: string): number | bigint | boolean {
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return value;
+  if (isCData(value) && (value.$t.kind === 'pointer' || value.$t.kind === 'array')) return value.$a;
+  if (value instanceof EnumValue) return value.value;
+  if (typeof value === 'string' && Buffer.byteLength(value) === 1) return Buffer.from(value)[0];
+  throw new TypeError(`ffi.cast('${cname}'): cannot cast ${show(value)} to '${cname}'`);
+}
+
+function castScalar(t: CType & { kind: 'primitive' | 'enum' }, value: unknown, cname: string): number | bigint | boolean {
+  const v = scalarInput(value, cname);
+  const repr = reprOf(t);
+  switch (repr) {
+    case 'f32':
+      return Math.fround(Number(v));
+    case 'f64':
+      return Number(v);
+    case 'bool':
+      return typeof v === 'boolean' ? v : Number(v) !== 0;
+    case 'f80':
+      throw new TypeError(`ffi.cast('${cname}'): 'long double' values are not supported`);
+  }
+  let big: bigint;
+  if (typeof v === 'bigint') big = v;
+  else if (typeof v === 'boolean') big = v ? 1n : 0n;
+  else if (Number.isFinite(v)) big = BigInt(Math.trunc(v));
+  else throw new RangeError(`ffi.cast('${cname}'): ${show(v)} has no integer value`);
+  const bits = t.size * 8;
+  const wrapped = isSignedRepr(repr) ? BigInt.asIntN(bits, big) : BigInt.asUintN(bits, big);
+  return Number.isSafeInteger(Number(wrapped)) && BigInt(Number(wrapped)) === wrapped ? Number(wrapped) : wrapped;
+}
+
+function castPointer(t: PointerType, value: unknown): CData | null {
+  if (value === null || value === undefined) {
+    if (value === undefined) throw new TypeError(`ffi.cast('${t.cname}'): got undefined`);
+    return null;
+  }
+  if (isCData(value)) {
+    const vt = value.$t;
+    if (vt.kind !== 'pointer' && vt.kind !== 'array') {
+      throw new TypeError(`ffi.cast('${t.cname}'): cannot cast ${show(value)}; take its address with ffi.addressof() first`);
+    }
+    const extent = extentOf(t.item);
+    if (value.$v !== NO_MEMORY && value.$o + extent <= value.$v.byteLength) {
+      return new (classOf(t))(value.$a, value.$v, value.$o, value.$k, 0, 0);
+    }
+    return wrapPointer(t, value.$a, value.$k);
+  }
+  if (typeof value === 'number' || typeof value === 'bigint') {
+    const n = typeof value === 'bigint' ? value : Number.isSafeInteger(value) ? BigInt(value) : null;
+    if (n === null) throw new TypeError(`ffi.cast('${t.cname}'): address must be an integer, got ${show(value)}`);
+    const address = BigInt.asUintN(64, n);
+    if (address > BigInt(Number.MAX_SAFE_INTEGER)) {
+      throw new RangeError(`ffi.cast('${t.cname}'): address 0x${address.toString(16)} is beyond 2^53 and cannot be used`);
+    }
+    return wrapPointer(t, Number(address), null);
+  }
+  if (value instanceof EnumValue) return castPointer(t, value.value);
+  throw new TypeError(`ffi.cast('${t.cname}'): cannot cast ${show(value)} to a pointer`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// ffi.addressof
+
+/** A pointer to a cdata struct/union/array, or to a field or element inside it (C's `&`). */
+export function addressOf(c: CData, path: readonly (string | number)[]): CData {
+  let t = c.$t;
+  let delta = 0;
+  const steps = [...path];
+  if (t.kind === 'pointer') {
+    if (steps.length === 0) throw new TypeError(`ffi.addressof(): expected a struct, union or array cdata, got ${show(c)}`);
+    // A pointer is dereferenced first: its first step indexes it (a field name applies to item 0).
+    if (typeof steps[0] === 'number') delta = indexStep(t.item, steps.shift() as number, null, c);
+    t = t.item;
+  } else if (t.kind !== 'struct' && t.kind !== 'union' && t.kind !== 'array') {
+    throw new TypeError(`ffi.addressof(): expected a struct, union or array cdata, got ${show(c)}`);
+  }
+  let length: number | null = t.kind === 'array' ? (t.length ?? c.$n) : null;
+  for (const step of steps) {
+    if (typeof step === 'number') {
+      if (t.kind !== 'array') throw new TypeError(`ffi.addressof(): cannot index '${t.cname}' with ${step}`);
+      delta += indexStep(t.item, step, length, c);
+      t = t.item;
+    } else if (typeof step === 'string') {
+      if (t.kind !== 'struct' && t.kind !== 'union') throw new TypeError(`ffi.addressof(): '${t.cname}' has no fields (asked for '${step}')`);
+      const f = t.fieldMap.get(step);
+      if (!f) throw new TypeError(`ffi.addressof(): '${t.cname}' has no field '${step}'`);
+      if (f.bitsize >= 0) throw new TypeError(`ffi.addressof(): field '${step}' of '${t.cname}' is a bit-field and has no address`);
+      delta += f.offset;
+      t = f.type;
+    } else {
+      throw new TypeError(`ffi.addressof(): expected field names and indexes, got ${show(step)}`);
+    }
+    length = t.kind === 'array' ? t.length : null;
+  }
+  const p = pointerTo(t);
+  const o = c.$o + delta;
+  if (c.$v !== NO_MEMORY && o >= 0 && o + extentOf(t) <= c.$v.byteLength) return new (classOf(p))(c.$a + delta, c.$v, o, c.$k, 0, 0);
+  return wrapPointer(p, c.$a + delta, c.$k) as CData;
+}
+
+function indexStep(item: CType, i: number, length: number | null, c: CData): number {
+  if (!Number.isSafeInteger(i)) throw new TypeError(`ffi.addressof(): index must be an integer, got ${show(i)}`);
+  if (length !== null && (i < 0 || i > length)) {
+    throw new RangeError(`ffi.addressof(): index ${i} is out of bounds for ${show(c)} (length ${length})`);
+  }
+  if (item.size <= 0) throw new TypeError(`ffi.addressof(): items of '${item.cname}' have no size`);
+  return i * item.size;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading memory out: string, unpack, buffer, view
+
+/** Bytes readable behind a cdata: an array's elements, a struct's size, a pointer's one item. */
+function knownBytes(c: CData): number {
+  const t = c.$t;
+  if (t.kind === 'array') return c.$n * t.item.size;
+  if (t.kind === 'pointer') return c.$own > 0 ? c.$own : extentOf(t.item);
+  return extentOf(t);
+}
+
+/** A Uint8Array over `bytes` bytes of the memory a cdata refers to (placing it anew when needed). */
+function bytesOf(c: CData, bytes: number, what: string): Uint8Array {
+  let v = c.$v;
+  let o = c.$o;
+  if (v === NO_MEMORY || o + bytes > v.byteLength) {
+    const place = placeRaw(c.$a, bytes);
+    v = place.view;
+    o = place.offset;
+    if (v === NO_MEMORY) throw new RangeError(`${what}: address 0x${c.$a.toString(16)} of ${show(c)} is not valid memory`);
+  }
+  return new Uint8Array(v.buffer, v.byteOffset + o, bytes);
+}
+
+/** ffi.string: text from a char array or pointer (UTF-8, or UTF-16/32 for wide chars), or an enum's name. */
+export function stringOf(value: unknown, maxlen: number | undefined): string {
+  if (!isCData(value)) {
+    if (value instanceof EnumValue) return value.type.elements[String(value.value)] ?? String(value.value);
+    const what = value === null ? 'null (a NULL pointer)' : show(value);
+    throw new TypeError(`ffi.string(): expected a char array or pointer, or an enum value, got ${what}`);
+  }
+  const t = value.$t;
+  const item = t.kind === 'pointer' || t.kind === 'array' ? t.item : null;
+  if (maxlen !== undefined && (!Number.isSafeInteger(maxlen) || maxlen < 0)) {
+    throw new TypeError(`ffi.string(): maxlen must be a non-negative integer, got ${show(maxlen)}`);
+  }
+  if (item && isCharLike(item)) {
+    let limit = t.kind === 'array' ? value.$n : -1;
+    if (maxlen !== undefined) limit = limit < 0 ? maxlen : Math.min(limit, maxlen);
+    if (value.$v === NO_MEMORY) throw new RangeError(`ffi.string(): address 0x${value.$a.toString(16)} of ${show(value)} is not valid memory`);
+    return readCString(value.$a, limit);
+  }
+  if (item && item.kind === 'primitive' && (item.name === 'wchar_t' || item.name === 'char16_t' || item.name === 'char32_t')) {
+    return wideString(value, item.size, t.kind === 'array' ? value.$n : -1, maxlen);
+  }
+  throw new TypeError(`ffi.string(): expected a char array or pointer, or an enum value, got ${show(value)}`);
+}
+
+function wideString(c: CData, unit: number, length: number, maxlen: number | undefined): string {
+  let n = length;
+  if (maxlen !== undefined) n = n < 0 ? maxlen : Math.min(n, maxlen);
+  if (n < 0) {
+    // Unbounded: find the terminating zero unit first.
+    n = 0;
+    for (;;) {
+      const u = bytesOf(wrapAt(c, n * unit), unit, 'ffi.string()');
+      if (u.every((b) => b === 0)) break;
+      n++;
+    }
+  }
+  const bytes = bytesOf(c, n * unit, 'ffi.string()');
+  const units = unit === 2 ? new Uint16Array(bytes.slice().buffer) : new Uint32Array(bytes.slice().buffer);
+  let end = units.indexOf(0);
+  if (end < 0) end = units.length;
+  return unit === 2 ? String.fromCharCode(...units.subarray(0, end)) : String.fromCodePoint(...units.subarray(0, end));
+}
+
+function wrapAt(c: CData, delta: number): CData {
+  const Cls = c.constructor as new (a: number, v: DataView, o: number, k: unknown, n: number, own: number) => CData;
+  return new Cls(c.$a + delta, c.$v, c.$o + delta, c.$k, c.$n, 0);
+}
+
+/** ffi.unpack: `n` items from a pointer or array, as a list (a Buffer copy for chars). */
+export function unpack(c: CData, n: number): unknown[] | Buffer {
+  const t = c.$t;
+  if (t.kind !== 'pointer' && t.kind !== 'array') throw new TypeError(`ffi.unpack(): expected a pointer or array cdata, got ${show(c)}`);
+  if (!Number.isSafeInteger(n) || n < 0) throw new TypeError(`ffi.unpack(): length must be a non-negative integer, got ${show(n)}`);
+  if (t.kind === 'array' && n > c.$n) throw new RangeError(`ffi.unpack(): ${n} items asked from ${show(c)}, which has ${c.$n}`);
+  const item = t.item;
+  if (item.size <= 0) throw new TypeError(`ffi.unpack(): items of '${item.cname}' have no size`);
+  const bytes = bytesOf(c, n * item.size, 'ffi.unpack()');
+  if (isCharLike(item)) return Buffer.from(bytes);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Array<unknown>(n);
+  for (let i = 0; i < n; i++) out[i] = readAt(item, view, i * item.size, c.$a + i * item.size, c.$k);
+  return out;
+}
+
+const KEEP = Symbol('node-cffi.keep');
+
+/** ffi.buffer: a Buffer over the cdata's memory (no copy); it keeps that memory alive. */
+export function bufferOf(c: CData, size: number | undefined): Buffer {
+  const n = size ?? knownBytes(c);
+  if (!Number.isSafeInteger(n) || n < 0) throw new TypeError(`ffi.buffer(): size must be a non-negative integer, got ${show(size)}`);
+  const bytes = bytesOf(c, n, 'ffi.buffer()');
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, n);
+  Object.defineProperty(buf, KEEP, { value: c.$k ?? c });
+  return buf;
+}
+
+const TYPED: Record<string, new (b: ArrayBufferLike, o: number, n: number) => ArrayBufferView> = {
+  i8: Int8Array, u8: Uint8Array, i16: Int16Array, u16: Uint16Array, i32: Int32Array, u32: Uint32Array,
+  i64: BigInt64Array, u64: BigUint64Array, f32: Float32Array, f64: Float64Array, bool: Uint8Array,
+};
+
+/** ffi.view: a typed array of the item type over an array's or pointer's memory (no copy). */
+export function typedView(c: CData, length: number | undefined): ArrayBufferView {
+  const t = c.$t;
+  const item = t.kind === 'pointer' || t.kind === 'array' ? t.item : null;
+  if (!item || (item.kind !== 'primitive' && item.kind !== 'enum')) {
+    throw new TypeError(`ffi.view(): expected a pointer to or array of numbers, got ${show(c)}`);
+  }
+  const Typed = TYPED[reprOf(item)];
+  if (!Typed) throw new TypeError(`ffi.view(): no typed array holds '${item.cname}'`);
+  let n = length;
+  if (n === undefined) {
+    if (t.kind === 'array') n = c.$n;
+    else if (c.$own > 0) n = c.$own / item.size;
+    else throw new TypeError(`ffi.view(): ${show(c)} does not know how many items it points to; pass a length`);
+  }
+  if (!Number.isSafeInteger(n) || n < 0) throw new TypeError(`ffi.view(): length must be a non-negative integer, got ${show(length)}`);
+  if (t.kind === 'array' && n > c.$n) throw new RangeError(`ffi.view(): ${n} items asked from ${show(c)}, which has ${c.$n}`);
+  const bytes = bytesOf(c, n * item.size, 'ffi.view()');
+  if (bytes.byteOffset % item.size !== 0) throw new RangeError(`ffi.view(): ${show(c)} is not aligned for '${item.cname}'`);
+  const view = new Typed(bytes.buffer, bytes.byteOffset, n);
+  Object.defineProperty(view, KEEP, { value: c.$k ?? c });
+  return view;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing memory in: fromBuffer, memmove
+
+const viewsOfBuffers = new WeakMap<ArrayBuffer, { view: DataView; address: number }>();
+
+/** ffi.fromBuffer: an array cdata over the memory of a Buffer, typed array or ArrayBuffer (no copy). */
+export function fromBuffer(buf: unknown, t: CType, cdecl: string): CData {
+  if (t.kind !== 'array') throw new TypeError(`ffi.fromBuffer(): expected an array type such as 'char[]', got '${cdecl}'`);
+  let ab: ArrayBuffer;
+  let start = 0;
+  let bytes: number;
+  if (buf instanceof ArrayBuffer) {
+    ab = buf;
+    bytes = buf.byteLength;
+  } else if (ArrayBuffer.isView(buf) && buf.buffer instanceof ArrayBuffer) {
+    ab = buf.buffer; // reading .buffer moves small on-heap typed arrays off the heap, to a fixed address
+    start = buf.byteOffset;
+    bytes = buf.byteLength;
+  } else {
+    throw new TypeError(`ffi.fromBuffer(): expected a Buffer, typed array or ArrayBuffer, got ${show(buf)}`);
+  }
+  const item = t.item;
+  if (item.size <= 0) throw new TypeError(`ffi.fromBuffer(): items of '${item.cname}' have no size`);
+  const n = t.length ?? Math.floor(bytes / item.size);
+  if (n * item.size > bytes) throw new RangeError(`ffi.fromBuffer(): '${cdecl}' needs ${n * item.size} bytes, the buffer has ${bytes}`);
+  let entry = viewsOfBuffers.get(ab);
+  if (!entry) viewsOfBuffers.set(ab, (entry = { view: new DataView(ab), address: bufferAddress(ab) }));
+  if ((entry.address + start) % Math.max(1, item.align) !== 0) {
+    throw new RangeError(`ffi.fromBuffer(): the buffer's memory is not aligned for '${item.cname}'`);
+  }
+  return new (classOf(t))(entry.address + start, entry.view, start, buf, n, 0);
+}
+
+/** A byte range of a memmove operand: a cdata (from its address) or JS memory. */
+function operand(x: unknown, n: number, which: string): { bytes: Uint8Array; address: number } {
+  if (isCData(x)) {
+    const t = x.$t;
+    if (t.kind === 'array' && n > knownBytes(x)) {
+      throw new RangeError(`ffi.memmove(): ${n} bytes do not fit in ${which} ${show(x)} (${knownBytes(x)} bytes)`);
+    }
+    return { bytes: bytesOf(x, n, 'ffi.memmove()'), address: x.$a };
+  }
+  let u8: Uint8Array;
+  if (x instanceof ArrayBuffer) u8 = new Uint8Array(x);
+  else if (ArrayBuffer.isView(x)) u8 = new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
+  else throw new TypeError(`ffi.memmove(): ${which} must be a cdata, Buffer, typed array or ArrayBuffer, got ${show(x)}`);
+  if (n > u8.byteLength) throw new RangeError(`ffi.memmove(): ${n} bytes do not fit in ${which} (${u8.byteLength} bytes)`);
+  return { bytes: u8.subarray(0, n), address: -1 };
+}
+
+/** ffi.memmove: copies n bytes from src to dest; overlapping ranges copy as if through a temporary. */
+export function memmove(dest: unknown, src: unknown, n: number): void {
+  if (!Number.isSafeInteger(n) || n < 0) throw new TypeError(`ffi.memmove(): size must be a non-negative integer, got ${show(n)}`);
+  const d = operand(dest, n, 'dest');
+  const s = operand(src, n, 'src');
+  // Two different ArrayBuffers may still alias the same C memory: copy through a temporary then.
+  const alias = d.address >= 0 && s.address >= 0 && d.bytes.buffer !== s.bytes.buffer && d.address < s.address + n && s.address < d.address + n;
+  d.bytes.set(alias ? s.bytes.slice() : s.bytes);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lifetimes: gc and release
+
+interface GcRecord {
+  destructor: (c: CData) => unknown;
+  original: CData;
+}
+
+const finalizers = new FinalizationRegistry<GcRecord>((r) => runDestructor(r));
+const gcRecords = new WeakMap<CData, GcRecord>();
+
+function runDestructor(r: GcRecord): void {
+  try {
+    r.destructor(r.original);
+  } catch (e) {
+    process.emitWarning(`ffi.gc(): the destructor of ${show(r.original)} threw: ${(e as Error)?.message ?? String(e)}`);
+  }
+}
+
+/** ffi.gc: a new cdata for the same memory whose collection calls `destructor(original)` once. */
+export function gcAttach(c: CData, destructor: ((c: CData) => unknown) | null): CData {
+  if (destructor === null) {
+    const r = gcRecords.get(c);
+    if (r) {
+      finalizers.unregister(c);
+      gcRecords.delete(c);
+    }
+    return c;
+  }
+  if (typeof destructor !== 'function') throw new TypeError(`ffi.gc(): expected a destructor function or null, got ${show(destructor)}`);
+  const Cls = c.constructor as new (a: number, v: DataView, o: number, k: unknown, n: number, own: number) => CData;
+  const copy = new Cls(c.$a, c.$v, c.$o, null, c.$n, Math.max(c.$own, knownBytes(c)));
+  copy.$k = copy; // views derived from the copy keep the copy, and so the destructor, waiting
+  const record = { destructor, original: c };
+  finalizers.register(copy, record, copy);
+  gcRecords.set(copy, record);
+  return copy;
+}
+
+const releasedNames = new WeakMap<object, string>();
+const released = new Proxy(Object.create(null) as object, {
+  get(_t, key, receiver) {
+    const name = releasedNames.get(receiver) ?? 'cdata';
+    if (key === Symbol.for('nodejs.util.inspect.custom') || key === 'toString' || key === DESCRIBE) {
+      return () => `<${name} released>`;
+    }
+    if (key === Symbol.toPrimitive || key === 'then' || key === 'toJSON' || key === 'asymmetricMatch') return undefined;
+    throw new TypeError(`${name} was released by ffi.release() and can no longer be used`);
+  },
+  set(_t, _key, _v, receiver) {
+    throw new TypeError(`${releasedNames.get(receiver) ?? 'cdata'} was released by ffi.release() and can no longer be used`);
+  },
+});
+
+/** ffi.release: runs a gc() destructor now, or gives ffi.new memory back now; the cdata is dead after. */
+export function release(c: unknown): void {
+  if (!isCData(c)) throw new TypeError(`ffi.release(): expected a cdata from ffi.new() or ffi.gc(), got ${show(c)}`);
+  const record = gcRecords.get(c);
+  if (record) {
+    finalizers.unregister(c);
+    gcRecords.delete(c);
+    runDestructor(record);
+  } else if (c.$own === 0) {
+    throw new TypeError(`ffi.release(): ${show(c)} does not own its memory (only ffi.new() and ffi.gc() results do)`);
+  } else if (ownsWholeBuffer({ owner: c.$k, view: c.$v })) {
+    // Detach the buffer: every view of it now throws instead of reading freed memory.
+    structuredClone(c.$k, { transfer: [c.$k as ArrayBuffer] });
+  }
+  releasedNames.set(c, `cdata '${c.$name()}'`);
+  c.$a = 0;
+  c.$v = NO_MEMORY;
+  Object.setPrototypeOf(c, released);
+}
+
+/** Used by the facade: what ffi.sizeof says of a cdata (an array's bytes, else its type's size). */
+export function sizeOfCData(c: CData): number {
+  const t = c.$t;
+  if (t.kind === 'array') return c.$n * t.item.size;
+  return t.size;
+}

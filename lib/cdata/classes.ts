@@ -1,0 +1,494 @@
+// One generated accessor class per pointer, array, struct and union type, plus generic reads and writes.
+import { DESCRIBE, show } from '../errors';
+import { ArrayType, CField, CType, PointerType, StructType, isCharLike, pointerTo } from '../ctype/model';
+import { isSignedRepr } from '../ctype/primitives';
+import { CData, isCData } from './base';
+import { ScalarType, codeHelpers, fastCheck, loadCode, reprOf, storeCode, toCScalar } from './convert';
+import { NO_MEMORY, placeRaw } from './memory';
+import { toCPointer } from './pointers';
+
+export type CDataClass = new (a: number, v: DataView, o: number, k: unknown, n: number, own: number) => CData;
+export type Aggregate = PointerType | ArrayType | StructType;
+
+/** Bytes that must be readable behind a cdata of type `t` (0 when C gives no size). */
+export function extentOf(t: CType): number {
+  return t.size > 0 ? t.size : 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generic access: used by slow paths, ffi.new initialisers, unpack, and non-scalar elements.
+
+/** The JavaScript value of the C object of type `t` at view/off (address `addr`; `keep` keeps it alive). */
+export function readAt(t: CType, view: DataView, off: number, addr: number, keep: unknown): unknown {
+  switch (t.kind) {
+    case 'primitive':
+    case 'enum':
+      return readScalar(t, view, off);
+    case 'pointer':
+      return wrapPointer(t, readAddress(view, off), null);
+    case 'array':
+      if (t.length === null) return wrapPointer(pointerToItem(t), addr, keep);
+      return new (classOf(t))(addr, view, off, keep, t.length, 0);
+    case 'struct':
+    case 'union':
+      return new (classOf(t))(addr, view, off, keep, 0, 0);
+    case 'void':
+    case 'function':
+      throw new TypeError(`cannot read a value of type '${t.cname}'`);
+  }
+}
+
+function readScalar(t: ScalarType, view: DataView, off: number): number | bigint | boolean {
+  switch (reprOf(t)) {
+    case 'i8': return view.getInt8(off);
+    case 'u8': return view.getUint8(off);
+    case 'i16': return view.getInt16(off, true);
+    case 'u16': return view.getUint16(off, true);
+    case 'i32': return view.getInt32(off, true);
+    case 'u32': return view.getUint32(off, true);
+    case 'i64': return codeHelpers.fromC_i64(view, off);
+    case 'u64': return codeHelpers.fromC_u64(view, off);
+    case 'f32': return view.getFloat32(off, true);
+    case 'f64': return view.getFloat64(off, true);
+    case 'bool': return view.getUint8(off) !== 0;
+    case 'f80': return codeHelpers.fromC_f80();
+  }
+}
+
+function writeScalar(t: ScalarType, view: DataView, off: number, value: unknown, where: string): void {
+  const v = toCScalar(t, value, where);
+  switch (reprOf(t)) {
+    case 'i8': view.setInt8(off, v as number); return;
+    case 'u8': view.setUint8(off, v as number); return;
+    case 'i16': view.setInt16(off, v as number, true); return;
+    case 'u16': view.setUint16(off, v as number, true); return;
+    case 'i32': view.setInt32(off, v as number, true); return;
+    case 'u32': view.setUint32(off, v as number, true); return;
+    case 'i64':
+    case 'u64': codeHelpers.toC_64(view, off, v as number | bigint); return;
+    case 'f32': view.setFloat32(off, v as number, true); return;
+    case 'f64': view.setFloat64(off, v as number, true); return;
+    case 'bool': view.setUint8(off, v ? 1 : 0); return;
+    case 'f80': codeHelpers.fromC_f80();
+  }
+}
+
+/** A pointer read from memory as a JS number address. */
+export function readAddress(view: DataView, off: number): number {
+  const hi = view.getUint32(off + 4, true);
+  if (hi >= 2097152) throw new RangeError(`pointer value 0x${view.getBigUint64(off, true).toString(16)} is beyond 2^53 and cannot be used`);
+  return hi * 4294967296 + view.getUint32(off, true);
+}
+
+/**
+ * Stores `value` into the C object of type `t` at view/off, as C assignment or initialisation does:
+ * scalars are converted and checked; arrays take a list, a string (char arrays), a typed array or an
+ * array cdata of the same type; structs take an object of fields, a list in field order, or a cdata
+ * of the same type (copied). Members not mentioned keep their bytes (zero after ffi.new).
+ */
+export function writeAt(t: CType, view: DataView, off: number, value: unknown, where: string): void {
+  switch (t.kind) {
+    case 'primitive':
+    case 'enum':
+      writeScalar(t, view, off, value, where);
+      return;
+    case 'pointer':
+      codeHelpers.toC_64(view, off, toCPointer(t, value, where));
+      return;
+    case 'array':
+      writeArray(t, view, off, value, where);
+      return;
+    case 'struct':
+    case 'union':
+      writeStruct(t, view, off, value, where);
+      return;
+    case 'void':
+    case 'function':
+      throw new TypeError(`${where}: cannot store a value of type '${t.cname}'`);
+  }
+}
+
+/** Copies the bytes of a cdata of the same type (struct assignment). */
+function copyFrom(src: CData, view: DataView, off: number, size: number): void {
+  new Uint8Array(view.buffer, view.byteOffset + off, size).set(new Uint8Array(src.$v.buffer, src.$v.byteOffset + src.$o, size));
+}
+
+/** Initialises an array of `length` items (an open array's actual length) from a list, string, typed array or cdata. */
+export function writeArray(t: ArrayType, view: DataView, off: number, value: unknown, where: string, length = t.length ?? 0): void {
+  const item = t.item;
+  const size = item.size;
+  if (isCData(value)) {
+    const vt = value.$t;
+    if (vt.kind === 'array' && vt.item === item && value.$n <= length) {
+      copyFrom(value, view, off, value.$n * size);
+      return;
+    }
+    throw new TypeError(`${where}: expected a list or '${t.cname}', got ${show(value)}`);
+  }
+  if (typeof value === 'string' && isCharLike(item)) {
+    const bytes = Buffer.from(value, 'utf8');
+    if (bytes.length > length) {
+      throw new RangeError(`${where}: string of ${bytes.length} bytes does not fit in '${t.item.cname}[${length}]'`);
+    }
+    new Uint8Array(view.buffer, view.byteOffset + off, bytes.length).set(bytes);
+    return;
+  }
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView) && (item.kind === 'primitive' || item.kind === 'enum')) {
+    const width = (value as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+    if (width !== size) {
+      throw new TypeError(`${where}: a ${show(value)} has ${width}-byte elements, '${item.cname}' has ${size}`);
+    }
+    const bytes = value.byteLength;
+    if (bytes > length * size) throw new RangeError(`${where}: ${bytes / width} elements do not fit in '${t.item.cname}[${length}]'`);
+    new Uint8Array(view.buffer, view.byteOffset + off, bytes).set(new Uint8Array(value.buffer, value.byteOffset, bytes));
+    return;
+  }
+  if (!Array.isArray(value)) {
+    throw new TypeError(`${where}: expected a list${isCharLike(item) ? ' or a string' : ''} for '${t.cname}', got ${show(value)}`);
+  }
+  if (value.length > length) {
+    throw new RangeError(`${where}: ${value.length} items do not fit in '${t.item.cname}[${length}]'`);
+  }
+  for (let i = 0; i < value.length; i++) writeAt(item, view, off + i * size, value[i], `${where}[${i}]`);
+}
+
+function writeStruct(t: StructType, view: DataView, off: number, value: unknown, where: string): void {
+  if (t.fields === null) throw new TypeError(`${where}: '${t.cname}' is incomplete (declared but never defined)`);
+  if (isCData(value)) {
+    if (value.$t !== t) throw new TypeError(`${where}: expected '${t.cname}', got ${show(value)}`);
+    copyFrom(value, view, off, t.size);
+    return;
+  }
+  const fields = t.fields;
+  if (Array.isArray(value)) {
+    const limit = t.kind === 'union' ? 1 : fields.length;
+    if (value.length > limit) throw new RangeError(`${where}: ${value.length} initialisers for '${t.cname}', which has ${limit}`);
+    value.forEach((v, i) => writeField(fields[i], view, off, v, where));
+    return;
+  }
+  if (value === null || typeof value !== 'object') {
+    throw new TypeError(`${where}: expected an object of fields, a list or a cdata '${t.cname}', got ${show(value)}`);
+  }
+  for (const [name, v] of Object.entries(value)) {
+    const f = t.fieldMap.get(name);
+    if (!f) throw new TypeError(`${where}: '${t.cname}' has no field '${name}'`);
+    writeField(f, view, off, v, where);
+  }
+}
+
+function writeField(f: CField, view: DataView, base: number, value: unknown, where: string): void {
+  const w = `${where}: field '${f.name}'`;
+  if (f.bitsize >= 0) writeBits(view, base + f.offset, f, value, w);
+  else writeAt(f.type, view, base + f.offset, value, w);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bitfields: koffi has none, so they are read and written byte by byte.
+
+function bitsSigned(f: CField): boolean {
+  const t = f.type as ScalarType;
+  return isSignedRepr(reprOf(t));
+}
+
+/** Reads bitfield `f` whose storage starts at view/off. */
+export function readBits(view: DataView, off: number, f: CField): number | bigint | boolean {
+  const span = (f.bitshift + f.bitsize + 7) >> 3;
+  let raw = 0n;
+  for (let i = span - 1; i >= 0; i--) raw = (raw << 8n) | BigInt(view.getUint8(off + i));
+  let v = (raw >> BigInt(f.bitshift)) & ((1n << BigInt(f.bitsize)) - 1n);
+  if (bitsSigned(f) && v >> BigInt(f.bitsize - 1) === 1n) v -= 1n << BigInt(f.bitsize);
+  if (f.type.kind === 'primitive' && f.type.repr === 'bool') return v !== 0n;
+  return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+}
+
+/** Writes bitfield `f` whose storage starts at view/off, after checking that `value` fits its width. */
+export function writeBits(view: DataView, off: number, f: CField, value: unknown, where: string): void {
+  const converted = toCScalar(f.type as ScalarType, value, where);
+  const v = typeof converted === 'boolean' ? (converted ? 1n : 0n) : BigInt(converted);
+  const bits = BigInt(f.bitsize);
+  const [min, max] = bitsSigned(f) ? [-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n] : [0n, (1n << bits) - 1n];
+  if (v < min || v > max) {
+    throw new RangeError(`${where}: ${show(value)} does not fit in a ${f.bitsize}-bit field of '${f.type.cname}' (${min} to ${max})`);
+  }
+  const span = (f.bitshift + f.bitsize + 7) >> 3;
+  let raw = 0n;
+  for (let i = span - 1; i >= 0; i--) raw = (raw << 8n) | BigInt(view.getUint8(off + i));
+  const mask = ((1n << bits) - 1n) << BigInt(f.bitshift);
+  raw = (raw & ~mask) | ((BigInt.asUintN(f.bitsize, v) << BigInt(f.bitshift)) & mask);
+  for (let i = 0; i < span; i++) view.setUint8(off + i, Number((raw >> BigInt(8 * i)) & 255n));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pointers as cdata.
+
+export function pointerToItem(t: ArrayType): PointerType {
+  return pointerTo(t.item);
+}
+
+/** A pointer cdata of type `t` to `address` (null for 0); `keep` is what keeps the memory alive. */
+export function wrapPointer(t: PointerType, address: number, keep: unknown): CData | null {
+  if (address === 0) return null;
+  const place = placeRaw(address, extentOf(t.item));
+  return new (classOf(t))(address, place.view, place.offset, keep, 0, 0);
+}
+
+/** The same pointer moved by `bytes`, reusing its view when the new place still lies inside it. */
+export function movePointer(p: CData, bytes: number): CData | null {
+  const a = p.$a + bytes;
+  if (a === 0) return null;
+  const t = p.$t as PointerType;
+  const cls = p.constructor as CDataClass;
+  const o = p.$o + bytes;
+  const extent = extentOf(t.item);
+  if (p.$v !== NO_MEMORY && o >= 0 && o + extent <= p.$v.byteLength) return new cls(a, p.$v, o, p.$k, 0, 0);
+  const place = placeRaw(a, extent);
+  return new cls(a, place.view, place.offset, p.$k, 0, 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generated classes.
+
+/** The cdata class of `t`, generated on first use (and again once an incomplete struct gets its body). */
+export function classOf(t: Aggregate): CDataClass {
+  const memo = t._cdata as { cls: CDataClass; complete: boolean } | undefined;
+  const complete = structOf(t)?.complete ?? true;
+  if (memo && memo.complete === complete) return memo.cls;
+  const cls = generate(t);
+  t._cdata = { cls, complete };
+  return cls;
+}
+
+/** The struct whose fields a cdata of type `t` exposes (itself, or the pointee of a struct pointer). */
+function structOf(t: Aggregate): StructType | null {
+  if (t.kind === 'struct' || t.kind === 'union') return t;
+  if (t.kind === 'pointer' && (t.item.kind === 'struct' || t.item.kind === 'union')) return t.item;
+  return null;
+}
+
+/** Shared behaviour of pointer cdata. */
+export class PointerData extends CData {
+  /** C's `p + n`: the pointer moved by n items. */
+  add(n: number): CData | null {
+    return movePointer(this, stepOf(this, n, 'add'));
+  }
+  /** C's `p - n` (a number) or `p - q` (another pointer: the element difference). */
+  sub(x: number | CData): CData | null | number {
+    if (isCData(x)) {
+      const size = itemSize(this, 'sub');
+      if (x.$t.kind !== 'pointer' && x.$t.kind !== 'array') throw new TypeError(`${this.$name()}.sub(): expected a pointer, got ${show(x)}`);
+      const item = (x.$t as PointerType | ArrayType).item;
+      if (item !== (this.$t as PointerType).item) throw new TypeError(`${this.$name()}.sub(): pointers to different types ('${this.$t.cname}' and '${x.$t.cname}')`);
+      return (this.$a - x.$a) / size;
+    }
+    return movePointer(this, -stepOf(this, x, 'sub'));
+  }
+  /** True when both point to the same address. */
+  equals(q: unknown): boolean {
+    return isCData(q) && q.$a === this.$a;
+  }
+}
+
+function itemSize(p: CData, op: string): number {
+  const item = (p.$t as PointerType).item;
+  if (item.size <= 0) throw new TypeError(`${p.$name()}.${op}(): no arithmetic on a pointer to '${item.cname}', whose size is unknown`);
+  return item.size;
+}
+
+function stepOf(p: CData, n: unknown, op: string): number {
+  if (!Number.isSafeInteger(n)) throw new TypeError(`${p.$name()}.${op}(): expected an integer, got ${show(n)}`);
+  return (n as number) * itemSize(p, op);
+}
+
+/** Shared behaviour of array cdata. */
+export class ArrayData extends CData {
+  get length(): number {
+    return this.$n;
+  }
+  override *[Symbol.iterator](): IterableIterator<unknown> {
+    for (let i = 0; i < this.$n; i++) yield this.$get(i);
+  }
+}
+
+/** Shared behaviour of struct and union cdata. */
+export class StructData extends CData {}
+
+/** The error for an index that is not an integer (TypeError) or out of bounds (RangeError). */
+export function badIndex(c: CData, i: unknown): Error {
+  if (typeof i !== 'number' || !Number.isInteger(i)) return new TypeError(`${c[DESCRIBE]()}: index must be an integer, got ${show(i)}`);
+  return new RangeError(`${c[DESCRIBE]()}: index ${i} is out of bounds (length ${c.$n})`);
+}
+
+/** Slow path of pointer indexing: any integer index, any address, through a fresh placement. */
+function pointerSlot(p: CData, i: unknown): { view: DataView; off: number; addr: number } {
+  if (!Number.isSafeInteger(i)) throw badIndex(p, i);
+  const item = (p.$t as PointerType).item;
+  if (item.size <= 0) throw new TypeError(`${p.$name()}: cannot index a pointer to '${item.cname}', whose size is unknown`);
+  const addr = p.$a + (i as number) * item.size;
+  const place = placeRaw(addr, item.size);
+  if (place.view === NO_MEMORY || place.offset + item.size > place.view.byteLength) {
+    throw new RangeError(`${p.$name()}[${i}]: address 0x${addr.toString(16)} is not valid memory`);
+  }
+  return { view: place.view, off: place.offset, addr };
+}
+
+function slowGet(p: CData, i: unknown): unknown {
+  const s = pointerSlot(p, i);
+  return readAt((p.$t as PointerType).item, s.view, s.off, s.addr, p.$k);
+}
+
+function slowSet(p: CData, i: unknown, v: unknown): void {
+  const s = pointerSlot(p, i);
+  writeAt((p.$t as PointerType).item, s.view, s.off, v, `${p.$name()}[${i}]`);
+}
+
+/** Names the generated code can use; everything it needs arrives through these. */
+const runtime = {
+  ...codeHelpers,
+  readAt,
+  writeAt,
+  readBits,
+  writeBits,
+  wrapPointer,
+  readAddress,
+  toCPointer,
+  toCScalar,
+  classOf,
+  badIndex,
+  slowGet,
+  slowSet,
+  pointerToItem,
+};
+
+/** JavaScript source for reading an item of type `t` at `this.$v`/`off`, address `this.$a + delta`. */
+function itemRead(t: CType, off: string, delta: string, k: Constants): string {
+  switch (t.kind) {
+    case 'primitive':
+    case 'enum':
+      return loadCode(reprOf(t), 'this.$v', off);
+    case 'pointer':
+      return `wrapPointer(${k.add(t)}, readAddress(this.$v, ${off}), null)`;
+    case 'array':
+      if (t.length === null) return `wrapPointer(pointerToItem(${k.add(t)}), this.$a + ${delta}, this.$k)`;
+      return `new (${k.cls(t)})(this.$a + ${delta}, this.$v, ${off}, this.$k, ${t.length}, 0)`;
+    case 'struct':
+    case 'union':
+      return `new (${k.cls(t)})(this.$a + ${delta}, this.$v, ${off}, this.$k, 0, 0)`;
+    case 'void':
+    case 'function':
+      return `readAt(${k.add(t)}, this.$v, ${off}, 0, null)`;
+  }
+}
+
+/** JavaScript statements storing `v` as an item of type `t` at `this.$v`/`off`. */
+function itemWrite(t: CType, off: string, where: string, k: Constants): string {
+  if (t.kind === 'primitive' || t.kind === 'enum') {
+    const repr = reprOf(t);
+    return `if (!(${fastCheck(repr, 'v')})) v = toCScalar(${k.add(t)}, v, ${k.add(where)});\n${storeCode(repr, 'this.$v', off, 'v')};`;
+  }
+  return `writeAt(${k.add(t)}, this.$v, ${off}, v, ${k.add(where)});`;
+}
+
+/** Constants a generated class closes over (types, strings), named c0, c1, …; item classes resolved lazily. */
+class Constants {
+  readonly values: unknown[] = [];
+  private readonly lazy: string[] = [];
+  add(x: unknown): string {
+    let i = this.values.indexOf(x);
+    if (i < 0) i = this.values.push(x) - 1;
+    return `c${i}`;
+  }
+  /** An expression giving the class of `t`, resolved on first use (types may refer to themselves). */
+  cls(t: Aggregate): string {
+    const c = this.add(t);
+    const name = `k_${c}`;
+    if (!this.lazy.includes(name)) this.lazy.push(name);
+    return `(${name} || (${name} = classOf(${c})))`;
+  }
+  preamble(): string {
+    return this.lazy.length ? `let ${this.lazy.join(', ')};\n` : '';
+  }
+}
+
+function fieldAccessors(s: StructType, k: Constants): string {
+  const out: string[] = [];
+  for (const f of s.fields ?? []) {
+    const name = JSON.stringify(f.name);
+    const where = `field '${f.name}' of '${s.cname}'`;
+    const off = `this.$o + ${f.offset}`;
+    if (f.bitsize >= 0) {
+      out.push(`get [${name}]() { return readBits(this.$v, ${off}, ${k.add(f)}); }`);
+      out.push(`set [${name}](v) { writeBits(this.$v, ${off}, ${k.add(f)}, v, ${k.add(where)}); }`);
+      continue;
+    }
+    out.push(`get [${name}]() { return ${itemRead(f.type, off, String(f.offset), k)}; }`);
+    out.push(`set [${name}](v) { ${itemWrite(f.type, off, where, k)} }`);
+  }
+  return out.join('\n');
+}
+
+function generate(t: Aggregate): CDataClass {
+  const k = new Constants();
+  let base: string;
+  let body: string;
+  switch (t.kind) {
+    case 'pointer': {
+      base = 'PointerData';
+      const item = t.item;
+      const size = item.size;
+      const members: string[] = [];
+      if (size > 0) {
+        const where = `element of '${t.cname}'`;
+        members.push(
+          `$get(i) { if ((i | 0) === i) { const o = this.$o + i * ${size}; if (o >= 0 && o + ${size} <= this.$v.byteLength) return ${itemRead(item, 'o', `i * ${size}`, k)}; } return slowGet(this, i); }`,
+          `$set(i, v) { if ((i | 0) === i) { const o = this.$o + i * ${size}; if (o >= 0 && o + ${size} <= this.$v.byteLength) { ${itemWrite(item, 'o', where, k)} return; } } slowSet(this, i, v); }`,
+        );
+      }
+      const s = structOf(t);
+      if (s) members.push(fieldAccessors(s, k));
+      body = members.join('\n');
+      break;
+    }
+    case 'array': {
+      base = 'ArrayData';
+      const item = t.item;
+      const size = item.size;
+      const len = t.length === null ? 'this.$n' : String(t.length);
+      const where = `element of '${t.cname}'`;
+      body = [
+        `$get(i) { if (i >>> 0 !== i || i >= ${len}) throw badIndex(this, i); const o = this.$o + i * ${size}; return ${itemRead(item, 'o', `i * ${size}`, k)}; }`,
+        `$set(i, v) { if (i >>> 0 !== i || i >= ${len}) throw badIndex(this, i); const o = this.$o + i * ${size}; ${itemWrite(item, 'o', where, k)} }`,
+      ].join('\n');
+      break;
+    }
+    case 'struct':
+    case 'union':
+      base = 'StructData';
+      body = fieldAccessors(t, k);
+      break;
+  }
+  const source =
+    `${k.preamble()}` +
+    `const C = class extends ${base} {\n${body}\n};\n` +
+    `Object.defineProperty(C.prototype, '$t', { value: T });\n` +
+    // Public get/set mirror $get/$set unless a field of the same name claims the name.
+    `for (const [pub, own] of [['get', '$get'], ['set', '$set']]) {\n` +
+    `  if (Object.prototype.hasOwnProperty.call(C.prototype, own) && !Object.prototype.hasOwnProperty.call(C.prototype, pub)) {\n` +
+    `    Object.defineProperty(C.prototype, pub, { value: C.prototype[own], writable: true, configurable: true });\n` +
+    `  }\n` +
+    `}\n` +
+    `return C;`;
+  const key = `${k.values.length}:${source}`;
+  let factory = factories.get(key);
+  if (!factory) {
+    factory = new Function(base, 'T', ...RUNTIME_NAMES, ...k.values.map((_, i) => `c${i}`), source) as ClassFactory;
+    factories.set(key, factory);
+  }
+  const baseClass = { PointerData, ArrayData, StructData }[base];
+  return factory(baseClass, t, ...RUNTIME_VALUES, ...k.values);
+}
+
+type ClassFactory = (...args: unknown[]) => CDataClass;
+/** Compiled class factories by source: types of the same shape share one (their constants differ). */
+const factories = new Map<string, ClassFactory>();
+const RUNTIME_NAMES = Object.keys(runtime);
+const RUNTIME_VALUES = Object.values(runtime);

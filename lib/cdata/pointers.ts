@@ -1,0 +1,68 @@
+// Pointer values going to C: which cdata a pointer type accepts, and the address it stands for.
+import { show } from '../errors';
+import { CType, PointerType } from '../ctype/model';
+import { CData, isCData } from './base';
+
+/** The item type a cdata points to or holds (T for 'T *' and 'T[n]'), or null for other cdata. */
+function itemOf(t: CType): CType | null {
+  return t.kind === 'pointer' || t.kind === 'array' ? t.item : null;
+}
+
+/**
+ * Whether memory holding items of `have` may be used where items of `want` are expected: the same
+ * type, or primitives with the same representation (int and int32_t), recursively through pointers
+ * and arrays. Qualifiers do not matter here.
+ */
+function sameItems(want: CType, have: CType): boolean {
+  if (want === have) return true;
+  if (want.kind === 'primitive' && have.kind === 'primitive') return want.repr === have.repr;
+  if (want.kind === 'enum' && have.kind === 'enum') return want.base.repr === have.base.repr && want.name === have.name;
+  if (want.kind === 'pointer' && have.kind === 'pointer') return sameItems(want.item, have.item);
+  if (want.kind === 'array' && have.kind === 'array') return want.length === have.length && sameItems(want.item, have.item);
+  return false;
+}
+
+/** True when a cdata of type `have` can be passed or stored where a `want` pointer goes (C's rules, plus void *). */
+export function acceptsPointer(want: PointerType, have: CType): boolean {
+  const item = itemOf(have);
+  if (item === null) return false;
+  if (want.item.kind === 'void' || item.kind === 'void') return true;
+  return sameItems(want.item, item);
+}
+
+/** The address a pointer of type `want` gets from `value` (null → 0); throws TypeError for anything else. */
+export function toCPointer(want: PointerType, value: unknown, where: string): number {
+  if (value === null) return 0;
+  if (isCData(value)) {
+    if (acceptsPointer(want, value.$t)) return value.$a;
+    throw new TypeError(`${where}: expected '${want.cname}', got ${show(value)}`);
+  }
+  const hint = typeof value === 'number' || typeof value === 'bigint' ? `; make a pointer from an address with ffi.cast('${want.cname}', address)` : '';
+  throw new TypeError(`${where}: expected a cdata '${want.cname}' or null, got ${show(value)}${hint}`);
+}
+
+/** For call arguments: JS memory that koffi passes by address, when its element type fits `want`. */
+export function fitsJsMemory(want: PointerType, value: object): boolean {
+  const item = want.item;
+  if (value instanceof ArrayBuffer || value instanceof DataView) return item.kind === 'void' || (item.kind === 'primitive' && item.size === 1);
+  if (!ArrayBuffer.isView(value)) return false;
+  if (item.kind === 'void') return true;
+  if (item.kind !== 'primitive' && item.kind !== 'enum') return false;
+  const repr = item.kind === 'enum' ? item.base.repr : item.repr;
+  switch ((value as { constructor: unknown }).constructor) {
+    case Buffer:
+    case Uint8Array:
+    case Uint8ClampedArray:
+      return repr === 'u8' || repr === 'i8' || repr === 'bool';
+    case Int8Array: return repr === 'i8' || repr === 'u8';
+    case Int16Array: return repr === 'i16';
+    case Uint16Array: return repr === 'u16';
+    case Int32Array: return repr === 'i32';
+    case Uint32Array: return repr === 'u32';
+    case BigInt64Array: return repr === 'i64';
+    case BigUint64Array: return repr === 'u64';
+    case Float32Array: return repr === 'f32';
+    case Float64Array: return repr === 'f64';
+    default: return false;
+  }
+}

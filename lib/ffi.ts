@@ -1,0 +1,319 @@
+// The FFI facade: CFFI's API over the pipeline (cparser → ctype → codegen → build → backend → cdata).
+import { FFIError, VerificationError, show } from './errors';
+import { CdefOptions, parseCdef, parseTypeName } from './cparser/parser';
+import { CType, functionType, pointerTo, primitive } from './ctype/model';
+import { Registry } from './ctype/registry';
+import { Glue, Probe, generateGlue } from './codegen/glue';
+import { BuildOptions, BuildRequest, BuildResult, buildAsync, buildSync } from './build';
+import { LoadedLibrary, getErrno, loadLibrary, setErrno } from './backend/koffi';
+import { CData, isCData } from './cdata/base';
+import {
+  EnumValue, addressOf, bufferOf, castTo, fromBuffer, gcAttach, memmove, newCData, release, sizeOfCData, stringOf, typedView, unpack,
+} from './cdata/api';
+import { placeRaw } from './cdata/memory';
+import { Lib, closeLib, makeLib } from './clib';
+
+export interface VerifyOptions extends BuildOptions {
+  /** The file name compiler diagnostics give the source (default 'source.c'). */
+  filename?: string;
+  /** A readable name for the cached library (default: from the file name). */
+  moduleName?: string;
+}
+
+type TypeArg = string | CType;
+
+/** Integer types up to 32 bits: ffi.cast gives a number. */
+type SmallInt =
+  | 'char' | 'signed char' | 'unsigned char' | 'short' | 'unsigned short' | 'int' | 'unsigned int' | 'unsigned'
+  | 'int8_t' | 'uint8_t' | 'int16_t' | 'uint16_t' | 'int32_t' | 'uint32_t' | 'wchar_t' | 'char16_t' | 'char32_t';
+/** 64-bit integer types: ffi.cast gives a number when it is a safe integer, else a bigint. */
+type WideInt =
+  | 'long' | 'unsigned long' | 'long long' | 'unsigned long long' | 'int64_t' | 'uint64_t' | 'size_t' | 'ssize_t'
+  | 'intptr_t' | 'uintptr_t' | 'ptrdiff_t' | 'intmax_t' | 'uintmax_t';
+
+/** What ffi.cast returns for a type written as a string literal (typedef names are only known at run time). */
+export type CastResult<T> = T extends `${string}*` | `${string}(*)${string}` ? CData | null
+  : T extends 'float' | 'double' ? number
+  : T extends '_Bool' | 'bool' ? boolean
+  : T extends `enum ${string}` ? EnumValue
+  : T extends SmallInt ? number
+  : T extends WideInt ? number | bigint
+  : any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** A C type, or the type of a cdata's memory. */
+function isCType(x: unknown): x is CType {
+  return typeof x === 'object' && x !== null && 'kind' in x && 'cname' in x && !isCData(x);
+}
+
+export class FFI {
+  /** C's NULL, as JavaScript spells it. */
+  readonly NULL = null;
+  readonly #registry = new Registry();
+  /** Every cdef call's source and options, in order: part of the verify() cache key. */
+  readonly #cdefs: string[] = [];
+
+  /** Declares C types, functions, globals and constants (CFFI's cdef language). */
+  cdef(source: string, options: CdefOptions = {}): void {
+    if (typeof source !== 'string') throw new TypeError(`ffi.cdef(): expected a string of C declarations, got ${show(source)}`);
+    parseCdef(source, this.#registry, options);
+    this.#cdefs.push(JSON.stringify([source, options]));
+  }
+
+  /** Compiles `source` with the glue for every cdef declaration, loads it, and returns its library object. */
+  verify<L extends object = Lib>(source: string, options: VerifyOptions = {}): L {
+    const { glue, request } = this.#prepare(source, options);
+    return this.#open(buildSync(request), glue, options) as L;
+  }
+
+  /** verify() without blocking the event loop while the compiler runs. */
+  async verifyAsync<L extends object = Lib>(source: string, options: VerifyOptions = {}): Promise<L> {
+    const { glue, request } = this.#prepare(source, options);
+    return this.#open(await buildAsync(request), glue, options) as L;
+  }
+
+  /** Opens an existing shared library (null: the C library and the running process) in ABI mode. */
+  dlopen<L extends object = Lib>(path: string | null): L {
+    if (path !== null && typeof path !== 'string') throw new TypeError(`ffi.dlopen(): expected a path or null, got ${show(path)}`);
+    const loaded = loadLibrary(path);
+    const label = path === null ? 'the C library' : `'${path}'`;
+    return makeLib({ label, loaded, decls: [...this.#registry.values()], eager: false }) as L;
+  }
+
+  /** Closes a library from dlopen() or verify(); its functions throw afterwards. */
+  dlclose(lib: object): void {
+    closeLib(lib);
+  }
+
+  #prepare(source: string, options: VerifyOptions): { glue: Glue; request: BuildRequest } {
+    if (typeof source !== 'string') throw new TypeError(`ffi.verify(): expected C source as a string, got ${show(source)}`);
+    const filename = options.filename ?? 'source.c';
+    const glue = generateGlue([...this.#registry.values()], source, filename);
+    const request: BuildRequest = {
+      code: glue.unit,
+      fileName: filename.split(/[\\/]/).pop() || 'source.c',
+      moduleName: options.moduleName ?? filename.replace(/\.[^.]*$/, ''),
+      keyParts: this.#cdefs,
+      options,
+    };
+    return { glue, request };
+  }
+
+  #open(built: BuildResult, glue: Glue, options: VerifyOptions): Lib {
+    const loaded = loadLibrary(built.path);
+    try {
+      const constants = checkProbes(loaded, glue);
+      const label = `the verify() library for ${options.filename ?? 'source.c'}`;
+      return makeLib({ label, loaded, decls: [...this.#registry.values()], symbols: glue.symbols, constants, eager: true });
+    } catch (e) {
+      loaded.close();
+      throw e;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Types
+
+  #type(x: TypeArg, where: string): CType {
+    if (typeof x === 'string') return this.#registry.typeCache.get(x) ?? parseTypeName(x, this.#registry);
+    if (isCType(x)) return x;
+    throw new TypeError(`${where}: expected a C type name or a ctype, got ${show(x)}`);
+  }
+
+  /** The ctype of a C type name, or of a cdata. */
+  typeof(x: TypeArg | CData): CType {
+    if (isCData(x)) return x.$t;
+    return this.#type(x, 'ffi.typeof()');
+  }
+
+  /** Size in bytes of a type, or of the memory a cdata owns or refers to (an array's whole length). */
+  sizeof(x: TypeArg | CData): number {
+    if (isCData(x)) return sizeOfCData(x);
+    const t = this.#type(x, 'ffi.sizeof()');
+    if (t.size < 0) throw new FFIError(`ffi.sizeof('${t.cname}'): ${noSize(t)}`);
+    return t.size;
+  }
+
+  alignof(x: TypeArg | CData): number {
+    const t = isCData(x) ? x.$t : this.#type(x, 'ffi.alignof()');
+    if (t.align < 0) throw new FFIError(`ffi.alignof('${t.cname}'): ${noSize(t)}`);
+    return t.align;
+  }
+
+  /** Byte offset of a (nested) field or element: offsetof('struct outer', 'p', 'y'), offsetof(t, 'arr', 2). */
+  offsetof(type: TypeArg, ...path: (string | number)[]): number {
+    let t = this.#type(type, 'ffi.offsetof()');
+    const where = `ffi.offsetof('${t.cname}')`;
+    if (path.length === 0) throw new TypeError(`${where}: name a field (or an index) to give the offset of`);
+    let offset = 0;
+    for (const step of path) {
+      if (typeof step === 'string') {
+        if (t.kind !== 'struct' && t.kind !== 'union') throw new TypeError(`${where}: '${t.cname}' has no fields (asked for '${step}')`);
+        if (!t.complete) throw new FFIError(`${where}: '${t.cname}' is declared but never defined (opaque)`);
+        const f = t.fieldMap.get(step);
+        if (!f) throw new TypeError(`${where}: '${t.cname}' has no field '${step}'`);
+        if (f.bitsize >= 0) throw new TypeError(`${where}: field '${step}' is a bit-field and has no byte offset`);
+        offset += f.offset;
+        t = f.type;
+      } else if (typeof step === 'number') {
+        if (t.kind !== 'array' && t.kind !== 'pointer') throw new TypeError(`${where}: cannot index '${t.cname}' with ${step}`);
+        if (!Number.isSafeInteger(step)) throw new TypeError(`${where}: index must be an integer, got ${show(step)}`);
+        if (t.kind === 'array' && t.length !== null && (step < 0 || step > t.length)) {
+          throw new RangeError(`${where}: index ${step} is out of bounds for '${t.cname}'`);
+        }
+        if (t.item.size <= 0) throw new TypeError(`${where}: items of '${t.item.cname}' have no size`);
+        offset += step * t.item.size;
+        t = t.item;
+      } else {
+        throw new TypeError(`${where}: expected field names and indexes, got ${show(step)}`);
+      }
+    }
+    return offset;
+  }
+
+  /** The C spelling of a type with `extra` at the declarator position: ('int', '*') → 'int *'. */
+  getctype(type: TypeArg, extra = ''): string {
+    const t = this.#type(type, 'ffi.getctype()');
+    const marker = t.marker;
+    let r = extra.trim();
+    if (r.startsWith('*') && marker.includes('&[')) r = `(${r})`;
+    else if (r && r[0] !== '[' && r[0] !== '(' && !(r[0] === '*' && marker[marker.indexOf('&') - 1] === '*')) r = ` ${r}`;
+    return marker.replace('&', r).trim();
+  }
+
+  /** Declared type names: typedefs, struct tags and union tags. */
+  listTypes(): { typedefs: string[]; structs: string[]; unions: string[] } {
+    return this.#registry.listTypes();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Memory
+
+  /** Allocates owned, zero-filled memory for a pointer's item or an array, optionally initialised. */
+  new(cdecl: TypeArg, init?: unknown): CData {
+    return newCData(this.#type(cdecl, 'ffi.new()'), init);
+  }
+
+  /** C's cast: integers wrap to the target width; pointers retype; an address becomes a pointer. */
+  cast<T extends TypeArg>(cdecl: T, value: unknown): CastResult<T> {
+    return castTo(this.#type(cdecl, 'ffi.cast()'), value) as CastResult<T>;
+  }
+
+  /** A pointer to a struct/array cdata, or to a field or element inside it (C's &). */
+  addressof(cdata: CData, ...path: (string | number)[]): CData {
+    if (!isCData(cdata)) throw new TypeError(`ffi.addressof(): expected a cdata, got ${show(cdata)}`);
+    return addressOf(cdata, path);
+  }
+
+  /** Text from a char array or pointer (stops at NUL or maxlen bytes), or an enum value's name. */
+  string(cdata: unknown, maxlen?: number): string {
+    return stringOf(cdata, maxlen);
+  }
+
+  /** The first n items of a pointer or array, copied out (a Buffer for chars, else an array). */
+  unpack(cdata: CData, n: number): unknown[] | Buffer {
+    if (!isCData(cdata)) throw new TypeError(`ffi.unpack(): expected a cdata, got ${show(cdata)}`);
+    return unpack(cdata, n);
+  }
+
+  /** A Buffer over a cdata's memory, without copying. */
+  buffer(cdata: CData, size?: number): Buffer {
+    if (!isCData(cdata)) throw new TypeError(`ffi.buffer(): expected a cdata, got ${show(cdata)}`);
+    return bufferOf(cdata, size);
+  }
+
+  /** An array cdata over the memory of a Buffer, typed array or ArrayBuffer, without copying. */
+  fromBuffer(buf: ArrayBufferView | ArrayBuffer, cdecl: TypeArg = 'char[]'): CData {
+    return fromBuffer(buf, this.#type(cdecl, 'ffi.fromBuffer()'), typeof cdecl === 'string' ? cdecl : cdecl.cname);
+  }
+
+  /** Copies n bytes between cdata and/or JS buffers; overlapping ranges are handled. */
+  memmove(dest: unknown, src: unknown, n: number): void {
+    memmove(dest, src, n);
+  }
+
+  /** A typed array over the items of an array or pointer cdata, without copying (fastest for loops). */
+  view(cdata: CData, length?: number): ArrayBufferView {
+    if (!isCData(cdata)) throw new TypeError(`ffi.view(): expected a cdata, got ${show(cdata)}`);
+    return typedView(cdata, length);
+  }
+
+  /** A new cdata for the same memory that calls destructor(cdata) once when garbage-collected (null: cancel). */
+  gc(cdata: CData, destructor: ((c: CData) => unknown) | null): CData {
+    if (!isCData(cdata)) throw new TypeError(`ffi.gc(): expected a cdata, got ${show(cdata)}`);
+    return gcAttach(cdata, destructor);
+  }
+
+  /** Frees ffi.new() memory or runs an ffi.gc() destructor now; the cdata cannot be used afterwards. */
+  release(cdata: CData): void {
+    release(cdata);
+  }
+
+  /** errno as the last C call left it; assign to set it before the next call. */
+  get errno(): number {
+    return getErrno();
+  }
+
+  set errno(value: number) {
+    if (!Number.isInteger(value)) throw new TypeError(`ffi.errno: expected an integer, got ${show(value)}`);
+    setErrno(value);
+  }
+}
+
+function noSize(t: CType): string {
+  switch (t.kind) {
+    case 'void': return "'void' has no size";
+    case 'function': return 'a function type has no size';
+    case 'array': return 'an array of unknown length has no size';
+    case 'struct':
+    case 'union': return 'it is declared but never defined (opaque)';
+    default: return 'it has no size';
+  }
+}
+
+/**
+ * Reads the probe table of a freshly built library and compares it with the cdef: struct layouts
+ * must match exactly; constants declared with a value must have it; the others take the compiler's.
+ */
+function checkProbes(loaded: LoadedLibrary, glue: Glue): Map<string, number | bigint> {
+  const values = new Map<string, number | bigint>();
+  if (glue.probes.length === 0) return values;
+  const table = loaded.bind(glue.probeSymbol, PROBE_FN) as () => number;
+  const base = table();
+  const place = placeRaw(base, glue.probes.length * 16);
+  const slot = (i: number): bigint => {
+    const bits = place.view.getBigUint64(place.offset + i * 16, true);
+    return place.view.getBigUint64(place.offset + i * 16 + 8, true) !== 0n ? BigInt.asIntN(64, bits) : bits;
+  };
+  glue.probes.forEach((p, i) => checkProbe(p, slot(i), values));
+  return values;
+}
+
+function checkProbe(p: Probe, v: bigint, values: Map<string, number | bigint>): void {
+  const said = (what: string, cdef: number | bigint, c: bigint) =>
+    new VerificationError(`${what} (cdef says ${cdef}, but the C compiler says ${c})`);
+  switch (p.kind) {
+    case 'size':
+      if (BigInt(p.type.size) !== v) throw said(`${p.type.cname}: wrong size`, p.type.size, v);
+      return;
+    case 'align':
+      if (BigInt(p.type.align) !== v) throw said(`${p.type.cname}: wrong alignment`, p.type.align, v);
+      return;
+    case 'offset': {
+      const f = p.type.fieldMap.get(p.field)!;
+      if (BigInt(f.offset) !== v) throw said(`${p.type.cname}: wrong offset for field '${p.field}'`, f.offset, v);
+      return;
+    }
+    case 'constant': {
+      const d = p.decl;
+      const value = v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+      if (d.value !== undefined && BigInt(d.value) !== v) {
+        const what = d.origin === 'define' ? `#define ${d.name}` : d.origin === 'enum' ? `${d.type.cname}: enumerator ${d.name}` : `constant ${d.name}`;
+        throw said(`${what}: wrong value`, d.value, v);
+      }
+      values.set(d.name, value);
+      return;
+    }
+  }
+}
+
+const PROBE_FN = functionType([], pointerTo(primitive('unsigned long long')), false);

@@ -1,0 +1,11 @@
+// Public entry of node-cffi: the FFI class, its errors, and the types users see.
+export { FFI } from './ffi';
+export type { VerifyOptions } from './ffi';
+export type { CdefOptions } from './cparser/parser';
+export type { Lib } from './clib';
+export { FFIError, CDefError, VerificationError } from './errors';
+export { CData } from './cdata/base';
+export { EnumValue } from './cdata/api';
+export type {
+  CType, CTypeKind, CField, PrimitiveType, VoidType, PointerType, ArrayType, StructType, EnumType, FunctionType,
+} from './ctype/model';

@@ -1,0 +1,226 @@
+// Reading and writing through cdata: elements, fields, nested views, bitfields, bounds and type checks.
+import { FFI } from '../../lib';
+
+const ffi = new FFI();
+ffi.cdef(`
+struct pt { int x; double y; };
+struct outer { char tag; struct pt p; int arr[4]; struct pt *next; };
+struct bits { unsigned a : 3; signed b : 5; unsigned c : 12; _Bool d : 1; unsigned long long big : 40; };
+union num { int i; float f; unsigned char bytes[4]; };
+struct node { int value; struct node *next; };
+struct s64 { long long a; unsigned long long b; };
+struct has_get { int get; int length; };
+`);
+
+describe('pointers and arrays', () => {
+  test('p[i] and p.get/p.set agree, for every primitive kind', () => {
+    const cases: [string, unknown, unknown][] = [
+      ['signed char', -5, -5], ['unsigned char', 250, 250], ['short', -300, -300], ['unsigned short', 60000, 60000],
+      ['int', -70000, -70000], ['unsigned int', 4000000000, 4000000000], ['long', -(2 ** 40), -(2 ** 40)],
+      ['unsigned long', 2n ** 63n, 2n ** 63n], ['long long', -(2n ** 62n), -(2n ** 62n)], ['float', 1.5, 1.5],
+      ['double', Math.PI, Math.PI], ['_Bool', true, true], ['int64_t', 12345678901234, 12345678901234],
+    ];
+    for (const [t, v, back] of cases) {
+      const a = ffi.new(`${t}[3]`);
+      a[1] = v;
+      expect(a[1]).toEqual(back);
+      a.set(2, v);
+      expect(a.get(2)).toEqual(back);
+      expect(a[0]).toEqual(t === '_Bool' ? false : 0);
+    }
+  });
+
+  test('writes that do not fit throw RangeError; wrong kinds TypeError', () => {
+    const s = ffi.new('short *');
+    expect(() => {
+      s[0] = 60000;
+    }).toThrow(RangeError);
+    expect(() => s.set(0, 'x')).toThrow(TypeError);
+    const u = ffi.new('unsigned int[2]');
+    expect(() => u.set(0, -1)).toThrow(/-1 does not fit in 'unsigned int' \(0 to 4294967295\)/);
+    expect(u[0]).toBe(0); // nothing was written
+  });
+
+  test('arrays are bounds-checked; pointers take any index', () => {
+    const a = ffi.new('int[4]', [1, 2, 3, 4]);
+    expect(() => a[4]).toThrow(RangeError);
+    expect(() => a[-1]).toThrow(RangeError);
+    expect(() => a.get(4)).toThrow(/index 4 is out of bounds \(length 4\)/);
+    expect(() => a.get(1.5)).toThrow(TypeError);
+    expect(() => {
+      a[9] = 1;
+    }).toThrow(RangeError);
+    const p = ffi.cast('int *', a)!;
+    expect(p[3]).toBe(4);
+    const mid = p.add(2);
+    expect(mid[-1]).toBe(2);
+    expect(mid.get(-2)).toBe(1);
+  });
+
+  test('arrays are iterable and have a length', () => {
+    const a = ffi.new('double[]', [0.5, 1.5]);
+    expect(a.length).toBe(2);
+    expect(Array.from(a)).toEqual([0.5, 1.5]);
+  });
+
+  test('pointer arithmetic: add, sub, difference, equals', () => {
+    const a = ffi.new('int[10]');
+    const p = ffi.cast('int *', a)!;
+    const q = p.add(3);
+    expect(ffi.cast('uintptr_t', q)).toBe((ffi.cast('uintptr_t', p) as number) + 12);
+    expect(q.sub(p)).toBe(3);
+    expect(q.sub(1).equals(p.add(2))).toBe(true);
+    expect(p.equals(q)).toBe(false);
+    expect(() => p.add(0.5)).toThrow(TypeError);
+    expect(() => ffi.cast('void *', p)!.add(1)).toThrow(/size is unknown/);
+    expect(() => q.sub(ffi.cast('char *', p))).toThrow(/different types/);
+  });
+
+  test('NULL is null, and reading through a bogus small address throws', () => {
+    expect(ffi.NULL).toBeNull();
+    expect(ffi.cast('int *', 0)).toBeNull();
+    const bad = ffi.cast('int *', 8)!;
+    expect(() => bad[0]).toThrow(RangeError);
+    expect(() => bad[0]).toThrow(/not valid memory/);
+  });
+
+  test('multi-dimensional arrays give row views', () => {
+    const m = ffi.new('int[2][3]', [[1, 2, 3], [4, 5, 6]]);
+    expect(m.length).toBe(2);
+    expect(m[1].length).toBe(3);
+    expect(m[1][2]).toBe(6);
+    m[0][1] = 20;
+    expect([...m[0]]).toEqual([1, 20, 3]);
+  });
+
+  test('arrays of pointers hold cdata or null', () => {
+    const x = ffi.new('int *', 5);
+    const ptrs = ffi.new('int *[2]', [x, null]);
+    expect(ptrs[0][0]).toBe(5);
+    expect(ptrs[1]).toBeNull();
+    expect(() => {
+      ptrs[1] = 1234;
+    }).toThrow(/ffi.cast\('int \*', address\)/);
+    expect(() => {
+      ptrs[1] = ffi.new('double *');
+    }).toThrow(TypeError);
+  });
+});
+
+describe('structs and unions', () => {
+  test('fields read and write through the struct and through a pointer to it', () => {
+    const p = ffi.new('struct pt *');
+    p.x = 3;
+    p.y = 1.25;
+    expect(p.x).toBe(3);
+    const s = p[0];
+    expect(s.y).toBe(1.25);
+    s.x = 7;
+    expect(p.x).toBe(7);
+    expect(ffi.typeof(s).cname).toBe('struct pt');
+  });
+
+  test('nested structs and array fields are views into the same memory', () => {
+    const o = ffi.new('struct outer *');
+    o.p.x = 4;
+    o.arr[2] = 11;
+    expect(o.p.x).toBe(4);
+    expect(o.arr[2]).toBe(11);
+    const inner = o.p;
+    inner.y = 9.5;
+    expect(o.p.y).toBe(9.5);
+    expect(() => o.arr[4]).toThrow(RangeError);
+  });
+
+  test('assigning a struct or array field copies it', () => {
+    const o = ffi.new('struct outer *');
+    o.p = { x: 1, y: 2 };
+    const src = ffi.new('struct pt *', { x: 5, y: 6 });
+    o.p = src[0];
+    expect([o.p.x, o.p.y]).toEqual([5, 6]);
+    src.x = 99;
+    expect(o.p.x).toBe(5);
+    o.arr = [9, 8];
+    expect([...o.arr]).toEqual([9, 8, 0, 0]);
+  });
+
+  test('pointer fields hold cdata or null; linked structures work', () => {
+    const a = ffi.new('struct node *', { value: 1 });
+    const b = ffi.new('struct node *', { value: 2, next: a });
+    expect(b.next.value).toBe(1);
+    expect(b.next.next).toBeNull();
+    a.next = b;
+    expect(a.next.next.value).toBe(1);
+  });
+
+  test('unknown fields throw naming the field', () => {
+    const p = ffi.new('struct pt *');
+    expect(() => p.z).toThrow(/cdata 'struct pt \*' has no field or method 'z'/);
+    expect(() => {
+      p.z = 1;
+    }).toThrow(/cannot set 'z'/);
+    expect(() => p[0].nope).toThrow(/cdata 'struct pt' has no field or method 'nope'/);
+  });
+
+  test('field writes are range-checked and type-checked', () => {
+    const p = ffi.new('struct pt *');
+    expect(() => {
+      p.x = 2 ** 31;
+    }).toThrow(/field 'x' of 'struct pt': 2147483648 does not fit in 'int'/);
+    expect(() => {
+      p.y = 'no';
+    }).toThrow(TypeError);
+  });
+
+  test('64-bit fields: numbers when safe, bigints otherwise', () => {
+    const s = ffi.new('struct s64 *');
+    s.a = -5;
+    s.b = 2n ** 64n - 1n;
+    expect(s.a).toBe(-5);
+    expect(s.b).toBe(2n ** 64n - 1n);
+    s.a = -(2n ** 63n);
+    expect(s.a).toBe(-(2n ** 63n));
+  });
+
+  test('unions share their memory', () => {
+    const u = ffi.new('union num *');
+    u.f = 1;
+    expect(u.i).toBe(0x3f800000);
+    expect(u.bytes[3]).toBe(0x3f);
+  });
+
+  test('fields named like methods win over the methods', () => {
+    const h = ffi.new('struct has_get *', { get: 3, length: 4 });
+    expect(h.get).toBe(3);
+    expect(h.length).toBe(4);
+    expect(h[0].get).toBe(3);
+  });
+
+  test('a struct cannot be indexed', () => {
+    const p = ffi.new('struct pt *');
+    expect(() => p[0][0]).toThrow(/cannot be indexed/);
+  });
+});
+
+describe('bitfields', () => {
+  test('read, write, sign, and range checks', () => {
+    const b = ffi.new('struct bits *');
+    b.a = 5;
+    b.b = -7;
+    b.c = 4095;
+    b.d = true;
+    b.big = 2 ** 39 + 1;
+    expect([b.a, b.b, b.c, b.d, b.big]).toEqual([5, -7, 4095, true, 2 ** 39 + 1]);
+    expect(() => {
+      b.a = 8;
+    }).toThrow(/does not fit in a 3-bit field of 'unsigned int' \(0 to 7\)/);
+    expect(() => {
+      b.b = 16;
+    }).toThrow(RangeError);
+    expect(() => {
+      b.b = -17;
+    }).toThrow(RangeError);
+    b.b = -16;
+    expect([b.a, b.b, b.c]).toEqual([5, -16, 4095]); // neighbours untouched
+  });
+});

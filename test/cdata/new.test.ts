@@ -1,0 +1,108 @@
+// ffi.new: what it allocates, how it initialises, what it refuses, and how cdata show themselves.
+import * as util from 'util';
+import { FFI } from '../../lib';
+
+const ffi = new FFI();
+ffi.cdef(`
+struct pt { int x; double y; };
+struct line { struct pt a, b; int tags[3]; };
+union num { int i; float f; unsigned char bytes[4]; };
+typedef struct { int w, h; } size_t2;
+struct opaque;
+enum color { RED, GREEN, BLUE };
+`);
+
+describe('ffi.new', () => {
+  test('pointers own one item, zero-filled, optionally initialised', () => {
+    const p = ffi.new('int *');
+    expect(p[0]).toBe(0);
+    const q = ffi.new('int *', 42);
+    expect(q[0]).toBe(42);
+    expect(ffi.sizeof(q)).toBe(8);
+    expect(util.inspect(q)).toBe("<cdata 'int *' owning 4 bytes>");
+  });
+
+  test('arrays: fixed length, or open with a length, a list or a string', () => {
+    const a = ffi.new('int[10]');
+    expect(a.length).toBe(10);
+    expect([...a]).toEqual(new Array(10).fill(0));
+    expect(ffi.sizeof(a)).toBe(40);
+    expect(String(a)).toBe("<cdata 'int[10]' owning 40 bytes>");
+
+    const b = ffi.new('int[]', 5);
+    expect(b.length).toBe(5);
+    expect(String(b)).toBe("<cdata 'int[5]' owning 20 bytes>");
+    expect(ffi.typeof(b).cname).toBe('int[]');
+
+    const c = ffi.new('int[]', [1, 2, 3]);
+    expect([...c]).toEqual([1, 2, 3]);
+
+    const s = ffi.new('char[]', 'héllo');
+    expect(s.length).toBe(7); // 6 UTF-8 bytes and the NUL
+    expect(ffi.string(s)).toBe('héllo');
+
+    const partial = ffi.new('int[4]', [7, 8]);
+    expect([...partial]).toEqual([7, 8, 0, 0]);
+  });
+
+  test('structs from objects, lists, and nested objects', () => {
+    const p = ffi.new('struct pt *', { x: 1, y: 2.5 });
+    expect(p.x).toBe(1);
+    expect(p.y).toBe(2.5);
+    const q = ffi.new('struct pt *', [3, 4.5]);
+    expect([q.x, q.y]).toEqual([3, 4.5]);
+    const l = ffi.new('struct line *', { a: { x: 1 }, b: [2, 3], tags: [7, 8, 9] });
+    expect(l.a.x).toBe(1);
+    expect(l.b.y).toBe(3);
+    expect([...l.tags]).toEqual([7, 8, 9]);
+    const arr = ffi.new('struct pt[2]', [{ x: 1, y: 1 }, { x: 2, y: 2 }]);
+    expect(arr[1].x).toBe(2);
+    const anon = ffi.new('size_t2 *', { w: 3, h: 4 });
+    expect(anon.w * anon.h).toBe(12);
+  });
+
+  test('unions from an object with one field, or a list for the first field', () => {
+    const u = ffi.new('union num *', { f: 1.0 });
+    expect(u.i).toBe(0x3f800000);
+    const v = ffi.new('union num *', [0x01020304]);
+    expect([...v.bytes]).toEqual([4, 3, 2, 1]);
+  });
+
+  test('what ffi.new refuses, and why', () => {
+    expect(() => ffi.new('int', 1)).toThrow(/expected a pointer or array type.*'int \*'/);
+    expect(() => ffi.new('void *')).toThrow(/cannot allocate 'void'/);
+    expect(() => ffi.new('struct opaque *')).toThrow(/declared but never defined/);
+    expect(() => ffi.new('int[]')).toThrow(/needs a length/);
+    expect(() => ffi.new('int[]', -1)).toThrow(RangeError);
+    expect(() => ffi.new('int[2]', [1, 2, 3])).toThrow(RangeError);
+    expect(() => ffi.new('char[3]', 'abcd')).toThrow(RangeError);
+    expect(() => ffi.new('struct pt *', { z: 1 })).toThrow(/'struct pt' has no field 'z'/);
+    expect(() => ffi.new('struct pt *', 5)).toThrow(TypeError);
+    expect(() => ffi.new('unsigned char *', 300)).toThrow(RangeError);
+    expect(() => ffi.new('unsigned char *', 300)).toThrow(/300 does not fit in 'unsigned char' \(0 to 255\)/);
+    expect(() => ffi.new('int *', 1.5)).toThrow(TypeError);
+    expect(() => ffi.new('nosuch_t *')).toThrow(/unknown type name 'nosuch_t'/);
+  });
+
+  test('enums take values or enumerator names', () => {
+    const e = ffi.new('enum color *', 'BLUE');
+    expect(e[0]).toBe(2);
+  });
+
+  test('separate allocations do not overlap, and are aligned for their type (16 bytes from 16 up)', () => {
+    const kinds: [string, number, number][] = [
+      ['char *', 1, 1], ['short *', 2, 2], ['int *', 4, 4], ['double *', 8, 8], ['char[33]', 33, 16], ['struct line *', 48, 16],
+    ];
+    const seen: [number, number][] = [];
+    const alive: unknown[] = []; // memory that is collected may be handed out again
+    for (let i = 0; i < 300; i++) {
+      const [t, size, align] = kinds[i % kinds.length];
+      const p = ffi.new(t);
+      alive.push(p);
+      const addr = ffi.cast('uintptr_t', p) as number;
+      expect(addr % align).toBe(0);
+      for (const [a, n] of seen) expect(addr >= a + n || addr + size <= a).toBe(true);
+      seen.push([addr, size]);
+    }
+  });
+});

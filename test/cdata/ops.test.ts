@@ -1,0 +1,191 @@
+// cast, addressof, string, unpack, buffer, fromBuffer, memmove, view, gc and release.
+import { spawnSync } from 'child_process';
+import { EnumValue, FFI } from '../../lib';
+
+const ffi = new FFI();
+ffi.cdef(`
+struct pt { int x; double y; };
+struct outer { char tag; struct pt p; int arr[4]; };
+enum color { RED, GREEN = 5, BLUE };
+`);
+const addr = (p: unknown) => ffi.cast('uintptr_t', p) as number;
+
+describe('ffi.cast', () => {
+  test('integers wrap to the target width as C does', () => {
+    expect(ffi.cast('unsigned char', 300)).toBe(44);
+    expect(ffi.cast('int8_t', 200)).toBe(-56);
+    expect(ffi.cast('int', 3.9)).toBe(3);
+    expect(ffi.cast('int', -3.9)).toBe(-3);
+    expect(ffi.cast('unsigned int', -1)).toBe(4294967295);
+    expect(ffi.cast('uint64_t', -1)).toBe(2n ** 64n - 1n);
+    expect(ffi.cast('int64_t', 2n ** 64n + 5n)).toBe(5);
+    expect(ffi.cast('_Bool', 7)).toBe(true);
+    expect(ffi.cast('float', 0.1)).toBe(Math.fround(0.1));
+    expect(ffi.cast('double', 5n)).toBe(5);
+    expect(ffi.cast('int', 'A')).toBe(65);
+    expect(() => ffi.cast('int', NaN)).toThrow(RangeError);
+    expect(() => ffi.cast('int', {})).toThrow(TypeError);
+  });
+
+  test('pointers: to and from addresses, and between pointer types', () => {
+    const a = ffi.new('int[2]', [1, 2]);
+    const p = ffi.cast('int *', a)!;
+    expect(p[1]).toBe(2);
+    const n = ffi.cast('uintptr_t', p);
+    expect(typeof n).toBe('number');
+    expect(ffi.cast('int *', n)![0]).toBe(1);
+    expect(ffi.cast('int *', BigInt(n as number))![1]).toBe(2);
+    expect(ffi.cast('int *', 0)).toBeNull();
+    expect(ffi.cast('int *', null)).toBeNull();
+    const bytes = ffi.cast('unsigned char *', p)!;
+    expect(bytes[4]).toBe(2);
+    expect(() => ffi.cast('int *', 1.5)).toThrow(TypeError);
+    expect(() => ffi.cast('int[2]', p)).toThrow(/cannot cast to 'int\[2\]'/);
+    expect(() => ffi.cast('int *', ffi.new('struct pt *')[0])).toThrow(/ffi.addressof/);
+  });
+
+  test('enum casts keep their type, so ffi.string names them', () => {
+    const g = ffi.cast('enum color', 5) as EnumValue;
+    expect(Number(g)).toBe(5);
+    expect(ffi.string(g)).toBe('GREEN');
+    expect(ffi.string(ffi.cast('enum color', 42))).toBe('42');
+  });
+});
+
+describe('ffi.addressof', () => {
+  test('of a struct, a nested field, an element', () => {
+    const o = ffi.new('struct outer *');
+    const s = o[0];
+    const base = addr(ffi.addressof(s));
+    expect(base).toBe(addr(o));
+    expect(addr(ffi.addressof(s, 'p'))).toBe(base + ffi.offsetof('struct outer', 'p'));
+    expect(addr(ffi.addressof(s, 'p', 'y'))).toBe(base + ffi.offsetof('struct outer', 'p', 'y'));
+    const a2 = ffi.addressof(s, 'arr', 2);
+    expect(addr(a2)).toBe(base + ffi.offsetof('struct outer', 'arr', 2));
+    a2[0] = 77;
+    expect(o.arr[2]).toBe(77);
+    expect(ffi.typeof(a2).cname).toBe('int *');
+    expect(addr(ffi.addressof(o, 'arr'))).toBe(base + 24);
+    expect(() => ffi.addressof(s, 'nope')).toThrow(/has no field 'nope'/);
+    expect(() => ffi.addressof(s, 'arr', 5)).toThrow(RangeError);
+    expect(() => ffi.addressof(ffi.new('int *'))).toThrow(TypeError);
+  });
+});
+
+describe('strings and bytes', () => {
+  test('ffi.string stops at NUL, honours maxlen, decodes UTF-8', () => {
+    const s = ffi.new('char[16]', 'héllo');
+    expect(ffi.string(s)).toBe('héllo');
+    expect(ffi.string(s, 2)).toBe('h\ufffd');
+    const p = ffi.cast('char *', s)!;
+    expect(ffi.string(p)).toBe('héllo');
+    expect(ffi.string(p, 1)).toBe('h');
+    const full = ffi.new('char[3]', 'abc');
+    expect(ffi.string(full)).toBe('abc');
+    expect(() => ffi.string(ffi.new('int[2]'))).toThrow(/expected a char array or pointer/);
+    expect(() => ffi.string(null)).toThrow(/NULL/);
+  });
+
+  test('wide strings', () => {
+    const w = ffi.new('wchar_t[]', [0x68, 0x1f600, 0]);
+    expect(ffi.string(w)).toBe('h😀');
+    const u = ffi.new('char16_t[]', [0x61, 0x62, 0]);
+    expect(ffi.string(u)).toBe('ab');
+  });
+
+  test('ffi.unpack copies items out', () => {
+    const a = ffi.new('int[4]', [1, 2, 3, 4]);
+    expect(ffi.unpack(a, 3)).toEqual([1, 2, 3]);
+    const c = ffi.new('char[]', 'xyz');
+    expect(ffi.unpack(c, 3)).toEqual(Buffer.from('xyz'));
+    expect(() => ffi.unpack(a, 5)).toThrow(RangeError);
+  });
+
+  test('ffi.buffer is zero-copy both ways', () => {
+    const a = ffi.new('int[2]');
+    const b = ffi.buffer(a);
+    expect(b.length).toBe(8);
+    b.writeInt32LE(123, 4);
+    expect(a[1]).toBe(123);
+    a[0] = -1;
+    expect(b.readInt32LE(0)).toBe(-1);
+    expect(ffi.buffer(a, 4).length).toBe(4);
+  });
+
+  test('ffi.fromBuffer points into JS memory without copying and keeps it alive', () => {
+    const buf = Buffer.from([1, 0, 0, 0, 2, 0, 0, 0]);
+    const ints = ffi.fromBuffer(buf, 'int[]');
+    expect(ints.length).toBe(2);
+    expect(ints[1]).toBe(2);
+    ints[0] = 7;
+    expect(buf[0]).toBe(7);
+    const chars = ffi.fromBuffer(new Uint8Array([104, 105, 0]));
+    expect(ffi.string(chars)).toBe('hi');
+    expect(() => ffi.fromBuffer('nope' as never)).toThrow(TypeError);
+    expect(() => ffi.fromBuffer(buf, 'int *')).toThrow(/array type/);
+  });
+
+  test('ffi.memmove copies between cdata and buffers, overlap included', () => {
+    const a = ffi.new('char[]', 'abcdef');
+    ffi.memmove(ffi.addressof(a, 1), a, 4);
+    expect(ffi.string(a)).toBe('aabcdf');
+    const b = Buffer.alloc(3);
+    ffi.memmove(b, a, 3);
+    expect(b.toString()).toBe('aab');
+    ffi.memmove(a, Buffer.from('XY'), 2);
+    expect(ffi.string(a)).toBe('XYbcdf');
+    expect(() => ffi.memmove(a, b, 10)).toThrow(RangeError);
+  });
+
+  test('ffi.view gives a typed array over the same memory', () => {
+    const a = ffi.new('double[3]', [1, 2, 3]);
+    const v = ffi.view(a) as Float64Array;
+    expect(v).toBeInstanceOf(Float64Array);
+    expect(Array.from(v)).toEqual([1, 2, 3]);
+    v[2] = 30;
+    expect(a[2]).toBe(30);
+    const p = ffi.cast('double *', a)!;
+    expect(() => ffi.view(p)).toThrow(/pass a length/);
+    expect((ffi.view(p, 2) as Float64Array).length).toBe(2);
+    expect(ffi.view(ffi.new('long long[1]'))).toBeInstanceOf(BigInt64Array);
+  });
+});
+
+describe('lifetimes', () => {
+  test('ffi.gc calls the destructor once, at release', () => {
+    const calls: unknown[] = [];
+    const p = ffi.new('int *', 5);
+    const g = ffi.gc(p, (c) => calls.push(c));
+    expect(g[0]).toBe(5);
+    ffi.release(g);
+    expect(calls).toEqual([p]);
+    expect(() => g[0]).toThrow(/released by ffi.release\(\)/);
+    expect(() => ffi.release(g)).toThrow(TypeError);
+    expect(calls.length).toBe(1);
+  });
+
+  test('ffi.gc calls the destructor when the object is collected', () => {
+    // Collection needs --expose-gc: run the check in a child process that has it.
+    const script = `
+      const { FFI } = require(${JSON.stringify(require.resolve('../../lib'))});
+      const ffi = new FFI(); let n = 0; let kept;
+      (() => { ffi.gc(ffi.new('int *'), () => n++); kept = ffi.gc(ffi.new('int *'), () => n += 100); })();
+      setTimeout(() => { global.gc(); setTimeout(() => { console.log(n, kept[0]); }, 50); }, 10);`;
+    const r = spawnSync(process.execPath, ['--expose-gc', '-r', require.resolve('tsx/cjs'), '-e', script], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('1 0'); // the dropped one ran once; the kept one has not run
+  });
+
+  test('ffi.release of ffi.new memory: the cdata is dead afterwards', () => {
+    const big = ffi.new('char[100000]');
+    const view = ffi.cast('char *', big)!;
+    ffi.release(big);
+    expect(() => big[0]).toThrow(/released/);
+    expect(String(big)).toBe("<cdata 'char[100000]' released>");
+    expect(() => view[0]).toThrow(); // the memory is detached, not silently reused
+    const small = ffi.new('int *');
+    ffi.release(small);
+    expect(() => small[0]).toThrow(/released/);
+    expect(() => ffi.release(ffi.cast('int *', 4096)!)).toThrow(/does not own its memory/);
+  });
+});

@@ -1,0 +1,175 @@
+// verify() end to end: compiler diagnostics, the cache across objects and processes, checks against the compiler, verifyAsync, dlopen.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { FFI, FFIError, VerificationError } from '../../lib';
+import { FIXTURES, fixture } from '../helpers/fixtures';
+
+const COUNTING_CC = path.join(FIXTURES, 'counting-cc');
+
+/** A fresh cache directory and compile log, so counts are exact. */
+function isolated(): { tmpdir: string; log: string; runs: () => number } {
+  const tmpdir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-verify-'));
+  const log = path.join(tmpdir, 'compiles.log');
+  return { tmpdir: path.join(tmpdir, 'cache'), log, runs: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').length : 0) };
+}
+
+describe('compiler diagnostics', () => {
+  test('a compile error is a VerificationError pointing into the user source', () => {
+    const ffi = new FFI();
+    ffi.cdef('int add(int a, int b);');
+    let err: unknown;
+    try {
+      ffi.verify(fixture('errors.c'), { filename: 'errors.c' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(VerificationError);
+    const v = err as VerificationError;
+    expect(v.diagnostics).toMatch(/errors\.c:4:\d+: error: ['‘]undeclared_name['’] undeclared/);
+    expect(v.message).toContain('errors.c:4');
+    expect(v.message).not.toMatch(/\/tmp\/|\.tmp-/);
+  });
+
+  test('a cdef function the source lacks is named in the error', () => {
+    const ffi = new FFI();
+    ffi.cdef('int missing_fn(int);');
+    expect(() => ffi.verify('int other(void) { return 1; }')).toThrow(/missing_fn/);
+  });
+
+  test('a missing compiler is a VerificationError saying what to do', () => {
+    const ffi = new FFI();
+    ffi.cdef('int f(void);');
+    expect(() => ffi.verify('int f(void) { return 1; }', { compiler: 'no-such-cc-here' })).toThrow(VerificationError);
+    expect(() => ffi.verify('int f(void) { return 1; }', { compiler: 'no-such-cc-here' })).toThrow(/no-such-cc-here/);
+  });
+});
+
+describe('checks against the compiler', () => {
+  test('a struct whose cdef layout disagrees with the source fails verify()', () => {
+    const ffi = new FFI();
+    ffi.cdef('struct foo_s { int x; int y; }; int get_y(struct foo_s *p);');
+    expect(() => ffi.verify('struct foo_s { int y; int x; }; int get_y(struct foo_s *p) { return p->y; }')).toThrow(
+      "struct foo_s: wrong offset for field 'x' (cdef says 0, but the C compiler says 4)",
+    );
+  });
+
+  test('an anonymous struct named by a typedef is checked too', () => {
+    const ffi = new FFI();
+    ffi.cdef('typedef struct { int a; int b; } pair;');
+    expect(() => ffi.verify('typedef struct { int b; int a; } pair;')).toThrow("pair: wrong offset for field 'a' (cdef says 0, but the C compiler says 4)");
+  });
+
+  test('a #define whose value differs from the source fails verify()', () => {
+    const ffi = new FFI();
+    ffi.cdef('#define FOO 123');
+    expect(() => ffi.verify('#define FOO 124')).toThrow('#define FOO: wrong value (cdef says 123, but the C compiler says 124)');
+  });
+
+  test('an enumerator whose value differs fails verify(), naming it', () => {
+    const ffi = new FFI();
+    ffi.cdef('enum ee { EE1, EE2 };');
+    expect(() => ffi.verify('enum ee { EE1, EE2 = 7 };')).toThrow(/enum ee: enumerator EE2: wrong value \(cdef says 1, but the C compiler says 7\)/);
+  });
+});
+
+describe('the cache', () => {
+  const source = 'int twice(int x) { return 2 * x; }';
+
+  test('a second FFI verifying the same thing compiles nothing', () => {
+    const { tmpdir, log, runs } = isolated();
+    process.env.NODE_CFFI_COUNT_LOG = log;
+    try {
+      for (let i = 0; i < 3; i++) {
+        const ffi = new FFI();
+        ffi.cdef('int twice(int x);');
+        expect(ffi.verify(source, { tmpdir, compiler: COUNTING_CC }).twice(21)).toBe(42);
+      }
+      expect(runs()).toBe(1);
+      const ffi = new FFI();
+      ffi.cdef('int twice(int x);');
+      ffi.verify(source, { tmpdir, compiler: COUNTING_CC, extraCompileArgs: ['-O1'] });
+      expect(runs()).toBe(2); // options are part of the key
+    } finally {
+      delete process.env.NODE_CFFI_COUNT_LOG;
+    }
+  });
+
+  test('a second process verifying the same thing compiles nothing', () => {
+    const { tmpdir, log, runs } = isolated();
+    const script = `
+      const { FFI } = require(${JSON.stringify(require.resolve('../../lib'))});
+      const ffi = new FFI(); ffi.cdef('int twice(int x);');
+      console.log(ffi.verify(${JSON.stringify(source)}, { tmpdir: ${JSON.stringify(tmpdir)}, compiler: ${JSON.stringify(COUNTING_CC)} }).twice(5));`;
+    for (let i = 0; i < 2; i++) {
+      const r = spawnSync(process.execPath, ['-r', require.resolve('tsx/cjs'), '-e', script], {
+        encoding: 'utf8',
+        env: { ...process.env, NODE_CFFI_COUNT_LOG: log },
+      });
+      expect(r.stderr).toBe('');
+      expect(r.stdout.trim()).toBe('10');
+    }
+    expect(runs()).toBe(1);
+  });
+
+  test('the cache directory is private to the user', () => {
+    const { tmpdir } = isolated();
+    const ffi = new FFI();
+    ffi.cdef('int twice(int x);');
+    ffi.verify(source, { tmpdir });
+    expect(fs.statSync(tmpdir).mode & 0o777).toBe(0o700);
+  });
+});
+
+describe('verifyAsync', () => {
+  test('compiles without blocking the event loop', async () => {
+    const { tmpdir } = isolated();
+    const ffi = new FFI();
+    ffi.cdef('int thrice(int x);');
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 2);
+    const lib = await ffi.verifyAsync('int thrice(int x) { return 3 * x; }', { tmpdir });
+    clearInterval(timer);
+    expect(lib.thrice(4)).toBe(12);
+    expect(ticks).toBeGreaterThan(3);
+  });
+
+  test('rejects with the same VerificationError', async () => {
+    const ffi = new FFI();
+    await expect(ffi.verifyAsync('int x = ;')).rejects.toThrow(VerificationError);
+  });
+});
+
+describe('dlopen (ABI mode)', () => {
+  test('null opens the C library already in the process', () => {
+    const ffi = new FFI();
+    ffi.cdef('size_t strlen(const char *s); int abs(int x);');
+    const libc = ffi.dlopen(null);
+    expect(libc.strlen('hello')).toBe(5);
+    expect(libc.abs(-3)).toBe(3);
+  });
+
+  test('a library by name, symbols looked up on first use', () => {
+    const ffi = new FFI();
+    ffi.cdef('double cos(double x); double no_such_function_anywhere(double);');
+    const m = ffi.dlopen('libm.so.6');
+    expect(m.cos(0)).toBe(1);
+    expect(() => m.no_such_function_anywhere(1)).toThrow(FFIError);
+    expect(() => m.no_such_function_anywhere).toThrow(/symbol 'no_such_function_anywhere': not found in 'libm.so.6'/);
+  });
+
+  test('constants: cdef values are there; compiler-only values need verify()', () => {
+    const ffi = new FFI();
+    ffi.cdef('#define SEVEN 7\nstatic const int FROM_C;');
+    const lib = ffi.dlopen(null);
+    expect(lib.SEVEN).toBe(7);
+    expect(() => lib.FROM_C).toThrow(/use verify\(\)/);
+  });
+
+  test('a missing library is an FFIError naming the path', () => {
+    const ffi = new FFI();
+    expect(() => ffi.dlopen('/nonexistent/libnothing.so')).toThrow(FFIError);
+    expect(() => ffi.dlopen('/nonexistent/libnothing.so')).toThrow(/\/nonexistent\/libnothing\.so/);
+  });
+});
