@@ -5,6 +5,12 @@ import * as os from 'os';
 import * as path from 'path';
 import * as koffi from 'koffi';
 import { native, nativeStatus, type NativeHelper } from '../lib/backend/native';
+import { Loop, ROUNDS, printTable, timeAll } from './timing';
+
+/** Loops store their results here so V8 cannot drop the work. */
+let sink: unknown;
+/** The ratio a candidate must reach in the cases that matter to stay in the addon. */
+const BAR = 1.3;
 
 /** The helpers of native/candidates.c: measured against koffi and left out of the addon (LEFT_OUT says why). */
 interface Candidates {
@@ -13,38 +19,6 @@ interface Candidates {
   load_i32(address: number): number;
   store_i32(address: number, value: number): void;
   noop(): void;
-}
-
-/** A loop of `n` calls to one operation; every loop writes its results to `sink` so V8 cannot drop them. */
-type Loop = (n: number) => void;
-let sink: unknown;
-
-const ROUNDS = 9;
-const ROUND_NS = 10e6;
-/** The ratio a candidate must reach in the cases that matter to stay in the addon. */
-const BAR = 1.3;
-
-/** Calls per round so that one round of `loop` lasts about ROUND_NS; doubles as the warm-up. */
-function calibrate(loop: Loop): number {
-  for (let n = 256; ; n *= 2) {
-    const t0 = process.hrtime.bigint();
-    loop(n);
-    if (Number(process.hrtime.bigint() - t0) >= ROUND_NS / 4 || n >= 1 << 26) return n * 4;
-  }
-}
-
-/** Median ns per call of each loop; the loops take turns within each round so that machine noise hits them alike. */
-function timeAll(loops: Loop[]): number[] {
-  const counts = loops.map(calibrate);
-  const samples: number[][] = loops.map(() => []);
-  for (let round = 0; round < ROUNDS; round++) {
-    loops.forEach((loop, i) => {
-      const t0 = process.hrtime.bigint();
-      loop(counts[i]);
-      samples[i].push(Number(process.hrtime.bigint() - t0) / counts[i]);
-    });
-  }
-  return samples.map((s) => s.sort((a, b) => a - b)[ROUNDS >> 1]);
 }
 
 interface Case {
@@ -66,11 +40,7 @@ function report(title: string, cases: Case[]): void {
       rows.push([c.helper, c.what, own.toFixed(1), name, theirs[i].toFixed(1), `${ratio.toFixed(2)}x${mark}`]);
     });
   }
-  const widths = rows[0].map((_, col) => Math.max(...rows.map((r) => r[col].length)));
-  const numeric = (col: number) => col === 2 || col === 4 || col === 5;
-  console.log(`\n${title}`);
-  const pad = (cell: string, col: number) => (numeric(col) ? cell.padStart(widths[col]) : cell.padEnd(widths[col]));
-  for (const r of rows) console.log(r.map(pad).join('  '));
+  printTable(title, rows, [2, 4, 5]);
 }
 
 /** Why each helper of native/candidates.c stays out of the addon; the rows above it carry the evidence. */

@@ -1,0 +1,59 @@
+// Benchmark timing shared by the bench scripts: calibrated loops, interleaved rounds, medians, tables.
+
+/** A loop of `n` operations; loops store results in `sink` so V8 cannot drop the work. */
+export type Loop = (n: number) => void;
+export let sink: unknown;
+export function keep(x: unknown): void {
+  sink = x;
+}
+
+export const ROUNDS = 9;
+const ROUND_NS = 10e6;
+
+/** Operations per round so that one round of `loop` lasts about 10 ms; doubles as the warm-up. */
+function calibrate(loop: Loop): number {
+  for (let n = 256; ; n *= 2) {
+    const t0 = process.hrtime.bigint();
+    loop(n);
+    if (Number(process.hrtime.bigint() - t0) >= ROUND_NS / 4 || n >= 1 << 26) return n * 4;
+  }
+}
+
+/** Median ns per operation of each loop; the loops take turns within each round so that machine noise hits them alike. */
+export function timeAll(loops: Loop[]): number[] {
+  const counts = loops.map(calibrate);
+  const samples: number[][] = loops.map(() => []);
+  for (let round = 0; round < ROUNDS; round++) {
+    loops.forEach((loop, i) => {
+      const t0 = process.hrtime.bigint();
+      loop(counts[i]);
+      samples[i].push(Number(process.hrtime.bigint() - t0) / counts[i]);
+    });
+  }
+  return samples.map(median);
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+
+/** Median wall time in ms of `runs` calls of a one-shot action (compiles, loads). */
+export function timeEach(runs: number, action: (i: number) => void): number {
+  const ms: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    action(i);
+    ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return median(ms);
+}
+
+/** Prints rows as an aligned table; columns listed in `right` are right-aligned. */
+export function printTable(title: string, rows: string[][], right: readonly number[]): void {
+  const widths = rows[0].map((_, col) => Math.max(...rows.map((r) => (r[col] ?? '').length)));
+  console.log(`\n${title}`);
+  for (const r of rows) {
+    console.log(r.map((cell, col) => (right.includes(col) ? cell.padStart(widths[col]) : cell.padEnd(widths[col]))).join('  '));
+  }
+}
