@@ -12,7 +12,7 @@ try {
   warn('node-gyp is not installed');
   process.exit(0);
 }
-const r = spawnSync(process.execPath, [gyp, 'rebuild', ...localHeaders()], { cwd: root, stdio: 'inherit' });
+const r = spawnSync(process.execPath, [gyp, 'rebuild', '--loglevel=warn', ...localHeaders()], { cwd: root, stdio: 'inherit' });
 if (r.status !== 0) warn(r.error ? r.error.message : `node-gyp exited with status ${r.status}`);
 
 function warn(why) {

@@ -1,0 +1,31 @@
+// The examples run as a newcomer runs them (npx tsx examples/<name>.ts) and print what they promise.
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+
+const ROOT = path.join(__dirname, '..', '..');
+
+function runExample(name: string): string {
+  const r = spawnSync(process.execPath, ['-r', require.resolve('tsx/cjs'), path.join(ROOT, 'examples', name)], { cwd: ROOT, encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  return r.stdout;
+}
+
+test('seed.ts: two native addresses and the sum from the runtime-compiled add', () => {
+  const lines = runExample('seed.ts').trim().split('\n');
+  expect(lines).toHaveLength(3);
+  const [, a] = lines[0].match(/^Memory address of num1: (\d+)$/) ?? [];
+  const [, b] = lines[1].match(/^Memory address of num2: (\d+)$/) ?? [];
+  expect(Number(a)).toBeGreaterThan(4096);
+  expect(Number(b)).toBeGreaterThan(4096);
+  expect(Math.abs(Number(b) - Number(a))).toBeGreaterThanOrEqual(4); // two distinct ints
+  expect(lines[2]).toBe('The result of adding 10 and 20 is: 30');
+});
+
+test('memory.ts: the tour runs and shows addresses, layouts and C writing into JS memory', () => {
+  const out = runExample('memory.ts');
+  expect(out).toMatch(/<cdata 'int\[4\]' owning 16 bytes>/);
+  expect(out).toMatch(/0x[0-9a-f]+/);
+  expect(out).toMatch(/C filled: \[ 0, 1, 4, 9 \]/);
+  expect(out).toMatch(/offset of y: 8/);
+});
