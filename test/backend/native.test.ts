@@ -6,6 +6,7 @@ import * as path from 'path';
 import * as koffi from 'koffi';
 import * as ts from 'typescript';
 import { native, nativeStatus, type NativeHelper } from '../../lib/backend/native';
+import { prng } from '../helpers/random';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const ADDON = path.join(ROOT, 'build', 'Release', 'node_cffi.node');
@@ -42,16 +43,6 @@ function expectTypeError(fn: () => unknown, message: string): void {
   expect(thrown).toBeDefined();
   const { name, message: got } = thrown as Error;
   expect({ name, message: got }).toEqual({ name: 'TypeError', message });
-}
-
-/** A small seeded generator (mulberry32), so that a failing fuzz case can be replayed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 test('the addon is built and loads', () => {
@@ -131,7 +122,7 @@ describe('cstring', () => {
   });
 
   test('agrees with koffi and TextDecoder on random bytes, short and long, whole and cut', () => {
-    const next = random(20240611);
+    const next = prng(20240611);
     const common = [0x80, 0xbf, 0xc0, 0xc2, 0xdf, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff, 0x9f, 0xa0, 0x8f, 0x90, 0x41];
     for (let round = 0; round < 3000; round++) {
       const length = 1 + Math.floor(next() * (round % 50 === 0 ? 2000 : 16));

@@ -7,6 +7,7 @@ import { CDefError } from '../../lib/errors';
 import { PrimitiveType, primitive } from '../../lib/ctype/model';
 import { ExprContext, IntValue, convertInt, evaluate, isFloatLiteral } from '../../lib/cparser/constexpr';
 import { Token, TokenStream, Where, keyword, tokenize } from '../../lib/cparser/lexer';
+import { prng } from '../helpers/random';
 
 const where: Where = (line, column) => `expr:${line}:${column}: `;
 
@@ -291,18 +292,6 @@ describe('convertInt', () => {
 });
 
 // ---- agreement with the C compiler ----------------------------------------------------------
-
-/** Mulberry32: a small seeded PRNG, so that failures replay. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const LITERALS = [
   '0', '1', '2', '3', '7', '31', '32', '63', '64', '100', '255', '256', '65535', '2147483647', '2147483648', '4294967295',

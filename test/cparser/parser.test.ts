@@ -10,6 +10,7 @@ import {
 import { PRIMITIVES } from '../../lib/ctype/primitives';
 import { Decl, Registry } from '../../lib/ctype/registry';
 import { CdefOptions, parseCdef, parseTypeName } from '../../lib/cparser/parser';
+import { prng } from '../helpers/random';
 
 const int = primitive('int');
 const char = primitive('char');
@@ -1105,18 +1106,6 @@ describe('robustness', () => {
 });
 
 // ---- fuzzing --------------------------------------------------------------------------------
-
-/** Mulberry32: a small seeded PRNG, so that failures replay. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CORPUS = [
   'int add(int a, int b);',

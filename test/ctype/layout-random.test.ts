@@ -2,6 +2,7 @@
 import { MemberDecl } from '../../lib/ctype/layout';
 import { allPrimitives, arrayOf, CType, EnumType, isInteger, pointerTo, primitive, StructType } from '../../lib/ctype/model';
 import { layoutMismatches, member as m, ProbeOptions, reportMismatches, struct } from '../helpers/layoutprobe';
+import { Random } from '../helpers/random';
 
 const LONG = process.env.NODE_CFFI_LONG === '1';
 /** How many types one run generates: 400, or 5,000 with NODE_CFFI_LONG=1. */
@@ -10,32 +11,6 @@ const COUNT = LONG ? 5000 : 400;
 const BATCH = 1000;
 /** NODE_CFFI_SEED=<n> replays a run; otherwise every run draws a new seed. */
 const SEED = process.env.NODE_CFFI_SEED ? Number(process.env.NODE_CFFI_SEED) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
-
-/** mulberry32: a small, fast, seedable PRNG. */
-class Random {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  /** A float in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let z = this.state;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / 2 ** 32;
-  }
-  /** An integer in [lo, hi]. */
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)];
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-}
 
 function enumType(name: string, base: string, values: Record<string, number | bigint>): EnumType {
   const e = new EnumType(name);
