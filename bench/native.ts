@@ -5,10 +5,8 @@ import * as os from 'os';
 import * as path from 'path';
 import * as koffi from 'koffi';
 import { native, nativeStatus, type NativeHelper } from '../lib/backend/native';
-import { Loop, ROUNDS, printTable, timeAll } from './timing';
+import { Loop, ROUNDS, keep, printTable, timeAll } from './timing';
 
-/** Loops store their results here so V8 cannot drop the work. */
-let sink: unknown;
 /** The ratio a candidate must reach in the cases that matter to stay in the addon. */
 const BAR = 1.3;
 
@@ -102,13 +100,13 @@ function cstringCases(n: NativeHelper, memory: ArrayBuffer): Case[] {
       cases.push({
         helper: 'cstring',
         what: `${length} B ${kind}, maxlen -1`,
-        native: wrap((k) => { for (let i = 0; i < k; i++) sink = n.cstring(addr, -1); }),
+        native: wrap((k) => { for (let i = 0; i < k; i++) keep(n.cstring(addr, -1)); }),
         baselines: {
           'koffi.decode.string(BigInt(addr))': wrap((k) => {
-            for (let i = 0; i < k; i++) sink = koffi.decode.string(BigInt(addr));
+            for (let i = 0; i < k; i++) keep(koffi.decode.string(BigInt(addr)));
           }),
           'koffi.decode.string(ptr), bigint at hand': wrap((k) => {
-            for (let i = 0; i < k; i++) sink = koffi.decode.string(ptr);
+            for (let i = 0; i < k; i++) keep(koffi.decode.string(ptr));
           }),
         },
       });
@@ -116,22 +114,22 @@ function cstringCases(n: NativeHelper, memory: ArrayBuffer): Case[] {
       cases.push({
         helper: 'cstring',
         what: `${length} B ${kind}, maxlen ${maxlen}`,
-        native: wrap((k) => { for (let i = 0; i < k; i++) sink = n.cstring(addr, maxlen); }),
+        native: wrap((k) => { for (let i = 0; i < k; i++) keep(n.cstring(addr, maxlen)); }),
         baselines: {
           "koffi.decode(ptr, 'char', maxlen)": wrap((k) => {
-            for (let i = 0; i < k; i++) sink = koffi.decode(BigInt(addr), 'char', maxlen);
+            for (let i = 0; i < k; i++) keep(koffi.decode(BigInt(addr), 'char', maxlen));
           }),
           'view at hand: indexOf(0) + utf8Slice': wrap((k) => {
             for (let i = 0; i < k; i++) {
               const end = buf.indexOf(0);
-              sink = buf.utf8Slice(0, end < 0 || end > maxlen ? maxlen : end);
+              keep(buf.utf8Slice(0, end < 0 || end > maxlen ? maxlen : end));
             }
           }),
           'koffi.view + indexOf(0) + utf8Slice': wrap((k) => {
             for (let i = 0; i < k; i++) {
               const b = Buffer.from(koffi.view(BigInt(addr), maxlen)) as Utf8Sliceable;
               const end = b.indexOf(0);
-              sink = b.utf8Slice(0, end < 0 ? maxlen : end);
+              keep(b.utf8Slice(0, end < 0 ? maxlen : end));
             }
           }),
         },
@@ -150,17 +148,17 @@ function addressCases(n: NativeHelper, memory: ArrayBuffer): Case[] {
   const cases: Case[] = subjects.map(([what, subject]) => ({
     helper: 'address',
     what,
-    native: (k) => { for (let i = 0; i < k; i++) sink = n.address(subject); },
+    native: (k) => { for (let i = 0; i < k; i++) keep(n.address(subject)); },
     baselines: {
-      'Number(koffi.address(buf))': (k) => { for (let i = 0; i < k; i++) sink = Number(koffi.address(subject)); },
-      'koffi.address(buf) (bigint)': (k) => { for (let i = 0; i < k; i++) sink = koffi.address(subject); },
+      'Number(koffi.address(buf))': (k) => { for (let i = 0; i < k; i++) keep(Number(koffi.address(subject))); },
+      'koffi.address(buf) (bigint)': (k) => { for (let i = 0; i < k; i++) keep(koffi.address(subject)); },
     },
   }));
   cases.push({
     helper: 'address',
     what: 'ArrayBuffer, wanted as bigint',
-    native: (k) => { for (let i = 0; i < k; i++) sink = BigInt(n.address(memory)); },
-    baselines: { 'koffi.address(buf)': (k) => { for (let i = 0; i < k; i++) sink = koffi.address(memory); } },
+    native: (k) => { for (let i = 0; i < k; i++) keep(BigInt(n.address(memory))); },
+    baselines: { 'koffi.address(buf)': (k) => { for (let i = 0; i < k; i++) keep(koffi.address(memory)); } },
   });
   return cases;
 }
@@ -176,8 +174,8 @@ function rejectedCases(c: Candidates, memory: ArrayBuffer): Case[] {
     {
       helper: 'view',
       what: '64 B over raw memory',
-      native: (k) => { for (let i = 0; i < k; i++) sink = c.view(addr, 64); },
-      baselines: { 'koffi.view(BigInt(addr), 64)': (k) => { for (let i = 0; i < k; i++) sink = koffi.view(BigInt(addr), 64); } },
+      native: (k) => { for (let i = 0; i < k; i++) keep(c.view(addr, 64)); },
+      baselines: { 'koffi.view(BigInt(addr), 64)': (k) => { for (let i = 0; i < k; i++) keep(koffi.view(BigInt(addr), 64)); } },
     },
   ];
   for (const length of [5, 100, 10_000]) {
@@ -203,11 +201,11 @@ function rejectedCases(c: Candidates, memory: ArrayBuffer): Case[] {
   cases.push({
     helper: 'load_i32',
     what: 'int32 at a raw address',
-    native: (k) => { for (let i = 0; i < k; i++) sink = c.load_i32(addr); },
+    native: (k) => { for (let i = 0; i < k; i++) keep(c.load_i32(addr)); },
     baselines: {
-      'koffi.decode.int32(BigInt(addr))': (k) => { for (let i = 0; i < k; i++) sink = koffi.decode.int32(BigInt(addr)); },
-      'koffi.decode.int32(ptr), bigint at hand': (k) => { for (let i = 0; i < k; i++) sink = koffi.decode.int32(ptr); },
-      'view at hand: DataView.getInt32': (k) => { for (let i = 0; i < k; i++) sink = dv.getInt32(0, true); },
+      'koffi.decode.int32(BigInt(addr))': (k) => { for (let i = 0; i < k; i++) keep(koffi.decode.int32(BigInt(addr))); },
+      'koffi.decode.int32(ptr), bigint at hand': (k) => { for (let i = 0; i < k; i++) keep(koffi.decode.int32(ptr)); },
+      'view at hand: DataView.getInt32': (k) => { for (let i = 0; i < k; i++) keep(dv.getInt32(0, true)); },
     },
   }, {
     helper: 'store_i32',
@@ -228,8 +226,8 @@ function errnoCases(n: NativeHelper): Case[] {
   return [{
     helper: 'errno',
     what: 'read',
-    native: (k) => { for (let i = 0; i < k; i++) sink = n.errno(); },
-    baselines: { 'koffi.errno()': (k) => { for (let i = 0; i < k; i++) sink = koffi.errno(); } },
+    native: (k) => { for (let i = 0; i < k; i++) keep(n.errno()); },
+    baselines: { 'koffi.errno()': (k) => { for (let i = 0; i < k; i++) keep(koffi.errno()); } },
   }];
 }
 
@@ -250,7 +248,7 @@ function main(): void {
   }
   report('Left out of the addon (native/candidates.c, compiled here for the comparison):', rejectedCases(candidates, memory));
   for (const [helper, why] of Object.entries(LEFT_OUT)) console.log(`  ${helper}: ${why}`);
-  const [floor] = timeAll([(k) => { for (let i = 0; i < k; i++) sink = candidates.noop(); }]);
+  const [floor] = timeAll([(k) => { for (let i = 0; i < k; i++) keep(candidates.noop()); }]);
   console.log(`\nfloor: a call to an addon function that does nothing costs ${floor.toFixed(1)} ns`);
 }
 

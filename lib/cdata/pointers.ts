@@ -1,7 +1,7 @@
 // Pointer values going to C: which cdata a pointer type accepts, and the address it stands for.
 import { show } from '../errors';
 import { CType, PointerType } from '../ctype/model';
-import { CData, isCData } from './base';
+import { isCData } from './base';
 
 /** The item type a cdata points to or holds (T for 'T *' and 'T[n]'), or null for other cdata. */
 function itemOf(t: CType): CType | null {
