@@ -158,15 +158,16 @@ export const bufferAddress: (buffer: ArrayBuffer) => number = native
   ? native.address
   : (buffer) => Number(koffi.address(buffer));
 
-/** Reads a NUL-terminated UTF-8 string at `address`, at most `maxlen` bytes when maxlen >= 0. */
-export const readCString: (address: number, maxlen: number) => string = native
-  ? native.cstring
-  : (address, maxlen) => {
-      if (maxlen < 0) return koffi.decode.string(BigInt(address));
-      const text: string = koffi.decode(BigInt(address), 'char', maxlen);
-      const end = text.indexOf('\0');
-      return end < 0 ? text : text.slice(0, end);
-    };
+/** Reads the NUL-terminated UTF-8 string at `address`. */
+export const readCString: (address: number) => string = native
+  ? (address) => native!.cstring(address, -1)
+  : (address) => koffi.decode.string(BigInt(address));
+
+/**
+ * Reads the UTF-8 string at `address` up to its NUL or `maxlen` bytes, never reading past either;
+ * null without the native helper (koffi has no bounded read that stops at NUL: callers scan first).
+ */
+export const readCStringBounded: ((address: number, maxlen: number) => string) | null = native ? native.cstring : null;
 
 /** errno as the last C call on this thread left it / set it. */
 export function getErrno(): number {

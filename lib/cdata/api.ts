@@ -2,7 +2,7 @@
 import { DESCRIBE, show } from '../errors';
 import { ArrayType, CType, EnumType, PointerType, isCharLike, pointerTo } from '../ctype/model';
 import { isSignedRepr } from '../ctype/primitives';
-import { bufferAddress, readCString } from '../backend/koffi';
+import { bufferAddress, readCString, readCStringBounded } from '../backend/koffi';
 import { CData, isCData } from './base';
 import { classOf, extentOf, readAt, wrapPointer, writeArray, writeAt } from './classes';
 import { reprOf } from './convert';
@@ -237,6 +237,8 @@ function bytesOf(c: CData, bytes: number, what: string): Uint8Array {
   return new Uint8Array(v.buffer, v.byteOffset + o, bytes);
 }
 
+const utf8 = new TextDecoder('utf-8');
+
 /** ffi.string: text from a char array or pointer (UTF-8, or UTF-16/32 for wide chars), or an enum's name. */
 export function stringOf(value: unknown, maxlen: number | undefined): string {
   if (!isCData(value)) {
@@ -253,7 +255,11 @@ export function stringOf(value: unknown, maxlen: number | undefined): string {
     let limit = t.kind === 'array' ? value.$n : -1;
     if (maxlen !== undefined) limit = limit < 0 ? maxlen : Math.min(limit, maxlen);
     if (value.$v === NO_MEMORY) throw new RangeError(`ffi.string(): address 0x${value.$a.toString(16)} of ${show(value)} is not valid memory`);
-    return readCString(value.$a, limit);
+    if (limit < 0) return readCString(value.$a);
+    if (readCStringBounded) return readCStringBounded(value.$a, limit);
+    const bytes = bytesOf(value, limit, 'ffi.string()');
+    const end = bytes.indexOf(0);
+    return utf8.decode(end < 0 ? bytes : bytes.subarray(0, end));
   }
   if (item && item.kind === 'primitive' && (item.name === 'wchar_t' || item.name === 'char16_t' || item.name === 'char32_t')) {
     return wideString(value, item.size, t.kind === 'array' ? value.$n : -1, maxlen);

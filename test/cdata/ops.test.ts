@@ -176,6 +176,26 @@ describe('lifetimes', () => {
     expect(r.stdout.trim()).toBe('1 0'); // the dropped one ran once; the kept one has not run
   });
 
+  test('memory stays alive while anything derived from its owner is reachable', () => {
+    const script = `
+      const { FFI } = require(${JSON.stringify(require.resolve('../../lib'))});
+      const ffi = new FFI();
+      ffi.cdef('struct s { int a; int arr[3]; };');
+      const kept = [];
+      for (let k = 0; k < 200; k++) {
+        const o = ffi.new('struct s *', { a: k, arr: [k, k + 1, k + 2] });
+        kept.push([k, o.arr, ffi.addressof(o, 'a'), o[0]]); // a field view, an addressof pointer, an element
+      }
+      global.gc();
+      for (let i = 0; i < 3000; i++) new Uint8Array(65536).fill(255); // reuse any freed memory with junk
+      global.gc();
+      const bad = kept.filter(([k, arr, pa, s]) => arr[2] !== k + 2 || pa[0] !== k || s.arr[0] !== k);
+      console.log(bad.length);`;
+    const r = spawnSync(process.execPath, ['--expose-gc', '-r', require.resolve('tsx/cjs'), '-e', script], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('0');
+  });
+
   test('ffi.release of ffi.new memory: the cdata is dead afterwards', () => {
     const big = ffi.new('char[100000]');
     const view = ffi.cast('char *', big)!;

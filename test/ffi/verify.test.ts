@@ -46,6 +46,22 @@ describe('compiler diagnostics', () => {
   });
 });
 
+describe('build options', () => {
+  test('libraries, defines and extra sources reach the compiler', () => {
+    const { tmpdir } = isolated();
+    const extra = path.join(tmpdir, '..', 'extra.c');
+    fs.writeFileSync(extra, 'int extra_value(void) { return 40; }\n');
+    const ffi = new FFI();
+    ffi.cdef('double cosine(double x); int answer(void);');
+    const lib = ffi.verify(
+      '#include <math.h>\nint extra_value(void);\ndouble cosine(double x) { return cos(x); }\nint answer(void) { return extra_value() + BONUS; }',
+      { tmpdir, libraries: ['m'], defineMacros: [['BONUS', '2']], sources: [extra] },
+    );
+    expect(lib.cosine(0)).toBe(1);
+    expect(lib.answer()).toBe(42);
+  });
+});
+
 describe('checks against the compiler', () => {
   test('a struct whose cdef layout disagrees with the source fails verify()', () => {
     const ffi = new FFI();
