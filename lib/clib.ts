@@ -18,15 +18,29 @@ const states = new WeakMap<object, LibState>();
 /** Names tools probe on any object (promises, JSON, test matchers): answered undefined, never an error. */
 const PROBES = new Set(['then', 'toJSON', 'asymmetricMatch', 'nodeType', 'tagName', 'inspect', 'constructor', 'length']);
 
+/** Names a library knows of but does not export, with the reason (a static function of the source). */
+const hidden = new WeakMap<object, ReadonlyMap<string, string>>();
+
 function missingNames(label: string): object {
   return new Proxy(Object.prototype, {
     get(target, key, receiver) {
       if (typeof key === 'symbol' || key in target || PROBES.has(key) || key.startsWith('@@') || key.startsWith('$$')) {
         return Reflect.get(target, key, receiver);
       }
+      const why = hidden.get(receiver)?.get(key);
+      if (why !== undefined) throw new FFIError(`${label}: '${key}' ${why}`);
       throw new FFIError(`${label}: no function, global or constant named '${key}' was declared (declare it with ffi.cdef())`);
     },
   });
+}
+
+/**
+ * Marks names that the library must refuse with a reason rather than as undeclared, e.g.
+ * `is a static function of the source, not visible outside it`.
+ */
+export function hideNames(lib: object, reasons: ReadonlyMap<string, string>): void {
+  if (!states.has(lib)) throw new TypeError('hideNames(): expected a library returned by ffi.dlopen() or ffi.verify()');
+  hidden.set(lib, reasons);
 }
 
 export interface LibSpec {
