@@ -1,9 +1,12 @@
 // Library namespaces: the object verify() and dlopen() return, with a property per declared function, global and constant.
 import { FFIError } from './errors';
 import type { Decl } from './ctype/registry';
+import { CType, FunctionType, functionType, pointerTo } from './ctype/model';
+import type { Binding } from './codegen/glue';
 import type { LoadedLibrary } from './backend/koffi';
 import { CallGuard, makeCaller } from './cdata/call';
-import { readAt, writeAt } from './cdata/classes';
+import { readAt, wrapPointer, writeAt } from './cdata/classes';
+import type { CData } from './cdata/base';
 import { placeRaw } from './cdata/memory';
 
 /** What a library object exposes: functions, globals and constants by name (typed loosely; see `cffi types`). */
@@ -12,6 +15,7 @@ export type Lib = Record<string, any>; // eslint-disable-line @typescript-eslint
 interface LibState {
   readonly loaded: LoadedLibrary;
   readonly guard: CallGuard;
+  readonly spec: LibSpec;
 }
 const states = new WeakMap<object, LibState>();
 
@@ -48,8 +52,12 @@ export interface LibSpec {
   readonly label: string;
   readonly loaded: LoadedLibrary;
   readonly decls: readonly Decl[];
-  /** For verify() libraries, the exported symbol to call for each function (its wrapper). */
-  readonly symbols?: ReadonlyMap<string, string>;
+  /** For verify() libraries, how to bind each function (its wrapper; see codegen/glue.ts). */
+  readonly functions?: ReadonlyMap<string, Binding>;
+  /** For verify() libraries, the accessor returning each global's address. */
+  readonly globals?: ReadonlyMap<string, string>;
+  /** Resolves type names given to variadic functions (`['long', 5]`). */
+  readonly resolveType: (text: string) => CType;
   /** Constant values the compiler reported, overriding or completing the cdef's. */
   readonly constants?: ReadonlyMap<string, number | bigint>;
   /** Bind every function now (verify) rather than on first use (dlopen). */
@@ -59,13 +67,17 @@ export interface LibSpec {
 /** Builds the library object for the declarations in `spec`. */
 export function makeLib(spec: LibSpec): Lib {
   const lib: Lib = Object.create(missingNames(spec.label));
-  const guard: CallGuard = { closed: false, name: spec.label };
-  states.set(lib, { loaded: spec.loaded, guard });
+  const guard: CallGuard = { closed: false, why: `the library ${spec.label} was closed with ffi.dlclose()` };
+  states.set(lib, { loaded: spec.loaded, guard, spec });
 
   for (const d of spec.decls) {
     switch (d.kind) {
       case 'function': {
-        const bind = () => makeCaller(d.name, d.type, d.argNames, spec.loaded.bind(spec.symbols?.get(d.name) ?? d.name, d.type), guard);
+        const bind = () => {
+          const binding = spec.functions?.get(d.name) ?? { symbol: d.name, lowered: null };
+          const raw = spec.loaded.bind(binding.symbol, binding.lowered ?? d.type);
+          return makeCaller(`${d.name}()`, d.type, d.argNames, { raw, lowered: binding.lowered, resolveType: spec.resolveType }, guard);
+        };
         if (spec.eager) {
           Object.defineProperty(lib, d.name, { value: bind(), enumerable: true });
         } else {
@@ -110,10 +122,11 @@ export function makeLib(spec: LibSpec): Lib {
 function defineGlobal(lib: Lib, d: Decl & { kind: 'variable' }, spec: LibSpec, guard: CallGuard): void {
   let place: { view: DataView; offset: number; address: number } | null = null;
   const where = `global '${d.name}'`;
+  const accessor = spec.globals?.get(d.name);
   const locate = () => {
-    if (guard.closed) throw new FFIError(`${where}: the library ${guard.name} was closed with ffi.dlclose()`);
+    if (guard.closed) throw new FFIError(`${where}: ${guard.why}`);
     if (!place) {
-      const address = spec.loaded.symbolAddress(d.name);
+      const address = accessor === undefined ? spec.loaded.symbolAddress(d.name) : (spec.loaded.bind(accessor, addressGetter(d.type))() as number);
       const size = d.type.size > 0 ? d.type.size : 1;
       const p = placeRaw(address, size);
       place = { view: p.view, offset: p.offset, address };
@@ -133,6 +146,11 @@ function defineGlobal(lib: Lib, d: Decl & { kind: 'variable' }, spec: LibSpec, g
   });
 }
 
+/** The C type of a glue accessor returning the address of a global of type `t`. */
+function addressGetter(t: CType): FunctionType {
+  return functionType([], pointerTo(t), false);
+}
+
 /** Closes a library from dlopen()/verify(): its functions and globals throw from now on. */
 export function closeLib(lib: unknown): void {
   const state = typeof lib === 'object' && lib !== null ? states.get(lib) : undefined;
@@ -142,7 +160,24 @@ export function closeLib(lib: unknown): void {
   state.loaded.close();
 }
 
-/** The loaded library behind a library object (for addressof(lib, name)). */
-export function loadedOf(lib: unknown): LoadedLibrary | undefined {
-  return typeof lib === 'object' && lib !== null ? states.get(lib)?.loaded : undefined;
+/** True for the objects verify() and dlopen() return. */
+export function isLib(x: unknown): x is Lib {
+  return typeof x === 'object' && x !== null && states.has(x);
+}
+
+/**
+ * ffi.addressof(lib, name): the address of a declared function (a callable function pointer) or
+ * global (a pointer to it), as C's `&name`.
+ */
+export function libAddress(lib: Lib, name: string): CData {
+  const state = states.get(lib)!;
+  const { spec, guard } = state;
+  if (guard.closed) throw new FFIError(`ffi.addressof(lib, '${name}'): ${guard.why}`);
+  const d = spec.decls.find((x) => (x.kind === 'function' || x.kind === 'variable') && x.name === name);
+  if (!d || (d.kind !== 'function' && d.kind !== 'variable')) {
+    throw new FFIError(`ffi.addressof(lib, '${name}'): ${spec.label} declares no function or global named '${name}'`);
+  }
+  const accessor = d.kind === 'variable' ? spec.globals?.get(name) : undefined;
+  const address = accessor === undefined ? spec.loaded.symbolAddress(name) : (spec.loaded.bind(accessor, addressGetter(d.type))() as number);
+  return wrapPointer(pointerTo(d.type), address, lib)!;
 }

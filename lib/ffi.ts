@@ -6,12 +6,15 @@ import { Registry } from './ctype/registry';
 import { Glue, Probe, generateGlue } from './codegen/glue';
 import { BuildOptions, BuildRequest, BuildResult, buildAsync, buildSync } from './build';
 import { LoadedLibrary, getErrno, loadLibrary, setErrno } from './backend/koffi';
-import { CData, isCData } from './cdata/base';
+import { CData, CFunction, isCData } from './cdata/base';
 import {
-  EnumValue, addressOf, bufferOf, castTo, fromBuffer, gcAttach, memmove, newCData, release, sizeOfCData, stringOf, typedView, unpack,
+  addressOf, bufferOf, callback, castTo, fromBuffer, fromHandle, gcAttach, memmove, newCData, newHandle, release, sizeOfCData, stringOf,
+  typedView, unpack,
 } from './cdata/api';
 import { placeRaw } from './cdata/memory';
-import { Lib, closeLib, makeLib } from './clib';
+import { EnumValue } from './cdata/scalar';
+import { Lib, closeLib, isLib, libAddress, makeLib } from './clib';
+import type { CallbackOptions } from './cdata/callback';
 
 export interface VerifyOptions extends BuildOptions {
   /** The file name compiler diagnostics give the source (default 'source.c'). */
@@ -32,7 +35,8 @@ type WideInt =
   | 'intptr_t' | 'uintptr_t' | 'ptrdiff_t' | 'intmax_t' | 'uintmax_t';
 
 /** What ffi.cast returns for a type written as a string literal (typedef names are only known at run time). */
-export type CastResult<T> = T extends `${string}*` | `${string}(*)${string}` ? CData | null
+export type CastResult<T> = T extends `${string}(*)${string}` ? CFunction | null
+  : T extends `${string}*` ? CData | null
   : T extends 'float' | 'double' ? number
   : T extends '_Bool' | 'bool' ? boolean
   : T extends `enum ${string}` ? EnumValue
@@ -76,7 +80,7 @@ export class FFI {
     if (path !== null && typeof path !== 'string') throw new TypeError(`ffi.dlopen(): expected a path or null, got ${show(path)}`);
     const loaded = loadLibrary(path);
     const label = path === null ? 'the C library' : `'${path}'`;
-    return makeLib({ label, loaded, decls: [...this.#registry.values()], eager: false }) as L;
+    return makeLib({ label, loaded, decls: [...this.#registry.values()], eager: false, resolveType: this.#resolve }) as L;
   }
 
   /** Closes a library from dlopen() or verify(); its functions throw afterwards. */
@@ -103,7 +107,10 @@ export class FFI {
     try {
       const constants = checkProbes(loaded, glue);
       const label = `the verify() library for ${options.filename ?? 'source.c'}`;
-      return makeLib({ label, loaded, decls: [...this.#registry.values()], symbols: glue.symbols, constants, eager: true });
+      return makeLib({
+        label, loaded, decls: [...this.#registry.values()], functions: glue.functions, globals: glue.globals, constants, eager: true,
+        resolveType: this.#resolve,
+      });
     } catch (e) {
       loaded.close();
       throw e;
@@ -112,6 +119,9 @@ export class FFI {
 
   // -------------------------------------------------------------------------------------------
   // Types
+
+  /** Resolves a type name in this FFI (for variadic arguments' `[type, value]` pairs). */
+  readonly #resolve = (text: string): CType => this.#type(text, 'variadic argument type');
 
   #type(x: TypeArg, where: string): CType {
     if (typeof x === 'string') return this.#registry.typeCache.get(x) ?? parseTypeName(x, this.#registry);
@@ -198,10 +208,42 @@ export class FFI {
     return castTo(this.#type(cdecl, 'ffi.cast()'), value) as CastResult<T>;
   }
 
-  /** A pointer to a struct/array cdata, or to a field or element inside it (C's &). */
-  addressof(cdata: CData, ...path: (string | number)[]): CData {
-    if (!isCData(cdata)) throw new TypeError(`ffi.addressof(): expected a cdata, got ${show(cdata)}`);
+  /**
+   * A pointer to a struct/array cdata, or to a field or element inside it (C's &); or, given a
+   * library and a name, the address of that function or global.
+   */
+  addressof(cdata: CData | Lib, ...path: (string | number)[]): CData {
+    if (isLib(cdata)) {
+      if (path.length !== 1 || typeof path[0] !== 'string') throw new TypeError('ffi.addressof(lib, name): name one function or global');
+      return libAddress(cdata, path[0]);
+    }
+    if (!isCData(cdata)) throw new TypeError(`ffi.addressof(): expected a cdata or a library, got ${show(cdata)}`);
     return addressOf(cdata, path);
+  }
+
+  /**
+   * A C function pointer running `fn`: `cdecl` is a function type ('int(int, int)'), a function
+   * pointer type, or a typedef of either. If `fn` throws, C receives `options.error` (default 0)
+   * and `options.onerror(err)` is called. It stays valid while the returned cdata is reachable;
+   * ffi.release() frees it now.
+   */
+  callback(cdecl: TypeArg, fn: (...args: any[]) => unknown, options: CallbackOptions = {}): CFunction { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const t = this.#type(cdecl, 'ffi.callback()');
+    const pt = t.kind === 'function' ? pointerTo(t) : t;
+    if (pt.kind !== 'pointer' || pt.item.kind !== 'function') {
+      throw new TypeError(`ffi.callback('${t.cname}'): expected a function type such as 'int(int, int)'`);
+    }
+    return callback(pt, fn, options, `ffi.callback('${pt.item.cname}')`) as CFunction;
+  }
+
+  /** A 'void *' standing for any JavaScript object, which C can carry and give back to ffi.fromHandle(). */
+  newHandle(object: unknown): CData {
+    return newHandle(object);
+  }
+
+  /** The object behind a handle made by ffi.newHandle() and still alive. */
+  fromHandle(handle: unknown): unknown {
+    return fromHandle(handle);
   }
 
   /** Text from a char array or pointer (stops at NUL or maxlen bytes), or an enum value's name. */

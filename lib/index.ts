@@ -2,10 +2,12 @@
 export { FFI } from './ffi';
 export type { VerifyOptions } from './ffi';
 export type { CdefOptions } from './cparser/parser';
+export type { CallbackOptions } from './cdata/callback';
 export type { Lib } from './clib';
 export { FFIError, CDefError, VerificationError } from './errors';
 export { CData } from './cdata/base';
-export { EnumValue } from './cdata/api';
+export type { CFunction } from './cdata/base';
+export { EnumValue } from './cdata/scalar';
 export type {
   CType, CTypeKind, CField, PrimitiveType, VoidType, PointerType, ArrayType, StructType, EnumType, FunctionType,
 } from './ctype/model';

@@ -1,7 +1,7 @@
 // The only door to koffi: loading libraries, binding symbols to koffi functions, raw memory views.
-import koffi, { LibraryHandle } from 'koffi';
+import koffi, { LibraryHandle, TypeObject } from 'koffi';
 import { FFIError } from '../errors';
-import { CType, FunctionType, isCharLike } from '../ctype/model';
+import { CType, FunctionType, StructType, isCharLike } from '../ctype/model';
 import type { Repr } from '../ctype/primitives';
 import { native } from './native';
 
@@ -52,7 +52,7 @@ export function loadLibrary(path: string | null): LoadedLibrary {
       const args = type.args.map((a) => argumentSpec(a, `argument of ${name}()`));
       const result = resultSpec(type.result, `result of ${name}()`);
       const specs = type.ellipsis ? [...args, '...'] : args;
-      const key = `${result} ${name}(${specs.join(', ')})`;
+      const key = `${specName(result)} ${name}(${specs.map(specName).join(', ')})`;
       let fn = shared.functions.get(key);
       if (!fn) {
         try {
@@ -107,12 +107,18 @@ function reprSpec(repr: Repr, what: string): string {
   }
 }
 
+/** A koffi type: a name koffi knows, or a type object (structs and unions passed by value). */
+export type Spec = string | TypeObject;
+
+const specName = (s: Spec): string => (typeof s === 'string' ? s : s.name);
+
 /**
  * How an argument of C type `t` is handed to koffi. Pointers to char-like items go as
  * 'const char *' so koffi turns JS strings into temporary NUL-terminated copies; every other
- * pointer goes as 'void *' (addresses as numbers, or Buffers and typed arrays).
+ * pointer goes as 'void *' (addresses as numbers, or Buffers and typed arrays). Structs and
+ * unions go by value as koffi records, converted from plain objects.
  */
-function argumentSpec(t: CType, what: string): string {
+export function argumentSpec(t: CType, what: string): Spec {
   switch (t.kind) {
     case 'primitive':
       return reprSpec(t.repr, what);
@@ -127,12 +133,12 @@ function argumentSpec(t: CType, what: string): string {
       throw new TypeError(`${what}: 'void' is not a parameter type`);
     case 'struct':
     case 'union':
-      throw new TypeError(`${what}: passing '${t.cname}' by value is not supported yet; pass a pointer`);
+      return recordType(t, what);
   }
 }
 
 /** How a result of C type `t` comes back from koffi: pointers as integer addresses (numbers). */
-function resultSpec(t: CType, what: string): string {
+function resultSpec(t: CType, what: string): Spec {
   switch (t.kind) {
     case 'void':
       return 'void';
@@ -141,6 +147,96 @@ function resultSpec(t: CType, what: string): string {
     default:
       return argumentSpec(t, what);
   }
+}
+
+/** How a callback receives an argument of type `t` (pointers as integer addresses, made cdata by the caller). */
+function callbackArgumentSpec(t: CType, what: string): Spec {
+  return t.kind === 'pointer' || t.kind === 'array' || t.kind === 'function' ? 'uintptr_t' : argumentSpec(t, what);
+}
+
+/** A koffi record with the layout of `t`, for passing it by value (pointer members as integer addresses). */
+function recordType(t: StructType, what: string): TypeObject {
+  const memo = records.get(t);
+  if (memo) return memo;
+  if (!t.fields) throw new TypeError(`${what}: '${t.cname}' is declared but never defined, so it cannot be passed by value`);
+  if (t.kind === 'union') {
+    throw new TypeError(`${what}: koffi cannot pass unions by value faithfully; use verify(), whose wrappers pass '${t.cname}' by pointer`);
+  }
+  const members: Record<string, Spec> = {};
+  for (const f of t.fields) {
+    if (f.bitsize >= 0) {
+      throw new TypeError(`${what}: '${t.cname}' has bit-fields, which koffi cannot pass by value; use verify(), whose wrappers pass it by pointer`);
+    }
+    members[f.name] = memberSpec(f.type, what);
+  }
+  const name = `ncffi_${t.kind}_${t.id}`;
+  const record = t.pack === 1 ? koffi.pack(name, members) : koffi.struct(name, members);
+  // koffi lays records out itself: refuse any that it lays out differently (anonymous members, pack(n)).
+  const offsets = t.fields.every((f) => koffi.offsetof(record, f.name) === f.offset);
+  if (!offsets || koffi.sizeof(record) !== t.size || koffi.alignof(record) !== t.align) {
+    throw new TypeError(`${what}: koffi cannot reproduce the layout of '${t.cname}' to pass it by value; use verify(), whose wrappers pass it by pointer`);
+  }
+  records.set(t, record);
+  return record;
+}
+const records = new WeakMap<StructType, TypeObject>();
+
+function memberSpec(t: CType, what: string): Spec {
+  switch (t.kind) {
+    case 'pointer':
+      return 'uintptr_t';
+    case 'array':
+      if (t.length === null) throw new TypeError(`${what}: a struct with a flexible array member cannot be passed by value`);
+      return koffi.array(memberSpec(t.item, what), t.length, 'Array');
+    default:
+      return argumentSpec(t, what);
+  }
+}
+
+/** koffi's prototype (function type) for calls through a pointer (decoded) or for callbacks (registered). */
+function prototype(t: FunctionType, forCallback: boolean): TypeObject {
+  const memo = forCallback ? callbackProtos : calleeProtos;
+  let proto = memo.get(t);
+  if (!proto) {
+    const what = `function type '${t.cname}'`;
+    const arg = forCallback ? callbackArgumentSpec : argumentSpec;
+    const result = forCallback && t.result.kind === 'pointer' ? 'uintptr_t' : resultSpec(t.result, what);
+    if (forCallback && t.ellipsis) throw new TypeError(`${what}: a JavaScript callback cannot take variadic arguments`);
+    const args = t.args.map((a) => arg(a, what));
+    proto = koffi.proto(result, t.ellipsis ? [...args, '...'] : args);
+    memo.set(t, proto);
+  }
+  return proto;
+}
+const calleeProtos = new WeakMap<FunctionType, TypeObject>();
+const callbackProtos = new WeakMap<FunctionType, TypeObject>();
+
+/** A koffi function calling the C function at `address`, of type `t` (as `bind` would for a symbol). */
+export function functionAt(address: number, t: FunctionType): RawFunction {
+  return koffi.decode(BigInt(address), prototype(t, false)) as RawFunction;
+}
+
+/**
+ * Makes a C function pointer of type `t` that runs `fn` (koffi's registered callbacks: at most 8192
+ * at once, valid until released). `fn` receives pointers as integer addresses.
+ */
+export function registerCallback(fn: (...args: unknown[]) => unknown, t: FunctionType): number {
+  let p: bigint;
+  try {
+    p = koffi.register(fn, koffi.pointer(prototype(t, true)));
+  } catch (e) {
+    throw new FFIError(`ffi.callback(): koffi could not create the callback (${(e as Error).message}); release callbacks C no longer needs with ffi.release()`);
+  }
+  return toAddress(p);
+}
+
+export function unregisterCallback(address: number): void {
+  koffi.unregister(BigInt(address));
+}
+
+/** The koffi type of a variadic argument of C type `t` (after C's default promotions). */
+export function variadicSpec(t: CType, what: string): Spec {
+  return argumentSpec(t, what);
 }
 
 /** A koffi pointer (bigint) or integer as a JS number address. */

@@ -1,11 +1,14 @@
 // The memory-model operations behind the facade: new, cast, addressof, string, unpack, buffer, fromBuffer, memmove, view, gc, release.
-import { DESCRIBE, show } from '../errors';
-import { ArrayType, CType, EnumType, PointerType, isCharLike, pointerTo } from '../ctype/model';
+import { DESCRIBE, FFIError, show } from '../errors';
+import { ArrayType, CType, PointerType, VOID, isCharLike, pointerTo } from '../ctype/model';
 import { isSignedRepr } from '../ctype/primitives';
 import { bufferAddress, readCString, readCStringBounded } from '../backend/koffi';
 import { CData, isCData } from './base';
 import { classOf, extentOf, readAt, wrapPointer, writeArray, writeAt } from './classes';
 import { reprOf } from './convert';
+import { EnumValue } from './scalar';
+import { callbackCData } from './call';
+import type { CallbackOptions, Trampoline } from './callback';
 import { NO_MEMORY, allocate, ownsWholeBuffer, placeRaw } from './memory';
 
 // ---------------------------------------------------------------------------------------------
@@ -73,30 +76,15 @@ function openLength(t: ArrayType, init: unknown): number {
 // ---------------------------------------------------------------------------------------------
 // ffi.cast
 
-/** A C scalar of an enum type, as ffi.cast('enum e', v) returns it: a number that knows its type. */
-export class EnumValue {
-  constructor(readonly type: EnumType, readonly value: number | bigint) {}
-  valueOf(): number | bigint {
-    return this.value;
-  }
-  toString(): string {
-    return String(this.value);
-  }
-  [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return `<cdata '${this.type.cname}' ${this.value}>`;
-  }
-  [DESCRIBE](): string {
-    return `cdata '${this.type.cname}' ${this.value}`;
-  }
-}
-
 /** C's cast: integers wrap to the target width, floats truncate to integers, pointers retype. */
 export function castTo(t: CType, value: unknown): unknown {
   switch (t.kind) {
     case 'primitive':
       return castScalar(t, value, t.cname);
-    case 'enum':
-      return new EnumValue(t, castScalar(t, value, t.cname) as number | bigint);
+    case 'enum': {
+      const named = typeof value === 'string' ? t.relements[value] : undefined;
+      return new EnumValue(t, named ?? (castScalar(t, value, t.cname) as number | bigint));
+    }
     case 'pointer':
       return castPointer(t, value);
     default:
@@ -146,7 +134,7 @@ function castPointer(t: PointerType, value: unknown): CData | null {
       throw new TypeError(`ffi.cast('${t.cname}'): cannot cast ${show(value)}; take its address with ffi.addressof() first`);
     }
     const extent = extentOf(t.item);
-    if (value.$v !== NO_MEMORY && value.$o + extent <= value.$v.byteLength) {
+    if (t.item.kind !== 'function' && value.$v !== NO_MEMORY && value.$o + extent <= value.$v.byteLength) {
       return new (classOf(t))(value.$a, value.$v, value.$o, value.$k, 0, 0);
     }
     return wrapPointer(t, value.$a, value.$k);
@@ -409,7 +397,10 @@ export function memmove(dest: unknown, src: unknown, n: number): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Lifetimes: gc and release
+// Lifetimes: gc, callbacks, handles, release
+
+/** What ffi.release() must do first for cdata that hold more than memory: a destructor, a callback slot, a handle. */
+const releasers = new WeakMap<object, () => void>();
 
 interface GcRecord {
   destructor: (c: CData) => unknown;
@@ -430,10 +421,9 @@ function runDestructor(r: GcRecord): void {
 /** ffi.gc: a new cdata for the same memory whose collection calls `destructor(original)` once. */
 export function gcAttach(c: CData, destructor: ((c: CData) => unknown) | null): CData {
   if (destructor === null) {
-    const r = gcRecords.get(c);
-    if (r) {
+    if (gcRecords.delete(c)) {
       finalizers.unregister(c);
-      gcRecords.delete(c);
+      releasers.delete(c);
     }
     return c;
   }
@@ -444,7 +434,58 @@ export function gcAttach(c: CData, destructor: ((c: CData) => unknown) | null): 
   const record = { destructor, original: c };
   finalizers.register(copy, record, copy);
   gcRecords.set(copy, record);
+  releasers.set(copy, () => {
+    finalizers.unregister(copy);
+    gcRecords.delete(copy);
+    runDestructor(record);
+  });
   return copy;
+}
+
+const callbackSlots = new FinalizationRegistry<Trampoline>((t) => t.release());
+
+/**
+ * ffi.callback: a C function pointer of type `t` (a function pointer type) running `fn`. Its slot
+ * is freed when the cdata is garbage-collected, or now by ffi.release(); C must not call it after.
+ */
+export function callback(t: PointerType, fn: (...args: unknown[]) => unknown, options: CallbackOptions, label: string): CData {
+  const { cdata, trampoline, guard } = callbackCData(t, fn, options, label);
+  callbackSlots.register(cdata, trampoline, cdata);
+  releasers.set(cdata, () => {
+    callbackSlots.unregister(cdata);
+    guard.closed = true;
+    trampoline.release();
+  });
+  return cdata;
+}
+
+/** Live handles: the object behind each handle's address, until the handle is released or collected. */
+const handles = new Map<number, { readonly object: unknown }>();
+const handleSlots = new FinalizationRegistry<{ address: number; entry: object }>(({ address, entry }) => {
+  if (handles.get(address) === entry) handles.delete(address);
+});
+
+/** ffi.newHandle: a 'void *' standing for `object`, which C can carry around and give back. */
+export function newHandle(object: unknown): CData {
+  const t = pointerTo(VOID);
+  const b = allocate(1, 1); // one byte of our own: a unique address for as long as the handle lives
+  const c = new (classOf(t))(b.address, b.view, b.offset, b.owner, 0, 1);
+  const entry = { object };
+  handles.set(b.address, entry);
+  handleSlots.register(c, { address: b.address, entry }, c);
+  releasers.set(c, () => {
+    handleSlots.unregister(c);
+    if (handles.get(b.address) === entry) handles.delete(b.address);
+  });
+  return c;
+}
+
+/** ffi.fromHandle: the object a live handle stands for. */
+export function fromHandle(p: unknown): unknown {
+  if (!isCData(p) || p.$t.kind !== 'pointer') throw new TypeError(`ffi.fromHandle(): expected a 'void *' from ffi.newHandle(), got ${show(p)}`);
+  const entry = handles.get(p.$a);
+  if (!entry) throw new FFIError(`ffi.fromHandle(): 0x${p.$a.toString(16)} is not a live handle (never made by ffi.newHandle(), or released)`);
+  return entry.object;
 }
 
 const releasedNames = new WeakMap<object, string>();
@@ -462,16 +503,18 @@ const released = new Proxy(Object.create(null) as object, {
   },
 });
 
-/** ffi.release: runs a gc() destructor now, or gives ffi.new memory back now; the cdata is dead after. */
+/**
+ * ffi.release: runs a gc() destructor now, frees a callback's slot or a handle now, or gives
+ * ffi.new memory back now; the cdata cannot be used afterwards.
+ */
 export function release(c: unknown): void {
-  if (!isCData(c)) throw new TypeError(`ffi.release(): expected a cdata from ffi.new() or ffi.gc(), got ${show(c)}`);
-  const record = gcRecords.get(c);
-  if (record) {
-    finalizers.unregister(c);
-    gcRecords.delete(c);
-    runDestructor(record);
+  if (!isCData(c)) throw new TypeError(`ffi.release(): expected a cdata from ffi.new(), ffi.gc(), ffi.callback() or ffi.newHandle(), got ${show(c)}`);
+  const releaser = releasers.get(c);
+  if (releaser) {
+    releasers.delete(c);
+    releaser();
   } else if (c.$own === 0) {
-    throw new TypeError(`ffi.release(): ${show(c)} does not own its memory (only ffi.new() and ffi.gc() results do)`);
+    throw new TypeError(`ffi.release(): ${show(c)} does not own what it refers to (ffi.new(), ffi.gc(), ffi.callback() and ffi.newHandle() results do)`);
   } else if (ownsWholeBuffer({ owner: c.$k, view: c.$v })) {
     // Detach the buffer: every view of it now throws instead of reading freed memory.
     structuredClone(c.$k, { transfer: [c.$k as ArrayBuffer] });

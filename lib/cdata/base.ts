@@ -110,7 +110,8 @@ const BRAND = Symbol('node-cffi.cdata');
 Object.defineProperty(CData.prototype, BRAND, { value: true });
 
 export function isCData(x: unknown): x is CData {
-  return typeof x === 'object' && x !== null && (x as { [BRAND]?: boolean })[BRAND] === true;
+  // Function pointer cdata are functions (callable), every other cdata is an object.
+  return ((typeof x === 'object' && x !== null) || typeof x === 'function') && (x as { [BRAND]?: boolean })[BRAND] === true;
 }
 
 /**
@@ -123,3 +124,7 @@ export interface CData {
   /** Arrays iterate over their elements; other cdata throw when iterated. */
   [Symbol.iterator](): Iterator<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
+
+/** A function pointer cdata (ffi.callback(), a function pointer from C): call it, or `.async(...)` it. */
+export type CFunction = CData &
+  ((...args: any[]) => any) & { async: (...args: any[]) => Promise<any> }; // eslint-disable-line @typescript-eslint/no-explicit-any

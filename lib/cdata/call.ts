@@ -1,22 +1,45 @@
-// Calls into C: a generated JavaScript function per C function that checks and converts arguments and results.
+// Calls into C: one generated JavaScript function per C signature, checking and converting arguments and results.
 import { FFIError, show } from '../errors';
-import { CType, FunctionType, PointerType } from '../ctype/model';
-import type { RawFunction } from '../backend/koffi';
+import { CType, FunctionType, PointerType, StructType, isCharLike } from '../ctype/model';
+import { RawFunction, Spec, functionAt, variadicSpec } from '../backend/koffi';
 import { CData, isCData } from './base';
-import { wrapPointer } from './classes';
+import { EnumValue } from './scalar';
+import { CallbackOptions, registerTrampoline, Trampoline } from './callback';
+import { classOf, useFunctionPointers, wrapPointer } from './classes';
 import { ScalarType, fastCheck, reprOf, toCScalar } from './convert';
+import { NO_MEMORY } from './memory';
 import { fitsJsMemory, toCPointer } from './pointers';
+import { fromKoffiRecord, newStruct, toCStructAddress, toKoffiRecord } from './records';
 
-/** Shared by every function of one library: once closed, calls throw instead of jumping into unmapped code. */
+/**
+ * Shared by the functions of one library (or one callback): once closed, calls throw `why`
+ * instead of jumping into unmapped code.
+ */
 export interface CallGuard {
   closed: boolean;
-  readonly name: string;
+  readonly why: string;
 }
+
+/** Never closed: function pointers stay callable as long as C keeps the code there. */
+const OPEN: CallGuard = { closed: false, why: '' };
+
+/** What a caller needs besides the signature. */
+export interface CallTarget {
+  /** The koffi function for the C function (or its wrapper). */
+  readonly raw: RawFunction;
+  /** The wrapper's own type when it takes by-value structs by pointer (see codegen/glue.ts). */
+  readonly lowered: FunctionType | null;
+  /** Resolves the type names of variadic arguments (`['long', 5]`). */
+  readonly resolveType: (text: string) => CType;
+}
+
+/** A C function as JavaScript sees it: call it, or `.async(...)` it on a worker thread. */
+export type Caller = ((...args: unknown[]) => unknown) & { async: (...args: unknown[]) => Promise<unknown> };
 
 /** A pointer argument: a cdata of a fitting type, null, or JS memory / a string that koffi passes by address. */
 function toCPointerArgument(t: PointerType, value: unknown, where: string): unknown {
   if (typeof value === 'string') {
-    if (t.item.kind === 'primitive' && t.item.size === 1) return value; // koffi makes a NUL-terminated UTF-8 copy
+    if (isCharLike(t.item)) return value; // koffi makes a NUL-terminated UTF-8 copy for the call
     throw new TypeError(`${where}: a string can only be passed as a char pointer, not as '${t.cname}'`);
   }
   if (value !== null && typeof value === 'object' && !isCData(value) && (ArrayBuffer.isView(value) || value instanceof ArrayBuffer)) {
@@ -26,74 +49,256 @@ function toCPointerArgument(t: PointerType, value: unknown, where: string): unkn
   return toCPointer(t, value, where);
 }
 
+/**
+ * A function pointer argument: a function pointer cdata, null, or a plain JavaScript function,
+ * which becomes a callback valid for this call only (released in `temps` when the call is over;
+ * use ffi.callback() for a function C keeps).
+ */
+function toCFunctionArgument(t: PointerType, value: unknown, where: string, temps: unknown[]): unknown {
+  if (typeof value === 'function' && !isCData(value)) {
+    const tramp = registerTrampoline(t.item as FunctionType, value as (...a: unknown[]) => unknown, {}, `a callback passed as ${where}`);
+    temps.push(tramp);
+    return tramp.address;
+  }
+  return toCPointer(t, value, where);
+}
+
+/** Frees the per-call callbacks of a finished call. */
+function releaseTemporaries(temps: unknown[]): void {
+  for (const t of temps) if (!isCData(t)) (t as Trampoline).release(); // the others are struct copies, freed by GC
+}
+
+function noAsync(label: string): FFIError {
+  return new FFIError(`${label}.async(): koffi cannot call variadic functions on a worker thread; call it synchronously`);
+}
+
 /** The pointer a C function returned, as a cdata (null for NULL). */
 function fromCPointer(t: PointerType, r: number | bigint): CData | null {
   if (typeof r === 'bigint') throw new RangeError(`pointer 0x${r.toString(16)} returned as '${t.cname}' is beyond 2^53 and cannot be used`);
   return wrapPointer(t, r, null);
 }
 
-function closedError(g: CallGuard, fn: string): FFIError {
-  return new FFIError(`${fn}(): the library ${g.name} was closed with ffi.dlclose()`);
+/**
+ * The koffi type/value pairs of the arguments past a variadic function's fixed ones. Each must
+ * carry its C type, since a number's is ambiguous: a cdata (pointers as 'void *'), a string (as
+ * 'const char *'), an enum value from ffi.cast, a boolean (as 'int'), a bigint (as a 64-bit
+ * integer), null (NULL), or a pair `[type, value]` such as `['int', 42]` or `['double', 2.5]`.
+ */
+function variadicArguments(args: IArguments, from: number, label: string, resolve: (text: string) => CType): unknown[] {
+  const out: unknown[] = [];
+  for (let i = from; i < args.length; i++) {
+    const v: unknown = args[i];
+    const where = `${label} argument ${i + 1} (variadic)`;
+    if (Array.isArray(v) && v.length === 2 && (typeof v[0] === 'string' || isCType(v[0]))) {
+      const t = typeof v[0] === 'string' ? resolve(v[0]) : (v[0] as CType);
+      out.push(...typedVariadic(t, v[1], where));
+    } else if (typeof v === 'string') {
+      out.push('const char *', v);
+    } else if (v === null || isCData(v)) {
+      if (v !== null && (v as CData).$t.kind !== 'pointer' && (v as CData).$t.kind !== 'array') {
+        throw new TypeError(`${where}: ${show(v)} cannot pass through '...'; pass a pointer to it (ffi.addressof)`);
+      }
+      out.push('void *', v === null ? null : (v as CData).$a);
+    } else if (v instanceof EnumValue) {
+      out.push(...typedVariadic(v.type, v.value, where));
+    } else if (typeof v === 'boolean') {
+      out.push('int', v ? 1 : 0);
+    } else if (typeof v === 'bigint') {
+      if (v < -(2n ** 63n) || v >= 2n ** 64n) throw new RangeError(`${where}: ${v}n does not fit in 64 bits`);
+      out.push(v < 0n ? 'int64_t' : 'uint64_t', v);
+    } else if (typeof v === 'number') {
+      throw new TypeError(
+        `${where}: the C type of a number passed through '...' is ambiguous; ` +
+          `write ['int', ${v}] or ['double', ${v}] (any C type: ['long', n], ['unsigned int', n], ...)`,
+      );
+    } else {
+      throw new TypeError(`${where}: ${show(v)} cannot pass through '...'`);
+    }
+  }
+  return out;
 }
 
-function arityError(fn: string, want: number, got: number): TypeError {
-  return new TypeError(`${fn}(): expected ${want} argument${want === 1 ? '' : 's'}, got ${got}`);
+function isCType(x: unknown): x is CType {
+  return typeof x === 'object' && x !== null && 'kind' in x && 'cname' in x && !isCData(x);
 }
 
-const runtime = { toCScalar, toCPointerArgument, fromCPointer, closedError, arityError };
-
-/** JavaScript statements converting argument variable `v` of type `t` in place. */
-function convertArgument(t: CType, v: string, where: string, k: unknown[]): string {
-  const c = (x: unknown): string => `k[${k.push(x) - 1}]`;
+/** One typed variadic argument, after C's default argument promotions (float → double, small ints → int). */
+function typedVariadic(t: CType, value: unknown, where: string): unknown[] {
   switch (t.kind) {
     case 'primitive':
-    case 'enum':
-      return `if (!(${fastCheck(reprOf(t as ScalarType), v)})) ${v} = toCScalar(${c(t)}, ${v}, ${c(where)});`;
+    case 'enum': {
+      const v = toCScalar(t, value, where);
+      const repr = reprOf(t);
+      if (repr === 'f32' || repr === 'f64') return ['double', v];
+      if (repr === 'i64' || repr === 'u64') return [variadicSpec(t, where), v];
+      if (repr === 'bool') return ['int', v ? 1 : 0];
+      return ['int', Number(v)]; // promoted: the callee reads an int (or unsigned int: same bits)
+    }
     case 'pointer':
-      return `${v} = ${v} != null && ${v}.$t === ${c(t)} ? ${v}.$a : toCPointerArgument(${c(t)}, ${v}, ${c(where)});`;
+      return [variadicSpec(t, where), toCPointerArgument(t, value, where)];
     default:
-      throw new TypeError(`${where}: parameters of type '${t.cname}' are not supported`);
+      throw new TypeError(`${where}: a '${t.cname}' cannot pass through '...'`);
   }
 }
 
-/**
- * A JavaScript function calling `raw` (a koffi binding of C function `name` of type `t`) that checks
- * the argument count, converts each argument as C would (refusing what does not fit: TypeError /
- * RangeError naming the argument), and turns pointer results into cdata.
- */
-export function makeCaller(name: string, t: FunctionType, argNames: readonly (string | null)[], raw: RawFunction, guard: CallGuard): (...args: unknown[]) => unknown {
-  if (t.ellipsis) {
-    return () => {
-      throw new TypeError(`${name}(): calling variadic functions is not supported yet`);
-    };
-  }
-  const k: unknown[] = [];
-  const params = t.args.map((_, i) => `a${i}`);
-  const checks = t.args.map((a, i) => {
-    const label = argNames[i] ? ` ('${argNames[i]}')` : '';
-    return convertArgument(a, `a${i}`, `${name}() argument ${i + 1}${label}`, k);
-  });
-  const call = `raw(${params.join(', ')})`;
-  const result = t.result.kind === 'pointer' ? `return fromCPointer(k[${k.push(t.result) - 1}], ${call});` : `return ${call};`;
-  const source =
-    `return function ${safeName(name)}(${params.join(', ')}) {\n` +
-    `  if (arguments.length !== ${params.length}) throw arityError(${JSON.stringify(name)}, ${params.length}, arguments.length);\n` +
-    `  if (guard.closed) throw closedError(guard, ${JSON.stringify(name)});\n` +
-    `  ${checks.join('\n  ')}\n` +
-    `  ${result}\n` +
-    `};`;
-  let factory = factories.get(source);
-  if (!factory) factories.set(source, (factory = new Function('raw', 'guard', 'k', ...RUNTIME_NAMES, source) as Factory));
-  return factory(raw, guard, k, ...RUNTIME_VALUES);
+function closedError(g: CallGuard, label: string): FFIError {
+  return new FFIError(`${label}: ${g.why}`);
 }
 
-type Factory = (...args: unknown[]) => (...args: unknown[]) => unknown;
-/** Compiled wrapper factories by source: functions of the same shape share one (their constants differ). */
-const factories = new Map<string, Factory>();
+function arityError(label: string, want: number, got: number, variadic: boolean): TypeError {
+  const count = `${variadic ? 'at least ' : ''}${want} argument${want === 1 ? '' : 's'}`;
+  return new TypeError(`${label}: expected ${count}, got ${got}`);
+}
+
+const runtime = {
+  toCScalar, toCPointerArgument, toCFunctionArgument, toCStructAddress, toKoffiRecord, fromKoffiRecord, fromCPointer,
+  newStruct, releaseTemporaries, variadicArguments, closedError, arityError, noAsync,
+};
 const RUNTIME_NAMES = Object.keys(runtime);
 const RUNTIME_VALUES = Object.values(runtime);
 
-/** A JavaScript identifier for the generated function's name (C names are already identifiers). */
-function safeName(name: string): string {
-  return /^[A-Za-z_$][\w$]*$/.test(name) ? name : 'cfunction';
+type Factory = (...args: unknown[]) => Caller;
+/** Compiled caller factories by source: signatures of the same shape share one (their constants differ). */
+const factories = new Map<string, Factory>();
+
+/** The pieces of a generated caller: argument conversions, the raw call, and the result conversion. */
+interface Plan {
+  readonly params: string[];
+  readonly checks: string[];
+  readonly callArgs: string[];
+  readonly prelude: string[];
+  readonly temps: boolean;
+  readonly transient: boolean;
+  readonly result: (call: string) => string;
+}
+
+function plan(label: string, t: FunctionType, argNames: readonly (string | null)[], lowered: FunctionType | null, k: unknown[]): Plan {
+  const c = (x: unknown): string => `k[${k.push(x) - 1}]`;
+  const params = t.args.map((_, i) => `a${i}`);
+  const checks: string[] = [];
+  const prelude: string[] = [];
+  let temps = false;
+  let transient = false;
+  t.args.forEach((a, i) => {
+    const v = `a${i}`;
+    const where = c(`${label} argument ${i + 1}${argNames[i] ? ` ('${argNames[i]}')` : ''}`);
+    switch (a.kind) {
+      case 'primitive':
+      case 'enum':
+        checks.push(`if (!(${fastCheck(reprOf(a as ScalarType), v)})) ${v} = toCScalar(${c(a)}, ${v}, ${where});`);
+        break;
+      case 'pointer':
+        if (a.item.kind === 'function') {
+          temps = transient = true;
+          checks.push(`${v} = ${v} != null && ${v}.$t === ${c(a)} ? ${v}.$a : toCFunctionArgument(${c(a)}, ${v}, ${where}, temps);`);
+        } else {
+          checks.push(`${v} = ${v} != null && ${v}.$t === ${c(a)} ? ${v}.$a : toCPointerArgument(${c(a)}, ${v}, ${where});`);
+        }
+        break;
+      case 'struct':
+      case 'union':
+        if (lowered) {
+          temps = true;
+          checks.push(`${v} = toCStructAddress(${c(a)}, ${v}, ${where}, temps);`);
+        } else {
+          checks.push(`${v} = toKoffiRecord(${c(a)}, ${v}, ${where});`);
+        }
+        break;
+      default:
+        throw new TypeError(`${label}: parameters of type '${a.cname}' are not supported`);
+    }
+  });
+  const callArgs = [...params];
+  const r = t.result;
+  let result: (call: string) => string;
+  if ((r.kind === 'struct' || r.kind === 'union') && lowered) {
+    prelude.push(`const ret = newStruct(${c(r)});`);
+    callArgs.unshift('ret.$a');
+    result = (call) => `(${call}, ret)`;
+  } else if (r.kind === 'struct' || r.kind === 'union') {
+    result = (call) => `fromKoffiRecord(${c(r)}, ${call})`;
+  } else if (r.kind === 'pointer') {
+    result = (call) => `fromCPointer(${c(r)}, ${call})`;
+  } else {
+    result = (call) => call;
+  }
+  return { params, checks, callArgs, prelude, temps, transient, result };
+}
+
+/**
+ * A JavaScript function calling C function `t` through `target` (a koffi binding), named `label`
+ * in messages ('add()', "'int(*)(int, int)'"). It checks the argument count, converts each
+ * argument as C would, refusing what does not fit (TypeError / RangeError naming the argument),
+ * turns pointer results into cdata and struct results into owned struct cdata. Its `.async`
+ * makes the same call on a worker thread and returns a Promise; the arguments stay alive until
+ * the Promise settles.
+ */
+export function makeCaller(label: string, t: FunctionType, argNames: readonly (string | null)[], target: CallTarget, guard: CallGuard): Caller {
+  const k: unknown[] = [];
+  const p = plan(label, t, argNames, target.lowered, k);
+  const n = p.params.length;
+  const L = JSON.stringify(label);
+  const arity = t.ellipsis
+    ? `if (arguments.length < ${n}) throw arityError(${L}, ${n}, arguments.length, true);`
+    : `if (arguments.length !== ${n}) throw arityError(${L}, ${n}, arguments.length, false);`;
+  const va = t.ellipsis ? `const va = variadicArguments(arguments, ${n}, ${L}, resolveType);` : '';
+  const args = [...p.callArgs, ...(t.ellipsis ? ['...va'] : [])].join(', ');
+  const head = [arity, `if (guard.closed) throw closedError(guard, ${L});`, p.temps ? 'const temps = [];' : '', ...p.checks, va, ...p.prelude]
+    .filter(Boolean)
+    .join('\n  ');
+  const syncCall = p.transient
+    ? `try { return ${p.result(`raw(${args})`)}; } finally { releaseTemporaries(temps); }`
+    : `return ${p.result(`raw(${args})`)};`;
+  const asyncCall =
+    `if (raw.async === undefined) throw noAsync(${L});\n  ` +
+    `return new Promise((resolve, reject) => raw.async(${args}${args ? ', ' : ''}(err, r) => {\n` +
+    `    ${p.transient ? 'releaseTemporaries(temps);' : p.temps ? 'void temps;' : ''}\n` +
+    `    if (err) reject(err); else { try { resolve(${p.result('r')}); } catch (e) { reject(e); } }\n` +
+    `  }));`;
+  const name = /^[A-Za-z_$][\w$]*$/.test(label.replace(/\(\)$/, '')) ? label.replace(/\(\)$/, '') : 'cfunction';
+  const source =
+    `const f = function ${name}(${p.params.join(', ')}) {\n  ${head}\n  ${syncCall}\n};\n` +
+    `f.async = async function ${name}_async(${p.params.join(', ')}) {\n  ${head}\n  ${asyncCall}\n};\n` +
+    `return f;`;
+  let factory = factories.get(source);
+  if (!factory) {
+    factory = new Function('raw', 'guard', 'k', 'resolveType', ...RUNTIME_NAMES, source) as Factory;
+    factories.set(source, factory);
+  }
+  return factory(target.raw, guard, k, target.resolveType, ...RUNTIME_VALUES);
+}
+
+/** Types named in variadic pairs, for function pointers made without a library (no typedefs known). */
+function noTypedefs(text: string): CType {
+  throw new TypeError(`variadic argument type '${text}': pass a ctype (ffi.typeof('${text}')) when calling through a function pointer`);
+}
+
+/**
+ * A function pointer cdata: a JavaScript function calling the C function at `address`, which is
+ * also a cdata of pointer type `t` (`ffi.cast`, passed to C, compared, released).
+ */
+export function makeFunctionPointer(t: PointerType, address: number, keep: unknown, guard: CallGuard = OPEN): CData {
+  const f = t.item as FunctionType;
+  const callable = makeCaller(`'${t.cname}'`, f, [], { raw: functionAt(address, f), lowered: null, resolveType: noTypedefs }, guard);
+  // The cdata fields, defined (not assigned: the cdata prototype chain ends in a Proxy that refuses unknown names).
+  const fields = { $a: address, $v: NO_MEMORY, $o: 0, $k: keep, $n: 0, $own: 0 };
+  for (const [key, value] of Object.entries(fields)) Object.defineProperty(callable, key, { value, writable: true, enumerable: false });
+  Object.setPrototypeOf(callable, classOf(t).prototype);
+  return callable as unknown as CData;
+}
+
+useFunctionPointers((t, address, keep) => makeFunctionPointer(t, address, keep));
+
+/** A callback and the function pointer cdata C calls it through; its guard closes when it is released. */
+export interface CallbackCData {
+  readonly cdata: CData;
+  readonly trampoline: Trampoline;
+  readonly guard: CallGuard;
+}
+
+/** ffi.callback: registers `fn` as a C function of pointer type `t` and gives the function pointer cdata. */
+export function callbackCData(t: PointerType, fn: (...args: unknown[]) => unknown, options: CallbackOptions, label: string): CallbackCData {
+  const trampoline = registerTrampoline(t.item as FunctionType, fn, options, label);
+  const guard: CallGuard = { closed: false, why: 'the callback was released with ffi.release()' };
+  return { cdata: makeFunctionPointer(t, trampoline.address, null, guard), trampoline, guard };
 }

@@ -228,8 +228,22 @@ export function pointerToItem(t: ArrayType): PointerType {
 /** A pointer cdata of type `t` to `address` (null for 0); `keep` is what keeps the memory alive. */
 export function wrapPointer(t: PointerType, address: number, keep: unknown): CData | null {
   if (address === 0) return null;
+  if (t.item.kind === 'function') return functionPointers(t, address, keep);
   const place = placeRaw(address, extentOf(t.item));
   return new (classOf(t))(address, place.view, place.offset, keep, 0, 0);
+}
+
+type FunctionPointerMaker = (t: PointerType, address: number, keep: unknown) => CData;
+let functionPointers: FunctionPointerMaker = () => {
+  throw new Error('internal: function pointers are made by cdata/call.ts, which was not loaded');
+};
+
+/**
+ * Function pointers are callable cdata, made by the call layer (which imports this module): it
+ * registers its maker here once, at load.
+ */
+export function useFunctionPointers(make: FunctionPointerMaker): void {
+  functionPointers = make;
 }
 
 /** The same pointer moved by `bytes`, reusing its view when the new place still lies inside it. */
@@ -297,6 +311,15 @@ function itemSize(p: CData, op: string): number {
 function stepOf(p: CData, n: unknown, op: string): number {
   if (!Number.isSafeInteger(n)) throw new TypeError(`${p.$name()}.${op}(): expected an integer, got ${show(n)}`);
   return (n as number) * itemSize(p, op);
+}
+
+/**
+ * Shared behaviour of function pointer cdata, which are JavaScript functions (calling them calls
+ * the C function): Function.prototype's methods, which their prototype chain would otherwise miss.
+ */
+export class FunctionPointerData extends CData {}
+for (const name of ['call', 'apply', 'bind'] as const) {
+  Object.defineProperty(FunctionPointerData.prototype, name, { value: Function.prototype[name], writable: true, configurable: true });
 }
 
 /** Shared behaviour of array cdata. */
@@ -432,7 +455,7 @@ function generate(t: Aggregate): CDataClass {
   let body: string;
   switch (t.kind) {
     case 'pointer': {
-      base = 'PointerData';
+      base = t.item.kind === 'function' ? 'FunctionPointerData' : 'PointerData';
       const item = t.item;
       const size = item.size;
       const members: string[] = [];
@@ -483,7 +506,7 @@ function generate(t: Aggregate): CDataClass {
     factory = new Function(base, 'T', ...RUNTIME_NAMES, ...k.values.map((_, i) => `c${i}`), source) as ClassFactory;
     factories.set(key, factory);
   }
-  const baseClass = { PointerData, ArrayData, StructData }[base];
+  const baseClass = { PointerData, FunctionPointerData, ArrayData, StructData }[base];
   return factory(baseClass, t, ...RUNTIME_VALUES, ...k.values);
 }
 

@@ -1,5 +1,5 @@
 // The C appended to the user's source for verify(): a wrapper per cdef function and probes of layouts and constants.
-import { CType, FunctionType, StructType } from '../ctype/model';
+import { CType, FunctionType, StructType, VOID, functionType, pointerTo } from '../ctype/model';
 import type { Decl } from '../ctype/registry';
 
 /** The file name the appended code reports in compiler diagnostics. */
@@ -11,11 +11,24 @@ export type Probe =
   | { readonly kind: 'offset'; readonly type: StructType; readonly field: string }
   | { readonly kind: 'constant'; readonly decl: Decl & { kind: 'constant' } };
 
+/**
+ * How one cdef function is reached in the compiled library: through `symbol`, whose C type is
+ * `lowered` when it differs from the declared one. Lowering passes structs and unions by pointer:
+ * a by-value argument becomes a pointer to it, and a by-value result a leading pointer the
+ * wrapper stores it through (koffi's own by-value path is several times slower).
+ */
+export interface Binding {
+  readonly symbol: string;
+  readonly lowered: FunctionType | null;
+}
+
 export interface Glue {
   /** The whole translation unit: the user's source, then the glue, with #line directives. */
   readonly unit: string;
-  /** The exported symbol to bind for each cdef function (its wrapper, or itself when variadic). */
-  readonly symbols: ReadonlyMap<string, string>;
+  /** How to bind each cdef function (its wrapper, or itself when variadic). */
+  readonly functions: ReadonlyMap<string, Binding>;
+  /** For each cdef global, the exported function returning its address (typed: the compiler checks it). */
+  readonly globals: ReadonlyMap<string, string>;
   /** The symbol of the probe table function, and what each of its 64-bit slots holds (two per probe). */
   readonly probeSymbol: string;
   readonly probes: readonly Probe[];
@@ -30,7 +43,7 @@ export function declarator(t: CType, name: string): string {
 
 /** Headers the glue needs for the standard type names it spells. */
 function headersFor(decls: readonly Decl[]): string[] {
-  const text = decls.map((d) => (d.kind === 'function' ? d.type.cname : '')).join(' ');
+  const text = decls.map((d) => (d.kind === 'function' || d.kind === 'variable' ? d.type.cname : '')).join(' ');
   const headers = ['stddef.h']; // offsetof, size_t, ptrdiff_t, wchar_t
   if (/\b(u?int(_least|_fast)?\d+_t|u?intptr_t|u?intmax_t)\b/.test(text)) headers.push('stdint.h');
   if (/\bssize_t\b/.test(text)) headers.push('sys/types.h');
@@ -41,12 +54,29 @@ function headersFor(decls: readonly Decl[]): string[] {
 /** A C string literal's contents for a file name in #line. */
 const quoteFile = (name: string): string => name.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
 
-function wrapper(name: string, t: FunctionType, pos: { line: number; column: number }): string {
-  const params = t.args.map((a, i) => declarator(a, `a${i}`));
-  const call = `${name}(${t.args.map((_, i) => `a${i}`).join(', ')})`;
-  const head = declarator(t.result, `${PREFIX}f_${name}(${params.length ? params.join(', ') : 'void'})`);
-  const body = t.result.kind === 'void' ? `{ ${call}; }` : `{ return ${call}; }`;
+const byValue = (t: CType): boolean => t.kind === 'struct' || t.kind === 'union';
+
+/** The wrapper's C type when structs travel by pointer; null when nothing needs lowering. */
+export function lowerStructs(t: FunctionType): FunctionType | null {
+  if (!byValue(t.result) && !t.args.some(byValue)) return null;
+  const args = t.args.map((a) => (byValue(a) ? pointerTo(a) : a));
+  return byValue(t.result) ? functionType([pointerTo(t.result), ...args], VOID, false) : functionType(args, t.result, false);
+}
+
+function wrapper(name: string, t: FunctionType, lowered: FunctionType | null, pos: { line: number; column: number }): string {
+  const sig = lowered ?? t;
+  const params = sig.args.map((a, i) => declarator(a, `a${i}`));
+  const shift = lowered && byValue(t.result) ? 1 : 0; // a lowered struct result is the first parameter
+  const call = `${name}(${t.args.map((a, i) => (byValue(a) ? `*a${i + shift}` : `a${i + shift}`)).join(', ')})`;
+  const head = declarator(sig.result, `${PREFIX}f_${name}(${params.length ? params.join(', ') : 'void'})`);
+  const body = shift ? `{ *a0 = ${call}; }` : t.result.kind === 'void' ? `{ ${call}; }` : `{ return ${call}; }`;
   return `/* cdef ${pos.line}:${pos.column}: function '${name}' */\n${head} ${body}`;
+}
+
+/** An accessor returning the address of global `name`, typed so that the compiler checks the cdef's type. */
+function accessor(name: string, t: CType, pos: { line: number; column: number }): string {
+  const head = declarator(pointerTo(t), `${PREFIX}g_${name}(void)`);
+  return `/* cdef ${pos.line}:${pos.column}: global '${name}' */\n${head} { return &${name}; }`;
 }
 
 /** C names a struct can be probed under: tagged or typedef-named, not anonymous members. */
@@ -58,7 +88,8 @@ const probeable = (t: StructType): boolean => t.complete && !t.name.startsWith('
  * inline functions become callable, and a table of probes the loader compares with the cdef.
  */
 export function generateGlue(decls: readonly Decl[], source: string, sourceName: string): Glue {
-  const symbols = new Map<string, string>();
+  const functions = new Map<string, Binding>();
+  const globals = new Map<string, string>();
   const probes: Probe[] = [];
   const parts: string[] = [];
   const rows: string[] = [];
@@ -67,11 +98,16 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
     switch (d.kind) {
       case 'function':
         if (d.type.ellipsis) {
-          symbols.set(d.name, d.name); // a wrapper cannot forward '...': bind the function itself
+          functions.set(d.name, { symbol: d.name, lowered: null }); // a wrapper cannot forward '...'
         } else {
-          symbols.set(d.name, `${PREFIX}f_${d.name}`);
-          parts.push(wrapper(d.name, d.type, d.pos));
+          const lowered = lowerStructs(d.type);
+          functions.set(d.name, { symbol: `${PREFIX}f_${d.name}`, lowered });
+          parts.push(wrapper(d.name, d.type, lowered, d.pos));
         }
+        break;
+      case 'variable':
+        globals.set(d.name, `${PREFIX}g_${d.name}`);
+        parts.push(accessor(d.name, d.type, d.pos));
         break;
       case 'tag':
       case 'typedef': {
@@ -95,8 +131,6 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
         probes.push({ kind: 'constant', decl: d });
         rows.push(`/* ${d.name} */ (unsigned long long)(${d.name}), ((${d.name}) < 0)`);
         break;
-      case 'variable':
-        break;
     }
   }
 
@@ -105,6 +139,7 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
     `#line 1 "${GLUE_FILE}"`,
     '#if defined(__GNUC__) || defined(__clang__)',
     '#pragma GCC diagnostic error "-Wimplicit-function-declaration"',
+    '#pragma GCC diagnostic error "-Wincompatible-pointer-types"',
     '#endif',
     ...headersFor(decls).map((h) => `#include <${h}>`),
     ...parts,
@@ -113,5 +148,5 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
     '',
   ].join('\n');
   const unit = `#line 1 "${quoteFile(sourceName)}"\n${source}\n${glue}`;
-  return { unit, symbols, probeSymbol, probes };
+  return { unit, functions, globals, probeSymbol, probes };
 }

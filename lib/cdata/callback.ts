@@ -1,0 +1,138 @@
+// Calls out of C: JavaScript functions behind C function pointers (trampolines), their conversions and lifetime.
+import { show } from '../errors';
+import { CType, FunctionType } from '../ctype/model';
+import type { Repr } from '../ctype/primitives';
+import { registerCallback, unregisterCallback } from '../backend/koffi';
+import { wrapPointer } from './classes';
+import { ScalarType, fastCheck, reprOf, toCScalar } from './convert';
+import { toCPointer } from './pointers';
+import { fromKoffiRecord, toKoffiRecord } from './records';
+
+export interface CallbackOptions {
+  /** What C receives when the function throws (default: 0, false or NULL, as the result type has it). */
+  error?: unknown;
+  /** Called with the error when the function throws; a value it returns (not undefined) is what C receives. */
+  onerror?: (error: unknown) => unknown;
+}
+
+/** A registered JavaScript function with a C address; `release()` frees its slot (koffi has 8192). */
+export interface Trampoline {
+  readonly address: number;
+  release(): void;
+}
+
+/** Reports an error nobody handles, without crashing: C still gets its value. */
+function report(label: string, e: unknown): void {
+  const text = e instanceof Error ? e.stack ?? e.message : String(e);
+  process.emitWarning(`an exception in ${label} was not handled (pass onerror to handle it): ${text}`, 'CallbackError');
+}
+
+/** The fast-path test of each representation as a function, compiled once. */
+const fastChecks = new Map<Repr, (v: unknown) => boolean>();
+function fastCheckOf(repr: Repr): (v: unknown) => boolean {
+  let f = fastChecks.get(repr);
+  if (!f) fastChecks.set(repr, (f = new Function('v', `return ${fastCheck(repr, 'v')};`) as (v: unknown) => boolean));
+  return f;
+}
+
+/** Converts what JavaScript returned into what C expects of the result type `t`. */
+function resultConverter(t: CType, where: string): (r: unknown) => unknown {
+  switch (t.kind) {
+    case 'void':
+      return () => undefined;
+    case 'primitive':
+    case 'enum': {
+      const check = fastCheckOf(reprOf(t as ScalarType));
+      return (r) => (check(r) ? r : toCScalar(t, r, where));
+    }
+    case 'pointer':
+      return (r) => toCPointer(t, r, where);
+    case 'struct':
+    case 'union':
+      return (r) => toKoffiRecord(t, r, where);
+    case 'array':
+    case 'function':
+      throw new TypeError(`${where}: a C function cannot return '${t.cname}'`);
+  }
+}
+
+/** Converts what koffi hands a callback for an argument of type `t` into what JavaScript receives. */
+function argumentConverter(t: CType): ((a: unknown) => unknown) | null {
+  switch (t.kind) {
+    case 'pointer':
+      return (a) => wrapPointer(t, Number(a), null);
+    case 'struct':
+    case 'union':
+      return (a) => fromKoffiRecord(t, a as Record<string, unknown>);
+    default:
+      return null; // numbers, bigints and booleans arrive as JavaScript has them
+  }
+}
+
+/**
+ * Registers `fn` as a C function of type `t`. Arguments arrive as calls return them (pointers as
+ * cdata); the result is converted as an argument would be. If `fn` throws, or returns something
+ * the result type cannot hold, C receives `options.error` (or what `onerror` returns) and the
+ * process goes on.
+ */
+export function registerTrampoline(t: FunctionType, fn: (...args: unknown[]) => unknown, options: CallbackOptions, label: string): Trampoline {
+  if (typeof fn !== 'function') throw new TypeError(`${label}: expected a JavaScript function, got ${show(fn)}`);
+  const { onerror } = options;
+  if (onerror !== undefined && typeof onerror !== 'function') {
+    throw new TypeError(`${label}: options.onerror must be a function, got ${show(onerror)}`);
+  }
+  const toResult = resultConverter(t.result, `${label}: the result`);
+  const fallback = t.result.kind === 'void' ? undefined : toResult(options.error ?? defaultError(t.result));
+  const toArgs = t.args.map(argumentConverter);
+  const failed = (e: unknown): unknown => {
+    if (!onerror) {
+      report(label, e);
+      return fallback;
+    }
+    try {
+      const r = onerror(e);
+      return r === undefined ? fallback : toResult(r);
+    } catch (e2) {
+      report(`the onerror handler of ${label}`, e2);
+      return fallback;
+    }
+  };
+  const trampoline = (...args: unknown[]): unknown => {
+    try {
+      for (let i = 0; i < args.length; i++) {
+        const convert = toArgs[i];
+        if (convert) args[i] = convert(args[i]);
+      }
+      return toResult(fn(...args));
+    } catch (e) {
+      return failed(e);
+    }
+  };
+  const address = registerCallback(trampoline, t);
+  let live = true;
+  return {
+    address,
+    release() {
+      if (live) {
+        live = false;
+        unregisterCallback(address);
+      }
+    },
+  };
+}
+
+function defaultError(t: CType): unknown {
+  switch (t.kind) {
+    case 'primitive':
+      return t.repr === 'bool' ? false : 0;
+    case 'enum':
+      return 0;
+    case 'pointer':
+      return null;
+    case 'struct':
+    case 'union':
+      return {};
+    default:
+      return undefined;
+  }
+}

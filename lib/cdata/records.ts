@@ -1,0 +1,77 @@
+// Structs and unions by value: owned struct cdata, and plain records for koffi's own by-value path.
+import { CType, StructType } from '../ctype/model';
+import { CData } from './base';
+import { classOf, readAddress, readAt, writeAt } from './classes';
+import { allocate } from './memory';
+
+/** A new owned, zero-filled struct or union cdata (what a by-value result becomes). */
+export function newStruct(t: StructType): CData {
+  const b = allocate(t.size, t.align);
+  return new (classOf(t))(b.address, b.view, b.offset, b.owner, 0, t.size);
+}
+
+/**
+ * The address of a struct argument for a wrapper that takes it by pointer: a cdata of the same type
+ * is passed in place (C receives a copy, made by the wrapper); an initialiser (an object of fields
+ * or a list) is written to a new struct, which `keep` holds until the call is over.
+ */
+export function toCStructAddress(t: StructType, value: unknown, where: string, keep: unknown[]): number {
+  if (value !== null && typeof value === 'object' && (value as CData).$t === t) return (value as CData).$a;
+  const s = newStruct(t);
+  writeAt(t, s.$v, s.$o, value, where);
+  keep.push(s);
+  return s.$a;
+}
+
+/** A plain record for koffi (fields by name; pointers as integer addresses) from a cdata or an initialiser. */
+export function toKoffiRecord(t: StructType, value: unknown, where: string): object {
+  let s = value as CData;
+  if (value === null || typeof value !== 'object' || s.$t !== t) {
+    // Validate through the same initialisation rules as everywhere else, then read back.
+    s = newStruct(t);
+    writeAt(t, s.$v, s.$o, value, where);
+  }
+  return plain(t, s.$v, s.$o) as object;
+}
+
+/** An owned struct cdata holding the record koffi returned. */
+export function fromKoffiRecord(t: StructType, record: Record<string, unknown>): CData {
+  const s = newStruct(t);
+  writeRecord(t, s.$v, s.$o, record);
+  return s;
+}
+
+function plain(t: CType, view: DataView, off: number): unknown {
+  switch (t.kind) {
+    case 'pointer':
+      return readAddress(view, off);
+    case 'array':
+      return Array.from({ length: t.length ?? 0 }, (_, i) => plain(t.item, view, off + i * t.item.size));
+    case 'struct':
+    case 'union': {
+      const out: Record<string, unknown> = {};
+      for (const f of t.fields ?? []) out[f.name] = plain(f.type, view, off + f.offset);
+      return out;
+    }
+    default:
+      return readAt(t, view, off, 0, null);
+  }
+}
+
+function writeRecord(t: CType, view: DataView, off: number, v: unknown): void {
+  switch (t.kind) {
+    case 'pointer':
+      // koffi gives uintptr_t members as numbers, or bigints beyond 2^53
+      view.setBigUint64(off, BigInt(v as number | bigint), true);
+      return;
+    case 'array':
+      (v as unknown[]).forEach((x, i) => writeRecord(t.item, view, off + i * t.item.size, x));
+      return;
+    case 'struct':
+    case 'union': // koffi records are never unions (see backend recordType)
+      for (const f of t.fields ?? []) writeRecord(f.type, view, off + f.offset, (v as Record<string, unknown>)[f.name]);
+      return;
+    default:
+      writeAt(t, view, off, v, 'a record returned by C');
+  }
+}

@@ -1,0 +1,332 @@
+// Calls beyond scalars against real C: callbacks, function pointers, structs by value, varargs, globals, errno, handles, async.
+import { spawnSync } from 'child_process';
+import { CFunction, FFI, FFIError } from '../../lib';
+import { sharedLibrary, verifyFixture } from '../helpers/fixtures';
+
+const CDEF = `
+typedef int (*binop_t)(int, int);
+void store_op(binop_t f);
+int call_stored(int a, int b);
+int apply(int (*f)(int, int), int a, int b);
+int (*get_op(int which))(int, int);
+struct ops { binop_t op; int bias; };
+int run_ops(const struct ops *o, int a, int b);
+struct ops default_ops;
+void sort_ints(int *v, size_t n, int (*cmp)(const void *, const void *));
+typedef void (*visit_t)(const char *name, int value, void *ctx);
+void visit_all(visit_t cb, void *ctx);
+double call_double(double (*f)(double, float), double a);
+long long call_wide(long long (*f)(long long));
+
+struct pt { int x; double y; };
+struct mixed { char c; short s; int i; long long l; float f; double d; };
+struct three { unsigned char a, b, c; };
+union num { int i; float f; };
+struct pt make_pt(int x, double y);
+double pt_len2(struct pt p);
+struct mixed mixed_double(struct mixed m);
+struct three three_rot(struct three t);
+union num num_from_int(int i);
+struct pt pt_via_cb(struct pt (*f)(struct pt), struct pt p);
+
+int counter;
+int table[4];
+struct cfg { int level; double ratio; char name[8]; } ;
+struct cfg settings;
+int sum_table(void);
+int bump(void);
+
+int fail_with(int e);
+int read_errno(void);
+void *keep_handle(void *h);
+int slow_add(int a, int b, int ms);
+int snprintf(char *buf, size_t n, const char *fmt, ...);
+`;
+
+const { ffi, lib: C } = verifyFixture('beyond.c', CDEF);
+
+describe('callbacks', () => {
+  test('a callback C stores and calls later', () => {
+    const mul = ffi.callback('int(int, int)', (a: number, b: number) => a * b);
+    C.store_op(mul);
+    expect(C.call_stored(6, 7)).toBe(42);
+    expect(C.call_stored(3, 3)).toBe(9);
+    expect(ffi.typeof(mul).cname).toBe('int(*)(int, int)');
+    expect(mul(2, 5)).toBe(10); // a callback is a function pointer: callable from JS too
+  });
+
+  test('typedef names and pointer types are accepted as the callback type', () => {
+    const sub = ffi.callback('binop_t', (a: number, b: number) => a - b);
+    expect(C.apply(sub, 10, 4)).toBe(6);
+    const add = ffi.callback('int(*)(int, int)', (a: number, b: number) => a + b);
+    expect(C.apply(add, 10, 4)).toBe(14);
+  });
+
+  test('qsort with a JavaScript comparator', () => {
+    const v = ffi.new('int[]', [5, 3, 9, 1, 7]);
+    const cmp = ffi.callback('int(const void *, const void *)', (a, b) => ffi.cast('int *', a)![0] - ffi.cast('int *', b)![0]);
+    C.sort_ints(v, 5, cmp);
+    expect([...v]).toEqual([1, 3, 5, 7, 9]);
+    // A plain function works for the duration of one call.
+    C.sort_ints(v, 5, (a: unknown, b: unknown) => ffi.cast('int *', b)![0] - ffi.cast('int *', a)![0]);
+    expect([...v]).toEqual([9, 7, 5, 3, 1]);
+    const libc = new FFI();
+    libc.cdef('void qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));');
+    const words = ffi.new('int[]', [30, 10, 20]);
+    libc.dlopen(null).qsort(words, 3, 4, cmp);
+    expect([...words]).toEqual([10, 20, 30]);
+  });
+
+  test('arguments arrive converted (strings as char pointers, handles as void pointers)', () => {
+    const seen: [string, number, unknown][] = [];
+    const bag = { name: 'bag' };
+    const h = ffi.newHandle(bag);
+    const visit = ffi.callback('visit_t', (name, value, ctx) => {
+      seen.push([ffi.string(name), value, ffi.fromHandle(ctx)]);
+    });
+    C.visit_all(visit, h);
+    expect(seen).toEqual([['one', 1, bag], ['two', 2, bag]]);
+  });
+
+  test('floats, doubles and 64-bit integers cross in both directions', () => {
+    const f = ffi.callback('double(double, float)', (a: number, b: number) => a + b);
+    expect(C.call_double(f, 1.25)).toBe(1.75);
+    const w = ffi.callback('long long(long long)', (x: number) => x * 2);
+    expect(C.call_wide(w)).toBe(2 ** 33);
+  });
+
+  test('a callback that throws: C gets the error value, onerror sees the error, the process goes on', () => {
+    const errors: unknown[] = [];
+    const bad = ffi.callback('int(int, int)', () => {
+      throw new Error('boom');
+    }, { error: -1, onerror: (e) => void errors.push(e) });
+    expect(C.apply(bad, 1, 2)).toBe(-1);
+    expect((errors[0] as Error).message).toBe('boom');
+    const rescued = ffi.callback('int(int, int)', () => {
+      throw new Error('x');
+    }, { onerror: () => 77 });
+    expect(C.apply(rescued, 1, 2)).toBe(77);
+    const wrongResult = ffi.callback('int(int, int)', () => 'not a number', { error: 5, onerror: (e) => void errors.push(e) });
+    expect(C.apply(wrongResult, 1, 2)).toBe(5);
+    expect(String(errors[1])).toMatch(/expected an integer for 'int'/);
+  });
+
+  test('without onerror an exception is reported as a warning, and C gets 0', () => {
+    const script = `
+      const { FFI } = require(${JSON.stringify(require.resolve('../../lib'))});
+      const ffi = new FFI();
+      ffi.cdef('void qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));');
+      const v = ffi.new('int[]', [2, 1]);
+      ffi.dlopen(null).qsort(v, 2, 4, ffi.callback('int(const void *, const void *)', () => { throw new Error('unhandled here'); }));
+      console.log('still running', [...v].join(','));`;
+    const r = spawnSync(process.execPath, ['-r', require.resolve('tsx/cjs'), '-e', script], { encoding: 'utf8' });
+    expect(r.stdout.trim()).toBe('still running 2,1'); // the comparator "returned" 0 both times: nothing moved
+    expect(r.stderr).toMatch(/CallbackError: an exception in ffi.callback\('int\(const void \*, const void \*\)'\) was not handled/);
+    expect(r.stderr).toMatch(/unhandled here/);
+  });
+
+  test('bad callback arguments are refused up front', () => {
+    expect(() => ffi.callback('int', () => 0)).toThrow(/expected a function type/);
+    expect(() => ffi.callback('int(int)', 5 as never)).toThrow(/expected a JavaScript function/);
+    expect(() => ffi.callback('int(int)', () => 0, { error: 'x' })).toThrow(TypeError);
+  });
+
+  test('ffi.release frees the slot now; the callback cannot be called afterwards', () => {
+    const cb = ffi.callback('int(int, int)', (a: number) => a);
+    expect(C.apply(cb, 8, 0)).toBe(8);
+    ffi.release(cb);
+    expect(() => cb(1, 2)).toThrow(/released/);
+    expect(() => C.apply(cb, 1, 2)).toThrow(/released/);
+  });
+});
+
+describe('function pointers', () => {
+  test('returned by C, called from JS with the same checks', () => {
+    const plus = C.get_op(0);
+    const minus = C.get_op(1);
+    expect(plus(2, 3)).toBe(5);
+    expect(minus(2, 3)).toBe(-1);
+    expect(() => plus(1)).toThrow(/expected 2 arguments, got 1/);
+    expect(() => plus(1, 'x')).toThrow(TypeError);
+    expect(ffi.typeof(plus).cname).toBe('int(*)(int, int)');
+    expect(C.apply(minus, 10, 1)).toBe(9); // and passed back to C
+  });
+
+  test('read from a struct field or a global, and set from JS', () => {
+    expect(C.default_ops.op(4, 5)).toBe(9);
+    expect(C.run_ops(ffi.addressof(C.default_ops), 1, 1)).toBe(102);
+    const o = ffi.new('struct ops *', { bias: 1 });
+    o.op = ffi.callback('binop_t', (a: number, b: number) => a * b);
+    expect(C.run_ops(o, 3, 4)).toBe(13);
+    expect(o.op(3, 4)).toBe(12);
+  });
+
+  test('made by ffi.cast from an address, and ffi.addressof(lib, name)', () => {
+    const addr = ffi.cast('uintptr_t', C.get_op(0));
+    const again = ffi.cast('int(*)(int, int)', addr)!;
+    expect(again(20, 22)).toBe(42);
+    const bump = ffi.addressof(C, 'bump') as CFunction;
+    expect(ffi.typeof(bump).cname).toBe('int(*)(void)');
+    const before = C.counter;
+    expect(bump()).toBe(before + 1);
+    const counterPtr = ffi.addressof(C, 'counter');
+    expect(counterPtr[0]).toBe(before + 1);
+    expect(() => ffi.addressof(C, 'nosuch')).toThrow(/declares no function or global named 'nosuch'/);
+  });
+});
+
+describe('structs and unions by value', () => {
+  test('results are owned struct cdata; arguments take cdata or plain objects', () => {
+    const p = C.make_pt(3, 4);
+    expect(ffi.typeof(p).cname).toBe('struct pt');
+    expect([p.x, p.y]).toEqual([3, 4]);
+    expect(String(p)).toMatch(/owning 16 bytes/);
+    expect(C.pt_len2(p)).toBe(25);
+    expect(C.pt_len2({ x: 1, y: 1.25 })).toBe(1 + 1.5625);
+    expect(C.pt_len2([2, 0])).toBe(4);
+    expect(() => C.pt_len2({ z: 1 })).toThrow(/'struct pt' has no field 'z'/);
+    expect(() => C.pt_len2(ffi.new('struct three *')[0])).toThrow(TypeError);
+  });
+
+  test('a struct with fields of every size, and one of 3 bytes', () => {
+    const m = C.mixed_double({ c: 1, s: 2, i: 3, l: 4n, f: 1.5, d: 2.25 });
+    expect([m.c, m.s, m.i, m.l, m.f, m.d]).toEqual([2, 4, 6, 8, 3, 4.5]);
+    const t = C.three_rot({ a: 1, b: 2, c: 3 });
+    expect([t.a, t.b, t.c]).toEqual([2, 3, 1]);
+  });
+
+  test('unions by value', () => {
+    const n = C.num_from_int(0x3f800000);
+    expect(n.f).toBe(1);
+  });
+
+  test('the argument is a copy: C cannot change the caller struct', () => {
+    const p = ffi.new('struct pt *', { x: 3, y: 4 });
+    C.pt_len2(p[0]);
+    expect(p.x).toBe(3);
+  });
+
+  test('callbacks taking and returning structs by value', () => {
+    const flip = ffi.callback('struct pt(struct pt)', (p) => ({ x: -p.x, y: -p.y }));
+    const r = C.pt_via_cb(flip, { x: 2, y: 0.5 });
+    expect([r.x, r.y]).toEqual([-2, -0.5]);
+  });
+
+  test('through dlopen (koffi records) as well as through the verify() wrappers', () => {
+    const abi = new FFI();
+    abi.cdef('struct pt { int x; double y; }; struct pt make_pt(int x, double y); double pt_len2(struct pt p); union num { int i; float f; }; union num num_from_int(int i);');
+    const lib = abi.dlopen(sharedLibrary('beyond.c'));
+    const p = lib.make_pt(6, 8);
+    expect([p.x, p.y]).toEqual([6, 8]);
+    expect(lib.pt_len2(p)).toBe(100);
+    expect(lib.pt_len2({ x: 1, y: 0 })).toBe(1);
+    expect(() => lib.num_from_int(1)).toThrow(/unions by value/);
+  });
+});
+
+describe('variadic functions', () => {
+  test('snprintf with typed varargs', () => {
+    const buf = ffi.new('char[64]');
+    const n = C.snprintf(buf, 64, '%d %.2f %s %ld %c', ['int', 42], ['double', 2.5], 'str', 123456789012n, ['char', 65]);
+    expect(ffi.string(buf)).toBe('42 2.50 str 123456789012 A');
+    expect(n).toBe(26);
+    C.snprintf(buf, 64, '%.1f|%u|%p', ['float', 0.5], ['unsigned int', 4000000000], null);
+    expect(ffi.string(buf)).toBe('0.5|4000000000|(nil)');
+    const e = new FFI();
+    e.cdef('enum level { LOW = 3, HIGH = 9 };');
+    C.snprintf(buf, 64, '%s-%d-%d', ffi.new('char[]', 'cdata'), e.cast('enum level', 'HIGH'), true);
+    expect(ffi.string(buf)).toBe('cdata-9-1');
+  });
+
+  test('a bare number through ... is a TypeError that says how to pass it', () => {
+    const buf = ffi.new('char[8]');
+    expect(() => C.snprintf(buf, 8, '%d', 42)).toThrow(/\['int', 42\] or \['double', 42\]/);
+    expect(() => C.snprintf(buf, 8)).toThrow(/at least 3 arguments, got 2/);
+  });
+});
+
+describe('globals', () => {
+  test('scalars read and write, visible to C, range-checked', () => {
+    C.counter = 9;
+    expect(C.bump()).toBe(10);
+    expect(C.counter).toBe(10);
+    expect(() => {
+      C.counter = 2 ** 40;
+    }).toThrow(RangeError);
+    expect(C.counter).toBe(10);
+  });
+
+  test('arrays and structs are views into the library memory', () => {
+    C.table[0] = 1;
+    C.table[3] = 10;
+    expect(C.sum_table()).toBe(11);
+    C.table = [1, 2, 3, 4];
+    expect(C.sum_table()).toBe(10);
+    expect(C.settings.level).toBe(3);
+    expect(ffi.string(C.settings.name)).toBe('dflt');
+    C.settings.ratio = 0.25;
+    expect(C.settings.ratio).toBe(0.25);
+  });
+});
+
+describe('errno', () => {
+  test('reads what the last call left, and is restored before the next call', () => {
+    expect(C.fail_with(34)).toBe(-1);
+    const junk = Array.from({ length: 10000 }, (_, i) => ({ i })); // JS work in between does not disturb it
+    expect(junk.length).toBe(10000);
+    expect(ffi.errno).toBe(34);
+    ffi.errno = 12;
+    expect(C.read_errno()).toBe(12);
+  });
+});
+
+describe('handles', () => {
+  test('round-trip through C; releasing invalidates', () => {
+    const obj = { answer: 42 };
+    const h = ffi.newHandle(obj);
+    expect(ffi.typeof(h).cname).toBe('void *');
+    const back = C.keep_handle(h);
+    expect(ffi.fromHandle(back)).toBe(obj);
+    expect(ffi.fromHandle(C.keep_handle(null))).toBe(obj);
+    ffi.release(h);
+    expect(() => ffi.fromHandle(back)).toThrow(FFIError);
+    expect(() => ffi.fromHandle(ffi.new('int *'))).toThrow(/not a live handle/);
+  });
+});
+
+describe('calls off the main thread', () => {
+  test('.async keeps the event loop running during a 200 ms C sleep', async () => {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 10);
+    const t0 = Date.now();
+    const r = await C.slow_add.async(20, 22, 200);
+    clearInterval(timer);
+    expect(r).toBe(42);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(190);
+    expect(ticks).toBeGreaterThanOrEqual(10);
+  });
+
+  test('.async checks arguments like the call itself, rejecting', async () => {
+    await expect(C.slow_add.async(1, 'x', 0)).rejects.toThrow(TypeError);
+    await expect(C.slow_add.async(1)).rejects.toThrow(/expected 3 arguments/);
+  });
+
+  test('.async with struct results and arguments; variadic calls stay synchronous', async () => {
+    const p = await C.make_pt.async(1, 2);
+    expect([p.x, p.y]).toEqual([1, 2]);
+    expect(await C.pt_len2.async({ x: 3, y: 4 })).toBe(25); // the temporary struct lives until the call ends
+    await expect(C.snprintf.async(ffi.new('char[8]'), 8, '%d', ['int', 1])).rejects.toThrow(/variadic functions on a worker thread/);
+  });
+
+  test('a callback invoked from another thread is delivered on the main thread', async () => {
+    const seen: number[] = [];
+    const cb = ffi.callback('int(int, int)', (a: number, b: number) => {
+      seen.push(a + b);
+      return a * b;
+    });
+    C.store_op(cb);
+    const r = await C.call_stored.async(6, 7);
+    expect(r).toBe(42);
+    expect(seen).toEqual([13]);
+  });
+});
