@@ -32,6 +32,18 @@ def per_op(stmt, env, n):
     return med(samples) - med(loops)
 
 
+def callback_ns(lib, cb):
+    """Median ns per call of a Python callback from a C loop (C calls Python and back)."""
+    n = 200_000
+    lib.drive(cb, n // 10)
+    samples = []
+    for _ in range(ROUNDS):
+        t0 = time.perf_counter_ns()
+        lib.drive(cb, n)
+        samples.append((time.perf_counter_ns() - t0) / n)
+    return sorted(samples)[len(samples) // 2]
+
+
 def verify_ms(cache, source):
     ffi = cffi.FFI()
     ffi.cdef("int add(int a, int b);")
@@ -56,12 +68,17 @@ def main():
         out["verify_warm_ms"] = sorted(warm)[len(warm) // 2]
 
         ffi = cffi.FFI()
-        ffi.cdef("int add(int a, int b); struct pt { int x; double y; };")
-        lib = ffi.verify(warm_src + "struct pt { int x; double y; };\n", tmpdir=cache, extra_compile_args=["-O3"])
+        ffi.cdef("int add(int a, int b); struct pt { int x; double y; }; double pt_len2(struct pt p);"
+                 "int drive(int (*f)(int, int), int n);")
+        lib = ffi.verify(warm_src + "struct pt { int x; double y; };\n"
+                         "double pt_len2(struct pt p) { return p.x * p.x + p.y * p.y; }\n"
+                         "int drive(int (*f)(int, int), int n) { int s = 0; for (int i = 0; i < n; i++) s += f(i, 1); return s; }\n",
+                         tmpdir=cache, extra_compile_args=["-O3"])
         p = ffi.new("int[4]")
         s = ffi.new("struct pt *")
         chars = ffi.new("char[]", b"hello, world")
-        env = {"ffi": ffi, "lib": lib, "p": p, "s": s, "chars": chars}
+        cb = ffi.callback("int(int, int)", lambda a, b: a + b)
+        env = {"ffi": ffi, "lib": lib, "p": p, "s": s, "chars": chars, "pt": s[0]}
         n = 1_000_000
         out["ops_ns"] = {
             "call add": per_op("lib.add(i & 1023, 1)", env, n),
@@ -73,6 +90,8 @@ def main():
             "cast int *": per_op("ffi.cast('int *', p)", env, n // 4),
             "addressof s[0].y": per_op("ffi.addressof(s[0], 'y')", env, n // 10),
             "string char[]": per_op("ffi.string(chars)", env, n // 4),
+            "struct by value": per_op("lib.pt_len2(pt)", env, n // 4),
+            "callback round trip": callback_ns(lib, cb),
         }
     finally:
         shutil.rmtree(cache, ignore_errors=True)

@@ -83,12 +83,33 @@ interface Ops {
   [name: string]: Loop;
 }
 
+/** More C for the call benchmarks: a struct by value, and a loop calling a callback. */
+const OPS_SOURCE = `${SOURCE}struct pt { int x; double y; };
+double pt_len2(struct pt p) { return p.x * p.x + p.y * p.y; }
+int drive(int (*f)(int, int), int n) { int s = 0; for (int i = 0; i < n; i++) s += f(i, 1); return s; }
+`;
+const OPS_CDEF = `${CDEF} struct pt { int x; double y; }; double pt_len2(struct pt p); int drive(int (*f)(int, int), int n);`;
+
 function benchOps(): Record<string, number> {
   const ffi = new FFI();
-  ffi.cdef(`${CDEF} struct pt { int x; double y; };`);
-  const C = ffi.verify(`${SOURCE}struct pt { int x; double y; };\n/* ops ${process.pid} */\n`, { tmpdir: cache, extraCompileArgs: ['-O3'] });
-  const so = path.join(scratch, 'bare0.so');
-  const rawAdd = koffi.load(so).func('int add(int a, int b)');
+  ffi.cdef(OPS_CDEF);
+  const C = ffi.verify(`${OPS_SOURCE}/* ops ${process.pid} */\n`, { tmpdir: cache, extraCompileArgs: ['-O3'] });
+  const so = path.join(scratch, 'ops.so');
+  const cfile = path.join(scratch, 'ops.c');
+  fs.writeFileSync(cfile, OPS_SOURCE);
+  const r = spawnSync(cc, ['-O3', '-fPIC', '-shared', '-o', so, cfile]);
+  if (r.status !== 0) throw new Error(`compiling ${cfile} failed: ${r.stderr}`);
+  const raw = koffi.load(so);
+  const rawAdd = raw.func('int add(int a, int b)');
+  const rawPt = koffi.struct('bench_pt', { x: 'int', y: 'double' });
+  const rawLen2 = raw.func('pt_len2', 'double', [rawPt]);
+  const abi = new FFI();
+  abi.cdef(OPS_CDEF);
+  const A = abi.dlopen(so);
+  const cb = ffi.callback('int(int, int)', (a: number, b: number) => a + b);
+  const pt = ffi.new('struct pt *', { x: 3, y: 4 })[0];
+  const apt = abi.new('struct pt *', { x: 3, y: 4 })[0];
+  const plainPt = { x: 3, y: 4 };
   const add = C.add;
   const p = ffi.new('int[4]');
   const s = ffi.new('struct pt *');
@@ -112,12 +133,18 @@ function benchOps(): Record<string, number> {
     'cast int *': (n) => { let x; for (let i = 0; i < n; i++) x = ffi.cast('int *', p); keep(x); },
     'addressof s[0].y': (n) => { let x; for (let i = 0; i < n; i++) x = ffi.addressof(s[0], 'y'); keep(x); },
     'string char[]': (n) => { let x; for (let i = 0; i < n; i++) x = ffi.string(chars); keep(x); },
+    'callback round trip': (n) => keep(C.drive(cb, n)),
+    'struct by value, verify() wrapper': (n) => { let t = 0; for (let i = 0; i < n; i++) t += C.pt_len2(pt); keep(t); },
+    'struct by value, dlopen (koffi record)': (n) => { let t = 0; for (let i = 0; i < n; i++) t += A.pt_len2(apt); keep(t); },
+    'struct by value, raw koffi': (n) => { let t = 0; for (let i = 0; i < n; i++) t += rawLen2(plainPt); keep(t); },
   };
   const names = Object.keys(ops);
   const times = timeAll(names.map((n) => ops[n]));
   const [loop, structLoop] = times;
   const net: Record<string, number> = {};
-  names.forEach((n, i) => (net[n] = Math.max(times[i] - (n.startsWith('s.') ? structLoop : loop), 0.01)));
+  // The callback loop runs in C: nothing of the JavaScript loop to take away.
+  const base = (n: string) => (n.startsWith('s.') ? structLoop : n === 'callback round trip' ? 0 : loop);
+  names.forEach((n, i) => (net[n] = Math.max(times[i] - base(n), 0.01)));
   return net;
 }
 
@@ -134,6 +161,9 @@ function main(): void {
   const py = pythonPeer();
 
   rows.push({ what: 'call add(int, int)', ours: ours['call add'], versus: 'raw koffi func', theirs: ours['call add, raw koffi'], unit: 'ns', target: '<= 1.2x' });
+  const byValue = ours['struct by value, verify() wrapper'];
+  rows.push({ what: 'struct by value, verify() wrapper', ours: byValue, versus: 'raw koffi, koffi.struct', theirs: ours['struct by value, raw koffi'], unit: 'ns' });
+  rows.push({ what: 'struct by value, dlopen', ours: ours['struct by value, dlopen (koffi record)'], versus: 'raw koffi, koffi.struct', theirs: ours['struct by value, raw koffi'], unit: 'ns' });
   if (py) {
     rows.push({ what: 'verify(), cold', ours: rows[0].ours, versus: `Python CFFI ${py.version} verify()`, theirs: py.verify_cold_ms, unit: 'ms' });
     rows.push({ what: 'verify(), warm', ours: rows[1].ours, versus: 'Python CFFI verify()', theirs: py.verify_warm_ms, unit: 'ms' });
@@ -149,6 +179,8 @@ function main(): void {
       ['cast int *', 'cast int *', '>= 2x faster'],
       ['addressof s[0].y', 'addressof s[0].y'],
       ['string char[]', 'string char[]'],
+      ['callback round trip', 'callback round trip'],
+      ['struct by value, verify() wrapper', 'struct by value'],
     ];
     for (const [mine, theirs, target] of pairs) {
       rows.push({ what: mine, ours: ours[mine], versus: `Python CFFI ${theirs}`, theirs: py.ops_ns[theirs], unit: 'ns', target });

@@ -489,9 +489,13 @@ function generate(t: Aggregate): CDataClass {
       body = fieldAccessors(t, k);
       break;
   }
+  // Each class defines (not assigns: the prototype chain ends in a Proxy) its own fields.
+  const fields =
+    '$a; $v; $o; $k; $n; $own;\n' +
+    'constructor(a, v, o, k, n, own) { super(); this.$a = a; this.$v = v; this.$o = o; this.$k = k; this.$n = n; this.$own = own; }';
   const source =
     `${k.preamble()}` +
-    `const C = class extends ${base} {\n${body}\n};\n` +
+    `const C = class extends ${base} {\n${fields}\n${body}\n};\n` +
     `Object.defineProperty(C.prototype, '$t', { value: T });\n` +
     // Public get/set mirror $get/$set unless a field of the same name claims the name.
     `for (const [pub, own] of [['get', '$get'], ['set', '$set']]) {\n` +
@@ -500,18 +504,12 @@ function generate(t: Aggregate): CDataClass {
     `  }\n` +
     `}\n` +
     `return C;`;
-  const key = `${k.values.length}:${source}`;
-  let factory = factories.get(key);
-  if (!factory) {
-    factory = new Function(base, 'T', ...RUNTIME_NAMES, ...k.values.map((_, i) => `c${i}`), source) as ClassFactory;
-    factories.set(key, factory);
-  }
+  // Compiled for each type: classes sharing code would share inline caches, which then see many shapes.
+  const factory = new Function(base, 'T', ...RUNTIME_NAMES, ...k.values.map((_, i) => `c${i}`), source) as ClassFactory;
   const baseClass = { PointerData, FunctionPointerData, ArrayData, StructData }[base];
   return factory(baseClass, t, ...RUNTIME_VALUES, ...k.values);
 }
 
 type ClassFactory = (...args: unknown[]) => CDataClass;
-/** Compiled class factories by source: types of the same shape share one (their constants differ). */
-const factories = new Map<string, ClassFactory>();
 const RUNTIME_NAMES = Object.keys(runtime);
 const RUNTIME_VALUES = Object.values(runtime);
