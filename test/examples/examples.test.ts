@@ -29,3 +29,18 @@ test('memory.ts: the tour runs and shows addresses, layouts and C writing into J
   expect(out).toMatch(/C filled: \[ 0, 1, 4, 9 \]/);
   expect(out).toMatch(/offset of y: 8/);
 });
+
+test('callbacks.ts: qsort with JavaScript comparators, and a callback C keeps', () => {
+  expect(runExample('callbacks.ts')).toBe(
+    'sorted ints: 3, 7, 19, 42, 88\nby age: Linus (21), Ada (36), Grace (85)\nC logged: even, odd, even\n',
+  );
+});
+
+test('async.ts: the event loop keeps ticking while C runs on worker threads', () => {
+  const out = runExample('async.ts');
+  const [, slept, sum] = out.match(/^slept (\d+) ms and summed to (\d+) in \d+ ms on worker threads$/m) ?? [];
+  expect(Number(slept)).toBe(300);
+  expect(Number(sum)).toBe(599999998);
+  const [, ticks] = out.match(/the event loop ran (\d+) timer ticks/) ?? [];
+  expect(Number(ticks)).toBeGreaterThanOrEqual(10);
+});
