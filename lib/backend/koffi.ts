@@ -26,6 +26,15 @@ interface Opened {
 }
 const opened = new Map<string | null, Opened>();
 
+// koffi queues at most 256 asynchronous calls by default; allow its maximum, 4096, so that a
+// program can have a thousand `.async` calls in flight. koffi accepts this only before it loads
+// its first library: when something else loaded one first, its setting stays.
+try {
+  koffi.config({ ...koffi.config(), max_async_calls: 4096 });
+} catch {
+  // a library was already loaded in this thread
+}
+
 /**
  * Loads a shared library (null: the C library and everything already in the process). Loading a path
  * that is already open shares it (as dlopen does, with a reference count); each result closes once.
@@ -221,13 +230,27 @@ export function functionAt(address: number, t: FunctionType): RawFunction {
  * at once, valid until released). `fn` receives pointers as integer addresses.
  */
 export function registerCallback(fn: (...args: unknown[]) => unknown, t: FunctionType): number {
-  let p: bigint;
+  const type = koffi.pointer(prototype(t, true));
   try {
-    p = koffi.register(fn, koffi.pointer(prototype(t, true)));
+    return toAddress(koffi.register(fn, type));
   } catch (e) {
-    throw new FFIError(`ffi.callback(): koffi could not create the callback (${(e as Error).message}); release callbacks C no longer needs with ffi.release()`);
+    if (!/too many callbacks/i.test((e as Error).message) || !reclaimCallbacks()) {
+      throw new FFIError(
+        `ffi.callback(): koffi could not create the callback (${(e as Error).message}); ` +
+          'release the callbacks C no longer needs with ffi.release()',
+      );
+    }
+    return toAddress(koffi.register(fn, type));
   }
-  return toAddress(p);
+}
+
+/**
+ * What frees callback slots whose cdata are no longer reachable (set by the cdata layer). Returns
+ * true when it freed some. Called when koffi's 8192 slots are all taken.
+ */
+let reclaimCallbacks: () => boolean = () => false;
+export function onCallbacksExhausted(reclaim: () => boolean): void {
+  reclaimCallbacks = reclaim;
 }
 
 export function unregisterCallback(address: number): void {

@@ -138,8 +138,39 @@ function* compileEntry(p: Plan, host: Host, io: HostTasks): Task<void> {
   }
 }
 
+/** Errors that mean the cache directory cannot be written (not that it is unsafe: that is refused). */
+const UNWRITABLE = ['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT'];
+
+/** Private directories used instead of unwritable caches in this process, by cache directory. */
+const fallbacks = new Map<string, string>();
+
+/**
+ * Builds in the cache; when the cache directory cannot be written (read-only, full, no permission),
+ * builds in a private temporary directory instead (mode 0700, used for the rest of the process),
+ * with a warning that nothing is cached.
+ */
 function* build(req: BuildRequest, host: Host): Task<BuildResult> {
   const io = hostTasks(host);
+  const dir = cacheDirectory(req.options, host);
+  const fallback = fallbacks.get(dir);
+  if (fallback) return yield* buildIn({ ...req, options: { ...req.options, tmpdir: fallback } }, host, io);
+  try {
+    return yield* buildIn(req, host, io);
+  } catch (e) {
+    const code = UNWRITABLE.find((c) => isErrno(e, c));
+    if (!code) throw e;
+    const own = yield* io.mkdtemp(path.join(host.tmpdir(), 'node-cffi-private-'));
+    fallbacks.set(dir, own);
+    process.emitWarning(
+      `the library cache ${dir} cannot be written (${code}); compiling in the private directory ${own} instead, ` +
+        'so nothing is cached across processes (fix the cache directory, or set NODE_CFFI_CACHE)',
+      'NodeCffiCacheWarning',
+    );
+    return yield* buildIn({ ...req, options: { ...req.options, tmpdir: own } }, host, io);
+  }
+}
+
+function* buildIn(req: BuildRequest, host: Host, io: HostTasks): Task<BuildResult> {
   const p = yield* plan(req, host, io);
   const result = (cached: boolean): BuildResult => ({ path: p.entry.library, cached, key: p.key, compiler: p.info });
   const staleAfter = (p.timeout ?? LOCK_DEFAULT_MS) + LOCK_MARGIN_MS;

@@ -2,7 +2,9 @@
 import { DESCRIBE, FFIError, show } from '../errors';
 import { ArrayType, CType, PointerType, VOID, isCharLike, pointerTo } from '../ctype/model';
 import { isSignedRepr } from '../ctype/primitives';
-import { bufferAddress, readCString, readCStringBounded } from '../backend/koffi';
+import * as v8 from 'v8';
+import * as vm from 'vm';
+import { bufferAddress, onCallbacksExhausted, readCString, readCStringBounded } from '../backend/koffi';
 import { CData, isCData } from './base';
 import { classOf, extentOf, readAt, wrapPointer, writeArray, writeAt } from './classes';
 import { reprOf } from './convert';
@@ -442,7 +444,43 @@ export function gcAttach(c: CData, destructor: ((c: CData) => unknown) | null): 
   return copy;
 }
 
-const callbackSlots = new FinalizationRegistry<Trampoline>((t) => t.release());
+interface LiveCallback {
+  readonly ref: WeakRef<object>;
+  readonly trampoline: Trampoline;
+}
+/** Every live ffi.callback, weakly: when koffi's slots run out, the collected ones are freed at once. */
+const liveCallbacks = new Set<LiveCallback>();
+const callbackSlots = new FinalizationRegistry<LiveCallback>((entry) => {
+  entry.trampoline.release();
+  liveCallbacks.delete(entry);
+});
+
+onCallbacksExhausted(() => {
+  collectGarbage();
+  let freed = 0;
+  for (const entry of liveCallbacks) {
+    if (entry.ref.deref() === undefined) {
+      entry.trampoline.release(); // its finalizer may not have run yet: releasing twice is harmless
+      liveCallbacks.delete(entry);
+      freed++;
+    }
+  }
+  return freed > 0;
+});
+
+/**
+ * A full garbage collection, so that callbacks nobody references can be told apart from live
+ * ones. V8 offers no call for it without --expose-gc; the flag can be set at run time and the
+ * function taken from a fresh context, which is what this does (only when slots run out).
+ */
+function collectGarbage(): void {
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    (vm.runInNewContext('gc') as () => void)();
+  } catch {
+    // without it, only callbacks whose finalizers already ran are reclaimed
+  }
+}
 
 /**
  * ffi.callback: a C function pointer of type `t` (a function pointer type) running `fn`. Its slot
@@ -450,9 +488,12 @@ const callbackSlots = new FinalizationRegistry<Trampoline>((t) => t.release());
  */
 export function callback(t: PointerType, fn: (...args: unknown[]) => unknown, options: CallbackOptions, label: string): CData {
   const { cdata, trampoline, guard } = callbackCData(t, fn, options, label);
-  callbackSlots.register(cdata, trampoline, cdata);
+  const entry = { ref: new WeakRef(cdata), trampoline };
+  callbackSlots.register(cdata, entry, cdata);
+  liveCallbacks.add(entry);
   releasers.set(cdata, () => {
     callbackSlots.unregister(cdata);
+    liveCallbacks.delete(entry);
     guard.closed = true;
     trampoline.release();
   });

@@ -44,7 +44,12 @@ export function toCScalar(t: ScalarType, value: unknown, where: string): number 
     case 'f32':
     case 'f64':
       if (typeof value === 'number') return value;
-      if (typeof value === 'bigint') return Number(value);
+      if (typeof value === 'bigint') {
+        // A bigint converts only when the double holds it exactly: rounding it would be silent.
+        const n = Number(value);
+        if (BigInt(n) === value) return n;
+        throw new RangeError(`${where}: ${value}n has no exact '${t.cname}' value; convert it with Number() to accept rounding`);
+      }
       throw new TypeError(`${where}: expected a number for '${t.cname}', got ${show(value)}`);
     case 'bool':
       if (typeof value === 'boolean') return value;

@@ -51,19 +51,40 @@ abstract class TypeBase {
 export class PrimitiveType extends TypeBase {
   readonly kind = 'primitive' as const;
   readonly name: string;
-  readonly repr: Repr;
-  readonly size: number;
-  readonly align: number;
-  constructor(spec: PrimitiveSpec) {
+  /** Fixed for C's own types; a deferred type gets its real values once, from the compiler (`settlePrimitive`). */
+  repr: Repr;
+  size: number;
+  align: number;
+  /**
+   * 'int' or 'float' for a typedef whose real type the C compiler gives (`typedef int... t;`,
+   * `typedef float... t;`): named by the typedef, with size -1 until verify() settles it.
+   * null for C's own types.
+   */
+  readonly deferred: 'int' | 'float' | null;
+  constructor(spec: PrimitiveSpec, deferred: 'int' | 'float' | null = null) {
     super();
     this.name = spec.name;
     this.repr = spec.repr;
     this.size = spec.size;
     this.align = spec.align;
+    this.deferred = deferred;
   }
   get marker(): string {
     return `${this.name}&`;
   }
+}
+
+/** A new deferred primitive named `name` (`typedef int... name;`): its size is unknown until settled. */
+export function deferredPrimitive(name: string, family: 'int' | 'float'): PrimitiveType {
+  return new PrimitiveType({ name, repr: family === 'int' ? 'i32' : 'f64', size: -1, align: -1 }, family);
+}
+
+/** Gives a deferred primitive the representation the compiler reported; every holder of it sees the change. */
+export function settlePrimitive(t: PrimitiveType, repr: Repr, size: number): void {
+  if (t.deferred === null) throw new Error(`internal: '${t.name}' is not a deferred type`);
+  t.repr = repr;
+  t.size = size;
+  t.align = size;
 }
 
 export class VoidType extends TypeBase {
@@ -105,11 +126,26 @@ export class ArrayType extends TypeBase {
     return this.item.marker.replace('&', `&[${this.length ?? ''}]`);
   }
   get size(): number {
-    return this.length === null || this.item.size < 0 ? -1 : this.item.size * this.length;
+    // item.size once: nested arrays would otherwise cost 2^depth
+    const item = this.item.size;
+    return this.length === null || item < 0 ? -1 : item * this.length;
   }
   get align(): number {
     return this.item.align;
   }
+}
+
+/** One member of a struct or union as declared, before layout. */
+export interface MemberDecl {
+  /** '' for an anonymous struct/union member or an unnamed bitfield. */
+  readonly name: string;
+  readonly type: CType;
+  readonly quals: number;
+  /** Bitfield width; -1 for an ordinary member. */
+  readonly bitsize: number;
+  readonly pos: { readonly line: number; readonly column: number };
+  /** `int a[...]`: `type` is the open array until the compiler gives the length. */
+  readonly lengthFromCompiler?: boolean;
 }
 
 /** One member of a struct or union, anonymous members flattened into their parent. */
@@ -134,6 +170,14 @@ export class StructType extends TypeBase {
   align = -1;
   /** Alignment cap the layout was computed with (0: natural, 1: packed, n: `#pragma pack(n)`). */
   pack = 0;
+  /** Declared with '...' (`struct s { int x; ...; };`): the C compiler gives the layout. */
+  partial = false;
+  /**
+   * The members as declared when the layout comes from the C compiler (a partial struct, or one
+   * holding such a type or an `[...]` array by value); `fields` stays null until verify() lays it
+   * out from its probes. null when cdef computes the layout.
+   */
+  members: readonly MemberDecl[] | null = null;
   constructor(
     readonly kind: 'struct' | 'union',
     /** The tag, a typedef name for an anonymous struct, or `$N` for an anonymous member. */
@@ -159,6 +203,10 @@ export class EnumType extends TypeBase {
   elements: Readonly<Record<string, string>> = {};
   /** The integer type the compiler stores this enum as (int, unsigned int, long or unsigned long). */
   base: PrimitiveType = primitive('unsigned int');
+  /** Declared with '...' (`enum e { A, B, ... };`): the values and the integer type come from the compiler. */
+  partial = false;
+  /** False while a partial enum waits for verify(): its values are empty and its size is -1. */
+  settled = true;
   constructor(public name: string, public namedByTypedef = false) {
     super();
   }
@@ -166,10 +214,10 @@ export class EnumType extends TypeBase {
     return this.namedByTypedef ? `${this.name}&` : `enum ${this.name}&`;
   }
   get size(): number {
-    return this.base.size;
+    return this.settled ? this.base.size : -1;
   }
   get align(): number {
-    return this.base.align;
+    return this.settled ? this.base.align : -1;
   }
 }
 
@@ -257,4 +305,57 @@ export function isInteger(t: CType): boolean {
 /** True for char-like items that `ffi.string` reads as text: char, signed char, unsigned char. */
 export function isCharLike(t: CType): boolean {
   return t.kind === 'primitive' && (t.name === 'char' || t.name === 'signed char' || t.name === 'unsigned char');
+}
+
+/** A type whose layout the C compiler gives and verify() has not given yet. */
+export type PendingType = PrimitiveType | StructType | EnumType;
+
+/**
+ * The type waiting for verify() that `t` is or holds by value (an array's items), or null:
+ * a deferred typedef, a struct laid out by the compiler, a partial enum, each until settled.
+ */
+export function pendingLayout(t: CType): PendingType | null {
+  switch (t.kind) {
+    case 'primitive':
+      return t.deferred !== null && t.size < 0 ? t : null;
+    case 'enum':
+      return t.settled ? null : t;
+    case 'struct':
+    case 'union':
+      return t.members !== null && t.fields === null ? t : null;
+    case 'array':
+      return pendingLayout(t.item);
+    case 'pointer':
+    case 'function':
+    case 'void':
+      return null;
+  }
+}
+
+/**
+ * The pending type `t` mentions anywhere a value of it can reach (by value, through pointers,
+ * arrays and function signatures; not through struct fields), or null.
+ */
+export function pendingIn(t: CType, seen: Set<CType> = new Set()): PendingType | null {
+  if (seen.has(t)) return null;
+  seen.add(t);
+  switch (t.kind) {
+    case 'pointer':
+    case 'array':
+      return pendingLayout(t) ?? pendingIn(t.item, seen);
+    case 'function':
+      for (const part of [t.result, ...t.args]) {
+        const p = pendingIn(part, seen);
+        if (p) return p;
+      }
+      return null;
+    default:
+      return pendingLayout(t);
+  }
+}
+
+/** Why a pending type cannot be used yet, for messages: "the layout of 'struct s' is not known …". */
+export function pendingReason(t: PendingType): string {
+  const what = t.kind === 'primitive' ? 'size' : t.kind === 'enum' ? 'values and size' : 'layout';
+  return `the ${what} of '${t.cname}' ${t.kind === 'enum' ? 'are' : 'is'} not known until verify() compiles it (the cdef leaves ${t.kind === 'enum' ? 'them' : 'it'} to the C compiler with '...')`;
 }
