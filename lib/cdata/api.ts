@@ -556,9 +556,9 @@ export function release(c: unknown): void {
     releaser();
   } else if (c.$own === 0) {
     throw new TypeError(`ffi.release(): ${show(c)} does not own what it refers to (ffi.new(), ffi.gc(), ffi.callback() and ffi.newHandle() results do)`);
-  } else if (ownsWholeBuffer({ owner: c.$k, view: c.$v })) {
+  } else if (ownsWholeBuffer(c.$k, c.$v, c.$o, c.$own)) {
     // Detach the buffer: every view of it now throws instead of reading freed memory.
-    structuredClone(c.$k, { transfer: [c.$k as ArrayBuffer] });
+    structuredClone(c.$k, { transfer: [c.$k] });
   }
   releasedNames.set(c, `cdata '${c.$name()}'`);
   c.$a = 0;

@@ -47,7 +47,7 @@ export function toCScalar(t: ScalarType, value: unknown, where: string): number 
       if (typeof value === 'bigint') {
         // A bigint converts only when the double holds it exactly: rounding it would be silent.
         const n = Number(value);
-        if (BigInt(n) === value) return n;
+        if (Number.isFinite(n) && BigInt(n) === value) return n;
         throw new RangeError(`${where}: ${value}n has no exact '${t.cname}' value; convert it with Number() to accept rounding`);
       }
       throw new TypeError(`${where}: expected a number for '${t.cname}', got ${show(value)}`);

@@ -88,7 +88,10 @@ function allocateAlone(size: number): Block {
   return { view: new DataView(buffer), offset: 0, address: bufferAddress(buffer), owner: buffer };
 }
 
-/** True when the block's memory is its own ArrayBuffer (so releasing it may free it). */
-export function ownsWholeBuffer(block: { owner: unknown; view: DataView }): boolean {
-  return block.owner instanceof ArrayBuffer && block.owner.byteLength > SLAB_MAX_PIECE && block.view.buffer === block.owner;
+/**
+ * True when `bytes` at `offset` of `view` are the whole of `owner`, an ArrayBuffer of their own (so
+ * releasing them may free it); false for a piece of a shared slab, which must never be detached.
+ */
+export function ownsWholeBuffer(owner: unknown, view: DataView, offset: number, bytes: number): owner is ArrayBuffer {
+  return owner instanceof ArrayBuffer && view.buffer === owner && offset === 0 && bytes === owner.byteLength && bytes > SLAB_MAX_PIECE;
 }

@@ -204,8 +204,11 @@ describe('lifetimes', () => {
     expect(String(big)).toBe("<cdata 'char[100000]' released>");
     expect(() => view[0]).toThrow(); // the memory is detached, not silently reused
     const small = ffi.new('int *');
+    const neighbour = ffi.new('int *', 7); // carved from the same slab
     ffi.release(small);
     expect(() => small[0]).toThrow(/released/);
+    expect(neighbour[0]).toBe(7); // releasing a piece never takes its slab with it
+    expect(ffi.new('int *', 8)[0]).toBe(8);
     expect(() => ffi.release(ffi.cast('int *', 4096)!)).toThrow(/does not own what it refers to/);
   });
 });

@@ -1,0 +1,127 @@
+// The bad-value matrix: every C primitive × every awkward JavaScript value × every way a value reaches C memory.
+import { FFI } from '../../lib';
+import { PRIMITIVES } from '../../lib/ctype/primitives';
+import { isSignedRepr, reprRange } from '../../lib/ctype/primitives';
+
+const TYPES = PRIMITIVES.map((p) => p);
+
+const VALUES: [string, () => unknown][] = [
+  ['NaN', () => NaN],
+  ['Infinity', () => Infinity],
+  ['-Infinity', () => -Infinity],
+  ['-0', () => -0],
+  ['2^53+1', () => 2 ** 53 + 1], // arrives as 9007199254740992: JavaScript rounded it already
+  ['bigint beyond range', () => null], // filled per type below
+  ['-1 (negative)', () => -1],
+  ['string', () => 'abc'],
+  ['one-byte string', () => 'A'],
+  ['object', () => ({})],
+  ['undefined', () => undefined],
+  ['null', () => null],
+  ['symbol', () => Symbol('s')],
+  ['boolean', () => true],
+];
+
+type Expected = { ok: unknown } | { error: 'TypeError' | 'RangeError' };
+
+/**
+ * What node-cffi promises (README, docs/reliability.md) for `value` stored as C type `t` in
+ * `context`. An undefined ffi.new initialiser means "no initialiser": the memory stays zero.
+ */
+function expected(t: (typeof TYPES)[number], value: unknown, context: string): Expected {
+  const r = t.repr;
+  if (r === 'f80') return { error: 'TypeError' };
+  if (value === undefined && context === 'ffi.new initialiser') return { ok: r === 'bool' ? false : 0 };
+  if (r === 'bool') {
+    if (value === true || value === false) return { ok: value };
+    if (value === 0 || value === 1) return { ok: value === 1 }; // -0 === 0
+    return { error: 'TypeError' };
+  }
+  if (r === 'f32' || r === 'f64') {
+    const round = (x: number) => (r === 'f32' ? Math.fround(x) : x);
+    if (typeof value === 'number') return { ok: round(value) };
+    if (typeof value === 'bigint') {
+      const n = Number(value);
+      return Number.isFinite(n) && BigInt(n) === value ? { ok: round(n) } : { error: 'RangeError' };
+    }
+    return { error: 'TypeError' };
+  }
+  const [min, max] = reprRange(r);
+  if (typeof value === 'string') {
+    const bytes = Buffer.from(value);
+    if (t.size === 1 && bytes.length === 1) return { ok: isSignedRepr(r) ? (bytes[0] << 24) >> 24 : bytes[0] };
+    return { error: 'TypeError' };
+  }
+  if (typeof value === 'bigint') {
+    if (value < min || value > max) return { error: 'RangeError' };
+    return { ok: value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value };
+  }
+  if (typeof value !== 'number' || !Number.isInteger(value)) return { error: 'TypeError' };
+  if (BigInt(value) < min || BigInt(value) > max) return { error: 'RangeError' };
+  if (!Number.isSafeInteger(value)) return { error: 'RangeError' }; // in range but possibly rounded: refused
+  return { ok: value === 0 ? 0 : value };
+}
+
+/** A value one past the type's range, as a bigint. */
+function beyond(t: (typeof TYPES)[number]): bigint {
+  if (t.repr === 'f32' || t.repr === 'f64' || t.repr === 'f80') return 2n ** 1100n; // no double holds it
+  if (t.repr === 'bool') return 2n;
+  return reprRange(t.repr)[1] + 1n;
+}
+
+const ident = (t: (typeof TYPES)[number], i: number) => `${t.name === '_Bool' ? '_Bool' : t.name} id${i}(${t.name} x)`;
+const cdef =
+  TYPES.map((t, i) => `${ident(t, i)};`).join('\n') +
+  `\nstruct all { ${TYPES.map((t, i) => `${t.name} f${i};`).join(' ')} };`;
+const source =
+  '#include <stddef.h>\n#include <stdint.h>\n#include <uchar.h>\n#include <sys/types.h>\n' +
+  TYPES.map((t, i) => `${ident(t, i)} { return x; }`).join('\n') +
+  `\nstruct all { ${TYPES.map((t, i) => `${t.name} f${i};`).join(' ')} };\n`;
+
+const ffi = new FFI();
+ffi.cdef(cdef);
+const C = ffi.verify(source, { filename: 'identities.c' });
+
+/** Four ways a value reaches C memory, each returning what C then holds, read back. */
+const CONTEXTS: [string, (t: (typeof TYPES)[number], i: number, v: unknown) => unknown][] = [
+  ['argument', (_t, i, v) => C[`id${i}`](v)],
+  ['ffi.new initialiser', (t, _i, v) => ffi.new(`${t.name} *`, v)[0]],
+  ['field write', (_t, i, v) => {
+    const s = ffi.new('struct all *');
+    s[`f${i}`] = v;
+    return s[`f${i}`];
+  }],
+  ['array write', (t, _i, v) => {
+    const a = ffi.new(`${t.name}[2]`);
+    a[1] = v;
+    return a[1];
+  }],
+];
+
+describe.each(CONTEXTS)('as %s', (context, store) => {
+  test.each(TYPES.map((t, i) => [t.name, t, i] as const))("'%s' takes what it should and refuses the rest, naming the type", (_n, t, i) => {
+    const mismatches: string[] = [];
+    for (const [name, make] of VALUES) {
+      const value = name === 'bigint beyond range' ? beyond(t) : make();
+      const want = expected(t, value, context);
+      let got: Expected;
+      try {
+        got = { ok: store(t, i, value) };
+      } catch (e) {
+        const err = e as Error;
+        if ((err.name !== 'TypeError' && err.name !== 'RangeError') || !err.message.includes(`'${t.name}'`)) {
+          mismatches.push(`${name}: unexpected ${err.name}: ${err.message}`);
+          continue;
+        }
+        got = { error: err.name as 'TypeError' | 'RangeError' };
+      }
+      const same = 'ok' in want && 'ok' in got ? Object.is(want.ok, got.ok) : JSON.stringify(want) === JSON.stringify(got);
+      if (!same) mismatches.push(`${name}: expected ${fmt(want)}, got ${fmt(got)}`);
+    }
+    expect(mismatches).toEqual([]);
+  });
+});
+
+function fmt(x: Expected): string {
+  return 'ok' in x ? `ok ${typeof x.ok === 'bigint' ? `${x.ok}n` : Object.is(x.ok, -0) ? '-0' : String(x.ok)}` : x.error;
+}
