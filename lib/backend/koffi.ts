@@ -296,3 +296,8 @@ export function getErrno(): number {
 export function setErrno(value: number): void {
   koffi.errno(value);
 }
+
+/** How many callback slots (of koffi's 8192) are registered right now. */
+export function callbackSlotsInUse(): number {
+  return koffi.stats().callbacks;
+}
