@@ -72,6 +72,7 @@ export interface Host {
   readdirSync(path: string): string[];
   renameSync(from: string, to: string): void;
   unlinkSync(path: string): void;
+  linkSync(existing: string, link: string): void;
   /** Removes a file or a directory tree; a missing path is not an error. */
   rmSync(path: string): void;
   realpathSync(path: string): string;
@@ -176,6 +177,7 @@ export const nodeHost: Host = {
   readdirSync: (path) => fs.readdirSync(path),
   renameSync: (from, to) => fs.renameSync(from, to),
   unlinkSync: (path) => fs.unlinkSync(path),
+  linkSync: (existing, link) => fs.linkSync(existing, link),
   rmSync: (path) => fs.rmSync(path, { recursive: true, force: true }),
   realpathSync: (path) => fs.realpathSync.native(path),
   spawnSync(file, args, options) {

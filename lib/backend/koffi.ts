@@ -4,6 +4,7 @@ import { FFIError } from '../errors';
 import { CType, FunctionType, StructType, isCharLike } from '../ctype/model';
 import type { Repr } from '../ctype/primitives';
 import { native } from './native';
+import { nodeHost } from '../host';
 
 /** A koffi-bound C function: call with already-converted values. */
 export type RawFunction = (...args: unknown[]) => unknown;
@@ -35,21 +36,46 @@ try {
   // a library was already loaded in this thread
 }
 
+/** Paths this process has loaded a library from. */
+const pathsLoaded = new Set<string>();
+let links = 0;
+
+/**
+ * koffi.load, except for a path loaded before whose file has since been replaced: dlopen() matches
+ * loaded libraries by the name it is given and would hand back the old code, so the new file is
+ * loaded through a fresh hard link next to it (removed once loaded).
+ */
+function openFresh(path: string | null): LibraryHandle {
+  if (path === null || !pathsLoaded.has(path)) return koffi.load(path);
+  const link = `${path}.${process.pid}.${++links}.so`;
+  nodeHost.linkSync(path, link);
+  try {
+    return koffi.load(link);
+  } finally {
+    nodeHost.unlinkSync(link);
+  }
+}
+
 /**
  * Loads a shared library (null: the C library and everything already in the process). Loading a path
  * that is already open shares it (as dlopen does, with a reference count); each result closes once.
  */
 export function loadLibrary(path: string | null): LoadedLibrary {
-  let lib = opened.get(path);
+  // The file's identity is part of the key: a library rebuilt at the same path (a cache entry
+  // replaced by rename) is a new file and must be loaded anew, not served from the old mapping.
+  const st = path === null ? undefined : nodeHost.statSync(path);
+  const key = st ? `${path}\0${st.size}\0${st.mtimeMs}` : path;
+  let lib = opened.get(key);
   if (!lib) {
     let handle: LibraryHandle;
     try {
-      handle = koffi.load(path);
+      handle = openFresh(path);
     } catch (e) {
       throw new FFIError(`dlopen(${path === null ? 'null' : JSON.stringify(path)}): ${(e as Error).message}`);
     }
     lib = { handle, refs: 0, functions: new Map() };
-    opened.set(path, lib);
+    opened.set(key, lib);
+    if (path !== null) pathsLoaded.add(path);
   }
   lib.refs++;
   const shared = lib;
@@ -84,7 +110,7 @@ export function loadLibrary(path: string | null): LoadedLibrary {
       if (closed) return;
       closed = true;
       if (--shared.refs === 0) {
-        opened.delete(path);
+        opened.delete(key);
         shared.handle.unload();
       }
     },

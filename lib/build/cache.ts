@@ -135,6 +135,26 @@ export interface Sidecar {
   readonly size: number;
   readonly sha256: string;
   readonly compiler: CompilerInfo;
+  /**
+   * The headers the compile read outside the system's directories (a changed one makes the entry
+   * stale: the source's text, in the key, does not show it), with the size and mtime they had.
+   */
+  readonly deps?: readonly Dependency[];
+}
+
+export interface Dependency {
+  readonly path: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+/** Whether every dependency is still as it was when the library was built. */
+function* depsUnchanged(deps: readonly Dependency[] | undefined, io: HostTasks): Task<boolean> {
+  for (const d of deps ?? []) {
+    const st = yield* io.stat(d.path);
+    if (!st || st.size !== d.size || st.mtimeMs !== d.mtimeMs) return false;
+  }
+  return true;
 }
 
 function parseSidecar(text: string): Sidecar | undefined {
@@ -166,7 +186,7 @@ export function* isComplete(entry: Entry, key: string, io: HostTasks): Task<bool
   if (seen && seen.key === key) {
     // Checked earlier in this process: unchanged size and mtime mean the same bytes.
     const st = yield* io.stat(entry.library);
-    if (st && st.size === seen.size && st.mtimeMs === seen.mtimeMs) return true;
+    if (st && st.size === seen.size && st.mtimeMs === seen.mtimeMs && (yield* depsUnchanged(seen.deps, io))) return true;
     checked.delete(entry.library);
   }
   const text = yield* readIfPresent(io, entry.sidecar);
@@ -174,13 +194,14 @@ export function* isComplete(entry: Entry, key: string, io: HostTasks): Task<bool
   if (!side || side.key !== key) return false;
   const lib = yield* readIfPresent(io, entry.library);
   if (lib === undefined || lib.length !== side.size || sha256(lib) !== side.sha256) return false;
+  if (!(yield* depsUnchanged(side.deps, io))) return false;
   const st = yield* io.stat(entry.library);
-  if (st) checked.set(entry.library, { key, size: st.size, mtimeMs: st.mtimeMs });
+  if (st) checked.set(entry.library, { key, size: st.size, mtimeMs: st.mtimeMs, deps: side.deps });
   return true;
 }
 
 /** Libraries this process has checked against their sidecar's sha256, with the stat they had then. */
-const checked = new Map<string, { key: string; size: number; mtimeMs: number }>();
+const checked = new Map<string, { key: string; size: number; mtimeMs: number; deps: readonly Dependency[] | undefined }>();
 
 /** A short tag for this machine that is safe inside a file name. */
 function hostTag(host: Host): string {

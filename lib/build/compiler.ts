@@ -237,6 +237,9 @@ export function compileArgs(options: BuildOptions, host: Host): CompileArgs {
     ],
     sources: stringList(options.sources, 'sources', true).map(abs),
     after: [
+      // A library's calls to its own functions stay inside it, even when the process (node exports
+      // some 75,000 symbols: main, crc32, compress…) defines a function of the same name.
+      '-Wl,-Bsymbolic',
       ...stringList(options.libraryDirs, 'libraryDirs', true).map((d) => `-L${abs(d)}`),
       ...stringList(options.libraries, 'libraries', true).map((l) => `-l${l}`),
       ...stringList(options.extraLinkArgs, 'extraLinkArgs', false),
@@ -274,10 +277,29 @@ export interface Compilation {
   readonly timeout: number | undefined;
 }
 
+/** The dependency list the compiler writes into the private work directory. */
+export const DEPS_FILE = 'deps.d';
+
+/**
+ * The headers a make-style dependency list names outside the system's directories ('/usr/…'),
+ * resolved against `work` (the compiler's working directory); `skip` (the source itself) is left out.
+ */
+export function userDependencies(depsText: string, work: string, skip: readonly string[]): string[] {
+  const words = depsText
+    .replace(/\\\r?\n/g, ' ')
+    .split(/(?<!\\)\s+/)
+    .map((w) => w.replace(/\\ /g, ' '))
+    .filter((w) => w !== '' && !w.endsWith(':'));
+  const files = words.map((w) => path.resolve(work, w));
+  const excluded = new Set(skip.map((f) => path.resolve(work, f)));
+  return [...new Set(files)].filter((f) => !excluded.has(f) && !f.startsWith('/usr/'));
+}
+
 /** Runs the compiler; any failure becomes a VerificationError carrying the diagnostics. */
 export function* runCompiler(c: Compilation, io: HostTasks): Task<void> {
   const { before, sources, after } = c.args;
-  const args = [...c.compiler.command.slice(1), ...before, '-o', c.out, c.fileName, ...sources, ...after];
+  // -MD -MF: the compiler lists the headers it read, so that a changed one is noticed later.
+  const args = [...c.compiler.command.slice(1), ...before, '-MD', '-MF', DEPS_FILE, '-o', c.out, c.fileName, ...sources, ...after];
   // TMPDIR sends the compiler's own temporaries (named in linker messages) into the private directory too.
   const r = yield* io.spawn(c.compiler.file, args, { cwd: c.work, extraEnv: { TMPDIR: c.work }, timeout: c.timeout });
   const diagnostics = scrubPaths(r.stdout + r.stderr, [c.work, c.realWork]);

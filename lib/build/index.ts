@@ -3,10 +3,13 @@ import * as path from 'path';
 import { VerificationError, show } from '../errors';
 import { Host, HostTasks, Task, hostTasks, isErrno, nodeHost, runAsync, runSync } from '../host';
 import {
-  Entry, Sidecar, breakLock, cacheDirectory, cacheKey, ensureCacheDir, entryFor, isComplete, lockState,
+  Dependency, Entry, Sidecar, breakLock, cacheDirectory, cacheKey, ensureCacheDir, entryFor, isComplete, lockState,
   sanitizeName, sha256, sweepAbandoned, tempPrefix, tryLock, unlock,
 } from './cache';
-import { BuildOptions, CompileArgs, CompilerInfo, FoundCompiler, compileArgs, compilerInfo, findCompiler, runCompiler, timeoutOf } from './compiler';
+import {
+  BuildOptions, CompileArgs, CompilerInfo, DEPS_FILE, FoundCompiler, compileArgs, compilerInfo, findCompiler, runCompiler, timeoutOf,
+  userDependencies,
+} from './compiler';
 
 export type { BuildOptions, CompilerInfo } from './compiler';
 export type { CacheEntry } from './cache';
@@ -128,6 +131,7 @@ function* compileEntry(p: Plan, host: Host, io: HostTasks): Task<void> {
       size: lib.length,
       sha256: sha256(lib),
       compiler: p.info,
+      deps: yield* dependenciesOf(work, p.req.fileName, io),
     };
     const sidecarTmp = path.join(work, '.sidecar.json');
     yield* io.writeFile(sidecarTmp, JSON.stringify(sidecar, null, 2));
@@ -168,6 +172,23 @@ function* build(req: BuildRequest, host: Host): Task<BuildResult> {
     );
     return yield* buildIn({ ...req, options: { ...req.options, tmpdir: own } }, host, io);
   }
+}
+
+/** The user headers the compile read, with their size and mtime (none when the compiler wrote no list). */
+function* dependenciesOf(work: string, fileName: string, io: HostTasks): Task<Dependency[]> {
+  let text: string;
+  try {
+    text = (yield* io.readFile(path.join(work, DEPS_FILE))).toString('utf8');
+  } catch (e) {
+    if (isErrno(e, 'ENOENT')) return [];
+    throw e;
+  }
+  const deps: Dependency[] = [];
+  for (const file of userDependencies(text, work, [fileName])) {
+    const st = yield* io.stat(file);
+    if (st) deps.push({ path: file, size: st.size, mtimeMs: st.mtimeMs });
+  }
+  return deps;
 }
 
 function* buildIn(req: BuildRequest, host: Host, io: HostTasks): Task<BuildResult> {

@@ -471,9 +471,40 @@ describe('the compiler process', () => {
       '-shared', '-fPIC', '-O3', '-O0', '-g',
       '-DN=1', '-DFLAG', '-DMAX(a,b)=((a)>(b)?(a):(b))',
       '-I<dir>/inc',
+      '-MD', '-MF', 'deps.d',
       '-o', 'my_mod.so', 'source.c', '<dir>/extra.c',
+      '-Wl,-Bsymbolic',
       '-L<dir>', '-lm', '-Wl,--as-needed',
     ]);
+  });
+
+  test('a changed user header makes the cached library stale; system headers are not tracked', () => {
+    const dir = tempDir();
+    const header = path.join(dir, 'inc', 'value.h');
+    fs.mkdirSync(path.dirname(header));
+    fs.writeFileSync(header, '#define VALUE 1\n');
+    const options = { tmpdir: path.join(dir, 'cache'), includeDirs: [path.dirname(header)] };
+    const code = '#include <stdio.h>\n#include "value.h"\nint value(void) { return VALUE; }\n';
+    const first = buildSync(request(code, options));
+    expect(buildSync(request(code, options)).cached).toBe(true);
+    const side = JSON.parse(fs.readFileSync(first.path.replace(/\.so$/, '.json'), 'utf8'));
+    expect(side.deps.map((d: { path: string }) => d.path)).toEqual([header]); // not stdio.h and friends
+    fs.writeFileSync(header, '#define VALUE 22\n');
+    fs.utimesSync(header, new Date(), new Date(Date.now() + 5000));
+    const again = buildSync(request(code, options));
+    expect(again.cached).toBe(false);
+    expect(again.path).toBe(first.path);
+    expect(buildSync(request(code, options)).cached).toBe(true);
+  });
+
+  test('the library binds its own functions first, even when the process exports the same name', () => {
+    const dir = tempDir();
+    // node exports zlib's crc32; a library defining its own must call its own.
+    const code = 'unsigned long crc32(unsigned long c, const unsigned char *b, unsigned n) { return 7; }\n' +
+      'unsigned long call_crc(void) { return crc32(0, 0, 0); }\n';
+    const r = buildSync(request(code, { tmpdir: path.join(dir, 'cache') }));
+    const lib = koffi.load(r.path);
+    expect(lib.func('unsigned long call_crc(void)')()).toBe(7);
   });
 
   test('shell metacharacters in a define value reach the code literally', () => {

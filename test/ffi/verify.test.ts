@@ -129,6 +129,22 @@ describe('the cache', () => {
     expect(runs()).toBe(1);
   });
 
+  test('a header the source includes is part of what makes the cache fresh, in the same process too', () => {
+    const { tmpdir } = isolated();
+    const inc = path.join(tmpdir, '..', 'inc');
+    fs.mkdirSync(inc);
+    fs.writeFileSync(path.join(inc, 'limits_here.h'), '#define LIMIT_HERE 10\n');
+    const build = () => {
+      const ffi = new FFI();
+      ffi.cdef('int limit(void);');
+      return ffi.verify('#include "limits_here.h"\nint limit(void) { return LIMIT_HERE; }', { tmpdir, includeDirs: [inc] });
+    };
+    expect(build().limit()).toBe(10);
+    fs.writeFileSync(path.join(inc, 'limits_here.h'), '#define LIMIT_HERE 20\n');
+    fs.utimesSync(path.join(inc, 'limits_here.h'), new Date(), new Date(Date.now() + 5000));
+    expect(build().limit()).toBe(20);
+  });
+
   test('the cache directory is private to the user', () => {
     const { tmpdir } = isolated();
     const ffi = new FFI();
