@@ -200,7 +200,7 @@ function validMegabyte(size: number): string {
   return parts.join('');
 }
 
-test('no exponential time: doubling nested or repeated input at most roughly doubles the time', () => {
+test('no super-linear time: 16 times the nested or repeated input takes far less than 256 times as long', () => {
   const shapes: [string, (n: number) => string][] = [
     ['nested parentheses', (n) => `int ${'('.repeat(n)}x${')'.repeat(n)};`],
     ['pointer chains', (n) => `int ${'*'.repeat(n)}p;`],
@@ -219,10 +219,10 @@ test('no exponential time: doubling nested or repeated input at most roughly dou
       }
       return runs.sort((a, b) => a - b)[2];
     };
-    const small = time(2000);
+    const small = time(1000);
     const large = time(16000);
-    // 8x the input: linear is 8x; allow noise and cache effects, refuse anything near quadratic (64x).
-    expect({ name, ratio: large / Math.max(small, 1) < 24 }).toEqual({ name, ratio: true });
+    // 16x the input: linear is 16x, quadratic 256x; allow for noise on a shared machine.
+    expect({ name, ratio: large / Math.max(small, 1) < 64 }).toEqual({ name, ratio: true });
   }
 });
 
