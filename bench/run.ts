@@ -6,6 +6,7 @@ import * as path from 'path';
 import koffi from 'koffi';
 import { FFI, Lib } from '../lib';
 import { packageRoot } from '../lib/package';
+import { benchCli } from './cli';
 import { Loop, keep, printTable, timeAll, timeEach } from './timing';
 
 const SOURCE = 'int add(int a, int b) { return a + b; }\n';
@@ -159,6 +160,7 @@ function main(): void {
   benchBuild();
   const ours = benchOps();
   const py = pythonPeer();
+  rows.push(...benchCli());
 
   rows.push({ what: 'call add(int, int)', ours: ours['call add'], versus: 'raw koffi func', theirs: ours['call add, raw koffi'], unit: 'ns', target: '<= 1.2x' });
   const byValue = ours['struct by value, verify() wrapper'];

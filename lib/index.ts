@@ -4,6 +4,8 @@ export type { VerifyOptions } from './ffi';
 export type { CdefOptions } from './cparser/parser';
 export type { CallbackOptions } from './cdata/callback';
 export type { Lib } from './clib';
+export { cc, ccInto, ffiOf, declarationsOf } from './cc';
+export type { CcOptions, CcDeclarations, Skipped, CdefChunk } from './cc';
 export { FFIError, CDefError, VerificationError } from './errors';
 export { CData } from './cdata/base';
 export type { CFunction } from './cdata/base';

@@ -2,14 +2,19 @@
 import { CDefError } from '../errors';
 import { parseCdef } from '../cparser/parser';
 import { keyword } from '../cparser/lexer';
-import { CType, FunctionType } from '../ctype/model';
+import { FunctionType } from '../ctype/model';
 import { PRIMITIVES, PRIMITIVE_ALIASES } from '../ctype/primitives';
 import { Registry } from '../ctype/registry';
-import { MacroDef, PToken, Scanned, scanPreprocessed } from './scan';
+import { MacroDef, Scanned, TokenTable, scanPreprocessed } from './scan';
 
 export interface ExtractOptions {
   /** File names, as the line markers spell them, whose declarations are the user's (the source and its #line names). */
   readonly userFiles: readonly string[];
+  /**
+   * Directories whose headers are the user's too (the include directories the user gave): their
+   * declarations are declared as the source's are, not only as far as the source needs them.
+   */
+  readonly userDirs?: readonly string[];
   /**
    * Also declare functions and variables the source declares without defining them (their
    * definitions come from options.sources or a library); otherwise they are listed as skipped.
@@ -49,12 +54,6 @@ export function extractDeclarations(preprocessed: string, options: ExtractOption
 // ---------------------------------------------------------------------------------------------
 // Tokens without GNU noise
 
-/** A token kept after dropping attributes, asm labels and other words cdef does not take. */
-interface Tok extends PToken {
-  /** Index of the token in the scanner's list (directive positions refer to those). */
-  readonly raw: number;
-}
-
 /** Words dropped wherever they stand: they change nothing the cdef needs to know. */
 const DROPPED = new Set([
   '__extension__', 'inline', '__inline', '__inline__', '_Noreturn', '__noreturn__', '_Nullable', '_Nonnull',
@@ -64,7 +63,7 @@ const DROPPED = new Set([
 const RENAMED = new Map([
   ['__const', 'const'], ['__const__', 'const'], ['__volatile', 'volatile'], ['__volatile__', 'volatile'],
   ['__signed', 'signed'], ['__signed__', 'signed'], ['__restrict', 'restrict'], ['__restrict__', 'restrict'],
-  ['__typeof', 'typeof'], ['__typeof__', 'typeof'], ['_Bool', '_Bool'],
+  ['__typeof', 'typeof'], ['__typeof__', 'typeof'],
 ]);
 /** Words followed by a parenthesised part that goes with them. */
 const WITH_PARENS = new Set(['__attribute__', '__attribute', '__declspec', '_Alignas', 'alignas', '__asm__', '__asm', 'asm']);
@@ -75,50 +74,53 @@ const LAYOUT_ATTRIBUTES = new Set(['aligned', 'packed', 'vector_size', 'mode', '
 /** Attribute words in force before a token, by token index. */
 type Attributes = Map<number, string[]>;
 
-function clean(tokens: readonly PToken[]): { toks: Tok[]; attrs: Attributes } {
-  const toks: Tok[] = [];
+/** The tokens without the noise, and the attribute words that stood before each kept token. */
+function clean(tokens: TokenTable): { toks: TokenTable; attrs: Attributes } {
+  const toks = new TokenTable();
   const attrs: Attributes = new Map();
   const note = (words: string[]) => {
     if (words.length) attrs.set(toks.length, [...(attrs.get(toks.length) ?? []), ...words]);
   };
+  const { kinds, texts } = tokens;
   for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i];
-    if (t.kind === 'ident' && DROPPED.has(t.text)) continue;
-    if (t.kind === 'ident' && WITH_PARENS.has(t.text)) {
-      let j = i + 1;
-      if (t.text.includes('asm')) while (tokens[j]?.kind === 'ident' && ASM_QUALIFIERS.has(tokens[j].text)) j++;
-      if (tokens[j]?.text !== '(') continue;
-      const close = closeParen(tokens, j);
-      if (t.text.startsWith('__attribute')) note(attributeWords(tokens, j, close));
-      else if (t.text === '_Alignas' || t.text === 'alignas') note(['aligned']);
-      i = close;
-      continue;
+    const text = texts[i];
+    if (kinds[i] === 'ident') {
+      if (DROPPED.has(text)) continue;
+      if (WITH_PARENS.has(text)) {
+        let j = i + 1;
+        if (text.includes('asm')) while (kinds[j] === 'ident' && ASM_QUALIFIERS.has(texts[j])) j++;
+        if (!tokens.isPunct(j, '(')) continue;
+        const close = closeParen(tokens, j);
+        if (text.startsWith('__attribute')) note(attributeWords(tokens, j, close));
+        else if (text === '_Alignas' || text === 'alignas') note(['aligned']);
+        i = close;
+        continue;
+      }
     }
-    const text = t.kind === 'ident' ? RENAMED.get(t.text) ?? t.text : t.text;
-    toks.push({ ...t, text, raw: i });
+    const renamed = kinds[i] === 'ident' ? RENAMED.get(text) : undefined;
+    toks.push(kinds[i], renamed ?? text, tokens.files[i], tokens.lines[i], tokens.spaced[i], i);
   }
   return { toks, attrs };
 }
 
 /** The index of the ')' closing the '(' at `open` (the last token when it never closes). */
-function closeParen(tokens: readonly PToken[], open: number): number {
+function closeParen(tokens: TokenTable, open: number): number {
   let depth = 0;
   for (let i = open; i < tokens.length; i++) {
-    if (tokens[i].text === '(') depth++;
-    else if (tokens[i].text === ')' && --depth === 0) return i;
+    if (tokens.isPunct(i, '(')) depth++;
+    else if (tokens.isPunct(i, ')') && --depth === 0) return i;
   }
   return tokens.length - 1;
 }
 
 /** The attribute names in `__attribute__((a, b(x)))`, without GNU underscores. */
-function attributeWords(tokens: readonly PToken[], open: number, close: number): string[] {
+function attributeWords(tokens: TokenTable, open: number, close: number): string[] {
   const words: string[] = [];
   let depth = 0;
   for (let i = open; i <= close; i++) {
-    const t = tokens[i];
-    if (t.text === '(') depth++;
-    else if (t.text === ')') depth--;
-    else if (depth === 2 && t.kind === 'ident') words.push(t.text.replace(/^__(.*)__$/, '$1'));
+    if (tokens.isPunct(i, '(')) depth++;
+    else if (tokens.isPunct(i, ')')) depth--;
+    else if (depth === 2 && tokens.isIdent(i)) words.push(tokens.texts[i].replace(/^__(.*)__$/, '$1'));
   }
   return words;
 }
@@ -203,7 +205,7 @@ interface Item {
 }
 
 class Extractor {
-  private readonly toks: Tok[];
+  private readonly toks: TokenTable;
   private readonly attrs: Attributes;
   private readonly match: Int32Array;
   private readonly userFiles: Set<number>;
@@ -211,7 +213,7 @@ class Extractor {
   private readonly typedefNames = new Set<string>();
   private readonly typedefDecl = new Map<string, number>();
   private readonly tagDecl = new Map<string, number>();
-  private readonly skipped: Skipped[] = [];
+  private readonly skipped: (Skipped & { pos: number })[] = [];
   private readonly statics: Record<string, 'function' | 'variable'> = {};
   /** Header declarations left out, by the names they declare, with the reason. */
   private readonly dropped = new Map<string, string>();
@@ -220,7 +222,9 @@ class Extractor {
     ({ toks: this.toks, attrs: this.attrs } = clean(scanned.tokens));
     this.match = matchBrackets(this.toks);
     const names = new Set(options.userFiles);
-    this.userFiles = new Set(scanned.files.flatMap((f, i) => (names.has(f) ? [i] : [])));
+    const dirs = (options.userDirs ?? []).map((d) => (d.endsWith('/') ? d : `${d}/`));
+    const mine = (f: string): boolean => names.has(f) || dirs.some((d) => f.startsWith(d));
+    this.userFiles = new Set(scanned.files.flatMap((f, i) => (mine(f) ? [i] : [])));
   }
 
   run(): Extracted {
@@ -229,20 +233,40 @@ class Extractor {
     // Directives sort before the declaration starting at the same token.
     items.sort((a, b) => a.pos - b.pos);
     const cdefs = this.check(items);
-    return { cdefs, statics: this.statics, skipped: this.skipped, files: this.scanned.files.filter((f) => !f.startsWith('<')) };
+    const skipped = [...this.skipped].sort((a, b) => a.pos - b.pos).map(({ name, where, reason }) => ({ name, where, reason }));
+    return { cdefs, statics: this.statics, skipped, files: this.scanned.files.filter((f) => !f.startsWith('<')) };
   }
 
   // ---- segmentation -------------------------------------------------------------------------
 
   private isPunct(i: number, text: string): boolean {
-    const t = this.toks[i];
-    return t !== undefined && t.kind === 'punct' && t.text === text;
+    return this.toks.isPunct(i, text);
+  }
+
+  private isIdent(i: number): boolean {
+    return this.toks.isIdent(i);
+  }
+
+  private text(i: number): string | undefined {
+    return this.toks.texts[i];
   }
 
   /** Index after the bracket group opened at `i`. */
   private after(i: number): number {
     const m = this.match[i];
     return m < 0 ? this.toks.length : m + 1;
+  }
+
+  /** Records the declaration [start, end) unless it is a header's function or variable, which nothing needs. */
+  private declaration(start: number, end: number, hasBody: boolean): void {
+    if (!this.userFiles.has(this.toks.files[start])) {
+      if (hasBody) return;
+      let relevant = false;
+      const texts = this.toks.texts;
+      for (let i = start; i < end && !relevant; i++) relevant = texts[i] === 'typedef' || this.isPunct(i, '{');
+      if (!relevant) return;
+    }
+    this.decls.push(this.analyse(start, end, hasBody));
   }
 
   private segment(): void {
@@ -262,11 +286,10 @@ class Extractor {
       let prev = '';
       for (;;) {
         if (i >= n) {
-          this.decls.push(this.analyse(start, n, false));
+          this.declaration(start, n, false);
           break;
         }
-        const t = this.toks[i];
-        const p = t.kind === 'punct' ? t.text : '';
+        const p = this.toks.kinds[i] === 'punct' ? this.toks.texts[i] : '';
         if (p === '(' || p === '[') {
           i = this.after(i);
           prev = ')';
@@ -274,7 +297,7 @@ class Extractor {
         }
         if (p === '{') {
           if (!inInit && prev === ')') {
-            this.decls.push(this.analyse(start, i, true));
+            this.declaration(start, i, true);
             i = this.after(i);
             break;
           }
@@ -285,11 +308,11 @@ class Extractor {
         if (p === '=') inInit = true;
         if (p === ',') inInit = false;
         if (p === ';') {
-          this.decls.push(this.analyse(start, i, false));
+          this.declaration(start, i, false);
           i++;
           break;
         }
-        prev = p || t.text;
+        prev = p || this.toks.texts[i];
         i++;
       }
     }
@@ -298,7 +321,7 @@ class Extractor {
   // ---- one declaration ----------------------------------------------------------------------
 
   private packAt(tokenIndex: number): number {
-    const raw = this.toks[tokenIndex]?.raw ?? Infinity;
+    const raw = this.toks.raws[tokenIndex] ?? Infinity;
     let pack = 0;
     for (const p of this.scanned.packs) {
       if (p.at > raw) break;
@@ -308,15 +331,13 @@ class Extractor {
   }
 
   private analyse(start: number, end: number, hasBody: boolean): Decl {
-    const toks = this.toks;
-    const first = toks[start];
     let storage: string | null = null;
     let typeSeen = false;
     let specTag = false;
     let integerSpecs = true;
     let i = start;
-    while (i < end && toks[i].kind === 'ident') {
-      const w = toks[i].text;
+    while (i < end && this.isIdent(i)) {
+      const w = this.toks.texts[i];
       if (STORAGE.has(w)) storage ??= w;
       else if (QUALIFIERS.has(w)) {
         if (w === '_Atomic' && this.isPunct(i + 1, '(')) {
@@ -331,7 +352,7 @@ class Extractor {
         specTag = true;
         integerSpecs &&= w === 'enum';
         i++;
-        if (toks[i]?.kind === 'ident' && !this.isPunct(i, '{')) i++;
+        if (this.isIdent(i)) i++;
         if (this.isPunct(i, '{')) i = this.after(i);
         continue;
       } else if (w === 'typeof') {
@@ -351,23 +372,7 @@ class Extractor {
     const isTypedef = storage === 'typedef';
     const names = new Set(declarators.map((d) => d.name).filter((n): n is string => n !== null));
     const { refs, defines } = this.references(start, end, declarators, isTypedef ? names : new Set());
-    const decl: Decl = {
-      start,
-      end,
-      hasBody,
-      user: this.userFiles.has(first.file),
-      where: `${this.scanned.files[first.file]}:${first.line}`,
-      storage,
-      specEnd,
-      specTag,
-      declarators,
-      refs,
-      defines,
-      pack: 0,
-      unsupported: null,
-      integerSpecs,
-    };
-    const layout = this.layoutOf(start, end);
+    // The declaration is about to be this.decls[index]: later ones find its typedef names and tags there.
     const index = this.decls.length;
     if (isTypedef) {
       for (const n of names) {
@@ -376,7 +381,23 @@ class Extractor {
       }
     }
     for (const tag of defines) if (!this.tagDecl.has(tag)) this.tagDecl.set(tag, index);
-    return { ...decl, ...layout };
+    const { pack, unsupported } = this.layoutOf(start, end);
+    return {
+      start,
+      end,
+      hasBody,
+      user: this.userFiles.has(this.toks.files[start]),
+      where: `${this.scanned.files[this.toks.files[start]]}:${this.toks.lines[start]}`,
+      storage,
+      specEnd,
+      specTag,
+      declarators,
+      refs,
+      defines,
+      pack,
+      unsupported,
+      integerSpecs,
+    };
   }
 
   /** The declarators after the specifiers, split at top-level commas, without initialisers. */
@@ -408,13 +429,12 @@ class Extractor {
   private declarator(start: number, end: number, init: readonly [number, number] | null): Declarator {
     let nameAt = -1;
     for (let i = start; i < end; i++) {
-      const t = this.toks[i];
-      if (t.kind === 'ident' && !QUALIFIERS.has(t.text)) {
+      if (this.isIdent(i) && !QUALIFIERS.has(this.toks.texts[i])) {
         nameAt = i;
         break;
       }
     }
-    const name = nameAt >= 0 ? this.toks[nameAt].text : null;
+    const name = nameAt >= 0 ? this.toks.texts[nameAt] : null;
     return {
       start,
       end,
@@ -428,7 +448,7 @@ class Extractor {
 
   /** Typedef names and tags the declaration uses (outside initialisers), and the tags it defines. */
   private references(start: number, end: number, declarators: readonly Declarator[], typedefNames: ReadonlySet<string>) {
-    const toks = this.toks;
+    const { kinds, texts } = this.toks;
     const skip = new Map<number, number>();
     for (const d of declarators) if (d.init) skip.set(d.init[0] - 1, d.init[1]);
     const refs: Ref[] = [];
@@ -436,9 +456,9 @@ class Extractor {
     let depth = 0;
     const modeAfter = (i: number, inBody: boolean): Mode | 'inherit' => {
       let j = i;
-      while (toks[j]?.kind === 'ident' && QUALIFIERS.has(toks[j].text)) j++;
+      while (kinds[j] === 'ident' && QUALIFIERS.has(texts[j])) j++;
       if (this.isPunct(j, '*')) return 'ptr';
-      const declared = toks[j]?.kind === 'ident' && typedefNames.has(toks[j].text);
+      const declared = kinds[j] === 'ident' && typedefNames.has(texts[j]);
       const last = j + 1 >= end || this.isPunct(j + 1, ',');
       return !inBody && declared && last ? 'inherit' : 'value';
     };
@@ -448,21 +468,21 @@ class Extractor {
         i = stop - 1;
         continue;
       }
-      const t = toks[i];
-      if (t.kind === 'punct') {
-        if (t.text === '{') depth++;
-        else if (t.text === '}') depth--;
+      const text = texts[i];
+      if (kinds[i] === 'punct') {
+        if (text === '{') depth++;
+        else if (text === '}') depth--;
         continue;
       }
-      if (t.kind !== 'ident') continue;
-      if (TAGS.has(t.text) && toks[i + 1]?.kind === 'ident') {
-        const kind = t.text as TagKind;
-        const name = toks[i + 1].text;
+      if (kinds[i] !== 'ident') continue;
+      if (TAGS.has(text) && kinds[i + 1] === 'ident') {
+        const kind = text as TagKind;
+        const name = texts[i + 1];
         if (this.isPunct(i + 2, '{')) defines.push(`${kind} ${name}`);
         else refs.push({ kind, name, mode: modeAfter(i + 2, depth > 0) });
         i++;
-      } else if (this.typedefNames.has(t.text) && !BUILTIN_TYPES.has(t.text)) {
-        refs.push({ kind: 'typedef', name: t.text, mode: modeAfter(i + 1, depth > 0) });
+      } else if (this.typedefNames.has(text) && !BUILTIN_TYPES.has(text)) {
+        refs.push({ kind: 'typedef', name: text, mode: modeAfter(i + 1, depth > 0) });
       }
     }
     return { refs, defines };
@@ -478,12 +498,8 @@ class Extractor {
     for (let k = start; k <= end; k++) {
       for (const word of this.attrs.get(k) ?? []) {
         if (!LAYOUT_ATTRIBUTES.has(word)) continue;
-        const before = this.toks[k - 1];
-        const structLevel =
-          before !== undefined &&
-          ((before.kind === 'ident' && (before.text === 'struct' || before.text === 'union')) ||
-            (before.kind === 'ident' && ['struct', 'union'].includes(this.toks[k - 2]?.text)) ||
-            before.text === '}');
+        const tagWord = (i: number) => this.isIdent(i) && (this.text(i) === 'struct' || this.text(i) === 'union');
+        const structLevel = tagWord(k - 1) || (this.isIdent(k - 1) && tagWord(k - 2)) || this.isPunct(k - 1, '}');
         if (word === 'packed' && structLevel) pack = 1;
         else unsupported ??= `it uses __attribute__((${word})) or _Alignas, which cdef cannot express`;
       }
@@ -497,11 +513,11 @@ class Extractor {
   private spell(indexes: Iterable<number>, extra: ReadonlyMap<number, string> = new Map()): string {
     let out = '';
     let prevWord = false;
+    const { kinds, texts, spaced } = this.toks;
     for (const i of indexes) {
-      const t = this.toks[i];
-      const text = extra.get(i) ?? t.text;
-      const word = t.kind === 'ident' || t.kind === 'number';
-      if (out !== '' && (t.spaced || (prevWord && word))) out += ' ';
+      const text = extra.get(i) ?? texts[i];
+      const word = kinds[i] === 'ident' || kinds[i] === 'number';
+      if (out !== '' && (spaced[i] || (prevWord && word))) out += ' ';
       out += text;
       prevWord = word;
     }
@@ -515,8 +531,8 @@ class Extractor {
   /** The specifier tokens without storage-class words (and without 'static' unless kept). */
   private specTokens(d: Decl, keepStatic = false): number[] {
     return [...this.range(d.start, d.specEnd)].filter((i) => {
-      const w = this.toks[i].text;
-      return !(this.toks[i].kind === 'ident' && STORAGE.has(w) && !(keepStatic && w === 'static'));
+      const w = this.toks.texts[i];
+      return !(this.isIdent(i) && STORAGE.has(w) && !(keepStatic && w === 'static'));
     });
   }
 
@@ -533,9 +549,9 @@ class Extractor {
 
   /** Elements of a brace list or characters of string literals (plus the NUL); null when it cannot tell. */
   private initialiserCount(from: number, to: number): number | null {
-    const toks = this.toks;
-    if (from < to && toks.slice(from, to).every((t) => t.kind === 'string')) {
-      return toks.slice(from, to).reduce((n, t) => n + literalUnits(t.text), 0) + 1;
+    const { kinds, texts } = this.toks;
+    if (from < to && kinds.slice(from, to).every((k) => k === 'string')) {
+      return texts.slice(from, to).reduce((n, t) => n + literalUnits(t), 0) + 1;
     }
     if (!this.isPunct(from, '{') || this.after(from) !== to) return null;
     let count = 0;
@@ -555,11 +571,12 @@ class Extractor {
   }
 
   private item(d: Decl, text: string, names: readonly string[]): Item {
-    return { pos: this.toks[d.start].raw, text: `${text}\n`, pack: d.pack, user: d.user, names, where: d.where };
+    return { pos: this.toks.raws[d.start], text: `${text}\n`, pack: d.pack, user: d.user, names, where: d.where };
   }
 
-  private skip(name: string, where: string, reason: string): void {
-    this.skipped.push({ name, where, reason });
+  /** Notes that `name` is left out; `pos` (a scanner token index) orders the notes as the source does. */
+  private skip(name: string, where: string, reason: string, pos: number): void {
+    this.skipped.push({ name, where, reason, pos });
   }
 
   /** The user's declarations, as cdef items; statics and unsupported ones are noted instead. */
@@ -579,7 +596,7 @@ class Extractor {
     const emitted = new Set<string>();
     for (const d of user) {
       if (d.unsupported) {
-        for (const name of this.declaredNames(d)) this.skip(name, d.where, d.unsupported);
+        for (const name of this.declaredNames(d)) this.skip(name, d.where, d.unsupported, this.toks.raws[d.start]);
         continue;
       }
       if (d.storage === 'typedef') {
@@ -587,7 +604,7 @@ class Extractor {
         continue;
       }
       if (d.storage === '_Thread_local' || d.storage === 'thread_local' || d.storage === '__thread') {
-        for (const dec of d.declarators) if (dec.name) this.skip(dec.name, d.where, 'thread-local variables cannot be reached from JavaScript');
+        for (const dec of d.declarators) if (dec.name) this.skip(dec.name, d.where, 'it is thread-local, and JavaScript cannot reach thread-local variables', this.toks.raws[d.start]);
         continue;
       }
       const kept: Declarator[] = [];
@@ -606,7 +623,12 @@ class Extractor {
           // Declared here, defined further down (declared there) or elsewhere (declared when allowed).
           if ((dec.isFunction ? definedFunctions : definedVariables).has(name)) continue;
           if (!this.options.externals) {
-            this.skip(name, d.where, 'is declared but not defined in the source; pass the C file that defines it in options.sources or its library in options.libraries');
+            this.skip(
+              name,
+              d.where,
+              'it is declared but not defined in the source; pass the C file that defines it in options.sources or its library in options.libraries',
+              this.toks.raws[d.start],
+            );
             continue;
           }
         }
@@ -636,7 +658,7 @@ class Extractor {
   }
 
   private hasConst(d: Decl): boolean {
-    for (let i = d.start; i < d.specEnd; i++) if (this.toks[i].text === 'const') return true;
+    for (let i = d.start; i < d.specEnd; i++) if (this.toks.texts[i] === 'const') return true;
     return false;
   }
 
@@ -683,12 +705,12 @@ class Extractor {
       if (!this.userFiles.has(m.file)) continue;
       const where = `${this.scanned.files[m.file]}:${m.line}`;
       if (m.params !== null) {
-        this.skip(m.name, where, 'is a function-like macro; only object-like integer macros are declared');
+        this.skip(m.name, where, 'it is a function-like macro; only object-like integer macros are declared', m.at);
         continue;
       }
       const expanded = expandMacro(m, macros);
       if (typeof expanded !== 'string') {
-        this.skip(m.name, where, expanded.error);
+        this.skip(m.name, where, expanded.error, m.at);
         continue;
       }
       yield { pos: m.at - 0.5, text: `#define ${m.name} ${expanded}\n`, pack: 0, user: true, names: [m.name], where };
@@ -725,7 +747,7 @@ class Extractor {
         const cause = /unknown type name '([^']+)'/.exec(reason)?.[1];
         const left = cause === undefined ? undefined : this.dropped.get(cause);
         const why = left === undefined ? reason : `${reason} (its declaration in a header was left out: ${left})`;
-        this.skip(it.names.join(', ') || it.text.trim().slice(0, 40), it.where, why);
+        this.skip(it.names.join(', ') || it.text.trim().slice(0, 40), it.where, why, it.pos);
       }
     }
     return groupByPack(accepted);
@@ -737,9 +759,13 @@ function valueProblem(registry: Registry, names: readonly string[]): string | nu
   for (const name of names) {
     const d = registry.get(name);
     if (d?.kind !== 'function') continue;
-    const f80 = (t: CType): boolean => t.kind === 'primitive' && t.repr === 'f80';
     const t: FunctionType = d.type;
-    if (f80(t.result) || t.args.some(f80)) return "it passes 'long double', which cannot travel between JavaScript and C";
+    for (const v of [t.result, ...t.args]) {
+      if (v.kind === 'primitive' && v.repr === 'f80') return "it passes 'long double', which cannot travel between JavaScript and C";
+      if ((v.kind === 'struct' || v.kind === 'union') && !v.complete) {
+        return `it passes '${v.cname}' by value, but that type's definition was left out or is not in the source`;
+      }
+    }
   }
   return null;
 }
@@ -755,23 +781,26 @@ function groupByPack(items: readonly Item[]): CdefChunk[] {
 }
 
 /** For each bracket token, the index of its partner; -1 for unmatched ones and other tokens. */
-function matchBrackets(toks: readonly Tok[]): Int32Array {
+function matchBrackets(toks: TokenTable): Int32Array {
   const match = new Int32Array(toks.length).fill(-1);
   const stack: number[] = [];
   const pairs: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
-  toks.forEach((t, i) => {
-    if (t.kind !== 'punct') return;
-    if (t.text === '(' || t.text === '[' || t.text === '{') stack.push(i);
-    else if (pairs[t.text]) {
+  const { kinds, texts } = toks;
+  for (let i = 0; i < toks.length; i++) {
+    if (kinds[i] !== 'punct') continue;
+    const t = texts[i];
+    if (t === '(' || t === '[' || t === '{') stack.push(i);
+    else if (t === ')' || t === ']' || t === '}') {
       // Unwind to the matching opener: a stray closer in broken input costs only its own group.
-      const at = stack.map((s) => toks[s].text).lastIndexOf(pairs[t.text]);
-      if (at < 0) return;
+      let at = stack.length - 1;
+      while (at >= 0 && texts[stack[at]] !== pairs[t]) at--;
+      if (at < 0) continue;
       const open = stack[at];
       stack.length = at;
       match[open] = i;
       match[i] = open;
     }
-  });
+  }
   return match;
 }
 
@@ -817,7 +846,7 @@ const MACRO_TOKEN = /\.?[0-9](?:[eEpP][+-]|[\w.$])*|[A-Za-z_$][\w$]*|"(?:[^"\\]|
 
 /** An object-like macro's body with the object-like macros in it replaced, as the preprocessor would at the end of the file. */
 function expandMacro(m: MacroDef, macros: ReadonlyMap<string, MacroDef>): string | { error: string } {
-  if (m.body === '') return { error: 'has no value; only macros with an integer value are declared' };
+  if (m.body === '') return { error: 'it has no value; only macros with an integer value are declared' };
   const expand = (body: string, active: ReadonlySet<string>): string => {
     const parts = body.match(MACRO_TOKEN) ?? [];
     let out = '';

@@ -2,15 +2,44 @@
 
 export type PKind = 'ident' | 'number' | 'char' | 'string' | 'punct' | 'other';
 
-/** One token of preprocessed C. */
-export interface PToken {
-  readonly kind: PKind;
-  readonly text: string;
+/**
+ * Tokens of preprocessed C as parallel arrays (a struct of arrays): a large translation unit makes
+ * tens of thousands, and one object each would keep the garbage collector busy. Token `i` is
+ * `kinds[i]`, `texts[i]`, and so on.
+ */
+export class TokenTable {
+  readonly kinds: PKind[] = [];
+  /** Identifier and punctuator texts are interned: equal texts are one string. */
+  readonly texts: string[] = [];
   /** Index into `Scanned.files` of the file the token came from. */
-  readonly file: number;
-  readonly line: number;
+  readonly files: number[] = [];
+  readonly lines: number[] = [];
   /** Whitespace separated it from the previous token in the output. */
-  readonly spaced: boolean;
+  readonly spaced: boolean[] = [];
+  /** For a table derived from another, the token's index there (directive positions refer to the scanner's). */
+  readonly raws: number[] = [];
+
+  get length(): number {
+    return this.kinds.length;
+  }
+
+  push(kind: PKind, text: string, file: number, line: number, spaced: boolean, raw: number): void {
+    this.kinds.push(kind);
+    this.texts.push(text);
+    this.files.push(file);
+    this.lines.push(line);
+    this.spaced.push(spaced);
+    this.raws.push(raw);
+  }
+
+  /** True when token `i` is the punctuator `text`. */
+  isPunct(i: number, text: string): boolean {
+    return this.kinds[i] === 'punct' && this.texts[i] === text;
+  }
+
+  isIdent(i: number): boolean {
+    return this.kinds[i] === 'ident';
+  }
 }
 
 /** A `#define` as -dD prints it, at the token position it precedes. */
@@ -32,7 +61,7 @@ export interface PackChange {
 }
 
 export interface Scanned {
-  readonly tokens: readonly PToken[];
+  readonly tokens: TokenTable;
   /** File names as the line markers spell them, in order of first appearance. */
   readonly files: readonly string[];
   /** The macros still defined at the end of the translation unit, by name. */
@@ -40,18 +69,50 @@ export interface Scanned {
   readonly packs: readonly PackChange[];
 }
 
-const PUNCT3 = new Set(['...', '<<=', '>>=']);
-const PUNCT2 = new Set([
-  '->', '++', '--', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '##',
+/** Every punctuator of C, and the preprocessor's '#' and '##'. */
+const PUNCTUATORS = new Set([
+  '...', '<<=', '>>=', '->', '++', '--', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '+=', '-=', '*=', '/=', '%=', '&=',
+  '|=', '^=', '##', ...'{}[]();,:=*&|^~!?+-/%<>.#',
 ]);
-const PUNCT1 = '{}[]();,:=*&|^~!?+-/%<>.#';
 
-const isIdentStart = (c: string): boolean => /[A-Za-z_$]/.test(c);
-const isIdentPart = (c: string): boolean => /[\w$]/.test(c);
-const LITERAL_PREFIXES = new Set(['L', 'u', 'U', 'u8']);
+/**
+ * One piece of preprocessed text per match: a directive line, a newline, blanks, a (prefixed)
+ * string or character literal, an identifier, a preprocessing number, a comment, a punctuator,
+ * or any other single character. Matching natively is several times faster than a loop over
+ * characters in JavaScript that runs once, as a cold cc() does.
+ */
+const PIECE = new RegExp(
+  [
+    '^[ \\t]*#[^\\n]*',
+    '\\n',
+    '[ \\t\\f\\v\\r]+',
+    '(?:u8|[LuU])?"(?:[^"\\\\\\n]|\\\\.)*"?',
+    "(?:u8|[LuU])?'(?:[^'\\\\\\n]|\\\\.)*'?",
+    '[A-Za-z_$][\\w$]*',
+    '\\.?\\d(?:[eEpP][+-]|[\\w.$])*',
+    '/\\*[^]*?(?:\\*/|(?![^]))',
+    '//[^\\n]*',
+    '\\.\\.\\.|<<=|>>=|->|\\+\\+|--|<<|>>|<=|>=|==|!=|&&|\\|\\||[-+*/%&|^]=|##',
+    '[^]',
+  ].join('|'),
+  'gm',
+);
 
-/** A line marker (`# 12 "file.h" 1 3`) or `#line 12 "file.h"`: the line number, file name and flags. */
-const MARKER = /^#\s*(?:line\s+)?(\d+)\s+"((?:[^"\\]|\\.)*)"((?:\s+\d+)*)\s*$/;
+const isIdentStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36;
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isBlank = (c: number): boolean => c === 32 || c === 9 || c === 12 || c === 11 || c === 13;
+
+/** The kind of a piece that is a token (not a blank, newline, comment or directive). */
+function kindOf(piece: string, c: number): PKind {
+  if (isIdentStart(c)) return piece.includes('"') ? 'string' : piece.includes("'") ? 'char' : 'ident';
+  if (isDigit(c) || (c === 46 && piece.length > 1 && isDigit(piece.charCodeAt(1)))) return 'number';
+  if (c === 34) return 'string';
+  if (c === 39) return 'char';
+  return PUNCTUATORS.has(piece) ? 'punct' : 'other';
+}
+
+/** A line marker (`# 12 "file.h" 1 3`) or `#line 12 "file.h"`: the line number and file name. */
+const MARKER = /^#\s*(?:line\s+)?(\d+)\s+"((?:[^"\\]|\\.)*)"/;
 const DEFINE = /^#\s*define\s+([A-Za-z_$][\w$]*)(\(([^)]*)\))?(?:\s+(.*))?$/;
 const UNDEF = /^#\s*undef\s+([A-Za-z_$][\w$]*)/;
 const PRAGMA_PACK = /^#\s*pragma\s+pack\s*\(([^)]*)\)/;
@@ -64,7 +125,8 @@ export function scanPreprocessed(text: string): Scanned {
 }
 
 class Scanner {
-  private readonly tokens: PToken[] = [];
+  private readonly tokens = new TokenTable();
+  private readonly interned = new Map<string, string>();
   private readonly files: string[] = [];
   private readonly fileIndex = new Map<string, number>();
   private readonly macros = new Map<string, MacroDef>();
@@ -79,14 +141,27 @@ class Scanner {
   }
 
   run(): Scanned {
-    const lines = this.text.split('\n');
-    for (const raw of lines) {
-      const l = raw.replace(/\r$/, '');
-      const trimmed = l.trimStart();
-      if (trimmed.startsWith('#')) this.directive(trimmed);
-      else {
-        this.tokenizeLine(l);
+    let spaced = true;
+    let lineStart = true;
+    for (const piece of this.text.match(PIECE) ?? []) {
+      const c = piece.charCodeAt(0);
+      if (c === 10) {
         this.line++;
+        spaced = lineStart = true;
+      } else if (isBlank(c) || (c === 35 && lineStart)) {
+        // A run of blanks, or a directive line (only those pieces hold a '#').
+        const hash = piece.indexOf('#');
+        if (hash >= 0) this.directive(piece.slice(hash));
+        spaced = true;
+      } else if (c === 47 && (piece.startsWith('/*') || piece.startsWith('//'))) {
+        // Comments do not survive -E, but a source read without the preprocessor has them.
+        for (let nl = piece.indexOf('\n'); nl >= 0; nl = piece.indexOf('\n', nl + 1)) this.line++;
+        spaced = true;
+      } else {
+        const kind = kindOf(piece, c);
+        const text = kind === 'ident' || kind === 'punct' ? this.intern(piece) : piece;
+        this.tokens.push(kind, text, this.file, this.line, spaced, this.tokens.length);
+        spaced = lineStart = false;
       }
     }
     return { tokens: this.tokens, files: this.files, macros: this.macros, packs: this.packs };
@@ -101,25 +176,33 @@ class Scanner {
     this.file = i;
   }
 
+  /** Handles one directive line; the newline after it is counted by the caller. */
   private directive(d: string): void {
-    const marker = MARKER.exec(d);
-    if (marker) {
-      this.enterFile(unescapeFile(marker[2]));
-      this.line = Number(marker[1]);
+    let k = 1;
+    while (isBlank(d.charCodeAt(k))) k++;
+    const c = d.charCodeAt(k);
+    if (isDigit(c) || c === 108 /* l */) {
+      const marker = MARKER.exec(d);
+      if (marker) {
+        this.enterFile(unescapeFile(marker[2]));
+        this.line = Number(marker[1]) - 1;
+      }
       return;
     }
     const at = this.tokens.length;
-    const def = DEFINE.exec(d);
-    if (def) {
-      const params = def[2] === undefined ? null : def[3].split(',').map((p) => p.trim()).filter((p) => p !== '');
-      this.macros.set(def[1], { name: def[1], params, body: (def[4] ?? '').trim(), file: this.file, line: this.line, at });
-    } else {
+    if (c === 100 /* d */) {
+      const def = DEFINE.exec(d);
+      if (def) {
+        const params = def[2] === undefined ? null : def[3].split(',').map((p) => p.trim()).filter((p) => p !== '');
+        this.macros.set(def[1], { name: def[1], params, body: (def[4] ?? '').trim(), file: this.file, line: this.line, at });
+      }
+    } else if (c === 117 /* u */) {
       const undef = UNDEF.exec(d);
       if (undef) this.macros.delete(undef[1]);
+    } else if (c === 112 /* p */) {
       const pack = PRAGMA_PACK.exec(d);
       if (pack) this.pragmaPack(pack[1], at);
     }
-    this.line++;
   }
 
   /** `#pragma pack(n)`, `pack()`, `pack(push[, n])`, `pack(pop)`, as GCC reads them. */
@@ -137,59 +220,10 @@ class Scanner {
     this.packs.push({ at, pack: this.pack });
   }
 
-  private push(kind: PKind, text: string, spaced: boolean): void {
-    this.tokens.push({ kind, text, file: this.file, line: this.line, spaced });
+  private intern(text: string): string {
+    const known = this.interned.get(text);
+    if (known !== undefined) return known;
+    this.interned.set(text, text);
+    return text;
   }
-
-  private tokenizeLine(l: string): void {
-    let i = 0;
-    let spaced = true;
-    while (i < l.length) {
-      const c = l[i];
-      if (c === ' ' || c === '\t' || c === '\f' || c === '\v') {
-        i++;
-        spaced = true;
-        continue;
-      }
-      if (c === '/' && l[i + 1] === '/') return;
-      if (c === '/' && l[i + 1] === '*') {
-        const close = l.indexOf('*/', i + 2);
-        i = close < 0 ? l.length : close + 2; // comments do not survive -E; a stray one is dropped
-        spaced = true;
-        continue;
-      }
-      const start = i;
-      if (isIdentStart(c)) {
-        while (i < l.length && isIdentPart(l[i])) i++;
-        const q = l[i];
-        if ((q === '"' || q === "'") && LITERAL_PREFIXES.has(l.slice(start, i))) i = literalEnd(l, i);
-        else {
-          this.push('ident', l.slice(start, i), spaced);
-          spaced = false;
-          continue;
-        }
-        this.push(q === '"' ? 'string' : 'char', l.slice(start, i), spaced);
-      } else if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(l[i + 1] ?? ''))) {
-        i++;
-        while (i < l.length && (/[\w.$]/.test(l[i]) || ((l[i] === '+' || l[i] === '-') && /[eEpP]/.test(l[i - 1])))) i++;
-        this.push('number', l.slice(start, i), spaced);
-      } else if (c === '"' || c === "'") {
-        i = literalEnd(l, i);
-        this.push(c === '"' ? 'string' : 'char', l.slice(start, i), spaced);
-      } else {
-        const len = PUNCT3.has(l.slice(i, i + 3)) ? 3 : PUNCT2.has(l.slice(i, i + 2)) ? 2 : PUNCT1.includes(c) ? 1 : 0;
-        i += len || 1;
-        this.push(len ? 'punct' : 'other', l.slice(start, i), spaced);
-      }
-      spaced = false;
-    }
-  }
-}
-
-/** The index after the literal whose opening quote is at `open` (the end of the line if it never closes). */
-function literalEnd(l: string, open: number): number {
-  const q = l[open];
-  let i = open + 1;
-  while (i < l.length && l[i] !== q) i += l[i] === '\\' ? 2 : 1;
-  return Math.min(i + 1, l.length);
 }

@@ -1,0 +1,100 @@
+// cc(): compile C source and get its library with the declarations taken from the source itself.
+import { show } from '../errors';
+import { FFI, VerifyOptions } from '../ffi';
+import { Lib, hideNames } from '../clib';
+import { CdefChunk, Skipped } from './extract';
+import { extractSource } from './preprocess';
+
+export type { CdefChunk, Skipped } from './extract';
+
+/** The options of cc() are those of ffi.verify(). */
+export type CcOptions = VerifyOptions;
+
+/** What cc() declared for a library, and what it left out. */
+export interface CcDeclarations {
+  /** The FFI the library was verified with: new/sizeof/typeof know the source's types. */
+  readonly ffi: FFI;
+  /** The cdef text given to ffi.cdef(), in order, with the pack option of each part. */
+  readonly cdefs: readonly CdefChunk[];
+  /** Declarations of the source that could not be declared, with the reason. */
+  readonly skipped: readonly Skipped[];
+  /** Names the source declares `static`: only its own C code can use them. */
+  readonly statics: Readonly<Record<string, 'function' | 'variable'>>;
+}
+
+const declared = new WeakMap<object, CcDeclarations>();
+
+/**
+ * Compiles `source` as ffi.verify() does and returns its library, declaring what the source
+ * defines: every non-static function and global, struct/union/enum/typedef, and integer #define.
+ * Types from headers are declared as far as those declarations need them. A static function or
+ * variable stays private: using it throws an FFIError naming it and saying why.
+ */
+export function cc(source: string, options: CcOptions = {}): Lib {
+  return ccInto(new FFI(), source, options);
+}
+
+/** The cdef lines each FFI was given by cc()/ccInto(), with their pack value. */
+const given = new WeakMap<FFI, Set<string>>();
+
+/**
+ * cc() with an FFI of your own, for a source that grows (a session adding definitions): only the
+ * declarations `ffi` was not given before are declared, so its types stay the same objects and
+ * cdata made for an earlier library work with the functions of the new one. The source must keep
+ * what it had: a function removed from it would still be declared.
+ */
+export function ccInto(ffi: FFI, source: string, options: CcOptions = {}): Lib {
+  if (!(ffi instanceof FFI)) throw new TypeError(`ccInto(): expected an FFI, got ${show(ffi)}`);
+  if (typeof source !== 'string') throw new TypeError(`cc(): expected C source as a string, got ${show(source)}`);
+  const extracted = extractSource(source, options);
+  let seen = given.get(ffi);
+  if (!seen) given.set(ffi, (seen = new Set()));
+  for (const chunk of extracted.cdefs) {
+    const fresh = chunk.source.split('\n').filter((line) => line !== '' && !seen.has(`${chunk.pack} ${line}`));
+    if (fresh.length === 0) continue;
+    // The C compiler has the last word on what the source may redeclare (a #define, say).
+    ffi.cdef(`${fresh.join('\n')}\n`, { override: true, ...(chunk.pack ? { pack: chunk.pack } : {}) });
+    for (const line of fresh) seen.add(`${chunk.pack} ${line}`);
+  }
+  // The build cache keys on the source, not on the headers it includes: name them by their state.
+  const stamped = `${source}\n/* node-cffi cc(): included headers ${extracted.headers.slice(0, 16)} */\n`;
+  const lib = ffi.verify(stamped, withLocalBinding(options));
+  hideNames(lib, refusals(extracted, options.filename ?? 'source.c'));
+  declared.set(lib, { ffi, cdefs: extracted.cdefs, skipped: extracted.skipped, statics: extracted.statics });
+  return lib;
+}
+
+/**
+ * Links so that the library's calls to its own functions stay inside it (-Bsymbolic). Otherwise
+ * the dynamic linker binds them to same-named symbols of the process first: node itself exports
+ * main, crc32, compress, uv_run and thousands more, so a source's main() would call node's.
+ */
+function withLocalBinding(options: CcOptions): CcOptions {
+  const link = options.extraLinkArgs;
+  return Array.isArray(link) || link === undefined ? { ...options, extraLinkArgs: [...(link ?? []), '-Wl,-Bsymbolic'] } : options;
+}
+
+/** Why each name the library knows of but does not export is refused. */
+function refusals(x: { skipped: readonly Skipped[]; statics: CcDeclarations['statics'] }, filename: string): Map<string, string> {
+  const reasons = new Map<string, string>();
+  for (const s of x.skipped) reasons.set(s.name, `was left out of the declarations (${s.where}): ${s.reason}`);
+  for (const [name, what] of Object.entries(x.statics)) {
+    const use = what === 'function' ? 'call' : 'reach';
+    reasons.set(name, `is a static ${what} of ${filename}, visible only to its C code; remove 'static' to ${use} it from JavaScript`);
+  }
+  return reasons;
+}
+
+/** The declarations of a library cc() returned. */
+export function declarationsOf(lib: object): CcDeclarations {
+  const d = typeof lib === 'object' && lib !== null ? declared.get(lib) : undefined;
+  if (!d) throw new TypeError(`declarationsOf(): expected a library returned by cc(), got ${show(lib)}`);
+  return d;
+}
+
+/** The FFI a cc() library was verified with, for ffi.new/sizeof/typeof on the source's types. */
+export function ffiOf(lib: object): FFI {
+  const d = typeof lib === 'object' && lib !== null ? declared.get(lib) : undefined;
+  if (!d) throw new TypeError(`ffiOf(): expected a library returned by cc(), got ${show(lib)}`);
+  return d.ffi;
+}

@@ -1,0 +1,349 @@
+// Memory made visible: ffi.dump's annotated hex dump of a cdata, and what util.inspect shows of struct, array and pointer cdata.
+import type { InspectOptions } from 'util';
+import { show } from '../errors';
+import { CField, CType, StructType, isCharLike } from '../ctype/model';
+import { CData, isCData } from './base';
+import { readAddress, readAt, readBits } from './classes';
+import { NO_MEMORY, placeRaw } from './memory';
+
+export interface DumpOptions {
+  /** How many bytes to show from the cdata's address (default: its size, at most 1024). */
+  readonly bytes?: number;
+}
+
+/** Bytes dump() shows when not told: enough for a screenful of a large object. */
+const DEFAULT_LIMIT = 1024;
+const ROW_BYTES = 8;
+
+/** A range of the dumped memory and what it holds. */
+interface Leaf {
+  readonly offset: number;
+  readonly length: number;
+  readonly note: string;
+}
+
+/** Where the dumped memory is: a view and offset for address `address`, and what its items are. */
+interface Region {
+  readonly view: DataView;
+  readonly offset: number;
+  readonly address: number;
+  /** The type of each item, or null when the memory is untyped (void *). */
+  readonly item: CType | null;
+  /** Items the cdata covers (1 for a struct or a pointer's target). */
+  readonly count: number;
+  /** Annotate each item with its index (arrays, and pointers shown past their first item). */
+  readonly indexed: boolean;
+  /** The bytes the cdata itself spans. */
+  readonly natural: number;
+}
+
+/**
+ * A hex dump of the memory of `cdata` with addresses, one row per field (structs and unions,
+ * nested ones flattened), element (arrays) or bit-field group, each annotated with its value;
+ * bytes no member covers are marked as padding. Pointers show the memory they point to.
+ *
+ *     'struct pt *': 16 bytes at 0x55d0c8a0
+ *     0x55d0c8a0  2a 00 00 00              x = 42
+ *     0x55d0c8a4  00 00 00 00              (padding)
+ *     0x55d0c8a8  00 00 00 00 00 00 f8 3f  y = 1.5
+ */
+export function dump(cdata: unknown, options: DumpOptions = {}): string {
+  if (!isCData(cdata)) throw new TypeError(`ffi.dump(): expected a cdata, got ${show(cdata)}`);
+  const bytes = options?.bytes;
+  if (bytes !== undefined && !(Number.isSafeInteger(bytes) && bytes >= 0)) {
+    throw new RangeError(`ffi.dump(): options.bytes must be a non-negative integer, got ${show(bytes)}`);
+  }
+  const where = 'ffi.dump()';
+  const region = regionOf(cdata, bytes, where);
+  const total = bytes ?? Math.min(region.natural, DEFAULT_LIMIT);
+  const place = readable(cdata, region, total, where);
+  const leaves = region.item === null ? [] : itemLeaves(region, place.view, place.offset, total);
+  const lines = [`'${cdata.$name()}': ${total} bytes at ${hex(region.address)}`];
+  lines.push(...rows(leaves, place.view, place.offset, region.address, total));
+  if (bytes === undefined && region.natural > total) {
+    lines.push(`... ${region.natural - total} more bytes; pass { bytes: ${region.natural} } to see them all`);
+  }
+  return lines.join('\n');
+}
+
+function regionOf(c: CData, bytes: number | undefined, where: string): Region {
+  const t = c.$t;
+  const base = { view: c.$v, offset: c.$o, address: c.$a };
+  switch (t.kind) {
+    case 'array':
+      return { ...base, item: t.item, count: c.$n, indexed: true, natural: c.$n * t.item.size };
+    case 'struct':
+    case 'union':
+      return { ...base, item: t, count: 1, indexed: false, natural: t.size };
+    case 'pointer': {
+      const size = t.item.size;
+      if (size <= 0) {
+        if (bytes === undefined) {
+          throw new TypeError(`${where}: ${show(c)} points to '${t.item.cname}', which has no size; pass { bytes: n } to say how much to show`);
+        }
+        return { ...base, item: null, count: 0, indexed: false, natural: 0 };
+      }
+      const count = bytes === undefined ? 1 : Math.ceil(bytes / size);
+      return { ...base, item: t.item, count, indexed: count > 1, natural: size };
+    }
+    default:
+      throw new TypeError(`${where}: cannot dump ${show(c)}; pass a pointer, array, struct or union`);
+  }
+}
+
+/** A view covering `total` bytes of the region: the cdata's own, or a window onto its address. */
+function readable(c: CData, r: Region, total: number, where: string): { view: DataView; offset: number } {
+  if (r.view !== NO_MEMORY && r.offset + total <= r.view.byteLength) return { view: r.view, offset: r.offset };
+  const place = placeRaw(r.address, total);
+  if (place.view === NO_MEMORY || place.offset + total > place.view.byteLength) {
+    throw new RangeError(`${where}: ${show(c)} refers to no readable memory (address ${hex(r.address)})`);
+  }
+  return place;
+}
+
+function itemLeaves(r: Region, view: DataView, offset: number, total: number): Leaf[] {
+  const item = r.item as CType;
+  const out: Leaf[] = [];
+  for (let i = 0; i < r.count && i * item.size < total; i++) {
+    const name = r.indexed ? `[${i}]` : '';
+    leavesOf(item, view, offset, i * item.size, r.address, name, total, out);
+  }
+  return out;
+}
+
+const join = (name: string, field: string): string => (name === '' ? field : `${name}.${field}`);
+
+/** The annotated ranges of an object of type `t` at `at` bytes into the dump (view offset `base + at`). */
+function leavesOf(t: CType, view: DataView, base: number, at: number, address: number, name: string, total: number, out: Leaf[]): void {
+  if (at >= total) return;
+  const label = name === '' ? '' : `${name} = `;
+  switch (t.kind) {
+    case 'primitive':
+    case 'enum':
+    case 'pointer':
+      out.push({ offset: at, length: t.size, note: label + scalarNote(t, view, base + at) });
+      return;
+    case 'array': {
+      const length = t.length ?? 0;
+      if (isCharLike(t.item)) {
+        out.push({ offset: at, length, note: label + JSON.stringify(shorten(charsAt(view, base + at, Math.min(length, total - at)))) });
+        return;
+      }
+      for (let i = 0; i < length && at + i * t.item.size < total; i++) {
+        leavesOf(t.item, view, base, at + i * t.item.size, address, `${name}[${i}]`, total, out);
+      }
+      return;
+    }
+    case 'struct':
+    case 'union':
+      structLeaves(t, view, base, at, address, name, total, out);
+      return;
+    case 'void':
+    case 'function':
+      return;
+  }
+}
+
+function structLeaves(t: StructType, view: DataView, base: number, at: number, address: number, name: string, total: number, out: Leaf[]): void {
+  if (!t.fields) {
+    out.push({ offset: at, length: 0, note: `${name || t.cname}: opaque '${t.cname}' (declared but never defined)` });
+    return;
+  }
+  const own: Leaf[] = [];
+  const fields = t.fields;
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i];
+    if (f.bitsize < 0) {
+      leavesOf(f.type, view, base, at + f.offset, address, join(name, f.name), total, own);
+      continue;
+    }
+    // Bit-fields sharing storage bytes are shown together on their bytes.
+    const group: CField[] = [f];
+    let end = f.offset + storageBytes(f);
+    while (i + 1 < fields.length && fields[i + 1].bitsize >= 0 && fields[i + 1].offset < end) {
+      const g = fields[++i];
+      group.push(g);
+      end = Math.max(end, g.offset + storageBytes(g));
+    }
+    const notes = group.map((g) => `${join(name, g.name)}:${g.bitsize} = ${valueNote(readBits(view, base + at + g.offset, g))}`);
+    if (at + f.offset < total) own.push({ offset: at + f.offset, length: end - f.offset, note: notes.join(', ') });
+  }
+  out.push(...own, ...padding(own, at, t.size, total));
+}
+
+const storageBytes = (f: CField): number => Math.ceil((f.bitshift + f.bitsize) / 8);
+
+/** Ranges inside [at, at + size) that no member covers. */
+function padding(members: readonly Leaf[], at: number, size: number, total: number): Leaf[] {
+  const covered = new Uint8Array(size);
+  for (const m of members) covered.fill(1, Math.max(m.offset - at, 0), Math.min(m.offset - at + m.length, size));
+  const out: Leaf[] = [];
+  for (let i = 0; i < size && at + i < total; ) {
+    if (covered[i]) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < size && !covered[j]) j++;
+    out.push({ offset: at + i, length: j - i, note: '(padding)' });
+    i = j;
+  }
+  return out;
+}
+
+/** The rows of the dump: each leaf on rows of up to 8 bytes (its note on the first), bare bytes for the rest. */
+function rows(leaves: readonly Leaf[], view: DataView, base: number, address: number, total: number): string[] {
+  const sorted = [...leaves].sort((a, b) => a.offset - b.offset);
+  const width = hex(address + total).length;
+  const out: string[] = [];
+  const emit = (offset: number, length: number, note: string) => {
+    for (let o = offset; o < offset + length && o < total; o += ROW_BYTES) {
+      const n = Math.min(ROW_BYTES, offset + length - o, total - o);
+      const bytes: string[] = [];
+      for (let k = 0; k < n; k++) bytes.push(view.getUint8(base + o + k).toString(16).padStart(2, '0'));
+      const line = `${hex(address + o).padStart(width)}  ${bytes.join(' ').padEnd(ROW_BYTES * 3 - 1)}  ${o === offset ? note : ''}`;
+      out.push(line.trimEnd());
+    }
+  };
+  let reached = 0;
+  for (const leaf of sorted) {
+    if (leaf.offset > reached) emit(reached, leaf.offset - reached, '');
+    emit(leaf.offset, leaf.length, leaf.note);
+    reached = Math.max(reached, leaf.offset + leaf.length);
+  }
+  if (reached < total) emit(reached, total - reached, '');
+  return out;
+}
+
+const hex = (n: number): string => `0x${n.toString(16)}`;
+
+function shorten(s: string): string {
+  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+}
+
+/** The text of a char array: its bytes up to the first NUL, as UTF-8. */
+function charsAt(view: DataView, offset: number, length: number): string {
+  const bytes = new Uint8Array(view.buffer, view.byteOffset + offset, length);
+  const nul = bytes.indexOf(0);
+  return Buffer.from(bytes.subarray(0, nul < 0 ? length : nul)).toString('utf8');
+}
+
+/** A scalar or pointer value as a note: '42', '65 'A'', 'GREEN (5)', '0x55d0c8a0', 'NULL'. */
+function scalarNote(t: CType, view: DataView, offset: number): string {
+  if (t.kind === 'pointer') {
+    try {
+      const a = readAddress(view, offset);
+      return a === 0 ? 'NULL' : hex(a);
+    } catch {
+      return `0x${view.getBigUint64(offset, true).toString(16)}`;
+    }
+  }
+  if (t.kind === 'primitive' && t.repr === 'f80') return '(long double)';
+  const v = readAt(t, view, offset, 0, null) as number | bigint | boolean;
+  if (t.kind === 'enum') {
+    const name = t.elements[String(v)];
+    return name === undefined ? String(v) : `${name} (${v})`;
+  }
+  if (isCharLike(t) && typeof v === 'number' && v >= 32 && v < 127) return `${v} '${String.fromCharCode(v)}'`;
+  return valueNote(v);
+}
+
+const valueNote = (v: number | bigint | boolean): string => (Object.is(v, -0) ? '-0' : String(v));
+
+// ---------------------------------------------------------------------------------------------
+// util.inspect
+
+/** util.inspect's third argument. */
+export type Inspect = (value: unknown, options?: InspectOptions) => string;
+
+/**
+ * What util.inspect shows of a cdata: its repr, then for structs and unions their fields and
+ * values (nested ones as objects, char arrays as text), for arrays their elements (as many as
+ * options.maxArrayLength allows), for a pointer that owns its memory (ffi.new) what it points to.
+ * Other pointers show the repr alone: their memory may not be there any more.
+ */
+export function inspectCData(cdata: CData, depth: number, options: InspectOptions, inspect: Inspect): string {
+  const repr = String(cdata);
+  if (depth !== null && depth !== undefined && depth < 0) return repr;
+  const t = cdata.$t;
+  const limit = options.maxArrayLength ?? 100;
+  const reader = new Reader(limit === null ? Infinity : limit);
+  let contents: unknown;
+  try {
+    switch (t.kind) {
+      case 'struct':
+      case 'union':
+        contents = reader.struct(t, cdata.$v, cdata.$o, cdata.$a);
+        break;
+      case 'array':
+        contents = isCharLike(t.item)
+          ? charsAt(cdata.$v, cdata.$o, cdata.$n)
+          : reader.array(t.item, cdata.$n, cdata.$v, cdata.$o, cdata.$a);
+        break;
+      case 'pointer':
+        if (cdata.$own === 0 || t.item.size <= 0) return repr;
+        contents = reader.value(t.item, cdata.$v, cdata.$o, cdata.$a);
+        break;
+      default:
+        return repr;
+    }
+  } catch {
+    return repr; // released memory, or memory that went away
+  }
+  return `${repr} ${inspect(contents, { ...options, depth: depth ?? null })}`;
+}
+
+/** Reads C memory into plain JavaScript values for util.inspect. */
+class Reader {
+  constructor(private readonly limit: number) {}
+
+  value(t: CType, view: DataView, offset: number, address: number): unknown {
+    switch (t.kind) {
+      case 'primitive':
+        return t.repr === 'f80' ? new Opaque('[long double]') : readAt(t, view, offset, address, null);
+      case 'enum': {
+        const v = readAt(t, view, offset, address, null) as number;
+        const name = t.elements[String(v)];
+        return name === undefined ? v : new Opaque(`${name} (${v})`);
+      }
+      case 'pointer':
+        return readAt(t, view, offset, address, null);
+      case 'array':
+        if (isCharLike(t.item)) return charsAt(view, offset, t.length ?? 0);
+        return this.array(t.item, t.length ?? 0, view, offset, address);
+      case 'struct':
+      case 'union':
+        return this.struct(t, view, offset, address);
+      case 'void':
+      case 'function':
+        return new Opaque(`[${t.cname}]`);
+    }
+  }
+
+  /** A sparse array with the first `limit` items: util.inspect then reports how many more there are. */
+  array(item: CType, length: number, view: DataView, offset: number, address: number): unknown[] {
+    const out: unknown[] = new Array(length);
+    for (let i = 0; i < Math.min(length, this.limit); i++) {
+      out[i] = this.value(item, view, offset + i * item.size, address + i * item.size);
+    }
+    return out;
+  }
+
+  struct(t: StructType, view: DataView, offset: number, address: number): object {
+    if (!t.fields) return new Opaque(`[opaque ${t.cname}]`);
+    const out = {};
+    for (const f of t.fields) {
+      const v = f.bitsize >= 0 ? readBits(view, offset + f.offset, f) : this.value(f.type, view, offset + f.offset, address + f.offset);
+      Object.defineProperty(out, f.name, { value: v, enumerable: true });
+    }
+    return out;
+  }
+}
+
+/** A value util.inspect prints as the given text, unquoted. */
+class Opaque {
+  constructor(private readonly text: string) {}
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.text;
+  }
+}

@@ -1,0 +1,67 @@
+// `cffi cache [ls|clean]`: what the cache of compiled libraries holds (size, age, source), and emptying it.
+import { cacheDirectory, cleanCache, listCache } from '../build';
+import { HELP, UsageError, parseArgs } from './args';
+
+const CACHE_HELP = `Usage: cffi cache [ls|clean]
+
+  ls      list the compiled libraries in the cache: size, age, source file, compiler
+          (the default)
+  clean   remove them all, with the remembered compiler versions and the leftovers
+          of builds that crashed; libraries are rebuilt when next needed
+
+The cache is $NODE_CFFI_CACHE, else $XDG_CACHE_HOME/node-cffi, else
+~/.cache/node-cffi.
+
+Options:
+  -h, --help   show this help`;
+
+export async function cacheCommand(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, [HELP]);
+  if (args.has('help')) {
+    console.log(CACHE_HELP);
+    return 0;
+  }
+  const [action = 'ls', ...extra] = args.positionals;
+  if (extra.length > 0) throw new UsageError(`cache: unexpected '${extra[0]}'`);
+  const dir = cacheDirectory({});
+  switch (action) {
+    case 'ls':
+      console.log(listing(dir));
+      return 0;
+    case 'clean': {
+      const { removed, bytes } = cleanCache({});
+      console.log(removed === 0 ? `${dir}: nothing to remove` : `${dir}: removed ${removed} entries (${size(bytes)})`);
+      return 0;
+    }
+    default:
+      throw new UsageError(`cache: unknown action '${action}'; use 'ls' or 'clean'`);
+  }
+}
+
+function listing(dir: string): string {
+  const entries = listCache({});
+  if (entries.length === 0) return `${dir}: no compiled libraries`;
+  const total = entries.reduce((n, e) => n + e.size, 0);
+  const now = Date.now();
+  const rows = [['SIZE', 'AGE', 'SOURCE', 'NAME', 'COMPILER']];
+  for (const e of [...entries].sort((a, b) => b.created.getTime() - a.created.getTime())) {
+    rows.push([size(e.size), age(now - e.created.getTime()), e.source, e.name, `${e.compiler.family} (${e.compiler.version})`]);
+  }
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const lines = rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd());
+  return [`${dir}: ${entries.length} ${entries.length === 1 ? 'library' : 'libraries'}, ${size(total)}`, ...lines].join('\n');
+}
+
+function size(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+function age(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.round(s / 60)} min`;
+  if (s < 86400) return `${Math.round(s / 3600)} h`;
+  return `${Math.round(s / 86400)} d`;
+}

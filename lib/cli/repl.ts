@@ -1,0 +1,222 @@
+// `cffi repl [FILE.c]`: Node's REPL with the C names in scope, and .c/.load/.dump/.cdef/.types to grow and inspect them.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as repl from 'repl';
+import * as vm from 'vm';
+import { FFI } from '../ffi';
+import type { Lib } from '../clib';
+import { isCData } from '../cdata/base';
+import { dump } from '../cdata/dump';
+import { Registry } from '../ctype/registry';
+import { parseCdef } from '../cparser/parser';
+import { typescriptDeclarations } from '../codegen/typescript';
+import { CcOptions, cc, ccInto, declarationsOf } from '../cc';
+import { packageVersion } from '../package';
+import { COMPILE_OPTIONS, HELP, UsageError, parseArgs } from './args';
+import { compileOptions, describeFailure, flushC, formatValue, installGlobals } from './session';
+
+const REPL_HELP = `Usage: cffi repl [FILE.c] [options]
+
+An interactive JavaScript session (Node's REPL: history, multi-line input, tab
+completion) in which FILE.c's functions, globals, constants and \`ffi\` are in
+scope. C added with .c is compiled together with what came before; the names
+from before stay callable (C globals start over at each compile).
+
+Commands in the session:
+  .c CODE        add C definitions (an unfinished block continues on the next
+                 lines; '.c' alone collects lines until '.end')
+  .load FILE.c   add a C file
+  .dump EXPR     show the memory of a cdata, byte by byte, annotated
+  .cdef          the C declarations made from the code so far
+  .types         TypeScript declarations for them
+
+Options:
+  --cc COMPILER     gcc, clang, tcc or a path (tcc compiles fastest)
+  -O LEVEL, -l LIB, -L DIR, -I DIR, -D NAME[=VALUE]   as for cffi run
+  -h, --help        show this help`;
+
+/** The C code of a session: all of it is compiled at each addition, and its names become globals. */
+class Session {
+  private source = '';
+  private lib: Lib | null = null;
+  readonly ffi = new FFI();
+  private count = 0;
+
+  constructor(private readonly options: CcOptions) {
+    installGlobals(null, this.ffi);
+  }
+
+  /** Compiles the session's code plus `code` (reported as `name`); says whether it did, and what to tell the user. */
+  add(code: string, name = `<c ${++this.count}>`): { ok: boolean; text: string } {
+    const next = `${this.source}#line 1 "${name.replace(/[\\"]/g, '\\$&')}"\n${code}\n`;
+    let lib: Lib;
+    try {
+      // First on its own: what fails to compile must not reach the session's declarations.
+      cc(next, this.options);
+      // Then into the session's one FFI, so that cdata made earlier keep their types for the new functions.
+      lib = ccInto(this.ffi, next, this.options);
+    } catch (e) {
+      return { ok: false, text: describeFailure(e) };
+    }
+    const before = new Set(this.lib === null ? [] : Object.keys(this.lib));
+    const skippedBefore = new Set(this.lib === null ? [] : declarationsOf(this.lib).skipped.map((s) => s.name));
+    this.source = next;
+    this.lib = lib;
+    const clashes = installGlobals(lib, this.ffi);
+    const added = Object.keys(lib).filter((n) => !before.has(n));
+    const lines = [added.length ? `declared: ${added.join(', ')}` : 'compiled; nothing new to declare'];
+    for (const s of declarationsOf(lib).skipped) if (!skippedBefore.has(s.name)) lines.push(`left out: ${s.name} (${s.where}): ${s.reason}`);
+    for (const c of clashes) lines.push(`'${c}' is reachable as lib.${c} (the global keeps its JavaScript meaning)`);
+    return { ok: true, text: lines.join('\n') };
+  }
+
+  cdef(): string {
+    if (this.lib === null) return '(nothing declared yet: add C with .c or .load)';
+    const d = declarationsOf(this.lib);
+    const lines = d.cdefs.map((c) => (c.pack ? `/* pack ${c.pack} */\n${c.source}` : c.source).trimEnd());
+    for (const [name, what] of Object.entries(d.statics)) lines.push(`/* static ${what} '${name}': not visible from JavaScript */`);
+    for (const s of d.skipped) lines.push(`/* left out: ${s.name} (${s.where}): ${s.reason} */`);
+    return lines.join('\n');
+  }
+
+  types(): string {
+    if (this.lib === null) return '(nothing declared yet: add C with .c or .load)';
+    const registry = new Registry();
+    for (const c of declarationsOf(this.lib).cdefs) parseCdef(c.source, registry, c.pack ? { pack: c.pack } : {});
+    return typescriptDeclarations(registry, { source: 'this session' }).trimEnd();
+  }
+}
+
+/** Braces balanced and the code ends where a C declaration can: it is complete. */
+function complete(code: string): boolean {
+  const text = code.replace(/"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|\/\*[^]*?\*\/|\/\/[^\n]*/g, '');
+  let depth = 0;
+  for (const ch of text) depth += ch === '{' ? 1 : ch === '}' ? -1 : 0;
+  const end = text.trimEnd();
+  return depth <= 0 && (end.endsWith('}') || end.endsWith(';') || /(^|\n)\s*#[^\n]*$/.test(end));
+}
+
+export async function replCommand(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, [HELP, ...COMPILE_OPTIONS]);
+  if (args.has('help')) {
+    console.log(REPL_HELP);
+    return 0;
+  }
+  if (args.positionals.length > 1) throw new UsageError(`repl: at most one C file to start with (got ${args.positionals.join(', ')})`);
+  const file = args.positionals[0] ?? null;
+  const session = new Session({ ...compileOptions(args, file), filename: file ?? 'repl.c' });
+  const terminal = process.stdout.isTTY === true && process.stdin.isTTY === true;
+  const colors = terminal && !process.env.NO_COLOR && !process.env.NODE_DISABLE_COLORS;
+  let banner = `node-cffi ${packageVersion}: .help lists the commands`;
+  if (file !== null) {
+    let source: string;
+    try {
+      source = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      process.stderr.write(`cffi repl: cannot read ${file}: ${(e as Error).message}\n`);
+      return 1;
+    }
+    const said = session.add(source, file);
+    if (!said.ok) {
+      process.stderr.write(`${said.text}\n`);
+      return 1;
+    }
+    banner += `\n${file}: ${said.text}`;
+  }
+  process.stdout.write(`${banner}\n`);
+
+  const r = repl.start({
+    prompt: 'cffi> ',
+    useGlobal: true,
+    terminal,
+    ignoreUndefined: true,
+    writer: (v: unknown) => formatValue(v, colors),
+  });
+  const say = (text: string) => r.output.write(`${text}\n`);
+
+  // C collected over several lines: '.c' alone until '.end', or '.c' with an unfinished block until it is complete.
+  let pending: { code: string; untilEnd: boolean } | null = null;
+  const finishC = () => {
+    const code = pending?.code ?? '';
+    pending = null;
+    r.setPrompt('cffi> ');
+    if (code.trim() !== '') say(session.add(code).text);
+  };
+  const evalJs = r.eval;
+  (r as { eval: repl.REPLEval }).eval = function (this: repl.REPLServer, cmd, context, filename, callback) {
+    if (pending !== null) {
+      pending.code += cmd;
+      if (!pending.untilEnd && complete(pending.code)) finishC();
+      callback(null, undefined);
+      return;
+    }
+    evalJs.call(this, cmd, context, filename, (err, result) => {
+      flushC();
+      callback(err, result);
+    });
+  };
+
+  r.defineCommand('c', {
+    help: 'Add C definitions: .c CODE (unfinished blocks continue), or .c alone, then lines, then .end',
+    action(code: string) {
+      pending = { code: code === '' ? '' : `${code}\n`, untilEnd: code.trim() === '' };
+      if (!pending.untilEnd && complete(pending.code)) finishC();
+      else r.setPrompt(pending.untilEnd ? 'c (.end)> ' : 'c... ');
+      r.displayPrompt();
+    },
+  });
+  r.defineCommand('end', {
+    help: "End the C started with '.c' alone and compile it",
+    action() {
+      if (pending === null) say("nothing to end: '.end' closes C started with '.c'");
+      else finishC();
+      r.displayPrompt();
+    },
+  });
+  r.defineCommand('load', {
+    help: 'Add a C file: .load FILE.c',
+    action(file: string) {
+      const name = file.trim();
+      try {
+        if (!/\.[ch]$/.test(name)) throw new UsageError(`.load takes a C file (FILE.c), got '${name}'; load JavaScript with require()`);
+        say(session.add(fs.readFileSync(name, 'utf8'), name).text);
+      } catch (e) {
+        say(e instanceof Error ? e.message : String(e));
+      }
+      r.displayPrompt();
+    },
+  });
+  r.defineCommand('dump', {
+    help: 'Show the memory of a cdata with addresses, bytes and values: .dump EXPR',
+    action(expr: string) {
+      try {
+        const value: unknown = vm.runInThisContext(expr, { filename: '.dump' });
+        if (!isCData(value)) throw new TypeError(`.dump ${expr}: expected a cdata, got ${formatValue(value, false)}`);
+        say(dump(value));
+      } catch (e) {
+        say(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+      }
+      r.displayPrompt();
+    },
+  });
+  r.defineCommand('cdef', {
+    help: 'Show the C declarations made from the code so far',
+    action() {
+      say(session.cdef());
+      r.displayPrompt();
+    },
+  });
+  r.defineCommand('types', {
+    help: 'Show TypeScript declarations for the code so far',
+    action() {
+      say(session.types());
+      r.displayPrompt();
+    },
+  });
+  if (terminal) {
+    const history = process.env.NODE_CFFI_REPL_HISTORY ?? path.join(os.homedir(), '.node_cffi_repl_history');
+    if (history !== '') r.setupHistory(history, () => undefined);
+  }
+  return new Promise((resolve) => r.on('exit', () => resolve(0)));
+}

@@ -1,0 +1,97 @@
+// What `run` and `repl` share: compile options from the command line, a compiled source's names as globals, printing results.
+import * as path from 'path';
+import * as util from 'util';
+import { VerificationError } from '../errors';
+import { FFI } from '../ffi';
+import type { Lib } from '../clib';
+import { isCData } from '../cdata/base';
+import { inspectCData } from '../cdata/dump';
+import { CcOptions } from '../cc';
+import { Parsed, UsageError } from './args';
+
+const OPT_LEVEL = /^(0|1|2|3|s|g|z|fast)$/;
+
+/** cc() options for FILE from the compile options of the command line; FILE's directory is an include directory. */
+export function compileOptions(args: Parsed, file: string | null): CcOptions {
+  const levels = args.all('O');
+  for (const level of levels) {
+    if (!OPT_LEVEL.test(level)) throw new UsageError(`-O ${level}: the optimisation level is one of 0, 1, 2, 3, s, g, z, fast`);
+  }
+  const defines = args.all('D').map((d): [string, string | null] => {
+    const eq = d.indexOf('=');
+    return eq < 0 ? [d, null] : [d.slice(0, eq), d.slice(eq + 1)];
+  });
+  return {
+    ...(file === null ? {} : { filename: file }),
+    ...(args.has('cc') ? { compiler: args.get('cc') } : {}),
+    extraCompileArgs: levels.map((l) => `-O${l}`),
+    defineMacros: defines,
+    includeDirs: [...(file === null ? [] : [path.dirname(file)]), ...args.all('I')],
+    libraries: args.all('l'),
+    libraryDirs: args.all('L'),
+  };
+}
+
+/**
+ * A failure the user should read without a stack trace: compiler diagnostics as the compiler
+ * wrote them (positions in the user's file), else the message.
+ */
+export function describeFailure(e: unknown): string {
+  if (e instanceof VerificationError && e.diagnostics.trim() !== '') {
+    const head = e.message.split('\n')[0].replace(/:$/, '');
+    return `${e.diagnostics.trimEnd()}\n${head}`;
+  }
+  if (e instanceof Error) return `${e.name}: ${e.message}`;
+  return String(e);
+}
+
+/** The C names this process made globals (a session installs a grown library's names again). */
+const installed = new Set<string>();
+
+/**
+ * Makes the library's names globals of this realm (live: a C global reads and writes through),
+ * with `ffi` and `lib`. A name JavaScript already has (Object, Map, fetch, process…) keeps its
+ * JavaScript meaning, since code here uses it too; those names are returned, reachable as lib.NAME.
+ */
+export function installGlobals(lib: Lib | null, ffi: FFI): string[] {
+  const g = globalThis as Record<string, unknown>;
+  Object.defineProperty(g, 'ffi', { value: ffi, writable: true, configurable: true, enumerable: false });
+  Object.defineProperty(g, 'lib', { value: lib, writable: true, configurable: true, enumerable: false });
+  const clashes: string[] = [];
+  for (const name of lib === null ? [] : Object.keys(lib)) {
+    if (!installed.has(name) && name in g) {
+      clashes.push(name);
+      continue;
+    }
+    installed.add(name);
+    Object.defineProperty(g, name, {
+      get: () => lib![name],
+      set: (v: unknown) => {
+        lib![name] = v;
+      },
+      configurable: true,
+      enumerable: false,
+    });
+  }
+  return clashes;
+}
+
+/** How a result is shown: cdata with their fields or elements, everything else as util.inspect shows it. */
+export function formatValue(value: unknown, colors: boolean): string {
+  const options: util.InspectOptions = { colors, depth: 4 };
+  if (isCData(value)) return inspectCData(value, 4, options, util.inspect);
+  return util.inspect(value, options);
+}
+
+let flusher: (() => void) | null = null;
+
+/** Flushes C's stdio buffers, so that what C printed appears before what JavaScript prints next. */
+export function flushC(): void {
+  if (!flusher) {
+    const ffi = new FFI();
+    ffi.cdef('int fflush(void *stream);');
+    const libc = ffi.dlopen(null);
+    flusher = () => libc.fflush(null);
+  }
+  flusher();
+}

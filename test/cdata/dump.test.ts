@@ -1,0 +1,183 @@
+// ffi.dump's annotated hex dump (layout checked against the C compiler) and what util.inspect shows of cdata.
+import * as util from 'util';
+import { FFI } from '../../lib';
+import { dump, inspectCData } from '../../lib/cdata/dump';
+import { cc, ffiOf } from '../../lib/cc';
+
+/** Little-endian bytes of a value as two-digit hex, the way the dump prints them. */
+function le(kind: 'i32' | 'f64' | 'i16' | 'u64', v: number | bigint): string {
+  const b = Buffer.alloc(kind === 'i16' ? 2 : kind === 'i32' ? 4 : 8);
+  if (kind === 'i32') b.writeInt32LE(v as number);
+  else if (kind === 'i16') b.writeInt16LE(v as number);
+  else if (kind === 'f64') b.writeDoubleLE(v as number);
+  else b.writeBigUInt64LE(v as bigint);
+  return [...b].map((x) => x.toString(16).padStart(2, '0')).join(' ');
+}
+
+/** The rows of a dump without their addresses: [bytes, note]. */
+function rows(text: string): [string, string][] {
+  return text
+    .split('\n')
+    .slice(1)
+    .filter((l) => l.startsWith('0x'))
+    .map((l) => {
+      const m = /^0x[0-9a-f]+ {2}((?:[0-9a-f]{2} ?)+?) *(?: {2}(.*))?$/.exec(l) as RegExpExecArray;
+      return [m[1].trim(), m[2] ?? ''];
+    });
+}
+
+const inspect = (x: unknown): string => inspectCData(x as never, 2, { maxArrayLength: 100 }, util.inspect);
+
+describe('dump: layout as the C compiler makes it', () => {
+  // The compiler reports the offsets itself, so padding rows are checked against C, not against our layout code.
+  const lib = cc(`
+    #include <stddef.h>
+    struct rec { char tag; int count; double ratio; short code; };
+    size_t rec_offset(int i) {
+      switch (i) {
+        case 0: return offsetof(struct rec, tag);
+        case 1: return offsetof(struct rec, count);
+        case 2: return offsetof(struct rec, ratio);
+        case 3: return offsetof(struct rec, code);
+        default: return sizeof(struct rec);
+      }
+    }
+    void fill(struct rec *r) { r->tag = 'Q'; r->count = -2; r->ratio = 0.75; r->code = 513; }
+  `);
+  const ffi = ffiOf(lib);
+
+  test('one row per field, in place, with padding rows exactly where C leaves gaps', () => {
+    const r = ffi.new('struct rec *');
+    lib.fill(r);
+    const offsets = [0, 1, 2, 3].map((i) => lib.rec_offset(i) as number);
+    const size = lib.rec_offset(4) as number;
+    const text = dump(r);
+    const lines = text.split('\n');
+    expect(lines[0]).toBe(`'struct rec *': ${size} bytes at 0x${r.$a.toString(16)}`);
+    // Each row's address is the field's own: the start address plus the compiler's offset.
+    const at = (note: string) => {
+      const line = lines.find((l) => l.endsWith(note)) as string;
+      return parseInt(line.split(' ')[0], 16) - r.$a;
+    };
+    expect([at("tag = 81 'Q'"), at('count = -2'), at('ratio = 0.75'), at('code = 513')]).toEqual(offsets);
+    expect(rows(text)).toEqual([
+      ['51', "tag = 81 'Q'"],
+      ['00 00 00', '(padding)'],
+      [le('i32', -2), 'count = -2'],
+      [le('f64', 0.75), 'ratio = 0.75'],
+      [le('i16', 513), 'code = 513'],
+      ['00 00 00 00 00 00', '(padding)'],
+    ]);
+  });
+});
+
+describe('dump', () => {
+  const ffi = new FFI();
+  ffi.cdef(`
+    struct bits { unsigned a : 3; unsigned b : 5; int c; };
+    enum color { RED, GREEN = 5 };
+    union num { int i; float f; };
+    struct outer { char name[12]; struct { short x, y; } at; union num n; enum color col; void *next; unsigned long long big; };
+  `);
+
+  test('bit-fields sharing storage bytes are shown together on those bytes', () => {
+    const b = ffi.new('struct bits *', { a: 5, b: 17, c: 1 });
+    // a occupies bits 0-2 and b bits 3-7 of the first byte: 5 | 17 << 3 = 0x8d.
+    expect(rows(dump(b))).toEqual([
+      ['8d', 'a:3 = 5, b:5 = 17'],
+      ['00 00 00', '(padding)'],
+      [le('i32', 1), 'c = 1'],
+    ]);
+  });
+
+  test('nested structs are flattened with dotted names; union members share their bytes; enums show their name', () => {
+    const o = ffi.new('struct outer *', { name: 'hello', at: { x: 1, y: -1 }, n: { f: 1 }, col: 'GREEN', big: 2n ** 63n });
+    const text = dump(o);
+    expect(rows(text)).toEqual([
+      ['68 65 6c 6c 6f 00 00 00', 'name = "hello"'],
+      ['00 00 00 00', ''],
+      [le('i16', 1), 'at.x = 1'],
+      [le('i16', -1), 'at.y = -1'],
+      ['00 00 80 3f', 'n.i = 1065353216'],
+      ['00 00 80 3f', 'n.f = 1'],
+      ['05 00 00 00', 'col = GREEN (5)'],
+      ['00 00 00 00 00 00 00 00', 'next = NULL'],
+      [le('u64', 2n ** 63n), 'big = 9223372036854775808'],
+    ]);
+    // The union's two rows carry the same address.
+    const [ni, nf] = text.split('\n').filter((l) => l.includes(' n.'));
+    expect(ni.split(' ')[0]).toBe(nf.split(' ')[0]);
+  });
+
+  test('arrays get a row per element; pointers are shown as addresses', () => {
+    const a = ffi.new('int[3]', [1, -1, 256]);
+    expect(rows(dump(a))).toEqual([
+      [le('i32', 1), '[0] = 1'],
+      [le('i32', -1), '[1] = -1'],
+      [le('i32', 256), '[2] = 256'],
+    ]);
+    const p = ffi.new('void *[1]', [a]);
+    expect(rows(dump(p))).toEqual([[le('u64', BigInt(a.$a)), `[0] = 0x${a.$a.toString(16)}`]]);
+  });
+
+  test('{ bytes } shows less or more, and is needed for pointers to void', () => {
+    const a = ffi.new('short[4]', [1, 2, 3, 4]);
+    expect(rows(dump(a, { bytes: 4 }))).toEqual([
+      [le('i16', 1), '[0] = 1'],
+      [le('i16', 2), '[1] = 2'],
+    ]);
+    const p = ffi.cast('short *', a);
+    expect(rows(dump(p))).toEqual([[le('i16', 1), '1']]);
+    expect(rows(dump(p, { bytes: 6 })).map((r) => r[1])).toEqual(['[0] = 1', '[1] = 2', '[2] = 3']);
+    const v = ffi.cast('void *', a);
+    expect(rows(dump(v, { bytes: 8 }))).toEqual([['01 00 02 00 03 00 04 00', '']]);
+    expect(() => dump(v)).toThrow("ffi.dump(): cdata 'void *' points to 'void', which has no size; pass { bytes: n } to say how much to show");
+  });
+
+  test('a large object shows its first 1024 bytes and says how to see the rest', () => {
+    const big = ffi.new('int[1000]');
+    const lines = dump(big).split('\n');
+    expect(lines).toHaveLength(1 + 256 + 1);
+    expect(lines[lines.length - 1]).toBe('... 2976 more bytes; pass { bytes: 4000 } to see them all');
+  });
+
+  test('refuses what is not cdata, and negative sizes', () => {
+    expect(() => dump(42)).toThrow(new TypeError('ffi.dump(): expected a cdata, got 42'));
+    expect(() => dump(ffi.new('int[1]'), { bytes: -1 })).toThrow(RangeError);
+  });
+
+  test('a single pointed-to scalar has no index', () => {
+    const p = ffi.new('int *', 7);
+    expect(rows(dump(p))).toEqual([[le('i32', 7), '7']]);
+  });
+});
+
+describe('inspectCData', () => {
+  const ffi = new FFI();
+  ffi.cdef('struct pt { int x; double y; }; struct line { struct pt a, b; char label[8]; struct pt *next; unsigned flag : 1; };');
+
+  test('structs show their fields; nested structs as objects; char arrays as text; pointers as their repr', () => {
+    const a = ffi.new('struct pt *', { x: 1, y: 2.5 });
+    const l = ffi.new('struct line *', { a: { x: 1, y: 2 }, b: [3, 4], label: 'ab', next: a, flag: 1 });
+    expect(inspect(a)).toBe(`<cdata 'struct pt *' owning 16 bytes> { x: 1, y: 2.5 }`);
+    expect(inspect(l[0])).toBe(
+      `<cdata 'struct line' 0x${l.$a.toString(16)}> {\n  a: { x: 1, y: 2 },\n  b: { x: 3, y: 4 },\n  label: 'ab',\n  next: <cdata 'struct pt *' 0x${a.$a.toString(16)}>,\n  flag: 1\n}`,
+    );
+  });
+
+  test('arrays show their elements, truncated as util.inspect truncates', () => {
+    expect(inspect(ffi.new('int[3]', [1, 2, 3]))).toBe(`<cdata 'int[3]' owning 12 bytes> [ 1, 2, 3 ]`);
+    expect(inspect(ffi.new('int[150]'))).toMatch(/\.\.\. 50 more items\n\]$/);
+  });
+
+  test('pointers that do not own their memory show only their repr', () => {
+    const a = ffi.new('int[2]');
+    const p = ffi.cast('int *', a);
+    expect(inspect(p)).toBe(`<cdata 'int *' 0x${a.$a.toString(16)}>`);
+  });
+
+  test('beyond the depth util.inspect asks for, only the repr', () => {
+    const a = ffi.new('struct pt *');
+    expect(inspectCData(a, -1, {}, util.inspect)).toBe(String(a));
+  });
+});

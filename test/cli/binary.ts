@@ -1,0 +1,49 @@
+// Test helper: the compiled `cffi` binary (rebuilt when lib/ is newer than dist/), run in a child process with a private cache.
+import { SpawnSyncReturns, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+export const MAIN = path.join(ROOT, 'dist', 'lib', 'cli', 'main.js');
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(file));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(file).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Makes sure dist/ holds the binary compiled from the current sources (npm test builds it first;
+ * a lone `jest test/cli` may find it stale). Type errors elsewhere do not stop tsc from emitting.
+ */
+export function ensureBuilt(): void {
+  const built = fs.existsSync(MAIN) ? fs.statSync(MAIN).mtimeMs : 0;
+  if (built >= newestSource(path.join(ROOT, 'lib'))) return;
+  spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
+  if (!fs.existsSync(MAIN)) throw new Error(`cannot build ${MAIN}: run 'npm run prepare' and look at its errors`);
+}
+
+/** A scratch directory with the given files, and a cache directory of its own. */
+export function workspace(files: Record<string, string>): { dir: string; cache: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-cli-'));
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  return { dir, cache: path.join(dir, '.cache') };
+}
+
+/** Environment for the child: its own cache, no colours, no REPL history file. */
+export function childEnv(cache: string): NodeJS.ProcessEnv {
+  return { ...process.env, NODE_CFFI_CACHE: cache, NO_COLOR: '1', NODE_CFFI_REPL_HISTORY: '', NODE_CFFI_DEBUG: '' };
+}
+
+/** Runs `cffi ARGS` in `cwd`. */
+export function cffi(args: readonly string[], where: { dir: string; cache: string }): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [MAIN, ...args], { cwd: where.dir, env: childEnv(where.cache), encoding: 'utf8', timeout: 60_000 });
+}

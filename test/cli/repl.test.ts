@@ -1,0 +1,145 @@
+// `cffi repl` in a pseudo-terminal (util-linux script): what a person typing .c, expressions, .dump and .cdef sees.
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import { MAIN, childEnv, ensureBuilt, workspace } from './binary';
+
+/** Terminal output as a person reads it: colour and cursor sequences removed, CRLF as LF. */
+const visible = (raw: string): string =>
+  raw.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r\n/g, '\n').replace(/\r/g, '');
+
+interface Terminal {
+  /** Types a line (or keys without Enter when `enter` is false) once the next prompt is on the screen. */
+  type(text: string, enter?: boolean): Promise<void>;
+  /** Sends keys now, whatever the screen shows (Tab, continuation lines). */
+  write(keys: string): void;
+  /** Waits until the screen has shown `text` `times` times in all. */
+  waitFor(text: string, times?: number): Promise<void>;
+  screen(): string;
+  closed: Promise<number | null>;
+}
+
+/** Terminals still open: a failed test must not leave its session running. */
+const running = new Set<ChildProcess>();
+
+afterEach(() => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/** Starts `cffi ARGS` on a pseudo-terminal. */
+function terminal(args: readonly string[], where: { dir: string; cache: string }): Terminal {
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const command = [process.execPath, MAIN, ...args].map(quote).join(' ');
+  const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: where.dir, env: { ...childEnv(where.cache), TERM: 'xterm' } });
+  running.add(child);
+  child.on('close', () => running.delete(child));
+  let raw = '';
+  child.stdout.on('data', (d: Buffer) => (raw += d.toString('utf8')));
+  child.stderr.on('data', (d: Buffer) => (raw += d.toString('utf8')));
+  const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const count = (text: string) => visible(raw).split(text).length - 1;
+  const waitFor = async (text: string, times = 1) => {
+    const deadline = Date.now() + 15_000;
+    while (count(text) < times) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${JSON.stringify(text)} x${times}; the screen shows:\n${visible(raw)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  // Each line is typed at a fresh prompt: one shown after everything the previous line printed.
+  let mark = 0;
+  return {
+    async type(text, enter = true) {
+      const deadline = Date.now() + 15_000;
+      while (!visible(raw).slice(mark).includes('cffi> ')) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for a prompt to type ${JSON.stringify(text)}; the screen shows:\n${visible(raw)}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      mark = visible(raw).length;
+      child.stdin.write(enter ? `${text}\r` : text);
+    },
+    write: (keys) => child.stdin.write(keys),
+    waitFor,
+    screen: () => visible(raw),
+    closed,
+  };
+}
+
+let ws: { dir: string; cache: string };
+
+beforeAll(() => {
+  ensureBuilt();
+  ws = workspace({
+    'start.c': '#include <stdint.h>\nint add(int a, int b) { return a + b; }\nint64_t quadruple(int64_t v) { return 4 * v; }\n',
+  });
+});
+
+afterAll(() => fs.rmSync(ws.dir, { recursive: true, force: true }));
+
+test('a session: .c adds a function, expressions use old and new names, .dump shows memory, .cdef lists declarations', async () => {
+  const t = terminal(['repl', 'start.c'], ws);
+  await t.waitFor('start.c: declared: add, quadruple');
+  await t.type('.c int sq(int x) { return x * x; }');
+  await t.waitFor('declared: sq');
+  await t.type('sq(7) + add(1, 2)');
+  await t.waitFor('\n52\n');
+  // Tab completion knows the library's names: 'quad' completes to 'quadruple'.
+  await t.type('quadr', false);
+  t.write('\t');
+  await t.waitFor('quadruple', 2);
+  t.write('(10)\r');
+  await t.waitFor('\n40\n');
+  await t.type('const p = ffi.new("int[2]", [1, 258])');
+  await t.type('.dump p');
+  await t.waitFor("'int[2]': 8 bytes at 0x");
+  await t.type('p');
+  await t.waitFor("<cdata 'int[2]' owning 8 bytes> [ 1, 258 ]");
+  await t.type('.cdef');
+  await t.waitFor('int sq(int x);');
+  // A struct made before a .c works with a function the .c adds: the session keeps one FFI.
+  await t.type('.c struct box { int w, h; };');
+  await t.type('const b = ffi.new("struct box *", { w: 6, h: 7 })');
+  await t.type('.c int area(const struct box *b) { return b->w * b->h; }');
+  await t.waitFor('declared: area');
+  await t.type('area(b)');
+  await t.waitFor('\n42\n');
+  await t.type('.c int broken(void) { return missing_name; }');
+  await t.waitFor('error:');
+  await t.type('sq(3)');
+  await t.waitFor('\n9\n');
+  // The failed .c left nothing behind: the next one compiles.
+  await t.type('.c int fine(void) { return 11; }');
+  await t.waitFor('declared: fine');
+  await t.type('fine() + area(b)');
+  await t.waitFor('\n53\n');
+  await t.type('.exit');
+  expect(await t.closed).toBe(0);
+
+  const screen = t.screen();
+  // What a person sees, in order: the dump rows with bytes and values, and the compiler's own message.
+  expect(screen).toMatch(/0x[0-9a-f]+ {2}01 00 00 00 {14}\[0\] = 1\n0x[0-9a-f]+ {2}02 01 00 00 {14}\[1\] = 258\n/);
+  expect(screen).toContain('int add(int a, int b);\nint64_t quadruple(int64_t v);\nint sq(int x);\n');
+  expect(screen).toMatch(/<c 4>:1:\d+: error: .*missing_name/);
+  expect(screen).not.toMatch(/\n\s+at .*\.js:\d+/);
+});
+
+test('a block of C over several lines, .load, .types, and a non-cdata given to .dump', async () => {
+  fs.writeFileSync(`${ws.dir}/more.c`, 'struct pt { int x, y; };\nint dot(const struct pt *a) { return a->x * a->y; }\n');
+  const t = terminal(['repl', '--cc', 'tcc'], ws);
+  await t.type('.c int cube(int x) {');
+  await t.waitFor('c... ');
+  t.write('  return x * x * x;\r');
+  t.write('}\r');
+  await t.waitFor('declared: cube');
+  await t.type('cube(3)');
+  await t.waitFor('\n27\n');
+  await t.type('.load more.c');
+  await t.waitFor('declared: dot');
+  await t.type('dot(ffi.new("struct pt *", { x: 6, y: 7 }))');
+  await t.waitFor('\n42\n');
+  await t.type('.types');
+  await t.waitFor('  dot(a: CData | null): number;');
+  await t.type('.dump 42');
+  await t.waitFor('TypeError: .dump 42: expected a cdata, got 42');
+  await t.type('.exit');
+  expect(await t.closed).toBe(0);
+  expect(t.screen()).toContain('  cube(x: number): number;');
+});
