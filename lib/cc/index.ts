@@ -58,20 +58,10 @@ export function ccInto(ffi: FFI, source: string, options: CcOptions = {}): Lib {
   }
   // The build cache keys on the source, not on the headers it includes: name them by their state.
   const stamped = `${source}\n/* node-cffi cc(): included headers ${extracted.headers.slice(0, 16)} */\n`;
-  const lib = ffi.verify(stamped, withLocalBinding(options));
+  const lib = ffi.verify(stamped, options); // the build links with -Bsymbolic: main() and friends stay the source's
   hideNames(lib, refusals(extracted, options.filename ?? 'source.c'));
   declared.set(lib, { ffi, cdefs: extracted.cdefs, skipped: extracted.skipped, statics: extracted.statics });
   return lib;
-}
-
-/**
- * Links so that the library's calls to its own functions stay inside it (-Bsymbolic). Otherwise
- * the dynamic linker binds them to same-named symbols of the process first: node itself exports
- * main, crc32, compress, uv_run and thousands more, so a source's main() would call node's.
- */
-function withLocalBinding(options: CcOptions): CcOptions {
-  const link = options.extraLinkArgs;
-  return Array.isArray(link) || link === undefined ? { ...options, extraLinkArgs: [...(link ?? []), '-Wl,-Bsymbolic'] } : options;
 }
 
 /** Why each name the library knows of but does not export is refused. */
