@@ -1,7 +1,7 @@
 // Library namespaces: the object verify() and dlopen() return, with a property per declared function, global and constant.
 import { FFIError } from './errors';
 import type { Decl } from './ctype/registry';
-import { CType, FunctionType, functionType, pointerTo } from './ctype/model';
+import { CType, FunctionType, functionType, pendingIn, pendingReason, pointerTo } from './ctype/model';
 import type { Binding } from './codegen/glue';
 import type { LoadedLibrary } from './backend/koffi';
 import { CallGuard, makeCaller } from './cdata/call';
@@ -74,6 +74,7 @@ export function makeLib(spec: LibSpec): Lib {
     switch (d.kind) {
       case 'function': {
         const bind = () => {
+          refusePending(spec, d.name, d.type);
           const binding = spec.functions?.get(d.name) ?? { symbol: d.name, lowered: null };
           const raw = spec.loaded.bind(binding.symbol, binding.lowered ?? d.type);
           return makeCaller(`${d.name}()`, d.type, d.argNames, { raw, lowered: binding.lowered, resolveType: spec.resolveType }, guard);
@@ -94,10 +95,12 @@ export function makeLib(spec: LibSpec): Lib {
         break;
       }
       case 'constant': {
-        const value = spec.constants?.get(d.name) ?? d.value;
+        const known = spec.constants?.get(d.name) ?? d.value;
         Object.defineProperty(lib, d.name, {
           enumerable: true,
           get() {
+            // An enumerator whose value comes from the compiler is known to its enum once a verify() settled it.
+            const value = known ?? (d.type.kind === 'enum' ? d.type.relements[d.name] : undefined);
             if (value === undefined) {
               throw new FFIError(`${spec.label}: constant '${d.name}' has no value here; its value comes from the compiler, so use verify()`);
             }
@@ -126,6 +129,10 @@ function defineGlobal(lib: Lib, d: Decl & { kind: 'variable' }, spec: LibSpec, g
   const locate = () => {
     if (guard.closed) throw new FFIError(`${where}: ${guard.why}`);
     if (!place) {
+      refusePending(spec, d.name, d.type);
+      if (d.lengthFromCompiler && d.type.kind === 'array' && d.type.length === null) {
+        throw new FFIError(`${spec.label}: global '${d.name}': its length comes from the compiler ('[...]'), so use verify()`);
+      }
       const address = accessor === undefined ? spec.loaded.symbolAddress(d.name) : (spec.loaded.bind(accessor, addressGetter(d.type))() as number);
       const size = d.type.size > 0 ? d.type.size : 1;
       const p = placeRaw(address, size);
@@ -144,6 +151,15 @@ function defineGlobal(lib: Lib, d: Decl & { kind: 'variable' }, spec: LibSpec, g
       writeAt(d.type, p.view, p.offset, value, where);
     },
   });
+}
+
+/**
+ * Refuses a function or global whose type mentions a layout still waiting for verify() (a library
+ * from dlopen() made before verify() settled the types).
+ */
+function refusePending(spec: LibSpec, name: string, t: CType): void {
+  const p = pendingIn(t);
+  if (p) throw new FFIError(`${spec.label}: '${name}': ${pendingReason(p)}`);
 }
 
 /** The C type of a glue accessor returning the address of a global of type `t`. */

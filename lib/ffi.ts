@@ -1,11 +1,16 @@
-// The FFI facade: CFFI's API over the pipeline (cparser → ctype → codegen → build → backend → cdata).
+// The FFI facade: CFFI's API over the pipeline (cparser → ctype → codegen → build → backend → cdata), verify() and the ahead-of-time build.
+import * as path from 'path';
 import { FFIError, VerificationError, show } from './errors';
 import { CdefOptions, parseCdef, parseTypeName } from './cparser/parser';
-import { CType, functionType, pointerTo, primitive } from './ctype/model';
-import { Registry } from './ctype/registry';
-import { Glue, Probe, generateGlue } from './codegen/glue';
+import { CType, functionType, pendingIn, pendingLayout, pendingReason, pointerTo, primitive } from './ctype/model';
+import { Decl, Registry } from './ctype/registry';
+import { Glue, explainPrototypes, generateGlue, lowerStructs } from './codegen/glue';
+import { Settlement, settle } from './codegen/probes';
 import { BuildOptions, BuildRequest, BuildResult, buildAsync, buildSync } from './build';
 import { LoadedLibrary, getErrno, loadLibrary, setErrno } from './backend/koffi';
+import { nodeHost } from './host';
+import { bakeModule, readModule } from './aot/data';
+import { loaderSource, writeModule } from './aot/loader';
 import { CData, CFunction, isCData } from './cdata/base';
 import {
   addressOf, bufferOf, callback, castTo, fromBuffer, fromHandle, gcAttach, memmove, newCData, newHandle, release, sizeOfCData, stringOf,
@@ -44,17 +49,40 @@ export type CastResult<T> = T extends `${string}(*)${string}` ? CFunction | null
   : T extends WideInt ? number | bigint
   : any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+/** Where ffi.compile() writes the module directory. */
+export interface CompileOptions {
+  /** The directory the module directory is created in (default: the working directory). */
+  tmpdir?: string;
+}
+
+/** What ffi.setSource() remembered for compile() and emitCCode(). */
+interface SourceSet {
+  readonly moduleName: string;
+  readonly source: string;
+  readonly options: VerifyOptions;
+}
+
 /** A C type, or the type of a cdata's memory. */
 function isCType(x: unknown): x is CType {
   return typeof x === 'object' && x !== null && 'kind' in x && 'cname' in x && !isCData(x);
 }
 
+/** Gives an FFI made by loadModule() its rebuilt declarations (the one way in to the private field). */
+let adoptRegistry: (ffi: FFI, registry: Registry) => void;
+
 export class FFI {
   /** C's NULL, as JavaScript spells it. */
   readonly NULL = null;
-  readonly #registry = new Registry();
+  #registry = new Registry();
   /** Every cdef call's source and options, in order: part of the verify() cache key. */
   readonly #cdefs: string[] = [];
+  #source: SourceSet | null = null;
+
+  static {
+    adoptRegistry = (ffi, registry) => {
+      ffi.#registry = registry;
+    };
+  }
 
   /** Declares C types, functions, globals and constants (CFFI's cdef language). */
   cdef(source: string, options: CdefOptions = {}): void {
@@ -63,16 +91,108 @@ export class FFI {
     this.#cdefs.push(JSON.stringify([source, options]));
   }
 
-  /** Compiles `source` with the glue for every cdef declaration, loads it, and returns its library object. */
+  /**
+   * Compiles `source` with the glue for every cdef declaration, loads it, and returns its library
+   * object. The compiler checks what the cdef states (prototypes, layouts, values) and fills in
+   * what it leaves open with '...' (layouts, lengths, values, integer types), in place.
+   */
   verify<L extends object = Lib>(source: string, options: VerifyOptions = {}): L {
-    const { glue, request } = this.#prepare(source, options);
-    return this.#open(buildSync(request), glue, options) as L;
+    const { glue, request } = this.#prepare(source, options, 'ffi.verify()');
+    return this.#open(explainFailure(() => buildSync(request), glue), glue, options) as L;
   }
 
   /** verify() without blocking the event loop while the compiler runs. */
   async verifyAsync<L extends object = Lib>(source: string, options: VerifyOptions = {}): Promise<L> {
-    const { glue, request } = this.#prepare(source, options);
-    return this.#open(await buildAsync(request), glue, options) as L;
+    const { glue, request } = this.#prepare(source, options, 'ffi.verifyAsync()');
+    let built: BuildResult;
+    try {
+      built = await buildAsync(request);
+    } catch (e) {
+      throw explainPrototypes(e, glue);
+    }
+    return this.#open(built, glue, options) as L;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Ahead of time (CFFI's set_source + compile)
+
+  /**
+   * Names the module that compile() builds and the C source it is built from, with the options
+   * verify() takes (compiler, flags, include directories, libraries, filename, ...).
+   */
+  setSource(moduleName: string, source: string, options: VerifyOptions = {}): void {
+    if (typeof moduleName !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(moduleName)) {
+      throw new TypeError(`ffi.setSource(): the module name must be a C identifier such as '_example', got ${show(moduleName)}`);
+    }
+    if (typeof source !== 'string') throw new TypeError(`ffi.setSource(): expected C source as a string, got ${show(source)}`);
+    if (typeof options !== 'object' || options === null) throw new TypeError(`ffi.setSource(): expected options as an object, got ${show(options)}`);
+    this.#source = { moduleName, source, options: { ...options } };
+  }
+
+  /** The C translation unit compile() builds: the source and the generated glue. */
+  emitCCode(file: string): void {
+    if (typeof file !== 'string' || file === '') throw new TypeError(`ffi.emitCCode(): expected a file name, got ${show(file)}`);
+    const set = this.#sourceSet('ffi.emitCCode()');
+    const { glue } = this.#prepare(set.source, set.options, 'ffi.emitCCode()');
+    nodeHost.writeFileSync(file, glue.unit);
+  }
+
+  /**
+   * Builds the module named by setSource() into `<tmpdir>/<moduleName>/`: the shared library and
+   * `<moduleName>.ts`, a loader with the declarations, final layouts and constant values baked in
+   * and TypeScript types for all of them. Loading it needs neither a cdef nor a C compiler:
+   * `import { ffi, lib } from './<moduleName>/<moduleName>'`. Returns the module directory.
+   */
+  compile(options: CompileOptions = {}): string {
+    if (typeof options !== 'object' || options === null) throw new TypeError(`ffi.compile(): expected options as an object, got ${show(options)}`);
+    const set = this.#sourceSet('ffi.compile()');
+    const { glue, request } = this.#prepare(set.source, { moduleName: set.moduleName, ...set.options }, 'ffi.compile()');
+    const built = explainFailure(() => buildSync(request), glue);
+    const loaded = loadLibrary(built.path);
+    let settled: Settlement;
+    try {
+      settled = readProbes(loaded, glue);
+      settled.apply();
+    } finally {
+      loaded.close();
+    }
+    const decls = settledDecls([...this.#registry.values()], settled);
+    const library = `${set.moduleName}.so`;
+    const functions = new Map([...glue.functions].map(([name, b]) => [name, b.symbol]));
+    const data = bakeModule(set.moduleName, library, decls, functions, glue.globals);
+    const sourceName = set.options.filename ?? 'source.c';
+    return writeModule(path.resolve(options.tmpdir ?? '.', set.moduleName), {
+      [library]: nodeHost.readFileSync(built.path),
+      [`${set.moduleName}.ts`]: loaderSource(data, declarationsRegistry(decls), sourceName),
+    });
+  }
+
+  /**
+   * The FFI and library object of a module built by ffi.compile(), from its baked `data` and the
+   * shared library in `directory`: no cdef is parsed and no compiler runs. The generated loader
+   * calls this; programs import the loader.
+   */
+  static loadModule<L extends object = Lib>(directory: string, data: unknown): { ffi: FFI; lib: L } {
+    if (typeof directory !== 'string') throw new TypeError(`FFI.loadModule(): expected the module's directory, got ${show(directory)}`);
+    const { data: d, registry, decls } = readModule(data);
+    const ffi = new FFI();
+    adoptRegistry(ffi, registry);
+    const loaded = loadLibrary(path.join(directory, d.library));
+    const functions = new Map(
+      decls.flatMap((x) => (x.kind === 'function' && d.functions[x.name] !== undefined
+        ? [[x.name, { symbol: d.functions[x.name], lowered: x.type.ellipsis ? null : lowerStructs(x.type) }] as const]
+        : [])),
+    );
+    const lib = makeLib({
+      label: `module '${d.module}'`, loaded, decls, functions, globals: new Map(Object.entries(d.globals)), eager: true,
+      resolveType: ffi.#resolve,
+    });
+    return { ffi, lib: lib as L };
+  }
+
+  #sourceSet(where: string): SourceSet {
+    if (!this.#source) throw new FFIError(`${where}: no source to build; call ffi.setSource(moduleName, source, options) first`);
+    return this.#source;
   }
 
   /** Opens an existing shared library (null: the C library and the running process) in ABI mode. */
@@ -88,8 +208,8 @@ export class FFI {
     closeLib(lib);
   }
 
-  #prepare(source: string, options: VerifyOptions): { glue: Glue; request: BuildRequest } {
-    if (typeof source !== 'string') throw new TypeError(`ffi.verify(): expected C source as a string, got ${show(source)}`);
+  #prepare(source: string, options: VerifyOptions, where: string): { glue: Glue; request: BuildRequest } {
+    if (typeof source !== 'string') throw new TypeError(`${where}: expected C source as a string, got ${show(source)}`);
     const filename = options.filename ?? 'source.c';
     const glue = generateGlue([...this.#registry.values()], source, filename);
     const request: BuildRequest = {
@@ -105,11 +225,12 @@ export class FFI {
   #open(built: BuildResult, glue: Glue, options: VerifyOptions): Lib {
     const loaded = loadLibrary(built.path);
     try {
-      const constants = checkProbes(loaded, glue);
+      const settled = readProbes(loaded, glue);
+      settled.apply();
       const label = `the verify() library for ${options.filename ?? 'source.c'}`;
       return makeLib({
-        label, loaded, decls: [...this.#registry.values()], functions: glue.functions, globals: glue.globals, constants, eager: true,
-        resolveType: this.#resolve,
+        label, loaded, decls: settledDecls([...this.#registry.values()], settled), functions: glue.functions, globals: glue.globals,
+        constants: settled.constants, eager: true, resolveType: this.#resolve,
       });
     } catch (e) {
       loaded.close();
@@ -158,7 +279,7 @@ export class FFI {
     for (const step of path) {
       if (typeof step === 'string') {
         if (t.kind !== 'struct' && t.kind !== 'union') throw new TypeError(`${where}: '${t.cname}' has no fields (asked for '${step}')`);
-        if (!t.complete) throw new FFIError(`${where}: '${t.cname}' is declared but never defined (opaque)`);
+        if (!t.complete) throw new FFIError(`${where}: ${noSize(t)}`);
         const f = t.fieldMap.get(step);
         if (!f) throw new TypeError(`${where}: '${t.cname}' has no field '${step}'`);
         if (f.bitsize >= 0) throw new TypeError(`${where}: field '${step}' is a bit-field and has no byte offset`);
@@ -200,12 +321,14 @@ export class FFI {
 
   /** Allocates owned, zero-filled memory for a pointer's item or an array, optionally initialised. */
   new(cdecl: TypeArg, init?: unknown): CData {
-    return newCData(this.#type(cdecl, 'ffi.new()'), init);
+    const t = this.#type(cdecl, 'ffi.new()');
+    return newCData(usable(t, `ffi.new('${t.cname}')`), init);
   }
 
   /** C's cast: integers wrap to the target width; pointers retype; an address becomes a pointer. */
   cast<T extends TypeArg>(cdecl: T, value: unknown): CastResult<T> {
-    return castTo(this.#type(cdecl, 'ffi.cast()'), value) as CastResult<T>;
+    const t = this.#type(cdecl, 'ffi.cast()');
+    return castTo(usable(t, `ffi.cast('${t.cname}')`), value) as CastResult<T>;
   }
 
   /**
@@ -233,6 +356,7 @@ export class FFI {
     if (pt.kind !== 'pointer' || pt.item.kind !== 'function') {
       throw new TypeError(`ffi.callback('${t.cname}'): expected a function type such as 'int(int, int)'`);
     }
+    usable(pt, `ffi.callback('${pt.item.cname}')`);
     return callback(pt, fn, options, `ffi.callback('${pt.item.cname}')`) as CFunction;
   }
 
@@ -265,7 +389,8 @@ export class FFI {
 
   /** An array cdata over the memory of a Buffer, typed array or ArrayBuffer, without copying. */
   fromBuffer(buf: ArrayBufferView | ArrayBuffer, cdecl: TypeArg = 'char[]'): CData {
-    return fromBuffer(buf, this.#type(cdecl, 'ffi.fromBuffer()'), typeof cdecl === 'string' ? cdecl : cdecl.cname);
+    const t = this.#type(cdecl, 'ffi.fromBuffer()');
+    return fromBuffer(buf, usable(t, `ffi.fromBuffer('${t.cname}')`), typeof cdecl === 'string' ? cdecl : cdecl.cname);
   }
 
   /** Copies n bytes between cdata and/or JS buffers; overlapping ranges are handled. */
@@ -302,59 +427,69 @@ export class FFI {
 }
 
 function noSize(t: CType): string {
+  const pending = pendingLayout(t);
+  if (pending) return pendingReason(pending);
   switch (t.kind) {
     case 'void': return "'void' has no size";
     case 'function': return 'a function type has no size';
     case 'array': return 'an array of unknown length has no size';
     case 'struct':
-    case 'union': return 'it is declared but never defined (opaque)';
+    case 'union':
+      return t.namedByTypedef && t.members === null
+        ? `it is opaque ('typedef ... ${t.name};'): use pointers to it`
+        : 'it is declared but never defined (opaque)';
     default: return 'it has no size';
   }
 }
 
-/**
- * Reads the probe table of a freshly built library and compares it with the cdef: struct layouts
- * must match exactly; constants declared with a value must have it; the others take the compiler's.
- */
-function checkProbes(loaded: LoadedLibrary, glue: Glue): Map<string, number | bigint> {
-  const values = new Map<string, number | bigint>();
-  if (glue.probes.length === 0) return values;
-  const table = loaded.bind(glue.probeSymbol, PROBE_FN) as () => number;
-  const base = table();
-  const place = placeRaw(base, glue.probes.length * 16);
-  const slot = (i: number): bigint => {
-    const bits = place.view.getBigUint64(place.offset + i * 16, true);
-    return place.view.getBigUint64(place.offset + i * 16 + 8, true) !== 0n ? BigInt.asIntN(64, bits) : bits;
-  };
-  glue.probes.forEach((p, i) => checkProbe(p, slot(i), values));
-  return values;
+/** Refuses a type that mentions one whose layout waits for verify(), with the reason. */
+function usable(t: CType, where: string): CType {
+  const p = pendingIn(t);
+  if (p) throw new FFIError(`${where}: ${pendingReason(p)}`);
+  return t;
 }
 
-function checkProbe(p: Probe, v: bigint, values: Map<string, number | bigint>): void {
-  const said = (what: string, cdef: number | bigint, c: bigint) =>
-    new VerificationError(`${what} (cdef says ${cdef}, but the C compiler says ${c})`);
-  switch (p.kind) {
-    case 'size':
-      if (BigInt(p.type.size) !== v) throw said(`${p.type.cname}: wrong size`, p.type.size, v);
-      return;
-    case 'align':
-      if (BigInt(p.type.align) !== v) throw said(`${p.type.cname}: wrong alignment`, p.type.align, v);
-      return;
-    case 'offset': {
-      const f = p.type.fieldMap.get(p.field)!;
-      if (BigInt(f.offset) !== v) throw said(`${p.type.cname}: wrong offset for field '${p.field}'`, f.offset, v);
-      return;
+/** The probe values of a freshly built library, read against the cdef (see codegen/probes.ts). */
+function readProbes(loaded: LoadedLibrary, glue: Glue): Settlement {
+  if (glue.probes.length === 0) return settle([], () => [0n, 0n]);
+  const table = loaded.bind(glue.probeSymbol, PROBE_FN) as () => number;
+  const place = placeRaw(table(), glue.probes.length * 16);
+  const at = (i: number): bigint => place.view.getBigUint64(place.offset + i * 8, true);
+  return settle(glue.probes, (i) => [at(2 * i), at(2 * i + 1)]);
+}
+
+/** The declarations as a library sees them once the compiler settled them: constants with values, `[...]` globals with lengths. */
+function settledDecls(decls: readonly Decl[], settled: Settlement): Decl[] {
+  return decls.map((d): Decl => {
+    if (d.kind === 'constant' && d.value === undefined) {
+      const value = settled.constants.get(d.name);
+      return value === undefined ? d : { ...d, value, type: d.origin === 'define' ? typeOfValue(value) : d.type };
     }
-    case 'constant': {
-      const d = p.decl;
-      const value = v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
-      if (d.value !== undefined && BigInt(d.value) !== v) {
-        const what = d.origin === 'define' ? `#define ${d.name}` : d.origin === 'enum' ? `${d.type.cname}: enumerator ${d.name}` : `constant ${d.name}`;
-        throw said(`${what}: wrong value`, d.value, v);
-      }
-      values.set(d.name, value);
-      return;
-    }
+    const type = d.kind === 'variable' ? settled.globals.get(d.name) : undefined;
+    return d.kind === 'variable' && type ? { ...d, type } : d;
+  });
+}
+
+/** The C type of a `#define X ...` once its value is known: int when it fits, else a 64-bit type. */
+function typeOfValue(v: number | bigint): CType {
+  const b = BigInt(v);
+  if (b >= -(2n ** 31n) && b < 2n ** 31n) return primitive('int');
+  return primitive(b < 2n ** 63n ? 'long long' : 'unsigned long long');
+}
+
+/** A registry holding `decls` (already checked elsewhere), for generators that read one. */
+function declarationsRegistry(decls: readonly Decl[]): Registry {
+  const r = new Registry();
+  for (const d of decls) r.declare(d, true);
+  return r;
+}
+
+/** Runs a build; a compiler failure on the glue's prototypes is explained (see explainPrototypes). */
+function explainFailure(build: () => BuildResult, glue: Glue): BuildResult {
+  try {
+    return build();
+  } catch (e) {
+    throw explainPrototypes(e, glue);
   }
 }
 

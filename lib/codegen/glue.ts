@@ -1,15 +1,12 @@
-// The C appended to the user's source for verify(): a wrapper per cdef function and probes of layouts and constants.
-import { CType, FunctionType, StructType, VOID, functionType, pointerTo } from '../ctype/model';
+// The C appended to the user's source for verify(): a wrapper per cdef function, checks of prototypes, and the probe table.
+import * as path from 'path';
+import { VerificationError } from '../errors';
+import { CType, FunctionType, VOID, functionType, pointerTo } from '../ctype/model';
 import type { Decl } from '../ctype/registry';
+import { Probe, probeRows } from './probes';
 
 /** The file name the appended code reports in compiler diagnostics. */
 export const GLUE_FILE = 'node-cffi-glue.c';
-
-/** One value the compiled library reports about the declarations, in table order. */
-export type Probe =
-  | { readonly kind: 'size' | 'align'; readonly type: StructType }
-  | { readonly kind: 'offset'; readonly type: StructType; readonly field: string }
-  | { readonly kind: 'constant'; readonly decl: Decl & { kind: 'constant' } };
 
 /**
  * How one cdef function is reached in the compiled library: through `symbol`, whose C type is
@@ -32,6 +29,8 @@ export interface Glue {
   /** The symbol of the probe table function, and what each of its 64-bit slots holds (two per probe). */
   readonly probeSymbol: string;
   readonly probes: readonly Probe[];
+  /** The line of the glue file that redeclares each cdef function, so that the compiler compares it with the source's. */
+  readonly prototypeLines: ReadonlyMap<number, Decl & { kind: 'function' }>;
 }
 
 const PREFIX = '_ncffi_';
@@ -79,74 +78,112 @@ function accessor(name: string, t: CType, pos: { line: number; column: number })
   return `/* cdef ${pos.line}:${pos.column}: global '${name}' */\n${head} { return &${name}; }`;
 }
 
-/** C names a struct can be probed under: tagged or typedef-named, not anonymous members. */
-const probeable = (t: StructType): boolean => t.complete && !t.name.startsWith('$');
+/** Text made safe to stand inside a C comment (no early end). */
+const commentText = (text: string): string => text.replace(/\*\//g, '* /');
 
 /**
- * Builds the translation unit for verify(): the user's source as `sourceName`, then wrappers
- * (exported, named `_ncffi_f_<name>`) calling each cdef function, so that macros and static
- * inline functions become callable, and a table of probes the loader compares with the cdef.
+ * Builds the translation unit for verify(): the user's source as `sourceName`, then the glue.
+ * The glue has a wrapper (exported, named `_ncffi_f_<name>`) calling each cdef function, so that
+ * macros and static inline functions become callable; then the cdef's prototype of each function
+ * that is not a macro, which the compiler refuses when the source defines the function with other
+ * types ("conflicting types", with a note pointing at the source's line); then the probe table,
+ * filled when the loader first asks, so that the values need not be constant expressions.
  */
 export function generateGlue(decls: readonly Decl[], source: string, sourceName: string): Glue {
   const functions = new Map<string, Binding>();
   const globals = new Map<string, string>();
-  const probes: Probe[] = [];
-  const parts: string[] = [];
-  const rows: string[] = [];
+  const wrappers: string[] = [];
+  const prototypes: (Decl & { kind: 'function' })[] = [];
 
   for (const d of decls) {
     switch (d.kind) {
       case 'function':
+        prototypes.push(d);
         if (d.type.ellipsis) {
           functions.set(d.name, { symbol: d.name, lowered: null }); // a wrapper cannot forward '...'
         } else {
           const lowered = lowerStructs(d.type);
           functions.set(d.name, { symbol: `${PREFIX}f_${d.name}`, lowered });
-          parts.push(wrapper(d.name, d.type, lowered, d.pos));
+          wrappers.push(wrapper(d.name, d.type, lowered, d.pos));
         }
         break;
       case 'variable':
         globals.set(d.name, `${PREFIX}g_${d.name}`);
-        parts.push(accessor(d.name, d.type, d.pos));
+        wrappers.push(accessor(d.name, d.type, d.pos));
         break;
-      case 'tag':
-      case 'typedef': {
-        // Tagged structs and unions, and anonymous ones named by their (first) typedef.
-        const t = d.type;
-        if (t.kind !== 'struct' && t.kind !== 'union') break;
-        if (d.kind === 'typedef' ? !(t.namedByTypedef && t.name === d.name) : t.namedByTypedef) break;
-        if (!probeable(t)) break;
-        const c = t.cname;
-        probes.push({ kind: 'size', type: t }, { kind: 'align', type: t });
-        rows.push(`/* ${c} */ sizeof(${c}), 0`, `_Alignof(${c}), 0`);
-        for (const f of t.fields ?? []) {
-          if (f.bitsize >= 0 || f.name === '') continue;
-          probes.push({ kind: 'offset', type: t, field: f.name });
-          rows.push(`offsetof(${c}, ${f.name}), 0`);
-        }
-        break;
-      }
       case 'constant':
-        if (d.type.kind === 'primitive' && (d.type.repr === 'f32' || d.type.repr === 'f64' || d.type.repr === 'f80')) break;
-        probes.push({ kind: 'constant', decl: d });
-        rows.push(`/* ${d.name} */ (unsigned long long)(${d.name}), ((${d.name}) < 0)`);
+      case 'tag':
+      case 'typedef':
         break;
     }
   }
 
-  const probeSymbol = `${PREFIX}probes`;
-  const glue = [
+  const lines: string[] = [
     `#line 1 "${GLUE_FILE}"`,
     '#if defined(__GNUC__) || defined(__clang__)',
     '#pragma GCC diagnostic error "-Wimplicit-function-declaration"',
     '#pragma GCC diagnostic error "-Wincompatible-pointer-types"',
     '#endif',
     ...headersFor(decls).map((h) => `#include <${h}>`),
-    ...parts,
-    `static const unsigned long long ${PREFIX}probe_table[] = {\n  ${[...rows, '0, 0'].join(',\n  ')}\n};`,
-    `const unsigned long long *${probeSymbol}(void) { return ${PREFIX}probe_table; }`,
+    ...wrappers.join('\n').split('\n').filter((l) => l !== ''),
+  ];
+  // Line numbers of the glue file: the first line after '#line 1' is line 1.
+  const prototypeLines = new Map<number, Decl & { kind: 'function' }>();
+  for (const d of prototypes) {
+    lines.push(`#ifndef ${d.name}`);
+    prototypeLines.set(lines.length, d);
+    lines.push(`${declarator(d.type, d.name)}; /* cdef ${d.pos.line}:${d.pos.column} */`, '#endif');
+  }
+  const rows = probeRows(decls);
+  const probeSymbol = `${PREFIX}probes`;
+  lines.push(
+    `const unsigned long long *${probeSymbol}(void) {`,
+    `  static unsigned long long ${PREFIX}t[${2 * rows.length + 2}];`,
+    ...rows.map((r, i) => `  ${PREFIX}t[${2 * i}] = ${r.values[0]}; ${PREFIX}t[${2 * i + 1}] = ${r.values[1]}; /* ${commentText(r.about)} */`),
+    `  return ${PREFIX}t;`,
+    '}',
     '',
-  ].join('\n');
-  const unit = `#line 1 "${quoteFile(sourceName)}"\n${source}\n${glue}`;
-  return { unit, functions, globals, probeSymbol, probes };
+  );
+  // The build writes the unit under the source's base name: a plain name needs no #line (with one,
+  // the compiler would quote the unit's lines, one off, under the source's line numbers).
+  const head = /[\\/]/.test(sourceName) ? `#line 1 "${quoteFile(sourceName)}"\n` : '';
+  const unit = `${head}${source}\n${lines.join('\n')}`;
+  return { unit, functions, globals, probeSymbol, probes: rows.map((r) => r.probe), prototypeLines };
+}
+
+const ERROR_LINE = /^(.*?):(\d+):(?:\d+:)? (?:fatal )?error: /;
+const NOTE_LINE = /^(.*?):(\d+):(?:\d+:)? note: (.*)$/;
+
+/**
+ * When the compiler refused a cdef prototype of the glue ("conflicting types for 'add'"), the
+ * VerificationError starts with a line per function naming it and the source line that defines
+ * it, as the compiler's note says ("cdef declares 'int add(int, int)' but source.c:1 defines it
+ * differently (as 'double(double, double)')"); the compiler's diagnostics follow unchanged.
+ */
+export function explainPrototypes(e: unknown, glue: Glue): unknown {
+  if (!(e instanceof VerificationError) || !e.diagnostics) return e;
+  const lines = e.diagnostics.split('\n');
+  const found: string[] = [];
+  lines.forEach((line, i) => {
+    const m = ERROR_LINE.exec(line);
+    const d = m && path.basename(m[1]) === GLUE_FILE ? glue.prototypeLines.get(Number(m[2])) : undefined;
+    if (!d) return;
+    let where = '';
+    let as = '';
+    for (const next of lines.slice(i + 1)) {
+      if (ERROR_LINE.test(next)) break;
+      const note = NOTE_LINE.exec(next);
+      if (!note || path.basename(note[1]) === GLUE_FILE) continue;
+      const verb = /declaration/.test(note[3]) ? 'declares' : 'defines';
+      where = `${note[1]}:${note[2]} ${verb} it differently`;
+      const type = /with type ['‘](.*)['’]\s*$/.exec(note[3]);
+      if (type) as = ` (as '${type[1].replace(/\s+/g, ' ').replace(/,\s*/g, ', ')}')`;
+      break;
+    }
+    const line0 = `${d.name}(): cdef declares '${declarator(d.type, d.name)}' but ${where || 'the source declares it differently'}${as}`;
+    if (!found.includes(line0)) found.push(line0);
+  });
+  if (!found.length) return e;
+  const advice = 'make the cdef prototype match the source (the same C types, not only the same sizes)';
+  return new VerificationError(`${found.join('\n')}; ${advice}\n${e.message}`, e.diagnostics);
 }

@@ -1,5 +1,5 @@
 // C integer constant expressions on LP64: literals, operators, casts and sizeof, evaluated exactly with C's types.
-import { CType, PrimitiveType, primitive } from '../ctype/model';
+import { CType, PrimitiveType, pendingLayout, pendingReason, primitive } from '../ctype/model';
 import { isIntegerRepr, reprRange } from '../ctype/primitives';
 import { Token, TokenStream, isName, quote } from './lexer';
 
@@ -190,6 +190,8 @@ class Evaluator {
     const type = this.ctx.typeName();
     this.ts.expect(')', "')' after the type of the cast");
     const x = this.unary(live);
+    const pending = pendingLayout(type);
+    if (pending) this.ts.fail(typeTok, `cannot cast to '${type.cname}' here: ${pendingReason(pending)}`);
     const target = type.kind === 'enum' ? type.base : type;
     if (target.kind !== 'primitive' || !(isIntegerRepr(target.repr) || target.repr === 'bool')) {
       this.ts.fail(typeTok, `cannot cast to '${type.cname}' in an integer constant expression`);
@@ -210,6 +212,8 @@ class Evaluator {
       type = this.unary(false).type;
       this.ts.leave();
     }
+    const pending = pendingLayout(type);
+    if (pending) this.ts.fail(at, `sizeof is applied to '${type.cname}': ${pendingReason(pending)}`);
     if (type.size < 0) this.ts.fail(at, `sizeof is applied to '${type.cname}', which has no size`);
     return { value: BigInt(type.size), type: ULONG.type, first };
   }

@@ -298,6 +298,11 @@ function showChar(src: string, at: number): string {
   return hex;
 }
 
+/** The message for a '...' where API mode has no use for one. */
+export const MISPLACED_ELLIPSIS =
+  "'...' cannot stand here; cdef takes it as a struct member ('...;'), an array length ('[...]'), a '#define' value, " +
+  "the last enumerator ('enum e { A, B, ... }'), and in 'typedef int... t;', 'typedef float... t;' and 'typedef ... t;'";
+
 /** A cursor over tokens, shared by the parser and the expression evaluator, with their error helpers. */
 export class TokenStream {
   index = 0;
@@ -339,11 +344,11 @@ export class TokenStream {
   }
 
   /**
-   * Fails at a token the grammar has no place for. This is the one place that recognises API-mode
-   * '...' placeholders and the C/GCC features cdef refuses, so their messages are the same everywhere.
+   * Fails at a token the grammar has no place for. This is the one place that explains a misplaced
+   * API-mode '...' placeholder and the C/GCC features cdef refuses, so their messages are the same everywhere.
    */
   unexpected(tok: Token, expected: string): never {
-    if (tok.kind === 'punct' && tok.text === '...') this.fail(tok, "'...' placeholders (API mode) are not supported yet");
+    if (tok.kind === 'punct' && tok.text === '...') this.fail(tok, MISPLACED_ELLIPSIS);
     const role = tok.kind === 'ident' ? keyword(tok.text) : undefined;
     if (role?.kind === 'refused') this.fail(tok, role.reason);
     if (tok.kind === 'hash') {

@@ -1,8 +1,9 @@
 // The cdef parser: declarations in CFFI's C dialect become Decls in a Registry (all or nothing); type names become CTypes.
 import { show } from '../errors';
-import { MemberDecl, completeStruct } from '../ctype/layout';
+import { completeStruct } from '../ctype/layout';
 import {
-  CType, EnumType, PrimitiveType, Q_CONST, Q_RESTRICT, StructType, VOID, arrayOf, functionType, isInteger, pointerTo, primitive,
+  CType, EnumType, MemberDecl, PrimitiveType, Q_CONST, Q_RESTRICT, StructType, VOID, arrayOf, deferredPrimitive, functionType,
+  isInteger, pendingLayout, pointerTo, primitive,
 } from '../ctype/model';
 import { PRIMITIVES, PRIMITIVE_ALIASES } from '../ctype/primitives';
 import { Decl, Registry, SourcePos, checkRedeclaration, keyOf } from '../ctype/registry';
@@ -130,14 +131,14 @@ class Scope {
   /** Remembers the layout of a registry struct that this call is about to complete. */
   saveStruct(t: StructType): void {
     if (this.created.has(t)) return;
-    const { fields, fieldMap, size, align, pack } = t;
-    this.undo.push(() => Object.assign(t, { fields, fieldMap, size, align, pack }));
+    const { fields, fieldMap, size, align, pack, partial, members } = t;
+    this.undo.push(() => Object.assign(t, { fields, fieldMap, size, align, pack, partial, members }));
   }
 
   saveEnum(t: EnumType): void {
     if (this.created.has(t)) return;
-    const { relements, elements, base } = t;
-    this.undo.push(() => Object.assign(t, { relements, elements, base }));
+    const { relements, elements, base, partial, settled } = t;
+    this.undo.push(() => Object.assign(t, { relements, elements, base, partial, settled }));
   }
 
   commit(): void {
@@ -153,7 +154,8 @@ class Scope {
 /** One step of a declarator, applied to the type built so far ('*', '[n]', '(params)'). */
 type Derivation =
   | { readonly kind: 'pointer'; readonly quals: number; readonly tok: Token }
-  | { readonly kind: 'array'; readonly length: number | null; readonly tok: Token }
+  /** `length` 'compiler' is API mode's `[...]`: the compiler gives it. */
+  | { readonly kind: 'array'; readonly length: number | null | 'compiler'; readonly tok: Token }
   | {
       readonly kind: 'function';
       readonly params: readonly Param[];
@@ -197,10 +199,22 @@ interface Typed {
   readonly quals: number;
 }
 
+/** A derived declarator type; `compilerLength` is the `[...]` of an outermost array whose length the compiler gives. */
+interface Derived extends Typed {
+  readonly compilerLength: Token | null;
+}
+
 /** Pending enumerator of the enum being defined, visible to later enumerators' values. */
 interface Enumerator {
   readonly tok: Token;
-  readonly value: bigint;
+  /** undefined in a partial enum when no value is written: the compiler gives it. */
+  readonly value: bigint | undefined;
+}
+
+/** An enum body: its enumerators, and the '...' that makes it partial. */
+interface EnumBody {
+  readonly items: readonly Enumerator[];
+  readonly partial: boolean;
 }
 
 const typeDepths = new WeakMap<CType, number>();
@@ -289,6 +303,8 @@ class Parser {
   private pendingEnum: Map<string, IntValue> | null = null;
   /** Structs and unions whose bodies are being parsed, to refuse nested redefinitions. */
   private readonly defining = new Set<StructType>();
+  /** Anonymous structs and unions defined here, where they start, to refuse those the compiler cannot be asked about. */
+  private readonly anonymousAt = new Map<StructType, Token>();
   private readonly exprContext: ExprContext = {
     constant: (tok) => this.constantValue(tok),
     startsType: (tok) => this.startsType(tok),
@@ -299,6 +315,15 @@ class Parser {
 
   translationUnit(): void {
     while (this.ts.peek().kind !== 'eof') this.declaration();
+    for (const [t, at] of this.anonymousAt) {
+      if (t.members !== null && !t.namedByTypedef) {
+        this.ts.fail(
+          at,
+          `this anonymous ${t.kind} gets its layout from the C compiler, which needs a name to be asked about it; ` +
+            'give it a tag or a typedef name',
+        );
+      }
+    }
   }
 
   /** A whole type name and nothing after it. */
@@ -310,7 +335,19 @@ class Parser {
 
   private typeName(): CType {
     const specs = this.specifiers('typename', 'a type');
-    return this.derive(specs, this.declarator('abstract').chain).type;
+    const derived = this.derive(specs, this.declarator('abstract').chain);
+    this.refuseCompilerLength(derived, 'a type name');
+    return derived.type;
+  }
+
+  /** `[...]` is for struct members and global variables only. */
+  private refuseCompilerLength(d: Derived, place: string): void {
+    if (d.compilerLength) {
+      this.ts.fail(
+        d.compilerLength,
+        `'[...]' (a length the compiler gives) cannot stand in ${place}; only struct members and global variables take it`,
+      );
+    }
   }
 
   private expression(): IntValue {
@@ -363,12 +400,15 @@ class Parser {
     const start = this.ts.index;
     if (this.ts.peek().kind === 'hash') return this.directive();
     if (this.ts.accept(';')) return;
+    if (this.ts.peek().text === 'typedef' && this.ts.peek(1).text === '...') return this.opaqueTypedef();
     const specs = this.specifiers('file', 'a declaration');
     if (this.ts.accept(';')) return this.declaresNothingElse(specs);
+    if (this.ts.is('...')) return this.deferredTypedef(specs);
     for (;;) {
       const d = this.declarator('named');
       const name = d.name as Token;
-      const { type, quals } = this.derive(specs, d.chain);
+      const derived = this.derive(specs, d.chain);
+      const { type } = derived;
       if (this.ts.is('{') && type.kind === 'function') {
         const proto = `${this.ts.spell(start, this.ts.index)};`;
         this.ts.fail(
@@ -377,7 +417,7 @@ class Parser {
         );
       }
       const init = this.ts.is('=') ? this.ts.next() : null;
-      this.declareEntity(specs, d, name, { type, quals }, init);
+      this.declareEntity(specs, d, name, derived, init);
       if (this.ts.accept(',')) continue;
       if (this.ts.accept(';')) return;
       this.ts.unexpected(this.ts.peek(), `';' after the declaration of '${name.text}'`);
@@ -393,10 +433,51 @@ class Parser {
     }
   }
 
-  private declareEntity(specs: Specs, d: Declarator, name: Token, typed: Typed, init: Token | null): void {
+  /** `typedef ... name;`: an opaque type, usable through pointers only. */
+  private opaqueTypedef(): void {
+    this.ts.next();
+    this.ts.next();
+    const name = this.ts.peek();
+    if (!isName(name)) this.ts.unexpected(name, "the name of the opaque type after 'typedef ...'");
+    this.ts.next();
+    this.ts.expect(';', `';' after 'typedef ... ${name.text}'`);
+    if (BUILTIN_TYPES.has(name.text)) this.ts.fail(name, `'${name.text}' is a built-in type and cannot be redefined as an opaque type`);
+    const old = this.scope.get(name.text);
+    const reuse = old?.kind === 'typedef' && isOpaque(old.type, name.text) ? old.type : null;
+    const type = reuse ?? new StructType('struct', name.text, true);
+    if (!reuse) this.scope.created.add(type);
+    this.scope.declare({ kind: 'typedef', name: name.text, type, quals: 0, pos: posOf(name) });
+  }
+
+  /** `typedef int... name;` / `typedef float... name;`: an integer or floating type the compiler picks. */
+  private deferredTypedef(specs: Specs): void {
+    const dots = this.ts.next();
+    const form = "write 'typedef int... name;' (any integer type) or 'typedef float... name;' (any floating type)";
+    if (specs.storage?.text !== 'typedef') this.ts.fail(dots, `'...' after a type makes a typedef the compiler completes; ${form}`);
+    const family = specs.type === primitive('int') ? 'int' : specs.type === primitive('float') ? 'float' : null;
+    if (!family || specs.quals !== 0) this.ts.fail(dots, `'${specs.type.cname}...' is not a placeholder cdef knows; ${form}`);
+    const name = this.ts.peek();
+    if (!isName(name)) this.ts.unexpected(name, `the name of the typedef after '${family}...'`);
+    this.ts.next();
+    this.ts.expect(';', `';' after 'typedef ${family}... ${name.text}'`);
+    const builtin = BUILTIN_TYPES.get(name.text);
+    if (builtin) {
+      // The C library's types are known already; a placeholder for one of them changes nothing.
+      if ((family === 'int') === isInteger(builtin)) return;
+      this.ts.fail(name, `'${name.text}' is a built-in type (${describeBuiltin(builtin)}), not ${family === 'int' ? 'an integer' : 'a floating'} type`);
+    }
+    const old = this.scope.get(name.text);
+    const reuse = old?.kind === 'typedef' && old.type.kind === 'primitive' && old.type.deferred === family ? old.type : null;
+    const type = reuse ?? deferredPrimitive(name.text, family);
+    if (!reuse) this.scope.created.add(type);
+    this.scope.declare({ kind: 'typedef', name: name.text, type, quals: 0, pos: posOf(name) });
+  }
+
+  private declareEntity(specs: Specs, d: Declarator, name: Token, typed: Derived, init: Token | null): void {
     const { type, quals } = typed;
     const storage = specs.storage?.text;
     const pos = posOf(name);
+    if (storage !== undefined && storage !== 'extern') this.refuseCompilerLength(typed, `a ${storage === 'typedef' ? 'typedef' : 'constant'}`);
     if (storage === 'typedef') {
       if (init) this.ts.fail(init, `the typedef '${name.text}' cannot have an initialiser`);
       return this.declareTypedef(specs, name, typed);
@@ -416,7 +497,10 @@ class Parser {
       return this.declareOrdinary({ kind: 'constant', name: name.text, type, value: undefined, origin: 'static const', pos }, name);
     }
     if (type.kind === 'void') this.ts.fail(name, `the variable '${name.text}' has type 'void'`);
-    this.declareOrdinary({ kind: 'variable', name: name.text, type, quals, pos }, name);
+    const variable: Decl = typed.compilerLength
+      ? { kind: 'variable', name: name.text, type, quals, pos, lengthFromCompiler: true }
+      : { kind: 'variable', name: name.text, type, quals, pos };
+    this.declareOrdinary(variable, name);
   }
 
   private refuseStatic(staticTok: Token, name: Token): never {
@@ -511,6 +595,13 @@ class Parser {
       this.ts.fail(name, `function-like macros ('#define ${name.text}(...)') are not supported; ${form}`);
     }
     if (value.kind === 'eol') this.ts.fail(name, `'#define ${name.text}' has no value; ${form}`);
+    if (this.ts.accept('...')) {
+      if (this.ts.peek().kind !== 'eol') this.ts.unexpected(this.ts.peek(), `the end of the line after '#define ${name.text} ...'`);
+      this.ts.next();
+      // The compiler gives the value, whatever its integer type; 'long long' stands for it here.
+      const d: Decl = { kind: 'constant', name: name.text, type: primitive('long long'), value: undefined, origin: 'define', pos: posOf(name) };
+      return this.declareOrdinary(d, name);
+    }
     if (value.kind === 'string') this.ts.fail(value, `'#define ${name.text}' has a string value, which is not supported; ${form}`);
     if (value.kind === 'number' && isFloatLiteral(value.text)) {
       this.ts.fail(value, `'#define ${name.text}' has a floating-point value, which is not supported; ${form}`);
@@ -605,7 +696,7 @@ class Parser {
     }
     const open = this.ts.next();
     this.ts.enter(open);
-    const type = kind === 'enum' ? this.enumDefinition(kw, name) : this.structDefinition(kind, name);
+    const type = kind === 'enum' ? this.enumDefinition(kw, name) : this.structDefinition(kind, name, kw);
     this.ts.leave();
     return { type, defined: true, anonymous: name === null };
   }
@@ -637,7 +728,7 @@ class Parser {
 
   // ---- structs and unions ---------------------------------------------------------------------
 
-  private structDefinition(kind: 'struct' | 'union', name: Token | null): StructType {
+  private structDefinition(kind: 'struct' | 'union', name: Token | null, kw: Token): StructType {
     const found = name ? this.scope.tag(kind, name.text) : undefined;
     const existing = found?.type as StructType | undefined;
     if (existing && this.defining.has(existing)) this.ts.fail(name as Token, `nested redefinition of '${kind} ${name?.text}'`);
@@ -646,11 +737,12 @@ class Parser {
     if (!name) {
       target = this.newStruct(kind, PROVISIONAL);
       this.scope.anonymous.push(target);
+      this.anonymousAt.set(target, kw);
     } else if (!existing) {
       this.checkTagKind(kind, name);
       target = this.newStruct(kind, name.text);
       this.scope.declare({ kind: 'tag', name: name.text, type: target, pos: posOf(name) });
-    } else if (!existing.complete) {
+    } else if (!existing.complete && existing.members === null) {
       target = existing;
       this.scope.saveStruct(existing);
     } else {
@@ -660,11 +752,12 @@ class Parser {
       redefined = { key: keyOf(d), prior: this.scope.replace(d) };
     }
     this.defining.add(target);
-    const members = this.structBody();
+    const { members, partial } = this.structBody();
+    target.partial = partial;
     completeStruct(target, members, this.pack);
     this.defining.delete(target);
     if (!redefined || !existing || !found) return target;
-    if (sameLayout(target, existing, target, existing)) {
+    if (sameDefinition(target, existing)) {
       this.scope.restore(redefined.key, redefined.prior);
       return existing;
     }
@@ -684,9 +777,16 @@ class Parser {
     return t;
   }
 
-  private structBody(): MemberDecl[] {
+  private structBody(): { members: MemberDecl[]; partial: boolean } {
     const members: MemberDecl[] = [];
+    let partial = false;
     while (!this.ts.accept('}')) {
+      if (this.ts.accept('...')) {
+        // API mode: the struct has more members than listed; the compiler gives the layout.
+        partial = true;
+        this.ts.expect(';', "';' after '...'");
+        continue;
+      }
       const specs = this.specifiers('member', "a member declaration or '}'");
       if (this.ts.accept(';')) {
         this.memberWithoutDeclarator(specs, members);
@@ -699,7 +799,7 @@ class Parser {
         this.ts.unexpected(this.ts.peek(), "';' after the member");
       }
     }
-    return members;
+    return { members, partial };
   }
 
   private memberWithoutDeclarator(specs: Specs, members: MemberDecl[]): void {
@@ -718,13 +818,14 @@ class Parser {
     }
     const d = this.declarator('named');
     const name = d.name as Token;
-    const { type, quals } = this.derive(specs, d.chain);
+    const { type, quals, compilerLength } = this.derive(specs, d.chain);
     if (type.kind === 'function') {
       this.ts.fail(name, `the member '${name.text}' has the function type '${type.cname}'; use a pointer to a function`);
     }
     const colon = this.ts.peek();
     const bitsize = this.ts.accept(':') ? this.bitWidth(colon, name.text) : -1;
-    return { name: name.text, type, quals, bitsize, pos: posOf(name) };
+    const member = { name: name.text, type, quals, bitsize, pos: posOf(name) };
+    return compilerLength ? { ...member, lengthFromCompiler: true } : member;
   }
 
   private bitWidth(at: Token, name: string): number {
@@ -739,16 +840,15 @@ class Parser {
     const found = name ? this.scope.tag('enum', name.text) : undefined;
     const existing = found?.type as EnumType | undefined;
     if (name && !existing) this.checkTagKind('enum', name);
-    const items = this.enumBody();
-    const values = items.map((e) => e.value);
-    const base = enumBase(values);
+    const { items, partial } = this.enumBody();
+    const base = partial ? primitive('unsigned int') : enumBase(items.map((e) => e.value as bigint));
     if (!base) this.ts.fail(name ?? kw, `the values of 'enum${name ? ` ${name.text}` : ''}' do not fit one 64-bit integer type`);
     let target: EnumType;
     let fill = true;
-    if (existing && Object.keys(existing.relements).length === 0) {
+    if (existing && !existing.partial && Object.keys(existing.relements).length === 0) {
       target = existing; // completes 'enum e;'
       this.scope.saveEnum(existing);
-    } else if (existing && sameEnumerators(existing, items)) {
+    } else if (existing && this.sameEnumerators(existing, items, partial)) {
       target = existing;
       fill = false;
     } else if (existing && found && !this.scope.override) {
@@ -763,35 +863,61 @@ class Parser {
       if (name) this.scope.declare({ kind: 'tag', name: name.text, type: target, pos: posOf(name) });
       else this.scope.anonymous.push(target);
     }
-    if (fill) fillEnum(target, items, base);
+    if (fill && partial) Object.assign(target, { relements: {}, elements: {}, base, partial: true, settled: false });
+    else if (fill) fillEnum(target, items, base);
     for (const e of items) {
-      const d: Decl = { kind: 'constant', name: e.tok.text, type: target, value: toJs(e.value), origin: 'enum', pos: posOf(e.tok) };
-      this.declareOrdinary(d, e.tok);
+      const value = e.value === undefined ? undefined : toJs(e.value);
+      this.declareOrdinary({ kind: 'constant', name: e.tok.text, type: target, value, origin: 'enum', pos: posOf(e.tok) }, e.tok);
     }
     return target;
   }
 
-  private enumBody(): Enumerator[] {
+  /** True when `items` declare enum `t` again as it is: the same names and values (partial: the same written values). */
+  private sameEnumerators(t: EnumType, items: readonly Enumerator[], partial: boolean): boolean {
+    if (t.partial !== partial) return false;
+    if (!partial) {
+      const names = Object.keys(t.relements);
+      return names.length === items.length && items.every((e, i) => names[i] === e.tok.text && BigInt(t.relements[e.tok.text]) === e.value);
+    }
+    return items.every((e) => {
+      const d = this.scope.get(e.tok.text);
+      return d?.kind === 'constant' && d.type === t && (d.value === undefined ? e.value === undefined : e.value !== undefined && BigInt(d.value) === e.value);
+    });
+  }
+
+  /**
+   * An enum body. A last '...' makes the enum partial (API mode): the source has more enumerators,
+   * so the values not written here come from the compiler (undefined), and written ones are checked.
+   */
+  private enumBody(): EnumBody {
     if (this.ts.is('}')) this.ts.fail(this.ts.peek(), 'an enum needs at least one enumerator');
-    const items: Enumerator[] = [];
+    const items: { tok: Token; value: bigint; written: boolean }[] = [];
     const pending = new Map<string, IntValue>();
     this.pendingEnum = pending;
     let next = 0n;
+    let partial = false;
     do {
       if (this.ts.is('}')) break; // a trailing comma
+      if (this.ts.is('...')) {
+        const dots = this.ts.next();
+        if (!items.length) this.ts.fail(dots, "a partial enum needs at least one enumerator before '...'");
+        partial = true;
+        break;
+      }
       const tok = this.ts.peek();
       if (!isName(tok)) this.ts.unexpected(tok, 'an enumerator name');
       this.ts.next();
       if (pending.has(tok.text)) this.ts.fail(tok, `the enumerator '${tok.text}' appears twice`);
-      const value = this.ts.accept('=') ? this.expression().value : next;
+      const written = this.ts.accept('=');
+      const value = written ? this.expression().value : next;
       if (value > U64_MAX) this.ts.fail(tok, `the value of the enumerator '${tok.text}' does not fit 64 bits`);
-      items.push({ tok, value });
+      items.push({ tok, value, written });
       pending.set(tok.text, { value, type: enumeratorType(value, null) });
       next = value + 1n;
     } while (this.ts.accept(','));
-    this.ts.expect('}', "',' or '}' after the enumerator");
+    this.ts.expect('}', partial ? "'}' after '...' (it ends a partial enum)" : "',' or '}' after the enumerator");
     this.pendingEnum = null;
-    return items;
+    return { items: items.map((e) => ({ tok: e.tok, value: partial && !e.written ? undefined : e.value })), partial };
   }
 
   // ---- declarators ----------------------------------------------------------------------------
@@ -856,8 +982,12 @@ class Parser {
     }
   }
 
-  private arrayLength(): number | null {
+  private arrayLength(): number | null | 'compiler' {
     if (this.ts.accept(']')) return null;
+    if (this.ts.accept('...')) {
+      this.ts.expect(']', "']' after '[...'");
+      return 'compiler';
+    }
     const at = this.ts.peek();
     const { value } = this.expression();
     this.ts.expect(']', "']' after the array size");
@@ -892,7 +1022,9 @@ class Parser {
         }
         const specs = this.specifiers('param', 'a parameter type');
         const d = this.declarator('either');
-        const { type, quals } = this.derive(specs, d.chain);
+        const derived = this.derive(specs, d.chain);
+        this.refuseCompilerLength(derived, 'a parameter');
+        const { type, quals } = derived;
         if (type === VOID) {
           voidParam = tok;
           if (d.name || quals) this.ts.fail(tok, "a 'void' parameter cannot have a name or qualifiers");
@@ -917,12 +1049,16 @@ class Parser {
     return { kind: 'function', params, ellipsis, tok: open };
   }
 
-  /** Applies a declarator's derivations to the specifiers' type, checking what C checks. */
-  private derive(specs: Specs, chain: readonly Derivation[]): Typed {
+  /**
+   * Applies a declarator's derivations to the specifiers' type, checking what C checks. An `[...]`
+   * length may only be the outermost derivation; the type then has an open array there.
+   */
+  private derive(specs: Specs, chain: readonly Derivation[]): Derived {
     let type = specs.type;
     let quals = specs.quals;
     let at = specs.first;
-    for (const d of chain) {
+    let compilerLength: Token | null = null;
+    for (const [i, d] of chain.entries()) {
       this.checkRestrict(type, quals, at);
       at = d.tok;
       switch (d.kind) {
@@ -930,13 +1066,21 @@ class Parser {
           type = pointerTo(type, quals);
           quals = d.quals;
           break;
-        case 'array':
-          if (type.size < 0) this.ts.fail(d.tok, `an array cannot hold items of type '${type.cname}', which has no size`);
-          if (d.length !== null && d.length * type.size > Number.MAX_SAFE_INTEGER) {
+        case 'array': {
+          const pending = pendingLayout(type) !== null;
+          if (type.size < 0 && !pending) this.ts.fail(d.tok, `an array cannot hold items of type '${type.cname}', which has no size`);
+          if (d.length === 'compiler') {
+            if (i !== chain.length - 1) this.ts.fail(d.tok, "'[...]' (a length the compiler gives) can only be the outermost length");
+            compilerLength = d.tok;
+            type = arrayOf(type, null);
+            break;
+          }
+          if (d.length !== null && !pending && d.length * type.size > Number.MAX_SAFE_INTEGER) {
             this.ts.fail(d.tok, `the array of ${d.length} '${type.cname}' is too large`);
           }
           type = arrayOf(type, d.length);
           break;
+        }
         case 'function':
           if (type.kind === 'array' || type.kind === 'function') {
             this.ts.fail(d.tok, `a function cannot return ${type.kind === 'array' ? 'an array' : 'a function'} ('${type.cname}')`);
@@ -948,7 +1092,7 @@ class Parser {
       if (typeDepth(type) > NESTING_LIMIT) this.ts.fail(d.tok, `nesting too deep (a type more than ${NESTING_LIMIT} levels deep)`);
     }
     this.checkRestrict(type, quals, at);
-    return { type, quals };
+    return { type, quals, compilerLength };
   }
 
   /** C allows 'restrict' only on pointers to objects (arrays of them included). */
@@ -974,24 +1118,48 @@ const KNOWN_DIRECTIVES = new Set([
   'ident', 'sccs', 'assert', 'unassert',
 ]);
 
+/** Fills an exact enum (every value known) with its enumerators. */
 function fillEnum(t: EnumType, items: readonly Enumerator[], base: PrimitiveType): void {
   const relements: Record<string, number | bigint> = {};
   const elements: Record<string, string> = {};
   for (const { tok, value } of items) {
+    if (value === undefined) throw new Error(`internal: enumerator '${tok.text}' of an exact enum without a value`);
     relements[tok.text] = toJs(value);
     elements[String(value)] ??= tok.text;
   }
   t.relements = relements;
   t.elements = elements;
   t.base = base;
-}
-
-function sameEnumerators(t: EnumType, items: readonly Enumerator[]): boolean {
-  const names = Object.keys(t.relements);
-  return names.length === items.length && items.every((e, i) => names[i] === e.tok.text && BigInt(t.relements[e.tok.text]) === e.value);
+  t.partial = false;
+  t.settled = true;
 }
 
 const isAnonymous = (t: StructType): boolean => !t.namedByTypedef && (t.name === PROVISIONAL || t.name.startsWith('$'));
+
+/** True for the type of `typedef ... name;`. */
+const isOpaque = (t: CType, name: string): boolean =>
+  t.kind === 'struct' && t.namedByTypedef && t.name === name && t.fields === null && t.members === null;
+
+/**
+ * True when the freshly parsed `fresh` defines what `old` already is: for layouts cdef computes,
+ * the same layout; for layouts the compiler gives, the same members as declared and the same '...'.
+ */
+function sameDefinition(fresh: StructType, old: StructType): boolean {
+  if (fresh.members === null && old.members === null) return sameLayout(fresh, old, fresh, old);
+  const a = fresh.members ?? [];
+  const b = old.members ?? [];
+  return (
+    fresh.members !== null && old.members !== null && fresh.kind === old.kind && fresh.partial === old.partial &&
+    a.length === b.length &&
+    a.every((m, i) => {
+      const n = b[i];
+      return (
+        m.name === n.name && m.quals === n.quals && m.bitsize === n.bitsize && (m.lengthFromCompiler ?? false) === (n.lengthFromCompiler ?? false) &&
+        sameType(m.type, n.type, fresh, old)
+      );
+    })
+  );
+}
 
 /**
  * True when struct `a` lays out exactly as `b`: same size, alignment and flattened members (names,

@@ -1,18 +1,9 @@
-// Struct and union layout as GCC and Clang compute it for LP64 System V / AAPCS64: offsets, bitfields, packing.
+// Struct and union layout as GCC and Clang compute it for LP64 System V / AAPCS64 (offsets, bitfields, packing), or as the compiler reports it.
 import { CDefError } from '../errors';
-import { CField, CType, StructType, isInteger } from './model';
+import { CField, CType, MemberDecl, StructType, arrayOf, isInteger, pendingLayout } from './model';
 import type { SourcePos } from './registry';
 
-/** One member as declared, before layout. */
-export interface MemberDecl {
-  /** '' for an anonymous struct/union member or an unnamed bitfield. */
-  readonly name: string;
-  readonly type: CType;
-  readonly quals: number;
-  /** Bitfield width; -1 for an ordinary member. */
-  readonly bitsize: number;
-  readonly pos: SourcePos;
-}
+export type { MemberDecl } from './model';
 
 /**
  * The ABI whose layout rules apply. They differ in one point only: on aarch64 (AAPCS64) an unnamed
@@ -62,6 +53,10 @@ function straddles(start: number, bits: number, ty: CType): boolean {
  * member to its type's alignment whatever the packing.
  */
 export function completeStruct(t: StructType, members: readonly MemberDecl[], pack: number, arch: LayoutArch = HOST_ARCH): void {
+  if (t.partial || members.some((m) => m.lengthFromCompiler || pendingLayout(m.type))) {
+    deferLayout(t, members, pack);
+    return;
+  }
   const isUnion = t.kind === 'union';
   const fields: CField[] = [];
   const byName = new Map<string, CField>();
@@ -128,4 +123,100 @@ export function completeStruct(t: StructType, members: readonly MemberDecl[], pa
   t.align = align;
   t.size = roundUp(Math.ceil(bits / 8), align);
   t.pack = pack;
+  t.members = null;
+}
+
+/** Where the compiler is asked for the offset of an anonymous member: its first field with a byte offset. */
+function anchorOf(m: MemberDecl): CField | undefined {
+  return (m.type as StructType).fields?.find((f) => f.bitsize < 0);
+}
+
+/**
+ * Keeps `members` on `t` for a layout that the compiler gives (see `layOutFromCompiler`), after
+ * refusing what its probes cannot measure: bit-fields, anonymous members that are not complete
+ * structs or unions with a member at a byte offset, members of unknown size.
+ */
+function deferLayout(t: StructType, members: readonly MemberDecl[], pack: number): void {
+  const names = new Set<string>();
+  // Spelled only on failure: a typedef may still name an anonymous struct (and fix its cname).
+  const fromCompiler = (): string => `'${t.cname}', whose layout comes from the C compiler`;
+  const claim = (name: string, pos: SourcePos): void => {
+    if (names.has(name)) fail(pos, `duplicate member '${name}' in '${t.cname}'`);
+    names.add(name);
+  };
+  members.forEach((m, index) => {
+    const ty = m.type;
+    if (m.bitsize >= 0) {
+      fail(m.pos, `bit-field '${bitfieldName(m)}' in ${fromCompiler()}: bit-fields are not supported there; declare the struct without '...' and with every member`);
+    }
+    if (m.name === '') {
+      if (ty.kind !== 'struct' && ty.kind !== 'union') fail(m.pos, `a member of type '${ty.cname}' needs a name`);
+      if (ty.fields === null) {
+        fail(m.pos, `an anonymous member of ${fromCompiler()}, must have a complete layout itself; give the member a name`);
+      }
+      if (!anchorOf(m)) fail(m.pos, `an anonymous member of ${fromCompiler()}, needs a field that is not a bit-field`);
+      for (const f of ty.fields) claim(f.name, m.pos);
+      return;
+    }
+    claim(m.name, m.pos);
+    const flexible = ty.kind === 'array' && ty.length === null && !m.lengthFromCompiler;
+    if (flexible && (t.kind === 'union' || index !== members.length - 1)) {
+      fail(m.pos, `flexible array member '${m.name}' must be the last member of a struct`);
+    }
+    if (!flexible && !m.lengthFromCompiler && ty.size < 0 && !pendingLayout(ty)) {
+      fail(m.pos, `member '${m.name}' has incomplete type '${ty.cname}'`);
+    }
+  });
+  t.fields = null;
+  t.fieldMap = new Map();
+  t.size = -1;
+  t.align = -1;
+  t.pack = pack;
+  t.members = members;
+}
+
+/** What the compiler reported about a struct laid out by it (see `deferLayout`). */
+export interface CompilerLayout {
+  readonly size: number;
+  readonly align: number;
+  /** The byte offset of a named member, or of a named field of an anonymous member. */
+  offset(name: string): number;
+  /** The length of an `[...]` member. */
+  length(name: string): number;
+}
+
+/** The names `layOutFromCompiler` asks `offset` about, in member order. */
+export function probedMembers(t: StructType): { name: string; type: CType; lengthFromCompiler: boolean }[] {
+  const out: { name: string; type: CType; lengthFromCompiler: boolean }[] = [];
+  for (const m of t.members ?? []) {
+    if (m.name !== '') out.push({ name: m.name, type: m.type, lengthFromCompiler: m.lengthFromCompiler === true });
+    else {
+      const f = anchorOf(m) as CField;
+      out.push({ name: f.name, type: f.type, lengthFromCompiler: false });
+    }
+  }
+  return out;
+}
+
+/**
+ * Completes a struct laid out by the compiler from what it reported: fields at the reported
+ * offsets, `[...]` members as arrays of the reported length, anonymous members' fields placed
+ * around their first field's reported offset. Every holder of `t` sees the layout.
+ */
+export function layOutFromCompiler(t: StructType, layout: CompilerLayout): void {
+  const fields: CField[] = [];
+  for (const m of t.members ?? []) {
+    if (m.name === '') {
+      const anchor = anchorOf(m) as CField;
+      const base = layout.offset(anchor.name) - anchor.offset;
+      for (const f of (m.type as StructType).fields ?? []) fields.push({ ...f, offset: f.offset + base });
+      continue;
+    }
+    const type = m.lengthFromCompiler && m.type.kind === 'array' ? arrayOf(m.type.item, layout.length(m.name)) : m.type;
+    fields.push({ name: m.name, type, offset: layout.offset(m.name), bitshift: -1, bitsize: -1, quals: m.quals });
+  }
+  t.fields = fields;
+  t.fieldMap = new Map(fields.map((f) => [f.name, f]));
+  t.size = layout.size;
+  t.align = layout.align;
 }

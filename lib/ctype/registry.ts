@@ -17,7 +17,16 @@ export type Decl =
       readonly argNames: readonly (string | null)[];
       readonly pos: SourcePos;
     }
-  | { readonly kind: 'variable'; readonly name: string; readonly type: CType; readonly quals: number; readonly pos: SourcePos }
+  | {
+      readonly kind: 'variable';
+      readonly name: string;
+      /** For `int a[...];`, the open array `int[]` until the compiler gives the length. */
+      readonly type: CType;
+      readonly quals: number;
+      readonly pos: SourcePos;
+      /** `int a[...];`: the array's length comes from the compiler. */
+      readonly lengthFromCompiler?: boolean;
+    }
   | {
       readonly kind: 'constant';
       readonly name: string;
@@ -109,8 +118,9 @@ function sameMeaning(a: Decl, b: Decl): boolean {
     case 'constant':
       return b.kind === 'constant' && a.value === b.value;
     case 'variable':
+      return b.kind === 'variable' && b.quals === a.quals && b.lengthFromCompiler === a.lengthFromCompiler;
     case 'typedef':
-      return (b as { quals: number }).quals === a.quals;
+      return b.kind === 'typedef' && b.quals === a.quals;
     case 'function':
     case 'tag':
       return true;

@@ -1,7 +1,7 @@
 // Tests of the cdef tokenizer and token stream: tokens, positions, comments, directive lines, errors.
 import { CDefError } from '../../lib/errors';
 import { Q_CONST, Q_RESTRICT, Q_VOLATILE } from '../../lib/ctype/model';
-import { NESTING_LIMIT, Token, TokenStream, Where, describe as describeToken, keyword, tokenize } from '../../lib/cparser/lexer';
+import { MISPLACED_ELLIPSIS, NESTING_LIMIT, Token, TokenStream, Where, describe as describeToken, keyword, tokenize } from '../../lib/cparser/lexer';
 
 const where: Where = (line, column) => `t:${line}:${column}: `;
 const lex = (src: string): Token[] => tokenize(src, where);
@@ -173,9 +173,10 @@ describe('TokenStream', () => {
     expect(failure(() => ts.expect(';', "';'"))).toBe("t:1:2: expected ';', found end of input");
   });
 
-  test("unexpected() is the one place that refuses '...' placeholders and refused keywords", () => {
+  test("unexpected() is the one place that explains misplaced '...' placeholders and refused keywords", () => {
     const ts = stream('  ... __attribute__');
-    expect(failure(() => ts.unexpected(ts.peek(), 'a name'))).toBe("t:1:3: '...' placeholders (API mode) are not supported yet");
+    expect(failure(() => ts.unexpected(ts.peek(), 'a name'))).toBe(`t:1:3: ${MISPLACED_ELLIPSIS}`);
+    expect(MISPLACED_ELLIPSIS).toMatch(/^'\.\.\.' cannot stand here; cdef takes it as a struct member/);
     expect(failure(() => ts.unexpected(ts.peek(1), 'a name'))).toMatch(/^t:1:7: '__attribute__' is not supported in cdef/);
   });
 

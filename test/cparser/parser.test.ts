@@ -5,11 +5,12 @@ import * as os from 'os';
 import * as path from 'path';
 import { CDefError } from '../../lib/errors';
 import {
-  EnumType, Q_CONST, Q_RESTRICT, Q_VOLATILE, StructType, VOID, arrayOf, functionType, pointerTo, primitive,
+  EnumType, Q_CONST, Q_RESTRICT, Q_VOLATILE, StructType, VOID, arrayOf, functionType, pendingLayout, pointerTo, primitive,
 } from '../../lib/ctype/model';
 import { PRIMITIVES } from '../../lib/ctype/primitives';
 import { Decl, Registry } from '../../lib/ctype/registry';
 import { CdefOptions, parseCdef, parseTypeName } from '../../lib/cparser/parser';
+import { MISPLACED_ELLIPSIS } from '../../lib/cparser/lexer';
 import { prng } from '../helpers/random';
 
 const int = primitive('int');
@@ -300,7 +301,9 @@ describe('parseTypeName', () => {
     ['int[-1]', "type 'int[-1]': column 5: the array size -1 is negative"],
     ['void[2]', "type 'void[2]': column 5: an array cannot hold items of type 'void', which has no size"],
     ['int\n*\n@', "type 'int\n*\n@': line 3, column 1: unexpected character '@'"],
-    ['int ...', "type 'int ...': column 5: '...' placeholders (API mode) are not supported yet"],
+    ['int ...', "type 'int ...': column 5: '...' cannot stand here; cdef takes it as a struct member ('...;'), an array length ('[...]'), " +
+      "a '#define' value, the last enumerator ('enum e { A, B, ... }'), and in 'typedef int... t;', 'typedef float... t;' and 'typedef ... t;'"],
+    ['int[...]', "type 'int[...]': column 4: '[...]' (a length the compiler gives) cannot stand in a type name; only struct members and global variables take it"],
   ])("'%s' fails", (text, message) => {
     expect(typeError(text)).toBe(message);
   });
@@ -945,19 +948,178 @@ describe('what cdef refuses', () => {
   });
 
   test.each([
-    ['struct s { int x; ...; };', 1, 19],
-    ['int a[...];', 1, 7],
-    ['#define X ...', 1, 11],
-    ['typedef int... t;', 1, 12],
-    ['typedef ... t;', 1, 9],
-    ['enum e { A, ... };', 1, 13],
     ['enum e { A = ... };', 1, 14],
-    ['int f(int, ...);\nstruct t { ... };', 2, 12],
-    ['typedef struct { ...; } t;', 1, 18],
-  ])("API-mode '...' in %s is refused at %i:%i", (source, line, column) => {
+    ['static const int X = ...;', 1, 22],
+    ['int a[2 + ...];', 1, 11],
+  ])("a misplaced '...' in %s is refused at %i:%i, saying where '...' may stand", (source, line, column) => {
     const e = cdefError(source);
-    expect(e.message).toBe(`cdef:${line}:${column}: '...' placeholders (API mode) are not supported yet`);
     expect([e.line, e.column]).toEqual([line, column]);
+    expect(e.message).toBe(`cdef:${line}:${column}: ${MISPLACED_ELLIPSIS}`);
+  });
+});
+
+describe("API mode: '...' placeholders", () => {
+  const pending = (r: Registry, key: string) => {
+    const d = r.get(key);
+    return d?.kind === 'tag' || d?.kind === 'typedef' ? pendingLayout(d.type) : undefined;
+  };
+
+  test('a partial struct keeps its members as declared; its layout waits for the compiler', () => {
+    const r = cdef('struct s { int x; ...; char *name; };\nint get(struct s *p);');
+    const t = structOf(r, 'struct', 's');
+    expect(t.partial).toBe(true);
+    expect(t.complete).toBe(false);
+    expect([t.size, t.align]).toEqual([-1, -1]);
+    expect(t.members?.map((m) => `${m.name}:${m.type.cname}`)).toEqual(['x:int', 'name:char *']);
+    expect(pending(r, 'struct s')).toBe(t);
+    expect(get(r, 'get', 'function').type.args[0]).toBe(pointerTo(t));
+  });
+
+  test('a struct holding a pending type by value is laid out by the compiler too; through a pointer it is not', () => {
+    const r = cdef(`
+      struct in { int x; ...; };
+      typedef int... count_t;
+      struct by_value { int a; struct in inner[2]; };
+      struct by_count { count_t n; char c; };
+      struct by_pointer { struct in *p; int a; };
+      struct with_length { char c; int v[...]; };`);
+    for (const name of ['by_value', 'by_count', 'with_length']) {
+      const t = structOf(r, 'struct', name);
+      expect([t.partial, t.members !== null, t.complete]).toEqual([false, true, false]);
+    }
+    expect(fieldsOf(structOf(r, 'struct', 'by_pointer'))).toEqual(['p:struct in *@0', 'a:int@8']);
+    const v = structOf(r, 'struct', 'with_length').members?.[1];
+    expect([v?.type.cname, v?.lengthFromCompiler]).toEqual(['int[]', true]);
+  });
+
+  test("'sizeof' and casts of a pending type are refused in cdef's constant expressions", () => {
+    expect(errorOf('struct s { int x; ...; };\nint a[sizeof(struct s)];')).toBe(
+      "cdef:2:13: sizeof is applied to 'struct s': the layout of 'struct s' is not known until verify() compiles it " +
+        "(the cdef leaves it to the C compiler with '...')",
+    );
+    expect(errorOf('typedef int... n_t;\n#define K ((n_t)1)')).toMatch(/^cdef:2:13: cannot cast to 'n_t' here: the size of 'n_t' is not known/);
+  });
+
+  test.each([
+    ['struct s { int x : 3; ...; };', "cdef:1:16: bit-field 'x' in 'struct s', whose layout comes from the C compiler: bit-fields are not supported there"],
+    ['struct s { int x; ...; int x; };', "cdef:1:28: duplicate member 'x' in 'struct s'"],
+    ['struct o; struct s { struct o v; ...; };', "cdef:1:31: member 'v' has incomplete type 'struct o'"],
+    ['struct s { int v[]; ...; int y; };', "cdef:1:16: flexible array member 'v' must be the last member of a struct"],
+    ['struct s { struct { int a; ...; } in; };', "cdef:1:12: this anonymous struct gets its layout from the C compiler, which needs a name"],
+    ['struct s { struct { int a; ...; }; };', "cdef:1:12: an anonymous member of 'struct s', whose layout comes from the C compiler, must have a complete layout itself; give the member a name"],
+    ['struct s { union { int a : 2; }; ...; };', "cdef:1:12: an anonymous member of 'struct s', whose layout comes from the C compiler, needs a field"],
+  ])('%s fails: %s', (source, message) => {
+    expect(errorOf(source).startsWith(message)).toBe(true);
+  });
+
+  test('anonymous members with a complete layout are kept whole; a typedef names an anonymous partial struct', () => {
+    const r = cdef('typedef struct { union { int i; float f; }; int tag; ...; } value_t;');
+    const t = get(r, 'value_t', 'typedef').type as StructType;
+    expect([t.cname, t.partial]).toEqual(['value_t', true]);
+    expect(t.members?.map((m) => m.name)).toEqual(['', 'tag']);
+  });
+
+  test('identical partial redefinitions keep the type; different members need override', () => {
+    const r = cdef('struct s { int x; ...; };');
+    const t = structOf(r, 'struct', 's');
+    cdef('struct s { int x; ...; };', undefined, r);
+    expect(structOf(r, 'struct', 's')).toBe(t);
+    expect(errorOf('struct s { int x; };', r)).toMatch(/^cdef:1:8: 'struct s' is already defined with different members/);
+    expect(errorOf('struct s { long x; ...; };', r)).toMatch(/^cdef:1:8: 'struct s' is already defined with different members/);
+    cdef('struct s { long x; ...; };', { override: true }, r);
+    expect(structOf(r, 'struct', 's')).not.toBe(t);
+  });
+
+  test('a failing cdef leaves a forward-declared struct as it was', () => {
+    const r = cdef('struct s;');
+    const t = structOf(r, 'struct', 's');
+    cdefError('struct s { int x; ...; };\nint broken(', r);
+    expect([t.partial, t.members, t.fields, t.complete]).toEqual([false, null, null, false]);
+  });
+
+  test("'[...]' gives a global an open array until the compiler gives the length", () => {
+    const r = cdef('int table[...];\nextern double grid[...][4];');
+    const table = get(r, 'table', 'variable');
+    expect([table.type.cname, table.lengthFromCompiler]).toEqual(['int[]', true]);
+    expect(get(r, 'grid', 'variable').type).toBe(arrayOf(arrayOf(primitive('double'), 4), null));
+    expect(get(cdef('int open[];'), 'open', 'variable').lengthFromCompiler).toBeUndefined();
+  });
+
+  test.each([
+    ['int m[4][...];', "cdef:1:9: '[...]' (a length the compiler gives) can only be the outermost length"],
+    ['typedef int row_t[...];', "cdef:1:18: '[...]' (a length the compiler gives) cannot stand in a typedef; only struct members and global variables take it"],
+    ['void f(int a[...]);', "cdef:1:13: '[...]' (a length the compiler gives) cannot stand in a parameter"],
+    ['static const int K[...];', "cdef:1:19: '[...]' (a length the compiler gives) cannot stand in a constant"],
+    ['int a[...;', "cdef:1:10: expected ']' after '[...', found ';'"],
+  ])('%s fails: %s', (source, message) => {
+    expect(errorOf(source).startsWith(message)).toBe(true);
+  });
+
+  test("'#define X ...' declares a constant whose value comes from the compiler", () => {
+    const r = cdef('#define LIMIT ...\n#define LIMIT ...');
+    const d = get(r, 'LIMIT', 'constant');
+    expect([d.value, d.origin]).toEqual([undefined, 'define']);
+    expect(errorOf('#define N (LIMIT + 1)', r)).toBe(
+      "cdef:1:12: the value of 'LIMIT' comes from the compiler, so cdef cannot use it in a constant expression",
+    );
+    expect(errorOf('#define X ... 1')).toBe("cdef:1:15: expected the end of the line after '#define X ...', found '1'");
+  });
+
+  test('a partial enum: values written are kept (and checked later), the others come from the compiler', () => {
+    const r = cdef('enum e { A, B = 5, C, ... };');
+    const t = enumOf(r, 'e');
+    expect([t.partial, t.settled, t.size, t.relements]).toEqual([true, false, -1, {}]);
+    expect(pending(r, 'enum e')).toBe(t);
+    expect(['A', 'B', 'C'].map((n) => get(r, n, 'constant').value)).toEqual([undefined, 5, undefined]);
+    expect(['A', 'B', 'C'].every((n) => get(r, n, 'constant').type === t)).toBe(true);
+    cdef('enum e { A, B = 5, C, ... };', undefined, r);
+    expect(enumOf(r, 'e')).toBe(t);
+    expect(errorOf('enum e { A, B, C };', r)).toMatch(/^cdef:1:6: 'enum e' is already defined with different enumerators/);
+    expect(errorOf('enum e { A, B = 6, C, ... };', r)).toMatch(/^cdef:1:6: 'enum e' is already defined with different enumerators/);
+  });
+
+  test.each([
+    ['enum e { ... };', "cdef:1:10: a partial enum needs at least one enumerator before '...'"],
+    ['enum e { A, ..., B };', "cdef:1:16: expected '}' after '...' (it ends a partial enum), found ','"],
+    ['enum e { A, ... }; int x[A];', "cdef:1:26: the value of 'A' comes from the compiler, so cdef cannot use it in a constant expression"],
+  ])('%s fails: %s', (source, message) => {
+    expect(errorOf(source)).toBe(message);
+  });
+
+  test("'typedef int... t;' and 'typedef float... t;' name types whose size and sign come from the compiler", () => {
+    const r = cdef('typedef int... count_t;\ntypedef float... real_t;\ntypedef int... count_t;\ncount_t next(count_t *c, real_t r);');
+    const count = get(r, 'count_t', 'typedef').type;
+    const real = get(r, 'real_t', 'typedef').type;
+    expect([count.kind, count.cname, count.size]).toEqual(['primitive', 'count_t', -1]);
+    expect(count.kind === 'primitive' && [count.deferred, real.kind === 'primitive' && real.deferred]).toEqual(['int', 'float']);
+    expect(pending(r, 'count_t')).toBe(count);
+    expect(get(r, 'next', 'function').type.cname).toBe('count_t(count_t *, real_t)');
+    // The C library's types are known already: a placeholder for one changes nothing.
+    cdef('typedef int... size_t;', undefined, r);
+    expect(r.get('size_t')).toBeUndefined();
+  });
+
+  test.each([
+    ['typedef long... t;', "cdef:1:13: 'long...' is not a placeholder cdef knows; write 'typedef int... name;' (any integer type) or 'typedef float... name;' (any floating type)"],
+    ['typedef const int... t;', "cdef:1:18: 'int...' is not a placeholder cdef knows"],
+    ['int... t;', "cdef:1:4: '...' after a type makes a typedef the compiler completes"],
+    ['typedef int... *t;', "cdef:1:16: expected the name of the typedef after 'int...', found '*'"],
+    ['typedef int... a, b;', "cdef:1:17: expected ';' after 'typedef int... a', found ','"],
+    ['typedef int... double_t; typedef float... double_t;', "cdef:1:43: 'double_t' is already declared as a typedef for 'double_t'"],
+    ['typedef float... size_t;', "cdef:1:18: 'size_t' is a built-in type (an unsigned 8-byte integer), not a floating type"],
+  ])('%s fails: %s', (source, message) => {
+    expect(errorOf(source).startsWith(message)).toBe(true);
+  });
+
+  test("'typedef ... t;' is an opaque type, usable through pointers only", () => {
+    const r = cdef('typedef ... handle_t;\ntypedef ... handle_t;\nhandle_t *open_handle(void);\nvoid close_handle(handle_t *h);');
+    const t = get(r, 'handle_t', 'typedef').type as StructType;
+    expect([t.kind, t.cname, t.complete, t.members]).toEqual(['struct', 'handle_t', false, null]);
+    expect(get(r, 'open_handle', 'function').type.result).toBe(pointerTo(t));
+    expect(errorOf('struct s { handle_t h; };', r)).toBe("cdef:1:21: member 'h' has incomplete type 'handle_t'");
+    expect(errorOf('typedef ... int;')).toBe("cdef:1:13: expected the name of the opaque type after 'typedef ...', found 'int'");
+    expect(errorOf('typedef ... t')).toBe("cdef:1:14: expected ';' after 'typedef ... t', found end of input");
+    expect(errorOf('typedef ... size_t;')).toBe("cdef:1:13: 'size_t' is a built-in type and cannot be redefined as an opaque type");
   });
 });
 

@@ -1,0 +1,336 @@
+// The probe table of the glue: what the compiled library reports about the cdef, checked where the cdef states it, taken where it leaves it open.
+import { VerificationError } from '../errors';
+import { CompilerLayout, layOutFromCompiler, probedMembers } from '../ctype/layout';
+import {
+  ArrayType, CType, EnumType, PrimitiveType, StructType, arrayOf, pendingLayout, primitive, settlePrimitive,
+} from '../ctype/model';
+import { Repr, reprSize } from '../ctype/primitives';
+import type { Decl } from '../ctype/registry';
+
+type ConstantDecl = Decl & { kind: 'constant' };
+type VariableDecl = Decl & { kind: 'variable' };
+
+/** One row of the table: two 64-bit values the compiler computes. */
+export type Probe =
+  /** sizeof and _Alignof of a struct or union. */
+  | { readonly kind: 'struct'; readonly type: StructType }
+  /** offsetof of a field, and its sizeof (or, for an `[...]` member, its length). */
+  | { readonly kind: 'field'; readonly type: StructType; readonly field: string; readonly length: boolean }
+  /** The length of an `[...]` global. */
+  | { readonly kind: 'length'; readonly decl: VariableDecl }
+  /** sizeof of a `typedef int... t;` / `typedef float... t;`, and what kind of number it holds (TYPE_* bits). */
+  | { readonly kind: 'typedef'; readonly type: PrimitiveType }
+  /** sizeof of an enum and whether it is signed. */
+  | { readonly kind: 'enum'; readonly type: EnumType }
+  /** A constant's value (two's complement bits), and CONST_* bits. */
+  | { readonly kind: 'constant'; readonly decl: ConstantDecl };
+
+/** A probe with its two C expressions and the cdef declaration it is about (for the generated comment). */
+export interface ProbeRow {
+  readonly probe: Probe;
+  readonly values: readonly [string, string];
+  readonly about: string;
+}
+
+const TYPE_SIGNED = 1n;
+const TYPE_FRACTIONS = 2n;
+const TYPE_BOOL = 4n;
+const CONST_NEGATIVE = 1n;
+const CONST_FRACTIONS = 2n;
+
+/** The struct, union or enum a tag or typedef declaration lets the probes spell: tagged, or named by a typedef; null for anonymous ones. */
+function nameable(d: Decl): StructType | EnumType | null {
+  if (d.kind !== 'tag' && d.kind !== 'typedef') return null;
+  const t = d.type;
+  if (t.kind !== 'struct' && t.kind !== 'union' && t.kind !== 'enum') return null;
+  // Tagged types under their tag, anonymous ones under their (first) typedef name.
+  if (d.kind === 'typedef' ? !(t.namedByTypedef && t.name === d.name) : t.namedByTypedef) return null;
+  return t.name.startsWith('$') ? null : t;
+}
+
+const where = (d: Decl): string => `cdef ${d.pos.line}:${d.pos.column}`;
+
+function structRows(t: StructType, d: Decl): ProbeRow[] {
+  const c = t.cname;
+  const member = (name: string): string => `((${c} *)0)->${name}`;
+  const rows: ProbeRow[] = [{ probe: { kind: 'struct', type: t }, values: [`sizeof(${c})`, `_Alignof(${c})`], about: `${where(d)}: ${c}` }];
+  const field = (name: string, type: CType, length: boolean): void => {
+    const second = length
+      ? `sizeof(${member(name)}) / sizeof(${member(name)}[0])`
+      : type.kind === 'array' && type.length === null ? '0' : `sizeof(${member(name)})`;
+    rows.push({ probe: { kind: 'field', type: t, field: name, length }, values: [`offsetof(${c}, ${name})`, second], about: `${c}: field '${name}'` });
+  };
+  if (pendingLayout(t)) {
+    for (const m of probedMembers(t)) field(m.name, m.type, m.lengthFromCompiler);
+  } else {
+    for (const f of t.fields ?? []) if (f.bitsize < 0 && f.name !== '') field(f.name, f.type, false);
+  }
+  return rows;
+}
+
+/** The probe rows for a declaration table, in table order. */
+export function probeRows(decls: readonly Decl[]): ProbeRow[] {
+  const rows: ProbeRow[] = [];
+  for (const d of decls) {
+    switch (d.kind) {
+      case 'tag':
+      case 'typedef': {
+        const t = nameable(d);
+        if (t?.kind === 'enum') {
+          rows.push({ probe: { kind: 'enum', type: t }, values: [`sizeof(${t.cname})`, `((${t.cname})-1 < 0)`], about: `${where(d)}: ${t.cname}` });
+        } else if (t && (t.complete || pendingLayout(t))) {
+          rows.push(...structRows(t, d));
+        }
+        const p = d.type;
+        if (d.kind === 'typedef' && p.kind === 'primitive' && p.deferred !== null && p.name === d.name) {
+          const n = d.name;
+          const flags = `((${n})-1 < 0) | (((${n})0.5 != 0) << 1) | (((${n})2 == (${n})1) << 2)`;
+          rows.push({ probe: { kind: 'typedef', type: p }, values: [`sizeof(${n})`, flags], about: `${where(d)}: typedef ${p.deferred}... ${n}` });
+        }
+        break;
+      }
+      case 'variable':
+        if (d.lengthFromCompiler) {
+          rows.push({ probe: { kind: 'length', decl: d }, values: [`sizeof(${d.name}) / sizeof((${d.name})[0])`, '0'], about: `${where(d)}: ${d.name}[...]` });
+        }
+        break;
+      case 'constant': {
+        if (d.type.kind === 'primitive' && (d.type.repr === 'f32' || d.type.repr === 'f64' || d.type.repr === 'f80')) break;
+        const x = `(${d.name})`;
+        const flags = d.origin === 'define' ? `(${x} < 0) | (((${x} * 0 + 1) / 2 != 0) << 1)` : `(${x} < 0)`;
+        rows.push({ probe: { kind: 'constant', decl: d }, values: [`(unsigned long long)${x}`, flags], about: `${where(d)}: ${d.name}` });
+        break;
+      }
+      case 'function':
+        break;
+    }
+  }
+  return rows;
+}
+
+/** What the probes filled in; `apply()` completes the pending types in place (every holder sees them). */
+export interface Settlement {
+  /** The value of every probed constant, by name (the compiler's, equal to the cdef's where it states one). */
+  readonly constants: ReadonlyMap<string, number | bigint>;
+  /** The final types of `[...]` globals, by name. */
+  readonly globals: ReadonlyMap<string, CType>;
+  apply(): void;
+}
+
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const toJs = (v: bigint): number | bigint => (v >= MIN_SAFE && v <= MAX_SAFE ? Number(v) : v);
+
+function said(what: string, cdef: number | bigint, c: number | bigint): VerificationError {
+  return new VerificationError(`${what} (cdef says ${cdef}, but the C compiler says ${c})`);
+}
+
+/** A layout being gathered from the probes of one struct laid out by the compiler. */
+interface Gathered {
+  readonly size: number;
+  readonly align: number;
+  readonly offsets: Map<string, number>;
+  readonly lengths: Map<string, number>;
+}
+
+/** The integer representation of `size` bytes. */
+function intRepr(size: number, signed: boolean): Repr | null {
+  switch (size) {
+    case 1: return signed ? 'i8' : 'u8';
+    case 2: return signed ? 'i16' : 'u16';
+    case 4: return signed ? 'i32' : 'u32';
+    case 8: return signed ? 'i64' : 'u64';
+    default: return null;
+  }
+}
+
+function floatRepr(size: number): Repr | null {
+  switch (size) {
+    case 4: return 'f32';
+    case 8: return 'f64';
+    case 16: return 'f80';
+    default: return null;
+  }
+}
+
+/** How a representation is described in messages: 'a 4-byte signed integer', 'an 8-byte floating type'. */
+function describeRepr(repr: Repr): string {
+  if (repr === 'bool') return '_Bool';
+  const size = reprSize(repr);
+  const kind = repr.startsWith('f') ? 'floating type' : repr.startsWith('u') ? 'unsigned integer' : 'signed integer';
+  return `a${size === 8 ? 'n' : ''} ${size}-byte ${kind}`;
+}
+
+/** The representation the compiler reported for a deferred typedef, or the VerificationError of a wrong family. */
+function typedefRepr(t: PrimitiveType, size: bigint, flags: bigint): Repr {
+  const n = Number(size);
+  const fractions = (flags & TYPE_FRACTIONS) !== 0n;
+  const boolean = (flags & TYPE_BOOL) !== 0n;
+  const head = `typedef ${t.deferred}... ${t.name}`;
+  if (t.deferred === 'int') {
+    if (boolean) return 'bool';
+    if (fractions) throw new VerificationError(`${head}: the C compiler says it is a floating type; declare it 'typedef float... ${t.name};'`);
+    const repr = intRepr(n, (flags & TYPE_SIGNED) !== 0n);
+    if (!repr) throw new VerificationError(`${head}: the C compiler says it is a ${n}-byte integer, which node-cffi cannot represent`);
+    return repr;
+  }
+  if (!fractions || boolean) throw new VerificationError(`${head}: the C compiler says it is an integer type; declare it 'typedef int... ${t.name};'`);
+  const repr = floatRepr(n);
+  if (!repr) throw new VerificationError(`${head}: the C compiler says it is a ${n}-byte floating type, which node-cffi cannot represent`);
+  return repr;
+}
+
+/** The integer type the compiler stores an enum as, from its size and sign. */
+function enumBaseOf(t: EnumType, size: bigint, signed: boolean): PrimitiveType {
+  const names: Record<string, readonly [string, string]> = {
+    1: ['signed char', 'unsigned char'],
+    2: ['short', 'unsigned short'],
+    4: ['int', 'unsigned int'],
+    8: ['long', 'unsigned long'],
+  };
+  const pair = names[String(size)];
+  if (!pair) throw new VerificationError(`${t.cname}: the C compiler stores it in ${size} bytes, which node-cffi cannot represent`);
+  return primitive(pair[signed ? 0 : 1]);
+}
+
+/** GCC's integer type for an enum of these values (when no probe can name the enum). */
+function baseOfValues(t: EnumType, values: readonly bigint[]): PrimitiveType {
+  const min = values.reduce((m, v) => (v < m ? v : m), 0n);
+  const max = values.reduce((m, v) => (v > m ? v : m), 0n);
+  if (min >= 0n) return primitive(max < 2n ** 32n ? 'unsigned int' : 'unsigned long');
+  if (min >= -(2n ** 31n) && max < 2n ** 31n) return primitive('int');
+  if (max < 2n ** 63n) return primitive('long');
+  throw new VerificationError(`${t.cname}: its values do not fit one 64-bit integer type`);
+}
+
+/**
+ * Reads the probe values (`pair(i)` gives row i's two values) against the cdef: what it states
+ * must match (a VerificationError naming the culprit, such as "struct foo_s: wrong offset for
+ * field 'x' (cdef says 0, but the C compiler says 4)"); what it leaves open is gathered, and
+ * `apply()` completes it all at once, after every check has passed.
+ */
+export function settle(probes: readonly Probe[], pair: (i: number) => readonly [bigint, bigint]): Settlement {
+  const constants = new Map<string, number | bigint>();
+  const globals = new Map<string, CType>();
+  const layouts = new Map<StructType, Gathered>();
+  const typedefs = new Map<PrimitiveType, Repr>();
+  const enumBases = new Map<EnumType, PrimitiveType>();
+  const enumValues = new Map<EnumType, [string, bigint][]>();
+
+  probes.forEach((p, i) => {
+    const [a, b] = pair(i);
+    switch (p.kind) {
+      case 'struct': {
+        if (pendingLayout(p.type)) {
+          layouts.set(p.type, { size: Number(a), align: Number(b), offsets: new Map(), lengths: new Map() });
+          return;
+        }
+        if (BigInt(p.type.size) !== a) throw said(`${p.type.cname}: wrong size`, p.type.size, a);
+        if (BigInt(p.type.align) !== b) throw said(`${p.type.cname}: wrong alignment`, p.type.align, b);
+        return;
+      }
+      case 'field':
+        checkField(p, a, b, layouts.get(p.type));
+        return;
+      case 'length': {
+        const t = p.decl.type as ArrayType;
+        globals.set(p.decl.name, arrayOf(t.item, Number(a)));
+        return;
+      }
+      case 'typedef': {
+        const repr = typedefRepr(p.type, a, b);
+        if (pendingLayout(p.type)) typedefs.set(p.type, repr);
+        else if (repr !== p.type.repr) {
+          throw new VerificationError(
+            `typedef ${p.type.deferred}... ${p.type.name}: the C compiler says it is ${describeRepr(repr)}, ` +
+              `but an earlier verify() found ${describeRepr(p.type.repr)}`,
+          );
+        }
+        return;
+      }
+      case 'enum': {
+        const base = enumBaseOf(p.type, a, b !== 0n);
+        if (pendingLayout(p.type)) enumBases.set(p.type, base);
+        else if (base.size !== p.type.base.size) throw said(`${p.type.cname}: wrong size`, p.type.base.size, base.size);
+        return;
+      }
+      case 'constant': {
+        const d = p.decl;
+        if (b & CONST_FRACTIONS) {
+          throw new VerificationError(`#define ${d.name}: the C compiler says its value is not an integer; cdef takes integer constants only`);
+        }
+        const v = b & CONST_NEGATIVE ? BigInt.asIntN(64, a) : a;
+        if (d.value !== undefined && BigInt(d.value) !== v) {
+          const what = d.origin === 'define' ? `#define ${d.name}` : d.origin === 'enum' ? `${d.type.cname}: enumerator ${d.name}` : `constant ${d.name}`;
+          throw said(`${what}: wrong value`, d.value, v);
+        }
+        constants.set(d.name, toJs(v));
+        if (d.type.kind === 'enum' && pendingLayout(d.type)) {
+          const list = enumValues.get(d.type) ?? [];
+          list.push([d.name, v]);
+          enumValues.set(d.type, list);
+        }
+        return;
+      }
+    }
+  });
+
+  const enums = [...new Set([...enumValues.keys(), ...enumBases.keys()])].map((t) => {
+    const values = enumValues.get(t) ?? [];
+    return { t, values, base: enumBases.get(t) ?? baseOfValues(t, values.map((v) => v[1])) };
+  });
+  return {
+    constants,
+    globals,
+    apply() {
+      for (const [t, repr] of typedefs) if (pendingLayout(t)) settlePrimitive(t, repr, reprSize(repr));
+      for (const { t, values, base } of enums) if (pendingLayout(t)) settleEnum(t, values, base);
+      for (const [t, g] of layouts) if (pendingLayout(t)) layOutFromCompiler(t, layoutOf(t, g));
+    },
+  };
+}
+
+/** Checks a field probe against a cdef layout, or gathers it into the layout the compiler gives. */
+function checkField(p: Probe & { kind: 'field' }, offset: bigint, second: bigint, gathering: Gathered | undefined): void {
+  const t = p.type;
+  const wrong = `${t.cname}: wrong`;
+  if (gathering) {
+    gathering.offsets.set(p.field, Number(offset));
+    if (p.length) gathering.lengths.set(p.field, Number(second));
+    else {
+      const declared = t.members?.find((m) => m.name === p.field)?.type;
+      if (declared && declared.size >= 0 && second !== 0n && BigInt(declared.size) !== second) {
+        throw said(`${wrong} size for field '${p.field}'`, declared.size, second);
+      }
+    }
+    return;
+  }
+  const f = t.fieldMap.get(p.field);
+  if (!f) throw new Error(`internal: probe of the unknown field '${p.field}' of '${t.cname}'`);
+  if (BigInt(f.offset) !== offset) throw said(`${wrong} offset for field '${p.field}'`, f.offset, offset);
+  if (p.length) {
+    const length = f.type.kind === 'array' ? f.type.length : null;
+    if (length !== null && BigInt(length) !== second) throw said(`${wrong} length for field '${p.field}'`, length, second);
+  } else if (f.type.size >= 0 && BigInt(f.type.size) !== second) {
+    throw said(`${wrong} size for field '${p.field}'`, f.type.size, second);
+  }
+}
+
+function layoutOf(t: StructType, g: Gathered): CompilerLayout {
+  const known = (map: Map<string, number>, name: string): number => {
+    const v = map.get(name);
+    if (v === undefined) throw new Error(`internal: no probe for '${name}' of '${t.cname}'`);
+    return v;
+  };
+  return { size: g.size, align: g.align, offset: (name) => known(g.offsets, name), length: (name) => known(g.lengths, name) };
+}
+
+function settleEnum(t: EnumType, values: readonly [string, bigint][], base: PrimitiveType): void {
+  const relements: Record<string, number | bigint> = {};
+  const elements: Record<string, string> = {};
+  for (const [name, v] of values) {
+    relements[name] = toJs(v);
+    elements[String(v)] ??= name;
+  }
+  Object.assign(t, { relements, elements, base, settled: true });
+}

@@ -1,0 +1,312 @@
+// API mode against real C: what the cdef leaves open ('...') comes from the compiler, what it states is checked, macros and inline functions are called.
+import { CType, FFI, FFIError, StructType, VerificationError } from '../../lib';
+import { fixture } from '../helpers/fixtures';
+
+const CDEF = `
+struct foo_s { int x; ...; };
+size_t foo_size(void);
+size_t foo_x_offset(void);
+int foo_get_x(const struct foo_s *p);
+void foo_fill(struct foo_s *p);
+struct foo_s foo_make(int x);
+int foo_x_of(struct foo_s s);
+
+struct outer { char tag; struct foo_s inner; };
+size_t outer_inner_offset(void);
+size_t outer_size(void);
+
+struct samples { int values[...]; short tail; ...; };
+int samples_sum(const struct samples *s);
+void samples_fill(struct samples *s);
+
+int primes[...];
+
+#define ALL_ONES ...
+#define MINUS_44 ...
+#define ANSWER 42
+static const int LIMIT;
+
+enum level { LOWEST, LOWER, LOW, ... };
+int level_of(enum level l);
+
+typedef int... big_t;
+big_t big_twice(big_t v);
+typedef int... small_t;
+small_t small_next(small_t v);
+typedef float... real_t;
+real_t real_half(real_t v);
+
+int square(int x);
+int cube(int x);
+
+typedef ... handle_t;
+handle_t *handle_open(int secret);
+int handle_secret(const handle_t *h);
+
+struct holder { struct foo_s *p; };
+`;
+
+/** An FFI with the API-mode cdef, not verified yet. */
+function declared(): FFI {
+  const ffi = new FFI();
+  ffi.cdef(CDEF);
+  return ffi;
+}
+
+/** `t` as the struct it must be. */
+function struct(t: CType): StructType {
+  expect(t.kind).toBe('struct');
+  return t as StructType;
+}
+
+function failure(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected an error');
+}
+
+describe('before verify()', () => {
+  const ffi = declared();
+  const notYet = (what: string, type: string): string =>
+    `the ${what} of '${type}' ${what.includes(' and ') ? 'are' : 'is'} not known until verify() compiles it`;
+
+  test.each([
+    ['sizeof', () => ffi.sizeof('struct foo_s'), 'layout', 'struct foo_s'],
+    ['alignof', () => ffi.alignof('struct outer'), 'layout', 'struct outer'],
+    ['offsetof', () => ffi.offsetof('struct foo_s', 'x'), 'layout', 'struct foo_s'],
+    ['new', () => ffi.new('struct foo_s *'), 'layout', 'struct foo_s'],
+    ['new of an array of them', () => ffi.new('struct samples[2]'), 'layout', 'struct samples'],
+    ['cast to a pointer', () => ffi.cast('struct foo_s *', 0), 'layout', 'struct foo_s'],
+    ['sizeof a deferred integer', () => ffi.sizeof('big_t'), 'size', 'big_t'],
+    ['new of a deferred integer', () => ffi.new('big_t[4]'), 'size', 'big_t'],
+    ['cast to a partial enum', () => ffi.cast('enum level', 1), 'values and size', 'enum level'],
+    ['a callback taking it', () => ffi.callback('int(struct foo_s *)', () => 0), 'layout', 'struct foo_s'],
+    ['fromBuffer', () => ffi.fromBuffer(Buffer.alloc(64), 'struct foo_s[]'), 'layout', 'struct foo_s'],
+  ])('%s throws an FFIError saying the layout is not known yet', (_what, use, what, type) => {
+    const e = failure(use);
+    expect(e).toBeInstanceOf(FFIError);
+    expect(e.message).toContain(notYet(what, type));
+  });
+
+  test('an opaque type has no size', () => {
+    expect(failure(() => ffi.sizeof('handle_t')).message).toBe("ffi.sizeof('handle_t'): it is opaque ('typedef ... handle_t;'): use pointers to it");
+    expect(() => ffi.new('handle_t *')).toThrow(/handle_t/);
+  });
+
+  test('a dlopen() library refuses functions and globals whose types wait for verify()', () => {
+    const lib = ffi.dlopen(null);
+    expect(failure(() => lib.foo_get_x).message).toBe(
+      `the C library: 'foo_get_x': ${notYet('layout', 'struct foo_s')} (the cdef leaves it to the C compiler with '...')`,
+    );
+    expect(failure(() => lib.big_twice).message).toContain(notYet('size', 'big_t'));
+    expect(failure(() => lib.primes).message).toBe("the C library: global 'primes': its length comes from the compiler ('[...]'), so use verify()");
+    expect(failure(() => lib.ALL_ONES).message).toMatch(/constant 'ALL_ONES' has no value here; its value comes from the compiler/);
+  });
+});
+
+describe('after verify()', () => {
+  const ffi = declared();
+  // A pointer to a partial struct read before verify() makes its cdata class, without fields (the layout is unknown).
+  const memory = ffi.new('char[64]');
+  const holder = ffi.cast('struct holder *', ffi.new('uintptr_t *', ffi.cast('uintptr_t', memory)))!;
+  const early = holder.p;
+  const C = ffi.verify(fixture('apimode.c'), { filename: 'apimode.c' });
+
+  test('a partial struct gets the compiler layout: the field at offset 8 of 24 bytes', () => {
+    expect(C.foo_size()).toBe(24);
+    expect(C.foo_x_offset()).toBe(8);
+    expect(ffi.sizeof('struct foo_s')).toBe(24);
+    expect(ffi.alignof('struct foo_s')).toBe(8);
+    expect(ffi.offsetof('struct foo_s', 'x')).toBe(8);
+    expect(struct(ffi.typeof('struct foo_s')).fields?.map((f) => [f.name, f.offset])).toEqual([['x', 8]]);
+  });
+
+  test('ffi.new, field access and C agree on the layout', () => {
+    const p = ffi.new('struct foo_s *', { x: 77 });
+    expect(ffi.sizeof(p[0])).toBe(24);
+    expect(C.foo_get_x(p)).toBe(77);
+    C.foo_fill(p);
+    expect(p.x).toBe(1234);
+    expect(ffi.cast('long *', p)![0]).toBe(-1);
+  });
+
+  test('structs by value through the wrappers use the compiler layout', () => {
+    const s = C.foo_make(31);
+    expect(s.x).toBe(31);
+    expect(C.foo_x_of(s)).toBe(31);
+    expect(C.foo_x_of({ x: 5 })).toBe(5);
+  });
+
+  test('a struct holding a partial struct by value is laid out by the compiler', () => {
+    expect(ffi.offsetof('struct outer', 'inner')).toBe(C.outer_inner_offset());
+    expect(ffi.sizeof('struct outer')).toBe(C.outer_size());
+    expect([ffi.offsetof('struct outer', 'inner'), ffi.sizeof('struct outer')]).toEqual([8, 32]);
+    const o = ffi.new('struct outer *', { tag: 1, inner: { x: 9 } });
+    expect(C.foo_get_x(ffi.addressof(o, 'inner'))).toBe(9);
+  });
+
+  test('the cdata class of a pointer made before verify() is made again with the fields once the layout is known', () => {
+    expect(() => early.x).toThrow(TypeError);
+    const again = holder.p;
+    again.x = 55;
+    expect(again.$a).toBe(early.$a);
+    expect(C.foo_get_x(again)).toBe(55);
+  });
+
+  test('a 17-element [...] array field gets its length, bounds checks included', () => {
+    expect(struct(ffi.typeof('struct samples')).fields?.map((f) => f.type.cname)).toEqual(['int[17]', 'short']);
+    const s = ffi.new('struct samples *');
+    expect(s.values.length).toBe(17);
+    C.samples_fill(s);
+    expect(s.values[16]).toBe(256);
+    expect(s.tail).toBe(-3);
+    s.values[0] = 1000;
+    expect(C.samples_sum(s)).toBe(1000 + [...Array(17).keys()].slice(1).reduce((a, i) => a + i * i, 0));
+    expect(() => s.values[17]).toThrow(RangeError);
+    expect(() => ffi.new('struct samples *', { values: new Array(18).fill(0) })).toThrow(RangeError);
+  });
+
+  test('a [...] global gets its length', () => {
+    expect(C.primes.length).toBe(6);
+    expect([...C.primes]).toEqual([2, 3, 5, 7, 11, 13]);
+    expect(() => C.primes[6]).toThrow(RangeError);
+  });
+
+  test("'#define X ...' takes the value whatever its type or sign; stated values and static consts are checked or read", () => {
+    expect(C.ALL_ONES).toBe(18446744073709551615n);
+    expect(C.MINUS_44).toBe(-44);
+    expect(C.ANSWER).toBe(42);
+    expect(C.LIMIT).toBe(99);
+  });
+
+  test('a partial enum takes the values of the names it lists, negative ones included', () => {
+    expect([C.LOWEST, C.LOWER, C.LOW]).toEqual([-20, -19, -1]);
+    const t = ffi.typeof('enum level');
+    expect(t.kind === 'enum' && [t.relements, t.base.name]).toEqual([{ LOWEST: -20, LOWER: -19, LOW: -1 }, 'int']);
+    expect(ffi.sizeof('enum level')).toBe(4);
+    expect(C.level_of('LOWER')).toBe(-38);
+    expect(ffi.string(ffi.cast('enum level', -1))).toBe('LOW');
+  });
+
+  test("'typedef int...' becomes the real size and signedness ('long' and 'unsigned short'); 'typedef float...' the real floating type", () => {
+    expect([ffi.sizeof('big_t'), ffi.sizeof('small_t'), ffi.sizeof('real_t')]).toEqual([8, 2, 8]);
+    expect(C.big_twice(2n ** 40n)).toBe(2 ** 41);
+    expect(C.big_twice(-(2n ** 60n))).toBe(-(2n ** 61n));
+    expect(C.small_next(65535)).toBe(0);
+    expect(() => C.small_next(-1)).toThrow(RangeError);
+    expect(C.real_half(1)).toBe(0.5);
+    expect(ffi.cast('small_t', 70000)).toBe(70000 - 65536);
+    const v = ffi.new('big_t[2]', [1, -(2n ** 62n)]);
+    expect(v[1]).toBe(-(2n ** 62n));
+  });
+
+  test('a function-like macro and a static inline function are callable through the wrappers', () => {
+    expect(C.square(7)).toBe(49);
+    expect(C.square(-12)).toBe(144);
+    expect(C.cube(5)).toBe(125);
+    expect(() => C.cube(1.5)).toThrow(TypeError);
+  });
+
+  test('a dlopen() library made before verify() knows the enumerators verify() settled', () => {
+    const other = new FFI();
+    other.cdef('enum level { LOWEST, LOWER, LOW, ... };');
+    const early = other.dlopen(null);
+    expect(() => early.LOWER).toThrow(/has no value here/);
+    other.verify(fixture('apimode.c'), { filename: 'apimode.c' });
+    expect(early.LOWER).toBe(-19);
+  });
+
+  test('an opaque type travels through pointers', () => {
+    const h = C.handle_open(4242);
+    expect(ffi.typeof(h).cname).toBe('handle_t *');
+    expect(C.handle_secret(h)).toBe(4242);
+    expect(() => ffi.sizeof('handle_t')).toThrow(/opaque/);
+  });
+});
+
+describe('checks against the compiler', () => {
+  test('an exact struct whose layout differs fails verify(), naming the field and both offsets', () => {
+    const ffi = new FFI();
+    ffi.cdef('struct foo_s { int x; int y; };');
+    expect(() => ffi.verify('struct foo_s { int y; int x; };')).toThrow(
+      new VerificationError("struct foo_s: wrong offset for field 'x' (cdef says 0, but the C compiler says 4)"),
+    );
+  });
+
+  test('a field of the wrong size fails verify() even where the offsets agree, in exact and partial structs', () => {
+    const exact = new FFI();
+    exact.cdef('struct m { int a; char b; };');
+    expect(() => exact.verify('struct m { int a; short b; };')).toThrow("struct m: wrong size for field 'b' (cdef says 1, but the C compiler says 2)");
+    const partial = new FFI();
+    partial.cdef('struct p { short x; ...; };');
+    expect(() => partial.verify('struct p { long a; int x; };')).toThrow("struct p: wrong size for field 'x' (cdef says 2, but the C compiler says 4)");
+  });
+
+  test('a #define whose value differs fails verify(), naming both values; a floating one is refused', () => {
+    const ffi = new FFI();
+    ffi.cdef('#define FOO 123');
+    expect(() => ffi.verify('#define FOO 124')).toThrow('#define FOO: wrong value (cdef says 123, but the C compiler says 124)');
+    const f2 = new FFI();
+    f2.cdef('#define HALF ...');
+    expect(() => f2.verify('#define HALF 0.5')).toThrow('#define HALF: the C compiler says its value is not an integer; cdef takes integer constants only');
+  });
+
+  test('a value a partial enum states is checked', () => {
+    const ffi = new FFI();
+    ffi.cdef('enum e { A, B = 5, ... };');
+    expect(() => ffi.verify('enum e { Z, A, B };')).toThrow('enum e: enumerator B: wrong value (cdef says 5, but the C compiler says 2)');
+  });
+
+  test("'typedef int...' over a floating type, and 'typedef float...' over an integer, are refused", () => {
+    const a = new FFI();
+    a.cdef('typedef int... t;');
+    expect(() => a.verify('typedef double t;')).toThrow("typedef int... t: the C compiler says it is a floating type; declare it 'typedef float... t;'");
+    const b = new FFI();
+    b.cdef('typedef float... t;');
+    expect(() => b.verify('typedef int t;')).toThrow("typedef float... t: the C compiler says it is an integer type; declare it 'typedef int... t;'");
+  });
+
+  test('a failed verify() settles nothing; a later one settles, and checks against what it settled', () => {
+    const ffi = new FFI();
+    ffi.cdef('struct s { int x; ...; };\nstruct bad { int a; };');
+    expect(() => ffi.verify('struct s { long p; int x; };\nstruct bad { long a; };')).toThrow(VerificationError);
+    expect(() => ffi.sizeof('struct s')).toThrow(/not known until verify\(\)/);
+    ffi.verify('struct s { long p; int x; };\nstruct bad { int a; };');
+    expect(ffi.offsetof('struct s', 'x')).toBe(8);
+    expect(() => ffi.verify('struct s { int x; };\nstruct bad { int a; };')).toThrow('struct s: wrong size (cdef says 16, but the C compiler says 4)');
+  });
+});
+
+describe('prototype checks', () => {
+  const source = '#include <stddef.h>\ndouble add(double a, double b) { return a + b; }\nint ok(int x) { return x; }\n';
+
+  test('a prototype that disagrees with the source fails verify(), naming the function and the source line', () => {
+    const ffi = new FFI();
+    ffi.cdef('int ok(int x);\nint add(int a, int b);');
+    const e = failure(() => ffi.verify(source, { filename: 'proto.c' })) as VerificationError;
+    expect(e).toBeInstanceOf(VerificationError);
+    const first = e.message.split('\n')[0];
+    expect(first.startsWith("add(): cdef declares 'int add(int, int)' but proto.c:2 defines it differently")).toBe(true);
+    expect(first).not.toMatch(/\bok\(\)/);
+    expect(e.diagnostics).toMatch(/proto\.c:2:\d+: note: /);
+    expect(e.message).not.toMatch(/\/tmp\//);
+  });
+
+  test('verifyAsync explains it the same way', async () => {
+    const ffi = new FFI();
+    ffi.cdef('int add(int a, int b);');
+    await expect(ffi.verifyAsync(source, { filename: 'proto.c' })).rejects.toThrow(
+      /^add\(\): cdef declares 'int add\(int, int\)' but proto\.c:2 defines it differently/,
+    );
+  });
+
+  test('a matching prototype, a macro, and a library function declared in a header pass', () => {
+    const ffi = new FFI();
+    ffi.cdef('double add(double, double);\nint twice(int);\nsize_t strlen(const char *s);');
+    const C = ffi.verify(`${source}#include <string.h>\n#define twice(x) (2 * (x))\n`);
+    expect([C.add(1, 2), C.twice(21), C.strlen('four')]).toEqual([3, 42, 4]);
+  });
+});
