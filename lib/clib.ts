@@ -4,7 +4,7 @@ import type { Decl } from './ctype/registry';
 import { CType, FunctionType, functionType, pendingIn, pendingReason, pointerTo } from './ctype/model';
 import type { Binding } from './codegen/glue';
 import type { LoadedLibrary } from './backend/koffi';
-import { CallGuard, makeCaller } from './cdata/call';
+import { CallGuard, Caller, makeCaller } from './cdata/call';
 import { readAt, wrapPointer, writeAt } from './cdata/classes';
 import type { CData } from './cdata/base';
 import { placeRaw } from './cdata/memory';
@@ -76,11 +76,11 @@ export function makeLib(spec: LibSpec): Lib {
         const bind = () => {
           refusePending(spec, d.name, d.type);
           const binding = spec.functions?.get(d.name) ?? { symbol: d.name, lowered: null };
-          const raw = spec.loaded.bind(binding.symbol, binding.lowered ?? d.type);
+          const raw = spec.loaded.bind(binding.symbol, binding.lowered ?? d.type, `${d.name}()`);
           return makeCaller(`${d.name}()`, d.type, d.argNames, { raw, lowered: binding.lowered, resolveType: spec.resolveType }, guard);
         };
         if (spec.eager) {
-          Object.defineProperty(lib, d.name, { value: bind(), enumerable: true });
+          Object.defineProperty(lib, d.name, { value: bindOrRefuse(bind), enumerable: true });
         } else {
           Object.defineProperty(lib, d.name, {
             configurable: true,
@@ -118,6 +118,23 @@ export function makeLib(spec: LibSpec): Lib {
     }
   }
   return lib;
+}
+
+/**
+ * Binds now; a function whose signature cannot cross the call boundary (a `long double`) does not
+ * fail the whole library: calling it throws the reason instead.
+ */
+function bindOrRefuse(bind: () => Caller): Caller {
+  try {
+    return bind();
+  } catch (e) {
+    if (!(e instanceof TypeError)) throw e;
+    const message = e.message;
+    const refuse = (): never => {
+      throw new TypeError(message);
+    };
+    return Object.assign(refuse, { async: async () => refuse() });
+  }
 }
 
 /** A global variable as a property: scalars read and write their value; arrays and structs read as cdata views

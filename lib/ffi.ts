@@ -18,6 +18,7 @@ import {
 } from './cdata/api';
 import { placeRaw } from './cdata/memory';
 import { EnumValue } from './cdata/scalar';
+import { dump, inspectCData } from './cdata/dump';
 import { Lib, closeLib, isLib, libAddress, makeLib } from './clib';
 import type { CallbackOptions } from './cdata/callback';
 
@@ -415,6 +416,15 @@ export class FFI {
     release(cdata);
   }
 
+  /**
+   * A hex dump of a cdata's memory with addresses, annotated per field (structs) or element
+   * (arrays), padding marked: the layout, endianness and values at a glance. `bytes` shows more or
+   * less (and is needed for a 'void *').
+   */
+  dump(cdata: CData, options?: { bytes?: number }): string {
+    return dump(cdata, options);
+  }
+
   /** errno as the last C call left it; assign to set it before the next call. */
   get errno(): number {
     return getErrno();
@@ -494,3 +504,13 @@ function explainFailure(build: () => BuildResult, glue: Glue): BuildResult {
 }
 
 const PROBE_FN = functionType([], pointerTo(primitive('unsigned long long')), false);
+
+// util.inspect of a cdata: its repr, then the values of memory node-cffi owns (fields, elements).
+// Defined here, not in cdata/base.ts, which dump.ts depends on through classes.ts.
+Object.defineProperty(CData.prototype, Symbol.for('nodejs.util.inspect.custom'), {
+  value(this: CData, depth: number, options: object, inspect: (v: unknown, o?: object) => string): string {
+    return inspectCData(this, depth, options as Parameters<typeof inspectCData>[2], inspect);
+  },
+  configurable: true,
+  writable: true,
+});

@@ -12,8 +12,11 @@ export type RawFunction = (...args: unknown[]) => unknown;
 export interface LoadedLibrary {
   /** The path given to dlopen, or null for the process itself. */
   readonly path: string | null;
-  /** Binds `name` with the C signature `type`; throws FFIError when the library has no such symbol. */
-  bind(name: string, type: FunctionType): RawFunction;
+  /**
+   * Binds symbol `name` with the C signature `type`; throws FFIError when the library has no such
+   * symbol, TypeError when a type cannot cross (long double). `label` names it in messages.
+   */
+  bind(name: string, type: FunctionType, label?: string): RawFunction;
   /** The address of a symbol (function or variable); throws FFIError when it is missing. */
   symbolAddress(name: string): number;
   close(): void;
@@ -83,9 +86,9 @@ export function loadLibrary(path: string | null): LoadedLibrary {
   let closed = false;
   return {
     path,
-    bind(name, type) {
-      const args = type.args.map((a) => argumentSpec(a, `argument of ${name}()`));
-      const result = resultSpec(type.result, `result of ${name}()`);
+    bind(name, type, label = `${name}()`) {
+      const args = type.args.map((a) => argumentSpec(a, `argument of ${label}`));
+      const result = resultSpec(type.result, `result of ${label}`);
       const specs = type.ellipsis ? [...args, '...'] : args;
       const key = `${specName(result)} ${name}(${specs.map(specName).join(', ')})`;
       let fn = shared.functions.get(key);

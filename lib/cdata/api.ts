@@ -1,6 +1,6 @@
 // The memory-model operations behind the facade: new, cast, addressof, string, unpack, buffer, fromBuffer, memmove, view, gc, release.
 import { DESCRIBE, FFIError, show } from '../errors';
-import { ArrayType, CType, PointerType, VOID, isCharLike, pointerTo } from '../ctype/model';
+import { ArrayType, CType, PointerType, VOID, isCharLike, pendingLayout, pendingReason, pointerTo } from '../ctype/model';
 import { isSignedRepr } from '../ctype/primitives';
 import * as v8 from 'v8';
 import * as vm from 'vm';
@@ -50,6 +50,8 @@ export function newCData(t: CType, init: unknown): CData {
 }
 
 function sizeProblem(t: CType): string {
+  const pending = pendingLayout(t);
+  if (pending) return pendingReason(pending);
   switch (t.kind) {
     case 'void': return 'which has no size';
     case 'function': return 'a function type';

@@ -1,6 +1,6 @@
 // One generated accessor class per pointer, array, struct and union type, plus generic reads and writes.
-import { DESCRIBE, show } from '../errors';
-import { ArrayType, CField, CType, PointerType, StructType, isCharLike, pointerTo } from '../ctype/model';
+import { DESCRIBE, FFIError, show } from '../errors';
+import { ArrayType, CField, CType, PointerType, StructType, isCharLike, pendingLayout, pendingReason, pointerTo } from '../ctype/model';
 import { isSignedRepr } from '../ctype/primitives';
 import { CData, isCData } from './base';
 import { ScalarType, codeHelpers, fastCheck, loadCode, reprOf, storeCode, toCScalar } from './convert';
@@ -367,6 +367,7 @@ function slowSet(p: CData, i: unknown, v: unknown): void {
 /** Names the generated code can use; everything it needs arrives through these. */
 const runtime = {
   ...codeHelpers,
+  FFIError,
   readAt,
   writeAt,
   readBits,
@@ -434,6 +435,17 @@ class Constants {
 
 function fieldAccessors(s: StructType, k: Constants): string {
   const out: string[] = [];
+  const pending = pendingLayout(s);
+  if (pending) {
+    // Laid out by the compiler, not yet verified: the declared names say why they cannot be used yet.
+    const why = k.add(`'${s.cname}': ${pendingReason(pending)}`);
+    for (const m of s.members ?? []) {
+      if (m.name === '') continue;
+      const name = JSON.stringify(m.name);
+      out.push(`get [${name}]() { throw new FFIError(${why}); }`, `set [${name}](v) { throw new FFIError(${why}); }`);
+    }
+    return out.join('\n');
+  }
   for (const f of s.fields ?? []) {
     const name = JSON.stringify(f.name);
     const where = `field '${f.name}' of '${s.cname}'`;

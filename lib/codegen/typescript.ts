@@ -1,5 +1,5 @@
 // TypeScript declarations for a declaration table: the library interface, struct interfaces, enum and constant types.
-import { CType, EnumType, FunctionType, PointerType, Q_CONST, StructType, isCharLike } from '../ctype/model';
+import { CType, EnumType, FunctionType, PointerType, Q_CONST, StructType, isCharLike, pendingLayout } from '../ctype/model';
 import type { Repr } from '../ctype/primitives';
 import type { Decl, Registry } from '../ctype/registry';
 
@@ -162,6 +162,8 @@ class Writer {
   private scalar(t: CType): string {
     if (t.kind === 'enum') return 'number';
     if (t.kind !== 'primitive') return 'unknown';
+    // A typedef the compiler sizes (int...) may turn out 64 bits wide: typed for both until verified.
+    if (pendingLayout(t)) return t.deferred === 'float' ? 'number' : 'number | bigint';
     if (t.repr === 'bool') return 'boolean';
     if (t.repr === 'f80') return 'never';
     return WIDE.has(t.repr) ? 'number | bigint' : 'number';
@@ -213,7 +215,7 @@ class Writer {
     const item = t.item;
     if (item.kind === 'void') return 'CData | ArrayBuffer | ArrayBufferView | null';
     if (isCharLike(item) && t.quals & Q_CONST) return 'string | Buffer | CData | null';
-    const repr = item.kind === 'primitive' ? item.repr : item.kind === 'enum' ? item.base.repr : undefined;
+    const repr = pendingLayout(item) ? undefined : item.kind === 'primitive' ? item.repr : item.kind === 'enum' ? item.base.repr : undefined;
     const arrays = repr === undefined ? undefined : TYPED_ARRAYS[repr];
     return arrays ? `${arrays} | CData | null` : 'CData | null';
   }

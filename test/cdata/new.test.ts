@@ -19,7 +19,8 @@ describe('ffi.new', () => {
     const q = ffi.new('int *', 42);
     expect(q[0]).toBe(42);
     expect(ffi.sizeof(q)).toBe(8);
-    expect(util.inspect(q)).toBe("<cdata 'int *' owning 4 bytes>");
+    expect(String(q)).toBe("<cdata 'int *' owning 4 bytes>");
+    expect(util.inspect(q)).toBe("<cdata 'int *' owning 4 bytes> 42"); // inspect adds the value it owns
   });
 
   test('arrays: fixed length, or open with a length, a list or a string', () => {

@@ -148,3 +148,10 @@ export { sum, wide, even, y, four, c, v, o, opaque, wrong, notNumber };
     expect(text).toContain('f(new_: number, delete_: number, arg3: number, arg3_: number): number;');
   });
 });
+
+test('a typedef the compiler sizes (int...) is typed for any width until verify() settles it', () => {
+  const r = new Registry();
+  parseCdef('typedef int... ticks_t; typedef float... real_t; ticks_t now(real_t scale);', r);
+  const d = typescriptDeclarations(r);
+  expect(d).toContain('now(scale: number): number | bigint;');
+});
