@@ -364,10 +364,24 @@ function slowSet(p: CData, i: unknown, v: unknown): void {
   writeAt((p.$t as PointerType).item, s.view, s.off, v, `${p.$name()}[${i}]`);
 }
 
+/**
+ * A field of a cdata whose class was made while its struct's layout was pending: read (or written,
+ * when `value` is given) through the class of the type as it is now, or an FFIError saying why not.
+ */
+function settledField(c: CData, name: string, why: string, ...value: unknown[]): unknown {
+  const t = c.$t as Aggregate;
+  const s = structOf(t);
+  if (!s || !s.complete) throw new FFIError(why);
+  const proto = classOf(t).prototype;
+  if (value.length === 0) return Reflect.get(proto, name, c);
+  Reflect.set(proto, name, value[0], c);
+  return undefined;
+}
+
 /** Names the generated code can use; everything it needs arrives through these. */
 const runtime = {
   ...codeHelpers,
-  FFIError,
+  settledField,
   readAt,
   writeAt,
   readBits,
@@ -437,12 +451,14 @@ function fieldAccessors(s: StructType, k: Constants): string {
   const out: string[] = [];
   const pending = pendingLayout(s);
   if (pending) {
-    // Laid out by the compiler, not yet verified: the declared names say why they cannot be used yet.
+    // Laid out by the compiler, not verified when this class was made: once verify() has given the
+    // layout, the declared names reach the fields through the class made since; before, they say why not.
     const why = k.add(`'${s.cname}': ${pendingReason(pending)}`);
     for (const m of s.members ?? []) {
       if (m.name === '') continue;
       const name = JSON.stringify(m.name);
-      out.push(`get [${name}]() { throw new FFIError(${why}); }`, `set [${name}](v) { throw new FFIError(${why}); }`);
+      out.push(`get [${name}]() { return settledField(this, ${name}, ${why}); }`);
+      out.push(`set [${name}](v) { settledField(this, ${name}, ${why}, v); }`);
     }
     return out.join('\n');
   }
