@@ -323,13 +323,13 @@ export class FFI {
   /** Allocates owned, zero-filled memory for a pointer's item or an array, optionally initialised. */
   new(cdecl: TypeArg, init?: unknown): CData {
     const t = this.#type(cdecl, 'ffi.new()');
-    return newCData(usable(t, `ffi.new('${t.cname}')`), init);
+    return newCData(usable(t, 'ffi.new'), init);
   }
 
   /** C's cast: integers wrap to the target width; pointers retype; an address becomes a pointer. */
   cast<T extends TypeArg>(cdecl: T, value: unknown): CastResult<T> {
     const t = this.#type(cdecl, 'ffi.cast()');
-    return castTo(usable(t, `ffi.cast('${t.cname}')`), value) as CastResult<T>;
+    return castTo(usable(t, 'ffi.cast'), value) as CastResult<T>;
   }
 
   /**
@@ -357,7 +357,7 @@ export class FFI {
     if (pt.kind !== 'pointer' || pt.item.kind !== 'function') {
       throw new TypeError(`ffi.callback('${t.cname}'): expected a function type such as 'int(int, int)'`);
     }
-    usable(pt, `ffi.callback('${pt.item.cname}')`);
+    usable(pt, 'ffi.callback');
     return callback(pt, fn, options, `ffi.callback('${pt.item.cname}')`) as CFunction;
   }
 
@@ -391,7 +391,7 @@ export class FFI {
   /** An array cdata over the memory of a Buffer, typed array or ArrayBuffer, without copying. */
   fromBuffer(buf: ArrayBufferView | ArrayBuffer, cdecl: TypeArg = 'char[]'): CData {
     const t = this.#type(cdecl, 'ffi.fromBuffer()');
-    return fromBuffer(buf, usable(t, `ffi.fromBuffer('${t.cname}')`), typeof cdecl === 'string' ? cdecl : cdecl.cname);
+    return fromBuffer(buf, usable(t, 'ffi.fromBuffer'), typeof cdecl === 'string' ? cdecl : cdecl.cname);
   }
 
   /** Copies n bytes between cdata and/or JS buffers; overlapping ranges are handled. */
@@ -453,9 +453,12 @@ function noSize(t: CType): string {
 }
 
 /** Refuses a type that mentions one whose layout waits for verify(), with the reason. */
-function usable(t: CType, where: string): CType {
+function usable(t: CType, fn: string): CType {
+  // Pending is a state types leave once (verify() settles them) and never re-enter: remember the answer.
+  if (t._settled) return t;
   const p = pendingIn(t);
-  if (p) throw new FFIError(`${where}: ${pendingReason(p)}`);
+  if (p) throw new FFIError(`${fn}('${t.cname}'): ${pendingReason(p)}`);
+  t._settled = true;
   return t;
 }
 

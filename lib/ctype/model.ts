@@ -31,6 +31,8 @@ abstract class TypeBase {
   _arrays: Map<number, ArrayType> | undefined;
   /** @internal memo slot owned by the cdata layer (its generated accessor class). */
   _cdata: unknown;
+  /** @internal memo: known to need nothing more from the compiler (see pendingIn); set once, never reset. */
+  _settled = false;
 
   private _cname: string | undefined;
 
