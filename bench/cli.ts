@@ -4,17 +4,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { packageRoot } from '../lib/package';
-import { median, printTable } from './timing';
+import { Row, median, printTable } from './timing';
 
-/** One row of the comparison, as bench/run.ts prints them. */
-export interface CliRow {
-  what: string;
-  ours: number;
-  versus: string;
-  theirs: number;
-  unit: string;
-  target?: string;
-}
 
 const MAIN = path.join(packageRoot, 'dist', 'lib', 'cli', 'main.js');
 const SOURCE = 'int add(int a, int b) { return a + b; }\n';
@@ -42,7 +33,7 @@ function installed(program: string): boolean {
  * own time plus that 2x budget (target: at most 1x). With tcc installed, the same cold run with
  * --cc tcc against tcc's own compile time. Needs the compiled binary (npm run prepare).
  */
-export function benchCli(runs = Number(process.env.BENCH_RUNS ?? 7)): CliRow[] {
+export function benchCli(runs = Number(process.env.BENCH_RUNS ?? 7)): Row[] {
   if (!fs.existsSync(MAIN)) throw new Error(`bench/cli: ${MAIN} is missing; build it with 'npm run prepare'`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-bench-cli-'));
   const env = { ...process.env, NODE_CFFI_CACHE: path.join(dir, 'cache') };
@@ -57,7 +48,7 @@ export function benchCli(runs = Number(process.env.BENCH_RUNS ?? 7)): CliRow[] {
     const fresh = (i: number, tag: string) => fs.writeFileSync(path.join(dir, `${tag}${i}.c`), `${SOURCE}/* ${tag} ${i} */\n`);
     const cold = wall(runs, node, (i) => run(`cold${i}.c`), env, dir, (i) => fresh(i, 'cold'));
     const compile = wall(runs, cc, () => ['-O3', '-shared', '-fPIC', '-o', 'bare.so', 'add.c'], env, dir);
-    const rows: CliRow[] = [
+    const rows: Row[] = [
       { what: "cffi run add.c -e 'add(1, 2)', warm", ours: warm, versus: 'node -e 0', theirs: bare, unit: 'ms', target: '<= 2x' },
       { what: 'cffi run, cold (compiles)', ours: cold, versus: `${cc} -O3 (${compile.toFixed(1)} ms) + 2 x node -e 0`, theirs: compile + 2 * bare, unit: 'ms', target: '<= 1x' },
     ];

@@ -7,7 +7,7 @@ import koffi from 'koffi';
 import { FFI, Lib } from '../lib';
 import { packageRoot } from '../lib/package';
 import { benchCli } from './cli';
-import { Loop, keep, printTable, timeAll, timeEach } from './timing';
+import { Loop, Row, keep, printTable, timeAll, timeEach } from './timing';
 
 const SOURCE = 'int add(int a, int b) { return a + b; }\n';
 const CDEF = 'int add(int a, int b);';
@@ -18,14 +18,6 @@ const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-bench-'));
 const cache = path.join(scratch, 'cache');
 const cc = process.env.CC ?? 'cc';
 
-interface Row {
-  what: string;
-  ours: number;
-  versus: string;
-  theirs: number;
-  unit: string;
-  target?: string;
-}
 const rows: Row[] = [];
 
 function verifyAdd(source: string): Lib {

@@ -1,5 +1,15 @@
 // Benchmark timing shared by the bench scripts: calibrated loops, interleaved rounds, medians, tables.
 
+/** One row of a comparison table: our figure, what it is compared with, and the target if any. */
+export interface Row {
+  what: string;
+  ours: number;
+  versus: string;
+  theirs: number;
+  unit: string;
+  target?: string;
+}
+
 /** A loop of `n` operations; loops store results in `sink` so V8 cannot drop the work. */
 export type Loop = (n: number) => void;
 export let sink: unknown;

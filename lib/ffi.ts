@@ -13,7 +13,7 @@ import { bakeModule, readModule } from './aot/data';
 import { loaderSource, writeModule } from './aot/loader';
 import { CData, CFunction, isCData } from './cdata/base';
 import {
-  addressOf, bufferOf, callback, castTo, fromBuffer, fromHandle, gcAttach, memmove, newCData, newHandle, release, sizeOfCData, stringOf,
+  addressOf, bufferOf, callback, noSize, castTo, fromBuffer, fromHandle, gcAttach, memmove, newCData, newHandle, release, sizeOfCData, stringOf,
   typedView, unpack,
 } from './cdata/api';
 import { placeRaw } from './cdata/memory';
@@ -436,21 +436,6 @@ export class FFI {
   }
 }
 
-function noSize(t: CType): string {
-  const pending = pendingLayout(t);
-  if (pending) return pendingReason(pending);
-  switch (t.kind) {
-    case 'void': return "'void' has no size";
-    case 'function': return 'a function type has no size';
-    case 'array': return 'an array of unknown length has no size';
-    case 'struct':
-    case 'union':
-      return t.namedByTypedef && t.members === null
-        ? `it is opaque ('typedef ... ${t.name};'): use pointers to it`
-        : 'it is declared but never defined (opaque)';
-    default: return 'it has no size';
-  }
-}
 
 /** Refuses a type that mentions one whose layout waits for verify(), with the reason. */
 function usable(t: CType, fn: string): CType {

@@ -22,7 +22,7 @@ export function newCData(t: CType, init: unknown): CData {
     case 'pointer': {
       const item = t.item;
       if (item.size <= 0) {
-        throw new TypeError(`ffi.new('${t.cname}'): cannot allocate '${item.cname}', ${sizeProblem(item)}`);
+        throw new TypeError(`ffi.new('${t.cname}'): cannot allocate '${item.cname}': ${noSize(item)}`);
       }
       const b = allocate(item.size, item.align);
       const c = new (classOf(t))(b.address, b.view, b.offset, b.owner, 0, item.size);
@@ -31,7 +31,7 @@ export function newCData(t: CType, init: unknown): CData {
     }
     case 'array': {
       const item = t.item;
-      if (item.size <= 0) throw new TypeError(`ffi.new('${t.cname}'): '${item.cname}' items have no size (${sizeProblem(item)})`);
+      if (item.size <= 0) throw new TypeError(`ffi.new('${t.cname}'): cannot allocate '${item.cname}' items: ${noSize(item)}`);
       const n = t.length ?? openLength(t, init);
       const size = n * item.size;
       const b = allocate(size, item.align);
@@ -49,16 +49,20 @@ export function newCData(t: CType, init: unknown): CData {
   }
 }
 
-function sizeProblem(t: CType): string {
+/** Why a type has no size, as the end of a sentence ("ffi.sizeof('void'): 'void' has no size"). */
+export function noSize(t: CType): string {
   const pending = pendingLayout(t);
   if (pending) return pendingReason(pending);
   switch (t.kind) {
-    case 'void': return 'which has no size';
-    case 'function': return 'a function type';
+    case 'void': return "'void' has no size";
+    case 'function': return 'a function type has no size';
+    case 'array': return 'an array of unknown length has no size';
     case 'struct':
-    case 'union': return t.complete ? 'which has no size' : 'which is declared but never defined (opaque)';
-    case 'array': return 'an array of unknown length';
-    default: return 'which has no size';
+    case 'union':
+      return t.namedByTypedef && t.members === null
+        ? `it is opaque ('typedef ... ${t.name};'): use pointers to it`
+        : 'it is declared but never defined (opaque)';
+    default: return 'it has no size';
   }
 }
 
