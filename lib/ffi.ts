@@ -1,8 +1,8 @@
 // The FFI facade: CFFI's API over the pipeline (cparser → ctype → codegen → build → backend → cdata), verify() and the ahead-of-time build.
 import * as path from 'path';
-import { FFIError, VerificationError, show } from './errors';
+import { FFIError, show } from './errors';
 import { CdefOptions, parseCdef, parseTypeName } from './cparser/parser';
-import { CType, functionType, pendingIn, pendingLayout, pendingReason, pointerTo, primitive } from './ctype/model';
+import { CType, functionType, pendingIn, pendingReason, pointerTo, primitive } from './ctype/model';
 import { Decl, Registry } from './ctype/registry';
 import { Glue, explainPrototypes, generateGlue, lowerStructs } from './codegen/glue';
 import { Settlement, settle } from './codegen/probes';

@@ -1,7 +1,7 @@
 // Calls into C: one generated JavaScript function per C signature, checking and converting arguments and results.
 import { FFIError, show } from '../errors';
-import { CType, FunctionType, PointerType, StructType, isCharLike } from '../ctype/model';
-import { RawFunction, Spec, functionAt, variadicSpec } from '../backend/koffi';
+import { CType, FunctionType, PointerType, isCharLike } from '../ctype/model';
+import { RawFunction, functionAt, variadicSpec } from '../backend/koffi';
 import { CData, isCData } from './base';
 import { EnumValue } from './scalar';
 import { CallbackOptions, registerTrampoline, Trampoline } from './callback';
