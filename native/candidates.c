@@ -2,34 +2,13 @@
 #define NAPI_VERSION 8
 #include <node_api.h>
 
-#include <math.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 
-/* Same argument checks as the addon's, so that the comparison stays fair; messages are kept short here. */
-static bool get_integer(napi_env env, napi_value value, double min, const char *where, double *out) {
-  double d;
-  if (napi_get_value_double(env, value, &d) != napi_ok || !(d >= min && d <= 9007199254740991.0) || d != floor(d)) {
-    char message[96];
-    snprintf(message, sizeof message, "%s must be an integer >= %.0f and below 2^53", where, min);
-    napi_throw_type_error(env, NULL, message);
-    return false;
-  }
-  *out = d;
-  return true;
-}
+#include "args.h" /* the addon's own argument checks, so that the comparison stays fair */
 
-static bool get_args(napi_env env, napi_callback_info info, size_t count, napi_value *args, const char *fn) {
-  size_t given = count;
-  if (napi_get_cb_info(env, info, &given, args, NULL, NULL) != napi_ok || given != count) {
-    char message[96];
-    snprintf(message, sizeof message, "%s: expected %zu arguments", fn, count);
-    napi_throw_type_error(env, NULL, message);
-    return false;
-  }
-  return true;
-}
+#define POSITIVE "a positive integer below 2^53"
+#define NON_NEGATIVE "a non-negative integer below 2^53"
 
 /* view(address, length): an ArrayBuffer over foreign memory, never freed by it (koffi.view's job). */
 static napi_value view(napi_env env, napi_callback_info info) {
@@ -37,8 +16,8 @@ static napi_value view(napi_env env, napi_callback_info info) {
   napi_value result;
   double address;
   double length;
-  if (!get_args(env, info, 2, args, "view") || !get_integer(env, args[0], 1, "view: address", &address) ||
-      !get_integer(env, args[1], 0, "view: length", &length))
+  if (!get_args(env, info, 2, args, "view") || !get_integer(env, args[0], 1, "view", "address", POSITIVE, &address) ||
+      !get_integer(env, args[1], 0, "view", "length", NON_NEGATIVE, &length))
     return NULL;
   if (napi_create_external_arraybuffer(env, (void *)(uintptr_t)address, (size_t)length, NULL, NULL, &result) != napi_ok) {
     napi_throw_error(env, NULL, "view: this runtime refuses ArrayBuffers over foreign memory");
@@ -53,8 +32,8 @@ static napi_value move(napi_env env, napi_callback_info info) {
   double dst;
   double src;
   double n;
-  if (!get_args(env, info, 3, args, "memmove") || !get_integer(env, args[0], 1, "memmove: dst", &dst) ||
-      !get_integer(env, args[1], 1, "memmove: src", &src) || !get_integer(env, args[2], 0, "memmove: n", &n))
+  if (!get_args(env, info, 3, args, "memmove") || !get_integer(env, args[0], 1, "memmove", "dst", POSITIVE, &dst) ||
+      !get_integer(env, args[1], 1, "memmove", "src", POSITIVE, &src) || !get_integer(env, args[2], 0, "memmove", "n", NON_NEGATIVE, &n))
     return NULL;
   memmove((void *)(uintptr_t)dst, (const void *)(uintptr_t)src, (size_t)n);
   return NULL;
@@ -66,7 +45,7 @@ static napi_value load_i32(napi_env env, napi_callback_info info) {
   napi_value result;
   double address;
   int32_t value;
-  if (!get_args(env, info, 1, &arg, "load_i32") || !get_integer(env, arg, 1, "load_i32: address", &address)) return NULL;
+  if (!get_args(env, info, 1, &arg, "load_i32") || !get_integer(env, arg, 1, "load_i32", "address", POSITIVE, &address)) return NULL;
   memcpy(&value, (const void *)(uintptr_t)address, sizeof value);
   napi_create_int32(env, value, &result);
   return result;
@@ -77,7 +56,7 @@ static napi_value store_i32(napi_env env, napi_callback_info info) {
   napi_value args[2];
   double address;
   int32_t value;
-  if (!get_args(env, info, 2, args, "store_i32") || !get_integer(env, args[0], 1, "store_i32: address", &address))
+  if (!get_args(env, info, 2, args, "store_i32") || !get_integer(env, args[0], 1, "store_i32", "address", POSITIVE, &address))
     return NULL;
   if (napi_get_value_int32(env, args[1], &value) != napi_ok) {
     napi_throw_type_error(env, NULL, "store_i32: value must be a number");
