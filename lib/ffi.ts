@@ -2,7 +2,7 @@
 import * as path from 'path';
 import { FFIError, show } from './errors';
 import { CdefOptions, parseCdef, parseTypeName } from './cparser/parser';
-import { CType, functionType, pendingIn, pendingReason, pointerTo, primitive } from './ctype/model';
+import { CType, functionType, isCType, pendingIn, pendingReason, pointerTo, primitive } from './ctype/model';
 import { Decl, Registry } from './ctype/registry';
 import { Glue, explainPrototypes, generateGlue, lowerStructs } from './codegen/glue';
 import { Settlement, settle } from './codegen/probes';
@@ -61,11 +61,6 @@ interface SourceSet {
   readonly moduleName: string;
   readonly source: string;
   readonly options: VerifyOptions;
-}
-
-/** A C type, or the type of a cdata's memory. */
-function isCType(x: unknown): x is CType {
-  return typeof x === 'object' && x !== null && 'kind' in x && 'cname' in x && !isCData(x);
 }
 
 /** Gives an FFI made by loadModule() its rebuilt declarations (the one way in to the private field). */

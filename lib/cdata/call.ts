@@ -1,6 +1,6 @@
 // Calls into C: one generated JavaScript function per C signature, checking and converting arguments and results.
 import { FFIError, show } from '../errors';
-import { CType, FunctionType, PointerType, isCharLike } from '../ctype/model';
+import { CType, FunctionType, PointerType, isCharLike, isCType } from '../ctype/model';
 import { RawFunction, functionAt, variadicSpec } from '../backend/koffi';
 import { CData, isCData } from './base';
 import { EnumValue } from './scalar';
@@ -118,9 +118,6 @@ function variadicArguments(args: IArguments, from: number, label: string, resolv
   return out;
 }
 
-function isCType(x: unknown): x is CType {
-  return typeof x === 'object' && x !== null && 'kind' in x && 'cname' in x && !isCData(x);
-}
 
 /** One typed variadic argument, after C's default argument promotions (float → double, small ints → int). */
 function typedVariadic(t: CType, value: unknown, where: string): unknown[] {

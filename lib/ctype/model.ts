@@ -274,6 +274,11 @@ export function allPrimitives(): IterableIterator<PrimitiveType> {
 
 export const VOID = new VoidType();
 
+/** True for the type objects of this model (what ffi.typeof returns), false for anything else. */
+export function isCType(x: unknown): x is CType {
+  return x instanceof TypeBase;
+}
+
 export function pointerTo(item: CType, quals = 0): PointerType {
   const memo = (item._ptrs ??= []);
   return (memo[quals] ??= new PointerType(item, quals));

@@ -4,15 +4,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { FFI, FFIError, VerificationError } from '../../lib';
-import { FIXTURES, fixture } from '../helpers/fixtures';
+import { fixture } from '../helpers/fixtures';
+import { logLines, loggingCompiler } from '../build/fixtures/helpers';
 
-const COUNTING_CC = path.join(FIXTURES, 'counting-cc');
-
-/** A fresh cache directory and compile log, so counts are exact. */
-function isolated(): { tmpdir: string; log: string; runs: () => number } {
-  const tmpdir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-verify-'));
-  const log = path.join(tmpdir, 'compiles.log');
-  return { tmpdir: path.join(tmpdir, 'cache'), log, runs: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').length : 0) };
+/** A fresh cache directory and a compiler that logs each compile there, so counts are exact. */
+function isolated(): { tmpdir: string; compiler: string; runs: () => number } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-verify-'));
+  const log = path.join(dir, 'compiles.log');
+  return { tmpdir: path.join(dir, 'cache'), compiler: loggingCompiler(dir, log), runs: () => logLines(log).length };
 }
 
 describe('compiler diagnostics', () => {
@@ -94,35 +93,27 @@ describe('the cache', () => {
   const source = 'int twice(int x) { return 2 * x; }';
 
   test('a second FFI verifying the same thing compiles nothing', () => {
-    const { tmpdir, log, runs } = isolated();
-    process.env.NODE_CFFI_COUNT_LOG = log;
-    try {
-      for (let i = 0; i < 3; i++) {
-        const ffi = new FFI();
-        ffi.cdef('int twice(int x);');
-        expect(ffi.verify(source, { tmpdir, compiler: COUNTING_CC }).twice(21)).toBe(42);
-      }
-      expect(runs()).toBe(1);
+    const { tmpdir, compiler, runs } = isolated();
+    for (let i = 0; i < 3; i++) {
       const ffi = new FFI();
       ffi.cdef('int twice(int x);');
-      ffi.verify(source, { tmpdir, compiler: COUNTING_CC, extraCompileArgs: ['-O1'] });
-      expect(runs()).toBe(2); // options are part of the key
-    } finally {
-      delete process.env.NODE_CFFI_COUNT_LOG;
+      expect(ffi.verify(source, { tmpdir, compiler }).twice(21)).toBe(42);
     }
+    expect(runs()).toBe(1);
+    const ffi = new FFI();
+    ffi.cdef('int twice(int x);');
+    ffi.verify(source, { tmpdir, compiler, extraCompileArgs: ['-O1'] });
+    expect(runs()).toBe(2); // options are part of the key
   });
 
   test('a second process verifying the same thing compiles nothing', () => {
-    const { tmpdir, log, runs } = isolated();
+    const { tmpdir, compiler, runs } = isolated();
     const script = `
       const { FFI } = require(${JSON.stringify(require.resolve('../../lib'))});
       const ffi = new FFI(); ffi.cdef('int twice(int x);');
-      console.log(ffi.verify(${JSON.stringify(source)}, { tmpdir: ${JSON.stringify(tmpdir)}, compiler: ${JSON.stringify(COUNTING_CC)} }).twice(5));`;
+      console.log(ffi.verify(${JSON.stringify(source)}, { tmpdir: ${JSON.stringify(tmpdir)}, compiler: ${JSON.stringify(compiler)} }).twice(5));`;
     for (let i = 0; i < 2; i++) {
-      const r = spawnSync(process.execPath, ['-r', require.resolve('tsx/cjs'), '-e', script], {
-        encoding: 'utf8',
-        env: { ...process.env, NODE_CFFI_COUNT_LOG: log },
-      });
+      const r = spawnSync(process.execPath, ['-r', require.resolve('tsx/cjs'), '-e', script], { encoding: 'utf8' });
       expect(r.stderr).toBe('');
       expect(r.stdout.trim()).toBe('10');
     }
