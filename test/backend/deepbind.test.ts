@@ -33,15 +33,15 @@ function compressWith(ffi, compress2) {
 `;
 
 let systemOutput = '';
+beforeAll(() => {
+  if (!zlibDev) return;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-zlib-'));
+  const exe = path.join(dir, 'truth');
+  const c = spawnSync(process.env.CC ?? 'cc', ['-O2', '-o', exe, path.join(FIXTURES, 'zlib-truth.c'), '-lz'], { encoding: 'utf8' });
+  if (c.status !== 0) throw new Error(`compiling zlib-truth.c failed:\n${c.stderr}`);
+  systemOutput = spawnSync(exe, { encoding: 'utf8' }).stdout.trim();
+});
 (zlibDev ? describe : describe.skip)('zlib', () => {
-  beforeAll(() => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-zlib-'));
-    const exe = path.join(dir, 'truth');
-    const c = spawnSync(process.env.CC ?? 'cc', ['-O2', '-o', exe, path.join(FIXTURES, 'zlib-truth.c'), '-lz'], { encoding: 'utf8' });
-    if (c.status !== 0) throw new Error(`compiling zlib-truth.c failed:\n${c.stderr}`);
-    systemOutput = spawnSync(exe, { encoding: 'utf8' }).stdout.trim();
-  });
-
   test("the system zlib and node's bundled zlib compress the test input differently (else these tests prove nothing)", () => {
     expect(systemOutput.length).toBeGreaterThan(1000);
     expect(deflateSync(input(), { level: 6 }).toString('hex')).not.toBe(systemOutput);
@@ -93,12 +93,12 @@ function mappedFile(address) {
 `;
 
 (sslDev ? describe : describe.skip)('OpenSSL libcrypto', () => {
-  test("dlopen('libcrypto.so.3'): EVP_sha256() returns the library's own digest table, not node's", () => {
+  test("dlopen('libcrypto.so.3'): the library's own lookups (EVP_get_digestbyname) find its own digest table, not node's", () => {
     const r = runChild(`${MAPPED}
 const { FFI } = require(LIB);
 const ffi = new FFI();
-ffi.cdef('typedef struct evp_md_st EVP_MD; const EVP_MD *EVP_sha256(void);');
-console.log(mappedFile(ffi.cast('uintptr_t', ffi.dlopen('libcrypto.so.3').EVP_sha256())));`);
+ffi.cdef('typedef struct evp_md_st EVP_MD; const EVP_MD *EVP_get_digestbyname(const char *name);');
+console.log(mappedFile(ffi.cast('uintptr_t', ffi.dlopen('libcrypto.so.3').EVP_get_digestbyname('SHA256'))));`);
     expect(ending(r)).toBe('exit 0');
     expect(r.stdout.trim()).toMatch(/\/libcrypto\.so\.3$/);
   });
@@ -123,5 +123,29 @@ console.log(lib.sha256(data, data.length, out), ffi.buffer(out).toString('hex'))
     expect(file).toMatch(/\/libcrypto\.so\.3$/);
     const expected = require('crypto').createHash('sha256').update('node-cffi deep binding').digest('hex');
     expect(digest).toBe(`32 ${expected}`);
+  });
+});
+
+(zlibDev ? describe : describe.skip)('ahead-of-time modules', () => {
+  test("a module compiled with libraries: ['z'] calls the system zlib when another process loads it", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-zmod-'));
+    const build = runChild(`
+const { FFI } = require(LIB);
+const ffi = new FFI();
+ffi.cdef('int squeeze(unsigned char *dest, unsigned long *destLen, const unsigned char *src, unsigned long srcLen, int level);');
+ffi.setSource('_zmod', '#include <zlib.h>\\nint squeeze(unsigned char *d, unsigned long *dl, const unsigned char *s, unsigned long sl, int level) { return compress2(d, dl, s, sl, level); }', { libraries: ['z'] });
+console.log(ffi.compile({ tmpdir: ${JSON.stringify(dir)} }));`);
+    expect(ending(build)).toBe('exit 0');
+    const moduleDir = build.stdout.trim();
+    // The loader imports the package by name: in the child, that name resolves to this checkout's sources.
+    const r = runChild(`${COMPRESS}
+const Module = require('module');
+const resolve = Module._resolveFilename;
+Module._resolveFilename = function (request, ...rest) { return resolve.call(this, request === 'node-cffi' ? LIB : request, ...rest); };
+const { ffi, lib } = require(${JSON.stringify(path.join(moduleDir, '_zmod'))});
+compressWith(ffi, lib.squeeze);`);
+    expect(r.stderr).toBe('');
+    expect(ending(r)).toBe('exit 0');
+    expect(r.stdout.trim()).toBe(systemOutput);
   });
 });
