@@ -94,9 +94,15 @@ function isLibrary(file: string, name: string): boolean {
   return base === name || base.startsWith(`${name}.`);
 }
 
+/**
+ * The C runtime every process starts with: shared by the whole process by design (node links it
+ * too), so finding it loaded already is normal, not a copy with someone else's bindings.
+ */
+const C_RUNTIME = /^(libc|libm|libdl|libpthread|librt|libgcc_s|libstdc\+\+|ld-linux[\w.-]*)\.so/;
+
 function warnPreloaded(watch: readonly string[], before: ReadonlySet<string>): void {
   for (const name of watch) {
-    const file = [...before].find((f) => !ownMappings.has(f) && isLibrary(f, name));
+    const file = [...before].find((f) => !ownMappings.has(f) && isLibrary(f, name) && !C_RUNTIME.test(f.slice(f.lastIndexOf('/') + 1)));
     if (file === undefined) continue;
     process.emitWarning(
       `${name}: ${file} was already loaded into this process by other code, so the dynamic linker reuses that copy ` +
