@@ -67,6 +67,11 @@ function benchBuild(): void {
   const lib = path.join(scratch, 'bare0.so');
   const load = timeEach(RUNS * 5, () => keep(koffi.load(lib).func('int add(int a, int b)')));
   rows.push({ what: 'verify(), warm (cached)', ours: warm, versus: 'koffi.load + func', theirs: load, unit: 'ms' });
+
+  // What deep binding (every library node-cffi loads) costs at load time: libz.so.1 mapped and unmapped each time.
+  const deep = timeEach(RUNS * 5, () => koffi.load('libz.so.1', { deep: true }).unload());
+  const plain = timeEach(RUNS * 5, () => koffi.load('libz.so.1').unload());
+  rows.push({ what: 'load + unload libz.so.1, deep binding', ours: deep, versus: 'default binding', theirs: plain, unit: 'ms' });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -144,7 +144,7 @@ export class FFI {
     const set = this.#sourceSet('ffi.compile()');
     const { glue, request } = this.#prepare(set.source, { moduleName: set.moduleName, ...set.options }, 'ffi.compile()');
     const built = explainFailure(() => buildSync(request), glue);
-    const loaded = loadLibrary(built.path);
+    const loaded = loadLibrary(built.path, { watch: linkedLibraries(set.options) });
     let settled: Settlement;
     try {
       settled = readProbes(loaded, glue);
@@ -194,7 +194,7 @@ export class FFI {
   /** Opens an existing shared library (null: the C library and the running process) in ABI mode. */
   dlopen<L extends object = Lib>(path: string | null): L {
     if (path !== null && typeof path !== 'string') throw new TypeError(`ffi.dlopen(): expected a path or null, got ${show(path)}`);
-    const loaded = loadLibrary(path);
+    const loaded = loadLibrary(path, path === null ? {} : { watch: [path] });
     const label = path === null ? 'the C library' : `'${path}'`;
     return makeLib({ label, loaded, decls: [...this.#registry.values()], eager: false, resolveType: this.#resolve }) as L;
   }
@@ -219,7 +219,7 @@ export class FFI {
   }
 
   #open(built: BuildResult, glue: Glue, options: VerifyOptions): Lib {
-    const loaded = loadLibrary(built.path);
+    const loaded = loadLibrary(built.path, { watch: linkedLibraries(options) });
     try {
       const settled = readProbes(loaded, glue);
       settled.apply();
@@ -440,6 +440,11 @@ function usable(t: CType, fn: string): CType {
   if (p) throw new FFIError(`${fn}('${t.cname}'): ${pendingReason(p)}`);
   t._settled = true;
   return t;
+}
+
+/** The file names of the libraries `-l` links (`libz.so` for 'z'), to look for copies loaded earlier by other code. */
+function linkedLibraries(options: VerifyOptions): string[] {
+  return Array.isArray(options.libraries) ? options.libraries.filter((l) => typeof l === 'string').map((l) => `lib${l}.so`) : [];
 }
 
 /** The probe values of a freshly built library, read against the cdef (see codegen/probes.ts). */

@@ -76,6 +76,11 @@ export interface Host {
   /** Removes a file or a directory tree; a missing path is not an error. */
   rmSync(path: string): void;
   realpathSync(path: string): string;
+  /**
+   * The files mapped into this process right now (shared libraries, the executable), by the path
+   * the kernel reports; empty where the platform does not say (no /proc/self/maps).
+   */
+  mappedFiles(): Set<string>;
   spawnSync(file: string, args: readonly string[], options?: SpawnOptions): SpawnResult;
 
   stat(path: string): Promise<FileStat | undefined>;
@@ -180,6 +185,21 @@ export const nodeHost: Host = {
   linkSync: (existing, link) => fs.linkSync(existing, link),
   rmSync: (path) => fs.rmSync(path, { recursive: true, force: true }),
   realpathSync: (path) => fs.realpathSync.native(path),
+  mappedFiles() {
+    let text: string;
+    try {
+      text = fs.readFileSync('/proc/self/maps', 'utf8');
+    } catch {
+      return new Set();
+    }
+    const files = new Set<string>();
+    // "address perms offset dev inode path": the path starts at the first '/' after the inode.
+    for (const line of text.split('\n')) {
+      const at = line.indexOf(' /');
+      if (at >= 0) files.add(line.slice(at + 1).replace(/ \(deleted\)$/, ''));
+    }
+    return files;
+  },
   spawnSync(file, args, options) {
     const r = childProcess.spawnSync(file, args, {
       cwd: options?.cwd,

@@ -43,38 +43,99 @@ try {
 const pathsLoaded = new Set<string>();
 let links = 0;
 
+/** Files that loads made by this module brought into the process (as far as it looked). */
+const ownMappings = new Set<string>();
+
+/**
+ * Loads a library so that it and the libraries it brings with it resolve their symbols among
+ * themselves first (glibc's RTLD_DEEPBIND). Without it, the dynamic linker resolves every
+ * reference in the process's global scope first, where node exports its bundled zlib and OpenSSL:
+ * `-lz` or `dlopen('libz.so.1')` would then run node's deflate inside the system's compress2.
+ */
+function load(path: string | null): LibraryHandle {
+  return path === null ? koffi.load(null) : koffi.load(path, { deep: true });
+}
+
 /**
  * koffi.load, except for a path loaded before whose file has since been replaced: dlopen() matches
  * loaded libraries by the name it is given and would hand back the old code, so the new file is
  * loaded through a fresh hard link next to it (removed once loaded).
  */
 function openFresh(path: string | null): LibraryHandle {
-  if (path === null || !pathsLoaded.has(path)) return koffi.load(path);
+  if (path === null || !pathsLoaded.has(path)) return load(path);
   const link = `${path}.${process.pid}.${++links}.so`;
   nodeHost.linkSync(path, link);
   try {
-    return koffi.load(link);
+    return load(link);
   } finally {
     nodeHost.unlinkSync(link);
   }
 }
 
+export interface LoadOptions {
+  /**
+   * Library names to look for in the process before loading (a dlopen() path or soname, or
+   * 'libz.so' for `-lz`): one that other code loaded earlier keeps the bindings that load gave
+   * it, so deep binding cannot apply to it; a warning says so.
+   */
+  readonly watch?: readonly string[];
+}
+
+/** True when the mapped file `file` is the library `name` names (a path, a soname, or 'libX.so'). */
+function isLibrary(file: string, name: string): boolean {
+  if (name.includes('/')) {
+    try {
+      return nodeHost.realpathSync(name) === file || name === file;
+    } catch {
+      return false;
+    }
+  }
+  const base = file.slice(file.lastIndexOf('/') + 1);
+  return base === name || base.startsWith(`${name}.`);
+}
+
 /**
- * Loads a shared library (null: the C library and everything already in the process). Loading a path
- * that is already open shares it (as dlopen does, with a reference count); each result closes once.
+ * The C runtime every process starts with: shared by the whole process by design (node links it
+ * too), so finding it loaded already is normal, not a copy with someone else's bindings.
  */
-export function loadLibrary(path: string | null): LoadedLibrary {
+const C_RUNTIME = /^(libc|libm|libdl|libpthread|librt|libgcc_s|libstdc\+\+|ld-linux[\w.-]*)\.so/;
+
+function warnPreloaded(watch: readonly string[], before: ReadonlySet<string>): void {
+  for (const name of watch) {
+    const file = [...before].find((f) => !ownMappings.has(f) && isLibrary(f, name) && !C_RUNTIME.test(f.slice(f.lastIndexOf('/') + 1)));
+    if (file === undefined) continue;
+    process.emitWarning(
+      `${name}: ${file} was already loaded into this process by other code, so the dynamic linker reuses that copy ` +
+        'with the symbol bindings it got then, without deep binding: calls inside it may run functions node itself ' +
+        'exports (node bundles zlib and OpenSSL); load it through node-cffi before anything else loads it',
+      'NodeCffiLibraryWarning',
+    );
+  }
+}
+
+/**
+ * Loads a shared library (null: the C library and everything already in the process) with deep
+ * binding (see `load`). Loading a path that is already open shares it (as dlopen does, with a
+ * reference count); each result closes once.
+ */
+export function loadLibrary(path: string | null, options: LoadOptions = {}): LoadedLibrary {
   // The file's identity is part of the key: a library rebuilt at the same path (a cache entry
   // replaced by rename) is a new file and must be loaded anew, not served from the old mapping.
   const st = path === null ? undefined : nodeHost.statSync(path);
   const key = st ? `${path}\0${st.size}\0${st.mtimeMs}` : path;
   let lib = opened.get(key);
   if (!lib) {
+    const watch = options.watch ?? [];
+    const before = watch.length > 0 ? nodeHost.mappedFiles() : undefined;
     let handle: LibraryHandle;
     try {
       handle = openFresh(path);
     } catch (e) {
       throw new FFIError(`dlopen(${path === null ? 'null' : JSON.stringify(path)}): ${(e as Error).message}`);
+    }
+    if (before) {
+      warnPreloaded(watch, before);
+      for (const f of nodeHost.mappedFiles()) if (!before.has(f)) ownMappings.add(f);
     }
     lib = { handle, refs: 0, functions: new Map() };
     opened.set(key, lib);
