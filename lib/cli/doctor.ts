@@ -1,9 +1,7 @@
 // `cffi doctor`: whether the compiler, koffi, the native helper and the cache work here; each line OK or what to do.
 import * as fs from 'fs';
 import * as path from 'path';
-import { nodeHost, hostTasks, runSync } from '../host';
-import { cacheDirectory, ensureCacheDir } from '../build/cache';
-import { compilerInfo, findCompiler } from '../build/compiler';
+import { cacheStatus, probeCompiler } from '../build';
 import { nativeStatus } from '../backend/native';
 import { HELP, parseArgs } from './args';
 
@@ -36,12 +34,8 @@ export async function doctorCommand(argv: readonly string[]): Promise<number> {
 }
 
 function probe(name: string | undefined): { file: string; version: string } {
-  const io = hostTasks(nodeHost);
-  const dir = cacheDirectory({});
-  runSync(ensureCacheDir(dir, 'cffi doctor', nodeHost, io));
-  const found = runSync(findCompiler(name === undefined ? {} : { compiler: name }, nodeHost, io));
-  const info = runSync(compilerInfo(found, dir, nodeHost, io));
-  return { file: found.real, version: info.version };
+  const info = probeCompiler(name === undefined ? {} : { compiler: name });
+  return { file: info.path, version: info.version };
 }
 
 function compiler(): Check {
@@ -82,16 +76,9 @@ function native(): Check {
 }
 
 function cache(): Check {
-  const dir = cacheDirectory({});
-  try {
-    runSync(ensureCacheDir(dir, 'cffi doctor', nodeHost, hostTasks(nodeHost)));
-    const probeFile = path.join(dir, `.doctor-${process.pid}`);
-    fs.writeFileSync(probeFile, 'ok');
-    fs.rmSync(probeFile);
-    return { status: 'OK', what: 'cache', detail: `${dir} is writable` };
-  } catch (e) {
-    return { status: 'FAIL', what: 'cache', detail: `${(e as Error).message.replace(/^cffi doctor: /, '')}; or point $NODE_CFFI_CACHE at a directory of yours` };
-  }
+  const { directory, problem } = cacheStatus();
+  if (problem === null) return { status: 'OK', what: 'cache', detail: `${directory} is writable` };
+  return { status: 'FAIL', what: 'cache', detail: `${problem}; or point $NODE_CFFI_CACHE at a directory of yours` };
 }
 
 function smoke(): Check {
