@@ -21,6 +21,12 @@ import { EnumValue } from './cdata/scalar';
 import { dump, inspectCData } from './cdata/dump';
 import { Lib, closeLib, isLib, libAddress, makeLib } from './clib';
 import type { CallbackOptions } from './cdata/callback';
+import { TypeScriptOptions, typescriptDeclarations } from './codegen/typescript';
+
+/** For cc(): a library refuses these names with a reason (a static function of the source) instead of as undeclared. */
+export { hideNames } from './clib';
+export type { TypeScriptOptions } from './codegen/typescript';
+export type { Lib } from './clib';
 
 export interface VerifyOptions extends BuildOptions {
   /** The file name compiler diagnostics give the source (default 'source.c'). */
@@ -305,6 +311,19 @@ export class FFI {
     if (r.startsWith('*') && marker.includes('&[')) r = `(${r})`;
     else if (r && r[0] !== '[' && r[0] !== '(' && !(r[0] === '*' && marker[marker.indexOf('&') - 1] === '*')) r = ` ${r}`;
     return marker.replace('&', r).trim();
+  }
+
+  /**
+   * TypeScript declarations for what this FFI's cdefs declared: an interface (`Lib`, or
+   * options.name) with a typed method per function and a property per global and constant, an
+   * interface per struct and union, a literal type per enum. Give the interface to verify():
+   * `ffi.verify<Lib>(source)`. (`cffi types` prints the same for a header.)
+   */
+  typescriptDeclarations(options: TypeScriptOptions = {}): string {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`ffi.typescriptDeclarations(): expected options as an object, got ${show(options)}`);
+    }
+    return typescriptDeclarations(this.#registry, options);
   }
 
   /** Declared type names: typedefs, struct tags and union tags. */
