@@ -1,13 +1,11 @@
-// The FFI facade: CFFI's API over the pipeline (cparser → ctype → codegen → build → backend → cdata), verify() and the ahead-of-time build.
+// The FFI facade: CFFI's API over the pipeline (cparser → ctype → codegen → build → backend → cdata → clib); verify() and compile() run apimode.ts.
 import * as path from 'path';
 import { FFIError, show } from './errors';
 import { CdefOptions, parseCdef, parseTypeName } from './cparser/parser';
-import { CType, functionType, isCType, pendingIn, pendingReason, pointerTo, primitive } from './ctype/model';
+import { CType, isCType, pendingIn, pendingReason, pointerTo } from './ctype/model';
 import { Decl, Registry } from './ctype/registry';
-import { Glue, explainPrototypes, generateGlue, lowerStructs } from './codegen/glue';
-import { Settlement, settle } from './codegen/probes';
-import { BuildOptions, BuildRequest, BuildResult, buildAsync, buildSync } from './build';
-import { LoadedLibrary, getErrno, loadLibrary, setErrno } from './backend/koffi';
+import { lowerStructs } from './codegen/glue';
+import { getErrno, loadLibrary, setErrno } from './backend/koffi';
 import { nodeHost } from './host';
 import { bakeModule, readModule } from './aot/data';
 import { loaderSource, writeModule } from './aot/loader';
@@ -16,24 +14,18 @@ import {
   addressOf, bufferOf, callback, noSize, castTo, fromBuffer, fromHandle, gcAttach, memmove, newCData, newHandle, release, sizeOfCData, stringOf,
   typedView, unpack,
 } from './cdata/api';
-import { placeRaw } from './cdata/memory';
 import { EnumValue } from './cdata/scalar';
 import { dump, inspectCData } from './cdata/dump';
 import { Lib, closeLib, isLib, libAddress, makeLib } from './clib';
 import type { CallbackOptions } from './cdata/callback';
 import { TypeScriptOptions, typescriptDeclarations } from './codegen/typescript';
+import { VerifyOptions, build, buildWithoutBlocking, loadAndSettle, open, prepare } from './apimode';
 
 /** For cc(): a library refuses these names with a reason (a static function of the source) instead of as undeclared. */
 export { hideNames } from './clib';
 export type { TypeScriptOptions } from './codegen/typescript';
 export type { Lib } from './clib';
-
-export interface VerifyOptions extends BuildOptions {
-  /** The file name compiler diagnostics give the source (default 'source.c'). */
-  filename?: string;
-  /** A readable name for the cached library (default: from the file name). */
-  moduleName?: string;
-}
+export type { VerifyOptions } from './apimode';
 
 type TypeArg = string | CType;
 
@@ -99,20 +91,14 @@ export class FFI {
    * what it leaves open with '...' (layouts, lengths, values, integer types), in place.
    */
   verify<L extends object = Lib>(source: string, options: VerifyOptions = {}): L {
-    const { glue, request } = this.#prepare(source, options, 'ffi.verify()');
-    return this.#open(explainFailure(() => buildSync(request), glue), glue, options) as L;
+    const p = this.#prepare(source, options, 'ffi.verify()');
+    return open(p, build(p), this.#resolve) as L;
   }
 
   /** verify() without blocking the event loop while the compiler runs. */
   async verifyAsync<L extends object = Lib>(source: string, options: VerifyOptions = {}): Promise<L> {
-    const { glue, request } = this.#prepare(source, options, 'ffi.verifyAsync()');
-    let built: BuildResult;
-    try {
-      built = await buildAsync(request);
-    } catch (e) {
-      throw explainPrototypes(e, glue);
-    }
-    return this.#open(built, glue, options) as L;
+    const p = this.#prepare(source, options, 'ffi.verifyAsync()');
+    return open(p, await buildWithoutBlocking(p), this.#resolve) as L;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -135,8 +121,7 @@ export class FFI {
   emitCCode(file: string): void {
     if (typeof file !== 'string' || file === '') throw new TypeError(`ffi.emitCCode(): expected a file name, got ${show(file)}`);
     const set = this.#sourceSet('ffi.emitCCode()');
-    const { glue } = this.#prepare(set.source, set.options, 'ffi.emitCCode()');
-    nodeHost.writeFileSync(file, glue.unit);
+    nodeHost.writeFileSync(file, this.#prepare(set.source, set.options, 'ffi.emitCCode()').glue.unit);
   }
 
   /**
@@ -148,17 +133,11 @@ export class FFI {
   compile(options: CompileOptions = {}): string {
     if (typeof options !== 'object' || options === null) throw new TypeError(`ffi.compile(): expected options as an object, got ${show(options)}`);
     const set = this.#sourceSet('ffi.compile()');
-    const { glue, request } = this.#prepare(set.source, { moduleName: set.moduleName, ...set.options }, 'ffi.compile()');
-    const built = explainFailure(() => buildSync(request), glue);
-    const loaded = loadLibrary(built.path);
-    let settled: Settlement;
-    try {
-      settled = readProbes(loaded, glue);
-      settled.apply();
-    } finally {
-      loaded.close();
-    }
-    const decls = settledDecls([...this.#registry.values()], settled);
+    const p = this.#prepare(set.source, { moduleName: set.moduleName, ...set.options }, 'ffi.compile()');
+    const built = build(p);
+    const { loaded, decls } = loadAndSettle(p, built);
+    loaded.close();
+    const { glue } = p;
     const library = `${set.moduleName}.so`;
     const functions = new Map([...glue.functions].map(([name, b]) => [name, b.symbol]));
     const data = bakeModule(set.moduleName, library, decls, functions, glue.globals);
@@ -210,34 +189,9 @@ export class FFI {
     closeLib(lib);
   }
 
-  #prepare(source: string, options: VerifyOptions, where: string): { glue: Glue; request: BuildRequest } {
-    if (typeof source !== 'string') throw new TypeError(`${where}: expected C source as a string, got ${show(source)}`);
-    const filename = options.filename ?? 'source.c';
-    const glue = generateGlue([...this.#registry.values()], source, filename);
-    const request: BuildRequest = {
-      code: glue.unit,
-      fileName: filename.split(/[\\/]/).pop() || 'source.c',
-      moduleName: options.moduleName ?? filename.replace(/\.[^.]*$/, ''),
-      keyParts: this.#cdefs,
-      options,
-    };
-    return { glue, request };
-  }
-
-  #open(built: BuildResult, glue: Glue, options: VerifyOptions): Lib {
-    const loaded = loadLibrary(built.path);
-    try {
-      const settled = readProbes(loaded, glue);
-      settled.apply();
-      const label = `the verify() library for ${options.filename ?? 'source.c'}`;
-      return makeLib({
-        label, loaded, decls: settledDecls([...this.#registry.values()], settled), functions: glue.functions, globals: glue.globals,
-        constants: settled.constants, eager: true, resolveType: this.#resolve,
-      });
-    } catch (e) {
-      loaded.close();
-      throw e;
-    }
+  /** The API-mode pipeline's first step for this FFI's declarations (see apimode.ts). */
+  #prepare(source: string, options: VerifyOptions, where: string) {
+    return prepare([...this.#registry.values()], this.#cdefs, source, options, where);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -461,51 +415,12 @@ function usable(t: CType, fn: string): CType {
   return t;
 }
 
-/** The probe values of a freshly built library, read against the cdef (see codegen/probes.ts). */
-function readProbes(loaded: LoadedLibrary, glue: Glue): Settlement {
-  if (glue.probes.length === 0) return settle([], () => [0n, 0n]);
-  const table = loaded.bind(glue.probeSymbol, PROBE_FN) as () => number;
-  const place = placeRaw(table(), glue.probes.length * 16);
-  const at = (i: number): bigint => place.view.getBigUint64(place.offset + i * 8, true);
-  return settle(glue.probes, (i) => [at(2 * i), at(2 * i + 1)]);
-}
-
-/** The declarations as a library sees them once the compiler settled them: constants with values, `[...]` globals with lengths. */
-function settledDecls(decls: readonly Decl[], settled: Settlement): Decl[] {
-  return decls.map((d): Decl => {
-    if (d.kind === 'constant' && d.value === undefined) {
-      const value = settled.constants.get(d.name);
-      return value === undefined ? d : { ...d, value, type: d.origin === 'define' ? typeOfValue(value) : d.type };
-    }
-    const type = d.kind === 'variable' ? settled.globals.get(d.name) : undefined;
-    return d.kind === 'variable' && type ? { ...d, type } : d;
-  });
-}
-
-/** The C type of a `#define X ...` once its value is known: int when it fits, else a 64-bit type. */
-function typeOfValue(v: number | bigint): CType {
-  const b = BigInt(v);
-  if (b >= -(2n ** 31n) && b < 2n ** 31n) return primitive('int');
-  return primitive(b < 2n ** 63n ? 'long long' : 'unsigned long long');
-}
-
 /** A registry holding `decls` (already checked elsewhere), for generators that read one. */
 function declarationsRegistry(decls: readonly Decl[]): Registry {
   const r = new Registry();
   for (const d of decls) r.declare(d, true);
   return r;
 }
-
-/** Runs a build; a compiler failure on the glue's prototypes is explained (see explainPrototypes). */
-function explainFailure(build: () => BuildResult, glue: Glue): BuildResult {
-  try {
-    return build();
-  } catch (e) {
-    throw explainPrototypes(e, glue);
-  }
-}
-
-const PROBE_FN = functionType([], pointerTo(primitive('unsigned long long')), false);
 
 // util.inspect of a cdata: its repr, then the values of memory node-cffi owns (fields, elements).
 // Defined here, not in cdata/base.ts, which dump.ts depends on through classes.ts.
