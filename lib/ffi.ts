@@ -11,9 +11,9 @@ import { bakeModule, readModule } from './aot/data';
 import { loaderSource, writeModule } from './aot/loader';
 import { CData, CFunction, isCData } from './cdata/base';
 import {
-  addressOf, bufferOf, callback, noSize, castTo, fromBuffer, fromHandle, gcAttach, memmove, newCData, newHandle, release, sizeOfCData, stringOf,
-  typedView, unpack,
+  addressOf, bufferOf, noSize, castTo, fromBuffer, memmove, newCData, sizeOfCData, stringOf, typedView, unpack,
 } from './cdata/api';
+import { callback, fromHandle, gcAttach, newHandle, release } from './cdata/lifetime';
 import { EnumValue } from './cdata/scalar';
 import { dump, inspectCData } from './cdata/dump';
 import { Lib, closeLib, isLib, libAddress, makeLib } from './clib';

@@ -266,7 +266,7 @@ export function registerCallback(fn: (...args: unknown[]) => unknown, t: Functio
     if (!/too many callbacks/i.test((e as Error).message) || !reclaimCallbacks()) {
       throw new FFIError(
         `ffi.callback(): koffi could not create the callback (${(e as Error).message}); ` +
-          'release the callbacks C no longer needs with ffi.release()',
+          'release the callbacks C no longer needs with ffi.release(), or let the event loop turn so that dropped ones can be collected',
       );
     }
     return toAddress(koffi.register(fn, type));

@@ -15,6 +15,14 @@ export function extentOf(t: CType): number {
   return t.size > 0 ? t.size : 0;
 }
 
+/** Bytes readable behind a cdata: an array's elements, a struct's size, a pointer's one item. */
+export function knownBytes(c: CData): number {
+  const t = c.$t;
+  if (t.kind === 'array') return c.$n * t.item.size;
+  if (t.kind === 'pointer') return c.$own > 0 ? c.$own : extentOf(t.item);
+  return extentOf(t);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Generic access: used by slow paths, ffi.new initialisers, unpack, and non-scalar elements.
 

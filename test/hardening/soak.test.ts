@@ -1,5 +1,6 @@
 // Soak: a million calls, a million allocations, 100,000 callbacks and 10,000 cached verify() calls in one process.
 import { spawnSync } from 'child_process';
+import { ending, runChild } from '../helpers/child';
 
 const LONG = process.env.NODE_CFFI_LONG === '1';
 const SCALE = LONG ? 10 : 1;
@@ -67,3 +68,26 @@ test(`soak (scale ${SCALE}): RSS stays within ${RSS_BOUND_MIB} MiB after GC, and
   // 100,000 callbacks went through koffi's 8192 slots: the dropped ones were given back.
   expect(report.slots).toBeLessThan(8192);
 }, 600_000);
+
+test('running out of callback slots leaves the process as it was: no V8 flag is turned on', () => {
+  // 9,000 callbacks made in one synchronous job: none can be collected before the job ends, so
+  // koffi's 8,192 slots run out. Without --expose-gc given to the process, node-cffi must not
+  // expose gc itself (a context made afterwards would then see a gc() function).
+  const r = runChild(`
+    const { FFI } = require(LIB);
+    const vm = require('vm');
+    const ffi = new FFI();
+    let error = null;
+    try {
+      for (let i = 0; i < 9000; i++) ffi.callback('int(int)', (x) => x);
+    } catch (e) {
+      error = e;
+    }
+    console.log(JSON.stringify({ name: error?.name ?? null, message: error?.message ?? null, gc: vm.runInNewContext('typeof gc') }));
+  `);
+  expect(ending(r)).toBe('exit 0');
+  const report = JSON.parse(r.stdout) as { name: string | null; message: string | null; gc: string };
+  expect(report.name).toBe('FFIError');
+  expect(report.message).toContain('ffi.callback(): koffi could not create the callback');
+  expect(report.gc).toBe('undefined');
+});
