@@ -2,7 +2,7 @@
 import * as path from 'path';
 import { FFIError, show } from './errors';
 import { CdefOptions, parseCdef, parseTypeName } from './cparser/parser';
-import { CType, isCType, pendingIn, pendingReason, pointerTo } from './ctype/model';
+import { CType, isCType, noSizeError, pendingIn, pendingReason, pointerTo, requireSize } from './ctype/model';
 import { Decl, Registry } from './ctype/registry';
 import { lowerStructs } from './codegen/glue';
 import { getErrno, loadLibrary, setErrno } from './backend/koffi';
@@ -11,7 +11,7 @@ import { bakeModule, readModule } from './aot/data';
 import { loaderSource, writeModule } from './aot/loader';
 import { CData, CFunction, isCData } from './cdata/base';
 import {
-  addressOf, bufferOf, noSize, castTo, fromBuffer, memmove, newCData, sizeOfCData, stringOf, typedView, unpack,
+  addressOf, bufferOf, castTo, fromBuffer, memmove, newCData, sizeOfCData, stringOf, typedView, unpack,
 } from './cdata/api';
 import { callback, fromHandle, gcAttach, newHandle, release } from './cdata/lifetime';
 import { EnumValue } from './cdata/scalar';
@@ -216,13 +216,12 @@ export class FFI {
   sizeof(x: TypeArg | CData): number {
     if (isCData(x)) return sizeOfCData(x);
     const t = this.#type(x, 'ffi.sizeof()');
-    if (t.size < 0) throw new FFIError(`ffi.sizeof('${t.cname}'): ${noSize(t)}`);
-    return t.size;
+    return requireSize(t, `ffi.sizeof('${t.cname}')`);
   }
 
   alignof(x: TypeArg | CData): number {
     const t = isCData(x) ? x.$t : this.#type(x, 'ffi.alignof()');
-    if (t.align < 0) throw new FFIError(`ffi.alignof('${t.cname}'): ${noSize(t)}`);
+    if (t.align < 0) throw noSizeError(`ffi.alignof('${t.cname}')`, t);
     return t.align;
   }
 
@@ -235,7 +234,7 @@ export class FFI {
     for (const step of path) {
       if (typeof step === 'string') {
         if (t.kind !== 'struct' && t.kind !== 'union') throw new TypeError(`${where}: '${t.cname}' has no fields (asked for '${step}')`);
-        if (!t.complete) throw new FFIError(`${where}: ${noSize(t)}`);
+        if (!t.complete) throw noSizeError(where, t);
         const f = t.fieldMap.get(step);
         if (!f) throw new TypeError(`${where}: '${t.cname}' has no field '${step}'`);
         if (f.bitsize >= 0) throw new TypeError(`${where}: field '${step}' is a bit-field and has no byte offset`);
@@ -247,7 +246,7 @@ export class FFI {
         if (t.kind === 'array' && t.length !== null && (step < 0 || step > t.length)) {
           throw new RangeError(`${where}: index ${step} is out of bounds for '${t.cname}'`);
         }
-        if (t.item.size <= 0) throw new TypeError(`${where}: items of '${t.item.cname}' have no size`);
+        requireSize(t.item, where, true);
         offset += step * t.item.size;
         t = t.item;
       } else {

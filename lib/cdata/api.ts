@@ -1,6 +1,6 @@
 // The memory-model operations behind the facade: new, cast, addressof, string, unpack, buffer, fromBuffer, memmove, view.
 import { show } from '../errors';
-import { ArrayType, CType, PointerType, isCharLike, pendingLayout, pendingReason, pointerTo } from '../ctype/model';
+import { ArrayType, CType, PointerType, isCharLike, pointerTo, requireSize } from '../ctype/model';
 import { isSignedRepr } from '../ctype/primitives';
 import { bufferAddress, readCString, readCStringBounded } from '../backend/koffi';
 import { CData, isCData } from './base';
@@ -17,9 +17,7 @@ export function newCData(t: CType, init: unknown): CData {
   switch (t.kind) {
     case 'pointer': {
       const item = t.item;
-      if (item.size <= 0) {
-        throw new TypeError(`ffi.new('${t.cname}'): cannot allocate '${item.cname}': ${noSize(item)}`);
-      }
+      requireSize(item, `ffi.new('${t.cname}')`, true);
       const b = allocate(item.size, item.align);
       const c = new (classOf(t))(b.address, b.view, b.offset, b.owner, 0, item.size);
       if (init !== undefined) writeAt(item, b.view, b.offset, init, `ffi.new('${t.cname}')`);
@@ -27,7 +25,7 @@ export function newCData(t: CType, init: unknown): CData {
     }
     case 'array': {
       const item = t.item;
-      if (item.size <= 0) throw new TypeError(`ffi.new('${t.cname}'): cannot allocate '${item.cname}' items: ${noSize(item)}`);
+      requireSize(item, `ffi.new('${t.cname}')`, true);
       const n = t.length ?? openLength(t, init);
       const size = n * item.size;
       const b = allocate(size, item.align);
@@ -42,23 +40,6 @@ export function newCData(t: CType, init: unknown): CData {
         `ffi.new('${t.cname}'): expected a pointer or array type; ffi.new returns memory it owns, ` +
           `so write '${t.cname} *' (or '${t.cname}[1]') to allocate one '${t.cname}'`,
       );
-  }
-}
-
-/** Why a type has no size, as the end of a sentence ("ffi.sizeof('void'): 'void' has no size"). */
-export function noSize(t: CType): string {
-  const pending = pendingLayout(t);
-  if (pending) return pendingReason(pending);
-  switch (t.kind) {
-    case 'void': return "'void' has no size";
-    case 'function': return 'a function type has no size';
-    case 'array': return 'an array of unknown length has no size';
-    case 'struct':
-    case 'union':
-      return t.namedByTypedef && t.members === null
-        ? `it is opaque ('typedef ... ${t.name};'): use pointers to it`
-        : 'it is declared but never defined (opaque)';
-    default: return 'it has no size';
   }
 }
 
@@ -201,7 +182,7 @@ function indexStep(item: CType, i: number, length: number | null, c: CData): num
   if (length !== null && (i < 0 || i > length)) {
     throw new RangeError(`ffi.addressof(): index ${i} is out of bounds for ${show(c)} (length ${length})`);
   }
-  if (item.size <= 0) throw new TypeError(`ffi.addressof(): items of '${item.cname}' have no size`);
+  requireSize(item, 'ffi.addressof()', true);
   return i * item.size;
 }
 
@@ -282,7 +263,7 @@ export function unpack(c: CData, n: number): unknown[] | Buffer {
   if (!Number.isSafeInteger(n) || n < 0) throw new TypeError(`ffi.unpack(): length must be a non-negative integer, got ${show(n)}`);
   if (t.kind === 'array' && n > c.$n) throw new RangeError(`ffi.unpack(): ${n} items asked from ${show(c)}, which has ${c.$n}`);
   const item = t.item;
-  if (item.size <= 0) throw new TypeError(`ffi.unpack(): items of '${item.cname}' have no size`);
+  requireSize(item, 'ffi.unpack()', true);
   const bytes = bytesOf(c, n * item.size, 'ffi.unpack()');
   if (isCharLike(item)) return Buffer.from(bytes);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -354,7 +335,7 @@ export function fromBuffer(buf: unknown, t: CType, cdecl: string): CData {
     throw new TypeError(`ffi.fromBuffer(): expected a Buffer, typed array or ArrayBuffer, got ${show(buf)}`);
   }
   const item = t.item;
-  if (item.size <= 0) throw new TypeError(`ffi.fromBuffer(): items of '${item.cname}' have no size`);
+  requireSize(item, 'ffi.fromBuffer()', true);
   const n = t.length ?? Math.floor(bytes / item.size);
   if (n * item.size > bytes) throw new RangeError(`ffi.fromBuffer(): '${cdecl}' needs ${n * item.size} bytes, the buffer has ${bytes}`);
   let entry = viewsOfBuffers.get(ab);
