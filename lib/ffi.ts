@@ -2,7 +2,7 @@
 import * as path from 'path';
 import { FFIError, show } from './errors';
 import { CdefOptions, parseCdef, parseTypeName } from './cparser/parser';
-import { CType, isCType, noSizeError, pendingIn, pendingReason, pointerTo, requireSize } from './ctype/model';
+import { CType, isCType, noSizeError, pendingReason, pointerTo, requireSize, settledPending } from './ctype/model';
 import { Decl, Registry } from './ctype/registry';
 import { lowerStructs } from './codegen/glue';
 import { getErrno, loadLibrary, setErrno } from './backend/koffi';
@@ -406,11 +406,8 @@ export class FFI {
 
 /** Refuses a type that mentions one whose layout waits for verify(), with the reason. */
 function usable(t: CType, fn: string): CType {
-  // Pending is a state types leave once (verify() settles them) and never re-enter: remember the answer.
-  if (t._settled) return t;
-  const p = pendingIn(t);
+  const p = settledPending(t);
   if (p) throw new FFIError(`${fn}('${t.cname}'): ${pendingReason(p)}`);
-  t._settled = true;
   return t;
 }
 
