@@ -1,4 +1,4 @@
-// The FFI facade: CFFI's API over the pipeline (cparser → ctype → codegen → build → backend → cdata → clib); verify() and compile() run apimode.ts.
+// The FFI facade: CFFI's API over the stages (parser, type model, code generation, build, backend, memory model, library objects); verify() and compile() run apimode.ts.
 import * as path from 'path';
 import { FFIError, show } from './errors';
 import { CdefOptions, parseCdef, parseTypeName } from './cparser/parser';
