@@ -1,33 +1,31 @@
-// The FFI facade: CFFI's API over the pipeline (cparser → ctype → codegen → build → backend → cdata), verify() and the ahead-of-time build.
+// The FFI facade: CFFI's API over the stages (parser, type model, code generation, build, backend, memory model, library objects); verify() and compile() run apimode.ts.
 import * as path from 'path';
 import { FFIError, show } from './errors';
 import { CdefOptions, parseCdef, parseTypeName } from './cparser/parser';
-import { CType, functionType, isCType, pendingIn, pendingReason, pointerTo, primitive } from './ctype/model';
+import { CType, isCType, noSizeError, pendingReason, pointerTo, requireSize, settledPending } from './ctype/model';
 import { Decl, Registry } from './ctype/registry';
-import { Glue, explainPrototypes, generateGlue, lowerStructs } from './codegen/glue';
-import { Settlement, settle } from './codegen/probes';
-import { BuildOptions, BuildRequest, BuildResult, buildAsync, buildSync } from './build';
-import { LoadedLibrary, getErrno, loadLibrary, setErrno } from './backend/koffi';
+import { lowerStructs } from './codegen/glue';
+import { getErrno, loadLibrary, setErrno } from './backend/koffi';
 import { nodeHost } from './host';
 import { bakeModule, readModule } from './aot/data';
 import { loaderSource, writeModule } from './aot/loader';
 import { CData, CFunction, isCData } from './cdata/base';
 import {
-  addressOf, bufferOf, callback, noSize, castTo, fromBuffer, fromHandle, gcAttach, memmove, newCData, newHandle, release, sizeOfCData, stringOf,
-  typedView, unpack,
+  addressOf, bufferOf, castTo, fromBuffer, memmove, newCData, sizeOfCData, stringOf, typedView, unpack,
 } from './cdata/api';
-import { placeRaw } from './cdata/memory';
+import { callback, fromHandle, gcAttach, newHandle, release } from './cdata/lifetime';
 import { EnumValue } from './cdata/scalar';
 import { dump, inspectCData } from './cdata/dump';
 import { Lib, closeLib, isLib, libAddress, makeLib } from './clib';
 import type { CallbackOptions } from './cdata/callback';
+import { TypeScriptOptions, typescriptDeclarations } from './codegen/typescript';
+import { VerifyOptions, build, buildWithoutBlocking, loadAndSettle, open, prepare } from './apimode';
 
-export interface VerifyOptions extends BuildOptions {
-  /** The file name compiler diagnostics give the source (default 'source.c'). */
-  filename?: string;
-  /** A readable name for the cached library (default: from the file name). */
-  moduleName?: string;
-}
+/** For cc(): a library refuses these names with a reason (a static function of the source) instead of as undeclared. */
+export { hideNames } from './clib';
+export type { TypeScriptOptions } from './codegen/typescript';
+export type { Lib } from './clib';
+export type { VerifyOptions } from './apimode';
 
 type TypeArg = string | CType;
 
@@ -93,20 +91,14 @@ export class FFI {
    * what it leaves open with '...' (layouts, lengths, values, integer types), in place.
    */
   verify<L extends object = Lib>(source: string, options: VerifyOptions = {}): L {
-    const { glue, request } = this.#prepare(source, options, 'ffi.verify()');
-    return this.#open(explainFailure(() => buildSync(request), glue), glue, options) as L;
+    const p = this.#prepare(source, options, 'ffi.verify()');
+    return open(p, build(p), this.#resolve) as L;
   }
 
   /** verify() without blocking the event loop while the compiler runs. */
   async verifyAsync<L extends object = Lib>(source: string, options: VerifyOptions = {}): Promise<L> {
-    const { glue, request } = this.#prepare(source, options, 'ffi.verifyAsync()');
-    let built: BuildResult;
-    try {
-      built = await buildAsync(request);
-    } catch (e) {
-      throw explainPrototypes(e, glue);
-    }
-    return this.#open(built, glue, options) as L;
+    const p = this.#prepare(source, options, 'ffi.verifyAsync()');
+    return open(p, await buildWithoutBlocking(p), this.#resolve) as L;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -129,8 +121,7 @@ export class FFI {
   emitCCode(file: string): void {
     if (typeof file !== 'string' || file === '') throw new TypeError(`ffi.emitCCode(): expected a file name, got ${show(file)}`);
     const set = this.#sourceSet('ffi.emitCCode()');
-    const { glue } = this.#prepare(set.source, set.options, 'ffi.emitCCode()');
-    nodeHost.writeFileSync(file, glue.unit);
+    nodeHost.writeFileSync(file, this.#prepare(set.source, set.options, 'ffi.emitCCode()').glue.unit);
   }
 
   /**
@@ -142,17 +133,11 @@ export class FFI {
   compile(options: CompileOptions = {}): string {
     if (typeof options !== 'object' || options === null) throw new TypeError(`ffi.compile(): expected options as an object, got ${show(options)}`);
     const set = this.#sourceSet('ffi.compile()');
-    const { glue, request } = this.#prepare(set.source, { moduleName: set.moduleName, ...set.options }, 'ffi.compile()');
-    const built = explainFailure(() => buildSync(request), glue);
-    const loaded = loadLibrary(built.path, { watch: linkedLibraries(set.options) });
-    let settled: Settlement;
-    try {
-      settled = readProbes(loaded, glue);
-      settled.apply();
-    } finally {
-      loaded.close();
-    }
-    const decls = settledDecls([...this.#registry.values()], settled);
+    const p = this.#prepare(set.source, { moduleName: set.moduleName, ...set.options }, 'ffi.compile()');
+    const built = build(p);
+    const { loaded, decls } = loadAndSettle(p, built);
+    loaded.close();
+    const { glue } = p;
     const library = `${set.moduleName}.so`;
     const functions = new Map([...glue.functions].map(([name, b]) => [name, b.symbol]));
     const data = bakeModule(set.moduleName, library, decls, functions, glue.globals);
@@ -204,34 +189,9 @@ export class FFI {
     closeLib(lib);
   }
 
-  #prepare(source: string, options: VerifyOptions, where: string): { glue: Glue; request: BuildRequest } {
-    if (typeof source !== 'string') throw new TypeError(`${where}: expected C source as a string, got ${show(source)}`);
-    const filename = options.filename ?? 'source.c';
-    const glue = generateGlue([...this.#registry.values()], source, filename);
-    const request: BuildRequest = {
-      code: glue.unit,
-      fileName: filename.split(/[\\/]/).pop() || 'source.c',
-      moduleName: options.moduleName ?? filename.replace(/\.[^.]*$/, ''),
-      keyParts: this.#cdefs,
-      options,
-    };
-    return { glue, request };
-  }
-
-  #open(built: BuildResult, glue: Glue, options: VerifyOptions): Lib {
-    const loaded = loadLibrary(built.path, { watch: linkedLibraries(options) });
-    try {
-      const settled = readProbes(loaded, glue);
-      settled.apply();
-      const label = `the verify() library for ${options.filename ?? 'source.c'}`;
-      return makeLib({
-        label, loaded, decls: settledDecls([...this.#registry.values()], settled), functions: glue.functions, globals: glue.globals,
-        constants: settled.constants, eager: true, resolveType: this.#resolve,
-      });
-    } catch (e) {
-      loaded.close();
-      throw e;
-    }
+  /** The API-mode pipeline's first step for this FFI's declarations (see apimode.ts). */
+  #prepare(source: string, options: VerifyOptions, where: string) {
+    return prepare([...this.#registry.values()], this.#cdefs, source, options, where);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -256,13 +216,12 @@ export class FFI {
   sizeof(x: TypeArg | CData): number {
     if (isCData(x)) return sizeOfCData(x);
     const t = this.#type(x, 'ffi.sizeof()');
-    if (t.size < 0) throw new FFIError(`ffi.sizeof('${t.cname}'): ${noSize(t)}`);
-    return t.size;
+    return requireSize(t, `ffi.sizeof('${t.cname}')`);
   }
 
   alignof(x: TypeArg | CData): number {
     const t = isCData(x) ? x.$t : this.#type(x, 'ffi.alignof()');
-    if (t.align < 0) throw new FFIError(`ffi.alignof('${t.cname}'): ${noSize(t)}`);
+    if (t.align < 0) throw noSizeError(`ffi.alignof('${t.cname}')`, t);
     return t.align;
   }
 
@@ -275,7 +234,7 @@ export class FFI {
     for (const step of path) {
       if (typeof step === 'string') {
         if (t.kind !== 'struct' && t.kind !== 'union') throw new TypeError(`${where}: '${t.cname}' has no fields (asked for '${step}')`);
-        if (!t.complete) throw new FFIError(`${where}: ${noSize(t)}`);
+        if (!t.complete) throw noSizeError(where, t);
         const f = t.fieldMap.get(step);
         if (!f) throw new TypeError(`${where}: '${t.cname}' has no field '${step}'`);
         if (f.bitsize >= 0) throw new TypeError(`${where}: field '${step}' is a bit-field and has no byte offset`);
@@ -287,7 +246,7 @@ export class FFI {
         if (t.kind === 'array' && t.length !== null && (step < 0 || step > t.length)) {
           throw new RangeError(`${where}: index ${step} is out of bounds for '${t.cname}'`);
         }
-        if (t.item.size <= 0) throw new TypeError(`${where}: items of '${t.item.cname}' have no size`);
+        requireSize(t.item, where, true);
         offset += step * t.item.size;
         t = t.item;
       } else {
@@ -305,6 +264,19 @@ export class FFI {
     if (r.startsWith('*') && marker.includes('&[')) r = `(${r})`;
     else if (r && r[0] !== '[' && r[0] !== '(' && !(r[0] === '*' && marker[marker.indexOf('&') - 1] === '*')) r = ` ${r}`;
     return marker.replace('&', r).trim();
+  }
+
+  /**
+   * TypeScript declarations for what this FFI's cdefs declared: an interface (`Lib`, or
+   * options.name) with a typed method per function and a property per global and constant, an
+   * interface per struct and union, a literal type per enum. Give the interface to verify():
+   * `ffi.verify<Lib>(source)`. (`cffi types` prints the same for a header.)
+   */
+  typescriptDeclarations(options: TypeScriptOptions = {}): string {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`ffi.typescriptDeclarations(): expected options as an object, got ${show(options)}`);
+    }
+    return typescriptDeclarations(this.#registry, options);
   }
 
   /** Declared type names: typedefs, struct tags and union tags. */
@@ -434,45 +406,9 @@ export class FFI {
 
 /** Refuses a type that mentions one whose layout waits for verify(), with the reason. */
 function usable(t: CType, fn: string): CType {
-  // Pending is a state types leave once (verify() settles them) and never re-enter: remember the answer.
-  if (t._settled) return t;
-  const p = pendingIn(t);
+  const p = settledPending(t);
   if (p) throw new FFIError(`${fn}('${t.cname}'): ${pendingReason(p)}`);
-  t._settled = true;
   return t;
-}
-
-/** The file names of the libraries `-l` links (`libz.so` for 'z'), to look for copies loaded earlier by other code. */
-function linkedLibraries(options: VerifyOptions): string[] {
-  return Array.isArray(options.libraries) ? options.libraries.filter((l) => typeof l === 'string').map((l) => `lib${l}.so`) : [];
-}
-
-/** The probe values of a freshly built library, read against the cdef (see codegen/probes.ts). */
-function readProbes(loaded: LoadedLibrary, glue: Glue): Settlement {
-  if (glue.probes.length === 0) return settle([], () => [0n, 0n]);
-  const table = loaded.bind(glue.probeSymbol, PROBE_FN) as () => number;
-  const place = placeRaw(table(), glue.probes.length * 16);
-  const at = (i: number): bigint => place.view.getBigUint64(place.offset + i * 8, true);
-  return settle(glue.probes, (i) => [at(2 * i), at(2 * i + 1)]);
-}
-
-/** The declarations as a library sees them once the compiler settled them: constants with values, `[...]` globals with lengths. */
-function settledDecls(decls: readonly Decl[], settled: Settlement): Decl[] {
-  return decls.map((d): Decl => {
-    if (d.kind === 'constant' && d.value === undefined) {
-      const value = settled.constants.get(d.name);
-      return value === undefined ? d : { ...d, value, type: d.origin === 'define' ? typeOfValue(value) : d.type };
-    }
-    const type = d.kind === 'variable' ? settled.globals.get(d.name) : undefined;
-    return d.kind === 'variable' && type ? { ...d, type } : d;
-  });
-}
-
-/** The C type of a `#define X ...` once its value is known: int when it fits, else a 64-bit type. */
-function typeOfValue(v: number | bigint): CType {
-  const b = BigInt(v);
-  if (b >= -(2n ** 31n) && b < 2n ** 31n) return primitive('int');
-  return primitive(b < 2n ** 63n ? 'long long' : 'unsigned long long');
 }
 
 /** A registry holding `decls` (already checked elsewhere), for generators that read one. */
@@ -481,17 +417,6 @@ function declarationsRegistry(decls: readonly Decl[]): Registry {
   for (const d of decls) r.declare(d, true);
   return r;
 }
-
-/** Runs a build; a compiler failure on the glue's prototypes is explained (see explainPrototypes). */
-function explainFailure(build: () => BuildResult, glue: Glue): BuildResult {
-  try {
-    return build();
-  } catch (e) {
-    throw explainPrototypes(e, glue);
-  }
-}
-
-const PROBE_FN = functionType([], pointerTo(primitive('unsigned long long')), false);
 
 // util.inspect of a cdata: its repr, then the values of memory node-cffi owns (fields, elements).
 // Defined here, not in cdata/base.ts, which dump.ts depends on through classes.ts.

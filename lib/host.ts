@@ -1,7 +1,9 @@
 // The Host, the one gateway to environment, files, processes and clock; and runners that drive a routine over it sync or async.
 import * as childProcess from 'child_process';
 import * as fs from 'fs';
+import { createRequire } from 'module';
 import * as os from 'os';
+import * as vm from 'vm';
 
 /** The parts of a file status the library reads; Node's `fs.Stats` has this shape. */
 export interface FileStat {
@@ -94,6 +96,18 @@ export interface Host {
   rm(path: string): Promise<void>;
   realpath(path: string): Promise<string>;
   spawn(file: string, args: readonly string[], options?: SpawnOptions): Promise<SpawnResult>;
+
+  /** Loads a Node addon (a `.node` file) into the process and returns its exports. */
+  loadAddon(file: string): Record<string, unknown>;
+
+  /** Writes text to the process's standard output or standard error. */
+  write(stream: 'stdout' | 'stderr', text: string): void;
+  /** Whether the process's standard input or output is a terminal. */
+  isTerminal(stream: 'stdin' | 'stdout'): boolean;
+  /** Runs JavaScript in this realm with its globals, as `node -e` does, and returns its value; `filename` names it in stack traces. */
+  runScript(code: string, filename: string): unknown;
+  /** A require() that resolves modules as a file at `file` would. */
+  requireFrom(file: string): NodeRequire;
 }
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
@@ -237,6 +251,19 @@ export const nodeHost: Host = {
   rm: (path) => fs.promises.rm(path, { recursive: true, force: true }),
   realpath: (path) => fs.promises.realpath(path),
   spawn: spawnAsync,
+
+  loadAddon(file) {
+    const mod = { exports: {} as Record<string, unknown> };
+    process.dlopen(mod, file);
+    return mod.exports;
+  },
+
+  write(stream, text) {
+    (stream === 'stdout' ? process.stdout : process.stderr).write(text);
+  },
+  isTerminal: (stream) => (stream === 'stdin' ? process.stdin : process.stdout).isTTY === true,
+  runScript: (code, filename) => vm.runInThisContext(code, { filename }),
+  requireFrom: (file) => createRequire(file),
 };
 
 /** One host call in its blocking and its promise form; a Task yields these and its runner picks one. */

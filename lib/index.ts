@@ -1,10 +1,10 @@
 // Public entry of node-cffi: the FFI class, its errors, and the types users see.
 export { FFI } from './ffi';
-export type { VerifyOptions, CompileOptions, CastResult } from './ffi';
+export type { VerifyOptions, CompileOptions, CastResult, TypeScriptOptions } from './ffi';
 export type { CdefOptions } from './cparser/parser';
 export type { CallbackOptions } from './cdata/callback';
 export type { Lib } from './clib';
-export { cc, ccInto, ffiOf, declarationsOf } from './cc';
+export { cc, ccInto, ccDeclarations, ffiOf, declarationsOf } from './cc';
 export type { CcOptions, CcDeclarations, Skipped, CdefChunk } from './cc';
 export { FFIError, CDefError, VerificationError } from './errors';
 export { CData } from './cdata/base';
@@ -13,3 +13,5 @@ export { EnumValue } from './cdata/scalar';
 export type {
   CType, CTypeKind, CField, PrimitiveType, VoidType, PointerType, ArrayType, StructType, EnumType, FunctionType,
 } from './ctype/model';
+export { backendStatus } from './backend/koffi';
+export type { BackendStatus } from './backend/koffi';

@@ -3,7 +3,7 @@ import koffi, { LibraryHandle, TypeObject } from 'koffi';
 import { FFIError } from '../errors';
 import { CType, FunctionType, StructType, isCharLike } from '../ctype/model';
 import type { Repr } from '../ctype/primitives';
-import { native } from './native';
+import { native, nativeStatus } from './native';
 import { nodeHost } from '../host';
 
 /** A koffi-bound C function: call with already-converted values. */
@@ -63,7 +63,7 @@ function load(path: string | null): LibraryHandle {
  */
 function openFresh(path: string | null): LibraryHandle {
   if (path === null || !pathsLoaded.has(path)) return load(path);
-  const link = `${path}.${process.pid}.${++links}.so`;
+  const link = `${path}.${nodeHost.pid()}.${++links}.so`;
   nodeHost.linkSync(path, link);
   try {
     return load(link);
@@ -327,7 +327,7 @@ export function registerCallback(fn: (...args: unknown[]) => unknown, t: Functio
     if (!/too many callbacks/i.test((e as Error).message) || !reclaimCallbacks()) {
       throw new FFIError(
         `ffi.callback(): koffi could not create the callback (${(e as Error).message}); ` +
-          'release the callbacks C no longer needs with ffi.release()',
+          'release the callbacks C no longer needs with ffi.release(), or let the event loop turn so that dropped ones can be collected',
       );
     }
     return toAddress(koffi.register(fn, type));
@@ -390,4 +390,18 @@ export function setErrno(value: number): void {
 /** How many callback slots (of koffi's 8192) are registered right now. */
 export function callbackSlotsInUse(): number {
   return koffi.stats().callbacks;
+}
+
+/** What carries C calls here, for diagnostics (`cffi doctor`). */
+export interface BackendStatus {
+  /** koffi's version: koffi has just loaded the C library, so its binary works here. */
+  readonly koffi: string;
+  /** Whether the optional native helper is loaded, and where from or why not. */
+  readonly native: { readonly loaded: boolean; readonly detail: string };
+}
+
+/** Loads the C library through koffi (throws when koffi cannot) and reports koffi's version and the native helper's state. */
+export function backendStatus(): BackendStatus {
+  loadLibrary(null).close();
+  return { koffi: koffi.version, native: { loaded: native !== null, detail: nativeStatus } };
 }

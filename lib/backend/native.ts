@@ -1,6 +1,6 @@
 // Loads the optional native helper (build/Release/node_cffi.node); null when it was never built or is disabled.
-import * as fs from 'fs';
 import * as path from 'path';
+import { nodeHost } from '../host';
 import { packageRoot } from '../package';
 
 /**
@@ -54,21 +54,21 @@ export const native: NativeHelper | null = loaded.helper;
 export const nativeStatus: string = loaded.status;
 
 function load(): Loaded {
-  const disabled = process.env.NODE_CFFI_NO_NATIVE;
+  const disabled = nodeHost.env('NODE_CFFI_NO_NATIVE');
   if (disabled !== undefined && disabled !== '' && disabled !== '0')
     return { helper: null, status: `disabled by NODE_CFFI_NO_NATIVE=${disabled}` };
   const file = path.join(packageRoot, ADDON);
-  if (!fs.existsSync(file))
+  if (nodeHost.statSync(file) === undefined)
     return { helper: null, status: `not built: no ${ADDON} at the package root; build it with npm rebuild node-cffi` };
-  const mod = { exports: {} as Record<string, unknown> };
+  let exports: Record<string, unknown>;
   try {
-    process.dlopen(mod, file);
+    exports = nodeHost.loadAddon(file);
   } catch (err) {
     return { helper: null, status: `unusable: ${file} failed to load (${(err as Error).message}); rebuild it` };
   }
-  const missing = HELPERS.filter((name) => typeof mod.exports[name] !== 'function');
+  const missing = HELPERS.filter((name) => typeof exports[name] !== 'function');
   if (missing.length > 0)
     return { helper: null, status: `unusable: ${file} lacks ${missing.join(', ')}, it is from another version; rebuild it` };
-  return { helper: mod.exports as unknown as NativeHelper, status: `loaded from ${file}` };
+  return { helper: exports as unknown as NativeHelper, status: `loaded from ${file}` };
 }
 

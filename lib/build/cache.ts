@@ -1,9 +1,9 @@
 // The library cache: where it lives and whether it is safe, content keys, entries with sidecars, locks, listing and cleaning.
-import { createHash } from 'crypto';
 import * as path from 'path';
 import { FFIError, show } from '../errors';
 import { Host, HostTasks, Task, hostTasks, isErrno, nodeHost, runSync } from '../host';
 import type { CompilerInfo } from './compiler';
+import { TEMP_NAME, hashParts, hostTag, sha256 } from './files';
 import { packageVersion } from '../package';
 
 /** How long a lock or temporary directory may live when nothing else says it is abandoned. */
@@ -61,15 +61,6 @@ export function* ensureCacheDir(dir: string, where: string, host: Host, io: Host
     if (!st) throw new FFIError(`${where}: the cache directory ${dir} vanished right after it was created; check what removes it`);
   }
   checkSafe(dir, st, where, host);
-}
-
-export function sha256(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
-/** Hashes a list of strings; each is framed by its length, so no two lists give the same input. */
-export function hashParts(parts: readonly string[]): string {
-  return sha256(parts.map((p) => `${p.length}:${p}`).join(''));
 }
 
 /** Everything that decides the bytes of the library; equal inputs give equal keys. */
@@ -203,33 +194,9 @@ export function* isComplete(entry: Entry, key: string, io: HostTasks): Task<bool
 /** Libraries this process has checked against their sidecar's sha256, with the stat they had then. */
 const checked = new Map<string, { key: string; size: number; mtimeMs: number; deps: readonly Dependency[] | undefined }>();
 
-/** A short tag for this machine that is safe inside a file name. */
-function hostTag(host: Host): string {
-  return host.hostname().replace(/[^A-Za-z0-9]/g, '').slice(0, 32) || 'host';
-}
-
-/** The prefix for mkdtemp of a private temporary directory inside the cache. */
-export function tempPrefix(dir: string, host: Host): string {
-  return path.join(dir, `.tmp-${hostTag(host)}-${host.pid()}-`);
-}
-
-const TEMP_NAME = /^\.tmp-([A-Za-z0-9]*)-(\d+)-[^-]+$/;
-
 /** Whether a process that left a file behind is gone: it ran on this machine and has exited. */
 function ownerGone(host: Host, tag: string | undefined, pid: number): boolean {
   return tag === hostTag(host) && pid !== host.pid() && !host.processAlive(pid);
-}
-
-/** Writes `file` so that readers see either the old contents or all of the new ones. */
-export function* writeAtomic(dir: string, file: string, data: string, host: Host, io: HostTasks): Task<void> {
-  const work = yield* io.mkdtemp(tempPrefix(dir, host));
-  try {
-    const tmp = path.join(work, 'data');
-    yield* io.writeFile(tmp, data);
-    yield* io.rename(tmp, file);
-  } finally {
-    yield* io.rm(work);
-  }
 }
 
 /** A lock file's contents. Its age is taken from the file's mtime; `time` is there for people reading it. */

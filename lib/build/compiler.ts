@@ -2,7 +2,7 @@
 import * as path from 'path';
 import { VerificationError, show } from '../errors';
 import { FileStat, Host, HostTasks, Task, isErrno } from '../host';
-import { hashParts, writeAtomic } from './cache';
+import { hashParts, writeAtomic } from './files';
 
 /** How to compile, as CFFI's verify() keywords. */
 export interface BuildOptions {

@@ -1,7 +1,6 @@
 // cc(): compile C source and get its library with the declarations taken from the source itself.
 import { show } from '../errors';
-import { FFI, VerifyOptions } from '../ffi';
-import { Lib, hideNames } from '../clib';
+import { FFI, Lib, VerifyOptions, hideNames } from '../ffi';
 import { CdefChunk, Skipped } from './extract';
 import { extractSource } from './preprocess';
 
@@ -73,6 +72,16 @@ function refusals(x: { skipped: readonly Skipped[]; statics: CcDeclarations['sta
     reasons.set(name, `is a static ${what} of ${filename}, visible only to its C code; remove 'static' to ${use} it from JavaScript`);
   }
   return reasons;
+}
+
+/**
+ * What cc() would declare for `source`, without compiling it (the preprocessor runs): the cdef text
+ * in order, the declarations it leaves out with the reason, and the names the source makes static.
+ */
+export function ccDeclarations(source: string, options: CcOptions = {}): Omit<CcDeclarations, 'ffi'> {
+  if (typeof source !== 'string') throw new TypeError(`ccDeclarations(): expected C source as a string, got ${show(source)}`);
+  const { cdefs, skipped, statics } = extractSource(source, options);
+  return { cdefs, skipped, statics };
 }
 
 /** The declarations of a library cc() returned. */

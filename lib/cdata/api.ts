@@ -1,17 +1,13 @@
-// The memory-model operations behind the facade: new, cast, addressof, string, unpack, buffer, fromBuffer, memmove, view, gc, release.
-import { DESCRIBE, FFIError, show } from '../errors';
-import { ArrayType, CType, PointerType, VOID, isCharLike, pendingLayout, pendingReason, pointerTo } from '../ctype/model';
+// The memory-model operations behind the facade: new, cast, addressof, string, unpack, buffer, fromBuffer, memmove, view.
+import { show } from '../errors';
+import { ArrayType, CType, PointerType, isCharLike, pointerTo, requireSize } from '../ctype/model';
 import { isSignedRepr } from '../ctype/primitives';
-import * as v8 from 'v8';
-import * as vm from 'vm';
-import { bufferAddress, onCallbacksExhausted, readCString, readCStringBounded } from '../backend/koffi';
+import { bufferAddress, readCString, readCStringBounded } from '../backend/koffi';
 import { CData, isCData } from './base';
-import { classOf, extentOf, readAt, wrapPointer, writeArray, writeAt } from './classes';
+import { classOf, extentOf, knownBytes, readAt, wrapPointer, writeArray, writeAt } from './classes';
 import { reprOf } from './convert';
 import { EnumValue } from './scalar';
-import { callbackCData } from './call';
-import type { CallbackOptions, Trampoline } from './callback';
-import { NO_MEMORY, allocate, ownsWholeBuffer, placeRaw } from './memory';
+import { NO_MEMORY, allocate, placeRaw } from './memory';
 
 // ---------------------------------------------------------------------------------------------
 // ffi.new
@@ -21,9 +17,7 @@ export function newCData(t: CType, init: unknown): CData {
   switch (t.kind) {
     case 'pointer': {
       const item = t.item;
-      if (item.size <= 0) {
-        throw new TypeError(`ffi.new('${t.cname}'): cannot allocate '${item.cname}': ${noSize(item)}`);
-      }
+      requireSize(item, `ffi.new('${t.cname}')`, true);
       const b = allocate(item.size, item.align);
       const c = new (classOf(t))(b.address, b.view, b.offset, b.owner, 0, item.size);
       if (init !== undefined) writeAt(item, b.view, b.offset, init, `ffi.new('${t.cname}')`);
@@ -31,7 +25,7 @@ export function newCData(t: CType, init: unknown): CData {
     }
     case 'array': {
       const item = t.item;
-      if (item.size <= 0) throw new TypeError(`ffi.new('${t.cname}'): cannot allocate '${item.cname}' items: ${noSize(item)}`);
+      requireSize(item, `ffi.new('${t.cname}')`, true);
       const n = t.length ?? openLength(t, init);
       const size = n * item.size;
       const b = allocate(size, item.align);
@@ -46,23 +40,6 @@ export function newCData(t: CType, init: unknown): CData {
         `ffi.new('${t.cname}'): expected a pointer or array type; ffi.new returns memory it owns, ` +
           `so write '${t.cname} *' (or '${t.cname}[1]') to allocate one '${t.cname}'`,
       );
-  }
-}
-
-/** Why a type has no size, as the end of a sentence ("ffi.sizeof('void'): 'void' has no size"). */
-export function noSize(t: CType): string {
-  const pending = pendingLayout(t);
-  if (pending) return pendingReason(pending);
-  switch (t.kind) {
-    case 'void': return "'void' has no size";
-    case 'function': return 'a function type has no size';
-    case 'array': return 'an array of unknown length has no size';
-    case 'struct':
-    case 'union':
-      return t.namedByTypedef && t.members === null
-        ? `it is opaque ('typedef ... ${t.name};'): use pointers to it`
-        : 'it is declared but never defined (opaque)';
-    default: return 'it has no size';
   }
 }
 
@@ -205,20 +182,12 @@ function indexStep(item: CType, i: number, length: number | null, c: CData): num
   if (length !== null && (i < 0 || i > length)) {
     throw new RangeError(`ffi.addressof(): index ${i} is out of bounds for ${show(c)} (length ${length})`);
   }
-  if (item.size <= 0) throw new TypeError(`ffi.addressof(): items of '${item.cname}' have no size`);
+  requireSize(item, 'ffi.addressof()', true);
   return i * item.size;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Reading memory out: string, unpack, buffer, view
-
-/** Bytes readable behind a cdata: an array's elements, a struct's size, a pointer's one item. */
-function knownBytes(c: CData): number {
-  const t = c.$t;
-  if (t.kind === 'array') return c.$n * t.item.size;
-  if (t.kind === 'pointer') return c.$own > 0 ? c.$own : extentOf(t.item);
-  return extentOf(t);
-}
 
 /** A Uint8Array over `bytes` bytes of the memory a cdata refers to (placing it anew when needed). */
 function bytesOf(c: CData, bytes: number, what: string): Uint8Array {
@@ -294,7 +263,7 @@ export function unpack(c: CData, n: number): unknown[] | Buffer {
   if (!Number.isSafeInteger(n) || n < 0) throw new TypeError(`ffi.unpack(): length must be a non-negative integer, got ${show(n)}`);
   if (t.kind === 'array' && n > c.$n) throw new RangeError(`ffi.unpack(): ${n} items asked from ${show(c)}, which has ${c.$n}`);
   const item = t.item;
-  if (item.size <= 0) throw new TypeError(`ffi.unpack(): items of '${item.cname}' have no size`);
+  requireSize(item, 'ffi.unpack()', true);
   const bytes = bytesOf(c, n * item.size, 'ffi.unpack()');
   if (isCharLike(item)) return Buffer.from(bytes);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -366,7 +335,7 @@ export function fromBuffer(buf: unknown, t: CType, cdecl: string): CData {
     throw new TypeError(`ffi.fromBuffer(): expected a Buffer, typed array or ArrayBuffer, got ${show(buf)}`);
   }
   const item = t.item;
-  if (item.size <= 0) throw new TypeError(`ffi.fromBuffer(): items of '${item.cname}' have no size`);
+  requireSize(item, 'ffi.fromBuffer()', true);
   const n = t.length ?? Math.floor(bytes / item.size);
   if (n * item.size > bytes) throw new RangeError(`ffi.fromBuffer(): '${cdecl}' needs ${n * item.size} bytes, the buffer has ${bytes}`);
   let entry = viewsOfBuffers.get(ab);
@@ -402,174 +371,6 @@ export function memmove(dest: unknown, src: unknown, n: number): void {
   // Two different ArrayBuffers may still alias the same C memory: copy through a temporary then.
   const alias = d.address >= 0 && s.address >= 0 && d.bytes.buffer !== s.bytes.buffer && d.address < s.address + n && s.address < d.address + n;
   d.bytes.set(alias ? s.bytes.slice() : s.bytes);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Lifetimes: gc, callbacks, handles, release
-
-/** What ffi.release() must do first for cdata that hold more than memory: a destructor, a callback slot, a handle. */
-const releasers = new WeakMap<object, () => void>();
-
-interface GcRecord {
-  destructor: (c: CData) => unknown;
-  original: CData;
-}
-
-const finalizers = new FinalizationRegistry<GcRecord>((r) => runDestructor(r));
-const gcRecords = new WeakMap<CData, GcRecord>();
-
-function runDestructor(r: GcRecord): void {
-  try {
-    r.destructor(r.original);
-  } catch (e) {
-    process.emitWarning(`ffi.gc(): the destructor of ${show(r.original)} threw: ${(e as Error)?.message ?? String(e)}`);
-  }
-}
-
-/** ffi.gc: a new cdata for the same memory whose collection calls `destructor(original)` once. */
-export function gcAttach(c: CData, destructor: ((c: CData) => unknown) | null): CData {
-  if (destructor === null) {
-    if (gcRecords.delete(c)) {
-      finalizers.unregister(c);
-      releasers.delete(c);
-    }
-    return c;
-  }
-  if (typeof destructor !== 'function') throw new TypeError(`ffi.gc(): expected a destructor function or null, got ${show(destructor)}`);
-  const Cls = c.constructor as new (a: number, v: DataView, o: number, k: unknown, n: number, own: number) => CData;
-  const copy = new Cls(c.$a, c.$v, c.$o, null, c.$n, Math.max(c.$own, knownBytes(c)));
-  copy.$k = copy; // views derived from the copy keep the copy, and so the destructor, waiting
-  const record = { destructor, original: c };
-  finalizers.register(copy, record, copy);
-  gcRecords.set(copy, record);
-  releasers.set(copy, () => {
-    finalizers.unregister(copy);
-    gcRecords.delete(copy);
-    runDestructor(record);
-  });
-  return copy;
-}
-
-interface LiveCallback {
-  readonly ref: WeakRef<object>;
-  readonly trampoline: Trampoline;
-}
-/** Every live ffi.callback, weakly: when koffi's slots run out, the collected ones are freed at once. */
-const liveCallbacks = new Set<LiveCallback>();
-const callbackSlots = new FinalizationRegistry<LiveCallback>((entry) => {
-  entry.trampoline.release();
-  liveCallbacks.delete(entry);
-});
-
-onCallbacksExhausted(() => {
-  collectGarbage();
-  let freed = 0;
-  for (const entry of liveCallbacks) {
-    if (entry.ref.deref() === undefined) {
-      entry.trampoline.release(); // its finalizer may not have run yet: releasing twice is harmless
-      liveCallbacks.delete(entry);
-      freed++;
-    }
-  }
-  return freed > 0;
-});
-
-/**
- * A full garbage collection, so that callbacks nobody references can be told apart from live
- * ones. V8 offers no call for it without --expose-gc; the flag can be set at run time and the
- * function taken from a fresh context, which is what this does (only when slots run out).
- */
-function collectGarbage(): void {
-  try {
-    v8.setFlagsFromString('--expose-gc');
-    (vm.runInNewContext('gc') as () => void)();
-  } catch {
-    // without it, only callbacks whose finalizers already ran are reclaimed
-  }
-}
-
-/**
- * ffi.callback: a C function pointer of type `t` (a function pointer type) running `fn`. Its slot
- * is freed when the cdata is garbage-collected, or now by ffi.release(); C must not call it after.
- */
-export function callback(t: PointerType, fn: (...args: unknown[]) => unknown, options: CallbackOptions, label: string): CData {
-  const { cdata, trampoline, guard } = callbackCData(t, fn, options, label);
-  const entry = { ref: new WeakRef(cdata), trampoline };
-  callbackSlots.register(cdata, entry, cdata);
-  liveCallbacks.add(entry);
-  releasers.set(cdata, () => {
-    callbackSlots.unregister(cdata);
-    liveCallbacks.delete(entry);
-    guard.closed = true;
-    trampoline.release();
-  });
-  return cdata;
-}
-
-/** Live handles: the object behind each handle's address, until the handle is released or collected. */
-const handles = new Map<number, { readonly object: unknown }>();
-const handleSlots = new FinalizationRegistry<{ address: number; entry: object }>(({ address, entry }) => {
-  if (handles.get(address) === entry) handles.delete(address);
-});
-
-/** ffi.newHandle: a 'void *' standing for `object`, which C can carry around and give back. */
-export function newHandle(object: unknown): CData {
-  const t = pointerTo(VOID);
-  const b = allocate(1, 1); // one byte of our own: a unique address for as long as the handle lives
-  const c = new (classOf(t))(b.address, b.view, b.offset, b.owner, 0, 1);
-  const entry = { object };
-  handles.set(b.address, entry);
-  handleSlots.register(c, { address: b.address, entry }, c);
-  releasers.set(c, () => {
-    handleSlots.unregister(c);
-    if (handles.get(b.address) === entry) handles.delete(b.address);
-  });
-  return c;
-}
-
-/** ffi.fromHandle: the object a live handle stands for. */
-export function fromHandle(p: unknown): unknown {
-  if (!isCData(p) || p.$t.kind !== 'pointer') throw new TypeError(`ffi.fromHandle(): expected a 'void *' from ffi.newHandle(), got ${show(p)}`);
-  const entry = handles.get(p.$a);
-  if (!entry) throw new FFIError(`ffi.fromHandle(): 0x${p.$a.toString(16)} is not a live handle (never made by ffi.newHandle(), or released)`);
-  return entry.object;
-}
-
-const releasedNames = new WeakMap<object, string>();
-const released = new Proxy(Object.create(null) as object, {
-  get(_t, key, receiver) {
-    const name = releasedNames.get(receiver) ?? 'cdata';
-    if (key === Symbol.for('nodejs.util.inspect.custom') || key === 'toString' || key === DESCRIBE) {
-      return () => `<${name} released>`;
-    }
-    if (key === Symbol.toPrimitive || key === 'then' || key === 'toJSON' || key === 'asymmetricMatch') return undefined;
-    throw new TypeError(`${name} was released by ffi.release() and can no longer be used`);
-  },
-  set(_t, _key, _v, receiver) {
-    throw new TypeError(`${releasedNames.get(receiver) ?? 'cdata'} was released by ffi.release() and can no longer be used`);
-  },
-});
-
-/**
- * ffi.release: runs a gc() destructor now, frees a callback's slot or a handle now, or gives
- * ffi.new memory back now; the cdata cannot be used afterwards.
- */
-export function release(c: unknown): void {
-  if (!isCData(c)) throw new TypeError(`ffi.release(): expected a cdata from ffi.new(), ffi.gc(), ffi.callback() or ffi.newHandle(), got ${show(c)}`);
-  const releaser = releasers.get(c);
-  if (releaser) {
-    releasers.delete(c);
-    releaser();
-  } else if (c.$own === 0) {
-    throw new TypeError(`ffi.release(): ${show(c)} does not own what it refers to (ffi.new(), ffi.gc(), ffi.callback() and ffi.newHandle() results do)`);
-  } else if (ownsWholeBuffer(c.$k, c.$v, c.$o, c.$own)) {
-    // Detach the buffer: every view of it now throws instead of reading freed memory.
-    structuredClone(c.$k, { transfer: [c.$k] });
-  }
-  releasedNames.set(c, `cdata '${c.$name()}'`);
-  c.$a = 0;
-  c.$v = NO_MEMORY;
-  Object.setPrototypeOf(c, released);
 }
 
 /** Used by the facade: what ffi.sizeof says of a cdata (an array's bytes, else its type's size). */

@@ -1,6 +1,6 @@
 // One generated accessor class per pointer, array, struct and union type, plus generic reads and writes.
 import { DESCRIBE, FFIError, show } from '../errors';
-import { ArrayType, CField, CType, PointerType, StructType, isCharLike, pendingLayout, pendingReason, pointerTo } from '../ctype/model';
+import { ArrayType, CField, CType, PointerType, StructType, isCharLike, pendingLayout, pendingReason, pointerTo, requireSize } from '../ctype/model';
 import { isSignedRepr } from '../ctype/primitives';
 import { CData, isCData } from './base';
 import { ScalarType, codeHelpers, fastCheck, loadCode, reprOf, storeCode, toCScalar } from './convert';
@@ -13,6 +13,14 @@ export type Aggregate = PointerType | ArrayType | StructType;
 /** Bytes that must be readable behind a cdata of type `t` (0 when C gives no size). */
 export function extentOf(t: CType): number {
   return t.size > 0 ? t.size : 0;
+}
+
+/** Bytes readable behind a cdata: an array's elements, a struct's size, a pointer's one item. */
+export function knownBytes(c: CData): number {
+  const t = c.$t;
+  if (t.kind === 'array') return c.$n * t.item.size;
+  if (t.kind === 'pointer') return c.$own > 0 ? c.$own : extentOf(t.item);
+  return extentOf(t);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -304,8 +312,7 @@ export class PointerData extends CData {
 
 function itemSize(p: CData, op: string): number {
   const item = (p.$t as PointerType).item;
-  if (item.size <= 0) throw new TypeError(`${p.$name()}.${op}(): no arithmetic on a pointer to '${item.cname}', whose size is unknown`);
-  return item.size;
+  return requireSize(item, `${p.$name()}.${op}()`, true);
 }
 
 function stepOf(p: CData, n: unknown, op: string): number {
@@ -345,7 +352,7 @@ export function badIndex(c: CData, i: unknown): Error {
 function pointerSlot(p: CData, i: unknown): { view: DataView; off: number; addr: number } {
   if (!Number.isSafeInteger(i)) throw badIndex(p, i);
   const item = (p.$t as PointerType).item;
-  if (item.size <= 0) throw new TypeError(`${p.$name()}: cannot index a pointer to '${item.cname}', whose size is unknown`);
+  requireSize(item, `${p.$name()}[${i}]`, true);
   const addr = p.$a + (i as number) * item.size;
   const place = placeRaw(addr, item.size);
   if (place.view === NO_MEMORY || place.offset + item.size > place.view.byteLength) {
@@ -493,6 +500,9 @@ function generate(t: Aggregate): CDataClass {
           `$get(i) { if ((i | 0) === i) { const o = this.$o + i * ${size}; if (o >= 0 && o + ${size} <= this.$v.byteLength) return ${itemRead(item, 'o', `i * ${size}`, k)}; } return slowGet(this, i); }`,
           `$set(i, v) { if ((i | 0) === i) { const o = this.$o + i * ${size}; if (o >= 0 && o + ${size} <= this.$v.byteLength) { ${itemWrite(item, 'o', where, k)} return; } } slowSet(this, i, v); }`,
         );
+      } else if (item.kind !== 'function') {
+        // No size to step by: the slow path refuses the index with the error of every sizeless type.
+        members.push('$get(i) { return slowGet(this, i); }', '$set(i, v) { slowSet(this, i, v); }');
       }
       const s = structOf(t);
       if (s) members.push(fieldAccessors(s, k));

@@ -1,7 +1,7 @@
 // Memory made visible: ffi.dump's annotated hex dump of a cdata, and what util.inspect shows of struct, array and pointer cdata.
 import type { InspectOptions } from 'util';
 import { show } from '../errors';
-import { CField, CType, StructType, isCharLike } from '../ctype/model';
+import { CField, CType, StructType, isCharLike, noSizeError } from '../ctype/model';
 import { CData, isCData } from './base';
 import { readAddress, readAt, readBits } from './classes';
 import { NO_MEMORY, placeRaw } from './memory';
@@ -79,7 +79,7 @@ function regionOf(c: CData, bytes: number | undefined, where: string): Region {
       const size = t.item.size;
       if (size <= 0) {
         if (bytes === undefined) {
-          throw new TypeError(`${where}: ${show(c)} points to '${t.item.cname}', which has no size; pass { bytes: n } to say how much to show`);
+          throw noSizeError(where, t.item, 'pass { bytes: n } to say how much to show');
         }
         return { ...base, item: null, count: 0, indexed: false, natural: 0 };
       }

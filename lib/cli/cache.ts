@@ -1,5 +1,6 @@
 // `cffi cache [ls|clean]`: what the cache of compiled libraries holds (size, age, source), and emptying it.
 import { cacheDirectory, cleanCache, listCache } from '../build';
+import { nodeHost } from '../host';
 import { HELP, UsageError, parseArgs } from './args';
 
 const CACHE_HELP = `Usage: cffi cache [ls|clean]
@@ -18,7 +19,7 @@ Options:
 export async function cacheCommand(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, [HELP]);
   if (args.has('help')) {
-    console.log(CACHE_HELP);
+    nodeHost.write('stdout', `${CACHE_HELP}\n`);
     return 0;
   }
   const [action = 'ls', ...extra] = args.positionals;
@@ -26,11 +27,11 @@ export async function cacheCommand(argv: readonly string[]): Promise<number> {
   const dir = cacheDirectory({});
   switch (action) {
     case 'ls':
-      console.log(listing(dir));
+      nodeHost.write('stdout', `${listing(dir)}\n`);
       return 0;
     case 'clean': {
       const { removed, bytes } = cleanCache({});
-      console.log(removed === 0 ? `${dir}: nothing to remove` : `${dir}: removed ${removed} entries (${size(bytes)})`);
+      nodeHost.write('stdout', `${removed === 0 ? `${dir}: nothing to remove` : `${dir}: removed ${removed} entries (${size(bytes)})`}\n`);
       return 0;
     }
     default:
@@ -42,7 +43,7 @@ function listing(dir: string): string {
   const entries = listCache({});
   if (entries.length === 0) return `${dir}: no compiled libraries`;
   const total = entries.reduce((n, e) => n + e.size, 0);
-  const now = Date.now();
+  const now = nodeHost.now();
   const rows = [['SIZE', 'AGE', 'SOURCE', 'NAME', 'COMPILER']];
   for (const e of [...entries].sort((a, b) => b.created.getTime() - a.created.getTime())) {
     rows.push([size(e.size), age(now - e.created.getTime()), e.source, e.name, `${e.compiler.family} (${e.compiler.version})`]);

@@ -1,10 +1,7 @@
 // `cffi doctor`: whether the compiler, koffi, the native helper and the cache work here; each line OK or what to do.
-import * as fs from 'fs';
-import * as path from 'path';
-import { nodeHost, hostTasks, runSync } from '../host';
-import { cacheDirectory, ensureCacheDir } from '../build/cache';
-import { compilerInfo, findCompiler } from '../build/compiler';
-import { nativeStatus } from '../backend/native';
+import { cacheStatus, probeCompiler } from '../build';
+import { nodeHost } from '../host';
+import type { BackendStatus } from '../index';
 import { HELP, parseArgs } from './args';
 
 const DOCTOR_HELP = `Usage: cffi doctor
@@ -27,25 +24,25 @@ interface Check {
 export async function doctorCommand(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, [HELP]);
   if (args.has('help')) {
-    console.log(DOCTOR_HELP);
+    nodeHost.write('stdout', `${DOCTOR_HELP}\n`);
     return 0;
   }
-  const checks = [compiler(), optional('tcc', 'compiles in ~3 ms instead of ~40 (no optimisation): use --cc tcc'), optional('clang', 'use --cc clang'), koffi(), native(), cache(), smoke()];
-  for (const c of checks) console.log(`${c.status.padEnd(4)}  ${c.what}: ${c.detail}`);
+  const backend = loadBackend();
+  const checks = [
+    compiler(), optional('tcc', 'compiles in ~3 ms instead of ~40 (no optimisation): use --cc tcc'), optional('clang', 'use --cc clang'),
+    koffi(backend), native(backend), cache(), smoke(),
+  ];
+  for (const c of checks) nodeHost.write('stdout', `${c.status.padEnd(4)}  ${c.what}: ${c.detail}\n`);
   return checks.some((c) => c.status === 'FAIL') ? 1 : 0;
 }
 
 function probe(name: string | undefined): { file: string; version: string } {
-  const io = hostTasks(nodeHost);
-  const dir = cacheDirectory({});
-  runSync(ensureCacheDir(dir, 'cffi doctor', nodeHost, io));
-  const found = runSync(findCompiler(name === undefined ? {} : { compiler: name }, nodeHost, io));
-  const info = runSync(compilerInfo(found, dir, nodeHost, io));
-  return { file: found.real, version: info.version };
+  const info = probeCompiler(name === undefined ? {} : { compiler: name });
+  return { file: info.path, version: info.version };
 }
 
 function compiler(): Check {
-  const name = process.env.CC?.trim() || 'cc';
+  const name = nodeHost.env('CC')?.trim() || 'cc';
   try {
     const { file, version } = probe(undefined);
     return { status: 'OK', what: 'C compiler', detail: `${name} is ${file} (${version})` };
@@ -63,44 +60,43 @@ function optional(name: string, why: string): Check {
   }
 }
 
-function koffi(): Check {
+/** The backend's state, or why node-cffi (koffi, its binary) cannot be loaded here. */
+function loadBackend(): BackendStatus | Error {
   try {
-    const pkg = JSON.parse(fs.readFileSync(path.join(path.dirname(require.resolve('koffi')), 'package.json'), 'utf8')) as { version: string };
-    // Loading the C library through the backend proves that koffi's binary works here.
-    const { loadLibrary } = require('../backend/koffi') as typeof import('../backend/koffi');
-    loadLibrary(null).close();
-    return { status: 'OK', what: 'koffi', detail: `${pkg.version} loaded` };
+    // Loaded here, not at the top: a koffi that fails to load is a finding, not a crash of the command.
+    const { backendStatus } = require('../index') as typeof import('../index');
+    return backendStatus();
   } catch (e) {
-    return { status: 'FAIL', what: 'koffi', detail: `${(e as Error).message}; reinstall node-cffi's dependencies (npm ci)` };
+    return e instanceof Error ? e : new Error(String(e));
   }
 }
 
-function native(): Check {
-  const loaded = nativeStatus.startsWith('loaded');
-  const detail = loaded ? nativeStatus : `${nativeStatus} (optional: node-cffi works without it, a little slower)`;
-  return { status: loaded ? 'OK' : 'WARN', what: 'native helper', detail };
+function koffi(backend: BackendStatus | Error): Check {
+  if (backend instanceof Error) {
+    return { status: 'FAIL', what: 'koffi', detail: `${backend.message}; reinstall node-cffi's dependencies (npm ci)` };
+  }
+  return { status: 'OK', what: 'koffi', detail: `${backend.koffi} loaded` };
+}
+
+function native(backend: BackendStatus | Error): Check {
+  if (backend instanceof Error) return { status: 'WARN', what: 'native helper', detail: 'not checked: koffi did not load' };
+  const { loaded, detail } = backend.native;
+  return { status: loaded ? 'OK' : 'WARN', what: 'native helper', detail: loaded ? detail : `${detail} (optional: node-cffi works without it, a little slower)` };
 }
 
 function cache(): Check {
-  const dir = cacheDirectory({});
-  try {
-    runSync(ensureCacheDir(dir, 'cffi doctor', nodeHost, hostTasks(nodeHost)));
-    const probeFile = path.join(dir, `.doctor-${process.pid}`);
-    fs.writeFileSync(probeFile, 'ok');
-    fs.rmSync(probeFile);
-    return { status: 'OK', what: 'cache', detail: `${dir} is writable` };
-  } catch (e) {
-    return { status: 'FAIL', what: 'cache', detail: `${(e as Error).message.replace(/^cffi doctor: /, '')}; or point $NODE_CFFI_CACHE at a directory of yours` };
-  }
+  const { directory, problem } = cacheStatus();
+  if (problem === null) return { status: 'OK', what: 'cache', detail: `${directory} is writable` };
+  return { status: 'FAIL', what: 'cache', detail: `${problem}; or point $NODE_CFFI_CACHE at a directory of yours` };
 }
 
 function smoke(): Check {
   try {
-    const { cc } = require('../cc') as typeof import('../cc');
-    const t0 = process.hrtime.bigint();
+    const { cc } = require('../index') as typeof import('../index');
+    const t0 = nodeHost.now();
     const lib = cc('int add(int a, int b) { return a + b; }\n', { filename: 'doctor.c' });
     const result = lib.add(1, 2);
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    const ms = nodeHost.now() - t0;
     if (result !== 3) return { status: 'FAIL', what: 'compile and call', detail: `add(1, 2) gave ${result}, not 3` };
     return { status: 'OK', what: 'compile and call', detail: `add(1, 2) = 3 (${ms.toFixed(0)} ms)` };
   } catch (e) {

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The `cffi` command: dispatches to run, repl, types, cache and doctor, each loaded only when used so that startup stays fast.
+import { nodeHost } from '../host';
 import { UsageError } from './args';
 
 const HELP = `Usage: cffi <command> [options]
@@ -34,12 +35,12 @@ async function main(argv: readonly string[]): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
     if (first === 'help' && rest.length > 0) return main([rest[0], '--help']);
-    (first === undefined ? process.stderr : process.stdout).write(`${HELP}\n`);
+    nodeHost.write(first === undefined ? 'stderr' : 'stdout', `${HELP}\n`);
     return first === undefined ? 2 : 0;
   }
   if (first === '-v' || first === '--version') {
     const { packageVersion } = await import('../package');
-    process.stdout.write(`cffi (node-cffi) ${packageVersion}\n`);
+    nodeHost.write('stdout', `cffi (node-cffi) ${packageVersion}\n`);
     return 0;
   }
   const load = Object.prototype.hasOwnProperty.call(COMMANDS, first) ? COMMANDS[first] : undefined;
@@ -55,13 +56,13 @@ main(process.argv.slice(2)).then(
     if (e instanceof UsageError) {
       const command = process.argv[2];
       const help = Object.prototype.hasOwnProperty.call(COMMANDS, command) ? `cffi ${command} --help` : 'cffi --help';
-      process.stderr.write(`cffi: ${e.message}\nSee '${help}'.\n`);
+      nodeHost.write('stderr', `cffi: ${e.message}\nSee '${help}'.\n`);
       process.exitCode = 2;
       return;
     }
     // Anything else is unexpected: say what, and show where only when asked to.
     const err = e instanceof Error ? e : new Error(String(e));
-    process.stderr.write(`cffi: ${process.env.NODE_CFFI_DEBUG ? err.stack : `${err.name}: ${err.message}`}\n`);
+    nodeHost.write('stderr', `cffi: ${nodeHost.env('NODE_CFFI_DEBUG') ? err.stack : `${err.name}: ${err.message}`}\n`);
     process.exitCode = 1;
   },
 );

@@ -1,18 +1,9 @@
 // `cffi repl [FILE.c]`: Node's REPL with the C names in scope, and .c/.load/.dump/.cdef/.types to grow and inspect them.
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as repl from 'repl';
-import * as vm from 'vm';
-import { FFI } from '../ffi';
-import type { Lib } from '../clib';
-import { isCData } from '../cdata/base';
-import { dump } from '../cdata/dump';
-import { Registry } from '../ctype/registry';
-import { parseCdef } from '../cparser/parser';
-import { typescriptDeclarations } from '../codegen/typescript';
-import { CcOptions, cc, ccInto, declarationsOf } from '../cc';
+import { nodeHost } from '../host';
 import { packageVersion } from '../package';
+import { CData, CcOptions, FFI, Lib, cc, ccInto, declarationsOf } from '../index';
 import { COMPILE_OPTIONS, HELP, UsageError, parseArgs } from './args';
 import { compileOptions, describeFailure, flushC, formatValue, installGlobals } from './session';
 
@@ -82,9 +73,9 @@ class Session {
 
   types(): string {
     if (this.lib === null) return '(nothing declared yet: add C with .c or .load)';
-    const registry = new Registry();
-    for (const c of declarationsOf(this.lib).cdefs) parseCdef(c.source, registry, c.pack ? { pack: c.pack } : {});
-    return typescriptDeclarations(registry, { source: 'this session' }).trimEnd();
+    const declared = new FFI();
+    for (const c of declarationsOf(this.lib).cdefs) declared.cdef(c.source, c.pack ? { pack: c.pack } : {});
+    return declared.typescriptDeclarations({ source: 'this session' }).trimEnd();
   }
 }
 
@@ -100,31 +91,31 @@ function complete(code: string): boolean {
 export async function replCommand(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, [HELP, ...COMPILE_OPTIONS]);
   if (args.has('help')) {
-    console.log(REPL_HELP);
+    nodeHost.write('stdout', `${REPL_HELP}\n`);
     return 0;
   }
   if (args.positionals.length > 1) throw new UsageError(`repl: at most one C file to start with (got ${args.positionals.join(', ')})`);
   const file = args.positionals[0] ?? null;
   const session = new Session({ ...compileOptions(args, file), filename: file ?? 'repl.c' });
-  const terminal = process.stdout.isTTY === true && process.stdin.isTTY === true;
-  const colors = terminal && !process.env.NO_COLOR && !process.env.NODE_DISABLE_COLORS;
+  const terminal = nodeHost.isTerminal('stdout') && nodeHost.isTerminal('stdin');
+  const colors = terminal && !nodeHost.env('NO_COLOR') && !nodeHost.env('NODE_DISABLE_COLORS');
   let banner = `node-cffi ${packageVersion}: .help lists the commands`;
   if (file !== null) {
     let source: string;
     try {
-      source = fs.readFileSync(file, 'utf8');
+      source = nodeHost.readFileSync(file).toString('utf8');
     } catch (e) {
-      process.stderr.write(`cffi repl: cannot read ${file}: ${(e as Error).message}\n`);
+      nodeHost.write('stderr', `cffi repl: cannot read ${file}: ${(e as Error).message}\n`);
       return 1;
     }
     const said = session.add(source, file);
     if (!said.ok) {
-      process.stderr.write(`${said.text}\n`);
+      nodeHost.write('stderr', `${said.text}\n`);
       return 1;
     }
     banner += `\n${file}: ${said.text}`;
   }
-  process.stdout.write(`${banner}\n`);
+  nodeHost.write('stdout', `${banner}\n`);
 
   const r = repl.start({
     prompt: 'cffi> ',
@@ -180,7 +171,7 @@ export async function replCommand(argv: readonly string[]): Promise<number> {
       const name = file.trim();
       try {
         if (!/\.[ch]$/.test(name)) throw new UsageError(`.load takes a C file (FILE.c), got '${name}'; load JavaScript with require()`);
-        say(session.add(fs.readFileSync(name, 'utf8'), name).text);
+        say(session.add(nodeHost.readFileSync(name).toString('utf8'), name).text);
       } catch (e) {
         say(e instanceof Error ? e.message : String(e));
       }
@@ -191,9 +182,9 @@ export async function replCommand(argv: readonly string[]): Promise<number> {
     help: 'Show the memory of a cdata with addresses, bytes and values: .dump EXPR',
     action(expr: string) {
       try {
-        const value: unknown = vm.runInThisContext(expr, { filename: '.dump' });
-        if (!isCData(value)) throw new TypeError(`.dump ${expr}: expected a cdata, got ${formatValue(value, false)}`);
-        say(dump(value));
+        const value: unknown = nodeHost.runScript(expr, '.dump');
+        if (!(value instanceof CData)) throw new TypeError(`.dump ${expr}: expected a cdata, got ${formatValue(value, false)}`);
+        say(session.ffi.dump(value));
       } catch (e) {
         say(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
       }
@@ -215,7 +206,7 @@ export async function replCommand(argv: readonly string[]): Promise<number> {
     },
   });
   if (terminal) {
-    const history = process.env.NODE_CFFI_REPL_HISTORY ?? path.join(os.homedir(), '.node_cffi_repl_history');
+    const history = nodeHost.env('NODE_CFFI_REPL_HISTORY') ?? path.join(nodeHost.homedir(), '.node_cffi_repl_history');
     if (history !== '') r.setupHistory(history, () => undefined);
   }
   return new Promise((resolve) => r.on('exit', () => resolve(0)));

@@ -1,10 +1,7 @@
 // `cffi run FILE.c`: compile the file as cc() does, then evaluate each -e expression against it, or run its main.
-import * as fs from 'fs';
-import { createRequire } from 'module';
 import * as path from 'path';
-import * as vm from 'vm';
-import type { Lib } from '../clib';
-import { cc, ffiOf } from '../cc';
+import { nodeHost } from '../host';
+import { Lib, cc, ffiOf } from '../index';
 import { COMPILE_OPTIONS, HELP, UsageError, parseArgs } from './args';
 import { compileOptions, describeFailure, flushC, formatValue, installGlobals } from './session';
 
@@ -34,7 +31,7 @@ Examples:
 export async function runCommand(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, [HELP, { names: ['eval', 'e'], value: true }, ...COMPILE_OPTIONS]);
   if (args.has('help')) {
-    console.log(RUN_HELP);
+    nodeHost.write('stdout', `${RUN_HELP}\n`);
     return 0;
   }
   if (args.positionals.length !== 1) {
@@ -43,9 +40,9 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   const file = args.positionals[0];
   let source: string;
   try {
-    source = fs.readFileSync(file, 'utf8');
+    source = nodeHost.readFileSync(file).toString('utf8');
   } catch (e) {
-    process.stderr.write(`cffi run: cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}\n`);
+    nodeHost.write('stderr', `cffi run: cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}\n`);
     return 1;
   }
   let lib: Lib;
@@ -53,29 +50,29 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     lib = cc(source, compileOptions(args, file));
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    process.stderr.write(`${describeFailure(e)}\n`);
+    nodeHost.write('stderr', `${describeFailure(e)}\n`);
     return 1;
   }
   // As in `node -e`, expressions may require modules (relative to the working directory).
-  (globalThis as { require?: NodeRequire }).require ??= createRequire(path.join(process.cwd(), '[eval]'));
+  (globalThis as { require?: NodeRequire }).require ??= nodeHost.requireFrom(path.join(nodeHost.cwd(), '[eval]'));
   const clashes = installGlobals(lib, ffiOf(lib));
-  for (const name of clashes) process.stderr.write(`cffi run: '${name}' of ${file} is reachable as lib.${name} (the global keeps its JavaScript meaning)\n`);
+  for (const name of clashes) nodeHost.write('stderr', `cffi run: '${name}' of ${file} is reachable as lib.${name} (the global keeps its JavaScript meaning)\n`);
   const expressions = args.all('eval');
   if (expressions.length === 0) return runMain(lib, file, args.rest);
-  const colors = process.stdout.isTTY === true;
+  const colors = nodeHost.isTerminal('stdout');
   for (const expr of expressions) {
     let value: unknown;
     try {
-      value = vm.runInThisContext(expr, { filename: '-e' });
+      value = nodeHost.runScript(expr, '-e');
       if (isThenable(value)) value = await value;
     } catch (e) {
       flushC();
-      process.stderr.write(`cffi run: -e '${expr}': ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}\n`);
+      nodeHost.write('stderr', `cffi run: -e '${expr}': ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}\n`);
       return 1;
     }
     flushC();
     if (value === undefined) continue;
-    process.stdout.write(`${typeof value === 'string' ? value : formatValue(value, colors)}\n`);
+    nodeHost.write('stdout', `${typeof value === 'string' ? value : formatValue(value, colors)}\n`);
   }
   return 0;
 }
@@ -88,7 +85,8 @@ function isThenable(x: unknown): x is PromiseLike<unknown> {
 function runMain(lib: Lib, file: string, rest: readonly string[]): number {
   if (!Object.keys(lib).includes('main')) {
     const names = Object.keys(lib);
-    process.stderr.write(
+    nodeHost.write(
+      'stderr',
       `cffi run: ${file} has no main() and no -e was given; it declares ${names.length ? names.join(', ') : 'nothing callable'}\n` +
         `  evaluate something with it: cffi run ${file} -e '${names.find((n) => typeof lib[n] === 'function') ?? 'ffi'}'\n`,
     );

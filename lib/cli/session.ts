@@ -1,12 +1,7 @@
 // What `run` and `repl` share: compile options from the command line, a compiled source's names as globals, printing results.
 import * as path from 'path';
 import * as util from 'util';
-import { VerificationError } from '../errors';
-import { FFI } from '../ffi';
-import type { Lib } from '../clib';
-import { isCData } from '../cdata/base';
-import { inspectCData } from '../cdata/dump';
-import { CcOptions } from '../cc';
+import { CcOptions, FFI, Lib, VerificationError } from '../index';
 import { Parsed, UsageError } from './args';
 
 const OPT_LEVEL = /^(0|1|2|3|s|g|z|fast)$/;
@@ -76,11 +71,9 @@ export function installGlobals(lib: Lib | null, ffi: FFI): string[] {
   return clashes;
 }
 
-/** How a result is shown: cdata with their fields or elements, everything else as util.inspect shows it. */
+/** How a result is shown: as util.inspect shows it, which shows cdata with their fields or elements. */
 export function formatValue(value: unknown, colors: boolean): string {
-  const options: util.InspectOptions = { colors, depth: 4 };
-  if (isCData(value)) return inspectCData(value, 4, options, util.inspect);
-  return util.inspect(value, options);
+  return util.inspect(value, { colors, depth: 4 });
 }
 
 let flusher: (() => void) | null = null;

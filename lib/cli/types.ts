@@ -1,10 +1,7 @@
 // `cffi types FILE.h`: TypeScript declarations for a cdef file (or for what cc() would declare from a C file).
-import * as fs from 'fs';
 import * as path from 'path';
-import { CDefError } from '../errors';
-import { parseCdef } from '../cparser/parser';
-import { Registry } from '../ctype/registry';
-import { typescriptDeclarations } from '../codegen/typescript';
+import { nodeHost } from '../host';
+import { CDefError, FFI, ccDeclarations } from '../index';
 import { COMPILE_OPTIONS, HELP, UsageError, parseArgs } from './args';
 import { compileOptions, describeFailure } from './session';
 
@@ -29,35 +26,34 @@ export async function typesCommand(argv: readonly string[]): Promise<number> {
     HELP, { names: ['output', 'o'], value: true }, { names: ['name'], value: true }, { names: ['from'], value: true }, ...COMPILE_OPTIONS,
   ]);
   if (args.has('help')) {
-    console.log(TYPES_HELP);
+    nodeHost.write('stdout', `${TYPES_HELP}\n`);
     return 0;
   }
   if (args.positionals.length !== 1) throw new UsageError('types: name one declarations file (FILE.h)');
   const file = args.positionals[0];
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = nodeHost.readFileSync(file).toString('utf8');
   } catch (e) {
-    process.stderr.write(`cffi types: cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}\n`);
+    nodeHost.write('stderr', `cffi types: cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}\n`);
     return 1;
   }
-  const registry = new Registry();
+  const declared = new FFI();
   try {
     if (file.endsWith('.c')) {
-      const { extractSource } = await import('../cc/preprocess');
-      for (const c of extractSource(text, compileOptions(args, file)).cdefs) parseCdef(c.source, registry, c.pack ? { pack: c.pack } : {});
+      for (const c of ccDeclarations(text, compileOptions(args, file)).cdefs) declared.cdef(c.source, c.pack ? { pack: c.pack } : {});
     } else {
-      parseCdef(text, registry);
+      declared.cdef(text);
     }
   } catch (e) {
     // cdef positions are lines and columns of the file: name it.
     const message = e instanceof CDefError ? e.message.replace(/^cdef:/, `${file}:`) : describeFailure(e);
-    process.stderr.write(`${message}\n`);
+    nodeHost.write('stderr', `${message}\n`);
     return 1;
   }
-  const ts = typescriptDeclarations(registry, { source: path.basename(file), name: args.get('name'), importFrom: args.get('from') });
+  const ts = declared.typescriptDeclarations({ source: path.basename(file), name: args.get('name'), importFrom: args.get('from') });
   const out = args.get('output');
-  if (out === undefined) process.stdout.write(ts);
-  else fs.writeFileSync(out, ts);
+  if (out === undefined) nodeHost.write('stdout', ts);
+  else nodeHost.writeFileSync(out, ts);
   return 0;
 }

@@ -1,4 +1,5 @@
 // The C type model: one object per type, derived types interned on their parts, so identity means equality.
+import { FFIError } from '../errors';
 import { PRIMITIVES, PrimitiveSpec, Repr } from './primitives';
 
 export type CTypeKind = 'primitive' | 'void' | 'pointer' | 'array' | 'struct' | 'union' | 'enum' | 'function';
@@ -15,7 +16,7 @@ let nextId = 1;
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 abstract class TypeBase {
-  /** Unique per type object; used to key interned derived types. */
+  /** Unique per type object (names the koffi record of a struct passed by value). */
   readonly id = nextId++;
   abstract readonly kind: CTypeKind;
   /** The C spelling with '&' where a declarator's name would go ('int *&', 'int(*&)[3]'). */
@@ -25,13 +26,17 @@ abstract class TypeBase {
   /** Alignment in bytes; -1 when the size is unknown. */
   abstract get align(): number;
 
+  // Each type owns the memos of the types derived from it, so that types die with the last
+  // holder of their parts (a discarded FFI's types go with it; no table outlives them).
   /** @internal pointer types to this type, indexed by pointee qualifiers. */
   _ptrs: (PointerType | undefined)[] | undefined;
   /** @internal array types of this item type, by length (-1: open). */
   _arrays: Map<number, ArrayType> | undefined;
+  /** @internal function types returning this type, by their parameter types (see functionType). */
+  _fns: FunctionNode | undefined;
   /** @internal memo slot owned by the cdata layer (its generated accessor class). */
   _cdata: unknown;
-  /** @internal memo: known to need nothing more from the compiler (see pendingIn); set once, never reset. */
+  /** @internal memo of settledPending: known to need nothing more from the compiler; set once, never reset. */
   _settled = false;
 
   private _cname: string | undefined;
@@ -292,13 +297,27 @@ export function arrayOf(item: CType, length: number | null): ArrayType {
   return t;
 }
 
-const functionTable = new Map<string, FunctionType>();
+/**
+ * One step of the trie of function types below their result type: the types with the parameters
+ * read so far, and the next parameter's nodes, held weakly by that parameter type. A function
+ * type is reachable from the trie only while its result and every parameter type are alive.
+ */
+interface FunctionNode {
+  plain?: FunctionType;
+  variadic?: FunctionType;
+  next?: WeakMap<CType, FunctionNode>;
+}
 
 export function functionType(args: readonly CType[], result: CType, ellipsis: boolean): FunctionType {
-  const key = `${result.id}(${args.map((a) => a.id).join(',')}${ellipsis ? ',...' : ''})`;
-  let t = functionTable.get(key);
-  if (!t) functionTable.set(key, (t = new FunctionType(args, result, ellipsis)));
-  return t;
+  let node = (result._fns ??= {});
+  for (const a of args) {
+    const next = (node.next ??= new WeakMap());
+    let child = next.get(a);
+    if (!child) next.set(a, (child = {}));
+    node = child;
+  }
+  if (ellipsis) return (node.variadic ??= new FunctionType(args, result, true));
+  return (node.plain ??= new FunctionType(args, result, false));
 }
 
 /** True for the types a value of which is one integer (primitives other than floats and bool, and enums). */
@@ -361,8 +380,57 @@ export function pendingIn(t: CType, seen: Set<CType> = new Set()): PendingType |
   }
 }
 
+/**
+ * pendingIn(t), remembered once it is null: pending is a state types leave once (verify() settles
+ * them) and never re-enter, so a type found settled is not searched again.
+ */
+export function settledPending(t: CType): PendingType | null {
+  if (t._settled) return null;
+  const p = pendingIn(t);
+  if (!p) t._settled = true;
+  return p;
+}
+
 /** Why a pending type cannot be used yet, for messages: "the layout of 'struct s' is not known …". */
 export function pendingReason(t: PendingType): string {
   const what = t.kind === 'primitive' ? 'size' : t.kind === 'enum' ? 'values and size' : 'layout';
   return `the ${what} of '${t.cname}' ${t.kind === 'enum' ? 'are' : 'is'} not known until verify() compiles it (the cdef leaves ${t.kind === 'enum' ? 'them' : 'it'} to the C compiler with '...')`;
+}
+
+/**
+ * Why `t` has no size, naming it, as the end of a sentence: "'void' has no size", "'struct s' is
+ * declared but never defined (opaque)", or why its layout waits for verify().
+ */
+export function whyNoSize(t: CType): string {
+  const pending = pendingLayout(t);
+  if (pending) return pendingReason(pending);
+  if (t.size === 0) return `'${t.cname}' has size 0`;
+  switch (t.kind) {
+    case 'function':
+      return `'${t.cname}' is a function type, which has no size`;
+    case 'array':
+      return `'${t.cname}' is an array of unknown length, which has no size`;
+    case 'struct':
+    case 'union':
+      return t.namedByTypedef && t.members === null
+        ? `'${t.cname}' is opaque ('typedef ... ${t.name};'); use pointers to it`
+        : `'${t.cname}' is declared but never defined (opaque)`;
+    default:
+      return `'${t.cname}' has no size`;
+  }
+}
+
+/** The one error for a type without a size where one is needed: an FFIError "<where>: <why>[; <what to do>]". */
+export function noSizeError(where: string, t: CType, todo?: string): FFIError {
+  return new FFIError(`${where}: ${whyNoSize(t)}${todo ? `; ${todo}` : ''}`);
+}
+
+/**
+ * The size of `t`, or the FFIError saying why it has none. With `positive` (allocating it, or
+ * stepping over items of it), a size of 0 is refused too.
+ */
+export function requireSize(t: CType, where: string, positive = false): number {
+  const size = t.size;
+  if (size > 0 || (size === 0 && !positive)) return size;
+  throw noSizeError(where, t);
 }

@@ -94,7 +94,7 @@ describe('before verify()', () => {
   });
 
   test('an opaque type has no size', () => {
-    expect(failure(() => ffi.sizeof('handle_t')).message).toBe("ffi.sizeof('handle_t'): it is opaque ('typedef ... handle_t;'): use pointers to it");
+    expect(failure(() => ffi.sizeof('handle_t')).message).toBe("ffi.sizeof('handle_t'): 'handle_t' is opaque ('typedef ... handle_t;'); use pointers to it");
     expect(() => ffi.new('handle_t *')).toThrow(/handle_t/);
   });
 

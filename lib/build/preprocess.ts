@@ -1,0 +1,145 @@
+// The C preprocessor's view of a source as a build would see it, and results derived from it, remembered in the cache by content and headers.
+import * as path from 'path';
+import { VerificationError } from '../errors';
+import { Host, hostTasks, isErrno, nodeHost, runSync } from '../host';
+import { packageVersion } from '../package';
+import { cacheDirectory, ensureCacheDir } from './cache';
+import { BuildOptions, compileArgs, compilerInfo, findCompiler, scrubPaths, timeoutOf } from './compiler';
+import { hashParts, tempPrefix, writeAtomic } from './files';
+
+export interface PreprocessOptions extends BuildOptions {
+  /** The name the source goes by in line markers and diagnostics (default 'source.c'). */
+  readonly filename?: string;
+}
+
+/** What a derivation is given: the preprocessor's output, and the include directories it searched. */
+export interface Preprocessed {
+  /** The output of `-E -dD`: line markers, macro definitions and the declarations of the source and its headers. */
+  readonly output: string;
+  /** options.includeDirs made absolute, as the line markers name the headers found there. */
+  readonly includeDirs: readonly string[];
+}
+
+/** A result computed from a preprocessed source (see preprocess). */
+export interface Derivation<T> {
+  /** Who asks, for messages ('cc()'). */
+  readonly where: string;
+  /** Names the result in its cache file ('.<name>-<key>.json'): letters, digits and '-'. */
+  readonly name: string;
+  /** The rest of what decides the result besides the source, the compiler and its arguments (a version of the derivation, say). */
+  readonly keyParts: readonly string[];
+  /** The result, and the files it depends on: a later change to one of them (absolute paths) makes it stale. */
+  derive(p: Preprocessed): { readonly value: T; readonly files: readonly string[] };
+}
+
+export interface Derived<T> {
+  readonly value: T;
+  /** A hash of the files the value depends on, as they were (path, size, modification time). */
+  readonly files: string;
+}
+
+/** One file as it was when the value was derived. */
+type Stamp = readonly [file: string, size: number, mtimeMs: number];
+
+interface Remembered<T> {
+  readonly key: string;
+  readonly stamps: readonly Stamp[];
+  readonly value: T;
+}
+
+/**
+ * Runs the C preprocessor over `source` as a build with `options` would (the same compiler, defines
+ * and include directories, with `-E -dD`) and returns what `derivation` makes of its output. The
+ * value is remembered in the cache directory: a later call with the same source, options, compiler
+ * and derivation reads it back, and only checks that none of its files changed.
+ */
+export function preprocess<T>(source: string, options: PreprocessOptions, derivation: Derivation<T>, host: Host = nodeHost): Derived<T> {
+  const io = hostTasks(host);
+  const filename = options.filename ?? 'source.c';
+  const dir = cacheDirectory(options, host);
+  runSync(ensureCacheDir(dir, derivation.where, host, io));
+  const found = runSync(findCompiler(options, host, io));
+  const info = runSync(compilerInfo(found, dir, host, io));
+  const args = [...compileArgs(options, host).before.filter((a) => a !== '-shared'), '-E', '-dD'];
+  const key = hashParts([
+    derivation.name, ...derivation.keyParts, packageVersion, info.path, info.version, ...found.command, filename,
+    String(args.length), ...args, source,
+  ]);
+  const memo = path.join(dir, `.${derivation.name}-${key.slice(0, 32)}.json`);
+  const known = recall<T>(memo, key, host);
+  if (known) return known;
+
+  const output = needsPreprocessor(source, options)
+    ? run(source, filename, { program: found.file, args: [...found.command.slice(1), ...args], name: found.command.join(' ') }, options, dir, derivation.where, host)
+    : `# 1 "${quoteFile(filename)}"\n${source}\n`;
+  const includeDirs = (Array.isArray(options.includeDirs) ? options.includeDirs : []).map((d) => path.resolve(host.cwd(), d));
+  const { value, files } = derivation.derive({ output, includeDirs });
+  const stamps = files.filter((f) => path.isAbsolute(f)).flatMap((f) => stampOf(f, host));
+  runSync(writeAtomic(dir, memo, JSON.stringify({ key, stamps, value } satisfies Remembered<T>), host, io));
+  return { value, files: hashParts(stamps.flat().map(String)) };
+}
+
+const quoteFile = (name: string): string => name.replace(/[\\"]/g, '\\$&');
+
+/**
+ * A source without directives needs no preprocessor run (which costs a process): nothing in it
+ * can change unless a macro comes from the command line.
+ */
+function needsPreprocessor(source: string, options: PreprocessOptions): boolean {
+  const defines = (options.defineMacros?.length ?? 0) > 0 || (options.extraCompileArgs ?? []).some((a) => /^-[DU]/.test(a));
+  return defines || /^[ \t]*(#|%:)/m.test(source) || source.includes('_Pragma') || source.includes('\\\n');
+}
+
+/** How to run the preprocessor: the program, its arguments before the file (ending with -E -dD), its name for messages. */
+interface Preprocessor {
+  readonly program: string;
+  readonly args: readonly string[];
+  readonly name: string;
+}
+
+/**
+ * The file the source is written to for the preprocessor. Its #line first line names the source
+ * as the user knows it; the file itself has another name, so that a compiler quoting source
+ * lines in a diagnostic finds none to quote rather than quoting this file's, one line off.
+ */
+const SOURCE_COPY = 'node-cffi-source.c';
+
+/** The preprocessor's output for the source, written in a private directory. */
+function run(source: string, filename: string, cpp: Preprocessor, options: PreprocessOptions, dir: string, where: string, host: Host): string {
+  const work = host.mkdtempSync(tempPrefix(dir, host));
+  try {
+    host.writeFileSync(path.join(work, SOURCE_COPY), `#line 1 "${quoteFile(filename)}"\n${source}\n`);
+    const r = host.spawnSync(cpp.program, [...cpp.args, SOURCE_COPY], { cwd: work, timeout: timeoutOf(options) });
+    const diagnostics = scrubPaths(r.stderr, [work, host.realpathSync(work)]);
+    if (r.error) throw new VerificationError(`${where}: could not start the C preprocessor '${cpp.name}' (${cpp.program}): ${r.error.message}`);
+    if (r.timedOut || r.status !== 0) {
+      const how = r.timedOut ? `was killed after ${options.timeout} ms` : `exited with status ${r.status ?? r.signal}`;
+      throw new VerificationError(`${where}: the C preprocessor failed (${cpp.name} ${how}):\n${diagnostics}`, diagnostics);
+    }
+    return r.stdout;
+  } finally {
+    host.rmSync(work);
+  }
+}
+
+function stampOf(file: string, host: Host): Stamp[] {
+  const st = host.statSync(file);
+  return st ? [[file, st.size, st.mtimeMs]] : [];
+}
+
+/** The remembered value for `key`, unless it is missing, damaged, or one of its files changed since. */
+function recall<T>(memo: string, key: string, host: Host): Derived<T> | undefined {
+  let saved: Remembered<T>;
+  try {
+    saved = JSON.parse(host.readFileSync(memo).toString('utf8')) as Remembered<T>;
+  } catch (e) {
+    if (isErrno(e, 'ENOENT') || e instanceof SyntaxError) return undefined;
+    throw e;
+  }
+  if (saved?.key !== key || !Array.isArray(saved.stamps) || typeof saved.value !== 'object' || saved.value === null) return undefined;
+  for (const [file, size, mtimeMs] of saved.stamps) {
+    const st = host.statSync(file);
+    if (!st || st.size !== size || st.mtimeMs !== mtimeMs) return undefined;
+  }
+  return { value: saved.value, files: hashParts(saved.stamps.flat().map(String)) };
+}

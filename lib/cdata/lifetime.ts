@@ -1,0 +1,172 @@
+// Lifetimes of cdata that hold more than memory: gc() destructors, callback slots, handles, and release() of any of them.
+import { DESCRIBE, FFIError, show } from '../errors';
+import { PointerType, VOID, pointerTo } from '../ctype/model';
+import { onCallbacksExhausted } from '../backend/koffi';
+import { CData, isCData } from './base';
+import { classOf, knownBytes } from './classes';
+import { callbackCData } from './call';
+import type { CallbackOptions, Trampoline } from './callback';
+import { NO_MEMORY, allocate, ownsWholeBuffer } from './memory';
+
+/** What ffi.release() must do first for cdata that hold more than memory: a destructor, a callback slot, a handle. */
+const releasers = new WeakMap<object, () => void>();
+
+interface GcRecord {
+  destructor: (c: CData) => unknown;
+  original: CData;
+}
+
+const finalizers = new FinalizationRegistry<GcRecord>((r) => runDestructor(r));
+const gcRecords = new WeakMap<CData, GcRecord>();
+
+function runDestructor(r: GcRecord): void {
+  try {
+    r.destructor(r.original);
+  } catch (e) {
+    process.emitWarning(`ffi.gc(): the destructor of ${show(r.original)} threw: ${(e as Error)?.message ?? String(e)}`);
+  }
+}
+
+/** ffi.gc: a new cdata for the same memory whose collection calls `destructor(original)` once. */
+export function gcAttach(c: CData, destructor: ((c: CData) => unknown) | null): CData {
+  if (destructor === null) {
+    if (gcRecords.delete(c)) {
+      finalizers.unregister(c);
+      releasers.delete(c);
+    }
+    return c;
+  }
+  if (typeof destructor !== 'function') throw new TypeError(`ffi.gc(): expected a destructor function or null, got ${show(destructor)}`);
+  const Cls = c.constructor as new (a: number, v: DataView, o: number, k: unknown, n: number, own: number) => CData;
+  const copy = new Cls(c.$a, c.$v, c.$o, null, c.$n, Math.max(c.$own, knownBytes(c)));
+  copy.$k = copy; // views derived from the copy keep the copy, and so the destructor, waiting
+  const record = { destructor, original: c };
+  finalizers.register(copy, record, copy);
+  gcRecords.set(copy, record);
+  releasers.set(copy, () => {
+    finalizers.unregister(copy);
+    gcRecords.delete(copy);
+    runDestructor(record);
+  });
+  return copy;
+}
+
+interface LiveCallback {
+  readonly ref: WeakRef<object>;
+  readonly trampoline: Trampoline;
+}
+/** Every live ffi.callback, weakly: when koffi's slots run out, the collected ones are freed at once. */
+const liveCallbacks = new Set<LiveCallback>();
+const callbackSlots = new FinalizationRegistry<LiveCallback>((entry) => {
+  entry.trampoline.release();
+  liveCallbacks.delete(entry);
+});
+
+onCallbacksExhausted(() => {
+  collectGarbage();
+  let freed = 0;
+  for (const entry of liveCallbacks) {
+    if (entry.ref.deref() === undefined) {
+      entry.trampoline.release(); // its finalizer may not have run yet: releasing twice is harmless
+      liveCallbacks.delete(entry);
+      freed++;
+    }
+  }
+  return freed > 0;
+});
+
+/**
+ * A full garbage collection, so that callbacks nobody references can be told apart from live ones,
+ * when the program allows one: a process started with --expose-gc has `gc()`. node-cffi does not
+ * turn the flag on itself (a library leaves the process it is loaded into as it found it). Without
+ * it, the slots freed now are those of callbacks V8 has collected already; the others come back
+ * through their finalizers after a collection that follows the current job.
+ */
+function collectGarbage(): void {
+  const gc = (globalThis as { gc?: unknown }).gc;
+  if (typeof gc === 'function') gc();
+}
+
+/**
+ * ffi.callback: a C function pointer of type `t` (a function pointer type) running `fn`. Its slot
+ * is freed when the cdata is garbage-collected, or now by ffi.release(); C must not call it after.
+ */
+export function callback(t: PointerType, fn: (...args: unknown[]) => unknown, options: CallbackOptions, label: string): CData {
+  const { cdata, trampoline, guard } = callbackCData(t, fn, options, label);
+  const entry = { ref: new WeakRef(cdata), trampoline };
+  callbackSlots.register(cdata, entry, cdata);
+  liveCallbacks.add(entry);
+  releasers.set(cdata, () => {
+    callbackSlots.unregister(cdata);
+    liveCallbacks.delete(entry);
+    guard.closed = true;
+    trampoline.release();
+  });
+  return cdata;
+}
+
+/** Live handles: the object behind each handle's address, until the handle is released or collected. */
+const handles = new Map<number, { readonly object: unknown }>();
+const handleSlots = new FinalizationRegistry<{ address: number; entry: object }>(({ address, entry }) => {
+  if (handles.get(address) === entry) handles.delete(address);
+});
+
+/** ffi.newHandle: a 'void *' standing for `object`, which C can carry around and give back. */
+export function newHandle(object: unknown): CData {
+  const t = pointerTo(VOID);
+  const b = allocate(1, 1); // one byte of our own: a unique address for as long as the handle lives
+  const c = new (classOf(t))(b.address, b.view, b.offset, b.owner, 0, 1);
+  const entry = { object };
+  handles.set(b.address, entry);
+  handleSlots.register(c, { address: b.address, entry }, c);
+  releasers.set(c, () => {
+    handleSlots.unregister(c);
+    if (handles.get(b.address) === entry) handles.delete(b.address);
+  });
+  return c;
+}
+
+/** ffi.fromHandle: the object a live handle stands for. */
+export function fromHandle(p: unknown): unknown {
+  if (!isCData(p) || p.$t.kind !== 'pointer') throw new TypeError(`ffi.fromHandle(): expected a 'void *' from ffi.newHandle(), got ${show(p)}`);
+  const entry = handles.get(p.$a);
+  if (!entry) throw new FFIError(`ffi.fromHandle(): 0x${p.$a.toString(16)} is not a live handle (never made by ffi.newHandle(), or released)`);
+  return entry.object;
+}
+
+const releasedNames = new WeakMap<object, string>();
+const released = new Proxy(Object.create(null) as object, {
+  get(_t, key, receiver) {
+    const name = releasedNames.get(receiver) ?? 'cdata';
+    if (key === Symbol.for('nodejs.util.inspect.custom') || key === 'toString' || key === DESCRIBE) {
+      return () => `<${name} released>`;
+    }
+    if (key === Symbol.toPrimitive || key === 'then' || key === 'toJSON' || key === 'asymmetricMatch') return undefined;
+    throw new TypeError(`${name} was released by ffi.release() and can no longer be used`);
+  },
+  set(_t, _key, _v, receiver) {
+    throw new TypeError(`${releasedNames.get(receiver) ?? 'cdata'} was released by ffi.release() and can no longer be used`);
+  },
+});
+
+/**
+ * ffi.release: runs a gc() destructor now, frees a callback's slot or a handle now, or gives
+ * ffi.new memory back now; the cdata cannot be used afterwards.
+ */
+export function release(c: unknown): void {
+  if (!isCData(c)) throw new TypeError(`ffi.release(): expected a cdata from ffi.new(), ffi.gc(), ffi.callback() or ffi.newHandle(), got ${show(c)}`);
+  const releaser = releasers.get(c);
+  if (releaser) {
+    releasers.delete(c);
+    releaser();
+  } else if (c.$own === 0) {
+    throw new TypeError(`ffi.release(): ${show(c)} does not own what it refers to (ffi.new(), ffi.gc(), ffi.callback() and ffi.newHandle() results do)`);
+  } else if (ownsWholeBuffer(c.$k, c.$v, c.$o, c.$own)) {
+    // Detach the buffer: every view of it now throws instead of reading freed memory.
+    structuredClone(c.$k, { transfer: [c.$k] });
+  }
+  releasedNames.set(c, `cdata '${c.$name()}'`);
+  c.$a = 0;
+  c.$v = NO_MEMORY;
+  Object.setPrototypeOf(c, released);
+}

@@ -1,0 +1,363 @@
+// The shared part of the cdef grammar: parser state, name lookups, constant expressions, and declarators (pointers, arrays, parameter lists) applied to a base type.
+import { CType, EnumType, PrimitiveType, Q_RESTRICT, StructType, VOID, arrayOf, functionType, pendingLayout, pointerTo, primitive } from '../ctype/model';
+import { PRIMITIVES, PRIMITIVE_ALIASES } from '../ctype/primitives';
+import { Decl, SourcePos } from '../ctype/registry';
+import { Scope, enumeratorType } from '../ctype/declarations';
+import { ExprContext, IntValue, evaluate } from './constexpr';
+import { NESTING_LIMIT, Token, TokenStream, isName, keyword, quote } from './lexer';
+
+/** Type names that are not keywords but are built in, as the C library's typedefs are: 'size_t', 'bool'… */
+export const BUILTIN_TYPES = new Map<string, PrimitiveType>([
+  ...PRIMITIVES.filter((s) => !s.name.includes(' ') && keyword(s.name) === undefined).map(
+    (s) => [s.name, primitive(s.name)] as const,
+  ),
+  ...[...PRIMITIVE_ALIASES].map(([alias, name]) => [alias, primitive(name)] as const),
+]);
+
+export const posOf = (tok: Token): SourcePos => ({ line: tok.line, column: tok.column });
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+export type Derivation =
+  | { readonly kind: 'pointer'; readonly quals: number; readonly tok: Token }
+  /** `length` 'compiler' is API mode's `[...]`: the compiler gives it. */
+  | { readonly kind: 'array'; readonly length: number | null | 'compiler'; readonly tok: Token }
+  | {
+      readonly kind: 'function';
+      readonly params: readonly Param[];
+      readonly ellipsis: boolean;
+      readonly tok: Token;
+    };
+
+export interface Param {
+  readonly name: Token | null;
+  readonly type: CType;
+}
+
+/** A parsed declarator: its name (null when abstract) and derivations, innermost (nearest the base type) first. */
+export interface Declarator {
+  readonly name: Token | null;
+  readonly chain: readonly Derivation[];
+}
+
+export type SpecContext = 'file' | 'member' | 'param' | 'typename';
+
+/** The struct, union or enum a specifier names or defines. */
+export interface TagUse {
+  readonly type: StructType | EnumType;
+  /** The specifier had a body. */
+  readonly defined: boolean;
+  /** The specifier had no tag. */
+  readonly anonymous: boolean;
+}
+
+/** Parsed declaration specifiers. */
+export interface Specs {
+  readonly first: Token;
+  readonly type: CType;
+  readonly quals: number;
+  readonly storage: Token | null;
+  readonly tag: TagUse | null;
+}
+
+export interface Typed {
+  readonly type: CType;
+  readonly quals: number;
+}
+
+/** A derived declarator type; `compilerLength` is the `[...]` of an outermost array whose length the compiler gives. */
+export interface Derived extends Typed {
+  readonly compilerLength: Token | null;
+}
+
+const typeDepths = new WeakMap<CType, number>();
+
+/** How many derivations (pointer, array, function) deep a type is; struct bodies do not count. */
+function typeDepth(t: CType): number {
+  switch (t.kind) {
+    case 'primitive': case 'void': case 'struct': case 'union': case 'enum':
+      return 0;
+    case 'pointer': case 'array': case 'function': {
+      let d = typeDepths.get(t);
+      if (d === undefined) {
+        const parts = t.kind === 'function' ? [t.result, ...t.args] : [t.item];
+        d = 1 + parts.reduce((m, p) => Math.max(m, typeDepth(p)), 0);
+        typeDepths.set(t, d);
+      }
+      return d;
+    }
+  }
+}
+
+/**
+ * The grammar's shared state and its declarator part. A declaration is specifiers, then declarators
+ * (C's own split): SpecifierParser (specifiers.ts) adds the specifiers, struct/union and enum bodies;
+ * Parser (parser.ts) the declarations of a cdef. The parts call each other (a parameter list holds
+ * specifiers, a struct body declarators), so the specifier part is abstract here.
+ */
+export abstract class DeclaratorParser {
+  /** Enumerators of the enum whose body is being parsed. */
+  protected pendingEnum: Map<string, IntValue> | null = null;
+  private readonly exprContext: ExprContext = {
+    constant: (tok) => this.constantValue(tok),
+    startsType: (tok) => this.startsType(tok),
+    typeName: () => this.typeName(),
+  };
+
+  constructor(protected readonly ts: TokenStream, protected readonly scope: Scope, protected readonly pack: number) {}
+
+  protected abstract specifiers(context: SpecContext, expected: string): Specs;
+
+  protected typeName(): CType {
+    const specs = this.specifiers('typename', 'a type');
+    const derived = this.derive(specs, this.declarator('abstract').chain);
+    this.refuseCompilerLength(derived, 'a type name');
+    return derived.type;
+  }
+
+  /** `[...]` is for struct members and global variables only. */
+  protected refuseCompilerLength(d: Derived, place: string): void {
+    if (d.compilerLength) {
+      this.ts.fail(
+        d.compilerLength,
+        `'[...]' (a length the compiler gives) cannot stand in ${place}; only struct members and global variables take it`,
+      );
+    }
+  }
+
+  protected expression(): IntValue {
+    return evaluate(this.ts, this.exprContext);
+  }
+
+  // ---- names ----------------------------------------------------------------------------------
+
+  protected isTypedefName(name: string): boolean {
+    return BUILTIN_TYPES.has(name) || this.scope.get(name)?.kind === 'typedef';
+  }
+
+  /** True when `tok` can begin a type name (a cast, sizeof's operand, a parameter list). */
+  protected startsType(tok: Token): boolean {
+    if (tok.kind !== 'ident') return false;
+    const role = keyword(tok.text);
+    if (role === undefined) return this.isTypedefName(tok.text);
+    return role.kind === 'type' || role.kind === 'qualifier' || role.kind === 'tag';
+  }
+
+  private constantValue(tok: Token): IntValue {
+    const name = tok.text;
+    const pending = this.pendingEnum?.get(name);
+    if (pending) return pending;
+    if (BUILTIN_TYPES.has(name)) this.ts.fail(tok, `'${name}' is a type, not an integer constant`);
+    const d = this.scope.get(name);
+    if (!d) return this.ts.fail(tok, `${quote(name)} is not a known integer constant`);
+    switch (d.kind) {
+      case 'constant': {
+        if (d.value === undefined) {
+          this.ts.fail(tok, `the value of '${name}' comes from the compiler, so cdef cannot use it in a constant expression`);
+        }
+        const value = BigInt(d.value);
+        if (d.type.kind === 'enum') return { value, type: enumeratorType(value, d.type.base) };
+        if (d.type.kind !== 'primitive') return this.ts.fail(tok, `'${name}' is not an integer constant`);
+        return { value, type: d.type };
+      }
+      case 'typedef':
+        return this.ts.fail(tok, `'${name}' is a type, not an integer constant`);
+      case 'function':
+      case 'variable':
+      case 'tag':
+        return this.ts.fail(tok, `'${name}' is a ${d.kind}, not an integer constant`);
+    }
+  }
+
+
+  /** Declares a function, variable or constant: an ordinary name, which built-in type names cannot be. */
+  protected declareOrdinary(d: Decl, name: Token): void {
+    if (BUILTIN_TYPES.has(d.name)) this.ts.fail(name, `'${d.name}' is a built-in type name and cannot name a ${d.kind}`);
+    this.scope.declare(d);
+  }
+
+  // ---- declarators ----------------------------------------------------------------------------
+
+  /**
+   * Parses a declarator. 'named' needs a name, 'abstract' has none (type names), 'either' may have
+   * one (parameters). Pointers apply first, then the suffixes from the right, then what is inside '()'.
+   */
+  protected declarator(mode: 'named' | 'abstract' | 'either'): Declarator {
+    this.ts.enter(this.ts.peek());
+    const pointers: Derivation[] = [];
+    while (this.ts.is('*')) {
+      const star = this.ts.next();
+      this.ts.enter(star);
+      pointers.push({ kind: 'pointer', quals: this.qualifiers(), tok: star });
+    }
+    let name: Token | null = null;
+    let inner: readonly Derivation[] = [];
+    const tok = this.ts.peek();
+    if (this.ts.is('(') && this.nestedDeclaratorFollows(mode)) {
+      this.ts.next();
+      ({ name, chain: inner } = this.declarator(mode));
+      this.ts.expect(')', `')' to close the '(' at ${tok.line}:${tok.column}`);
+    } else if (mode !== 'abstract' && isName(tok)) {
+      name = this.ts.next();
+    } else if (mode === 'named') {
+      this.ts.unexpected(tok, 'a name');
+    }
+    const suffixes = this.suffixes();
+    this.ts.leave(1 + pointers.length);
+    return { name, chain: [...pointers, ...suffixes.reverse(), ...inner] };
+  }
+
+  /** At '(' in a declarator: true for a parenthesised declarator, false for a parameter list. */
+  private nestedDeclaratorFollows(mode: 'named' | 'abstract' | 'either'): boolean {
+    if (mode === 'named') return true;
+    const after = this.ts.peek(1);
+    if (after.kind === 'punct') return after.text !== ')' && after.text !== '...';
+    const role = after.kind === 'ident' ? keyword(after.text) : undefined;
+    return !(this.startsType(after) || role?.kind === 'refused' || role?.kind === 'storage');
+  }
+
+  protected qualifiers(): number {
+    let quals = 0;
+    for (;;) {
+      const tok = this.ts.peek();
+      const role = tok.kind === 'ident' ? keyword(tok.text) : undefined;
+      if (role?.kind !== 'qualifier') return quals;
+      quals |= role.bit;
+      this.ts.next();
+    }
+  }
+
+  private suffixes(): Derivation[] {
+    const out: Derivation[] = [];
+    for (;;) {
+      const tok = this.ts.peek();
+      if (out.length >= NESTING_LIMIT) this.ts.fail(tok, `nesting too deep (more than ${NESTING_LIMIT} levels)`);
+      if (this.ts.accept('[')) out.push({ kind: 'array', length: this.arrayLength(), tok });
+      else if (this.ts.accept('(')) out.push(this.parameters(tok));
+      else return out;
+    }
+  }
+
+  private arrayLength(): number | null | 'compiler' {
+    if (this.ts.accept(']')) return null;
+    if (this.ts.accept('...')) {
+      this.ts.expect(']', "']' after '[...'");
+      return 'compiler';
+    }
+    const at = this.ts.peek();
+    const { value } = this.expression();
+    this.ts.expect(']', "']' after the array size");
+    if (value < 0n) this.ts.fail(at, `the array size ${value} is negative`);
+    if (value > MAX_SAFE) this.ts.fail(at, `the array size ${value} is too large`);
+    return Number(value);
+  }
+
+  private parameters(open: Token): Derivation {
+    this.ts.enter(open);
+    const params: Param[] = [];
+    const names = new Set<string>();
+    let ellipsis = false;
+    let voidParam: Token | null = null;
+    if (!this.ts.accept(')')) {
+      for (;;) {
+        const tok = this.ts.peek();
+        if (this.ts.is('...')) {
+          if (!params.length) this.ts.fail(tok, "'...' needs at least one parameter before it");
+          this.ts.next();
+          ellipsis = true;
+          this.ts.expect(')', "')' after '...'");
+          break;
+        }
+        const after = this.ts.peek(1);
+        if (isName(tok) && !this.isTypedefName(tok.text) && after.kind === 'punct' && (after.text === ',' || after.text === ')')) {
+          this.ts.fail(
+            tok,
+            `unknown type name ${quote(tok.text)}, or a K&R-style parameter without a type, which cdef does not support; ` +
+              `give each parameter its type, as in 'int f(int ${quote(tok.text).slice(1, -1)})'`,
+          );
+        }
+        const specs = this.specifiers('param', 'a parameter type');
+        const d = this.declarator('either');
+        const derived = this.derive(specs, d.chain);
+        this.refuseCompilerLength(derived, 'a parameter');
+        const { type, quals } = derived;
+        if (type === VOID) {
+          voidParam = tok;
+          if (d.name || quals) this.ts.fail(tok, "a 'void' parameter cannot have a name or qualifiers");
+        }
+        // As in C, array parameters are pointers to their items and function parameters function pointers.
+        const adjusted = type.kind === 'array' ? pointerTo(type.item, quals) : type.kind === 'function' ? pointerTo(type) : type;
+        if (d.name) {
+          if (names.has(d.name.text)) this.ts.fail(d.name, `the parameter name '${d.name.text}' appears twice`);
+          names.add(d.name.text);
+        }
+        params.push({ name: d.name, type: adjusted });
+        if (this.ts.accept(',')) continue;
+        if (this.ts.accept(')')) break;
+        this.ts.unexpected(this.ts.peek(), "',' or ')' in the parameter list");
+      }
+    }
+    this.ts.leave();
+    if (voidParam) {
+      if (params.length > 1 || ellipsis) this.ts.fail(voidParam, "'void' must be the only parameter");
+      return { kind: 'function', params: [], ellipsis, tok: open };
+    }
+    return { kind: 'function', params, ellipsis, tok: open };
+  }
+
+  /**
+   * Applies a declarator's derivations to the specifiers' type, checking what C checks. An `[...]`
+   * length may only be the outermost derivation; the type then has an open array there.
+   */
+  protected derive(specs: Specs, chain: readonly Derivation[]): Derived {
+    let type = specs.type;
+    let quals = specs.quals;
+    let at = specs.first;
+    let compilerLength: Token | null = null;
+    for (const [i, d] of chain.entries()) {
+      this.checkRestrict(type, quals, at);
+      at = d.tok;
+      switch (d.kind) {
+        case 'pointer':
+          type = pointerTo(type, quals);
+          quals = d.quals;
+          break;
+        case 'array': {
+          const pending = pendingLayout(type) !== null;
+          if (type.size < 0 && !pending) this.ts.fail(d.tok, `an array cannot hold items of type '${type.cname}', which has no size`);
+          if (d.length === 'compiler') {
+            if (i !== chain.length - 1) this.ts.fail(d.tok, "'[...]' (a length the compiler gives) can only be the outermost length");
+            compilerLength = d.tok;
+            type = arrayOf(type, null);
+            break;
+          }
+          if (d.length !== null && !pending && d.length * type.size > Number.MAX_SAFE_INTEGER) {
+            this.ts.fail(d.tok, `the array of ${d.length} '${type.cname}' is too large`);
+          }
+          type = arrayOf(type, d.length);
+          break;
+        }
+        case 'function':
+          if (type.kind === 'array' || type.kind === 'function') {
+            this.ts.fail(d.tok, `a function cannot return ${type.kind === 'array' ? 'an array' : 'a function'} ('${type.cname}')`);
+          }
+          type = functionType(d.params.map((p) => p.type), type, d.ellipsis);
+          quals = 0;
+          break;
+      }
+      if (typeDepth(type) > NESTING_LIMIT) this.ts.fail(d.tok, `nesting too deep (a type more than ${NESTING_LIMIT} levels deep)`);
+    }
+    this.checkRestrict(type, quals, at);
+    return { type, quals, compilerLength };
+  }
+
+  /** C allows 'restrict' only on pointers to objects (arrays of them included). */
+  private checkRestrict(type: CType, quals: number, at: Token): void {
+    if (!(quals & Q_RESTRICT)) return;
+    let item = type;
+    while (item.kind === 'array') item = item.item;
+    if (item.kind !== 'pointer' || item.item.kind === 'function') {
+      this.ts.fail(at, `'restrict' applies to pointers to objects only, not to '${item.cname}'`);
+    }
+  }
+}

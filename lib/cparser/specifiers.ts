@@ -1,0 +1,294 @@
+// The specifier part of the cdef grammar: type keywords, typedef names, qualifiers and storage classes, struct/union bodies and members, enum bodies.
+import { CType, EnumType, MemberDecl, PrimitiveType, StructType, VOID, primitive } from '../ctype/model';
+import { Decl } from '../ctype/registry';
+import { enumBase, enumeratorType, toJs } from '../ctype/declarations';
+import { IntValue } from './constexpr';
+import { Token, TokenStream, isName, keyword, quote } from './lexer';
+import { BUILTIN_TYPES, DeclaratorParser, SpecContext, Specs, TagUse, Typed, posOf } from './declarator';
+
+const U64_MAX = 2n ** 64n - 1n;
+
+/** An enumerator as parsed: where it is written, and its value (undefined: the compiler gives it). */
+interface Enumerator {
+  readonly tok: Token;
+  /** undefined in a partial enum when no value is written: the compiler gives it. */
+  readonly value: bigint | undefined;
+}
+
+/** An enum body: its enumerators, and the '...' that makes it partial. */
+interface EnumBody {
+  readonly items: readonly Enumerator[];
+  readonly partial: boolean;
+}
+/** The primitive type spelled by C's type keywords, in any order C allows ('int unsigned long'). */
+function primitiveOf(words: readonly Token[], ts: TokenStream): CType {
+  const counts = new Map<string, number>();
+  for (const w of words) counts.set(w.text, (counts.get(w.text) ?? 0) + 1);
+  const count = (w: string): number => counts.get(w) ?? 0;
+  const invalid = (): never => ts.fail(words[0], `invalid type ${quote(words.map((w) => w.text).join(' '))}`);
+  const longs = count('long');
+  const sign = count('signed') + count('unsigned');
+  const unsigned = count('unsigned') > 0;
+  if (longs > 2 || sign > 1 || [...counts].some(([w, n]) => w !== 'long' && n > 1)) invalid();
+  const cores = ['void', '_Bool', 'char', 'short', 'float', 'double'].filter((w) => count(w) > 0);
+  if (cores.length > 1) invalid();
+  const core = cores[0] ?? 'int';
+  const hasInt = count('int') > 0;
+  switch (core) {
+    case 'void':
+    case '_Bool':
+    case 'float':
+      if (words.length !== 1) invalid();
+      return core === 'void' ? VOID : primitive(core);
+    case 'double':
+      if (sign || hasInt || words.length !== 1 + longs || longs > 1) invalid();
+      return primitive(longs ? 'long double' : 'double');
+    case 'char':
+      if (hasInt || longs) invalid();
+      return primitive(sign ? (unsigned ? 'unsigned char' : 'signed char') : 'char');
+    case 'short':
+      if (longs) invalid();
+      return primitive(unsigned ? 'unsigned short' : 'short');
+    default: {
+      const name = ['int', 'long', 'long long'][longs];
+      return primitive(unsigned ? `unsigned ${name}` : name);
+    }
+  }
+}
+
+/** Describes a built-in type's representation for messages ('an unsigned 8-byte integer'). */
+export function describeBuiltin(t: PrimitiveType): string {
+  if (t.repr === 'bool') return 'a boolean';
+  return `a${t.repr.startsWith('u') ? 'n unsigned' : ' signed'} ${t.size}-byte integer`;
+}
+
+/** Declaration specifiers and the struct, union and enum definitions inside them (see DeclaratorParser). */
+export abstract class SpecifierParser extends DeclaratorParser {
+  /** Structs and unions whose bodies are being parsed, to refuse nested redefinitions. */
+  private readonly defining = new Set<StructType>();
+  /** Anonymous structs and unions defined here, where they start, to refuse those the compiler cannot be asked about. */
+  protected readonly anonymousAt = new Map<StructType, Token>();
+
+  // ---- specifiers -----------------------------------------------------------------------------
+
+  protected specifiers(context: SpecContext, expected: string): Specs {
+    const first = this.ts.peek();
+    const words: Token[] = [];
+    let named: { type: CType; quals: number; tok: Token } | null = null;
+    let tag: TagUse | null = null;
+    let quals = 0;
+    let storage: Token | null = null;
+    for (;;) {
+      const tok = this.ts.peek();
+      if (tok.kind !== 'ident') break;
+      const role = keyword(tok.text);
+      if (role === undefined) {
+        // The lexer hack: after a type specifier, a typedef name is the declarator's name.
+        if (named || words.length || !this.isTypedefName(tok.text)) break;
+        this.ts.next();
+        named = { ...this.typedefType(tok.text), tok };
+        continue;
+      }
+      if (role.kind === 'reserved') break;
+      switch (role.kind) {
+        case 'qualifier':
+          quals |= role.bit;
+          break;
+        case 'storage':
+          if (context !== 'file') this.ts.fail(tok, `'${tok.text}' is not allowed ${CONTEXT_PLACE[context]}`);
+          if (storage) this.ts.fail(tok, `'${tok.text}' cannot be combined with '${storage.text}'`);
+          storage = tok;
+          break;
+        case 'type':
+          if (named) this.cannotCombine(tok, named.tok);
+          // The longest valid spelling has four words ('unsigned long long int').
+          if (words.length === 4) this.ts.fail(words[0], `invalid type ${quote([...words, tok].map((w) => w.text).join(' '))}`);
+          words.push(tok);
+          break;
+        case 'tag':
+          if (named || words.length) this.cannotCombine(tok, named?.tok ?? words[0]);
+          this.ts.next();
+          tag = this.tagSpecifier(tok, context);
+          named = { type: tag.type, quals: 0, tok };
+          continue;
+        case 'refused':
+          return this.ts.unexpected(tok, expected);
+      }
+      this.ts.next();
+    }
+    if (!named && !words.length) {
+      const tok = this.ts.peek();
+      if (isName(tok)) this.ts.fail(tok, `unknown type name ${quote(tok.text)}`);
+      this.ts.unexpected(tok, expected);
+    }
+    const type = named ? named.type : primitiveOf(words, this.ts);
+    return { first, type, quals: quals | (named?.quals ?? 0), storage, tag };
+  }
+
+  private cannotCombine(tok: Token, other: Token): never {
+    return this.ts.fail(tok, `'${tok.text}' cannot be combined with '${other.text}' in one type`);
+  }
+
+  private typedefType(name: string): Typed {
+    const builtin = BUILTIN_TYPES.get(name);
+    if (builtin) return { type: builtin, quals: 0 };
+    const d = this.scope.get(name) as Extract<Decl, { kind: 'typedef' }>;
+    return { type: d.type, quals: d.quals };
+  }
+
+  private tagSpecifier(kw: Token, context: SpecContext): TagUse {
+    const kind = kw.text as 'struct' | 'union' | 'enum';
+    const name = isName(this.ts.peek()) ? this.ts.next() : null;
+    if (!this.ts.is('{')) {
+      if (!name) return this.ts.unexpected(this.ts.peek(), `a name or '{' after '${kind}'`);
+      return { type: this.tagReference(kind, name, context), defined: false, anonymous: false };
+    }
+    if (context === 'typename') {
+      this.ts.fail(this.ts.peek(), `a type name cannot define '${kind}${name ? ` ${name.text}` : ''}'; define it in cdef`);
+    }
+    const open = this.ts.next();
+    this.ts.enter(open);
+    const type = kind === 'enum' ? this.enumDefinition(kw, name) : this.structDefinition(kind, name, kw);
+    this.ts.leave();
+    return { type, defined: true, anonymous: name === null };
+  }
+
+  /** `struct s` without a body: the declared type, or (in declarations) a new incomplete one. */
+  private tagReference(kind: 'struct' | 'union' | 'enum', name: Token, context: SpecContext): StructType | EnumType {
+    const found = this.scope.tag(kind, name.text);
+    if (found) return found.type;
+    if (context === 'typename') this.ts.fail(name, `unknown type '${kind} ${name.text}'; declare it in cdef first`);
+    return this.scope.declareIncompleteTag(kind, name.text, posOf(name));
+  }
+
+  // ---- structs and unions ---------------------------------------------------------------------
+
+  private structDefinition(kind: 'struct' | 'union', name: Token | null, kw: Token): StructType {
+    const existing = name ? this.scope.tag(kind, name.text)?.type : undefined;
+    if (existing && this.defining.has(existing as StructType)) this.ts.fail(name as Token, `nested redefinition of '${kind} ${name?.text}'`);
+    const def = this.scope.openStruct(kind, name ? name.text : null, posOf(name ?? kw));
+    if (!name) this.anonymousAt.set(def.target, kw);
+    this.defining.add(def.target);
+    const body = this.structBody();
+    try {
+      return this.scope.closeStruct(def, body, this.pack, posOf(name ?? kw));
+    } finally {
+      this.defining.delete(def.target);
+    }
+  }
+
+  private structBody(): { members: MemberDecl[]; partial: boolean } {
+    const members: MemberDecl[] = [];
+    let partial = false;
+    while (!this.ts.accept('}')) {
+      if (this.ts.accept('...')) {
+        // API mode: the struct has more members than listed; the compiler gives the layout.
+        partial = true;
+        this.ts.expect(';', "';' after '...'");
+        continue;
+      }
+      const specs = this.specifiers('member', "a member declaration or '}'");
+      if (this.ts.accept(';')) {
+        this.memberWithoutDeclarator(specs, members);
+        continue;
+      }
+      for (;;) {
+        members.push(this.member(specs));
+        if (this.ts.accept(',')) continue;
+        if (this.ts.accept(';')) break;
+        this.ts.unexpected(this.ts.peek(), "';' after the member");
+      }
+    }
+    return { members, partial };
+  }
+
+  private memberWithoutDeclarator(specs: Specs, members: MemberDecl[]): void {
+    const tag = specs.tag;
+    if (tag?.anonymous && tag.defined && tag.type.kind !== 'enum') {
+      members.push({ name: '', type: tag.type, quals: specs.quals, bitsize: -1, pos: posOf(specs.first) });
+    } else if (!tag) {
+      this.ts.fail(specs.first, 'this member declaration declares nothing');
+    }
+  }
+
+  private member(specs: Specs): MemberDecl {
+    const at = this.ts.peek();
+    if (this.ts.accept(':')) {
+      return { name: '', type: specs.type, quals: specs.quals, bitsize: this.bitWidth(at, '(unnamed)'), pos: posOf(at) };
+    }
+    const d = this.declarator('named');
+    const name = d.name as Token;
+    const { type, quals, compilerLength } = this.derive(specs, d.chain);
+    if (type.kind === 'function') {
+      this.ts.fail(name, `the member '${name.text}' has the function type '${type.cname}'; use a pointer to a function`);
+    }
+    const colon = this.ts.peek();
+    const bitsize = this.ts.accept(':') ? this.bitWidth(colon, name.text) : -1;
+    const member = { name: name.text, type, quals, bitsize, pos: posOf(name) };
+    return compilerLength ? { ...member, lengthFromCompiler: true } : member;
+  }
+
+  private bitWidth(at: Token, name: string): number {
+    const v = this.expression().value;
+    if (v < 0n) this.ts.fail(at, `the bit-field '${name}' has a negative width (${v})`);
+    return Number(v);
+  }
+
+  // ---- enums ----------------------------------------------------------------------------------
+
+  private enumDefinition(kw: Token, name: Token | null): EnumType {
+    if (name && !this.scope.tag('enum', name.text)) this.scope.checkTagKind('enum', name.text, posOf(name));
+    const { items, partial } = this.enumBody();
+    const base = partial ? primitive('unsigned int') : enumBase(items.map((e) => e.value as bigint));
+    if (!base) this.ts.fail(name ?? kw, `the values of 'enum${name ? ` ${name.text}` : ''}' do not fit one 64-bit integer type`);
+    const enumerators = items.map((e) => ({ name: e.tok.text, value: e.value }));
+    const target = this.scope.defineEnum(name ? name.text : null, enumerators, partial, base, posOf(name ?? kw));
+    for (const e of items) {
+      const value = e.value === undefined ? undefined : toJs(e.value);
+      this.declareOrdinary({ kind: 'constant', name: e.tok.text, type: target, value, origin: 'enum', pos: posOf(e.tok) }, e.tok);
+    }
+    return target;
+  }
+
+  /**
+   * An enum body. A last '...' makes the enum partial (API mode): the source has more enumerators,
+   * so the values not written here come from the compiler (undefined), and written ones are checked.
+   */
+  private enumBody(): EnumBody {
+    if (this.ts.is('}')) this.ts.fail(this.ts.peek(), 'an enum needs at least one enumerator');
+    const items: { tok: Token; value: bigint; written: boolean }[] = [];
+    const pending = new Map<string, IntValue>();
+    this.pendingEnum = pending;
+    let next = 0n;
+    let partial = false;
+    do {
+      if (this.ts.is('}')) break; // a trailing comma
+      if (this.ts.is('...')) {
+        const dots = this.ts.next();
+        if (!items.length) this.ts.fail(dots, "a partial enum needs at least one enumerator before '...'");
+        partial = true;
+        break;
+      }
+      const tok = this.ts.peek();
+      if (!isName(tok)) this.ts.unexpected(tok, 'an enumerator name');
+      this.ts.next();
+      if (pending.has(tok.text)) this.ts.fail(tok, `the enumerator '${tok.text}' appears twice`);
+      const written = this.ts.accept('=');
+      const value = written ? this.expression().value : next;
+      if (value > U64_MAX) this.ts.fail(tok, `the value of the enumerator '${tok.text}' does not fit 64 bits`);
+      items.push({ tok, value, written });
+      pending.set(tok.text, { value, type: enumeratorType(value, null) });
+      next = value + 1n;
+    } while (this.ts.accept(','));
+    this.ts.expect('}', partial ? "'}' after '...' (it ends a partial enum)" : "',' or '}' after the enumerator");
+    this.pendingEnum = null;
+    return { items: items.map((e) => ({ tok: e.tok, value: partial && !e.written ? undefined : e.value })), partial };
+  }
+}
+
+const CONTEXT_PLACE: Record<SpecContext, string> = {
+  file: 'here',
+  member: 'on a struct member',
+  param: 'on a parameter',
+  typename: 'in a type name',
+};

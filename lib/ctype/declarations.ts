@@ -1,0 +1,359 @@
+// What cdef declarations mean: the all-or-nothing scope of one cdef call, when a tag, typedef or enum declared again is the same one, and enum integer types.
+import { completeStruct } from './layout';
+import { CType, EnumType, MemberDecl, PrimitiveType, StructType, deferredPrimitive, primitive } from './model';
+import { Decl, Registry, SourcePos, checkRedeclaration, keyOf } from './registry';
+
+/** Throws the CDefError of a declaration refused at `at` (the parser's positions and spelling). */
+export type Fail = (at: SourcePos, message: string) => never;
+
+/** The name an anonymous struct, union or enum carries until a typedef or the commit names it. */
+export const PROVISIONAL = '(anonymous)';
+
+/** One enumerator as written: `value` is undefined in a partial enum when the compiler gives it. */
+export interface Enumerator {
+  readonly name: string;
+  readonly value: bigint | undefined;
+}
+
+/** A struct or union body being defined (see Scope.openStruct and Scope.closeStruct). */
+export interface StructDefinition {
+  /** The type the body is laid out into. */
+  readonly target: StructType;
+  /** Set when the tag is defined already: the body goes into a new type, compared at the close. */
+  readonly redefines: {
+    readonly existing: StructType;
+    readonly found: Extract<Decl, { kind: 'tag' }>;
+    readonly key: string;
+    readonly prior: Decl | undefined;
+  } | null;
+}
+
+const I32_MIN = -(2n ** 31n);
+const I32_MAX = 2n ** 31n - 1n;
+const U32_MAX = 2n ** 32n - 1n;
+const I64_MAX = 2n ** 63n - 1n;
+
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** A JavaScript number when exact, else the bigint (how declarations hold integer values). */
+export const toJs = (v: bigint): number | bigint => (v >= MIN_SAFE && v <= MAX_SAFE ? Number(v) : v);
+
+/** The C type an enumerator has in an expression: int when its value fits, else the enum's own type. */
+export function enumeratorType(value: bigint, base: PrimitiveType | null): PrimitiveType {
+  if (value >= I32_MIN && value <= I32_MAX) return primitive('int');
+  if (base) return base;
+  return primitive(value <= I64_MAX ? 'long' : 'unsigned long');
+}
+
+/** GCC's choice of an enum's integer type, or null when the values need more than 64 bits. */
+export function enumBase(values: readonly bigint[]): PrimitiveType | null {
+  let min = 0n;
+  let max = 0n;
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (min >= 0n) return max <= U32_MAX ? primitive('unsigned int') : primitive('unsigned long');
+  if (min >= I32_MIN && max <= I32_MAX) return primitive('int');
+  return max <= I64_MAX ? primitive('long') : null;
+}
+
+/**
+ * Declarations staged by one cdef call over the registry: lookups see both, nothing reaches the
+ * registry before commit(), and rollback() undoes the changes made to types the registry already had
+ * (completing a forward-declared struct or enum). It decides what declaring a name again means:
+ * the same declaration, the completion of an incomplete one, or a conflict (refused unless `override`).
+ */
+export class Scope {
+  private readonly staged = new Map<string, Decl>();
+  private readonly undo: (() => void)[] = [];
+  /** Types this call created: they vanish with a failed call, so they need no undo. */
+  private readonly created = new Set<CType>();
+  /** Anonymous structs, unions and enums of this call, given '$N' names at commit unless a typedef named them. */
+  private readonly anonymous: (StructType | EnumType)[] = [];
+
+  constructor(private readonly registry: Registry, readonly override: boolean, private readonly fail: Fail) {}
+
+  get(key: string): Decl | undefined {
+    return this.staged.get(key) ?? this.registry.get(key);
+  }
+
+  tag(kind: 'struct' | 'union' | 'enum', name: string): Extract<Decl, { kind: 'tag' }> | undefined {
+    const d = this.get(`${kind} ${name}`);
+    return d?.kind === 'tag' ? d : undefined;
+  }
+
+  /** Stages `d`, failing as the registry would when it redeclares a name with another meaning. */
+  declare(d: Decl): void {
+    const key = keyOf(d);
+    checkRedeclaration(this.get(key), d, this.override);
+    this.staged.set(key, d);
+  }
+
+  /** C has one namespace for struct, union and enum tags: fails when `name` is a tag of another kind. */
+  checkTagKind(kind: 'struct' | 'union' | 'enum', name: string, at: SourcePos): void {
+    for (const other of ['struct', 'union', 'enum'] as const) {
+      const d = other === kind ? undefined : this.tag(other, name);
+      if (d) {
+        this.fail(at, `'${kind} ${name}' conflicts with '${other} ${name}' (at ${d.pos.line}:${d.pos.column}); a tag names one kind of type`);
+      }
+    }
+  }
+
+  /** `struct s;` or a first `struct s *` (no body): a new incomplete type under that tag. */
+  declareIncompleteTag(kind: 'struct' | 'union' | 'enum', name: string, at: SourcePos): StructType | EnumType {
+    this.checkTagKind(kind, name, at);
+    const t = kind === 'enum' ? new EnumType(name) : new StructType(kind, name);
+    this.created.add(t);
+    this.declare({ kind: 'tag', name, type: t, pos: at });
+    return t;
+  }
+
+  /** `typedef ... name;`: an opaque type, the one declared before under that name if it was opaque too. */
+  declareOpaque(name: string, at: SourcePos): void {
+    const old = this.get(name);
+    const reuse = old?.kind === 'typedef' && isOpaque(old.type, name) ? old.type : null;
+    const type = reuse ?? new StructType('struct', name, true);
+    if (!reuse) this.created.add(type);
+    this.declare({ kind: 'typedef', name, type, quals: 0, pos: at });
+  }
+
+  /** `typedef int... name;` / `typedef float... name;`: the type the compiler completes, reused when declared so before. */
+  declareDeferred(name: string, family: 'int' | 'float', at: SourcePos): void {
+    const old = this.get(name);
+    const reuse = old?.kind === 'typedef' && old.type.kind === 'primitive' && old.type.deferred === family ? old.type : null;
+    const type = reuse ?? deferredPrimitive(name, family);
+    if (!reuse) this.created.add(type);
+    this.declare({ kind: 'typedef', name, type, quals: 0, pos: at });
+  }
+
+  /**
+   * `typedef <type> name;`. When the typedef names an anonymous struct, union or enum defined in the
+   * same declaration (`typedef struct { ... } pt_t;`), that type takes the typedef's name.
+   */
+  declareTypedef(name: string, typed: { readonly type: CType; readonly quals: number }, at: SourcePos, definedAnonymous: StructType | EnumType | null): void {
+    const t = definedAnonymous;
+    if (t && typed.type === t && !t.namedByTypedef) {
+      t.name = name;
+      t.namedByTypedef = true;
+    }
+    this.declare({ kind: 'typedef', name, type: typed.type, quals: typed.quals, pos: at });
+  }
+
+  /**
+   * Where the body of `struct name { ... }` goes: an anonymous or new tag gets a new type; a tag
+   * declared but not defined is completed in place (undone by rollback); a tag defined already gets
+   * a new type that closeStruct compares with the old one (references inside resolve to it).
+   */
+  openStruct(kind: 'struct' | 'union', name: string | null, at: SourcePos): StructDefinition {
+    if (name === null) {
+      const target = this.newStruct(kind, PROVISIONAL);
+      this.anonymous.push(target);
+      return { target, redefines: null };
+    }
+    const found = this.tag(kind, name);
+    const existing = found?.type as StructType | undefined;
+    if (!found || !existing) {
+      this.checkTagKind(kind, name, at);
+      const target = this.newStruct(kind, name);
+      this.declare({ kind: 'tag', name, type: target, pos: at });
+      return { target, redefines: null };
+    }
+    if (!existing.complete && existing.members === null) {
+      this.saveStruct(existing);
+      return { target: existing, redefines: null };
+    }
+    const target = this.newStruct(kind, name);
+    const d: Decl = { kind: 'tag', name, type: target, pos: at };
+    const key = keyOf(d);
+    const prior = this.staged.get(key);
+    this.staged.set(key, d);
+    return { target, redefines: { existing, found, key, prior } };
+  }
+
+  /**
+   * Lays out the body parsed for `def` and says which type the definition stands for: the old one
+   * when a redefinition repeats it exactly, the new one otherwise (refused without `override`).
+   */
+  closeStruct(def: StructDefinition, body: { readonly members: readonly MemberDecl[]; readonly partial: boolean }, pack: number, at: SourcePos): StructType {
+    const { target, redefines } = def;
+    target.partial = body.partial;
+    completeStruct(target, body.members, pack);
+    if (!redefines) return target;
+    const { existing, found, key, prior } = redefines;
+    if (sameDefinition(target, existing)) {
+      if (prior) this.staged.set(key, prior);
+      else this.staged.delete(key);
+      return existing;
+    }
+    if (!this.override) {
+      this.fail(
+        at,
+        `'${target.kind} ${target.name}' is already defined with different members (at ${found.pos.line}:${found.pos.column}); ` +
+          'pass { override: true } to replace it',
+      );
+    }
+    return target;
+  }
+
+  /**
+   * The enum type an enum body defines: `enum e;` completed, the same enum when the body repeats it,
+   * else a new type (a conflict without `override` fails at `at`). The enumerators are declared by
+   * the caller, as constants of the returned type.
+   */
+  defineEnum(name: string | null, items: readonly Enumerator[], partial: boolean, base: PrimitiveType, at: SourcePos): EnumType {
+    const found = name !== null ? this.tag('enum', name) : undefined;
+    const existing = found?.type as EnumType | undefined;
+    let target: EnumType;
+    let fill = true;
+    if (existing && !existing.partial && Object.keys(existing.relements).length === 0) {
+      target = existing; // completes 'enum e;'
+      this.saveEnum(existing);
+    } else if (existing && this.sameEnumerators(existing, items, partial)) {
+      target = existing;
+      fill = false;
+    } else if (existing && found && !this.override) {
+      return this.fail(
+        at,
+        `'enum ${name}' is already defined with different enumerators (at ${found.pos.line}:${found.pos.column}); ` +
+          'pass { override: true } to replace it',
+      );
+    } else {
+      target = new EnumType(name ?? PROVISIONAL);
+      this.created.add(target);
+      if (name !== null) this.declare({ kind: 'tag', name, type: target, pos: at });
+      else this.anonymous.push(target);
+    }
+    if (fill && partial) Object.assign(target, { relements: {}, elements: {}, base, partial: true, settled: false });
+    else if (fill) fillEnum(target, items, base);
+    return target;
+  }
+
+  commit(): void {
+    for (const t of this.anonymous) if (!t.namedByTypedef) t.name = this.registry.anonymousName();
+    for (const d of this.staged.values()) this.registry.declare(d, this.override);
+  }
+
+  rollback(): void {
+    for (const u of this.undo.reverse()) u();
+  }
+
+  private newStruct(kind: 'struct' | 'union', name: string): StructType {
+    const t = new StructType(kind, name);
+    this.created.add(t);
+    return t;
+  }
+
+  /** Remembers the layout of a registry struct that this call is about to complete. */
+  private saveStruct(t: StructType): void {
+    if (this.created.has(t)) return;
+    const { fields, fieldMap, size, align, pack, partial, members } = t;
+    this.undo.push(() => Object.assign(t, { fields, fieldMap, size, align, pack, partial, members }));
+  }
+
+  private saveEnum(t: EnumType): void {
+    if (this.created.has(t)) return;
+    const { relements, elements, base, partial, settled } = t;
+    this.undo.push(() => Object.assign(t, { relements, elements, base, partial, settled }));
+  }
+
+  /** True when `items` declare enum `t` again as it is: the same names and values (partial: the same written values). */
+  private sameEnumerators(t: EnumType, items: readonly Enumerator[], partial: boolean): boolean {
+    if (t.partial !== partial) return false;
+    if (!partial) {
+      const names = Object.keys(t.relements);
+      return names.length === items.length && items.every((e, i) => names[i] === e.name && BigInt(t.relements[e.name]) === e.value);
+    }
+    return items.every((e) => {
+      const d = this.get(e.name);
+      return d?.kind === 'constant' && d.type === t && (d.value === undefined ? e.value === undefined : e.value !== undefined && BigInt(d.value) === e.value);
+    });
+  }
+}
+
+/** Fills an exact enum (every value known) with its enumerators. */
+function fillEnum(t: EnumType, items: readonly Enumerator[], base: PrimitiveType): void {
+  const relements: Record<string, number | bigint> = {};
+  const elements: Record<string, string> = {};
+  for (const { name, value } of items) {
+    if (value === undefined) throw new Error(`internal: enumerator '${name}' of an exact enum without a value`);
+    relements[name] = toJs(value);
+    elements[String(value)] ??= name;
+  }
+  t.relements = relements;
+  t.elements = elements;
+  t.base = base;
+  t.partial = false;
+  t.settled = true;
+}
+
+const isAnonymous = (t: StructType): boolean => !t.namedByTypedef && (t.name === PROVISIONAL || t.name.startsWith('$'));
+
+/** True for the type of `typedef ... name;`. */
+const isOpaque = (t: CType, name: string): boolean =>
+  t.kind === 'struct' && t.namedByTypedef && t.name === name && t.fields === null && t.members === null;
+
+/**
+ * True when the freshly parsed `fresh` defines what `old` already is: for layouts cdef computes,
+ * the same layout; for layouts the compiler gives, the same members as declared and the same '...'.
+ */
+function sameDefinition(fresh: StructType, old: StructType): boolean {
+  if (fresh.members === null && old.members === null) return sameLayout(fresh, old, fresh, old);
+  const a = fresh.members ?? [];
+  const b = old.members ?? [];
+  return (
+    fresh.members !== null && old.members !== null && fresh.kind === old.kind && fresh.partial === old.partial &&
+    a.length === b.length &&
+    a.every((m, i) => {
+      const n = b[i];
+      return (
+        m.name === n.name && m.quals === n.quals && m.bitsize === n.bitsize && (m.lengthFromCompiler ?? false) === (n.lengthFromCompiler ?? false) &&
+        sameType(m.type, n.type, fresh, old)
+      );
+    })
+  );
+}
+
+/**
+ * True when struct `a` lays out exactly as `b`: same size, alignment and flattened members (names,
+ * offsets, bits, qualifiers, types). Types compare by identity, except that `fresh` stands for `old`
+ * (a body that refers to its own tag) and anonymous structs compare by their own layout.
+ */
+function sameLayout(a: StructType, b: StructType, fresh: StructType, old: StructType): boolean {
+  if (a.kind !== b.kind || a.size !== b.size || a.align !== b.align) return false;
+  const fa = a.fields ?? [];
+  const fb = b.fields ?? [];
+  return (
+    fa.length === fb.length &&
+    fa.every((f, i) => {
+      const g = fb[i];
+      return (
+        f.name === g.name && f.offset === g.offset && f.bitshift === g.bitshift && f.bitsize === g.bitsize &&
+        f.quals === g.quals && sameType(f.type, g.type, fresh, old)
+      );
+    })
+  );
+}
+
+function sameType(a: CType, b: CType, fresh: StructType, old: StructType): boolean {
+  if (a === b || (a === fresh && b === old)) return true;
+  switch (a.kind) {
+    case 'pointer':
+      return b.kind === 'pointer' && a.quals === b.quals && sameType(a.item, b.item, fresh, old);
+    case 'array':
+      return b.kind === 'array' && a.length === b.length && sameType(a.item, b.item, fresh, old);
+    case 'function':
+      return (
+        b.kind === 'function' && a.ellipsis === b.ellipsis && a.args.length === b.args.length &&
+        sameType(a.result, b.result, fresh, old) && a.args.every((x, i) => sameType(x, b.args[i], fresh, old))
+      );
+    case 'struct':
+    case 'union':
+      return (b.kind === 'struct' || b.kind === 'union') && isAnonymous(a) && isAnonymous(b) && sameLayout(a, b, fresh, old);
+    case 'primitive':
+    case 'void':
+    case 'enum':
+      return false;
+  }
+}
