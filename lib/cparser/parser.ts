@@ -68,6 +68,11 @@ const BUILTIN_TYPES = new Map<string, PrimitiveType>([
   ...[...PRIMITIVE_ALIASES].map(([alias, name]) => [alias, primitive(name)] as const),
 ]);
 
+/** True for a type name cdef knows without a declaration ('size_t', 'uint8_t', 'bool'). */
+export function isBuiltinTypeName(name: string): boolean {
+  return BUILTIN_TYPES.has(name);
+}
+
 /** The name an anonymous struct, union or enum carries until a typedef or the commit names it. */
 const PROVISIONAL = '(anonymous)';
 
