@@ -8,7 +8,7 @@ import { BuildOptions, compileArgs, compilerInfo, findCompiler, scrubPaths, time
 import { Extracted, extractDeclarations } from './extract';
 
 /** Bumped whenever the extractor's output for the same input changes. */
-const EXTRACTOR_VERSION = '1';
+const EXTRACTOR_VERSION = '2';
 
 export interface PreprocessOptions extends BuildOptions {
   /** The name the source goes by in line markers and diagnostics (default 'source.c'). */
