@@ -71,9 +71,6 @@ export interface Decl {
   readonly declarators: readonly Declarator[];
 }
 
-/** Attributes that change a layout in ways cdef cannot say. */
-const LAYOUT_ATTRIBUTES = new Set(['aligned', 'packed', 'vector_size', 'mode', 'designated_init']);
-
 const roleOf = (text: string): CRole | undefined => cWord(text)?.role;
 
 /** Reads the output of `cc -E -dD` into its declaration table. */
@@ -107,7 +104,8 @@ export class DeclTable {
 
   constructor(preprocessed: string) {
     const read = readPreprocessed(preprocessed);
-    ({ tokens: this.tokens, attributes: this.attributes } = clean(read.tokens));
+    this.attributes = clean(read.tokens);
+    this.tokens = read.tokens;
     this.files = read.files;
     this.macros = read.macros;
     this.packs = read.packs;
@@ -394,7 +392,6 @@ export class DeclTable {
     const tagWord = (i: number) => this.tokens.isIdent(i) && (texts[i] === 'struct' || texts[i] === 'union');
     for (let k = start; k <= end; k++) {
       for (const word of this.attributes.get(k) ?? []) {
-        if (!LAYOUT_ATTRIBUTES.has(word)) continue;
         const structLevel = tagWord(k - 1) || (this.tokens.isIdent(k - 1) && tagWord(k - 2)) || this.isPunct(k - 1, '}');
         if (word === 'packed' && structLevel) pack = 1;
         else problem ??= `it uses __attribute__((${word})) or _Alignas, which cdef cannot express`;

@@ -1,30 +1,29 @@
-// GNU C's extra words in preprocessed tokens: dropped, respelled as standard C, or kept aside as attribute words.
+// GNU C's extra words in preprocessed tokens: dropped, respelled as standard C, or kept aside when they change a layout.
 import { TokenTable } from '../cparser/lexer';
 import { cWord } from '../cparser/keywords';
 
-/** Attribute words that stood before a token of the cleaned table, by its index. */
+/** Attributes that change a layout, some in ways cdef cannot say: the only attribute words kept. */
+export const LAYOUT_ATTRIBUTES: ReadonlySet<string> = new Set(['aligned', 'packed', 'vector_size', 'mode', 'designated_init']);
+
+/** Layout attribute words that stood before a token of the cleaned table, by its index. */
 export type Attributes = ReadonlyMap<number, readonly string[]>;
 
-export interface Cleaned {
-  /** The tokens without the noise; `raws` gives each one's index in the reader's table. */
-  readonly tokens: TokenTable;
-  readonly attributes: Attributes;
-}
-
 /**
- * The tokens without what changes nothing cdef needs to know: '__extension__', 'inline' and the
- * like go, '__attribute__((…))', '_Alignas(…)' and asm labels go with their parenthesised part
- * (their attribute words are kept aside, for the layouts they change), and GNU spellings of
- * standard words ('__const', '__restrict', '__signed__') become the standard words.
+ * Removes from the table, in place, what changes nothing cdef needs to know: '__extension__',
+ * 'inline' and the like go, '__attribute__((…))', '_Alignas(…)' and asm labels go with their
+ * parenthesised part (the layout attributes among them are returned, by the index of the token
+ * they stood before), and GNU spellings of standard words ('__const', '__restrict', '__signed__')
+ * become the standard words. `raws` keeps each token's index in the table as read.
  */
-export function clean(tokens: TokenTable): Cleaned {
-  const out = new TokenTable();
+export function clean(tokens: TokenTable): Attributes {
   const attributes = new Map<number, string[]>();
-  const note = (words: string[]) => {
-    if (words.length) attributes.set(out.length, [...(attributes.get(out.length) ?? []), ...words]);
+  const note = (at: number, words: readonly string[]) => {
+    if (words.length) attributes.set(at, [...(attributes.get(at) ?? []), ...words]);
   };
-  const { kinds, texts } = tokens;
-  for (let i = 0; i < tokens.length; i++) {
+  const { kinds, texts, files, lines, spaced, raws } = tokens;
+  const n = tokens.length;
+  let w = 0;
+  for (let i = 0; i < n; i++) {
     let text = texts[i];
     const word = kinds[i] === 'ident' ? cWord(text) : undefined;
     if (word !== undefined) {
@@ -35,16 +34,24 @@ export function clean(tokens: TokenTable): Cleaned {
         if (role === 'asm') while (kinds[j] === 'ident' && isAsmQualifier(texts[j])) j++;
         if (!tokens.isPunct(j, '(')) continue;
         const close = closeParen(tokens, j);
-        if (word.standard === '__attribute__') note(attributeWords(tokens, j, close));
-        else if (role === 'alignas') note(['aligned']);
+        if (word.standard === '__attribute__') note(w, layoutWords(tokens, j, close));
+        else if (role === 'alignas') note(w, ['aligned']);
         i = close;
         continue;
       }
       text = word.standard;
     }
-    out.push(kinds[i], text, tokens.files[i], tokens.lines[i], tokens.spaced[i], i);
+    // w <= i: the tokens still to read are never overwritten.
+    kinds[w] = kinds[i];
+    texts[w] = text;
+    files[w] = files[i];
+    lines[w] = lines[i];
+    spaced[w] = spaced[i];
+    raws[w] = raws[i];
+    w++;
   }
-  return { tokens: out, attributes };
+  tokens.truncate(w);
+  return attributes;
 }
 
 /** Words between 'asm' and its parenthesised part ('asm volatile goto (…)'). */
@@ -63,14 +70,18 @@ function closeParen(tokens: TokenTable, open: number): number {
   return tokens.length - 1;
 }
 
-/** The attribute names in `__attribute__((a, b(x)))`, without GNU underscores. */
-function attributeWords(tokens: TokenTable, open: number, close: number): string[] {
+/** The layout attributes named in `__attribute__((a, b(x)))`, without GNU underscores. */
+function layoutWords(tokens: TokenTable, open: number, close: number): string[] {
   const words: string[] = [];
   let depth = 0;
   for (let i = open; i <= close; i++) {
     if (tokens.isPunct(i, '(')) depth++;
     else if (tokens.isPunct(i, ')')) depth--;
-    else if (depth === 2 && tokens.isIdent(i)) words.push(tokens.texts[i].replace(/^__(.*)__$/, '$1'));
+    else if (depth === 2 && tokens.isIdent(i)) {
+      const t = tokens.texts[i];
+      const name = t.length > 4 && t.startsWith('__') && t.endsWith('__') ? t.slice(2, -2) : t;
+      if (LAYOUT_ATTRIBUTES.has(name)) words.push(name);
+    }
   }
   return words;
 }

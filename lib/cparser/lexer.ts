@@ -290,7 +290,7 @@ export class TokenTable {
   readonly lines: number[] = [];
   /** Whitespace separated it from the previous token in the text. */
   readonly spaced: boolean[] = [];
-  /** For a table derived from another, the token's index there (directive positions refer to the reader's). */
+  /** The token's index as read, which directive positions refer to: `i` until tokens are removed in place. */
   readonly raws: number[] = [];
 
   get length(): number {
@@ -304,6 +304,12 @@ export class TokenTable {
     this.lines.push(line);
     this.spaced.push(spaced);
     this.raws.push(raw);
+  }
+
+  /** Keeps the first `length` tokens (for a reader that removes tokens in place). */
+  truncate(length: number): void {
+    this.kinds.length = this.texts.length = this.files.length = length;
+    this.lines.length = this.spaced.length = this.raws.length = length;
   }
 
   /** True when token `i` is the punctuator `text`. */
@@ -349,7 +355,7 @@ const DEFINE = /^#\s*define\s+([A-Za-z_$][\w$]*)(\(([^)]*)\))?(?:\s+(.*))?$/;
 const UNDEF = /^#\s*undef\s+([A-Za-z_$][\w$]*)/;
 const PRAGMA_PACK = /^#\s*pragma\s+pack\s*\(([^)]*)\)/;
 
-const unescapeFile = (s: string): string => s.replace(/\\(.)/g, '$1');
+const unescapeFile = (s: string): string => (s.includes('\\') ? s.replace(/\\(.)/g, '$1') : s);
 
 /** Splits preprocessed text (a whole file, or a macro's body) into the pieces the reader reads: tokens, blanks, newlines, comments, directive lines. */
 export function preprocessedPieces(text: string): string[] {
