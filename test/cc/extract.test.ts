@@ -246,6 +246,42 @@ describe('real headers through gcc -E', () => {
   });
 });
 
+describe('a whole header as the user\'s', () => {
+  // zlib.h stands for the headers a whole-header binding reads: GNU C through glibc's headers included.
+  const installed = ['/usr/include/zlib.h', '/usr/local/include/zlib.h'].some((f) => fs.existsSync(f));
+  const title = 'every declaration and integer macro of zlib.h is declared; what is left out says why';
+  let output = '';
+  let header = '';
+  beforeAll(() => {
+    if (!installed) return;
+    const r = spawnSync('cc', ['-E', '-dD', '-x', 'c', '-'], { input: '#include <zlib.h>\n', encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    output = r.stdout;
+    header = (/^# \d+ "([^"]*\/zlib\.h)"/m.exec(output) as RegExpExecArray)[1];
+  });
+  (installed ? test : test.skip)(installed ? title : `${title} (skipped: zlib.h is not installed; Debian: zlib1g-dev)`, () => {
+    const x = extractDeclarations(output, { userFiles: [header], externals: true });
+    const r = registryOf(x);
+    for (const name of ['deflate', 'inflate', 'deflateInit_', 'crc32', 'adler32', 'zlibVersion', 'gzopen', 'gzclose']) {
+      expect(r.get(name)?.kind).toBe('function');
+    }
+    expect((r.tag('struct', 'z_stream_s') as StructType).complete).toBe(true);
+    expect(r.get('z_stream')?.kind).toBe('typedef');
+    // The values zlib.h documents.
+    expect([r.get('Z_OK'), r.get('Z_STREAM_END'), r.get('Z_DEFLATED'), r.get('Z_BEST_COMPRESSION')]).toEqual([
+      expect.objectContaining({ kind: 'constant', value: 0 }),
+      expect.objectContaining({ kind: 'constant', value: 1 }),
+      expect.objectContaining({ kind: 'constant', value: 8 }),
+      expect.objectContaining({ kind: 'constant', value: 9 }),
+    ]);
+    const reasons = Object.fromEntries(x.skipped.map((s) => [s.name, s.reason]));
+    expect(reasons.deflateInit).toMatch(/function-like macro/);
+    expect(reasons.ZLIB_VERSION).toMatch(/string value/);
+    expect(reasons.gzvprintf).toMatch(/unknown type name 'va_list'.*left out/);
+    for (const s of x.skipped) expect(s.where.startsWith(`${header}:`)).toBe(true);
+  });
+});
+
 describe('static const', () => {
   test("a static const is a constant when the parser finds its type an integer, through the source's and the headers' typedefs", () => {
     const x = extract(
