@@ -35,6 +35,11 @@ export function parseCdef(source: string, registry: Registry, options: CdefOptio
   scope.commit();
 }
 
+/** True for a type name cdef knows without a declaration ('size_t', 'uint8_t', 'bool'). */
+export function isBuiltinTypeName(name: string): boolean {
+  return BUILTIN_TYPES.has(name);
+}
+
 /**
  * Parses a type name as given to ffi.new/cast/typeof/sizeof ('int *', 'struct pt[3]',
  * 'int(*)(int, int)', 'const char *', 'int[]', 'myint_t', 'enum color', 'int[2][3]').

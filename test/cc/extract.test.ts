@@ -3,7 +3,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { Decl, readDeclarations } from '../../lib/cc/declarations';
 import { Extracted, extractDeclarations } from '../../lib/cc/extract';
+import { neededTypes } from '../../lib/cc/select';
 import { userFileNames } from '../../lib/cc/preprocess';
 import { parseCdef } from '../../lib/cparser/parser';
 import { Registry } from '../../lib/ctype/registry';
@@ -241,5 +243,111 @@ describe('real headers through gcc -E', () => {
     expect(reg.get('printf')).toBeUndefined();
     expect(x.files.some((f) => f.endsWith('/stdio.h'))).toBe(true);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('a whole header as the user\'s', () => {
+  // zlib.h stands for the headers a whole-header binding reads: GNU C through glibc's headers included.
+  const installed = ['/usr/include/zlib.h', '/usr/local/include/zlib.h'].some((f) => fs.existsSync(f));
+  const title = 'every declaration and integer macro of zlib.h is declared; what is left out says why';
+  let output = '';
+  let header = '';
+  beforeAll(() => {
+    if (!installed) return;
+    const r = spawnSync('cc', ['-E', '-dD', '-x', 'c', '-'], { input: '#include <zlib.h>\n', encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    output = r.stdout;
+    header = (/^# \d+ "([^"]*\/zlib\.h)"/m.exec(output) as RegExpExecArray)[1];
+  });
+  (installed ? test : test.skip)(installed ? title : `${title} (skipped: zlib.h is not installed; Debian: zlib1g-dev)`, () => {
+    const x = extractDeclarations(output, { userFiles: [header], externals: true });
+    const r = registryOf(x);
+    for (const name of ['deflate', 'inflate', 'deflateInit_', 'crc32', 'adler32', 'zlibVersion', 'gzopen', 'gzclose']) {
+      expect(r.get(name)?.kind).toBe('function');
+    }
+    expect((r.tag('struct', 'z_stream_s') as StructType).complete).toBe(true);
+    expect(r.get('z_stream')?.kind).toBe('typedef');
+    // The values zlib.h documents.
+    expect([r.get('Z_OK'), r.get('Z_STREAM_END'), r.get('Z_DEFLATED'), r.get('Z_BEST_COMPRESSION')]).toEqual([
+      expect.objectContaining({ kind: 'constant', value: 0 }),
+      expect.objectContaining({ kind: 'constant', value: 1 }),
+      expect.objectContaining({ kind: 'constant', value: 8 }),
+      expect.objectContaining({ kind: 'constant', value: 9 }),
+    ]);
+    const reasons = Object.fromEntries(x.skipped.map((s) => [s.name, s.reason]));
+    expect(reasons.deflateInit).toMatch(/function-like macro/);
+    expect(reasons.ZLIB_VERSION).toMatch(/string value/);
+    expect(reasons.gzvprintf).toMatch(/unknown type name 'va_list'.*left out/);
+    for (const s of x.skipped) expect(s.where.startsWith(`${header}:`)).toBe(true);
+  });
+});
+
+describe('static const', () => {
+  test("a static const is a constant when the parser finds its type an integer, through the source's and the headers' typedefs", () => {
+    const x = extract(
+      'typedef long my_long;\nstatic const my_long A = 1;\nstatic const mode_t B = 2;\nenum e { E0 };\nstatic const enum e C = E0;\nstatic const float D = 1;',
+      'typedef unsigned int __mode_t;\ntypedef __mode_t mode_t;',
+    );
+    expect(x.statics).toEqual({ D: 'variable' });
+    const r = registryOf(x);
+    for (const name of ['A', 'B', 'C']) expect(r.get(name)).toMatchObject({ kind: 'constant', value: undefined });
+    expect(cdef(x)).toContain('typedef __mode_t mode_t;\n');
+  });
+});
+
+describe('the declaration table', () => {
+  const header =
+    '# 1 "/inc/h.h"\ntypedef unsigned long size_t;\ntypedef struct node node_t;\nstruct node { node_t *next; struct leaf *leaf; struct val v; };\n' +
+    'extern int h_count;\nint h_walk(node_t *n, size_t limit);\nstruct al { int i __attribute__((aligned(8))); };\n#define H_MAX 10\n';
+  const source = '# 1 "u.c"\nnode_t *first(node_t n) { return n.next; }\nstruct pt { int x; } origin, *cursor;\n';
+  const table = readDeclarations(header + source);
+  const all = Array.from({ length: table.length }, (_, i) => table.decl(i));
+  const byName = (name: string): Decl => all.find((d) => d.names.includes(name)) as Decl;
+
+  test('holds every declaration of every file with its kind, names and origin', () => {
+    expect(all.map((d) => [d.kind, d.names, d.where])).toEqual([
+      ['typedef', ['size_t'], '/inc/h.h:1'],
+      ['typedef', ['node_t'], '/inc/h.h:2'],
+      ['tag', ['struct node'], '/inc/h.h:3'],
+      ['variable', ['h_count'], '/inc/h.h:4'],
+      ['function', ['h_walk'], '/inc/h.h:5'],
+      ['tag', ['struct al'], '/inc/h.h:6'],
+      ['function', ['first'], 'u.c:1'],
+      ['variable', ['origin', 'cursor', 'struct pt'], 'u.c:2'],
+    ]);
+    expect(table.files[byName('first').file]).toBe('u.c');
+    expect(table.macros.get('H_MAX')).toMatchObject({ body: '10', line: 7, file: byName('h_walk').file });
+  });
+
+  test('knows what each declaration refers to, and how', () => {
+    expect(byName('struct node').refs).toEqual([
+      { kind: 'typedef', name: 'node_t', mode: 'ptr' },
+      { kind: 'struct', name: 'leaf', mode: 'ptr' },
+      { kind: 'struct', name: 'val', mode: 'value' },
+    ]);
+    expect(byName('node_t').refs).toEqual([{ kind: 'struct', name: 'node', mode: 'inherit' }]);
+    expect(byName('h_walk').refs).toEqual([
+      { kind: 'typedef', name: 'node_t', mode: 'ptr' },
+      { kind: 'typedef', name: 'size_t', mode: 'value' },
+    ]);
+    expect(table.typedefDecl('node_t')).toBe(byName('node_t'));
+    expect(table.tagDecl('struct node')).toBe(byName('struct node'));
+    expect(table.tagDecl('struct leaf')).toBeUndefined();
+  });
+
+  test('says why a declaration cannot be declared', () => {
+    expect(byName('struct al').problem).toBe('it uses __attribute__((aligned)) or _Alignas, which cdef cannot express');
+    expect(all.filter((d) => d.problem !== null)).toHaveLength(1);
+  });
+
+  test('finds the header types a declaration needs: typedefs always, definitions where used by value', () => {
+    const own = (file: number) => table.files[file] === 'u.c';
+    const needed = neededTypes(table, [byName('first')], own);
+    const names = [...needed].map(([i, mode]) => `${table.decl(i).names.join()}:${mode}`);
+    // 'node_t n' by value needs the struct's body; size_t (built into cdef) is not asked for.
+    expect(names.sort()).toEqual(['node_t:value', 'struct node:value']);
+    // Behind a pointer, the typedef is enough; the roots' own files are never asked for.
+    expect([...neededTypes(table, [byName('h_walk')], () => false)].map(([i, mode]) => `${table.decl(i).names}:${mode}`)).toEqual(['node_t:ptr']);
+    expect(neededTypes(table, [byName('h_walk')], () => true).size).toBe(0);
   });
 });

@@ -1,0 +1,90 @@
+// Each chosen declaration through the cdef parser, as ffi.cdef will take it: what the parser refuses is left out with its reason.
+import { CDefError } from '../errors';
+import { parseCdef, parseTypeName } from '../cparser/parser';
+import { CType, FunctionType } from '../ctype/model';
+import { Registry } from '../ctype/registry';
+import { Item } from './emit';
+import { Notes } from './select';
+
+/** A piece of cdef text and the `pack` option it needs (0: natural alignment). */
+export interface CdefChunk {
+  readonly source: string;
+  readonly pack: number;
+}
+
+/**
+ * Parses the items one by one into a scratch table, as ffi.cdef will: an item the parser refuses
+ * is left out (and, for the user's, listed as skipped with the parser's reason), so one
+ * unsupported declaration never costs the others. A `static const` whose type is no integer is
+ * not a constant: it is noted as a static variable.
+ */
+export function check(items: readonly Item[], notes: Notes): CdefChunk[] {
+  let registry = new Registry();
+  const accepted: Item[] = [];
+  for (const it of items) {
+    if (it.integerType !== undefined && !isIntegerType(it.integerType, registry)) {
+      for (const n of it.names) notes.statics[n] = 'variable';
+      continue;
+    }
+    let reason: string | null = null;
+    try {
+      parseCdef(it.text, registry, it.pack ? { pack: it.pack } : {});
+      reason = valueProblem(registry, it.names);
+      if (reason !== null) {
+        // Parsed and committed, but unusable: rebuild the table without it.
+        registry = new Registry();
+        for (const ok of accepted) parseCdef(ok.text, registry, ok.pack ? { pack: ok.pack } : {});
+      }
+    } catch (e) {
+      if (!(e instanceof CDefError) && !(e instanceof TypeError)) throw e;
+      reason = (e as Error).message.replace(/^cdef:\d+:\d+: /, '');
+    }
+    if (reason === null) accepted.push(it);
+    else if (!it.user) for (const n of it.names) notes.dropped.set(n, reason);
+    else {
+      const cause = /unknown type name '([^']+)'/.exec(reason)?.[1];
+      const left = cause === undefined ? undefined : notes.dropped.get(cause);
+      const why = left === undefined ? reason : `${reason} (its declaration in a header was left out: ${left})`;
+      notes.skip(it.names.join(', ') || it.text.trim().slice(0, 40), it.where, why, it.pos);
+    }
+  }
+  return groupByPack(accepted);
+}
+
+/** True when `typeName` names an integer type (or an enum, or _Bool) in `registry`. */
+function isIntegerType(typeName: string, registry: Registry): boolean {
+  let t: CType;
+  try {
+    t = parseTypeName(typeName, registry);
+  } catch (e) {
+    if (e instanceof CDefError) return false;
+    throw e;
+  }
+  return t.kind === 'enum' || (t.kind === 'primitive' && t.repr !== 'f32' && t.repr !== 'f64' && t.repr !== 'f80');
+}
+
+/** Why a just-declared function cannot be called from JavaScript, or null. */
+function valueProblem(registry: Registry, names: readonly string[]): string | null {
+  for (const name of names) {
+    const d = registry.get(name);
+    if (d?.kind !== 'function') continue;
+    const t: FunctionType = d.type;
+    for (const v of [t.result, ...t.args]) {
+      if (v.kind === 'primitive' && v.repr === 'f80') return "it passes 'long double', which cannot travel between JavaScript and C";
+      if ((v.kind === 'struct' || v.kind === 'union') && !v.complete) {
+        return `it passes '${v.cname}' by value, but that type's definition was left out or is not in the source`;
+      }
+    }
+  }
+  return null;
+}
+
+function groupByPack(items: readonly Item[]): CdefChunk[] {
+  const chunks: { source: string; pack: number }[] = [];
+  for (const it of items) {
+    const last = chunks[chunks.length - 1];
+    if (last && last.pack === it.pack) last.source += it.text;
+    else chunks.push({ source: it.text, pack: it.pack });
+  }
+  return chunks;
+}

@@ -1,0 +1,87 @@
+// GNU C's extra words in preprocessed tokens: dropped, respelled as standard C, or kept aside when they change a layout.
+import { TokenTable } from '../cparser/lexer';
+import { cWord } from '../cparser/keywords';
+
+/** Attributes that change a layout, some in ways cdef cannot say: the only attribute words kept. */
+export const LAYOUT_ATTRIBUTES: ReadonlySet<string> = new Set(['aligned', 'packed', 'vector_size', 'mode', 'designated_init']);
+
+/** Layout attribute words that stood before a token of the cleaned table, by its index. */
+export type Attributes = ReadonlyMap<number, readonly string[]>;
+
+/**
+ * Removes from the table, in place, what changes nothing cdef needs to know: '__extension__',
+ * 'inline' and the like go, '__attribute__((…))', '_Alignas(…)' and asm labels go with their
+ * parenthesised part (the layout attributes among them are returned, by the index of the token
+ * they stood before), and GNU spellings of standard words ('__const', '__restrict', '__signed__')
+ * become the standard words. `raws` keeps each token's index in the table as read.
+ */
+export function clean(tokens: TokenTable): Attributes {
+  const attributes = new Map<number, string[]>();
+  const note = (at: number, words: readonly string[]) => {
+    if (words.length) attributes.set(at, [...(attributes.get(at) ?? []), ...words]);
+  };
+  const { kinds, texts, files, lines, spaced, raws } = tokens;
+  const n = tokens.length;
+  let w = 0;
+  for (let i = 0; i < n; i++) {
+    let text = texts[i];
+    const word = kinds[i] === 'ident' ? cWord(text) : undefined;
+    if (word !== undefined) {
+      const role = word.role;
+      if (role === 'noise') continue;
+      if (role === 'attribute' || role === 'alignas' || role === 'asm') {
+        let j = i + 1;
+        if (role === 'asm') while (kinds[j] === 'ident' && isAsmQualifier(texts[j])) j++;
+        if (!tokens.isPunct(j, '(')) continue;
+        const close = closeParen(tokens, j);
+        if (word.standard === '__attribute__') note(w, layoutWords(tokens, j, close));
+        else if (role === 'alignas') note(w, ['aligned']);
+        i = close;
+        continue;
+      }
+      text = word.standard;
+    }
+    // w <= i: the tokens still to read are never overwritten.
+    kinds[w] = kinds[i];
+    texts[w] = text;
+    files[w] = files[i];
+    lines[w] = lines[i];
+    spaced[w] = spaced[i];
+    raws[w] = raws[i];
+    w++;
+  }
+  tokens.truncate(w);
+  return attributes;
+}
+
+/** Words between 'asm' and its parenthesised part ('asm volatile goto (…)'). */
+function isAsmQualifier(text: string): boolean {
+  const standard = cWord(text)?.standard;
+  return standard === 'volatile' || standard === 'inline' || standard === 'goto';
+}
+
+/** The index of the ')' closing the '(' at `open` (the last token when it never closes). */
+function closeParen(tokens: TokenTable, open: number): number {
+  let depth = 0;
+  for (let i = open; i < tokens.length; i++) {
+    if (tokens.isPunct(i, '(')) depth++;
+    else if (tokens.isPunct(i, ')') && --depth === 0) return i;
+  }
+  return tokens.length - 1;
+}
+
+/** The layout attributes named in `__attribute__((a, b(x)))`, without GNU underscores. */
+function layoutWords(tokens: TokenTable, open: number, close: number): string[] {
+  const words: string[] = [];
+  let depth = 0;
+  for (let i = open; i <= close; i++) {
+    if (tokens.isPunct(i, '(')) depth++;
+    else if (tokens.isPunct(i, ')')) depth--;
+    else if (depth === 2 && tokens.isIdent(i)) {
+      const t = tokens.texts[i];
+      const name = t.length > 4 && t.startsWith('__') && t.endsWith('__') ? t.slice(2, -2) : t;
+      if (LAYOUT_ATTRIBUTES.has(name)) words.push(name);
+    }
+  }
+  return words;
+}
