@@ -3,7 +3,7 @@ import * as path from 'path';
 import { FFIError, show } from './errors';
 import { CdefOptions, parseCdef, parseTypeName } from './cparser/parser';
 import { CType, isCType, noSizeError, pendingReason, pointerTo, requireSize, settledPending } from './ctype/model';
-import { Decl, Registry } from './ctype/registry';
+import { Decl, Registry, keyOf } from './ctype/registry';
 import { lowerStructs } from './codegen/glue';
 import { getErrno, loadLibrary, setErrno } from './backend/koffi';
 import { nodeHost } from './host';
@@ -16,16 +16,32 @@ import {
 import { callback, fromHandle, gcAttach, newHandle, release } from './cdata/lifetime';
 import { EnumValue } from './cdata/scalar';
 import { dump, inspectCData } from './cdata/dump';
-import { Lib, closeLib, isLib, libAddress, makeLib } from './clib';
+import { Lib, closeLib, hideNames, isLib, libAddress, makeLib } from './clib';
 import type { CallbackOptions } from './cdata/callback';
 import { TypeScriptOptions, typescriptDeclarations } from './codegen/typescript';
 import { VerifyOptions, build, buildWithoutBlocking, loadAndSettle, open, prepare } from './apimode';
+import { HeaderOptions, HeaderValue, Skipped, readHeader } from './header';
 
 /** For cc(): a library refuses these names with a reason (a static function of the source) instead of as undeclared. */
 export { hideNames } from './clib';
 export type { TypeScriptOptions } from './codegen/typescript';
 export type { Lib } from './clib';
 export type { VerifyOptions } from './apimode';
+export type { HeaderOptions } from './header';
+
+/** A declaration ffi.cdefHeader() left out: nowhere ('all'), or only from libraries opened with dlopen() ('dlopen'). */
+export interface HeaderSkipped extends Skipped {
+  readonly mode: 'all' | 'dlopen';
+}
+
+/** A header bound by ffi.cdefHeader(): how to include it, and whether a compiler has checked its layouts yet. */
+interface BoundHeader {
+  readonly include: string;
+  readonly options: HeaderOptions;
+  /** The registry keys its declarations added. */
+  readonly keys: ReadonlySet<string>;
+  probed: boolean;
+}
 
 type TypeArg = string | CType;
 
@@ -71,6 +87,11 @@ export class FFI {
   /** Every cdef call's source and options, in order: part of the verify() cache key. */
   readonly #cdefs: string[] = [];
   #source: SourceSet | null = null;
+  /** What ffi.cdefHeader() bound: the headers, the values of macros cdef has no constant for, what it left out. */
+  readonly #headers: BoundHeader[] = [];
+  readonly #values = new Map<string, HeaderValue>();
+  readonly #skipped: HeaderSkipped[] = [];
+  readonly #given = new Set<string>();
 
   static {
     adoptRegistry = (ffi, registry) => {
@@ -86,19 +107,50 @@ export class FFI {
   }
 
   /**
+   * Declares what a C header declares, read from the header itself through the system
+   * preprocessor (with options.compiler, includeDirs, defineMacros): its functions, globals,
+   * typedefs, structs, unions and enums, the types from other headers they use, its integer
+   * macros as constants, its string and floating macros as values of the library objects, and
+   * its function-like macros as functions verify() wraps. options.headers binds more headers,
+   * options.only only the names it matches. What cannot be declared is listed by ffi.skipped().
+   * Remembered in the cache directory: reading the same header again only checks its files.
+   */
+  cdefHeader(header: string, options: HeaderOptions = {}): void {
+    const h = readHeader(header, options);
+    const before = new Set([...this.#registry.values()].map(keyOf));
+    for (const chunk of h.cdefs) {
+      // A declaration another header already gave (a shared typedef) is not given twice.
+      const fresh = chunk.source.split('\n').filter((line) => line !== '' && !this.#given.has(`${chunk.pack} ${line}`));
+      if (fresh.length === 0) continue;
+      this.cdef(`${fresh.join('\n')}\n`, chunk.pack ? { pack: chunk.pack } : {});
+      for (const line of fresh) this.#given.add(`${chunk.pack} ${line}`);
+    }
+    for (const [name, v] of Object.entries(h.values)) this.#values.set(name, v);
+    for (const s of h.skipped) this.#skipped.push({ ...s, mode: 'all' });
+    for (const a of h.apiOnly) this.#skipped.push({ ...a, mode: 'dlopen' });
+    const keys = new Set([...this.#registry.values()].map(keyOf).filter((k) => !before.has(k)));
+    this.#headers.push({ include: h.include, options: { ...options }, keys, probed: false });
+  }
+
+  /** The declarations ffi.cdefHeader() left out, with where and why, in the order of the headers. */
+  skipped(): HeaderSkipped[] {
+    return this.#skipped.map((s) => ({ ...s }));
+  }
+
+  /**
    * Compiles `source` with the glue for every cdef declaration, loads it, and returns its library
    * object. The compiler checks what the cdef states (prototypes, layouts, values) and fills in
    * what it leaves open with '...' (layouts, lengths, values, integer types), in place.
    */
   verify<L extends object = Lib>(source: string, options: VerifyOptions = {}): L {
     const p = this.#prepare(source, options, 'ffi.verify()');
-    return open(p, build(p), this.#resolve) as L;
+    return this.#withHeaders(open(p, build(p), this.#resolve), 'verify') as L;
   }
 
   /** verify() without blocking the event loop while the compiler runs. */
   async verifyAsync<L extends object = Lib>(source: string, options: VerifyOptions = {}): Promise<L> {
     const p = this.#prepare(source, options, 'ffi.verifyAsync()');
-    return open(p, await buildWithoutBlocking(p), this.#resolve) as L;
+    return this.#withHeaders(open(p, await buildWithoutBlocking(p), this.#resolve), 'verify') as L;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -179,9 +231,48 @@ export class FFI {
   /** Opens an existing shared library (null: the C library and the running process) in ABI mode. */
   dlopen<L extends object = Lib>(path: string | null): L {
     if (path !== null && typeof path !== 'string') throw new TypeError(`ffi.dlopen(): expected a path or null, got ${show(path)}`);
+    this.#probeHeaders();
     const loaded = loadLibrary(path, path === null ? {} : { watch: [path] });
     const label = path === null ? 'the C library' : `'${path}'`;
-    return makeLib({ label, loaded, decls: [...this.#registry.values()], eager: false, resolveType: this.#resolve }) as L;
+    const apiOnly = new Set(this.#skipped.filter((s) => s.mode === 'dlopen').map((s) => s.name));
+    const decls = [...this.#registry.values()].filter((d) => d.kind !== 'function' || !apiOnly.has(d.name));
+    return this.#withHeaders(makeLib({ label, loaded, decls, eager: false, resolveType: this.#resolve }), 'dlopen') as L;
+  }
+
+  /**
+   * The layouts of the types a header declared are the compiler's: before the first dlopen() after
+   * ffi.cdefHeader(), a probe library (the header and a table of sizes, offsets and values, cached
+   * like any build) checks them, as verify() does. Nothing of the header's library is linked.
+   */
+  #probeHeaders(): void {
+    for (const h of this.#headers) {
+      if (h.probed) continue;
+      const decls = [...this.#registry.values()].filter((d) => (d.kind === 'tag' || d.kind === 'typedef' || d.kind === 'constant') && h.keys.has(keyOf(d)));
+      const { libraries, sources, ...options } = h.options; // eslint-disable-line @typescript-eslint/no-unused-vars
+      const p = prepare(decls, this.#cdefs, h.include, { ...options, filename: 'node-cffi-probes.c' }, 'ffi.dlopen()');
+      loadAndSettle(p, build(p)).loaded.close();
+      h.probed = true;
+    }
+  }
+
+  /** A library with what the headers bound beyond cdef: macro values, and the reasons for names left out. */
+  #withHeaders(lib: Lib, mode: 'verify' | 'dlopen'): Lib {
+    if (this.#headers.length === 0) return lib;
+    if (mode === 'verify') for (const h of this.#headers) h.probed = true; // its probes checked every layout
+    for (const [name, v] of this.#values) {
+      if (typeof v !== 'object') {
+        Object.defineProperty(lib, name, { value: v, enumerable: true });
+        continue;
+      }
+      Object.defineProperty(lib, name, { enumerable: true, get: () => this.cast(v.cast, v.value) });
+    }
+    const reasons = new Map<string, string>();
+    for (const s of this.#skipped) {
+      if (s.mode === 'all') reasons.set(s.name, `was left out of the header's declarations (${s.where}): ${s.reason}`);
+      else if (mode === 'dlopen') reasons.set(s.name, `is not in libraries from dlopen() (${s.where}): ${s.reason}`);
+    }
+    hideNames(lib, reasons);
+    return lib;
   }
 
   /** Closes a library from dlopen() or verify(); its functions throw afterwards. */
