@@ -91,13 +91,33 @@ function linkedLibraries(options: VerifyOptions): string[] {
   return Array.isArray(options.libraries) ? options.libraries.filter((l) => typeof l === 'string').map((l) => `lib${l}.so`) : [];
 }
 
+/**
+ * Functions a header declares that the libraries linked may not define: the source refers to them
+ * weakly, and `symbol` names a table of their addresses (in the order of `names`), 0 for those
+ * no library defined. open() leaves those out and lists them in `missing`.
+ */
+export interface WeakFunctions {
+  readonly symbol: string;
+  readonly names: readonly string[];
+  readonly missing: string[];
+}
+
 /** The library object of a built library: loaded, settled, every function bound now. */
-export function open(p: Prepared, built: BuildResult, resolveType: (text: string) => CType): Lib {
+export function open(p: Prepared, built: BuildResult, resolveType: (text: string) => CType, weak?: WeakFunctions): Lib {
   const s = loadAndSettle(p, built);
   try {
     const label = `the verify() library for ${p.options.filename ?? 'source.c'}`;
+    let decls = s.decls;
+    if (weak && weak.names.length) {
+      const place = placeRaw(s.loaded.symbolAddress(weak.symbol), weak.names.length * 8);
+      weak.names.forEach((name, i) => {
+        if (place.view.getBigUint64(place.offset + i * 8, true) === 0n) weak.missing.push(name);
+      });
+      const missing = new Set(weak.missing);
+      decls = decls.filter((d) => d.kind !== 'function' || !missing.has(d.name));
+    }
     return makeLib({
-      label, loaded: s.loaded, decls: s.decls, functions: p.glue.functions, globals: p.glue.globals, constants: s.constants, eager: true,
+      label, loaded: s.loaded, decls, functions: p.glue.functions, globals: p.glue.globals, constants: s.constants, eager: true,
       resolveType,
     });
   } catch (e) {

@@ -19,8 +19,8 @@ import { dump, inspectCData } from './cdata/dump';
 import { Lib, closeLib, hideNames, isLib, libAddress, makeLib } from './clib';
 import type { CallbackOptions } from './cdata/callback';
 import { TypeScriptOptions, typescriptDeclarations } from './codegen/typescript';
-import { VerifyOptions, build, buildWithoutBlocking, loadAndSettle, open, prepare } from './apimode';
-import { HeaderOptions, HeaderValue, Skipped, readHeader } from './header';
+import { VerifyOptions, WeakFunctions, build, buildWithoutBlocking, loadAndSettle, open, prepare } from './apimode';
+import { HeaderOptions, HeaderValue, Skipped, WEAK_TABLE, readHeader, weakReferences } from './header';
 
 /** For cc(): a library refuses these names with a reason (a static function of the source) instead of as undeclared. */
 export { hideNames } from './clib';
@@ -143,14 +143,16 @@ export class FFI {
    * what it leaves open with '...' (layouts, lengths, values, integer types), in place.
    */
   verify<L extends object = Lib>(source: string, options: VerifyOptions = {}): L {
-    const p = this.#prepare(source, options, 'ffi.verify()');
-    return this.#withHeaders(open(p, build(p), this.#resolve), 'verify') as L;
+    const weak = this.#weakFunctions();
+    const p = this.#prepare(typeof source === 'string' && weak ? source + weakReferences(weak.names) : source, linkAll(options, weak), 'ffi.verify()');
+    return this.#withHeaders(open(p, build(p), this.#resolve, weak), 'verify', weak) as L;
   }
 
   /** verify() without blocking the event loop while the compiler runs. */
   async verifyAsync<L extends object = Lib>(source: string, options: VerifyOptions = {}): Promise<L> {
-    const p = this.#prepare(source, options, 'ffi.verifyAsync()');
-    return this.#withHeaders(open(p, await buildWithoutBlocking(p), this.#resolve), 'verify') as L;
+    const weak = this.#weakFunctions();
+    const p = this.#prepare(typeof source === 'string' && weak ? source + weakReferences(weak.names) : source, linkAll(options, weak), 'ffi.verifyAsync()');
+    return this.#withHeaders(open(p, await buildWithoutBlocking(p), this.#resolve, weak), 'verify', weak) as L;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -249,14 +251,27 @@ export class FFI {
       if (h.probed) continue;
       const decls = [...this.#registry.values()].filter((d) => (d.kind === 'tag' || d.kind === 'typedef' || d.kind === 'constant') && h.keys.has(keyOf(d)));
       const { libraries, sources, ...options } = h.options; // eslint-disable-line @typescript-eslint/no-unused-vars
-      const p = prepare(decls, this.#cdefs, h.include, { ...options, filename: 'node-cffi-probes.c' }, 'ffi.dlopen()');
+      // Nothing runs but the probe table: -O0 compiles it fastest.
+      const extra = [...(Array.isArray(options.extraCompileArgs) ? options.extraCompileArgs : []), '-O0'];
+      const p = prepare(decls, this.#cdefs, h.include, { ...options, extraCompileArgs: extra, filename: 'node-cffi-probes.c' }, 'ffi.dlopen()');
       loadAndSettle(p, build(p)).loaded.close();
       h.probed = true;
     }
   }
 
+  /** The functions the headers declared that some library must define (not macros, not static inline), referred to weakly. */
+  #weakFunctions(): WeakFunctions | undefined {
+    if (this.#headers.length === 0) return undefined;
+    const apiOnly = new Set(this.#skipped.filter((s) => s.mode === 'dlopen').map((s) => s.name));
+    const names: string[] = [];
+    for (const h of this.#headers) {
+      for (const key of h.keys) if (this.#registry.get(key)?.kind === 'function' && !apiOnly.has(key)) names.push(key);
+    }
+    return { symbol: WEAK_TABLE, names, missing: [] };
+  }
+
   /** A library with what the headers bound beyond cdef: macro values, and the reasons for names left out. */
-  #withHeaders(lib: Lib, mode: 'verify' | 'dlopen'): Lib {
+  #withHeaders(lib: Lib, mode: 'verify' | 'dlopen', weak?: WeakFunctions): Lib {
     if (this.#headers.length === 0) return lib;
     if (mode === 'verify') for (const h of this.#headers) h.probed = true; // its probes checked every layout
     for (const [name, v] of this.#values) {
@@ -270,6 +285,9 @@ export class FFI {
     for (const s of this.#skipped) {
       if (s.mode === 'all') reasons.set(s.name, `was left out of the header's declarations (${s.where}): ${s.reason}`);
       else if (mode === 'dlopen') reasons.set(s.name, `is not in libraries from dlopen() (${s.where}): ${s.reason}`);
+    }
+    for (const name of weak?.missing ?? []) {
+      reasons.set(name, 'is declared by the header, but none of the libraries linked defines it (options.libraries names them)');
     }
     hideNames(lib, reasons);
     return lib;
@@ -494,6 +512,15 @@ export class FFI {
   }
 }
 
+
+/**
+ * With every reference to a header's functions weak, a linker that drops unneeded libraries
+ * (`--as-needed`) would drop them all: the libraries are linked whatever they define.
+ */
+function linkAll(options: VerifyOptions, weak: WeakFunctions | undefined): VerifyOptions {
+  if (!weak || weak.names.length === 0 || typeof options !== 'object' || options === null) return options;
+  return { ...options, extraCompileArgs: ['-Wl,--no-as-needed', ...(Array.isArray(options.extraCompileArgs) ? options.extraCompileArgs : [])] };
+}
 
 /** Refuses a type that mentions one whose layout waits for verify(), with the reason. */
 function usable(t: CType, fn: string): CType {

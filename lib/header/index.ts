@@ -10,7 +10,7 @@ export type { CdefChunk } from '../cc/check';
 export type { Skipped } from '../cc/select';
 
 /** Bumped whenever the output for the same preprocessed text changes. */
-const HEADER_READER_VERSION = '1';
+const HEADER_READER_VERSION = '2';
 
 export interface HeaderOptions extends PreprocessOptions {
   /**
@@ -111,4 +111,18 @@ export function readHeader(header: string, options: HeaderOptions = {}, where = 
     },
   });
   return { ...value, stamp: files, include: source };
+}
+
+/** The symbol of the table weakReferences() adds. */
+export const WEAK_TABLE = '_ncffi_header_functions';
+
+/**
+ * C to append to a source that includes the headers: a weak reference to each function a header
+ * declared (a header may declare what the library was built without, such as sqlite3's optional
+ * APIs), and a table of their addresses, 0 for those no library linked defines.
+ */
+export function weakReferences(names: readonly string[]): string {
+  if (names.length === 0) return '';
+  const pragmas = names.map((n) => `#pragma weak ${n}`).join('\n');
+  return `\n${pragmas}\nconst void *const ${WEAK_TABLE}[] = {\n${names.map((n) => `  (const void *)&${n},`).join('\n')}\n};\n`;
 }

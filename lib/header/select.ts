@@ -2,7 +2,8 @@
 import { Decl, DeclTable, Declarator } from '../cc/declarations';
 import { Item, constantText, declaratorsText, item, tagText, typeNameText, wholeText } from '../cc/emit';
 import { expandMacro } from '../cc/macros';
-import { Notes, neededTypes } from '../cc/select';
+import { Notes } from '../cc/select';
+import { isBuiltinTypeName } from '../cparser/parser';
 import { MacroDef } from '../cparser/lexer';
 import { castConstant, literalValue } from './macros';
 
@@ -45,9 +46,9 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
   }
   const apiOnly = new Map<string, { where: string; reason: string }>();
   const rootItems = [...headerItems(table, roots, notes, apiOnly)];
-  // Types the roots need, wherever they are declared (the header's own ones too, when `only` left them out).
+  // Types the roots use, wherever they are declared (the header's own ones too, when `only` left them out).
   const rootIndexes = new Set(roots.map((d) => d.index));
-  const needed = [...neededTypes(table, roots, () => false).keys()].filter((i) => !rootIndexes.has(i)).sort((a, b) => a - b);
+  const needed = referencedTypes(table, roots).filter((i) => !rootIndexes.has(i));
   const items = [...rootItems, ...neededItems(table, needed, notes)];
   const declared = new Set(items.flatMap((it) => it.names));
   const functions = new Set(roots.flatMap((d) => (d.kind === 'function' ? d.declarators.flatMap((x) => (x.isFunction && x.name ? [x.name] : [])) : [])));
@@ -88,6 +89,31 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
     items.push({ pos: m.at - 0.5, text: `#define ${m.name} ${expanded}\n`, pack: 0, user: true, names: [m.name], where });
   }
   return { items: items.sort((a, b) => a.pos - b.pos), values, apiOnly, macros, casts };
+}
+
+/**
+ * The typedefs and struct, union and enum definitions the roots use, transitively, by table index
+ * in source order. Unlike cc(), which declares a header's struct only where the source uses it by
+ * value, a binding takes the definition of every struct it names when one is in sight, so that a
+ * `struct tm *` parameter comes with a `struct tm` JavaScript can allocate.
+ */
+function referencedTypes(table: DeclTable, roots: readonly Decl[]): number[] {
+  const seen = new Set<number>();
+  const queue = [...roots];
+  const visit = (d: Decl | undefined) => {
+    if (d === undefined || seen.has(d.index)) return;
+    seen.add(d.index);
+    queue.push(d);
+  };
+  while (queue.length) {
+    const d = queue.pop() as Decl;
+    for (const r of d.refs) {
+      if (r.kind === 'typedef') {
+        if (!isBuiltinTypeName(r.name)) visit(table.typedefDecl(r.name));
+      } else visit(table.tagDecl(`${r.kind} ${r.name}`));
+    }
+  }
+  return [...seen].sort((a, b) => a - b);
 }
 
 /** The header's declarations as items: static inline functions for API mode only, thread-local and static variables noted instead. */
