@@ -37,7 +37,7 @@ export const isReserved = (name: string): boolean => /^_[A-Z_]/.test(name);
  */
 export function selectHeader(table: DeclTable, selection: HeaderSelection, notes: Notes): HeaderItems {
   const roots: Decl[] = [];
-  const only = selection.only;
+  const only = selection.only === null ? null : withCallees(table, selection);
   const wanted = (d: Decl): boolean => only === null || d.names.some((n) => only(n) || only(n.replace(/^(struct|union|enum) /, '')));
   for (let i = 0; i < table.length; i++) {
     if (!selection.own(table.fileOf(i))) continue;
@@ -89,6 +89,28 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
     items.push({ pos: m.at - 0.5, text: `#define ${m.name} ${expanded}\n`, pack: 0, user: true, names: [m.name], where });
   }
   return { items: items.sort((a, b) => a.pos - b.pos), values, apiOnly, macros, casts };
+}
+
+/**
+ * The name filter, widened to the functions the macros it accepts call (`deflateInit` brings
+ * `deflateInit_`), through macros calling macros.
+ */
+function withCallees(table: DeclTable, selection: HeaderSelection): (name: string) => boolean {
+  const only = selection.only as (name: string) => boolean;
+  const extra = new Set<string>();
+  const accepts = (name: string) => only(name) || extra.has(name);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const m of table.macros.values()) {
+      if (!selection.own(m.file) || !accepts(m.name)) continue;
+      const callee = /^[\s(]*([A-Za-z_]\w*)/.exec(m.body)?.[1];
+      if (callee !== undefined && !accepts(callee)) {
+        extra.add(callee);
+        grew = true;
+      }
+    }
+  }
+  return accepts;
 }
 
 /**
