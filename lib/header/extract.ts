@@ -1,6 +1,7 @@
 // A preprocessed header's declarations as cdef text: the table read, the header's selection made, each item checked, its function-like macros typed.
 import { CDefError } from '../errors';
 import { parseCdef, parseTypeName } from '../cparser/parser';
+import { cWord } from '../cparser/keywords';
 import { Registry } from '../ctype/registry';
 import { CdefChunk, check } from '../cc/check';
 import { readDeclarations } from '../cc/declarations';
@@ -44,6 +45,19 @@ export interface HeaderExtract {
 const VA_LIST = /^it passes '\w*va_list' by value/;
 const VA_LIST_REASON = "it takes a 'va_list', which only C code can make; call the function's variadic form ('...') instead";
 
+/** The parser's reasons said in terms of the header: va_list, GCC's own types, types left out themselves. */
+function explained(skipped: readonly Skipped[]): Skipped[] {
+  const why = new Map(skipped.map((s) => [s.name, s.reason]));
+  return skipped.map((s) => {
+    if (VA_LIST.test(s.reason)) return { ...s, reason: VA_LIST_REASON };
+    const unknown = /^unknown type name '([^']+)'$/.exec(s.reason)?.[1];
+    if (unknown === undefined) return s;
+    if (cWord(unknown)?.role === 'type') return { ...s, reason: `it uses '${unknown}', a GCC type cdef has no equivalent for` };
+    const left = why.get(unknown);
+    return left === undefined ? s : { ...s, reason: `${s.reason} (its declaration was left out: ${left})` };
+  });
+}
+
 /** Turns the output of `cc -E -dD` over `#include <header>` into cdef text for what the header declares. */
 export function extractHeader(preprocessed: string, options: HeaderExtractOptions): HeaderExtract {
   const table = readDeclarations(preprocessed);
@@ -74,7 +88,7 @@ export function extractHeader(preprocessed: string, options: HeaderExtractOption
     cdefs,
     values,
     apiOnly,
-    skipped: notes.skipped().map((s) => (VA_LIST.test(s.reason) ? { ...s, reason: VA_LIST_REASON } : s)),
+    skipped: explained(notes.skipped()),
     headerFiles: table.files.filter((_, i) => mine.has(i)),
     files: table.files.filter((f) => !f.startsWith('<')),
   };
