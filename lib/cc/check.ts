@@ -28,9 +28,13 @@ export function check(items: readonly Item[], notes: Notes): CdefChunk[] {
     }
     let reason: string | null = null;
     try {
+      const fresh = it.names.filter((n) => registry.get(n) === undefined);
       parseCdef(it.text, registry, it.pack ? { pack: it.pack } : {});
       reason = valueProblem(registry, it.names);
-      if (reason !== null) {
+      if (reason !== null && fresh.length === it.names.length && it.names.every((n) => registry.get(n)?.kind === 'function')) {
+        // New functions only: take them out again.
+        for (const n of fresh) registry.forgetFunction(n);
+      } else if (reason !== null) {
         // Parsed and committed, but unusable: rebuild the table without it.
         registry = new Registry();
         for (const ok of accepted) parseCdef(ok.text, registry, ok.pack ? { pack: ok.pack } : {});
