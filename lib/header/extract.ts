@@ -1,6 +1,6 @@
 // A preprocessed header's declarations as cdef text: the table read, the header's selection made, each item checked, its function-like macros typed.
 import { CDefError } from '../errors';
-import { parseCdef, parseTypeName } from '../cparser/parser';
+import { parseTypeName } from '../cparser/parser';
 import { cWord } from '../cparser/keywords';
 import { Registry } from '../ctype/registry';
 import { CdefChunk, check } from '../cc/check';
@@ -64,10 +64,10 @@ export function extractHeader(preprocessed: string, options: HeaderExtractOption
   const mine = new Set(table.files.flatMap((f, i) => (options.own(f) ? [i] : [])));
   const notes = new Notes();
   const selected = selectHeader(table, { own: (file) => mine.has(file), only: options.only }, notes);
-  const cdefs = [...check(selected.items, notes)];
-  // The macros' wrappers take the types of the functions they call: read them from the checked declarations.
-  const registry = new Registry();
-  for (const c of cdefs) parseCdef(c.source, registry, c.pack ? { pack: c.pack } : {});
+  // The macros' wrappers take the types of the functions they call: the checked declarations have them.
+  const checked: { registry?: Registry } = {};
+  const cdefs = [...check(selected.items, notes, checked)];
+  const registry = checked.registry as Registry;
   const wrappers = macroWrappers(selected.macros, registry, table.files, notes);
   if (wrappers.length) cdefs.push({ source: wrappers.map((w) => w.text).join(''), pack: 0 });
   const apiOnly: ApiOnly[] = [];
