@@ -385,7 +385,11 @@ export class FFI {
     if (typeof options !== 'object' || options === null) {
       throw new TypeError(`ffi.typescriptDeclarations(): expected options as an object, got ${show(options)}`);
     }
-    return typescriptDeclarations(this.#registry, options);
+    const values = [...this.#values].map(([name, v]) => {
+      const type = typeof v === 'string' ? 'string' : typeof v === 'number' ? 'number' : 'CData | null';
+      return `/** ${typeof v === 'object' ? `(${v.cast})${v.value}` : JSON.stringify(v)}: a macro of the header */ readonly ${name}: ${type};`;
+    });
+    return typescriptDeclarations(this.#registry, values.length ? { ...options, members: [...(options.members ?? []), ...values] } : options);
   }
 
   /** Declared type names: typedefs, struct tags and union tags. */
