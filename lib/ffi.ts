@@ -126,8 +126,9 @@ export class FFI {
       for (const line of fresh) this.#given.add(`${chunk.pack} ${line}`);
     }
     for (const [name, v] of Object.entries(h.values)) this.#values.set(name, v);
-    for (const s of h.skipped) this.#skipped.push({ ...s, mode: 'all' });
-    for (const a of h.apiOnly) this.#skipped.push({ ...a, mode: 'dlopen' });
+    const known = new Set(this.#skipped.map((s) => `${s.mode} ${s.name} ${s.where}`));
+    const left: HeaderSkipped[] = [...h.skipped.map((s) => ({ ...s, mode: 'all' as const })), ...h.apiOnly.map((a) => ({ ...a, mode: 'dlopen' as const }))];
+    for (const s of left) if (!known.has(`${s.mode} ${s.name} ${s.where}`)) this.#skipped.push(s);
     const keys = new Set([...this.#registry.values()].map(keyOf).filter((k) => !before.has(k)));
     this.#headers.push({ include: h.include, options: { ...options }, keys, probed: false });
   }

@@ -5,6 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { FFI } from '../../lib/ffi';
 import { FFIError } from '../../lib/errors';
+import { cc, ffiOf } from '../../lib/cc';
 
 let dir = '';
 let counter = '';
@@ -111,4 +112,19 @@ test('bad arguments are refused with the culprit named', () => {
   expect(() => ffi.cdefHeader('zlib.h', { only: 'deflate' as unknown as RegExp })).toThrow(/options.only must be a RegExp/);
   expect(() => ffi.cdefHeader('zlib.h', { headers: 'x.h' as unknown as string[] })).toThrow(/options.headers must be an array/);
   expect(() => ffi.cdefHeader('no-such-header-here.h')).toThrow(/ffi.cdefHeader\(\): the C preprocessor failed.*no-such-header-here.h/s);
+});
+
+const zlib = ['/usr/include/zlib.h', '/usr/local/include/zlib.h'].some((f) => fs.existsSync(f));
+const ccTitle = "cc() exposes a header the source includes with options.headers";
+(zlib ? test : test.skip)(zlib ? ccTitle : `${ccTitle} (skipped: zlib.h is not installed; Debian: zlib1g-dev)`, () => {
+  const source = '#include <zlib.h>\nint fastest(void) { return Z_BEST_SPEED; }\n';
+  const lib = cc(source, { headers: ['zlib.h'], libraries: ['z'] });
+  expect(lib.fastest()).toBe(1);
+  expect(lib.compressBound(1000)).toBe(1013);
+  expect(lib.ZLIB_VERSION).toBe(ffiOf(lib).string(lib.zlibVersion()));
+  // Without the option, only the source's own declarations.
+  const own = cc(source, { libraries: ['z'] });
+  expect(own.fastest()).toBe(1);
+  expect(() => own.compressBound).toThrow(/no function, global or constant named 'compressBound'/);
+  expect(() => cc(source, { headers: 'zlib.h' as unknown as string[] })).toThrow(/cc\(\): options.headers must be a non-empty array/);
 });
