@@ -102,17 +102,21 @@ export interface WeakFunctions {
   readonly missing: string[];
 }
 
+/** The functions of `weak` that no library linked defines: their addresses in the table are 0. */
+export function missingFunctions(loaded: LoadedLibrary, weak: WeakFunctions): string[] {
+  if (weak.names.length === 0) return [];
+  const place = placeRaw(loaded.symbolAddress(weak.symbol), weak.names.length * 8);
+  return weak.names.filter((_, i) => place.view.getBigUint64(place.offset + i * 8, true) === 0n);
+}
+
 /** The library object of a built library: loaded, settled, every function bound now. */
 export function open(p: Prepared, built: BuildResult, resolveType: (text: string) => CType, weak?: WeakFunctions): Lib {
   const s = loadAndSettle(p, built);
   try {
     const label = `the verify() library for ${p.options.filename ?? 'source.c'}`;
     let decls = s.decls;
-    if (weak && weak.names.length) {
-      const place = placeRaw(s.loaded.symbolAddress(weak.symbol), weak.names.length * 8);
-      weak.names.forEach((name, i) => {
-        if (place.view.getBigUint64(place.offset + i * 8, true) === 0n) weak.missing.push(name);
-      });
+    if (weak) {
+      weak.missing.push(...missingFunctions(s.loaded, weak));
       const missing = new Set(weak.missing);
       decls = decls.filter((d) => d.kind !== 'function' || !missing.has(d.name));
     }

@@ -7,7 +7,7 @@ import { Decl, Registry, keyOf } from './ctype/registry';
 import { lowerStructs } from './codegen/glue';
 import { getErrno, loadLibrary, setErrno } from './backend/koffi';
 import { nodeHost } from './host';
-import { bakeModule, readModule } from './aot/data';
+import { MacroValue, bakeModule, macroValueMember, readModule } from './aot/data';
 import { loaderSource, writeModule } from './aot/loader';
 import { CData, CFunction, isCData } from './cdata/base';
 import {
@@ -19,8 +19,8 @@ import { dump, inspectCData } from './cdata/dump';
 import { Lib, closeLib, hideNames, isLib, libAddress, makeLib } from './clib';
 import type { CallbackOptions } from './cdata/callback';
 import { TypeScriptOptions, typescriptDeclarations } from './codegen/typescript';
-import { VerifyOptions, WeakFunctions, build, buildWithoutBlocking, loadAndSettle, open, prepare } from './apimode';
-import { HeaderOptions, HeaderValue, Skipped, WEAK_TABLE, readHeader, weakReferences } from './header';
+import { VerifyOptions, WeakFunctions, build, buildWithoutBlocking, loadAndSettle, missingFunctions, open, prepare } from './apimode';
+import { HeaderOptions, Skipped, WEAK_TABLE, readHeader, weakReferences } from './header';
 
 /** For cc(): a library refuses these names with a reason (a static function of the source) instead of as undeclared. */
 export { hideNames } from './clib';
@@ -89,7 +89,7 @@ export class FFI {
   #source: SourceSet | null = null;
   /** What ffi.cdefHeader() bound: the headers, the values of macros cdef has no constant for, what it left out. */
   readonly #headers: BoundHeader[] = [];
-  readonly #values = new Map<string, HeaderValue>();
+  readonly #values = new Map<string, MacroValue>();
   readonly #skipped: HeaderSkipped[] = [];
   readonly #given = new Set<string>();
 
@@ -188,14 +188,18 @@ export class FFI {
   compile(options: CompileOptions = {}): string {
     if (typeof options !== 'object' || options === null) throw new TypeError(`ffi.compile(): expected options as an object, got ${show(options)}`);
     const set = this.#sourceSet('ffi.compile()');
-    const p = this.#prepare(set.source, { moduleName: set.moduleName, ...set.options }, 'ffi.compile()');
+    const weak = this.#weakFunctions();
+    const source = weak ? set.source + weakReferences(weak.names) : set.source;
+    const p = this.#prepare(source, linkAll({ moduleName: set.moduleName, ...set.options }, weak), 'ffi.compile()');
     const built = build(p);
-    const { loaded, decls } = loadAndSettle(p, built);
-    loaded.close();
+    const settled = loadAndSettle(p, built);
+    const missing = new Set(weak ? missingFunctions(settled.loaded, weak) : []);
+    settled.loaded.close();
+    const decls = settled.decls.filter((d) => d.kind !== 'function' || !missing.has(d.name));
     const { glue } = p;
     const library = `${set.moduleName}.so`;
-    const functions = new Map([...glue.functions].map(([name, b]) => [name, b.symbol]));
-    const data = bakeModule(set.moduleName, library, decls, functions, glue.globals);
+    const functions = new Map([...glue.functions].filter(([name]) => !missing.has(name)).map(([name, b]) => [name, b.symbol]));
+    const data = bakeModule(set.moduleName, library, decls, functions, glue.globals, this.#values);
     const sourceName = set.options.filename ?? 'source.c';
     return writeModule(path.resolve(options.tmpdir ?? '.', set.moduleName), {
       [library]: nodeHost.readFileSync(built.path),
@@ -223,6 +227,8 @@ export class FFI {
       label: `module '${d.module}'`, loaded, decls, functions, globals: new Map(Object.entries(d.globals)), eager: true,
       resolveType: ffi.#resolve,
     });
+    for (const [name, v] of Object.entries(d.values ?? {})) ffi.#values.set(name, v);
+    defineValues(ffi, lib, ffi.#values);
     return { ffi, lib: lib as L };
   }
 
@@ -275,13 +281,7 @@ export class FFI {
   #withHeaders(lib: Lib, mode: 'verify' | 'dlopen', weak?: WeakFunctions): Lib {
     if (this.#headers.length === 0) return lib;
     if (mode === 'verify') for (const h of this.#headers) h.probed = true; // its probes checked every layout
-    for (const [name, v] of this.#values) {
-      if (typeof v !== 'object') {
-        Object.defineProperty(lib, name, { value: v, enumerable: true });
-        continue;
-      }
-      Object.defineProperty(lib, name, { enumerable: true, get: () => this.cast(v.cast, v.value) });
-    }
+    defineValues(this, lib, this.#values);
     const reasons = new Map<string, string>();
     for (const s of this.#skipped) {
       if (s.mode === 'all') reasons.set(s.name, `was left out of the header's declarations (${s.where}): ${s.reason}`);
@@ -386,10 +386,7 @@ export class FFI {
     if (typeof options !== 'object' || options === null) {
       throw new TypeError(`ffi.typescriptDeclarations(): expected options as an object, got ${show(options)}`);
     }
-    const values = [...this.#values].map(([name, v]) => {
-      const type = typeof v === 'string' ? 'string' : typeof v === 'number' ? 'number' : 'CData | null';
-      return `/** ${typeof v === 'object' ? `(${v.cast})${v.value}` : JSON.stringify(v)}: a macro of the header */ readonly ${name}: ${type};`;
-    });
+    const values = [...this.#values].map(([name, v]) => macroValueMember(name, v));
     return typescriptDeclarations(this.#registry, values.length ? { ...options, members: [...(options.members ?? []), ...values] } : options);
   }
 
@@ -517,6 +514,14 @@ export class FFI {
   }
 }
 
+
+/** The header macros cdef has no constant for, as properties of a library: plain values, pointer casts made on use. */
+function defineValues(ffi: FFI, lib: Lib, values: ReadonlyMap<string, MacroValue>): void {
+  for (const [name, v] of values) {
+    if (typeof v !== 'object') Object.defineProperty(lib, name, { value: v, enumerable: true });
+    else Object.defineProperty(lib, name, { enumerable: true, get: () => ffi.cast(v.cast, v.value) });
+  }
+}
 
 /**
  * With every reference to a header's functions weak, a linker that drops unneeded libraries
