@@ -103,7 +103,8 @@ export function readHeader(header: string, options: HeaderOptions = {}, where = 
   const { value, files } = preprocess<HeaderExtract>(source, { ...options, filename: SOURCE_NAME }, {
     where,
     name: 'header',
-    keyParts: ['header', HEADER_READER_VERSION, only === undefined ? 'all' : `only /${only.source}/${only.flags}`, ...extra],
+    keyParts: ['header', HEADER_READER_VERSION, only === undefined ? 'all' : `only /${only.source}/${only.flags}`, ...patterns.map((p) => p.source)],
+    byContent: true,
     derive: ({ output }) => {
       const direct = directIncludes(output);
       const x = extractHeader(output, { own: (f) => direct.has(f) || patterns.some((p) => p.test(f)), only: test });

@@ -6,6 +6,7 @@ import * as path from 'path';
 import { FFI } from '../../lib/ffi';
 import { FFIError } from '../../lib/errors';
 import { cc, ffiOf } from '../../lib/cc';
+import * as extract from '../../lib/header/extract';
 
 let dir = '';
 let counter = '';
@@ -88,6 +89,25 @@ test('the declarations are remembered: the same header again runs no preprocesso
     expect(changed.sizeof('point_t')).toBe(24);
   } finally {
     fs.writeFileSync(types, old);
+  }
+});
+
+test('a header touched but unchanged is preprocessed again, but its declarations are not derived again (remembered by content)', () => {
+  const options = { includeDirs: [dir], compiler: counter, defineMacros: [['GEO_TOUCHED', '1']] as [string, string][] };
+  new FFI().cdefHeader('geo.h', options);
+  const before = runs();
+  const types = path.join(dir, 'geo_types.h');
+  const later = new Date(Date.now() + 5000);
+  fs.utimesSync(types, later, later);
+  const derive = jest.spyOn(extract, 'extractHeader');
+  try {
+    const again = new FFI();
+    again.cdefHeader('geo.h', options);
+    expect(runs()).toBe(before + 1);
+    expect(derive).not.toHaveBeenCalled();
+    expect(again.sizeof('point_t')).toBe(16);
+  } finally {
+    derive.mockRestore();
   }
 });
 
