@@ -116,14 +116,16 @@ export class FFI {
    * Remembered in the cache directory: reading the same header again only checks its files.
    */
   cdefHeader(header: string, options: HeaderOptions = {}): void {
-    const h = readHeader(header, options);
+    const h = readHeader(header, options, 'ffi.cdefHeader()', snapshotOf);
     const before = new Set([...this.#registry.values()].map(keyOf));
-    for (const chunk of h.cdefs) {
-      // A declaration another header already gave (a shared typedef) is not given twice.
-      const fresh = chunk.source.split('\n').filter((line) => line !== '' && !this.#given.has(`${chunk.pack} ${line}`));
-      if (fresh.length === 0) continue;
-      this.cdef(`${fresh.join('\n')}\n`, chunk.pack ? { pack: chunk.pack } : {});
-      for (const line of fresh) this.#given.add(`${chunk.pack} ${line}`);
+    if (!this.#adopt(h.snapshot, h.cdefs)) {
+      for (const chunk of h.cdefs) {
+        // A declaration another header already gave (a shared typedef) is not given twice.
+        const fresh = chunk.source.split('\n').filter((line) => line !== '' && !this.#given.has(`${chunk.pack} ${line}`));
+        if (fresh.length === 0) continue;
+        this.cdef(`${fresh.join('\n')}\n`, chunk.pack ? { pack: chunk.pack } : {});
+        for (const line of fresh) this.#given.add(`${chunk.pack} ${line}`);
+      }
     }
     for (const [name, v] of Object.entries(h.values)) this.#values.set(name, v);
     const known = new Set(this.#skipped.map((s) => `${s.mode} ${s.name} ${s.where}`));
@@ -131,6 +133,33 @@ export class FFI {
     for (const s of left) if (!known.has(`${s.mode} ${s.name} ${s.where}`)) this.#skipped.push(s);
     const keys = new Set([...this.#registry.values()].map(keyOf).filter((k) => !before.has(k)));
     this.#headers.push({ include: h.include, options: { ...options }, keys, probed: false });
+  }
+
+  /**
+   * Declares a header's remembered declarations without parsing their cdef text (several times
+   * faster), when this FFI declares none of their names yet: the result is what parsing `cdefs`
+   * would give. Returns false when the text must be parsed instead.
+   */
+  #adopt(snapshot: unknown, cdefs: readonly { source: string; pack: number }[]): boolean {
+    if (snapshot === undefined) return false;
+    let decls: Decl[];
+    try {
+      decls = readModule(fromJson(snapshot)).decls;
+    } catch (e) {
+      if (e instanceof FFIError || e instanceof TypeError) return false; // a damaged memo: parse the text
+      throw e;
+    }
+    if (decls.some((d) => this.#registry.get(keyOf(d)) !== undefined)) return false;
+    for (const d of decls) this.#registry.declare(d, false);
+    // Anonymous types are '$N': this table's next one must not take a name the rebuilt ones have.
+    const last = Math.max(0, ...decls.map((d) => (/^\$(\d+)$/.exec(d.name)?.[1] ?? '0')).map(Number));
+    while (Number(this.#registry.anonymousName().slice(1)) < last);
+    for (const chunk of cdefs) {
+      const options = chunk.pack ? { pack: chunk.pack } : {};
+      this.#cdefs.push(JSON.stringify([chunk.source, options]));
+      for (const line of chunk.source.split('\n')) if (line !== '') this.#given.add(`${chunk.pack} ${line}`);
+    }
+    return true;
   }
 
   /** The declarations ffi.cdefHeader() left out, with where and why, in the order of the headers. */
@@ -514,6 +543,24 @@ export class FFI {
   }
 }
 
+
+/** A header's declarations as plain data the cache can hold (see #adopt): a module's data, bigints spelled out. */
+function snapshotOf(decls: readonly Decl[]): unknown {
+  return toJson(bakeModule('header', '', decls, new Map(), new Map()));
+}
+
+const toJson = (x: unknown): unknown =>
+  typeof x === 'bigint' ? { $bigint: String(x) }
+    : Array.isArray(x) ? x.map(toJson)
+    : typeof x === 'object' && x !== null ? Object.fromEntries(Object.entries(x).map(([k, v]) => [k, toJson(v)]))
+    : x;
+
+const fromJson = (x: unknown): unknown =>
+  Array.isArray(x) ? x.map(fromJson)
+    : typeof x === 'object' && x !== null
+      ? typeof (x as { $bigint?: unknown }).$bigint === 'string' ? BigInt((x as { $bigint: string }).$bigint)
+        : Object.fromEntries(Object.entries(x).map(([k, v]) => [k, fromJson(v)]))
+      : x;
 
 /** The header macros cdef has no constant for, as properties of a library: plain values, pointer casts made on use. */
 function defineValues(ffi: FFI, lib: Lib, values: ReadonlyMap<string, MacroValue>): void {

@@ -2,7 +2,7 @@
 import { CDefError } from '../errors';
 import { parseTypeName } from '../cparser/parser';
 import { cWord } from '../cparser/keywords';
-import { Registry } from '../ctype/registry';
+import { Decl, Registry } from '../ctype/registry';
 import { CdefChunk, check } from '../cc/check';
 import { readDeclarations } from '../cc/declarations';
 import { Notes, Skipped } from '../cc/select';
@@ -14,6 +14,8 @@ export interface HeaderExtractOptions {
   readonly own: (file: string) => boolean;
   /** Only names this accepts are bound (the types they need come along). */
   readonly only: ((name: string) => boolean) | null;
+  /** Makes plain data of the declarations the cdef text declares, for a reader that rebuilds them without parsing. */
+  readonly snapshot?: (decls: readonly Decl[]) => unknown;
 }
 
 /** A name declared for verify() only, with why a library from dlopen() cannot have it. */
@@ -40,6 +42,8 @@ export interface HeaderExtract {
   readonly headerFiles: readonly string[];
   /** Every file the preprocessor read, as the line markers spell them. */
   readonly files: readonly string[];
+  /** What options.snapshot made of the declarations (JSON-safe), when asked. */
+  readonly snapshot?: unknown;
 }
 
 const VA_LIST = /^it passes '\w*va_list' by value/;
@@ -85,6 +89,7 @@ export function extractHeader(preprocessed: string, options: HeaderExtractOption
     else notes.skip(name, c.where, why, c.pos);
   }
   return {
+    ...(options.snapshot ? { snapshot: options.snapshot([...registry.values()]) } : {}),
     cdefs,
     values,
     apiOnly,

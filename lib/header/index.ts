@@ -3,7 +3,7 @@ import * as path from 'path';
 import { show } from '../errors';
 import { nodeHost } from '../host';
 import { PreprocessOptions, preprocess } from '../build';
-import { HeaderExtract, extractHeader } from './extract';
+import { HeaderExtract, HeaderExtractOptions, extractHeader } from './extract';
 
 export type { ApiOnly, HeaderExtract, HeaderValue } from './extract';
 export type { CdefChunk } from '../cc/check';
@@ -82,7 +82,9 @@ function directIncludes(output: string): Set<string> {
  * each through the cdef parser. Remembered in the cache directory: a second call with the same
  * header and options only checks that no header it read changed.
  */
-export function readHeader(header: string, options: HeaderOptions = {}, where = 'ffi.cdefHeader()'): HeaderDeclarations {
+export function readHeader(
+  header: string, options: HeaderOptions = {}, where = 'ffi.cdefHeader()', snapshot?: HeaderExtractOptions['snapshot'],
+): HeaderDeclarations {
   if (typeof header !== 'string' || header === '' || /[\n"<>]/.test(header)) {
     throw new TypeError(`${where}: expected a header name such as 'zlib.h' or a path, got ${show(header)}`);
   }
@@ -103,11 +105,11 @@ export function readHeader(header: string, options: HeaderOptions = {}, where = 
   const { value, files } = preprocess<HeaderExtract>(source, { ...options, filename: SOURCE_NAME }, {
     where,
     name: 'header',
-    keyParts: ['header', HEADER_READER_VERSION, only === undefined ? 'all' : `only /${only.source}/${only.flags}`, ...patterns.map((p) => p.source)],
+    keyParts: ['header', HEADER_READER_VERSION, only === undefined ? 'all' : `only /${only.source}/${only.flags}`, ...patterns.map((p) => p.source), snapshot ? 'snapshot' : 'text'],
     byContent: true,
     derive: ({ output }) => {
       const direct = directIncludes(output);
-      const x = extractHeader(output, { own: (f) => direct.has(f) || patterns.some((p) => p.test(f)), only: test });
+      const x = extractHeader(output, { own: (f) => direct.has(f) || patterns.some((p) => p.test(f)), only: test, snapshot });
       return { value: x, files: x.files };
     },
   });

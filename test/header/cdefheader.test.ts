@@ -7,6 +7,8 @@ import { FFI } from '../../lib/ffi';
 import { FFIError } from '../../lib/errors';
 import { cc, ffiOf } from '../../lib/cc';
 import * as extract from '../../lib/header/extract';
+import * as aotData from '../../lib/aot/data';
+import { readHeader } from '../../lib/header';
 
 let dir = '';
 let counter = '';
@@ -147,4 +149,27 @@ const ccTitle = "cc() exposes a header the source includes with options.headers"
   expect(own.fastest()).toBe(1);
   expect(() => own.compressBound).toThrow(/no function, global or constant named 'compressBound'/);
   expect(() => cc(source, { headers: 'zlib.h' as unknown as string[] })).toThrow(/cc\(\): options.headers must be a non-empty array/);
+});
+
+test('remembered declarations are rebuilt without parsing, into the same table the cdef text gives', () => {
+  const rebuild = jest.spyOn(aotData, 'readModule');
+  try {
+    const fast = new FFI();
+    fast.cdefHeader('geo.h', { includeDirs: [dir] });
+    expect(rebuild).toHaveBeenCalledTimes(1);
+    const parsed = new FFI();
+    for (const c of readHeader('geo.h', { includeDirs: [dir] }).cdefs) parsed.cdef(c.source, c.pack ? { pack: c.pack } : {});
+    const members = (f: FFI) => f.typescriptDeclarations().split('\n').filter((l) => !l.includes('a macro of the header'));
+    expect(members(fast)).toEqual(members(parsed));
+    expect(fast.listTypes()).toEqual(parsed.listTypes());
+    // A name the FFI already declares: the text is parsed, and the same declaration is accepted.
+    const mixed = new FFI();
+    mixed.cdef('struct point { double x, y; };');
+    const parse = jest.spyOn(mixed, 'cdef');
+    mixed.cdefHeader('geo.h', { includeDirs: [dir] });
+    expect(parse).toHaveBeenCalled();
+    expect(mixed.sizeof('point_t')).toBe(16);
+  } finally {
+    rebuild.mockRestore();
+  }
 });
