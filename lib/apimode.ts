@@ -1,5 +1,5 @@
 // API mode's one pipeline, for verify(), verifyAsync() and compile(): the translation unit, its build, loading it, settling the cdef with its probes, the library object.
-import { show } from './errors';
+import { FFIError, show } from './errors';
 import { CType, functionType, pointerTo, primitive } from './ctype/model';
 import type { Decl } from './ctype/registry';
 import { Glue, explainPrototypes, generateGlue } from './codegen/glue';
@@ -100,11 +100,28 @@ export interface WeakFunctions {
   readonly symbol: string;
   readonly names: readonly string[];
   readonly missing: string[];
+  /**
+   * 'table': the addresses the compiled code resolved (the compiler honours weak references);
+   * 'symbols': the library and its dependencies are asked for each name (tcc, whose code takes
+   * a weak function's address through a stub that is never 0).
+   */
+  readonly lookup: 'table' | 'symbols';
 }
 
 /** The functions of `weak` that no library linked defines: their addresses in the table are 0. */
 export function missingFunctions(loaded: LoadedLibrary, weak: WeakFunctions): string[] {
   if (weak.names.length === 0) return [];
+  if (weak.lookup === 'symbols') {
+    return weak.names.filter((name) => {
+      try {
+        loaded.symbolAddress(name);
+        return false;
+      } catch (e) {
+        if (e instanceof FFIError) return true;
+        throw e;
+      }
+    });
+  }
   const place = placeRaw(loaded.symbolAddress(weak.symbol), weak.names.length * 8);
   return weak.names.filter((_, i) => place.view.getBigUint64(place.offset + i * 8, true) === 0n);
 }

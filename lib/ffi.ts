@@ -21,6 +21,7 @@ import type { CallbackOptions } from './cdata/callback';
 import { TypeScriptOptions, typescriptDeclarations } from './codegen/typescript';
 import { VerifyOptions, WeakFunctions, build, buildWithoutBlocking, loadAndSettle, missingFunctions, open, prepare } from './apimode';
 import { HeaderOptions, Skipped, WEAK_TABLE, readHeader, weakReferences } from './header';
+import { probeCompiler } from './build';
 
 /** For cc(): a library refuses these names with a reason (a static function of the source) instead of as undeclared. */
 export { hideNames } from './clib';
@@ -173,14 +174,14 @@ export class FFI {
    * what it leaves open with '...' (layouts, lengths, values, integer types), in place.
    */
   verify<L extends object = Lib>(source: string, options: VerifyOptions = {}): L {
-    const weak = this.#weakFunctions();
+    const weak = this.#weakFunctions(options);
     const p = this.#prepare(typeof source === 'string' && weak ? source + weakReferences(weak.names) : source, linkAll(options, weak), 'ffi.verify()');
     return this.#withHeaders(open(p, build(p), this.#resolve, weak), 'verify', weak) as L;
   }
 
   /** verify() without blocking the event loop while the compiler runs. */
   async verifyAsync<L extends object = Lib>(source: string, options: VerifyOptions = {}): Promise<L> {
-    const weak = this.#weakFunctions();
+    const weak = this.#weakFunctions(options);
     const p = this.#prepare(typeof source === 'string' && weak ? source + weakReferences(weak.names) : source, linkAll(options, weak), 'ffi.verifyAsync()');
     return this.#withHeaders(open(p, await buildWithoutBlocking(p), this.#resolve, weak), 'verify', weak) as L;
   }
@@ -217,7 +218,7 @@ export class FFI {
   compile(options: CompileOptions = {}): string {
     if (typeof options !== 'object' || options === null) throw new TypeError(`ffi.compile(): expected options as an object, got ${show(options)}`);
     const set = this.#sourceSet('ffi.compile()');
-    const weak = this.#weakFunctions();
+    const weak = this.#weakFunctions(set.options);
     const source = weak ? set.source + weakReferences(weak.names) : set.source;
     const p = this.#prepare(source, linkAll({ moduleName: set.moduleName, ...set.options }, weak), 'ffi.compile()');
     const built = build(p);
@@ -296,14 +297,15 @@ export class FFI {
   }
 
   /** The functions the headers declared that some library must define (not macros, not static inline), referred to weakly. */
-  #weakFunctions(): WeakFunctions | undefined {
+  #weakFunctions(options: VerifyOptions): WeakFunctions | undefined {
     if (this.#headers.length === 0) return undefined;
     const apiOnly = new Set(this.#skipped.filter((s) => s.mode === 'dlopen').map((s) => s.name));
     const names: string[] = [];
     for (const h of this.#headers) {
       for (const key of h.keys) if (this.#registry.get(key)?.kind === 'function' && !apiOnly.has(key)) names.push(key);
     }
-    return { symbol: WEAK_TABLE, names, missing: [] };
+    const tcc = names.length > 0 && typeof options === 'object' && options !== null && probeCompiler(options).family === 'tcc';
+    return { symbol: WEAK_TABLE, names, missing: [], lookup: tcc ? 'symbols' : 'table' };
   }
 
   /** A library with what the headers bound beyond cdef: macro values, and the reasons for names left out. */
@@ -576,6 +578,7 @@ function defineValues(ffi: FFI, lib: Lib, values: ReadonlyMap<string, MacroValue
  */
 function linkAll(options: VerifyOptions, weak: WeakFunctions | undefined): VerifyOptions {
   if (!weak || weak.names.length === 0 || typeof options !== 'object' || options === null) return options;
+  if (weak.lookup === 'symbols') return options; // tcc links every library it is given
   return { ...options, extraCompileArgs: ['-Wl,--no-as-needed', ...(Array.isArray(options.extraCompileArgs) ? options.extraCompileArgs : [])] };
 }
 

@@ -126,6 +126,7 @@ export const WEAK_TABLE = '_ncffi_header_functions';
  */
 export function weakReferences(names: readonly string[]): string {
   if (names.length === 0) return '';
-  const pragmas = names.map((n) => `#pragma weak ${n}`).join('\n');
-  return `\n${pragmas}\nconst void *const ${WEAK_TABLE}[] = {\n${names.map((n) => `  (const void *)&${n},`).join('\n')}\n};\n`;
+  // A weak redeclaration of the same type (tcc ignores '#pragma weak'; every compiler here takes this).
+  const weak = names.map((n) => `extern __typeof__(${n}) ${n} __attribute__((weak));`).join('\n');
+  return `\n${weak}\nconst void *const ${WEAK_TABLE}[] = {\n${names.map((n) => `  (const void *)&${n},`).join('\n')}\n};\n`;
 }

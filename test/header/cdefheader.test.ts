@@ -69,6 +69,18 @@ test('a header function no library defines is refused when used, not at load', (
   expect(() => lib.geo_extra).toThrow(/'geo_extra' is declared by the header, but none of the libraries linked defines it/);
 });
 
+const tcc = spawnSync('tcc', ['-v']).status === 0;
+const tccTitle = 'with tcc too: a header function no library defines is found out by name';
+(tcc ? test : test.skip)(tcc ? tccTitle : `${tccTitle} (skipped: tcc is not installed)`, () => {
+  const ffi = new FFI();
+  const options = { includeDirs: [dir], defineMacros: [['GEO_EXTRA', null]] as [string, null][], compiler: 'tcc' };
+  ffi.cdefHeader('geo.h', options);
+  const lib = ffi.verify('#include "geo.h"', { ...options, sources: [path.join(dir, 'geo.c')] });
+  expect(lib.geo_norm2(ffi.new('point_t *', { x: 3, y: 4 }))).toBe(25);
+  expect(lib.geo_twice(2)).toBe(4);
+  expect(() => lib.geo_extra).toThrow(/'geo_extra' is declared by the header, but none of the libraries linked defines it/);
+});
+
 test('the declarations are remembered: the same header again runs no preprocessor until an option or a header file changes', () => {
   const options = { includeDirs: [dir], compiler: counter };
   const before = runs();
