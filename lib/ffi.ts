@@ -8,6 +8,7 @@ import { lowerStructs } from './codegen/glue';
 import { getErrno, loadLibrary, setErrno } from './backend/koffi';
 import { nodeHost } from './host';
 import { MacroValue, bakeModule, macroValueMember, readModule } from './aot/data';
+import { defineValues, fromJson, linkAll, snapshotOf } from './headerlib';
 import { loaderSource, writeModule } from './aot/loader';
 import { CData, CFunction, isCData } from './cdata/base';
 import {
@@ -258,7 +259,7 @@ export class FFI {
       resolveType: ffi.#resolve,
     });
     for (const [name, v] of Object.entries(d.values ?? {})) ffi.#values.set(name, v);
-    defineValues(ffi, lib, ffi.#values);
+    defineValues((t, v) => ffi.cast(t, v), lib, ffi.#values);
     return { ffi, lib: lib as L };
   }
 
@@ -312,7 +313,7 @@ export class FFI {
   #withHeaders(lib: Lib, mode: 'verify' | 'dlopen', weak?: WeakFunctions): Lib {
     if (this.#headers.length === 0) return lib;
     if (mode === 'verify') for (const h of this.#headers) h.probed = true; // its probes checked every layout
-    defineValues(this, lib, this.#values);
+    defineValues((t, v) => this.cast(t, v), lib, this.#values);
     const reasons = new Map<string, string>();
     for (const s of this.#skipped) {
       if (s.mode === 'all') reasons.set(s.name, `was left out of the header's declarations (${s.where}): ${s.reason}`);
@@ -545,42 +546,6 @@ export class FFI {
   }
 }
 
-
-/** A header's declarations as plain data the cache can hold (see #adopt): a module's data, bigints spelled out. */
-function snapshotOf(decls: readonly Decl[]): unknown {
-  return toJson(bakeModule('header', '', decls, new Map(), new Map()));
-}
-
-const toJson = (x: unknown): unknown =>
-  typeof x === 'bigint' ? { $bigint: String(x) }
-    : Array.isArray(x) ? x.map(toJson)
-    : typeof x === 'object' && x !== null ? Object.fromEntries(Object.entries(x).map(([k, v]) => [k, toJson(v)]))
-    : x;
-
-const fromJson = (x: unknown): unknown =>
-  Array.isArray(x) ? x.map(fromJson)
-    : typeof x === 'object' && x !== null
-      ? typeof (x as { $bigint?: unknown }).$bigint === 'string' ? BigInt((x as { $bigint: string }).$bigint)
-        : Object.fromEntries(Object.entries(x).map(([k, v]) => [k, fromJson(v)]))
-      : x;
-
-/** The header macros cdef has no constant for, as properties of a library: plain values, pointer casts made on use. */
-function defineValues(ffi: FFI, lib: Lib, values: ReadonlyMap<string, MacroValue>): void {
-  for (const [name, v] of values) {
-    if (typeof v !== 'object') Object.defineProperty(lib, name, { value: v, enumerable: true });
-    else Object.defineProperty(lib, name, { enumerable: true, get: () => ffi.cast(v.cast, v.value) });
-  }
-}
-
-/**
- * With every reference to a header's functions weak, a linker that drops unneeded libraries
- * (`--as-needed`) would drop them all: the libraries are linked whatever they define.
- */
-function linkAll(options: VerifyOptions, weak: WeakFunctions | undefined): VerifyOptions {
-  if (!weak || weak.names.length === 0 || typeof options !== 'object' || options === null) return options;
-  if (weak.lookup === 'symbols') return options; // tcc links every library it is given
-  return { ...options, extraCompileArgs: ['-Wl,--no-as-needed', ...(Array.isArray(options.extraCompileArgs) ? options.extraCompileArgs : [])] };
-}
 
 /** Refuses a type that mentions one whose layout waits for verify(), with the reason. */
 function usable(t: CType, fn: string): CType {
