@@ -8,6 +8,7 @@ import { FFI, Lib } from '../lib';
 import { packageRoot } from '../lib/package';
 import { benchCc } from './cc';
 import { benchCli } from './cli';
+import { benchHeader } from './header';
 import { Loop, Row, keep, printTable, timeAll, timeEach } from './timing';
 
 const SOURCE = 'int add(int a, int b) { return a + b; }\n';
@@ -160,6 +161,7 @@ function main(): void {
   const py = pythonPeer();
   rows.push(...benchCli());
   rows.push(...benchCc());
+  rows.push(...benchHeader());
 
   rows.push({ what: 'call add(int, int)', ours: ours['call add'], versus: 'raw koffi func', theirs: ours['call add, raw koffi'], unit: 'ns', target: '<= 1.2x' });
   const byValue = ours['struct by value, verify() wrapper'];

@@ -1,5 +1,5 @@
 // API mode's one pipeline, for verify(), verifyAsync() and compile(): the translation unit, its build, loading it, settling the cdef with its probes, the library object.
-import { show } from './errors';
+import { FFIError, show } from './errors';
 import { CType, functionType, pointerTo, primitive } from './ctype/model';
 import type { Decl } from './ctype/registry';
 import { Glue, explainPrototypes, generateGlue } from './codegen/glue';
@@ -91,13 +91,54 @@ function linkedLibraries(options: VerifyOptions): string[] {
   return Array.isArray(options.libraries) ? options.libraries.filter((l) => typeof l === 'string').map((l) => `lib${l}.so`) : [];
 }
 
+/**
+ * Functions a header declares that the libraries linked may not define: the source refers to them
+ * weakly, and `symbol` names a table of their addresses (in the order of `names`), 0 for those
+ * no library defined. open() leaves those out and lists them in `missing`.
+ */
+export interface WeakFunctions {
+  readonly symbol: string;
+  readonly names: readonly string[];
+  readonly missing: string[];
+  /**
+   * 'table': the addresses the compiled code resolved (the compiler honours weak references);
+   * 'symbols': the library and its dependencies are asked for each name (tcc, whose code takes
+   * a weak function's address through a stub that is never 0).
+   */
+  readonly lookup: 'table' | 'symbols';
+}
+
+/** The functions of `weak` that no library linked defines: their addresses in the table are 0. */
+export function missingFunctions(loaded: LoadedLibrary, weak: WeakFunctions): string[] {
+  if (weak.names.length === 0) return [];
+  if (weak.lookup === 'symbols') {
+    return weak.names.filter((name) => {
+      try {
+        loaded.symbolAddress(name);
+        return false;
+      } catch (e) {
+        if (e instanceof FFIError) return true;
+        throw e;
+      }
+    });
+  }
+  const place = placeRaw(loaded.symbolAddress(weak.symbol), weak.names.length * 8);
+  return weak.names.filter((_, i) => place.view.getBigUint64(place.offset + i * 8, true) === 0n);
+}
+
 /** The library object of a built library: loaded, settled, every function bound now. */
-export function open(p: Prepared, built: BuildResult, resolveType: (text: string) => CType): Lib {
+export function open(p: Prepared, built: BuildResult, resolveType: (text: string) => CType, weak?: WeakFunctions): Lib {
   const s = loadAndSettle(p, built);
   try {
     const label = `the verify() library for ${p.options.filename ?? 'source.c'}`;
+    let decls = s.decls;
+    if (weak) {
+      weak.missing.push(...missingFunctions(s.loaded, weak));
+      const missing = new Set(weak.missing);
+      decls = decls.filter((d) => d.kind !== 'function' || !missing.has(d.name));
+    }
     return makeLib({
-      label, loaded: s.loaded, decls: s.decls, functions: p.glue.functions, globals: p.glue.globals, constants: s.constants, eager: true,
+      label, loaded: s.loaded, decls, functions: p.glue.functions, globals: p.glue.globals, constants: s.constants, eager: true,
       resolveType,
     });
   } catch (e) {

@@ -3,11 +3,12 @@ import * as path from 'path';
 import { FFIError, show } from './errors';
 import { CdefOptions, parseCdef, parseTypeName } from './cparser/parser';
 import { CType, isCType, noSizeError, pendingReason, pointerTo, requireSize, settledPending } from './ctype/model';
-import { Decl, Registry } from './ctype/registry';
+import { Decl, Registry, keyOf } from './ctype/registry';
 import { lowerStructs } from './codegen/glue';
 import { getErrno, loadLibrary, setErrno } from './backend/koffi';
 import { nodeHost } from './host';
-import { bakeModule, readModule } from './aot/data';
+import { MacroValue, bakeModule, macroValueMember, readModule } from './aot/data';
+import { defineValues, fromJson, linkAll, snapshotOf } from './headerlib';
 import { loaderSource, writeModule } from './aot/loader';
 import { CData, CFunction, isCData } from './cdata/base';
 import {
@@ -16,16 +17,33 @@ import {
 import { callback, fromHandle, gcAttach, newHandle, release } from './cdata/lifetime';
 import { EnumValue } from './cdata/scalar';
 import { dump, inspectCData } from './cdata/dump';
-import { Lib, closeLib, isLib, libAddress, makeLib } from './clib';
+import { Lib, closeLib, hideNames, isLib, libAddress, makeLib } from './clib';
 import type { CallbackOptions } from './cdata/callback';
 import { TypeScriptOptions, typescriptDeclarations } from './codegen/typescript';
-import { VerifyOptions, build, buildWithoutBlocking, loadAndSettle, open, prepare } from './apimode';
+import { VerifyOptions, WeakFunctions, build, buildWithoutBlocking, loadAndSettle, missingFunctions, open, prepare } from './apimode';
+import { HeaderOptions, Skipped, WEAK_TABLE, readHeader, weakReferences } from './header';
+import { probeCompiler } from './build';
 
 /** For cc(): a library refuses these names with a reason (a static function of the source) instead of as undeclared. */
 export { hideNames } from './clib';
 export type { TypeScriptOptions } from './codegen/typescript';
 export type { Lib } from './clib';
 export type { VerifyOptions } from './apimode';
+export type { HeaderOptions } from './header';
+
+/** A declaration ffi.cdefHeader() left out: nowhere ('all'), or only from libraries opened with dlopen() ('dlopen'). */
+export interface HeaderSkipped extends Skipped {
+  readonly mode: 'all' | 'dlopen';
+}
+
+/** A header bound by ffi.cdefHeader(): how to include it, and whether a compiler has checked its layouts yet. */
+interface BoundHeader {
+  readonly include: string;
+  readonly options: HeaderOptions;
+  /** The registry keys its declarations added. */
+  readonly keys: ReadonlySet<string>;
+  probed: boolean;
+}
 
 type TypeArg = string | CType;
 
@@ -71,6 +89,11 @@ export class FFI {
   /** Every cdef call's source and options, in order: part of the verify() cache key. */
   readonly #cdefs: string[] = [];
   #source: SourceSet | null = null;
+  /** What ffi.cdefHeader() bound: the headers, the values of macros cdef has no constant for, what it left out. */
+  readonly #headers: BoundHeader[] = [];
+  readonly #values = new Map<string, MacroValue>();
+  readonly #skipped: HeaderSkipped[] = [];
+  readonly #given = new Set<string>();
 
   static {
     adoptRegistry = (ffi, registry) => {
@@ -86,19 +109,82 @@ export class FFI {
   }
 
   /**
+   * Declares what a C header declares, read from the header itself through the system
+   * preprocessor (with options.compiler, includeDirs, defineMacros): its functions, globals,
+   * typedefs, structs, unions and enums, the types from other headers they use, its integer
+   * macros as constants, its string and floating macros as values of the library objects, and
+   * its function-like macros as functions verify() wraps. options.headers binds more headers,
+   * options.only only the names it matches. What cannot be declared is listed by ffi.skipped().
+   * Remembered in the cache directory: reading the same header again only checks its files.
+   */
+  cdefHeader(header: string, options: HeaderOptions = {}): void {
+    const h = readHeader(header, options, 'ffi.cdefHeader()', snapshotOf);
+    const before = new Set([...this.#registry.values()].map(keyOf));
+    if (!this.#adopt(h.snapshot, h.cdefs)) {
+      for (const chunk of h.cdefs) {
+        // A declaration another header already gave (a shared typedef) is not given twice.
+        const fresh = chunk.source.split('\n').filter((line) => line !== '' && !this.#given.has(`${chunk.pack} ${line}`));
+        if (fresh.length === 0) continue;
+        this.cdef(`${fresh.join('\n')}\n`, chunk.pack ? { pack: chunk.pack } : {});
+        for (const line of fresh) this.#given.add(`${chunk.pack} ${line}`);
+      }
+    }
+    for (const [name, v] of Object.entries(h.values)) this.#values.set(name, v);
+    const known = new Set(this.#skipped.map((s) => `${s.mode} ${s.name} ${s.where}`));
+    const left: HeaderSkipped[] = [...h.skipped.map((s) => ({ ...s, mode: 'all' as const })), ...h.apiOnly.map((a) => ({ ...a, mode: 'dlopen' as const }))];
+    for (const s of left) if (!known.has(`${s.mode} ${s.name} ${s.where}`)) this.#skipped.push(s);
+    const keys = new Set([...this.#registry.values()].map(keyOf).filter((k) => !before.has(k)));
+    this.#headers.push({ include: h.include, options: { ...options }, keys, probed: false });
+  }
+
+  /**
+   * Declares a header's remembered declarations without parsing their cdef text (several times
+   * faster), when this FFI declares none of their names yet: the result is what parsing `cdefs`
+   * would give. Returns false when the text must be parsed instead.
+   */
+  #adopt(snapshot: unknown, cdefs: readonly { source: string; pack: number }[]): boolean {
+    if (snapshot === undefined) return false;
+    let decls: Decl[];
+    try {
+      decls = readModule(fromJson(snapshot)).decls;
+    } catch (e) {
+      if (e instanceof FFIError || e instanceof TypeError) return false; // a damaged memo: parse the text
+      throw e;
+    }
+    if (decls.some((d) => this.#registry.get(keyOf(d)) !== undefined)) return false;
+    for (const d of decls) this.#registry.declare(d, false);
+    // Anonymous types are '$N': this table's next one must not take a name the rebuilt ones have.
+    const last = Math.max(0, ...decls.map((d) => (/^\$(\d+)$/.exec(d.name)?.[1] ?? '0')).map(Number));
+    while (Number(this.#registry.anonymousName().slice(1)) < last);
+    for (const chunk of cdefs) {
+      const options = chunk.pack ? { pack: chunk.pack } : {};
+      this.#cdefs.push(JSON.stringify([chunk.source, options]));
+      for (const line of chunk.source.split('\n')) if (line !== '') this.#given.add(`${chunk.pack} ${line}`);
+    }
+    return true;
+  }
+
+  /** The declarations ffi.cdefHeader() left out, with where and why, in the order of the headers. */
+  skipped(): HeaderSkipped[] {
+    return this.#skipped.map((s) => ({ ...s }));
+  }
+
+  /**
    * Compiles `source` with the glue for every cdef declaration, loads it, and returns its library
    * object. The compiler checks what the cdef states (prototypes, layouts, values) and fills in
    * what it leaves open with '...' (layouts, lengths, values, integer types), in place.
    */
   verify<L extends object = Lib>(source: string, options: VerifyOptions = {}): L {
-    const p = this.#prepare(source, options, 'ffi.verify()');
-    return open(p, build(p), this.#resolve) as L;
+    const weak = this.#weakFunctions(options);
+    const p = this.#prepare(typeof source === 'string' && weak ? source + weakReferences(weak.names) : source, linkAll(options, weak), 'ffi.verify()');
+    return this.#withHeaders(open(p, build(p), this.#resolve, weak), 'verify', weak) as L;
   }
 
   /** verify() without blocking the event loop while the compiler runs. */
   async verifyAsync<L extends object = Lib>(source: string, options: VerifyOptions = {}): Promise<L> {
-    const p = this.#prepare(source, options, 'ffi.verifyAsync()');
-    return open(p, await buildWithoutBlocking(p), this.#resolve) as L;
+    const weak = this.#weakFunctions(options);
+    const p = this.#prepare(typeof source === 'string' && weak ? source + weakReferences(weak.names) : source, linkAll(options, weak), 'ffi.verifyAsync()');
+    return this.#withHeaders(open(p, await buildWithoutBlocking(p), this.#resolve, weak), 'verify', weak) as L;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -133,14 +219,18 @@ export class FFI {
   compile(options: CompileOptions = {}): string {
     if (typeof options !== 'object' || options === null) throw new TypeError(`ffi.compile(): expected options as an object, got ${show(options)}`);
     const set = this.#sourceSet('ffi.compile()');
-    const p = this.#prepare(set.source, { moduleName: set.moduleName, ...set.options }, 'ffi.compile()');
+    const weak = this.#weakFunctions(set.options);
+    const source = weak ? set.source + weakReferences(weak.names) : set.source;
+    const p = this.#prepare(source, linkAll({ moduleName: set.moduleName, ...set.options }, weak), 'ffi.compile()');
     const built = build(p);
-    const { loaded, decls } = loadAndSettle(p, built);
-    loaded.close();
+    const settled = loadAndSettle(p, built);
+    const missing = new Set(weak ? missingFunctions(settled.loaded, weak) : []);
+    settled.loaded.close();
+    const decls = settled.decls.filter((d) => d.kind !== 'function' || !missing.has(d.name));
     const { glue } = p;
     const library = `${set.moduleName}.so`;
-    const functions = new Map([...glue.functions].map(([name, b]) => [name, b.symbol]));
-    const data = bakeModule(set.moduleName, library, decls, functions, glue.globals);
+    const functions = new Map([...glue.functions].filter(([name]) => !missing.has(name)).map(([name, b]) => [name, b.symbol]));
+    const data = bakeModule(set.moduleName, library, decls, functions, glue.globals, this.#values);
     const sourceName = set.options.filename ?? 'source.c';
     return writeModule(path.resolve(options.tmpdir ?? '.', set.moduleName), {
       [library]: nodeHost.readFileSync(built.path),
@@ -168,6 +258,8 @@ export class FFI {
       label: `module '${d.module}'`, loaded, decls, functions, globals: new Map(Object.entries(d.globals)), eager: true,
       resolveType: ffi.#resolve,
     });
+    for (const [name, v] of Object.entries(d.values ?? {})) ffi.#values.set(name, v);
+    defineValues((t, v) => ffi.cast(t, v), lib, ffi.#values);
     return { ffi, lib: lib as L };
   }
 
@@ -179,9 +271,59 @@ export class FFI {
   /** Opens an existing shared library (null: the C library and the running process) in ABI mode. */
   dlopen<L extends object = Lib>(path: string | null): L {
     if (path !== null && typeof path !== 'string') throw new TypeError(`ffi.dlopen(): expected a path or null, got ${show(path)}`);
+    this.#probeHeaders();
     const loaded = loadLibrary(path, path === null ? {} : { watch: [path] });
     const label = path === null ? 'the C library' : `'${path}'`;
-    return makeLib({ label, loaded, decls: [...this.#registry.values()], eager: false, resolveType: this.#resolve }) as L;
+    const apiOnly = new Set(this.#skipped.filter((s) => s.mode === 'dlopen').map((s) => s.name));
+    const decls = [...this.#registry.values()].filter((d) => d.kind !== 'function' || !apiOnly.has(d.name));
+    return this.#withHeaders(makeLib({ label, loaded, decls, eager: false, resolveType: this.#resolve }), 'dlopen') as L;
+  }
+
+  /**
+   * The layouts of the types a header declared are the compiler's: before the first dlopen() after
+   * ffi.cdefHeader(), a probe library (the header and a table of sizes, offsets and values, cached
+   * like any build) checks them, as verify() does. Nothing of the header's library is linked.
+   */
+  #probeHeaders(): void {
+    for (const h of this.#headers) {
+      if (h.probed) continue;
+      const decls = [...this.#registry.values()].filter((d) => (d.kind === 'tag' || d.kind === 'typedef' || d.kind === 'constant') && h.keys.has(keyOf(d)));
+      const { libraries, sources, ...options } = h.options; // eslint-disable-line @typescript-eslint/no-unused-vars
+      // Nothing runs but the probe table: -O0 compiles it fastest.
+      const extra = [...(Array.isArray(options.extraCompileArgs) ? options.extraCompileArgs : []), '-O0'];
+      const p = prepare(decls, this.#cdefs, h.include, { ...options, extraCompileArgs: extra, filename: 'node-cffi-probes.c' }, 'ffi.dlopen()');
+      loadAndSettle(p, build(p)).loaded.close();
+      h.probed = true;
+    }
+  }
+
+  /** The functions the headers declared that some library must define (not macros, not static inline), referred to weakly. */
+  #weakFunctions(options: VerifyOptions): WeakFunctions | undefined {
+    if (this.#headers.length === 0) return undefined;
+    const apiOnly = new Set(this.#skipped.filter((s) => s.mode === 'dlopen').map((s) => s.name));
+    const names: string[] = [];
+    for (const h of this.#headers) {
+      for (const key of h.keys) if (this.#registry.get(key)?.kind === 'function' && !apiOnly.has(key)) names.push(key);
+    }
+    const tcc = names.length > 0 && typeof options === 'object' && options !== null && probeCompiler(options).family === 'tcc';
+    return { symbol: WEAK_TABLE, names, missing: [], lookup: tcc ? 'symbols' : 'table' };
+  }
+
+  /** A library with what the headers bound beyond cdef: macro values, and the reasons for names left out. */
+  #withHeaders(lib: Lib, mode: 'verify' | 'dlopen', weak?: WeakFunctions): Lib {
+    if (this.#headers.length === 0) return lib;
+    if (mode === 'verify') for (const h of this.#headers) h.probed = true; // its probes checked every layout
+    defineValues((t, v) => this.cast(t, v), lib, this.#values);
+    const reasons = new Map<string, string>();
+    for (const s of this.#skipped) {
+      if (s.mode === 'all') reasons.set(s.name, `was left out of the header's declarations (${s.where}): ${s.reason}`);
+      else if (mode === 'dlopen') reasons.set(s.name, `is not in libraries from dlopen() (${s.where}): ${s.reason}`);
+    }
+    for (const name of weak?.missing ?? []) {
+      reasons.set(name, 'is declared by the header, but none of the libraries linked defines it (options.libraries names them)');
+    }
+    hideNames(lib, reasons);
+    return lib;
   }
 
   /** Closes a library from dlopen() or verify(); its functions throw afterwards. */
@@ -276,7 +418,8 @@ export class FFI {
     if (typeof options !== 'object' || options === null) {
       throw new TypeError(`ffi.typescriptDeclarations(): expected options as an object, got ${show(options)}`);
     }
-    return typescriptDeclarations(this.#registry, options);
+    const values = [...this.#values].map(([name, v]) => macroValueMember(name, v));
+    return typescriptDeclarations(this.#registry, values.length ? { ...options, members: [...(options.members ?? []), ...values] } : options);
   }
 
   /** Declared type names: typedefs, struct tags and union tags. */

@@ -72,6 +72,17 @@ export interface ModuleData {
   readonly functions: Readonly<Record<string, string>>;
   /** The accessor returning each global's address. */
   readonly globals: Readonly<Record<string, string>>;
+  /** Macros of headers bound with ffi.cdefHeader() that cdef has no constant for: strings, numbers, integers cast to a pointer type. */
+  readonly values?: Readonly<Record<string, MacroValue>>;
+}
+
+/** The value of a header macro cdef has no constant for (see ffi.cdefHeader). */
+export type MacroValue = string | number | { readonly cast: string; readonly value: number };
+
+/** The library interface's member for a macro value, as TypeScript text. */
+export function macroValueMember(name: string, v: MacroValue): string {
+  const type = typeof v === 'string' ? 'string' : typeof v === 'number' ? 'number' : 'CData | null';
+  return `/** ${typeof v === 'object' ? `(${v.cast})${v.value}` : JSON.stringify(v)}: a macro of the header */ readonly ${name}: ${type};`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -134,6 +145,7 @@ export function bakeModule(
   decls: readonly Decl[],
   functions: ReadonlyMap<string, string>,
   globals: ReadonlyMap<string, string>,
+  values: ReadonlyMap<string, MacroValue> = new Map(),
 ): ModuleData {
   const types = new TypeTable();
   const rows = decls.map((d): DeclData => {
@@ -155,6 +167,7 @@ export function bakeModule(
   return {
     format: MODULE_FORMAT, module, library, types: types.rows, decls: rows,
     functions: Object.fromEntries(functions), globals: Object.fromEntries(globals),
+    ...(values.size ? { values: Object.fromEntries(values) } : {}),
   };
 }
 

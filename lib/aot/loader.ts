@@ -3,7 +3,7 @@ import * as path from 'path';
 import { nodeHost } from '../host';
 import type { Registry } from '../ctype/registry';
 import { typescriptDeclarations } from '../codegen/typescript';
-import { ModuleData, dataSource } from './data';
+import { ModuleData, dataSource, macroValueMember } from './data';
 
 /**
  * The source of `<module>.ts`. It imports node-cffi by its package name, as a program using the
@@ -11,7 +11,8 @@ import { ModuleData, dataSource } from './data';
  * the `Lib` interface) and an interface per struct and union, with types generated from `registry`.
  */
 export function loaderSource(data: ModuleData, registry: Registry, sourceName: string): string {
-  const declarations = typescriptDeclarations(registry, { source: sourceName })
+  const members = Object.entries(data.values ?? {}).map(([name, v]) => macroValueMember(name, v));
+  const declarations = typescriptDeclarations(registry, { source: sourceName, members })
     .split('\n')
     .filter((line, i) => !(i === 0 && line.startsWith('//'))); // the generator's own heading
   return [

@@ -30,6 +30,12 @@ export interface Derivation<T> {
   readonly keyParts: readonly string[];
   /** The result, and the files it depends on: a later change to one of them (absolute paths) makes it stale. */
   derive(p: Preprocessed): { readonly value: T; readonly files: readonly string[] };
+  /**
+   * The result depends on nothing but the preprocessor's output (and the key parts): it is also
+   * remembered under the output's content hash, so that a header touched, reinstalled unchanged
+   * or reached with other options that change nothing costs one preprocessor run, not a derivation.
+   */
+  readonly byContent?: boolean;
 }
 
 export interface Derived<T> {
@@ -73,9 +79,15 @@ export function preprocess<T>(source: string, options: PreprocessOptions, deriva
     ? run(source, filename, { program: found.file, args: [...found.command.slice(1), ...args], name: found.command.join(' ') }, options, dir, derivation.where, host)
     : `# 1 "${quoteFile(filename)}"\n${source}\n`;
   const includeDirs = (Array.isArray(options.includeDirs) ? options.includeDirs : []).map((d) => path.resolve(host.cwd(), d));
-  const { value, files } = derivation.derive({ output, includeDirs });
+  const contentKey = derivation.byContent ? hashParts([derivation.name, ...derivation.keyParts, packageVersion, 'content', output]) : '';
+  const contentMemo = path.join(dir, `.${derivation.name}-c${contentKey.slice(0, 32)}.json`);
+  const byContent = derivation.byContent ? recallValue<{ value: T; files: string[] }>(contentMemo, contentKey, host) : undefined;
+  const { value, files } = byContent ?? derivation.derive({ output, includeDirs });
   const stamps = files.filter((f) => path.isAbsolute(f)).flatMap((f) => stampOf(f, host));
   runSync(writeAtomic(dir, memo, JSON.stringify({ key, stamps, value } satisfies Remembered<T>), host, io));
+  if (derivation.byContent && !byContent) {
+    runSync(writeAtomic(dir, contentMemo, JSON.stringify({ key: contentKey, stamps: [], value: { value, files } }), host, io));
+  }
   return { value, files: hashParts(stamps.flat().map(String)) };
 }
 
@@ -125,6 +137,11 @@ function run(source: string, filename: string, cpp: Preprocessor, options: Prepr
 function stampOf(file: string, host: Host): Stamp[] {
   const st = host.statSync(file);
   return st ? [[file, st.size, st.mtimeMs]] : [];
+}
+
+/** The value remembered under a content key, unless it is missing or damaged. */
+function recallValue<T>(memo: string, key: string, host: Host): T | undefined {
+  return recall<T>(memo, key, host)?.value;
 }
 
 /** The remembered value for `key`, unless it is missing, damaged, or one of its files changed since. */

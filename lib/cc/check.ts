@@ -16,9 +16,10 @@ export interface CdefChunk {
  * Parses the items one by one into a scratch table, as ffi.cdef will: an item the parser refuses
  * is left out (and, for the user's, listed as skipped with the parser's reason), so one
  * unsupported declaration never costs the others. A `static const` whose type is no integer is
- * not a constant: it is noted as a static variable.
+ * not a constant: it is noted as a static variable. `out.registry` receives the scratch table,
+ * which then holds the accepted declarations.
  */
-export function check(items: readonly Item[], notes: Notes): CdefChunk[] {
+export function check(items: readonly Item[], notes: Notes, out?: { registry?: Registry }): CdefChunk[] {
   let registry = new Registry();
   const accepted: Item[] = [];
   for (const it of items) {
@@ -28,9 +29,13 @@ export function check(items: readonly Item[], notes: Notes): CdefChunk[] {
     }
     let reason: string | null = null;
     try {
+      const fresh = it.names.filter((n) => registry.get(n) === undefined);
       parseCdef(it.text, registry, it.pack ? { pack: it.pack } : {});
       reason = valueProblem(registry, it.names);
-      if (reason !== null) {
+      if (reason !== null && fresh.length === it.names.length && it.names.every((n) => registry.get(n)?.kind === 'function')) {
+        // New functions only: take them out again.
+        for (const n of fresh) registry.forgetFunction(n);
+      } else if (reason !== null) {
         // Parsed and committed, but unusable: rebuild the table without it.
         registry = new Registry();
         for (const ok of accepted) parseCdef(ok.text, registry, ok.pack ? { pack: ok.pack } : {});
@@ -48,6 +53,7 @@ export function check(items: readonly Item[], notes: Notes): CdefChunk[] {
       notes.skip(it.names.join(', ') || it.text.trim().slice(0, 40), it.where, why, it.pos);
     }
   }
+  if (out) out.registry = registry; // the accepted declarations, parsed
   return groupByPack(accepted);
 }
 

@@ -6,8 +6,15 @@ import { extractSource } from './preprocess';
 
 export type { CdefChunk, Skipped } from './extract';
 
-/** The options of cc() are those of ffi.verify(). */
-export type CcOptions = VerifyOptions;
+/** The options of cc() are those of ffi.verify(), and `headers`. */
+export interface CcOptions extends VerifyOptions {
+  /**
+   * Headers the source includes whose whole API the library exposes too, as ffi.cdefHeader()
+   * reads them ('zlib.h', or patterns such as 'openssl/*'); the library must be linked
+   * (options.libraries). Without it, only the source's own declarations are declared.
+   */
+  readonly headers?: readonly string[];
+}
 
 /** What cc() declared for a library, and what it left out. */
 export interface CcDeclarations {
@@ -45,7 +52,16 @@ const given = new WeakMap<FFI, Set<string>>();
 export function ccInto(ffi: FFI, source: string, options: CcOptions = {}): Lib {
   if (!(ffi instanceof FFI)) throw new TypeError(`ccInto(): expected an FFI, got ${show(ffi)}`);
   if (typeof source !== 'string') throw new TypeError(`cc(): expected C source as a string, got ${show(source)}`);
-  const extracted = extractSource(source, options);
+  const { headers, ...verifyOptions } = options;
+  if (headers !== undefined && (!Array.isArray(headers) || headers.length === 0 || !headers.every((h) => typeof h === 'string'))) {
+    throw new TypeError(`cc(): options.headers must be a non-empty array of header names, got ${show(headers)}`);
+  }
+  const extracted = extractSource(source, verifyOptions);
+  if (headers) {
+    const { includeDirs, defineMacros, compiler, extraCompileArgs, tmpdir } = verifyOptions;
+    const [first, ...more] = headers;
+    ffi.cdefHeader(first, { includeDirs, defineMacros, compiler, extraCompileArgs, tmpdir, headers: more });
+  }
   let seen = given.get(ffi);
   if (!seen) given.set(ffi, (seen = new Set()));
   for (const chunk of extracted.cdefs) {
@@ -57,7 +73,7 @@ export function ccInto(ffi: FFI, source: string, options: CcOptions = {}): Lib {
   }
   // The build cache keys on the source, not on the headers it includes: name them by their state.
   const stamped = `${source}\n/* node-cffi cc(): included headers ${extracted.headers.slice(0, 16)} */\n`;
-  const lib = ffi.verify(stamped, options); // the build links with -Bsymbolic: main() and friends stay the source's
+  const lib = ffi.verify(stamped, verifyOptions); // the build links with -Bsymbolic: main() and friends stay the source's
   hideNames(lib, refusals(extracted, options.filename ?? 'source.c'));
   declared.set(lib, { ffi, cdefs: extracted.cdefs, skipped: extracted.skipped, statics: extracted.statics });
   return lib;

@@ -2,7 +2,7 @@
 import * as path from 'path';
 import { nodeHost } from '../host';
 import { CDefError, FFI, ccDeclarations } from '../index';
-import { COMPILE_OPTIONS, HELP, UsageError, parseArgs } from './args';
+import { COMPILE_OPTIONS, HELP, Parsed, UsageError, parseArgs } from './args';
 import { compileOptions, describeFailure } from './session';
 
 const TYPES_HELP = `Usage: cffi types FILE.h [-o OUT.d.ts] [options]
@@ -12,18 +12,23 @@ language: prototypes, structs, enums, typedefs, globals, #define NAME <integer>)
 an interface with a typed method per function and a property per global and
 constant, an interface per struct and union, a literal type per enum.
 Use it as ffi.verify<Lib>(...). A .c file is read as cc() reads it (the
-preprocessor runs, with the compile options below).
+preprocessor runs, with the compile options below). A header that is not a
+file here ('sqlite3.h', 'openssl/evp.h'), or any file with --header, is read
+whole as ffi.cdefHeader() reads it: the system preprocessor finds it.
 
 Options:
   -o, --output FILE   write the declarations to FILE instead of printing them
   --name NAME         name of the library interface (default: Lib)
   --from MODULE       module to import CData from (default: node-cffi)
-  --cc, -I, -D        compiler, include directories, macros (for .c files)
+  --header            read FILE.h as a C header (ffi.cdefHeader), not as cdef
+  --only REGEX        with a header: only the names REGEX matches
+  --cc, -I, -D        compiler, include directories, macros (for .c files and headers)
   -h, --help          show this help`;
 
 export async function typesCommand(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, [
-    HELP, { names: ['output', 'o'], value: true }, { names: ['name'], value: true }, { names: ['from'], value: true }, ...COMPILE_OPTIONS,
+    HELP, { names: ['output', 'o'], value: true }, { names: ['name'], value: true }, { names: ['from'], value: true },
+    { names: ['header'], value: false }, { names: ['only'], value: true }, ...COMPILE_OPTIONS,
   ]);
   if (args.has('help')) {
     nodeHost.write('stdout', `${TYPES_HELP}\n`);
@@ -31,6 +36,7 @@ export async function typesCommand(argv: readonly string[]): Promise<number> {
   }
   if (args.positionals.length !== 1) throw new UsageError('types: name one declarations file (FILE.h)');
   const file = args.positionals[0];
+  if (args.has('header') || (/\.h$/.test(file) && nodeHost.statSync(file) === undefined)) return headerTypes(file, args);
   let text: string;
   try {
     text = nodeHost.readFileSync(file).toString('utf8');
@@ -55,5 +61,33 @@ export async function typesCommand(argv: readonly string[]): Promise<number> {
   const out = args.get('output');
   if (out === undefined) nodeHost.write('stdout', ts);
   else nodeHost.writeFileSync(out, ts);
+  return 0;
+}
+
+/** `cffi types sqlite3.h`: the declarations of a whole C header, as ffi.cdefHeader() reads it. */
+function headerTypes(header: string, args: Parsed): number {
+  let only: RegExp | undefined;
+  const pattern = args.get('only');
+  if (pattern !== undefined) {
+    try {
+      only = new RegExp(pattern);
+    } catch (e) {
+      throw new UsageError(`--only ${pattern}: not a regular expression (${(e as Error).message})`);
+    }
+  }
+  const { includeDirs, defineMacros, compiler } = compileOptions(args, null);
+  const declared = new FFI();
+  try {
+    declared.cdefHeader(header, { includeDirs, defineMacros, ...(compiler ? { compiler } : {}), ...(only ? { only } : {}) });
+  } catch (e) {
+    nodeHost.write('stderr', `${describeFailure(e)}\n`);
+    return 1;
+  }
+  const skipped = declared.skipped().filter((s) => s.mode === 'all').length;
+  const ts = declared.typescriptDeclarations({ source: header, name: args.get('name'), importFrom: args.get('from') });
+  const out = args.get('output');
+  if (out === undefined) nodeHost.write('stdout', ts);
+  else nodeHost.writeFileSync(out, ts);
+  if (skipped) nodeHost.write('stderr', `cffi types: ${skipped} declarations of ${header} were left out (ffi.skipped() lists them with the reason)\n`);
   return 0;
 }

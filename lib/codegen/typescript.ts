@@ -10,6 +10,8 @@ export interface TypeScriptOptions {
   readonly importFrom?: string;
   /** What the declarations were made from, for the heading comment ('add.h'). */
   readonly source?: string;
+  /** More members of the library interface, as TypeScript text ('readonly ZLIB_VERSION: string;'). */
+  readonly members?: readonly string[];
 }
 
 /** Words a TypeScript parameter cannot be called. */
@@ -99,6 +101,7 @@ class Writer {
       const member = this.libMember(d);
       if (member) out.push(`  ${member}`);
     }
+    for (const member of this.options.members ?? []) out.push(`  ${member}`);
     out.push('}', '');
     return out.join('\n');
   }

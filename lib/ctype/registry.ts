@@ -91,6 +91,12 @@ export class Registry {
     this.typeCache.clear();
   }
 
+  /** Removes the function `name` again (a checker undoing a declaration it will not keep); types are never removed. */
+  forgetFunction(name: string): void {
+    if (this.table.get(name)?.kind !== 'function') throw new Error(`internal: '${name}' is not a function of the table`);
+    this.table.delete(name);
+  }
+
   /** Every declaration, in the order first declared. */
   values(): IterableIterator<Decl> {
     return this.table.values();

@@ -1,0 +1,73 @@
+// ffi.cdefHeader(): a whole header declared, cold (preprocessor run, selection, check) and warm (remembered declarations), against a bare `cc -E` of the same header.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { FFI } from '../lib/ffi';
+import { packageRoot } from '../lib/package';
+import { Row, median, printTable, timeEach } from './timing';
+
+const DIST = path.join(packageRoot, 'dist', 'lib');
+const HEADERS = ['sqlite3.h', 'stdio.h'];
+
+/**
+ * The first cdefHeader() of a new process with an empty cache directory (the compiler's version,
+ * which every first build asks once, is probed before the clock starts): what reading a header
+ * costs the first time, module loading left out.
+ */
+const COLD_CHILD = `
+const { FFI } = require(process.argv[1] + '/ffi.js');
+const { probeCompiler } = require(process.argv[1] + '/build/index.js');
+const options = { tmpdir: process.argv[3] };
+probeCompiler(options);
+const t0 = process.hrtime.bigint();
+new FFI().cdefHeader(process.argv[2], options);
+console.log(Number(process.hrtime.bigint() - t0) / 1e6);
+`;
+
+/**
+ * cdefHeader() of sqlite3.h and of <stdio.h>: cold (a new process, an empty cache directory) and
+ * warm (a new FFI in a process that has read the header before, the declarations remembered), each against `cc -E -dD` of a
+ * file that only includes the header. Needs the compiled library (npm run prepare); a header that
+ * is not installed is said and left out.
+ */
+export function benchHeader(runs = Number(process.env.BENCH_RUNS ?? 7)): Row[] {
+  if (!fs.existsSync(path.join(DIST, 'ffi.js'))) throw new Error(`bench/header: ${DIST} is missing; build it with 'npm run prepare'`);
+  const cc = process.env.CC ?? 'cc';
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-bench-header-'));
+  const rows: Row[] = [];
+  try {
+    for (const header of HEADERS) {
+      const file = path.join(dir, `${header.replace(/\W/g, '_')}.c`);
+      fs.writeFileSync(file, `#include <${header}>\n`);
+      if (spawnSync(cc, ['-E', '-dD', file]).status !== 0) {
+        console.log(`\n(cdefHeader('${header}') not measured: ${cc} -E cannot read it)`);
+        continue;
+      }
+      const preprocess = timeEach(runs, () => spawnSync(cc, ['-E', '-dD', file], { maxBuffer: 1 << 28 }));
+      const cold: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const cache = fs.mkdtempSync(path.join(dir, 'cold-'));
+        const r = spawnSync(process.execPath, ['-e', COLD_CHILD, DIST, header, cache], { encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`bench/header: the cold cdefHeader('${header}') failed:\n${r.stderr}`);
+        cold.push(Number(r.stdout));
+      }
+      const options = { tmpdir: path.join(dir, 'warm') };
+      for (let i = 0; i < 3; i++) new FFI().cdefHeader(header, options); // the first reads it; the others warm the parser up
+      const warm = timeEach(runs * 2, () => new FFI().cdefHeader(header, options));
+      const versus = `${cc} -E -dD of #include <${header}>`;
+      rows.push({ what: `cdefHeader('${header}'), cold`, ours: median(cold), versus, theirs: preprocess, unit: 'ms' });
+      rows.push({ what: `cdefHeader('${header}'), warm`, ours: warm, versus, theirs: preprocess, unit: 'ms' });
+    }
+    return rows;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  const rows = benchHeader();
+  const table = [['operation', 'node-cffi', 'compared with', 'it', 'unit', 'ratio']];
+  for (const r of rows) table.push([r.what, r.ours.toFixed(2), r.versus, r.theirs.toFixed(2), r.unit, `${(r.ours / r.theirs).toFixed(2)}x`]);
+  printTable('median of repeated runs; cold: the first cdefHeader() in a new process, empty cache', table, [1, 3, 5]);
+}

@@ -1,0 +1,111 @@
+// A preprocessed header's declarations as cdef text: the table read, the header's selection made, each item checked, its function-like macros typed.
+import { CDefError } from '../errors';
+import { parseTypeName } from '../cparser/parser';
+import { cWord } from '../cparser/keywords';
+import { Decl, Registry } from '../ctype/registry';
+import { CdefChunk, check } from '../cc/check';
+import { readDeclarations } from '../cc/declarations';
+import { Notes, Skipped } from '../cc/select';
+import { macroWrappers } from './macros';
+import { selectHeader } from './select';
+
+export interface HeaderExtractOptions {
+  /** True for the files (as the line markers spell them) whose declarations are bound. */
+  readonly own: (file: string) => boolean;
+  /** Only names this accepts are bound (the types they need come along). */
+  readonly only: ((name: string) => boolean) | null;
+  /** Makes plain data of the declarations the cdef text declares, for a reader that rebuilds them without parsing. */
+  readonly snapshot?: (decls: readonly Decl[]) => unknown;
+}
+
+/** A name declared for verify() only, with why a library from dlopen() cannot have it. */
+export interface ApiOnly {
+  readonly name: string;
+  readonly where: string;
+  readonly reason: string;
+}
+
+/** The value of a macro cdef has no constant for: a string, a number, or an integer cast to a pointer type. */
+export type HeaderValue = string | number | { readonly cast: string; readonly value: number };
+
+/** What a header declares, as cdef text and values: plain data, remembered in the cache. */
+export interface HeaderExtract {
+  /** The cdef text, in order; each chunk goes to one ffi.cdef call. */
+  readonly cdefs: readonly CdefChunk[];
+  /** String and floating-point macros, by name: the value of their literal; pointer constants as the type and integer cast. */
+  readonly values: Readonly<Record<string, HeaderValue>>;
+  /** Declared names only API mode reaches: static inline functions, macros called through a wrapper. */
+  readonly apiOnly: readonly ApiOnly[];
+  /** What was left out, and why. */
+  readonly skipped: readonly Skipped[];
+  /** The files whose declarations were bound (the header, and those options.headers names). */
+  readonly headerFiles: readonly string[];
+  /** Every file the preprocessor read, as the line markers spell them. */
+  readonly files: readonly string[];
+  /** What options.snapshot made of the declarations (JSON-safe), when asked. */
+  readonly snapshot?: unknown;
+}
+
+const VA_LIST = /^it passes '\w*va_list' by value/;
+const VA_LIST_REASON = "it takes a 'va_list', which only C code can make; call the function's variadic form ('...') instead";
+
+/** The parser's reasons said in terms of the header: va_list, GCC's own types, types left out themselves. */
+function explained(skipped: readonly Skipped[]): Skipped[] {
+  const why = new Map(skipped.map((s) => [s.name, s.reason]));
+  return skipped.map((s) => {
+    if (VA_LIST.test(s.reason)) return { ...s, reason: VA_LIST_REASON };
+    const unknown = /^unknown type name '([^']+)'$/.exec(s.reason)?.[1];
+    if (unknown === undefined) return s;
+    if (cWord(unknown)?.role === 'type') return { ...s, reason: `it uses '${unknown}', a GCC type cdef has no equivalent for` };
+    const left = why.get(unknown);
+    return left === undefined ? s : { ...s, reason: `${s.reason} (its declaration was left out: ${left})` };
+  });
+}
+
+/** Turns the output of `cc -E -dD` over `#include <header>` into cdef text for what the header declares. */
+export function extractHeader(preprocessed: string, options: HeaderExtractOptions): HeaderExtract {
+  const table = readDeclarations(preprocessed);
+  const mine = new Set(table.files.flatMap((f, i) => (options.own(f) ? [i] : [])));
+  const notes = new Notes();
+  const selected = selectHeader(table, { own: (file) => mine.has(file), only: options.only }, notes);
+  // The macros' wrappers take the types of the functions they call: the checked declarations have them.
+  const checked: { registry?: Registry } = {};
+  const cdefs = [...check(selected.items, notes, checked)];
+  const registry = checked.registry as Registry;
+  const wrappers = macroWrappers(selected.macros, registry, table.files, notes);
+  if (wrappers.length) cdefs.push({ source: wrappers.map((w) => w.text).join(''), pack: 0 });
+  const apiOnly: ApiOnly[] = [];
+  for (const [name, { where, reason }] of selected.apiOnly) if (registry.get(name)?.kind === 'function') apiOnly.push({ name, where, reason });
+  for (const w of wrappers) {
+    apiOnly.push({ name: w.names[0], where: w.where, reason: 'it is a macro; only verify() calls it, through a wrapper the C compiler expands it in' });
+  }
+  const values: Record<string, HeaderValue> = {};
+  for (const [name, v] of selected.values) values[name] = v.value;
+  for (const [name, c] of selected.casts) {
+    const why = c.value < 0
+      ? `its value is ${c.value} cast to '${c.type}', an address beyond 2^53, which node-cffi pointers cannot hold`
+      : pointerProblem(c.type, registry);
+    if (why === null) values[name] = { cast: c.type, value: c.value };
+    else notes.skip(name, c.where, why, c.pos);
+  }
+  return {
+    ...(options.snapshot ? { snapshot: options.snapshot([...registry.values()]) } : {}),
+    cdefs,
+    values,
+    apiOnly,
+    skipped: explained(notes.skipped()),
+    headerFiles: table.files.filter((_, i) => mine.has(i)),
+    files: table.files.filter((f) => !f.startsWith('<')),
+  };
+}
+
+/** Why a macro's cast type is no pointer type the header's declarations know, or null. */
+function pointerProblem(type: string, registry: Registry): string | null {
+  try {
+    if (parseTypeName(type, registry).kind === 'pointer') return null;
+  } catch (e) {
+    if (!(e instanceof CDefError)) throw e;
+    return `it casts to '${type}', which was not declared: ${e.message}`;
+  }
+  return `it casts to '${type}', which is not a pointer type; only integer and pointer constants are declared`;
+}

@@ -1,0 +1,132 @@
+// Whole-header binding: what a C header declares, read through the system preprocessor with a build's options, remembered by content and headers.
+import * as path from 'path';
+import { show } from '../errors';
+import { nodeHost } from '../host';
+import { PreprocessOptions, preprocess } from '../build';
+import { HeaderExtract, HeaderExtractOptions, extractHeader } from './extract';
+
+export type { ApiOnly, HeaderExtract, HeaderValue } from './extract';
+export type { CdefChunk } from '../cc/check';
+export type { Skipped } from '../cc/select';
+
+/** Bumped whenever the output for the same preprocessed text changes. */
+const HEADER_READER_VERSION = '3';
+
+export interface HeaderOptions extends PreprocessOptions {
+  /**
+   * More headers whose declarations are bound: names as `#include <…>` takes them
+   * ('openssl/sha.h', included too), or patterns over the headers the first one includes
+   * ('openssl/*': `*` stands for any part of a file name, `**` for any path).
+   */
+  readonly headers?: readonly string[];
+  /** Bind only the declarations and macros whose name this matches (the types they need come along). */
+  readonly only?: RegExp;
+}
+
+/** What a header declares, with a hash of the headers it was read from (path, size, modification time). */
+export interface HeaderDeclarations extends HeaderExtract {
+  readonly stamp: string;
+  /** The C source that includes the header(s): what a probe library or verify() source starts with. */
+  readonly include: string;
+}
+
+/** `#include <name>`, or `#include "/abs/path"` for a path ('./x.h', '/usr/include/x.h'). */
+function includeLine(name: string, cwd: string): string {
+  if (path.isAbsolute(name) || name.startsWith('./') || name.startsWith('../')) {
+    return `#include "${path.resolve(cwd, name).replace(/[\\"]/g, '\\$&')}"`;
+  }
+  return `#include <${name}>`;
+}
+
+const isPattern = (name: string): boolean => /[*?]/.test(name);
+
+/** A header name or pattern as a test of the paths the line markers give ('stdio.h' matches '/usr/include/stdio.h'). */
+function pathTest(name: string, cwd: string): RegExp {
+  if (path.isAbsolute(name) || name.startsWith('./') || name.startsWith('../')) return new RegExp(`^${escape(path.resolve(cwd, name))}$`);
+  const body = name
+    .split(/(\*\*\/?|\*|\?)/)
+    .map((part) => (part === '**' || part === '**/' ? '(?:.*/)?' : part === '*' ? '[^/]*' : part === '?' ? '[^/]' : escape(part)))
+    .join('');
+  return new RegExp(`(?:^|/)${body}$`);
+}
+
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The name the including source goes by in line markers. */
+const SOURCE_NAME = 'node-cffi-header.c';
+
+/**
+ * The files the source includes itself, as the line markers show: where `#include <stdio.h>` found
+ * stdio.h, and not glibc's bits/stdio.h (included by it) or stdc-predef.h (by the compiler).
+ */
+function directIncludes(output: string): Set<string> {
+  const direct = new Set<string>();
+  const stack: string[] = [''];
+  for (const m of output.matchAll(/^# \d+ "((?:[^"\\]|\\.)*)"((?: \d)*)$/gm)) {
+    const file = m[1].replace(/\\(.)/g, '$1');
+    const flags = m[2].trim().split(' ');
+    if (flags.includes('1')) {
+      if (stack[stack.length - 1] === SOURCE_NAME) direct.add(file);
+      stack.push(file);
+    } else {
+      if (flags.includes('2') && stack.length > 1) stack.pop();
+      stack[stack.length - 1] = file;
+    }
+  }
+  return direct;
+}
+
+/**
+ * Reads what `header` (and the headers options.headers names) declares: runs the preprocessor as
+ * a build with `options` would, selects the header's declarations and what they need, and checks
+ * each through the cdef parser. Remembered in the cache directory: a second call with the same
+ * header and options only checks that no header it read changed.
+ */
+export function readHeader(
+  header: string, options: HeaderOptions = {}, where = 'ffi.cdefHeader()', snapshot?: HeaderExtractOptions['snapshot'],
+): HeaderDeclarations {
+  if (typeof header !== 'string' || header === '' || /[\n"<>]/.test(header)) {
+    throw new TypeError(`${where}: expected a header name such as 'zlib.h' or a path, got ${show(header)}`);
+  }
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: expected options as an object, got ${show(options)}`);
+  const extra = options.headers ?? [];
+  if (!Array.isArray(extra) || !extra.every((h) => typeof h === 'string' && h !== '' && !/[\n"<>]/.test(h))) {
+    throw new TypeError(`${where}: options.headers must be an array of header names or patterns, got ${show(extra)}`);
+  }
+  const only = options.only;
+  if (only !== undefined && !(only instanceof RegExp)) {
+    throw new TypeError(`${where}: options.only must be a RegExp matching the names to bind, got ${show(only)}`);
+  }
+  const cwd = nodeHost.cwd();
+  const included = [header, ...extra.filter((h) => !isPattern(h))];
+  const source = `${included.map((h) => includeLine(h, cwd)).join('\n')}\n`;
+  const patterns = extra.filter(isPattern).map((h) => pathTest(h, cwd));
+  const test = only === undefined ? null : (n: string) => new RegExp(only.source, only.flags.replace(/[gy]/g, '')).test(n);
+  const { value, files } = preprocess<HeaderExtract>(source, { ...options, filename: SOURCE_NAME }, {
+    where,
+    name: 'header',
+    keyParts: ['header', HEADER_READER_VERSION, only === undefined ? 'all' : `only /${only.source}/${only.flags}`, ...patterns.map((p) => p.source), snapshot ? 'snapshot' : 'text'],
+    byContent: true,
+    derive: ({ output }) => {
+      const direct = directIncludes(output);
+      const x = extractHeader(output, { own: (f) => direct.has(f) || patterns.some((p) => p.test(f)), only: test, snapshot });
+      return { value: x, files: x.files };
+    },
+  });
+  return { ...value, stamp: files, include: source };
+}
+
+/** The symbol of the table weakReferences() adds. */
+export const WEAK_TABLE = '_ncffi_header_functions';
+
+/**
+ * C to append to a source that includes the headers: a weak reference to each function a header
+ * declared (a header may declare what the library was built without, such as sqlite3's optional
+ * APIs), and a table of their addresses, 0 for those no library linked defines.
+ */
+export function weakReferences(names: readonly string[]): string {
+  if (names.length === 0) return '';
+  // A weak redeclaration of the same type (tcc ignores '#pragma weak'; every compiler here takes this).
+  const weak = names.map((n) => `extern __typeof__(${n}) ${n} __attribute__((weak));`).join('\n');
+  return `\n${weak}\nconst void *const ${WEAK_TABLE}[] = {\n${names.map((n) => `  (const void *)&${n},`).join('\n')}\n};\n`;
+}

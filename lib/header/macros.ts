@@ -1,0 +1,203 @@
+// A header's macros beyond integer constants: the values of string and floating literals, and the C types of function-like macros that call a declared function.
+import { CDefError } from '../errors';
+import { MacroDef, pieceKind, preprocessedPieces } from '../cparser/lexer';
+import { isFloatLiteral } from '../cparser/constexpr';
+import { parseCdef } from '../cparser/parser';
+import { CType, FunctionType, functionType } from '../ctype/model';
+import { Registry } from '../ctype/registry';
+import { Item } from '../cc/emit';
+import { Notes } from '../cc/select';
+
+/** The tokens of macro text, without blanks. */
+const tokensOf = (text: string): string[] => preprocessedPieces(text).filter((p) => pieceKind(p) !== null);
+
+/** Index after the bracket group opened at `open`, or -1 when it never closes. */
+function closing(toks: readonly string[], open: number): number {
+  let depth = 0;
+  for (let i = open; i < toks.length; i++) {
+    if (toks[i] === '(') depth++;
+    else if (toks[i] === ')' && --depth === 0) return i + 1;
+  }
+  return -1;
+}
+
+/** The tokens without parentheses around the whole. */
+function unwrap(toks: readonly string[]): readonly string[] {
+  let t = toks;
+  while (t.length >= 2 && t[0] === '(' && closing(t, 0) === t.length) t = t.slice(1, -1);
+  return t;
+}
+
+/**
+ * The value of macro text that is only string literals (concatenated, as the compiler joins them)
+ * or one floating literal with an optional sign: what the program sees, as JavaScript holds it.
+ * Null for anything else (integers go to cdef; expressions are not evaluated here).
+ */
+export function literalValue(expanded: string): string | number | null {
+  const toks = unwrap(tokensOf(expanded));
+  if (toks.length === 0) return null;
+  if (toks.every((t) => pieceKind(t) === 'string')) {
+    if (!toks.every((t) => t.startsWith('"') || t.startsWith('u8"'))) return null; // wide strings: not char text
+    const bytes = toks.flatMap((t) => stringBytes(t.slice(t.indexOf('"') + 1, -1)));
+    return Buffer.from(bytes).toString('utf8');
+  }
+  let sign = 1;
+  let rest = toks;
+  if (rest.length === 2 && (rest[0] === '-' || rest[0] === '+')) {
+    sign = rest[0] === '-' ? -1 : 1;
+    rest = unwrap(rest.slice(1));
+  }
+  if (rest.length !== 1 || pieceKind(rest[0]) !== 'number' || !isFloatLiteral(rest[0])) return null;
+  const v = floatLiteral(rest[0]);
+  return v === null ? null : sign * v;
+}
+
+/**
+ * A macro that casts an integer to a type (`((sqlite3_destructor_type)-1)`): the type's text and
+ * the integer; null for anything else. The caller decides whether the type is a pointer type.
+ */
+export function castConstant(expanded: string): { type: string; value: number } | null {
+  const toks = unwrap(tokensOf(expanded));
+  if (toks[0] !== '(') return null;
+  const end = closing(toks, 0);
+  if (end < 3 || end >= toks.length) return null;
+  const type = toks.slice(1, end - 1);
+  if (!type.every((t) => t === '*' || pieceKind(t) === 'ident')) return null;
+  let rest = unwrap(toks.slice(end));
+  let sign = 1;
+  if (rest.length === 2 && rest[0] === '-') {
+    sign = -1;
+    rest = unwrap(rest.slice(1));
+  }
+  const m = rest.length === 1 ? /^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9]\d*)[uUlL]*$/.exec(rest[0]) : null;
+  if (!m) return null;
+  const v = m[1].length > 1 && m[1][0] === '0' && !/[xX]/.test(m[1]) ? parseInt(m[1], 8) : Number(m[1]);
+  return Number.isSafeInteger(v) ? { type: type.join(' ').replace(/ \*/g, ' *').replace(/\* \*/g, '**'), value: sign * v } : null;
+}
+
+/** A C floating literal's value as a double ('f' suffix: rounded to float first); null when malformed. */
+function floatLiteral(text: string): number | null {
+  const m = /^(.*?)([fFlL]?)$/.exec(text) as RegExpExecArray;
+  const body = m[1];
+  let v: number;
+  const hex = /^0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)$/.exec(body);
+  if (hex) {
+    const digits = `${hex[1]}${hex[2] ?? ''}`;
+    if (digits === '') return null;
+    // Exact: the digits form an integer (up to 2^53 is exact; beyond, parseInt rounds once, as strtod does for common literals).
+    v = parseInt(digits, 16) * 2 ** (Number(hex[3]) - 4 * (hex[2] ?? '').length);
+  } else {
+    if (!/^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(body)) return null;
+    v = Number(body);
+  }
+  return m[2] === 'f' || m[2] === 'F' ? Math.fround(v) : v;
+}
+
+/** The bytes a C string literal's contents stand for (UTF-8 for characters beyond ASCII). */
+function stringBytes(body: string): number[] {
+  const out: number[] = [];
+  const simple: Record<string, number> = { n: 10, t: 9, r: 13, a: 7, b: 8, f: 12, v: 11, '\\': 92, '"': 34, "'": 39, '?': 63, e: 27 };
+  for (let i = 0; i < body.length; ) {
+    if (body[i] !== '\\') {
+      const cp = body.codePointAt(i) as number;
+      out.push(...Buffer.from(String.fromCodePoint(cp), 'utf8'));
+      i += cp > 0xffff ? 2 : 1;
+      continue;
+    }
+    const e = body[i + 1];
+    if (e === 'x') {
+      const m = /^[0-9a-fA-F]+/.exec(body.slice(i + 2));
+      out.push(m ? parseInt(m[0], 16) & 0xff : 0);
+      i += 2 + (m ? m[0].length : 0);
+    } else if (/[0-7]/.test(e)) {
+      const m = /^[0-7]{1,3}/.exec(body.slice(i + 1)) as RegExpExecArray;
+      out.push(parseInt(m[0], 8) & 0xff);
+      i += 1 + m[0].length;
+    } else if (e === 'u' || e === 'U') {
+      const len = e === 'u' ? 4 : 8;
+      out.push(...Buffer.from(String.fromCodePoint(parseInt(body.slice(i + 2, i + 2 + len), 16) || 0), 'utf8'));
+      i += 2 + len;
+    } else {
+      out.push(simple[e] ?? e.charCodeAt(0));
+      i += 2;
+    }
+  }
+  return out;
+}
+
+/** A C declaration of `name` with type `t`. */
+const spell = (t: CType, name: string): string => t.marker.replace('&', ` ${name}`).replace(/ {2,}/g, ' ').trim();
+
+const UNTYPED =
+  'it is a function-like macro whose parameter types cannot be told from its body; a macro is wrapped when its body ' +
+  'calls a declared function with each parameter as a whole argument';
+
+/**
+ * The function-like macros (and object-like macros naming a function) that call a declared
+ * function with their parameters as whole arguments, as cdef functions taking that function's
+ * parameter types and returning its result: verify() calls each through a wrapper, where the C
+ * compiler expands the macro. Each is checked into `registry`; the others are noted as skipped.
+ */
+export function macroWrappers(macros: readonly MacroDef[], registry: Registry, files: readonly string[], notes: Notes): Item[] {
+  const typed = new Map<string, FunctionType>();
+  const out: Item[] = [];
+  const callee = (name: string): FunctionType | undefined => {
+    const d = registry.get(name);
+    return d?.kind === 'function' ? d.type : typed.get(name);
+  };
+  for (const m of [...macros].sort((a, b) => a.at - b.at)) {
+    const where = `${files[m.file]}:${m.line}`;
+    const type = m.params === null ? callee(m.body.trim()) : typeOfMacro(m, callee);
+    if (typeof type === 'string' || type === undefined) {
+      notes.skip(m.name, where, type ?? UNTYPED, m.at);
+      continue;
+    }
+    const text = `${spell(type, m.name)};\n`;
+    try {
+      parseCdef(text, registry);
+    } catch (e) {
+      if (!(e instanceof CDefError)) throw e;
+      notes.skip(m.name, where, e.message.replace(/^cdef:\d+:\d+: /, ''), m.at);
+      continue;
+    }
+    typed.set(m.name, type);
+    out.push({ pos: m.at - 0.5, text, pack: 0, user: true, names: [m.name], where });
+  }
+  return out;
+}
+
+/** The function type of a macro whose body is one call of a declared function (or wrapped macro), or why not. */
+function typeOfMacro(m: MacroDef, callee: (name: string) => FunctionType | undefined): FunctionType | string {
+  const params = m.params as readonly string[];
+  if (params.some((p) => p === '...' || p.endsWith('...'))) return 'it is a variadic function-like macro, which no wrapper can forward';
+  const toks = unwrap(tokensOf(m.body));
+  if (toks.length < 3 || pieceKind(toks[0]) !== 'ident' || toks[1] !== '(' || closing(toks, 1) !== toks.length) return UNTYPED;
+  const f = callee(toks[0]);
+  if (!f) return `${UNTYPED} ('${toks[0]}' is not a function the header declares)`;
+  const args: string[][] = [];
+  let current: string[] = [];
+  let depth = 0;
+  for (const t of toks.slice(2, -1)) {
+    if (t === '(' || t === '[' || t === '{') depth++;
+    else if (t === ')' || t === ']' || t === '}') depth--;
+    if (t === ',' && depth === 0) {
+      args.push(current);
+      current = [];
+    } else current.push(t);
+  }
+  if (current.length || args.length) args.push(current);
+  const types = new Map<string, CType>();
+  let wholeUses = 0;
+  args.forEach((a, k) => {
+    const inner = unwrap(a);
+    if (inner.length !== 1 || !params.includes(inner[0])) return;
+    const t = k < f.args.length ? f.args[k] : undefined;
+    if (t === undefined) return;
+    if (types.has(inner[0]) && types.get(inner[0]) !== t) return;
+    types.set(inner[0], t);
+    wholeUses++;
+  });
+  const uses = toks.filter((t) => params.includes(t)).length;
+  if (uses !== wholeUses || types.size !== params.length) return UNTYPED;
+  return functionType(params.map((p) => types.get(p) as CType), f.result, false);
+}

@@ -1,0 +1,215 @@
+// What a whole-header binding declares from the declaration table: the header's declarations as roots, the types they need from other headers, its object-like macros.
+import { Decl, DeclTable, Declarator } from '../cc/declarations';
+import { Item, constantText, declaratorsText, item, tagText, typeNameText, wholeText } from '../cc/emit';
+import { expandMacro } from '../cc/macros';
+import { Notes } from '../cc/select';
+import { isBuiltinTypeName } from '../cparser/parser';
+import { MacroDef } from '../cparser/lexer';
+import { castConstant, literalValue } from './macros';
+
+export interface HeaderSelection {
+  /** The files (indexes into the table's file names) whose declarations are bound. */
+  readonly own: (file: number) => boolean;
+  /** Only the declarations and macros with a matching name (the types they need come along). */
+  readonly only: ((name: string) => boolean) | null;
+}
+
+/** What a whole-header selection hands on: the items, the values of string and floating macros, the names only API mode reaches. */
+export interface HeaderItems {
+  readonly items: Item[];
+  /** String and floating-point macros, with the value of their literal. */
+  readonly values: Map<string, { value: string | number; where: string }>;
+  /** Names declared for API mode only (static inline functions), with the reason ABI mode cannot reach them. */
+  readonly apiOnly: Map<string, { where: string; reason: string }>;
+  /** Macros casting an integer to a type (pointer constants such as SQLITE_TRANSIENT), checked once the types are known. */
+  readonly casts: Map<string, { type: string; value: number; where: string; pos: number }>;
+  /** The function-like macros (and the object-like ones naming a function) of the header, for wrappers. */
+  readonly macros: MacroDef[];
+}
+
+/** Names that C reserves for the implementation: guards and helpers of system headers. */
+export const isReserved = (name: string): boolean => /^_[A-Z_]/.test(name);
+
+/**
+ * The cdef items for the header's files: every declaration and object-like macro there (those
+ * `only` refuses left out silently), and the declarations of other files those need. A type
+ * needed from another header is declared as far as it is needed (behind a pointer, its name).
+ */
+export function selectHeader(table: DeclTable, selection: HeaderSelection, notes: Notes): HeaderItems {
+  const roots: Decl[] = [];
+  const only = selection.only === null ? null : withCallees(table, selection);
+  const wanted = (d: Decl): boolean => only === null || d.names.some((n) => only(n) || only(n.replace(/^(struct|union|enum) /, '')));
+  for (let i = 0; i < table.length; i++) {
+    if (!selection.own(table.fileOf(i))) continue;
+    const d = table.decl(i);
+    if (wanted(d)) roots.push(d);
+  }
+  const apiOnly = new Map<string, { where: string; reason: string }>();
+  const rootItems = [...headerItems(table, roots, notes, apiOnly)];
+  // Types the roots use, wherever they are declared (the header's own ones too, when `only` left them out).
+  const rootIndexes = new Set(roots.map((d) => d.index));
+  const needed = referencedTypes(table, roots).filter((i) => !rootIndexes.has(i));
+  const items = [...rootItems, ...neededItems(table, needed, notes)];
+  const declared = new Set(items.flatMap((it) => it.names));
+  const functions = new Set(roots.flatMap((d) => (d.kind === 'function' ? d.declarators.flatMap((x) => (x.isFunction && x.name ? [x.name] : [])) : [])));
+  const values = new Map<string, { value: string | number; where: string }>();
+  const macros: MacroDef[] = [];
+  const casts = new Map<string, { type: string; value: number; where: string; pos: number }>();
+  for (const m of table.macros.values()) {
+    if (!selection.own(m.file) || declared.has(m.name)) continue;
+    if (only !== null && !only(m.name)) continue;
+    const where = `${table.files[m.file]}:${m.line}`;
+    if (isReserved(m.name)) {
+      notes.skip(m.name, where, 'its name is reserved for the implementation (a guard or a helper of the header)', m.at);
+      continue;
+    }
+    if (m.params !== null) {
+      macros.push(m);
+      continue;
+    }
+    const expanded = expandMacro(m, table.macros);
+    if (typeof expanded !== 'string') {
+      notes.skip(m.name, where, expanded.error.replace('only macros with an integer value', 'only macros with a value'), m.at);
+      continue;
+    }
+    const literal = literalValue(expanded);
+    if (literal !== null) {
+      values.set(m.name, { value: literal, where });
+      continue;
+    }
+    const cast = castConstant(expanded);
+    if (cast !== null) {
+      casts.set(m.name, { ...cast, where, pos: m.at });
+      continue;
+    }
+    if (functions.has(expanded)) {
+      macros.push(m); // another name for a function: wrapped like a function-like macro
+      continue;
+    }
+    items.push({ pos: m.at - 0.5, text: `#define ${m.name} ${expanded}\n`, pack: 0, user: true, names: [m.name], where });
+  }
+  return { items: items.sort((a, b) => a.pos - b.pos), values, apiOnly, macros, casts };
+}
+
+/**
+ * The name filter, widened to the functions the macros it accepts call (`deflateInit` brings
+ * `deflateInit_`), through macros calling macros.
+ */
+function withCallees(table: DeclTable, selection: HeaderSelection): (name: string) => boolean {
+  const only = selection.only as (name: string) => boolean;
+  const extra = new Set<string>();
+  const accepts = (name: string) => only(name) || extra.has(name);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const m of table.macros.values()) {
+      if (!selection.own(m.file) || !accepts(m.name)) continue;
+      const callee = /^[\s(]*([A-Za-z_]\w*)/.exec(m.body)?.[1];
+      if (callee !== undefined && !accepts(callee)) {
+        extra.add(callee);
+        grew = true;
+      }
+    }
+  }
+  return accepts;
+}
+
+/**
+ * The typedefs and struct, union and enum definitions the roots use, transitively, by table index
+ * in source order. Unlike cc(), which declares a header's struct only where the source uses it by
+ * value, a binding takes the definition of every struct it names when one is in sight, so that a
+ * `struct tm *` parameter comes with a `struct tm` JavaScript can allocate.
+ */
+function referencedTypes(table: DeclTable, roots: readonly Decl[]): number[] {
+  const seen = new Set<number>();
+  const queue = [...roots];
+  const visit = (d: Decl | undefined) => {
+    if (d === undefined || seen.has(d.index)) return;
+    seen.add(d.index);
+    queue.push(d);
+  };
+  while (queue.length) {
+    const d = queue.pop() as Decl;
+    for (const r of d.refs) {
+      if (r.kind === 'typedef') {
+        if (!isBuiltinTypeName(r.name)) visit(table.typedefDecl(r.name));
+      } else visit(table.tagDecl(`${r.kind} ${r.name}`));
+    }
+  }
+  return [...seen].sort((a, b) => a - b);
+}
+
+/** The header's declarations as items: static inline functions for API mode only, thread-local and static variables noted instead. */
+function* headerItems(table: DeclTable, decls: readonly Decl[], notes: Notes, apiOnly: Map<string, { where: string; reason: string }>): Generator<Item> {
+  const emitted = new Set<string>();
+  const pos = (d: Decl) => table.tokens.raws[d.start];
+  for (const d of decls) {
+    if (d.problem !== null) {
+      for (const name of d.names) notes.skip(name, d.where, d.problem, pos(d));
+      continue;
+    }
+    if (d.kind === 'typedef') {
+      yield typedefItem(table, d, true);
+      continue;
+    }
+    if (d.storage === '_Thread_local' || d.storage === 'thread_local' || d.storage === '__thread') {
+      for (const dec of d.declarators) if (dec.name) notes.skip(dec.name, d.where, 'it is thread-local, and JavaScript cannot reach thread-local variables', pos(d));
+      continue;
+    }
+    const kept: Declarator[] = [];
+    const constants: Declarator[] = [];
+    for (const dec of d.declarators) {
+      const name = dec.name;
+      if (!name || emitted.has(name)) continue;
+      if (d.storage === 'static') {
+        if (dec.isFunction) {
+          apiOnly.set(name, { where: d.where, reason: 'it is a static inline function of the header, with no symbol in any library; only verify() reaches it, through a wrapper' });
+        } else if (dec.plain && hasConst(table, d)) {
+          constants.push(dec);
+          emitted.add(name);
+          continue;
+        } else {
+          notes.skip(name, d.where, 'it is a static variable of the header: each file including it has its own copy, which no library exports', pos(d));
+          continue;
+        }
+      }
+      emitted.add(name);
+      kept.push(dec);
+    }
+    if (kept.length) yield item(table, d, declaratorsText(table, d, kept), kept.map((k) => k.name as string), true);
+    else if (d.specTag) yield item(table, d, tagText(table, d), [], true);
+    for (const c of constants) {
+      yield { ...item(table, d, constantText(table, d, c), [c.name as string], true), integerType: typeNameText(table, d) };
+    }
+  }
+}
+
+function hasConst(table: DeclTable, d: Decl): boolean {
+  for (let i = d.start; i < d.specEnd; i++) if (table.tokens.texts[i] === 'const') return true;
+  return false;
+}
+
+/**
+ * A typedef as written; a typedef of GCC's `__builtin_va_list` becomes an opaque type (cdef has
+ * no va_list: functions taking one by value are then refused, pointers to one still work).
+ */
+function typedefItem(table: DeclTable, d: Decl, user: boolean): Item {
+  const names = d.declarators.flatMap((x) => (x.name ? [x.name] : []));
+  const { texts } = table.tokens;
+  if (d.declarators.length === 1 && d.declarators[0].plain && d.specEnd === d.start + 2 && texts[d.start + 1] === '__builtin_va_list') {
+    return item(table, d, `typedef ... ${names[0]};`, names, user);
+  }
+  return item(table, d, wholeText(table, d), names, user);
+}
+
+/** The declarations of other files the roots need (typedefs, and definitions where used by value). */
+function* neededItems(table: DeclTable, indexes: readonly number[], notes: Notes): Generator<Item> {
+  for (const index of indexes) {
+    const d = table.decl(index);
+    if (d.problem !== null) {
+      for (const name of d.names) notes.dropped.set(name, d.problem);
+      continue;
+    }
+    if (d.kind === 'typedef') yield typedefItem(table, d, false);
+    else if (d.specTag) yield item(table, d, tagText(table, d), [], false);
+  }
+}

@@ -1,0 +1,44 @@
+// A module compiled ahead of time from a header bound with ffi.cdefHeader(): its functions, macros and values load in another process with no compiler.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { FFI } from '../../lib';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const TSX = require.resolve('tsx/cjs');
+const zlib = ['/usr/include/zlib.h', '/usr/local/include/zlib.h'].some((f) => fs.existsSync(f));
+const title = 'setSource + compile after cdefHeader(zlib.h): the loader has the header\'s API, its macros and values';
+
+let work = '';
+afterAll(() => {
+  if (work) fs.rmSync(work, { recursive: true, force: true });
+});
+
+(zlib ? test : test.skip)(zlib ? title : `${title} (skipped: zlib.h is not installed; Debian: zlib1g-dev)`, () => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-header-aot-'));
+  const ffi = new FFI();
+  ffi.cdefHeader('zlib.h', { only: /^(compressBound|zlibVersion|deflateInit|deflate|deflateEnd|ZLIB_VERSION|Z_OK|Z_FINISH|Z_STREAM_END)$/ });
+  ffi.setSource('_zlibapi', '#include <zlib.h>\n', { libraries: ['z'] });
+  const dir = ffi.compile({ tmpdir: work });
+  const loader = fs.readFileSync(path.join(dir, '_zlibapi.ts'), 'utf8');
+  expect(loader).toContain('readonly ZLIB_VERSION: string;');
+  expect(loader).toMatch(/deflateInit\(\w*: CData \| null, \w*: number\): number;/);
+  fs.writeFileSync(
+    path.join(work, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { module: 'commonjs', esModuleInterop: true, baseUrl: '.', paths: { 'node-cffi': [path.join(ROOT, 'lib', 'index.ts')] } } }),
+  );
+  fs.writeFileSync(
+    path.join(work, 'use.ts'),
+    "import { ffi, lib } from './_zlibapi/_zlibapi';\n" +
+      "const s = ffi.new('z_stream *');\nconst init = lib.deflateInit(s, 6);\n" +
+      'console.log(JSON.stringify({ bound: lib.compressBound(1000), version: lib.ZLIB_VERSION, same: lib.ZLIB_VERSION === ffi.string(lib.zlibVersion()), init, end: lib.deflateEnd(s) }));\n',
+  );
+  const r = spawnSync(process.execPath, ['-r', TSX, 'use.ts'], {
+    cwd: work,
+    encoding: 'utf8',
+    env: { ...process.env, CC: path.join(work, 'no-such-cc'), PATH: path.dirname(process.execPath) },
+  });
+  expect(r.stderr).toBe('');
+  expect(JSON.parse(r.stdout)).toEqual({ bound: 1013, version: expect.stringMatching(/^\d+\.\d+/), same: true, init: 0, end: 0 });
+});

@@ -1,0 +1,187 @@
+// ffi.cdefHeader() on a header of the test's own: options, what verify() and dlopen() make of it, and the cache (counted preprocessor runs).
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { FFI } from '../../lib/ffi';
+import { FFIError } from '../../lib/errors';
+import { cc, ffiOf } from '../../lib/cc';
+import * as extract from '../../lib/header/extract';
+import * as aotData from '../../lib/aot/data';
+import { readHeader } from '../../lib/header';
+
+let dir = '';
+let counter = '';
+let log = '';
+const runs = (): number => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter((l) => / -E /.test(` ${l} `)).length : 0);
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-header-'));
+  fs.writeFileSync(
+    path.join(dir, 'geo.h'),
+    '#include <stddef.h>\n#include "geo_types.h"\ntypedef struct point point_t;\ndouble geo_norm2(const point_t *p);\n' +
+      'size_t geo_count(const point_t *ps, size_t n, double limit);\n#define GEO_VERSION "1.0"\n#define GEO_SCALE 2.5\n#define GEO_MAX 16\n' +
+      '#define geo_scaled(p) geo_norm2((p))\nstatic inline double geo_twice(double x) { return 2 * x; }\n' +
+      '#ifdef GEO_EXTRA\nint geo_extra(void);\n#endif\n',
+  );
+  fs.writeFileSync(path.join(dir, 'geo_types.h'), 'struct point { double x, y; };\nint geo_types_helper(void);\n');
+  fs.writeFileSync(
+    path.join(dir, 'geo.c'),
+    '#include "geo.h"\ndouble geo_norm2(const point_t *p) { return p->x * p->x + p->y * p->y; }\n' +
+      'size_t geo_count(const point_t *ps, size_t n, double limit) { size_t c = 0; for (size_t i = 0; i < n; i++) c += geo_norm2(&ps[i]) <= limit; return c; }\n' +
+      'int geo_types_helper(void) { return 7; }\n',
+  );
+  log = path.join(dir, 'cc.log');
+  counter = path.join(dir, 'counting-cc');
+  fs.writeFileSync(counter, `#!/bin/sh\necho "$@" >> '${log}'\nexec cc "$@"\n`, { mode: 0o755 });
+});
+
+afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('a header of its own: functions, types from the headers it includes, values, macros and static inline through verify()', () => {
+  const ffi = new FFI();
+  ffi.cdefHeader('geo.h', { includeDirs: [dir] });
+  const lib = ffi.verify('#include "geo.h"', { includeDirs: [dir], sources: [path.join(dir, 'geo.c')] });
+  const ps = ffi.new('point_t[]', [{ x: 3, y: 4 }, { x: 1, y: 1 }, { x: 10, y: 0 }]);
+  expect(lib.geo_norm2(ps)).toBe(25);
+  expect(lib.geo_scaled(ffi.addressof(ps, 1))).toBe(2);
+  expect(lib.geo_count(ps, 3, 25)).toBe(2);
+  expect(lib.geo_twice(1.25)).toBe(2.5);
+  expect([lib.GEO_VERSION, lib.GEO_SCALE, lib.GEO_MAX]).toEqual(['1.0', 2.5, 16]);
+  expect(ffi.sizeof('struct point')).toBe(16);
+  // geo_types.h is another header: its function is not the binding's...
+  expect(() => lib.geo_types_helper).toThrow(/no function, global or constant named 'geo_types_helper'/);
+  // ...unless options.headers names it.
+  const both = new FFI();
+  both.cdefHeader('geo.h', { includeDirs: [dir], headers: ['geo_*.h'] });
+  const lib2 = both.verify('#include "geo.h"', { includeDirs: [dir], sources: [path.join(dir, 'geo.c')] });
+  expect(lib2.geo_types_helper()).toBe(7);
+});
+
+test('a header function no library defines is refused when used, not at load', () => {
+  const ffi = new FFI();
+  ffi.cdefHeader('geo.h', { includeDirs: [dir], defineMacros: [['GEO_EXTRA', null]] });
+  const lib = ffi.verify('#include "geo.h"', { includeDirs: [dir], defineMacros: [['GEO_EXTRA', null]], sources: [path.join(dir, 'geo.c')] });
+  expect(lib.geo_norm2(ffi.new('point_t *', { x: 1, y: 2 }))).toBe(5);
+  expect(() => lib.geo_extra).toThrow(FFIError);
+  expect(() => lib.geo_extra).toThrow(/'geo_extra' is declared by the header, but none of the libraries linked defines it/);
+});
+
+const tcc = spawnSync('tcc', ['-v']).status === 0;
+const tccTitle = 'with tcc too: a header function no library defines is found out by name';
+(tcc ? test : test.skip)(tcc ? tccTitle : `${tccTitle} (skipped: tcc is not installed)`, () => {
+  const ffi = new FFI();
+  const options = { includeDirs: [dir], defineMacros: [['GEO_EXTRA', null]] as [string, null][], compiler: 'tcc' };
+  ffi.cdefHeader('geo.h', options);
+  const lib = ffi.verify('#include "geo.h"', { ...options, sources: [path.join(dir, 'geo.c')] });
+  expect(lib.geo_norm2(ffi.new('point_t *', { x: 3, y: 4 }))).toBe(25);
+  expect(lib.geo_twice(2)).toBe(4);
+  expect(() => lib.geo_extra).toThrow(/'geo_extra' is declared by the header, but none of the libraries linked defines it/);
+});
+
+test('the declarations are remembered: the same header again runs no preprocessor until an option or a header file changes', () => {
+  const options = { includeDirs: [dir], compiler: counter };
+  const before = runs();
+  new FFI().cdefHeader('geo.h', options);
+  expect(runs()).toBe(before + 1);
+  const warm = new FFI();
+  warm.cdefHeader('geo.h', options);
+  expect(runs()).toBe(before + 1);
+  expect(warm.sizeof('point_t')).toBe(16);
+  new FFI().cdefHeader('geo.h', { ...options, defineMacros: [['GEO_EXTRA', null]] });
+  expect(runs()).toBe(before + 2);
+  // A header the first one includes changes: read again, and the new field is there.
+  const types = path.join(dir, 'geo_types.h');
+  const old = fs.readFileSync(types, 'utf8');
+  fs.writeFileSync(types, 'struct point { double x, y, z; };\nint geo_types_helper(void);\n');
+  try {
+    const changed = new FFI();
+    changed.cdefHeader('geo.h', options);
+    expect(runs()).toBe(before + 3);
+    expect(changed.sizeof('point_t')).toBe(24);
+  } finally {
+    fs.writeFileSync(types, old);
+  }
+});
+
+test('a header touched but unchanged is preprocessed again, but its declarations are not derived again (remembered by content)', () => {
+  const options = { includeDirs: [dir], compiler: counter, defineMacros: [['GEO_TOUCHED', '1']] as [string, string][] };
+  new FFI().cdefHeader('geo.h', options);
+  const before = runs();
+  const types = path.join(dir, 'geo_types.h');
+  const later = new Date(Date.now() + 5000);
+  fs.utimesSync(types, later, later);
+  const derive = jest.spyOn(extract, 'extractHeader');
+  try {
+    const again = new FFI();
+    again.cdefHeader('geo.h', options);
+    expect(runs()).toBe(before + 1);
+    expect(derive).not.toHaveBeenCalled();
+    expect(again.sizeof('point_t')).toBe(16);
+  } finally {
+    derive.mockRestore();
+  }
+});
+
+test('dlopen() checks the layouts with a probe library and refuses what only verify() can call', () => {
+  const so = path.join(dir, 'libgeo.so');
+  const c = spawnSync('cc', ['-shared', '-fPIC', '-I', dir, '-o', so, path.join(dir, 'geo.c')], { encoding: 'utf8' });
+  expect(c.status).toBe(0);
+  const ffi = new FFI();
+  ffi.cdefHeader('geo.h', { includeDirs: [dir] });
+  const lib = ffi.dlopen(so);
+  expect(lib.geo_norm2(ffi.new('point_t *', { x: 2, y: 2 }))).toBe(8);
+  expect(() => lib.geo_twice).toThrow(/'geo_twice' is not in libraries from dlopen\(\) \(.*geo\.h:\d+\): it is a static inline function/);
+  expect(() => lib.geo_scaled).toThrow(/'geo_scaled' is not in libraries from dlopen\(\).*it is a macro/);
+  expect(lib.GEO_VERSION).toBe('1.0');
+  expect(ffi.skipped().filter((s) => s.mode === 'dlopen').map((s) => s.name).sort()).toEqual(['geo_scaled', 'geo_twice']);
+});
+
+test('bad arguments are refused with the culprit named', () => {
+  const ffi = new FFI();
+  expect(() => ffi.cdefHeader(42 as unknown as string)).toThrow(TypeError);
+  expect(() => ffi.cdefHeader('')).toThrow(/ffi.cdefHeader\(\): expected a header name such as 'zlib.h' or a path, got string ""/);
+  expect(() => ffi.cdefHeader('zlib.h', { only: 'deflate' as unknown as RegExp })).toThrow(/options.only must be a RegExp/);
+  expect(() => ffi.cdefHeader('zlib.h', { headers: 'x.h' as unknown as string[] })).toThrow(/options.headers must be an array/);
+  expect(() => ffi.cdefHeader('no-such-header-here.h')).toThrow(/ffi.cdefHeader\(\): the C preprocessor failed.*no-such-header-here.h/s);
+});
+
+const zlib = ['/usr/include/zlib.h', '/usr/local/include/zlib.h'].some((f) => fs.existsSync(f));
+const ccTitle = "cc() exposes a header the source includes with options.headers";
+(zlib ? test : test.skip)(zlib ? ccTitle : `${ccTitle} (skipped: zlib.h is not installed; Debian: zlib1g-dev)`, () => {
+  const source = '#include <zlib.h>\nint fastest(void) { return Z_BEST_SPEED; }\n';
+  const lib = cc(source, { headers: ['zlib.h'], libraries: ['z'] });
+  expect(lib.fastest()).toBe(1);
+  expect(lib.compressBound(1000)).toBe(1013);
+  expect(lib.ZLIB_VERSION).toBe(ffiOf(lib).string(lib.zlibVersion()));
+  // Without the option, only the source's own declarations.
+  const own = cc(source, { libraries: ['z'] });
+  expect(own.fastest()).toBe(1);
+  expect(() => own.compressBound).toThrow(/no function, global or constant named 'compressBound'/);
+  expect(() => cc(source, { headers: 'zlib.h' as unknown as string[] })).toThrow(/cc\(\): options.headers must be a non-empty array/);
+});
+
+test('remembered declarations are rebuilt without parsing, into the same table the cdef text gives', () => {
+  const rebuild = jest.spyOn(aotData, 'readModule');
+  try {
+    const fast = new FFI();
+    fast.cdefHeader('geo.h', { includeDirs: [dir] });
+    expect(rebuild).toHaveBeenCalledTimes(1);
+    const parsed = new FFI();
+    for (const c of readHeader('geo.h', { includeDirs: [dir] }).cdefs) parsed.cdef(c.source, c.pack ? { pack: c.pack } : {});
+    const members = (f: FFI) => f.typescriptDeclarations().split('\n').filter((l) => !l.includes('a macro of the header'));
+    expect(members(fast)).toEqual(members(parsed));
+    expect(fast.listTypes()).toEqual(parsed.listTypes());
+    // A name the FFI already declares: the text is parsed, and the same declaration is accepted.
+    const mixed = new FFI();
+    mixed.cdef('struct point { double x, y; };');
+    const parse = jest.spyOn(mixed, 'cdef');
+    mixed.cdefHeader('geo.h', { includeDirs: [dir] });
+    expect(parse).toHaveBeenCalled();
+    expect(mixed.sizeof('point_t')).toBe(16);
+  } finally {
+    rebuild.mockRestore();
+  }
+});

@@ -1,0 +1,140 @@
+// What a whole-header binding declares from preprocessed text: GNU C met in headers, the types from other headers, macros, filters, and what is left out and why.
+import { HeaderExtract, extractHeader } from '../../lib/header/extract';
+import { literalValue } from '../../lib/header/macros';
+import { parseCdef } from '../../lib/cparser/parser';
+import { Registry } from '../../lib/ctype/registry';
+import { StructType } from '../../lib/ctype/model';
+
+const OTHER =
+  '# 1 "other.h"\ntypedef unsigned long size_t;\ntypedef long __off_t;\ntypedef __off_t off_t;\n' +
+  'struct timeval { long tv_sec; long tv_usec; };\ntypedef struct _IO_FILE FILE;\nstruct _IO_FILE { int _flags; };\n' +
+  'struct unused_t { int x; };\ntypedef __builtin_va_list __gnuc_va_list;\nint other_function(void);\n';
+
+function extract(header: string, only: RegExp | null = null): HeaderExtract {
+  return extractHeader(`${OTHER}# 1 "h.h"\n${header}\n`, { own: (f) => f === 'h.h', only: only && ((n) => only.test(n)) });
+}
+
+const cdef = (x: HeaderExtract): string => x.cdefs.map((c) => c.source).join('');
+const reasons = (x: HeaderExtract): Record<string, string> => Object.fromEntries(x.skipped.map((s) => [s.name, s.reason]));
+
+/** Every chunk must parse, in order, as ffi.cdefHeader gives them to ffi.cdef. */
+function registryOf(x: HeaderExtract): Registry {
+  const r = new Registry();
+  for (const c of x.cdefs) parseCdef(c.source, r, c.pack ? { pack: c.pack } : {});
+  return r;
+}
+
+describe('GNU C in headers never stops the header', () => {
+  const x = extract(
+    '__attribute__((visibility("default"))) extern int f(int __x) __attribute__((__nothrow__)) __asm__("" "f64");\n' +
+      '__extension__ typedef long long ll;\nint g(char *__restrict s, const __signed__ char c);\n' +
+      'static __inline int sq(int x) { return x * x; }\nextern _Float128 q(_Float128 x);\nextern __int128 big(void);\n' +
+      'typedef int v4si __attribute__((vector_size(16)));\nv4si add4(v4si a);\nint vf(const char *fmt, __gnuc_va_list ap);\n' +
+      'struct bits { unsigned a : 3; unsigned b : 5; };\nstruct __attribute__((packed)) pk { char c; int i; };\n' +
+      'struct anon { union { int i; float f; }; struct { int x, y; }; };\nint old();\nint after(void);',
+  );
+
+  test('attributes, __extension__, asm labels and GNU spellings go; the declarations stay', () => {
+    expect(cdef(x)).toContain('int f(int __x);\ntypedef long long ll;\nint g(char *restrict s, const signed char c);\n');
+    const r = registryOf(x);
+    for (const name of ['f', 'g', 'old', 'after']) expect(r.get(name)?.kind).toBe('function');
+  });
+
+  test('bit-fields, packed structs and anonymous members keep the layout GCC gives them', () => {
+    const r = registryOf(x);
+    expect((r.tag('struct', 'bits') as StructType).size).toBe(4);
+    expect((r.tag('struct', 'pk') as StructType).size).toBe(5);
+    const anon = r.tag('struct', 'anon') as StructType;
+    expect(anon.size).toBe(12);
+    expect(anon.fieldMap.get('y')?.offset).toBe(8);
+  });
+
+  test('static inline functions are declared for verify() only, with the reason', () => {
+    expect(x.apiOnly).toEqual([{ name: 'sq', where: 'h.h:4', reason: expect.stringContaining('static inline function') }]);
+    expect(cdef(x)).toContain('int sq(int x);\n');
+  });
+
+  test("_Float128, __int128, vector types and va_list leave out only what uses them, saying why", () => {
+    expect(reasons(x)).toEqual({
+      q: "it uses '_Float128', a GCC type cdef has no equivalent for",
+      big: "'__int128' is not supported in cdef",
+      v4si: 'it uses __attribute__((vector_size)) or _Alignas, which cdef cannot express',
+      add4: "unknown type name 'v4si' (its declaration was left out: it uses __attribute__((vector_size)) or _Alignas, which cdef cannot express)",
+      vf: "it takes a 'va_list', which only C code can make; call the function's variadic form ('...') instead",
+    });
+    // va_list itself is declared, as an opaque type.
+    expect(cdef(x)).toContain('typedef ... __gnuc_va_list;\n');
+  });
+});
+
+describe('types from other headers', () => {
+  test('come along as far as the header uses them: typedef chains, and the definition of every struct it names', () => {
+    const x = extract('int uses(FILE *f, off_t o, struct timeval *tv, size_t n);\nstruct opaque;\nstruct opaque *make(void);\nextern int counter;');
+    expect(cdef(x)).toBe(
+      'typedef long __off_t;\ntypedef __off_t off_t;\nstruct timeval { long tv_sec; long tv_usec; };\ntypedef struct _IO_FILE FILE;\n' +
+        'struct _IO_FILE { int _flags; };\nint uses(FILE *f, off_t o, struct timeval *tv, size_t n);\nstruct opaque;\n' +
+        'struct opaque *make(void);\nint counter;\n',
+    );
+    const r = registryOf(x);
+    expect((r.tag('struct', 'opaque') as StructType).complete).toBe(false);
+    // Other headers' functions and unused types stay out.
+    expect(r.get('other_function')).toBeUndefined();
+    expect(r.tag('struct', 'unused_t')).toBeUndefined();
+  });
+});
+
+describe('macros', () => {
+  const x = extract(
+    'enum color { RED, GREEN = 5 };\nFILE *open_it(void);\nint g(char *s, int n);\nstatic inline int sq(int v) { return v * v; }\n' +
+      '#define H_INT (GREEN + 1)\n#define H_STR "a" "b\\n" u8"\\u00e9"\n#define H_FLT 1.5f\n#define H_HEX (-0x1.8p1)\n' +
+      '#define H_NULL ((FILE *)0)\n#define H_BAD ((FILE *)-1)\n#define h_g(s, n) g((s), (n))\n#define h_sq(v) sq((v))\n' +
+      '#define h_twice(s) g((s), 2)\n#define h_expr(v) ((v) + 1)\n#define h_alias g\n#define _H_GUARD 1\n#define H_EMPTY\n#define g_same g',
+  );
+
+  test('integer macros are constants; string, floating and pointer macros are values', () => {
+    expect(registryOf(x).get('H_INT')).toMatchObject({ kind: 'constant', value: 6 });
+    expect(x.values).toEqual({ H_STR: 'ab\né', H_FLT: 1.5, H_HEX: -3, H_NULL: { cast: 'FILE *', value: 0 } });
+  });
+
+  test('function-like macros calling a declared function with their parameters become functions of its parameter types', () => {
+    const r = registryOf(x);
+    expect(r.get('h_g')?.type.cname).toBe('int(char *, int)');
+    expect(r.get('h_sq')?.type.cname).toBe('int(int)');
+    expect(r.get('h_twice')?.type.cname).toBe('int(char *)');
+    expect(r.get('h_alias')?.type.cname).toBe('int(char *, int)');
+    expect(x.apiOnly.map((a) => a.name)).toEqual(['sq', 'h_g', 'h_sq', 'h_twice', 'h_alias', 'g_same']);
+  });
+
+  test('the rest are listed with the reason', () => {
+    const why = reasons(x);
+    expect(Object.keys(why).sort()).toEqual(['H_BAD', 'H_EMPTY', '_H_GUARD', 'h_expr']);
+    expect(why.h_expr).toMatch(/parameter types cannot be told from its body/);
+    expect(why.H_BAD).toMatch(/address beyond 2\^53/);
+    expect(why.H_EMPTY).toMatch(/no value/);
+    expect(why._H_GUARD).toMatch(/reserved/);
+  });
+
+  test('literal values are what the compiler makes of the text', () => {
+    expect(literalValue('"\\x41\\101\\t" "\\u20ac"')).toBe('AA\t€');
+    expect(literalValue('(1e3)')).toBe(1000);
+    expect(literalValue('0.1f')).toBe(Math.fround(0.1));
+    expect(literalValue('0x1p-2')).toBe(0.25);
+    expect(literalValue('L"wide"')).toBeNull();
+    expect(literalValue('1 + 2.0')).toBeNull();
+    expect(literalValue('42')).toBeNull();
+  });
+});
+
+describe('filters', () => {
+  test('only the names a filter accepts, the types they use, and the functions their macros call', () => {
+    const x = extract(
+      'int uses(FILE *f, off_t o);\nint skipped_fn(struct timeval *tv);\nint impl_(int a, int b);\n#define wrap(a) impl_((a), 0)\n#define OTHER_CONST 3',
+      /^(uses|wrap)$/,
+    );
+    expect(cdef(x)).toBe(
+      'typedef long __off_t;\ntypedef __off_t off_t;\ntypedef struct _IO_FILE FILE;\nstruct _IO_FILE { int _flags; };\n' +
+        'int uses(FILE *f, off_t o);\nint impl_(int a, int b);\nint wrap(int);\n',
+    );
+    expect(x.skipped).toEqual([]);
+  });
+});

@@ -1,0 +1,238 @@
+// Whole headers bound with no declaration written by hand: zlib, sqlite3, OpenSSL, libpng, libyaml and glibc doing real work through ffi.cdefHeader().
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { FFI } from '../../lib/ffi';
+import type { Lib } from '../../lib/clib';
+import { FFIError } from '../../lib/errors';
+
+/** A header from Debian's -dev package, or the reason its tests skip. */
+function need(header: string, pkg: string): string | null {
+  return ['/usr/include', '/usr/local/include'].some((d) => fs.existsSync(path.join(d, header)))
+    ? null
+    : `${header} is not installed (Debian: apt-get install ${pkg})`;
+}
+
+/** A describe block whose tests skip, with the reason in their titles, when the header is missing. */
+function withHeader(header: string, pkg: string, body: (t: jest.It) => void): void {
+  const missing = need(header, pkg);
+  if (missing) console.warn(`cdefHeader tests of ${header} skipped: ${missing}`);
+  const t = (missing ? (name: string, fn: jest.ProvidesCallback) => test.skip(`${name} (skipped: ${missing})`, fn) : test) as jest.It;
+  describe(header, () => body(t));
+}
+
+withHeader('zlib.h', 'zlib1g-dev', (it) => {
+  let ffi: FFI;
+  let z: Lib;
+  beforeAll(() => {
+    if (need('zlib.h', 'zlib1g-dev')) return;
+    ffi = new FFI();
+    ffi.cdefHeader('zlib.h');
+    z = ffi.verify('#include <zlib.h>', { libraries: ['z'] });
+  });
+
+  it('compressBound, declared by the header, gives zlib\'s bound', () => {
+    // zlib's documented bound: sourceLen + (sourceLen >> 12) + (sourceLen >> 14) + (sourceLen >> 25) + 13.
+    expect(z.compressBound(1000)).toBe(1000 + 0 + 0 + 0 + 13);
+    expect(z.ZLIB_VERSION).toBe(ffi.string(z.zlibVersion()));
+    expect([z.Z_OK, z.Z_STREAM_END, z.Z_FINISH, z.Z_DEFLATED]).toEqual([0, 1, 4, 8]);
+  });
+
+  it('round trip through the deflateInit and inflateInit macros, deflate and inflate', () => {
+    const input = Buffer.from('node-cffi binds whole headers. '.repeat(200));
+    const src = ffi.new('unsigned char[]', input.length);
+    ffi.memmove(src, input, input.length);
+    const packed = ffi.new('unsigned char[]', z.compressBound(input.length));
+    const d = ffi.new('z_stream *');
+    expect(z.deflateInit(d, z.Z_BEST_COMPRESSION)).toBe(z.Z_OK);
+    d.next_in = src;
+    d.avail_in = input.length;
+    d.next_out = packed;
+    d.avail_out = z.compressBound(input.length);
+    expect(z.deflate(d, z.Z_FINISH)).toBe(z.Z_STREAM_END);
+    const packedLength = Number(d.total_out);
+    expect(z.deflateEnd(d)).toBe(z.Z_OK);
+    expect(packedLength).toBeLessThan(input.length / 10);
+
+    const back = ffi.new('unsigned char[]', input.length);
+    const i = ffi.new('z_stream *');
+    expect(z.inflateInit(i)).toBe(z.Z_OK);
+    i.next_in = packed;
+    i.avail_in = packedLength;
+    i.next_out = back;
+    i.avail_out = input.length;
+    expect(z.inflate(i, z.Z_FINISH)).toBe(z.Z_STREAM_END);
+    expect(z.inflateEnd(i)).toBe(z.Z_OK);
+    expect(ffi.buffer(back, input.length).equals(input)).toBe(true);
+  });
+
+  it('what is left out is listed with the reason, and using it says why', () => {
+    const skipped = Object.fromEntries(ffi.skipped().map((s) => [s.name, s]));
+    expect(skipped.gzvprintf).toMatchObject({ mode: 'all', reason: expect.stringContaining("'va_list'") });
+    expect(skipped.deflateInit).toMatchObject({ mode: 'dlopen', reason: expect.stringContaining('macro') });
+    expect(() => z.gzvprintf).toThrow(FFIError);
+    expect(() => z.gzvprintf).toThrow(/'gzvprintf' was left out of the header's declarations \(.*zlib\.h:\d+\): it takes a 'va_list'/);
+  });
+
+  it('ABI mode: dlopen() of the system zlib with the header\'s declarations; macros are refused with the reason', () => {
+    const abi = new FFI();
+    abi.cdefHeader('zlib.h', { only: /^(compressBound|zlibVersion|deflateInit|Z_OK)$/ });
+    const lib = abi.dlopen('libz.so.1');
+    expect(lib.compressBound(1000)).toBe(z.compressBound(1000));
+    expect(abi.string(lib.zlibVersion())).toBe(z.ZLIB_VERSION);
+    expect(lib.Z_OK).toBe(0);
+    expect(() => lib.deflateInit).toThrow(/'deflateInit' is not in libraries from dlopen\(\) \(.*zlib\.h:\d+\): it is a macro; only verify\(\) calls it/);
+    // The filter kept the rest out.
+    expect(() => lib.deflate).toThrow(/no function, global or constant named 'deflate'/);
+  });
+});
+
+withHeader('sqlite3.h', 'libsqlite3-dev', (it) => {
+  let ffi: FFI;
+  let s: Lib;
+  beforeAll(() => {
+    if (need('sqlite3.h', 'libsqlite3-dev')) return;
+    ffi = new FFI();
+    ffi.cdefHeader('sqlite3.h');
+    s = ffi.verify('#include <sqlite3.h>', { libraries: ['sqlite3'] });
+  });
+
+  it('create, insert and select, rows coming back through a callback', () => {
+    expect(ffi.string(s.sqlite3_libversion())).toBe(s.SQLITE_VERSION);
+    const pdb = ffi.new('sqlite3 **');
+    expect(s.sqlite3_open(':memory:', pdb)).toBe(s.SQLITE_OK);
+    const db = pdb[0];
+    const run = (sql: string, cb: unknown = null) => s.sqlite3_exec(db, sql, cb, null, null);
+    expect(run("create table t(a integer, b text); insert into t values (1, 'one'), (2, 'two');")).toBe(s.SQLITE_OK);
+    const stmt = ffi.new('sqlite3_stmt **');
+    expect(s.sqlite3_prepare_v2(db, 'insert into t values (?, ?)', -1, stmt, null)).toBe(s.SQLITE_OK);
+    const text = ffi.new('char[]', 'three');
+    expect(s.sqlite3_bind_int(stmt[0], 1, 3)).toBe(s.SQLITE_OK);
+    expect(s.sqlite3_bind_text(stmt[0], 2, text, -1, s.SQLITE_STATIC)).toBe(s.SQLITE_OK);
+    expect(s.sqlite3_step(stmt[0])).toBe(s.SQLITE_DONE);
+    expect(s.sqlite3_finalize(stmt[0])).toBe(s.SQLITE_OK);
+    const rows: string[] = [];
+    const cb = ffi.callback('int(void *, int, char **, char **)', (_u: unknown, n: number, vals: Lib, names: Lib) => {
+      const row: string[] = [];
+      for (let i = 0; i < n; i++) row.push(`${ffi.string(names[i])}=${ffi.string(vals[i])}`);
+      rows.push(row.join(','));
+      return 0;
+    });
+    expect(run('select a, b from t order by a', cb)).toBe(s.SQLITE_OK);
+    expect(rows).toEqual(['a=1,b=one', 'a=2,b=two', 'a=3,b=three']);
+    expect(s.SQLITE_ROW).toBe(100);
+    expect(s.sqlite3_close(db)).toBe(s.SQLITE_OK);
+  });
+
+  it('ABI mode: sqlite3_libversion() from the system library, with only the probe library compiled', () => {
+    const abi = new FFI();
+    abi.cdefHeader('sqlite3.h');
+    const lib = abi.dlopen('libsqlite3.so.0');
+    expect(abi.string(lib.sqlite3_libversion())).toBe(lib.SQLITE_VERSION);
+    expect(abi.sizeof('sqlite3_vfs')).toBe(ffi.sizeof('sqlite3_vfs'));
+  });
+
+  it('a pointer constant beyond what a pointer cdata holds is listed, not faked', () => {
+    const t = ffi.skipped().find((x) => x.name === 'SQLITE_TRANSIENT');
+    expect(t?.reason).toMatch(/-1 cast to 'sqlite3_destructor_type'/);
+    expect(s.SQLITE_STATIC).toBeNull();
+  });
+});
+
+withHeader('openssl/evp.h', 'libssl-dev', (it) => {
+  it("SHA-256 through OpenSSL's EVP API equals node:crypto's", () => {
+    const ffi = new FFI();
+    ffi.cdefHeader('openssl/evp.h');
+    const e = ffi.verify('#include <openssl/evp.h>', { libraries: ['crypto'] });
+    const data = Buffer.from('The quick brown fox jumps over the lazy dog');
+    const ctx = e.EVP_MD_CTX_new();
+    expect(e.EVP_DigestInit_ex(ctx, e.EVP_sha256(), null)).toBe(1);
+    expect(e.EVP_DigestUpdate(ctx, data, data.length)).toBe(1);
+    const md = ffi.new('unsigned char[]', e.EVP_MAX_MD_SIZE);
+    const len = ffi.new('unsigned int *');
+    expect(e.EVP_DigestFinal_ex(ctx, md, len)).toBe(1);
+    e.EVP_MD_CTX_free(ctx);
+    expect(ffi.buffer(md, len[0]).toString('hex')).toBe(createHash('sha256').update(data).digest('hex'));
+    // An object-like macro naming a function (OpenSSL 3's old names) is called through its wrapper.
+    expect(e.EVP_MD_size(e.EVP_sha256())).toBe(32);
+  });
+});
+
+withHeader('png.h', 'libpng-dev', (it) => {
+  it('libpng: its version, and a small PNG written to memory and read back', () => {
+    const ffi = new FFI();
+    ffi.cdefHeader('png.h');
+    const p = ffi.verify('#include <png.h>', { libraries: ['png16'] });
+    expect(ffi.string(p.png_get_libpng_ver(null))).toBe(p.PNG_LIBPNG_VER_STRING);
+    expect(p.PNG_LIBPNG_VER_STRING.split('.').map(Number)).toEqual([
+      Math.floor(p.PNG_LIBPNG_VER / 10000), Math.floor(p.PNG_LIBPNG_VER / 100) % 100, p.PNG_LIBPNG_VER % 100,
+    ]);
+    const [w, h] = [3, 2];
+    const pixels = Buffer.from(Array.from({ length: w * h * 4 }, (_, i) => (i * 37) & 0xff));
+    const image = ffi.new('png_image *', { version: p.PNG_IMAGE_VERSION, width: w, height: h, format: p.PNG_FORMAT_RGBA });
+    const size = ffi.new('size_t *');
+    expect(p.png_image_write_to_memory(image, null, size, 0, pixels, 0, null)).toBe(1); // asks for the size
+    const file = ffi.new('unsigned char[]', Number(size[0]));
+    expect(p.png_image_write_to_memory(image, file, size, 0, pixels, 0, null)).toBe(1);
+    const bytes = ffi.buffer(file, Number(size[0]));
+    expect(bytes.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+
+    const read = ffi.new('png_image *', { version: p.PNG_IMAGE_VERSION });
+    expect(p.png_image_begin_read_from_memory(read, file, size[0])).toBe(1);
+    expect([read.width, read.height]).toEqual([w, h]);
+    read.format = p.PNG_FORMAT_RGBA;
+    const out = ffi.new('unsigned char[]', w * h * 4);
+    expect(p.png_image_finish_read(read, null, out, 0, null)).toBe(1);
+    expect(ffi.buffer(out, w * h * 4).equals(pixels)).toBe(true);
+  });
+});
+
+withHeader('yaml.h', 'libyaml-dev', (it) => {
+  it('libyaml parses a document into its events', () => {
+    const ffi = new FFI();
+    ffi.cdefHeader('yaml.h');
+    const y = ffi.verify('#include <yaml.h>', { libraries: ['yaml'] });
+    const parser = ffi.new('yaml_parser_t *');
+    expect(y.yaml_parser_initialize(parser)).toBe(1);
+    const doc = Buffer.from('name: node-cffi\nheaders: [zlib.h, yaml.h]\n');
+    y.yaml_parser_set_input_string(parser, doc, doc.length);
+    const event = ffi.new('yaml_event_t *');
+    const seen: string[] = [];
+    for (let n = 0; n < 100; n++) {
+      expect(y.yaml_parser_parse(parser, event)).toBe(1);
+      const type = Number(event.type);
+      if (type === y.YAML_SCALAR_EVENT) seen.push(ffi.string(event.data.scalar.value, Number(event.data.scalar.length)));
+      else if (type === y.YAML_SEQUENCE_START_EVENT) seen.push('[');
+      else if (type === y.YAML_SEQUENCE_END_EVENT) seen.push(']');
+      y.yaml_event_delete(event);
+      if (type === y.YAML_STREAM_END_EVENT) break;
+    }
+    y.yaml_parser_delete(parser);
+    expect(seen).toEqual(['name', 'node-cffi', 'headers', '[', 'zlib.h', 'yaml.h', ']']);
+    expect(y.YAML_STR_TAG).toBe('tag:yaml.org,2002:str');
+  });
+});
+
+withHeader('stdio.h', 'libc6-dev', (it) => {
+  it('strftime, localtime_r and snprintf from libc; one function of stdio.h binds one function', () => {
+    const ffi = new FFI();
+    ffi.cdefHeader('stdio.h', { only: /^snprintf$/ });
+    ffi.cdefHeader('time.h');
+    ffi.cdefHeader('string.h');
+    const c = ffi.verify('#include <stdio.h>\n#include <time.h>\n#include <string.h>\n');
+    const when = 1_700_000_000;
+    const tm = ffi.new('struct tm *');
+    expect(c.localtime_r(ffi.new('time_t *', when), tm)).not.toBeNull();
+    const buf = ffi.new('char[]', 64);
+    const n = c.strftime(buf, 64, '%Y-%m-%d %H:%M', tm);
+    const d = new Date(when * 1000);
+    const pad = (v: number) => String(v).padStart(2, '0');
+    const expected = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+    expect(ffi.string(buf)).toBe(expected);
+    expect(n).toBe(expected.length);
+    expect(c.snprintf(buf, 64, '%s=%d', ['char *', 'answer'], ['int', 42])).toBe(9);
+    expect(ffi.string(buf)).toBe('answer=42');
+    expect(c.strlen(buf)).toBe(9);
+    expect(() => c.printf).toThrow(/no function, global or constant named 'printf'/);
+  });
+});
