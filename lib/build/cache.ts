@@ -131,6 +131,8 @@ export interface Sidecar {
    * stale: the source's text, in the key, does not show it), with the size and mtime they had.
    */
   readonly deps?: readonly Dependency[];
+  /** What the compiler wrote while building it (its warnings), as the build reported it; '' for nothing. */
+  readonly diagnostics?: string;
 }
 
 export interface Dependency {
