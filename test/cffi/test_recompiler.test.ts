@@ -1177,7 +1177,7 @@ test.failing('test_some_float_invalid_3', () => {
   }
 });
 
-test.failing('test_issue200', () => {
+test('test_issue200', () => {
   const ffi = newFFI();
   ffi.cdef(`
         typedef void (function_t)(void*);
