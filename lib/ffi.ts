@@ -26,6 +26,7 @@ export { hideNames } from './clib';
 export type { TypeScriptOptions } from './codegen/typescript';
 export type { Lib } from './clib';
 export type { VerifyOptions } from './apimode';
+export { CompilerWarning } from './apimode';
 
 type TypeArg = string | CType;
 

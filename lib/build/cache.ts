@@ -119,7 +119,7 @@ export function entryFor(dir: string, moduleName: string, key: string): Entry {
 export interface Sidecar {
   readonly key: string;
   readonly module: string;
-  /** The file name the translation unit was compiled as. */
+  /** The file name of the source it was compiled from (the translation unit's, unless the request names it). */
   readonly source: string;
   /** ISO 8601. */
   readonly created: string;

@@ -28,6 +28,8 @@ export interface BuildRequest {
    * text must come from `code` (it is not part of the key).
    */
   companions?: Readonly<Record<string, string>>;
+  /** The source's name as the cache lists it (the sidecar's `source`), when it is not `fileName`. */
+  sourceName?: string;
 }
 
 export interface BuildResult {
@@ -140,7 +142,7 @@ function* compileEntry(p: Plan, host: Host, io: HostTasks): Task<void> {
     const sidecar: Sidecar = {
       key: p.key,
       module: p.req.moduleName,
-      source: p.req.fileName,
+      source: p.req.sourceName ?? p.req.fileName,
       created: new Date(host.now()).toISOString(),
       size: lib.length,
       sha256: sha256(lib),

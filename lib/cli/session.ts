@@ -1,6 +1,7 @@
 // What `run` and `repl` share: compile options from the command line, a compiled source's names as globals, printing results.
 import * as path from 'path';
 import * as util from 'util';
+import { nodeHost } from '../host';
 import { CcOptions, FFI, Lib, VerificationError } from '../index';
 import { Parsed, UsageError } from './args';
 
@@ -24,6 +25,8 @@ export function compileOptions(args: Parsed, file: string | null): CcOptions {
     includeDirs: [...(file === null ? [] : [path.dirname(file)]), ...args.all('I')],
     libraries: args.all('l'),
     libraryDirs: args.all('L'),
+    // The compiler's warnings, as it wrote them (positions in the file), where a compiler writes them.
+    onWarning: (w) => nodeHost.write('stderr', `${w.text}\n`),
   };
 }
 
