@@ -36,7 +36,7 @@ describe('compiler diagnostics', () => {
     }
     expect(err).toBeInstanceOf(VerificationError);
     const v = err as VerificationError;
-    expect(v.diagnostics).toMatch(/errors\.c:4:\d+: error: ['‘]undeclared_name['’] undeclared/);
+    expect(v.diagnostics).toMatch(/errors\.c:4:\d+: error: (['‘]undeclared_name['’] undeclared|use of undeclared identifier 'undeclared_name')/); // gcc, clang
     expect(v.message).toContain('errors.c:4');
     expect(v.message).not.toMatch(/\/tmp\/|\.tmp-/);
   });
@@ -73,8 +73,9 @@ describe('compiler diagnostics', () => {
     const source = 'char *name(void) {\n  return get_name();\n}\nchar *get_name(void) { return "x"; }\n';
     const e = failure(() => ffi.verify(source, { filename: 'name.c' })) as VerificationError;
     expect(e).toBeInstanceOf(VerificationError);
-    expect(e.diagnostics).toMatch(/name\.c:2:10: error: implicit declaration of function ['‘]get_name['’]/);
-    expect(e.diagnostics).toMatch(/name\.c:2:10: error: returning ['‘]int['’] from a function with return type ['‘]char \*['’] makes pointer from integer/);
+    expect(e.diagnostics).toMatch(/name\.c:2:10: error: (implicit declaration of function|call to undeclared function) ['‘]get_name['’]/);
+    // gcc, clang
+    expect(e.diagnostics).toMatch(/name\.c:2:10: error: (returning ['‘]int['’] from a function with return type ['‘]char \*['’] makes pointer from integer|incompatible integer to pointer conversion returning 'int')/);
   });
 
   test("CFFI's standard headers come before the source (int8_t, va_list, errno, NULL, ssize_t) and its lines keep their numbers", () => {
@@ -91,8 +92,8 @@ describe('compiler diagnostics', () => {
     expect([lib.first(1, ['int', 42]), lib.small(), lib.minus(), lib.err(), lib.nothing()]).toEqual([42, -3, -1, 0, null]);
     const bad = new FFI();
     const e = failure(() => bad.verify('int a;\nint b;\nint c = nope;\n', { filename: 'lines.c' })) as VerificationError;
-    expect(e.diagnostics).toMatch(/lines\.c:3:9: error: ['‘]nope['’] undeclared/);
-    expect(e.diagnostics).toMatch(/\n {4}3 \| int c = nope;/); // gcc quotes the source's own line 3
+    expect(e.diagnostics).toMatch(/lines\.c:3:9: error: (['‘]nope['’] undeclared|use of undeclared identifier 'nope')/);
+    expect(e.diagnostics).toMatch(/\n( {4}3 \| )?int c = nope;/); // the quote is of the source's own line 3 (gcc numbers it)
   });
 });
 
@@ -130,8 +131,8 @@ describe("the compiler's warnings", () => {
     const got: CompilerWarning[] = [];
     const lib = ffi.verify('long long narrow(void) { return 1; }', { extraCompileArgs: ['-Wconversion'], onWarning: (w) => got.push(w) });
     expect(lib.narrow()).toBe(1);
-    expect(got.map(where)).toEqual([['NodeCffiCompilerWarning', 'cdef', 2, 7, '-Wconversion']]);
-    expect(got[0].message).toMatch(/^cdef:2:7: narrow\(\): calling it as the cdef declares it \('short narrow\(void\)'\): conversion from/);
+    expect(got.map(where)).toEqual([['NodeCffiCompilerWarning', 'cdef', 2, 7, expect.stringMatching(/^-W(implicit-int-)?conversion$/)]]); // gcc, clang
+    expect(got[0].message).toMatch(/^cdef:2:7: narrow\(\): calling it as the cdef declares it \('short narrow\(void\)'\): (conversion from|implicit conversion loses)/);
   });
 
   test('an error by default can be turned back into a warning, which is delivered', () => {
