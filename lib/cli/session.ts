@@ -17,6 +17,8 @@ export function compileOptions(args: Parsed, file: string | null): CcOptions {
     const eq = d.indexOf('=');
     return eq < 0 ? [d, null] : [d.slice(0, eq), d.slice(eq + 1)];
   });
+  // A session compiles its growing source again and again: each warning is printed once.
+  const printed = new Set<string>();
   return {
     ...(file === null ? {} : { filename: file }),
     ...(args.has('cc') ? { compiler: args.get('cc') } : {}),
@@ -26,7 +28,11 @@ export function compileOptions(args: Parsed, file: string | null): CcOptions {
     libraries: args.all('l'),
     libraryDirs: args.all('L'),
     // The compiler's warnings, as it wrote them (positions in the file), where a compiler writes them.
-    onWarning: (w) => nodeHost.write('stderr', `${w.text}\n`),
+    onWarning: (w) => {
+      if (printed.has(w.text)) return;
+      printed.add(w.text);
+      nodeHost.write('stderr', `${w.text}\n`);
+    },
   };
 }
 
