@@ -175,8 +175,9 @@ export function tellDiagnostics(output: string, glue: Glue, options: { promote?:
     const userNotes = d.notes.filter((n) => !isGlue(n.file) && !n.file?.startsWith('/usr/') && !/\b(?:in expansion of|expanded from) macro\b/.test(n.message));
     const context = d.context.filter((l) => !mentionsGlue(l));
     if (!owner) {
-      // Not a line of the glue's declarations: the prelude (the standard headers) or a directive.
-      const head = `${glue.sourceName}: ${d.severity}: ${d.message} (in the standard headers verify() includes before the source)`;
+      // Not a line about a cdef declaration: the standard headers before the source, or the glue's frame.
+      const part = d.line < glue.glueStart ? 'the standard headers verify() includes before the source' : 'the code verify() adds after the source';
+      const head = `${glue.sourceName}: ${d.severity}: ${d.message} (in ${part})`;
       text.push(...context, head, ...userNotes.flatMap((n) => written(n)));
       if (d.severity === 'warning') warnings.push(warningOf(d, glue.sourceName, 0, 0, d.message, [head]));
       else if (d.severity === 'error') headline(head);
@@ -194,6 +195,7 @@ export function tellDiagnostics(output: string, glue: Glue, options: { promote?:
       continue;
     }
     const said = restate(d, owner, glue, userNotes);
+    if (said === null) continue;
     const at = owner.pos ? `cdef:${owner.pos.line}:${owner.pos.column}` : 'cdef';
     const head = `${at}: ${d.severity}: ${said}`;
     // A declaration the glue uses several times draws the same complaint each time: told once.
@@ -222,8 +224,8 @@ function warningOf(d: Diagnostic, file: string | null, line: number, column: num
   return new CompilerWarning(`${where}${message}${option ? ` [${option}]` : ''}`, file, line, column, option, text, lines.slice(1).join('\n'));
 }
 
-/** A glue diagnostic told as the cdef declaration it is about. */
-function restate(d: Diagnostic, owner: Owner, glue: Glue, notes: readonly Diagnostic[]): string {
+/** A glue diagnostic told as the cdef declaration it is about; null for one that only repeats another. */
+function restate(d: Diagnostic, owner: Owner, glue: Glue, notes: readonly Diagnostic[]): string | null {
   const source = glue.sourceName;
   const m = d.message;
   const missing = `${owner.subject}: the cdef declares '${owner.name}' but ${source} does not define it`;
@@ -239,6 +241,8 @@ function restate(d: Diagnostic, owner: Owner, glue: Glue, notes: readonly Diagno
       const proto = declarator(decl.type, decl.name);
       if (owner.role === 'prototype' && quoted(m, CONFLICTING) === owner.name) {
         const note = notes.find((n) => n.line > 0);
+        // Against the glue's own implicit declaration (the source lacks the function): said already.
+        if (!note) return null;
         const differently = note
           ? `${note.file}:${note.line} ${/declaration/.test(note.message) ? 'declares' : 'defines'} it differently`
           : `${source} declares it differently`;

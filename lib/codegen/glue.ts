@@ -46,6 +46,8 @@ export interface Glue {
   readonly unit: string;
   /** The name the source is given in diagnostics (options.filename, default 'source.c'). */
   readonly sourceName: string;
+  /** The unit's first line after the source (the glue's `#line` directive): lines before it are the prelude's or the source's. */
+  readonly glueStart: number;
   /** Where the source ends: its last line that is not blank, and the column after its last character. */
   readonly sourceEnd: { readonly line: number; readonly column: number };
   /** The source's own text, which the compiler's quotes of `sourceName` read (null when the name is a path). */
@@ -272,6 +274,7 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
   return {
     unit: `${unitLines.join('\n')}\n`,
     sourceName,
+    glueStart,
     sourceEnd: endOf(sourceText),
     companion: plain ? { name: sourceName, text: source } : null,
     functions,
