@@ -67,6 +67,10 @@ export function prepare(decls: readonly Decl[], cdefs: readonly string[], source
   }
   refuseOpaqueByValue(decls, where);
   const filename = options.filename ?? 'source.c';
+  if (typeof filename !== 'string' || filename === '') throw new TypeError(`options.filename: expected a file name such as 'source.c', got ${show(filename)}`);
+  if (filename.split(/[\\/]/).pop() === GLUE_FILE) {
+    throw new TypeError(`options.filename: '${GLUE_FILE}' is the name of the code verify() adds to the source; name the source otherwise`);
+  }
   const glue = generateGlue(decls, source, filename, { strictPrototypes: options.strictPrototypes === true });
   const extra = options.extraCompileArgs;
   const request: BuildRequest = {

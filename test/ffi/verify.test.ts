@@ -172,6 +172,14 @@ describe("the compiler's warnings", () => {
     expect(runs()).toBe(1);
   });
 
+  test("options.filename must be a file name, and not the glue's own", () => {
+    const ffi = new FFI();
+    expect(() => ffi.verify('', { filename: 42 as never })).toThrow("options.filename: expected a file name such as 'source.c', got 42");
+    expect(() => ffi.verify('', { filename: 'dir/node-cffi-glue.c' })).toThrow(
+      "options.filename: 'node-cffi-glue.c' is the name of the code verify() adds to the source; name the source otherwise",
+    );
+  });
+
   test('options.onWarning must be a function', () => {
     const ffi = new FFI();
     expect(() => ffi.verify('', { onWarning: 'print' as never })).toThrow(TypeError);
