@@ -237,7 +237,7 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
     if (!new RegExp(`\\b${own}\\b`).test(spelled)) continue;
     const macro = `__${cname.replace('_t', '').toUpperCase()}_TYPE__`; // __CHAR16_TYPE__, __CHAR32_TYPE__
     const fallback = cname === 'char16_t' ? 'uint_least16_t' : 'uint_least32_t';
-    glue.add(`#ifdef ${macro}`, undefined);
+    glue.add(`#ifdef ${macro}`);
     glue.add(`typedef ${macro} ${own};`);
     glue.add('#else');
     glue.add(`typedef ${fallback} ${own};`);
