@@ -1,20 +1,42 @@
 // API mode's one pipeline, for verify(), verifyAsync() and compile(): the translation unit, its build, loading it, settling the cdef with its probes, the library object.
-import { FFIError, show } from './errors';
-import { CType, functionType, pointerTo, primitive } from './ctype/model';
+import { FFIError, VerificationError, show } from './errors';
+import { CType, functionType, pendingLayout, pointerTo, primitive } from './ctype/model';
 import type { Decl } from './ctype/registry';
-import { Glue, explainPrototypes, generateGlue } from './codegen/glue';
+import { GLUE_FILE, Glue, generateGlue } from './codegen/glue';
+import { CompilerWarning, tellDiagnostics } from './codegen/diagnostics';
 import { Settlement, settle } from './codegen/probes';
 import { BuildOptions, BuildRequest, BuildResult, buildAsync, buildSync } from './build';
 import { LoadedLibrary, loadLibrary } from './backend/koffi';
 import { placeRaw } from './cdata/memory';
 import { Lib, makeLib } from './clib';
 
+export { CompilerWarning } from './codegen/diagnostics';
+
 export interface VerifyOptions extends BuildOptions {
   /** The file name compiler diagnostics give the source (default 'source.c'). */
   filename?: string;
   /** A readable name for the cached library (default: from the file name). */
   moduleName?: string;
+  /**
+   * Check each cdef prototype for the very C types the source declares (`long` and `long long`
+   * differ even where both have 64 bits). Off by default: the generated wrapper calls the
+   * function with the cdef's types and the compiler converts, as CFFI's wrappers do.
+   */
+  strictPrototypes?: boolean;
+  /**
+   * Receives each compiler warning (a `CompilerWarning`) instead of `process.emitWarning`:
+   * collect them, print them, or pass `() => {}` to silence them.
+   */
+  onWarning?: (warning: CompilerWarning) => void;
 }
+
+/**
+ * Errors by default, as gcc 14 and clang 16 make them: a call of an undeclared function (a
+ * forgotten #include, whose pointer result would be truncated to an int), a declaration without
+ * a type, and int/pointer conversions. They come before the user's flags, which may turn them
+ * back into warnings (`-Wno-error=int-conversion`).
+ */
+const DEFAULT_ERRORS: readonly string[] = ['-Werror=implicit-function-declaration', '-Werror=implicit-int', '-Werror=int-conversion'];
 
 /** A translation unit ready to build: the cdef's declarations, the glue for them, and the build request. */
 export interface Prepared {
@@ -33,40 +55,110 @@ export interface Settled {
 }
 
 /**
- * The translation unit for `source` and the declarations (`source` under `#line 1 "<filename>"`,
- * then the glue), and the request that builds it; `cdefs` (every cdef call's text and options)
- * are part of the cache key. `where` names the caller in messages.
+ * The translation unit for `source` and the declarations (CFFI's standard headers, `source` under
+ * `#line 1 "<filename>"`, then the glue), and the request that builds it; `cdefs` (every cdef
+ * call's text and options) are part of the cache key. `where` names the caller in messages.
  */
 export function prepare(decls: readonly Decl[], cdefs: readonly string[], source: unknown, options: VerifyOptions, where: string): Prepared {
+  if (source === undefined) source = ''; // CFFI's default: the cdef's names come from the libraries linked
   if (typeof source !== 'string') throw new TypeError(`${where}: expected C source as a string, got ${show(source)}`);
+  if (options.onWarning !== undefined && typeof options.onWarning !== 'function') {
+    throw new TypeError(`options.onWarning: expected a function receiving each CompilerWarning, got ${show(options.onWarning)}`);
+  }
+  refuseOpaqueByValue(decls, where);
   const filename = options.filename ?? 'source.c';
-  const glue = generateGlue(decls, source, filename);
+  if (typeof filename !== 'string' || filename === '') throw new TypeError(`options.filename: expected a file name such as 'source.c', got ${show(filename)}`);
+  if (filename.split(/[\\/]/).pop() === GLUE_FILE) {
+    throw new TypeError(`options.filename: '${GLUE_FILE}' is the name of the code verify() adds to the source; name the source otherwise`);
+  }
+  const glue = generateGlue(decls, source, filename, { strictPrototypes: options.strictPrototypes === true });
+  const extra = options.extraCompileArgs;
   const request: BuildRequest = {
     code: glue.unit,
-    fileName: filename.split(/[\\/]/).pop() || 'source.c',
+    fileName: GLUE_FILE,
     moduleName: options.moduleName ?? filename.replace(/\.[^.]*$/, ''),
     keyParts: cdefs,
-    options,
+    options: { ...options, extraCompileArgs: extra === undefined ? DEFAULT_ERRORS : Array.isArray(extra) ? [...DEFAULT_ERRORS, ...extra] : extra },
+    companions: glue.companion ? { [glue.companion.name]: glue.companion.text } : {},
+    sourceName: filename.split(/[\\/]/).pop() || 'source.c',
   };
   return { decls, glue, request, options };
 }
 
-/** Builds (or finds in the cache) the library; a compiler failure on the glue's prototypes is explained (see explainPrototypes). */
-export function build(p: Prepared): BuildResult {
-  try {
-    return buildSync(p.request);
-  } catch (e) {
-    throw explainPrototypes(e, p.glue);
+/**
+ * A struct or union without fields cannot be passed or returned by value: refused before
+ * compiling (as CFFI refuses it), where the call would otherwise read or write memory of no size.
+ */
+function refuseOpaqueByValue(decls: readonly Decl[], where: string): void {
+  const opaque = (t: CType): boolean => (t.kind === 'struct' || t.kind === 'union') && !t.complete && !pendingLayout(t);
+  for (const d of decls) {
+    if (d.kind !== 'function') continue;
+    const fix = `declare its fields (or '...;' for the compiler to fill in) in the cdef, or pass a pointer`;
+    if (opaque(d.type.result)) {
+      throw new TypeError(`${where}: function ${d.name}: '${d.type.result.cname}' is used as result type, but is opaque; ${fix}`);
+    }
+    const i = d.type.args.findIndex(opaque);
+    if (i >= 0) throw new TypeError(`${where}: function ${d.name}: '${d.type.args[i].cname}' is used as argument ${i + 1} type, but is opaque; ${fix}`);
   }
+}
+
+/** Builds (or finds in the cache) the library, and delivers the compiler's warnings; a compiler failure is told in terms of the source and the cdef. */
+export function build(p: Prepared): BuildResult {
+  let built: BuildResult;
+  try {
+    built = buildSync(p.request);
+  } catch (e) {
+    throw tell(e, p.glue);
+  }
+  deliverWarnings(built, p);
+  return built;
 }
 
 /** build() without blocking the event loop while the compiler runs. */
 export async function buildWithoutBlocking(p: Prepared): Promise<BuildResult> {
+  let built: BuildResult;
   try {
-    return await buildAsync(p.request);
+    built = await buildAsync(p.request);
   } catch (e) {
-    throw explainPrototypes(e, p.glue);
+    throw tell(e, p.glue);
   }
+  deliverWarnings(built, p);
+  return built;
+}
+
+/**
+ * The compiler's warnings of a build (a cached build keeps those of the compile that made it),
+ * one by one: to options.onWarning, else through process.emitWarning.
+ */
+function deliverWarnings(built: BuildResult, p: Prepared): void {
+  if (built.diagnostics.trim() === '') return;
+  // gcc and clang stop on what verify() treats as errors; a compiler that only warns (tcc) is held to the same.
+  const promote = built.compiler.family !== 'gcc' && built.compiler.family !== 'clang';
+  const told = tellDiagnostics(built.diagnostics, p.glue, { promote });
+  if (told.failed) {
+    const first = told.headlines.length ? `${told.headlines.join('\n')}\n` : '';
+    throw new VerificationError(
+      `${first}verify(): the C compiler (${built.compiler.command.join(' ')}) only warned about what verify() treats as errors:\n${told.text}`,
+      told.text,
+    );
+  }
+  for (const w of told.warnings) {
+    if (p.options.onWarning) p.options.onWarning(w);
+    else process.emitWarning(w.message, { type: w.name, detail: w.detail });
+  }
+}
+
+/**
+ * A compiler failure as the user should read it: diagnostics in the glue are restated at the
+ * cdef declarations they are about, and their sentences come first ("sub(): the cdef declares
+ * 'sub' but source.c does not define it; …"); the rest stays as the compiler wrote it.
+ */
+function tell(e: unknown, glue: Glue): unknown {
+  if (!(e instanceof VerificationError) || !e.diagnostics) return e;
+  const told = tellDiagnostics(e.diagnostics, glue);
+  const head = e.message.endsWith(e.diagnostics) ? e.message.slice(0, -e.diagnostics.length).replace(/:\n$/, '') : e.message.split('\n')[0];
+  const first = told.headlines.length ? `${told.headlines.join('\n')}\n` : '';
+  return new VerificationError(`${first}${head}:\n${told.text}`, told.text);
 }
 
 /**

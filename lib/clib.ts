@@ -1,13 +1,13 @@
 // Library namespaces: the object verify() and dlopen() return, with a property per declared function, global and constant.
 import { FFIError } from './errors';
 import type { Decl } from './ctype/registry';
-import { CType, FunctionType, functionType, pendingIn, pendingReason, pointerTo } from './ctype/model';
+import { CType, FunctionType, VOID, functionType, pendingIn, pendingReason, pointerTo } from './ctype/model';
 import type { Binding } from './codegen/glue';
 import type { LoadedLibrary } from './backend/koffi';
 import { CallGuard, Caller, makeCaller } from './cdata/call';
 import { readAt, wrapPointer, writeAt } from './cdata/classes';
 import type { CData } from './cdata/base';
-import { placeRaw } from './cdata/memory';
+import { allocate, placeRaw } from './cdata/memory';
 
 /** What a library object exposes: functions, globals and constants by name (typed loosely; see `cffi types`). */
 export type Lib = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -54,7 +54,10 @@ export interface LibSpec {
   readonly decls: readonly Decl[];
   /** For verify() libraries, how to bind each function (its wrapper; see codegen/glue.ts). */
   readonly functions?: ReadonlyMap<string, Binding>;
-  /** For verify() libraries, the accessor returning each global's address. */
+  /**
+   * For verify() libraries, the glue function of each global (returning its address) and of each
+   * constant read by value (storing it: `void f(void *out)`); the declaration's kind says which.
+   */
   readonly globals?: ReadonlyMap<string, string>;
   /** Resolves type names given to variadic functions (`['long', 5]`). */
   readonly resolveType: (text: string) => CType;
@@ -94,21 +97,9 @@ export function makeLib(spec: LibSpec): Lib {
         }
         break;
       }
-      case 'constant': {
-        const known = spec.constants?.get(d.name) ?? d.value;
-        Object.defineProperty(lib, d.name, {
-          enumerable: true,
-          get() {
-            // An enumerator whose value comes from the compiler is known to its enum once a verify() settled it.
-            const value = known ?? (d.type.kind === 'enum' ? d.type.relements[d.name] : undefined);
-            if (value === undefined) {
-              throw new FFIError(`${spec.label}: constant '${d.name}' has no value here; its value comes from the compiler, so use verify()`);
-            }
-            return value;
-          },
-        });
+      case 'constant':
+        defineConstant(lib, d, spec, guard);
         break;
-      }
       case 'variable':
         defineGlobal(lib, d, spec, guard);
         break;
@@ -136,6 +127,60 @@ function bindOrRefuse(bind: () => Caller): Caller {
     return Object.assign(refuse, { async: async () => refuse() });
   }
 }
+
+/**
+ * A constant as a read-only property. An integer constant has its value already (the cdef's, or
+ * the compiler's from the probes); any other (`static const double D;`, `char *const p;`,
+ * `const struct s S;`) is read once, when first used: through the glue function storing its
+ * value (verify()), or from the library's symbol (dlopen()). Assigning one is an FFIError.
+ */
+function defineConstant(lib: Lib, d: Decl & { kind: 'constant' }, spec: LibSpec, guard: CallGuard): void {
+  const known = spec.constants?.get(d.name) ?? d.value;
+  let read: { value: unknown } | null = null;
+  Object.defineProperty(lib, d.name, {
+    enumerable: true,
+    get() {
+      if (known !== undefined) return known;
+      // An enumerator whose value comes from the compiler is known to its enum once a verify() settled it.
+      if (d.type.kind === 'enum' && d.type.relements[d.name] !== undefined) return d.type.relements[d.name];
+      read ??= { value: readConstant(d, spec, guard) };
+      return read.value;
+    },
+    set() {
+      throw new FFIError(`${spec.label}: '${d.name}' is a constant; it cannot be assigned`);
+    },
+  });
+}
+
+function readConstant(d: Decl & { kind: 'constant' }, spec: LibSpec, guard: CallGuard): unknown {
+  const noValue = (): FFIError =>
+    new FFIError(`${spec.label}: constant '${d.name}' has no value here; its value comes from the compiler, so use verify()`);
+  if (d.origin !== 'static const') throw noValue();
+  if (guard.closed) throw new FFIError(`constant '${d.name}': ${guard.why}`);
+  refusePending(spec, d.name, d.type);
+  const t = d.type;
+  if (t.size < 0) throw new FFIError(`${spec.label}: constant '${d.name}' is of type '${t.cname}', whose size is not known`);
+  // A copy of its own: a constant is a value, and C never sees this memory again.
+  const block = allocate(t.size, t.align);
+  const reader = spec.globals?.get(d.name);
+  if (reader !== undefined) {
+    (spec.loaded.bind(reader, READER_FN, `constant '${d.name}'`) as (out: number) => void)(block.address);
+  } else {
+    let address: number;
+    try {
+      address = spec.loaded.symbolAddress(d.name);
+    } catch (e) {
+      if (e instanceof FFIError) throw noValue();
+      throw e;
+    }
+    const from = placeRaw(address, t.size);
+    for (let i = 0; i < t.size; i++) block.view.setUint8(block.offset + i, from.view.getUint8(from.offset + i));
+  }
+  return readAt(t, block.view, block.offset, block.address, block.owner);
+}
+
+/** The C type of a glue function storing a constant's value: `void f(void *out)`. */
+const READER_FN = functionType([pointerTo(VOID)], VOID, false);
 
 /** A global variable as a property: scalars read and write their value; arrays and structs read as cdata views
  * and are assigned like initialisers (a list, an object of fields, or a cdata of the same type). */

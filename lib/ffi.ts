@@ -29,6 +29,8 @@ export { hideNames } from './clib';
 export type { TypeScriptOptions } from './codegen/typescript';
 export type { Lib } from './clib';
 export type { VerifyOptions } from './apimode';
+export { CompilerWarning } from './apimode';
+
 export type { HeaderOptions } from './header';
 
 /** A declaration ffi.cdefHeader() left out: nowhere ('all'), or only from libraries opened with dlopen() ('dlopen'). */

@@ -1,5 +1,5 @@
 // Public entry of node-cffi: the FFI class, its errors, and the types users see.
-export { FFI } from './ffi';
+export { FFI, CompilerWarning } from './ffi';
 export type { VerifyOptions, CompileOptions, CastResult, TypeScriptOptions, HeaderOptions, HeaderSkipped } from './ffi';
 export type { CdefOptions } from './cparser/parser';
 export type { CallbackOptions } from './cdata/callback';

@@ -55,7 +55,8 @@ export type DeclData =
       readonly kind: 'constant';
       readonly name: string;
       readonly type: number;
-      readonly value: number | bigint;
+      /** null: read from the library by value (a floating, pointer or struct constant). */
+      readonly value: number | bigint | null;
       readonly origin: 'define' | 'enum' | 'static const';
       readonly pos: readonly [number, number];
     }
@@ -70,7 +71,7 @@ export interface ModuleData {
   readonly decls: readonly DeclData[];
   /** The symbol each function is called through (its wrapper, or itself when variadic). */
   readonly functions: Readonly<Record<string, string>>;
-  /** The accessor returning each global's address. */
+  /** The accessor returning each global's address, and the reader storing each constant read by value. */
   readonly globals: Readonly<Record<string, string>>;
   /** Macros of headers bound with ffi.cdefHeader() that cdef has no constant for: strings, numbers, integers cast to a pointer type. */
   readonly values?: Readonly<Record<string, MacroValue>>;
@@ -158,8 +159,8 @@ export function bakeModule(
       case 'typedef':
         return { kind: d.kind, name: d.name, type, quals: d.quals, pos };
       case 'constant':
-        if (d.value === undefined) throw new Error(`internal: constant '${d.name}' is baked without its value`);
-        return { kind: 'constant', name: d.name, type, value: d.value, origin: d.origin, pos };
+        if (d.value === undefined && d.origin !== 'static const') throw new Error(`internal: constant '${d.name}' is baked without its value`);
+        return { kind: 'constant', name: d.name, type, value: d.value ?? null, origin: d.origin, pos };
       case 'tag':
         return { kind: 'tag', name: d.name, type, pos };
     }
@@ -278,7 +279,7 @@ export function readModule(data: unknown): { data: ModuleData; registry: Registr
       case 'typedef':
         return { kind: row.kind, name: row.name, type, quals: row.quals, pos };
       case 'constant':
-        return { kind: 'constant', name: row.name, type, value: row.value, origin: row.origin, pos };
+        return { kind: 'constant', name: row.name, type, value: row.value ?? undefined, origin: row.origin, pos };
       case 'tag':
         if (type.kind !== 'struct' && type.kind !== 'union' && type.kind !== 'enum') {
           throw damaged(d.module, `the tag '${row.name}' is not a struct, union or enum`);

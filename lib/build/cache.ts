@@ -119,7 +119,7 @@ export function entryFor(dir: string, moduleName: string, key: string): Entry {
 export interface Sidecar {
   readonly key: string;
   readonly module: string;
-  /** The file name the translation unit was compiled as. */
+  /** The file name of the source it was compiled from (the translation unit's, unless the request names it). */
   readonly source: string;
   /** ISO 8601. */
   readonly created: string;
@@ -131,6 +131,8 @@ export interface Sidecar {
    * stale: the source's text, in the key, does not show it), with the size and mtime they had.
    */
   readonly deps?: readonly Dependency[];
+  /** What the compiler wrote while building it (its warnings), as the build reported it; '' for nothing. */
+  readonly diagnostics?: string;
 }
 
 export interface Dependency {

@@ -295,8 +295,11 @@ export function userDependencies(depsText: string, work: string, skip: readonly 
   return [...new Set(files)].filter((f) => !excluded.has(f) && !f.startsWith('/usr/'));
 }
 
-/** Runs the compiler; any failure becomes a VerificationError carrying the diagnostics. */
-export function* runCompiler(c: Compilation, io: HostTasks): Task<void> {
+/**
+ * Runs the compiler; any failure becomes a VerificationError carrying the diagnostics. On success,
+ * returns what the compiler wrote (its warnings; '' when it wrote nothing), private paths removed.
+ */
+export function* runCompiler(c: Compilation, io: HostTasks): Task<string> {
   const { before, sources, after } = c.args;
   // -MD -MF: the compiler lists the headers it read, so that a changed one is noticed later.
   const args = [...c.compiler.command.slice(1), ...before, '-MD', '-MF', DEPS_FILE, '-o', c.out, c.fileName, ...sources, ...after];
@@ -317,4 +320,5 @@ export function* runCompiler(c: Compilation, io: HostTasks): Task<void> {
   if (r.status !== 0) {
     throw new VerificationError(`verify(): the C compiler failed (${name} exited with status ${r.status}):\n${diagnostics}`, diagnostics);
   }
+  return diagnostics.trim() === '' ? '' : diagnostics;
 }

@@ -22,6 +22,14 @@ export interface BuildRequest {
   /** More inputs to the content key (the cdef sources, for instance). */
   keyParts: readonly string[];
   options: BuildOptions;
+  /**
+   * Files written next to the translation unit, by plain file name, and not compiled: the text of
+   * files its `#line` directives name, so that the compiler's diagnostics quote their lines. Their
+   * text must come from `code` (it is not part of the key).
+   */
+  companions?: Readonly<Record<string, string>>;
+  /** The source's name as the cache lists it (the sidecar's `source`), when it is not `fileName`. */
+  sourceName?: string;
 }
 
 export interface BuildResult {
@@ -32,6 +40,11 @@ export interface BuildResult {
   /** The full sha256 content key. */
   key: string;
   compiler: CompilerInfo;
+  /**
+   * What the compiler wrote when it built this library (its warnings), '' when nothing; kept in
+   * the sidecar, so that a build found in the cache reports what its compile reported.
+   */
+  diagnostics: string;
 }
 
 /** Lock holders get the compile timeout plus this much before waiters call their lock abandoned. */
@@ -53,6 +66,11 @@ function checkRequest(req: BuildRequest): void {
   req.keyParts.forEach((p, i) => {
     if (typeof p !== 'string') throw new TypeError(`build request keyParts[${i}]: expected a string, got ${show(p)}`);
   });
+  for (const [name, text] of Object.entries(req.companions ?? {})) {
+    if (name === '' || name === '.' || name === '..' || name !== path.basename(name) || name.includes('\0') || name === f || typeof text !== 'string') {
+      throw new TypeError(`build request companions: expected plain file names other than ${show(f)} with text, got ${show(name)}`);
+    }
+  }
 }
 
 /** Everything decided before the cache is consulted. */
@@ -106,7 +124,8 @@ function* compileEntry(p: Plan, host: Host, io: HostTasks): Task<void> {
   try {
     const out = `${sanitizeName(p.req.moduleName)}.so`;
     yield* io.writeFile(path.join(work, p.req.fileName), p.req.code);
-    yield* runCompiler(
+    for (const [name, text] of Object.entries(p.req.companions ?? {})) yield* io.writeFile(path.join(work, name), text);
+    const diagnostics = yield* runCompiler(
       { compiler: p.found, args: p.args, fileName: p.req.fileName, out, work, realWork: yield* io.realpath(work), timeout: p.timeout },
       io,
     );
@@ -123,13 +142,15 @@ function* compileEntry(p: Plan, host: Host, io: HostTasks): Task<void> {
     const sidecar: Sidecar = {
       key: p.key,
       module: p.req.moduleName,
-      source: p.req.fileName,
+      source: p.req.sourceName ?? p.req.fileName,
       created: new Date(host.now()).toISOString(),
       size: lib.length,
       sha256: sha256(lib),
       compiler: p.info,
       deps: yield* dependenciesOf(work, p.req.fileName, io),
+      diagnostics,
     };
+    reported.set(p.key, diagnostics);
     const sidecarTmp = path.join(work, '.sidecar.json');
     yield* io.writeFile(sidecarTmp, JSON.stringify(sidecar, null, 2));
     yield* io.rename(path.join(work, out), p.entry.library);
@@ -188,21 +209,39 @@ function* dependenciesOf(work: string, fileName: string, io: HostTasks): Task<De
   return deps;
 }
 
+/** What the compile of each key reported, for the builds this process made or read from the cache. */
+const reported = new Map<string, string>();
+
+/** The diagnostics the sidecar of a cached library keeps ('' when it keeps none). */
+function* cachedDiagnostics(p: Plan, io: HostTasks): Task<string> {
+  const known = reported.get(p.key);
+  if (known !== undefined) return known;
+  let diagnostics = '';
+  try {
+    const side = JSON.parse((yield* io.readFile(p.entry.sidecar)).toString('utf8')) as Partial<Sidecar> | null;
+    if (side && side.key === p.key && typeof side.diagnostics === 'string') diagnostics = side.diagnostics;
+  } catch (e) {
+    if (!isErrno(e, 'ENOENT') && !(e instanceof SyntaxError)) throw e;
+  }
+  reported.set(p.key, diagnostics);
+  return diagnostics;
+}
+
 function* buildIn(req: BuildRequest, host: Host, io: HostTasks): Task<BuildResult> {
   const p = yield* plan(req, host, io);
-  const result = (cached: boolean): BuildResult => ({ path: p.entry.library, cached, key: p.key, compiler: p.info });
+  const result = (cached: boolean, diagnostics: string): BuildResult => ({ path: p.entry.library, cached, key: p.key, compiler: p.info, diagnostics });
   const staleAfter = (p.timeout ?? LOCK_DEFAULT_MS) + LOCK_MARGIN_MS;
   let pause = WAIT_FIRST_MS;
   for (;;) {
-    if (yield* isComplete(p.entry, p.key, io)) return result(true);
+    if (yield* isComplete(p.entry, p.key, io)) return result(true, yield* cachedDiagnostics(p, io));
     const lock = yield* tryLock(p.entry, host, io);
     if (lock) {
       try {
         // Whoever held the lock before may have just finished this very library.
-        if (yield* isComplete(p.entry, p.key, io)) return result(true);
+        if (yield* isComplete(p.entry, p.key, io)) return result(true, yield* cachedDiagnostics(p, io));
         yield* sweepAbandoned(p.dir, host, io);
         yield* compileEntry(p, host, io);
-        return result(false);
+        return result(false, reported.get(p.key) ?? '');
       } finally {
         yield* unlock(lock, io);
       }

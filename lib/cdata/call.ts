@@ -252,17 +252,26 @@ export function makeCaller(label: string, t: FunctionType, argNames: readonly (s
     `    ${p.transient ? 'releaseTemporaries(temps);' : p.temps ? 'void temps;' : ''}\n` +
     `    if (err) reject(err); else { try { resolve(${p.result('r')}); } catch (e) { reject(e); } }\n` +
     `  }));`;
+  // The C name is given to the functions after they are made, never written into their source: a
+  // C function may be named like a JavaScript keyword ('delete', 'new') or like a name the
+  // caller's body uses ('raw', 'guard'), which a named function expression would shadow.
   const name = /^[A-Za-z_$][\w$]*$/.test(label.replace(/\(\)$/, '')) ? label.replace(/\(\)$/, '') : 'cfunction';
   const source =
-    `const f = function ${name}(${p.params.join(', ')}) {\n  ${head}\n  ${syncCall}\n};\n` +
-    `f.async = async function ${name}_async(${p.params.join(', ')}) {\n  ${head}\n  ${asyncCall}\n};\n` +
+    `const f = function (${p.params.join(', ')}) {\n  ${head}\n  ${syncCall}\n};\n` +
+    `f.async = async function (${p.params.join(', ')}) {\n  ${head}\n  ${asyncCall}\n};\n` +
     `return f;`;
   let factory = factories.get(source);
   if (!factory) {
     factory = new Function('raw', 'guard', 'k', 'resolveType', ...RUNTIME_NAMES, source) as Factory;
     factories.set(source, factory);
   }
-  return factory(target.raw, guard, k, target.resolveType, ...RUNTIME_VALUES);
+  const f = factory(target.raw, guard, k, target.resolveType, ...RUNTIME_VALUES);
+  const params = p.params.join(', ');
+  for (const [fn, n] of [[f, name], [f.async, `${name}_async`]] as const) {
+    Object.defineProperty(fn, 'name', { value: n });
+    Object.defineProperty(fn, 'toString', { value: () => `function ${n}(${params}) { [native code] }` });
+  }
+  return f;
 }
 
 /** Types named in variadic pairs, for function pointers made without a library (no typedefs known). */

@@ -1,6 +1,7 @@
 // What `run` and `repl` share: compile options from the command line, a compiled source's names as globals, printing results.
 import * as path from 'path';
 import * as util from 'util';
+import { nodeHost } from '../host';
 import { CcOptions, FFI, Lib, VerificationError } from '../index';
 import { Parsed, UsageError } from './args';
 
@@ -16,6 +17,8 @@ export function compileOptions(args: Parsed, file: string | null): CcOptions {
     const eq = d.indexOf('=');
     return eq < 0 ? [d, null] : [d.slice(0, eq), d.slice(eq + 1)];
   });
+  // A session compiles its growing source again and again: each warning is printed once.
+  const printed = new Set<string>();
   return {
     ...(file === null ? {} : { filename: file }),
     ...(args.has('cc') ? { compiler: args.get('cc') } : {}),
@@ -24,6 +27,12 @@ export function compileOptions(args: Parsed, file: string | null): CcOptions {
     includeDirs: [...(file === null ? [] : [path.dirname(file)]), ...args.all('I')],
     libraries: args.all('l'),
     libraryDirs: args.all('L'),
+    // The compiler's warnings, as it wrote them (positions in the file), where a compiler writes them.
+    onWarning: (w) => {
+      if (printed.has(w.text)) return;
+      printed.add(w.text);
+      nodeHost.write('stderr', `${w.text}\n`);
+    },
   };
 }
 

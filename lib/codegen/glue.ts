@@ -1,12 +1,18 @@
-// The C appended to the user's source for verify(): a wrapper per cdef function, checks of prototypes, and the probe table.
-import * as path from 'path';
+// The translation unit verify() compiles: CFFI's standard headers, the user's source, then the glue (a wrapper per cdef function, accessors, constant readers, type checks, the probe table), each glue line tagged with the cdef declaration it is about.
 import { VerificationError } from '../errors';
-import { CType, FunctionType, VOID, functionType, pointerTo } from '../ctype/model';
-import type { Decl } from '../ctype/registry';
-import { Probe, probeRows } from './probes';
+import { CType, FunctionType, StructType, VOID, functionType, pendingLayout, pointerTo } from '../ctype/model';
+import type { Decl, SourcePos } from '../ctype/registry';
+import { Probe, ProbeRow, isIntegerConstant, probeRows } from './probes';
+import { CHAR_TYPES, Speller, Unnamable, checkedStructs } from './spell';
 
-/** The file name the appended code reports in compiler diagnostics. */
+/** The name the translation unit is compiled as, which the glue's diagnostics carry. */
 export const GLUE_FILE = 'node-cffi-glue.c';
+
+/**
+ * The headers CFFI's verify() puts before the source, so that a source written for CFFI may use
+ * `int8_t`, `va_list`, `errno`, `NULL` or `ssize_t` without including them.
+ */
+export const PRELUDE_HEADERS: readonly string[] = ['stdio.h', 'stddef.h', 'stdarg.h', 'errno.h', 'sys/types.h', 'stdint.h'];
 
 /**
  * How one cdef function is reached in the compiled library: through `symbol`, whose C type is
@@ -19,39 +25,67 @@ export interface Binding {
   readonly lowered: FunctionType | null;
 }
 
+/** What a line of the glue is about, so that a diagnostic there is told in terms of the cdef. */
+export interface Owner {
+  /** The role of the line: a function's wrapper, its strict prototype check, a variadic function's type check, a global's accessor, a constant's reader, a field's type check, a probe row, or the line just after the source. */
+  readonly role: 'wrapper' | 'prototype' | 'variadic' | 'accessor' | 'reader' | 'field' | 'probe' | 'end';
+  /** Who it is about, as messages name it: "add()", "global 'g'", "struct foo_s: field 'x'". */
+  readonly subject: string;
+  /** The C name the line uses (the function, global, constant, struct or field). */
+  readonly name: string;
+  /** Where the cdef declares it (null for the end of the source). */
+  readonly pos: SourcePos | null;
+  /** The cdef function, for the wrapper, prototype and variadic roles. */
+  readonly decl?: Decl & { kind: 'function' };
+  /** For the probe role: the probe's kind ('struct', 'constant', ...). */
+  readonly probe?: Probe['kind'];
+}
+
 export interface Glue {
-  /** The whole translation unit: the user's source, then the glue, with #line directives. */
+  /** The whole translation unit: the standard headers, the user's source under `#line 1 "<sourceName>"`, then the glue. */
   readonly unit: string;
+  /** The name the source is given in diagnostics (options.filename, default 'source.c'). */
+  readonly sourceName: string;
+  /** The unit's first line after the source (the glue's `#line` directive): lines before it are the prelude's or the source's. */
+  readonly glueStart: number;
+  /** Where the source ends: its last line that is not blank, and the column after its last character. */
+  readonly sourceEnd: { readonly line: number; readonly column: number };
+  /** The source's own text, which the compiler's quotes of `sourceName` read (null when the name is a path). */
+  readonly companion: { readonly name: string; readonly text: string } | null;
   /** How to bind each cdef function (its wrapper, or itself when variadic). */
   readonly functions: ReadonlyMap<string, Binding>;
-  /** For each cdef global, the exported function returning its address (typed: the compiler checks it). */
+  /**
+   * The exported glue function for each cdef global (`T *f(void)`, returning its address) and for
+   * each constant read by value (`void f(void *out)`, storing its value): which one is said by the
+   * declaration's kind.
+   */
   readonly globals: ReadonlyMap<string, string>;
   /** The symbol of the probe table function, and what each of its 64-bit slots holds (two per probe). */
   readonly probeSymbol: string;
   readonly probes: readonly Probe[];
-  /** The line of the glue file that redeclares each cdef function, so that the compiler compares it with the source's. */
-  readonly prototypeLines: ReadonlyMap<number, Decl & { kind: 'function' }>;
+  /** What each line of the glue is about, by the unit's line number. */
+  readonly owners: ReadonlyMap<number, Owner>;
+  /** Whether the cdef prototypes are checked for the very same C types (options.strictPrototypes). */
+  readonly strict: boolean;
+}
+
+export interface GlueOptions {
+  /** Redeclare each cdef function with its cdef prototype, so that the compiler refuses any other C types. */
+  readonly strictPrototypes?: boolean;
 }
 
 const PREFIX = '_ncffi_';
 
-/** A C declaration of `name` with type `t` ('int (*cb)(int)' for function pointers). */
+/** A C declaration of `name` with type `t` as cdef spells it ('int (*cb)(int)' for function pointers); for messages. */
 export function declarator(t: CType, name: string): string {
   return t.marker.replace('&', ` ${name}`).replace(/ {2,}/g, ' ').trim();
 }
 
-/** Headers the glue needs for the standard type names it spells. */
-function headersFor(decls: readonly Decl[]): string[] {
-  const text = decls.map((d) => (d.kind === 'function' || d.kind === 'variable' ? d.type.cname : '')).join(' ');
-  const headers = ['stddef.h']; // offsetof, size_t, ptrdiff_t, wchar_t
-  if (/\b(u?int(_least|_fast)?\d+_t|u?intptr_t|u?intmax_t)\b/.test(text)) headers.push('stdint.h');
-  if (/\bssize_t\b/.test(text)) headers.push('sys/types.h');
-  if (/\bchar(16|32)_t\b/.test(text)) headers.push('uchar.h');
-  return headers;
-}
-
 /** A C string literal's contents for a file name in #line. */
 const quoteFile = (name: string): string => name.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+
+/** Text made safe to stand inside a C comment (no early end). */
+const commentText = (text: string): string => text.replace(/\*\//g, '* /');
 
 const byValue = (t: CType): boolean => t.kind === 'struct' || t.kind === 'union';
 
@@ -62,128 +96,290 @@ export function lowerStructs(t: FunctionType): FunctionType | null {
   return byValue(t.result) ? functionType([pointerTo(t.result), ...args], VOID, false) : functionType(args, t.result, false);
 }
 
-function wrapper(name: string, t: FunctionType, lowered: FunctionType | null, pos: { line: number; column: number }): string {
-  const sig = lowered ?? t;
-  const params = sig.args.map((a, i) => declarator(a, `a${i}`));
-  const shift = lowered && byValue(t.result) ? 1 : 0; // a lowered struct result is the first parameter
-  const call = `${name}(${t.args.map((a, i) => (byValue(a) ? `*a${i + shift}` : `a${i + shift}`)).join(', ')})`;
-  const head = declarator(sig.result, `${PREFIX}f_${name}(${params.length ? params.join(', ') : 'void'})`);
-  const body = shift ? `{ *a0 = ${call}; }` : t.result.kind === 'void' ? `{ ${call}; }` : `{ return ${call}; }`;
-  return `/* cdef ${pos.line}:${pos.column}: function '${name}' */\n${head} ${body}`;
+/** The glue's lines, each with what it is about; numbered as the unit's lines once the source is placed before them. */
+class Lines {
+  readonly text: string[] = [];
+  readonly owners: (Owner | undefined)[] = [];
+  add(line: string, owner?: Owner): void {
+    this.text.push(line);
+    this.owners.push(owner);
+  }
 }
 
-/** An accessor returning the address of global `name`, typed so that the compiler checks the cdef's type. */
-function accessor(name: string, t: CType, pos: { line: number; column: number }): string {
-  const head = declarator(pointerTo(t), `${PREFIX}g_${name}(void)`);
-  return `/* cdef ${pos.line}:${pos.column}: global '${name}' */\n${head} { return &${name}; }`;
+/** Why a declaration cannot be spelled in C, as a VerificationError naming it. */
+function unnamable(e: Unnamable, what: string): VerificationError {
+  return new VerificationError(
+    `${what}: the glue cannot spell '${e.type.cname}' in C: it has no tag, and no typedef names it or a pointer to it; ` +
+      'give it a tag or a typedef name in the cdef and in the source',
+  );
 }
-
-/** Text made safe to stand inside a C comment (no early end). */
-const commentText = (text: string): string => text.replace(/\*\//g, '* /');
 
 /**
- * Builds the translation unit for verify(): the user's source as `sourceName`, then the glue.
- * The glue has a wrapper (exported, named `_ncffi_f_<name>`) calling each cdef function, so that
- * macros and static inline functions become callable; then the cdef's prototype of each function
- * that is not a macro, which the compiler refuses when the source defines the function with other
- * types ("conflicting types", with a note pointing at the source's line); then the probe table,
- * filled when the loader first asks, so that the values need not be constant expressions.
+ * Builds the translation unit for verify(): CFFI's standard headers, the user's source as
+ * `sourceName`, then the glue. The glue has an exported wrapper (`_ncffi_f_<name>`) calling each
+ * cdef function with the cdef's types, so that macros and static inline functions become
+ * callable and the compiler converts what the cdef declares approximately (as CFFI's wrappers
+ * do; with `strictPrototypes` it also redeclares each function with the cdef's prototype, which
+ * the compiler refuses when the source's types differ); an accessor per global and a reader per
+ * constant read by value; a type check per struct field; then the probe table, filled when the
+ * loader first asks, so that the values need not be constant expressions.
  */
-export function generateGlue(decls: readonly Decl[], source: string, sourceName: string): Glue {
+export function generateGlue(decls: readonly Decl[], source: string, sourceName: string, options: GlueOptions = {}): Glue {
+  const strict = options.strictPrototypes === true;
+  const spell = new Speller(decls);
   const functions = new Map<string, Binding>();
   const globals = new Map<string, string>();
-  const wrappers: string[] = [];
-  const prototypes: (Decl & { kind: 'function' })[] = [];
+  const body = new Lines(); // wrappers and readers
+  const accessors = new Lines();
+  const prototypes = new Lines();
+  const checks = new Lines();
+
+  const named = (t: CType, name: string, what: string, quals = 0): string => {
+    try {
+      return spell.declare(t, name, quals);
+    } catch (e) {
+      if (e instanceof Unnamable) throw unnamable(e, what);
+      throw e;
+    }
+  };
 
   for (const d of decls) {
     switch (d.kind) {
-      case 'function':
-        prototypes.push(d);
+      case 'function': {
+        const what = `${d.name}()`;
         if (d.type.ellipsis) {
-          functions.set(d.name, { symbol: d.name, lowered: null }); // a wrapper cannot forward '...'
+          // A wrapper cannot forward '...': the function is bound by its own symbol, its type checked exactly.
+          functions.set(d.name, { symbol: d.name, lowered: null });
+          const check = named(pointerTo(d.type), `const ${PREFIX}v_${d.name}`, what);
+          body.add(`_NCFFI_UNUSED static ${check} = ${d.name}; /* cdef ${d.pos.line}:${d.pos.column} */`, {
+            role: 'variadic', subject: what, name: d.name, pos: d.pos, decl: d,
+          });
         } else {
           const lowered = lowerStructs(d.type);
           functions.set(d.name, { symbol: `${PREFIX}f_${d.name}`, lowered });
-          wrappers.push(wrapper(d.name, d.type, lowered, d.pos));
+          body.add(wrapper(d, lowered, (t, name) => named(t, name, what)), { role: 'wrapper', subject: what, name: d.name, pos: d.pos, decl: d });
+        }
+        if (strict) {
+          prototypes.add(`#ifndef ${d.name}`);
+          prototypes.add(`${named(d.type, d.name, what)}; /* cdef ${d.pos.line}:${d.pos.column} */`, {
+            role: 'prototype', subject: what, name: d.name, pos: d.pos, decl: d,
+          });
+          prototypes.add('#endif');
         }
         break;
-      case 'variable':
-        globals.set(d.name, `${PREFIX}g_${d.name}`);
-        wrappers.push(accessor(d.name, d.type, d.pos));
+      }
+      case 'variable': {
+        const what = `global '${d.name}'`;
+        const symbol = `${PREFIX}g_${d.name}`;
+        globals.set(d.name, symbol);
+        const head = named(pointerTo(d.type, d.quals), `${symbol}(void)`, what);
+        accessors.add(`_NCFFI_EXPORT ${head} { return &${d.name}; } /* cdef ${d.pos.line}:${d.pos.column} */`, {
+          role: 'accessor', subject: what, name: d.name, pos: d.pos,
+        });
         break;
-      case 'constant':
+      }
+      case 'constant': {
+        if (isIntegerConstant(d.type) || d.origin !== 'static const') break; // probed
+        // A type without a size (an opaque one) cannot be read: the library says so when it is used.
+        if (d.type.size < 0 && !pendingLayout(d.type)) break;
+        const what = `constant '${d.name}'`;
+        const symbol = `${PREFIX}k_${d.name}`;
+        globals.set(d.name, symbol);
+        const target = named(pointerTo(d.type), '', what);
+        body.add(`_NCFFI_EXPORT void ${symbol}(void *out) { *(${target})out = (${d.name}); } /* cdef ${d.pos.line}:${d.pos.column} */`, {
+          role: 'reader', subject: what, name: d.name, pos: d.pos,
+        });
+        break;
+      }
       case 'tag':
       case 'typedef':
         break;
     }
   }
 
-  const lines: string[] = [
-    `#line 1 "${GLUE_FILE}"`,
-    '#if defined(__GNUC__) || defined(__clang__)',
-    '#pragma GCC diagnostic error "-Wimplicit-function-declaration"',
-    '#pragma GCC diagnostic error "-Wincompatible-pointer-types"',
-    '#endif',
-    ...headersFor(decls).map((h) => `#include <${h}>`),
-    ...wrappers.join('\n').split('\n').filter((l) => l !== ''),
-  ];
-  // Line numbers of the glue file: the first line after '#line 1' is line 1.
-  const prototypeLines = new Map<number, Decl & { kind: 'function' }>();
-  for (const d of prototypes) {
-    lines.push(`#ifndef ${d.name}`);
-    prototypeLines.set(lines.length, d);
-    lines.push(`${declarator(d.type, d.name)}; /* cdef ${d.pos.line}:${d.pos.column} */`, '#endif');
+  const rows = probeRows(decls, spell);
+  fieldChecks(decls, spell, checks);
+
+  const glue = new Lines();
+  glue.add('#line 0 "GLUE"'); // numbered below, once the glue's first line in the unit is known
+  glue.add('#if defined(__GNUC__) || defined(__clang__)');
+  glue.add('# define _NCFFI_EXPORT __attribute__((visibility("default")))');
+  glue.add('# define _NCFFI_UNUSED __attribute__((unused))');
+  glue.add('# define _NCFFI_ALIGNOF(t) __alignof__(t)');
+  glue.add('#else');
+  glue.add('# define _NCFFI_EXPORT');
+  glue.add('# define _NCFFI_UNUSED');
+  glue.add('# define _NCFFI_ALIGNOF(t) _Alignof(t)');
+  glue.add('#endif');
+  // The first tokens after the source: a definition only file scope accepts (a static function
+  // cannot nest), which fails to compile when the source ends inside a function body or a
+  // declaration; verify() then reports that in the source.
+  const end: Owner = { role: 'end', subject: sourceName, name: '', pos: null };
+  glue.add(`_NCFFI_UNUSED static void ${PREFIX}end_of_source(void) {}`, end);
+  // The glue's own checks rely on these being errors (gcc 14 makes them errors too); the
+  // conversions the cdef asks for stay warnings. clang's group of incompatible pointer types
+  // holds discarded qualifiers, which gcc (and CFFI) only warn about in calls: a warning here too.
+  glue.add('#if defined(__clang__)', end);
+  glue.add('# pragma clang diagnostic error "-Wincompatible-pointer-types"', end);
+  glue.add('# pragma clang diagnostic warning "-Wincompatible-pointer-types-discards-qualifiers"', end);
+  glue.add('#endif', end);
+  glue.add('#if defined(__GNUC__) || defined(__clang__)', end);
+  glue.add('# pragma GCC diagnostic error "-Wimplicit-function-declaration"', end);
+  glue.add('# pragma GCC diagnostic error "-Wincompatible-pointer-types"', end);
+  glue.add('# pragma GCC diagnostic error "-Wint-conversion"', end);
+  // Exported glue functions have no separate prototypes, and strict checks redeclare on purpose.
+  glue.add('# pragma GCC diagnostic ignored "-Wmissing-prototypes"', end);
+  glue.add('# pragma GCC diagnostic ignored "-Wmissing-declarations"', end);
+  glue.add('# pragma GCC diagnostic ignored "-Wredundant-decls"', end);
+  glue.add('#endif', end);
+  const spelled = [...body.text, ...accessors.text, ...prototypes.text, ...checks.text, ...rows.map((r) => r.values.join(' '))].join('\n');
+  for (const [cname, own] of CHAR_TYPES) {
+    if (!new RegExp(`\\b${own}\\b`).test(spelled)) continue;
+    const macro = `__${cname.replace('_t', '').toUpperCase()}_TYPE__`; // __CHAR16_TYPE__, __CHAR32_TYPE__
+    const fallback = cname === 'char16_t' ? 'uint_least16_t' : 'uint_least32_t';
+    glue.add(`#ifdef ${macro}`);
+    glue.add(`typedef ${macro} ${own};`);
+    glue.add('#else');
+    glue.add(`typedef ${fallback} ${own};`);
+    glue.add('#endif');
   }
-  const rows = probeRows(decls);
+  const place = (part: Lines): void => part.text.forEach((line, i) => glue.add(line, part.owners[i]));
+  place(body);
+  place(prototypes);
+  place(checks);
+  if (accessors.text.length) {
+    // A global the source makes const and the cdef does not would be written in read-only memory.
+    glue.add('#if defined(__clang__)');
+    glue.add('# pragma clang diagnostic error "-Wincompatible-pointer-types-discards-qualifiers"');
+    glue.add('#elif defined(__GNUC__)');
+    glue.add('# pragma GCC diagnostic error "-Wdiscarded-qualifiers"');
+    glue.add('#endif');
+    place(accessors);
+  }
   const probeSymbol = `${PREFIX}probes`;
-  lines.push(
-    `const unsigned long long *${probeSymbol}(void) {`,
-    `  static unsigned long long ${PREFIX}t[${2 * rows.length + 2}];`,
-    ...rows.map((r, i) => `  ${PREFIX}t[${2 * i}] = ${r.values[0]}; ${PREFIX}t[${2 * i + 1}] = ${r.values[1]}; /* ${commentText(r.about)} */`),
-    `  return ${PREFIX}t;`,
-    '}',
-    '',
-  );
-  // The build writes the unit under the source's base name: a plain name needs no #line (with one,
-  // the compiler would quote the unit's lines, one off, under the source's line numbers).
-  const head = /[\\/]/.test(sourceName) ? `#line 1 "${quoteFile(sourceName)}"\n` : '';
-  const unit = `${head}${source}\n${lines.join('\n')}`;
-  return { unit, functions, globals, probeSymbol, probes: rows.map((r) => r.probe), prototypeLines };
+  probeTable(glue, probeSymbol, rows);
+
+  // The unit: prelude, source, glue; every line number below is the unit's own.
+  const prelude = ['#define _CFFI_', ...PRELUDE_HEADERS.map((h) => `#include <${h}>`)];
+  const sourceText = source.endsWith('\n') ? source.slice(0, -1) : source;
+  const sourceLength = sourceText === '' ? 0 : sourceText.split('\n').length;
+  const glueStart = prelude.length + 2 + sourceLength; // the line of the glue's #line directive, after the prelude, the source's #line and the source
+  glue.text[0] = `#line ${glueStart + 1} "${GLUE_FILE}"`;
+  const unitLines = [...prelude, `#line 1 "${quoteFile(sourceName)}"`, ...(sourceLength ? [sourceText] : []), ...glue.text];
+  const owners = new Map<number, Owner>();
+  glue.owners.forEach((o, i) => {
+    if (o) owners.set(glueStart + i, o);
+  });
+  const plain = !/[\\/]/.test(sourceName) && sourceName !== GLUE_FILE && sourceName !== '';
+  return {
+    unit: `${unitLines.join('\n')}\n`,
+    sourceName,
+    glueStart,
+    sourceEnd: endOf(sourceText),
+    companion: plain ? { name: sourceName, text: source } : null,
+    functions,
+    globals,
+    probeSymbol,
+    probes: rows.map((r) => r.probe),
+    owners,
+    strict,
+  };
 }
 
-const ERROR_LINE = /^(.*?):(\d+):(?:\d+:)? (?:fatal )?error: /;
-const NOTE_LINE = /^(.*?):(\d+):(?:\d+:)? note: (.*)$/;
+/** The exported wrapper of a non-variadic function: it calls the function with the cdef's types, by-value structs passed by pointer. */
+function wrapper(d: Decl & { kind: 'function' }, lowered: FunctionType | null, declare: (t: CType, name: string) => string): string {
+  const t = d.type;
+  const sig = lowered ?? t;
+  const params = sig.args.map((a, i) => declare(a, `${PREFIX}a${i}`));
+  const shift = lowered && byValue(t.result) ? 1 : 0; // a lowered struct result is the first parameter
+  const arg = (i: number): string => `${PREFIX}a${i + shift}`;
+  const call = `${d.name}(${t.args.map((a, i) => (byValue(a) ? `*${arg(i)}` : arg(i))).join(', ')})`;
+  const head = declare(sig.result, `${PREFIX}f_${d.name}(${params.length ? params.join(', ') : 'void'})`);
+  const run = shift ? `*${PREFIX}a0 = ${call};` : t.result.kind === 'void' ? `${call};` : `return ${call};`;
+  return `_NCFFI_EXPORT ${head} { ${run} } /* cdef ${d.pos.line}:${d.pos.column} */`;
+}
+
+/** Integer types, which a field check accepts whatever their size and sign (as CFFI's does); chars are checked exactly. */
+function isIntegerField(t: CType): boolean {
+  if (t.kind !== 'primitive') return false;
+  if (t.deferred !== null) return t.deferred === 'int';
+  return t.repr !== 'f32' && t.repr !== 'f64' && t.repr !== 'f80' && !CHAR_LIKE.has(t.name);
+}
+const CHAR_LIKE = new Set(['char', 'wchar_t', 'char16_t', 'char32_t']);
+
+interface FieldToCheck {
+  readonly name: string;
+  readonly type: CType;
+  readonly quals: number;
+  readonly bitsize: number;
+  readonly pos: SourcePos | null;
+}
+
+/** The named fields of a struct or union, anonymous members flattened, as the cdef declares them. */
+function fieldsOf(t: StructType): FieldToCheck[] {
+  if (t.fields) return t.fields.map((f) => ({ name: f.name, type: f.type, quals: f.quals, bitsize: f.bitsize, pos: null }));
+  const out: FieldToCheck[] = [];
+  for (const m of t.members ?? []) {
+    if (m.name === '' && (m.type.kind === 'struct' || m.type.kind === 'union')) out.push(...fieldsOf(m.type));
+    else out.push({ name: m.name, type: m.type, quals: m.quals, bitsize: m.bitsize, pos: m.pos });
+  }
+  return out;
+}
 
 /**
- * When the compiler refused a cdef prototype of the glue ("conflicting types for 'add'"), the
- * VerificationError starts with a line per function naming it and the source line that defines
- * it, as the compiler's note says ("cdef declares 'int add(int, int)' but source.c:1 defines it
- * differently (as 'double(double, double)')"); the compiler's diagnostics follow unchanged.
+ * A function per struct that the compiler checks and never runs (as CFFI's): an integer field
+ * must be an integer (`(p->x) | 0`), any other field must have the very type the cdef declares
+ * (`T *tmp = &p->x`), so that `int *` against `long *`, or `float` against `int`, fails even
+ * where sizes and offsets agree.
  */
-export function explainPrototypes(e: unknown, glue: Glue): unknown {
-  if (!(e instanceof VerificationError) || !e.diagnostics) return e;
-  const lines = e.diagnostics.split('\n');
-  const found: string[] = [];
-  lines.forEach((line, i) => {
-    const m = ERROR_LINE.exec(line);
-    const d = m && path.basename(m[1]) === GLUE_FILE ? glue.prototypeLines.get(Number(m[2])) : undefined;
-    if (!d) return;
-    let where = '';
-    let as = '';
-    for (const next of lines.slice(i + 1)) {
-      if (ERROR_LINE.test(next)) break;
-      const note = NOTE_LINE.exec(next);
-      if (!note || path.basename(note[1]) === GLUE_FILE) continue;
-      const verb = /declaration/.test(note[3]) ? 'declares' : 'defines';
-      where = `${note[1]}:${note[2]} ${verb} it differently`;
-      const type = /with type ['‘](.*)['’]\s*$/.exec(note[3]);
-      if (type) as = ` (as '${type[1].replace(/\s+/g, ' ').replace(/,\s*/g, ', ')}')`;
-      break;
+function fieldChecks(decls: readonly Decl[], spell: Speller, out: Lines): void {
+  checkedStructs(decls, spell).forEach(({ type: t, decl }, n) => {
+    const owner = (field: string, pos: SourcePos | null): Owner => ({
+      role: 'field', subject: field ? `${t.cname}: field '${field}'` : t.cname, name: field || t.cname, pos: pos ?? decl.pos,
+    });
+    out.add(`_NCFFI_UNUSED static void ${PREFIX}check_${n}(${spell.declare(t, '*p')}) { /* cdef ${decl.pos.line}:${decl.pos.column}: ${commentText(t.cname)} */`, owner('', null));
+    out.add('  (void)p;');
+    for (const f of fieldsOf(t)) {
+      if (f.name === '') continue;
+      if (isIntegerField(f.type) || f.bitsize >= 0) {
+        out.add(`  (void)((p->${f.name}) | 0); /* an integer */`, owner(f.name, f.pos));
+        continue;
+      }
+      let type = f.type;
+      let access = `p->${f.name}`;
+      // '[]' and '[...]' match any length: compare the items.
+      while (type.kind === 'array' && type.length === null) {
+        type = type.item;
+        access += '[0]';
+      }
+      if (!spell.canName(type)) {
+        out.add(`  /* field '${f.name}': its type '${commentText(type.cname)}' has no name in C, so it is not checked */`);
+        continue;
+      }
+      out.add(`  { ${spell.declare(type, '*tmp', f.quals)} = &${access}; (void)tmp; }`, owner(f.name, f.pos));
     }
-    const line0 = `${d.name}(): cdef declares '${declarator(d.type, d.name)}' but ${where || 'the source declares it differently'}${as}`;
-    if (!found.includes(line0)) found.push(line0);
+    out.add('}');
   });
-  if (!found.length) return e;
-  const advice = 'make the cdef prototype match the source (the same C types, not only the same sizes)';
-  return new VerificationError(`${found.join('\n')}; ${advice}\n${e.message}`, e.diagnostics);
+}
+
+/** The probe table: an exported function filling (once asked) and returning two 64-bit values per probe. */
+function probeTable(out: Lines, symbol: string, rows: readonly ProbeRow[]): void {
+  out.add(`_NCFFI_EXPORT const unsigned long long *${symbol}(void) {`);
+  out.add(`  static unsigned long long ${PREFIX}t[${2 * rows.length + 2}];`);
+  rows.forEach((r, i) => {
+    out.add(
+      `  ${PREFIX}t[${2 * i}] = ${r.values[0]}; ${PREFIX}t[${2 * i + 1}] = ${r.values[1]}; /* ${commentText(r.about)} */`,
+      { role: 'probe', subject: r.subject, name: r.name, pos: r.pos, probe: r.probe.kind },
+    );
+  });
+  out.add(`  return ${PREFIX}t;`);
+  out.add('}');
+}
+
+/** The last line of `text` that is not blank (1 when none) and the column after its last character. */
+function endOf(text: string): { line: number; column: number } {
+  const lines = text.split('\n');
+  let i = lines.length - 1;
+  while (i > 0 && lines[i].trim() === '') i--;
+  return { line: i + 1, column: lines[i].trimEnd().length + 1 };
 }

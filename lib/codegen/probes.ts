@@ -5,7 +5,8 @@ import {
   ArrayType, CType, EnumType, PrimitiveType, StructType, arrayOf, pendingLayout, primitive, settlePrimitive,
 } from '../ctype/model';
 import { Repr, reprSize } from '../ctype/primitives';
-import type { Decl } from '../ctype/registry';
+import type { Decl, SourcePos } from '../ctype/registry';
+import { Speller, checkedStructs } from './spell';
 
 type ConstantDecl = Decl & { kind: 'constant' };
 type VariableDecl = Decl & { kind: 'variable' };
@@ -25,11 +26,16 @@ export type Probe =
   /** A constant's value (two's complement bits), and CONST_* bits. */
   | { readonly kind: 'constant'; readonly decl: ConstantDecl };
 
-/** A probe with its two C expressions and the cdef declaration it is about (for the generated comment). */
+/** A probe with its two C expressions, the cdef declaration it is about (for the generated comment), and who it is about in messages. */
 export interface ProbeRow {
   readonly probe: Probe;
   readonly values: readonly [string, string];
   readonly about: string;
+  /** "struct foo_s", "struct foo_s: field 'x'", "#define N", "enum e: enumerator A", "constant 'K'", "global 'a'". */
+  readonly subject: string;
+  /** The C name the row uses. */
+  readonly name: string;
+  readonly pos: SourcePos;
 }
 
 const TYPE_SIGNED = 1n;
@@ -38,67 +44,96 @@ const TYPE_BOOL = 4n;
 const CONST_NEGATIVE = 1n;
 const CONST_FRACTIONS = 2n;
 
-/** The struct, union or enum a tag or typedef declaration lets the probes spell: tagged, or named by a typedef; null for anonymous ones. */
-function nameable(d: Decl): StructType | EnumType | null {
-  if (d.kind !== 'tag' && d.kind !== 'typedef') return null;
-  const t = d.type;
-  if (t.kind !== 'struct' && t.kind !== 'union' && t.kind !== 'enum') return null;
-  // Tagged types under their tag, anonymous ones under their (first) typedef name.
-  if (d.kind === 'typedef' ? !(t.namedByTypedef && t.name === d.name) : t.namedByTypedef) return null;
-  return t.name.startsWith('$') ? null : t;
+/**
+ * Whether a constant of type `t` is an integer, which the probe table reads (its bits and its
+ * sign); other constants (floating, pointers, structs) are read by value through a glue function.
+ */
+export function isIntegerConstant(t: CType): boolean {
+  if (t.kind === 'enum') return true;
+  if (t.kind !== 'primitive') return false;
+  if (t.deferred !== null) return t.deferred === 'int';
+  return t.repr !== 'f32' && t.repr !== 'f64' && t.repr !== 'f80';
 }
 
 const where = (d: Decl): string => `cdef ${d.pos.line}:${d.pos.column}`;
 
-function structRows(t: StructType, d: Decl): ProbeRow[] {
-  const c = t.cname;
+/** An unsigned long long from a C truth value (explicit, so that -Wconversion has nothing to say). */
+const bit = (test: string, shift: number): string => `((unsigned long long)(${test})${shift ? ` << ${shift}` : ''})`;
+
+/**
+ * The flags of a value `x`: whether to read it as signed (`<= 0`: true for negative values and
+ * harmless for 0; `< 0` would draw -Wtype-limits on unsigned ones), and whether it has a
+ * fractional part (a floating value; no `==` on floats, which -Wfloat-equal refuses).
+ */
+const valueFlags = (x: string): string => `${bit(`${x} <= 0`, 0)} | ${bit(`(${x} * 0 + 1) / 2 > 0`, 1)}`;
+
+function structRows(t: StructType, c: string, d: Decl): ProbeRow[] {
   const member = (name: string): string => `((${c} *)0)->${name}`;
-  const rows: ProbeRow[] = [{ probe: { kind: 'struct', type: t }, values: [`sizeof(${c})`, `_Alignof(${c})`], about: `${where(d)}: ${c}` }];
-  const field = (name: string, type: CType, length: boolean): void => {
+  const rows: ProbeRow[] = [{
+    probe: { kind: 'struct', type: t }, values: [`sizeof(${c})`, `_NCFFI_ALIGNOF(${c})`], about: `${where(d)}: ${t.cname}`,
+    subject: t.cname, name: t.cname, pos: d.pos,
+  }];
+  const field = (name: string, type: CType, length: boolean, pos: SourcePos): void => {
     const second = length
       ? `sizeof(${member(name)}) / sizeof(${member(name)}[0])`
       : type.kind === 'array' && type.length === null ? '0' : `sizeof(${member(name)})`;
-    rows.push({ probe: { kind: 'field', type: t, field: name, length }, values: [`offsetof(${c}, ${name})`, second], about: `${c}: field '${name}'` });
+    rows.push({
+      probe: { kind: 'field', type: t, field: name, length }, values: [`offsetof(${c}, ${name})`, second], about: `${t.cname}: field '${name}'`,
+      subject: `${t.cname}: field '${name}'`, name, pos,
+    });
   };
   if (pendingLayout(t)) {
-    for (const m of probedMembers(t)) field(m.name, m.type, m.lengthFromCompiler);
+    for (const m of probedMembers(t)) field(m.name, m.type, m.lengthFromCompiler, t.members?.find((x) => x.name === m.name)?.pos ?? d.pos);
   } else {
-    for (const f of t.fields ?? []) if (f.bitsize < 0 && f.name !== '') field(f.name, f.type, false);
+    for (const f of t.fields ?? []) if (f.bitsize < 0 && f.name !== '') field(f.name, f.type, false, d.pos);
   }
   return rows;
 }
 
-/** The probe rows for a declaration table, in table order. */
-export function probeRows(decls: readonly Decl[]): ProbeRow[] {
+/** The probe rows for a declaration table, in table order; `spell` names the types in C. */
+export function probeRows(decls: readonly Decl[], spell: Speller): ProbeRow[] {
   const rows: ProbeRow[] = [];
+  const structs = new Map(checkedStructs(decls, spell).map((s) => [s.decl, s.type]));
   for (const d of decls) {
     switch (d.kind) {
       case 'tag':
       case 'typedef': {
-        const t = nameable(d);
-        if (t?.kind === 'enum') {
-          rows.push({ probe: { kind: 'enum', type: t }, values: [`sizeof(${t.cname})`, `((${t.cname})-1 < 0)`], about: `${where(d)}: ${t.cname}` });
-        } else if (t && (t.complete || pendingLayout(t))) {
-          rows.push(...structRows(t, d));
+        const s = structs.get(d);
+        if (s) rows.push(...structRows(s, spell.name(s), d));
+        const t = d.type;
+        if (t.kind === 'enum' && spell.canName(t) && (d.kind === 'tag' ? !t.namedByTypedef : t.namedByTypedef && t.name === d.name)) {
+          const c = spell.name(t);
+          rows.push({
+            probe: { kind: 'enum', type: t }, values: [`sizeof(${c})`, bit(`(${c})-1 <= 0`, 0)], about: `${where(d)}: ${t.cname}`,
+            subject: t.cname, name: t.cname, pos: d.pos,
+          });
         }
-        const p = d.type;
-        if (d.kind === 'typedef' && p.kind === 'primitive' && p.deferred !== null && p.name === d.name) {
+        if (d.kind === 'typedef' && t.kind === 'primitive' && t.deferred !== null && t.name === d.name) {
           const n = d.name;
-          const flags = `((${n})-1 < 0) | (((${n})0.5 != 0) << 1) | (((${n})2 == (${n})1) << 2)`;
-          rows.push({ probe: { kind: 'typedef', type: p }, values: [`sizeof(${n})`, flags], about: `${where(d)}: typedef ${p.deferred}... ${n}` });
+          const flags = `${bit(`(${n})-1 <= 0`, 0)} | ${bit(`(${n})0.5 > 0`, 1)} | ${bit(`(${n})2 <= (${n})1`, 2)}`;
+          rows.push({
+            probe: { kind: 'typedef', type: t }, values: [`sizeof(${n})`, flags], about: `${where(d)}: typedef ${t.deferred}... ${n}`,
+            subject: `typedef ${t.deferred}... ${n}`, name: n, pos: d.pos,
+          });
         }
         break;
       }
       case 'variable':
         if (d.lengthFromCompiler) {
-          rows.push({ probe: { kind: 'length', decl: d }, values: [`sizeof(${d.name}) / sizeof((${d.name})[0])`, '0'], about: `${where(d)}: ${d.name}[...]` });
+          rows.push({
+            probe: { kind: 'length', decl: d }, values: [`sizeof(${d.name}) / sizeof((${d.name})[0])`, '0'], about: `${where(d)}: ${d.name}[...]`,
+            subject: `global '${d.name}'`, name: d.name, pos: d.pos,
+          });
         }
         break;
       case 'constant': {
-        if (d.type.kind === 'primitive' && (d.type.repr === 'f32' || d.type.repr === 'f64' || d.type.repr === 'f80')) break;
+        if (!isIntegerConstant(d.type)) break;
         const x = `(${d.name})`;
-        const flags = d.origin === 'define' ? `(${x} < 0) | (((${x} * 0 + 1) / 2 != 0) << 1)` : `(${x} < 0)`;
-        rows.push({ probe: { kind: 'constant', decl: d }, values: [`(unsigned long long)${x}`, flags], about: `${where(d)}: ${d.name}` });
+        const subject = d.origin === 'define' ? `#define ${d.name}` : d.origin === 'enum' ? `${d.type.cname}: enumerator ${d.name}` : `constant '${d.name}'`;
+        rows.push({
+          probe: { kind: 'constant', decl: d }, values: [`(unsigned long long)${x}`, valueFlags(x)], about: `${where(d)}: ${d.name}`,
+          subject, name: d.name, pos: d.pos,
+        });
         break;
       }
       case 'function':
@@ -257,7 +292,11 @@ export function settle(probes: readonly Probe[], pair: (i: number) => readonly [
       case 'constant': {
         const d = p.decl;
         if (b & CONST_FRACTIONS) {
-          throw new VerificationError(`#define ${d.name}: the C compiler says its value is not an integer; cdef takes integer constants only`);
+          throw new VerificationError(
+            d.origin === 'define'
+              ? `#define ${d.name}: the C compiler says its value is not an integer; cdef takes integer constants only`
+              : `constant ${d.name}: the C compiler says its value is not an integer, but the cdef declares '${d.type.cname}'; declare it with its floating type`,
+          );
         }
         const v = b & CONST_NEGATIVE ? BigInt.asIntN(64, a) : a;
         if (d.value !== undefined && BigInt(d.value) !== v) {

@@ -183,8 +183,9 @@ class Parser extends SpecifierParser {
     const isConst = (quals & Q_CONST) !== 0;
     if (storage === 'static' && !isConst) this.refuseStatic(specs.storage as Token, name);
     if (init) return this.declareInitialised(name, typed, isConst);
-    if (storage === 'static' && type.kind !== 'array') {
-      if (type.size < 0) this.ts.fail(name, `the constant '${name.text}' has the incomplete type '${type.cname}'`);
+    // Constants and const globals: a const object that is not an array is a constant (as in CFFI),
+    // read once and never written; one of a type without a size is refused when it is used.
+    if (isConst && type.kind !== 'array' && type.kind !== 'void') {
       return this.declareOrdinary({ kind: 'constant', name: name.text, type, value: undefined, origin: 'static const', pos }, name);
     }
     if (type.kind === 'void') this.ts.fail(name, `the variable '${name.text}' has type 'void'`);

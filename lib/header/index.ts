@@ -127,6 +127,8 @@ export const WEAK_TABLE = '_ncffi_header_functions';
 export function weakReferences(names: readonly string[]): string {
   if (names.length === 0) return '';
   // A weak redeclaration of the same type (tcc ignores '#pragma weak'; every compiler here takes this).
-  const weak = names.map((n) => `extern __typeof__(${n}) ${n} __attribute__((weak));`).join('\n');
+  // Spelled `__attribute`: glibc's <sys/cdefs.h> defines `__attribute__` away for compilers it does
+  // not take for GCC (tcc), which would silently make the reference strong.
+  const weak = names.map((n) => `extern __typeof__(${n}) ${n} __attribute((weak));`).join('\n');
   return `\n${weak}\nconst void *const ${WEAK_TABLE}[] = {\n${names.map((n) => `  (const void *)&${n},`).join('\n')}\n};\n`;
 }

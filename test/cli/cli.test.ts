@@ -22,6 +22,7 @@ const FILES = {
   'decls.h': 'struct pt { int x; double y; };\nenum mode { OFF, ON = 3 };\n#define SIZE 16\nint add(int a, int b);\nlong long big(void);\n',
   'bad.h': 'int add(int a, int b);\nfoo_t f(void);\n',
   'clash.c': 'int Map(int x) { return x + 1; }\nint lib(void) { return 2; }\nint ok(void) { return 3; }\n',
+  'warns.c': 'int widen(int x) {\n  long *p = &x;\n  return (int)*p;\n}\n',
 };
 
 let ws: { dir: string; cache: string };
@@ -127,6 +128,16 @@ describe('cffi run', () => {
       expect(r.stderr).toContain(`${file}:2:14: error:`);
       expect(r.stderr).toMatch(/bb/);
       expect(hasStack(r.stderr)).toBe(false);
+    }
+  });
+
+  test("the compiler's warnings are printed on stderr as it wrote them, also when the library comes from the cache", () => {
+    for (let i = 0; i < 2; i++) {
+      const r = cffi(['run', 'warns.c', '-e', 'widen(4)'], ws);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe('4\n');
+      expect(r.stderr).toMatch(/^warns\.c:2:13: warning: .*incompatible pointer type.* \[-Wincompatible-pointer-types\]\n {4}2 \| {3}long \*p = &x;\n/);
+      expect(r.stderr).not.toMatch(/NodeCffiCompilerWarning|node-cffi-glue/);
     }
   });
 

@@ -1,6 +1,11 @@
 // API mode against real C: what the cdef leaves open ('...') comes from the compiler, what it states is checked, macros and inline functions are called.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { CType, FFI, FFIError, StructType, VerificationError } from '../../lib';
 import { fixture } from '../helpers/fixtures';
+import { ending, runChild } from '../helpers/child';
 
 const CDEF = `
 struct foo_s { int x; ...; };
@@ -243,11 +248,36 @@ describe('checks against the compiler', () => {
 
   test('a field of the wrong size fails verify() even where the offsets agree, in exact and partial structs', () => {
     const exact = new FFI();
-    exact.cdef('struct m { int a; char b; };');
+    exact.cdef('struct m { int a; signed char b; };'); // integers of any size pass the type check: the size check catches this
     expect(() => exact.verify('struct m { int a; short b; };')).toThrow("struct m: wrong size for field 'b' (cdef says 1, but the C compiler says 2)");
     const partial = new FFI();
     partial.cdef('struct p { short x; ...; };');
     expect(() => partial.verify('struct p { long a; int x; };')).toThrow("struct p: wrong size for field 'x' (cdef says 2, but the C compiler says 4)");
+  });
+
+  test('a field of another type fails verify() even where size and offset agree (int * against long *, float against int)', () => {
+    const pointers = new FFI();
+    pointers.cdef('struct s { int *p; };');
+    expect(() => pointers.verify('struct s { long *p; };')).toThrow(VerificationError);
+    expect(() => pointers.verify('struct s { long *p; };')).toThrow(/^struct s: field 'p': its type in source\.c is not the cdef's: .*incompatible pointer type/);
+    const floats = new FFI();
+    floats.cdef('struct s { float x; };');
+    expect(() => floats.verify('struct s { int x; };')).toThrow(/^struct s: field 'x': its type in source\.c is not the cdef's/);
+    const ints = new FFI();
+    ints.cdef('struct s { int x; };');
+    expect(() => ints.verify('struct s { float x; };')).toThrow(/^struct s: field 'x': its type in source\.c is not the cdef's: invalid operands to binary (\||expression)/); // gcc, clang
+    // integers differing only in sign pass (as in CFFI), and so do matching types
+    const ok = new FFI();
+    ok.cdef('struct s { unsigned int a; int *p; const char *name; double d[2]; };');
+    ok.verify('struct s { int a; int *p; const char *name; double d[2]; };');
+    expect(ok.offsetof('struct s', 'd')).toBe(24); // a (4), padding (4), p (8), name (8)
+  });
+
+  test('a field the source lacks, or a struct it does not define, is said so', () => {
+    const ffi = new FFI();
+    ffi.cdef('struct s { int x; int y; };');
+    expect(() => ffi.verify('struct s { int x; };')).toThrow(/^struct s: field 'y': the cdef declares 'y' but source\.c's struct s has no such field\n/);
+    expect(() => ffi.verify('')).toThrow(/^struct s: the cdef declares its fields but source\.c does not define it\n/);
   });
 
   test('a #define whose value differs fails verify(), naming both values; a floating one is refused', () => {
@@ -288,22 +318,34 @@ describe('checks against the compiler', () => {
 describe('prototype checks', () => {
   const source = '#include <stddef.h>\ndouble add(double a, double b) { return a + b; }\nint ok(int x) { return x; }\n';
 
-  test('a prototype that disagrees with the source fails verify(), naming the function and the source line', () => {
+  test('by default the wrapper calls with the cdef types and the compiler converts (as CFFI does)', () => {
+    const ffi = new FFI();
+    ffi.cdef('short widen(signed char); long same(long);\nint add(int a, int b);');
+    const lib = ffi.verify('signed char widen(signed char x) { return x; }\nlong long same(long long x) { return x; }\n' + source);
+    expect([lib.widen(-128), lib.widen(127), lib.same(2 ** 40), lib.add(1, 2)]).toEqual([-128, 127, 2 ** 40, 3]);
+  });
+
+  test('with strictPrototypes, a prototype that disagrees with the source fails verify(), naming the function and the source line', () => {
     const ffi = new FFI();
     ffi.cdef('int ok(int x);\nint add(int a, int b);');
-    const e = failure(() => ffi.verify(source, { filename: 'proto.c' })) as VerificationError;
+    const e = failure(() => ffi.verify(source, { filename: 'proto.c', strictPrototypes: true })) as VerificationError;
     expect(e).toBeInstanceOf(VerificationError);
     const first = e.message.split('\n')[0];
     expect(first.startsWith("add(): cdef declares 'int add(int, int)' but proto.c:2 defines it differently")).toBe(true);
     expect(first).not.toMatch(/\bok\(\)/);
     expect(e.diagnostics).toMatch(/proto\.c:2:\d+: note: /);
-    expect(e.message).not.toMatch(/\/tmp\//);
+    expect(e.diagnostics).toMatch(/^cdef:2:5: error: add\(\): cdef declares/m);
+    expect(e.message).not.toMatch(/\/tmp\/|node-cffi-glue/);
+    // long and long long differ to the compiler even where both have 64 bits
+    const sizes = new FFI();
+    sizes.cdef('long same(long);');
+    expect(() => sizes.verify('long long same(long long x) { return x; }', { strictPrototypes: true })).toThrow(/^same\(\): cdef declares 'long same\(long\)'/);
   });
 
   test('verifyAsync explains it the same way', async () => {
     const ffi = new FFI();
     ffi.cdef('int add(int a, int b);');
-    await expect(ffi.verifyAsync(source, { filename: 'proto.c' })).rejects.toThrow(
+    await expect(ffi.verifyAsync(source, { filename: 'proto.c', strictPrototypes: true })).rejects.toThrow(
       /^add\(\): cdef declares 'int add\(int, int\)' but proto\.c:2 defines it differently/,
     );
   });
@@ -313,5 +355,100 @@ describe('prototype checks', () => {
     ffi.cdef('double add(double, double);\nint twice(int);\nsize_t strlen(const char *s);');
     const C = ffi.verify(`${source}#include <string.h>\n#define twice(x) (2 * (x))\n`);
     expect([C.add(1, 2), C.twice(21), C.strlen('four')]).toEqual([3, 42, 4]);
+  });
+});
+
+describe('constants and const globals', () => {
+  test('a const global is a constant: read by value, never written (as in CFFI)', () => {
+    const ffi = new FFI();
+    ffi.cdef('const int version; int *const counter_p; int (*const cb)(int); typedef const int const_t; const_t limit;');
+    const lib = ffi.verify('const int version = 3;\nstatic int counter;\n#define counter_p (&counter)\nstatic int twice(int x) { return 2 * x; }\n#define cb twice\ntypedef const int const_t;\n#define limit 9\n');
+    expect([lib.version, lib.cb(21), lib.limit]).toEqual([3, 42, 9]);
+    lib.counter_p[0] = 5;
+    expect(lib.counter_p[0]).toBe(5);
+    expect(() => {
+      lib.limit = 10;
+    }).toThrow(FFIError);
+    expect(() => {
+      lib.limit = 10;
+    }).toThrow("the verify() library for source.c: 'limit' is a constant; it cannot be assigned");
+  });
+
+  test('assigning a const global never writes its read-only memory (it used to crash the process)', () => {
+    const r = runChild(`
+      const { FFI } = require(LIB);
+      const ffi = new FFI();
+      ffi.cdef('const int a;');
+      const lib = ffi.verify('const int a = 4;');
+      try { lib.a = 5; } catch (e) { console.log(e.name + ': ' + e.message); }
+      console.log(lib.a);`);
+    expect({ ending: ending(r), stdout: r.stdout }).toEqual({
+      ending: 'exit 0',
+      stdout: "FFIError: the verify() library for source.c: 'a' is a constant; it cannot be assigned\n4\n",
+    });
+  });
+
+  test("constants of other types than integers: a 'char *' cdata (or null), a number, a struct, a function pointer", () => {
+    const ffi = new FFI();
+    ffi.cdef('static char *const PP; static char *const NP; static const double D; static const float F; struct pt { int x, y; }; const struct pt ORIGIN;');
+    const lib = ffi.verify('static char *const PP = "testing!";\n#define NP NULL\nstatic const double D = -2.25;\nstatic float f(void) { return 1.5f; }\n#define F (f())\nstruct pt { int x, y; };\nconst struct pt ORIGIN = { 4, 2 };\n');
+    expect(ffi.typeof(lib.PP)).toBe(ffi.typeof('char *'));
+    expect(ffi.string(lib.PP)).toBe('testing!');
+    expect([lib.NP, lib.D, lib.F]).toEqual([null, -2.25, 1.5]);
+    expect([lib.ORIGIN.x, lib.ORIGIN.y]).toEqual([4, 2]);
+    expect(lib.PP).toBe(lib.PP); // read once
+  });
+
+  test('a constant of a type without a size is refused when used', () => {
+    const ffi = new FFI();
+    ffi.cdef('typedef ... opaque_t; const opaque_t CONSTANT;');
+    const lib = ffi.verify('typedef int opaque_t;\nconst opaque_t CONSTANT = 42;\n');
+    expect(() => lib.CONSTANT).toThrow(FFIError);
+    expect(() => lib.CONSTANT).toThrow("the verify() library for source.c: constant 'CONSTANT' is of type 'opaque_t', whose size is not known");
+  });
+
+  test('from dlopen(), a const global is read from its symbol', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-const-'));
+    fs.writeFileSync(path.join(dir, 'v.c'), 'const int version = 12;\n');
+    const so = path.join(dir, 'libv.so');
+    expect(spawnSync(process.env.CC ?? 'cc', ['-shared', '-fPIC', '-o', so, path.join(dir, 'v.c')]).status).toBe(0);
+    const ffi = new FFI();
+    ffi.cdef('const int version; static const int FROM_C;');
+    const lib = ffi.dlopen(so);
+    expect(lib.version).toBe(12);
+    expect(() => lib.FROM_C).toThrow("'" + so + "': constant 'FROM_C' has no value here; its value comes from the compiler, so use verify()");
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('what the glue cannot do is refused before compiling', () => {
+  test('a struct without fields passed or returned by value (CFFI: opaque)', () => {
+    const result = new FFI();
+    result.cdef('struct a foo(int);');
+    expect(() => result.verify('')).toThrow(TypeError);
+    expect(() => result.verify('')).toThrow("ffi.verify(): function foo: 'struct a' is used as result type, but is opaque");
+    const arg = new FFI();
+    arg.cdef('typedef ... foo_t; int use(int, foo_t);');
+    expect(() => arg.verify('')).toThrow("ffi.verify(): function use: 'foo_t' is used as argument 2 type, but is opaque");
+  });
+
+  test('an anonymous struct is named through the typedef of a pointer to it; one nothing names is refused', () => {
+    const ffi = new FFI();
+    ffi.cdef('typedef struct { int x; } *mystruct_p; mystruct_p ff5a(mystruct_p);');
+    const lib = ffi.verify('typedef struct { int x; } *mystruct_p;\nmystruct_p ff5a(mystruct_p p) { p->x += 40; return p; }\n');
+    const p = ffi.new('mystruct_p', [2]);
+    expect(lib.ff5a(p).x).toBe(42);
+    const bad = new FFI();
+    bad.cdef('typedef struct { int x; } **sp; void foo(sp);');
+    expect(() => bad.verify('')).toThrow(VerificationError);
+    expect(() => bad.verify('')).toThrow(/^foo\(\): the glue cannot spell 'struct \$1' in C: it has no tag, and no typedef names it or a pointer to it/);
+  });
+
+  test('C functions named like JavaScript keywords, or like names the caller uses, are called', () => {
+    const ffi = new FFI();
+    ffi.cdef('int function(int); int delete(int); int new(int); int class(int); int this(int); int raw(int); int guard(int);');
+    const lib = ffi.verify(['function', 'delete', 'new', 'class', 'this', 'raw', 'guard'].map((n, i) => `int ${n}(int x) { return x + ${i}; }`).join('\n'));
+    expect([lib.function(10), lib.delete(10), lib.new(10), lib.class(10), lib.this(10), lib.raw(10), lib.guard(10)]).toEqual([10, 11, 12, 13, 14, 15, 16]);
+    expect(lib.delete.name).toBe('delete');
   });
 });

@@ -3,7 +3,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { FFI, FFIError, VerificationError } from '../../lib';
+import { CompilerWarning, FFI, FFIError, VerificationError } from '../../lib';
 import { fixture } from '../helpers/fixtures';
 import { logLines, loggingCompiler } from '../build/fixtures/helpers';
 
@@ -12,6 +12,16 @@ function isolated(): { tmpdir: string; compiler: string; runs: () => number } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-verify-'));
   const log = path.join(dir, 'compiles.log');
   return { tmpdir: path.join(dir, 'cache'), compiler: loggingCompiler(dir, log), runs: () => logLines(log).length };
+}
+
+/** What `fn` threw; a test fails when it throws nothing. */
+function failure(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected an error');
 }
 
 describe('compiler diagnostics', () => {
@@ -26,7 +36,7 @@ describe('compiler diagnostics', () => {
     }
     expect(err).toBeInstanceOf(VerificationError);
     const v = err as VerificationError;
-    expect(v.diagnostics).toMatch(/errors\.c:4:\d+: error: ['‘]undeclared_name['’] undeclared/);
+    expect(v.diagnostics).toMatch(/errors\.c:4:\d+: error: (['‘]undeclared_name['’] undeclared|use of undeclared identifier 'undeclared_name')/); // gcc, clang
     expect(v.message).toContain('errors.c:4');
     expect(v.message).not.toMatch(/\/tmp\/|\.tmp-/);
   });
@@ -35,6 +45,145 @@ describe('compiler diagnostics', () => {
     const ffi = new FFI();
     ffi.cdef('int missing_fn(int);');
     expect(() => ffi.verify('int other(void) { return 1; }')).toThrow(/missing_fn/);
+  });
+
+  test('a cdef function the source does not define is said so, at the cdef line, never in the glue', () => {
+    const ffi = new FFI();
+    ffi.cdef('int add(int, int);\nint sub(int, int);');
+    const e = failure(() => ffi.verify('int add(int a, int b) { return a + b; }\n', { filename: 'calc.c' }));
+    expect(e).toBeInstanceOf(VerificationError);
+    expect(e.message.split('\n')[0]).toBe("sub(): the cdef declares 'sub' but calc.c does not define it; define it there, or include the header that declares it");
+    expect((e as VerificationError).diagnostics).toMatch(/^cdef:2:5: error: sub\(\): the cdef declares 'sub'/m);
+    expect(e.message).not.toContain('node-cffi-glue.c');
+  });
+
+  test("a '}' missing at the end of the source is reported in the source, at its last line", () => {
+    const ffi = new FFI();
+    ffi.cdef('int add(int, int);');
+    const e = failure(() => ffi.verify('int add(int a, int b) {\n  return a + b;\n', { filename: 'calc.c' }));
+    expect(e).toBeInstanceOf(VerificationError);
+    expect(e.message.split('\n')[0]).toBe("calc.c:2: the source ends inside a function body or a declaration (a '}' or ';' missing at its end?)");
+    expect((e as VerificationError).diagnostics).toMatch(/^calc\.c:2:16: error: the source ends inside/m);
+    expect(e.message).not.toContain('node-cffi-glue.c');
+  });
+
+  test('a call of an undeclared function is an error (a forgotten #include would truncate its pointer result)', () => {
+    const ffi = new FFI();
+    ffi.cdef('char *name(void);');
+    const source = 'char *name(void) {\n  return get_name();\n}\nchar *get_name(void) { return "x"; }\n';
+    const e = failure(() => ffi.verify(source, { filename: 'name.c' })) as VerificationError;
+    expect(e).toBeInstanceOf(VerificationError);
+    expect(e.diagnostics).toMatch(/name\.c:2:10: error: (implicit declaration of function|call to undeclared function) ['‘]get_name['’]/);
+    // gcc, clang
+    expect(e.diagnostics).toMatch(/name\.c:2:10: error: (returning ['‘]int['’] from a function with return type ['‘]char \*['’] makes pointer from integer|incompatible integer to pointer conversion returning 'int')/);
+  });
+
+  test("CFFI's standard headers come before the source (int8_t, va_list, errno, NULL, ssize_t) and its lines keep their numbers", () => {
+    const ffi = new FFI();
+    ffi.cdef('int first(int n, ...); int8_t small(void); ssize_t minus(void); int err(void); void *nothing(void);');
+    const source = [
+      'int first(int n, ...) { va_list ap; va_start(ap, n); int x = va_arg(ap, int); va_end(ap); return x; }',
+      'int8_t small(void) { return -3; }',
+      'ssize_t minus(void) { return -1; }',
+      'int err(void) { errno = 0; return errno; }',
+      'void *nothing(void) { return NULL; }',
+    ].join('\n');
+    const lib = ffi.verify(source);
+    expect([lib.first(1, ['int', 42]), lib.small(), lib.minus(), lib.err(), lib.nothing()]).toEqual([42, -3, -1, 0, null]);
+    const bad = new FFI();
+    const e = failure(() => bad.verify('int a;\nint b;\nint c = nope;\n', { filename: 'lines.c' })) as VerificationError;
+    expect(e.diagnostics).toMatch(/lines\.c:3:9: error: (['‘]nope['’] undeclared|use of undeclared identifier 'nope')/);
+    expect(e.diagnostics).toMatch(/\n( {4}3 \| )?int c = nope;/); // the quote is of the source's own line 3 (gcc numbers it)
+  });
+});
+
+describe("the compiler's warnings", () => {
+  const source = 'int twice(int x) {\n  int unused;\n  return 2 * x;\n}\n';
+  const where = (w: CompilerWarning): unknown[] => [w.name, w.file, w.line, w.column, w.option];
+
+  test('go to options.onWarning, one per diagnostic, with the position in the source', () => {
+    const ffi = new FFI();
+    ffi.cdef('int twice(int);');
+    const got: CompilerWarning[] = [];
+    ffi.verify(source, { filename: 'twice.c', extraCompileArgs: ['-Wall'], onWarning: (w) => got.push(w) });
+    expect(got.map(where)).toEqual([['NodeCffiCompilerWarning', 'twice.c', 2, 7, '-Wunused-variable']]);
+    expect(got[0].message).toMatch(/^twice\.c:2:7: unused variable ['‘]unused['’] \[-Wunused-variable\]$/);
+    expect(got[0]).toBeInstanceOf(CompilerWarning);
+  });
+
+  test('go through process.emitWarning when no onWarning is given: Node prints them on stderr, with the quote', () => {
+    // In a process of its own: Node's 'warning' event and its printing are the process's.
+    const script = `
+      const { FFI } = require(${JSON.stringify(require.resolve('../../lib'))});
+      process.on('warning', (w) => { if (w.name === 'NodeCffiCompilerWarning') console.log(JSON.stringify([w.message, w.detail])); });
+      const ffi = new FFI(); ffi.cdef('int twice(int);');
+      ffi.verify(${JSON.stringify(source)}, { filename: 'twice.c', extraCompileArgs: ['-Wall'] });`;
+    const r = spawnSync(process.execPath, ['-r', require.resolve('tsx/cjs'), '-e', script], { encoding: 'utf8' });
+    const [message, detail] = JSON.parse(r.stdout.trim()) as [string, string];
+    expect(message).toMatch(/^twice\.c:2:7: unused variable ['‘]unused['’] \[-Wunused-variable\]$/);
+    expect(detail).toMatch(/int unused;/);
+    expect(r.stderr).toMatch(/\(node:\d+\) NodeCffiCompilerWarning: twice\.c:2:7: unused variable/);
+  });
+
+  test('a conversion the cdef asks of the wrapper is a warning at the cdef line', () => {
+    const ffi = new FFI();
+    ffi.cdef('\nshort narrow(void);');
+    const got: CompilerWarning[] = [];
+    const lib = ffi.verify('long long narrow(void) { return 1; }', { extraCompileArgs: ['-Wconversion'], onWarning: (w) => got.push(w) });
+    expect(lib.narrow()).toBe(1);
+    expect(got.map(where)).toEqual([['NodeCffiCompilerWarning', 'cdef', 2, 7, expect.stringMatching(/^-W(implicit-int-)?conversion$/)]]); // gcc, clang
+    expect(got[0].message).toMatch(/^cdef:2:7: narrow\(\): calling it as the cdef declares it \('short narrow\(void\)'\): (conversion from|implicit conversion loses)/);
+  });
+
+  test('an error by default can be turned back into a warning, which is delivered', () => {
+    const ffi = new FFI();
+    ffi.cdef('int g(void); int f(void);');
+    const got: CompilerWarning[] = [];
+    const lib = ffi.verify('int f(void) { return g(); }\nint g(void) { return 7; }\n', {
+      extraCompileArgs: ['-Wno-error=implicit-function-declaration'], onWarning: (w) => got.push(w),
+    });
+    expect(lib.f()).toBe(7);
+    expect(got.map((w) => w.option)).toEqual(['-Wimplicit-function-declaration']);
+  });
+
+  test('a build served from the cache reports the warnings of the compile that made it, in this process and in another', () => {
+    const { tmpdir, compiler, runs } = isolated();
+    const options = { tmpdir, compiler, filename: 'twice.c', extraCompileArgs: ['-Wall'] };
+    const messages: string[][] = [];
+    for (let i = 0; i < 2; i++) {
+      const ffi = new FFI();
+      ffi.cdef('int twice(int);');
+      const got: string[] = [];
+      ffi.verify(source, { ...options, onWarning: (w) => got.push(w.message) });
+      messages.push(got);
+    }
+    expect(runs()).toBe(1);
+    expect(messages[0]).toHaveLength(1);
+    expect(messages[1]).toEqual(messages[0]);
+    const script = `
+      const { FFI } = require(${JSON.stringify(require.resolve('../../lib'))});
+      const ffi = new FFI(); ffi.cdef('int twice(int);');
+      const got = [];
+      ffi.verify(${JSON.stringify(source)}, { ...${JSON.stringify(options)}, onWarning: (w) => got.push(w.message) });
+      console.log(JSON.stringify(got));`;
+    const r = spawnSync(process.execPath, ['-r', require.resolve('tsx/cjs'), '-e', script], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual(messages[0]);
+    expect(runs()).toBe(1);
+  });
+
+  test("options.filename must be a file name, and not the glue's own", () => {
+    const ffi = new FFI();
+    expect(() => ffi.verify('', { filename: 42 as never })).toThrow("options.filename: expected a file name such as 'source.c', got 42");
+    expect(() => ffi.verify('', { filename: 'dir/node-cffi-glue.c' })).toThrow(
+      "options.filename: 'node-cffi-glue.c' is the name of the code verify() adds to the source; name the source otherwise",
+    );
+  });
+
+  test('options.onWarning must be a function', () => {
+    const ffi = new FFI();
+    expect(() => ffi.verify('', { onWarning: 'print' as never })).toThrow(TypeError);
+    expect(() => ffi.verify('', { onWarning: 'print' as never })).toThrow('options.onWarning: expected a function receiving each CompilerWarning, got string "print"');
   });
 
   test('a missing compiler is a VerificationError saying what to do', () => {
