@@ -16,7 +16,7 @@ export interface VerifyOptions extends BuildOptions {
   moduleName?: string;
 }
 
-/** A translation unit ready to build: the cdef's declarations, the glue for them, and the build request. */
+/** A translation unit ready to build: the cdef's declarations, the glue for them, and the build request. @internal */
 export interface Prepared {
   readonly decls: readonly Decl[];
   readonly glue: Glue;
@@ -24,7 +24,7 @@ export interface Prepared {
   readonly options: VerifyOptions;
 }
 
-/** A built library, loaded, with the cdef settled by its probes (types completed in place). */
+/** A built library, loaded, with the cdef settled by its probes (types completed in place). @internal */
 export interface Settled {
   readonly loaded: LoadedLibrary;
   /** The declarations as the library has them: constants with values, `[...]` globals with lengths. */
@@ -36,6 +36,7 @@ export interface Settled {
  * The translation unit for `source` and the declarations (`source` under `#line 1 "<filename>"`,
  * then the glue), and the request that builds it; `cdefs` (every cdef call's text and options)
  * are part of the cache key. `where` names the caller in messages.
+ * @internal
  */
 export function prepare(decls: readonly Decl[], cdefs: readonly string[], source: unknown, options: VerifyOptions, where: string): Prepared {
   if (typeof source !== 'string') throw new TypeError(`${where}: expected C source as a string, got ${show(source)}`);
@@ -51,7 +52,7 @@ export function prepare(decls: readonly Decl[], cdefs: readonly string[], source
   return { decls, glue, request, options };
 }
 
-/** Builds (or finds in the cache) the library; a compiler failure on the glue's prototypes is explained (see explainPrototypes). */
+/** Builds (or finds in the cache) the library; a compiler failure on the glue's prototypes is explained (see explainPrototypes). @internal */
 export function build(p: Prepared): BuildResult {
   try {
     return buildSync(p.request);
@@ -60,7 +61,7 @@ export function build(p: Prepared): BuildResult {
   }
 }
 
-/** build() without blocking the event loop while the compiler runs. */
+/** build() without blocking the event loop while the compiler runs. @internal */
 export async function buildWithoutBlocking(p: Prepared): Promise<BuildResult> {
   try {
     return await buildAsync(p.request);
@@ -73,6 +74,7 @@ export async function buildWithoutBlocking(p: Prepared): Promise<BuildResult> {
  * Loads a built library and reads its probe table against the cdef: what the cdef states is
  * checked, what it leaves open is filled in (in place, in the types). Closes the library when
  * the probes disagree with the cdef.
+ * @internal
  */
 export function loadAndSettle(p: Prepared, built: BuildResult): Settled {
   const loaded = loadLibrary(built.path, { watch: linkedLibraries(p.options) });
@@ -91,7 +93,7 @@ function linkedLibraries(options: VerifyOptions): string[] {
   return Array.isArray(options.libraries) ? options.libraries.filter((l) => typeof l === 'string').map((l) => `lib${l}.so`) : [];
 }
 
-/** The library object of a built library: loaded, settled, every function bound now. */
+/** The library object of a built library: loaded, settled, every function bound now. @internal */
 export function open(p: Prepared, built: BuildResult, resolveType: (text: string) => CType): Lib {
   const s = loadAndSettle(p, built);
   try {

@@ -75,6 +75,7 @@ function libNames(spec: LibSpec): string[] {
  * The declared name `key` is most likely a misspelling of: the same letters in another case, or
  * the nearest by edit distance (insertions, deletions, substitutions, swaps of neighbours) when
  * that is at most 2 and less than half the longer name's length.
+ * @internal
  */
 export function closestName(key: string, names: readonly string[]): string | null {
   const folded = names.find((n) => n.toLowerCase() === key.toLowerCase());
@@ -162,12 +163,14 @@ const libPrototype: object = Object.create(missingNames, {
 /**
  * Marks names that the library must refuse with a reason rather than as undeclared, e.g.
  * `is a static function of the source, not visible outside it`.
+ * @internal
  */
 export function hideNames(lib: object, reasons: ReadonlyMap<string, string>): void {
   if (!states.has(lib)) throw new TypeError('hideNames(): expected a library returned by ffi.dlopen() or ffi.verify()');
   hidden.set(lib, reasons);
 }
 
+/** @internal */
 export interface LibSpec {
   /** Shown in messages: `'libm.so.6'`, `the verify() library`. */
   readonly label: string;
@@ -185,7 +188,7 @@ export interface LibSpec {
   readonly eager: boolean;
 }
 
-/** Builds the library object for the declarations in `spec`. */
+/** Builds the library object for the declarations in `spec`. @internal */
 export function makeLib(spec: LibSpec): Lib {
   const lib: Lib = Object.create(libPrototype);
   const guard: CallGuard = { closed: false, why: `the library ${spec.label} was closed with ffi.dlclose()` };
@@ -305,7 +308,7 @@ function addressGetter(t: CType): FunctionType {
   return functionType([], pointerTo(t), false);
 }
 
-/** Closes a library from dlopen()/verify(): its functions and globals throw from now on. */
+/** Closes a library from dlopen()/verify(): its functions and globals throw from now on. @internal */
 export function closeLib(lib: unknown): void {
   const state = typeof lib === 'object' && lib !== null ? states.get(lib) : undefined;
   if (!state) throw new TypeError(`ffi.dlclose(): expected a library returned by ffi.dlopen() or ffi.verify()`);
@@ -314,7 +317,7 @@ export function closeLib(lib: unknown): void {
   state.loaded.close();
 }
 
-/** True for the objects verify() and dlopen() return. */
+/** True for the objects verify() and dlopen() return. @internal */
 export function isLib(x: unknown): x is Lib {
   return typeof x === 'object' && x !== null && states.has(x);
 }
@@ -322,6 +325,7 @@ export function isLib(x: unknown): x is Lib {
 /**
  * ffi.addressof(lib, name): the address of a declared function (a callable function pointer) or
  * global (a pointer to it), as C's `&name`.
+ * @internal
  */
 export function libAddress(lib: Lib, name: string): CData {
   const state = states.get(lib)!;

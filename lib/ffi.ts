@@ -21,7 +21,7 @@ import type { CallbackOptions } from './cdata/callback';
 import { TypeScriptOptions, typescriptDeclarations } from './codegen/typescript';
 import { VerifyOptions, build, buildWithoutBlocking, loadAndSettle, open, prepare } from './apimode';
 
-/** For cc(): a library refuses these names with a reason (a static function of the source) instead of as undeclared. */
+/** For cc(): a library refuses these names with a reason (a static function of the source) instead of as undeclared. @internal */
 export { hideNames } from './clib';
 export type { TypeScriptOptions } from './codegen/typescript';
 export type { Lib } from './clib';

@@ -1,4 +1,6 @@
-// Public entry of node-cffi: the FFI class, its errors, and the types users see.
+// Public entry of node-cffi: the FFI class, cc(), the errors, and the types users see (its declarations reach nothing of koffi's).
+import { backendStatus as koffiStatus } from './backend/koffi';
+
 export { FFI } from './ffi';
 export type { VerifyOptions, CompileOptions, CastResult, TypeScriptOptions } from './ffi';
 export type { CdefOptions } from './cparser/parser';
@@ -13,5 +15,18 @@ export { EnumValue } from './cdata/scalar';
 export type {
   CType, CTypeKind, CField, PrimitiveType, VoidType, PointerType, ArrayType, StructType, EnumType, FunctionType,
 } from './ctype/model';
-export { backendStatus } from './backend/koffi';
-export type { BackendStatus } from './backend/koffi';
+
+/** What carries C calls here, for diagnostics (`cffi doctor`). */
+export interface BackendStatus {
+  /** koffi's version: koffi has just loaded the C library, so its binary works here. */
+  readonly koffi: string;
+  /** Whether the optional native helper is loaded, and where from or why not. */
+  readonly native: { readonly loaded: boolean; readonly detail: string };
+}
+
+/**
+ * Loads the C library through koffi (throws when koffi cannot) and reports koffi's version and the
+ * native helper's state. (Declared here, with its result type, so that the public declarations
+ * never import the backend's, which import koffi's.)
+ */
+export const backendStatus: () => BackendStatus = koffiStatus;
