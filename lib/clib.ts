@@ -9,7 +9,11 @@ import { readAt, wrapPointer, writeAt } from './cdata/classes';
 import type { CData } from './cdata/base';
 import { placeRaw } from './cdata/memory';
 
-/** What a library object exposes: functions, globals and constants by name (typed loosely; see `cffi types`). */
+/**
+ * A library object without an interface of its own: functions, globals and constants by name,
+ * each typed `any` (typed `unknown`, every call and every global would need a cast). For checked
+ * types, give verify(), cc() or dlopen() the interface `cffi types` writes: `ffi.verify<Lib>(…)`.
+ */
 export type Lib = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 interface LibState {

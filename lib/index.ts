@@ -1,5 +1,8 @@
 // Public entry of node-cffi: the FFI class, cc(), the errors, and the types users see (its declarations reach nothing of koffi's).
 import { backendStatus as koffiStatus } from './backend/koffi';
+import type { CData } from './cdata/base';
+import type { EnumValue } from './cdata/scalar';
+import type { CType } from './ctype/model';
 
 export { FFI } from './ffi';
 export type { VerifyOptions, CompileOptions, CastResult, TypeScriptOptions } from './ffi';
@@ -15,6 +18,21 @@ export { EnumValue } from './cdata/scalar';
 export type {
   CType, CTypeKind, CField, PrimitiveType, VoidType, PointerType, ArrayType, StructType, EnumType, FunctionType,
 } from './ctype/model';
+
+/**
+ * A function pointer cdata typed by its C signature, as `cffi types` writes it for function
+ * pointers returned by C or read from a struct or a global: call it, or `.async(...)` it.
+ */
+export type CFunctionOf<F extends (...args: any[]) => any> = CData & F & { // eslint-disable-line @typescript-eslint/no-explicit-any
+  async(...args: Parameters<F>): Promise<ReturnType<F>>;
+};
+
+/**
+ * An argument past a variadic function's fixed ones. It must carry its C type, since a number's
+ * is ambiguous: a pair such as `['int', 42]` or `['double', 2.5]`, a string (`char *`), a cdata
+ * pointer or array, an enum value from ffi.cast, a boolean (as `int`), a bigint (64 bits), null.
+ */
+export type VariadicArgument = readonly [string | CType, unknown] | string | CData | EnumValue | boolean | bigint | null;
 
 /** What carries C calls here, for diagnostics (`cffi doctor`). */
 export interface BackendStatus {

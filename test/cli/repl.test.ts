@@ -141,5 +141,5 @@ test('a block of C over several lines, .load, .types, and a non-cdata given to .
   await t.waitFor('TypeError: .dump 42: expected a cdata, got 42');
   await t.type('.exit');
   expect(await t.closed).toBe(0);
-  expect(t.screen()).toContain('  cube(x: number): number;');
+  expect(t.screen()).toContain('  cube(x: number | bigint): number;');
 });
