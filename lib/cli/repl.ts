@@ -4,8 +4,8 @@ import * as repl from 'repl';
 import { nodeHost } from '../host';
 import { packageVersion } from '../package';
 import { CData, CcOptions, FFI, Lib, cc, ccInto, declarationsOf } from '../index';
-import { COMPILE_OPTIONS, HELP, UsageError, parseArgs } from './args';
-import { compileOptions, describeFailure, flushC, formatValue, installGlobals } from './session';
+import { COMPILE_OPTIONS, HELP, UsageError, VERSION, parseArgs, versionLine } from './args';
+import { colorsFor, compileOptions, describeFailure, flushC, formatValue, installGlobals } from './session';
 
 const REPL_HELP = `Usage: cffi repl [FILE.c] [options]
 
@@ -24,8 +24,10 @@ Commands in the session:
 
 Options:
   --cc COMPILER     gcc, clang, tcc or a path (tcc compiles fastest)
-  -O LEVEL, -l LIB, -L DIR, -I DIR, -D NAME[=VALUE]   as for cffi run
-  -h, --help        show this help`;
+  -O LEVEL, -l LIB, -L DIR, -I DIR, -D NAME[=VALUE], --cflags FLAGS, --ldflags FLAGS
+                    as for cffi run
+  -h, --help        show this help
+  -v, --version     print the version`;
 
 /** The C code of a session: all of it is compiled at each addition, and its names become globals. */
 class Session {
@@ -89,16 +91,20 @@ function complete(code: string): boolean {
 }
 
 export async function replCommand(argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, [HELP, ...COMPILE_OPTIONS]);
+  const args = parseArgs(argv, [HELP, VERSION, ...COMPILE_OPTIONS]);
   if (args.has('help')) {
     nodeHost.write('stdout', `${REPL_HELP}\n`);
+    return 0;
+  }
+  if (args.has('version')) {
+    nodeHost.write('stdout', versionLine());
     return 0;
   }
   if (args.positionals.length > 1) throw new UsageError(`repl: at most one C file to start with (got ${args.positionals.join(', ')})`);
   const file = args.positionals[0] ?? null;
   const session = new Session({ ...compileOptions(args, file), filename: file ?? 'repl.c' });
   const terminal = nodeHost.isTerminal('stdout') && nodeHost.isTerminal('stdin');
-  const colors = terminal && !nodeHost.env('NO_COLOR') && !nodeHost.env('NODE_DISABLE_COLORS');
+  const colors = terminal && colorsFor('stdout');
   let banner = `node-cffi ${packageVersion}: .help lists the commands`;
   if (file !== null) {
     let source: string;

@@ -2,7 +2,7 @@
 import * as path from 'path';
 import { nodeHost } from '../host';
 import { CDefError, FFI, ccDeclarations } from '../index';
-import { COMPILE_OPTIONS, HELP, UsageError, parseArgs } from './args';
+import { COMPILE_OPTIONS, HELP, UsageError, VERSION, parseArgs, versionLine } from './args';
 import { compileOptions, describeFailure } from './session';
 
 const TYPES_HELP = `Usage: cffi types FILE.h [-o OUT.d.ts] [options]
@@ -19,14 +19,19 @@ Options:
   --name NAME         name of the library interface (default: Lib)
   --from MODULE       module to import CData from (default: node-cffi)
   --cc, -I, -D        compiler, include directories, macros (for .c files)
-  -h, --help          show this help`;
+  -h, --help          show this help
+  -v, --version       print the version`;
 
 export async function typesCommand(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, [
-    HELP, { names: ['output', 'o'], value: true }, { names: ['name'], value: true }, { names: ['from'], value: true }, ...COMPILE_OPTIONS,
+    HELP, VERSION, { names: ['output', 'o'], value: true }, { names: ['name'], value: true }, { names: ['from'], value: true }, ...COMPILE_OPTIONS,
   ]);
   if (args.has('help')) {
     nodeHost.write('stdout', `${TYPES_HELP}\n`);
+    return 0;
+  }
+  if (args.has('version')) {
+    nodeHost.write('stdout', versionLine());
     return 0;
   }
   if (args.positionals.length !== 1) throw new UsageError('types: name one declarations file (FILE.h)');
