@@ -77,6 +77,13 @@ export function installGlobals(lib: Lib | null, ffi: FFI): string[] {
   return clashes;
 }
 
+/** Removes the C names installGlobals() made globals (`ffi` and `lib` stay, for the next session to replace). */
+export function uninstallGlobals(): void {
+  const g = globalThis as Record<string, unknown>;
+  for (const name of installed) delete g[name];
+  installed.clear();
+}
+
 /** The names cc() knows of but refuses: static functions and variables, declarations left out. */
 function refusedNames(lib: Lib): string[] {
   const d = declarationsOf(lib);
