@@ -206,6 +206,12 @@ test('JavaScript completion and preview are off while C is typed; errors show no
   await t.waitFor("TypeError: add() argument 1 ('a'): expected an integer for 'int', got string \"x\"");
   await t.type('lib');
   await t.waitFor('[Lib: the verify() library for start.c]');
+  // Tab completion looks into the library object too.
+  await t.type('lib.quadr', false);
+  t.write('\t');
+  await t.waitFor('lib.quadruple');
+  t.write('(2)\r');
+  await t.waitFor('\n8\n');
   await t.type('.exit');
   expect(await t.closed).toBe(0);
   const screen = t.screen();
