@@ -38,7 +38,7 @@ export interface VerifyOptions extends BuildOptions {
  */
 const DEFAULT_ERRORS: readonly string[] = ['-Werror=implicit-function-declaration', '-Werror=implicit-int', '-Werror=int-conversion'];
 
-/** A translation unit ready to build: the cdef's declarations, the glue for them, and the build request. */
+/** A translation unit ready to build: the cdef's declarations, the glue for them, and the build request. @internal */
 export interface Prepared {
   readonly decls: readonly Decl[];
   readonly glue: Glue;
@@ -46,7 +46,7 @@ export interface Prepared {
   readonly options: VerifyOptions;
 }
 
-/** A built library, loaded, with the cdef settled by its probes (types completed in place). */
+/** A built library, loaded, with the cdef settled by its probes (types completed in place). @internal */
 export interface Settled {
   readonly loaded: LoadedLibrary;
   /** The declarations as the library has them: constants with values, `[...]` globals with lengths. */
@@ -58,6 +58,7 @@ export interface Settled {
  * The translation unit for `source` and the declarations (CFFI's standard headers, `source` under
  * `#line 1 "<filename>"`, then the glue), and the request that builds it; `cdefs` (every cdef
  * call's text and options) are part of the cache key. `where` names the caller in messages.
+ * @internal
  */
 export function prepare(decls: readonly Decl[], cdefs: readonly string[], source: unknown, options: VerifyOptions, where: string): Prepared {
   if (source === undefined) source = ''; // CFFI's default: the cdef's names come from the libraries linked
@@ -102,7 +103,7 @@ function refuseOpaqueByValue(decls: readonly Decl[], where: string): void {
   }
 }
 
-/** Builds (or finds in the cache) the library, and delivers the compiler's warnings; a compiler failure is told in terms of the source and the cdef. */
+/** Builds (or finds in the cache) the library, and delivers the compiler's warnings; a compiler failure is told in terms of the source and the cdef. @internal */
 export function build(p: Prepared): BuildResult {
   let built: BuildResult;
   try {
@@ -114,7 +115,7 @@ export function build(p: Prepared): BuildResult {
   return built;
 }
 
-/** build() without blocking the event loop while the compiler runs. */
+/** build() without blocking the event loop while the compiler runs. @internal */
 export async function buildWithoutBlocking(p: Prepared): Promise<BuildResult> {
   let built: BuildResult;
   try {
@@ -165,6 +166,7 @@ function tell(e: unknown, glue: Glue): unknown {
  * Loads a built library and reads its probe table against the cdef: what the cdef states is
  * checked, what it leaves open is filled in (in place, in the types). Closes the library when
  * the probes disagree with the cdef.
+ * @internal
  */
 export function loadAndSettle(p: Prepared, built: BuildResult): Settled {
   const loaded = loadLibrary(built.path, { watch: linkedLibraries(p.options) });
@@ -187,6 +189,7 @@ function linkedLibraries(options: VerifyOptions): string[] {
  * Functions a header declares that the libraries linked may not define: the source refers to them
  * weakly, and `symbol` names a table of their addresses (in the order of `names`), 0 for those
  * no library defined. open() leaves those out and lists them in `missing`.
+ * @internal
  */
 export interface WeakFunctions {
   readonly symbol: string;
@@ -200,7 +203,7 @@ export interface WeakFunctions {
   readonly lookup: 'table' | 'symbols';
 }
 
-/** The functions of `weak` that no library linked defines: their addresses in the table are 0. */
+/** The functions of `weak` that no library linked defines: their addresses in the table are 0. @internal */
 export function missingFunctions(loaded: LoadedLibrary, weak: WeakFunctions): string[] {
   if (weak.names.length === 0) return [];
   if (weak.lookup === 'symbols') {
@@ -218,7 +221,7 @@ export function missingFunctions(loaded: LoadedLibrary, weak: WeakFunctions): st
   return weak.names.filter((_, i) => place.view.getBigUint64(place.offset + i * 8, true) === 0n);
 }
 
-/** The library object of a built library: loaded, settled, every function bound now. */
+/** The library object of a built library: loaded, settled, every function bound now. @internal */
 export function open(p: Prepared, built: BuildResult, resolveType: (text: string) => CType, weak?: WeakFunctions): Lib {
   const s = loadAndSettle(p, built);
   try {

@@ -9,7 +9,11 @@ import { readAt, wrapPointer, writeAt } from './cdata/classes';
 import type { CData } from './cdata/base';
 import { allocate, placeRaw } from './cdata/memory';
 
-/** What a library object exposes: functions, globals and constants by name (typed loosely; see `cffi types`). */
+/**
+ * A library object without an interface of its own: functions, globals and constants by name,
+ * each typed `any` (typed `unknown`, every call and every global would need a cast). For checked
+ * types, give verify(), cc() or dlopen() the interface `cffi types` writes: `ffi.verify<Lib>(…)`.
+ */
 export type Lib = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 interface LibState {
@@ -19,34 +23,158 @@ interface LibState {
 }
 const states = new WeakMap<object, LibState>();
 
-/** Names tools probe on any object (promises, JSON, test matchers): answered undefined, never an error. */
-const PROBES = new Set(['then', 'toJSON', 'asymmetricMatch', 'nodeType', 'tagName', 'inspect', 'constructor', 'length']);
-
 /** Names a library knows of but does not export, with the reason (a static function of the source). */
 const hidden = new WeakMap<object, ReadonlyMap<string, string>>();
 
-function missingNames(label: string): object {
-  return new Proxy(Object.prototype, {
-    get(target, key, receiver) {
-      if (typeof key === 'symbol' || key in target || PROBES.has(key) || key.startsWith('@@') || key.startsWith('$$')) {
-        return Reflect.get(target, key, receiver);
-      }
-      const why = hidden.get(receiver)?.get(key);
-      if (why !== undefined) throw new FFIError(`${label}: '${key}' ${why}`);
-      throw new FFIError(`${label}: no function, global or constant named '${key}' was declared (declare it with ffi.cdef())`);
-    },
-  });
+// ---------------------------------------------------------------------------------------------
+// What tools and people see of a library object. A library is an ordinary object: its C names are
+// own enumerable properties (so keys, spreading, JSON and deep equality see them), its prototype
+// prints it (util.inspect, console.log, the REPL), and the end of its prototype chain answers a
+// name the library lacks: with an error naming it (a misspelled C name), or with undefined for the
+// names tools look up on any object to learn what it is.
+
+/**
+ * Names tools read from any object they are given, each answered undefined: `then` (Promise
+ * resolution, `await`), `toJSON` (JSON.stringify, util.format('%j'), pretty-format), `href`
+ * (util.inspect and assert ask whether it is a URL), `asymmetricMatch`, `nodeType`, `message`
+ * (jest's expect and pretty-format), `default` (module interop; a C keyword, so never a C name),
+ * and older conventions still probed (`inspect`, `tagName`, `length`, `size`, `entries`).
+ */
+const PROBES = new Set([
+  'then', 'toJSON', 'href', 'asymmetricMatch', 'nodeType', 'message', 'default', 'inspect', 'tagName', 'length', 'size', 'entries',
+]);
+
+/**
+ * Whether an absent name is a tool's question rather than a C name: one of PROBES, a name that is
+ * not a C identifier (`$$typeof`, `@@__IMMUTABLE_ITERABLE__@@`), or one starting with `__`, which C
+ * reserves and JavaScript tools use for markers (`__esModule`, read by every CommonJS/ESM interop).
+ */
+function isProbe(key: string): boolean {
+  return PROBES.has(key) || key.startsWith('__') || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key);
 }
+
+/**
+ * The end of every library's prototype chain. Its target is an ordinary object, so that
+ * `lib instanceof Object` holds and Object.prototype's methods are found as usual.
+ */
+const missingNames: object = new Proxy(Object.create(Object.prototype) as object, {
+  get(target, key, receiver) {
+    if (typeof key === 'symbol' || key in target || isProbe(key)) return Reflect.get(target, key, receiver);
+    const state = states.get(receiver);
+    if (!state) return undefined; // an object made from a library with Object.create(): not ours to judge
+    const why = hidden.get(receiver)?.get(key);
+    if (why !== undefined) throw new FFIError(`${state.spec.label}: '${key}' ${why}`);
+    const near = closestName(key, [...libNames(state.spec), ...(hidden.get(receiver)?.keys() ?? [])]);
+    const hint = near === null ? 'declare it with ffi.cdef()' : `did you mean '${near}'?`;
+    throw new FFIError(`${state.spec.label}: no function, global or constant named '${key}' was declared; ${hint}`);
+  },
+});
+
+/** The names a library exposes, in declaration order. */
+function libNames(spec: LibSpec): string[] {
+  return spec.decls.flatMap((d) => (d.kind === 'function' || d.kind === 'variable' || d.kind === 'constant' ? [d.name] : []));
+}
+
+/**
+ * The declared name `key` is most likely a misspelling of: the same letters in another case, or
+ * the nearest by edit distance (insertions, deletions, substitutions, swaps of neighbours) when
+ * that is at most 2 and less than half the longer name's length.
+ * @internal
+ */
+export function closestName(key: string, names: readonly string[]): string | null {
+  const folded = names.find((n) => n.toLowerCase() === key.toLowerCase());
+  if (folded !== undefined) return folded;
+  let best: string | null = null;
+  let bestDistance = 3;
+  for (const n of names) {
+    if (Math.abs(n.length - key.length) >= bestDistance) continue;
+    const d = editDistance(key, n);
+    if (d < bestDistance && d * 2 < Math.max(n.length, key.length)) {
+      best = n;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/** Optimal string alignment distance between a and b. */
+function editDistance(a: string, b: string): number {
+  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) rows[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2][j - 2] + 1);
+      rows[i][j] = d;
+    }
+  }
+  return rows[a.length][b.length];
+}
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/** A function's C declaration: `int add(int, int)`, `char *name(void)`. */
+function declaration(name: string, t: FunctionType): string {
+  const marker = t.marker;
+  const before = marker[marker.indexOf('&') - 1];
+  return marker.replace('&', before === '*' || before === '(' ? name : ` ${name}`);
+}
+
+type Inspect = (value: unknown, options?: object) => string;
+interface InspectOptions {
+  readonly depth?: number | null;
+  readonly stylize?: (text: string, style: string) => string;
+}
+
+/** How a value that cannot be read is shown: what reading it says, in the style of a special value. */
+function shownAs(text: string, options: InspectOptions): { [INSPECT](): string } {
+  return { [INSPECT]: () => (options.stylize ? options.stylize(text, 'special') : text) };
+}
+
+/**
+ * The prototype of every library object: util.inspect (so console.log and the REPL) shows
+ * `[Lib: <label>] { add: [Function: int add(int, int)], counter: 4, K: 3 }`: each function by its
+ * C declaration (a function of a dlopen() library is not looked up for it), each global and
+ * constant by its value, or by the reason it has none.
+ */
+const libPrototype: object = Object.create(missingNames, {
+  [INSPECT]: {
+    value(this: object, depth: number, options: InspectOptions, inspect: Inspect): string {
+      const state = states.get(this);
+      if (!state) return '[Lib]';
+      const head = `[Lib: ${state.spec.label}]`;
+      if (depth < 0) return options.stylize ? options.stylize(head, 'special') : head;
+      const shown: Record<string, unknown> = {};
+      for (const d of state.spec.decls) {
+        if (d.kind === 'function') {
+          shown[d.name] = shownAs(`[Function: ${declaration(d.name, d.type)}]`, options);
+        } else if (d.kind === 'variable' || d.kind === 'constant') {
+          try {
+            shown[d.name] = (this as Lib)[d.name];
+          } catch (e) {
+            shown[d.name] = shownAs(`[${e instanceof Error ? e.message : String(e)}]`, options);
+          }
+        }
+      }
+      // `shown` stands for the library itself: it is inspected at the library's own depth.
+      const body = Object.keys(shown).length === 0 ? '{}' : inspect(shown, { ...options, depth });
+      return `${head} ${body}`;
+    },
+  },
+});
 
 /**
  * Marks names that the library must refuse with a reason rather than as undeclared, e.g.
  * `is a static function of the source, not visible outside it`.
+ * @internal
  */
 export function hideNames(lib: object, reasons: ReadonlyMap<string, string>): void {
   if (!states.has(lib)) throw new TypeError('hideNames(): expected a library returned by ffi.dlopen() or ffi.verify()');
   hidden.set(lib, reasons);
 }
 
+/** @internal */
 export interface LibSpec {
   /** Shown in messages: `'libm.so.6'`, `the verify() library`. */
   readonly label: string;
@@ -67,9 +195,9 @@ export interface LibSpec {
   readonly eager: boolean;
 }
 
-/** Builds the library object for the declarations in `spec`. */
+/** Builds the library object for the declarations in `spec`. @internal */
 export function makeLib(spec: LibSpec): Lib {
-  const lib: Lib = Object.create(missingNames(spec.label));
+  const lib: Lib = Object.create(libPrototype);
   const guard: CallGuard = { closed: false, why: `the library ${spec.label} was closed with ffi.dlclose()` };
   states.set(lib, { loaded: spec.loaded, guard, spec });
 
@@ -229,7 +357,7 @@ function addressGetter(t: CType): FunctionType {
   return functionType([], pointerTo(t), false);
 }
 
-/** Closes a library from dlopen()/verify(): its functions and globals throw from now on. */
+/** Closes a library from dlopen()/verify(): its functions and globals throw from now on. @internal */
 export function closeLib(lib: unknown): void {
   const state = typeof lib === 'object' && lib !== null ? states.get(lib) : undefined;
   if (!state) throw new TypeError(`ffi.dlclose(): expected a library returned by ffi.dlopen() or ffi.verify()`);
@@ -238,7 +366,7 @@ export function closeLib(lib: unknown): void {
   state.loaded.close();
 }
 
-/** True for the objects verify() and dlopen() return. */
+/** True for the objects verify() and dlopen() return. @internal */
 export function isLib(x: unknown): x is Lib {
   return typeof x === 'object' && x !== null && states.has(x);
 }
@@ -246,6 +374,7 @@ export function isLib(x: unknown): x is Lib {
 /**
  * ffi.addressof(lib, name): the address of a declared function (a callable function pointer) or
  * global (a pointer to it), as C's `&name`.
+ * @internal
  */
 export function libAddress(lib: Lib, name: string): CData {
   const state = states.get(lib)!;

@@ -9,7 +9,7 @@ import { getErrno, loadLibrary, setErrno } from './backend/koffi';
 import { nodeHost } from './host';
 import { MacroValue, bakeModule, macroValueMember, readModule } from './aot/data';
 import { defineValues, fromJson, linkAll, snapshotOf } from './headerlib';
-import { loaderSource, writeModule } from './aot/loader';
+import { moduleFiles, writeModule } from './aot/loader';
 import { CData, CFunction, isCData } from './cdata/base';
 import {
   addressOf, bufferOf, castTo, fromBuffer, memmove, newCData, sizeOfCData, stringOf, typedView, unpack,
@@ -24,7 +24,7 @@ import { VerifyOptions, WeakFunctions, build, buildWithoutBlocking, loadAndSettl
 import { HeaderOptions, Skipped, WEAK_TABLE, readHeader, weakReferences } from './header';
 import { probeCompiler } from './build';
 
-/** For cc(): a library refuses these names with a reason (a static function of the source) instead of as undeclared. */
+/** For cc(): a library refuses these names with a reason (a static function of the source) instead of as undeclared. @internal */
 export { hideNames } from './clib';
 export type { TypeScriptOptions } from './codegen/typescript';
 export type { Lib } from './clib';
@@ -194,7 +194,10 @@ export class FFI {
 
   /**
    * Names the module that compile() builds and the C source it is built from, with the options
-   * verify() takes (compiler, flags, include directories, libraries, filename, ...).
+   * verify() takes (compiler, flags, include directories, libraries, filename, ...). Diagnostics
+   * name the source `<moduleName>.c` unless `filename` says otherwise. The source is compiled in
+   * a directory of its own: headers of yours are found through `includeDirs` (relative
+   * directories are taken from the working directory).
    */
   setSource(moduleName: string, source: string, options: VerifyOptions = {}): void {
     if (typeof moduleName !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(moduleName)) {
@@ -202,7 +205,7 @@ export class FFI {
     }
     if (typeof source !== 'string') throw new TypeError(`ffi.setSource(): expected C source as a string, got ${show(source)}`);
     if (typeof options !== 'object' || options === null) throw new TypeError(`ffi.setSource(): expected options as an object, got ${show(options)}`);
-    this.#source = { moduleName, source, options: { ...options } };
+    this.#source = { moduleName, source, options: { ...options, filename: options.filename ?? `${moduleName}.c` } };
   }
 
   /** The C translation unit compile() builds: the source and the generated glue. */
@@ -213,10 +216,12 @@ export class FFI {
   }
 
   /**
-   * Builds the module named by setSource() into `<tmpdir>/<moduleName>/`: the shared library and
-   * `<moduleName>.ts`, a loader with the declarations, final layouts and constant values baked in
-   * and TypeScript types for all of them. Loading it needs neither a cdef nor a C compiler:
-   * `import { ffi, lib } from './<moduleName>/<moduleName>'`. Returns the module directory.
+   * Builds the module named by setSource() into `<tmpdir>/<moduleName>/`: the shared library,
+   * `<moduleName>.js` (a CommonJS loader with the declarations, final layouts and constant values
+   * baked in, which ES modules import by name too), `<moduleName>.d.ts` (TypeScript types for all
+   * of them) and a package.json keeping the loader CommonJS in any project. Loading it needs
+   * neither a cdef nor a C compiler: `import { ffi, lib } from './<moduleName>/<moduleName>.js'`.
+   * Returns the module directory.
    */
   compile(options: CompileOptions = {}): string {
     if (typeof options !== 'object' || options === null) throw new TypeError(`ffi.compile(): expected options as an object, got ${show(options)}`);
@@ -233,10 +238,9 @@ export class FFI {
     const library = `${set.moduleName}.so`;
     const functions = new Map([...glue.functions].filter(([name]) => !missing.has(name)).map(([name, b]) => [name, b.symbol]));
     const data = bakeModule(set.moduleName, library, decls, functions, glue.globals, this.#values);
-    const sourceName = set.options.filename ?? 'source.c';
     return writeModule(path.resolve(options.tmpdir ?? '.', set.moduleName), {
       [library]: nodeHost.readFileSync(built.path),
-      [`${set.moduleName}.ts`]: loaderSource(data, declarationsRegistry(decls), sourceName),
+      ...moduleFiles(data, declarationsRegistry(decls), set.options.filename ?? `${set.moduleName}.c`),
     });
   }
 

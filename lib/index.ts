@@ -1,4 +1,9 @@
-// Public entry of node-cffi: the FFI class, its errors, and the types users see.
+// Public entry of node-cffi: the FFI class, cc(), the errors, and the types users see (its declarations reach nothing of koffi's).
+import { backendStatus as koffiStatus } from './backend/koffi';
+import type { CData } from './cdata/base';
+import type { EnumValue } from './cdata/scalar';
+import type { CType } from './ctype/model';
+
 export { FFI, CompilerWarning } from './ffi';
 export type { VerifyOptions, CompileOptions, CastResult, TypeScriptOptions, HeaderOptions, HeaderSkipped } from './ffi';
 export type { CdefOptions } from './cparser/parser';
@@ -13,5 +18,33 @@ export { EnumValue } from './cdata/scalar';
 export type {
   CType, CTypeKind, CField, PrimitiveType, VoidType, PointerType, ArrayType, StructType, EnumType, FunctionType,
 } from './ctype/model';
-export { backendStatus } from './backend/koffi';
-export type { BackendStatus } from './backend/koffi';
+
+/**
+ * A function pointer cdata typed by its C signature, as `cffi types` writes it for function
+ * pointers returned by C or read from a struct or a global: call it, or `.async(...)` it.
+ */
+export type CFunctionOf<F extends (...args: any[]) => any> = CData & F & { // eslint-disable-line @typescript-eslint/no-explicit-any
+  async(...args: Parameters<F>): Promise<ReturnType<F>>;
+};
+
+/**
+ * An argument past a variadic function's fixed ones. It must carry its C type, since a number's
+ * is ambiguous: a pair such as `['int', 42]` or `['double', 2.5]`, a string (`char *`), a cdata
+ * pointer or array, an enum value from ffi.cast, a boolean (as `int`), a bigint (64 bits), null.
+ */
+export type VariadicArgument = readonly [string | CType, unknown] | string | CData | EnumValue | boolean | bigint | null;
+
+/** What carries C calls here, for diagnostics (`cffi doctor`). */
+export interface BackendStatus {
+  /** koffi's version: koffi has just loaded the C library, so its binary works here. */
+  readonly koffi: string;
+  /** Whether the optional native helper is loaded, and where from or why not. */
+  readonly native: { readonly loaded: boolean; readonly detail: string };
+}
+
+/**
+ * Loads the C library through koffi (throws when koffi cannot) and reports koffi's version and the
+ * native helper's state. (Declared here, with its result type, so that the public declarations
+ * never import the backend's, which import koffi's.)
+ */
+export const backendStatus: () => BackendStatus = koffiStatus;

@@ -1,15 +1,13 @@
-// Builds the optional native helper (binding.gyp) at install time; a failed build is a warning, not an error.
+// Builds the optional native helper (binding.gyp) at install time with npm's own node-gyp; a failed or impossible build is a warning, not an error.
 'use strict';
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 
 const root = path.resolve(__dirname, '..');
-let gyp;
-try {
-  gyp = require.resolve('node-gyp/bin/node-gyp.js', { paths: [root] });
-} catch {
-  warn('node-gyp is not installed');
+const gyp = findNodeGyp();
+if (gyp === null) {
+  warn('node-gyp was not found: run this through npm (npm rebuild node-cffi), which brings its own');
   process.exit(0);
 }
 const r = spawnSync(process.execPath, [gyp, 'rebuild', '--loglevel=warn', ...localHeaders()], { cwd: root, stdio: 'inherit' });
@@ -30,4 +28,17 @@ function localHeaders() {
   const headers = path.join(prefix, 'include', 'node');
   const complete = ['node_api.h', 'common.gypi'].every((file) => fs.existsSync(path.join(headers, file)));
   return complete ? [`--nodedir=${prefix}`] : [];
+}
+
+// npm runs install scripts with npm_config_node_gyp naming the node-gyp it bundles (as for every
+// package with a binding.gyp), so node-cffi needs no node-gyp of its own; outside npm, one
+// installed next to node-cffi (a development checkout's) is used if there is one.
+function findNodeGyp() {
+  const fromNpm = process.env.npm_config_node_gyp;
+  if (fromNpm && fs.existsSync(fromNpm)) return fromNpm;
+  try {
+    return require.resolve('node-gyp/bin/node-gyp.js', { paths: [root] });
+  } catch {
+    return null;
+  }
 }

@@ -1,4 +1,4 @@
-// The files of a compiled module: its TypeScript loader (types, baked data, the call that loads the library without a cdef or a compiler), and their writing.
+// The files of a compiled module: its loader (CommonJS JavaScript with the baked data, whatever the project's module system), its TypeScript declarations, and their writing.
 import * as path from 'path';
 import { nodeHost } from '../host';
 import type { Registry } from '../ctype/registry';
@@ -6,28 +6,46 @@ import { typescriptDeclarations } from '../codegen/typescript';
 import { ModuleData, dataSource, macroValueMember } from './data';
 
 /**
- * The source of `<module>.ts`. It imports node-cffi by its package name, as a program using the
- * module does; it exports `ffi` (the module's declarations: new, cast, sizeof, …), `lib` (typed by
- * the `Lib` interface) and an interface per struct and union, with types generated from `registry`.
+ * The files of a module directory besides the library: `<module>.js`, `<module>.d.ts` and a
+ * `package.json` that makes the loader CommonJS even inside a `"type": "module"` project. The
+ * loader imports node-cffi by its package name, as the program using it does (so both share one
+ * node-cffi); from ESM it is imported by name (`import { ffi, lib } from './_m/_m.js'`), from
+ * CommonJS required. It exports `ffi` (the module's declarations: new, cast, sizeof, …) and `lib`;
+ * the declarations type `lib` by the `Lib` interface, with an interface per struct and union.
  */
-export function loaderSource(data: ModuleData, registry: Registry, sourceName: string): string {
-  const members = Object.entries(data.values ?? {}).map(([name, v]) => macroValueMember(name, v));
+export function moduleFiles(data: ModuleData, registry: Registry, sourceName: string): Record<string, string> {
+  const name = data.module;
+  const heading = `// ${name}: a node-cffi module compiled ahead of time from ${sourceName}; loading it parses no cdef and runs no compiler.`;
+  const loader = [
+    heading,
+    "'use strict';",
+    "const { FFI } = require('node-cffi');",
+    '',
+    `const $module = ${dataSource(data)};`,
+    '',
+    'const $loaded = FFI.loadModule(__dirname, $module);',
+    '/** The declarations of the module, for ffi.new(), ffi.cast(), ffi.sizeof() and the rest. */',
+    'exports.ffi = $loaded.ffi;',
+    '/** The compiled library: its functions, globals and constants. */',
+    'exports.lib = $loaded.lib;',
+    '',
+  ].join('\n');
+  const members = Object.entries(data.values ?? {}).map(([key, v]) => macroValueMember(key, v));
   const declarations = typescriptDeclarations(registry, { source: sourceName, members })
     .split('\n')
     .filter((line, i) => !(i === 0 && line.startsWith('//'))); // the generator's own heading
-  return [
-    `// ${data.module}: a node-cffi module compiled ahead of time from ${sourceName}; loading it parses no cdef and runs no compiler.`,
-    "import * as $cffi from 'node-cffi';",
+  const types = [
+    heading,
+    "import type { FFI } from 'node-cffi';",
     ...declarations,
-    `const $module = ${dataSource(data)};`,
-    '',
-    'const $loaded = $cffi.FFI.loadModule<Lib>(__dirname, $module);',
     '/** The declarations of the module, for ffi.new(), ffi.cast(), ffi.sizeof() and the rest. */',
-    'export const ffi: $cffi.FFI = $loaded.ffi;',
+    'export declare const ffi: FFI;',
     '/** The compiled library: its functions, globals and constants. */',
-    'export const lib: Lib = $loaded.lib;',
+    'export declare const lib: Lib;',
     '',
   ].join('\n');
+  const pkg = { name, private: true, type: 'commonjs', main: `./${name}.js`, types: `./${name}.d.ts` };
+  return { [`${name}.js`]: loader, [`${name}.d.ts`]: types, 'package.json': `${JSON.stringify(pkg, null, 2)}\n` };
 }
 
 /** Writes the files of a module directory, each through a temporary name and a rename; returns the directory. */

@@ -34,10 +34,11 @@ const declared = new WeakMap<object, CcDeclarations>();
  * Compiles `source` as ffi.verify() does and returns its library, declaring what the source
  * defines: every non-static function and global, struct/union/enum/typedef, and integer #define.
  * Types from headers are declared as far as those declarations need them. A static function or
- * variable stays private: using it throws an FFIError naming it and saying why.
+ * variable stays private: using it throws an FFIError naming it and saying why. `L` types the
+ * library, as for verify<L>(): the interface `cffi types FILE.c` writes.
  */
-export function cc(source: string, options: CcOptions = {}): Lib {
-  return ccInto(new FFI(), source, options);
+export function cc<L extends object = Lib>(source: string, options: CcOptions = {}): L {
+  return ccInto<L>(new FFI(), source, options);
 }
 
 /** The cdef lines each FFI was given by cc()/ccInto(), with their pack value. */
@@ -49,7 +50,7 @@ const given = new WeakMap<FFI, Set<string>>();
  * cdata made for an earlier library work with the functions of the new one. The source must keep
  * what it had: a function removed from it would still be declared.
  */
-export function ccInto(ffi: FFI, source: string, options: CcOptions = {}): Lib {
+export function ccInto<L extends object = Lib>(ffi: FFI, source: string, options: CcOptions = {}): L {
   if (!(ffi instanceof FFI)) throw new TypeError(`ccInto(): expected an FFI, got ${show(ffi)}`);
   if (typeof source !== 'string') throw new TypeError(`cc(): expected C source as a string, got ${show(source)}`);
   const { headers, ...verifyOptions } = options;
@@ -76,7 +77,7 @@ export function ccInto(ffi: FFI, source: string, options: CcOptions = {}): Lib {
   const lib = ffi.verify(stamped, verifyOptions); // the build links with -Bsymbolic: main() and friends stay the source's
   hideNames(lib, refusals(extracted, options.filename ?? 'source.c'));
   declared.set(lib, { ffi, cdefs: extracted.cdefs, skipped: extracted.skipped, statics: extracted.statics });
-  return lib;
+  return lib as L;
 }
 
 /** Why each name the library knows of but does not export is refused. */

@@ -1,4 +1,5 @@
 // Command-line arguments of the cffi commands: options with values (attached or separate), flags, positionals, and `--`.
+import { packageVersion } from '../package';
 
 /** A mistake in the command line: printed with a pointer to --help, exit status 2. */
 export class UsageError extends Error {
@@ -78,6 +79,14 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[])
 /** -h/--help, shared by every command. */
 export const HELP: OptionSpec = { names: ['help', 'h'], value: false };
 
+/** -v/--version, shared by every command. */
+export const VERSION: OptionSpec = { names: ['version', 'v'], value: false };
+
+/** The line `--version` prints. */
+export function versionLine(): string {
+  return `cffi (node-cffi) ${packageVersion}\n`;
+}
+
 /** The compile options of `run`, `repl` and `types` (for .c files). */
 export const COMPILE_OPTIONS: readonly OptionSpec[] = [
   { names: ['cc'], value: true },
@@ -86,4 +95,17 @@ export const COMPILE_OPTIONS: readonly OptionSpec[] = [
   { names: ['L'], value: true },
   { names: ['I'], value: true },
   { names: ['D'], value: true },
+  { names: ['cflags'], value: true },
+  { names: ['ldflags'], value: true },
 ];
+
+/**
+ * The words of a --cflags/--ldflags value: split at white space, as a shell would split it
+ * unquoted; single or double quotes keep white space inside one word (`-DNAME="a b"`).
+ */
+export function splitFlags(text: string): string[] {
+  const words: string[] = [];
+  const re = /(?:[^\s"']+|"[^"]*"|'[^']*')+/g;
+  for (const m of text.matchAll(re)) words.push(m[0].replace(/"([^"]*)"|'([^']*)'/g, (_, d?: string, q?: string) => d ?? q ?? ''));
+  return words;
+}

@@ -1,7 +1,7 @@
 // `cffi cache [ls|clean]`: what the cache of compiled libraries holds (size, age, source), and emptying it.
 import { cacheDirectory, cleanCache, listCache } from '../build';
 import { nodeHost } from '../host';
-import { HELP, UsageError, parseArgs } from './args';
+import { HELP, UsageError, VERSION, parseArgs, versionLine } from './args';
 
 const CACHE_HELP = `Usage: cffi cache [ls|clean]
 
@@ -14,12 +14,17 @@ The cache is $NODE_CFFI_CACHE, else $XDG_CACHE_HOME/node-cffi, else
 ~/.cache/node-cffi.
 
 Options:
-  -h, --help   show this help`;
+  -h, --help      show this help
+  -v, --version   print the version`;
 
 export async function cacheCommand(argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, [HELP]);
+  const args = parseArgs(argv, [HELP, VERSION]);
   if (args.has('help')) {
     nodeHost.write('stdout', `${CACHE_HELP}\n`);
+    return 0;
+  }
+  if (args.has('version')) {
+    nodeHost.write('stdout', versionLine());
     return 0;
   }
   const [action = 'ls', ...extra] = args.positionals;

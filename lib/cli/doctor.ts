@@ -2,7 +2,7 @@
 import { cacheStatus, probeCompiler } from '../build';
 import { nodeHost } from '../host';
 import type { BackendStatus } from '../index';
-import { HELP, parseArgs } from './args';
+import { HELP, VERSION, parseArgs, versionLine } from './args';
 
 const DOCTOR_HELP = `Usage: cffi doctor
 
@@ -11,7 +11,8 @@ Checks, one line each: the C compiler (found, its version), tcc and clang
 call of a one-line C function. Exits non-zero when something needed fails.
 
 Options:
-  -h, --help   show this help`;
+  -h, --help      show this help
+  -v, --version   print the version`;
 
 type Status = 'OK' | 'WARN' | 'FAIL' | '--';
 
@@ -22,9 +23,13 @@ interface Check {
 }
 
 export async function doctorCommand(argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, [HELP]);
+  const args = parseArgs(argv, [HELP, VERSION]);
   if (args.has('help')) {
     nodeHost.write('stdout', `${DOCTOR_HELP}\n`);
+    return 0;
+  }
+  if (args.has('version')) {
+    nodeHost.write('stdout', versionLine());
     return 0;
   }
   const backend = loadBackend();

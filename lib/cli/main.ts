@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `cffi` command: dispatches to run, repl, types, cache and doctor, each loaded only when used so that startup stays fast.
 import { nodeHost } from '../host';
-import { UsageError } from './args';
+import { UsageError, versionLine } from './args';
 
 const HELP = `Usage: cffi <command> [options]
 
@@ -39,8 +39,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return first === undefined ? 2 : 0;
   }
   if (first === '-v' || first === '--version') {
-    const { packageVersion } = await import('../package');
-    nodeHost.write('stdout', `cffi (node-cffi) ${packageVersion}\n`);
+    nodeHost.write('stdout', versionLine());
     return 0;
   }
   const load = Object.prototype.hasOwnProperty.call(COMMANDS, first) ? COMMANDS[first] : undefined;

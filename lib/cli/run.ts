@@ -2,8 +2,8 @@
 import * as path from 'path';
 import { nodeHost } from '../host';
 import { Lib, cc, ffiOf } from '../index';
-import { COMPILE_OPTIONS, HELP, UsageError, parseArgs } from './args';
-import { compileOptions, describeFailure, flushC, formatValue, installGlobals } from './session';
+import { COMPILE_OPTIONS, HELP, UsageError, VERSION, parseArgs, versionLine } from './args';
+import { colorsFor, compileOptions, describeFailure, flushC, formatValue, installGlobals } from './session';
 
 const RUN_HELP = `Usage: cffi run FILE.c [options] [-- ARGS...]
 
@@ -20,7 +20,10 @@ Options:
   -L DIR            search DIR for libraries (repeatable)
   -I DIR            search DIR for headers (repeatable; FILE.c's directory always is)
   -D NAME[=VALUE]   define a macro (repeatable)
+  --cflags FLAGS    more compiler flags, split at spaces: --cflags '-O2 -march=native'
+  --ldflags FLAGS   more linker flags, split at spaces: --ldflags '-Wl,--as-needed'
   -h, --help        show this help
+  -v, --version     print the version
 
 Examples:
   cffi run add.c -e 'add(1, 2)'
@@ -29,9 +32,13 @@ Examples:
 
 /** Runs the command; resolves to the exit status. */
 export async function runCommand(argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, [HELP, { names: ['eval', 'e'], value: true }, ...COMPILE_OPTIONS]);
+  const args = parseArgs(argv, [HELP, VERSION, { names: ['eval', 'e'], value: true }, ...COMPILE_OPTIONS]);
   if (args.has('help')) {
     nodeHost.write('stdout', `${RUN_HELP}\n`);
+    return 0;
+  }
+  if (args.has('version')) {
+    nodeHost.write('stdout', versionLine());
     return 0;
   }
   if (args.positionals.length !== 1) {
@@ -59,7 +66,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   for (const name of clashes) nodeHost.write('stderr', `cffi run: '${name}' of ${file} is reachable as lib.${name} (the global keeps its JavaScript meaning)\n`);
   const expressions = args.all('eval');
   if (expressions.length === 0) return runMain(lib, file, args.rest);
-  const colors = nodeHost.isTerminal('stdout');
+  const colors = colorsFor('stdout');
   for (const expr of expressions) {
     let value: unknown;
     try {

@@ -1,9 +1,9 @@
 // What `run` and `repl` share: compile options from the command line, a compiled source's names as globals, printing results.
 import * as path from 'path';
 import * as util from 'util';
+import { CcOptions, FFI, Lib, VerificationError, declarationsOf } from '../index';
 import { nodeHost } from '../host';
-import { CcOptions, FFI, Lib, VerificationError } from '../index';
-import { Parsed, UsageError } from './args';
+import { Parsed, UsageError, splitFlags } from './args';
 
 const OPT_LEVEL = /^(0|1|2|3|s|g|z|fast)$/;
 
@@ -22,7 +22,9 @@ export function compileOptions(args: Parsed, file: string | null): CcOptions {
   return {
     ...(file === null ? {} : { filename: file }),
     ...(args.has('cc') ? { compiler: args.get('cc') } : {}),
-    extraCompileArgs: levels.map((l) => `-O${l}`),
+    // -O first: a level in --cflags comes later and wins, as the compiler takes the last one.
+    extraCompileArgs: [...levels.map((l) => `-O${l}`), ...args.all('cflags').flatMap(splitFlags)],
+    extraLinkArgs: args.all('ldflags').flatMap(splitFlags),
     defineMacros: defines,
     includeDirs: [...(file === null ? [] : [path.dirname(file)]), ...args.all('I')],
     libraries: args.all('l'),
@@ -56,15 +58,18 @@ const installed = new Set<string>();
  * Makes the library's names globals of this realm (live: a C global reads and writes through),
  * with `ffi` and `lib`. A name JavaScript already has (Object, Map, fetch, process…) keeps its
  * JavaScript meaning, since code here uses it too; those names are returned, reachable as lib.NAME.
+ * The names the library refuses with a reason (a static function of the source, a declaration
+ * left out) are globals too, which say that reason when used, as lib.NAME does.
  */
 export function installGlobals(lib: Lib | null, ffi: FFI): string[] {
   const g = globalThis as Record<string, unknown>;
   Object.defineProperty(g, 'ffi', { value: ffi, writable: true, configurable: true, enumerable: false });
   Object.defineProperty(g, 'lib', { value: lib, writable: true, configurable: true, enumerable: false });
   const clashes: string[] = [];
-  for (const name of lib === null ? [] : Object.keys(lib)) {
+  const refused = lib === null ? [] : refusedNames(lib);
+  for (const name of lib === null ? [] : [...Object.keys(lib), ...refused]) {
     if (!installed.has(name) && name in g) {
-      clashes.push(name);
+      if (!refused.includes(name)) clashes.push(name);
       continue;
     }
     installed.add(name);
@@ -78,6 +83,24 @@ export function installGlobals(lib: Lib | null, ffi: FFI): string[] {
     });
   }
   return clashes;
+}
+
+/** Removes the C names installGlobals() made globals (`ffi` and `lib` stay, for the next session to replace). */
+export function uninstallGlobals(): void {
+  const g = globalThis as Record<string, unknown>;
+  for (const name of installed) delete g[name];
+  installed.clear();
+}
+
+/** The names cc() knows of but refuses: static functions and variables, declarations left out. */
+function refusedNames(lib: Lib): string[] {
+  const d = declarationsOf(lib);
+  return [...Object.keys(d.statics), ...d.skipped.map((s) => s.name)].filter((n) => !Object.prototype.hasOwnProperty.call(lib, n));
+}
+
+/** Whether output to `stream` is coloured: a terminal, unless NO_COLOR or NODE_DISABLE_COLORS is set (to anything but ''). */
+export function colorsFor(stream: 'stdout'): boolean {
+  return nodeHost.isTerminal(stream) && !nodeHost.env('NO_COLOR') && !nodeHost.env('NODE_DISABLE_COLORS');
 }
 
 /** How a result is shown: as util.inspect shows it, which shows cdata with their fields or elements. */

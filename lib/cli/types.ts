@@ -2,7 +2,7 @@
 import * as path from 'path';
 import { nodeHost } from '../host';
 import { CDefError, FFI, ccDeclarations } from '../index';
-import { COMPILE_OPTIONS, HELP, Parsed, UsageError, parseArgs } from './args';
+import { COMPILE_OPTIONS, HELP, Parsed, UsageError, VERSION, parseArgs, versionLine } from './args';
 import { compileOptions, describeFailure } from './session';
 
 const TYPES_HELP = `Usage: cffi types FILE.h [-o OUT.d.ts] [options]
@@ -23,15 +23,20 @@ Options:
   --header            read FILE.h as a C header (ffi.cdefHeader), not as cdef
   --only REGEX        with a header: only the names REGEX matches
   --cc, -I, -D        compiler, include directories, macros (for .c files and headers)
-  -h, --help          show this help`;
+  -h, --help          show this help
+  -v, --version       print the version`;
 
 export async function typesCommand(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, [
-    HELP, { names: ['output', 'o'], value: true }, { names: ['name'], value: true }, { names: ['from'], value: true },
+    HELP, VERSION, { names: ['output', 'o'], value: true }, { names: ['name'], value: true }, { names: ['from'], value: true },
     { names: ['header'], value: false }, { names: ['only'], value: true }, ...COMPILE_OPTIONS,
   ]);
   if (args.has('help')) {
     nodeHost.write('stdout', `${TYPES_HELP}\n`);
+    return 0;
+  }
+  if (args.has('version')) {
+    nodeHost.write('stdout', versionLine());
     return 0;
   }
   if (args.positionals.length !== 1) throw new UsageError('types: name one declarations file (FILE.h)');

@@ -1,4 +1,4 @@
-// Test helper: the compiled `cffi` binary (rebuilt when lib/ is newer than dist/), run in a child process with a private cache.
+// Test helper: the compiled package and its `cffi` binary (rebuilt when lib/ is newer than dist/), run in a child process with a private cache.
 import { SpawnSyncReturns, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -6,6 +6,8 @@ import * as path from 'path';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const MAIN = path.join(ROOT, 'dist', 'lib', 'cli', 'main.js');
+/** The ESM entry, written after the CommonJS build. */
+export const ESM = path.join(ROOT, 'dist', 'esm', 'index.mjs');
 
 function newestSource(dir: string): number {
   let newest = 0;
@@ -18,14 +20,17 @@ function newestSource(dir: string): number {
 }
 
 /**
- * Makes sure dist/ holds the binary compiled from the current sources (npm test builds it first;
- * a lone `jest test/cli` may find it stale). Type errors elsewhere do not stop tsc from emitting.
+ * Makes sure dist/ holds the build of the current sources, the ESM entry included (npm test
+ * builds it first; a lone `jest test/cli` may find it stale). Type errors elsewhere do not stop
+ * tsc from emitting.
  */
 export function ensureBuilt(): void {
-  const built = fs.existsSync(MAIN) ? fs.statSync(MAIN).mtimeMs : 0;
+  const built = fs.existsSync(MAIN) && fs.existsSync(ESM) ? Math.min(fs.statSync(MAIN).mtimeMs, fs.statSync(ESM).mtimeMs) : 0;
   if (built >= newestSource(path.join(ROOT, 'lib'))) return;
   spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
-  if (!fs.existsSync(MAIN)) throw new Error(`cannot build ${MAIN}: run 'npm run prepare' and look at its errors`);
+  if (!fs.existsSync(MAIN)) throw new Error(`cannot build ${MAIN}: run 'npm run build' and look at its errors`);
+  const esm = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'esm-entry.js')], { cwd: ROOT, encoding: 'utf8' });
+  if (esm.status !== 0) throw new Error(`cannot write ${ESM}: ${esm.stderr}`);
 }
 
 /** A scratch directory with the given files, and a cache directory of its own. */

@@ -23,6 +23,7 @@ const FILES = {
   'bad.h': 'int add(int a, int b);\nfoo_t f(void);\n',
   'clash.c': 'int Map(int x) { return x + 1; }\nint lib(void) { return 2; }\nint ok(void) { return 3; }\n',
   'warns.c': 'int widen(int x) {\n  long *p = &x;\n  return (int)*p;\n}\n',
+  'flags.c': 'int extra(void) { return EXTRA; }\nconst char *label(void) { return LABEL; }\n',
 };
 
 let ws: { dir: string; cache: string };
@@ -59,6 +60,15 @@ describe('help and version', () => {
   test('--version and -v print the package version', () => {
     for (const flag of ['--version', '-v']) {
       const r = cffi([flag], ws);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe(`cffi (node-cffi) ${VERSION}\n`);
+    }
+  });
+
+  test.each(['run', 'repl', 'types', 'cache', 'doctor'])('cffi %s --version (and -v) print the version too', (command) => {
+    for (const flag of ['--version', '-v']) {
+      const r = cffi([command, flag], ws);
+      expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       expect(r.stdout).toBe(`cffi (node-cffi) ${VERSION}\n`);
     }
@@ -161,10 +171,45 @@ describe('cffi run', () => {
     );
   });
 
-  test('a static function is refused by name', () => {
-    const r = cffi(['run', 'exp.c', '-e', 'lib.hidden()'], ws);
+  test('a static function is refused by name, as lib.NAME or as a global, with the reason the library gives', () => {
+    const why = "the verify() library for exp.c: 'hidden' is a static function of exp.c, visible only to its C code; remove 'static' to call it from JavaScript";
+    for (const expr of ['lib.hidden()', 'hidden()']) {
+      const r = cffi(['run', 'exp.c', '-e', expr], ws);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(`cffi run: -e '${expr}': FFIError: ${why}\n`);
+    }
+  });
+
+  test('a misspelled name of the library says which declared name is close', () => {
+    const r = cffi(['run', 'exp.c', '-e', 'lib.shuot("x")'], ws);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain("'hidden' is a static function of exp.c, visible only to its C code");
+    expect(r.stderr).toBe("cffi run: -e 'lib.shuot(\"x\")': FFIError: the verify() library for exp.c: no function, global or constant named 'shuot' was declared; did you mean 'shout'?\n");
+  });
+
+  test('-e lib prints the library: its functions by their C declarations, its globals and constants by value', () => {
+    const r = cffi(['run', 'add.c', '-e', 'lib'], ws);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('[Lib: the verify() library for add.c] { add: [Function: int add(int, int)] }\n');
+  });
+
+  test('--cflags and --ldflags pass flags through, split at spaces (quotes keep a word whole)', () => {
+    const r = cffi(['run', 'flags.c', '--cflags', '-O1 -DEXTRA=4 \'-DLABEL="a b"\'', '-e', 'extra()', '-e', 'ffi.string(label())'], ws);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('4\na b\n');
+    const linked = cffi(['run', 'math.c', '--ldflags', '-lm', '-e', 'cosine(0)'], ws);
+    expect(linked.stderr).toBe('');
+    expect(linked.stdout).toBe('1\n');
+  });
+
+  test('results are coloured on a terminal, and not when NO_COLOR is set', () => {
+    const onTerminal = (env: NodeJS.ProcessEnv): string => {
+      const command = [process.execPath, MAIN, 'run', 'add.c', '-e', 'add(1, 2)'].map((s) => `'${s}'`).join(' ');
+      const r = spawnSync('script', ['-qfec', command, '/dev/null'], { cwd: ws.dir, env: { ...env, TERM: 'xterm' }, encoding: 'utf8' });
+      return r.stdout;
+    };
+    const { NO_COLOR: _unset, ...colourful } = childEnv(ws.cache);
+    expect(onTerminal(colourful)).toContain('\x1b[33m3\x1b[39m');
+    expect(onTerminal({ ...colourful, NO_COLOR: '1' })).toBe('3\r\n');
   });
 
   test('a missing file, or no file, is said plainly', () => {
@@ -195,10 +240,10 @@ describe('cffi types', () => {
   test('prints TypeScript declarations for a cdef file', () => {
     const r = cffi(['types', 'decls.h'], ws);
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain("import type { CData } from 'node-cffi';");
+    expect(r.stdout).toContain("import type { CData } from 'node-cffi';\n");
     expect(r.stdout).toContain('export interface struct_pt extends CData {');
     expect(r.stdout).toContain('export type enum_mode = 0 | 3;');
-    expect(r.stdout).toContain('  add(a: number, b: number): number;');
+    expect(r.stdout).toContain('  add(a: number | bigint, b: number | bigint): number;');
     expect(r.stdout).toContain('  big(): number | bigint;');
     expect(r.stdout).toContain('  readonly SIZE: 16;');
   });
@@ -209,7 +254,7 @@ describe('cffi types', () => {
     expect(r.stdout).toBe('');
     const text = fs.readFileSync(path.join(ws.dir, 'decls.d.ts'), 'utf8');
     expect(text).toContain('export interface Decls {');
-    expect(text).toContain("import type { CData } from '../lib';");
+    expect(text).toContain("import type { CData } from '../lib';\n");
   });
 
   test('a C file is read as cc() reads it', () => {

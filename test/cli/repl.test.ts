@@ -141,5 +141,82 @@ test('a block of C over several lines, .load, .types, and a non-cdata given to .
   await t.waitFor('TypeError: .dump 42: expected a cdata, got 42');
   await t.type('.exit');
   expect(await t.closed).toBe(0);
-  expect(t.screen()).toContain('  cube(x: number): number;');
+  expect(t.screen()).toContain('  cube(x: number | bigint): number;');
+});
+
+test('C mode: Ctrl+C and .break drop a block, a function defined again replaces the old one, .reset starts over', async () => {
+  const t = terminal(['repl', 'start.c'], ws);
+  await t.waitFor('start.c: declared: add, quadruple');
+  // Ctrl+C in the middle of a block drops it: nothing is compiled, and the session goes on.
+  await t.type('.c int half(int x) {');
+  await t.waitFor('c... ');
+  t.write('  return x / 2;\r');
+  t.write('\x03');
+  await t.waitFor('(the C block was abandoned; nothing was compiled)');
+  await t.type('typeof half');
+  await t.waitFor("'undefined'");
+  // .break does the same.
+  await t.type('.c int third(int x) {');
+  await t.waitFor('c... ', 2);
+  t.write('.break\r');
+  await t.waitFor('(the C block was abandoned; nothing was compiled)', 2);
+  // Defining a function again replaces it, and earlier C calling it calls the new one.
+  await t.type('.c int sq(int x) { return x * x; }');
+  await t.waitFor('declared: sq');
+  await t.type('.c int quad(int x) { return sq(sq(x)); }');
+  await t.waitFor('declared: quad');
+  await t.type('.c int sq(int x) { return x + x; }');
+  await t.waitFor('redefined: sq');
+  await t.type('quad(3) + sq(10)');
+  await t.waitFor('\n32\n');
+  // A compile error shows the line it names and a caret under the column.
+  await t.type('.c int broken(void) { return missing_name; }');
+  await t.waitFor('verify(): the C compiler failed');
+  // .reset forgets the C added since the start and reads start.c again.
+  await t.type('.reset');
+  await t.waitFor('a fresh session\nstart.c: declared: add, quadruple');
+  await t.type('typeof quad + " " + typeof sq + " " + add(2, 3)');
+  await t.waitFor("'undefined undefined 5'");
+  await t.type('.exit');
+  expect(await t.closed).toBe(0);
+  expect(t.screen()).toContain('    1 | int broken(void) { return missing_name; }\n      |                           ^');
+});
+
+test('JavaScript completion and preview are off while C is typed; errors show no frames of node-cffi; lib prints its names', async () => {
+  const t = terminal(['repl', 'start.c'], ws);
+  await t.waitFor('start.c: declared: add, quadruple');
+  // In JavaScript, Tab completes a C name.
+  await t.type('quadr', false);
+  t.write('\t');
+  await t.waitFor('quadruple', 2);
+  t.write('(1)\r');
+  await t.waitFor('\n4\n');
+  // In C, Tab is a Tab and nothing is completed: the compiler sees 'quadr', a Tab, then 'uple'.
+  await t.type('.c int twice(int x) {');
+  await t.waitFor('c... ');
+  t.write('\treturn quadr');
+  t.write('\t');
+  t.write('uple(x) / 2; }\r');
+  await t.waitFor('‘quadr’ undeclared');
+  await t.type('.c int twice(int x) { return quadruple(x) / 2; }');
+  await t.waitFor('declared: twice');
+  await t.type('twice(5)');
+  await t.waitFor('\n10\n');
+  await t.type("add('x', 1)");
+  await t.waitFor("TypeError: add() argument 1 ('a'): expected an integer for 'int', got string \"x\"");
+  await t.type('lib');
+  await t.waitFor('[Lib: the verify() library for start.c]');
+  // Tab completion looks into the library object too.
+  await t.type('lib.quadr', false);
+  t.write('\t');
+  await t.waitFor('lib.quadruple');
+  t.write('(2)\r');
+  await t.waitFor('\n8\n');
+  await t.type('.exit');
+  expect(await t.closed).toBe(0);
+  const screen = t.screen();
+  expect(screen).not.toMatch(/^\s+at .*(node-cffi|dist\/lib|eval at makeCaller)/m);
+  expect(screen).toContain('add: [Function: int add(int, int)]');
+  // The C line shows what was typed, with no completion inserted after 'quadr'.
+  expect(screen).toContain('c... \treturn quadr\tuple(x) / 2; }\n');
 });

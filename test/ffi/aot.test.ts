@@ -1,13 +1,12 @@
-// The ahead-of-time build: setSource + compile write a module (library and typed loader) that another process loads with no cdef and no compiler.
+// The ahead-of-time build: setSource + compile write a module (library, loader, types) that CommonJS, ESM and TypeScript programs load with no cdef and no compiler.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { FFI, FFIError } from '../../lib';
+import { FFI, FFIError, VerificationError } from '../../lib';
 import { fixture } from '../helpers/fixtures';
+import { ROOT, ensureBuilt } from '../cli/binary';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const TSX = require.resolve('tsx/cjs');
 const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 
 const CDEF = `
@@ -25,48 +24,67 @@ int primes[...];
 int twice(int x);
 `;
 
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-aot-'));
-afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
-const built = path.join(work, 'built');
-const ffi = new FFI();
-ffi.cdef(CDEF);
-ffi.setSource('_geometry', fixture('aot.c'), { filename: 'aot.c', libraries: ['m'], extraCompileArgs: ['-O2'] });
-const moduleDir = ffi.compile({ tmpdir: built });
+let work: string;
+let ffi: FFI;
+let moduleDir: string;
 
-/**
- * A consumer project elsewhere, with the module directory copied into it: its tsconfig maps the
- * package name 'node-cffi' (which the loader imports) to this checkout, for tsc and for tsx alike.
- */
-const project = path.join(work, 'consumer');
-fs.mkdirSync(project);
-fs.cpSync(moduleDir, path.join(project, '_geometry'), { recursive: true });
-fs.writeFileSync(
-  path.join(project, 'tsconfig.json'),
-  JSON.stringify({
-    compilerOptions: {
-      target: 'ES2022', module: 'commonjs', moduleResolution: 'node', strict: true, esModuleInterop: true, skipLibCheck: true,
-      noEmit: true, types: ['node'], typeRoots: [path.join(ROOT, 'node_modules', '@types')],
-      baseUrl: '.', paths: { 'node-cffi': [path.join(ROOT, 'lib', 'index.ts')] },
-    },
-  }),
-);
+/** A consumer project elsewhere, with the module directory copied into it and node-cffi installed as a link to this checkout. */
+function project(name: string, packageJson: object): string {
+  const dir = path.join(work, name);
+  fs.mkdirSync(path.join(dir, 'node_modules'), { recursive: true });
+  fs.symlinkSync(ROOT, path.join(dir, 'node_modules', 'node-cffi'));
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name, private: true, ...packageJson }));
+  fs.cpSync(moduleDir, path.join(dir, '_geometry'), { recursive: true });
+  return dir;
+}
 
-/** Type-checks `file` of the consumer project with tsc; returns its exit status and output. */
-function typecheck(file: string, text: string): { status: number | null; output: string } {
-  fs.writeFileSync(path.join(project, file), text);
-  const config = path.join(project, `tsconfig.${file}.json`);
-  fs.writeFileSync(config, JSON.stringify({ extends: './tsconfig.json', files: [file] }));
-  const r = spawnSync(process.execPath, [TSC, '-p', config], { cwd: project, encoding: 'utf8' });
+/** Runs `file` with node where no C compiler can be found: $CC names none and PATH holds only node's own directory. */
+function runWithoutCompiler(dir: string, file: string) {
+  return spawnSync(process.execPath, [file], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, CC: path.join(work, 'no-such-cc'), PATH: path.dirname(process.execPath) },
+  });
+}
+
+/** Compiles (or only type-checks) `files` of `dir` with tsc under `options`; returns its exit status and output. */
+function tsc(dir: string, files: string[], options: Record<string, unknown>): { status: number | null; output: string } {
+  const config = path.join(dir, `tsconfig.${Object.values(options).join('-')}.json`);
+  fs.writeFileSync(
+    config,
+    JSON.stringify({
+      compilerOptions: { target: 'ES2022', strict: true, types: ['node'], typeRoots: [path.join(ROOT, 'node_modules', '@types')], ...options },
+      files,
+    }),
+  );
+  const r = spawnSync(process.execPath, [TSC, '-p', config], { cwd: dir, encoding: 'utf8' });
   return { status: r.status, output: r.stdout + r.stderr };
 }
 
-const CONSUMER = `
-import { FFI } from 'node-cffi';
-// Nothing in this process may parse a cdef or compile: those methods throw if called.
-for (const name of ['cdef', 'verify', 'verifyAsync', 'compile'] as const) {
-  (FFI.prototype as unknown as Record<string, () => never>)[name] = () => { throw new Error(name + ' was called'); };
-}
-import { ffi, lib, struct_point, enum_mode } from './_geometry/_geometry';
+/** What every consumer prints: the module's functions, constants, globals and layouts at work. */
+const USE = `
+const p = ffi.new('struct point *', { x: 3, y: 4 });
+const moved = lib.shifted(p[0], 1);
+lib.counter = lib.counter + 1;
+console.log(JSON.stringify({
+  sum: lib.add(20, 22), ones: String(lib.ALL_ONES), scale: lib.SCALE, mode: lib.ON, off: lib.OFF, auto: 'AUTO' in lib,
+  later: String(lib.later(2n ** 40n, 2)), norm: lib.norm(p), moved: [moved.x, moved.y], counter: lib.counter,
+  primes: [...lib.primes], twice: lib.twice(21),
+  size: ffi.sizeof('struct point'), offsets: [ffi.offsetof('struct point', 'x'), ffi.offsetof('struct point', 'y')],
+  ticks: ffi.sizeof('ticks_t'),
+}));
+`;
+
+const EXPECTED = {
+  sum: 42, ones: '18446744073709551615', scale: 3, mode: 7, off: -1, auto: false,
+  later: String(2 ** 40 + 6), norm: 5, moved: [4, 5], counter: 8, primes: [2, 3, 5, 7, 11], twice: 42,
+  size: 16, offsets: [8, 12], ticks: 8,
+};
+
+/** The TypeScript consumer: the same, with the module's types in use. */
+const TS_USE = `
+import { ffi, lib } from './_geometry/_geometry.js';
+import type { struct_point, enum_mode } from './_geometry/_geometry.js';
 
 const p = ffi.new('struct point *', { x: 3, y: 4 });
 const value: struct_point = p[0];
@@ -74,7 +92,7 @@ const sum: number = lib.add(20, 22);
 const ones: 18446744073709551615n = lib.ALL_ONES;
 const scale: 3 = lib.SCALE;
 const mode: enum_mode = lib.ON;
-const moved = lib.shifted(value, 1);
+const moved: struct_point = lib.shifted(value, 1);
 lib.counter = lib.counter + 1;
 console.log(JSON.stringify({
   sum, ones: String(ones), scale, mode, off: lib.OFF, auto: 'AUTO' in lib,
@@ -85,15 +103,29 @@ console.log(JSON.stringify({
 }));
 `;
 
+beforeAll(() => {
+  ensureBuilt();
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-aot-'));
+  ffi = new FFI();
+  ffi.cdef(CDEF);
+  ffi.setSource('_geometry', fixture('aot.c'), { filename: 'aot.c', libraries: ['m'], extraCompileArgs: ['-O2'] });
+  moduleDir = ffi.compile({ tmpdir: path.join(work, 'built') });
+});
+
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
 describe('ffi.compile()', () => {
-  test('writes the module directory: the shared library and the TypeScript loader', () => {
-    expect(moduleDir).toBe(path.join(built, '_geometry'));
-    expect(fs.readdirSync(moduleDir).sort()).toEqual(['_geometry.so', '_geometry.ts']);
-    const loader = fs.readFileSync(path.join(moduleDir, '_geometry.ts'), 'utf8');
+  test('writes the module directory: the library, a CommonJS loader, its declarations and a package.json', () => {
+    expect(moduleDir).toBe(path.join(work, 'built', '_geometry'));
+    expect(fs.readdirSync(moduleDir).sort()).toEqual(['_geometry.d.ts', '_geometry.js', '_geometry.so', 'package.json']);
+    const loader = fs.readFileSync(path.join(moduleDir, '_geometry.js'), 'utf8');
     expect(loader.split('\n')[0]).toMatch(/^\/\/ _geometry: a node-cffi module compiled ahead of time from aot\.c/);
-    expect(loader).toContain("from 'node-cffi'");
+    expect(loader).toContain("require('node-cffi')");
     expect(loader).not.toMatch(/cdef\(|verify\(/);
-    expect(loader).toContain('add(a: number, b: number): number;');
+    const types = fs.readFileSync(path.join(moduleDir, '_geometry.d.ts'), 'utf8');
+    expect(types).toContain('add(a: number | bigint, b: number | bigint): number;');
+    expect(types).toContain('export declare const lib: Lib;');
+    expect(JSON.parse(fs.readFileSync(path.join(moduleDir, 'package.json'), 'utf8'))).toMatchObject({ type: 'commonjs', main: './_geometry.js' });
   });
 
   test('settles the FFI it runs on, as verify() does', () => {
@@ -102,34 +134,73 @@ describe('ffi.compile()', () => {
     expect(ffi.sizeof('ticks_t')).toBe(8);
   });
 
-  test('the module loads in another process with no cdef and no compiler, and works', () => {
-    fs.writeFileSync(path.join(project, 'consumer.ts'), CONSUMER);
-    const r = spawnSync(process.execPath, ['-r', TSX, 'consumer.ts'], {
-      cwd: project,
-      encoding: 'utf8',
-      // No compiler can be found: $CC names none and PATH holds only node's own directory.
-      env: { ...process.env, CC: path.join(work, 'no-such-cc'), PATH: path.dirname(process.execPath) },
-    });
+  test('a plain CommonJS program requires the module and uses it, parsing no cdef and compiling nothing', () => {
+    const dir = project('cjs', {});
+    fs.writeFileSync(
+      path.join(dir, 'consumer.js'),
+      // Nothing in this process may parse a cdef or compile: those methods throw if called.
+      "const { FFI } = require('node-cffi');\n" +
+        "for (const name of ['cdef', 'verify', 'verifyAsync', 'compile']) FFI.prototype[name] = () => { throw new Error(name + ' was called'); };\n" +
+        `const { ffi, lib } = require('./_geometry/_geometry.js');\n${USE}`,
+    );
+    const r = runWithoutCompiler(dir, 'consumer.js');
     expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toEqual({
-      sum: 42, ones: '18446744073709551615', scale: 3, mode: 7, off: -1, auto: false,
-      later: String(2 ** 40 + 6), norm: 5, moved: [4, 5], counter: 8, primes: [2, 3, 5, 7, 11], twice: 42,
-      size: 16, offsets: [8, 12], ticks: 8,
-    });
+    expect(JSON.parse(r.stdout)).toEqual(EXPECTED);
   });
 
-  test('the loader types check with tsc, and a wrongly typed call does not', () => {
-    const good = typecheck('consumer.ts', CONSUMER);
-    expect(good.output).toBe('');
-    expect(good.status).toBe(0);
-    const bad = typecheck(
-      'wrong.ts',
-      "import { lib } from './_geometry/_geometry';\nlib.add('20', 22);\nconst s: string = lib.norm(null);\nlib.nosuch(1);\n",
+  test('an ES module of a "type": "module" project imports it by name', () => {
+    const dir = project('esm', { type: 'module' });
+    fs.writeFileSync(path.join(dir, 'consumer.js'), `import { ffi, lib } from './_geometry/_geometry.js';\n${USE}`);
+    const r = runWithoutCompiler(dir, 'consumer.js');
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual(EXPECTED);
+  });
+
+  test.each([
+    ['CommonJS, module node16', {}, { module: 'node16', moduleResolution: 'node16' }],
+    ['ESM, module nodenext', { type: 'module' }, { module: 'nodenext', moduleResolution: 'nodenext' }],
+    ['ESM, moduleResolution bundler', { type: 'module' }, { module: 'es2022', moduleResolution: 'bundler' }],
+  ])('TypeScript (%s): the types check without skipLibCheck, the compiled program runs, a wrong use is refused', (name, pkg, options) => {
+    const dir = project(`ts-${name.replace(/\W+/g, '-')}`, pkg);
+    fs.writeFileSync(path.join(dir, 'consumer.ts'), TS_USE);
+    fs.writeFileSync(
+      path.join(dir, 'wrong.ts'),
+      "import { lib } from './_geometry/_geometry.js';\nlib.add('20', 22);\nconst s: string = lib.norm(null);\nlib.nosuch(1);\nexport { s };\n",
     );
-    expect(bad.status).not.toBe(0);
-    expect(bad.output).toMatch(/wrong\.ts\(2,9\): error TS2345/);
-    expect(bad.output).toMatch(/wrong\.ts\(3,7\): error TS2322/);
-    expect(bad.output).toMatch(/wrong\.ts\(4,5\): error TS2339/);
+    // One program with both files: tsc still emits consumer.js, and reports only wrong.ts.
+    const built = tsc(dir, ['consumer.ts', 'wrong.ts'], options);
+    const errors = built.output.trim().split('\n').map((line) => line.replace(/: error (TS\d+):.*/, ' $1'));
+    expect(errors).toEqual(['wrong.ts(2,9) TS2345', 'wrong.ts(3,7) TS2322', 'wrong.ts(4,5) TS2339']);
+    const r = runWithoutCompiler(dir, 'consumer.js');
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual(EXPECTED);
+  });
+});
+
+describe('the module source', () => {
+  test("diagnostics name the module's source file, <moduleName>.c", () => {
+    const f = new FFI();
+    f.cdef('int broken(void);');
+    f.setSource('_broken', 'int broken(void) { return missing_name; }\n');
+    expect(() => f.compile({ tmpdir: path.join(work, 'broken') })).toThrow(VerificationError);
+    expect(() => f.compile({ tmpdir: path.join(work, 'broken') })).toThrow(/_broken\.c:1:\d+: error: .*missing_name/);
+  });
+
+  test('a header of yours is found through includeDirs (relative to the working directory)', () => {
+    const headers = path.join(work, 'headers');
+    fs.mkdirSync(headers);
+    fs.writeFileSync(path.join(headers, 'scale.h'), '#define FACTOR 6\nstatic inline int scaled(int v) { return v * FACTOR; }\n');
+    const f = new FFI();
+    f.cdef('#define FACTOR ...\nint scaled(int v);');
+    f.setSource('_scaled', '#include "scale.h"', { includeDirs: [path.relative(process.cwd(), headers)] });
+    const user = path.join(work, 'scaled');
+    fs.mkdirSync(path.join(user, 'node_modules'), { recursive: true });
+    fs.symlinkSync(ROOT, path.join(user, 'node_modules', 'node-cffi'));
+    f.compile({ tmpdir: user });
+    fs.writeFileSync(path.join(user, 'use.js'), "const { lib } = require('./_scaled/_scaled.js');\nconsole.log(lib.scaled(7), lib.FACTOR);\n");
+    const r = runWithoutCompiler(user, 'use.js');
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('42 6\n');
   });
 });
 
