@@ -256,14 +256,15 @@ export class FFI {
     return offset;
   }
 
-  /** The C spelling of a type with `extra` at the declarator position: ('int', '*') → 'int *'. */
+  /** The type's name as CFFI spells it, with `extra` at the declarator position: ('int', '*') → 'int *', ('int *', '*') → 'int * *'. */
   getctype(type: TypeArg, extra = ''): string {
     const t = this.#type(type, 'ffi.getctype()');
-    const marker = t.marker;
+    if (typeof extra !== 'string') throw new TypeError(`ffi.getctype(): expected a string to insert, got ${show(extra)}`);
+    const marker = t.nameMarker;
     let r = extra.trim();
     if (r.startsWith('*') && marker.includes('&[')) r = `(${r})`;
-    else if (r && r[0] !== '[' && r[0] !== '(' && !(r[0] === '*' && marker[marker.indexOf('&') - 1] === '*')) r = ` ${r}`;
-    return marker.replace('&', r).trim();
+    else if (r && r[0] !== '[' && r[0] !== '(') r = ` ${r}`;
+    return marker.replace('&', r);
   }
 
   /**

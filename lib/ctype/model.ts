@@ -19,8 +19,16 @@ abstract class TypeBase {
   /** Unique per type object (names the koffi record of a struct passed by value). */
   readonly id = nextId++;
   abstract readonly kind: CTypeKind;
-  /** The C spelling with '&' where a declarator's name would go ('int *&', 'int(*&)[3]'). */
+  /**
+   * The C spelling for generated code, with '&' where a declarator's name would go: qualifiers
+   * kept, '(void)' for no parameters ('const char *&', 'int(*&)(void)', 'int(*&)[3]').
+   */
   abstract get marker(): string;
+  /**
+   * CFFI's spelling, with '&' where a declarator's name would go: no qualifiers, one ' *' per
+   * pointer, '()' for no parameters ('char * *&', 'int(*&)()'). What `cname` and `ffi.getctype` show.
+   */
+  abstract get nameMarker(): string;
   /** Size in bytes; -1 when C gives it none (void, functions, open arrays, incomplete structs). */
   abstract get size(): number;
   /** Alignment in bytes; -1 when the size is unknown. */
@@ -40,10 +48,16 @@ abstract class TypeBase {
   _settled = false;
 
   private _cname: string | undefined;
+  private _spelling: string | undefined;
 
-  /** The C name of the type, as CFFI spells it: 'int *', 'int[5]', 'struct pt', 'int(*)(int, int)'. */
+  /** The name of the type as CFFI spells it: 'int *', 'int * *', 'int[5]', 'struct pt', 'int(*)(int, int)', 'int(*)()'. */
   get cname(): string {
-    return (this._cname ??= this.marker.replace('&', '').trim());
+    return (this._cname ??= this.nameMarker.replace('&', '').trim());
+  }
+
+  /** The type as generated C spells it: 'const char *', 'int **', 'int(*)(void)'. */
+  get spelling(): string {
+    return (this._spelling ??= this.marker.replace('&', '').trim());
   }
 
   toString(): string {
@@ -79,6 +93,9 @@ export class PrimitiveType extends TypeBase {
   get marker(): string {
     return `${this.name}&`;
   }
+  get nameMarker(): string {
+    return `${this.name}&`;
+  }
 }
 
 /** A new deferred primitive named `name` (`typedef int... name;`): its size is unknown until settled. */
@@ -97,6 +114,9 @@ export function settlePrimitive(t: PrimitiveType, repr: Repr, size: number): voi
 export class VoidType extends TypeBase {
   readonly kind = 'void' as const;
   get marker(): string {
+    return 'void&';
+  }
+  get nameMarker(): string {
     return 'void&';
   }
   get size(): number {
@@ -121,6 +141,22 @@ export class PointerType extends TypeBase {
     const at = inner.indexOf('&');
     return inner.slice(0, at) + (inner[at - 1] === '*' ? '*&' : ' *&') + inner.slice(at + 1);
   }
+  get nameMarker(): string {
+    const inner = this.item.nameMarker;
+    return inner.replace('&', this.item.kind === 'array' || this.item.kind === 'function' ? '(*&)' : ' *&');
+  }
+  /** For a function pointer, the function's parameter types (CFFI's ctype.args); undefined otherwise. */
+  get args(): readonly CType[] | undefined {
+    return this.item.kind === 'function' ? this.item.args : undefined;
+  }
+  /** For a function pointer, the function's result type (CFFI's ctype.result); undefined otherwise. */
+  get result(): CType | undefined {
+    return this.item.kind === 'function' ? this.item.result : undefined;
+  }
+  /** For a function pointer, whether the function takes '...' (CFFI's ctype.ellipsis); undefined otherwise. */
+  get ellipsis(): boolean | undefined {
+    return this.item.kind === 'function' ? this.item.ellipsis : undefined;
+  }
 }
 
 export class ArrayType extends TypeBase {
@@ -131,6 +167,9 @@ export class ArrayType extends TypeBase {
   }
   get marker(): string {
     return this.item.marker.replace('&', `&[${this.length ?? ''}]`);
+  }
+  get nameMarker(): string {
+    return this.item.nameMarker.replace('&', `&[${this.length ?? ''}]`);
   }
   get size(): number {
     // item.size once: nested arrays would otherwise cost 2^depth
@@ -197,6 +236,9 @@ export class StructType extends TypeBase {
   get marker(): string {
     return this.namedByTypedef ? `${this.name}&` : `${this.kind} ${this.name}&`;
   }
+  get nameMarker(): string {
+    return this.marker;
+  }
   get complete(): boolean {
     return this.fields !== null;
   }
@@ -220,6 +262,9 @@ export class EnumType extends TypeBase {
   get marker(): string {
     return this.namedByTypedef ? `${this.name}&` : `enum ${this.name}&`;
   }
+  get nameMarker(): string {
+    return this.marker;
+  }
   get size(): number {
     return this.settled ? this.base.size : -1;
   }
@@ -235,10 +280,15 @@ export class FunctionType extends TypeBase {
     super();
   }
   get marker(): string {
-    const parts = this.args.map((a) => a.cname);
+    const parts = this.args.map((a) => a.spelling);
     if (this.ellipsis) parts.push('...');
     const list = parts.length ? parts.join(', ') : 'void';
     return this.result.marker.replace('&', `&(${list})`);
+  }
+  get nameMarker(): string {
+    const parts = this.args.map((a) => a.cname);
+    if (this.ellipsis) parts.push('...');
+    return this.result.nameMarker.replace('&', `&(${parts.join(', ')})`);
   }
   get size(): number {
     return -1;

@@ -262,7 +262,7 @@ describe('backend_tests', () => {
     expect(p![1]).toBe(456);
   });
 
-  test.failing('test_repr', () => {
+  test('test_repr', () => {
     const ffi = new FFI();
     ffi.cdef('struct foo { short a, b, c; };');
     // no counterpart: p = ffi.cast("short unsigned int", 0); repr(p) == "<cdata 'unsigned short' 0>";
@@ -1024,7 +1024,7 @@ describe('backend_tests', () => {
     expect(() => s[1]).toThrow(RangeError);
   });
 
-  test.failing('test_pointer_to_array', () => {
+  test('test_pointer_to_array', () => {
     const ffi = new FFI();
     const p = ffi.new('int(**)[5]');
     expect(String(p)).toBe(`<cdata 'int(* *)[5]' owning ${SIZE_OF_PTR} bytes>`);
@@ -1318,7 +1318,7 @@ describe('backend_tests', () => {
     expect(q.data[6]).toBe(15);
   });
 
-  test.failing('test_ffi_typeof_getcname', () => {
+  test('test_ffi_typeof_getcname', () => {
     const ffi = new FFI();
     expect(ffi.getctype('int')).toBe('int');
     expect(ffi.getctype('int', 'x')).toBe('int x');

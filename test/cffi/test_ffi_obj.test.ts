@@ -245,7 +245,7 @@ test('test_ffi_callback_onerror', () => {
   expect(() => ffi.callback('int(int)', (x: number) => x, { onerror: 42 as Any })).toThrow(/onerror/);
 });
 
-test.failing('test_ffi_getctype', () => {
+test('test_ffi_getctype', () => {
   const ffi = new FFI();
   expect(ffi.getctype('int')).toBe('int');
   expect(ffi.getctype('int', 'x')).toBe('int x');

@@ -414,7 +414,7 @@ test('test_unknown_argument_type', () => {
   expect(() => ffi.cdef('void f(foobarbazzz);')).toThrow(/'foobarbazzz'/);
 });
 
-test.failing('test_void_renamed_as_only_arg', () => {
+test('test_void_renamed_as_only_arg', () => {
   const ffi = new FFI();
   ffi.cdef('typedef void void_t1;' + 'typedef void_t1 void_t;' + 'typedef int (*func_t)(void_t);');
   expect((ffi.typeof('func_t') as Any).args).toEqual([]);

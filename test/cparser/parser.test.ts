@@ -89,7 +89,8 @@ describe('function prototypes', () => {
     const r = cdef('int f(); int g(void);');
     expect(get(r, 'f', 'function').type).toBe(functionType([], int, false));
     expect(get(r, 'f', 'function').type).toBe(get(r, 'g', 'function').type);
-    expect(get(r, 'g', 'function').type.cname).toBe('int(void)');
+    expect(get(r, 'g', 'function').type.spelling).toBe('int(void)');
+    expect(get(r, 'g', 'function').type.cname).toBe('int()');
     expect(get(r, 'g', 'function').argNames).toEqual([]);
   });
 
@@ -97,7 +98,8 @@ describe('function prototypes', () => {
     const r = cdef('int printf(const char *fmt, ...);');
     const f = get(r, 'printf', 'function');
     expect(f.type).toBe(functionType([pointerTo(char, Q_CONST)], int, true));
-    expect(f.type.cname).toBe('int(const char *, ...)');
+    expect(f.type.spelling).toBe('int(const char *, ...)');
+    expect(f.type.cname).toBe('int(char *, ...)');
     expect(f.argNames).toEqual(['fmt']);
   });
 
@@ -127,7 +129,7 @@ describe('function prototypes', () => {
     expect(get(r, 'on_a', 'function').argNames).toEqual([null]);
     expect(get(r, 'on_b', 'function').type).toBe(get(r, 'on_a', 'function').type);
     expect(get(r, 'x', 'variable').type).toBe(int);
-    expect(get(r, 'f', 'function').type.cname).toBe('int(void)');
+    expect(get(r, 'f', 'function').type.spelling).toBe('int(void)');
   });
 
   test('parameter names may be typedef names and shadow them', () => {
@@ -335,7 +337,8 @@ describe('qualifiers', () => {
     expect([v('e').type, v('e').quals]).toEqual([pointerTo(int), Q_RESTRICT]);
     expect([v('f').type, v('f').quals]).toEqual([pointerTo(int, Q_CONST), Q_CONST | Q_VOLATILE]);
     expect([v('g').type, v('g').quals]).toEqual([int, Q_VOLATILE]);
-    expect(v('c').type.cname).toBe('const volatile int *');
+    expect(v('c').type.spelling).toBe('const volatile int *');
+    expect(v('c').type.cname).toBe('int *');
   });
 
   test('typedef qualifiers carry over to uses', () => {
@@ -348,9 +351,9 @@ describe('qualifiers', () => {
   test('qualified pointers as array items keep their qualifiers where C puts them', () => {
     const r = cdef('int *const (*p)[3]; const int (*q)[2]; void f(int *const m[2][3]); int *restrict a[3];');
     expect(get(r, 'p', 'variable').type).toBe(pointerTo(arrayOf(pointerTo(int), 3), Q_CONST));
-    expect(get(r, 'p', 'variable').type.cname).toBe('int *const(*)[3]');
-    expect(get(r, 'q', 'variable').type.cname).toBe('const int(*)[2]');
-    expect(get(r, 'f', 'function').type.cname).toBe('void(int *const(*)[3])');
+    expect(get(r, 'p', 'variable').type.spelling).toBe('int *const(*)[3]');
+    expect(get(r, 'q', 'variable').type.spelling).toBe('const int(*)[2]');
+    expect(get(r, 'f', 'function').type.spelling).toBe('void(int *const(*)[3])');
     expect(get(r, 'a', 'variable')).toMatchObject({ type: arrayOf(pointerTo(int), 3), quals: Q_RESTRICT });
   });
 
@@ -364,7 +367,8 @@ describe('qualifiers', () => {
   });
 
   test('a pointer to pointer to const', () => {
-    expect(get(cdef('const char **argv;'), 'argv', 'variable').type.cname).toBe('const char **');
+    expect(get(cdef('const char **argv;'), 'argv', 'variable').type.spelling).toBe('const char **');
+    expect(get(cdef('const char **argv;'), 'argv', 'variable').type.cname).toBe('char * *');
   });
 });
 
@@ -439,7 +443,7 @@ describe('structs and unions', () => {
 
   test('several declarators per member, with pointers and arrays, and member quals', () => {
     const pt = structOf(cdef('struct s { int a, *b, c[2]; const char *name; volatile int v; };'), 'struct', 's');
-    expect(fieldsOf(pt)).toEqual(['a:int@0', 'b:int *@8', 'c:int[2]@16', 'name:const char *@24', 'v:int@32']);
+    expect(fieldsOf(pt)).toEqual(['a:int@0', 'b:int *@8', 'c:int[2]@16', 'name:char *@24', 'v:int@32']);
     expect(pt.fieldMap.get('v')?.quals).toBe(Q_VOLATILE);
   });
 
@@ -846,7 +850,7 @@ describe('static const constants', () => {
 
   test.each([
     ['static const double PI = 3;', "cdef:1:21: the constant 'PI' has type 'double'; only integer constants may have a value in cdef"],
-    ['static const char *const S = 0;', "cdef:1:26: the constant 'S' has type 'const char *'; only integer constants may have a value in cdef"],
+    ['static const char *const S = 0;', "cdef:1:26: the constant 'S' has type 'char *'; only integer constants may have a value in cdef"],
     ['static const int A[2] = 0;', "cdef:1:18: the constant 'A' has type 'int[2]'; only integer constants may have a value in cdef"],
     ['struct s; static const struct s X;', "cdef:1:33: the constant 'X' has the incomplete type 'struct s'"],
     ['static const int X = ;', "cdef:1:22: expected an integer constant expression, found ';'"],
@@ -1417,7 +1421,7 @@ describe('agreement with the C compiler', () => {
       try {
         parseCdef(decl, r);
         const d = r.get(`v${i}`) as Extract<Decl, { kind: 'function' | 'variable' }>;
-        accepted.push(`${decl}\n_Static_assert(__builtin_types_compatible_p(__typeof__(v${i}), ${d.type.cname}), "v${i}");`);
+        accepted.push(`${decl}\n_Static_assert(__builtin_types_compatible_p(__typeof__(v${i}), ${d.type.spelling}), "v${i}");`);
       } catch (e) {
         expect(e).toBeInstanceOf(CDefError);
         // cdef refuses a void variable, which GCC lets an extern declaration have.
