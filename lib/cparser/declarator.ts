@@ -14,7 +14,8 @@ export const BUILTIN_TYPES = new Map<string, PrimitiveType>([
   ...[...PRIMITIVE_ALIASES].map(([alias, name]) => [alias, primitive(name)] as const),
 ]);
 
-export const posOf = (tok: Token): SourcePos => ({ line: tok.line, column: tok.column });
+export const posOf = (tok: Token): SourcePos =>
+  tok.file === undefined ? { line: tok.line, column: tok.column } : { line: tok.line, column: tok.column, file: tok.file };
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -104,7 +105,8 @@ export abstract class DeclaratorParser {
     typeName: () => this.typeName(),
   };
 
-  constructor(protected readonly ts: TokenStream, protected readonly scope: Scope, protected readonly pack: number) {}
+  /** `pack`: the alignment cap for the structs defined next (0: natural); '#pragma pack' changes it. */
+  constructor(protected readonly ts: TokenStream, protected readonly scope: Scope, protected pack: number) {}
 
   protected abstract specifiers(context: SpecContext, expected: string): Specs;
 
@@ -312,11 +314,9 @@ export abstract class DeclaratorParser {
   protected derive(specs: Specs, chain: readonly Derivation[]): Derived {
     let type = specs.type;
     let quals = specs.quals;
-    let at = specs.first;
     let compilerLength: Token | null = null;
     for (const [i, d] of chain.entries()) {
-      this.checkRestrict(type, quals, at);
-      at = d.tok;
+      quals = withoutMisplacedRestrict(type, quals);
       switch (d.kind) {
         case 'pointer':
           type = pointerTo(type, quals);
@@ -347,17 +347,18 @@ export abstract class DeclaratorParser {
       }
       if (typeDepth(type) > NESTING_LIMIT) this.ts.fail(d.tok, `nesting too deep (a type more than ${NESTING_LIMIT} levels deep)`);
     }
-    this.checkRestrict(type, quals, at);
-    return { type, quals, compilerLength };
+    return { type, quals: withoutMisplacedRestrict(type, quals), compilerLength };
   }
+}
 
-  /** C allows 'restrict' only on pointers to objects (arrays of them included). */
-  private checkRestrict(type: CType, quals: number, at: Token): void {
-    if (!(quals & Q_RESTRICT)) return;
-    let item = type;
-    while (item.kind === 'array') item = item.item;
-    if (item.kind !== 'pointer' || item.item.kind === 'function') {
-      this.ts.fail(at, `'restrict' applies to pointers to objects only, not to '${item.cname}'`);
-    }
-  }
+/**
+ * `quals` without 'restrict' where C does not allow it (on anything but a pointer to an object, or
+ * an array of them): CFFI accepts 'restrict int x;', and the qualifier changes nothing any value of
+ * such a type can show, so cdef takes it and drops it, keeping the C it generates valid.
+ */
+function withoutMisplacedRestrict(type: CType, quals: number): number {
+  if (!(quals & Q_RESTRICT)) return quals;
+  let item = type;
+  while (item.kind === 'array') item = item.item;
+  return item.kind === 'pointer' && item.item.kind !== 'function' ? quals : quals & ~Q_RESTRICT;
 }

@@ -3,7 +3,7 @@
 // specifiers.ts (type specifiers, struct/union/enum bodies) and declarator.ts (declarators, shared state).
 import { CDefError, show } from '../errors';
 import { CType, Q_CONST, isInteger, primitive } from '../ctype/model';
-import { Decl, Registry } from '../ctype/registry';
+import { Decl, Registry, SourcePos } from '../ctype/registry';
 import { Scope, toJs } from '../ctype/declarations';
 import { convertInt, isFloatLiteral } from './constexpr';
 import { Token, TokenStream, Where, describe, isName, tokenize } from './lexer';
@@ -23,7 +23,7 @@ export interface CdefOptions {
 export function parseCdef(source: string, registry: Registry, options: CdefOptions = {}): void {
   if (typeof source !== 'string') throw new TypeError(`cdef: the declarations must be a string, not ${show(source)}`);
   const pack = packOf(options);
-  const where: Where = (line, column) => `cdef:${line}:${column}: `;
+  const where: Where = (line, column, file) => `${file ?? 'cdef'}:${line}:${column}: `;
   const ts = new TokenStream(tokenize(source, where), where);
   const scope = new Scope(registry, options.override === true, failAt(where));
   try {
@@ -66,13 +66,18 @@ function packOf(options: CdefOptions): number {
 }
 
 /** Fails at a position as the token stream does at a token (the scope reports conflicts by position). */
-function failAt(where: Where): (at: { readonly line: number; readonly column: number }, message: string) => never {
+function failAt(where: Where): (at: SourcePos, message: string) => never {
   return (at, message) => {
-    throw new CDefError(where(at.line, at.column) + message, at.line, at.column);
+    throw new CDefError(where(at.line, at.column, at.file) + message, at.line, at.column);
   };
 }
 
 class Parser extends SpecifierParser {
+  /** The pack the cdef call started with, which '#pragma pack()' restores. */
+  private readonly optionPack = this.pack;
+  /** Packs saved by '#pragma pack(push)'. */
+  private readonly packStack: number[] = [];
+
   translationUnit(): void {
     while (this.ts.peek().kind !== 'eof') this.declaration();
     for (const [t, at] of this.anonymousAt) {
@@ -240,7 +245,6 @@ class Parser extends SpecifierParser {
     const hash = this.ts.next();
     const name = this.ts.next();
     if (name.kind === 'eol') return; // the null directive
-    if (name.kind === 'number') this.ts.fail(hash, "line markers ('# 1 \"file\"') are not supported in cdef");
     if (name.kind !== 'ident') this.ts.fail(name, `expected a directive name after '#', found ${describe(name)}`);
     switch (name.text) {
       case 'define':
@@ -253,10 +257,8 @@ class Parser extends SpecifierParser {
           `'#${name.text}' is not supported: cdef takes declarations, not headers; put the #${name.text} in the ` +
             'source given to verify() and declare here what you use from it',
         );
-      case 'pragma': {
-        const pack = this.ts.peek().text === 'pack' ? "; instead of '#pragma pack', pass the 'pack' (or 'packed') option" : '';
-        return this.ts.fail(hash, `'#pragma' is not supported in cdef${pack}`);
-      }
+      case 'pragma':
+        return this.pragma();
       default:
         return this.ts.fail(
           hash,
@@ -265,6 +267,47 @@ class Parser extends SpecifierParser {
             : `'#${name.text}' is not a preprocessor directive`,
         );
     }
+  }
+
+  /**
+   * '#pragma pack' sets the packing of the structs defined after it, as GCC reads it; any other
+   * pragma ('GCC visibility', 'once', another compiler's own) says nothing about declarations and
+   * is skipped, as preprocessed headers hold many.
+   */
+  private pragma(): void {
+    const first = this.ts.peek();
+    if (first.kind === 'ident' && first.text === 'pack') {
+      this.ts.next();
+      this.pragmaPack(first);
+    }
+    while (this.ts.peek().kind !== 'eol' && this.ts.peek().kind !== 'eof') this.ts.next();
+    this.ts.next();
+  }
+
+  /** `#pragma pack(n)`, `pack()`, `pack(push[, n])`, `pack(pop)`: GCC's forms, for the rest of this cdef call. */
+  private pragmaPack(pack: Token): void {
+    const form = "'#pragma pack' takes (n), (), (push), (push, n) or (pop), with n 1, 2, 4, 8 or 16";
+    this.ts.expect('(', `'(' after '#pragma pack'; ${form}`);
+    const value = (): number => {
+      const tok = this.ts.next();
+      const n = tok.kind === 'number' ? Number(tok.text) : NaN;
+      if (![1, 2, 4, 8, 16].includes(n)) this.ts.fail(tok, `${form}, not ${describe(tok)}`);
+      return n;
+    };
+    const word = this.ts.peek();
+    if (this.ts.is(')')) this.pack = this.optionPack;
+    else if (word.kind === 'ident' && word.text === 'push') {
+      this.ts.next();
+      this.packStack.push(this.pack);
+      if (this.ts.accept(',')) this.pack = value();
+    } else if (word.kind === 'ident' && word.text === 'pop') {
+      this.ts.next();
+      const saved = this.packStack.pop();
+      if (saved === undefined) this.ts.fail(word, "'#pragma pack(pop)' has no '#pragma pack(push)' before it in this cdef");
+      this.pack = saved;
+    } else this.pack = value();
+    this.ts.expect(')', `')' to end '#pragma pack('; ${form}`);
+    if (this.ts.peek().kind !== 'eol') this.ts.unexpected(this.ts.peek(), `the end of the line after '#pragma ${pack.text}(...)'`);
   }
 
   private define(): void {
@@ -301,6 +344,6 @@ class Parser extends SpecifierParser {
 }
 
 const KNOWN_DIRECTIVES = new Set([
-  'if', 'ifdef', 'ifndef', 'elif', 'elifdef', 'elifndef', 'else', 'endif', 'undef', 'line', 'error', 'warning',
+  'if', 'ifdef', 'ifndef', 'elif', 'elifdef', 'elifndef', 'else', 'endif', 'undef', 'error', 'warning',
   'ident', 'sccs', 'assert', 'unassert',
 ]);

@@ -1,7 +1,7 @@
 // What cdef declarations mean: the all-or-nothing scope of one cdef call, when a tag, typedef or enum declared again is the same one, and enum integer types.
 import { completeStruct } from './layout';
 import { CType, EnumType, MemberDecl, PrimitiveType, StructType, deferredPrimitive, primitive } from './model';
-import { Decl, Registry, SourcePos, checkRedeclaration, keyOf } from './registry';
+import { Decl, Registry, SourcePos, checkRedeclaration, keyOf, showAt } from './registry';
 
 /** Throws the CDefError of a declaration refused at `at` (the parser's positions and spelling). */
 export type Fail = (at: SourcePos, message: string) => never;
@@ -96,7 +96,7 @@ export class Scope {
     for (const other of ['struct', 'union', 'enum'] as const) {
       const d = other === kind ? undefined : this.tag(other, name);
       if (d) {
-        this.fail(at, `'${kind} ${name}' conflicts with '${other} ${name}' (at ${d.pos.line}:${d.pos.column}); a tag names one kind of type`);
+        this.fail(at, `'${kind} ${name}' conflicts with '${other} ${name}' (at ${showAt(d.pos, at)}); a tag names one kind of type`);
       }
     }
   }
@@ -190,7 +190,7 @@ export class Scope {
     if (!this.override) {
       this.fail(
         at,
-        `'${target.kind} ${target.name}' is already defined with different members (at ${found.pos.line}:${found.pos.column}); ` +
+        `'${target.kind} ${target.name}' is already defined with different members (at ${showAt(found.pos, at)}); ` +
           'pass { override: true } to replace it',
       );
     }
@@ -216,7 +216,7 @@ export class Scope {
     } else if (existing && found && !this.override) {
       return this.fail(
         at,
-        `'enum ${name}' is already defined with different enumerators (at ${found.pos.line}:${found.pos.column}); ` +
+        `'enum ${name}' is already defined with different enumerators (at ${showAt(found.pos, at)}); ` +
           'pass { override: true } to replace it',
       );
     } else {

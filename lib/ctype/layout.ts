@@ -1,7 +1,7 @@
 // Struct and union layout as GCC and Clang compute it for LP64 System V / AAPCS64 (offsets, bitfields, packing), or as the compiler reports it.
 import { CDefError } from '../errors';
 import { CField, CType, MemberDecl, StructType, arrayOf, isInteger, pendingLayout } from './model';
-import type { SourcePos } from './registry';
+import { SourcePos, showWhere } from './registry';
 
 export type { MemberDecl } from './model';
 
@@ -14,7 +14,7 @@ export type LayoutArch = 'x64' | 'arm64';
 const HOST_ARCH: LayoutArch = process.arch === 'arm64' ? 'arm64' : 'x64';
 
 function fail(pos: SourcePos, what: string): never {
-  throw new CDefError(`cdef:${pos.line}:${pos.column}: ${what}`, pos.line, pos.column);
+  throw new CDefError(`${showWhere(pos)}: ${what}`, pos.line, pos.column);
 }
 
 const roundUp = (n: number, a: number): number => Math.ceil(n / a) * a;

@@ -6,6 +6,18 @@ import { CType, EnumType, FunctionType, StructType } from './model';
 export interface SourcePos {
   readonly line: number;
   readonly column: number;
+  /** The file a line marker in the cdef named ('# 12 "file.h"'); undefined for the cdef text itself. */
+  readonly file?: string;
+}
+
+/** A position as an error message starts: 'cdef:3:5', or 'file.h:12:5' after a line marker. */
+export function showWhere(pos: SourcePos): string {
+  return `${pos.file ?? 'cdef'}:${pos.line}:${pos.column}`;
+}
+
+/** An earlier position as a message at `from` refers back to it: '3:5' in the same file, else 'file.h:12:5'. */
+export function showAt(pos: SourcePos, from: SourcePos): string {
+  return pos.file === from.file ? `${pos.line}:${pos.column}` : showWhere(pos);
 }
 
 export type Decl =
@@ -52,8 +64,8 @@ export function keyOf(d: Decl): string {
 export function checkRedeclaration(old: Decl | undefined, d: Decl, override: boolean): void {
   if (old && !override && !sameMeaning(old, d)) {
     throw new CDefError(
-      `cdef:${d.pos.line}:${d.pos.column}: '${keyOf(d)}' is already declared as ${describeDecl(old)} ` +
-        `(at ${old.pos.line}:${old.pos.column}); pass { override: true } to replace it`,
+      `${showWhere(d.pos)}: '${keyOf(d)}' is already declared as ${describeDecl(old)} ` +
+        `(at ${showAt(old.pos, d.pos)}); pass { override: true } to replace it`,
       d.pos.line,
       d.pos.column,
     );
