@@ -1,17 +1,21 @@
 // The shared part of the cdef grammar: parser state, name lookups, constant expressions, and declarators (pointers, arrays, parameter lists) applied to a base type.
-import { CType, EnumType, PrimitiveType, Q_RESTRICT, StructType, VOID, arrayOf, functionType, pendingLayout, pointerTo, primitive } from '../ctype/model';
+import { CType, EnumType, FILE_TYPE, Q_RESTRICT, StructType, VOID, arrayOf, functionType, pendingLayout, pointerTo, primitive } from '../ctype/model';
 import { PRIMITIVES, PRIMITIVE_ALIASES } from '../ctype/primitives';
 import { Decl, SourcePos } from '../ctype/registry';
 import { Scope, enumeratorType } from '../ctype/declarations';
 import { ExprContext, IntValue, evaluate } from './constexpr';
 import { NESTING_LIMIT, Token, TokenStream, isName, keyword, quote } from './lexer';
 
-/** Type names that are not keywords but are built in, as the C library's typedefs are: 'size_t', 'bool'… */
-export const BUILTIN_TYPES = new Map<string, PrimitiveType>([
+/**
+ * Type names that are not keywords but are built in, as the C library's typedefs are: 'size_t',
+ * 'bool', 'FILE'… A cdef typedef of the same name replaces one for the declarations of its FFI, as in CFFI.
+ */
+export const BUILTIN_TYPES = new Map<string, CType>([
   ...PRIMITIVES.filter((s) => !s.name.includes(' ') && keyword(s.name) === undefined).map(
     (s) => [s.name, primitive(s.name)] as const,
   ),
   ...[...PRIMITIVE_ALIASES].map(([alias, name]) => [alias, primitive(name)] as const),
+  ['FILE', FILE_TYPE],
 ]);
 
 export const posOf = (tok: Token): SourcePos =>
@@ -204,7 +208,7 @@ export abstract class DeclaratorParser {
     } else if (mode === 'named') {
       this.ts.unexpected(tok, 'a name');
     }
-    const suffixes = this.suffixes();
+    const suffixes = this.suffixes(name);
     this.ts.leave(1 + pointers.length);
     return { name, chain: [...pointers, ...suffixes.reverse(), ...inner] };
   }
@@ -229,13 +233,14 @@ export abstract class DeclaratorParser {
     }
   }
 
-  private suffixes(): Derivation[] {
+  /** Array and parameter-list suffixes; `name`, the declarator's name if known, is for messages. */
+  private suffixes(name: Token | null): Derivation[] {
     const out: Derivation[] = [];
     for (;;) {
       const tok = this.ts.peek();
       if (out.length >= NESTING_LIMIT) this.ts.fail(tok, `nesting too deep (more than ${NESTING_LIMIT} levels)`);
       if (this.ts.accept('[')) out.push({ kind: 'array', length: this.arrayLength(), tok });
-      else if (this.ts.accept('(')) out.push(this.parameters(tok));
+      else if (this.ts.accept('(')) out.push(this.parameters(tok, name));
       else return out;
     }
   }
@@ -254,7 +259,7 @@ export abstract class DeclaratorParser {
     return Number(value);
   }
 
-  private parameters(open: Token): Derivation {
+  private parameters(open: Token, name: Token | null): Derivation {
     this.ts.enter(open);
     const params: Param[] = [];
     const names = new Set<string>();
@@ -264,7 +269,10 @@ export abstract class DeclaratorParser {
       for (;;) {
         const tok = this.ts.peek();
         if (this.ts.is('...')) {
-          if (!params.length) this.ts.fail(tok, "'...' needs at least one parameter before it");
+          if (!params.length) {
+            const what = name ? `'${name.text}(...)' has only '...' as parameters` : "a parameter list of only '...'";
+            this.ts.fail(tok, `${what}, which C does not allow; '...' needs at least one parameter before it`);
+          }
           this.ts.next();
           ellipsis = true;
           this.ts.expect(')', "')' after '...'");

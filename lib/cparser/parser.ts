@@ -8,7 +8,7 @@ import { Scope, toJs } from '../ctype/declarations';
 import { convertInt, isFloatLiteral } from './constexpr';
 import { Token, TokenStream, Where, describe, isName, tokenize } from './lexer';
 import { BUILTIN_TYPES, Declarator, Derived, Specs, Typed, posOf } from './declarator';
-import { SpecifierParser, describeBuiltin } from './specifiers';
+import { SpecifierParser } from './specifiers';
 
 export interface CdefOptions {
   /** Let declarations replace earlier ones with a different meaning. */
@@ -145,7 +145,6 @@ class Parser extends SpecifierParser {
     if (!isName(name)) this.ts.unexpected(name, "the name of the opaque type after 'typedef ...'");
     this.ts.next();
     this.ts.expect(';', `';' after 'typedef ... ${name.text}'`);
-    if (BUILTIN_TYPES.has(name.text)) this.ts.fail(name, `'${name.text}' is a built-in type and cannot be redefined as an opaque type`);
     this.scope.declareOpaque(name.text, posOf(name));
   }
 
@@ -161,11 +160,8 @@ class Parser extends SpecifierParser {
     this.ts.next();
     this.ts.expect(';', `';' after 'typedef ${family}... ${name.text}'`);
     const builtin = BUILTIN_TYPES.get(name.text);
-    if (builtin) {
-      // The C library's types are known already; a placeholder for one of them changes nothing.
-      if ((family === 'int') === isInteger(builtin)) return;
-      this.ts.fail(name, `'${name.text}' is a built-in type (${describeBuiltin(builtin)}), not ${family === 'int' ? 'an integer' : 'a floating'} type`);
-    }
+    // The C library's types are known already: a placeholder of their family changes nothing.
+    if (builtin && this.scope.get(name.text) === undefined && (family === 'int') === isInteger(builtin)) return;
     this.scope.declareDeferred(name.text, family, posOf(name));
   }
 
@@ -173,22 +169,21 @@ class Parser extends SpecifierParser {
     const { type, quals } = typed;
     const storage = specs.storage?.text;
     const pos = posOf(name);
-    if (storage !== undefined && storage !== 'extern') this.refuseCompilerLength(typed, `a ${storage === 'typedef' ? 'typedef' : 'constant'}`);
     if (storage === 'typedef') {
+      this.refuseCompilerLength(typed, 'a typedef');
       if (init) this.ts.fail(init, `the typedef '${name.text}' cannot have an initialiser`);
       return this.declareTypedef(specs, name, typed);
     }
+    // 'static' functions and variables are the source's own, which the code verify() appends to it reaches.
     if (type.kind === 'function') {
       if (init) this.ts.fail(init, `the function '${name.text}' cannot have an initialiser`);
-      if (storage === 'static') this.refuseStatic(specs.storage as Token, name);
       const last = d.chain[d.chain.length - 1];
       const argNames = last?.kind === 'function' ? last.params.map((p) => p.name?.text ?? null) : type.args.map(() => null);
       return this.declareOrdinary({ kind: 'function', name: name.text, type, argNames, pos }, name);
     }
     const isConst = (quals & Q_CONST) !== 0;
-    if (storage === 'static' && !isConst) this.refuseStatic(specs.storage as Token, name);
     if (init) return this.declareInitialised(name, typed, isConst);
-    if (storage === 'static' && type.kind !== 'array') {
+    if (storage === 'static' && isConst && type.kind !== 'array') {
       if (type.size < 0) this.ts.fail(name, `the constant '${name.text}' has the incomplete type '${type.cname}'`);
       return this.declareOrdinary({ kind: 'constant', name: name.text, type, value: undefined, origin: 'static const', pos }, name);
     }
@@ -197,13 +192,6 @@ class Parser extends SpecifierParser {
       ? { kind: 'variable', name: name.text, type, quals, pos, lengthFromCompiler: true }
       : { kind: 'variable', name: name.text, type, quals, pos };
     this.declareOrdinary(variable, name);
-  }
-
-  private refuseStatic(staticTok: Token, name: Token): never {
-    return this.ts.fail(
-      staticTok,
-      `'static' is not allowed on '${name.text}'; cdef only accepts 'static const' constants ('static const int NAME;')`,
-    );
   }
 
   /** `const int X = <expr>`: an integer constant whose value cdef knows. */
@@ -227,14 +215,12 @@ class Parser extends SpecifierParser {
     );
   }
 
+  /**
+   * A typedef. One of a built-in name ('typedef int bool;', 'typedef char int32_t;') replaces the
+   * built-in type for this FFI's declarations, as in CFFI; one that repeats it changes nothing.
+   */
   private declareTypedef(specs: Specs, name: Token, typed: Typed): void {
-    const builtin = BUILTIN_TYPES.get(name.text);
-    if (builtin) {
-      // Headers often repeat the C library's typedefs; allow them when they agree with the built-in type.
-      const t = typed.type;
-      if (t.kind === 'primitive' && t.repr === builtin.repr && typed.quals === 0) return;
-      this.ts.fail(name, `'${name.text}' is a built-in type (${describeBuiltin(builtin)}) and cannot be redefined as '${t.cname}'`);
-    }
+    if (BUILTIN_TYPES.get(name.text) === typed.type && typed.quals === 0 && this.scope.get(name.text) === undefined) return;
     const tag = specs.tag;
     this.scope.declareTypedef(name.text, typed, posOf(name), tag && tag.anonymous && tag.defined ? tag.type : null);
   }

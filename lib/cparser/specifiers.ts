@@ -56,12 +56,6 @@ function primitiveOf(words: readonly Token[], ts: TokenStream): CType {
   }
 }
 
-/** Describes a built-in type's representation for messages ('an unsigned 8-byte integer'). */
-export function describeBuiltin(t: PrimitiveType): string {
-  if (t.repr === 'bool') return 'a boolean';
-  return `a${t.repr.startsWith('u') ? 'n unsigned' : ' signed'} ${t.size}-byte integer`;
-}
-
 /** Declaration specifiers and the struct, union and enum definitions inside them (see DeclaratorParser). */
 export abstract class SpecifierParser extends DeclaratorParser {
   /** Structs and unions whose bodies are being parsed, to refuse nested redefinitions. */
@@ -129,11 +123,11 @@ export abstract class SpecifierParser extends DeclaratorParser {
     return this.ts.fail(tok, `'${tok.text}' cannot be combined with '${other.text}' in one type`);
   }
 
+  /** The type a typedef name stands for: the cdef's typedef, else the built-in type of that name. */
   private typedefType(name: string): Typed {
-    const builtin = BUILTIN_TYPES.get(name);
-    if (builtin) return { type: builtin, quals: 0 };
-    const d = this.scope.get(name) as Extract<Decl, { kind: 'typedef' }>;
-    return { type: d.type, quals: d.quals };
+    const d = this.scope.get(name);
+    if (d?.kind === 'typedef') return { type: d.type, quals: d.quals };
+    return { type: BUILTIN_TYPES.get(name) as CType, quals: 0 };
   }
 
   private tagSpecifier(kw: Token, context: SpecContext): TagUse {
@@ -237,7 +231,6 @@ export abstract class SpecifierParser extends DeclaratorParser {
   // ---- enums ----------------------------------------------------------------------------------
 
   private enumDefinition(kw: Token, name: Token | null): EnumType {
-    if (name && !this.scope.tag('enum', name.text)) this.scope.checkTagKind('enum', name.text, posOf(name));
     const { items, partial } = this.enumBody();
     const base = partial ? primitive('unsigned int') : enumBase(items.map((e) => e.value as bigint));
     if (!base) this.ts.fail(name ?? kw, `the values of 'enum${name ? ` ${name.text}` : ''}' do not fit one 64-bit integer type`);

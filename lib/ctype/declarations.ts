@@ -91,19 +91,8 @@ export class Scope {
     this.staged.set(key, d);
   }
 
-  /** C has one namespace for struct, union and enum tags: fails when `name` is a tag of another kind. */
-  checkTagKind(kind: 'struct' | 'union' | 'enum', name: string, at: SourcePos): void {
-    for (const other of ['struct', 'union', 'enum'] as const) {
-      const d = other === kind ? undefined : this.tag(other, name);
-      if (d) {
-        this.fail(at, `'${kind} ${name}' conflicts with '${other} ${name}' (at ${showAt(d.pos, at)}); a tag names one kind of type`);
-      }
-    }
-  }
-
   /** `struct s;` or a first `struct s *` (no body): a new incomplete type under that tag. */
   declareIncompleteTag(kind: 'struct' | 'union' | 'enum', name: string, at: SourcePos): StructType | EnumType {
-    this.checkTagKind(kind, name, at);
     const t = kind === 'enum' ? new EnumType(name) : new StructType(kind, name);
     this.created.add(t);
     this.declare({ kind: 'tag', name, type: t, pos: at });
@@ -155,7 +144,6 @@ export class Scope {
     const found = this.tag(kind, name);
     const existing = found?.type as StructType | undefined;
     if (!found || !existing) {
-      this.checkTagKind(kind, name, at);
       const target = this.newStruct(kind, name);
       this.declare({ kind: 'tag', name, type: target, pos: at });
       return { target, redefines: null };

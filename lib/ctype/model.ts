@@ -329,6 +329,12 @@ export function allPrimitives(): IterableIterator<PrimitiveType> {
 
 export const VOID = new VoidType();
 
+/**
+ * The C library's `FILE`, built in as CFFI has it: one opaque struct type for every FFI (it is
+ * used through `FILE *` only), named 'FILE'.
+ */
+export const FILE_TYPE = new StructType('struct', 'FILE', true);
+
 /** True for the type objects of this model (what ffi.typeof returns), false for anything else. */
 export function isCType(x: unknown): x is CType {
   return x instanceof TypeBase;
@@ -462,6 +468,7 @@ export function whyNoSize(t: CType): string {
       return `'${t.cname}' is an array of unknown length, which has no size`;
     case 'struct':
     case 'union':
+      if (t === FILE_TYPE) return "'FILE' is the C library's opaque stream type; use 'FILE *'";
       return t.namedByTypedef && t.members === null
         ? `'${t.cname}' is opaque ('typedef ... ${t.name};'); use pointers to it`
         : `'${t.cname}' is declared but never defined (opaque)`;

@@ -598,7 +598,7 @@ describe('backend_tests', () => {
     expect(u.b).toBe(0);
   });
 
-  test.failing('test_sizeof_type', () => {
+  test('test_sizeof_type', () => {
     const ffi = new FFI();
     ffi.cdef(`
             struct foo { int a; short b, c, d; };
@@ -1692,7 +1692,7 @@ describe('backend_tests', () => {
     expect(() => ffi.string(ffi.cast('_Bool', 2))).toThrow(TypeError);
   });
 
-  test.failing('test_use_own_bool', () => {
+  test('test_use_own_bool', () => {
     const ffi = new FFI();
     ffi.cdef('typedef int bool;');
   });

@@ -531,7 +531,7 @@ test.failing('test_bool_issue228', () => {
   expect(String(fntype.args[0])).toBe("<ctype '_Bool'>");
 });
 
-test.failing('test_FILE_issue228', () => {
+test('test_FILE_issue228', () => {
   const fntype1 = new FFI().typeof('FILE *');
   const fntype2 = new FFI().typeof('FILE *');
   expect(String(fntype1)).toBe("<ctype 'FILE *'>");
