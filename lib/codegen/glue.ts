@@ -72,9 +72,13 @@ function wrapper(name: string, t: FunctionType, lowered: FunctionType | null, po
   return `/* cdef ${pos.line}:${pos.column}: function '${name}' */\n${head} ${body}`;
 }
 
-/** An accessor returning the address of global `name`, typed so that the compiler checks the cdef's type. */
-function accessor(name: string, t: CType, pos: { line: number; column: number }): string {
-  const head = declarator(pointerTo(t), `${PREFIX}g_${name}(void)`);
+/**
+ * An accessor returning the address of global `name`, typed so that the compiler checks the cdef's
+ * type; typed as the global itself where the cdef leaves lengths inside its type to the compiler
+ * ('int a[...][...]', which C cannot spell before knowing them).
+ */
+function accessor(name: string, t: CType, pos: { line: number; column: number }, innerLengthsFromCompiler = false): string {
+  const head = innerLengthsFromCompiler ? `__typeof__(${name}) *${PREFIX}g_${name}(void)` : declarator(pointerTo(t), `${PREFIX}g_${name}(void)`);
   return `/* cdef ${pos.line}:${pos.column}: global '${name}' */\n${head} { return &${name}; }`;
 }
 
@@ -109,7 +113,7 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
         break;
       case 'variable':
         globals.set(d.name, `${PREFIX}g_${d.name}`);
-        wrappers.push(accessor(d.name, d.type, d.pos));
+        wrappers.push(accessor(d.name, d.type, d.pos, d.innerLengthsFromCompiler !== undefined));
         break;
       case 'constant':
       case 'tag':

@@ -1,8 +1,8 @@
 // The probe table of the glue: what the compiled library reports about the cdef, checked where the cdef states it, taken where it leaves it open.
 import { VerificationError } from '../errors';
-import { CompilerLayout, layOutFromCompiler, probedMembers } from '../ctype/layout';
+import { CompilerLayout, layOutFromCompiler, probedMembers, withCompilerLengths } from '../ctype/layout';
 import {
-  ArrayType, CType, EnumType, PrimitiveType, StructType, arrayOf, pendingLayout, primitive, settlePrimitive,
+  CType, EnumType, PrimitiveType, StructType, pendingLayout, primitive, settlePrimitive,
 } from '../ctype/model';
 import { Repr, reprSize } from '../ctype/primitives';
 import type { Decl } from '../ctype/registry';
@@ -23,7 +23,22 @@ export type Probe =
   /** sizeof of an enum and whether it is signed. */
   | { readonly kind: 'enum'; readonly type: EnumType }
   /** A constant's value (two's complement bits), and CONST_* bits. */
-  | { readonly kind: 'constant'; readonly decl: ConstantDecl };
+  | { readonly kind: 'constant'; readonly decl: ConstantDecl }
+  /** The length at `depth` (1: of the items…) of an `[...]` below the outermost array of a field or global ('int a[...][...]'). */
+  | { readonly kind: 'innerLength'; readonly of: StructType | VariableDecl; readonly name: string; readonly depth: number };
+
+// ---- inner '[...]' lengths -------------------------------------------------------------------
+
+/** The rows giving the lengths of the `[...]` below the outermost array of `expr` (a field or global named `name`). */
+function innerLengthRows(of: StructType | VariableDecl, name: string, expr: string, depths: readonly number[], about: string): ProbeRow[] {
+  return depths.map((depth) => ({
+    probe: { kind: 'innerLength', of, name, depth },
+    values: [`sizeof((${expr})${'[0]'.repeat(depth)}) / sizeof((${expr})${'[0]'.repeat(depth + 1)})`, '0'],
+    about: `${about}: length ${depth + 1} of '${name}'`,
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------
 
 /** A probe with its two C expressions and the cdef declaration it is about (for the generated comment). */
 export interface ProbeRow {
@@ -61,7 +76,10 @@ function structRows(t: StructType, d: Decl): ProbeRow[] {
     rows.push({ probe: { kind: 'field', type: t, field: name, length }, values: [`offsetof(${c}, ${name})`, second], about: `${c}: field '${name}'` });
   };
   if (pendingLayout(t)) {
-    for (const m of probedMembers(t)) field(m.name, m.type, m.lengthFromCompiler);
+    for (const m of probedMembers(t)) {
+      field(m.name, m.type, m.lengthFromCompiler);
+      rows.push(...innerLengthRows(t, m.name, member(m.name), m.innerLengthsFromCompiler, c));
+    }
   } else {
     for (const f of t.fields ?? []) if (f.bitsize < 0 && f.name !== '') field(f.name, f.type, false);
   }
@@ -93,6 +111,7 @@ export function probeRows(decls: readonly Decl[]): ProbeRow[] {
         if (d.lengthFromCompiler) {
           rows.push({ probe: { kind: 'length', decl: d }, values: [`sizeof(${d.name}) / sizeof((${d.name})[0])`, '0'], about: `${where(d)}: ${d.name}[...]` });
         }
+        rows.push(...innerLengthRows(d, d.name, d.name, d.innerLengthsFromCompiler ?? [], where(d)));
         break;
       case 'constant': {
         if (d.type.kind === 'primitive' && (d.type.repr === 'f32' || d.type.repr === 'f64' || d.type.repr === 'f80')) break;
@@ -131,6 +150,8 @@ interface Gathered {
   readonly align: number;
   readonly offsets: Map<string, number>;
   readonly lengths: Map<string, number>;
+  /** Lengths of inner `[...]`, by field and depth ('a 1'). */
+  readonly innerLengths: Map<string, number>;
 }
 
 /** The integer representation of `size` bytes. */
@@ -212,6 +233,12 @@ function baseOfValues(t: EnumType, values: readonly bigint[]): PrimitiveType {
 export function settle(probes: readonly Probe[], pair: (i: number) => readonly [bigint, bigint]): Settlement {
   const constants = new Map<string, number | bigint>();
   const globals = new Map<string, CType>();
+  /** The `[...]` lengths of globals, by depth (0: the outermost). */
+  const globalLengths = new Map<VariableDecl, Map<number, number>>();
+  const globalLength = (d: VariableDecl, depth: number, n: bigint): void => {
+    const m = globalLengths.get(d) ?? new Map<number, number>();
+    globalLengths.set(d, m.set(depth, Number(n)));
+  };
   const layouts = new Map<StructType, Gathered>();
   const typedefs = new Map<PrimitiveType, Repr>();
   const enumBases = new Map<EnumType, PrimitiveType>();
@@ -222,7 +249,7 @@ export function settle(probes: readonly Probe[], pair: (i: number) => readonly [
     switch (p.kind) {
       case 'struct': {
         if (pendingLayout(p.type)) {
-          layouts.set(p.type, { size: Number(a), align: Number(b), offsets: new Map(), lengths: new Map() });
+          layouts.set(p.type, { size: Number(a), align: Number(b), offsets: new Map(), lengths: new Map(), innerLengths: new Map() });
           return;
         }
         if (BigInt(p.type.size) !== a) throw said(`${p.type.cname}: wrong size`, p.type.size, a);
@@ -232,11 +259,13 @@ export function settle(probes: readonly Probe[], pair: (i: number) => readonly [
       case 'field':
         checkField(p, a, b, layouts.get(p.type));
         return;
-      case 'length': {
-        const t = p.decl.type as ArrayType;
-        globals.set(p.decl.name, arrayOf(t.item, Number(a)));
+      case 'length':
+        globalLength(p.decl, 0, a);
         return;
-      }
+      case 'innerLength':
+        if (p.of instanceof StructType) layouts.get(p.of)?.innerLengths.set(`${p.name} ${p.depth}`, Number(a));
+        else globalLength(p.of, p.depth, a);
+        return;
       case 'typedef': {
         const repr = typedefRepr(p.type, a, b);
         if (pendingLayout(p.type)) typedefs.set(p.type, repr);
@@ -275,6 +304,9 @@ export function settle(probes: readonly Probe[], pair: (i: number) => readonly [
     }
   });
 
+  for (const [d, lengths] of globalLengths) {
+    globals.set(d.name, withCompilerLengths(d.type, [...lengths.keys()], (depth) => lengths.get(depth) as number));
+  }
   const enums = [...new Set([...enumValues.keys(), ...enumBases.keys()])].map((t) => {
     const values = enumValues.get(t) ?? [];
     return { t, values, base: enumBases.get(t) ?? baseOfValues(t, values.map((v) => v[1])) };
@@ -322,7 +354,10 @@ function layoutOf(t: StructType, g: Gathered): CompilerLayout {
     if (v === undefined) throw new Error(`internal: no probe for '${name}' of '${t.cname}'`);
     return v;
   };
-  return { size: g.size, align: g.align, offset: (name) => known(g.offsets, name), length: (name) => known(g.lengths, name) };
+  return {
+    size: g.size, align: g.align, offset: (name) => known(g.offsets, name), length: (name) => known(g.lengths, name),
+    innerLength: (name, depth) => known(g.innerLengths, `${name} ${depth}`),
+  };
 }
 
 function settleEnum(t: EnumType, values: readonly [string, bigint][], base: PrimitiveType): void {

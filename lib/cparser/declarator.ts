@@ -70,9 +70,23 @@ export interface Typed {
   readonly quals: number;
 }
 
-/** A derived declarator type; `compilerLength` is the `[...]` of an outermost array whose length the compiler gives. */
+/**
+ * A derived declarator type. Its `[...]` lengths, which the compiler gives, are open arrays in
+ * `type` until then: `compilerLength` is the first `[...]` written (for messages), `outerFromCompiler`
+ * says the outermost length is one, `innerFromCompiler` lists the deeper ones (1: the items' length…).
+ */
 export interface Derived extends Typed {
   readonly compilerLength: Token | null;
+  readonly outerFromCompiler: boolean;
+  readonly innerFromCompiler: readonly number[];
+}
+
+/** The fields of a variable or member Decl that say which of its array lengths come from the compiler (none: no fields). */
+export function fromCompiler(d: Derived): { lengthFromCompiler?: true; innerLengthsFromCompiler?: readonly number[] } {
+  return {
+    ...(d.outerFromCompiler ? { lengthFromCompiler: true } : {}),
+    ...(d.innerFromCompiler.length ? { innerLengthsFromCompiler: d.innerFromCompiler } : {}),
+  };
 }
 
 const typeDepths = new WeakMap<CType, number>();
@@ -114,9 +128,13 @@ export abstract class DeclaratorParser {
 
   protected abstract specifiers(context: SpecContext, expected: string): Specs;
 
-  protected typeName(): CType {
+  /**
+   * A type name. With `named`, its declarator may have a name, which is ignored: the type strings
+   * of the API take 'int (*cb)(int x)' as CFFI does; C's own type names (sizeof, casts) do not.
+   */
+  protected typeName(named = false): CType {
     const specs = this.specifiers('typename', 'a type');
-    const derived = this.derive(specs, this.declarator('abstract').chain);
+    const derived = this.derive(specs, this.declarator(named ? 'either' : 'abstract').chain);
     this.refuseCompilerLength(derived, 'a type name');
     return derived.type;
   }
@@ -288,7 +306,7 @@ export abstract class DeclaratorParser {
         }
         const specs = this.specifiers('param', 'a parameter type');
         const d = this.declarator('either');
-        const derived = this.derive(specs, d.chain);
+        const derived = this.derive(specs, d.chain, true);
         this.refuseCompilerLength(derived, 'a parameter');
         const { type, quals } = derived;
         if (type === VOID) {
@@ -316,13 +334,18 @@ export abstract class DeclaratorParser {
   }
 
   /**
-   * Applies a declarator's derivations to the specifiers' type, checking what C checks. An `[...]`
-   * length may only be the outermost derivation; the type then has an open array there.
+   * Applies a declarator's derivations to the specifiers' type, checking what C checks. `[...]`
+   * lengths may stand in the outer run of array derivations only ('int a[...][...]', 'int a[][...]',
+   * not 'int (*a)[...]'); the type has open arrays there. A `parameter`'s outermost array becomes a
+   * pointer, so its items may be an incomplete struct, union or enum ('void f(struct s a[])').
    */
-  protected derive(specs: Specs, chain: readonly Derivation[]): Derived {
+  protected derive(specs: Specs, chain: readonly Derivation[], parameter = false): Derived {
     let type = specs.type;
     let quals = specs.quals;
     let compilerLength: Token | null = null;
+    const fromCompiler: number[] = [];
+    let outerArrays = 0; // the length of the run of array derivations that ends the chain
+    while (outerArrays < chain.length && chain[chain.length - 1 - outerArrays].kind === 'array') outerArrays++;
     for (const [i, d] of chain.entries()) {
       quals = withoutMisplacedRestrict(type, quals);
       switch (d.kind) {
@@ -331,11 +354,18 @@ export abstract class DeclaratorParser {
           quals = d.quals;
           break;
         case 'array': {
-          const pending = pendingLayout(type) !== null;
-          if (type.size < 0 && !pending) this.ts.fail(d.tok, `an array cannot hold items of type '${type.cname}', which has no size`);
+          const depth = chain.length - 1 - i; // 0: the outermost
+          const pending = pendingLayout(type) !== null || fromCompiler.length > 0;
+          const tag = type.kind === 'struct' || type.kind === 'union' || type.kind === 'enum';
+          if (type.size < 0 && !pending && !(parameter && depth === 0 && tag)) {
+            this.ts.fail(d.tok, `an array cannot hold items of type '${type.cname}', which has no size`);
+          }
           if (d.length === 'compiler') {
-            if (i !== chain.length - 1) this.ts.fail(d.tok, "'[...]' (a length the compiler gives) can only be the outermost length");
-            compilerLength = d.tok;
+            if (depth >= outerArrays) {
+              this.ts.fail(d.tok, "'[...]' (a length the compiler gives) can only stand in the outer arrays of a declaration ('int a[...][...]'), not inside a pointer or function");
+            }
+            compilerLength ??= d.tok;
+            fromCompiler.push(depth);
             type = arrayOf(type, null);
             break;
           }
@@ -355,7 +385,10 @@ export abstract class DeclaratorParser {
       }
       if (typeDepth(type) > NESTING_LIMIT) this.ts.fail(d.tok, `nesting too deep (a type more than ${NESTING_LIMIT} levels deep)`);
     }
-    return { type, quals: withoutMisplacedRestrict(type, quals), compilerLength };
+    return {
+      type, quals: withoutMisplacedRestrict(type, quals), compilerLength,
+      outerFromCompiler: fromCompiler.includes(0), innerFromCompiler: fromCompiler.filter((x) => x > 0).sort((a, b) => a - b),
+    };
   }
 }
 

@@ -7,7 +7,7 @@ import { Decl, Registry, SourcePos } from '../ctype/registry';
 import { Scope, toJs } from '../ctype/declarations';
 import { convertInt, isFloatLiteral } from './constexpr';
 import { Token, TokenStream, Where, describe, isName, tokenize } from './lexer';
-import { BUILTIN_TYPES, Declarator, Derived, Specs, Typed, posOf } from './declarator';
+import { BUILTIN_TYPES, Declarator, Derived, Specs, Typed, fromCompiler, posOf } from './declarator';
 import { SpecifierParser } from './specifiers';
 
 export interface CdefOptions {
@@ -52,7 +52,16 @@ export function parseTypeName(text: string, registry: Registry): CType {
   const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
   const where: Where = (line, column) => `type '${shown}': ${line > 1 ? `line ${line}, ` : ''}column ${column}: `;
   const ts = new TokenStream(tokenize(text, where), where);
-  const type = new Parser(ts, new Scope(registry, false, failAt(where)), 0).wholeTypeName();
+  // A type name can declare tags, as in C and CFFI ('struct s *' of an undeclared s; 'struct { int a; }').
+  const scope = new Scope(registry, false, failAt(where));
+  let type: CType;
+  try {
+    type = new Parser(ts, scope, 0).wholeTypeName();
+  } catch (e) {
+    scope.rollback();
+    throw e;
+  }
+  scope.commit();
   registry.typeCache.set(text, type);
   return type;
 }
@@ -80,6 +89,19 @@ class Parser extends SpecifierParser {
 
   translationUnit(): void {
     while (this.ts.peek().kind !== 'eof') this.declaration();
+    this.checkAnonymous();
+  }
+
+  /** A whole type name and nothing after it; a name in its declarator is taken and ignored. */
+  wholeTypeName(): CType {
+    const type = this.typeName(true);
+    if (this.ts.peek().kind !== 'eof') this.ts.unexpected(this.ts.peek(), 'the end of the type');
+    this.checkAnonymous();
+    return type;
+  }
+
+  /** Refuses the anonymous structs and unions defined here whose layout the compiler gives: it can be asked about named ones only. */
+  private checkAnonymous(): void {
     for (const [t, at] of this.anonymousAt) {
       if (t.members !== null && !t.namedByTypedef) {
         this.ts.fail(
@@ -89,13 +111,6 @@ class Parser extends SpecifierParser {
         );
       }
     }
-  }
-
-  /** A whole type name and nothing after it. */
-  wholeTypeName(): CType {
-    const type = this.typeName();
-    if (this.ts.peek().kind !== 'eof') this.ts.unexpected(this.ts.peek(), 'the end of the type');
-    return type;
   }
 
   // ---- declarations ---------------------------------------------------------------------------
@@ -188,10 +203,7 @@ class Parser extends SpecifierParser {
       return this.declareOrdinary({ kind: 'constant', name: name.text, type, value: undefined, origin: 'static const', pos }, name);
     }
     if (type.kind === 'void') this.ts.fail(name, `the variable '${name.text}' has type 'void'`);
-    const variable: Decl = typed.compilerLength
-      ? { kind: 'variable', name: name.text, type, quals, pos, lengthFromCompiler: true }
-      : { kind: 'variable', name: name.text, type, quals, pos };
-    this.declareOrdinary(variable, name);
+    this.declareOrdinary({ kind: 'variable', name: name.text, type, quals, pos, ...fromCompiler(typed) }, name);
   }
 
   /** `const int X = <expr>`: an integer constant whose value cdef knows. */

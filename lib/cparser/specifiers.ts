@@ -4,7 +4,7 @@ import { Decl } from '../ctype/registry';
 import { enumBase, enumeratorType, toJs } from '../ctype/declarations';
 import { IntValue } from './constexpr';
 import { Token, TokenStream, isName, keyword, quote } from './lexer';
-import { BUILTIN_TYPES, DeclaratorParser, SpecContext, Specs, TagUse, Typed, posOf } from './declarator';
+import { BUILTIN_TYPES, DeclaratorParser, SpecContext, Specs, TagUse, Typed, fromCompiler, posOf } from './declarator';
 
 const U64_MAX = 2n ** 64n - 1n;
 
@@ -102,7 +102,7 @@ export abstract class SpecifierParser extends DeclaratorParser {
         case 'tag':
           if (named || words.length) this.cannotCombine(tok, named?.tok ?? words[0]);
           this.ts.next();
-          tag = this.tagSpecifier(tok, context);
+          tag = this.tagSpecifier(tok);
           named = { type: tag.type, quals: 0, tok };
           continue;
         case 'refused':
@@ -130,15 +130,12 @@ export abstract class SpecifierParser extends DeclaratorParser {
     return { type: BUILTIN_TYPES.get(name) as CType, quals: 0 };
   }
 
-  private tagSpecifier(kw: Token, context: SpecContext): TagUse {
+  private tagSpecifier(kw: Token): TagUse {
     const kind = kw.text as 'struct' | 'union' | 'enum';
     const name = isName(this.ts.peek()) ? this.ts.next() : null;
     if (!this.ts.is('{')) {
       if (!name) return this.ts.unexpected(this.ts.peek(), `a name or '{' after '${kind}'`);
-      return { type: this.tagReference(kind, name, context), defined: false, anonymous: false };
-    }
-    if (context === 'typename') {
-      this.ts.fail(this.ts.peek(), `a type name cannot define '${kind}${name ? ` ${name.text}` : ''}'; define it in cdef`);
+      return { type: this.tagReference(kind, name), defined: false, anonymous: false };
     }
     const open = this.ts.next();
     this.ts.enter(open);
@@ -147,11 +144,13 @@ export abstract class SpecifierParser extends DeclaratorParser {
     return { type, defined: true, anonymous: name === null };
   }
 
-  /** `struct s` without a body: the declared type, or (in declarations) a new incomplete one. */
-  private tagReference(kind: 'struct' | 'union' | 'enum', name: Token, context: SpecContext): StructType | EnumType {
+  /**
+   * `struct s` without a body: the declared type, or a new incomplete one, as C declares a tag it
+   * meets first (in a type name too: 'struct s *' works before any cdef names s, as in CFFI).
+   */
+  private tagReference(kind: 'struct' | 'union' | 'enum', name: Token): StructType | EnumType {
     const found = this.scope.tag(kind, name.text);
     if (found) return found.type;
-    if (context === 'typename') this.ts.fail(name, `unknown type '${kind} ${name.text}'; declare it in cdef first`);
     return this.scope.declareIncompleteTag(kind, name.text, posOf(name));
   }
 
@@ -212,14 +211,14 @@ export abstract class SpecifierParser extends DeclaratorParser {
     }
     const d = this.declarator('named');
     const name = d.name as Token;
-    const { type, quals, compilerLength } = this.derive(specs, d.chain);
+    const derived = this.derive(specs, d.chain);
+    const { type, quals } = derived;
     if (type.kind === 'function') {
       this.ts.fail(name, `the member '${name.text}' has the function type '${type.cname}'; use a pointer to a function`);
     }
     const colon = this.ts.peek();
     const bitsize = this.ts.accept(':') ? this.bitWidth(colon, name.text) : -1;
-    const member = { name: name.text, type, quals, bitsize, pos: posOf(name) };
-    return compilerLength ? { ...member, lengthFromCompiler: true } : member;
+    return { name: name.text, type, quals, bitsize, pos: posOf(name), ...fromCompiler(derived) };
   }
 
   private bitWidth(at: Token, name: string): number {

@@ -87,7 +87,7 @@ export class Scope {
   /** Stages `d`, failing as the registry would when it redeclares a name with another meaning. */
   declare(d: Decl): void {
     const key = keyOf(d);
-    checkRedeclaration(this.get(key), d, this.override);
+    checkRedeclaration(this.get(key), d, this.override, this.fail);
     this.staged.set(key, d);
   }
 
@@ -167,7 +167,7 @@ export class Scope {
   closeStruct(def: StructDefinition, body: { readonly members: readonly MemberDecl[]; readonly partial: boolean }, pack: number, at: SourcePos): StructType {
     const { target, redefines } = def;
     target.partial = body.partial;
-    completeStruct(target, body.members, pack);
+    completeStruct(target, body.members, pack, undefined, this.fail);
     if (!redefines) return target;
     const { existing, found, key, prior } = redefines;
     if (sameDefinition(target, existing)) {
@@ -297,6 +297,7 @@ function sameDefinition(fresh: StructType, old: StructType): boolean {
       const n = b[i];
       return (
         m.name === n.name && m.quals === n.quals && m.bitsize === n.bitsize && (m.lengthFromCompiler ?? false) === (n.lengthFromCompiler ?? false) &&
+        String(m.innerLengthsFromCompiler ?? '') === String(n.innerLengthsFromCompiler ?? '') &&
         sameType(m.type, n.type, fresh, old)
       );
     })

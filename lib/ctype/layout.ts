@@ -3,6 +3,9 @@ import { CDefError } from '../errors';
 import { CField, CType, MemberDecl, StructType, arrayOf, isInteger, pendingLayout } from './model';
 import { SourcePos, showWhere } from './registry';
 
+/** Throws the CDefError of a declaration refused at `pos` (callers that parse give their own spelling of positions). */
+export type LayoutFail = (pos: SourcePos, what: string) => never;
+
 export type { MemberDecl } from './model';
 
 /**
@@ -13,7 +16,7 @@ export type LayoutArch = 'x64' | 'arm64';
 
 const HOST_ARCH: LayoutArch = process.arch === 'arm64' ? 'arm64' : 'x64';
 
-function fail(pos: SourcePos, what: string): never {
+function cdefFail(pos: SourcePos, what: string): never {
   throw new CDefError(`${showWhere(pos)}: ${what}`, pos.line, pos.column);
 }
 
@@ -22,7 +25,7 @@ const roundUp = (n: number, a: number): number => Math.ceil(n / a) * a;
 const bitfieldName = (m: MemberDecl): string => m.name || '(unnamed)';
 
 /** Rejects what C rejects in a bit-field declaration. */
-function checkBitfield(m: MemberDecl): void {
+function checkBitfield(m: MemberDecl, fail: LayoutFail): void {
   const ty = m.type;
   const isBool = ty.kind === 'primitive' && ty.repr === 'bool';
   if (!isInteger(ty) && !isBool) {
@@ -52,9 +55,9 @@ function straddles(start: number, bits: number, ty: CType): boolean {
  * they do not straddle an extra unit of their type's alignment; a zero-width one aligns the next
  * member to its type's alignment whatever the packing.
  */
-export function completeStruct(t: StructType, members: readonly MemberDecl[], pack: number, arch: LayoutArch = HOST_ARCH): void {
-  if (t.partial || members.some((m) => m.lengthFromCompiler || pendingLayout(m.type))) {
-    deferLayout(t, members, pack);
+export function completeStruct(t: StructType, members: readonly MemberDecl[], pack: number, arch: LayoutArch = HOST_ARCH, fail: LayoutFail = cdefFail): void {
+  if (t.partial || members.some((m) => m.lengthFromCompiler || m.innerLengthsFromCompiler || pendingLayout(m.type))) {
+    deferLayout(t, members, pack, fail);
     return;
   }
   const isUnion = t.kind === 'union';
@@ -71,7 +74,7 @@ export function completeStruct(t: StructType, members: readonly MemberDecl[], pa
   };
 
   const placeBitfield = (m: MemberDecl): void => {
-    checkBitfield(m);
+    checkBitfield(m, fail);
     const ty = m.type;
     if (m.bitsize === 0) {
       if (!isUnion) bits = roundUp(bits, ty.align * 8);
@@ -134,9 +137,11 @@ function anchorOf(m: MemberDecl): CField | undefined {
 /**
  * Keeps `members` on `t` for a layout that the compiler gives (see `layOutFromCompiler`), after
  * refusing what its probes cannot measure: bit-fields, anonymous members that are not complete
- * structs or unions with a member at a byte offset, members of unknown size.
+ * structs or unions with a member at a byte offset, members of unknown size. In a partial struct
+ * (`...;`), as in CFFI, an open array may stand before other members ('int a[]; int y; ...;': the
+ * compiler says where it starts) and a member may be a struct or union declared but not (yet) defined.
  */
-function deferLayout(t: StructType, members: readonly MemberDecl[], pack: number): void {
+function deferLayout(t: StructType, members: readonly MemberDecl[], pack: number, fail: LayoutFail): void {
   const names = new Set<string>();
   // Spelled only on failure: a typedef may still name an anonymous struct (and fix its cname).
   const fromCompiler = (): string => `'${t.cname}', whose layout comes from the C compiler`;
@@ -159,11 +164,13 @@ function deferLayout(t: StructType, members: readonly MemberDecl[], pack: number
       return;
     }
     claim(m.name, m.pos);
+    const sized = m.lengthFromCompiler || m.innerLengthsFromCompiler || pendingLayout(ty);
     const flexible = ty.kind === 'array' && ty.length === null && !m.lengthFromCompiler;
-    if (flexible && (t.kind === 'union' || index !== members.length - 1)) {
+    if (flexible && !t.partial && (t.kind === 'union' || index !== members.length - 1)) {
       fail(m.pos, `flexible array member '${m.name}' must be the last member of a struct`);
     }
-    if (!flexible && !m.lengthFromCompiler && ty.size < 0 && !pendingLayout(ty)) {
+    const undefinedTag = (ty.kind === 'struct' || ty.kind === 'union') && ty.fields === null && ty.members === null;
+    if (!flexible && !sized && ty.size < 0 && !(t.partial && undefinedTag)) {
       fail(m.pos, `member '${m.name}' has incomplete type '${ty.cname}'`);
     }
   });
@@ -183,19 +190,37 @@ export interface CompilerLayout {
   offset(name: string): number;
   /** The length of an `[...]` member. */
   length(name: string): number;
+  /** The length at `depth` (1: of its items…) of a member declared with an `[...]` there. */
+  innerLength(name: string, depth: number): number;
+}
+
+/** A member `layOutFromCompiler` asks about: its offset, and its lengths that the compiler gives. */
+export interface ProbedMember {
+  readonly name: string;
+  readonly type: CType;
+  readonly lengthFromCompiler: boolean;
+  readonly innerLengthsFromCompiler: readonly number[];
 }
 
 /** The names `layOutFromCompiler` asks `offset` about, in member order. */
-export function probedMembers(t: StructType): { name: string; type: CType; lengthFromCompiler: boolean }[] {
-  const out: { name: string; type: CType; lengthFromCompiler: boolean }[] = [];
+export function probedMembers(t: StructType): ProbedMember[] {
+  const out: ProbedMember[] = [];
   for (const m of t.members ?? []) {
-    if (m.name !== '') out.push({ name: m.name, type: m.type, lengthFromCompiler: m.lengthFromCompiler === true });
-    else {
+    if (m.name !== '') {
+      out.push({ name: m.name, type: m.type, lengthFromCompiler: m.lengthFromCompiler === true, innerLengthsFromCompiler: m.innerLengthsFromCompiler ?? [] });
+    } else {
       const f = anchorOf(m) as CField;
-      out.push({ name: f.name, type: f.type, lengthFromCompiler: false });
+      out.push({ name: f.name, type: f.type, lengthFromCompiler: false, innerLengthsFromCompiler: [] });
     }
   }
   return out;
+}
+
+/** `t` with the array lengths the compiler gives filled in: `length(depth)` for each depth listed (0: the outermost). */
+export function withCompilerLengths(t: CType, depths: readonly number[], length: (depth: number) => number, depth = 0): CType {
+  if (t.kind !== 'array' || !depths.some((d) => d >= depth)) return t;
+  const item = withCompilerLengths(t.item, depths, length, depth + 1);
+  return arrayOf(item, depths.includes(depth) ? length(depth) : t.length);
 }
 
 /**
@@ -212,7 +237,8 @@ export function layOutFromCompiler(t: StructType, layout: CompilerLayout): void 
       for (const f of (m.type as StructType).fields ?? []) fields.push({ ...f, offset: f.offset + base });
       continue;
     }
-    const type = m.lengthFromCompiler && m.type.kind === 'array' ? arrayOf(m.type.item, layout.length(m.name)) : m.type;
+    const depths = [...(m.lengthFromCompiler ? [0] : []), ...(m.innerLengthsFromCompiler ?? [])];
+    const type = withCompilerLengths(m.type, depths, (depth) => (depth === 0 ? layout.length(m.name) : layout.innerLength(m.name, depth)));
     fields.push({ name: m.name, type, offset: layout.offset(m.name), bitshift: -1, bitsize: -1, quals: m.quals });
   }
   t.fields = fields;

@@ -192,6 +192,8 @@ export interface MemberDecl {
   readonly pos: { readonly line: number; readonly column: number };
   /** `int a[...]`: `type` is the open array until the compiler gives the length. */
   readonly lengthFromCompiler?: boolean;
+  /** `int a[...][...]`, `int a[][...]`: the depths below the outermost array (1: its items) whose lengths the compiler gives; open arrays in `type` until then. */
+  readonly innerLengthsFromCompiler?: readonly number[];
 }
 
 /** One member of a struct or union, anonymous members flattened into their parent. */

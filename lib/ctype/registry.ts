@@ -38,6 +38,8 @@ export type Decl =
       readonly pos: SourcePos;
       /** `int a[...];`: the array's length comes from the compiler. */
       readonly lengthFromCompiler?: boolean;
+      /** `int a[...][...];`, `int a[][...];`: the depths below the outermost array (1: its items) whose lengths come from the compiler. */
+      readonly innerLengthsFromCompiler?: readonly number[];
     }
   | {
       readonly kind: 'constant';
@@ -61,15 +63,14 @@ export function keyOf(d: Decl): string {
  * Throws the CDefError of declaring `d` over `old` (the declaration under the same key, if any):
  * a different meaning needs `override`. Lets a caller stage declarations and check them first.
  */
-export function checkRedeclaration(old: Decl | undefined, d: Decl, override: boolean): void {
+export function checkRedeclaration(old: Decl | undefined, d: Decl, override: boolean, fail = cdefFail): void {
   if (old && !override && !sameMeaning(old, d)) {
-    throw new CDefError(
-      `${showWhere(d.pos)}: '${keyOf(d)}' is already declared as ${describeDecl(old)} ` +
-        `(at ${showAt(old.pos, d.pos)}); pass { override: true } to replace it`,
-      d.pos.line,
-      d.pos.column,
-    );
+    fail(d.pos, `'${keyOf(d)}' is already declared as ${describeDecl(old)} (at ${showAt(old.pos, d.pos)}); pass { override: true } to replace it`);
   }
+}
+
+function cdefFail(pos: SourcePos, message: string): never {
+  throw new CDefError(`${showWhere(pos)}: ${message}`, pos.line, pos.column);
 }
 
 export class Registry {
@@ -130,7 +131,10 @@ function sameMeaning(a: Decl, b: Decl): boolean {
     case 'constant':
       return b.kind === 'constant' && a.value === b.value;
     case 'variable':
-      return b.kind === 'variable' && b.quals === a.quals && b.lengthFromCompiler === a.lengthFromCompiler;
+      return (
+        b.kind === 'variable' && b.quals === a.quals && b.lengthFromCompiler === a.lengthFromCompiler &&
+        String(b.innerLengthsFromCompiler ?? '') === String(a.innerLengthsFromCompiler ?? '')
+      );
     case 'typedef':
       return b.kind === 'typedef' && b.quals === a.quals;
     case 'function':

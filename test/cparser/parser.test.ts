@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { CDefError } from '../../lib/errors';
 import {
-  ArrayType, EnumType, Q_CONST, Q_RESTRICT, Q_VOLATILE, StructType, VOID, arrayOf, functionType, pendingLayout, pointerTo, primitive,
+  ArrayType, EnumType, PointerType, Q_CONST, Q_RESTRICT, Q_VOLATILE, StructType, VOID, arrayOf, functionType, pendingLayout, pointerTo, primitive,
 } from '../../lib/ctype/model';
 import { PRIMITIVES } from '../../lib/ctype/primitives';
 import { Decl, Registry } from '../../lib/ctype/registry';
@@ -293,12 +293,11 @@ describe('parseTypeName', () => {
 
   test.each([
     ['foo_t *', "type 'foo_t *': column 1: unknown type name 'foo_t'"],
-    ['int x', "type 'int x': column 5: expected the end of the type, found 'x'"],
+    ['int x y', "type 'int x y': column 7: expected the end of the type, found 'y'"],
     ['', "type '': column 1: expected a type, found end of input"],
     ['int [3', "type 'int [3': column 7: expected ']' after the array size, found end of input"],
-    ['struct nope', "type 'struct nope': column 8: unknown type 'struct nope'; declare it in cdef first"],
-    ['enum e', "type 'enum e': column 6: unknown type 'enum e'; declare it in cdef first"],
-    ['struct { int x; }', "type 'struct { int x; }': column 8: a type name cannot define 'struct'; define it in cdef"],
+    ['struct { int x; ...; } *', "type 'struct { int x; ...; } *': column 1: this anonymous struct gets its layout from the C compiler"],
+    ['union { void v; }', "type 'union { void v; }': column 14: member 'v' has incomplete type 'void'"],
     ['static int', "type 'static int': column 1: 'static' is not allowed in a type name"],
     ['int[-1]', "type 'int[-1]': column 5: the array size -1 is negative"],
     ['void[2]', "type 'void[2]': column 5: an array cannot hold items of type 'void', which has no size"],
@@ -307,16 +306,31 @@ describe('parseTypeName', () => {
       "a '#define' value, the last enumerator ('enum e { A, B, ... }'), and in 'typedef int... t;', 'typedef float... t;' and 'typedef ... t;'"],
     ['int[...]', "type 'int[...]': column 4: '[...]' (a length the compiler gives) cannot stand in a type name; only struct members and global variables take it"],
   ])("'%s' fails", (text, message) => {
-    expect(typeError(text)).toBe(message);
+    expect(typeError(text).startsWith(message)).toBe(true);
+  });
+
+  test('a type name may name its declarator (ignored) and declare tags, as C and CFFI do', () => {
+    const r = new Registry();
+    expect(parseTypeName('int x', r)).toBe(int);
+    expect(parseTypeName('int (*callback)(bool is_valid)', r)).toBe(pointerTo(functionType([primitive('_Bool')], int, false)));
+    expect(parseTypeName('char cb(char, char)', r)).toBe(functionType([char, char], char, false));
+    const nope = parseTypeName('struct nope *', r);
+    expect(nope).toBe(parseTypeName('struct nope*', r));
+    expect(r.tag('struct', 'nope')).toBe((nope as PointerType).item);
+    expect(parseTypeName('enum e', r)).toBe(r.tag('enum', 'e'));
+    expect(parseTypeName('union nope', r)).not.toBe((nope as PointerType).item);
+    const anonymous = parseTypeName('struct { int x; char c; }', r) as StructType;
+    expect([anonymous.cname, anonymous.size]).toEqual(['struct $1', 8]);
+    expect(parseTypeName('struct pt { int x, y; } *', r)).toBe(pointerTo(r.tag('struct', 'pt') as StructType));
   });
 
   test('failures set line and column and leave no trace in the cache', () => {
     const r = new Registry();
     try {
-      parseTypeName('int\n  foo', r);
+      parseTypeName('int\n  foo bar', r);
     } catch (e) {
       expect((e as CDefError).line).toBe(2);
-      expect((e as CDefError).column).toBe(3);
+      expect((e as CDefError).column).toBe(7);
     }
     expect(r.typeCache.size).toBe(0);
     expect(() => parseTypeName(42 as unknown as string, r)).toThrow(TypeError);
@@ -425,7 +439,7 @@ describe('pointers and arrays', () => {
     ['typedef int t; int a[t];', "cdef:1:22: 't' is a type, not an integer constant"],
     ['static const int K; int a[K];', "cdef:1:27: the value of 'K' comes from the compiler, so cdef cannot use it in a constant expression"],
     ['int a[size_t];', "cdef:1:7: 'size_t' is a type, not an integer constant"],
-    ['int a[sizeof(struct nope)];', "cdef:1:21: unknown type 'struct nope'; declare it in cdef first"],
+    ['int a[sizeof(struct nope)];', "cdef:1:13: sizeof is applied to 'struct nope', which has no size"],
   ])('%s → %s', (source, message) => {
     expect(errorOf(source)).toBe(message);
   });
@@ -1065,13 +1079,20 @@ describe("API mode: '...' placeholders", () => {
   test.each([
     ['struct s { int x : 3; ...; };', "cdef:1:16: bit-field 'x' in 'struct s', whose layout comes from the C compiler: bit-fields are not supported there"],
     ['struct s { int x; ...; int x; };', "cdef:1:28: duplicate member 'x' in 'struct s'"],
-    ['struct o; struct s { struct o v; ...; };', "cdef:1:31: member 'v' has incomplete type 'struct o'"],
-    ['struct s { int v[]; ...; int y; };', "cdef:1:16: flexible array member 'v' must be the last member of a struct"],
+    ['struct o; struct s { struct o v; };', "cdef:1:31: member 'v' has incomplete type 'struct o'"],
+    ['struct s { int v[]; int y; };', "cdef:1:16: flexible array member 'v' must be the last member of a struct"],
     ['struct s { struct { int a; ...; } in; };', "cdef:1:12: this anonymous struct gets its layout from the C compiler, which needs a name"],
     ['struct s { struct { int a; ...; }; };', "cdef:1:12: an anonymous member of 'struct s', whose layout comes from the C compiler, must have a complete layout itself; give the member a name"],
     ['struct s { union { int a : 2; }; ...; };', "cdef:1:12: an anonymous member of 'struct s', whose layout comes from the C compiler, needs a field"],
   ])('%s fails: %s', (source, message) => {
     expect(errorOf(source).startsWith(message)).toBe(true);
+  });
+
+  test('in a partial struct, as in CFFI, an open array may stand before other members and a member may be a struct defined later', () => {
+    const r = cdef('struct s { int v[]; int y; ...; }; struct t { struct later l; int n; ...; }; struct later { ...; };');
+    expect(structOf(r, 'struct', 's').members?.map((m) => `${m.name}:${m.type.cname}`)).toEqual(['v:int[]', 'y:int']);
+    expect(structOf(r, 'struct', 't').members?.[0].type).toBe(structOf(r, 'struct', 'later'));
+    expect(pending(r, 'struct t')).toBe(structOf(r, 'struct', 't'));
   });
 
   test('anonymous members with a complete layout are kept whole; a typedef names an anonymous partial struct', () => {
@@ -1108,12 +1129,26 @@ describe("API mode: '...' placeholders", () => {
   });
 
   test.each([
-    ['int m[4][...];', "cdef:1:9: '[...]' (a length the compiler gives) can only be the outermost length"],
+    ['extern int (*p)[...];', "cdef:1:16: '[...]' (a length the compiler gives) can only stand in the outer arrays of a declaration ('int a[...][...]'), not inside a pointer or function"],
+    ['struct s { int *m[2][...]; int (*n[2])[...]; };', "cdef:1:39: '[...]' (a length the compiler gives) can only stand in the outer arrays"],
     ['typedef int row_t[...];', "cdef:1:18: '[...]' (a length the compiler gives) cannot stand in a typedef; only struct members and global variables take it"],
     ['void f(int a[...]);', "cdef:1:13: '[...]' (a length the compiler gives) cannot stand in a parameter"],
     ['int a[...;', "cdef:1:10: expected ']' after '[...', found ';'"],
   ])('%s fails: %s', (source, message) => {
     expect(errorOf(source).startsWith(message)).toBe(true);
+  });
+
+  test("'[...]' may stand at any depth of the outer arrays of a global or member: open arrays until the compiler gives the lengths", () => {
+    const r = cdef('extern int a[...][...]; extern int b[][...]; extern int c[10][...][2]; struct s { int m[...][...]; char n[][...]; };');
+    const vars = ['a', 'b', 'c'].map((n) => get(r, n, 'variable'));
+    expect(vars.map((d) => [d.type.cname, d.lengthFromCompiler, d.innerLengthsFromCompiler])).toEqual([
+      ['int[][]', true, [1]], ['int[][]', undefined, [1]], ['int[10][][2]', undefined, [1]],
+    ]);
+    const t = structOf(r, 'struct', 's');
+    expect(pending(r, 'struct s')).toBe(t);
+    expect(t.members?.map((m) => [m.name, m.type.cname, m.lengthFromCompiler, m.innerLengthsFromCompiler])).toEqual([
+      ['m', 'int[][]', true, [1]], ['n', 'char[][]', undefined, [1]],
+    ]);
   });
 
   test("'#define X ...' declares a constant whose value comes from the compiler", () => {
