@@ -60,6 +60,8 @@ export interface TagUse {
 export interface Specs {
   readonly first: Token;
   readonly type: CType;
+  /** The type came from a typedef name or a tag, not from type keywords. */
+  readonly named: boolean;
   readonly quals: number;
   readonly storage: Token | null;
   readonly tag: TagUse | null;
@@ -115,8 +117,8 @@ function typeDepth(t: CType): number {
  * specifiers, a struct body declarators), so the specifier part is abstract here.
  */
 export abstract class DeclaratorParser {
-  /** Enumerators of the enum whose body is being parsed. */
-  protected pendingEnum: Map<string, IntValue> | null = null;
+  /** Enumerators of the enum whose body is being parsed (null: the compiler gives the value). */
+  protected pendingEnum: Map<string, IntValue | null> | null = null;
   private readonly exprContext: ExprContext = {
     constant: (tok) => this.constantValue(tok),
     startsType: (tok) => this.startsType(tok),
@@ -171,6 +173,7 @@ export abstract class DeclaratorParser {
     const name = tok.text;
     const pending = this.pendingEnum?.get(name);
     if (pending) return pending;
+    if (pending === null) this.ts.fail(tok, `the value of '${name}' comes from the compiler, so cdef cannot use it in a constant expression`);
     if (BUILTIN_TYPES.has(name)) this.ts.fail(tok, `'${name}' is a type, not an integer constant`);
     const d = this.scope.get(name);
     if (!d) return this.ts.fail(tok, `${quote(name)} is not a known integer constant`);

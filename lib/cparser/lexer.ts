@@ -531,7 +531,8 @@ class PreprocessedReader {
 /** The message for a '...' where API mode has no use for one. */
 export const MISPLACED_ELLIPSIS =
   "'...' cannot stand here; cdef takes it as a struct member ('...;'), an array length ('[...]'), a '#define' value, " +
-  "the last enumerator ('enum e { A, B, ... }'), and in 'typedef int... t;', 'typedef float... t;' and 'typedef ... t;'";
+  "the last enumerator ('enum e { A, B, ... }') or an enumerator's value ('B = ...'), and in 'typedef int... t;', " +
+  "'typedef float... t;', 'typedef ... t;' and 'typedef ... *t;'";
 
 /** A cursor over tokens, shared by the parser and the expression evaluator, with their error helpers. */
 export class TokenStream {

@@ -152,23 +152,30 @@ class Parser extends SpecifierParser {
     }
   }
 
-  /** `typedef ... name;`: an opaque type, usable through pointers only. */
+  /** `typedef ... name;`: an opaque type, usable through pointers only; `typedef ... *name;`: a pointer to one. */
   private opaqueTypedef(): void {
     this.ts.next();
     this.ts.next();
+    const star = this.ts.accept('*') ? '*' : '';
     const name = this.ts.peek();
-    if (!isName(name)) this.ts.unexpected(name, "the name of the opaque type after 'typedef ...'");
+    if (!isName(name)) this.ts.unexpected(name, `the name of the opaque ${star ? 'pointer ' : ''}type after 'typedef ...${star ? ' *' : ''}'`);
     this.ts.next();
-    this.ts.expect(';', `';' after 'typedef ... ${name.text}'`);
-    this.scope.declareOpaque(name.text, posOf(name));
+    this.ts.expect(';', `';' after 'typedef ... ${star}${name.text}'`);
+    if (star) this.scope.declareOpaquePointer(name.text, posOf(name));
+    else this.scope.declareOpaque(name.text, posOf(name));
   }
 
-  /** `typedef int... name;` / `typedef float... name;`: an integer or floating type the compiler picks. */
+  /**
+   * `typedef int... name;` / `typedef float... name;`: an integer or floating type the compiler
+   * picks. As in CFFI, any integer keywords stand for the first ('unsigned long...'), 'double' for
+   * the second; 'long double' is not one.
+   */
   private deferredTypedef(specs: Specs): void {
     const dots = this.ts.next();
     const form = "write 'typedef int... name;' (any integer type) or 'typedef float... name;' (any floating type)";
     if (specs.storage?.text !== 'typedef') this.ts.fail(dots, `'...' after a type makes a typedef the compiler completes; ${form}`);
-    const family = specs.type === primitive('int') ? 'int' : specs.type === primitive('float') ? 'float' : null;
+    const t = specs.tag === null && !specs.named ? specs.type : null;
+    const family = t && isInteger(t) ? 'int' : t === primitive('float') || t === primitive('double') ? 'float' : null;
     if (!family || specs.quals !== 0) this.ts.fail(dots, `'${specs.type.cname}...' is not a placeholder cdef knows; ${form}`);
     const name = this.ts.peek();
     if (!isName(name)) this.ts.unexpected(name, `the name of the typedef after '${family}...'`);

@@ -116,7 +116,7 @@ export abstract class SpecifierParser extends DeclaratorParser {
       this.ts.unexpected(tok, expected);
     }
     const type = named ? named.type : primitiveOf(words, this.ts);
-    return { first, type, quals: quals | (named?.quals ?? 0), storage, tag };
+    return { first, type, named: named !== null, quals: quals | (named?.quals ?? 0), storage, tag };
   }
 
   private cannotCombine(tok: Token, other: Token): never {
@@ -198,6 +198,8 @@ export abstract class SpecifierParser extends DeclaratorParser {
   private memberWithoutDeclarator(specs: Specs, members: MemberDecl[]): void {
     const tag = specs.tag;
     if (tag?.anonymous && tag.defined && tag.type.kind !== 'enum') {
+      // An anonymous member needs no name of its own: the compiler reaches its fields through the enclosing struct.
+      this.anonymousAt.delete(tag.type);
       members.push({ name: '', type: tag.type, quals: specs.quals, bitsize: -1, pos: posOf(specs.first) });
     } else if (!tag) {
       this.ts.fail(specs.first, 'this member declaration declares nothing');
@@ -243,36 +245,44 @@ export abstract class SpecifierParser extends DeclaratorParser {
   }
 
   /**
-   * An enum body. A last '...' makes the enum partial (API mode): the source has more enumerators,
-   * so the values not written here come from the compiler (undefined), and written ones are checked.
+   * An enum body. A last '...', or a value written '...' ('B = ...'), makes the enum partial (API
+   * mode): the source has more enumerators or other values, so the values not written here come
+   * from the compiler (undefined), and written ones are checked.
    */
   private enumBody(): EnumBody {
     if (this.ts.is('}')) this.ts.fail(this.ts.peek(), 'an enum needs at least one enumerator');
-    const items: { tok: Token; value: bigint; written: boolean }[] = [];
-    const pending = new Map<string, IntValue>();
+    const items: { tok: Token; value: bigint | undefined; written: boolean }[] = [];
+    const pending = new Map<string, IntValue | null>();
     this.pendingEnum = pending;
-    let next = 0n;
+    let next: bigint | undefined = 0n;
     let partial = false;
+    let trailing = false;
     do {
       if (this.ts.is('}')) break; // a trailing comma
       if (this.ts.is('...')) {
         const dots = this.ts.next();
         if (!items.length) this.ts.fail(dots, "a partial enum needs at least one enumerator before '...'");
-        partial = true;
+        partial = trailing = true;
         break;
       }
       const tok = this.ts.peek();
       if (!isName(tok)) this.ts.unexpected(tok, 'an enumerator name');
       this.ts.next();
       if (pending.has(tok.text)) this.ts.fail(tok, `the enumerator '${tok.text}' appears twice`);
-      const written = this.ts.accept('=');
-      const value = written ? this.expression().value : next;
-      if (value > U64_MAX) this.ts.fail(tok, `the value of the enumerator '${tok.text}' does not fit 64 bits`);
+      let written = this.ts.accept('=');
+      let value: bigint | undefined = next;
+      if (written && this.ts.accept('...')) {
+        // 'B = ...': the compiler gives the value (and those after it up to the next one written); the enum is partial.
+        partial = true;
+        written = false;
+        value = undefined;
+      } else if (written) value = this.expression().value;
+      if (value !== undefined && value > U64_MAX) this.ts.fail(tok, `the value of the enumerator '${tok.text}' does not fit 64 bits`);
       items.push({ tok, value, written });
-      pending.set(tok.text, { value, type: enumeratorType(value, null) });
-      next = value + 1n;
+      pending.set(tok.text, value === undefined ? null : { value, type: enumeratorType(value, null) });
+      next = value === undefined ? undefined : value + 1n;
     } while (this.ts.accept(','));
-    this.ts.expect('}', partial ? "'}' after '...' (it ends a partial enum)" : "',' or '}' after the enumerator");
+    this.ts.expect('}', trailing ? "'}' after '...' (it ends a partial enum)" : "',' or '}' after the enumerator");
     this.pendingEnum = null;
     return { items: items.map((e) => ({ tok: e.tok, value: partial && !e.written ? undefined : e.value })), partial };
   }

@@ -1,6 +1,6 @@
 // What cdef declarations mean: the all-or-nothing scope of one cdef call, when a tag, typedef or enum declared again is the same one, and enum integer types.
 import { completeStruct } from './layout';
-import { CType, EnumType, MemberDecl, PrimitiveType, StructType, deferredPrimitive, primitive } from './model';
+import { CType, EnumType, MemberDecl, PrimitiveType, StructType, deferredPrimitive, pointerTo, primitive } from './model';
 import { Decl, Registry, SourcePos, checkRedeclaration, keyOf, showAt } from './registry';
 
 /** Throws the CDefError of a declaration refused at `at` (the parser's positions and spelling). */
@@ -105,6 +105,24 @@ export class Scope {
     const reuse = old?.kind === 'typedef' && isOpaque(old.type, name) ? old.type : null;
     const type = reuse ?? new StructType('struct', name, true);
     if (!reuse) this.created.add(type);
+    this.declare({ kind: 'typedef', name, type, quals: 0, pos: at });
+  }
+
+  /**
+   * `typedef ... *name;`: a pointer to an opaque type that only the typedef names, 'struct $$name'
+   * as CFFI calls it (the one declared before under that name if it was one too).
+   */
+  declareOpaquePointer(name: string, at: SourcePos): void {
+    const old = this.get(name);
+    const oldItem = old?.kind === 'typedef' && old.type.kind === 'pointer' ? old.type.item : null;
+    const reuse = oldItem?.kind === 'struct' && oldItem.name === `$$${name}` && oldItem.members === null ? old?.type : null;
+    let type = reuse;
+    if (!type) {
+      const item = new StructType('struct', `$$${name}`);
+      item.cSpelling = `__typeof__(*(${name})0)`;
+      this.created.add(item);
+      type = pointerTo(item);
+    }
     this.declare({ kind: 'typedef', name, type, quals: 0, pos: at });
   }
 
@@ -339,7 +357,8 @@ function sameType(a: CType, b: CType, fresh: StructType, old: StructType): boole
       );
     case 'struct':
     case 'union':
-      return (b.kind === 'struct' || b.kind === 'union') && isAnonymous(a) && isAnonymous(b) && sameLayout(a, b, fresh, old);
+      if (!((b.kind === 'struct' || b.kind === 'union') && isAnonymous(a) && isAnonymous(b))) return false;
+      return a.members !== null || b.members !== null ? sameDefinition(a, b) : sameLayout(a, b, fresh, old);
     case 'primitive':
     case 'void':
     case 'enum':

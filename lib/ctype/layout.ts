@@ -92,7 +92,9 @@ export function completeStruct(t: StructType, members: readonly MemberDecl[], pa
   };
 
   const placeMember = (m: MemberDecl, isLast: boolean): void => {
-    const ty = m.type;
+    // GNU C's zero-length array ending a struct ('short data[0];') is its flexible array member, as GCC and CFFI read it.
+    const zeroLength = !isUnion && isLast && fields.length > 0 && m.type.kind === 'array' && m.type.length === 0;
+    const ty = zeroLength && m.type.kind === 'array' ? arrayOf(m.type.item, null) : m.type;
     const flexible = ty.kind === 'array' && ty.length === null;
     if (flexible) {
       if (isUnion || !isLast) fail(m.pos, `flexible array member '${m.name}' must be the last member of a struct`);
@@ -129,6 +131,19 @@ export function completeStruct(t: StructType, members: readonly MemberDecl[], pa
   t.members = null;
 }
 
+/**
+ * `members` with each anonymous member whose own layout the compiler gives ('struct { char b; ...; };')
+ * replaced by its members, recursively: the compiler is asked about their offsets through the
+ * enclosing struct ('offsetof(struct s, b)'), as C reaches them.
+ */
+function expandAnonymous(members: readonly MemberDecl[]): MemberDecl[] {
+  return members.flatMap((m) => {
+    const ty = m.type;
+    const pending = m.name === '' && (ty.kind === 'struct' || ty.kind === 'union') && ty.fields === null && ty.members !== null;
+    return pending ? expandAnonymous(ty.members ?? []) : [m];
+  });
+}
+
 /** Where the compiler is asked for the offset of an anonymous member: its first field with a byte offset. */
 function anchorOf(m: MemberDecl): CField | undefined {
   return (m.type as StructType).fields?.find((f) => f.bitsize < 0);
@@ -136,8 +151,8 @@ function anchorOf(m: MemberDecl): CField | undefined {
 
 /**
  * Keeps `members` on `t` for a layout that the compiler gives (see `layOutFromCompiler`), after
- * refusing what its probes cannot measure: bit-fields, anonymous members that are not complete
- * structs or unions with a member at a byte offset, members of unknown size. In a partial struct
+ * refusing what its probes cannot measure: bit-fields, anonymous members that are neither partial
+ * nor complete with a member at a byte offset, members of unknown size. In a partial struct
  * (`...;`), as in CFFI, an open array may stand before other members ('int a[]; int y; ...;': the
  * compiler says where it starts) and a member may be a struct or union declared but not (yet) defined.
  */
@@ -149,7 +164,8 @@ function deferLayout(t: StructType, members: readonly MemberDecl[], pack: number
     if (names.has(name)) fail(pos, `duplicate member '${name}' in '${t.cname}'`);
     names.add(name);
   };
-  members.forEach((m, index) => {
+  const expanded = expandAnonymous(members);
+  expanded.forEach((m, index) => {
     const ty = m.type;
     if (m.bitsize >= 0) {
       fail(m.pos, `bit-field '${bitfieldName(m)}' in ${fromCompiler()}: bit-fields are not supported there; declare the struct without '...' and with every member`);
@@ -166,7 +182,7 @@ function deferLayout(t: StructType, members: readonly MemberDecl[], pack: number
     claim(m.name, m.pos);
     const sized = m.lengthFromCompiler || m.innerLengthsFromCompiler || pendingLayout(ty);
     const flexible = ty.kind === 'array' && ty.length === null && !m.lengthFromCompiler;
-    if (flexible && !t.partial && (t.kind === 'union' || index !== members.length - 1)) {
+    if (flexible && !t.partial && (t.kind === 'union' || index !== expanded.length - 1)) {
       fail(m.pos, `flexible array member '${m.name}' must be the last member of a struct`);
     }
     const undefinedTag = (ty.kind === 'struct' || ty.kind === 'union') && ty.fields === null && ty.members === null;
@@ -205,7 +221,7 @@ export interface ProbedMember {
 /** The names `layOutFromCompiler` asks `offset` about, in member order. */
 export function probedMembers(t: StructType): ProbedMember[] {
   const out: ProbedMember[] = [];
-  for (const m of t.members ?? []) {
+  for (const m of expandAnonymous(t.members ?? [])) {
     if (m.name !== '') {
       out.push({ name: m.name, type: m.type, lengthFromCompiler: m.lengthFromCompiler === true, innerLengthsFromCompiler: m.innerLengthsFromCompiler ?? [] });
     } else {
@@ -230,7 +246,9 @@ export function withCompilerLengths(t: CType, depths: readonly number[], length:
  */
 export function layOutFromCompiler(t: StructType, layout: CompilerLayout): void {
   const fields: CField[] = [];
-  for (const m of t.members ?? []) {
+  const members = expandAnonymous(t.members ?? []);
+  const last = members[members.length - 1];
+  for (const m of members) {
     if (m.name === '') {
       const anchor = anchorOf(m) as CField;
       const base = layout.offset(anchor.name) - anchor.offset;
@@ -238,7 +256,9 @@ export function layOutFromCompiler(t: StructType, layout: CompilerLayout): void 
       continue;
     }
     const depths = [...(m.lengthFromCompiler ? [0] : []), ...(m.innerLengthsFromCompiler ?? [])];
-    const type = withCompilerLengths(m.type, depths, (depth) => (depth === 0 ? layout.length(m.name) : layout.innerLength(m.name, depth)));
+    let type = withCompilerLengths(m.type, depths, (depth) => (depth === 0 ? layout.length(m.name) : layout.innerLength(m.name, depth)));
+    // A zero-length array ending the struct is its flexible array member, as where cdef lays out structs itself.
+    if (type.kind === 'array' && type.length === 0 && t.kind === 'struct' && m === last && fields.length > 0) type = arrayOf(type.item, null);
     fields.push({ name: m.name, type, offset: layout.offset(m.name), bitshift: -1, bitsize: -1, quals: m.quals });
   }
   t.fields = fields;

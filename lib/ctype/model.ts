@@ -226,6 +226,11 @@ export class StructType extends TypeBase {
    * out from its probes. null when cdef computes the layout.
    */
   members: readonly MemberDecl[] | null = null;
+  /**
+   * How generated C spells the type when its name cannot: the pointee of `typedef ... *p;`
+   * ('struct $$p' to CFFI) is `__typeof__(*(p)0)`. null: its name.
+   */
+  cSpelling: string | null = null;
   constructor(
     readonly kind: 'struct' | 'union',
     /** The tag, a typedef name for an anonymous struct, or `$N` for an anonymous member. */
@@ -236,10 +241,10 @@ export class StructType extends TypeBase {
     super();
   }
   get marker(): string {
-    return this.namedByTypedef ? `${this.name}&` : `${this.kind} ${this.name}&`;
+    return this.cSpelling === null ? this.nameMarker : `${this.cSpelling}&`;
   }
   get nameMarker(): string {
-    return this.marker;
+    return this.namedByTypedef ? `${this.name}&` : `${this.kind} ${this.name}&`;
   }
   get complete(): boolean {
     return this.fields !== null;

@@ -1309,7 +1309,7 @@ describe('backend_tests', () => {
     expect(String(p.data).startsWith("<cdata 'short[5]' 0x")).toBe(true);
   });
 
-  test.failing('test_struct_containing_array_varsize_workaround', () => {
+  test('test_struct_containing_array_varsize_workaround', () => {
     const ffi = new FFI();
     ffi.cdef('struct foo_s { int len; short data[0]; };');
     const p = ffi.new('char[]', ffi.sizeof('struct foo_s') + 7 * SIZE_OF_SHORT);

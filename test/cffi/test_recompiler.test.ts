@@ -201,7 +201,7 @@ test('test_verify_typedef_dotdotdot', () => {
   verify(ffi, 'test_verify_typedef_dotdotdot', 'typedef int **foo_t;');
 });
 
-test.failing('test_verify_typedef_star_dotdotdot', () => {
+test('test_verify_typedef_star_dotdotdot', () => {
   const ffi = newFFI();
   ffi.cdef('typedef ... *foo_t;');
   verify(ffi, 'test_verify_typedef_star_dotdotdot', 'typedef int **foo_t;');

@@ -5,9 +5,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { CDefError } from '../../lib/errors';
 import {
-  ArrayType, EnumType, PointerType, Q_CONST, Q_RESTRICT, Q_VOLATILE, StructType, VOID, arrayOf, functionType, pendingLayout, pointerTo, primitive,
+  ArrayType, EnumType, PointerType, PrimitiveType, Q_CONST, Q_RESTRICT, Q_VOLATILE, StructType, VOID, arrayOf, functionType, pendingLayout, pointerTo, primitive,
 } from '../../lib/ctype/model';
 import { PRIMITIVES } from '../../lib/ctype/primitives';
+import { probedMembers } from '../../lib/ctype/layout';
 import { Decl, Registry } from '../../lib/ctype/registry';
 import { CdefOptions, parseCdef, parseTypeName } from '../../lib/cparser/parser';
 import { MISPLACED_ELLIPSIS } from '../../lib/cparser/lexer';
@@ -303,7 +304,8 @@ describe('parseTypeName', () => {
     ['void[2]', "type 'void[2]': column 5: an array cannot hold items of type 'void', which has no size"],
     ['int\n*\n@', "type 'int\n*\n@': line 3, column 1: unexpected character '@'"],
     ['int ...', "type 'int ...': column 5: '...' cannot stand here; cdef takes it as a struct member ('...;'), an array length ('[...]'), " +
-      "a '#define' value, the last enumerator ('enum e { A, B, ... }'), and in 'typedef int... t;', 'typedef float... t;' and 'typedef ... t;'"],
+      "a '#define' value, the last enumerator ('enum e { A, B, ... }') or an enumerator's value ('B = ...'), and in 'typedef int... t;', " +
+      "'typedef float... t;', 'typedef ... t;' and 'typedef ... *t;'"],
     ['int[...]', "type 'int[...]': column 4: '[...]' (a length the compiler gives) cannot stand in a type name; only struct members and global variables take it"],
   ])("'%s' fails", (text, message) => {
     expect(typeError(text).startsWith(message)).toBe(true);
@@ -414,6 +416,14 @@ describe('pointers and arrays', () => {
   test('sizes may take the size of declared structs', () => {
     const r = cdef('struct pt { int x, y; }; char buf[sizeof(struct pt) * 2];');
     expect(get(r, 'buf', 'variable').type).toBe(arrayOf(char, 16));
+  });
+
+  test("a zero-length array ending a struct is its flexible array member (GNU C's, as GCC and CFFI read it); elsewhere an array of length 0", () => {
+    const r = cdef('struct v { int len; short data[0]; }; struct z { short d[0]; int x; }; union u { int i; char c[0]; };');
+    expect(fieldsOf(structOf(r, 'struct', 'v'))).toEqual(['len:int@0', 'data:short[]@4']);
+    expect(structOf(r, 'struct', 'v').size).toBe(4);
+    expect(fieldsOf(structOf(r, 'struct', 'z'))).toEqual(['d:short[0]@0', 'x:int@0']);
+    expect(fieldsOf(structOf(r, 'union', 'u'))).toEqual(['i:int@0', 'c:char[0]@0']);
   });
 
   test('open arrays where C allows them', () => {
@@ -1024,7 +1034,7 @@ describe('what cdef refuses', () => {
   });
 
   test.each([
-    ['enum e { A = ... };', 1, 14],
+    ['enum e { A = 1 + ... };', 1, 18],
     ['static const int X = ...;', 1, 22],
     ['int a[2 + ...];', 1, 11],
   ])("a misplaced '...' in %s is refused at %i:%i, saying where '...' may stand", (source, line, column) => {
@@ -1082,7 +1092,6 @@ describe("API mode: '...' placeholders", () => {
     ['struct o; struct s { struct o v; };', "cdef:1:31: member 'v' has incomplete type 'struct o'"],
     ['struct s { int v[]; int y; };', "cdef:1:16: flexible array member 'v' must be the last member of a struct"],
     ['struct s { struct { int a; ...; } in; };', "cdef:1:12: this anonymous struct gets its layout from the C compiler, which needs a name"],
-    ['struct s { struct { int a; ...; }; };', "cdef:1:12: an anonymous member of 'struct s', whose layout comes from the C compiler, must have a complete layout itself; give the member a name"],
     ['struct s { union { int a : 2; }; ...; };', "cdef:1:12: an anonymous member of 'struct s', whose layout comes from the C compiler, needs a field"],
   ])('%s fails: %s', (source, message) => {
     expect(errorOf(source).startsWith(message)).toBe(true);
@@ -1195,8 +1204,41 @@ describe("API mode: '...' placeholders", () => {
     expect(r.get('size_t')).toBeUndefined();
   });
 
+  test("as in CFFI, any integer keywords before '...' mean 'int...', and 'double...' means 'float...'", () => {
+    const r = cdef('typedef unsigned long... a_t; typedef signed char... b_t; typedef short int... c_t; typedef double... d_t;');
+    expect(['a_t', 'b_t', 'c_t', 'd_t'].map((n) => (get(r, n, 'typedef').type as PrimitiveType).deferred)).toEqual(['int', 'int', 'int', 'float']);
+    expect(errorOf('typedef long double... t;')).toMatch(/^cdef:1:20: 'long double\.\.\.' is not a placeholder cdef knows/);
+    expect(errorOf('typedef _Bool... t;')).toMatch(/^cdef:1:14: '_Bool\.\.\.' is not a placeholder cdef knows/);
+    expect(errorOf('typedef int i_t; typedef i_t... t;')).toMatch(/^cdef:1:29: 'int\.\.\.' is not a placeholder cdef knows/);
+  });
+
+  test("'typedef ... *t;' is a pointer to an opaque type only the typedef names, spelled through it in generated C", () => {
+    const r = cdef('typedef ... *token_p; typedef ... *token_p; token_p next(token_p);');
+    const t = get(r, 'token_p', 'typedef').type as PointerType;
+    expect([t.cname, t.spelling, pointerTo(t).spelling]).toEqual(['struct $$token_p *', '__typeof__(*(token_p)0) *', '__typeof__(*(token_p)0) **']);
+    expect(get(r, 'next', 'function').type).toBe(functionType([t], t, false));
+    expect(errorOf('typedef ... *;')).toBe("cdef:1:14: expected the name of the opaque pointer type after 'typedef ... *', found ';'");
+  });
+
+  test("an enumerator's value may be '...': the compiler gives it and the ones after it until one is written", () => {
+    const r = cdef('enum e { A, B = ..., C, D = 7, E };');
+    const t = enumOf(r, 'e');
+    expect([t.partial, t.settled]).toEqual([true, false]);
+    expect(['A', 'B', 'C', 'D', 'E'].map((n) => get(r, n, 'constant').value)).toEqual([undefined, undefined, undefined, 7, undefined]);
+    expect(errorOf('enum f { X = ..., Y = X + 1 };')).toBe(
+      "cdef:1:23: the value of 'X' comes from the compiler, so cdef cannot use it in a constant expression",
+    );
+  });
+
+  test('an anonymous partial member is reached through its struct: its fields are probed there', () => {
+    const r = cdef('struct s { struct { char b; ...; }; union { char c, d; }; int n; };');
+    const t = structOf(r, 'struct', 's');
+    expect(pending(r, 'struct s')).toBe(t);
+    expect(probedMembers(t).map((m) => m.name)).toEqual(['b', 'c', 'n']);
+  });
+
   test.each([
-    ['typedef long... t;', "cdef:1:13: 'long...' is not a placeholder cdef knows; write 'typedef int... name;' (any integer type) or 'typedef float... name;' (any floating type)"],
+    ['typedef void... t;', "cdef:1:13: 'void...' is not a placeholder cdef knows; write 'typedef int... name;' (any integer type) or 'typedef float... name;' (any floating type)"],
     ['typedef const int... t;', "cdef:1:18: 'int...' is not a placeholder cdef knows"],
     ['int... t;', "cdef:1:4: '...' after a type makes a typedef the compiler completes"],
     ['typedef int... *t;', "cdef:1:16: expected the name of the typedef after 'int...', found '*'"],
