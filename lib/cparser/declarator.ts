@@ -193,6 +193,8 @@ export abstract class DeclaratorParser {
       case 'variable':
       case 'tag':
         return this.ts.fail(tok, `'${name}' is a ${d.kind}, not an integer constant`);
+      case 'extern-callback':
+        return this.ts.fail(tok, `'${name}' is an extern "${d.language}" function, not an integer constant`);
     }
   }
 

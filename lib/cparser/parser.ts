@@ -2,7 +2,7 @@
 // The grammar is in three parts, as C's declarations are: this file (declarations, typedefs, directives),
 // specifiers.ts (type specifiers, struct/union/enum bodies) and declarator.ts (declarators, shared state).
 import { CDefError, show } from '../errors';
-import { CType, Q_CONST, isInteger, primitive } from '../ctype/model';
+import { CType, FunctionType, Q_CONST, isInteger, primitive } from '../ctype/model';
 import { Decl, Registry, SourcePos } from '../ctype/registry';
 import { Scope, toJs } from '../ctype/declarations';
 import { convertInt, isFloatLiteral } from './constexpr';
@@ -115,12 +115,17 @@ class Parser extends SpecifierParser {
 
   // ---- declarations ---------------------------------------------------------------------------
 
-  private declaration(): void {
+  /** A declaration; inside `extern "Python"`, `callback` says how its functions are declared. */
+  private declaration(callback: ExternCallback | null = null): void {
     const start = this.ts.index;
     if (this.ts.peek().kind === 'hash') return this.directive();
     if (this.ts.accept(';')) return;
-    if (this.ts.peek().text === 'typedef' && this.ts.peek(1).text === '...') return this.opaqueTypedef();
+    if (callback === null) {
+      if (this.ts.peek().text === 'extern' && this.ts.peek(1).kind === 'string') return this.externCallbacks();
+      if (this.ts.peek().text === 'typedef' && this.ts.peek(1).text === '...') return this.opaqueTypedef();
+    }
     const specs = this.specifiers('file', 'a declaration');
+    if (callback) this.refuseInCallback(specs, callback);
     if (this.ts.accept(';')) return this.declaresNothingElse(specs);
     if (this.ts.is('...')) return this.deferredTypedef(specs);
     for (;;) {
@@ -136,11 +141,54 @@ class Parser extends SpecifierParser {
         );
       }
       const init = this.ts.is('=') ? this.ts.next() : null;
-      this.declareEntity(specs, d, name, derived, init);
+      if (callback) this.declareCallback(d, name, derived, init, callback);
+      else this.declareEntity(specs, d, name, derived, init);
       if (this.ts.accept(',')) continue;
       if (this.ts.accept(';')) return;
       this.ts.unexpected(this.ts.peek(), `';' after the declaration of '${name.text}'`);
     }
+  }
+
+  // ---- extern "Python" ---------------------------------------------------------------------------
+
+  /**
+   * `extern "Python" int cb(int);` or `extern "Python" { ... }`: functions whose body JavaScript
+   * gives, as CFFI's `extern "Python"`; "JS" is the same; "Python+C" (or "C+Python") makes the C
+   * function visible to other C files too. Recorded as 'extern-callback' declarations.
+   */
+  private externCallbacks(): void {
+    this.ts.next();
+    const lang = this.ts.next();
+    const m = /^"\s*(?:(Python|JS)\s*(\+\s*C)?|C\s*\+\s*(Python|JS))\s*"$/.exec(lang.text);
+    if (!m) {
+      this.ts.fail(
+        lang,
+        `'extern ${lang.text}' is not supported in cdef; it takes 'extern "Python"' (or "JS") for functions whose body ` +
+          'JavaScript gives, and "Python+C" (or "C+Python") for ones other C files call too',
+      );
+    }
+    const callback: ExternCallback = { words: `extern ${lang.text}`, language: (m[1] ?? m[3]) as 'Python' | 'JS', exportedToC: m[1] === undefined || m[2] !== undefined };
+    if (!this.ts.is('{')) return this.declaration(callback);
+    const open = this.ts.next();
+    while (!this.ts.accept('}')) {
+      if (this.ts.peek().kind === 'eof') this.ts.fail(open, `'${callback.words} {' has no '}'`);
+      this.declaration(callback);
+    }
+  }
+
+  /** What `extern "Python"` cannot hold: storage classes, struct, union and enum bodies. */
+  private refuseInCallback(specs: Specs, callback: ExternCallback): void {
+    if (specs.storage) this.ts.fail(specs.storage, `'${specs.storage.text}' cannot stand in '${callback.words}'; it declares functions only`);
+    if (specs.tag?.defined) this.ts.fail(specs.first, `'${callback.words}' declares functions only; define the ${specs.tag.type.kind} before it`);
+  }
+
+  private declareCallback(d: Declarator, name: Token, typed: Derived, init: Token | null, callback: ExternCallback): void {
+    const type = typed.type;
+    if (type.kind !== 'function' || init) {
+      this.ts.fail(name, `'${callback.words}' declares functions only, and '${name.text}' is no function declaration`);
+    }
+    const { language, exportedToC } = callback;
+    this.declareOrdinary({ kind: 'extern-callback', name: name.text, type, argNames: argNamesOf(d, type), language, exportedToC, pos: posOf(name) }, name);
   }
 
   /** A declaration without declarators must declare a tag (or be an anonymous enum's constants). */
@@ -199,9 +247,7 @@ class Parser extends SpecifierParser {
     // 'static' functions and variables are the source's own, which the code verify() appends to it reaches.
     if (type.kind === 'function') {
       if (init) this.ts.fail(init, `the function '${name.text}' cannot have an initialiser`);
-      const last = d.chain[d.chain.length - 1];
-      const argNames = last?.kind === 'function' ? last.params.map((p) => p.name?.text ?? null) : type.args.map(() => null);
-      return this.declareOrdinary({ kind: 'function', name: name.text, type, argNames, pos }, name);
+      return this.declareOrdinary({ kind: 'function', name: name.text, type, argNames: argNamesOf(d, type), pos }, name);
     }
     const isConst = (quals & Q_CONST) !== 0;
     if (init) return this.declareInitialised(name, typed, isConst);
@@ -346,6 +392,19 @@ class Parser extends SpecifierParser {
     );
   }
 
+}
+
+/** A function declarator's parameter names as written (null where none; all null through a function typedef). */
+function argNamesOf(d: Declarator, type: FunctionType): (string | null)[] {
+  const last = d.chain[d.chain.length - 1];
+  return last?.kind === 'function' ? last.params.map((p) => p.name?.text ?? null) : type.args.map(() => null);
+}
+
+/** The `extern "Python"` around a declaration: the words as written, the language, and whether "+C" exports it. */
+interface ExternCallback {
+  readonly words: string;
+  readonly language: 'Python' | 'JS';
+  readonly exportedToC: boolean;
 }
 
 const KNOWN_DIRECTIVES = new Set([

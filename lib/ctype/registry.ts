@@ -30,6 +30,22 @@ export type Decl =
       readonly pos: SourcePos;
     }
   | {
+      /**
+       * `extern "Python" int cb(int);` (or "JS"): a C function whose body JavaScript gives, which C
+       * code calls by name. `type` is its C signature; `exportedToC` is set by `extern "Python+C"`
+       * (or "C+Python"), whose C function other C files may call too (not static).
+       */
+      readonly kind: 'extern-callback';
+      readonly name: string;
+      readonly type: FunctionType;
+      /** Parameter names as written (null where the prototype gave none). */
+      readonly argNames: readonly (string | null)[];
+      /** The language word written: 'Python' (CFFI's) or 'JS'; they mean the same. */
+      readonly language: 'Python' | 'JS';
+      readonly exportedToC: boolean;
+      readonly pos: SourcePos;
+    }
+  | {
       readonly kind: 'variable';
       readonly name: string;
       /** For `int a[...];`, the open array `int[]` until the compiler gives the length. */
@@ -137,6 +153,8 @@ function sameMeaning(a: Decl, b: Decl): boolean {
       );
     case 'typedef':
       return b.kind === 'typedef' && b.quals === a.quals;
+    case 'extern-callback':
+      return b.kind === 'extern-callback' && b.exportedToC === a.exportedToC;
     case 'function':
     case 'tag':
       return true;
@@ -147,6 +165,8 @@ export function describeDecl(d: Decl): string {
   switch (d.kind) {
     case 'function':
       return `function '${d.type.cname}'`;
+    case 'extern-callback':
+      return `extern "${d.language}${d.exportedToC ? '+C' : ''}" function '${d.type.cname}'`;
     case 'variable':
       return `a variable of type '${d.type.cname}'`;
     case 'constant':

@@ -801,6 +801,39 @@ describe('enums', () => {
   });
 });
 
+describe('extern "Python"', () => {
+  test("functions whose body JavaScript gives are recorded as 'extern-callback' declarations, alone or in a group", () => {
+    const r = cdef(
+      'int bok(int, int);\nextern "Python" int foobar(int a, int b);\nextern "JS" { int f1(int); void f2(void); }\n' +
+        'extern "Python+C" long g1(long); extern "C + Python" { char g2(char); }\nextern "JS+C" short g3(short);',
+    );
+    expect(get(r, 'foobar', 'extern-callback')).toEqual({
+      kind: 'extern-callback', name: 'foobar', type: functionType([int, int], int, false), argNames: ['a', 'b'],
+      language: 'Python', exportedToC: false, pos: { line: 2, column: 21 },
+    });
+    expect(get(r, 'bok', 'function').type).toBe(get(r, 'foobar', 'extern-callback').type);
+    expect(['f1', 'f2', 'g1', 'g2', 'g3'].map((n) => {
+      const d = get(r, n, 'extern-callback');
+      return [d.type.cname, d.language, d.exportedToC];
+    })).toEqual([
+      ['int(int)', 'JS', false], ['void()', 'JS', false], ['long(long)', 'Python', true], ['char(char)', 'Python', true],
+      ['short(short)', 'JS', true],
+    ]);
+  });
+
+  test.each([
+    ['extern "Python" int x;', "cdef:1:21: 'extern \"Python\"' declares functions only, and 'x' is no function declaration"],
+    ['extern "Python" { int f(int); int *p; }', "cdef:1:36: 'extern \"Python\"' declares functions only, and 'p' is no function declaration"],
+    ['extern "Python" static int f(int);', "cdef:1:17: 'static' cannot stand in 'extern \"Python\"'; it declares functions only"],
+    ['extern "Python" { struct s { int a; } f(void); }', "cdef:1:19: 'extern \"Python\"' declares functions only; define the struct before it"],
+    ['extern "Python" { int f(int);', "cdef:1:17: 'extern \"Python\" {' has no '}'"],
+    ['extern "C" int f(int);', "cdef:1:8: 'extern \"C\"' is not supported in cdef; it takes 'extern \"Python\"' (or \"JS\")"],
+    ['int f(int); extern "Python" long f(int);', "cdef:1:34: 'f' is already declared as function 'int(int)' (at 1:5)"],
+  ])('%s → %s', (source, message) => {
+    expect(errorOf(source).startsWith(message)).toBe(true);
+  });
+});
+
 describe('tags', () => {
   test("'struct s', 'union s' and 'enum s' are three tags, as CFFI keeps them (C has one namespace; verify()'s compiler reports a clash)", () => {
     const r = cdef('struct s { int a; short b; }; union s { int a; short b; }; enum s { S1 }; union s *p;');
@@ -1026,7 +1059,7 @@ describe('what cdef refuses', () => {
     ['__thread int t;', "cdef:1:1: the storage class '__thread' is not supported in cdef"],
     ['int f(void) __asm__("g");', "cdef:1:13: '__asm__' is not supported in cdef"],
     ['_Static_assert(1, "x");', "cdef:1:1: '_Static_assert' is not supported in cdef"],
-    ['extern "C" { int f(void); }', "cdef:1:8: expected a declaration, found '\"C\"'"],
+    ['extern "C" { int f(void); }', "cdef:1:8: 'extern \"C\"' is not supported in cdef"],
     ['int x;}', "cdef:1:7: expected a declaration, found '}'"],
     ['if (x) y;', "cdef:1:1: expected a declaration, found 'if'"],
   ])('%s → %s', (source, message) => {
