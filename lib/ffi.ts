@@ -1,6 +1,6 @@
 // The FFI facade: CFFI's API over the stages (parser, type model, code generation, build, backend, memory model, library objects); verify() and compile() run apimode.ts.
 import * as path from 'path';
-import { FFIError, show } from './errors';
+import { CDefError, FFIError, show } from './errors';
 import { CdefOptions, parseCdef, parseTypeName } from './cparser/parser';
 import { CType, isCType, noSizeError, pendingReason, pointerTo, requireSize, settledPending } from './ctype/model';
 import { Decl, Registry } from './ctype/registry';
@@ -297,6 +297,9 @@ export class FFI {
   /** C's cast: integers wrap to the target width; pointers retype; an address becomes a pointer. */
   cast<T extends TypeArg>(cdecl: T, value: unknown): CastResult<T> {
     const t = this.#type(cdecl, 'ffi.cast()');
+    if (t.kind === 'function') {
+      throw new CDefError(`ffi.cast('${t.cname}'): '${t.cname}' is a function type, not a pointer-to-function type; cast to '${pointerTo(t).cname}'`);
+    }
     return castTo(usable(t, 'ffi.cast'), value) as CastResult<T>;
   }
 

@@ -1341,7 +1341,7 @@ describe('backend_tests', () => {
     expect(ffi.getctype('int[5]', ' ** foo ')).toBe('int(** foo)[5]');
   });
 
-  test.failing('test_array_of_func_ptr', () => {
+  test('test_array_of_func_ptr', () => {
     const ffi = new FFI();
     let f = ffi.cast('int(*)(int)', 42);
     expect(f).not.toBe(ffi.NULL);
@@ -1352,7 +1352,9 @@ describe('backend_tests', () => {
     expect(a.length).toBe(5);
     expect(addr(ffi, a[0])).toBe(addr(ffi, f));
     expect(a[1]).toBe(ffi.NULL);
-    expect(() => ffi.cast('int(*)(int)[5]', 0)).toThrow(TypeError);
+    // differs from CFFI: see docs/cffi-differences.md, "A type string that is no C type is a CDefError"
+    expect(() => ffi.cast('int(*)(int)[5]', 0)).toThrow(CDefError);
+    expect(() => ffi.cast('int(*)(int)[5]', 0)).toThrow(/a function cannot return an array/);
     //
     f = ffi.callback('int(*)(int)', (n: number) => n + 1);
     a = ffi.new('int(*[5])(int)', [f, f]);
@@ -1563,7 +1565,7 @@ describe('backend_tests', () => {
     ]);
   });
 
-  test.failing('test_cast_to_array_type', () => {
+  test('test_cast_to_array_type', () => {
     const ffi = new FFI();
     const p = ffi.new('int[4]', [-5]);
     const q = ffi.cast('int[3]', p);

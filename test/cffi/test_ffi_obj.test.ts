@@ -291,7 +291,7 @@ test('test_handle_unique', () => {
   expect(addr(ffi, ffi.newHandle(null))).not.toBe(addr(ffi, ffi.newHandle(null)));
 });
 
-test.failing('test_ffi_cast', () => {
+test('test_ffi_cast', () => {
   const ffi = new FFI();
   expect(ffi.cast('int(*)(int)', 0)).toBe(ffi.NULL);
   ffi.callback('int(int)', (x: number) => x); // side-effect of registering this string
