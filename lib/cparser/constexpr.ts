@@ -1,7 +1,8 @@
 // C integer constant expressions on LP64: literals, operators, casts and sizeof, evaluated exactly with C's types.
 import { CType, PrimitiveType, pendingLayout, pendingReason, primitive } from '../ctype/model';
 import { isIntegerRepr, reprRange } from '../ctype/primitives';
-import { Token, TokenStream, isName, quote } from './lexer';
+import { Token, isName, quote } from './lexer';
+import { TokenStream } from './stream';
 
 // Bound once: global lookups are slow in some hosts (vm contexts), and these run per operator.
 const { asIntN, asUintN } = BigInt;

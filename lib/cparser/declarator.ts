@@ -4,7 +4,8 @@ import { PRIMITIVES, PRIMITIVE_ALIASES } from '../ctype/primitives';
 import { Decl, SourcePos } from '../ctype/registry';
 import { Scope, enumeratorType } from '../ctype/declarations';
 import { ExprContext, IntValue, evaluate } from './constexpr';
-import { NESTING_LIMIT, Token, TokenStream, isName, keyword, quote } from './lexer';
+import { NESTING_LIMIT, Token, isName, keyword, quote } from './lexer';
+import { TokenStream } from './stream';
 
 /**
  * Type names that are not keywords but are built in, as the C library's typedefs are: 'size_t',

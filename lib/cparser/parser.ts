@@ -6,7 +6,8 @@ import { CType, FunctionType, Q_CONST, isInteger, primitive } from '../ctype/mod
 import { Decl, Registry, SourcePos } from '../ctype/registry';
 import { Scope, toJs } from '../ctype/declarations';
 import { convertInt, isFloatLiteral } from './constexpr';
-import { Token, TokenStream, Where, describe, isName, tokenize } from './lexer';
+import { Token, Where, describe, isName, tokenize } from './lexer';
+import { TokenStream } from './stream';
 import { BUILTIN_TYPES, Declarator, Derived, Specs, Typed, fromCompiler, posOf } from './declarator';
 import { SpecifierParser } from './specifiers';
 

@@ -3,7 +3,8 @@ import { CType, EnumType, MemberDecl, PrimitiveType, StructType, VOID, primitive
 import { Decl } from '../ctype/registry';
 import { enumBase, enumeratorType, toJs } from '../ctype/declarations';
 import { IntValue } from './constexpr';
-import { Token, TokenStream, isName, keyword, quote } from './lexer';
+import { Token, isName, keyword, quote } from './lexer';
+import { TokenStream } from './stream';
 import { BUILTIN_TYPES, DeclaratorParser, SpecContext, Specs, TagUse, Typed, fromCompiler, posOf } from './declarator';
 
 const U64_MAX = 2n ** 64n - 1n;

@@ -6,7 +6,8 @@ import * as path from 'path';
 import { CDefError } from '../../lib/errors';
 import { PrimitiveType, primitive } from '../../lib/ctype/model';
 import { ExprContext, IntValue, convertInt, evaluate, isFloatLiteral } from '../../lib/cparser/constexpr';
-import { Token, TokenStream, Where, keyword, tokenize } from '../../lib/cparser/lexer';
+import { Token, Where, keyword, tokenize } from '../../lib/cparser/lexer';
+import { TokenStream } from '../../lib/cparser/stream';
 import { prng } from '../helpers/random';
 
 const where: Where = (line, column) => `expr:${line}:${column}: `;

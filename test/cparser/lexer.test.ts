@@ -1,7 +1,8 @@
 // Tests of the cdef tokenizer and token stream: tokens, positions, comments, directive lines, errors.
 import { CDefError } from '../../lib/errors';
 import { Q_CONST, Q_RESTRICT, Q_VOLATILE } from '../../lib/ctype/model';
-import { MISPLACED_ELLIPSIS, NESTING_LIMIT, Token, TokenStream, Where, describe as describeToken, keyword, tokenize } from '../../lib/cparser/lexer';
+import { NESTING_LIMIT, Token, Where, describe as describeToken, keyword, tokenize } from '../../lib/cparser/lexer';
+import { MISPLACED_ELLIPSIS, TokenStream } from '../../lib/cparser/stream';
 
 const where: Where = (line, column) => `t:${line}:${column}: `;
 const lex = (src: string): Token[] => tokenize(src, where);

@@ -11,7 +11,7 @@ import { PRIMITIVES } from '../../lib/ctype/primitives';
 import { probedMembers } from '../../lib/ctype/layout';
 import { Decl, Registry } from '../../lib/ctype/registry';
 import { CdefOptions, parseCdef, parseTypeName } from '../../lib/cparser/parser';
-import { MISPLACED_ELLIPSIS } from '../../lib/cparser/lexer';
+import { MISPLACED_ELLIPSIS } from '../../lib/cparser/stream';
 import { prng } from '../helpers/random';
 
 const int = primitive('int');
