@@ -2,7 +2,7 @@
 import { VerificationError } from '../errors';
 import { CompilerLayout, layOutFromCompiler, probedMembers, withCompilerLengths } from '../ctype/layout';
 import {
-  CType, EnumType, PrimitiveType, StructType, pendingLayout, primitive, settlePrimitive,
+  ArrayType, CType, EnumType, PrimitiveType, StructType, pendingLayout, primitive, settleArray, settlePrimitive,
 } from '../ctype/model';
 import { Repr, reprSize } from '../ctype/primitives';
 import type { Decl } from '../ctype/registry';
@@ -25,7 +25,9 @@ export type Probe =
   /** A constant's value (two's complement bits), and CONST_* bits. */
   | { readonly kind: 'constant'; readonly decl: ConstantDecl }
   /** The length at `depth` (1: of the items…) of an `[...]` below the outermost array of a field or global ('int a[...][...]'). */
-  | { readonly kind: 'innerLength'; readonly of: StructType | VariableDecl; readonly name: string; readonly depth: number };
+  | { readonly kind: 'innerLength'; readonly of: StructType | VariableDecl; readonly name: string; readonly depth: number }
+  /** The length of an array a typedef leaves to the compiler ('typedef int t[...];'), at `depth` of the typedef's arrays. */
+  | { readonly kind: 'arrayLength'; readonly type: ArrayType; readonly name: string; readonly depth: number };
 
 // ---- inner '[...]' lengths -------------------------------------------------------------------
 
@@ -36,6 +38,17 @@ function innerLengthRows(of: StructType | VariableDecl, name: string, expr: stri
     values: [`sizeof((${expr})${'[0]'.repeat(depth)}) / sizeof((${expr})${'[0]'.repeat(depth + 1)})`, '0'],
     about: `${about}: length ${depth + 1} of '${name}'`,
   }));
+}
+
+/** The rows giving the lengths of the arrays typedef `name` (of type `t`) leaves to the compiler, still unknown. */
+function deferredArrayRows(t: CType, name: string, about: string): ProbeRow[] {
+  const rows: ProbeRow[] = [];
+  for (let a = t, depth = 0; a.kind === 'array'; a = a.item, depth++) {
+    if (pendingLayout(a) !== a) continue;
+    const e = `(*(${name} *)0)${'[0]'.repeat(depth)}`;
+    rows.push({ probe: { kind: 'arrayLength', type: a, name, depth }, values: [`sizeof(${e}) / sizeof((${e})[0])`, '0'], about: `${about}: length ${depth + 1} of '${name}'` });
+  }
+  return rows;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -99,6 +112,7 @@ export function probeRows(decls: readonly Decl[]): ProbeRow[] {
         } else if (t && (t.complete || pendingLayout(t))) {
           rows.push(...structRows(t, d));
         }
+        if (d.kind === 'typedef') rows.push(...deferredArrayRows(d.type, d.name, where(d)));
         const p = d.type;
         if (d.kind === 'typedef' && p.kind === 'primitive' && p.deferred !== null && p.name === d.name) {
           const n = d.name;
@@ -241,6 +255,7 @@ export function settle(probes: readonly Probe[], pair: (i: number) => readonly [
   };
   const layouts = new Map<StructType, Gathered>();
   const typedefs = new Map<PrimitiveType, Repr>();
+  const arrayLengths = new Map<ArrayType, number>();
   const enumBases = new Map<EnumType, PrimitiveType>();
   const enumValues = new Map<EnumType, [string, bigint][]>();
 
@@ -261,6 +276,9 @@ export function settle(probes: readonly Probe[], pair: (i: number) => readonly [
         return;
       case 'length':
         globalLength(p.decl, 0, a);
+        return;
+      case 'arrayLength':
+        arrayLengths.set(p.type, Number(a));
         return;
       case 'innerLength':
         if (p.of instanceof StructType) layouts.get(p.of)?.innerLengths.set(`${p.name} ${p.depth}`, Number(a));
@@ -316,6 +334,7 @@ export function settle(probes: readonly Probe[], pair: (i: number) => readonly [
     globals,
     apply() {
       for (const [t, repr] of typedefs) if (pendingLayout(t)) settlePrimitive(t, repr, reprSize(repr));
+      for (const [t, n] of arrayLengths) if (pendingLayout(t) === t) settleArray(t, n);
       for (const { t, values, base } of enums) if (pendingLayout(t)) settleEnum(t, values, base);
       for (const [t, g] of layouts) if (pendingLayout(t)) layOutFromCompiler(t, layoutOf(t, g));
     },

@@ -142,12 +142,12 @@ export abstract class DeclaratorParser {
     return derived.type;
   }
 
-  /** `[...]` is for struct members and global variables only. */
+  /** `[...]` is for struct members, global variables and typedefs only. */
   protected refuseCompilerLength(d: Derived, place: string): void {
     if (d.compilerLength) {
       this.ts.fail(
         d.compilerLength,
-        `'[...]' (a length the compiler gives) cannot stand in ${place}; only struct members and global variables take it`,
+        `'[...]' (a length the compiler gives) cannot stand in ${place}; only struct members, global variables and typedefs take it`,
       );
     }
   }

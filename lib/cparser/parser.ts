@@ -2,7 +2,7 @@
 // The grammar is in three parts, as C's declarations are: this file (declarations, typedefs, directives),
 // specifiers.ts (type specifiers, struct/union/enum bodies) and declarator.ts (declarators, shared state).
 import { CDefError, show } from '../errors';
-import { CType, FunctionType, Q_CONST, isInteger, primitive } from '../ctype/model';
+import { CType, FunctionType, Q_CONST, arrayOf, deferredArray, isInteger, primitive } from '../ctype/model';
 import { Decl, Registry, SourcePos } from '../ctype/registry';
 import { Scope, toJs } from '../ctype/declarations';
 import { convertInt, isFloatLiteral } from './constexpr';
@@ -241,8 +241,8 @@ class Parser extends SpecifierParser {
     const storage = specs.storage?.text;
     const pos = posOf(name);
     if (storage === 'typedef') {
-      this.refuseCompilerLength(typed, 'a typedef');
       if (init) this.ts.fail(init, `the typedef '${name.text}' cannot have an initialiser`);
+      if (typed.compilerLength) return this.declareDeferredArray(name, typed);
       return this.declareTypedef(specs, name, typed);
     }
     // 'static' functions and variables are the source's own, which the code verify() appends to it reaches.
@@ -289,6 +289,26 @@ class Parser extends SpecifierParser {
     if (BUILTIN_TYPES.get(name.text) === typed.type && typed.quals === 0 && this.scope.get(name.text) === undefined) return;
     const tag = specs.tag;
     this.scope.declareTypedef(name.text, typed, posOf(name), tag && tag.anonymous && tag.defined ? tag.type : null);
+  }
+
+  /**
+   * `typedef int foo_t[...];` (or `[...][...]`, `[][...]`): arrays whose lengths the compiler gives,
+   * made once per typedef and completed in place by verify(), so that `foo_t *` and structs holding
+   * a `foo_t` follow. Generated C spells them through the typedef ('foo_t', '__typeof__((*(foo_t *)0)[0])').
+   * The same typedef declared again keeps its arrays.
+   */
+  private declareDeferredArray(name: Token, typed: Derived): void {
+    const depths = [...(typed.outerFromCompiler ? [0] : []), ...typed.innerFromCompiler];
+    const build = (t: CType, depth: number): CType => {
+      if (t.kind !== 'array') return t;
+      const item = build(t.item, depth + 1);
+      if (!depths.includes(depth)) return arrayOf(item, t.length);
+      return deferredArray(item, depth === 0 ? name.text : `__typeof__((*(${name.text} *)0)${'[0]'.repeat(depth)})`);
+    };
+    const type = build(typed.type, 0);
+    const old = this.scope.get(name.text);
+    if (old?.kind === 'typedef' && old.quals === typed.quals && sameDeferredShape(old.type, type)) return;
+    this.scope.declareTypedef(name.text, { type, quals: typed.quals }, posOf(name), null);
   }
 
   // ---- preprocessor directives ----------------------------------------------------------------
@@ -393,6 +413,13 @@ class Parser extends SpecifierParser {
     );
   }
 
+}
+
+/** True when `a` and `b` are the same arrays but for deferred arrays' identity (a typedef's `[...]` declared again). */
+function sameDeferredShape(a: CType, b: CType): boolean {
+  if (a === b) return true;
+  if (a.kind !== 'array' || b.kind !== 'array' || a.deferred !== b.deferred) return false;
+  return (a.deferred !== null || a.length === b.length) && sameDeferredShape(a.item, b.item);
 }
 
 /** A function declarator's parameter names as written (null where none; all null through a function typedef). */

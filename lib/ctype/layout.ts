@@ -181,7 +181,7 @@ function deferLayout(t: StructType, members: readonly MemberDecl[], pack: number
     }
     claim(m.name, m.pos);
     const sized = m.lengthFromCompiler || m.innerLengthsFromCompiler || pendingLayout(ty);
-    const flexible = ty.kind === 'array' && ty.length === null && !m.lengthFromCompiler;
+    const flexible = ty.kind === 'array' && ty.length === null && !m.lengthFromCompiler && !pendingLayout(ty);
     if (flexible && !t.partial && (t.kind === 'union' || index !== expanded.length - 1)) {
       fail(m.pos, `flexible array member '${m.name}' must be the last member of a struct`);
     }

@@ -52,7 +52,11 @@ abstract class TypeBase {
 
   /** The name of the type as CFFI spells it: 'int *', 'int * *', 'int[5]', 'struct pt', 'int(*)(int, int)', 'int(*)()'. */
   get cname(): string {
-    return (this._cname ??= this.nameMarker.replace('&', '').trim());
+    if (this._cname !== undefined) return this._cname;
+    const name = this.nameMarker.replace('&', '').trim();
+    // A type holding an array whose length verify() gives ('int[...]') is renamed then ('int[50]').
+    if (settledPending(this as unknown as CType) === null) this._cname = name;
+    return name;
   }
 
   /** The type as generated C spells it: 'const char *', 'int **', 'int(*)(void)'. */
@@ -101,6 +105,22 @@ export class PrimitiveType extends TypeBase {
 /** A new deferred primitive named `name` (`typedef int... name;`): its size is unknown until settled. */
 export function deferredPrimitive(name: string, family: 'int' | 'float'): PrimitiveType {
   return new PrimitiveType({ name, repr: family === 'int' ? 'i32' : 'f64', size: -1, align: -1 }, family);
+}
+
+/**
+ * A new array of `item` whose length the compiler gives (`typedef int t[...];`), spelled `spelling`
+ * in generated C: pending until `settleArray`, not interned (each typedef has its own).
+ */
+export function deferredArray(item: CType, spelling: string): ArrayType {
+  const t = new ArrayType(item, null);
+  (t as { deferred: string | null }).deferred = spelling;
+  return t;
+}
+
+/** Gives a deferred array the length the compiler reported; every holder of it sees the change. */
+export function settleArray(t: ArrayType, length: number): void {
+  if (t.deferred === null || t.length !== null) throw new Error(`internal: '${t.cname}' is not a deferred array waiting for its length`);
+  t.length = length;
 }
 
 /** Gives a deferred primitive the representation the compiler reported; every holder of it sees the change. */
@@ -161,15 +181,24 @@ export class PointerType extends TypeBase {
 
 export class ArrayType extends TypeBase {
   readonly kind = 'array' as const;
-  /** Use `arrayOf()`: array types are interned. `length` is null for an open array (`int[]`). */
-  constructor(readonly item: CType, readonly length: number | null) {
+  /**
+   * How generated C spells an array whose length the compiler gives (`typedef int foo_t[...];`:
+   * 'foo_t'); null for C's own arrays. Such an array is not interned (see `deferredArray`).
+   */
+  readonly deferred: string | null = null;
+  /**
+   * Use `arrayOf()`: array types are interned. `length` is null for an open array (`int[]`); a
+   * deferred array's is null until verify() gives it (`settleArray`), then fixed like any other.
+   */
+  constructor(readonly item: CType, public length: number | null) {
     super();
   }
   get marker(): string {
+    if (this.deferred !== null) return `${this.deferred}&`;
     return this.item.marker.replace('&', `&[${this.length ?? ''}]`);
   }
   get nameMarker(): string {
-    return this.item.nameMarker.replace('&', `&[${this.length ?? ''}]`);
+    return this.item.nameMarker.replace('&', `&[${this.length ?? (this.deferred !== null ? '...' : '')}]`);
   }
   get size(): number {
     // item.size once: nested arrays would otherwise cost 2^depth
@@ -397,11 +426,12 @@ export function isCharLike(t: CType): boolean {
 }
 
 /** A type whose layout the C compiler gives and verify() has not given yet. */
-export type PendingType = PrimitiveType | StructType | EnumType;
+export type PendingType = PrimitiveType | StructType | EnumType | ArrayType;
 
 /**
  * The type waiting for verify() that `t` is or holds by value (an array's items), or null:
- * a deferred typedef, a struct laid out by the compiler, a partial enum, each until settled.
+ * a deferred typedef, a struct laid out by the compiler, a partial enum, an array whose length the
+ * compiler gives, each until settled.
  */
 export function pendingLayout(t: CType): PendingType | null {
   switch (t.kind) {
@@ -413,7 +443,7 @@ export function pendingLayout(t: CType): PendingType | null {
     case 'union':
       return t.members !== null && t.fields === null ? t : null;
     case 'array':
-      return pendingLayout(t.item);
+      return t.deferred !== null && t.length === null ? t : pendingLayout(t.item);
     case 'pointer':
     case 'function':
     case 'void':
@@ -456,7 +486,7 @@ export function settledPending(t: CType): PendingType | null {
 
 /** Why a pending type cannot be used yet, for messages: "the layout of 'struct s' is not known …". */
 export function pendingReason(t: PendingType): string {
-  const what = t.kind === 'primitive' ? 'size' : t.kind === 'enum' ? 'values and size' : 'layout';
+  const what = t.kind === 'primitive' ? 'size' : t.kind === 'enum' ? 'values and size' : t.kind === 'array' ? 'length' : 'layout';
   return `the ${what} of '${t.cname}' ${t.kind === 'enum' ? 'are' : 'is'} not known until verify() compiles it (the cdef leaves ${t.kind === 'enum' ? 'them' : 'it'} to the C compiler with '...')`;
 }
 

@@ -2011,7 +2011,7 @@ test('test_function_returns_partial_struct', () => {
   expect(lib.f1(52).a).toBe(52);
 });
 
-test.failing('test_typedef_array_dotdotdot', () => {
+test('test_typedef_array_dotdotdot', () => {
   const ffi = newFFI();
   ffi.cdef(`
         typedef int foo_t[...], bar_t[...];

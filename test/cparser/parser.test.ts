@@ -306,7 +306,7 @@ describe('parseTypeName', () => {
     ['int ...', "type 'int ...': column 5: '...' cannot stand here; cdef takes it as a struct member ('...;'), an array length ('[...]'), " +
       "a '#define' value, the last enumerator ('enum e { A, B, ... }') or an enumerator's value ('B = ...'), and in 'typedef int... t;', " +
       "'typedef float... t;', 'typedef ... t;' and 'typedef ... *t;'"],
-    ['int[...]', "type 'int[...]': column 4: '[...]' (a length the compiler gives) cannot stand in a type name; only struct members and global variables take it"],
+    ['int[...]', "type 'int[...]': column 4: '[...]' (a length the compiler gives) cannot stand in a type name; only struct members, global variables and typedefs take it"],
   ])("'%s' fails", (text, message) => {
     expect(typeError(text).startsWith(message)).toBe(true);
   });
@@ -1173,7 +1173,6 @@ describe("API mode: '...' placeholders", () => {
   test.each([
     ['extern int (*p)[...];', "cdef:1:16: '[...]' (a length the compiler gives) can only stand in the outer arrays of a declaration ('int a[...][...]'), not inside a pointer or function"],
     ['struct s { int *m[2][...]; int (*n[2])[...]; };', "cdef:1:39: '[...]' (a length the compiler gives) can only stand in the outer arrays"],
-    ['typedef int row_t[...];', "cdef:1:18: '[...]' (a length the compiler gives) cannot stand in a typedef; only struct members and global variables take it"],
     ['void f(int a[...]);', "cdef:1:13: '[...]' (a length the compiler gives) cannot stand in a parameter"],
     ['int a[...;', "cdef:1:10: expected ']' after '[...', found ';'"],
   ])('%s fails: %s', (source, message) => {
@@ -1191,6 +1190,20 @@ describe("API mode: '...' placeholders", () => {
     expect(t.members?.map((m) => [m.name, m.type.cname, m.lengthFromCompiler, m.innerLengthsFromCompiler])).toEqual([
       ['m', 'int[][]', true, [1]], ['n', 'char[][]', undefined, [1]],
     ]);
+  });
+
+  test("a typedef's '[...]' arrays are its own, completed in place by verify(); generated C spells them through the typedef", () => {
+    const r = cdef('typedef int foo_t[...]; typedef int mat_t[...][...]; typedef int vmat_t[][...]; typedef int foo_t[...]; struct s { foo_t a; foo_t *b; };');
+    const foo = get(r, 'foo_t', 'typedef').type as ArrayType;
+    expect([foo.cname, foo.spelling, foo.deferred, pending(r, 'foo_t')]).toEqual(['int[...]', 'foo_t', 'foo_t', foo]);
+    expect(foo).not.toBe(arrayOf(int, null));
+    const mat = get(r, 'mat_t', 'typedef').type as ArrayType;
+    expect([mat.cname, (mat.item as ArrayType).spelling]).toEqual(['int[...][...]', '__typeof__((*(mat_t *)0)[0])']);
+    const vmat = get(r, 'vmat_t', 'typedef').type as ArrayType;
+    expect([vmat.cname, vmat.deferred, pending(r, 'vmat_t')]).toEqual(['int[][...]', null, vmat.item]);
+    expect(pending(r, 'struct s')).toBe(structOf(r, 'struct', 's'));
+    expect(pointerTo(foo).spelling).toBe('foo_t(*)');
+    expect(errorOf('typedef int foo_t[...][2];', r)).toMatch(/^cdef:1:13: 'foo_t' is already declared as a typedef for 'int\[\.\.\.\]'/);
   });
 
   test("'#define X ...' declares a constant whose value comes from the compiler", () => {
