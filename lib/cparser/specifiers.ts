@@ -1,6 +1,5 @@
 // The specifier part of the cdef grammar: type keywords, typedef names, qualifiers and storage classes, struct/union bodies and members, enum bodies.
-import { CType, EnumType, MemberDecl, PrimitiveType, StructType, VOID, primitive } from '../ctype/model';
-import { Decl } from '../ctype/registry';
+import { CType, EnumType, MemberDecl, StructType, VOID, primitive } from '../ctype/model';
 import { enumBase, enumeratorType, toJs } from '../ctype/declarations';
 import { IntValue } from './constexpr';
 import { Token, isName, keyword, quote } from './lexer';
