@@ -231,6 +231,17 @@ export function makeLib(spec: LibSpec): Lib {
       case 'variable':
         defineGlobal(lib, d, spec, guard);
         break;
+      case 'extern-callback':
+        // Recorded by cdef; the C function it declares and ffi.defExtern() are not implemented yet: say so by name.
+        Object.defineProperty(lib, d.name, {
+          get() {
+            throw new FFIError(
+              `${spec.label}: '${d.name}' is declared extern "${d.language}", a C function whose body JavaScript gives; ` +
+                'node-cffi does not generate such functions yet',
+            );
+          },
+        });
+        break;
       case 'typedef':
       case 'tag':
         break;

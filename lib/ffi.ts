@@ -1,6 +1,6 @@
 // The FFI facade: CFFI's API over the stages (parser, type model, code generation, build, backend, memory model, library objects); verify() and compile() run apimode.ts.
 import * as path from 'path';
-import { FFIError, show } from './errors';
+import { CDefError, FFIError, show } from './errors';
 import { CdefOptions, parseCdef, parseTypeName } from './cparser/parser';
 import { CType, isCType, noSizeError, pendingReason, pointerTo, requireSize, settledPending } from './ctype/model';
 import { Decl, Registry, keyOf } from './ctype/registry';
@@ -404,14 +404,15 @@ export class FFI {
     return offset;
   }
 
-  /** The C spelling of a type with `extra` at the declarator position: ('int', '*') → 'int *'. */
+  /** The type's name as CFFI spells it, with `extra` at the declarator position: ('int', '*') → 'int *', ('int *', '*') → 'int * *'. */
   getctype(type: TypeArg, extra = ''): string {
     const t = this.#type(type, 'ffi.getctype()');
-    const marker = t.marker;
+    if (typeof extra !== 'string') throw new TypeError(`ffi.getctype(): expected a string to insert, got ${show(extra)}`);
+    const marker = t.nameMarker;
     let r = extra.trim();
     if (r.startsWith('*') && marker.includes('&[')) r = `(${r})`;
-    else if (r && r[0] !== '[' && r[0] !== '(' && !(r[0] === '*' && marker[marker.indexOf('&') - 1] === '*')) r = ` ${r}`;
-    return marker.replace('&', r).trim();
+    else if (r && r[0] !== '[' && r[0] !== '(') r = ` ${r}`;
+    return marker.replace('&', r);
   }
 
   /**
@@ -445,6 +446,9 @@ export class FFI {
   /** C's cast: integers wrap to the target width; pointers retype; an address becomes a pointer. */
   cast<T extends TypeArg>(cdecl: T, value: unknown): CastResult<T> {
     const t = this.#type(cdecl, 'ffi.cast()');
+    if (t.kind === 'function') {
+      throw new CDefError(`ffi.cast('${t.cname}'): '${t.cname}' is a function type, not a pointer-to-function type; cast to '${pointerTo(t).cname}'`);
+    }
     return castTo(usable(t, 'ffi.cast'), value) as CastResult<T>;
   }
 

@@ -50,6 +50,15 @@ export type DeclData =
       readonly argNames: readonly (string | null)[];
       readonly pos: readonly [number, number];
     }
+  | {
+      readonly kind: 'extern-callback';
+      readonly name: string;
+      readonly type: number;
+      readonly argNames: readonly (string | null)[];
+      readonly language: 'Python' | 'JS';
+      readonly exportedToC: boolean;
+      readonly pos: readonly [number, number];
+    }
   | { readonly kind: 'variable' | 'typedef'; readonly name: string; readonly type: number; readonly quals: number; readonly pos: readonly [number, number] }
   | {
       readonly kind: 'constant';
@@ -155,6 +164,8 @@ export function bakeModule(
     switch (d.kind) {
       case 'function':
         return { kind: 'function', name: d.name, type, argNames: d.argNames, pos };
+      case 'extern-callback':
+        return { kind: 'extern-callback', name: d.name, type, argNames: d.argNames, language: d.language, exportedToC: d.exportedToC, pos };
       case 'variable':
       case 'typedef':
         return { kind: d.kind, name: d.name, type, quals: d.quals, pos };
@@ -275,6 +286,9 @@ export function readModule(data: unknown): { data: ModuleData; registry: Registr
       case 'function':
         if (type.kind !== 'function') throw damaged(d.module, `'${row.name}' is not declared with a function type`);
         return { kind: 'function', name: row.name, type, argNames: row.argNames, pos };
+      case 'extern-callback':
+        if (type.kind !== 'function') throw damaged(d.module, `'${row.name}' is not declared with a function type`);
+        return { kind: 'extern-callback', name: row.name, type, argNames: row.argNames, language: row.language, exportedToC: row.exportedToC, pos };
       case 'variable':
       case 'typedef':
         return { kind: row.kind, name: row.name, type, quals: row.quals, pos };

@@ -72,8 +72,10 @@ export function castTo(t: CType, value: unknown): unknown {
     }
     case 'pointer':
       return castPointer(t, value);
+    case 'array':
+      return castArray(t, value);
     default:
-      throw new TypeError(`ffi.cast('${t.cname}'): cannot cast to '${t.cname}'; cast to a scalar or pointer type`);
+      throw new TypeError(`ffi.cast('${t.cname}'): cannot cast to '${t.cname}'; cast to a scalar, pointer or array type`);
   }
 }
 
@@ -106,6 +108,15 @@ function castScalar(t: CType & { kind: 'primitive' | 'enum' }, value: unknown, c
   const bits = t.size * 8;
   const wrapped = isSignedRepr(repr) ? BigInt.asIntN(bits, big) : BigInt.asUintN(bits, big);
   return Number.isSafeInteger(Number(wrapped)) && BigInt(Number(wrapped)) === wrapped ? Number(wrapped) : wrapped;
+}
+
+/** As CFFI: the array of type `t` at the address `value` stands for (a pointer, an array or an integer), not owning it. */
+function castArray(t: ArrayType, value: unknown): CData | null {
+  if (t.length === null) {
+    throw new TypeError(`ffi.cast('${t.cname}'): cannot cast to an array of unknown length; cast to '${pointerTo(t.item).cname}' or give the length`);
+  }
+  const p = castPointer(pointerTo(t), value);
+  return p === null ? null : (p[0] as CData);
 }
 
 function castPointer(t: PointerType, value: unknown): CData | null {

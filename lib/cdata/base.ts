@@ -44,14 +44,15 @@ export class CData {
 
   toString(): string {
     if (this.$own > 0) return `<cdata '${this.$name()}' owning ${this.$own} bytes>`;
-    return `<cdata '${this.$name()}' 0x${this.$a.toString(16)}>`;
+    // As CFFI shows them: a struct or union cdata that does not own its memory is a reference ('struct foo &').
+    const t = this.$t;
+    const name = t.kind === 'struct' || t.kind === 'union' ? t.nameMarker.replace('&', ' &') : this.$name();
+    return `<cdata '${name}' 0x${this.$a.toString(16)}>`;
   }
 
-  /** The cname, with an open array's actual length filled in ('int[5]' for an 'int[]' of 5). */
+  /** The type's name as CFFI spells it ('int[]' for an open array, whatever its length). */
   $name(): string {
-    const t = this.$t;
-    if (t.kind === 'array' && t.length === null) return t.item.marker.replace('&', `[${this.$n}]`);
-    return t.cname;
+    return this.$t.cname;
   }
 
   [INSPECT](): string {

@@ -12,9 +12,11 @@ export class EnumValue {
     return String(this.value);
   }
   [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return `<cdata '${this.type.cname}' ${this.value}>`;
+    return `<${this[DESCRIBE]()}>`;
   }
+  /** As CFFI shows an enum value: its enumerator's name after the number when it has one ("cdata 'enum e' 1: B"). */
   [DESCRIBE](): string {
-    return `cdata '${this.type.cname}' ${this.value}`;
+    const name = this.type.elements[String(this.value)];
+    return `cdata '${this.type.cname}' ${this.value}${name === undefined ? '' : `: ${name}`}`;
   }
 }

@@ -172,7 +172,11 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
         const what = `global '${d.name}'`;
         const symbol = `${PREFIX}g_${d.name}`;
         globals.set(d.name, symbol);
-        const head = named(pointerTo(d.type, d.quals), `${symbol}(void)`, what);
+        // Typed as the global itself where the cdef leaves lengths inside its type to the compiler
+        // ('int a[...][...]', which C cannot spell before knowing them).
+        const head = d.innerLengthsFromCompiler !== undefined
+          ? `__typeof__(${d.name}) *${symbol}(void)`
+          : named(pointerTo(d.type, d.quals), `${symbol}(void)`, what);
         accessors.add(`_NCFFI_EXPORT ${head} { return &${d.name}; } /* cdef ${d.pos.line}:${d.pos.column} */`, {
           role: 'accessor', subject: what, name: d.name, pos: d.pos,
         });

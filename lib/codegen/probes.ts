@@ -1,8 +1,8 @@
 // The probe table of the glue: what the compiled library reports about the cdef, checked where the cdef states it, taken where it leaves it open.
 import { VerificationError } from '../errors';
-import { CompilerLayout, layOutFromCompiler, probedMembers } from '../ctype/layout';
+import { CompilerLayout, layOutFromCompiler, probedMembers, withCompilerLengths } from '../ctype/layout';
 import {
-  ArrayType, CType, EnumType, PrimitiveType, StructType, arrayOf, pendingLayout, primitive, settlePrimitive,
+  ArrayType, CType, EnumType, PrimitiveType, StructType, pendingLayout, primitive, settleArray, settlePrimitive,
 } from '../ctype/model';
 import { Repr, reprSize } from '../ctype/primitives';
 import type { Decl, SourcePos } from '../ctype/registry';
@@ -24,7 +24,43 @@ export type Probe =
   /** sizeof of an enum and whether it is signed. */
   | { readonly kind: 'enum'; readonly type: EnumType }
   /** A constant's value (two's complement bits), and CONST_* bits. */
-  | { readonly kind: 'constant'; readonly decl: ConstantDecl };
+  | { readonly kind: 'constant'; readonly decl: ConstantDecl }
+  /** The length at `depth` (1: of the items…) of an `[...]` below the outermost array of a field or global ('int a[...][...]'). */
+  | { readonly kind: 'innerLength'; readonly of: StructType | VariableDecl; readonly name: string; readonly depth: number }
+  /** The length of an array a typedef leaves to the compiler ('typedef int t[...];'), at `depth` of the typedef's arrays. */
+  | { readonly kind: 'arrayLength'; readonly type: ArrayType; readonly name: string; readonly depth: number };
+
+// ---- inner '[...]' lengths -------------------------------------------------------------------
+
+/** The rows giving the lengths of the `[...]` below the outermost array of `expr` (a field or global named `name`). */
+function innerLengthRows(
+  of: StructType | VariableDecl, name: string, expr: string, depths: readonly number[], about: string, pos: SourcePos,
+): ProbeRow[] {
+  return depths.map((depth) => ({
+    probe: { kind: 'innerLength', of, name, depth },
+    values: [`sizeof((${expr})${'[0]'.repeat(depth)}) / sizeof((${expr})${'[0]'.repeat(depth + 1)})`, '0'],
+    about: `${about}: length ${depth + 1} of '${name}'`,
+    subject: of.kind === 'variable' ? `global '${name}'` : `${of.cname}: field '${name}'`,
+    name,
+    pos,
+  }));
+}
+
+/** The rows giving the lengths of the arrays typedef `name` (of type `t`) leaves to the compiler, still unknown. */
+function deferredArrayRows(t: CType, name: string, about: string, pos: SourcePos): ProbeRow[] {
+  const rows: ProbeRow[] = [];
+  for (let a = t, depth = 0; a.kind === 'array'; a = a.item, depth++) {
+    if (pendingLayout(a) !== a) continue;
+    const e = `(*(${name} *)0)${'[0]'.repeat(depth)}`;
+    rows.push({
+      probe: { kind: 'arrayLength', type: a, name, depth }, values: [`sizeof(${e}) / sizeof((${e})[0])`, '0'], about: `${about}: length ${depth + 1} of '${name}'`,
+      subject: `typedef '${name}'`, name, pos,
+    });
+  }
+  return rows;
+}
+
+// ---------------------------------------------------------------------------------------------
 
 /** A probe with its two C expressions, the cdef declaration it is about (for the generated comment), and who it is about in messages. */
 export interface ProbeRow {
@@ -83,7 +119,11 @@ function structRows(t: StructType, c: string, d: Decl): ProbeRow[] {
     });
   };
   if (pendingLayout(t)) {
-    for (const m of probedMembers(t)) field(m.name, m.type, m.lengthFromCompiler, t.members?.find((x) => x.name === m.name)?.pos ?? d.pos);
+    for (const m of probedMembers(t)) {
+      const pos = t.members?.find((x) => x.name === m.name)?.pos ?? d.pos;
+      field(m.name, m.type, m.lengthFromCompiler, pos);
+      rows.push(...innerLengthRows(t, m.name, member(m.name), m.innerLengthsFromCompiler, c, pos));
+    }
   } else {
     for (const f of t.fields ?? []) if (f.bitsize < 0 && f.name !== '') field(f.name, f.type, false, d.pos);
   }
@@ -108,6 +148,7 @@ export function probeRows(decls: readonly Decl[], spell: Speller): ProbeRow[] {
             subject: t.cname, name: t.cname, pos: d.pos,
           });
         }
+        if (d.kind === 'typedef') rows.push(...deferredArrayRows(d.type, d.name, where(d), d.pos));
         if (d.kind === 'typedef' && t.kind === 'primitive' && t.deferred !== null && t.name === d.name) {
           const n = d.name;
           const flags = `${bit(`(${n})-1 <= 0`, 0)} | ${bit(`(${n})0.5 > 0`, 1)} | ${bit(`(${n})2 <= (${n})1`, 2)}`;
@@ -125,6 +166,7 @@ export function probeRows(decls: readonly Decl[], spell: Speller): ProbeRow[] {
             subject: `global '${d.name}'`, name: d.name, pos: d.pos,
           });
         }
+        rows.push(...innerLengthRows(d, d.name, d.name, d.innerLengthsFromCompiler ?? [], where(d), d.pos));
         break;
       case 'constant': {
         if (!isIntegerConstant(d.type)) break;
@@ -166,6 +208,8 @@ interface Gathered {
   readonly align: number;
   readonly offsets: Map<string, number>;
   readonly lengths: Map<string, number>;
+  /** Lengths of inner `[...]`, by field and depth ('a 1'). */
+  readonly innerLengths: Map<string, number>;
 }
 
 /** The integer representation of `size` bytes. */
@@ -247,8 +291,15 @@ function baseOfValues(t: EnumType, values: readonly bigint[]): PrimitiveType {
 export function settle(probes: readonly Probe[], pair: (i: number) => readonly [bigint, bigint]): Settlement {
   const constants = new Map<string, number | bigint>();
   const globals = new Map<string, CType>();
+  /** The `[...]` lengths of globals, by depth (0: the outermost). */
+  const globalLengths = new Map<VariableDecl, Map<number, number>>();
+  const globalLength = (d: VariableDecl, depth: number, n: bigint): void => {
+    const m = globalLengths.get(d) ?? new Map<number, number>();
+    globalLengths.set(d, m.set(depth, Number(n)));
+  };
   const layouts = new Map<StructType, Gathered>();
   const typedefs = new Map<PrimitiveType, Repr>();
+  const arrayLengths = new Map<ArrayType, number>();
   const enumBases = new Map<EnumType, PrimitiveType>();
   const enumValues = new Map<EnumType, [string, bigint][]>();
 
@@ -257,7 +308,7 @@ export function settle(probes: readonly Probe[], pair: (i: number) => readonly [
     switch (p.kind) {
       case 'struct': {
         if (pendingLayout(p.type)) {
-          layouts.set(p.type, { size: Number(a), align: Number(b), offsets: new Map(), lengths: new Map() });
+          layouts.set(p.type, { size: Number(a), align: Number(b), offsets: new Map(), lengths: new Map(), innerLengths: new Map() });
           return;
         }
         if (BigInt(p.type.size) !== a) throw said(`${p.type.cname}: wrong size`, p.type.size, a);
@@ -267,11 +318,16 @@ export function settle(probes: readonly Probe[], pair: (i: number) => readonly [
       case 'field':
         checkField(p, a, b, layouts.get(p.type));
         return;
-      case 'length': {
-        const t = p.decl.type as ArrayType;
-        globals.set(p.decl.name, arrayOf(t.item, Number(a)));
+      case 'length':
+        globalLength(p.decl, 0, a);
         return;
-      }
+      case 'arrayLength':
+        arrayLengths.set(p.type, Number(a));
+        return;
+      case 'innerLength':
+        if (p.of instanceof StructType) layouts.get(p.of)?.innerLengths.set(`${p.name} ${p.depth}`, Number(a));
+        else globalLength(p.of, p.depth, a);
+        return;
       case 'typedef': {
         const repr = typedefRepr(p.type, a, b);
         if (pendingLayout(p.type)) typedefs.set(p.type, repr);
@@ -314,6 +370,9 @@ export function settle(probes: readonly Probe[], pair: (i: number) => readonly [
     }
   });
 
+  for (const [d, lengths] of globalLengths) {
+    globals.set(d.name, withCompilerLengths(d.type, [...lengths.keys()], (depth) => lengths.get(depth) as number));
+  }
   const enums = [...new Set([...enumValues.keys(), ...enumBases.keys()])].map((t) => {
     const values = enumValues.get(t) ?? [];
     return { t, values, base: enumBases.get(t) ?? baseOfValues(t, values.map((v) => v[1])) };
@@ -323,6 +382,7 @@ export function settle(probes: readonly Probe[], pair: (i: number) => readonly [
     globals,
     apply() {
       for (const [t, repr] of typedefs) if (pendingLayout(t)) settlePrimitive(t, repr, reprSize(repr));
+      for (const [t, n] of arrayLengths) if (pendingLayout(t) === t) settleArray(t, n);
       for (const { t, values, base } of enums) if (pendingLayout(t)) settleEnum(t, values, base);
       for (const [t, g] of layouts) if (pendingLayout(t)) layOutFromCompiler(t, layoutOf(t, g));
     },
@@ -361,7 +421,10 @@ function layoutOf(t: StructType, g: Gathered): CompilerLayout {
     if (v === undefined) throw new Error(`internal: no probe for '${name}' of '${t.cname}'`);
     return v;
   };
-  return { size: g.size, align: g.align, offset: (name) => known(g.offsets, name), length: (name) => known(g.lengths, name) };
+  return {
+    size: g.size, align: g.align, offset: (name) => known(g.offsets, name), length: (name) => known(g.lengths, name),
+    innerLength: (name, depth) => known(g.innerLengths, `${name} ${depth}`),
+  };
 }
 
 function settleEnum(t: EnumType, values: readonly [string, bigint][], base: PrimitiveType): void {

@@ -179,6 +179,8 @@ class Writer {
       }
       case 'typedef':
       case 'tag':
+      // An extern "Python" function is C's to call; the library gives JavaScript nothing to type for it yet.
+      case 'extern-callback':
         return null;
     }
   }

@@ -1,7 +1,8 @@
 // C integer constant expressions on LP64: literals, operators, casts and sizeof, evaluated exactly with C's types.
 import { CType, PrimitiveType, pendingLayout, pendingReason, primitive } from '../ctype/model';
 import { isIntegerRepr, reprRange } from '../ctype/primitives';
-import { Token, TokenStream, isName, quote } from './lexer';
+import { Token, isName, quote } from './lexer';
+import { TokenStream } from './stream';
 
 // Bound once: global lookups are slow in some hosts (vm contexts), and these run per operator.
 const { asIntN, asUintN } = BigInt;
@@ -341,9 +342,10 @@ export function integerLiteral(tok: Token, ts: TokenStream): IntValue {
   const candidates = (unsigned ? UNSIGNED_LITERAL : base === 10 ? DECIMAL_LITERAL : OTHER_LITERAL)[longs];
   const type = candidates.find((c) => fits(value, c.type));
   if (type) return { value, type: type.type };
-  const largest = candidates[candidates.length - 1].type.name;
-  const hint = value <= 0xffffffffffffffffn ? "; add a 'u' suffix" : '';
-  return ts.fail(tok, `the integer constant ${quote(text)} is too large for '${largest}'${hint}`);
+  // A decimal constant past every signed type but within 64 bits is unsigned, as Clang and CFFI take
+  // it ('enum { MAX = 18446744073709551615 }'); GCC warns that it is "so large that it is unsigned".
+  if (value <= 0xffffffffffffffffn) return { value, type: longs === 2 ? ULLONG.type : ULONG.type };
+  return ts.fail(tok, `the integer constant ${quote(text)} is too large for any integer type`);
 }
 
 const SIMPLE_ESCAPES = new Map<string, number>([

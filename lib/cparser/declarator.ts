@@ -1,20 +1,26 @@
 // The shared part of the cdef grammar: parser state, name lookups, constant expressions, and declarators (pointers, arrays, parameter lists) applied to a base type.
-import { CType, EnumType, PrimitiveType, Q_RESTRICT, StructType, VOID, arrayOf, functionType, pendingLayout, pointerTo, primitive } from '../ctype/model';
+import { CType, EnumType, FILE_TYPE, Q_RESTRICT, StructType, VOID, arrayOf, functionType, pendingLayout, pointerTo, primitive } from '../ctype/model';
 import { PRIMITIVES, PRIMITIVE_ALIASES } from '../ctype/primitives';
 import { Decl, SourcePos } from '../ctype/registry';
 import { Scope, enumeratorType } from '../ctype/declarations';
 import { ExprContext, IntValue, evaluate } from './constexpr';
-import { NESTING_LIMIT, Token, TokenStream, isName, keyword, quote } from './lexer';
+import { NESTING_LIMIT, Token, isName, keyword, quote } from './lexer';
+import { TokenStream } from './stream';
 
-/** Type names that are not keywords but are built in, as the C library's typedefs are: 'size_t', 'bool'… */
-export const BUILTIN_TYPES = new Map<string, PrimitiveType>([
+/**
+ * Type names that are not keywords but are built in, as the C library's typedefs are: 'size_t',
+ * 'bool', 'FILE'… A cdef typedef of the same name replaces one for the declarations of its FFI, as in CFFI.
+ */
+export const BUILTIN_TYPES = new Map<string, CType>([
   ...PRIMITIVES.filter((s) => !s.name.includes(' ') && keyword(s.name) === undefined).map(
     (s) => [s.name, primitive(s.name)] as const,
   ),
   ...[...PRIMITIVE_ALIASES].map(([alias, name]) => [alias, primitive(name)] as const),
+  ['FILE', FILE_TYPE],
 ]);
 
-export const posOf = (tok: Token): SourcePos => ({ line: tok.line, column: tok.column });
+export const posOf = (tok: Token): SourcePos =>
+  tok.file === undefined ? { line: tok.line, column: tok.column } : { line: tok.line, column: tok.column, file: tok.file };
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -55,6 +61,8 @@ export interface TagUse {
 export interface Specs {
   readonly first: Token;
   readonly type: CType;
+  /** The type came from a typedef name or a tag, not from type keywords. */
+  readonly named: boolean;
   readonly quals: number;
   readonly storage: Token | null;
   readonly tag: TagUse | null;
@@ -65,9 +73,23 @@ export interface Typed {
   readonly quals: number;
 }
 
-/** A derived declarator type; `compilerLength` is the `[...]` of an outermost array whose length the compiler gives. */
+/**
+ * A derived declarator type. Its `[...]` lengths, which the compiler gives, are open arrays in
+ * `type` until then: `compilerLength` is the first `[...]` written (for messages), `outerFromCompiler`
+ * says the outermost length is one, `innerFromCompiler` lists the deeper ones (1: the items' length…).
+ */
 export interface Derived extends Typed {
   readonly compilerLength: Token | null;
+  readonly outerFromCompiler: boolean;
+  readonly innerFromCompiler: readonly number[];
+}
+
+/** The fields of a variable or member Decl that say which of its array lengths come from the compiler (none: no fields). */
+export function fromCompiler(d: Derived): { lengthFromCompiler?: true; innerLengthsFromCompiler?: readonly number[] } {
+  return {
+    ...(d.outerFromCompiler ? { lengthFromCompiler: true } : {}),
+    ...(d.innerFromCompiler.length ? { innerLengthsFromCompiler: d.innerFromCompiler } : {}),
+  };
 }
 
 const typeDepths = new WeakMap<CType, number>();
@@ -96,31 +118,36 @@ function typeDepth(t: CType): number {
  * specifiers, a struct body declarators), so the specifier part is abstract here.
  */
 export abstract class DeclaratorParser {
-  /** Enumerators of the enum whose body is being parsed. */
-  protected pendingEnum: Map<string, IntValue> | null = null;
+  /** Enumerators of the enum whose body is being parsed (null: the compiler gives the value). */
+  protected pendingEnum: Map<string, IntValue | null> | null = null;
   private readonly exprContext: ExprContext = {
     constant: (tok) => this.constantValue(tok),
     startsType: (tok) => this.startsType(tok),
     typeName: () => this.typeName(),
   };
 
-  constructor(protected readonly ts: TokenStream, protected readonly scope: Scope, protected readonly pack: number) {}
+  /** `pack`: the alignment cap for the structs defined next (0: natural); '#pragma pack' changes it. */
+  constructor(protected readonly ts: TokenStream, protected readonly scope: Scope, protected pack: number) {}
 
   protected abstract specifiers(context: SpecContext, expected: string): Specs;
 
-  protected typeName(): CType {
+  /**
+   * A type name. With `named`, its declarator may have a name, which is ignored: the type strings
+   * of the API take 'int (*cb)(int x)' as CFFI does; C's own type names (sizeof, casts) do not.
+   */
+  protected typeName(named = false): CType {
     const specs = this.specifiers('typename', 'a type');
-    const derived = this.derive(specs, this.declarator('abstract').chain);
+    const derived = this.derive(specs, this.declarator(named ? 'either' : 'abstract').chain);
     this.refuseCompilerLength(derived, 'a type name');
     return derived.type;
   }
 
-  /** `[...]` is for struct members and global variables only. */
+  /** `[...]` is for struct members, global variables and typedefs only. */
   protected refuseCompilerLength(d: Derived, place: string): void {
     if (d.compilerLength) {
       this.ts.fail(
         d.compilerLength,
-        `'[...]' (a length the compiler gives) cannot stand in ${place}; only struct members and global variables take it`,
+        `'[...]' (a length the compiler gives) cannot stand in ${place}; only struct members, global variables and typedefs take it`,
       );
     }
   }
@@ -147,6 +174,7 @@ export abstract class DeclaratorParser {
     const name = tok.text;
     const pending = this.pendingEnum?.get(name);
     if (pending) return pending;
+    if (pending === null) this.ts.fail(tok, `the value of '${name}' comes from the compiler, so cdef cannot use it in a constant expression`);
     if (BUILTIN_TYPES.has(name)) this.ts.fail(tok, `'${name}' is a type, not an integer constant`);
     const d = this.scope.get(name);
     if (!d) return this.ts.fail(tok, `${quote(name)} is not a known integer constant`);
@@ -166,6 +194,8 @@ export abstract class DeclaratorParser {
       case 'variable':
       case 'tag':
         return this.ts.fail(tok, `'${name}' is a ${d.kind}, not an integer constant`);
+      case 'extern-callback':
+        return this.ts.fail(tok, `'${name}' is an extern "${d.language}" function, not an integer constant`);
     }
   }
 
@@ -202,7 +232,7 @@ export abstract class DeclaratorParser {
     } else if (mode === 'named') {
       this.ts.unexpected(tok, 'a name');
     }
-    const suffixes = this.suffixes();
+    const suffixes = this.suffixes(name);
     this.ts.leave(1 + pointers.length);
     return { name, chain: [...pointers, ...suffixes.reverse(), ...inner] };
   }
@@ -227,13 +257,14 @@ export abstract class DeclaratorParser {
     }
   }
 
-  private suffixes(): Derivation[] {
+  /** Array and parameter-list suffixes; `name`, the declarator's name if known, is for messages. */
+  private suffixes(name: Token | null): Derivation[] {
     const out: Derivation[] = [];
     for (;;) {
       const tok = this.ts.peek();
       if (out.length >= NESTING_LIMIT) this.ts.fail(tok, `nesting too deep (more than ${NESTING_LIMIT} levels)`);
       if (this.ts.accept('[')) out.push({ kind: 'array', length: this.arrayLength(), tok });
-      else if (this.ts.accept('(')) out.push(this.parameters(tok));
+      else if (this.ts.accept('(')) out.push(this.parameters(tok, name));
       else return out;
     }
   }
@@ -252,7 +283,7 @@ export abstract class DeclaratorParser {
     return Number(value);
   }
 
-  private parameters(open: Token): Derivation {
+  private parameters(open: Token, name: Token | null): Derivation {
     this.ts.enter(open);
     const params: Param[] = [];
     const names = new Set<string>();
@@ -262,7 +293,10 @@ export abstract class DeclaratorParser {
       for (;;) {
         const tok = this.ts.peek();
         if (this.ts.is('...')) {
-          if (!params.length) this.ts.fail(tok, "'...' needs at least one parameter before it");
+          if (!params.length) {
+            const what = name ? `'${name.text}(...)' has only '...' as parameters` : "a parameter list of only '...'";
+            this.ts.fail(tok, `${what}, which C does not allow; '...' needs at least one parameter before it`);
+          }
           this.ts.next();
           ellipsis = true;
           this.ts.expect(')', "')' after '...'");
@@ -278,7 +312,7 @@ export abstract class DeclaratorParser {
         }
         const specs = this.specifiers('param', 'a parameter type');
         const d = this.declarator('either');
-        const derived = this.derive(specs, d.chain);
+        const derived = this.derive(specs, d.chain, true);
         this.refuseCompilerLength(derived, 'a parameter');
         const { type, quals } = derived;
         if (type === VOID) {
@@ -306,28 +340,38 @@ export abstract class DeclaratorParser {
   }
 
   /**
-   * Applies a declarator's derivations to the specifiers' type, checking what C checks. An `[...]`
-   * length may only be the outermost derivation; the type then has an open array there.
+   * Applies a declarator's derivations to the specifiers' type, checking what C checks. `[...]`
+   * lengths may stand in the outer run of array derivations only ('int a[...][...]', 'int a[][...]',
+   * not 'int (*a)[...]'); the type has open arrays there. A `parameter`'s outermost array becomes a
+   * pointer, so its items may be an incomplete struct, union or enum ('void f(struct s a[])').
    */
-  protected derive(specs: Specs, chain: readonly Derivation[]): Derived {
+  protected derive(specs: Specs, chain: readonly Derivation[], parameter = false): Derived {
     let type = specs.type;
     let quals = specs.quals;
-    let at = specs.first;
     let compilerLength: Token | null = null;
+    const fromCompiler: number[] = [];
+    let outerArrays = 0; // the length of the run of array derivations that ends the chain
+    while (outerArrays < chain.length && chain[chain.length - 1 - outerArrays].kind === 'array') outerArrays++;
     for (const [i, d] of chain.entries()) {
-      this.checkRestrict(type, quals, at);
-      at = d.tok;
+      quals = withoutMisplacedRestrict(type, quals);
       switch (d.kind) {
         case 'pointer':
           type = pointerTo(type, quals);
           quals = d.quals;
           break;
         case 'array': {
-          const pending = pendingLayout(type) !== null;
-          if (type.size < 0 && !pending) this.ts.fail(d.tok, `an array cannot hold items of type '${type.cname}', which has no size`);
+          const depth = chain.length - 1 - i; // 0: the outermost
+          const pending = pendingLayout(type) !== null || fromCompiler.length > 0;
+          const tag = type.kind === 'struct' || type.kind === 'union' || type.kind === 'enum';
+          if (type.size < 0 && !pending && !(parameter && depth === 0 && tag)) {
+            this.ts.fail(d.tok, `an array cannot hold items of type '${type.cname}', which has no size`);
+          }
           if (d.length === 'compiler') {
-            if (i !== chain.length - 1) this.ts.fail(d.tok, "'[...]' (a length the compiler gives) can only be the outermost length");
-            compilerLength = d.tok;
+            if (depth >= outerArrays) {
+              this.ts.fail(d.tok, "'[...]' (a length the compiler gives) can only stand in the outer arrays of a declaration ('int a[...][...]'), not inside a pointer or function");
+            }
+            compilerLength ??= d.tok;
+            fromCompiler.push(depth);
             type = arrayOf(type, null);
             break;
           }
@@ -347,17 +391,21 @@ export abstract class DeclaratorParser {
       }
       if (typeDepth(type) > NESTING_LIMIT) this.ts.fail(d.tok, `nesting too deep (a type more than ${NESTING_LIMIT} levels deep)`);
     }
-    this.checkRestrict(type, quals, at);
-    return { type, quals, compilerLength };
+    return {
+      type, quals: withoutMisplacedRestrict(type, quals), compilerLength,
+      outerFromCompiler: fromCompiler.includes(0), innerFromCompiler: fromCompiler.filter((x) => x > 0).sort((a, b) => a - b),
+    };
   }
+}
 
-  /** C allows 'restrict' only on pointers to objects (arrays of them included). */
-  private checkRestrict(type: CType, quals: number, at: Token): void {
-    if (!(quals & Q_RESTRICT)) return;
-    let item = type;
-    while (item.kind === 'array') item = item.item;
-    if (item.kind !== 'pointer' || item.item.kind === 'function') {
-      this.ts.fail(at, `'restrict' applies to pointers to objects only, not to '${item.cname}'`);
-    }
-  }
+/**
+ * `quals` without 'restrict' where C does not allow it (on anything but a pointer to an object, or
+ * an array of them): CFFI accepts 'restrict int x;', and the qualifier changes nothing any value of
+ * such a type can show, so cdef takes it and drops it, keeping the C it generates valid.
+ */
+function withoutMisplacedRestrict(type: CType, quals: number): number {
+  if (!(quals & Q_RESTRICT)) return quals;
+  let item = type;
+  while (item.kind === 'array') item = item.item;
+  return item.kind === 'pointer' && item.item.kind !== 'function' ? quals : quals & ~Q_RESTRICT;
 }

@@ -125,6 +125,17 @@ const C_WORDS = new Map<string, CWord>(WORDS.map(([w, role, cdef, standard]) => 
 /** The keywords of cdef: the words of the table that cdef does not take for names. */
 const KEYWORDS = new Map<string, KeywordRole>(WORDS.flatMap(([w, , cdef]) => (cdef ? [[w, cdef] as const] : [])));
 
+/**
+ * Calling-convention words that only 32-bit Windows gives a meaning: cdef drops them, as CFFI does
+ * on every other platform ('int __stdcall f(int);', 'long (__cdecl *cb)(void)', 'WINAPI').
+ */
+const CDEF_IGNORED = new Set(['__stdcall', '__cdecl', 'WINAPI']);
+
+/** True for a word the cdef lexer drops (see CDEF_IGNORED). */
+export function ignoredInCdef(text: string): boolean {
+  return CDEF_IGNORED.has(text);
+}
+
 /** The role of a cdef keyword, or undefined for an ordinary identifier. */
 export function keyword(text: string): KeywordRole | undefined {
   return KEYWORDS.get(text);

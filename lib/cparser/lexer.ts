@@ -1,6 +1,6 @@
 // C's tokens: cdef text as positioned tokens, the preprocessor's output as a token table with its directives.
 import { CDefError } from '../errors';
-import { keyword } from './keywords';
+import { ignoredInCdef, keyword } from './keywords';
 
 export { keyword } from './keywords';
 export type { KeywordRole } from './keywords';
@@ -27,13 +27,15 @@ export interface Token {
   /** Offsets into the source; `end` is exclusive. */
   readonly start: number;
   readonly end: number;
-  /** 1-based position of the first character. */
+  /** 1-based position of the first character; `line` counts from the last line marker ('# 12 "file.h"'), if any. */
   readonly line: number;
   readonly column: number;
+  /** The file the last line marker named; undefined before any (the cdef text itself). */
+  readonly file: string | undefined;
 }
 
-/** Renders the position prefix of an error message, such as 'cdef:3:5: '. */
-export type Where = (line: number, column: number) => string;
+/** Renders the position prefix of an error message, such as 'cdef:3:5: ' (or 'file.h:12:5: ' after a line marker). */
+export type Where = (line: number, column: number, file?: string) => string;
 
 /** Deepest nesting of declarators, parentheses, bodies and operators that the parser follows. */
 export const NESTING_LIMIT = 256;
@@ -116,6 +118,14 @@ export function tokenize(source: string, where: Where): Token[] {
   return new Lexer(source, where).run();
 }
 
+/**
+ * A line marker as the preprocessor writes it, or a '#line' directive, from its '#': the line number
+ * of the next line and, optionally, a file name (a marker's trailing flags are ignored, as GCC does).
+ */
+const LINE_MARKER = /#[ \t]*(?:line(?![\w$])[ \t]*)?(\d*)(?:[ \t]*"((?:[^"\\\n]|\\.)*)")?[^\n]*/y;
+/** At a '#': true when a line marker or '#line' follows (CFFI's test: '#line' or '#' and a digit). */
+const STARTS_MARKER = /#[ \t]*(?:line(?![\w$])|\d)/y;
+
 class Lexer {
   private readonly tokens: Token[] = [];
   private i = 0;
@@ -124,6 +134,8 @@ class Lexer {
   /** Nothing but blanks and comments seen yet on this line: a '#' here starts a directive. */
   private atLineStart = true;
   private inDirective = false;
+  /** The file named by the last line marker. */
+  private file: string | undefined = undefined;
 
   constructor(private readonly src: string, private readonly where: Where) {}
 
@@ -145,12 +157,12 @@ class Lexer {
 
   private fail(offset: number, line: number, lineStart: number, message: string): never {
     const column = offset - lineStart + 1;
-    throw new CDefError(this.where(line, column) + message, line, column);
+    throw new CDefError(this.where(line, column, this.file) + message, line, column);
   }
 
   private push(kind: TokenKind, start: number, end: number): void {
     const text = this.src.slice(start, end);
-    this.tokens.push({ kind, text, start, end, line: this.line, column: start - this.lineStart + 1 });
+    this.tokens.push({ kind, text, start, end, line: this.line, column: start - this.lineStart + 1, file: this.file });
   }
 
   private newline(): void {
@@ -178,6 +190,10 @@ class Lexer {
     this.lineStart = this.i;
   }
 
+  /**
+   * A '//' comment. A backslash-newline continues it on the next line; as in CFFI, a backslash
+   * escapes the character after it, so '\\' at the end of a line does not (C would splice there).
+   */
   private lineComment(): void {
     const src = this.src;
     this.i += 2;
@@ -187,8 +203,24 @@ class Lexer {
         this.i += n;
         this.line++;
         this.lineStart = this.i;
-      } else this.i++;
+      } else this.i += src.charCodeAt(this.i) === 92 && src.charCodeAt(this.i + 1) !== 10 ? 2 : 1;
     }
+  }
+
+  /**
+   * A line marker ('# 12 "file.h"') or '#line 12 "file.h"': the next line is line 12 (of file.h).
+   * It makes no tokens: what follows is read as the preprocessor's output would be, and messages
+   * name that file and line.
+   */
+  private lineMarker(start: number): void {
+    LINE_MARKER.lastIndex = start;
+    const m = LINE_MARKER.exec(this.src) as RegExpExecArray;
+    if (m[1] === '') this.fail(start, this.line, this.lineStart, "expected a line number after '#line'");
+    const next = Number(m[1]);
+    if (!Number.isSafeInteger(next) || next < 1) this.fail(start, this.line, this.lineStart, `the line number ${m[1]} is out of range`);
+    if (m[2] !== undefined) this.file = m[2].replace(/\\(.)/g, '$1');
+    this.line = next - 1; // the newline ending the marker counts one
+    this.i = start + m[0].length;
   }
 
   private blockComment(): void {
@@ -206,6 +238,8 @@ class Lexer {
     const start = this.i;
     if (c === 35 && this.atLineStart) {
       this.atLineStart = false;
+      STARTS_MARKER.lastIndex = start;
+      if (STARTS_MARKER.test(src)) return this.lineMarker(start);
       this.inDirective = true;
       this.i++;
       this.push('hash', start, this.i);
@@ -216,7 +250,7 @@ class Lexer {
       while (this.i < src.length && isIdentPart(src.charCodeAt(this.i))) this.i++;
       const q = src.charCodeAt(this.i);
       if ((q === 39 || q === 34) && LITERAL_PREFIXES.has(src.slice(start, this.i))) this.literal(start, q);
-      else this.push('ident', start, this.i);
+      else if (!((c === 95 || c === 87) && ignoredInCdef(src.slice(start, this.i)))) this.push('ident', start, this.i);
     } else if (isDigit(c) || (c === 46 && isDigit(src.charCodeAt(this.i + 1)))) {
       this.number(start);
     } else if (c === 39 || c === 34) {
@@ -488,89 +522,5 @@ class PreprocessedReader {
     if (known !== undefined) return known;
     this.interned.set(text, text);
     return text;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The parser's cursor
-
-/** The message for a '...' where API mode has no use for one. */
-export const MISPLACED_ELLIPSIS =
-  "'...' cannot stand here; cdef takes it as a struct member ('...;'), an array length ('[...]'), a '#define' value, " +
-  "the last enumerator ('enum e { A, B, ... }'), and in 'typedef int... t;', 'typedef float... t;' and 'typedef ... t;'";
-
-/** A cursor over tokens, shared by the parser and the expression evaluator, with their error helpers. */
-export class TokenStream {
-  index = 0;
-  private depth = 0;
-
-  constructor(readonly tokens: readonly Token[], private readonly where: Where) {}
-
-  peek(ahead = 0): Token {
-    const at = this.index + ahead;
-    const last = this.tokens.length - 1;
-    return this.tokens[at < last ? at : last];
-  }
-
-  next(): Token {
-    const t = this.peek();
-    if (t.kind !== 'eof') this.index++;
-    return t;
-  }
-
-  /** True when the current token is the punctuator `text`. */
-  is(text: string): boolean {
-    const t = this.peek();
-    return t.kind === 'punct' && t.text === text;
-  }
-
-  accept(text: string): boolean {
-    if (!this.is(text)) return false;
-    this.index++;
-    return true;
-  }
-
-  /** Consumes the punctuator `text`, or fails saying what was `expected` instead of what was found. */
-  expect(text: string, expected: string): void {
-    if (!this.accept(text)) this.unexpected(this.peek(), expected);
-  }
-
-  fail(tok: Token, message: string): never {
-    throw new CDefError(this.where(tok.line, tok.column) + message, tok.line, tok.column);
-  }
-
-  /**
-   * Fails at a token the grammar has no place for. This is the one place that explains a misplaced
-   * API-mode '...' placeholder and the C/GCC features cdef refuses, so their messages are the same everywhere.
-   */
-  unexpected(tok: Token, expected: string): never {
-    if (tok.kind === 'punct' && tok.text === '...') this.fail(tok, MISPLACED_ELLIPSIS);
-    const role = tok.kind === 'ident' ? keyword(tok.text) : undefined;
-    if (role?.kind === 'refused') this.fail(tok, role.reason);
-    if (tok.kind === 'hash') {
-      this.fail(tok, `expected ${expected}, found a preprocessor directive; directives must stand between declarations`);
-    }
-    this.fail(tok, `expected ${expected}, found ${describe(tok)}`);
-  }
-
-  /** The source text of tokens [from, to), one space where the source had any gap, as a message quotes it. */
-  spell(from: number, to: number): string {
-    let out = '';
-    for (let i = from; i < to && i < this.tokens.length; i++) {
-      const t = this.tokens[i];
-      if (t.kind === 'eol' || t.kind === 'eof') break;
-      if (i > from && t.start > this.tokens[i - 1].end) out += ' ';
-      out += t.text;
-    }
-    return out;
-  }
-
-  /** Enters one level of nesting at `tok`; fails beyond NESTING_LIMIT so that no input can exhaust the stack. */
-  enter(tok: Token): void {
-    if (++this.depth > NESTING_LIMIT) this.fail(tok, `nesting too deep (more than ${NESTING_LIMIT} levels)`);
-  }
-
-  leave(levels = 1): void {
-    this.depth -= levels;
   }
 }

@@ -2,13 +2,14 @@
 // The grammar is in three parts, as C's declarations are: this file (declarations, typedefs, directives),
 // specifiers.ts (type specifiers, struct/union/enum bodies) and declarator.ts (declarators, shared state).
 import { CDefError, show } from '../errors';
-import { CType, Q_CONST, isInteger, primitive } from '../ctype/model';
-import { Decl, Registry } from '../ctype/registry';
+import { CType, FunctionType, Q_CONST, arrayOf, deferredArray, isInteger, primitive } from '../ctype/model';
+import { Decl, Registry, SourcePos } from '../ctype/registry';
 import { Scope, toJs } from '../ctype/declarations';
 import { convertInt, isFloatLiteral } from './constexpr';
-import { Token, TokenStream, Where, describe, isName, tokenize } from './lexer';
-import { BUILTIN_TYPES, Declarator, Derived, Specs, Typed, posOf } from './declarator';
-import { SpecifierParser, describeBuiltin } from './specifiers';
+import { Token, Where, describe, isName, tokenize } from './lexer';
+import { TokenStream } from './stream';
+import { BUILTIN_TYPES, Declarator, Derived, Specs, Typed, fromCompiler, posOf } from './declarator';
+import { SpecifierParser } from './specifiers';
 
 export interface CdefOptions {
   /** Let declarations replace earlier ones with a different meaning. */
@@ -23,7 +24,7 @@ export interface CdefOptions {
 export function parseCdef(source: string, registry: Registry, options: CdefOptions = {}): void {
   if (typeof source !== 'string') throw new TypeError(`cdef: the declarations must be a string, not ${show(source)}`);
   const pack = packOf(options);
-  const where: Where = (line, column) => `cdef:${line}:${column}: `;
+  const where: Where = (line, column, file) => `${file ?? 'cdef'}:${line}:${column}: `;
   const ts = new TokenStream(tokenize(source, where), where);
   const scope = new Scope(registry, options.override === true, failAt(where));
   try {
@@ -52,7 +53,16 @@ export function parseTypeName(text: string, registry: Registry): CType {
   const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
   const where: Where = (line, column) => `type '${shown}': ${line > 1 ? `line ${line}, ` : ''}column ${column}: `;
   const ts = new TokenStream(tokenize(text, where), where);
-  const type = new Parser(ts, new Scope(registry, false, failAt(where)), 0).wholeTypeName();
+  // A type name can declare tags, as in C and CFFI ('struct s *' of an undeclared s; 'struct { int a; }').
+  const scope = new Scope(registry, false, failAt(where));
+  let type: CType;
+  try {
+    type = new Parser(ts, scope, 0).wholeTypeName();
+  } catch (e) {
+    scope.rollback();
+    throw e;
+  }
+  scope.commit();
   registry.typeCache.set(text, type);
   return type;
 }
@@ -66,15 +76,33 @@ function packOf(options: CdefOptions): number {
 }
 
 /** Fails at a position as the token stream does at a token (the scope reports conflicts by position). */
-function failAt(where: Where): (at: { readonly line: number; readonly column: number }, message: string) => never {
+function failAt(where: Where): (at: SourcePos, message: string) => never {
   return (at, message) => {
-    throw new CDefError(where(at.line, at.column) + message, at.line, at.column);
+    throw new CDefError(where(at.line, at.column, at.file) + message, at.line, at.column);
   };
 }
 
 class Parser extends SpecifierParser {
+  /** The pack the cdef call started with, which '#pragma pack()' restores. */
+  private readonly optionPack = this.pack;
+  /** Packs saved by '#pragma pack(push)'. */
+  private readonly packStack: number[] = [];
+
   translationUnit(): void {
     while (this.ts.peek().kind !== 'eof') this.declaration();
+    this.checkAnonymous();
+  }
+
+  /** A whole type name and nothing after it; a name in its declarator is taken and ignored. */
+  wholeTypeName(): CType {
+    const type = this.typeName(true);
+    if (this.ts.peek().kind !== 'eof') this.ts.unexpected(this.ts.peek(), 'the end of the type');
+    this.checkAnonymous();
+    return type;
+  }
+
+  /** Refuses the anonymous structs and unions defined here whose layout the compiler gives: it can be asked about named ones only. */
+  private checkAnonymous(): void {
     for (const [t, at] of this.anonymousAt) {
       if (t.members !== null && !t.namedByTypedef) {
         this.ts.fail(
@@ -86,21 +114,19 @@ class Parser extends SpecifierParser {
     }
   }
 
-  /** A whole type name and nothing after it. */
-  wholeTypeName(): CType {
-    const type = this.typeName();
-    if (this.ts.peek().kind !== 'eof') this.ts.unexpected(this.ts.peek(), 'the end of the type');
-    return type;
-  }
-
   // ---- declarations ---------------------------------------------------------------------------
 
-  private declaration(): void {
+  /** A declaration; inside `extern "Python"`, `callback` says how its functions are declared. */
+  private declaration(callback: ExternCallback | null = null): void {
     const start = this.ts.index;
     if (this.ts.peek().kind === 'hash') return this.directive();
     if (this.ts.accept(';')) return;
-    if (this.ts.peek().text === 'typedef' && this.ts.peek(1).text === '...') return this.opaqueTypedef();
+    if (callback === null) {
+      if (this.ts.peek().text === 'extern' && this.ts.peek(1).kind === 'string') return this.externCallbacks();
+      if (this.ts.peek().text === 'typedef' && this.ts.peek(1).text === '...') return this.opaqueTypedef();
+    }
     const specs = this.specifiers('file', 'a declaration');
+    if (callback) this.refuseInCallback(specs, callback);
     if (this.ts.accept(';')) return this.declaresNothingElse(specs);
     if (this.ts.is('...')) return this.deferredTypedef(specs);
     for (;;) {
@@ -116,11 +142,54 @@ class Parser extends SpecifierParser {
         );
       }
       const init = this.ts.is('=') ? this.ts.next() : null;
-      this.declareEntity(specs, d, name, derived, init);
+      if (callback) this.declareCallback(d, name, derived, init, callback);
+      else this.declareEntity(specs, d, name, derived, init);
       if (this.ts.accept(',')) continue;
       if (this.ts.accept(';')) return;
       this.ts.unexpected(this.ts.peek(), `';' after the declaration of '${name.text}'`);
     }
+  }
+
+  // ---- extern "Python" ---------------------------------------------------------------------------
+
+  /**
+   * `extern "Python" int cb(int);` or `extern "Python" { ... }`: functions whose body JavaScript
+   * gives, as CFFI's `extern "Python"`; "JS" is the same; "Python+C" (or "C+Python") makes the C
+   * function visible to other C files too. Recorded as 'extern-callback' declarations.
+   */
+  private externCallbacks(): void {
+    this.ts.next();
+    const lang = this.ts.next();
+    const m = /^"\s*(?:(Python|JS)\s*(\+\s*C)?|C\s*\+\s*(Python|JS))\s*"$/.exec(lang.text);
+    if (!m) {
+      this.ts.fail(
+        lang,
+        `'extern ${lang.text}' is not supported in cdef; it takes 'extern "Python"' (or "JS") for functions whose body ` +
+          'JavaScript gives, and "Python+C" (or "C+Python") for ones other C files call too',
+      );
+    }
+    const callback: ExternCallback = { words: `extern ${lang.text}`, language: (m[1] ?? m[3]) as 'Python' | 'JS', exportedToC: m[1] === undefined || m[2] !== undefined };
+    if (!this.ts.is('{')) return this.declaration(callback);
+    const open = this.ts.next();
+    while (!this.ts.accept('}')) {
+      if (this.ts.peek().kind === 'eof') this.ts.fail(open, `'${callback.words} {' has no '}'`);
+      this.declaration(callback);
+    }
+  }
+
+  /** What `extern "Python"` cannot hold: storage classes, struct, union and enum bodies. */
+  private refuseInCallback(specs: Specs, callback: ExternCallback): void {
+    if (specs.storage) this.ts.fail(specs.storage, `'${specs.storage.text}' cannot stand in '${callback.words}'; it declares functions only`);
+    if (specs.tag?.defined) this.ts.fail(specs.first, `'${callback.words}' declares functions only; define the ${specs.tag.type.kind} before it`);
+  }
+
+  private declareCallback(d: Declarator, name: Token, typed: Derived, init: Token | null, callback: ExternCallback): void {
+    const type = typed.type;
+    if (type.kind !== 'function' || init) {
+      this.ts.fail(name, `'${callback.words}' declares functions only, and '${name.text}' is no function declaration`);
+    }
+    const { language, exportedToC } = callback;
+    this.declareOrdinary({ kind: 'extern-callback', name: name.text, type, argNames: argNamesOf(d, type), language, exportedToC, pos: posOf(name) }, name);
   }
 
   /** A declaration without declarators must declare a tag (or be an anonymous enum's constants). */
@@ -132,35 +201,38 @@ class Parser extends SpecifierParser {
     }
   }
 
-  /** `typedef ... name;`: an opaque type, usable through pointers only. */
+  /** `typedef ... name;`: an opaque type, usable through pointers only; `typedef ... *name;`: a pointer to one. */
   private opaqueTypedef(): void {
     this.ts.next();
     this.ts.next();
+    const star = this.ts.accept('*') ? '*' : '';
     const name = this.ts.peek();
-    if (!isName(name)) this.ts.unexpected(name, "the name of the opaque type after 'typedef ...'");
+    if (!isName(name)) this.ts.unexpected(name, `the name of the opaque ${star ? 'pointer ' : ''}type after 'typedef ...${star ? ' *' : ''}'`);
     this.ts.next();
-    this.ts.expect(';', `';' after 'typedef ... ${name.text}'`);
-    if (BUILTIN_TYPES.has(name.text)) this.ts.fail(name, `'${name.text}' is a built-in type and cannot be redefined as an opaque type`);
-    this.scope.declareOpaque(name.text, posOf(name));
+    this.ts.expect(';', `';' after 'typedef ... ${star}${name.text}'`);
+    if (star) this.scope.declareOpaquePointer(name.text, posOf(name));
+    else this.scope.declareOpaque(name.text, posOf(name));
   }
 
-  /** `typedef int... name;` / `typedef float... name;`: an integer or floating type the compiler picks. */
+  /**
+   * `typedef int... name;` / `typedef float... name;`: an integer or floating type the compiler
+   * picks. As in CFFI, any integer keywords stand for the first ('unsigned long...'), 'double' for
+   * the second; 'long double' is not one.
+   */
   private deferredTypedef(specs: Specs): void {
     const dots = this.ts.next();
     const form = "write 'typedef int... name;' (any integer type) or 'typedef float... name;' (any floating type)";
     if (specs.storage?.text !== 'typedef') this.ts.fail(dots, `'...' after a type makes a typedef the compiler completes; ${form}`);
-    const family = specs.type === primitive('int') ? 'int' : specs.type === primitive('float') ? 'float' : null;
+    const t = specs.tag === null && !specs.named ? specs.type : null;
+    const family = t && isInteger(t) ? 'int' : t === primitive('float') || t === primitive('double') ? 'float' : null;
     if (!family || specs.quals !== 0) this.ts.fail(dots, `'${specs.type.cname}...' is not a placeholder cdef knows; ${form}`);
     const name = this.ts.peek();
     if (!isName(name)) this.ts.unexpected(name, `the name of the typedef after '${family}...'`);
     this.ts.next();
     this.ts.expect(';', `';' after 'typedef ${family}... ${name.text}'`);
     const builtin = BUILTIN_TYPES.get(name.text);
-    if (builtin) {
-      // The C library's types are known already; a placeholder for one of them changes nothing.
-      if ((family === 'int') === isInteger(builtin)) return;
-      this.ts.fail(name, `'${name.text}' is a built-in type (${describeBuiltin(builtin)}), not ${family === 'int' ? 'an integer' : 'a floating'} type`);
-    }
+    // The C library's types are known already: a placeholder of their family changes nothing.
+    if (builtin && this.scope.get(name.text) === undefined && (family === 'int') === isInteger(builtin)) return;
     this.scope.declareDeferred(name.text, family, posOf(name));
   }
 
@@ -168,20 +240,17 @@ class Parser extends SpecifierParser {
     const { type, quals } = typed;
     const storage = specs.storage?.text;
     const pos = posOf(name);
-    if (storage !== undefined && storage !== 'extern') this.refuseCompilerLength(typed, `a ${storage === 'typedef' ? 'typedef' : 'constant'}`);
     if (storage === 'typedef') {
       if (init) this.ts.fail(init, `the typedef '${name.text}' cannot have an initialiser`);
+      if (typed.compilerLength) return this.declareDeferredArray(name, typed);
       return this.declareTypedef(specs, name, typed);
     }
+    // 'static' functions and variables are the source's own, which the code verify() appends to it reaches.
     if (type.kind === 'function') {
       if (init) this.ts.fail(init, `the function '${name.text}' cannot have an initialiser`);
-      if (storage === 'static') this.refuseStatic(specs.storage as Token, name);
-      const last = d.chain[d.chain.length - 1];
-      const argNames = last?.kind === 'function' ? last.params.map((p) => p.name?.text ?? null) : type.args.map(() => null);
-      return this.declareOrdinary({ kind: 'function', name: name.text, type, argNames, pos }, name);
+      return this.declareOrdinary({ kind: 'function', name: name.text, type, argNames: argNamesOf(d, type), pos }, name);
     }
     const isConst = (quals & Q_CONST) !== 0;
-    if (storage === 'static' && !isConst) this.refuseStatic(specs.storage as Token, name);
     if (init) return this.declareInitialised(name, typed, isConst);
     // Constants and const globals: a const object that is not an array is a constant (as in CFFI),
     // read once and never written; one of a type without a size is refused when it is used.
@@ -189,17 +258,7 @@ class Parser extends SpecifierParser {
       return this.declareOrdinary({ kind: 'constant', name: name.text, type, value: undefined, origin: 'static const', pos }, name);
     }
     if (type.kind === 'void') this.ts.fail(name, `the variable '${name.text}' has type 'void'`);
-    const variable: Decl = typed.compilerLength
-      ? { kind: 'variable', name: name.text, type, quals, pos, lengthFromCompiler: true }
-      : { kind: 'variable', name: name.text, type, quals, pos };
-    this.declareOrdinary(variable, name);
-  }
-
-  private refuseStatic(staticTok: Token, name: Token): never {
-    return this.ts.fail(
-      staticTok,
-      `'static' is not allowed on '${name.text}'; cdef only accepts 'static const' constants ('static const int NAME;')`,
-    );
+    this.declareOrdinary({ kind: 'variable', name: name.text, type, quals, pos, ...fromCompiler(typed) }, name);
   }
 
   /** `const int X = <expr>`: an integer constant whose value cdef knows. */
@@ -223,16 +282,34 @@ class Parser extends SpecifierParser {
     );
   }
 
+  /**
+   * A typedef. One of a built-in name ('typedef int bool;', 'typedef char int32_t;') replaces the
+   * built-in type for this FFI's declarations, as in CFFI; one that repeats it changes nothing.
+   */
   private declareTypedef(specs: Specs, name: Token, typed: Typed): void {
-    const builtin = BUILTIN_TYPES.get(name.text);
-    if (builtin) {
-      // Headers often repeat the C library's typedefs; allow them when they agree with the built-in type.
-      const t = typed.type;
-      if (t.kind === 'primitive' && t.repr === builtin.repr && typed.quals === 0) return;
-      this.ts.fail(name, `'${name.text}' is a built-in type (${describeBuiltin(builtin)}) and cannot be redefined as '${t.cname}'`);
-    }
+    if (BUILTIN_TYPES.get(name.text) === typed.type && typed.quals === 0 && this.scope.get(name.text) === undefined) return;
     const tag = specs.tag;
     this.scope.declareTypedef(name.text, typed, posOf(name), tag && tag.anonymous && tag.defined ? tag.type : null);
+  }
+
+  /**
+   * `typedef int foo_t[...];` (or `[...][...]`, `[][...]`): arrays whose lengths the compiler gives,
+   * made once per typedef and completed in place by verify(), so that `foo_t *` and structs holding
+   * a `foo_t` follow. Generated C spells them through the typedef ('foo_t', '__typeof__((*(foo_t *)0)[0])').
+   * The same typedef declared again keeps its arrays.
+   */
+  private declareDeferredArray(name: Token, typed: Derived): void {
+    const depths = [...(typed.outerFromCompiler ? [0] : []), ...typed.innerFromCompiler];
+    const build = (t: CType, depth: number): CType => {
+      if (t.kind !== 'array') return t;
+      const item = build(t.item, depth + 1);
+      if (!depths.includes(depth)) return arrayOf(item, t.length);
+      return deferredArray(item, depth === 0 ? name.text : `__typeof__((*(${name.text} *)0)${'[0]'.repeat(depth)})`);
+    };
+    const type = build(typed.type, 0);
+    const old = this.scope.get(name.text);
+    if (old?.kind === 'typedef' && old.quals === typed.quals && sameDeferredShape(old.type, type)) return;
+    this.scope.declareTypedef(name.text, { type, quals: typed.quals }, posOf(name), null);
   }
 
   // ---- preprocessor directives ----------------------------------------------------------------
@@ -241,7 +318,6 @@ class Parser extends SpecifierParser {
     const hash = this.ts.next();
     const name = this.ts.next();
     if (name.kind === 'eol') return; // the null directive
-    if (name.kind === 'number') this.ts.fail(hash, "line markers ('# 1 \"file\"') are not supported in cdef");
     if (name.kind !== 'ident') this.ts.fail(name, `expected a directive name after '#', found ${describe(name)}`);
     switch (name.text) {
       case 'define':
@@ -254,10 +330,8 @@ class Parser extends SpecifierParser {
           `'#${name.text}' is not supported: cdef takes declarations, not headers; put the #${name.text} in the ` +
             'source given to verify() and declare here what you use from it',
         );
-      case 'pragma': {
-        const pack = this.ts.peek().text === 'pack' ? "; instead of '#pragma pack', pass the 'pack' (or 'packed') option" : '';
-        return this.ts.fail(hash, `'#pragma' is not supported in cdef${pack}`);
-      }
+      case 'pragma':
+        return this.pragma();
       default:
         return this.ts.fail(
           hash,
@@ -266,6 +340,47 @@ class Parser extends SpecifierParser {
             : `'#${name.text}' is not a preprocessor directive`,
         );
     }
+  }
+
+  /**
+   * '#pragma pack' sets the packing of the structs defined after it, as GCC reads it; any other
+   * pragma ('GCC visibility', 'once', another compiler's own) says nothing about declarations and
+   * is skipped, as preprocessed headers hold many.
+   */
+  private pragma(): void {
+    const first = this.ts.peek();
+    if (first.kind === 'ident' && first.text === 'pack') {
+      this.ts.next();
+      this.pragmaPack(first);
+    }
+    while (this.ts.peek().kind !== 'eol' && this.ts.peek().kind !== 'eof') this.ts.next();
+    this.ts.next();
+  }
+
+  /** `#pragma pack(n)`, `pack()`, `pack(push[, n])`, `pack(pop)`: GCC's forms, for the rest of this cdef call. */
+  private pragmaPack(pack: Token): void {
+    const form = "'#pragma pack' takes (n), (), (push), (push, n) or (pop), with n 1, 2, 4, 8 or 16";
+    this.ts.expect('(', `'(' after '#pragma pack'; ${form}`);
+    const value = (): number => {
+      const tok = this.ts.next();
+      const n = tok.kind === 'number' ? Number(tok.text) : NaN;
+      if (![1, 2, 4, 8, 16].includes(n)) this.ts.fail(tok, `${form}, not ${describe(tok)}`);
+      return n;
+    };
+    const word = this.ts.peek();
+    if (this.ts.is(')')) this.pack = this.optionPack;
+    else if (word.kind === 'ident' && word.text === 'push') {
+      this.ts.next();
+      this.packStack.push(this.pack);
+      if (this.ts.accept(',')) this.pack = value();
+    } else if (word.kind === 'ident' && word.text === 'pop') {
+      this.ts.next();
+      const saved = this.packStack.pop();
+      if (saved === undefined) this.ts.fail(word, "'#pragma pack(pop)' has no '#pragma pack(push)' before it in this cdef");
+      this.pack = saved;
+    } else this.pack = value();
+    this.ts.expect(')', `')' to end '#pragma pack('; ${form}`);
+    if (this.ts.peek().kind !== 'eol') this.ts.unexpected(this.ts.peek(), `the end of the line after '#pragma ${pack.text}(...)'`);
   }
 
   private define(): void {
@@ -301,7 +416,27 @@ class Parser extends SpecifierParser {
 
 }
 
+/** True when `a` and `b` are the same arrays but for deferred arrays' identity (a typedef's `[...]` declared again). */
+function sameDeferredShape(a: CType, b: CType): boolean {
+  if (a === b) return true;
+  if (a.kind !== 'array' || b.kind !== 'array' || a.deferred !== b.deferred) return false;
+  return (a.deferred !== null || a.length === b.length) && sameDeferredShape(a.item, b.item);
+}
+
+/** A function declarator's parameter names as written (null where none; all null through a function typedef). */
+function argNamesOf(d: Declarator, type: FunctionType): (string | null)[] {
+  const last = d.chain[d.chain.length - 1];
+  return last?.kind === 'function' ? last.params.map((p) => p.name?.text ?? null) : type.args.map(() => null);
+}
+
+/** The `extern "Python"` around a declaration: the words as written, the language, and whether "+C" exports it. */
+interface ExternCallback {
+  readonly words: string;
+  readonly language: 'Python' | 'JS';
+  readonly exportedToC: boolean;
+}
+
 const KNOWN_DIRECTIVES = new Set([
-  'if', 'ifdef', 'ifndef', 'elif', 'elifdef', 'elifndef', 'else', 'endif', 'undef', 'line', 'error', 'warning',
+  'if', 'ifdef', 'ifndef', 'elif', 'elifdef', 'elifndef', 'else', 'endif', 'undef', 'error', 'warning',
   'ident', 'sccs', 'assert', 'unassert',
 ]);

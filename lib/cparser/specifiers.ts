@@ -1,10 +1,10 @@
 // The specifier part of the cdef grammar: type keywords, typedef names, qualifiers and storage classes, struct/union bodies and members, enum bodies.
-import { CType, EnumType, MemberDecl, PrimitiveType, StructType, VOID, primitive } from '../ctype/model';
-import { Decl } from '../ctype/registry';
+import { CType, EnumType, MemberDecl, StructType, VOID, primitive } from '../ctype/model';
 import { enumBase, enumeratorType, toJs } from '../ctype/declarations';
 import { IntValue } from './constexpr';
-import { Token, TokenStream, isName, keyword, quote } from './lexer';
-import { BUILTIN_TYPES, DeclaratorParser, SpecContext, Specs, TagUse, Typed, posOf } from './declarator';
+import { Token, isName, keyword, quote } from './lexer';
+import { TokenStream } from './stream';
+import { BUILTIN_TYPES, DeclaratorParser, SpecContext, Specs, TagUse, Typed, fromCompiler, posOf } from './declarator';
 
 const U64_MAX = 2n ** 64n - 1n;
 
@@ -56,12 +56,6 @@ function primitiveOf(words: readonly Token[], ts: TokenStream): CType {
   }
 }
 
-/** Describes a built-in type's representation for messages ('an unsigned 8-byte integer'). */
-export function describeBuiltin(t: PrimitiveType): string {
-  if (t.repr === 'bool') return 'a boolean';
-  return `a${t.repr.startsWith('u') ? 'n unsigned' : ' signed'} ${t.size}-byte integer`;
-}
-
 /** Declaration specifiers and the struct, union and enum definitions inside them (see DeclaratorParser). */
 export abstract class SpecifierParser extends DeclaratorParser {
   /** Structs and unions whose bodies are being parsed, to refuse nested redefinitions. */
@@ -108,7 +102,7 @@ export abstract class SpecifierParser extends DeclaratorParser {
         case 'tag':
           if (named || words.length) this.cannotCombine(tok, named?.tok ?? words[0]);
           this.ts.next();
-          tag = this.tagSpecifier(tok, context);
+          tag = this.tagSpecifier(tok);
           named = { type: tag.type, quals: 0, tok };
           continue;
         case 'refused':
@@ -122,29 +116,26 @@ export abstract class SpecifierParser extends DeclaratorParser {
       this.ts.unexpected(tok, expected);
     }
     const type = named ? named.type : primitiveOf(words, this.ts);
-    return { first, type, quals: quals | (named?.quals ?? 0), storage, tag };
+    return { first, type, named: named !== null, quals: quals | (named?.quals ?? 0), storage, tag };
   }
 
   private cannotCombine(tok: Token, other: Token): never {
     return this.ts.fail(tok, `'${tok.text}' cannot be combined with '${other.text}' in one type`);
   }
 
+  /** The type a typedef name stands for: the cdef's typedef, else the built-in type of that name. */
   private typedefType(name: string): Typed {
-    const builtin = BUILTIN_TYPES.get(name);
-    if (builtin) return { type: builtin, quals: 0 };
-    const d = this.scope.get(name) as Extract<Decl, { kind: 'typedef' }>;
-    return { type: d.type, quals: d.quals };
+    const d = this.scope.get(name);
+    if (d?.kind === 'typedef') return { type: d.type, quals: d.quals };
+    return { type: BUILTIN_TYPES.get(name) as CType, quals: 0 };
   }
 
-  private tagSpecifier(kw: Token, context: SpecContext): TagUse {
+  private tagSpecifier(kw: Token): TagUse {
     const kind = kw.text as 'struct' | 'union' | 'enum';
     const name = isName(this.ts.peek()) ? this.ts.next() : null;
     if (!this.ts.is('{')) {
       if (!name) return this.ts.unexpected(this.ts.peek(), `a name or '{' after '${kind}'`);
-      return { type: this.tagReference(kind, name, context), defined: false, anonymous: false };
-    }
-    if (context === 'typename') {
-      this.ts.fail(this.ts.peek(), `a type name cannot define '${kind}${name ? ` ${name.text}` : ''}'; define it in cdef`);
+      return { type: this.tagReference(kind, name), defined: false, anonymous: false };
     }
     const open = this.ts.next();
     this.ts.enter(open);
@@ -153,11 +144,13 @@ export abstract class SpecifierParser extends DeclaratorParser {
     return { type, defined: true, anonymous: name === null };
   }
 
-  /** `struct s` without a body: the declared type, or (in declarations) a new incomplete one. */
-  private tagReference(kind: 'struct' | 'union' | 'enum', name: Token, context: SpecContext): StructType | EnumType {
+  /**
+   * `struct s` without a body: the declared type, or a new incomplete one, as C declares a tag it
+   * meets first (in a type name too: 'struct s *' works before any cdef names s, as in CFFI).
+   */
+  private tagReference(kind: 'struct' | 'union' | 'enum', name: Token): StructType | EnumType {
     const found = this.scope.tag(kind, name.text);
     if (found) return found.type;
-    if (context === 'typename') this.ts.fail(name, `unknown type '${kind} ${name.text}'; declare it in cdef first`);
     return this.scope.declareIncompleteTag(kind, name.text, posOf(name));
   }
 
@@ -205,6 +198,8 @@ export abstract class SpecifierParser extends DeclaratorParser {
   private memberWithoutDeclarator(specs: Specs, members: MemberDecl[]): void {
     const tag = specs.tag;
     if (tag?.anonymous && tag.defined && tag.type.kind !== 'enum') {
+      // An anonymous member needs no name of its own: the compiler reaches its fields through the enclosing struct.
+      this.anonymousAt.delete(tag.type);
       members.push({ name: '', type: tag.type, quals: specs.quals, bitsize: -1, pos: posOf(specs.first) });
     } else if (!tag) {
       this.ts.fail(specs.first, 'this member declaration declares nothing');
@@ -218,14 +213,14 @@ export abstract class SpecifierParser extends DeclaratorParser {
     }
     const d = this.declarator('named');
     const name = d.name as Token;
-    const { type, quals, compilerLength } = this.derive(specs, d.chain);
+    const derived = this.derive(specs, d.chain);
+    const { type, quals } = derived;
     if (type.kind === 'function') {
       this.ts.fail(name, `the member '${name.text}' has the function type '${type.cname}'; use a pointer to a function`);
     }
     const colon = this.ts.peek();
     const bitsize = this.ts.accept(':') ? this.bitWidth(colon, name.text) : -1;
-    const member = { name: name.text, type, quals, bitsize, pos: posOf(name) };
-    return compilerLength ? { ...member, lengthFromCompiler: true } : member;
+    return { name: name.text, type, quals, bitsize, pos: posOf(name), ...fromCompiler(derived) };
   }
 
   private bitWidth(at: Token, name: string): number {
@@ -237,7 +232,6 @@ export abstract class SpecifierParser extends DeclaratorParser {
   // ---- enums ----------------------------------------------------------------------------------
 
   private enumDefinition(kw: Token, name: Token | null): EnumType {
-    if (name && !this.scope.tag('enum', name.text)) this.scope.checkTagKind('enum', name.text, posOf(name));
     const { items, partial } = this.enumBody();
     const base = partial ? primitive('unsigned int') : enumBase(items.map((e) => e.value as bigint));
     if (!base) this.ts.fail(name ?? kw, `the values of 'enum${name ? ` ${name.text}` : ''}' do not fit one 64-bit integer type`);
@@ -251,36 +245,44 @@ export abstract class SpecifierParser extends DeclaratorParser {
   }
 
   /**
-   * An enum body. A last '...' makes the enum partial (API mode): the source has more enumerators,
-   * so the values not written here come from the compiler (undefined), and written ones are checked.
+   * An enum body. A last '...', or a value written '...' ('B = ...'), makes the enum partial (API
+   * mode): the source has more enumerators or other values, so the values not written here come
+   * from the compiler (undefined), and written ones are checked.
    */
   private enumBody(): EnumBody {
     if (this.ts.is('}')) this.ts.fail(this.ts.peek(), 'an enum needs at least one enumerator');
-    const items: { tok: Token; value: bigint; written: boolean }[] = [];
-    const pending = new Map<string, IntValue>();
+    const items: { tok: Token; value: bigint | undefined; written: boolean }[] = [];
+    const pending = new Map<string, IntValue | null>();
     this.pendingEnum = pending;
-    let next = 0n;
+    let next: bigint | undefined = 0n;
     let partial = false;
+    let trailing = false;
     do {
       if (this.ts.is('}')) break; // a trailing comma
       if (this.ts.is('...')) {
         const dots = this.ts.next();
         if (!items.length) this.ts.fail(dots, "a partial enum needs at least one enumerator before '...'");
-        partial = true;
+        partial = trailing = true;
         break;
       }
       const tok = this.ts.peek();
       if (!isName(tok)) this.ts.unexpected(tok, 'an enumerator name');
       this.ts.next();
       if (pending.has(tok.text)) this.ts.fail(tok, `the enumerator '${tok.text}' appears twice`);
-      const written = this.ts.accept('=');
-      const value = written ? this.expression().value : next;
-      if (value > U64_MAX) this.ts.fail(tok, `the value of the enumerator '${tok.text}' does not fit 64 bits`);
+      let written = this.ts.accept('=');
+      let value: bigint | undefined = next;
+      if (written && this.ts.accept('...')) {
+        // 'B = ...': the compiler gives the value (and those after it up to the next one written); the enum is partial.
+        partial = true;
+        written = false;
+        value = undefined;
+      } else if (written) value = this.expression().value;
+      if (value !== undefined && value > U64_MAX) this.ts.fail(tok, `the value of the enumerator '${tok.text}' does not fit 64 bits`);
       items.push({ tok, value, written });
-      pending.set(tok.text, { value, type: enumeratorType(value, null) });
-      next = value + 1n;
+      pending.set(tok.text, value === undefined ? null : { value, type: enumeratorType(value, null) });
+      next = value === undefined ? undefined : value + 1n;
     } while (this.ts.accept(','));
-    this.ts.expect('}', partial ? "'}' after '...' (it ends a partial enum)" : "',' or '}' after the enumerator");
+    this.ts.expect('}', trailing ? "'}' after '...' (it ends a partial enum)" : "',' or '}' after the enumerator");
     this.pendingEnum = null;
     return { items: items.map((e) => ({ tok: e.tok, value: partial && !e.written ? undefined : e.value })), partial };
   }

@@ -1,7 +1,7 @@
 // What cdef declarations mean: the all-or-nothing scope of one cdef call, when a tag, typedef or enum declared again is the same one, and enum integer types.
 import { completeStruct } from './layout';
-import { CType, EnumType, MemberDecl, PrimitiveType, StructType, deferredPrimitive, primitive } from './model';
-import { Decl, Registry, SourcePos, checkRedeclaration, keyOf } from './registry';
+import { CType, EnumType, MemberDecl, PrimitiveType, StructType, deferredPrimitive, pointerTo, primitive } from './model';
+import { Decl, Registry, SourcePos, checkRedeclaration, keyOf, showAt } from './registry';
 
 /** Throws the CDefError of a declaration refused at `at` (the parser's positions and spelling). */
 export type Fail = (at: SourcePos, message: string) => never;
@@ -87,23 +87,12 @@ export class Scope {
   /** Stages `d`, failing as the registry would when it redeclares a name with another meaning. */
   declare(d: Decl): void {
     const key = keyOf(d);
-    checkRedeclaration(this.get(key), d, this.override);
+    checkRedeclaration(this.get(key), d, this.override, this.fail);
     this.staged.set(key, d);
-  }
-
-  /** C has one namespace for struct, union and enum tags: fails when `name` is a tag of another kind. */
-  checkTagKind(kind: 'struct' | 'union' | 'enum', name: string, at: SourcePos): void {
-    for (const other of ['struct', 'union', 'enum'] as const) {
-      const d = other === kind ? undefined : this.tag(other, name);
-      if (d) {
-        this.fail(at, `'${kind} ${name}' conflicts with '${other} ${name}' (at ${d.pos.line}:${d.pos.column}); a tag names one kind of type`);
-      }
-    }
   }
 
   /** `struct s;` or a first `struct s *` (no body): a new incomplete type under that tag. */
   declareIncompleteTag(kind: 'struct' | 'union' | 'enum', name: string, at: SourcePos): StructType | EnumType {
-    this.checkTagKind(kind, name, at);
     const t = kind === 'enum' ? new EnumType(name) : new StructType(kind, name);
     this.created.add(t);
     this.declare({ kind: 'tag', name, type: t, pos: at });
@@ -116,6 +105,24 @@ export class Scope {
     const reuse = old?.kind === 'typedef' && isOpaque(old.type, name) ? old.type : null;
     const type = reuse ?? new StructType('struct', name, true);
     if (!reuse) this.created.add(type);
+    this.declare({ kind: 'typedef', name, type, quals: 0, pos: at });
+  }
+
+  /**
+   * `typedef ... *name;`: a pointer to an opaque type that only the typedef names, 'struct $$name'
+   * as CFFI calls it (the one declared before under that name if it was one too).
+   */
+  declareOpaquePointer(name: string, at: SourcePos): void {
+    const old = this.get(name);
+    const oldItem = old?.kind === 'typedef' && old.type.kind === 'pointer' ? old.type.item : null;
+    const reuse = oldItem?.kind === 'struct' && oldItem.name === `$$${name}` && oldItem.members === null ? old?.type : null;
+    let type = reuse;
+    if (!type) {
+      const item = new StructType('struct', `$$${name}`);
+      item.cSpelling = `__typeof__(*(${name})0)`;
+      this.created.add(item);
+      type = pointerTo(item);
+    }
     this.declare({ kind: 'typedef', name, type, quals: 0, pos: at });
   }
 
@@ -155,7 +162,6 @@ export class Scope {
     const found = this.tag(kind, name);
     const existing = found?.type as StructType | undefined;
     if (!found || !existing) {
-      this.checkTagKind(kind, name, at);
       const target = this.newStruct(kind, name);
       this.declare({ kind: 'tag', name, type: target, pos: at });
       return { target, redefines: null };
@@ -179,7 +185,7 @@ export class Scope {
   closeStruct(def: StructDefinition, body: { readonly members: readonly MemberDecl[]; readonly partial: boolean }, pack: number, at: SourcePos): StructType {
     const { target, redefines } = def;
     target.partial = body.partial;
-    completeStruct(target, body.members, pack);
+    completeStruct(target, body.members, pack, undefined, this.fail);
     if (!redefines) return target;
     const { existing, found, key, prior } = redefines;
     if (sameDefinition(target, existing)) {
@@ -190,7 +196,7 @@ export class Scope {
     if (!this.override) {
       this.fail(
         at,
-        `'${target.kind} ${target.name}' is already defined with different members (at ${found.pos.line}:${found.pos.column}); ` +
+        `'${target.kind} ${target.name}' is already defined with different members (at ${showAt(found.pos, at)}); ` +
           'pass { override: true } to replace it',
       );
     }
@@ -216,7 +222,7 @@ export class Scope {
     } else if (existing && found && !this.override) {
       return this.fail(
         at,
-        `'enum ${name}' is already defined with different enumerators (at ${found.pos.line}:${found.pos.column}); ` +
+        `'enum ${name}' is already defined with different enumerators (at ${showAt(found.pos, at)}); ` +
           'pass { override: true } to replace it',
       );
     } else {
@@ -309,6 +315,7 @@ function sameDefinition(fresh: StructType, old: StructType): boolean {
       const n = b[i];
       return (
         m.name === n.name && m.quals === n.quals && m.bitsize === n.bitsize && (m.lengthFromCompiler ?? false) === (n.lengthFromCompiler ?? false) &&
+        String(m.innerLengthsFromCompiler ?? '') === String(n.innerLengthsFromCompiler ?? '') &&
         sameType(m.type, n.type, fresh, old)
       );
     })
@@ -350,7 +357,8 @@ function sameType(a: CType, b: CType, fresh: StructType, old: StructType): boole
       );
     case 'struct':
     case 'union':
-      return (b.kind === 'struct' || b.kind === 'union') && isAnonymous(a) && isAnonymous(b) && sameLayout(a, b, fresh, old);
+      if (!((b.kind === 'struct' || b.kind === 'union') && isAnonymous(a) && isAnonymous(b))) return false;
+      return a.members !== null || b.members !== null ? sameDefinition(a, b) : sameLayout(a, b, fresh, old);
     case 'primitive':
     case 'void':
     case 'enum':

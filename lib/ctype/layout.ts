@@ -1,7 +1,10 @@
 // Struct and union layout as GCC and Clang compute it for LP64 System V / AAPCS64 (offsets, bitfields, packing), or as the compiler reports it.
 import { CDefError } from '../errors';
 import { CField, CType, MemberDecl, StructType, arrayOf, isInteger, pendingLayout } from './model';
-import type { SourcePos } from './registry';
+import { SourcePos, showWhere } from './registry';
+
+/** Throws the CDefError of a declaration refused at `pos` (callers that parse give their own spelling of positions). */
+export type LayoutFail = (pos: SourcePos, what: string) => never;
 
 export type { MemberDecl } from './model';
 
@@ -13,8 +16,8 @@ export type LayoutArch = 'x64' | 'arm64';
 
 const HOST_ARCH: LayoutArch = process.arch === 'arm64' ? 'arm64' : 'x64';
 
-function fail(pos: SourcePos, what: string): never {
-  throw new CDefError(`cdef:${pos.line}:${pos.column}: ${what}`, pos.line, pos.column);
+function cdefFail(pos: SourcePos, what: string): never {
+  throw new CDefError(`${showWhere(pos)}: ${what}`, pos.line, pos.column);
 }
 
 const roundUp = (n: number, a: number): number => Math.ceil(n / a) * a;
@@ -22,7 +25,7 @@ const roundUp = (n: number, a: number): number => Math.ceil(n / a) * a;
 const bitfieldName = (m: MemberDecl): string => m.name || '(unnamed)';
 
 /** Rejects what C rejects in a bit-field declaration. */
-function checkBitfield(m: MemberDecl): void {
+function checkBitfield(m: MemberDecl, fail: LayoutFail): void {
   const ty = m.type;
   const isBool = ty.kind === 'primitive' && ty.repr === 'bool';
   if (!isInteger(ty) && !isBool) {
@@ -52,9 +55,9 @@ function straddles(start: number, bits: number, ty: CType): boolean {
  * they do not straddle an extra unit of their type's alignment; a zero-width one aligns the next
  * member to its type's alignment whatever the packing.
  */
-export function completeStruct(t: StructType, members: readonly MemberDecl[], pack: number, arch: LayoutArch = HOST_ARCH): void {
-  if (t.partial || members.some((m) => m.lengthFromCompiler || pendingLayout(m.type))) {
-    deferLayout(t, members, pack);
+export function completeStruct(t: StructType, members: readonly MemberDecl[], pack: number, arch: LayoutArch = HOST_ARCH, fail: LayoutFail = cdefFail): void {
+  if (t.partial || members.some((m) => m.lengthFromCompiler || m.innerLengthsFromCompiler || pendingLayout(m.type))) {
+    deferLayout(t, members, pack, fail);
     return;
   }
   const isUnion = t.kind === 'union';
@@ -71,7 +74,7 @@ export function completeStruct(t: StructType, members: readonly MemberDecl[], pa
   };
 
   const placeBitfield = (m: MemberDecl): void => {
-    checkBitfield(m);
+    checkBitfield(m, fail);
     const ty = m.type;
     if (m.bitsize === 0) {
       if (!isUnion) bits = roundUp(bits, ty.align * 8);
@@ -89,7 +92,9 @@ export function completeStruct(t: StructType, members: readonly MemberDecl[], pa
   };
 
   const placeMember = (m: MemberDecl, isLast: boolean): void => {
-    const ty = m.type;
+    // GNU C's zero-length array ending a struct ('short data[0];') is its flexible array member, as GCC and CFFI read it.
+    const zeroLength = !isUnion && isLast && fields.length > 0 && m.type.kind === 'array' && m.type.length === 0;
+    const ty = zeroLength && m.type.kind === 'array' ? arrayOf(m.type.item, null) : m.type;
     const flexible = ty.kind === 'array' && ty.length === null;
     if (flexible) {
       if (isUnion || !isLast) fail(m.pos, `flexible array member '${m.name}' must be the last member of a struct`);
@@ -126,6 +131,19 @@ export function completeStruct(t: StructType, members: readonly MemberDecl[], pa
   t.members = null;
 }
 
+/**
+ * `members` with each anonymous member whose own layout the compiler gives ('struct { char b; ...; };')
+ * replaced by its members, recursively: the compiler is asked about their offsets through the
+ * enclosing struct ('offsetof(struct s, b)'), as C reaches them.
+ */
+function expandAnonymous(members: readonly MemberDecl[]): MemberDecl[] {
+  return members.flatMap((m) => {
+    const ty = m.type;
+    const pending = m.name === '' && (ty.kind === 'struct' || ty.kind === 'union') && ty.fields === null && ty.members !== null;
+    return pending ? expandAnonymous(ty.members ?? []) : [m];
+  });
+}
+
 /** Where the compiler is asked for the offset of an anonymous member: its first field with a byte offset. */
 function anchorOf(m: MemberDecl): CField | undefined {
   return (m.type as StructType).fields?.find((f) => f.bitsize < 0);
@@ -133,10 +151,12 @@ function anchorOf(m: MemberDecl): CField | undefined {
 
 /**
  * Keeps `members` on `t` for a layout that the compiler gives (see `layOutFromCompiler`), after
- * refusing what its probes cannot measure: bit-fields, anonymous members that are not complete
- * structs or unions with a member at a byte offset, members of unknown size.
+ * refusing what its probes cannot measure: bit-fields, anonymous members that are neither partial
+ * nor complete with a member at a byte offset, members of unknown size. In a partial struct
+ * (`...;`), as in CFFI, an open array may stand before other members ('int a[]; int y; ...;': the
+ * compiler says where it starts) and a member may be a struct or union declared but not (yet) defined.
  */
-function deferLayout(t: StructType, members: readonly MemberDecl[], pack: number): void {
+function deferLayout(t: StructType, members: readonly MemberDecl[], pack: number, fail: LayoutFail): void {
   const names = new Set<string>();
   // Spelled only on failure: a typedef may still name an anonymous struct (and fix its cname).
   const fromCompiler = (): string => `'${t.cname}', whose layout comes from the C compiler`;
@@ -144,7 +164,8 @@ function deferLayout(t: StructType, members: readonly MemberDecl[], pack: number
     if (names.has(name)) fail(pos, `duplicate member '${name}' in '${t.cname}'`);
     names.add(name);
   };
-  members.forEach((m, index) => {
+  const expanded = expandAnonymous(members);
+  expanded.forEach((m, index) => {
     const ty = m.type;
     if (m.bitsize >= 0) {
       fail(m.pos, `bit-field '${bitfieldName(m)}' in ${fromCompiler()}: bit-fields are not supported there; declare the struct without '...' and with every member`);
@@ -159,11 +180,13 @@ function deferLayout(t: StructType, members: readonly MemberDecl[], pack: number
       return;
     }
     claim(m.name, m.pos);
-    const flexible = ty.kind === 'array' && ty.length === null && !m.lengthFromCompiler;
-    if (flexible && (t.kind === 'union' || index !== members.length - 1)) {
+    const sized = m.lengthFromCompiler || m.innerLengthsFromCompiler || pendingLayout(ty);
+    const flexible = ty.kind === 'array' && ty.length === null && !m.lengthFromCompiler && !pendingLayout(ty);
+    if (flexible && !t.partial && (t.kind === 'union' || index !== expanded.length - 1)) {
       fail(m.pos, `flexible array member '${m.name}' must be the last member of a struct`);
     }
-    if (!flexible && !m.lengthFromCompiler && ty.size < 0 && !pendingLayout(ty)) {
+    const undefinedTag = (ty.kind === 'struct' || ty.kind === 'union') && ty.fields === null && ty.members === null;
+    if (!flexible && !sized && ty.size < 0 && !(t.partial && undefinedTag)) {
       fail(m.pos, `member '${m.name}' has incomplete type '${ty.cname}'`);
     }
   });
@@ -183,19 +206,37 @@ export interface CompilerLayout {
   offset(name: string): number;
   /** The length of an `[...]` member. */
   length(name: string): number;
+  /** The length at `depth` (1: of its items…) of a member declared with an `[...]` there. */
+  innerLength(name: string, depth: number): number;
+}
+
+/** A member `layOutFromCompiler` asks about: its offset, and its lengths that the compiler gives. */
+export interface ProbedMember {
+  readonly name: string;
+  readonly type: CType;
+  readonly lengthFromCompiler: boolean;
+  readonly innerLengthsFromCompiler: readonly number[];
 }
 
 /** The names `layOutFromCompiler` asks `offset` about, in member order. */
-export function probedMembers(t: StructType): { name: string; type: CType; lengthFromCompiler: boolean }[] {
-  const out: { name: string; type: CType; lengthFromCompiler: boolean }[] = [];
-  for (const m of t.members ?? []) {
-    if (m.name !== '') out.push({ name: m.name, type: m.type, lengthFromCompiler: m.lengthFromCompiler === true });
-    else {
+export function probedMembers(t: StructType): ProbedMember[] {
+  const out: ProbedMember[] = [];
+  for (const m of expandAnonymous(t.members ?? [])) {
+    if (m.name !== '') {
+      out.push({ name: m.name, type: m.type, lengthFromCompiler: m.lengthFromCompiler === true, innerLengthsFromCompiler: m.innerLengthsFromCompiler ?? [] });
+    } else {
       const f = anchorOf(m) as CField;
-      out.push({ name: f.name, type: f.type, lengthFromCompiler: false });
+      out.push({ name: f.name, type: f.type, lengthFromCompiler: false, innerLengthsFromCompiler: [] });
     }
   }
   return out;
+}
+
+/** `t` with the array lengths the compiler gives filled in: `length(depth)` for each depth listed (0: the outermost). */
+export function withCompilerLengths(t: CType, depths: readonly number[], length: (depth: number) => number, depth = 0): CType {
+  if (t.kind !== 'array' || !depths.some((d) => d >= depth)) return t;
+  const item = withCompilerLengths(t.item, depths, length, depth + 1);
+  return arrayOf(item, depths.includes(depth) ? length(depth) : t.length);
 }
 
 /**
@@ -205,14 +246,19 @@ export function probedMembers(t: StructType): { name: string; type: CType; lengt
  */
 export function layOutFromCompiler(t: StructType, layout: CompilerLayout): void {
   const fields: CField[] = [];
-  for (const m of t.members ?? []) {
+  const members = expandAnonymous(t.members ?? []);
+  const last = members[members.length - 1];
+  for (const m of members) {
     if (m.name === '') {
       const anchor = anchorOf(m) as CField;
       const base = layout.offset(anchor.name) - anchor.offset;
       for (const f of (m.type as StructType).fields ?? []) fields.push({ ...f, offset: f.offset + base });
       continue;
     }
-    const type = m.lengthFromCompiler && m.type.kind === 'array' ? arrayOf(m.type.item, layout.length(m.name)) : m.type;
+    const depths = [...(m.lengthFromCompiler ? [0] : []), ...(m.innerLengthsFromCompiler ?? [])];
+    let type = withCompilerLengths(m.type, depths, (depth) => (depth === 0 ? layout.length(m.name) : layout.innerLength(m.name, depth)));
+    // A zero-length array ending the struct is its flexible array member, as where cdef lays out structs itself.
+    if (type.kind === 'array' && type.length === 0 && t.kind === 'struct' && m === last && fields.length > 0) type = arrayOf(type.item, null);
     fields.push({ name: m.name, type, offset: layout.offset(m.name), bitshift: -1, bitsize: -1, quals: m.quals });
   }
   t.fields = fields;

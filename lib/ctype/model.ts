@@ -19,8 +19,16 @@ abstract class TypeBase {
   /** Unique per type object (names the koffi record of a struct passed by value). */
   readonly id = nextId++;
   abstract readonly kind: CTypeKind;
-  /** The C spelling with '&' where a declarator's name would go ('int *&', 'int(*&)[3]'). */
+  /**
+   * The C spelling for generated code, with '&' where a declarator's name would go: qualifiers
+   * kept, '(void)' for no parameters ('const char *&', 'int(*&)(void)', 'int(*&)[3]').
+   */
   abstract get marker(): string;
+  /**
+   * CFFI's spelling, with '&' where a declarator's name would go: no qualifiers, one ' *' per
+   * pointer, '()' for no parameters ('char * *&', 'int(*&)()'). What `cname` and `ffi.getctype` show.
+   */
+  abstract get nameMarker(): string;
   /** Size in bytes; -1 when C gives it none (void, functions, open arrays, incomplete structs). */
   abstract get size(): number;
   /** Alignment in bytes; -1 when the size is unknown. */
@@ -40,10 +48,20 @@ abstract class TypeBase {
   _settled = false;
 
   private _cname: string | undefined;
+  private _spelling: string | undefined;
 
-  /** The C name of the type, as CFFI spells it: 'int *', 'int[5]', 'struct pt', 'int(*)(int, int)'. */
+  /** The name of the type as CFFI spells it: 'int *', 'int * *', 'int[5]', 'struct pt', 'int(*)(int, int)', 'int(*)()'. */
   get cname(): string {
-    return (this._cname ??= this.marker.replace('&', '').trim());
+    if (this._cname !== undefined) return this._cname;
+    const name = this.nameMarker.replace('&', '').trim();
+    // A type holding an array whose length verify() gives ('int[...]') is renamed then ('int[50]').
+    if (settledPending(this as unknown as CType) === null) this._cname = name;
+    return name;
+  }
+
+  /** The type as generated C spells it: 'const char *', 'int **', 'int(*)(void)'. */
+  get spelling(): string {
+    return (this._spelling ??= this.marker.replace('&', '').trim());
   }
 
   toString(): string {
@@ -79,11 +97,30 @@ export class PrimitiveType extends TypeBase {
   get marker(): string {
     return `${this.name}&`;
   }
+  get nameMarker(): string {
+    return `${this.name}&`;
+  }
 }
 
 /** A new deferred primitive named `name` (`typedef int... name;`): its size is unknown until settled. */
 export function deferredPrimitive(name: string, family: 'int' | 'float'): PrimitiveType {
   return new PrimitiveType({ name, repr: family === 'int' ? 'i32' : 'f64', size: -1, align: -1 }, family);
+}
+
+/**
+ * A new array of `item` whose length the compiler gives (`typedef int t[...];`), spelled `spelling`
+ * in generated C: pending until `settleArray`, not interned (each typedef has its own).
+ */
+export function deferredArray(item: CType, spelling: string): ArrayType {
+  const t = new ArrayType(item, null);
+  (t as { deferred: string | null }).deferred = spelling;
+  return t;
+}
+
+/** Gives a deferred array the length the compiler reported; every holder of it sees the change. */
+export function settleArray(t: ArrayType, length: number): void {
+  if (t.deferred === null || t.length !== null) throw new Error(`internal: '${t.cname}' is not a deferred array waiting for its length`);
+  t.length = length;
 }
 
 /** Gives a deferred primitive the representation the compiler reported; every holder of it sees the change. */
@@ -97,6 +134,9 @@ export function settlePrimitive(t: PrimitiveType, repr: Repr, size: number): voi
 export class VoidType extends TypeBase {
   readonly kind = 'void' as const;
   get marker(): string {
+    return 'void&';
+  }
+  get nameMarker(): string {
     return 'void&';
   }
   get size(): number {
@@ -121,16 +161,44 @@ export class PointerType extends TypeBase {
     const at = inner.indexOf('&');
     return inner.slice(0, at) + (inner[at - 1] === '*' ? '*&' : ' *&') + inner.slice(at + 1);
   }
+  get nameMarker(): string {
+    const inner = this.item.nameMarker;
+    return inner.replace('&', this.item.kind === 'array' || this.item.kind === 'function' ? '(*&)' : ' *&');
+  }
+  /** For a function pointer, the function's parameter types (CFFI's ctype.args); undefined otherwise. */
+  get args(): readonly CType[] | undefined {
+    return this.item.kind === 'function' ? this.item.args : undefined;
+  }
+  /** For a function pointer, the function's result type (CFFI's ctype.result); undefined otherwise. */
+  get result(): CType | undefined {
+    return this.item.kind === 'function' ? this.item.result : undefined;
+  }
+  /** For a function pointer, whether the function takes '...' (CFFI's ctype.ellipsis); undefined otherwise. */
+  get ellipsis(): boolean | undefined {
+    return this.item.kind === 'function' ? this.item.ellipsis : undefined;
+  }
 }
 
 export class ArrayType extends TypeBase {
   readonly kind = 'array' as const;
-  /** Use `arrayOf()`: array types are interned. `length` is null for an open array (`int[]`). */
-  constructor(readonly item: CType, readonly length: number | null) {
+  /**
+   * How generated C spells an array whose length the compiler gives (`typedef int foo_t[...];`:
+   * 'foo_t'); null for C's own arrays. Such an array is not interned (see `deferredArray`).
+   */
+  readonly deferred: string | null = null;
+  /**
+   * Use `arrayOf()`: array types are interned. `length` is null for an open array (`int[]`); a
+   * deferred array's is null until verify() gives it (`settleArray`), then fixed like any other.
+   */
+  constructor(readonly item: CType, public length: number | null) {
     super();
   }
   get marker(): string {
+    if (this.deferred !== null) return `${this.deferred}&`;
     return this.item.marker.replace('&', `&[${this.length ?? ''}]`);
+  }
+  get nameMarker(): string {
+    return this.item.nameMarker.replace('&', `&[${this.length ?? (this.deferred !== null ? '...' : '')}]`);
   }
   get size(): number {
     // item.size once: nested arrays would otherwise cost 2^depth
@@ -153,6 +221,8 @@ export interface MemberDecl {
   readonly pos: { readonly line: number; readonly column: number };
   /** `int a[...]`: `type` is the open array until the compiler gives the length. */
   readonly lengthFromCompiler?: boolean;
+  /** `int a[...][...]`, `int a[][...]`: the depths below the outermost array (1: its items) whose lengths the compiler gives; open arrays in `type` until then. */
+  readonly innerLengthsFromCompiler?: readonly number[];
 }
 
 /** One member of a struct or union, anonymous members flattened into their parent. */
@@ -185,6 +255,11 @@ export class StructType extends TypeBase {
    * out from its probes. null when cdef computes the layout.
    */
   members: readonly MemberDecl[] | null = null;
+  /**
+   * How generated C spells the type when its name cannot: the pointee of `typedef ... *p;`
+   * ('struct $$p' to CFFI) is `__typeof__(*(p)0)`. null: its name.
+   */
+  cSpelling: string | null = null;
   constructor(
     readonly kind: 'struct' | 'union',
     /** The tag, a typedef name for an anonymous struct, or `$N` for an anonymous member. */
@@ -195,6 +270,9 @@ export class StructType extends TypeBase {
     super();
   }
   get marker(): string {
+    return this.cSpelling === null ? this.nameMarker : `${this.cSpelling}&`;
+  }
+  get nameMarker(): string {
     return this.namedByTypedef ? `${this.name}&` : `${this.kind} ${this.name}&`;
   }
   get complete(): boolean {
@@ -220,6 +298,9 @@ export class EnumType extends TypeBase {
   get marker(): string {
     return this.namedByTypedef ? `${this.name}&` : `enum ${this.name}&`;
   }
+  get nameMarker(): string {
+    return this.marker;
+  }
   get size(): number {
     return this.settled ? this.base.size : -1;
   }
@@ -235,10 +316,15 @@ export class FunctionType extends TypeBase {
     super();
   }
   get marker(): string {
-    const parts = this.args.map((a) => a.cname);
+    const parts = this.args.map((a) => a.spelling);
     if (this.ellipsis) parts.push('...');
     const list = parts.length ? parts.join(', ') : 'void';
     return this.result.marker.replace('&', `&(${list})`);
+  }
+  get nameMarker(): string {
+    const parts = this.args.map((a) => a.cname);
+    if (this.ellipsis) parts.push('...');
+    return this.result.nameMarker.replace('&', `&(${parts.join(', ')})`);
   }
   get size(): number {
     return -1;
@@ -278,6 +364,12 @@ export function allPrimitives(): IterableIterator<PrimitiveType> {
 }
 
 export const VOID = new VoidType();
+
+/**
+ * The C library's `FILE`, built in as CFFI has it: one opaque struct type for every FFI (it is
+ * used through `FILE *` only), named 'FILE'.
+ */
+export const FILE_TYPE = new StructType('struct', 'FILE', true);
 
 /** True for the type objects of this model (what ffi.typeof returns), false for anything else. */
 export function isCType(x: unknown): x is CType {
@@ -334,11 +426,12 @@ export function isCharLike(t: CType): boolean {
 }
 
 /** A type whose layout the C compiler gives and verify() has not given yet. */
-export type PendingType = PrimitiveType | StructType | EnumType;
+export type PendingType = PrimitiveType | StructType | EnumType | ArrayType;
 
 /**
  * The type waiting for verify() that `t` is or holds by value (an array's items), or null:
- * a deferred typedef, a struct laid out by the compiler, a partial enum, each until settled.
+ * a deferred typedef, a struct laid out by the compiler, a partial enum, an array whose length the
+ * compiler gives, each until settled.
  */
 export function pendingLayout(t: CType): PendingType | null {
   switch (t.kind) {
@@ -350,7 +443,7 @@ export function pendingLayout(t: CType): PendingType | null {
     case 'union':
       return t.members !== null && t.fields === null ? t : null;
     case 'array':
-      return pendingLayout(t.item);
+      return t.deferred !== null && t.length === null ? t : pendingLayout(t.item);
     case 'pointer':
     case 'function':
     case 'void':
@@ -393,7 +486,7 @@ export function settledPending(t: CType): PendingType | null {
 
 /** Why a pending type cannot be used yet, for messages: "the layout of 'struct s' is not known …". */
 export function pendingReason(t: PendingType): string {
-  const what = t.kind === 'primitive' ? 'size' : t.kind === 'enum' ? 'values and size' : 'layout';
+  const what = t.kind === 'primitive' ? 'size' : t.kind === 'enum' ? 'values and size' : t.kind === 'array' ? 'length' : 'layout';
   return `the ${what} of '${t.cname}' ${t.kind === 'enum' ? 'are' : 'is'} not known until verify() compiles it (the cdef leaves ${t.kind === 'enum' ? 'them' : 'it'} to the C compiler with '...')`;
 }
 
@@ -412,6 +505,7 @@ export function whyNoSize(t: CType): string {
       return `'${t.cname}' is an array of unknown length, which has no size`;
     case 'struct':
     case 'union':
+      if (t === FILE_TYPE) return "'FILE' is the C library's opaque stream type; use 'FILE *'";
       return t.namedByTypedef && t.members === null
         ? `'${t.cname}' is opaque ('typedef ... ${t.name};'); use pointers to it`
         : `'${t.cname}' is declared but never defined (opaque)`;

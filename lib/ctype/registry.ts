@@ -6,6 +6,18 @@ import { CType, EnumType, FunctionType, StructType } from './model';
 export interface SourcePos {
   readonly line: number;
   readonly column: number;
+  /** The file a line marker in the cdef named ('# 12 "file.h"'); undefined for the cdef text itself. */
+  readonly file?: string;
+}
+
+/** A position as an error message starts: 'cdef:3:5', or 'file.h:12:5' after a line marker. */
+export function showWhere(pos: SourcePos): string {
+  return `${pos.file ?? 'cdef'}:${pos.line}:${pos.column}`;
+}
+
+/** An earlier position as a message at `from` refers back to it: '3:5' in the same file, else 'file.h:12:5'. */
+export function showAt(pos: SourcePos, from: SourcePos): string {
+  return pos.file === from.file ? `${pos.line}:${pos.column}` : showWhere(pos);
 }
 
 export type Decl =
@@ -18,6 +30,22 @@ export type Decl =
       readonly pos: SourcePos;
     }
   | {
+      /**
+       * `extern "Python" int cb(int);` (or "JS"): a C function whose body JavaScript gives, which C
+       * code calls by name. `type` is its C signature; `exportedToC` is set by `extern "Python+C"`
+       * (or "C+Python"), whose C function other C files may call too (not static).
+       */
+      readonly kind: 'extern-callback';
+      readonly name: string;
+      readonly type: FunctionType;
+      /** Parameter names as written (null where the prototype gave none). */
+      readonly argNames: readonly (string | null)[];
+      /** The language word written: 'Python' (CFFI's) or 'JS'; they mean the same. */
+      readonly language: 'Python' | 'JS';
+      readonly exportedToC: boolean;
+      readonly pos: SourcePos;
+    }
+  | {
       readonly kind: 'variable';
       readonly name: string;
       /** For `int a[...];`, the open array `int[]` until the compiler gives the length. */
@@ -26,6 +54,8 @@ export type Decl =
       readonly pos: SourcePos;
       /** `int a[...];`: the array's length comes from the compiler. */
       readonly lengthFromCompiler?: boolean;
+      /** `int a[...][...];`, `int a[][...];`: the depths below the outermost array (1: its items) whose lengths come from the compiler. */
+      readonly innerLengthsFromCompiler?: readonly number[];
     }
   | {
       readonly kind: 'constant';
@@ -49,15 +79,14 @@ export function keyOf(d: Decl): string {
  * Throws the CDefError of declaring `d` over `old` (the declaration under the same key, if any):
  * a different meaning needs `override`. Lets a caller stage declarations and check them first.
  */
-export function checkRedeclaration(old: Decl | undefined, d: Decl, override: boolean): void {
+export function checkRedeclaration(old: Decl | undefined, d: Decl, override: boolean, fail = cdefFail): void {
   if (old && !override && !sameMeaning(old, d)) {
-    throw new CDefError(
-      `cdef:${d.pos.line}:${d.pos.column}: '${keyOf(d)}' is already declared as ${describeDecl(old)} ` +
-        `(at ${old.pos.line}:${old.pos.column}); pass { override: true } to replace it`,
-      d.pos.line,
-      d.pos.column,
-    );
+    fail(d.pos, `'${keyOf(d)}' is already declared as ${describeDecl(old)} (at ${showAt(old.pos, d.pos)}); pass { override: true } to replace it`);
   }
+}
+
+function cdefFail(pos: SourcePos, message: string): never {
+  throw new CDefError(`${showWhere(pos)}: ${message}`, pos.line, pos.column);
 }
 
 export class Registry {
@@ -124,9 +153,14 @@ function sameMeaning(a: Decl, b: Decl): boolean {
     case 'constant':
       return b.kind === 'constant' && a.value === b.value;
     case 'variable':
-      return b.kind === 'variable' && b.quals === a.quals && b.lengthFromCompiler === a.lengthFromCompiler;
+      return (
+        b.kind === 'variable' && b.quals === a.quals && b.lengthFromCompiler === a.lengthFromCompiler &&
+        String(b.innerLengthsFromCompiler ?? '') === String(a.innerLengthsFromCompiler ?? '')
+      );
     case 'typedef':
       return b.kind === 'typedef' && b.quals === a.quals;
+    case 'extern-callback':
+      return b.kind === 'extern-callback' && b.exportedToC === a.exportedToC;
     case 'function':
     case 'tag':
       return true;
@@ -137,6 +171,8 @@ export function describeDecl(d: Decl): string {
   switch (d.kind) {
     case 'function':
       return `function '${d.type.cname}'`;
+    case 'extern-callback':
+      return `extern "${d.language}${d.exportedToC ? '+C' : ''}" function '${d.type.cname}'`;
     case 'variable':
       return `a variable of type '${d.type.cname}'`;
     case 'constant':

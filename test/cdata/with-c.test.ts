@@ -107,6 +107,6 @@ test('addresses JS reports are the addresses C sees', () => {
 });
 
 test('a pointer of the wrong type is refused before C sees it', () => {
-  expect(() => C.pt_sum(ffi.new('int[3]'), 3)).toThrow(/pt_sum\(\) argument 1 \('p'\): expected 'const struct pt \*', got cdata 'int\[3\]'/);
+  expect(() => C.pt_sum(ffi.new('int[3]'), 3)).toThrow(/pt_sum\(\) argument 1 \('p'\): expected 'struct pt \*', got cdata 'int\[3\]'/);
   expect(() => C.num_int(ffi.new('struct pt *'))).toThrow(TypeError);
 });

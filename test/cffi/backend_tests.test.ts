@@ -262,7 +262,7 @@ describe('backend_tests', () => {
     expect(p![1]).toBe(456);
   });
 
-  test.failing('test_repr', () => {
+  test('test_repr', () => {
     const ffi = new FFI();
     ffi.cdef('struct foo { short a, b, c; };');
     // no counterpart: p = ffi.cast("short unsigned int", 0); repr(p) == "<cdata 'unsigned short' 0>";
@@ -503,9 +503,11 @@ describe('backend_tests', () => {
     expect(() => s[1]).toThrow(RangeError);
   });
 
-  test.failing('test_struct_opaque', () => {
+  test('test_struct_opaque', () => {
     const ffi = new FFI();
-    expect(() => ffi.new('struct baz*')).toThrow(TypeError);
+    // differs from CFFI: see docs/cffi-differences.md, "A type without a size: one error, `FFIError`" (CFFI: TypeError)
+    expect(() => ffi.new('struct baz*')).toThrow(FFIError);
+    expect(() => ffi.new('struct baz*')).toThrow(/'struct baz' is declared but never defined/);
     const p = ffi.new('struct baz **'); // this works
     expect(p[0]).toBe(ffi.NULL);
   });
@@ -575,9 +577,11 @@ describe('backend_tests', () => {
     expect(String(u)).toBe(`<cdata 'union foo *' owning ${SIZE_OF_INT} bytes>`);
   });
 
-  test.failing('test_union_opaque', () => {
+  test('test_union_opaque', () => {
     const ffi = new FFI();
-    expect(() => ffi.new('union baz *')).toThrow(TypeError);
+    // differs from CFFI: see docs/cffi-differences.md, "A type without a size: one error, `FFIError`" (CFFI: TypeError)
+    expect(() => ffi.new('union baz *')).toThrow(FFIError);
+    expect(() => ffi.new('union baz *')).toThrow(/'union baz' is declared but never defined/);
     const u = ffi.new('union baz **'); // this works
     expect(u[0]).toBe(ffi.NULL);
   });
@@ -598,7 +602,7 @@ describe('backend_tests', () => {
     expect(u.b).toBe(0);
   });
 
-  test.failing('test_sizeof_type', () => {
+  test('test_sizeof_type', () => {
     const ffi = new FFI();
     ffi.cdef(`
             struct foo { int a; short b, c, d; };
@@ -797,7 +801,7 @@ describe('backend_tests', () => {
     expect(addr(ffi, res)).toBe(addr(ffi, intArrayPtr));
   });
 
-  test.failing('test_functionptr_void_return', () => {
+  test('test_functionptr_void_return', () => {
     const ffi = new FFI();
     function foo(): void {}
     const fooCb = ffi.callback('void foo()', foo);
@@ -1024,7 +1028,7 @@ describe('backend_tests', () => {
     expect(() => s[1]).toThrow(RangeError);
   });
 
-  test.failing('test_pointer_to_array', () => {
+  test('test_pointer_to_array', () => {
     const ffi = new FFI();
     const p = ffi.new('int(**)[5]');
     expect(String(p)).toBe(`<cdata 'int(* *)[5]' owning ${SIZE_OF_PTR} bytes>`);
@@ -1305,7 +1309,7 @@ describe('backend_tests', () => {
     expect(String(p.data).startsWith("<cdata 'short[5]' 0x")).toBe(true);
   });
 
-  test.failing('test_struct_containing_array_varsize_workaround', () => {
+  test('test_struct_containing_array_varsize_workaround', () => {
     const ffi = new FFI();
     ffi.cdef('struct foo_s { int len; short data[0]; };');
     const p = ffi.new('char[]', ffi.sizeof('struct foo_s') + 7 * SIZE_OF_SHORT);
@@ -1318,7 +1322,7 @@ describe('backend_tests', () => {
     expect(q.data[6]).toBe(15);
   });
 
-  test.failing('test_ffi_typeof_getcname', () => {
+  test('test_ffi_typeof_getcname', () => {
     const ffi = new FFI();
     expect(ffi.getctype('int')).toBe('int');
     expect(ffi.getctype('int', 'x')).toBe('int x');
@@ -1337,7 +1341,7 @@ describe('backend_tests', () => {
     expect(ffi.getctype('int[5]', ' ** foo ')).toBe('int(** foo)[5]');
   });
 
-  test.failing('test_array_of_func_ptr', () => {
+  test('test_array_of_func_ptr', () => {
     const ffi = new FFI();
     let f = ffi.cast('int(*)(int)', 42);
     expect(f).not.toBe(ffi.NULL);
@@ -1348,14 +1352,16 @@ describe('backend_tests', () => {
     expect(a.length).toBe(5);
     expect(addr(ffi, a[0])).toBe(addr(ffi, f));
     expect(a[1]).toBe(ffi.NULL);
-    expect(() => ffi.cast('int(*)(int)[5]', 0)).toThrow(TypeError);
+    // differs from CFFI: see docs/cffi-differences.md, "A type string that is no C type is a CDefError"
+    expect(() => ffi.cast('int(*)(int)[5]', 0)).toThrow(CDefError);
+    expect(() => ffi.cast('int(*)(int)[5]', 0)).toThrow(/a function cannot return an array/);
     //
     f = ffi.callback('int(*)(int)', (n: number) => n + 1);
     a = ffi.new('int(*[5])(int)', [f, f]);
     expect(a[1](42)).toBe(43);
   });
 
-  test.failing('test_callback_as_function_argument', () => {
+  test('test_callback_as_function_argument', () => {
     // In C, function arguments can be declared with a function type,
     // which is automatically replaced with the ptr-to-function type.
     const ffi = new FFI();
@@ -1376,7 +1382,7 @@ describe('backend_tests', () => {
     expect(cb((1n << BigInt(sz * 8 - 1)) - 1n, -10)).toBe(42);
   });
 
-  test.failing('test_unique_types', () => {
+  test('test_unique_types', () => {
     const ffi1 = new FFI();
     const ffi2 = new FFI();
     expect(ffi1.typeof('char')).toBe(ffi2.typeof('char '));
@@ -1559,7 +1565,7 @@ describe('backend_tests', () => {
     ]);
   });
 
-  test.failing('test_cast_to_array_type', () => {
+  test('test_cast_to_array_type', () => {
     const ffi = new FFI();
     const p = ffi.new('int[4]', [-5]);
     const q = ffi.cast('int[3]', p);
@@ -1692,7 +1698,7 @@ describe('backend_tests', () => {
     expect(() => ffi.string(ffi.cast('_Bool', 2))).toThrow(TypeError);
   });
 
-  test.failing('test_use_own_bool', () => {
+  test('test_use_own_bool', () => {
     const ffi = new FFI();
     ffi.cdef('typedef int bool;');
   });
@@ -1713,7 +1719,7 @@ describe('backend_tests', () => {
     expect(q.p.foo.p).toBe(ffi.NULL);
   });
 
-  test.failing('test_ordering_bug2', () => {
+  test('test_ordering_bug2', () => {
     const ffi = new FFI();
     ffi.cdef(`
             struct bar_s;
@@ -1994,7 +2000,7 @@ describe('backend_tests', () => {
     }
   });
 
-  test.failing('test_sizeof_struct_directly', () => {
+  test('test_sizeof_struct_directly', () => {
     // only works with the Python FFI instances
     const ffi = new FFI();
     expect(ffi.sizeof('struct{int a;}')).toBe(ffi.sizeof('int'));

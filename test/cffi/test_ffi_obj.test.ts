@@ -138,10 +138,13 @@ test('test_ffi_cache_type_globally', () => {
   expect(t1).toBe(t2);
 });
 
-test.failing('test_ffi_invalid', () => {
+test('test_ffi_invalid', () => {
   const ffi = new FFI();
   // array of 10 times an "int[]" is invalid
-  expect(() => ffi.typeof('int[10][]')).toThrow(TypeError);
+  // CFFI raises ValueError ("array item of unknown size: 'int[]'"), which is FFIError here (the
+  // classes' mapping, docs/cffi-differences.md, "A type without a size: one error, `FFIError`");
+  // the type string's CDefError is one.
+  expect(() => ffi.typeof('int[10][]')).toThrow(FFIError);
   expect(() => ffi.typeof('int[10][]')).toThrow(/int\[\]/);
 });
 
@@ -245,7 +248,7 @@ test('test_ffi_callback_onerror', () => {
   expect(() => ffi.callback('int(int)', (x: number) => x, { onerror: 42 as Any })).toThrow(/onerror/);
 });
 
-test.failing('test_ffi_getctype', () => {
+test('test_ffi_getctype', () => {
   const ffi = new FFI();
   expect(ffi.getctype('int')).toBe('int');
   expect(ffi.getctype('int', 'x')).toBe('int x');
@@ -288,7 +291,7 @@ test('test_handle_unique', () => {
   expect(addr(ffi, ffi.newHandle(null))).not.toBe(addr(ffi, ffi.newHandle(null)));
 });
 
-test.failing('test_ffi_cast', () => {
+test('test_ffi_cast', () => {
   const ffi = new FFI();
   expect(ffi.cast('int(*)(int)', 0)).toBe(ffi.NULL);
   ffi.callback('int(int)', (x: number) => x); // side-effect of registering this string
@@ -304,7 +307,9 @@ test('test_ffi_invalid_type', () => {
   expect(() => ffi.cast('struct struct', 0)).toThrow(FFIError);
   expect(() => ffi.cast('struct struct', 0)).toThrow(/struct struct/);
   expect(() => ffi.cast('struct struct', 0)).toThrow(/column 8/);
-  expect(() => ffi.cast('struct never_heard_of_s', 0)).toThrow(FFIError);
+  // differs from CFFI: see docs/cffi-differences.md, "A type name declares the struct and union tags it names"
+  // (the name is declared, an opaque struct; casting to a struct is the TypeError it always is)
+  expect(() => ffi.cast('struct never_heard_of_s', 0)).toThrow(TypeError);
   expect(() => ffi.cast('struct never_heard_of_s', 0)).toThrow(/struct never_heard_of_s/);
   expect(() => ffi.cast('\t\n\x01\x1f~\x7f\x80\xff', 0)).toThrow(FFIError);
   // the culprit is the \x01 on the second line, in its first column
@@ -525,13 +530,13 @@ test.failing('test_ffi_new_allocator_4', () => {
   expect(() => alloc5('int[5]')).toThrow(/alloc\(\)/);
 });
 
-test.failing('test_bool_issue228', () => {
+test('test_bool_issue228', () => {
   const ffi = new FFI();
   const fntype = ffi.typeof('int(*callback)(bool is_valid)') as Any;
   expect(String(fntype.args[0])).toBe("<ctype '_Bool'>");
 });
 
-test.failing('test_FILE_issue228', () => {
+test('test_FILE_issue228', () => {
   const fntype1 = new FFI().typeof('FILE *');
   const fntype2 = new FFI().typeof('FILE *');
   expect(String(fntype1)).toBe("<ctype 'FILE *'>");

@@ -348,7 +348,7 @@ test('test_all_integer_and_float_types', () => {
   }
 });
 
-test.failing('test_var_signed_integer_types', () => {
+test('test_var_signed_integer_types', () => {
   const ffi = new FFI();
   const lst = all_signed_integer_types;
   const csource = lst.map((tp) => `static ${tp} somevar_${tp.replace(/ /g, '_')};`).join('\n');
@@ -805,7 +805,7 @@ test('test_nonfull_anonymous_enum', () => {
   expect(lib.EE3).toBe(0);
 });
 
-test.failing('test_nonfull_enum_syntax2', () => {
+test('test_nonfull_enum_syntax2', () => {
   let ffi = new FFI();
   ffi.cdef('enum ee { EE1, EE2=\t..., EE3 };');
   raises(FFIError, () => ffi.cast('enum ee', 'EE1')); // VerificationMissing
@@ -824,7 +824,7 @@ test.failing('test_nonfull_enum_syntax2', () => {
   expect(ffi.string(ffi.cast('enum ee2', -1238))).toBe('EE5');
 });
 
-test.failing('test_nonfull_enum_bug3', () => {
+test('test_nonfull_enum_bug3', () => {
   const ffi = new FFI();
   ffi.cdef('enum ee2 { EE4=..., EE5=... };');
   ffi.cdef('enum ee6 { EE7=10, EE8=..., EE9=... };');
@@ -854,7 +854,7 @@ test('test_define_int', () => {
   expect(lib.BAZ).toBe(0xffffffffffffffffn);
 });
 
-test.failing('test_access_variable', () => {
+test('test_access_variable', () => {
   const ffi = new FFI();
   ffi.cdef('static int foo(void);\n' + 'static int somenumber;');
   const lib = ffi.verify(`
@@ -871,7 +871,7 @@ test.failing('test_access_variable', () => {
   lib.somenumber = 2; // reset for the next run, if any
 });
 
-test.failing('test_access_address_of_variable', () => {
+test('test_access_address_of_variable', () => {
   // access the address of 'somenumber': need a trick
   const ffi = new FFI();
   ffi.cdef('static int somenumber; static int *const somenumberptr;');
@@ -914,7 +914,7 @@ function access_array_variable(length: number | ''): void {
   lib.somenumber[3] = 4; // reset for the next run, if any
 }
 
-test.failing('test_access_array_variable', () => {
+test('test_access_array_variable', () => {
   access_array_variable(5);
 });
 
@@ -922,7 +922,7 @@ test.failing('test_access_array_variable_length_hidden', () => {
   access_array_variable('');
 });
 
-test.failing('test_access_struct_variable', () => {
+test('test_access_struct_variable', () => {
   const ffi = new FFI();
   ffi.cdef('struct foo { int x; ...; };\n' + 'int foo(int);\n' + 'static struct foo stuff;');
   const lib = ffi.verify(`
@@ -947,7 +947,7 @@ test.failing('test_access_struct_variable', () => {
   lib.stuff.x = 2; // reset for the next run, if any
 });
 
-test.failing('test_access_callback', () => {
+test('test_access_callback', () => {
   const ffi = new FFI();
   ffi.cdef('static int (*cb)(int);\n' + 'static int foo(int);\n' + 'static void reset_cb(void);');
   const lib = ffi.verify(`
@@ -963,7 +963,7 @@ test.failing('test_access_callback', () => {
   expect(lib.foo(4)).toBe(887);
 });
 
-test.failing('test_access_callback_function_typedef', () => {
+test('test_access_callback_function_typedef', () => {
   const ffi = new FFI();
   ffi.cdef('typedef int mycallback_t(int);\n' + 'static mycallback_t *cb;\n' + 'static int foo(int);\n' + 'static void reset_cb(void);');
   const lib = ffi.verify(`
@@ -1025,7 +1025,7 @@ test('test_unknown_type_2', () => {
   // assert did not crash, even though 'sizeof(token_t)' is not valid in C.
 });
 
-test.failing('test_unknown_type_3', () => {
+test('test_unknown_type_3', () => {
   const ffi = new FFI();
   ffi.cdef(`
         typedef ... *token_p;
@@ -1387,7 +1387,7 @@ test('test_nested_anonymous_struct_exact_error', () => {
     `));
 });
 
-test.failing('test_nested_anonymous_struct_inexact_1', () => {
+test('test_nested_anonymous_struct_inexact_1', () => {
   const ffi = new FFI();
   ffi.cdef(`
         struct foo_s { struct { char b; ...; }; union { char c, d; }; };
@@ -1727,7 +1727,7 @@ test('test_bad_global_array_with_dotdotdot_length', () => {
   raises(VerificationError, () => ffi.verify('char fooarray[23];'));
 });
 
-test.failing('test_struct_containing_struct', () => {
+test('test_struct_containing_struct', () => {
   let ffi = new FFI();
   ffi.cdef('struct foo_s { ...; }; struct bar_s { struct foo_s f; ...; };');
   ffi.verify('struct foo_s { int x; }; struct bar_s { struct foo_s f; };');
@@ -1837,7 +1837,7 @@ test.failing('test_string_to_voidp_arg', () => {
   expect(res).toBe('g'.charCodeAt(0));
 });
 
-test.failing('test_callback_indirection', () => {
+test('test_callback_indirection', () => {
   const ffi = new FFI();
   ffi.cdef(`
         static int (*python_callback)(int how_many, int *values);
@@ -1941,8 +1941,10 @@ test.failing('test_typeof_function', () => {
   ffi.cdef('int foo(int, char);');
   const lib = ffi.verify('int foo(int x, char y) { (void)x; (void)y; return 42; }');
   const ctype = ffi.typeof(lib.foo);
-  expect(ctype.kind === 'function' && ctype.args.length).toBe(2);
-  expect(ctype.kind === 'function' && ctype.result).toBe(ffi.typeof('int'));
+  // differs from CFFI: see docs/cffi-differences.md, "A function pointer's ctype is a pointer" (kind 'pointer';
+  // args and result are the function's, as CFFI's)
+  expect(ctype.kind === 'pointer' && ctype.args?.length).toBe(2);
+  expect(ctype.kind === 'pointer' && ctype.result).toBe(ffi.typeof('int'));
 });
 
 test.failing('test_call_with_voidstar_arg', () => {
@@ -1978,7 +1980,7 @@ test.failing('test_typeof_func_with_struct_argument', () => {
   expect(String(ffi.typeof(lib.foo))).toBe("<ctype 'int(*)(struct s)'>");
 });
 
-test.failing('test_bug_const_char_ptr_array_1', () => {
+test('test_bug_const_char_ptr_array_1', () => {
   const ffi = new FFI();
   ffi.cdef('extern const char *a[...];');
   const lib = ffi.verify('const char *a[5];');
@@ -2269,7 +2271,7 @@ test('test_const_struct_global', () => {
   expect(lib.myglob.x).toBe(42);
 });
 
-test.failing('test_dont_support_int_dotdotdot', () => {
+test('test_dont_support_int_dotdotdot', () => {
   let ffi = new FFI();
   ffi.cdef('typedef int... t1;');
   // CFFI: "feature not supported with ffi.verify(), but only with ffi.set_source(): 'typedef int... t1'"
@@ -2292,7 +2294,7 @@ test('test_const_fields', () => {
   expect(fields[1].type).toBe(ffi.typeof('void *'));
 });
 
-test.failing('test_win32_calling_convention_0', () => {
+test('test_win32_calling_convention_0', () => {
   const ffi = new FFI();
   ffi.cdef(`
         int call1(int(__cdecl   *cb)(int));
@@ -2330,7 +2332,7 @@ test.failing('test_win32_calling_convention_0', () => {
   expect(ffi.typeof(cb2)).toBe(ffi.typeof(cb1));
 });
 
-test.failing('test_win32_calling_convention_1', () => {
+test('test_win32_calling_convention_1', () => {
   const ffi = new FFI();
   ffi.cdef(`
         int __cdecl   call1(int(__cdecl   *cb)(int));
@@ -2369,7 +2371,7 @@ test.failing('test_win32_calling_convention_1', () => {
   expect(lib.call2(lib.cb2)).toBe(-500 * 999 * 3);
 });
 
-test.failing('test_win32_calling_convention_2', () => {
+test('test_win32_calling_convention_2', () => {
   // any mistake in the declaration of plain function (including the
   // precise argument types and, here, the calling convention) are
   // automatically corrected.  But this does not apply to the 'cb'
@@ -2405,7 +2407,7 @@ test.failing('test_win32_calling_convention_2', () => {
   expect(lib.call2(lib.cb2)).toBe(-500 * 999 * 3);
 });
 
-test.failing('test_win32_calling_convention_3', () => {
+test('test_win32_calling_convention_3', () => {
   const ffi = new FFI();
   ffi.cdef(`
         struct point { int x, y; };

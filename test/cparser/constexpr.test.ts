@@ -6,7 +6,8 @@ import * as path from 'path';
 import { CDefError } from '../../lib/errors';
 import { PrimitiveType, primitive } from '../../lib/ctype/model';
 import { ExprContext, IntValue, convertInt, evaluate, isFloatLiteral } from '../../lib/cparser/constexpr';
-import { Token, TokenStream, Where, keyword, tokenize } from '../../lib/cparser/lexer';
+import { Token, Where, keyword, tokenize } from '../../lib/cparser/lexer';
+import { TokenStream } from '../../lib/cparser/stream';
 import { prng } from '../helpers/random';
 
 const where: Where = (line, column) => `expr:${line}:${column}: `;
@@ -87,12 +88,18 @@ describe('integer literals take the first type of their list that fits (LP64)', 
     expect(failure(text).message).toBe(`expr:1:1: invalid integer constant '${text}'`);
   });
 
-  test('too large constants say so, suggesting a suffix when one would help', () => {
-    expect(failure('9223372036854775808').message).toBe(
-      "expr:1:1: the integer constant '9223372036854775808' is too large for 'long'; add a 'u' suffix",
+  test('a decimal constant past every signed type but within 64 bits is unsigned, as Clang and CFFI take it', () => {
+    expect(show('9223372036854775808')).toBe('9223372036854775808:unsigned long');
+    expect(show('18446744073709551615')).toBe('18446744073709551615:unsigned long');
+    expect(show('18446744073709551615ll')).toBe('18446744073709551615:unsigned long long');
+  });
+
+  test('too large constants say so', () => {
+    expect(failure('18446744073709551616').message).toBe(
+      "expr:1:1: the integer constant '18446744073709551616' is too large for any integer type",
     );
     expect(failure('18446744073709551616u').message).toBe(
-      "expr:1:1: the integer constant '18446744073709551616u' is too large for 'unsigned long'",
+      "expr:1:1: the integer constant '18446744073709551616u' is too large for any integer type",
     );
     expect(failure('0x10000000000000000').message).toBe(
       "expr:1:1: the integer constant '0x10000000000000000' is too large for any integer type",

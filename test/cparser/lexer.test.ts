@@ -1,7 +1,8 @@
 // Tests of the cdef tokenizer and token stream: tokens, positions, comments, directive lines, errors.
 import { CDefError } from '../../lib/errors';
 import { Q_CONST, Q_RESTRICT, Q_VOLATILE } from '../../lib/ctype/model';
-import { MISPLACED_ELLIPSIS, NESTING_LIMIT, Token, TokenStream, Where, describe as describeToken, keyword, tokenize } from '../../lib/cparser/lexer';
+import { NESTING_LIMIT, Token, Where, describe as describeToken, keyword, tokenize } from '../../lib/cparser/lexer';
+import { MISPLACED_ELLIPSIS, TokenStream } from '../../lib/cparser/stream';
 
 const where: Where = (line, column) => `t:${line}:${column}: `;
 const lex = (src: string): Token[] => tokenize(src, where);
@@ -50,6 +51,26 @@ describe('tokenize', () => {
 
   test('skips comments and counts the lines inside them', () => {
     expect(brief('a // one\n/* two\nthree */ b /**/c')).toEqual(['ident:a@1:1', 'ident:b@3:10', 'ident:c@3:16', 'eof:@3:17']);
+  });
+
+  test("a '//' comment ends at the end of its line unless a backslash-newline continues it; '\\\\' escapes the backslash, as CFFI reads it", () => {
+    expect(brief('a // x \\\nstill comment\nb')).toEqual(['ident:a@1:1', 'ident:b@3:1', 'eof:@3:2']);
+    // C would splice at the second backslash; CFFI (and cdef) take '\\\\' as one escaped backslash.
+    expect(brief('a // x\\\\\nb')).toEqual(['ident:a@1:1', 'ident:b@2:1', 'eof:@2:2']);
+    expect(brief('a // x\\ y\nb')).toEqual(['ident:a@1:1', 'ident:b@2:1', 'eof:@2:2']);
+  });
+
+  test('line markers make no tokens: they set the line and file of what follows', () => {
+    const toks = lex('a\n# 10 "x.h" 1 3\nb\n#line 20\nc\n  #  line 5 "y\\"z.h"\nd');
+    expect(toks.map((t) => `${t.text}@${t.file ?? '-'}:${t.line}:${t.column}`)).toEqual([
+      'a@-:1:1', 'b@x.h:10:1', 'c@x.h:20:1', 'd@y"z.h:5:1', '@y"z.h:5:2',
+    ]);
+    expect(lexError('#line x').message).toBe("t:1:1: expected a line number after '#line'");
+    expect(lex('#lines\n').map((t) => t.kind)).toEqual(['hash', 'ident', 'eol', 'eof']);
+  });
+
+  test("'__stdcall', '__cdecl' and 'WINAPI' make no tokens", () => {
+    expect(lex('int __stdcall f(WINAPI __cdecl);').map((t) => t.text)).toEqual(['int', 'f', '(', ')', ';', '']);
   });
 
   test('counts CRLF line ends once', () => {

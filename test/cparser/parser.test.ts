@@ -5,12 +5,13 @@ import * as os from 'os';
 import * as path from 'path';
 import { CDefError } from '../../lib/errors';
 import {
-  EnumType, Q_CONST, Q_RESTRICT, Q_VOLATILE, StructType, VOID, arrayOf, functionType, pendingLayout, pointerTo, primitive,
+  ArrayType, EnumType, PointerType, PrimitiveType, Q_CONST, Q_RESTRICT, Q_VOLATILE, StructType, VOID, arrayOf, functionType, pendingLayout, pointerTo, primitive,
 } from '../../lib/ctype/model';
 import { PRIMITIVES } from '../../lib/ctype/primitives';
+import { probedMembers } from '../../lib/ctype/layout';
 import { Decl, Registry } from '../../lib/ctype/registry';
 import { CdefOptions, parseCdef, parseTypeName } from '../../lib/cparser/parser';
-import { MISPLACED_ELLIPSIS } from '../../lib/cparser/lexer';
+import { MISPLACED_ELLIPSIS } from '../../lib/cparser/stream';
 import { prng } from '../helpers/random';
 
 const int = primitive('int');
@@ -27,8 +28,8 @@ function cdefError(source: string, registry = new Registry(), options?: CdefOpti
   } catch (e) {
     expect(e).toBeInstanceOf(CDefError);
     const err = e as CDefError;
-    // Every error carries its position, and the message starts with it.
-    expect(err.message.startsWith(`cdef:${err.line}:${err.column}: `)).toBe(true);
+    // Every error carries its position, and the message starts with it ('cdef:' or the file a line marker names).
+    expect(err.message).toMatch(new RegExp(`^(cdef|.+):${err.line}:${err.column}: `));
     return err;
   }
   throw new Error(`no error for ${JSON.stringify(source)}`);
@@ -89,7 +90,8 @@ describe('function prototypes', () => {
     const r = cdef('int f(); int g(void);');
     expect(get(r, 'f', 'function').type).toBe(functionType([], int, false));
     expect(get(r, 'f', 'function').type).toBe(get(r, 'g', 'function').type);
-    expect(get(r, 'g', 'function').type.cname).toBe('int(void)');
+    expect(get(r, 'g', 'function').type.spelling).toBe('int(void)');
+    expect(get(r, 'g', 'function').type.cname).toBe('int()');
     expect(get(r, 'g', 'function').argNames).toEqual([]);
   });
 
@@ -97,7 +99,8 @@ describe('function prototypes', () => {
     const r = cdef('int printf(const char *fmt, ...);');
     const f = get(r, 'printf', 'function');
     expect(f.type).toBe(functionType([pointerTo(char, Q_CONST)], int, true));
-    expect(f.type.cname).toBe('int(const char *, ...)');
+    expect(f.type.spelling).toBe('int(const char *, ...)');
+    expect(f.type.cname).toBe('int(char *, ...)');
     expect(f.argNames).toEqual(['fmt']);
   });
 
@@ -127,7 +130,7 @@ describe('function prototypes', () => {
     expect(get(r, 'on_a', 'function').argNames).toEqual([null]);
     expect(get(r, 'on_b', 'function').type).toBe(get(r, 'on_a', 'function').type);
     expect(get(r, 'x', 'variable').type).toBe(int);
-    expect(get(r, 'f', 'function').type.cname).toBe('int(void)');
+    expect(get(r, 'f', 'function').type.spelling).toBe('int(void)');
   });
 
   test('parameter names may be typedef names and shadow them', () => {
@@ -138,7 +141,9 @@ describe('function prototypes', () => {
   });
 
   test.each([
-    ['int f(...);', "cdef:1:7: '...' needs at least one parameter before it"],
+    ['int f(...);', "cdef:1:7: 'f(...)' has only '...' as parameters, which C does not allow; '...' needs at least one parameter before it"],
+    ['int (*f)(...);', "cdef:1:10: 'f(...)' has only '...' as parameters, which C does not allow; '...' needs at least one parameter before it"],
+    ['typedef int t(int, int(...));', "cdef:1:24: a parameter list of only '...', which C does not allow; '...' needs at least one parameter before it"],
     ['int f(int, ..., int);', "cdef:1:15: expected ')' after '...', found ','"],
     ['int f(void, int);', "cdef:1:7: 'void' must be the only parameter"],
     ['int f(int, void);', "cdef:1:12: 'void' must be the only parameter"],
@@ -169,10 +174,8 @@ describe('function prototypes', () => {
     );
   });
 
-  test('static functions are refused: only static const is allowed', () => {
-    expect(errorOf('static int f(int);')).toBe(
-      "cdef:1:1: 'static' is not allowed on 'f'; cdef only accepts 'static const' constants ('static const int NAME;')",
-    );
+  test('static functions are the source\'s own, which the code verify() appends reaches: taken, as CFFI does', () => {
+    expect(get(cdef('static int f(int);'), 'f', 'function').type).toBe(functionType([int], int, false));
   });
 });
 
@@ -291,30 +294,45 @@ describe('parseTypeName', () => {
 
   test.each([
     ['foo_t *', "type 'foo_t *': column 1: unknown type name 'foo_t'"],
-    ['int x', "type 'int x': column 5: expected the end of the type, found 'x'"],
+    ['int x y', "type 'int x y': column 7: expected the end of the type, found 'y'"],
     ['', "type '': column 1: expected a type, found end of input"],
     ['int [3', "type 'int [3': column 7: expected ']' after the array size, found end of input"],
-    ['struct nope', "type 'struct nope': column 8: unknown type 'struct nope'; declare it in cdef first"],
-    ['enum e', "type 'enum e': column 6: unknown type 'enum e'; declare it in cdef first"],
-    ['struct { int x; }', "type 'struct { int x; }': column 8: a type name cannot define 'struct'; define it in cdef"],
+    ['struct { int x; ...; } *', "type 'struct { int x; ...; } *': column 1: this anonymous struct gets its layout from the C compiler"],
+    ['union { void v; }', "type 'union { void v; }': column 14: member 'v' has incomplete type 'void'"],
     ['static int', "type 'static int': column 1: 'static' is not allowed in a type name"],
     ['int[-1]', "type 'int[-1]': column 5: the array size -1 is negative"],
     ['void[2]', "type 'void[2]': column 5: an array cannot hold items of type 'void', which has no size"],
     ['int\n*\n@', "type 'int\n*\n@': line 3, column 1: unexpected character '@'"],
     ['int ...', "type 'int ...': column 5: '...' cannot stand here; cdef takes it as a struct member ('...;'), an array length ('[...]'), " +
-      "a '#define' value, the last enumerator ('enum e { A, B, ... }'), and in 'typedef int... t;', 'typedef float... t;' and 'typedef ... t;'"],
-    ['int[...]', "type 'int[...]': column 4: '[...]' (a length the compiler gives) cannot stand in a type name; only struct members and global variables take it"],
+      "a '#define' value, the last enumerator ('enum e { A, B, ... }') or an enumerator's value ('B = ...'), and in 'typedef int... t;', " +
+      "'typedef float... t;', 'typedef ... t;' and 'typedef ... *t;'"],
+    ['int[...]', "type 'int[...]': column 4: '[...]' (a length the compiler gives) cannot stand in a type name; only struct members, global variables and typedefs take it"],
   ])("'%s' fails", (text, message) => {
-    expect(typeError(text)).toBe(message);
+    expect(typeError(text).startsWith(message)).toBe(true);
+  });
+
+  test('a type name may name its declarator (ignored) and declare tags, as C and CFFI do', () => {
+    const r = new Registry();
+    expect(parseTypeName('int x', r)).toBe(int);
+    expect(parseTypeName('int (*callback)(bool is_valid)', r)).toBe(pointerTo(functionType([primitive('_Bool')], int, false)));
+    expect(parseTypeName('char cb(char, char)', r)).toBe(functionType([char, char], char, false));
+    const nope = parseTypeName('struct nope *', r);
+    expect(nope).toBe(parseTypeName('struct nope*', r));
+    expect(r.tag('struct', 'nope')).toBe((nope as PointerType).item);
+    expect(parseTypeName('enum e', r)).toBe(r.tag('enum', 'e'));
+    expect(parseTypeName('union nope', r)).not.toBe((nope as PointerType).item);
+    const anonymous = parseTypeName('struct { int x; char c; }', r) as StructType;
+    expect([anonymous.cname, anonymous.size]).toEqual(['struct $1', 8]);
+    expect(parseTypeName('struct pt { int x, y; } *', r)).toBe(pointerTo(r.tag('struct', 'pt') as StructType));
   });
 
   test('failures set line and column and leave no trace in the cache', () => {
     const r = new Registry();
     try {
-      parseTypeName('int\n  foo', r);
+      parseTypeName('int\n  foo bar', r);
     } catch (e) {
       expect((e as CDefError).line).toBe(2);
-      expect((e as CDefError).column).toBe(3);
+      expect((e as CDefError).column).toBe(7);
     }
     expect(r.typeCache.size).toBe(0);
     expect(() => parseTypeName(42 as unknown as string, r)).toThrow(TypeError);
@@ -336,7 +354,8 @@ describe('qualifiers', () => {
     expect([v('e').type, v('e').quals]).toEqual([pointerTo(int), Q_RESTRICT]);
     expect(get(r, 'f', 'constant').type).toBe(pointerTo(int, Q_CONST));
     expect([v('g').type, v('g').quals]).toEqual([int, Q_VOLATILE]);
-    expect(v('c').type.cname).toBe('const volatile int *');
+    expect(v('c').type.spelling).toBe('const volatile int *');
+    expect(v('c').type.cname).toBe('int *');
   });
 
   test('typedef qualifiers carry over to uses', () => {
@@ -349,23 +368,28 @@ describe('qualifiers', () => {
   test('qualified pointers as array items keep their qualifiers where C puts them', () => {
     const r = cdef('int *const (*p)[3]; const int (*q)[2]; void f(int *const m[2][3]); int *restrict a[3];');
     expect(get(r, 'p', 'variable').type).toBe(pointerTo(arrayOf(pointerTo(int), 3), Q_CONST));
-    expect(get(r, 'p', 'variable').type.cname).toBe('int *const(*)[3]');
-    expect(get(r, 'q', 'variable').type.cname).toBe('const int(*)[2]');
-    expect(get(r, 'f', 'function').type.cname).toBe('void(int *const(*)[3])');
+    expect(get(r, 'p', 'variable').type.spelling).toBe('int *const(*)[3]');
+    expect(get(r, 'q', 'variable').type.spelling).toBe('const int(*)[2]');
+    expect(get(r, 'f', 'function').type.spelling).toBe('void(int *const(*)[3])');
     expect(get(r, 'a', 'variable')).toMatchObject({ type: arrayOf(pointerTo(int), 3), quals: Q_RESTRICT });
   });
 
-  test.each([
-    ['restrict int x;', "cdef:1:1: 'restrict' applies to pointers to objects only, not to 'int'"],
-    ['int (*restrict fp)(void);', "cdef:1:6: 'restrict' applies to pointers to objects only, not to 'int(*)(void)'"],
-    ['typedef void (*cb)(void); void g(restrict cb f);', "cdef:1:34: 'restrict' applies to pointers to objects only, not to 'void(*)(void)'"],
-    ['struct s { restrict int x[2]; };', "cdef:1:12: 'restrict' applies to pointers to objects only, not to 'int'"],
-  ])("'restrict' on %s is refused, as C does", (source, message) => {
-    expect(errorOf(source)).toBe(message);
+  test("'restrict' where C does not allow it is taken, as CFFI does, and dropped (generated C stays valid)", () => {
+    const r = cdef(
+      'extern restrict int x; int (*restrict fp)(void); typedef void (*cb)(void); void g(restrict cb f); ' +
+        'struct s { restrict int a[2]; }; restrict int *p; int *restrict q;',
+    );
+    expect([get(r, 'x', 'variable').type, get(r, 'x', 'variable').quals]).toEqual([int, 0]);
+    expect(get(r, 'fp', 'variable').quals).toBe(0);
+    expect(get(r, 'g', 'function').type.args[0]).toBe(pointerTo(functionType([], VOID, false)));
+    expect(structOf(r, 'struct', 's').fieldMap.get('a')?.quals).toBe(0);
+    expect(get(r, 'p', 'variable').type).toBe(pointerTo(int));
+    expect(get(r, 'q', 'variable').quals).toBe(Q_RESTRICT);
   });
 
   test('a pointer to pointer to const', () => {
-    expect(get(cdef('const char **argv;'), 'argv', 'variable').type.cname).toBe('const char **');
+    expect(get(cdef('const char **argv;'), 'argv', 'variable').type.spelling).toBe('const char **');
+    expect(get(cdef('const char **argv;'), 'argv', 'variable').type.cname).toBe('char * *');
   });
 });
 
@@ -395,6 +419,14 @@ describe('pointers and arrays', () => {
     expect(get(r, 'buf', 'variable').type).toBe(arrayOf(char, 16));
   });
 
+  test("a zero-length array ending a struct is its flexible array member (GNU C's, as GCC and CFFI read it); elsewhere an array of length 0", () => {
+    const r = cdef('struct v { int len; short data[0]; }; struct z { short d[0]; int x; }; union u { int i; char c[0]; };');
+    expect(fieldsOf(structOf(r, 'struct', 'v'))).toEqual(['len:int@0', 'data:short[]@4']);
+    expect(structOf(r, 'struct', 'v').size).toBe(4);
+    expect(fieldsOf(structOf(r, 'struct', 'z'))).toEqual(['d:short[0]@0', 'x:int@0']);
+    expect(fieldsOf(structOf(r, 'union', 'u'))).toEqual(['i:int@0', 'c:char[0]@0']);
+  });
+
   test('open arrays where C allows them', () => {
     const r = cdef('extern int table[]; typedef char name_t[]; struct msg { int n; char text[]; };');
     expect(get(r, 'table', 'variable').type).toBe(arrayOf(int, null));
@@ -418,7 +450,7 @@ describe('pointers and arrays', () => {
     ['typedef int t; int a[t];', "cdef:1:22: 't' is a type, not an integer constant"],
     ['static const int K; int a[K];', "cdef:1:27: the value of 'K' comes from the compiler, so cdef cannot use it in a constant expression"],
     ['int a[size_t];', "cdef:1:7: 'size_t' is a type, not an integer constant"],
-    ['int a[sizeof(struct nope)];', "cdef:1:21: unknown type 'struct nope'; declare it in cdef first"],
+    ['int a[sizeof(struct nope)];', "cdef:1:13: sizeof is applied to 'struct nope', which has no size"],
   ])('%s → %s', (source, message) => {
     expect(errorOf(source)).toBe(message);
   });
@@ -440,7 +472,7 @@ describe('structs and unions', () => {
 
   test('several declarators per member, with pointers and arrays, and member quals', () => {
     const pt = structOf(cdef('struct s { int a, *b, c[2]; const char *name; volatile int v; };'), 'struct', 's');
-    expect(fieldsOf(pt)).toEqual(['a:int@0', 'b:int *@8', 'c:int[2]@16', 'name:const char *@24', 'v:int@32']);
+    expect(fieldsOf(pt)).toEqual(['a:int@0', 'b:int *@8', 'c:int[2]@16', 'name:char *@24', 'v:int@32']);
     expect(pt.fieldMap.get('v')?.quals).toBe(Q_VOLATILE);
   });
 
@@ -584,8 +616,6 @@ describe('structs and unions', () => {
     ['struct s { int x;', "cdef:1:18: expected a member declaration or '}', found end of input"],
     ['struct s { struct s { int y; } in; };', "cdef:1:19: nested redefinition of 'struct s'"],
     ['struct { int x; };', 'cdef:1:1: this anonymous struct declares nothing; give it a tag or a typedef name'],
-    ['struct s; union s *p;', "cdef:1:17: 'union s' conflicts with 'struct s' (at 1:8); a tag names one kind of type"],
-    ['enum e { A }; struct e { int x; };', "cdef:1:22: 'struct e' conflicts with 'enum e' (at 1:6); a tag names one kind of type"],
     ['struct;', "cdef:1:7: expected a name or '{' after 'struct', found ';'"],
     ['int;', 'cdef:1:1: this declaration declares nothing'],
   ])('%s → %s', (source, message) => {
@@ -670,13 +700,16 @@ describe('typedefs', () => {
     expect(errorOf('typedef const int t;', r)).toMatch(/already declared/);
   });
 
-  test('built-in type names may be re-typedef\'d to the same type, not otherwise', () => {
-    const r = cdef('typedef unsigned long size_t; typedef _Bool bool; typedef signed char int8_t;');
+  test('a typedef of a built-in name replaces it for this registry, as in CFFI; repeating it changes nothing', () => {
+    const r = cdef('typedef size_t size_t; typedef _Bool bool;');
     expect([...r.values()]).toEqual([]);
     expect(parseTypeName('size_t', r)).toBe(primitive('size_t'));
-    expect(errorOf('typedef int size_t;')).toBe(
-      "cdef:1:13: 'size_t' is a built-in type (an unsigned 8-byte integer) and cannot be redefined as 'int'",
-    );
+    const s = cdef('typedef unsigned long size_t; typedef char int32_t; typedef int bool, *FILE; int32_t f(bool, FILE);');
+    expect(parseTypeName('size_t', s)).toBe(primitive('unsigned long'));
+    expect(get(s, 'f', 'function').type).toBe(functionType([int, pointerTo(int)], char, false));
+    expect(parseTypeName('int32_t', new Registry())).toBe(primitive('int32_t'));
+    expect(parseTypeName('FILE *', new Registry()).cname).toBe('FILE *');
+    expect(parseTypeName('FILE', new Registry())).toBe(parseTypeName('FILE', new Registry()));
     expect(errorOf('int uint32_t;')).toBe("cdef:1:5: 'uint32_t' is a built-in type name and cannot name a variable");
     expect(errorOf('#define size_t 4')).toBe("cdef:1:9: 'size_t' is a built-in type name and cannot name a constant");
   });
@@ -769,6 +802,47 @@ describe('enums', () => {
   });
 });
 
+describe('extern "Python"', () => {
+  test("functions whose body JavaScript gives are recorded as 'extern-callback' declarations, alone or in a group", () => {
+    const r = cdef(
+      'int bok(int, int);\nextern "Python" int foobar(int a, int b);\nextern "JS" { int f1(int); void f2(void); }\n' +
+        'extern "Python+C" long g1(long); extern "C + Python" { char g2(char); }\nextern "JS+C" short g3(short);',
+    );
+    expect(get(r, 'foobar', 'extern-callback')).toEqual({
+      kind: 'extern-callback', name: 'foobar', type: functionType([int, int], int, false), argNames: ['a', 'b'],
+      language: 'Python', exportedToC: false, pos: { line: 2, column: 21 },
+    });
+    expect(get(r, 'bok', 'function').type).toBe(get(r, 'foobar', 'extern-callback').type);
+    expect(['f1', 'f2', 'g1', 'g2', 'g3'].map((n) => {
+      const d = get(r, n, 'extern-callback');
+      return [d.type.cname, d.language, d.exportedToC];
+    })).toEqual([
+      ['int(int)', 'JS', false], ['void()', 'JS', false], ['long(long)', 'Python', true], ['char(char)', 'Python', true],
+      ['short(short)', 'JS', true],
+    ]);
+  });
+
+  test.each([
+    ['extern "Python" int x;', "cdef:1:21: 'extern \"Python\"' declares functions only, and 'x' is no function declaration"],
+    ['extern "Python" { int f(int); int *p; }', "cdef:1:36: 'extern \"Python\"' declares functions only, and 'p' is no function declaration"],
+    ['extern "Python" static int f(int);', "cdef:1:17: 'static' cannot stand in 'extern \"Python\"'; it declares functions only"],
+    ['extern "Python" { struct s { int a; } f(void); }', "cdef:1:19: 'extern \"Python\"' declares functions only; define the struct before it"],
+    ['extern "Python" { int f(int);', "cdef:1:17: 'extern \"Python\" {' has no '}'"],
+    ['extern "C" int f(int);', "cdef:1:8: 'extern \"C\"' is not supported in cdef; it takes 'extern \"Python\"' (or \"JS\")"],
+    ['int f(int); extern "Python" long f(int);', "cdef:1:34: 'f' is already declared as function 'int(int)' (at 1:5)"],
+  ])('%s → %s', (source, message) => {
+    expect(errorOf(source).startsWith(message)).toBe(true);
+  });
+});
+
+describe('tags', () => {
+  test("'struct s', 'union s' and 'enum s' are three tags, as CFFI keeps them (C has one namespace; verify()'s compiler reports a clash)", () => {
+    const r = cdef('struct s { int a; short b; }; union s { int a; short b; }; enum s { S1 }; union s *p;');
+    expect([structOf(r, 'struct', 's').size, structOf(r, 'union', 's').size, enumOf(r, 's').cname]).toEqual([8, 4, 'enum s']);
+    expect(get(r, 'p', 'variable').type).toBe(pointerTo(structOf(r, 'union', 's')));
+  });
+});
+
 describe('global variables', () => {
   test('become variable Decls with their type and qualifiers', () => {
     const r = cdef(
@@ -792,6 +866,14 @@ describe('global variables', () => {
     expect(get(r, 'X', 'constant').type).toBe(structOf(r, 'struct', 's'));
   });
 
+  test("'static' globals are variables (the source's own, which verify()'s appended code reaches); const ones are constants, const arrays variables", () => {
+    const r = cdef('static int x; static const char *p; static const int K[...]; static const int N;');
+    expect(get(r, 'x', 'variable').type).toBe(int);
+    expect(get(r, 'p', 'variable').type).toBe(pointerTo(char, Q_CONST));
+    expect(get(r, 'K', 'variable')).toMatchObject({ type: arrayOf(int, null), quals: Q_CONST, lengthFromCompiler: true });
+    expect(get(r, 'N', 'constant')).toMatchObject({ type: int, value: undefined, origin: 'static const' });
+  });
+
   test('an extern of an incomplete struct is allowed (its address is usable)', () => {
     const r = cdef('struct opaque; extern struct opaque the_one;');
     expect(get(r, 'the_one', 'variable').type).toBe(structOf(r, 'struct', 'opaque'));
@@ -802,8 +884,6 @@ describe('global variables', () => {
     ['int *p = 0;', "cdef:1:6: the variable 'p' has an initialiser"],
     ['void v;', "cdef:1:6: the variable 'v' has type 'void'"],
     ['int f(void) = 0;', "cdef:1:13: the function 'f' cannot have an initialiser"],
-    ['static int x;', "cdef:1:1: 'static' is not allowed on 'x'; cdef only accepts 'static const' constants ('static const int NAME;')"],
-    ['static const char *p;', "cdef:1:1: 'static' is not allowed on 'p'"],
     ['extern static int x;', "cdef:1:8: 'static' cannot be combined with 'extern'"],
     ['int x int;', "cdef:1:7: expected ';' after the declaration of 'x', found 'int'"],
     ['int x, int y;', "cdef:1:8: expected a name, found 'int'"],
@@ -851,7 +931,7 @@ describe('static const constants', () => {
 
   test.each([
     ['static const double PI = 3;', "cdef:1:21: the constant 'PI' has type 'double'; only integer constants may have a value in cdef"],
-    ['static const char *const S = 0;', "cdef:1:26: the constant 'S' has type 'const char *'; only integer constants may have a value in cdef"],
+    ['static const char *const S = 0;', "cdef:1:26: the constant 'S' has type 'char *'; only integer constants may have a value in cdef"],
     ['static const int A[2] = 0;', "cdef:1:18: the constant 'A' has type 'int[2]'; only integer constants may have a value in cdef"],
     ['static const int X = ;', "cdef:1:22: expected an integer constant expression, found ';'"],
     ['static const int X = 1 2;', "cdef:1:24: expected ';' after the declaration of 'X', found '2'"],
@@ -916,6 +996,48 @@ describe('#define', () => {
   });
 });
 
+describe('line markers and pragmas, as preprocessed headers have them', () => {
+  test("'# N \"file\"' and '#line N \"file\"' set the file and line that messages name", () => {
+    expect(errorOf('int x;\n# 42 "foo.h" 1 3\n\n  bad;')).toBe("foo.h:43:3: unknown type name 'bad'");
+    expect(errorOf('#line 7 "foo//bar.c"\nbad;')).toBe("foo//bar.c:7:1: unknown type name 'bad'");
+    expect(errorOf('\t # \t line \t 8 \t "baz.c" \t\n\nbad;')).toBe("baz.c:9:1: unknown type name 'bad'");
+    // without a file name, only the line changes; in a comment, a marker is a comment
+    expect(errorOf('#line 100\n/*\n# 5 "no.h"\n*/ bad;')).toBe("cdef:102:4: unknown type name 'bad'");
+    expect(errorOf('# 3 "a.h"\nint x;\n# 9 "b.h"\nlong x;')).toBe(
+      "b.h:9:6: 'x' is already declared as a variable of type 'int' (at a.h:3:5); pass { override: true } to replace it",
+    );
+    expect(errorOf('#line\nint x;')).toBe("cdef:1:1: expected a line number after '#line'");
+    expect(get(cdef('# 1 "<built-in>"\n# 1 "x.h"\nint x;'), 'x', 'variable').pos).toEqual({ line: 1, column: 5, file: 'x.h' });
+  });
+
+  test("'#pragma pack' packs the structs after it as GCC does; other pragmas are skipped", () => {
+    const r = cdef(
+      '#pragma once\n#pragma GCC visibility push(default)\nstruct a { char c; int i; };\n#pragma pack(push, 1)\n' +
+        'struct b { char c; int i; };\n#pragma pack(2)\nstruct c { char c; int i; };\n#pragma pack(pop)\nstruct d { char c; int i; };\n' +
+        '#pragma pack(4)\n#pragma pack()\nstruct e { char c; double d; };',
+    );
+    expect(['a', 'b', 'c', 'd', 'e'].map((t) => structOf(r, 'struct', t).size)).toEqual([8, 5, 6, 8, 16]);
+    expect(structOf(cdef('#pragma pack()\nstruct p { char c; int i; };', { pack: 2 }), 'struct', 'p').size).toBe(6);
+  });
+
+  test.each([
+    ['#pragma pack(3)', "cdef:1:14: '#pragma pack' takes (n), (), (push), (push, n) or (pop), with n 1, 2, 4, 8 or 16, not '3'"],
+    ['#pragma pack(pop)', "cdef:1:14: '#pragma pack(pop)' has no '#pragma pack(push)' before it in this cdef"],
+    ['#pragma pack 1', "cdef:1:14: expected '(' after '#pragma pack'"],
+    ['#pragma pack(1) x', "cdef:1:17: expected the end of the line after '#pragma pack(...)', found 'x'"],
+  ])('%s → %s', (source, message) => {
+    expect(errorOf(source).startsWith(message)).toBe(true);
+  });
+
+  test("'__stdcall', '__cdecl' and 'WINAPI' are dropped, as off 32-bit Windows", () => {
+    const r = cdef('int __stdcall f(int); long (__cdecl *g)(void); short (WINAPI *h)(short); typedef int (__stdcall *cb)(int);');
+    expect(get(r, 'f', 'function').type).toBe(functionType([int], int, false));
+    expect(get(r, 'g', 'variable').type.cname).toBe('long(*)()');
+    expect(get(r, 'h', 'variable').type.cname).toBe('short(*)(short)');
+    expect(parseTypeName('int(*)(int __stdcall x(int))', new Registry()).cname).toBe('int(*)(int(*)(int))');
+  });
+});
+
 describe('what cdef refuses', () => {
   test.each([
     ['#include <stdio.h>', "cdef:1:1: '#include' is not supported: cdef takes declarations, not headers; put the #include in the source given to verify() and declare here what you use from it"],
@@ -923,10 +1045,7 @@ describe('what cdef refuses', () => {
     ['#if 1', "cdef:1:1: '#if' is not supported in cdef; the only directive it takes is '#define NAME <integer constant expression>'"],
     ['#undef X', "cdef:1:1: '#undef' is not supported in cdef; the only directive it takes is '#define NAME <integer constant expression>'"],
     ['#endif', "cdef:1:1: '#endif' is not supported in cdef; the only directive it takes is '#define NAME <integer constant expression>'"],
-    ['#pragma once', "cdef:1:1: '#pragma' is not supported in cdef"],
-    ['#pragma pack(1)', "cdef:1:1: '#pragma' is not supported in cdef; instead of '#pragma pack', pass the 'pack' (or 'packed') option"],
     ['#frobnicate', "cdef:1:1: '#frobnicate' is not a preprocessor directive"],
-    ['# 1 "file.h"', "cdef:1:1: line markers ('# 1 \"file\"') are not supported in cdef"],
     ['#"x"', "cdef:1:2: expected a directive name after '#', found '\"x\"'"],
     ['foo_t x;', "cdef:1:1: unknown type name 'foo_t'"],
     ['int f(foo_t *p);', "cdef:1:7: unknown type name 'foo_t'"],
@@ -944,7 +1063,7 @@ describe('what cdef refuses', () => {
     ['__thread int t;', "cdef:1:1: the storage class '__thread' is not supported in cdef"],
     ['int f(void) __asm__("g");', "cdef:1:13: '__asm__' is not supported in cdef"],
     ['_Static_assert(1, "x");', "cdef:1:1: '_Static_assert' is not supported in cdef"],
-    ['extern "C" { int f(void); }', "cdef:1:8: expected a declaration, found '\"C\"'"],
+    ['extern "C" { int f(void); }', "cdef:1:8: 'extern \"C\"' is not supported in cdef"],
     ['int x;}', "cdef:1:7: expected a declaration, found '}'"],
     ['if (x) y;', "cdef:1:1: expected a declaration, found 'if'"],
   ])('%s → %s', (source, message) => {
@@ -952,7 +1071,7 @@ describe('what cdef refuses', () => {
   });
 
   test.each([
-    ['enum e { A = ... };', 1, 14],
+    ['enum e { A = 1 + ... };', 1, 18],
     ['static const int X = ...;', 1, 22],
     ['int a[2 + ...];', 1, 11],
   ])("a misplaced '...' in %s is refused at %i:%i, saying where '...' may stand", (source, line, column) => {
@@ -1007,13 +1126,19 @@ describe("API mode: '...' placeholders", () => {
   test.each([
     ['struct s { int x : 3; ...; };', "cdef:1:16: bit-field 'x' in 'struct s', whose layout comes from the C compiler: bit-fields are not supported there"],
     ['struct s { int x; ...; int x; };', "cdef:1:28: duplicate member 'x' in 'struct s'"],
-    ['struct o; struct s { struct o v; ...; };', "cdef:1:31: member 'v' has incomplete type 'struct o'"],
-    ['struct s { int v[]; ...; int y; };', "cdef:1:16: flexible array member 'v' must be the last member of a struct"],
+    ['struct o; struct s { struct o v; };', "cdef:1:31: member 'v' has incomplete type 'struct o'"],
+    ['struct s { int v[]; int y; };', "cdef:1:16: flexible array member 'v' must be the last member of a struct"],
     ['struct s { struct { int a; ...; } in; };', "cdef:1:12: this anonymous struct gets its layout from the C compiler, which needs a name"],
-    ['struct s { struct { int a; ...; }; };', "cdef:1:12: an anonymous member of 'struct s', whose layout comes from the C compiler, must have a complete layout itself; give the member a name"],
     ['struct s { union { int a : 2; }; ...; };', "cdef:1:12: an anonymous member of 'struct s', whose layout comes from the C compiler, needs a field"],
   ])('%s fails: %s', (source, message) => {
     expect(errorOf(source).startsWith(message)).toBe(true);
+  });
+
+  test('in a partial struct, as in CFFI, an open array may stand before other members and a member may be a struct defined later', () => {
+    const r = cdef('struct s { int v[]; int y; ...; }; struct t { struct later l; int n; ...; }; struct later { ...; };');
+    expect(structOf(r, 'struct', 's').members?.map((m) => `${m.name}:${m.type.cname}`)).toEqual(['v:int[]', 'y:int']);
+    expect(structOf(r, 'struct', 't').members?.[0].type).toBe(structOf(r, 'struct', 'later'));
+    expect(pending(r, 'struct t')).toBe(structOf(r, 'struct', 't'));
   });
 
   test('anonymous members with a complete layout are kept whole; a typedef names an anonymous partial struct', () => {
@@ -1050,13 +1175,39 @@ describe("API mode: '...' placeholders", () => {
   });
 
   test.each([
-    ['int m[4][...];', "cdef:1:9: '[...]' (a length the compiler gives) can only be the outermost length"],
-    ['typedef int row_t[...];', "cdef:1:18: '[...]' (a length the compiler gives) cannot stand in a typedef; only struct members and global variables take it"],
+    ['extern int (*p)[...];', "cdef:1:16: '[...]' (a length the compiler gives) can only stand in the outer arrays of a declaration ('int a[...][...]'), not inside a pointer or function"],
+    ['struct s { int *m[2][...]; int (*n[2])[...]; };', "cdef:1:39: '[...]' (a length the compiler gives) can only stand in the outer arrays"],
     ['void f(int a[...]);', "cdef:1:13: '[...]' (a length the compiler gives) cannot stand in a parameter"],
-    ['static const int K[...];', "cdef:1:19: '[...]' (a length the compiler gives) cannot stand in a constant"],
     ['int a[...;', "cdef:1:10: expected ']' after '[...', found ';'"],
   ])('%s fails: %s', (source, message) => {
     expect(errorOf(source).startsWith(message)).toBe(true);
+  });
+
+  test("'[...]' may stand at any depth of the outer arrays of a global or member: open arrays until the compiler gives the lengths", () => {
+    const r = cdef('extern int a[...][...]; extern int b[][...]; extern int c[10][...][2]; struct s { int m[...][...]; char n[][...]; };');
+    const vars = ['a', 'b', 'c'].map((n) => get(r, n, 'variable'));
+    expect(vars.map((d) => [d.type.cname, d.lengthFromCompiler, d.innerLengthsFromCompiler])).toEqual([
+      ['int[][]', true, [1]], ['int[][]', undefined, [1]], ['int[10][][2]', undefined, [1]],
+    ]);
+    const t = structOf(r, 'struct', 's');
+    expect(pending(r, 'struct s')).toBe(t);
+    expect(t.members?.map((m) => [m.name, m.type.cname, m.lengthFromCompiler, m.innerLengthsFromCompiler])).toEqual([
+      ['m', 'int[][]', true, [1]], ['n', 'char[][]', undefined, [1]],
+    ]);
+  });
+
+  test("a typedef's '[...]' arrays are its own, completed in place by verify(); generated C spells them through the typedef", () => {
+    const r = cdef('typedef int foo_t[...]; typedef int mat_t[...][...]; typedef int vmat_t[][...]; typedef int foo_t[...]; struct s { foo_t a; foo_t *b; };');
+    const foo = get(r, 'foo_t', 'typedef').type as ArrayType;
+    expect([foo.cname, foo.spelling, foo.deferred, pending(r, 'foo_t')]).toEqual(['int[...]', 'foo_t', 'foo_t', foo]);
+    expect(foo).not.toBe(arrayOf(int, null));
+    const mat = get(r, 'mat_t', 'typedef').type as ArrayType;
+    expect([mat.cname, (mat.item as ArrayType).spelling]).toEqual(['int[...][...]', '__typeof__((*(mat_t *)0)[0])']);
+    const vmat = get(r, 'vmat_t', 'typedef').type as ArrayType;
+    expect([vmat.cname, vmat.deferred, pending(r, 'vmat_t')]).toEqual(['int[][...]', null, vmat.item]);
+    expect(pending(r, 'struct s')).toBe(structOf(r, 'struct', 's'));
+    expect(pointerTo(foo).spelling).toBe('foo_t(*)');
+    expect(errorOf('typedef int foo_t[...][2];', r)).toMatch(/^cdef:1:13: 'foo_t' is already declared as a typedef for 'int\[\.\.\.\]'/);
   });
 
   test("'#define X ...' declares a constant whose value comes from the compiler", () => {
@@ -1103,14 +1254,46 @@ describe("API mode: '...' placeholders", () => {
     expect(r.get('size_t')).toBeUndefined();
   });
 
+  test("as in CFFI, any integer keywords before '...' mean 'int...', and 'double...' means 'float...'", () => {
+    const r = cdef('typedef unsigned long... a_t; typedef signed char... b_t; typedef short int... c_t; typedef double... d_t;');
+    expect(['a_t', 'b_t', 'c_t', 'd_t'].map((n) => (get(r, n, 'typedef').type as PrimitiveType).deferred)).toEqual(['int', 'int', 'int', 'float']);
+    expect(errorOf('typedef long double... t;')).toMatch(/^cdef:1:20: 'long double\.\.\.' is not a placeholder cdef knows/);
+    expect(errorOf('typedef _Bool... t;')).toMatch(/^cdef:1:14: '_Bool\.\.\.' is not a placeholder cdef knows/);
+    expect(errorOf('typedef int i_t; typedef i_t... t;')).toMatch(/^cdef:1:29: 'int\.\.\.' is not a placeholder cdef knows/);
+  });
+
+  test("'typedef ... *t;' is a pointer to an opaque type only the typedef names, spelled through it in generated C", () => {
+    const r = cdef('typedef ... *token_p; typedef ... *token_p; token_p next(token_p);');
+    const t = get(r, 'token_p', 'typedef').type as PointerType;
+    expect([t.cname, t.spelling, pointerTo(t).spelling]).toEqual(['struct $$token_p *', '__typeof__(*(token_p)0) *', '__typeof__(*(token_p)0) **']);
+    expect(get(r, 'next', 'function').type).toBe(functionType([t], t, false));
+    expect(errorOf('typedef ... *;')).toBe("cdef:1:14: expected the name of the opaque pointer type after 'typedef ... *', found ';'");
+  });
+
+  test("an enumerator's value may be '...': the compiler gives it and the ones after it until one is written", () => {
+    const r = cdef('enum e { A, B = ..., C, D = 7, E };');
+    const t = enumOf(r, 'e');
+    expect([t.partial, t.settled]).toEqual([true, false]);
+    expect(['A', 'B', 'C', 'D', 'E'].map((n) => get(r, n, 'constant').value)).toEqual([undefined, undefined, undefined, 7, undefined]);
+    expect(errorOf('enum f { X = ..., Y = X + 1 };')).toBe(
+      "cdef:1:23: the value of 'X' comes from the compiler, so cdef cannot use it in a constant expression",
+    );
+  });
+
+  test('an anonymous partial member is reached through its struct: its fields are probed there', () => {
+    const r = cdef('struct s { struct { char b; ...; }; union { char c, d; }; int n; };');
+    const t = structOf(r, 'struct', 's');
+    expect(pending(r, 'struct s')).toBe(t);
+    expect(probedMembers(t).map((m) => m.name)).toEqual(['b', 'c', 'n']);
+  });
+
   test.each([
-    ['typedef long... t;', "cdef:1:13: 'long...' is not a placeholder cdef knows; write 'typedef int... name;' (any integer type) or 'typedef float... name;' (any floating type)"],
+    ['typedef void... t;', "cdef:1:13: 'void...' is not a placeholder cdef knows; write 'typedef int... name;' (any integer type) or 'typedef float... name;' (any floating type)"],
     ['typedef const int... t;', "cdef:1:18: 'int...' is not a placeholder cdef knows"],
     ['int... t;', "cdef:1:4: '...' after a type makes a typedef the compiler completes"],
     ['typedef int... *t;', "cdef:1:16: expected the name of the typedef after 'int...', found '*'"],
     ['typedef int... a, b;', "cdef:1:17: expected ';' after 'typedef int... a', found ','"],
     ['typedef int... double_t; typedef float... double_t;', "cdef:1:43: 'double_t' is already declared as a typedef for 'double_t'"],
-    ['typedef float... size_t;', "cdef:1:18: 'size_t' is a built-in type (an unsigned 8-byte integer), not a floating type"],
   ])('%s fails: %s', (source, message) => {
     expect(errorOf(source).startsWith(message)).toBe(true);
   });
@@ -1123,7 +1306,7 @@ describe("API mode: '...' placeholders", () => {
     expect(errorOf('struct s { handle_t h; };', r)).toBe("cdef:1:21: member 'h' has incomplete type 'handle_t'");
     expect(errorOf('typedef ... int;')).toBe("cdef:1:13: expected the name of the opaque type after 'typedef ...', found 'int'");
     expect(errorOf('typedef ... t')).toBe("cdef:1:14: expected ';' after 'typedef ... t', found end of input");
-    expect(errorOf('typedef ... size_t;')).toBe("cdef:1:13: 'size_t' is a built-in type and cannot be redefined as an opaque type");
+    expect((get(cdef('typedef ... size_t;'), 'size_t', 'typedef').type as StructType).members).toBe(null);
   });
 });
 
@@ -1237,7 +1420,8 @@ describe('robustness', () => {
     expect([...cdef('/* \0 ☃ */ int x;').values()]).toHaveLength(1);
   });
 
-  test('a 1 MB cdef parses in well under a second', () => {
+  // How fast is npm run bench's business (the cc() rows parse big cdefs); here, that it parses at all.
+  test('a 1 MB cdef parses', () => {
     const parts: string[] = [];
     let size = 0;
     for (let i = 0; size < 1 << 20; i++) {
@@ -1251,23 +1435,15 @@ describe('robustness', () => {
     const source = parts.join('');
     cdef(parts.slice(0, 100).join('')); // warm up
     const r = new Registry();
-    const t0 = performance.now();
     parseCdef(source, r);
-    const ms = performance.now() - t0;
     expect(get(r, `K${parts.length - 1}`, 'constant').value).toBe((parts.length - 1) * 2 + 1);
-    expect(ms).toBeLessThan(1000);
   });
 
-  test('a 1 MB pathological input fails fast', () => {
-    for (const source of ['('.repeat(1 << 20), `int x[${'1+'.repeat(1 << 19)}1];`, 'x'.repeat(1 << 20), `/*${' '.repeat(1 << 20)}`]) {
-      const t0 = performance.now();
-      try {
-        parseCdef(source, new Registry());
-      } catch (e) {
-        expect(e).toBeInstanceOf(CDefError);
-      }
-      expect(performance.now() - t0).toBeLessThan(2000);
+  test('a 1 MB pathological input is a CDefError or a declaration, not a stack overflow or a hang', () => {
+    for (const source of ['('.repeat(1 << 20), 'x'.repeat(1 << 20), `/*${' '.repeat(1 << 20)}`]) {
+      expect(() => parseCdef(source, new Registry())).toThrow(CDefError);
     }
+    expect((get(cdef(`int x[${'1+'.repeat(1 << 19)}1];`), 'x', 'variable').type as ArrayType).length).toBe((1 << 19) + 1);
   });
 });
 
@@ -1393,7 +1569,9 @@ describe('agreement with the C compiler', () => {
     const rng = prng(seed);
     const prelude = 'struct S { int a; }; typedef int fn_t(int); typedef char arr_t[4];';
     const bases = ['int', 'const char', 'double', 'unsigned long', 'struct S', 'fn_t', 'arr_t', 'void', 'volatile short'];
-    const quals = ['', '', 'const ', 'volatile ', 'restrict ', 'const volatile '];
+    // No 'restrict': cdef takes it where C refuses it (and drops it there), as CFFI does; the
+    // 'restrict' tests above cover where it stays.
+    const quals = ['', '', 'const ', 'volatile ', 'const volatile '];
     /** A declarator for `name`, built from the name outwards, as C reads it. */
     const declarator = (name: string, depth: number): string => {
       let s = name;
@@ -1421,7 +1599,7 @@ describe('agreement with the C compiler', () => {
       try {
         parseCdef(decl, r);
         const d = r.get(`v${i}`) as Extract<Decl, { kind: 'function' | 'variable' }>;
-        accepted.push(`${decl}\n_Static_assert(__builtin_types_compatible_p(__typeof__(v${i}), ${d.type.cname}), "v${i}");`);
+        accepted.push(`${decl}\n_Static_assert(__builtin_types_compatible_p(__typeof__(v${i}), ${d.type.spelling}), "v${i}");`);
       } catch (e) {
         expect(e).toBeInstanceOf(CDefError);
         // cdef refuses a void variable, which GCC lets an extern declaration have.

@@ -64,17 +64,20 @@ describe('layOutFromCompiler', () => {
     completeStruct(anon, [m('i', int), m('d', double)], 0);
     const t = new StructType('struct', 'r');
     t.partial = true;
-    completeStruct(t, [m('c', char), { ...m('v', arrayOf(int, null)), lengthFromCompiler: true }, m('', anon)], 0);
+    const w = { ...m('w', arrayOf(arrayOf(arrayOf(int, null), 2), null)), innerLengthsFromCompiler: [2] };
+    completeStruct(t, [m('c', char), { ...m('v', arrayOf(int, null)), lengthFromCompiler: true }, m('', anon), w], 0);
     expect(probedMembers(t)).toEqual([
-      { name: 'c', type: char, lengthFromCompiler: false },
-      { name: 'v', type: arrayOf(int, null), lengthFromCompiler: true },
-      { name: 'i', type: int, lengthFromCompiler: false },
+      { name: 'c', type: char, lengthFromCompiler: false, innerLengthsFromCompiler: [] },
+      { name: 'v', type: arrayOf(int, null), lengthFromCompiler: true, innerLengthsFromCompiler: [] },
+      { name: 'i', type: int, lengthFromCompiler: false, innerLengthsFromCompiler: [] },
+      { name: 'w', type: w.type, lengthFromCompiler: false, innerLengthsFromCompiler: [2] },
     ]);
-    const offsets: Record<string, number> = { c: 4, v: 8, i: 80 };
-    layOutFromCompiler(t, { size: 96, align: 8, offset: (n) => offsets[n], length: () => 17 });
+    const offsets: Record<string, number> = { c: 4, v: 8, i: 80, w: 96 };
+    const inner = (n: string, depth: number) => (n === 'w' && depth === 2 ? 5 : NaN);
+    layOutFromCompiler(t, { size: 96, align: 8, offset: (n) => offsets[n], length: () => 17, innerLength: inner });
     expect(t.complete).toBe(true);
     expect([t.size, t.align, pendingLayout(t)]).toEqual([96, 8, null]);
-    expect(t.fields?.map((f) => `${f.name}:${f.type.cname}@${f.offset}`)).toEqual(['c:char@4', 'v:int[17]@8', 'i:int@80', 'd:double@80']);
+    expect(t.fields?.map((f) => `${f.name}:${f.type.cname}@${f.offset}`)).toEqual(['c:char@4', 'v:int[17]@8', 'i:int@80', 'd:double@80', 'w:int[][2][5]@96']);
     expect((t.fieldMap.get('v')?.type as ArrayType).length).toBe(17);
   });
 });

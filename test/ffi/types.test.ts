@@ -78,7 +78,7 @@ test('getctype inserts at the declarator position', () => {
   expect(ffi.getctype('int[5]', '*')).toBe('int(*)[5]');
   expect(ffi.getctype('struct pt', '*')).toBe('struct pt *');
   expect(ffi.getctype('int *')).toBe('int *');
-  expect(ffi.getctype('char *', '*')).toBe('char **');
+  expect(ffi.getctype('char *', '*')).toBe('char * *');
 });
 
 test('listTypes names typedefs, structs and unions', () => {

@@ -1,0 +1,85 @@
+// The parser's cursor over cdef tokens, shared by the parser and the expression evaluator, with the error helpers that name what was found.
+import { CDefError } from '../errors';
+import { NESTING_LIMIT, Token, Where, describe, keyword } from './lexer';
+
+/** The message for a '...' where API mode has no use for one. */
+export const MISPLACED_ELLIPSIS =
+  "'...' cannot stand here; cdef takes it as a struct member ('...;'), an array length ('[...]'), a '#define' value, " +
+  "the last enumerator ('enum e { A, B, ... }') or an enumerator's value ('B = ...'), and in 'typedef int... t;', " +
+  "'typedef float... t;', 'typedef ... t;' and 'typedef ... *t;'";
+
+/** A cursor over tokens, shared by the parser and the expression evaluator, with their error helpers. */
+export class TokenStream {
+  index = 0;
+  private depth = 0;
+
+  constructor(readonly tokens: readonly Token[], private readonly where: Where) {}
+
+  peek(ahead = 0): Token {
+    const at = this.index + ahead;
+    const last = this.tokens.length - 1;
+    return this.tokens[at < last ? at : last];
+  }
+
+  next(): Token {
+    const t = this.peek();
+    if (t.kind !== 'eof') this.index++;
+    return t;
+  }
+
+  /** True when the current token is the punctuator `text`. */
+  is(text: string): boolean {
+    const t = this.peek();
+    return t.kind === 'punct' && t.text === text;
+  }
+
+  accept(text: string): boolean {
+    if (!this.is(text)) return false;
+    this.index++;
+    return true;
+  }
+
+  /** Consumes the punctuator `text`, or fails saying what was `expected` instead of what was found. */
+  expect(text: string, expected: string): void {
+    if (!this.accept(text)) this.unexpected(this.peek(), expected);
+  }
+
+  fail(tok: Token, message: string): never {
+    throw new CDefError(this.where(tok.line, tok.column, tok.file) + message, tok.line, tok.column);
+  }
+
+  /**
+   * Fails at a token the grammar has no place for. This is the one place that explains a misplaced
+   * API-mode '...' placeholder and the C/GCC features cdef refuses, so their messages are the same everywhere.
+   */
+  unexpected(tok: Token, expected: string): never {
+    if (tok.kind === 'punct' && tok.text === '...') this.fail(tok, MISPLACED_ELLIPSIS);
+    const role = tok.kind === 'ident' ? keyword(tok.text) : undefined;
+    if (role?.kind === 'refused') this.fail(tok, role.reason);
+    if (tok.kind === 'hash') {
+      this.fail(tok, `expected ${expected}, found a preprocessor directive; directives must stand between declarations`);
+    }
+    this.fail(tok, `expected ${expected}, found ${describe(tok)}`);
+  }
+
+  /** The source text of tokens [from, to), one space where the source had any gap, as a message quotes it. */
+  spell(from: number, to: number): string {
+    let out = '';
+    for (let i = from; i < to && i < this.tokens.length; i++) {
+      const t = this.tokens[i];
+      if (t.kind === 'eol' || t.kind === 'eof') break;
+      if (i > from && t.start > this.tokens[i - 1].end) out += ' ';
+      out += t.text;
+    }
+    return out;
+  }
+
+  /** Enters one level of nesting at `tok`; fails beyond NESTING_LIMIT so that no input can exhaust the stack. */
+  enter(tok: Token): void {
+    if (++this.depth > NESTING_LIMIT) this.fail(tok, `nesting too deep (more than ${NESTING_LIMIT} levels)`);
+  }
+
+  leave(levels = 1): void {
+    this.depth -= levels;
+  }
+}
