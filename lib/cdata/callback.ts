@@ -5,6 +5,7 @@ import type { Repr } from '../ctype/primitives';
 import { registerCallback, unregisterCallback } from '../backend/koffi';
 import { wrapPointer } from './classes';
 import { ScalarType, fastCheck, reprOf, toCScalar } from './convert';
+import { toAddress } from './memory';
 import { toCPointer } from './pointers';
 import { fromKoffiRecord, toKoffiRecord } from './records';
 
@@ -21,10 +22,31 @@ export interface Trampoline {
   release(): void;
 }
 
+/** How many JavaScript callbacks C is running right now (nested ones included). */
+let running = 0;
+
+/** How many JavaScript callbacks C is running right now: while any is, C code is on the stack below. */
+export function callbacksRunning(): number {
+  return running;
+}
+
 /** Reports an error nobody handles, without crashing: C still gets its value. */
 function report(label: string, e: unknown): void {
-  const text = e instanceof Error ? e.stack ?? e.message : String(e);
-  process.emitWarning(`an exception in ${label} was not handled (pass onerror to handle it): ${text}`, 'CallbackError');
+  process.emitWarning(`an exception in ${label} was not handled (pass onerror to handle it): ${describeThrown(e)}`, 'CallbackError');
+}
+
+/** Words for anything JavaScript can throw, never throwing itself (an object without a prototype has no toString). */
+function describeThrown(e: unknown): string {
+  try {
+    if (e instanceof Error) return e.stack ?? e.message;
+    return String(e);
+  } catch {
+    try {
+      return show(e);
+    } catch {
+      return 'a value that cannot be shown';
+    }
+  }
 }
 
 /** The fast-path test of each representation as a function, compiled once. */
@@ -60,7 +82,8 @@ function resultConverter(t: CType, where: string): (r: unknown) => unknown {
 function argumentConverter(t: CType): ((a: unknown) => unknown) | null {
   switch (t.kind) {
     case 'pointer':
-      return (a) => wrapPointer(t, Number(a), null);
+      // koffi gives pointer arguments as intptr_t: a number, or a bigint beyond 2^53 (a tagged pointer)
+      return (a) => wrapPointer(t, typeof a === 'bigint' ? toAddress(a) : ((a as number | null) ?? 0));
     case 'struct':
     case 'union':
       return (a) => fromKoffiRecord(t, a as Record<string, unknown>);
@@ -98,6 +121,7 @@ export function registerTrampoline(t: FunctionType, fn: (...args: unknown[]) => 
     }
   };
   const trampoline = (...args: unknown[]): unknown => {
+    running++;
     try {
       for (let i = 0; i < args.length; i++) {
         const convert = toArgs[i];
@@ -106,6 +130,8 @@ export function registerTrampoline(t: FunctionType, fn: (...args: unknown[]) => 
       return toResult(fn(...args));
     } catch (e) {
       return failed(e);
+    } finally {
+      running--;
     }
   };
   const address = registerCallback(trampoline, t);
