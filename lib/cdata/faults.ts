@@ -48,7 +48,9 @@ export function goneError(c: CData, where: string): Error | null {
   if (m.buffer !== null) {
     const what = described(c, where);
     const have = m.buffer.byteLength;
-    if (have === 0 && m.hi > 0) {
+    // A detached buffer has no bytes and no maximum; a resizable one shrunk to nothing keeps its maximum.
+    const detached = have === 0 && (m.buffer as { maxByteLength?: number }).maxByteLength === 0;
+    if (detached && m.hi > 0) {
       return new TypeError(
         `${what}: the ArrayBuffer under it was detached (transferred with postMessage() or structuredClone()), so its memory is gone; ` +
           'memory from ffi.fromBuffer() lives only while its ArrayBuffer holds it',
