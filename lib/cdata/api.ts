@@ -68,7 +68,7 @@ export function castTo(t: CType, value: unknown): unknown {
     case 'primitive':
       return castScalar(t, value, t.cname);
     case 'enum': {
-      const named = typeof value === 'string' ? t.relements[value] : undefined;
+      const named = typeof value === 'string' && Object.hasOwn(t.relements, value) ? t.relements[value] : undefined;
       return new EnumValue(t, named ?? (castScalar(t, value, t.cname) as number | bigint));
     }
     case 'pointer':

@@ -47,6 +47,21 @@ int snprintf(char *buf, size_t n, const char *fmt, ...);
 const { ffi, lib: C } = verifyFixture('beyond.c', CDEF);
 
 describe('callbacks', () => {
+  test('a callback that throws something without a prototype still gives C its error value, with a warning', () => {
+    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const thrower = ffi.callback('int(int, int)', () => {
+        throw Object.create(null);
+      }, { error: -5 });
+      expect(C.apply(thrower, 1, 2)).toBe(-5);
+      expect(C.apply((() => { throw Object.create(null); }) as never, 1, 2)).toBe(0);
+      expect(warn).toHaveBeenCalledTimes(2);
+      expect(String(warn.mock.calls[0][0])).toMatch(/an exception in ffi\.callback\('int\(int, int\)'\) was not handled/);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   test('a callback C stores and calls later', () => {
     const mul = ffi.callback('int(int, int)', (a: number, b: number) => a * b);
     C.store_op(mul);

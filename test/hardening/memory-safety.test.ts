@@ -82,6 +82,40 @@ test('a closed library throws instead of calling unmapped code', () => {
   expect(() => sum(null, 0)).toThrow(/closed with ffi.dlclose/);
 });
 
+test("errors say what happened and what to do, never the engine's own words or a negative address", () => {
+  const messageOf = (f: () => unknown): string => {
+    try {
+      f();
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return 'no error';
+  };
+  const engine = /Offset is outside the bounds|detached ArrayBuffer|0x-/;
+  // A field read through an address in the first page (the engine: "Offset is outside the bounds of the DataView").
+  const field = messageOf(() => ffi.cast('struct pt *', 24)!.x);
+  expect(field).toMatch(/cdata 'struct pt \*': field 'x': address 0x18 is not valid memory/);
+  // An item below address 0 (the engine's hex of a negative number: "0x-170").
+  const below = messageOf(() => ffi.cast('int *', 16)![-100]);
+  expect(below).toContain(`address 0x${BigInt.asUintN(64, 16n - 400n).toString(16)} is not valid memory`);
+  // A struct cast over a large block, read past the block's end.
+  const big = ffi.new('char[4096]');
+  const past = messageOf(() => ffi.cast('struct pt *', ffi.addressof(big, 4090))!.y);
+  expect(past).toMatch(/field 'y': the access lies outside the 4096 bytes of the memory it refers to/);
+  // Memory whose ArrayBuffer was transferred away (the engine: "Cannot perform ... on a detached ArrayBuffer").
+  const ab = new ArrayBuffer(8);
+  const onAb = ffi.fromBuffer(ab, 'int[]');
+  structuredClone(ab, { transfer: [ab] });
+  const detached = messageOf(() => onAb[0]);
+  expect(detached).toMatch(/cdata 'int\[2\]'\[0\]: the ArrayBuffer under it was detached/);
+  // The same struct name from two FFIs ("expected 'struct pt *', got cdata 'struct pt *'" said nothing).
+  const other = new FFI();
+  other.cdef('struct pt { int x; double y; };');
+  const foreign = messageOf(() => C.pt_sum(other.new('struct pt *'), 1));
+  expect(foreign).toMatch(/expected 'const struct pt \*', got cdata 'struct pt \*' \(the same name, declared by two different FFI instances/);
+  for (const m of [field, below, past, detached, foreign]) expect(m).not.toMatch(engine);
+});
+
 // ---------------------------------------------------------------------------------------------
 // Holes reachable from JavaScript alone. Each of these crashed the process (or read freed memory)
 // before node-cffi closed it, so each runs in a child process and reports what happened as JSON.
