@@ -2,6 +2,7 @@
 import { FFIError, show } from '../errors';
 import { CType, FunctionType, PointerType, isCharLike, isCType } from '../ctype/model';
 import { RawFunction, functionAt, variadicSpec } from '../backend/koffi';
+import { GUARDING, IN_CALL, REFUSED, SYNC, WAIT_MS, labelId, takeRefusals } from '../backend/threadguard';
 import { CData, isCData } from './base';
 import { EnumValue } from './scalar';
 import { CallbackOptions, registerTrampoline, Trampoline } from './callback';
@@ -185,6 +186,23 @@ function tooManyVariadic(label: string, fixed: number, extra: number): RangeErro
   );
 }
 
+/**
+ * Warns that callbacks C's own threads called during the synchronous call that just returned were
+ * refused (see backend/threadguard.ts), naming the call and the way out.
+ */
+function reportRefusals(): void {
+  const { count, call, callback } = takeRefusals();
+  const name = call.replace(/\(\)$/, '');
+  process.emitWarning(
+    `${callback} was called ${count === 1 ? 'once' : `${count} times`} by a thread of C's own while the JavaScript thread was inside ` +
+      `the synchronous call ${call}; node-cffi runs such callbacks on the event loop, which cannot turn before ${call} returns ` +
+      `(and waiting would hang if ${call} waits for that thread), so after ${WAIT_MS} ms it gave C the callback's error value ` +
+      `instead of running it. Call ${/^[A-Za-z_$][\w$]*$/.test(name) ? `${name}.async(...)` : `${call} with .async(...)`}: ` +
+      'the call then runs on a worker thread and callbacks from any thread run on the event loop.',
+    'CallbackError',
+  );
+}
+
 function closedError(g: CallGuard, label: string): FFIError {
   return new FFIError(`${label}: ${g.why}`);
 }
@@ -197,6 +215,7 @@ function arityError(label: string, want: number, got: number, variadic: boolean)
 const runtime = {
   toCScalar, toCPointerArgument, toCFunctionArgument, toCStructAddress, toKoffiRecord, fromKoffiRecord, fromCPointer,
   newStruct, releaseTemporaries, variadicArguments, closedError, arityError, noAsync, tooManyVariadic, began, settled,
+  SYNC, reportRefusals,
 };
 const RUNTIME_NAMES = Object.keys(runtime);
 const RUNTIME_VALUES = Object.values(runtime);
@@ -298,9 +317,17 @@ export function makeCaller(label: string, t: FunctionType, argNames: readonly (s
   // C is using meanwhile.
   const head = headOf('');
   const asyncHead = headOf(`const held = [${p.params.join(', ')}];`);
-  const syncCall = p.transient
+  // While C runs, SYNC[IN_CALL] names this call: callbacks from C's own threads then know the
+  // event loop cannot turn (backend/threadguard.ts); after it, any they were refused is reported.
+  // Until a callback exists (SYNC[GUARDING]), none can meet the call: it is made plainly.
+  const plainCall = p.transient
     ? `try { return ${p.result(`raw(${args})`)}; } finally { releaseTemporaries(temps); }`
     : `return ${p.result(`raw(${args})`)};`;
+  const syncCall =
+    `if (SYNC[${GUARDING}] === 0) { ${plainCall} }\n  ` +
+    `const outer = SYNC[${IN_CALL}]; SYNC[${IN_CALL}] = ${labelId(label)};\n  ` +
+    `try { return ${p.result(`raw(${args})`)}; } finally { SYNC[${IN_CALL}] = outer; if (SYNC[${REFUSED}] !== 0) reportRefusals();` +
+    `${p.transient ? ' releaseTemporaries(temps);' : ''} }`;
   const done = `settled(guard); held.length = 0; ${p.transient ? 'releaseTemporaries(temps);' : p.temps ? 'void temps;' : ''}`;
   const asyncCall =
     `if (raw.async === undefined) throw noAsync(${L});\n  ` +

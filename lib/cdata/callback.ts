@@ -3,6 +3,7 @@ import { show } from '../errors';
 import { CType, FunctionType } from '../ctype/model';
 import type { Repr } from '../ctype/primitives';
 import { registerCallback, unregisterCallback } from '../backend/koffi';
+import { ErrorBits, guardCallback } from '../backend/threadguard';
 import { wrapPointer } from './classes';
 import { ScalarType, fastCheck, reprOf, toCScalar } from './convert';
 import { toAddress } from './memory';
@@ -134,17 +135,43 @@ export function registerTrampoline(t: FunctionType, fn: (...args: unknown[]) => 
       running--;
     }
   };
-  const address = registerCallback(trampoline, t);
+  const target = registerCallback(trampoline, t);
+  // C gets a stub in front of koffi's trampoline: from another thread, while the JavaScript thread
+  // is inside a synchronous call, it gives C `fallback` rather than wait forever (backend/threadguard.ts).
+  const bits = errorBits(t.result, fallback);
+  const stub = bits === null ? null : guardCallback(target, bits, label);
   let live = true;
   return {
-    address,
+    address: stub === null ? target : stub.address,
     release() {
       if (live) {
         live = false;
-        unregisterCallback(address);
+        unregisterCallback(target);
+        stub?.release();
       }
     },
   };
+}
+
+/** The bits a C function of result type `t` returns for `value` (converted already): null for structs, which are not guarded. */
+function errorBits(t: CType, value: unknown): ErrorBits | null {
+  switch (t.kind) {
+    case 'void':
+      return { int: 0n, float: 0n };
+    case 'primitive':
+    case 'enum': {
+      const repr = reprOf(t as ScalarType);
+      const scratch = new DataView(new ArrayBuffer(8));
+      if (repr === 'f32') scratch.setFloat32(0, value as number, true);
+      else if (repr === 'f64') scratch.setFloat64(0, value as number, true);
+      else return { int: typeof value === 'boolean' ? (value ? 1n : 0n) : BigInt(value as number | bigint), float: 0n };
+      return { int: 0n, float: scratch.getBigUint64(0, true) };
+    }
+    case 'pointer':
+      return { int: BigInt((value as number | bigint | null) ?? 0), float: 0n };
+    default:
+      return null;
+  }
 }
 
 function defaultError(t: CType): unknown {
