@@ -8,7 +8,7 @@ import { classOf, extentOf, knownBytes, ownMemory, readAt, wrapPointer, writeArr
 import { reprOf } from './convert';
 import { boundsOf, checkMemory, refuseReadOnly } from './faults';
 import { EnumValue } from './scalar';
-import { Address, Memory, addressHex, allocate, offsetAddress, placeMemory, toAddress, wholeBuffer } from './memory';
+import { Address, Memory, NO_MEMORY, addressHex, allocate, offsetAddress, placeMemory, toAddress, wholeBuffer } from './memory';
 
 // ---------------------------------------------------------------------------------------------
 // ffi.new
@@ -215,7 +215,7 @@ function bytesOf(c: CData, bytes: number, what: string): Uint8Array {
 function stringLimit(c: CData): number {
   const m = c.$m;
   if (!m.bounded) return -1;
-  return Math.max(boundsOf(c)[1] - c.$o, 0);
+  return Math.max((m.kind === 'slab' ? c.$o + c.$own : m.hi) - c.$o, 0);
 }
 
 const utf8 = new TextDecoder('utf-8');
@@ -233,10 +233,16 @@ export function stringOf(value: unknown, maxlen: number | undefined): string {
     throw new TypeError(`ffi.string(): maxlen must be a non-negative integer, got ${show(maxlen)}`);
   }
   if (item && isCharLike(item)) {
+    // An array's bytes, or for a pointer the rest of the memory it points into (unbounded for C's).
+    const m = value.$m;
+    if (m.why !== '' || m.v === NO_MEMORY || m.buffer !== null) checkMemory(value, 'ffi.string()');
     let limit = t.kind === 'array' ? value.$n : stringLimit(value);
     if (maxlen !== undefined) limit = limit < 0 ? maxlen : Math.min(limit, maxlen);
-    checkMemory(value, 'ffi.string()', limit < 0 ? 1 : 0);
     if (limit < 0) return readCString(value.$a as number);
+    if (readCStringBounded && limit > 0) {
+      if (t.kind !== 'array') placeOf(value, limit, 'ffi.string()'); // an array's bytes are there by construction
+      return readCStringBounded(value.$a as number, limit);
+    }
     const bytes = bytesOf(value, limit, 'ffi.string()');
     const end = bytes.indexOf(0);
     return utf8.decode(end < 0 ? bytes : bytes.subarray(0, end));

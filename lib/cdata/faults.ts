@@ -12,17 +12,16 @@ export function memoryError(c: CData, where: string, bytes = 0): Error | null {
   const gone = goneError(c, where);
   if (gone) return gone;
   const m = c.$m;
-  const what = described(c, where);
   if (m.v === NO_MEMORY) {
     return new RangeError(
-      `${what}: address ${addressHex(c.$a)} is not valid memory (the first page, a sentinel such as (void *)-1, a kernel-space or a tagged address); ` +
+      `${described(c, where)}: address ${addressHex(c.$a)} is not valid memory (the first page, a sentinel such as (void *)-1, a kernel-space or a tagged address); ` +
         'such a pointer can be compared, cast and passed to C, not read or written',
     );
   }
   if (bytes > 0 && m.bounded) {
     const [lo, hi] = boundsOf(c);
     if (c.$o < lo || c.$o + bytes > hi) {
-      return new RangeError(`${what}: ${bytes} bytes at ${addressHex(c.$a)} run past the ${hi - lo} bytes of the memory it points into${ownerWords(m)}`);
+      return new RangeError(`${described(c, where)}: ${bytes} bytes at ${addressHex(c.$a)} run past the ${hi - lo} bytes of the memory it points into${ownerWords(m)}`);
     }
   }
   return null;

@@ -93,14 +93,18 @@ describe('a callback from a thread of C\'s own while the JavaScript thread is in
   test('C starts a thread that calls back and joins it: the callback gives C its error value, and a warning names the call and .async', () => {
     const r = inChild(`
       const cb = ffi.callback('int(int)', (x) => x + 1, { error: -1 });
+      const start = process.hrtime.bigint();
       const registered = C.call_from_thread(cb, 5);
+      const waited = Number(process.hrtime.bigint() - start) / 1e6;
       const transient = C.call_from_thread((x) => x * 2, 5);
-      C.call_from_thread.async(cb, 5).then((viaAsync) => tell([registered, transient, viaAsync]));
+      C.call_from_thread.async(cb, 5).then((viaAsync) => tell([registered, transient, viaAsync, waited]));
     `);
     expect(r.stderr).not.toMatch(/watchdog/);
     expect(r.ending).toBe('exit 0');
     // Synchronously, each callback gave its error value (-1, and 0 for a plain function); through .async it ran.
-    expect(r.told).toEqual([-1, 0, 6]);
+    const [registered, transient, viaAsync, waited] = r.told as number[];
+    expect([registered, transient, viaAsync]).toEqual([-1, 0, 6]);
+    if (process.env.NODE_CFFI_REPORT === '1') process.stdout.write(`thread callback refused after ${waited.toFixed(0)} ms inside call_from_thread()\n`);
     expect(r.warnings).toHaveLength(2);
     for (const w of r.warnings) {
       expect(w).toMatch(/^CallbackError: .* was called once by a thread of C's own while the JavaScript thread was inside the synchronous call call_from_thread\(\)/);
