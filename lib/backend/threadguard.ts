@@ -288,6 +288,19 @@ function mapRegion(): Region | null {
   return { base, slots: new DataView(rawView(base + SLOTS, CAPACITY * SLOT_SIZE)), free: [], next: 0 };
 }
 
+let warned = false;
+
+/** Says once that callbacks are not guarded here, and what to do instead. */
+function warnUnguarded(): void {
+  if (warned) return;
+  warned = true;
+  process.emitWarning(
+    `callbacks are not guarded here (${guardUnavailable}): a callback that a thread of C's own calls while JavaScript is inside a ` +
+      'synchronous call waits for the event loop, forever if that call waits for the thread; call such functions with .async(...)',
+    'NodeCffiThreadWarning',
+  );
+}
+
 /** A callback's result as the stub returns it when it refuses: integer bits (rax/x0) and floating-point bits (xmm0/d0). */
 export interface ErrorBits {
   readonly int: bigint;
@@ -308,7 +321,10 @@ export function guardCallback(target: number, error: ErrorBits, label: string): 
     }
   }
   const r = region;
-  if (r === null) return { address: target, release() {} };
+  if (r === null) {
+    warnUnguarded();
+    return { address: target, release() {} };
+  }
   const i = r.free.length > 0 ? r.free.pop()! : r.next < CAPACITY ? r.next++ : -1;
   if (i < 0) return { address: target, release() {} };
   SYNC[GUARDING] = 1;
