@@ -1,13 +1,14 @@
 // Library namespaces: the object verify() and dlopen() return, with a property per declared function, global and constant.
 import { FFIError } from './errors';
 import type { Decl } from './ctype/registry';
-import { CType, FunctionType, VOID, functionType, pendingIn, pendingReason, pointerTo } from './ctype/model';
+import { CType, FunctionType, Q_CONST, VOID, functionType, pendingIn, pendingReason, pointerTo } from './ctype/model';
 import type { Binding } from './codegen/glue';
 import type { LoadedLibrary } from './backend/koffi';
-import { CallGuard, Caller, makeCaller } from './cdata/call';
-import { readAt, wrapPointer, writeAt } from './cdata/classes';
+import { Caller, functionGuard, makeCaller, whenSettled } from './cdata/call';
+import { classOf, readAt, wrapPointer, writeAt } from './cdata/classes';
 import type { CData } from './cdata/base';
-import { allocate, placeRaw } from './cdata/memory';
+import { Memory, ReadOnlyView, allocate, placeMemory, placeRaw } from './cdata/memory';
+import { callbacksRunning } from './cdata/callback';
 
 /**
  * A library object without an interface of its own: functions, globals and constants by name,
@@ -18,8 +19,21 @@ export type Lib = Record<string, any>; // eslint-disable-line @typescript-eslint
 
 interface LibState {
   readonly loaded: LoadedLibrary;
-  readonly guard: CallGuard;
+  readonly guard: { why: string };
   readonly spec: LibSpec;
+  /** Each global's place, found on first use (shared by its value, its views and ffi.addressof). */
+  readonly globals: Map<string, () => GlobalPlace>;
+  /** The Memory of function pointers taken with ffi.addressof(): closed with the library. */
+  readonly functions: Memory;
+  /** The Memory of every global placed so far: closed with the library. */
+  readonly memories: Memory[];
+}
+
+/** Where a global lives: its own Memory (bounded by its size, read-only when const), offset and address. */
+interface GlobalPlace {
+  readonly memory: Memory;
+  readonly offset: number;
+  readonly address: number;
 }
 const states = new WeakMap<object, LibState>();
 
@@ -198,8 +212,9 @@ export interface LibSpec {
 /** Builds the library object for the declarations in `spec`. @internal */
 export function makeLib(spec: LibSpec): Lib {
   const lib: Lib = Object.create(libPrototype);
-  const guard: CallGuard = { closed: false, why: `the library ${spec.label} was closed with ffi.dlclose()` };
-  states.set(lib, { loaded: spec.loaded, guard, spec });
+  const guard = { why: '' };
+  const state: LibState = { loaded: spec.loaded, guard, spec, globals: new Map(), functions: functionGuard(lib), memories: [] };
+  states.set(lib, state);
 
   for (const d of spec.decls) {
     switch (d.kind) {
@@ -229,7 +244,7 @@ export function makeLib(spec: LibSpec): Lib {
         defineConstant(lib, d, spec, guard);
         break;
       case 'variable':
-        defineGlobal(lib, d, spec, guard);
+        defineGlobal(lib, d, state);
         break;
       case 'extern-callback':
         // Recorded by cdef; the C function it declares and ffi.defExtern() are not implemented yet: say so by name.
@@ -273,7 +288,7 @@ function bindOrRefuse(bind: () => Caller): Caller {
  * `const struct s S;`) is read once, when first used: through the glue function storing its
  * value (verify()), or from the library's symbol (dlopen()). Assigning one is an FFIError.
  */
-function defineConstant(lib: Lib, d: Decl & { kind: 'constant' }, spec: LibSpec, guard: CallGuard): void {
+function defineConstant(lib: Lib, d: Decl & { kind: 'constant' }, spec: LibSpec, guard: { readonly why: string }): void {
   const known = spec.constants?.get(d.name) ?? d.value;
   let read: { value: unknown } | null = null;
   Object.defineProperty(lib, d.name, {
@@ -291,11 +306,11 @@ function defineConstant(lib: Lib, d: Decl & { kind: 'constant' }, spec: LibSpec,
   });
 }
 
-function readConstant(d: Decl & { kind: 'constant' }, spec: LibSpec, guard: CallGuard): unknown {
+function readConstant(d: Decl & { kind: 'constant' }, spec: LibSpec, guard: { readonly why: string }): unknown {
   const noValue = (): FFIError =>
     new FFIError(`${spec.label}: constant '${d.name}' has no value here; its value comes from the compiler, so use verify()`);
   if (d.origin !== 'static const') throw noValue();
-  if (guard.closed) throw new FFIError(`constant '${d.name}': ${guard.why}`);
+  if (guard.why !== '') throw new FFIError(`constant '${d.name}': ${guard.why}`);
   refusePending(spec, d.name, d.type);
   const t = d.type;
   if (t.size < 0) throw new FFIError(`${spec.label}: constant '${d.name}' is of type '${t.cname}', whose size is not known`);
@@ -313,22 +328,28 @@ function readConstant(d: Decl & { kind: 'constant' }, spec: LibSpec, guard: Call
       throw e;
     }
     const from = placeRaw(address, t.size);
-    for (let i = 0; i < t.size; i++) block.view.setUint8(block.offset + i, from.view.getUint8(from.offset + i));
+    for (let i = 0; i < t.size; i++) block.memory.v.setUint8(block.offset + i, from.view.getUint8(from.offset + i));
   }
-  return readAt(t, block.view, block.offset, block.address, block.owner);
+  return readAt(t, block.memory, block.offset, block.address);
 }
 
 /** The C type of a glue function storing a constant's value: `void f(void *out)`. */
 const READER_FN = functionType([pointerTo(VOID)], VOID, false);
 
-/** A global variable as a property: scalars read and write their value; arrays and structs read as cdata views
- * and are assigned like initialisers (a list, an object of fields, or a cdata of the same type). */
-function defineGlobal(lib: Lib, d: Decl & { kind: 'variable' }, spec: LibSpec, guard: CallGuard): void {
-  let place: { view: DataView; offset: number; address: number } | null = null;
+/**
+ * A global variable as a property: scalars read and write their value; arrays and structs read as
+ * cdata views and are assigned like initialisers (a list, an object of fields, or a cdata of the
+ * same type). A const global is read-only: C keeps it in read-only pages, so assigning it, or
+ * writing through a view of it, is refused. Views of a global refuse access once the library is closed.
+ */
+function defineGlobal(lib: Lib, d: Decl & { kind: 'variable' }, state: LibState): void {
+  const { spec, guard } = state;
+  let place: GlobalPlace | null = null;
   const where = `global '${d.name}'`;
   const accessor = spec.globals?.get(d.name);
-  const locate = () => {
-    if (guard.closed) throw new FFIError(`${where}: ${guard.why}`);
+  const readonly = (d.quals & Q_CONST) !== 0;
+  const locate = (): GlobalPlace => {
+    if (guard.why !== '') throw new FFIError(`${where}: ${guard.why}`);
     if (!place) {
       refusePending(spec, d.name, d.type);
       if (d.lengthFromCompiler && d.type.kind === 'array' && d.type.length === null) {
@@ -336,22 +357,33 @@ function defineGlobal(lib: Lib, d: Decl & { kind: 'variable' }, spec: LibSpec, g
       }
       const address = accessor === undefined ? spec.loaded.symbolAddress(d.name) : (spec.loaded.bind(accessor, addressGetter(d.type))() as number);
       const size = d.type.size > 0 ? d.type.size : 1;
-      const p = placeRaw(address, size);
-      place = { view: p.view, offset: p.offset, address };
+      const window = placeMemory(address, size);
+      const hi = d.type.size > 0 ? window.offset + size : window.memory.hi;
+      const memory = new Memory('guarded', window.memory.v, window.offset, hi, lib, null, false, d.type.size > 0);
+      place = { memory: readonly ? readOnly(memory) : memory, offset: window.offset, address };
+      state.memories.push(place.memory);
     }
     return place;
   };
+  state.globals.set(d.name, locate);
   Object.defineProperty(lib, d.name, {
     enumerable: true,
     get() {
       const p = locate();
-      return readAt(d.type, p.view, p.offset, p.address, lib);
+      return readAt(d.type, p.memory, p.offset, p.address);
     },
     set(value: unknown) {
       const p = locate();
-      writeAt(d.type, p.view, p.offset, value, where);
+      if (readonly) throw new TypeError(`${where}: it is declared const, so C keeps it in read-only memory; it cannot be assigned`);
+      writeAt(d.type, p.memory.v, p.offset, value, where);
     },
   });
+}
+
+/** The same memory through a view whose writes are refused. */
+function readOnly(m: Memory): Memory {
+  const v = m.v;
+  return new Memory(m.kind, new ReadOnlyView(v.buffer, v.byteOffset, v.byteLength), m.lo, m.hi, m.keep, null, true, m.bounded);
 }
 
 /**
@@ -368,13 +400,27 @@ function addressGetter(t: CType): FunctionType {
   return functionType([], pointerTo(t), false);
 }
 
-/** Closes a library from dlopen()/verify(): its functions and globals throw from now on. @internal */
+/**
+ * Closes a library from dlopen()/verify(): its functions, its globals and every view of them, and
+ * the function pointers ffi.addressof() took from it refuse to be used from now on. The library is
+ * unloaded once no `.async` call into it is in flight. Refused inside a callback C is running (the
+ * library's code may be on the stack below it). @internal
+ */
 export function closeLib(lib: unknown): void {
   const state = typeof lib === 'object' && lib !== null ? states.get(lib) : undefined;
   if (!state) throw new TypeError(`ffi.dlclose(): expected a library returned by ffi.dlopen() or ffi.verify()`);
-  if (state.guard.closed) return;
-  state.guard.closed = true;
-  state.loaded.close();
+  if (state.guard.why !== '') return;
+  if (callbacksRunning() > 0) {
+    throw new FFIError(
+      `ffi.dlclose(${state.spec.label}): called inside a callback that C is running, whose caller's code may be in this library; ` +
+        'close it once the C call has returned (for example in setImmediate())',
+    );
+  }
+  const why = `the library ${state.spec.label} was closed with ffi.dlclose()`;
+  state.guard.why = why;
+  state.functions.close(why, 'FFIError');
+  for (const m of state.memories) m.close(why, 'FFIError');
+  whenSettled([state.guard, state.functions], () => state.loaded.close());
 }
 
 /** True for the objects verify() and dlopen() return. @internal */
@@ -390,12 +436,18 @@ export function isLib(x: unknown): x is Lib {
 export function libAddress(lib: Lib, name: string): CData {
   const state = states.get(lib)!;
   const { spec, guard } = state;
-  if (guard.closed) throw new FFIError(`ffi.addressof(lib, '${name}'): ${guard.why}`);
+  if (guard.why !== '') throw new FFIError(`ffi.addressof(lib, '${name}'): ${guard.why}`);
   const d = spec.decls.find((x) => (x.kind === 'function' || x.kind === 'variable') && x.name === name);
   if (!d || (d.kind !== 'function' && d.kind !== 'variable')) {
+    if (spec.decls.some((x) => x.kind === 'constant' && x.name === name)) {
+      throw new FFIError(`ffi.addressof(lib, '${name}'): '${name}' is a constant (a const global is one: a value read once, as in CFFI), which has no address here`);
+    }
     throw new FFIError(`ffi.addressof(lib, '${name}'): ${spec.label} declares no function or global named '${name}'`);
   }
-  const accessor = d.kind === 'variable' ? spec.globals?.get(name) : undefined;
-  const address = accessor === undefined ? spec.loaded.symbolAddress(name) : (spec.loaded.bind(accessor, addressGetter(d.type))() as number);
-  return wrapPointer(pointerTo(d.type), address, lib)!;
+  if (d.kind === 'variable') {
+    // The global's own Memory: the pointer (and its casts) refuse access once the library is closed.
+    const p = state.globals.get(name)!();
+    return new (classOf(pointerTo(d.type)))(p.memory, p.address, p.offset, 0, 0);
+  }
+  return wrapPointer(pointerTo(d.type), spec.loaded.symbolAddress(name), state.functions)!;
 }

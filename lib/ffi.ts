@@ -552,6 +552,8 @@ export class FFI {
 
   set errno(value: number) {
     if (!Number.isInteger(value)) throw new TypeError(`ffi.errno: expected an integer, got ${show(value)}`);
+    // errno is a C int: a larger value would be cut to its low 32 bits (2 ** 40 would become 0)
+    if (value < -(2 ** 31) || value >= 2 ** 31) throw new RangeError(`ffi.errno: ${show(value)} does not fit in 'int' (-2147483648 to 2147483647)`);
     setErrno(value);
   }
 }

@@ -217,8 +217,8 @@ function rebuildTypes(data: ModuleData): CType[] {
       shells.push([t, row]);
     } else if (row.kind === 'enum') {
       const t = new EnumType(row.name, row.namedByTypedef);
-      const relements: Record<string, number | bigint> = {};
-      const elements: Record<string, string> = {};
+      const relements: Record<string, number | bigint> = Object.create(null);
+      const elements: Record<string, string> = Object.create(null);
       for (const [name, v] of row.values) {
         relements[name] = v;
         elements[String(v)] ??= name;

@@ -236,24 +236,28 @@ export function argumentSpec(t: CType, what: string): Spec {
   }
 }
 
-/** How a result of C type `t` comes back from koffi: pointers as integer addresses (numbers). */
+/**
+ * How a result of C type `t` comes back from koffi: pointers as intptr_t, a number (a bigint only
+ * beyond ±2^53), so that every address C can produce arrives intact: (void *)-1 as -1, a kernel-half
+ * address as a negative number, a tagged pointer as a bigint. Nothing about it can fail after the call.
+ */
 function resultSpec(t: CType, what: string): Spec {
   switch (t.kind) {
     case 'void':
       return 'void';
     case 'pointer':
-      return 'uintptr_t';
+      return 'intptr_t';
     default:
       return argumentSpec(t, what);
   }
 }
 
-/** How a callback receives an argument of type `t` (pointers as integer addresses, made cdata by the caller). */
+/** How a callback receives an argument of type `t` (pointers as intptr_t addresses, made cdata by the caller). */
 function callbackArgumentSpec(t: CType, what: string): Spec {
-  return t.kind === 'pointer' || t.kind === 'array' || t.kind === 'function' ? 'uintptr_t' : argumentSpec(t, what);
+  return t.kind === 'pointer' || t.kind === 'array' || t.kind === 'function' ? 'intptr_t' : argumentSpec(t, what);
 }
 
-/** A koffi record with the layout of `t`, for passing it by value (pointer members as integer addresses). */
+/** A koffi record with the layout of `t`, for passing it by value (pointer members as intptr_t addresses). */
 function recordType(t: StructType, what: string): TypeObject {
   const memo = records.get(t);
   if (memo) return memo;
@@ -283,7 +287,7 @@ const records = new WeakMap<StructType, TypeObject>();
 function memberSpec(t: CType, what: string): Spec {
   switch (t.kind) {
     case 'pointer':
-      return 'uintptr_t';
+      return 'intptr_t';
     case 'array':
       if (t.length === null) throw new TypeError(`${what}: a struct with a flexible array member cannot be passed by value`);
       return koffi.array(memberSpec(t.item, what), t.length, 'Array');
@@ -299,7 +303,7 @@ function prototype(t: FunctionType, forCallback: boolean): TypeObject {
   if (!proto) {
     const what = `function type '${t.cname}'`;
     const arg = forCallback ? callbackArgumentSpec : argumentSpec;
-    const result = forCallback && t.result.kind === 'pointer' ? 'uintptr_t' : resultSpec(t.result, what);
+    const result = forCallback && t.result.kind === 'pointer' ? 'intptr_t' : resultSpec(t.result, what);
     if (forCallback && t.ellipsis) throw new TypeError(`${what}: a JavaScript callback cannot take variadic arguments`);
     const args = t.args.map((a) => arg(a, what));
     proto = koffi.proto(result, t.ellipsis ? [...args, '...'] : args);

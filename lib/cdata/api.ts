@@ -2,12 +2,13 @@
 import { show } from '../errors';
 import { ArrayType, CType, PointerType, isCharLike, pointerTo, requireSize } from '../ctype/model';
 import { isSignedRepr } from '../ctype/primitives';
-import { bufferAddress, readCString, readCStringBounded } from '../backend/koffi';
+import { bufferAddress, rawView, readCString, readCStringBounded } from '../backend/koffi';
 import { CData, isCData } from './base';
-import { classOf, extentOf, knownBytes, readAt, wrapPointer, writeArray, writeAt } from './classes';
+import { classOf, extentOf, knownBytes, ownMemory, readAt, wrapPointer, writeArray, writeAt } from './classes';
 import { reprOf } from './convert';
+import { boundsOf, checkMemory, refuseReadOnly } from './faults';
 import { EnumValue } from './scalar';
-import { NO_MEMORY, allocate, placeRaw } from './memory';
+import { Address, Memory, NO_MEMORY, addressHex, allocate, offsetAddress, placeMemory, toAddress, wholeBuffer } from './memory';
 
 // ---------------------------------------------------------------------------------------------
 // ffi.new
@@ -19,8 +20,8 @@ export function newCData(t: CType, init: unknown): CData {
       const item = t.item;
       requireSize(item, `ffi.new('${t.cname}')`, true);
       const b = allocate(item.size, item.align);
-      const c = new (classOf(t))(b.address, b.view, b.offset, b.owner, 0, item.size);
-      if (init !== undefined) writeAt(item, b.view, b.offset, init, `ffi.new('${t.cname}')`);
+      const c = new (classOf(t))(b.memory, b.address, b.offset, 0, item.size);
+      if (init !== undefined) writeAt(item, b.memory.v, b.offset, init, `ffi.new('${t.cname}')`);
       return c;
     }
     case 'array': {
@@ -29,9 +30,9 @@ export function newCData(t: CType, init: unknown): CData {
       const n = t.length ?? openLength(t, init);
       const size = n * item.size;
       const b = allocate(size, item.align);
-      const c = new (classOf(t))(b.address, b.view, b.offset, b.owner, n, size);
+      const c = new (classOf(t))(b.memory, b.address, b.offset, n, size);
       if (init !== undefined && (t.length !== null || (typeof init !== 'number' && typeof init !== 'bigint'))) {
-        writeArray(t, b.view, b.offset, init, `ffi.new('${t.cname}')`, n);
+        writeArray(t, b.memory.v, b.offset, init, `ffi.new('${t.cname}')`, n);
       }
       return c;
     }
@@ -67,7 +68,7 @@ export function castTo(t: CType, value: unknown): unknown {
     case 'primitive':
       return castScalar(t, value, t.cname);
     case 'enum': {
-      const named = typeof value === 'string' ? t.relements[value] : undefined;
+      const named = typeof value === 'string' && Object.hasOwn(t.relements, value) ? t.relements[value] : undefined;
       return new EnumValue(t, named ?? (castScalar(t, value, t.cname) as number | bigint));
     }
     case 'pointer':
@@ -81,6 +82,7 @@ export function castTo(t: CType, value: unknown): unknown {
 
 function scalarInput(value: unknown, cname: string): number | bigint | boolean {
   if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return value;
+  if (value === null) return 0; // NULL
   if (isCData(value) && (value.$t.kind === 'pointer' || value.$t.kind === 'array')) return value.$a;
   if (value instanceof EnumValue) return value.value;
   if (typeof value === 'string' && Buffer.byteLength(value) === 1) return Buffer.from(value)[0];
@@ -129,21 +131,19 @@ function castPointer(t: PointerType, value: unknown): CData | null {
     if (vt.kind !== 'pointer' && vt.kind !== 'array') {
       throw new TypeError(`ffi.cast('${t.cname}'): cannot cast ${show(value)}; take its address with ffi.addressof() first`);
     }
-    const extent = extentOf(t.item);
-    if (t.item.kind !== 'function' && value.$v !== NO_MEMORY && value.$o + extent <= value.$v.byteLength) {
-      return new (classOf(t))(value.$a, value.$v, value.$o, value.$k, 0, 0);
-    }
-    return wrapPointer(t, value.$a, value.$k);
+    // The same memory, seen as another type: every view of an allocation shares its Memory (and its release).
+    const m = ownMemory(value);
+    if (t.item.kind === 'function') return wrapPointer(t, value.$a, m.kind === 'c' ? null : m);
+    if (m.kind !== 'c' || value.$o + extentOf(t.item) <= m.hi) return new (classOf(t))(m, value.$a, value.$o, 0, 0);
+    return wrapPointer(t, value.$a);
   }
-  if (typeof value === 'number' || typeof value === 'bigint') {
-    const n = typeof value === 'bigint' ? value : Number.isSafeInteger(value) ? BigInt(value) : null;
-    if (n === null) throw new TypeError(`ffi.cast('${t.cname}'): address must be an integer, got ${show(value)}`);
-    const address = BigInt.asUintN(64, n);
-    if (address > BigInt(Number.MAX_SAFE_INTEGER)) {
-      throw new RangeError(`ffi.cast('${t.cname}'): address 0x${address.toString(16)} is beyond 2^53 and cannot be used`);
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) {
+      throw new TypeError(`ffi.cast('${t.cname}'): address must be a safe integer, got ${show(value)}; pass a bigint for addresses beyond 2^53`);
     }
-    return wrapPointer(t, Number(address), null);
+    return wrapPointer(t, value > 0 && value < 2 ** 52 ? value : toAddress(BigInt(value)));
   }
+  if (typeof value === 'bigint') return wrapPointer(t, toAddress(value));
   if (value instanceof EnumValue) return castPointer(t, value.value);
   throw new TypeError(`ffi.cast('${t.cname}'): cannot cast ${show(value)} to a pointer`);
 }
@@ -183,9 +183,9 @@ export function addressOf(c: CData, path: readonly (string | number)[]): CData {
     length = t.kind === 'array' ? t.length : null;
   }
   const p = pointerTo(t);
-  const o = c.$o + delta;
-  if (c.$v !== NO_MEMORY && o >= 0 && o + extentOf(t) <= c.$v.byteLength) return new (classOf(p))(c.$a + delta, c.$v, o, c.$k, 0, 0);
-  return wrapPointer(p, c.$a + delta, c.$k) as CData;
+  const address = offsetAddress(c.$a, delta);
+  if (p.item.kind === 'function') return wrapPointer(p, address, c.$m) as CData;
+  return new (classOf(p))(ownMemory(c), address, c.$o + delta, 0, 0);
 }
 
 function indexStep(item: CType, i: number, length: number | null, c: CData): number {
@@ -200,17 +200,33 @@ function indexStep(item: CType, i: number, length: number | null, c: CData): num
 // ---------------------------------------------------------------------------------------------
 // Reading memory out: string, unpack, buffer, view
 
-/** A Uint8Array over `bytes` bytes of the memory a cdata refers to (placing it anew when needed). */
-function bytesOf(c: CData, bytes: number, what: string): Uint8Array {
-  let v = c.$v;
-  let o = c.$o;
-  if (v === NO_MEMORY || o + bytes > v.byteLength) {
-    const place = placeRaw(c.$a, bytes);
-    v = place.view;
-    o = place.offset;
-    if (v === NO_MEMORY) throw new RangeError(`${what}: address 0x${c.$a.toString(16)} of ${show(c)} is not valid memory`);
+/**
+ * Where `bytes` bytes of the memory a cdata refers to are: its Memory and offset, or for C memory
+ * past the cdata's window, the window onto its address. Refuses memory that is gone (released,
+ * closed, detached), addresses no view reaches, and lengths past what an allocation owns.
+ */
+function placeOf(c: CData, bytes: number, what: string): { m: Memory; o: number } {
+  checkMemory(c, what, bytes);
+  const m = c.$m;
+  if (m.kind !== 'c' || (c.$o >= m.lo && c.$o + bytes <= m.hi)) return { m, o: c.$o };
+  const place = placeMemory(c.$a, bytes);
+  if (place.offset + bytes > place.memory.hi) {
+    throw new RangeError(`${what}: ${bytes} bytes at ${addressHex(c.$a)} (${show(c)}) are not valid memory`);
   }
-  return new Uint8Array(v.buffer, v.byteOffset + o, bytes);
+  return { m: place.memory, o: place.offset };
+}
+
+/** A Uint8Array over `bytes` bytes of the memory a cdata refers to, for node-cffi's own use (never handed out). */
+function bytesOf(c: CData, bytes: number, what: string): Uint8Array {
+  const { m, o } = placeOf(c, bytes, what);
+  return new Uint8Array(m.v.buffer, m.v.byteOffset + o, bytes);
+}
+
+/** How far a string may be read at a cdata: to the end of the memory it points into when that is known, else unbounded (-1). */
+function stringLimit(c: CData): number {
+  const m = c.$m;
+  if (!m.bounded) return -1;
+  return Math.max((m.kind === 'slab' ? c.$o + c.$own : m.hi) - c.$o, 0);
 }
 
 const utf8 = new TextDecoder('utf-8');
@@ -228,17 +244,25 @@ export function stringOf(value: unknown, maxlen: number | undefined): string {
     throw new TypeError(`ffi.string(): maxlen must be a non-negative integer, got ${show(maxlen)}`);
   }
   if (item && isCharLike(item)) {
-    let limit = t.kind === 'array' ? value.$n : -1;
+    // An array's bytes, or for a pointer the rest of the memory it points into (unbounded for C's).
+    const m = value.$m;
+    if (m.why !== '' || m.v === NO_MEMORY || m.buffer !== null) checkMemory(value, 'ffi.string()');
+    let limit = t.kind === 'array' ? value.$n : stringLimit(value);
     if (maxlen !== undefined) limit = limit < 0 ? maxlen : Math.min(limit, maxlen);
-    if (value.$v === NO_MEMORY) throw new RangeError(`ffi.string(): address 0x${value.$a.toString(16)} of ${show(value)} is not valid memory`);
-    if (limit < 0) return readCString(value.$a);
-    if (readCStringBounded) return readCStringBounded(value.$a, limit);
+    if (limit < 0) return readCString(value.$a as number);
+    if (readCStringBounded && limit > 0) {
+      if (t.kind !== 'array') placeOf(value, limit, 'ffi.string()'); // an array's bytes are there by construction
+      return readCStringBounded(value.$a as number, limit);
+    }
     const bytes = bytesOf(value, limit, 'ffi.string()');
     const end = bytes.indexOf(0);
     return utf8.decode(end < 0 ? bytes : bytes.subarray(0, end));
   }
   if (item && item.kind === 'primitive' && (item.name === 'wchar_t' || item.name === 'char16_t' || item.name === 'char32_t')) {
-    return wideString(value, item.size, t.kind === 'array' ? value.$n : -1, maxlen);
+    let length = t.kind === 'array' ? value.$n : -1;
+    const room = stringLimit(value);
+    if (length < 0 && room >= 0) length = Math.floor(room / item.size);
+    return wideString(value, item.size, length, maxlen);
   }
   throw new TypeError(`ffi.string(): expected a char array or pointer, or an enum value, got ${show(value)}`);
 }
@@ -263,8 +287,8 @@ function wideString(c: CData, unit: number, length: number, maxlen: number | und
 }
 
 function wrapAt(c: CData, delta: number): CData {
-  const Cls = c.constructor as new (a: number, v: DataView, o: number, k: unknown, n: number, own: number) => CData;
-  return new Cls(c.$a + delta, c.$v, c.$o + delta, c.$k, c.$n, 0);
+  const Cls = c.constructor as new (m: Memory, a: Address, o: number, n: number, own: number) => CData;
+  return new Cls(c.$m, offsetAddress(c.$a, delta), c.$o + delta, c.$n, 0);
 }
 
 /** ffi.unpack: `n` items from a pointer or array, as a list (a Buffer copy for chars). */
@@ -275,23 +299,44 @@ export function unpack(c: CData, n: number): unknown[] | Buffer {
   if (t.kind === 'array' && n > c.$n) throw new RangeError(`ffi.unpack(): ${n} items asked from ${show(c)}, which has ${c.$n}`);
   const item = t.item;
   requireSize(item, 'ffi.unpack()', true);
-  const bytes = bytesOf(c, n * item.size, 'ffi.unpack()');
-  if (isCharLike(item)) return Buffer.from(bytes);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const { m, o } = placeOf(c, n * item.size, 'ffi.unpack()');
+  if (isCharLike(item)) return Buffer.from(new Uint8Array(m.v.buffer, m.v.byteOffset + o, n));
+  // Struct and array items are views sharing the memory they are in (and its release).
+  const shared = m === c.$m ? ownMemory(c) : m;
   const out = new Array<unknown>(n);
-  for (let i = 0; i < n; i++) out[i] = readAt(item, view, i * item.size, c.$a + i * item.size, c.$k);
+  for (let i = 0; i < n; i++) out[i] = readAt(item, shared, o + i * item.size, offsetAddress(c.$a, i * item.size));
   return out;
 }
 
 const KEEP = Symbol('node-cffi.keep');
 
+/**
+ * A view of its own over `bytes` bytes at a cdata, to hand out: never a slab (other allocations) or
+ * a window (the whole address space). A JavaScript buffer's own memory and a large block (its own
+ * ArrayBuffer, detached by ffi.release) are viewed directly; other memory through an external
+ * ArrayBuffer of exactly those bytes, which keeps the memory alive and cannot be detached.
+ */
+function handOut(c: CData, bytes: number, what: string): { buffer: ArrayBuffer; offset: number } {
+  const { m, o } = placeOf(c, bytes, what);
+  if (m.readonly) throw new TypeError(`${what}: ${show(c)} is read-only memory (a const global, which C keeps in read-only pages); copy it with ffi.unpack()`);
+  if (m.kind === 'js') return { buffer: m.v.buffer as ArrayBuffer, offset: m.v.byteOffset + o };
+  const whole = wholeBuffer(m);
+  if (whole) {
+    // Whoever holds the buffer can now detach it (postMessage): addresses in it are checked before C gets them.
+    m.ok = false;
+    return { buffer: whole, offset: o };
+  }
+  if (bytes === 0) return { buffer: new ArrayBuffer(0), offset: 0 };
+  return { buffer: rawView(offsetAddress(c.$a, 0) as number, bytes), offset: 0 };
+}
+
 /** ffi.buffer: a Buffer over the cdata's memory (no copy); it keeps that memory alive. */
 export function bufferOf(c: CData, size: number | undefined): Buffer {
   const n = size ?? knownBytes(c);
   if (!Number.isSafeInteger(n) || n < 0) throw new TypeError(`ffi.buffer(): size must be a non-negative integer, got ${show(size)}`);
-  const bytes = bytesOf(c, n, 'ffi.buffer()');
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, n);
-  Object.defineProperty(buf, KEEP, { value: c.$k ?? c });
+  const place = handOut(c, n, 'ffi.buffer()');
+  const buf = Buffer.from(place.buffer, place.offset, n);
+  Object.defineProperty(buf, KEEP, { value: c.$m.keep ?? c });
   return buf;
 }
 
@@ -317,10 +362,11 @@ export function typedView(c: CData, length: number | undefined): ArrayBufferView
   }
   if (!Number.isSafeInteger(n) || n < 0) throw new TypeError(`ffi.view(): length must be a non-negative integer, got ${show(length)}`);
   if (t.kind === 'array' && n > c.$n) throw new RangeError(`ffi.view(): ${n} items asked from ${show(c)}, which has ${c.$n}`);
-  const bytes = bytesOf(c, n * item.size, 'ffi.view()');
-  if (bytes.byteOffset % item.size !== 0) throw new RangeError(`ffi.view(): ${show(c)} is not aligned for '${item.cname}'`);
-  const view = new Typed(bytes.buffer, bytes.byteOffset, n);
-  Object.defineProperty(view, KEEP, { value: c.$k ?? c });
+  checkMemory(c, 'ffi.view()', n * item.size);
+  if (typeof c.$a === 'number' && c.$a % item.size !== 0) throw new RangeError(`ffi.view(): ${show(c)} is not aligned for '${item.cname}'`);
+  const place = handOut(c, n * item.size, 'ffi.view()');
+  const view = new Typed(place.buffer, place.offset, n);
+  Object.defineProperty(view, KEEP, { value: c.$m.keep ?? c });
   return view;
 }
 
@@ -354,7 +400,9 @@ export function fromBuffer(buf: unknown, t: CType, cdecl: string): CData {
   if ((entry.address + start) % Math.max(1, item.align) !== 0) {
     throw new RangeError(`ffi.fromBuffer(): the buffer's memory is not aligned for '${item.cname}'`);
   }
-  return new (classOf(t))(entry.address + start, entry.view, start, buf, n, 0);
+  // The owner may detach (transfer) or shrink (resize) the buffer at any time: its Memory is checked before C gets an address in it.
+  const m = new Memory('js', entry.view, start, start + n * item.size, buf, ab);
+  return new (classOf(t))(m, entry.address + start, start, n, 0);
 }
 
 /** A byte range of a memmove operand: a cdata (from its address) or JS memory. */
@@ -364,13 +412,15 @@ function operand(x: unknown, n: number, which: string): { bytes: Uint8Array; add
     if (t.kind === 'array' && n > knownBytes(x)) {
       throw new RangeError(`ffi.memmove(): ${n} bytes do not fit in ${which} ${show(x)} (${knownBytes(x)} bytes)`);
     }
-    return { bytes: bytesOf(x, n, 'ffi.memmove()'), address: x.$a };
+    const { m, o } = placeOf(x, n, `ffi.memmove() ${which}`);
+    if (which === 'dest') refuseReadOnly(m.v, `ffi.memmove(): dest ${show(x)}`);
+    return { bytes: new Uint8Array(m.v.buffer, m.v.byteOffset + o, n), address: x.$a as number };
   }
   let u8: Uint8Array;
-  if (x instanceof ArrayBuffer) u8 = new Uint8Array(x);
-  else if (ArrayBuffer.isView(x)) u8 = new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
+  if (x instanceof ArrayBuffer) u8 = x.byteLength === 0 ? new Uint8Array(0) : new Uint8Array(x);
+  else if (ArrayBuffer.isView(x)) u8 = x.byteLength === 0 ? new Uint8Array(0) : new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
   else throw new TypeError(`ffi.memmove(): ${which} must be a cdata, Buffer, typed array or ArrayBuffer, got ${show(x)}`);
-  if (n > u8.byteLength) throw new RangeError(`ffi.memmove(): ${n} bytes do not fit in ${which} (${u8.byteLength} bytes)`);
+  if (n > u8.byteLength) throw new RangeError(`ffi.memmove(): ${n} bytes do not fit in ${which} (${u8.byteLength} bytes${u8.byteLength === 0 ? ': empty, or its ArrayBuffer was detached' : ''})`);
   return { bytes: u8.subarray(0, n), address: -1 };
 }
 

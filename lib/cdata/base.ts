@@ -1,27 +1,27 @@
 // The CData base class: the fields every cdata carries, its repr, and p[i] through the prototype chain.
 import { DESCRIBE } from '../errors';
 import type { CType } from '../ctype/model';
+import { Address, Memory, addressHex } from './memory';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /**
  * A cdata is a typed reference to native memory. Every cdata refers to the memory at address `$a`,
- * read through `$v` at offset `$o`: for a pointer, the memory it points to; for an array, struct
- * or union, its own memory. Generated subclasses (one per C type, see classes.ts) add accessors.
- * Internal names start with '$' so that they never collide with C field names.
+ * read through its Memory `$m` (the view `$m.v`) at offset `$o`: for a pointer, the memory it points
+ * to; for an array, struct or union, its own memory. Generated subclasses (one per C type, see
+ * classes.ts) add accessors. Internal names start with '$' so that they never collide with C field names.
  */
 export class CData {
   // The fields are declared and set by each generated class (classes.ts), not here: one
   // initializer shared by every cdata class would see hundreds of shapes and go megamorphic
-  // (measured: ~800 ns per construction instead of ~20). Constructors take (a, v, o, k, n, own).
+  // (measured: ~800 ns per construction instead of ~20). Constructors take (m, a, o, n, own).
 
+  /** The memory this cdata reads and writes, shared by every cdata derived from the same allocation; keeps it alive. */
+  declare $m: Memory;
   /** Address of the referenced memory (a pointer's value; an array's or struct's own address). */
-  declare $a: number;
-  /** A view whose bytes [$o, $o + extent) are the referenced memory. */
-  declare $v: DataView;
+  declare $a: Address;
+  /** Offset in `$m.v` of the referenced memory. */
   declare $o: number;
-  /** What keeps the memory alive: an ArrayBuffer, a Buffer, an owning cdata, or null for C's memory. */
-  declare $k: unknown;
   /** Number of elements, for arrays (open arrays get theirs at creation); 0 otherwise. */
   declare $n: number;
   /** Bytes this object owns (ffi.new, ffi.gc); 0 for views and pointers into memory owned elsewhere. */
@@ -47,7 +47,7 @@ export class CData {
     // As CFFI shows them: a struct or union cdata that does not own its memory is a reference ('struct foo &').
     const t = this.$t;
     const name = t.kind === 'struct' || t.kind === 'union' ? t.nameMarker.replace('&', ' &') : this.$name();
-    return `<cdata '${name}' 0x${this.$a.toString(16)}>`;
+    return `<cdata '${name}' ${addressHex(this.$a)}>`;
   }
 
   /** The type's name as CFFI spells it ('int[]' for an open array, whatever its length). */

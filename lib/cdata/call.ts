@@ -2,26 +2,62 @@
 import { FFIError, show } from '../errors';
 import { CType, FunctionType, PointerType, isCharLike, isCType } from '../ctype/model';
 import { RawFunction, functionAt, variadicSpec } from '../backend/koffi';
+import { GUARDING, IN_CALL, REFUSED, SYNC, WAIT_MS, labelId, takeRefusals } from '../backend/threadguard';
 import { CData, isCData } from './base';
 import { EnumValue } from './scalar';
 import { CallbackOptions, registerTrampoline, Trampoline } from './callback';
 import { classOf, useFunctionPointers, wrapPointer } from './classes';
 import { ScalarType, fastCheck, reprOf, toCScalar } from './convert';
-import { NO_MEMORY } from './memory';
-import { fitsJsMemory, toCPointer } from './pointers';
+import { Address, Memory, NO_MEMORY, NOWHERE, addressHex, placeable, toAddress } from './memory';
+import { fitsJsMemory, passable, toCPointer } from './pointers';
 import { fromKoffiRecord, newStruct, toCStructAddress, toKoffiRecord } from './records';
 
 /**
- * Shared by the functions of one library (or one callback): once closed, calls throw `why`
- * instead of jumping into unmapped code.
+ * Shared by the functions of one library (or one callback, or the function pointers taken from a
+ * library: their Memory): once `why` is set (closed), calls throw it instead of jumping into
+ * unmapped code.
  */
 export interface CallGuard {
-  closed: boolean;
   readonly why: string;
 }
 
-/** Never closed: function pointers stay callable as long as C keeps the code there. */
-const OPEN: CallGuard = { closed: false, why: '' };
+// ---------------------------------------------------------------------------------------------
+// Calls in flight: .async calls until they settle (a library waits for them before it unloads).
+
+const inFlight = new Map<CallGuard, number>();
+const idleWaiters = new Set<{ readonly guards: readonly CallGuard[]; readonly then: () => void }>();
+
+function began(g: CallGuard): void {
+  inFlight.set(g, (inFlight.get(g) ?? 0) + 1);
+}
+
+function settled(g: CallGuard): void {
+  const n = (inFlight.get(g) ?? 1) - 1;
+  if (n > 0) {
+    inFlight.set(g, n);
+    return;
+  }
+  inFlight.delete(g);
+  for (const w of idleWaiters) {
+    if (w.guards.every((x) => !inFlight.has(x))) {
+      idleWaiters.delete(w);
+      w.then();
+    }
+  }
+}
+
+/** How many .async calls made through these guards have not settled yet. */
+export function callsInFlight(guards: readonly CallGuard[]): number {
+  let n = 0;
+  for (const g of guards) n += inFlight.get(g) ?? 0;
+  return n;
+}
+
+/** Runs `then` once no .async call made through these guards is in flight (now, if none is). */
+export function whenSettled(guards: readonly CallGuard[], then: () => void): void {
+  if (callsInFlight(guards) === 0) then();
+  else idleWaiters.add({ guards, then });
+}
 
 /** What a caller needs besides the signature. */
 export interface CallTarget {
@@ -72,10 +108,9 @@ function noAsync(label: string): FFIError {
   return new FFIError(`${label}.async(): koffi cannot call variadic functions on a worker thread; call it synchronously`);
 }
 
-/** The pointer a C function returned, as a cdata (null for NULL). */
+/** The pointer a C function returned (koffi gives it as intptr_t), as a cdata (null for NULL). Never throws: C has run. */
 function fromCPointer(t: PointerType, r: number | bigint): CData | null {
-  if (typeof r === 'bigint') throw new RangeError(`pointer 0x${r.toString(16)} returned as '${t.cname}' is beyond 2^53 and cannot be used`);
-  return wrapPointer(t, r, null);
+  return wrapPointer(t, typeof r === 'bigint' ? toAddress(r) : r);
 }
 
 /**
@@ -98,7 +133,7 @@ function variadicArguments(args: IArguments, from: number, label: string, resolv
       if (v !== null && (v as CData).$t.kind !== 'pointer' && (v as CData).$t.kind !== 'array') {
         throw new TypeError(`${where}: ${show(v)} cannot pass through '...'; pass a pointer to it (ffi.addressof)`);
       }
-      out.push('void *', v === null ? null : (v as CData).$a);
+      out.push('void *', v === null ? null : passable(v as CData, where));
     } else if (v instanceof EnumValue) {
       out.push(...typedVariadic(v.type, v.value, where));
     } else if (typeof v === 'boolean') {
@@ -138,6 +173,36 @@ function typedVariadic(t: CType, value: unknown, where: string): unknown[] {
   }
 }
 
+/** The most extra arguments koffi passes to a variadic function with `fixed` parameters: 64 values, two per extra (type, value). */
+export function maxVariadic(fixed: number): number {
+  return Math.floor((KOFFI_MAX_VALUES - fixed) / 2);
+}
+const KOFFI_MAX_VALUES = 64;
+
+function tooManyVariadic(label: string, fixed: number, extra: number): RangeError {
+  return new RangeError(
+    `${label}: ${extra} arguments after the fixed ones is more than can be passed through '...' here: at most ${maxVariadic(fixed)} ` +
+      `(koffi passes a variadic call 64 values: the ${fixed} fixed arguments and a type and a value for each extra one)`,
+  );
+}
+
+/**
+ * Warns that callbacks C's own threads called during the synchronous call that just returned were
+ * refused (see backend/threadguard.ts), naming the call and the way out.
+ */
+function reportRefusals(): void {
+  const { count, call, callback } = takeRefusals();
+  const name = call.replace(/\(\)$/, '');
+  process.emitWarning(
+    `${callback} was called ${count === 1 ? 'once' : `${count} times`} by a thread of C's own while the JavaScript thread was inside ` +
+      `the synchronous call ${call}; node-cffi runs such callbacks on the event loop, which cannot turn before ${call} returns ` +
+      `(and waiting would hang if ${call} waits for that thread), so after ${WAIT_MS} ms it gave C the callback's error value ` +
+      `instead of running it. Call ${/^[A-Za-z_$][\w$]*$/.test(name) ? `${name}.async(...)` : `${call} with .async(...)`}: ` +
+      'the call then runs on a worker thread and callbacks from any thread run on the event loop.',
+    'CallbackError',
+  );
+}
+
 function closedError(g: CallGuard, label: string): FFIError {
   return new FFIError(`${label}: ${g.why}`);
 }
@@ -149,7 +214,8 @@ function arityError(label: string, want: number, got: number, variadic: boolean)
 
 const runtime = {
   toCScalar, toCPointerArgument, toCFunctionArgument, toCStructAddress, toKoffiRecord, fromKoffiRecord, fromCPointer,
-  newStruct, releaseTemporaries, variadicArguments, closedError, arityError, noAsync,
+  newStruct, releaseTemporaries, variadicArguments, closedError, arityError, noAsync, tooManyVariadic, began, settled,
+  SYNC, reportRefusals,
 };
 const RUNTIME_NAMES = Object.keys(runtime);
 const RUNTIME_VALUES = Object.values(runtime);
@@ -185,11 +251,12 @@ function plan(label: string, t: FunctionType, argNames: readonly (string | null)
         checks.push(`if (!(${fastCheck(reprOf(a as ScalarType), v)})) ${v} = toCScalar(${c(a)}, ${v}, ${where});`);
         break;
       case 'pointer':
+        // Fast path: a cdata of exactly this type in memory that cannot go away under C ($m.ok).
         if (a.item.kind === 'function') {
           temps = transient = true;
-          checks.push(`${v} = ${v} != null && ${v}.$t === ${c(a)} ? ${v}.$a : toCFunctionArgument(${c(a)}, ${v}, ${where}, temps);`);
+          checks.push(`${v} = ${v} != null && ${v}.$t === ${c(a)} && ${v}.$m.ok ? ${v}.$a : toCFunctionArgument(${c(a)}, ${v}, ${where}, temps);`);
         } else {
-          checks.push(`${v} = ${v} != null && ${v}.$t === ${c(a)} ? ${v}.$a : toCPointerArgument(${c(a)}, ${v}, ${where});`);
+          checks.push(`${v} = ${v} != null && ${v}.$t === ${c(a)} && ${v}.$m.ok ? ${v}.$a : toCPointerArgument(${c(a)}, ${v}, ${where});`);
         }
         break;
       case 'struct':
@@ -236,29 +303,50 @@ export function makeCaller(label: string, t: FunctionType, argNames: readonly (s
   const n = p.params.length;
   const L = JSON.stringify(label);
   const arity = t.ellipsis
-    ? `if (arguments.length < ${n}) throw arityError(${L}, ${n}, arguments.length, true);`
+    ? `if (arguments.length < ${n}) throw arityError(${L}, ${n}, arguments.length, true);\n  ` +
+      `if (arguments.length - ${n} > ${maxVariadic(n)}) throw tooManyVariadic(${L}, ${n}, arguments.length - ${n});`
     : `if (arguments.length !== ${n}) throw arityError(${L}, ${n}, arguments.length, false);`;
   const va = t.ellipsis ? `const va = variadicArguments(arguments, ${n}, ${L}, resolveType);` : '';
   const args = [...p.callArgs, ...(t.ellipsis ? ['...va'] : [])].join(', ');
-  const head = [arity, `if (guard.closed) throw closedError(guard, ${L});`, p.temps ? 'const temps = [];' : '', ...p.checks, va, ...p.prelude]
-    .filter(Boolean)
-    .join('\n  ');
-  const syncCall = p.transient
+  const headOf = (held: string) =>
+    [arity, held, `if (guard.why !== '') throw closedError(guard, ${L});`, p.temps ? 'const temps = [];' : '', ...p.checks, va, ...p.prelude]
+      .filter(Boolean)
+      .join('\n  ');
+  // For .async, the arguments as given (cdata, callbacks, buffers) stay referenced until the call
+  // settles: the garbage collector must not free memory, run an ffi.gc destructor or free a callback
+  // C is using meanwhile.
+  const head = headOf('');
+  const asyncHead = headOf(`const held = [${p.params.join(', ')}];`);
+  // While C runs, SYNC[IN_CALL] names this call: callbacks from C's own threads then know the
+  // event loop cannot turn (backend/threadguard.ts); after it, any they were refused is reported.
+  // Until a callback exists (SYNC[GUARDING]), none can meet the call: it is made plainly.
+  const plainCall = p.transient
     ? `try { return ${p.result(`raw(${args})`)}; } finally { releaseTemporaries(temps); }`
     : `return ${p.result(`raw(${args})`)};`;
+  const syncCall =
+    `if (SYNC[${GUARDING}] === 0) { ${plainCall} }\n  ` +
+    `const outer = SYNC[${IN_CALL}]; SYNC[${IN_CALL}] = ${labelId(label)};\n  ` +
+    `try { return ${p.result(`raw(${args})`)}; } finally { SYNC[${IN_CALL}] = outer; if (SYNC[${REFUSED}] !== 0) reportRefusals();` +
+    `${p.transient ? ' releaseTemporaries(temps);' : ''} }`;
+  const done = `settled(guard); held.length = 0; ${p.transient ? 'releaseTemporaries(temps);' : p.temps ? 'void temps;' : ''}`;
   const asyncCall =
     `if (raw.async === undefined) throw noAsync(${L});\n  ` +
-    `return new Promise((resolve, reject) => raw.async(${args}${args ? ', ' : ''}(err, r) => {\n` +
-    `    ${p.transient ? 'releaseTemporaries(temps);' : p.temps ? 'void temps;' : ''}\n` +
-    `    if (err) reject(err); else { try { resolve(${p.result('r')}); } catch (e) { reject(e); } }\n` +
-    `  }));`;
+    `return new Promise((resolve, reject) => {\n` +
+    `    began(guard);\n` +
+    `    try {\n` +
+    `      raw.async(${args}${args ? ', ' : ''}(err, r) => {\n` +
+    `        ${done}\n` +
+    `        if (err) reject(err); else { try { resolve(${p.result('r')}); } catch (e) { reject(e); } }\n` +
+    `      });\n` +
+    `    } catch (e) { ${done} reject(e); }\n` +
+    `  });`;
   // The C name is given to the functions after they are made, never written into their source: a
   // C function may be named like a JavaScript keyword ('delete', 'new') or like a name the
   // caller's body uses ('raw', 'guard'), which a named function expression would shadow.
   const name = /^[A-Za-z_$][\w$]*$/.test(label.replace(/\(\)$/, '')) ? label.replace(/\(\)$/, '') : 'cfunction';
   const source =
     `const f = function (${p.params.join(', ')}) {\n  ${head}\n  ${syncCall}\n};\n` +
-    `f.async = async function (${p.params.join(', ')}) {\n  ${head}\n  ${asyncCall}\n};\n` +
+    `f.async = async function (${p.params.join(', ')}) {\n  ${asyncHead}\n  ${asyncCall}\n};\n` +
     `return f;`;
   let factory = factories.get(source);
   if (!factory) {
@@ -269,7 +357,7 @@ export function makeCaller(label: string, t: FunctionType, argNames: readonly (s
   const params = p.params.join(', ');
   for (const [fn, n] of [[f, name], [f.async, `${name}_async`]] as const) {
     Object.defineProperty(fn, 'name', { value: n });
-    Object.defineProperty(fn, 'toString', { value: () => `function ${n}(${params}) { [native code] }` });
+    Object.defineProperty(fn, 'toString', { value: () => `function ${n}(${params}) { [native code] }`, configurable: true });
   }
   return f;
 }
@@ -281,30 +369,53 @@ function noTypedefs(text: string): CType {
 
 /**
  * A function pointer cdata: a JavaScript function calling the C function at `address`, which is
- * also a cdata of pointer type `t` (`ffi.cast`, passed to C, compared, released).
+ * also a cdata of pointer type `t` (`ffi.cast`, passed to C, compared, released). `guard` is the
+ * Memory it answers to (its library's, its callback's): once closed, calls are refused. An address
+ * that cannot hold code (the first page, a negative or tagged address) is a valid cdata that
+ * refuses to be called.
  */
-export function makeFunctionPointer(t: PointerType, address: number, keep: unknown, guard: CallGuard = OPEN): CData {
+export function makeFunctionPointer(t: PointerType, address: Address, guard: Memory = NOWHERE): CData {
   const f = t.item as FunctionType;
-  const callable = makeCaller(`'${t.cname}'`, f, [], { raw: functionAt(address, f), lowered: null, resolveType: noTypedefs }, guard);
+  const raw = placeable(address) ? functionAt(address, f) : notCode(t, address);
+  const callable = makeCaller(`'${t.cname}'`, f, [], { raw, lowered: null, resolveType: noTypedefs }, guard);
   // The cdata fields, defined (not assigned: the cdata prototype chain ends in a Proxy that refuses unknown names).
-  const fields = { $a: address, $v: NO_MEMORY, $o: 0, $k: keep, $n: 0, $own: 0 };
+  const fields = { $m: guard, $a: address, $o: 0, $n: 0, $own: 0 };
   for (const [key, value] of Object.entries(fields)) Object.defineProperty(callable, key, { value, writable: true, enumerable: false });
+  // A function pointer prints as the cdata it is (its class's toString), not as a library function.
+  delete (callable as { toString?: unknown }).toString;
   Object.setPrototypeOf(callable, classOf(t).prototype);
   return callable as unknown as CData;
 }
 
-useFunctionPointers((t, address, keep) => makeFunctionPointer(t, address, keep));
+/** The raw function of a function pointer whose address cannot be code: calling it (or .async) is refused before any C runs. */
+function notCode(t: PointerType, address: Address): RawFunction {
+  const refuse = (): never => {
+    throw new RangeError(
+      `'${t.cname}' at ${addressHex(address)}: not a callable address (the first page, a sentinel such as (void *)-1, ` +
+        'a kernel-space or a tagged address); such a pointer can be compared, cast and passed to C, not called',
+    );
+  };
+  return Object.assign(refuse, { async: refuse });
+}
+
+useFunctionPointers((t, address, guard) => makeFunctionPointer(t, address, guard ?? NOWHERE));
 
 /** A callback and the function pointer cdata C calls it through; its guard closes when it is released. */
 export interface CallbackCData {
   readonly cdata: CData;
   readonly trampoline: Trampoline;
-  readonly guard: CallGuard;
+  /** Closed when the callback is released: its casts and copies refuse to be called from then on. */
+  readonly guard: Memory;
 }
 
 /** ffi.callback: registers `fn` as a C function of pointer type `t` and gives the function pointer cdata. */
 export function callbackCData(t: PointerType, fn: (...args: unknown[]) => unknown, options: CallbackOptions, label: string): CallbackCData {
   const trampoline = registerTrampoline(t.item as FunctionType, fn, options, label);
-  const guard: CallGuard = { closed: false, why: 'the callback was released with ffi.release()' };
-  return { cdata: makeFunctionPointer(t, trampoline.address, null, guard), trampoline, guard };
+  const guard = functionGuard(null);
+  return { cdata: makeFunctionPointer(t, trampoline.address, guard), trampoline, guard };
+}
+
+/** A Memory for function pointers that answer to something (a callback, a library), which closes it. */
+export function functionGuard(keep: unknown): Memory {
+  return new Memory('guarded', NO_MEMORY, 0, 0, keep, null, false, false);
 }

@@ -3,8 +3,10 @@ import { show } from '../errors';
 import { CType, FunctionType } from '../ctype/model';
 import type { Repr } from '../ctype/primitives';
 import { registerCallback, unregisterCallback } from '../backend/koffi';
+import { ErrorBits, guardCallback } from '../backend/threadguard';
 import { wrapPointer } from './classes';
 import { ScalarType, fastCheck, reprOf, toCScalar } from './convert';
+import { toAddress } from './memory';
 import { toCPointer } from './pointers';
 import { fromKoffiRecord, toKoffiRecord } from './records';
 
@@ -21,10 +23,31 @@ export interface Trampoline {
   release(): void;
 }
 
+/** How many JavaScript callbacks C is running right now (nested ones included). */
+let running = 0;
+
+/** How many JavaScript callbacks C is running right now: while any is, C code is on the stack below. */
+export function callbacksRunning(): number {
+  return running;
+}
+
 /** Reports an error nobody handles, without crashing: C still gets its value. */
 function report(label: string, e: unknown): void {
-  const text = e instanceof Error ? e.stack ?? e.message : String(e);
-  process.emitWarning(`an exception in ${label} was not handled (pass onerror to handle it): ${text}`, 'CallbackError');
+  process.emitWarning(`an exception in ${label} was not handled (pass onerror to handle it): ${describeThrown(e)}`, 'CallbackError');
+}
+
+/** Words for anything JavaScript can throw, never throwing itself (an object without a prototype has no toString). */
+function describeThrown(e: unknown): string {
+  try {
+    if (e instanceof Error) return e.stack ?? e.message;
+    return String(e);
+  } catch {
+    try {
+      return show(e);
+    } catch {
+      return 'a value that cannot be shown';
+    }
+  }
 }
 
 /** The fast-path test of each representation as a function, compiled once. */
@@ -60,7 +83,8 @@ function resultConverter(t: CType, where: string): (r: unknown) => unknown {
 function argumentConverter(t: CType): ((a: unknown) => unknown) | null {
   switch (t.kind) {
     case 'pointer':
-      return (a) => wrapPointer(t, Number(a), null);
+      // koffi gives pointer arguments as intptr_t: a number, or a bigint beyond 2^53 (a tagged pointer)
+      return (a) => wrapPointer(t, typeof a === 'bigint' ? toAddress(a) : ((a as number | null) ?? 0));
     case 'struct':
     case 'union':
       return (a) => fromKoffiRecord(t, a as Record<string, unknown>);
@@ -98,6 +122,7 @@ export function registerTrampoline(t: FunctionType, fn: (...args: unknown[]) => 
     }
   };
   const trampoline = (...args: unknown[]): unknown => {
+    running++;
     try {
       for (let i = 0; i < args.length; i++) {
         const convert = toArgs[i];
@@ -106,19 +131,47 @@ export function registerTrampoline(t: FunctionType, fn: (...args: unknown[]) => 
       return toResult(fn(...args));
     } catch (e) {
       return failed(e);
+    } finally {
+      running--;
     }
   };
-  const address = registerCallback(trampoline, t);
+  const target = registerCallback(trampoline, t);
+  // C gets a stub in front of koffi's trampoline: from another thread, while the JavaScript thread
+  // is inside a synchronous call, it gives C `fallback` rather than wait forever (backend/threadguard.ts).
+  const bits = errorBits(t.result, fallback);
+  const stub = bits === null ? null : guardCallback(target, bits, label);
   let live = true;
   return {
-    address,
+    address: stub === null ? target : stub.address,
     release() {
       if (live) {
         live = false;
-        unregisterCallback(address);
+        unregisterCallback(target);
+        stub?.release();
       }
     },
   };
+}
+
+/** The bits a C function of result type `t` returns for `value` (converted already): null for structs, which are not guarded. */
+function errorBits(t: CType, value: unknown): ErrorBits | null {
+  switch (t.kind) {
+    case 'void':
+      return { int: 0n, float: 0n };
+    case 'primitive':
+    case 'enum': {
+      const repr = reprOf(t as ScalarType);
+      const scratch = new DataView(new ArrayBuffer(8));
+      if (repr === 'f32') scratch.setFloat32(0, value as number, true);
+      else if (repr === 'f64') scratch.setFloat64(0, value as number, true);
+      else return { int: typeof value === 'boolean' ? (value ? 1n : 0n) : BigInt(value as number | bigint), float: 0n };
+      return { int: 0n, float: scratch.getBigUint64(0, true) };
+    }
+    case 'pointer':
+      return { int: BigInt((value as number | bigint | null) ?? 0), float: 0n };
+    default:
+      return null;
+  }
 }
 
 function defaultError(t: CType): unknown {

@@ -3,11 +3,13 @@ import { DESCRIBE, FFIError, show } from '../errors';
 import { ArrayType, CField, CType, PointerType, StructType, isCharLike, pendingLayout, pendingReason, pointerTo, requireSize } from '../ctype/model';
 import { isSignedRepr } from '../ctype/primitives';
 import { CData, isCData } from './base';
-import { ScalarType, codeHelpers, fastCheck, loadCode, reprOf, storeCode, toCScalar } from './convert';
-import { NO_MEMORY, placeRaw } from './memory';
+import { ScalarType, codeHelpers, fastCheck, fromC_i64, loadCode, reprOf, storeCode, toCScalar } from './convert';
+import { Address, Memory, NO_MEMORY, addressDistance, addressHex, offsetAddress, placeMemory, splitSlab } from './memory';
+import { checkMemory, fault, refuseReadOnly } from './faults';
 import { toCPointer } from './pointers';
 
-export type CDataClass = new (a: number, v: DataView, o: number, k: unknown, n: number, own: number) => CData;
+/** Constructors take (m, a, o, n, own): the Memory, the address, the offset in m.v, the length of an array, the bytes owned. */
+export type CDataClass = new (m: Memory, a: Address, o: number, n: number, own: number) => CData;
 export type Aggregate = PointerType | ArrayType | StructType;
 
 /** Bytes that must be readable behind a cdata of type `t` (0 when C gives no size). */
@@ -26,24 +28,28 @@ export function knownBytes(c: CData): number {
 // ---------------------------------------------------------------------------------------------
 // Generic access: used by slow paths, ffi.new initialisers, unpack, and non-scalar elements.
 
-/** The JavaScript value of the C object of type `t` at view/off (address `addr`; `keep` keeps it alive). */
-export function readAt(t: CType, view: DataView, off: number, addr: number, keep: unknown): unknown {
+/** The JavaScript value of the C object of type `t` at offset `off` of memory `m` (address `addr`). */
+export function readAt(t: CType, m: Memory, off: number, addr: Address): unknown {
   switch (t.kind) {
     case 'primitive':
     case 'enum':
-      return readScalar(t, view, off);
     case 'pointer':
-      return wrapPointer(t, readAddress(view, off), null);
+      return readValue(t, m.v, off);
     case 'array':
-      if (t.length === null) return wrapPointer(pointerToItem(t), addr, keep);
-      return new (classOf(t))(addr, view, off, keep, t.length, 0);
+      if (t.length === null) return new (classOf(pointerToItem(t)))(m, addr, off, 0, 0);
+      return new (classOf(t))(m, addr, off, t.length, 0);
     case 'struct':
     case 'union':
-      return new (classOf(t))(addr, view, off, keep, 0, 0);
+      return new (classOf(t))(m, addr, off, 0, 0);
     case 'void':
     case 'function':
       throw new TypeError(`cannot read a value of type '${t.cname}'`);
   }
+}
+
+/** A scalar's value, or a pointer's (a cdata onto C memory, or null), read from a plain view. */
+export function readValue(t: ScalarType | PointerType, view: DataView, off: number): unknown {
+  return t.kind === 'pointer' ? wrapPointer(t, readAddress(view, off)) : readScalar(t, view, off);
 }
 
 function readScalar(t: ScalarType, view: DataView, off: number): number | bigint | boolean {
@@ -81,12 +87,8 @@ function writeScalar(t: ScalarType, view: DataView, off: number, value: unknown,
   }
 }
 
-/** A pointer read from memory as a JS number address. */
-export function readAddress(view: DataView, off: number): number {
-  const hi = view.getUint32(off + 4, true);
-  if (hi >= 2097152) throw new RangeError(`pointer value 0x${view.getBigUint64(off, true).toString(16)} is beyond 2^53 and cannot be used`);
-  return hi * 4294967296 + view.getUint32(off, true);
-}
+/** A pointer read from memory: its Address (the 64 bits as a signed integer, a number when safe). */
+export const readAddress: (view: DataView, off: number) => Address = fromC_i64;
 
 /**
  * Stores `value` into the C object of type `t` at view/off, as C assignment or initialisation does:
@@ -117,8 +119,11 @@ export function writeAt(t: CType, view: DataView, off: number, value: unknown, w
 }
 
 /** Copies the bytes of a cdata of the same type (struct assignment). */
-function copyFrom(src: CData, view: DataView, off: number, size: number): void {
-  new Uint8Array(view.buffer, view.byteOffset + off, size).set(new Uint8Array(src.$v.buffer, src.$v.byteOffset + src.$o, size));
+function copyFrom(src: CData, view: DataView, off: number, size: number, where: string): void {
+  refuseReadOnly(view, where);
+  checkMemory(src, 'copied from', size);
+  const from = src.$m.v;
+  new Uint8Array(view.buffer, view.byteOffset + off, size).set(new Uint8Array(from.buffer, from.byteOffset + src.$o, size));
 }
 
 /** Initialises an array of `length` items (an open array's actual length) from a list, string, typed array or cdata. */
@@ -128,7 +133,7 @@ export function writeArray(t: ArrayType, view: DataView, off: number, value: unk
   if (isCData(value)) {
     const vt = value.$t;
     if (vt.kind === 'array' && vt.item === item && value.$n <= length) {
-      copyFrom(value, view, off, value.$n * size);
+      copyFrom(value, view, off, value.$n * size, where);
       return;
     }
     throw new TypeError(`${where}: expected a list or '${t.cname}', got ${show(value)}`);
@@ -138,6 +143,7 @@ export function writeArray(t: ArrayType, view: DataView, off: number, value: unk
     if (bytes.length > length) {
       throw new RangeError(`${where}: string of ${bytes.length} bytes does not fit in '${t.item.cname}[${length}]'`);
     }
+    refuseReadOnly(view, where);
     new Uint8Array(view.buffer, view.byteOffset + off, bytes.length).set(bytes);
     return;
   }
@@ -148,6 +154,7 @@ export function writeArray(t: ArrayType, view: DataView, off: number, value: unk
     }
     const bytes = value.byteLength;
     if (bytes > length * size) throw new RangeError(`${where}: ${bytes / width} elements do not fit in '${t.item.cname}[${length}]'`);
+    refuseReadOnly(view, where);
     new Uint8Array(view.buffer, view.byteOffset + off, bytes).set(new Uint8Array(value.buffer, value.byteOffset, bytes));
     return;
   }
@@ -164,7 +171,7 @@ function writeStruct(t: StructType, view: DataView, off: number, value: unknown,
   if (t.fields === null) throw new TypeError(`${where}: '${t.cname}' is incomplete (declared but never defined)`);
   if (isCData(value)) {
     if (value.$t !== t) throw new TypeError(`${where}: expected '${t.cname}', got ${show(value)}`);
-    copyFrom(value, view, off, t.size);
+    copyFrom(value, view, off, t.size, where);
     return;
   }
   const fields = t.fields;
@@ -233,15 +240,19 @@ export function pointerToItem(t: ArrayType): PointerType {
   return pointerTo(t.item);
 }
 
-/** A pointer cdata of type `t` to `address` (null for 0); `keep` is what keeps the memory alive. */
-export function wrapPointer(t: PointerType, address: number, keep: unknown): CData | null {
+/**
+ * A pointer cdata of type `t` to a C address (null for 0), read through the window onto it (or
+ * NOWHERE when no view reaches it). A function pointer answers to `guard` (the library or callback
+ * it comes from) when given.
+ */
+export function wrapPointer(t: PointerType, address: Address, guard: Memory | null = null): CData | null {
   if (address === 0) return null;
-  if (t.item.kind === 'function') return functionPointers(t, address, keep);
-  const place = placeRaw(address, extentOf(t.item));
-  return new (classOf(t))(address, place.view, place.offset, keep, 0, 0);
+  if (t.item.kind === 'function') return functionPointers(t, address, guard);
+  const place = placeMemory(address, extentOf(t.item));
+  return new (classOf(t))(place.memory, address, place.offset, 0, 0);
 }
 
-type FunctionPointerMaker = (t: PointerType, address: number, keep: unknown) => CData;
+type FunctionPointerMaker = (t: PointerType, address: Address, guard: Memory | null) => CData;
 let functionPointers: FunctionPointerMaker = () => {
   throw new Error('internal: function pointers are made by cdata/call.ts, which was not loaded');
 };
@@ -254,17 +265,29 @@ export function useFunctionPointers(make: FunctionPointerMaker): void {
   functionPointers = make;
 }
 
-/** The same pointer moved by `bytes`, reusing its view when the new place still lies inside it. */
+/**
+ * The Memory that views derived from `c` share: its own, or for an ffi.new allocation still sharing
+ * its slab's, a Memory of the allocation alone, made now (once), so that releasing the allocation
+ * reaches every view derived from it.
+ */
+export function ownMemory(c: CData): Memory {
+  const m = c.$m;
+  if (m.kind !== 'slab') return m;
+  return (c.$m = splitSlab(m, c.$o, c.$own));
+}
+
+/** The same pointer moved by `bytes`: in the same memory, or for C memory, through the window onto its new address. */
 export function movePointer(p: CData, bytes: number): CData | null {
-  const a = p.$a + bytes;
+  const a = offsetAddress(p.$a, bytes);
   if (a === 0) return null;
   const t = p.$t as PointerType;
   const cls = p.constructor as CDataClass;
+  const m = ownMemory(p);
   const o = p.$o + bytes;
   const extent = extentOf(t.item);
-  if (p.$v !== NO_MEMORY && o >= 0 && o + extent <= p.$v.byteLength) return new cls(a, p.$v, o, p.$k, 0, 0);
-  const place = placeRaw(a, extent);
-  return new cls(a, place.view, place.offset, p.$k, 0, 0);
+  if (m.kind !== 'c' || (o >= m.lo && o + extent <= m.hi)) return new cls(m, a, o, 0, 0);
+  const place = placeMemory(a, extent);
+  return new cls(place.memory, a, place.offset, 0, 0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -300,7 +323,8 @@ export class PointerData extends CData {
       if (x.$t.kind !== 'pointer' && x.$t.kind !== 'array') throw new TypeError(`${this.$name()}.sub(): expected a pointer, got ${show(x)}`);
       const item = (x.$t as PointerType | ArrayType).item;
       if (item !== (this.$t as PointerType).item) throw new TypeError(`${this.$name()}.sub(): pointers to different types ('${this.$t.cname}' and '${x.$t.cname}')`);
-      return (this.$a - x.$a) / size;
+      const d = addressDistance(this.$a, x.$a);
+      return typeof d === 'number' ? d / size : Number(d / BigInt(size));
     }
     return movePointer(this, -stepOf(this, x, 'sub'));
   }
@@ -348,27 +372,53 @@ export function badIndex(c: CData, i: unknown): Error {
   return new RangeError(`${c[DESCRIBE]()}: index ${i} is out of bounds (length ${c.$n})`);
 }
 
-/** Slow path of pointer indexing: any integer index, any address, through a fresh placement. */
-function pointerSlot(p: CData, i: unknown): { view: DataView; off: number; addr: number } {
+/**
+ * Slow path of pointer indexing: any integer index. In bounded memory (ffi.new, ffi.fromBuffer) an
+ * item past the memory is refused; C memory is placed anew at the item's address.
+ */
+function pointerSlot(p: CData, i: unknown): { m: Memory; off: number; addr: Address } {
   if (!Number.isSafeInteger(i)) throw badIndex(p, i);
   const item = (p.$t as PointerType).item;
   requireSize(item, `${p.$name()}[${i}]`, true);
-  const addr = p.$a + (i as number) * item.size;
-  const place = placeRaw(addr, item.size);
-  if (place.view === NO_MEMORY || place.offset + item.size > place.view.byteLength) {
-    throw new RangeError(`${p.$name()}[${i}]: address 0x${addr.toString(16)} is not valid memory`);
+  const step = (i as number) * item.size;
+  const addr = offsetAddress(p.$a, step);
+  const m = ownMemory(p);
+  const where = `[${i}]`;
+  const off = p.$o + step;
+  if (m.kind !== 'c') {
+    checkMemory(p, where);
+    if (m.bounded && (off < m.lo || off + item.size > m.hi)) {
+      throw new RangeError(`${p[DESCRIBE]()}[${i}]: item ${i} lies outside the ${m.hi - m.lo} bytes of the memory this pointer points into`);
+    }
+    return { m, off, addr };
   }
-  return { view: place.view, off: place.offset, addr };
+  if (off >= m.lo && off + item.size <= m.hi) return { m, off, addr };
+  const place = placeMemory(addr, item.size);
+  if (place.memory.v === NO_MEMORY || place.offset + item.size > place.memory.hi) {
+    throw new RangeError(
+      `${p[DESCRIBE]()}[${i}]: address ${addressHex(addr)} is not valid memory (the first page, a sentinel such as (void *)-1, ` +
+        'a kernel-space or a tagged address); such a pointer can be compared, cast and passed to C, not read or written',
+    );
+  }
+  return { m: place.memory, off: place.offset, addr };
 }
 
 function slowGet(p: CData, i: unknown): unknown {
   const s = pointerSlot(p, i);
-  return readAt((p.$t as PointerType).item, s.view, s.off, s.addr, p.$k);
+  try {
+    return readAt((p.$t as PointerType).item, s.m, s.off, s.addr);
+  } catch (e) {
+    throw fault(p, e, `[${i}]`);
+  }
 }
 
 function slowSet(p: CData, i: unknown, v: unknown): void {
   const s = pointerSlot(p, i);
-  writeAt((p.$t as PointerType).item, s.view, s.off, v, `${p.$name()}[${i}]`);
+  try {
+    writeAt((p.$t as PointerType).item, s.m.v, s.off, v, `${p.$name()}[${i}]`);
+  } catch (e) {
+    throw fault(p, e, `[${i}]`);
+  }
 }
 
 /**
@@ -389,6 +439,9 @@ function settledField(c: CData, name: string, why: string, ...value: unknown[]):
 const runtime = {
   ...codeHelpers,
   settledField,
+  fault,
+  ownMemory,
+  offsetAddress,
   readAt,
   writeAt,
   readBits,
@@ -404,33 +457,38 @@ const runtime = {
   pointerToItem,
 };
 
-/** JavaScript source for reading an item of type `t` at `this.$v`/`off`, address `this.$a + delta`. */
-function itemRead(t: CType, off: string, delta: string, k: Constants): string {
+/** JavaScript source for reading an item of type `t` at offset `off` of view `view`, address `this.$a + delta`. */
+function itemRead(t: CType, view: string, off: string, delta: string, k: Constants): string {
   switch (t.kind) {
     case 'primitive':
     case 'enum':
-      return loadCode(reprOf(t), 'this.$v', off);
+      return loadCode(reprOf(t), view, off);
     case 'pointer':
-      return `wrapPointer(${k.add(t)}, readAddress(this.$v, ${off}), null)`;
+      return `wrapPointer(${k.add(t)}, readAddress(${view}, ${off}))`;
     case 'array':
-      if (t.length === null) return `wrapPointer(pointerToItem(${k.add(t)}), this.$a + ${delta}, this.$k)`;
-      return `new (${k.cls(t)})(this.$a + ${delta}, this.$v, ${off}, this.$k, ${t.length}, 0)`;
+      if (t.length === null) return `new (${k.cls(pointerToItem(t))})(ownMemory(this), offsetAddress(this.$a, ${delta}), ${off}, 0, 0)`;
+      return `new (${k.cls(t)})(ownMemory(this), offsetAddress(this.$a, ${delta}), ${off}, ${t.length}, 0)`;
     case 'struct':
     case 'union':
-      return `new (${k.cls(t)})(this.$a + ${delta}, this.$v, ${off}, this.$k, 0, 0)`;
+      return `new (${k.cls(t)})(ownMemory(this), offsetAddress(this.$a, ${delta}), ${off}, 0, 0)`;
     case 'void':
     case 'function':
-      return `readAt(${k.add(t)}, this.$v, ${off}, 0, null)`;
+      return `readAt(${k.add(t)}, this.$m, ${off}, 0)`;
   }
 }
 
-/** JavaScript statements storing `v` as an item of type `t` at `this.$v`/`off`. */
-function itemWrite(t: CType, off: string, where: string, k: Constants): string {
+/** JavaScript statements storing `v` as an item of type `t` at offset `off` of view `view`. */
+function itemWrite(t: CType, view: string, off: string, where: string, k: Constants): string {
   if (t.kind === 'primitive' || t.kind === 'enum') {
     const repr = reprOf(t);
-    return `if (!(${fastCheck(repr, 'v')})) v = toCScalar(${k.add(t)}, v, ${k.add(where)});\n${storeCode(repr, 'this.$v', off, 'v')};`;
+    return `if (!(${fastCheck(repr, 'v')})) v = toCScalar(${k.add(t)}, v, ${k.add(where)});\n${storeCode(repr, view, off, 'v')};`;
   }
-  return `writeAt(${k.add(t)}, this.$v, ${off}, v, ${k.add(where)});`;
+  return `writeAt(${k.add(t)}, ${view}, ${off}, v, ${k.add(where)});`;
+}
+
+/** `body` (statements) with the engine's memory errors turned into node-cffi's, naming `where` (a JS expression). */
+function guarded(body: string, where: string): string {
+  return `try { ${body} } catch (e) { throw fault(this, e, ${where}); }`;
 }
 
 /** Constants a generated class closes over (types, strings), named c0, c1, …; item classes resolved lazily. */
@@ -472,14 +530,15 @@ function fieldAccessors(s: StructType, k: Constants): string {
   for (const f of s.fields ?? []) {
     const name = JSON.stringify(f.name);
     const where = `field '${f.name}' of '${s.cname}'`;
+    const field = k.add(`field '${f.name}'`);
     const off = `this.$o + ${f.offset}`;
     if (f.bitsize >= 0) {
-      out.push(`get [${name}]() { return readBits(this.$v, ${off}, ${k.add(f)}); }`);
-      out.push(`set [${name}](v) { writeBits(this.$v, ${off}, ${k.add(f)}, v, ${k.add(where)}); }`);
+      out.push(`get [${name}]() { ${guarded(`return readBits(this.$m.v, ${off}, ${k.add(f)});`, field)} }`);
+      out.push(`set [${name}](v) { ${guarded(`writeBits(this.$m.v, ${off}, ${k.add(f)}, v, ${k.add(where)});`, field)} }`);
       continue;
     }
-    out.push(`get [${name}]() { return ${itemRead(f.type, off, String(f.offset), k)}; }`);
-    out.push(`set [${name}](v) { ${itemWrite(f.type, off, where, k)} }`);
+    out.push(`get [${name}]() { ${guarded(`return ${itemRead(f.type, 'this.$m.v', off, String(f.offset), k)};`, field)} }`);
+    out.push(`set [${name}](v) { ${guarded(itemWrite(f.type, 'this.$m.v', off, where, k), field)} }`);
   }
   return out.join('\n');
 }
@@ -496,9 +555,11 @@ function generate(t: Aggregate): CDataClass {
       const members: string[] = [];
       if (size > 0) {
         const where = `element of '${t.cname}'`;
+        // In the memory's bounds: read here; otherwise (another window, a slab piece not split yet, an error) the slow path.
+        const inside = `const m = this.$m, o = this.$o + i * ${size}; if (o >= m.lo && o + ${size} <= m.hi)`;
         members.push(
-          `$get(i) { if ((i | 0) === i) { const o = this.$o + i * ${size}; if (o >= 0 && o + ${size} <= this.$v.byteLength) return ${itemRead(item, 'o', `i * ${size}`, k)}; } return slowGet(this, i); }`,
-          `$set(i, v) { if ((i | 0) === i) { const o = this.$o + i * ${size}; if (o >= 0 && o + ${size} <= this.$v.byteLength) { ${itemWrite(item, 'o', where, k)} return; } } slowSet(this, i, v); }`,
+          `$get(i) { if ((i | 0) === i) { ${inside} { ${guarded(`return ${itemRead(item, 'm.v', 'o', `i * ${size}`, k)};`, '`[${i}]`')} } } return slowGet(this, i); }`,
+          `$set(i, v) { if ((i | 0) === i) { ${inside} { ${guarded(`${itemWrite(item, 'm.v', 'o', where, k)} return;`, '`[${i}]`')} } } slowSet(this, i, v); }`,
         );
       } else if (item.kind !== 'function') {
         // No size to step by: the slow path refuses the index with the error of every sizeless type.
@@ -515,9 +576,10 @@ function generate(t: Aggregate): CDataClass {
       const size = item.size;
       const len = t.length === null ? 'this.$n' : String(t.length);
       const where = `element of '${t.cname}'`;
+      const index = `if (i >>> 0 !== i || i >= ${len}) throw badIndex(this, i); const o = this.$o + i * ${size};`;
       body = [
-        `$get(i) { if (i >>> 0 !== i || i >= ${len}) throw badIndex(this, i); const o = this.$o + i * ${size}; return ${itemRead(item, 'o', `i * ${size}`, k)}; }`,
-        `$set(i, v) { if (i >>> 0 !== i || i >= ${len}) throw badIndex(this, i); const o = this.$o + i * ${size}; ${itemWrite(item, 'o', where, k)} }`,
+        `$get(i) { ${index} ${guarded(`return ${itemRead(item, 'this.$m.v', 'o', `i * ${size}`, k)};`, '`[${i}]`')} }`,
+        `$set(i, v) { ${index} ${guarded(itemWrite(item, 'this.$m.v', 'o', where, k), '`[${i}]`')} }`,
       ].join('\n');
       break;
     }
@@ -528,9 +590,10 @@ function generate(t: Aggregate): CDataClass {
       break;
   }
   // Each class defines (not assigns: the prototype chain ends in a Proxy) its own fields.
+  // $m comes first: structuredClone and postMessage meet its symbol before any view (see NOT_CLONEABLE).
   const fields =
-    '$a; $v; $o; $k; $n; $own;\n' +
-    'constructor(a, v, o, k, n, own) { super(); this.$a = a; this.$v = v; this.$o = o; this.$k = k; this.$n = n; this.$own = own; }';
+    '$m; $a; $o; $n; $own;\n' +
+    'constructor(m, a, o, n, own) { super(); this.$m = m; this.$a = a; this.$o = o; this.$n = n; this.$own = own; }';
   const source =
     `${k.preamble()}` +
     `const C = class extends ${base} {\n${fields}\n${body}\n};\n` +

@@ -89,7 +89,7 @@ function toCInteger(t: ScalarType, repr: Repr, value: unknown, where: string): n
       return fit(value, show(value));
     case 'string':
       if (t.kind === 'enum') {
-        const v = t.relements[value];
+        const v = Object.hasOwn(t.relements, value) ? t.relements[value] : undefined;
         if (v === undefined) throw new TypeError(`${where}: '${value}' is not an enumerator of '${t.cname}'`);
         return fit(BigInt(v), value);
       }

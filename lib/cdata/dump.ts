@@ -2,9 +2,11 @@
 import type { InspectOptions } from 'util';
 import { show } from '../errors';
 import { CField, CType, StructType, isCharLike, noSizeError } from '../ctype/model';
+import type { ScalarType } from './convert';
 import { CData, isCData } from './base';
-import { readAddress, readAt, readBits } from './classes';
-import { NO_MEMORY, placeRaw } from './memory';
+import { readAddress, readBits, readValue } from './classes';
+import { checkMemory } from './faults';
+import { addressHex, placeMemory } from './memory';
 
 export interface DumpOptions {
   /** How many bytes to show from the cdata's address (default: its size, at most 1024). */
@@ -54,6 +56,7 @@ export function dump(cdata: unknown, options: DumpOptions = {}): string {
     throw new RangeError(`ffi.dump(): options.bytes must be a non-negative integer, got ${show(bytes)}`);
   }
   const where = 'ffi.dump()';
+  checkMemory(cdata, where);
   const region = regionOf(cdata, bytes, where);
   const total = bytes ?? Math.min(region.natural, DEFAULT_LIMIT);
   const place = readable(cdata, region, total, where);
@@ -68,7 +71,7 @@ export function dump(cdata: unknown, options: DumpOptions = {}): string {
 
 function regionOf(c: CData, bytes: number | undefined, where: string): Region {
   const t = c.$t;
-  const base = { view: c.$v, offset: c.$o, address: c.$a };
+  const base = { view: c.$m.v, offset: c.$o, address: c.$a as number };
   switch (t.kind) {
     case 'array':
       return { ...base, item: t.item, count: c.$n, indexed: true, natural: c.$n * t.item.size };
@@ -91,14 +94,19 @@ function regionOf(c: CData, bytes: number | undefined, where: string): Region {
   }
 }
 
-/** A view covering `total` bytes of the region: the cdata's own, or a window onto its address. */
+/**
+ * A view covering `total` bytes of the region: the cdata's own memory (refusing bytes past an
+ * allocation), or for C memory past its window, a window onto its address.
+ */
 function readable(c: CData, r: Region, total: number, where: string): { view: DataView; offset: number } {
-  if (r.view !== NO_MEMORY && r.offset + total <= r.view.byteLength) return { view: r.view, offset: r.offset };
-  const place = placeRaw(r.address, total);
-  if (place.view === NO_MEMORY || place.offset + total > place.view.byteLength) {
+  checkMemory(c, where, total);
+  const m = c.$m;
+  if (m.kind !== 'c' || (r.offset >= m.lo && r.offset + total <= m.hi)) return { view: r.view, offset: r.offset };
+  const place = placeMemory(r.address, total);
+  if (place.offset + total > place.memory.hi) {
     throw new RangeError(`${where}: ${show(c)} refers to no readable memory (address ${hex(r.address)})`);
   }
-  return place;
+  return { view: place.memory.v, offset: place.offset };
 }
 
 function itemLeaves(r: Region, view: DataView, offset: number, total: number): Leaf[] {
@@ -231,15 +239,11 @@ function charsAt(view: DataView, offset: number, length: number): string {
 /** A scalar or pointer value as a note: '42', '65 'A'', 'GREEN (5)', '0x55d0c8a0', 'NULL'. */
 function scalarNote(t: CType, view: DataView, offset: number): string {
   if (t.kind === 'pointer') {
-    try {
-      const a = readAddress(view, offset);
-      return a === 0 ? 'NULL' : hex(a);
-    } catch {
-      return `0x${view.getBigUint64(offset, true).toString(16)}`;
-    }
+    const a = readAddress(view, offset);
+    return a === 0 ? 'NULL' : addressHex(a);
   }
   if (t.kind === 'primitive' && t.repr === 'f80') return '(long double)';
-  const v = readAt(t, view, offset, 0, null) as number | bigint | boolean;
+  const v = readValue(t as ScalarType, view, offset) as number | bigint | boolean;
   if (t.kind === 'enum') {
     const name = t.elements[String(v)];
     return name === undefined ? String(v) : `${name} (${v})`;
@@ -273,16 +277,16 @@ export function inspectCData(cdata: CData, depth: number, options: InspectOption
     switch (t.kind) {
       case 'struct':
       case 'union':
-        contents = reader.struct(t, cdata.$v, cdata.$o, cdata.$a);
+        contents = reader.struct(t, cdata.$m.v, cdata.$o, cdata.$a as number);
         break;
       case 'array':
         contents = isCharLike(t.item)
-          ? charsAt(cdata.$v, cdata.$o, cdata.$n)
-          : reader.array(t.item, cdata.$n, cdata.$v, cdata.$o, cdata.$a);
+          ? charsAt(cdata.$m.v, cdata.$o, cdata.$n)
+          : reader.array(t.item, cdata.$n, cdata.$m.v, cdata.$o, cdata.$a as number);
         break;
       case 'pointer':
         if (cdata.$own === 0 || t.item.size <= 0) return repr;
-        contents = reader.value(t.item, cdata.$v, cdata.$o, cdata.$a);
+        contents = reader.value(t.item, cdata.$m.v, cdata.$o, cdata.$a as number);
         break;
       default:
         return repr;
@@ -300,14 +304,14 @@ class Reader {
   value(t: CType, view: DataView, offset: number, address: number): unknown {
     switch (t.kind) {
       case 'primitive':
-        return t.repr === 'f80' ? new Opaque('[long double]') : readAt(t, view, offset, address, null);
+        return t.repr === 'f80' ? new Opaque('[long double]') : readValue(t, view, offset);
       case 'enum': {
-        const v = readAt(t, view, offset, address, null) as number;
+        const v = readValue(t, view, offset) as number;
         const name = t.elements[String(v)];
         return name === undefined ? v : new Opaque(`${name} (${v})`);
       }
       case 'pointer':
-        return readAt(t, view, offset, address, null);
+        return readValue(t, view, offset);
       case 'array':
         if (isCharLike(t.item)) return charsAt(view, offset, t.length ?? 0);
         return this.array(t.item, t.length ?? 0, view, offset, address);

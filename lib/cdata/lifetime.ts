@@ -3,10 +3,10 @@ import { DESCRIBE, FFIError, show } from '../errors';
 import { PointerType, VOID, pointerTo } from '../ctype/model';
 import { onCallbacksExhausted } from '../backend/koffi';
 import { CData, isCData } from './base';
-import { classOf, knownBytes } from './classes';
+import { CDataClass, classOf, knownBytes, ownMemory } from './classes';
 import { callbackCData } from './call';
 import type { CallbackOptions, Trampoline } from './callback';
-import { NO_MEMORY, allocate, ownsWholeBuffer } from './memory';
+import { Memory, NOWHERE, addressHex, allocate, guardedMemory, wholeBuffer } from './memory';
 
 /** What ffi.release() must do first for cdata that hold more than memory: a destructor, a callback slot, a handle. */
 const releasers = new WeakMap<object, () => void>();
@@ -37,9 +37,13 @@ export function gcAttach(c: CData, destructor: ((c: CData) => unknown) | null): 
     return c;
   }
   if (typeof destructor !== 'function') throw new TypeError(`ffi.gc(): expected a destructor function or null, got ${show(destructor)}`);
-  const Cls = c.constructor as new (a: number, v: DataView, o: number, k: unknown, n: number, own: number) => CData;
-  const copy = new Cls(c.$a, c.$v, c.$o, null, c.$n, Math.max(c.$own, knownBytes(c)));
-  copy.$k = copy; // views derived from the copy keep the copy, and so the destructor, waiting
+  const Cls = c.constructor as CDataClass;
+  const copy = new Cls(NOWHERE, c.$a, c.$o, c.$n, Math.max(c.$own, knownBytes(c)));
+  // The copy's own Memory (the same bytes) keeps the copy, and so the destructor, waiting while any
+  // view derived from it lives; releasing the copy closes it for all of them.
+  const memory = guardedMemory(ownMemory(c), null);
+  memory.keep = copy;
+  copy.$m = memory;
   const record = { destructor, original: c };
   finalizers.register(copy, record, copy);
   gcRecords.set(copy, record);
@@ -47,6 +51,7 @@ export function gcAttach(c: CData, destructor: ((c: CData) => unknown) | null): 
     finalizers.unregister(copy);
     gcRecords.delete(copy);
     runDestructor(record);
+    memory.close(RELEASED);
   });
   return copy;
 }
@@ -99,7 +104,7 @@ export function callback(t: PointerType, fn: (...args: unknown[]) => unknown, op
   releasers.set(cdata, () => {
     callbackSlots.unregister(cdata);
     liveCallbacks.delete(entry);
-    guard.closed = true;
+    guard.close('the callback was released with ffi.release()', 'FFIError');
     trampoline.release();
   });
   return cdata;
@@ -115,7 +120,7 @@ const handleSlots = new FinalizationRegistry<{ address: number; entry: object }>
 export function newHandle(object: unknown): CData {
   const t = pointerTo(VOID);
   const b = allocate(1, 1); // one byte of our own: a unique address for as long as the handle lives
-  const c = new (classOf(t))(b.address, b.view, b.offset, b.owner, 0, 1);
+  const c = new (classOf(t))(b.memory, b.address, b.offset, 0, 1);
   const entry = { object };
   handles.set(b.address, entry);
   handleSlots.register(c, { address: b.address, entry }, c);
@@ -129,8 +134,8 @@ export function newHandle(object: unknown): CData {
 /** ffi.fromHandle: the object a live handle stands for. */
 export function fromHandle(p: unknown): unknown {
   if (!isCData(p) || p.$t.kind !== 'pointer') throw new TypeError(`ffi.fromHandle(): expected a 'void *' from ffi.newHandle(), got ${show(p)}`);
-  const entry = handles.get(p.$a);
-  if (!entry) throw new FFIError(`ffi.fromHandle(): 0x${p.$a.toString(16)} is not a live handle (never made by ffi.newHandle(), or released)`);
+  const entry = typeof p.$a === 'number' ? handles.get(p.$a) : undefined;
+  if (!entry) throw new FFIError(`ffi.fromHandle(): ${addressHex(p.$a)} is not a live handle (never made by ffi.newHandle(), or released)`);
   return entry.object;
 }
 
@@ -149,9 +154,12 @@ const released = new Proxy(Object.create(null) as object, {
   },
 });
 
+const RELEASED = 'its memory was released by ffi.release() and can no longer be used';
+
 /**
  * ffi.release: runs a gc() destructor now, frees a callback's slot or a handle now, or gives
- * ffi.new memory back now; the cdata cannot be used afterwards.
+ * ffi.new memory back now. The cdata cannot be used afterwards, nor any view derived from it
+ * (casts, fields, elements, pointers from ffi.addressof or p.add), which share its Memory.
  */
 export function release(c: unknown): void {
   if (!isCData(c)) throw new TypeError(`ffi.release(): expected a cdata from ffi.new(), ffi.gc(), ffi.callback() or ffi.newHandle(), got ${show(c)}`);
@@ -161,12 +169,22 @@ export function release(c: unknown): void {
     releaser();
   } else if (c.$own === 0) {
     throw new TypeError(`ffi.release(): ${show(c)} does not own what it refers to (ffi.new(), ffi.gc(), ffi.callback() and ffi.newHandle() results do)`);
-  } else if (ownsWholeBuffer(c.$k, c.$v, c.$o, c.$own)) {
-    // Detach the buffer: every view of it now throws instead of reading freed memory.
-    structuredClone(c.$k, { transfer: [c.$k] });
+  } else {
+    releaseMemory(c.$m);
   }
   releasedNames.set(c, `cdata '${c.$name()}'`);
   c.$a = 0;
-  c.$v = NO_MEMORY;
   Object.setPrototypeOf(c, released);
+}
+
+/**
+ * Closes an allocation's Memory (a slab piece no view derived from keeps sharing its slab's: nothing
+ * else reads it), and frees a block with an ArrayBuffer of its own now by detaching it: Buffers
+ * from ffi.buffer() over it become empty.
+ */
+function releaseMemory(m: Memory): void {
+  if (m.kind === 'slab') return;
+  const whole = wholeBuffer(m);
+  m.close(RELEASED);
+  if (whole && whole.byteLength > 0) structuredClone(whole, { transfer: [whole] });
 }

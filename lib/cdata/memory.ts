@@ -1,5 +1,156 @@
-// Native memory as DataViews: owned allocations carved from slabs, and windows onto any C address.
+// Native memory: addresses as JavaScript holds them, Memory records (what cdata read through), slabs, and windows onto C memory.
 import { bufferAddress, rawView } from '../backend/koffi';
+
+// ---------------------------------------------------------------------------------------------
+// Addresses
+
+/**
+ * A C address as JavaScript holds it: the 64 bits read as a signed integer, a number when it is a
+ * safe integer and a bigint beyond. x86-64 and aarch64 user-space addresses, NULL, sentinels such as
+ * `(void *)-1` (MAP_FAILED, SQLITE_TRANSIENT) and kernel-half addresses are all numbers; tagged
+ * pointers (top byte set) are bigints. Each address has exactly one form, so `===` compares them.
+ */
+export type Address = number | bigint;
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+
+/** The Address of any integer, taken modulo 2^64 as C's conversion to a pointer does. */
+export function toAddress(x: bigint): Address {
+  const s = BigInt.asIntN(64, x);
+  return s >= MIN_SAFE && s <= MAX_SAFE ? Number(s) : s;
+}
+
+/** An address as C prints it: 0x and the unsigned 64-bit value in hex (0xffffffffffffffff for -1). */
+export function addressHex(a: Address): string {
+  return `0x${typeof a === 'number' && a >= 0 ? a.toString(16) : BigInt.asUintN(64, BigInt(a)).toString(16)}`;
+}
+
+/** `a + delta` bytes, wrapping modulo 2^64 as C's pointer arithmetic does on these machines. */
+export function offsetAddress(a: Address, delta: number): Address {
+  if (typeof a === 'number') {
+    const r = a + delta;
+    if (Number.isSafeInteger(r)) return r;
+  }
+  return toAddress(BigInt(a) + BigInt(delta));
+}
+
+/** `a - b` in bytes (a number when it is a safe integer, else a bigint). */
+export function addressDistance(a: Address, b: Address): number | bigint {
+  if (typeof a === 'number' && typeof b === 'number') {
+    const r = a - b;
+    if (Number.isSafeInteger(r)) return r;
+  }
+  const d = BigInt.asIntN(64, BigInt(a) - BigInt(b));
+  return d >= MIN_SAFE && d <= MAX_SAFE ? Number(d) : d;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Memory records
+
+/**
+ * The first own property of every Memory, and so of every cdata (whose first field is its Memory):
+ * structuredClone, v8.serialize and postMessage copy an object's own properties in order and stop
+ * with a DataCloneError at a symbol, before they reach a view of the process's memory (a 3 GiB
+ * window, or a slab holding other allocations). The description is that error's message.
+ */
+export const NOT_CLONEABLE = Symbol(
+  "a node-cffi cdata refers to this process's memory and cannot be cloned, serialised or sent to another thread; " +
+    "send its address instead (ffi.cast('uintptr_t', p)) and ffi.cast() it back where that memory is valid",
+);
+
+/** What a Memory is, which decides what derived cdata, releases and bounds do with it. */
+export type MemoryKind =
+  /** The allocations of one slab, shared until a view derives from one of them (see `ownMemory`). */
+  | 'slab'
+  /** One ffi.new allocation (a slab piece split off its slab, or a large block with its own ArrayBuffer). */
+  | 'owned'
+  /** A window onto C memory: never released, unbounded (C's pointers are trusted). */
+  | 'c'
+  /** C memory a node-cffi object answers for (an ffi.gc cdata, a library's global, a callback): closes with it. */
+  | 'guarded'
+  /** The memory of a JavaScript ArrayBuffer (ffi.fromBuffer), which its owner may detach or shrink. */
+  | 'js';
+
+/**
+ * What cdata read their memory through: `v` (bytes [lo, hi) belong to this memory) and what keeps
+ * it alive. Every cdata derived from an allocation (casts, fields, elements, addressof, p.add)
+ * shares its Memory, so that closing the Memory (ffi.release, ffi.dlclose) makes all of them refuse
+ * access: `v` becomes an empty view and `why` says why.
+ */
+export class Memory {
+  readonly clone: symbol;
+  v: DataView;
+  lo: number;
+  hi: number;
+  /** What must stay reachable for the memory to stay alive: an ArrayBuffer, a Buffer, a cdata, a library. */
+  keep: unknown;
+  readonly kind: MemoryKind;
+  /** True while an address in this memory may be handed to C without further checks. */
+  ok: boolean;
+  /** Why the memory refuses access ('' while it is usable), and the error class to refuse with. */
+  why: string;
+  fault: 'TypeError' | 'FFIError';
+  /** C keeps this memory read-only (a const global): writes are refused. */
+  readonly readonly: boolean;
+  /** The ArrayBuffer the memory lives in when it can be detached or shrunk (a 'js' memory, an owned block): checked before use. */
+  readonly buffer: ArrayBuffer | null;
+  /** Indexes and lengths past [lo, hi) are refused rather than trusted (every memory but C's own). */
+  readonly bounded: boolean;
+
+  constructor(kind: MemoryKind, v: DataView, lo: number, hi: number, keep: unknown, buffer: ArrayBuffer | null = null, readonly = false, bounded = kind !== 'c') {
+    this.clone = NOT_CLONEABLE;
+    this.v = v;
+    this.lo = lo;
+    this.hi = hi;
+    this.keep = keep;
+    this.kind = kind;
+    this.ok = kind !== 'js';
+    this.why = '';
+    this.fault = 'TypeError';
+    this.readonly = readonly;
+    this.buffer = buffer;
+    this.bounded = bounded;
+  }
+
+  /**
+   * Makes the memory refuse access from now on, through every cdata sharing it. `fault` is the class
+   * of the errors that say so. Returns the view it had.
+   */
+  close(why: string, fault: 'TypeError' | 'FFIError' = 'TypeError'): DataView {
+    const had = this.v;
+    this.v = NO_MEMORY;
+    this.lo = this.hi = 0;
+    this.ok = false;
+    this.why = why;
+    this.fault = fault;
+    return had;
+  }
+}
+
+/** An empty view: every access through it fails (and is turned into an error saying why). */
+export const NO_MEMORY = new DataView(new ArrayBuffer(0));
+
+/**
+ * The Memory of addresses no view can reach: NULL's page, negative addresses (sentinels such as
+ * (void *)-1, the kernel half), bigints (tagged pointers). Pointers there are valid cdata — compared,
+ * cast, printed and passed to C — but reading or writing through them is refused.
+ */
+export const NOWHERE = new Memory('c', NO_MEMORY, 0, 0, null);
+
+/** A DataView whose writes fail: C keeps what it views in read-only memory (writing there would crash). */
+export class ReadOnlyView extends DataView<ArrayBufferLike> {}
+for (const name of Object.getOwnPropertyNames(DataView.prototype)) {
+  if (!name.startsWith('set')) continue;
+  Object.defineProperty(ReadOnlyView.prototype, name, {
+    value() {
+      throw new TypeError('read-only memory');
+    },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Windows onto C memory
 
 /**
  * Any C address is read through a "window": an external ArrayBuffer over [base, base + WINDOW_SPAN).
@@ -12,7 +163,7 @@ const WINDOW_SPAN = 2 ** 31 + 2 ** 30;
 const MAX_WINDOWED = 2 ** 30;
 const FIRST_VALID = 4096;
 
-const windows = new Map<number, DataView>();
+const windows = new Map<number, Memory>();
 
 /** A view and an offset such that view[offset … offset + extent) is the memory at [address …). */
 export interface Placement {
@@ -20,46 +171,57 @@ export interface Placement {
   offset: number;
 }
 
-/** An empty view: reads through it always fail with a RangeError. */
-export const NO_MEMORY = new DataView(new ArrayBuffer(0));
-
-/** Places `extent` bytes at a raw C address. Addresses in page zero get NO_MEMORY. */
-export function placeRaw(address: number, extent: number): Placement {
-  if (address < FIRST_VALID || !Number.isFinite(address)) return { view: NO_MEMORY, offset: 0 };
+/** The window Memory and offset for `extent` bytes at `address`; NOWHERE for addresses no view reaches. */
+export function placeMemory(address: Address, extent: number): { memory: Memory; offset: number } {
+  if (!placeable(address)) return { memory: NOWHERE, offset: 0 };
   if (extent > MAX_WINDOWED) {
-    if (extent > 2 ** 32) throw new RangeError(`memory at 0x${address.toString(16)}: ${extent} bytes is more than one view can cover (4 GiB)`);
-    return { view: new DataView(rawView(address, extent)), offset: 0 };
+    if (extent > 2 ** 32) throw new RangeError(`memory at ${addressHex(address)}: ${extent} bytes is more than one view can cover (4 GiB)`);
+    const v = new DataView(rawView(address, extent));
+    return { memory: new Memory('c', v, 0, extent, null), offset: 0 };
   }
   const k = Math.floor(address / WINDOW_STEP);
   const base = k === 0 ? FIRST_VALID : k * WINDOW_STEP;
-  let view = windows.get(k);
-  if (!view) {
-    view = new DataView(rawView(base, WINDOW_SPAN - (base - k * WINDOW_STEP)));
-    windows.set(k, view);
+  let memory = windows.get(k);
+  if (!memory) {
+    const v = new DataView(rawView(base, WINDOW_SPAN - (base - k * WINDOW_STEP)));
+    memory = new Memory('c', v, 0, v.byteLength, null);
+    windows.set(k, memory);
   }
-  return { view, offset: address - base };
+  return { memory, offset: address - base };
 }
+
+/** True for addresses a view can reach: past the first page, below 2^53. */
+export function placeable(address: Address): address is number {
+  return typeof address === 'number' && address >= FIRST_VALID;
+}
+
+/** Places `extent` bytes at a raw C address. Addresses no view reaches get NO_MEMORY. */
+export function placeRaw(address: Address, extent: number): Placement {
+  const p = placeMemory(address, extent);
+  return { view: p.memory.v, offset: p.offset };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Owned memory
 
 /**
  * Small allocations share slabs: one ArrayBuffer cut into consecutive pieces, as Node's Buffer pool
  * does. An ArrayBuffer's memory never moves and is zero-filled; the slab is freed by the garbage
- * collector once no cdata carved from it is reachable (every piece keeps its slab alive).
+ * collector once no cdata carved from it is reachable (every piece keeps its slab alive). A slab is
+ * never handed out: ffi.buffer() and ffi.view() give views of their own over one allocation.
  */
 const SLAB_SIZE = 64 * 1024;
 const SLAB_MAX_PIECE = 2048;
 
-let slab: ArrayBuffer = new ArrayBuffer(0);
-let slabView: DataView = NO_MEMORY;
+let slabMemory: Memory = new Memory('slab', NO_MEMORY, 0, 0, null);
 let slabAddress = 0;
 let slabUsed = SLAB_SIZE;
 
 /** A fresh, zero-filled, owned block of memory. */
 export interface Block {
-  view: DataView;
+  memory: Memory;
   offset: number;
   address: number;
-  /** What must stay reachable for the memory to stay alive (and be freed when it is not). */
-  owner: ArrayBuffer;
 }
 
 /** Allocates `size` bytes aligned to `align`; large blocks get an ArrayBuffer of their own. */
@@ -69,13 +231,14 @@ export function allocate(size: number, align: number): Block {
   const a = size >= 16 ? 16 : align;
   let at = (slabUsed + a - 1) & -a;
   if (at + size > SLAB_SIZE) {
-    slab = new ArrayBuffer(SLAB_SIZE);
-    slabView = new DataView(slab);
+    const slab = new ArrayBuffer(SLAB_SIZE);
+    // lo = hi = 0: a slab's pieces are bounded by their cdata's own size, read by `ownMemory`.
+    slabMemory = new Memory('slab', new DataView(slab), 0, 0, slab);
     slabAddress = bufferAddress(slab);
     at = 0;
   }
   slabUsed = at + size;
-  return { view: slabView, offset: at, address: slabAddress + at, owner: slab };
+  return { memory: slabMemory, offset: at, address: slabAddress + at };
 }
 
 function allocateAlone(size: number): Block {
@@ -85,13 +248,29 @@ function allocateAlone(size: number): Block {
   } catch {
     throw new RangeError(`ffi.new(): cannot allocate ${size} bytes`);
   }
-  return { view: new DataView(buffer), offset: 0, address: bufferAddress(buffer), owner: buffer };
+  return { memory: new Memory('owned', new DataView(buffer), 0, size, buffer, buffer), offset: 0, address: bufferAddress(buffer) };
 }
 
 /**
- * True when `bytes` at `offset` of `view` are the whole of `owner`, an ArrayBuffer of their own (so
- * releasing them may free it); false for a piece of a shared slab, which must never be detached.
+ * The Memory of one allocation whose bytes are [offset, offset + size) of a slab's view: what an
+ * allocation gets once a view derives from it, so that releasing it reaches that view too.
  */
-export function ownsWholeBuffer(owner: unknown, view: DataView, offset: number, bytes: number): owner is ArrayBuffer {
-  return owner instanceof ArrayBuffer && view.buffer === owner && offset === 0 && bytes === owner.byteLength && bytes > SLAB_MAX_PIECE;
+export function splitSlab(slab: Memory, offset: number, size: number): Memory {
+  return new Memory('owned', slab.v, offset, offset + size, slab.keep);
+}
+
+/** The ArrayBuffer a large owned block is the whole of (releasing it may free it), or null. */
+export function wholeBuffer(m: Memory): ArrayBuffer | null {
+  return m.kind === 'owned' && m.buffer !== null && m.lo === 0 && m.hi === m.buffer.byteLength ? m.buffer : null;
+}
+
+/**
+ * A Memory a node-cffi object answers for (an ffi.gc cdata, a library's global): the same view and
+ * bounds as `over` (whose slab pieces must have been split off first), closed with that object.
+ */
+export function guardedMemory(over: Memory, keep: unknown, readonly = over.readonly): Memory {
+  const v = readonly && !(over.v instanceof ReadOnlyView) ? new ReadOnlyView(over.v.buffer, over.v.byteOffset, over.v.byteLength) : over.v;
+  const m = new Memory('guarded', v, over.lo, over.hi, keep, over.buffer, readonly, over.bounded);
+  m.ok = over.ok;
+  return m;
 }

@@ -1,7 +1,9 @@
 // Pointer values going to C: which cdata a pointer type accepts, and the address it stands for.
 import { show } from '../errors';
 import { CType, PointerType } from '../ctype/model';
-import { isCData } from './base';
+import { CData, isCData } from './base';
+import { goneError } from './faults';
+import type { Address } from './memory';
 
 /** The item type a cdata points to or holds (T for 'T *' and 'T[n]'), or null for other cdata. */
 function itemOf(t: CType): CType | null {
@@ -30,12 +32,15 @@ export function acceptsPointer(want: PointerType, have: CType): boolean {
   return sameItems(want.item, item);
 }
 
-/** The address a pointer of type `want` gets from `value` (null → 0); throws TypeError for anything else. */
-export function toCPointer(want: PointerType, value: unknown, where: string): number {
+/**
+ * The address a pointer of type `want` gets from `value` (null → 0); throws TypeError for anything
+ * else, and for memory that is gone (released, closed, detached): C must never get its address.
+ */
+export function toCPointer(want: PointerType, value: unknown, where: string): Address {
   if (value === null) return 0;
   if (isCData(value)) {
-    if (acceptsPointer(want, value.$t)) return value.$a;
-    throw new TypeError(`${where}: expected '${want.cname}', got ${show(value)}`);
+    if (acceptsPointer(want, value.$t)) return passable(value, where);
+    throw new TypeError(`${where}: expected '${want.cname}', got ${show(value)}${sameNameHint(want, value.$t)}`);
   }
   const hint = typeof value === 'number' || typeof value === 'bigint' ? `; make a pointer from an address with ffi.cast('${want.cname}', address)` : '';
   throw new TypeError(`${where}: expected a cdata '${want.cname}' or null, got ${show(value)}${hint}`);
@@ -66,3 +71,23 @@ export function fitsJsMemory(want: PointerType, value: object): boolean {
     default: return false;
   }
 }
+
+/** The address of a cdata C may be given, or the error saying why its memory is gone. */
+export function passable(c: CData, where: string): Address {
+  const e = goneError(c, where);
+  if (e) throw e;
+  return c.$a;
+}
+
+/**
+ * Why a pointer is refused when its item prints like the one wanted: the two types come from two
+ * FFI instances (each has its own declarations, so its own 'struct s').
+ */
+export function sameNameHint(want: PointerType, have: CType): string {
+  const item = itemOf(have);
+  return item !== null && item !== want.item && item.cname === want.item.cname ? differentFFIs : '';
+}
+
+const differentFFIs =
+  ' (the same name, declared by two different FFI instances: each FFI has its own types; ' +
+  "make the cdata with the FFI that declared the function, or ffi.cast() it to this FFI's type)";

@@ -1,13 +1,14 @@
 // Structs and unions by value: owned struct cdata, and plain records for koffi's own by-value path.
 import { CType, StructType } from '../ctype/model';
 import { CData } from './base';
-import { classOf, readAddress, readAt, writeAt } from './classes';
+import { classOf, readAddress, readValue, writeAt } from './classes';
 import { allocate } from './memory';
+import { passable } from './pointers';
 
 /** A new owned, zero-filled struct or union cdata (what a by-value result becomes). */
 export function newStruct(t: StructType): CData {
   const b = allocate(t.size, t.align);
-  return new (classOf(t))(b.address, b.view, b.offset, b.owner, 0, t.size);
+  return new (classOf(t))(b.memory, b.address, b.offset, 0, t.size);
 }
 
 /**
@@ -16,11 +17,11 @@ export function newStruct(t: StructType): CData {
  * or a list) is written to a new struct, which `keep` holds until the call is over.
  */
 export function toCStructAddress(t: StructType, value: unknown, where: string, keep: unknown[]): number {
-  if (value !== null && typeof value === 'object' && (value as CData).$t === t) return (value as CData).$a;
+  if (value !== null && typeof value === 'object' && (value as CData).$t === t) return passable(value as CData, where) as number;
   const s = newStruct(t);
-  writeAt(t, s.$v, s.$o, value, where);
+  writeAt(t, s.$m.v, s.$o, value, where);
   keep.push(s);
-  return s.$a;
+  return s.$a as number;
 }
 
 /** A plain record for koffi (fields by name; pointers as integer addresses) from a cdata or an initialiser. */
@@ -29,15 +30,16 @@ export function toKoffiRecord(t: StructType, value: unknown, where: string): obj
   if (value === null || typeof value !== 'object' || s.$t !== t) {
     // Validate through the same initialisation rules as everywhere else, then read back.
     s = newStruct(t);
-    writeAt(t, s.$v, s.$o, value, where);
+    writeAt(t, s.$m.v, s.$o, value, where);
   }
-  return plain(t, s.$v, s.$o) as object;
+  passable(s, where);
+  return plain(t, s.$m.v, s.$o) as object;
 }
 
 /** An owned struct cdata holding the record koffi returned. */
 export function fromKoffiRecord(t: StructType, record: Record<string, unknown>): CData {
   const s = newStruct(t);
-  writeRecord(t, s.$v, s.$o, record);
+  writeRecord(t, s.$m.v, s.$o, record);
   return s;
 }
 
@@ -53,16 +55,19 @@ function plain(t: CType, view: DataView, off: number): unknown {
       for (const f of t.fields ?? []) out[f.name] = plain(f.type, view, off + f.offset);
       return out;
     }
+    case 'primitive':
+    case 'enum':
+      return readValue(t, view, off);
     default:
-      return readAt(t, view, off, 0, null);
+      throw new TypeError(`a record cannot hold a value of type '${t.cname}'`);
   }
 }
 
 function writeRecord(t: CType, view: DataView, off: number, v: unknown): void {
   switch (t.kind) {
     case 'pointer':
-      // koffi gives uintptr_t members as numbers, or bigints beyond 2^53
-      view.setBigUint64(off, BigInt(v as number | bigint), true);
+      // koffi gives intptr_t members as numbers, or bigints beyond ±2^53
+      view.setBigInt64(off, BigInt.asIntN(64, BigInt(v as number | bigint)), true);
       return;
     case 'array':
       (v as unknown[]).forEach((x, i) => writeRecord(t.item, view, off + i * t.item.size, x));

@@ -231,7 +231,7 @@ export class Scope {
       if (name !== null) this.declare({ kind: 'tag', name, type: target, pos: at });
       else this.anonymous.push(target);
     }
-    if (fill && partial) Object.assign(target, { relements: {}, elements: {}, base, partial: true, settled: false });
+    if (fill && partial) Object.assign(target, { relements: Object.create(null), elements: Object.create(null), base, partial: true, settled: false });
     else if (fill) fillEnum(target, items, base);
     return target;
   }
@@ -280,8 +280,9 @@ export class Scope {
 
 /** Fills an exact enum (every value known) with its enumerators. */
 function fillEnum(t: EnumType, items: readonly Enumerator[], base: PrimitiveType): void {
-  const relements: Record<string, number | bigint> = {};
-  const elements: Record<string, string> = {};
+  // Without a prototype: enumerators may be named '__proto__', 'toString' or 'constructor'.
+  const relements: Record<string, number | bigint> = Object.create(null);
+  const elements: Record<string, string> = Object.create(null);
   for (const { name, value } of items) {
     if (value === undefined) throw new Error(`internal: enumerator '${name}' of an exact enum without a value`);
     relements[name] = toJs(value);

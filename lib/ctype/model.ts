@@ -282,10 +282,10 @@ export class StructType extends TypeBase {
 
 export class EnumType extends TypeBase {
   readonly kind = 'enum' as const;
-  /** Enumerator values by name, in declaration order. */
-  relements: Readonly<Record<string, number | bigint>> = {};
+  /** Enumerator values by name, in declaration order (no prototype: any name may be an enumerator's). */
+  relements: Readonly<Record<string, number | bigint>> = Object.create(null);
   /** Enumerator names by value (the first name given to a value wins). */
-  elements: Readonly<Record<string, string>> = {};
+  elements: Readonly<Record<string, string>> = Object.create(null);
   /** The integer type the compiler stores this enum as (int, unsigned int, long or unsigned long). */
   base: PrimitiveType = primitive('unsigned int');
   /** Declared with '...' (`enum e { A, B, ... };`): the values and the integer type come from the compiler. */

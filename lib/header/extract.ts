@@ -82,9 +82,7 @@ export function extractHeader(preprocessed: string, options: HeaderExtractOption
   const values: Record<string, HeaderValue> = {};
   for (const [name, v] of selected.values) values[name] = v.value;
   for (const [name, c] of selected.casts) {
-    const why = c.value < 0
-      ? `its value is ${c.value} cast to '${c.type}', an address beyond 2^53, which node-cffi pointers cannot hold`
-      : pointerProblem(c.type, registry);
+    const why = pointerProblem(c.type, registry);
     if (why === null) values[name] = { cast: c.type, value: c.value };
     else notes.skip(name, c.where, why, c.pos);
   }

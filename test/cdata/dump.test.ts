@@ -57,7 +57,7 @@ describe('dump: layout as the C compiler makes it', () => {
     // Each row's address is the field's own: the start address plus the compiler's offset.
     const at = (note: string) => {
       const line = lines.find((l) => l.endsWith(note)) as string;
-      return parseInt(line.split(' ')[0], 16) - r.$a;
+      return parseInt(line.split(' ')[0], 16) - (r.$a as number);
     };
     expect([at("tag = 81 'Q'"), at('count = -2'), at('ratio = 0.75'), at('code = 513')]).toEqual(offsets);
     expect(rows(text)).toEqual([

@@ -489,7 +489,7 @@ describe('backend_tests', () => {
     expect(() => ffi.new('struct foo*', { d: 456 })).toThrow(TypeError);
   });
 
-  test.failing('test_struct_pointer', () => {
+  test('test_struct_pointer', () => {
     const ffi = new FFI();
     ffi.cdef('struct foo { int a; short b, c; };');
     const s = ffi.new('struct foo*');
@@ -858,7 +858,7 @@ describe('backend_tests', () => {
     else expect(data).toEqual(Buffer.from([0x12, 0x34, 0x56, 0x78]));
   });
 
-  test.failing('test_cast_pointer_and_int', () => {
+  test('test_cast_pointer_and_int', () => {
     const ffi = new FFI();
     const a = ffi.new('short int[]', [0x1234, 0x5678]);
     const l1 = ffi.cast('intptr_t', a);

@@ -1,6 +1,7 @@
 // Calls beyond scalars against real C: callbacks, function pointers, structs by value, varargs, globals, errno, handles, async.
 import { spawnSync } from 'child_process';
 import { CFunction, FFI, FFIError } from '../../lib';
+import { ending, runChild } from '../helpers/child';
 import { sharedLibrary, verifyFixture } from '../helpers/fixtures';
 
 const CDEF = `
@@ -46,6 +47,21 @@ int snprintf(char *buf, size_t n, const char *fmt, ...);
 const { ffi, lib: C } = verifyFixture('beyond.c', CDEF);
 
 describe('callbacks', () => {
+  test('a callback that throws something without a prototype still gives C its error value, with a warning', () => {
+    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const thrower = ffi.callback('int(int, int)', () => {
+        throw Object.create(null);
+      }, { error: -5 });
+      expect(C.apply(thrower, 1, 2)).toBe(-5);
+      expect(C.apply((() => { throw Object.create(null); }) as never, 1, 2)).toBe(0);
+      expect(warn).toHaveBeenCalledTimes(2);
+      expect(String(warn.mock.calls[0][0])).toMatch(/an exception in ffi\.callback\('int\(int, int\)'\) was not handled/);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   test('a callback C stores and calls later', () => {
     const mul = ffi.callback('int(int, int)', (a: number, b: number) => a * b);
     C.store_op(mul);
@@ -242,6 +258,35 @@ describe('variadic functions', () => {
     const buf = ffi.new('char[8]');
     expect(() => C.snprintf(buf, 8, '%d', 42)).toThrow(/\['int', 42\] or \['double', 42\]/);
     expect(() => C.snprintf(buf, 8)).toThrow(/at least 3 arguments, got 2/);
+  });
+
+  test('every count of extra arguments up to the limit passes intact; past it, a RangeError before C runs', () => {
+    // koffi passes a variadic call 64 values: snprintf's 3 fixed ones and a (type, value) pair per extra one.
+    const limit = Math.floor((64 - 3) / 2);
+    const buf = ffi.new('char[1024]');
+    for (let n = 1; n <= limit; n++) {
+      const pairs = Array.from({ length: n }, (_, i) => ['int', i + 1]);
+      const format = '%d '.repeat(n);
+      C.snprintf(buf, 1024, format, ...pairs);
+      expect(ffi.string(buf)).toBe(pairs.map(([, v]) => `${v} `).join(''));
+    }
+    // Past the limit, koffi read values that were not there (wrong output, or a crash): in a child process.
+    const r = runChild(`
+      const { FFI } = require(LIB);
+      const ffi = new FFI();
+      ffi.cdef('int snprintf(char *buf, size_t n, const char *fmt, ...);');
+      const C = ffi.dlopen(null);
+      const buf = ffi.new('char[1024]', 'untouched');
+      const out = [${limit + 1}, ${limit + 2}, 100].map((n) => {
+        const pairs = Array.from({ length: n }, (_, i) => ['int', i + 1]);
+        try { C.snprintf(buf, 1024, '%d '.repeat(n), ...pairs); return 'called'; } catch (e) { return e.constructor.name + ': ' + e.message; }
+      });
+      console.log(JSON.stringify([out, ffi.string(buf)]));
+    `);
+    expect(ending(r)).toBe('exit 0');
+    const [outcomes, after] = JSON.parse(r.stdout) as [string[], string];
+    expect(outcomes).toEqual([limit + 1, limit + 2, 100].map((n) => expect.stringMatching(new RegExp(`^RangeError: snprintf\\(\\): ${n} arguments after the fixed ones .* at most ${limit}`))));
+    expect(after).toBe('untouched'); // C never ran
   });
 });
 

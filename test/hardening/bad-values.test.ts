@@ -125,3 +125,50 @@ describe.each(CONTEXTS)('as %s', (context, store) => {
 function fmt(x: Expected): string {
   return 'ok' in x ? `ok ${typeof x.ok === 'bigint' ? `${x.ok}n` : Object.is(x.ok, -0) ? '-0' : String(x.ok)}` : x.error;
 }
+
+describe('values JavaScript allows and C does not', () => {
+  test('ffi.errno takes what a C int holds and refuses the rest (2 ** 40 would become 0)', () => {
+    const f = new FFI();
+    f.errno = 2 ** 31 - 1;
+    expect(f.errno).toBe(2 ** 31 - 1);
+    f.errno = -(2 ** 31);
+    expect(f.errno).toBe(-(2 ** 31));
+    for (const bad of [2 ** 40, 2 ** 31, -(2 ** 31) - 1]) {
+      expect(() => {
+        f.errno = bad;
+      }).toThrow(RangeError);
+      expect(() => {
+        f.errno = bad;
+      }).toThrow(/ffi\.errno: \d+ does not fit in 'int'|ffi\.errno: -\d+ does not fit in 'int'/);
+    }
+    f.errno = 5;
+    let refused: unknown = null;
+    try {
+      f.errno = 2 ** 40;
+    } catch (e) {
+      refused = e;
+    }
+    const after = f.errno;
+    expect(refused).toBeInstanceOf(RangeError);
+    expect(after).toBe(5); // the refused assignment changed nothing
+  });
+
+  test("enumerators named like Object.prototype's members are enumerators; other such names are refused as any unknown name", () => {
+    const f = new FFI();
+    f.cdef("enum odd { toString, constructor, __proto__, valueOf = 7 }; struct holder { enum odd e; };");
+    const names: [string, number][] = [['toString', 0], ['constructor', 1], ['__proto__', 2], ['valueOf', 7]];
+    for (const [name, value] of names) {
+      expect(f.cast('enum odd', name).valueOf()).toBe(value);
+      expect(f.new('enum odd *', name)[0]).toBe(value);
+      const h = f.new('struct holder *');
+      h.e = name;
+      expect(h.e).toBe(value);
+      expect(f.string(f.cast('enum odd', value))).toBe(name);
+    }
+    for (const name of ['hasOwnProperty', 'isPrototypeOf', '__defineGetter__']) {
+      expect(() => f.new('enum odd *', name)).toThrow(TypeError);
+      expect(() => f.new('enum odd *', name)).toThrow(`'${name}' is not an enumerator of 'enum odd'`);
+      expect(() => f.cast('enum odd', name)).toThrow(TypeError);
+    }
+  });
+});

@@ -1,6 +1,8 @@
 // Mistakes node-cffi can catch are caught with an error, never a crash: NULL, bounds, release, wrong types.
+import * as fs from 'fs';
 import { FFI } from '../../lib';
-import { verifyFixture } from '../helpers/fixtures';
+import { ending, runChild } from '../helpers/child';
+import { sharedLibrary, verifyFixture } from '../helpers/fixtures';
 
 const { ffi, lib: C } = verifyFixture(
   'memory.c',
@@ -78,4 +80,293 @@ test('a closed library throws instead of calling unmapped code', () => {
   const sum = lib.pt_sum;
   f.dlclose(lib);
   expect(() => sum(null, 0)).toThrow(/closed with ffi.dlclose/);
+});
+
+test("errors say what happened and what to do, never the engine's own words or a negative address", () => {
+  const messageOf = (f: () => unknown): string => {
+    try {
+      f();
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return 'no error';
+  };
+  const engine = /Offset is outside the bounds|detached ArrayBuffer|0x-/;
+  // A field read through an address in the first page (the engine: "Offset is outside the bounds of the DataView").
+  const field = messageOf(() => ffi.cast('struct pt *', 24)!.x);
+  expect(field).toMatch(/cdata 'struct pt \*': field 'x': address 0x18 is not valid memory/);
+  // An item below address 0 (the engine's hex of a negative number: "0x-170").
+  const below = messageOf(() => ffi.cast('int *', 16)![-100]);
+  expect(below).toContain(`address 0x${BigInt.asUintN(64, 16n - 400n).toString(16)} is not valid memory`);
+  // A struct cast over a large block, read past the block's end.
+  const big = ffi.new('char[4096]');
+  const past = messageOf(() => ffi.cast('struct pt *', ffi.addressof(big, 4090))!.y);
+  expect(past).toMatch(/field 'y': the access lies outside the 4096 bytes of the memory it refers to/);
+  // Memory whose ArrayBuffer was transferred away (the engine: "Cannot perform ... on a detached ArrayBuffer").
+  const ab = new ArrayBuffer(8);
+  const onAb = ffi.fromBuffer(ab, 'int[]');
+  structuredClone(ab, { transfer: [ab] });
+  const detached = messageOf(() => onAb[0]);
+  expect(detached).toMatch(/cdata 'int\[\]'\[0\]: the ArrayBuffer under it was detached/);
+  // The same struct name from two FFIs ("expected 'struct pt *', got cdata 'struct pt *'" said nothing).
+  const other = new FFI();
+  other.cdef('struct pt { int x; double y; };');
+  const foreign = messageOf(() => C.pt_sum(other.new('struct pt *'), 1));
+  expect(foreign).toMatch(/expected 'struct pt \*', got cdata 'struct pt \*' \(the same name, declared by two different FFI instances/);
+  for (const m of [field, below, past, detached, foreign]) expect(m).not.toMatch(engine);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Holes reachable from JavaScript alone. Each of these crashed the process (or read freed memory)
+// before node-cffi closed it, so each runs in a child process and reports what happened as JSON.
+
+const LIFETIMES_CDEF = `
+struct pt { int x; double y; };
+long long sum_later(const int *v, int n, int ms);
+int call_later(int (*f)(int), int x, int ms);
+int *make_block(int n);
+void free_block(int *p);
+int counter;
+int garr[4];
+const int K;
+const int carr[3];
+int twice(int x);
+int slow_twice(int x, int ms);
+int apply(int (*f)(int), int x);
+size_t c_strlen(const char *s);
+`;
+
+/** Copies of the fixture library, one per test that closes a library: each is then really unloaded. */
+let libraries: string[] = [];
+beforeAll(() => {
+  const first = sharedLibrary('lifetimes.c');
+  libraries = [first];
+  for (let i = 1; i < 6; i++) {
+    const copy = first.replace(/\.so$/, `-${i}.so`);
+    fs.copyFileSync(first, copy);
+    libraries.push(copy);
+  }
+});
+
+/** Runs `body` in a child with `ffi`, the fixture library `C`, `gc()`, `attempt(f)` and `tell(x)`; returns what it told. */
+function inChild(body: string, library = 0): unknown {
+  const r = runChild(`
+    require('v8').setFlagsFromString('--expose-gc');
+    const gc = require('vm').runInNewContext('gc');
+    const { FFI } = require(LIB);
+    const ffi = new FFI();
+    ffi.cdef(${JSON.stringify(LIFETIMES_CDEF)});
+    const C = ffi.dlopen(${JSON.stringify(libraries[library])});
+    const tell = (x) => console.log(JSON.stringify(x));
+    const attempt = (f) => { try { const v = f(); return ['ok', typeof v === 'bigint' ? String(v) : v === undefined ? null : typeof v === 'object' && v !== null ? String(v) : v]; } catch (e) { return [e && e.constructor ? e.constructor.name : typeof e, String(e && e.message)]; } };
+    const collect = async (rounds) => { for (let i = 0; i < rounds; i++) { gc(); await new Promise((r) => setTimeout(r, 10)); } };
+    ${body}
+  `);
+  expect(r.stderr).not.toMatch(/Error|Segmentation/);
+  expect(ending(r)).toBe('exit 0');
+  return JSON.parse(r.stdout.trim().split('\n').pop() as string);
+}
+
+describe('holes reachable from JavaScript alone', () => {
+  test('.async keeps its cdata, ffi.gc and ffi.callback arguments alive until the promise settles', () => {
+    const N = 1 << 24;
+    const told = inChild(`
+      (async () => {
+        const N = ${N};
+        // Each argument is referenced by nothing but the call once the arrow function returns.
+        const owned = (() => { const a = ffi.new('int[]', new Int32Array(N).fill(1)); return C.sum_later.async(a, N, 300); })();
+        const collected = (() => { const b = ffi.gc(C.make_block(N), C.free_block); return C.sum_later.async(b, N, 300); })();
+        const callback = (() => { const cb = ffi.callback('int(int)', (x) => x + 1); return C.call_later.async(cb, 41, 300); })();
+        await collect(10);
+        const junk = [new Int32Array(N).fill(-7), new Int32Array(N).fill(-7)]; // reuses freed memory, if any was freed
+        tell([await owned, await collected, await callback, junk.length]);
+      })();
+    `);
+    expect(told).toEqual([N, N, 42, 2]);
+  });
+
+  test('ffi.release reaches every view derived from the memory: casts, elements, fields, ffi.addressof, and ffi.gc memory', () => {
+    const told = inChild(`
+      const small = ffi.new('int[4]', [1, 2, 3, 4]);
+      const smallView = ffi.cast('int *', small);
+      ffi.release(small);
+      const big = ffi.new('char[]', 1 << 20);
+      big[0] = 65;
+      const bigView = ffi.cast('char *', big);
+      const inside = ffi.addressof(big, 10);
+      ffi.release(big);
+      const s = ffi.new('struct pt *', { x: 3 });
+      const item = s[0];
+      ffi.release(s);
+      const block = ffi.gc(C.make_block(4), C.free_block);
+      const blockView = ffi.cast('int *', block);
+      ffi.release(block);
+      tell([
+        attempt(() => smallView[0]), attempt(() => bigView[0]), attempt(() => ffi.string(bigView)),
+        attempt(() => C.c_strlen(bigView)), attempt(() => inside[0]), attempt(() => item.x), attempt(() => blockView[1]),
+        attempt(() => ffi.cast('char *', smallView).add(1)[0]),
+      ]);
+    `);
+    expect(told).toHaveLength(8);
+    for (const outcome of told as [string, string][]) {
+      expect(outcome[0]).toBe('TypeError');
+      expect(outcome[1]).toMatch(/its memory was released by ffi\.release\(\) and can no longer be used/);
+    }
+  });
+
+  test('ffi.dlclose: views of its globals and function pointers from ffi.addressof (and their casts) refuse to be used', () => {
+    const told = inChild(
+      `
+      const view = C.garr;
+      const pointer = ffi.addressof(C, 'garr');
+      const fp = ffi.addressof(C, 'twice');
+      const cast = ffi.cast('int(*)(int)', fp);
+      const f = C.twice;
+      const before = [view[1], pointer[0][2], fp(2), cast(3), f(4)];
+      ffi.dlclose(C);
+      tell([before, attempt(() => view[1]), attempt(() => pointer[0][2]), attempt(() => fp(2)), attempt(() => cast(3)),
+        attempt(() => f(4)), attempt(() => C.counter), attempt(() => ffi.cast('int *', pointer)[0])]);
+    `,
+      1,
+    );
+    const [before, ...after] = told as [unknown, ...[string, string][]];
+    expect(before).toEqual([2, 3, 4, 6, 8]);
+    expect(after).toHaveLength(7);
+    for (const outcome of after) {
+      expect(outcome[0]).toBe('FFIError');
+      expect(outcome[1]).toMatch(/lifetimes-1\.so' was closed with ffi\.dlclose\(\)/);
+    }
+  });
+
+  test('ffi.dlclose with .async calls in flight unloads once they settle; inside a callback it is refused', () => {
+    const told = inChild(
+      `
+      (async () => {
+        const pending = C.slow_twice.async(21, 200);
+        ffi.dlclose(C);
+        const refused = attempt(() => C.twice(1));
+        const result = await pending;
+        const D = ffi.dlopen(${JSON.stringify('LIBRARY_3')});
+        let inside;
+        const cb = ffi.callback('int(int)', (x) => { inside = attempt(() => ffi.dlclose(D)); return x + 1; });
+        const through = D.apply(cb, 5);
+        const stillOpen = D.twice(8);
+        ffi.dlclose(D);
+        tell([result, refused[0], inside, through, stillOpen, attempt(() => D.twice(1))[0]]);
+      })();
+    `.replace('"LIBRARY_3"', JSON.stringify(libraries[3])),
+      2,
+    );
+    expect(told).toEqual([
+      42,
+      'FFIError',
+      ['FFIError', expect.stringMatching(/called inside a callback that C is running.*close it once the C call has returned/)],
+      6,
+      16,
+      'FFIError',
+    ]);
+  });
+
+  test('writing a const global, or through a view of one, is refused: C keeps it in read-only memory', () => {
+    const told = inChild(`
+      const carr = C.carr;
+      tell([
+        C.K, carr[2],
+        attempt(() => { C.K = 6; }), attempt(() => { carr[0] = 1; }), attempt(() => { C.carr = [1, 2, 3]; }),
+        attempt(() => ffi.memmove(carr, Buffer.alloc(4), 4)), attempt(() => ffi.buffer(carr)),
+        attempt(() => { ffi.cast('int *', ffi.addressof(C, 'K'))[0] = 1; }),
+        C.K, carr[0],
+      ]);
+    `);
+    const [k, c2, ...rest] = told as [number, number, ...unknown[]];
+    expect([k, c2]).toEqual([5, 9]);
+    expect(rest.slice(-2)).toEqual([5, 7]);
+    const [assignK, ...others] = rest.slice(0, -2) as [string, string][];
+    // A const global that is not an array is a constant (as in CFFI): assigning it is refused, and it has no address.
+    expect(assignK).toEqual(['FFIError', expect.stringMatching(/'K' is a constant; it cannot be assigned/)]);
+    expect(others.pop()).toEqual(['FFIError', expect.stringMatching(/'K' is a constant .* which has no address here/)]);
+    // A const array stays a global whose memory is read-only.
+    for (const outcome of others) {
+      expect(outcome[0]).toBe('TypeError');
+      expect(outcome[1]).toMatch(/const|read-only/);
+    }
+  });
+
+  test('memory detached (transferred) or shrunk (resized) under ffi.fromBuffer() cdata is refused with a clear error', () => {
+    const told = inChild(`
+      const uses = (c) => [attempt(() => ffi.string(c)), attempt(() => c[0]), attempt(() => ffi.unpack(c, 2)),
+        attempt(() => ffi.memmove(c, Buffer.from('x'), 1)), attempt(() => C.c_strlen(c)), attempt(() => C.c_strlen(ffi.cast('char *', c)))];
+      const ab = new ArrayBuffer(16);
+      new Uint8Array(ab).set([104, 105, 0]);
+      const moved = ffi.fromBuffer(ab, 'char[]');
+      const before = ffi.string(moved);
+      structuredClone(ab, { transfer: [ab] });
+      const rb = new ArrayBuffer(16, { maxByteLength: 64 });
+      new Uint8Array(rb).set([104, 105, 0]);
+      const shrunk = ffi.fromBuffer(rb, 'char[]');
+      rb.resize(0);
+      tell([before, uses(moved), uses(shrunk)]);
+    `);
+    const [before, moved, shrunk] = told as [string, [string, string][], [string, string][]];
+    expect(before).toBe('hi');
+    for (const outcome of moved) expect(outcome).toEqual(['TypeError', expect.stringMatching(/ArrayBuffer under it was detached/)]);
+    for (const outcome of shrunk) expect(outcome).toEqual(['RangeError', expect.stringMatching(/ArrayBuffer under it was resized to 0 bytes/)]);
+  });
+
+  test('ffi.buffer() of a small allocation is a view of that allocation alone: transferring it detaches nothing else', () => {
+    const told = inChild(`
+      const a = ffi.new('int[4]', [1, 2, 3, 4]);
+      const b = ffi.new('int[4]', [5, 6, 7, 8]);
+      const buf = ffi.buffer(a);
+      const view = ffi.view(b);
+      const sizes = [buf.buffer.byteLength, view.buffer.byteLength, structuredClone(buf).buffer.byteLength];
+      structuredClone(buf.buffer, { transfer: [buf.buffer] });
+      buf[0] = 9; // still the same memory as a[0]
+      tell([sizes, a[0], b[0], a[1], view[3]]);
+    `);
+    expect(told).toEqual([[16, 16, 16], 9, 5, 2, 8]);
+  });
+
+  test('structuredClone, v8.serialize and postMessage of a cdata throw a DataCloneError and copy nothing', () => {
+    const told = inChild(`
+      const v8 = require('v8');
+      const { MessageChannel } = require('worker_threads');
+      const c = C.make_block(4); // C memory: a 3 GiB window behind it
+      const owned = ffi.new('int[4]'); // a slab holding other allocations behind it
+      const port = new MessageChannel().port1;
+      const out = [c, owned, C.garr, ffi.cast('void(*)(void)', 4096)].map((x) => [
+        attempt(() => structuredClone(x)), attempt(() => structuredClone({ ptr: x })), attempt(() => v8.serialize(x)),
+        attempt(() => port.postMessage({ ptr: x })),
+      ]);
+      port.close();
+      tell(out);
+    `);
+    const outcomes = (told as [string, string][][]).flat();
+    expect(outcomes).toHaveLength(16);
+    for (const [cls, message] of outcomes) {
+      expect(['DOMException', 'Error']).toContain(cls);
+      expect(message).toMatch(/could not be cloned/);
+    }
+    const data = (told as [string, string][][]).slice(0, 3).flat();
+    for (const [, message] of data) expect(message).toMatch(/cdata refers to this process's memory and cannot be cloned, serialised or sent/);
+  });
+
+  test('ffi.memmove, ffi.unpack, ffi.buffer and ffi.view on owned memory refuse lengths past what it owns', () => {
+    const told = inChild(`
+      const p = ffi.new('int *');
+      const q = ffi.cast('char *', ffi.new('char[8]'));
+      const tries = [
+        attempt(() => ffi.memmove(p, Buffer.alloc(1 << 20), 1 << 20)), attempt(() => ffi.memmove(Buffer.alloc(1 << 20), p, 1 << 20)),
+        attempt(() => ffi.unpack(p, 1000)), attempt(() => ffi.buffer(p, 1 << 20)), attempt(() => ffi.view(p, 1 << 18)),
+        attempt(() => ffi.memmove(q, Buffer.alloc(100), 100)), attempt(() => ffi.string(q.add(4), 100)),
+      ];
+      ffi.memmove(p, Buffer.from([1, 0, 0, 0]), 4);
+      tell([tries, p[0], ffi.unpack(q, 8).length]);
+    `);
+    const [tries, p0, unpacked] = told as [[string, string][], number, number];
+    expect([p0, unpacked]).toEqual([1, 8]);
+    const overflows = tries.slice(0, 6);
+    for (const outcome of overflows) expect(outcome).toEqual(['RangeError', expect.stringMatching(/run past the (4|8) bytes of the memory it points into \(from ffi\.new\(\)\)/)]);
+    expect(tries[6]).toEqual(['ok', '']); // a bounded string read stops at the allocation's end (its bytes are zero)
+  });
 });

@@ -132,10 +132,28 @@ withHeader('sqlite3.h', 'libsqlite3-dev', (it) => {
     expect(abi.sizeof('sqlite3_vfs')).toBe(ffi.sizeof('sqlite3_vfs'));
   });
 
-  it('a pointer constant beyond what a pointer cdata holds is listed, not faked', () => {
-    const t = ffi.skipped().find((x) => x.name === 'SQLITE_TRANSIENT');
-    expect(t?.reason).toMatch(/-1 cast to 'sqlite3_destructor_type'/);
+  it('pointer constants: SQLITE_STATIC is NULL, SQLITE_TRANSIENT the sentinel (void *)-1, which sqlite3 recognises', () => {
     expect(s.SQLITE_STATIC).toBeNull();
+    expect(ffi.cast('intptr_t', s.SQLITE_TRANSIENT)).toBe(-1);
+    expect(ffi.skipped().find((x) => x.name === 'SQLITE_TRANSIENT')).toBeUndefined();
+    // SQLITE_TRANSIENT makes sqlite3 copy the text at once: the buffer may change right after the call.
+    const pdb = ffi.new('sqlite3 **');
+    expect(s.sqlite3_open(':memory:', pdb)).toBe(s.SQLITE_OK);
+    const db = pdb[0];
+    expect(s.sqlite3_exec(db, 'create table t(b text)', null, null, null)).toBe(s.SQLITE_OK);
+    const stmt = ffi.new('sqlite3_stmt **');
+    expect(s.sqlite3_prepare_v2(db, 'insert into t values (?)', -1, stmt, null)).toBe(s.SQLITE_OK);
+    const text = ffi.new('char[]', 'kept');
+    expect(s.sqlite3_bind_text(stmt[0], 1, text, -1, s.SQLITE_TRANSIENT)).toBe(s.SQLITE_OK);
+    ffi.memmove(text, Buffer.from('gone'), 4);
+    expect(s.sqlite3_step(stmt[0])).toBe(s.SQLITE_DONE);
+    expect(s.sqlite3_finalize(stmt[0])).toBe(s.SQLITE_OK);
+    const q = ffi.new('sqlite3_stmt **');
+    expect(s.sqlite3_prepare_v2(db, 'select b from t', -1, q, null)).toBe(s.SQLITE_OK);
+    expect(s.sqlite3_step(q[0])).toBe(s.SQLITE_ROW);
+    expect(ffi.string(ffi.cast('char *', s.sqlite3_column_text(q[0], 0)))).toBe('kept');
+    expect(s.sqlite3_finalize(q[0])).toBe(s.SQLITE_OK);
+    expect(s.sqlite3_close(db)).toBe(s.SQLITE_OK);
   });
 });
 
