@@ -1,5 +1,6 @@
 // API mode's one pipeline, for verify(), verifyAsync() and compile(): the translation unit, its build, loading it, settling the cdef with its probes, the library object.
 import { show } from './errors';
+import { nodeHost } from './host';
 import { CType, functionType, pointerTo, primitive } from './ctype/model';
 import type { Decl } from './ctype/registry';
 import { Glue, explainPrototypes, generateGlue } from './codegen/glue';
@@ -47,6 +48,7 @@ export function prepare(decls: readonly Decl[], cdefs: readonly string[], source
     moduleName: options.moduleName ?? filename.replace(/\.[^.]*$/, ''),
     keyParts: cdefs,
     options,
+    descriptor: true,
   };
   return { decls, glue, request, options };
 }
@@ -70,12 +72,17 @@ export async function buildWithoutBlocking(p: Prepared): Promise<BuildResult> {
 }
 
 /**
- * Loads a built library and reads its probe table against the cdef: what the cdef states is
- * checked, what it leaves open is filled in (in place, in the types). Closes the library when
- * the probes disagree with the cdef.
+ * Loads a built library (from the descriptor the build checked it through, which this closes) and
+ * reads its probe table against the cdef: what the cdef states is checked, what it leaves open is
+ * filled in (in place, in the types). Closes the library when the probes disagree with the cdef.
  */
 export function loadAndSettle(p: Prepared, built: BuildResult): Settled {
-  const loaded = loadLibrary(built.path, { watch: linkedLibraries(p.options) });
+  let loaded: LoadedLibrary;
+  try {
+    loaded = loadLibrary(built.path, { watch: linkedLibraries(p.options), file: built.descriptor });
+  } finally {
+    if (built.descriptor) nodeHost.closeSync(built.descriptor.fd);
+  }
   try {
     const settled = readProbes(loaded, p.glue);
     settled.apply();

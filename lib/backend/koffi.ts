@@ -1,4 +1,4 @@
-// The only door to koffi: loading libraries, binding symbols to koffi functions, raw memory views.
+// The only door to koffi: loading libraries (a checked one from its descriptor), binding symbols to koffi functions, raw memory views.
 import koffi, { LibraryHandle, TypeObject } from 'koffi';
 import { FFIError } from '../errors';
 import { CType, FunctionType, StructType, isCharLike } from '../ctype/model';
@@ -10,7 +10,7 @@ import { nodeHost } from '../host';
 export type RawFunction = (...args: unknown[]) => unknown;
 
 export interface LoadedLibrary {
-  /** The path given to dlopen, or null for the process itself. */
+  /** The path given to dlopen (for a library loaded from a descriptor, the path it was opened at), or null for the process itself. */
   readonly path: string | null;
   /**
    * Binds symbol `name` with the C signature `type`; throws FFIError when the library has no such
@@ -72,6 +72,38 @@ function openFresh(path: string | null): LibraryHandle {
   }
 }
 
+/** A library file open for reading, which its reader checked: device, inode and descriptor. */
+export interface OpenLibraryFile {
+  readonly fd: number;
+  readonly dev: number;
+  readonly ino: number;
+}
+
+let procFd: boolean | undefined;
+
+/** Whether /proc/self/fd/N names the file open as descriptor N (Linux with /proc mounted). */
+function hasProcFd(): boolean {
+  procFd ??= process.platform === 'linux' && nodeHost.statSync('/proc/self/fd') !== undefined;
+  return procFd;
+}
+
+/**
+ * The name to dlopen() the file open as `file.fd` by: /proc/self/fd/N, which reaches the very
+ * inode open there, however the path has changed since. dlopen() first compares a name with the
+ * names of every library loaded (and remembers each name a library was loaded by), and
+ * /proc/self/fd/N names another file once descriptor N is reused: so the name also spells the
+ * file's device and inode, four path steps per character of 'dev:ino', '/' for a 0 bit and './'
+ * for a 1 (steps that lead nowhere else). Equal names then always mean the same file.
+ */
+function descriptorName(file: OpenLibraryFile): string {
+  let steps = '';
+  for (const ch of `${file.dev}:${file.ino}`) {
+    const v = ch === ':' ? 10 : ch.charCodeAt(0) - 48;
+    for (let bit = 3; bit >= 0; bit--) steps += (v >> bit) & 1 ? './' : '/';
+  }
+  return `/proc/self/fd/${steps}${file.fd}`;
+}
+
 export interface LoadOptions {
   /**
    * Library names to look for in the process before loading (a dlopen() path or soname, or
@@ -79,6 +111,12 @@ export interface LoadOptions {
    * it, so deep binding cannot apply to it; a warning says so.
    */
   readonly watch?: readonly string[];
+  /**
+   * The library open as a descriptor, checked by whoever opened it: loaded from the descriptor, not
+   * by path, so that what was checked is what is loaded (where /proc/self/fd exists; by path
+   * elsewhere). The caller still owns the descriptor.
+   */
+  readonly file?: OpenLibraryFile;
 }
 
 /** True when the mapped file `file` is the library `name` names (a path, a soname, or 'libX.so'). */
@@ -121,15 +159,16 @@ function warnPreloaded(watch: readonly string[], before: ReadonlySet<string>): v
 export function loadLibrary(path: string | null, options: LoadOptions = {}): LoadedLibrary {
   // The file's identity is part of the key: a library rebuilt at the same path (a cache entry
   // replaced by rename) is a new file and must be loaded anew, not served from the old mapping.
-  const st = path === null ? undefined : nodeHost.statSync(path);
-  const key = st ? `${path}\0${st.size}\0${st.mtimeMs}` : path;
+  const file = options.file;
+  const st = path === null || file ? undefined : nodeHost.statSync(path);
+  const key = file ? `inode ${file.dev}:${file.ino}` : st ? `${path}\0${st.size}\0${st.mtimeMs}` : path;
   let lib = opened.get(key);
   if (!lib) {
     const watch = options.watch ?? [];
     const before = watch.length > 0 ? nodeHost.mappedFiles() : undefined;
     let handle: LibraryHandle;
     try {
-      handle = openFresh(path);
+      handle = file && hasProcFd() ? load(descriptorName(file)) : openFresh(path);
     } catch (e) {
       throw new FFIError(`dlopen(${path === null ? 'null' : JSON.stringify(path)}): ${(e as Error).message}`);
     }
@@ -139,7 +178,7 @@ export function loadLibrary(path: string | null, options: LoadOptions = {}): Loa
     }
     lib = { handle, refs: 0, functions: new Map() };
     opened.set(key, lib);
-    if (path !== null) pathsLoaded.add(path);
+    if (path !== null && !file) pathsLoaded.add(path);
   }
   lib.refs++;
   const shared = lib;
