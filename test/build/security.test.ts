@@ -279,6 +279,11 @@ twoUsers('another user who can write to a directory above the cache never gets r
     `);
     expect({ end: ending(r), err: r.stderr }).toEqual({ end: 'exit 0', err: '' });
     const outcomes = JSON.parse(r.stdout) as string[];
+    if (process.env.NODE_CFFI_REPORT === '1') {
+      const won = outcomes.filter((o) => o === '666').length;
+      const refused = outcomes.filter((o) => o.startsWith('FFIError')).length;
+      process.stdout.write(`two-user race: ${outcomes.length} attempts, the other user won ${won}, refused ${refused}\n`);
+    }
     expect(outcomes.filter((o) => o === '666')).toEqual([]);
     // What root gets instead: the refusal naming the directory the other user can write to.
     for (const o of outcomes) expect(o).toContain(`FFIError: verify(): the cache directory ${shared}/t`);

@@ -148,3 +148,67 @@ describe('the cache', () => {
     expect(logLines(log)).toHaveLength(1);
   });
 });
+
+describe('a full disk, for real', () => {
+  const ROOT = nodeHost.uid() === 0;
+  const canMount = ROOT && spawnSync('mount', ['--version']).status === 0;
+  if (!canMount) process.stdout.write('skipped: the real full-disk cases need root to mount a small tmpfs\n');
+
+  /** Runs `script` in a child; the kill after two minutes only keeps a build stuck on a lock from stopping the suite. */
+  const inChild = (script: string) =>
+    spawnSync(process.execPath, ['-r', require.resolve('tsx/cjs'), '-e', `const LIB = ${JSON.stringify(require.resolve('../../lib'))};\n${script}`], {
+      encoding: 'utf8',
+      timeout: 120_000,
+      killSignal: 'SIGKILL',
+    });
+
+  /** A verify() of a source new to the cache, in a fresh process that counts how often it waited. */
+  const verifyCounting = (cache: string) =>
+    inChild(`
+      const { nodeHost } = require(${JSON.stringify(require.resolve('../../lib/host'))});
+      let waits = 0;
+      const sleep = nodeHost.sleep;
+      nodeHost.sleep = (ms) => { waits++; sleep(ms); };
+      const { FFI } = require(LIB);
+      const ffi = new FFI(); ffi.cdef('int twice(int x);');
+      const lib = ffi.verify(${JSON.stringify(SOURCE)} + ' /* while full */', { tmpdir: ${JSON.stringify(cache)} });
+      console.log(JSON.stringify({ result: lib.twice(21), waits }));
+    `);
+
+  (canMount ? test : test.skip).each([
+    ['full', 0],
+    ['nearly full (room for the lock, not for the compiler\'s output)', 12 * 1024],
+  ])('%s: each process falls back to a private directory at once, leaving no lock behind', (_, room) => {
+    const mnt = tempDir();
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,mode=0700', 'tmpfs', mnt]).status).toBe(0);
+    try {
+      const cache = path.join(mnt, 'cache');
+      // While there is room: the cache is made and the compiler's version remembered in it (built,
+      // not loaded: a library mapped from the file system would keep it from being unmounted).
+      const before = buildSync({ code: `${SOURCE} /* before full */`, fileName: 'source.c', moduleName: 'm', keyParts: [], options: { tmpdir: cache } });
+      expect(before.cached).toBe(false);
+      const reserve = path.join(mnt, 'reserve');
+      fs.writeFileSync(reserve, Buffer.alloc(room));
+      const filler = fs.openSync(path.join(mnt, 'filler'), 'w');
+      try {
+        const block = Buffer.alloc(4096, 1);
+        for (;;) fs.writeSync(filler, block);
+      } catch (e) {
+        expect((e as NodeJS.ErrnoException).code).toBe('ENOSPC');
+      } finally {
+        fs.closeSync(filler);
+      }
+      fs.unlinkSync(reserve);
+      // Two processes in a row, the same source: the second must not wait for anything the first left.
+      const outcomes = [verifyCounting(cache), verifyCounting(cache)];
+      for (const r of outcomes) {
+        expect({ signal: r.signal, status: r.status }).toEqual({ signal: null, status: 0 });
+        expect(JSON.parse(r.stdout)).toEqual({ result: 42, waits: 0 });
+        expect(r.stderr).toContain(`NodeCffiCacheWarning: the library cache ${cache} cannot be written (ENOSPC)`);
+      }
+      expect(fs.readdirSync(cache).filter((n) => n.endsWith('.lock') || n.startsWith('.tmp-'))).toEqual([]);
+    } finally {
+      spawnSync('umount', [mnt]);
+    }
+  });
+});
