@@ -89,7 +89,7 @@ function checkAbove(dir: string, above: string, st: FileStat, where: string, uid
  * Checks every directory above `dir` that exists, as the path spells it and, when a symbolic link
  * is on the way, as it resolves (see checkAbove).
  */
-function* checkPathAbove(dir: string, where: string, host: Host, io: HostTasks): Task<void> {
+function* checkPathAbove(dir: string, where: string, host: Host, io: HostTasks, own?: FileStat): Task<void> {
   const uid = host.uid();
   if (uid < 0) return;
   let linked = false;
@@ -99,7 +99,7 @@ function* checkPathAbove(dir: string, where: string, host: Host, io: HostTasks):
     linked ||= st.isSymbolicLink();
     checkAbove(dir, above, st, where, uid);
   }
-  const own = yield* io.lstat(dir);
+  own ??= yield* io.lstat(dir);
   if (own?.isSymbolicLink()) {
     linked = true;
     checkAbove(dir, dir, own, where, uid);
@@ -113,12 +113,24 @@ function* checkPathAbove(dir: string, where: string, host: Host, io: HostTasks):
 }
 
 /**
+ * Cache directories whose path this process has checked, with the directory's device and inode
+ * then. Only root or their owner can make the directories above writable to others later, so a
+ * directory checked once is not walked again while it is the same directory.
+ */
+const checkedPaths = new Map<string, string>();
+
+/**
  * Creates the cache directory when missing (and every missing directory above it, each mode 0700
  * whatever the umask), and checks that only its owner can write to it and that no other user can
  * write to a directory above it.
  */
 export function* ensureCacheDir(dir: string, where: string, host: Host, io: HostTasks): Task<void> {
-  let st = yield* io.stat(dir);
+  // The directory itself as it stands (a symbolic link is judged as one, then followed).
+  const own = yield* io.lstat(dir);
+  let st = own?.isSymbolicLink() ? yield* io.stat(dir) : own;
+  if (own && !st) {
+    throw new FFIError(`${where}: the cache path ${dir} is a symbolic link to nothing; remove it, create its target, or pass options.tmpdir`);
+  }
   if (!st) {
     yield* checkPathAbove(dir, where, host, io); // before creating anything under an unsafe directory
     const missing: string[] = [];
@@ -137,9 +149,12 @@ export function* ensureCacheDir(dir: string, where: string, host: Host, io: Host
     }
     st = yield* io.stat(dir);
     if (!st) throw new FFIError(`${where}: the cache directory ${dir} vanished right after it was created; check what removes it`);
+    yield* checkPathAbove(dir, where, host, io);
+  } else if (checkedPaths.get(dir) !== `${st.dev}:${st.ino}`) {
+    yield* checkPathAbove(dir, where, host, io, own);
   }
-  yield* checkPathAbove(dir, where, host, io);
   checkSafe(dir, st, where, host);
+  checkedPaths.set(dir, `${st.dev}:${st.ino}`);
 }
 
 /** Everything that decides the bytes of the library; equal inputs give equal keys. */

@@ -49,29 +49,27 @@ export interface OpenFile {
 
 /**
  * Opens what is at `file` if it is a regular file; 'missing' when nothing is there, 'damaged' for
- * anything else (a directory, FIFO, device, socket or symbolic link), which is never opened or
- * read: reading a FIFO would wait for a writer forever.
+ * anything else (a directory, FIFO, device, socket or symbolic link), which is closed again
+ * without a byte read: the open neither follows a link nor waits for a FIFO's writer.
  */
 export function* openRegular(file: string, io: HostTasks): Task<OpenFile | 'missing' | 'damaged'> {
-  const seen = yield* io.lstat(file);
-  if (!seen) return 'missing';
-  if (!seen.isFile()) return 'damaged';
   let fd: number;
   try {
     fd = yield* io.open(file);
   } catch (e) {
     if (isErrno(e, 'ENOENT')) return 'missing';
-    if (isErrno(e, 'ELOOP') || isErrno(e, 'ENXIO') || isErrno(e, 'EISDIR') || isErrno(e, 'ENODEV')) return 'damaged';
+    if (isErrno(e, 'ELOOP') || isErrno(e, 'ENXIO') || isErrno(e, 'EISDIR') || isErrno(e, 'ENODEV') || isErrno(e, 'EOPNOTSUPP')) return 'damaged';
     throw e;
   }
+  let st: FileStat;
   try {
-    const st = yield* io.fstat(fd);
-    if (st.isFile()) return { fd, st };
+    st = yield* io.fstat(fd);
   } catch (e) {
     yield* io.close(fd);
     throw e;
   }
-  yield* io.close(fd); // replaced by something else since the lstat
+  if (st.isFile()) return { fd, st };
+  yield* io.close(fd);
   return 'damaged';
 }
 

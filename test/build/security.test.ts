@@ -87,6 +87,15 @@ describe('the directories above the cache', () => {
     const e2 = thrown(() => buildSync(request(ADD, { tmpdir: path.join(toOpen, 'sub', 'cache') })));
     expect(e2.message).toContain(`lies under ${open}, which group or others can write to`);
   });
+
+  test('a cache path that is a symbolic link to nothing is refused by name', () => {
+    const base = tempDir();
+    const cache = path.join(base, 'cache');
+    fs.symlinkSync(path.join(base, 'gone'), cache);
+    const e = thrown(() => buildSync(request(ADD, { tmpdir: cache })));
+    expect(e).toBeInstanceOf(FFIError);
+    expect(e.message).toBe(`verify(): the cache path ${cache} is a symbolic link to nothing; remove it, create its target, or pass options.tmpdir`);
+  });
 });
 
 describe('directories the cache creates', () => {
