@@ -115,7 +115,7 @@ export interface Host {
   readFileSync(path: string): Buffer;
   writeFileSync(path: string, data: string | Uint8Array, options?: WriteOptions): void;
   mkdirSync(path: string, options?: { recursive?: boolean; mode?: number }): void;
-  /** Creates a fresh directory named `prefix` plus six random characters; returns its path. */
+  /** Creates a fresh directory named `prefix` plus six random characters, mode 0700 whatever the umask; returns its path. */
   mkdtempSync(prefix: string): string;
   readdirSync(path: string): string[];
   renameSync(from: string, to: string): void;
@@ -288,7 +288,11 @@ export const nodeHost: Host = {
   mkdirSync(path, options) {
     fs.mkdirSync(path, options);
   },
-  mkdtempSync: (prefix) => fs.mkdtempSync(prefix),
+  mkdtempSync(prefix) {
+    const dir = fs.mkdtempSync(prefix);
+    fs.chmodSync(dir, 0o700);
+    return dir;
+  },
   readdirSync: (path) => fs.readdirSync(path),
   renameSync: (from, to) => fs.renameSync(from, to),
   unlinkSync: (path) => fs.unlinkSync(path),
@@ -383,7 +387,11 @@ export const nodeHost: Host = {
   async mkdir(path, options) {
     await fs.promises.mkdir(path, options);
   },
-  mkdtemp: (prefix) => fs.promises.mkdtemp(prefix),
+  async mkdtemp(prefix) {
+    const dir = await fs.promises.mkdtemp(prefix);
+    await fs.promises.chmod(dir, 0o700);
+    return dir;
+  },
   readdir: (path) => fs.promises.readdir(path),
   rename: (from, to) => fs.promises.rename(from, to),
   unlink: (path) => fs.promises.unlink(path),

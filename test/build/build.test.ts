@@ -4,7 +4,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import koffi from 'koffi';
-import { BuildOptions, buildAsync, buildSync, cacheDirectory, cleanCache, listCache } from '../../lib/build';
+import { BuildOptions, buildAsync, buildSync, cacheDirectory, cleanCache, listCache, preprocess } from '../../lib/build';
 import { FFIError, VerificationError } from '../../lib/errors';
 import { nodeHost } from '../../lib/host';
 import {
@@ -653,6 +653,22 @@ describe('every compiler run is bounded', () => {
     };
     check(thrown(() => buildSync(request(ADD, cacheOptions({ compiler })))));
     check(await rejected(buildAsync(request(ADD, cacheOptions({ compiler })))));
+  });
+
+  test('the preprocessor run (cc()) is bounded the same way: its probe by options.timeout, its output at 64 MiB', () => {
+    const dir = tempDir();
+    const derivation = { where: 'cc()', name: 'bounded', keyParts: [], derive: () => ({ value: {}, files: [] }) };
+    const source = '#define N 1\nint f(void);\n';
+    const mute = shellScript(dir, 'mutecc', 'case "$1" in --version) exec sleep 30 ;; esac\nexec cc "$@"');
+    const e1 = thrown(() => preprocess(source, cacheOptions({ compiler: mute, timeout: 300 }), derivation));
+    expect(e1).toBeInstanceOf(VerificationError);
+    expect(e1.message).toContain('did not answer --version within 300 ms (options.timeout)');
+    const loud = shellScript(dir, 'loudcc', 'case "$1" in --version) echo "loudcc 1.0"; exit 0 ;; esac\nhead -c 73400320 /dev/zero | tr "\\0" "w"');
+    const e2 = thrown(() => preprocess(source, cacheOptions({ compiler: loud }), derivation));
+    expect(e2).toBeInstanceOf(VerificationError);
+    expect(e2.message).toBe(
+      `cc(): the C preprocessor wrote more than 64 MiB of output, so ${loud} was stopped; include fewer headers, or read the declarations you need from a smaller source`,
+    );
   });
 });
 

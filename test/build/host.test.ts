@@ -179,3 +179,15 @@ describe('output and mappings', () => {
     expect(Math.abs(count - lines)).toBeLessThan(20);
   });
 });
+
+test('mkdtemp makes a directory of mode 0700 whatever the umask', async () => {
+  const base = tempDir();
+  const before = process.umask(0o277);
+  let dirs: string[];
+  try {
+    dirs = [nodeHost.mkdtempSync(path.join(base, 'a-')), await nodeHost.mkdtemp(path.join(base, 'b-'))];
+  } finally {
+    process.umask(before);
+  }
+  for (const d of dirs) expect((fs.statSync(d).mode & 0o7777).toString(8)).toBe('700');
+});
