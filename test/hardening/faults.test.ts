@@ -125,6 +125,28 @@ describe('the cache', () => {
     expect(fs.existsSync(r.path)).toBe(true);
   });
 
+  test('when the private directory cannot be written either (a full disk holding both), an FFIError says so', () => {
+    const base = tempDir();
+    const cache = path.join(base, 'cache');
+    const tmp = path.join(base, 'tmp');
+    fs.mkdirSync(cache, { mode: 0o700 });
+    fs.mkdirSync(tmp, { mode: 0o700 });
+    const full = (p: string) => {
+      if (p.startsWith(cache) || p.startsWith(tmp)) throw Object.assign(new Error('ENOSPC: simulated'), { code: 'ENOSPC' });
+    };
+    const host = {
+      ...nodeHost,
+      tmpdir: () => tmp,
+      writeFileSync: (p: string, d: string | Uint8Array, o?: object) => (full(p), nodeHost.writeFileSync(p, d, o)),
+    };
+    const run = () =>
+      buildSync({ code: `${SOURCE} /* both full */`, fileName: 'source.c', moduleName: 'm', keyParts: [], options: { tmpdir: cache } }, host);
+    expect(run).toThrow(FFIError);
+    expect(run).toThrow(
+      new RegExp(`^verify\\(\\): neither the library cache ${cache} nor the private directory ${tmp}/node-cffi-private-\\w+ can be written \\(ENOSPC: `),
+    );
+  });
+
   test('8 processes verifying the same new source at once: one compile, all succeed', async () => {
     const dir = tempDir();
     const cache = path.join(dir, 'cache');
