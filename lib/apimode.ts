@@ -1,5 +1,6 @@
 // API mode's one pipeline, for verify(), verifyAsync() and compile(): the translation unit, its build, loading it, settling the cdef with its probes, the library object.
 import { FFIError, VerificationError, show } from './errors';
+import { nodeHost } from './host';
 import { CType, functionType, pendingLayout, pointerTo, primitive } from './ctype/model';
 import type { Decl } from './ctype/registry';
 import { GLUE_FILE, Glue, generateGlue } from './codegen/glue';
@@ -82,6 +83,7 @@ export function prepare(decls: readonly Decl[], cdefs: readonly string[], source
     options: { ...options, extraCompileArgs: extra === undefined ? DEFAULT_ERRORS : Array.isArray(extra) ? [...DEFAULT_ERRORS, ...extra] : extra },
     companions: glue.companion ? { [glue.companion.name]: glue.companion.text } : {},
     sourceName: filename.split(/[\\/]/).pop() || 'source.c',
+    descriptor: true,
   };
   return { decls, glue, request, options };
 }
@@ -163,13 +165,18 @@ function tell(e: unknown, glue: Glue): unknown {
 }
 
 /**
- * Loads a built library and reads its probe table against the cdef: what the cdef states is
- * checked, what it leaves open is filled in (in place, in the types). Closes the library when
- * the probes disagree with the cdef.
+ * Loads a built library (from the descriptor the build checked it through, which this closes) and
+ * reads its probe table against the cdef: what the cdef states is checked, what it leaves open is
+ * filled in (in place, in the types). Closes the library when the probes disagree with the cdef.
  * @internal
  */
 export function loadAndSettle(p: Prepared, built: BuildResult): Settled {
-  const loaded = loadLibrary(built.path, { watch: linkedLibraries(p.options) });
+  let loaded: LoadedLibrary;
+  try {
+    loaded = loadLibrary(built.path, { watch: linkedLibraries(p.options), file: built.descriptor });
+  } finally {
+    if (built.descriptor) nodeHost.closeSync(built.descriptor.fd);
+  }
   try {
     const settled = readProbes(loaded, p.glue);
     settled.apply();

@@ -3,18 +3,45 @@ import * as childProcess from 'child_process';
 import * as fs from 'fs';
 import { createRequire } from 'module';
 import * as os from 'os';
+import { promisify } from 'util';
 import * as vm from 'vm';
+import { threadId } from 'worker_threads';
 
 /** The parts of a file status the library reads; Node's `fs.Stats` has this shape. */
 export interface FileStat {
   readonly size: number;
   readonly mtimeMs: number;
+  /** When the inode last changed (contents, mode, owner, links, rename): its owner cannot set it back. */
+  readonly ctimeMs: number;
   /** Permission and type bits, as in `st_mode`. */
   readonly mode: number;
   readonly uid: number;
+  /** The device and inode: together, which file this is. */
+  readonly dev: number;
+  readonly ino: number;
   isFile(): boolean;
   isDirectory(): boolean;
+  isSymbolicLink(): boolean;
 }
+
+/** Free space of a file system, as `statfs` reports it. */
+export interface FsSpace {
+  /** Blocks an unprivileged user may still use, and their size in bytes. */
+  readonly bavail: number;
+  readonly bsize: number;
+  /** Free inodes. */
+  readonly ffree: number;
+}
+
+/**
+ * How `open` opens a file for reading: never through a symbolic link at the last component
+ * (O_NOFOLLOW) and without blocking (O_NONBLOCK: a FIFO with no writer opens at once, where a
+ * blocking open would wait forever), close-on-exec.
+ */
+const READ_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
+
+/** What a child may write to stdout, or to stderr, before it is stopped. */
+export const SPAWN_OUTPUT_LIMIT = 64 * 1024 * 1024;
 
 export interface WriteOptions {
   /** Node's open flag: 'w' (default) truncates, 'wx' fails with EEXIST when the file exists (O_EXCL). */
@@ -40,6 +67,11 @@ export interface SpawnResult {
   readonly error: Error | undefined;
   /** The child ran past `timeout` and was killed. */
   readonly timedOut: boolean;
+  /**
+   * The child wrote more than SPAWN_OUTPUT_LIMIT bytes to stdout or to stderr and was killed;
+   * `stdout` and `stderr` hold at most that much each, from the beginning.
+   */
+  readonly overflowed: boolean;
 }
 
 /**
@@ -54,6 +86,8 @@ export interface Host {
   /** The effective user id; -1 where the platform has none. */
   uid(): number;
   pid(): number;
+  /** The id of this JavaScript thread within the process (0 on the main thread, a worker's own id otherwise). */
+  threadId(): number;
   hostname(): string;
   /** Whether a process with this id exists on this machine (one we may not signal counts). */
   processAlive(pid: number): boolean;
@@ -66,10 +100,22 @@ export interface Host {
 
   /** The status of what is at `path` (symbolic links followed); undefined when nothing is there. */
   statSync(path: string): FileStat | undefined;
+  /** The status of `path` itself (a symbolic link is not followed); undefined when nothing is there. */
+  lstatSync(path: string): FileStat | undefined;
+  /** Opens a file for reading (see READ_FLAGS: no symbolic link, no blocking); returns its descriptor. */
+  openSync(path: string): number;
+  fstatSync(fd: number): FileStat;
+  /** Reads up to `length` bytes at `position` (fewer at the end of the file). */
+  readSync(fd: number, length: number, position: number): Buffer;
+  closeSync(fd: number): void;
+  /** Sets the permission bits exactly (the umask plays no part). */
+  chmodSync(path: string, mode: number): void;
+  /** Free space of the file system holding `path`; undefined where the platform does not say. */
+  statfsSync(path: string): FsSpace | undefined;
   readFileSync(path: string): Buffer;
   writeFileSync(path: string, data: string | Uint8Array, options?: WriteOptions): void;
   mkdirSync(path: string, options?: { recursive?: boolean; mode?: number }): void;
-  /** Creates a fresh directory named `prefix` plus six random characters; returns its path. */
+  /** Creates a fresh directory named `prefix` plus six random characters, mode 0700 whatever the umask; returns its path. */
   mkdtempSync(prefix: string): string;
   readdirSync(path: string): string[];
   renameSync(from: string, to: string): void;
@@ -83,9 +129,21 @@ export interface Host {
    * the kernel reports; empty where the platform does not say (no /proc/self/maps).
    */
   mappedFiles(): Set<string>;
+  /** How many memory mappings the process has right now; -1 where the platform does not say. */
+  mappingCount(): number;
+  /** The most memory mappings the kernel lets a process have (vm.max_map_count); -1 where unknown. */
+  mappingLimit(): number;
   spawnSync(file: string, args: readonly string[], options?: SpawnOptions): SpawnResult;
 
   stat(path: string): Promise<FileStat | undefined>;
+  lstat(path: string): Promise<FileStat | undefined>;
+  open(path: string): Promise<number>;
+  fstat(fd: number): Promise<FileStat>;
+  read(fd: number, length: number, position: number): Promise<Buffer>;
+  close(fd: number): Promise<void>;
+  chmod(path: string, mode: number): Promise<void>;
+  statfs(path: string): Promise<FsSpace | undefined>;
+  link(existing: string, link: string): Promise<void>;
   readFile(path: string): Promise<Buffer>;
   writeFile(path: string, data: string | Uint8Array, options?: WriteOptions): Promise<void>;
   mkdir(path: string, options?: { recursive?: boolean; mode?: number }): Promise<void>;
@@ -126,6 +184,7 @@ function spawnAsync(file: string, args: readonly string[], options?: SpawnOption
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let timedOut = false;
+    let overflowed = false;
     let settled = false;
     const finish = (status: number | null, signal: NodeJS.Signals | null, error?: Error): void => {
       if (settled) return;
@@ -138,6 +197,7 @@ function spawnAsync(file: string, args: readonly string[], options?: SpawnOption
         stderr: Buffer.concat(err).toString('utf8'),
         error,
         timedOut,
+        overflowed,
       });
     };
     const timer =
@@ -147,12 +207,25 @@ function spawnAsync(file: string, args: readonly string[], options?: SpawnOption
             timedOut = true;
             child.kill('SIGKILL');
           }, options.timeout);
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
+    const collect = (into: Buffer[]) => {
+      let bytes = 0;
+      return (b: Buffer) => {
+        if (overflowed) return;
+        const room = SPAWN_OUTPUT_LIMIT - bytes;
+        into.push(b.length > room ? b.subarray(0, room) : b);
+        bytes += b.length;
+        if (bytes > SPAWN_OUTPUT_LIMIT) {
+          overflowed = true;
+          child.kill('SIGKILL');
+        }
+      };
+    };
+    child.stdout.on('data', collect(out));
+    child.stderr.on('data', collect(err));
     child.on('error', (e) => finish(null, null, e));
     // After a kill, grandchildren may still hold the pipes open: do not wait for them.
     child.on('exit', (status, signal) => {
-      if (timedOut) {
+      if (timedOut || overflowed) {
         child.stdout.destroy();
         child.stderr.destroy();
         finish(status, signal);
@@ -162,6 +235,12 @@ function spawnAsync(file: string, args: readonly string[], options?: SpawnOption
   });
 }
 
+// The descriptor forms of Node's fs calls (fs.promises deals in FileHandle objects, not descriptors).
+const openAsync = promisify(fs.open);
+const fstatAsync = promisify(fs.fstat);
+const readAsync = promisify(fs.read);
+const closeAsync = promisify(fs.close);
+
 /** The Host backed by Node's own modules. */
 export const nodeHost: Host = {
   env: (name) => process.env[name],
@@ -170,6 +249,7 @@ export const nodeHost: Host = {
   cwd: () => process.cwd(),
   uid: () => (process.getuid ? process.getuid() : -1),
   pid: () => process.pid,
+  threadId: () => threadId,
   hostname: () => os.hostname(),
   processAlive(pid) {
     try {
@@ -187,12 +267,32 @@ export const nodeHost: Host = {
 
   // A missing file is an answer, not an exception: throwing costs more than the stat itself.
   statSync: (path) => fs.statSync(path, { throwIfNoEntry: false }),
+  lstatSync: (path) => fs.lstatSync(path, { throwIfNoEntry: false }),
+  openSync: (path) => fs.openSync(path, READ_FLAGS),
+  fstatSync: (fd) => fs.fstatSync(fd),
+  readSync(fd, length, position) {
+    const buffer = Buffer.allocUnsafe(length);
+    let got = 0;
+    while (got < length) {
+      const n = fs.readSync(fd, buffer, got, length - got, position + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return buffer.subarray(0, got);
+  },
+  closeSync: (fd) => fs.closeSync(fd),
+  chmodSync: (path, mode) => fs.chmodSync(path, mode),
+  statfsSync: (path) => (typeof fs.statfsSync === 'function' ? fs.statfsSync(path) : undefined),
   readFileSync: (path) => fs.readFileSync(path),
   writeFileSync: (path, data, options) => fs.writeFileSync(path, data, options),
   mkdirSync(path, options) {
     fs.mkdirSync(path, options);
   },
-  mkdtempSync: (prefix) => fs.mkdtempSync(prefix),
+  mkdtempSync(prefix) {
+    const dir = fs.mkdtempSync(prefix);
+    fs.chmodSync(dir, 0o700);
+    return dir;
+  },
   readdirSync: (path) => fs.readdirSync(path),
   renameSync: (from, to) => fs.renameSync(from, to),
   unlinkSync: (path) => fs.unlinkSync(path),
@@ -214,6 +314,25 @@ export const nodeHost: Host = {
     }
     return files;
   },
+  mappingCount() {
+    let text: string;
+    try {
+      text = fs.readFileSync('/proc/self/maps', 'latin1');
+    } catch {
+      return -1;
+    }
+    let n = 0;
+    for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) n++;
+    return n;
+  },
+  mappingLimit() {
+    try {
+      const n = Number(fs.readFileSync('/proc/sys/vm/max_map_count', 'latin1').trim());
+      return Number.isSafeInteger(n) && n > 0 ? n : -1;
+    } catch {
+      return -1;
+    }
+  },
   spawnSync(file, args, options) {
     const r = childProcess.spawnSync(file, args, {
       cwd: options?.cwd,
@@ -221,16 +340,19 @@ export const nodeHost: Host = {
       timeout: options?.timeout,
       killSignal: 'SIGKILL',
       stdio: ['ignore', 'pipe', 'pipe'],
-      maxBuffer: 64 * 1024 * 1024,
+      maxBuffer: SPAWN_OUTPUT_LIMIT,
     });
-    const timedOut = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
+    const code = (r.error as NodeJS.ErrnoException | undefined)?.code;
+    const timedOut = code === 'ETIMEDOUT';
+    const overflowed = code === 'ENOBUFS';
     return {
       status: r.status,
       signal: r.signal,
-      stdout: r.stdout ? r.stdout.toString('utf8') : '',
-      stderr: r.stderr ? r.stderr.toString('utf8') : '',
-      error: timedOut ? undefined : r.error,
+      stdout: r.stdout ? r.stdout.subarray(0, SPAWN_OUTPUT_LIMIT).toString('utf8') : '',
+      stderr: r.stderr ? r.stderr.subarray(0, SPAWN_OUTPUT_LIMIT).toString('utf8') : '',
+      error: timedOut || overflowed ? undefined : r.error,
       timedOut,
+      overflowed,
     };
   },
 
@@ -239,12 +361,37 @@ export const nodeHost: Host = {
       if (isErrno(e, 'ENOENT')) return undefined;
       throw e;
     }),
+  lstat: (path) =>
+    fs.promises.lstat(path).catch((e: unknown) => {
+      if (isErrno(e, 'ENOENT')) return undefined;
+      throw e;
+    }),
+  open: (path) => openAsync(path, READ_FLAGS),
+  fstat: (fd) => fstatAsync(fd),
+  async read(fd, length, position) {
+    const buffer = Buffer.allocUnsafe(length);
+    let got = 0;
+    while (got < length) {
+      const { bytesRead } = await readAsync(fd, buffer, got, length - got, position + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return buffer.subarray(0, got);
+  },
+  close: (fd) => closeAsync(fd),
+  chmod: (path, mode) => fs.promises.chmod(path, mode),
+  statfs: async (path) => (typeof fs.promises.statfs === 'function' ? fs.promises.statfs(path) : undefined),
+  link: (existing, link) => fs.promises.link(existing, link),
   readFile: (path) => fs.promises.readFile(path),
   writeFile: (path, data, options) => fs.promises.writeFile(path, data, options),
   async mkdir(path, options) {
     await fs.promises.mkdir(path, options);
   },
-  mkdtemp: (prefix) => fs.promises.mkdtemp(prefix),
+  async mkdtemp(prefix) {
+    const dir = await fs.promises.mkdtemp(prefix);
+    await fs.promises.chmod(dir, 0o700);
+    return dir;
+  },
   readdir: (path) => fs.promises.readdir(path),
   rename: (from, to) => fs.promises.rename(from, to),
   unlink: (path) => fs.promises.unlink(path),
@@ -317,6 +464,15 @@ export async function runAsync<T>(task: Task<T>): Promise<T> {
 export function hostTasks(host: Host) {
   return {
     stat: (p: string) => step(() => host.statSync(p), () => host.stat(p)),
+    lstat: (p: string) => step(() => host.lstatSync(p), () => host.lstat(p)),
+    open: (p: string) => step(() => host.openSync(p), () => host.open(p)),
+    fstat: (fd: number) => step(() => host.fstatSync(fd), () => host.fstat(fd)),
+    read: (fd: number, length: number, position: number) =>
+      step(() => host.readSync(fd, length, position), () => host.read(fd, length, position)),
+    close: (fd: number) => step(() => host.closeSync(fd), () => host.close(fd)),
+    chmod: (p: string, mode: number) => step(() => host.chmodSync(p, mode), () => host.chmod(p, mode)),
+    statfs: (p: string) => step(() => host.statfsSync(p), () => host.statfs(p)),
+    link: (existing: string, link: string) => step(() => host.linkSync(existing, link), () => host.link(existing, link)),
     readFile: (p: string) => step(() => host.readFileSync(p), () => host.readFile(p)),
     writeFile: (p: string, data: string | Uint8Array, o?: WriteOptions) =>
       step(() => host.writeFileSync(p, data, o), () => host.writeFile(p, data, o)),
@@ -331,7 +487,18 @@ export function hostTasks(host: Host) {
     spawn: (file: string, args: readonly string[], o?: SpawnOptions) =>
       step(() => host.spawnSync(file, args, o), () => host.spawn(file, args, o)),
     sleep: (ms: number) => step(() => host.sleep(ms), () => host.delay(ms)),
+    /** Whether the routine is being driven by runSync (it blocks the thread) or by runAsync. */
+    mode: () => step((): 'sync' | 'async' => 'sync', async (): Promise<'sync' | 'async'> => 'async'),
   };
+}
+
+/**
+ * Runs `task` to its end without giving other routines of this thread a turn, even under
+ * runAsync: its host calls are made in their blocking form. For short sequences that must not
+ * interleave with another build in the same thread (a check and the renames that follow it).
+ */
+export function* uninterrupted<T>(task: Task<T>): Task<T> {
+  return (yield { sync: () => runSync(task), async: async () => runSync(task) }) as T;
 }
 
 export type HostTasks = ReturnType<typeof hostTasks>;

@@ -1,4 +1,4 @@
-// The only door to koffi: loading libraries, binding symbols to koffi functions, raw memory views.
+// The only door to koffi: loading libraries (a checked one from its descriptor) and unloading those no longer referenced, binding symbols to koffi functions, raw memory views.
 import koffi, { LibraryHandle, TypeObject } from 'koffi';
 import { FFIError } from '../errors';
 import { CType, FunctionType, StructType, isCharLike } from '../ctype/model';
@@ -10,7 +10,7 @@ import { nodeHost } from '../host';
 export type RawFunction = (...args: unknown[]) => unknown;
 
 export interface LoadedLibrary {
-  /** The path given to dlopen, or null for the process itself. */
+  /** The path given to dlopen (for a library loaded from a descriptor, the path it was opened at), or null for the process itself. */
   readonly path: string | null;
   /**
    * Binds symbol `name` with the C signature `type`; throws FFIError when the library has no such
@@ -22,13 +22,49 @@ export interface LoadedLibrary {
   close(): void;
 }
 
-/** A library opened by koffi, shared by every LoadedLibrary of the same path, with its bound functions. */
+/**
+ * A library opened by koffi, shared by every LoadedLibrary of the same file, with its bound
+ * functions. It stays loaded while any LoadedLibrary of it or any function bound from it is
+ * reachable (each holds this record), and is unloaded when none is (see `unloader`) or when the
+ * last LoadedLibrary is closed.
+ */
 interface Opened {
   readonly handle: LibraryHandle;
   refs: number;
   readonly functions: Map<string, RawFunction>;
+  readonly release: Release;
 }
-const opened = new Map<string | null, Opened>();
+
+/** What unloading an Opened needs, kept apart from it: the registry holds this, and must not hold the Opened. */
+interface Release {
+  readonly key: string;
+  readonly handle: LibraryHandle;
+  unloaded: boolean;
+}
+
+/** Libraries loaded, by file identity; weak, so that an unreferenced library can go. */
+const opened = new Map<string, WeakRef<Opened>>();
+
+/** The process itself (dlopen(NULL)): never unloaded. */
+let processLibrary: Opened | undefined;
+
+/** How many libraries this module holds loaded right now. */
+let live = 0;
+
+function unload(r: Release): void {
+  if (r.unloaded) return;
+  r.unloaded = true;
+  live--;
+  const current = opened.get(r.key)?.deref();
+  if (current === undefined || current.release === r) opened.delete(r.key);
+  r.handle.unload();
+}
+
+/** Unloads the libraries no JavaScript object refers to any more (after V8 collected their records). */
+const unloader = new FinalizationRegistry<Release>(unload);
+
+/** Marks a function bound from a library: it keeps the library loaded. */
+const KEEPS = Symbol('node-cffi library');
 
 // koffi queues at most 256 asynchronous calls by default; allow its maximum, 4096, so that a
 // program can have a thousand `.async` calls in flight. koffi accepts this only before it loads
@@ -72,6 +108,82 @@ function openFresh(path: string | null): LibraryHandle {
   }
 }
 
+/** A library file open for reading, which its reader checked: device, inode and descriptor. */
+export interface OpenLibraryFile {
+  readonly fd: number;
+  readonly dev: number;
+  readonly ino: number;
+}
+
+let procFd: boolean | undefined;
+
+/** Whether /proc/self/fd/N names the file open as descriptor N (Linux with /proc mounted). */
+function hasProcFd(): boolean {
+  procFd ??= process.platform === 'linux' && nodeHost.statSync('/proc/self/fd') !== undefined;
+  return procFd;
+}
+
+/**
+ * The name to dlopen() the file open as `file.fd` by: /proc/self/fd/N, which reaches the very
+ * inode open there, however the path has changed since. dlopen() first compares a name with the
+ * names of every library loaded (and remembers each name a library was loaded by), and
+ * /proc/self/fd/N names another file once descriptor N is reused: so the name also spells the
+ * file's device and inode, four path steps per character of 'dev:ino', '/' for a 0 bit and './'
+ * for a 1 (steps that lead nowhere else). Equal names then always mean the same file.
+ */
+function descriptorName(file: OpenLibraryFile): string {
+  let steps = '';
+  for (const ch of `${file.dev}:${file.ino}`) {
+    const v = ch === ':' ? 10 : ch.charCodeAt(0) - 48;
+    for (let bit = 3; bit >= 0; bit--) steps += (v >> bit) & 1 ? './' : '/';
+  }
+  return `/proc/self/fd/${steps}${file.fd}`;
+}
+
+/** The kernel's limit on memory mappings, read once; -1 when unknown. */
+let mappingLimit: number | undefined;
+/** Loads left before the mappings are counted again. */
+let loadsBeforeCount = 0;
+/** What one more library may cost in mappings: a small one takes 5; libraries it links add theirs. */
+const MAPPINGS_PER_LIBRARY = 16;
+
+/** The mappings kept free of libraries: V8's heap, thread stacks and malloc need their own. */
+function reserveOf(limit: number): number {
+  return Math.ceil(limit / 8);
+}
+
+/**
+ * Refuses a load that would bring the process near the kernel's limit on memory mappings
+ * (vm.max_map_count, 65,530 by default; a library takes about 5): past it, the next mmap of V8 or
+ * malloc fails and the process aborts. Counting mappings reads /proc/self/maps, so it is done
+ * again only once the loads since the last count could have used half the room left.
+ */
+function admitLibrary(where: string): void {
+  mappingLimit ??= nodeHost.mappingLimit();
+  if (mappingLimit < 0 || --loadsBeforeCount > 0) return;
+  const count = nodeHost.mappingCount();
+  if (count < 0) {
+    mappingLimit = -1;
+    return;
+  }
+  const room = mappingLimit - reserveOf(mappingLimit) - count;
+  if (room < MAPPINGS_PER_LIBRARY) {
+    loadsBeforeCount = 0;
+    throw new FFIError(
+      `${where}: this process has ${count} memory mappings of the ${mappingLimit} the kernel allows (vm.max_map_count), ` +
+        `with ${live} libraries loaded by node-cffi; one more could leave too few for Node itself, which would then abort; ` +
+        'drop the libraries you no longer use and let the event loop turn so that they are unloaded (ffi.dlclose() unloads at once), ' +
+        'or raise vm.max_map_count',
+    );
+  }
+  loadsBeforeCount = Math.max(1, Math.floor(room / (2 * MAPPINGS_PER_LIBRARY)));
+}
+
+/** How many libraries node-cffi holds loaded right now (the process itself not counted). */
+export function librariesLoaded(): number {
+  return live;
+}
+
 export interface LoadOptions {
   /**
    * Library names to look for in the process before loading (a dlopen() path or soname, or
@@ -79,6 +191,12 @@ export interface LoadOptions {
    * it, so deep binding cannot apply to it; a warning says so.
    */
   readonly watch?: readonly string[];
+  /**
+   * The library open as a descriptor, checked by whoever opened it: loaded from the descriptor, not
+   * by path, so that what was checked is what is loaded (where /proc/self/fd exists; by path
+   * elsewhere). The caller still owns the descriptor.
+   */
+  readonly file?: OpenLibraryFile;
 }
 
 /** True when the mapped file `file` is the library `name` names (a path, a soname, or 'libX.so'). */
@@ -113,36 +231,57 @@ function warnPreloaded(watch: readonly string[], before: ReadonlySet<string>): v
   }
 }
 
+/** The identity a loaded library is shared by: its file (a rebuilt cache entry is a new file), or null for the process. */
+function identityOf(path: string | null, file: OpenLibraryFile | undefined): string | null {
+  if (path === null) return null;
+  if (file) return `inode ${file.dev}:${file.ino}`;
+  const st = nodeHost.statSync(path);
+  return st ? `path ${path}\0${st.size}\0${st.mtimeMs}\0${st.dev}:${st.ino}` : `path ${path}`;
+}
+
+function openLibrary(path: string | null, key: string | null, options: LoadOptions): Opened {
+  if (key === null) {
+    if (!processLibrary) {
+      const handle = load(null);
+      processLibrary = { handle, refs: 0, functions: new Map(), release: { key: '', handle, unloaded: false } };
+    }
+    return processLibrary;
+  }
+  const known = opened.get(key)?.deref();
+  if (known) return known;
+  const where = `dlopen(${JSON.stringify(path)})`;
+  admitLibrary(where);
+  const watch = options.watch ?? [];
+  const before = watch.length > 0 ? nodeHost.mappedFiles() : undefined;
+  let handle: LibraryHandle;
+  try {
+    handle = options.file && hasProcFd() ? load(descriptorName(options.file)) : openFresh(path);
+  } catch (e) {
+    throw new FFIError(`${where}: ${(e as Error).message}`);
+  }
+  if (before) {
+    warnPreloaded(watch, before);
+    for (const f of nodeHost.mappedFiles()) if (!before.has(f)) ownMappings.add(f);
+  }
+  const release: Release = { key, handle, unloaded: false };
+  const lib: Opened = { handle, refs: 0, functions: new Map(), release };
+  opened.set(key, new WeakRef(lib));
+  unloader.register(lib, release, release);
+  live++;
+  if (path !== null && !options.file) pathsLoaded.add(path);
+  return lib;
+}
+
 /**
  * Loads a shared library (null: the C library and everything already in the process) with deep
- * binding (see `load`). Loading a path that is already open shares it (as dlopen does, with a
- * reference count); each result closes once.
+ * binding (see `load`). Loading a file that is already open shares it (as dlopen does, with a
+ * reference count); each result closes once. A library no JavaScript object refers to any more
+ * (no LoadedLibrary, no function bound from it) is unloaded after V8 collects them.
  */
 export function loadLibrary(path: string | null, options: LoadOptions = {}): LoadedLibrary {
-  // The file's identity is part of the key: a library rebuilt at the same path (a cache entry
-  // replaced by rename) is a new file and must be loaded anew, not served from the old mapping.
-  const st = path === null ? undefined : nodeHost.statSync(path);
-  const key = st ? `${path}\0${st.size}\0${st.mtimeMs}` : path;
-  let lib = opened.get(key);
-  if (!lib) {
-    const watch = options.watch ?? [];
-    const before = watch.length > 0 ? nodeHost.mappedFiles() : undefined;
-    let handle: LibraryHandle;
-    try {
-      handle = openFresh(path);
-    } catch (e) {
-      throw new FFIError(`dlopen(${path === null ? 'null' : JSON.stringify(path)}): ${(e as Error).message}`);
-    }
-    if (before) {
-      warnPreloaded(watch, before);
-      for (const f of nodeHost.mappedFiles()) if (!before.has(f)) ownMappings.add(f);
-    }
-    lib = { handle, refs: 0, functions: new Map() };
-    opened.set(key, lib);
-    if (path !== null) pathsLoaded.add(path);
-  }
-  lib.refs++;
-  const shared = lib;
+  const key = identityOf(path, options.file);
+  const shared = openLibrary(path, key, options);
+  shared.refs++;
   const where = path === null ? 'the running process' : `'${path}'`;
   let closed = false;
   return {
@@ -151,15 +290,15 @@ export function loadLibrary(path: string | null, options: LoadOptions = {}): Loa
       const args = type.args.map((a) => argumentSpec(a, `argument of ${label}`));
       const result = resultSpec(type.result, `result of ${label}`);
       const specs = type.ellipsis ? [...args, '...'] : args;
-      const key = `${specName(result)} ${name}(${specs.map(specName).join(', ')})`;
-      let fn = shared.functions.get(key);
+      const signature = `${specName(result)} ${name}(${specs.map(specName).join(', ')})`;
+      let fn = shared.functions.get(signature);
       if (!fn) {
         try {
-          fn = shared.handle.func(name, result, specs) as RawFunction;
+          fn = keepingLoaded(shared.handle.func(name, result, specs) as RawFunction, shared);
         } catch (e) {
           throw missing(e, name, where);
         }
-        shared.functions.set(key, fn);
+        shared.functions.set(signature, fn);
       }
       return fn;
     },
@@ -173,12 +312,33 @@ export function loadLibrary(path: string | null, options: LoadOptions = {}): Loa
     close() {
       if (closed) return;
       closed = true;
-      if (--shared.refs === 0) {
-        opened.delete(key);
-        shared.handle.unload();
+      if (--shared.refs === 0 && shared !== processLibrary) {
+        unloader.unregister(shared.release);
+        unload(shared.release);
       }
     },
   };
+}
+
+/**
+ * Makes a bound function keep its library loaded: it refers to the library's record, and so does
+ * the completion of each of its `.async` calls, which koffi holds until the call returns.
+ */
+function keepingLoaded(fn: RawFunction, lib: Opened): RawFunction {
+  Object.defineProperty(fn, KEEPS, { value: lib });
+  const f = fn as RawFunction & { async?: (...args: unknown[]) => unknown };
+  const koffiAsync = f.async;
+  if (typeof koffiAsync === 'function') {
+    f.async = function (this: unknown, ...args: unknown[]) {
+      const done = args[args.length - 1] as (err: unknown, result: unknown) => void;
+      args[args.length - 1] = (err: unknown, result: unknown) => {
+        void lib; // in flight, the library stays loaded
+        done(err, result);
+      };
+      return koffiAsync.apply(this, args);
+    };
+  }
+  return fn;
 }
 
 function missing(e: unknown, name: string, where: string): FFIError {

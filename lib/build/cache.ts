@@ -1,9 +1,9 @@
-// The library cache: where it lives and whether it is safe, content keys, entries with sidecars, locks, listing and cleaning.
+// The library cache: where it lives and whether it is safe, content keys, entries with sidecars checked through one descriptor, locks, listing and cleaning.
 import * as path from 'path';
 import { FFIError, show } from '../errors';
-import { Host, HostTasks, Task, hostTasks, isErrno, nodeHost, runSync } from '../host';
+import { FileStat, Host, HostTasks, Task, hostTasks, isErrno, nodeHost, runSync } from '../host';
 import type { CompilerInfo } from './compiler';
-import { TEMP_NAME, hashParts, hostTag, sha256 } from './files';
+import { OpenFile, TEMP_NAME, hashParts, hostTag, openRegular, readSmall, sha256 } from './files';
 import { packageVersion } from '../package';
 
 /** How long a lock or temporary directory may live when nothing else says it is abandoned. */
@@ -25,8 +25,13 @@ export function cacheDirectory(options: { readonly tmpdir?: string }, host: Host
   return path.join(host.homedir(), '.cache', 'node-cffi');
 }
 
-/** Refuses a directory that another user could write into: its libraries would be loaded blindly. */
-function checkSafe(dir: string, st: { uid: number; mode: number; isDirectory(): boolean }, where: string, host: Host): void {
+/** The permission bits of a mode as `chmod` spells them ('0755'). */
+function modeText(mode: number): string {
+  return (mode & 0o7777).toString(8).padStart(4, '0');
+}
+
+/** Refuses a cache directory that another user could write into: its libraries would be loaded blindly. */
+function checkSafe(dir: string, st: FileStat, where: string, host: Host): void {
   if (!st.isDirectory()) {
     throw new FFIError(`${where}: the cache path ${dir} is not a directory; remove it or pass options.tmpdir`);
   }
@@ -39,28 +44,117 @@ function checkSafe(dir: string, st: { uid: number; mode: number; isDirectory(): 
     );
   }
   if ((st.mode & 0o022) !== 0) {
-    const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
     throw new FFIError(
-      `${where}: the cache directory ${dir} is writable by group or others (mode ${mode}); ` +
+      `${where}: the cache directory ${dir} is writable by group or others (mode ${modeText(st.mode)}); ` +
         `other users could plant libraries there, so run 'chmod 700 ${dir}' or pass options.tmpdir`,
     );
   }
 }
 
-/** Creates the cache directory (mode 0700) when missing and checks that only its owner can write to it. */
+/** '/', '/a', '/a/b' for '/a/b/c': the directories above `p`, outermost first. */
+function ancestorsOf(p: string): string[] {
+  const list: string[] = [];
+  for (let up = path.dirname(p); ; up = path.dirname(up)) {
+    list.unshift(up);
+    if (path.dirname(up) === up) return list;
+  }
+}
+
+/**
+ * The rule for a directory above the cache (as ssh's for the directories above its keys): owned
+ * by root or the current user, and not writable by group or others unless it is sticky (as /tmp
+ * is: there nobody can rename or remove what another user made). A symbolic link on the way must
+ * belong to root or the current user too.
+ */
+function checkAbove(dir: string, above: string, st: FileStat, where: string, uid: number): void {
+  const what = st.isSymbolicLink() ? `${above} is a symbolic link` : `${above}`;
+  if (st.uid !== 0 && st.uid !== uid) {
+    throw new FFIError(
+      `${where}: the cache directory ${dir} lies under ${above}, ${st.isSymbolicLink() ? 'a symbolic link ' : ''}owned by uid ${st.uid}, ` +
+        `neither root nor the current user (uid ${uid}): that user could swap the cache for one holding their own libraries; ` +
+        `use a cache under directories only you or root own (options.tmpdir or $NODE_CFFI_CACHE)`,
+    );
+  }
+  if (!st.isSymbolicLink() && (st.mode & 0o022) !== 0 && (st.mode & 0o1000) === 0) {
+    throw new FFIError(
+      `${where}: the cache directory ${dir} lies under ${what}, which group or others can write to and which is not sticky ` +
+        `(mode ${modeText(st.mode)}): another user could swap the cache for one holding their own libraries; ` +
+        `run 'chmod go-w ${above}' (or 'chmod +t ${above}'), or use a cache under directories only you can write ` +
+        '(options.tmpdir or $NODE_CFFI_CACHE)',
+    );
+  }
+}
+
+/**
+ * Checks every directory above `dir` that exists, as the path spells it and, when a symbolic link
+ * is on the way, as it resolves (see checkAbove).
+ */
+function* checkPathAbove(dir: string, where: string, host: Host, io: HostTasks, own?: FileStat): Task<void> {
+  const uid = host.uid();
+  if (uid < 0) return;
+  let linked = false;
+  for (const above of ancestorsOf(dir)) {
+    const st = yield* io.lstat(above);
+    if (!st) return; // the rest is missing: created below, 0700
+    linked ||= st.isSymbolicLink();
+    checkAbove(dir, above, st, where, uid);
+  }
+  own ??= yield* io.lstat(dir);
+  if (own?.isSymbolicLink()) {
+    linked = true;
+    checkAbove(dir, dir, own, where, uid);
+  }
+  if (!linked || !own) return;
+  const real = yield* io.realpath(dir);
+  for (const above of ancestorsOf(real)) {
+    const st = yield* io.stat(above);
+    if (st) checkAbove(dir, above, st, where, uid);
+  }
+}
+
+/**
+ * Cache directories whose path this process has checked, with the directory's device and inode
+ * then. Only root or their owner can make the directories above writable to others later, so a
+ * directory checked once is not walked again while it is the same directory.
+ */
+const checkedPaths = new Map<string, string>();
+
+/**
+ * Creates the cache directory when missing (and every missing directory above it, each mode 0700
+ * whatever the umask), and checks that only its owner can write to it and that no other user can
+ * write to a directory above it.
+ */
 export function* ensureCacheDir(dir: string, where: string, host: Host, io: HostTasks): Task<void> {
-  let st = yield* io.stat(dir);
+  // The directory itself as it stands (a symbolic link is judged as one, then followed).
+  const own = yield* io.lstat(dir);
+  let st = own?.isSymbolicLink() ? yield* io.stat(dir) : own;
+  if (own && !st) {
+    throw new FFIError(`${where}: the cache path ${dir} is a symbolic link to nothing; remove it, create its target, or pass options.tmpdir`);
+  }
   if (!st) {
-    yield* io.mkdir(path.dirname(dir), { recursive: true });
-    try {
-      yield* io.mkdir(dir, { mode: 0o700 });
-    } catch (e2) {
-      if (!isErrno(e2, 'EEXIST')) throw e2;
+    yield* checkPathAbove(dir, where, host, io); // before creating anything under an unsafe directory
+    const missing: string[] = [];
+    for (let d = dir; !(yield* io.lstat(d)); d = path.dirname(d)) {
+      missing.unshift(d);
+      if (path.dirname(d) === d) break;
+    }
+    for (const d of missing) {
+      try {
+        yield* io.mkdir(d, { mode: 0o700 });
+      } catch (e) {
+        if (!isErrno(e, 'EEXIST')) throw e;
+        continue; // made by someone else meanwhile: checked below like any other
+      }
+      yield* io.chmod(d, 0o700);
     }
     st = yield* io.stat(dir);
     if (!st) throw new FFIError(`${where}: the cache directory ${dir} vanished right after it was created; check what removes it`);
+    yield* checkPathAbove(dir, where, host, io);
+  } else if (checkedPaths.get(dir) !== `${st.dev}:${st.ino}`) {
+    yield* checkPathAbove(dir, where, host, io, own);
   }
   checkSafe(dir, st, where, host);
+  checkedPaths.set(dir, `${st.dev}:${st.ino}`);
 }
 
 /** Everything that decides the bytes of the library; equal inputs give equal keys. */
@@ -150,51 +244,117 @@ function* depsUnchanged(deps: readonly Dependency[] | undefined, io: HostTasks):
   return true;
 }
 
-function parseSidecar(text: string): Sidecar | undefined {
+const isString = (x: unknown): x is string => typeof x === 'string';
+const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+
+function isCompilerInfo(c: unknown): c is CompilerInfo {
+  if (typeof c !== 'object' || c === null) return false;
+  const x = c as Partial<CompilerInfo>;
+  return Array.isArray(x.command) && x.command.every(isString) && isString(x.path) && isString(x.version) && isString(x.family);
+}
+
+function isDependency(d: unknown): d is Dependency {
+  if (typeof d !== 'object' || d === null) return false;
+  const x = d as Partial<Dependency>;
+  return isString(x.path) && isCount(x.size) && typeof x.mtimeMs === 'number';
+}
+
+/** A sidecar's text as a Sidecar; undefined for anything else (damage, by whatever cause). */
+function parseSidecar(text: Buffer | undefined): Sidecar | undefined {
+  if (text === undefined) return undefined;
+  let s: Partial<Sidecar> | null;
   try {
-    const s = JSON.parse(text) as Partial<Sidecar> | null;
-    const ok =
-      typeof s === 'object' && s !== null &&
-      typeof s.key === 'string' && typeof s.module === 'string' && typeof s.source === 'string' &&
-      typeof s.created === 'string' && typeof s.size === 'number' && typeof s.sha256 === 'string' &&
-      typeof s.compiler === 'object' && s.compiler !== null;
-    return ok ? (s as Sidecar) : undefined;
+    s = JSON.parse(text.toString('utf8')) as Partial<Sidecar> | null;
   } catch {
     return undefined;
   }
+  const ok =
+    typeof s === 'object' && s !== null && !Array.isArray(s) &&
+    isString(s.key) && isString(s.module) && isString(s.source) && isString(s.created) &&
+    isCount(s.size) && isString(s.sha256) && /^[0-9a-f]{64}$/.test(s.sha256) && isCompilerInfo(s.compiler) &&
+    (s.deps === undefined || (Array.isArray(s.deps) && s.deps.every(isDependency)));
+  return ok ? (s as Sidecar) : undefined;
 }
 
-function* readIfPresent(io: HostTasks, file: string): Task<Buffer | undefined> {
+/** A sidecar is a few hundred bytes (a thousand headers fit in this); anything larger is damage. */
+const SIDECAR_MAX = 1024 * 1024;
+/** A lock body is under a hundred bytes. */
+const LOCK_MAX = 4096;
+
+/** The library of a complete entry, open: what is loaded must be this descriptor, not the path again. */
+export interface Verified {
+  readonly fd: number;
+  readonly st: FileStat;
+}
+
+/** Whether a library file belongs to the current user and no one else can write to it. */
+function ownedPrivately(st: FileStat, host: Host): boolean {
+  const uid = host.uid();
+  return uid < 0 || (st.uid === uid && (st.mode & 0o022) === 0);
+}
+
+/** Whether two statuses are of the same file, unchanged. */
+function sameFile(a: Checked, b: FileStat): boolean {
+  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs;
+}
+
+/**
+ * Opens the entry's library when the entry is complete for `key`: a regular file of the current
+ * user that no one else can write to, whose bytes, read through the descriptor returned, match
+ * the size and sha256 its sidecar states, and whose headers are unchanged. Anything else (missing,
+ * damaged, stale, of someone else) gives undefined: the entry is to be rebuilt.
+ */
+export function* openComplete(entry: Entry, key: string, host: Host, io: HostTasks): Task<Verified | undefined> {
+  const lib = yield* openRegular(entry.library, io);
+  if (typeof lib === 'string') return undefined;
+  let ok = false;
   try {
-    return yield* io.readFile(file);
-  } catch (e) {
-    if (isErrno(e, 'ENOENT')) return undefined;
-    throw e;
+    ok = yield* verifiedOpen(entry, key, lib, host, io);
+  } finally {
+    if (!ok) yield* io.close(lib.fd);
   }
+  return ok ? lib : undefined;
 }
 
-/** Whether the entry holds a complete library for `key`: the sidecar agrees on key, size and sha256. */
-export function* isComplete(entry: Entry, key: string, io: HostTasks): Task<boolean> {
+function* verifiedOpen(entry: Entry, key: string, lib: OpenFile, host: Host, io: HostTasks): Task<boolean> {
+  if (!ownedPrivately(lib.st, host)) return false;
   const seen = checked.get(entry.library);
-  if (seen && seen.key === key) {
-    // Checked earlier in this process: unchanged size and mtime mean the same bytes.
-    const st = yield* io.stat(entry.library);
-    if (st && st.size === seen.size && st.mtimeMs === seen.mtimeMs && (yield* depsUnchanged(seen.deps, io))) return true;
-    checked.delete(entry.library);
-  }
-  const text = yield* readIfPresent(io, entry.sidecar);
-  const side = text && parseSidecar(text.toString('utf8'));
-  if (!side || side.key !== key) return false;
-  const lib = yield* readIfPresent(io, entry.library);
-  if (lib === undefined || lib.length !== side.size || sha256(lib) !== side.sha256) return false;
+  // Checked earlier in this process: the same inode, unchanged (size, mtime, ctime), holds the same bytes.
+  if (seen && seen.key === key && sameFile(seen, lib.st)) return yield* depsUnchanged(seen.deps, io);
+  checked.delete(entry.library);
+  const text = yield* readSmall(entry.sidecar, SIDECAR_MAX, io);
+  const side = parseSidecar(typeof text === 'string' ? undefined : text.bytes);
+  if (!side || side.key !== key || side.size !== lib.st.size) return false;
+  const bytes = yield* io.read(lib.fd, side.size + 1, 0);
+  if (bytes.length !== side.size || sha256(bytes) !== side.sha256) return false;
   if (!(yield* depsUnchanged(side.deps, io))) return false;
-  const st = yield* io.stat(entry.library);
-  if (st) checked.set(entry.library, { key, size: st.size, mtimeMs: st.mtimeMs, deps: side.deps });
+  remember(entry.library, key, lib.st, side.deps);
   return true;
 }
 
-/** Libraries this process has checked against their sidecar's sha256, with the stat they had then. */
-const checked = new Map<string, { key: string; size: number; mtimeMs: number; deps: readonly Dependency[] | undefined }>();
+/** Notes that the library at `file`, with status `st`, was checked against its sidecar for `key`. */
+function remember(file: string, key: string, st: FileStat, deps: readonly Dependency[] | undefined): void {
+  checked.set(file, { key, dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, deps });
+}
+
+interface Checked {
+  readonly key: string;
+  readonly dev: number;
+  readonly ino: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+  readonly deps: readonly Dependency[] | undefined;
+}
+
+/** Libraries this process has checked against their sidecar's sha256, by path, with the file they were then. */
+const checked = new Map<string, Checked>();
+
+/** Removes a directory standing where a cache file belongs (a rename cannot replace it); other damage is replaced by the rename itself. */
+export function* clearDirectory(file: string, io: HostTasks): Task<void> {
+  const st = yield* io.lstat(file);
+  if (st?.isDirectory()) yield* io.rm(file);
+}
 
 /** Whether a process that left a file behind is gone: it ran on this machine and has exited. */
 function ownerGone(host: Host, tag: string | undefined, pid: number): boolean {
@@ -204,6 +364,8 @@ function ownerGone(host: Host, tag: string | undefined, pid: number): boolean {
 /** A lock file's contents. Its age is taken from the file's mtime; `time` is there for people reading it. */
 interface LockBody {
   readonly pid: number;
+  /** The JavaScript thread of the process (see Host.threadId). */
+  readonly tid: number;
   readonly host: string;
   readonly time: number;
   readonly token: string;
@@ -215,27 +377,64 @@ export interface Lock {
   readonly token: string;
 }
 
-/** Takes the entry's lock with O_EXCL; undefined when someone else holds it. */
-export function* tryLock(entry: Entry, host: Host, io: HostTasks): Task<Lock | undefined> {
+/** The locks this thread holds, by file, with their tokens. */
+const heldHere = new Map<string, string>();
+
+/** Errors of link() that mean the file system has no hard links, not that the lock is taken. */
+const NO_LINKS = ['EPERM', 'EOPNOTSUPP', 'ENOTSUP', 'ENOSYS'];
+
+/**
+ * Takes the entry's lock; undefined when someone else holds it. The body is written in the private
+ * directory `work` first and linked into place (link() fails when the name exists), so a lock is
+ * never seen incomplete: a full disk fails the write, and leaves no lock behind.
+ */
+export function* tryLock(entry: Entry, work: string, host: Host, io: HostTasks): Task<Lock | undefined> {
   const token = `${host.now()}-${Math.random().toString(36).slice(2)}`;
-  const body: LockBody = { pid: host.pid(), host: hostTag(host), time: host.now(), token };
+  const body: LockBody = { pid: host.pid(), tid: host.threadId(), host: hostTag(host), time: host.now(), token };
+  const text = JSON.stringify(body);
+  const draft = path.join(work, '.lock');
+  yield* io.writeFile(draft, text, { mode: 0o600 });
   try {
-    yield* io.writeFile(entry.lock, JSON.stringify(body), { flag: 'wx', mode: 0o600 });
-    return { file: entry.lock, token };
+    yield* io.link(draft, entry.lock);
   } catch (e) {
     if (isErrno(e, 'EEXIST')) return undefined;
+    if (!NO_LINKS.some((c) => isErrno(e, c))) throw e;
+    if (!(yield* createLock(entry.lock, text, io))) return undefined;
+  } finally {
+    yield* unlinkIfPresent(draft, io);
+  }
+  heldHere.set(entry.lock, token);
+  return { file: entry.lock, token };
+}
+
+/** Where link() is not available: create with O_EXCL, and remove what a failed write left. */
+function* createLock(file: string, text: string, io: HostTasks): Task<boolean> {
+  try {
+    yield* io.writeFile(file, text, { flag: 'wx', mode: 0o600 });
+    return true;
+  } catch (e) {
+    if (isErrno(e, 'EEXIST')) return false;
+    const left = yield* readSmall(file, LOCK_MAX, io);
+    if (typeof left !== 'string' && !lockBody(left.bytes)) yield* unlinkIfPresent(file, io);
     throw e;
   }
 }
 
-function* readLock(file: string, io: HostTasks): Task<Partial<LockBody> | undefined> {
-  const text = yield* readIfPresent(io, file);
-  if (text === undefined) return undefined;
+/** A complete lock body, or undefined (cut short by a crash, or not a lock at all). */
+function lockBody(bytes: Buffer): LockBody | undefined {
+  let b: Partial<LockBody> | null;
   try {
-    return (JSON.parse(text.toString('utf8')) as Partial<LockBody> | null) ?? {};
+    b = JSON.parse(bytes.toString('utf8')) as Partial<LockBody> | null;
   } catch {
-    return {}; // being written right now, or torn by a crash: judged by its age alone
+    return undefined;
   }
+  const ok = typeof b === 'object' && b !== null && isCount(b.pid) && isString(b.host) && isString(b.token) && typeof b.time === 'number';
+  return ok ? (b as LockBody) : undefined;
+}
+
+function* readLock(file: string, io: HostTasks): Task<{ body: LockBody | undefined; st: FileStat } | 'missing' | 'damaged'> {
+  const r = yield* readSmall(file, LOCK_MAX, io);
+  return typeof r === 'string' ? r : { body: lockBody(r.bytes), st: r.st };
 }
 
 function* unlinkIfPresent(file: string, io: HostTasks): Task<void> {
@@ -248,23 +447,32 @@ function* unlinkIfPresent(file: string, io: HostTasks): Task<void> {
 
 /** Releases a lock unless it was broken and taken over by someone else meanwhile. */
 export function* unlock(lock: Lock, io: HostTasks): Task<void> {
-  const body = yield* readLock(lock.file, io);
-  if (body?.token === lock.token) yield* unlinkIfPresent(lock.file, io);
+  if (heldHere.get(lock.file) === lock.token) heldHere.delete(lock.file);
+  const r = yield* readLock(lock.file, io);
+  if (typeof r !== 'string' && r.body?.token === lock.token) yield* unlinkIfPresent(lock.file, io);
 }
 
-/** 'stale': the holder died on this machine, or the lock is older than `staleAfterMs`. */
-export function* lockState(file: string, staleAfterMs: number, host: Host, io: HostTasks): Task<'absent' | 'held' | 'stale'> {
-  const st = yield* io.stat(file);
-  if (!st) return 'absent';
-  const body = yield* readLock(file, io);
-  if (body === undefined) return 'absent';
-  if (typeof body.pid === 'number' && ownerGone(host, body.host, body.pid)) return 'stale';
-  return host.now() - st.mtimeMs > staleAfterMs ? 'stale' : 'held';
+/**
+ * 'own': held by this thread (a build of this thread that is still running); 'stale': its holder
+ * died on this machine, it was never completed (or is not a lock file at all), or it is older than
+ * `staleAfterMs`; 'held' otherwise.
+ */
+export function* lockState(file: string, staleAfterMs: number, host: Host, io: HostTasks): Task<'absent' | 'held' | 'own' | 'stale'> {
+  const r = yield* readLock(file, io);
+  if (r === 'missing') return 'absent';
+  if (r === 'damaged' || !r.body) return 'stale';
+  const body = r.body;
+  if (body.host === hostTag(host) && body.pid === host.pid() && body.tid === host.threadId()) {
+    // This very thread wrote it: either a build of ours is running, or a former process with our pid left it.
+    return heldHere.get(file) === body.token ? 'own' : 'stale';
+  }
+  if (ownerGone(host, body.host, body.pid)) return 'stale';
+  return host.now() - r.st.mtimeMs > staleAfterMs ? 'stale' : 'held';
 }
 
-/** Removes a stale lock. Two waiters may both break it and both compile: wasted work, never a broken library. */
+/** Removes a stale lock (whatever stands there). Two waiters may both break it and both compile: wasted work, never a broken library. */
 export function* breakLock(file: string, io: HostTasks): Task<void> {
-  yield* unlinkIfPresent(file, io);
+  yield* io.rm(file);
 }
 
 /** Removes temporary directories and locks that crashed or killed processes left behind. */
@@ -278,12 +486,14 @@ export function* sweepAbandoned(dir: string, host: Host, io: HostTasks): Task<vo
 function* isAbandoned(name: string, file: string, host: Host, io: HostTasks): Task<boolean> {
   const temp = TEMP_NAME.exec(name);
   if (!temp && !name.endsWith('.lock')) return false;
-  const st = yield* io.stat(file);
+  const st = yield* io.lstat(file);
   if (!st) return false;
   if (host.now() - st.mtimeMs > ABANDONED_AFTER_MS) return true;
   if (temp) return ownerGone(host, temp[1], Number(temp[2]));
-  const body = yield* readLock(file, io);
-  return typeof body?.pid === 'number' && ownerGone(host, body.host, body.pid);
+  const r = yield* readLock(file, io);
+  if (r === 'missing') return false;
+  if (r === 'damaged' || !r.body) return true;
+  return ownerGone(host, r.body.host, r.body.pid);
 }
 
 /** One library in the cache, as listCache() reports it. */
@@ -307,6 +517,7 @@ function isSidecarName(name: string): boolean {
 function* directoryIfPresent(dir: string, where: string, host: Host, io: HostTasks): Task<string[] | undefined> {
   const st = yield* io.stat(dir);
   if (!st) return undefined;
+  yield* checkPathAbove(dir, where, host, io);
   checkSafe(dir, st, where, host);
   return yield* io.readdir(dir);
 }
@@ -315,12 +526,12 @@ function* listTask(dir: string, host: Host, io: HostTasks): Task<CacheEntry[]> {
   const names = (yield* directoryIfPresent(dir, 'listCache()', host, io)) ?? [];
   const entries: CacheEntry[] = [];
   for (const name of names.filter(isSidecarName).sort()) {
-    const text = yield* readIfPresent(io, path.join(dir, name));
-    const side = text && parseSidecar(text.toString('utf8'));
+    const text = yield* readSmall(path.join(dir, name), SIDECAR_MAX, io);
+    const side = parseSidecar(typeof text === 'string' ? undefined : text.bytes);
     if (!side) continue;
     const library = path.join(dir, `${name.slice(0, -'.json'.length)}.so`);
-    const st = yield* io.stat(library);
-    if (!st) continue;
+    const st = yield* io.lstat(library);
+    if (!st?.isFile()) continue;
     entries.push({
       name: side.module,
       path: library,
@@ -341,7 +552,7 @@ export function listCache(options: { readonly tmpdir?: string } = {}, host: Host
 
 /** Bytes held by a file, or by the files directly inside a directory; 0 for what vanished meanwhile. */
 function* bytesOf(file: string, io: HostTasks): Task<number> {
-  const st = yield* io.stat(file);
+  const st = yield* io.lstat(file);
   if (!st) return 0;
   if (!st.isDirectory()) return st.size;
   let total = 0;

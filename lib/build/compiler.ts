@@ -1,8 +1,8 @@
 // The C compiler: which one to run, its remembered version, its argument list, running it and reporting its failures.
 import * as path from 'path';
 import { VerificationError, show } from '../errors';
-import { FileStat, Host, HostTasks, Task, isErrno } from '../host';
-import { hashParts, writeAtomic } from './files';
+import { FileStat, Host, HostTasks, SPAWN_OUTPUT_LIMIT, Task, isErrno } from '../host';
+import { hashParts, readSmall, writeAtomic } from './files';
 
 /** How to compile, as CFFI's verify() keywords. */
 export interface BuildOptions {
@@ -46,7 +46,7 @@ export interface FoundCompiler {
   readonly mtimeMs: number;
 }
 
-/** The version probe answers at once; a compiler silent for this long is broken. */
+/** The version probe answers at once; a compiler silent for this long is broken (options.timeout, when given, applies instead). */
 const PROBE_TIMEOUT_MS = 30_000;
 
 type Origin = 'option' | 'env' | 'default';
@@ -145,41 +145,55 @@ interface Remembered {
 
 /**
  * The compiler's version and family. Probed once per command and binary (real path, size, mtime) and
- * remembered in the cache directory, so that a build whose library is cached spawns nothing.
+ * remembered in the cache directory, so that a build whose library is cached spawns nothing. The
+ * probe, like every compiler run, is killed after `timeout` ms when given.
  */
-export function* compilerInfo(found: FoundCompiler, cacheDir: string, host: Host, io: HostTasks): Task<CompilerInfo> {
+export function* compilerInfo(found: FoundCompiler, cacheDir: string, timeout: number | undefined, host: Host, io: HostTasks): Task<CompilerInfo> {
   const identity = hashParts(['compiler', ...found.command, found.real, String(found.size), String(found.mtimeMs)]);
   const memo = path.join(cacheDir, `.compiler-${identity.slice(0, 16)}.json`);
   const known = probed.get(memo);
   if (known?.identity === identity) return known.info;
-  try {
-    const saved = JSON.parse((yield* io.readFile(memo)).toString('utf8')) as Partial<Remembered> | null;
-    if (saved?.identity === identity && saved.info) {
-      probed.set(memo, { identity, info: saved.info });
-      return saved.info;
-    }
-  } catch (e) {
-    if (!isErrno(e, 'ENOENT') && !(e instanceof SyntaxError)) throw e;
+  const saved = yield* readRemembered(memo, io);
+  if (saved?.identity === identity) {
+    probed.set(memo, saved);
+    return saved.info;
   }
-  const info = yield* probe(found, io);
+  const info = yield* probe(found, timeout, io);
   const remembered: Remembered = { identity, info };
   yield* writeAtomic(cacheDir, memo, JSON.stringify(remembered), host, io);
   probed.set(memo, remembered);
   return info;
 }
 
+/** The remembered version at `memo`; undefined when missing or damaged (not a small regular file of the right shape). */
+function* readRemembered(memo: string, io: HostTasks): Task<Remembered | undefined> {
+  const read = yield* readSmall(memo, 64 * 1024, io);
+  if (typeof read === 'string') return undefined;
+  try {
+    const r = JSON.parse(read.bytes.toString('utf8')) as Partial<Remembered> | null;
+    const info = r?.info as Partial<CompilerInfo> | undefined;
+    const ok = typeof r?.identity === 'string' && typeof info === 'object' && info !== null && Array.isArray(info.command) &&
+      typeof info.path === 'string' && typeof info.version === 'string' && typeof info.family === 'string';
+    return ok ? (r as Remembered) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Asks the compiler for its banner: `--version`, or `-v` for tcc. */
-function* probe(found: FoundCompiler, io: HostTasks): Task<CompilerInfo> {
+function* probe(found: FoundCompiler, timeout: number | undefined, io: HostTasks): Task<CompilerInfo> {
   const tcc = /tcc/.test(path.basename(found.real)) || /tcc/.test(path.basename(found.command[0]));
   const flag = tcc ? '-v' : '--version';
   const name = found.command.join(' ');
-  const r = yield* io.spawn(found.file, [...found.command.slice(1), flag], { timeout: PROBE_TIMEOUT_MS });
+  const limit = timeout ?? PROBE_TIMEOUT_MS;
+  const r = yield* io.spawn(found.file, [...found.command.slice(1), flag], { timeout: limit });
   if (r.error) {
     throw new VerificationError(`verify(): could not start the C compiler '${name}' (${found.file}): ${r.error.message}`);
   }
   if (r.timedOut) {
     throw new VerificationError(
-      `verify(): the C compiler '${name}' did not answer ${flag} within ${PROBE_TIMEOUT_MS} ms; check that it is a C compiler`,
+      `verify(): the C compiler '${name}' did not answer ${flag} within ${limit} ms ` +
+        `(${timeout === undefined ? 'the limit for the version probe' : 'options.timeout'}); check that it is a C compiler`,
     );
   }
   const banner = `${r.stdout}\n${r.stderr}`;
@@ -295,6 +309,24 @@ export function userDependencies(depsText: string, work: string, skip: readonly 
   return [...new Set(files)].filter((f) => !excluded.has(f) && !f.startsWith('/usr/'));
 }
 
+/** A file name as an argument that no compiler takes for an option: './-x.c' for '-x.c'. */
+export function fileArgument(name: string): string {
+  return name.startsWith('-') ? `./${name}` : name;
+}
+
+/** How much of an overflowing output an error shows. */
+const OVERFLOW_SHOWN = 64 * 1024;
+
+/** The compiler wrote more than the host collects: say so, with the beginning of it, not all of it. */
+function overflowError(name: string, r: { stdout: string; stderr: string }, dirs: readonly string[]): VerificationError {
+  const head = scrubPaths((r.stderr + r.stdout).slice(0, OVERFLOW_SHOWN), dirs);
+  return new VerificationError(
+    `verify(): the C compiler wrote more than ${SPAWN_OUTPUT_LIMIT / 2 ** 20} MiB of output, so ${name} was stopped; ` +
+      `its first ${OVERFLOW_SHOWN / 1024} KiB follow (fix the first errors, or silence warnings with -w in options.extraCompileArgs):\n${head}`,
+    head,
+  );
+}
+
 /**
  * Runs the compiler; any failure becomes a VerificationError carrying the diagnostics. On success,
  * returns what the compiler wrote (its warnings; '' when it wrote nothing), private paths removed.
@@ -302,9 +334,12 @@ export function userDependencies(depsText: string, work: string, skip: readonly 
 export function* runCompiler(c: Compilation, io: HostTasks): Task<string> {
   const { before, sources, after } = c.args;
   // -MD -MF: the compiler lists the headers it read, so that a changed one is noticed later.
-  const args = [...c.compiler.command.slice(1), ...before, '-MD', '-MF', DEPS_FILE, '-o', c.out, c.fileName, ...sources, ...after];
+  const args = [
+    ...c.compiler.command.slice(1), ...before, '-MD', '-MF', DEPS_FILE, '-o', c.out, fileArgument(c.fileName), ...sources, ...after,
+  ];
   // TMPDIR sends the compiler's own temporaries (named in linker messages) into the private directory too.
   const r = yield* io.spawn(c.compiler.file, args, { cwd: c.work, extraEnv: { TMPDIR: c.work }, timeout: c.timeout });
+  if (r.overflowed) throw overflowError(c.compiler.command.join(' '), r, [c.work, c.realWork]);
   const diagnostics = scrubPaths(r.stdout + r.stderr, [c.work, c.realWork]);
   const name = c.compiler.command.join(' ');
   const withDiagnostics = (head: string): never => {

@@ -1,7 +1,7 @@
-// Files of the cache directory that no one may see half-written: content hashes, private temporary directories, atomic replacement.
+// Files of the cache directory: content hashes, private temporary directories, atomic replacement, and reading without trusting what stands there.
 import { createHash } from 'crypto';
 import * as path from 'path';
-import { Host, HostTasks, Task } from '../host';
+import { FileStat, Host, HostTasks, Task, isErrno } from '../host';
 
 export function sha256(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
@@ -25,14 +25,64 @@ export function tempPrefix(dir: string, host: Host): string {
 /** The name of a directory made from tempPrefix: the machine's tag and the process id. */
 export const TEMP_NAME = /^\.tmp-([A-Za-z0-9]*)-(\d+)-[^-]+$/;
 
-/** Writes `file` so that readers see either the old contents or all of the new ones. */
+/**
+ * Writes `file` so that readers see either the old contents or all of the new ones. A directory
+ * standing at `file` (damage: a rename cannot replace it) is removed first.
+ */
 export function* writeAtomic(dir: string, file: string, data: string, host: Host, io: HostTasks): Task<void> {
   const work = yield* io.mkdtemp(tempPrefix(dir, host));
   try {
     const tmp = path.join(work, 'data');
-    yield* io.writeFile(tmp, data);
+    yield* io.writeFile(tmp, data, { mode: 0o600 });
+    if ((yield* io.lstat(file))?.isDirectory()) yield* io.rm(file);
     yield* io.rename(tmp, file);
   } finally {
     yield* io.rm(work);
   }
 }
+
+/** A regular file opened for reading, with its status (taken through the descriptor). */
+export interface OpenFile {
+  readonly fd: number;
+  readonly st: FileStat;
+}
+
+/**
+ * Opens what is at `file` if it is a regular file; 'missing' when nothing is there, 'damaged' for
+ * anything else (a directory, FIFO, device, socket or symbolic link), which is closed again
+ * without a byte read: the open neither follows a link nor waits for a FIFO's writer.
+ */
+export function* openRegular(file: string, io: HostTasks): Task<OpenFile | 'missing' | 'damaged'> {
+  let fd: number;
+  try {
+    fd = yield* io.open(file);
+  } catch (e) {
+    if (isErrno(e, 'ENOENT')) return 'missing';
+    if (isErrno(e, 'ELOOP') || isErrno(e, 'ENXIO') || isErrno(e, 'EISDIR') || isErrno(e, 'ENODEV') || isErrno(e, 'EOPNOTSUPP')) return 'damaged';
+    throw e;
+  }
+  let st: FileStat;
+  try {
+    st = yield* io.fstat(fd);
+  } catch (e) {
+    yield* io.close(fd);
+    throw e;
+  }
+  if (st.isFile()) return { fd, st };
+  yield* io.close(fd);
+  return 'damaged';
+}
+
+/** The contents of a small regular file (at most `max` bytes); 'missing', or 'damaged' for anything else or anything larger. */
+export function* readSmall(file: string, max: number, io: HostTasks): Task<{ bytes: Buffer; st: FileStat } | 'missing' | 'damaged'> {
+  const f = yield* openRegular(file, io);
+  if (typeof f === 'string') return f;
+  try {
+    if (f.st.size > max) return 'damaged';
+    const bytes = yield* io.read(f.fd, max + 1, 0);
+    return bytes.length > max ? 'damaged' : { bytes, st: f.st };
+  } finally {
+    yield* io.close(f.fd);
+  }
+}
+

@@ -3,9 +3,9 @@ import * as path from 'path';
 import { FFIError } from '../errors';
 import { Host, hostTasks, nodeHost, runSync } from '../host';
 import { cacheDirectory, ensureCacheDir } from './cache';
-import { BuildOptions, CompilerInfo, compilerInfo, findCompiler } from './compiler';
+import { BuildOptions, CompilerInfo, compilerInfo, findCompiler, timeoutOf } from './compiler';
 
-export type { BuildRequest, BuildResult } from './library';
+export type { BuildRequest, BuildResult, LibraryDescriptor } from './library';
 export { buildAsync, buildSync } from './library';
 export type { BuildOptions, CompilerInfo } from './compiler';
 export type { CacheEntry } from './cache';
@@ -22,7 +22,7 @@ export function probeCompiler(options: BuildOptions = {}, host: Host = nodeHost)
   const io = hostTasks(host);
   const dir = cacheDirectory(options, host);
   runSync(ensureCacheDir(dir, 'verify()', host, io));
-  return runSync(compilerInfo(runSync(findCompiler(options, host, io)), dir, host, io));
+  return runSync(compilerInfo(runSync(findCompiler(options, host, io)), dir, timeoutOf(options), host, io));
 }
 
 /** Whether the cache directory is usable: `problem` says why not (unsafe, not writable), null when it is. */
@@ -37,7 +37,7 @@ export function cacheStatus(options: { readonly tmpdir?: string } = {}, host: Ho
   try {
     runSync(ensureCacheDir(directory, 'cacheStatus()', host, hostTasks(host)));
     const probe = path.join(directory, `.probe-${host.pid()}`);
-    host.writeFileSync(probe, 'ok');
+    host.writeFileSync(probe, 'ok', { mode: 0o600 });
     host.rmSync(probe);
     return { directory, problem: null };
   } catch (e) {

@@ -1,12 +1,12 @@
 // Building a library: C translation unit in, path of a cached shared library out, compiled at most once per content key.
 import * as path from 'path';
-import { VerificationError, show } from '../errors';
-import { Host, HostTasks, Task, hostTasks, isErrno, nodeHost, runAsync, runSync } from '../host';
+import { FFIError, VerificationError, show } from '../errors';
+import { Host, HostTasks, Task, hostTasks, isErrno, nodeHost, runAsync, runSync, uninterrupted } from '../host';
 import {
-  Dependency, Entry, Sidecar, breakLock, cacheDirectory, cacheKey, ensureCacheDir, entryFor, isComplete, lockState,
-  sanitizeName, sweepAbandoned, tryLock, unlock,
+  Dependency, Entry, Sidecar, Verified, breakLock, cacheDirectory, cacheKey, clearDirectory, ensureCacheDir, entryFor, lockState,
+  openComplete, sanitizeName, sweepAbandoned, tryLock, unlock,
 } from './cache';
-import { sha256, tempPrefix } from './files';
+import { openRegular, sha256, tempPrefix } from './files';
 import {
   BuildOptions, CompileArgs, CompilerInfo, DEPS_FILE, FoundCompiler, compileArgs, compilerInfo, findCompiler, runCompiler, timeoutOf,
   userDependencies,
@@ -30,6 +30,19 @@ export interface BuildRequest {
   companions?: Readonly<Record<string, string>>;
   /** The source's name as the cache lists it (the sidecar's `source`), when it is not `fileName`. */
   sourceName?: string;
+  /**
+   * Return the library as a descriptor too (see BuildResult.descriptor), to load exactly the file
+   * that was checked; the caller then owns the descriptor and must close it.
+   */
+  descriptor?: boolean;
+}
+
+/** The library file a build checked, held open: loading it by descriptor loads these very bytes. */
+export interface LibraryDescriptor {
+  readonly fd: number;
+  /** Its device and inode. */
+  readonly dev: number;
+  readonly ino: number;
 }
 
 export interface BuildResult {
@@ -45,6 +58,8 @@ export interface BuildResult {
    * the sidecar, so that a build found in the cache reports what its compile reported.
    */
   diagnostics: string;
+  /** When the request asked for it: an open descriptor on the library whose bytes were checked. */
+  descriptor?: LibraryDescriptor;
 }
 
 /** Lock holders get the compile timeout plus this much before waiters call their lock abandoned. */
@@ -85,14 +100,26 @@ interface Plan {
   readonly timeout: number | undefined;
 }
 
+/** The sha256 of each extra source; a missing one, a directory or anything but a regular file is refused by name. */
 function* hashSources(sources: readonly string[], io: HostTasks): Task<string[]> {
   const hashes: string[] = [];
-  for (const file of sources) {
+  for (const [i, file] of sources.entries()) {
+    const where = `options.sources[${i}]`;
+    const st = yield* io.stat(file);
+    if (!st) {
+      throw new VerificationError(`${where}: the file ${file} does not exist; check the path (relative ones start at the working directory)`);
+    }
+    if (st.isDirectory()) {
+      throw new VerificationError(`${where}: ${file} is a directory, not a C source file; list the files in it one by one`);
+    }
+    const f = yield* openRegular(file, io);
+    if (typeof f === 'string') {
+      throw new VerificationError(`${where}: ${file} is not a regular file (a FIFO, device or socket); give the C source file itself`);
+    }
     try {
-      hashes.push(sha256(yield* io.readFile(file)));
-    } catch (e) {
-      if (!isErrno(e, 'ENOENT')) throw e;
-      throw new VerificationError(`options.sources: the file ${file} does not exist; check the path (relative ones start at the working directory)`);
+      hashes.push(sha256(yield* io.read(f.fd, f.st.size + 1, 0)));
+    } finally {
+      yield* io.close(f.fd);
     }
   }
   return hashes;
@@ -106,7 +133,7 @@ function* plan(req: BuildRequest, host: Host, io: HostTasks): Task<Plan> {
   const dir = cacheDirectory(options, host);
   yield* ensureCacheDir(dir, 'verify()', host, io);
   const found = yield* findCompiler(options, host, io);
-  const info = yield* compilerInfo(found, dir, host, io);
+  const info = yield* compilerInfo(found, dir, timeout, host, io);
   const key = cacheKey({
     compiler: info,
     code: req.code,
@@ -118,46 +145,88 @@ function* plan(req: BuildRequest, host: Host, io: HostTasks): Task<Plan> {
   return { req, dir, entry: entryFor(dir, req.moduleName, key), key, found, info, args, timeout };
 }
 
-/** Compiles in a private directory, then renames library and sidecar into place (each rename is atomic). */
-function* compileEntry(p: Plan, host: Host, io: HostTasks): Task<void> {
-  const work = yield* io.mkdtemp(tempPrefix(p.dir, host));
+/**
+ * Compiles in the private directory `work`, checks the library it wrote through one descriptor,
+ * and renames library and sidecar into place (each rename is atomic). Returns that descriptor.
+ */
+function* compileEntry(p: Plan, work: string, host: Host, io: HostTasks): Task<Verified> {
+  const out = `${sanitizeName(p.req.moduleName)}.so`;
+  yield* io.writeFile(path.join(work, p.req.fileName), p.req.code, { mode: 0o600 });
+  let diagnostics = '';
   try {
-    const out = `${sanitizeName(p.req.moduleName)}.so`;
-    yield* io.writeFile(path.join(work, p.req.fileName), p.req.code);
-    for (const [name, text] of Object.entries(p.req.companions ?? {})) yield* io.writeFile(path.join(work, name), text);
-    const diagnostics = yield* runCompiler(
+    for (const [name, text] of Object.entries(p.req.companions ?? {})) yield* io.writeFile(path.join(work, name), text, { mode: 0o600 });
+    diagnostics = yield* runCompiler(
       { compiler: p.found, args: p.args, fileName: p.req.fileName, out, work, realWork: yield* io.realpath(work), timeout: p.timeout },
       io,
     );
-    let lib: Buffer;
-    try {
-      lib = yield* io.readFile(path.join(work, out));
-    } catch (e) {
-      if (!isErrno(e, 'ENOENT')) throw e;
-      throw new VerificationError(
-        `verify(): the C compiler (${p.found.command.join(' ')}) reported success but wrote no library; ` +
-          `check options.extraCompileArgs for flags such as -c or -E`,
-      );
-    }
+  } catch (e) {
+    throw (yield* fullDisk(e, work, io)) ?? e;
+  }
+  const built = path.join(work, out);
+  const lib = yield* openRegular(built, io);
+  if (typeof lib === 'string') {
+    throw new VerificationError(
+      `verify(): the C compiler (${p.found.command.join(' ')}) reported success but wrote no library; ` +
+        `check options.extraCompileArgs for flags such as -c or -E`,
+    );
+  }
+  let installed: Verified | undefined;
+  try {
+    // Whatever the umask made of it: the library is its owner's alone.
+    yield* io.chmod(built, 0o700);
+    const bytes = yield* io.read(lib.fd, lib.st.size + 1, 0);
+    const deps = yield* dependenciesOf(work, p.req.fileName, io);
     const sidecar: Sidecar = {
       key: p.key,
       module: p.req.moduleName,
       source: p.req.sourceName ?? p.req.fileName,
       created: new Date(host.now()).toISOString(),
-      size: lib.length,
-      sha256: sha256(lib),
+      size: bytes.length,
+      sha256: sha256(bytes),
       compiler: p.info,
-      deps: yield* dependenciesOf(work, p.req.fileName, io),
+      deps,
       diagnostics,
     };
     reported.set(p.key, diagnostics);
     const sidecarTmp = path.join(work, '.sidecar.json');
-    yield* io.writeFile(sidecarTmp, JSON.stringify(sidecar, null, 2));
-    yield* io.rename(path.join(work, out), p.entry.library);
-    yield* io.rename(sidecarTmp, p.entry.sidecar);
+    yield* io.writeFile(sidecarTmp, JSON.stringify(sidecar, null, 2), { mode: 0o600 });
+    installed = yield* uninterrupted(install(p, lib, built, sidecarTmp, host, io));
+    return installed;
   } finally {
-    yield* io.rm(work);
+    if (installed?.fd !== lib.fd) yield* io.close(lib.fd);
   }
+}
+
+/**
+ * Puts a checked library and its sidecar in place, unless a build of this same thread completed
+ * the entry meanwhile (a blocking verify() while a verifyAsync() of the same source compiled):
+ * then that library is used, so that the process loads one copy. Runs uninterrupted.
+ */
+function* install(p: Plan, lib: Verified, built: string, sidecarTmp: string, host: Host, io: HostTasks): Task<Verified> {
+  const there = yield* openComplete(p.entry, p.key, host, io);
+  if (there) return there;
+  yield* clearDirectory(p.entry.library, io);
+  yield* clearDirectory(p.entry.sidecar, io);
+  yield* io.rename(built, p.entry.library);
+  yield* io.rename(sidecarTmp, p.entry.sidecar);
+  // Not remembered as checked: the next use reads the sidecar as written, and so notices its damage.
+  return { fd: lib.fd, st: yield* io.fstat(lib.fd) };
+}
+
+/** Below this many free bytes, a failed compile is taken for a full disk. */
+const FULL_DISK_BYTES = 1024 * 1024;
+
+/**
+ * A compiler failure caused by a full file system, as an ENOSPC error (so that the build falls
+ * back as for an unwritable cache): the compiler says so ("No space left on device", in C's
+ * words), or the file system of `work` has almost no space or no inodes left.
+ */
+function* fullDisk(e: unknown, work: string, io: HostTasks): Task<Error | undefined> {
+  if (!(e instanceof VerificationError)) return undefined;
+  const space = yield* io.statfs(work);
+  const full = space !== undefined && (space.bavail * space.bsize < FULL_DISK_BYTES || space.ffree === 0);
+  if (!full && !/No space left on device/i.test(e.message)) return undefined;
+  return Object.assign(new Error(`ENOSPC: no space left on device for the compile in ${work}`), { code: 'ENOSPC', cause: e });
 }
 
 /** Errors that mean the cache directory cannot be written (not that it is unsafe: that is refused). */
@@ -175,21 +244,47 @@ function* build(req: BuildRequest, host: Host): Task<BuildResult> {
   const io = hostTasks(host);
   const dir = cacheDirectory(req.options, host);
   const fallback = fallbacks.get(dir);
-  if (fallback) return yield* buildIn({ ...req, options: { ...req.options, tmpdir: fallback } }, host, io);
+  if (fallback) return yield* buildPrivately(req, dir, fallback, host, io);
   try {
     return yield* buildIn(req, host, io);
   } catch (e) {
     const code = UNWRITABLE.find((c) => isErrno(e, c));
     if (!code) throw e;
-    const own = yield* io.mkdtemp(path.join(host.tmpdir(), 'node-cffi-private-'));
+    let own: string;
+    try {
+      own = yield* io.mkdtemp(path.join(host.tmpdir(), 'node-cffi-private-'));
+    } catch (e2) {
+      throw unbuildable(dir, host.tmpdir(), e2, e);
+    }
     fallbacks.set(dir, own);
     process.emitWarning(
       `the library cache ${dir} cannot be written (${code}); compiling in the private directory ${own} instead, ` +
         'so nothing is cached across processes (fix the cache directory, or set NODE_CFFI_CACHE)',
       'NodeCffiCacheWarning',
     );
-    return yield* buildIn({ ...req, options: { ...req.options, tmpdir: own } }, host, io);
+    return yield* buildPrivately(req, dir, own, host, io);
   }
+}
+
+function* buildPrivately(req: BuildRequest, dir: string, own: string, host: Host, io: HostTasks): Task<BuildResult> {
+  try {
+    return yield* buildIn({ ...req, options: { ...req.options, tmpdir: own } }, host, io);
+  } catch (e) {
+    if (!UNWRITABLE.some((c) => isErrno(e, c))) throw e;
+    throw unbuildable(dir, own, e, e);
+  }
+}
+
+/** Neither the cache nor a private directory can be written (a full disk holding both, say). */
+function unbuildable(dir: string, own: string, e: unknown, cause: unknown): FFIError {
+  const code = (e as NodeJS.ErrnoException).code ?? 'error';
+  return Object.assign(
+    new FFIError(
+      `verify(): neither the library cache ${dir} nor the private directory ${own} can be written (${code}: ` +
+        `${(e as Error).message}); free some space or fix the permissions, or set NODE_CFFI_CACHE to a writable directory`,
+    ),
+    { cause },
+  );
 }
 
 /** The user headers the compile read, with their size and mtime (none when the compiler wrote no list). */
@@ -229,30 +324,55 @@ function* cachedDiagnostics(p: Plan, io: HostTasks): Task<string> {
 
 function* buildIn(req: BuildRequest, host: Host, io: HostTasks): Task<BuildResult> {
   const p = yield* plan(req, host, io);
-  const result = (cached: boolean, diagnostics: string): BuildResult => ({ path: p.entry.library, cached, key: p.key, compiler: p.info, diagnostics });
   const staleAfter = (p.timeout ?? LOCK_DEFAULT_MS) + LOCK_MARGIN_MS;
   let pause = WAIT_FIRST_MS;
-  for (;;) {
-    if (yield* isComplete(p.entry, p.key, io)) return result(true, yield* cachedDiagnostics(p, io));
-    const lock = yield* tryLock(p.entry, host, io);
-    if (lock) {
-      try {
-        // Whoever held the lock before may have just finished this very library.
-        if (yield* isComplete(p.entry, p.key, io)) return result(true, yield* cachedDiagnostics(p, io));
-        yield* sweepAbandoned(p.dir, host, io);
-        yield* compileEntry(p, host, io);
-        return result(false, reported.get(p.key) ?? '');
-      } finally {
-        yield* unlock(lock, io);
+  let work: string | undefined;
+  let found: Verified | undefined;
+  let cached = true;
+  try {
+    for (;;) {
+      found = yield* openComplete(p.entry, p.key, host, io);
+      if (found) break;
+      work ??= yield* io.mkdtemp(tempPrefix(p.dir, host));
+      const lock = yield* tryLock(p.entry, work, host, io);
+      if (lock) {
+        try {
+          // Whoever held the lock before may have just finished this very library.
+          found = yield* openComplete(p.entry, p.key, host, io);
+          if (found) break;
+          yield* sweepAbandoned(p.dir, host, io);
+          found = yield* compileEntry(p, work, host, io);
+          cached = false;
+          break;
+        } finally {
+          yield* unlock(lock, io);
+        }
+      }
+      const state = yield* lockState(p.entry.lock, staleAfter, host, io);
+      if (state === 'stale') yield* breakLock(p.entry.lock, io);
+      if (state === 'own' && (yield* io.mode()) === 'sync') {
+        // A build of this very thread holds the lock and waits for its compiler; blocking here, it
+        // would never get the turn to finish. Compile without the lock (the install step keeps
+        // whichever library lands first).
+        found = yield* compileEntry(p, work, host, io);
+        cached = false;
+        break;
+      }
+      if (state === 'held' || state === 'own') {
+        yield* io.sleep(pause);
+        pause = Math.min(pause * 2, WAIT_MAX_MS);
       }
     }
-    const state = yield* lockState(p.entry.lock, staleAfter, host, io);
-    if (state === 'stale') yield* breakLock(p.entry.lock, io);
-    if (state === 'held') {
-      yield* io.sleep(pause);
-      pause = Math.min(pause * 2, WAIT_MAX_MS);
-    }
+  } finally {
+    if (work) yield* io.rm(work);
   }
+  const diagnostics = cached ? yield* cachedDiagnostics(p, io) : reported.get(p.key) ?? '';
+  const r: BuildResult = { path: p.entry.library, cached, key: p.key, compiler: p.info, diagnostics };
+  if (!req.descriptor) {
+    yield* io.close(found.fd);
+    return r;
+  }
+  return { ...r, descriptor: { fd: found.fd, dev: found.st.dev, ino: found.st.ino } };
 }
 
 /** Builds (or finds in the cache) the shared library for `req`, blocking until it is there. */

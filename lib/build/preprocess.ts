@@ -1,11 +1,11 @@
 // The C preprocessor's view of a source as a build would see it, and results derived from it, remembered in the cache by content and headers.
 import * as path from 'path';
 import { VerificationError } from '../errors';
-import { Host, hostTasks, isErrno, nodeHost, runSync } from '../host';
+import { Host, SPAWN_OUTPUT_LIMIT, hostTasks, nodeHost, runSync } from '../host';
 import { packageVersion } from '../package';
 import { cacheDirectory, ensureCacheDir } from './cache';
 import { BuildOptions, compileArgs, compilerInfo, findCompiler, scrubPaths, timeoutOf } from './compiler';
-import { hashParts, tempPrefix, writeAtomic } from './files';
+import { hashParts, readSmall, tempPrefix, writeAtomic } from './files';
 
 export interface PreprocessOptions extends BuildOptions {
   /** The name the source goes by in line markers and diagnostics (default 'source.c'). */
@@ -65,7 +65,7 @@ export function preprocess<T>(source: string, options: PreprocessOptions, deriva
   const dir = cacheDirectory(options, host);
   runSync(ensureCacheDir(dir, derivation.where, host, io));
   const found = runSync(findCompiler(options, host, io));
-  const info = runSync(compilerInfo(found, dir, host, io));
+  const info = runSync(compilerInfo(found, dir, timeoutOf(options), host, io));
   const args = [...compileArgs(options, host).before.filter((a) => a !== '-shared'), '-E', '-dD'];
   const key = hashParts([
     derivation.name, ...derivation.keyParts, packageVersion, info.path, info.version, ...found.command, filename,
@@ -123,6 +123,12 @@ function run(source: string, filename: string, cpp: Preprocessor, options: Prepr
     host.writeFileSync(path.join(work, SOURCE_COPY), `#line 1 "${quoteFile(filename)}"\n${source}\n`);
     const r = host.spawnSync(cpp.program, [...cpp.args, SOURCE_COPY], { cwd: work, timeout: timeoutOf(options) });
     const diagnostics = scrubPaths(r.stderr, [work, host.realpathSync(work)]);
+    if (r.overflowed) {
+      throw new VerificationError(
+        `${where}: the C preprocessor wrote more than ${SPAWN_OUTPUT_LIMIT / 2 ** 20} MiB of output, so ${cpp.name} was stopped; ` +
+          'include fewer headers, or read the declarations you need from a smaller source',
+      );
+    }
     if (r.error) throw new VerificationError(`${where}: could not start the C preprocessor '${cpp.name}' (${cpp.program}): ${r.error.message}`);
     if (r.timedOut || r.status !== 0) {
       const how = r.timedOut ? `was killed after ${options.timeout} ms` : `exited with status ${r.status ?? r.signal}`;
@@ -144,16 +150,26 @@ function recallValue<T>(memo: string, key: string, host: Host): T | undefined {
   return recall<T>(memo, key, host)?.value;
 }
 
-/** The remembered value for `key`, unless it is missing, damaged, or one of its files changed since. */
+/** One remembered file stamp: [path, size, mtime]. */
+function isStamp(x: unknown): x is Stamp {
+  return Array.isArray(x) && x.length === 3 && typeof x[0] === 'string' && typeof x[1] === 'number' && typeof x[2] === 'number';
+}
+
+/** A remembered derivation larger than this is damage, not a result (cc() of the biggest headers stays far below). */
+const MEMO_MAX = 256 * 1024 * 1024;
+
+/** The remembered value for `key`, unless it is missing, damaged (not a regular file, not of this shape), or one of its files changed since. */
 function recall<T>(memo: string, key: string, host: Host): Derived<T> | undefined {
-  let saved: Remembered<T>;
+  const read = runSync(readSmall(memo, MEMO_MAX, hostTasks(host)));
+  if (typeof read === 'string') return undefined;
+  let saved: Remembered<T> | null;
   try {
-    saved = JSON.parse(host.readFileSync(memo).toString('utf8')) as Remembered<T>;
-  } catch (e) {
-    if (isErrno(e, 'ENOENT') || e instanceof SyntaxError) return undefined;
-    throw e;
+    saved = JSON.parse(read.bytes.toString('utf8')) as Remembered<T> | null;
+  } catch {
+    return undefined;
   }
-  if (saved?.key !== key || !Array.isArray(saved.stamps) || typeof saved.value !== 'object' || saved.value === null) return undefined;
+  if (saved?.key !== key || !Array.isArray(saved.stamps) || !saved.stamps.every(isStamp)) return undefined;
+  if (typeof saved.value !== 'object' || saved.value === null) return undefined;
   for (const [file, size, mtimeMs] of saved.stamps) {
     const st = host.statSync(file);
     if (!st || st.size !== size || st.mtimeMs !== mtimeMs) return undefined;

@@ -4,7 +4,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import koffi from 'koffi';
-import { BuildOptions, buildAsync, buildSync, cacheDirectory, cleanCache, listCache } from '../../lib/build';
+import { BuildOptions, buildAsync, buildSync, cacheDirectory, cleanCache, listCache, preprocess } from '../../lib/build';
 import { FFIError, VerificationError } from '../../lib/errors';
 import { nodeHost } from '../../lib/host';
 import {
@@ -543,7 +543,7 @@ describe('option checks', () => {
   test('a missing extra source', () => {
     const e = thrown(() => buildSync(request(ADD, cacheOptions({ sources: ['/nonexistent/x.c'] }))));
     expect(e).toBeInstanceOf(VerificationError);
-    expect(e.message).toContain('options.sources: the file /nonexistent/x.c does not exist');
+    expect(e.message).toContain('options.sources[0]: the file /nonexistent/x.c does not exist');
   });
 });
 
@@ -621,5 +621,78 @@ describe('listCache and cleanCache', () => {
     fs.chmodSync(options.tmpdir!, 0o777);
     expect(() => listCache(options)).toThrow(`listCache(): the cache directory ${options.tmpdir} is writable by group or others`);
     expect(() => cleanCache(options)).toThrow(`cleanCache(): the cache directory ${options.tmpdir} is writable by group or others`);
+  });
+});
+
+describe('every compiler run is bounded', () => {
+  test('options.timeout covers the --version probe too', async () => {
+    const dir = tempDir();
+    const compiler = shellScript(dir, 'mutecc', 'case "$1" in --version) exec sleep 30 ;; esac\nexec cc "$@"');
+    const e = thrown(() => buildSync(request(ADD, cacheOptions({ compiler, timeout: 300 }))));
+    expect(e).toBeInstanceOf(VerificationError);
+    expect(e.message).toBe(
+      `verify(): the C compiler '${compiler}' did not answer --version within 300 ms (options.timeout); check that it is a C compiler`,
+    );
+    const a = (await rejected(buildAsync(request(ADD, cacheOptions({ compiler, timeout: 300 }))))) as VerificationError;
+    expect(a.message).toContain('did not answer --version within 300 ms (options.timeout)');
+  });
+
+  test('more than 64 MiB of output is reported as such, with its beginning only (buildSync and buildAsync)', async () => {
+    const dir = tempDir();
+    // 70 MiB of diagnostics on stderr, then failure.
+    const compiler = shellScript(
+      dir,
+      'loudcc',
+      'case "$1" in --version) echo "loudcc 1.0"; exit 0 ;; esac\nhead -c 73400320 /dev/zero | tr "\\0" "w" >&2\nexit 1',
+    );
+    const check = (e: Error) => {
+      expect(e).toBeInstanceOf(VerificationError);
+      expect(e.message).toContain(`verify(): the C compiler wrote more than 64 MiB of output, so ${compiler} was stopped; its first 64 KiB follow`);
+      expect(e.message.length).toBeLessThan(70 * 1024);
+      expect((e as VerificationError).diagnostics).toBe('w'.repeat(64 * 1024));
+    };
+    check(thrown(() => buildSync(request(ADD, cacheOptions({ compiler })))));
+    check(await rejected(buildAsync(request(ADD, cacheOptions({ compiler })))));
+  });
+
+  test('the preprocessor run (cc()) is bounded the same way: its probe by options.timeout, its output at 64 MiB', () => {
+    const dir = tempDir();
+    const derivation = { where: 'cc()', name: 'bounded', keyParts: [], derive: () => ({ value: {}, files: [] }) };
+    const source = '#define N 1\nint f(void);\n';
+    const mute = shellScript(dir, 'mutecc', 'case "$1" in --version) exec sleep 30 ;; esac\nexec cc "$@"');
+    const e1 = thrown(() => preprocess(source, cacheOptions({ compiler: mute, timeout: 300 }), derivation));
+    expect(e1).toBeInstanceOf(VerificationError);
+    expect(e1.message).toContain('did not answer --version within 300 ms (options.timeout)');
+    const loud = shellScript(dir, 'loudcc', 'case "$1" in --version) echo "loudcc 1.0"; exit 0 ;; esac\nhead -c 73400320 /dev/zero | tr "\\0" "w"');
+    const e2 = thrown(() => preprocess(source, cacheOptions({ compiler: loud }), derivation));
+    expect(e2).toBeInstanceOf(VerificationError);
+    expect(e2.message).toBe(
+      `cc(): the C preprocessor wrote more than 64 MiB of output, so ${loud} was stopped; include fewer headers, or read the declarations you need from a smaller source`,
+    );
+  });
+});
+
+describe('file names that look like options', () => {
+  test("a file name starting with '-' reaches the compiler as './-…', never as an option", () => {
+    const dir = tempDir();
+    const log = path.join(dir, 'args');
+    const compiler = shellScript(dir, 'argcc', `printf '%s\\n' "$@" > '${log}'\nexec cc "$@"`);
+    for (const fileName of ['--version.c', '-E.c', '-o.c']) {
+      const r = buildSync(request(ADD, cacheOptions({ compiler }), { fileName }));
+      expect(callAdd(r.path, 20, 22)).toBe(42);
+      const args = fs.readFileSync(log, 'utf8').split('\n');
+      expect(args).toContain(`./${fileName}`);
+      expect(args).not.toContain(fileName);
+    }
+  });
+
+  test("an extra source whose path starts with '-' is passed as an absolute path", () => {
+    const dir = tempDir();
+    const log = path.join(dir, 'args');
+    const compiler = shellScript(dir, 'argcc', `printf '%s\\n' "$@" > '${log}'\nexec cc "$@"`);
+    fs.writeFileSync(path.join(dir, '-two.c'), 'int two(void) { return 2; }\n');
+    const { host } = countingHost({ cwd: () => dir });
+    buildSync(request(ADD, cacheOptions({ compiler, sources: ['-two.c'] })), host);
+    expect(fs.readFileSync(log, 'utf8').split('\n')).toContain(path.join(dir, '-two.c'));
   });
 });

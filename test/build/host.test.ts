@@ -115,3 +115,79 @@ describe('tasks run sync and async alike', () => {
     expect(calls).toEqual(['sync', 'async']);
   });
 });
+
+describe('files by descriptor', () => {
+  test('open refuses a symbolic link and opens a FIFO without waiting for a writer; fstat and read go through the descriptor', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'f');
+    fs.writeFileSync(file, 'hello world');
+    fs.symlinkSync(file, path.join(dir, 'link'));
+    expect(() => nodeHost.openSync(path.join(dir, 'link'))).toThrow(/ELOOP/);
+    await expect(nodeHost.open(path.join(dir, 'link'))).rejects.toThrow(/ELOOP/);
+    const fifo = path.join(dir, 'fifo');
+    expect(require('child_process').spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const f1 = nodeHost.openSync(fifo);
+    expect(nodeHost.fstatSync(f1).isFile()).toBe(false);
+    nodeHost.closeSync(f1);
+    const fd = nodeHost.openSync(file);
+    try {
+      const st = nodeHost.fstatSync(fd);
+      expect({ size: st.size, ino: st.ino, dev: st.dev }).toEqual({ size: 11, ino: fs.statSync(file).ino, dev: fs.statSync(file).dev });
+      expect(nodeHost.readSync(fd, 100, 6).toString()).toBe('world');
+      expect((await nodeHost.read(fd, 5, 0)).toString()).toBe('hello');
+    } finally {
+      nodeHost.closeSync(fd);
+    }
+    expect(nodeHost.lstatSync(path.join(dir, 'link'))!.isSymbolicLink()).toBe(true);
+    expect(nodeHost.lstatSync(path.join(dir, 'none'))).toBeUndefined();
+  });
+
+  test('chmod sets the bits exactly; statfs reports free space', () => {
+    const dir = tempDir();
+    const before = process.umask(0o777);
+    try {
+      nodeHost.chmodSync(dir, 0o705);
+    } finally {
+      process.umask(before);
+    }
+    expect(fs.statSync(dir).mode & 0o777).toBe(0o705);
+    const space = nodeHost.statfsSync(dir)!;
+    expect(space.bsize).toBeGreaterThan(0);
+    expect(space.bavail).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('output and mappings', () => {
+  test('a child writing more than 64 MiB is stopped and flagged, keeping what came first', async () => {
+    const script = ['-c', 'head -c 70000000 /dev/zero | tr "\\0" "x" >&2; echo done'];
+    const s = nodeHost.spawnSync('/bin/sh', script);
+    const a = await nodeHost.spawn('/bin/sh', script);
+    for (const r of [s, a]) {
+      expect(r).toMatchObject({ overflowed: true, timedOut: false, error: undefined });
+      expect(r.stderr.length).toBeLessThanOrEqual(64 * 1024 * 1024);
+      expect(r.stderr.slice(0, 10)).toBe('xxxxxxxxxx');
+      expect(r.stdout).toBe('');
+    }
+  });
+
+  test('mapping count and limit are those of /proc', () => {
+    const limit = Number(fs.readFileSync('/proc/sys/vm/max_map_count', 'utf8'));
+    expect(nodeHost.mappingLimit()).toBe(limit);
+    const count = nodeHost.mappingCount();
+    const lines = fs.readFileSync('/proc/self/maps', 'utf8').split('\n').filter((l) => l !== '').length;
+    // Reading the file may itself map or unmap a little in between.
+    expect(Math.abs(count - lines)).toBeLessThan(20);
+  });
+});
+
+test('mkdtemp makes a directory of mode 0700 whatever the umask', async () => {
+  const base = tempDir();
+  const before = process.umask(0o277);
+  let dirs: string[];
+  try {
+    dirs = [nodeHost.mkdtempSync(path.join(base, 'a-')), await nodeHost.mkdtemp(path.join(base, 'b-'))];
+  } finally {
+    process.umask(before);
+  }
+  for (const d of dirs) expect((fs.statSync(d).mode & 0o7777).toString(8)).toBe('700');
+});

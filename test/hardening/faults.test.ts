@@ -125,6 +125,28 @@ describe('the cache', () => {
     expect(fs.existsSync(r.path)).toBe(true);
   });
 
+  test('when the private directory cannot be written either (a full disk holding both), an FFIError says so', () => {
+    const base = tempDir();
+    const cache = path.join(base, 'cache');
+    const tmp = path.join(base, 'tmp');
+    fs.mkdirSync(cache, { mode: 0o700 });
+    fs.mkdirSync(tmp, { mode: 0o700 });
+    const full = (p: string) => {
+      if (p.startsWith(cache) || p.startsWith(tmp)) throw Object.assign(new Error('ENOSPC: simulated'), { code: 'ENOSPC' });
+    };
+    const host = {
+      ...nodeHost,
+      tmpdir: () => tmp,
+      writeFileSync: (p: string, d: string | Uint8Array, o?: object) => (full(p), nodeHost.writeFileSync(p, d, o)),
+    };
+    const run = () =>
+      buildSync({ code: `${SOURCE} /* both full */`, fileName: 'source.c', moduleName: 'm', keyParts: [], options: { tmpdir: cache } }, host);
+    expect(run).toThrow(FFIError);
+    expect(run).toThrow(
+      new RegExp(`^verify\\(\\): neither the library cache ${cache} nor the private directory ${tmp}/node-cffi-private-\\w+ can be written \\(ENOSPC: `),
+    );
+  });
+
   test('8 processes verifying the same new source at once: one compile, all succeed', async () => {
     const dir = tempDir();
     const cache = path.join(dir, 'cache');
@@ -146,5 +168,69 @@ describe('the cache', () => {
     const results = await Promise.all(Array.from({ length: 8 }, run));
     expect(results).toEqual(new Array(8).fill('42'));
     expect(logLines(log)).toHaveLength(1);
+  });
+});
+
+describe('a full disk, for real', () => {
+  const ROOT = nodeHost.uid() === 0;
+  const canMount = ROOT && spawnSync('mount', ['--version']).status === 0;
+  if (!canMount) process.stdout.write('skipped: the real full-disk cases need root to mount a small tmpfs\n');
+
+  /** Runs `script` in a child; the kill after two minutes only keeps a build stuck on a lock from stopping the suite. */
+  const inChild = (script: string) =>
+    spawnSync(process.execPath, ['-r', require.resolve('tsx/cjs'), '-e', `const LIB = ${JSON.stringify(require.resolve('../../lib'))};\n${script}`], {
+      encoding: 'utf8',
+      timeout: 120_000,
+      killSignal: 'SIGKILL',
+    });
+
+  /** A verify() of a source new to the cache, in a fresh process that counts how often it waited. */
+  const verifyCounting = (cache: string) =>
+    inChild(`
+      const { nodeHost } = require(${JSON.stringify(require.resolve('../../lib/host'))});
+      let waits = 0;
+      const sleep = nodeHost.sleep;
+      nodeHost.sleep = (ms) => { waits++; sleep(ms); };
+      const { FFI } = require(LIB);
+      const ffi = new FFI(); ffi.cdef('int twice(int x);');
+      const lib = ffi.verify(${JSON.stringify(SOURCE)} + ' /* while full */', { tmpdir: ${JSON.stringify(cache)} });
+      console.log(JSON.stringify({ result: lib.twice(21), waits }));
+    `);
+
+  (canMount ? test : test.skip).each([
+    ['full', 0],
+    ['nearly full (room for the lock, not for the compiler\'s output)', 12 * 1024],
+  ])('%s: each process falls back to a private directory at once, leaving no lock behind', (_, room) => {
+    const mnt = tempDir();
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,mode=0700', 'tmpfs', mnt]).status).toBe(0);
+    try {
+      const cache = path.join(mnt, 'cache');
+      // While there is room: the cache is made and the compiler's version remembered in it (built,
+      // not loaded: a library mapped from the file system would keep it from being unmounted).
+      const before = buildSync({ code: `${SOURCE} /* before full */`, fileName: 'source.c', moduleName: 'm', keyParts: [], options: { tmpdir: cache } });
+      expect(before.cached).toBe(false);
+      const reserve = path.join(mnt, 'reserve');
+      fs.writeFileSync(reserve, Buffer.alloc(room));
+      const filler = fs.openSync(path.join(mnt, 'filler'), 'w');
+      try {
+        const block = Buffer.alloc(4096, 1);
+        for (;;) fs.writeSync(filler, block);
+      } catch (e) {
+        expect((e as NodeJS.ErrnoException).code).toBe('ENOSPC');
+      } finally {
+        fs.closeSync(filler);
+      }
+      fs.unlinkSync(reserve);
+      // Two processes in a row, the same source: the second must not wait for anything the first left.
+      const outcomes = [verifyCounting(cache), verifyCounting(cache)];
+      for (const r of outcomes) {
+        expect({ signal: r.signal, status: r.status }).toEqual({ signal: null, status: 0 });
+        expect(JSON.parse(r.stdout)).toEqual({ result: 42, waits: 0 });
+        expect(r.stderr).toContain(`NodeCffiCacheWarning: the library cache ${cache} cannot be written (ENOSPC)`);
+      }
+      expect(fs.readdirSync(cache).filter((n) => n.endsWith('.lock') || n.startsWith('.tmp-'))).toEqual([]);
+    } finally {
+      spawnSync('umount', [mnt]);
+    }
   });
 });

@@ -1,4 +1,4 @@
-// Soak: a million calls, a million allocations, 100,000 callbacks, 10,000 cached verify() calls and 20,000 discarded FFIs in one process.
+// Soak: a million calls, a million allocations, 100,000 callbacks, 10,000 cached verify() calls, 20,000 discarded FFIs and 5,000 distinct libraries made and dropped in one process; the mapping limit (long runs).
 import { spawnSync } from 'child_process';
 import { ending, runChild } from '../helpers/child';
 
@@ -120,3 +120,126 @@ test('running out of callback slots leaves the process as it was: no V8 flag is 
   expect(report.message).toContain('ffi.callback(): koffi could not create the callback');
   expect(report.gc).toBe('undefined');
 });
+
+// ---------------------------------------------------------------------------------------------
+// Many libraries: made, used once and dropped, the event loop turning as a program's would.
+
+const TCC = spawnSync('tcc', ['-v']).status === 0;
+if (!TCC) process.stdout.write('skipped: the many-libraries soak compiles its 5,000 libraries with tcc, which is not installed\n');
+/** How many distinct libraries the soak makes (20,000 with NODE_CFFI_LONG=1: more than fit under the mapping limit at once). */
+const LIBRARIES = LONG ? 20_000 : 5_000;
+/** The bound docs/reliability.md states: at no point are more than half of them loaded at once. */
+const LIBRARIES_PEAK_BOUND = 2_500;
+
+(TCC ? test : test.skip)(`${LIBRARIES} distinct verify() libraries made and dropped: unloaded as they go, none left, RSS within ${RSS_BOUND_MIB} MiB`, () => {
+  const script = `
+    const fs = require('fs');
+    const os = require('os');
+    const path = require('path');
+    const { FFI } = require(${JSON.stringify(require.resolve('../../lib'))});
+    const { librariesLoaded } = require(${JSON.stringify(require.resolve('../../lib/backend/koffi'))});
+    const MiB = 2 ** 20;
+    const rss = () => process.memoryUsage().rss / MiB;
+    const settle = async () => { for (let i = 0; i < 4; i++) { global.gc(); await new Promise((r) => setTimeout(r, 20)); } };
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-soak-libs-'));
+    /** Libraries of the soak's cache mapped into the process, as the kernel lists them (distinct inodes). */
+    const mapped = () => new Set(fs.readFileSync('/proc/self/maps', 'utf8').split('\\n')
+      .filter((l) => l.includes(cache + '/')).map((l) => l.split(/\\s+/)[4])).size;
+    const declared = () => { const f = new FFI(); f.cdef('int add(int a, int b); int offset;'); return f; };
+    const source = (i) => 'int offset = ' + i + '; int add(int a, int b) { return a + b + offset; }';
+    const options = { compiler: 'tcc', tmpdir: cache };
+    // One library, used once, dropped: three built without blocking, one blocking, per round.
+    const useOnce = (lib, i) => { if (lib.add(1, 2) !== 3 + i || lib.offset !== i) throw new Error('wrong library for ' + i); };
+    const round = async (i) => {
+      const pending = [0, 1, 2].map((k) => declared().verifyAsync(source(i + k), options).then((lib) => useOnce(lib, i + k)));
+      useOnce(declared().verify(source(i + 3), options), i + 3);
+      await Promise.all(pending);
+    };
+    (async () => {
+      await settle();
+      const start = rss();
+      const t0 = Date.now();
+      let peak = 0, peakMapped = 0;
+      for (let i = 0; i < ${LIBRARIES}; i += 4) {
+        await round(i);
+        peak = Math.max(peak, librariesLoaded());
+        if (i % 400 === 0) peakMapped = Math.max(peakMapped, mapped());
+      }
+      const beforeGc = { loaded: librariesLoaded(), mib: +(rss() - start).toFixed(1) };
+      await settle();
+      const report = { ms: Date.now() - t0, peak, peakMapped, beforeGc, loaded: librariesLoaded(), mapped: mapped(), mib: +(rss() - start).toFixed(1) };
+      fs.rmSync(cache, { recursive: true, force: true });
+      console.log(JSON.stringify(report));
+    })().catch((e) => { console.error(e); process.exit(1); });
+  `;
+  const r = spawnSync(process.execPath, ['--expose-gc', '-r', require.resolve('tsx/cjs'), '-e', script], { encoding: 'utf8', timeout: 1_800_000 });
+  expect({ end: ending({ ...r, stdout: r.stdout, stderr: r.stderr }), err: r.stderr }).toEqual({ end: 'exit 0', err: '' });
+  const report = JSON.parse(r.stdout) as {
+    ms: number; peak: number; peakMapped: number; beforeGc: { loaded: number; mib: number }; loaded: number; mapped: number; mib: number;
+  };
+  if (process.env.NODE_CFFI_REPORT === '1') process.stdout.write(`soak, many libraries: ${r.stdout}`);
+  expect(report.peak).toBeLessThanOrEqual(LIBRARIES_PEAK_BOUND);
+  expect(report.peakMapped).toBeLessThanOrEqual(LIBRARIES_PEAK_BOUND);
+  expect(report.loaded).toBe(0);
+  expect(report.mapped).toBe(0);
+  expect(report.mib).toBeLessThan(RSS_BOUND_MIB);
+}, 1_800_000);
+
+/**
+ * Loading copies of one library until refused, with the kernel's real limit: some 11,000 libraries,
+ * 300 MiB or more. Loaded through the backend itself: ffi.dlopen() also reads the process's
+ * mappings on every load (to warn about libraries loaded by other code), which at this count
+ * would take most of the time.
+ */
+(LONG ? test : test.skip)('the real mapping limit: loads are refused with an FFIError before the process would abort, and it carries on', () => {
+  const script = `
+    const fs = require('fs');
+    const os = require('os');
+    const path = require('path');
+    const { spawnSync } = require('child_process');
+    const { FFIError } = require(${JSON.stringify(require.resolve('../../lib'))});
+    const { librariesLoaded, loadLibrary } = require(${JSON.stringify(require.resolve('../../lib/backend/koffi'))});
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-soak-limit-'));
+    fs.writeFileSync(path.join(dir, 'one.c'), 'int one(void) { return 1; }\\n');
+    if (spawnSync('cc', ['-shared', '-fPIC', '-o', path.join(dir, 'one.so'), path.join(dir, 'one.c')]).status !== 0) throw new Error('cc failed');
+    const bytes = fs.readFileSync(path.join(dir, 'one.so'));
+    (async () => {
+      let libs = [];
+      let error = null;
+      const t0 = Date.now();
+      for (let i = 0; !error && i < 100000; i++) {
+        const file = path.join(dir, 'c' + i + '.so');
+        fs.writeFileSync(file, bytes);
+        try { libs.push(loadLibrary(file)); } catch (e) { error = e; }
+      }
+      const ms = Date.now() - t0;
+      const limit = Number(fs.readFileSync('/proc/sys/vm/max_map_count', 'utf8'));
+      const maps = fs.readFileSync('/proc/self/maps', 'utf8').split('\\n').length - 1;
+      const found = libs.filter((l) => l.symbolAddress('one') !== 0).length;
+      const mib = Math.round(process.memoryUsage().rss / 2 ** 20);
+      const big = Buffer.alloc(256 * 2 ** 20, 1); // the process still maps and allocates
+      libs = null;
+      for (let i = 0; i < 4; i++) { global.gc(); await new Promise((r) => setTimeout(r, 20)); }
+      const loadedAfterDrop = librariesLoaded();
+      const again = loadLibrary(path.join(dir, 'c0.so')).symbolAddress('one') !== 0;
+      fs.rmSync(dir, { recursive: true, force: true });
+      console.log(JSON.stringify({
+        isFFIError: error instanceof FFIError, message: error && error.message, limit, maps, found, mib, ms, big: big[big.length - 1], loadedAfterDrop, again,
+      }));
+    })().catch((e) => { console.error(e); process.exit(1); });
+  `;
+  const r = spawnSync(process.execPath, ['--expose-gc', '-r', require.resolve('tsx/cjs'), '-e', script], { encoding: 'utf8', timeout: 1_800_000 });
+  expect({ end: ending({ ...r }), err: r.stderr }).toEqual({ end: 'exit 0', err: '' });
+  const out = JSON.parse(r.stdout) as {
+    isFFIError: boolean; message: string; limit: number; maps: number; found: number; mib: number; ms: number; big: number; loadedAfterDrop: number; again: boolean;
+  };
+  if (process.env.NODE_CFFI_REPORT === '1') process.stdout.write(`soak, mapping limit: ${r.stdout}`);
+  expect(out.isFFIError).toBe(true);
+  expect(out.message).toContain(`memory mappings of the ${out.limit} the kernel allows (vm.max_map_count), with ${out.found} libraries loaded by node-cffi`);
+  // Refused with an eighth of the limit still free, for Node itself; and not long before that.
+  expect(out.maps).toBeLessThan(out.limit - out.limit / 8);
+  expect(out.maps).toBeGreaterThan(out.limit - out.limit / 8 - 200);
+  expect(out.big).toBe(1);
+  expect(out.loadedAfterDrop).toBe(0);
+  expect(out.again).toBe(true);
+}, 1_800_000);
