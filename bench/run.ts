@@ -6,6 +6,7 @@ import * as path from 'path';
 import koffi from 'koffi';
 import { FFI, Lib } from '../lib';
 import { packageRoot } from '../lib/package';
+import { benchCdef } from './cdef';
 import { benchCli } from './cli';
 import { Loop, Row, keep, printTable, timeAll, timeEach } from './timing';
 
@@ -153,6 +154,7 @@ function main(): void {
   const ours = benchOps();
   const py = pythonPeer();
   rows.push(...benchCli());
+  rows.push(...benchCdef());
 
   rows.push({ what: 'call add(int, int)', ours: ours['call add'], versus: 'raw koffi func', theirs: ours['call add, raw koffi'], unit: 'ns', target: '<= 1.2x' });
   const byValue = ours['struct by value, verify() wrapper'];

@@ -7,7 +7,9 @@ import { CDefError } from '../../lib/errors';
 import { PrimitiveType, primitive } from '../../lib/ctype/model';
 import { ExprContext, IntValue, convertInt, evaluate, isFloatLiteral } from '../../lib/cparser/constexpr';
 import { Token, TokenStream, Where, keyword, tokenize } from '../../lib/cparser/lexer';
+import { CC, noErrorLimit } from '../helpers/compiler';
 import { prng } from '../helpers/random';
+import { thrown } from '../helpers/throws';
 
 const where: Where = (line, column) => `expr:${line}:${column}: `;
 
@@ -39,13 +41,9 @@ const show = (text: string): string => {
 };
 
 function failure(text: string): CDefError {
-  try {
-    calc(text);
-  } catch (e) {
-    expect(e).toBeInstanceOf(CDefError);
-    return e as CDefError;
-  }
-  throw new Error(`no error for ${text}`);
+  const e = thrown(() => calc(text));
+  expect(e).toBeInstanceOf(CDefError);
+  return e as CDefError;
 }
 
 const charIsSigned = process.arch !== 'arm64';
@@ -325,10 +323,9 @@ function runC(dir: string, name: string, source: string, run: boolean): { out: s
   const file = path.join(dir, `${name}.c`);
   const exe = path.join(dir, name);
   fs.writeFileSync(file, source);
-  const cc = process.env.CC || 'cc';
-  const args = run ? ['-std=gnu11', '-w', '-o', exe, file] : ['-std=gnu11', '-fsyntax-only', '-fno-diagnostics-show-caret', file];
-  const compiled = spawnSync(cc, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
-  if (run && compiled.status !== 0) throw new Error(`${cc} failed:\n${compiled.stderr}`);
+  const args = run ? ['-std=gnu11', '-w', '-o', exe, file] : ['-std=gnu11', '-fsyntax-only', ...noErrorLimit(), file];
+  const compiled = spawnSync(CC, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (run && compiled.status !== 0) throw new Error(`${CC} failed:\n${compiled.stderr}`);
   const out = run ? spawnSync(exe, [], { encoding: 'utf8', maxBuffer: 1 << 28 }).stdout : '';
   return { out, diagnostics: compiled.stderr };
 }
