@@ -5,6 +5,7 @@ import * as path from 'path';
 import koffi from 'koffi';
 import { BuildRequest, BuildResult, buildSync } from '../../lib/build';
 import { logLines, loggingCompiler, removeTempDirs, request, shellScript, tempDir } from './fixtures/helpers';
+import { CC } from '../helpers/compiler';
 
 const CHILD = path.join(__dirname, 'fixtures', 'build-child.ts');
 
@@ -72,7 +73,7 @@ test('a builder killed mid-compile leaves no library; the next build recovers an
   const compiler = shellScript(
     dir,
     'slowcc',
-    `case " $* " in *" -shared "*) echo "$$" >> '${log}'; while [ -e '${slow}' ]; do sleep 0.05; done ;; esac\nexec cc "$@"`,
+    `case " $* " in *" -shared "*) echo "$$" >> '${log}'; while [ -e '${slow}' ]; do sleep 0.05; done ;; esac\nexec ${CC} "$@"`,
   );
   const req = request('int add(int a, int b) { return a + b; }\n', { compiler, tmpdir: cache });
   const child = startChild(req, 0, true);

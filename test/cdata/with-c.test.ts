@@ -1,4 +1,5 @@
 // The memory model against real C (fixtures/memory.c): out-parameters, arrays of structs, C's pointers, zero-copy buffers.
+import { FFI, Lib } from '../../lib';
 import { verifyFixture } from '../helpers/fixtures';
 
 const CDEF = `
@@ -21,7 +22,9 @@ int *make_ints(int n);
 void free_ints(int *p);
 `;
 
-const { ffi, lib: C } = verifyFixture('memory.c', CDEF);
+let ffi: FFI;
+let C: Lib;
+beforeAll(() => ({ ffi, lib: C } = verifyFixture('memory.c', CDEF)));
 
 test('out-parameters filled by C', () => {
   const a = ffi.new('int *');

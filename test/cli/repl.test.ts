@@ -2,6 +2,7 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import { MAIN, childEnv, ensureBuilt, workspace } from './binary';
+import { testIfInstalled } from '../helpers/compiler';
 
 /** Terminal output as a person reads it: colour and cursor sequences removed, CRLF as LF. */
 const visible = (raw: string): string =>
@@ -121,7 +122,7 @@ test('a session: .c adds a function, expressions use old and new names, .dump sh
   expect(screen).not.toMatch(/\n\s+at .*\.js:\d+/);
 });
 
-test('a block of C over several lines, .load, .types, and a non-cdata given to .dump', async () => {
+testIfInstalled('tcc')('a block of C over several lines, .load, .types, and a non-cdata given to .dump (with --cc tcc)', async () => {
   fs.writeFileSync(`${ws.dir}/more.c`, 'struct pt { int x, y; };\nint dot(const struct pt *a) { return a->x * a->y; }\n');
   const t = terminal(['repl', '--cc', 'tcc'], ws);
   await t.type('.c int cube(int x) {');

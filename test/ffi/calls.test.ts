@@ -1,5 +1,5 @@
 // Calls into verify()-compiled C: argument and result conversions, and every way a call can be refused.
-import { FFI, FFIError } from '../../lib';
+import { FFI, FFIError, Lib } from '../../lib';
 import { verifyFixture } from '../helpers/fixtures';
 
 const CDEF = `
@@ -40,7 +40,9 @@ enum color next_color(enum color c);
 static const int LIMIT;
 `;
 
-const { ffi, lib: C } = verifyFixture('calls.c', CDEF);
+let ffi: FFI;
+let C: Lib;
+beforeAll(() => ({ ffi, lib: C } = verifyFixture('calls.c', CDEF)));
 
 describe('scalar conversions', () => {
   test('the seed function adds', () => {

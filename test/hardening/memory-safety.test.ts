@@ -1,18 +1,21 @@
 // Mistakes node-cffi can catch are caught with an error, never a crash: NULL, bounds, release, wrong types.
-import { FFI } from '../../lib';
+import { FFI, Lib } from '../../lib';
 import { verifyFixture } from '../helpers/fixtures';
 
-const { ffi, lib: C } = verifyFixture(
-  'memory.c',
-  `
+const CDEF = `
 struct pt { int x; double y; };
 struct outer { char tag; struct pt p; int arr[4]; struct pt *next; };
 double pt_sum(const struct pt *p, int n);
 int *make_ints(int n);
 void free_ints(int *p);
-`,
-);
-ffi.cdef('struct other { int a; };');
+`;
+
+let ffi: FFI;
+let C: Lib;
+beforeAll(() => {
+  ({ ffi, lib: C } = verifyFixture('memory.c', CDEF));
+  ffi.cdef('struct other { int a; };');
+});
 
 test('NULL: reading or writing through it throws', () => {
   const none = ffi.cast('int *', 0);
