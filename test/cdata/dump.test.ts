@@ -1,6 +1,6 @@
 // ffi.dump's annotated hex dump (layout checked against the C compiler) and what util.inspect shows of cdata.
 import * as util from 'util';
-import { FFI } from '../../lib';
+import { FFI, Lib } from '../../lib';
 import { dump, inspectCData } from '../../lib/cdata/dump';
 import { cc, ffiOf } from '../../lib/cc';
 
@@ -30,7 +30,10 @@ const inspect = (x: unknown): string => inspectCData(x as never, 2, { maxArrayLe
 
 describe('dump: layout as the C compiler makes it', () => {
   // The compiler reports the offsets itself, so padding rows are checked against C, not against our layout code.
-  const lib = cc(`
+  let lib: Lib;
+  let ffi: FFI;
+  beforeAll(() => {
+    lib = cc(`
     #include <stddef.h>
     struct rec { char tag; int count; double ratio; short code; };
     size_t rec_offset(int i) {
@@ -44,7 +47,8 @@ describe('dump: layout as the C compiler makes it', () => {
     }
     void fill(struct rec *r) { r->tag = 'Q'; r->count = -2; r->ratio = 0.75; r->code = 513; }
   `);
-  const ffi = ffiOf(lib);
+    ffi = ffiOf(lib);
+  });
 
   test('one row per field, in place, with padding rows exactly where C leaves gaps', () => {
     const r = ffi.new('struct rec *');

@@ -5,6 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { FFI, FFIError } from '../../lib';
 import { fixture } from '../helpers/fixtures';
+import { CC } from '../helpers/compiler';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TSX = require.resolve('tsx/cjs');
@@ -25,31 +26,36 @@ int primes[...];
 int twice(int x);
 `;
 
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-aot-'));
-afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
-const built = path.join(work, 'built');
-const ffi = new FFI();
-ffi.cdef(CDEF);
-ffi.setSource('_geometry', fixture('aot.c'), { filename: 'aot.c', libraries: ['m'], extraCompileArgs: ['-O2'] });
-const moduleDir = ffi.compile({ tmpdir: built });
-
+let work: string;
+let ffi: FFI;
+let moduleDir: string;
 /**
  * A consumer project elsewhere, with the module directory copied into it: its tsconfig maps the
  * package name 'node-cffi' (which the loader imports) to this checkout, for tsc and for tsx alike.
  */
-const project = path.join(work, 'consumer');
-fs.mkdirSync(project);
-fs.cpSync(moduleDir, path.join(project, '_geometry'), { recursive: true });
-fs.writeFileSync(
-  path.join(project, 'tsconfig.json'),
-  JSON.stringify({
-    compilerOptions: {
-      target: 'ES2022', module: 'commonjs', moduleResolution: 'node', strict: true, esModuleInterop: true, skipLibCheck: true,
-      noEmit: true, types: ['node'], typeRoots: [path.join(ROOT, 'node_modules', '@types')],
-      baseUrl: '.', paths: { 'node-cffi': [path.join(ROOT, 'lib', 'index.ts')] },
-    },
-  }),
-);
+let project: string;
+
+beforeAll(() => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-aot-'));
+  ffi = new FFI();
+  ffi.cdef(CDEF);
+  ffi.setSource('_geometry', fixture('aot.c'), { filename: 'aot.c', libraries: ['m'], extraCompileArgs: ['-O2'] });
+  moduleDir = ffi.compile({ tmpdir: path.join(work, 'built') });
+  project = path.join(work, 'consumer');
+  fs.mkdirSync(project);
+  fs.cpSync(moduleDir, path.join(project, '_geometry'), { recursive: true });
+  fs.writeFileSync(
+    path.join(project, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'ES2022', module: 'commonjs', moduleResolution: 'node', strict: true, esModuleInterop: true, skipLibCheck: true,
+        noEmit: true, types: ['node'], typeRoots: [path.join(ROOT, 'node_modules', '@types')],
+        baseUrl: '.', paths: { 'node-cffi': [path.join(ROOT, 'lib', 'index.ts')] },
+      },
+    }),
+  );
+});
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 /** Type-checks `file` of the consumer project with tsc; returns its exit status and output. */
 function typecheck(file: string, text: string): { status: number | null; output: string } {
@@ -87,7 +93,7 @@ console.log(JSON.stringify({
 
 describe('ffi.compile()', () => {
   test('writes the module directory: the shared library and the TypeScript loader', () => {
-    expect(moduleDir).toBe(path.join(built, '_geometry'));
+    expect(moduleDir).toBe(path.join(work, 'built', '_geometry'));
     expect(fs.readdirSync(moduleDir).sort()).toEqual(['_geometry.so', '_geometry.ts']);
     const loader = fs.readFileSync(path.join(moduleDir, '_geometry.ts'), 'utf8');
     expect(loader.split('\n')[0]).toMatch(/^\/\/ _geometry: a node-cffi module compiled ahead of time from aot\.c/);
@@ -140,7 +146,7 @@ describe('ffi.emitCCode()', () => {
     const c = fs.readFileSync(file, 'utf8');
     expect(c.startsWith(fixture('aot.c'))).toBe(true);
     expect(c).toContain('const unsigned long long *_ncffi_probes(void)');
-    const r = spawnSync(process.env.CC ?? 'cc', ['-shared', '-fPIC', '-o', path.join(work, 'emitted.so'), file, '-lm'], { encoding: 'utf8' });
+    const r = spawnSync(CC, ['-shared', '-fPIC', '-o', path.join(work, 'emitted.so'), file, '-lm'], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });

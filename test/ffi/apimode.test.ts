@@ -1,5 +1,5 @@
 // API mode against real C: what the cdef leaves open ('...') comes from the compiler, what it states is checked, macros and inline functions are called.
-import { CType, FFI, FFIError, StructType, VerificationError } from '../../lib';
+import { CData, CType, FFI, FFIError, Lib, StructType, VerificationError } from '../../lib';
 import { fixture } from '../helpers/fixtures';
 
 const CDEF = `
@@ -110,13 +110,20 @@ describe('before verify()', () => {
 });
 
 describe('after verify()', () => {
-  const ffi = declared();
-  // A pointer to a partial struct read before verify() makes its cdata class, without fields (the layout is unknown).
-  const memory = ffi.new('char[64]');
-  const holder = ffi.cast('struct holder *', ffi.new('uintptr_t *', ffi.cast('uintptr_t', memory)))!;
-  const early = holder.p;
-  const beforeVerify = failure(() => early.x); // the fields are not known yet, and it says so
-  const C = ffi.verify(fixture('apimode.c'), { filename: 'apimode.c' });
+  let ffi: FFI;
+  let holder: CData;
+  let early: CData;
+  let beforeVerify: Error;
+  let C: Lib;
+  beforeAll(() => {
+    ffi = declared();
+    // A pointer to a partial struct read before verify() makes its cdata class, without fields (the layout is unknown).
+    const memory = ffi.new('char[64]');
+    holder = ffi.cast('struct holder *', ffi.new('uintptr_t *', ffi.cast('uintptr_t', memory)))!;
+    early = holder.p;
+    beforeVerify = failure(() => early.x); // the fields are not known yet, and it says so
+    C = ffi.verify(fixture('apimode.c'), { filename: 'apimode.c' });
+  });
 
   test('a partial struct gets the compiler layout: the field at offset 8 of 24 bytes', () => {
     expect(C.foo_size()).toBe(24);
