@@ -3,6 +3,7 @@ import * as util from 'util';
 import { FFI, Lib } from '../../lib';
 import { dump, inspectCData } from '../../lib/cdata/dump';
 import { cc, ffiOf } from '../../lib/cc';
+import { expectThrow } from '../helpers/throws';
 
 /** Little-endian bytes of a value as two-digit hex, the way the dump prints them. */
 function le(kind: 'i32' | 'f64' | 'i16' | 'u64', v: number | bigint): string {
@@ -147,7 +148,7 @@ describe('dump', () => {
 
   test('refuses what is not cdata, and negative sizes', () => {
     expect(() => dump(42)).toThrow(new TypeError('ffi.dump(): expected a cdata, got 42'));
-    expect(() => dump(ffi.new('int[1]'), { bytes: -1 })).toThrow(RangeError);
+    expectThrow(() => dump(ffi.new('int[1]'), { bytes: -1 }), RangeError, 'ffi.dump(): options.bytes must be a non-negative integer, got -1');
   });
 
   test('a single pointed-to scalar has no index', () => {

@@ -6,6 +6,7 @@ import * as path from 'path';
 import { FFI, FFIError } from '../../lib';
 import { fixture } from '../helpers/fixtures';
 import { CC } from '../helpers/compiler';
+import { expectThrow } from '../helpers/throws';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TSX = require.resolve('tsx/cjs');
@@ -156,18 +157,18 @@ describe('misuse', () => {
   test('compile() and emitCCode() need setSource() first', () => {
     const f = new FFI();
     expect(() => f.compile()).toThrow(new FFIError('ffi.compile(): no source to build; call ffi.setSource(moduleName, source, options) first'));
-    expect(() => f.emitCCode('x.c')).toThrow(FFIError);
+    expectThrow(() => f.emitCCode('x.c'), FFIError, 'ffi.emitCCode(): no source to build; call ffi.setSource(moduleName, source, options) first');
   });
 
   test('setSource() checks its arguments', () => {
     const f = new FFI();
-    expect(() => f.setSource('my-module', '')).toThrow(TypeError);
+    expectThrow(() => f.setSource('my-module', ''), TypeError, 'ffi.setSource(): the module name must be a C identifier such as \'_example\', got string "my-module"');
     expect(() => f.setSource('../escape', '')).toThrow(/the module name must be a C identifier/);
     expect(() => f.setSource('m', 42 as unknown as string)).toThrow(/expected C source as a string, got 42/);
   });
 
   test('loadModule() refuses data it cannot read', () => {
-    expect(() => FFI.loadModule(work, null)).toThrow(TypeError);
+    expectThrow(() => FFI.loadModule(work, null), TypeError, 'FFI.loadModule(): expected the data of a module written by ffi.compile(), got null');
     expect(() => FFI.loadModule(work, { module: 'm', format: 99 })).toThrow(
       new FFIError("module 'm': its data has format 99, this node-cffi reads format 1; rebuild it with ffi.compile()"),
     );

@@ -1,6 +1,7 @@
 // API mode against real C: what the cdef leaves open ('...') comes from the compiler, what it states is checked, macros and inline functions are called.
 import { CData, CType, FFI, FFIError, Lib, StructType, VerificationError } from '../../lib';
 import { fixture } from '../helpers/fixtures';
+import { expectThrow } from '../helpers/throws';
 
 const CDEF = `
 struct foo_s { int x; ...; };
@@ -177,14 +178,14 @@ describe('after verify()', () => {
     expect(s.tail).toBe(-3);
     s.values[0] = 1000;
     expect(C.samples_sum(s)).toBe(1000 + [...Array(17).keys()].slice(1).reduce((a, i) => a + i * i, 0));
-    expect(() => s.values[17]).toThrow(RangeError);
-    expect(() => ffi.new('struct samples *', { values: new Array(18).fill(0) })).toThrow(RangeError);
+    expectThrow(() => s.values[17], RangeError, "cdata 'int[17]': index 17 is out of bounds (length 17)");
+    expectThrow(() => ffi.new('struct samples *', { values: new Array(18).fill(0) }), RangeError, "ffi.new('struct samples *'): field 'values': 18 items do not fit in 'int[17]'");
   });
 
   test('a [...] global gets its length', () => {
     expect(C.primes.length).toBe(6);
     expect([...C.primes]).toEqual([2, 3, 5, 7, 11, 13]);
-    expect(() => C.primes[6]).toThrow(RangeError);
+    expectThrow(() => C.primes[6], RangeError, "cdata 'int[6]': index 6 is out of bounds (length 6)");
   });
 
   test("'#define X ...' takes the value whatever its type or sign; stated values and static consts are checked or read", () => {
@@ -208,7 +209,7 @@ describe('after verify()', () => {
     expect(C.big_twice(2n ** 40n)).toBe(2 ** 41);
     expect(C.big_twice(-(2n ** 60n))).toBe(-(2n ** 61n));
     expect(C.small_next(65535)).toBe(0);
-    expect(() => C.small_next(-1)).toThrow(RangeError);
+    expectThrow(() => C.small_next(-1), RangeError, "small_next() argument 1 ('v'): -1 does not fit in 'small_t' (0 to 65535)");
     expect(C.real_half(1)).toBe(0.5);
     expect(ffi.cast('small_t', 70000)).toBe(70000 - 65536);
     const v = ffi.new('big_t[2]', [1, -(2n ** 62n)]);
@@ -219,7 +220,7 @@ describe('after verify()', () => {
     expect(C.square(7)).toBe(49);
     expect(C.square(-12)).toBe(144);
     expect(C.cube(5)).toBe(125);
-    expect(() => C.cube(1.5)).toThrow(TypeError);
+    expectThrow(() => C.cube(1.5), TypeError, "cube() argument 1 ('x'): expected an integer for 'int', got 1.5");
   });
 
   test('a dlopen() library made before verify() knows the enumerators verify() settled', () => {
@@ -284,7 +285,7 @@ describe('checks against the compiler', () => {
   test('a failed verify() settles nothing; a later one settles, and checks against what it settled', () => {
     const ffi = new FFI();
     ffi.cdef('struct s { int x; ...; };\nstruct bad { int a; };');
-    expect(() => ffi.verify('struct s { long p; int x; };\nstruct bad { long a; };')).toThrow(VerificationError);
+    expectThrow(() => ffi.verify('struct s { long p; int x; };\nstruct bad { long a; };'), VerificationError, 'struct bad: wrong size (cdef says 4, but the C compiler says 8)');
     expect(() => ffi.sizeof('struct s')).toThrow(/not known until verify\(\)/);
     ffi.verify('struct s { long p; int x; };\nstruct bad { int a; };');
     expect(ffi.offsetof('struct s', 'x')).toBe(8);

@@ -2,6 +2,7 @@
 import { spawnSync } from 'child_process';
 import { CFunction, FFI, FFIError, Lib } from '../../lib';
 import { sharedLibrary, verifyFixture } from '../helpers/fixtures';
+import { expectReject, expectThrow } from '../helpers/throws';
 
 const CDEF = `
 typedef int (*binop_t)(int, int);
@@ -131,7 +132,7 @@ describe('callbacks', () => {
   test('bad callback arguments are refused up front', () => {
     expect(() => ffi.callback('int', () => 0)).toThrow(/expected a function type/);
     expect(() => ffi.callback('int(int)', 5 as never)).toThrow(/expected a JavaScript function/);
-    expect(() => ffi.callback('int(int)', () => 0, { error: 'x' })).toThrow(TypeError);
+    expectThrow(() => ffi.callback('int(int)', () => 0, { error: 'x' }), TypeError, 'ffi.callback(\'int(int)\'): the result: expected an integer for \'int\', got string "x"');
   });
 
   test('ffi.release frees the slot now; the callback cannot be called afterwards', () => {
@@ -150,7 +151,7 @@ describe('function pointers', () => {
     expect(plus(2, 3)).toBe(5);
     expect(minus(2, 3)).toBe(-1);
     expect(() => plus(1)).toThrow(/expected 2 arguments, got 1/);
-    expect(() => plus(1, 'x')).toThrow(TypeError);
+    expectThrow(() => plus(1, 'x'), TypeError, '\'int(*)(int, int)\' argument 2: expected an integer for \'int\', got string "x"');
     expect(ffi.typeof(plus).cname).toBe('int(*)(int, int)');
     expect(C.apply(minus, 10, 1)).toBe(9); // and passed back to C
   });
@@ -188,7 +189,7 @@ describe('structs and unions by value', () => {
     expect(C.pt_len2({ x: 1, y: 1.25 })).toBe(1 + 1.5625);
     expect(C.pt_len2([2, 0])).toBe(4);
     expect(() => C.pt_len2({ z: 1 })).toThrow(/'struct pt' has no field 'z'/);
-    expect(() => C.pt_len2(ffi.new('struct three *')[0])).toThrow(TypeError);
+    expectThrow(() => C.pt_len2(ffi.new('struct three *')[0]), TypeError, "pt_len2() argument 1 ('p'): expected 'struct pt', got cdata 'struct three'");
   });
 
   test('a struct with fields of every size, and one of 3 bytes', () => {
@@ -254,9 +255,9 @@ describe('globals', () => {
     C.counter = 9;
     expect(C.bump()).toBe(10);
     expect(C.counter).toBe(10);
-    expect(() => {
+    expectThrow(() => {
       C.counter = 2 ** 40;
-    }).toThrow(RangeError);
+    }, RangeError, "global 'counter': 1099511627776 does not fit in 'int' (-2147483648 to 2147483647)");
     expect(C.counter).toBe(10);
   });
 
@@ -293,7 +294,7 @@ describe('handles', () => {
     expect(ffi.fromHandle(back)).toBe(obj);
     expect(ffi.fromHandle(C.keep_handle(null))).toBe(obj);
     ffi.release(h);
-    expect(() => ffi.fromHandle(back)).toThrow(FFIError);
+    expectThrow(() => ffi.fromHandle(back), FFIError, 'is not a live handle (never made by ffi.newHandle(), or released)');
     expect(() => ffi.fromHandle(ffi.new('int *'))).toThrow(/not a live handle/);
   });
 });
@@ -318,7 +319,7 @@ describe('calls off the main thread', () => {
   });
 
   test('.async checks arguments like the call itself, rejecting', async () => {
-    await expect(C.slow_add.async(1, 'x', 0)).rejects.toThrow(TypeError);
+    await expectReject(C.slow_add.async(1, 'x', 0), TypeError, 'slow_add() argument 2 (\'b\'): expected an integer for \'int\', got string "x"');
     await expect(C.slow_add.async(1)).rejects.toThrow(/expected 3 arguments/);
   });
 

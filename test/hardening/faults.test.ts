@@ -25,8 +25,7 @@ describe('the compiler', () => {
     process.env.CC = '/nonexistent/bin/cc-9';
     try {
       const run = () => declared().verify(`${SOURCE} /* cc nowhere */`, { tmpdir: tempDir() });
-      expect(run).toThrow(VerificationError);
-      expect(run).toThrow(/'\/nonexistent\/bin\/cc-9' does not exist or is not executable \(named by \$CC\)/);
+      expectThrow(run, VerificationError, "'/nonexistent/bin/cc-9' does not exist or is not executable (named by $CC)");
     } finally {
       if (saved === undefined) delete process.env.CC;
       else process.env.CC = saved;
@@ -103,8 +102,7 @@ describe('the cache', () => {
     const dir = path.join(tempDir(), 'shared');
     fs.mkdirSync(dir, { mode: 0o777 });
     fs.chmodSync(dir, 0o777);
-    expect(() => declared().verify(SOURCE, { tmpdir: dir })).toThrow(FFIError);
-    expect(() => declared().verify(SOURCE, { tmpdir: dir })).toThrow(/writable by group or others \(mode 0777\)/);
+    expectThrow(() => declared().verify(SOURCE, { tmpdir: dir }), FFIError, 'writable by group or others (mode 0777)');
   });
 
   test.each(['EROFS', 'ENOSPC'])('an unwritable cache (%s) falls back to a private temporary directory', (code) => {
