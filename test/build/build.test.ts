@@ -562,18 +562,21 @@ describe('option checks', () => {
 describe('buildAsync', () => {
   test('keeps the event loop running during a compile, where buildSync blocks it', async () => {
     const dir = tempDir();
-    const compiler = loggingCompiler(dir, path.join(dir, 'log'), 0.5);
+    // This compiler waits for a file that only a timer of this process creates: buildAsync can
+    // finish only if the event loop runs during the compile.
+    const go = path.join(dir, 'go');
+    const waiting = shellScript(dir, 'waitcc', `case " $* " in *" -shared "*) while [ ! -e '${go}' ]; do sleep 0.01; done ;; esac\nexec ${CC} "$@"`);
     let ticks = 0;
-    const timer = setInterval(() => ticks++, 10);
+    const timer = setInterval(() => {
+      if (++ticks === 3) fs.writeFileSync(go, '');
+    }, 5);
     try {
-      await buildAsync(request(ADD, cacheOptions({ compiler })));
-      const duringAsync = ticks;
-      await new Promise((r) => setTimeout(r, 20));
+      await buildAsync(request(ADD, cacheOptions({ compiler: waiting })));
+      expect(ticks).toBeGreaterThanOrEqual(3);
+      // buildSync holds the thread for the whole compile: not one tick runs meanwhile.
       const before = ticks;
-      buildSync(request(ADD, cacheOptions({ compiler })));
-      const duringSync = ticks - before;
-      expect(duringAsync).toBeGreaterThanOrEqual(10);
-      expect(duringSync).toBe(0);
+      buildSync(request(ADD, cacheOptions({ compiler: loggingCompiler(dir, path.join(dir, 'log'), 0.2) })));
+      expect(ticks - before).toBe(0);
     } finally {
       clearInterval(timer);
     }

@@ -171,7 +171,11 @@ describe('lifetimes', () => {
       const { FFI } = require(${JSON.stringify(require.resolve('../../lib'))});
       const ffi = new FFI(); let n = 0; let kept;
       (() => { ffi.gc(ffi.new('int *'), () => n++); kept = ffi.gc(ffi.new('int *'), () => n += 100); })();
-      setTimeout(() => { global.gc(); setTimeout(() => { console.log(n, kept[0]); }, 50); }, 10);`;
+      // Finalizers run some turns after the collection: collect and wait a turn until the destructor ran (or 100 rounds passed).
+      (async () => {
+        for (let round = 0; round < 100 && n === 0; round++) { global.gc(); await new Promise((r) => setTimeout(r, 10)); }
+        console.log(n, kept[0]);
+      })();`;
     const r = spawnSync(process.execPath, ['--expose-gc', '-r', require.resolve('tsx/cjs'), '-e', script], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe('1 0'); // the dropped one ran once; the kept one has not run
