@@ -195,6 +195,7 @@ describe('1 MB inputs: parsed or refused, with work within the budget', () => {
     expect(text.length).toBeGreaterThanOrEqual(MB);
     const work = workOf(text);
     expect(work).toEqual({ outcome: m.valid ? 'ok' : 'error', tokens: work.tokens, typeQueries: work.typeQueries, within: true });
+    reportFigures(`cdef 1 MB, ${m.name}`, { chars: text.length, tokenLooks: work.tokens, typeQueries: work.typeQueries });
   });
 
   test('random token characters are read in full by the lexer before the parser refuses them', () => {
@@ -216,6 +217,10 @@ describe('no super-linear work: 16 times the input costs about 16 times the work
     // Linear is 16x the tokens looked at (a fixed part makes it a little less); quadratic would be 256x.
     expect(b.tokens / a.tokens).toBeLessThanOrEqual(17);
     expect(b.typeQueries).toBeLessThanOrEqual(QUERIES_PER_TOKEN * (b.tokens + 1));
+    reportFigures(`cdef growth, ${shape.name} x${small} -> x${large}`, {
+      tokenLooks: Number((b.tokens / a.tokens).toFixed(2)),
+      typeQueries: a.typeQueries === 0 ? b.typeQueries : Number((b.typeQueries / a.typeQueries).toFixed(2)),
+    });
   });
 
   test('nesting past the limit is refused after work bounded by the limit, however deep the input', () => {
