@@ -8,7 +8,7 @@ import { Decl } from '../../lib/ctype/registry';
 import { parseCdef, parseTypeName } from '../../lib/cparser/parser';
 import { cdef, enumOf } from '../helpers/cdef';
 import { CC, ccFamily, noErrorLimit } from '../helpers/compiler';
-import { prng } from '../helpers/random';
+import { prng, testSeed } from '../helpers/random';
 
 describe('agreement with the C compiler', () => {
   test('enum base types: size and signedness', () => {
@@ -37,8 +37,8 @@ describe('agreement with the C compiler', () => {
     }
   });
 
-  test('random declarators: the parsed types are the types the compiler sees, and the refusals its errors', () => {
-    const seed = Number(process.env.NODE_CFFI_SEED ?? 77);
+  const seed = testSeed(77);
+  test(`random declarators: the parsed types are the types the compiler sees, and the refusals its errors (seed ${seed})`, () => {
     const rng = prng(seed);
     const prelude = 'struct S { int a; }; typedef int fn_t(int); typedef char arr_t[4];';
     const bases = ['int', 'const char', 'double', 'unsigned long', 'struct S', 'fn_t', 'arr_t', 'void', 'volatile short'];

@@ -8,7 +8,7 @@ import { PrimitiveType, primitive } from '../../lib/ctype/model';
 import { ExprContext, IntValue, convertInt, evaluate, isFloatLiteral } from '../../lib/cparser/constexpr';
 import { Token, TokenStream, Where, keyword, tokenize } from '../../lib/cparser/lexer';
 import { CC, noErrorLimit } from '../helpers/compiler';
-import { prng } from '../helpers/random';
+import { prng, testSeed } from '../helpers/random';
 import { thrown } from '../helpers/throws';
 
 const where: Where = (line, column) => `expr:${line}:${column}: `;
@@ -341,7 +341,7 @@ describe('agreement with the C compiler', () => {
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  const seed = Number(process.env.NODE_CFFI_SEED ?? 20240611);
+  const seed = testSeed(20240611);
   const count = process.env.NODE_CFFI_LONG === '1' ? 20000 : 1500;
 
   test(`random expressions evaluate to the compiler's values and types (seed ${seed}, ${count} expressions)`, () => {

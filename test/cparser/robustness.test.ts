@@ -4,7 +4,7 @@ import { EnumType, StructType, arrayOf, primitive } from '../../lib/ctype/model'
 import { Registry } from '../../lib/ctype/registry';
 import { parseCdef, parseTypeName } from '../../lib/cparser/parser';
 import { int, cdef, cdefError, errorOf, get, structOf, enumOf, fieldsOf } from '../helpers/cdef';
-import { prng } from '../helpers/random';
+import { prng, testSeed } from '../helpers/random';
 import { expectThrow, thrown } from '../helpers/throws';
 import { countWork } from '../helpers/work';
 
@@ -204,7 +204,7 @@ function mutate(rng: () => number, text: string): string {
 }
 
 describe('fuzz smoke test', () => {
-  const seed = Number(process.env.NODE_CFFI_SEED ?? 424242);
+  const seed = testSeed(424242);
   const count = process.env.NODE_CFFI_LONG === '1' ? 100000 : 4000;
 
   test(`random and mutated inputs either parse or throw a positioned CDefError (seed ${seed}, ${count} inputs)`, () => {

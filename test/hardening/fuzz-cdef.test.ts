@@ -4,11 +4,11 @@ import { NESTING_LIMIT, tokenize } from '../../lib/cparser/lexer';
 import { parseCdef, parseTypeName } from '../../lib/cparser/parser';
 import { Registry } from '../../lib/ctype/registry';
 import { MB, MEGABYTE_INPUTS, SHAPES } from '../../bench/cdef';
-import { prng } from '../helpers/random';
+import { prng, testSeed } from '../helpers/random';
 import { countWork } from '../helpers/work';
 
 const LONG = process.env.NODE_CFFI_LONG === '1';
-const SEED = Number(process.env.NODE_CFFI_SEED ?? 20261125);
+const SEED = testSeed(20261125);
 const COUNT = LONG ? 1_000_000 : 100_000;
 /**
  * The parser's budget: tokens looked at per character of input. The parser never backtracks and
