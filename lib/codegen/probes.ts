@@ -68,6 +68,13 @@ function structRows(t: StructType, d: Decl): ProbeRow[] {
   return rows;
 }
 
+/**
+ * C that is 1 when `x` is below zero, for any arithmetic type. Not spelled '< 0': for an unsigned
+ * type gcc's -Wtype-limits (part of -Wextra) calls that always false, which breaks a user's
+ * -Werror build (clang does not warn, and neither does this form under either compiler).
+ */
+const negative = (x: string): string => `(!(${x} >= 1) && ${x} != 0)`;
+
 /** The probe rows for a declaration table, in table order. */
 export function probeRows(decls: readonly Decl[]): ProbeRow[] {
   const rows: ProbeRow[] = [];
@@ -77,14 +84,14 @@ export function probeRows(decls: readonly Decl[]): ProbeRow[] {
       case 'typedef': {
         const t = nameable(d);
         if (t?.kind === 'enum') {
-          rows.push({ probe: { kind: 'enum', type: t }, values: [`sizeof(${t.cname})`, `((${t.cname})-1 < 0)`], about: `${where(d)}: ${t.cname}` });
+          rows.push({ probe: { kind: 'enum', type: t }, values: [`sizeof(${t.cname})`, negative(`((${t.cname})-1)`)], about: `${where(d)}: ${t.cname}` });
         } else if (t && (t.complete || pendingLayout(t))) {
           rows.push(...structRows(t, d));
         }
         const p = d.type;
         if (d.kind === 'typedef' && p.kind === 'primitive' && p.deferred !== null && p.name === d.name) {
           const n = d.name;
-          const flags = `((${n})-1 < 0) | (((${n})0.5 != 0) << 1) | (((${n})2 == (${n})1) << 2)`;
+          const flags = `${negative(`((${n})-1)`)} | (((${n})0.5 != 0) << 1) | (((${n})2 == (${n})1) << 2)`;
           rows.push({ probe: { kind: 'typedef', type: p }, values: [`sizeof(${n})`, flags], about: `${where(d)}: typedef ${p.deferred}... ${n}` });
         }
         break;
@@ -97,7 +104,7 @@ export function probeRows(decls: readonly Decl[]): ProbeRow[] {
       case 'constant': {
         if (d.type.kind === 'primitive' && (d.type.repr === 'f32' || d.type.repr === 'f64' || d.type.repr === 'f80')) break;
         const x = `(${d.name})`;
-        const flags = d.origin === 'define' ? `(${x} < 0) | (((${x} * 0 + 1) / 2 != 0) << 1)` : `(${x} < 0)`;
+        const flags = d.origin === 'define' ? `${negative(x)} | (((${x} * 0 + 1) / 2 != 0) << 1)` : negative(x);
         rows.push({ probe: { kind: 'constant', decl: d }, values: [`(unsigned long long)${x}`, flags], about: `${where(d)}: ${d.name}` });
         break;
       }

@@ -329,3 +329,25 @@ describe('prototype checks', () => {
     expect([C.add(1, 2), C.twice(21), C.strlen('four')]).toEqual([3, 42, 4]);
   });
 });
+
+describe('the generated probes under strict warnings', () => {
+  test('compile under -Werror -Wall -Wextra -Wconversion: unsigned and signed constants, enums and typedefs', () => {
+    // gcc's -Wtype-limits (in -Wextra) once rejected the probes' '< 0' on unsigned values.
+    const ffi = new FFI();
+    ffi.cdef(
+      '#define BIG ...\n#define NEG ...\nenum flags { F1, F2, ... };\ntypedef int... ushort_t;\ntypedef int... schar_t;\n' +
+        'static const unsigned long K;\nstatic const long L;',
+    );
+    const C = ffi.verify(
+      '#define BIG 0xffffffffffffffffULL\n#define NEG (-44)\nenum flags { F1 = 1, F2 = 7 };\n' +
+        'typedef unsigned short ushort_t;\ntypedef signed char schar_t;\nstatic const unsigned long K = 5;\nstatic const long L = -5;\n',
+      { extraCompileArgs: ['-Werror', '-Wall', '-Wextra', '-Wconversion', '-Wno-unused-parameter'] },
+    );
+    expect([C.BIG, C.NEG, C.F1, C.F2, C.K, C.L]).toEqual([2n ** 64n - 1n, -44, 1, 7, 5, -5]);
+    // Signedness as C has it: the enum (values 1 and 7) and ushort_t unsigned, schar_t signed.
+    expect([ffi.cast('ushort_t', -1), ffi.cast('schar_t', -1), ffi.sizeof('enum flags'), ffi.typeof('enum flags').cname]).toEqual([
+      65535, -1, 4, 'enum flags',
+    ]);
+    expect(Number(ffi.cast('unsigned int', ffi.cast('enum flags', -1)))).toBe(4294967295);
+  });
+});
