@@ -72,9 +72,12 @@ function wrapper(name: string, t: FunctionType, lowered: FunctionType | null, po
   return `/* cdef ${pos.line}:${pos.column}: function '${name}' */\n${head} ${body}`;
 }
 
-/** An accessor returning the address of global `name`, typed so that the compiler checks the cdef's type. */
-function accessor(name: string, t: CType, pos: { line: number; column: number }): string {
-  const head = declarator(pointerTo(t), `${PREFIX}g_${name}(void)`);
+/**
+ * An accessor returning the address of global `name`, typed so that the compiler checks the cdef's
+ * type, qualifiers included (`const int a[5]` is returned as a `const int (*)[5]`).
+ */
+function accessor(name: string, t: CType, quals: number, pos: { line: number; column: number }): string {
+  const head = declarator(pointerTo(t, quals), `${PREFIX}g_${name}(void)`);
   return `/* cdef ${pos.line}:${pos.column}: global '${name}' */\n${head} { return &${name}; }`;
 }
 
@@ -109,7 +112,7 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
         break;
       case 'variable':
         globals.set(d.name, `${PREFIX}g_${d.name}`);
-        wrappers.push(accessor(d.name, d.type, d.pos));
+        wrappers.push(accessor(d.name, d.type, d.quals, d.pos));
         break;
       case 'constant':
       case 'tag':

@@ -351,3 +351,19 @@ describe('the generated probes under strict warnings', () => {
     expect(Number(ffi.cast('unsigned int', ffi.cast('enum flags', -1)))).toBe(4294967295);
   });
 });
+
+describe('const globals', () => {
+  test('a cdef that declares the const of the source verifies, whatever the compiler', () => {
+    // The accessor returning a global's address is typed with the global's qualifiers: clang
+    // refuses to drop a 'const' there (gcc only warns), so without them it refused these cdefs.
+    const ffi = new FFI();
+    ffi.cdef('extern const int a[];\nextern const int b;\nextern const char *const names[2];\nstruct s { int x; };\nextern const struct s k;');
+    const C = ffi.verify(
+      'const int a[5] = { 1, 2, 3, 4, 5 };\nconst int b = 3;\nconst char *const names[2] = { "x", "y" };\n' +
+        'struct s { int x; };\nconst struct s k = { 4 };\n',
+      { extraCompileArgs: ['-Werror'] },
+    );
+    expect([C.a[4], C.b, ffi.string(C.names[1]), C.k.x]).toEqual([5, 3, 'y', 4]);
+    expect(String(ffi.typeof(C.names))).toBe("<ctype 'const char *[2]'>");
+  });
+});
