@@ -5,13 +5,14 @@ import * as path from 'path';
 import koffi from 'koffi';
 import { BuildRequest, BuildResult, buildSync } from '../../lib/build';
 import { logLines, loggingCompiler, removeTempDirs, request, shellScript, tempDir } from './fixtures/helpers';
+import { CC } from '../helpers/compiler';
 
 const CHILD = path.join(__dirname, 'fixtures', 'build-child.ts');
 
 afterEach(removeTempDirs);
 
-function startChild(req: BuildRequest, startAt: number, detached = false): ChildProcess {
-  return spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), CHILD, JSON.stringify(req), String(startAt)], {
+function startChild(req: BuildRequest, barrier = '', detached = false): ChildProcess {
+  return spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), CHILD, JSON.stringify(req), barrier], {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached,
   });
@@ -25,10 +26,11 @@ function outcome(child: ChildProcess): Promise<{ status: number | null; out: str
   return new Promise((resolve) => child.on('close', (status) => resolve({ status, out, err })));
 }
 
-async function until(condition: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
+/** Waits until `condition` holds; fails at once if one of `children` ends first (nothing would change then). */
+async function until(condition: () => boolean, what: string, children: readonly ChildProcess[]): Promise<void> {
   while (!condition()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    const ended = children.find((c) => c.exitCode !== null || c.signalCode !== null);
+    if (ended) throw new Error(`a child ended (${ended.exitCode ?? ended.signalCode}) before ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -41,9 +43,14 @@ test('six processes building one new key at once compile it exactly once, and al
     compiler: loggingCompiler(dir, log, 0.3, probes),
     tmpdir: path.join(dir, 'cache'),
   });
-  // Every child waits for the same instant, well after all of them have started.
-  const startAt = Date.now() + 3000;
-  const results = await Promise.all(Array.from({ length: 6 }, () => outcome(startChild(req, startAt))));
+  // Every child waits at a barrier, which opens once all of them are ready.
+  const barrier = path.join(dir, 'barrier');
+  fs.mkdirSync(barrier);
+  const children = Array.from({ length: 6 }, () => startChild(req, barrier));
+  const finished = Promise.all(children.map(outcome));
+  await until(() => fs.readdirSync(barrier).length === 6, 'all six were ready', children);
+  fs.writeFileSync(path.join(barrier, 'go'), '');
+  const results = await finished;
   for (const r of results) expect({ status: r.status, err: r.err }).toEqual({ status: 0, err: '' });
   const built = results.map((r) => JSON.parse(r.out) as BuildResult);
 
@@ -56,7 +63,7 @@ test('six processes building one new key at once compile it exactly once, and al
   // A later process finds library and compiler version on disk: it starts the compiler not even for --version.
   const probesBefore = logLines(probes).length;
   expect(probesBefore).toBeGreaterThanOrEqual(1);
-  const warm = await outcome(startChild(req, 0));
+  const warm = await outcome(startChild(req));
   expect(JSON.parse(warm.out)).toEqual({ ...built[0], cached: true });
   expect(logLines(probes)).toHaveLength(probesBefore);
   expect(logLines(log)).toHaveLength(1);
@@ -72,12 +79,12 @@ test('a builder killed mid-compile leaves no library; the next build recovers an
   const compiler = shellScript(
     dir,
     'slowcc',
-    `case " $* " in *" -shared "*) echo "$$" >> '${log}'; while [ -e '${slow}' ]; do sleep 0.05; done ;; esac\nexec cc "$@"`,
+    `case " $* " in *" -shared "*) echo "$$" >> '${log}'; while [ -e '${slow}' ]; do sleep 0.05; done ;; esac\nexec ${CC} "$@"`,
   );
   const req = request('int add(int a, int b) { return a + b; }\n', { compiler, tmpdir: cache });
-  const child = startChild(req, 0, true);
+  const child = startChild(req, '', true);
   const done = outcome(child);
-  await until(() => logLines(log).length === 1, 'the compile to start');
+  await until(() => logLines(log).length === 1, 'the compile started', [child]);
   process.kill(-child.pid!, 'SIGKILL'); // the child and its compiler
   await done;
 

@@ -35,16 +35,23 @@ describe('spawning', () => {
   });
 
   test('a timeout kills the child and says so, not waiting for grandchildren that hold its pipes', async () => {
-    const script = ['-c', 'sleep 4 & exec sleep 4'];
-    let t = Date.now();
-    const s = nodeHost.spawnSync('/bin/sh', script, { timeout: 200 });
-    expect(Date.now() - t).toBeLessThan(2000);
-    expect(s).toMatchObject({ status: null, signal: 'SIGKILL', timedOut: true, error: undefined });
-    t = Date.now();
-    const a = await nodeHost.spawn('/bin/sh', script, { timeout: 200 });
-    expect(Date.now() - t).toBeLessThan(2000);
-    expect(a).toMatchObject({ status: null, signal: 'SIGKILL', timedOut: true, error: undefined });
-  });
+    // Child and grandchild sleep past this test's own timeout: waiting for either would fail the test.
+    const dir = tempDir();
+    const script = (name: string) => ['-c', `sleep 120 & echo $! > ${name}; exec sleep 120`];
+    const grandchildren: number[] = [];
+    try {
+      const s = nodeHost.spawnSync('/bin/sh', script('sync.pid'), { cwd: dir, timeout: 200 });
+      grandchildren.push(Number(fs.readFileSync(path.join(dir, 'sync.pid'), 'utf8')));
+      expect(s).toMatchObject({ status: null, signal: 'SIGKILL', timedOut: true, error: undefined });
+      const a = await nodeHost.spawn('/bin/sh', script('async.pid'), { cwd: dir, timeout: 200 });
+      grandchildren.push(Number(fs.readFileSync(path.join(dir, 'async.pid'), 'utf8')));
+      expect(a).toMatchObject({ status: null, signal: 'SIGKILL', timedOut: true, error: undefined });
+      // The grandchildren were still running when the calls returned: nothing waited for them.
+      expect(grandchildren.map((pid) => nodeHost.processAlive(pid))).toEqual([true, true]);
+    } finally {
+      for (const pid of grandchildren) if (nodeHost.processAlive(pid)) process.kill(pid, 'SIGKILL');
+    }
+  }, 30_000);
 
   test('a missing program is an error result, not a throw', async () => {
     const s = nodeHost.spawnSync('/nonexistent/prog', []);

@@ -1,5 +1,6 @@
 // Reading and writing through cdata: elements, fields, nested views, bitfields, bounds and type checks.
 import { FFI, FFIError } from '../../lib';
+import { expectThrow } from '../helpers/throws';
 
 const ffi = new FFI();
 ffi.cdef(`
@@ -32,10 +33,10 @@ describe('pointers and arrays', () => {
 
   test('writes that do not fit throw RangeError; wrong kinds TypeError', () => {
     const s = ffi.new('short *');
-    expect(() => {
+    expectThrow(() => {
       s[0] = 60000;
-    }).toThrow(RangeError);
-    expect(() => s.set(0, 'x')).toThrow(TypeError);
+    }, RangeError, "short *[0]: 60000 does not fit in 'short' (-32768 to 32767)");
+    expectThrow(() => s.set(0, 'x'), TypeError, 'element of \'short *\': expected an integer for \'short\', got string "x"');
     const u = ffi.new('unsigned int[2]');
     expect(() => u.set(0, -1)).toThrow(/-1 does not fit in 'unsigned int' \(0 to 4294967295\)/);
     expect(u[0]).toBe(0); // nothing was written
@@ -43,13 +44,13 @@ describe('pointers and arrays', () => {
 
   test('arrays are bounds-checked; pointers take any index', () => {
     const a = ffi.new('int[4]', [1, 2, 3, 4]);
-    expect(() => a[4]).toThrow(RangeError);
-    expect(() => a[-1]).toThrow(RangeError);
+    expectThrow(() => a[4], RangeError, "cdata 'int[4]': index 4 is out of bounds (length 4)");
+    expectThrow(() => a[-1], RangeError, "cdata 'int[4]': index -1 is out of bounds (length 4)");
     expect(() => a.get(4)).toThrow(/index 4 is out of bounds \(length 4\)/);
-    expect(() => a.get(1.5)).toThrow(TypeError);
-    expect(() => {
+    expectThrow(() => a.get(1.5), TypeError, "cdata 'int[4]': index must be an integer, got 1.5");
+    expectThrow(() => {
       a[9] = 1;
-    }).toThrow(RangeError);
+    }, RangeError, "cdata 'int[4]': index 9 is out of bounds (length 4)");
     const p = ffi.cast('int *', a)!;
     expect(p[3]).toBe(4);
     const mid = p.add(2);
@@ -71,9 +72,8 @@ describe('pointers and arrays', () => {
     expect(q.sub(p)).toBe(3);
     expect(q.sub(1).equals(p.add(2))).toBe(true);
     expect(p.equals(q)).toBe(false);
-    expect(() => p.add(0.5)).toThrow(TypeError);
-    expect(() => ffi.cast('void *', p)!.add(1)).toThrow(FFIError);
-    expect(() => ffi.cast('void *', p)!.add(1)).toThrow("void *.add(): 'void' has no size");
+    expectThrow(() => p.add(0.5), TypeError, 'int *.add(): expected an integer, got 0.5');
+    expectThrow(() => ffi.cast('void *', p)!.add(1), FFIError, "void *.add(): 'void' has no size");
     expect(() => q.sub(ffi.cast('char *', p))).toThrow(/different types/);
   });
 
@@ -81,7 +81,7 @@ describe('pointers and arrays', () => {
     expect(ffi.NULL).toBeNull();
     expect(ffi.cast('int *', 0)).toBeNull();
     const bad = ffi.cast('int *', 8)!;
-    expect(() => bad[0]).toThrow(RangeError);
+    expectThrow(() => bad[0], RangeError, "cdata 'int *'[0]: address 0x8 is not valid memory");
     expect(() => bad[0]).toThrow(/not valid memory/);
   });
 
@@ -102,9 +102,9 @@ describe('pointers and arrays', () => {
     expect(() => {
       ptrs[1] = 1234;
     }).toThrow(/ffi.cast\('int \*', address\)/);
-    expect(() => {
+    expectThrow(() => {
       ptrs[1] = ffi.new('double *');
-    }).toThrow(TypeError);
+    }, TypeError, "element of 'int *[2]': expected 'int *', got cdata 'double *'");
   });
 });
 
@@ -130,7 +130,7 @@ describe('structs and unions', () => {
     const inner = o.p;
     inner.y = 9.5;
     expect(o.p.y).toBe(9.5);
-    expect(() => o.arr[4]).toThrow(RangeError);
+    expectThrow(() => o.arr[4], RangeError, "cdata 'int[4]': index 4 is out of bounds (length 4)");
   });
 
   test('assigning a struct or array field copies it', () => {
@@ -168,9 +168,9 @@ describe('structs and unions', () => {
     expect(() => {
       p.x = 2 ** 31;
     }).toThrow(/field 'x' of 'struct pt': 2147483648 does not fit in 'int'/);
-    expect(() => {
+    expectThrow(() => {
       p.y = 'no';
-    }).toThrow(TypeError);
+    }, TypeError, 'field \'y\' of \'struct pt\': expected a number for \'double\', got string "no"');
   });
 
   test('64-bit fields: numbers when safe, bigints otherwise', () => {
@@ -215,12 +215,12 @@ describe('bitfields', () => {
     expect(() => {
       b.a = 8;
     }).toThrow(/does not fit in a 3-bit field of 'unsigned int' \(0 to 7\)/);
-    expect(() => {
+    expectThrow(() => {
       b.b = 16;
-    }).toThrow(RangeError);
-    expect(() => {
+    }, RangeError, "field 'b' of 'struct bits': 16 does not fit in a 5-bit field of 'int' (-16 to 15)");
+    expectThrow(() => {
       b.b = -17;
-    }).toThrow(RangeError);
+    }, RangeError, "field 'b' of 'struct bits': -17 does not fit in a 5-bit field of 'int' (-16 to 15)");
     b.b = -16;
     expect([b.a, b.b, b.c]).toEqual([5, -16, 4095]); // neighbours untouched
   });

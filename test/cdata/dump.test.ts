@@ -1,8 +1,9 @@
 // ffi.dump's annotated hex dump (layout checked against the C compiler) and what util.inspect shows of cdata.
 import * as util from 'util';
-import { FFI, FFIError } from '../../lib';
+import { FFI, FFIError, Lib } from '../../lib';
 import { dump, inspectCData } from '../../lib/cdata/dump';
 import { cc, ffiOf } from '../../lib/cc';
+import { expectThrow } from '../helpers/throws';
 
 /** Little-endian bytes of a value as two-digit hex, the way the dump prints them. */
 function le(kind: 'i32' | 'f64' | 'i16' | 'u64', v: number | bigint): string {
@@ -30,7 +31,10 @@ const inspect = (x: unknown): string => inspectCData(x as never, 2, { maxArrayLe
 
 describe('dump: layout as the C compiler makes it', () => {
   // The compiler reports the offsets itself, so padding rows are checked against C, not against our layout code.
-  const lib = cc(`
+  let lib: Lib;
+  let ffi: FFI;
+  beforeAll(() => {
+    lib = cc(`
     #include <stddef.h>
     struct rec { char tag; int count; double ratio; short code; };
     size_t rec_offset(int i) {
@@ -44,7 +48,8 @@ describe('dump: layout as the C compiler makes it', () => {
     }
     void fill(struct rec *r) { r->tag = 'Q'; r->count = -2; r->ratio = 0.75; r->code = 513; }
   `);
-  const ffi = ffiOf(lib);
+    ffi = ffiOf(lib);
+  });
 
   test('one row per field, in place, with padding rows exactly where C leaves gaps', () => {
     const r = ffi.new('struct rec *');
@@ -144,7 +149,7 @@ describe('dump', () => {
 
   test('refuses what is not cdata, and negative sizes', () => {
     expect(() => dump(42)).toThrow(new TypeError('ffi.dump(): expected a cdata, got 42'));
-    expect(() => dump(ffi.new('int[1]'), { bytes: -1 })).toThrow(RangeError);
+    expectThrow(() => dump(ffi.new('int[1]'), { bytes: -1 }), RangeError, 'ffi.dump(): options.bytes must be a non-negative integer, got -1');
   });
 
   test('a single pointed-to scalar has no index', () => {

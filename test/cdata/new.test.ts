@@ -1,6 +1,7 @@
 // ffi.new: what it allocates, how it initialises, what it refuses, and how cdata show themselves.
 import * as util from 'util';
 import { FFI, FFIError } from '../../lib';
+import { expectThrow } from '../helpers/throws';
 
 const ffi = new FFI();
 ffi.cdef(`
@@ -77,14 +78,14 @@ describe('ffi.new', () => {
     expect(() => ffi.new('struct opaque *')).toThrow(FFIError);
     expect(() => ffi.new('struct opaque *')).toThrow("ffi.new('struct opaque *'): 'struct opaque' is declared but never defined (opaque)");
     expect(() => ffi.new('int[]')).toThrow(/needs a length/);
-    expect(() => ffi.new('int[]', -1)).toThrow(RangeError);
-    expect(() => ffi.new('int[2]', [1, 2, 3])).toThrow(RangeError);
-    expect(() => ffi.new('char[3]', 'abcd')).toThrow(RangeError);
+    expectThrow(() => ffi.new('int[]', -1), RangeError, "ffi.new('int[]'): length must be a non-negative integer, got -1");
+    expectThrow(() => ffi.new('int[2]', [1, 2, 3]), RangeError, "ffi.new('int[2]'): 3 items do not fit in 'int[2]'");
+    expectThrow(() => ffi.new('char[3]', 'abcd'), RangeError, "ffi.new('char[3]'): string of 4 bytes does not fit in 'char[3]'");
     expect(() => ffi.new('struct pt *', { z: 1 })).toThrow(/'struct pt' has no field 'z'/);
-    expect(() => ffi.new('struct pt *', 5)).toThrow(TypeError);
-    expect(() => ffi.new('unsigned char *', 300)).toThrow(RangeError);
+    expectThrow(() => ffi.new('struct pt *', 5), TypeError, "ffi.new('struct pt *'): expected an object of fields, a list or a cdata 'struct pt', got 5");
+    expectThrow(() => ffi.new('unsigned char *', 300), RangeError, "ffi.new('unsigned char *'): 300 does not fit in 'unsigned char' (0 to 255)");
     expect(() => ffi.new('unsigned char *', 300)).toThrow(/300 does not fit in 'unsigned char' \(0 to 255\)/);
-    expect(() => ffi.new('int *', 1.5)).toThrow(TypeError);
+    expectThrow(() => ffi.new('int *', 1.5), TypeError, "ffi.new('int *'): expected an integer for 'int', got 1.5");
     expect(() => ffi.new('nosuch_t *')).toThrow(/unknown type name 'nosuch_t'/);
   });
 

@@ -27,6 +27,7 @@ test('400,000 char[4096] allocations (1.6 GiB) keep RSS within a few hundred MiB
   expect(r.stderr).toBe('');
   const { sum, peak, after } = JSON.parse(r.stdout) as { sum: number; peak: number; after: number };
   expect(sum).toBe(400000); // every allocation was really written and read
+  if (process.env.NODE_CFFI_REPORT === '1') process.stdout.write(`rss: ${JSON.stringify({ peakMiB: +peak.toFixed(1), afterMiB: +after.toFixed(1) })}\n`);
   expect(peak).toBeLessThan(300);
   expect(after).toBeLessThan(100);
 });

@@ -1,5 +1,7 @@
 // The memory model against real C (fixtures/memory.c): out-parameters, arrays of structs, C's pointers, zero-copy buffers.
+import { FFI, Lib } from '../../lib';
 import { verifyFixture } from '../helpers/fixtures';
+import { expectThrow } from '../helpers/throws';
 
 const CDEF = `
 struct pt { int x; double y; };
@@ -21,7 +23,9 @@ int *make_ints(int n);
 void free_ints(int *p);
 `;
 
-const { ffi, lib: C } = verifyFixture('memory.c', CDEF);
+let ffi: FFI;
+let C: Lib;
+beforeAll(() => ({ ffi, lib: C } = verifyFixture('memory.c', CDEF)));
 
 test('out-parameters filled by C', () => {
   const a = ffi.new('int *');
@@ -108,5 +112,5 @@ test('addresses JS reports are the addresses C sees', () => {
 
 test('a pointer of the wrong type is refused before C sees it', () => {
   expect(() => C.pt_sum(ffi.new('int[3]'), 3)).toThrow(/pt_sum\(\) argument 1 \('p'\): expected 'struct pt \*', got cdata 'int\[3\]'/);
-  expect(() => C.num_int(ffi.new('struct pt *'))).toThrow(TypeError);
+  expectThrow(() => C.num_int(ffi.new('struct pt *')), TypeError, "num_int() argument 1 ('u'): expected 'union num *', got cdata 'struct pt *'");
 });

@@ -2,6 +2,7 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import { MAIN, childEnv, ensureBuilt, workspace } from './binary';
+import { testIfInstalled } from '../helpers/compiler';
 
 /** Terminal output as a person reads it: colour and cursor sequences removed, CRLF as LF. */
 const visible = (raw: string): string =>
@@ -18,11 +19,15 @@ interface Terminal {
   closed: Promise<number | null>;
 }
 
-/** Terminals still open: a failed test must not leave its session running. */
-const running = new Set<ChildProcess>();
+/** Terminals still open, with their screens: a failed test must not leave its session running. */
+const running = new Map<ChildProcess, () => string>();
 
 afterEach(() => {
-  for (const child of running) child.kill('SIGKILL');
+  // A session still open here belongs to a test that failed or timed out: show what it showed.
+  for (const [child, screen] of running) {
+    console.error(`cffi repl was still running; its screen:\n${screen()}`);
+    child.kill('SIGKILL');
+  }
 });
 
 /** Starts `cffi ARGS` on a pseudo-terminal. */
@@ -30,29 +35,30 @@ function terminal(args: readonly string[], where: { dir: string; cache: string }
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const command = [process.execPath, MAIN, ...args].map(quote).join(' ');
   const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: where.dir, env: { ...childEnv(where.cache), TERM: 'xterm' } });
-  running.add(child);
-  child.on('close', () => running.delete(child));
   let raw = '';
+  let ended = false;
+  running.set(child, () => visible(raw));
+  child.on('close', () => {
+    ended = true;
+    running.delete(child);
+  });
   child.stdout.on('data', (d: Buffer) => (raw += d.toString('utf8')));
   child.stderr.on('data', (d: Buffer) => (raw += d.toString('utf8')));
   const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const count = (text: string) => visible(raw).split(text).length - 1;
-  const waitFor = async (text: string, times = 1) => {
-    const deadline = Date.now() + 15_000;
-    while (count(text) < times) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${JSON.stringify(text)} x${times}; the screen shows:\n${visible(raw)}`);
+  /** Waits for `seen()`; a session that has ended will show nothing more, so that fails at once. (A hang is the test's timeout.) */
+  const until = async (seen: () => boolean, what: string) => {
+    while (!seen()) {
+      if (ended) throw new Error(`the session ended while waiting for ${what}; the screen shows:\n${visible(raw)}`);
       await new Promise((r) => setTimeout(r, 20));
     }
   };
+  const waitFor = (text: string, times = 1) => until(() => count(text) >= times, `${JSON.stringify(text)} x${times}`);
   // Each line is typed at a fresh prompt: one shown after everything the previous line printed.
   let mark = 0;
   return {
     async type(text, enter = true) {
-      const deadline = Date.now() + 15_000;
-      while (!visible(raw).slice(mark).includes('cffi> ')) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for a prompt to type ${JSON.stringify(text)}; the screen shows:\n${visible(raw)}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await until(() => visible(raw).slice(mark).includes('cffi> '), `a prompt to type ${JSON.stringify(text)}`);
       mark = visible(raw).length;
       child.stdin.write(enter ? `${text}\r` : text);
     },
@@ -121,7 +127,7 @@ test('a session: .c adds a function, expressions use old and new names, .dump sh
   expect(screen).not.toMatch(/\n\s+at .*\.js:\d+/);
 });
 
-test('a block of C over several lines, .load, .types, and a non-cdata given to .dump', async () => {
+testIfInstalled('tcc')('a block of C over several lines, .load, .types, and a non-cdata given to .dump (with --cc tcc)', async () => {
   fs.writeFileSync(`${ws.dir}/more.c`, 'struct pt { int x, y; };\nint dot(const struct pt *a) { return a->x * a->y; }\n');
   const t = terminal(['repl', '--cc', 'tcc'], ws);
   await t.type('.c int cube(int x) {');

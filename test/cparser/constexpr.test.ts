@@ -8,7 +8,9 @@ import { PrimitiveType, primitive } from '../../lib/ctype/model';
 import { ExprContext, IntValue, convertInt, evaluate, isFloatLiteral } from '../../lib/cparser/constexpr';
 import { Token, Where, keyword, tokenize } from '../../lib/cparser/lexer';
 import { TokenStream } from '../../lib/cparser/stream';
-import { prng } from '../helpers/random';
+import { CC, noErrorLimit } from '../helpers/compiler';
+import { prng, testSeed } from '../helpers/random';
+import { thrown } from '../helpers/throws';
 
 const where: Where = (line, column) => `expr:${line}:${column}: `;
 
@@ -40,13 +42,9 @@ const show = (text: string): string => {
 };
 
 function failure(text: string): CDefError {
-  try {
-    calc(text);
-  } catch (e) {
-    expect(e).toBeInstanceOf(CDefError);
-    return e as CDefError;
-  }
-  throw new Error(`no error for ${text}`);
+  const e = thrown(() => calc(text));
+  expect(e).toBeInstanceOf(CDefError);
+  return e as CDefError;
 }
 
 const charIsSigned = process.arch !== 'arm64';
@@ -332,10 +330,9 @@ function runC(dir: string, name: string, source: string, run: boolean): { out: s
   const file = path.join(dir, `${name}.c`);
   const exe = path.join(dir, name);
   fs.writeFileSync(file, source);
-  const cc = process.env.CC || 'cc';
-  const args = run ? ['-std=gnu11', '-w', '-o', exe, file] : ['-std=gnu11', '-fsyntax-only', '-fno-diagnostics-show-caret', file];
-  const compiled = spawnSync(cc, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
-  if (run && compiled.status !== 0) throw new Error(`${cc} failed:\n${compiled.stderr}`);
+  const args = run ? ['-std=gnu11', '-w', '-o', exe, file] : ['-std=gnu11', '-fsyntax-only', ...noErrorLimit(), file];
+  const compiled = spawnSync(CC, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (run && compiled.status !== 0) throw new Error(`${CC} failed:\n${compiled.stderr}`);
   const out = run ? spawnSync(exe, [], { encoding: 'utf8', maxBuffer: 1 << 28 }).stdout : '';
   return { out, diagnostics: compiled.stderr };
 }
@@ -351,7 +348,7 @@ describe('agreement with the C compiler', () => {
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  const seed = Number(process.env.NODE_CFFI_SEED ?? 20240611);
+  const seed = testSeed(20240611);
   const count = process.env.NODE_CFFI_LONG === '1' ? 20000 : 1500;
 
   test(`random expressions evaluate to the compiler's values and types (seed ${seed}, ${count} expressions)`, () => {

@@ -3,19 +3,16 @@ import { CDefError } from '../../lib/errors';
 import { Q_CONST, Q_RESTRICT, Q_VOLATILE } from '../../lib/ctype/model';
 import { NESTING_LIMIT, Token, Where, describe as describeToken, keyword, tokenize } from '../../lib/cparser/lexer';
 import { MISPLACED_ELLIPSIS, TokenStream } from '../../lib/cparser/stream';
+import { thrown } from '../helpers/throws';
 
 const where: Where = (line, column) => `t:${line}:${column}: `;
 const lex = (src: string): Token[] => tokenize(src, where);
 const brief = (src: string): string[] => lex(src).map((t) => `${t.kind}:${t.text}@${t.line}:${t.column}`);
 
 function lexError(src: string): CDefError {
-  try {
-    lex(src);
-  } catch (e) {
-    expect(e).toBeInstanceOf(CDefError);
-    return e as CDefError;
-  }
-  throw new Error(`no error for ${JSON.stringify(src)}`);
+  const e = thrown(() => lex(src));
+  expect(e).toBeInstanceOf(CDefError);
+  return e as CDefError;
 }
 
 describe('tokenize', () => {
@@ -162,13 +159,9 @@ describe('keyword', () => {
 describe('TokenStream', () => {
   const stream = (src: string): TokenStream => new TokenStream(lex(src), where);
   const failure = (f: () => void): string => {
-    try {
-      f();
-    } catch (e) {
-      expect(e).toBeInstanceOf(CDefError);
-      return (e as Error).message;
-    }
-    throw new Error('no error');
+    const e = thrown(f);
+    expect(e).toBeInstanceOf(CDefError);
+    return (e as Error).message;
   };
 
   test('peeks, accepts and stays at eof', () => {

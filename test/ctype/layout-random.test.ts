@@ -2,15 +2,15 @@
 import { MemberDecl } from '../../lib/ctype/layout';
 import { allPrimitives, arrayOf, CType, EnumType, isInteger, pointerTo, primitive, StructType } from '../../lib/ctype/model';
 import { layoutMismatches, member as m, ProbeOptions, reportMismatches, struct } from '../helpers/layoutprobe';
-import { Random } from '../helpers/random';
+import { Random, testSeed } from '../helpers/random';
 
 const LONG = process.env.NODE_CFFI_LONG === '1';
 /** How many types one run generates: 400, or 5,000 with NODE_CFFI_LONG=1. */
 const COUNT = LONG ? 5000 : 400;
 /** Types per compiled probe program. */
 const BATCH = 1000;
-/** NODE_CFFI_SEED=<n> replays a run; otherwise every run draws a new seed. */
-const SEED = process.env.NODE_CFFI_SEED ? Number(process.env.NODE_CFFI_SEED) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
+/** NODE_CFFI_SEED=<n> replays a run; otherwise every run draws a new seed (in the test names). */
+const SEED = testSeed();
 
 function enumType(name: string, base: string, values: Record<string, number | bigint>): EnumType {
   const e = new EnumType(name);

@@ -6,6 +6,8 @@ import * as path from 'path';
 import { FFI, FFIError, VerificationError } from '../../lib';
 import { fixture } from '../helpers/fixtures';
 import { ROOT, ensureBuilt } from '../cli/binary';
+import { CC } from '../helpers/compiler';
+import { expectThrow } from '../helpers/throws';
 
 const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 
@@ -211,7 +213,7 @@ describe('ffi.emitCCode()', () => {
     const c = fs.readFileSync(file, 'utf8');
     expect(c).toContain(`#line 1 "aot.c"\n${fixture('aot.c')}`); // after the standard headers CFFI's verify() includes
     expect(c).toContain('const unsigned long long *_ncffi_probes(void)');
-    const r = spawnSync(process.env.CC ?? 'cc', ['-shared', '-fPIC', '-o', path.join(work, 'emitted.so'), file, '-lm'], { encoding: 'utf8' });
+    const r = spawnSync(CC, ['-shared', '-fPIC', '-o', path.join(work, 'emitted.so'), file, '-lm'], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
@@ -221,18 +223,18 @@ describe('misuse', () => {
   test('compile() and emitCCode() need setSource() first', () => {
     const f = new FFI();
     expect(() => f.compile()).toThrow(new FFIError('ffi.compile(): no source to build; call ffi.setSource(moduleName, source, options) first'));
-    expect(() => f.emitCCode('x.c')).toThrow(FFIError);
+    expectThrow(() => f.emitCCode('x.c'), FFIError, 'ffi.emitCCode(): no source to build; call ffi.setSource(moduleName, source, options) first');
   });
 
   test('setSource() checks its arguments', () => {
     const f = new FFI();
-    expect(() => f.setSource('my-module', '')).toThrow(TypeError);
+    expectThrow(() => f.setSource('my-module', ''), TypeError, 'ffi.setSource(): the module name must be a C identifier such as \'_example\', got string "my-module"');
     expect(() => f.setSource('../escape', '')).toThrow(/the module name must be a C identifier/);
     expect(() => f.setSource('m', 42 as unknown as string)).toThrow(/expected C source as a string, got 42/);
   });
 
   test('loadModule() refuses data it cannot read', () => {
-    expect(() => FFI.loadModule(work, null)).toThrow(TypeError);
+    expectThrow(() => FFI.loadModule(work, null), TypeError, 'FFI.loadModule(): expected the data of a module written by ffi.compile(), got null');
     expect(() => FFI.loadModule(work, { module: 'm', format: 99 })).toThrow(
       new FFIError("module 'm': its data has format 99, this node-cffi reads format 1; rebuild it with ffi.compile()"),
     );

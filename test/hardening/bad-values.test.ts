@@ -1,9 +1,54 @@
 // The bad-value matrix: every C primitive × every awkward JavaScript value × every way a value reaches C memory.
-import { FFI } from '../../lib';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { FFI, Lib } from '../../lib';
 import { PRIMITIVES } from '../../lib/ctype/primitives';
-import { isSignedRepr, reprRange } from '../../lib/ctype/primitives';
+import { CC } from '../helpers/compiler';
 
 const TYPES = PRIMITIVES.map((p) => p);
+type CPrimitive = (typeof TYPES)[number];
+
+/** What the C compiler says of a type: the expectations below derive from this, not from node-cffi's tables. */
+interface Facts {
+  readonly size: number;
+  readonly signed: boolean;
+  readonly floating: boolean;
+  readonly bool: boolean;
+}
+
+const HEADERS = '#include <stddef.h>\n#include <stdint.h>\n#include <uchar.h>\n#include <sys/types.h>\n';
+
+/** Compiles and runs a program printing sizeof, signedness, floating-ness and bool-ness of every type. */
+function compilerFacts(): Map<string, Facts> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-bad-values-'));
+  try {
+    const lines = TYPES.map(
+      (t) => `  printf("%d %d %d %d\\n", (int)sizeof(${t.name}), (${t.name})-1 < 0, (${t.name})0.5 != 0, (${t.name})2 == (${t.name})1);`,
+    );
+    const file = path.join(dir, 'facts.c');
+    fs.writeFileSync(file, `${HEADERS}#include <stdio.h>\nint main(void) {\n${lines.join('\n')}\n  return 0;\n}\n`);
+    const exe = path.join(dir, 'facts');
+    const cc = spawnSync(CC, ['-w', '-o', exe, file], { encoding: 'utf8' });
+    if (cc.status !== 0) throw new Error(`${CC} failed:\n${cc.stderr}`);
+    const out = spawnSync(exe, [], { encoding: 'utf8' }).stdout.trim().split('\n');
+    return new Map(
+      TYPES.map((t, i) => {
+        const [size, signed, floating, bool] = out[i].split(' ').map(Number);
+        return [t.name, { size, signed: signed === 1, floating: floating === 1, bool: bool === 1 }];
+      }),
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The inclusive range of an integer type of `f.size` bytes, from its size and signedness alone. */
+function integerRange(f: Facts): [bigint, bigint] {
+  const bits = BigInt(f.size * 8);
+  return f.signed ? [-(2n ** (bits - 1n)), 2n ** (bits - 1n) - 1n] : [0n, 2n ** bits - 1n];
+}
 
 const VALUES: [string, () => unknown][] = [
   ['NaN', () => NaN],
@@ -28,17 +73,16 @@ type Expected = { ok: unknown } | { error: 'TypeError' | 'RangeError' };
  * What node-cffi promises (README, docs/reliability.md) for `value` stored as C type `t` in
  * `context`. An undefined ffi.new initialiser means "no initialiser": the memory stays zero.
  */
-function expected(t: (typeof TYPES)[number], value: unknown, context: string): Expected {
-  const r = t.repr;
-  if (r === 'f80') return { error: 'TypeError' };
-  if (value === undefined && context === 'ffi.new initialiser') return { ok: r === 'bool' ? false : 0 };
-  if (r === 'bool') {
+function expected(f: Facts, value: unknown, context: string): Expected {
+  if (f.floating && f.size > 8) return { error: 'TypeError' }; // long double: koffi has no such type
+  if (value === undefined && context === 'ffi.new initialiser') return { ok: f.bool ? false : 0 };
+  if (f.bool) {
     if (value === true || value === false) return { ok: value };
     if (value === 0 || value === 1) return { ok: value === 1 }; // -0 === 0
     return { error: 'TypeError' };
   }
-  if (r === 'f32' || r === 'f64') {
-    const round = (x: number) => (r === 'f32' ? Math.fround(x) : x);
+  if (f.floating) {
+    const round = (x: number) => (f.size === 4 ? Math.fround(x) : x);
     if (typeof value === 'number') return { ok: round(value) };
     if (typeof value === 'bigint') {
       const n = Number(value);
@@ -46,10 +90,10 @@ function expected(t: (typeof TYPES)[number], value: unknown, context: string): E
     }
     return { error: 'TypeError' };
   }
-  const [min, max] = reprRange(r);
+  const [min, max] = integerRange(f);
   if (typeof value === 'string') {
     const bytes = Buffer.from(value);
-    if (t.size === 1 && bytes.length === 1) return { ok: isSignedRepr(r) ? (bytes[0] << 24) >> 24 : bytes[0] };
+    if (f.size === 1 && bytes.length === 1) return { ok: f.signed ? (bytes[0] << 24) >> 24 : bytes[0] };
     return { error: 'TypeError' };
   }
   if (typeof value === 'bigint') {
@@ -63,27 +107,33 @@ function expected(t: (typeof TYPES)[number], value: unknown, context: string): E
 }
 
 /** A value one past the type's range, as a bigint. */
-function beyond(t: (typeof TYPES)[number]): bigint {
-  if (t.repr === 'f32' || t.repr === 'f64' || t.repr === 'f80') return 2n ** 1100n; // no double holds it
-  if (t.repr === 'bool') return 2n;
-  return reprRange(t.repr)[1] + 1n;
+function beyond(f: Facts): bigint {
+  if (f.floating) return 2n ** 1100n; // no double holds it
+  if (f.bool) return 2n;
+  return integerRange(f)[1] + 1n;
 }
 
-const ident = (t: (typeof TYPES)[number], i: number) => `${t.name === '_Bool' ? '_Bool' : t.name} id${i}(${t.name} x)`;
+const ident = (t: CPrimitive, i: number) => `${t.name === '_Bool' ? '_Bool' : t.name} id${i}(${t.name} x)`;
 const cdef =
   TYPES.map((t, i) => `${ident(t, i)};`).join('\n') +
   `\nstruct all { ${TYPES.map((t, i) => `${t.name} f${i};`).join(' ')} };`;
 const source =
-  '#include <stddef.h>\n#include <stdint.h>\n#include <uchar.h>\n#include <sys/types.h>\n' +
+  HEADERS +
   TYPES.map((t, i) => `${ident(t, i)} { return x; }`).join('\n') +
   `\nstruct all { ${TYPES.map((t, i) => `${t.name} f${i};`).join(' ')} };\n`;
 
-const ffi = new FFI();
-ffi.cdef(cdef);
-const C = ffi.verify(source, { filename: 'identities.c' });
+let facts: Map<string, Facts>;
+let ffi: FFI;
+let C: Lib;
+beforeAll(() => {
+  facts = compilerFacts();
+  ffi = new FFI();
+  ffi.cdef(cdef);
+  C = ffi.verify(source, { filename: 'identities.c' });
+});
 
 /** Four ways a value reaches C memory, each returning what C then holds, read back. */
-const CONTEXTS: [string, (t: (typeof TYPES)[number], i: number, v: unknown) => unknown][] = [
+const CONTEXTS: [string, (t: CPrimitive, i: number, v: unknown) => unknown][] = [
   ['argument', (_t, i, v) => C[`id${i}`](v)],
   ['ffi.new initialiser', (t, _i, v) => ffi.new(`${t.name} *`, v)[0]],
   ['field write', (_t, i, v) => {
@@ -101,9 +151,10 @@ const CONTEXTS: [string, (t: (typeof TYPES)[number], i: number, v: unknown) => u
 describe.each(CONTEXTS)('as %s', (context, store) => {
   test.each(TYPES.map((t, i) => [t.name, t, i] as const))("'%s' takes what it should and refuses the rest, naming the type", (_n, t, i) => {
     const mismatches: string[] = [];
+    const f = facts.get(t.name)!;
     for (const [name, make] of VALUES) {
-      const value = name === 'bigint beyond range' ? beyond(t) : make();
-      const want = expected(t, value, context);
+      const value = name === 'bigint beyond range' ? beyond(f) : make();
+      const want = expected(f, value, context);
       let got: Expected;
       try {
         got = { ok: store(t, i, value) };

@@ -1,45 +1,49 @@
 // Mistakes node-cffi can catch are caught with an error, never a crash: NULL, bounds, release, wrong types.
 import * as fs from 'fs';
-import { FFI } from '../../lib';
+import { FFI, Lib } from '../../lib';
 import { ending, runChild } from '../helpers/child';
 import { sharedLibrary, verifyFixture } from '../helpers/fixtures';
+import { expectThrow } from '../helpers/throws';
 
-const { ffi, lib: C } = verifyFixture(
-  'memory.c',
-  `
+const CDEF = `
 struct pt { int x; double y; };
 struct outer { char tag; struct pt p; int arr[4]; struct pt *next; };
 double pt_sum(const struct pt *p, int n);
 int *make_ints(int n);
 void free_ints(int *p);
-`,
-);
-ffi.cdef('struct other { int a; };');
+`;
+
+let ffi: FFI;
+let C: Lib;
+beforeAll(() => {
+  ({ ffi, lib: C } = verifyFixture('memory.c', CDEF));
+  ffi.cdef('struct other { int a; };');
+});
 
 test('NULL: reading or writing through it throws', () => {
   const none = ffi.cast('int *', 0);
   expect(none).toBeNull();
-  expect(() => (none as unknown as number[])[0]).toThrow(TypeError);
+  expectThrow(() => (none as unknown as number[])[0], TypeError, "Cannot read properties of null (reading '0')");
   const nearNull = ffi.cast('int *', 16)!;
   expect(() => nearNull[0]).toThrow(/not valid memory/);
   expect(() => {
     nearNull[0] = 1;
   }).toThrow(/not valid memory/);
   expect(() => ffi.string(ffi.cast('char *', 8))).toThrow(/not valid memory/);
-  expect(() => ffi.cast('struct pt *', 24)!.x).toThrow(RangeError);
+  expectThrow(() => ffi.cast('struct pt *', 24)!.x, RangeError, 'address 0x18 is not valid memory');
 });
 
 test('out-of-bounds array indexes throw, in both directions', () => {
   const a = ffi.new('int[4]');
   for (const i of [4, 5, 1000, -1, 2 ** 32]) {
-    expect(() => a[i]).toThrow(RangeError);
-    expect(() => a.set(i, 1)).toThrow(RangeError);
+    expectThrow(() => a[i], RangeError, `cdata 'int[4]': index ${i} is out of bounds (length 4)`);
+    expectThrow(() => a.set(i, 1), RangeError, `cdata 'int[4]': index ${i} is out of bounds (length 4)`);
   }
   const o = ffi.new('struct outer *');
   expect(() => o.arr[4]).toThrow(/index 4 is out of bounds \(length 4\)/);
-  expect(() => ffi.addressof(a, 5)).toThrow(RangeError);
-  expect(() => ffi.unpack(a, 5)).toThrow(RangeError);
-  expect(() => ffi.memmove(a, Buffer.alloc(32), 32)).toThrow(RangeError);
+  expectThrow(() => ffi.addressof(a, 5), RangeError, "ffi.addressof(): index 5 is out of bounds for cdata 'int[4]' (length 4)");
+  expectThrow(() => ffi.unpack(a, 5), RangeError, "ffi.unpack(): 5 items asked from cdata 'int[4]', which has 4");
+  expectThrow(() => ffi.memmove(a, Buffer.alloc(32), 32), RangeError, "ffi.memmove(): 32 bytes do not fit in dest cdata 'int[4]' (16 bytes)");
 });
 
 test('use after ffi.release throws, for the cdata and for what C owned behind ffi.gc', () => {
@@ -50,7 +54,7 @@ test('use after ffi.release throws, for the cdata and for what C owned behind ff
   const ints = ffi.gc(C.make_ints(3), C.free_ints);
   ffi.release(ints);
   expect(() => ints[0]).toThrow(/released/);
-  expect(() => ffi.release(ints)).toThrow(TypeError);
+  expectThrow(() => ffi.release(ints), TypeError, "cdata 'int *' was released by ffi.release() and can no longer be used");
 });
 
 test('a struct field read through a pointer of the wrong type throws naming the field', () => {
@@ -62,15 +66,15 @@ test('a struct field read through a pointer of the wrong type throws naming the 
 
 test('ffi.string on a pointer that is not a char pointer throws', () => {
   expect(() => ffi.string(ffi.new('int[4]'))).toThrow(/expected a char array or pointer/);
-  expect(() => ffi.string(ffi.new('double *'))).toThrow(TypeError);
-  expect(() => ffi.string(ffi.new('struct pt *'))).toThrow(TypeError);
+  expectThrow(() => ffi.string(ffi.new('double *')), TypeError, "ffi.string(): expected a char array or pointer, or an enum value, got cdata 'double *'");
+  expectThrow(() => ffi.string(ffi.new('struct pt *')), TypeError, "ffi.string(): expected a char array or pointer, or an enum value, got cdata 'struct pt *'");
 });
 
 test('a pointer of the wrong type passed to a function throws before C runs', () => {
   expect(() => C.pt_sum(ffi.new('int[3]'), 3)).toThrow(/expected 'struct pt \*'/);
-  expect(() => C.pt_sum(ffi.new('struct other *'), 1)).toThrow(TypeError);
-  expect(() => C.pt_sum(123456, 1)).toThrow(TypeError);
-  expect(() => C.free_ints(ffi.new('double *'))).toThrow(TypeError);
+  expectThrow(() => C.pt_sum(ffi.new('struct other *'), 1), TypeError, "pt_sum() argument 1 ('p'): expected 'struct pt *', got cdata 'struct other *'");
+  expectThrow(() => C.pt_sum(123456, 1), TypeError, "pt_sum() argument 1 ('p'): expected a cdata 'struct pt *' or null, got 123456; make a pointer from an address with ffi.cast('struct pt *', address)");
+  expectThrow(() => C.free_ints(ffi.new('double *')), TypeError, "free_ints() argument 1 ('p'): expected 'int *', got cdata 'double *'");
 });
 
 test('a closed library throws instead of calling unmapped code', () => {

@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { FFI, Lib, VerifyOptions } from '../../lib';
+import { CC } from './compiler';
 
 export const FIXTURES = path.join(__dirname, '..', 'fixtures');
 
@@ -22,7 +23,7 @@ export function verifyFixture(file: string, cdef: string, options: VerifyOptions
 /** The fixture `file` compiled by the system compiler into a shared library of its own (for dlopen tests). */
 export function sharedLibrary(file: string): string {
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-so-')), file.replace(/\.c$/, '.so'));
-  const r = spawnSync(process.env.CC ?? 'cc', ['-O2', '-shared', '-fPIC', '-o', out, path.join(FIXTURES, file)], { encoding: 'utf8' });
+  const r = spawnSync(CC, ['-O2', '-shared', '-fPIC', '-o', out, path.join(FIXTURES, file)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`compiling ${file} failed:\n${r.stderr}`);
   return out;
 }

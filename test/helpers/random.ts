@@ -30,3 +30,17 @@ export class Random {
     return this.next() < p;
   }
 }
+
+/**
+ * The seed of a randomised test: NODE_CFFI_SEED when set (to replay a run), else `fixed` when
+ * given, else a new one each run. Tests put it in their names, so a failure shows how to replay it.
+ */
+export function testSeed(fixed?: number): number {
+  const given = process.env.NODE_CFFI_SEED;
+  if (given !== undefined && given !== '') {
+    const n = Number(given);
+    if (!Number.isInteger(n)) throw new Error(`NODE_CFFI_SEED must be an integer, got ${JSON.stringify(given)}`);
+    return n >>> 0;
+  }
+  return fixed ?? (Math.random() * 2 ** 32) >>> 0;
+}

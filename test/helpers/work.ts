@@ -1,0 +1,57 @@
+// Test helper: counts the cdef parser's work (tokens looked at, type-model queries), so complexity tests count instead of timing.
+import { TokenStream } from '../../lib/cparser/stream';
+import { ArrayType, EnumType, FunctionType, PointerType, PrimitiveType, StructType, VoidType } from '../../lib/ctype/model';
+
+/** Units of work done since the last reset. */
+const counts = { tokens: 0, typeQueries: 0 };
+
+/** Every `TokenStream.peek` (the parser and the expression evaluator read each token through it). */
+function countPeeks(): void {
+  const peek = TokenStream.prototype.peek;
+  TokenStream.prototype.peek = function counted(this: TokenStream, ahead?: number) {
+    counts.tokens++;
+    return peek.call(this, ahead);
+  };
+}
+
+/**
+ * Every computed property of the type model (size, align, marker, cname…): the recursive ones
+ * are where nested types once cost 2^depth, which no count of tokens shows.
+ */
+function countTypeQueries(): void {
+  const base = Object.getPrototypeOf(PointerType.prototype) as object;
+  const protos = [base, ...[PrimitiveType, VoidType, PointerType, ArrayType, StructType, EnumType, FunctionType].map((c) => c.prototype)];
+  for (const proto of protos) {
+    for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(proto))) {
+      const get = d.get;
+      if (!get) continue;
+      Object.defineProperty(proto, name, {
+        ...d,
+        get(this: unknown) {
+          counts.typeQueries++;
+          return get.call(this);
+        },
+      });
+    }
+  }
+}
+
+let installed = false;
+
+/** The work `f` does, counted; `f`'s result (or what it threw) is kept in `outcome`. */
+export function countWork<T>(f: () => T): { tokens: number; typeQueries: number; total: number; outcome: { value: T } | { error: unknown } } {
+  if (!installed) {
+    countPeeks();
+    countTypeQueries();
+    installed = true;
+  }
+  counts.tokens = 0;
+  counts.typeQueries = 0;
+  let outcome: { value: T } | { error: unknown };
+  try {
+    outcome = { value: f() };
+  } catch (error) {
+    outcome = { error };
+  }
+  return { tokens: counts.tokens, typeQueries: counts.typeQueries, total: counts.tokens + counts.typeQueries, outcome };
+}
