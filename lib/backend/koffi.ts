@@ -79,8 +79,12 @@ try {
 const pathsLoaded = new Set<string>();
 let links = 0;
 
-/** Files that loads made by this module brought into the process (as far as it looked). */
-const ownMappings = new Set<string>();
+/**
+ * Files that loads made by node-cffi brought into the process (as far as it looked). Kept on the
+ * process, not the module: a module loaded twice into one process (a test runner's fresh module
+ * registry, two copies of the package) must still know what node-cffi itself loaded, which stays.
+ */
+const ownMappings: Set<string> = ((globalThis as Record<symbol, unknown>)[Symbol.for('node-cffi.ownMappings')] ??= new Set<string>()) as Set<string>;
 
 /**
  * Loads a library so that it and the libraries it brings with it resolve their symbols among

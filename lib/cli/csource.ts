@@ -165,7 +165,8 @@ export function replaceRedefined(earlier: string, code: string): { text: string;
 /**
  * Compiler diagnostics with the source line and a caret under the column, in GCC's layout, for
  * the positions in `sources` (names the compiler could not open, such as `<c 3>`), where the
- * compiler printed none itself.
+ * compiler printed none itself (gcc quotes none for a file it cannot open; clang quotes what it
+ * was given on standard input).
  */
 export function withSourceLines(diagnostics: string, sources: ReadonlyMap<string, string>): string {
   const lines = diagnostics.split('\n');
@@ -175,7 +176,9 @@ export function withSourceLines(diagnostics: string, sources: ReadonlyMap<string
     const m = /^(.*?):(\d+):(\d+): (?:fatal error|error|warning): /.exec(line);
     if (!m) return;
     const text = sources.get(m[1]);
-    if (text === undefined || /^\s*\d+ \| /.test(lines[i + 1] ?? '')) return;
+    // Quoted already: GCC's '  2 | …' layout, or clang's (the line as it is, then a caret line).
+    const quoted = /^\s*\d+ \| /.test(lines[i + 1] ?? '') || ((lines[i + 1] ?? '').trim() !== '' && /^\s*[\^~]/.test(lines[i + 2] ?? ''));
+    if (text === undefined || quoted) return;
     const lineNo = Number(m[2]);
     const source = text.split('\n')[lineNo - 1];
     if (source === undefined) return;
