@@ -83,6 +83,7 @@ export function prepare(decls: readonly Decl[], cdefs: readonly string[], source
     options: { ...options, extraCompileArgs: extra === undefined ? DEFAULT_ERRORS : Array.isArray(extra) ? [...DEFAULT_ERRORS, ...extra] : extra },
     companions: glue.companion ? { [glue.companion.name]: glue.companion.text } : {},
     sourceName: filename.split(/[\\/]/).pop() || 'source.c',
+    progress: progressOf(decls),
     descriptor: true,
   };
   return { decls, glue, request, options };
@@ -185,6 +186,16 @@ export function loadAndSettle(p: Prepared, built: BuildResult): Settled {
     loaded.close();
     throw e;
   }
+}
+
+/** What a build is made of, for the line a long compile prints: '1,500 functions, 3 globals'. */
+function progressOf(decls: readonly Decl[]): string | undefined {
+  const count = (kind: Decl['kind']): number => decls.reduce((n, d) => n + (d.kind === kind ? 1 : 0), 0);
+  const parts = ([['function', 'functions'], ['variable', 'globals']] as const)
+    .map(([kind, noun]) => [count(kind), noun] as const)
+    .filter(([n]) => n > 0)
+    .map(([n, noun]) => `${n.toLocaleString('en-US')} ${n === 1 ? noun.slice(0, -1) : noun}`);
+  return parts.length ? parts.join(', ') : undefined;
 }
 
 /** The file names of the libraries `-l` links (`libz.so` for 'z'), to look for copies loaded earlier by other code. */
