@@ -4,7 +4,7 @@ import { CDefError, FFIError, show } from './errors';
 import { CdefOptions, parseCdef, parseTypeName } from './cparser/parser';
 import { CType, isCType, noSizeError, pendingReason, pointerTo, requireSize, settledPending } from './ctype/model';
 import { Decl, Registry, keyOf } from './ctype/registry';
-import { lowerStructs } from './codegen/glue';
+import { lowerByValue } from './codegen/glue';
 import { getErrno, loadLibrary, setErrno } from './backend/koffi';
 import { nodeHost } from './host';
 import { MacroValue, bakeModule, macroValueMember, readModule } from './aot/data';
@@ -257,7 +257,7 @@ export class FFI {
     const loaded = loadLibrary(path.join(directory, d.library));
     const functions = new Map(
       decls.flatMap((x) => (x.kind === 'function' && d.functions[x.name] !== undefined
-        ? [[x.name, { symbol: d.functions[x.name], lowered: x.type.ellipsis ? null : lowerStructs(x.type) }] as const]
+        ? [[x.name, { symbol: d.functions[x.name], lowered: x.type.ellipsis ? null : lowerByValue(x.type) }] as const]
         : [])),
     );
     const lib = makeLib({

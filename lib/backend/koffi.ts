@@ -366,7 +366,10 @@ function reprSpec(repr: Repr, what: string): string {
     case 'f64': return 'double';
     case 'bool': return 'bool';
     case 'f80':
-      throw new TypeError(`${what}: 'long double' values cannot be passed to or from C functions (koffi has no long double)`);
+      throw new TypeError(
+        `${what}: 'long double' values cannot be passed to or from C functions through koffi, which has no long double; ` +
+          'the functions and extern "Python" callbacks of a verify() library take and return them (their generated C passes them by pointer)',
+      );
   }
 }
 

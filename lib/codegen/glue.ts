@@ -16,9 +16,10 @@ export const PRELUDE_HEADERS: readonly string[] = ['stdio.h', 'stddef.h', 'stdar
 
 /**
  * How one cdef function is reached in the compiled library: through `symbol`, whose C type is
- * `lowered` when it differs from the declared one. Lowering passes structs and unions by pointer:
- * a by-value argument becomes a pointer to it, and a by-value result a leading pointer the
- * wrapper stores it through (koffi's own by-value path is several times slower).
+ * `lowered` when it differs from the declared one. Lowering passes structs, unions and long
+ * doubles by pointer: a by-value argument becomes a pointer to it, and a by-value result a leading
+ * pointer the wrapper stores it through (koffi's own by-value path is several times slower, and
+ * koffi has no long double at all).
  */
 export interface Binding {
   readonly symbol: string;
@@ -87,13 +88,14 @@ const quoteFile = (name: string): string => name.replace(/\\/g, '\\\\').replace(
 /** Text made safe to stand inside a C comment (no early end). */
 const commentText = (text: string): string => text.replace(/\*\//g, '* /');
 
-const byValue = (t: CType): boolean => t.kind === 'struct' || t.kind === 'union';
+/** Whether values of type `t` travel between JavaScript and a wrapper by pointer: structs, unions and long doubles. */
+export const byPointer = (t: CType): boolean => t.kind === 'struct' || t.kind === 'union' || (t.kind === 'primitive' && t.repr === 'f80');
 
-/** The wrapper's C type when structs travel by pointer; null when nothing needs lowering. */
-export function lowerStructs(t: FunctionType): FunctionType | null {
-  if (!byValue(t.result) && !t.args.some(byValue)) return null;
-  const args = t.args.map((a) => (byValue(a) ? pointerTo(a) : a));
-  return byValue(t.result) ? functionType([pointerTo(t.result), ...args], VOID, false) : functionType(args, t.result, false);
+/** The wrapper's C type when structs, unions and long doubles travel by pointer; null when nothing needs lowering. */
+export function lowerByValue(t: FunctionType): FunctionType | null {
+  if (!byPointer(t.result) && !t.args.some(byPointer)) return null;
+  const args = t.args.map((a) => (byPointer(a) ? pointerTo(a) : a));
+  return byPointer(t.result) ? functionType([pointerTo(t.result), ...args], VOID, false) : functionType(args, t.result, false);
 }
 
 /** The glue's lines, each with what it is about; numbered as the unit's lines once the source is placed before them. */
@@ -155,7 +157,7 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
             role: 'variadic', subject: what, name: d.name, pos: d.pos, decl: d,
           });
         } else {
-          const lowered = lowerStructs(d.type);
+          const lowered = lowerByValue(d.type);
           functions.set(d.name, { symbol: `${PREFIX}f_${d.name}`, lowered });
           body.add(wrapper(d, lowered, (t, name) => named(t, name, what)), { role: 'wrapper', subject: what, name: d.name, pos: d.pos, decl: d });
         }
@@ -290,14 +292,14 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
   };
 }
 
-/** The exported wrapper of a non-variadic function: it calls the function with the cdef's types, by-value structs passed by pointer. */
+/** The exported wrapper of a non-variadic function: it calls the function with the cdef's types, by-value structs and long doubles passed by pointer. */
 function wrapper(d: Decl & { kind: 'function' }, lowered: FunctionType | null, declare: (t: CType, name: string) => string): string {
   const t = d.type;
   const sig = lowered ?? t;
   const params = sig.args.map((a, i) => declare(a, `${PREFIX}a${i}`));
-  const shift = lowered && byValue(t.result) ? 1 : 0; // a lowered struct result is the first parameter
+  const shift = lowered && byPointer(t.result) ? 1 : 0; // a lowered result is the first parameter
   const arg = (i: number): string => `${PREFIX}a${i + shift}`;
-  const call = `${d.name}(${t.args.map((a, i) => (byValue(a) ? `*${arg(i)}` : arg(i))).join(', ')})`;
+  const call = `${d.name}(${t.args.map((a, i) => (byPointer(a) ? `*${arg(i)}` : arg(i))).join(', ')})`;
   const head = declare(sig.result, `${PREFIX}f_${d.name}(${params.length ? params.join(', ') : 'void'})`);
   const run = shift ? `*${PREFIX}a0 = ${call};` : t.result.kind === 'void' ? `${call};` : `return ${call};`;
   return `_NCFFI_EXPORT ${head} { ${run} } /* cdef ${d.pos.line}:${d.pos.column} */`;

@@ -61,6 +61,8 @@ real_t half(real_t);
 enum color next_color(enum color);
 char16_t c16(char16_t);
 char32_t c32(char32_t);
+extern long double ldval;
+long double ld_mul(long double, double);
 `;
 
 const SOURCE = `
@@ -110,6 +112,9 @@ char16_t c16(char16_t c);
 char16_t c16(char16_t c) { return c; }
 char32_t c32(char32_t c);
 char32_t c32(char32_t c) { return c; }
+long double ldval = 0.25L;
+long double ld_mul(long double a, double b);
+long double ld_mul(long double a, double b) { return a * b; }
 `;
 
 /** Flags beyond CFFI's own test flags that a careful project compiles with. */
@@ -178,6 +183,7 @@ describe.each(COMPILERS)('compiled by $cc under strict warning flags', ({ cc, pr
     expect(lib.anon_make(7).a).toBe(7);
     expect(ffi.string(lib.label)).toBe('label');
     expect(lib.values.length).toBe(7);
+    expect([lib.ld_mul(3, 0.5), lib.ldval]).toEqual([1.5, 0.25]);
   });
 
   run('with strictPrototypes too', () => {
