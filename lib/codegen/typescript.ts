@@ -215,7 +215,6 @@ class Writer {
     // A typedef the compiler sizes (int...) may turn out 64 bits wide: typed for both until verified.
     if (pendingLayout(t)) return t.deferred === 'float' ? 'number' : 'number | bigint';
     if (t.repr === 'bool') return 'boolean';
-    if (t.repr === 'f80') return 'never';
     return t.repr === 'i64' || t.repr === 'u64' ? 'number | bigint' : 'number';
   }
 
@@ -232,7 +231,7 @@ class Writer {
       case 'bool':
         return 'boolean | 0 | 1 | 0n | 1n';
       case 'f80':
-        return 'never';
+        return 'number | bigint'; // a bigint only when the long double holds it exactly
       case 'i8':
       case 'u8':
         return 'number | bigint | string';
