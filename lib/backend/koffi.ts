@@ -291,6 +291,10 @@ export function loadLibrary(path: string | null, options: LoadOptions = {}): Loa
   return {
     path,
     bind(name, type, label = `${name}()`) {
+      if (type.ellipsis && (type.result.kind === 'struct' || type.result.kind === 'union') && type.result.fields) {
+        const refusal = byValueRefusal(type.result);
+        if (refusal !== null) return refusedVariadic(label, type.result, refusal, () => shared.handle.symbol(name), name, where);
+      }
       const args = type.args.map((a) => argumentSpec(a, `argument of ${label}`));
       const result = resultSpec(type.result, `result of ${label}`);
       const specs = type.ellipsis ? [...args, '...'] : args;
@@ -322,6 +326,26 @@ export function loadLibrary(path: string | null, options: LoadOptions = {}): Loa
       }
     },
   };
+}
+
+/**
+ * A variadic function returning a struct koffi cannot return as C does: no wrapper can forward
+ * '...', so every call is refused (an FFIError naming the reason) before any C runs. The symbol
+ * must still exist.
+ */
+function refusedVariadic(label: string, t: StructType, refusal: string, lookup: () => unknown, name: string, where: string): RawFunction {
+  try {
+    lookup();
+  } catch (e) {
+    throw missing(e, name, where);
+  }
+  const refuse = (): never => {
+    throw new FFIError(
+      `${label}: '${t.cname}' cannot be returned through a variadic call: ${refusal}, so koffi cannot return it as C does, ` +
+        "and no wrapper can forward '...'; only non-variadic functions of verify() libraries return it (their wrappers pass it by pointer)",
+    );
+  };
+  return refuse;
 }
 
 /**
@@ -424,21 +448,51 @@ function callbackArgumentSpec(t: CType, what: string): Spec {
   return t.kind === 'pointer' || t.kind === 'array' || t.kind === 'function' ? 'intptr_t' : argumentSpec(t, what);
 }
 
+/**
+ * Why koffi cannot pass the struct or union `t` by value as C does, or null when it can: its own
+ * records have no unions, bit-fields or empty arrays, and classify a struct for the calling
+ * convention by its members alone, so a packed struct with misaligned members (which x86-64 passes
+ * in memory) or a struct whose cdef leaves members out ('...;') would travel in the wrong registers.
+ */
+export function byValueRefusal(t: StructType): string | null {
+  if (t.kind === 'union') return 'it is a union';
+  if (t.partial) return "it is declared with '...;', and the members the cdef leaves out decide how C passes it";
+  const fields = t.fields ?? [];
+  let end = 0;
+  for (const f of fields) {
+    if (f.bitsize >= 0) return 'it has bit-fields';
+    if (f.offset < end) return 'it holds an anonymous union (members sharing their bytes)';
+    if (f.type.kind === 'array' && (f.type.length === null || f.type.length === 0)) {
+      return `it has a zero-length or flexible array member ('${f.name}')`;
+    }
+    if (f.offset % Math.max(1, naturalAlign(f.type)) !== 0) return `it is packed: member '${f.name}' is not at its natural alignment`;
+    if (f.type.kind === 'struct' || f.type.kind === 'union') {
+      const inner = byValueRefusal(f.type);
+      if (inner !== null) return `its member '${f.name}' is a '${f.type.cname}', and ${inner.replace(/^it /, 'that ')}`;
+    }
+    end = f.offset + Math.max(0, f.type.size);
+  }
+  return null;
+}
+
+/** The alignment C gives `t` outside a packed struct (the items' for arrays). */
+function naturalAlign(t: CType): number {
+  if (t.kind === 'array') return naturalAlign(t.item);
+  if (t.kind === 'struct' || t.kind === 'union') return Math.max(1, ...(t.fields ?? []).map((f) => naturalAlign(f.type)));
+  return t.align;
+}
+
 /** A koffi record with the layout of `t`, for passing it by value (pointer members as intptr_t addresses). */
 function recordType(t: StructType, what: string): TypeObject {
   const memo = records.get(t);
   if (memo) return memo;
   if (!t.fields) throw new TypeError(`${what}: '${t.cname}' is declared but never defined, so it cannot be passed by value`);
-  if (t.kind === 'union') {
-    throw new TypeError(`${what}: koffi cannot pass unions by value faithfully; use verify(), whose wrappers pass '${t.cname}' by pointer`);
+  const refusal = byValueRefusal(t);
+  if (refusal !== null) {
+    throw new TypeError(`${what}: koffi cannot pass '${t.cname}' by value as C does: ${refusal}; use verify(), whose wrappers pass it by pointer`);
   }
   const members: Record<string, Spec> = {};
-  for (const f of t.fields) {
-    if (f.bitsize >= 0) {
-      throw new TypeError(`${what}: '${t.cname}' has bit-fields, which koffi cannot pass by value; use verify(), whose wrappers pass it by pointer`);
-    }
-    members[f.name] = memberSpec(f.type, what);
-  }
+  for (const f of t.fields) members[f.name] = memberSpec(f.type, what);
   const name = `ncffi_${t.kind}_${t.id}`;
   const record = t.pack === 1 ? koffi.pack(name, members) : koffi.struct(name, members);
   // koffi lays records out itself: refuse any that it lays out differently (anonymous members, pack(n)).

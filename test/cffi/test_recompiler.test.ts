@@ -2103,7 +2103,7 @@ console.log(JSON.stringify(outcome));`);
   return { ended: ending(child), stderr: child.stderr, outcome: line.startsWith('{') ? JSON.parse(line) : null };
 }
 
-test.failing('test_call_with_custom_field_pos', () => {
+test('test_call_with_custom_field_pos', () => {
   const ffi = newFFI();
   const cdef = `
         struct foo { int x; ...; };
@@ -2131,7 +2131,7 @@ test.failing('test_call_with_custom_field_pos', () => {
   expect(g.outcome?.message).toMatch(VARIADIC);
 });
 
-test.failing('test_call_with_nested_anonymous_struct', () => {
+test('test_call_with_nested_anonymous_struct', () => {
   const ffi = newFFI();
   const cdef = `
         struct foo { int a; union { int b, c; }; };
@@ -2158,7 +2158,7 @@ test.failing('test_call_with_nested_anonymous_struct', () => {
   expect(g.outcome?.message).toMatch(VARIADIC);
 });
 
-test.failing('test_call_with_bitfield', () => {
+test('test_call_with_bitfield', () => {
   const ffi = newFFI();
   const cdef = `
         struct foo { int x:5; };
@@ -2185,7 +2185,7 @@ test.failing('test_call_with_bitfield', () => {
   expect(g.outcome?.message).toMatch(VARIADIC);
 });
 
-test.failing('test_call_with_zero_length_field', () => {
+test('test_call_with_zero_length_field', () => {
   const ffi = newFFI();
   const cdef = `
         struct foo { int a; int x[0]; };
@@ -2212,7 +2212,7 @@ test.failing('test_call_with_zero_length_field', () => {
   expect(g.outcome?.message).toMatch(VARIADIC);
 });
 
-test.failing('test_call_with_union', () => {
+test('test_call_with_union', () => {
   const ffi = newFFI();
   const cdef = `
         union foo { int a; char b; };
@@ -2238,7 +2238,7 @@ test.failing('test_call_with_union', () => {
   expect(g.outcome?.message).toMatch(VARIADIC);
 });
 
-test.failing('test_call_with_packed_struct', () => {
+test('test_call_with_packed_struct', () => {
   const ffi = newFFI();
   const cdef = `
         struct foo { char y; int x; };
