@@ -4,6 +4,7 @@ import { FFIError } from '../errors';
 import { CType, FunctionType, StructType, isCharLike } from '../ctype/model';
 import type { Repr } from '../ctype/primitives';
 import { native, nativeStatus } from './native';
+import { byValueRefusal } from './byvalue';
 import { nodeHost } from '../host';
 
 /** A koffi-bound C function: call with already-converted values. */
@@ -19,6 +20,12 @@ export interface LoadedLibrary {
   bind(name: string, type: FunctionType, label?: string): RawFunction;
   /** The address of a symbol (function or variable); throws FFIError when it is missing. */
   symbolAddress(name: string): number;
+  /**
+   * Keeps `value` reachable for as long as the library stays loaded (what its C code may call, such
+   * as the JavaScript functions behind extern "Python" functions); a later value under the same
+   * `key` replaces it. Shared by every LoadedLibrary of the same file, as its C memory is.
+   */
+  hold(key: unknown, value: unknown): void;
   close(): void;
 }
 
@@ -33,6 +40,8 @@ interface Opened {
   refs: number;
   readonly functions: Map<string, RawFunction>;
   readonly release: Release;
+  /** What `hold` keeps reachable while the library is loaded. */
+  readonly held: Map<unknown, unknown>;
 }
 
 /** What unloading an Opened needs, kept apart from it: the registry holds this, and must not hold the Opened. */
@@ -247,7 +256,7 @@ function openLibrary(path: string | null, key: string | null, options: LoadOptio
   if (key === null) {
     if (!processLibrary) {
       const handle = load(null);
-      processLibrary = { handle, refs: 0, functions: new Map(), release: { key: '', handle, unloaded: false } };
+      processLibrary = { handle, refs: 0, functions: new Map(), release: { key: '', handle, unloaded: false }, held: new Map() };
     }
     return processLibrary;
   }
@@ -268,7 +277,7 @@ function openLibrary(path: string | null, key: string | null, options: LoadOptio
     for (const f of nodeHost.mappedFiles()) if (!before.has(f)) ownMappings.add(f);
   }
   const release: Release = { key, handle, unloaded: false };
-  const lib: Opened = { handle, refs: 0, functions: new Map(), release };
+  const lib: Opened = { handle, refs: 0, functions: new Map(), release, held: new Map() };
   opened.set(key, new WeakRef(lib));
   unloader.register(lib, release, release);
   live++;
@@ -317,12 +326,16 @@ export function loadLibrary(path: string | null, options: LoadOptions = {}): Loa
         throw missing(e, name, where);
       }
     },
+    hold(key, value) {
+      if (!shared.release.unloaded) shared.held.set(key, value);
+    },
     close() {
       if (closed) return;
       closed = true;
       if (--shared.refs === 0 && shared !== processLibrary) {
         unloader.unregister(shared.release);
         unload(shared.release);
+        shared.held.clear();
       }
     },
   };
@@ -446,40 +459,6 @@ function resultSpec(t: CType, what: string): Spec {
 /** How a callback receives an argument of type `t` (pointers as intptr_t addresses, made cdata by the caller). */
 function callbackArgumentSpec(t: CType, what: string): Spec {
   return t.kind === 'pointer' || t.kind === 'array' || t.kind === 'function' ? 'intptr_t' : argumentSpec(t, what);
-}
-
-/**
- * Why koffi cannot pass the struct or union `t` by value as C does, or null when it can: its own
- * records have no unions, bit-fields or empty arrays, and classify a struct for the calling
- * convention by its members alone, so a packed struct with misaligned members (which x86-64 passes
- * in memory) or a struct whose cdef leaves members out ('...;') would travel in the wrong registers.
- */
-export function byValueRefusal(t: StructType): string | null {
-  if (t.kind === 'union') return 'it is a union';
-  if (t.partial) return "it is declared with '...;', and the members the cdef leaves out decide how C passes it";
-  const fields = t.fields ?? [];
-  let end = 0;
-  for (const f of fields) {
-    if (f.bitsize >= 0) return 'it has bit-fields';
-    if (f.offset < end) return 'it holds an anonymous union (members sharing their bytes)';
-    if (f.type.kind === 'array' && (f.type.length === null || f.type.length === 0)) {
-      return `it has a zero-length or flexible array member ('${f.name}')`;
-    }
-    if (f.offset % Math.max(1, naturalAlign(f.type)) !== 0) return `it is packed: member '${f.name}' is not at its natural alignment`;
-    if (f.type.kind === 'struct' || f.type.kind === 'union') {
-      const inner = byValueRefusal(f.type);
-      if (inner !== null) return `its member '${f.name}' is a '${f.type.cname}', and ${inner.replace(/^it /, 'that ')}`;
-    }
-    end = f.offset + Math.max(0, f.type.size);
-  }
-  return null;
-}
-
-/** The alignment C gives `t` outside a packed struct (the items' for arrays). */
-function naturalAlign(t: CType): number {
-  if (t.kind === 'array') return naturalAlign(t.item);
-  if (t.kind === 'struct' || t.kind === 'union') return Math.max(1, ...(t.fields ?? []).map((f) => naturalAlign(f.type)));
-  return t.align;
 }
 
 /** A koffi record with the layout of `t`, for passing it by value (pointer members as intptr_t addresses). */

@@ -393,16 +393,26 @@ function noTypedefs(text: string): CType {
 }
 
 /**
+ * How a function pointer whose C function node-cffi generated (an extern "Python" function) is
+ * called from JavaScript: through the function's wrapper, which passes structs, unions and long
+ * doubles by pointer, with the function's name and parameter names in messages.
+ */
+export interface Through extends CallTarget {
+  readonly label: string;
+  readonly argNames: readonly (string | null)[];
+}
+
+/**
  * A function pointer cdata: a JavaScript function calling the C function at `address`, which is
  * also a cdata of pointer type `t` (`ffi.cast`, passed to C, compared, released). `guard` is the
  * Memory it answers to (its library's, its callback's): once closed, calls are refused. An address
  * that cannot hold code (the first page, a negative or tagged address) is a valid cdata that
- * refuses to be called.
+ * refuses to be called. With `through`, calls go through another function than the address itself.
  */
-export function makeFunctionPointer(t: PointerType, address: Address, guard: Memory = NOWHERE): CData {
+export function makeFunctionPointer(t: PointerType, address: Address, guard: Memory = NOWHERE, through?: Through): CData {
   const f = t.item as FunctionType;
-  const raw = placeable(address) ? callableAt(t, address) : notCode(t, address);
-  const callable = makeCaller(`'${t.cname}'`, f, [], { raw, lowered: null, resolveType: noTypedefs }, guard);
+  const target: CallTarget = through ?? { raw: placeable(address) ? callableAt(t, address) : notCode(t, address), lowered: null, resolveType: noTypedefs };
+  const callable = makeCaller(through?.label ?? `'${t.cname}'`, f, through?.argNames ?? [], target, guard);
   // The cdata fields, defined (not assigned: the cdata prototype chain ends in a Proxy that refuses unknown names).
   const fields = { $m: guard, $a: address, $o: 0, $n: 0, $own: 0 };
   for (const [key, value] of Object.entries(fields)) Object.defineProperty(callable, key, { value, writable: true, enumerable: false });

@@ -177,10 +177,11 @@ class Writer {
         if (d.quals & Q_CONST) return `readonly ${d.name}: ${read};`;
         return read === write ? `${d.name}: ${read};` : `get ${d.name}(): ${read};\n  set ${d.name}(value: ${write});`;
       }
+      // An extern "Python" function is on a library as the function pointer to its C function.
+      case 'extern-callback':
+        return `readonly ${d.name}: ${this.callable(d.type)};`;
       case 'typedef':
       case 'tag':
-      // An extern "Python" function is C's to call; the library gives JavaScript nothing to type for it yet.
-      case 'extern-callback':
         return null;
     }
   }
