@@ -166,7 +166,7 @@ const libPrototype: object = Object.create(missingNames, {
       for (const d of state.spec.decls) {
         if (d.kind === 'function') {
           shown[d.name] = shownAs(`[Function: ${declaration(d.name, d.type)}]`, options);
-        } else if (d.kind === 'variable' || d.kind === 'constant') {
+        } else if (d.kind === 'variable' || d.kind === 'constant' || d.kind === 'extern-callback') {
           try {
             shown[d.name] = (this as Lib)[d.name];
           } catch (e) {
