@@ -116,6 +116,7 @@ export class ExternTable {
     lib.loaded.hold(this, lib);
     if (lib.report !== 0) writePointer(lib.report, reportAddress());
     for (const [name, attached] of this.#attached) attach(lib, name, attached);
+    for (const ref of this.#libraries) if (ref.deref() === undefined) this.#libraries.delete(ref);
     this.#libraries.add(new WeakRef(lib));
   }
 }
