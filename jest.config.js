@@ -7,4 +7,6 @@ module.exports = {
   globalSetup: '<rootDir>/test/setup/global-setup.js',
   globalTeardown: '<rootDir>/test/setup/global-teardown.js',
   testTimeout: 60000,
+  // Two workers on two cores: many tests wait on a compiler or another child process, which one worker leaves a core idle for.
+  maxWorkers: 2,
 };

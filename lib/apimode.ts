@@ -1,12 +1,12 @@
 // API mode's one pipeline, for verify(), verifyAsync() and compile(): the translation unit, its build, loading it, settling the cdef with its probes, the library object.
-import { FFIError, VerificationError, show } from './errors';
+import { FFIError, show, TypeError, VerificationError } from './errors';
 import { nodeHost } from './host';
 import { CType, functionType, pendingLayout, pointerTo, primitive } from './ctype/model';
 import type { Decl } from './ctype/registry';
 import { GLUE_FILE, Glue, generateGlue } from './codegen/glue';
 import { CompilerWarning, tellDiagnostics } from './codegen/diagnostics';
 import { Settlement, settle } from './codegen/probes';
-import { BuildOptions, BuildRequest, BuildResult, buildAsync, buildSync } from './build';
+import { BUILD_OPTION_NAMES, buildAsync, BuildOptions, BuildRequest, BuildResult, buildSync } from './build';
 import { LoadedLibrary, loadLibrary } from './backend/koffi';
 import { placeRaw } from './cdata/memory';
 import type { ExternTable } from './cdata/externs';
@@ -31,6 +31,11 @@ export interface VerifyOptions extends BuildOptions {
    */
   onWarning?: (warning: CompilerWarning) => void;
 }
+
+/** Every VerifyOptions name, for checkOptions(). */
+export const VERIFY_OPTION_NAMES: Readonly<Record<keyof VerifyOptions, true>> = {
+  ...BUILD_OPTION_NAMES, filename: true, moduleName: true, strictPrototypes: true, onWarning: true,
+};
 
 /**
  * Errors by default, as gcc 14 and clang 16 make them: a call of an undeclared function (a

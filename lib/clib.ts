@@ -1,5 +1,5 @@
 // Library namespaces: the object verify() and dlopen() return, with a property per declared function, global and constant.
-import { FFIError } from './errors';
+import { FFIError, TypeError, closestName } from './errors';
 import type { Decl } from './ctype/registry';
 import { CType, FunctionType, Q_CONST, VOID, functionType, pendingIn, pendingReason, pointerTo } from './ctype/model';
 import { Binding, EXTERN_REPORT, ExternBinding } from './codegen/glue';
@@ -90,43 +90,6 @@ const missingNames: object = new Proxy(Object.create(Object.prototype) as object
 /** The names a library exposes, in declaration order. */
 function libNames(spec: LibSpec): string[] {
   return spec.decls.flatMap((d) => (d.kind === 'function' || d.kind === 'variable' || d.kind === 'constant' ? [d.name] : []));
-}
-
-/**
- * The declared name `key` is most likely a misspelling of: the same letters in another case, or
- * the nearest by edit distance (insertions, deletions, substitutions, swaps of neighbours) when
- * that is at most 2 and less than half the longer name's length.
- * @internal
- */
-export function closestName(key: string, names: readonly string[]): string | null {
-  const folded = names.find((n) => n.toLowerCase() === key.toLowerCase());
-  if (folded !== undefined) return folded;
-  let best: string | null = null;
-  let bestDistance = 3;
-  for (const n of names) {
-    if (Math.abs(n.length - key.length) >= bestDistance) continue;
-    const d = editDistance(key, n);
-    if (d < bestDistance && d * 2 < Math.max(n.length, key.length)) {
-      best = n;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-/** Optimal string alignment distance between a and b. */
-function editDistance(a: string, b: string): number {
-  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) rows[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let d = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2][j - 2] + 1);
-      rows[i][j] = d;
-    }
-  }
-  return rows[a.length][b.length];
 }
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
@@ -311,7 +274,7 @@ function bindOrRefuse(bind: () => Caller): Caller {
   try {
     return bind();
   } catch (e) {
-    if (!(e instanceof TypeError)) throw e;
+    if (!(e instanceof globalThis.TypeError)) throw e;
     const message = e.message;
     const refuse = (): never => {
       throw new TypeError(message);

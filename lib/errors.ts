@@ -1,11 +1,87 @@
-// The error classes node-cffi throws, and the one sentence pattern its messages follow.
+// The error classes node-cffi throws, the one sentence pattern its messages follow, and stacks that start at the caller.
 //
 // Pattern: "<where>: <what is wrong>[, <what to do>]", where <where> names the culprit
 // (a function argument, a field, a cdef line:column, a type) and values are shown by `show()`.
 
+import * as path from 'path';
+import { nodeHost } from './host';
+
+/** Frames from files under this directory (node-cffi's own modules, and code they generate) are the library's. */
+const OWN_DIR = __dirname + path.sep;
+/** How many frames of the library's own a stack may start with: deeper calls than this keep them. */
+const OWN_DEPTH = 40;
+
+/**
+ * Makes `e.stack` start at the first frame outside node-cffi, so that an error thrown by a public
+ * function points at the caller's line rather than at the library's insides. The frames are
+ * captured now and formatted when `stack` is first read (with the name and message it has then).
+ * NODE_CFFI_DEBUG=1 in the environment keeps the library's own frames.
+ */
+function traceFromCaller(e: Error): void {
+  const limit = Error.stackTraceLimit;
+  if (typeof limit !== 'number' || limit <= 0 || nodeHost.env('NODE_CFFI_DEBUG')) return;
+  const holder: { stack?: string } = {};
+  Error.stackTraceLimit = limit + OWN_DEPTH;
+  Error.captureStackTrace(holder, traceFromCaller);
+  Error.stackTraceLimit = limit;
+  let text: string | undefined;
+  Object.defineProperty(e, 'stack', {
+    configurable: true,
+    enumerable: false,
+    get(this: Error) {
+      return (text ??= `${headerOf(this)}${callerFrames(holder.stack ?? '', limit)}`);
+    },
+    set(value: unknown) {
+      Object.defineProperty(e, 'stack', { configurable: true, enumerable: false, writable: true, value });
+    },
+  });
+}
+
+/** 'Name: message', as V8 starts a stack. */
+function headerOf(e: Error): string {
+  try {
+    return Error.prototype.toString.call(e);
+  } catch {
+    return 'Error';
+  }
+}
+
+/** The frames of `stack` from the first one outside node-cffi, at most `limit` of them (all of them when none is outside). */
+function callerFrames(stack: string, limit: number): string {
+  const at = stack.indexOf('\n    at ');
+  if (at < 0) return '';
+  const frames = stack.slice(at + 1).split('\n');
+  const first = frames.findIndex((f) => !f.includes(OWN_DIR));
+  const kept = first < 0 ? frames : frames.slice(first);
+  return `\n${kept.slice(0, limit).join('\n')}`;
+}
+
 /** Base class of node-cffi's own errors (CFFI's `ffi.error`). Value errors use TypeError/RangeError. */
 export class FFIError extends Error {
   override name = 'FFIError';
+  constructor(message?: string) {
+    super(message);
+    traceFromCaller(this);
+  }
+}
+
+/**
+ * The TypeError node-cffi's modules throw (they import it in place of the global one): a
+ * TypeError to everyone, whose stack starts at the caller of node-cffi (see traceFromCaller).
+ */
+export class TypeError extends globalThis.TypeError {
+  constructor(message?: string) {
+    super(message);
+    traceFromCaller(this);
+  }
+}
+
+/** The RangeError node-cffi's modules throw, whose stack starts at the caller (see TypeError above). */
+export class RangeError extends globalThis.RangeError {
+  constructor(message?: string) {
+    super(message);
+    traceFromCaller(this);
+  }
 }
 
 /** A cdef (or a type string given to new/cast/typeof) that cannot be parsed or is not allowed. */
@@ -24,12 +100,12 @@ export class CDefError extends FFIError {
 /** verify() failed: the compiler rejected the source, or the compiled library disagrees with the cdef. */
 export class VerificationError extends FFIError {
   override name = 'VerificationError';
-  constructor(
-    message: string,
-    /** The compiler's diagnostics, with positions pointing into the user's source, when it ran. */
-    readonly diagnostics = '',
-  ) {
+  /** The compiler's diagnostics, with positions pointing into the user's source, when it ran. */
+  declare readonly diagnostics: string;
+  constructor(message: string, diagnostics = '') {
     super(message);
+    // Not enumerable: the message already carries them, and an uncaught error would print them twice.
+    Object.defineProperty(this, 'diagnostics', { value: diagnostics, enumerable: false });
   }
 }
 
@@ -64,5 +140,60 @@ export function show(value: unknown): string {
       const ctor = (value as object).constructor;
       return ctor && ctor !== Object ? `${ctor.name} object` : 'object';
     }
+  }
+}
+
+/**
+ * The declared name `key` is most likely a misspelling of: the same letters in another case or spelling ('define_macros' for 'defineMacros'), or
+ * the nearest by edit distance (insertions, deletions, substitutions, swaps of neighbours) when
+ * that is at most 2 and less than half the longer name's length.
+ */
+export function closestName(key: string, names: readonly string[]): string | null {
+  const fold = (n: string) => n.toLowerCase().replace(/[_-]/g, '');
+  const folded = names.find((n) => fold(n) === fold(key));
+  if (folded !== undefined) return folded;
+  let best: string | null = null;
+  let bestDistance = 3;
+  for (const n of names) {
+    if (Math.abs(n.length - key.length) >= bestDistance) continue;
+    const d = editDistance(key, n);
+    if (d < bestDistance && d * 2 < Math.max(n.length, key.length)) {
+      best = n;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/** Optimal string alignment distance between a and b. */
+function editDistance(a: string, b: string): number {
+  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) rows[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2][j - 2] + 1);
+      rows[i][j] = d;
+    }
+  }
+  return rows[a.length][b.length];
+}
+
+/**
+ * Refuses an options object with a name `known` does not have, naming it, the likely intended
+ * one and the valid ones: `extraCompileArg` is a typo that would otherwise be ignored in silence.
+ */
+export function checkOptions(where: string, options: unknown, known: Readonly<Record<string, true>>): void {
+  if (options === undefined) return;
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`${where}: expected options as an object, got ${show(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (Object.prototype.hasOwnProperty.call(known, key)) continue;
+    const names = Object.keys(known);
+    const near = closestName(key, names);
+    const hint = near === null ? '' : `did you mean '${near}'? `;
+    throw new TypeError(`${where}: unknown option '${key}'; ${hint}the options are ${names.map((n) => `'${n}'`).join(', ')}`);
   }
 }

@@ -1,6 +1,6 @@
 // The FFI facade: CFFI's API over the stages (parser, type model, code generation, build, backend, memory model, library objects); verify() and compile() run apimode.ts.
 import * as path from 'path';
-import { CDefError, FFIError, show } from './errors';
+import { CDefError, checkOptions, FFIError, RangeError, show, TypeError } from './errors';
 import { CdefOptions, parseCdef, parseTypeName } from './cparser/parser';
 import { CType, isCType, noSizeError, pendingReason, pointerTo, requireSize, settledPending } from './ctype/model';
 import { Decl, Registry, keyOf } from './ctype/registry';
@@ -17,11 +17,11 @@ import {
 import { callback, fromHandle, gcAttach, newHandle, release } from './cdata/lifetime';
 import { ExternTable, externArguments, notExtern } from './cdata/externs';
 import { EnumValue } from './cdata/scalar';
-import { dump, inspectCData } from './cdata/dump';
+import { DumpOptions, dump, inspectCData } from './cdata/dump';
 import { Lib, closeLib, hideNames, isLib, libAddress, makeLib } from './clib';
 import type { CallbackOptions } from './cdata/callback';
 import { TypeScriptOptions, typescriptDeclarations } from './codegen/typescript';
-import { VerifyOptions, WeakFunctions, build, buildWithoutBlocking, loadAndSettle, missingFunctions, open, prepare } from './apimode';
+import { build, buildWithoutBlocking, loadAndSettle, missingFunctions, open, prepare, VERIFY_OPTION_NAMES, VerifyOptions, WeakFunctions } from './apimode';
 import { HeaderOptions, Skipped, WEAK_TABLE, readHeader, weakReferences } from './header';
 import { probeCompiler } from './build';
 
@@ -30,6 +30,8 @@ export { hideNames } from './clib';
 export type { TypeScriptOptions } from './codegen/typescript';
 export type { Lib } from './clib';
 export type { VerifyOptions } from './apimode';
+/** @internal */
+export { VERIFY_OPTION_NAMES } from './apimode';
 export { CompilerWarning } from './apimode';
 
 export type { HeaderOptions } from './header';
@@ -74,6 +76,7 @@ export interface CompileOptions {
   /** The directory the module directory is created in (default: the working directory). */
   tmpdir?: string;
 }
+const COMPILE_OPTION_NAMES: Readonly<Record<keyof CompileOptions, true>> = { tmpdir: true };
 
 /** What ffi.setSource() remembered for compile() and emitCCode(). */
 interface SourceSet {
@@ -153,7 +156,7 @@ export class FFI {
     try {
       decls = readModule(fromJson(snapshot)).decls;
     } catch (e) {
-      if (e instanceof FFIError || e instanceof TypeError) return false; // a damaged memo: parse the text
+      if (e instanceof FFIError || e instanceof globalThis.TypeError) return false; // a damaged memo: parse the text
       throw e;
     }
     if (decls.some((d) => this.#registry.get(keyOf(d)) !== undefined)) return false;
@@ -180,6 +183,7 @@ export class FFI {
    * what it leaves open with '...' (layouts, lengths, values, integer types), in place.
    */
   verify<L extends object = Lib>(source: string, options: VerifyOptions = {}): L {
+    checkOptions('ffi.verify()', options, VERIFY_OPTION_NAMES);
     const weak = this.#weakFunctions(options);
     const p = this.#prepare(typeof source === 'string' && weak ? source + weakReferences(weak.names) : source, linkAll(options, weak), 'ffi.verify()');
     return this.#withHeaders(open(p, build(p), this.#resolve, this.#externs, weak), 'verify', weak) as L;
@@ -187,6 +191,7 @@ export class FFI {
 
   /** verify() without blocking the event loop while the compiler runs. */
   async verifyAsync<L extends object = Lib>(source: string, options: VerifyOptions = {}): Promise<L> {
+    checkOptions('ffi.verifyAsync()', options, VERIFY_OPTION_NAMES);
     const weak = this.#weakFunctions(options);
     const p = this.#prepare(typeof source === 'string' && weak ? source + weakReferences(weak.names) : source, linkAll(options, weak), 'ffi.verifyAsync()');
     return this.#withHeaders(open(p, await buildWithoutBlocking(p), this.#resolve, this.#externs, weak), 'verify', weak) as L;
@@ -207,7 +212,7 @@ export class FFI {
       throw new TypeError(`ffi.setSource(): the module name must be a C identifier such as '_example', got ${show(moduleName)}`);
     }
     if (typeof source !== 'string') throw new TypeError(`ffi.setSource(): expected C source as a string, got ${show(source)}`);
-    if (typeof options !== 'object' || options === null) throw new TypeError(`ffi.setSource(): expected options as an object, got ${show(options)}`);
+    checkOptions('ffi.setSource()', options, VERIFY_OPTION_NAMES);
     this.#source = { moduleName, source, options: { ...options, filename: options.filename ?? `${moduleName}.c` } };
   }
 
@@ -227,7 +232,7 @@ export class FFI {
    * Returns the module directory.
    */
   compile(options: CompileOptions = {}): string {
-    if (typeof options !== 'object' || options === null) throw new TypeError(`ffi.compile(): expected options as an object, got ${show(options)}`);
+    checkOptions('ffi.compile()', options, COMPILE_OPTION_NAMES);
     const set = this.#sourceSet('ffi.compile()');
     const weak = this.#weakFunctions(set.options);
     const source = weak ? set.source + weakReferences(weak.names) : set.source;
@@ -565,7 +570,7 @@ export class FFI {
    * (arrays), padding marked: the layout, endianness and values at a glance. `bytes` shows more or
    * less (and is needed for a 'void *').
    */
-  dump(cdata: CData, options?: { bytes?: number }): string {
+  dump(cdata: CData, options?: DumpOptions): string {
     return dump(cdata, options);
   }
 

@@ -1,5 +1,5 @@
 // The baked form of a compiled module: declarations and final layouts as plain data, written by ffi.compile() and rebuilt into model objects when loaded.
-import { FFIError, show } from '../errors';
+import { FFIError, show, TypeError } from '../errors';
 import {
   CField, CType, EnumType, StructType, VOID, arrayOf, deferredPrimitive, functionType, pointerTo, primitive, settlePrimitive,
 } from '../ctype/model';

@@ -1,6 +1,6 @@
 // The only door to koffi: loading libraries (a checked one from its descriptor) and unloading those no longer referenced, binding symbols to koffi functions, raw memory views.
 import koffi, { LibraryHandle, TypeObject } from 'koffi';
-import { FFIError } from '../errors';
+import { FFIError, TypeError } from '../errors';
 import { CType, FunctionType, StructType, isCharLike } from '../ctype/model';
 import type { Repr } from '../ctype/primitives';
 import { native, nativeStatus } from './native';

@@ -1,6 +1,6 @@
 // The library cache: where it lives and whether it is safe, content keys, entries with sidecars checked through one descriptor, locks, listing and cleaning.
 import * as path from 'path';
-import { FFIError, show } from '../errors';
+import { FFIError, show, TypeError } from '../errors';
 import { FileStat, Host, HostTasks, Task, hostTasks, isErrno, nodeHost, runSync } from '../host';
 import type { CompilerInfo } from './compiler';
 import { OpenFile, TEMP_NAME, hashParts, hostTag, openRegular, readSmall, sha256 } from './files';

@@ -1,6 +1,6 @@
 // The C compiler: which one to run, its remembered version, its argument list, running it and reporting its failures.
 import * as path from 'path';
-import { VerificationError, show } from '../errors';
+import { RangeError, show, TypeError, VerificationError } from '../errors';
 import { FileStat, Host, HostTasks, SPAWN_OUTPUT_LIMIT, Task, isErrno } from '../host';
 import { hashParts, readSmall, writeAtomic } from './files';
 
@@ -29,6 +29,12 @@ export interface BuildOptions {
    */
   quiet?: boolean;
 }
+
+/** Every BuildOptions name, for checkOptions(). */
+export const BUILD_OPTION_NAMES: Readonly<Record<keyof BuildOptions, true>> = {
+  compiler: true, extraCompileArgs: true, extraLinkArgs: true, defineMacros: true, includeDirs: true, libraries: true,
+  libraryDirs: true, sources: true, tmpdir: true, timeout: true, quiet: true,
+};
 
 export interface CompilerInfo {
   /** The command as given, split into words. */

@@ -1,6 +1,6 @@
 // Building a library: C translation unit in, path of a cached shared library out, compiled at most once per content key.
 import * as path from 'path';
-import { FFIError, VerificationError, show } from '../errors';
+import { FFIError, show, TypeError, VerificationError } from '../errors';
 import { Host, HostTasks, Task, hostTasks, isErrno, nodeHost, runAsync, runSync, uninterrupted } from '../host';
 import {
   Dependency, Entry, Sidecar, Verified, breakLock, cacheDirectory, cacheKey, clearDirectory, ensureCacheDir, entryFor, lockState,

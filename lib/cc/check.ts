@@ -41,7 +41,7 @@ export function check(items: readonly Item[], notes: Notes, out?: { registry?: R
         for (const ok of accepted) parseCdef(ok.text, registry, ok.pack ? { pack: ok.pack } : {});
       }
     } catch (e) {
-      if (!(e instanceof CDefError) && !(e instanceof TypeError)) throw e;
+      if (!(e instanceof CDefError) && !(e instanceof globalThis.TypeError)) throw e;
       reason = (e as Error).message.replace(/^cdef:\d+:\d+: /, '');
     }
     if (reason === null) accepted.push(it);

@@ -1,6 +1,6 @@
 // cc(): compile C source and get its library with the declarations taken from the source itself.
-import { show } from '../errors';
-import { FFI, Lib, VerifyOptions, hideNames } from '../ffi';
+import { checkOptions, show, TypeError } from '../errors';
+import { FFI, hideNames, Lib, VERIFY_OPTION_NAMES, VerifyOptions } from '../ffi';
 import { CdefChunk, Skipped } from './extract';
 import { extractSource } from './preprocess';
 
@@ -28,6 +28,9 @@ export interface CcDeclarations {
   readonly statics: Readonly<Record<string, 'function' | 'variable'>>;
 }
 
+/** Every CcOptions name, for checkOptions(). */
+const CC_OPTION_NAMES: Readonly<Record<keyof CcOptions, true>> = { ...VERIFY_OPTION_NAMES, headers: true };
+
 const declared = new WeakMap<object, CcDeclarations>();
 
 /**
@@ -53,6 +56,7 @@ const given = new WeakMap<FFI, Set<string>>();
 export function ccInto<L extends object = Lib>(ffi: FFI, source: string, options: CcOptions = {}): L {
   if (!(ffi instanceof FFI)) throw new TypeError(`ccInto(): expected an FFI, got ${show(ffi)}`);
   if (typeof source !== 'string') throw new TypeError(`cc(): expected C source as a string, got ${show(source)}`);
+  checkOptions('cc()', options, CC_OPTION_NAMES);
   const { headers, ...verifyOptions } = options;
   if (headers !== undefined && (!Array.isArray(headers) || headers.length === 0 || !headers.every((h) => typeof h === 'string'))) {
     throw new TypeError(`cc(): options.headers must be a non-empty array of header names, got ${show(headers)}`);
@@ -97,6 +101,7 @@ function refusals(x: { skipped: readonly Skipped[]; statics: CcDeclarations['sta
  */
 export function ccDeclarations(source: string, options: CcOptions = {}): Omit<CcDeclarations, 'ffi'> {
   if (typeof source !== 'string') throw new TypeError(`ccDeclarations(): expected C source as a string, got ${show(source)}`);
+  checkOptions('ccDeclarations()', options, CC_OPTION_NAMES);
   const { cdefs, skipped, statics } = extractSource(source, options);
   return { cdefs, skipped, statics };
 }

@@ -1,5 +1,5 @@
 // The memory-model operations behind the facade: new, cast, addressof, string, unpack, buffer, fromBuffer, memmove, view.
-import { show } from '../errors';
+import { RangeError, show, TypeError } from '../errors';
 import { ArrayType, CType, PointerType, isCharLike, pointerTo, requireSize } from '../ctype/model';
 import { isSignedRepr } from '../ctype/primitives';
 import { bufferAddress, rawView, readCString, readCStringBounded } from '../backend/koffi';

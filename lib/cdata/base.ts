@@ -1,5 +1,5 @@
 // The CData base class: the fields every cdata carries, its repr, and p[i] through the prototype chain.
-import { DESCRIBE } from '../errors';
+import { DESCRIBE, TypeError } from '../errors';
 import type { CType } from '../ctype/model';
 import { Address, Memory, addressHex } from './memory';
 

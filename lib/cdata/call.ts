@@ -1,5 +1,5 @@
 // Calls into C: one generated JavaScript function per C signature, checking and converting arguments and results.
-import { FFIError, show } from '../errors';
+import { FFIError, RangeError, show, TypeError } from '../errors';
 import { CType, FunctionType, PointerType, isCharLike, isCType } from '../ctype/model';
 import { RawFunction, functionAt, variadicSpec } from '../backend/koffi';
 import { GUARDING, IN_CALL, REFUSED, SYNC, WAIT_MS, labelId, takeRefusals } from '../backend/threadguard';
@@ -427,7 +427,7 @@ function callableAt(t: PointerType, address: Address): RawFunction {
   try {
     return functionAt(address as number, t.item as FunctionType);
   } catch (e) {
-    if (!(e instanceof TypeError)) throw e;
+    if (!(e instanceof globalThis.TypeError)) throw e;
     const message = e.message;
     const refuse = (): never => {
       throw new TypeError(message);

@@ -1,5 +1,5 @@
 // Calls out of C: JavaScript functions behind C function pointers (trampolines), their conversions and lifetime.
-import { show } from '../errors';
+import { checkOptions, show, TypeError } from '../errors';
 import { CType, FunctionType } from '../ctype/model';
 import type { Repr } from '../ctype/primitives';
 import { registerCallback, unregisterCallback } from '../backend/koffi';
@@ -16,6 +16,8 @@ export interface CallbackOptions {
   /** Called with the error when the function throws; a value it returns (not undefined) is what C receives. */
   onerror?: (error: unknown) => unknown;
 }
+
+const CALLBACK_OPTION_NAMES: Readonly<Record<keyof CallbackOptions, true>> = { error: true, onerror: true };
 
 /** A registered JavaScript function with a C address; `release()` frees its slot (koffi has 8192). */
 export interface Trampoline {
@@ -146,6 +148,7 @@ export function registerTrampoline(
   lowered: FunctionType | null = null,
 ): Trampoline {
   if (typeof fn !== 'function') throw new TypeError(`${label}: expected a JavaScript function, got ${show(fn)}`);
+  checkOptions(label, options, CALLBACK_OPTION_NAMES);
   const { onerror } = options;
   if (onerror !== undefined && typeof onerror !== 'function') {
     throw new TypeError(`${label}: options.onerror must be a function, got ${show(onerror)}`);

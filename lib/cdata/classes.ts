@@ -1,5 +1,5 @@
 // One generated accessor class per pointer, array, struct and union type, plus generic reads and writes.
-import { DESCRIBE, FFIError, show } from '../errors';
+import { DESCRIBE, FFIError, RangeError, show, TypeError } from '../errors';
 import { ArrayType, CField, CType, PointerType, StructType, isCharLike, pendingLayout, pendingReason, pointerTo, requireSize } from '../ctype/model';
 import { isSignedRepr } from '../ctype/primitives';
 import { CData, isCData } from './base';

@@ -1,5 +1,5 @@
 // Conversions of scalar values between JavaScript and C, named by direction: toC (checked) and fromC.
-import { show } from '../errors';
+import { RangeError, show, TypeError } from '../errors';
 import { EnumType, PrimitiveType } from '../ctype/model';
 import { Repr, isSignedRepr, reprRange } from '../ctype/primitives';
 

@@ -1,6 +1,6 @@
 // Memory made visible: ffi.dump's annotated hex dump of a cdata, and what util.inspect shows of struct, array and pointer cdata.
 import type { InspectOptions } from 'util';
-import { show } from '../errors';
+import { checkOptions, RangeError, show, TypeError } from '../errors';
 import { CField, CType, StructType, isCharLike, noSizeError } from '../ctype/model';
 import type { ScalarType } from './convert';
 import { CData, isCData } from './base';
@@ -12,6 +12,8 @@ export interface DumpOptions {
   /** How many bytes to show from the cdata's address (default: its size, at most 1024). */
   readonly bytes?: number;
 }
+
+const DUMP_OPTION_NAMES: Readonly<Record<keyof DumpOptions, true>> = { bytes: true };
 
 /** Bytes dump() shows when not told: enough for a screenful of a large object. */
 const DEFAULT_LIMIT = 1024;
@@ -51,6 +53,7 @@ interface Region {
  */
 export function dump(cdata: unknown, options: DumpOptions = {}): string {
   if (!isCData(cdata)) throw new TypeError(`ffi.dump(): expected a cdata, got ${show(cdata)}`);
+  checkOptions('ffi.dump()', options, DUMP_OPTION_NAMES);
   const bytes = options?.bytes;
   if (bytes !== undefined && !(Number.isSafeInteger(bytes) && bytes >= 0)) {
     throw new RangeError(`ffi.dump(): options.bytes must be a non-negative integer, got ${show(bytes)}`);

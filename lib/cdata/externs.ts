@@ -1,5 +1,5 @@
 // extern "Python" functions: the JavaScript functions ffi.defExtern() attaches, and the pointers in each library's C they are called through.
-import { FFIError, show } from '../errors';
+import { FFIError, show, TypeError } from '../errors';
 import { CType, FunctionType, VOID, functionType, primitive } from '../ctype/model';
 import { LoadedLibrary, readCString } from '../backend/koffi';
 import { writeAt } from './classes';

@@ -1,5 +1,5 @@
 // Whether a cdata's memory can be used now, and the node-cffi error saying why not (never an engine's raw message).
-import { DESCRIBE, FFIError } from '../errors';
+import { DESCRIBE, FFIError, RangeError, TypeError } from '../errors';
 import type { CData } from './base';
 import { Memory, NO_MEMORY, ReadOnlyView, addressHex } from './memory';
 
@@ -83,8 +83,8 @@ export function checkMemory(c: CData, where: string, bytes = 0): void {
 
 /** True for what DataView throws when memory is not there: out of its bounds, detached, or read-only. */
 function isViewFault(e: unknown): boolean {
-  if (e instanceof RangeError) return /outside the bounds of the DataView|Offset is outside/.test(e.message);
-  if (e instanceof TypeError) return /detached ArrayBuffer|^read-only memory$/.test(e.message);
+  if (e instanceof globalThis.RangeError) return /outside the bounds of the DataView|Offset is outside/.test(e.message);
+  if (e instanceof globalThis.TypeError) return /detached ArrayBuffer|^read-only memory$/.test(e.message);
   return false;
 }
 

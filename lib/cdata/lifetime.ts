@@ -1,5 +1,5 @@
 // Lifetimes of cdata that hold more than memory: gc() destructors, callback slots, handles, and release() of any of them.
-import { DESCRIBE, FFIError, show } from '../errors';
+import { DESCRIBE, FFIError, show, TypeError } from '../errors';
 import { PointerType, VOID, pointerTo } from '../ctype/model';
 import { onCallbacksExhausted } from '../backend/koffi';
 import { CData, isCData } from './base';

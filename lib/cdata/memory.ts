@@ -1,5 +1,6 @@
 // Native memory: addresses as JavaScript holds them, Memory records (what cdata read through), slabs, and windows onto C memory.
 import { bufferAddress, rawView } from '../backend/koffi';
+import { RangeError, TypeError } from '../errors';
 
 // ---------------------------------------------------------------------------------------------
 // Addresses

@@ -1,5 +1,5 @@
 // Pointer values going to C: which cdata a pointer type accepts, and the address it stands for.
-import { show } from '../errors';
+import { show, TypeError } from '../errors';
 import { CType, PointerType } from '../ctype/model';
 import { CData, isCData } from './base';
 import { goneError } from './faults';

@@ -4,6 +4,7 @@ import { CData } from './base';
 import { classOf, readAddress, readValue, writeAt } from './classes';
 import { allocate } from './memory';
 import { passable } from './pointers';
+import { TypeError } from '../errors';
 
 /** A new owned, zero-filled struct or union cdata (what a by-value result becomes). */
 export function newStruct(t: StructType): CData {

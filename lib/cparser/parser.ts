@@ -1,7 +1,7 @@
 // The cdef parser: declarations in CFFI's C dialect become Decls in a Registry (all or nothing); type names become CTypes.
 // The grammar is in three parts, as C's declarations are: this file (declarations, typedefs, directives),
 // specifiers.ts (type specifiers, struct/union/enum bodies) and declarator.ts (declarators, shared state).
-import { CDefError, show } from '../errors';
+import { CDefError, checkOptions, show, TypeError } from '../errors';
 import { CType, FunctionType, Q_CONST, arrayOf, deferredArray, isInteger, primitive } from '../ctype/model';
 import { Decl, Registry, SourcePos } from '../ctype/registry';
 import { Scope, toJs } from '../ctype/declarations';
@@ -20,9 +20,12 @@ export interface CdefOptions {
   pack?: number;
 }
 
+const CDEF_OPTION_NAMES: Readonly<Record<keyof CdefOptions, true>> = { override: true, packed: true, pack: true };
+
 /** Parses declarations in CFFI's cdef language and adds them to `registry`. Throws CDefError. */
 export function parseCdef(source: string, registry: Registry, options: CdefOptions = {}): void {
   if (typeof source !== 'string') throw new TypeError(`cdef: the declarations must be a string, not ${show(source)}`);
+  checkOptions('ffi.cdef()', options, CDEF_OPTION_NAMES);
   const pack = packOf(options);
   const where: Where = (line, column, file) => `${file ?? 'cdef'}:${line}:${column}: `;
   const ts = new TokenStream(tokenize(source, where), where);

@@ -1,4 +1,5 @@
 // The C primitive types of the target platform (LP64: x86-64 System V and aarch64 Linux): sizes, alignments, ranges.
+import { TypeError } from '../errors';
 
 /** How a primitive's value travels between JavaScript and memory; every primitive has exactly one. */
 export type Repr =

@@ -1,8 +1,8 @@
 // Whole-header binding: what a C header declares, read through the system preprocessor with a build's options, remembered by content and headers.
 import * as path from 'path';
-import { show } from '../errors';
+import { checkOptions, show, TypeError } from '../errors';
 import { nodeHost } from '../host';
-import { PreprocessOptions, preprocess } from '../build';
+import { BUILD_OPTION_NAMES, preprocess, PreprocessOptions } from '../build';
 import { HeaderExtract, HeaderExtractOptions, extractHeader } from './extract';
 
 export type { ApiOnly, HeaderExtract, HeaderValue } from './extract';
@@ -22,6 +22,9 @@ export interface HeaderOptions extends PreprocessOptions {
   /** Bind only the declarations and macros whose name this matches (the types they need come along). */
   readonly only?: RegExp;
 }
+
+/** Every HeaderOptions name, for checkOptions(). */
+const HEADER_OPTION_NAMES: Readonly<Record<keyof HeaderOptions, true>> = { ...BUILD_OPTION_NAMES, filename: true, headers: true, only: true };
 
 /** What a header declares, with a hash of the headers it was read from (path, size, modification time). */
 export interface HeaderDeclarations extends HeaderExtract {
@@ -88,7 +91,7 @@ export function readHeader(
   if (typeof header !== 'string' || header === '' || /[\n"<>]/.test(header)) {
     throw new TypeError(`${where}: expected a header name such as 'zlib.h' or a path, got ${show(header)}`);
   }
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: expected options as an object, got ${show(options)}`);
+  checkOptions(where, options, HEADER_OPTION_NAMES);
   const extra = options.headers ?? [];
   if (!Array.isArray(extra) || !extra.every((h) => typeof h === 'string' && h !== '' && !/[\n"<>]/.test(h))) {
     throw new TypeError(`${where}: options.headers must be an array of header names or patterns, got ${show(extra)}`);
