@@ -1,11 +1,17 @@
 // The Host, the one gateway to environment, files, processes and clock; and runners that drive a routine over it sync or async.
-import * as childProcess from 'child_process';
+import type * as ChildProcess from 'child_process';
 import * as fs from 'fs';
 import { createRequire } from 'module';
 import * as os from 'os';
 import { promisify } from 'util';
 import * as vm from 'vm';
-import { MessageChannel, Worker, receiveMessageOnPort, threadId } from 'worker_threads';
+import type * as WorkerThreads from 'worker_threads';
+
+// Loaded on first use: a program that never compiles nor spawns does not pay for them at require().
+let childProcessModule: typeof ChildProcess | undefined;
+let workerThreadsModule: typeof WorkerThreads | undefined;
+const childProcess = (): typeof ChildProcess => (childProcessModule ??= require('child_process') as typeof ChildProcess);
+const workerThreads = (): typeof WorkerThreads => (workerThreadsModule ??= require('worker_threads') as typeof WorkerThreads);
 
 /** The parts of a file status the library reads; Node's `fs.Stats` has this shape. */
 export interface FileStat {
@@ -178,7 +184,7 @@ function childEnv(options: SpawnOptions | undefined): NodeJS.ProcessEnv | undefi
 
 function spawnAsync(file: string, args: readonly string[], options?: SpawnOptions): Promise<SpawnResult> {
   return new Promise((resolve) => {
-    const child = childProcess.spawn(file, args, {
+    const child = childProcess().spawn(file, args, {
       cwd: options?.cwd,
       env: childEnv(options),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -253,8 +259,8 @@ const closeAsync = promisify(fs.close);
  */
 function spawnSyncWithNotice(file: string, args: readonly string[], options: SpawnOptions, notice: { afterMs: number; text: string }): SpawnResult {
   const done = new Int32Array(new SharedArrayBuffer(4));
-  const { port1, port2 } = new MessageChannel();
-  const worker = new Worker(SPAWN_WORKER, {
+  const { port1, port2 } = new (workerThreads().MessageChannel)();
+  const worker = new (workerThreads().Worker)(SPAWN_WORKER, {
     eval: true,
     workerData: { file, args, options: { cwd: options.cwd, env: childEnv(options), timeout: options.timeout }, limit: SPAWN_OUTPUT_LIMIT, done, port: port2 },
     transferList: [port2],
@@ -265,7 +271,7 @@ function spawnSyncWithNotice(file: string, args: readonly string[], options: Spa
       process.stderr.write(`${notice.text}\n`);
       noticed = true;
     }
-    const message = receiveMessageOnPort(port1);
+    const message = workerThreads().receiveMessageOnPort(port1);
     if (!message) throw new Error('internal: the spawn worker finished without a result');
     const r = message.message as { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; code?: string; errorMessage?: string };
     const timedOut = r.code === 'ETIMEDOUT';
@@ -302,7 +308,7 @@ export const nodeHost: Host = {
   cwd: () => process.cwd(),
   uid: () => (process.getuid ? process.getuid() : -1),
   pid: () => process.pid,
-  threadId: () => threadId,
+  threadId: () => workerThreads().threadId,
   hostname: () => os.hostname(),
   processAlive(pid) {
     try {
@@ -388,7 +394,7 @@ export const nodeHost: Host = {
   },
   spawnSync(file, args, options) {
     if (options?.notice) return spawnSyncWithNotice(file, args, options, options.notice);
-    const r = childProcess.spawnSync(file, args, {
+    const r = childProcess().spawnSync(file, args, {
       cwd: options?.cwd,
       env: childEnv(options),
       timeout: options?.timeout,
