@@ -2,6 +2,8 @@
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
+  // test/long/ holds tests of minutes (the kernel's limits reached): NODE_CFFI_LONG=1 runs them, with the long versions of the others.
+  testPathIgnorePatterns: process.env.NODE_CFFI_LONG === '1' ? ['/node_modules/'] : ['/node_modules/', '<rootDir>/test/long/'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   globalSetup: '<rootDir>/test/setup/global-setup.js',
