@@ -73,6 +73,31 @@ def verify_ms(cache, source):
     return ms
 
 
+def runtime(cache, ffi, n):
+    """bench/runtime.ts's figures: ffi.gc, the char ** rows callback, RSS under strdup + ffi.gc (source and cdef given on the command line)."""
+    rows_source, rows_cdef, strdup_count = sys.argv[2], sys.argv[3], int(sys.argv[4])
+    rffi = cffi.FFI()
+    rffi.cdef(rows_cdef)
+    rlib = rffi.verify(rows_source + "/* runtime %d */\n" % os.getpid(), tmpdir=cache, extra_compile_args=["-O3"])
+    total = [0]
+
+    @rffi.callback("row_cb")
+    def row(arg, count, values, names):
+        total[0] += len(rffi.string(values[1])) + len(rffi.string(names[1]))
+        return 0
+
+    rows_ns = c_loop_ns(lambda k: rlib.each_row(row, rffi.NULL, k))
+    gc_ns = per_op("ffi.gc(base, noop)", {"ffi": ffi, "base": ffi.cast("void *", 0x1000), "noop": lambda p: None}, n // 4)
+    page = os.sysconf("SC_PAGE_SIZE")
+    rss = lambda: int(open("/proc/self/statm").read().split()[1]) * page / 2 ** 20
+    start, peak = rss(), 0.0
+    for _ in range(0, strdup_count, 1000):
+        for _ in range(1000):
+            rffi.gc(rlib.strdup(b"a string of some length, as a row would hold"), rlib.free)
+        peak = max(peak, rss() - start)
+    return {"gc_ns": gc_ns, "rows_ns": rows_ns, "strdup_gc_mib": peak}
+
+
 def main():
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     out = {"version": cffi.__version__, "python": sys.version.split()[0]}
@@ -113,6 +138,7 @@ def main():
             "callback round trip": c_loop_ns(lambda n: lib.drive(cb, n)),
             "extern \"Python\" round trip": extern_python_ns(cache),
         }
+        out.update(runtime(cache, ffi, n))
     finally:
         shutil.rmtree(cache, ignore_errors=True)
     print(json.dumps(out))

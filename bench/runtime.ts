@@ -1,0 +1,107 @@
+// Run-time costs beyond single calls: ffi.gc, callbacks that read C strings, memory under strdup + ffi.gc, and require().
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+import { FFI } from '../lib';
+import { packageRoot } from '../lib/package';
+import { Row, keep, median, timeAll } from './timing';
+
+/** The sqlite3_exec pattern: C calls back once per row with the row's values and the column names as `char **`. */
+export const ROWS_SOURCE = `#include <stdlib.h>
+#include <string.h>
+typedef int (*row_cb)(void *, int, char **, char **);
+int each_row(row_cb cb, void *arg, int rows) {
+  char *values[2] = { "42", "hello, world" };
+  char *names[2] = { "id", "name" };
+  int s = 0;
+  for (int i = 0; i < rows; i++) s += cb(arg, 2, values, names);
+  return s;
+}
+`;
+export const ROWS_CDEF = 'typedef int (*row_cb)(void *, int, char **, char **); int each_row(row_cb cb, void *arg, int rows); char *strdup(const char *); void free(void *);';
+
+/** What Python CFFI measured for the same operations (bench/peer_cffi.py), when it ran. */
+export interface RuntimePeer {
+  readonly gc_ns: number;
+  readonly rows_ns: number;
+  readonly strdup_gc_mib: number;
+}
+
+/** How many strdup + ffi.gc pairs the memory row makes, across event-loop turns. */
+export const STRDUP_GC_COUNT = 300_000;
+
+/** ns per ffi.gc() and per FinalizationRegistry.register(), and ns per callback of the rows loop (two ffi.string reads each). */
+function timeRuntime(cache: string): { gc: number; register: number; rows: number } {
+  const ffi = new FFI();
+  ffi.cdef(ROWS_CDEF);
+  const C = ffi.verify(`${ROWS_SOURCE}/* runtime ${process.pid} */\n`, { tmpdir: cache, extraCompileArgs: ['-O3'] });
+  const base = ffi.cast('void *', 0x1000);
+  const noop = () => undefined;
+  const registry = new FinalizationRegistry<number>(noop);
+  let total = 0;
+  const cb = ffi.callback('row_cb', (_arg: unknown, _n: number, values: { [i: number]: unknown }, names: { [i: number]: unknown }) => {
+    total += (ffi.string(values[1] as never) as string).length + (ffi.string(names[1] as never) as string).length;
+    return 0;
+  });
+  const [gc, register, rows] = timeAll([
+    (n) => { let x; for (let i = 0; i < n; i++) x = ffi.gc(base!, noop); keep(x); },
+    (n) => { let x; for (let i = 0; i < n; i++) { x = { i }; registry.register(x, i); } keep(x); },
+    (n) => keep(C.each_row(cb, null, n)),
+  ]);
+  keep(total);
+  return { gc, register, rows };
+}
+
+/** RSS growth in MiB (peak over the run, against the start) of STRDUP_GC_COUNT strdup + ffi.gc(p, free), 1,000 per event-loop turn, in a fresh process. */
+function strdupGcMib(cache: string): number {
+  const script = `
+    const { FFI } = require(${JSON.stringify(path.join(packageRoot, 'dist', 'lib'))});
+    const ffi = new FFI();
+    ffi.cdef(${JSON.stringify(ROWS_CDEF)});
+    const C = ffi.verify(${JSON.stringify(ROWS_SOURCE)}, { tmpdir: ${JSON.stringify(cache)} });
+    const rss = () => process.memoryUsage().rss / 2 ** 20;
+    (async () => {
+      await new Promise((r) => setTimeout(r, 10));
+      const start = rss();
+      let peak = 0;
+      for (let i = 0; i < ${STRDUP_GC_COUNT}; i += 1000) {
+        for (let k = 0; k < 1000; k++) ffi.gc(C.strdup('a string of some length, as a row would hold'), C.free);
+        await new Promise((r) => setImmediate(r));
+        peak = Math.max(peak, rss() - start);
+      }
+      console.log(JSON.stringify({ peak }));
+    })();`;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`strdup + ffi.gc run failed:\n${r.stderr}`);
+  return (JSON.parse(r.stdout) as { peak: number }).peak;
+}
+
+/** Median wall ms of `node -e <code>` over `runs` runs. */
+function nodeRun(code: string, runs: number): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, ['-e', code], { cwd: packageRoot, encoding: 'utf8' });
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    if (r.status !== 0) throw new Error(`node -e ${code} failed:\n${r.stderr}`);
+  }
+  return median(times);
+}
+
+/** The rows; `peer` adds Python CFFI's figures where it ran. */
+export function benchRuntime(cache: string, peer: RuntimePeer | null, runs = Number(process.env.BENCH_RUNS ?? 7)): Row[] {
+  const t = timeRuntime(cache);
+  const rows: Row[] = [
+    { what: 'ffi.gc(p, destructor)', ours: t.gc, versus: 'FinalizationRegistry.register', theirs: t.register, unit: 'ns', target: '<= 3x' },
+  ];
+  if (peer) {
+    rows.push({ what: 'ffi.gc(p, destructor)', ours: t.gc, versus: 'Python CFFI ffi.gc', theirs: peer.gc_ns, unit: 'ns' });
+    rows.push({ what: 'callback, char ** row (2 ffi.string)', ours: t.rows, versus: 'Python CFFI, the same callback', theirs: peer.rows_ns, unit: 'ns', target: '<= 1x' });
+  }
+  const mib = strdupGcMib(cache);
+  rows.push({ what: `RSS growth, ${STRDUP_GC_COUNT.toLocaleString('en')} strdup + ffi.gc`, ours: mib, versus: peer ? 'Python CFFI, the same' : '-', theirs: peer ? peer.strdup_gc_mib : NaN, unit: 'MiB', target: '< 64 MiB' });
+  const bare = nodeRun('0', runs);
+  const ours = nodeRun(`require(${JSON.stringify(path.join(packageRoot, 'dist', 'lib'))})`, runs);
+  const koffi = nodeRun("require('koffi')", runs);
+  rows.push({ what: "require('node-cffi'), net of node -e 0", ours: ours - bare, versus: "require('koffi'), net", theirs: koffi - bare, unit: 'ms', target: '<= 2x' });
+  return rows;
+}
