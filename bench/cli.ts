@@ -28,7 +28,7 @@ function installed(program: string): boolean {
 }
 
 /**
- * The issue's two ratios: a warm `cffi run add.c -e 'add(1, 2)'` against `node -e 0` (target: at
+ * Two ratios: a warm `cffi run add.c -e 'add(1, 2)'` against `node -e 0` (target: at
  * most 2x), and a cold one (a new source each time, so the compiler runs) against the compiler's
  * own time plus that 2x budget (target: at most 1x). With tcc installed, the same cold run with
  * --cc tcc against tcc's own compile time. Needs the compiled binary (npm run prepare).

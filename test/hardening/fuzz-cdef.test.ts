@@ -119,7 +119,7 @@ function deepNesting(rng: Rng): string {
   }
 }
 
-/** One input of the mix: mostly mutated valid declarations, then the other kinds the issue lists. */
+/** One input of the mix: mostly mutated valid declarations, then random bytes, non-ASCII and NUL, unterminated comments, deep nesting and keyword soup. */
 function input(rng: Rng): string {
   const r = rng();
   if (r < 0.55) {
