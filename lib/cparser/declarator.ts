@@ -92,25 +92,6 @@ export function fromCompiler(d: Derived): { lengthFromCompiler?: true; innerLeng
   };
 }
 
-const typeDepths = new WeakMap<CType, number>();
-
-/** How many derivations (pointer, array, function) deep a type is; struct bodies do not count. */
-function typeDepth(t: CType): number {
-  switch (t.kind) {
-    case 'primitive': case 'void': case 'struct': case 'union': case 'enum':
-      return 0;
-    case 'pointer': case 'array': case 'function': {
-      let d = typeDepths.get(t);
-      if (d === undefined) {
-        const parts = t.kind === 'function' ? [t.result, ...t.args] : [t.item];
-        d = 1 + parts.reduce((m, p) => Math.max(m, typeDepth(p)), 0);
-        typeDepths.set(t, d);
-      }
-      return d;
-    }
-  }
-}
-
 /**
  * The grammar's shared state and its declarator part. A declaration is specifiers, then declarators
  * (C's own split): SpecifierParser (specifiers.ts) adds the specifiers, struct/union and enum bodies;
@@ -389,7 +370,7 @@ export abstract class DeclaratorParser {
           quals = 0;
           break;
       }
-      if (typeDepth(type) > NESTING_LIMIT) this.ts.fail(d.tok, `nesting too deep (a type more than ${NESTING_LIMIT} levels deep)`);
+      if (type._depth > NESTING_LIMIT) this.ts.fail(d.tok, `nesting too deep (a type more than ${NESTING_LIMIT} levels deep)`);
     }
     return {
       type, quals: withoutMisplacedRestrict(type, quals), compilerLength,
