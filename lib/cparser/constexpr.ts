@@ -238,7 +238,7 @@ class Evaluator {
 
   /** Reports an arithmetic error in evaluated code; in unevaluated code the value is irrelevant. */
   private arithmeticError(live: boolean, first: number, message: string): bigint {
-    if (live) this.ts.fail(this.ts.tokens[first], `${message} in ${quote(this.ts.spell(first, this.ts.index))}`);
+    if (live) this.ts.fail(this.ts.token(first), `${message} in ${quote(this.ts.spell(first, this.ts.index))}`);
     return 0n;
   }
 

@@ -113,9 +113,140 @@ const PREPROCESSED_PIECES = (() => {
 // ---------------------------------------------------------------------------------------------
 // cdef text
 
+/** Token kinds as a token table stores them: indexes into KIND_NAMES. */
+const IDENT = 0;
+const NUMBER = 1;
+const CHAR = 2;
+const STRING = 3;
+const PUNCT = 4;
+const HASH = 5;
+const EOL = 6;
+const EOF = 7;
+const KIND_NAMES: readonly TokenKind[] = ['ident', 'number', 'char', 'string', 'punct', 'hash', 'eol', 'eof'];
+
+/** Character classes of ASCII, for the lexer's loops: bits of a table lookup instead of comparisons. */
+const C_IDENT = 1;
+const C_DIGIT = 2;
+const C_BLANK = 4;
+const CHAR_CLASS = (() => {
+  const t = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) t[c] = (isIdentStart(c) ? C_IDENT : 0) | (isDigit(c) ? C_DIGIT : 0) | (isBlank(c) ? C_BLANK : 0);
+  return t;
+})();
+/** The punctuators of two and three characters as numbers (their character codes, 7 bits each), so that no string is cut to look one up. */
+const PUNCT2_CODES = new Set([...PUNCT2].map((p) => p.charCodeAt(0) * 128 + p.charCodeAt(1)));
+const PUNCT3_CODES = new Set([...PUNCT3].map((p) => (p.charCodeAt(0) * 128 + p.charCodeAt(1)) * 128 + p.charCodeAt(2)));
+
+/** Length of the longest punctuator at `at`, whose first character is `c`; 0 when none starts there. */
+function punctuatorLength(src: string, at: number, c: number): number {
+  const d = src.charCodeAt(at + 1);
+  if (d < 128) {
+    const two = c * 128 + d;
+    const e = src.charCodeAt(at + 2);
+    if (e < 128 && PUNCT3_CODES.has(two * 128 + e)) return 3;
+    if (PUNCT2_CODES.has(two)) return 2;
+  }
+  return PUNCT1.has(src[at]) ? 1 : 0;
+}
+
 /** Splits `source` into tokens ending with one 'eof'; throws CDefError on text that is no C token. */
 export function tokenize(source: string, where: Where): Token[] {
+  const table = lex(source, where);
+  const tokens: Token[] = [];
+  for (let i = 0; i < table.count; i++) tokens.push(table.make(i));
+  return tokens;
+}
+
+/** Reads `source` into a token table ending with one 'eof'; throws CDefError on text that is no C token. */
+export function lex(source: string, where: Where): CdefTokens {
   return new Lexer(source, where).run();
+}
+
+/** How many of the tokens made last a token table keeps, so that looking at one again makes no new object. */
+const RECENT = 64;
+const NO_TOKEN: Token = { kind: 'eof', text: '', start: 0, end: 0, line: 0, column: 0, file: undefined };
+
+/**
+ * The tokens of a cdef text as columns of numbers (a struct of arrays), one row per token, each
+ * made into a Token when the parser looks at it. A large cdef has tens of thousands of tokens:
+ * as objects alive for the whole parse they kept the garbage collector copying them; made on
+ * demand they die young, which costs it nothing.
+ */
+export class CdefTokens {
+  count = 0;
+  kinds: Uint8Array;
+  starts: Int32Array;
+  ends: Int32Array;
+  /** Line numbers count from line markers, which may name any line up to 2^53. */
+  lines: Float64Array;
+  columns: Int32Array;
+  /** Index into fileNames of the file the last line marker named; -1 before any. */
+  files: Int32Array;
+  readonly fileNames: string[] = [];
+  private readonly recent: Token[] = new Array<Token>(RECENT).fill(NO_TOKEN);
+  private readonly recentIndex = new Int32Array(RECENT).fill(-1);
+
+  constructor(readonly src: string, capacity: number) {
+    this.kinds = new Uint8Array(capacity);
+    this.starts = new Int32Array(capacity);
+    this.ends = new Int32Array(capacity);
+    this.lines = new Float64Array(capacity);
+    this.columns = new Int32Array(capacity);
+    this.files = new Int32Array(capacity);
+  }
+
+  push(kind: number, start: number, end: number, line: number, column: number, file: number): void {
+    const i = this.count;
+    if (i === this.kinds.length) this.grow();
+    this.kinds[i] = kind;
+    this.starts[i] = start;
+    this.ends[i] = end;
+    this.lines[i] = line;
+    this.columns[i] = column;
+    this.files[i] = file;
+    this.count = i + 1;
+  }
+
+  /** Token `i` (0 <= i < count), the same object while it is among the last RECENT made. */
+  at(i: number): Token {
+    const slot = i & (RECENT - 1);
+    if (this.recentIndex[slot] === i) return this.recent[slot];
+    const t = this.make(i);
+    this.recent[slot] = t;
+    this.recentIndex[slot] = i;
+    return t;
+  }
+
+  /** A new Token object for token `i`. */
+  make(i: number): Token {
+    const start = this.starts[i];
+    const end = this.ends[i];
+    const f = this.files[i];
+    return {
+      kind: KIND_NAMES[this.kinds[i]],
+      text: start === end ? '' : this.src.slice(start, end),
+      start,
+      end,
+      line: this.lines[i],
+      column: this.columns[i],
+      file: f < 0 ? undefined : this.fileNames[f],
+    };
+  }
+
+  private grow(): void {
+    const n = this.kinds.length * 2;
+    const grown = <T extends Uint8Array | Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
+      const b = make(n);
+      b.set(a);
+      return b;
+    };
+    this.kinds = grown(this.kinds, (k) => new Uint8Array(k));
+    this.starts = grown(this.starts, (k) => new Int32Array(k));
+    this.ends = grown(this.ends, (k) => new Int32Array(k));
+    this.lines = grown(this.lines, (k) => new Float64Array(k));
+    this.columns = grown(this.columns, (k) => new Int32Array(k));
+    this.files = grown(this.files, (k) => new Int32Array(k));
+  }
 }
 
 /**
@@ -127,46 +258,51 @@ const LINE_MARKER = /#[ \t]*(?:line(?![\w$])[ \t]*)?(\d*)(?:[ \t]*"((?:[^"\\\n]|
 const STARTS_MARKER = /#[ \t]*(?:line(?![\w$])|\d)/y;
 
 class Lexer {
-  private readonly tokens: Token[] = [];
+  private readonly out: CdefTokens;
   private i = 0;
   private line = 1;
   private lineStart = 0;
   /** Nothing but blanks and comments seen yet on this line: a '#' here starts a directive. */
   private atLineStart = true;
   private inDirective = false;
-  /** The file named by the last line marker. */
-  private file: string | undefined = undefined;
+  /** The file named by the last line marker, as an index into out.fileNames; -1 before any. */
+  private file = -1;
 
-  constructor(private readonly src: string, private readonly where: Where) {}
+  constructor(private readonly src: string, private readonly where: Where) {
+    // About one token per four characters of declarations; the table grows when there are more.
+    this.out = new CdefTokens(src, (src.length >> 2) + 16);
+  }
 
-  run(): Token[] {
+  run(): CdefTokens {
     const src = this.src;
-    while (this.i < src.length) {
+    const n = src.length;
+    while (this.i < n) {
       const c = src.charCodeAt(this.i);
-      if (c === 10) this.newline();
-      else if (isBlank(c)) this.i++;
+      const cls = c < 128 ? CHAR_CLASS[c] : 0;
+      if (cls === C_BLANK) this.i++;
+      else if (c === 10) this.newline();
+      else if (cls === C_IDENT) this.word(c);
       else if (c === 92) this.splice();
       else if (c === 47 && src.charCodeAt(this.i + 1) === 47) this.lineComment();
       else if (c === 47 && src.charCodeAt(this.i + 1) === 42) this.blockComment();
       else this.token(c);
     }
-    if (this.inDirective) this.push('eol', this.i, this.i);
-    this.push('eof', this.i, this.i);
-    return this.tokens;
+    if (this.inDirective) this.push(EOL, this.i, this.i);
+    this.push(EOF, this.i, this.i);
+    return this.out;
   }
 
   private fail(offset: number, line: number, lineStart: number, message: string): never {
     const column = offset - lineStart + 1;
-    throw new CDefError(this.where(line, column, this.file) + message, line, column);
+    throw new CDefError(this.where(line, column, this.file < 0 ? undefined : this.out.fileNames[this.file]) + message, line, column);
   }
 
-  private push(kind: TokenKind, start: number, end: number): void {
-    const text = this.src.slice(start, end);
-    this.tokens.push({ kind, text, start, end, line: this.line, column: start - this.lineStart + 1, file: this.file });
+  private push(kind: number, start: number, end: number): void {
+    this.out.push(kind, start, end, this.line, start - this.lineStart + 1, this.file);
   }
 
   private newline(): void {
-    if (this.inDirective) this.push('eol', this.i, this.i);
+    if (this.inDirective) this.push(EOL, this.i, this.i);
     this.inDirective = false;
     this.i++;
     this.line++;
@@ -218,7 +354,7 @@ class Lexer {
     if (m[1] === '') this.fail(start, this.line, this.lineStart, "expected a line number after '#line'");
     const next = Number(m[1]);
     if (!Number.isSafeInteger(next) || next < 1) this.fail(start, this.line, this.lineStart, `the line number ${m[1]} is out of range`);
-    if (m[2] !== undefined) this.file = m[2].replace(/\\(.)/g, '$1');
+    if (m[2] !== undefined) this.file = this.out.fileNames.push(m[2].replace(/\\(.)/g, '$1')) - 1;
     this.line = next - 1; // the newline ending the marker counts one
     this.i = start + m[0].length;
   }
@@ -233,6 +369,19 @@ class Lexer {
     this.i = close + 2;
   }
 
+  /** A name (or a literal's prefix, or a word cdef drops), from its first character `c`. */
+  private word(c: number): void {
+    const src = this.src;
+    const start = this.i;
+    let end = start + 1;
+    while ((CHAR_CLASS[src.charCodeAt(end)] & (C_IDENT | C_DIGIT)) !== 0) end++;
+    this.atLineStart = false;
+    this.i = end;
+    const q = src.charCodeAt(end);
+    if ((q === 39 || q === 34) && end - start <= 2 && LITERAL_PREFIXES.has(src.slice(start, end))) this.literal(start, q);
+    else if (!((c === 95 || c === 87) && ignoredInCdef(src.slice(start, end)))) this.push(IDENT, start, end);
+  }
+
   private token(c: number): void {
     const src = this.src;
     const start = this.i;
@@ -242,26 +391,19 @@ class Lexer {
       if (STARTS_MARKER.test(src)) return this.lineMarker(start);
       this.inDirective = true;
       this.i++;
-      this.push('hash', start, this.i);
+      this.push(HASH, start, this.i);
       return;
     }
     this.atLineStart = false;
-    if (isIdentStart(c)) {
-      while (this.i < src.length && isIdentPart(src.charCodeAt(this.i))) this.i++;
-      const q = src.charCodeAt(this.i);
-      if ((q === 39 || q === 34) && LITERAL_PREFIXES.has(src.slice(start, this.i))) this.literal(start, q);
-      else if (!((c === 95 || c === 87) && ignoredInCdef(src.slice(start, this.i)))) this.push('ident', start, this.i);
-    } else if (isDigit(c) || (c === 46 && isDigit(src.charCodeAt(this.i + 1)))) {
+    if (isDigit(c) || (c === 46 && isDigit(src.charCodeAt(this.i + 1)))) {
       this.number(start);
     } else if (c === 39 || c === 34) {
       this.literal(start, c);
     } else {
-      const three = src.slice(start, start + 3);
-      const two = src.slice(start, start + 2);
-      const len = PUNCT3.has(three) ? 3 : PUNCT2.has(two) ? 2 : PUNCT1.has(src[start]) ? 1 : 0;
+      const len = punctuatorLength(src, start, c);
       if (len === 0) this.fail(start, this.line, this.lineStart, `unexpected character ${showChar(src, start)}`);
       this.i += len;
-      this.push('punct', start, this.i);
+      this.push(PUNCT, start, this.i);
     }
   }
 
@@ -276,7 +418,7 @@ class Lexer {
       else if ((c === 43 || c === 45) && (prev === 101 || prev === 112)) this.i++;
       else break;
     }
-    this.push('number', start, this.i);
+    this.push(NUMBER, start, this.i);
   }
 
   /** A character constant or string literal from `start` (its prefix included) to the closing quote. */
@@ -291,7 +433,7 @@ class Lexer {
       at += c === 92 && src.charCodeAt(at + 1) !== 10 ? 2 : 1;
     }
     this.i = at + 1;
-    this.push(q === 39 ? 'char' : 'string', start, this.i);
+    this.push(q === 39 ? CHAR : STRING, start, this.i);
   }
 }
 

@@ -6,7 +6,7 @@ import { CType, FunctionType, Q_CONST, arrayOf, deferredArray, isInteger, primit
 import { Decl, Registry, SourcePos } from '../ctype/registry';
 import { Scope, toJs } from '../ctype/declarations';
 import { convertInt, isFloatLiteral } from './constexpr';
-import { Token, Where, describe, isName, tokenize } from './lexer';
+import { Token, Where, describe, isName, lex } from './lexer';
 import { TokenStream } from './stream';
 import { BUILTIN_TYPES, Declarator, Derived, Specs, Typed, fromCompiler, posOf } from './declarator';
 import { SpecifierParser } from './specifiers';
@@ -25,7 +25,7 @@ export function parseCdef(source: string, registry: Registry, options: CdefOptio
   if (typeof source !== 'string') throw new TypeError(`cdef: the declarations must be a string, not ${show(source)}`);
   const pack = packOf(options);
   const where: Where = (line, column, file) => `${file ?? 'cdef'}:${line}:${column}: `;
-  const ts = new TokenStream(tokenize(source, where), where);
+  const ts = new TokenStream(lex(source, where), where);
   const scope = new Scope(registry, options.override === true, failAt(where));
   try {
     new Parser(ts, scope, pack).translationUnit();
@@ -52,7 +52,7 @@ export function parseTypeName(text: string, registry: Registry): CType {
   if (cached) return cached;
   const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
   const where: Where = (line, column) => `type '${shown}': ${line > 1 ? `line ${line}, ` : ''}column ${column}: `;
-  const ts = new TokenStream(tokenize(text, where), where);
+  const ts = new TokenStream(lex(text, where), where);
   // A type name can declare tags, as in C and CFFI ('struct s *' of an undeclared s; 'struct { int a; }').
   const scope = new Scope(registry, false, failAt(where));
   let type: CType;

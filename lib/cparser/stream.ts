@@ -1,6 +1,6 @@
 // The parser's cursor over cdef tokens, shared by the parser and the expression evaluator, with the error helpers that name what was found.
 import { CDefError } from '../errors';
-import { NESTING_LIMIT, Token, Where, describe, keyword } from './lexer';
+import { CdefTokens, NESTING_LIMIT, Token, Where, describe, keyword } from './lexer';
 
 /** The message for a '...' where API mode has no use for one. */
 export const MISPLACED_ELLIPSIS =
@@ -12,13 +12,33 @@ export const MISPLACED_ELLIPSIS =
 export class TokenStream {
   index = 0;
   private depth = 0;
+  /** The tokens as a lexer's table (made into objects as they are looked at), or as objects already made. */
+  private readonly table: CdefTokens | null;
+  private readonly list: readonly Token[];
+  /** The index of the last token (the 'eof'), where looking further stays. */
+  private readonly last: number;
 
-  constructor(readonly tokens: readonly Token[], private readonly where: Where) {}
+  constructor(tokens: readonly Token[] | CdefTokens, private readonly where: Where) {
+    if (tokens instanceof CdefTokens) {
+      this.table = tokens;
+      this.list = [];
+      this.last = tokens.count - 1;
+    } else {
+      this.table = null;
+      this.list = tokens;
+      this.last = tokens.length - 1;
+    }
+  }
 
+  /** The token `ahead` tokens after the cursor (the 'eof' past the end). Every look at a token goes through here. */
   peek(ahead = 0): Token {
     const at = this.index + ahead;
-    const last = this.tokens.length - 1;
-    return this.tokens[at < last ? at : last];
+    return this.token(at < this.last ? at : this.last);
+  }
+
+  /** Token `i` of the text (0 <= i <= the index of the 'eof'), for messages that quote from an earlier token. */
+  token(i: number): Token {
+    return this.table !== null ? this.table.at(i) : this.list[i];
   }
 
   next(): Token {
@@ -65,10 +85,10 @@ export class TokenStream {
   /** The source text of tokens [from, to), one space where the source had any gap, as a message quotes it. */
   spell(from: number, to: number): string {
     let out = '';
-    for (let i = from; i < to && i < this.tokens.length; i++) {
-      const t = this.tokens[i];
+    for (let i = from; i < to && i <= this.last; i++) {
+      const t = this.token(i);
       if (t.kind === 'eol' || t.kind === 'eof') break;
-      if (i > from && t.start > this.tokens[i - 1].end) out += ' ';
+      if (i > from && t.start > this.token(i - 1).end) out += ' ';
       out += t.text;
     }
     return out;
