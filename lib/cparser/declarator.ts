@@ -23,6 +23,8 @@ export const posOf = (tok: Token): SourcePos =>
   tok.file === undefined ? { line: tok.line, column: tok.column } : { line: tok.line, column: tok.column, file: tok.file };
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+/** The depths whose array lengths come from the compiler, of a declarator without '[...]'. */
+const NONE: readonly number[] = Object.freeze([]);
 
 export type Derivation =
   | { readonly kind: 'pointer'; readonly quals: number; readonly tok: Token }
@@ -195,14 +197,16 @@ export abstract class DeclaratorParser {
    */
   protected declarator(mode: 'named' | 'abstract' | 'either'): Declarator {
     this.ts.enter(this.ts.peek());
-    const pointers: Derivation[] = [];
+    // The pointers, then the suffixes from the right, then what is inside '()'.
+    const chain: Derivation[] = [];
     while (this.ts.is('*')) {
       const star = this.ts.next();
       this.ts.enter(star);
-      pointers.push({ kind: 'pointer', quals: this.qualifiers(), tok: star });
+      chain.push({ kind: 'pointer', quals: this.qualifiers(), tok: star });
     }
+    const pointers = chain.length;
     let name: Token | null = null;
-    let inner: readonly Derivation[] = [];
+    let inner: readonly Derivation[] | null = null;
     const tok = this.ts.peek();
     if (this.ts.is('(') && this.nestedDeclaratorFollows(mode)) {
       this.ts.next();
@@ -213,9 +217,10 @@ export abstract class DeclaratorParser {
     } else if (mode === 'named') {
       this.ts.unexpected(tok, 'a name');
     }
-    const suffixes = this.suffixes(name);
-    this.ts.leave(1 + pointers.length);
-    return { name, chain: [...pointers, ...suffixes.reverse(), ...inner] };
+    this.suffixes(name, chain);
+    this.ts.leave(1 + pointers);
+    if (inner !== null) for (let i = 0; i < inner.length; i++) chain.push(inner[i]);
+    return { name, chain };
   }
 
   /** At '(' in a declarator: true for a parenthesised declarator, false for a parameter list. */
@@ -238,16 +243,17 @@ export abstract class DeclaratorParser {
     }
   }
 
-  /** Array and parameter-list suffixes; `name`, the declarator's name if known, is for messages. */
-  private suffixes(name: Token | null): Derivation[] {
-    const out: Derivation[] = [];
+  /** Array and parameter-list suffixes, added to `chain` from the right; `name`, the declarator's name if known, is for messages. */
+  private suffixes(name: Token | null, chain: Derivation[]): void {
+    let out: Derivation[] | null = null;
     for (;;) {
       const tok = this.ts.peek();
-      if (out.length >= NESTING_LIMIT) this.ts.fail(tok, `nesting too deep (more than ${NESTING_LIMIT} levels)`);
-      if (this.ts.accept('[')) out.push({ kind: 'array', length: this.arrayLength(), tok });
-      else if (this.ts.accept('(')) out.push(this.parameters(tok, name));
-      else return out;
+      if (out !== null && out.length >= NESTING_LIMIT) this.ts.fail(tok, `nesting too deep (more than ${NESTING_LIMIT} levels)`);
+      if (this.ts.accept('[')) (out ??= []).push({ kind: 'array', length: this.arrayLength(), tok });
+      else if (this.ts.accept('(')) (out ??= []).push(this.parameters(tok, name));
+      else break;
     }
+    if (out !== null) for (let i = out.length - 1; i >= 0; i--) chain.push(out[i]);
   }
 
   private arrayLength(): number | null | 'compiler' {
@@ -333,7 +339,8 @@ export abstract class DeclaratorParser {
     const fromCompiler: number[] = [];
     let outerArrays = 0; // the length of the run of array derivations that ends the chain
     while (outerArrays < chain.length && chain[chain.length - 1 - outerArrays].kind === 'array') outerArrays++;
-    for (const [i, d] of chain.entries()) {
+    for (let i = 0; i < chain.length; i++) {
+      const d = chain[i];
       quals = withoutMisplacedRestrict(type, quals);
       switch (d.kind) {
         case 'pointer':
@@ -372,8 +379,10 @@ export abstract class DeclaratorParser {
       }
       if (type._depth > NESTING_LIMIT) this.ts.fail(d.tok, `nesting too deep (a type more than ${NESTING_LIMIT} levels deep)`);
     }
+    quals = withoutMisplacedRestrict(type, quals);
+    if (compilerLength === null) return { type, quals, compilerLength, outerFromCompiler: false, innerFromCompiler: NONE };
     return {
-      type, quals: withoutMisplacedRestrict(type, quals), compilerLength,
+      type, quals, compilerLength,
       outerFromCompiler: fromCompiler.includes(0), innerFromCompiler: fromCompiler.filter((x) => x > 0).sort((a, b) => a - b),
     };
   }

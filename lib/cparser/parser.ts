@@ -258,7 +258,8 @@ class Parser extends SpecifierParser {
       return this.declareOrdinary({ kind: 'constant', name: name.text, type, value: undefined, origin: 'static const', pos }, name);
     }
     if (type.kind === 'void') this.ts.fail(name, `the variable '${name.text}' has type 'void'`);
-    this.declareOrdinary({ kind: 'variable', name: name.text, type, quals, pos, ...fromCompiler(typed) }, name);
+    const variable: Decl = { kind: 'variable', name: name.text, type, quals, pos };
+    this.declareOrdinary(typed.compilerLength === null ? variable : { ...variable, ...fromCompiler(typed) }, name);
   }
 
   /** `const int X = <expr>`: an integer constant whose value cdef knows. */

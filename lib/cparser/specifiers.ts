@@ -4,7 +4,7 @@ import { enumBase, enumeratorType, toJs } from '../ctype/declarations';
 import { IntValue } from './constexpr';
 import { Token, isName, keyword, quote } from './lexer';
 import { TokenStream } from './stream';
-import { BUILTIN_TYPES, DeclaratorParser, SpecContext, Specs, TagUse, Typed, fromCompiler, posOf } from './declarator';
+import { BUILTIN_TYPES, DeclaratorParser, SpecContext, Specs, TagUse, fromCompiler, posOf } from './declarator';
 
 const U64_MAX = 2n ** 64n - 1n;
 
@@ -20,8 +20,18 @@ interface EnumBody {
   readonly items: readonly Enumerator[];
   readonly partial: boolean;
 }
+/** The types of the spellings met so far ('int', 'unsigned long'), by their words as written. */
+const spelled = new Map<string, CType>();
+
 /** The primitive type spelled by C's type keywords, in any order C allows ('int unsigned long'). */
 function primitiveOf(words: readonly Token[], ts: TokenStream): CType {
+  const key = words.length === 1 ? words[0].text : words.map((w) => w.text).join(' ');
+  let type = spelled.get(key);
+  if (type === undefined) spelled.set(key, (type = spelledPrimitive(words, ts)));
+  return type;
+}
+
+function spelledPrimitive(words: readonly Token[], ts: TokenStream): CType {
   const counts = new Map<string, number>();
   for (const w of words) counts.set(w.text, (counts.get(w.text) ?? 0) + 1);
   const count = (w: string): number => counts.get(w) ?? 0;
@@ -80,7 +90,7 @@ export abstract class SpecifierParser extends DeclaratorParser {
         // The lexer hack: after a type specifier, a typedef name is the declarator's name.
         if (named || words.length || !this.isTypedefName(tok.text)) break;
         this.ts.next();
-        named = { ...this.typedefType(tok.text), tok };
+        named = this.typedefType(tok);
         continue;
       }
       if (role.kind === 'reserved') break;
@@ -123,11 +133,11 @@ export abstract class SpecifierParser extends DeclaratorParser {
     return this.ts.fail(tok, `'${tok.text}' cannot be combined with '${other.text}' in one type`);
   }
 
-  /** The type a typedef name stands for: the cdef's typedef, else the built-in type of that name. */
-  private typedefType(name: string): Typed {
-    const d = this.scope.get(name);
-    if (d?.kind === 'typedef') return { type: d.type, quals: d.quals };
-    return { type: BUILTIN_TYPES.get(name) as CType, quals: 0 };
+  /** The type the typedef name `tok` stands for: the cdef's typedef, else the built-in type of that name. */
+  private typedefType(tok: Token): { type: CType; quals: number; tok: Token } {
+    const d = this.scope.get(tok.text);
+    if (d?.kind === 'typedef') return { type: d.type, quals: d.quals, tok };
+    return { type: BUILTIN_TYPES.get(tok.text) as CType, quals: 0, tok };
   }
 
   private tagSpecifier(kw: Token): TagUse {
@@ -220,7 +230,8 @@ export abstract class SpecifierParser extends DeclaratorParser {
     }
     const colon = this.ts.peek();
     const bitsize = this.ts.accept(':') ? this.bitWidth(colon, name.text) : -1;
-    return { name: name.text, type, quals, bitsize, pos: posOf(name), ...fromCompiler(derived) };
+    const m: MemberDecl = { name: name.text, type, quals, bitsize, pos: posOf(name) };
+    return derived.compilerLength === null ? m : { ...m, ...fromCompiler(derived) };
   }
 
   private bitWidth(at: Token, name: string): number {

@@ -117,7 +117,7 @@ export class Registry {
     const key = keyOf(d);
     checkRedeclaration(this.table.get(key), d, override);
     this.table.set(key, d);
-    this.typeCache.clear();
+    if (this.typeCache.size !== 0) this.typeCache.clear(); // clear() allocates a new table, even for an empty map
   }
 
   /** Removes the function `name` again (a checker undoing a declaration it will not keep); types are never removed. */
