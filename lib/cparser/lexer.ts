@@ -154,12 +154,36 @@ export function tokenize(source: string, where: Where): Token[] {
   const table = lex(source, where);
   const tokens: Token[] = [];
   for (let i = 0; i < table.count; i++) tokens.push(table.make(i));
+  releaseTokens(table);
   return tokens;
 }
 
-/** Reads `source` into a token table ending with one 'eof'; throws CDefError on text that is no C token. */
+/**
+ * Reads `source` into a token table ending with one 'eof'; throws CDefError on text that is no C
+ * token. Give the table back with releaseTokens() when done with it (and its TokenStream), so
+ * that the next text reuses its arrays: a header is checked one declaration at a time, and
+ * typed arrays cost more to allocate than a short text takes to read.
+ */
 export function lex(source: string, where: Where): CdefTokens {
-  return new Lexer(source, where).run();
+  const table = spare ?? new CdefTokens((source.length >> 1) + 16);
+  spare = null;
+  table.reset(source);
+  try {
+    return new Lexer(source, table, where).run();
+  } catch (e) {
+    releaseTokens(table);
+    throw e;
+  }
+}
+
+/** A token table no longer used, kept for the next text unless it is large. */
+let spare: CdefTokens | null = null;
+const SPARE_CAPACITY = 1 << 16;
+
+/** Gives back a table from lex() once nothing reads it any more. */
+export function releaseTokens(table: CdefTokens): void {
+  table.reset('');
+  if (table.kinds.length <= SPARE_CAPACITY) spare = table;
 }
 
 /** How many of the tokens made last a token table keeps, so that looking at one again makes no new object. */
@@ -174,6 +198,7 @@ const NO_TOKEN: Token = { kind: 'eof', text: '', start: 0, end: 0, line: 0, colu
  */
 export class CdefTokens {
   count = 0;
+  src = '';
   kinds: Uint8Array;
   starts: Int32Array;
   ends: Int32Array;
@@ -186,13 +211,22 @@ export class CdefTokens {
   private readonly recent: Token[] = new Array<Token>(RECENT).fill(NO_TOKEN);
   private readonly recentIndex = new Int32Array(RECENT).fill(-1);
 
-  constructor(readonly src: string, capacity: number) {
+  constructor(capacity: number) {
     this.kinds = new Uint8Array(capacity);
     this.starts = new Int32Array(capacity);
     this.ends = new Int32Array(capacity);
     this.lines = new Float64Array(capacity);
     this.columns = new Int32Array(capacity);
     this.files = new Int32Array(capacity);
+  }
+
+  /** Empties the table for the tokens of `src`. */
+  reset(src: string): void {
+    this.src = src;
+    this.count = 0;
+    this.fileNames.length = 0;
+    this.recentIndex.fill(-1);
+    this.recent.fill(NO_TOKEN);
   }
 
   push(kind: number, start: number, end: number, line: number, column: number, file: number): void {
@@ -258,7 +292,6 @@ const LINE_MARKER = /#[ \t]*(?:line(?![\w$])[ \t]*)?(\d*)(?:[ \t]*"((?:[^"\\\n]|
 const STARTS_MARKER = /#[ \t]*(?:line(?![\w$])|\d)/y;
 
 class Lexer {
-  private readonly out: CdefTokens;
   private i = 0;
   private line = 1;
   private lineStart = 0;
@@ -268,10 +301,7 @@ class Lexer {
   /** The file named by the last line marker, as an index into out.fileNames; -1 before any. */
   private file = -1;
 
-  constructor(private readonly src: string, private readonly where: Where) {
-    // About one token per four characters of declarations; the table grows when there are more.
-    this.out = new CdefTokens(src, (src.length >> 2) + 16);
-  }
+  constructor(private readonly src: string, private readonly out: CdefTokens, private readonly where: Where) {}
 
   run(): CdefTokens {
     const src = this.src;

@@ -8,8 +8,12 @@ export const MISPLACED_ELLIPSIS =
   "the last enumerator ('enum e { A, B, ... }') or an enumerator's value ('B = ...'), and in 'typedef int... t;', " +
   "'typedef float... t;', 'typedef ... t;' and 'typedef ... *t;'";
 
+/** The current token of a stream over no tokens at all. */
+const NOTHING: Token = { kind: 'eof', text: '', start: 0, end: 0, line: 1, column: 1, file: undefined };
+
 /** A cursor over tokens, shared by the parser and the expression evaluator, with their error helpers. */
 export class TokenStream {
+  /** The cursor: the index of the current token. Moved by next() and accept() only. */
   index = 0;
   private depth = 0;
   /** The tokens as a lexer's table (made into objects as they are looked at), or as objects already made. */
@@ -17,6 +21,8 @@ export class TokenStream {
   private readonly list: readonly Token[];
   /** The index of the last token (the 'eof'), where looking further stays. */
   private readonly last: number;
+  /** The token at the cursor: the parser looks at it several times before it moves on. */
+  private current: Token;
 
   constructor(tokens: readonly Token[] | CdefTokens, private readonly where: Where) {
     if (tokens instanceof CdefTokens) {
@@ -28,12 +34,38 @@ export class TokenStream {
       this.list = tokens;
       this.last = tokens.length - 1;
     }
+    this.current = this.last >= 0 ? this.token(0) : NOTHING;
   }
 
-  /** The token `ahead` tokens after the cursor (the 'eof' past the end). Every look at a token goes through here. */
+  // The four ways to look at a token (peek, next, is, accept): a count of their calls is a count
+  // of the parser's work (see test/helpers/work.ts).
+
+  /** The token `ahead` tokens after the cursor (the 'eof' past the end). */
   peek(ahead = 0): Token {
+    if (ahead === 0) return this.current;
     const at = this.index + ahead;
     return this.token(at < this.last ? at : this.last);
+  }
+
+  /** The current token; the cursor moves past it unless it is the 'eof'. */
+  next(): Token {
+    const t = this.current;
+    if (t.kind !== 'eof') this.advance();
+    return t;
+  }
+
+  /** True when the current token is the punctuator `text`. */
+  is(text: string): boolean {
+    const t = this.current;
+    return t.kind === 'punct' && t.text === text;
+  }
+
+  /** Moves past the current token when it is the punctuator `text`. */
+  accept(text: string): boolean {
+    const t = this.current;
+    if (t.kind !== 'punct' || t.text !== text) return false;
+    this.advance();
+    return true;
   }
 
   /** Token `i` of the text (0 <= i <= the index of the 'eof'), for messages that quote from an earlier token. */
@@ -41,22 +73,9 @@ export class TokenStream {
     return this.table !== null ? this.table.at(i) : this.list[i];
   }
 
-  next(): Token {
-    const t = this.peek();
-    if (t.kind !== 'eof') this.index++;
-    return t;
-  }
-
-  /** True when the current token is the punctuator `text`. */
-  is(text: string): boolean {
-    const t = this.peek();
-    return t.kind === 'punct' && t.text === text;
-  }
-
-  accept(text: string): boolean {
-    if (!this.is(text)) return false;
-    this.index++;
-    return true;
+  private advance(): void {
+    const i = ++this.index;
+    this.current = this.token(i < this.last ? i : this.last);
   }
 
   /** Consumes the punctuator `text`, or fails saying what was `expected` instead of what was found. */
