@@ -110,7 +110,7 @@ export abstract class DeclaratorParser {
   };
 
   /** `pack`: the alignment cap for the structs defined next (0: natural); '#pragma pack' changes it. */
-  constructor(protected readonly ts: TokenStream, protected readonly scope: Scope, protected pack: number) {}
+  constructor(protected ts: TokenStream, protected readonly scope: Scope, protected pack: number) {}
 
   protected abstract specifiers(context: SpecContext, expected: string): Specs;
 

@@ -73,6 +73,15 @@ export abstract class SpecifierParser extends DeclaratorParser {
   /** Anonymous structs and unions defined here, where they start, to refuse those the compiler cannot be asked about. */
   protected readonly anonymousAt = new Map<StructType, Token>();
 
+  /** Starts over on the tokens of `ts` with the alignment cap `pack`, as a new parser would. */
+  protected restart(ts: TokenStream, pack: number): void {
+    this.ts = ts;
+    this.pack = pack;
+    this.pendingEnum = null;
+    this.defining.clear();
+    this.anonymousAt.clear();
+  }
+
   // ---- specifiers -----------------------------------------------------------------------------
 
   protected specifiers(context: SpecContext, expected: string): Specs {

@@ -120,12 +120,6 @@ export class Registry {
     if (this.typeCache.size !== 0) this.typeCache.clear(); // clear() allocates a new table, even for an empty map
   }
 
-  /** Removes the function `name` again (a checker undoing a declaration it will not keep); types are never removed. */
-  forgetFunction(name: string): void {
-    if (this.table.get(name)?.kind !== 'function') throw new Error(`internal: '${name}' is not a function of the table`);
-    this.table.delete(name);
-  }
-
   /** Every declaration, in the order first declared. */
   values(): IterableIterator<Decl> {
     return this.table.values();
