@@ -128,9 +128,14 @@ const KIND_NAMES: readonly TokenKind[] = ['ident', 'number', 'char', 'string', '
 const C_IDENT = 1;
 const C_DIGIT = 2;
 const C_BLANK = 4;
+/** Starts a punctuator and nothing else: not '.' (a number may start so), '/' (a comment), '#' (a directive). */
+const C_PUNCT = 8;
 const CHAR_CLASS = (() => {
   const t = new Uint8Array(128);
-  for (let c = 0; c < 128; c++) t[c] = (isIdentStart(c) ? C_IDENT : 0) | (isDigit(c) ? C_DIGIT : 0) | (isBlank(c) ? C_BLANK : 0);
+  for (let c = 0; c < 128; c++) {
+    const plain = PUNCTUATORS.some((p) => p.charCodeAt(0) === c) && !'./#'.includes(String.fromCharCode(c));
+    t[c] = (isIdentStart(c) ? C_IDENT : 0) | (isDigit(c) ? C_DIGIT : 0) | (isBlank(c) ? C_BLANK : 0) | (plain ? C_PUNCT : 0);
+  }
   return t;
 })();
 /** The punctuators of two and three characters as numbers (their character codes, 7 bits each), so that no string is cut to look one up. */
@@ -267,7 +272,8 @@ export class CdefTokens {
     };
   }
 
-  private grow(): void {
+  /** Doubles the capacity of the arrays (new arrays: take them again after a call). */
+  grow(): void {
     const n = this.kinds.length * 2;
     const grown = <T extends Uint8Array | Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
       const b = make(n);
@@ -303,23 +309,107 @@ class Lexer {
 
   constructor(private readonly src: string, private readonly out: CdefTokens, private readonly where: Where) {}
 
+  /**
+   * Reads the whole text. Blanks, newlines, plain names and punctuators, most of any cdef, are
+   * read in this one loop with the state in local variables (the first cdef runs it unoptimised);
+   * anything else goes through step() with the state written back to the fields.
+   */
   run(): CdefTokens {
     const src = this.src;
     const n = src.length;
-    while (this.i < n) {
-      const c = src.charCodeAt(this.i);
+    const out = this.out;
+    let { kinds, starts, ends, lines, columns, files } = out;
+    let count = out.count;
+    let i = this.i;
+    let line = this.line;
+    let lineStart = this.lineStart;
+    let atLineStart = this.atLineStart;
+    let inDirective = this.inDirective;
+    let file = this.file;
+    while (i < n) {
+      const c = src.charCodeAt(i);
       const cls = c < 128 ? CHAR_CLASS[c] : 0;
-      if (cls === C_BLANK) this.i++;
-      else if (c === 10) this.newline();
-      else if (cls === C_IDENT) this.word(c);
-      else if (c === 92) this.splice();
-      else if (c === 47 && src.charCodeAt(this.i + 1) === 47) this.lineComment();
-      else if (c === 47 && src.charCodeAt(this.i + 1) === 42) this.blockComment();
-      else this.token(c);
+      const start = i;
+      let kind: number;
+      if (cls === C_BLANK) {
+        i++;
+        continue;
+      } else if (c === 10 && !inDirective) {
+        i++;
+        line++;
+        lineStart = i;
+        atLineStart = true;
+        continue;
+      } else if (cls === C_IDENT) {
+        let end = i + 1;
+        while ((CHAR_CLASS[src.charCodeAt(end)] & (C_IDENT | C_DIGIT)) !== 0) end++;
+        const q = src.charCodeAt(end);
+        if (q === 39 || q === 34) kind = -1; // perhaps a literal's prefix ('L"x"'): the long way
+        else if ((c === 95 || c === 87) && ignoredInCdef(src.slice(start, end))) {
+          i = end;
+          atLineStart = false;
+          continue;
+        } else {
+          i = end;
+          kind = IDENT;
+        }
+      } else if (cls === C_PUNCT) {
+        const len = punctuatorLength(src, i, c);
+        i += len;
+        kind = PUNCT;
+      } else kind = -1;
+      if (kind < 0) {
+        this.i = i;
+        this.line = line;
+        this.lineStart = lineStart;
+        this.atLineStart = atLineStart;
+        this.inDirective = inDirective;
+        this.file = file;
+        out.count = count;
+        this.step(c);
+        ({ kinds, starts, ends, lines, columns, files } = out);
+        count = out.count;
+        i = this.i;
+        line = this.line;
+        lineStart = this.lineStart;
+        atLineStart = this.atLineStart;
+        inDirective = this.inDirective;
+        file = this.file;
+        continue;
+      }
+      atLineStart = false;
+      if (count === kinds.length) {
+        out.count = count;
+        out.grow();
+        ({ kinds, starts, ends, lines, columns, files } = out);
+      }
+      kinds[count] = kind;
+      starts[count] = start;
+      ends[count] = i;
+      lines[count] = line;
+      columns[count] = start - lineStart + 1;
+      files[count] = file;
+      count++;
     }
-    if (this.inDirective) this.push(EOL, this.i, this.i);
-    this.push(EOF, this.i, this.i);
-    return this.out;
+    out.count = count;
+    this.i = i;
+    this.line = line;
+    this.lineStart = lineStart;
+    if (inDirective) this.push(EOL, i, i);
+    this.push(EOF, i, i);
+    return out;
+  }
+
+  /** Reads what starts at the current character `c`, whatever it is. */
+  private step(c: number): void {
+    const src = this.src;
+    if (c === 10) this.newline();
+    else if (isBlank(c)) this.i++;
+    else if (isIdentStart(c)) this.word(c);
+    else if (c === 92) this.splice();
+    else if (c === 47 && src.charCodeAt(this.i + 1) === 47) this.lineComment();
+    else if (c === 47 && src.charCodeAt(this.i + 1) === 42) this.blockComment();
+    else this.token(c);
   }
 
   private fail(offset: number, line: number, lineStart: number, message: string): never {
