@@ -113,16 +113,21 @@ const PREPROCESSED_PIECES = (() => {
 // ---------------------------------------------------------------------------------------------
 // cdef text
 
-/** Token kinds as a token table stores them: indexes into KIND_NAMES. */
+/** Token kinds as a token table stores them: indexes into KIND_NAMES, and for punctuators PUNCT_KIND and above (see punctuatorText). */
 const IDENT = 0;
 const NUMBER = 1;
 const CHAR = 2;
 const STRING = 3;
-const PUNCT = 4;
 const HASH = 5;
 const EOL = 6;
 const EOF = 7;
 const KIND_NAMES: readonly TokenKind[] = ['ident', 'number', 'char', 'string', 'punct', 'hash', 'eol', 'eof'];
+/** The kind of the punctuator PUNCTUATORS[0]; the others follow in order, so that a punctuator's kind names its text. */
+export const PUNCT_KIND = 16;
+/** The text of the punctuator of kind k is PUNCT_TEXTS[k - PUNCT_KIND]: one string per punctuator, so that texts compare at once. */
+export const PUNCT_TEXTS: readonly string[] = PUNCTUATORS;
+
+
 
 /** Character classes of ASCII, for the lexer's loops: bits of a table lookup instead of comparisons. */
 const C_IDENT = 1;
@@ -138,20 +143,38 @@ const CHAR_CLASS = (() => {
   }
   return t;
 })();
-/** The punctuators of two and three characters as numbers (their character codes, 7 bits each), so that no string is cut to look one up. */
-const PUNCT2_CODES = new Set([...PUNCT2].map((p) => p.charCodeAt(0) * 128 + p.charCodeAt(1)));
-const PUNCT3_CODES = new Set([...PUNCT3].map((p) => (p.charCodeAt(0) * 128 + p.charCodeAt(1)) * 128 + p.charCodeAt(2)));
-
-/** Length of the longest punctuator at `at`, whose first character is `c`; 0 when none starts there. */
-function punctuatorLength(src: string, at: number, c: number): number {
-  const d = src.charCodeAt(at + 1);
-  if (d < 128) {
-    const two = c * 128 + d;
-    const e = src.charCodeAt(at + 2);
-    if (e < 128 && PUNCT3_CODES.has(two * 128 + e)) return 3;
-    if (PUNCT2_CODES.has(two)) return 2;
+/** The kinds of the punctuators of two and three characters by their character codes (7 bits each), so that no string is cut to look one up. */
+const PUNCT2_KINDS = new Map<number, number>();
+const PUNCT3_KINDS = new Map<number, number>();
+/** The kinds of the one-character punctuators by character code (0: none). */
+const PUNCT1_KINDS = new Uint8Array(128);
+/** 1 for the characters that start a punctuator of two or three characters. */
+const STARTS_LONGER = new Uint8Array(128);
+PUNCTUATORS.forEach((p, k) => {
+  const codes = [...p].map((ch) => ch.charCodeAt(0));
+  const kind = PUNCT_KIND + k;
+  if (codes.length === 1) PUNCT1_KINDS[codes[0]] = kind;
+  else {
+    STARTS_LONGER[codes[0]] = 1;
+    (codes.length === 2 ? PUNCT2_KINDS : PUNCT3_KINDS).set(codes.reduce((n, c) => n * 128 + c), kind);
   }
-  return PUNCT1.has(src[at]) ? 1 : 0;
+});
+
+/** The kind of the longest punctuator at `at`, whose first character is `c`; 0 when none starts there. */
+function punctuatorKind(src: string, at: number, c: number): number {
+  if (c >= 128) return 0;
+  if (STARTS_LONGER[c] === 1) {
+    const d = src.charCodeAt(at + 1);
+    if (d < 128) {
+      const two = c * 128 + d;
+      const e = src.charCodeAt(at + 2);
+      const three = e < 128 ? PUNCT3_KINDS.get(two * 128 + e) : undefined;
+      if (three !== undefined) return three;
+      const kind = PUNCT2_KINDS.get(two);
+      if (kind !== undefined) return kind;
+    }
+  }
+  return PUNCT1_KINDS[c];
 }
 
 /** Splits `source` into tokens ending with one 'eof'; throws CDefError on text that is no C token. */
@@ -213,6 +236,8 @@ export class CdefTokens {
   /** Index into fileNames of the file the last line marker named; -1 before any. */
   files: Int32Array;
   readonly fileNames: string[] = [];
+  /** The texts of tokens made elsewhere (see CdefTokens.of); null: cut from src. */
+  private texts: readonly string[] | null = null;
   private readonly recent: Token[] = new Array<Token>(RECENT).fill(NO_TOKEN);
   private readonly recentIndex = new Int32Array(RECENT).fill(-1);
 
@@ -225,9 +250,24 @@ export class CdefTokens {
     this.files = new Int32Array(capacity);
   }
 
+  /** A table of tokens made already (by tokenize(), or by hand in tests). */
+  static of(tokens: readonly Token[]): CdefTokens {
+    const table = new CdefTokens(tokens.length + 1);
+    for (const t of tokens) {
+      const kind = t.kind === 'punct' ? PUNCT_KIND + PUNCTUATORS.indexOf(t.text) : KIND_NAMES.indexOf(t.kind);
+      if (kind < 0 || kind === PUNCT_KIND - 1) throw new Error(`internal: '${t.text}' is no ${t.kind} token`);
+      let file = t.file === undefined ? -1 : table.fileNames.indexOf(t.file);
+      if (t.file !== undefined && file < 0) file = table.fileNames.push(t.file) - 1;
+      table.push(kind, t.start, t.end, t.line, t.column, file);
+    }
+    table.texts = tokens.map((t) => t.text);
+    return table;
+  }
+
   /** Empties the table for the tokens of `src`. */
   reset(src: string): void {
     this.src = src;
+    this.texts = null;
     this.count = 0;
     this.fileNames.length = 0;
     this.recentIndex.fill(-1);
@@ -258,12 +298,13 @@ export class CdefTokens {
 
   /** A new Token object for token `i`. */
   make(i: number): Token {
+    const k = this.kinds[i];
     const start = this.starts[i];
     const end = this.ends[i];
     const f = this.files[i];
     return {
-      kind: KIND_NAMES[this.kinds[i]],
-      text: start === end ? '' : this.src.slice(start, end),
+      kind: k >= PUNCT_KIND ? 'punct' : KIND_NAMES[k],
+      text: this.texts !== null ? this.texts[i] : k >= PUNCT_KIND ? PUNCTUATORS[k - PUNCT_KIND] : start === end ? '' : this.src.slice(start, end),
       start,
       end,
       line: this.lines[i],
@@ -354,9 +395,8 @@ class Lexer {
           kind = IDENT;
         }
       } else if (cls === C_PUNCT) {
-        const len = punctuatorLength(src, i, c);
-        i += len;
-        kind = PUNCT;
+        kind = punctuatorKind(src, i, c);
+        i += PUNCTUATORS[kind - PUNCT_KIND].length;
       } else kind = -1;
       if (kind < 0) {
         this.i = i;
@@ -520,10 +560,10 @@ class Lexer {
     } else if (c === 39 || c === 34) {
       this.literal(start, c);
     } else {
-      const len = punctuatorLength(src, start, c);
-      if (len === 0) this.fail(start, this.line, this.lineStart, `unexpected character ${showChar(src, start)}`);
-      this.i += len;
-      this.push(PUNCT, start, this.i);
+      const kind = punctuatorKind(src, start, c);
+      if (kind === 0) this.fail(start, this.line, this.lineStart, `unexpected character ${showChar(src, start)}`);
+      this.i += PUNCTUATORS[kind - PUNCT_KIND].length;
+      this.push(kind, start, this.i);
     }
   }
 

@@ -1,6 +1,6 @@
 // The parser's cursor over cdef tokens, shared by the parser and the expression evaluator, with the error helpers that name what was found.
 import { CDefError } from '../errors';
-import { CdefTokens, NESTING_LIMIT, Token, Where, describe, keyword } from './lexer';
+import { CdefTokens, NESTING_LIMIT, PUNCT_KIND, PUNCT_TEXTS, Token, Where, describe, keyword } from './lexer';
 
 /** The message for a '...' where API mode has no use for one. */
 export const MISPLACED_ELLIPSIS =
@@ -8,74 +8,71 @@ export const MISPLACED_ELLIPSIS =
   "the last enumerator ('enum e { A, B, ... }') or an enumerator's value ('B = ...'), and in 'typedef int... t;', " +
   "'typedef float... t;', 'typedef ... t;' and 'typedef ... *t;'";
 
-/** The current token of a stream over no tokens at all. */
-const NOTHING: Token = { kind: 'eof', text: '', start: 0, end: 0, line: 1, column: 1, file: undefined };
-
 /** A cursor over tokens, shared by the parser and the expression evaluator, with their error helpers. */
 export class TokenStream {
   /** The cursor: the index of the current token. Moved by next() and accept() only. */
   index = 0;
   private depth = 0;
-  /** The tokens as a lexer's table (made into objects as they are looked at), or as objects already made. */
-  private readonly table: CdefTokens | null;
-  private readonly list: readonly Token[];
+  /** The tokens: a lexer's table, whose rows become Token objects when looked at. */
+  private readonly table: CdefTokens;
+  private readonly kinds: Uint8Array;
   /** The index of the last token (the 'eof'), where looking further stays. */
   private readonly last: number;
-  /** The token at the cursor: the parser looks at it several times before it moves on. */
-  private current: Token;
+  /** The token looked at last, and its index: the parser looks at a token several times. */
+  private seen: Token | null = null;
+  private seenAt = -1;
 
   constructor(tokens: readonly Token[] | CdefTokens, private readonly where: Where) {
-    if (tokens instanceof CdefTokens) {
-      this.table = tokens;
-      this.list = [];
-      this.last = tokens.count - 1;
-    } else {
-      this.table = null;
-      this.list = tokens;
-      this.last = tokens.length - 1;
-    }
-    this.current = this.last >= 0 ? this.token(0) : NOTHING;
+    this.table = tokens instanceof CdefTokens ? tokens : CdefTokens.of(tokens);
+    this.kinds = this.table.kinds;
+    this.last = this.table.count - 1;
   }
 
   // The four ways to look at a token (peek, next, is, accept): a count of their calls is a count
-  // of the parser's work (see test/helpers/work.ts).
+  // of the parser's work (see test/helpers/work.ts). is() and accept() read a punctuator from the
+  // table without making a Token of it.
 
   /** The token `ahead` tokens after the cursor (the 'eof' past the end). */
   peek(ahead = 0): Token {
-    if (ahead === 0) return this.current;
     const at = this.index + ahead;
-    return this.token(at < this.last ? at : this.last);
+    return this.look(at < this.last ? at : this.last);
   }
 
   /** The current token; the cursor moves past it unless it is the 'eof'. */
   next(): Token {
-    const t = this.current;
-    if (t.kind !== 'eof') this.advance();
+    const at = this.index;
+    const t = this.look(at < this.last ? at : this.last);
+    if (t.kind !== 'eof') this.index = at + 1;
     return t;
   }
 
   /** True when the current token is the punctuator `text`. */
   is(text: string): boolean {
-    const t = this.current;
-    return t.kind === 'punct' && t.text === text;
+    const at = this.index;
+    const k = this.kinds[at < this.last ? at : this.last];
+    return k >= PUNCT_KIND && PUNCT_TEXTS[k - PUNCT_KIND] === text;
   }
 
   /** Moves past the current token when it is the punctuator `text`. */
   accept(text: string): boolean {
-    const t = this.current;
-    if (t.kind !== 'punct' || t.text !== text) return false;
-    this.advance();
+    const at = this.index;
+    const k = this.kinds[at < this.last ? at : this.last];
+    if (k < PUNCT_KIND || PUNCT_TEXTS[k - PUNCT_KIND] !== text) return false;
+    this.index = at + 1;
     return true;
   }
 
   /** Token `i` of the text (0 <= i <= the index of the 'eof'), for messages that quote from an earlier token. */
   token(i: number): Token {
-    return this.table !== null ? this.table.at(i) : this.list[i];
+    return this.look(i);
   }
 
-  private advance(): void {
-    const i = ++this.index;
-    this.current = this.token(i < this.last ? i : this.last);
+  private look(i: number): Token {
+    if (i !== this.seenAt) {
+      this.seen = this.table.at(i);
+      this.seenAt = i;
+    }
+    return this.seen as Token;
   }
 
   /** Consumes the punctuator `text`, or fails saying what was `expected` instead of what was found. */
