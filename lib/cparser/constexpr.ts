@@ -56,8 +56,8 @@ export function evaluate(ts: TokenStream, ctx: ExprContext): IntValue {
   // the evaluator reads it (one level of nesting entered, the literal taken), without its descent.
   const tok = ts.peek();
   if (tok.kind === 'number') {
-    const after = ts.peek(1);
-    if (after.kind !== 'punct' || (after.text !== '?' && !PRECEDENCE.has(after.text))) {
+    const after = ts.punctAhead(1);
+    if (after === null || (after !== '?' && !PRECEDENCE.has(after))) {
       ts.enter(tok);
       ts.next();
       const v = integerLiteral(tok, ts);
@@ -143,7 +143,7 @@ class Evaluator {
   constructor(private readonly ts: TokenStream, private readonly ctx: ExprContext) {}
 
   conditional(live: boolean): Operand {
-    this.ts.enter(this.ts.peek());
+    this.ts.enter();
     const cond = this.binary(1, live);
     let result = cond;
     if (this.ts.accept('?')) {

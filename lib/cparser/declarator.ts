@@ -196,7 +196,7 @@ export abstract class DeclaratorParser {
    * one (parameters). Pointers apply first, then the suffixes from the right, then what is inside '()'.
    */
   protected declarator(mode: 'named' | 'abstract' | 'either'): Declarator {
-    this.ts.enter(this.ts.peek());
+    this.ts.enter();
     // The pointers, then the suffixes from the right, then what is inside '()'.
     const chain: Derivation[] = [];
     while (this.ts.is('*')) {
@@ -247,11 +247,11 @@ export abstract class DeclaratorParser {
   private suffixes(name: Token | null, chain: Derivation[]): void {
     let out: Derivation[] | null = null;
     for (;;) {
-      const tok = this.ts.peek();
-      if (out !== null && out.length >= NESTING_LIMIT) this.ts.fail(tok, `nesting too deep (more than ${NESTING_LIMIT} levels)`);
-      if (this.ts.accept('[')) (out ??= []).push({ kind: 'array', length: this.arrayLength(), tok });
-      else if (this.ts.accept('(')) (out ??= []).push(this.parameters(tok, name));
-      else break;
+      if (out !== null && out.length >= NESTING_LIMIT) this.ts.fail(this.ts.peek(), `nesting too deep (more than ${NESTING_LIMIT} levels)`);
+      const array = this.ts.is('[');
+      if (!array && !this.ts.is('(')) break;
+      const tok = this.ts.next();
+      (out ??= []).push(array ? { kind: 'array', length: this.arrayLength(), tok } : this.parameters(tok, name));
     }
     if (out !== null) for (let i = out.length - 1; i >= 0; i--) chain.push(out[i]);
   }
@@ -289,8 +289,7 @@ export abstract class DeclaratorParser {
           this.ts.expect(')', "')' after '...'");
           break;
         }
-        const after = this.ts.peek(1);
-        if (isName(tok) && !this.isTypedefName(tok.text) && after.kind === 'punct' && (after.text === ',' || after.text === ')')) {
+        if (isName(tok) && !this.isTypedefName(tok.text) && this.kRStyle()) {
           this.ts.fail(
             tok,
             `unknown type name ${quote(tok.text)}, or a K&R-style parameter without a type, which cdef does not support; ` +
@@ -324,6 +323,12 @@ export abstract class DeclaratorParser {
       return { kind: 'function', params: [], ellipsis, tok: open };
     }
     return { kind: 'function', params, ellipsis, tok: open };
+  }
+
+  /** After a parameter's first token: true when ',' or ')' follows it, as after a K&R-style parameter name. */
+  private kRStyle(): boolean {
+    const after = this.ts.peek(1);
+    return after.kind === 'punct' && (after.text === ',' || after.text === ')');
   }
 
   /**

@@ -115,6 +115,8 @@ const PREPROCESSED_PIECES = (() => {
 
 /** Token kinds as a token table stores them: indexes into KIND_NAMES, and for punctuators PUNCT_KIND and above (see punctuatorText). */
 const IDENT = 0;
+/** The kind of identifier tokens in a token table. */
+export const IDENT_KIND = IDENT;
 const NUMBER = 1;
 const CHAR = 2;
 const STRING = 3;
@@ -216,6 +218,8 @@ export function releaseTokens(table: CdefTokens): void {
 
 /** How many of the tokens made last a token table keeps, so that looking at one again makes no new object. */
 const RECENT = 64;
+/** The largest line number a token table holds in its array of lines. */
+const LINE_MAX = 0x7fffffff;
 const NO_TOKEN: Token = { kind: 'eof', text: '', start: 0, end: 0, line: 0, column: 0, file: undefined };
 
 /**
@@ -230,8 +234,13 @@ export class CdefTokens {
   kinds: Uint8Array;
   starts: Int32Array;
   ends: Int32Array;
-  /** Line numbers count from line markers, which may name any line up to 2^53. */
-  lines: Float64Array;
+  /**
+   * Line numbers, small integers (Float64Array values would become heap numbers in every Token
+   * made). Line markers may name any line up to 2^53: those past LINE_MAX are -1 here and kept
+   * in bigLines.
+   */
+  lines: Int32Array;
+  private bigLines: Map<number, number> | null = null;
   columns: Int32Array;
   /** Index into fileNames of the file the last line marker named; -1 before any. */
   files: Int32Array;
@@ -245,7 +254,7 @@ export class CdefTokens {
     this.kinds = new Uint8Array(capacity);
     this.starts = new Int32Array(capacity);
     this.ends = new Int32Array(capacity);
-    this.lines = new Float64Array(capacity);
+    this.lines = new Int32Array(capacity);
     this.columns = new Int32Array(capacity);
     this.files = new Int32Array(capacity);
   }
@@ -268,6 +277,7 @@ export class CdefTokens {
   reset(src: string): void {
     this.src = src;
     this.texts = null;
+    this.bigLines = null;
     this.count = 0;
     this.fileNames.length = 0;
     this.recentIndex.fill(-1);
@@ -280,7 +290,11 @@ export class CdefTokens {
     this.kinds[i] = kind;
     this.starts[i] = start;
     this.ends[i] = end;
-    this.lines[i] = line;
+    if (line <= LINE_MAX) this.lines[i] = line;
+    else {
+      this.lines[i] = -1;
+      (this.bigLines ??= new Map()).set(i, line);
+    }
     this.columns[i] = column;
     this.files[i] = file;
     this.count = i + 1;
@@ -307,7 +321,7 @@ export class CdefTokens {
       text: this.texts !== null ? this.texts[i] : k >= PUNCT_KIND ? PUNCTUATORS[k - PUNCT_KIND] : start === end ? '' : this.src.slice(start, end),
       start,
       end,
-      line: this.lines[i],
+      line: this.lines[i] >= 0 ? this.lines[i] : (this.bigLines?.get(i) as number),
       column: this.columns[i],
       file: f < 0 ? undefined : this.fileNames[f],
     };
@@ -316,7 +330,7 @@ export class CdefTokens {
   /** Doubles the capacity of the arrays (new arrays: take them again after a call). */
   grow(): void {
     const n = this.kinds.length * 2;
-    const grown = <T extends Uint8Array | Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
+    const grown = <T extends Uint8Array | Int32Array>(a: T, make: (n: number) => T): T => {
       const b = make(n);
       b.set(a);
       return b;
@@ -324,7 +338,7 @@ export class CdefTokens {
     this.kinds = grown(this.kinds, (k) => new Uint8Array(k));
     this.starts = grown(this.starts, (k) => new Int32Array(k));
     this.ends = grown(this.ends, (k) => new Int32Array(k));
-    this.lines = grown(this.lines, (k) => new Float64Array(k));
+    this.lines = grown(this.lines, (k) => new Int32Array(k));
     this.columns = grown(this.columns, (k) => new Int32Array(k));
     this.files = grown(this.files, (k) => new Int32Array(k));
   }
@@ -418,10 +432,12 @@ class Lexer {
         continue;
       }
       atLineStart = false;
-      if (count === kinds.length) {
+      if (count === kinds.length || line > LINE_MAX) {
         out.count = count;
-        out.grow();
+        out.push(kind, start, i, line, start - lineStart + 1, file);
         ({ kinds, starts, ends, lines, columns, files } = out);
+        count = out.count;
+        continue;
       }
       kinds[count] = kind;
       starts[count] = start;

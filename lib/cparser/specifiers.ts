@@ -92,8 +92,8 @@ export abstract class SpecifierParser extends DeclaratorParser {
     let quals = 0;
     let storage: Token | null = null;
     for (;;) {
+      if (!this.ts.isIdent()) break;
       const tok = this.ts.peek();
-      if (tok.kind !== 'ident') break;
       const role = keyword(tok.text);
       if (role === undefined) {
         // The lexer hack: after a type specifier, a typedef name is the declarator's name.
@@ -237,8 +237,7 @@ export abstract class SpecifierParser extends DeclaratorParser {
     if (type.kind === 'function') {
       this.ts.fail(name, `the member '${name.text}' has the function type '${type.cname}'; use a pointer to a function`);
     }
-    const colon = this.ts.peek();
-    const bitsize = this.ts.accept(':') ? this.bitWidth(colon, name.text) : -1;
+    const bitsize = this.ts.is(':') ? this.bitWidth(this.ts.next(), name.text) : -1;
     const m: MemberDecl = { name: name.text, type, quals, bitsize, pos: posOf(name) };
     return derived.compilerLength === null ? m : { ...m, ...fromCompiler(derived) };
   }

@@ -1,6 +1,6 @@
 // The parser's cursor over cdef tokens, shared by the parser and the expression evaluator, with the error helpers that name what was found.
 import { CDefError } from '../errors';
-import { CdefTokens, NESTING_LIMIT, PUNCT_KIND, PUNCT_TEXTS, Token, Where, describe, keyword } from './lexer';
+import { CdefTokens, IDENT_KIND, NESTING_LIMIT, PUNCT_KIND, PUNCT_TEXTS, Token, Where, describe, keyword } from './lexer';
 
 /** The message for a '...' where API mode has no use for one. */
 export const MISPLACED_ELLIPSIS =
@@ -28,9 +28,9 @@ export class TokenStream {
     this.last = this.table.count - 1;
   }
 
-  // The four ways to look at a token (peek, next, is, accept): a count of their calls is a count
-  // of the parser's work (see test/helpers/work.ts). is() and accept() read a punctuator from the
-  // table without making a Token of it.
+  // The ways to look at a token (peek, next, isIdent, punctAhead, is, accept): a count of their
+  // calls is a count of the parser's work (see test/helpers/work.ts). isIdent(), punctAhead(),
+  // is() and accept() read the table without making a Token.
 
   /** The token `ahead` tokens after the cursor (the 'eof' past the end). */
   peek(ahead = 0): Token {
@@ -44,6 +44,19 @@ export class TokenStream {
     const t = this.look(at < this.last ? at : this.last);
     if (t.kind !== 'eof') this.index = at + 1;
     return t;
+  }
+
+  /** True when the current token is an identifier (a name or a keyword). */
+  isIdent(): boolean {
+    const at = this.index;
+    return this.kinds[at < this.last ? at : this.last] === IDENT_KIND;
+  }
+
+  /** The text of the punctuator `ahead` tokens after the cursor; null when that token is no punctuator. */
+  punctAhead(ahead: number): string | null {
+    const at = this.index + ahead;
+    const k = this.kinds[at < this.last ? at : this.last];
+    return k >= PUNCT_KIND ? PUNCT_TEXTS[k - PUNCT_KIND] : null;
   }
 
   /** True when the current token is the punctuator `text`. */
@@ -110,9 +123,12 @@ export class TokenStream {
     return out;
   }
 
-  /** Enters one level of nesting at `tok`; fails beyond NESTING_LIMIT so that no input can exhaust the stack. */
-  enter(tok: Token): void {
-    if (++this.depth > NESTING_LIMIT) this.fail(tok, `nesting too deep (more than ${NESTING_LIMIT} levels)`);
+  /**
+   * Enters one level of nesting at `tok` (by default the current token); fails beyond
+   * NESTING_LIMIT so that no input can exhaust the stack.
+   */
+  enter(tok?: Token): void {
+    if (++this.depth > NESTING_LIMIT) this.fail(tok ?? this.peek(), `nesting too deep (more than ${NESTING_LIMIT} levels)`);
   }
 
   leave(levels = 1): void {
