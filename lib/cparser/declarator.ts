@@ -4,7 +4,8 @@ import { PRIMITIVES, PRIMITIVE_ALIASES } from '../ctype/primitives';
 import { Decl, SourcePos } from '../ctype/registry';
 import { Scope, enumeratorType } from '../ctype/declarations';
 import { ExprContext, IntValue, evaluate } from './constexpr';
-import { NESTING_LIMIT, Token, isName, keyword, quote } from './lexer';
+import { keyword } from './keywords';
+import { NESTING_LIMIT, Token, isName, quote } from './lexer';
 import { TokenStream } from './stream';
 
 /**
@@ -25,6 +26,8 @@ export const posOf = (tok: Token): SourcePos =>
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 /** The depths whose array lengths come from the compiler, of a declarator without '[...]'. */
 const NONE: readonly number[] = Object.freeze([]);
+/** The chain of a declarator that is only a name (or nothing). */
+const NO_DERIVATIONS: readonly Derivation[] = Object.freeze([]);
 
 export type Derivation =
   | { readonly kind: 'pointer'; readonly quals: number; readonly tok: Token }
@@ -197,14 +200,17 @@ export abstract class DeclaratorParser {
    */
   protected declarator(mode: 'named' | 'abstract' | 'either'): Declarator {
     this.ts.enter();
-    // The pointers, then the suffixes from the right, then what is inside '()'.
-    const chain: Derivation[] = [];
+    // The pointers, then the suffixes from the right, then what is inside '()' (no array until there is one).
+    let chain: Derivation[] | null = null;
+    let pointers = 0;
     while (this.ts.is('*')) {
       const star = this.ts.next();
       this.ts.enter(star);
-      chain.push({ kind: 'pointer', quals: this.qualifiers(), tok: star });
+      const d: Derivation = { kind: 'pointer', quals: this.qualifiers(), tok: star };
+      if (chain === null) chain = [d];
+      else chain.push(d);
+      pointers++;
     }
-    const pointers = chain.length;
     let name: Token | null = null;
     let inner: readonly Derivation[] | null = null;
     const tok = this.ts.peek();
@@ -217,10 +223,13 @@ export abstract class DeclaratorParser {
     } else if (mode === 'named') {
       this.ts.unexpected(tok, 'a name');
     }
-    this.suffixes(name, chain);
+    chain = this.suffixes(name, chain);
     this.ts.leave(1 + pointers);
-    if (inner !== null) for (let i = 0; i < inner.length; i++) chain.push(inner[i]);
-    return { name, chain };
+    if (inner !== null && inner.length > 0) {
+      if (chain === null) chain = inner as Derivation[]; // the nested declarator's own array
+      else for (let i = 0; i < inner.length; i++) chain.push(inner[i]);
+    }
+    return { name, chain: chain ?? NO_DERIVATIONS };
   }
 
   /** At '(' in a declarator: true for a parenthesised declarator, false for a parameter list. */
@@ -243,17 +252,22 @@ export abstract class DeclaratorParser {
     }
   }
 
-  /** Array and parameter-list suffixes, added to `chain` from the right; `name`, the declarator's name if known, is for messages. */
-  private suffixes(name: Token | null, chain: Derivation[]): void {
+  /** Array and parameter-list suffixes, added to `chain` from the right (the chain, made if null); `name`, the declarator's name if known, is for messages. */
+  private suffixes(name: Token | null, chain: Derivation[] | null): Derivation[] | null {
     let out: Derivation[] | null = null;
     for (;;) {
       if (out !== null && out.length >= NESTING_LIMIT) this.ts.fail(this.ts.peek(), `nesting too deep (more than ${NESTING_LIMIT} levels)`);
       const array = this.ts.is('[');
       if (!array && !this.ts.is('(')) break;
       const tok = this.ts.next();
-      (out ??= []).push(array ? { kind: 'array', length: this.arrayLength(), tok } : this.parameters(tok, name));
+      const d: Derivation = array ? { kind: 'array', length: this.arrayLength(), tok } : this.parameters(tok, name);
+      if (out === null) out = [d];
+      else out.push(d);
     }
-    if (out !== null) for (let i = out.length - 1; i >= 0; i--) chain.push(out[i]);
+    if (out === null) return chain;
+    if (chain === null) return out.reverse();
+    for (let i = out.length - 1; i >= 0; i--) chain.push(out[i]);
+    return chain;
   }
 
   private arrayLength(): number | null | 'compiler' {
@@ -273,7 +287,8 @@ export abstract class DeclaratorParser {
   private parameters(open: Token, name: Token | null): Derivation {
     this.ts.enter(open);
     const params: Param[] = [];
-    const names = new Set<string>();
+    // The parameter names so far, once there are many (before: a look through params).
+    let names: Set<string> | null = null;
     let ellipsis = false;
     let voidParam: Token | null = null;
     if (!this.ts.accept(')')) {
@@ -308,8 +323,12 @@ export abstract class DeclaratorParser {
         // As in C, array parameters are pointers to their items and function parameters function pointers.
         const adjusted = type.kind === 'array' ? pointerTo(type.item, quals) : type.kind === 'function' ? pointerTo(type) : type;
         if (d.name) {
-          if (names.has(d.name.text)) this.ts.fail(d.name, `the parameter name '${d.name.text}' appears twice`);
-          names.add(d.name.text);
+          const text = d.name.text;
+          if (names === null && params.length >= 8) names = new Set(params.flatMap((p) => (p.name ? [p.name.text] : [])));
+          let twice = names !== null && names.has(text);
+          for (let i = 0; names === null && i < params.length; i++) if (params[i].name?.text === text) twice = true;
+          if (twice) this.ts.fail(d.name, `the parameter name '${text}' appears twice`);
+          names?.add(text);
         }
         params.push({ name: d.name, type: adjusted });
         if (this.ts.accept(',')) continue;
@@ -341,12 +360,12 @@ export abstract class DeclaratorParser {
     let type = specs.type;
     let quals = specs.quals;
     let compilerLength: Token | null = null;
-    const fromCompiler: number[] = [];
+    let fromCompiler: number[] | null = null;
     let outerArrays = 0; // the length of the run of array derivations that ends the chain
     while (outerArrays < chain.length && chain[chain.length - 1 - outerArrays].kind === 'array') outerArrays++;
     for (let i = 0; i < chain.length; i++) {
       const d = chain[i];
-      quals = withoutMisplacedRestrict(type, quals);
+      if (quals & Q_RESTRICT) quals = withoutMisplacedRestrict(type, quals);
       switch (d.kind) {
         case 'pointer':
           type = pointerTo(type, quals);
@@ -354,7 +373,7 @@ export abstract class DeclaratorParser {
           break;
         case 'array': {
           const depth = chain.length - 1 - i; // 0: the outermost
-          const pending = pendingLayout(type) !== null || fromCompiler.length > 0;
+          const pending = pendingLayout(type) !== null || fromCompiler !== null;
           const tag = type.kind === 'struct' || type.kind === 'union' || type.kind === 'enum';
           if (type.size < 0 && !pending && !(parameter && depth === 0 && tag)) {
             this.ts.fail(d.tok, `an array cannot hold items of type '${type.cname}', which has no size`);
@@ -364,7 +383,7 @@ export abstract class DeclaratorParser {
               this.ts.fail(d.tok, "'[...]' (a length the compiler gives) can only stand in the outer arrays of a declaration ('int a[...][...]'), not inside a pointer or function");
             }
             compilerLength ??= d.tok;
-            fromCompiler.push(depth);
+            (fromCompiler ??= []).push(depth);
             type = arrayOf(type, null);
             break;
           }
@@ -384,8 +403,8 @@ export abstract class DeclaratorParser {
       }
       if (type._depth > NESTING_LIMIT) this.ts.fail(d.tok, `nesting too deep (a type more than ${NESTING_LIMIT} levels deep)`);
     }
-    quals = withoutMisplacedRestrict(type, quals);
-    if (compilerLength === null) return { type, quals, compilerLength, outerFromCompiler: false, innerFromCompiler: NONE };
+    if (quals & Q_RESTRICT) quals = withoutMisplacedRestrict(type, quals);
+    if (fromCompiler === null) return { type, quals, compilerLength, outerFromCompiler: false, innerFromCompiler: NONE };
     return {
       type, quals, compilerLength,
       outerFromCompiler: fromCompiler.includes(0), innerFromCompiler: fromCompiler.filter((x) => x > 0).sort((a, b) => a - b),

@@ -216,11 +216,8 @@ export function releaseTokens(table: CdefTokens): void {
   if (table.kinds.length <= SPARE_CAPACITY) spare = table;
 }
 
-/** How many of the tokens made last a token table keeps, so that looking at one again makes no new object. */
-const RECENT = 64;
 /** The largest line number a token table holds in its array of lines. */
 const LINE_MAX = 0x7fffffff;
-const NO_TOKEN: Token = { kind: 'eof', text: '', start: 0, end: 0, line: 0, column: 0, file: undefined };
 
 /**
  * The tokens of a cdef text as columns of numbers (a struct of arrays), one row per token, each
@@ -247,8 +244,6 @@ export class CdefTokens {
   readonly fileNames: string[] = [];
   /** The texts of tokens made elsewhere (see CdefTokens.of); null: cut from src. */
   private texts: readonly string[] | null = null;
-  private readonly recent: Token[] = new Array<Token>(RECENT).fill(NO_TOKEN);
-  private readonly recentIndex = new Int32Array(RECENT).fill(-1);
 
   constructor(capacity: number) {
     this.kinds = new Uint8Array(capacity);
@@ -280,8 +275,6 @@ export class CdefTokens {
     this.bigLines = null;
     this.count = 0;
     this.fileNames.length = 0;
-    this.recentIndex.fill(-1);
-    this.recent.fill(NO_TOKEN);
   }
 
   push(kind: number, start: number, end: number, line: number, column: number, file: number): void {
@@ -298,16 +291,6 @@ export class CdefTokens {
     this.columns[i] = column;
     this.files[i] = file;
     this.count = i + 1;
-  }
-
-  /** Token `i` (0 <= i < count), the same object while it is among the last RECENT made. */
-  at(i: number): Token {
-    const slot = i & (RECENT - 1);
-    if (this.recentIndex[slot] === i) return this.recent[slot];
-    const t = this.make(i);
-    this.recent[slot] = t;
-    this.recentIndex[slot] = i;
-    return t;
   }
 
   /** A new Token object for token `i`. */

@@ -2,7 +2,8 @@
 import { CType, EnumType, MemberDecl, StructType, VOID, primitive } from '../ctype/model';
 import { enumBase, enumeratorType, toJs } from '../ctype/declarations';
 import { IntValue } from './constexpr';
-import { Token, isName, keyword, quote } from './lexer';
+import { keyword } from './keywords';
+import { Token, isName, quote } from './lexer';
 import { TokenStream } from './stream';
 import { BUILTIN_TYPES, DeclaratorParser, SpecContext, Specs, TagUse, fromCompiler, posOf } from './declarator';
 
@@ -29,6 +30,11 @@ function primitiveOf(words: readonly Token[], ts: TokenStream): CType {
   let type = spelled.get(key);
   if (type === undefined) spelled.set(key, (type = spelledPrimitive(words, ts)));
   return type;
+}
+
+/** primitiveOf() of one word. */
+function primitiveOf1(word: Token, ts: TokenStream): CType {
+  return spelled.get(word.text) ?? primitiveOf([word], ts);
 }
 
 function spelledPrimitive(words: readonly Token[], ts: TokenStream): CType {
@@ -86,7 +92,9 @@ export abstract class SpecifierParser extends DeclaratorParser {
 
   protected specifiers(context: SpecContext, expected: string): Specs {
     const first = this.ts.peek();
-    const words: Token[] = [];
+    // The type keywords: the first, and all of them once there is a second (most types have one).
+    let word: Token | null = null;
+    let words: Token[] | null = null;
     let named: { type: CType; quals: number; tok: Token } | null = null;
     let tag: TagUse | null = null;
     let quals = 0;
@@ -97,7 +105,7 @@ export abstract class SpecifierParser extends DeclaratorParser {
       const role = keyword(tok.text);
       if (role === undefined) {
         // The lexer hack: after a type specifier, a typedef name is the declarator's name.
-        if (named || words.length || !this.isTypedefName(tok.text)) break;
+        if (named || word || !this.isTypedefName(tok.text)) break;
         this.ts.next();
         named = this.typedefType(tok);
         continue;
@@ -115,11 +123,13 @@ export abstract class SpecifierParser extends DeclaratorParser {
         case 'type':
           if (named) this.cannotCombine(tok, named.tok);
           // The longest valid spelling has four words ('unsigned long long int').
-          if (words.length === 4) this.ts.fail(words[0], `invalid type ${quote([...words, tok].map((w) => w.text).join(' '))}`);
-          words.push(tok);
+          if (words?.length === 4) this.ts.fail(words[0], `invalid type ${quote([...words, tok].map((w) => w.text).join(' '))}`);
+          if (word === null) word = tok;
+          else if (words === null) words = [word, tok];
+          else words.push(tok);
           break;
         case 'tag':
-          if (named || words.length) this.cannotCombine(tok, named?.tok ?? words[0]);
+          if (named || word) this.cannotCombine(tok, named?.tok ?? (word as Token));
           this.ts.next();
           tag = this.tagSpecifier(tok);
           named = { type: tag.type, quals: 0, tok };
@@ -129,12 +139,12 @@ export abstract class SpecifierParser extends DeclaratorParser {
       }
       this.ts.next();
     }
-    if (!named && !words.length) {
+    if (!named && !word) {
       const tok = this.ts.peek();
       if (isName(tok)) this.ts.fail(tok, `unknown type name ${quote(tok.text)}`);
       this.ts.unexpected(tok, expected);
     }
-    const type = named ? named.type : primitiveOf(words, this.ts);
+    const type = named ? named.type : words !== null ? primitiveOf(words, this.ts) : primitiveOf1(word as Token, this.ts);
     return { first, type, named: named !== null, quals: quals | (named?.quals ?? 0), storage, tag };
   }
 

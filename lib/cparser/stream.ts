@@ -1,6 +1,7 @@
 // The parser's cursor over cdef tokens, shared by the parser and the expression evaluator, with the error helpers that name what was found.
 import { CDefError } from '../errors';
-import { CdefTokens, IDENT_KIND, NESTING_LIMIT, PUNCT_KIND, PUNCT_TEXTS, Token, Where, describe, keyword } from './lexer';
+import { keyword } from './keywords';
+import { CdefTokens, IDENT_KIND, NESTING_LIMIT, PUNCT_KIND, PUNCT_TEXTS, Token, Where, describe } from './lexer';
 
 /** The message for a '...' where API mode has no use for one. */
 export const MISPLACED_ELLIPSIS =
@@ -35,13 +36,24 @@ export class TokenStream {
   /** The token `ahead` tokens after the cursor (the 'eof' past the end). */
   peek(ahead = 0): Token {
     const at = this.index + ahead;
-    return this.look(at < this.last ? at : this.last);
+    const i = at < this.last ? at : this.last;
+    if (i === this.seenAt) return this.seen as Token;
+    const t = this.table.make(i);
+    this.seen = t;
+    this.seenAt = i;
+    return t;
   }
 
   /** The current token; the cursor moves past it unless it is the 'eof'. */
   next(): Token {
     const at = this.index;
-    const t = this.look(at < this.last ? at : this.last);
+    const i = at < this.last ? at : this.last;
+    let t = this.seen as Token;
+    if (i !== this.seenAt) {
+      t = this.table.make(i);
+      this.seen = t;
+      this.seenAt = i;
+    }
     if (t.kind !== 'eof') this.index = at + 1;
     return t;
   }
@@ -77,15 +89,7 @@ export class TokenStream {
 
   /** Token `i` of the text (0 <= i <= the index of the 'eof'), for messages that quote from an earlier token. */
   token(i: number): Token {
-    return this.look(i);
-  }
-
-  private look(i: number): Token {
-    if (i !== this.seenAt) {
-      this.seen = this.table.at(i);
-      this.seenAt = i;
-    }
-    return this.seen as Token;
+    return i === this.seenAt ? (this.seen as Token) : this.table.make(i);
   }
 
   /** Consumes the punctuator `text`, or fails saying what was `expected` instead of what was found. */
