@@ -1,4 +1,5 @@
-# Python CFFI's side of `npm run bench`: the same operations, timed the same way, printed as one JSON object.
+# Python CFFI's side of `npm run bench`: the same operations, timed the same way, printed as one JSON object
+# (`peer_cffi.py cdef FILE RUNS`: only cdef() of the text in FILE).
 import json
 import os
 import shutil
@@ -98,7 +99,27 @@ def runtime(cache, ffi, n):
     return {"gc_ns": gc_ns, "rows_ns": rows_ns, "strdup_gc_mib": peak}
 
 
+def cdef_times(path, runs):
+    """cdef() of the text in `path`: the first call of this process (pycparser builds its parser
+    then), and the median of `runs` later calls, each on a new FFI, in ms."""
+    with open(path) as f:
+        source = f.read()
+
+    def once():
+        ffi = cffi.FFI()
+        t0 = time.perf_counter_ns()
+        ffi.cdef(source)
+        return (time.perf_counter_ns() - t0) / 1e6
+
+    cold = once()
+    warm = sorted(once() for _ in range(runs))
+    return {"version": cffi.__version__, "cold_ms": cold, "warm_ms": warm[len(warm) // 2]}
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "cdef":
+        print(json.dumps(cdef_times(sys.argv[2], int(sys.argv[3]))))
+        return
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     out = {"version": cffi.__version__, "python": sys.version.split()[0]}
     cache = tempfile.mkdtemp(prefix="cffi-bench-")

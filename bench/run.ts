@@ -8,6 +8,7 @@ import { FFI, Lib } from '../lib';
 import { packageRoot } from '../lib/package';
 import { benchCc } from './cc';
 import { benchCdef } from './cdef';
+import { benchCdefPeer } from './cdefpeer';
 import { benchCli } from './cli';
 import { benchHeader } from './header';
 import { ROWS_CDEF, ROWS_SOURCE, RuntimePeer, STRDUP_GC_COUNT, benchRuntime } from './runtime';
@@ -176,6 +177,7 @@ function main(): void {
   rows.push(...benchCli());
   rows.push(...benchCc());
   rows.push(...benchHeader());
+  rows.push(...benchCdefPeer());
   rows.push(...benchCdef());
 
   rows.push({ what: 'call add(int, int)', ours: ours['call add'], versus: 'raw koffi func', theirs: ours['call add, raw koffi'], unit: 'ns', target: '<= 1.2x' });

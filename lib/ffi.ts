@@ -8,7 +8,7 @@ import { externBinding, lowerByValue } from './codegen/glue';
 import { getErrno, loadLibrary, setErrno } from './backend/koffi';
 import { nodeHost } from './host';
 import { MacroValue, bakeModule, macroValueMember, readModule } from './aot/data';
-import { defineValues, fromJson, linkAll, snapshotOf } from './headerlib';
+import { defineValues, fromSnapshot, linkAll, snapshotOf } from './headerlib';
 import { moduleFiles, writeModule } from './aot/loader';
 import { CData, CFunction, isCData } from './cdata/base';
 import {
@@ -154,7 +154,7 @@ export class FFI {
     if (snapshot === undefined) return false;
     let decls: Decl[];
     try {
-      decls = readModule(fromJson(snapshot)).decls;
+      decls = readModule(fromSnapshot(snapshot)).decls;
     } catch (e) {
       if (e instanceof FFIError || e instanceof globalThis.TypeError) return false; // a damaged memo: parse the text
       throw e;

@@ -84,9 +84,11 @@ export function preprocess<T>(source: string, options: PreprocessOptions, deriva
   const byContent = derivation.byContent ? recallValue<{ value: T; files: string[] }>(contentMemo, contentKey, host) : undefined;
   const { value, files } = byContent ?? derivation.derive({ output, includeDirs });
   const stamps = files.filter((f) => path.isAbsolute(f)).flatMap((f) => stampOf(f, host));
-  runSync(writeAtomic(dir, memo, JSON.stringify({ key, stamps, value } satisfies Remembered<T>), host, io));
+  // The value is written into both memos as one JSON text, made once (a header's is hundreds of KiB).
+  const valueText = JSON.stringify(value);
+  runSync(writeAtomic(dir, memo, memoText(key, stamps, valueText), host, io));
   if (derivation.byContent && !byContent) {
-    runSync(writeAtomic(dir, contentMemo, JSON.stringify({ key: contentKey, stamps: [], value: { value, files } }), host, io));
+    runSync(writeAtomic(dir, contentMemo, memoText(contentKey, [], `{"value":${valueText},"files":${JSON.stringify(files)}}`), host, io));
   }
   return { value, files: hashParts(stamps.flat().map(String)) };
 }
@@ -138,6 +140,11 @@ function run(source: string, filename: string, cpp: Preprocessor, options: Prepr
   } finally {
     host.rmSync(work);
   }
+}
+
+/** The JSON of a Remembered value whose `value` is already the JSON text `valueText`. */
+function memoText(key: string, stamps: readonly Stamp[], valueText: string): string {
+  return `{"key":${JSON.stringify(key)},"stamps":${JSON.stringify(stamps)},"value":${valueText}}`;
 }
 
 function stampOf(file: string, host: Host): Stamp[] {

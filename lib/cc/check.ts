@@ -1,6 +1,6 @@
 // Each chosen declaration through the cdef parser, as ffi.cdef will take it: what the parser refuses is left out with its reason.
 import { CDefError } from '../errors';
-import { parseCdef, parseTypeName } from '../cparser/parser';
+import { CdefBatch } from '../cparser/parser';
 import { CType, FunctionType } from '../ctype/model';
 import { Registry } from '../ctype/registry';
 import { Item } from './emit';
@@ -17,32 +17,26 @@ export interface CdefChunk {
  * is left out (and, for the user's, listed as skipped with the parser's reason), so one
  * unsupported declaration never costs the others. A `static const` whose type is no integer is
  * not a constant: it is noted as a static variable. `out.registry` receives the scratch table,
- * which then holds the accepted declarations.
+ * which then holds the accepted declarations. The items go through one CdefBatch, each undone
+ * alone when refused: what a parseCdef() call per item gives, without a parse of its own for each.
  */
 export function check(items: readonly Item[], notes: Notes, out?: { registry?: Registry }): CdefChunk[] {
-  let registry = new Registry();
+  const registry = new Registry();
+  const batch = new CdefBatch(registry);
   const accepted: Item[] = [];
   for (const it of items) {
-    if (it.integerType !== undefined && !isIntegerType(it.integerType, registry)) {
+    if (it.integerType !== undefined && !isIntegerType(it.integerType, batch)) {
       for (const n of it.names) notes.statics[n] = 'variable';
       continue;
     }
-    let reason: string | null = null;
-    try {
-      const fresh = it.names.filter((n) => registry.get(n) === undefined);
-      parseCdef(it.text, registry, it.pack ? { pack: it.pack } : {});
-      reason = valueProblem(registry, it.names);
-      if (reason !== null && fresh.length === it.names.length && it.names.every((n) => registry.get(n)?.kind === 'function')) {
-        // New functions only: take them out again.
-        for (const n of fresh) registry.forgetFunction(n);
-      } else if (reason !== null) {
-        // Parsed and committed, but unusable: rebuild the table without it.
-        registry = new Registry();
-        for (const ok of accepted) parseCdef(ok.text, registry, ok.pack ? { pack: ok.pack } : {});
-      }
-    } catch (e) {
-      if (!(e instanceof CDefError) && !(e instanceof globalThis.TypeError)) throw e;
-      reason = (e as Error).message.replace(/^cdef:\d+:\d+: /, '');
+    let reason: string | null;
+    const refused = batch.add(it.text, it.pack ? { pack: it.pack } : {});
+    if (refused !== null) reason = refused.message.replace(/^cdef:\d+:\d+: /, '');
+    else {
+      // Parsed, but unusable from JavaScript: left out as if refused.
+      reason = valueProblem(batch, it.names);
+      if (reason === null) batch.keep();
+      else batch.undo();
     }
     if (reason === null) accepted.push(it);
     else if (!it.user) for (const n of it.names) notes.dropped.set(n, reason);
@@ -53,15 +47,16 @@ export function check(items: readonly Item[], notes: Notes, out?: { registry?: R
       notes.skip(it.names.join(', ') || it.text.trim().slice(0, 40), it.where, why, it.pos);
     }
   }
+  batch.commit();
   if (out) out.registry = registry; // the accepted declarations, parsed
   return groupByPack(accepted);
 }
 
-/** True when `typeName` names an integer type (or an enum, or _Bool) in `registry`. */
-function isIntegerType(typeName: string, registry: Registry): boolean {
+/** True when `typeName` names an integer type (or an enum, or _Bool) in the batch. */
+function isIntegerType(typeName: string, batch: CdefBatch): boolean {
   let t: CType;
   try {
-    t = parseTypeName(typeName, registry);
+    t = batch.typeName(typeName);
   } catch (e) {
     if (e instanceof CDefError) return false;
     throw e;
@@ -70,9 +65,9 @@ function isIntegerType(typeName: string, registry: Registry): boolean {
 }
 
 /** Why a just-declared function cannot be called from JavaScript, or null. */
-function valueProblem(registry: Registry, names: readonly string[]): string | null {
+function valueProblem(batch: CdefBatch, names: readonly string[]): string | null {
   for (const name of names) {
-    const d = registry.get(name);
+    const d = batch.get(name);
     if (d?.kind !== 'function') continue;
     const t: FunctionType = d.type;
     for (const v of [t.result, ...t.args]) {

@@ -52,6 +52,19 @@ const ULLONG = arith('unsigned long long', 64, false, 3);
 
 /** Parses a conditional-expression at the stream's cursor and evaluates it. */
 export function evaluate(ts: TokenStream, ctx: ExprContext): IntValue {
+  // A lone integer constant ('[16]', ': 3', '= 5,'), the most common expression by far: read as
+  // the evaluator reads it (one level of nesting entered, the literal taken), without its descent.
+  const tok = ts.peek();
+  if (tok.kind === 'number') {
+    const after = ts.punctAhead(1);
+    if (after === null || (after !== '?' && !PRECEDENCE.has(after))) {
+      ts.enter(tok);
+      ts.next();
+      const v = integerLiteral(tok, ts);
+      ts.leave();
+      return v;
+    }
+  }
   const v = new Evaluator(ts, ctx).conditional(true);
   return { value: v.value, type: v.type };
 }
@@ -130,7 +143,7 @@ class Evaluator {
   constructor(private readonly ts: TokenStream, private readonly ctx: ExprContext) {}
 
   conditional(live: boolean): Operand {
-    this.ts.enter(this.ts.peek());
+    this.ts.enter();
     const cond = this.binary(1, live);
     let result = cond;
     if (this.ts.accept('?')) {
@@ -238,7 +251,7 @@ class Evaluator {
 
   /** Reports an arithmetic error in evaluated code; in unevaluated code the value is irrelevant. */
   private arithmeticError(live: boolean, first: number, message: string): bigint {
-    if (live) this.ts.fail(this.ts.tokens[first], `${message} in ${quote(this.ts.spell(first, this.ts.index))}`);
+    if (live) this.ts.fail(this.ts.token(first), `${message} in ${quote(this.ts.spell(first, this.ts.index))}`);
     return 0n;
   }
 
@@ -325,6 +338,7 @@ const RADIX_PREFIX = { 16: '0x', 2: '0b', 8: '0o', 10: '' } as const;
 /** The value and C type of an integer constant token, as C picks the first type in its list that fits. */
 export function integerLiteral(tok: Token, ts: TokenStream): IntValue {
   const text = tok.text;
+  if (isSmallDecimal(text)) return { value: toBigInt(Number(text)), type: INT.type };
   const m = INT_LITERAL.exec(text);
   if (!m || !SUFFIX.test(m[5])) {
     if (isFloatLiteral(text)) {
@@ -346,6 +360,17 @@ export function integerLiteral(tok: Token, ts: TokenStream): IntValue {
   // it ('enum { MAX = 18446744073709551615 }'); GCC warns that it is "so large that it is unsigned".
   if (value <= 0xffffffffffffffffn) return { value, type: longs === 2 ? ULLONG.type : ULONG.type };
   return ts.fail(tok, `the integer constant ${quote(text)} is too large for any integer type`);
+}
+
+/** True for '0' and for decimal constants of up to nine digits without a suffix: ints, whose value Number() reads exactly. */
+function isSmallDecimal(text: string): boolean {
+  const n = text.length;
+  if (n > 9 || (n > 1 && text.charCodeAt(0) === 48)) return false;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 const SIMPLE_ESCAPES = new Map<string, number>([

@@ -4,7 +4,8 @@ import { PRIMITIVES, PRIMITIVE_ALIASES } from '../ctype/primitives';
 import { Decl, SourcePos } from '../ctype/registry';
 import { Scope, enumeratorType } from '../ctype/declarations';
 import { ExprContext, IntValue, evaluate } from './constexpr';
-import { NESTING_LIMIT, Token, isName, keyword, quote } from './lexer';
+import { keyword } from './keywords';
+import { NESTING_LIMIT, Token, isName, quote } from './lexer';
 import { TokenStream } from './stream';
 
 /**
@@ -23,6 +24,10 @@ export const posOf = (tok: Token): SourcePos =>
   tok.file === undefined ? { line: tok.line, column: tok.column } : { line: tok.line, column: tok.column, file: tok.file };
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+/** The depths whose array lengths come from the compiler, of a declarator without '[...]'. */
+const NONE: readonly number[] = Object.freeze([]);
+/** The chain of a declarator that is only a name (or nothing). */
+const NO_DERIVATIONS: readonly Derivation[] = Object.freeze([]);
 
 export type Derivation =
   | { readonly kind: 'pointer'; readonly quals: number; readonly tok: Token }
@@ -92,25 +97,6 @@ export function fromCompiler(d: Derived): { lengthFromCompiler?: true; innerLeng
   };
 }
 
-const typeDepths = new WeakMap<CType, number>();
-
-/** How many derivations (pointer, array, function) deep a type is; struct bodies do not count. */
-function typeDepth(t: CType): number {
-  switch (t.kind) {
-    case 'primitive': case 'void': case 'struct': case 'union': case 'enum':
-      return 0;
-    case 'pointer': case 'array': case 'function': {
-      let d = typeDepths.get(t);
-      if (d === undefined) {
-        const parts = t.kind === 'function' ? [t.result, ...t.args] : [t.item];
-        d = 1 + parts.reduce((m, p) => Math.max(m, typeDepth(p)), 0);
-        typeDepths.set(t, d);
-      }
-      return d;
-    }
-  }
-}
-
 /**
  * The grammar's shared state and its declarator part. A declaration is specifiers, then declarators
  * (C's own split): SpecifierParser (specifiers.ts) adds the specifiers, struct/union and enum bodies;
@@ -127,7 +113,7 @@ export abstract class DeclaratorParser {
   };
 
   /** `pack`: the alignment cap for the structs defined next (0: natural); '#pragma pack' changes it. */
-  constructor(protected readonly ts: TokenStream, protected readonly scope: Scope, protected pack: number) {}
+  constructor(protected ts: TokenStream, protected readonly scope: Scope, protected pack: number) {}
 
   protected abstract specifiers(context: SpecContext, expected: string): Specs;
 
@@ -213,15 +199,20 @@ export abstract class DeclaratorParser {
    * one (parameters). Pointers apply first, then the suffixes from the right, then what is inside '()'.
    */
   protected declarator(mode: 'named' | 'abstract' | 'either'): Declarator {
-    this.ts.enter(this.ts.peek());
-    const pointers: Derivation[] = [];
+    this.ts.enter();
+    // The pointers, then the suffixes from the right, then what is inside '()' (no array until there is one).
+    let chain: Derivation[] | null = null;
+    let pointers = 0;
     while (this.ts.is('*')) {
       const star = this.ts.next();
       this.ts.enter(star);
-      pointers.push({ kind: 'pointer', quals: this.qualifiers(), tok: star });
+      const d: Derivation = { kind: 'pointer', quals: this.qualifiers(), tok: star };
+      if (chain === null) chain = [d];
+      else chain.push(d);
+      pointers++;
     }
     let name: Token | null = null;
-    let inner: readonly Derivation[] = [];
+    let inner: readonly Derivation[] | null = null;
     const tok = this.ts.peek();
     if (this.ts.is('(') && this.nestedDeclaratorFollows(mode)) {
       this.ts.next();
@@ -232,9 +223,13 @@ export abstract class DeclaratorParser {
     } else if (mode === 'named') {
       this.ts.unexpected(tok, 'a name');
     }
-    const suffixes = this.suffixes(name);
-    this.ts.leave(1 + pointers.length);
-    return { name, chain: [...pointers, ...suffixes.reverse(), ...inner] };
+    chain = this.suffixes(name, chain);
+    this.ts.leave(1 + pointers);
+    if (inner !== null && inner.length > 0) {
+      if (chain === null) chain = inner as Derivation[]; // the nested declarator's own array
+      else for (let i = 0; i < inner.length; i++) chain.push(inner[i]);
+    }
+    return { name, chain: chain ?? NO_DERIVATIONS };
   }
 
   /** At '(' in a declarator: true for a parenthesised declarator, false for a parameter list. */
@@ -257,16 +252,22 @@ export abstract class DeclaratorParser {
     }
   }
 
-  /** Array and parameter-list suffixes; `name`, the declarator's name if known, is for messages. */
-  private suffixes(name: Token | null): Derivation[] {
-    const out: Derivation[] = [];
+  /** Array and parameter-list suffixes, added to `chain` from the right (the chain, made if null); `name`, the declarator's name if known, is for messages. */
+  private suffixes(name: Token | null, chain: Derivation[] | null): Derivation[] | null {
+    let out: Derivation[] | null = null;
     for (;;) {
-      const tok = this.ts.peek();
-      if (out.length >= NESTING_LIMIT) this.ts.fail(tok, `nesting too deep (more than ${NESTING_LIMIT} levels)`);
-      if (this.ts.accept('[')) out.push({ kind: 'array', length: this.arrayLength(), tok });
-      else if (this.ts.accept('(')) out.push(this.parameters(tok, name));
-      else return out;
+      if (out !== null && out.length >= NESTING_LIMIT) this.ts.fail(this.ts.peek(), `nesting too deep (more than ${NESTING_LIMIT} levels)`);
+      const array = this.ts.is('[');
+      if (!array && !this.ts.is('(')) break;
+      const tok = this.ts.next();
+      const d: Derivation = array ? { kind: 'array', length: this.arrayLength(), tok } : this.parameters(tok, name);
+      if (out === null) out = [d];
+      else out.push(d);
     }
+    if (out === null) return chain;
+    if (chain === null) return out.reverse();
+    for (let i = out.length - 1; i >= 0; i--) chain.push(out[i]);
+    return chain;
   }
 
   private arrayLength(): number | null | 'compiler' {
@@ -286,7 +287,8 @@ export abstract class DeclaratorParser {
   private parameters(open: Token, name: Token | null): Derivation {
     this.ts.enter(open);
     const params: Param[] = [];
-    const names = new Set<string>();
+    // The parameter names so far, once there are many (before: a look through params).
+    let names: Set<string> | null = null;
     let ellipsis = false;
     let voidParam: Token | null = null;
     if (!this.ts.accept(')')) {
@@ -302,8 +304,7 @@ export abstract class DeclaratorParser {
           this.ts.expect(')', "')' after '...'");
           break;
         }
-        const after = this.ts.peek(1);
-        if (isName(tok) && !this.isTypedefName(tok.text) && after.kind === 'punct' && (after.text === ',' || after.text === ')')) {
+        if (isName(tok) && !this.isTypedefName(tok.text) && this.kRStyle()) {
           this.ts.fail(
             tok,
             `unknown type name ${quote(tok.text)}, or a K&R-style parameter without a type, which cdef does not support; ` +
@@ -322,8 +323,12 @@ export abstract class DeclaratorParser {
         // As in C, array parameters are pointers to their items and function parameters function pointers.
         const adjusted = type.kind === 'array' ? pointerTo(type.item, quals) : type.kind === 'function' ? pointerTo(type) : type;
         if (d.name) {
-          if (names.has(d.name.text)) this.ts.fail(d.name, `the parameter name '${d.name.text}' appears twice`);
-          names.add(d.name.text);
+          const text = d.name.text;
+          if (names === null && params.length >= 8) names = new Set(params.flatMap((p) => (p.name ? [p.name.text] : [])));
+          let twice = names !== null && names.has(text);
+          for (let i = 0; names === null && i < params.length; i++) if (params[i].name?.text === text) twice = true;
+          if (twice) this.ts.fail(d.name, `the parameter name '${text}' appears twice`);
+          names?.add(text);
         }
         params.push({ name: d.name, type: adjusted });
         if (this.ts.accept(',')) continue;
@@ -339,6 +344,12 @@ export abstract class DeclaratorParser {
     return { kind: 'function', params, ellipsis, tok: open };
   }
 
+  /** After a parameter's first token: true when ',' or ')' follows it, as after a K&R-style parameter name. */
+  private kRStyle(): boolean {
+    const after = this.ts.peek(1);
+    return after.kind === 'punct' && (after.text === ',' || after.text === ')');
+  }
+
   /**
    * Applies a declarator's derivations to the specifiers' type, checking what C checks. `[...]`
    * lengths may stand in the outer run of array derivations only ('int a[...][...]', 'int a[][...]',
@@ -349,11 +360,12 @@ export abstract class DeclaratorParser {
     let type = specs.type;
     let quals = specs.quals;
     let compilerLength: Token | null = null;
-    const fromCompiler: number[] = [];
+    let fromCompiler: number[] | null = null;
     let outerArrays = 0; // the length of the run of array derivations that ends the chain
     while (outerArrays < chain.length && chain[chain.length - 1 - outerArrays].kind === 'array') outerArrays++;
-    for (const [i, d] of chain.entries()) {
-      quals = withoutMisplacedRestrict(type, quals);
+    for (let i = 0; i < chain.length; i++) {
+      const d = chain[i];
+      if (quals & Q_RESTRICT) quals = withoutMisplacedRestrict(type, quals);
       switch (d.kind) {
         case 'pointer':
           type = pointerTo(type, quals);
@@ -361,7 +373,7 @@ export abstract class DeclaratorParser {
           break;
         case 'array': {
           const depth = chain.length - 1 - i; // 0: the outermost
-          const pending = pendingLayout(type) !== null || fromCompiler.length > 0;
+          const pending = pendingLayout(type) !== null || fromCompiler !== null;
           const tag = type.kind === 'struct' || type.kind === 'union' || type.kind === 'enum';
           if (type.size < 0 && !pending && !(parameter && depth === 0 && tag)) {
             this.ts.fail(d.tok, `an array cannot hold items of type '${type.cname}', which has no size`);
@@ -371,7 +383,7 @@ export abstract class DeclaratorParser {
               this.ts.fail(d.tok, "'[...]' (a length the compiler gives) can only stand in the outer arrays of a declaration ('int a[...][...]'), not inside a pointer or function");
             }
             compilerLength ??= d.tok;
-            fromCompiler.push(depth);
+            (fromCompiler ??= []).push(depth);
             type = arrayOf(type, null);
             break;
           }
@@ -389,10 +401,12 @@ export abstract class DeclaratorParser {
           quals = 0;
           break;
       }
-      if (typeDepth(type) > NESTING_LIMIT) this.ts.fail(d.tok, `nesting too deep (a type more than ${NESTING_LIMIT} levels deep)`);
+      if (type._depth > NESTING_LIMIT) this.ts.fail(d.tok, `nesting too deep (a type more than ${NESTING_LIMIT} levels deep)`);
     }
+    if (quals & Q_RESTRICT) quals = withoutMisplacedRestrict(type, quals);
+    if (fromCompiler === null) return { type, quals, compilerLength, outerFromCompiler: false, innerFromCompiler: NONE };
     return {
-      type, quals: withoutMisplacedRestrict(type, quals), compilerLength,
+      type, quals, compilerLength,
       outerFromCompiler: fromCompiler.includes(0), innerFromCompiler: fromCompiler.filter((x) => x > 0).sort((a, b) => a - b),
     };
   }

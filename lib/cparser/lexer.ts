@@ -113,9 +113,218 @@ const PREPROCESSED_PIECES = (() => {
 // ---------------------------------------------------------------------------------------------
 // cdef text
 
+/** Token kinds as a token table stores them: indexes into KIND_NAMES, and for punctuators PUNCT_KIND and above (see punctuatorText). */
+const IDENT = 0;
+/** The kind of identifier tokens in a token table. */
+export const IDENT_KIND = IDENT;
+const NUMBER = 1;
+const CHAR = 2;
+const STRING = 3;
+const HASH = 5;
+const EOL = 6;
+const EOF = 7;
+const KIND_NAMES: readonly TokenKind[] = ['ident', 'number', 'char', 'string', 'punct', 'hash', 'eol', 'eof'];
+/** The kind of the punctuator PUNCTUATORS[0]; the others follow in order, so that a punctuator's kind names its text. */
+export const PUNCT_KIND = 16;
+/** The text of the punctuator of kind k is PUNCT_TEXTS[k - PUNCT_KIND]: one string per punctuator, so that texts compare at once. */
+export const PUNCT_TEXTS: readonly string[] = PUNCTUATORS;
+
+
+
+/** Character classes of ASCII, for the lexer's loops: bits of a table lookup instead of comparisons. */
+const C_IDENT = 1;
+const C_DIGIT = 2;
+const C_BLANK = 4;
+/** Starts a punctuator and nothing else: not '.' (a number may start so), '/' (a comment), '#' (a directive). */
+const C_PUNCT = 8;
+const CHAR_CLASS = (() => {
+  const t = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) {
+    const plain = PUNCTUATORS.some((p) => p.charCodeAt(0) === c) && !'./#'.includes(String.fromCharCode(c));
+    t[c] = (isIdentStart(c) ? C_IDENT : 0) | (isDigit(c) ? C_DIGIT : 0) | (isBlank(c) ? C_BLANK : 0) | (plain ? C_PUNCT : 0);
+  }
+  return t;
+})();
+/** The kinds of the punctuators of two and three characters by their character codes (7 bits each), so that no string is cut to look one up. */
+const PUNCT2_KINDS = new Map<number, number>();
+const PUNCT3_KINDS = new Map<number, number>();
+/** The kinds of the one-character punctuators by character code (0: none). */
+const PUNCT1_KINDS = new Uint8Array(128);
+/** 1 for the characters that start a punctuator of two or three characters. */
+const STARTS_LONGER = new Uint8Array(128);
+PUNCTUATORS.forEach((p, k) => {
+  const codes = [...p].map((ch) => ch.charCodeAt(0));
+  const kind = PUNCT_KIND + k;
+  if (codes.length === 1) PUNCT1_KINDS[codes[0]] = kind;
+  else {
+    STARTS_LONGER[codes[0]] = 1;
+    (codes.length === 2 ? PUNCT2_KINDS : PUNCT3_KINDS).set(codes.reduce((n, c) => n * 128 + c), kind);
+  }
+});
+
+/** The kind of the longest punctuator at `at`, whose first character is `c`; 0 when none starts there. */
+function punctuatorKind(src: string, at: number, c: number): number {
+  if (c >= 128) return 0;
+  if (STARTS_LONGER[c] === 1) {
+    const d = src.charCodeAt(at + 1);
+    if (d < 128) {
+      const two = c * 128 + d;
+      const e = src.charCodeAt(at + 2);
+      const three = e < 128 ? PUNCT3_KINDS.get(two * 128 + e) : undefined;
+      if (three !== undefined) return three;
+      const kind = PUNCT2_KINDS.get(two);
+      if (kind !== undefined) return kind;
+    }
+  }
+  return PUNCT1_KINDS[c];
+}
+
 /** Splits `source` into tokens ending with one 'eof'; throws CDefError on text that is no C token. */
 export function tokenize(source: string, where: Where): Token[] {
-  return new Lexer(source, where).run();
+  const table = lex(source, where);
+  const tokens: Token[] = [];
+  for (let i = 0; i < table.count; i++) tokens.push(table.make(i));
+  releaseTokens(table);
+  return tokens;
+}
+
+/**
+ * Reads `source` into a token table ending with one 'eof'; throws CDefError on text that is no C
+ * token. Give the table back with releaseTokens() when done with it (and its TokenStream), so
+ * that the next text reuses its arrays: a header is checked one declaration at a time, and
+ * typed arrays cost more to allocate than a short text takes to read.
+ */
+export function lex(source: string, where: Where): CdefTokens {
+  const table = spare ?? new CdefTokens((source.length >> 1) + 16);
+  spare = null;
+  table.reset(source);
+  try {
+    return new Lexer(source, table, where).run();
+  } catch (e) {
+    releaseTokens(table);
+    throw e;
+  }
+}
+
+/** A token table no longer used, kept for the next text unless it is large. */
+let spare: CdefTokens | null = null;
+const SPARE_CAPACITY = 1 << 16;
+
+/** Gives back a table from lex() once nothing reads it any more. */
+export function releaseTokens(table: CdefTokens): void {
+  table.reset('');
+  if (table.kinds.length <= SPARE_CAPACITY) spare = table;
+}
+
+/** The largest line number a token table holds in its array of lines. */
+const LINE_MAX = 0x7fffffff;
+
+/**
+ * The tokens of a cdef text as columns of numbers (a struct of arrays), one row per token, each
+ * made into a Token when the parser looks at it. A large cdef has tens of thousands of tokens:
+ * as objects alive for the whole parse they kept the garbage collector copying them; made on
+ * demand they die young, which costs it nothing.
+ */
+export class CdefTokens {
+  count = 0;
+  src = '';
+  kinds: Uint8Array;
+  starts: Int32Array;
+  ends: Int32Array;
+  /**
+   * Line numbers, small integers (Float64Array values would become heap numbers in every Token
+   * made). Line markers may name any line up to 2^53: those past LINE_MAX are -1 here and kept
+   * in bigLines.
+   */
+  lines: Int32Array;
+  private bigLines: Map<number, number> | null = null;
+  columns: Int32Array;
+  /** Index into fileNames of the file the last line marker named; -1 before any. */
+  files: Int32Array;
+  readonly fileNames: string[] = [];
+  /** The texts of tokens made elsewhere (see CdefTokens.of); null: cut from src. */
+  private texts: readonly string[] | null = null;
+
+  constructor(capacity: number) {
+    this.kinds = new Uint8Array(capacity);
+    this.starts = new Int32Array(capacity);
+    this.ends = new Int32Array(capacity);
+    this.lines = new Int32Array(capacity);
+    this.columns = new Int32Array(capacity);
+    this.files = new Int32Array(capacity);
+  }
+
+  /** A table of tokens made already (by tokenize(), or by hand in tests). */
+  static of(tokens: readonly Token[]): CdefTokens {
+    const table = new CdefTokens(tokens.length + 1);
+    for (const t of tokens) {
+      const kind = t.kind === 'punct' ? PUNCT_KIND + PUNCTUATORS.indexOf(t.text) : KIND_NAMES.indexOf(t.kind);
+      if (kind < 0 || kind === PUNCT_KIND - 1) throw new Error(`internal: '${t.text}' is no ${t.kind} token`);
+      let file = t.file === undefined ? -1 : table.fileNames.indexOf(t.file);
+      if (t.file !== undefined && file < 0) file = table.fileNames.push(t.file) - 1;
+      table.push(kind, t.start, t.end, t.line, t.column, file);
+    }
+    table.texts = tokens.map((t) => t.text);
+    return table;
+  }
+
+  /** Empties the table for the tokens of `src`. */
+  reset(src: string): void {
+    this.src = src;
+    this.texts = null;
+    this.bigLines = null;
+    this.count = 0;
+    this.fileNames.length = 0;
+  }
+
+  push(kind: number, start: number, end: number, line: number, column: number, file: number): void {
+    const i = this.count;
+    if (i === this.kinds.length) this.grow();
+    this.kinds[i] = kind;
+    this.starts[i] = start;
+    this.ends[i] = end;
+    if (line <= LINE_MAX) this.lines[i] = line;
+    else {
+      this.lines[i] = -1;
+      (this.bigLines ??= new Map()).set(i, line);
+    }
+    this.columns[i] = column;
+    this.files[i] = file;
+    this.count = i + 1;
+  }
+
+  /** A new Token object for token `i`. */
+  make(i: number): Token {
+    const k = this.kinds[i];
+    const start = this.starts[i];
+    const end = this.ends[i];
+    const f = this.files[i];
+    return {
+      kind: k >= PUNCT_KIND ? 'punct' : KIND_NAMES[k],
+      text: this.texts !== null ? this.texts[i] : k >= PUNCT_KIND ? PUNCTUATORS[k - PUNCT_KIND] : start === end ? '' : this.src.slice(start, end),
+      start,
+      end,
+      line: this.lines[i] >= 0 ? this.lines[i] : (this.bigLines?.get(i) as number),
+      column: this.columns[i],
+      file: f < 0 ? undefined : this.fileNames[f],
+    };
+  }
+
+  /** Doubles the capacity of the arrays (new arrays: take them again after a call). */
+  grow(): void {
+    const n = this.kinds.length * 2;
+    const grown = <T extends Uint8Array | Int32Array>(a: T, make: (n: number) => T): T => {
+      const b = make(n);
+      b.set(a);
+      return b;
+    };
+    this.kinds = grown(this.kinds, (k) => new Uint8Array(k));
+    this.starts = grown(this.starts, (k) => new Int32Array(k));
+    this.ends = grown(this.ends, (k) => new Int32Array(k));
+    this.lines = grown(this.lines, (k) => new Int32Array(k));
+    this.columns = grown(this.columns, (k) => new Int32Array(k));
+    this.files = grown(this.files, (k) => new Int32Array(k));
+  }
 }
 
 /**
@@ -127,46 +336,132 @@ const LINE_MARKER = /#[ \t]*(?:line(?![\w$])[ \t]*)?(\d*)(?:[ \t]*"((?:[^"\\\n]|
 const STARTS_MARKER = /#[ \t]*(?:line(?![\w$])|\d)/y;
 
 class Lexer {
-  private readonly tokens: Token[] = [];
   private i = 0;
   private line = 1;
   private lineStart = 0;
   /** Nothing but blanks and comments seen yet on this line: a '#' here starts a directive. */
   private atLineStart = true;
   private inDirective = false;
-  /** The file named by the last line marker. */
-  private file: string | undefined = undefined;
+  /** The file named by the last line marker, as an index into out.fileNames; -1 before any. */
+  private file = -1;
 
-  constructor(private readonly src: string, private readonly where: Where) {}
+  constructor(private readonly src: string, private readonly out: CdefTokens, private readonly where: Where) {}
 
-  run(): Token[] {
+  /**
+   * Reads the whole text. Blanks, newlines, plain names and punctuators, most of any cdef, are
+   * read in this one loop with the state in local variables (the first cdef runs it unoptimised);
+   * anything else goes through step() with the state written back to the fields.
+   */
+  run(): CdefTokens {
     const src = this.src;
-    while (this.i < src.length) {
-      const c = src.charCodeAt(this.i);
-      if (c === 10) this.newline();
-      else if (isBlank(c)) this.i++;
-      else if (c === 92) this.splice();
-      else if (c === 47 && src.charCodeAt(this.i + 1) === 47) this.lineComment();
-      else if (c === 47 && src.charCodeAt(this.i + 1) === 42) this.blockComment();
-      else this.token(c);
+    const n = src.length;
+    const out = this.out;
+    let { kinds, starts, ends, lines, columns, files } = out;
+    let count = out.count;
+    let i = this.i;
+    let line = this.line;
+    let lineStart = this.lineStart;
+    let atLineStart = this.atLineStart;
+    let inDirective = this.inDirective;
+    let file = this.file;
+    while (i < n) {
+      const c = src.charCodeAt(i);
+      const cls = c < 128 ? CHAR_CLASS[c] : 0;
+      const start = i;
+      let kind: number;
+      if (cls === C_BLANK) {
+        i++;
+        continue;
+      } else if (c === 10 && !inDirective) {
+        i++;
+        line++;
+        lineStart = i;
+        atLineStart = true;
+        continue;
+      } else if (cls === C_IDENT) {
+        let end = i + 1;
+        while ((CHAR_CLASS[src.charCodeAt(end)] & (C_IDENT | C_DIGIT)) !== 0) end++;
+        const q = src.charCodeAt(end);
+        if (q === 39 || q === 34) kind = -1; // perhaps a literal's prefix ('L"x"'): the long way
+        else if ((c === 95 || c === 87) && ignoredInCdef(src.slice(start, end))) {
+          i = end;
+          atLineStart = false;
+          continue;
+        } else {
+          i = end;
+          kind = IDENT;
+        }
+      } else if (cls === C_PUNCT) {
+        kind = punctuatorKind(src, i, c);
+        i += PUNCTUATORS[kind - PUNCT_KIND].length;
+      } else kind = -1;
+      if (kind < 0) {
+        this.i = i;
+        this.line = line;
+        this.lineStart = lineStart;
+        this.atLineStart = atLineStart;
+        this.inDirective = inDirective;
+        this.file = file;
+        out.count = count;
+        this.step(c);
+        ({ kinds, starts, ends, lines, columns, files } = out);
+        count = out.count;
+        i = this.i;
+        line = this.line;
+        lineStart = this.lineStart;
+        atLineStart = this.atLineStart;
+        inDirective = this.inDirective;
+        file = this.file;
+        continue;
+      }
+      atLineStart = false;
+      if (count === kinds.length || line > LINE_MAX) {
+        out.count = count;
+        out.push(kind, start, i, line, start - lineStart + 1, file);
+        ({ kinds, starts, ends, lines, columns, files } = out);
+        count = out.count;
+        continue;
+      }
+      kinds[count] = kind;
+      starts[count] = start;
+      ends[count] = i;
+      lines[count] = line;
+      columns[count] = start - lineStart + 1;
+      files[count] = file;
+      count++;
     }
-    if (this.inDirective) this.push('eol', this.i, this.i);
-    this.push('eof', this.i, this.i);
-    return this.tokens;
+    out.count = count;
+    this.i = i;
+    this.line = line;
+    this.lineStart = lineStart;
+    if (inDirective) this.push(EOL, i, i);
+    this.push(EOF, i, i);
+    return out;
+  }
+
+  /** Reads what starts at the current character `c`, whatever it is. */
+  private step(c: number): void {
+    const src = this.src;
+    if (c === 10) this.newline();
+    else if (isBlank(c)) this.i++;
+    else if (isIdentStart(c)) this.word(c);
+    else if (c === 92) this.splice();
+    else if (c === 47 && src.charCodeAt(this.i + 1) === 47) this.lineComment();
+    else if (c === 47 && src.charCodeAt(this.i + 1) === 42) this.blockComment();
+    else this.token(c);
   }
 
   private fail(offset: number, line: number, lineStart: number, message: string): never {
     const column = offset - lineStart + 1;
-    throw new CDefError(this.where(line, column, this.file) + message, line, column);
+    throw new CDefError(this.where(line, column, this.file < 0 ? undefined : this.out.fileNames[this.file]) + message, line, column);
   }
 
-  private push(kind: TokenKind, start: number, end: number): void {
-    const text = this.src.slice(start, end);
-    this.tokens.push({ kind, text, start, end, line: this.line, column: start - this.lineStart + 1, file: this.file });
+  private push(kind: number, start: number, end: number): void {
+    this.out.push(kind, start, end, this.line, start - this.lineStart + 1, this.file);
   }
 
   private newline(): void {
-    if (this.inDirective) this.push('eol', this.i, this.i);
+    if (this.inDirective) this.push(EOL, this.i, this.i);
     this.inDirective = false;
     this.i++;
     this.line++;
@@ -218,7 +513,7 @@ class Lexer {
     if (m[1] === '') this.fail(start, this.line, this.lineStart, "expected a line number after '#line'");
     const next = Number(m[1]);
     if (!Number.isSafeInteger(next) || next < 1) this.fail(start, this.line, this.lineStart, `the line number ${m[1]} is out of range`);
-    if (m[2] !== undefined) this.file = m[2].replace(/\\(.)/g, '$1');
+    if (m[2] !== undefined) this.file = this.out.fileNames.push(m[2].replace(/\\(.)/g, '$1')) - 1;
     this.line = next - 1; // the newline ending the marker counts one
     this.i = start + m[0].length;
   }
@@ -233,6 +528,19 @@ class Lexer {
     this.i = close + 2;
   }
 
+  /** A name (or a literal's prefix, or a word cdef drops), from its first character `c`. */
+  private word(c: number): void {
+    const src = this.src;
+    const start = this.i;
+    let end = start + 1;
+    while ((CHAR_CLASS[src.charCodeAt(end)] & (C_IDENT | C_DIGIT)) !== 0) end++;
+    this.atLineStart = false;
+    this.i = end;
+    const q = src.charCodeAt(end);
+    if ((q === 39 || q === 34) && end - start <= 2 && LITERAL_PREFIXES.has(src.slice(start, end))) this.literal(start, q);
+    else if (!((c === 95 || c === 87) && ignoredInCdef(src.slice(start, end)))) this.push(IDENT, start, end);
+  }
+
   private token(c: number): void {
     const src = this.src;
     const start = this.i;
@@ -242,26 +550,19 @@ class Lexer {
       if (STARTS_MARKER.test(src)) return this.lineMarker(start);
       this.inDirective = true;
       this.i++;
-      this.push('hash', start, this.i);
+      this.push(HASH, start, this.i);
       return;
     }
     this.atLineStart = false;
-    if (isIdentStart(c)) {
-      while (this.i < src.length && isIdentPart(src.charCodeAt(this.i))) this.i++;
-      const q = src.charCodeAt(this.i);
-      if ((q === 39 || q === 34) && LITERAL_PREFIXES.has(src.slice(start, this.i))) this.literal(start, q);
-      else if (!((c === 95 || c === 87) && ignoredInCdef(src.slice(start, this.i)))) this.push('ident', start, this.i);
-    } else if (isDigit(c) || (c === 46 && isDigit(src.charCodeAt(this.i + 1)))) {
+    if (isDigit(c) || (c === 46 && isDigit(src.charCodeAt(this.i + 1)))) {
       this.number(start);
     } else if (c === 39 || c === 34) {
       this.literal(start, c);
     } else {
-      const three = src.slice(start, start + 3);
-      const two = src.slice(start, start + 2);
-      const len = PUNCT3.has(three) ? 3 : PUNCT2.has(two) ? 2 : PUNCT1.has(src[start]) ? 1 : 0;
-      if (len === 0) this.fail(start, this.line, this.lineStart, `unexpected character ${showChar(src, start)}`);
-      this.i += len;
-      this.push('punct', start, this.i);
+      const kind = punctuatorKind(src, start, c);
+      if (kind === 0) this.fail(start, this.line, this.lineStart, `unexpected character ${showChar(src, start)}`);
+      this.i += PUNCTUATORS[kind - PUNCT_KIND].length;
+      this.push(kind, start, this.i);
     }
   }
 
@@ -276,7 +577,7 @@ class Lexer {
       else if ((c === 43 || c === 45) && (prev === 101 || prev === 112)) this.i++;
       else break;
     }
-    this.push('number', start, this.i);
+    this.push(NUMBER, start, this.i);
   }
 
   /** A character constant or string literal from `start` (its prefix included) to the closing quote. */
@@ -291,7 +592,7 @@ class Lexer {
       at += c === 92 && src.charCodeAt(at + 1) !== 10 ? 2 : 1;
     }
     this.i = at + 1;
-    this.push(q === 39 ? 'char' : 'string', start, this.i);
+    this.push(q === 39 ? CHAR : STRING, start, this.i);
   }
 }
 

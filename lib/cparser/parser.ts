@@ -6,7 +6,7 @@ import { CType, FunctionType, Q_CONST, arrayOf, deferredArray, isInteger, primit
 import { Decl, Registry, SourcePos } from '../ctype/registry';
 import { Scope, toJs } from '../ctype/declarations';
 import { convertInt, isFloatLiteral } from './constexpr';
-import { Token, Where, describe, isName, tokenize } from './lexer';
+import { Token, Where, describe, isName, lex, releaseTokens } from './lexer';
 import { TokenStream } from './stream';
 import { BUILTIN_TYPES, Declarator, Derived, Specs, Typed, fromCompiler, posOf } from './declarator';
 import { SpecifierParser } from './specifiers';
@@ -22,19 +22,23 @@ export interface CdefOptions {
 
 const CDEF_OPTION_NAMES: Readonly<Record<keyof CdefOptions, true>> = { override: true, packed: true, pack: true };
 
+/** Positions in cdef messages: 'cdef:3:5: ', or 'file.h:12:5: ' after a line marker. */
+const cdefWhere: Where = (line, column, file) => `${file ?? 'cdef'}:${line}:${column}: `;
+
 /** Parses declarations in CFFI's cdef language and adds them to `registry`. Throws CDefError. */
 export function parseCdef(source: string, registry: Registry, options: CdefOptions = {}): void {
   if (typeof source !== 'string') throw new TypeError(`cdef: the declarations must be a string, not ${show(source)}`);
   checkOptions('ffi.cdef()', options, CDEF_OPTION_NAMES);
   const pack = packOf(options);
-  const where: Where = (line, column, file) => `${file ?? 'cdef'}:${line}:${column}: `;
-  const ts = new TokenStream(tokenize(source, where), where);
-  const scope = new Scope(registry, options.override === true, failAt(where));
+  const tokens = lex(source, cdefWhere);
+  const scope = new Scope(registry, options.override === true, failAt(cdefWhere));
   try {
-    new Parser(ts, scope, pack).translationUnit();
+    new Parser(new TokenStream(tokens, cdefWhere), scope, pack).translationUnit();
   } catch (e) {
     scope.rollback();
     throw e;
+  } finally {
+    releaseTokens(tokens);
   }
   scope.commit();
 }
@@ -55,19 +59,109 @@ export function parseTypeName(text: string, registry: Registry): CType {
   if (cached) return cached;
   const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
   const where: Where = (line, column) => `type '${shown}': ${line > 1 ? `line ${line}, ` : ''}column ${column}: `;
-  const ts = new TokenStream(tokenize(text, where), where);
+  const tokens = lex(text, where);
   // A type name can declare tags, as in C and CFFI ('struct s *' of an undeclared s; 'struct { int a; }').
   const scope = new Scope(registry, false, failAt(where));
   let type: CType;
   try {
-    type = new Parser(ts, scope, 0).wholeTypeName();
+    type = new Parser(new TokenStream(tokens, where), scope, 0).wholeTypeName();
   } catch (e) {
     scope.rollback();
     throw e;
+  } finally {
+    releaseTokens(tokens);
   }
   scope.commit();
   registry.typeCache.set(text, type);
   return type;
+}
+
+/**
+ * Declarations added piece by piece (one declaration, or a few) into one registry, each piece
+ * all or nothing on its own: a piece the parser refuses is undone, and the next parses as if it
+ * had never been there. add() gives what parseCdef() of the piece alone would give, the pieces
+ * kept before it declared, without a parser, scope and commit of its own for each: a header's
+ * hundreds of declarations are checked this way. Nothing reaches the registry before commit().
+ */
+export class CdefBatch {
+  private readonly scope: Scope;
+  private readonly parser: Parser;
+  private open = false;
+
+  constructor(registry: Registry) {
+    this.scope = new Scope(registry, false, failAt(cdefWhere));
+    this.parser = new Parser(new TokenStream([], cdefWhere), this.scope, 0);
+  }
+
+  /**
+   * Parses `source` (with `options.pack`) into the batch: null when it parsed, and then keep() or
+   * undo() must follow; otherwise the CDefError (or TypeError, for a bad pack) that parseCdef()
+   * would throw, with nothing of the piece left.
+   */
+  add(source: string, options: { readonly pack?: number } = {}): CDefError | TypeError | null {
+    if (this.open) throw new Error('internal: keep() or undo() the last piece before adding another');
+    this.scope.beginPiece();
+    try {
+      const pack = packOf(options);
+      const tokens = lex(source, cdefWhere);
+      try {
+        this.parser.piece(new TokenStream(tokens, cdefWhere), pack);
+      } finally {
+        releaseTokens(tokens);
+      }
+    } catch (e) {
+      this.scope.undoPiece();
+      if (e instanceof CDefError || e instanceof globalThis.TypeError) return e;
+      throw e;
+    }
+    this.open = true;
+    return null;
+  }
+
+  /** Keeps the piece add() just parsed. */
+  keep(): void {
+    this.scope.keepPiece();
+    this.open = false;
+  }
+
+  /** Undoes the piece add() just parsed, as if it had been refused. */
+  undo(): void {
+    this.scope.undoPiece();
+    this.open = false;
+  }
+
+  /** A declaration of the batch (its pieces kept so far) or of the registry. */
+  get(name: string): Decl | undefined {
+    return this.scope.get(name);
+  }
+
+  /** parseTypeName() over the batch: the tags the type name declares are kept; throws CDefError. */
+  typeName(text: string): CType {
+    if (this.open) throw new Error('internal: keep() or undo() the last piece before reading a type name');
+    const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
+    const where: Where = (line, column) => `type '${shown}': ${line > 1 ? `line ${line}, ` : ''}column ${column}: `;
+    this.scope.beginPiece();
+    let type: CType;
+    try {
+      const tokens = lex(text, where);
+      try {
+        type = this.parser.pieceTypeName(new TokenStream(tokens, where));
+      } finally {
+        releaseTokens(tokens);
+      }
+    } catch (e) {
+      this.scope.undoPiece();
+      throw e;
+    }
+    this.scope.keepPiece();
+    return type;
+  }
+
+  /** Declares the kept pieces in the registry. */
+  commit(): void {
+    if (this.open) throw new Error('internal: keep() or undo() the last piece before the commit');
+    this.scope.commit();
+  }
 }
 
 function packOf(options: CdefOptions): number {
@@ -87,9 +181,25 @@ function failAt(where: Where): (at: SourcePos, message: string) => never {
 
 class Parser extends SpecifierParser {
   /** The pack the cdef call started with, which '#pragma pack()' restores. */
-  private readonly optionPack = this.pack;
+  private optionPack = this.pack;
   /** Packs saved by '#pragma pack(push)'. */
   private readonly packStack: number[] = [];
+
+  /** Parses another text (a piece of a batch) into the same scope, as a new parser would parse it. */
+  piece(ts: TokenStream, pack: number): void {
+    this.restart(ts, pack);
+    this.optionPack = pack;
+    this.packStack.length = 0;
+    this.translationUnit();
+  }
+
+  /** Parses a whole type name from `ts` into the same scope, as a new parser would. */
+  pieceTypeName(ts: TokenStream): CType {
+    this.restart(ts, 0);
+    this.optionPack = 0;
+    this.packStack.length = 0;
+    return this.wholeTypeName();
+  }
 
   translationUnit(): void {
     while (this.ts.peek().kind !== 'eof') this.declaration();
@@ -261,7 +371,8 @@ class Parser extends SpecifierParser {
       return this.declareOrdinary({ kind: 'constant', name: name.text, type, value: undefined, origin: 'static const', pos }, name);
     }
     if (type.kind === 'void') this.ts.fail(name, `the variable '${name.text}' has type 'void'`);
-    this.declareOrdinary({ kind: 'variable', name: name.text, type, quals, pos, ...fromCompiler(typed) }, name);
+    const variable: Decl = { kind: 'variable', name: name.text, type, quals, pos };
+    this.declareOrdinary(typed.compilerLength === null ? variable : { ...variable, ...fromCompiler(typed) }, name);
   }
 
   /** `const int X = <expr>`: an integer constant whose value cdef knows. */

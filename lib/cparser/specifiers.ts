@@ -2,9 +2,10 @@
 import { CType, EnumType, MemberDecl, StructType, VOID, primitive } from '../ctype/model';
 import { enumBase, enumeratorType, toJs } from '../ctype/declarations';
 import { IntValue } from './constexpr';
-import { Token, isName, keyword, quote } from './lexer';
+import { keyword } from './keywords';
+import { Token, isName, quote } from './lexer';
 import { TokenStream } from './stream';
-import { BUILTIN_TYPES, DeclaratorParser, SpecContext, Specs, TagUse, Typed, fromCompiler, posOf } from './declarator';
+import { BUILTIN_TYPES, DeclaratorParser, SpecContext, Specs, TagUse, fromCompiler, posOf } from './declarator';
 
 const U64_MAX = 2n ** 64n - 1n;
 
@@ -20,8 +21,23 @@ interface EnumBody {
   readonly items: readonly Enumerator[];
   readonly partial: boolean;
 }
+/** The types of the spellings met so far ('int', 'unsigned long'), by their words as written. */
+const spelled = new Map<string, CType>();
+
 /** The primitive type spelled by C's type keywords, in any order C allows ('int unsigned long'). */
 function primitiveOf(words: readonly Token[], ts: TokenStream): CType {
+  const key = words.length === 1 ? words[0].text : words.map((w) => w.text).join(' ');
+  let type = spelled.get(key);
+  if (type === undefined) spelled.set(key, (type = spelledPrimitive(words, ts)));
+  return type;
+}
+
+/** primitiveOf() of one word. */
+function primitiveOf1(word: Token, ts: TokenStream): CType {
+  return spelled.get(word.text) ?? primitiveOf([word], ts);
+}
+
+function spelledPrimitive(words: readonly Token[], ts: TokenStream): CType {
   const counts = new Map<string, number>();
   for (const w of words) counts.set(w.text, (counts.get(w.text) ?? 0) + 1);
   const count = (w: string): number => counts.get(w) ?? 0;
@@ -63,24 +79,35 @@ export abstract class SpecifierParser extends DeclaratorParser {
   /** Anonymous structs and unions defined here, where they start, to refuse those the compiler cannot be asked about. */
   protected readonly anonymousAt = new Map<StructType, Token>();
 
+  /** Starts over on the tokens of `ts` with the alignment cap `pack`, as a new parser would. */
+  protected restart(ts: TokenStream, pack: number): void {
+    this.ts = ts;
+    this.pack = pack;
+    this.pendingEnum = null;
+    this.defining.clear();
+    this.anonymousAt.clear();
+  }
+
   // ---- specifiers -----------------------------------------------------------------------------
 
   protected specifiers(context: SpecContext, expected: string): Specs {
     const first = this.ts.peek();
-    const words: Token[] = [];
+    // The type keywords: the first, and all of them once there is a second (most types have one).
+    let word: Token | null = null;
+    let words: Token[] | null = null;
     let named: { type: CType; quals: number; tok: Token } | null = null;
     let tag: TagUse | null = null;
     let quals = 0;
     let storage: Token | null = null;
     for (;;) {
+      if (!this.ts.isIdent()) break;
       const tok = this.ts.peek();
-      if (tok.kind !== 'ident') break;
       const role = keyword(tok.text);
       if (role === undefined) {
         // The lexer hack: after a type specifier, a typedef name is the declarator's name.
-        if (named || words.length || !this.isTypedefName(tok.text)) break;
+        if (named || word || !this.isTypedefName(tok.text)) break;
         this.ts.next();
-        named = { ...this.typedefType(tok.text), tok };
+        named = this.typedefType(tok);
         continue;
       }
       if (role.kind === 'reserved') break;
@@ -96,11 +123,13 @@ export abstract class SpecifierParser extends DeclaratorParser {
         case 'type':
           if (named) this.cannotCombine(tok, named.tok);
           // The longest valid spelling has four words ('unsigned long long int').
-          if (words.length === 4) this.ts.fail(words[0], `invalid type ${quote([...words, tok].map((w) => w.text).join(' '))}`);
-          words.push(tok);
+          if (words?.length === 4) this.ts.fail(words[0], `invalid type ${quote([...words, tok].map((w) => w.text).join(' '))}`);
+          if (word === null) word = tok;
+          else if (words === null) words = [word, tok];
+          else words.push(tok);
           break;
         case 'tag':
-          if (named || words.length) this.cannotCombine(tok, named?.tok ?? words[0]);
+          if (named || word) this.cannotCombine(tok, named?.tok ?? (word as Token));
           this.ts.next();
           tag = this.tagSpecifier(tok);
           named = { type: tag.type, quals: 0, tok };
@@ -110,12 +139,12 @@ export abstract class SpecifierParser extends DeclaratorParser {
       }
       this.ts.next();
     }
-    if (!named && !words.length) {
+    if (!named && !word) {
       const tok = this.ts.peek();
       if (isName(tok)) this.ts.fail(tok, `unknown type name ${quote(tok.text)}`);
       this.ts.unexpected(tok, expected);
     }
-    const type = named ? named.type : primitiveOf(words, this.ts);
+    const type = named ? named.type : words !== null ? primitiveOf(words, this.ts) : primitiveOf1(word as Token, this.ts);
     return { first, type, named: named !== null, quals: quals | (named?.quals ?? 0), storage, tag };
   }
 
@@ -123,11 +152,11 @@ export abstract class SpecifierParser extends DeclaratorParser {
     return this.ts.fail(tok, `'${tok.text}' cannot be combined with '${other.text}' in one type`);
   }
 
-  /** The type a typedef name stands for: the cdef's typedef, else the built-in type of that name. */
-  private typedefType(name: string): Typed {
-    const d = this.scope.get(name);
-    if (d?.kind === 'typedef') return { type: d.type, quals: d.quals };
-    return { type: BUILTIN_TYPES.get(name) as CType, quals: 0 };
+  /** The type the typedef name `tok` stands for: the cdef's typedef, else the built-in type of that name. */
+  private typedefType(tok: Token): { type: CType; quals: number; tok: Token } {
+    const d = this.scope.get(tok.text);
+    if (d?.kind === 'typedef') return { type: d.type, quals: d.quals, tok };
+    return { type: BUILTIN_TYPES.get(tok.text) as CType, quals: 0, tok };
   }
 
   private tagSpecifier(kw: Token): TagUse {
@@ -218,9 +247,9 @@ export abstract class SpecifierParser extends DeclaratorParser {
     if (type.kind === 'function') {
       this.ts.fail(name, `the member '${name.text}' has the function type '${type.cname}'; use a pointer to a function`);
     }
-    const colon = this.ts.peek();
-    const bitsize = this.ts.accept(':') ? this.bitWidth(colon, name.text) : -1;
-    return { name: name.text, type, quals, bitsize, pos: posOf(name), ...fromCompiler(derived) };
+    const bitsize = this.ts.is(':') ? this.bitWidth(this.ts.next(), name.text) : -1;
+    const m: MemberDecl = { name: name.text, type, quals, bitsize, pos: posOf(name) };
+    return derived.compilerLength === null ? m : { ...m, ...fromCompiler(derived) };
   }
 
   private bitWidth(at: Token, name: string): number {

@@ -1,6 +1,7 @@
 // The parser's cursor over cdef tokens, shared by the parser and the expression evaluator, with the error helpers that name what was found.
 import { CDefError } from '../errors';
-import { NESTING_LIMIT, Token, Where, describe, keyword } from './lexer';
+import { keyword } from './keywords';
+import { CdefTokens, IDENT_KIND, NESTING_LIMIT, PUNCT_KIND, PUNCT_TEXTS, Token, Where, describe } from './lexer';
 
 /** The message for a '...' where API mode has no use for one. */
 export const MISPLACED_ELLIPSIS =
@@ -10,33 +11,85 @@ export const MISPLACED_ELLIPSIS =
 
 /** A cursor over tokens, shared by the parser and the expression evaluator, with their error helpers. */
 export class TokenStream {
+  /** The cursor: the index of the current token. Moved by next() and accept() only. */
   index = 0;
   private depth = 0;
+  /** The tokens: a lexer's table, whose rows become Token objects when looked at. */
+  private readonly table: CdefTokens;
+  private readonly kinds: Uint8Array;
+  /** The index of the last token (the 'eof'), where looking further stays. */
+  private readonly last: number;
+  /** The token looked at last, and its index: the parser looks at a token several times. */
+  private seen: Token | null = null;
+  private seenAt = -1;
 
-  constructor(readonly tokens: readonly Token[], private readonly where: Where) {}
-
-  peek(ahead = 0): Token {
-    const at = this.index + ahead;
-    const last = this.tokens.length - 1;
-    return this.tokens[at < last ? at : last];
+  constructor(tokens: readonly Token[] | CdefTokens, private readonly where: Where) {
+    this.table = tokens instanceof CdefTokens ? tokens : CdefTokens.of(tokens);
+    this.kinds = this.table.kinds;
+    this.last = this.table.count - 1;
   }
 
-  next(): Token {
-    const t = this.peek();
-    if (t.kind !== 'eof') this.index++;
+  // The ways to look at a token (peek, next, isIdent, punctAhead, is, accept): a count of their
+  // calls is a count of the parser's work (see test/helpers/work.ts). isIdent(), punctAhead(),
+  // is() and accept() read the table without making a Token.
+
+  /** The token `ahead` tokens after the cursor (the 'eof' past the end). */
+  peek(ahead = 0): Token {
+    const at = this.index + ahead;
+    const i = at < this.last ? at : this.last;
+    if (i === this.seenAt) return this.seen as Token;
+    const t = this.table.make(i);
+    this.seen = t;
+    this.seenAt = i;
     return t;
+  }
+
+  /** The current token; the cursor moves past it unless it is the 'eof'. */
+  next(): Token {
+    const at = this.index;
+    const i = at < this.last ? at : this.last;
+    let t = this.seen as Token;
+    if (i !== this.seenAt) {
+      t = this.table.make(i);
+      this.seen = t;
+      this.seenAt = i;
+    }
+    if (t.kind !== 'eof') this.index = at + 1;
+    return t;
+  }
+
+  /** True when the current token is an identifier (a name or a keyword). */
+  isIdent(): boolean {
+    const at = this.index;
+    return this.kinds[at < this.last ? at : this.last] === IDENT_KIND;
+  }
+
+  /** The text of the punctuator `ahead` tokens after the cursor; null when that token is no punctuator. */
+  punctAhead(ahead: number): string | null {
+    const at = this.index + ahead;
+    const k = this.kinds[at < this.last ? at : this.last];
+    return k >= PUNCT_KIND ? PUNCT_TEXTS[k - PUNCT_KIND] : null;
   }
 
   /** True when the current token is the punctuator `text`. */
   is(text: string): boolean {
-    const t = this.peek();
-    return t.kind === 'punct' && t.text === text;
+    const at = this.index;
+    const k = this.kinds[at < this.last ? at : this.last];
+    return k >= PUNCT_KIND && PUNCT_TEXTS[k - PUNCT_KIND] === text;
   }
 
+  /** Moves past the current token when it is the punctuator `text`. */
   accept(text: string): boolean {
-    if (!this.is(text)) return false;
-    this.index++;
+    const at = this.index;
+    const k = this.kinds[at < this.last ? at : this.last];
+    if (k < PUNCT_KIND || PUNCT_TEXTS[k - PUNCT_KIND] !== text) return false;
+    this.index = at + 1;
     return true;
+  }
+
+  /** Token `i` of the text (0 <= i <= the index of the 'eof'), for messages that quote from an earlier token. */
+  token(i: number): Token {
+    return i === this.seenAt ? (this.seen as Token) : this.table.make(i);
   }
 
   /** Consumes the punctuator `text`, or fails saying what was `expected` instead of what was found. */
@@ -65,18 +118,21 @@ export class TokenStream {
   /** The source text of tokens [from, to), one space where the source had any gap, as a message quotes it. */
   spell(from: number, to: number): string {
     let out = '';
-    for (let i = from; i < to && i < this.tokens.length; i++) {
-      const t = this.tokens[i];
+    for (let i = from; i < to && i <= this.last; i++) {
+      const t = this.token(i);
       if (t.kind === 'eol' || t.kind === 'eof') break;
-      if (i > from && t.start > this.tokens[i - 1].end) out += ' ';
+      if (i > from && t.start > this.token(i - 1).end) out += ' ';
       out += t.text;
     }
     return out;
   }
 
-  /** Enters one level of nesting at `tok`; fails beyond NESTING_LIMIT so that no input can exhaust the stack. */
-  enter(tok: Token): void {
-    if (++this.depth > NESTING_LIMIT) this.fail(tok, `nesting too deep (more than ${NESTING_LIMIT} levels)`);
+  /**
+   * Enters one level of nesting at `tok` (by default the current token); fails beyond
+   * NESTING_LIMIT so that no input can exhaust the stack.
+   */
+  enter(tok?: Token): void {
+    if (++this.depth > NESTING_LIMIT) this.fail(tok ?? this.peek(), `nesting too deep (more than ${NESTING_LIMIT} levels)`);
   }
 
   leave(levels = 1): void {

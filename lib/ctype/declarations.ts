@@ -72,8 +72,52 @@ export class Scope {
   private readonly created = new Set<CType>();
   /** Anonymous structs, unions and enums of this call, given '$N' names at commit unless a typedef named them. */
   private readonly anonymous: (StructType | EnumType)[] = [];
+  /** While a piece is open (see beginPiece): the staged entries it changed, each with what it was before (undefined: none). */
+  private changes: [string, Decl | undefined][] | null = null;
+  /** Where the open piece's entries in `undo` start. */
+  private undoMark = 0;
 
   constructor(private readonly registry: Registry, readonly override: boolean, private readonly fail: Fail) {}
+
+  /** Stages `d` under `key` (undefined: removes the entry), remembering the old entry while a piece is open. */
+  private stage(key: string, d: Decl | undefined): void {
+    if (this.changes !== null) this.changes.push([key, this.staged.get(key)]);
+    if (d === undefined) this.staged.delete(key);
+    else this.staged.set(key, d);
+  }
+
+  /**
+   * Opens a piece: what is declared from here on can be undone alone (undoPiece) or kept
+   * (keepPiece), the pieces kept before it staying as they are. A piece parses as if the pieces
+   * kept before it were committed: the types they made are no longer this call's own.
+   */
+  beginPiece(): void {
+    this.changes = [];
+    this.undoMark = this.undo.length;
+    this.created.clear();
+  }
+
+  /** Undoes what the open piece declared, completed or staged. */
+  undoPiece(): void {
+    const changes = this.changes as [string, Decl | undefined][];
+    for (let i = changes.length - 1; i >= 0; i--) {
+      const [key, old] = changes[i];
+      if (old === undefined) this.staged.delete(key);
+      else this.staged.set(key, old);
+    }
+    const undo = this.undo.splice(this.undoMark);
+    for (let i = undo.length - 1; i >= 0; i--) undo[i]();
+    this.anonymous.length = 0;
+    this.changes = null;
+  }
+
+  /** Keeps what the open piece declared: its anonymous types are named now, as a commit of it alone would name them. */
+  keepPiece(): void {
+    this.nameAnonymous();
+    // Pieces are never undone once kept, nor is the call as a whole.
+    this.undo.length = 0;
+    this.changes = null;
+  }
 
   get(key: string): Decl | undefined {
     return this.staged.get(key) ?? this.registry.get(key);
@@ -88,7 +132,7 @@ export class Scope {
   declare(d: Decl): void {
     const key = keyOf(d);
     checkRedeclaration(this.get(key), d, this.override, this.fail);
-    this.staged.set(key, d);
+    this.stage(key, d);
   }
 
   /** `struct s;` or a first `struct s *` (no body): a new incomplete type under that tag. */
@@ -174,7 +218,7 @@ export class Scope {
     const d: Decl = { kind: 'tag', name, type: target, pos: at };
     const key = keyOf(d);
     const prior = this.staged.get(key);
-    this.staged.set(key, d);
+    this.stage(key, d);
     return { target, redefines: { existing, found, key, prior } };
   }
 
@@ -189,8 +233,7 @@ export class Scope {
     if (!redefines) return target;
     const { existing, found, key, prior } = redefines;
     if (sameDefinition(target, existing)) {
-      if (prior) this.staged.set(key, prior);
-      else this.staged.delete(key);
+      this.stage(key, prior);
       return existing;
     }
     if (!this.override) {
@@ -237,8 +280,13 @@ export class Scope {
   }
 
   commit(): void {
-    for (const t of this.anonymous) if (!t.namedByTypedef) t.name = this.registry.anonymousName();
+    this.nameAnonymous();
     for (const d of this.staged.values()) this.registry.declare(d, this.override);
+  }
+
+  private nameAnonymous(): void {
+    for (const t of this.anonymous) if (!t.namedByTypedef) t.name = this.registry.anonymousName();
+    this.anonymous.length = 0;
   }
 
   rollback(): void {

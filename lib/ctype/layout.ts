@@ -56,42 +56,70 @@ function straddles(start: number, bits: number, ty: CType): boolean {
  * member to its type's alignment whatever the packing.
  */
 export function completeStruct(t: StructType, members: readonly MemberDecl[], pack: number, arch: LayoutArch = HOST_ARCH, fail: LayoutFail = cdefFail): void {
-  if (t.partial || members.some((m) => m.lengthFromCompiler || m.innerLengthsFromCompiler || pendingLayout(m.type))) {
-    deferLayout(t, members, pack, fail);
-    return;
+  let deferred = t.partial;
+  for (let i = 0; !deferred && i < members.length; i++) {
+    const m = members[i];
+    deferred = m.lengthFromCompiler === true || m.innerLengthsFromCompiler !== undefined || pendingLayout(m.type) !== null;
   }
-  const isUnion = t.kind === 'union';
-  const fields: CField[] = [];
-  const byName = new Map<string, CField>();
-  let bits = 0; // structs: the next free bit; unions: the largest member extent, in bits
-  let align = 1;
-  const capped = (a: number): number => (pack > 0 ? Math.min(a, pack) : a);
+  if (deferred) return deferLayout(t, members, pack, fail);
+  const p = new Placement(t, pack, arch, fail);
+  for (let i = 0; i < members.length; i++) {
+    const m = members[i];
+    if (m.bitsize >= 0) p.placeBitfield(m);
+    else p.placeMember(m, i === members.length - 1);
+  }
+  t.fields = p.fields;
+  t.fieldMap = p.byName;
+  t.align = p.align;
+  t.size = roundUp(Math.ceil(p.bits / 8), p.align);
+  t.pack = pack;
+  t.members = null;
+}
 
-  const add = (f: CField, pos: SourcePos): void => {
-    if (byName.has(f.name)) fail(pos, `duplicate member '${f.name}' in '${t.cname}'`);
-    fields.push(f);
-    byName.set(f.name, f);
-  };
+/** The layout of one struct or union as its members are placed in order (see completeStruct). */
+class Placement {
+  readonly fields: CField[] = [];
+  readonly byName = new Map<string, CField>();
+  /** Structs: the next free bit; unions: the largest member extent, in bits. */
+  bits = 0;
+  align = 1;
+  private readonly isUnion: boolean;
 
-  const placeBitfield = (m: MemberDecl): void => {
-    checkBitfield(m, fail);
+  constructor(private readonly t: StructType, private readonly pack: number, private readonly arch: LayoutArch, private readonly fail: LayoutFail) {
+    this.isUnion = t.kind === 'union';
+  }
+
+  private capped(a: number): number {
+    return this.pack > 0 ? Math.min(a, this.pack) : a;
+  }
+
+  private add(f: CField, pos: SourcePos): void {
+    if (this.byName.has(f.name)) this.fail(pos, `duplicate member '${f.name}' in '${this.t.cname}'`);
+    this.fields.push(f);
+    this.byName.set(f.name, f);
+  }
+
+  placeBitfield(m: MemberDecl): void {
+    checkBitfield(m, this.fail);
     const ty = m.type;
     if (m.bitsize === 0) {
-      if (!isUnion) bits = roundUp(bits, ty.align * 8);
-      if (arch === 'arm64') align = Math.max(align, ty.align);
+      if (!this.isUnion) this.bits = roundUp(this.bits, ty.align * 8);
+      if (this.arch === 'arm64') this.align = Math.max(this.align, ty.align);
       return;
     }
-    let start = isUnion ? 0 : bits;
-    if (pack === 0 && straddles(start, m.bitsize, ty)) start = roundUp(start, ty.align * 8);
-    if (m.name !== '' || arch === 'arm64') align = Math.max(align, capped(ty.align));
+    let start = this.isUnion ? 0 : this.bits;
+    if (this.pack === 0 && straddles(start, m.bitsize, ty)) start = roundUp(start, ty.align * 8);
+    if (m.name !== '' || this.arch === 'arm64') this.align = Math.max(this.align, this.capped(ty.align));
     if (m.name !== '') {
       const f = { name: m.name, type: ty, offset: Math.floor(start / 8), bitshift: start % 8, bitsize: m.bitsize, quals: m.quals };
-      add(f, m.pos);
+      this.add(f, m.pos);
     }
-    bits = isUnion ? Math.max(bits, m.bitsize) : start + m.bitsize;
-  };
+    this.bits = this.isUnion ? Math.max(this.bits, m.bitsize) : start + m.bitsize;
+  }
 
-  const placeMember = (m: MemberDecl, isLast: boolean): void => {
+  placeMember(m: MemberDecl, isLast: boolean): void {
+    const { isUnion, fields } = this;
+    const fail: LayoutFail = this.fail;
     // GNU C's zero-length array ending a struct ('short data[0];') is its flexible array member, as GCC and CFFI read it.
     const zeroLength = !isUnion && isLast && fields.length > 0 && m.type.kind === 'array' && m.type.length === 0;
     const ty = zeroLength && m.type.kind === 'array' ? arrayOf(m.type.item, null) : m.type;
@@ -103,32 +131,20 @@ export function completeStruct(t: StructType, members: readonly MemberDecl[], pa
     } else if (ty.size < 0) {
       fail(m.pos, `member '${m.name || '(anonymous)'}' has incomplete type '${ty.cname}'`);
     }
-    const a = capped(ty.align);
-    align = Math.max(align, a);
-    const offset = isUnion ? 0 : roundUp(Math.ceil(bits / 8), a);
+    const a = this.capped(ty.align);
+    this.align = Math.max(this.align, a);
+    const offset = isUnion ? 0 : roundUp(Math.ceil(this.bits / 8), a);
     const size = flexible ? 0 : ty.size;
 
     if (m.name === '') {
       // An anonymous struct or union: its members become members of this one.
       if (ty.kind !== 'struct' && ty.kind !== 'union') fail(m.pos, `a member of type '${ty.cname}' needs a name`);
-      for (const f of ty.fields ?? []) add({ ...f, offset: f.offset + offset }, m.pos);
+      for (const f of ty.fields ?? []) this.add({ ...f, offset: f.offset + offset }, m.pos);
     } else {
-      add({ name: m.name, type: ty, offset, bitshift: -1, bitsize: -1, quals: m.quals }, m.pos);
+      this.add({ name: m.name, type: ty, offset, bitshift: -1, bitsize: -1, quals: m.quals }, m.pos);
     }
-    bits = isUnion ? Math.max(bits, size * 8) : (offset + size) * 8;
-  };
-
-  members.forEach((m, index) => {
-    if (m.bitsize >= 0) placeBitfield(m);
-    else placeMember(m, index === members.length - 1);
-  });
-
-  t.fields = fields;
-  t.fieldMap = byName;
-  t.align = align;
-  t.size = roundUp(Math.ceil(bits / 8), align);
-  t.pack = pack;
-  t.members = null;
+    this.bits = isUnion ? Math.max(this.bits, size * 8) : (offset + size) * 8;
+  }
 }
 
 /**

@@ -15,9 +15,12 @@ export type CType =
 let nextId = 1;
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
+// Fields are declared here and set in the constructors, not written as class field initialisers:
+// V8 (Node 20) runs initialisers as a separate define step per class, several times slower than
+// assignments, and a large cdef creates thousands of types.
 abstract class TypeBase {
   /** Unique per type object (names the koffi record of a struct passed by value). */
-  readonly id = nextId++;
+  declare readonly id: number;
   abstract readonly kind: CTypeKind;
   /**
    * The C spelling for generated code, with '&' where a declarator's name would go: qualifiers
@@ -37,18 +40,32 @@ abstract class TypeBase {
   // Each type owns the memos of the types derived from it, so that types die with the last
   // holder of their parts (a discarded FFI's types go with it; no table outlives them).
   /** @internal pointer types to this type, indexed by pointee qualifiers. */
-  _ptrs: (PointerType | undefined)[] | undefined;
+  declare _ptrs: (PointerType | undefined)[] | undefined;
   /** @internal array types of this item type, by length (-1: open). */
-  _arrays: Map<number, ArrayType> | undefined;
+  declare _arrays: Map<number, ArrayType> | undefined;
   /** @internal function types returning this type, by their parameter types (see functionType). */
-  _fns: FunctionNode | undefined;
+  declare _fns: FunctionNode | undefined;
   /** @internal memo slot owned by the cdata layer (its generated accessor class). */
-  _cdata: unknown;
+  declare _cdata: unknown;
   /** @internal memo of settledPending: known to need nothing more from the compiler; set once, never reset. */
-  _settled = false;
+  declare _settled: boolean;
+  /** @internal how many derivations (pointer, array, function) deep the type is; struct bodies do not count. */
+  declare readonly _depth: number;
 
-  private _cname: string | undefined;
-  private _spelling: string | undefined;
+  private declare _cname: string | undefined;
+  private declare _spelling: string | undefined;
+
+  constructor(depth: number) {
+    this.id = nextId++;
+    this._ptrs = undefined;
+    this._arrays = undefined;
+    this._fns = undefined;
+    this._cdata = undefined;
+    this._settled = false;
+    this._depth = depth;
+    this._cname = undefined;
+    this._spelling = undefined;
+  }
 
   /** The name of the type as CFFI spells it: 'int *', 'int * *', 'int[5]', 'struct pt', 'int(*)(int, int)', 'int(*)()'. */
   get cname(): string {
@@ -74,20 +91,21 @@ abstract class TypeBase {
 }
 
 export class PrimitiveType extends TypeBase {
-  readonly kind = 'primitive' as const;
-  readonly name: string;
+  declare readonly kind: 'primitive';
+  declare readonly name: string;
   /** Fixed for C's own types; a deferred type gets its real values once, from the compiler (`settlePrimitive`). */
-  repr: Repr;
-  size: number;
-  align: number;
+  declare repr: Repr;
+  declare size: number;
+  declare align: number;
   /**
    * 'int' or 'float' for a typedef whose real type the C compiler gives (`typedef int... t;`,
    * `typedef float... t;`): named by the typedef, with size -1 until verify() settles it.
    * null for C's own types.
    */
-  readonly deferred: 'int' | 'float' | null;
+  declare readonly deferred: 'int' | 'float' | null;
   constructor(spec: PrimitiveSpec, deferred: 'int' | 'float' | null = null) {
-    super();
+    super(0);
+    this.kind = 'primitive';
     this.name = spec.name;
     this.repr = spec.repr;
     this.size = spec.size;
@@ -132,7 +150,11 @@ export function settlePrimitive(t: PrimitiveType, repr: Repr, size: number): voi
 }
 
 export class VoidType extends TypeBase {
-  readonly kind = 'void' as const;
+  declare readonly kind: 'void';
+  constructor() {
+    super(0);
+    this.kind = 'void';
+  }
   get marker(): string {
     return 'void&';
   }
@@ -148,12 +170,19 @@ export class VoidType extends TypeBase {
 }
 
 export class PointerType extends TypeBase {
-  readonly kind = 'pointer' as const;
-  readonly size = 8;
-  readonly align = 8;
+  declare readonly item: CType;
+  declare readonly quals: number;
+  declare readonly kind: 'pointer';
+  declare readonly size: 8;
+  declare readonly align: 8;
   /** Use `pointerTo()`: pointer types are interned. */
-  constructor(readonly item: CType, readonly quals: number) {
-    super();
+  constructor(item: CType, quals: number) {
+    super(item._depth + 1);
+    this.item = item;
+    this.quals = quals;
+    this.kind = 'pointer';
+    this.size = 8;
+    this.align = 8;
   }
   get marker(): string {
     const inner = qualifiedMarker(this.item, this.quals);
@@ -180,18 +209,24 @@ export class PointerType extends TypeBase {
 }
 
 export class ArrayType extends TypeBase {
-  readonly kind = 'array' as const;
+  declare readonly item: CType;
+  declare length: number | null;
+  declare readonly kind: 'array';
   /**
    * How generated C spells an array whose length the compiler gives (`typedef int foo_t[...];`:
    * 'foo_t'); null for C's own arrays. Such an array is not interned (see `deferredArray`).
    */
-  readonly deferred: string | null = null;
+  declare readonly deferred: string | null;
   /**
    * Use `arrayOf()`: array types are interned. `length` is null for an open array (`int[]`); a
    * deferred array's is null until verify() gives it (`settleArray`), then fixed like any other.
    */
-  constructor(readonly item: CType, public length: number | null) {
-    super();
+  constructor(item: CType, length: number | null) {
+    super(item._depth + 1);
+    this.item = item;
+    this.length = length;
+    this.kind = 'array';
+    this.deferred = null;
   }
   get marker(): string {
     if (this.deferred !== null) return `${this.deferred}&`;
@@ -238,36 +273,49 @@ export interface CField {
   readonly quals: number;
 }
 
+/** The field map of a struct without a layout (yet): empty, shared, never written. */
+const NO_FIELDS: ReadonlyMap<string, CField> = new Map();
+
 export class StructType extends TypeBase {
+  declare readonly kind: 'struct' | 'union';
+  /** The tag, a typedef name for an anonymous struct, or `$N` for an anonymous member. */
+  declare name: string;
+  /** True when `name` came from a typedef (`typedef struct { … } pt_t;` is spelled 'pt_t'). */
+  declare namedByTypedef: boolean;
   /** null until the body is known (`struct foo;` alone leaves it incomplete). */
-  fields: readonly CField[] | null = null;
+  declare fields: readonly CField[] | null;
   /** Fields by name, anonymous members flattened. */
-  fieldMap: ReadonlyMap<string, CField> = new Map();
-  size = -1;
-  align = -1;
+  declare fieldMap: ReadonlyMap<string, CField>;
+  declare size: number;
+  declare align: number;
   /** Alignment cap the layout was computed with (0: natural, 1: packed, n: `#pragma pack(n)`). */
-  pack = 0;
+  declare pack: number;
   /** Declared with '...' (`struct s { int x; ...; };`): the C compiler gives the layout. */
-  partial = false;
+  declare partial: boolean;
   /**
    * The members as declared when the layout comes from the C compiler (a partial struct, or one
    * holding such a type or an `[...]` array by value); `fields` stays null until verify() lays it
    * out from its probes. null when cdef computes the layout.
    */
-  members: readonly MemberDecl[] | null = null;
+  declare members: readonly MemberDecl[] | null;
   /**
    * How generated C spells the type when its name cannot: the pointee of `typedef ... *p;`
    * ('struct $$p' to CFFI) is `__typeof__(*(p)0)`. null: its name.
    */
-  cSpelling: string | null = null;
-  constructor(
-    readonly kind: 'struct' | 'union',
-    /** The tag, a typedef name for an anonymous struct, or `$N` for an anonymous member. */
-    public name: string,
-    /** True when `name` came from a typedef (`typedef struct { … } pt_t;` is spelled 'pt_t'). */
-    public namedByTypedef = false,
-  ) {
-    super();
+  declare cSpelling: string | null;
+  constructor(kind: 'struct' | 'union', name: string, namedByTypedef = false) {
+    super(0);
+    this.kind = kind;
+    this.name = name;
+    this.namedByTypedef = namedByTypedef;
+    this.fields = null;
+    this.fieldMap = NO_FIELDS;
+    this.size = -1;
+    this.align = -1;
+    this.pack = 0;
+    this.partial = false;
+    this.members = null;
+    this.cSpelling = null;
   }
   get marker(): string {
     return this.cSpelling === null ? this.nameMarker : `${this.cSpelling}&`;
@@ -281,19 +329,29 @@ export class StructType extends TypeBase {
 }
 
 export class EnumType extends TypeBase {
-  readonly kind = 'enum' as const;
+  declare name: string;
+  declare namedByTypedef: boolean;
+  declare readonly kind: 'enum';
   /** Enumerator values by name, in declaration order (no prototype: any name may be an enumerator's). */
-  relements: Readonly<Record<string, number | bigint>> = Object.create(null);
+  declare relements: Readonly<Record<string, number | bigint>>;
   /** Enumerator names by value (the first name given to a value wins). */
-  elements: Readonly<Record<string, string>> = Object.create(null);
+  declare elements: Readonly<Record<string, string>>;
   /** The integer type the compiler stores this enum as (int, unsigned int, long or unsigned long). */
-  base: PrimitiveType = primitive('unsigned int');
+  declare base: PrimitiveType;
   /** Declared with '...' (`enum e { A, B, ... };`): the values and the integer type come from the compiler. */
-  partial = false;
+  declare partial: boolean;
   /** False while a partial enum waits for verify(): its values are empty and its size is -1. */
-  settled = true;
-  constructor(public name: string, public namedByTypedef = false) {
-    super();
+  declare settled: boolean;
+  constructor(name: string, namedByTypedef = false) {
+    super(0);
+    this.name = name;
+    this.namedByTypedef = namedByTypedef;
+    this.kind = 'enum';
+    this.relements = Object.create(null);
+    this.elements = Object.create(null);
+    this.base = primitive('unsigned int');
+    this.partial = false;
+    this.settled = true;
   }
   get marker(): string {
     return this.namedByTypedef ? `${this.name}&` : `enum ${this.name}&`;
@@ -310,10 +368,19 @@ export class EnumType extends TypeBase {
 }
 
 export class FunctionType extends TypeBase {
-  readonly kind = 'function' as const;
+  declare readonly args: readonly CType[];
+  declare readonly result: CType;
+  declare readonly ellipsis: boolean;
+  declare readonly kind: 'function';
   /** Use `functionType()`: function types are interned. */
-  constructor(readonly args: readonly CType[], readonly result: CType, readonly ellipsis: boolean) {
-    super();
+  constructor(args: readonly CType[], result: CType, ellipsis: boolean) {
+    let depth = result._depth;
+    for (const a of args) if (a._depth > depth) depth = a._depth;
+    super(depth + 1);
+    this.args = args;
+    this.result = result;
+    this.ellipsis = ellipsis;
+    this.kind = 'function';
   }
   get marker(): string {
     const parts = this.args.map((a) => a.spelling);

@@ -117,13 +117,7 @@ export class Registry {
     const key = keyOf(d);
     checkRedeclaration(this.table.get(key), d, override);
     this.table.set(key, d);
-    this.typeCache.clear();
-  }
-
-  /** Removes the function `name` again (a checker undoing a declaration it will not keep); types are never removed. */
-  forgetFunction(name: string): void {
-    if (this.table.get(name)?.kind !== 'function') throw new Error(`internal: '${name}' is not a function of the table`);
-    this.table.delete(name);
+    if (this.typeCache.size !== 0) this.typeCache.clear(); // clear() allocates a new table, even for an empty map
   }
 
   /** Every declaration, in the order first declared. */

@@ -1,17 +1,23 @@
-// Test helper: counts the cdef parser's work (tokens looked at, type-model queries), so complexity tests count instead of timing.
+// Test helper: counts the cdef parser's work (looks at tokens, type-model queries), so complexity tests count instead of timing.
 import { TokenStream } from '../../lib/cparser/stream';
 import { ArrayType, EnumType, FunctionType, PointerType, PrimitiveType, StructType, VoidType } from '../../lib/ctype/model';
 
 /** Units of work done since the last reset. */
 const counts = { tokens: 0, typeQueries: 0 };
 
-/** Every `TokenStream.peek` (the parser and the expression evaluator read each token through it). */
+/**
+ * Every look at a token: `TokenStream.peek`, `next`, `isIdent`, `punctAhead`, `is` and `accept`
+ * (the parser and the expression evaluator read each token through them).
+ */
 function countPeeks(): void {
-  const peek = TokenStream.prototype.peek;
-  TokenStream.prototype.peek = function counted(this: TokenStream, ahead?: number) {
-    counts.tokens++;
-    return peek.call(this, ahead);
-  };
+  const proto = TokenStream.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
+  for (const name of ['peek', 'next', 'isIdent', 'punctAhead', 'is', 'accept']) {
+    const look = proto[name];
+    proto[name] = function counted(this: TokenStream, ...args: unknown[]) {
+      counts.tokens++;
+      return look.apply(this, args);
+    };
+  }
 }
 
 /**

@@ -1,0 +1,84 @@
+// cdef() at header scale against Python CFFI's cdef(): the same 115 KiB of declarations, cold (a new process) and warm.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { FFI } from '../lib/ffi';
+import { packageRoot } from '../lib/package';
+import { Row, median, printTable, timeEach } from './timing';
+
+/** `n` structs of three members and `n` functions taking a pointer to one: at n = 1,500, 115 KiB of cdef. */
+export function structsAndFunctions(n: number): string {
+  const parts: string[] = [];
+  for (let i = 0; i < n; i++) parts.push(`struct s${i} { int a; double b; char c[${(i % 7) + 1}]; };\n`);
+  for (let i = 0; i < n; i++) parts.push(`int f${i}(int x, struct s${i} *p);\n`);
+  return parts.join('');
+}
+
+const PYTHON = '/usr/bin/python3';
+const N = 1500;
+
+/** The first cdef() of a new process on a new FFI, module loading left out: what a program pays once. */
+const COLD_CHILD = `
+const { FFI } = require(process.argv[1] + '/ffi.js');
+const text = require('fs').readFileSync(process.argv[2], 'utf8');
+const ffi = new FFI();
+const t0 = process.hrtime.bigint();
+ffi.cdef(text);
+console.log(Number(process.hrtime.bigint() - t0) / 1e6);
+`;
+
+/**
+ * cdef() of structsAndFunctions(1500) next to Python CFFI's cdef() of the same file, each call on
+ * a new FFI: cold (the first call of a new process, median over `runs` processes each side, the
+ * two sides taking turns) and warm (later calls in one process). Needs the compiled library
+ * (npm run prepare); without python3-cffi the rows say so.
+ */
+export function benchCdefPeer(runs = Number(process.env.BENCH_RUNS ?? 7)): Row[] {
+  const dist = path.join(packageRoot, 'dist', 'lib');
+  if (!fs.existsSync(path.join(dist, 'ffi.js'))) throw new Error(`bench/cdefpeer: ${dist} is missing; build it with 'npm run prepare'`);
+  const text = structsAndFunctions(N);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-bench-cdef-'));
+  const file = path.join(dir, 'decls.h');
+  fs.writeFileSync(file, text);
+  try {
+    const python = fs.existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import cffi']).status === 0;
+    const cold: number[] = [];
+    const peer = { cold: [] as number[], warm: [] as number[], version: '' };
+    for (let i = 0; i < runs; i++) {
+      const r = spawnSync(process.execPath, ['-e', COLD_CHILD, dist, file], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`bench/cdefpeer: the cold cdef() failed:\n${r.stderr}`);
+      cold.push(Number(r.stdout));
+      if (!python) continue;
+      const p = spawnSync(PYTHON, [path.join(packageRoot, 'bench', 'peer_cffi.py'), 'cdef', file, '3'], { encoding: 'utf8' });
+      if (p.status !== 0) throw new Error(`bench/cdefpeer: Python CFFI's cdef() failed:\n${p.stderr}`);
+      const out = JSON.parse(p.stdout) as { version: string; cold_ms: number; warm_ms: number };
+      peer.cold.push(out.cold_ms);
+      peer.warm.push(out.warm_ms);
+      peer.version = out.version;
+    }
+    for (let i = 0; i < 3; i++) new FFI().cdef(text);
+    const fresh = Array.from({ length: runs * 3 }, () => new FFI());
+    const warm = timeEach(runs * 3, (i) => fresh[i].cdef(text));
+    const what = `cdef() of ${N} structs + ${N} functions (${Math.round(text.length / 1024)} KiB)`;
+    const versus = python ? `Python CFFI ${peer.version} cdef()` : 'Python CFFI (not installed)';
+    const target = '>= 20x faster';
+    return [
+      { what: `${what}, cold`, ours: median(cold), versus: `${versus}, cold`, theirs: python ? median(peer.cold) : NaN, unit: 'ms', target },
+      { what: `${what}, warm`, ours: warm, versus: `${versus}, warm`, theirs: python ? median(peer.warm) : NaN, unit: 'ms', target },
+    ];
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  const rows = benchCdefPeer();
+  const table = [['operation', 'node-cffi', 'compared with', 'it', 'unit', 'ratio', 'faster', 'target']];
+  const fmt = (x: number) => (Number.isNaN(x) ? '-' : x.toFixed(2));
+  for (const r of rows) {
+    const ratio = r.ours / r.theirs;
+    table.push([r.what, fmt(r.ours), r.versus, fmt(r.theirs), r.unit, Number.isNaN(ratio) ? '-' : `${ratio.toFixed(3)}x`, Number.isNaN(ratio) ? '-' : `${(1 / ratio).toFixed(1)}x`, r.target ?? '']);
+  }
+  printTable('median of repeated runs; cold: the first cdef() of a new process', table, [1, 3, 5, 6]);
+}
