@@ -10,6 +10,7 @@ import { benchCc } from './cc';
 import { benchCdef } from './cdef';
 import { benchCli } from './cli';
 import { benchHeader } from './header';
+import { benchVerify } from './verify';
 import { Loop, Row, keep, printTable, timeAll, timeEach } from './timing';
 
 const SOURCE = 'int add(int a, int b) { return a + b; }\n';
@@ -173,6 +174,7 @@ function main(): void {
   const py = pythonPeer();
   rows.push(...benchCli());
   rows.push(...benchCc());
+  rows.push(...benchVerify());
   rows.push(...benchHeader());
   rows.push(...benchCdef());
 
