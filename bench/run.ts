@@ -12,6 +12,7 @@ import { benchCdefPeer } from './cdefpeer';
 import { benchCli } from './cli';
 import { benchHeader } from './header';
 import { ROWS_CDEF, ROWS_SOURCE, RuntimePeer, STRDUP_GC_COUNT, benchRuntime } from './runtime';
+import { benchVerify } from './verify';
 import { Loop, Row, keep, printTable, timeAll, timeEach } from './timing';
 
 const SOURCE = 'int add(int a, int b) { return a + b; }\n';
@@ -176,6 +177,7 @@ function main(): void {
   rows.push(...benchRuntime(cache, py));
   rows.push(...benchCli());
   rows.push(...benchCc());
+  rows.push(...benchVerify());
   rows.push(...benchHeader());
   rows.push(...benchCdefPeer());
   rows.push(...benchCdef());

@@ -246,8 +246,9 @@ export function missingFunctions(loaded: LoadedLibrary, weak: WeakFunctions): st
 }
 
 /**
- * The library object of a built library: loaded, settled, every function bound now; its extern
- * "Python" functions call what `externs` (the FFI's) has attached, now and later. @internal
+ * The library object of a built library: loaded, settled, each function checked now and bound
+ * when first used (a koffi function per use, not hundreds for a header); its extern "Python"
+ * functions call what `externs` (the FFI's) has attached, now and later. @internal
  */
 export function open(p: Prepared, built: BuildResult, resolveType: (text: string) => CType, externs: ExternTable, weak?: WeakFunctions): Lib {
   const s = loadAndSettle(p, built);
@@ -260,7 +261,7 @@ export function open(p: Prepared, built: BuildResult, resolveType: (text: string
       decls = decls.filter((d) => d.kind !== 'function' || !missing.has(d.name));
     }
     return makeLib({
-      label, loaded: s.loaded, decls, functions: p.glue.functions, globals: p.glue.globals, constants: s.constants, eager: true,
+      label, loaded: s.loaded, decls, functions: p.glue.functions, globals: p.glue.globals, constants: s.constants, eager: false, checked: true,
       resolveType, externs: { bindings: p.glue.externs, table: externs },
     });
   } catch (e) {

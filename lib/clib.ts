@@ -171,8 +171,13 @@ export interface LibSpec {
   readonly resolveType: (text: string) => CType;
   /** Constant values the compiler reported, overriding or completing the cdef's. */
   readonly constants?: ReadonlyMap<string, number | bigint>;
-  /** Bind every function now (verify) rather than on first use (dlopen). */
+  /** Bind every function now (ahead-of-time modules) rather than on first use (dlopen, verify). */
   readonly eager: boolean;
+  /**
+   * Bound on first use (eager false), each function's type is checked now, and what binding
+   * refuses with a TypeError is refused when the function is called, as eager binding does (verify).
+   */
+  readonly checked?: boolean;
   /** For verify() libraries: how the glue defines each extern "Python" function, and the FFI's table of the JavaScript functions attached. */
   readonly externs?: { readonly bindings: ReadonlyMap<string, ExternBinding>; readonly table: ExternTable };
 }
@@ -197,11 +202,12 @@ export function makeLib(spec: LibSpec): Lib {
         if (spec.eager) {
           Object.defineProperty(lib, d.name, { value: bindOrRefuse(bind), enumerable: true });
         } else {
+          if (spec.checked) refusePending(spec, d.name, d.type);
           Object.defineProperty(lib, d.name, {
             configurable: true,
             enumerable: true,
             get() {
-              const fn = bind();
+              const fn = spec.checked ? bindOrRefuse(bind) : bind();
               Object.defineProperty(lib, d.name, { value: fn, enumerable: true });
               return fn;
             },

@@ -157,8 +157,9 @@ function unnamable(e: Unnamable, what: string): VerificationError {
  * callable and the compiler converts what the cdef declares approximately (as CFFI's wrappers
  * do; with `strictPrototypes` it also redeclares each function with the cdef's prototype, which
  * the compiler refuses when the source's types differ); an accessor per global and a reader per
- * constant read by value; a type check per struct field; then the probe table, filled when the
- * loader first asks, so that the values need not be constant expressions.
+ * constant read by value; a type check per struct field; then the probe table: sizes, offsets
+ * and enumerators as static data, the values of `#define`s and `static const`s (which need not be
+ * constant expressions) stored when the loader first asks.
  */
 export function generateGlue(decls: readonly Decl[], source: string, sourceName: string, options: GlueOptions = {}): Glue {
   const strict = options.strictPrototypes === true;
@@ -304,7 +305,22 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
     glue.add(`_NCFFI_EXPORT void (*volatile ${EXTERN_REPORT})(const char *);`);
     glue.add(`_NCFFI_UNUSED static void ${PREFIX}unattached(const char *${PREFIX}m) { void (*${PREFIX}r)(const char *) = ${EXTERN_REPORT}; if (${PREFIX}r) ${PREFIX}r(${PREFIX}m); }`);
   }
+  // The wrappers are thousands of one-line functions whose speed is the call's: optimising them as
+  // hard as the source (-O3) would cost more than compiling the source itself. The source keeps the
+  // flags it was given; the wrappers are optimised lightly when anything is optimised. (The
+  // strict prototypes after them redeclare the source's functions, which must keep their options.)
+  glue.add('#if defined(__OPTIMIZE__) && defined(__clang__)');
+  glue.add('# pragma clang optimize off');
+  glue.add('#elif defined(__OPTIMIZE__) && defined(__GNUC__)');
+  glue.add('# pragma GCC push_options');
+  glue.add('# pragma GCC optimize ("O1")');
+  glue.add('#endif');
   place(body);
+  glue.add('#if defined(__OPTIMIZE__) && defined(__clang__)');
+  glue.add('# pragma clang optimize on');
+  glue.add('#elif defined(__OPTIMIZE__) && defined(__GNUC__)');
+  glue.add('# pragma GCC pop_options');
+  glue.add('#endif');
   place(prototypes);
   place(checks);
   if (accessors.text.length) {
@@ -466,15 +482,33 @@ function fieldChecks(decls: readonly Decl[], spell: Speller, out: Lines): void {
   });
 }
 
-/** The probe table: an exported function filling (once asked) and returning two 64-bit values per probe. */
+/**
+ * Whether a probe row's values are constant expressions, which the table's initialiser holds (data
+ * the compiler only folds): every size, alignment, offset and length, and enumerators. A `#define`
+ * may expand to any expression and a `static const` is an object, so those are stored when asked.
+ */
+function constantRow(r: ProbeRow): boolean {
+  return r.probe.kind !== 'constant' || r.probe.decl.origin === 'enum';
+}
+
+/**
+ * The probe table: an exported function returning two 64-bit values per probe. The constant rows
+ * are the initialiser of a static array (data, not code: thousands of assignments in one
+ * function cost an optimising compiler seconds); the function stores the other rows when called.
+ */
 function probeTable(out: Lines, symbol: string, rows: readonly ProbeRow[]): void {
+  const stored = rows.filter((r) => !constantRow(r));
+  const owner = (r: ProbeRow): Owner => ({ role: 'probe', subject: r.subject, name: r.name, pos: r.pos, probe: r.probe.kind });
   out.add(`_NCFFI_EXPORT const unsigned long long *${symbol}(void) {`);
-  out.add(`  static unsigned long long ${PREFIX}t[${2 * rows.length + 2}];`);
+  out.add(`  static ${stored.length ? '' : 'const '}unsigned long long ${PREFIX}t[${2 * rows.length + 2}] = {`);
+  for (const r of rows) {
+    if (constantRow(r)) out.add(`    ${r.values[0]}, ${r.values[1]}, /* ${commentText(r.about)} */`, owner(r));
+    else out.add(`    0, 0, /* ${commentText(r.about)}: stored below */`);
+  }
+  out.add('    0, 0 };');
   rows.forEach((r, i) => {
-    out.add(
-      `  ${PREFIX}t[${2 * i}] = ${r.values[0]}; ${PREFIX}t[${2 * i + 1}] = ${r.values[1]}; /* ${commentText(r.about)} */`,
-      { role: 'probe', subject: r.subject, name: r.name, pos: r.pos, probe: r.probe.kind },
-    );
+    if (constantRow(r)) return;
+    out.add(`  ${PREFIX}t[${2 * i}] = ${r.values[0]}; ${PREFIX}t[${2 * i + 1}] = ${r.values[1]}; /* ${commentText(r.about)} */`, owner(r));
   });
   out.add(`  return ${PREFIX}t;`);
   out.add('}');
