@@ -8,7 +8,8 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   globalSetup: '<rootDir>/test/setup/global-setup.js',
   globalTeardown: '<rootDir>/test/setup/global-teardown.js',
-  testTimeout: 60000,
+  // A hang fails at this point; a slow run on a loaded machine does not.
+  testTimeout: 300000,
   // Two workers on two cores: many tests wait on a compiler or another child process, which one worker leaves a core idle for.
   maxWorkers: 2,
 };

@@ -51,7 +51,7 @@ describe('spawning', () => {
     } finally {
       for (const pid of grandchildren) if (nodeHost.processAlive(pid)) process.kill(pid, 'SIGKILL');
     }
-  }, 30_000);
+  }, 300_000);
 
   test('a missing program is an error result, not a throw', async () => {
     const s = nodeHost.spawnSync('/nonexistent/prog', []);

@@ -243,7 +243,7 @@ describe('every README example, unchanged', () => {
     expect(r.stderr).toBe('');
     const printed = r.stdout.split('cffi> ').join('').replace(/\n$/, '').split('\n');
     expect(normalise(printed.join('\n'))).toBe(normalise(expected.join('\n')));
-  }, 120_000);
+  }, 300_000);
 
   test("`cffi types` output accepts the README's calls: each example's cdef, typed, checks its calls", () => {
     const typed: string[] = [];
