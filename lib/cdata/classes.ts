@@ -176,9 +176,12 @@ function writeStruct(t: StructType, view: DataView, off: number, value: unknown,
   }
   const fields = t.fields;
   if (Array.isArray(value)) {
-    const limit = t.kind === 'union' ? 1 : fields.length;
-    if (value.length > limit) throw new RangeError(`${where}: ${value.length} initialisers for '${t.cname}', which has ${limit}`);
-    value.forEach((v, i) => writeField(fields[i], view, off, v, where));
+    // C's brace elision, as CFFI does it: the fields in order, skipping those of a union's later members.
+    const positional = positionalFields(t);
+    if (value.length > positional.length) {
+      throw new RangeError(`${where}: ${value.length} initialisers for '${t.cname}', which takes ${positional.length}`);
+    }
+    value.forEach((v, i) => writeField(positional[i], view, off, v, where));
     return;
   }
   if (value === null || typeof value !== 'object') {
@@ -189,6 +192,16 @@ function writeStruct(t: StructType, view: DataView, off: number, value: unknown,
     if (!f) throw new TypeError(`${where}: '${t.cname}' has no field '${name}'`);
     writeField(f, view, off, v, where);
   }
+}
+
+const positionalMemo = new WeakMap<readonly CField[], readonly CField[]>();
+
+/** The fields a list initialiser fills, in order: all but those positional initialisers skip (`flags` 1). */
+function positionalFields(t: StructType): readonly CField[] {
+  const fields = t.fields ?? [];
+  let p = positionalMemo.get(fields);
+  if (!p) positionalMemo.set(fields, (p = fields.filter((f) => (f.flags & 1) === 0)));
+  return p;
 }
 
 function writeField(f: CField, view: DataView, base: number, value: unknown, where: string): void {

@@ -66,6 +66,9 @@ export function completeStruct(t: StructType, members: readonly MemberDecl[], pa
   let bits = 0; // structs: the next free bit; unions: the largest member extent, in bits
   let align = 1;
   const capped = (a: number): number => (pack > 0 ? Math.min(a, pack) : a);
+  // In a union, only the first member takes a positional initialiser (with brace elision, all of its fields).
+  const firstMember = members.find((x) => x.name !== '' || x.bitsize < 0);
+  const skipped = (m: MemberDecl): number => (isUnion && m !== firstMember ? IGNORED_IN_INITIALISERS : 0);
 
   const add = (f: CField, pos: SourcePos): void => {
     if (byName.has(f.name)) fail(pos, `duplicate member '${f.name}' in '${t.cname}'`);
@@ -85,7 +88,7 @@ export function completeStruct(t: StructType, members: readonly MemberDecl[], pa
     if (pack === 0 && straddles(start, m.bitsize, ty)) start = roundUp(start, ty.align * 8);
     if (m.name !== '' || arch === 'arm64') align = Math.max(align, capped(ty.align));
     if (m.name !== '') {
-      const f = { name: m.name, type: ty, offset: Math.floor(start / 8), bitshift: start % 8, bitsize: m.bitsize, quals: m.quals };
+      const f = { name: m.name, type: ty, offset: Math.floor(start / 8), bitshift: start % 8, bitsize: m.bitsize, quals: m.quals, flags: skipped(m) };
       add(f, m.pos);
     }
     bits = isUnion ? Math.max(bits, m.bitsize) : start + m.bitsize;
@@ -111,9 +114,9 @@ export function completeStruct(t: StructType, members: readonly MemberDecl[], pa
     if (m.name === '') {
       // An anonymous struct or union: its members become members of this one.
       if (ty.kind !== 'struct' && ty.kind !== 'union') fail(m.pos, `a member of type '${ty.cname}' needs a name`);
-      for (const f of ty.fields ?? []) add({ ...f, offset: f.offset + offset }, m.pos);
+      for (const f of ty.fields ?? []) add({ ...f, offset: f.offset + offset, flags: f.flags | skipped(m) }, m.pos);
     } else {
-      add({ name: m.name, type: ty, offset, bitshift: -1, bitsize: -1, quals: m.quals }, m.pos);
+      add({ name: m.name, type: ty, offset, bitshift: -1, bitsize: -1, quals: m.quals, flags: skipped(m) }, m.pos);
     }
     bits = isUnion ? Math.max(bits, size * 8) : (offset + size) * 8;
   };
@@ -239,6 +242,31 @@ export function withCompilerLengths(t: CType, depths: readonly number[], length:
   return arrayOf(item, depths.includes(depth) ? length(depth) : t.length);
 }
 
+/** CFFI's flag for a field that positional initialisers skip (BF_IGNORE_IN_CTOR). */
+const IGNORED_IN_INITIALISERS = 1;
+
+/**
+ * The flags of the fields of `t` (by name) as its declared members give them: a field inside a
+ * member of a union other than its first is skipped by positional initialisers.
+ */
+function initialiserFlags(t: StructType): Map<string, number> {
+  const flags = new Map<string, number>();
+  const walk = (s: StructType, members: readonly MemberDecl[], inherited: number): void => {
+    const first = members.find((x) => x.name !== '' || x.bitsize < 0);
+    for (const m of members) {
+      const flag = inherited | (s.kind === 'union' && m !== first ? IGNORED_IN_INITIALISERS : 0);
+      const ty = m.type;
+      if (m.name !== '') flags.set(m.name, flag);
+      else if (m.bitsize < 0 && (ty.kind === 'struct' || ty.kind === 'union')) {
+        if (ty.fields !== null) for (const f of ty.fields) flags.set(f.name, f.flags | flag);
+        else walk(ty, ty.members ?? [], flag);
+      }
+    }
+  };
+  walk(t, t.members ?? [], 0);
+  return flags;
+}
+
 /**
  * Completes a struct laid out by the compiler from what it reported: fields at the reported
  * offsets, `[...]` members as arrays of the reported length, anonymous members' fields placed
@@ -248,18 +276,19 @@ export function layOutFromCompiler(t: StructType, layout: CompilerLayout): void 
   const fields: CField[] = [];
   const members = expandAnonymous(t.members ?? []);
   const last = members[members.length - 1];
+  const skipped = initialiserFlags(t);
   for (const m of members) {
     if (m.name === '') {
       const anchor = anchorOf(m) as CField;
       const base = layout.offset(anchor.name) - anchor.offset;
-      for (const f of (m.type as StructType).fields ?? []) fields.push({ ...f, offset: f.offset + base });
+      for (const f of (m.type as StructType).fields ?? []) fields.push({ ...f, offset: f.offset + base, flags: skipped.get(f.name) ?? 0 });
       continue;
     }
     const depths = [...(m.lengthFromCompiler ? [0] : []), ...(m.innerLengthsFromCompiler ?? [])];
     let type = withCompilerLengths(m.type, depths, (depth) => (depth === 0 ? layout.length(m.name) : layout.innerLength(m.name, depth)));
     // A zero-length array ending the struct is its flexible array member, as where cdef lays out structs itself.
     if (type.kind === 'array' && type.length === 0 && t.kind === 'struct' && m === last && fields.length > 0) type = arrayOf(type.item, null);
-    fields.push({ name: m.name, type, offset: layout.offset(m.name), bitshift: -1, bitsize: -1, quals: m.quals });
+    fields.push({ name: m.name, type, offset: layout.offset(m.name), bitshift: -1, bitsize: -1, quals: m.quals, flags: skipped.get(m.name) ?? 0 });
   }
   t.fields = fields;
   t.fieldMap = new Map(fields.map((f) => [f.name, f]));

@@ -236,6 +236,11 @@ export interface CField {
   /** For bitfields: the width in bits; otherwise -1. */
   readonly bitsize: number;
   readonly quals: number;
+  /**
+   * CFFI's field flags: 1 (CFFI's BF_IGNORE_IN_CTOR) for a field that positional initialisers skip,
+   * because it belongs to a member of a union other than its first (C's brace elision); otherwise 0.
+   */
+  readonly flags: number;
 }
 
 export class StructType extends TypeBase {
