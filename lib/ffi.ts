@@ -496,8 +496,8 @@ export class FFI {
     return stringOf(cdata, maxlen);
   }
 
-  /** The first n items of a pointer or array, copied out (a Buffer for chars, else an array). */
-  unpack(cdata: CData, n: number): unknown[] | Buffer {
+  /** The first n items of a pointer or array, copied out (a Buffer for chars, a string for wide chars, else an array). */
+  unpack(cdata: CData, n: number): unknown[] | Buffer | string {
     if (!isCData(cdata)) throw new TypeError(`ffi.unpack(): expected a cdata, got ${show(cdata)}`);
     return unpack(cdata, n);
   }

@@ -4,10 +4,10 @@ import { ArrayType, CType, PointerType, isCharLike, pointerTo, requireSize } fro
 import { isSignedRepr } from '../ctype/primitives';
 import { bufferAddress, rawView, readCString, readCStringBounded } from '../backend/koffi';
 import { CData, isCData } from './base';
-import { classOf, extentOf, knownBytes, ownMemory, readAt, wrapPointer, writeArray, writeAt } from './classes';
-import { reprOf } from './convert';
+import { classOf, extentOf, knownBytes, ownMemory, readAt, readCode, wideCodes, wrapPointer, writeArray, writeAt } from './classes';
+import { fromC_wchar, isWideChar, reprOf } from './convert';
 import { boundsOf, checkMemory, refuseReadOnly } from './faults';
-import { EnumValue } from './scalar';
+import { EnumValue, warnGuessedEnum } from './scalar';
 import { Address, Memory, NO_MEMORY, addressHex, allocate, offsetAddress, placeMemory, toAddress, wholeBuffer } from './memory';
 
 // ---------------------------------------------------------------------------------------------
@@ -54,6 +54,7 @@ function openLength(t: ArrayType, init: unknown): number {
   }
   if (Array.isArray(init)) return init.length;
   if (typeof init === 'string' && isCharLike(t.item)) return Buffer.byteLength(init, 'utf8') + 1;
+  if (typeof init === 'string' && isWideChar(t.item)) return wideCodes(init, t.item.size).length + 1;
   if (ArrayBuffer.isView(init) && !(init instanceof DataView)) return init.byteLength / t.item.size;
   if (isCData(init) && init.$t.kind === 'array') return init.$n;
   throw new TypeError(`${where}: an open array needs a length or an initialiser list, got ${show(init)}`);
@@ -68,6 +69,7 @@ export function castTo(t: CType, value: unknown): unknown {
     case 'primitive':
       return castScalar(t, value, t.cname);
     case 'enum': {
+      warnGuessedEnum(t);
       const named = typeof value === 'string' && Object.hasOwn(t.relements, value) ? t.relements[value] : undefined;
       return new EnumValue(t, named ?? (castScalar(t, value, t.cname) as number | bigint));
     }
@@ -85,8 +87,16 @@ function scalarInput(value: unknown, cname: string): number | bigint | boolean {
   if (value === null) return 0; // NULL
   if (isCData(value) && (value.$t.kind === 'pointer' || value.$t.kind === 'array')) return value.$a;
   if (value instanceof EnumValue) return value.value;
-  if (typeof value === 'string' && Buffer.byteLength(value) === 1) return Buffer.from(value)[0];
-  throw new TypeError(`ffi.cast('${cname}'): cannot cast ${show(value)} to '${cname}'`);
+  if (typeof value === 'object' && value !== null && !isCData(value)) {
+    // An object that converts itself to a number (valueOf; Python's __int__ / __float__)
+    const v = (value as { valueOf(): unknown }).valueOf();
+    if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return v;
+  }
+  // A character is its code: a one-byte string its byte, any one-character string its code point (CFFI: bytes or str of length 1).
+  if (typeof value === 'string' && value.length > 0 && value.length === (value.codePointAt(0) as number > 0xffff ? 2 : 1)) {
+    return value.codePointAt(0) as number;
+  }
+  throw new TypeError(`ffi.cast('${cname}'): cannot cast ${show(value)} to '${cname}'${typeof value === 'string' ? ' (only a string of one character casts, to its code)' : ''}`);
 }
 
 function castScalar(t: CType & { kind: 'primitive' | 'enum' }, value: unknown, cname: string): number | bigint | boolean {
@@ -292,7 +302,7 @@ function wrapAt(c: CData, delta: number): CData {
 }
 
 /** ffi.unpack: `n` items from a pointer or array, as a list (a Buffer copy for chars). */
-export function unpack(c: CData, n: number): unknown[] | Buffer {
+export function unpack(c: CData, n: number): unknown[] | Buffer | string {
   const t = c.$t;
   if (t.kind !== 'pointer' && t.kind !== 'array') throw new TypeError(`ffi.unpack(): expected a pointer or array cdata, got ${show(c)}`);
   if (!Number.isSafeInteger(n) || n < 0) throw new TypeError(`ffi.unpack(): length must be a non-negative integer, got ${show(n)}`);
@@ -301,6 +311,11 @@ export function unpack(c: CData, n: number): unknown[] | Buffer {
   requireSize(item, 'ffi.unpack()', true);
   const { m, o } = placeOf(c, n * item.size, 'ffi.unpack()');
   if (isCharLike(item)) return Buffer.from(new Uint8Array(m.v.buffer, m.v.byteOffset + o, n));
+  if (isWideChar(item)) {
+    // As CFFI: the n characters as one string, zeros included.
+    const codes = Array.from({ length: n }, (_, i) => readCode(item, m.v, o + i * item.size) as number);
+    return item.size === 2 ? String.fromCharCode(...codes) : codes.map((c) => fromC_wchar(c, 4, 'ffi.unpack()')).join('');
+  }
   // Struct and array items are views sharing the memory they are in (and its release).
   const shared = m === c.$m ? ownMemory(c) : m;
   const out = new Array<unknown>(n);

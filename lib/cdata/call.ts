@@ -1,14 +1,14 @@
 // Calls into C: one generated JavaScript function per C signature, checking and converting arguments and results.
 import { FFIError, show } from '../errors';
-import { CType, FunctionType, PointerType, isCharLike, isCType } from '../ctype/model';
+import { CType, FunctionType, PointerType, StructType, arrayOf, isCharLike, isCType } from '../ctype/model';
 import { RawFunction, functionAt, variadicSpec } from '../backend/koffi';
 import { GUARDING, IN_CALL, REFUSED, SYNC, WAIT_MS, labelId, takeRefusals } from '../backend/threadguard';
 import { CData, isCData } from './base';
 import { EnumValue } from './scalar';
 import { CallbackOptions, registerTrampoline, Trampoline } from './callback';
-import { classOf, useFunctionPointers, wrapPointer } from './classes';
-import { ScalarType, fastCheck, reprOf, toCScalar } from './convert';
-import { Address, Memory, NO_MEMORY, NOWHERE, addressHex, placeable, toAddress } from './memory';
+import { classOf, useFunctionPointers, wideCodes, wrapPointer, writeArray } from './classes';
+import { ScalarType, fastCheck, fromC_wchar, isWideChar, reprOf, toCScalar } from './convert';
+import { Address, Memory, NO_MEMORY, NOWHERE, addressHex, allocate, placeable, toAddress } from './memory';
 import { fitsJsMemory, passable, toCPointer } from './pointers';
 import { fromKoffiRecord, newStruct, toCStructAddress, toKoffiRecord } from './records';
 
@@ -72,17 +72,45 @@ export interface CallTarget {
 /** A C function as JavaScript sees it: call it, or `.async(...)` it on a worker thread. */
 export type Caller = ((...args: unknown[]) => unknown) & { async: (...args: unknown[]) => Promise<unknown> };
 
-/** A pointer argument: a cdata of a fitting type, null, or JS memory / a string that koffi passes by address. */
+// ---------------------------------------------------------------------------------------------
+// Argument values: what a pointer parameter takes besides a cdata (lists, strings, JS memory).
+
+/**
+ * A pointer argument: a cdata of a fitting type, null, JS memory that koffi passes by address, a
+ * string (UTF-8 and NUL-terminated for a char or void pointer, UTF-16/32 for a wide character
+ * pointer), or a list, which becomes a temporary C array of the items (as CFFI's `T *` parameters
+ * take a list) that lives for the call.
+ */
 function toCPointerArgument(t: PointerType, value: unknown, where: string): unknown {
   if (typeof value === 'string') {
-    if (isCharLike(t.item)) return value; // koffi makes a NUL-terminated UTF-8 copy for the call
-    throw new TypeError(`${where}: a string can only be passed as a char pointer, not as '${t.cname}'`);
+    const item = t.item;
+    if (isCharLike(item) || item.kind === 'void') return value; // koffi makes a NUL-terminated UTF-8 copy for the call
+    if (isWideChar(item)) return temporaryArray(t, value, where);
+    throw new TypeError(`${where}: a string can only be passed as a char, wide character or void pointer, not as '${t.cname}'`);
   }
+  if (Array.isArray(value)) return temporaryArray(t, value, where);
   if (value !== null && typeof value === 'object' && !isCData(value) && (ArrayBuffer.isView(value) || value instanceof ArrayBuffer)) {
     if (fitsJsMemory(t, value)) return value;
     throw new TypeError(`${where}: a ${show(value)} does not hold '${t.item.cname}' items for '${t.cname}'`);
   }
   return toCPointer(t, value, where);
+}
+
+/**
+ * The C array of `t`'s items that a list (or a wide string, NUL added) stands for, initialised as
+ * `ffi.new('T[]', value)` would be, as the bytes koffi passes by address. It lives as long as the
+ * typed array does, which the call holds (its argument) until C returns.
+ */
+function temporaryArray(t: PointerType, value: unknown[] | string, where: string): Uint8Array {
+  const item = t.item;
+  if (item.kind === 'void' || item.kind === 'function' || item.size <= 0) {
+    throw new TypeError(`${where}: a list cannot be passed as '${t.cname}' (no C array of '${item.cname}' items); pass a cdata`);
+  }
+  const n = typeof value === 'string' ? wideCodes(value, item.size).length + 1 : value.length;
+  const bytes = n * item.size;
+  const b = allocate(bytes, item.align);
+  writeArray(arrayOf(item, null), b.memory.v, b.offset, value, where, n);
+  return new Uint8Array(b.memory.v.buffer, b.memory.v.byteOffset + b.offset, bytes);
 }
 
 /**
@@ -129,6 +157,8 @@ function variadicArguments(args: IArguments, from: number, label: string, resolv
       out.push(...typedVariadic(t, v[1], where));
     } else if (typeof v === 'string') {
       out.push('const char *', v);
+    } else if (v !== null && isCData(v) && ((v as CData).$t.kind === 'struct' || (v as CData).$t.kind === 'union')) {
+      out.push(...typedVariadic((v as CData).$t, v, where));
     } else if (v === null || isCData(v)) {
       if (v !== null && (v as CData).$t.kind !== 'pointer' && (v as CData).$t.kind !== 'array') {
         throw new TypeError(`${where}: ${show(v)} cannot pass through '...'; pass a pointer to it (ffi.addressof)`);
@@ -168,8 +198,31 @@ function typedVariadic(t: CType, value: unknown, where: string): unknown[] {
     }
     case 'pointer':
       return [variadicSpec(t, where), toCPointerArgument(t, value, where)];
+    case 'struct':
+    case 'union':
+      return [structVariadicSpec(t, where), toKoffiRecord(t, value, where)];
     default:
       throw new TypeError(`${where}: a '${t.cname}' cannot pass through '...'`);
+  }
+}
+
+/**
+ * koffi's record type for a struct passed by value through '...' (as CFFI passes one through libffi),
+ * or the FFIError (CFFI's NotImplementedError) for the structs whose C layout it cannot reproduce:
+ * declared with '...;' (the calling convention may depend on the fields left out), unions, bit-fields.
+ */
+function structVariadicSpec(t: StructType, where: string): unknown {
+  if (t.partial) {
+    throw new FFIError(
+      `${where}: '${t.cname}' is declared with '...;', and the C calling convention may depend on the fields the cdef leaves out, ` +
+        'so it cannot pass by value through a variadic call; pass a pointer to it',
+    );
+  }
+  try {
+    return variadicSpec(t, where);
+  } catch (e) {
+    if (e instanceof TypeError) throw new FFIError(`${e.message.replace(/; use verify\(\).*$/, '')}, so it cannot pass through a variadic call; pass a pointer to it`);
+    throw e;
   }
 }
 
@@ -213,7 +266,7 @@ function arityError(label: string, want: number, got: number, variadic: boolean)
 }
 
 const runtime = {
-  toCScalar, toCPointerArgument, toCFunctionArgument, toCStructAddress, toKoffiRecord, fromKoffiRecord, fromCPointer,
+  fromC_wchar, toCScalar, toCPointerArgument, toCFunctionArgument, toCStructAddress, toKoffiRecord, fromKoffiRecord, fromCPointer,
   newStruct, releaseTemporaries, variadicArguments, closedError, arityError, noAsync, tooManyVariadic, began, settled,
   SYNC, reportRefusals,
 };
@@ -247,9 +300,12 @@ function plan(label: string, t: FunctionType, argNames: readonly (string | null)
     const where = c(`${label} argument ${i + 1}${argNames[i] ? ` ('${argNames[i]}')` : ''}`);
     switch (a.kind) {
       case 'primitive':
-      case 'enum':
-        checks.push(`if (!(${fastCheck(reprOf(a as ScalarType), v)})) ${v} = toCScalar(${c(a)}, ${v}, ${where});`);
+      case 'enum': {
+        // A wide character is a string in JavaScript: always converted to its code.
+        const fast = isWideChar(a) ? 'false' : fastCheck(reprOf(a as ScalarType), v);
+        checks.push(`if (!(${fast})) ${v} = toCScalar(${c(a)}, ${v}, ${where});`);
         break;
+      }
       case 'pointer':
         // Fast path: a cdata of exactly this type in memory that cannot go away under C ($m.ok).
         if (a.item.kind === 'function') {
@@ -283,6 +339,8 @@ function plan(label: string, t: FunctionType, argNames: readonly (string | null)
     result = (call) => `fromKoffiRecord(${c(r)}, ${call})`;
   } else if (r.kind === 'pointer') {
     result = (call) => `fromCPointer(${c(r)}, ${call})`;
+  } else if (isWideChar(r)) {
+    result = (call) => `fromC_wchar(${call}, ${r.size}, ${c(`${label}: the result`)})`;
   } else {
     result = (call) => call;
   }
@@ -308,15 +366,15 @@ export function makeCaller(label: string, t: FunctionType, argNames: readonly (s
     : `if (arguments.length !== ${n}) throw arityError(${L}, ${n}, arguments.length, false);`;
   const va = t.ellipsis ? `const va = variadicArguments(arguments, ${n}, ${L}, resolveType);` : '';
   const args = [...p.callArgs, ...(t.ellipsis ? ['...va'] : [])].join(', ');
-  const headOf = (held: string) =>
-    [arity, held, `if (guard.why !== '') throw closedError(guard, ${L});`, p.temps ? 'const temps = [];' : '', ...p.checks, va, ...p.prelude]
+  const headOf = (held: string, converted: string) =>
+    [arity, held, `if (guard.why !== '') throw closedError(guard, ${L});`, p.temps ? 'const temps = [];' : '', ...p.checks, converted, va, ...p.prelude]
       .filter(Boolean)
       .join('\n  ');
-  // For .async, the arguments as given (cdata, callbacks, buffers) stay referenced until the call
-  // settles: the garbage collector must not free memory, run an ffi.gc destructor or free a callback
-  // C is using meanwhile.
-  const head = headOf('');
-  const asyncHead = headOf(`const held = [${p.params.join(', ')}];`);
+  // For .async, the arguments as given (cdata, callbacks, buffers) and as converted (the temporary
+  // arrays lists become) stay referenced until the call settles: the garbage collector must not
+  // free memory, run an ffi.gc destructor or free a callback C is using meanwhile.
+  const head = headOf('', '');
+  const asyncHead = headOf(`const held = [${p.params.join(', ')}];`, n > 0 ? `held.push(${p.params.join(', ')});` : '');
   // While C runs, SYNC[IN_CALL] names this call: callbacks from C's own threads then know the
   // event loop cannot turn (backend/threadguard.ts); after it, any they were refused is reported.
   // Until a callback exists (SYNC[GUARDING]), none can meet the call: it is made plainly.

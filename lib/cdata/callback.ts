@@ -5,7 +5,7 @@ import type { Repr } from '../ctype/primitives';
 import { registerCallback, unregisterCallback } from '../backend/koffi';
 import { ErrorBits, guardCallback } from '../backend/threadguard';
 import { wrapPointer } from './classes';
-import { ScalarType, fastCheck, reprOf, toCScalar } from './convert';
+import { ScalarType, fastCheck, fromC_wchar, isWideChar, reprOf, toCScalar } from './convert';
 import { toAddress } from './memory';
 import { toCPointer } from './pointers';
 import { fromKoffiRecord, toKoffiRecord } from './records';
@@ -65,6 +65,7 @@ function resultConverter(t: CType, where: string): (r: unknown) => unknown {
       return () => undefined;
     case 'primitive':
     case 'enum': {
+      if (isWideChar(t)) return (r) => toCScalar(t, r, where); // a one-character string, to its code
       const check = fastCheckOf(reprOf(t as ScalarType));
       return (r) => (check(r) ? r : toCScalar(t, r, where));
     }
@@ -88,6 +89,9 @@ function argumentConverter(t: CType): ((a: unknown) => unknown) | null {
     case 'struct':
     case 'union':
       return (a) => fromKoffiRecord(t, a as Record<string, unknown>);
+    case 'primitive':
+      if (isWideChar(t)) return (a) => fromC_wchar(a as number, t.size); // a code, as a one-character string
+      return null;
     default:
       return null; // numbers, bigints and booleans arrive as JavaScript has them
   }
@@ -177,7 +181,7 @@ function errorBits(t: CType, value: unknown): ErrorBits | null {
 function defaultError(t: CType): unknown {
   switch (t.kind) {
     case 'primitive':
-      return t.repr === 'bool' ? false : 0;
+      return t.repr === 'bool' ? false : isWideChar(t) ? '\0' : 0;
     case 'enum':
       return 0;
     case 'pointer':

@@ -1,9 +1,9 @@
 // One generated accessor class per pointer, array, struct and union type, plus generic reads and writes.
 import { DESCRIBE, FFIError, show } from '../errors';
 import { ArrayType, CField, CType, PointerType, StructType, isCharLike, pendingLayout, pendingReason, pointerTo, requireSize } from '../ctype/model';
-import { isSignedRepr } from '../ctype/primitives';
+import { Repr, isSignedRepr, reprSize } from '../ctype/primitives';
 import { CData, isCData } from './base';
-import { ScalarType, codeHelpers, fastCheck, fromC_i64, loadCode, reprOf, storeCode, toCScalar } from './convert';
+import { ScalarType, codeHelpers, fastCheck, fromC_i64, fromC_wchar, isWideChar, loadCode, reprOf, storeCode, toCScalar } from './convert';
 import { Address, Memory, NO_MEMORY, addressDistance, addressHex, offsetAddress, placeMemory, splitSlab } from './memory';
 import { checkMemory, fault, refuseReadOnly } from './faults';
 import { toCPointer } from './pointers';
@@ -52,7 +52,12 @@ export function readValue(t: ScalarType | PointerType, view: DataView, off: numb
   return t.kind === 'pointer' ? wrapPointer(t, readAddress(view, off)) : readScalar(t, view, off);
 }
 
-function readScalar(t: ScalarType, view: DataView, off: number): number | bigint | boolean {
+function readScalar(t: ScalarType, view: DataView, off: number): number | bigint | boolean | string {
+  return isWideChar(t) ? fromC_wchar(readCode(t, view, off) as number, t.size) : readCode(t, view, off);
+}
+
+/** A scalar as it is in memory: a wide character's code, not its string. */
+export function readCode(t: ScalarType, view: DataView, off: number): number | bigint | boolean {
   switch (reprOf(t)) {
     case 'i8': return view.getInt8(off);
     case 'u8': return view.getUint8(off);
@@ -70,7 +75,11 @@ function readScalar(t: ScalarType, view: DataView, off: number): number | bigint
 }
 
 function writeScalar(t: ScalarType, view: DataView, off: number, value: unknown, where: string): void {
-  const v = toCScalar(t, value, where);
+  writeCode(t, view, off, toCScalar(t, value, where));
+}
+
+/** Stores a scalar already converted (toCScalar's result, or a code C gave): a wide character as its code. */
+export function writeCode(t: ScalarType, view: DataView, off: number, v: number | bigint | boolean): void {
   switch (reprOf(t)) {
     case 'i8': view.setInt8(off, v as number); return;
     case 'u8': view.setUint8(off, v as number); return;
@@ -126,6 +135,14 @@ function copyFrom(src: CData, view: DataView, off: number, size: number, where: 
   new Uint8Array(view.buffer, view.byteOffset + off, size).set(new Uint8Array(from.buffer, from.byteOffset + src.$o, size));
 }
 
+/** The codes of a string as items of a wide character type of `size` bytes: UTF-16 units, or code points. */
+export function wideCodes(s: string, size: number): number[] {
+  const codes: number[] = [];
+  if (size === 2) for (let i = 0; i < s.length; i++) codes.push(s.charCodeAt(i));
+  else for (const c of s) codes.push(c.codePointAt(0) as number);
+  return codes;
+}
+
 /** Initialises an array of `length` items (an open array's actual length) from a list, string, typed array or cdata. */
 export function writeArray(t: ArrayType, view: DataView, off: number, value: unknown, where: string, length = t.length ?? 0): void {
   const item = t.item;
@@ -147,6 +164,15 @@ export function writeArray(t: ArrayType, view: DataView, off: number, value: unk
     new Uint8Array(view.buffer, view.byteOffset + off, bytes.length).set(bytes);
     return;
   }
+  if (typeof value === 'string' && isWideChar(item)) {
+    const codes = wideCodes(value, size);
+    if (codes.length > length) {
+      throw new RangeError(`${where}: string of ${codes.length} ${size === 2 ? 'UTF-16 units' : 'characters'} does not fit in '${t.item.cname}[${length}]'`);
+    }
+    refuseReadOnly(view, where);
+    for (let i = 0; i < codes.length; i++) writeCode(item, view, off + i * size, codes[i]);
+    return;
+  }
   if (ArrayBuffer.isView(value) && !(value instanceof DataView) && (item.kind === 'primitive' || item.kind === 'enum')) {
     const width = (value as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
     if (width !== size) {
@@ -159,12 +185,35 @@ export function writeArray(t: ArrayType, view: DataView, off: number, value: unk
     return;
   }
   if (!Array.isArray(value)) {
-    throw new TypeError(`${where}: expected a list${isCharLike(item) ? ' or a string' : ''} for '${t.cname}', got ${show(value)}`);
+    throw new TypeError(`${where}: expected a list${isCharLike(item) || isWideChar(item) ? ' or a string' : ''} for '${t.cname}', got ${show(value)}`);
   }
   if (value.length > length) {
     throw new RangeError(`${where}: ${value.length} items do not fit in '${t.item.cname}[${length}]'`);
   }
+  if ((item.kind === 'primitive' || item.kind === 'enum') && !isWideChar(item)) {
+    listWriter(reprOf(item))(view, off, value, item, where);
+    return;
+  }
   for (let i = 0; i < value.length; i++) writeAt(item, view, off + i * size, value[i], `${where}[${i}]`);
+}
+
+type ListWriter = (view: DataView, off: number, list: unknown[], item: ScalarType, where: string) => void;
+const listWriters = new Map<Repr, ListWriter>();
+
+/** A loop storing a list of numbers as items of representation `repr`, each checked inline as the generated accessors do. */
+function listWriter(repr: Repr): ListWriter {
+  let w = listWriters.get(repr);
+  if (!w) {
+    const size = reprSize(repr);
+    const body =
+      'return function (view, off, list, item, where) {\n' +
+      '  for (let i = 0; i < list.length; i++) {\n' +
+      `    let v = list[i];\n    if (!(${fastCheck(repr, 'v')})) v = toCScalar(item, v, where + '[' + i + ']');\n` +
+      `    ${storeCode(repr, 'view', `off + i * ${size}`, 'v')};\n  }\n};`;
+    w = new Function('toCScalar', ...Object.keys(codeHelpers), body)(toCScalar, ...Object.values(codeHelpers)) as ListWriter;
+    listWriters.set(repr, w);
+  }
+  return w;
 }
 
 function writeStruct(t: StructType, view: DataView, off: number, value: unknown, where: string): void {
@@ -451,6 +500,7 @@ function settledField(c: CData, name: string, why: string, ...value: unknown[]):
 /** Names the generated code can use; everything it needs arrives through these. */
 const runtime = {
   ...codeHelpers,
+  fromC_wchar,
   settledField,
   fault,
   ownMemory,
@@ -475,6 +525,7 @@ function itemRead(t: CType, view: string, off: string, delta: string, k: Constan
   switch (t.kind) {
     case 'primitive':
     case 'enum':
+      if (isWideChar(t)) return `fromC_wchar(${loadCode(reprOf(t), view, off)}, ${t.size})`;
       return loadCode(reprOf(t), view, off);
     case 'pointer':
       return `wrapPointer(${k.add(t)}, readAddress(${view}, ${off}))`;
@@ -494,7 +545,9 @@ function itemRead(t: CType, view: string, off: string, delta: string, k: Constan
 function itemWrite(t: CType, view: string, off: string, where: string, k: Constants): string {
   if (t.kind === 'primitive' || t.kind === 'enum') {
     const repr = reprOf(t);
-    return `if (!(${fastCheck(repr, 'v')})) v = toCScalar(${k.add(t)}, v, ${k.add(where)});\n${storeCode(repr, view, off, 'v')};`;
+    // A wide character is a string in JavaScript: always converted to its code.
+    const check = isWideChar(t) ? 'false' : fastCheck(repr, 'v');
+    return `if (!(${check})) v = toCScalar(${k.add(t)}, v, ${k.add(where)});\n${storeCode(repr, view, off, 'v')};`;
   }
   return `writeAt(${k.add(t)}, ${view}, ${off}, v, ${k.add(where)});`;
 }

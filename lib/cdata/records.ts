@@ -1,7 +1,7 @@
 // Structs and unions by value: owned struct cdata, and plain records for koffi's own by-value path.
 import { CType, StructType } from '../ctype/model';
 import { CData } from './base';
-import { classOf, readAddress, readValue, writeAt } from './classes';
+import { classOf, readAddress, readCode, writeAt, writeCode } from './classes';
 import { allocate } from './memory';
 import { passable } from './pointers';
 
@@ -57,7 +57,7 @@ function plain(t: CType, view: DataView, off: number): unknown {
     }
     case 'primitive':
     case 'enum':
-      return readValue(t, view, off);
+      return readCode(t, view, off); // koffi's record holds a wide character's code
     default:
       throw new TypeError(`a record cannot hold a value of type '${t.cname}'`);
   }
@@ -75,6 +75,10 @@ function writeRecord(t: CType, view: DataView, off: number, v: unknown): void {
     case 'struct':
     case 'union': // koffi records are never unions (see backend recordType)
       for (const f of t.fields ?? []) writeRecord(f.type, view, off + f.offset, (v as Record<string, unknown>)[f.name]);
+      return;
+    case 'primitive':
+    case 'enum':
+      writeCode(t, view, off, v as number | bigint | boolean);
       return;
     default:
       writeAt(t, view, off, v, 'a record returned by C');

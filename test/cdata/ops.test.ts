@@ -92,10 +92,16 @@ describe('strings and bytes', () => {
   });
 
   test('wide strings', () => {
-    const w = ffi.new('wchar_t[]', [0x68, 0x1f600, 0]);
+    const w = ffi.new('wchar_t[]', ['h', '😀', '\0']);
     expect(ffi.string(w)).toBe('h😀');
-    const u = ffi.new('char16_t[]', [0x61, 0x62, 0]);
+    expect([w.length, w[1]]).toEqual([3, '😀']);
+    const u = ffi.new('char16_t[]', 'ab');
+    expect([u.length, u[0], u[2]]).toEqual([3, 'a', '\0']);
     expect(ffi.string(u)).toBe('ab');
+    // char16_t holds UTF-16 units: a character outside the BMP takes two
+    expect(ffi.new('char16_t[]', '😀').length).toBe(3);
+    expect(ffi.unpack(ffi.new('wchar_t[]', 'a\0b'), 3)).toBe('a\0b');
+    expectThrow(() => ffi.new('wchar_t[]', [0x68]), TypeError, "expected a string of one character for 'wchar_t', got 104");
   });
 
   test('ffi.unpack copies items out', () => {

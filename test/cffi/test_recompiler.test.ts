@@ -165,7 +165,7 @@ test.failing('test_repr_lib', () => {
   expect(String(lib)).toBe("<Lib object for '_CFFI_test_repr_lib'>");
 });
 
-test.failing('test_funcarg_ptr', () => {
+test('test_funcarg_ptr', () => {
   const ffi = newFFI();
   ffi.cdef('int foo(int *);');
   const lib = verify(ffi, 'test_funcarg_ptr', 'int foo(int *p) { return *p; }');
@@ -399,7 +399,7 @@ test('test_type_caching', () => {
   expect(ffi1.typeof('void(*)(struct foo_s*)')).not.toBe(ffi2.typeof('void(*)(struct foo_s*)'));
 });
 
-test.failing('test_verify_enum', () => {
+test('test_verify_enum', () => {
   const ffi = newFFI();
   ffi.cdef('enum e1 { B1, A1, ... }; enum e2 { B2, A2, ... };');
   const lib = verify(ffi, 'test_verify_enum', 'enum e1 { A1, B1, C1=9223372036854775807 };' + 'enum e2 { A2, B2, C2 };');
@@ -509,7 +509,7 @@ test('test_verify_anonymous_struct_with_star_typedef', () => {
   expect(p.b).toBe(42);
 });
 
-test.failing('test_verify_anonymous_enum_with_typedef', () => {
+test('test_verify_anonymous_enum_with_typedef', () => {
   let ffi = newFFI();
   ffi.cdef('typedef enum { AA, ... } e1;');
   let lib = verify(ffi, 'test_verify_anonymous_enum_with_typedef1', 'typedef enum { BB, CC, AA } e1;');
@@ -1127,7 +1127,7 @@ test.failing('test_some_integer_type', () => {
   expect(lib.nu).toBe(20);
 });
 
-test.failing('test_some_float_type', () => {
+test('test_some_float_type', () => {
   const ffi = newFFI();
   ffi.cdef(`
         typedef double... foo_t;
@@ -2311,20 +2311,19 @@ function charTypes(noCpp: boolean): void {
     char16_t foo_2bytes(char16_t a) { return (char16_t)(a + 42); }
     char32_t foo_4bytes(char32_t a) { return (char32_t)(a + 42); }
     `, { noCpp });
-  // a character is read as its code (node-cffi's char convention) and written as a one-character string
-  expect(lib.foo_2bytes('\u1234')).toBe(0x125e);
-  expect(lib.foo_4bytes('\u1234')).toBe(0x125e);
-  expect(lib.foo_4bytes('\u{12345}')).toBe(0x1236f);
+  expect(lib.foo_2bytes('\u1234')).toBe('\u125e');
+  expect(lib.foo_4bytes('\u1234')).toBe('\u125e');
+  expect(lib.foo_4bytes('\u{12345}')).toBe('\u{1236f}');
   expect(() => lib.foo_2bytes('\u{12345}')).toThrow(TypeError);
   expect(() => lib.foo_2bytes(1234)).toThrow(TypeError);
   expect(() => lib.foo_4bytes(1234)).toThrow(TypeError);
 }
 
-test.failing('test_char16_char32_type', () => {
+test('test_char16_char32_type', () => {
   charTypes(false);
 });
 
-test.failing('test_char16_char32_plain_c', () => {
+test('test_char16_char32_plain_c', () => {
   charTypes(true);
 });
 
@@ -2445,7 +2444,7 @@ test.failing('test_struct_with_func_with_struct_arg', () => {
   expect(() => ffi.new('struct BinaryTree *')).toThrow(/BinaryTree/);
 });
 
-test.failing('test_passing_large_list', () => {
+test('test_passing_large_list', () => {
   // The point is that it does not crash: run in a child process.
   const child = runChild(`${childVerify('void passing_large_list(long[]);', 'test_passing_large_list', `
         static void passing_large_list(long a[]) { }
