@@ -12,7 +12,7 @@ import { defineValues, fromJson, linkAll, snapshotOf } from './headerlib';
 import { moduleFiles, writeModule } from './aot/loader';
 import { CData, CFunction, isCData } from './cdata/base';
 import {
-  addressOf, bufferOf, castTo, fromBuffer, memmove, newCData, sizeOfCData, stringOf, typedView, unpack,
+  FromBufferOptions, addressOf, bufferOf, castTo, fromBuffer, fromBufferArguments, memmove, newCData, sizeOfCData, stringOf, typedView, unpack,
 } from './cdata/api';
 import { callback, fromHandle, gcAttach, newHandle, release } from './cdata/lifetime';
 import { EnumValue } from './cdata/scalar';
@@ -378,6 +378,8 @@ export class FFI {
     let t = this.#type(type, 'ffi.offsetof()');
     const where = `ffi.offsetof('${t.cname}')`;
     if (path.length === 0) throw new TypeError(`${where}: name a field (or an index) to give the offset of`);
+    // As CFFI: a field named first of a pointer type is a field of the item it points to.
+    if (t.kind === 'pointer' && typeof path[0] === 'string') t = t.item;
     let offset = 0;
     for (const step of path) {
       if (typeof step === 'string') {
@@ -508,10 +510,17 @@ export class FFI {
     return bufferOf(cdata, size);
   }
 
-  /** An array cdata over the memory of a Buffer, typed array or ArrayBuffer, without copying. */
-  fromBuffer(buf: ArrayBufferView | ArrayBuffer, cdecl: TypeArg = 'char[]'): CData {
+  /**
+   * An array cdata ('char[]' unless a type is given), or a pointer to its start, over the memory of
+   * a Buffer, typed array or ArrayBuffer, without copying: CFFI's order (cdecl, buffer, options) or
+   * (buffer, cdecl, options).
+   */
+  fromBuffer(cdecl: TypeArg, buf: ArrayBufferView | ArrayBuffer, options?: FromBufferOptions): CData;
+  fromBuffer(buf: ArrayBufferView | ArrayBuffer, cdecl?: TypeArg | FromBufferOptions, options?: FromBufferOptions): CData;
+  fromBuffer(a: unknown, b?: unknown, c?: unknown): CData {
+    const { buffer, cdecl } = fromBufferArguments(a, b, c);
     const t = this.#type(cdecl, 'ffi.fromBuffer()');
-    return fromBuffer(buf, usable(t, 'ffi.fromBuffer'), typeof cdecl === 'string' ? cdecl : cdecl.cname);
+    return fromBuffer(buffer, usable(t, 'ffi.fromBuffer'), typeof cdecl === 'string' ? cdecl : cdecl.cname);
   }
 
   /** Copies n bytes between cdata and/or JS buffers; overlapping ranges are handled. */

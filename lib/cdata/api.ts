@@ -1,6 +1,7 @@
 // The memory-model operations behind the facade: new, cast, addressof, string, unpack, buffer, fromBuffer, memmove, view.
+import { types } from 'util';
 import { show } from '../errors';
-import { ArrayType, CType, PointerType, isCharLike, pointerTo, requireSize } from '../ctype/model';
+import { ArrayType, CType, PointerType, isCType, isCharLike, pointerTo, requireSize } from '../ctype/model';
 import { isSignedRepr } from '../ctype/primitives';
 import { bufferAddress, rawView, readCString, readCStringBounded } from '../backend/koffi';
 import { CData, isCData } from './base';
@@ -55,8 +56,7 @@ function openLength(t: ArrayType, init: unknown): number {
   if (Array.isArray(init)) return init.length;
   if (typeof init === 'string' && isCharLike(t.item)) return Buffer.byteLength(init, 'utf8') + 1;
   if (typeof init === 'string' && isWideChar(t.item)) return wideCodes(init, t.item.size).length + 1;
-  if (ArrayBuffer.isView(init) && !(init instanceof DataView)) return init.byteLength / t.item.size;
-  if (isCData(init) && init.$t.kind === 'array') return init.$n;
+  if (types.isTypedArray(init)) return init.byteLength / t.item.size;
   throw new TypeError(`${where}: an open array needs a length or an initialiser list, got ${show(init)}`);
 }
 
@@ -390,16 +390,50 @@ export function typedView(c: CData, length: number | undefined): ArrayBufferView
 
 const viewsOfBuffers = new WeakMap<ArrayBuffer, { view: DataView; address: number }>();
 
-/** ffi.fromBuffer: an array cdata over the memory of a Buffer, typed array or ArrayBuffer (no copy). */
+/** ffi.fromBuffer's options (CFFI's keyword argument). */
+export interface FromBufferOptions {
+  /** CFFI refuses a read-only buffer then; every JavaScript buffer is writable, so it asks for nothing more. */
+  requireWritable?: boolean;
+}
+
+/**
+ * The buffer and type of an ffi.fromBuffer call in either order: CFFI's `(cdecl, buffer, options)`
+ * or `(buffer, cdecl?, options?)`, the type 'char[]' when none is given.
+ */
+export function fromBufferArguments(a: unknown, b?: unknown, c?: unknown): { buffer: unknown; cdecl: string | CType } {
+  const isDecl = (x: unknown): x is string | CType => typeof x === 'string' || isCType(x);
+  let buffer: unknown;
+  let cdecl: string | CType = 'char[]';
+  let options: unknown;
+  if (isDecl(a) && b !== undefined) [cdecl, buffer, options] = [a, b, c];
+  else if (isDecl(b) || b === undefined) [buffer, cdecl, options] = [a, b ?? cdecl, c];
+  else if (c === undefined) [buffer, options] = [a, b];
+  else throw new TypeError(`ffi.fromBuffer(): expected a C type such as 'char[]' after the buffer, got ${show(b)}`);
+  if (options !== undefined && (options === null || typeof options !== 'object')) {
+    throw new TypeError(`ffi.fromBuffer(): expected options such as { requireWritable: true }${buffer === a ? " or a C type such as 'char[]'" : ''}, got ${show(options)}`);
+  }
+  const writable = (options as FromBufferOptions | undefined)?.requireWritable;
+  if (writable !== undefined && typeof writable !== 'boolean') {
+    throw new TypeError(`ffi.fromBuffer(): options.requireWritable must be a boolean, got ${show(writable)}`);
+  }
+  return { buffer, cdecl };
+}
+
+/**
+ * ffi.fromBuffer: an array cdata (or a pointer cdata to its start) over the memory of a Buffer,
+ * typed array or ArrayBuffer (from any realm), without copying.
+ */
 export function fromBuffer(buf: unknown, t: CType, cdecl: string): CData {
-  if (t.kind !== 'array') throw new TypeError(`ffi.fromBuffer(): expected an array type such as 'char[]', got '${cdecl}'`);
+  if (t.kind !== 'array' && (t.kind !== 'pointer' || t.item.kind === 'function')) {
+    throw new TypeError(`ffi.fromBuffer(): expected an array type such as 'char[]' or a pointer type, got '${cdecl}'`);
+  }
   let ab: ArrayBuffer;
   let start = 0;
   let bytes: number;
-  if (buf instanceof ArrayBuffer) {
+  if (types.isArrayBuffer(buf)) {
     ab = buf;
     bytes = buf.byteLength;
-  } else if (ArrayBuffer.isView(buf) && buf.buffer instanceof ArrayBuffer) {
+  } else if (ArrayBuffer.isView(buf) && types.isArrayBuffer(buf.buffer)) {
     ab = buf.buffer; // reading .buffer moves small on-heap typed arrays off the heap, to a fixed address
     start = buf.byteOffset;
     bytes = buf.byteLength;
@@ -407,16 +441,21 @@ export function fromBuffer(buf: unknown, t: CType, cdecl: string): CData {
     throw new TypeError(`ffi.fromBuffer(): expected a Buffer, typed array or ArrayBuffer, got ${show(buf)}`);
   }
   const item = t.item;
-  requireSize(item, 'ffi.fromBuffer()', true);
-  const n = t.length ?? Math.floor(bytes / item.size);
-  if (n * item.size > bytes) throw new RangeError(`ffi.fromBuffer(): '${cdecl}' needs ${n * item.size} bytes, the buffer has ${bytes}`);
+  let n = 0;
+  if (t.kind === 'array') {
+    requireSize(item, 'ffi.fromBuffer()', true);
+    n = t.length ?? Math.floor(bytes / item.size);
+    if (n * item.size > bytes) throw new RangeError(`ffi.fromBuffer(): '${cdecl}' needs ${n * item.size} bytes, the buffer has ${bytes}`);
+    bytes = n * item.size;
+  }
   let entry = viewsOfBuffers.get(ab);
   if (!entry) viewsOfBuffers.set(ab, (entry = { view: new DataView(ab), address: bufferAddress(ab) }));
   if ((entry.address + start) % Math.max(1, item.align) !== 0) {
     throw new RangeError(`ffi.fromBuffer(): the buffer's memory is not aligned for '${item.cname}'`);
   }
   // The owner may detach (transfer) or shrink (resize) the buffer at any time: its Memory is checked before C gets an address in it.
-  const m = new Memory('js', entry.view, start, start + n * item.size, buf, ab);
+  // A pointer reaches the whole buffer, and no further.
+  const m = new Memory('js', entry.view, start, start + bytes, buf, ab);
   return new (classOf(t))(m, entry.address + start, start, n, 0);
 }
 
@@ -432,9 +471,11 @@ function operand(x: unknown, n: number, which: string): { bytes: Uint8Array; add
     return { bytes: new Uint8Array(m.v.buffer, m.v.byteOffset + o, n), address: x.$a as number };
   }
   let u8: Uint8Array;
-  if (x instanceof ArrayBuffer) u8 = x.byteLength === 0 ? new Uint8Array(0) : new Uint8Array(x);
+  // A string is read-only bytes (CFFI's bytes): its UTF-8, a source only.
+  if (typeof x === 'string' && which === 'src') u8 = Buffer.from(x, 'utf8');
+  else if (types.isArrayBuffer(x)) u8 = x.byteLength === 0 ? new Uint8Array(0) : new Uint8Array(x);
   else if (ArrayBuffer.isView(x)) u8 = x.byteLength === 0 ? new Uint8Array(0) : new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
-  else throw new TypeError(`ffi.memmove(): ${which} must be a cdata, Buffer, typed array or ArrayBuffer, got ${show(x)}`);
+  else throw new TypeError(`ffi.memmove(): ${which} must be a cdata, Buffer, typed array or ArrayBuffer${which === 'src' ? ', or a string' : ''}, got ${show(x)}`);
   if (n > u8.byteLength) throw new RangeError(`ffi.memmove(): ${n} bytes do not fit in ${which} (${u8.byteLength} bytes${u8.byteLength === 0 ? ': empty, or its ArrayBuffer was detached' : ''})`);
   return { bytes: u8.subarray(0, n), address: -1 };
 }

@@ -44,8 +44,10 @@ export class CData {
 
   toString(): string {
     if (this.$own > 0) return `<cdata '${this.$name()}' owning ${this.$own} bytes>`;
-    // As CFFI shows them: a struct or union cdata that does not own its memory is a reference ('struct foo &').
+    // As CFFI shows them: a struct or union cdata that does not own its memory is a reference ('struct foo &'),
+    // an open array that does not (a slice, a flexible array member) shows its length.
     const t = this.$t;
+    if (t.kind === 'array' && t.length === null) return `<cdata '${this.$name()}' sliced length ${this.$n}>`;
     const name = t.kind === 'struct' || t.kind === 'union' ? t.nameMarker.replace('&', ' &') : this.$name();
     return `<cdata '${name}' ${addressHex(this.$a)}>`;
   }

@@ -1,4 +1,5 @@
 // Calls into C: one generated JavaScript function per C signature, checking and converting arguments and results.
+import { types } from 'util';
 import { FFIError, show } from '../errors';
 import { CType, FunctionType, PointerType, StructType, arrayOf, isCharLike, isCType } from '../ctype/model';
 import { RawFunction, functionAt, variadicSpec } from '../backend/koffi';
@@ -6,7 +7,7 @@ import { GUARDING, IN_CALL, REFUSED, SYNC, WAIT_MS, labelId, takeRefusals } from
 import { CData, isCData } from './base';
 import { EnumValue } from './scalar';
 import { CallbackOptions, registerTrampoline, Trampoline } from './callback';
-import { classOf, useFunctionPointers, wideCodes, wrapPointer, writeArray } from './classes';
+import { CALLING, classOf, useFunctionPointers, wideCodes, wrapPointer, writeArray } from './classes';
 import { ScalarType, fastCheck, fromC_wchar, isWideChar, reprOf, toCScalar } from './convert';
 import { Address, Memory, NO_MEMORY, NOWHERE, addressHex, allocate, placeable, toAddress } from './memory';
 import { fitsJsMemory, passable, toCPointer } from './pointers';
@@ -89,7 +90,7 @@ function toCPointerArgument(t: PointerType, value: unknown, where: string): unkn
     throw new TypeError(`${where}: a string can only be passed as a char, wide character or void pointer, not as '${t.cname}'`);
   }
   if (Array.isArray(value)) return temporaryArray(t, value, where);
-  if (value !== null && typeof value === 'object' && !isCData(value) && (ArrayBuffer.isView(value) || value instanceof ArrayBuffer)) {
+  if (value !== null && typeof value === 'object' && !isCData(value) && (ArrayBuffer.isView(value) || types.isArrayBuffer(value))) {
     if (fitsJsMemory(t, value)) return value;
     throw new TypeError(`${where}: a ${show(value)} does not hold '${t.item.cname}' items for '${t.cname}'`);
   }
@@ -470,7 +471,9 @@ export interface CallbackCData {
 export function callbackCData(t: PointerType, fn: (...args: unknown[]) => unknown, options: CallbackOptions, label: string): CallbackCData {
   const trampoline = registerTrampoline(t.item as FunctionType, fn, options, label);
   const guard = functionGuard(null);
-  return { cdata: makeFunctionPointer(t, trampoline.address, guard), trampoline, guard };
+  const cdata = makeFunctionPointer(t, trampoline.address, guard);
+  Object.defineProperty(cdata, CALLING, { value: fn }); // its repr names the function it calls
+  return { cdata, trampoline, guard };
 }
 
 /** A Memory for function pointers that answer to something (a callback, a library), which closes it. */

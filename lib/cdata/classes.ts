@@ -1,6 +1,7 @@
 // One generated accessor class per pointer, array, struct and union type, plus generic reads and writes.
+import { types } from 'util';
 import { DESCRIBE, FFIError, show } from '../errors';
-import { ArrayType, CField, CType, PointerType, StructType, isCharLike, pendingLayout, pendingReason, pointerTo, requireSize } from '../ctype/model';
+import { ArrayType, CField, CType, PointerType, StructType, arrayOf, isCharLike, pendingLayout, pendingReason, pointerTo, requireSize } from '../ctype/model';
 import { Repr, isSignedRepr, reprSize } from '../ctype/primitives';
 import { CData, isCData } from './base';
 import { ScalarType, codeHelpers, fastCheck, fromC_i64, fromC_wchar, isWideChar, loadCode, reprOf, storeCode, toCScalar } from './convert';
@@ -148,12 +149,13 @@ export function writeArray(t: ArrayType, view: DataView, off: number, value: unk
   const item = t.item;
   const size = item.size;
   if (isCData(value)) {
+    // As CFFI: a cdata initialises an array of exactly its own type (a copy of 'int[4]' for 'int[4]').
     const vt = value.$t;
-    if (vt.kind === 'array' && vt.item === item && value.$n <= length) {
+    if (vt.kind === 'array' && vt.item === item && vt.length !== null && vt.length === t.length) {
       copyFrom(value, view, off, value.$n * size, where);
       return;
     }
-    throw new TypeError(`${where}: expected a list or '${t.cname}', got ${show(value)}`);
+    throw new TypeError(`${where}: expected a list${t.length !== null ? ` or a cdata '${t.cname}'` : ''}, got ${show(value)}`);
   }
   if (typeof value === 'string' && isCharLike(item)) {
     const bytes = Buffer.from(value, 'utf8');
@@ -173,7 +175,7 @@ export function writeArray(t: ArrayType, view: DataView, off: number, value: unk
     for (let i = 0; i < codes.length; i++) writeCode(item, view, off + i * size, codes[i]);
     return;
   }
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView) && (item.kind === 'primitive' || item.kind === 'enum')) {
+  if (types.isTypedArray(value) && (item.kind === 'primitive' || item.kind === 'enum')) {
     const width = (value as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
     if (width !== size) {
       throw new TypeError(`${where}: a ${show(value)} has ${width}-byte elements, '${item.cname}' has ${size}`);
@@ -338,18 +340,73 @@ export function ownMemory(c: CData): Memory {
   return (c.$m = splitSlab(m, c.$o, c.$own));
 }
 
+/**
+ * A cdata of class `cls` at `bytes` past `c`'s address, `extent` bytes long (`n`: an array's
+ * length): in `c`'s memory, or for C memory past `c`'s window, through the window onto its address.
+ */
+function derivedAt(c: CData, cls: CDataClass, bytes: number, extent: number, n: number): CData {
+  const a = offsetAddress(c.$a, bytes);
+  const m = ownMemory(c);
+  const o = c.$o + bytes;
+  if (m.kind !== 'c' || (o >= m.lo && o + extent <= m.hi)) return new cls(m, a, o, n, 0);
+  const place = placeMemory(a, extent);
+  return new cls(place.memory, a, place.offset, n, 0);
+}
+
 /** The same pointer moved by `bytes`: in the same memory, or for C memory, through the window onto its new address. */
 export function movePointer(p: CData, bytes: number): CData | null {
-  const a = offsetAddress(p.$a, bytes);
-  if (a === 0) return null;
-  const t = p.$t as PointerType;
-  const cls = p.constructor as CDataClass;
-  const m = ownMemory(p);
-  const o = p.$o + bytes;
-  const extent = extentOf(t.item);
-  if (m.kind !== 'c' || (o >= m.lo && o + extent <= m.hi)) return new cls(m, a, o, 0, 0);
-  const place = placeMemory(a, extent);
-  return new cls(place.memory, a, place.offset, 0, 0);
+  if (offsetAddress(p.$a, bytes) === 0) return null;
+  return derivedAt(p, p.constructor as CDataClass, bytes, extentOf((p.$t as PointerType).item), 0);
+}
+
+/** C's `p + n` on a pointer or an array (`op` names the method for messages): a pointer to the item n further. */
+function addItems(c: CData, n: unknown, op: string): CData | null {
+  const bytes = stepOf(c, n, op);
+  const t = c.$t as PointerType | ArrayType;
+  if (t.kind === 'pointer') return movePointer(c, bytes);
+  if (offsetAddress(c.$a, bytes) === 0) return null;
+  return derivedAt(c, classOf(pointerTo(t.item)), bytes, extentOf(t.item), 0);
+}
+
+/** C's `p - q` for pointers or arrays of the same item type: the distance in items. */
+function itemsBetween(c: CData, x: CData, op: string): number {
+  const size = itemSize(c, op);
+  if (x.$t.kind !== 'pointer' && x.$t.kind !== 'array') throw new TypeError(`${c.$name()}.${op}(): expected a pointer, got ${show(x)}`);
+  const item = (x.$t as PointerType | ArrayType).item;
+  if (item !== (c.$t as PointerType | ArrayType).item) {
+    throw new TypeError(`${c.$name()}.${op}(): pointers to different types ('${c.$t.cname}' and '${x.$t.cname}')`);
+  }
+  const d = addressDistance(c.$a, x.$a);
+  return typeof d === 'number' ? d / size : Number(d / BigInt(size));
+}
+
+/**
+ * CFFI's `p[start:stop]`: the items [start, stop) of a pointer or an array as an array cdata of
+ * type 'T[]' and length stop - start, over the same memory. Both bounds must be given; an array's
+ * must lie inside it, and so must any slice of memory node-cffi knows the size of.
+ */
+function sliceOf(c: CData, start: unknown, stop: unknown): CData {
+  const what = `${c[DESCRIBE]()}.slice(${show(start)}, ${show(stop)})`;
+  if (start === undefined || stop === undefined) throw new RangeError(`${what}: give both the start and the stop of the slice`);
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(stop)) throw new TypeError(`${what}: the start and the stop must be integers`);
+  const [from, to] = [start as number, stop as number];
+  if (from > to) throw new RangeError(`${what}: the start is past the stop`);
+  const t = c.$t as PointerType | ArrayType;
+  if (t.kind === 'array') {
+    if (from < 0) throw new RangeError(`${what}: negative index`);
+    if (to > c.$n) throw new RangeError(`${what}: index too large (expected ${to} <= ${c.$n})`);
+  }
+  const size = itemSize(c, 'slice');
+  const n = to - from;
+  const view = derivedAt(c, classOf(arrayOf(t.item, null)), from * size, n * size, n);
+  const m = view.$m;
+  if (m.kind !== 'c') {
+    checkMemory(view, what);
+    if (m.bounded && (view.$o < m.lo || view.$o + n * size > m.hi)) {
+      throw new RangeError(`${what}: the slice lies outside the ${m.hi - m.lo} bytes of the memory it is in`);
+    }
+  }
+  return view;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -376,19 +433,15 @@ function structOf(t: Aggregate): StructType | null {
 export class PointerData extends CData {
   /** C's `p + n`: the pointer moved by n items. */
   add(n: number): CData | null {
-    return movePointer(this, stepOf(this, n, 'add'));
+    return addItems(this, n, 'add');
   }
   /** C's `p - n` (a number) or `p - q` (another pointer: the element difference). */
   sub(x: number | CData): CData | null | number {
-    if (isCData(x)) {
-      const size = itemSize(this, 'sub');
-      if (x.$t.kind !== 'pointer' && x.$t.kind !== 'array') throw new TypeError(`${this.$name()}.sub(): expected a pointer, got ${show(x)}`);
-      const item = (x.$t as PointerType | ArrayType).item;
-      if (item !== (this.$t as PointerType).item) throw new TypeError(`${this.$name()}.sub(): pointers to different types ('${this.$t.cname}' and '${x.$t.cname}')`);
-      const d = addressDistance(this.$a, x.$a);
-      return typeof d === 'number' ? d / size : Number(d / BigInt(size));
-    }
-    return movePointer(this, -stepOf(this, x, 'sub'));
+    return isCData(x) ? itemsBetween(this, x, 'sub') : addItems(this, typeof x === 'number' ? -x : x, 'sub');
+  }
+  /** CFFI's `p[start:stop]`: items start to stop - 1 as an array cdata ('T[]') over the same memory. */
+  slice(start: number, stop: number): CData {
+    return sliceOf(this, start, stop);
   }
   /** True when both point to the same address. */
   equals(q: unknown): boolean {
@@ -397,7 +450,7 @@ export class PointerData extends CData {
 }
 
 function itemSize(p: CData, op: string): number {
-  const item = (p.$t as PointerType).item;
+  const item = (p.$t as PointerType | ArrayType).item;
   return requireSize(item, `${p.$name()}.${op}()`, true);
 }
 
@@ -410,7 +463,17 @@ function stepOf(p: CData, n: unknown, op: string): number {
  * Shared behaviour of function pointer cdata, which are JavaScript functions (calling them calls
  * the C function): Function.prototype's methods, which their prototype chain would otherwise miss.
  */
-export class FunctionPointerData extends CData {}
+export class FunctionPointerData extends CData {
+  /** As CFFI shows a callback: the JavaScript function it calls (`<cdata 'int(*)(int)' calling <function cb>>`). */
+  override toString(): string {
+    const fn = (this as { [CALLING]?: { name: string } })[CALLING];
+    if (fn === undefined) return super.toString();
+    return `<cdata '${this.$name()}' calling <function${fn.name ? ` ${fn.name}` : ''}>>`;
+  }
+}
+
+/** The JavaScript function behind a callback cdata (ffi.callback), for its repr. */
+export const CALLING = Symbol('node-cffi.calling');
 for (const name of ['call', 'apply', 'bind'] as const) {
   Object.defineProperty(FunctionPointerData.prototype, name, { value: Function.prototype[name], writable: true, configurable: true });
 }
@@ -419,6 +482,18 @@ for (const name of ['call', 'apply', 'bind'] as const) {
 export class ArrayData extends CData {
   get length(): number {
     return this.$n;
+  }
+  /** C's `a + n` on an array: a pointer to item n ('T *'). */
+  add(n: number): CData | null {
+    return addItems(this, n, 'add');
+  }
+  /** C's `a - n` (a pointer n items before the array) or `a - q` (the element difference). */
+  sub(x: number | CData): CData | null | number {
+    return isCData(x) ? itemsBetween(this, x, 'sub') : addItems(this, typeof x === 'number' ? -x : x, 'sub');
+  }
+  /** CFFI's `a[start:stop]`: items start to stop - 1 as an array cdata ('T[]') over the same memory. */
+  slice(start: number, stop: number): CData {
+    return sliceOf(this, start, stop);
   }
   override *[Symbol.iterator](): IterableIterator<unknown> {
     for (let i = 0; i < this.$n; i++) yield this.$get(i);

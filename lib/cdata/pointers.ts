@@ -1,4 +1,5 @@
 // Pointer values going to C: which cdata a pointer type accepts, and the address it stands for.
+import { types } from 'util';
 import { show } from '../errors';
 import { CType, PointerType } from '../ctype/model';
 import { CData, isCData } from './base';
@@ -49,25 +50,25 @@ export function toCPointer(want: PointerType, value: unknown, where: string): Ad
 /** For call arguments: JS memory that koffi passes by address, when its element type fits `want`. */
 export function fitsJsMemory(want: PointerType, value: object): boolean {
   const item = want.item;
-  if (value instanceof ArrayBuffer || value instanceof DataView) return item.kind === 'void' || (item.kind === 'primitive' && item.size === 1);
-  if (!ArrayBuffer.isView(value)) return false;
+  // Checked by kind, not by constructor: a buffer from another realm (a vm context, jest's sandbox) is the same memory.
+  if (types.isArrayBuffer(value) || types.isDataView(value)) return item.kind === 'void' || (item.kind === 'primitive' && item.size === 1);
+  if (!types.isTypedArray(value)) return false;
   if (item.kind === 'void') return true;
   if (item.kind !== 'primitive' && item.kind !== 'enum') return false;
   const repr = item.kind === 'enum' ? item.base.repr : item.repr;
-  switch ((value as { constructor: unknown }).constructor) {
-    case Buffer:
-    case Uint8Array:
-    case Uint8ClampedArray:
+  switch ((value as { [Symbol.toStringTag]: string })[Symbol.toStringTag]) {
+    case 'Uint8Array':
+    case 'Uint8ClampedArray':
       return repr === 'u8' || repr === 'i8' || repr === 'bool';
-    case Int8Array: return repr === 'i8' || repr === 'u8';
-    case Int16Array: return repr === 'i16';
-    case Uint16Array: return repr === 'u16';
-    case Int32Array: return repr === 'i32';
-    case Uint32Array: return repr === 'u32';
-    case BigInt64Array: return repr === 'i64';
-    case BigUint64Array: return repr === 'u64';
-    case Float32Array: return repr === 'f32';
-    case Float64Array: return repr === 'f64';
+    case 'Int8Array': return repr === 'i8' || repr === 'u8';
+    case 'Int16Array': return repr === 'i16';
+    case 'Uint16Array': return repr === 'u16';
+    case 'Int32Array': return repr === 'i32';
+    case 'Uint32Array': return repr === 'u32';
+    case 'BigInt64Array': return repr === 'i64';
+    case 'BigUint64Array': return repr === 'u64';
+    case 'Float32Array': return repr === 'f32';
+    case 'Float64Array': return repr === 'f64';
     default: return false;
   }
 }

@@ -133,7 +133,14 @@ describe('strings and bytes', () => {
     const chars = ffi.fromBuffer(new Uint8Array([104, 105, 0]));
     expect(ffi.string(chars)).toBe('hi');
     expectThrow(() => ffi.fromBuffer('nope' as never), TypeError, 'ffi.fromBuffer(): expected a Buffer, typed array or ArrayBuffer, got string "nope"');
-    expect(() => ffi.fromBuffer(buf, 'int *')).toThrow(/array type/);
+    // a pointer type gives a pointer to the buffer's start, which reaches the buffer and no further
+    const p = ffi.fromBuffer(buf, 'int *');
+    expect([String(p).startsWith("<cdata 'int *' 0x"), p[0], p[1]]).toEqual([true, 7, 2]);
+    expect(() => p[2]).toThrow(RangeError);
+    // CFFI's order, (cdecl, buffer, options), takes the same
+    expect(ffi.fromBuffer('int[]', buf, { requireWritable: true })[0]).toBe(7);
+    expectThrow(() => ffi.fromBuffer(buf, true as never), TypeError, "ffi.fromBuffer(): expected options such as { requireWritable: true } or a C type such as 'char[]', got true");
+    expect(() => ffi.fromBuffer(buf, 'int(*)(int)')).toThrow(/an array type such as 'char\[\]' or a pointer type/);
   });
 
   test('ffi.memmove copies between cdata and buffers, overlap included', () => {
