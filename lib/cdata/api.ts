@@ -5,7 +5,7 @@ import { ArrayType, CType, PointerType, isCType, isCharLike, pointerTo, requireS
 import { isSignedRepr } from '../ctype/primitives';
 import { bufferAddress, rawView, readCString, readCStringBounded } from '../backend/koffi';
 import { CData, isCData } from './base';
-import { classOf, extentOf, knownBytes, ownMemory, readAt, readCode, wideCodes, wrapPointer, writeArray, writeAt } from './classes';
+import { classOf, extentOf, knownBytes, ownMemory, readAt, readCode, varSizeOf, wideCodes, wrapPointer, writeArray, writeAt } from './classes';
 import { fromC_wchar, isWideChar, reprOf } from './convert';
 import { boundsOf, checkMemory, refuseReadOnly } from './faults';
 import { EnumValue, warnGuessedEnum } from './scalar';
@@ -19,10 +19,13 @@ export function newCData(t: CType, init: unknown): CData {
   switch (t.kind) {
     case 'pointer': {
       const item = t.item;
-      requireSize(item, `ffi.new('${t.cname}')`, true);
-      const b = allocate(item.size, item.align);
-      const c = new (classOf(t))(b.memory, b.address, b.offset, 0, item.size);
-      if (init !== undefined) writeAt(item, b.memory.v, b.offset, init, `ffi.new('${t.cname}')`);
+      const where = `ffi.new('${t.cname}')`;
+      requireSize(item, where, true);
+      // A struct with an open array member gets the bytes its initialiser needs (CFFI: [1, [10, 20, 30]] or [1, 3]).
+      const size = item.kind === 'struct' || item.kind === 'union' ? varSizeOf(item, init, where) : item.size;
+      const b = allocate(size, item.align);
+      const c = new (classOf(t))(b.memory, b.address, b.offset, 0, size);
+      if (init !== undefined) writeAt(item, b.memory.v, b.offset, init, where, size);
       return c;
     }
     case 'array': {
@@ -494,5 +497,6 @@ export function memmove(dest: unknown, src: unknown, n: number): void {
 export function sizeOfCData(c: CData): number {
   const t = c.$t;
   if (t.kind === 'array') return c.$n * t.item.size;
+  if (t.kind === 'struct' || t.kind === 'union') return Math.max(c.$n, t.size); // sized for its open array member by ffi.new
   return t.size;
 }

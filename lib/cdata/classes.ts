@@ -23,14 +23,14 @@ export function knownBytes(c: CData): number {
   const t = c.$t;
   if (t.kind === 'array') return c.$n * t.item.size;
   if (t.kind === 'pointer') return c.$own > 0 ? c.$own : extentOf(t.item);
-  return extentOf(t);
+  return Math.max(c.$n, extentOf(t)); // a struct ffi.new sized for its open array member: all of it
 }
 
 // ---------------------------------------------------------------------------------------------
 // Generic access: used by slow paths, ffi.new initialisers, unpack, and non-scalar elements.
 
 /** The JavaScript value of the C object of type `t` at offset `off` of memory `m` (address `addr`). */
-export function readAt(t: CType, m: Memory, off: number, addr: Address): unknown {
+export function readAt(t: CType, m: Memory, off: number, addr: Address, varBytes = 0): unknown {
   switch (t.kind) {
     case 'primitive':
     case 'enum':
@@ -41,7 +41,7 @@ export function readAt(t: CType, m: Memory, off: number, addr: Address): unknown
       return new (classOf(t))(m, addr, off, t.length, 0);
     case 'struct':
     case 'union':
-      return new (classOf(t))(m, addr, off, 0, 0);
+      return new (classOf(t))(m, addr, off, hasVarArray(t) ? varBytes : 0, 0);
     case 'void':
     case 'function':
       throw new TypeError(`cannot read a value of type '${t.cname}'`);
@@ -106,7 +106,7 @@ export const readAddress: (view: DataView, off: number) => Address = fromC_i64;
  * array cdata of the same type; structs take an object of fields, a list in field order, or a cdata
  * of the same type (copied). Members not mentioned keep their bytes (zero after ffi.new).
  */
-export function writeAt(t: CType, view: DataView, off: number, value: unknown, where: string): void {
+export function writeAt(t: CType, view: DataView, off: number, value: unknown, where: string, avail = t.size): void {
   switch (t.kind) {
     case 'primitive':
     case 'enum':
@@ -120,7 +120,7 @@ export function writeAt(t: CType, view: DataView, off: number, value: unknown, w
       return;
     case 'struct':
     case 'union':
-      writeStruct(t, view, off, value, where);
+      writeStruct(t, view, off, value, where, avail);
       return;
     case 'void':
     case 'function':
@@ -218,7 +218,11 @@ function listWriter(repr: Repr): ListWriter {
   return w;
 }
 
-function writeStruct(t: StructType, view: DataView, off: number, value: unknown, where: string): void {
+/**
+ * `avail` is the bytes the struct has (more than its size when ffi.new sized it for its flexible
+ * array member): the items an open array member may take.
+ */
+function writeStruct(t: StructType, view: DataView, off: number, value: unknown, where: string, avail: number): void {
   if (t.fields === null) throw new TypeError(`${where}: '${t.cname}' is incomplete (declared but never defined)`);
   if (isCData(value)) {
     if (value.$t !== t) throw new TypeError(`${where}: expected '${t.cname}', got ${show(value)}`);
@@ -232,7 +236,7 @@ function writeStruct(t: StructType, view: DataView, off: number, value: unknown,
     if (value.length > positional.length) {
       throw new RangeError(`${where}: ${value.length} initialisers for '${t.cname}', which takes ${positional.length}`);
     }
-    value.forEach((v, i) => writeField(positional[i], view, off, v, where));
+    value.forEach((v, i) => writeField(positional[i], view, off, v, where, avail));
     return;
   }
   if (value === null || typeof value !== 'object') {
@@ -241,7 +245,7 @@ function writeStruct(t: StructType, view: DataView, off: number, value: unknown,
   for (const [name, v] of Object.entries(value)) {
     const f = t.fieldMap.get(name);
     if (!f) throw new TypeError(`${where}: '${t.cname}' has no field '${name}'`);
-    writeField(f, view, off, v, where);
+    writeField(f, view, off, v, where, avail);
   }
 }
 
@@ -255,10 +259,70 @@ function positionalFields(t: StructType): readonly CField[] {
   return p;
 }
 
-function writeField(f: CField, view: DataView, base: number, value: unknown, where: string): void {
+function writeField(f: CField, view: DataView, base: number, value: unknown, where: string, avail: number): void {
   const w = `${where}: field '${f.name}'`;
+  const t = f.type;
   if (f.bitsize >= 0) writeBits(view, base + f.offset, f, value, w);
-  else writeAt(f.type, view, base + f.offset, value, w);
+  else if (t.kind === 'array' && t.length === null) {
+    // An open array member (C99's flexible array member): an integer is its length (the items stay
+    // zero, as CFFI takes it), anything else its items, as many as the struct's bytes hold.
+    if (openLengthOf(t, value, w) !== null) return;
+    writeArray(t, view, base + f.offset, value, w, Math.max(0, Math.floor((avail - f.offset) / t.item.size)));
+  } else writeAt(t, view, base + f.offset, value, w, hasVarArray(t) ? avail - f.offset : t.size);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Structs with a flexible array member (`struct s { int n; int a[]; }`): ffi.new sizes them to fit.
+
+/** True for a struct or union with an open array member, directly or in a struct member (CFFI's CT_WITH_VAR_ARRAY). */
+export function hasVarArray(t: CType): boolean {
+  if (t.kind !== 'struct' && t.kind !== 'union') return false;
+  const memo = varArrays.get(t);
+  if (memo !== undefined) return memo;
+  const has = (t.fields ?? []).some((f) => (f.type.kind === 'array' && f.type.length === null) || hasVarArray(f.type));
+  if (t.fields !== null) varArrays.set(t, has);
+  return has;
+}
+const varArrays = new WeakMap<StructType, boolean>();
+
+/** The length an integer initialiser gives an open array member, or null when the initialiser is not an integer. */
+function openLengthOf(t: ArrayType, value: unknown, where: string): number | null {
+  if (typeof value !== 'number' && typeof value !== 'bigint') return null;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`${where}: the length of '${t.cname}' must be a non-negative integer, got ${show(value)}`);
+  return n;
+}
+
+/** The items an initialiser gives an open array (a list, a string, a typed array), or its length when it is an integer. */
+function itemsOf(t: ArrayType, value: unknown, where: string): number {
+  const n = openLengthOf(t, value, where);
+  if (n !== null) return n;
+  if (Array.isArray(value)) return value.length;
+  if (typeof value === 'string' && isCharLike(t.item)) return Buffer.byteLength(value, 'utf8') + 1;
+  if (typeof value === 'string' && isWideChar(t.item)) return wideCodes(value, t.item.size).length + 1;
+  if (types.isTypedArray(value) && t.item.size > 0) return Math.ceil(value.byteLength / t.item.size);
+  return 0; // not an initialiser of items: writing it says why
+}
+
+/**
+ * The bytes `ffi.new` gives a struct of type `t` initialised with `init`: its size, or more when
+ * the initialiser gives its open array member more items than that holds (CFFI sizes the struct so).
+ */
+export function varSizeOf(t: StructType, init: unknown, where: string): number {
+  let size = t.size;
+  if (!hasVarArray(t) || init === null || typeof init !== 'object' || isCData(init)) return size;
+  const given: [CField, unknown][] = Array.isArray(init)
+    ? init.slice(0, positionalFields(t).length).map((v, i) => [positionalFields(t)[i], v])
+    : Object.entries(init).flatMap(([name, v]) => {
+        const f = t.fieldMap.get(name);
+        return f ? [[f, v] as [CField, unknown]] : [];
+      });
+  for (const [f, v] of given) {
+    const ft = f.type;
+    if (ft.kind === 'array' && ft.length === null) size = Math.max(size, f.offset + itemsOf(ft, v, `${where}: field '${f.name}'`) * ft.item.size);
+    else if ((ft.kind === 'struct' || ft.kind === 'union') && hasVarArray(ft)) size = Math.max(size, f.offset + varSizeOf(ft, v, where));
+  }
+  return size;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -543,7 +607,8 @@ function pointerSlot(p: CData, i: unknown): { m: Memory; off: number; addr: Addr
 function slowGet(p: CData, i: unknown): unknown {
   const s = pointerSlot(p, i);
   try {
-    return readAt((p.$t as PointerType).item, s.m, s.off, s.addr);
+    const item = (p.$t as PointerType).item;
+    return readAt(item, s.m, s.off, s.addr, Math.max(0, p.$own - (i as number) * item.size));
   } catch (e) {
     throw fault(p, e, `[${i}]`);
   }
@@ -572,11 +637,24 @@ function settledField(c: CData, name: string, why: string, ...value: unknown[]):
   return undefined;
 }
 
+/**
+ * An open array member (`int a[]`) of the struct `c` is or points to, `delta` bytes into it: an
+ * array of the items the bytes ffi.new gave the struct hold ('int[]', CFFI's "implicit max
+ * length"), or where that size is not known (memory from C, a cast), a pointer to the first item.
+ */
+function openMember(c: CData, pointerClass: CDataClass, arrayClass: CDataClass, delta: number, off: number, itemSize: number): CData {
+  const bytes = c.$own || c.$n;
+  const address = offsetAddress(c.$a, delta);
+  if (bytes > 0 && itemSize > 0) return new arrayClass(ownMemory(c), address, off, Math.max(0, Math.floor((bytes - delta) / itemSize)), 0);
+  return new pointerClass(ownMemory(c), address, off, 0, 0);
+}
+
 /** Names the generated code can use; everything it needs arrives through these. */
 const runtime = {
   ...codeHelpers,
   fromC_wchar,
   settledField,
+  openMember,
   fault,
   ownMemory,
   offsetAddress,
@@ -597,6 +675,9 @@ const runtime = {
 
 /** JavaScript source for reading an item of type `t` at offset `off` of view `view`, address `this.$a + delta`. */
 function itemRead(t: CType, view: string, off: string, delta: string, k: Constants): string {
+  // The bytes behind `this` that ffi.new gave a struct with an open array member ($own for the
+  // owning pointer, $n for the struct it points to), minus the item's offset: the item's share.
+  const varBytes = `Math.max(0, (this.$own || this.$n) - (${delta}))`;
   switch (t.kind) {
     case 'primitive':
     case 'enum':
@@ -605,11 +686,11 @@ function itemRead(t: CType, view: string, off: string, delta: string, k: Constan
     case 'pointer':
       return `wrapPointer(${k.add(t)}, readAddress(${view}, ${off}))`;
     case 'array':
-      if (t.length === null) return `new (${k.cls(pointerToItem(t))})(ownMemory(this), offsetAddress(this.$a, ${delta}), ${off}, 0, 0)`;
+      if (t.length === null) return `openMember(this, ${k.cls(pointerToItem(t))}, ${k.cls(t)}, ${delta}, ${off}, ${t.item.size})`;
       return `new (${k.cls(t)})(ownMemory(this), offsetAddress(this.$a, ${delta}), ${off}, ${t.length}, 0)`;
     case 'struct':
     case 'union':
-      return `new (${k.cls(t)})(ownMemory(this), offsetAddress(this.$a, ${delta}), ${off}, 0, 0)`;
+      return `new (${k.cls(t)})(ownMemory(this), offsetAddress(this.$a, ${delta}), ${off}, ${hasVarArray(t) ? varBytes : 0}, 0)`;
     case 'void':
     case 'function':
       return `readAt(${k.add(t)}, this.$m, ${off}, 0)`;

@@ -464,7 +464,7 @@ test('test_misdeclared_field_1', () => {
   }
 });
 
-test.failing('test_open_array_in_struct', () => {
+test('test_open_array_in_struct', () => {
   const ffi = newFFI();
   ffi.cdef('struct foo_s { int b; int a[]; };');
   verify(ffi, 'test_open_array_in_struct', 'struct foo_s { int b; int a[]; };');
@@ -1044,7 +1044,7 @@ test('test_struct_array_guess_length_2', () => {
   expect(ffi.typeof(s.a[0])).toBe(ffi.typeof('int[8]'));
 });
 
-test.failing('test_struct_array_guess_length_3', () => {
+test('test_struct_array_guess_length_3', () => {
   const ffi = newFFI();
   ffi.cdef('struct foo_s { int a[][...]; };');
   verify(ffi, 'test_struct_array_guess_length_3', 'struct foo_s { int x; int a[5][7]; int y; };');

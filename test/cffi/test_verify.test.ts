@@ -596,7 +596,7 @@ test('test_struct_array_field', () => {
   expect(ffi.sizeof(s.a)).toBe(17 * ffi.sizeof('int'));
 });
 
-test.failing('test_struct_array_no_length', () => {
+test('test_struct_array_no_length', () => {
   const ffi = new FFI();
   ffi.cdef('struct foo_s { int a[]; int y; ...; };\n' + 'int bar(struct foo_s *);\n');
   const lib = ffi.verify('struct foo_s { int x; int a[17]; int y; };\n' + 'int bar(struct foo_s *f) { return f->a[14]; }\n');
@@ -628,7 +628,7 @@ test('test_struct_array_guess_length', () => {
   raises(RangeError, () => s.a[17]);
 });
 
-test.failing('test_struct_array_c99_1', () => {
+test('test_struct_array_c99_1', () => {
   const ffi = new FFI();
   ffi.cdef('struct foo_s { int x; int a[]; };');
   ffi.verify('struct foo_s { int x; int a[]; };');
@@ -650,7 +650,7 @@ test.failing('test_struct_array_c99_1', () => {
   expect(ffi.sizeof(s[0])).toBe(1 * ffi.sizeof('int'));
 });
 
-test.failing('test_struct_array_c99_2', () => {
+test('test_struct_array_c99_2', () => {
   const ffi = new FFI();
   ffi.cdef('struct foo_s { int x; int a[]; ...; };');
   ffi.verify('struct foo_s { int x, y; int a[]; };');
