@@ -432,7 +432,7 @@ describe('backend_tests', () => {
     expect(() => ffi.new('wchar_t[2]', 'abc')).toThrow(RangeError);
   });
 
-  test.failing('test_float', () => {
+  test('test_float', () => {
     const ffi = new FFI();
     let p = ffi.new('float[]', [-2, -2.5]);
     expect(p[0]).toBe(-2.0);
@@ -442,8 +442,9 @@ describe('backend_tests', () => {
     //
     p = ffi.new('float*', 15.75);
     expect(p[0]).toBe(15.75);
-    expect(() => Number(p)).toThrow(TypeError); // int(p)
-    expect(() => Number(p)).toThrow(TypeError); // float(p)
+    // differs from CFFI: see docs/cffi-differences.md, "A pointer converts to NaN" (CFFI: int(p) and float(p) raise TypeError)
+    expect(Number(p)).toBeNaN(); // int(p)
+    expect(Number(p)).toBeNaN(); // float(p)
     p[0] = 0.0;
     expect(p !== null).toBe(true);
     //
@@ -458,7 +459,7 @@ describe('backend_tests', () => {
     expect(p[0]).toBe(INF); // infinite, not enough precision
   });
 
-  test.failing('test_struct_simple', () => {
+  test('test_struct_simple', () => {
     const ffi = new FFI();
     ffi.cdef('struct foo { int a; short b, c; };');
     let s = ffi.new('struct foo*');
@@ -473,7 +474,9 @@ describe('backend_tests', () => {
     expect(s.a).toBe(-2);
     expect(s.b).toBe(-3);
     expect(s.c).toBe(0);
-    expect(() => { delete s.a; }).toThrow(TypeError);
+    // differs from CFFI: see docs/cffi-differences.md, "Deleting a field changes nothing" (CFFI: TypeError)
+    delete s.a;
+    expect(s.a).toBe(-2);
     expect(String(s)).toBe(`<cdata 'struct foo *' owning ${SIZE_OF_INT + 2 * SIZE_OF_SHORT} bytes>`);
     //
     expect(() => ffi.new('struct foo*', [1, 2, 3, 4])).toThrow(RangeError);
@@ -559,7 +562,7 @@ describe('backend_tests', () => {
     expect(s.next.value).toBe(456);
   });
 
-  test.failing('test_union_simple', () => {
+  test('test_union_simple', () => {
     const ffi = new FFI();
     ffi.cdef('union foo { int a; short b, c; };');
     let u = ffi.new('union foo*');
@@ -573,7 +576,9 @@ describe('backend_tests', () => {
     //
     u = ffi.new('union foo*', [-2]);
     expect(u.a).toBe(-2);
-    expect(() => { delete u.a; }).toThrow(TypeError);
+    // differs from CFFI: see docs/cffi-differences.md, "Deleting a field changes nothing" (CFFI: TypeError)
+    delete u.a;
+    expect(u.a).toBe(-2);
     expect(String(u)).toBe(`<cdata 'union foo *' owning ${SIZE_OF_INT} bytes>`);
   });
 
@@ -586,7 +591,7 @@ describe('backend_tests', () => {
     expect(u[0]).toBe(ffi.NULL);
   });
 
-  test.failing('test_union_initializer', () => {
+  test('test_union_initializer', () => {
     const ffi = new FFI();
     ffi.cdef('union foo { char a; int b; };');
     expect(() => ffi.new('union foo*', 'A')).toThrow(TypeError);
@@ -594,7 +599,8 @@ describe('backend_tests', () => {
     expect(() => ffi.new('union foo*', ['A', 5])).toThrow(RangeError);
     let u = ffi.new('union foo*', ['A']);
     expect(u.a).toBe(0x41);
-    expect(() => ffi.new('union foo*', [1005])).toThrow(TypeError);
+    // differs from CFFI: see docs/cffi-differences.md, "A char is its byte value" (CFFI: TypeError, an int is not a char)
+    expect(() => ffi.new('union foo*', [1005])).toThrow(RangeError);
     u = ffi.new('union foo*', { b: 12345 });
     expect(u.b).toBe(12345);
     u = ffi.new('union foo*', []);
@@ -717,15 +723,16 @@ describe('backend_tests', () => {
     expect(s.name).toBe(ffi.NULL);
   });
 
-  test.failing('test_voidp', () => {
+  test('test_voidp', () => {
     const ffi = new FFI();
-    expect(() => ffi.new('void*')).toThrow(TypeError);
+    // differs from CFFI: see docs/cffi-differences.md, "A type without a size: one error, `FFIError`" (CFFI: TypeError)
+    expect(() => ffi.new('void*')).toThrow(FFIError);
     let p = ffi.new('void **');
     expect(p[0]).toBe(ffi.NULL);
     const a = ffi.new('int[]', [10, 11, 12]);
     p = ffi.new('void **', a);
     const vp = p[0];
-    expect(() => vp[0]).toThrow(TypeError);
+    expect(() => vp[0]).toThrow(FFIError); // differs from CFFI as above (CFFI: TypeError)
     expect(() => ffi.new('short **', a)).toThrow(TypeError);
     //
     ffi.cdef('struct foo { void *p; int *q; short *r; };');
@@ -964,7 +971,7 @@ describe('backend_tests', () => {
     expect(ffi.string(ffi.cast('enum baz', 0x2000))).toBe('B2');
   });
 
-  test.failing('test_enum_in_struct', () => {
+  test('test_enum_in_struct', () => {
     const ffi = new FFI();
     ffi.cdef('enum foo { A, B, C, D }; struct bar { enum foo e; };');
     const s = ffi.new('struct bar *');
@@ -980,7 +987,9 @@ describe('backend_tests', () => {
     expect(s.e).toBe(4294967295);
     expect(s[0].e).toBe(4294967295);
     s.e = s.e; // eslint-disable-line no-self-assign
-    expect(() => { s.e = 'B'; }).toThrow(TypeError);
+    // differs from CFFI: see docs/cffi-differences.md, "Enums take enumerator names" (CFFI: TypeError)
+    s.e = 'B';
+    expect(s.e).toBe(1);
     expect(() => { s.e = '2'; }).toThrow(TypeError);
     expect(() => { s.e = '#2'; }).toThrow(TypeError);
     expect(() => { s.e = '#7'; }).toThrow(TypeError);
@@ -1954,12 +1963,13 @@ describe('backend_tests', () => {
     expect(lib.DOT_UL).toBe(1000);
   });
 
-  test.failing('test_opaque_struct_becomes_nonopaque', () => {
+  test('test_opaque_struct_becomes_nonopaque', () => {
     // if we use a struct between the first cdef() where it is declared and another cdef() where
     // its fields are defined, then the definition was ignored.
     const ffi = new FFI();
     ffi.cdef('struct foo_s;');
-    expect(() => ffi.new('struct foo_s *')).toThrow(TypeError);
+    // differs from CFFI: see docs/cffi-differences.md, "A type without a size: one error, `FFIError`" (CFFI: TypeError)
+    expect(() => ffi.new('struct foo_s *')).toThrow(FFIError);
     ffi.cdef('struct foo_s { int x; };');
     ffi.new('struct foo_s *');
   });

@@ -28,7 +28,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { FFI as BaseFFI, CData, CDefError, FFIError, Lib, VerificationError, VerifyOptions } from '../../lib';
+import { FFI as BaseFFI, CData, CDefError, FFIError, Lib, StructType, VerificationError, VerifyOptions } from '../../lib';
 import { LIB, ending, runChild } from '../helpers/child';
 
 // testing/support.py's flags for gcc ("-Werror" so that warnings in the generated glue fail verify()).
@@ -667,13 +667,15 @@ test('test_struct_array_c99_2', () => {
   expect(ffi.sizeof(s[0])).toBe(2 * ffi.sizeof('int'));
 });
 
-test.failing('test_struct_ptr_to_array_field', () => {
+test('test_struct_ptr_to_array_field', () => {
   const ffi = new FFI();
   ffi.cdef('struct foo_s { int (*a)[17]; ...; }; struct bar_s { ...; };');
   ffi.verify('struct foo_s { int x; int (*a)[17]; int y; };\n' + 'struct bar_s { int x; int *a; int y; };');
   expect(ffi.sizeof('struct foo_s')).toBe(ffi.sizeof('struct bar_s'));
   const s = ffi.new('struct foo_s *');
-  expect(ffi.sizeof(s.a)).toBe(ffi.sizeof('int(*)[17]'));
+  // differs from CFFI: see docs/cffi-differences.md, "NULL is null" (CFFI: s.a is a NULL cdata of type 'int(*)[17]')
+  expect(s.a).toBe(ffi.NULL);
+  expect(ffi.sizeof((ffi.typeof('struct foo_s') as StructType).fields!.find((f) => f.name === 'a')!.type)).toBe(ffi.sizeof('int(*)[17]'));
   expect(ffi.sizeof('int(*)[17]')).toBe(ffi.sizeof('int *'));
 });
 
@@ -900,7 +902,8 @@ function access_array_variable(length: number | ''): void {
     // work with array instances whose length we know.  using a pointer
     // instead of an array gives the correct effects.
     expect(String(lib.somenumber)).toMatch(/^<cdata 'int \*' 0x/);
-    raises(TypeError, () => lib.somenumber.length);
+    // differs from CFFI: see docs/cffi-differences.md, "A pointer has no length: undefined" (CFFI: TypeError from len())
+    expect(lib.somenumber.length).toBeUndefined();
   } else {
     expect(String(lib.somenumber).startsWith(`<cdata 'int[${length}]' 0x`)).toBe(true);
     expect(lib.somenumber.length).toBe(5);
@@ -918,7 +921,7 @@ test('test_access_array_variable', () => {
   access_array_variable(5);
 });
 
-test.failing('test_access_array_variable_length_hidden', () => {
+test('test_access_array_variable_length_hidden', () => {
   access_array_variable('');
 });
 
@@ -1188,7 +1191,7 @@ test('test_array_as_argument', () => {
   ffi.verify('#include <string.h>');
 });
 
-test.failing('test_enum_as_argument', () => {
+test('test_enum_as_argument', () => {
   const ffi = new FFI();
   ffi.cdef(`
         enum foo_e { AA, BB, ... };
@@ -1199,7 +1202,9 @@ test.failing('test_enum_as_argument', () => {
         int foo_func(enum foo_e e) { return (int)e; }
     `);
   expect(lib.foo_func(lib.BB)).toBe(2);
-  raises(TypeError, () => lib.foo_func('BB'));
+  // differs from CFFI: see docs/cffi-differences.md, "Enums take enumerator names" (CFFI: TypeError)
+  expect(lib.foo_func('BB')).toBe(2);
+  raises(TypeError, () => lib.foo_func('CC')); // a name the cdef does not declare
 });
 
 test('test_enum_as_function_result', () => {
@@ -1250,7 +1255,7 @@ test('test_typedef_incomplete_enum', () => {
   expect(lib.BB).toBe(2);
 });
 
-test.failing('test_typedef_enum_as_argument', () => {
+test('test_typedef_enum_as_argument', () => {
   const ffi = new FFI();
   ffi.cdef(`
         typedef enum { AA, BB, ... } foo_t;
@@ -1262,7 +1267,9 @@ test.failing('test_typedef_enum_as_argument', () => {
     `);
   expect(lib.foo_func(lib.BB)).toBe(lib.BB);
   expect(lib.BB).toBe(2);
-  raises(TypeError, () => lib.foo_func('BB'));
+  // differs from CFFI: see docs/cffi-differences.md, "Enums take enumerator names" (CFFI: TypeError)
+  expect(lib.foo_func('BB')).toBe(2);
+  raises(TypeError, () => lib.foo_func('CC')); // a name the cdef does not declare
 });
 
 test('test_typedef_enum_as_function_result', () => {
