@@ -10,7 +10,7 @@ import { nodeHost } from './host';
 import { MacroValue, bakeModule, macroValueMember, readModule } from './aot/data';
 import { defineValues, fromJson, linkAll, snapshotOf } from './headerlib';
 import { moduleFiles, writeModule } from './aot/loader';
-import { CData, CFunction, isCData } from './cdata/base';
+import { CData, CFunction, TYPE, isCData } from './cdata/base';
 import {
   FromBufferOptions, addressOf, bufferOf, castTo, fromBuffer, fromBufferArguments, memmove, newCData, sizeOfCData, stringOf, typedView, unpack,
 } from './cdata/api';
@@ -356,7 +356,7 @@ export class FFI {
 
   /** The ctype of a C type name, or of a cdata. */
   typeof(x: TypeArg | CData): CType {
-    if (isCData(x)) return x.$t;
+    if (isCData(x)) return x[TYPE];
     return this.#type(x, 'ffi.typeof()');
   }
 
@@ -368,7 +368,7 @@ export class FFI {
   }
 
   alignof(x: TypeArg | CData): number {
-    const t = isCData(x) ? x.$t : this.#type(x, 'ffi.alignof()');
+    const t = isCData(x) ? x[TYPE] : this.#type(x, 'ffi.alignof()');
     if (t.align < 0) throw noSizeError(`ffi.alignof('${t.cname}')`, t);
     return t.align;
   }

@@ -4,7 +4,7 @@ import { show } from '../errors';
 import { ArrayType, CType, PointerType, isCType, isCharLike, pointerTo, requireSize } from '../ctype/model';
 import { isSignedRepr } from '../ctype/primitives';
 import { bufferAddress, rawView, readCString, readCStringBounded } from '../backend/koffi';
-import { CData, isCData } from './base';
+import { CData, isCData, MEM, ADDR, OFF, LEN, OWN, TYPE } from './base';
 import { classOf, extentOf, knownBytes, ownMemory, readAt, readCode, varSizeOf, wideCodes, wrapPointer, writeArray, writeAt } from './classes';
 import { fromC_wchar, isWideChar, reprOf } from './convert';
 import { boundsOf, checkMemory, refuseReadOnly } from './faults';
@@ -22,7 +22,7 @@ export function newCData(t: CType, init: unknown): CData {
       const where = `ffi.new('${t.cname}')`;
       requireSize(item, where, true);
       // A struct with an open array member gets the bytes its initialiser needs (CFFI: [1, [10, 20, 30]] or [1, 3]).
-      const size = item.kind === 'struct' || item.kind === 'union' ? varSizeOf(item, init, where) : item.size;
+      const size = init !== undefined && (item.kind === 'struct' || item.kind === 'union') ? varSizeOf(item, init, where) : item.size;
       const b = allocate(size, item.align);
       const c = new (classOf(t))(b.memory, b.address, b.offset, 0, size);
       if (init !== undefined) writeAt(item, b.memory.v, b.offset, init, where, size);
@@ -88,7 +88,7 @@ export function castTo(t: CType, value: unknown): unknown {
 function scalarInput(value: unknown, cname: string): number | bigint | boolean {
   if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return value;
   if (value === null) return 0; // NULL
-  if (isCData(value) && (value.$t.kind === 'pointer' || value.$t.kind === 'array')) return value.$a;
+  if (isCData(value) && (value[TYPE].kind === 'pointer' || value[TYPE].kind === 'array')) return value[ADDR];
   if (value instanceof EnumValue) return value.value;
   if (typeof value === 'object' && value !== null && !isCData(value)) {
     // An object that converts itself to a number (valueOf; Python's __int__ / __float__)
@@ -140,15 +140,15 @@ function castPointer(t: PointerType, value: unknown): CData | null {
     return null;
   }
   if (isCData(value)) {
-    const vt = value.$t;
+    const vt = value[TYPE];
     if (vt.kind !== 'pointer' && vt.kind !== 'array') {
       throw new TypeError(`ffi.cast('${t.cname}'): cannot cast ${show(value)}; take its address with ffi.addressof() first`);
     }
     // The same memory, seen as another type: every view of an allocation shares its Memory (and its release).
     const m = ownMemory(value);
-    if (t.item.kind === 'function') return wrapPointer(t, value.$a, m.kind === 'c' ? null : m);
-    if (m.kind !== 'c' || value.$o + extentOf(t.item) <= m.hi) return new (classOf(t))(m, value.$a, value.$o, 0, 0);
-    return wrapPointer(t, value.$a);
+    if (t.item.kind === 'function') return wrapPointer(t, value[ADDR], m.kind === 'c' ? null : m);
+    if (m.kind !== 'c' || value[OFF] + extentOf(t.item) <= m.hi) return new (classOf(t))(m, value[ADDR], value[OFF], 0, 0);
+    return wrapPointer(t, value[ADDR]);
   }
   if (typeof value === 'number') {
     if (!Number.isSafeInteger(value)) {
@@ -166,7 +166,7 @@ function castPointer(t: PointerType, value: unknown): CData | null {
 
 /** A pointer to a cdata struct/union/array, or to a field or element inside it (C's `&`). */
 export function addressOf(c: CData, path: readonly (string | number)[]): CData {
-  let t = c.$t;
+  let t = c[TYPE];
   let delta = 0;
   const steps = [...path];
   if (t.kind === 'pointer') {
@@ -177,7 +177,7 @@ export function addressOf(c: CData, path: readonly (string | number)[]): CData {
   } else if (t.kind !== 'struct' && t.kind !== 'union' && t.kind !== 'array') {
     throw new TypeError(`ffi.addressof(): expected a struct, union or array cdata, got ${show(c)}`);
   }
-  let length: number | null = t.kind === 'array' ? (t.length ?? c.$n) : null;
+  let length: number | null = t.kind === 'array' ? (t.length ?? c[LEN]) : null;
   for (const step of steps) {
     if (typeof step === 'number') {
       if (t.kind !== 'array') throw new TypeError(`ffi.addressof(): cannot index '${t.cname}' with ${step}`);
@@ -196,9 +196,9 @@ export function addressOf(c: CData, path: readonly (string | number)[]): CData {
     length = t.kind === 'array' ? t.length : null;
   }
   const p = pointerTo(t);
-  const address = offsetAddress(c.$a, delta);
-  if (p.item.kind === 'function') return wrapPointer(p, address, c.$m) as CData;
-  return new (classOf(p))(ownMemory(c), address, c.$o + delta, 0, 0);
+  const address = offsetAddress(c[ADDR], delta);
+  if (p.item.kind === 'function') return wrapPointer(p, address, c[MEM]) as CData;
+  return new (classOf(p))(ownMemory(c), address, c[OFF] + delta, 0, 0);
 }
 
 function indexStep(item: CType, i: number, length: number | null, c: CData): number {
@@ -220,11 +220,11 @@ function indexStep(item: CType, i: number, length: number | null, c: CData): num
  */
 function placeOf(c: CData, bytes: number, what: string): { m: Memory; o: number } {
   checkMemory(c, what, bytes);
-  const m = c.$m;
-  if (m.kind !== 'c' || (c.$o >= m.lo && c.$o + bytes <= m.hi)) return { m, o: c.$o };
-  const place = placeMemory(c.$a, bytes);
+  const m = c[MEM];
+  if (m.kind !== 'c' || (c[OFF] >= m.lo && c[OFF] + bytes <= m.hi)) return { m, o: c[OFF] };
+  const place = placeMemory(c[ADDR], bytes);
   if (place.offset + bytes > place.memory.hi) {
-    throw new RangeError(`${what}: ${bytes} bytes at ${addressHex(c.$a)} (${show(c)}) are not valid memory`);
+    throw new RangeError(`${what}: ${bytes} bytes at ${addressHex(c[ADDR])} (${show(c)}) are not valid memory`);
   }
   return { m: place.memory, o: place.offset };
 }
@@ -237,9 +237,9 @@ function bytesOf(c: CData, bytes: number, what: string): Uint8Array {
 
 /** How far a string may be read at a cdata: to the end of the memory it points into when that is known, else unbounded (-1). */
 function stringLimit(c: CData): number {
-  const m = c.$m;
+  const m = c[MEM];
   if (!m.bounded) return -1;
-  return Math.max((m.kind === 'slab' ? c.$o + c.$own : m.hi) - c.$o, 0);
+  return Math.max((m.kind === 'slab' ? c[OFF] + c[OWN] : m.hi) - c[OFF], 0);
 }
 
 const utf8 = new TextDecoder('utf-8');
@@ -251,28 +251,28 @@ export function stringOf(value: unknown, maxlen: number | undefined): string {
     const what = value === null ? 'null (a NULL pointer)' : show(value);
     throw new TypeError(`ffi.string(): expected a char array or pointer, or an enum value, got ${what}`);
   }
-  const t = value.$t;
+  const t = value[TYPE];
   const item = t.kind === 'pointer' || t.kind === 'array' ? t.item : null;
   if (maxlen !== undefined && (!Number.isSafeInteger(maxlen) || maxlen < 0)) {
     throw new TypeError(`ffi.string(): maxlen must be a non-negative integer, got ${show(maxlen)}`);
   }
   if (item && isCharLike(item)) {
     // An array's bytes, or for a pointer the rest of the memory it points into (unbounded for C's).
-    const m = value.$m;
+    const m = value[MEM];
     if (m.why !== '' || m.v === NO_MEMORY || m.buffer !== null) checkMemory(value, 'ffi.string()');
-    let limit = t.kind === 'array' ? value.$n : stringLimit(value);
+    let limit = t.kind === 'array' ? value[LEN] : stringLimit(value);
     if (maxlen !== undefined) limit = limit < 0 ? maxlen : Math.min(limit, maxlen);
-    if (limit < 0) return readCString(value.$a as number);
+    if (limit < 0) return readCString(value[ADDR] as number);
     if (readCStringBounded && limit > 0) {
       if (t.kind !== 'array') placeOf(value, limit, 'ffi.string()'); // an array's bytes are there by construction
-      return readCStringBounded(value.$a as number, limit);
+      return readCStringBounded(value[ADDR] as number, limit);
     }
     const bytes = bytesOf(value, limit, 'ffi.string()');
     const end = bytes.indexOf(0);
     return utf8.decode(end < 0 ? bytes : bytes.subarray(0, end));
   }
   if (item && item.kind === 'primitive' && (item.name === 'wchar_t' || item.name === 'char16_t' || item.name === 'char32_t')) {
-    let length = t.kind === 'array' ? value.$n : -1;
+    let length = t.kind === 'array' ? value[LEN] : -1;
     const room = stringLimit(value);
     if (length < 0 && room >= 0) length = Math.floor(room / item.size);
     return wideString(value, item.size, length, maxlen);
@@ -301,15 +301,15 @@ function wideString(c: CData, unit: number, length: number, maxlen: number | und
 
 function wrapAt(c: CData, delta: number): CData {
   const Cls = c.constructor as new (m: Memory, a: Address, o: number, n: number, own: number) => CData;
-  return new Cls(c.$m, offsetAddress(c.$a, delta), c.$o + delta, c.$n, 0);
+  return new Cls(c[MEM], offsetAddress(c[ADDR], delta), c[OFF] + delta, c[LEN], 0);
 }
 
 /** ffi.unpack: `n` items from a pointer or array, as a list (a Buffer copy for chars). */
 export function unpack(c: CData, n: number): unknown[] | Buffer | string {
-  const t = c.$t;
+  const t = c[TYPE];
   if (t.kind !== 'pointer' && t.kind !== 'array') throw new TypeError(`ffi.unpack(): expected a pointer or array cdata, got ${show(c)}`);
   if (!Number.isSafeInteger(n) || n < 0) throw new TypeError(`ffi.unpack(): length must be a non-negative integer, got ${show(n)}`);
-  if (t.kind === 'array' && n > c.$n) throw new RangeError(`ffi.unpack(): ${n} items asked from ${show(c)}, which has ${c.$n}`);
+  if (t.kind === 'array' && n > c[LEN]) throw new RangeError(`ffi.unpack(): ${n} items asked from ${show(c)}, which has ${c[LEN]}`);
   const item = t.item;
   requireSize(item, 'ffi.unpack()', true);
   const { m, o } = placeOf(c, n * item.size, 'ffi.unpack()');
@@ -320,9 +320,9 @@ export function unpack(c: CData, n: number): unknown[] | Buffer | string {
     return item.size === 2 ? String.fromCharCode(...codes) : codes.map((c) => fromC_wchar(c, 4, 'ffi.unpack()')).join('');
   }
   // Struct and array items are views sharing the memory they are in (and its release).
-  const shared = m === c.$m ? ownMemory(c) : m;
+  const shared = m === c[MEM] ? ownMemory(c) : m;
   const out = new Array<unknown>(n);
-  for (let i = 0; i < n; i++) out[i] = readAt(item, shared, o + i * item.size, offsetAddress(c.$a, i * item.size));
+  for (let i = 0; i < n; i++) out[i] = readAt(item, shared, o + i * item.size, offsetAddress(c[ADDR], i * item.size));
   return out;
 }
 
@@ -345,7 +345,7 @@ function handOut(c: CData, bytes: number, what: string): { buffer: ArrayBuffer; 
     return { buffer: whole, offset: o };
   }
   if (bytes === 0) return { buffer: new ArrayBuffer(0), offset: 0 };
-  return { buffer: rawView(offsetAddress(c.$a, 0) as number, bytes), offset: 0 };
+  return { buffer: rawView(offsetAddress(c[ADDR], 0) as number, bytes), offset: 0 };
 }
 
 /** ffi.buffer: a Buffer over the cdata's memory (no copy); it keeps that memory alive. */
@@ -354,7 +354,7 @@ export function bufferOf(c: CData, size: number | undefined): Buffer {
   if (!Number.isSafeInteger(n) || n < 0) throw new TypeError(`ffi.buffer(): size must be a non-negative integer, got ${show(size)}`);
   const place = handOut(c, n, 'ffi.buffer()');
   const buf = Buffer.from(place.buffer, place.offset, n);
-  Object.defineProperty(buf, KEEP, { value: c.$m.keep ?? c });
+  Object.defineProperty(buf, KEEP, { value: c[MEM].keep ?? c });
   return buf;
 }
 
@@ -365,7 +365,7 @@ const TYPED: Record<string, new (b: ArrayBufferLike, o: number, n: number) => Ar
 
 /** ffi.view: a typed array of the item type over an array's or pointer's memory (no copy). */
 export function typedView(c: CData, length: number | undefined): ArrayBufferView {
-  const t = c.$t;
+  const t = c[TYPE];
   const item = t.kind === 'pointer' || t.kind === 'array' ? t.item : null;
   if (!item || (item.kind !== 'primitive' && item.kind !== 'enum')) {
     throw new TypeError(`ffi.view(): expected a pointer to or array of numbers, got ${show(c)}`);
@@ -374,17 +374,17 @@ export function typedView(c: CData, length: number | undefined): ArrayBufferView
   if (!Typed) throw new TypeError(`ffi.view(): no typed array holds '${item.cname}'`);
   let n = length;
   if (n === undefined) {
-    if (t.kind === 'array') n = c.$n;
-    else if (c.$own > 0) n = c.$own / item.size;
+    if (t.kind === 'array') n = c[LEN];
+    else if (c[OWN] > 0) n = c[OWN] / item.size;
     else throw new TypeError(`ffi.view(): ${show(c)} does not know how many items it points to; pass a length`);
   }
   if (!Number.isSafeInteger(n) || n < 0) throw new TypeError(`ffi.view(): length must be a non-negative integer, got ${show(length)}`);
-  if (t.kind === 'array' && n > c.$n) throw new RangeError(`ffi.view(): ${n} items asked from ${show(c)}, which has ${c.$n}`);
+  if (t.kind === 'array' && n > c[LEN]) throw new RangeError(`ffi.view(): ${n} items asked from ${show(c)}, which has ${c[LEN]}`);
   checkMemory(c, 'ffi.view()', n * item.size);
-  if (typeof c.$a === 'number' && c.$a % item.size !== 0) throw new RangeError(`ffi.view(): ${show(c)} is not aligned for '${item.cname}'`);
+  if (typeof c[ADDR] === 'number' && c[ADDR] % item.size !== 0) throw new RangeError(`ffi.view(): ${show(c)} is not aligned for '${item.cname}'`);
   const place = handOut(c, n * item.size, 'ffi.view()');
   const view = new Typed(place.buffer, place.offset, n);
-  Object.defineProperty(view, KEEP, { value: c.$m.keep ?? c });
+  Object.defineProperty(view, KEEP, { value: c[MEM].keep ?? c });
   return view;
 }
 
@@ -465,13 +465,13 @@ export function fromBuffer(buf: unknown, t: CType, cdecl: string): CData {
 /** A byte range of a memmove operand: a cdata (from its address) or JS memory. */
 function operand(x: unknown, n: number, which: string): { bytes: Uint8Array; address: number } {
   if (isCData(x)) {
-    const t = x.$t;
+    const t = x[TYPE];
     if (t.kind === 'array' && n > knownBytes(x)) {
       throw new RangeError(`ffi.memmove(): ${n} bytes do not fit in ${which} ${show(x)} (${knownBytes(x)} bytes)`);
     }
     const { m, o } = placeOf(x, n, `ffi.memmove() ${which}`);
     if (which === 'dest') refuseReadOnly(m.v, `ffi.memmove(): dest ${show(x)}`);
-    return { bytes: new Uint8Array(m.v.buffer, m.v.byteOffset + o, n), address: x.$a as number };
+    return { bytes: new Uint8Array(m.v.buffer, m.v.byteOffset + o, n), address: x[ADDR] as number };
   }
   let u8: Uint8Array;
   // A string is read-only bytes (CFFI's bytes): its UTF-8, a source only.
@@ -495,8 +495,8 @@ export function memmove(dest: unknown, src: unknown, n: number): void {
 
 /** Used by the facade: what ffi.sizeof says of a cdata (an array's bytes, else its type's size). */
 export function sizeOfCData(c: CData): number {
-  const t = c.$t;
-  if (t.kind === 'array') return c.$n * t.item.size;
-  if (t.kind === 'struct' || t.kind === 'union') return Math.max(c.$n, t.size); // sized for its open array member by ffi.new
+  const t = c[TYPE];
+  if (t.kind === 'array') return c[LEN] * t.item.size;
+  if (t.kind === 'struct' || t.kind === 'union') return Math.max(c[LEN], t.size); // sized for its open array member by ffi.new
   return t.size;
 }

@@ -4,7 +4,7 @@ import { FFIError, show } from '../errors';
 import { CType, FunctionType, PointerType, StructType, arrayOf, isCharLike, isCType } from '../ctype/model';
 import { RawFunction, functionAt, variadicSpec } from '../backend/koffi';
 import { GUARDING, IN_CALL, REFUSED, SYNC, WAIT_MS, labelId, takeRefusals } from '../backend/threadguard';
-import { CData, isCData } from './base';
+import { ADDR, CData, LEN, MEM, OFF, OWN, TYPE, isCData } from './base';
 import { EnumValue } from './scalar';
 import { CallbackOptions, registerTrampoline, Trampoline } from './callback';
 import { CALLING, classOf, useFunctionPointers, wideCodes, wrapPointer, writeArray } from './classes';
@@ -158,10 +158,10 @@ function variadicArguments(args: IArguments, from: number, label: string, resolv
       out.push(...typedVariadic(t, v[1], where));
     } else if (typeof v === 'string') {
       out.push('const char *', v);
-    } else if (v !== null && isCData(v) && ((v as CData).$t.kind === 'struct' || (v as CData).$t.kind === 'union')) {
-      out.push(...typedVariadic((v as CData).$t, v, where));
+    } else if (v !== null && isCData(v) && ((v as CData)[TYPE].kind === 'struct' || (v as CData)[TYPE].kind === 'union')) {
+      out.push(...typedVariadic((v as CData)[TYPE], v, where));
     } else if (v === null || isCData(v)) {
-      if (v !== null && (v as CData).$t.kind !== 'pointer' && (v as CData).$t.kind !== 'array') {
+      if (v !== null && (v as CData)[TYPE].kind !== 'pointer' && (v as CData)[TYPE].kind !== 'array') {
         throw new TypeError(`${where}: ${show(v)} cannot pass through '...'; pass a pointer to it (ffi.addressof)`);
       }
       out.push('void *', v === null ? null : passable(v as CData, where));
@@ -267,7 +267,7 @@ function arityError(label: string, want: number, got: number, variadic: boolean)
 }
 
 const runtime = {
-  fromC_wchar, toCScalar, toCPointerArgument, toCFunctionArgument, toCStructAddress, toKoffiRecord, fromKoffiRecord, fromCPointer,
+  MEM, ADDR, TYPE, fromC_wchar, toCScalar, toCPointerArgument, toCFunctionArgument, toCStructAddress, toKoffiRecord, fromKoffiRecord, fromCPointer,
   newStruct, releaseTemporaries, variadicArguments, closedError, arityError, noAsync, tooManyVariadic, began, settled,
   SYNC, reportRefusals,
 };
@@ -308,12 +308,12 @@ function plan(label: string, t: FunctionType, argNames: readonly (string | null)
         break;
       }
       case 'pointer':
-        // Fast path: a cdata of exactly this type in memory that cannot go away under C ($m.ok).
+        // Fast path: a cdata of exactly this type in memory that cannot go away under C ([MEM].ok).
         if (a.item.kind === 'function') {
           temps = transient = true;
-          checks.push(`${v} = ${v} != null && ${v}.$t === ${c(a)} && ${v}.$m.ok ? ${v}.$a : toCFunctionArgument(${c(a)}, ${v}, ${where}, temps);`);
+          checks.push(`${v} = ${v} != null && ${v}[TYPE] === ${c(a)} && ${v}[MEM].ok ? ${v}[ADDR] : toCFunctionArgument(${c(a)}, ${v}, ${where}, temps);`);
         } else {
-          checks.push(`${v} = ${v} != null && ${v}.$t === ${c(a)} && ${v}.$m.ok ? ${v}.$a : toCPointerArgument(${c(a)}, ${v}, ${where});`);
+          checks.push(`${v} = ${v} != null && ${v}[TYPE] === ${c(a)} && ${v}[MEM].ok ? ${v}[ADDR] : toCPointerArgument(${c(a)}, ${v}, ${where});`);
         }
         break;
       case 'struct':
@@ -334,7 +334,7 @@ function plan(label: string, t: FunctionType, argNames: readonly (string | null)
   let result: (call: string) => string;
   if ((r.kind === 'struct' || r.kind === 'union') && lowered) {
     prelude.push(`const ret = newStruct(${c(r)});`);
-    callArgs.unshift('ret.$a');
+    callArgs.unshift('ret[ADDR]');
     result = (call) => `(${call}, ret)`;
   } else if (r.kind === 'struct' || r.kind === 'union') {
     result = (call) => `fromKoffiRecord(${c(r)}, ${call})`;
@@ -438,8 +438,8 @@ export function makeFunctionPointer(t: PointerType, address: Address, guard: Mem
   const raw = placeable(address) ? functionAt(address, f) : notCode(t, address);
   const callable = makeCaller(`'${t.cname}'`, f, [], { raw, lowered: null, resolveType: noTypedefs }, guard);
   // The cdata fields, defined (not assigned: the cdata prototype chain ends in a Proxy that refuses unknown names).
-  const fields = { $m: guard, $a: address, $o: 0, $n: 0, $own: 0 };
-  for (const [key, value] of Object.entries(fields)) Object.defineProperty(callable, key, { value, writable: true, enumerable: false });
+  const fields = [[MEM, guard], [ADDR, address], [OFF, 0], [LEN, 0], [OWN, 0]] as const;
+  for (const [key, value] of fields) Object.defineProperty(callable, key, { value, writable: true, enumerable: false });
   // A function pointer prints as the cdata it is (its class's toString), not as a library function.
   delete (callable as { toString?: unknown }).toString;
   Object.setPrototypeOf(callable, classOf(t).prototype);

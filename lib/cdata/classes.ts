@@ -3,7 +3,7 @@ import { types } from 'util';
 import { DESCRIBE, FFIError, show } from '../errors';
 import { ArrayType, CField, CType, PointerType, StructType, arrayOf, isCharLike, pendingLayout, pendingReason, pointerTo, requireSize } from '../ctype/model';
 import { Repr, isSignedRepr, reprSize } from '../ctype/primitives';
-import { CData, isCData } from './base';
+import { CData, isCData, MEM, ADDR, OFF, LEN, OWN, TYPE, GET, SET } from './base';
 import { ScalarType, codeHelpers, fastCheck, fromC_i64, fromC_wchar, isWideChar, loadCode, reprOf, storeCode, toCScalar } from './convert';
 import { Address, Memory, NO_MEMORY, addressDistance, addressHex, offsetAddress, placeMemory, splitSlab } from './memory';
 import { checkMemory, fault, refuseReadOnly } from './faults';
@@ -20,10 +20,10 @@ export function extentOf(t: CType): number {
 
 /** Bytes readable behind a cdata: an array's elements, a struct's size, a pointer's one item. */
 export function knownBytes(c: CData): number {
-  const t = c.$t;
-  if (t.kind === 'array') return c.$n * t.item.size;
-  if (t.kind === 'pointer') return c.$own > 0 ? c.$own : extentOf(t.item);
-  return Math.max(c.$n, extentOf(t)); // a struct ffi.new sized for its open array member: all of it
+  const t = c[TYPE];
+  if (t.kind === 'array') return c[LEN] * t.item.size;
+  if (t.kind === 'pointer') return c[OWN] > 0 ? c[OWN] : extentOf(t.item);
+  return Math.max(c[LEN], extentOf(t)); // a struct ffi.new sized for its open array member: all of it
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -132,8 +132,8 @@ export function writeAt(t: CType, view: DataView, off: number, value: unknown, w
 function copyFrom(src: CData, view: DataView, off: number, size: number, where: string): void {
   refuseReadOnly(view, where);
   checkMemory(src, 'copied from', size);
-  const from = src.$m.v;
-  new Uint8Array(view.buffer, view.byteOffset + off, size).set(new Uint8Array(from.buffer, from.byteOffset + src.$o, size));
+  const from = src[MEM].v;
+  new Uint8Array(view.buffer, view.byteOffset + off, size).set(new Uint8Array(from.buffer, from.byteOffset + src[OFF], size));
 }
 
 /** The codes of a string as items of a wide character type of `size` bytes: UTF-16 units, or code points. */
@@ -150,9 +150,9 @@ export function writeArray(t: ArrayType, view: DataView, off: number, value: unk
   const size = item.size;
   if (isCData(value)) {
     // As CFFI: a cdata initialises an array of exactly its own type (a copy of 'int[4]' for 'int[4]').
-    const vt = value.$t;
+    const vt = value[TYPE];
     if (vt.kind === 'array' && vt.item === item && vt.length !== null && vt.length === t.length) {
-      copyFrom(value, view, off, value.$n * size, where);
+      copyFrom(value, view, off, value[LEN] * size, where);
       return;
     }
     throw new TypeError(`${where}: expected a list${t.length !== null ? ` or a cdata '${t.cname}'` : ''}, got ${show(value)}`);
@@ -225,7 +225,7 @@ function listWriter(repr: Repr): ListWriter {
 function writeStruct(t: StructType, view: DataView, off: number, value: unknown, where: string, avail: number): void {
   if (t.fields === null) throw new TypeError(`${where}: '${t.cname}' is incomplete (declared but never defined)`);
   if (isCData(value)) {
-    if (value.$t !== t) throw new TypeError(`${where}: expected '${t.cname}', got ${show(value)}`);
+    if (value[TYPE] !== t) throw new TypeError(`${where}: expected '${t.cname}', got ${show(value)}`);
     copyFrom(value, view, off, t.size, where);
     return;
   }
@@ -399,9 +399,9 @@ export function useFunctionPointers(make: FunctionPointerMaker): void {
  * reaches every view derived from it.
  */
 export function ownMemory(c: CData): Memory {
-  const m = c.$m;
+  const m = c[MEM];
   if (m.kind !== 'slab') return m;
-  return (c.$m = splitSlab(m, c.$o, c.$own));
+  return (c[MEM] = splitSlab(m, c[OFF], c[OWN]));
 }
 
 /**
@@ -409,9 +409,9 @@ export function ownMemory(c: CData): Memory {
  * length): in `c`'s memory, or for C memory past `c`'s window, through the window onto its address.
  */
 function derivedAt(c: CData, cls: CDataClass, bytes: number, extent: number, n: number): CData {
-  const a = offsetAddress(c.$a, bytes);
+  const a = offsetAddress(c[ADDR], bytes);
   const m = ownMemory(c);
-  const o = c.$o + bytes;
+  const o = c[OFF] + bytes;
   if (m.kind !== 'c' || (o >= m.lo && o + extent <= m.hi)) return new cls(m, a, o, n, 0);
   const place = placeMemory(a, extent);
   return new cls(place.memory, a, place.offset, n, 0);
@@ -419,28 +419,28 @@ function derivedAt(c: CData, cls: CDataClass, bytes: number, extent: number, n: 
 
 /** The same pointer moved by `bytes`: in the same memory, or for C memory, through the window onto its new address. */
 export function movePointer(p: CData, bytes: number): CData | null {
-  if (offsetAddress(p.$a, bytes) === 0) return null;
-  return derivedAt(p, p.constructor as CDataClass, bytes, extentOf((p.$t as PointerType).item), 0);
+  if (offsetAddress(p[ADDR], bytes) === 0) return null;
+  return derivedAt(p, p.constructor as CDataClass, bytes, extentOf((p[TYPE] as PointerType).item), 0);
 }
 
 /** C's `p + n` on a pointer or an array (`op` names the method for messages): a pointer to the item n further. */
 function addItems(c: CData, n: unknown, op: string): CData | null {
   const bytes = stepOf(c, n, op);
-  const t = c.$t as PointerType | ArrayType;
+  const t = c[TYPE] as PointerType | ArrayType;
   if (t.kind === 'pointer') return movePointer(c, bytes);
-  if (offsetAddress(c.$a, bytes) === 0) return null;
+  if (offsetAddress(c[ADDR], bytes) === 0) return null;
   return derivedAt(c, classOf(pointerTo(t.item)), bytes, extentOf(t.item), 0);
 }
 
 /** C's `p - q` for pointers or arrays of the same item type: the distance in items. */
 function itemsBetween(c: CData, x: CData, op: string): number {
   const size = itemSize(c, op);
-  if (x.$t.kind !== 'pointer' && x.$t.kind !== 'array') throw new TypeError(`${c.$name()}.${op}(): expected a pointer, got ${show(x)}`);
-  const item = (x.$t as PointerType | ArrayType).item;
-  if (item !== (c.$t as PointerType | ArrayType).item) {
-    throw new TypeError(`${c.$name()}.${op}(): pointers to different types ('${c.$t.cname}' and '${x.$t.cname}')`);
+  if (x[TYPE].kind !== 'pointer' && x[TYPE].kind !== 'array') throw new TypeError(`${c[TYPE].cname}.${op}(): expected a pointer, got ${show(x)}`);
+  const item = (x[TYPE] as PointerType | ArrayType).item;
+  if (item !== (c[TYPE] as PointerType | ArrayType).item) {
+    throw new TypeError(`${c[TYPE].cname}.${op}(): pointers to different types ('${c[TYPE].cname}' and '${x[TYPE].cname}')`);
   }
-  const d = addressDistance(c.$a, x.$a);
+  const d = addressDistance(c[ADDR], x[ADDR]);
   return typeof d === 'number' ? d / size : Number(d / BigInt(size));
 }
 
@@ -455,18 +455,18 @@ function sliceOf(c: CData, start: unknown, stop: unknown): CData {
   if (!Number.isSafeInteger(start) || !Number.isSafeInteger(stop)) throw new TypeError(`${what}: the start and the stop must be integers`);
   const [from, to] = [start as number, stop as number];
   if (from > to) throw new RangeError(`${what}: the start is past the stop`);
-  const t = c.$t as PointerType | ArrayType;
+  const t = c[TYPE] as PointerType | ArrayType;
   if (t.kind === 'array') {
     if (from < 0) throw new RangeError(`${what}: negative index`);
-    if (to > c.$n) throw new RangeError(`${what}: index too large (expected ${to} <= ${c.$n})`);
+    if (to > c[LEN]) throw new RangeError(`${what}: index too large (expected ${to} <= ${c[LEN]})`);
   }
   const size = itemSize(c, 'slice');
   const n = to - from;
   const view = derivedAt(c, classOf(arrayOf(t.item, null)), from * size, n * size, n);
-  const m = view.$m;
+  const m = view[MEM];
   if (m.kind !== 'c') {
     checkMemory(view, what);
-    if (m.bounded && (view.$o < m.lo || view.$o + n * size > m.hi)) {
+    if (m.bounded && (view[OFF] < m.lo || view[OFF] + n * size > m.hi)) {
       throw new RangeError(`${what}: the slice lies outside the ${m.hi - m.lo} bytes of the memory it is in`);
     }
   }
@@ -509,17 +509,17 @@ export class PointerData extends CData {
   }
   /** True when both point to the same address. */
   equals(q: unknown): boolean {
-    return isCData(q) && q.$a === this.$a;
+    return isCData(q) && q[ADDR] === this[ADDR];
   }
 }
 
 function itemSize(p: CData, op: string): number {
-  const item = (p.$t as PointerType | ArrayType).item;
-  return requireSize(item, `${p.$name()}.${op}()`, true);
+  const item = (p[TYPE] as PointerType | ArrayType).item;
+  return requireSize(item, `${p[TYPE].cname}.${op}()`, true);
 }
 
 function stepOf(p: CData, n: unknown, op: string): number {
-  if (!Number.isSafeInteger(n)) throw new TypeError(`${p.$name()}.${op}(): expected an integer, got ${show(n)}`);
+  if (!Number.isSafeInteger(n)) throw new TypeError(`${p[TYPE].cname}.${op}(): expected an integer, got ${show(n)}`);
   return (n as number) * itemSize(p, op);
 }
 
@@ -532,7 +532,7 @@ export class FunctionPointerData extends CData {
   override toString(): string {
     const fn = (this as { [CALLING]?: { name: string } })[CALLING];
     if (fn === undefined) return super.toString();
-    return `<cdata '${this.$name()}' calling <function${fn.name ? ` ${fn.name}` : ''}>>`;
+    return `<cdata '${this[TYPE].cname}' calling <function${fn.name ? ` ${fn.name}` : ''}>>`;
   }
 }
 
@@ -545,7 +545,7 @@ for (const name of ['call', 'apply', 'bind'] as const) {
 /** Shared behaviour of array cdata. */
 export class ArrayData extends CData {
   get length(): number {
-    return this.$n;
+    return this[LEN];
   }
   /** C's `a + n` on an array: a pointer to item n ('T *'). */
   add(n: number): CData | null {
@@ -560,7 +560,7 @@ export class ArrayData extends CData {
     return sliceOf(this, start, stop);
   }
   override *[Symbol.iterator](): IterableIterator<unknown> {
-    for (let i = 0; i < this.$n; i++) yield this.$get(i);
+    for (let i = 0; i < this[LEN]; i++) yield this[GET](i);
   }
 }
 
@@ -570,7 +570,7 @@ export class StructData extends CData {}
 /** The error for an index that is not an integer (TypeError) or out of bounds (RangeError). */
 export function badIndex(c: CData, i: unknown): Error {
   if (typeof i !== 'number' || !Number.isInteger(i)) return new TypeError(`${c[DESCRIBE]()}: index must be an integer, got ${show(i)}`);
-  return new RangeError(`${c[DESCRIBE]()}: index ${i} is out of bounds (length ${c.$n})`);
+  return new RangeError(`${c[DESCRIBE]()}: index ${i} is out of bounds (length ${c[LEN]})`);
 }
 
 /**
@@ -579,13 +579,17 @@ export function badIndex(c: CData, i: unknown): Error {
  */
 function pointerSlot(p: CData, i: unknown): { m: Memory; off: number; addr: Address } {
   if (!Number.isSafeInteger(i)) throw badIndex(p, i);
-  const item = (p.$t as PointerType).item;
-  requireSize(item, `${p.$name()}[${i}]`, true);
+  const item = (p[TYPE] as PointerType).item;
+  requireSize(item, `${p[TYPE].cname}[${i}]`, true);
+  if (i !== 0 && p[OWN] > 0 && hasVarArray(item)) {
+    // Its bytes are one struct and its items, not several structs (CFFI: an owning pointer is indexed by 0 only).
+    throw new RangeError(`${p[DESCRIBE]()}[${i}]: a pointer that ffi.new() sized for its struct's open array member can only be indexed by 0`);
+  }
   const step = (i as number) * item.size;
-  const addr = offsetAddress(p.$a, step);
+  const addr = offsetAddress(p[ADDR], step);
   const m = ownMemory(p);
   const where = `[${i}]`;
-  const off = p.$o + step;
+  const off = p[OFF] + step;
   if (m.kind !== 'c') {
     checkMemory(p, where);
     if (m.bounded && (off < m.lo || off + item.size > m.hi)) {
@@ -607,8 +611,8 @@ function pointerSlot(p: CData, i: unknown): { m: Memory; off: number; addr: Addr
 function slowGet(p: CData, i: unknown): unknown {
   const s = pointerSlot(p, i);
   try {
-    const item = (p.$t as PointerType).item;
-    return readAt(item, s.m, s.off, s.addr, Math.max(0, p.$own - (i as number) * item.size));
+    const item = (p[TYPE] as PointerType).item;
+    return readAt(item, s.m, s.off, s.addr, Math.max(0, p[OWN] - (i as number) * item.size));
   } catch (e) {
     throw fault(p, e, `[${i}]`);
   }
@@ -617,7 +621,7 @@ function slowGet(p: CData, i: unknown): unknown {
 function slowSet(p: CData, i: unknown, v: unknown): void {
   const s = pointerSlot(p, i);
   try {
-    writeAt((p.$t as PointerType).item, s.m.v, s.off, v, `${p.$name()}[${i}]`);
+    writeAt((p[TYPE] as PointerType).item, s.m.v, s.off, v, `${p[TYPE].cname}[${i}]`);
   } catch (e) {
     throw fault(p, e, `[${i}]`);
   }
@@ -628,7 +632,7 @@ function slowSet(p: CData, i: unknown, v: unknown): void {
  * when `value` is given) through the class of the type as it is now, or an FFIError saying why not.
  */
 function settledField(c: CData, name: string, why: string, ...value: unknown[]): unknown {
-  const t = c.$t as Aggregate;
+  const t = c[TYPE] as Aggregate;
   const s = structOf(t);
   if (!s || !s.complete) throw new FFIError(why);
   const proto = classOf(t).prototype;
@@ -643,14 +647,15 @@ function settledField(c: CData, name: string, why: string, ...value: unknown[]):
  * length"), or where that size is not known (memory from C, a cast), a pointer to the first item.
  */
 function openMember(c: CData, pointerClass: CDataClass, arrayClass: CDataClass, delta: number, off: number, itemSize: number): CData {
-  const bytes = c.$own || c.$n;
-  const address = offsetAddress(c.$a, delta);
+  const bytes = c[OWN] || c[LEN];
+  const address = offsetAddress(c[ADDR], delta);
   if (bytes > 0 && itemSize > 0) return new arrayClass(ownMemory(c), address, off, Math.max(0, Math.floor((bytes - delta) / itemSize)), 0);
   return new pointerClass(ownMemory(c), address, off, 0, 0);
 }
 
 /** Names the generated code can use; everything it needs arrives through these. */
 const runtime = {
+  MEM, ADDR, OFF, LEN, OWN, TYPE, GET, SET,
   ...codeHelpers,
   fromC_wchar,
   settledField,
@@ -673,11 +678,11 @@ const runtime = {
   pointerToItem,
 };
 
-/** JavaScript source for reading an item of type `t` at offset `off` of view `view`, address `this.$a + delta`. */
+/** JavaScript source for reading an item of type `t` at offset `off` of view `view`, address `this[ADDR] + delta`. */
 function itemRead(t: CType, view: string, off: string, delta: string, k: Constants): string {
-  // The bytes behind `this` that ffi.new gave a struct with an open array member ($own for the
-  // owning pointer, $n for the struct it points to), minus the item's offset: the item's share.
-  const varBytes = `Math.max(0, (this.$own || this.$n) - (${delta}))`;
+  // The bytes behind `this` that ffi.new gave a struct with an open array member ([OWN] for the
+  // owning pointer, [LEN] for the struct it points to), minus the item's offset: the item's share.
+  const varBytes = `Math.max(0, (this[OWN] || this[LEN]) - (${delta}))`;
   switch (t.kind) {
     case 'primitive':
     case 'enum':
@@ -687,13 +692,13 @@ function itemRead(t: CType, view: string, off: string, delta: string, k: Constan
       return `wrapPointer(${k.add(t)}, readAddress(${view}, ${off}))`;
     case 'array':
       if (t.length === null) return `openMember(this, ${k.cls(pointerToItem(t))}, ${k.cls(t)}, ${delta}, ${off}, ${t.item.size})`;
-      return `new (${k.cls(t)})(ownMemory(this), offsetAddress(this.$a, ${delta}), ${off}, ${t.length}, 0)`;
+      return `new (${k.cls(t)})(ownMemory(this), offsetAddress(this[ADDR], ${delta}), ${off}, ${t.length}, 0)`;
     case 'struct':
     case 'union':
-      return `new (${k.cls(t)})(ownMemory(this), offsetAddress(this.$a, ${delta}), ${off}, ${hasVarArray(t) ? varBytes : 0}, 0)`;
+      return `new (${k.cls(t)})(ownMemory(this), offsetAddress(this[ADDR], ${delta}), ${off}, ${hasVarArray(t) ? varBytes : 0}, 0)`;
     case 'void':
     case 'function':
-      return `readAt(${k.add(t)}, this.$m, ${off}, 0)`;
+      return `readAt(${k.add(t)}, this[MEM], ${off}, 0)`;
   }
 }
 
@@ -753,14 +758,14 @@ function fieldAccessors(s: StructType, k: Constants): string {
     const name = JSON.stringify(f.name);
     const where = `field '${f.name}' of '${s.cname}'`;
     const field = k.add(`field '${f.name}'`);
-    const off = `this.$o + ${f.offset}`;
+    const off = `this[OFF] + ${f.offset}`;
     if (f.bitsize >= 0) {
-      out.push(`get [${name}]() { ${guarded(`return readBits(this.$m.v, ${off}, ${k.add(f)});`, field)} }`);
-      out.push(`set [${name}](v) { ${guarded(`writeBits(this.$m.v, ${off}, ${k.add(f)}, v, ${k.add(where)});`, field)} }`);
+      out.push(`get [${name}]() { ${guarded(`return readBits(this[MEM].v, ${off}, ${k.add(f)});`, field)} }`);
+      out.push(`set [${name}](v) { ${guarded(`writeBits(this[MEM].v, ${off}, ${k.add(f)}, v, ${k.add(where)});`, field)} }`);
       continue;
     }
-    out.push(`get [${name}]() { ${guarded(`return ${itemRead(f.type, 'this.$m.v', off, String(f.offset), k)};`, field)} }`);
-    out.push(`set [${name}](v) { ${guarded(itemWrite(f.type, 'this.$m.v', off, where, k), field)} }`);
+    out.push(`get [${name}]() { ${guarded(`return ${itemRead(f.type, 'this[MEM].v', off, String(f.offset), k)};`, field)} }`);
+    out.push(`set [${name}](v) { ${guarded(itemWrite(f.type, 'this[MEM].v', off, where, k), field)} }`);
   }
   return out.join('\n');
 }
@@ -778,14 +783,16 @@ function generate(t: Aggregate): CDataClass {
       if (size > 0) {
         const where = `element of '${t.cname}'`;
         // In the memory's bounds: read here; otherwise (another window, a slab piece not split yet, an error) the slow path.
-        const inside = `const m = this.$m, o = this.$o + i * ${size}; if (o >= m.lo && o + ${size} <= m.hi)`;
+        // The owning pointer of a struct ffi.new sized for its open array member reaches its item 0 only (the slow path says so).
+        const owned = hasVarArray(item) ? `(i === 0 || this[OWN] === 0) && ` : '';
+        const inside = `const m = this[MEM], o = this[OFF] + i * ${size}; if (${owned}o >= m.lo && o + ${size} <= m.hi)`;
         members.push(
-          `$get(i) { if ((i | 0) === i) { ${inside} { ${guarded(`return ${itemRead(item, 'm.v', 'o', `i * ${size}`, k)};`, '`[${i}]`')} } } return slowGet(this, i); }`,
-          `$set(i, v) { if ((i | 0) === i) { ${inside} { ${guarded(`${itemWrite(item, 'm.v', 'o', where, k)} return;`, '`[${i}]`')} } } slowSet(this, i, v); }`,
+          `[GET](i) { if ((i | 0) === i) { ${inside} { ${guarded(`return ${itemRead(item, 'm.v', 'o', `i * ${size}`, k)};`, '`[${i}]`')} } } return slowGet(this, i); }`,
+          `[SET](i, v) { if ((i | 0) === i) { ${inside} { ${guarded(`${itemWrite(item, 'm.v', 'o', where, k)} return;`, '`[${i}]`')} } } slowSet(this, i, v); }`,
         );
       } else if (item.kind !== 'function') {
         // No size to step by: the slow path refuses the index with the error of every sizeless type.
-        members.push('$get(i) { return slowGet(this, i); }', '$set(i, v) { slowSet(this, i, v); }');
+        members.push('[GET](i) { return slowGet(this, i); }', '[SET](i, v) { slowSet(this, i, v); }');
       }
       const s = structOf(t);
       if (s) members.push(fieldAccessors(s, k));
@@ -796,12 +803,12 @@ function generate(t: Aggregate): CDataClass {
       base = 'ArrayData';
       const item = t.item;
       const size = item.size;
-      const len = t.length === null ? 'this.$n' : String(t.length);
+      const len = t.length === null ? 'this[LEN]' : String(t.length);
       const where = `element of '${t.cname}'`;
-      const index = `if (i >>> 0 !== i || i >= ${len}) throw badIndex(this, i); const o = this.$o + i * ${size};`;
+      const index = `if (i >>> 0 !== i || i >= ${len}) throw badIndex(this, i); const o = this[OFF] + i * ${size};`;
       body = [
-        `$get(i) { ${index} ${guarded(`return ${itemRead(item, 'this.$m.v', 'o', `i * ${size}`, k)};`, '`[${i}]`')} }`,
-        `$set(i, v) { ${index} ${guarded(itemWrite(item, 'this.$m.v', 'o', where, k), '`[${i}]`')} }`,
+        `[GET](i) { ${index} ${guarded(`return ${itemRead(item, 'this[MEM].v', 'o', `i * ${size}`, k)};`, '`[${i}]`')} }`,
+        `[SET](i, v) { ${index} ${guarded(itemWrite(item, 'this[MEM].v', 'o', where, k), '`[${i}]`')} }`,
       ].join('\n');
       break;
     }
@@ -812,16 +819,15 @@ function generate(t: Aggregate): CDataClass {
       break;
   }
   // Each class defines (not assigns: the prototype chain ends in a Proxy) its own fields.
-  // $m comes first: structuredClone and postMessage meet its symbol before any view (see NOT_CLONEABLE).
   const fields =
-    '$m; $a; $o; $n; $own;\n' +
-    'constructor(m, a, o, n, own) { super(); this.$m = m; this.$a = a; this.$o = o; this.$n = n; this.$own = own; }';
+    '[MEM]; [ADDR]; [OFF]; [LEN]; [OWN];\n' +
+    'constructor(m, a, o, n, own) { super(); this[MEM] = m; this[ADDR] = a; this[OFF] = o; this[LEN] = n; this[OWN] = own; }';
   const source =
     `${k.preamble()}` +
     `const C = class extends ${base} {\n${fields}\n${body}\n};\n` +
-    `Object.defineProperty(C.prototype, '$t', { value: T });\n` +
-    // Public get/set mirror $get/$set unless a field of the same name claims the name.
-    `for (const [pub, own] of [['get', '$get'], ['set', '$set']]) {\n` +
+    `Object.defineProperty(C.prototype, TYPE, { value: T });\n` +
+    // Public get/set mirror [GET]/[SET] unless a field of the same name claims the name.
+    `for (const [pub, own] of [['get', GET], ['set', SET]]) {\n` +
     `  if (Object.prototype.hasOwnProperty.call(C.prototype, own) && !Object.prototype.hasOwnProperty.call(C.prototype, pub)) {\n` +
     `    Object.defineProperty(C.prototype, pub, { value: C.prototype[own], writable: true, configurable: true });\n` +
     `  }\n` +

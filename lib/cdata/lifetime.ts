@@ -2,7 +2,7 @@
 import { DESCRIBE, FFIError, show } from '../errors';
 import { PointerType, VOID, pointerTo } from '../ctype/model';
 import { onCallbacksExhausted } from '../backend/koffi';
-import { CData, isCData } from './base';
+import { CData, isCData, MEM, ADDR, OFF, LEN, OWN, TYPE } from './base';
 import { CDataClass, classOf, knownBytes, ownMemory } from './classes';
 import { callbackCData } from './call';
 import type { CallbackOptions, Trampoline } from './callback';
@@ -38,12 +38,12 @@ export function gcAttach(c: CData, destructor: ((c: CData) => unknown) | null): 
   }
   if (typeof destructor !== 'function') throw new TypeError(`ffi.gc(): expected a destructor function or null, got ${show(destructor)}`);
   const Cls = c.constructor as CDataClass;
-  const copy = new Cls(NOWHERE, c.$a, c.$o, c.$n, Math.max(c.$own, knownBytes(c)));
+  const copy = new Cls(NOWHERE, c[ADDR], c[OFF], c[LEN], Math.max(c[OWN], knownBytes(c)));
   // The copy's own Memory (the same bytes) keeps the copy, and so the destructor, waiting while any
   // view derived from it lives; releasing the copy closes it for all of them.
   const memory = guardedMemory(ownMemory(c), null);
   memory.keep = copy;
-  copy.$m = memory;
+  copy[MEM] = memory;
   const record = { destructor, original: c };
   finalizers.register(copy, record, copy);
   gcRecords.set(copy, record);
@@ -133,9 +133,9 @@ export function newHandle(object: unknown): CData {
 
 /** ffi.fromHandle: the object a live handle stands for. */
 export function fromHandle(p: unknown): unknown {
-  if (!isCData(p) || p.$t.kind !== 'pointer') throw new TypeError(`ffi.fromHandle(): expected a 'void *' from ffi.newHandle(), got ${show(p)}`);
-  const entry = typeof p.$a === 'number' ? handles.get(p.$a) : undefined;
-  if (!entry) throw new FFIError(`ffi.fromHandle(): ${addressHex(p.$a)} is not a live handle (never made by ffi.newHandle(), or released)`);
+  if (!isCData(p) || p[TYPE].kind !== 'pointer') throw new TypeError(`ffi.fromHandle(): expected a 'void *' from ffi.newHandle(), got ${show(p)}`);
+  const entry = typeof p[ADDR] === 'number' ? handles.get(p[ADDR]) : undefined;
+  if (!entry) throw new FFIError(`ffi.fromHandle(): ${addressHex(p[ADDR])} is not a live handle (never made by ffi.newHandle(), or released)`);
   return entry.object;
 }
 
@@ -167,13 +167,13 @@ export function release(c: unknown): void {
   if (releaser) {
     releasers.delete(c);
     releaser();
-  } else if (c.$own === 0) {
+  } else if (c[OWN] === 0) {
     throw new TypeError(`ffi.release(): ${show(c)} does not own what it refers to (ffi.new(), ffi.gc(), ffi.callback() and ffi.newHandle() results do)`);
   } else {
-    releaseMemory(c.$m);
+    releaseMemory(c[MEM]);
   }
-  releasedNames.set(c, `cdata '${c.$name()}'`);
-  c.$a = 0;
+  releasedNames.set(c, `cdata '${c[TYPE].cname}'`);
+  c[ADDR] = 0;
   Object.setPrototypeOf(c, released);
 }
 

@@ -2,7 +2,7 @@
 import { types } from 'util';
 import { show } from '../errors';
 import { CType, PointerType } from '../ctype/model';
-import { CData, isCData } from './base';
+import { CData, isCData, ADDR, TYPE } from './base';
 import { goneError } from './faults';
 import type { Address } from './memory';
 
@@ -40,8 +40,8 @@ export function acceptsPointer(want: PointerType, have: CType): boolean {
 export function toCPointer(want: PointerType, value: unknown, where: string): Address {
   if (value === null) return 0;
   if (isCData(value)) {
-    if (acceptsPointer(want, value.$t)) return passable(value, where);
-    throw new TypeError(`${where}: expected '${want.cname}', got ${show(value)}${sameNameHint(want, value.$t)}`);
+    if (acceptsPointer(want, value[TYPE])) return passable(value, where);
+    throw new TypeError(`${where}: expected '${want.cname}', got ${show(value)}${sameNameHint(want, value[TYPE])}`);
   }
   const hint = typeof value === 'number' || typeof value === 'bigint' ? `; make a pointer from an address with ffi.cast('${want.cname}', address)` : '';
   throw new TypeError(`${where}: expected a cdata '${want.cname}' or null, got ${show(value)}${hint}`);
@@ -77,7 +77,7 @@ export function fitsJsMemory(want: PointerType, value: object): boolean {
 export function passable(c: CData, where: string): Address {
   const e = goneError(c, where);
   if (e) throw e;
-  return c.$a;
+  return c[ADDR];
 }
 
 /**
