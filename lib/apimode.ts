@@ -9,6 +9,7 @@ import { Settlement, settle } from './codegen/probes';
 import { BuildOptions, BuildRequest, BuildResult, buildAsync, buildSync } from './build';
 import { LoadedLibrary, loadLibrary } from './backend/koffi';
 import { placeRaw } from './cdata/memory';
+import type { ExternTable } from './cdata/externs';
 import { Lib, makeLib } from './clib';
 
 export { CompilerWarning } from './codegen/diagnostics';
@@ -83,6 +84,7 @@ export function prepare(decls: readonly Decl[], cdefs: readonly string[], source
     options: { ...options, extraCompileArgs: extra === undefined ? DEFAULT_ERRORS : Array.isArray(extra) ? [...DEFAULT_ERRORS, ...extra] : extra },
     companions: glue.companion ? { [glue.companion.name]: glue.companion.text } : {},
     sourceName: filename.split(/[\\/]/).pop() || 'source.c',
+    progress: progressOf(decls),
     descriptor: true,
   };
   return { decls, glue, request, options };
@@ -95,7 +97,7 @@ export function prepare(decls: readonly Decl[], cdefs: readonly string[], source
 function refuseOpaqueByValue(decls: readonly Decl[], where: string): void {
   const opaque = (t: CType): boolean => (t.kind === 'struct' || t.kind === 'union') && !t.complete && !pendingLayout(t);
   for (const d of decls) {
-    if (d.kind !== 'function') continue;
+    if (d.kind !== 'function' && d.kind !== 'extern-callback') continue;
     const fix = `declare its fields (or '...;' for the compiler to fill in) in the cdef, or pass a pointer`;
     if (opaque(d.type.result)) {
       throw new TypeError(`${where}: function ${d.name}: '${d.type.result.cname}' is used as result type, but is opaque; ${fix}`);
@@ -187,6 +189,16 @@ export function loadAndSettle(p: Prepared, built: BuildResult): Settled {
   }
 }
 
+/** What a build is made of, for the line a long compile prints: '1,500 functions, 3 globals'. */
+function progressOf(decls: readonly Decl[]): string | undefined {
+  const count = (kind: Decl['kind']): number => decls.reduce((n, d) => n + (d.kind === kind ? 1 : 0), 0);
+  const parts = ([['function', 'functions'], ['variable', 'globals']] as const)
+    .map(([kind, noun]) => [count(kind), noun] as const)
+    .filter(([n]) => n > 0)
+    .map(([n, noun]) => `${n.toLocaleString('en-US')} ${n === 1 ? noun.slice(0, -1) : noun}`);
+  return parts.length ? parts.join(', ') : undefined;
+}
+
 /** The file names of the libraries `-l` links (`libz.so` for 'z'), to look for copies loaded earlier by other code. */
 function linkedLibraries(options: VerifyOptions): string[] {
   return Array.isArray(options.libraries) ? options.libraries.filter((l) => typeof l === 'string').map((l) => `lib${l}.so`) : [];
@@ -228,8 +240,11 @@ export function missingFunctions(loaded: LoadedLibrary, weak: WeakFunctions): st
   return weak.names.filter((_, i) => place.view.getBigUint64(place.offset + i * 8, true) === 0n);
 }
 
-/** The library object of a built library: loaded, settled, every function bound now. @internal */
-export function open(p: Prepared, built: BuildResult, resolveType: (text: string) => CType, weak?: WeakFunctions): Lib {
+/**
+ * The library object of a built library: loaded, settled, every function bound now; its extern
+ * "Python" functions call what `externs` (the FFI's) has attached, now and later. @internal
+ */
+export function open(p: Prepared, built: BuildResult, resolveType: (text: string) => CType, externs: ExternTable, weak?: WeakFunctions): Lib {
   const s = loadAndSettle(p, built);
   try {
     const label = `the verify() library for ${p.options.filename ?? 'source.c'}`;
@@ -241,7 +256,7 @@ export function open(p: Prepared, built: BuildResult, resolveType: (text: string
     }
     return makeLib({
       label, loaded: s.loaded, decls, functions: p.glue.functions, globals: p.glue.globals, constants: s.constants, eager: true,
-      resolveType,
+      resolveType, externs: { bindings: p.glue.externs, table: externs },
     });
   } catch (e) {
     s.loaded.close();

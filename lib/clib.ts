@@ -2,9 +2,10 @@
 import { FFIError } from './errors';
 import type { Decl } from './ctype/registry';
 import { CType, FunctionType, Q_CONST, VOID, functionType, pendingIn, pendingReason, pointerTo } from './ctype/model';
-import type { Binding } from './codegen/glue';
+import { Binding, EXTERN_REPORT, ExternBinding } from './codegen/glue';
 import type { LoadedLibrary } from './backend/koffi';
-import { Caller, functionGuard, makeCaller, whenSettled } from './cdata/call';
+import { Caller, functionGuard, makeCaller, makeFunctionPointer, whenSettled } from './cdata/call';
+import { ExternSlot, ExternTable, LibraryExterns, externAddress } from './cdata/externs';
 import { classOf, readAt, wrapPointer, writeAt } from './cdata/classes';
 import type { CData } from './cdata/base';
 import { Memory, ReadOnlyView, allocate, placeMemory, placeRaw } from './cdata/memory';
@@ -27,6 +28,8 @@ interface LibState {
   readonly functions: Memory;
   /** The Memory of every global placed so far: closed with the library. */
   readonly memories: Memory[];
+  /** The slots of its extern "Python" functions (null: none). */
+  externs: LibraryExterns | null;
 }
 
 /** Where a global lives: its own Memory (bounded by its size, read-only when const), offset and address. */
@@ -163,7 +166,7 @@ const libPrototype: object = Object.create(missingNames, {
       for (const d of state.spec.decls) {
         if (d.kind === 'function') {
           shown[d.name] = shownAs(`[Function: ${declaration(d.name, d.type)}]`, options);
-        } else if (d.kind === 'variable' || d.kind === 'constant') {
+        } else if (d.kind === 'variable' || d.kind === 'constant' || d.kind === 'extern-callback') {
           try {
             shown[d.name] = (this as Lib)[d.name];
           } catch (e) {
@@ -207,14 +210,17 @@ export interface LibSpec {
   readonly constants?: ReadonlyMap<string, number | bigint>;
   /** Bind every function now (verify) rather than on first use (dlopen). */
   readonly eager: boolean;
+  /** For verify() libraries: how the glue defines each extern "Python" function, and the FFI's table of the JavaScript functions attached. */
+  readonly externs?: { readonly bindings: ReadonlyMap<string, ExternBinding>; readonly table: ExternTable };
 }
 
 /** Builds the library object for the declarations in `spec`. @internal */
 export function makeLib(spec: LibSpec): Lib {
   const lib: Lib = Object.create(libPrototype);
   const guard = { why: '' };
-  const state: LibState = { loaded: spec.loaded, guard, spec, globals: new Map(), functions: functionGuard(lib), memories: [] };
+  const state: LibState = { loaded: spec.loaded, guard, spec, globals: new Map(), functions: functionGuard(lib), memories: [], externs: null };
   states.set(lib, state);
+  const externSlots = new Map<string, ExternSlot>();
 
   for (const d of spec.decls) {
     switch (d.kind) {
@@ -247,22 +253,54 @@ export function makeLib(spec: LibSpec): Lib {
         defineGlobal(lib, d, state);
         break;
       case 'extern-callback':
-        // Recorded by cdef; the C function it declares and ffi.defExtern() are not implemented yet: say so by name.
-        Object.defineProperty(lib, d.name, {
-          get() {
-            throw new FFIError(
-              `${spec.label}: '${d.name}' is declared extern "${d.language}", a C function whose body JavaScript gives; ` +
-                'node-cffi does not generate such functions yet',
-            );
-          },
-        });
+        defineExtern(lib, d, state, externSlots);
         break;
       case 'typedef':
       case 'tag':
         break;
     }
   }
+  if (externSlots.size > 0 && spec.externs) {
+    state.externs = { loaded: spec.loaded, guard, slots: externSlots, report: spec.loaded.symbolAddress(EXTERN_REPORT) };
+    spec.externs.table.adopt(state.externs);
+  }
   return lib;
+}
+
+// ---------------------------------------------------------------------------------------------
+// extern "Python" functions
+
+/**
+ * An extern "Python" function as a property: the function pointer to its C function (as CFFI
+ * gives it), called through its wrapper; its slot is recorded in `slots` for ffi.defExtern(). A
+ * library from dlopen() has no such function (only the glue of verify() defines them).
+ */
+function defineExtern(lib: Lib, d: Decl & { kind: 'extern-callback' }, state: LibState, slots: Map<string, ExternSlot>): void {
+  const { spec } = state;
+  const b = spec.externs?.bindings.get(d.name);
+  if (b === undefined) {
+    Object.defineProperty(lib, d.name, {
+      enumerable: true,
+      get() {
+        throw new FFIError(
+          `${spec.label}: '${d.name}' is declared extern "${d.language}", a C function that the code verify() generates defines; ` +
+            `a library from dlopen() has none; use verify() (or setSource() and compile())`,
+        );
+      },
+    });
+    return;
+  }
+  const { loaded } = spec;
+  slots.set(d.name, {
+    name: d.name, type: d.type, lowered: b.lowered, slot: loaded.symbolAddress(b.slot),
+    error: b.error === null ? null : loaded.symbolAddress(b.error),
+  });
+  const label = `${d.name}()`;
+  const raw = loaded.bind(b.wrapper.symbol, b.wrapper.lowered ?? d.type, label);
+  const fp = makeFunctionPointer(pointerTo(d.type), externAddress(loaded.symbolAddress(b.address)), state.functions, {
+    raw, lowered: b.wrapper.lowered, resolveType: spec.resolveType, label, argNames: d.argNames,
+  });
+  Object.defineProperty(lib, d.name, { value: fp, enumerable: true });
 }
 
 /**
@@ -437,6 +475,8 @@ export function libAddress(lib: Lib, name: string): CData {
   const state = states.get(lib)!;
   const { spec, guard } = state;
   if (guard.why !== '') throw new FFIError(`ffi.addressof(lib, '${name}'): ${guard.why}`);
+  const ext = spec.decls.find((x) => x.kind === 'extern-callback' && x.name === name);
+  if (ext) return (lib as Record<string, CData>)[name]; // its function pointer (dlopen() refuses it)
   const d = spec.decls.find((x) => (x.kind === 'function' || x.kind === 'variable') && x.name === name);
   if (!d || (d.kind !== 'function' && d.kind !== 'variable')) {
     if (spec.decls.some((x) => x.kind === 'constant' && x.name === name)) {

@@ -4,7 +4,7 @@ import { CDefError, FFIError, show } from './errors';
 import { CdefOptions, parseCdef, parseTypeName } from './cparser/parser';
 import { CType, isCType, noSizeError, pendingReason, pointerTo, requireSize, settledPending } from './ctype/model';
 import { Decl, Registry, keyOf } from './ctype/registry';
-import { lowerStructs } from './codegen/glue';
+import { externBinding, lowerByValue } from './codegen/glue';
 import { getErrno, loadLibrary, setErrno } from './backend/koffi';
 import { nodeHost } from './host';
 import { MacroValue, bakeModule, macroValueMember, readModule } from './aot/data';
@@ -15,6 +15,7 @@ import {
   FromBufferOptions, addressOf, bufferOf, castTo, fromBuffer, fromBufferArguments, memmove, newCData, sizeOfCData, stringOf, typedView, unpack,
 } from './cdata/api';
 import { callback, fromHandle, gcAttach, newHandle, release } from './cdata/lifetime';
+import { ExternTable, externArguments, notExtern } from './cdata/externs';
 import { EnumValue } from './cdata/scalar';
 import { dump, inspectCData } from './cdata/dump';
 import { Lib, closeLib, hideNames, isLib, libAddress, makeLib } from './clib';
@@ -96,6 +97,8 @@ export class FFI {
   readonly #values = new Map<string, MacroValue>();
   readonly #skipped: HeaderSkipped[] = [];
   readonly #given = new Set<string>();
+  /** The JavaScript functions ffi.defExtern() attached to extern "Python" functions, and the libraries that call them. */
+  readonly #externs = new ExternTable();
 
   static {
     adoptRegistry = (ffi, registry) => {
@@ -179,14 +182,14 @@ export class FFI {
   verify<L extends object = Lib>(source: string, options: VerifyOptions = {}): L {
     const weak = this.#weakFunctions(options);
     const p = this.#prepare(typeof source === 'string' && weak ? source + weakReferences(weak.names) : source, linkAll(options, weak), 'ffi.verify()');
-    return this.#withHeaders(open(p, build(p), this.#resolve, weak), 'verify', weak) as L;
+    return this.#withHeaders(open(p, build(p), this.#resolve, this.#externs, weak), 'verify', weak) as L;
   }
 
   /** verify() without blocking the event loop while the compiler runs. */
   async verifyAsync<L extends object = Lib>(source: string, options: VerifyOptions = {}): Promise<L> {
     const weak = this.#weakFunctions(options);
     const p = this.#prepare(typeof source === 'string' && weak ? source + weakReferences(weak.names) : source, linkAll(options, weak), 'ffi.verifyAsync()');
-    return this.#withHeaders(open(p, await buildWithoutBlocking(p), this.#resolve, weak), 'verify', weak) as L;
+    return this.#withHeaders(open(p, await buildWithoutBlocking(p), this.#resolve, this.#externs, weak), 'verify', weak) as L;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -257,12 +260,13 @@ export class FFI {
     const loaded = loadLibrary(path.join(directory, d.library));
     const functions = new Map(
       decls.flatMap((x) => (x.kind === 'function' && d.functions[x.name] !== undefined
-        ? [[x.name, { symbol: d.functions[x.name], lowered: x.type.ellipsis ? null : lowerStructs(x.type) }] as const]
+        ? [[x.name, { symbol: d.functions[x.name], lowered: x.type.ellipsis ? null : lowerByValue(x.type) }] as const]
         : [])),
     );
+    const externs = new Map(decls.flatMap((x) => (x.kind === 'extern-callback' ? [[x.name, externBinding(x)] as const] : [])));
     const lib = makeLib({
       label: `module '${d.module}'`, loaded, decls, functions, globals: new Map(Object.entries(d.globals)), eager: true,
-      resolveType: ffi.#resolve,
+      resolveType: ffi.#resolve, externs: { bindings: externs, table: ffi.#externs },
     });
     for (const [name, v] of Object.entries(d.values ?? {})) ffi.#values.set(name, v);
     defineValues((t, v) => ffi.cast(t, v), lib, ffi.#values);
@@ -481,6 +485,26 @@ export class FFI {
     }
     usable(pt, 'ffi.callback');
     return callback(pt, fn, options, `ffi.callback('${pt.item.cname}')`) as CFunction;
+  }
+
+  /**
+   * Attaches a JavaScript function to an extern "Python" (or "JS") function of the cdef: the C
+   * function the code verify() generates defines, which C in the source calls by name and which
+   * calls `fn`. Call it as `defExtern(fn)` (the function's own name is the C function's),
+   * `defExtern(name, fn)`, with `options` ({ error, onerror }, as ffi.callback's) last. Every
+   * library of this FFI calls `fn` from now on, those built later too; attaching another function
+   * to the name replaces it. Until a function is attached, the C function reports each call and
+   * returns 0. Returns `fn`.
+   */
+  defExtern<F extends (...args: any[]) => unknown>(fn: F, options?: CallbackOptions): F; // eslint-disable-line @typescript-eslint/no-explicit-any
+  defExtern<F extends (...args: any[]) => unknown>(name: string, fn: F, options?: CallbackOptions): F; // eslint-disable-line @typescript-eslint/no-explicit-any
+  defExtern(...args: unknown[]): unknown {
+    const { name, fn, options } = externArguments(args);
+    const d = this.#registry.get(name);
+    if (d?.kind !== 'extern-callback') throw notExtern(name);
+    usable(pointerTo(d.type), `ffi.defExtern`);
+    this.#externs.define(name, d.type, lowerByValue(d.type), d.language, fn, options);
+    return fn;
   }
 
   /** A 'void *' standing for any JavaScript object, which C can carry and give back to ffi.fromHandle(). */

@@ -8,7 +8,7 @@ import { ADDR, CData, LEN, MEM, OFF, OWN, TYPE, isCData } from './base';
 import { EnumValue } from './scalar';
 import { CallbackOptions, registerTrampoline, Trampoline } from './callback';
 import { CALLING, classOf, useFunctionPointers, wideCodes, wrapPointer, writeArray } from './classes';
-import { ScalarType, fastCheck, fromC_wchar, isWideChar, reprOf, toCScalar } from './convert';
+import { ScalarType, fastCheck, fromC_f80, fromC_wchar, isWideChar, reprOf, toCScalar, toC_f80 } from './convert';
 import { Address, Memory, NO_MEMORY, NOWHERE, addressHex, allocate, placeable, toAddress } from './memory';
 import { fitsJsMemory, passable, toCPointer } from './pointers';
 import { fromKoffiRecord, newStruct, toCStructAddress, toKoffiRecord } from './records';
@@ -128,6 +128,19 @@ function toCFunctionArgument(t: PointerType, value: unknown, where: string, temp
   return toCPointer(t, value, where);
 }
 
+/**
+ * The address of a long double argument for a wrapper that takes it by pointer: the value (a
+ * number, or an integer bigint the long double holds exactly) written to a block of its own, which
+ * `keep` holds until the call is over.
+ */
+function toCLongDoubleAddress(t: ScalarType, value: unknown, where: string, keep: unknown[]): number {
+  const v = typeof value === 'number' ? value : (toCScalar(t, value, where) as number | bigint);
+  const b = allocate(16, 16);
+  toC_f80(b.memory.v, b.offset, v);
+  keep.push(b);
+  return b.address;
+}
+
 /** Frees the per-call callbacks of a finished call. */
 function releaseTemporaries(temps: unknown[]): void {
   for (const t of temps) if (!isCData(t)) (t as Trampoline).release(); // the others are struct copies, freed by GC
@@ -193,6 +206,7 @@ function typedVariadic(t: CType, value: unknown, where: string): unknown[] {
       const v = toCScalar(t, value, where);
       const repr = reprOf(t);
       if (repr === 'f32' || repr === 'f64') return ['double', v];
+      if (repr === 'f80') throw new TypeError(`${where}: a 'long double' cannot pass through '...' (koffi has no long double); pass a pointer to it`);
       if (repr === 'i64' || repr === 'u64') return [variadicSpec(t, where), v];
       if (repr === 'bool') return ['int', v ? 1 : 0];
       return ['int', Number(v)]; // promoted: the callee reads an int (or unsigned int: same bits)
@@ -269,7 +283,7 @@ function arityError(label: string, want: number, got: number, variadic: boolean)
 const runtime = {
   MEM, ADDR, TYPE, fromC_wchar, toCScalar, toCPointerArgument, toCFunctionArgument, toCStructAddress, toKoffiRecord, fromKoffiRecord, fromCPointer,
   newStruct, releaseTemporaries, variadicArguments, closedError, arityError, noAsync, tooManyVariadic, began, settled,
-  SYNC, reportRefusals,
+  SYNC, reportRefusals, toCLongDoubleAddress, allocate, fromC_f80,
 };
 const RUNTIME_NAMES = Object.keys(runtime);
 const RUNTIME_VALUES = Object.values(runtime);
@@ -302,6 +316,12 @@ function plan(label: string, t: FunctionType, argNames: readonly (string | null)
     switch (a.kind) {
       case 'primitive':
       case 'enum': {
+        if (a.kind === 'primitive' && a.repr === 'f80' && lowered) {
+          // long double: a wrapper takes it by pointer (see codegen/glue.ts); koffi has none.
+          temps = true;
+          checks.push(`${v} = toCLongDoubleAddress(${c(a)}, ${v}, ${where}, temps);`);
+          break;
+        }
         // A wide character is a string in JavaScript: always converted to its code.
         const fast = isWideChar(a) ? 'false' : fastCheck(reprOf(a as ScalarType), v);
         checks.push(`if (!(${fast})) ${v} = toCScalar(${c(a)}, ${v}, ${where});`);
@@ -336,6 +356,11 @@ function plan(label: string, t: FunctionType, argNames: readonly (string | null)
     prelude.push(`const ret = newStruct(${c(r)});`);
     callArgs.unshift('ret[ADDR]');
     result = (call) => `(${call}, ret)`;
+  } else if (r.kind === 'primitive' && r.repr === 'f80' && lowered) {
+    // The wrapper stores the long double through a leading pointer; JavaScript reads the nearest double.
+    prelude.push('const ld = allocate(16, 16);');
+    callArgs.unshift('ld.address');
+    result = (call) => `(${call}, fromC_f80(ld.memory.v, ld.offset))`;
   } else if (r.kind === 'struct' || r.kind === 'union') {
     result = (call) => `fromKoffiRecord(${c(r)}, ${call})`;
   } else if (r.kind === 'pointer') {
@@ -427,16 +452,26 @@ function noTypedefs(text: string): CType {
 }
 
 /**
+ * How a function pointer whose C function node-cffi generated (an extern "Python" function) is
+ * called from JavaScript: through the function's wrapper, which passes structs, unions and long
+ * doubles by pointer, with the function's name and parameter names in messages.
+ */
+export interface Through extends CallTarget {
+  readonly label: string;
+  readonly argNames: readonly (string | null)[];
+}
+
+/**
  * A function pointer cdata: a JavaScript function calling the C function at `address`, which is
  * also a cdata of pointer type `t` (`ffi.cast`, passed to C, compared, released). `guard` is the
  * Memory it answers to (its library's, its callback's): once closed, calls are refused. An address
  * that cannot hold code (the first page, a negative or tagged address) is a valid cdata that
- * refuses to be called.
+ * refuses to be called. With `through`, calls go through another function than the address itself.
  */
-export function makeFunctionPointer(t: PointerType, address: Address, guard: Memory = NOWHERE): CData {
+export function makeFunctionPointer(t: PointerType, address: Address, guard: Memory = NOWHERE, through?: Through): CData {
   const f = t.item as FunctionType;
-  const raw = placeable(address) ? functionAt(address, f) : notCode(t, address);
-  const callable = makeCaller(`'${t.cname}'`, f, [], { raw, lowered: null, resolveType: noTypedefs }, guard);
+  const target: CallTarget = through ?? { raw: placeable(address) ? callableAt(t, address) : notCode(t, address), lowered: null, resolveType: noTypedefs };
+  const callable = makeCaller(through?.label ?? `'${t.cname}'`, f, through?.argNames ?? [], target, guard);
   // The cdata fields, defined (not assigned: the cdata prototype chain ends in a Proxy that refuses unknown names).
   const fields = [[MEM, guard], [ADDR, address], [OFF, 0], [LEN, 0], [OWN, 0]] as const;
   for (const [key, value] of fields) Object.defineProperty(callable, key, { value, writable: true, enumerable: false });
@@ -444,6 +479,20 @@ export function makeFunctionPointer(t: PointerType, address: Address, guard: Mem
   delete (callable as { toString?: unknown }).toString;
   Object.setPrototypeOf(callable, classOf(t).prototype);
   return callable as unknown as CData;
+}
+
+/** koffi's function for the code at `address`; one whose type koffi cannot call (a long double) refuses each call instead, with the reason. */
+function callableAt(t: PointerType, address: Address): RawFunction {
+  try {
+    return functionAt(address as number, t.item as FunctionType);
+  } catch (e) {
+    if (!(e instanceof TypeError)) throw e;
+    const message = e.message;
+    const refuse = (): never => {
+      throw new TypeError(message);
+    };
+    return Object.assign(refuse, { async: refuse });
+  }
 }
 
 /** The raw function of a function pointer whose address cannot be code: calling it (or .async) is refused before any C runs. */

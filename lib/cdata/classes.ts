@@ -71,7 +71,7 @@ export function readCode(t: ScalarType, view: DataView, off: number): number | b
     case 'f32': return view.getFloat32(off, true);
     case 'f64': return view.getFloat64(off, true);
     case 'bool': return view.getUint8(off) !== 0;
-    case 'f80': return codeHelpers.fromC_f80();
+    case 'f80': return codeHelpers.fromC_f80(view, off);
   }
 }
 
@@ -93,7 +93,7 @@ export function writeCode(t: ScalarType, view: DataView, off: number, v: number 
     case 'f32': view.setFloat32(off, v as number, true); return;
     case 'f64': view.setFloat64(off, v as number, true); return;
     case 'bool': view.setUint8(off, v ? 1 : 0); return;
-    case 'f80': codeHelpers.fromC_f80();
+    case 'f80': codeHelpers.toC_f80(view, off, v as number | bigint);
   }
 }
 
