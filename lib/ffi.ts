@@ -2,7 +2,7 @@
 import * as path from 'path';
 import { CDefError, FFIError, show } from './errors';
 import { CdefOptions, parseCdef, parseTypeName } from './cparser/parser';
-import { CType, isCType, noSizeError, pendingReason, pointerTo, requireSize, settledPending } from './ctype/model';
+import { CType, TypeBase, isCType, noSizeError, pendingReason, pointerTo, requireSize, settledPending } from './ctype/model';
 import { Decl, Registry, keyOf } from './ctype/registry';
 import { externBinding, lowerByValue } from './codegen/glue';
 import { getErrno, loadLibrary, setErrno } from './backend/koffi';
@@ -85,9 +85,22 @@ interface SourceSet {
 /** Gives an FFI made by loadModule() its rebuilt declarations (the one way in to the private field). */
 let adoptRegistry: (ffi: FFI, registry: Registry) => void;
 
+/** What ffi.gc() returns: a cdata, or nothing for `null` (a destructor removed); a destructor typed `any` (a library function) gives a cdata. */
+type GcResult<D> = 0 extends 1 & D ? CData : D extends null ? void : CData;
+
 export class FFI {
   /** C's NULL, as JavaScript spells it. */
   readonly NULL = null;
+  /** The class of every cdata (CFFI's ffi.CData): `x instanceof ffi.CData`. */
+  static readonly CData = CData;
+  /** The class of every ctype (CFFI's ffi.CType): `ffi.typeof('int') instanceof ffi.CType`. */
+  static readonly CType = TypeBase;
+  get CData(): typeof CData {
+    return CData;
+  }
+  get CType(): typeof TypeBase {
+    return TypeBase;
+  }
   #registry = new Registry();
   /** Every cdef call's source and options, in order: part of the verify() cache key. */
   readonly #cdefs: string[] = [];
@@ -558,10 +571,10 @@ export class FFI {
     return typedView(cdata, length);
   }
 
-  /** A new cdata for the same memory that calls destructor(cdata) once when garbage-collected (null: cancel). */
-  gc(cdata: CData, destructor: ((c: CData) => unknown) | null): CData {
+  /** A new cdata for the same memory that calls destructor(cdata) once when garbage-collected; with null, removes the destructor of an ffi.gc() result. */
+  gc<D extends ((c: CData) => unknown) | null>(cdata: CData, destructor: D): GcResult<D> {
     if (!isCData(cdata)) throw new TypeError(`ffi.gc(): expected a cdata, got ${show(cdata)}`);
-    return gcAttach(cdata, destructor);
+    return gcAttach(cdata, destructor) as GcResult<D>;
   }
 
   /** Frees ffi.new() memory or runs an ffi.gc() destructor now; the cdata cannot be used afterwards. */

@@ -4,7 +4,7 @@ import { show } from '../errors';
 import { ArrayType, CType, PointerType, isCType, isCharLike, pointerTo, requireSize } from '../ctype/model';
 import { isSignedRepr } from '../ctype/primitives';
 import { bufferAddress, rawView, readCString, readCStringBounded } from '../backend/koffi';
-import { CData, isCData, MEM, ADDR, OFF, LEN, OWN, TYPE } from './base';
+import { CData, isCData, MEM, ADDR, OFF, LEN, OWN, TYPE, ownsNoBytes } from './base';
 import { classOf, extentOf, knownBytes, ownMemory, readAt, readCode, varSizeOf, wideCodes, wrapPointer, writeArray, writeAt } from './classes';
 import { fromC_wchar, isWideChar, reprOf } from './convert';
 import { boundsOf, checkMemory, refuseReadOnly } from './faults';
@@ -25,6 +25,7 @@ export function newCData(t: CType, init: unknown): CData {
       const size = init !== undefined && (item.kind === 'struct' || item.kind === 'union') ? varSizeOf(item, init, where) : item.size;
       const b = allocate(size, item.align);
       const c = new (classOf(t))(b.memory, b.address, b.offset, 0, size);
+      if (size === 0) ownsNoBytes.add(c);
       if (init !== undefined) writeAt(item, b.memory.v, b.offset, init, where, size);
       return c;
     }
@@ -35,6 +36,7 @@ export function newCData(t: CType, init: unknown): CData {
       const size = n * item.size;
       const b = allocate(size, item.align);
       const c = new (classOf(t))(b.memory, b.address, b.offset, n, size);
+      if (size === 0) ownsNoBytes.add(c);
       if (init !== undefined && (t.length !== null || (typeof init !== 'number' && typeof init !== 'bigint'))) {
         writeArray(t, b.memory.v, b.offset, init, `ffi.new('${t.cname}')`, n);
       }

@@ -33,6 +33,9 @@ export const SET: unique symbol = Symbol('node-cffi.set');
  * the memory it points to; for an array, struct or union, its own memory. Generated subclasses (one
  * per C type, see classes.ts) add accessors.
  */
+/** Cdata from ffi.new() that own an allocation of 0 bytes (`ffi.new('int[]', 0)`): they own, though [OWN] is 0. */
+export const ownsNoBytes = new WeakSet<CData>();
+
 export class CData {
   // The fields are declared and set by each generated class (classes.ts), not here: one
   // initializer shared by every cdata class would see hundreds of shapes and go megamorphic
@@ -60,7 +63,7 @@ export class CData {
   }
 
   toString(): string {
-    if (this[OWN] > 0) return `<cdata '${this[TYPE].cname}' owning ${this[OWN]} bytes>`;
+    if (this[OWN] > 0 || ownsNoBytes.has(this)) return `<cdata '${this[TYPE].cname}' owning ${this[OWN]} bytes>`;
     // As CFFI shows them: a struct or union cdata that does not own its memory is a reference ('struct foo &'),
     // an open array that does not (a slice, a flexible array member) shows its length.
     const t = this[TYPE];

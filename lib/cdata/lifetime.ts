@@ -2,7 +2,7 @@
 import { DESCRIBE, FFIError, show } from '../errors';
 import { PointerType, VOID, pointerTo } from '../ctype/model';
 import { onCallbacksExhausted } from '../backend/koffi';
-import { CData, isCData, MEM, ADDR, OFF, LEN, OWN, TYPE } from './base';
+import { CData, isCData, MEM, ADDR, OFF, LEN, OWN, TYPE, ownsNoBytes } from './base';
 import { CDataClass, classOf, knownBytes, ownMemory } from './classes';
 import { callbackCData } from './call';
 import type { CallbackOptions, Trampoline } from './callback';
@@ -27,14 +27,18 @@ function runDestructor(r: GcRecord): void {
   }
 }
 
-/** ffi.gc: a new cdata for the same memory whose collection calls `destructor(original)` once. */
-export function gcAttach(c: CData, destructor: ((c: CData) => unknown) | null): CData {
+/**
+ * ffi.gc: a new cdata for the same memory whose collection calls `destructor(original)` once; with
+ * `null`, removes the destructor of a cdata ffi.gc() returned (nothing is returned, as in CFFI).
+ */
+export function gcAttach(c: CData, destructor: ((c: CData) => unknown) | null): CData | undefined {
   if (destructor === null) {
-    if (gcRecords.delete(c)) {
-      finalizers.unregister(c);
-      releasers.delete(c);
+    if (!gcRecords.delete(c)) {
+      throw new TypeError(`ffi.gc(): ${show(c)} has no destructor to remove; only a cdata returned by ffi.gc() has one`);
     }
-    return c;
+    finalizers.unregister(c);
+    releasers.delete(c);
+    return undefined;
   }
   if (typeof destructor !== 'function') throw new TypeError(`ffi.gc(): expected a destructor function or null, got ${show(destructor)}`);
   const Cls = c.constructor as CDataClass;
@@ -167,6 +171,8 @@ export function release(c: unknown): void {
   if (releaser) {
     releasers.delete(c);
     releaser();
+  } else if (ownsNoBytes.has(c)) {
+    // An allocation of 0 bytes: nothing to give back (its place in a slab is shared with others).
   } else if (c[OWN] === 0) {
     throw new TypeError(`ffi.release(): ${show(c)} does not own what it refers to (ffi.new(), ffi.gc(), ffi.callback() and ffi.newHandle() results do)`);
   } else {

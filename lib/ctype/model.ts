@@ -15,7 +15,8 @@ export type CType =
 let nextId = 1;
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
-abstract class TypeBase {
+/** The class every ctype is an instance of (the facade's `ffi.CType`). */
+export abstract class TypeBase {
   /** Unique per type object (names the koffi record of a struct passed by value). */
   readonly id = nextId++;
   abstract readonly kind: CTypeKind;

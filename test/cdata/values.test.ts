@@ -187,3 +187,24 @@ describe('the internals of a cdata are hidden', () => {
     expectThrow(() => p.$a, Error, "'$a' is not one of their names");
   });
 });
+
+describe('ownership', () => {
+  test('an allocation of 0 bytes owns them, and releasing it leaves the memory around it alone', () => {
+    const before = ffi.new('int[2]', [7, 8]);
+    const z = ffi.new('int[]', 0);
+    const after = ffi.new('int[2]', [9, 10]);
+    expect(String(z)).toBe("<cdata 'int[]' owning 0 bytes>");
+    ffi.release(z);
+    expect([...before, ...after]).toEqual([7, 8, 9, 10]);
+    expectThrow(() => z[0], TypeError, 'released by ffi.release()');
+  });
+
+  test('ffi.gc(x, null) removes the destructor of an ffi.gc() result, and refuses any other cdata', () => {
+    const p = ffi.new('int *');
+    expectThrow(() => ffi.gc(p, null), TypeError, "ffi.gc(): cdata 'int *' has no destructor to remove");
+    const q = ffi.gc(p, () => undefined);
+    expect(ffi.gc(q, null)).toBeUndefined();
+    expectThrow(() => ffi.gc(q, null), TypeError, 'has no destructor to remove');
+    expect([p instanceof ffi.CData, ffi.typeof(p) instanceof ffi.CType, FFI.CData === ffi.CData]).toEqual([true, true, true]);
+  });
+});

@@ -192,7 +192,7 @@ describe('backend_tests', () => {
     expect(String(p)).toBe(`<cdata 'int[4]' owning ${4 * SIZE_OF_INT} bytes>`);
   });
 
-  test.failing('test_new_array_varsize', () => {
+  test('test_new_array_varsize', () => {
     const ffi = new FFI();
     let p = ffi.new('int[]', 10); // a single integer is the length
     expect(p[9]).toBe(0);
@@ -1653,7 +1653,7 @@ describe('backend_tests', () => {
     expect([q1, q3]).toEqual([null, null]);
   });
 
-  test.failing('test_gc_disable', async () => {
+  test('test_gc_disable', async () => {
     const ffi = new FFI();
     const p = ffi.new('int *', 123);
     expect(() => ffi.gc(p, null)).toThrow(TypeError);
@@ -1680,7 +1680,7 @@ describe('backend_tests', () => {
     expect(keepalive.length).toBe(10);
   });
 
-  test.failing('test_CData_CType', () => {
+  test('test_CData_CType', () => {
     const ffi = planned(new FFI());
     // no counterpart: isinstance(ffi.cast("int", 0), ffi.CData) (a cast to a number type is a number)
     expect(ffi.new('int *')).toBeInstanceOf(ffi.CData);
@@ -1689,7 +1689,7 @@ describe('backend_tests', () => {
     expect(ffi.new('int *')).not.toBeInstanceOf(ffi.CType);
   });
 
-  test.failing('test_CData_CType_2', () => {
+  test('test_CData_CType_2', () => {
     const ffi = planned(new FFI());
     expect(ffi.typeof('int')).toBeInstanceOf(ffi.CType);
   });

@@ -414,13 +414,15 @@ test('test_memmove_readonly_readwrite', () => {
   expect(ba).toEqual(Buffer.from('ABcxx'));
 });
 
-test.failing('test_ffi_types', () => {
+test('test_ffi_types', () => {
   const CDataClass = (FFI as Any).CData;
   const CTypeClass = (FFI as Any).CType;
   const ffi = new FFI();
   expect(CDataClass).toBeDefined();
   expect(CTypeClass).toBeDefined();
-  expect(ffi.cast('int', 42)).toBeInstanceOf(CDataClass);
+  // differs from CFFI: see docs/cffi-differences.md, "A cast to a number type is a number"
+  expect(ffi.cast('int', 42)).toBe(42);
+  expect(ffi.cast('int *', 42)).toBeInstanceOf(CDataClass);
   expect(ffi.typeof('int')).toBeInstanceOf(CTypeClass);
 });
 
