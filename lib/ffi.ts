@@ -11,6 +11,7 @@ import { MacroValue, bakeModule, macroValueMember, readModule } from './aot/data
 import { defineValues, fromJson, linkAll, snapshotOf } from './headerlib';
 import { moduleFiles, writeModule } from './aot/loader';
 import { CData, CFunction, TYPE, isCData } from './cdata/base';
+import { callerType } from './cdata/call';
 import {
   FromBufferOptions, addressOf, bufferOf, castTo, fromBuffer, fromBufferArguments, memmove, newCData, sizeOfCData, stringOf, typedView, unpack,
 } from './cdata/api';
@@ -371,10 +372,13 @@ export class FFI {
     throw new TypeError(`${where}: expected a C type name or a ctype, got ${show(x)}`);
   }
 
-  /** The ctype of a C type name, or of a cdata. */
-  typeof(x: TypeArg | CData): CType {
+  /** The ctype of a C type name, of a cdata, or of a library function (a pointer to its function type). */
+  typeof(x: TypeArg | CData | ((...args: never[]) => unknown)): CType {
     if (isCData(x)) return x[TYPE];
-    return this.#type(x, 'ffi.typeof()');
+    // A library function: a pointer to its function type, as a function pointer to it has.
+    const called = callerType(x);
+    if (called !== undefined) return pointerTo(called);
+    return this.#type(x as TypeArg, 'ffi.typeof()');
   }
 
   /** Size in bytes of a type, or of the memory a cdata owns or refers to (an array's whole length). */

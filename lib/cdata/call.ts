@@ -3,6 +3,7 @@ import { types } from 'util';
 import { FFIError, show } from '../errors';
 import { CType, FunctionType, PointerType, StructType, arrayOf, isCharLike, isCType } from '../ctype/model';
 import { RawFunction, functionAt, variadicSpec } from '../backend/koffi';
+import { byValueRefusal } from '../backend/byvalue';
 import { GUARDING, IN_CALL, REFUSED, SYNC, WAIT_MS, labelId, takeRefusals } from '../backend/threadguard';
 import { ADDR, CData, LEN, MEM, OFF, OWN, TYPE, isCData } from './base';
 import { EnumValue } from './scalar';
@@ -68,6 +69,8 @@ export interface CallTarget {
   readonly lowered: FunctionType | null;
   /** Resolves the type names of variadic arguments (`['long', 5]`). */
   readonly resolveType: (text: string) => CType;
+  /** Why no call can be made (an FFIError's message), refused before the arguments are looked at. */
+  readonly refusal?: string;
 }
 
 /** A C function as JavaScript sees it: call it, or `.async(...)` it on a worker thread. */
@@ -382,6 +385,7 @@ function plan(label: string, t: FunctionType, argNames: readonly (string | null)
  * the Promise settles.
  */
 export function makeCaller(label: string, t: FunctionType, argNames: readonly (string | null)[], target: CallTarget, guard: CallGuard): Caller {
+  if (target.refusal !== undefined) return refusingCaller(label, target.refusal);
   const k: unknown[] = [];
   const p = plan(label, t, argNames, target.lowered, k);
   const n = p.params.length;
@@ -438,12 +442,53 @@ export function makeCaller(label: string, t: FunctionType, argNames: readonly (s
     factories.set(source, factory);
   }
   const f = factory(target.raw, guard, k, target.resolveType, ...RUNTIME_VALUES);
+  callerTypes.set(f, t);
   const params = p.params.join(', ');
   for (const [fn, n] of [[f, name], [f.async, `${name}_async`]] as const) {
     Object.defineProperty(fn, 'name', { value: n });
     Object.defineProperty(fn, 'toString', { value: () => `function ${n}(${params}) { [native code] }`, configurable: true });
   }
   return f;
+}
+
+/** The C function type of each caller made (library functions: what ffi.typeof() says of them). */
+const callerTypes = new WeakMap<object, FunctionType>();
+
+/** The C function type a library function calls, or undefined for anything else. */
+export function callerType(f: unknown): FunctionType | undefined {
+  return typeof f === 'function' ? callerTypes.get(f) : undefined;
+}
+
+/** A caller whose every call (and .async call) is an FFIError with `message`, as CFFI's NotImplementedError. */
+function refusingCaller(label: string, message: string): Caller {
+  const name = /^[A-Za-z_$][\w$]*$/.test(label.replace(/\(\)$/, '')) ? label.replace(/\(\)$/, '') : 'cfunction';
+  const f = function (): never {
+    throw new FFIError(message);
+  };
+  const async = async (): Promise<never> => {
+    throw new FFIError(message);
+  };
+  Object.defineProperty(f, 'name', { value: name });
+  Object.defineProperty(async, 'name', { value: `${name}_async` });
+  return Object.assign(f, { async });
+}
+
+/**
+ * Why a call through a function pointer of type `t` cannot be made (koffi passes and returns
+ * structs and unions by value itself, and not every one as C does), or undefined when it can.
+ */
+function byValueCallRefusal(t: PointerType): string | undefined {
+  const f = t.item as FunctionType;
+  const why = (x: CType): string | null => ((x.kind === 'struct' || x.kind === 'union') && x.fields !== null ? byValueRefusal(x) : null);
+  const say = (x: CType, as: string, reason: string) =>
+    `'${t.cname}': ctype '${x.cname}' not supported as ${as} of a call through a function pointer: ${reason}, so koffi cannot pass it as C does; ` +
+    "declare the function in a verify() library's cdef and call it there (its wrapper passes it by pointer)";
+  for (let i = 0; i < f.args.length; i++) {
+    const reason = why(f.args[i]);
+    if (reason !== null) return say(f.args[i], `argument ${i + 1}`, reason);
+  }
+  const reason = why(f.result);
+  return reason === null ? undefined : say(f.result, 'return value', reason);
 }
 
 /** Types named in variadic pairs, for function pointers made without a library (no typedefs known). */
@@ -470,7 +515,13 @@ export interface Through extends CallTarget {
  */
 export function makeFunctionPointer(t: PointerType, address: Address, guard: Memory = NOWHERE, through?: Through): CData {
   const f = t.item as FunctionType;
-  const target: CallTarget = through ?? { raw: placeable(address) ? callableAt(t, address) : notCode(t, address), lowered: null, resolveType: noTypedefs };
+  const refusal = through ? undefined : byValueCallRefusal(t);
+  const target: CallTarget = through ?? {
+    raw: refusal === undefined && placeable(address) ? callableAt(t, address) : notCode(t, address),
+    lowered: null,
+    resolveType: noTypedefs,
+    refusal,
+  };
   const callable = makeCaller(through?.label ?? `'${t.cname}'`, f, through?.argNames ?? [], target, guard);
   // The cdata fields, defined (not assigned: the cdata prototype chain ends in a Proxy that refuses unknown names).
   const fields = [[MEM, guard], [ADDR, address], [OFF, 0], [LEN, 0], [OWN, 0]] as const;

@@ -208,3 +208,18 @@ describe('ownership', () => {
     expect([p instanceof ffi.CData, ffi.typeof(p) instanceof ffi.CType, FFI.CData === ffi.CData]).toEqual([true, true, true]);
   });
 });
+
+describe('functions', () => {
+  test('ffi.typeof() of a library function is the pointer to its function type', () => {
+    expect(ffi.typeof(C.sum)).toBe(ffi.typeof('int(*)(const int *, int)'));
+    expectThrow(() => ffi.typeof((() => 0) as never), TypeError, 'ffi.typeof(): expected a C type name or a ctype');
+  });
+
+  test('a call through a function pointer passing a union by value is an FFIError before any argument is looked at', async () => {
+    const fp = ffi.cast('int(*)(int, union u)', 4096)!;
+    expectThrow(() => fp('not an int'), FFIError, "ctype 'union u' not supported as argument 2 of a call through a function pointer: it is a union");
+    await expect(fp.async()).rejects.toThrow(/not supported as argument 2/);
+    const ret = ffi.cast('struct bits(*)(void)', 4096)!;
+    expectThrow(() => ret(), FFIError, "ctype 'struct bits' not supported as return value of a call through a function pointer: it has bit-fields");
+  });
+});

@@ -1123,7 +1123,7 @@ test('test_autofilled_struct_as_argument', () => {
   expect(lib.foo([100, 1])).toBe(99);
 });
 
-test.failing('test_autofilled_struct_as_argument_dynamic', () => {
+test('test_autofilled_struct_as_argument_dynamic', () => {
   const ffi = new FFI();
   ffi.cdef('struct foo_s { long a; ...; };\n' + 'static int (*foo)(struct foo_s);');
   const lib = ffi.verify(`
@@ -1964,7 +1964,7 @@ test('test_passing_string_or_NULL', () => {
   raises(TypeError, () => lib.seeme2(zeroL));
 });
 
-test.failing('test_typeof_function', () => {
+test('test_typeof_function', () => {
   const ffi = new FFI();
   ffi.cdef('int foo(int, char);');
   const lib = ffi.verify('int foo(int x, char y) { (void)x; (void)y; return 42; }');
@@ -1997,7 +1997,7 @@ test('test_dir', () => {
   expect(Object.keys(lib).sort()).toEqual(['AA', 'BB', 'FOO', 'somearray', 'somefunc', 'somevar', 'sv2']);
 });
 
-test.failing('test_typeof_func_with_struct_argument', () => {
+test('test_typeof_func_with_struct_argument', () => {
   const ffi = new FFI();
   ffi.cdef('struct s { int a; }; int foo(struct s);');
   const lib = ffi.verify(`struct s { int a; };
@@ -2219,7 +2219,7 @@ test.failing('test_verify_dlopen_flags', () => {
   expect(lib1.foo_verify_dlopen_flags).toBe(43);
 });
 
-test.failing('test_consider_not_implemented_function_type', () => {
+test('test_consider_not_implemented_function_type', () => {
   // Calls through function pointers to address 123: run where a crash cannot end the suite.
   const out = inChild(`
     const ffi = new FFI();
