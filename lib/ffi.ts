@@ -92,6 +92,8 @@ type GcResult<D> = 0 extends 1 & D ? CData : D extends null ? void : CData;
 export class FFI {
   /** C's NULL, as JavaScript spells it. */
   readonly NULL = null;
+  /** C's NULL, as JavaScript spells it (CFFI's FFI.NULL). */
+  static readonly NULL = null;
   /** The class of every cdata (CFFI's ffi.CData): `x instanceof ffi.CData`. */
   static readonly CData = CData;
   /** The class of every ctype (CFFI's ffi.CType): `ffi.typeof('int') instanceof ffi.CType`. */
@@ -113,6 +115,11 @@ export class FFI {
   readonly #given = new Set<string>();
   /** The JavaScript functions ffi.defExtern() attached to extern "Python" functions, and the libraries that call them. */
   readonly #externs = new ExternTable();
+
+  constructor() {
+    // CFFI's FFI(backend) has no counterpart: an argument is a mistake, not something to ignore.
+    if (arguments.length > 0) throw new TypeError(`new FFI(): takes no arguments, got ${show(arguments[0])}`);
+  }
 
   static {
     adoptRegistry = (ffi, registry) => {

@@ -493,7 +493,7 @@ test('test_open_array_in_struct', () => {
   expect(ffi.sizeof(p[0])).toBe(5 * ffi.sizeof('int'));
 });
 
-test.failing('test_math_sin_type', () => {
+test('test_math_sin_type', () => {
   const ffi = newFFI();
   ffi.cdef('double sin(double); void *xxtestfunc();');
   const lib = verify(ffi, 'test_math_sin_type', `
@@ -778,7 +778,7 @@ test.failing('test_include_8', () => {
   expect(() => ffi.new('struct foo_s *')).toThrow(/'struct foo_s' is opaque in the ffi\.include\(\), but no longer in the ffi doing the include/);
 });
 
-test.failing('test_incomplete_struct_as_arg', () => {
+test('test_incomplete_struct_as_arg', () => {
   const ffi = newFFI();
   ffi.cdef('struct foo_s { int x; ...; }; int f(int, struct foo_s);');
   const lib = verify(ffi, 'test_incomplete_struct_as_arg',
@@ -792,7 +792,7 @@ test.failing('test_incomplete_struct_as_arg', () => {
   expect(ffi.typeof(lib.f)).toBe(ffi.typeof('int(*)(int, struct foo_s)'));
 });
 
-test.failing('test_incomplete_struct_as_result', () => {
+test('test_incomplete_struct_as_result', () => {
   const ffi = newFFI();
   ffi.cdef('struct foo_s { int x; ...; }; struct foo_s f(int);');
   const lib = verify(ffi, 'test_incomplete_struct_as_result',
@@ -803,7 +803,7 @@ test.failing('test_incomplete_struct_as_result', () => {
   expect(ffi.typeof(lib.f)).toBe(ffi.typeof('struct foo_s(*)(int)'));
 });
 
-test.failing('test_incomplete_struct_as_both', () => {
+test('test_incomplete_struct_as_both', () => {
   const ffi = newFFI();
   ffi.cdef('struct foo_s { int x; ...; }; struct bar_s { int y; ...; };\n' + 'struct foo_s f(int, struct bar_s);');
   const lib = verify(ffi, 'test_incomplete_struct_as_both',
@@ -929,7 +929,7 @@ test.failing('test_address_of_function', () => {
   expect(ffi.typeof(fptr)).toBe(ffi.typeof('long(*)(long)'));
 });
 
-test.failing('test_address_of_function_with_struct', () => {
+test('test_address_of_function_with_struct', () => {
   const ffi = newFFI();
   ffi.cdef('struct foo_s { int x; }; long myfunc(struct foo_s);');
   const lib = verify(ffi, 'test_addressof_function_with_struct', `
@@ -1836,7 +1836,7 @@ test('test_extern_python_plus_c', () => {
   expect(lib.call_me(100)).toBe(-2100);
 });
 
-test.failing('test_introspect_function', () => {
+test('test_introspect_function', () => {
   const ffi = newFFI();
   ffi.cdef('float f1(double);');
   const lib = verify(ffi, 'test_introspect_function', `
