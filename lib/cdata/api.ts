@@ -5,9 +5,10 @@ import { ArrayType, CType, PointerType, isCType, isCharLike, pointerTo, requireS
 import { isSignedRepr } from '../ctype/primitives';
 import { bufferAddress, rawView, readCString, readCStringBounded } from '../backend/koffi';
 import { CData, isCData, MEM, ADDR, OFF, LEN, OWN, TYPE, ownsNoBytes } from './base';
-import { classOf, extentOf, knownBytes, ownMemory, readAt, readCode, varSizeOf, wideCodes, wrapPointer, writeArray, writeAt } from './classes';
+import { classOf, extentOf, knownBytes, ownMemory, readAt, readCode, wrapPointer, writeArray, writeAt } from './classes';
+import { varSizeOf, wideCodes } from './layout';
 import { fromC_wchar, isWideChar, reprOf } from './convert';
-import { boundsOf, checkMemory, refuseReadOnly } from './faults';
+import { checkMemory, refuseReadOnly } from './faults';
 import { EnumValue, warnGuessedEnum } from './scalar';
 import { Address, Memory, NO_MEMORY, addressHex, allocate, offsetAddress, placeMemory, toAddress, wholeBuffer } from './memory';
 

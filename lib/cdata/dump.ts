@@ -4,7 +4,8 @@ import { show } from '../errors';
 import { CField, CType, StructType, isCharLike, noSizeError } from '../ctype/model';
 import type { ScalarType } from './convert';
 import { CData, isCData, MEM, ADDR, OFF, LEN, OWN, TYPE } from './base';
-import { readAddress, readBits, readValue } from './classes';
+import { readAddress, readValue } from './classes';
+import { readBits } from './layout';
 import { checkMemory } from './faults';
 import { addressHex, placeMemory } from './memory';
 
