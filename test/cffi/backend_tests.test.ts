@@ -1935,7 +1935,7 @@ describe('backend_tests', () => {
     }
   });
 
-  test.failing('test_pack_valueerror', () => {
+  test('test_pack_valueerror', () => {
     const ffi = new FFI();
     expect(() => ffi.cdef('', { pack: 3 })).toThrow(TypeError);
     expect(() => ffi.cdef('', { packed: 2 as unknown as boolean })).toThrow(TypeError);
