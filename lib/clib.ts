@@ -1,7 +1,7 @@
 // Library namespaces: the object verify() and dlopen() return, with a property per declared function, global and constant.
 import { FFIError, TypeError, closestName } from './errors';
 import type { Decl } from './ctype/registry';
-import { CType, FunctionType, Q_CONST, VOID, functionType, pendingIn, pendingReason, pointerTo } from './ctype/model';
+import { CType, FunctionType, Q_CONST, VOID, functionType, pendingIn, pendingReason, pointerTo, requireSize } from './ctype/model';
 import { Binding, EXTERN_REPORT, ExternBinding } from './codegen/glue';
 import type { LoadedLibrary } from './backend/koffi';
 import { Caller, functionGuard, makeCaller, makeFunctionPointer, whenSettled } from './cdata/call';
@@ -373,14 +373,21 @@ function defineGlobal(lib: Lib, d: Decl & { kind: 'variable' }, state: LibState)
     return place;
   };
   state.globals.set(d.name, locate);
+  // A global of a type without a size (opaque, or a struct never defined) has only an address
+  // (ffi.addressof); an open array's length is not its size (it reads as the array it is).
+  const sized = (): void => {
+    if (d.type.kind !== 'array') requireSize(d.type, `${spec.label}: ${where}`);
+  };
   Object.defineProperty(lib, d.name, {
     enumerable: true,
     get() {
       const p = locate();
+      sized();
       return readAt(d.type, p.memory, p.offset, p.address);
     },
     set(value: unknown) {
       const p = locate();
+      sized();
       if (readonly) throw new TypeError(`${where}: it is declared const, so C keeps it in read-only memory; it cannot be assigned`);
       writeAt(d.type, p.memory.v, p.offset, value, where);
     },

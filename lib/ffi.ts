@@ -2,7 +2,7 @@
 import * as path from 'path';
 import { CDefError, checkOptions, FFIError, RangeError, show, TypeError } from './errors';
 import { CdefOptions, parseCdef, parseTypeName } from './cparser/parser';
-import { CType, isCType, noSizeError, pendingReason, pointerTo, requireSize, settledPending } from './ctype/model';
+import { CType, TypeBase, isCType, noSizeError, pendingReason, pointerTo, requireSize, settledPending } from './ctype/model';
 import { Decl, Registry, keyOf } from './ctype/registry';
 import { externBinding, lowerByValue } from './codegen/glue';
 import { getErrno, loadLibrary, setErrno } from './backend/koffi';
@@ -10,9 +10,10 @@ import { nodeHost } from './host';
 import { MacroValue, bakeModule, macroValueMember, readModule } from './aot/data';
 import { defineValues, fromSnapshot, linkAll, snapshotOf } from './headerlib';
 import { moduleFiles, writeModule } from './aot/loader';
-import { CData, CFunction, isCData } from './cdata/base';
+import { CData, CFunction, TYPE, isCData } from './cdata/base';
+import { callerType } from './cdata/call';
 import {
-  addressOf, bufferOf, castTo, fromBuffer, memmove, newCData, sizeOfCData, stringOf, typedView, unpack,
+  FromBufferOptions, addressOf, bufferOf, castTo, fromBuffer, fromBufferArguments, memmove, newCData, sizeOfCData, stringOf, typedView, unpack,
 } from './cdata/api';
 import { callback, fromHandle, gcAttach, newHandle, release } from './cdata/lifetime';
 import { ExternTable, externArguments, notExtern } from './cdata/externs';
@@ -88,9 +89,24 @@ interface SourceSet {
 /** Gives an FFI made by loadModule() its rebuilt declarations (the one way in to the private field). */
 let adoptRegistry: (ffi: FFI, registry: Registry) => void;
 
+/** What ffi.gc() returns: a cdata, or nothing for `null` (a destructor removed); a destructor typed `any` (a library function) gives a cdata. */
+type GcResult<D> = 0 extends 1 & D ? CData : D extends null ? void : CData;
+
 export class FFI {
   /** C's NULL, as JavaScript spells it. */
   readonly NULL = null;
+  /** C's NULL, as JavaScript spells it (CFFI's FFI.NULL). */
+  static readonly NULL = null;
+  /** The class of every cdata (CFFI's ffi.CData): `x instanceof ffi.CData`. */
+  static readonly CData = CData;
+  /** The class of every ctype (CFFI's ffi.CType): `ffi.typeof('int') instanceof ffi.CType`. */
+  static readonly CType = TypeBase;
+  get CData(): typeof CData {
+    return CData;
+  }
+  get CType(): typeof TypeBase {
+    return TypeBase;
+  }
   #registry = new Registry();
   /** Every cdef call's source and options, in order: part of the verify() cache key. */
   readonly #cdefs: string[] = [];
@@ -102,6 +118,11 @@ export class FFI {
   readonly #given = new Set<string>();
   /** The JavaScript functions ffi.defExtern() attached to extern "Python" functions, and the libraries that call them. */
   readonly #externs = new ExternTable();
+
+  constructor() {
+    // CFFI's FFI(backend) has no counterpart: an argument is a mistake, not something to ignore.
+    if (arguments.length > 0) throw new TypeError(`new FFI(): takes no arguments, got ${show(arguments[0])}`);
+  }
 
   static {
     adoptRegistry = (ffi, registry) => {
@@ -363,10 +384,13 @@ export class FFI {
     throw new TypeError(`${where}: expected a C type name or a ctype, got ${show(x)}`);
   }
 
-  /** The ctype of a C type name, or of a cdata. */
-  typeof(x: TypeArg | CData): CType {
-    if (isCData(x)) return x.$t;
-    return this.#type(x, 'ffi.typeof()');
+  /** The ctype of a C type name, of a cdata, or of a library function (a pointer to its function type). */
+  typeof(x: TypeArg | CData | ((...args: never[]) => unknown)): CType {
+    if (isCData(x)) return x[TYPE];
+    // A library function: a pointer to its function type, as a function pointer to it has.
+    const called = callerType(x);
+    if (called !== undefined) return pointerTo(called);
+    return this.#type(x as TypeArg, 'ffi.typeof()');
   }
 
   /** Size in bytes of a type, or of the memory a cdata owns or refers to (an array's whole length). */
@@ -377,7 +401,7 @@ export class FFI {
   }
 
   alignof(x: TypeArg | CData): number {
-    const t = isCData(x) ? x.$t : this.#type(x, 'ffi.alignof()');
+    const t = isCData(x) ? x[TYPE] : this.#type(x, 'ffi.alignof()');
     if (t.align < 0) throw noSizeError(`ffi.alignof('${t.cname}')`, t);
     return t.align;
   }
@@ -387,6 +411,8 @@ export class FFI {
     let t = this.#type(type, 'ffi.offsetof()');
     const where = `ffi.offsetof('${t.cname}')`;
     if (path.length === 0) throw new TypeError(`${where}: name a field (or an index) to give the offset of`);
+    // As CFFI: a field named first of a pointer type is a field of the item it points to.
+    if (t.kind === 'pointer' && typeof path[0] === 'string') t = t.item;
     let offset = 0;
     for (const step of path) {
       if (typeof step === 'string') {
@@ -525,8 +551,8 @@ export class FFI {
     return stringOf(cdata, maxlen);
   }
 
-  /** The first n items of a pointer or array, copied out (a Buffer for chars, else an array). */
-  unpack(cdata: CData, n: number): unknown[] | Buffer {
+  /** The first n items of a pointer or array, copied out (a Buffer for chars, a string for wide chars, else an array). */
+  unpack(cdata: CData, n: number): unknown[] | Buffer | string {
     if (!isCData(cdata)) throw new TypeError(`ffi.unpack(): expected a cdata, got ${show(cdata)}`);
     return unpack(cdata, n);
   }
@@ -537,10 +563,17 @@ export class FFI {
     return bufferOf(cdata, size);
   }
 
-  /** An array cdata over the memory of a Buffer, typed array or ArrayBuffer, without copying. */
-  fromBuffer(buf: ArrayBufferView | ArrayBuffer, cdecl: TypeArg = 'char[]'): CData {
+  /**
+   * An array cdata ('char[]' unless a type is given), or a pointer to its start, over the memory of
+   * a Buffer, typed array or ArrayBuffer, without copying: CFFI's order (cdecl, buffer, options) or
+   * (buffer, cdecl, options).
+   */
+  fromBuffer(cdecl: TypeArg, buf: ArrayBufferView | ArrayBuffer, options?: FromBufferOptions): CData;
+  fromBuffer(buf: ArrayBufferView | ArrayBuffer, cdecl?: TypeArg | FromBufferOptions, options?: FromBufferOptions): CData;
+  fromBuffer(a: unknown, b?: unknown, c?: unknown): CData {
+    const { buffer, cdecl } = fromBufferArguments(a, b, c);
     const t = this.#type(cdecl, 'ffi.fromBuffer()');
-    return fromBuffer(buf, usable(t, 'ffi.fromBuffer'), typeof cdecl === 'string' ? cdecl : cdecl.cname);
+    return fromBuffer(buffer, usable(t, 'ffi.fromBuffer'), typeof cdecl === 'string' ? cdecl : cdecl.cname);
   }
 
   /** Copies n bytes between cdata and/or JS buffers; overlapping ranges are handled. */
@@ -554,10 +587,10 @@ export class FFI {
     return typedView(cdata, length);
   }
 
-  /** A new cdata for the same memory that calls destructor(cdata) once when garbage-collected (null: cancel). */
-  gc(cdata: CData, destructor: ((c: CData) => unknown) | null): CData {
+  /** A new cdata for the same memory that calls destructor(cdata) once when garbage-collected; with null, removes the destructor of an ffi.gc() result. */
+  gc<D extends ((c: CData) => unknown) | null>(cdata: CData, destructor: D): GcResult<D> {
     if (!isCData(cdata)) throw new TypeError(`ffi.gc(): expected a cdata, got ${show(cdata)}`);
-    return gcAttach(cdata, destructor);
+    return gcAttach(cdata, destructor) as GcResult<D>;
   }
 
   /** Frees ffi.new() memory or runs an ffi.gc() destructor now; the cdata cannot be used afterwards. */

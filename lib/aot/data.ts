@@ -28,8 +28,8 @@ export type TypeData =
         readonly size: number;
         readonly align: number;
         readonly pack: number;
-        /** name, type, offset, bitshift, bitsize, qualifiers. */
-        readonly fields: readonly (readonly [string, number, number, number, number, number])[];
+        /** name, type, offset, bitshift, bitsize, qualifiers, flags (1: skipped by positional initialisers). */
+        readonly fields: readonly (readonly [string, number, number, number, number, number, number?])[];
       } | null;
     }
   | {
@@ -134,7 +134,7 @@ class TypeTable {
           size: t.size,
           align: t.align,
           pack: t.pack,
-          fields: t.fields.map((f) => [f.name, this.add(f.type), f.offset, f.bitshift, f.bitsize, f.quals] as const),
+          fields: t.fields.map((f) => [f.name, this.add(f.type), f.offset, f.bitshift, f.bitsize, f.quals, f.flags] as const),
         };
         return { kind: t.kind, name: t.name, namedByTypedef: t.namedByTypedef, partial: t.partial, layout };
       }
@@ -263,8 +263,8 @@ function rebuildTypes(data: ModuleData): CType[] {
   };
   for (const [t, row] of shells) {
     if (!row.layout) continue;
-    const fields: CField[] = row.layout.fields.map(([name, type, offset, bitshift, bitsize, quals]) => ({
-      name, type: resolve(type), offset, bitshift, bitsize, quals,
+    const fields: CField[] = row.layout.fields.map(([name, type, offset, bitshift, bitsize, quals, flags]) => ({
+      name, type: resolve(type), offset, bitshift, bitsize, quals, flags: flags ?? 0,
     }));
     Object.assign(t, { fields, fieldMap: new Map(fields.map((f) => [f.name, f])), size: row.layout.size, align: row.layout.align, pack: row.layout.pack });
   }

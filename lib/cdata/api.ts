@@ -1,13 +1,15 @@
 // The memory-model operations behind the facade: new, cast, addressof, string, unpack, buffer, fromBuffer, memmove, view.
+import { types } from 'util';
 import { RangeError, show, TypeError } from '../errors';
-import { ArrayType, CType, PointerType, isCharLike, pointerTo, requireSize } from '../ctype/model';
+import { ArrayType, CType, PointerType, isCType, isCharLike, pointerTo, requireSize } from '../ctype/model';
 import { isSignedRepr } from '../ctype/primitives';
 import { bufferAddress, rawView, readCString, readCStringBounded } from '../backend/koffi';
-import { CData, isCData } from './base';
-import { classOf, extentOf, knownBytes, ownMemory, readAt, wrapPointer, writeArray, writeAt } from './classes';
-import { reprOf } from './convert';
-import { boundsOf, checkMemory, refuseReadOnly } from './faults';
-import { EnumValue } from './scalar';
+import { CData, isCData, MEM, ADDR, OFF, LEN, OWN, TYPE, ownsNoBytes } from './base';
+import { classOf, extentOf, knownBytes, ownMemory, readAt, readCode, wrapPointer, writeArray, writeAt } from './classes';
+import { varSizeOf, wideCodes } from './layout';
+import { fromC_wchar, isWideChar, reprOf } from './convert';
+import { checkMemory, refuseReadOnly } from './faults';
+import { EnumValue, warnGuessedEnum } from './scalar';
 import { Address, Memory, NO_MEMORY, addressHex, allocate, offsetAddress, placeMemory, toAddress, wholeBuffer } from './memory';
 
 // ---------------------------------------------------------------------------------------------
@@ -18,10 +20,14 @@ export function newCData(t: CType, init: unknown): CData {
   switch (t.kind) {
     case 'pointer': {
       const item = t.item;
-      requireSize(item, `ffi.new('${t.cname}')`, true);
-      const b = allocate(item.size, item.align);
-      const c = new (classOf(t))(b.memory, b.address, b.offset, 0, item.size);
-      if (init !== undefined) writeAt(item, b.memory.v, b.offset, init, `ffi.new('${t.cname}')`);
+      const where = `ffi.new('${t.cname}')`;
+      requireSize(item, where, true);
+      // A struct with an open array member gets the bytes its initialiser needs (CFFI: [1, [10, 20, 30]] or [1, 3]).
+      const size = init !== undefined && (item.kind === 'struct' || item.kind === 'union') ? varSizeOf(item, init, where) : item.size;
+      const b = allocate(size, item.align);
+      const c = new (classOf(t))(b.memory, b.address, b.offset, 0, size);
+      if (size === 0) ownsNoBytes.add(c);
+      if (init !== undefined) writeAt(item, b.memory.v, b.offset, init, where, size);
       return c;
     }
     case 'array': {
@@ -31,6 +37,7 @@ export function newCData(t: CType, init: unknown): CData {
       const size = n * item.size;
       const b = allocate(size, item.align);
       const c = new (classOf(t))(b.memory, b.address, b.offset, n, size);
+      if (size === 0) ownsNoBytes.add(c);
       if (init !== undefined && (t.length !== null || (typeof init !== 'number' && typeof init !== 'bigint'))) {
         writeArray(t, b.memory.v, b.offset, init, `ffi.new('${t.cname}')`, n);
       }
@@ -54,8 +61,8 @@ function openLength(t: ArrayType, init: unknown): number {
   }
   if (Array.isArray(init)) return init.length;
   if (typeof init === 'string' && isCharLike(t.item)) return Buffer.byteLength(init, 'utf8') + 1;
-  if (ArrayBuffer.isView(init) && !(init instanceof DataView)) return init.byteLength / t.item.size;
-  if (isCData(init) && init.$t.kind === 'array') return init.$n;
+  if (typeof init === 'string' && isWideChar(t.item)) return wideCodes(init, t.item.size).length + 1;
+  if (types.isTypedArray(init)) return init.byteLength / t.item.size;
   throw new TypeError(`${where}: an open array needs a length or an initialiser list, got ${show(init)}`);
 }
 
@@ -68,6 +75,7 @@ export function castTo(t: CType, value: unknown): unknown {
     case 'primitive':
       return castScalar(t, value, t.cname);
     case 'enum': {
+      warnGuessedEnum(t);
       const named = typeof value === 'string' && Object.hasOwn(t.relements, value) ? t.relements[value] : undefined;
       return new EnumValue(t, named ?? (castScalar(t, value, t.cname) as number | bigint));
     }
@@ -83,10 +91,18 @@ export function castTo(t: CType, value: unknown): unknown {
 function scalarInput(value: unknown, cname: string): number | bigint | boolean {
   if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return value;
   if (value === null) return 0; // NULL
-  if (isCData(value) && (value.$t.kind === 'pointer' || value.$t.kind === 'array')) return value.$a;
+  if (isCData(value) && (value[TYPE].kind === 'pointer' || value[TYPE].kind === 'array')) return value[ADDR];
   if (value instanceof EnumValue) return value.value;
-  if (typeof value === 'string' && Buffer.byteLength(value) === 1) return Buffer.from(value)[0];
-  throw new TypeError(`ffi.cast('${cname}'): cannot cast ${show(value)} to '${cname}'`);
+  if (typeof value === 'object' && value !== null && !isCData(value)) {
+    // An object that converts itself to a number (valueOf; Python's __int__ / __float__)
+    const v = (value as { valueOf(): unknown }).valueOf();
+    if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return v;
+  }
+  // A character is its code: a one-byte string its byte, any one-character string its code point (CFFI: bytes or str of length 1).
+  if (typeof value === 'string' && value.length > 0 && value.length === (value.codePointAt(0) as number > 0xffff ? 2 : 1)) {
+    return value.codePointAt(0) as number;
+  }
+  throw new TypeError(`ffi.cast('${cname}'): cannot cast ${show(value)} to '${cname}'${typeof value === 'string' ? ' (only a string of one character casts, to its code)' : ''}`);
 }
 
 function castScalar(t: CType & { kind: 'primitive' | 'enum' }, value: unknown, cname: string): number | bigint | boolean {
@@ -126,15 +142,15 @@ function castPointer(t: PointerType, value: unknown): CData | null {
     return null;
   }
   if (isCData(value)) {
-    const vt = value.$t;
+    const vt = value[TYPE];
     if (vt.kind !== 'pointer' && vt.kind !== 'array') {
       throw new TypeError(`ffi.cast('${t.cname}'): cannot cast ${show(value)}; take its address with ffi.addressof() first`);
     }
     // The same memory, seen as another type: every view of an allocation shares its Memory (and its release).
     const m = ownMemory(value);
-    if (t.item.kind === 'function') return wrapPointer(t, value.$a, m.kind === 'c' ? null : m);
-    if (m.kind !== 'c' || value.$o + extentOf(t.item) <= m.hi) return new (classOf(t))(m, value.$a, value.$o, 0, 0);
-    return wrapPointer(t, value.$a);
+    if (t.item.kind === 'function') return wrapPointer(t, value[ADDR], m.kind === 'c' ? null : m);
+    if (m.kind !== 'c' || value[OFF] + extentOf(t.item) <= m.hi) return new (classOf(t))(m, value[ADDR], value[OFF], 0, 0);
+    return wrapPointer(t, value[ADDR]);
   }
   if (typeof value === 'number') {
     if (!Number.isSafeInteger(value)) {
@@ -152,7 +168,7 @@ function castPointer(t: PointerType, value: unknown): CData | null {
 
 /** A pointer to a cdata struct/union/array, or to a field or element inside it (C's `&`). */
 export function addressOf(c: CData, path: readonly (string | number)[]): CData {
-  let t = c.$t;
+  let t = c[TYPE];
   let delta = 0;
   const steps = [...path];
   if (t.kind === 'pointer') {
@@ -163,7 +179,7 @@ export function addressOf(c: CData, path: readonly (string | number)[]): CData {
   } else if (t.kind !== 'struct' && t.kind !== 'union' && t.kind !== 'array') {
     throw new TypeError(`ffi.addressof(): expected a struct, union or array cdata, got ${show(c)}`);
   }
-  let length: number | null = t.kind === 'array' ? (t.length ?? c.$n) : null;
+  let length: number | null = t.kind === 'array' ? (t.length ?? c[LEN]) : null;
   for (const step of steps) {
     if (typeof step === 'number') {
       if (t.kind !== 'array') throw new TypeError(`ffi.addressof(): cannot index '${t.cname}' with ${step}`);
@@ -182,9 +198,9 @@ export function addressOf(c: CData, path: readonly (string | number)[]): CData {
     length = t.kind === 'array' ? t.length : null;
   }
   const p = pointerTo(t);
-  const address = offsetAddress(c.$a, delta);
-  if (p.item.kind === 'function') return wrapPointer(p, address, c.$m) as CData;
-  return new (classOf(p))(ownMemory(c), address, c.$o + delta, 0, 0);
+  const address = offsetAddress(c[ADDR], delta);
+  if (p.item.kind === 'function') return wrapPointer(p, address, c[MEM]) as CData;
+  return new (classOf(p))(ownMemory(c), address, c[OFF] + delta, 0, 0);
 }
 
 function indexStep(item: CType, i: number, length: number | null, c: CData): number {
@@ -206,11 +222,11 @@ function indexStep(item: CType, i: number, length: number | null, c: CData): num
  */
 function placeOf(c: CData, bytes: number, what: string): { m: Memory; o: number } {
   checkMemory(c, what, bytes);
-  const m = c.$m;
-  if (m.kind !== 'c' || (c.$o >= m.lo && c.$o + bytes <= m.hi)) return { m, o: c.$o };
-  const place = placeMemory(c.$a, bytes);
+  const m = c[MEM];
+  if (m.kind !== 'c' || (c[OFF] >= m.lo && c[OFF] + bytes <= m.hi)) return { m, o: c[OFF] };
+  const place = placeMemory(c[ADDR], bytes);
   if (place.offset + bytes > place.memory.hi) {
-    throw new RangeError(`${what}: ${bytes} bytes at ${addressHex(c.$a)} (${show(c)}) are not valid memory`);
+    throw new RangeError(`${what}: ${bytes} bytes at ${addressHex(c[ADDR])} (${show(c)}) are not valid memory`);
   }
   return { m: place.memory, o: place.offset };
 }
@@ -223,9 +239,9 @@ function bytesOf(c: CData, bytes: number, what: string): Uint8Array {
 
 /** How far a string may be read at a cdata: to the end of the memory it points into when that is known, else unbounded (-1). */
 function stringLimit(c: CData): number {
-  const m = c.$m;
+  const m = c[MEM];
   if (!m.bounded) return -1;
-  return Math.max((m.kind === 'slab' ? c.$o + c.$own : m.hi) - c.$o, 0);
+  return Math.max((m.kind === 'slab' ? c[OFF] + c[OWN] : m.hi) - c[OFF], 0);
 }
 
 const utf8 = new TextDecoder('utf-8');
@@ -237,28 +253,28 @@ export function stringOf(value: unknown, maxlen: number | undefined): string {
     const what = value === null ? 'null (a NULL pointer)' : show(value);
     throw new TypeError(`ffi.string(): expected a char array or pointer, or an enum value, got ${what}`);
   }
-  const t = value.$t;
+  const t = value[TYPE];
   const item = t.kind === 'pointer' || t.kind === 'array' ? t.item : null;
   if (maxlen !== undefined && (!Number.isSafeInteger(maxlen) || maxlen < 0)) {
     throw new TypeError(`ffi.string(): maxlen must be a non-negative integer, got ${show(maxlen)}`);
   }
   if (item && isCharLike(item)) {
     // An array's bytes, or for a pointer the rest of the memory it points into (unbounded for C's).
-    const m = value.$m;
+    const m = value[MEM];
     if (m.why !== '' || m.v === NO_MEMORY || m.buffer !== null) checkMemory(value, 'ffi.string()');
-    let limit = t.kind === 'array' ? value.$n : stringLimit(value);
+    let limit = t.kind === 'array' ? value[LEN] : stringLimit(value);
     if (maxlen !== undefined) limit = limit < 0 ? maxlen : Math.min(limit, maxlen);
-    if (limit < 0) return readCString(value.$a as number);
+    if (limit < 0) return readCString(value[ADDR] as number);
     if (readCStringBounded && limit > 0) {
       if (t.kind !== 'array') placeOf(value, limit, 'ffi.string()'); // an array's bytes are there by construction
-      return readCStringBounded(value.$a as number, limit);
+      return readCStringBounded(value[ADDR] as number, limit);
     }
     const bytes = bytesOf(value, limit, 'ffi.string()');
     const end = bytes.indexOf(0);
     return utf8.decode(end < 0 ? bytes : bytes.subarray(0, end));
   }
   if (item && item.kind === 'primitive' && (item.name === 'wchar_t' || item.name === 'char16_t' || item.name === 'char32_t')) {
-    let length = t.kind === 'array' ? value.$n : -1;
+    let length = t.kind === 'array' ? value[LEN] : -1;
     const room = stringLimit(value);
     if (length < 0 && room >= 0) length = Math.floor(room / item.size);
     return wideString(value, item.size, length, maxlen);
@@ -287,23 +303,28 @@ function wideString(c: CData, unit: number, length: number, maxlen: number | und
 
 function wrapAt(c: CData, delta: number): CData {
   const Cls = c.constructor as new (m: Memory, a: Address, o: number, n: number, own: number) => CData;
-  return new Cls(c.$m, offsetAddress(c.$a, delta), c.$o + delta, c.$n, 0);
+  return new Cls(c[MEM], offsetAddress(c[ADDR], delta), c[OFF] + delta, c[LEN], 0);
 }
 
 /** ffi.unpack: `n` items from a pointer or array, as a list (a Buffer copy for chars). */
-export function unpack(c: CData, n: number): unknown[] | Buffer {
-  const t = c.$t;
+export function unpack(c: CData, n: number): unknown[] | Buffer | string {
+  const t = c[TYPE];
   if (t.kind !== 'pointer' && t.kind !== 'array') throw new TypeError(`ffi.unpack(): expected a pointer or array cdata, got ${show(c)}`);
   if (!Number.isSafeInteger(n) || n < 0) throw new TypeError(`ffi.unpack(): length must be a non-negative integer, got ${show(n)}`);
-  if (t.kind === 'array' && n > c.$n) throw new RangeError(`ffi.unpack(): ${n} items asked from ${show(c)}, which has ${c.$n}`);
+  if (t.kind === 'array' && n > c[LEN]) throw new RangeError(`ffi.unpack(): ${n} items asked from ${show(c)}, which has ${c[LEN]}`);
   const item = t.item;
   requireSize(item, 'ffi.unpack()', true);
   const { m, o } = placeOf(c, n * item.size, 'ffi.unpack()');
   if (isCharLike(item)) return Buffer.from(new Uint8Array(m.v.buffer, m.v.byteOffset + o, n));
+  if (isWideChar(item)) {
+    // As CFFI: the n characters as one string, zeros included.
+    const codes = Array.from({ length: n }, (_, i) => readCode(item, m.v, o + i * item.size) as number);
+    return item.size === 2 ? String.fromCharCode(...codes) : codes.map((c) => fromC_wchar(c, 4, 'ffi.unpack()')).join('');
+  }
   // Struct and array items are views sharing the memory they are in (and its release).
-  const shared = m === c.$m ? ownMemory(c) : m;
+  const shared = m === c[MEM] ? ownMemory(c) : m;
   const out = new Array<unknown>(n);
-  for (let i = 0; i < n; i++) out[i] = readAt(item, shared, o + i * item.size, offsetAddress(c.$a, i * item.size));
+  for (let i = 0; i < n; i++) out[i] = readAt(item, shared, o + i * item.size, offsetAddress(c[ADDR], i * item.size));
   return out;
 }
 
@@ -326,7 +347,7 @@ function handOut(c: CData, bytes: number, what: string): { buffer: ArrayBuffer; 
     return { buffer: whole, offset: o };
   }
   if (bytes === 0) return { buffer: new ArrayBuffer(0), offset: 0 };
-  return { buffer: rawView(offsetAddress(c.$a, 0) as number, bytes), offset: 0 };
+  return { buffer: rawView(offsetAddress(c[ADDR], 0) as number, bytes), offset: 0 };
 }
 
 /** ffi.buffer: a Buffer over the cdata's memory (no copy); it keeps that memory alive. */
@@ -335,7 +356,7 @@ export function bufferOf(c: CData, size: number | undefined): Buffer {
   if (!Number.isSafeInteger(n) || n < 0) throw new TypeError(`ffi.buffer(): size must be a non-negative integer, got ${show(size)}`);
   const place = handOut(c, n, 'ffi.buffer()');
   const buf = Buffer.from(place.buffer, place.offset, n);
-  Object.defineProperty(buf, KEEP, { value: c.$m.keep ?? c });
+  Object.defineProperty(buf, KEEP, { value: c[MEM].keep ?? c });
   return buf;
 }
 
@@ -346,7 +367,7 @@ const TYPED: Record<string, new (b: ArrayBufferLike, o: number, n: number) => Ar
 
 /** ffi.view: a typed array of the item type over an array's or pointer's memory (no copy). */
 export function typedView(c: CData, length: number | undefined): ArrayBufferView {
-  const t = c.$t;
+  const t = c[TYPE];
   const item = t.kind === 'pointer' || t.kind === 'array' ? t.item : null;
   if (!item || (item.kind !== 'primitive' && item.kind !== 'enum')) {
     throw new TypeError(`ffi.view(): expected a pointer to or array of numbers, got ${show(c)}`);
@@ -355,17 +376,17 @@ export function typedView(c: CData, length: number | undefined): ArrayBufferView
   if (!Typed) throw new TypeError(`ffi.view(): no typed array holds '${item.cname}'`);
   let n = length;
   if (n === undefined) {
-    if (t.kind === 'array') n = c.$n;
-    else if (c.$own > 0) n = c.$own / item.size;
+    if (t.kind === 'array') n = c[LEN];
+    else if (c[OWN] > 0) n = c[OWN] / item.size;
     else throw new TypeError(`ffi.view(): ${show(c)} does not know how many items it points to; pass a length`);
   }
   if (!Number.isSafeInteger(n) || n < 0) throw new TypeError(`ffi.view(): length must be a non-negative integer, got ${show(length)}`);
-  if (t.kind === 'array' && n > c.$n) throw new RangeError(`ffi.view(): ${n} items asked from ${show(c)}, which has ${c.$n}`);
+  if (t.kind === 'array' && n > c[LEN]) throw new RangeError(`ffi.view(): ${n} items asked from ${show(c)}, which has ${c[LEN]}`);
   checkMemory(c, 'ffi.view()', n * item.size);
-  if (typeof c.$a === 'number' && c.$a % item.size !== 0) throw new RangeError(`ffi.view(): ${show(c)} is not aligned for '${item.cname}'`);
+  if (typeof c[ADDR] === 'number' && c[ADDR] % item.size !== 0) throw new RangeError(`ffi.view(): ${show(c)} is not aligned for '${item.cname}'`);
   const place = handOut(c, n * item.size, 'ffi.view()');
   const view = new Typed(place.buffer, place.offset, n);
-  Object.defineProperty(view, KEEP, { value: c.$m.keep ?? c });
+  Object.defineProperty(view, KEEP, { value: c[MEM].keep ?? c });
   return view;
 }
 
@@ -374,16 +395,50 @@ export function typedView(c: CData, length: number | undefined): ArrayBufferView
 
 const viewsOfBuffers = new WeakMap<ArrayBuffer, { view: DataView; address: number }>();
 
-/** ffi.fromBuffer: an array cdata over the memory of a Buffer, typed array or ArrayBuffer (no copy). */
+/** ffi.fromBuffer's options (CFFI's keyword argument). */
+export interface FromBufferOptions {
+  /** CFFI refuses a read-only buffer then; every JavaScript buffer is writable, so it asks for nothing more. */
+  requireWritable?: boolean;
+}
+
+/**
+ * The buffer and type of an ffi.fromBuffer call in either order: CFFI's `(cdecl, buffer, options)`
+ * or `(buffer, cdecl?, options?)`, the type 'char[]' when none is given.
+ */
+export function fromBufferArguments(a: unknown, b?: unknown, c?: unknown): { buffer: unknown; cdecl: string | CType } {
+  const isDecl = (x: unknown): x is string | CType => typeof x === 'string' || isCType(x);
+  let buffer: unknown;
+  let cdecl: string | CType = 'char[]';
+  let options: unknown;
+  if (isDecl(a) && b !== undefined) [cdecl, buffer, options] = [a, b, c];
+  else if (isDecl(b) || b === undefined) [buffer, cdecl, options] = [a, b ?? cdecl, c];
+  else if (c === undefined) [buffer, options] = [a, b];
+  else throw new TypeError(`ffi.fromBuffer(): expected a C type such as 'char[]' after the buffer, got ${show(b)}`);
+  if (options !== undefined && (options === null || typeof options !== 'object')) {
+    throw new TypeError(`ffi.fromBuffer(): expected options such as { requireWritable: true }${buffer === a ? " or a C type such as 'char[]'" : ''}, got ${show(options)}`);
+  }
+  const writable = (options as FromBufferOptions | undefined)?.requireWritable;
+  if (writable !== undefined && typeof writable !== 'boolean') {
+    throw new TypeError(`ffi.fromBuffer(): options.requireWritable must be a boolean, got ${show(writable)}`);
+  }
+  return { buffer, cdecl };
+}
+
+/**
+ * ffi.fromBuffer: an array cdata (or a pointer cdata to its start) over the memory of a Buffer,
+ * typed array or ArrayBuffer (from any realm), without copying.
+ */
 export function fromBuffer(buf: unknown, t: CType, cdecl: string): CData {
-  if (t.kind !== 'array') throw new TypeError(`ffi.fromBuffer(): expected an array type such as 'char[]', got '${cdecl}'`);
+  if (t.kind !== 'array' && (t.kind !== 'pointer' || t.item.kind === 'function')) {
+    throw new TypeError(`ffi.fromBuffer(): expected an array type such as 'char[]' or a pointer type, got '${cdecl}'`);
+  }
   let ab: ArrayBuffer;
   let start = 0;
   let bytes: number;
-  if (buf instanceof ArrayBuffer) {
+  if (types.isArrayBuffer(buf)) {
     ab = buf;
     bytes = buf.byteLength;
-  } else if (ArrayBuffer.isView(buf) && buf.buffer instanceof ArrayBuffer) {
+  } else if (ArrayBuffer.isView(buf) && types.isArrayBuffer(buf.buffer)) {
     ab = buf.buffer; // reading .buffer moves small on-heap typed arrays off the heap, to a fixed address
     start = buf.byteOffset;
     bytes = buf.byteLength;
@@ -391,34 +446,41 @@ export function fromBuffer(buf: unknown, t: CType, cdecl: string): CData {
     throw new TypeError(`ffi.fromBuffer(): expected a Buffer, typed array or ArrayBuffer, got ${show(buf)}`);
   }
   const item = t.item;
-  requireSize(item, 'ffi.fromBuffer()', true);
-  const n = t.length ?? Math.floor(bytes / item.size);
-  if (n * item.size > bytes) throw new RangeError(`ffi.fromBuffer(): '${cdecl}' needs ${n * item.size} bytes, the buffer has ${bytes}`);
+  let n = 0;
+  if (t.kind === 'array') {
+    requireSize(item, 'ffi.fromBuffer()', true);
+    n = t.length ?? Math.floor(bytes / item.size);
+    if (n * item.size > bytes) throw new RangeError(`ffi.fromBuffer(): '${cdecl}' needs ${n * item.size} bytes, the buffer has ${bytes}`);
+    bytes = n * item.size;
+  }
   let entry = viewsOfBuffers.get(ab);
   if (!entry) viewsOfBuffers.set(ab, (entry = { view: new DataView(ab), address: bufferAddress(ab) }));
   if ((entry.address + start) % Math.max(1, item.align) !== 0) {
     throw new RangeError(`ffi.fromBuffer(): the buffer's memory is not aligned for '${item.cname}'`);
   }
   // The owner may detach (transfer) or shrink (resize) the buffer at any time: its Memory is checked before C gets an address in it.
-  const m = new Memory('js', entry.view, start, start + n * item.size, buf, ab);
+  // A pointer reaches the whole buffer, and no further.
+  const m = new Memory('js', entry.view, start, start + bytes, buf, ab);
   return new (classOf(t))(m, entry.address + start, start, n, 0);
 }
 
 /** A byte range of a memmove operand: a cdata (from its address) or JS memory. */
 function operand(x: unknown, n: number, which: string): { bytes: Uint8Array; address: number } {
   if (isCData(x)) {
-    const t = x.$t;
+    const t = x[TYPE];
     if (t.kind === 'array' && n > knownBytes(x)) {
       throw new RangeError(`ffi.memmove(): ${n} bytes do not fit in ${which} ${show(x)} (${knownBytes(x)} bytes)`);
     }
     const { m, o } = placeOf(x, n, `ffi.memmove() ${which}`);
     if (which === 'dest') refuseReadOnly(m.v, `ffi.memmove(): dest ${show(x)}`);
-    return { bytes: new Uint8Array(m.v.buffer, m.v.byteOffset + o, n), address: x.$a as number };
+    return { bytes: new Uint8Array(m.v.buffer, m.v.byteOffset + o, n), address: x[ADDR] as number };
   }
   let u8: Uint8Array;
-  if (x instanceof ArrayBuffer) u8 = x.byteLength === 0 ? new Uint8Array(0) : new Uint8Array(x);
+  // A string is read-only bytes (CFFI's bytes): its UTF-8, a source only.
+  if (typeof x === 'string' && which === 'src') u8 = Buffer.from(x, 'utf8');
+  else if (types.isArrayBuffer(x)) u8 = x.byteLength === 0 ? new Uint8Array(0) : new Uint8Array(x);
   else if (ArrayBuffer.isView(x)) u8 = x.byteLength === 0 ? new Uint8Array(0) : new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
-  else throw new TypeError(`ffi.memmove(): ${which} must be a cdata, Buffer, typed array or ArrayBuffer, got ${show(x)}`);
+  else throw new TypeError(`ffi.memmove(): ${which} must be a cdata, Buffer, typed array or ArrayBuffer${which === 'src' ? ', or a string' : ''}, got ${show(x)}`);
   if (n > u8.byteLength) throw new RangeError(`ffi.memmove(): ${n} bytes do not fit in ${which} (${u8.byteLength} bytes${u8.byteLength === 0 ? ': empty, or its ArrayBuffer was detached' : ''})`);
   return { bytes: u8.subarray(0, n), address: -1 };
 }
@@ -435,7 +497,8 @@ export function memmove(dest: unknown, src: unknown, n: number): void {
 
 /** Used by the facade: what ffi.sizeof says of a cdata (an array's bytes, else its type's size). */
 export function sizeOfCData(c: CData): number {
-  const t = c.$t;
-  if (t.kind === 'array') return c.$n * t.item.size;
+  const t = c[TYPE];
+  if (t.kind === 'array') return c[LEN] * t.item.size;
+  if (t.kind === 'struct' || t.kind === 'union') return Math.max(c[LEN], t.size); // sized for its open array member by ffi.new
   return t.size;
 }

@@ -5,54 +5,71 @@ import { Address, Memory, addressHex } from './memory';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
+// The internals of every cdata are keyed by symbols: a symbol-keyed property costs what a named one
+// costs to read and write, and stays out of Object.keys, for...in, JSON.stringify, object spread
+// of names, editor completion and the REPL's Tab completion (which list string names only), and
+// it can never collide with a C field name.
+
+/** The Memory a cdata reads and writes, shared by every cdata derived from the same allocation; keeps it alive. */
+export const MEM: unique symbol = Symbol('node-cffi.memory');
+/** The address of the referenced memory (a pointer's value; an array's or struct's own address). */
+export const ADDR: unique symbol = Symbol('node-cffi.address');
+/** The offset in the Memory's view of the referenced memory. */
+export const OFF: unique symbol = Symbol('node-cffi.offset');
+/** An array's number of elements; for a struct ffi.new sized for its open array member, its bytes; 0 otherwise. */
+export const LEN: unique symbol = Symbol('node-cffi.length');
+/** Bytes this object owns (ffi.new, ffi.gc); 0 for views and pointers into memory owned elsewhere. */
+export const OWN: unique symbol = Symbol('node-cffi.owned');
+/** The C type of a cdata (on each generated class's prototype). */
+export const TYPE: unique symbol = Symbol('node-cffi.type');
+/** Element read behind `p[i]`. */
+export const GET: unique symbol = Symbol('node-cffi.get');
+/** Element write behind `p[i] = v`. */
+export const SET: unique symbol = Symbol('node-cffi.set');
+
 /**
- * A cdata is a typed reference to native memory. Every cdata refers to the memory at address `$a`,
- * read through its Memory `$m` (the view `$m.v`) at offset `$o`: for a pointer, the memory it points
- * to; for an array, struct or union, its own memory. Generated subclasses (one per C type, see
- * classes.ts) add accessors. Internal names start with '$' so that they never collide with C field names.
+ * A cdata is a typed reference to native memory. Every cdata refers to the memory at address
+ * `[ADDR]`, read through its Memory `[MEM]` (the view `[MEM].v`) at offset `[OFF]`: for a pointer,
+ * the memory it points to; for an array, struct or union, its own memory. Generated subclasses (one
+ * per C type, see classes.ts) add accessors.
  */
+/** Cdata from ffi.new() that own an allocation of 0 bytes (`ffi.new('int[]', 0)`): they own, though [OWN] is 0. */
+export const ownsNoBytes = new WeakSet<CData>();
+
 export class CData {
   // The fields are declared and set by each generated class (classes.ts), not here: one
   // initializer shared by every cdata class would see hundreds of shapes and go megamorphic
   // (measured: ~800 ns per construction instead of ~20). Constructors take (m, a, o, n, own).
 
-  /** The memory this cdata reads and writes, shared by every cdata derived from the same allocation; keeps it alive. */
-  declare $m: Memory;
-  /** Address of the referenced memory (a pointer's value; an array's or struct's own address). */
-  declare $a: Address;
-  /** Offset in `$m.v` of the referenced memory. */
-  declare $o: number;
-  /** Number of elements, for arrays (open arrays get theirs at creation); 0 otherwise. */
-  declare $n: number;
-  /** Bytes this object owns (ffi.new, ffi.gc); 0 for views and pointers into memory owned elsewhere. */
-  declare $own: number;
+  declare [MEM]: Memory;
+  declare [ADDR]: Address;
+  declare [OFF]: number;
+  declare [LEN]: number;
+  declare [OWN]: number;
 
   /** The C type of this cdata (each generated class defines it on its prototype). */
-  get $t(): CType {
+  get [TYPE](): CType {
     throw new Error('internal: cdata class without a type');
   }
 
   /** Element read behind `p[i]`; pointer and array classes replace it. */
-  $get(_i: number): unknown {
+  [GET](_i: number): unknown {
     throw new TypeError(`${this[DESCRIBE]()} cannot be indexed`);
   }
 
   /** Element write behind `p[i] = v`; pointer and array classes replace it. */
-  $set(_i: number, _v: unknown): void {
+  [SET](_i: number, _v: unknown): void {
     throw new TypeError(`${this[DESCRIBE]()} cannot be indexed`);
   }
 
   toString(): string {
-    if (this.$own > 0) return `<cdata '${this.$name()}' owning ${this.$own} bytes>`;
-    // As CFFI shows them: a struct or union cdata that does not own its memory is a reference ('struct foo &').
-    const t = this.$t;
-    const name = t.kind === 'struct' || t.kind === 'union' ? t.nameMarker.replace('&', ' &') : this.$name();
-    return `<cdata '${name}' ${addressHex(this.$a)}>`;
-  }
-
-  /** The type's name as CFFI spells it ('int[]' for an open array, whatever its length). */
-  $name(): string {
-    return this.$t.cname;
+    if (this[OWN] > 0 || ownsNoBytes.has(this)) return `<cdata '${this[TYPE].cname}' owning ${this[OWN]} bytes>`;
+    // As CFFI shows them: a struct or union cdata that does not own its memory is a reference ('struct foo &'),
+    // an open array that does not (a slice, a flexible array member) shows its length.
+    const t = this[TYPE];
+    if (t.kind === 'array' && t.length === null) return `<cdata '${this[TYPE].cname}' sliced length ${this[LEN]}>`;
+    const name = t.kind === 'struct' || t.kind === 'union' ? t.nameMarker.replace('&', ' &') : this[TYPE].cname;
+    return `<cdata '${name}' ${addressHex(this[ADDR])}>`;
   }
 
   [INSPECT](): string {
@@ -60,7 +77,7 @@ export class CData {
   }
 
   [DESCRIBE](): string {
-    return `cdata '${this.$name()}'`;
+    return `cdata '${this[TYPE].cname}'`;
   }
 }
 
@@ -70,6 +87,9 @@ const PROBES = new Set([
   'message', 'stack', 'name', 'prototype',
 ]);
 
+/** The names the internals had when they were string-keyed: code reading one is out of date, and is told so. */
+const FORMER = new Set(['$m', '$a', '$o', '$n', '$own', '$t', '$get', '$set', '$name']);
+
 const isIndex = (key: string): boolean => {
   const c = key.charCodeAt(0);
   return (c >= 48 && c <= 57) || (c === 45 && key.length > 1);
@@ -78,11 +98,14 @@ const isIndex = (key: string): boolean => {
 /**
  * The last link of every cdata's prototype chain. Ordinary lookups (fields, methods) are answered
  * by the generated classes before reaching it, so it costs nothing on fast paths; what reaches it is
- * `p[i]` (turned into $get(i) / $set(i, v)) or a name the type does not have.
+ * `p[i]` (turned into [GET](i) / [SET](i, v)) or a name the type does not have.
  */
 const tail = new Proxy(Object.prototype, {
   get(target, key, receiver) {
-    if (typeof key === 'string' && isIndex(key)) return (receiver as CData).$get(Number(key));
+    if (typeof key === 'string' && isIndex(key)) return (receiver as CData)[GET](Number(key));
+    if (typeof key === 'string' && FORMER.has(key)) {
+      throw new Error(`internal: cdata keep their internals under symbols (MEM, ADDR, OFF, LEN, OWN, TYPE in lib/cdata/base.ts); '${key}' is not one of their names`);
+    }
     if (typeof key === 'symbol' || key in target || PROBES.has(key) || key.startsWith('@@') || key.startsWith('$')) {
       return Reflect.get(target, key, receiver);
     }
@@ -90,7 +113,7 @@ const tail = new Proxy(Object.prototype, {
   },
   set(_target, key, value, receiver) {
     if (typeof key === 'string' && isIndex(key)) {
-      (receiver as CData).$set(Number(key), value);
+      (receiver as CData)[SET](Number(key), value);
       return true;
     }
     throw new TypeError(`${(receiver as CData)[DESCRIBE]()}: cannot set '${String(key)}', it has no such field`);

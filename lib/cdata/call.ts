@@ -1,13 +1,16 @@
 // Calls into C: one generated JavaScript function per C signature, checking and converting arguments and results.
+import { types } from 'util';
 import { FFIError, RangeError, show, TypeError } from '../errors';
-import { CType, FunctionType, PointerType, isCharLike, isCType } from '../ctype/model';
+import { CType, FunctionType, PointerType, StructType, arrayOf, isCharLike, isCType } from '../ctype/model';
 import { RawFunction, functionAt, variadicSpec } from '../backend/koffi';
+import { byValueRefusal } from '../backend/byvalue';
 import { GUARDING, IN_CALL, REFUSED, SYNC, WAIT_MS, labelId, takeRefusals } from '../backend/threadguard';
-import { CData, isCData } from './base';
+import { ADDR, CData, LEN, MEM, OFF, OWN, TYPE, isCData } from './base';
 import { EnumValue } from './scalar';
 import { CallbackOptions, registerTrampoline, Trampoline } from './callback';
-import { classOf, useFunctionPointers, wrapPointer } from './classes';
-import { ScalarType, fastCheck, fromC_f80, reprOf, toCScalar, toC_f80 } from './convert';
+import { CALLING, classOf, useFunctionPointers, wrapPointer, writeArray } from './classes';
+import { wideCodes } from './layout';
+import { ScalarType, fastCheck, fromC_f80, fromC_wchar, isWideChar, reprOf, toCScalar, toC_f80 } from './convert';
 import { Address, Memory, NO_MEMORY, NOWHERE, addressHex, allocate, placeable, toAddress } from './memory';
 import { fitsJsMemory, passable, toCPointer } from './pointers';
 import { fromKoffiRecord, newStruct, toCStructAddress, toKoffiRecord } from './records';
@@ -67,22 +70,52 @@ export interface CallTarget {
   readonly lowered: FunctionType | null;
   /** Resolves the type names of variadic arguments (`['long', 5]`). */
   readonly resolveType: (text: string) => CType;
+  /** Why no call can be made (an FFIError's message), refused before the arguments are looked at. */
+  readonly refusal?: string;
 }
 
 /** A C function as JavaScript sees it: call it, or `.async(...)` it on a worker thread. */
 export type Caller = ((...args: unknown[]) => unknown) & { async: (...args: unknown[]) => Promise<unknown> };
 
-/** A pointer argument: a cdata of a fitting type, null, or JS memory / a string that koffi passes by address. */
+// ---------------------------------------------------------------------------------------------
+// Argument values: what a pointer parameter takes besides a cdata (lists, strings, JS memory).
+
+/**
+ * A pointer argument: a cdata of a fitting type, null, JS memory that koffi passes by address, a
+ * string (UTF-8 and NUL-terminated for a char or void pointer, UTF-16/32 for a wide character
+ * pointer), or a list, which becomes a temporary C array of the items (as CFFI's `T *` parameters
+ * take a list) that lives for the call.
+ */
 function toCPointerArgument(t: PointerType, value: unknown, where: string): unknown {
   if (typeof value === 'string') {
-    if (isCharLike(t.item)) return value; // koffi makes a NUL-terminated UTF-8 copy for the call
-    throw new TypeError(`${where}: a string can only be passed as a char pointer, not as '${t.cname}'`);
+    const item = t.item;
+    if (isCharLike(item) || item.kind === 'void') return value; // koffi makes a NUL-terminated UTF-8 copy for the call
+    if (isWideChar(item)) return temporaryArray(t, value, where);
+    throw new TypeError(`${where}: a string can only be passed as a char, wide character or void pointer, not as '${t.cname}'`);
   }
-  if (value !== null && typeof value === 'object' && !isCData(value) && (ArrayBuffer.isView(value) || value instanceof ArrayBuffer)) {
+  if (Array.isArray(value)) return temporaryArray(t, value, where);
+  if (value !== null && typeof value === 'object' && !isCData(value) && (ArrayBuffer.isView(value) || types.isArrayBuffer(value))) {
     if (fitsJsMemory(t, value)) return value;
     throw new TypeError(`${where}: a ${show(value)} does not hold '${t.item.cname}' items for '${t.cname}'`);
   }
   return toCPointer(t, value, where);
+}
+
+/**
+ * The C array of `t`'s items that a list (or a wide string, NUL added) stands for, initialised as
+ * `ffi.new('T[]', value)` would be, as the bytes koffi passes by address. It lives as long as the
+ * typed array does, which the call holds (its argument) until C returns.
+ */
+function temporaryArray(t: PointerType, value: unknown[] | string, where: string): Uint8Array {
+  const item = t.item;
+  if (item.kind === 'void' || item.kind === 'function' || item.size <= 0) {
+    throw new TypeError(`${where}: a list cannot be passed as '${t.cname}' (no C array of '${item.cname}' items); pass a cdata`);
+  }
+  const n = typeof value === 'string' ? wideCodes(value, item.size).length + 1 : value.length;
+  const bytes = n * item.size;
+  const b = allocate(bytes, item.align);
+  writeArray(arrayOf(item, null), b.memory.v, b.offset, value, where, n);
+  return new Uint8Array(b.memory.v.buffer, b.memory.v.byteOffset + b.offset, bytes);
 }
 
 /**
@@ -142,8 +175,10 @@ function variadicArguments(args: IArguments, from: number, label: string, resolv
       out.push(...typedVariadic(t, v[1], where));
     } else if (typeof v === 'string') {
       out.push('const char *', v);
+    } else if (v !== null && isCData(v) && ((v as CData)[TYPE].kind === 'struct' || (v as CData)[TYPE].kind === 'union')) {
+      out.push(...typedVariadic((v as CData)[TYPE], v, where));
     } else if (v === null || isCData(v)) {
-      if (v !== null && (v as CData).$t.kind !== 'pointer' && (v as CData).$t.kind !== 'array') {
+      if (v !== null && (v as CData)[TYPE].kind !== 'pointer' && (v as CData)[TYPE].kind !== 'array') {
         throw new TypeError(`${where}: ${show(v)} cannot pass through '...'; pass a pointer to it (ffi.addressof)`);
       }
       out.push('void *', v === null ? null : passable(v as CData, where));
@@ -182,8 +217,31 @@ function typedVariadic(t: CType, value: unknown, where: string): unknown[] {
     }
     case 'pointer':
       return [variadicSpec(t, where), toCPointerArgument(t, value, where)];
+    case 'struct':
+    case 'union':
+      return [structVariadicSpec(t, where), toKoffiRecord(t, value, where)];
     default:
       throw new TypeError(`${where}: a '${t.cname}' cannot pass through '...'`);
+  }
+}
+
+/**
+ * koffi's record type for a struct passed by value through '...' (as CFFI passes one through libffi),
+ * or the FFIError (CFFI's NotImplementedError) for the structs whose C layout it cannot reproduce:
+ * declared with '...;' (the calling convention may depend on the fields left out), unions, bit-fields.
+ */
+function structVariadicSpec(t: StructType, where: string): unknown {
+  if (t.partial) {
+    throw new FFIError(
+      `${where}: '${t.cname}' is declared with '...;', and the C calling convention may depend on the fields the cdef leaves out, ` +
+        'so it cannot pass by value through a variadic call; pass a pointer to it',
+    );
+  }
+  try {
+    return variadicSpec(t, where);
+  } catch (e) {
+    if (e instanceof globalThis.TypeError) throw new FFIError(`${e.message.replace(/; use verify\(\).*$/, '')}, so it cannot pass through a variadic call; pass a pointer to it`);
+    throw e;
   }
 }
 
@@ -227,7 +285,7 @@ function arityError(label: string, want: number, got: number, variadic: boolean)
 }
 
 const runtime = {
-  toCScalar, toCPointerArgument, toCFunctionArgument, toCStructAddress, toKoffiRecord, fromKoffiRecord, fromCPointer,
+  MEM, ADDR, TYPE, fromC_wchar, toCScalar, toCPointerArgument, toCFunctionArgument, toCStructAddress, toKoffiRecord, fromKoffiRecord, fromCPointer,
   newStruct, releaseTemporaries, variadicArguments, closedError, arityError, noAsync, tooManyVariadic, began, settled,
   SYNC, reportRefusals, toCLongDoubleAddress, allocate, fromC_f80,
 };
@@ -261,22 +319,25 @@ function plan(label: string, t: FunctionType, argNames: readonly (string | null)
     const where = c(`${label} argument ${i + 1}${argNames[i] ? ` ('${argNames[i]}')` : ''}`);
     switch (a.kind) {
       case 'primitive':
-      case 'enum':
+      case 'enum': {
         if (a.kind === 'primitive' && a.repr === 'f80' && lowered) {
           // long double: a wrapper takes it by pointer (see codegen/glue.ts); koffi has none.
           temps = true;
           checks.push(`${v} = toCLongDoubleAddress(${c(a)}, ${v}, ${where}, temps);`);
           break;
         }
-        checks.push(`if (!(${fastCheck(reprOf(a as ScalarType), v)})) ${v} = toCScalar(${c(a)}, ${v}, ${where});`);
+        // A wide character is a string in JavaScript: always converted to its code.
+        const fast = isWideChar(a) ? 'false' : fastCheck(reprOf(a as ScalarType), v);
+        checks.push(`if (!(${fast})) ${v} = toCScalar(${c(a)}, ${v}, ${where});`);
         break;
+      }
       case 'pointer':
-        // Fast path: a cdata of exactly this type in memory that cannot go away under C ($m.ok).
+        // Fast path: a cdata of exactly this type in memory that cannot go away under C ([MEM].ok).
         if (a.item.kind === 'function') {
           temps = transient = true;
-          checks.push(`${v} = ${v} != null && ${v}.$t === ${c(a)} && ${v}.$m.ok ? ${v}.$a : toCFunctionArgument(${c(a)}, ${v}, ${where}, temps);`);
+          checks.push(`${v} = ${v} != null && ${v}[TYPE] === ${c(a)} && ${v}[MEM].ok ? ${v}[ADDR] : toCFunctionArgument(${c(a)}, ${v}, ${where}, temps);`);
         } else {
-          checks.push(`${v} = ${v} != null && ${v}.$t === ${c(a)} && ${v}.$m.ok ? ${v}.$a : toCPointerArgument(${c(a)}, ${v}, ${where});`);
+          checks.push(`${v} = ${v} != null && ${v}[TYPE] === ${c(a)} && ${v}[MEM].ok ? ${v}[ADDR] : toCPointerArgument(${c(a)}, ${v}, ${where});`);
         }
         break;
       case 'struct':
@@ -297,7 +358,7 @@ function plan(label: string, t: FunctionType, argNames: readonly (string | null)
   let result: (call: string) => string;
   if ((r.kind === 'struct' || r.kind === 'union') && lowered) {
     prelude.push(`const ret = newStruct(${c(r)});`);
-    callArgs.unshift('ret.$a');
+    callArgs.unshift('ret[ADDR]');
     result = (call) => `(${call}, ret)`;
   } else if (r.kind === 'primitive' && r.repr === 'f80' && lowered) {
     // The wrapper stores the long double through a leading pointer; JavaScript reads the nearest double.
@@ -308,6 +369,8 @@ function plan(label: string, t: FunctionType, argNames: readonly (string | null)
     result = (call) => `fromKoffiRecord(${c(r)}, ${call})`;
   } else if (r.kind === 'pointer') {
     result = (call) => `fromCPointer(${c(r)}, ${call})`;
+  } else if (isWideChar(r)) {
+    result = (call) => `fromC_wchar(${call}, ${r.size}, ${c(`${label}: the result`)})`;
   } else {
     result = (call) => call;
   }
@@ -323,6 +386,7 @@ function plan(label: string, t: FunctionType, argNames: readonly (string | null)
  * the Promise settles.
  */
 export function makeCaller(label: string, t: FunctionType, argNames: readonly (string | null)[], target: CallTarget, guard: CallGuard): Caller {
+  if (target.refusal !== undefined) return refusingCaller(label, target.refusal);
   const k: unknown[] = [];
   const p = plan(label, t, argNames, target.lowered, k);
   const n = p.params.length;
@@ -333,15 +397,15 @@ export function makeCaller(label: string, t: FunctionType, argNames: readonly (s
     : `if (arguments.length !== ${n}) throw arityError(${L}, ${n}, arguments.length, false);`;
   const va = t.ellipsis ? `const va = variadicArguments(arguments, ${n}, ${L}, resolveType);` : '';
   const args = [...p.callArgs, ...(t.ellipsis ? ['...va'] : [])].join(', ');
-  const headOf = (held: string) =>
-    [arity, held, `if (guard.why !== '') throw closedError(guard, ${L});`, p.temps ? 'const temps = [];' : '', ...p.checks, va, ...p.prelude]
+  const headOf = (held: string, converted: string) =>
+    [arity, held, `if (guard.why !== '') throw closedError(guard, ${L});`, p.temps ? 'const temps = [];' : '', ...p.checks, converted, va, ...p.prelude]
       .filter(Boolean)
       .join('\n  ');
-  // For .async, the arguments as given (cdata, callbacks, buffers) stay referenced until the call
-  // settles: the garbage collector must not free memory, run an ffi.gc destructor or free a callback
-  // C is using meanwhile.
-  const head = headOf('');
-  const asyncHead = headOf(`const held = [${p.params.join(', ')}];`);
+  // For .async, the arguments as given (cdata, callbacks, buffers) and as converted (the temporary
+  // arrays lists become) stay referenced until the call settles: the garbage collector must not
+  // free memory, run an ffi.gc destructor or free a callback C is using meanwhile.
+  const head = headOf('', '');
+  const asyncHead = headOf(`const held = [${p.params.join(', ')}];`, n > 0 ? `held.push(${p.params.join(', ')});` : '');
   // While C runs, SYNC[IN_CALL] names this call: callbacks from C's own threads then know the
   // event loop cannot turn (backend/threadguard.ts); after it, any they were refused is reported.
   // Until a callback exists (SYNC[GUARDING]), none can meet the call: it is made plainly.
@@ -379,12 +443,53 @@ export function makeCaller(label: string, t: FunctionType, argNames: readonly (s
     factories.set(source, factory);
   }
   const f = factory(target.raw, guard, k, target.resolveType, ...RUNTIME_VALUES);
+  callerTypes.set(f, t);
   const params = p.params.join(', ');
   for (const [fn, n] of [[f, name], [f.async, `${name}_async`]] as const) {
     Object.defineProperty(fn, 'name', { value: n });
     Object.defineProperty(fn, 'toString', { value: () => `function ${n}(${params}) { [native code] }`, configurable: true });
   }
   return f;
+}
+
+/** The C function type of each caller made (library functions: what ffi.typeof() says of them). */
+const callerTypes = new WeakMap<object, FunctionType>();
+
+/** The C function type a library function calls, or undefined for anything else. */
+export function callerType(f: unknown): FunctionType | undefined {
+  return typeof f === 'function' ? callerTypes.get(f) : undefined;
+}
+
+/** A caller whose every call (and .async call) is an FFIError with `message`, as CFFI's NotImplementedError. */
+function refusingCaller(label: string, message: string): Caller {
+  const name = /^[A-Za-z_$][\w$]*$/.test(label.replace(/\(\)$/, '')) ? label.replace(/\(\)$/, '') : 'cfunction';
+  const f = function (): never {
+    throw new FFIError(message);
+  };
+  const async = async (): Promise<never> => {
+    throw new FFIError(message);
+  };
+  Object.defineProperty(f, 'name', { value: name });
+  Object.defineProperty(async, 'name', { value: `${name}_async` });
+  return Object.assign(f, { async });
+}
+
+/**
+ * Why a call through a function pointer of type `t` cannot be made (koffi passes and returns
+ * structs and unions by value itself, and not every one as C does), or undefined when it can.
+ */
+function byValueCallRefusal(t: PointerType): string | undefined {
+  const f = t.item as FunctionType;
+  const why = (x: CType): string | null => ((x.kind === 'struct' || x.kind === 'union') && x.fields !== null ? byValueRefusal(x) : null);
+  const say = (x: CType, as: string, reason: string) =>
+    `'${t.cname}': ctype '${x.cname}' not supported as ${as} of a call through a function pointer: ${reason}, so koffi cannot pass it as C does; ` +
+    "declare the function in a verify() library's cdef and call it there (its wrapper passes it by pointer)";
+  for (let i = 0; i < f.args.length; i++) {
+    const reason = why(f.args[i]);
+    if (reason !== null) return say(f.args[i], `argument ${i + 1}`, reason);
+  }
+  const reason = why(f.result);
+  return reason === null ? undefined : say(f.result, 'return value', reason);
 }
 
 /** Types named in variadic pairs, for function pointers made without a library (no typedefs known). */
@@ -411,11 +516,17 @@ export interface Through extends CallTarget {
  */
 export function makeFunctionPointer(t: PointerType, address: Address, guard: Memory = NOWHERE, through?: Through): CData {
   const f = t.item as FunctionType;
-  const target: CallTarget = through ?? { raw: placeable(address) ? callableAt(t, address) : notCode(t, address), lowered: null, resolveType: noTypedefs };
+  const refusal = through ? undefined : byValueCallRefusal(t);
+  const target: CallTarget = through ?? {
+    raw: refusal === undefined && placeable(address) ? callableAt(t, address) : notCode(t, address),
+    lowered: null,
+    resolveType: noTypedefs,
+    refusal,
+  };
   const callable = makeCaller(through?.label ?? `'${t.cname}'`, f, through?.argNames ?? [], target, guard);
   // The cdata fields, defined (not assigned: the cdata prototype chain ends in a Proxy that refuses unknown names).
-  const fields = { $m: guard, $a: address, $o: 0, $n: 0, $own: 0 };
-  for (const [key, value] of Object.entries(fields)) Object.defineProperty(callable, key, { value, writable: true, enumerable: false });
+  const fields = [[MEM, guard], [ADDR, address], [OFF, 0], [LEN, 0], [OWN, 0]] as const;
+  for (const [key, value] of fields) Object.defineProperty(callable, key, { value, writable: true, enumerable: false });
   // A function pointer prints as the cdata it is (its class's toString), not as a library function.
   delete (callable as { toString?: unknown }).toString;
   Object.setPrototypeOf(callable, classOf(t).prototype);
@@ -461,7 +572,9 @@ export interface CallbackCData {
 export function callbackCData(t: PointerType, fn: (...args: unknown[]) => unknown, options: CallbackOptions, label: string): CallbackCData {
   const trampoline = registerTrampoline(t.item as FunctionType, fn, options, label);
   const guard = functionGuard(null);
-  return { cdata: makeFunctionPointer(t, trampoline.address, guard), trampoline, guard };
+  const cdata = makeFunctionPointer(t, trampoline.address, guard);
+  Object.defineProperty(cdata, CALLING, { value: fn }); // its repr names the function it calls
+  return { cdata, trampoline, guard };
 }
 
 /** A Memory for function pointers that answer to something (a callback, a library), which closes it. */

@@ -4,8 +4,9 @@ import { CType, FunctionType } from '../ctype/model';
 import type { Repr } from '../ctype/primitives';
 import { registerCallback, unregisterCallback } from '../backend/koffi';
 import { ErrorBits, guardCallback } from '../backend/threadguard';
+import { MEM, OFF } from './base';
 import { wrapPointer, writeAt } from './classes';
-import { ScalarType, fastCheck, fromC_f80, reprOf, toCScalar, toC_f80 } from './convert';
+import { ScalarType, fastCheck, fromC_f80, fromC_wchar, isWideChar, reprOf, toCScalar, toC_f80 } from './convert';
 import { Address, placeRaw, toAddress } from './memory';
 import { toCPointer } from './pointers';
 import { fromKoffiRecord, newStruct, toKoffiRecord } from './records';
@@ -67,6 +68,7 @@ function resultConverter(t: CType, where: string): (r: unknown) => unknown {
       return () => undefined;
     case 'primitive':
     case 'enum': {
+      if (isWideChar(t)) return (r) => toCScalar(t, r, where); // a one-character string, to its code
       const check = fastCheckOf(reprOf(t as ScalarType));
       return (r) => (check(r) ? r : toCScalar(t, r, where));
     }
@@ -90,6 +92,9 @@ function argumentConverter(t: CType): ((a: unknown) => unknown) | null {
     case 'struct':
     case 'union':
       return (a) => fromKoffiRecord(t, a as Record<string, unknown>);
+    case 'primitive':
+      if (isWideChar(t)) return (a) => fromC_wchar(a as number, t.size); // a code, as a one-character string
+      return null;
     default:
       return null; // numbers, bigints and booleans arrive as JavaScript has them
   }
@@ -108,7 +113,7 @@ function pointedArgumentConverter(t: CType): (a: unknown) => unknown {
     return (a) => {
       const from = placeRaw(cAddress(a), t.size);
       const s = newStruct(t);
-      for (let i = 0; i < t.size; i++) s.$m.v.setUint8(s.$o + i, from.view.getUint8(from.offset + i));
+      for (let i = 0; i < t.size; i++) s[MEM].v.setUint8(s[OFF] + i, from.view.getUint8(from.offset + i));
       return s;
     };
   }
@@ -305,7 +310,7 @@ function errorBits(t: CType, value: unknown): ErrorBits | null {
 function defaultError(t: CType): unknown {
   switch (t.kind) {
     case 'primitive':
-      return t.repr === 'bool' ? false : 0;
+      return t.repr === 'bool' ? false : isWideChar(t) ? '\0' : 0;
     case 'enum':
       return 0;
     case 'pointer':

@@ -1,12 +1,14 @@
 // One generated accessor class per pointer, array, struct and union type, plus generic reads and writes.
+import { types } from 'util';
 import { DESCRIBE, FFIError, RangeError, show, TypeError } from '../errors';
-import { ArrayType, CField, CType, PointerType, StructType, isCharLike, pendingLayout, pendingReason, pointerTo, requireSize } from '../ctype/model';
-import { isSignedRepr } from '../ctype/primitives';
-import { CData, isCData } from './base';
-import { ScalarType, codeHelpers, fastCheck, fromC_i64, loadCode, reprOf, storeCode, toCScalar } from './convert';
+import { ArrayType, CField, CType, PointerType, StructType, arrayOf, isCharLike, pendingLayout, pendingReason, pointerTo, requireSize } from '../ctype/model';
+import { Repr, reprSize } from '../ctype/primitives';
+import { CData, isCData, MEM, ADDR, OFF, LEN, OWN, TYPE, GET, SET } from './base';
+import { ScalarType, codeHelpers, fastCheck, fromC_i64, fromC_wchar, isWideChar, loadCode, reprOf, storeCode, toCScalar } from './convert';
 import { Address, Memory, NO_MEMORY, addressDistance, addressHex, offsetAddress, placeMemory, splitSlab } from './memory';
 import { checkMemory, fault, refuseReadOnly } from './faults';
 import { toCPointer } from './pointers';
+import { hasVarArray, openLengthOf, positionalFields, readBits, wideCodes, writeBits } from './layout';
 
 /** Constructors take (m, a, o, n, own): the Memory, the address, the offset in m.v, the length of an array, the bytes owned. */
 export type CDataClass = new (m: Memory, a: Address, o: number, n: number, own: number) => CData;
@@ -19,17 +21,17 @@ export function extentOf(t: CType): number {
 
 /** Bytes readable behind a cdata: an array's elements, a struct's size, a pointer's one item. */
 export function knownBytes(c: CData): number {
-  const t = c.$t;
-  if (t.kind === 'array') return c.$n * t.item.size;
-  if (t.kind === 'pointer') return c.$own > 0 ? c.$own : extentOf(t.item);
-  return extentOf(t);
+  const t = c[TYPE];
+  if (t.kind === 'array') return c[LEN] * t.item.size;
+  if (t.kind === 'pointer') return c[OWN] > 0 ? c[OWN] : extentOf(t.item);
+  return Math.max(c[LEN], extentOf(t)); // a struct ffi.new sized for its open array member: all of it
 }
 
 // ---------------------------------------------------------------------------------------------
 // Generic access: used by slow paths, ffi.new initialisers, unpack, and non-scalar elements.
 
 /** The JavaScript value of the C object of type `t` at offset `off` of memory `m` (address `addr`). */
-export function readAt(t: CType, m: Memory, off: number, addr: Address): unknown {
+export function readAt(t: CType, m: Memory, off: number, addr: Address, varBytes = 0): unknown {
   switch (t.kind) {
     case 'primitive':
     case 'enum':
@@ -40,7 +42,7 @@ export function readAt(t: CType, m: Memory, off: number, addr: Address): unknown
       return new (classOf(t))(m, addr, off, t.length, 0);
     case 'struct':
     case 'union':
-      return new (classOf(t))(m, addr, off, 0, 0);
+      return new (classOf(t))(m, addr, off, hasVarArray(t) ? varBytes : 0, 0);
     case 'void':
     case 'function':
       throw new TypeError(`cannot read a value of type '${t.cname}'`);
@@ -52,7 +54,12 @@ export function readValue(t: ScalarType | PointerType, view: DataView, off: numb
   return t.kind === 'pointer' ? wrapPointer(t, readAddress(view, off)) : readScalar(t, view, off);
 }
 
-function readScalar(t: ScalarType, view: DataView, off: number): number | bigint | boolean {
+function readScalar(t: ScalarType, view: DataView, off: number): number | bigint | boolean | string {
+  return isWideChar(t) ? fromC_wchar(readCode(t, view, off) as number, t.size) : readCode(t, view, off);
+}
+
+/** A scalar as it is in memory: a wide character's code, not its string. */
+export function readCode(t: ScalarType, view: DataView, off: number): number | bigint | boolean {
   switch (reprOf(t)) {
     case 'i8': return view.getInt8(off);
     case 'u8': return view.getUint8(off);
@@ -70,7 +77,11 @@ function readScalar(t: ScalarType, view: DataView, off: number): number | bigint
 }
 
 function writeScalar(t: ScalarType, view: DataView, off: number, value: unknown, where: string): void {
-  const v = toCScalar(t, value, where);
+  writeCode(t, view, off, toCScalar(t, value, where));
+}
+
+/** Stores a scalar already converted (toCScalar's result, or a code C gave): a wide character as its code. */
+export function writeCode(t: ScalarType, view: DataView, off: number, v: number | bigint | boolean): void {
   switch (reprOf(t)) {
     case 'i8': view.setInt8(off, v as number); return;
     case 'u8': view.setUint8(off, v as number); return;
@@ -96,7 +107,7 @@ export const readAddress: (view: DataView, off: number) => Address = fromC_i64;
  * array cdata of the same type; structs take an object of fields, a list in field order, or a cdata
  * of the same type (copied). Members not mentioned keep their bytes (zero after ffi.new).
  */
-export function writeAt(t: CType, view: DataView, off: number, value: unknown, where: string): void {
+export function writeAt(t: CType, view: DataView, off: number, value: unknown, where: string, avail = t.size): void {
   switch (t.kind) {
     case 'primitive':
     case 'enum':
@@ -110,7 +121,7 @@ export function writeAt(t: CType, view: DataView, off: number, value: unknown, w
       return;
     case 'struct':
     case 'union':
-      writeStruct(t, view, off, value, where);
+      writeStruct(t, view, off, value, where, avail);
       return;
     case 'void':
     case 'function':
@@ -122,8 +133,8 @@ export function writeAt(t: CType, view: DataView, off: number, value: unknown, w
 function copyFrom(src: CData, view: DataView, off: number, size: number, where: string): void {
   refuseReadOnly(view, where);
   checkMemory(src, 'copied from', size);
-  const from = src.$m.v;
-  new Uint8Array(view.buffer, view.byteOffset + off, size).set(new Uint8Array(from.buffer, from.byteOffset + src.$o, size));
+  const from = src[MEM].v;
+  new Uint8Array(view.buffer, view.byteOffset + off, size).set(new Uint8Array(from.buffer, from.byteOffset + src[OFF], size));
 }
 
 /** Initialises an array of `length` items (an open array's actual length) from a list, string, typed array or cdata. */
@@ -131,12 +142,13 @@ export function writeArray(t: ArrayType, view: DataView, off: number, value: unk
   const item = t.item;
   const size = item.size;
   if (isCData(value)) {
-    const vt = value.$t;
-    if (vt.kind === 'array' && vt.item === item && value.$n <= length) {
-      copyFrom(value, view, off, value.$n * size, where);
+    // As CFFI: a cdata initialises an array of exactly its own type (a copy of 'int[4]' for 'int[4]').
+    const vt = value[TYPE];
+    if (vt.kind === 'array' && vt.item === item && vt.length !== null && vt.length === t.length) {
+      copyFrom(value, view, off, value[LEN] * size, where);
       return;
     }
-    throw new TypeError(`${where}: expected a list or '${t.cname}', got ${show(value)}`);
+    throw new TypeError(`${where}: expected a list${t.length !== null ? ` or a cdata '${t.cname}'` : ''}, got ${show(value)}`);
   }
   if (typeof value === 'string' && isCharLike(item)) {
     const bytes = Buffer.from(value, 'utf8');
@@ -147,7 +159,16 @@ export function writeArray(t: ArrayType, view: DataView, off: number, value: unk
     new Uint8Array(view.buffer, view.byteOffset + off, bytes.length).set(bytes);
     return;
   }
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView) && (item.kind === 'primitive' || item.kind === 'enum')) {
+  if (typeof value === 'string' && isWideChar(item)) {
+    const codes = wideCodes(value, size);
+    if (codes.length > length) {
+      throw new RangeError(`${where}: string of ${codes.length} ${size === 2 ? 'UTF-16 units' : 'characters'} does not fit in '${t.item.cname}[${length}]'`);
+    }
+    refuseReadOnly(view, where);
+    for (let i = 0; i < codes.length; i++) writeCode(item, view, off + i * size, codes[i]);
+    return;
+  }
+  if (types.isTypedArray(value) && (item.kind === 'primitive' || item.kind === 'enum')) {
     const width = (value as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
     if (width !== size) {
       throw new TypeError(`${where}: a ${show(value)} has ${width}-byte elements, '${item.cname}' has ${size}`);
@@ -159,26 +180,55 @@ export function writeArray(t: ArrayType, view: DataView, off: number, value: unk
     return;
   }
   if (!Array.isArray(value)) {
-    throw new TypeError(`${where}: expected a list${isCharLike(item) ? ' or a string' : ''} for '${t.cname}', got ${show(value)}`);
+    throw new TypeError(`${where}: expected a list${isCharLike(item) || isWideChar(item) ? ' or a string' : ''} for '${t.cname}', got ${show(value)}`);
   }
   if (value.length > length) {
     throw new RangeError(`${where}: ${value.length} items do not fit in '${t.item.cname}[${length}]'`);
   }
+  if ((item.kind === 'primitive' || item.kind === 'enum') && !isWideChar(item)) {
+    listWriter(reprOf(item))(view, off, value, item, where);
+    return;
+  }
   for (let i = 0; i < value.length; i++) writeAt(item, view, off + i * size, value[i], `${where}[${i}]`);
 }
 
-function writeStruct(t: StructType, view: DataView, off: number, value: unknown, where: string): void {
+type ListWriter = (view: DataView, off: number, list: unknown[], item: ScalarType, where: string) => void;
+const listWriters = new Map<Repr, ListWriter>();
+
+/** A loop storing a list of numbers as items of representation `repr`, each checked inline as the generated accessors do. */
+function listWriter(repr: Repr): ListWriter {
+  let w = listWriters.get(repr);
+  if (!w) {
+    const size = reprSize(repr);
+    const body =
+      'return function (view, off, list, item, where) {\n' +
+      '  for (let i = 0; i < list.length; i++) {\n' +
+      `    let v = list[i];\n    if (!(${fastCheck(repr, 'v')})) v = toCScalar(item, v, where + '[' + i + ']');\n` +
+      `    ${storeCode(repr, 'view', `off + i * ${size}`, 'v')};\n  }\n};`;
+    w = new Function('toCScalar', ...Object.keys(codeHelpers), body)(toCScalar, ...Object.values(codeHelpers)) as ListWriter;
+    listWriters.set(repr, w);
+  }
+  return w;
+}
+
+/**
+ * `avail` is the bytes the struct has (more than its size when ffi.new sized it for its flexible
+ * array member): the items an open array member may take.
+ */
+function writeStruct(t: StructType, view: DataView, off: number, value: unknown, where: string, avail: number): void {
   if (t.fields === null) throw new TypeError(`${where}: '${t.cname}' is incomplete (declared but never defined)`);
   if (isCData(value)) {
-    if (value.$t !== t) throw new TypeError(`${where}: expected '${t.cname}', got ${show(value)}`);
+    if (value[TYPE] !== t) throw new TypeError(`${where}: expected '${t.cname}', got ${show(value)}`);
     copyFrom(value, view, off, t.size, where);
     return;
   }
-  const fields = t.fields;
   if (Array.isArray(value)) {
-    const limit = t.kind === 'union' ? 1 : fields.length;
-    if (value.length > limit) throw new RangeError(`${where}: ${value.length} initialisers for '${t.cname}', which has ${limit}`);
-    value.forEach((v, i) => writeField(fields[i], view, off, v, where));
+    // C's brace elision, as CFFI does it: the fields in order, skipping those of a union's later members.
+    const positional = positionalFields(t);
+    if (value.length > positional.length) {
+      throw new RangeError(`${where}: ${value.length} initialisers for '${t.cname}', which takes ${positional.length}`);
+    }
+    value.forEach((v, i) => writeField(positional[i], view, off, v, where, avail));
     return;
   }
   if (value === null || typeof value !== 'object') {
@@ -187,50 +237,20 @@ function writeStruct(t: StructType, view: DataView, off: number, value: unknown,
   for (const [name, v] of Object.entries(value)) {
     const f = t.fieldMap.get(name);
     if (!f) throw new TypeError(`${where}: '${t.cname}' has no field '${name}'`);
-    writeField(f, view, off, v, where);
+    writeField(f, view, off, v, where, avail);
   }
 }
 
-function writeField(f: CField, view: DataView, base: number, value: unknown, where: string): void {
+function writeField(f: CField, view: DataView, base: number, value: unknown, where: string, avail: number): void {
   const w = `${where}: field '${f.name}'`;
+  const t = f.type;
   if (f.bitsize >= 0) writeBits(view, base + f.offset, f, value, w);
-  else writeAt(f.type, view, base + f.offset, value, w);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Bitfields: koffi has none, so they are read and written byte by byte.
-
-function bitsSigned(f: CField): boolean {
-  const t = f.type as ScalarType;
-  return isSignedRepr(reprOf(t));
-}
-
-/** Reads bitfield `f` whose storage starts at view/off. */
-export function readBits(view: DataView, off: number, f: CField): number | bigint | boolean {
-  const span = (f.bitshift + f.bitsize + 7) >> 3;
-  let raw = 0n;
-  for (let i = span - 1; i >= 0; i--) raw = (raw << 8n) | BigInt(view.getUint8(off + i));
-  let v = (raw >> BigInt(f.bitshift)) & ((1n << BigInt(f.bitsize)) - 1n);
-  if (bitsSigned(f) && v >> BigInt(f.bitsize - 1) === 1n) v -= 1n << BigInt(f.bitsize);
-  if (f.type.kind === 'primitive' && f.type.repr === 'bool') return v !== 0n;
-  return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
-}
-
-/** Writes bitfield `f` whose storage starts at view/off, after checking that `value` fits its width. */
-export function writeBits(view: DataView, off: number, f: CField, value: unknown, where: string): void {
-  const converted = toCScalar(f.type as ScalarType, value, where);
-  const v = typeof converted === 'boolean' ? (converted ? 1n : 0n) : BigInt(converted);
-  const bits = BigInt(f.bitsize);
-  const [min, max] = bitsSigned(f) ? [-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n] : [0n, (1n << bits) - 1n];
-  if (v < min || v > max) {
-    throw new RangeError(`${where}: ${show(value)} does not fit in a ${f.bitsize}-bit field of '${f.type.cname}' (${min} to ${max})`);
-  }
-  const span = (f.bitshift + f.bitsize + 7) >> 3;
-  let raw = 0n;
-  for (let i = span - 1; i >= 0; i--) raw = (raw << 8n) | BigInt(view.getUint8(off + i));
-  const mask = ((1n << bits) - 1n) << BigInt(f.bitshift);
-  raw = (raw & ~mask) | ((BigInt.asUintN(f.bitsize, v) << BigInt(f.bitshift)) & mask);
-  for (let i = 0; i < span; i++) view.setUint8(off + i, Number((raw >> BigInt(8 * i)) & 255n));
+  else if (t.kind === 'array' && t.length === null) {
+    // An open array member (C99's flexible array member): an integer is its length (the items stay
+    // zero, as CFFI takes it), anything else its items, as many as the struct's bytes hold.
+    if (openLengthOf(t, value, w) !== null) return;
+    writeArray(t, view, base + f.offset, value, w, Math.max(0, Math.floor((avail - f.offset) / t.item.size)));
+  } else writeAt(t, view, base + f.offset, value, w, hasVarArray(t) ? avail - f.offset : t.size);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -271,23 +291,78 @@ export function useFunctionPointers(make: FunctionPointerMaker): void {
  * reaches every view derived from it.
  */
 export function ownMemory(c: CData): Memory {
-  const m = c.$m;
+  const m = c[MEM];
   if (m.kind !== 'slab') return m;
-  return (c.$m = splitSlab(m, c.$o, c.$own));
+  return (c[MEM] = splitSlab(m, c[OFF], c[OWN]));
+}
+
+/**
+ * A cdata of class `cls` at `bytes` past `c`'s address, `extent` bytes long (`n`: an array's
+ * length): in `c`'s memory, or for C memory past `c`'s window, through the window onto its address.
+ */
+function derivedAt(c: CData, cls: CDataClass, bytes: number, extent: number, n: number): CData {
+  const a = offsetAddress(c[ADDR], bytes);
+  const m = ownMemory(c);
+  const o = c[OFF] + bytes;
+  if (m.kind !== 'c' || (o >= m.lo && o + extent <= m.hi)) return new cls(m, a, o, n, 0);
+  const place = placeMemory(a, extent);
+  return new cls(place.memory, a, place.offset, n, 0);
 }
 
 /** The same pointer moved by `bytes`: in the same memory, or for C memory, through the window onto its new address. */
 export function movePointer(p: CData, bytes: number): CData | null {
-  const a = offsetAddress(p.$a, bytes);
-  if (a === 0) return null;
-  const t = p.$t as PointerType;
-  const cls = p.constructor as CDataClass;
-  const m = ownMemory(p);
-  const o = p.$o + bytes;
-  const extent = extentOf(t.item);
-  if (m.kind !== 'c' || (o >= m.lo && o + extent <= m.hi)) return new cls(m, a, o, 0, 0);
-  const place = placeMemory(a, extent);
-  return new cls(place.memory, a, place.offset, 0, 0);
+  if (offsetAddress(p[ADDR], bytes) === 0) return null;
+  return derivedAt(p, p.constructor as CDataClass, bytes, extentOf((p[TYPE] as PointerType).item), 0);
+}
+
+/** C's `p + n` on a pointer or an array (`op` names the method for messages): a pointer to the item n further. */
+function addItems(c: CData, n: unknown, op: string): CData | null {
+  const bytes = stepOf(c, n, op);
+  const t = c[TYPE] as PointerType | ArrayType;
+  if (t.kind === 'pointer') return movePointer(c, bytes);
+  if (offsetAddress(c[ADDR], bytes) === 0) return null;
+  return derivedAt(c, classOf(pointerTo(t.item)), bytes, extentOf(t.item), 0);
+}
+
+/** C's `p - q` for pointers or arrays of the same item type: the distance in items. */
+function itemsBetween(c: CData, x: CData, op: string): number {
+  const size = itemSize(c, op);
+  if (x[TYPE].kind !== 'pointer' && x[TYPE].kind !== 'array') throw new TypeError(`${c[TYPE].cname}.${op}(): expected a pointer, got ${show(x)}`);
+  const item = (x[TYPE] as PointerType | ArrayType).item;
+  if (item !== (c[TYPE] as PointerType | ArrayType).item) {
+    throw new TypeError(`${c[TYPE].cname}.${op}(): pointers to different types ('${c[TYPE].cname}' and '${x[TYPE].cname}')`);
+  }
+  const d = addressDistance(c[ADDR], x[ADDR]);
+  return typeof d === 'number' ? d / size : Number(d / BigInt(size));
+}
+
+/**
+ * CFFI's `p[start:stop]`: the items [start, stop) of a pointer or an array as an array cdata of
+ * type 'T[]' and length stop - start, over the same memory. Both bounds must be given; an array's
+ * must lie inside it, and so must any slice of memory node-cffi knows the size of.
+ */
+function sliceOf(c: CData, start: unknown, stop: unknown): CData {
+  const what = `${c[DESCRIBE]()}.slice(${show(start)}, ${show(stop)})`;
+  if (start === undefined || stop === undefined) throw new RangeError(`${what}: give both the start and the stop of the slice`);
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(stop)) throw new TypeError(`${what}: the start and the stop must be integers`);
+  const [from, to] = [start as number, stop as number];
+  if (from > to) throw new RangeError(`${what}: the start is past the stop`);
+  const t = c[TYPE] as PointerType | ArrayType;
+  if (t.kind === 'array') {
+    if (from < 0) throw new RangeError(`${what}: negative index`);
+    if (to > c[LEN]) throw new RangeError(`${what}: index too large (expected ${to} <= ${c[LEN]})`);
+  }
+  const size = itemSize(c, 'slice');
+  const n = to - from;
+  const view = derivedAt(c, classOf(arrayOf(t.item, null)), from * size, n * size, n);
+  const m = view[MEM];
+  if (m.kind !== 'c') {
+    checkMemory(view, what);
+    if (m.bounded && (view[OFF] < m.lo || view[OFF] + n * size > m.hi)) {
+      throw new RangeError(`${what}: the slice lies outside the ${m.hi - m.lo} bytes of the memory it is in`);
+    }
+  }
+  return view;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -314,33 +389,29 @@ function structOf(t: Aggregate): StructType | null {
 export class PointerData extends CData {
   /** C's `p + n`: the pointer moved by n items. */
   add(n: number): CData | null {
-    return movePointer(this, stepOf(this, n, 'add'));
+    return addItems(this, n, 'add');
   }
   /** C's `p - n` (a number) or `p - q` (another pointer: the element difference). */
   sub(x: number | CData): CData | null | number {
-    if (isCData(x)) {
-      const size = itemSize(this, 'sub');
-      if (x.$t.kind !== 'pointer' && x.$t.kind !== 'array') throw new TypeError(`${this.$name()}.sub(): expected a pointer, got ${show(x)}`);
-      const item = (x.$t as PointerType | ArrayType).item;
-      if (item !== (this.$t as PointerType).item) throw new TypeError(`${this.$name()}.sub(): pointers to different types ('${this.$t.cname}' and '${x.$t.cname}')`);
-      const d = addressDistance(this.$a, x.$a);
-      return typeof d === 'number' ? d / size : Number(d / BigInt(size));
-    }
-    return movePointer(this, -stepOf(this, x, 'sub'));
+    return isCData(x) ? itemsBetween(this, x, 'sub') : addItems(this, typeof x === 'number' ? -x : x, 'sub');
+  }
+  /** CFFI's `p[start:stop]`: items start to stop - 1 as an array cdata ('T[]') over the same memory. */
+  slice(start: number, stop: number): CData {
+    return sliceOf(this, start, stop);
   }
   /** True when both point to the same address. */
   equals(q: unknown): boolean {
-    return isCData(q) && q.$a === this.$a;
+    return isCData(q) && q[ADDR] === this[ADDR];
   }
 }
 
 function itemSize(p: CData, op: string): number {
-  const item = (p.$t as PointerType).item;
-  return requireSize(item, `${p.$name()}.${op}()`, true);
+  const item = (p[TYPE] as PointerType | ArrayType).item;
+  return requireSize(item, `${p[TYPE].cname}.${op}()`, true);
 }
 
 function stepOf(p: CData, n: unknown, op: string): number {
-  if (!Number.isSafeInteger(n)) throw new TypeError(`${p.$name()}.${op}(): expected an integer, got ${show(n)}`);
+  if (!Number.isSafeInteger(n)) throw new TypeError(`${p[TYPE].cname}.${op}(): expected an integer, got ${show(n)}`);
   return (n as number) * itemSize(p, op);
 }
 
@@ -348,7 +419,17 @@ function stepOf(p: CData, n: unknown, op: string): number {
  * Shared behaviour of function pointer cdata, which are JavaScript functions (calling them calls
  * the C function): Function.prototype's methods, which their prototype chain would otherwise miss.
  */
-export class FunctionPointerData extends CData {}
+export class FunctionPointerData extends CData {
+  /** As CFFI shows a callback: the JavaScript function it calls (`<cdata 'int(*)(int)' calling <function cb>>`). */
+  override toString(): string {
+    const fn = (this as { [CALLING]?: { name: string } })[CALLING];
+    if (fn === undefined) return super.toString();
+    return `<cdata '${this[TYPE].cname}' calling <function${fn.name ? ` ${fn.name}` : ''}>>`;
+  }
+}
+
+/** The JavaScript function behind a callback cdata (ffi.callback), for its repr. */
+export const CALLING = Symbol('node-cffi.calling');
 for (const name of ['call', 'apply', 'bind'] as const) {
   Object.defineProperty(FunctionPointerData.prototype, name, { value: Function.prototype[name], writable: true, configurable: true });
 }
@@ -356,10 +437,22 @@ for (const name of ['call', 'apply', 'bind'] as const) {
 /** Shared behaviour of array cdata. */
 export class ArrayData extends CData {
   get length(): number {
-    return this.$n;
+    return this[LEN];
+  }
+  /** C's `a + n` on an array: a pointer to item n ('T *'). */
+  add(n: number): CData | null {
+    return addItems(this, n, 'add');
+  }
+  /** C's `a - n` (a pointer n items before the array) or `a - q` (the element difference). */
+  sub(x: number | CData): CData | null | number {
+    return isCData(x) ? itemsBetween(this, x, 'sub') : addItems(this, typeof x === 'number' ? -x : x, 'sub');
+  }
+  /** CFFI's `a[start:stop]`: items start to stop - 1 as an array cdata ('T[]') over the same memory. */
+  slice(start: number, stop: number): CData {
+    return sliceOf(this, start, stop);
   }
   override *[Symbol.iterator](): IterableIterator<unknown> {
-    for (let i = 0; i < this.$n; i++) yield this.$get(i);
+    for (let i = 0; i < this[LEN]; i++) yield this[GET](i);
   }
 }
 
@@ -369,7 +462,7 @@ export class StructData extends CData {}
 /** The error for an index that is not an integer (TypeError) or out of bounds (RangeError). */
 export function badIndex(c: CData, i: unknown): Error {
   if (typeof i !== 'number' || !Number.isInteger(i)) return new TypeError(`${c[DESCRIBE]()}: index must be an integer, got ${show(i)}`);
-  return new RangeError(`${c[DESCRIBE]()}: index ${i} is out of bounds (length ${c.$n})`);
+  return new RangeError(`${c[DESCRIBE]()}: index ${i} is out of bounds (length ${c[LEN]})`);
 }
 
 /**
@@ -378,13 +471,17 @@ export function badIndex(c: CData, i: unknown): Error {
  */
 function pointerSlot(p: CData, i: unknown): { m: Memory; off: number; addr: Address } {
   if (!Number.isSafeInteger(i)) throw badIndex(p, i);
-  const item = (p.$t as PointerType).item;
-  requireSize(item, `${p.$name()}[${i}]`, true);
+  const item = (p[TYPE] as PointerType).item;
+  requireSize(item, `${p[TYPE].cname}[${i}]`, true);
+  if (i !== 0 && p[OWN] > 0 && hasVarArray(item)) {
+    // Its bytes are one struct and its items, not several structs (CFFI: an owning pointer is indexed by 0 only).
+    throw new RangeError(`${p[DESCRIBE]()}[${i}]: a pointer that ffi.new() sized for its struct's open array member can only be indexed by 0`);
+  }
   const step = (i as number) * item.size;
-  const addr = offsetAddress(p.$a, step);
+  const addr = offsetAddress(p[ADDR], step);
   const m = ownMemory(p);
   const where = `[${i}]`;
-  const off = p.$o + step;
+  const off = p[OFF] + step;
   if (m.kind !== 'c') {
     checkMemory(p, where);
     if (m.bounded && (off < m.lo || off + item.size > m.hi)) {
@@ -406,7 +503,8 @@ function pointerSlot(p: CData, i: unknown): { m: Memory; off: number; addr: Addr
 function slowGet(p: CData, i: unknown): unknown {
   const s = pointerSlot(p, i);
   try {
-    return readAt((p.$t as PointerType).item, s.m, s.off, s.addr);
+    const item = (p[TYPE] as PointerType).item;
+    return readAt(item, s.m, s.off, s.addr, Math.max(0, p[OWN] - (i as number) * item.size));
   } catch (e) {
     throw fault(p, e, `[${i}]`);
   }
@@ -415,7 +513,7 @@ function slowGet(p: CData, i: unknown): unknown {
 function slowSet(p: CData, i: unknown, v: unknown): void {
   const s = pointerSlot(p, i);
   try {
-    writeAt((p.$t as PointerType).item, s.m.v, s.off, v, `${p.$name()}[${i}]`);
+    writeAt((p[TYPE] as PointerType).item, s.m.v, s.off, v, `${p[TYPE].cname}[${i}]`);
   } catch (e) {
     throw fault(p, e, `[${i}]`);
   }
@@ -426,7 +524,7 @@ function slowSet(p: CData, i: unknown, v: unknown): void {
  * when `value` is given) through the class of the type as it is now, or an FFIError saying why not.
  */
 function settledField(c: CData, name: string, why: string, ...value: unknown[]): unknown {
-  const t = c.$t as Aggregate;
+  const t = c[TYPE] as Aggregate;
   const s = structOf(t);
   if (!s || !s.complete) throw new FFIError(why);
   const proto = classOf(t).prototype;
@@ -435,10 +533,25 @@ function settledField(c: CData, name: string, why: string, ...value: unknown[]):
   return undefined;
 }
 
+/**
+ * An open array member (`int a[]`) of the struct `c` is or points to, `delta` bytes into it: an
+ * array of the items the bytes ffi.new gave the struct hold ('int[]', CFFI's "implicit max
+ * length"), or where that size is not known (memory from C, a cast), a pointer to the first item.
+ */
+function openMember(c: CData, pointerClass: CDataClass, arrayClass: CDataClass, delta: number, off: number, itemSize: number): CData {
+  const bytes = c[OWN] || c[LEN];
+  const address = offsetAddress(c[ADDR], delta);
+  if (bytes > 0 && itemSize > 0) return new arrayClass(ownMemory(c), address, off, Math.max(0, Math.floor((bytes - delta) / itemSize)), 0);
+  return new pointerClass(ownMemory(c), address, off, 0, 0);
+}
+
 /** Names the generated code can use; everything it needs arrives through these. */
 const runtime = {
+  MEM, ADDR, OFF, LEN, OWN, TYPE, GET, SET,
   ...codeHelpers,
+  fromC_wchar,
   settledField,
+  openMember,
   fault,
   ownMemory,
   offsetAddress,
@@ -457,23 +570,27 @@ const runtime = {
   pointerToItem,
 };
 
-/** JavaScript source for reading an item of type `t` at offset `off` of view `view`, address `this.$a + delta`. */
+/** JavaScript source for reading an item of type `t` at offset `off` of view `view`, address `this[ADDR] + delta`. */
 function itemRead(t: CType, view: string, off: string, delta: string, k: Constants): string {
+  // The bytes behind `this` that ffi.new gave a struct with an open array member ([OWN] for the
+  // owning pointer, [LEN] for the struct it points to), minus the item's offset: the item's share.
+  const varBytes = `Math.max(0, (this[OWN] || this[LEN]) - (${delta}))`;
   switch (t.kind) {
     case 'primitive':
     case 'enum':
+      if (isWideChar(t)) return `fromC_wchar(${loadCode(reprOf(t), view, off)}, ${t.size})`;
       return loadCode(reprOf(t), view, off);
     case 'pointer':
       return `wrapPointer(${k.add(t)}, readAddress(${view}, ${off}))`;
     case 'array':
-      if (t.length === null) return `new (${k.cls(pointerToItem(t))})(ownMemory(this), offsetAddress(this.$a, ${delta}), ${off}, 0, 0)`;
-      return `new (${k.cls(t)})(ownMemory(this), offsetAddress(this.$a, ${delta}), ${off}, ${t.length}, 0)`;
+      if (t.length === null) return `openMember(this, ${k.cls(pointerToItem(t))}, ${k.cls(t)}, ${delta}, ${off}, ${t.item.size})`;
+      return `new (${k.cls(t)})(ownMemory(this), offsetAddress(this[ADDR], ${delta}), ${off}, ${t.length}, 0)`;
     case 'struct':
     case 'union':
-      return `new (${k.cls(t)})(ownMemory(this), offsetAddress(this.$a, ${delta}), ${off}, 0, 0)`;
+      return `new (${k.cls(t)})(ownMemory(this), offsetAddress(this[ADDR], ${delta}), ${off}, ${hasVarArray(t) ? varBytes : 0}, 0)`;
     case 'void':
     case 'function':
-      return `readAt(${k.add(t)}, this.$m, ${off}, 0)`;
+      return `readAt(${k.add(t)}, this[MEM], ${off}, 0)`;
   }
 }
 
@@ -481,7 +598,9 @@ function itemRead(t: CType, view: string, off: string, delta: string, k: Constan
 function itemWrite(t: CType, view: string, off: string, where: string, k: Constants): string {
   if (t.kind === 'primitive' || t.kind === 'enum') {
     const repr = reprOf(t);
-    return `if (!(${fastCheck(repr, 'v')})) v = toCScalar(${k.add(t)}, v, ${k.add(where)});\n${storeCode(repr, view, off, 'v')};`;
+    // A wide character is a string in JavaScript: always converted to its code.
+    const check = isWideChar(t) ? 'false' : fastCheck(repr, 'v');
+    return `if (!(${check})) v = toCScalar(${k.add(t)}, v, ${k.add(where)});\n${storeCode(repr, view, off, 'v')};`;
   }
   return `writeAt(${k.add(t)}, ${view}, ${off}, v, ${k.add(where)});`;
 }
@@ -531,14 +650,14 @@ function fieldAccessors(s: StructType, k: Constants): string {
     const name = JSON.stringify(f.name);
     const where = `field '${f.name}' of '${s.cname}'`;
     const field = k.add(`field '${f.name}'`);
-    const off = `this.$o + ${f.offset}`;
+    const off = `this[OFF] + ${f.offset}`;
     if (f.bitsize >= 0) {
-      out.push(`get [${name}]() { ${guarded(`return readBits(this.$m.v, ${off}, ${k.add(f)});`, field)} }`);
-      out.push(`set [${name}](v) { ${guarded(`writeBits(this.$m.v, ${off}, ${k.add(f)}, v, ${k.add(where)});`, field)} }`);
+      out.push(`get [${name}]() { ${guarded(`return readBits(this[MEM].v, ${off}, ${k.add(f)});`, field)} }`);
+      out.push(`set [${name}](v) { ${guarded(`writeBits(this[MEM].v, ${off}, ${k.add(f)}, v, ${k.add(where)});`, field)} }`);
       continue;
     }
-    out.push(`get [${name}]() { ${guarded(`return ${itemRead(f.type, 'this.$m.v', off, String(f.offset), k)};`, field)} }`);
-    out.push(`set [${name}](v) { ${guarded(itemWrite(f.type, 'this.$m.v', off, where, k), field)} }`);
+    out.push(`get [${name}]() { ${guarded(`return ${itemRead(f.type, 'this[MEM].v', off, String(f.offset), k)};`, field)} }`);
+    out.push(`set [${name}](v) { ${guarded(itemWrite(f.type, 'this[MEM].v', off, where, k), field)} }`);
   }
   return out.join('\n');
 }
@@ -556,14 +675,16 @@ function generate(t: Aggregate): CDataClass {
       if (size > 0) {
         const where = `element of '${t.cname}'`;
         // In the memory's bounds: read here; otherwise (another window, a slab piece not split yet, an error) the slow path.
-        const inside = `const m = this.$m, o = this.$o + i * ${size}; if (o >= m.lo && o + ${size} <= m.hi)`;
+        // The owning pointer of a struct ffi.new sized for its open array member reaches its item 0 only (the slow path says so).
+        const owned = hasVarArray(item) ? `(i === 0 || this[OWN] === 0) && ` : '';
+        const inside = `const m = this[MEM], o = this[OFF] + i * ${size}; if (${owned}o >= m.lo && o + ${size} <= m.hi)`;
         members.push(
-          `$get(i) { if ((i | 0) === i) { ${inside} { ${guarded(`return ${itemRead(item, 'm.v', 'o', `i * ${size}`, k)};`, '`[${i}]`')} } } return slowGet(this, i); }`,
-          `$set(i, v) { if ((i | 0) === i) { ${inside} { ${guarded(`${itemWrite(item, 'm.v', 'o', where, k)} return;`, '`[${i}]`')} } } slowSet(this, i, v); }`,
+          `[GET](i) { if ((i | 0) === i) { ${inside} { ${guarded(`return ${itemRead(item, 'm.v', 'o', `i * ${size}`, k)};`, '`[${i}]`')} } } return slowGet(this, i); }`,
+          `[SET](i, v) { if ((i | 0) === i) { ${inside} { ${guarded(`${itemWrite(item, 'm.v', 'o', where, k)} return;`, '`[${i}]`')} } } slowSet(this, i, v); }`,
         );
       } else if (item.kind !== 'function') {
         // No size to step by: the slow path refuses the index with the error of every sizeless type.
-        members.push('$get(i) { return slowGet(this, i); }', '$set(i, v) { slowSet(this, i, v); }');
+        members.push('[GET](i) { return slowGet(this, i); }', '[SET](i, v) { slowSet(this, i, v); }');
       }
       const s = structOf(t);
       if (s) members.push(fieldAccessors(s, k));
@@ -574,12 +695,12 @@ function generate(t: Aggregate): CDataClass {
       base = 'ArrayData';
       const item = t.item;
       const size = item.size;
-      const len = t.length === null ? 'this.$n' : String(t.length);
+      const len = t.length === null ? 'this[LEN]' : String(t.length);
       const where = `element of '${t.cname}'`;
-      const index = `if (i >>> 0 !== i || i >= ${len}) throw badIndex(this, i); const o = this.$o + i * ${size};`;
+      const index = `if (i >>> 0 !== i || i >= ${len}) throw badIndex(this, i); const o = this[OFF] + i * ${size};`;
       body = [
-        `$get(i) { ${index} ${guarded(`return ${itemRead(item, 'this.$m.v', 'o', `i * ${size}`, k)};`, '`[${i}]`')} }`,
-        `$set(i, v) { ${index} ${guarded(itemWrite(item, 'this.$m.v', 'o', where, k), '`[${i}]`')} }`,
+        `[GET](i) { ${index} ${guarded(`return ${itemRead(item, 'this[MEM].v', 'o', `i * ${size}`, k)};`, '`[${i}]`')} }`,
+        `[SET](i, v) { ${index} ${guarded(itemWrite(item, 'this[MEM].v', 'o', where, k), '`[${i}]`')} }`,
       ].join('\n');
       break;
     }
@@ -590,16 +711,15 @@ function generate(t: Aggregate): CDataClass {
       break;
   }
   // Each class defines (not assigns: the prototype chain ends in a Proxy) its own fields.
-  // $m comes first: structuredClone and postMessage meet its symbol before any view (see NOT_CLONEABLE).
   const fields =
-    '$m; $a; $o; $n; $own;\n' +
-    'constructor(m, a, o, n, own) { super(); this.$m = m; this.$a = a; this.$o = o; this.$n = n; this.$own = own; }';
+    '[MEM]; [ADDR]; [OFF]; [LEN]; [OWN];\n' +
+    'constructor(m, a, o, n, own) { super(); this[MEM] = m; this[ADDR] = a; this[OFF] = o; this[LEN] = n; this[OWN] = own; }';
   const source =
     `${k.preamble()}` +
     `const C = class extends ${base} {\n${fields}\n${body}\n};\n` +
-    `Object.defineProperty(C.prototype, '$t', { value: T });\n` +
-    // Public get/set mirror $get/$set unless a field of the same name claims the name.
-    `for (const [pub, own] of [['get', '$get'], ['set', '$set']]) {\n` +
+    `Object.defineProperty(C.prototype, TYPE, { value: T });\n` +
+    // Public get/set mirror [GET]/[SET] unless a field of the same name claims the name.
+    `for (const [pub, own] of [['get', GET], ['set', SET]]) {\n` +
     `  if (Object.prototype.hasOwnProperty.call(C.prototype, own) && !Object.prototype.hasOwnProperty.call(C.prototype, pub)) {\n` +
     `    Object.defineProperty(C.prototype, pub, { value: C.prototype[own], writable: true, configurable: true });\n` +
     `  }\n` +

@@ -1,12 +1,40 @@
 // Conversions of scalar values between JavaScript and C, named by direction: toC (checked) and fromC.
 import { RangeError, show, TypeError } from '../errors';
-import { EnumType, PrimitiveType } from '../ctype/model';
+import { CType, EnumType, PrimitiveType } from '../ctype/model';
 import { Repr, isSignedRepr, reprRange } from '../ctype/primitives';
+import { EnumValue } from './scalar';
 
 /** A scalar C type: what a single number/bigint/boolean converts to. */
 export type ScalarType = PrimitiveType | EnumType;
 
 export const reprOf = (t: ScalarType): Repr => (t.kind === 'enum' ? t.base.repr : t.repr);
+
+/**
+ * The wide character types: their values are one-character strings in JavaScript, as CFFI's are
+ * one-character `str`s (written from a string of one character, read back as one).
+ */
+export function isWideChar(t: CType): t is PrimitiveType {
+  return t.kind === 'primitive' && (t.name === 'wchar_t' || t.name === 'char16_t' || t.name === 'char32_t');
+}
+
+/** The one-character string of a wide character's code: a UTF-16 unit for 2-byte types, a code point for 4-byte ones. */
+export function fromC_wchar(code: number, size: number, where = 'a wide character'): string {
+  if (size === 2) return String.fromCharCode(code);
+  if (code < 0 || code > 0x10ffff) throw new RangeError(`${where}: ${code} is not a Unicode code point (0 to 0x10ffff)`);
+  return String.fromCodePoint(code);
+}
+
+/** The code of a one-character string for a wide character type: one UTF-16 unit for 2-byte types, one code point otherwise. */
+function toCWideChar(t: PrimitiveType, value: unknown, where: string): number {
+  if (typeof value === 'string') {
+    if (t.size === 2 ? value.length === 1 : value.length === 1 || (value.length === 2 && (value.codePointAt(0) as number) > 0xffff)) {
+      return t.size === 2 ? value.charCodeAt(0) : (value.codePointAt(0) as number);
+    }
+    const more = t.size === 2 && value.length === 2 && (value.codePointAt(0) as number) > 0xffff ? ` (outside the BMP: two UTF-16 units)` : '';
+    throw new TypeError(`${where}: expected a string of one character for '${t.cname}', got ${show(value)}${more}`);
+  }
+  throw new TypeError(`${where}: expected a string of one character for '${t.cname}', got ${show(value)}`);
+}
 
 const TWO32 = 4294967296;
 
@@ -39,6 +67,7 @@ export function fastCheck(repr: Repr, v: string): string {
  * a boolean for _Bool. Throws TypeError for a value of the wrong kind, RangeError when it does not fit.
  */
 export function toCScalar(t: ScalarType, value: unknown, where: string): number | bigint | boolean {
+  if (isWideChar(t)) return toCWideChar(t, value, where);
   const repr = reprOf(t);
   switch (repr) {
     case 'f32':
@@ -55,6 +84,9 @@ export function toCScalar(t: ScalarType, value: unknown, where: string): number 
       if (typeof value === 'boolean') return value;
       if (value === 0 || value === 1) return value === 1;
       if (value === 0n || value === 1n) return value === 1n;
+      if (Number.isInteger(value) || typeof value === 'bigint') {
+        throw new RangeError(`${where}: ${show(value)} does not fit in '${t.cname}' (true, false, 0 or 1)`);
+      }
       throw new TypeError(`${where}: expected true, false, 0 or 1 for '${t.cname}', got ${show(value)}`);
     case 'f80':
       if (typeof value === 'number') return value;
@@ -104,6 +136,10 @@ function toCInteger(t: ScalarType, repr: Repr, value: unknown, where: string): n
         if (bytes.length === 1) return fit(BigInt(isSignedRepr(repr) ? (bytes[0] << 24) >> 24 : bytes[0]), show(value));
         throw new TypeError(`${where}: expected a number or a one-byte string for '${t.cname}', got ${show(value)}`);
       }
+      break;
+    case 'object':
+      // An enum value from ffi.cast() is its integer, for any integer type (CFFI converts any integer-like cdata).
+      if (value instanceof EnumValue) return toCInteger(t, repr, value.value, where);
   }
   throw new TypeError(`${where}: expected an integer for '${t.cname}', got ${show(value)}`);
 }

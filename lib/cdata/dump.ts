@@ -3,8 +3,9 @@ import type { InspectOptions } from 'util';
 import { checkOptions, RangeError, show, TypeError } from '../errors';
 import { CField, CType, StructType, isCharLike, noSizeError } from '../ctype/model';
 import type { ScalarType } from './convert';
-import { CData, isCData } from './base';
-import { readAddress, readBits, readValue } from './classes';
+import { CData, isCData, MEM, ADDR, OFF, LEN, OWN, TYPE } from './base';
+import { readAddress, readValue } from './classes';
+import { readBits } from './layout';
 import { checkMemory } from './faults';
 import { addressHex, placeMemory } from './memory';
 
@@ -64,7 +65,7 @@ export function dump(cdata: unknown, options: DumpOptions = {}): string {
   const total = bytes ?? Math.min(region.natural, DEFAULT_LIMIT);
   const place = readable(cdata, region, total, where);
   const leaves = region.item === null ? [] : itemLeaves(region, place.view, place.offset, total);
-  const lines = [`'${cdata.$name()}': ${total} bytes at ${hex(region.address)}`];
+  const lines = [`'${cdata[TYPE].cname}': ${total} bytes at ${hex(region.address)}`];
   lines.push(...rows(leaves, place.view, place.offset, region.address, total));
   if (bytes === undefined && region.natural > total) {
     lines.push(`... ${region.natural - total} more bytes; pass { bytes: ${region.natural} } to see them all`);
@@ -73,11 +74,11 @@ export function dump(cdata: unknown, options: DumpOptions = {}): string {
 }
 
 function regionOf(c: CData, bytes: number | undefined, where: string): Region {
-  const t = c.$t;
-  const base = { view: c.$m.v, offset: c.$o, address: c.$a as number };
+  const t = c[TYPE];
+  const base = { view: c[MEM].v, offset: c[OFF], address: c[ADDR] as number };
   switch (t.kind) {
     case 'array':
-      return { ...base, item: t.item, count: c.$n, indexed: true, natural: c.$n * t.item.size };
+      return { ...base, item: t.item, count: c[LEN], indexed: true, natural: c[LEN] * t.item.size };
     case 'struct':
     case 'union':
       return { ...base, item: t, count: 1, indexed: false, natural: t.size };
@@ -103,7 +104,7 @@ function regionOf(c: CData, bytes: number | undefined, where: string): Region {
  */
 function readable(c: CData, r: Region, total: number, where: string): { view: DataView; offset: number } {
   checkMemory(c, where, total);
-  const m = c.$m;
+  const m = c[MEM];
   if (m.kind !== 'c' || (r.offset >= m.lo && r.offset + total <= m.hi)) return { view: r.view, offset: r.offset };
   const place = placeMemory(r.address, total);
   if (place.offset + total > place.memory.hi) {
@@ -271,7 +272,7 @@ export type Inspect = (value: unknown, options?: InspectOptions) => string;
 export function inspectCData(cdata: CData, depth: number, options: InspectOptions, inspect: Inspect): string {
   const repr = String(cdata);
   if (depth !== null && depth !== undefined && depth < 0) return repr;
-  const t = cdata.$t;
+  const t = cdata[TYPE];
   const limit = options.maxArrayLength ?? 100;
   const reader = new Reader(limit === null ? Infinity : limit);
   let contents: unknown;
@@ -279,16 +280,16 @@ export function inspectCData(cdata: CData, depth: number, options: InspectOption
     switch (t.kind) {
       case 'struct':
       case 'union':
-        contents = reader.struct(t, cdata.$m.v, cdata.$o, cdata.$a as number);
+        contents = reader.struct(t, cdata[MEM].v, cdata[OFF], cdata[ADDR] as number);
         break;
       case 'array':
         contents = isCharLike(t.item)
-          ? charsAt(cdata.$m.v, cdata.$o, cdata.$n)
-          : reader.array(t.item, cdata.$n, cdata.$m.v, cdata.$o, cdata.$a as number);
+          ? charsAt(cdata[MEM].v, cdata[OFF], cdata[LEN])
+          : reader.array(t.item, cdata[LEN], cdata[MEM].v, cdata[OFF], cdata[ADDR] as number);
         break;
       case 'pointer':
-        if (cdata.$own === 0 || t.item.size <= 0) return repr;
-        contents = reader.value(t.item, cdata.$m.v, cdata.$o, cdata.$a as number);
+        if (cdata[OWN] === 0 || t.item.size <= 0) return repr;
+        contents = reader.value(t.item, cdata[MEM].v, cdata[OFF], cdata[ADDR] as number);
         break;
       default:
         return repr;

@@ -1,6 +1,6 @@
 // Whether a cdata's memory can be used now, and the node-cffi error saying why not (never an engine's raw message).
 import { DESCRIBE, FFIError, RangeError, TypeError } from '../errors';
-import type { CData } from './base';
+import { type CData, MEM, ADDR, OFF, OWN } from './base';
 import { Memory, NO_MEMORY, ReadOnlyView, addressHex } from './memory';
 
 /**
@@ -11,17 +11,17 @@ import { Memory, NO_MEMORY, ReadOnlyView, addressHex } from './memory';
 export function memoryError(c: CData, where: string, bytes = 0): Error | null {
   const gone = goneError(c, where);
   if (gone) return gone;
-  const m = c.$m;
+  const m = c[MEM];
   if (m.v === NO_MEMORY) {
     return new RangeError(
-      `${described(c, where)}: address ${addressHex(c.$a)} is not valid memory (the first page, a sentinel such as (void *)-1, a kernel-space or a tagged address); ` +
+      `${described(c, where)}: address ${addressHex(c[ADDR])} is not valid memory (the first page, a sentinel such as (void *)-1, a kernel-space or a tagged address); ` +
         'such a pointer can be compared, cast and passed to C, not read or written',
     );
   }
   if (bytes > 0 && m.bounded) {
     const [lo, hi] = boundsOf(c);
-    if (c.$o < lo || c.$o + bytes > hi) {
-      return new RangeError(`${described(c, where)}: ${bytes} bytes at ${addressHex(c.$a)} run past the ${hi - lo} bytes of the memory it points into${ownerWords(m)}`);
+    if (c[OFF] < lo || c[OFF] + bytes > hi) {
+      return new RangeError(`${described(c, where)}: ${bytes} bytes at ${addressHex(c[ADDR])} run past the ${hi - lo} bytes of the memory it points into${ownerWords(m)}`);
     }
   }
   return null;
@@ -39,7 +39,7 @@ function described(c: CData, where: string): string {
  * JavaScript ArrayBuffer detached or shrunk under it. (Addresses no view reaches are valid to pass.)
  */
 export function goneError(c: CData, where: string): Error | null {
-  const m = c.$m;
+  const m = c[MEM];
   if (m.why !== '') {
     const what = described(c, where);
     return m.fault === 'FFIError' ? new FFIError(`${what}: ${m.why}`) : new TypeError(`${what}: ${m.why}`);
@@ -95,7 +95,7 @@ function isViewFault(e: unknown): boolean {
  */
 export function fault(c: CData, e: unknown, where: string): unknown {
   if (!isViewFault(e)) return e;
-  const m = c.$m;
+  const m = c[MEM];
   if ((e as Error).message === 'read-only memory' && m.v instanceof ReadOnlyView) {
     return new TypeError(`${described(c, where)}: the memory is read-only (a const global, which C keeps in read-only pages); it cannot be written`);
   }
@@ -111,7 +111,7 @@ export function refuseReadOnly(view: DataView, where: string): void {
 
 /** A Memory's usable bytes as [from, to) offsets of its view, for the cdata `c` (a slab piece's are its own size). */
 export function boundsOf(c: CData): [number, number] {
-  const m: Memory = c.$m;
-  if (m.kind === 'slab') return [c.$o, c.$o + c.$own];
+  const m: Memory = c[MEM];
+  if (m.kind === 'slab') return [c[OFF], c[OFF] + c[OWN]];
   return [m.lo, m.hi];
 }

@@ -2,7 +2,7 @@
 import { DESCRIBE, FFIError, show, TypeError } from '../errors';
 import { PointerType, VOID, pointerTo } from '../ctype/model';
 import { onCallbacksExhausted } from '../backend/koffi';
-import { CData, isCData } from './base';
+import { CData, isCData, MEM, ADDR, OFF, LEN, OWN, TYPE, ownsNoBytes } from './base';
 import { CDataClass, classOf, knownBytes, ownMemory } from './classes';
 import { callbackCData } from './call';
 import type { CallbackOptions, Trampoline } from './callback';
@@ -27,23 +27,27 @@ function runDestructor(r: GcRecord): void {
   }
 }
 
-/** ffi.gc: a new cdata for the same memory whose collection calls `destructor(original)` once. */
-export function gcAttach(c: CData, destructor: ((c: CData) => unknown) | null): CData {
+/**
+ * ffi.gc: a new cdata for the same memory whose collection calls `destructor(original)` once; with
+ * `null`, removes the destructor of a cdata ffi.gc() returned (nothing is returned, as in CFFI).
+ */
+export function gcAttach(c: CData, destructor: ((c: CData) => unknown) | null): CData | undefined {
   if (destructor === null) {
-    if (gcRecords.delete(c)) {
-      finalizers.unregister(c);
-      releasers.delete(c);
+    if (!gcRecords.delete(c)) {
+      throw new TypeError(`ffi.gc(): ${show(c)} has no destructor to remove; only a cdata returned by ffi.gc() has one`);
     }
-    return c;
+    finalizers.unregister(c);
+    releasers.delete(c);
+    return undefined;
   }
   if (typeof destructor !== 'function') throw new TypeError(`ffi.gc(): expected a destructor function or null, got ${show(destructor)}`);
   const Cls = c.constructor as CDataClass;
-  const copy = new Cls(NOWHERE, c.$a, c.$o, c.$n, Math.max(c.$own, knownBytes(c)));
+  const copy = new Cls(NOWHERE, c[ADDR], c[OFF], c[LEN], Math.max(c[OWN], knownBytes(c)));
   // The copy's own Memory (the same bytes) keeps the copy, and so the destructor, waiting while any
   // view derived from it lives; releasing the copy closes it for all of them.
   const memory = guardedMemory(ownMemory(c), null);
   memory.keep = copy;
-  copy.$m = memory;
+  copy[MEM] = memory;
   const record = { destructor, original: c };
   finalizers.register(copy, record, copy);
   gcRecords.set(copy, record);
@@ -133,9 +137,9 @@ export function newHandle(object: unknown): CData {
 
 /** ffi.fromHandle: the object a live handle stands for. */
 export function fromHandle(p: unknown): unknown {
-  if (!isCData(p) || p.$t.kind !== 'pointer') throw new TypeError(`ffi.fromHandle(): expected a 'void *' from ffi.newHandle(), got ${show(p)}`);
-  const entry = typeof p.$a === 'number' ? handles.get(p.$a) : undefined;
-  if (!entry) throw new FFIError(`ffi.fromHandle(): ${addressHex(p.$a)} is not a live handle (never made by ffi.newHandle(), or released)`);
+  if (!isCData(p) || p[TYPE].kind !== 'pointer') throw new TypeError(`ffi.fromHandle(): expected a 'void *' from ffi.newHandle(), got ${show(p)}`);
+  const entry = typeof p[ADDR] === 'number' ? handles.get(p[ADDR]) : undefined;
+  if (!entry) throw new FFIError(`ffi.fromHandle(): ${addressHex(p[ADDR])} is not a live handle (never made by ffi.newHandle(), or released)`);
   return entry.object;
 }
 
@@ -167,13 +171,15 @@ export function release(c: unknown): void {
   if (releaser) {
     releasers.delete(c);
     releaser();
-  } else if (c.$own === 0) {
+  } else if (ownsNoBytes.has(c)) {
+    // An allocation of 0 bytes: nothing to give back (its place in a slab is shared with others).
+  } else if (c[OWN] === 0) {
     throw new TypeError(`ffi.release(): ${show(c)} does not own what it refers to (ffi.new(), ffi.gc(), ffi.callback() and ffi.newHandle() results do)`);
   } else {
-    releaseMemory(c.$m);
+    releaseMemory(c[MEM]);
   }
-  releasedNames.set(c, `cdata '${c.$name()}'`);
-  c.$a = 0;
+  releasedNames.set(c, `cdata '${c[TYPE].cname}'`);
+  c[ADDR] = 0;
   Object.setPrototypeOf(c, released);
 }
 

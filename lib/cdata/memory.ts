@@ -49,17 +49,6 @@ export function addressDistance(a: Address, b: Address): number | bigint {
 // ---------------------------------------------------------------------------------------------
 // Memory records
 
-/**
- * The first own property of every Memory, and so of every cdata (whose first field is its Memory):
- * structuredClone, v8.serialize and postMessage copy an object's own properties in order and stop
- * with a DataCloneError at a symbol, before they reach a view of the process's memory (a 3 GiB
- * window, or a slab holding other allocations). The description is that error's message.
- */
-export const NOT_CLONEABLE = Symbol(
-  "a node-cffi cdata refers to this process's memory and cannot be cloned, serialised or sent to another thread; " +
-    "send its address instead (ffi.cast('uintptr_t', p)) and ffi.cast() it back where that memory is valid",
-);
-
 /** What a Memory is, which decides what derived cdata, releases and bounds do with it. */
 export type MemoryKind =
   /** The allocations of one slab, shared until a view derives from one of them (see `ownMemory`). */
@@ -80,7 +69,6 @@ export type MemoryKind =
  * access: `v` becomes an empty view and `why` says why.
  */
 export class Memory {
-  readonly clone: symbol;
   v: DataView;
   lo: number;
   hi: number;
@@ -100,7 +88,6 @@ export class Memory {
   readonly bounded: boolean;
 
   constructor(kind: MemoryKind, v: DataView, lo: number, hi: number, keep: unknown, buffer: ArrayBuffer | null = null, readonly = false, bounded = kind !== 'c') {
-    this.clone = NOT_CLONEABLE;
     this.v = v;
     this.lo = lo;
     this.hi = hi;

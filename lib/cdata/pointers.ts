@@ -1,7 +1,8 @@
 // Pointer values going to C: which cdata a pointer type accepts, and the address it stands for.
+import { types } from 'util';
 import { show, TypeError } from '../errors';
 import { CType, PointerType } from '../ctype/model';
-import { CData, isCData } from './base';
+import { CData, isCData, ADDR, TYPE } from './base';
 import { goneError } from './faults';
 import type { Address } from './memory';
 
@@ -39,8 +40,8 @@ export function acceptsPointer(want: PointerType, have: CType): boolean {
 export function toCPointer(want: PointerType, value: unknown, where: string): Address {
   if (value === null) return 0;
   if (isCData(value)) {
-    if (acceptsPointer(want, value.$t)) return passable(value, where);
-    throw new TypeError(`${where}: expected '${want.cname}', got ${show(value)}${sameNameHint(want, value.$t)}`);
+    if (acceptsPointer(want, value[TYPE])) return passable(value, where);
+    throw new TypeError(`${where}: expected '${want.cname}', got ${show(value)}${sameNameHint(want, value[TYPE])}`);
   }
   const hint = typeof value === 'number' || typeof value === 'bigint' ? `; make a pointer from an address with ffi.cast('${want.cname}', address)` : '';
   throw new TypeError(`${where}: expected a cdata '${want.cname}' or null, got ${show(value)}${hint}`);
@@ -49,25 +50,25 @@ export function toCPointer(want: PointerType, value: unknown, where: string): Ad
 /** For call arguments: JS memory that koffi passes by address, when its element type fits `want`. */
 export function fitsJsMemory(want: PointerType, value: object): boolean {
   const item = want.item;
-  if (value instanceof ArrayBuffer || value instanceof DataView) return item.kind === 'void' || (item.kind === 'primitive' && item.size === 1);
-  if (!ArrayBuffer.isView(value)) return false;
+  // Checked by kind, not by constructor: a buffer from another realm (a vm context, jest's sandbox) is the same memory.
+  if (types.isArrayBuffer(value) || types.isDataView(value)) return item.kind === 'void' || (item.kind === 'primitive' && item.size === 1);
+  if (!types.isTypedArray(value)) return false;
   if (item.kind === 'void') return true;
   if (item.kind !== 'primitive' && item.kind !== 'enum') return false;
   const repr = item.kind === 'enum' ? item.base.repr : item.repr;
-  switch ((value as { constructor: unknown }).constructor) {
-    case Buffer:
-    case Uint8Array:
-    case Uint8ClampedArray:
+  switch ((value as { [Symbol.toStringTag]: string })[Symbol.toStringTag]) {
+    case 'Uint8Array':
+    case 'Uint8ClampedArray':
       return repr === 'u8' || repr === 'i8' || repr === 'bool';
-    case Int8Array: return repr === 'i8' || repr === 'u8';
-    case Int16Array: return repr === 'i16';
-    case Uint16Array: return repr === 'u16';
-    case Int32Array: return repr === 'i32';
-    case Uint32Array: return repr === 'u32';
-    case BigInt64Array: return repr === 'i64';
-    case BigUint64Array: return repr === 'u64';
-    case Float32Array: return repr === 'f32';
-    case Float64Array: return repr === 'f64';
+    case 'Int8Array': return repr === 'i8' || repr === 'u8';
+    case 'Int16Array': return repr === 'i16';
+    case 'Uint16Array': return repr === 'u16';
+    case 'Int32Array': return repr === 'i32';
+    case 'Uint32Array': return repr === 'u32';
+    case 'BigInt64Array': return repr === 'i64';
+    case 'BigUint64Array': return repr === 'u64';
+    case 'Float32Array': return repr === 'f32';
+    case 'Float64Array': return repr === 'f64';
     default: return false;
   }
 }
@@ -76,7 +77,7 @@ export function fitsJsMemory(want: PointerType, value: object): boolean {
 export function passable(c: CData, where: string): Address {
   const e = goneError(c, where);
   if (e) throw e;
-  return c.$a;
+  return c[ADDR];
 }
 
 /**

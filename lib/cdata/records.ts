@@ -1,7 +1,7 @@
 // Structs and unions by value: owned struct cdata, and plain records for koffi's own by-value path.
 import { CType, StructType } from '../ctype/model';
-import { CData } from './base';
-import { classOf, readAddress, readValue, writeAt } from './classes';
+import { CData, MEM, ADDR, OFF, TYPE } from './base';
+import { classOf, readAddress, readCode, writeAt, writeCode } from './classes';
 import { allocate } from './memory';
 import { passable } from './pointers';
 import { TypeError } from '../errors';
@@ -18,29 +18,29 @@ export function newStruct(t: StructType): CData {
  * or a list) is written to a new struct, which `keep` holds until the call is over.
  */
 export function toCStructAddress(t: StructType, value: unknown, where: string, keep: unknown[]): number {
-  if (value !== null && typeof value === 'object' && (value as CData).$t === t) return passable(value as CData, where) as number;
+  if (value !== null && typeof value === 'object' && (value as CData)[TYPE] === t) return passable(value as CData, where) as number;
   const s = newStruct(t);
-  writeAt(t, s.$m.v, s.$o, value, where);
+  writeAt(t, s[MEM].v, s[OFF], value, where);
   keep.push(s);
-  return s.$a as number;
+  return s[ADDR] as number;
 }
 
 /** A plain record for koffi (fields by name; pointers as integer addresses) from a cdata or an initialiser. */
 export function toKoffiRecord(t: StructType, value: unknown, where: string): object {
   let s = value as CData;
-  if (value === null || typeof value !== 'object' || s.$t !== t) {
+  if (value === null || typeof value !== 'object' || s[TYPE] !== t) {
     // Validate through the same initialisation rules as everywhere else, then read back.
     s = newStruct(t);
-    writeAt(t, s.$m.v, s.$o, value, where);
+    writeAt(t, s[MEM].v, s[OFF], value, where);
   }
   passable(s, where);
-  return plain(t, s.$m.v, s.$o) as object;
+  return plain(t, s[MEM].v, s[OFF]) as object;
 }
 
 /** An owned struct cdata holding the record koffi returned. */
 export function fromKoffiRecord(t: StructType, record: Record<string, unknown>): CData {
   const s = newStruct(t);
-  writeRecord(t, s.$m.v, s.$o, record);
+  writeRecord(t, s[MEM].v, s[OFF], record);
   return s;
 }
 
@@ -58,7 +58,7 @@ function plain(t: CType, view: DataView, off: number): unknown {
     }
     case 'primitive':
     case 'enum':
-      return readValue(t, view, off);
+      return readCode(t, view, off); // koffi's record holds a wide character's code
     default:
       throw new TypeError(`a record cannot hold a value of type '${t.cname}'`);
   }
@@ -76,6 +76,10 @@ function writeRecord(t: CType, view: DataView, off: number, v: unknown): void {
     case 'struct':
     case 'union': // koffi records are never unions (see backend recordType)
       for (const f of t.fields ?? []) writeRecord(f.type, view, off + f.offset, (v as Record<string, unknown>)[f.name]);
+      return;
+    case 'primitive':
+    case 'enum':
+      writeCode(t, view, off, v as number | bigint | boolean);
       return;
     default:
       writeAt(t, view, off, v, 'a record returned by C');

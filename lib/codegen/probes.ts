@@ -302,6 +302,9 @@ export function settle(probes: readonly Probe[], pair: (i: number) => readonly [
   const arrayLengths = new Map<ArrayType, number>();
   const enumBases = new Map<EnumType, PrimitiveType>();
   const enumValues = new Map<EnumType, [string, bigint][]>();
+  // An enum of the wrong size is reported after the enumerators are checked: a wrong value names
+  // the enumerator whose value changed the size (CFFI: "AA has the real value -1, not 4294967295").
+  let wrongEnumSize: Error | null = null;
 
   probes.forEach((p, i) => {
     const [a, b] = pair(i);
@@ -342,7 +345,7 @@ export function settle(probes: readonly Probe[], pair: (i: number) => readonly [
       case 'enum': {
         const base = enumBaseOf(p.type, a, b !== 0n);
         if (pendingLayout(p.type)) enumBases.set(p.type, base);
-        else if (base.size !== p.type.base.size) throw said(`${p.type.cname}: wrong size`, p.type.base.size, base.size);
+        else if (base.size !== p.type.base.size) wrongEnumSize ??= said(`${p.type.cname}: wrong size`, p.type.base.size, base.size);
         return;
       }
       case 'constant': {
@@ -370,6 +373,7 @@ export function settle(probes: readonly Probe[], pair: (i: number) => readonly [
     }
   });
 
+  if (wrongEnumSize !== null) throw wrongEnumSize;
   for (const [d, lengths] of globalLengths) {
     globals.set(d.name, withCompilerLengths(d.type, [...lengths.keys()], (depth) => lengths.get(depth) as number));
   }

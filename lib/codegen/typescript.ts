@@ -216,6 +216,7 @@ class Writer {
     // A typedef the compiler sizes (int...) may turn out 64 bits wide: typed for both until verified.
     if (pendingLayout(t)) return t.deferred === 'float' ? 'number' : 'number | bigint';
     if (t.repr === 'bool') return 'boolean';
+    if (isWide(t)) return 'string'; // a wide character is a one-character string
     return t.repr === 'i64' || t.repr === 'u64' ? 'number | bigint' : 'number';
   }
 
@@ -228,6 +229,7 @@ class Writer {
     }
     if (t.kind !== 'primitive') return 'never';
     if (pendingLayout(t)) return 'number | bigint';
+    if (isWide(t)) return 'string';
     switch (t.repr) {
       case 'bool':
         return 'boolean | 0 | 1 | 0n | 1n';
@@ -277,7 +279,7 @@ class Writer {
       case 'array': {
         const item = t.item;
         const parts = ['CData', `readonly ${wrap(this.store(item))}[]`];
-        if (isCharLike(item)) parts.push('string');
+        if (isCharLike(item) || isWide(item)) parts.push('string');
         if ((item.kind === 'primitive' || item.kind === 'enum') && !pendingLayout(item) && SAME_WIDTH[item.size]) parts.push(SAME_WIDTH[item.size]);
         return parts.join(' | ');
       }
@@ -318,10 +320,12 @@ class Writer {
     if (item.kind === 'function') {
       return `CData | ((${this.params(item, [], (a) => this.read(a))}) => ${item.result.kind === 'void' ? 'void' : this.store(item.result)}) | null`;
     }
-    if (item.kind === 'void') return 'CData | ArrayBuffer | ArrayBufferView | null';
+    if (item.kind === 'void') return 'CData | string | ArrayBuffer | ArrayBufferView | null';
     const parts: string[] = [];
-    if (isCharLike(item)) parts.push('string');
+    if (isCharLike(item) || isWide(item)) parts.push('string');
     parts.push('CData');
+    // A list is a temporary C array of the items for the call (as ffi.new('T[]', list) would make).
+    if (item.size > 0) parts.push(`readonly ${wrap(this.store(item))}[]`);
     const repr = pendingLayout(item) ? undefined : item.kind === 'primitive' ? item.repr : item.kind === 'enum' ? item.base.repr : undefined;
     const arrays = repr === undefined ? null : TYPED_ARRAYS[repr];
     if (arrays) parts.push(arrays);
@@ -330,6 +334,9 @@ class Writer {
     return parts.join(' | ');
   }
 }
+
+/** The wide character types, whose values are one-character strings (cdata/convert.ts, isWideChar). */
+const isWide = (t: CType): boolean => t.kind === 'primitive' && (t.name === 'wchar_t' || t.name === 'char16_t' || t.name === 'char32_t');
 
 const wrap = (type: string): string => (type.includes('|') ? `(${type})` : type);
 

@@ -1,6 +1,6 @@
 // C integer constant expressions on LP64: literals, operators, casts and sizeof, evaluated exactly with C's types.
 import { CType, PrimitiveType, pendingLayout, pendingReason, primitive } from '../ctype/model';
-import { isIntegerRepr, reprRange } from '../ctype/primitives';
+import { C_CHAR_SIGNED, Repr, isIntegerRepr, reprRange } from '../ctype/primitives';
 import { Token, isName, quote } from './lexer';
 import { TokenStream } from './stream';
 
@@ -71,7 +71,7 @@ export function evaluate(ts: TokenStream, ctx: ExprContext): IntValue {
 
 /** `value` converted to the integer type `type` as C (and GCC, for signed targets) converts: modulo 2^N. */
 export function convertInt(value: bigint, type: PrimitiveType): bigint {
-  switch (type.repr) {
+  switch (cRepr(type)) {
     case 'bool':
       return value === 0n ? 0n : 1n;
     case 'i8': case 'i16': case 'i32': case 'i64':
@@ -81,6 +81,14 @@ export function convertInt(value: bigint, type: PrimitiveType): bigint {
     case 'f32': case 'f64': case 'f80':
       throw new Error(`internal: convertInt to the floating type '${type.name}'`);
   }
+}
+
+/**
+ * The representation C computes with: a type's own, except plain `char`, which JavaScript reads as
+ * its byte value (0 to 255) but C treats as signed where the platform's char is.
+ */
+function cRepr(t: PrimitiveType): Repr {
+  return t.name === 'char' && C_CHAR_SIGNED ? 'i8' : t.repr;
 }
 
 /** True when the preprocessing number `text` is a floating constant (has a '.' or an exponent). */
@@ -121,7 +129,7 @@ const ranges = new Map<PrimitiveType, readonly [bigint, bigint]>();
 
 function fits(v: bigint, t: PrimitiveType): boolean {
   let range = ranges.get(t);
-  if (!range) ranges.set(t, (range = reprRange(t.repr)));
+  if (!range) ranges.set(t, (range = reprRange(cRepr(t))));
   return v >= range[0] && v <= range[1];
 }
 

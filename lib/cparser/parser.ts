@@ -169,7 +169,10 @@ function packOf(options: CdefOptions): number {
   if (!(typeof p === 'number' && (p === 0 || (Number.isInteger(p) && p >= 1 && p <= 16 && (p & (p - 1)) === 0)))) {
     throw new TypeError(`cdef: option 'pack' must be 0 or a power of two from 1 to 16, not ${show(p)}`);
   }
-  return options.packed ? 1 : p;
+  const packed = options.packed ?? false;
+  if (typeof packed !== 'boolean') throw new TypeError(`cdef: option 'packed' must be true or false, not ${show(packed)}`);
+  if (packed && p !== 0) throw new TypeError(`cdef: options 'packed' and 'pack' given together; give 'pack: 1' alone (what 'packed: true' means)`);
+  return packed ? 1 : p;
 }
 
 /** Fails at a position as the token stream does at a token (the scope reports conflicts by position). */

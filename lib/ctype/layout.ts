@@ -62,7 +62,7 @@ export function completeStruct(t: StructType, members: readonly MemberDecl[], pa
     deferred = m.lengthFromCompiler === true || m.innerLengthsFromCompiler !== undefined || pendingLayout(m.type) !== null;
   }
   if (deferred) return deferLayout(t, members, pack, fail);
-  const p = new Placement(t, pack, arch, fail);
+  const p = new Placement(t, pack, arch, fail, members);
   for (let i = 0; i < members.length; i++) {
     const m = members[i];
     if (m.bitsize >= 0) p.placeBitfield(m);
@@ -84,9 +84,17 @@ class Placement {
   bits = 0;
   align = 1;
   private readonly isUnion: boolean;
+  /** In a union, only the first member takes a positional initialiser (with brace elision, all of its fields). */
+  private readonly firstMember: MemberDecl | undefined;
 
-  constructor(private readonly t: StructType, private readonly pack: number, private readonly arch: LayoutArch, private readonly fail: LayoutFail) {
+  constructor(private readonly t: StructType, private readonly pack: number, private readonly arch: LayoutArch, private readonly fail: LayoutFail, members: readonly MemberDecl[]) {
     this.isUnion = t.kind === 'union';
+    this.firstMember = this.isUnion ? members.find((x) => x.name !== '' || x.bitsize < 0) : undefined;
+  }
+
+  /** The flags of a field of member `m`: a union's members after its first are skipped by positional initialisers. */
+  private skipped(m: MemberDecl): number {
+    return this.isUnion && m !== this.firstMember ? IGNORED_IN_INITIALISERS : 0;
   }
 
   private capped(a: number): number {
@@ -111,7 +119,7 @@ class Placement {
     if (this.pack === 0 && straddles(start, m.bitsize, ty)) start = roundUp(start, ty.align * 8);
     if (m.name !== '' || this.arch === 'arm64') this.align = Math.max(this.align, this.capped(ty.align));
     if (m.name !== '') {
-      const f = { name: m.name, type: ty, offset: Math.floor(start / 8), bitshift: start % 8, bitsize: m.bitsize, quals: m.quals };
+      const f = { name: m.name, type: ty, offset: Math.floor(start / 8), bitshift: start % 8, bitsize: m.bitsize, quals: m.quals, flags: this.skipped(m) };
       this.add(f, m.pos);
     }
     this.bits = this.isUnion ? Math.max(this.bits, m.bitsize) : start + m.bitsize;
@@ -139,9 +147,9 @@ class Placement {
     if (m.name === '') {
       // An anonymous struct or union: its members become members of this one.
       if (ty.kind !== 'struct' && ty.kind !== 'union') fail(m.pos, `a member of type '${ty.cname}' needs a name`);
-      for (const f of ty.fields ?? []) this.add({ ...f, offset: f.offset + offset }, m.pos);
+      for (const f of ty.fields ?? []) this.add({ ...f, offset: f.offset + offset, flags: f.flags | this.skipped(m) }, m.pos);
     } else {
-      this.add({ name: m.name, type: ty, offset, bitshift: -1, bitsize: -1, quals: m.quals }, m.pos);
+      this.add({ name: m.name, type: ty, offset, bitshift: -1, bitsize: -1, quals: m.quals, flags: this.skipped(m) }, m.pos);
     }
     this.bits = isUnion ? Math.max(this.bits, size * 8) : (offset + size) * 8;
   }
@@ -255,6 +263,31 @@ export function withCompilerLengths(t: CType, depths: readonly number[], length:
   return arrayOf(item, depths.includes(depth) ? length(depth) : t.length);
 }
 
+/** CFFI's flag for a field that positional initialisers skip (BF_IGNORE_IN_CTOR). */
+const IGNORED_IN_INITIALISERS = 1;
+
+/**
+ * The flags of the fields of `t` (by name) as its declared members give them: a field inside a
+ * member of a union other than its first is skipped by positional initialisers.
+ */
+function initialiserFlags(t: StructType): Map<string, number> {
+  const flags = new Map<string, number>();
+  const walk = (s: StructType, members: readonly MemberDecl[], inherited: number): void => {
+    const first = members.find((x) => x.name !== '' || x.bitsize < 0);
+    for (const m of members) {
+      const flag = inherited | (s.kind === 'union' && m !== first ? IGNORED_IN_INITIALISERS : 0);
+      const ty = m.type;
+      if (m.name !== '') flags.set(m.name, flag);
+      else if (m.bitsize < 0 && (ty.kind === 'struct' || ty.kind === 'union')) {
+        if (ty.fields !== null) for (const f of ty.fields) flags.set(f.name, f.flags | flag);
+        else walk(ty, ty.members ?? [], flag);
+      }
+    }
+  };
+  walk(t, t.members ?? [], 0);
+  return flags;
+}
+
 /**
  * Completes a struct laid out by the compiler from what it reported: fields at the reported
  * offsets, `[...]` members as arrays of the reported length, anonymous members' fields placed
@@ -264,18 +297,19 @@ export function layOutFromCompiler(t: StructType, layout: CompilerLayout): void 
   const fields: CField[] = [];
   const members = expandAnonymous(t.members ?? []);
   const last = members[members.length - 1];
+  const skipped = initialiserFlags(t);
   for (const m of members) {
     if (m.name === '') {
       const anchor = anchorOf(m) as CField;
       const base = layout.offset(anchor.name) - anchor.offset;
-      for (const f of (m.type as StructType).fields ?? []) fields.push({ ...f, offset: f.offset + base });
+      for (const f of (m.type as StructType).fields ?? []) fields.push({ ...f, offset: f.offset + base, flags: skipped.get(f.name) ?? 0 });
       continue;
     }
     const depths = [...(m.lengthFromCompiler ? [0] : []), ...(m.innerLengthsFromCompiler ?? [])];
     let type = withCompilerLengths(m.type, depths, (depth) => (depth === 0 ? layout.length(m.name) : layout.innerLength(m.name, depth)));
     // A zero-length array ending the struct is its flexible array member, as where cdef lays out structs itself.
     if (type.kind === 'array' && type.length === 0 && t.kind === 'struct' && m === last && fields.length > 0) type = arrayOf(type.item, null);
-    fields.push({ name: m.name, type, offset: layout.offset(m.name), bitshift: -1, bitsize: -1, quals: m.quals });
+    fields.push({ name: m.name, type, offset: layout.offset(m.name), bitshift: -1, bitsize: -1, quals: m.quals, flags: skipped.get(m.name) ?? 0 });
   }
   t.fields = fields;
   t.fieldMap = new Map(fields.map((f) => [f.name, f]));

@@ -18,7 +18,8 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 // Fields are declared here and set in the constructors, not written as class field initialisers:
 // V8 (Node 20) runs initialisers as a separate define step per class, several times slower than
 // assignments, and a large cdef creates thousands of types.
-abstract class TypeBase {
+/** The class every ctype is an instance of (the facade's `ffi.CType`). */
+export abstract class TypeBase {
   /** Unique per type object (names the koffi record of a struct passed by value). */
   declare readonly id: number;
   abstract readonly kind: CTypeKind;
@@ -271,6 +272,11 @@ export interface CField {
   /** For bitfields: the width in bits; otherwise -1. */
   readonly bitsize: number;
   readonly quals: number;
+  /**
+   * CFFI's field flags: 1 (CFFI's BF_IGNORE_IN_CTOR) for a field that positional initialisers skip,
+   * because it belongs to a member of a union other than its first (C's brace elision); otherwise 0.
+   */
+  readonly flags: number;
 }
 
 /** The field map of a struct without a layout (yet): empty, shared, never written. */

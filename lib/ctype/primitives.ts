@@ -17,8 +17,14 @@ export interface PrimitiveSpec {
 const isArm64 = process.arch === 'arm64';
 const x64Like = process.arch === 'x64' || isArm64;
 
-/** Plain `char` is signed on x86-64 and unsigned on aarch64 (as the C compilers there agree). */
-const charRepr: Repr = isArm64 ? 'u8' : 'i8';
+/**
+ * Plain `char` travels as its byte value, 0 to 255, on every platform: JavaScript has no bytes type,
+ * and CFFI reads a `char` as a one-byte `bytes`, never as a signed number. In C it is signed on
+ * x86-64 and unsigned on aarch64 (`C_CHAR_SIGNED`): the same bits either way.
+ */
+const charRepr: Repr = 'u8';
+/** Whether C's plain `char` is signed on this platform (x86-64: yes; aarch64: no), for C's own arithmetic on it. */
+export const C_CHAR_SIGNED = !isArm64;
 /** `wchar_t` is a signed 32-bit int on x86-64 Linux and unsigned on aarch64 Linux. */
 const wcharRepr: Repr = isArm64 ? 'u32' : 'i32';
 

@@ -4,6 +4,7 @@ import { FFI, FFIError, Lib } from '../../lib';
 import { dump, inspectCData } from '../../lib/cdata/dump';
 import { cc, ffiOf } from '../../lib/cc';
 import { expectThrow } from '../helpers/throws';
+import { ADDR } from '../../lib/cdata/base';
 
 /** Little-endian bytes of a value as two-digit hex, the way the dump prints them. */
 function le(kind: 'i32' | 'f64' | 'i16' | 'u64', v: number | bigint): string {
@@ -58,11 +59,11 @@ describe('dump: layout as the C compiler makes it', () => {
     const size = lib.rec_offset(4) as number;
     const text = dump(r);
     const lines = text.split('\n');
-    expect(lines[0]).toBe(`'struct rec *': ${size} bytes at 0x${r.$a.toString(16)}`);
+    expect(lines[0]).toBe(`'struct rec *': ${size} bytes at 0x${r[ADDR].toString(16)}`);
     // Each row's address is the field's own: the start address plus the compiler's offset.
     const at = (note: string) => {
       const line = lines.find((l) => l.endsWith(note)) as string;
-      return parseInt(line.split(' ')[0], 16) - (r.$a as number);
+      return parseInt(line.split(' ')[0], 16) - (r[ADDR] as number);
     };
     expect([at("tag = 81 'Q'"), at('count = -2'), at('ratio = 0.75'), at('code = 513')]).toEqual(offsets);
     expect(rows(text)).toEqual([
@@ -122,7 +123,7 @@ describe('dump', () => {
       [le('i32', 256), '[2] = 256'],
     ]);
     const p = ffi.new('void *[1]', [a]);
-    expect(rows(dump(p))).toEqual([[le('u64', BigInt(a.$a)), `[0] = 0x${a.$a.toString(16)}`]]);
+    expect(rows(dump(p))).toEqual([[le('u64', BigInt(a[ADDR])), `[0] = 0x${a[ADDR].toString(16)}`]]);
   });
 
   test('{ bytes } shows less or more, and is needed for pointers to void', () => {
@@ -167,7 +168,7 @@ describe('inspectCData', () => {
     const l = ffi.new('struct line *', { a: { x: 1, y: 2 }, b: [3, 4], label: 'ab', next: a, flag: 1 });
     expect(inspect(a)).toBe(`<cdata 'struct pt *' owning 16 bytes> { x: 1, y: 2.5 }`);
     expect(inspect(l[0])).toBe(
-      `<cdata 'struct line &' 0x${l.$a.toString(16)}> {\n  a: { x: 1, y: 2 },\n  b: { x: 3, y: 4 },\n  label: 'ab',\n  next: <cdata 'struct pt *' 0x${a.$a.toString(16)}>,\n  flag: 1\n}`,
+      `<cdata 'struct line &' 0x${l[ADDR].toString(16)}> {\n  a: { x: 1, y: 2 },\n  b: { x: 3, y: 4 },\n  label: 'ab',\n  next: <cdata 'struct pt *' 0x${a[ADDR].toString(16)}>,\n  flag: 1\n}`,
     );
   });
 
@@ -179,7 +180,7 @@ describe('inspectCData', () => {
   test('pointers that do not own their memory show only their repr', () => {
     const a = ffi.new('int[2]');
     const p = ffi.cast('int *', a);
-    expect(inspect(p)).toBe(`<cdata 'int *' 0x${a.$a.toString(16)}>`);
+    expect(inspect(p)).toBe(`<cdata 'int *' 0x${a[ADDR].toString(16)}>`);
   });
 
   test('beyond the depth util.inspect asks for, only the repr', () => {

@@ -92,10 +92,16 @@ describe('strings and bytes', () => {
   });
 
   test('wide strings', () => {
-    const w = ffi.new('wchar_t[]', [0x68, 0x1f600, 0]);
+    const w = ffi.new('wchar_t[]', ['h', '😀', '\0']);
     expect(ffi.string(w)).toBe('h😀');
-    const u = ffi.new('char16_t[]', [0x61, 0x62, 0]);
+    expect([w.length, w[1]]).toEqual([3, '😀']);
+    const u = ffi.new('char16_t[]', 'ab');
+    expect([u.length, u[0], u[2]]).toEqual([3, 'a', '\0']);
     expect(ffi.string(u)).toBe('ab');
+    // char16_t holds UTF-16 units: a character outside the BMP takes two
+    expect(ffi.new('char16_t[]', '😀').length).toBe(3);
+    expect(ffi.unpack(ffi.new('wchar_t[]', 'a\0b'), 3)).toBe('a\0b');
+    expectThrow(() => ffi.new('wchar_t[]', [0x68]), TypeError, "expected a string of one character for 'wchar_t', got 104");
   });
 
   test('ffi.unpack copies items out', () => {
@@ -127,7 +133,14 @@ describe('strings and bytes', () => {
     const chars = ffi.fromBuffer(new Uint8Array([104, 105, 0]));
     expect(ffi.string(chars)).toBe('hi');
     expectThrow(() => ffi.fromBuffer('nope' as never), TypeError, 'ffi.fromBuffer(): expected a Buffer, typed array or ArrayBuffer, got string "nope"');
-    expect(() => ffi.fromBuffer(buf, 'int *')).toThrow(/array type/);
+    // a pointer type gives a pointer to the buffer's start, which reaches the buffer and no further
+    const p = ffi.fromBuffer(buf, 'int *');
+    expect([String(p).startsWith("<cdata 'int *' 0x"), p[0], p[1]]).toEqual([true, 7, 2]);
+    expect(() => p[2]).toThrow(RangeError);
+    // CFFI's order, (cdecl, buffer, options), takes the same
+    expect(ffi.fromBuffer('int[]', buf, { requireWritable: true })[0]).toBe(7);
+    expectThrow(() => ffi.fromBuffer(buf, true as never), TypeError, "ffi.fromBuffer(): expected options such as { requireWritable: true } or a C type such as 'char[]', got true");
+    expect(() => ffi.fromBuffer(buf, 'int(*)(int)')).toThrow(/an array type such as 'char\[\]' or a pointer type/);
   });
 
   test('ffi.memmove copies between cdata and buffers, overlap included', () => {

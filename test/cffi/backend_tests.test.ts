@@ -162,7 +162,7 @@ describe('backend_tests', () => {
     expect(() => { p[-1] = 44; }).toThrow(RangeError);
   });
 
-  test.failing('test_array_slicing', () => {
+  test('test_array_slicing', () => {
     const ffi = new FFI();
     const p = ffi.new('int[10]');
     for (let i = 0; i < 10; i++) p[i] = i;
@@ -192,7 +192,7 @@ describe('backend_tests', () => {
     expect(String(p)).toBe(`<cdata 'int[4]' owning ${4 * SIZE_OF_INT} bytes>`);
   });
 
-  test.failing('test_new_array_varsize', () => {
+  test('test_new_array_varsize', () => {
     const ffi = new FFI();
     let p = ffi.new('int[]', 10); // a single integer is the length
     expect(p[9]).toBe(0);
@@ -343,7 +343,7 @@ describe('backend_tests', () => {
     expect(a[0]).toBe(99);
   });
 
-  test.failing('test_char', () => {
+  test('test_char', () => {
     const ffi = new FFI();
     expect(ffi.new('char*', 0xff)[0]).toBe(0xff);
     expect(ffi.new('char*')[0]).toBe(0x00);
@@ -375,7 +375,7 @@ describe('backend_tests', () => {
     expect(() => ffi.new('char[2]', 'abc')).toThrow(RangeError);
   });
 
-  test.failing('test_wchar_t', () => {
+  test('test_wchar_t', () => {
     const ffi = new FFI();
     expect(ffi.new('wchar_t*', 'x')[0]).toBe('x');
     expect(ffi.new('wchar_t*', '\u1234')[0]).toBe('\u1234');
@@ -432,7 +432,7 @@ describe('backend_tests', () => {
     expect(() => ffi.new('wchar_t[2]', 'abc')).toThrow(RangeError);
   });
 
-  test.failing('test_float', () => {
+  test('test_float', () => {
     const ffi = new FFI();
     let p = ffi.new('float[]', [-2, -2.5]);
     expect(p[0]).toBe(-2.0);
@@ -442,8 +442,9 @@ describe('backend_tests', () => {
     //
     p = ffi.new('float*', 15.75);
     expect(p[0]).toBe(15.75);
-    expect(() => Number(p)).toThrow(TypeError); // int(p)
-    expect(() => Number(p)).toThrow(TypeError); // float(p)
+    // differs from CFFI: see docs/cffi-differences.md, "A pointer converts to NaN" (CFFI: int(p) and float(p) raise TypeError)
+    expect(Number(p)).toBeNaN(); // int(p)
+    expect(Number(p)).toBeNaN(); // float(p)
     p[0] = 0.0;
     expect(p !== null).toBe(true);
     //
@@ -458,7 +459,7 @@ describe('backend_tests', () => {
     expect(p[0]).toBe(INF); // infinite, not enough precision
   });
 
-  test.failing('test_struct_simple', () => {
+  test('test_struct_simple', () => {
     const ffi = new FFI();
     ffi.cdef('struct foo { int a; short b, c; };');
     let s = ffi.new('struct foo*');
@@ -473,7 +474,9 @@ describe('backend_tests', () => {
     expect(s.a).toBe(-2);
     expect(s.b).toBe(-3);
     expect(s.c).toBe(0);
-    expect(() => { delete s.a; }).toThrow(TypeError);
+    // differs from CFFI: see docs/cffi-differences.md, "Deleting a field changes nothing" (CFFI: TypeError)
+    delete s.a;
+    expect(s.a).toBe(-2);
     expect(String(s)).toBe(`<cdata 'struct foo *' owning ${SIZE_OF_INT + 2 * SIZE_OF_SHORT} bytes>`);
     //
     expect(() => ffi.new('struct foo*', [1, 2, 3, 4])).toThrow(RangeError);
@@ -559,7 +562,7 @@ describe('backend_tests', () => {
     expect(s.next.value).toBe(456);
   });
 
-  test.failing('test_union_simple', () => {
+  test('test_union_simple', () => {
     const ffi = new FFI();
     ffi.cdef('union foo { int a; short b, c; };');
     let u = ffi.new('union foo*');
@@ -573,7 +576,9 @@ describe('backend_tests', () => {
     //
     u = ffi.new('union foo*', [-2]);
     expect(u.a).toBe(-2);
-    expect(() => { delete u.a; }).toThrow(TypeError);
+    // differs from CFFI: see docs/cffi-differences.md, "Deleting a field changes nothing" (CFFI: TypeError)
+    delete u.a;
+    expect(u.a).toBe(-2);
     expect(String(u)).toBe(`<cdata 'union foo *' owning ${SIZE_OF_INT} bytes>`);
   });
 
@@ -586,7 +591,7 @@ describe('backend_tests', () => {
     expect(u[0]).toBe(ffi.NULL);
   });
 
-  test.failing('test_union_initializer', () => {
+  test('test_union_initializer', () => {
     const ffi = new FFI();
     ffi.cdef('union foo { char a; int b; };');
     expect(() => ffi.new('union foo*', 'A')).toThrow(TypeError);
@@ -594,7 +599,8 @@ describe('backend_tests', () => {
     expect(() => ffi.new('union foo*', ['A', 5])).toThrow(RangeError);
     let u = ffi.new('union foo*', ['A']);
     expect(u.a).toBe(0x41);
-    expect(() => ffi.new('union foo*', [1005])).toThrow(TypeError);
+    // differs from CFFI: see docs/cffi-differences.md, "A char is its byte value" (CFFI: TypeError, an int is not a char)
+    expect(() => ffi.new('union foo*', [1005])).toThrow(RangeError);
     u = ffi.new('union foo*', { b: 12345 });
     expect(u.b).toBe(12345);
     u = ffi.new('union foo*', []);
@@ -636,7 +642,7 @@ describe('backend_tests', () => {
     expect(() => ffi.new('char*', 'foo')).toThrow(TypeError);
   });
 
-  test.failing('test_unicode_from_wchar_pointer', () => {
+  test('test_unicode_from_wchar_pointer', () => {
     const ffi = new FFI();
     const x = ffi.new('wchar_t*', 'x');
     // no counterpart: assert unicode(x) == unicode(repr(x)) (both are String(x))
@@ -662,7 +668,7 @@ describe('backend_tests', () => {
     expect(ffi.string(p)).toBe('hello');
   });
 
-  test.failing('test_string_from_wchar_array', () => {
+  test('test_string_from_wchar_array', () => {
     const ffi = new FFI();
     // ffi.string() of a wchar_t cast: the cast is its code (a cast to a number type is a number)
     expect(ffi.cast('wchar_t', 'x')).toBe(0x78);
@@ -704,7 +710,7 @@ describe('backend_tests', () => {
     expect(s.name).toBe(ffi.NULL);
   });
 
-  test.failing('test_fetch_const_wchar_p_field', () => {
+  test('test_fetch_const_wchar_p_field', () => {
     // 'const' is ignored so far
     const ffi = new FFI();
     ffi.cdef('struct foo { const wchar_t *name; };');
@@ -717,15 +723,16 @@ describe('backend_tests', () => {
     expect(s.name).toBe(ffi.NULL);
   });
 
-  test.failing('test_voidp', () => {
+  test('test_voidp', () => {
     const ffi = new FFI();
-    expect(() => ffi.new('void*')).toThrow(TypeError);
+    // differs from CFFI: see docs/cffi-differences.md, "A type without a size: one error, `FFIError`" (CFFI: TypeError)
+    expect(() => ffi.new('void*')).toThrow(FFIError);
     let p = ffi.new('void **');
     expect(p[0]).toBe(ffi.NULL);
     const a = ffi.new('int[]', [10, 11, 12]);
     p = ffi.new('void **', a);
     const vp = p[0];
-    expect(() => vp[0]).toThrow(TypeError);
+    expect(() => vp[0]).toThrow(FFIError); // differs from CFFI as above (CFFI: TypeError)
     expect(() => ffi.new('short **', a)).toThrow(TypeError);
     //
     ffi.cdef('struct foo { void *p; int *q; short *r; };');
@@ -739,7 +746,7 @@ describe('backend_tests', () => {
     expect(() => { s.r = b; }).toThrow(TypeError); // fails
   });
 
-  test.failing('test_functionptr_simple', () => {
+  test('test_functionptr_simple', () => {
     const ffi = new FFI();
     expect(() => ffi.callback('int(*)(int)', 0 as unknown as () => number)).toThrow(TypeError);
     function cb(n: number): number {
@@ -809,7 +816,7 @@ describe('backend_tests', () => {
     expect(result).toBeUndefined(); // a void result: JavaScript's "no value"
   });
 
-  test.failing('test_char_cast', () => {
+  test('test_char_cast', () => {
     const ffi = new FFI();
     let p = ffi.cast('int', '\x01');
     // no counterpart: ffi.typeof(p) is ffi.typeof("int") (a cast to a number type is a number)
@@ -822,7 +829,7 @@ describe('backend_tests', () => {
     expect(p).toBe(0x81);
   });
 
-  test.failing('test_wchar_cast', () => {
+  test('test_wchar_cast', () => {
     const ffi = new FFI();
     let p = ffi.cast('int', ffi.cast('wchar_t', '\u1234'));
     expect(p).toBe(0x1234);
@@ -893,7 +900,7 @@ describe('backend_tests', () => {
     expect(res).toBe(42);
   });
 
-  test.failing('test_structptr_argument', () => {
+  test('test_structptr_argument', () => {
     const ffi = new FFI();
     ffi.cdef('struct foo_s { int a, b; };');
     const cb = (p: CData): number => p[0].a * 1000 + p[0].b * 100 + p[1].a * 10 + p[1].b;
@@ -904,7 +911,7 @@ describe('backend_tests', () => {
     expect(res).toBe(5008);
   });
 
-  test.failing('test_array_argument_as_list', () => {
+  test('test_array_argument_as_list', () => {
     const ffi = new FFI();
     ffi.cdef('struct foo_s { int a, b; };');
     const seen: string[] = [];
@@ -942,7 +949,7 @@ describe('backend_tests', () => {
     expect(a).toBe(0x42); // ffi.string(a) == b"B": the char is its code
   });
 
-  test.failing('test_enum', () => {
+  test('test_enum', () => {
     const ffi = new FFI();
     ffi.cdef('enum foo { A0, B0, CC0, D0 };');
     expect(ffi.string(ffi.cast('enum foo', 0))).toBe('A0');
@@ -964,7 +971,7 @@ describe('backend_tests', () => {
     expect(ffi.string(ffi.cast('enum baz', 0x2000))).toBe('B2');
   });
 
-  test.failing('test_enum_in_struct', () => {
+  test('test_enum_in_struct', () => {
     const ffi = new FFI();
     ffi.cdef('enum foo { A, B, C, D }; struct bar { enum foo e; };');
     const s = ffi.new('struct bar *');
@@ -980,7 +987,9 @@ describe('backend_tests', () => {
     expect(s.e).toBe(4294967295);
     expect(s[0].e).toBe(4294967295);
     s.e = s.e; // eslint-disable-line no-self-assign
-    expect(() => { s.e = 'B'; }).toThrow(TypeError);
+    // differs from CFFI: see docs/cffi-differences.md, "Enums take enumerator names" (CFFI: TypeError)
+    s.e = 'B';
+    expect(s.e).toBe(1);
     expect(() => { s.e = '2'; }).toThrow(TypeError);
     expect(() => { s.e = '#2'; }).toThrow(TypeError);
     expect(() => { s.e = '#7'; }).toThrow(TypeError);
@@ -1136,7 +1145,7 @@ describe('backend_tests', () => {
     }
   });
 
-  test.failing('test_pointer_arithmetic', () => {
+  test('test_pointer_arithmetic', () => {
     const ffi = new FFI();
     const s = ffi.new('short[]', Array.from({ length: 10 }, (_, i) => 100 + i));
     const p = ffi.cast('short *', s)!;
@@ -1411,7 +1420,7 @@ describe('backend_tests', () => {
     expect(ffi.getctype('e1*')).toBe('e1 *');
   });
 
-  test.failing('test_opaque_enum', () => {
+  test('test_opaque_enum', () => {
     const ffi = new FFI();
     ffi.cdef('enum foo;');
     // warnings.catch_warnings(record=True): jest's sandbox does not deliver 'warning' events to
@@ -1456,7 +1465,7 @@ describe('backend_tests', () => {
     expect(ffi.sizeof('char[GG]')).toBe(4);
   });
 
-  test.failing('test_nested_anonymous_struct', () => {
+  test('test_nested_anonymous_struct', () => {
     const ffi = new FFI();
     ffi.cdef(`
             struct foo_s {
@@ -1497,7 +1506,7 @@ describe('backend_tests', () => {
     expect(ffi.sizeof('struct foo_s')).toBe(3 * SIZE_OF_INT);
   });
 
-  test.failing('test_nested_anonymous_union', () => {
+  test('test_nested_anonymous_union', () => {
     const ffi = new FFI();
     ffi.cdef(`
             union foo_u {
@@ -1537,7 +1546,7 @@ describe('backend_tests', () => {
     expect(() => ffi.new('union foo_u *', [0, 0, 0])).toThrow(RangeError);
   });
 
-  test.failing('test_nested_anonymous_struct_2', () => {
+  test('test_nested_anonymous_struct_2', () => {
     const ffi = new FFI();
     ffi.cdef(`
             struct foo_s {
@@ -1644,7 +1653,7 @@ describe('backend_tests', () => {
     expect([q1, q3]).toEqual([null, null]);
   });
 
-  test.failing('test_gc_disable', async () => {
+  test('test_gc_disable', async () => {
     const ffi = new FFI();
     const p = ffi.new('int *', 123);
     expect(() => ffi.gc(p, null)).toThrow(TypeError);
@@ -1671,7 +1680,7 @@ describe('backend_tests', () => {
     expect(keepalive.length).toBe(10);
   });
 
-  test.failing('test_CData_CType', () => {
+  test('test_CData_CType', () => {
     const ffi = planned(new FFI());
     // no counterpart: isinstance(ffi.cast("int", 0), ffi.CData) (a cast to a number type is a number)
     expect(ffi.new('int *')).toBeInstanceOf(ffi.CData);
@@ -1680,12 +1689,12 @@ describe('backend_tests', () => {
     expect(ffi.new('int *')).not.toBeInstanceOf(ffi.CType);
   });
 
-  test.failing('test_CData_CType_2', () => {
+  test('test_CData_CType_2', () => {
     const ffi = planned(new FFI());
     expect(ffi.typeof('int')).toBeInstanceOf(ffi.CType);
   });
 
-  test.failing('test_bool', () => {
+  test('test_bool', () => {
     const ffi = new FFI();
     expect(Number(ffi.cast('_Bool', 0.1))).toBe(1);
     expect(Number(ffi.cast('_Bool', -0.0))).toBe(0);
@@ -1926,7 +1935,7 @@ describe('backend_tests', () => {
     }
   });
 
-  test.failing('test_pack_valueerror', () => {
+  test('test_pack_valueerror', () => {
     const ffi = new FFI();
     expect(() => ffi.cdef('', { pack: 3 })).toThrow(TypeError);
     expect(() => ffi.cdef('', { packed: 2 as unknown as boolean })).toThrow(TypeError);
@@ -1954,12 +1963,13 @@ describe('backend_tests', () => {
     expect(lib.DOT_UL).toBe(1000);
   });
 
-  test.failing('test_opaque_struct_becomes_nonopaque', () => {
+  test('test_opaque_struct_becomes_nonopaque', () => {
     // if we use a struct between the first cdef() where it is declared and another cdef() where
     // its fields are defined, then the definition was ignored.
     const ffi = new FFI();
     ffi.cdef('struct foo_s;');
-    expect(() => ffi.new('struct foo_s *')).toThrow(TypeError);
+    // differs from CFFI: see docs/cffi-differences.md, "A type without a size: one error, `FFIError`" (CFFI: TypeError)
+    expect(() => ffi.new('struct foo_s *')).toThrow(FFIError);
     ffi.cdef('struct foo_s { int x; };');
     ffi.new('struct foo_s *');
   });
@@ -2034,7 +2044,7 @@ describe('backend_tests', () => {
     expect(seen[3]).toBe(303);
   });
 
-  test.failing('test_ffi_array_as_init', () => {
+  test('test_ffi_array_as_init', () => {
     const ffi = new FFI();
     const p = ffi.new('int[4]', [10, 20, 30, 400]);
     const q = ffi.new('int[4]', p);

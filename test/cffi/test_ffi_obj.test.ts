@@ -80,7 +80,7 @@ test('test_ffi_subclass', () => {
   expect(foo.constructor).toBe(FOO);
 });
 
-test.failing('test_ffi_no_argument', () => {
+test('test_ffi_no_argument', () => {
   const Ctor = FFI as Any;
   expect(() => new Ctor(42)).toThrow(TypeError);
 });
@@ -148,9 +148,11 @@ test('test_ffi_invalid', () => {
   expect(() => ffi.typeof('int[10][]')).toThrow(/int\[\]/);
 });
 
-test.failing('test_ffi_NULL', () => {
+test('test_ffi_NULL', () => {
   const NULL = (FFI as Any).NULL;
-  expect(new FFI().typeof(NULL).cname).toBe('void *');
+  // differs from CFFI: see docs/cffi-differences.md, "NULL is null"
+  expect(NULL).toBeNull();
+  expect(() => new FFI().typeof(NULL)).toThrow(TypeError);
 });
 
 test.failing('test_ffi_no_attr', () => {
@@ -327,7 +329,7 @@ test('test_ffi_buffer', () => {
   expect(ffi.buffer(a)).toBeInstanceOf(Buffer);
 });
 
-test.failing('test_ffi_from_buffer', () => {
+test('test_ffi_from_buffer', () => {
   const ffi = new FFI() as Any;
   const a = u16([10000, 20000, 30000, 40000]);
   let c = ffi.fromBuffer(a);
@@ -358,7 +360,7 @@ test.failing('test_ffi_from_buffer', () => {
   // JavaScript has no read-only byte buffer (every Buffer, typed array and ArrayBuffer is writable).
 });
 
-test.failing('test_memmove', () => {
+test('test_memmove', () => {
   const ffi = new FFI();
   const p = ffi.new('short[]', [-1234, -2345, -3456, -4567, -5678]);
   ffi.memmove(p, p.add(1), 4);
@@ -374,7 +376,7 @@ test.failing('test_memmove', () => {
   }
 });
 
-test.failing('test_memmove_buffer', () => {
+test('test_memmove_buffer', () => {
   const ffi = new FFI();
   const a = u16([10000, 20000, 30000]);
   const p = ffi.new('short[]', 5);
@@ -401,7 +403,7 @@ test.failing('test_memmove_buffer', () => {
   expect([...b]).toEqual([-997, -996, 995]);
 });
 
-test.failing('test_memmove_readonly_readwrite', () => {
+test('test_memmove_readonly_readwrite', () => {
   const ffi = new FFI();
   const p = ffi.new('signed char[]', 5);
   ffi.memmove(p, 'abcde', 3);
@@ -414,13 +416,15 @@ test.failing('test_memmove_readonly_readwrite', () => {
   expect(ba).toEqual(Buffer.from('ABcxx'));
 });
 
-test.failing('test_ffi_types', () => {
+test('test_ffi_types', () => {
   const CDataClass = (FFI as Any).CData;
   const CTypeClass = (FFI as Any).CType;
   const ffi = new FFI();
   expect(CDataClass).toBeDefined();
   expect(CTypeClass).toBeDefined();
-  expect(ffi.cast('int', 42)).toBeInstanceOf(CDataClass);
+  // differs from CFFI: see docs/cffi-differences.md, "A cast to a number type is a number"
+  expect(ffi.cast('int', 42)).toBe(42);
+  expect(ffi.cast('int *', 42)).toBeInstanceOf(CDataClass);
   expect(ffi.typeof('int')).toBeInstanceOf(CTypeClass);
 });
 
@@ -587,7 +591,7 @@ test.failing('test_init_once_failure', () => {
   }
 });
 
-test.failing('test_unpack', () => {
+test('test_unpack', () => {
   const ffi = new FFI();
   let p: CData = ffi.new('char[]', 'abc\x00def');
   expect(ffi.unpack(p.add(1), 7)).toEqual(Buffer.from('bc\x00def\x00', 'latin1'));

@@ -183,7 +183,7 @@ test.failing('test_repr_lib', () => {
   expect(String(lib)).toBe("<Lib object for '_CFFI_test_repr_lib'>");
 });
 
-test.failing('test_funcarg_ptr', () => {
+test('test_funcarg_ptr', () => {
   const ffi = newFFI();
   ffi.cdef('int foo(int *);');
   const lib = verify(ffi, 'test_funcarg_ptr', 'int foo(int *p) { return *p; }');
@@ -417,7 +417,7 @@ test('test_type_caching', () => {
   expect(ffi1.typeof('void(*)(struct foo_s*)')).not.toBe(ffi2.typeof('void(*)(struct foo_s*)'));
 });
 
-test.failing('test_verify_enum', () => {
+test('test_verify_enum', () => {
   const ffi = newFFI();
   ffi.cdef('enum e1 { B1, A1, ... }; enum e2 { B2, A2, ... };');
   const lib = verify(ffi, 'test_verify_enum', 'enum e1 { A1, B1, C1=9223372036854775807 };' + 'enum e2 { A2, B2, C2 };');
@@ -482,7 +482,7 @@ test('test_misdeclared_field_1', () => {
   }
 });
 
-test.failing('test_open_array_in_struct', () => {
+test('test_open_array_in_struct', () => {
   const ffi = newFFI();
   ffi.cdef('struct foo_s { int b; int a[]; };');
   verify(ffi, 'test_open_array_in_struct', 'struct foo_s { int b; int a[]; };');
@@ -493,7 +493,7 @@ test.failing('test_open_array_in_struct', () => {
   expect(ffi.sizeof(p[0])).toBe(5 * ffi.sizeof('int'));
 });
 
-test.failing('test_math_sin_type', () => {
+test('test_math_sin_type', () => {
   const ffi = newFFI();
   ffi.cdef('double sin(double); void *xxtestfunc();');
   const lib = verify(ffi, 'test_math_sin_type', `
@@ -527,7 +527,7 @@ test('test_verify_anonymous_struct_with_star_typedef', () => {
   expect(p.b).toBe(42);
 });
 
-test.failing('test_verify_anonymous_enum_with_typedef', () => {
+test('test_verify_anonymous_enum_with_typedef', () => {
   let ffi = newFFI();
   ffi.cdef('typedef enum { AA, ... } e1;');
   let lib = verify(ffi, 'test_verify_anonymous_enum_with_typedef1', 'typedef enum { BB, CC, AA } e1;');
@@ -778,7 +778,7 @@ test.failing('test_include_8', () => {
   expect(() => ffi.new('struct foo_s *')).toThrow(/'struct foo_s' is opaque in the ffi\.include\(\), but no longer in the ffi doing the include/);
 });
 
-test.failing('test_incomplete_struct_as_arg', () => {
+test('test_incomplete_struct_as_arg', () => {
   const ffi = newFFI();
   ffi.cdef('struct foo_s { int x; ...; }; int f(int, struct foo_s);');
   const lib = verify(ffi, 'test_incomplete_struct_as_arg',
@@ -792,7 +792,7 @@ test.failing('test_incomplete_struct_as_arg', () => {
   expect(ffi.typeof(lib.f)).toBe(ffi.typeof('int(*)(int, struct foo_s)'));
 });
 
-test.failing('test_incomplete_struct_as_result', () => {
+test('test_incomplete_struct_as_result', () => {
   const ffi = newFFI();
   ffi.cdef('struct foo_s { int x; ...; }; struct foo_s f(int);');
   const lib = verify(ffi, 'test_incomplete_struct_as_result',
@@ -803,7 +803,7 @@ test.failing('test_incomplete_struct_as_result', () => {
   expect(ffi.typeof(lib.f)).toBe(ffi.typeof('struct foo_s(*)(int)'));
 });
 
-test.failing('test_incomplete_struct_as_both', () => {
+test('test_incomplete_struct_as_both', () => {
   const ffi = newFFI();
   ffi.cdef('struct foo_s { int x; ...; }; struct bar_s { int y; ...; };\n' + 'struct foo_s f(int, struct bar_s);');
   const lib = verify(ffi, 'test_incomplete_struct_as_both',
@@ -929,7 +929,7 @@ test.failing('test_address_of_function', () => {
   expect(ffi.typeof(fptr)).toBe(ffi.typeof('long(*)(long)'));
 });
 
-test.failing('test_address_of_function_with_struct', () => {
+test('test_address_of_function_with_struct', () => {
   const ffi = newFFI();
   ffi.cdef('struct foo_s { int x; }; long myfunc(struct foo_s);');
   const lib = verify(ffi, 'test_addressof_function_with_struct', `
@@ -985,7 +985,7 @@ test('test_constant_of_unknown_size', () => {
   expect(() => lib.CONSTANT).toThrow("constant 'CONSTANT' is of type 'opaque_t', whose size is not known");
 });
 
-test.failing('test_variable_of_unknown_size', () => {
+test('test_variable_of_unknown_size', () => {
   const ffi = newFFI();
   ffi.cdef(`
         typedef ... opaque_t;
@@ -996,11 +996,12 @@ test.failing('test_variable_of_unknown_size', () => {
         opaque_t globvar = "hello";
     `);
   // can't read or write it at all
-  expect(() => lib.globvar).toThrow(TypeError);
+  // differs from CFFI: see docs/cffi-differences.md, "A type without a size: one error, `FFIError`"
+  expect(() => lib.globvar).toThrow(FFIError);
   expect(() => lib.globvar).toThrow(/'opaque_t' is opaque/);
   expect(() => {
     lib.globvar = [];
-  }).toThrow(TypeError);
+  }).toThrow(FFIError);
   expect(() => {
     lib.globvar = [];
   }).toThrow(/'opaque_t' is opaque/);
@@ -1062,7 +1063,7 @@ test('test_struct_array_guess_length_2', () => {
   expect(ffi.typeof(s.a[0])).toBe(ffi.typeof('int[8]'));
 });
 
-test.failing('test_struct_array_guess_length_3', () => {
+test('test_struct_array_guess_length_3', () => {
   const ffi = newFFI();
   ffi.cdef('struct foo_s { int a[][...]; };');
   verify(ffi, 'test_struct_array_guess_length_3', 'struct foo_s { int x; int a[5][7]; int y; };');
@@ -1145,7 +1146,7 @@ test.failing('test_some_integer_type', () => {
   expect(lib.nu).toBe(20);
 });
 
-test.failing('test_some_float_type', () => {
+test('test_some_float_type', () => {
   const ffi = newFFI();
   ffi.cdef(`
         typedef double... foo_t;
@@ -1836,7 +1837,7 @@ test('test_extern_python_plus_c', () => {
   expect(lib.call_me(100)).toBe(-2100);
 });
 
-test.failing('test_introspect_function', () => {
+test('test_introspect_function', () => {
   const ffi = newFFI();
   ffi.cdef('float f1(double);');
   const lib = verify(ffi, 'test_introspect_function', `
@@ -2328,20 +2329,19 @@ function charTypes(noCpp: boolean): void {
     char16_t foo_2bytes(char16_t a) { return (char16_t)(a + 42); }
     char32_t foo_4bytes(char32_t a) { return (char32_t)(a + 42); }
     `, { noCpp });
-  // a character is read as its code (node-cffi's char convention) and written as a one-character string
-  expect(lib.foo_2bytes('\u1234')).toBe(0x125e);
-  expect(lib.foo_4bytes('\u1234')).toBe(0x125e);
-  expect(lib.foo_4bytes('\u{12345}')).toBe(0x1236f);
+  expect(lib.foo_2bytes('\u1234')).toBe('\u125e');
+  expect(lib.foo_4bytes('\u1234')).toBe('\u125e');
+  expect(lib.foo_4bytes('\u{12345}')).toBe('\u{1236f}');
   expect(() => lib.foo_2bytes('\u{12345}')).toThrow(TypeError);
   expect(() => lib.foo_2bytes(1234)).toThrow(TypeError);
   expect(() => lib.foo_4bytes(1234)).toThrow(TypeError);
 }
 
-test.failing('test_char16_char32_type', () => {
+test('test_char16_char32_type', () => {
   charTypes(false);
 });
 
-test.failing('test_char16_char32_plain_c', () => {
+test('test_char16_char32_plain_c', () => {
   charTypes(true);
 });
 
@@ -2355,7 +2355,7 @@ test.failing('test_realize_struct_error', () => {
   expect(() => ffi.new('struct foo_s *')).toThrow(/foo_t/);
 });
 
-test.failing('test_from_buffer_struct', () => {
+test('test_from_buffer_struct', () => {
   const ffi = newFFI();
   ffi.cdef('struct foo_s { int a, b; };');
   verify(ffi, 'test_from_buffer_struct_p', `
@@ -2462,7 +2462,7 @@ test.failing('test_struct_with_func_with_struct_arg', () => {
   expect(() => ffi.new('struct BinaryTree *')).toThrow(/BinaryTree/);
 });
 
-test.failing('test_passing_large_list', () => {
+test('test_passing_large_list', () => {
   // The point is that it does not crash: run in a child process.
   const child = runChild(`${childVerify('void passing_large_list(long[]);', 'test_passing_large_list', `
         static void passing_large_list(long a[]) { }

@@ -28,7 +28,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { FFI as BaseFFI, CData, CDefError, FFIError, Lib, VerificationError, VerifyOptions } from '../../lib';
+import { FFI as BaseFFI, CData, CDefError, FFIError, Lib, StructType, VerificationError, VerifyOptions } from '../../lib';
 import { LIB, ending, runChild } from '../helpers/child';
 
 // testing/support.py's flags for gcc ("-Werror" so that warnings in the generated glue fail verify()).
@@ -379,7 +379,7 @@ test('test_var_signed_integer_types', () => {
   }
 });
 
-test.failing('test_var_unsigned_integer_types', () => {
+test('test_var_unsigned_integer_types', () => {
   const ffi = new FFI();
   const lst = all_unsigned_integer_types;
   const csource = lst.map((tp) => `static ${tp} somevar_${tp.replace(/ /g, '_')};`).join('\n');
@@ -415,7 +415,7 @@ test('test_fn_signed_integer_types', () => {
   }
 });
 
-test.failing('test_fn_unsigned_integer_types', () => {
+test('test_fn_unsigned_integer_types', () => {
   const ffi = new FFI();
   const lst = all_unsigned_integer_types;
   ffi.cdef(lst.map((tp) => `${tp} somefn_${tp.replace(/ /g, '_')}(${tp});`).join('\n'));
@@ -440,7 +440,7 @@ test('test_char_type', () => {
   raises(TypeError, () => lib.foo('bar')); // u"bar": JavaScript has one string type
 });
 
-test.failing('test_wchar_type', () => {
+test('test_wchar_type', () => {
   const ffi = new FFI();
   let uniexample1: string;
   let uniexample2: string;
@@ -453,7 +453,7 @@ test.failing('test_wchar_type', () => {
   }
   ffi.cdef('wchar_t foo(wchar_t);');
   const lib = ffi.verify('wchar_t foo(wchar_t x) { return x+1; }');
-  expect(lib.foo(uniexample1)).toBe(uniexample2.codePointAt(0));
+  expect(lib.foo(uniexample1)).toBe(uniexample2);
 });
 
 test('test_no_argument', () => {
@@ -607,7 +607,7 @@ test('test_struct_array_field', () => {
   expect(ffi.sizeof(s.a)).toBe(17 * ffi.sizeof('int'));
 });
 
-test.failing('test_struct_array_no_length', () => {
+test('test_struct_array_no_length', () => {
   const ffi = new FFI();
   ffi.cdef('struct foo_s { int a[]; int y; ...; };\n' + 'int bar(struct foo_s *);\n');
   const lib = ffi.verify('struct foo_s { int x; int a[17]; int y; };\n' + 'int bar(struct foo_s *f) { return f->a[14]; }\n');
@@ -639,7 +639,7 @@ test('test_struct_array_guess_length', () => {
   raises(RangeError, () => s.a[17]);
 });
 
-test.failing('test_struct_array_c99_1', () => {
+test('test_struct_array_c99_1', () => {
   const ffi = new FFI();
   ffi.cdef('struct foo_s { int x; int a[]; };');
   ffi.verify('struct foo_s { int x; int a[]; };');
@@ -661,7 +661,7 @@ test.failing('test_struct_array_c99_1', () => {
   expect(ffi.sizeof(s[0])).toBe(1 * ffi.sizeof('int'));
 });
 
-test.failing('test_struct_array_c99_2', () => {
+test('test_struct_array_c99_2', () => {
   const ffi = new FFI();
   ffi.cdef('struct foo_s { int x; int a[]; ...; };');
   ffi.verify('struct foo_s { int x, y; int a[]; };');
@@ -678,13 +678,15 @@ test.failing('test_struct_array_c99_2', () => {
   expect(ffi.sizeof(s[0])).toBe(2 * ffi.sizeof('int'));
 });
 
-test.failing('test_struct_ptr_to_array_field', () => {
+test('test_struct_ptr_to_array_field', () => {
   const ffi = new FFI();
   ffi.cdef('struct foo_s { int (*a)[17]; ...; }; struct bar_s { ...; };');
   ffi.verify('struct foo_s { int x; int (*a)[17]; int y; };\n' + 'struct bar_s { int x; int *a; int y; };');
   expect(ffi.sizeof('struct foo_s')).toBe(ffi.sizeof('struct bar_s'));
   const s = ffi.new('struct foo_s *');
-  expect(ffi.sizeof(s.a)).toBe(ffi.sizeof('int(*)[17]'));
+  // differs from CFFI: see docs/cffi-differences.md, "NULL is null" (CFFI: s.a is a NULL cdata of type 'int(*)[17]')
+  expect(s.a).toBe(ffi.NULL);
+  expect(ffi.sizeof((ffi.typeof('struct foo_s') as StructType).fields!.find((f) => f.name === 'a')!.type)).toBe(ffi.sizeof('int(*)[17]'));
   expect(ffi.sizeof('int(*)[17]')).toBe(ffi.sizeof('int *'));
 });
 
@@ -911,7 +913,8 @@ function access_array_variable(length: number | ''): void {
     // work with array instances whose length we know.  using a pointer
     // instead of an array gives the correct effects.
     expect(String(lib.somenumber)).toMatch(/^<cdata 'int \*' 0x/);
-    raises(TypeError, () => lib.somenumber.length);
+    // differs from CFFI: see docs/cffi-differences.md, "A pointer has no length: undefined" (CFFI: TypeError from len())
+    expect(lib.somenumber.length).toBeUndefined();
   } else {
     expect(String(lib.somenumber).startsWith(`<cdata 'int[${length}]' 0x`)).toBe(true);
     expect(lib.somenumber.length).toBe(5);
@@ -929,7 +932,7 @@ test('test_access_array_variable', () => {
   access_array_variable(5);
 });
 
-test.failing('test_access_array_variable_length_hidden', () => {
+test('test_access_array_variable_length_hidden', () => {
   access_array_variable('');
 });
 
@@ -1083,7 +1086,7 @@ test('test_varargs_exact', () => {
     `));
 });
 
-test.failing('test_varargs_struct', () => {
+test('test_varargs_struct', () => {
   const ffi = new FFI();
   ffi.cdef('struct foo_s { char a; int b; }; int foo(int x, ...);');
   const lib = ffi.verify(`
@@ -1120,7 +1123,7 @@ test('test_autofilled_struct_as_argument', () => {
   expect(lib.foo([100, 1])).toBe(99);
 });
 
-test.failing('test_autofilled_struct_as_argument_dynamic', () => {
+test('test_autofilled_struct_as_argument_dynamic', () => {
   const ffi = new FFI();
   ffi.cdef('struct foo_s { long a; ...; };\n' + 'static int (*foo)(struct foo_s);');
   const lib = ffi.verify(`
@@ -1199,7 +1202,7 @@ test('test_array_as_argument', () => {
   ffi.verify('#include <string.h>');
 });
 
-test.failing('test_enum_as_argument', () => {
+test('test_enum_as_argument', () => {
   const ffi = new FFI();
   ffi.cdef(`
         enum foo_e { AA, BB, ... };
@@ -1210,7 +1213,9 @@ test.failing('test_enum_as_argument', () => {
         int foo_func(enum foo_e e) { return (int)e; }
     `);
   expect(lib.foo_func(lib.BB)).toBe(2);
-  raises(TypeError, () => lib.foo_func('BB'));
+  // differs from CFFI: see docs/cffi-differences.md, "Enums take enumerator names" (CFFI: TypeError)
+  expect(lib.foo_func('BB')).toBe(2);
+  raises(TypeError, () => lib.foo_func('CC')); // a name the cdef does not declare
 });
 
 test('test_enum_as_function_result', () => {
@@ -1261,7 +1266,7 @@ test('test_typedef_incomplete_enum', () => {
   expect(lib.BB).toBe(2);
 });
 
-test.failing('test_typedef_enum_as_argument', () => {
+test('test_typedef_enum_as_argument', () => {
   const ffi = new FFI();
   ffi.cdef(`
         typedef enum { AA, BB, ... } foo_t;
@@ -1273,7 +1278,9 @@ test.failing('test_typedef_enum_as_argument', () => {
     `);
   expect(lib.foo_func(lib.BB)).toBe(lib.BB);
   expect(lib.BB).toBe(2);
-  raises(TypeError, () => lib.foo_func('BB'));
+  // differs from CFFI: see docs/cffi-differences.md, "Enums take enumerator names" (CFFI: TypeError)
+  expect(lib.foo_func('BB')).toBe(2);
+  raises(TypeError, () => lib.foo_func('CC')); // a name the cdef does not declare
 });
 
 test('test_typedef_enum_as_function_result', () => {
@@ -1502,7 +1509,7 @@ test('test_bug1', () => {
     `);
 });
 
-test.failing('test_bool', () => {
+test('test_bool', () => {
   const ffi = new FFI();
   ffi.cdef('struct foo_s { _Bool x; };' + '_Bool foo(_Bool); static _Bool (*foop)(_Bool);');
   const lib = ffi.verify(`
@@ -1832,7 +1839,7 @@ test('test_enum_size', () => {
   }
 });
 
-test.failing('test_enum_bug118', () => {
+test('test_enum_bug118', () => {
   const maxulong = 256n ** BigInt(new FFI().sizeof('unsigned long')) - 1n;
   for (const [c1, c2, c2c] of [[0xffffffffn, -1n, ''], [maxulong, -1n, ''], [-1n, 0xffffffffn, 'U'], [-1n, maxulong, 'UL']] as const) {
     const ffi = new FFI();
@@ -1843,7 +1850,7 @@ test.failing('test_enum_bug118', () => {
   }
 });
 
-test.failing('test_string_to_voidp_arg', () => {
+test('test_string_to_voidp_arg', () => {
   const ffi = new FFI();
   ffi.cdef('int myfunc(void *);');
   const lib = ffi.verify('int myfunc(void *p) { return ((signed char *)p)[0]; }');
@@ -1905,7 +1912,7 @@ test('test_callback_indirection', () => {
   expect(seen).toEqual([[10, 20], [30, 40, 50]]);
 });
 
-test.failing('test_floatstar_argument', () => {
+test('test_floatstar_argument', () => {
   const ffi = new FFI();
   ffi.cdef('float sum3floats(float *);');
   const lib = ffi.verify(`
@@ -1918,7 +1925,7 @@ test.failing('test_floatstar_argument', () => {
   expect(lib.sum3floats(p)).toBe(7.5);
 });
 
-test.failing('test_charstar_argument', () => {
+test('test_charstar_argument', () => {
   const ffi = new FFI();
   ffi.cdef('char sum3chars(char *);');
   const lib = ffi.verify(`
@@ -1931,7 +1938,7 @@ test.failing('test_charstar_argument', () => {
   expect(lib.sum3chars(p)).toBe(0x60);
 });
 
-test.failing('test_passing_string_or_NULL', () => {
+test('test_passing_string_or_NULL', () => {
   const ffi = new FFI();
   ffi.cdef('int seeme1(char *); int seeme2(int *);');
   const lib = ffi.verify(`
@@ -1957,7 +1964,7 @@ test.failing('test_passing_string_or_NULL', () => {
   raises(TypeError, () => lib.seeme2(zeroL));
 });
 
-test.failing('test_typeof_function', () => {
+test('test_typeof_function', () => {
   const ffi = new FFI();
   ffi.cdef('int foo(int, char);');
   const lib = ffi.verify('int foo(int x, char y) { (void)x; (void)y; return 42; }');
@@ -1968,7 +1975,7 @@ test.failing('test_typeof_function', () => {
   expect(ctype.kind === 'pointer' && ctype.result).toBe(ffi.typeof('int'));
 });
 
-test.failing('test_call_with_voidstar_arg', () => {
+test('test_call_with_voidstar_arg', () => {
   const ffi = new FFI();
   ffi.cdef('int f(void *);');
   const lib = ffi.verify('int f(void *x) { return ((char*)x)[0]; }');
@@ -1990,7 +1997,7 @@ test('test_dir', () => {
   expect(Object.keys(lib).sort()).toEqual(['AA', 'BB', 'FOO', 'somearray', 'somefunc', 'somevar', 'sv2']);
 });
 
-test.failing('test_typeof_func_with_struct_argument', () => {
+test('test_typeof_func_with_struct_argument', () => {
   const ffi = new FFI();
   ffi.cdef('struct s { int a; }; int foo(struct s);');
   const lib = ffi.verify(`struct s { int a; };
@@ -2212,7 +2219,7 @@ test.failing('test_verify_dlopen_flags', () => {
   expect(lib1.foo_verify_dlopen_flags).toBe(43);
 });
 
-test.failing('test_consider_not_implemented_function_type', () => {
+test('test_consider_not_implemented_function_type', () => {
   // Calls through function pointers to address 123: run where a crash cannot end the suite.
   const out = inChild(`
     const ffi = new FFI();
@@ -2536,7 +2543,7 @@ test('test_arithmetic_in_cdef', () => {
   }
 });
 
-test.failing('test_passing_large_list', () => {
+test('test_passing_large_list', () => {
   const ffi = new FFI();
   ffi.cdef('void passing_large_list(long[]);');
   const lib = ffi.verify(`

@@ -142,7 +142,7 @@ testIfInstalled('tcc')('a block of C over several lines, .load, .types, and a no
   await t.type('dot(ffi.new("struct pt *", { x: 6, y: 7 }))');
   await t.waitFor('\n42\n');
   await t.type('.types');
-  await t.waitFor('  dot(a: CData | null): number;');
+  await t.waitFor('  dot(a: CData | readonly (struct_pt | struct_pt_init)[] | null): number;');
   await t.type('.dump 42');
   await t.waitFor('TypeError: .dump 42: expected a cdata, got 42');
   await t.type('.exit');

@@ -186,7 +186,7 @@ describe.each(COMPILERS)('compiled by $cc under strict warning flags', ({ cc, pr
     expect([lib.ORIGIN.x, lib.ORIGIN.tag, ffi.string(lib.ORIGIN.name)]).toEqual([1, 'o'.charCodeAt(0), 'origin']);
     expect(lib.twice_p(21)).toBe(42);
     expect(ffi.sizeof('count_t')).toBe(8);
-    expect([lib.count_up(41), lib.half(3), lib.next_color(lib.RED), lib.c16(65), lib.c32(0x1f600)]).toEqual([42, 1.5, 1, 65, 0x1f600]);
+    expect([lib.count_up(41), lib.half(3), lib.next_color(lib.RED), lib.c16('A'), lib.c32('😀')]).toEqual([42, 1.5, 1, 'A', '😀']);
     expect(ffi.offsetof('struct part', 'id')).toBe(8);
     const p = ffi.new('anon_p', [1]);
     expect(lib.touch(p).v).toBe(2);

@@ -8,6 +8,7 @@ import { fixture } from '../helpers/fixtures';
 import { ending, runChild } from '../helpers/child';
 import { ccFamilyByName } from '../helpers/compiler';
 import { expectThrow } from '../helpers/throws';
+import { ADDR } from '../../lib/cdata/base';
 
 const CDEF = `
 struct foo_s { int x; ...; };
@@ -171,7 +172,7 @@ describe('after verify()', () => {
     expect(early.x).toBe(54);
     const again = holder.p;
     again.x = 55;
-    expect(again.$a).toBe(early.$a);
+    expect(again[ADDR]).toBe(early[ADDR]);
     expect(C.foo_get_x(again)).toBe(55);
   });
 

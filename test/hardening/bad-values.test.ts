@@ -87,8 +87,9 @@ type Expected = { ok: unknown } | { error: 'TypeError' | 'RangeError' };
  * What node-cffi promises (README, docs/reliability.md) for `value` stored as C type `t` in
  * `context`. An undefined ffi.new initialiser means "no initialiser": the memory stays zero.
  */
-function expected(f: Facts, value: unknown, context: string): Expected {
-  if (value === undefined && context === 'ffi.new initialiser') return { ok: f.bool ? false : 0 };
+function expected(name: string, f: Facts, value: unknown, context: string): Expected {
+  const wide = name === 'wchar_t' || name === 'char16_t' || name === 'char32_t';
+  if (value === undefined && context === 'ffi.new initialiser') return { ok: f.bool ? false : wide ? '\0' : 0 };
   if (f.floating && f.size > 8) {
     // long double: a number is written exactly and read back as itself; a bigint is written only
     // when the long double holds it exactly, and read back as the nearest double.
@@ -99,8 +100,16 @@ function expected(f: Facts, value: unknown, context: string): Expected {
   if (f.bool) {
     if (value === true || value === false) return { ok: value };
     if (value === 0 || value === 1) return { ok: value === 1 }; // -0 === 0
+    if (Number.isInteger(value) || typeof value === 'bigint') return { error: 'RangeError' }; // an integer that is not 0 or 1
     return { error: 'TypeError' };
   }
+  if (wide) {
+    // A wide character is a string of one character (one code point, one UTF-16 unit for 2-byte types), read back as one.
+    if (typeof value === 'string' && [...value].length === 1 && (f.size > 2 || value.length === 1)) return { ok: value };
+    return { error: 'TypeError' };
+  }
+  // A plain char is its byte value, 0 to 255, whatever the C compiler's signedness.
+  if (name === 'char') f = { ...f, signed: false };
   if (f.floating) {
     const round = (x: number) => (f.size === 4 ? Math.fround(x) : x);
     if (typeof value === 'number') return { ok: round(value) };
@@ -175,7 +184,7 @@ describe.each(CONTEXTS)('as %s', (context, store) => {
     const f = facts.get(t.name)!;
     for (const [name, make] of VALUES) {
       const value = name === 'bigint beyond range' ? beyond(f) : make();
-      const want = expected(f, value, context);
+      const want = expected(t.name, f, value, context);
       let got: Expected;
       try {
         got = { ok: store(t, i, value) };

@@ -5,6 +5,7 @@ import { Console } from 'console';
 import { Writable } from 'stream';
 import * as ts from 'typescript';
 import { FFI, FFIError, Lib, cc } from '../../lib';
+import { ADDR } from '../../lib/cdata/base';
 
 const SOURCE = `
 int add(int a, int b) { return a + b; }
@@ -34,7 +35,7 @@ describe('printing', () => {
   test('util.inspect shows each function by its C declaration, each global and constant by its value', () => {
     expect(util.inspect(lib, { breakLength: Infinity })).toBe(
       "[Lib: the verify() library for tools.c] { add: [Function: int add(int, int)], greeting: [Function: char *greeting(void)], " +
-        "counter: 4, primes: <cdata 'int[3]' 0x" + lib.primes.$a.toString(16) + '> [ 2, 3, 5 ], LIMIT: 8, OFF: 0, ON: 1 }',
+        "counter: 4, primes: <cdata 'int[3]' 0x" + lib.primes[ADDR].toString(16) + '> [ 2, 3, 5 ], LIMIT: 8, OFF: 0, ON: 1 }',
     );
   });
 
