@@ -33,6 +33,18 @@ export const SET: unique symbol = Symbol('node-cffi.set');
  * the memory it points to; for an array, struct or union, its own memory. Generated subclasses (one
  * per C type, see classes.ts) add accessors.
  */
+/**
+ * The one string-keyed property of every cdata, first of its own properties: structuredClone,
+ * v8.serialize and postMessage copy an object's own enumerable string-keyed properties in order,
+ * and stop with a DataCloneError at a symbol value, whose description is the error's message. (The
+ * name is no identifier, so editors and the REPL do not offer it; JSON leaves symbol values out.)
+ */
+export const CLONE_GUARD = '(not cloneable)';
+export const NOT_CLONEABLE = Symbol(
+  "a node-cffi cdata refers to this process's memory and cannot be cloned, serialised or sent to another thread; " +
+    "send its address instead (ffi.cast('uintptr_t', p)) and ffi.cast() it back where that memory is valid",
+);
+
 /** Cdata from ffi.new() that own an allocation of 0 bytes (`ffi.new('int[]', 0)`): they own, though [OWN] is 0. */
 export const ownsNoBytes = new WeakSet<CData>();
 

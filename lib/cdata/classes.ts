@@ -3,7 +3,7 @@ import { types } from 'util';
 import { DESCRIBE, FFIError, RangeError, show, TypeError } from '../errors';
 import { ArrayType, CField, CType, PointerType, StructType, arrayOf, isCharLike, pendingLayout, pendingReason, pointerTo, requireSize } from '../ctype/model';
 import { Repr, reprSize } from '../ctype/primitives';
-import { CData, isCData, MEM, ADDR, OFF, LEN, OWN, TYPE, GET, SET } from './base';
+import { ADDR, CData, CLONE_GUARD, GET, isCData, LEN, MEM, NOT_CLONEABLE, OFF, OWN, SET, TYPE } from './base';
 import { ScalarType, codeHelpers, fastCheck, fromC_i64, fromC_wchar, isWideChar, loadCode, reprOf, storeCode, toCScalar } from './convert';
 import { Address, Memory, NO_MEMORY, addressDistance, addressHex, offsetAddress, placeMemory, splitSlab } from './memory';
 import { checkMemory, fault, refuseReadOnly } from './faults';
@@ -547,7 +547,7 @@ function openMember(c: CData, pointerClass: CDataClass, arrayClass: CDataClass, 
 
 /** Names the generated code can use; everything it needs arrives through these. */
 const runtime = {
-  MEM, ADDR, OFF, LEN, OWN, TYPE, GET, SET,
+  MEM, ADDR, OFF, LEN, OWN, TYPE, GET, SET, NOT_CLONEABLE,
   ...codeHelpers,
   fromC_wchar,
   settledField,
@@ -712,7 +712,7 @@ function generate(t: Aggregate): CDataClass {
   }
   // Each class defines (not assigns: the prototype chain ends in a Proxy) its own fields.
   const fields =
-    '[MEM]; [ADDR]; [OFF]; [LEN]; [OWN];\n' +
+    `${JSON.stringify(CLONE_GUARD)} = NOT_CLONEABLE; [MEM]; [ADDR]; [OFF]; [LEN]; [OWN];\n` +
     'constructor(m, a, o, n, own) { super(); this[MEM] = m; this[ADDR] = a; this[OFF] = o; this[LEN] = n; this[OWN] = own; }';
   const source =
     `${k.preamble()}` +
