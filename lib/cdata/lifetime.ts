@@ -12,19 +12,32 @@ import { Memory, NOWHERE, addressHex, allocate, guardedMemory, wholeBuffer } fro
 const releasers = new WeakMap<object, () => void>();
 
 interface GcRecord {
-  destructor: (c: CData) => unknown;
-  original: CData;
+  readonly destructor: (c: CData) => unknown;
+  readonly original: CData;
+  /** Run, or removed by ffi.gc(x, null): the finalizer that comes later does nothing. */
+  done: boolean;
 }
 
+// One registration per ffi.gc() cdata, with no unregister token and no side table: a removed or
+// run destructor is marked done instead (a token or a WeakMap entry per cdata costs the garbage
+// collector more than the registration itself).
 const finalizers = new FinalizationRegistry<GcRecord>((r) => runDestructor(r));
-const gcRecords = new WeakMap<CData, GcRecord>();
 
 function runDestructor(r: GcRecord): void {
+  if (r.done) return;
+  r.done = true;
   try {
     r.destructor(r.original);
   } catch (e) {
     process.emitWarning(`ffi.gc(): the destructor of ${show(r.original)} threw: ${(e as Error)?.message ?? String(e)}`);
   }
+}
+
+/** The destructor record of `c` when c is a cdata ffi.gc() returned and its destructor is still to run. */
+function gcRecordOf(c: CData): GcRecord | null {
+  const m = c[MEM];
+  const r = m.gc as GcRecord | null;
+  return r !== null && m.keep === c && !r.done ? r : null;
 }
 
 /**
@@ -33,11 +46,10 @@ function runDestructor(r: GcRecord): void {
  */
 export function gcAttach(c: CData, destructor: ((c: CData) => unknown) | null): CData | undefined {
   if (destructor === null) {
-    if (!gcRecords.delete(c)) {
-      throw new TypeError(`ffi.gc(): ${show(c)} has no destructor to remove; only a cdata returned by ffi.gc() has one`);
-    }
-    finalizers.unregister(c);
-    releasers.delete(c);
+    const r = gcRecordOf(c);
+    if (r === null) throw new TypeError(`ffi.gc(): ${show(c)} has no destructor to remove; only a cdata returned by ffi.gc() has one`);
+    r.done = true;
+    c[MEM].gc = null;
     return undefined;
   }
   if (typeof destructor !== 'function') throw new TypeError(`ffi.gc(): expected a destructor function or null, got ${show(destructor)}`);
@@ -47,16 +59,10 @@ export function gcAttach(c: CData, destructor: ((c: CData) => unknown) | null): 
   // view derived from it lives; releasing the copy closes it for all of them.
   const memory = guardedMemory(ownMemory(c), null);
   memory.keep = copy;
+  const record: GcRecord = { destructor, original: c, done: false };
+  memory.gc = record;
   copy[MEM] = memory;
-  const record = { destructor, original: c };
-  finalizers.register(copy, record, copy);
-  gcRecords.set(copy, record);
-  releasers.set(copy, () => {
-    finalizers.unregister(copy);
-    gcRecords.delete(copy);
-    runDestructor(record);
-    memory.close(RELEASED);
-  });
+  finalizers.register(copy, record);
   return copy;
 }
 
@@ -167,8 +173,13 @@ const RELEASED = 'its memory was released by ffi.release() and can no longer be 
  */
 export function release(c: unknown): void {
   if (!isCData(c)) throw new TypeError(`ffi.release(): expected a cdata from ffi.new(), ffi.gc(), ffi.callback() or ffi.newHandle(), got ${show(c)}`);
-  const releaser = releasers.get(c);
-  if (releaser) {
+  const record = gcRecordOf(c);
+  const releaser = record === null ? releasers.get(c) : undefined;
+  if (record !== null) {
+    c[MEM].gc = null;
+    runDestructor(record);
+    c[MEM].close(RELEASED);
+  } else if (releaser) {
     releasers.delete(c);
     releaser();
   } else if (ownsNoBytes.has(c)) {

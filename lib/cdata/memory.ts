@@ -86,6 +86,8 @@ export class Memory {
   readonly buffer: ArrayBuffer | null;
   /** Indexes and lengths past [lo, hi) are refused rather than trusted (every memory but C's own). */
   readonly bounded: boolean;
+  /** The destructor record of the ffi.gc() cdata this memory was made for (its `keep`), while it has one (see lifetime.ts). */
+  gc: unknown;
 
   constructor(kind: MemoryKind, v: DataView, lo: number, hi: number, keep: unknown, buffer: ArrayBuffer | null = null, readonly = false, bounded = kind !== 'c') {
     this.v = v;
@@ -99,6 +101,7 @@ export class Memory {
     this.readonly = readonly;
     this.buffer = buffer;
     this.bounded = bounded;
+    this.gc = null;
   }
 
   /**
