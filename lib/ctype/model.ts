@@ -376,6 +376,9 @@ export function isCType(x: unknown): x is CType {
   return x instanceof TypeBase;
 }
 
+/** The class every type object is an instance of (CFFI's `ffi.CType`, for `instanceof`). */
+export const CTypeClass: abstract new (...args: never[]) => object = TypeBase;
+
 export function pointerTo(item: CType, quals = 0): PointerType {
   const memo = (item._ptrs ??= []);
   return (memo[quals] ??= new PointerType(item, quals));
