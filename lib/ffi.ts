@@ -2,10 +2,10 @@
 import * as path from 'path';
 import { CDefError, FFIError, show } from './errors';
 import { CdefOptions, parseCdef, parseTypeName } from './cparser/parser';
-import { CType, isCType, noSizeError, pendingReason, pointerTo, requireSize, settledPending } from './ctype/model';
+import { CType, CTypeClass, VOID, isCType, noSizeError, pendingReason, pointerTo, requireSize, settledPending } from './ctype/model';
 import { Decl, Registry, keyOf } from './ctype/registry';
 import { lowerStructs } from './codegen/glue';
-import { getErrno, loadLibrary, setErrno } from './backend/koffi';
+import { RTLD, getErrno, loadLibrary, setErrno } from './backend/koffi';
 import { nodeHost } from './host';
 import { MacroValue, bakeModule, macroValueMember, readModule } from './aot/data';
 import { defineValues, fromJson, linkAll, snapshotOf } from './headerlib';
@@ -14,13 +14,17 @@ import { CData, CFunction, isCData } from './cdata/base';
 import {
   addressOf, bufferOf, castTo, fromBuffer, memmove, newCData, sizeOfCData, stringOf, typedView, unpack,
 } from './cdata/api';
-import { callback, fromHandle, gcAttach, newHandle, release } from './cdata/lifetime';
+import { AllocatorOptions, callback, fromHandle, gcAttach, newAllocator, newHandle, release } from './cdata/lifetime';
+import { standIn, standInType } from './cdata/pointers';
 import { EnumValue } from './cdata/scalar';
 import { dump, inspectCData } from './cdata/dump';
-import { Lib, closeLib, hideNames, isLib, libAddress, makeLib } from './clib';
+import { Lib, closeLib, declareLater, hideNames, isLib, libAddress, makeLib } from './clib';
 import type { CallbackOptions } from './cdata/callback';
 import { TypeScriptOptions, typescriptDeclarations } from './codegen/typescript';
-import { VerifyOptions, WeakFunctions, build, buildWithoutBlocking, loadAndSettle, missingFunctions, open, prepare } from './apimode';
+import { Links } from './links';
+import {
+  VerifyOptions, WeakFunctions, build, buildWithoutBlocking, loadAndSettle, missingFunctions, open, prepare,
+} from './apimode';
 import { HeaderOptions, Skipped, WEAK_TABLE, readHeader, weakReferences } from './header';
 import { probeCompiler } from './build';
 
@@ -76,7 +80,10 @@ export interface CompileOptions {
 
 /** What ffi.setSource() remembered for compile() and emitCCode(). */
 interface SourceSet {
+  /** As given: 'mymod', or 'pkg.mymod' for a module in the package directory 'pkg'. */
   readonly moduleName: string;
+  /** Its last part: the module's own name, which its directory and files take. */
+  readonly base: string;
   readonly source: string;
   readonly options: VerifyOptions;
 }
@@ -86,7 +93,30 @@ let adoptRegistry: (ffi: FFI, registry: Registry) => void;
 
 export class FFI {
   /** C's NULL, as JavaScript spells it. */
+  static readonly NULL = null;
+  /** C's NULL, as JavaScript spells it. */
   readonly NULL = null;
+  /** The class of every cdata (`x instanceof ffi.CData`); casts to number types give plain numbers, no cdata. */
+  static readonly CData = CData;
+  readonly CData = CData;
+  /** The class of every ctype (`ffi.typeof('int') instanceof ffi.CType`). */
+  static readonly CType = CTypeClass;
+  readonly CType = CTypeClass;
+  /** dlopen()'s flags, for ffi.dlopen(path, flags) and verify()'s options.flags (glibc's values). */
+  static readonly RTLD_LAZY = RTLD.RTLD_LAZY;
+  static readonly RTLD_NOW = RTLD.RTLD_NOW;
+  static readonly RTLD_GLOBAL = RTLD.RTLD_GLOBAL;
+  static readonly RTLD_LOCAL = RTLD.RTLD_LOCAL;
+  static readonly RTLD_NODELETE = RTLD.RTLD_NODELETE;
+  static readonly RTLD_NOLOAD = RTLD.RTLD_NOLOAD;
+  static readonly RTLD_DEEPBIND = RTLD.RTLD_DEEPBIND;
+  readonly RTLD_LAZY = RTLD.RTLD_LAZY;
+  readonly RTLD_NOW = RTLD.RTLD_NOW;
+  readonly RTLD_GLOBAL = RTLD.RTLD_GLOBAL;
+  readonly RTLD_LOCAL = RTLD.RTLD_LOCAL;
+  readonly RTLD_NODELETE = RTLD.RTLD_NODELETE;
+  readonly RTLD_NOLOAD = RTLD.RTLD_NOLOAD;
+  readonly RTLD_DEEPBIND = RTLD.RTLD_DEEPBIND;
   #registry = new Registry();
   /** Every cdef call's source and options, in order: part of the verify() cache key. */
   readonly #cdefs: string[] = [];
@@ -96,10 +126,15 @@ export class FFI {
   readonly #values = new Map<string, MacroValue>();
   readonly #skipped: HeaderSkipped[] = [];
   readonly #given = new Set<string>();
+  /** The FFIs included, the last verify() library, the libraries from dlopen() that learn later declarations. */
+  #links = new Links(this.#registry);
+  /** ffi.initOnce(): each tag's result, or that its function is running. */
+  readonly #inits = new Map<unknown, { readonly value: unknown } | null>();
 
   static {
     adoptRegistry = (ffi, registry) => {
       ffi.#registry = registry;
+      ffi.#links = new Links(registry);
     };
   }
 
@@ -108,6 +143,62 @@ export class FFI {
     if (typeof source !== 'string') throw new TypeError(`ffi.cdef(): expected a string of C declarations, got ${show(source)}`);
     parseCdef(source, this.#registry, options);
     this.#cdefs.push(JSON.stringify([source, options]));
+    this.#teach();
+  }
+
+  /**
+   * CFFI's ffi.include(): what `other` declares (as it stands now) is declared here too: its
+   * types are the same type objects on both sides; its constants are this FFI's constants; in a
+   * library from dlopen(), its functions and globals are looked up like those declared here; in a
+   * library from verify(), they are those of `other`'s own library (the last its verify() made),
+   * so that this FFI's source need not define them. A name both declare must mean the same.
+   */
+  include(other: FFI): void {
+    if (typeof other !== 'object' || other === null || !(#registry in other)) {
+      throw new TypeError(`ffi.include(): expected another FFI, got ${show(other)}`);
+    }
+    if (other === this) throw new TypeError('ffi.include(): an FFI cannot include itself');
+    this.#links.include(other.#links);
+    this.#cdefs.push(JSON.stringify(['ffi.include()', other.#cdefs]));
+    this.#teach();
+  }
+
+  /** Tells the libraries from dlopen() still in use of the declarations made since (but those only API mode reaches). */
+  #teach(): void {
+    this.#links.teach(new Set(this.#skipped.filter((s) => s.mode === 'dlopen').map((s) => s.name)));
+  }
+
+  /**
+   * Runs `fn` once per `tag` and remembers its result: later calls with the same tag return it
+   * without running `fn` (CFFI's init_once). When `fn` throws, nothing is remembered: the next call
+   * runs it again. (An async function's promise is what is remembered.)
+   */
+  initOnce<T>(fn: () => T, tag: unknown): T {
+    if (typeof fn !== 'function') throw new TypeError(`ffi.initOnce(): expected a function to run once, got ${show(fn)}`);
+    const known = this.#inits.get(tag);
+    if (known) return known.value as T;
+    if (known === null) throw new FFIError(`ffi.initOnce(): the function for tag ${show(tag)} asked for its own result while running`);
+    this.#inits.set(tag, null);
+    try {
+      const value = fn();
+      this.#inits.set(tag, { value });
+      return value;
+    } catch (e) {
+      this.#inits.delete(tag);
+      throw e;
+    }
+  }
+
+  /**
+   * The value of an integer constant (a `#define`, an enumerator, a `static const` integer), as a
+   * library object would give it, for code that has the FFI but no library: declared here, or by
+   * an included FFI. A value the compiler gives needs a verify() first.
+   */
+  integerConst(name: string): number | bigint {
+    if (typeof name !== 'string') throw new TypeError(`ffi.integerConst(): expected a constant's name, got ${show(name)}`);
+    const v = this.#links.integerConst(name);
+    if (v === undefined) throw new FFIError(`ffi.integerConst('${name}'): no integer constant named '${name}' is declared`);
+    return v;
   }
 
   /**
@@ -137,6 +228,7 @@ export class FFI {
     for (const s of left) if (!known.has(`${s.mode} ${s.name} ${s.where}`)) this.#skipped.push(s);
     const keys = new Set([...this.#registry.values()].map(keyOf).filter((k) => !before.has(k)));
     this.#headers.push({ include: h.include, options: { ...options }, keys, probed: false });
+    this.#teach();
   }
 
   /**
@@ -179,14 +271,21 @@ export class FFI {
   verify<L extends object = Lib>(source: string, options: VerifyOptions = {}): L {
     const weak = this.#weakFunctions(options);
     const p = this.#prepare(typeof source === 'string' && weak ? source + weakReferences(weak.names) : source, linkAll(options, weak), 'ffi.verify()');
-    return this.#withHeaders(open(p, build(p), this.#resolve, weak), 'verify', weak) as L;
+    return this.#built(open(p, build(p), { resolveType: this.#resolve, included: this.#links.includedNames() }, weak), weak) as L;
   }
 
   /** verify() without blocking the event loop while the compiler runs. */
   async verifyAsync<L extends object = Lib>(source: string, options: VerifyOptions = {}): Promise<L> {
     const weak = this.#weakFunctions(options);
     const p = this.#prepare(typeof source === 'string' && weak ? source + weakReferences(weak.names) : source, linkAll(options, weak), 'ffi.verifyAsync()');
-    return this.#withHeaders(open(p, await buildWithoutBlocking(p), this.#resolve, weak), 'verify', weak) as L;
+    const parts = { resolveType: this.#resolve, included: this.#links.includedNames() };
+    return this.#built(open(p, await buildWithoutBlocking(p), parts, weak), weak) as L;
+  }
+
+  /** A verify() library just made: the one FFIs including this one reach, with what the headers add. */
+  #built(made: { lib: Lib; constants: ReadonlyMap<string, number | bigint> }, weak?: WeakFunctions): Lib {
+    this.#links.built(made.lib, made.constants);
+    return this.#withHeaders(made.lib, 'verify', weak);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -200,12 +299,15 @@ export class FFI {
    * directories are taken from the working directory).
    */
   setSource(moduleName: string, source: string, options: VerifyOptions = {}): void {
-    if (typeof moduleName !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(moduleName)) {
-      throw new TypeError(`ffi.setSource(): the module name must be a C identifier such as '_example', got ${show(moduleName)}`);
+    if (typeof moduleName !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(moduleName)) {
+      throw new TypeError(
+        `ffi.setSource(): the module name must be a C identifier such as '_example', or a dotted path of them ('pkg._example'), got ${show(moduleName)}`,
+      );
     }
     if (typeof source !== 'string') throw new TypeError(`ffi.setSource(): expected C source as a string, got ${show(source)}`);
     if (typeof options !== 'object' || options === null) throw new TypeError(`ffi.setSource(): expected options as an object, got ${show(options)}`);
-    this.#source = { moduleName, source, options: { ...options, filename: options.filename ?? `${moduleName}.c` } };
+    const base = moduleName.slice(moduleName.lastIndexOf('.') + 1);
+    this.#source = { moduleName, base, source, options: { ...options, filename: options.filename ?? `${base}.c` } };
   }
 
   /** The C translation unit compile() builds: the source and the generated glue. */
@@ -228,19 +330,21 @@ export class FFI {
     const set = this.#sourceSet('ffi.compile()');
     const weak = this.#weakFunctions(set.options);
     const source = weak ? set.source + weakReferences(weak.names) : set.source;
-    const p = this.#prepare(source, linkAll({ moduleName: set.moduleName, ...set.options }, weak), 'ffi.compile()');
+    const p = this.#prepare(source, linkAll({ moduleName: set.base, ...set.options }, weak), 'ffi.compile()');
     const built = build(p);
     const settled = loadAndSettle(p, built);
     const missing = new Set(weak ? missingFunctions(settled.loaded, weak) : []);
     settled.loaded.close();
-    const decls = settled.decls.filter((d) => d.kind !== 'function' || !missing.has(d.name));
+    // The types and constants of included FFIs are the module's too (their functions and globals are their own libraries').
+    const included = [...this.#registry.values()].filter((d) => d.kind !== 'function' && d.kind !== 'variable' && this.#links.isIncluded(d));
+    const decls = [...included, ...settled.decls.filter((d) => d.kind !== 'function' || !missing.has(d.name))];
     const { glue } = p;
-    const library = `${set.moduleName}.so`;
+    const library = `${set.base}.so`;
     const functions = new Map([...glue.functions].filter(([name]) => !missing.has(name)).map(([name, b]) => [name, b.symbol]));
-    const data = bakeModule(set.moduleName, library, decls, functions, glue.globals, this.#values);
-    return writeModule(path.resolve(options.tmpdir ?? '.', set.moduleName), {
+    const data = bakeModule(set.base, library, decls, functions, glue.globals, this.#values);
+    return writeModule(path.resolve(options.tmpdir ?? '.', ...set.moduleName.split('.')), {
       [library]: nodeHost.readFileSync(built.path),
-      ...moduleFiles(data, declarationsRegistry(decls), set.options.filename ?? `${set.moduleName}.c`),
+      ...moduleFiles(data, declarationsRegistry(decls), set.options.filename ?? `${set.base}.c`),
     });
   }
 
@@ -261,9 +365,10 @@ export class FFI {
         : [])),
     );
     const lib = makeLib({
-      label: `module '${d.module}'`, loaded, decls, functions, globals: new Map(Object.entries(d.globals)), eager: true,
+      label: `module '${d.module}'`, name: d.module, loaded, decls, functions, globals: new Map(Object.entries(d.globals)), eager: true,
       resolveType: ffi.#resolve,
     });
+    ffi.#links.built(lib, new Map());
     for (const [name, v] of Object.entries(d.values ?? {})) ffi.#values.set(name, v);
     defineValues((t, v) => ffi.cast(t, v), lib, ffi.#values);
     return { ffi, lib: lib as L };
@@ -274,15 +379,23 @@ export class FFI {
     return this.#source;
   }
 
-  /** Opens an existing shared library (null: the C library and the running process) in ABI mode. */
-  dlopen<L extends object = Lib>(path: string | null): L {
+  /**
+   * Opens an existing shared library (null: the C library and the running process) in ABI mode,
+   * with dlopen()'s `flags` (a sum of `ffi.RTLD_*` values; 0: RTLD_NOW). Functions are bound on
+   * first use; the library also knows the functions, globals and constants this FFI declares later.
+   */
+  dlopen<L extends object = Lib>(path: string | null, flags = 0): L {
     if (path !== null && typeof path !== 'string') throw new TypeError(`ffi.dlopen(): expected a path or null, got ${show(path)}`);
     this.#probeHeaders();
-    const loaded = loadLibrary(path, path === null ? {} : { watch: [path] });
+    const loaded = loadLibrary(path, path === null ? { flags } : { watch: [path], flags });
     const label = path === null ? 'the C library' : `'${path}'`;
     const apiOnly = new Set(this.#skipped.filter((s) => s.mode === 'dlopen').map((s) => s.name));
     const decls = [...this.#registry.values()].filter((d) => d.kind !== 'function' || !apiOnly.has(d.name));
-    return this.#withHeaders(makeLib({ label, loaded, decls, eager: false, resolveType: this.#resolve }), 'dlopen') as L;
+    const lib = makeLib({
+      label, name: path ?? 'the C library', loaded, decls, eager: false, resolveType: this.#resolve, constants: this.#links.includedConstants(),
+    });
+    this.#links.opening(lib);
+    return this.#withHeaders(lib, 'dlopen') as L;
   }
 
   /**
@@ -337,9 +450,15 @@ export class FFI {
     closeLib(lib);
   }
 
-  /** The API-mode pipeline's first step for this FFI's declarations (see apimode.ts). */
+  /**
+   * The API-mode pipeline's first step for this FFI's declarations (see apimode.ts): its own; those
+   * of included FFIs only spell types (their own builds check them).
+   */
   #prepare(source: string, options: VerifyOptions, where: string) {
-    return prepare([...this.#registry.values()], this.#cdefs, source, options, where);
+    const own: Decl[] = [];
+    const included: Decl[] = [];
+    for (const d of this.#registry.values()) (this.#links.isIncluded(d) ? included : own).push(d);
+    return prepare(own, this.#cdefs, source, options, where, included);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -354,10 +473,14 @@ export class FFI {
     throw new TypeError(`${where}: expected a C type name or a ctype, got ${show(x)}`);
   }
 
-  /** The ctype of a C type name, or of a cdata. */
-  typeof(x: TypeArg | CData): CType {
+  /**
+   * The ctype of a C type name, of a cdata, or of a library function (its function pointer type,
+   * 'int(*)(int)'); `ffi.typeof(null)` is 'void *', the type of NULL.
+   */
+  typeof(x: TypeArg | CData | null | ((...args: any[]) => unknown)): CType { // eslint-disable-line @typescript-eslint/no-explicit-any
+    if (x === null) return pointerTo(VOID);
     if (isCData(x)) return x.$t;
-    return this.#type(x, 'ffi.typeof()');
+    return standInType(x) ?? this.#type(x as TypeArg, 'ffi.typeof()');
   }
 
   /** Size in bytes of a type, or of the memory a cdata owns or refers to (an array's whole length). */
@@ -443,13 +566,25 @@ export class FFI {
     return newCData(usable(t, 'ffi.new'), init);
   }
 
+  /**
+   * CFFI's new_allocator: a function `(cdecl, init?) => cdata` that makes cdata as ffi.new() does,
+   * in memory `options.alloc(size)` gives (a cdata pointer; JavaScript or C functions alike, such as
+   * `lib.malloc`), handed to `options.free(raw)` once the cdata is garbage-collected or released.
+   * `shouldClearAfterAlloc: false` leaves the memory as it comes (without `alloc` too).
+   */
+  newAllocator(options: AllocatorOptions = {}): (cdecl: TypeArg, init?: unknown) => CData {
+    const allocate = newAllocator(options);
+    return (cdecl, init) => allocate(usable(this.#type(cdecl, 'allocator'), 'allocator'), init);
+  }
+
   /** C's cast: integers wrap to the target width; pointers retype; an address becomes a pointer. */
   cast<T extends TypeArg>(cdecl: T, value: unknown): CastResult<T> {
     const t = this.#type(cdecl, 'ffi.cast()');
     if (t.kind === 'function') {
       throw new CDefError(`ffi.cast('${t.cname}'): '${t.cname}' is a function type, not a pointer-to-function type; cast to '${pointerTo(t).cname}'`);
     }
-    return castTo(usable(t, 'ffi.cast'), value) as CastResult<T>;
+    // A library function stands for its function pointer.
+    return castTo(usable(t, 'ffi.cast'), standIn(value) ?? value) as CastResult<T>;
   }
 
   /**
@@ -525,10 +660,17 @@ export class FFI {
     return typedView(cdata, length);
   }
 
-  /** A new cdata for the same memory that calls destructor(cdata) once when garbage-collected (null: cancel). */
-  gc(cdata: CData, destructor: ((c: CData) => unknown) | null): CData {
+  /**
+   * A new cdata for the same memory that calls destructor(cdata) once when garbage-collected.
+   * `size` is how many bytes the destructor frees: reported to V8 as memory outside its heap, so
+   * that it collects sooner; with a size, a library function taking one pointer (`lib.free`) is
+   * called by the garbage collector itself when the native helper is loaded, even inside a
+   * synchronous loop (such a function must not call back into JavaScript). `ffi.gc(q, null)`
+   * removes the destructor of a cdata ffi.gc() returned.
+   */
+  gc<D extends ((c: CData) => unknown) | null>(cdata: CData, destructor: D, size = 0): [D] extends [(c: CData) => unknown] ? CData : undefined {
     if (!isCData(cdata)) throw new TypeError(`ffi.gc(): expected a cdata, got ${show(cdata)}`);
-    return gcAttach(cdata, destructor);
+    return gcAttach(cdata, destructor, size) as [D] extends [(c: CData) => unknown] ? CData : undefined;
   }
 
   /** Frees ffi.new() memory or runs an ffi.gc() destructor now; the cdata cannot be used afterwards. */

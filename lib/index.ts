@@ -8,6 +8,7 @@ export { FFI, CompilerWarning } from './ffi';
 export type { VerifyOptions, CompileOptions, CastResult, TypeScriptOptions, HeaderOptions, HeaderSkipped } from './ffi';
 export type { CdefOptions } from './cparser/parser';
 export type { CallbackOptions } from './cdata/callback';
+export type { AllocatorOptions } from './cdata/lifetime';
 export type { Lib } from './clib';
 export { cc, ccInto, ccDeclarations, ffiOf, declarationsOf } from './cc';
 export type { CcOptions, CcDeclarations, Skipped, CdefChunk } from './cc';

@@ -8,18 +8,21 @@ import { classOf, extentOf, knownBytes, ownMemory, readAt, wrapPointer, writeArr
 import { reprOf } from './convert';
 import { boundsOf, checkMemory, refuseReadOnly } from './faults';
 import { EnumValue } from './scalar';
-import { Address, Memory, NO_MEMORY, addressHex, allocate, offsetAddress, placeMemory, toAddress, wholeBuffer } from './memory';
+import { Address, Block, Memory, NO_MEMORY, addressHex, allocate, offsetAddress, placeMemory, toAddress, wholeBuffer } from './memory';
 
 // ---------------------------------------------------------------------------------------------
 // ffi.new
 
-/** Allocates zero-filled memory for a pointer's item or an array, initialised from `init`. */
-export function newCData(t: CType, init: unknown): CData {
+/**
+ * Allocates zero-filled memory for a pointer's item or an array, initialised from `init`; `place`
+ * gives the memory instead (an allocator of ffi.newAllocator(); its memory is what it is).
+ */
+export function newCData(t: CType, init: unknown, place: (size: number, align: number) => Block = allocate): CData {
   switch (t.kind) {
     case 'pointer': {
       const item = t.item;
       requireSize(item, `ffi.new('${t.cname}')`, true);
-      const b = allocate(item.size, item.align);
+      const b = place(item.size, item.align);
       const c = new (classOf(t))(b.memory, b.address, b.offset, 0, item.size);
       if (init !== undefined) writeAt(item, b.memory.v, b.offset, init, `ffi.new('${t.cname}')`);
       return c;
@@ -29,7 +32,7 @@ export function newCData(t: CType, init: unknown): CData {
       requireSize(item, `ffi.new('${t.cname}')`, true);
       const n = t.length ?? openLength(t, init);
       const size = n * item.size;
-      const b = allocate(size, item.align);
+      const b = place(size, item.align);
       const c = new (classOf(t))(b.memory, b.address, b.offset, n, size);
       if (init !== undefined && (t.length !== null || (typeof init !== 'number' && typeof init !== 'bigint'))) {
         writeArray(t, b.memory.v, b.offset, init, `ffi.new('${t.cname}')`, n);

@@ -9,7 +9,7 @@ import { CallbackOptions, registerTrampoline, Trampoline } from './callback';
 import { classOf, useFunctionPointers, wrapPointer } from './classes';
 import { ScalarType, fastCheck, reprOf, toCScalar } from './convert';
 import { Address, Memory, NO_MEMORY, NOWHERE, addressHex, placeable, toAddress } from './memory';
-import { fitsJsMemory, passable, toCPointer } from './pointers';
+import { fitsJsMemory, passable, standIn, toCPointer } from './pointers';
 import { fromKoffiRecord, newStruct, toCStructAddress, toKoffiRecord } from './records';
 
 /**
@@ -27,11 +27,13 @@ export interface CallGuard {
 const inFlight = new Map<CallGuard, number>();
 const idleWaiters = new Set<{ readonly guards: readonly CallGuard[]; readonly then: () => void }>();
 
-function began(g: CallGuard): void {
+/** A use of the library behind `g` begins that must end before it unloads (an .async call, a C destructor waiting for the collector). */
+export function began(g: CallGuard): void {
   inFlight.set(g, (inFlight.get(g) ?? 0) + 1);
 }
 
-function settled(g: CallGuard): void {
+/** A use begun with began(g) has ended. */
+export function settled(g: CallGuard): void {
   const n = (inFlight.get(g) ?? 1) - 1;
   if (n > 0) {
     inFlight.set(g, n);
@@ -67,6 +69,23 @@ export interface CallTarget {
   readonly lowered: FunctionType | null;
   /** Resolves the type names of variadic arguments (`['long', 5]`). */
   readonly resolveType: (text: string) => CType;
+  /** For a library's functions: what the pointers they return keep alive (the library), see PointerResults. */
+  readonly results?: PointerResults;
+}
+
+/**
+ * What the pointers a library's functions return answer to: `guard`, the library's Memory for
+ * function pointers (which keeps the library object, so the library, alive, and closes with it),
+ * and, for data pointers, a copy of each window Memory that keeps `guard` too. A pointer into
+ * the library's own static data (a string literal, a table) then keeps the library loaded for as
+ * long as it, or a cdata derived from it, is reachable.
+ */
+export interface PointerResults {
+  readonly guard: Memory;
+  readonly windows: WeakMap<Memory, Memory>;
+  /** The window of the last pointer returned, and its copy (most land in one window). */
+  from: Memory | null;
+  to: Memory | null;
 }
 
 /** A C function as JavaScript sees it: call it, or `.async(...)` it on a worker thread. */
@@ -91,7 +110,7 @@ function toCPointerArgument(t: PointerType, value: unknown, where: string): unkn
  * use ffi.callback() for a function C keeps).
  */
 function toCFunctionArgument(t: PointerType, value: unknown, where: string, temps: unknown[]): unknown {
-  if (typeof value === 'function' && !isCData(value)) {
+  if (typeof value === 'function' && !isCData(value) && standIn(value) === undefined) {
     const tramp = registerTrampoline(t.item as FunctionType, value as (...a: unknown[]) => unknown, {}, `a callback passed as ${where}`);
     temps.push(tramp);
     return tramp.address;
@@ -111,6 +130,22 @@ function noAsync(label: string): FFIError {
 /** The pointer a C function returned (koffi gives it as intptr_t), as a cdata (null for NULL). Never throws: C has run. */
 function fromCPointer(t: PointerType, r: number | bigint): CData | null {
   return wrapPointer(t, typeof r === 'bigint' ? toAddress(r) : r);
+}
+
+/** fromCPointer for a library's function: the cdata keeps the library loaded (see PointerResults). */
+function fromLibraryPointer(t: PointerType, r: number | bigint, results: PointerResults): CData | null {
+  const c = wrapPointer(t, typeof r === 'bigint' ? toAddress(r) : r, results.guard);
+  if (c === null || t.item.kind === 'function') return c;
+  const m = c.$m;
+  let kept = m === results.from ? results.to! : results.windows.get(m);
+  if (kept === undefined) {
+    kept = new Memory(m.kind, m.v, m.lo, m.hi, results.guard, m.buffer, m.readonly, m.bounded);
+    results.windows.set(m, kept);
+  }
+  results.from = m;
+  results.to = kept;
+  c.$m = kept;
+  return c;
 }
 
 /**
@@ -213,7 +248,7 @@ function arityError(label: string, want: number, got: number, variadic: boolean)
 }
 
 const runtime = {
-  toCScalar, toCPointerArgument, toCFunctionArgument, toCStructAddress, toKoffiRecord, fromKoffiRecord, fromCPointer,
+  toCScalar, toCPointerArgument, toCFunctionArgument, toCStructAddress, toKoffiRecord, fromKoffiRecord, fromCPointer, fromLibraryPointer,
   newStruct, releaseTemporaries, variadicArguments, closedError, arityError, noAsync, tooManyVariadic, began, settled,
   SYNC, reportRefusals,
 };
@@ -235,7 +270,9 @@ interface Plan {
   readonly result: (call: string) => string;
 }
 
-function plan(label: string, t: FunctionType, argNames: readonly (string | null)[], lowered: FunctionType | null, k: unknown[]): Plan {
+function plan(
+  label: string, t: FunctionType, argNames: readonly (string | null)[], lowered: FunctionType | null, results: PointerResults | undefined, k: unknown[],
+): Plan {
   const c = (x: unknown): string => `k[${k.push(x) - 1}]`;
   const params = t.args.map((_, i) => `a${i}`);
   const checks: string[] = [];
@@ -282,7 +319,7 @@ function plan(label: string, t: FunctionType, argNames: readonly (string | null)
   } else if (r.kind === 'struct' || r.kind === 'union') {
     result = (call) => `fromKoffiRecord(${c(r)}, ${call})`;
   } else if (r.kind === 'pointer') {
-    result = (call) => `fromCPointer(${c(r)}, ${call})`;
+    result = results ? (call) => `fromLibraryPointer(${c(r)}, ${call}, ${c(results)})` : (call) => `fromCPointer(${c(r)}, ${call})`;
   } else {
     result = (call) => call;
   }
@@ -299,7 +336,7 @@ function plan(label: string, t: FunctionType, argNames: readonly (string | null)
  */
 export function makeCaller(label: string, t: FunctionType, argNames: readonly (string | null)[], target: CallTarget, guard: CallGuard): Caller {
   const k: unknown[] = [];
-  const p = plan(label, t, argNames, target.lowered, k);
+  const p = plan(label, t, argNames, target.lowered, target.results, k);
   const n = p.params.length;
   const L = JSON.stringify(label);
   const arity = t.ellipsis

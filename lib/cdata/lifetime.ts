@@ -1,42 +1,100 @@
 // Lifetimes of cdata that hold more than memory: gc() destructors, callback slots, handles, and release() of any of them.
 import { DESCRIBE, FFIError, show } from '../errors';
-import { PointerType, VOID, pointerTo } from '../ctype/model';
-import { onCallbacksExhausted } from '../backend/koffi';
+import { CType, PointerType, VOID, pointerTo } from '../ctype/model';
+import { bufferAddress, onCallbacksExhausted } from '../backend/koffi';
+import { native } from '../backend/native';
 import { CData, isCData } from './base';
 import { CDataClass, classOf, knownBytes, ownMemory } from './classes';
-import { callbackCData } from './call';
+import { began, callbackCData, settled } from './call';
+import { acceptsPointer, standIn } from './pointers';
 import type { CallbackOptions, Trampoline } from './callback';
-import { Memory, NOWHERE, addressHex, allocate, guardedMemory, wholeBuffer } from './memory';
+import { Block, Memory, NOWHERE, addressHex, allocate, guardedMemory, placeMemory, wholeBuffer } from './memory';
+import { newCData } from './api';
+import { goneError } from './faults';
 
-/** What ffi.release() must do first for cdata that hold more than memory: a destructor, a callback slot, a handle. */
-const releasers = new WeakMap<object, () => void>();
+/**
+ * What ffi.release() must do first for cdata that hold more than memory: a destructor, a callback
+ * slot, a handle. A destructor's is also called by ffi.gc(q, null), with `run` false (remove it, not run it).
+ */
+const releasers = new WeakMap<object, (run?: boolean) => void>();
 
 interface GcRecord {
-  destructor: (c: CData) => unknown;
-  original: CData;
+  /** null once ffi.gc(q, null) removed it. */
+  destructor: ((c: CData) => unknown) | null;
+  readonly original: CData;
+  /** Bytes reported to V8 as external memory while the record waits (ffi.gc's size). */
+  readonly size: number;
+  /** Set when the garbage collector itself calls the destructor, a C function (see `cDestructor`). */
+  readonly native: boolean;
 }
 
-const finalizers = new FinalizationRegistry<GcRecord>((r) => runDestructor(r));
+const finalizers = new FinalizationRegistry<GcRecord>((r) => {
+  if (r.size > 0) native?.adjustExternalMemory(-r.size);
+  runDestructor(r);
+});
+/** Every cdata ffi.gc() returned, with its record (also once removed: ffi.gc(q, null) again is no error). */
 const gcRecords = new WeakMap<CData, GcRecord>();
 
 function runDestructor(r: GcRecord): void {
+  const destructor = r.destructor;
+  r.destructor = null;
+  if (destructor === null) return;
   try {
-    r.destructor(r.original);
+    destructor(r.original);
   } catch (e) {
     process.emitWarning(`ffi.gc(): the destructor of ${show(r.original)} threw: ${(e as Error)?.message ?? String(e)}`);
   }
 }
 
-/** ffi.gc: a new cdata for the same memory whose collection calls `destructor(original)` once. */
-export function gcAttach(c: CData, destructor: ((c: CData) => unknown) | null): CData {
+/** What a C destructor the collector calls keeps alive until it has run: its library (through `pointer`), and the cdata it is given. */
+interface CKeep {
+  readonly pointer: CData;
+  readonly original: CData;
+}
+
+// The native helper tells, on the JavaScript thread, of each C destructor the collector has run:
+// its library may unload from then on (ffi.dlclose() waits for it, as for .async calls).
+const gcFree = native?.gcFree ? native : null;
+gcFree?.gcNotify!((keep) => settled((keep as CKeep).pointer.$m));
+
+/**
+ * The function pointer of a destructor the garbage collector can call itself: a library function
+ * (whose code stays loaded meanwhile) taking one pointer that `c` can be passed as, for a cdata
+ * whose address the helper takes (0 to 2^53). Otherwise null: JavaScript calls the destructor,
+ * on a turn of the event loop after the collection.
+ */
+function cDestructor(destructor: unknown, c: CData): CData | null {
+  const p = standIn(destructor);
+  if (p === undefined || typeof p.$a !== 'number' || typeof c.$a !== 'number' || c.$a < 0 || !p.$m.ok) return null;
+  const f = (p.$t as PointerType).item;
+  if (f.kind !== 'function' || f.ellipsis || f.args.length !== 1) return null;
+  const arg = f.args[0];
+  if (arg.kind !== 'pointer' || !(c.$t.kind === 'pointer' || c.$t.kind === 'array') || !acceptsPointer(arg, c.$t)) return null;
+  return p;
+}
+
+/** The most bytes an ArrayBuffer stands for when there is no native helper to report external memory. */
+const MAX_WEIGHT = 2 ** 30;
+
+/**
+ * ffi.gc: a new cdata for the same memory whose collection calls `destructor(original)` once, or
+ * (destructor null) removes the destructor of a cdata ffi.gc() returned. `size` bytes are reported
+ * to V8 as memory outside its heap while the destructor waits, so that it collects sooner; and
+ * when `destructor` is a library function taking one pointer and the native helper is loaded, the
+ * garbage collector calls it itself, even while a synchronous loop runs.
+ */
+export function gcAttach(c: CData, destructor: ((c: CData) => unknown) | null, size = 0): CData | undefined {
   if (destructor === null) {
-    if (gcRecords.delete(c)) {
-      finalizers.unregister(c);
-      releasers.delete(c);
-    }
-    return c;
+    const known = gcRecords.get(c);
+    if (!known) throw new TypeError(`ffi.gc(): ${show(c)} was not returned by ffi.gc(), so it has no destructor to remove`);
+    releasers.get(c)?.call(null, false);
+    releasers.delete(c);
+    return undefined;
   }
   if (typeof destructor !== 'function') throw new TypeError(`ffi.gc(): expected a destructor function or null, got ${show(destructor)}`);
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+    throw new TypeError(`ffi.gc(): expected size as a number of bytes (a non-negative integer), got ${show(size)}`);
+  }
   const Cls = c.constructor as CDataClass;
   const copy = new Cls(NOWHERE, c.$a, c.$o, c.$n, Math.max(c.$own, knownBytes(c)));
   // The copy's own Memory (the same bytes) keeps the copy, and so the destructor, waiting while any
@@ -44,16 +102,140 @@ export function gcAttach(c: CData, destructor: ((c: CData) => unknown) | null): 
   const memory = guardedMemory(ownMemory(c), null);
   memory.keep = copy;
   copy.$m = memory;
-  const record = { destructor, original: c };
-  finalizers.register(copy, record, copy);
+  const pointer = size > 0 && gcFree ? cDestructor(destructor, c) : null;
+  const record: GcRecord = { destructor, original: c, size, native: pointer !== null };
   gcRecords.set(copy, record);
-  releasers.set(copy, () => {
-    finalizers.unregister(copy);
-    gcRecords.delete(copy);
-    runDestructor(record);
-    memory.close(RELEASED);
-  });
+  if (pointer !== null) {
+    const keep: CKeep = { pointer, original: c };
+    gcFree!.gcFree!(copy, pointer.$a as number, c.$a as number, size, keep);
+    began(pointer.$m);
+    releasers.set(copy, (run = true) => {
+      if (gcFree!.gcCancel!(copy)) {
+        settled(pointer.$m);
+        if (run) runDestructor(record);
+      }
+      record.destructor = null;
+      if (run) memory.close(RELEASED);
+    });
+  } else {
+    finalizers.register(copy, record, copy);
+    if (size > 0) {
+      if (native) native.adjustExternalMemory(size);
+      else memory.keep = { copy, weight: weight(size) };
+    }
+    releasers.set(copy, (run = true) => {
+      if (finalizers.unregister(copy)) {
+        if (size > 0) native?.adjustExternalMemory(-size);
+        if (run) runDestructor(record);
+      }
+      record.destructor = null;
+      if (run) memory.close(RELEASED);
+    });
+  }
   return copy;
+}
+
+/**
+ * Memory V8 counts outside its heap, standing for `size` bytes a destructor will free, where no
+ * native helper can report them: an ArrayBuffer of that size (at most 1 GiB), which the system
+ * backs with pages only when written (never, here). Null when even that is refused.
+ */
+function weight(size: number): ArrayBuffer | null {
+  try {
+    return new ArrayBuffer(Math.min(size, MAX_WEIGHT));
+  } catch {
+    return null;
+  }
+}
+
+/** The options of ffi.newAllocator() (CFFI's new_allocator). */
+export interface AllocatorOptions {
+  /** Gives the memory: called with a size in bytes, returns a cdata pointer (or array) to at least that many, or NULL (a RangeError). */
+  alloc?: ((size: number) => unknown) | null;
+  /** Called with what `alloc` returned once the cdata made in it is garbage-collected (or released); needs `alloc`. */
+  free?: ((raw: CData) => unknown) | null;
+  /** Zero the memory before it is initialised (default true); false takes it as `alloc` gives it. */
+  shouldClearAfterAlloc?: boolean;
+}
+
+/** An allocator of ffi.newAllocator(), for a type already resolved. */
+export type Allocate = (t: CType, init: unknown) => CData;
+
+/**
+ * CFFI's new_allocator: a function that makes cdata as ffi.new() does, in memory that `alloc`
+ * gives (JavaScript or C functions alike: `lib.malloc`), handed to `free` once the cdata is
+ * collected; without `alloc`, ffi.new()'s own memory, left unzeroed when `shouldClearAfterAlloc`
+ * is false.
+ */
+export function newAllocator(options: AllocatorOptions): Allocate {
+  const where = 'ffi.newAllocator()';
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: expected options as an object, got ${show(options)}`);
+  const { alloc = null, free = null, shouldClearAfterAlloc = true } = options;
+  if (alloc !== null && typeof alloc !== 'function') throw new TypeError(`${where}: options.alloc: expected a function, got ${show(alloc)}`);
+  if (free !== null && typeof free !== 'function') throw new TypeError(`${where}: options.free: expected a function, got ${show(free)}`);
+  if (free !== null && alloc === null) throw new TypeError(`${where}: options.free needs options.alloc: free() receives what alloc() returned`);
+  if (typeof shouldClearAfterAlloc !== 'boolean') {
+    throw new TypeError(`${where}: options.shouldClearAfterAlloc: expected a boolean, got ${show(shouldClearAfterAlloc)}`);
+  }
+  if (alloc === null) return shouldClearAfterAlloc ? (t, init) => newCData(t, init) : (t, init) => newCData(t, init, unzeroed);
+  return (t, init) => {
+    let raw: CData | null = null;
+    const place = (size: number): Block => {
+      const r: unknown = alloc(size);
+      if (r === null) throw new RangeError(`allocator: alloc() returned NULL for ${size} bytes`);
+      if (!isCData(r) || (r.$t.kind !== 'pointer' && r.$t.kind !== 'array')) {
+        throw new TypeError(`allocator: alloc() must return a cdata pointer to ${size} bytes, got ${show(r)}`);
+      }
+      raw = r;
+      return blockIn(r, size, shouldClearAfterAlloc);
+    };
+    const c = newCData(t, init, place);
+    const given = raw as unknown as CData;
+    if (free === null) {
+      c.$m.keep = given; // the memory is the raw cdata's: it lives as long as this cdata, or a view of it
+      return c;
+    }
+    c.$m.keep = c; // a view derived from c keeps c, and so the call of free(), waiting
+    const record: GcRecord = { destructor: free as (raw: CData) => unknown, original: given, size: 0, native: false };
+    finalizers.register(c, record, c);
+    gcRecords.set(c, record);
+    const memory = c.$m;
+    releasers.set(c, (run = true) => {
+      if (finalizers.unregister(c) && run) runDestructor(record);
+      record.destructor = null;
+      if (run) memory.close(RELEASED);
+    });
+    return c;
+  };
+}
+
+/** ffi.new()'s memory, not zeroed: a fresh ArrayBuffer whose bytes are whatever malloc() gave. */
+function unzeroed(size: number): Block {
+  const buffer = Buffer.allocUnsafeSlow(size).buffer as ArrayBuffer;
+  return { memory: new Memory('owned', new DataView(buffer), 0, size, buffer, buffer), offset: 0, address: bufferAddress(buffer) };
+}
+
+/** `size` bytes at the memory of `raw` (an allocator's alloc() result), zeroed when asked, as a Block of their own. */
+function blockIn(raw: CData, size: number, clear: boolean): Block {
+  const where = 'allocator';
+  const have = knownBytes(raw);
+  if (raw.$m.kind !== 'c' && have < size) throw new RangeError(`${where}: alloc() returned ${show(raw)}, ${have} bytes, for ${size} bytes`);
+  let view: DataView;
+  let offset: number;
+  if (raw.$m.kind === 'c') {
+    const place = placeMemory(raw.$a, size);
+    if (place.memory.v.byteLength < place.offset + size) throw new RangeError(`${where}: alloc() returned ${show(raw)}, where no memory can be read`);
+    view = place.memory.v;
+    offset = place.offset;
+  } else {
+    const own = ownMemory(raw);
+    const e = goneError(raw, where);
+    if (e) throw e;
+    view = own.v;
+    offset = raw.$o;
+  }
+  if (clear) new Uint8Array(view.buffer, view.byteOffset + offset, size).fill(0);
+  return { memory: new Memory('guarded', view, offset, offset + size, raw), offset, address: raw.$a as number };
 }
 
 interface LiveCallback {
