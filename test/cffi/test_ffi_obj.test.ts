@@ -148,7 +148,7 @@ test('test_ffi_invalid', () => {
   expect(() => ffi.typeof('int[10][]')).toThrow(/int\[\]/);
 });
 
-test.failing('test_ffi_NULL', () => {
+test('test_ffi_NULL', () => {
   const NULL = (FFI as Any).NULL;
   expect(new FFI().typeof(NULL).cname).toBe('void *');
 });
@@ -414,17 +414,18 @@ test.failing('test_memmove_readonly_readwrite', () => {
   expect(ba).toEqual(Buffer.from('ABcxx'));
 });
 
-test.failing('test_ffi_types', () => {
+test('test_ffi_types', () => {
   const CDataClass = (FFI as Any).CData;
   const CTypeClass = (FFI as Any).CType;
   const ffi = new FFI();
   expect(CDataClass).toBeDefined();
   expect(CTypeClass).toBeDefined();
-  expect(ffi.cast('int', 42)).toBeInstanceOf(CDataClass);
+  // differs from CFFI: see docs/cffi-differences.md, "A cast to a number type is a number"
+  expect(ffi.cast('int', 42)).toBe(42);
   expect(ffi.typeof('int')).toBeInstanceOf(CTypeClass);
 });
 
-test.failing('test_ffi_new_allocator_1', () => {
+test('test_ffi_new_allocator_1', () => {
   const ffi = new FFI() as Any;
   const alloc1 = ffi.newAllocator();
   const alloc2 = ffi.newAllocator({ shouldClearAfterAlloc: false });
@@ -488,7 +489,7 @@ test.failing('test_ffi_new_allocator_2', async () => {
   expect(String(seen[3])).toBe("<cdata 'char[]' owning 41 bytes>");
 });
 
-test.failing('test_ffi_new_allocator_3', () => {
+test('test_ffi_new_allocator_3', () => {
   const ffi = new FFI() as Any;
   const seen: unknown[] = [];
   const myalloc = (size: number) => {
@@ -503,7 +504,7 @@ test.failing('test_ffi_new_allocator_3', () => {
   expect(p1[5]).toBe(0);
 });
 
-test.failing('test_ffi_new_allocator_4', () => {
+test('test_ffi_new_allocator_4', () => {
   const ffi = new FFI() as Any;
   expect(() => ffi.newAllocator({ free: () => null })).toThrow(TypeError);
   expect(() => ffi.newAllocator({ free: () => null })).toThrow(/free/);
@@ -555,7 +556,7 @@ test('test_cast_from_int_type_to_bool', () => {
   }
 });
 
-test.failing('test_init_once', () => {
+test('test_init_once', () => {
   const seen: number[] = [];
   const doInit = () => {
     seen.push(1);
@@ -574,7 +575,7 @@ test.failing('test_init_once', () => {
   }
 });
 
-test.failing('test_init_once_failure', () => {
+test('test_init_once_failure', () => {
   const seen: number[] = [];
   const doInit = () => {
     seen.push(1);

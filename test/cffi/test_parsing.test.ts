@@ -51,7 +51,7 @@ function warningsOf(f: () => void): number {
   }
 }
 
-test.failing('test_simple', () => {
+test('test_simple', () => {
   const ffi = new FFI();
   ffi.cdef('double sin(double x);');
   const m = ffi.dlopen(LIB_M);
@@ -60,7 +60,7 @@ test.failing('test_simple', () => {
   expect(ffi.typeof(func)).toBe(ffi.typeof('double(*)(double)'));
 });
 
-test.failing('test_pipe', () => {
+test('test_pipe', () => {
   const ffi = new FFI();
   ffi.cdef('int pipe(int pipefd[2]);');
   const C = ffi.dlopen(null);
@@ -69,7 +69,7 @@ test.failing('test_pipe', () => {
   expect(ffi.typeof(func)).toBe(ffi.typeof('int(*)(int *)'));
 });
 
-test.failing('test_vararg', () => {
+test('test_vararg', () => {
   const ffi = new FFI();
   ffi.cdef('short foo(int, ...);');
   const C = ffi.dlopen(fakeLib);
@@ -78,7 +78,7 @@ test.failing('test_vararg', () => {
   expect(ffi.typeof(func)).toBe(ffi.typeof('short(*)(int, ...)'));
 });
 
-test.failing('test_no_args', () => {
+test('test_no_args', () => {
   const ffi = new FFI();
   ffi.cdef(`
         int foo(void);
@@ -87,7 +87,7 @@ test.failing('test_no_args', () => {
   expect(ffi.typeof(C.foo)).toBe(ffi.typeof('int(*)(void)'));
 });
 
-test.failing('test_typedef', () => {
+test('test_typedef', () => {
   const ffi = new FFI();
   ffi.cdef(`
         typedef unsigned int UInt;
@@ -99,7 +99,7 @@ test.failing('test_typedef', () => {
   expect(ffi.typeof(C.foo)).toBe(ffi.typeof('unsigned int(*)(void)'));
 });
 
-test.failing('test_typedef_more_complex', () => {
+test('test_typedef_more_complex', () => {
   const ffi = new FFI();
   ffi.cdef(`
         typedef struct { int a, b; } foo_t, *foo_p;
@@ -127,7 +127,7 @@ test('test_typedef_array_convert_array_to_pointer', () => {
   expect(ffi.typeof('fn_t')).toBe(ffi.typeof('int(*)(int *)'));
 });
 
-test.failing('test_remove_comments', () => {
+test('test_remove_comments', () => {
   const ffi = new FFI();
   ffi.cdef(`
         double /*comment here*/ sin   // blah blah
@@ -327,7 +327,7 @@ test('test_unnamed_struct', () => {
   expect(typeFoo.cname).toBe('foo_t');
 });
 
-test.failing('test_override', () => {
+test('test_override', () => {
   const ffi = new FFI();
   const C = ffi.dlopen(fakeLib);
   ffi.cdef('int foo(void);');
