@@ -32,16 +32,35 @@ def per_op(stmt, env, n):
     return med(samples) - med(loops)
 
 
-def callback_ns(lib, cb):
-    """Median ns per call of a Python callback from a C loop (C calls Python and back)."""
+def c_loop_ns(drive):
+    """Median ns per call of a Python function from a C loop (C calls Python and back): drive(n) runs n calls."""
     n = 200_000
-    lib.drive(cb, n // 10)
+    drive(n // 10)
     samples = []
     for _ in range(ROUNDS):
         t0 = time.perf_counter_ns()
-        lib.drive(cb, n)
+        drive(n)
         samples.append((time.perf_counter_ns() - t0) / n)
     return sorted(samples)[len(samples) // 2]
+
+
+def extern_python_ns(cache):
+    """The loop of c_loop_ns calling an extern "Python" function, which needs an out-of-line module (set_source + compile)."""
+    builder = cffi.FFI()
+    builder.cdef('extern "Python" int ext_add(int a, int b); int drive_extern(int n);')
+    name = "_bench_extern_%d" % os.getpid()
+    builder.set_source(name, "static int ext_add(int a, int b);\n"
+                       "int drive_extern(int n) { int s = 0; for (int i = 0; i < n; i++) s += ext_add(i, 1); return s; }\n",
+                       extra_compile_args=["-O3"])
+    builder.compile(tmpdir=cache, verbose=False)
+    sys.path.insert(0, cache)
+    module = __import__(name)
+
+    @module.ffi.def_extern()
+    def ext_add(a, b):
+        return a + b
+
+    return c_loop_ns(module.lib.drive_extern)
 
 
 def verify_ms(cache, source):
@@ -91,7 +110,8 @@ def main():
             "addressof s[0].y": per_op("ffi.addressof(s[0], 'y')", env, n // 10),
             "string char[]": per_op("ffi.string(chars)", env, n // 4),
             "struct by value": per_op("lib.pt_len2(pt)", env, n // 4),
-            "callback round trip": callback_ns(lib, cb),
+            "callback round trip": c_loop_ns(lambda n: lib.drive(cb, n)),
+            "extern \"Python\" round trip": extern_python_ns(cache),
         }
     finally:
         shutil.rmtree(cache, ignore_errors=True)

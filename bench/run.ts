@@ -91,6 +91,10 @@ int drive(int (*f)(int, int), int n) { int s = 0; for (int i = 0; i < n; i++) s 
 `;
 const OPS_CDEF = `${CDEF} struct pt { int x; double y; }; double pt_len2(struct pt p); int drive(int (*f)(int, int), int n);`;
 
+/** The same loop calling an extern "Python" function: C calls it by name, ffi.defExtern() gave its body. */
+const EXTERN_SOURCE = 'static int ext_add(int a, int b);\nint drive_extern(int n) { int s = 0; for (int i = 0; i < n; i++) s += ext_add(i, 1); return s; }\n';
+const EXTERN_CDEF = 'extern "Python" int ext_add(int a, int b); int drive_extern(int n);';
+
 function benchOps(): Record<string, number> {
   const ffi = new FFI();
   ffi.cdef(OPS_CDEF);
@@ -108,6 +112,12 @@ function benchOps(): Record<string, number> {
   abi.cdef(OPS_CDEF);
   const A = abi.dlopen(so);
   const cb = ffi.callback('int(int, int)', (a: number, b: number) => a + b);
+  const xffi = new FFI();
+  xffi.cdef(EXTERN_CDEF);
+  const X = xffi.verify(`${EXTERN_SOURCE}/* extern ${process.pid} */\n`, { tmpdir: cache, extraCompileArgs: ['-O3'] });
+  xffi.defExtern(function ext_add(a: number, b: number) {
+    return a + b;
+  });
   const pt = ffi.new('struct pt *', { x: 3, y: 4 })[0];
   const apt = abi.new('struct pt *', { x: 3, y: 4 })[0];
   const plainPt = { x: 3, y: 4 };
@@ -135,6 +145,7 @@ function benchOps(): Record<string, number> {
     'addressof s[0].y': (n) => { let x; for (let i = 0; i < n; i++) x = ffi.addressof(s[0], 'y'); keep(x); },
     'string char[]': (n) => { let x; for (let i = 0; i < n; i++) x = ffi.string(chars); keep(x); },
     'callback round trip': (n) => keep(C.drive(cb, n)),
+    'extern "Python" round trip': (n) => keep(X.drive_extern(n)),
     'struct by value, verify() wrapper': (n) => { let t = 0; for (let i = 0; i < n; i++) t += C.pt_len2(pt); keep(t); },
     'struct by value, dlopen (koffi record)': (n) => { let t = 0; for (let i = 0; i < n; i++) t += A.pt_len2(apt); keep(t); },
     'struct by value, raw koffi': (n) => { let t = 0; for (let i = 0; i < n; i++) t += rawLen2(plainPt); keep(t); },
@@ -143,8 +154,8 @@ function benchOps(): Record<string, number> {
   const times = timeAll(names.map((n) => ops[n]));
   const [loop, structLoop] = times;
   const net: Record<string, number> = {};
-  // The callback loop runs in C: nothing of the JavaScript loop to take away.
-  const base = (n: string) => (n.startsWith('s.') ? structLoop : n === 'callback round trip' ? 0 : loop);
+  // The callback loops run in C: nothing of the JavaScript loop to take away.
+  const base = (n: string) => (n.startsWith('s.') ? structLoop : n.endsWith('round trip') ? 0 : loop);
   names.forEach((n, i) => (net[n] = Math.max(times[i] - base(n), 0.01)));
   return net;
 }
@@ -169,6 +180,7 @@ function main(): void {
   const byValue = ours['struct by value, verify() wrapper'];
   rows.push({ what: 'struct by value, verify() wrapper', ours: byValue, versus: 'raw koffi, koffi.struct', theirs: ours['struct by value, raw koffi'], unit: 'ns' });
   rows.push({ what: 'struct by value, dlopen', ours: ours['struct by value, dlopen (koffi record)'], versus: 'raw koffi, koffi.struct', theirs: ours['struct by value, raw koffi'], unit: 'ns' });
+  rows.push({ what: 'extern "Python" round trip (defExtern)', ours: ours['extern "Python" round trip'], versus: 'ffi.callback round trip', theirs: ours['callback round trip'], unit: 'ns' });
   if (py) {
     rows.push({ what: 'verify(), cold', ours: rows[0].ours, versus: `Python CFFI ${py.version} verify()`, theirs: py.verify_cold_ms, unit: 'ms' });
     rows.push({ what: 'verify(), warm', ours: rows[1].ours, versus: 'Python CFFI verify()', theirs: py.verify_warm_ms, unit: 'ms' });
@@ -185,6 +197,7 @@ function main(): void {
       ['addressof s[0].y', 'addressof s[0].y'],
       ['string char[]', 'string char[]'],
       ['callback round trip', 'callback round trip'],
+      ['extern "Python" round trip', 'extern "Python" round trip'],
       ['struct by value, verify() wrapper', 'struct by value'],
     ];
     for (const [mine, theirs, target] of pairs) {

@@ -10,6 +10,7 @@ import { Settlement, settle } from './codegen/probes';
 import { BuildOptions, BuildRequest, BuildResult, buildAsync, buildSync } from './build';
 import { LoadedLibrary, loadLibrary } from './backend/koffi';
 import { placeRaw } from './cdata/memory';
+import type { ExternTable } from './cdata/externs';
 import { Lib, LibSpec, makeLib } from './clib';
 
 export { CompilerWarning } from './codegen/diagnostics';
@@ -96,6 +97,7 @@ export function prepare(
     options: { ...options, extraCompileArgs: extra === undefined ? DEFAULT_ERRORS : Array.isArray(extra) ? [...DEFAULT_ERRORS, ...extra] : extra },
     companions: glue.companion ? { [glue.companion.name]: glue.companion.text } : {},
     sourceName: filename.split(/[\\/]/).pop() || 'source.c',
+    progress: progressOf(decls),
     descriptor: true,
   };
   return { decls, glue, request, options };
@@ -122,7 +124,7 @@ function relativePaths(options: VerifyOptions): VerifyOptions {
 function refuseOpaqueByValue(decls: readonly Decl[], where: string): void {
   const opaque = (t: CType): boolean => (t.kind === 'struct' || t.kind === 'union') && !t.complete && !pendingLayout(t);
   for (const d of decls) {
-    if (d.kind !== 'function') continue;
+    if (d.kind !== 'function' && d.kind !== 'extern-callback') continue;
     const fix = `declare its fields (or '...;' for the compiler to fill in) in the cdef, or pass a pointer`;
     if (opaque(d.type.result)) {
       throw new TypeError(`${where}: function ${d.name}: '${d.type.result.cname}' is used as result type, but is opaque; ${fix}`);
@@ -214,6 +216,16 @@ export function loadAndSettle(p: Prepared, built: BuildResult): Settled {
   }
 }
 
+/** What a build is made of, for the line a long compile prints: '1,500 functions, 3 globals'. */
+function progressOf(decls: readonly Decl[]): string | undefined {
+  const count = (kind: Decl['kind']): number => decls.reduce((n, d) => n + (d.kind === kind ? 1 : 0), 0);
+  const parts = ([['function', 'functions'], ['variable', 'globals']] as const)
+    .map(([kind, noun]) => [count(kind), noun] as const)
+    .filter(([n]) => n > 0)
+    .map(([n, noun]) => `${n.toLocaleString('en-US')} ${n === 1 ? noun.slice(0, -1) : noun}`);
+  return parts.length ? parts.join(', ') : undefined;
+}
+
 /** The file names of the libraries `-l` links (`libz.so` for 'z'), to look for copies loaded earlier by other code. */
 function linkedLibraries(options: VerifyOptions): string[] {
   return Array.isArray(options.libraries) ? options.libraries.filter((l) => typeof l === 'string').map((l) => `lib${l}.so`) : [];
@@ -255,11 +267,15 @@ export function missingFunctions(loaded: LoadedLibrary, weak: WeakFunctions): st
   return weak.names.filter((_, i) => place.view.getBigUint64(place.offset + i * 8, true) === 0n);
 }
 
-/** What a library object needs beyond the build: how variadic type names resolve, what included FFIs declare. @internal */
-export type LibParts = Pick<LibSpec, 'resolveType' | 'included'>;
+/**
+ * What a library object needs beyond the build: how variadic type names resolve, what included
+ * FFIs declare, and the FFI's table of JavaScript functions for extern "Python" ones. @internal
+ */
+export type LibParts = Pick<LibSpec, 'resolveType' | 'included'> & { readonly externs: ExternTable };
 
 /**
- * The library object of a built library: loaded, settled, every function bound now; and the
+ * The library object of a built library: loaded, settled, every function bound now; its extern
+ * "Python" functions call what `parts.externs` (the FFI's) has attached, now and later; and the
  * constants the compiler gave their values. @internal
  */
 export function open(p: Prepared, built: BuildResult, parts: LibParts, weak?: WeakFunctions): { lib: Lib; constants: ReadonlyMap<string, number | bigint> } {
@@ -274,7 +290,8 @@ export function open(p: Prepared, built: BuildResult, parts: LibParts, weak?: We
     }
     const lib = makeLib({
       label, name: p.request.moduleName, loaded: s.loaded, decls, functions: p.glue.functions, globals: p.glue.globals,
-      constants: s.constants, eager: true, ...parts,
+      constants: s.constants, eager: true, resolveType: parts.resolveType, included: parts.included,
+      externs: { bindings: p.glue.externs, table: parts.externs },
     });
     return { lib, constants: s.constants };
   } catch (e) {

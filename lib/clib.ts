@@ -2,9 +2,10 @@
 import { FFIError } from './errors';
 import type { Decl } from './ctype/registry';
 import { CType, FunctionType, Q_CONST, VOID, functionType, pendingIn, pendingReason, pointerTo } from './ctype/model';
-import { Binding, directSymbol, macroGlobalSymbol } from './codegen/glue';
+import { Binding, EXTERN_REPORT, ExternBinding, directSymbol, macroGlobalSymbol } from './codegen/glue';
 import type { LoadedLibrary } from './backend/koffi';
-import { Caller, PointerResults, functionGuard, makeCaller, whenSettled } from './cdata/call';
+import { Caller, PointerResults, functionGuard, makeCaller, makeFunctionPointer, whenSettled } from './cdata/call';
+import { ExternSlot, ExternTable, LibraryExterns, externAddress } from './cdata/externs';
 import { classOf, readAt, wrapPointer, writeAt } from './cdata/classes';
 import type { CData } from './cdata/base';
 import { Memory, ReadOnlyView, allocate, placeMemory, placeRaw } from './cdata/memory';
@@ -36,6 +37,8 @@ interface LibState {
   readonly functions: Memory;
   /** The Memory of every global placed so far: closed with the library. */
   readonly memories: Memory[];
+  /** The slots of its extern "Python" functions (null: none). */
+  externs: LibraryExterns | null;
 }
 
 /** Where a global lives: its own Memory (bounded by its size, read-only when const), offset and address. */
@@ -174,7 +177,7 @@ const libPrototype: object = Object.create(missingNames, {
       for (const d of state.names.values()) {
         if (d.kind === 'function') {
           shown[d.name] = shownAs(`[Function: ${declaration(d.name, d.type)}]`, options);
-        } else if (d.kind === 'variable' || d.kind === 'constant') {
+        } else if (d.kind === 'variable' || d.kind === 'constant' || d.kind === 'extern-callback') {
           try {
             shown[d.name] = (this as Lib)[d.name];
           } catch (e) {
@@ -238,6 +241,8 @@ export interface LibSpec {
    * constants whose value the declaration carries need none.
    */
   readonly included?: { readonly decls: readonly Decl[]; readonly libraryOf: (name: string) => Lib | null };
+  /** For verify() libraries: how the glue defines each extern "Python" function, and the FFI's table of the JavaScript functions attached. */
+  readonly externs?: { readonly bindings: ReadonlyMap<string, ExternBinding>; readonly table: ExternTable };
 }
 
 /** Builds the library object for the declarations in `spec`. @internal */
@@ -247,16 +252,21 @@ export function makeLib(spec: LibSpec): Lib {
   const functions = functionGuard(lib);
   const state: LibState = {
     loaded: spec.loaded, guard, spec, names: new Map(), forwarded: new Set(), pointers: new Map(), results: { guard: functions, windows: new WeakMap(), from: null, to: null },
-    globals: new Map(), functions, memories: [],
+    globals: new Map(), functions, memories: [], externs: null,
   };
   states.set(lib, state);
-  for (const d of spec.decls) if (isLibName(d)) define(lib, d, state);
+  const externSlots = new Map<string, ExternSlot>();
+  for (const d of spec.decls) if (isLibName(d)) define(lib, d, state, externSlots);
   for (const d of spec.included?.decls ?? []) if (isLibName(d) && !state.names.has(d.name)) defineIncluded(lib, d, state);
+  if (externSlots.size > 0 && spec.externs) {
+    state.externs = { loaded: spec.loaded, guard, slots: externSlots, report: spec.loaded.symbolAddress(EXTERN_REPORT) };
+    spec.externs.table.adopt(state.externs);
+  }
   return lib;
 }
 
 /** Defines the property of a function, global or constant (replacing one of the same name in a library from dlopen()). */
-function define(lib: Lib, d: Decl & { kind: 'function' | 'variable' | 'constant' | 'extern-callback' }, state: LibState): void {
+function define(lib: Lib, d: Decl & { kind: 'function' | 'variable' | 'constant' | 'extern-callback' }, state: LibState, externSlots: Map<string, ExternSlot>): void {
   const { spec } = state;
   state.names.set(d.name, d);
   state.pointers.delete(d.name);
@@ -292,16 +302,7 @@ function define(lib: Lib, d: Decl & { kind: 'function' | 'variable' | 'constant'
       defineGlobal(lib, d, state);
       break;
     case 'extern-callback':
-      // Recorded by cdef; the C function it declares and ffi.defExtern() are not implemented yet: say so by name.
-      Object.defineProperty(lib, d.name, {
-        configurable: !spec.eager,
-        get() {
-          throw new FFIError(
-            `${spec.label}: '${d.name}' is declared extern "${d.language}", a C function whose body JavaScript gives; ` +
-              'node-cffi does not generate such functions yet',
-          );
-        },
-      });
+      defineExtern(lib, d, state, externSlots);
       break;
   }
 }
@@ -313,7 +314,7 @@ function define(lib: Lib, d: Decl & { kind: 'function' | 'variable' | 'constant'
 export function declareLater(lib: Lib, decls: Iterable<Decl>): void {
   const state = states.get(lib);
   if (!state || state.spec.eager || state.guard.why !== '') return;
-  for (const d of decls) if (isLibName(d) && state.names.get(d.name) !== d) define(lib, d, state);
+  for (const d of decls) if (isLibName(d) && state.names.get(d.name) !== d) define(lib, d, state, new Map()); // no extern "Python" function in a dlopen() library
 }
 
 /**
@@ -387,6 +388,43 @@ function functionPointer(state: LibState, d: Decl & { kind: 'function' }): CData
   const p = wrapPointer(pointerTo(d.type), address, state.functions)!;
   state.pointers.set(d.name, p);
   return p;
+}
+
+// ---------------------------------------------------------------------------------------------
+// extern "Python" functions
+
+/**
+ * An extern "Python" function as a property: the function pointer to its C function (as CFFI
+ * gives it), called through its wrapper; its slot is recorded in `slots` for ffi.defExtern(). A
+ * library from dlopen() has no such function (only the glue of verify() defines them).
+ */
+function defineExtern(lib: Lib, d: Decl & { kind: 'extern-callback' }, state: LibState, slots: Map<string, ExternSlot>): void {
+  const { spec } = state;
+  const b = spec.externs?.bindings.get(d.name);
+  if (b === undefined) {
+    Object.defineProperty(lib, d.name, {
+      configurable: !spec.eager,
+      enumerable: true,
+      get() {
+        throw new FFIError(
+          `${spec.label}: '${d.name}' is declared extern "${d.language}", a C function that the code verify() generates defines; ` +
+            `a library from dlopen() has none; use verify() (or setSource() and compile())`,
+        );
+      },
+    });
+    return;
+  }
+  const { loaded } = spec;
+  slots.set(d.name, {
+    name: d.name, type: d.type, lowered: b.lowered, slot: loaded.symbolAddress(b.slot),
+    error: b.error === null ? null : loaded.symbolAddress(b.error),
+  });
+  const label = `${d.name}()`;
+  const raw = loaded.bind(b.wrapper.symbol, b.wrapper.lowered ?? d.type, label);
+  const fp = makeFunctionPointer(pointerTo(d.type), externAddress(loaded.symbolAddress(b.address)), state.functions, {
+    raw, lowered: b.wrapper.lowered, resolveType: spec.resolveType, label, argNames: d.argNames,
+  });
+  Object.defineProperty(lib, d.name, { value: fp, enumerable: true });
 }
 
 /**
@@ -591,6 +629,7 @@ export function libAddress(lib: Lib, name: string): CData {
   const { spec, guard } = state;
   if (guard.why !== '') throw new FFIError(`ffi.addressof(lib, '${name}'): ${guard.why}`);
   const d = state.names.get(name);
+  if (d?.kind === 'extern-callback') return (lib as Record<string, CData>)[name]; // its function pointer (dlopen() refuses it)
   if (!d || (d.kind !== 'function' && d.kind !== 'variable')) {
     if (d?.kind === 'constant') {
       throw new FFIError(`ffi.addressof(lib, '${name}'): '${name}' is a constant (a const global is one: a value read once, as in CFFI), which has no address here`);

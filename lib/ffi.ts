@@ -4,7 +4,7 @@ import { CDefError, FFIError, show } from './errors';
 import { CdefOptions, parseCdef, parseTypeName } from './cparser/parser';
 import { CType, CTypeClass, VOID, isCType, noSizeError, pendingReason, pointerTo, requireSize, settledPending } from './ctype/model';
 import { Decl, Registry, keyOf } from './ctype/registry';
-import { lowerStructs } from './codegen/glue';
+import { externBinding, lowerByValue } from './codegen/glue';
 import { RTLD, getErrno, loadLibrary, setErrno } from './backend/koffi';
 import { nodeHost } from './host';
 import { MacroValue, bakeModule, macroValueMember, readModule } from './aot/data';
@@ -16,6 +16,7 @@ import {
 } from './cdata/api';
 import { AllocatorOptions, callback, fromHandle, gcAttach, newAllocator, newHandle, release } from './cdata/lifetime';
 import { standIn, standInType } from './cdata/pointers';
+import { ExternTable, externArguments, notExtern } from './cdata/externs';
 import { EnumValue } from './cdata/scalar';
 import { dump, inspectCData } from './cdata/dump';
 import { Lib, closeLib, declareLater, hideNames, isLib, libAddress, makeLib } from './clib';
@@ -23,7 +24,7 @@ import type { CallbackOptions } from './cdata/callback';
 import { TypeScriptOptions, typescriptDeclarations } from './codegen/typescript';
 import { Links } from './links';
 import {
-  VerifyOptions, WeakFunctions, build, buildWithoutBlocking, loadAndSettle, missingFunctions, open, prepare,
+  LibParts, VerifyOptions, WeakFunctions, build, buildWithoutBlocking, loadAndSettle, missingFunctions, open, prepare,
 } from './apimode';
 import { HeaderOptions, Skipped, WEAK_TABLE, readHeader, weakReferences } from './header';
 import { probeCompiler } from './build';
@@ -130,6 +131,8 @@ export class FFI {
   #links = new Links(this.#registry);
   /** ffi.initOnce(): each tag's result, or that its function is running. */
   readonly #inits = new Map<unknown, { readonly value: unknown } | null>();
+  /** The JavaScript functions ffi.defExtern() attached to extern "Python" functions, and the libraries that call them. */
+  readonly #externs = new ExternTable();
 
   static {
     adoptRegistry = (ffi, registry) => {
@@ -271,15 +274,20 @@ export class FFI {
   verify<L extends object = Lib>(source: string, options: VerifyOptions = {}): L {
     const weak = this.#weakFunctions(options);
     const p = this.#prepare(typeof source === 'string' && weak ? source + weakReferences(weak.names) : source, linkAll(options, weak), 'ffi.verify()');
-    return this.#built(open(p, build(p), { resolveType: this.#resolve, included: this.#links.includedNames() }, weak), weak) as L;
+    return this.#built(open(p, build(p), this.#libParts(), weak), weak) as L;
   }
 
   /** verify() without blocking the event loop while the compiler runs. */
   async verifyAsync<L extends object = Lib>(source: string, options: VerifyOptions = {}): Promise<L> {
     const weak = this.#weakFunctions(options);
     const p = this.#prepare(typeof source === 'string' && weak ? source + weakReferences(weak.names) : source, linkAll(options, weak), 'ffi.verifyAsync()');
-    const parts = { resolveType: this.#resolve, included: this.#links.includedNames() };
+    const parts = this.#libParts();
     return this.#built(open(p, await buildWithoutBlocking(p), parts, weak), weak) as L;
+  }
+
+  /** What a verify() library needs of this FFI besides its build. */
+  #libParts(): LibParts {
+    return { resolveType: this.#resolve, included: this.#links.includedNames(), externs: this.#externs };
   }
 
   /** A verify() library just made: the one FFIs including this one reach, with what the headers add. */
@@ -361,12 +369,13 @@ export class FFI {
     const loaded = loadLibrary(path.join(directory, d.library));
     const functions = new Map(
       decls.flatMap((x) => (x.kind === 'function' && d.functions[x.name] !== undefined
-        ? [[x.name, { symbol: d.functions[x.name], lowered: x.type.ellipsis ? null : lowerStructs(x.type) }] as const]
+        ? [[x.name, { symbol: d.functions[x.name], lowered: x.type.ellipsis ? null : lowerByValue(x.type) }] as const]
         : [])),
     );
+    const externs = new Map(decls.flatMap((x) => (x.kind === 'extern-callback' ? [[x.name, externBinding(x)] as const] : [])));
     const lib = makeLib({
       label: `module '${d.module}'`, name: d.module, loaded, decls, functions, globals: new Map(Object.entries(d.globals)), eager: true,
-      resolveType: ffi.#resolve,
+      resolveType: ffi.#resolve, externs: { bindings: externs, table: ffi.#externs },
     });
     ffi.#links.built(lib, new Map());
     for (const [name, v] of Object.entries(d.values ?? {})) ffi.#values.set(name, v);
@@ -614,6 +623,26 @@ export class FFI {
     }
     usable(pt, 'ffi.callback');
     return callback(pt, fn, options, `ffi.callback('${pt.item.cname}')`) as CFunction;
+  }
+
+  /**
+   * Attaches a JavaScript function to an extern "Python" (or "JS") function of the cdef: the C
+   * function the code verify() generates defines, which C in the source calls by name and which
+   * calls `fn`. Call it as `defExtern(fn)` (the function's own name is the C function's),
+   * `defExtern(name, fn)`, with `options` ({ error, onerror }, as ffi.callback's) last. Every
+   * library of this FFI calls `fn` from now on, those built later too; attaching another function
+   * to the name replaces it. Until a function is attached, the C function reports each call and
+   * returns 0. Returns `fn`.
+   */
+  defExtern<F extends (...args: any[]) => unknown>(fn: F, options?: CallbackOptions): F; // eslint-disable-line @typescript-eslint/no-explicit-any
+  defExtern<F extends (...args: any[]) => unknown>(name: string, fn: F, options?: CallbackOptions): F; // eslint-disable-line @typescript-eslint/no-explicit-any
+  defExtern(...args: unknown[]): unknown {
+    const { name, fn, options } = externArguments(args);
+    const d = this.#registry.get(name);
+    if (d?.kind !== 'extern-callback') throw notExtern(name);
+    usable(pointerTo(d.type), `ffi.defExtern`);
+    this.#externs.define(name, d.type, lowerByValue(d.type), d.language, fn, options);
+    return fn;
   }
 
   /** A 'void *' standing for any JavaScript object, which C can carry and give back to ffi.fromHandle(). */

@@ -5,7 +5,7 @@ import { createRequire } from 'module';
 import * as os from 'os';
 import { promisify } from 'util';
 import * as vm from 'vm';
-import { threadId } from 'worker_threads';
+import { MessageChannel, Worker, receiveMessageOnPort, threadId } from 'worker_threads';
 
 /** The parts of a file status the library reads; Node's `fs.Stats` has this shape. */
 export interface FileStat {
@@ -55,6 +55,8 @@ export interface SpawnOptions {
   readonly extraEnv?: Readonly<Record<string, string>>;
   /** Milliseconds after which the child is killed with SIGKILL. */
   readonly timeout?: number;
+  /** A line written to standard error if the child still runs after `afterMs` milliseconds (a long compile says so). */
+  readonly notice?: { readonly afterMs: number; readonly text: string };
 }
 
 export interface SpawnResult {
@@ -160,8 +162,8 @@ export interface Host {
 
   /** Writes text to the process's standard output or standard error. */
   write(stream: 'stdout' | 'stderr', text: string): void;
-  /** Whether the process's standard input or output is a terminal. */
-  isTerminal(stream: 'stdin' | 'stdout'): boolean;
+  /** Whether the process's standard input, output or error is a terminal. */
+  isTerminal(stream: 'stdin' | 'stdout' | 'stderr'): boolean;
   /** Runs JavaScript in this realm with its globals, as `node -e` does, and returns its value; `filename` names it in stack traces. */
   runScript(code: string, filename: string): unknown;
   /** A require() that resolves modules as a file at `file` would. */
@@ -186,10 +188,13 @@ function spawnAsync(file: string, args: readonly string[], options?: SpawnOption
     let timedOut = false;
     let overflowed = false;
     let settled = false;
+    const notice = options?.notice;
+    const noticeTimer = notice ? setTimeout(() => process.stderr.write(`${notice.text}\n`), notice.afterMs) : undefined;
     const finish = (status: number | null, signal: NodeJS.Signals | null, error?: Error): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearTimeout(noticeTimer);
       resolve({
         status,
         signal,
@@ -240,6 +245,54 @@ const openAsync = promisify(fs.open);
 const fstatAsync = promisify(fs.fstat);
 const readAsync = promisify(fs.read);
 const closeAsync = promisify(fs.close);
+
+/**
+ * spawnSync, with a line on standard error once the child has run for `notice.afterMs`: the
+ * blocking spawn runs on a worker thread while this thread waits on a shared cell (a timer cannot
+ * fire while this thread blocks), and takes the result back synchronously when it is done.
+ */
+function spawnSyncWithNotice(file: string, args: readonly string[], options: SpawnOptions, notice: { afterMs: number; text: string }): SpawnResult {
+  const done = new Int32Array(new SharedArrayBuffer(4));
+  const { port1, port2 } = new MessageChannel();
+  const worker = new Worker(SPAWN_WORKER, {
+    eval: true,
+    workerData: { file, args, options: { cwd: options.cwd, env: childEnv(options), timeout: options.timeout }, limit: SPAWN_OUTPUT_LIMIT, done, port: port2 },
+    transferList: [port2],
+  });
+  try {
+    let noticed = false;
+    while (Atomics.wait(done, 0, 0, noticed ? undefined : notice.afterMs) === 'timed-out') {
+      process.stderr.write(`${notice.text}\n`);
+      noticed = true;
+    }
+    const message = receiveMessageOnPort(port1);
+    if (!message) throw new Error('internal: the spawn worker finished without a result');
+    const r = message.message as { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; code?: string; errorMessage?: string };
+    const timedOut = r.code === 'ETIMEDOUT';
+    const overflowed = r.code === 'ENOBUFS';
+    const error = r.errorMessage !== undefined && !timedOut && !overflowed ? Object.assign(new Error(r.errorMessage), { code: r.code }) : undefined;
+    return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, error, timedOut, overflowed };
+  } finally {
+    port1.close();
+    void worker.terminate();
+  }
+}
+
+/** The worker of spawnSyncWithNotice: one blocking spawn, its result posted, then the waiting thread woken. */
+const SPAWN_WORKER = `
+const { spawnSync } = require('child_process');
+const { workerData } = require('worker_threads');
+const { file, args, options, limit, done, port } = workerData;
+const r = spawnSync(file, args, { ...options, killSignal: 'SIGKILL', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: limit });
+port.postMessage({
+  status: r.status, signal: r.signal,
+  stdout: r.stdout ? r.stdout.subarray(0, limit).toString('utf8') : '',
+  stderr: r.stderr ? r.stderr.subarray(0, limit).toString('utf8') : '',
+  code: r.error ? r.error.code : undefined, errorMessage: r.error ? r.error.message : undefined,
+});
+Atomics.store(done, 0, 1);
+Atomics.notify(done, 0);
+`;
 
 /** The Host backed by Node's own modules. */
 export const nodeHost: Host = {
@@ -334,6 +387,7 @@ export const nodeHost: Host = {
     }
   },
   spawnSync(file, args, options) {
+    if (options?.notice) return spawnSyncWithNotice(file, args, options, options.notice);
     const r = childProcess.spawnSync(file, args, {
       cwd: options?.cwd,
       env: childEnv(options),
@@ -408,7 +462,7 @@ export const nodeHost: Host = {
   write(stream, text) {
     (stream === 'stdout' ? process.stdout : process.stderr).write(text);
   },
-  isTerminal: (stream) => (stream === 'stdin' ? process.stdin : process.stdout).isTTY === true,
+  isTerminal: (stream) => (stream === 'stdin' ? process.stdin : stream === 'stdout' ? process.stdout : process.stderr).isTTY === true,
   runScript: (code, filename) => vm.runInThisContext(code, { filename }),
   requireFrom: (file) => createRequire(file),
 };

@@ -4,6 +4,7 @@ import { FFIError, show } from '../errors';
 import { CType, FunctionType, StructType, isCharLike } from '../ctype/model';
 import type { Repr } from '../ctype/primitives';
 import { native, nativeStatus } from './native';
+import { byValueRefusal } from './byvalue';
 import { nodeHost } from '../host';
 
 /** A koffi-bound C function: call with already-converted values. */
@@ -19,6 +20,12 @@ export interface LoadedLibrary {
   bind(name: string, type: FunctionType, label?: string): RawFunction;
   /** The address of a symbol (function or variable); throws FFIError when it is missing. */
   symbolAddress(name: string): number;
+  /**
+   * Keeps `value` reachable for as long as the library stays loaded (what its C code may call, such
+   * as the JavaScript functions behind extern "Python" functions); a later value under the same
+   * `key` replaces it. Shared by every LoadedLibrary of the same file, as its C memory is.
+   */
+  hold(key: unknown, value: unknown): void;
   close(): void;
 }
 
@@ -33,6 +40,8 @@ interface Opened {
   refs: number;
   readonly functions: Map<string, RawFunction>;
   readonly release: Release;
+  /** What `hold` keeps reachable while the library is loaded. */
+  readonly held: Map<unknown, unknown>;
 }
 
 /** What unloading an Opened needs, kept apart from it: the registry holds this, and must not hold the Opened. */
@@ -307,7 +316,7 @@ function openLibrary(path: string | null, key: string | null, options: LoadOptio
   if (key === null) {
     if (!processLibrary) {
       const handle = load(null);
-      processLibrary = { handle, refs: 0, functions: new Map(), release: { key: '', handle, more: [], global: true, pinned: true, unloaded: false } };
+      processLibrary = { handle, refs: 0, functions: new Map(), release: { key: '', handle, more: [], global: true, pinned: true, unloaded: false }, held: new Map() };
     }
     return processLibrary;
   }
@@ -343,7 +352,7 @@ function openLibrary(path: string | null, key: string | null, options: LoadOptio
     for (const f of nodeHost.mappedFiles()) if (!before.has(f)) ownMappings.add(f);
   }
   const release: Release = { key, handle, more: [], global: how.global, pinned: how.nodelete, unloaded: false };
-  const lib: Opened = { handle, refs: 0, functions: new Map(), release };
+  const lib: Opened = { handle, refs: 0, functions: new Map(), release, held: new Map() };
   opened.set(key, new WeakRef(lib));
   unloader.register(lib, release, release);
   live++;
@@ -366,6 +375,10 @@ export function loadLibrary(path: string | null, options: LoadOptions = {}): Loa
   return {
     path,
     bind(name, type, label = `${name}()`) {
+      if (type.ellipsis && (type.result.kind === 'struct' || type.result.kind === 'union') && type.result.fields) {
+        const refusal = byValueRefusal(type.result);
+        if (refusal !== null) return refusedVariadic(label, type.result, refusal, () => shared.handle.symbol(name), name, where);
+      }
       const args = type.args.map((a) => argumentSpec(a, `argument of ${label}`));
       const result = resultSpec(type.result, `result of ${label}`);
       const specs = type.ellipsis ? [...args, '...'] : args;
@@ -388,15 +401,39 @@ export function loadLibrary(path: string | null, options: LoadOptions = {}): Loa
         throw missing(e, name, where);
       }
     },
+    hold(key, value) {
+      if (!shared.release.unloaded) shared.held.set(key, value);
+    },
     close() {
       if (closed) return;
       closed = true;
       if (--shared.refs === 0 && shared !== processLibrary) {
         unloader.unregister(shared.release);
         unload(shared.release);
+        shared.held.clear();
       }
     },
   };
+}
+
+/**
+ * A variadic function returning a struct koffi cannot return as C does: no wrapper can forward
+ * '...', so every call is refused (an FFIError naming the reason) before any C runs. The symbol
+ * must still exist.
+ */
+function refusedVariadic(label: string, t: StructType, refusal: string, lookup: () => unknown, name: string, where: string): RawFunction {
+  try {
+    lookup();
+  } catch (e) {
+    throw missing(e, name, where);
+  }
+  const refuse = (): never => {
+    throw new FFIError(
+      `${label}: '${t.cname}' cannot be returned through a variadic call: ${refusal}, so koffi cannot return it as C does, ` +
+        "and no wrapper can forward '...'; only non-variadic functions of verify() libraries return it (their wrappers pass it by pointer)",
+    );
+  };
+  return refuse;
 }
 
 /**
@@ -441,7 +478,10 @@ function reprSpec(repr: Repr, what: string): string {
     case 'f64': return 'double';
     case 'bool': return 'bool';
     case 'f80':
-      throw new TypeError(`${what}: 'long double' values cannot be passed to or from C functions (koffi has no long double)`);
+      throw new TypeError(
+        `${what}: 'long double' values cannot be passed to or from C functions through koffi, which has no long double; ` +
+          'the functions and extern "Python" callbacks of a verify() library take and return them (their generated C passes them by pointer)',
+      );
   }
 }
 
@@ -501,16 +541,12 @@ function recordType(t: StructType, what: string): TypeObject {
   const memo = records.get(t);
   if (memo) return memo;
   if (!t.fields) throw new TypeError(`${what}: '${t.cname}' is declared but never defined, so it cannot be passed by value`);
-  if (t.kind === 'union') {
-    throw new TypeError(`${what}: koffi cannot pass unions by value faithfully; use verify(), whose wrappers pass '${t.cname}' by pointer`);
+  const refusal = byValueRefusal(t);
+  if (refusal !== null) {
+    throw new TypeError(`${what}: koffi cannot pass '${t.cname}' by value as C does: ${refusal}; use verify(), whose wrappers pass it by pointer`);
   }
   const members: Record<string, Spec> = {};
-  for (const f of t.fields) {
-    if (f.bitsize >= 0) {
-      throw new TypeError(`${what}: '${t.cname}' has bit-fields, which koffi cannot pass by value; use verify(), whose wrappers pass it by pointer`);
-    }
-    members[f.name] = memberSpec(f.type, what);
-  }
+  for (const f of t.fields) members[f.name] = memberSpec(f.type, what);
   const name = `ncffi_${t.kind}_${t.id}`;
   const record = t.pack === 1 ? koffi.pack(name, members) : koffi.struct(name, members);
   // koffi lays records out itself: refuse any that it lays out differently (anonymous members, pack(n)).

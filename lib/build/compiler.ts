@@ -23,6 +23,11 @@ export interface BuildOptions {
   tmpdir?: string;
   /** Milliseconds after which the compiler is killed. */
   timeout?: number;
+  /**
+   * No "compiling…" line on a terminal when a compile takes more than a second (also
+   * NODE_CFFI_QUIET=1 in the environment).
+   */
+  quiet?: boolean;
 }
 
 export interface CompilerInfo {
@@ -289,6 +294,24 @@ export interface Compilation {
   readonly work: string;
   readonly realWork: string;
   readonly timeout: number | undefined;
+  /** A line for standard error if the compile runs longer than a second (undefined: say nothing). */
+  readonly notice?: string;
+}
+
+/** A compile running longer than this says so on a terminal. */
+const NOTICE_AFTER_MS = 1000;
+
+/**
+ * The "compiling…" line for a compile of `what`, or undefined where it must say nothing: standard
+ * error is not a terminal, options.quiet is set, or NODE_CFFI_QUIET is (to anything but '' and '0').
+ */
+export function compileNotice(options: BuildOptions, what: string, host: Host): string | undefined {
+  if (options.quiet !== undefined && typeof options.quiet !== 'boolean') {
+    throw new TypeError(`options.quiet: expected true or false, got ${show(options.quiet)}`);
+  }
+  const env = host.env('NODE_CFFI_QUIET');
+  if (options.quiet === true || (env !== undefined && env !== '' && env !== '0') || !host.isTerminal('stderr')) return undefined;
+  return `node-cffi: compiling ${what}…`;
 }
 
 /** The dependency list the compiler writes into the private work directory. */
@@ -338,7 +361,8 @@ export function* runCompiler(c: Compilation, io: HostTasks): Task<string> {
     ...c.compiler.command.slice(1), ...before, '-MD', '-MF', DEPS_FILE, '-o', c.out, fileArgument(c.fileName), ...sources, ...after,
   ];
   // TMPDIR sends the compiler's own temporaries (named in linker messages) into the private directory too.
-  const r = yield* io.spawn(c.compiler.file, args, { cwd: c.work, extraEnv: { TMPDIR: c.work }, timeout: c.timeout });
+  const notice = c.notice === undefined ? undefined : { afterMs: NOTICE_AFTER_MS, text: c.notice };
+  const r = yield* io.spawn(c.compiler.file, args, { cwd: c.work, extraEnv: { TMPDIR: c.work }, timeout: c.timeout, notice });
   if (r.overflowed) throw overflowError(c.compiler.command.join(' '), r, [c.work, c.realWork]);
   const diagnostics = scrubPaths(r.stdout + r.stderr, [c.work, c.realWork]);
   const name = c.compiler.command.join(' ');

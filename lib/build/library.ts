@@ -8,7 +8,7 @@ import {
 } from './cache';
 import { openRegular, sha256, tempPrefix } from './files';
 import {
-  BuildOptions, CompileArgs, CompilerInfo, DEPS_FILE, FoundCompiler, compileArgs, compilerInfo, findCompiler, runCompiler, timeoutOf,
+  BuildOptions, CompileArgs, CompilerInfo, DEPS_FILE, FoundCompiler, compileArgs, compileNotice, compilerInfo, findCompiler, runCompiler, timeoutOf,
   userDependencies,
 } from './compiler';
 
@@ -30,6 +30,8 @@ export interface BuildRequest {
   companions?: Readonly<Record<string, string>>;
   /** The source's name as the cache lists it (the sidecar's `source`), when it is not `fileName`. */
   sourceName?: string;
+  /** What the compile is made of, for the line a long compile prints ('12 functions'). */
+  progress?: string;
   /**
    * Return the library as a descriptor too (see BuildResult.descriptor), to load exactly the file
    * that was checked; the caller then owns the descriptor and must close it.
@@ -156,7 +158,10 @@ function* compileEntry(p: Plan, work: string, host: Host, io: HostTasks): Task<V
   try {
     for (const [name, text] of Object.entries(p.req.companions ?? {})) yield* io.writeFile(path.join(work, name), text, { mode: 0o600 });
     diagnostics = yield* runCompiler(
-      { compiler: p.found, args: p.args, fileName: p.req.fileName, out, work, realWork: yield* io.realpath(work), timeout: p.timeout },
+      {
+        compiler: p.found, args: p.args, fileName: p.req.fileName, out, work, realWork: yield* io.realpath(work), timeout: p.timeout,
+        notice: compileNotice(p.req.options, `${p.req.sourceName ?? p.req.fileName}${p.req.progress ? ` (${p.req.progress})` : ''}`, host),
+      },
       io,
     );
   } catch (e) {

@@ -99,11 +99,10 @@ function castScalar(t: CType & { kind: 'primitive' | 'enum' }, value: unknown, c
     case 'f32':
       return Math.fround(Number(v));
     case 'f64':
+    case 'f80': // JavaScript holds a long double as the nearest double
       return Number(v);
     case 'bool':
       return typeof v === 'boolean' ? v : Number(v) !== 0;
-    case 'f80':
-      throw new TypeError(`ffi.cast('${cname}'): 'long double' values are not supported`);
   }
   let big: bigint;
   if (typeof v === 'bigint') big = v;

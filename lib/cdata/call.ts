@@ -7,8 +7,8 @@ import { CData, isCData } from './base';
 import { EnumValue } from './scalar';
 import { CallbackOptions, registerTrampoline, Trampoline } from './callback';
 import { classOf, useFunctionPointers, wrapPointer } from './classes';
-import { ScalarType, fastCheck, reprOf, toCScalar } from './convert';
-import { Address, Memory, NO_MEMORY, NOWHERE, addressHex, placeable, toAddress } from './memory';
+import { ScalarType, fastCheck, fromC_f80, reprOf, toCScalar, toC_f80 } from './convert';
+import { Address, Memory, NO_MEMORY, NOWHERE, addressHex, allocate, placeable, toAddress } from './memory';
 import { fitsJsMemory, passable, standIn, toCPointer } from './pointers';
 import { fromKoffiRecord, newStruct, toCStructAddress, toKoffiRecord } from './records';
 
@@ -118,6 +118,19 @@ function toCFunctionArgument(t: PointerType, value: unknown, where: string, temp
   return toCPointer(t, value, where);
 }
 
+/**
+ * The address of a long double argument for a wrapper that takes it by pointer: the value (a
+ * number, or an integer bigint the long double holds exactly) written to a block of its own, which
+ * `keep` holds until the call is over.
+ */
+function toCLongDoubleAddress(t: ScalarType, value: unknown, where: string, keep: unknown[]): number {
+  const v = typeof value === 'number' ? value : (toCScalar(t, value, where) as number | bigint);
+  const b = allocate(16, 16);
+  toC_f80(b.memory.v, b.offset, v);
+  keep.push(b);
+  return b.address;
+}
+
 /** Frees the per-call callbacks of a finished call. */
 function releaseTemporaries(temps: unknown[]): void {
   for (const t of temps) if (!isCData(t)) (t as Trampoline).release(); // the others are struct copies, freed by GC
@@ -197,6 +210,7 @@ function typedVariadic(t: CType, value: unknown, where: string): unknown[] {
       const v = toCScalar(t, value, where);
       const repr = reprOf(t);
       if (repr === 'f32' || repr === 'f64') return ['double', v];
+      if (repr === 'f80') throw new TypeError(`${where}: a 'long double' cannot pass through '...' (koffi has no long double); pass a pointer to it`);
       if (repr === 'i64' || repr === 'u64') return [variadicSpec(t, where), v];
       if (repr === 'bool') return ['int', v ? 1 : 0];
       return ['int', Number(v)]; // promoted: the callee reads an int (or unsigned int: same bits)
@@ -250,7 +264,7 @@ function arityError(label: string, want: number, got: number, variadic: boolean)
 const runtime = {
   toCScalar, toCPointerArgument, toCFunctionArgument, toCStructAddress, toKoffiRecord, fromKoffiRecord, fromCPointer, fromLibraryPointer,
   newStruct, releaseTemporaries, variadicArguments, closedError, arityError, noAsync, tooManyVariadic, began, settled,
-  SYNC, reportRefusals,
+  SYNC, reportRefusals, toCLongDoubleAddress, allocate, fromC_f80,
 };
 const RUNTIME_NAMES = Object.keys(runtime);
 const RUNTIME_VALUES = Object.values(runtime);
@@ -285,6 +299,12 @@ function plan(
     switch (a.kind) {
       case 'primitive':
       case 'enum':
+        if (a.kind === 'primitive' && a.repr === 'f80' && lowered) {
+          // long double: a wrapper takes it by pointer (see codegen/glue.ts); koffi has none.
+          temps = true;
+          checks.push(`${v} = toCLongDoubleAddress(${c(a)}, ${v}, ${where}, temps);`);
+          break;
+        }
         checks.push(`if (!(${fastCheck(reprOf(a as ScalarType), v)})) ${v} = toCScalar(${c(a)}, ${v}, ${where});`);
         break;
       case 'pointer':
@@ -316,6 +336,11 @@ function plan(
     prelude.push(`const ret = newStruct(${c(r)});`);
     callArgs.unshift('ret.$a');
     result = (call) => `(${call}, ret)`;
+  } else if (r.kind === 'primitive' && r.repr === 'f80' && lowered) {
+    // The wrapper stores the long double through a leading pointer; JavaScript reads the nearest double.
+    prelude.push('const ld = allocate(16, 16);');
+    callArgs.unshift('ld.address');
+    result = (call) => `(${call}, fromC_f80(ld.memory.v, ld.offset))`;
   } else if (r.kind === 'struct' || r.kind === 'union') {
     result = (call) => `fromKoffiRecord(${c(r)}, ${call})`;
   } else if (r.kind === 'pointer') {
@@ -405,16 +430,26 @@ function noTypedefs(text: string): CType {
 }
 
 /**
+ * How a function pointer whose C function node-cffi generated (an extern "Python" function) is
+ * called from JavaScript: through the function's wrapper, which passes structs, unions and long
+ * doubles by pointer, with the function's name and parameter names in messages.
+ */
+export interface Through extends CallTarget {
+  readonly label: string;
+  readonly argNames: readonly (string | null)[];
+}
+
+/**
  * A function pointer cdata: a JavaScript function calling the C function at `address`, which is
  * also a cdata of pointer type `t` (`ffi.cast`, passed to C, compared, released). `guard` is the
  * Memory it answers to (its library's, its callback's): once closed, calls are refused. An address
  * that cannot hold code (the first page, a negative or tagged address) is a valid cdata that
- * refuses to be called.
+ * refuses to be called. With `through`, calls go through another function than the address itself.
  */
-export function makeFunctionPointer(t: PointerType, address: Address, guard: Memory = NOWHERE): CData {
+export function makeFunctionPointer(t: PointerType, address: Address, guard: Memory = NOWHERE, through?: Through): CData {
   const f = t.item as FunctionType;
-  const raw = placeable(address) ? functionAt(address, f) : notCode(t, address);
-  const callable = makeCaller(`'${t.cname}'`, f, [], { raw, lowered: null, resolveType: noTypedefs }, guard);
+  const target: CallTarget = through ?? { raw: placeable(address) ? callableAt(t, address) : notCode(t, address), lowered: null, resolveType: noTypedefs };
+  const callable = makeCaller(through?.label ?? `'${t.cname}'`, f, through?.argNames ?? [], target, guard);
   // The cdata fields, defined (not assigned: the cdata prototype chain ends in a Proxy that refuses unknown names).
   const fields = { $m: guard, $a: address, $o: 0, $n: 0, $own: 0 };
   for (const [key, value] of Object.entries(fields)) Object.defineProperty(callable, key, { value, writable: true, enumerable: false });
@@ -422,6 +457,20 @@ export function makeFunctionPointer(t: PointerType, address: Address, guard: Mem
   delete (callable as { toString?: unknown }).toString;
   Object.setPrototypeOf(callable, classOf(t).prototype);
   return callable as unknown as CData;
+}
+
+/** koffi's function for the code at `address`; one whose type koffi cannot call (a long double) refuses each call instead, with the reason. */
+function callableAt(t: PointerType, address: Address): RawFunction {
+  try {
+    return functionAt(address as number, t.item as FunctionType);
+  } catch (e) {
+    if (!(e instanceof TypeError)) throw e;
+    const message = e.message;
+    const refuse = (): never => {
+      throw new TypeError(message);
+    };
+    return Object.assign(refuse, { async: refuse });
+  }
 }
 
 /** The raw function of a function pointer whose address cannot be code: calling it (or .async) is refused before any C runs. */

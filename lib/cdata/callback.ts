@@ -4,11 +4,11 @@ import { CType, FunctionType } from '../ctype/model';
 import type { Repr } from '../ctype/primitives';
 import { registerCallback, unregisterCallback } from '../backend/koffi';
 import { ErrorBits, guardCallback } from '../backend/threadguard';
-import { wrapPointer } from './classes';
-import { ScalarType, fastCheck, reprOf, toCScalar } from './convert';
-import { toAddress } from './memory';
+import { wrapPointer, writeAt } from './classes';
+import { ScalarType, fastCheck, fromC_f80, reprOf, toCScalar, toC_f80 } from './convert';
+import { Address, placeRaw, toAddress } from './memory';
 import { toCPointer } from './pointers';
-import { fromKoffiRecord, toKoffiRecord } from './records';
+import { fromKoffiRecord, newStruct, toKoffiRecord } from './records';
 
 export interface CallbackOptions {
   /** What C receives when the function throws (default: 0, false or NULL, as the result type has it). */
@@ -93,18 +93,64 @@ function argumentConverter(t: CType): ((a: unknown) => unknown) | null {
   }
 }
 
+/** A pointer koffi hands a callback as intptr_t: a number, or a bigint beyond 2^53. */
+const cAddress = (a: unknown): Address => (typeof a === 'bigint' ? toAddress(a) : ((a as number | null) ?? 0));
+
+/**
+ * How a by-pointer argument of a lowered callback arrives: the address of C's own copy, valid for
+ * the call only. A struct or union becomes an owned copy (as one passed by value would); a long
+ * double becomes the nearest double.
+ */
+function pointedArgumentConverter(t: CType): (a: unknown) => unknown {
+  if (t.kind === 'struct' || t.kind === 'union') {
+    return (a) => {
+      const from = placeRaw(cAddress(a), t.size);
+      const s = newStruct(t);
+      for (let i = 0; i < t.size; i++) s.$m.v.setUint8(s.$o + i, from.view.getUint8(from.offset + i));
+      return s;
+    };
+  }
+  return (a) => {
+    const from = placeRaw(cAddress(a), 16);
+    return fromC_f80(from.view, from.offset);
+  };
+}
+
+/**
+ * For a lowered callback whose result C receives through a leading pointer (a struct, union or
+ * long double): what JavaScript returned, checked in full, as the bytes to store there.
+ */
+function pointedResultConverter(t: CType, where: string): (r: unknown) => Uint8Array {
+  return (r) => {
+    const bytes = new Uint8Array(t.size);
+    const view = new DataView(bytes.buffer);
+    if (t.kind === 'primitive') toC_f80(view, 0, typeof r === 'number' ? r : (toCScalar(t, r, where) as number | bigint));
+    else writeAt(t, view, 0, r, where);
+    return bytes;
+  };
+}
+
 /**
  * Registers `fn` as a C function of type `t`. Arguments arrive as calls return them (pointers as
  * cdata); the result is converted as an argument would be. If `fn` throws, or returns something
  * the result type cannot hold, C receives `options.error` (or what `onerror` returns) and the
- * process goes on.
+ * process goes on. With `lowered` (the C type generated C calls it through, see
+ * codegen/glue.ts's lowerByValue), structs, unions and long doubles arrive by pointer and a
+ * result of those types is stored through the leading pointer.
  */
-export function registerTrampoline(t: FunctionType, fn: (...args: unknown[]) => unknown, options: CallbackOptions, label: string): Trampoline {
+export function registerTrampoline(
+  t: FunctionType,
+  fn: (...args: unknown[]) => unknown,
+  options: CallbackOptions,
+  label: string,
+  lowered: FunctionType | null = null,
+): Trampoline {
   if (typeof fn !== 'function') throw new TypeError(`${label}: expected a JavaScript function, got ${show(fn)}`);
   const { onerror } = options;
   if (onerror !== undefined && typeof onerror !== 'function') {
     throw new TypeError(`${label}: options.onerror must be a function, got ${show(onerror)}`);
   }
+  if (lowered !== null) return registerLowered(t, lowered, fn, options, label);
   const toResult = resultConverter(t.result, `${label}: the result`);
   const fallback = t.result.kind === 'void' ? undefined : toResult(options.error ?? defaultError(t.result));
   const toArgs = t.args.map(argumentConverter);
@@ -139,6 +185,85 @@ export function registerTrampoline(t: FunctionType, fn: (...args: unknown[]) => 
   // C gets a stub in front of koffi's trampoline: from another thread, while the JavaScript thread
   // is inside a synchronous call, it gives C `fallback` rather than wait forever (backend/threadguard.ts).
   const bits = errorBits(t.result, fallback);
+  const stub = bits === null ? null : guardCallback(target, bits, label);
+  let live = true;
+  return {
+    address: stub === null ? target : stub.address,
+    release() {
+      if (live) {
+        live = false;
+        unregisterCallback(target);
+        stub?.release();
+      }
+    },
+  };
+}
+
+/**
+ * registerTrampoline for a function whose generated C passes structs, unions and long doubles by
+ * pointer: koffi calls `lowered`; JavaScript sees `t`'s values.
+ */
+function registerLowered(
+  t: FunctionType,
+  lowered: FunctionType,
+  fn: (...args: unknown[]) => unknown,
+  options: CallbackOptions,
+  label: string,
+): Trampoline {
+  const { onerror } = options;
+  const where = `${label}: the result`;
+  const out = lowered.args.length - t.args.length; // 1 when the result is stored through a leading pointer
+  const toArgs = t.args.map((a, i) => (lowered.args[i + out] !== a ? pointedArgumentConverter(a) : argumentConverter(a)));
+  let toResult: (r: unknown) => unknown;
+  let store: (r: unknown, at: unknown) => unknown;
+  if (out === 1) {
+    const toBytes = pointedResultConverter(t.result, where);
+    toResult = toBytes;
+    store = (bytes, at) => {
+      const b = bytes as Uint8Array;
+      const to = placeRaw(cAddress(at), b.length);
+      for (let i = 0; i < b.length; i++) to.view.setUint8(to.offset + i, b[i]);
+      return undefined;
+    };
+  } else {
+    toResult = resultConverter(t.result, where);
+    store = (r) => r;
+  }
+  const fallback = t.result.kind === 'void' ? undefined : toResult(options.error ?? defaultError(t.result));
+  const failed = (e: unknown): unknown => {
+    if (!onerror) {
+      report(label, e);
+      return fallback;
+    }
+    try {
+      const r = onerror(e);
+      return r === undefined ? fallback : toResult(r);
+    } catch (e2) {
+      report(`the onerror handler of ${label}`, e2);
+      return fallback;
+    }
+  };
+  const trampoline = (...raw: unknown[]): unknown => {
+    running++;
+    const at = out === 1 ? raw[0] : undefined;
+    let r: unknown;
+    try {
+      const args = new Array<unknown>(t.args.length);
+      for (let i = 0; i < args.length; i++) {
+        const convert = toArgs[i];
+        args[i] = convert ? convert(raw[i + out]) : raw[i + out];
+      }
+      r = toResult(fn(...args));
+    } catch (e) {
+      r = failed(e);
+    } finally {
+      running--;
+    }
+    return store(r, at);
+  };
+  const target = registerCallback(trampoline, lowered);
+  // With the result stored through a pointer, C's own error value (see codegen/glue.ts) stands when a stub refuses the call.
+  const bits = errorBits(lowered.result, out === 1 ? undefined : fallback);
   const stub = bits === null ? null : guardCallback(target, bits, label);
   let live = true;
   return {

@@ -65,7 +65,7 @@ function readScalar(t: ScalarType, view: DataView, off: number): number | bigint
     case 'f32': return view.getFloat32(off, true);
     case 'f64': return view.getFloat64(off, true);
     case 'bool': return view.getUint8(off) !== 0;
-    case 'f80': return codeHelpers.fromC_f80();
+    case 'f80': return codeHelpers.fromC_f80(view, off);
   }
 }
 
@@ -83,7 +83,7 @@ function writeScalar(t: ScalarType, view: DataView, off: number, value: unknown,
     case 'f32': view.setFloat32(off, v as number, true); return;
     case 'f64': view.setFloat64(off, v as number, true); return;
     case 'bool': view.setUint8(off, v ? 1 : 0); return;
-    case 'f80': codeHelpers.fromC_f80();
+    case 'f80': codeHelpers.toC_f80(view, off, v as number | bigint);
   }
 }
 

@@ -26,9 +26,9 @@ export function fastCheck(repr: Repr, v: string): string {
     case 'i64': return `Number.isSafeInteger(${v})`;
     case 'u64': return `(Number.isSafeInteger(${v}) && ${v} >= 0)`;
     case 'f32':
-    case 'f64': return `typeof ${v} === 'number'`;
+    case 'f64':
+    case 'f80': return `typeof ${v} === 'number'`;
     case 'bool': return `typeof ${v} === 'boolean'`;
-    case 'f80': return 'false';
   }
 }
 
@@ -57,7 +57,13 @@ export function toCScalar(t: ScalarType, value: unknown, where: string): number 
       if (value === 0n || value === 1n) return value === 1n;
       throw new TypeError(`${where}: expected true, false, 0 or 1 for '${t.cname}', got ${show(value)}`);
     case 'f80':
-      throw new TypeError(`${where}: 'long double' values cannot be read or written from JavaScript`);
+      if (typeof value === 'number') return value;
+      // A bigint converts exactly when the long double holds it (up to 64 significant bits on x86-64).
+      if (typeof value === 'bigint') {
+        if (exactInLongDouble(value, LONG_DOUBLE)) return value;
+        throw new RangeError(`${where}: ${value}n has no exact '${t.cname}' value; convert it with Number() to accept rounding`);
+      }
+      throw new TypeError(`${where}: expected a number for '${t.cname}', got ${show(value)}`);
     default:
       return toCInteger(t, repr, value, where);
   }
@@ -116,7 +122,7 @@ export function loadCode(repr: Repr, view: string, off: string): string {
     case 'f32': return `${view}.getFloat32(${off}, true)`;
     case 'f64': return `${view}.getFloat64(${off}, true)`;
     case 'bool': return `(${view}.getUint8(${off}) !== 0)`;
-    case 'f80': return `fromC_f80()`;
+    case 'f80': return `fromC_f80(${view}, ${off})`;
   }
 }
 
@@ -134,7 +140,7 @@ export function storeCode(repr: Repr, view: string, off: string, val: string): s
     case 'f32': return `${view}.setFloat32(${off}, ${val}, true)`;
     case 'f64': return `${view}.setFloat64(${off}, ${val}, true)`;
     case 'bool': return `${view}.setUint8(${off}, ${val} ? 1 : 0)`;
-    case 'f80': return `fromC_f80()`;
+    case 'f80': return `toC_f80(${view}, ${off}, ${val})`;
   }
 }
 
@@ -167,9 +173,149 @@ export function toC_64(view: DataView, off: number, v: number | bigint): void {
   view.setInt32(off + 4, lo < 0 ? hi - 1 : hi, true);
 }
 
-export function fromC_f80(): never {
-  throw new TypeError(`'long double' values cannot be read or written from JavaScript`);
+// ---------------------------------------------------------------------------------------------
+// long double: JavaScript numbers are doubles; memory keeps the platform's own 16 bytes.
+
+/**
+ * How C stores a `long double` in its 16 bytes: x86-64's 80-bit extended precision (a 64-bit
+ * significand with an explicit integer bit, then sign and 15-bit exponent; 6 bytes of padding), or
+ * aarch64's IEEE binary128 (a 112-bit fraction with an implicit integer bit, 15-bit exponent, sign).
+ */
+export type LongDoubleFormat = 'x87' | 'binary128';
+
+/** This machine's long double. */
+export const LONG_DOUBLE: LongDoubleFormat = process.arch === 'arm64' ? 'binary128' : 'x87';
+
+const EXP_BIAS = 16383;
+/** The significand bits a format keeps, its integer bit included. */
+const precision = (f: LongDoubleFormat): number => (f === 'x87' ? 64 : 113);
+
+const f64 = new Float64Array(1);
+const f64Bits = new Uint32Array(f64.buffer);
+
+function bitLength(b: bigint): number {
+  return b.toString(2).length;
+}
+
+/**
+ * The long double at view/off as the nearest double (ties to even, as C's conversion rounds),
+ * Infinity past the double range, a signed zero below it.
+ */
+export function fromC_f80(view: DataView, off: number, format: LongDoubleFormat = LONG_DOUBLE): number {
+  let neg: boolean;
+  let exp: number;
+  let sig: bigint;
+  if (format === 'x87') {
+    const se = view.getUint16(off + 8, true);
+    neg = se >= 0x8000;
+    exp = se & 0x7fff;
+    const hi = view.getUint32(off + 4, true);
+    const lo = view.getUint32(off, true);
+    if (exp === 0x7fff) {
+      if (((hi & 0x7fffffff) | lo) !== 0) return NaN;
+      return neg ? -Infinity : Infinity;
+    }
+    // An integer bit of 0 with a nonzero exponent is an "unnormal", which x87 refuses as invalid: NaN.
+    if (exp !== 0 && hi < 0x80000000) return NaN;
+    if (exp >= EXP_BIAS - 1022 && exp < EXP_BIAS + 1024) {
+      // A normal double (the usual case), rounded without bigints: 53 bits of the 64, ties to even.
+      const rest = lo & 0x7ff;
+      let top = hi * 2097152 + (lo >>> 11);
+      if (rest > 0x400 || (rest === 0x400 && top % 2 === 1)) top += 1;
+      const r = top * 2 ** (exp - EXP_BIAS - 52);
+      return neg ? -r : r;
+    }
+    sig = (BigInt(hi) << 32n) | BigInt(lo);
+  } else {
+    const hi = view.getBigUint64(off + 8, true);
+    neg = hi >> 63n === 1n;
+    exp = Number((hi >> 48n) & 0x7fffn);
+    const frac = ((hi & 0xffffffffffffn) << 64n) | view.getBigUint64(off, true);
+    if (exp === 0x7fff) {
+      if (frac !== 0n) return NaN;
+      return neg ? -Infinity : Infinity;
+    }
+    sig = exp === 0 ? frac : frac | (1n << 112n);
+  }
+  if (sig === 0n) return neg ? -0 : 0;
+  // value = sig × 2^e
+  let e = Math.max(exp, 1) - EXP_BIAS - (precision(format) - 1);
+  const len = bitLength(sig);
+  if (len - 1 + e > 1023) return neg ? -Infinity : Infinity;
+  // Bits below the double's last place: 53 significant bits, and never a place below 2^-1074.
+  const drop = Math.max(len - 53, -1074 - e);
+  if (drop > 0) {
+    const d = BigInt(drop);
+    const rest = sig & ((1n << d) - 1n);
+    const half = 1n << (d - 1n);
+    sig >>= d;
+    if (rest > half || (rest === half && (sig & 1n) === 1n)) sig += 1n;
+    e += drop;
+  }
+  const r = Number(sig) * 2 ** e; // exact: sig has at most 53 bits and 2^e is at least 2^-1074
+  return neg ? -r : r;
+}
+
+/**
+ * Stores a number (exactly: every double is a long double) or an integer bigint that
+ * `exactInLongDouble` accepted as a long double at view/off; the padding bytes of x86-64's format
+ * are zeroed.
+ */
+export function toC_f80(view: DataView, off: number, v: number | bigint, format: LongDoubleFormat = LONG_DOUBLE): void {
+  let neg: boolean;
+  let sig: bigint; // value = sig × 2^e, sig > 0
+  let e: number;
+  if (typeof v === 'bigint') {
+    if (v === 0n) return storeLongDouble(view, off, false, 0, 0n, format);
+    neg = v < 0n;
+    sig = neg ? -v : v;
+    e = 0;
+  } else {
+    f64[0] = v;
+    const hi = f64Bits[1];
+    const lo = f64Bits[0];
+    neg = hi >= 0x80000000;
+    const exp11 = (hi >>> 20) & 0x7ff;
+    const frac = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+    if (exp11 === 0x7ff) {
+      // Infinity, or a NaN keeping its payload (quiet, as C's conversion makes it)
+      const payload = frac === 0n ? 0n : frac | (1n << 51n);
+      return storeLongDouble(view, off, neg, 0x7fff, format === 'x87' ? (1n << 63n) | (payload << 11n) : payload << 60n, format);
+    }
+    if (exp11 === 0 && frac === 0n) return storeLongDouble(view, off, neg, 0, 0n, format);
+    sig = exp11 === 0 ? frac : frac | (1n << 52n);
+    e = exp11 === 0 ? -1074 : exp11 - 1075;
+  }
+  // Normalise: the leading bit becomes the format's integer bit.
+  const len = bitLength(sig);
+  const p = precision(format);
+  const shift = p - len;
+  const bits = shift >= 0 ? sig << BigInt(shift) : sig >> BigInt(-shift); // a bigint is checked to lose nothing here
+  const exp = e + len - 1 + EXP_BIAS;
+  storeLongDouble(view, off, neg, exp, format === 'x87' ? bits : bits - (1n << 112n), format);
+}
+
+/** Writes sign, biased exponent and stored significand (x87: with its integer bit; binary128: the fraction). */
+function storeLongDouble(view: DataView, off: number, neg: boolean, exp: number, stored: bigint, format: LongDoubleFormat): void {
+  if (format === 'x87') {
+    view.setBigUint64(off, stored, true);
+    view.setUint16(off + 8, (neg ? 0x8000 : 0) | exp, true);
+    view.setUint16(off + 10, 0, true);
+    view.setUint32(off + 12, 0, true);
+  } else {
+    view.setBigUint64(off, stored & 0xffffffffffffffffn, true);
+    view.setBigUint64(off + 8, (neg ? 1n << 63n : 0n) | (BigInt(exp) << 48n) | (stored >> 64n), true);
+  }
+}
+
+/** Whether the integer `b` is a long double value exactly: its significant bits fit the format's significand. */
+export function exactInLongDouble(b: bigint, format: LongDoubleFormat): boolean {
+  let m = b < 0n ? -b : b;
+  if (m === 0n) return true;
+  while ((m & 0xffffffffn) === 0n) m >>= 32n;
+  while ((m & 1n) === 0n) m >>= 1n;
+  return bitLength(m) <= precision(format) && bitLength(b < 0n ? -b : b) - 1 <= EXP_BIAS;
 }
 
 /** The helpers generated code refers to by name. */
-export const codeHelpers = { fromC_i64, fromC_u64, toC_64, fromC_f80 } as const;
+export const codeHelpers = { fromC_i64, fromC_u64, toC_64, fromC_f80, toC_f80 } as const;

@@ -242,7 +242,6 @@ function scalarNote(t: CType, view: DataView, offset: number): string {
     const a = readAddress(view, offset);
     return a === 0 ? 'NULL' : addressHex(a);
   }
-  if (t.kind === 'primitive' && t.repr === 'f80') return '(long double)';
   const v = readValue(t as ScalarType, view, offset) as number | bigint | boolean;
   if (t.kind === 'enum') {
     const name = t.elements[String(v)];
@@ -304,7 +303,7 @@ class Reader {
   value(t: CType, view: DataView, offset: number, address: number): unknown {
     switch (t.kind) {
       case 'primitive':
-        return t.repr === 'f80' ? new Opaque('[long double]') : readValue(t, view, offset);
+        return readValue(t, view, offset);
       case 'enum': {
         const v = readValue(t, view, offset) as number;
         const name = t.elements[String(v)];

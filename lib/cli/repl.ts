@@ -189,6 +189,13 @@ export async function replCommand(argv: readonly string[]): Promise<number> {
   let pending: { code: string; untilEnd: boolean } | null = null;
   // readline's switch for Tab completion, which Node's REPL also reads before showing a preview.
   const line = r as unknown as { isCompletionEnabled: boolean; clearLine?: () => void };
+  // The completer itself also answers nothing while C is typed, even for a request made before: a
+  // preview computed late (the completer may answer asynchronously) never lands in a line of C.
+  const jsCompleter = r.completer as (text: string, cb: (err: Error | null, data?: [string[], string]) => void) => void;
+  (r as unknown as { completer: typeof jsCompleter }).completer = (text, cb) => {
+    if (pending !== null) return cb(null, [[], text]);
+    jsCompleter.call(r, text, (err, data) => cb(err, pending !== null ? [[], text] : data));
+  };
   const enterC = (code: string, untilEnd: boolean) => {
     pending = { code, untilEnd };
     line.isCompletionEnabled = false;

@@ -255,6 +255,22 @@ function restate(d: Diagnostic, owner: Owner, glue: Glue, notes: readonly Diagno
       }
       return `${owner.subject}: calling it as the cdef declares it ('${proto}'): ${m}${there}`;
     }
+    case 'extern': {
+      // The glue defines the function; the source only declares it (before calling it).
+      const decl = owner.decl!;
+      const storage = decl.kind === 'extern-callback' && !decl.exportedToC ? 'static ' : '';
+      const proto = `${storage}${declarator(decl.type, decl.name)};`;
+      const note = notes.find((n) => n.line > 0);
+      const by = note ? `${note.file}:${note.line}` : source;
+      if (/\bredefinition of\b/.test(m)) {
+        return `${owner.subject}: ${by} defines it, but the glue defines it (its body is the JavaScript function given to ffi.defExtern()); declare it there as '${proto}' instead`;
+      }
+      if (/\bstatic declaration\b.*\bfollows non-static\b|\bnon-static declaration\b.*\bfollows static\b/.test(m) || quoted(m, CONFLICTING) === owner.name) {
+        const plusC = storage && decl.kind === 'extern-callback' ? `; or declare it extern "${decl.language}+C" in the cdef for a function other C files call too` : '';
+        return `${owner.subject}: ${by} declares it differently from the cdef; declare it there as '${proto}'${plusC}`;
+      }
+      return `${owner.subject}: ${m}${there}`;
+    }
     case 'accessor':
     case 'reader':
     case 'probe': {

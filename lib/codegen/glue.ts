@@ -1,6 +1,6 @@
 // The translation unit verify() compiles: CFFI's standard headers, the user's source, then the glue (a wrapper per cdef function, accessors, constant readers, type checks, the probe table), each glue line tagged with the cdef declaration it is about.
-import { VerificationError } from '../errors';
-import { CType, FunctionType, StructType, VOID, functionType, pendingLayout, pointerTo } from '../ctype/model';
+import { FFIError, VerificationError } from '../errors';
+import { CType, FunctionType, Q_CONST, Q_VOLATILE, StructType, VOID, functionType, pendingLayout, pointerTo } from '../ctype/model';
 import type { Decl, SourcePos } from '../ctype/registry';
 import { Probe, ProbeRow, isIntegerConstant, probeRows } from './probes';
 import { CHAR_TYPES, Speller, Unnamable, checkedStructs } from './spell';
@@ -16,27 +16,60 @@ export const PRELUDE_HEADERS: readonly string[] = ['stdio.h', 'stddef.h', 'stdar
 
 /**
  * How one cdef function is reached in the compiled library: through `symbol`, whose C type is
- * `lowered` when it differs from the declared one. Lowering passes structs and unions by pointer:
- * a by-value argument becomes a pointer to it, and a by-value result a leading pointer the
- * wrapper stores it through (koffi's own by-value path is several times slower).
+ * `lowered` when it differs from the declared one. Lowering passes structs, unions and long
+ * doubles by pointer: a by-value argument becomes a pointer to it, and a by-value result a leading
+ * pointer the wrapper stores it through (koffi's own by-value path is several times slower, and
+ * koffi has no long double at all).
  */
 export interface Binding {
   readonly symbol: string;
   readonly lowered: FunctionType | null;
 }
 
+/**
+ * How the glue defines an extern "Python" function (see `externFunction`), by names derived from
+ * the function's own, so that an ahead-of-time module finds them without a table: the C function
+ * with the declared signature calls through `slot` (null until ffi.defExtern() stores the
+ * JavaScript function's C address there), whose C type is `lowered` when structs, unions or long
+ * doubles travel by pointer; `error` holds what it returns while nothing is attached and, for a
+ * result returned through a pointer, the error value C keeps when the call is refused (null for
+ * void); `address` holds the C function's own address; `wrapper` is how JavaScript calls it.
+ */
+export interface ExternBinding {
+  readonly slot: string;
+  readonly lowered: FunctionType | null;
+  readonly error: string | null;
+  readonly address: string;
+  readonly wrapper: Binding;
+}
+
+/** The exported pointer every extern "Python" function of a library reports through when called before ffi.defExtern(): `void (*)(const char *message)`. */
+export const EXTERN_REPORT = '_ncffi_xreport';
+
+/** The glue's names for the extern "Python" function `d`. */
+export function externBinding(d: { readonly name: string; readonly type: FunctionType }): ExternBinding {
+  const lowered = lowerByValue(d.type);
+  return {
+    slot: `${PREFIX}x_${d.name}`,
+    lowered,
+    error: d.type.result.kind === 'void' ? null : `${PREFIX}xe_${d.name}`,
+    address: `${PREFIX}xa_${d.name}`,
+    wrapper: { symbol: `${PREFIX}f_${d.name}`, lowered },
+  };
+}
+
 /** What a line of the glue is about, so that a diagnostic there is told in terms of the cdef. */
 export interface Owner {
-  /** The role of the line: a function's wrapper, its strict prototype check, a variadic function's type check, a global's accessor, a constant's reader, a field's type check, a probe row, or the line just after the source. */
-  readonly role: 'wrapper' | 'prototype' | 'variadic' | 'accessor' | 'reader' | 'field' | 'probe' | 'end';
+  /** The role of the line: a function's wrapper, its strict prototype check, a variadic function's type check, an extern "Python" function's definition, a global's accessor, a constant's reader, a field's type check, a probe row, or the line just after the source. */
+  readonly role: 'wrapper' | 'prototype' | 'variadic' | 'extern' | 'accessor' | 'reader' | 'field' | 'probe' | 'end';
   /** Who it is about, as messages name it: "add()", "global 'g'", "struct foo_s: field 'x'". */
   readonly subject: string;
   /** The C name the line uses (the function, global, constant, struct or field). */
   readonly name: string;
   /** Where the cdef declares it (null for the end of the source). */
   readonly pos: SourcePos | null;
-  /** The cdef function, for the wrapper, prototype and variadic roles. */
-  readonly decl?: Decl & { kind: 'function' };
+  /** The cdef function, for the wrapper, prototype, variadic and extern roles. */
+  readonly decl?: Decl & { kind: 'function' | 'extern-callback' };
   /** For the probe role: the probe's kind ('struct', 'constant', ...). */
   readonly probe?: Probe['kind'];
 }
@@ -54,6 +87,8 @@ export interface Glue {
   readonly companion: { readonly name: string; readonly text: string } | null;
   /** How to bind each cdef function (its wrapper, or itself when variadic). */
   readonly functions: ReadonlyMap<string, Binding>;
+  /** The extern "Python" functions the glue defines, by name. */
+  readonly externs: ReadonlyMap<string, ExternBinding>;
   /**
    * The exported glue function for each cdef global (`T *f(void)`, returning its address) and for
    * each constant read by value (`void f(void *out)`, storing its value): which one is said by the
@@ -106,13 +141,14 @@ const quoteFile = (name: string): string => name.replace(/\\/g, '\\\\').replace(
 /** Text made safe to stand inside a C comment (no early end). */
 const commentText = (text: string): string => text.replace(/\*\//g, '* /');
 
-const byValue = (t: CType): boolean => t.kind === 'struct' || t.kind === 'union';
+/** Whether values of type `t` travel between JavaScript and a wrapper by pointer: structs, unions and long doubles. */
+export const byPointer = (t: CType): boolean => t.kind === 'struct' || t.kind === 'union' || (t.kind === 'primitive' && t.repr === 'f80');
 
-/** The wrapper's C type when structs travel by pointer; null when nothing needs lowering. */
-export function lowerStructs(t: FunctionType): FunctionType | null {
-  if (!byValue(t.result) && !t.args.some(byValue)) return null;
-  const args = t.args.map((a) => (byValue(a) ? pointerTo(a) : a));
-  return byValue(t.result) ? functionType([pointerTo(t.result), ...args], VOID, false) : functionType(args, t.result, false);
+/** The wrapper's C type when structs, unions and long doubles travel by pointer; null when nothing needs lowering. */
+export function lowerByValue(t: FunctionType): FunctionType | null {
+  if (!byPointer(t.result) && !t.args.some(byPointer)) return null;
+  const args = t.args.map((a) => (byPointer(a) ? pointerTo(a) : a));
+  return byPointer(t.result) ? functionType([pointerTo(t.result), ...args], VOID, false) : functionType(args, t.result, false);
 }
 
 /** The glue's lines, each with what it is about; numbered as the unit's lines once the source is placed before them. */
@@ -147,6 +183,7 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
   const strict = options.strictPrototypes === true;
   const spell = new Speller(options.spellingOnly ? [...decls, ...options.spellingOnly] : decls);
   const functions = new Map<string, Binding>();
+  const externs = new Map<string, ExternBinding>();
   const globals = new Map<string, string>();
   const body = new Lines(); // wrappers and readers
   const accessors = new Lines();
@@ -174,7 +211,7 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
             role: 'variadic', subject: what, name: d.name, pos: d.pos, decl: d,
           });
         } else {
-          const lowered = lowerStructs(d.type);
+          const lowered = lowerByValue(d.type);
           functions.set(d.name, { symbol: `${PREFIX}f_${d.name}`, lowered });
           body.add(wrapper(d, lowered, (t, name) => named(t, name, what)), { role: 'wrapper', subject: what, name: d.name, pos: d.pos, decl: d });
           if (lowered) body.add(direct(d, (t, name) => named(t, name, what)), { role: 'wrapper', subject: what, name: d.name, pos: d.pos, decl: d });
@@ -186,6 +223,20 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
           });
           prototypes.add('#endif');
         }
+        break;
+      }
+      case 'extern-callback': {
+        const what = `extern "${d.language}" function ${d.name}()`;
+        if (d.type.ellipsis) {
+          throw new FFIError(
+            `${what}: a variadic function cannot be extern "${d.language}": JavaScript cannot receive C's '...'; declare its fixed parameters only`,
+          );
+        }
+        const binding = externBinding(d);
+        externs.set(d.name, binding);
+        const owner: Owner = { role: 'extern', subject: what, name: d.name, pos: d.pos, decl: d };
+        for (const line of externFunction(d, binding, (t, name, quals) => named(t, name, what, quals))) body.add(line, owner);
+        body.add(wrapper(d, binding.wrapper.lowered, (t, name) => named(t, name, what)), { role: 'wrapper', subject: what, name: d.name, pos: d.pos, decl: d });
         break;
       }
       case 'variable': {
@@ -271,6 +322,11 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
     glue.add('#endif');
   }
   const place = (part: Lines): void => part.text.forEach((line, i) => glue.add(line, part.owners[i]));
+  if (externs.size > 0) {
+    // What an extern "Python" function calls when nothing is attached to it yet: node-cffi's report, once it has set it.
+    glue.add(`_NCFFI_EXPORT void (*volatile ${EXTERN_REPORT})(const char *);`);
+    glue.add(`_NCFFI_UNUSED static void ${PREFIX}unattached(const char *${PREFIX}m) { void (*${PREFIX}r)(const char *) = ${EXTERN_REPORT}; if (${PREFIX}r) ${PREFIX}r(${PREFIX}m); }`);
+  }
   place(body);
   place(prototypes);
   place(checks);
@@ -305,6 +361,7 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
     sourceEnd: endOf(sourceText),
     companion: plain ? { name: sourceName, text: source } : null,
     functions,
+    externs,
     globals,
     probeSymbol,
     probes: rows.map((r) => r.probe),
@@ -313,14 +370,57 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
   };
 }
 
-/** The exported wrapper of a non-variadic function: it calls the function with the cdef's types, by-value structs passed by pointer. */
-function wrapper(d: Decl & { kind: 'function' }, lowered: FunctionType | null, declare: (t: CType, name: string) => string): string {
+/** A C string literal of `text` (ASCII apart from what is escaped). */
+const cString = (text: string): string => `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+
+/**
+ * The C definition of an extern "Python" function, as CFFI's recompiler gives one: the declared
+ * signature, static unless the cdef said "Python+C" (which lets other C files call it too),
+ * placed after the source, which declares it before calling it. It calls through `slot`, which
+ * ffi.defExtern() fills with the JavaScript function's C address (structs, unions and long doubles
+ * passed by pointer when `lowered`); until then it reports the call and returns the zero value
+ * of its result (`error`, zero until ffi.defExtern() stores the error value there). The slot and
+ * the error value are exported for node-cffi, and so is the function's address (it may be static).
+ */
+function externFunction(
+  d: Decl & { kind: 'extern-callback' },
+  b: ExternBinding,
+  declare: (t: CType, name: string, quals?: number) => string,
+): string[] {
+  const t = d.type;
+  const sig = b.lowered ?? t;
+  const at = `/* cdef ${d.pos.line}:${d.pos.column} */`;
+  const lines: string[] = [];
+  lines.push(`_NCFFI_EXPORT ${declare(pointerTo(sig), b.slot, Q_VOLATILE)}; ${at}`);
+  if (b.error !== null) lines.push(`_NCFFI_EXPORT ${declare(t.result, b.error)}; ${at}`);
+  const params = t.args.map((a, i) => declare(a, `${PREFIX}a${i}`));
+  const head = declare(t.result, `${d.name}(${params.length ? params.join(', ') : 'void'})`);
+  const byPtr = b.lowered !== null && byPointer(t.result);
+  const args = t.args.map((a, i) => (b.lowered !== null && byPointer(a) ? `&${PREFIX}a${i}` : `${PREFIX}a${i}`));
+  const fn = `${PREFIX}fn`;
+  const report = `${PREFIX}unattached(${cString(`${`extern "${d.language}" function ${d.name}()`} called, but no code was attached to it yet with ffi.defExtern()${t.result.kind === 'void' ? '' : '; returning 0'}`)});`;
+  const body: string[] = [`${declare(pointerTo(sig), fn)} = ${b.slot};`];
+  if (t.result.kind === 'void') {
+    body.push(`if (${fn}) { ${fn}(${args.join(', ')}); return; }`, report);
+  } else if (byPtr) {
+    const r = `${PREFIX}r`;
+    body.push(`${declare(t.result, r)} = ${b.error};`, `if (${fn}) { ${fn}(${[`&${r}`, ...args].join(', ')}); return ${r}; }`, report, `return ${r};`);
+  } else {
+    body.push(`if (${fn}) return ${fn}(${args.join(', ')});`, report, `return ${b.error};`);
+  }
+  lines.push(`${d.exportedToC ? '' : 'static '}${head} { ${body.join(' ')} } ${at}`);
+  lines.push(`_NCFFI_EXPORT ${declare(pointerTo(t), b.address, Q_CONST)} = ${d.name}; ${at}`);
+  return lines;
+}
+
+/** The exported wrapper of a non-variadic function: it calls the function with the cdef's types, by-value structs and long doubles passed by pointer. */
+function wrapper(d: { readonly name: string; readonly type: FunctionType; readonly pos: SourcePos }, lowered: FunctionType | null, declare: (t: CType, name: string) => string): string {
   const t = d.type;
   const sig = lowered ?? t;
   const params = sig.args.map((a, i) => declare(a, `${PREFIX}a${i}`));
-  const shift = lowered && byValue(t.result) ? 1 : 0; // a lowered struct result is the first parameter
+  const shift = lowered && byPointer(t.result) ? 1 : 0; // a lowered result is the first parameter
   const arg = (i: number): string => `${PREFIX}a${i + shift}`;
-  const call = `${d.name}(${t.args.map((a, i) => (byValue(a) ? `*${arg(i)}` : arg(i))).join(', ')})`;
+  const call = `${d.name}(${t.args.map((a, i) => (byPointer(a) ? `*${arg(i)}` : arg(i))).join(', ')})`;
   const head = declare(sig.result, `${PREFIX}f_${d.name}(${params.length ? params.join(', ') : 'void'})`);
   const run = shift ? `*${PREFIX}a0 = ${call};` : t.result.kind === 'void' ? `${call};` : `return ${call};`;
   return `_NCFFI_EXPORT ${head} { ${run} } /* cdef ${d.pos.line}:${d.pos.column} */`;

@@ -177,10 +177,11 @@ class Writer {
         if (d.quals & Q_CONST) return `readonly ${d.name}: ${read};`;
         return read === write ? `${d.name}: ${read};` : `get ${d.name}(): ${read};\n  set ${d.name}(value: ${write});`;
       }
+      // An extern "Python" function is on a library as the function pointer to its C function.
+      case 'extern-callback':
+        return `readonly ${d.name}: ${this.callable(d.type)};`;
       case 'typedef':
       case 'tag':
-      // An extern "Python" function is C's to call; the library gives JavaScript nothing to type for it yet.
-      case 'extern-callback':
         return null;
     }
   }
@@ -215,7 +216,6 @@ class Writer {
     // A typedef the compiler sizes (int...) may turn out 64 bits wide: typed for both until verified.
     if (pendingLayout(t)) return t.deferred === 'float' ? 'number' : 'number | bigint';
     if (t.repr === 'bool') return 'boolean';
-    if (t.repr === 'f80') return 'never';
     return t.repr === 'i64' || t.repr === 'u64' ? 'number | bigint' : 'number';
   }
 
@@ -232,7 +232,7 @@ class Writer {
       case 'bool':
         return 'boolean | 0 | 1 | 0n | 1n';
       case 'f80':
-        return 'never';
+        return 'number | bigint'; // a bigint only when the long double holds it exactly
       case 'i8':
       case 'u8':
         return 'number | bigint | string';

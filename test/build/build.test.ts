@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import koffi from 'koffi';
 import { BuildOptions, buildAsync, buildSync, preprocess } from '../../lib/build';
+import { compileNotice } from '../../lib/build/compiler';
 import { VerificationError } from '../../lib/errors';
 import { nodeHost } from '../../lib/host';
 import {
@@ -404,5 +405,50 @@ describe('file names that look like options', () => {
     const { host } = countingHost({ cwd: () => dir });
     buildSync(request(ADD, cacheOptions({ compiler, sources: ['-two.c'] })), host);
     expect(fs.readFileSync(log, 'utf8').split('\n')).toContain(path.join(dir, '-two.c'));
+  });
+});
+
+describe('a long compile says so on a terminal', () => {
+  // The compiler waits until the notice has been written (the spy on stderr drops a flag file), so
+  // the test proves the notice comes while the compiler runs, whatever the machine's speed.
+  const slowCompiler = (dir: string, flag: string) =>
+    // Only the compile of the library waits (not the version probe or other quick runs).
+    shellScript(dir, 'waitcc', `case " $* " in *" -shared "*) n=0; while [ ! -f '${flag}' ] && [ $n -lt 600 ]; do sleep 0.05; n=$((n+1)); done ;; esac\nexec ${CC} "$@"`);
+
+  const withNoticeSpy = async (run: (host: ReturnType<typeof countingHost>['host']) => unknown, flag: string) => {
+    const written: string[] = [];
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      if (String(chunk).startsWith('node-cffi: compiling')) fs.writeFileSync(flag, '');
+      return true;
+    });
+    try {
+      const { host } = countingHost({ isTerminal: () => true, env: (name) => (name === 'NODE_CFFI_QUIET' ? undefined : process.env[name]) });
+      await run(host);
+    } finally {
+      spy.mockRestore();
+    }
+    return written;
+  };
+
+  test.each(['sync', 'async'] as const)('%s: one line naming the source and what it holds, while the compiler runs', async (mode) => {
+    const dir = tempDir();
+    const flag = path.join(dir, 'noticed');
+    const compiler = slowCompiler(dir, flag);
+    const req = request(ADD, cacheOptions({ compiler }), { sourceName: 'slow.c', progress: '1 function' });
+    const written = await withNoticeSpy((host) => (mode === 'sync' ? buildSync(req, host) : buildAsync(req, host)), flag);
+    expect(written.filter((w) => w.startsWith('node-cffi:'))).toEqual(['node-cffi: compiling slow.c (1 function)…\n']);
+    expect(fs.existsSync(flag)).toBe(true);
+  });
+
+  test('silenced by options.quiet and NODE_CFFI_QUIET, and never printed where stderr is not a terminal', () => {
+    const { host } = countingHost({ isTerminal: () => true, env: () => undefined });
+    expect(compileNotice({}, 'a.c (2 functions)', host)).toBe('node-cffi: compiling a.c (2 functions)…');
+    expect(compileNotice({ quiet: true }, 'a.c', host)).toBeUndefined();
+    const quietEnv = countingHost({ isTerminal: () => true, env: (n) => (n === 'NODE_CFFI_QUIET' ? '1' : undefined) }).host;
+    expect(compileNotice({}, 'a.c', quietEnv)).toBeUndefined();
+    const pipe = countingHost({ isTerminal: () => false, env: () => undefined }).host;
+    expect(compileNotice({}, 'a.c', pipe)).toBeUndefined();
+    expect(() => compileNotice({ quiet: 'yes' as never }, 'a.c', host)).toThrow("options.quiet: expected true or false, got string \"yes\"");
   });
 });

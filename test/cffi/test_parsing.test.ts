@@ -544,7 +544,7 @@ test('test_stdcall', () => {
   expect(String(tp)).toBe(`<ctype 'int(*)(int(${stdcall}*)(int), long(*)(), short(${stdcall}*)(short))'>`);
 });
 
-test.failing('test_extern_python', () => {
+test('test_extern_python', () => {
   const ffi = new FFI();
   ffi.cdef(`
         int bok(int, int);
@@ -560,7 +560,7 @@ test.failing('test_extern_python', () => {
   expect(ffi.typeof(lib.foobar)).toBe(ffi.typeof(lib.baz));
 });
 
-test.failing('test_extern_python_group', () => {
+test('test_extern_python_group', () => {
   const ffi = new FFI();
   ffi.cdef(`
         int bok(int);

@@ -37,9 +37,17 @@ import * as path from 'path';
 import { CData, CDefError, FFI, FFIError, VerificationError } from '../../lib';
 import type { CFunction, CType, Lib, VerifyOptions } from '../../lib';
 import { ending, runChild } from '../helpers/child';
+import { ccFamily } from '../helpers/compiler';
 
-/** testing/support.py's extra_compile_args for gcc. */
-const WARNING_FLAGS = ['-Werror', '-Wall', '-Wextra', '-Wconversion', '-Wno-unused-parameter', '-Wno-unreachable-code'];
+/**
+ * testing/support.py's extra_compile_args for gcc. With clang, as support.py says, "we need here to
+ * adapt and silence them as needed": clang also warns that `{ 42 }` leaves a zero-length array
+ * member without an initialiser (test_call_with_zero_length_field's source), which gcc does not.
+ */
+const WARNING_FLAGS = [
+  '-Werror', '-Wall', '-Wextra', '-Wconversion', '-Wno-unused-parameter', '-Wno-unreachable-code',
+  ...(ccFamily() === 'clang' ? ['-Wno-missing-field-initializers'] : []),
+];
 
 /** The options CFFI's verify() test function takes beyond verify()'s own (no_cpp, ignore_warnings, source_extension). */
 interface VerifyKw extends VerifyOptions {
@@ -116,11 +124,20 @@ function cInt(text: string): number | bigint {
   return Number.isSafeInteger(Number(b)) ? Number(b) : b;
 }
 
-/** What `fn` reports while it runs: process warnings and writes to process.stderr. */
+/**
+ * What `fn` reports while it runs: process warnings and writes to process.stderr. jest's sandbox
+ * does not deliver 'warning' events to the test's listeners, so process.emitWarning calls are
+ * recorded too.
+ */
 async function reportsDuring<T>(fn: () => T): Promise<{ result: T; text: string }> {
+  // What earlier tests reported is printed on a later turn: let it go by first.
+  await new Promise((resolve) => setImmediate(resolve));
   const seen: string[] = [];
   const onWarning = (w: Error) => seen.push(`${w.name}: ${w.message}`);
   const write = process.stderr.write;
+  const spy = jest.spyOn(process, 'emitWarning').mockImplementation((w: string | Error, type?: unknown) => {
+    seen.push(`${typeof type === 'string' ? type : 'Warning'}: ${String(w)}`);
+  });
   process.on('warning', onWarning);
   process.stderr.write = ((chunk: string | Uint8Array) => {
     seen.push(String(chunk));
@@ -133,6 +150,7 @@ async function reportsDuring<T>(fn: () => T): Promise<{ result: T; text: string 
   } finally {
     process.stderr.write = write;
     process.removeListener('warning', onWarning);
+    spy.mockRestore();
   }
   return { result, text: seen.join('\n') };
 }
@@ -1548,7 +1566,7 @@ const EXTERN_PYTHON_1_SOURCE = `
         static void baz(int, int);   /* forward */
     `;
 
-test.failing('test_extern_python_1', async () => {
+test('test_extern_python_1', async () => {
   const ffi = newFFI();
   const cdef = await reportsDuring(() => ffi.cdef(EXTERN_PYTHON_1_CDEF));
   expect(cdef.text).toBe(''); // no warning
@@ -1602,7 +1620,7 @@ console.log(JSON.stringify(lib.bar(4, 5)));`);
   expect(seen).toEqual(['Boz']);
 });
 
-test.failing('test_extern_python_bogus_name', () => {
+test('test_extern_python_bogus_name', () => {
   const ffi = newFFI();
   ffi.cdef('extern int abc;');
   const lib = verify(ffi, 'test_extern_python_bogus_name', 'int abc;');
@@ -1623,7 +1641,7 @@ test.failing('test_extern_python_bogus_name', () => {
   expect(() => ffi.defExtern(x)).toThrow(TypeError);
 });
 
-test.failing('test_extern_python_bogus_result_type', async () => {
+test('test_extern_python_bogus_result_type', async () => {
   const ffi = newFFI();
   ffi.cdef('extern "Python" void bar(int);');
   const lib = verify(ffi, 'test_extern_python_bogus_result_type', '');
@@ -1634,12 +1652,11 @@ test.failing('test_extern_python_bogus_result_type', async () => {
   const { result: res, text: msg } = await reportsDuring(() => lib.bar(321));
   expect(res).toBeUndefined();
   // CFFI: "From cffi callback <bar>: Trying to convert the result back to C: TypeError: callback with the return type 'void' must return None"
-  expect(msg).toMatch(/bar/);
-  expect(msg).toMatch(/'void'/);
-  expect(msg).toMatch(/TypeError/);
+  // differs from CFFI: see docs/cffi-differences.md, "What a function returns for a C function of result type void is ignored"
+  expect(msg).toBe('');
 });
 
-test.failing('test_extern_python_redefine', () => {
+test('test_extern_python_redefine', () => {
   const ffi = newFFI();
   ffi.cdef('extern "Python" int bar(int);');
   const lib = verify(ffi, 'test_extern_python_redefine', '');
@@ -1655,7 +1672,7 @@ test.failing('test_extern_python_redefine', () => {
   expect(lib.bar(42)).toBe(-42);
 });
 
-test.failing('test_extern_python_struct', () => {
+test('test_extern_python_struct', () => {
   const ffi = newFFI();
   ffi.cdef(`
         struct foo_s { int a, b, c; };
@@ -1686,7 +1703,7 @@ test.failing('test_extern_python_struct', () => {
   expect([res.a, res.b, res.c]).toEqual([10, 20, 30]);
 });
 
-test.failing('test_extern_python_long_double', () => {
+test('test_extern_python_long_double', () => {
   const ffi = newFFI();
   ffi.cdef(`
         extern "Python" int bar(int, long double, int);
@@ -1718,7 +1735,7 @@ test.failing('test_extern_python_long_double', () => {
   expect(res).toEqual(expected);
 });
 
-test.failing('test_extern_python_signature', () => {
+test('test_extern_python_signature', () => {
   const ffi = newFFI();
   verify(ffi, 'test_extern_python_signature', '');
   expect(typeof ffi.defExtern).toBe('function');
@@ -1726,7 +1743,7 @@ test.failing('test_extern_python_signature', () => {
   expect(() => ffi.defExtern('a', 'b', 'c', 'd')).toThrow(TypeError);
 });
 
-test.failing('test_extern_python_errors', () => {
+test('test_extern_python_errors', () => {
   const ffi = newFFI();
   ffi.cdef(`
         extern "Python" int bar(int);
@@ -1761,7 +1778,7 @@ test.failing('test_extern_python_errors', () => {
   expect(() => ffi.defExtern('bar', (x: number) => x, { onerror: 42 })).toThrow(TypeError);
 });
 
-test.failing('test_extern_python_stdcall', () => {
+test('test_extern_python_stdcall', () => {
   const ffi = newFFI();
   ffi.cdef(`
         extern "Python" int __stdcall foo(int);
@@ -1792,7 +1809,7 @@ test.failing('test_extern_python_stdcall', () => {
   expect(lib.indirect_call(300)).toBe(342);
 });
 
-test.failing('test_extern_python_plus_c', () => {
+test('test_extern_python_plus_c', () => {
   const ffi = newFFI();
   ffi.cdef(`
         extern "Python+C" int foo(int);
@@ -2106,7 +2123,7 @@ console.log(JSON.stringify(outcome));`);
   return { ended: ending(child), stderr: child.stderr, outcome: line.startsWith('{') ? JSON.parse(line) : null };
 }
 
-test.failing('test_call_with_custom_field_pos', () => {
+test('test_call_with_custom_field_pos', () => {
   const ffi = newFFI();
   const cdef = `
         struct foo { int x; ...; };
@@ -2134,7 +2151,7 @@ test.failing('test_call_with_custom_field_pos', () => {
   expect(g.outcome?.message).toMatch(VARIADIC);
 });
 
-test.failing('test_call_with_nested_anonymous_struct', () => {
+test('test_call_with_nested_anonymous_struct', () => {
   const ffi = newFFI();
   const cdef = `
         struct foo { int a; union { int b, c; }; };
@@ -2161,7 +2178,7 @@ test.failing('test_call_with_nested_anonymous_struct', () => {
   expect(g.outcome?.message).toMatch(VARIADIC);
 });
 
-test.failing('test_call_with_bitfield', () => {
+test('test_call_with_bitfield', () => {
   const ffi = newFFI();
   const cdef = `
         struct foo { int x:5; };
@@ -2188,7 +2205,7 @@ test.failing('test_call_with_bitfield', () => {
   expect(g.outcome?.message).toMatch(VARIADIC);
 });
 
-test.failing('test_call_with_zero_length_field', () => {
+test('test_call_with_zero_length_field', () => {
   const ffi = newFFI();
   const cdef = `
         struct foo { int a; int x[0]; };
@@ -2215,7 +2232,7 @@ test.failing('test_call_with_zero_length_field', () => {
   expect(g.outcome?.message).toMatch(VARIADIC);
 });
 
-test.failing('test_call_with_union', () => {
+test('test_call_with_union', () => {
   const ffi = newFFI();
   const cdef = `
         union foo { int a; char b; };
@@ -2241,7 +2258,7 @@ test.failing('test_call_with_union', () => {
   expect(g.outcome?.message).toMatch(VARIADIC);
 });
 
-test.failing('test_call_with_packed_struct', () => {
+test('test_call_with_packed_struct', () => {
   const ffi = newFFI();
   const cdef = `
         struct foo { char y; int x; };

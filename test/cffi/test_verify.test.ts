@@ -275,27 +275,32 @@ test('test_strlen_array_of_char', () => {
   expect(lib.strlen('hello')).toBe(5);
 });
 
-test.failing('test_longdouble', () => {
+test('test_longdouble', () => {
   const ffi = new FFI();
   ffi.cdef('long double sinl(long double x);');
   const lib = ffi.verify('#include <math.h>', { libraries: lib_m });
   for (const input of [1.23, ffi.cast('double', 1.23), ffi.cast('long double', 1.23)]) {
     const x = lib.sinl(input);
-    expect(String(x)).toMatch(/^<cdata 'long double'/);
+    // differs from CFFI: see docs/cffi-differences.md, "A long double crosses into JavaScript as the nearest double"
+    expect(typeof x).toBe('number');
     expect(Number(x) - Math.sin(1.23)).toBeLessThan(1e-10);
   }
 });
 
-test.failing('test_longdouble_precision', () => {
+test('test_longdouble_precision', () => {
   // Test that we don't loose any precision of 'long double' when
   // passing through JavaScript and node-cffi.
   const ffi = new FFI();
-  ffi.cdef('long double step1(long double x);');
+  ffi.cdef('long double step1(long double x); void step_in_place(long double *x, int n);');
   const SAME_SIZE = ffi.sizeof('long double') === ffi.sizeof('double');
   const lib = ffi.verify(`
         long double step1(long double x)
         {
             return 4*x-x*x;
+        }
+        void step_in_place(long double *x, int n)
+        {
+            while (n-- > 0) *x = step1(*x);
         }
     `);
   const run = (cast_to_double: boolean): number => {
@@ -308,13 +313,19 @@ test.failing('test_longdouble_precision', () => {
   };
   const more_precise = run(false);
   const less_precise = run(true);
+  // differs from CFFI: see docs/cffi-differences.md, "A long double crosses into JavaScript as the nearest double"
+  // Each result crossing into JavaScript is a double: both runs are the same run.
+  expect(more_precise).toBe(less_precise);
+  // The precision lives in C memory: a long double cdata keeps all its bytes between calls.
+  const x = ffi.new('long double *', 0.9789);
+  lib.step_in_place(x, 10000);
   if (SAME_SIZE) {
-    expect(more_precise).toBe(less_precise);
+    expect(x[0]).toBe(less_precise);
   } else {
-    expect(Math.abs(more_precise - less_precise)).toBeGreaterThan(0.1);
+    expect(Math.abs(x[0] - less_precise)).toBeGreaterThan(0.1);
     // Check the particular results on Intel (CFFI skips on other machines)
     if (process.arch === 'x64' || process.arch === 'ia32') {
-      expect(Math.abs(more_precise - 0.656769)).toBeLessThan(0.001);
+      expect(Math.abs(x[0] - 0.656769)).toBeLessThan(0.001);
       expect(Math.abs(less_precise - 3.99091)).toBeLessThan(0.001);
     }
   }
@@ -1537,25 +1548,35 @@ test.failing('test_bool', () => {
   raises(TypeError, () => ffi.cast('_Bool', []));
 });
 
-test.failing('test_bool_on_long_double', () => {
+test('test_bool_on_long_double', () => {
   const f: number = 1e-250;
   // CFFI skips when f == 0.0 or f*f != 0.0 ("unexpected precision"): not so for IEEE doubles
   expect(f !== 0 && f * f === 0).toBe(true);
   const ffi = new FFI();
-  ffi.cdef('long double square(long double f); _Bool opposite(_Bool);');
-  const lib = ffi.verify('long double square(long double f) { return f*f; }\n' + '_Bool opposite(_Bool x) { return !x; }');
+  ffi.cdef('long double square(long double f); _Bool opposite(_Bool); void square_in_place(long double *f); _Bool nonzero(long double *f);');
+  const lib = ffi.verify(
+    'long double square(long double f) { return f*f; }\n' + '_Bool opposite(_Bool x) { return !x; }\n' +
+      'void square_in_place(long double *f) { *f = *f * *f; }\n' + '_Bool nonzero(long double *f) { return *f != 0; }',
+  );
   const f0 = lib.square(0.0);
   const f2 = lib.square(f);
   const f3 = lib.square(f * 2.0);
-  // CFFI skips when repr(f2) == repr(f3) ("long double doesn't have enough precision"): not so on x86-64
-  expect(String(f2)).not.toBe(String(f3));
+  // differs from CFFI: see docs/cffi-differences.md, "A long double crosses into JavaScript as the nearest double"
+  // f*f is not 0 as a long double, but its nearest double is: every result here is the number 0.
+  expect(String(f2)).toBe(String(f3));
   expect(Number(f0)).toBe(0.0); // too tiny for 'double'
   expect(Number(f2)).toBe(0.0);
   expect(Number(f3)).toBe(0.0);
-  expect(Number(ffi.cast('_Bool', f2))).toBe(1);
-  expect(Number(ffi.cast('_Bool', f3))).toBe(1);
-  expect(Number(ffi.cast('_Bool', f0))).toBe(0);
-  raises(TypeError, () => lib.opposite(f2));
+  expect(ffi.cast('_Bool', f2)).toBe(false);
+  expect(ffi.cast('_Bool', f3)).toBe(false);
+  expect(ffi.cast('_Bool', f0)).toBe(false);
+  // A number is a fine _Bool argument (CFFI refuses its long double cdata): 0 is false.
+  expect(lib.opposite(f2)).toBe(true);
+  // Kept in C memory, f*f is not 0: JavaScript reads its nearest double, C the long double.
+  const p = ffi.new('long double *', f);
+  lib.square_in_place(p);
+  expect(p[0]).toBe(0);
+  expect(lib.nonzero(p)).toBe(true);
 });
 
 test('test_cannot_pass_float', () => {
@@ -2088,7 +2109,7 @@ function _test_various_calls(force_libffi: boolean): void {
   }
 }
 
-test.failing('test_various_calls_direct', () => {
+test('test_various_calls_direct', () => {
   _test_various_calls(false);
 });
 

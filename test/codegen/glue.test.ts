@@ -61,6 +61,12 @@ real_t half(real_t);
 enum color next_color(enum color);
 char16_t c16(char16_t);
 char32_t c32(char32_t);
+extern long double ldval;
+long double ld_mul(long double, double);
+extern "Python" int ext_cb(int, struct pt);
+extern "Python+C" long double ext_ld(long double);
+extern "JS" { void ext_v(void); anon_t ext_anon(anon_p); }
+int use_ext(int);
 `;
 
 const SOURCE = `
@@ -110,6 +116,15 @@ char16_t c16(char16_t c);
 char16_t c16(char16_t c) { return c; }
 char32_t c32(char32_t c);
 char32_t c32(char32_t c) { return c; }
+long double ldval = 0.25L;
+long double ld_mul(long double a, double b);
+long double ld_mul(long double a, double b) { return a * b; }
+static int ext_cb(int a, struct pt p);
+long double ext_ld(long double);
+static void ext_v(void);
+static anon_t ext_anon(anon_p p);
+int use_ext(int x);
+int use_ext(int x) { ext_v(); return ext_cb(x, ORIGIN) + (int)ext_ld(1.0L) + ext_anon((anon_p)0).a; }
 `;
 
 /** Flags beyond CFFI's own test flags that a careful project compiles with. */
@@ -178,6 +193,13 @@ describe.each(COMPILERS)('compiled by $cc under strict warning flags', ({ cc, pr
     expect(lib.anon_make(7).a).toBe(7);
     expect(ffi.string(lib.label)).toBe('label');
     expect(lib.values.length).toBe(7);
+    expect([lib.ld_mul(3, 0.5), lib.ldval]).toEqual([1.5, 0.25]);
+    let v = 0;
+    ffi.defExtern('ext_cb', (a: number, p: { x: number }) => a + p.x);
+    ffi.defExtern('ext_ld', (d: number) => d * 2);
+    ffi.defExtern('ext_v', () => void v++);
+    ffi.defExtern('ext_anon', () => ({ a: 10 }));
+    expect([lib.use_ext(5), v]).toEqual([5 + 1 + 2 + 10, 1]);
   });
 
   run('with strictPrototypes too', () => {

@@ -154,6 +154,13 @@ describe('typescriptDeclarations', () => {
   });
 });
 
+test('an extern "Python" function is typed as the function pointer a library has for it; long double values as numbers', () => {
+  const text = generate('extern "Python" long double cb(int, long double); long double f(long double x); extern long double g;');
+  expect(text).toContain('  readonly cb: CFunctionOf<(arg0: number | bigint, arg1: number | bigint) => number>;');
+  expect(text).toContain('  f(x: number | bigint): number;');
+  expect(text).toContain('  get g(): number;\n  set g(value: number | bigint);');
+});
+
 test('a typedef the compiler sizes (int...) is typed for any width until verify() settles it', () => {
   const r = new Registry();
   parseCdef('typedef int... ticks_t; typedef float... real_t; ticks_t now(real_t scale);', r);

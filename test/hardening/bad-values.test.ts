@@ -28,11 +28,14 @@ function compilerFacts(): Map<string, Facts> {
       (t) => `  printf("%d %d %d %d\\n", (int)sizeof(${t.name}), (${t.name})-1 < 0, (${t.name})0.5 != 0, (${t.name})2 == (${t.name})1);`,
     );
     const file = path.join(dir, 'facts.c');
-    fs.writeFileSync(file, `${HEADERS}#include <stdio.h>\nint main(void) {\n${lines.join('\n')}\n  return 0;\n}\n`);
+    // Last, the significand bits of long double (64 on x86-64, 113 on aarch64), which say which bigints it holds exactly.
+    lines.push('  printf("%d\\n", LDBL_MANT_DIG);');
+    fs.writeFileSync(file, `${HEADERS}#include <stdio.h>\n#include <float.h>\nint main(void) {\n${lines.join('\n')}\n  return 0;\n}\n`);
     const exe = path.join(dir, 'facts');
     const cc = spawnSync(CC, ['-w', '-o', exe, file], { encoding: 'utf8' });
     if (cc.status !== 0) throw new Error(`${CC} failed:\n${cc.stderr}`);
     const out = spawnSync(exe, [], { encoding: 'utf8' }).stdout.trim().split('\n');
+    longDoubleDigits = Number(out[TYPES.length]);
     return new Map(
       TYPES.map((t, i) => {
         const [size, signed, floating, bool] = out[i].split(' ').map(Number);
@@ -42,6 +45,17 @@ function compilerFacts(): Map<string, Facts> {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** LDBL_MANT_DIG, as the compiler prints it. */
+let longDoubleDigits = 0;
+
+/** Whether the integer `b` is exactly a long double: its significant bits, trailing zeros aside, fit LDBL_MANT_DIG. */
+function longDoubleHolds(b: bigint): boolean {
+  let m = b < 0n ? -b : b;
+  if (m === 0n) return true;
+  while (m % 2n === 0n) m /= 2n;
+  return m.toString(2).length <= longDoubleDigits;
 }
 
 /** The inclusive range of an integer type of `f.size` bytes, from its size and signedness alone. */
@@ -74,8 +88,14 @@ type Expected = { ok: unknown } | { error: 'TypeError' | 'RangeError' };
  * `context`. An undefined ffi.new initialiser means "no initialiser": the memory stays zero.
  */
 function expected(f: Facts, value: unknown, context: string): Expected {
-  if (f.floating && f.size > 8) return { error: 'TypeError' }; // long double: koffi has no such type
   if (value === undefined && context === 'ffi.new initialiser') return { ok: f.bool ? false : 0 };
+  if (f.floating && f.size > 8) {
+    // long double: a number is written exactly and read back as itself; a bigint is written only
+    // when the long double holds it exactly, and read back as the nearest double.
+    if (typeof value === 'number') return { ok: value };
+    if (typeof value === 'bigint') return longDoubleHolds(value) ? { ok: Number(value) } : { error: 'RangeError' };
+    return { error: 'TypeError' };
+  }
   if (f.bool) {
     if (value === true || value === false) return { ok: value };
     if (value === 0 || value === 1) return { ok: value === 1 }; // -0 === 0
@@ -108,6 +128,7 @@ function expected(f: Facts, value: unknown, context: string): Expected {
 
 /** A value one past the type's range, as a bigint. */
 function beyond(f: Facts): bigint {
+  if (f.floating && f.size > 8) return 2n ** BigInt(longDoubleDigits) + 1n; // one significant bit more than a long double holds
   if (f.floating) return 2n ** 1100n; // no double holds it
   if (f.bool) return 2n;
   return integerRange(f)[1] + 1n;
