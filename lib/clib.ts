@@ -4,11 +4,11 @@ import type { Decl } from './ctype/registry';
 import { CType, FunctionType, Q_CONST, VOID, functionType, pendingIn, pendingReason, pointerTo } from './ctype/model';
 import { Binding, EXTERN_REPORT, ExternBinding, directSymbol, macroGlobalSymbol } from './codegen/glue';
 import type { LoadedLibrary } from './backend/koffi';
-import { Caller, PointerResults, functionGuard, makeCaller, makeFunctionPointer, whenSettled } from './cdata/call';
+import { Caller, functionGuard, makeCaller, makeFunctionPointer, whenSettled } from './cdata/call';
 import { ExternSlot, ExternTable, LibraryExterns, externAddress } from './cdata/externs';
 import { classOf, readAt, wrapPointer, writeAt } from './cdata/classes';
 import type { CData } from './cdata/base';
-import { Memory, ReadOnlyView, allocate, placeMemory, placeRaw } from './cdata/memory';
+import { Hold, Memory, ReadOnlyView, allocate, heldWindow, placeMemory, placeRaw } from './cdata/memory';
 import { standFor } from './cdata/pointers';
 import { callbacksRunning } from './cdata/callback';
 
@@ -29,8 +29,8 @@ interface LibState {
   readonly forwarded: Set<string>;
   /** Each function as a function pointer cdata (its address as C takes it), made on first use. */
   readonly pointers: Map<string, CData>;
-  /** What the pointers its functions return keep alive: the library (see cdata/call.ts). */
-  readonly results: PointerResults;
+  /** What the pointers its functions return, and those read from its globals, keep loaded: the library (see cdata/memory.ts). */
+  readonly results: Hold;
   /** Each global's place, found on first use (shared by its value, its views and ffi.addressof). */
   readonly globals: Map<string, Locate>;
   /** The Memory of function pointers taken with ffi.addressof(): closed with the library. */
@@ -531,6 +531,7 @@ function defineGlobal(lib: Lib, d: Decl & { kind: 'variable' }, state: LibState)
         const window = placeMemory(address, size);
         const hi = d.type.size > 0 ? window.offset + size : window.memory.hi;
         const memory = new Memory('guarded', window.memory.v, window.offset, hi, lib, null, false, d.type.size > 0);
+        memory.holds = state.results; // a pointer read from it may point into the library's own data
         place = { memory: readonly ? readOnly(memory) : memory, offset: window.offset, address };
         state.memories.push(place.memory);
         return place;
@@ -541,7 +542,8 @@ function defineGlobal(lib: Lib, d: Decl & { kind: 'variable' }, state: LibState)
     if (address === 0) throw new FFIError(`${where}: its address is NULL now (the source defines '${d.name}' as a macro, which gave no object)`);
     if (place?.address === address) return place;
     const window = placeMemory(address, size);
-    place = { memory: readonly ? readOnly(window.memory) : window.memory, offset: window.offset, address: address as number };
+    const memory = heldWindow(window.memory, state.results);
+    place = { memory: readonly ? readOnly(memory) : memory, offset: window.offset, address: address as number };
     return place;
   };
   state.globals.set(d.name, locate);
@@ -574,7 +576,9 @@ function hasSymbol(loaded: LoadedLibrary, name: string): boolean {
 /** The same memory through a view whose writes are refused. */
 function readOnly(m: Memory): Memory {
   const v = m.v;
-  return new Memory(m.kind, new ReadOnlyView(v.buffer, v.byteOffset, v.byteLength), m.lo, m.hi, m.keep, null, true, m.bounded);
+  const r = new Memory(m.kind, new ReadOnlyView(v.buffer, v.byteOffset, v.byteLength), m.lo, m.hi, m.keep, null, true, m.bounded);
+  r.holds = m.holds;
+  return r;
 }
 
 /**

@@ -135,9 +135,9 @@ function castPointer(t: PointerType, value: unknown): CData | null {
     }
     // The same memory, seen as another type: every view of an allocation shares its Memory (and its release).
     const m = ownMemory(value);
-    if (t.item.kind === 'function') return wrapPointer(t, value.$a, m.kind === 'c' ? null : m);
+    if (t.item.kind === 'function') return wrapPointer(t, value.$a, m.kind === 'c' ? null : m, m.holds);
     if (m.kind !== 'c' || value.$o + extentOf(t.item) <= m.hi) return new (classOf(t))(m, value.$a, value.$o, 0, 0);
-    return wrapPointer(t, value.$a);
+    return wrapPointer(t, value.$a, null, m.holds);
   }
   if (typeof value === 'number') {
     if (!Number.isSafeInteger(value)) {

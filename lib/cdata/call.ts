@@ -6,9 +6,9 @@ import { GUARDING, IN_CALL, REFUSED, SYNC, WAIT_MS, labelId, takeRefusals } from
 import { CData, isCData } from './base';
 import { EnumValue } from './scalar';
 import { CallbackOptions, registerTrampoline, Trampoline } from './callback';
-import { classOf, useFunctionPointers, wrapPointer } from './classes';
+import { classOf, ownMemory, useFunctionPointers, wrapPointer } from './classes';
 import { ScalarType, fastCheck, fromC_f80, reprOf, toCScalar, toC_f80 } from './convert';
-import { Address, Memory, NO_MEMORY, NOWHERE, addressHex, allocate, placeable, toAddress } from './memory';
+import { Address, Hold, Memory, NO_MEMORY, NOWHERE, addressHex, allocate, placeable, toAddress } from './memory';
 import { fitsJsMemory, passable, standIn, toCPointer } from './pointers';
 import { fromKoffiRecord, newStruct, toCStructAddress, toKoffiRecord } from './records';
 
@@ -69,23 +69,8 @@ export interface CallTarget {
   readonly lowered: FunctionType | null;
   /** Resolves the type names of variadic arguments (`['long', 5]`). */
   readonly resolveType: (text: string) => CType;
-  /** For a library's functions: what the pointers they return keep alive (the library), see PointerResults. */
-  readonly results?: PointerResults;
-}
-
-/**
- * What the pointers a library's functions return answer to: `guard`, the library's Memory for
- * function pointers (which keeps the library object, so the library, alive, and closes with it),
- * and, for data pointers, a copy of each window Memory that keeps `guard` too. A pointer into
- * the library's own static data (a string literal, a table) then keeps the library loaded for as
- * long as it, or a cdata derived from it, is reachable.
- */
-export interface PointerResults {
-  readonly guard: Memory;
-  readonly windows: WeakMap<Memory, Memory>;
-  /** The window of the last pointer returned, and its copy (most land in one window). */
-  from: Memory | null;
-  to: Memory | null;
+  /** For a library's functions: the library, which the pointers they return (and read from the structs they return) keep loaded; see Hold. */
+  readonly results?: Hold;
 }
 
 /** A C function as JavaScript sees it: call it, or `.async(...)` it on a worker thread. */
@@ -145,19 +130,22 @@ function fromCPointer(t: PointerType, r: number | bigint): CData | null {
   return wrapPointer(t, typeof r === 'bigint' ? toAddress(r) : r);
 }
 
-/** fromCPointer for a library's function: the cdata keeps the library loaded (see PointerResults). */
-function fromLibraryPointer(t: PointerType, r: number | bigint, results: PointerResults): CData | null {
-  const c = wrapPointer(t, typeof r === 'bigint' ? toAddress(r) : r, results.guard);
-  if (c === null || t.item.kind === 'function') return c;
-  const m = c.$m;
-  let kept = m === results.from ? results.to! : results.windows.get(m);
-  if (kept === undefined) {
-    kept = new Memory(m.kind, m.v, m.lo, m.hi, results.guard, m.buffer, m.readonly, m.bounded);
-    results.windows.set(m, kept);
-  }
-  results.from = m;
-  results.to = kept;
-  c.$m = kept;
+/** fromCPointer for a library's function: the cdata keeps the library loaded (see Hold). */
+function fromLibraryPointer(t: PointerType, r: number | bigint, results: Hold): CData | null {
+  return wrapPointer(t, typeof r === 'bigint' ? toAddress(r) : r, null, results);
+}
+
+/** Whether a value of type `t` holds a pointer (a struct or union member, an array element, at any depth). */
+function hasPointers(t: CType): boolean {
+  if (t.kind === 'pointer') return true;
+  if (t.kind === 'array') return hasPointers(t.item);
+  if (t.kind === 'struct' || t.kind === 'union') return (t.fields ?? []).some((f) => hasPointers(f.type));
+  return false;
+}
+
+/** A struct or union a library's function returned: the pointers read from it keep the library loaded (see Hold). */
+function fromLibraryRecord(c: CData, results: Hold): CData {
+  ownMemory(c).holds = results;
   return c;
 }
 
@@ -262,7 +250,7 @@ function arityError(label: string, want: number, got: number, variadic: boolean)
 }
 
 const runtime = {
-  toCScalar, toCPointerArgument, toCFunctionArgument, toCStructAddress, toKoffiRecord, fromKoffiRecord, fromCPointer, fromLibraryPointer,
+  toCScalar, toCPointerArgument, toCFunctionArgument, toCStructAddress, toKoffiRecord, fromKoffiRecord, fromCPointer, fromLibraryPointer, fromLibraryRecord,
   newStruct, releaseTemporaries, variadicArguments, closedError, arityError, noAsync, tooManyVariadic, began, settled,
   SYNC, reportRefusals, toCLongDoubleAddress, allocate, fromC_f80,
 };
@@ -285,7 +273,7 @@ interface Plan {
 }
 
 function plan(
-  label: string, t: FunctionType, argNames: readonly (string | null)[], lowered: FunctionType | null, results: PointerResults | undefined, k: unknown[],
+  label: string, t: FunctionType, argNames: readonly (string | null)[], lowered: FunctionType | null, results: Hold | undefined, k: unknown[],
 ): Plan {
   const c = (x: unknown): string => `k[${k.push(x) - 1}]`;
   const params = t.args.map((_, i) => `a${i}`);
@@ -335,14 +323,16 @@ function plan(
   if ((r.kind === 'struct' || r.kind === 'union') && lowered) {
     prelude.push(`const ret = newStruct(${c(r)});`);
     callArgs.unshift('ret.$a');
-    result = (call) => `(${call}, ret)`;
+    result = results && hasPointers(r) ? (call) => `(${call}, fromLibraryRecord(ret, ${c(results)}))` : (call) => `(${call}, ret)`;
   } else if (r.kind === 'primitive' && r.repr === 'f80' && lowered) {
     // The wrapper stores the long double through a leading pointer; JavaScript reads the nearest double.
     prelude.push('const ld = allocate(16, 16);');
     callArgs.unshift('ld.address');
     result = (call) => `(${call}, fromC_f80(ld.memory.v, ld.offset))`;
   } else if (r.kind === 'struct' || r.kind === 'union') {
-    result = (call) => `fromKoffiRecord(${c(r)}, ${call})`;
+    result = results && hasPointers(r)
+      ? (call) => `fromLibraryRecord(fromKoffiRecord(${c(r)}, ${call}), ${c(results)})`
+      : (call) => `fromKoffiRecord(${c(r)}, ${call})`;
   } else if (r.kind === 'pointer') {
     result = results ? (call) => `fromLibraryPointer(${c(r)}, ${call}, ${c(results)})` : (call) => `fromCPointer(${c(r)}, ${call})`;
   } else {

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { CData, CDefError, CFunction, FFI, FFIError, Lib } from '../../lib';
 import { native } from '../../lib/backend/native';
 import { ending, runChild } from '../helpers/child';
-import { fixture, verifyFixture } from '../helpers/fixtures';
+import { fixture, sharedLibrary, verifyFixture } from '../helpers/fixtures';
 import { expectThrow } from '../helpers/throws';
 
 const CDEF = `
@@ -472,6 +472,58 @@ describe('lifetimes', () => {
       })();
     `);
     expect(out).toEqual({ withPointer: true, afterwards: false });
+  });
+
+  const HELD_CDEF = 'const char *global_message; struct named { int n; const char *name; }; struct named named_value(void); const char *const *names(void);';
+
+  /**
+   * A child script that loads the fixture (`open(ffi)`), takes one pointer into its static data
+   * other than a returned one (`way`: a global's value, a returned struct whose field is read
+   * later, an element read through a returned pointer that is dropped), drops the library and
+   * everything else, collects, reads the text, then drops that too and collects again; it prints
+   * whether the library stayed mapped each time.
+   */
+  const heldScript = (open: string, mappedPath: string, way: string): string => `
+    const fs = require('fs');
+    const { FFI } = require(LIB);
+    const mapped = () => fs.readFileSync('/proc/self/maps', 'utf8').includes(${JSON.stringify(mappedPath)});
+    (async () => {
+      const ffi = new FFI();
+      ffi.cdef(${JSON.stringify(HELD_CDEF)});
+      let lib = (${open})(ffi);
+      let held = ${JSON.stringify(way)} === 'global' ? lib.global_message : ${JSON.stringify(way)} === 'struct' ? lib.named_value() : lib.names()[1];
+      lib = null;
+      await settle();
+      const whileHeld = mapped();
+      const text = ffi.string(${JSON.stringify(way)} === 'struct' ? held.name : held);
+      held = null;
+      await settle();
+      console.log(JSON.stringify({ whileHeld, text, afterwards: mapped() }));
+    })();
+  `;
+  const HELD: [string, string][] = [
+    ['global', "a global's string"],
+    ['struct', "a returned struct's string"],
+    ['element', 'second'],
+  ];
+
+  test.each(HELD)("a pointer read from a library's memory keeps it loaded: %s (verify)", (way, text) => {
+    const base = tempDir();
+    const source = path.join(__dirname, '..', 'fixtures', 'apis.c');
+    const out = inChild(heldScript(`(f) => f.verify(fs.readFileSync(${JSON.stringify(source)}, 'utf8'), { tmpdir: ${JSON.stringify(base)} })`, base + '/', way));
+    expect(out).toEqual({ whileHeld: true, text, afterwards: false });
+  });
+
+  describe('the same for a library from dlopen(), whose structs koffi returns', () => {
+    let so: string;
+    beforeAll(() => {
+      so = sharedLibrary('apis.c');
+      dirs.push(path.dirname(so));
+    });
+    test.each(HELD)('%s', (way, text) => {
+      const out = inChild(heldScript('(f) => f.dlopen(' + JSON.stringify(so) + ')', so, way));
+      expect(out).toEqual({ whileHeld: true, text, afterwards: false });
+    });
   });
 
   test('a library function keeps its library object (and so its library) alive', () => {
