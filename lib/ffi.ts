@@ -73,6 +73,12 @@ export type CastResult<T> = T extends `${string}(*)${string}` ? CFunction | null
   : T extends WideInt ? number | bigint
   : any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+/** ffi.fromBuffer()'s options, CFFI's keyword arguments. */
+export interface FromBufferOptions {
+  /** CFFI refuses a read-only buffer with it; every JavaScript buffer is writable, so it changes nothing. */
+  requireWritable?: boolean;
+}
+
 /** Where ffi.compile() writes the module directory. */
 export interface CompileOptions {
   /** The directory the module directory is created in (default: the working directory). */
@@ -672,8 +678,25 @@ export class FFI {
     return bufferOf(cdata, size);
   }
 
-  /** An array cdata over the memory of a Buffer, typed array or ArrayBuffer, without copying. */
-  fromBuffer(buf: ArrayBufferView | ArrayBuffer, cdecl: TypeArg = 'char[]'): CData {
+  /**
+   * An array cdata (or a pointer to the first item) over the memory of a Buffer, typed array or
+   * ArrayBuffer, without copying. Takes CFFI's order too: `fromBuffer(cdecl, buf, options)`.
+   * `requireWritable` is accepted for CFFI's sake: every JavaScript buffer is writable.
+   */
+  fromBuffer(buf: ArrayBufferView | ArrayBuffer, cdecl?: TypeArg, options?: FromBufferOptions): CData;
+  fromBuffer(buf: ArrayBufferView | ArrayBuffer, options: FromBufferOptions): CData;
+  fromBuffer(cdecl: TypeArg, buf: ArrayBufferView | ArrayBuffer, options?: FromBufferOptions): CData;
+  fromBuffer(first: unknown, second?: unknown, third?: unknown): CData {
+    const cffiOrder = typeof first === 'string' || isCType(first);
+    const buf = cffiOrder ? second : first;
+    const optionsFirst = !cffiOrder && second !== null && typeof second === 'object' && !isCType(second);
+    const cdecl = (cffiOrder ? first : optionsFirst || second === undefined ? 'char[]' : second) as TypeArg;
+    const options = (optionsFirst ? second : third) ?? {};
+    if (typeof options !== 'object' || options === null) throw new TypeError(`ffi.fromBuffer(): options must be an object, got ${show(options)}`);
+    const writable = (options as FromBufferOptions).requireWritable;
+    if (writable !== undefined && typeof writable !== 'boolean') {
+      throw new TypeError(`ffi.fromBuffer(): options.requireWritable must be a boolean, got ${show(writable)}`);
+    }
     const t = this.#type(cdecl, 'ffi.fromBuffer()');
     return fromBuffer(buf, usable(t, 'ffi.fromBuffer'), typeof cdecl === 'string' ? cdecl : cdecl.cname);
   }

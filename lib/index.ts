@@ -5,7 +5,7 @@ import type { EnumValue } from './cdata/scalar';
 import type { CType } from './ctype/model';
 
 export { FFI, CompilerWarning } from './ffi';
-export type { VerifyOptions, CompileOptions, CastResult, TypeScriptOptions, HeaderOptions, HeaderSkipped } from './ffi';
+export type { VerifyOptions, CompileOptions, FromBufferOptions, CastResult, TypeScriptOptions, HeaderOptions, HeaderSkipped } from './ffi';
 export type { CdefOptions } from './cparser/parser';
 export type { CallbackOptions } from './cdata/callback';
 export type { AllocatorOptions } from './cdata/lifetime';

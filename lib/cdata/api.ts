@@ -377,9 +377,11 @@ export function typedView(c: CData, length: number | undefined): ArrayBufferView
 
 const viewsOfBuffers = new WeakMap<ArrayBuffer, { view: DataView; address: number }>();
 
-/** ffi.fromBuffer: an array cdata over the memory of a Buffer, typed array or ArrayBuffer (no copy). */
+/** ffi.fromBuffer: an array cdata, or a pointer to its first item, over the memory of a Buffer, typed array or ArrayBuffer (no copy). */
 export function fromBuffer(buf: unknown, t: CType, cdecl: string): CData {
-  if (t.kind !== 'array') throw new TypeError(`ffi.fromBuffer(): expected an array type such as 'char[]', got '${cdecl}'`);
+  if (t.kind !== 'array' && t.kind !== 'pointer') {
+    throw new TypeError(`ffi.fromBuffer(): expected an array or pointer type such as 'char[]' or 'struct foo *', got '${cdecl}'`);
+  }
   let ab: ArrayBuffer;
   let start = 0;
   let bytes: number;
@@ -395,7 +397,7 @@ export function fromBuffer(buf: unknown, t: CType, cdecl: string): CData {
   }
   const item = t.item;
   requireSize(item, 'ffi.fromBuffer()', true);
-  const n = t.length ?? Math.floor(bytes / item.size);
+  const n = t.kind === 'pointer' ? 1 : t.length ?? Math.floor(bytes / item.size);
   if (n * item.size > bytes) throw new RangeError(`ffi.fromBuffer(): '${cdecl}' needs ${n * item.size} bytes, the buffer has ${bytes}`);
   let entry = viewsOfBuffers.get(ab);
   if (!entry) viewsOfBuffers.set(ab, (entry = { view: new DataView(ab), address: bufferAddress(ab) }));
@@ -403,8 +405,8 @@ export function fromBuffer(buf: unknown, t: CType, cdecl: string): CData {
     throw new RangeError(`ffi.fromBuffer(): the buffer's memory is not aligned for '${item.cname}'`);
   }
   // The owner may detach (transfer) or shrink (resize) the buffer at any time: its Memory is checked before C gets an address in it.
-  const m = new Memory('js', entry.view, start, start + n * item.size, buf, ab);
-  return new (classOf(t))(m, entry.address + start, start, n, 0);
+  const m = new Memory('js', entry.view, start, start + (t.kind === 'pointer' ? bytes : n * item.size), buf, ab);
+  return new (classOf(t))(m, entry.address + start, start, t.kind === 'pointer' ? 0 : n, 0);
 }
 
 /** A byte range of a memmove operand: a cdata (from its address) or JS memory. */

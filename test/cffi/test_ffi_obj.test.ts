@@ -327,7 +327,7 @@ test('test_ffi_buffer', () => {
   expect(ffi.buffer(a)).toBeInstanceOf(Buffer);
 });
 
-test.failing('test_ffi_from_buffer', () => {
+test('test_ffi_from_buffer', () => {
   const ffi = new FFI() as Any;
   const a = u16([10000, 20000, 30000, 40000]);
   let c = ffi.fromBuffer(a);

@@ -2358,7 +2358,7 @@ test.failing('test_realize_struct_error', () => {
   expect(() => ffi.new('struct foo_s *')).toThrow(/foo_t/);
 });
 
-test.failing('test_from_buffer_struct', () => {
+test('test_from_buffer_struct', () => {
   const ffi = newFFI();
   ffi.cdef('struct foo_s { int a, b; };');
   verify(ffi, 'test_from_buffer_struct_p', `

@@ -556,6 +556,24 @@ describe('the FFI object', () => {
     expect(f.typeof('int')).not.toBeInstanceOf(f.CData);
   });
 
+  test("fromBuffer() takes CFFI's order and options, and pointer types (a pointer to the first item)", () => {
+    const f = new FFI();
+    f.cdef('struct pt { int x, y; };');
+    const words = new Int32Array(new ArrayBuffer(12)); // made from a list, its buffer fails instanceof ArrayBuffer under jest's module realm (not in Node)
+    words.set([5, -6, 7]);
+    const base = addr(f, f.fromBuffer(words));
+    const pt = f.fromBuffer('struct pt *', words, { requireWritable: true });
+    expect([f.typeof(pt), addr(f, pt), pt.x, pt.y]).toEqual([f.typeof('struct pt *'), base, 5, -6]);
+    pt.y = 60;
+    expect(words[1]).toBe(60);
+    expectThrow(() => pt[1], RangeError, "item 1 lies outside the 12 bytes");
+    expect(addr(f, f.fromBuffer(words, { requireWritable: false }))).toBe(base);
+    expect(f.fromBuffer(words, 'int[]', {}).length).toBe(3);
+    expectThrow(() => f.fromBuffer('struct pt *', new Int32Array(new ArrayBuffer(4))), RangeError, "ffi.fromBuffer(): 'struct pt *' needs 8 bytes, the buffer has 4");
+    expectThrow(() => f.fromBuffer(words, { requireWritable: 1 } as never), TypeError, 'ffi.fromBuffer(): options.requireWritable must be a boolean, got 1');
+    expectThrow(() => f.fromBuffer('int', words), TypeError, "ffi.fromBuffer(): expected an array or pointer type such as 'char[]' or 'struct foo *', got 'int'");
+  });
+
   test('verify()\'s relativeTo takes relative include directories from that file\'s directory', () => {
     const dir = tempDir();
     fs.mkdirSync(path.join(dir, 'inc'));
