@@ -147,6 +147,16 @@ export class FFI {
     };
   }
 
+  /**
+   * A new FFI, with no declarations. It takes no arguments: CFFI's one, its backend, has no
+   * counterpart here, so an argument is refused rather than silently ignored.
+   */
+  constructor(...args: never[]) {
+    if (args.length > 0 && args[0] !== undefined) {
+      throw new TypeError(`new FFI(): takes no arguments (node-cffi has one backend), got ${show(args[0])}`);
+    }
+  }
+
   /** Declares C types, functions, globals and constants (CFFI's cdef language). */
   cdef(source: string, options: CdefOptions = {}): void {
     if (typeof source !== 'string') throw new TypeError(`ffi.cdef(): expected a string of C declarations, got ${show(source)}`);

@@ -80,7 +80,7 @@ test('test_ffi_subclass', () => {
   expect(foo.constructor).toBe(FOO);
 });
 
-test.failing('test_ffi_no_argument', () => {
+test('test_ffi_no_argument', () => {
   const Ctor = FFI as Any;
   expect(() => new Ctor(42)).toThrow(TypeError);
 });

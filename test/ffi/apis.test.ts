@@ -556,6 +556,12 @@ describe('the FFI object', () => {
     expect(f.typeof('int')).not.toBeInstanceOf(f.CData);
   });
 
+  test('new FFI() takes no arguments (CFFI\'s backend has no counterpart)', () => {
+    const Ctor = FFI as unknown as new (arg?: unknown) => FFI;
+    expectThrow(() => new Ctor(42), TypeError, 'new FFI(): takes no arguments (node-cffi has one backend), got 42');
+    expect(new Ctor(undefined)).toBeInstanceOf(FFI);
+  });
+
   test("fromBuffer() takes CFFI's order and options, and pointer types (a pointer to the first item)", () => {
     const f = new FFI();
     f.cdef('struct pt { int x, y; };');
