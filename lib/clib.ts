@@ -1,7 +1,7 @@
 // Library namespaces: the object verify() and dlopen() return, with a property per declared function, global and constant.
 import { FFIError } from './errors';
 import type { Decl } from './ctype/registry';
-import { CType, FunctionType, Q_CONST, VOID, functionType, pendingIn, pendingReason, pointerTo } from './ctype/model';
+import { CType, FunctionType, Q_CONST, VOID, functionType, pendingIn, pendingReason, pointerTo, whyNoSize } from './ctype/model';
 import { Binding, EXTERN_REPORT, ExternBinding, directSymbol, macroGlobalSymbol } from './codegen/glue';
 import type { LoadedLibrary } from './backend/koffi';
 import { Caller, functionGuard, makeCaller, makeFunctionPointer, whenSettled } from './cdata/call';
@@ -496,6 +496,18 @@ function readConstant(d: Decl & { kind: 'constant' }, spec: LibSpec, guard: { re
   return readAt(t, block.memory, block.offset, block.address);
 }
 
+/**
+ * A global of a struct or union type without a layout here (opaque, or declared and never
+ * defined) is neither read nor written, as in CFFI: nothing says what its bytes are. Its address
+ * (ffi.addressof) is still known.
+ */
+function refuseOpaque(d: Decl & { kind: 'variable' }, where: string): void {
+  const t = d.type;
+  if ((t.kind === 'struct' || t.kind === 'union') && t.size < 0 && !pendingIn(t)) {
+    throw new TypeError(`${where}: ${whyNoSize(t)}; ffi.addressof(lib, '${d.name}') is its address`);
+  }
+}
+
 /** The C type of a glue function storing a constant's value: `void f(void *out)`. */
 const READER_FN = functionType([pointerTo(VOID)], VOID, false);
 
@@ -552,10 +564,12 @@ function defineGlobal(lib: Lib, d: Decl & { kind: 'variable' }, state: LibState)
     enumerable: true,
     get() {
       const p = locate();
+      refuseOpaque(d, where);
       return readAt(d.type, p.memory, p.offset, p.address);
     },
     set(value: unknown) {
       const p = locate();
+      refuseOpaque(d, where);
       if (readonly) throw new TypeError(`${where}: it is declared const, so C keeps it in read-only memory; it cannot be assigned`);
       writeAt(d.type, p.memory.v, p.offset, value, where);
     },

@@ -131,6 +131,18 @@ describe('globals that are macros are evaluated at each access', () => {
     expect(p[0]).toBe(3);
     expect(addr(ffi, ffi.addressof(C, 'allocations'))).toBe(addr(ffi, p));
   });
+
+  test('a global of a struct with no layout here is neither read nor written; its address is known', () => {
+    const f = new FFI();
+    f.cdef('struct hidden; extern struct hidden secret;');
+    const lib = f.verify('struct hidden { int x; }; struct hidden secret = { 41 };');
+    const why = "global 'secret': 'struct hidden' is declared but never defined (opaque); ffi.addressof(lib, 'secret') is its address";
+    expectThrow(() => lib.secret, TypeError, why);
+    expectThrow(() => {
+      lib.secret = {};
+    }, TypeError, why);
+    expect(f.cast('int *', f.addressof(lib, 'secret'))![0]).toBe(41);
+  });
 });
 
 describe('ffi.include()', () => {
