@@ -697,7 +697,8 @@ export class FFI {
   fromBuffer(buf: ArrayBufferView | ArrayBuffer, options: FromBufferOptions): CData;
   fromBuffer(cdecl: TypeArg, buf: ArrayBufferView | ArrayBuffer, options?: FromBufferOptions): CData;
   fromBuffer(first: unknown, second?: unknown, third?: unknown): CData {
-    const cffiOrder = typeof first === 'string' || isCType(first);
+    const bufferLike = (x: unknown): boolean => ArrayBuffer.isView(x) || x instanceof ArrayBuffer || Object.prototype.toString.call(x) === '[object ArrayBuffer]';
+    const cffiOrder = (typeof first === 'string' || isCType(first)) && bufferLike(second);
     const buf = cffiOrder ? second : first;
     const optionsFirst = !cffiOrder && second !== null && typeof second === 'object' && !isCType(second);
     const cdecl = (cffiOrder ? first : optionsFirst || second === undefined ? 'char[]' : second) as TypeArg;

@@ -127,7 +127,8 @@ describe('strings and bytes', () => {
     const chars = ffi.fromBuffer(new Uint8Array([104, 105, 0]));
     expect(ffi.string(chars)).toBe('hi');
     expectThrow(() => ffi.fromBuffer('nope' as never), TypeError, 'ffi.fromBuffer(): expected a Buffer, typed array or ArrayBuffer, got string "nope"');
-    expect(() => ffi.fromBuffer(buf, 'int *')).toThrow(/array type/);
+    expectThrow(() => ffi.fromBuffer(buf, 'int'), TypeError, "ffi.fromBuffer(): expected an array or pointer type such as 'char[]' or 'struct foo *', got 'int'");
+    expect(ffi.fromBuffer(buf, 'int *')[1]).toBe(2); // a pointer to the first item
   });
 
   test('ffi.memmove copies between cdata and buffers, overlap included', () => {
