@@ -7,6 +7,32 @@ import { Lib, LibSpec, declareLater } from './clib';
 /** A library's names that an included FFI's library answers for (see LibSpec.included). */
 export type Included = NonNullable<LibSpec['included']>;
 
+/** A small object each library holds (keyed weakly): what a WeakLib refers to weakly instead of the library. */
+const tokens = new WeakMap<Lib, object>();
+
+/**
+ * A library held weakly. A WeakRef keeps its target alive until the current synchronous job ends,
+ * so a loop making libraries would keep every one (and its bound functions) until the loop ends.
+ * This refers weakly to a token the library holds, and reaches the library through a WeakMap of
+ * its own: the job keeps only the token alive, and the library only while this object is reachable.
+ */
+class WeakLib {
+  private readonly token: WeakRef<object>;
+  private readonly lib = new WeakMap<object, Lib>();
+
+  constructor(lib: Lib) {
+    let token = tokens.get(lib);
+    if (token === undefined) tokens.set(lib, (token = {}));
+    this.token = new WeakRef(token);
+    this.lib.set(token, lib);
+  }
+
+  deref(): Lib | undefined {
+    const token = this.token.deref();
+    return token === undefined ? undefined : this.lib.get(token);
+  }
+}
+
 /** The links of one FFI, over its declaration table. */
 export class Links {
   /**
@@ -19,10 +45,10 @@ export class Links {
    * nothing uses is unloaded, its FFI's life notwithstanding), and the integer constants the
    * compiler gave it.
    */
-  private library: WeakRef<Lib> | null = null;
+  private library: WeakLib | null = null;
   private settled: ReadonlyMap<string, number | bigint> = new Map();
   /** The libraries dlopen() made that may still be in use: they learn the declarations made after them. */
-  private readonly opened = new Set<WeakRef<Lib>>();
+  private readonly opened = new Set<WeakLib>();
   /** Declarations made since the libraries from dlopen() last learned of them. */
   private readonly later: Decl[] = [];
 
@@ -41,7 +67,7 @@ export class Links {
 
   /** A verify() library just made: what FFIs including this one reach. */
   built(lib: Lib, constants: ReadonlyMap<string, number | bigint>): void {
-    this.library = new WeakRef(lib);
+    this.library = new WeakLib(lib);
     this.settled = constants;
   }
 
@@ -109,7 +135,7 @@ export class Links {
 
   /** A library from dlopen(): it learns the declarations made from now on (see teach). */
   opening(lib: Lib): void {
-    this.opened.add(new WeakRef(lib));
+    this.opened.add(new WeakLib(lib));
     this.registry.onDeclare ??= (d) => this.later.push(d);
   }
 
