@@ -1,4 +1,4 @@
-# node-gyp build of the optional native helper: one C file against Node-API version 8, no C++.
+# node-gyp build of the optional native helper: one C file against Node-API (its experimental version, for finalizers that run inside garbage collection), no C++.
 {
   "targets": [
     {

@@ -1,4 +1,5 @@
 // API mode's one pipeline, for verify(), verifyAsync() and compile(): the translation unit, its build, loading it, settling the cdef with its probes, the library object.
+import * as path from 'path';
 import { FFIError, show, TypeError, VerificationError } from './errors';
 import { nodeHost } from './host';
 import { CType, functionType, pendingLayout, pointerTo, primitive } from './ctype/model';
@@ -10,7 +11,7 @@ import { BUILD_OPTION_NAMES, buildAsync, BuildOptions, BuildRequest, BuildResult
 import { LoadedLibrary, loadLibrary } from './backend/koffi';
 import { placeRaw } from './cdata/memory';
 import type { ExternTable } from './cdata/externs';
-import { Lib, makeLib } from './clib';
+import { Lib, LibSpec, makeLib } from './clib';
 
 export { CompilerWarning } from './codegen/diagnostics';
 
@@ -30,11 +31,18 @@ export interface VerifyOptions extends BuildOptions {
    * collect them, print them, or pass `() => {}` to silence them.
    */
   onWarning?: (warning: CompilerWarning) => void;
+  /** How the built library is loaded: dlopen()'s flags, a sum of `ffi.RTLD_*` values (default: RTLD_NOW). */
+  flags?: number;
+  /**
+   * A file (usually the calling module's own, `__filename`) whose directory the relative paths of
+   * includeDirs, libraryDirs and sources are taken from, instead of the working directory.
+   */
+  relativeTo?: string;
 }
 
 /** Every VerifyOptions name, for checkOptions(). */
 export const VERIFY_OPTION_NAMES: Readonly<Record<keyof VerifyOptions, true>> = {
-  ...BUILD_OPTION_NAMES, filename: true, moduleName: true, strictPrototypes: true, onWarning: true,
+  ...BUILD_OPTION_NAMES, filename: true, moduleName: true, strictPrototypes: true, onWarning: true, flags: true, relativeTo: true,
 };
 
 /**
@@ -65,11 +73,16 @@ export interface Settled {
  * The translation unit for `source` and the declarations (CFFI's standard headers, `source` under
  * `#line 1 "<filename>"`, then the glue), and the request that builds it; `cdefs` (every cdef
  * call's text and options) are part of the cache key. `where` names the caller in messages.
+ * `included` are the declarations taken from other FFIs by ffi.include(): their own builds
+ * check them, so the glue only spells types by them.
  * @internal
  */
-export function prepare(decls: readonly Decl[], cdefs: readonly string[], source: unknown, options: VerifyOptions, where: string): Prepared {
+export function prepare(
+  decls: readonly Decl[], cdefs: readonly string[], source: unknown, given: VerifyOptions, where: string, included: readonly Decl[] = [],
+): Prepared {
   if (source === undefined) source = ''; // CFFI's default: the cdef's names come from the libraries linked
   if (typeof source !== 'string') throw new TypeError(`${where}: expected C source as a string, got ${show(source)}`);
+  const options = relativePaths(given);
   if (options.onWarning !== undefined && typeof options.onWarning !== 'function') {
     throw new TypeError(`options.onWarning: expected a function receiving each CompilerWarning, got ${show(options.onWarning)}`);
   }
@@ -79,7 +92,7 @@ export function prepare(decls: readonly Decl[], cdefs: readonly string[], source
   if (filename.split(/[\\/]/).pop() === GLUE_FILE) {
     throw new TypeError(`options.filename: '${GLUE_FILE}' is the name of the code verify() adds to the source; name the source otherwise`);
   }
-  const glue = generateGlue(decls, source, filename, { strictPrototypes: options.strictPrototypes === true });
+  const glue = generateGlue(decls, source, filename, { strictPrototypes: options.strictPrototypes === true, spellingOnly: included });
   const extra = options.extraCompileArgs;
   const request: BuildRequest = {
     code: glue.unit,
@@ -93,6 +106,20 @@ export function prepare(decls: readonly Decl[], cdefs: readonly string[], source
     descriptor: true,
   };
   return { decls, glue, request, options };
+}
+
+/** The options with the relative paths of includeDirs, libraryDirs and sources taken from options.relativeTo's directory. */
+function relativePaths(options: VerifyOptions): VerifyOptions {
+  const file = options.relativeTo;
+  if (file === undefined) return options;
+  if (typeof file !== 'string' || file === '') {
+    throw new TypeError(`options.relativeTo: expected the path of a file whose directory relative paths are taken from, got ${show(file)}`);
+  }
+  const dir = path.dirname(file);
+  const under = (list: readonly string[] | undefined): readonly string[] | undefined =>
+    Array.isArray(list) ? list.map((x: unknown) => (typeof x === 'string' && !path.isAbsolute(x) ? path.join(dir, x) : x) as string) : list;
+  const { relativeTo: _relativeTo, ...rest } = options; // eslint-disable-line @typescript-eslint/no-unused-vars
+  return { ...rest, includeDirs: under(options.includeDirs), libraryDirs: under(options.libraryDirs), sources: under(options.sources) };
 }
 
 /**
@@ -180,7 +207,7 @@ function tell(e: unknown, glue: Glue): unknown {
 export function loadAndSettle(p: Prepared, built: BuildResult): Settled {
   let loaded: LoadedLibrary;
   try {
-    loaded = loadLibrary(built.path, { watch: linkedLibraries(p.options), file: built.descriptor });
+    loaded = loadLibrary(built.path, { watch: linkedLibraries(p.options), file: built.descriptor, flags: p.options.flags });
   } finally {
     if (built.descriptor) nodeHost.closeSync(built.descriptor.fd);
   }
@@ -246,11 +273,18 @@ export function missingFunctions(loaded: LoadedLibrary, weak: WeakFunctions): st
 }
 
 /**
- * The library object of a built library: loaded, settled, each function checked now and bound
- * when first used (a koffi function per use, not hundreds for a header); its extern "Python"
- * functions call what `externs` (the FFI's) has attached, now and later. @internal
+ * What a library object needs beyond the build: how variadic type names resolve, what included
+ * FFIs declare, and the FFI's table of JavaScript functions for extern "Python" ones. Its functions
+ * are checked now and bound when first used (a koffi function per use, not hundreds for a header). @internal
  */
-export function open(p: Prepared, built: BuildResult, resolveType: (text: string) => CType, externs: ExternTable, weak?: WeakFunctions): Lib {
+export type LibParts = Pick<LibSpec, 'resolveType' | 'included'> & { readonly externs: ExternTable };
+
+/**
+ * The library object of a built library: loaded, settled, every function bound now; its extern
+ * "Python" functions call what `parts.externs` (the FFI's) has attached, now and later; and the
+ * constants the compiler gave their values. @internal
+ */
+export function open(p: Prepared, built: BuildResult, parts: LibParts, weak?: WeakFunctions): { lib: Lib; constants: ReadonlyMap<string, number | bigint> } {
   const s = loadAndSettle(p, built);
   try {
     const label = `the verify() library for ${p.options.filename ?? 'source.c'}`;
@@ -260,10 +294,12 @@ export function open(p: Prepared, built: BuildResult, resolveType: (text: string
       const missing = new Set(weak.missing);
       decls = decls.filter((d) => d.kind !== 'function' || !missing.has(d.name));
     }
-    return makeLib({
-      label, loaded: s.loaded, decls, functions: p.glue.functions, globals: p.glue.globals, constants: s.constants, eager: false, checked: true,
-      resolveType, externs: { bindings: p.glue.externs, table: externs },
+    const lib = makeLib({
+      label, name: p.request.moduleName, loaded: s.loaded, decls, functions: p.glue.functions, globals: p.glue.globals,
+      constants: s.constants, eager: true, bindOnUse: true, resolveType: parts.resolveType, included: parts.included,
+      externs: { bindings: p.glue.externs, table: parts.externs },
     });
+    return { lib, constants: s.constants };
   } catch (e) {
     s.loaded.close();
     throw e;

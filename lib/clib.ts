@@ -1,14 +1,15 @@
 // Library namespaces: the object verify() and dlopen() return, with a property per declared function, global and constant.
 import { FFIError, TypeError, closestName } from './errors';
 import type { Decl } from './ctype/registry';
-import { CType, FunctionType, Q_CONST, VOID, functionType, pendingIn, pendingReason, pointerTo, requireSize } from './ctype/model';
-import { Binding, EXTERN_REPORT, ExternBinding } from './codegen/glue';
+import { CType, FunctionType, Q_CONST, VOID, functionType, pendingIn, pendingReason, pointerTo, whyNoSize } from './ctype/model';
+import { Binding, EXTERN_REPORT, ExternBinding, directSymbol, macroGlobalSymbol } from './codegen/glue';
 import type { LoadedLibrary } from './backend/koffi';
 import { Caller, functionGuard, makeCaller, makeFunctionPointer, whenSettled } from './cdata/call';
 import { ExternSlot, ExternTable, LibraryExterns, externAddress } from './cdata/externs';
 import { classOf, readAt, wrapPointer, writeAt } from './cdata/classes';
 import type { CData } from './cdata/base';
-import { Memory, ReadOnlyView, allocate, placeMemory, placeRaw } from './cdata/memory';
+import { Hold, Memory, ReadOnlyView, allocate, heldWindow, placeMemory, placeRaw } from './cdata/memory';
+import { standFor } from './cdata/pointers';
 import { callbacksRunning } from './cdata/callback';
 
 /**
@@ -22,8 +23,16 @@ interface LibState {
   readonly loaded: LoadedLibrary;
   readonly guard: { why: string };
   readonly spec: LibSpec;
+  /** The functions, globals and constants the library has, by name, in the order declared (a library from dlopen() learns later ones). */
+  readonly names: Map<string, Decl>;
+  /** The names an included FFI's library answers for (verify libraries; see LibSpec.included). */
+  readonly forwarded: Set<string>;
+  /** Each function as a function pointer cdata (its address as C takes it), made on first use. */
+  readonly pointers: Map<string, CData>;
+  /** What the pointers its functions return, and those read from its globals, keep loaded: the library (see cdata/memory.ts). */
+  readonly results: Hold;
   /** Each global's place, found on first use (shared by its value, its views and ffi.addressof). */
-  readonly globals: Map<string, () => GlobalPlace>;
+  readonly globals: Map<string, Locate>;
   /** The Memory of function pointers taken with ffi.addressof(): closed with the library. */
   readonly functions: Memory;
   /** The Memory of every global placed so far: closed with the library. */
@@ -38,6 +47,8 @@ interface GlobalPlace {
   readonly offset: number;
   readonly address: number;
 }
+/** A global's place, or the error saying why it has none now. */
+type Locate = () => GlobalPlace;
 const states = new WeakMap<object, LibState>();
 
 /** Names a library knows of but does not export, with the reason (a static function of the source). */
@@ -81,15 +92,15 @@ const missingNames: object = new Proxy(Object.create(Object.prototype) as object
     if (!state) return undefined; // an object made from a library with Object.create(): not ours to judge
     const why = hidden.get(receiver)?.get(key);
     if (why !== undefined) throw new FFIError(`${state.spec.label}: '${key}' ${why}`);
-    const near = closestName(key, [...libNames(state.spec), ...(hidden.get(receiver)?.keys() ?? [])]);
+    const near = closestName(key, [...state.names.keys(), ...(hidden.get(receiver)?.keys() ?? [])]);
     const hint = near === null ? 'declare it with ffi.cdef()' : `did you mean '${near}'?`;
     throw new FFIError(`${state.spec.label}: no function, global or constant named '${key}' was declared; ${hint}`);
   },
 });
 
-/** The names a library exposes, in declaration order. */
-function libNames(spec: LibSpec): string[] {
-  return spec.decls.flatMap((d) => (d.kind === 'function' || d.kind === 'variable' || d.kind === 'constant' ? [d.name] : []));
+/** Whether a declaration is a name of library objects (a function, global or constant). */
+function isLibName(d: Decl): d is Decl & { kind: 'function' | 'variable' | 'constant' | 'extern-callback' } {
+  return d.kind === 'function' || d.kind === 'variable' || d.kind === 'constant' || d.kind === 'extern-callback';
 }
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
@@ -126,7 +137,7 @@ const libPrototype: object = Object.create(missingNames, {
       const head = `[Lib: ${state.spec.label}]`;
       if (depth < 0) return options.stylize ? options.stylize(head, 'special') : head;
       const shown: Record<string, unknown> = {};
-      for (const d of state.spec.decls) {
+      for (const d of state.names.values()) {
         if (d.kind === 'function') {
           shown[d.name] = shownAs(`[Function: ${declaration(d.name, d.type)}]`, options);
         } else if (d.kind === 'variable' || d.kind === 'constant' || d.kind === 'extern-callback') {
@@ -141,6 +152,15 @@ const libPrototype: object = Object.create(missingNames, {
       const body = Object.keys(shown).length === 0 ? '{}' : inspect(shown, { ...options, depth });
       return `${head} ${body}`;
     },
+  },
+  // CFFI's repr of a library, for String(lib) and template strings.
+  toString: {
+    value(this: object): string {
+      const state = states.get(this);
+      return state ? `<Lib object for '${state.spec.name}'>` : '[object Object]';
+    },
+    writable: true,
+    configurable: true,
   },
 });
 
@@ -158,6 +178,8 @@ export function hideNames(lib: object, reasons: ReadonlyMap<string, string>): vo
 export interface LibSpec {
   /** Shown in messages: `'libm.so.6'`, `the verify() library`. */
   readonly label: string;
+  /** What String(lib) names, as CFFI's repr does (`<Lib object for '...'>`): the module's name, or the path given to dlopen(). */
+  readonly name: string;
   readonly loaded: LoadedLibrary;
   readonly decls: readonly Decl[];
   /** For verify() libraries, how to bind each function (its wrapper; see codegen/glue.ts). */
@@ -171,13 +193,23 @@ export interface LibSpec {
   readonly resolveType: (text: string) => CType;
   /** Constant values the compiler reported, overriding or completing the cdef's. */
   readonly constants?: ReadonlyMap<string, number | bigint>;
-  /** Bind every function now (ahead-of-time modules) rather than on first use (dlopen, verify). */
+  /**
+   * Bind every function now (verify): the library is what was built. Otherwise (dlopen) functions
+   * are bound on first use, and the library learns declarations made later (`declareLater`).
+   */
   readonly eager: boolean;
   /**
-   * Bound on first use (eager false), each function's type is checked now, and what binding
-   * refuses with a TypeError is refused when the function is called, as eager binding does (verify).
+   * With `eager`: each function is bound when first used rather than now (a koffi function per
+   * use, not hundreds for a header), its type checked now, and what binding refuses with a
+   * TypeError refused when it is called, as binding now would.
    */
-  readonly checked?: boolean;
+  readonly bindOnUse?: boolean;
+  /**
+   * The functions, globals and constants of FFIs given to ffi.include() (verify libraries): each
+   * is that FFI's own library's, reached through `libraryOf(name)` (null when it has none);
+   * constants whose value the declaration carries need none.
+   */
+  readonly included?: { readonly decls: readonly Decl[]; readonly libraryOf: (name: string) => Lib | null };
   /** For verify() libraries: how the glue defines each extern "Python" function, and the FFI's table of the JavaScript functions attached. */
   readonly externs?: { readonly bindings: ReadonlyMap<string, ExternBinding>; readonly table: ExternTable };
 }
@@ -186,54 +218,146 @@ export interface LibSpec {
 export function makeLib(spec: LibSpec): Lib {
   const lib: Lib = Object.create(libPrototype);
   const guard = { why: '' };
-  const state: LibState = { loaded: spec.loaded, guard, spec, globals: new Map(), functions: functionGuard(lib), memories: [], externs: null };
+  const functions = functionGuard(lib);
+  const state: LibState = {
+    loaded: spec.loaded, guard, spec, names: new Map(), forwarded: new Set(), pointers: new Map(), results: { guard: functions, windows: new WeakMap(), from: null, to: null },
+    globals: new Map(), functions, memories: [], externs: null,
+  };
   states.set(lib, state);
   const externSlots = new Map<string, ExternSlot>();
-
-  for (const d of spec.decls) {
-    switch (d.kind) {
-      case 'function': {
-        const bind = () => {
-          refusePending(spec, d.name, d.type);
-          const binding = spec.functions?.get(d.name) ?? { symbol: d.name, lowered: null };
-          const raw = spec.loaded.bind(binding.symbol, binding.lowered ?? d.type, `${d.name}()`);
-          return makeCaller(`${d.name}()`, d.type, d.argNames, { raw, lowered: binding.lowered, resolveType: spec.resolveType }, guard);
-        };
-        if (spec.eager) {
-          Object.defineProperty(lib, d.name, { value: bindOrRefuse(bind), enumerable: true });
-        } else {
-          if (spec.checked) refusePending(spec, d.name, d.type);
-          Object.defineProperty(lib, d.name, {
-            configurable: true,
-            enumerable: true,
-            get() {
-              const fn = spec.checked ? bindOrRefuse(bind) : bind();
-              Object.defineProperty(lib, d.name, { value: fn, enumerable: true });
-              return fn;
-            },
-          });
-        }
-        break;
-      }
-      case 'constant':
-        defineConstant(lib, d, spec, guard);
-        break;
-      case 'variable':
-        defineGlobal(lib, d, state);
-        break;
-      case 'extern-callback':
-        defineExtern(lib, d, state, externSlots);
-        break;
-      case 'typedef':
-      case 'tag':
-        break;
-    }
-  }
+  for (const d of spec.decls) if (isLibName(d)) define(lib, d, state, externSlots);
+  for (const d of spec.included?.decls ?? []) if (isLibName(d) && !state.names.has(d.name)) defineIncluded(lib, d, state);
   if (externSlots.size > 0 && spec.externs) {
     state.externs = { loaded: spec.loaded, guard, slots: externSlots, report: spec.loaded.symbolAddress(EXTERN_REPORT) };
     spec.externs.table.adopt(state.externs);
   }
   return lib;
+}
+
+/** Defines the property of a function, global or constant (replacing one of the same name in a library from dlopen()). */
+function define(lib: Lib, d: Decl & { kind: 'function' | 'variable' | 'constant' | 'extern-callback' }, state: LibState, externSlots: Map<string, ExternSlot>): void {
+  const { spec } = state;
+  state.names.set(d.name, d);
+  state.pointers.delete(d.name);
+  state.globals.delete(d.name);
+  switch (d.kind) {
+    case 'function': {
+      const bind = () => {
+        refusePending(spec, d.name, d.type);
+        const binding = spec.functions?.get(d.name) ?? { symbol: d.name, lowered: null };
+        const raw = spec.loaded.bind(binding.symbol, binding.lowered ?? d.type, `${d.name}()`);
+        const target = { raw, lowered: binding.lowered, resolveType: spec.resolveType, results: state.results };
+        return makeCaller(`${d.name}()`, d.type, d.argNames, target, state.guard);
+      };
+      if (spec.eager && !spec.bindOnUse) {
+        Object.defineProperty(lib, d.name, { value: standingFor(bindOrRefuse(bind), d, state), enumerable: true });
+      } else {
+        if (spec.eager) refusePending(spec, d.name, d.type);
+        Object.defineProperty(lib, d.name, {
+          configurable: true,
+          enumerable: true,
+          get() {
+            const fn = standingFor(spec.eager ? bindOrRefuse(bind) : bind(), d, state);
+            Object.defineProperty(lib, d.name, { value: fn, enumerable: true, configurable: !spec.eager });
+            return fn;
+          },
+        });
+      }
+      break;
+    }
+    case 'constant':
+      defineConstant(lib, d, spec, state.guard);
+      break;
+    case 'variable':
+      defineGlobal(lib, d, state);
+      break;
+    case 'extern-callback':
+      defineExtern(lib, d, state, externSlots);
+      break;
+  }
+}
+
+/**
+ * A library from dlopen() learns the declarations its FFI makes after it was opened (as CFFI's
+ * does): new names, and those a cdef with `override` replaced. @internal
+ */
+export function declareLater(lib: Lib, decls: Iterable<Decl>): void {
+  const state = states.get(lib);
+  if (!state || state.spec.eager || state.guard.why !== '') return;
+  for (const d of decls) if (isLibName(d) && state.names.get(d.name) !== d) define(lib, d, state, new Map()); // no extern "Python" function in a dlopen() library
+}
+
+/**
+ * A name an included FFI declares, in a verify() library: the value of that FFI's library, read
+ * (and, for a global, written) through it; a constant whose value its declaration carries is that value.
+ */
+function defineIncluded(lib: Lib, d: Decl & { kind: 'function' | 'variable' | 'constant' | 'extern-callback' }, state: LibState): void {
+  const { spec } = state;
+  state.names.set(d.name, d);
+  state.forwarded.add(d.name);
+  const from = (): Lib => includedLibrary(state, d.name);
+  Object.defineProperty(lib, d.name, {
+    enumerable: true,
+    get() {
+      if (d.kind === 'constant') {
+        if (d.value !== undefined) return d.value;
+        if (d.type.kind === 'enum' && d.type.relements[d.name] !== undefined) return d.type.relements[d.name];
+      }
+      return from()[d.name];
+    },
+    set(value: unknown) {
+      if (d.kind !== 'variable') throw new FFIError(`${spec.label}: '${d.name}' is not a global variable; it cannot be assigned`);
+      from()[d.name] = value;
+    },
+  });
+}
+
+/** The library of the included FFI that declares `name`, or the error saying it has none. */
+function includedLibrary(state: LibState, name: string): Lib {
+  const other = state.spec.included?.libraryOf(name) ?? null;
+  if (other === null) {
+    throw new FFIError(
+      `${state.spec.label}: '${name}' is declared by an FFI given to ffi.include(), which had no library in use when this one was ` +
+        "made (none from its verify() yet, or the last was dropped); that library is what this name refers to: verify() that FFI, and keep its library, first",
+    );
+  }
+  return other;
+}
+
+/**
+ * A library function, as CFFI's API-mode functions are: a JavaScript function, not a cdata, that
+ * stands for its function pointer wherever one is expected (an argument, ffi.cast, ffi.typeof). It
+ * keeps its library object alive.
+ */
+function standingFor(fn: Caller, d: Decl & { kind: 'function' }, state: LibState): Caller {
+  standFor(fn, pointerTo(d.type), () => functionPointer(state, d));
+  return fn;
+}
+
+/**
+ * A function of the library as a function pointer cdata (made once): the address of its wrapper in a
+ * verify() library, which has the cdef's type whatever the source's (CFFI's API mode gives its
+ * wrapper's too); of a function taking or returning a struct by value, its direct wrapper; of the
+ * function itself in a library from dlopen() and for variadic functions. It refuses calls once the
+ * library is closed.
+ */
+function functionPointer(state: LibState, d: Decl & { kind: 'function' }): CData {
+  const known = state.pointers.get(d.name);
+  if (known) return known;
+  const { spec } = state;
+  if (state.guard.why !== '') throw new FFIError(`'${d.name}': ${state.guard.why}`);
+  const binding = spec.functions?.get(d.name);
+  const symbol = binding === undefined || binding.symbol === d.name ? d.name : binding.lowered ? directSymbol(d.name) : binding.symbol;
+  let address: number;
+  try {
+    address = spec.loaded.symbolAddress(symbol);
+  } catch (e) {
+    if (!(e instanceof FFIError) || symbol === d.name) throw e;
+    throw new FFIError(`${spec.label}: the address of '${d.name}' is not known: ${e.message} (a module compiled by an older node-cffi; compile it again)`);
+  }
+  const p = wrapPointer(pointerTo(d.type), address, state.functions)!;
+  state.pointers.set(d.name, p);
+  return p;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -249,6 +373,7 @@ function defineExtern(lib: Lib, d: Decl & { kind: 'extern-callback' }, state: Li
   const b = spec.externs?.bindings.get(d.name);
   if (b === undefined) {
     Object.defineProperty(lib, d.name, {
+      configurable: !spec.eager,
       enumerable: true,
       get() {
         throw new FFIError(
@@ -299,6 +424,7 @@ function defineConstant(lib: Lib, d: Decl & { kind: 'constant' }, spec: LibSpec,
   const known = spec.constants?.get(d.name) ?? d.value;
   let read: { value: unknown } | null = null;
   Object.defineProperty(lib, d.name, {
+    configurable: !spec.eager,
     enumerable: true,
     get() {
       if (known !== undefined) return known;
@@ -340,6 +466,19 @@ function readConstant(d: Decl & { kind: 'constant' }, spec: LibSpec, guard: { re
   return readAt(t, block.memory, block.offset, block.address);
 }
 
+/**
+ * A global of a struct or union type without a layout here (opaque, or declared and never
+ * defined) is neither read nor written, as in CFFI: nothing says what its bytes are. Its address
+ * (ffi.addressof) is still known.
+ */
+function refuseOpaque(d: Decl & { kind: 'variable' }, where: string): void {
+  const t = d.type;
+  if ((t.kind === 'struct' || t.kind === 'union') && t.size < 0 && !pendingIn(t)) {
+    // FFIError, as for every use of a type without a size (docs/cffi-differences.md, "A type without a size").
+    throw new FFIError(`${where}: ${whyNoSize(t)}; ffi.addressof(lib, '${d.name}') is its address`);
+  }
+}
+
 /** The C type of a glue function storing a constant's value: `void f(void *out)`. */
 const READER_FN = functionType([pointerTo(VOID)], VOID, false);
 
@@ -347,7 +486,9 @@ const READER_FN = functionType([pointerTo(VOID)], VOID, false);
  * A global variable as a property: scalars read and write their value; arrays and structs read as
  * cdata views and are assigned like initialisers (a list, an object of fields, or a cdata of the
  * same type). A const global is read-only: C keeps it in read-only pages, so assigning it, or
- * writing through a view of it, is refused. Views of a global refuse access once the library is closed.
+ * writing through a view of it, is refused. Views of a global refuse access once the library is
+ * closed. A global the source defines as a macro (`#define my_value (*get_my_value())`) is
+ * evaluated at each access, as C would: its address is taken anew (an FFIError when it is NULL).
  */
 function defineGlobal(lib: Lib, d: Decl & { kind: 'variable' }, state: LibState): void {
   const { spec, guard } = state;
@@ -355,49 +496,74 @@ function defineGlobal(lib: Lib, d: Decl & { kind: 'variable' }, state: LibState)
   const where = `global '${d.name}'`;
   const accessor = spec.globals?.get(d.name);
   const readonly = (d.quals & Q_CONST) !== 0;
-  const locate = (): GlobalPlace => {
+  /** The accessor (verify) when the global is a macro, found on first use; null for a variable, whose address never changes. */
+  let macro: (() => number | bigint) | null | undefined;
+  const locate: Locate = () => {
     if (guard.why !== '') throw new FFIError(`${where}: ${guard.why}`);
-    if (!place) {
-      refusePending(spec, d.name, d.type);
-      if (d.lengthFromCompiler && d.type.kind === 'array' && d.type.length === null) {
-        throw new FFIError(`${spec.label}: global '${d.name}': its length comes from the compiler ('[...]'), so use verify()`);
-      }
-      const address = accessor === undefined ? spec.loaded.symbolAddress(d.name) : (spec.loaded.bind(accessor, addressGetter(d.type))() as number);
-      const size = d.type.size > 0 ? d.type.size : 1;
-      const window = placeMemory(address, size);
-      const hi = d.type.size > 0 ? window.offset + size : window.memory.hi;
-      const memory = new Memory('guarded', window.memory.v, window.offset, hi, lib, null, false, d.type.size > 0);
-      place = { memory: readonly ? readOnly(memory) : memory, offset: window.offset, address };
-      state.memories.push(place.memory);
+    if (place && macro === null) return place;
+    refusePending(spec, d.name, d.type);
+    if (d.lengthFromCompiler && d.type.kind === 'array' && d.type.length === null) {
+      throw new FFIError(`${spec.label}: global '${d.name}': its length comes from the compiler ('[...]'), so use verify()`);
     }
+    const size = d.type.size > 0 ? d.type.size : 1;
+    if (macro === undefined) {
+      const getter = accessor === undefined ? null : (spec.loaded.bind(accessor, addressGetter(d.type)) as () => number | bigint);
+      macro = getter !== null && hasSymbol(spec.loaded, macroGlobalSymbol(d.name)) ? getter : null;
+      if (macro === null) {
+        const address = getter === null ? spec.loaded.symbolAddress(d.name) : (getter() as number);
+        const window = placeMemory(address, size);
+        const hi = d.type.size > 0 ? window.offset + size : window.memory.hi;
+        const memory = new Memory('guarded', window.memory.v, window.offset, hi, lib, null, false, d.type.size > 0);
+        memory.holds = state.results; // a pointer read from it may point into the library's own data
+        place = { memory: readonly ? readOnly(memory) : memory, offset: window.offset, address };
+        state.memories.push(place.memory);
+        return place;
+      }
+    }
+    // A macro: wherever its expression says now, C memory like any pointer C gives.
+    const address = macro!();
+    if (address === 0) throw new FFIError(`${where}: its address is NULL now (the source defines '${d.name}' as a macro, which gave no object)`);
+    if (place?.address === address) return place;
+    const window = placeMemory(address, size);
+    const memory = heldWindow(window.memory, state.results);
+    place = { memory: readonly ? readOnly(memory) : memory, offset: window.offset, address: address as number };
     return place;
   };
   state.globals.set(d.name, locate);
-  // A global of a type without a size (opaque, or a struct never defined) has only an address
-  // (ffi.addressof); an open array's length is not its size (it reads as the array it is).
-  const sized = (): void => {
-    if (d.type.kind !== 'array') requireSize(d.type, `${spec.label}: ${where}`);
-  };
   Object.defineProperty(lib, d.name, {
+    configurable: !spec.eager,
     enumerable: true,
     get() {
       const p = locate();
-      sized();
+      refuseOpaque(d, where);
       return readAt(d.type, p.memory, p.offset, p.address);
     },
     set(value: unknown) {
       const p = locate();
-      sized();
+      refuseOpaque(d, where);
       if (readonly) throw new TypeError(`${where}: it is declared const, so C keeps it in read-only memory; it cannot be assigned`);
       writeAt(d.type, p.memory.v, p.offset, value, where);
     },
   });
 }
 
+/** Whether the library has the symbol `name`. */
+function hasSymbol(loaded: LoadedLibrary, name: string): boolean {
+  try {
+    loaded.symbolAddress(name);
+    return true;
+  } catch (e) {
+    if (e instanceof FFIError) return false;
+    throw e;
+  }
+}
+
 /** The same memory through a view whose writes are refused. */
 function readOnly(m: Memory): Memory {
   const v = m.v;
-  return new Memory(m.kind, new ReadOnlyView(v.buffer, v.byteOffset, v.byteLength), m.lo, m.hi, m.keep, null, true, m.bounded);
+  const r = new Memory(m.kind, new ReadOnlyView(v.buffer, v.byteOffset, v.byteLength), m.lo, m.hi, m.keep, null, true, m.bounded);
+  r.holds = m.holds;
+  return r;
 }
 
 /**
@@ -451,19 +617,19 @@ export function libAddress(lib: Lib, name: string): CData {
   const state = states.get(lib)!;
   const { spec, guard } = state;
   if (guard.why !== '') throw new FFIError(`ffi.addressof(lib, '${name}'): ${guard.why}`);
-  const ext = spec.decls.find((x) => x.kind === 'extern-callback' && x.name === name);
-  if (ext) return (lib as Record<string, CData>)[name]; // its function pointer (dlopen() refuses it)
-  const d = spec.decls.find((x) => (x.kind === 'function' || x.kind === 'variable') && x.name === name);
+  const d = state.names.get(name);
+  if (d?.kind === 'extern-callback') return (lib as Record<string, CData>)[name]; // its function pointer (dlopen() refuses it)
   if (!d || (d.kind !== 'function' && d.kind !== 'variable')) {
-    if (spec.decls.some((x) => x.kind === 'constant' && x.name === name)) {
+    if (d?.kind === 'constant') {
       throw new FFIError(`ffi.addressof(lib, '${name}'): '${name}' is a constant (a const global is one: a value read once, as in CFFI), which has no address here`);
     }
     throw new FFIError(`ffi.addressof(lib, '${name}'): ${spec.label} declares no function or global named '${name}'`);
   }
+  if (state.forwarded.has(name)) return libAddress(includedLibrary(state, name), name);
   if (d.kind === 'variable') {
     // The global's own Memory: the pointer (and its casts) refuse access once the library is closed.
     const p = state.globals.get(name)!();
     return new (classOf(pointerTo(d.type)))(p.memory, p.address, p.offset, 0, 0);
   }
-  return wrapPointer(pointerTo(d.type), spec.loaded.symbolAddress(name), state.functions)!;
+  return functionPointer(state, d);
 }

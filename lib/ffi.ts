@@ -2,27 +2,30 @@
 import * as path from 'path';
 import { CDefError, checkOptions, FFIError, RangeError, show, TypeError } from './errors';
 import { CdefOptions, parseCdef, parseTypeName } from './cparser/parser';
-import { CType, TypeBase, isCType, noSizeError, pendingReason, pointerTo, requireSize, settledPending } from './ctype/model';
+import { CType, TypeBase, VOID, isCType, noSizeError, pendingReason, pointerTo, requireSize, settledPending } from './ctype/model';
 import { Decl, Registry, keyOf } from './ctype/registry';
 import { externBinding, lowerByValue } from './codegen/glue';
-import { getErrno, loadLibrary, setErrno } from './backend/koffi';
+import { RTLD, getErrno, loadLibrary, setErrno } from './backend/koffi';
 import { nodeHost } from './host';
 import { MacroValue, bakeModule, macroValueMember, readModule } from './aot/data';
 import { defineValues, fromSnapshot, linkAll, snapshotOf } from './headerlib';
 import { moduleFiles, writeModule } from './aot/loader';
 import { CData, CFunction, TYPE, isCData } from './cdata/base';
-import { callerType } from './cdata/call';
 import {
   FromBufferOptions, addressOf, bufferOf, castTo, fromBuffer, fromBufferArguments, memmove, newCData, sizeOfCData, stringOf, typedView, unpack,
 } from './cdata/api';
-import { callback, fromHandle, gcAttach, newHandle, release } from './cdata/lifetime';
+import { AllocatorOptions, callback, fromHandle, gcAttach, newAllocator, newHandle, release } from './cdata/lifetime';
+import { standIn, standInType } from './cdata/pointers';
 import { ExternTable, externArguments, notExtern } from './cdata/externs';
 import { EnumValue } from './cdata/scalar';
 import { DumpOptions, dump, inspectCData } from './cdata/dump';
-import { Lib, closeLib, hideNames, isLib, libAddress, makeLib } from './clib';
+import { Lib, closeLib, declareLater, hideNames, isLib, libAddress, makeLib } from './clib';
 import type { CallbackOptions } from './cdata/callback';
 import { TypeScriptOptions, typescriptDeclarations } from './codegen/typescript';
-import { build, buildWithoutBlocking, loadAndSettle, missingFunctions, open, prepare, VERIFY_OPTION_NAMES, VerifyOptions, WeakFunctions } from './apimode';
+import { Links } from './links';
+import {
+  LibParts, VERIFY_OPTION_NAMES, VerifyOptions, WeakFunctions, build, buildWithoutBlocking, loadAndSettle, missingFunctions, open, prepare,
+} from './apimode';
 import { HeaderOptions, Skipped, WEAK_TABLE, readHeader, weakReferences } from './header';
 import { probeCompiler } from './build';
 
@@ -81,7 +84,10 @@ const COMPILE_OPTION_NAMES: Readonly<Record<keyof CompileOptions, true>> = { tmp
 
 /** What ffi.setSource() remembered for compile() and emitCCode(). */
 interface SourceSet {
+  /** As given: 'mymod', or 'pkg.mymod' for a module in the package directory 'pkg'. */
   readonly moduleName: string;
+  /** Its last part: the module's own name, which its directory and files take. */
+  readonly base: string;
   readonly source: string;
   readonly options: VerifyOptions;
 }
@@ -93,10 +99,10 @@ let adoptRegistry: (ffi: FFI, registry: Registry) => void;
 type GcResult<D> = 0 extends 1 & D ? CData : D extends null ? void : CData;
 
 export class FFI {
-  /** C's NULL, as JavaScript spells it. */
-  readonly NULL = null;
   /** C's NULL, as JavaScript spells it (CFFI's FFI.NULL). */
   static readonly NULL = null;
+  /** C's NULL, as JavaScript spells it. */
+  readonly NULL = null;
   /** The class of every cdata (CFFI's ffi.CData): `x instanceof ffi.CData`. */
   static readonly CData = CData;
   /** The class of every ctype (CFFI's ffi.CType): `ffi.typeof('int') instanceof ffi.CType`. */
@@ -107,6 +113,20 @@ export class FFI {
   get CType(): typeof TypeBase {
     return TypeBase;
   }
+  static readonly RTLD_LAZY = RTLD.RTLD_LAZY;
+  static readonly RTLD_NOW = RTLD.RTLD_NOW;
+  static readonly RTLD_GLOBAL = RTLD.RTLD_GLOBAL;
+  static readonly RTLD_LOCAL = RTLD.RTLD_LOCAL;
+  static readonly RTLD_NODELETE = RTLD.RTLD_NODELETE;
+  static readonly RTLD_NOLOAD = RTLD.RTLD_NOLOAD;
+  static readonly RTLD_DEEPBIND = RTLD.RTLD_DEEPBIND;
+  readonly RTLD_LAZY = RTLD.RTLD_LAZY;
+  readonly RTLD_NOW = RTLD.RTLD_NOW;
+  readonly RTLD_GLOBAL = RTLD.RTLD_GLOBAL;
+  readonly RTLD_LOCAL = RTLD.RTLD_LOCAL;
+  readonly RTLD_NODELETE = RTLD.RTLD_NODELETE;
+  readonly RTLD_NOLOAD = RTLD.RTLD_NOLOAD;
+  readonly RTLD_DEEPBIND = RTLD.RTLD_DEEPBIND;
   #registry = new Registry();
   /** Every cdef call's source and options, in order: part of the verify() cache key. */
   readonly #cdefs: string[] = [];
@@ -116,18 +136,28 @@ export class FFI {
   readonly #values = new Map<string, MacroValue>();
   readonly #skipped: HeaderSkipped[] = [];
   readonly #given = new Set<string>();
+  /** The FFIs included, the last verify() library, the libraries from dlopen() that learn later declarations. */
+  #links = new Links(this.#registry);
+  /** ffi.initOnce(): each tag's result, or that its function is running. */
+  readonly #inits = new Map<unknown, { readonly value: unknown } | null>();
   /** The JavaScript functions ffi.defExtern() attached to extern "Python" functions, and the libraries that call them. */
   readonly #externs = new ExternTable();
-
-  constructor() {
-    // CFFI's FFI(backend) has no counterpart: an argument is a mistake, not something to ignore.
-    if (arguments.length > 0) throw new TypeError(`new FFI(): takes no arguments, got ${show(arguments[0])}`);
-  }
 
   static {
     adoptRegistry = (ffi, registry) => {
       ffi.#registry = registry;
+      ffi.#links = new Links(registry);
     };
+  }
+
+  /**
+   * A new FFI, with no declarations. It takes no arguments: CFFI's one, its backend, has no
+   * counterpart here, so an argument is refused rather than silently ignored.
+   */
+  constructor(...args: never[]) {
+    if (args.length > 0 && args[0] !== undefined) {
+      throw new TypeError(`new FFI(): takes no arguments (node-cffi has one backend), got ${show(args[0])}`);
+    }
   }
 
   /** Declares C types, functions, globals and constants (CFFI's cdef language). */
@@ -135,6 +165,62 @@ export class FFI {
     if (typeof source !== 'string') throw new TypeError(`ffi.cdef(): expected a string of C declarations, got ${show(source)}`);
     parseCdef(source, this.#registry, options);
     this.#cdefs.push(JSON.stringify([source, options]));
+    this.#teach();
+  }
+
+  /**
+   * CFFI's ffi.include(): what `other` declares (as it stands now) is declared here too: its
+   * types are the same type objects on both sides; its constants are this FFI's constants; in a
+   * library from dlopen(), its functions and globals are looked up like those declared here; in a
+   * library from verify(), they are those of `other`'s own library (the last its verify() made),
+   * so that this FFI's source need not define them. A name both declare must mean the same.
+   */
+  include(other: FFI): void {
+    if (typeof other !== 'object' || other === null || !(#registry in other)) {
+      throw new TypeError(`ffi.include(): expected another FFI, got ${show(other)}`);
+    }
+    if (other === this) throw new TypeError('ffi.include(): an FFI cannot include itself');
+    this.#links.include(other.#links);
+    this.#cdefs.push(JSON.stringify(['ffi.include()', other.#cdefs]));
+    this.#teach();
+  }
+
+  /** Tells the libraries from dlopen() still in use of the declarations made since (but those only API mode reaches). */
+  #teach(): void {
+    this.#links.teach(new Set(this.#skipped.filter((s) => s.mode === 'dlopen').map((s) => s.name)));
+  }
+
+  /**
+   * Runs `fn` once per `tag` and remembers its result: later calls with the same tag return it
+   * without running `fn` (CFFI's init_once). When `fn` throws, nothing is remembered: the next call
+   * runs it again. (An async function's promise is what is remembered.)
+   */
+  initOnce<T>(fn: () => T, tag: unknown): T {
+    if (typeof fn !== 'function') throw new TypeError(`ffi.initOnce(): expected a function to run once, got ${show(fn)}`);
+    const known = this.#inits.get(tag);
+    if (known) return known.value as T;
+    if (known === null) throw new FFIError(`ffi.initOnce(): the function for tag ${show(tag)} asked for its own result while running`);
+    this.#inits.set(tag, null);
+    try {
+      const value = fn();
+      this.#inits.set(tag, { value });
+      return value;
+    } catch (e) {
+      this.#inits.delete(tag);
+      throw e;
+    }
+  }
+
+  /**
+   * The value of an integer constant (a `#define`, an enumerator, a `static const` integer), as a
+   * library object would give it, for code that has the FFI but no library: declared here, or by
+   * an included FFI. A value the compiler gives needs a verify() first.
+   */
+  integerConst(name: string): number | bigint {
+    if (typeof name !== 'string') throw new TypeError(`ffi.integerConst(): expected a constant's name, got ${show(name)}`);
+    const v = this.#links.integerConst(name);
+    if (v === undefined) throw new FFIError(`ffi.integerConst('${name}'): no integer constant named '${name}' is declared`);
+    return v;
   }
 
   /**
@@ -164,6 +250,7 @@ export class FFI {
     for (const s of left) if (!known.has(`${s.mode} ${s.name} ${s.where}`)) this.#skipped.push(s);
     const keys = new Set([...this.#registry.values()].map(keyOf).filter((k) => !before.has(k)));
     this.#headers.push({ include: h.include, options: { ...options }, keys, probed: false });
+    this.#teach();
   }
 
   /**
@@ -207,7 +294,7 @@ export class FFI {
     checkOptions('ffi.verify()', options, VERIFY_OPTION_NAMES);
     const weak = this.#weakFunctions(options);
     const p = this.#prepare(typeof source === 'string' && weak ? source + weakReferences(weak.names) : source, linkAll(options, weak), 'ffi.verify()');
-    return this.#withHeaders(open(p, build(p), this.#resolve, this.#externs, weak), 'verify', weak) as L;
+    return this.#built(open(p, build(p), this.#libParts(), weak), weak) as L;
   }
 
   /** verify() without blocking the event loop while the compiler runs. */
@@ -215,7 +302,19 @@ export class FFI {
     checkOptions('ffi.verifyAsync()', options, VERIFY_OPTION_NAMES);
     const weak = this.#weakFunctions(options);
     const p = this.#prepare(typeof source === 'string' && weak ? source + weakReferences(weak.names) : source, linkAll(options, weak), 'ffi.verifyAsync()');
-    return this.#withHeaders(open(p, await buildWithoutBlocking(p), this.#resolve, this.#externs, weak), 'verify', weak) as L;
+    const parts = this.#libParts();
+    return this.#built(open(p, await buildWithoutBlocking(p), parts, weak), weak) as L;
+  }
+
+  /** What a verify() library needs of this FFI besides its build. */
+  #libParts(): LibParts {
+    return { resolveType: this.#resolve, included: this.#links.includedNames(), externs: this.#externs };
+  }
+
+  /** A verify() library just made: the one FFIs including this one reach, with what the headers add. */
+  #built(made: { lib: Lib; constants: ReadonlyMap<string, number | bigint> }, weak?: WeakFunctions): Lib {
+    this.#links.built(made.lib, made.constants);
+    return this.#withHeaders(made.lib, 'verify', weak);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -229,12 +328,15 @@ export class FFI {
    * directories are taken from the working directory).
    */
   setSource(moduleName: string, source: string, options: VerifyOptions = {}): void {
-    if (typeof moduleName !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(moduleName)) {
-      throw new TypeError(`ffi.setSource(): the module name must be a C identifier such as '_example', got ${show(moduleName)}`);
+    if (typeof moduleName !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(moduleName)) {
+      throw new TypeError(
+        `ffi.setSource(): the module name must be a C identifier such as '_example', or a dotted path of them ('pkg._example'), got ${show(moduleName)}`,
+      );
     }
     if (typeof source !== 'string') throw new TypeError(`ffi.setSource(): expected C source as a string, got ${show(source)}`);
     checkOptions('ffi.setSource()', options, VERIFY_OPTION_NAMES);
-    this.#source = { moduleName, source, options: { ...options, filename: options.filename ?? `${moduleName}.c` } };
+    const base = moduleName.slice(moduleName.lastIndexOf('.') + 1);
+    this.#source = { moduleName, base, source, options: { ...options, filename: options.filename ?? `${base}.c` } };
   }
 
   /** The C translation unit compile() builds: the source and the generated glue. */
@@ -257,19 +359,21 @@ export class FFI {
     const set = this.#sourceSet('ffi.compile()');
     const weak = this.#weakFunctions(set.options);
     const source = weak ? set.source + weakReferences(weak.names) : set.source;
-    const p = this.#prepare(source, linkAll({ moduleName: set.moduleName, ...set.options }, weak), 'ffi.compile()');
+    const p = this.#prepare(source, linkAll({ moduleName: set.base, ...set.options }, weak), 'ffi.compile()');
     const built = build(p);
     const settled = loadAndSettle(p, built);
     const missing = new Set(weak ? missingFunctions(settled.loaded, weak) : []);
     settled.loaded.close();
-    const decls = settled.decls.filter((d) => d.kind !== 'function' || !missing.has(d.name));
+    // The types and constants of included FFIs are the module's too (their functions and globals are their own libraries').
+    const included = [...this.#registry.values()].filter((d) => d.kind !== 'function' && d.kind !== 'variable' && this.#links.isIncluded(d));
+    const decls = [...included, ...settled.decls.filter((d) => d.kind !== 'function' || !missing.has(d.name))];
     const { glue } = p;
-    const library = `${set.moduleName}.so`;
+    const library = `${set.base}.so`;
     const functions = new Map([...glue.functions].filter(([name]) => !missing.has(name)).map(([name, b]) => [name, b.symbol]));
-    const data = bakeModule(set.moduleName, library, decls, functions, glue.globals, this.#values);
-    return writeModule(path.resolve(options.tmpdir ?? '.', set.moduleName), {
+    const data = bakeModule(set.base, library, decls, functions, glue.globals, this.#values);
+    return writeModule(path.resolve(options.tmpdir ?? '.', ...set.moduleName.split('.')), {
       [library]: nodeHost.readFileSync(built.path),
-      ...moduleFiles(data, declarationsRegistry(decls), set.options.filename ?? `${set.moduleName}.c`),
+      ...moduleFiles(data, declarationsRegistry(decls), set.options.filename ?? `${set.base}.c`),
     });
   }
 
@@ -291,9 +395,10 @@ export class FFI {
     );
     const externs = new Map(decls.flatMap((x) => (x.kind === 'extern-callback' ? [[x.name, externBinding(x)] as const] : [])));
     const lib = makeLib({
-      label: `module '${d.module}'`, loaded, decls, functions, globals: new Map(Object.entries(d.globals)), eager: true,
+      label: `module '${d.module}'`, name: d.module, loaded, decls, functions, globals: new Map(Object.entries(d.globals)), eager: true,
       resolveType: ffi.#resolve, externs: { bindings: externs, table: ffi.#externs },
     });
+    ffi.#links.built(lib, new Map());
     for (const [name, v] of Object.entries(d.values ?? {})) ffi.#values.set(name, v);
     defineValues((t, v) => ffi.cast(t, v), lib, ffi.#values);
     return { ffi, lib: lib as L };
@@ -304,15 +409,23 @@ export class FFI {
     return this.#source;
   }
 
-  /** Opens an existing shared library (null: the C library and the running process) in ABI mode. */
-  dlopen<L extends object = Lib>(path: string | null): L {
+  /**
+   * Opens an existing shared library (null: the C library and the running process) in ABI mode,
+   * with dlopen()'s `flags` (a sum of `ffi.RTLD_*` values; 0: RTLD_NOW). Functions are bound on
+   * first use; the library also knows the functions, globals and constants this FFI declares later.
+   */
+  dlopen<L extends object = Lib>(path: string | null, flags = 0): L {
     if (path !== null && typeof path !== 'string') throw new TypeError(`ffi.dlopen(): expected a path or null, got ${show(path)}`);
     this.#probeHeaders();
-    const loaded = loadLibrary(path, path === null ? {} : { watch: [path] });
+    const loaded = loadLibrary(path, path === null ? { flags } : { watch: [path], flags });
     const label = path === null ? 'the C library' : `'${path}'`;
     const apiOnly = new Set(this.#skipped.filter((s) => s.mode === 'dlopen').map((s) => s.name));
     const decls = [...this.#registry.values()].filter((d) => d.kind !== 'function' || !apiOnly.has(d.name));
-    return this.#withHeaders(makeLib({ label, loaded, decls, eager: false, resolveType: this.#resolve }), 'dlopen') as L;
+    const lib = makeLib({
+      label, name: path ?? 'the C library', loaded, decls, eager: false, resolveType: this.#resolve, constants: this.#links.includedConstants(),
+    });
+    this.#links.opening(lib);
+    return this.#withHeaders(lib, 'dlopen') as L;
   }
 
   /**
@@ -367,9 +480,15 @@ export class FFI {
     closeLib(lib);
   }
 
-  /** The API-mode pipeline's first step for this FFI's declarations (see apimode.ts). */
+  /**
+   * The API-mode pipeline's first step for this FFI's declarations (see apimode.ts): its own; those
+   * of included FFIs only spell types (their own builds check them).
+   */
   #prepare(source: string, options: VerifyOptions, where: string) {
-    return prepare([...this.#registry.values()], this.#cdefs, source, options, where);
+    const own: Decl[] = [];
+    const included: Decl[] = [];
+    for (const d of this.#registry.values()) (this.#links.isIncluded(d) ? included : own).push(d);
+    return prepare(own, this.#cdefs, source, options, where, included);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -384,13 +503,14 @@ export class FFI {
     throw new TypeError(`${where}: expected a C type name or a ctype, got ${show(x)}`);
   }
 
-  /** The ctype of a C type name, of a cdata, or of a library function (a pointer to its function type). */
-  typeof(x: TypeArg | CData | ((...args: never[]) => unknown)): CType {
+  /**
+   * The ctype of a C type name, of a cdata, or of a library function (its function pointer type,
+   * 'int(*)(int)'); `ffi.typeof(null)` is 'void *', the type of NULL.
+   */
+  typeof(x: TypeArg | CData | null | ((...args: any[]) => unknown)): CType { // eslint-disable-line @typescript-eslint/no-explicit-any
+    if (x === null) return pointerTo(VOID);
     if (isCData(x)) return x[TYPE];
-    // A library function: a pointer to its function type, as a function pointer to it has.
-    const called = callerType(x);
-    if (called !== undefined) return pointerTo(called);
-    return this.#type(x as TypeArg, 'ffi.typeof()');
+    return standInType(x) ?? this.#type(x as TypeArg, 'ffi.typeof()');
   }
 
   /** Size in bytes of a type, or of the memory a cdata owns or refers to (an array's whole length). */
@@ -478,13 +598,25 @@ export class FFI {
     return newCData(usable(t, 'ffi.new'), init);
   }
 
+  /**
+   * CFFI's new_allocator: a function `(cdecl, init?) => cdata` that makes cdata as ffi.new() does,
+   * in memory `options.alloc(size)` gives (a cdata pointer; JavaScript or C functions alike, such as
+   * `lib.malloc`), handed to `options.free(raw)` once the cdata is garbage-collected or released.
+   * `shouldClearAfterAlloc: false` leaves the memory as it comes (without `alloc` too).
+   */
+  newAllocator(options: AllocatorOptions = {}): (cdecl: TypeArg, init?: unknown) => CData {
+    const allocate = newAllocator(options);
+    return (cdecl, init) => allocate(usable(this.#type(cdecl, 'allocator'), 'allocator'), init);
+  }
+
   /** C's cast: integers wrap to the target width; pointers retype; an address becomes a pointer. */
   cast<T extends TypeArg>(cdecl: T, value: unknown): CastResult<T> {
     const t = this.#type(cdecl, 'ffi.cast()');
     if (t.kind === 'function') {
       throw new CDefError(`ffi.cast('${t.cname}'): '${t.cname}' is a function type, not a pointer-to-function type; cast to '${pointerTo(t).cname}'`);
     }
-    return castTo(usable(t, 'ffi.cast'), value) as CastResult<T>;
+    // A library function stands for its function pointer.
+    return castTo(usable(t, 'ffi.cast'), standIn(value) ?? value) as CastResult<T>;
   }
 
   /**
@@ -587,10 +719,17 @@ export class FFI {
     return typedView(cdata, length);
   }
 
-  /** A new cdata for the same memory that calls destructor(cdata) once when garbage-collected; with null, removes the destructor of an ffi.gc() result. */
-  gc<D extends ((c: CData) => unknown) | null>(cdata: CData, destructor: D): GcResult<D> {
+  /**
+   * A new cdata for the same memory that calls destructor(cdata) once when garbage-collected.
+   * `size` is how many bytes the destructor frees: reported to V8 as memory outside its heap, so
+   * that it collects sooner; with a size, a library function taking one pointer (`lib.free`) is
+   * called by the garbage collector itself when the native helper is loaded, even inside a
+   * synchronous loop (such a function must not call back into JavaScript). `ffi.gc(q, null)`
+   * removes the destructor of a cdata ffi.gc() returned.
+   */
+  gc<D extends ((c: CData) => unknown) | null>(cdata: CData, destructor: D, size = 0): GcResult<D> {
     if (!isCData(cdata)) throw new TypeError(`ffi.gc(): expected a cdata, got ${show(cdata)}`);
-    return gcAttach(cdata, destructor) as GcResult<D>;
+    return gcAttach(cdata, destructor, size) as GcResult<D>;
   }
 
   /** Frees ffi.new() memory or runs an ffi.gc() destructor now; the cdata cannot be used afterwards. */

@@ -9,6 +9,8 @@ export type { VerifyOptions, CompileOptions, CastResult, TypeScriptOptions, Head
 export type { CdefOptions } from './cparser/parser';
 export type { CallbackOptions } from './cdata/callback';
 export type { DumpOptions } from './cdata/dump';
+export type { FromBufferOptions } from './cdata/api';
+export type { AllocatorOptions } from './cdata/lifetime';
 export type { Lib } from './clib';
 export { cc, ccInto, ccDeclarations, ffiOf, declarationsOf } from './cc';
 export type { CcOptions, CcDeclarations, Skipped, CdefChunk } from './cc';

@@ -1,6 +1,11 @@
-// The optional native helper: the raw-memory operations a direct Node-API call does clearly faster than koffi.
+// The optional native helper: the raw-memory operations a direct Node-API call does clearly faster than koffi, and C destructors the garbage collector runs.
 #define _POSIX_C_SOURCE 200809L /* strnlen */
-#define NAPI_VERSION 8
+/* Node-API's experimental version, for one behaviour: a finalizer runs inside the garbage collection
+   that collected its object (Node 20.10 and later), not on a later turn of the event loop. Only
+   `collected` below relies on it, and it calls nothing but C and napi_adjust_external_memory. The
+   environment type stays napi_env (the opt-out), so that older headers compile it too. */
+#define NAPI_EXPERIMENTAL
+#define NODE_API_EXPERIMENTAL_BASIC_ENV_OPT_OUT
 #include <node_api.h>
 
 #include <errno.h>
@@ -154,12 +159,171 @@ static napi_value get_errno(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* adjustExternalMemory(delta): tells V8 of memory outside its heap that JavaScript objects keep alive
+   (or no longer keep), so that it collects them sooner; returns the new total. */
+static napi_value adjust_external_memory(napi_env env, napi_callback_info info) {
+  napi_value arg;
+  napi_value result;
+  double delta;
+  int64_t total = 0;
+  if (!get_args(env, info, 1, &arg, "adjustExternalMemory") ||
+      !get_integer(env, arg, -MAX_SAFE_INTEGER, "adjustExternalMemory", "delta", "an integer of bytes", &delta))
+    return NULL;
+  napi_adjust_external_memory(env, (int64_t)delta, &total);
+  napi_create_double(env, (double)total, &result);
+  return result;
+}
+
+/* ---------------------------------------------------------------------------------------------
+   ffi.gc(p, destructor, size) with a C destructor: the garbage collector that collects the cdata
+   calls the destructor itself, at once, even while JavaScript runs a synchronous loop. */
+
+/* Defined by Node 20.10 and later, with finalizers run inside the garbage collection; referred to
+   weakly, so that the addon still loads where it is missing (gcFree is then not exported). */
+#pragma weak node_api_post_finalizer
+
+typedef void (*destructor_fn)(void *);
+
+/* One cdata's destructor: the C function, its argument, the bytes reported to V8, and what keeps
+   the function's library loaded until the record is done. */
+typedef struct {
+  destructor_fn destructor;
+  void *pointer;
+  int64_t size;
+  napi_ref keep;
+} gc_record;
+
+/* Per environment: the JavaScript function told of each record done (with its `keep`). */
+typedef struct {
+  napi_ref notify;
+} gc_instance;
+
+/* After the collection, on the JavaScript thread: tells JavaScript the record is done, lets `keep` go. */
+static void record_done(napi_env env, void *data, void *hint) {
+  gc_record *r = data;
+  gc_instance *instance = hint;
+  napi_value keep = NULL;
+  napi_value notify = NULL;
+  napi_value undefined;
+  if (instance->notify != NULL && napi_get_reference_value(env, instance->notify, &notify) == napi_ok && notify != NULL &&
+      napi_get_reference_value(env, r->keep, &keep) == napi_ok && keep != NULL && napi_get_undefined(env, &undefined) == napi_ok)
+    napi_call_function(env, undefined, notify, 1, &keep, NULL);
+  napi_delete_reference(env, r->keep);
+  free(r);
+}
+
+/* Inside the garbage collection that collected the cdata: the destructor runs now. */
+static void collected(napi_env env, void *data, void *hint) {
+  gc_record *r = data;
+  int64_t total;
+  r->destructor(r->pointer);
+  napi_adjust_external_memory(env, -r->size, &total);
+  if (node_api_post_finalizer(env, record_done, r, hint) != napi_ok) {
+    /* The record and its reference stay: `keep` then keeps its library loaded for good, which is safe. */
+  }
+}
+
+/* gcFree(cdata, destructor, pointer, size, keep): when `cdata` is collected, calls the C function at
+   address `destructor` with `pointer`; reports `size` bytes to V8 meanwhile; keeps `keep` alive. */
+static napi_value gc_free(napi_env env, napi_callback_info info) {
+  napi_value args[5];
+  double destructor;
+  double pointer;
+  double size;
+  gc_instance *instance = NULL;
+  int64_t total;
+  if (!get_args(env, info, 5, args, "gcFree") ||
+      !get_integer(env, args[1], 1, "gcFree", "destructor", "a positive integer below 2^53 (a function's address)", &destructor) ||
+      !get_integer(env, args[2], 0, "gcFree", "pointer", "a non-negative integer below 2^53 (an address)", &pointer) ||
+      !get_integer(env, args[3], 0, "gcFree", "size", "a non-negative integer of bytes", &size))
+    return NULL;
+  if (napi_get_instance_data(env, (void **)&instance) != napi_ok || instance == NULL) {
+    napi_throw_error(env, NULL, "gcFree: the helper's state for this thread is missing");
+    return NULL;
+  }
+  gc_record *r = malloc(sizeof *r);
+  if (r == NULL) {
+    napi_throw_range_error(env, NULL, "gcFree: out of memory");
+    return NULL;
+  }
+  r->destructor = (destructor_fn)(uintptr_t)destructor;
+  r->pointer = (void *)(uintptr_t)pointer;
+  r->size = (int64_t)size;
+  if (napi_create_reference(env, args[4], 1, &r->keep) != napi_ok) {
+    free(r);
+    napi_throw_type_error(env, NULL, "gcFree: keep must be an object");
+    return NULL;
+  }
+  if (napi_wrap(env, args[0], r, collected, instance, NULL) != napi_ok) {
+    napi_delete_reference(env, r->keep);
+    free(r);
+    throw_bad_arg(env, "gcFree", "cdata", "an object without a destructor yet", args[0], NULL);
+    return NULL;
+  }
+  napi_adjust_external_memory(env, r->size, &total);
+  return NULL;
+}
+
+/* gcCancel(cdata): forgets the destructor gcFree gave `cdata` without running it; false when it had none. */
+static napi_value gc_cancel(napi_env env, napi_callback_info info) {
+  napi_value arg;
+  napi_value result;
+  void *data = NULL;
+  int64_t total;
+  if (!get_args(env, info, 1, &arg, "gcCancel")) return NULL;
+  bool had = napi_remove_wrap(env, arg, &data) == napi_ok && data != NULL;
+  if (had) {
+    gc_record *r = data;
+    napi_adjust_external_memory(env, -r->size, &total);
+    napi_delete_reference(env, r->keep);
+    free(r);
+  }
+  napi_get_boolean(env, had, &result);
+  return result;
+}
+
+/* gcNotify(fn): the function told, on the JavaScript thread, of each record done (with its `keep`). */
+static napi_value gc_notify(napi_env env, napi_callback_info info) {
+  napi_value arg;
+  napi_valuetype type;
+  gc_instance *instance = NULL;
+  if (!get_args(env, info, 1, &arg, "gcNotify")) return NULL;
+  if (napi_typeof(env, arg, &type) != napi_ok || type != napi_function) {
+    throw_bad_arg(env, "gcNotify", "fn", "a function", arg, NULL);
+    return NULL;
+  }
+  if (napi_get_instance_data(env, (void **)&instance) != napi_ok || instance == NULL) return NULL;
+  if (instance->notify != NULL) napi_delete_reference(env, instance->notify);
+  napi_create_reference(env, arg, 1, &instance->notify);
+  return NULL;
+}
+
+static void free_instance(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  free(data); /* its reference goes with the environment */
+}
+
 NAPI_MODULE_INIT() {
   napi_property_descriptor methods[] = {
     {"cstring", NULL, cstring, NULL, NULL, NULL, napi_enumerable, NULL},
     {"address", NULL, address, NULL, NULL, NULL, napi_enumerable, NULL},
     {"errno", NULL, get_errno, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"adjustExternalMemory", NULL, adjust_external_memory, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"gcFree", NULL, gc_free, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"gcCancel", NULL, gc_cancel, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"gcNotify", NULL, gc_notify, NULL, NULL, NULL, napi_enumerable, NULL},
   };
-  if (napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods) != napi_ok) return NULL;
+  size_t count = sizeof methods / sizeof methods[0];
+  if (node_api_post_finalizer == NULL) {
+    count -= 3; /* finalizers run on a later turn of the event loop here: JavaScript's own path serves as well */
+  } else {
+    gc_instance *instance = calloc(1, sizeof *instance);
+    if (instance == NULL || napi_set_instance_data(env, instance, free_instance, NULL) != napi_ok) {
+      free(instance);
+      count -= 3;
+    }
+  }
+  if (napi_define_properties(env, exports, count, methods) != napi_ok) return NULL;
   return exports;
 }

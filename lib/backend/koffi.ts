@@ -1,6 +1,6 @@
 // The only door to koffi: loading libraries (a checked one from its descriptor) and unloading those no longer referenced, binding symbols to koffi functions, raw memory views.
 import koffi, { LibraryHandle, TypeObject } from 'koffi';
-import { FFIError, TypeError } from '../errors';
+import { FFIError, show, TypeError } from '../errors';
 import { CType, FunctionType, StructType, isCharLike } from '../ctype/model';
 import type { Repr } from '../ctype/primitives';
 import { native, nativeStatus } from './native';
@@ -48,6 +48,12 @@ interface Opened {
 interface Release {
   readonly key: string;
   readonly handle: LibraryHandle;
+  /** Handles of later loads that changed how the library is loaded (RTLD_GLOBAL), unloaded with it. */
+  readonly more: LibraryHandle[];
+  /** Loaded into the global scope (RTLD_GLOBAL). */
+  global: boolean;
+  /** Never unloaded (RTLD_NODELETE): its code and data stay mapped for the life of the process. */
+  pinned: boolean;
   unloaded: boolean;
 }
 
@@ -66,6 +72,8 @@ function unload(r: Release): void {
   live--;
   const current = opened.get(r.key)?.deref();
   if (current === undefined || current.release === r) opened.delete(r.key);
+  if (r.pinned) return;
+  for (const h of r.more) h.unload();
   r.handle.unload();
 }
 
@@ -101,8 +109,56 @@ const ownMappings: Set<string> = ((globalThis as Record<symbol, unknown>)[Symbol
  * reference in the process's global scope first, where node exports its bundled zlib and OpenSSL:
  * `-lz` or `dlopen('libz.so.1')` would then run node's deflate inside the system's compress2.
  */
-function load(path: string | null): LibraryHandle {
-  return path === null ? koffi.load(null) : koffi.load(path, { deep: true });
+function load(path: string | null, how: LoadFlags = DEFAULT_FLAGS): LibraryHandle {
+  return path === null ? koffi.load(null) : koffi.load(path, { deep: true, lazy: how.lazy, global: how.global });
+}
+
+/**
+ * dlopen()'s flags as glibc numbers them: CFFI's `ffi.RTLD_*`. node-cffi always loads with deep
+ * binding (see `load`), so RTLD_DEEPBIND changes nothing.
+ */
+export const RTLD = Object.freeze({
+  RTLD_LAZY: 0x1,
+  RTLD_NOW: 0x2,
+  RTLD_NOLOAD: 0x4,
+  RTLD_DEEPBIND: 0x8,
+  RTLD_GLOBAL: 0x100,
+  RTLD_LOCAL: 0,
+  RTLD_NODELETE: 0x1000,
+});
+
+/** What dlopen()'s flags ask for. */
+interface LoadFlags {
+  /** RTLD_LAZY: functions are bound on first call, not all at load (RTLD_NOW, the default). */
+  readonly lazy: boolean;
+  /** RTLD_GLOBAL: the library's symbols serve the libraries loaded after it. */
+  readonly global: boolean;
+  /** RTLD_NOLOAD: only a library already in the process is opened. */
+  readonly noload: boolean;
+  /** RTLD_NODELETE: the library is never unloaded. */
+  readonly nodelete: boolean;
+}
+const DEFAULT_FLAGS: LoadFlags = { lazy: false, global: false, noload: false, nodelete: false };
+
+/** Reads dlopen() flags (a sum of RTLD_* values; 0 means RTLD_NOW, as in CFFI). */
+function loadFlags(flags: unknown, where: string): LoadFlags {
+  if (flags === undefined) return DEFAULT_FLAGS;
+  if (typeof flags !== 'number' || !Number.isSafeInteger(flags) || flags < 0) {
+    throw new TypeError(`${where}: expected flags as a sum of ffi.RTLD_* values, got ${show(flags)}`);
+  }
+  const known = Object.values(RTLD).reduce((a: number, b: number) => a | b, 0);
+  if ((flags & ~known) !== 0) {
+    throw new RangeError(`${where}: flags 0x${flags.toString(16)} hold bits (0x${(flags & ~known).toString(16)}) that are no RTLD_* value`);
+  }
+  if ((flags & RTLD.RTLD_LAZY) !== 0 && (flags & RTLD.RTLD_NOW) !== 0) {
+    throw new RangeError(`${where}: flags ask for both RTLD_LAZY and RTLD_NOW; give one`);
+  }
+  return {
+    lazy: (flags & RTLD.RTLD_LAZY) !== 0,
+    global: (flags & RTLD.RTLD_GLOBAL) !== 0,
+    noload: (flags & RTLD.RTLD_NOLOAD) !== 0,
+    nodelete: (flags & RTLD.RTLD_NODELETE) !== 0,
+  };
 }
 
 /**
@@ -110,12 +166,12 @@ function load(path: string | null): LibraryHandle {
  * loaded libraries by the name it is given and would hand back the old code, so the new file is
  * loaded through a fresh hard link next to it (removed once loaded).
  */
-function openFresh(path: string | null): LibraryHandle {
-  if (path === null || !pathsLoaded.has(path)) return load(path);
+function openFresh(path: string | null, how: LoadFlags): LibraryHandle {
+  if (path === null || !pathsLoaded.has(path)) return load(path, how);
   const link = `${path}.${nodeHost.pid()}.${++links}.so`;
   nodeHost.linkSync(path, link);
   try {
-    return load(link);
+    return load(link, how);
   } finally {
     nodeHost.unlinkSync(link);
   }
@@ -210,6 +266,8 @@ export interface LoadOptions {
    * elsewhere). The caller still owns the descriptor.
    */
   readonly file?: OpenLibraryFile;
+  /** dlopen()'s flags: a sum of RTLD_* values (0 or absent: RTLD_NOW). */
+  readonly flags?: number;
 }
 
 /** True when the mapped file `file` is the library `name` names (a path, a soname, or 'libX.so'). */
@@ -253,22 +311,39 @@ function identityOf(path: string | null, file: OpenLibraryFile | undefined): str
 }
 
 function openLibrary(path: string | null, key: string | null, options: LoadOptions): Opened {
+  const where = `dlopen(${JSON.stringify(path)})`;
+  const how = loadFlags(options.flags, where);
   if (key === null) {
     if (!processLibrary) {
       const handle = load(null);
-      processLibrary = { handle, refs: 0, functions: new Map(), release: { key: '', handle, unloaded: false }, held: new Map() };
+      processLibrary = { handle, refs: 0, functions: new Map(), release: { key: '', handle, more: [], global: true, pinned: true, unloaded: false }, held: new Map() };
     }
     return processLibrary;
   }
   const known = opened.get(key)?.deref();
-  if (known) return known;
-  const where = `dlopen(${JSON.stringify(path)})`;
+  if (known) {
+    const r = known.release;
+    if (how.global && !r.global) {
+      // dlopen() of a loaded library with RTLD_GLOBAL moves it into the global scope.
+      try {
+        r.more.push(options.file && hasProcFd() ? load(descriptorName(options.file), how) : load(path, how));
+      } catch (e) {
+        throw new FFIError(`${where}: ${(e as Error).message}`);
+      }
+      r.global = true;
+    }
+    if (how.nodelete) r.pinned = true;
+    return known;
+  }
+  if (how.noload && path !== null && ![...nodeHost.mappedFiles()].some((f) => isLibrary(f, path))) {
+    throw new FFIError(`${where}: the library is not loaded in this process, and RTLD_NOLOAD asks to open it only if it is`);
+  }
   admitLibrary(where);
   const watch = options.watch ?? [];
   const before = watch.length > 0 ? nodeHost.mappedFiles() : undefined;
   let handle: LibraryHandle;
   try {
-    handle = options.file && hasProcFd() ? load(descriptorName(options.file)) : openFresh(path);
+    handle = options.file && hasProcFd() ? load(descriptorName(options.file), how) : openFresh(path, how);
   } catch (e) {
     throw new FFIError(`${where}: ${(e as Error).message}`);
   }
@@ -276,7 +351,7 @@ function openLibrary(path: string | null, key: string | null, options: LoadOptio
     warnPreloaded(watch, before);
     for (const f of nodeHost.mappedFiles()) if (!before.has(f)) ownMappings.add(f);
   }
-  const release: Release = { key, handle, unloaded: false };
+  const release: Release = { key, handle, more: [], global: how.global, pinned: how.nodelete, unloaded: false };
   const lib: Opened = { handle, refs: 0, functions: new Map(), release, held: new Map() };
   opened.set(key, new WeakRef(lib));
   unloader.register(lib, release, release);

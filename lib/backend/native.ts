@@ -29,10 +29,27 @@ export interface NativeHelper {
    * reports the last C call's failure only if nothing ran in between that changed errno.
    */
   errno(): number;
+  /**
+   * Tells V8 that JavaScript objects now keep `delta` more bytes (or fewer, when negative) of
+   * memory outside its heap alive, so that it collects them sooner; returns the new total.
+   */
+  adjustExternalMemory(delta: number): number;
+  /**
+   * When `cdata` is garbage-collected, the collector itself calls the C function at `destructor`
+   * (`void f(void *)`) with `pointer`, at once, even inside a synchronous loop; meanwhile `size`
+   * bytes are reported to V8 as external memory, and `keep` stays alive (until `gcNotify`'s
+   * function has been told, on the JavaScript thread). The function must not call JavaScript.
+   * Absent where Node runs finalizers only on a later turn of the event loop (before Node 20.10).
+   */
+  gcFree?(cdata: object, destructor: number, pointer: number, size: number, keep: object): void;
+  /** Forgets the destructor gcFree gave `cdata`, without running it; false when it had none. */
+  gcCancel?(cdata: object): boolean;
+  /** The function told of each gcFree record done, with its `keep`. */
+  gcNotify?(fn: (keep: object) => void): void;
 }
 
-/** Every function of NativeHelper, checked on load so that an addon from another version is refused. */
-const HELPERS: readonly (keyof NativeHelper)[] = ['cstring', 'address', 'errno'];
+/** Every function NativeHelper always has, checked on load so that an addon from another version is refused. */
+const HELPERS: readonly (keyof NativeHelper)[] = ['cstring', 'address', 'errno', 'adjustExternalMemory'];
 
 /** The addon's file, relative to the package root. */
 const ADDON = path.join('build', 'Release', 'node_cffi.node');

@@ -8,15 +8,18 @@ import { CData, isCData, MEM, ADDR, OFF, LEN, OWN, TYPE, ownsNoBytes } from './b
 import { classOf, extentOf, knownBytes, ownMemory, readAt, readCode, wrapPointer, writeArray, writeAt } from './classes';
 import { varSizeOf, wideCodes } from './layout';
 import { fromC_wchar, isWideChar, reprOf } from './convert';
-import { checkMemory, refuseReadOnly } from './faults';
+import { boundsOf, checkMemory, refuseReadOnly } from './faults';
 import { EnumValue, warnGuessedEnum } from './scalar';
-import { Address, Memory, NO_MEMORY, addressHex, allocate, offsetAddress, placeMemory, toAddress, wholeBuffer } from './memory';
+import { Address, Block, Memory, NO_MEMORY, addressHex, allocate, offsetAddress, placeMemory, toAddress, wholeBuffer } from './memory';
 
 // ---------------------------------------------------------------------------------------------
 // ffi.new
 
-/** Allocates zero-filled memory for a pointer's item or an array, initialised from `init`. */
-export function newCData(t: CType, init: unknown): CData {
+/**
+ * Allocates zero-filled memory for a pointer's item or an array, initialised from `init`; `place`
+ * gives the memory instead (an allocator of ffi.newAllocator(); its memory is what it is).
+ */
+export function newCData(t: CType, init: unknown, place: (size: number, align: number) => Block = allocate): CData {
   switch (t.kind) {
     case 'pointer': {
       const item = t.item;
@@ -24,7 +27,7 @@ export function newCData(t: CType, init: unknown): CData {
       requireSize(item, where, true);
       // A struct with an open array member gets the bytes its initialiser needs (CFFI: [1, [10, 20, 30]] or [1, 3]).
       const size = init !== undefined && (item.kind === 'struct' || item.kind === 'union') ? varSizeOf(item, init, where) : item.size;
-      const b = allocate(size, item.align);
+      const b = place(size, item.align);
       const c = new (classOf(t))(b.memory, b.address, b.offset, 0, size);
       if (size === 0) ownsNoBytes.add(c);
       if (init !== undefined) writeAt(item, b.memory.v, b.offset, init, where, size);
@@ -35,7 +38,7 @@ export function newCData(t: CType, init: unknown): CData {
       requireSize(item, `ffi.new('${t.cname}')`, true);
       const n = t.length ?? openLength(t, init);
       const size = n * item.size;
-      const b = allocate(size, item.align);
+      const b = place(size, item.align);
       const c = new (classOf(t))(b.memory, b.address, b.offset, n, size);
       if (size === 0) ownsNoBytes.add(c);
       if (init !== undefined && (t.length !== null || (typeof init !== 'number' && typeof init !== 'bigint'))) {
@@ -148,9 +151,9 @@ function castPointer(t: PointerType, value: unknown): CData | null {
     }
     // The same memory, seen as another type: every view of an allocation shares its Memory (and its release).
     const m = ownMemory(value);
-    if (t.item.kind === 'function') return wrapPointer(t, value[ADDR], m.kind === 'c' ? null : m);
+    if (t.item.kind === 'function') return wrapPointer(t, value[ADDR], m.kind === 'c' ? null : m, m.holds);
     if (m.kind !== 'c' || value[OFF] + extentOf(t.item) <= m.hi) return new (classOf(t))(m, value[ADDR], value[OFF], 0, 0);
-    return wrapPointer(t, value[ADDR]);
+    return wrapPointer(t, value[ADDR], null, m.holds);
   }
   if (typeof value === 'number') {
     if (!Number.isSafeInteger(value)) {
@@ -430,7 +433,7 @@ export function fromBufferArguments(a: unknown, b?: unknown, c?: unknown): { buf
  */
 export function fromBuffer(buf: unknown, t: CType, cdecl: string): CData {
   if (t.kind !== 'array' && (t.kind !== 'pointer' || t.item.kind === 'function')) {
-    throw new TypeError(`ffi.fromBuffer(): expected an array type such as 'char[]' or a pointer type, got '${cdecl}'`);
+    throw new TypeError(`ffi.fromBuffer(): expected an array or pointer type such as 'char[]' or 'struct foo *', got '${cdecl}'`);
   }
   let ab: ArrayBuffer;
   let start = 0;
@@ -452,6 +455,9 @@ export function fromBuffer(buf: unknown, t: CType, cdecl: string): CData {
     n = t.length ?? Math.floor(bytes / item.size);
     if (n * item.size > bytes) throw new RangeError(`ffi.fromBuffer(): '${cdecl}' needs ${n * item.size} bytes, the buffer has ${bytes}`);
     bytes = n * item.size;
+  } else if (item.size > bytes) {
+    // A pointer to the first item: the buffer must hold one.
+    throw new RangeError(`ffi.fromBuffer(): '${cdecl}' needs ${item.size} bytes, the buffer has ${bytes}`);
   }
   let entry = viewsOfBuffers.get(ab);
   if (!entry) viewsOfBuffers.set(ab, (entry = { view: new DataView(ab), address: bufferAddress(ab) }));

@@ -8,11 +8,11 @@ import { GUARDING, IN_CALL, REFUSED, SYNC, WAIT_MS, labelId, takeRefusals } from
 import { ADDR, CData, LEN, MEM, OFF, OWN, TYPE, isCData } from './base';
 import { EnumValue } from './scalar';
 import { CallbackOptions, registerTrampoline, Trampoline } from './callback';
-import { CALLING, classOf, useFunctionPointers, wrapPointer, writeArray } from './classes';
+import { CALLING, classOf, ownMemory, useFunctionPointers, wrapPointer, writeArray } from './classes';
 import { wideCodes } from './layout';
 import { ScalarType, fastCheck, fromC_f80, fromC_wchar, isWideChar, reprOf, toCScalar, toC_f80 } from './convert';
-import { Address, Memory, NO_MEMORY, NOWHERE, addressHex, allocate, placeable, toAddress } from './memory';
-import { fitsJsMemory, passable, toCPointer } from './pointers';
+import { Address, Hold, Memory, NO_MEMORY, NOWHERE, addressHex, allocate, placeable, toAddress } from './memory';
+import { fitsJsMemory, passable, standIn, toCPointer } from './pointers';
 import { fromKoffiRecord, newStruct, toCStructAddress, toKoffiRecord } from './records';
 
 /**
@@ -30,11 +30,13 @@ export interface CallGuard {
 const inFlight = new Map<CallGuard, number>();
 const idleWaiters = new Set<{ readonly guards: readonly CallGuard[]; readonly then: () => void }>();
 
-function began(g: CallGuard): void {
+/** A use of the library behind `g` begins that must end before it unloads (an .async call, a C destructor waiting for the collector). */
+export function began(g: CallGuard): void {
   inFlight.set(g, (inFlight.get(g) ?? 0) + 1);
 }
 
-function settled(g: CallGuard): void {
+/** A use begun with began(g) has ended. */
+export function settled(g: CallGuard): void {
   const n = (inFlight.get(g) ?? 1) - 1;
   if (n > 0) {
     inFlight.set(g, n);
@@ -72,6 +74,8 @@ export interface CallTarget {
   readonly resolveType: (text: string) => CType;
   /** Why no call can be made (an FFIError's message), refused before the arguments are looked at. */
   readonly refusal?: string;
+  /** For a library's functions: the library, which the pointers they return (and read from the structs they return) keep loaded; see Hold. */
+  readonly results?: Hold;
 }
 
 /** A C function as JavaScript sees it: call it, or `.async(...)` it on a worker thread. */
@@ -124,7 +128,7 @@ function temporaryArray(t: PointerType, value: unknown[] | string, where: string
  * use ffi.callback() for a function C keeps).
  */
 function toCFunctionArgument(t: PointerType, value: unknown, where: string, temps: unknown[]): unknown {
-  if (typeof value === 'function' && !isCData(value)) {
+  if (typeof value === 'function' && !isCData(value) && standIn(value) === undefined) {
     const tramp = registerTrampoline(t.item as FunctionType, value as (...a: unknown[]) => unknown, {}, `a callback passed as ${where}`);
     temps.push(tramp);
     return tramp.address;
@@ -157,6 +161,25 @@ function noAsync(label: string): FFIError {
 /** The pointer a C function returned (koffi gives it as intptr_t), as a cdata (null for NULL). Never throws: C has run. */
 function fromCPointer(t: PointerType, r: number | bigint): CData | null {
   return wrapPointer(t, typeof r === 'bigint' ? toAddress(r) : r);
+}
+
+/** fromCPointer for a library's function: the cdata keeps the library loaded (see Hold). */
+function fromLibraryPointer(t: PointerType, r: number | bigint, results: Hold): CData | null {
+  return wrapPointer(t, typeof r === 'bigint' ? toAddress(r) : r, null, results);
+}
+
+/** Whether a value of type `t` holds a pointer (a struct or union member, an array element, at any depth). */
+function hasPointers(t: CType): boolean {
+  if (t.kind === 'pointer') return true;
+  if (t.kind === 'array') return hasPointers(t.item);
+  if (t.kind === 'struct' || t.kind === 'union') return (t.fields ?? []).some((f) => hasPointers(f.type));
+  return false;
+}
+
+/** A struct or union a library's function returned: the pointers read from it keep the library loaded (see Hold). */
+function fromLibraryRecord(c: CData, results: Hold): CData {
+  ownMemory(c).holds = results;
+  return c;
 }
 
 /**
@@ -285,7 +308,7 @@ function arityError(label: string, want: number, got: number, variadic: boolean)
 }
 
 const runtime = {
-  MEM, ADDR, TYPE, fromC_wchar, toCScalar, toCPointerArgument, toCFunctionArgument, toCStructAddress, toKoffiRecord, fromKoffiRecord, fromCPointer,
+  MEM, ADDR, TYPE, fromC_wchar, toCScalar, toCPointerArgument, toCFunctionArgument, toCStructAddress, toKoffiRecord, fromKoffiRecord, fromCPointer, fromLibraryPointer, fromLibraryRecord,
   newStruct, releaseTemporaries, variadicArguments, closedError, arityError, noAsync, tooManyVariadic, began, settled,
   SYNC, reportRefusals, toCLongDoubleAddress, allocate, fromC_f80,
 };
@@ -307,7 +330,9 @@ interface Plan {
   readonly result: (call: string) => string;
 }
 
-function plan(label: string, t: FunctionType, argNames: readonly (string | null)[], lowered: FunctionType | null, k: unknown[]): Plan {
+function plan(
+  label: string, t: FunctionType, argNames: readonly (string | null)[], lowered: FunctionType | null, results: Hold | undefined, k: unknown[],
+): Plan {
   const c = (x: unknown): string => `k[${k.push(x) - 1}]`;
   const params = t.args.map((_, i) => `a${i}`);
   const checks: string[] = [];
@@ -359,16 +384,18 @@ function plan(label: string, t: FunctionType, argNames: readonly (string | null)
   if ((r.kind === 'struct' || r.kind === 'union') && lowered) {
     prelude.push(`const ret = newStruct(${c(r)});`);
     callArgs.unshift('ret[ADDR]');
-    result = (call) => `(${call}, ret)`;
+    result = results && hasPointers(r) ? (call) => `(${call}, fromLibraryRecord(ret, ${c(results)}))` : (call) => `(${call}, ret)`;
   } else if (r.kind === 'primitive' && r.repr === 'f80' && lowered) {
     // The wrapper stores the long double through a leading pointer; JavaScript reads the nearest double.
     prelude.push('const ld = allocate(16, 16);');
     callArgs.unshift('ld.address');
     result = (call) => `(${call}, fromC_f80(ld.memory.v, ld.offset))`;
   } else if (r.kind === 'struct' || r.kind === 'union') {
-    result = (call) => `fromKoffiRecord(${c(r)}, ${call})`;
+    result = results && hasPointers(r)
+      ? (call) => `fromLibraryRecord(fromKoffiRecord(${c(r)}, ${call}), ${c(results)})`
+      : (call) => `fromKoffiRecord(${c(r)}, ${call})`;
   } else if (r.kind === 'pointer') {
-    result = (call) => `fromCPointer(${c(r)}, ${call})`;
+    result = results ? (call) => `fromLibraryPointer(${c(r)}, ${call}, ${c(results)})` : (call) => `fromCPointer(${c(r)}, ${call})`;
   } else if (isWideChar(r)) {
     result = (call) => `fromC_wchar(${call}, ${r.size}, ${c(`${label}: the result`)})`;
   } else {
@@ -388,7 +415,7 @@ function plan(label: string, t: FunctionType, argNames: readonly (string | null)
 export function makeCaller(label: string, t: FunctionType, argNames: readonly (string | null)[], target: CallTarget, guard: CallGuard): Caller {
   if (target.refusal !== undefined) return refusingCaller(label, target.refusal);
   const k: unknown[] = [];
-  const p = plan(label, t, argNames, target.lowered, k);
+  const p = plan(label, t, argNames, target.lowered, target.results, k);
   const n = p.params.length;
   const L = JSON.stringify(label);
   const arity = t.ellipsis

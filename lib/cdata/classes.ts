@@ -5,7 +5,7 @@ import { ArrayType, CField, CType, PointerType, StructType, arrayOf, isCharLike,
 import { Repr, reprSize } from '../ctype/primitives';
 import { ADDR, CData, CLONE_GUARD, GET, isCData, LEN, MEM, NOT_CLONEABLE, OFF, OWN, SET, TYPE } from './base';
 import { ScalarType, codeHelpers, fastCheck, fromC_i64, fromC_wchar, isWideChar, loadCode, reprOf, storeCode, toCScalar } from './convert';
-import { Address, Memory, NO_MEMORY, addressDistance, addressHex, offsetAddress, placeMemory, splitSlab } from './memory';
+import { Address, Hold, Memory, NO_MEMORY, addressDistance, addressHex, heldWindow, offsetAddress, placeFrom, placeMemory, splitSlab } from './memory';
 import { checkMemory, fault, refuseReadOnly } from './faults';
 import { toCPointer } from './pointers';
 import { hasVarArray, openLengthOf, positionalFields, readBits, wideCodes, writeBits } from './layout';
@@ -35,8 +35,9 @@ export function readAt(t: CType, m: Memory, off: number, addr: Address, varBytes
   switch (t.kind) {
     case 'primitive':
     case 'enum':
-    case 'pointer':
       return readValue(t, m.v, off);
+    case 'pointer':
+      return wrapPointer(t, readAddress(m.v, off), null, m.holds);
     case 'array':
       if (t.length === null) return new (classOf(pointerToItem(t)))(m, addr, off, 0, 0);
       return new (classOf(t))(m, addr, off, t.length, 0);
@@ -263,13 +264,14 @@ export function pointerToItem(t: ArrayType): PointerType {
 /**
  * A pointer cdata of type `t` to a C address (null for 0), read through the window onto it (or
  * NOWHERE when no view reaches it). A function pointer answers to `guard` (the library or callback
- * it comes from) when given.
+ * it comes from) when given. With `holds` (read from a library's memory, or given by its
+ * function), the pointer keeps that library loaded (see Hold).
  */
-export function wrapPointer(t: PointerType, address: Address, guard: Memory | null = null): CData | null {
+export function wrapPointer(t: PointerType, address: Address, guard: Memory | null = null, holds: Hold | null = null): CData | null {
   if (address === 0) return null;
-  if (t.item.kind === 'function') return functionPointers(t, address, guard);
+  if (t.item.kind === 'function') return functionPointers(t, address, guard ?? holds?.guard ?? null);
   const place = placeMemory(address, extentOf(t.item));
-  return new (classOf(t))(place.memory, address, place.offset, 0, 0);
+  return new (classOf(t))(holds === null ? place.memory : heldWindow(place.memory, holds), address, place.offset, 0, 0);
 }
 
 type FunctionPointerMaker = (t: PointerType, address: Address, guard: Memory | null) => CData;
@@ -305,7 +307,7 @@ function derivedAt(c: CData, cls: CDataClass, bytes: number, extent: number, n: 
   const m = ownMemory(c);
   const o = c[OFF] + bytes;
   if (m.kind !== 'c' || (o >= m.lo && o + extent <= m.hi)) return new cls(m, a, o, n, 0);
-  const place = placeMemory(a, extent);
+  const place = placeFrom(m, a, extent);
   return new cls(place.memory, a, place.offset, n, 0);
 }
 
@@ -490,7 +492,7 @@ function pointerSlot(p: CData, i: unknown): { m: Memory; off: number; addr: Addr
     return { m, off, addr };
   }
   if (off >= m.lo && off + item.size <= m.hi) return { m, off, addr };
-  const place = placeMemory(addr, item.size);
+  const place = placeFrom(m, addr, item.size);
   if (place.memory.v === NO_MEMORY || place.offset + item.size > place.memory.hi) {
     throw new RangeError(
       `${p[DESCRIBE]()}[${i}]: address ${addressHex(addr)} is not valid memory (the first page, a sentinel such as (void *)-1, ` +
@@ -581,7 +583,7 @@ function itemRead(t: CType, view: string, off: string, delta: string, k: Constan
       if (isWideChar(t)) return `fromC_wchar(${loadCode(reprOf(t), view, off)}, ${t.size})`;
       return loadCode(reprOf(t), view, off);
     case 'pointer':
-      return `wrapPointer(${k.add(t)}, readAddress(${view}, ${off}))`;
+      return `wrapPointer(${k.add(t)}, readAddress(${view}, ${off}), null, this[MEM].holds)`;
     case 'array':
       if (t.length === null) return `openMember(this, ${k.cls(pointerToItem(t))}, ${k.cls(t)}, ${delta}, ${off}, ${t.item.size})`;
       return `new (${k.cls(t)})(ownMemory(this), offsetAddress(this[ADDR], ${delta}), ${off}, ${t.length}, 0)`;

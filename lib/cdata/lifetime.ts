@@ -1,69 +1,253 @@
 // Lifetimes of cdata that hold more than memory: gc() destructors, callback slots, handles, and release() of any of them.
-import { DESCRIBE, FFIError, show, TypeError } from '../errors';
-import { PointerType, VOID, pointerTo } from '../ctype/model';
-import { onCallbacksExhausted } from '../backend/koffi';
-import { CData, isCData, MEM, ADDR, OFF, LEN, OWN, TYPE, ownsNoBytes } from './base';
+import { DESCRIBE, FFIError, RangeError, show, TypeError } from '../errors';
+import { CType, PointerType, VOID, pointerTo } from '../ctype/model';
+import { bufferAddress, onCallbacksExhausted } from '../backend/koffi';
+import { native } from '../backend/native';
+import { ADDR, CData, isCData, LEN, MEM, OFF, OWN, ownsNoBytes, TYPE } from './base';
 import { CDataClass, classOf, knownBytes, ownMemory } from './classes';
-import { callbackCData } from './call';
+import { began, callbackCData, settled } from './call';
+import { acceptsPointer, standIn } from './pointers';
 import type { CallbackOptions, Trampoline } from './callback';
-import { Memory, NOWHERE, addressHex, allocate, guardedMemory, wholeBuffer } from './memory';
+import { Block, Memory, NOWHERE, addressHex, allocate, guardedMemory, placeMemory, wholeBuffer } from './memory';
+import { newCData } from './api';
+import { goneError } from './faults';
 
-/** What ffi.release() must do first for cdata that hold more than memory: a destructor, a callback slot, a handle. */
+/** What ffi.release() must do first for callbacks and handles (destructors keep theirs in their GcRecord). */
 const releasers = new WeakMap<object, () => void>();
 
+/**
+ * A destructor waiting for its cdata (one ffi.gc() returned, or one an allocator made) to be
+ * collected. It rides on the cdata's own Memory (`gc`), whose `keep` is the cdata: no side table
+ * and no unregister token per cdata, which would cost the garbage collector more than the
+ * registration itself; a destructor removed or run early is set to null instead.
+ */
 interface GcRecord {
-  readonly destructor: (c: CData) => unknown;
+  /** null once run, or removed by ffi.gc(q, null). */
+  destructor: ((c: CData) => unknown) | null;
   readonly original: CData;
-  /** Run, or removed by ffi.gc(x, null): the finalizer that comes later does nothing. */
-  done: boolean;
+  /** Bytes reported to V8 as external memory while the record waits (ffi.gc's size); 0 once given back. */
+  size: number;
+  /** For a destructor the garbage collector calls itself (a C function, see `cDestructor`): takes it back from the helper, true if it had not run. */
+  readonly cancel: (() => boolean) | null;
 }
 
-// One registration per ffi.gc() cdata, with no unregister token and no side table: a removed or
-// run destructor is marked done instead (a token or a WeakMap entry per cdata costs the garbage
-// collector more than the registration itself).
-const finalizers = new FinalizationRegistry<GcRecord>((r) => runDestructor(r));
+const finalizers = new FinalizationRegistry<GcRecord>((r) => {
+  unweigh(r);
+  runDestructor(r);
+});
 
 function runDestructor(r: GcRecord): void {
-  if (r.done) return;
-  r.done = true;
+  const destructor = r.destructor;
+  r.destructor = null;
+  if (destructor === null) return;
   try {
-    r.destructor(r.original);
+    destructor(r.original);
   } catch (e) {
     process.emitWarning(`ffi.gc(): the destructor of ${show(r.original)} threw: ${(e as Error)?.message ?? String(e)}`);
   }
 }
 
-/** The destructor record of `c` when c is a cdata ffi.gc() returned and its destructor is still to run. */
+/** Gives back the external memory a record reported, once. */
+function unweigh(r: GcRecord): void {
+  if (r.size > 0 && r.cancel === null) native?.adjustExternalMemory(-r.size);
+  r.size = 0;
+}
+
+/** The cdata a Memory stands for: its `keep`, or the cdata behind a weight (see gcAttach). */
+function keeperOf(m: Memory): unknown {
+  const k = m.keep as { copy?: unknown } | null;
+  return k !== null && typeof k === 'object' && 'copy' in k ? k.copy : k;
+}
+
+/** The destructor record of `c` when c is a cdata ffi.gc() returned or an allocator made (also once its destructor was removed). */
 function gcRecordOf(c: CData): GcRecord | null {
   const m = c[MEM];
   const r = m.gc as GcRecord | null;
-  return r !== null && m.keep === c && !r.done ? r : null;
+  return r !== null && keeperOf(m) === c ? r : null;
 }
 
+/** Takes a destructor away without running it (ffi.gc(q, null)), or runs it now (ffi.release). */
+function endRecord(r: GcRecord, run: boolean): void {
+  const pending = r.cancel === null ? r.destructor !== null : r.cancel();
+  unweigh(r);
+  if (pending && run) runDestructor(r);
+  r.destructor = null;
+}
+
+/** What a C destructor the collector calls keeps alive until it has run: its library (through `pointer`), and the cdata it is given. */
+interface CKeep {
+  readonly pointer: CData;
+  readonly original: CData;
+}
+
+// The native helper tells, on the JavaScript thread, of each C destructor the collector has run:
+// its library may unload from then on (ffi.dlclose() waits for it, as for .async calls).
+const gcFree = native?.gcFree ? native : null;
+gcFree?.gcNotify!((keep) => settled((keep as CKeep).pointer[MEM]));
+
 /**
- * ffi.gc: a new cdata for the same memory whose collection calls `destructor(original)` once; with
- * `null`, removes the destructor of a cdata ffi.gc() returned (nothing is returned, as in CFFI).
+ * The function pointer of a destructor the garbage collector can call itself: a library function
+ * (whose code stays loaded meanwhile) taking one pointer that `c` can be passed as, for a cdata
+ * whose address the helper takes (0 to 2^53). Otherwise null: JavaScript calls the destructor,
+ * on a turn of the event loop after the collection.
  */
-export function gcAttach(c: CData, destructor: ((c: CData) => unknown) | null): CData | undefined {
+function cDestructor(destructor: unknown, c: CData): CData | null {
+  const p = standIn(destructor);
+  if (p === undefined || typeof p[ADDR] !== 'number' || typeof c[ADDR] !== 'number' || c[ADDR] < 0 || !p[MEM].ok) return null;
+  const f = (p[TYPE] as PointerType).item;
+  if (f.kind !== 'function' || f.ellipsis || f.args.length !== 1) return null;
+  const arg = f.args[0];
+  const ct = c[TYPE];
+  if (arg.kind !== 'pointer' || !(ct.kind === 'pointer' || ct.kind === 'array') || !acceptsPointer(arg, ct)) return null;
+  return p;
+}
+
+/** The most bytes an ArrayBuffer stands for when there is no native helper to report external memory. */
+const MAX_WEIGHT = 2 ** 30;
+
+/**
+ * ffi.gc: a new cdata for the same memory whose collection calls `destructor(original)` once, or
+ * (destructor null) removes the destructor of a cdata ffi.gc() returned. `size` bytes are reported
+ * to V8 as memory outside its heap while the destructor waits, so that it collects sooner; and
+ * when `destructor` is a library function taking one pointer and the native helper is loaded, the
+ * garbage collector calls it itself, even while a synchronous loop runs.
+ */
+export function gcAttach(c: CData, destructor: ((c: CData) => unknown) | null, size = 0): CData | undefined {
   if (destructor === null) {
     const r = gcRecordOf(c);
-    if (r === null) throw new TypeError(`ffi.gc(): ${show(c)} has no destructor to remove; only a cdata returned by ffi.gc() has one`);
-    r.done = true;
-    c[MEM].gc = null;
+    if (r === null) throw new TypeError(`ffi.gc(): ${show(c)} was not returned by ffi.gc(), so it has no destructor to remove`);
+    endRecord(r, false);
     return undefined;
   }
   if (typeof destructor !== 'function') throw new TypeError(`ffi.gc(): expected a destructor function or null, got ${show(destructor)}`);
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+    throw new TypeError(`ffi.gc(): expected size as a number of bytes (a non-negative integer), got ${show(size)}`);
+  }
   const Cls = c.constructor as CDataClass;
   const copy = new Cls(NOWHERE, c[ADDR], c[OFF], c[LEN], Math.max(c[OWN], knownBytes(c)));
   // The copy's own Memory (the same bytes) keeps the copy, and so the destructor, waiting while any
   // view derived from it lives; releasing the copy closes it for all of them.
   const memory = guardedMemory(ownMemory(c), null);
   memory.keep = copy;
-  const record: GcRecord = { destructor, original: c, done: false };
-  memory.gc = record;
   copy[MEM] = memory;
+  const pointer = size > 0 && gcFree ? cDestructor(destructor, c) : null;
+  if (pointer !== null) {
+    const keep: CKeep = { pointer, original: c };
+    gcFree!.gcFree!(copy, pointer[ADDR] as number, c[ADDR] as number, size, keep);
+    began(pointer[MEM]);
+    const cancel = (): boolean => {
+      if (!gcFree!.gcCancel!(copy)) return false;
+      settled(pointer[MEM]);
+      return true;
+    };
+    memory.gc = { destructor, original: c, size, cancel } satisfies GcRecord;
+    return copy;
+  }
+  const record: GcRecord = { destructor, original: c, size, cancel: null };
+  memory.gc = record;
   finalizers.register(copy, record);
+  if (size > 0) {
+    if (native) native.adjustExternalMemory(size);
+    else memory.keep = { copy, weight: weight(size) };
+  }
   return copy;
+}
+
+/**
+ * Memory V8 counts outside its heap, standing for `size` bytes a destructor will free, where no
+ * native helper can report them: an ArrayBuffer of that size (at most 1 GiB), which the system
+ * backs with pages only when written (never, here). Null when even that is refused.
+ */
+function weight(size: number): ArrayBuffer | null {
+  try {
+    return new ArrayBuffer(Math.min(size, MAX_WEIGHT));
+  } catch {
+    return null;
+  }
+}
+
+/** The options of ffi.newAllocator() (CFFI's new_allocator). */
+export interface AllocatorOptions {
+  /** Gives the memory: called with a size in bytes, returns a cdata pointer (or array) to at least that many, or NULL (a RangeError). */
+  alloc?: ((size: number) => unknown) | null;
+  /** Called with what `alloc` returned once the cdata made in it is garbage-collected (or released); needs `alloc`. */
+  free?: ((raw: CData) => unknown) | null;
+  /** Zero the memory before it is initialised (default true); false takes it as `alloc` gives it. */
+  shouldClearAfterAlloc?: boolean;
+}
+
+/** An allocator of ffi.newAllocator(), for a type already resolved. */
+export type Allocate = (t: CType, init: unknown) => CData;
+
+/**
+ * CFFI's new_allocator: a function that makes cdata as ffi.new() does, in memory that `alloc`
+ * gives (JavaScript or C functions alike: `lib.malloc`), handed to `free` once the cdata is
+ * collected; without `alloc`, ffi.new()'s own memory, left unzeroed when `shouldClearAfterAlloc`
+ * is false.
+ */
+export function newAllocator(options: AllocatorOptions): Allocate {
+  const where = 'ffi.newAllocator()';
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: expected options as an object, got ${show(options)}`);
+  const { alloc = null, free = null, shouldClearAfterAlloc = true } = options;
+  if (alloc !== null && typeof alloc !== 'function') throw new TypeError(`${where}: options.alloc: expected a function, got ${show(alloc)}`);
+  if (free !== null && typeof free !== 'function') throw new TypeError(`${where}: options.free: expected a function, got ${show(free)}`);
+  if (free !== null && alloc === null) throw new TypeError(`${where}: options.free needs options.alloc: free() receives what alloc() returned`);
+  if (typeof shouldClearAfterAlloc !== 'boolean') {
+    throw new TypeError(`${where}: options.shouldClearAfterAlloc: expected a boolean, got ${show(shouldClearAfterAlloc)}`);
+  }
+  if (alloc === null) return shouldClearAfterAlloc ? (t, init) => newCData(t, init) : (t, init) => newCData(t, init, unzeroed);
+  return (t, init) => {
+    let raw: CData | null = null;
+    const place = (size: number): Block => {
+      const r: unknown = alloc(size);
+      if (r === null) throw new RangeError(`allocator: alloc() returned NULL for ${size} bytes`);
+      if (!isCData(r) || (r[TYPE].kind !== 'pointer' && r[TYPE].kind !== 'array')) {
+        throw new TypeError(`allocator: alloc() must return a cdata pointer to ${size} bytes, got ${show(r)}`);
+      }
+      raw = r;
+      return blockIn(r, size, shouldClearAfterAlloc);
+    };
+    const c = newCData(t, init, place);
+    const given = raw as unknown as CData;
+    if (free === null) {
+      c[MEM].keep = given; // the memory is the raw cdata's: it lives as long as this cdata, or a view of it
+      return c;
+    }
+    c[MEM].keep = c; // a view derived from c keeps c, and so the call of free(), waiting
+    const record: GcRecord = { destructor: free as (raw: CData) => unknown, original: given, size: 0, cancel: null };
+    c[MEM].gc = record;
+    finalizers.register(c, record);
+    return c;
+  };
+}
+
+/** ffi.new()'s memory, not zeroed: a fresh ArrayBuffer whose bytes are whatever malloc() gave. */
+function unzeroed(size: number): Block {
+  const buffer = Buffer.allocUnsafeSlow(size).buffer as ArrayBuffer;
+  return { memory: new Memory('owned', new DataView(buffer), 0, size, buffer, buffer), offset: 0, address: bufferAddress(buffer) };
+}
+
+/** `size` bytes at the memory of `raw` (an allocator's alloc() result), zeroed when asked, as a Block of their own. */
+function blockIn(raw: CData, size: number, clear: boolean): Block {
+  const where = 'allocator';
+  const have = knownBytes(raw);
+  if (raw[MEM].kind !== 'c' && have < size) throw new RangeError(`${where}: alloc() returned ${show(raw)}, ${have} bytes, for ${size} bytes`);
+  let view: DataView;
+  let offset: number;
+  if (raw[MEM].kind === 'c') {
+    const place = placeMemory(raw[ADDR], size);
+    if (place.memory.v.byteLength < place.offset + size) throw new RangeError(`${where}: alloc() returned ${show(raw)}, where no memory can be read`);
+    view = place.memory.v;
+    offset = place.offset;
+  } else {
+    const own = ownMemory(raw);
+    const e = goneError(raw, where);
+    if (e) throw e;
+    view = own.v;
+    offset = raw[OFF];
+  }
+  if (clear) new Uint8Array(view.buffer, view.byteOffset + offset, size).fill(0);
+  return { memory: new Memory('guarded', view, offset, offset + size, raw), offset, address: raw[ADDR] as number };
 }
 
 interface LiveCallback {
@@ -176,8 +360,7 @@ export function release(c: unknown): void {
   const record = gcRecordOf(c);
   const releaser = record === null ? releasers.get(c) : undefined;
   if (record !== null) {
-    c[MEM].gc = null;
-    runDestructor(record);
+    endRecord(record, true);
     c[MEM].close(RELEASED);
   } else if (releaser) {
     releasers.delete(c);

@@ -88,6 +88,8 @@ export class Memory {
   readonly bounded: boolean;
   /** The destructor record of the ffi.gc() cdata this memory was made for (its `keep`), while it has one (see lifetime.ts). */
   gc: unknown;
+  /** The library that pointers read from this memory keep loaded (a library's global, data it returned), or null. */
+  holds: Hold | null;
 
   constructor(kind: MemoryKind, v: DataView, lo: number, hi: number, keep: unknown, buffer: ArrayBuffer | null = null, readonly = false, bounded = kind !== 'c') {
     this.v = v;
@@ -102,6 +104,7 @@ export class Memory {
     this.buffer = buffer;
     this.bounded = bounded;
     this.gc = null;
+    this.holds = null;
   }
 
   /**
@@ -121,6 +124,35 @@ export class Memory {
 
 /** An empty view: every access through it fails (and is turned into an error saying why). */
 export const NO_MEMORY = new DataView(new ArrayBuffer(0));
+
+/**
+ * A library as the pointers it gives answer to: `guard`, its Memory for function pointers (which
+ * keeps the library object, so the library, alive, and closes with it), and the copies of the
+ * windows that data pointers into it were placed in, each keeping `guard` (see `heldWindow`). A
+ * pointer into the library's own static data (a string literal, a table) then keeps the library
+ * loaded for as long as it, or a cdata derived from it, is reachable.
+ */
+export interface Hold {
+  readonly guard: Memory;
+  readonly windows: WeakMap<Memory, Memory>;
+  /** The window of the last pointer placed, and its copy (most land in one window). */
+  from: Memory | null;
+  to: Memory | null;
+}
+
+/** The copy of window `m` that keeps `h`'s library loaded, as do the pointers read through it (one per window). */
+export function heldWindow(m: Memory, h: Hold): Memory {
+  if (m.holds === h || m.v === NO_MEMORY) return m;
+  let kept = m === h.from ? h.to! : h.windows.get(m);
+  if (kept === undefined) {
+    kept = new Memory(m.kind, m.v, m.lo, m.hi, h.guard, m.buffer, m.readonly, m.bounded);
+    kept.holds = h;
+    h.windows.set(m, kept);
+  }
+  h.from = m;
+  h.to = kept;
+  return kept;
+}
 
 /**
  * The Memory of addresses no view can reach: NULL's page, negative addresses (sentinels such as
@@ -184,6 +216,12 @@ export function placeMemory(address: Address, extent: number): { memory: Memory;
 /** True for addresses a view can reach: past the first page, below 2^53. */
 export function placeable(address: Address): address is number {
   return typeof address === 'number' && address >= FIRST_VALID;
+}
+
+/** placeMemory() for a pointer derived from one in `from`: a window that keeps what `from` keeps loaded (see Hold). */
+export function placeFrom(from: Memory, address: Address, extent: number): { memory: Memory; offset: number } {
+  const place = placeMemory(address, extent);
+  return from.holds === null ? place : { memory: heldWindow(place.memory, from.holds), offset: place.offset };
 }
 
 /** Places `extent` bytes at a raw C address. Addresses no view reaches get NO_MEMORY. */

@@ -43,6 +43,8 @@ export function toCPointer(want: PointerType, value: unknown, where: string): Ad
     if (acceptsPointer(want, value[TYPE])) return passable(value, where);
     throw new TypeError(`${where}: expected '${want.cname}', got ${show(value)}${sameNameHint(want, value[TYPE])}`);
   }
+  const stood = standIn(value);
+  if (stood !== undefined) return toCPointer(want, stood, where);
   const hint = typeof value === 'number' || typeof value === 'bigint' ? `; make a pointer from an address with ffi.cast('${want.cname}', address)` : '';
   throw new TypeError(`${where}: expected a cdata '${want.cname}' or null, got ${show(value)}${hint}`);
 }
@@ -92,3 +94,28 @@ export function sameNameHint(want: PointerType, have: CType): string {
 const differentFFIs =
   ' (the same name, declared by two different FFI instances: each FFI has its own types; ' +
   "make the cdata with the FFI that declared the function, or ffi.cast() it to this FFI's type)";
+
+// ---------------------------------------------------------------------------------------------
+// Functions standing for function pointers
+
+/** JavaScript functions that stand for a function pointer cdata (library functions), with its type and a maker. */
+const standIns = new WeakMap<object, { readonly type: PointerType; readonly pointer: () => CData }>();
+
+/**
+ * Makes `fn` stand for the function pointer `pointer()` of type `type` wherever a pointer is
+ * expected (as CFFI's API-mode library functions, which are no cdata, do). What `pointer`
+ * refers to stays alive as long as `fn` does.
+ */
+export function standFor(fn: object, type: PointerType, pointer: () => CData): void {
+  standIns.set(fn, { type, pointer });
+}
+
+/** The function pointer cdata `x` stands for, if it is a function standing for one. */
+export function standIn(x: unknown): CData | undefined {
+  return typeof x === 'function' ? standIns.get(x)?.pointer() : undefined;
+}
+
+/** The type of the function pointer `x` stands for, if it is a function standing for one (no cdata made). */
+export function standInType(x: unknown): PointerType | undefined {
+  return typeof x === 'function' ? standIns.get(x)?.type : undefined;
+}

@@ -107,9 +107,28 @@ export interface Glue {
 export interface GlueOptions {
   /** Redeclare each cdef function with its cdef prototype, so that the compiler refuses any other C types. */
   readonly strictPrototypes?: boolean;
+  /**
+   * Declarations the glue only spells types by (typedef names of anonymous structs), generating
+   * nothing for them: those an FFI took from another with ffi.include(), whose own build checks them.
+   */
+  readonly spellingOnly?: readonly Decl[];
 }
 
 const PREFIX = '_ncffi_';
+
+/**
+ * The exported function, for a function whose wrapper passes structs by pointer, that has the
+ * cdef's own C type (structs by value) and calls it: its address is the function's as a function
+ * pointer of the cdef's type (`ffi.addressof(lib, name)`, `lib.f` given as a function pointer).
+ */
+export function directSymbol(name: string): string {
+  return `${PREFIX}d_${name}`;
+}
+
+/** An exported function that exists only when the global `name` is a macro, whose address must be taken anew at each access. */
+export function macroGlobalSymbol(name: string): string {
+  return `${PREFIX}m_${name}`;
+}
 
 /** A C declaration of `name` with type `t` as cdef spells it ('int (*cb)(int)' for function pointers); for messages. */
 export function declarator(t: CType, name: string): string {
@@ -163,7 +182,7 @@ function unnamable(e: Unnamable, what: string): VerificationError {
  */
 export function generateGlue(decls: readonly Decl[], source: string, sourceName: string, options: GlueOptions = {}): Glue {
   const strict = options.strictPrototypes === true;
-  const spell = new Speller(decls);
+  const spell = new Speller(options.spellingOnly ? [...decls, ...options.spellingOnly] : decls);
   const functions = new Map<string, Binding>();
   const externs = new Map<string, ExternBinding>();
   const globals = new Map<string, string>();
@@ -196,6 +215,7 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
           const lowered = lowerByValue(d.type);
           functions.set(d.name, { symbol: `${PREFIX}f_${d.name}`, lowered });
           body.add(wrapper(d, lowered, (t, name) => named(t, name, what)), { role: 'wrapper', subject: what, name: d.name, pos: d.pos, decl: d });
+          if (lowered) body.add(direct(d, (t, name) => named(t, name, what)), { role: 'wrapper', subject: what, name: d.name, pos: d.pos, decl: d });
         }
         if (strict) {
           prototypes.add(`#ifndef ${d.name}`);
@@ -232,6 +252,9 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
         accessors.add(`_NCFFI_EXPORT ${head} { return &${d.name}; } /* cdef ${d.pos.line}:${d.pos.column} */`, {
           role: 'accessor', subject: what, name: d.name, pos: d.pos,
         });
+        accessors.add(`#ifdef ${d.name}`);
+        accessors.add(`_NCFFI_EXPORT void ${macroGlobalSymbol(d.name)}(void) {} /* a macro: its address is taken at each access */`);
+        accessors.add('#endif');
         break;
       }
       case 'constant': {
@@ -417,6 +440,15 @@ function wrapper(d: { readonly name: string; readonly type: FunctionType; readon
   const head = declare(sig.result, `${PREFIX}f_${d.name}(${params.length ? params.join(', ') : 'void'})`);
   const run = shift ? `*${PREFIX}a0 = ${call};` : t.result.kind === 'void' ? `${call};` : `return ${call};`;
   return `_NCFFI_EXPORT ${head} { ${run} } /* cdef ${d.pos.line}:${d.pos.column} */`;
+}
+
+/** The function of a lowered function with the cdef's own type, structs by value (see directSymbol). */
+function direct(d: Decl & { kind: 'function' }, declare: (t: CType, name: string) => string): string {
+  const t = d.type;
+  const params = t.args.map((a, i) => declare(a, `${PREFIX}a${i}`));
+  const call = `${d.name}(${t.args.map((_, i) => `${PREFIX}a${i}`).join(', ')})`;
+  const head = declare(t.result, `${directSymbol(d.name)}(${params.length ? params.join(', ') : 'void'})`);
+  return `_NCFFI_EXPORT ${head} { ${t.result.kind === 'void' ? `${call};` : `return ${call};`} } /* cdef ${d.pos.line}:${d.pos.column} */`;
 }
 
 /** Integer types, which a field check accepts whatever their size and sign (as CFFI's does); chars are checked exactly. */

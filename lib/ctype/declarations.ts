@@ -211,6 +211,7 @@ export class Scope {
       return { target, redefines: null };
     }
     if (!existing.complete && existing.members === null) {
+      this.refuseIncluded(found, at);
       this.saveStruct(existing);
       return { target: existing, redefines: null };
     }
@@ -256,7 +257,8 @@ export class Scope {
     const existing = found?.type as EnumType | undefined;
     let target: EnumType;
     let fill = true;
-    if (existing && !existing.partial && Object.keys(existing.relements).length === 0) {
+    if (existing && found && !existing.partial && Object.keys(existing.relements).length === 0) {
+      this.refuseIncluded(found, at);
       target = existing; // completes 'enum e;'
       this.saveEnum(existing);
     } else if (existing && this.sameEnumerators(existing, items, partial)) {
@@ -277,6 +279,19 @@ export class Scope {
     if (fill && partial) Object.assign(target, { relements: Object.create(null), elements: Object.create(null), base, partial: true, settled: false });
     else if (fill) fillEnum(target, items, base);
     return target;
+  }
+
+  /**
+   * A type declared incomplete by an FFI that this one includes is that FFI's type too: completing
+   * it here would change it there. Refused, naming the ways out.
+   */
+  private refuseIncluded(found: Decl, at: SourcePos): void {
+    if (!this.registry.isIncluded(keyOf(found))) return;
+    this.fail(
+      at,
+      `'${keyOf(found)}' is incomplete in an FFI given to ffi.include(), and types are shared with it, so it cannot be completed here; ` +
+        'complete it in the included FFI, or declare it (and what uses it) here instead of including',
+    );
   }
 
   commit(): void {

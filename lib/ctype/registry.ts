@@ -1,5 +1,5 @@
 // The declaration table of one FFI: every name a cdef declared, in one flat map, with redeclaration rules.
-import { CDefError } from '../errors';
+import { CDefError, FFIError } from '../errors';
 import { CType, EnumType, FunctionType, StructType } from './model';
 
 /** Where a declaration came from, for error messages. */
@@ -91,8 +91,12 @@ function cdefFail(pos: SourcePos, message: string): never {
 
 export class Registry {
   private readonly table = new Map<string, Decl>();
+  /** Keys of the declarations include() took from another table and this one has not declared itself. */
+  private readonly included = new Set<string>();
   /** Parsed cdecl strings ('int *', 'struct pt[3]'), dropped whenever a declaration changes meaning. */
   readonly typeCache = new Map<string, CType>();
+  /** Told of each declaration added or replaced (by declare() or include()), while someone listens. */
+  onDeclare: ((d: Decl) => void) | null = null;
   private anonymous = 0;
 
   get(name: string): Decl | undefined {
@@ -115,9 +119,51 @@ export class Registry {
    */
   declare(d: Decl, override: boolean): void {
     const key = keyOf(d);
-    checkRedeclaration(this.table.get(key), d, override);
+    const old = this.table.get(key);
+    checkRedeclaration(old, d, override);
     this.table.set(key, d);
+    this.included.delete(key);
     if (this.typeCache.size !== 0) this.typeCache.clear(); // clear() allocates a new table, even for an empty map
+    if (old !== d) this.onDeclare?.(d);
+  }
+
+  /**
+   * CFFI's ffi.include(): declares here what `other` declares now, as it stands: its very
+   * declarations, so the same type objects on both sides. A name both declare must mean the same
+   * (FFIError otherwise, naming it); this table keeps its own declaration then. Tags of anonymous
+   * types are left out: their '$N' names are the other table's, and the typedefs naming them come
+   * along. extern "Python" functions belong to the other FFI's library and are left out too.
+   */
+  include(other: Registry): void {
+    if (other === this) throw new TypeError('ffi.include(): an FFI cannot include itself');
+    const fresh: Decl[] = [];
+    for (const d of other.table.values()) {
+      if (d.kind === 'extern-callback' || (d.kind === 'tag' && d.name.startsWith('$'))) continue;
+      const key = keyOf(d);
+      const old = this.table.get(key);
+      if (old === undefined) fresh.push(d);
+      else if (old !== d && !sameMeaning(old, d)) {
+        throw new FFIError(`ffi.include(): '${key}' is declared here as ${describeDecl(old)}, and as ${describeDecl(d)} in the FFI included`);
+      }
+    }
+    for (const d of fresh) {
+      const key = keyOf(d);
+      this.table.set(key, d);
+      this.included.add(key);
+      this.onDeclare?.(d);
+    }
+    if (fresh.length) this.typeCache.clear();
+  }
+
+  /** Whether the declaration under `key` came from an included table (and was not declared here too). */
+  isIncluded(key: string): boolean {
+    return this.included.has(key);
+  }
+
+  /** Removes the function `name` again (a checker undoing a declaration it will not keep); types are never removed. */
+  forgetFunction(name: string): void {
+    if (this.table.get(name)?.kind !== 'function') throw new Error(`internal: '${name}' is not a function of the table`);
+    this.table.delete(name);
   }
 
   /** Every declaration, in the order first declared. */

@@ -1849,7 +1849,7 @@ describe('backend_tests', () => {
     expect(() => ffi2.cast('schar_t', 142)).toThrow(CDefError);
   });
 
-  test.failing('test_include_typedef', () => {
+  test('test_include_typedef', () => {
     const ffi1 = new FFI();
     const ffi2 = planned(new FFI());
     ffi1.cdef('typedef signed char schar_t;');
@@ -1858,7 +1858,7 @@ describe('backend_tests', () => {
     expect(p).toBe(142 - 256);
   });
 
-  test.failing('test_include_struct', () => {
+  test('test_include_struct', () => {
     const ffi1 = new FFI();
     const ffi2 = planned(new FFI());
     ffi1.cdef('struct foo { int x; };');
@@ -1867,7 +1867,7 @@ describe('backend_tests', () => {
     expect(p.x).toBe(142);
   });
 
-  test.failing('test_include_union', () => {
+  test('test_include_union', () => {
     const ffi1 = new FFI();
     const ffi2 = planned(new FFI());
     ffi1.cdef('union foo { int x; };');
@@ -1876,7 +1876,7 @@ describe('backend_tests', () => {
     expect(p.x).toBe(142);
   });
 
-  test.failing('test_include_enum', () => {
+  test('test_include_enum', () => {
     const ffi1 = new FFI();
     const ffi2 = planned(new FFI());
     ffi1.cdef('enum foo { FA, FB, FC };');
@@ -1886,7 +1886,7 @@ describe('backend_tests', () => {
     expect(ffi2.sizeof('char[FC]')).toBe(2);
   });
 
-  test.failing('test_include_typedef_2', () => {
+  test('test_include_typedef_2', () => {
     const ffi1 = new FFI();
     const ffi2 = planned(new FFI());
     ffi1.cdef('typedef struct { int x; } *foo_p;');
@@ -1979,7 +1979,7 @@ describe('backend_tests', () => {
     expect(() => ffi.include(ffi)).toThrow(TypeError);
   });
 
-  test.failing('test_anonymous_enum_include', () => {
+  test('test_anonymous_enum_include', () => {
     const ffi1 = new FFI();
     ffi1.cdef('enum { EE1 };');
     const ffi = planned(new FFI());
@@ -1991,7 +1991,7 @@ describe('backend_tests', () => {
     expect(lib.EE3).toBe(1);
   });
 
-  test.failing('test_init_once', () => {
+  test('test_init_once', () => {
     const seen: number[] = [];
     const doInit = (): number => {
       seen.push(1);

@@ -152,7 +152,8 @@ test('test_ffi_NULL', () => {
   const NULL = (FFI as Any).NULL;
   // differs from CFFI: see docs/cffi-differences.md, "NULL is null"
   expect(NULL).toBeNull();
-  expect(() => new FFI().typeof(NULL)).toThrow(TypeError);
+  const ffi = new FFI();
+  expect(ffi.typeof(NULL)).toBe(ffi.typeof('void *'));
 });
 
 test.failing('test_ffi_no_attr', () => {
@@ -428,7 +429,7 @@ test('test_ffi_types', () => {
   expect(ffi.typeof('int')).toBeInstanceOf(CTypeClass);
 });
 
-test.failing('test_ffi_new_allocator_1', () => {
+test('test_ffi_new_allocator_1', () => {
   const ffi = new FFI() as Any;
   const alloc1 = ffi.newAllocator();
   const alloc2 = ffi.newAllocator({ shouldClearAfterAlloc: false });
@@ -492,7 +493,7 @@ test.failing('test_ffi_new_allocator_2', async () => {
   expect(String(seen[3])).toBe("<cdata 'char[]' owning 41 bytes>");
 });
 
-test.failing('test_ffi_new_allocator_3', () => {
+test('test_ffi_new_allocator_3', () => {
   const ffi = new FFI() as Any;
   const seen: unknown[] = [];
   const myalloc = (size: number) => {
@@ -507,7 +508,7 @@ test.failing('test_ffi_new_allocator_3', () => {
   expect(p1[5]).toBe(0);
 });
 
-test.failing('test_ffi_new_allocator_4', () => {
+test('test_ffi_new_allocator_4', () => {
   const ffi = new FFI() as Any;
   expect(() => ffi.newAllocator({ free: () => null })).toThrow(TypeError);
   expect(() => ffi.newAllocator({ free: () => null })).toThrow(/free/);
@@ -559,7 +560,7 @@ test('test_cast_from_int_type_to_bool', () => {
   }
 });
 
-test.failing('test_init_once', () => {
+test('test_init_once', () => {
   const seen: number[] = [];
   const doInit = () => {
     seen.push(1);
@@ -578,7 +579,7 @@ test.failing('test_init_once', () => {
   }
 });
 
-test.failing('test_init_once_failure', () => {
+test('test_init_once_failure', () => {
   const seen: number[] = [];
   const doInit = () => {
     seen.push(1);

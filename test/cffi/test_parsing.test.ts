@@ -327,7 +327,7 @@ test('test_unnamed_struct', () => {
   expect(typeFoo.cname).toBe('foo_t');
 });
 
-test.failing('test_override', () => {
+test('test_override', () => {
   const ffi = new FFI();
   const C = ffi.dlopen(fakeLib);
   ffi.cdef('int foo(void);');

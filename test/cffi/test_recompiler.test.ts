@@ -34,7 +34,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CData, FFI, FFIError, VerificationError } from '../../lib';
+import { CData, CDefError, FFI, FFIError, VerificationError } from '../../lib';
 import type { CFunction, CType, Lib, VerifyOptions } from '../../lib';
 import { ending, runChild } from '../helpers/child';
 import { ccFamily } from '../helpers/compiler';
@@ -177,7 +177,7 @@ test('test_math_sin', () => {
   expect(lib.cos(1.43)).toBe(Math.cos(1.43));
 });
 
-test.failing('test_repr_lib', () => {
+test('test_repr_lib', () => {
   const ffi = newFFI();
   const lib = verify(ffi, 'test_repr_lib', '');
   expect(String(lib)).toBe("<Lib object for '_CFFI_test_repr_lib'>");
@@ -225,7 +225,7 @@ test('test_verify_typedef_star_dotdotdot', () => {
   verify(ffi, 'test_verify_typedef_star_dotdotdot', 'typedef int **foo_t;');
 });
 
-test.failing('test_global_var_int', () => {
+test('test_global_var_int', () => {
   const ffi = newFFI();
   ffi.cdef('extern int a, b, c;');
   const lib = verify(ffi, 'test_global_var_int', 'int a = 999, b, c;');
@@ -242,15 +242,16 @@ test.failing('test_global_var_int', () => {
   }).toThrow(RangeError);
   lib.b = 525; // try with the first access being in setattr, too
   expect(lib.b).toBe(525);
+  // differs from CFFI: see docs/cffi-differences.md, "A library object is an ordinary object: `delete` is JavaScript's"
   expect(() => {
     delete lib.a;
-  }).toThrow(FFIError);
+  }).toThrow(TypeError);
   expect(() => {
     delete lib.c;
-  }).toThrow(FFIError);
-  expect(() => {
-    delete lib.foobarbaz;
-  }).toThrow(FFIError);
+  }).toThrow(TypeError);
+  expect(delete lib.foobarbaz).toBe(true);
+  expect(lib.a).toBe(-2147483648);
+  expect(() => lib.foobarbaz).toThrow(FFIError);
 });
 
 test('test_macro', () => {
@@ -568,7 +569,7 @@ test('test_unique_types', () => {
   expect(ffi1.typeof('struct foo_s*')).toBe(ffi1.typeof('struct foo_s *'));
 });
 
-test.failing('test_module_name_in_package', () => {
+test('test_module_name_in_package', () => {
   // CFFI calls recompile() directly here (not its verify() test function): setSource + compile into udir.
   const ffi = newFFI();
   ffi.cdef('int foo(int);');
@@ -586,7 +587,7 @@ test.failing('test_module_name_in_package', () => {
   //
   // import test_module_name_in_package.mymod: the loader imports the package by its name
   jest.doMock('node-cffi', () => jest.requireActual('../../lib'), { virtual: true });
-  const mymod = require(path.join(moduleDir, 'mymod.ts')); // eslint-disable-line @typescript-eslint/no-require-imports
+  const mymod = require(path.join(moduleDir, 'mymod.js')); // eslint-disable-line @typescript-eslint/no-require-imports
   expect(mymod.lib.foo(10)).toBe(42);
   // CFFI's check of the module's __name__ is a Python module attribute, not ported.
 });
@@ -631,7 +632,7 @@ test('test_unspecified_size_of_global_4', () => {
   expect(ffi.typeof(lib.glob)).toBe(ffi.typeof('int[10][5]'));
 });
 
-test.failing('test_include_1', () => {
+test('test_include_1', () => {
   const ffi1 = newFFI();
   ffi1.cdef('typedef double foo_t;');
   verify(ffi1, 'test_include_1_parent', 'typedef double foo_t;');
@@ -644,7 +645,7 @@ test.failing('test_include_1', () => {
   expect(ffi.typeof('foo_t')).toBe(ffi.typeof('double'));
 });
 
-test.failing('test_include_1b', () => {
+test('test_include_1b', () => {
   const ffi1 = newFFI();
   ffi1.cdef('int foo1(int);');
   const lib1 = verify(ffi1, 'test_include_1b_parent', 'int foo1(int x) { return x + 10; }');
@@ -657,7 +658,7 @@ test.failing('test_include_1b', () => {
   expect(lib.foo1).toBe(lib1.foo1);
 });
 
-test.failing('test_include_2', () => {
+test('test_include_2', () => {
   const ffi1 = newFFI();
   ffi1.cdef('struct foo_s { int x, y; };');
   verify(ffi1, 'test_include_2_parent', 'struct foo_s { int x, y; };');
@@ -675,7 +676,7 @@ test.failing('test_include_2', () => {
   expect(ffi1.typeof('struct foo_s')).toBe(ffi.typeof('struct foo_s'));
 });
 
-test.failing('test_include_3', () => {
+test('test_include_3', () => {
   const ffi1 = newFFI();
   ffi1.cdef('typedef short sshort_t;');
   verify(ffi1, 'test_include_3_parent', 'typedef short sshort_t;');
@@ -692,7 +693,7 @@ test.failing('test_include_3', () => {
   expect(ffi1.typeof('sshort_t')).toBe(ffi.typeof('sshort_t'));
 });
 
-test.failing('test_include_4', () => {
+test('test_include_4', () => {
   const ffi1 = newFFI();
   ffi1.cdef('typedef struct { int x; } mystruct_t;');
   verify(ffi1, 'test_include_4_parent', 'typedef struct { int x; } mystruct_t;');
@@ -709,7 +710,7 @@ test.failing('test_include_4', () => {
   expect(ffi1.typeof('mystruct_t')).toBe(ffi.typeof('mystruct_t'));
 });
 
-test.failing('test_include_5', () => {
+test('test_include_5', () => {
   const ffi1 = newFFI();
   ffi1.cdef('typedef struct { int x[2]; int y; } *mystruct_p;');
   verify(ffi1, 'test_include_5_parent', 'typedef struct { int x[2]; int y; } *mystruct_p;');
@@ -730,7 +731,7 @@ test.failing('test_include_5', () => {
   expect(ffi.alignof(ffi.typeof(p[0]))).toBe(4);
 });
 
-test.failing('test_include_6', () => {
+test('test_include_6', () => {
   const ffi1 = newFFI();
   ffi1.cdef('typedef ... mystruct_t;');
   verify(ffi1, 'test_include_6_parent', 'typedef struct _mystruct_s mystruct_t;');
@@ -748,7 +749,7 @@ test.failing('test_include_6', () => {
   expect(lib.ff6b(p)).toBe(42);
 });
 
-test.failing('test_include_7', () => {
+test('test_include_7', () => {
   const ffi1 = newFFI();
   ffi1.cdef('typedef ... mystruct_t;\n' + 'int ff7b(mystruct_t *);');
   verify(ffi1, 'test_include_7_parent',
@@ -766,16 +767,19 @@ test.failing('test_include_7', () => {
   expect(lib.ff7b(p)).toBe(42);
 });
 
-test.failing('test_include_8', () => {
+test('test_include_8', () => {
   const ffi1 = newFFI();
   ffi1.cdef('struct foo_s;');
   verify(ffi1, 'test_include_8_parent', 'struct foo_s;');
   const ffi = newFFI();
   ffi.include(ffi1);
-  ffi.cdef('struct foo_s { int x, y; };');
+  // differs from CFFI: see docs/cffi-differences.md, "`ffi.include()`: one set of types, each name from its own library"
+  // (CFFI accepts the cdef and its verify(), and refuses each use of 'struct foo_s' afterwards; node-cffi refuses the cdef)
+  expect(() => ffi.cdef('struct foo_s { int x, y; };')).toThrow(CDefError);
+  expect(() => ffi.cdef('struct foo_s { int x, y; };')).toThrow(/'struct foo_s' is incomplete in an FFI given to ffi\.include\(\)/);
   verify(ffi, 'test_include_8', 'struct foo_s { int x, y; };');
   expect(() => ffi.new('struct foo_s *')).toThrow(FFIError);
-  expect(() => ffi.new('struct foo_s *')).toThrow(/'struct foo_s' is opaque in the ffi\.include\(\), but no longer in the ffi doing the include/);
+  expect(() => ffi.new('struct foo_s *')).toThrow(/'struct foo_s' is declared but never defined/);
 });
 
 test('test_incomplete_struct_as_arg', () => {
@@ -912,7 +916,7 @@ test('test_unpack_args', () => {
   }
 });
 
-test.failing('test_address_of_function', () => {
+test('test_address_of_function', () => {
   const ffi = newFFI();
   ffi.cdef('long myfunc(long x);');
   const lib = verify(ffi, 'test_addressof_function', `
@@ -1879,7 +1883,7 @@ test('test_introspect_global_var_array', () => {
   expect(ffi.typeof(lib.g1)).toBe(FLOATARRAYPTR.item);
 });
 
-test.failing('test_introspect_integer_const', () => {
+test('test_introspect_integer_const', () => {
   const ffi = newFFI();
   ffi.cdef('#define FOO 42');
   const lib = verify(ffi, 'test_introspect_integer_const', `
@@ -1943,7 +1947,7 @@ test('test_introspect_struct_and_typedef', () => {
   expect(ffi.typeof('foo_t').cname).toBe('foo_t');
 });
 
-test.failing('test_introspect_included_type', () => {
+test('test_introspect_included_type', () => {
   const SOURCE = `
         typedef signed char schar_t;
         struct sint_t { int x; };
@@ -2475,7 +2479,7 @@ console.log('done');`);
   expect(child.stdout.trim()).toBe('done');
 });
 
-test.failing('test_convert_api_mode_builtin_function_to_cdata', () => {
+test('test_convert_api_mode_builtin_function_to_cdata', () => {
   const ffi = newFFI();
   ffi.cdef(`struct s { int x; };
         struct s add1(struct s); struct s add2(struct s);

@@ -228,7 +228,7 @@ describe('misuse', () => {
 
   test('setSource() checks its arguments', () => {
     const f = new FFI();
-    expectThrow(() => f.setSource('my-module', ''), TypeError, 'ffi.setSource(): the module name must be a C identifier such as \'_example\', got string "my-module"');
+    expectThrow(() => f.setSource('my-module', ''), TypeError, 'ffi.setSource(): the module name must be a C identifier such as \'_example\', or a dotted path of them (\'pkg._example\'), got string "my-module"');
     expect(() => f.setSource('../escape', '')).toThrow(/the module name must be a C identifier/);
     expect(() => f.setSource('m', 42 as unknown as string)).toThrow(/expected C source as a string, got 42/);
   });

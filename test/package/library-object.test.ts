@@ -39,7 +39,7 @@ describe('printing', () => {
     );
   });
 
-  test('console.log prints what util.inspect shows; so does %s, one level deep', () => {
+  test('console.log prints what util.inspect shows; %s gives String(lib)', () => {
     let written = '';
     const out = new Writable({
       write(chunk: Buffer, _encoding, done) {
@@ -49,7 +49,7 @@ describe('printing', () => {
     });
     new Console({ stdout: out, colorMode: false }).log(lib);
     expect(written).toBe(`${util.inspect(lib)}\n`);
-    expect(util.format('%s', lib)).toContain('add: [Function: int add(int, int)]');
+    expect(util.format('%s', lib)).toBe("<Lib object for 'tools'>");
   });
 
   test('inside another object, past the depth limit, the library is named by its label', () => {
@@ -75,9 +75,12 @@ describe('printing', () => {
     );
   });
 
-  test('String(lib) and a template literal are what they are for any object', () => {
-    expect(String(lib)).toBe('[object Object]');
-    expect(`${lib}`).toBe('[object Object]');
+  test("String(lib) and a template literal are CFFI's repr: the module's name, or the path given to dlopen()", () => {
+    expect(String(lib)).toBe("<Lib object for 'tools'>");
+    expect(`${lib}`).toBe("<Lib object for 'tools'>");
+    const f = new FFI();
+    expect(String(f.dlopen('libm.so.6'))).toBe("<Lib object for 'libm.so.6'>");
+    expect(String(f.dlopen(null))).toBe("<Lib object for 'the C library'>");
   });
 });
 
