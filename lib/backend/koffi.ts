@@ -536,6 +536,18 @@ function callbackArgumentSpec(t: CType, what: string): Spec {
   return t.kind === 'pointer' || t.kind === 'array' || t.kind === 'function' ? 'intptr_t' : argumentSpec(t, what);
 }
 
+// koffi's type names are the process's, shared by every copy of node-cffi loaded into it (and by
+// every module instance a test runner makes): the records are numbered on the process, not per type model.
+const RECORD_NAMES = Symbol.for('node-cffi.koffi-record-names');
+
+/** A koffi type name no other record of this process has. */
+function recordName(kind: string): string {
+  const g = globalThis as { [RECORD_NAMES]?: number };
+  const n = (g[RECORD_NAMES] ?? 0) + 1;
+  g[RECORD_NAMES] = n;
+  return `ncffi_${kind}_${n}`;
+}
+
 /** A koffi record with the layout of `t`, for passing it by value (pointer members as intptr_t addresses). */
 function recordType(t: StructType, what: string): TypeObject {
   const memo = records.get(t);
@@ -547,7 +559,7 @@ function recordType(t: StructType, what: string): TypeObject {
   }
   const members: Record<string, Spec> = {};
   for (const f of t.fields) members[f.name] = memberSpec(f.type, what);
-  const name = `ncffi_${t.kind}_${t.id}`;
+  const name = recordName(t.kind);
   const record = t.pack === 1 ? koffi.pack(name, members) : koffi.struct(name, members);
   // koffi lays records out itself: refuse any that it lays out differently (anonymous members, pack(n)).
   const offsets = t.fields.every((f) => koffi.offsetof(record, f.name) === f.offset);

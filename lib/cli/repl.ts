@@ -196,6 +196,15 @@ export async function replCommand(argv: readonly string[]): Promise<number> {
     if (pending !== null) return cb(null, [[], text]);
     jsCompleter.call(r, text, (err, data) => cb(err, pending !== null ? [[], text] : data));
   };
+  // And Tab inserts a Tab while C is typed, whatever readline's switch says when the key arrives.
+  const ttyWrite = (r as unknown as { _ttyWrite: (d: string, key?: { name?: string; ctrl?: boolean; meta?: boolean }) => void })._ttyWrite;
+  (r as unknown as { _ttyWrite: typeof ttyWrite })._ttyWrite = function (this: unknown, d, key) {
+    if (pending !== null && key?.name === 'tab' && !key.ctrl && !key.meta) {
+      (r as unknown as { _insertString: (s: string) => void })._insertString('\t');
+      return;
+    }
+    ttyWrite.call(this, d, key);
+  };
   const enterC = (code: string, untilEnd: boolean) => {
     pending = { code, untilEnd };
     line.isCompletionEnabled = false;
