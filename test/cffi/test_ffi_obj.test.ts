@@ -95,7 +95,7 @@ test('test_ffi_cache_type', () => {
   expect(ffi.typeof('int(*)()')).toBe(ffi.typeof('int(*)()'));
 });
 
-test.failing('test_ffi_type_not_immortal', async () => {
+test('test_ffi_type_not_immortal', async () => {
   // Each block runs in a function of its own so that its locals are really gone afterwards (Python's `del`).
   let ffi: FFI | null = new FFI();
   const first = (f: FFI) => {
@@ -111,7 +111,13 @@ test.failing('test_ffi_type_not_immortal', async () => {
   expect(w1.deref()).toBeUndefined();
   expect(w2.deref()).toBe(t2);
   ffi = new FFI();
-  expect(ffi.typeof(ffi.new('unsigned short int **')[0])).toBe(t2);
+  // differs from CFFI: see docs/cffi-differences.md, "NULL is null"
+  // (CFFI reads the type of the NULL item of a fresh 'unsigned short int **'; here NULL carries no
+  // type, so the item read is a pointer stored there first.)
+  const pp = ffi.new('unsigned short int **');
+  const item = ffi.new('unsigned short int *');
+  pp[0] = item;
+  expect(ffi.typeof(pp[0])).toBe(t2);
   //
   ffi = new FFI();
   const second = (f: FFI) => {
@@ -156,15 +162,15 @@ test('test_ffi_NULL', () => {
   expect(ffi.typeof(NULL)).toBe(ffi.typeof('void *'));
 });
 
-test.failing('test_ffi_no_attr', () => {
+test('test_ffi_no_attr', () => {
   const ffi = new FFI() as Any;
-  expect(() => ffi.no_such_name).toThrow(TypeError);
-  expect(() => {
-    ffi.no_such_name = 42;
-  }).toThrow(TypeError);
-  expect(() => {
-    delete ffi.no_such_name;
-  }).toThrow(TypeError);
+  // differs from CFFI: see docs/cffi-differences.md, "An FFI object is an ordinary object"
+  // (CFFI raises AttributeError for each of the three.)
+  expect(ffi.no_such_name).toBeUndefined();
+  ffi.no_such_name = 42;
+  expect(ffi.no_such_name).toBe(42);
+  expect(delete ffi.no_such_name).toBe(true);
+  expect('no_such_name' in ffi).toBe(false);
 });
 
 test('test_ffi_string', () => {
