@@ -324,12 +324,14 @@ test('test_constant_nonint', () => {
   }).toThrow(FFIError);
 });
 
-test.failing('test_constant_ptr', () => {
+test('test_constant_ptr', () => {
   const ffi = newFFI();
   ffi.cdef('static double *const FOOBAR;');
   const lib = verify(ffi, 'test_constant_ptr', '#define FOOBAR NULL');
   expect(lib.FOOBAR).toBe(ffi.NULL);
-  expect(ffi.typeof(lib.FOOBAR)).toBe(ffi.typeof('double *'));
+  // differs from CFFI: see docs/cffi-differences.md, "NULL is null"
+  // (CFFI's NULL constant is a cdata 'double *'; null carries no type, so ffi.typeof gives 'void *'.)
+  expect(ffi.typeof(lib.FOOBAR)).toBe(ffi.typeof('void *'));
 });
 
 test('test_dir', () => {
