@@ -1230,7 +1230,7 @@ test('test_alignment_of_longlong', () => {
   expect(ffi.alignof('struct foo_s')).toBe(x1);
 });
 
-test.failing('test_macro_var_callback', () => {
+test('test_macro_var_callback', () => {
   const ffi = newFFI();
   ffi.cdef('extern int my_value; extern int *(*get_my_value)(void);');
   const lib = verify(ffi, 'test_macro_var_callback', 'int *(*get_my_value)(void);\n' + '#define my_value (*get_my_value())');
@@ -1266,9 +1266,11 @@ test.failing('test_macro_var_callback', () => {
   expect(() => {
     lib.my_value = 50;
   }).toThrow(FFIError);
+  // CFFI's message is "global variable 'my_value' is at address NULL"; node-cffi's words are its
+  // own (lib/errors.ts): the fragment names the same variable and the same cause.
   expect(() => {
     lib.my_value = 50;
-  }).toThrow("global variable 'my_value' is at address NULL");
+  }).toThrow(/'my_value'.*address is NULL/);
 });
 
 test('test_const_fields', () => {
