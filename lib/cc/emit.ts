@@ -34,10 +34,14 @@ export function tagText(table: DeclTable, d: Decl): string {
   return `${spell(table, specTokens(table, d))};`;
 }
 
-/** The specifiers with the chosen declarators: prototypes for definitions, initialisers dropped, open arrays sized. */
+/**
+ * The specifiers with the chosen declarators: prototypes for definitions, initialisers dropped, open
+ * arrays sized; variables declared 'extern', as cdef asks of a global.
+ */
 export function declaratorsText(table: DeclTable, d: Decl, chosen: readonly Declarator[]): string {
   const parts = chosen.map((dec) => spell(table, range(dec.start, dec.end), sizedArray(table, dec)));
-  return `${spell(table, specTokens(table, d))} ${parts.join(', ')};`;
+  const storage = chosen.some((dec) => !dec.isFunction) ? 'extern ' : '';
+  return `${storage}${spell(table, specTokens(table, d))} ${parts.join(', ')};`;
 }
 
 /** `static const <type> NAME;`: a constant whose value the compiler supplies. */

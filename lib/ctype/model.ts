@@ -39,11 +39,15 @@ export abstract class TypeBase {
   abstract get align(): number;
 
   // Each type owns the memos of the types derived from it, so that types die with the last
-  // holder of their parts (a discarded FFI's types go with it; no table outlives them).
-  /** @internal pointer types to this type, indexed by pointee qualifiers. */
-  declare _ptrs: (PointerType | undefined)[] | undefined;
-  /** @internal array types of this item type, by length (-1: open). */
-  declare _arrays: Map<number, ArrayType> | undefined;
+  // holder of their parts (a discarded FFI's types go with it; no table outlives them). As in
+  // CFFI, a derived type also dies once nothing refers to it: the memos hold it weakly, except
+  // the pointer and open array of a type of depth 0 (what an array decays to), held strongly
+  // because they are few and made on every decay; 'int **' or 'char[77]' derived from a built-in
+  // type, which lives forever, would otherwise live forever too.
+  /** @internal pointer types to this type, indexed by pointee qualifiers (weakly past depth 0). */
+  declare _ptrs: (PointerType | WeakRef<PointerType> | undefined)[] | undefined;
+  /** @internal array types of this item type, by length (-1: open; weakly but the open array of a depth-0 type). */
+  declare _arrays: Map<number, ArrayType | WeakRef<ArrayType>> | undefined;
   /** @internal function types returning this type, by their parameter types (see functionType). */
   declare _fns: FunctionNode | undefined;
   /** @internal memo slot owned by the cdata layer (its generated accessor class). */
@@ -451,14 +455,34 @@ export function isCType(x: unknown): x is CType {
 
 export function pointerTo(item: CType, quals = 0): PointerType {
   const memo = (item._ptrs ??= []);
-  return (memo[quals] ??= new PointerType(item, quals));
+  const held = memo[quals];
+  let t = held instanceof WeakRef ? held.deref() : held;
+  if (!t) {
+    t = new PointerType(item, quals);
+    memo[quals] = item._depth === 0 ? t : new WeakRef(t);
+  }
+  return t;
 }
+
+/** Drops an array type's memo entry once the type is collected (unless a newer type took the key). */
+const arrayMemoSweeper = new FinalizationRegistry<{ memo: Map<number, ArrayType | WeakRef<ArrayType>>; key: number }>(({ memo, key }) => {
+  const held = memo.get(key);
+  if (held instanceof WeakRef && held.deref() === undefined) memo.delete(key);
+});
 
 export function arrayOf(item: CType, length: number | null): ArrayType {
   const memo = (item._arrays ??= new Map());
   const key = length ?? -1;
-  let t = memo.get(key);
-  if (!t) memo.set(key, (t = new ArrayType(item, length)));
+  const held = memo.get(key);
+  let t = held instanceof WeakRef ? held.deref() : held;
+  if (!t) {
+    t = new ArrayType(item, length);
+    if (length === null && item._depth === 0) memo.set(key, t);
+    else {
+      memo.set(key, new WeakRef(t));
+      arrayMemoSweeper.register(t, { memo, key });
+    }
+  }
   return t;
 }
 

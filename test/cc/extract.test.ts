@@ -78,7 +78,7 @@ describe('globals', () => {
         'int sparse[] = { [4] = 1 };\nint grid[][2] = { {1, 2}, {3, 4}, {5, 6} };\nstruct pt { int x, y; } origin = { 0, 0 }, *cursor;',
     );
     expect(cdef(x)).toBe(
-      'int counter;\nint xs[4];\nchar msg[9];\nconst char *names[2];\nint sparse[];\nint grid[3][2];\nstruct pt { int x, y; } origin, *cursor;\n',
+      'extern int counter;\nextern int xs[4];\nextern char msg[9];\nextern const char *names[2];\nextern int sparse[];\nextern int grid[3][2];\nextern struct pt { int x, y; } origin, *cursor;\n',
     );
     registryOf(x);
   });
@@ -86,7 +86,7 @@ describe('globals', () => {
   test('static globals are private; static const integers become constants the compiler supplies', () => {
     const x = extract('static int hidden = 1;\nstatic const int LIMIT = 42;\nstatic const double RATIO = 0.5;\nconst int VISIBLE = 7;');
     expect(x.statics).toEqual({ hidden: 'variable', RATIO: 'variable' });
-    expect(cdef(x)).toBe('static const int LIMIT;\nconst int VISIBLE;\n');
+    expect(cdef(x)).toBe('static const int LIMIT;\nextern const int VISIBLE;\n');
     const r = registryOf(x);
     expect(r.get('LIMIT')).toMatchObject({ kind: 'constant', value: undefined });
     expect(r.get('VISIBLE')).toMatchObject({ kind: 'constant', value: undefined }); // a const global is a constant, as in CFFI
@@ -94,7 +94,7 @@ describe('globals', () => {
 
   test('extern declarations wait for their definition; thread-local variables are left out', () => {
     const x = extract('extern int shared;\nint shared = 2;\n_Thread_local int per_thread;\n__thread int per_thread2;');
-    expect(cdef(x)).toBe('int shared;\n');
+    expect(cdef(x)).toBe('extern int shared;\n');
     expect(skippedNames(x)).toEqual(['per_thread', 'per_thread2']);
   });
 });
@@ -162,7 +162,7 @@ describe('#define', () => {
       '#define STR "x"\n#define PI 3.14\n#define SQ(x) ((x) * (x))\n#define USES_FN TWICE(3)\n#define GUARD_H\n#define GONE 1\n#undef GONE\n' +
       '#define MASK (1u << 4)\nint x;\n';
     const x = extractDeclarations(text, { userFiles: ['u.c'], externals: false });
-    expect(cdef(x)).toBe('#define N 10\n#define M (10 * 2 + 100)\n#define MASK (1u << 4)\nint x;\n');
+    expect(cdef(x)).toBe('#define N 10\n#define M (10 * 2 + 100)\n#define MASK (1u << 4)\nextern int x;\n');
     const reasons = Object.fromEntries(x.skipped.map((s) => [s.name, s.reason]));
     expect(Object.keys(reasons).sort()).toEqual(['GUARD_H', 'PI', 'SQ', 'STR', 'USES_FN']);
     expect(reasons.STR).toMatch(/string value/);
@@ -175,7 +175,7 @@ describe('#define', () => {
 
   test('a macro comes before the declarations after it, so they may use it', () => {
     const x = extract('#define LEN 4\nint buf[LEN];');
-    expect(cdef(x)).toBe('#define LEN 4\nint buf[LEN];\n');
+    expect(cdef(x)).toBe('#define LEN 4\nextern int buf[LEN];\n');
     registryOf(x);
   });
 });
@@ -217,7 +217,7 @@ describe('reading a source without the preprocessor', () => {
   test('comments are skipped and lines still count', () => {
     const text = '# 1 "u.c"\n/* a\n   comment */ int a(void) { return 0; } // trailing\nint b(void) { return 1; /* } */ }\nint c[] = { 1 /* , 2 */ };\nextern int nope(void);\n';
     const x = extractDeclarations(text, { userFiles: ['u.c'], externals: false });
-    expect(cdef(x)).toBe('int a(void);\nint b(void);\nint c[1];\n');
+    expect(cdef(x)).toBe('int a(void);\nint b(void);\nextern int c[1];\n');
     expect(x.skipped).toEqual([expect.objectContaining({ name: 'nope', where: 'u.c:5' })]);
   });
 

@@ -423,7 +423,7 @@ test('test_void_renamed_as_only_arg', () => {
   expect((ffi.typeof('func_t') as Any).args).toEqual([]);
 });
 
-test.failing('test__is_constant_globalvar', () => {
+test('test__is_constant_globalvar', () => {
   const cases: [string, boolean][] = [
     ['int a;', false],
     ['const int a;', true],

@@ -20,7 +20,7 @@ extern int current_counter;
 void select_counter(int w);
 int read_counter(int w);
 extern int nowhere;
-int allocations, frees;
+extern int allocations, frees;
 void *counted_alloc(size_t n);
 void counted_free(void *p);
 #define ANSWER ...
@@ -172,7 +172,7 @@ describe('ffi.include()', () => {
 
   test('in a verify() library, the included functions and globals are those of the included FFI\'s library', () => {
     const base = new FFI();
-    base.cdef('int twice(int x); int frees;\n#define ANSWER ...');
+    base.cdef('int twice(int x); extern int frees;\n#define ANSWER ...');
     const baseLib = base.verify(fixture('apis.c'), { filename: 'apis.c' });
     const f = new FFI();
     f.include(base);
@@ -492,7 +492,7 @@ describe('lifetimes', () => {
     expect(out).toEqual({ withPointer: true, afterwards: false });
   });
 
-  const HELD_CDEF = 'const char *global_message; struct named { int n; const char *name; }; struct named named_value(void); const char *const *names(void);';
+  const HELD_CDEF = 'extern const char *global_message; struct named { int n; const char *name; }; struct named named_value(void); const char *const *names(void);';
 
   /**
    * A child script that loads the fixture (`open(ffi)`), takes one pointer into its static data

@@ -74,7 +74,7 @@ describe('types from other headers', () => {
       // FILE is built into cdef (opaque, as in CFFI): the header's own definition of it stays out.
       'typedef long __off_t;\ntypedef __off_t off_t;\nstruct timeval { long tv_sec; long tv_usec; };\n' +
         'int uses(FILE *f, off_t o, struct timeval *tv, size_t n);\nstruct opaque;\n' +
-        'struct opaque *make(void);\nint counter;\n',
+        'struct opaque *make(void);\nextern int counter;\n',
     );
     const r = registryOf(x);
     expect((r.tag('struct', 'opaque') as StructType).complete).toBe(false);
