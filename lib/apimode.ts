@@ -5,7 +5,8 @@ import { nodeHost } from './host';
 import { CType, functionType, pendingLayout, pointerTo, primitive } from './ctype/model';
 import type { Decl } from './ctype/registry';
 import { GLUE_FILE, Glue, generateGlue } from './codegen/glue';
-import { CompilerWarning, tellDiagnostics } from './codegen/diagnostics';
+import { tellDiagnostics } from './codegen/diagnostics';
+import { CompilerWarning } from './codegen/warning';
 import { Settlement, settle } from './codegen/probes';
 import { BUILD_OPTION_NAMES, buildAsync, BuildOptions, BuildRequest, BuildResult, buildSync } from './build';
 import { LoadedLibrary, loadLibrary } from './backend/koffi';
@@ -13,7 +14,7 @@ import { placeRaw } from './cdata/memory';
 import type { ExternTable } from './cdata/externs';
 import { Lib, LibSpec, makeLib } from './clib';
 
-export { CompilerWarning } from './codegen/diagnostics';
+export { CompilerWarning } from './codegen/warning';
 
 export interface VerifyOptions extends BuildOptions {
   /** The file name compiler diagnostics give the source (default 'source.c'). */

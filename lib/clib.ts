@@ -2,7 +2,8 @@
 import { FFIError, TypeError, closestName } from './errors';
 import type { Decl } from './ctype/registry';
 import { CType, FunctionType, Q_CONST, VOID, functionType, pendingIn, pendingReason, pointerTo, whyNoSize } from './ctype/model';
-import { Binding, EXTERN_REPORT, ExternBinding, directSymbol, macroGlobalSymbol } from './codegen/glue';
+import type { Binding, ExternBinding } from './codegen/glue';
+import type * as Glue from './codegen/glue';
 import type { LoadedLibrary } from './backend/koffi';
 import { Caller, functionGuard, makeCaller, makeFunctionPointer, whenSettled } from './cdata/call';
 import { ExternSlot, ExternTable, LibraryExterns, externAddress } from './cdata/externs';
@@ -11,6 +12,9 @@ import type { CData } from './cdata/base';
 import { Hold, Memory, ReadOnlyView, allocate, heldWindow, placeMemory, placeRaw } from './cdata/memory';
 import { standFor } from './cdata/pointers';
 import { callbacksRunning } from './cdata/callback';
+
+// The glue's symbol names, read when a library is made: loading node-cffi does not load the code generator.
+const glueNames = (): typeof Glue => require('./codegen/glue') as typeof Glue;
 
 /**
  * A library object without an interface of its own: functions, globals and constants by name,
@@ -228,7 +232,7 @@ export function makeLib(spec: LibSpec): Lib {
   for (const d of spec.decls) if (isLibName(d)) define(lib, d, state, externSlots);
   for (const d of spec.included?.decls ?? []) if (isLibName(d) && !state.names.has(d.name)) defineIncluded(lib, d, state);
   if (externSlots.size > 0 && spec.externs) {
-    state.externs = { loaded: spec.loaded, guard, slots: externSlots, report: spec.loaded.symbolAddress(EXTERN_REPORT) };
+    state.externs = { loaded: spec.loaded, guard, slots: externSlots, report: spec.loaded.symbolAddress(glueNames().EXTERN_REPORT) };
     spec.externs.table.adopt(state.externs);
   }
   return lib;
@@ -347,7 +351,7 @@ function functionPointer(state: LibState, d: Decl & { kind: 'function' }): CData
   const { spec } = state;
   if (state.guard.why !== '') throw new FFIError(`'${d.name}': ${state.guard.why}`);
   const binding = spec.functions?.get(d.name);
-  const symbol = binding === undefined || binding.symbol === d.name ? d.name : binding.lowered ? directSymbol(d.name) : binding.symbol;
+  const symbol = binding === undefined || binding.symbol === d.name ? d.name : binding.lowered ? glueNames().directSymbol(d.name) : binding.symbol;
   let address: number;
   try {
     address = spec.loaded.symbolAddress(symbol);
@@ -508,7 +512,7 @@ function defineGlobal(lib: Lib, d: Decl & { kind: 'variable' }, state: LibState)
     const size = d.type.size > 0 ? d.type.size : 1;
     if (macro === undefined) {
       const getter = accessor === undefined ? null : (spec.loaded.bind(accessor, addressGetter(d.type)) as () => number | bigint);
-      macro = getter !== null && hasSymbol(spec.loaded, macroGlobalSymbol(d.name)) ? getter : null;
+      macro = getter !== null && hasSymbol(spec.loaded, glueNames().macroGlobalSymbol(d.name)) ? getter : null;
       if (macro === null) {
         const address = getter === null ? spec.loaded.symbolAddress(d.name) : (getter() as number);
         const window = placeMemory(address, size);

@@ -4,12 +4,13 @@ import { CDefError, checkOptions, FFIError, RangeError, show, TypeError } from '
 import { CdefOptions, parseCdef, parseTypeName } from './cparser/parser';
 import { CType, TypeBase, VOID, isCType, noSizeError, pendingReason, pointerTo, requireSize, settledPending } from './ctype/model';
 import { Decl, Registry, keyOf } from './ctype/registry';
-import { externBinding, lowerByValue } from './codegen/glue';
+import type * as Glue from './codegen/glue';
 import { RTLD, getErrno, loadLibrary, setErrno } from './backend/koffi';
 import { nodeHost } from './host';
-import { MacroValue, bakeModule, macroValueMember, readModule } from './aot/data';
-import { defineValues, fromSnapshot, linkAll, snapshotOf } from './headerlib';
-import { moduleFiles, writeModule } from './aot/loader';
+import type * as AotData from './aot/data';
+import type { MacroValue } from './aot/data';
+import type * as HeaderLib from './headerlib';
+import type * as AotLoader from './aot/loader';
 import { CData, CFunction, TYPE, isCData } from './cdata/base';
 import {
   FromBufferOptions, addressOf, bufferOf, castTo, fromBuffer, fromBufferArguments, memmove, newCData, sizeOfCData, stringOf, typedView, unpack,
@@ -21,24 +22,47 @@ import { EnumValue } from './cdata/scalar';
 import { DumpOptions, dump, inspectCData } from './cdata/dump';
 import { Lib, closeLib, declareLater, hideNames, isLib, libAddress, makeLib } from './clib';
 import type { CallbackOptions } from './cdata/callback';
-import { TypeScriptOptions, typescriptDeclarations } from './codegen/typescript';
+import type * as TypeScript from './codegen/typescript';
+import type { TypeScriptOptions } from './codegen/typescript';
 import { Links } from './links';
-import {
-  LibParts, VERIFY_OPTION_NAMES, VerifyOptions, WeakFunctions, build, buildWithoutBlocking, loadAndSettle, missingFunctions, open, prepare,
-} from './apimode';
-import { HeaderOptions, Skipped, WEAK_TABLE, readHeader, weakReferences } from './header';
-import { probeCompiler } from './build';
+import type * as ApiMode from './apimode';
+import type { LibParts, VerifyOptions, WeakFunctions } from './apimode';
+import type * as Header from './header';
+import type { HeaderOptions, Skipped } from './header';
+import type * as Build from './build';
 
 /** For cc(): a library refuses these names with a reason (a static function of the source) instead of as undeclared. @internal */
 export { hideNames } from './clib';
 export type { TypeScriptOptions } from './codegen/typescript';
 export type { Lib } from './clib';
 export type { VerifyOptions } from './apimode';
-/** @internal */
-export { VERIFY_OPTION_NAMES } from './apimode';
-export { CompilerWarning } from './apimode';
+export { CompilerWarning } from './codegen/warning';
 
 export type { HeaderOptions } from './header';
+
+// The stages a program may never use are loaded when first needed, not by require('node-cffi'):
+// compiling (apimode, build, code generation), whole headers, ahead-of-time modules, TypeScript output.
+let apiModeModule: typeof ApiMode | undefined;
+let buildModule: typeof Build | undefined;
+let headerModule: typeof Header | undefined;
+let headerLibModule: typeof HeaderLib | undefined;
+let glueModule: typeof Glue | undefined;
+let aotDataModule: typeof AotData | undefined;
+let aotLoaderModule: typeof AotLoader | undefined;
+let typeScriptModule: typeof TypeScript | undefined;
+const apiMode = (): typeof ApiMode => (apiModeModule ??= require('./apimode') as typeof ApiMode);
+const buildStage = (): typeof Build => (buildModule ??= require('./build') as typeof Build);
+const headerStage = (): typeof Header => (headerModule ??= require('./header') as typeof Header);
+const headerLib = (): typeof HeaderLib => (headerLibModule ??= require('./headerlib') as typeof HeaderLib);
+const glueStage = (): typeof Glue => (glueModule ??= require('./codegen/glue') as typeof Glue);
+const aotData = (): typeof AotData => (aotDataModule ??= require('./aot/data') as typeof AotData);
+const aotLoader = (): typeof AotLoader => (aotLoaderModule ??= require('./aot/loader') as typeof AotLoader);
+const typeScript = (): typeof TypeScript => (typeScriptModule ??= require('./codegen/typescript') as typeof TypeScript);
+
+/** The names of verify()'s options, for cc()'s check of its own. @internal */
+export function verifyOptionNames(): Readonly<Record<keyof VerifyOptions, true>> {
+  return apiMode().VERIFY_OPTION_NAMES;
+}
 
 /** A declaration ffi.cdefHeader() left out: nowhere ('all'), or only from libraries opened with dlopen() ('dlopen'). */
 export interface HeaderSkipped extends Skipped {
@@ -233,7 +257,7 @@ export class FFI {
    * Remembered in the cache directory: reading the same header again only checks its files.
    */
   cdefHeader(header: string, options: HeaderOptions = {}): void {
-    const h = readHeader(header, options, 'ffi.cdefHeader()', snapshotOf);
+    const h = headerStage().readHeader(header, options, 'ffi.cdefHeader()', headerLib().snapshotOf);
     const before = new Set([...this.#registry.values()].map(keyOf));
     if (!this.#adopt(h.snapshot, h.cdefs)) {
       for (const chunk of h.cdefs) {
@@ -262,7 +286,7 @@ export class FFI {
     if (snapshot === undefined) return false;
     let decls: Decl[];
     try {
-      decls = readModule(fromSnapshot(snapshot)).decls;
+      decls = aotData().readModule(headerLib().fromSnapshot(snapshot)).decls;
     } catch (e) {
       if (e instanceof FFIError || e instanceof globalThis.TypeError) return false; // a damaged memo: parse the text
       throw e;
@@ -291,19 +315,19 @@ export class FFI {
    * what it leaves open with '...' (layouts, lengths, values, integer types), in place.
    */
   verify<L extends object = Lib>(source: string, options: VerifyOptions = {}): L {
-    checkOptions('ffi.verify()', options, VERIFY_OPTION_NAMES);
+    checkOptions('ffi.verify()', options, apiMode().VERIFY_OPTION_NAMES);
     const weak = this.#weakFunctions(options);
-    const p = this.#prepare(typeof source === 'string' && weak ? source + weakReferences(weak.names) : source, linkAll(options, weak), 'ffi.verify()');
-    return this.#built(open(p, build(p), this.#libParts(), weak), weak) as L;
+    const p = this.#prepare(typeof source === 'string' && weak ? source + headerStage().weakReferences(weak.names) : source, headerLib().linkAll(options, weak), 'ffi.verify()');
+    return this.#built(apiMode().open(p, apiMode().build(p), this.#libParts(), weak), weak) as L;
   }
 
   /** verify() without blocking the event loop while the compiler runs. */
   async verifyAsync<L extends object = Lib>(source: string, options: VerifyOptions = {}): Promise<L> {
-    checkOptions('ffi.verifyAsync()', options, VERIFY_OPTION_NAMES);
+    checkOptions('ffi.verifyAsync()', options, apiMode().VERIFY_OPTION_NAMES);
     const weak = this.#weakFunctions(options);
-    const p = this.#prepare(typeof source === 'string' && weak ? source + weakReferences(weak.names) : source, linkAll(options, weak), 'ffi.verifyAsync()');
+    const p = this.#prepare(typeof source === 'string' && weak ? source + headerStage().weakReferences(weak.names) : source, headerLib().linkAll(options, weak), 'ffi.verifyAsync()');
     const parts = this.#libParts();
-    return this.#built(open(p, await buildWithoutBlocking(p), parts, weak), weak) as L;
+    return this.#built(apiMode().open(p, await apiMode().buildWithoutBlocking(p), parts, weak), weak) as L;
   }
 
   /** What a verify() library needs of this FFI besides its build. */
@@ -334,7 +358,7 @@ export class FFI {
       );
     }
     if (typeof source !== 'string') throw new TypeError(`ffi.setSource(): expected C source as a string, got ${show(source)}`);
-    checkOptions('ffi.setSource()', options, VERIFY_OPTION_NAMES);
+    checkOptions('ffi.setSource()', options, apiMode().VERIFY_OPTION_NAMES);
     const base = moduleName.slice(moduleName.lastIndexOf('.') + 1);
     this.#source = { moduleName, base, source, options: { ...options, filename: options.filename ?? `${base}.c` } };
   }
@@ -358,11 +382,11 @@ export class FFI {
     checkOptions('ffi.compile()', options, COMPILE_OPTION_NAMES);
     const set = this.#sourceSet('ffi.compile()');
     const weak = this.#weakFunctions(set.options);
-    const source = weak ? set.source + weakReferences(weak.names) : set.source;
-    const p = this.#prepare(source, linkAll({ moduleName: set.base, ...set.options }, weak), 'ffi.compile()');
-    const built = build(p);
-    const settled = loadAndSettle(p, built);
-    const missing = new Set(weak ? missingFunctions(settled.loaded, weak) : []);
+    const source = weak ? set.source + headerStage().weakReferences(weak.names) : set.source;
+    const p = this.#prepare(source, headerLib().linkAll({ moduleName: set.base, ...set.options }, weak), 'ffi.compile()');
+    const built = apiMode().build(p);
+    const settled = apiMode().loadAndSettle(p, built);
+    const missing = new Set(weak ? apiMode().missingFunctions(settled.loaded, weak) : []);
     settled.loaded.close();
     // The types and constants of included FFIs are the module's too (their functions and globals are their own libraries').
     const included = [...this.#registry.values()].filter((d) => d.kind !== 'function' && d.kind !== 'variable' && this.#links.isIncluded(d));
@@ -370,10 +394,10 @@ export class FFI {
     const { glue } = p;
     const library = `${set.base}.so`;
     const functions = new Map([...glue.functions].filter(([name]) => !missing.has(name)).map(([name, b]) => [name, b.symbol]));
-    const data = bakeModule(set.base, library, decls, functions, glue.globals, this.#values);
-    return writeModule(path.resolve(options.tmpdir ?? '.', ...set.moduleName.split('.')), {
+    const data = aotData().bakeModule(set.base, library, decls, functions, glue.globals, this.#values);
+    return aotLoader().writeModule(path.resolve(options.tmpdir ?? '.', ...set.moduleName.split('.')), {
       [library]: nodeHost.readFileSync(built.path),
-      ...moduleFiles(data, declarationsRegistry(decls), set.options.filename ?? `${set.base}.c`),
+      ...aotLoader().moduleFiles(data, declarationsRegistry(decls), set.options.filename ?? `${set.base}.c`),
     });
   }
 
@@ -384,23 +408,23 @@ export class FFI {
    */
   static loadModule<L extends object = Lib>(directory: string, data: unknown): { ffi: FFI; lib: L } {
     if (typeof directory !== 'string') throw new TypeError(`FFI.loadModule(): expected the module's directory, got ${show(directory)}`);
-    const { data: d, registry, decls } = readModule(data);
+    const { data: d, registry, decls } = aotData().readModule(data);
     const ffi = new FFI();
     adoptRegistry(ffi, registry);
     const loaded = loadLibrary(path.join(directory, d.library));
     const functions = new Map(
       decls.flatMap((x) => (x.kind === 'function' && d.functions[x.name] !== undefined
-        ? [[x.name, { symbol: d.functions[x.name], lowered: x.type.ellipsis ? null : lowerByValue(x.type) }] as const]
+        ? [[x.name, { symbol: d.functions[x.name], lowered: x.type.ellipsis ? null : glueStage().lowerByValue(x.type) }] as const]
         : [])),
     );
-    const externs = new Map(decls.flatMap((x) => (x.kind === 'extern-callback' ? [[x.name, externBinding(x)] as const] : [])));
+    const externs = new Map(decls.flatMap((x) => (x.kind === 'extern-callback' ? [[x.name, glueStage().externBinding(x)] as const] : [])));
     const lib = makeLib({
       label: `module '${d.module}'`, name: d.module, loaded, decls, functions, globals: new Map(Object.entries(d.globals)), eager: true,
       resolveType: ffi.#resolve, externs: { bindings: externs, table: ffi.#externs },
     });
     ffi.#links.built(lib, new Map());
     for (const [name, v] of Object.entries(d.values ?? {})) ffi.#values.set(name, v);
-    defineValues((t, v) => ffi.cast(t, v), lib, ffi.#values);
+    headerLib().defineValues((t, v) => ffi.cast(t, v), lib, ffi.#values);
     return { ffi, lib: lib as L };
   }
 
@@ -440,8 +464,8 @@ export class FFI {
       const { libraries, sources, ...options } = h.options; // eslint-disable-line @typescript-eslint/no-unused-vars
       // Nothing runs but the probe table: -O0 compiles it fastest.
       const extra = [...(Array.isArray(options.extraCompileArgs) ? options.extraCompileArgs : []), '-O0'];
-      const p = prepare(decls, this.#cdefs, h.include, { ...options, extraCompileArgs: extra, filename: 'node-cffi-probes.c' }, 'ffi.dlopen()');
-      loadAndSettle(p, build(p)).loaded.close();
+      const p = apiMode().prepare(decls, this.#cdefs, h.include, { ...options, extraCompileArgs: extra, filename: 'node-cffi-probes.c' }, 'ffi.dlopen()');
+      apiMode().loadAndSettle(p, apiMode().build(p)).loaded.close();
       h.probed = true;
     }
   }
@@ -454,15 +478,15 @@ export class FFI {
     for (const h of this.#headers) {
       for (const key of h.keys) if (this.#registry.get(key)?.kind === 'function' && !apiOnly.has(key)) names.push(key);
     }
-    const tcc = names.length > 0 && typeof options === 'object' && options !== null && probeCompiler(options).family === 'tcc';
-    return { symbol: WEAK_TABLE, names, missing: [], lookup: tcc ? 'symbols' : 'table' };
+    const tcc = names.length > 0 && typeof options === 'object' && options !== null && buildStage().probeCompiler(options).family === 'tcc';
+    return { symbol: headerStage().WEAK_TABLE, names, missing: [], lookup: tcc ? 'symbols' : 'table' };
   }
 
   /** A library with what the headers bound beyond cdef: macro values, and the reasons for names left out. */
   #withHeaders(lib: Lib, mode: 'verify' | 'dlopen', weak?: WeakFunctions): Lib {
     if (this.#headers.length === 0) return lib;
     if (mode === 'verify') for (const h of this.#headers) h.probed = true; // its probes checked every layout
-    defineValues((t, v) => this.cast(t, v), lib, this.#values);
+    headerLib().defineValues((t, v) => this.cast(t, v), lib, this.#values);
     const reasons = new Map<string, string>();
     for (const s of this.#skipped) {
       if (s.mode === 'all') reasons.set(s.name, `was left out of the header's declarations (${s.where}): ${s.reason}`);
@@ -488,7 +512,7 @@ export class FFI {
     const own: Decl[] = [];
     const included: Decl[] = [];
     for (const d of this.#registry.values()) (this.#links.isIncluded(d) ? included : own).push(d);
-    return prepare(own, this.#cdefs, source, options, where, included);
+    return apiMode().prepare(own, this.#cdefs, source, options, where, included);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -580,8 +604,8 @@ export class FFI {
     if (typeof options !== 'object' || options === null) {
       throw new TypeError(`ffi.typescriptDeclarations(): expected options as an object, got ${show(options)}`);
     }
-    const values = [...this.#values].map(([name, v]) => macroValueMember(name, v));
-    return typescriptDeclarations(this.#registry, values.length ? { ...options, members: [...(options.members ?? []), ...values] } : options);
+    const values = [...this.#values].map(([name, v]) => aotData().macroValueMember(name, v));
+    return typeScript().typescriptDeclarations(this.#registry, values.length ? { ...options, members: [...(options.members ?? []), ...values] } : options);
   }
 
   /** Declared type names: typedefs, struct tags and union tags. */
@@ -664,7 +688,7 @@ export class FFI {
     const d = this.#registry.get(name);
     if (d?.kind !== 'extern-callback') throw notExtern(name);
     usable(pointerTo(d.type), `ffi.defExtern`);
-    this.#externs.define(name, d.type, lowerByValue(d.type), d.language, fn, options);
+    this.#externs.define(name, d.type, glueStage().lowerByValue(d.type), d.language, fn, options);
     return fn;
   }
 

@@ -12,7 +12,20 @@ export type { DumpOptions } from './cdata/dump';
 export type { FromBufferOptions } from './cdata/api';
 export type { AllocatorOptions } from './cdata/lifetime';
 export type { Lib } from './clib';
-export { cc, ccInto, ccDeclarations, ffiOf, declarationsOf } from './cc';
+import type * as Cc from './cc';
+// cc() reads whole C sources: loaded when first called, not by require('node-cffi').
+let ccModule: typeof Cc | undefined;
+const ccStage = (): typeof Cc => (ccModule ??= require('./cc') as typeof Cc);
+/** Compiles C source as ffi.verify() does and returns its library, declaring what the source defines (see lib/cc/index.ts). */
+export const cc: typeof Cc.cc = (source, options) => ccStage().cc(source, options);
+/** cc() into an FFI of yours: its types and earlier declarations are shared with the library. */
+export const ccInto: typeof Cc.ccInto = (ffi, source, options) => ccStage().ccInto(ffi, source, options);
+/** What cc() would declare for a source, without compiling it into a library. */
+export const ccDeclarations: typeof Cc.ccDeclarations = (source, options) => ccStage().ccDeclarations(source, options);
+/** The FFI a cc() library was verified with. */
+export const ffiOf: typeof Cc.ffiOf = (lib) => ccStage().ffiOf(lib);
+/** What cc() declared for a library, and what it left out. */
+export const declarationsOf: typeof Cc.declarationsOf = (lib) => ccStage().declarationsOf(lib);
 export type { CcOptions, CcDeclarations, Skipped, CdefChunk } from './cc';
 export { FFIError, CDefError, VerificationError } from './errors';
 export { CData } from './cdata/base';

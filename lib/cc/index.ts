@@ -1,6 +1,6 @@
 // cc(): compile C source and get its library with the declarations taken from the source itself.
 import { checkOptions, show, TypeError } from '../errors';
-import { FFI, hideNames, Lib, VERIFY_OPTION_NAMES, VerifyOptions } from '../ffi';
+import { FFI, hideNames, Lib, VerifyOptions, verifyOptionNames } from '../ffi';
 import { CdefChunk, Skipped } from './extract';
 import { extractSource } from './preprocess';
 
@@ -29,7 +29,7 @@ export interface CcDeclarations {
 }
 
 /** Every CcOptions name, for checkOptions(). */
-const CC_OPTION_NAMES: Readonly<Record<keyof CcOptions, true>> = { ...VERIFY_OPTION_NAMES, headers: true };
+const ccOptionNames = (): Readonly<Record<keyof CcOptions, true>> => ({ ...verifyOptionNames(), headers: true });
 
 const declared = new WeakMap<object, CcDeclarations>();
 
@@ -56,7 +56,7 @@ const given = new WeakMap<FFI, Set<string>>();
 export function ccInto<L extends object = Lib>(ffi: FFI, source: string, options: CcOptions = {}): L {
   if (!(ffi instanceof FFI)) throw new TypeError(`ccInto(): expected an FFI, got ${show(ffi)}`);
   if (typeof source !== 'string') throw new TypeError(`cc(): expected C source as a string, got ${show(source)}`);
-  checkOptions('cc()', options, CC_OPTION_NAMES);
+  checkOptions('cc()', options, ccOptionNames());
   const { headers, ...verifyOptions } = options;
   if (headers !== undefined && (!Array.isArray(headers) || headers.length === 0 || !headers.every((h) => typeof h === 'string'))) {
     throw new TypeError(`cc(): options.headers must be a non-empty array of header names, got ${show(headers)}`);
@@ -101,7 +101,7 @@ function refusals(x: { skipped: readonly Skipped[]; statics: CcDeclarations['sta
  */
 export function ccDeclarations(source: string, options: CcOptions = {}): Omit<CcDeclarations, 'ffi'> {
   if (typeof source !== 'string') throw new TypeError(`ccDeclarations(): expected C source as a string, got ${show(source)}`);
-  checkOptions('ccDeclarations()', options, CC_OPTION_NAMES);
+  checkOptions('ccDeclarations()', options, ccOptionNames());
   const { cdefs, skipped, statics } = extractSource(source, options);
   return { cdefs, skipped, statics };
 }

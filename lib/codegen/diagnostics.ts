@@ -1,6 +1,7 @@
 // What the C compiler said about a verify() unit, told to the user: diagnostics in the glue restated as the cdef declarations they are about, warnings one by one.
 import * as path from 'path';
 import { declarator, GLUE_FILE, Glue, Owner } from './glue';
+import { CompilerWarning } from './warning';
 
 /** One diagnostic as the compiler wrote it: its head line, the lines before and after it, and its notes. */
 export interface Diagnostic {
@@ -19,30 +20,6 @@ export interface Diagnostic {
   /** What follows the head: source quotes, carets, fix-it hints. */
   readonly body: readonly string[];
   readonly notes: Diagnostic[];
-}
-
-/**
- * A compiler warning, delivered by verify() through `process.emitWarning` (its name is
- * 'NodeCffiCompilerWarning') or to `options.onWarning`. `file`, `line` and `column` locate it in
- * the source, or in the cdef (`file` 'cdef') when the glue's call of a cdef declaration drew it.
- */
-export class CompilerWarning extends Error {
-  override readonly name = 'NodeCffiCompilerWarning';
-  constructor(
-    /** 'source.c:3:9: unused variable 'x' [-Wunused-variable]' */
-    message: string,
-    readonly file: string | null,
-    readonly line: number,
-    readonly column: number,
-    /** The compiler option that controls it ('-Wunused-variable'), null when it names none. */
-    readonly option: string | null,
-    /** Everything the compiler wrote about it: the warning line, its quotes and notes. */
-    readonly text: string,
-    /** `text` without its first line (what `process.emitWarning` prints under the message). */
-    readonly detail: string,
-  ) {
-    super(message);
-  }
 }
 
 const HEAD = /^(.+?):(\d+):(?:(\d+):)? (fatal error|error|warning|note): (.*)$/;

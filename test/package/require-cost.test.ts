@@ -1,0 +1,43 @@
+// What require('node-cffi') loads: the stages a program may never use wait until first used (counted, not timed).
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+
+const LIB = path.resolve(__dirname, '../../lib');
+
+/** The lib/ files a fresh process has loaded after running `code` (with `lib` the package's entry). */
+function loadedAfter(code: string): string[] {
+  const script = `
+    const Module = require('module');
+    const seen = new Set();
+    const load = Module._load;
+    Module._load = function (request, parent) {
+      try { seen.add(Module._resolveFilename(request, parent)); } catch {}
+      return load.apply(this, arguments);
+    };
+    const lib = require(${JSON.stringify(LIB)});
+    ${code}
+    console.log(JSON.stringify([...seen].filter((f) => f.startsWith(${JSON.stringify(LIB + path.sep)})).map((f) => path.relative(${JSON.stringify(LIB)}, f))));`;
+  const r = spawnSync(process.execPath, ['-r', require.resolve('tsx/cjs'), '-e', `const path = require('path');${script}`], { encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.stdout) as string[];
+}
+
+const LATER = /^(apimode|headerlib)\.ts$|^(build|header|aot|cc)\/|^codegen\/(glue|probes|spell|diagnostics|typescript)\.ts$/;
+
+test("require('node-cffi') loads the parser, the type model, the memory model and koffi's backend, not the compiler's stages", () => {
+  const loaded = loadedAfter('');
+  expect(loaded.filter((f) => LATER.test(f))).toEqual([]);
+  expect(loaded).toEqual(expect.arrayContaining(['index.ts', 'ffi.ts', 'cparser/parser.ts', 'cdata/api.ts', 'backend/koffi.ts']));
+});
+
+test('cdef, new and cast load nothing more of those stages; verify() loads what compiling needs', () => {
+  const noCompile = loadedAfter("const ffi = new lib.FFI(); ffi.cdef('struct p { int x; };'); ffi.new('struct p *'); ffi.cast('int', 1);");
+  expect(noCompile.filter((f) => LATER.test(f))).toEqual([]);
+  const compiled = loadedAfter("const ffi = new lib.FFI(); ffi.cdef('int f(int);'); ffi.verify('int f(int x) { return x; }').f(1);");
+  expect(compiled).toEqual(expect.arrayContaining(['apimode.ts', 'build/index.ts', 'codegen/glue.ts']));
+});
+
+test('cc() loads its reader when first called', () => {
+  expect(loadedAfter('').filter((f) => f.startsWith('cc/'))).toEqual([]);
+  expect(loadedAfter("lib.ccDeclarations('int x;');")).toEqual(expect.arrayContaining(['cc/index.ts']));
+});
