@@ -6,7 +6,8 @@ import { Binding, EXTERN_REPORT, ExternBinding, directSymbol, macroGlobalSymbol 
 import type { LoadedLibrary } from './backend/koffi';
 import { Caller, functionGuard, makeCaller, makeFunctionPointer, whenSettled } from './cdata/call';
 import { ExternSlot, ExternTable, LibraryExterns, externAddress } from './cdata/externs';
-import { classOf, readAt, wrapPointer, writeAt } from './cdata/classes';
+import { classOf, readAt, wrapPointer } from './cdata/classes';
+import { writeAt } from './cdata/access';
 import type { CData } from './cdata/base';
 import { Hold, Memory, ReadOnlyView, allocate, heldWindow, placeMemory, placeRaw } from './cdata/memory';
 import { standFor } from './cdata/pointers';

@@ -5,7 +5,8 @@ import { ArrayType, CType, PointerType, isCType, isCharLike, pointerTo, requireS
 import { isSignedRepr } from '../ctype/primitives';
 import { bufferAddress, rawView, readCString, readCStringBounded } from '../backend/koffi';
 import { CData, isCData, MEM, ADDR, OFF, LEN, OWN, TYPE, ownsNoBytes } from './base';
-import { classOf, extentOf, knownBytes, ownMemory, readAt, readCode, wrapPointer, writeArray, writeAt } from './classes';
+import { classOf, ownMemory, readAt, wrapPointer } from './classes';
+import { extentOf, knownBytes, readCode, writeArray, writeAt } from './access';
 import { varSizeOf, wideCodes } from './layout';
 import { fromC_wchar, isWideChar, reprOf } from './convert';
 import { boundsOf, checkMemory, refuseReadOnly } from './faults';

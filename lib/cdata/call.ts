@@ -8,7 +8,8 @@ import { GUARDING, IN_CALL, REFUSED, SYNC, WAIT_MS, labelId, takeRefusals } from
 import { ADDR, CData, LEN, MEM, OFF, OWN, TYPE, isCData } from './base';
 import { EnumValue } from './scalar';
 import { CallbackOptions, registerTrampoline, Trampoline } from './callback';
-import { CALLING, classOf, ownMemory, useFunctionPointers, wrapPointer, writeArray } from './classes';
+import { CALLING, classOf, ownMemory, useFunctionPointers, wrapPointer } from './classes';
+import { writeArray } from './access';
 import { wideCodes } from './layout';
 import { ScalarType, fastCheck, fromC_f80, fromC_wchar, isWideChar, reprOf, toCScalar, toC_f80 } from './convert';
 import { Address, Hold, Memory, NO_MEMORY, NOWHERE, addressHex, allocate, placeable, toAddress } from './memory';

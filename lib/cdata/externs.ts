@@ -2,7 +2,7 @@
 import { FFIError, show, TypeError } from '../errors';
 import { CType, FunctionType, VOID, functionType, primitive } from '../ctype/model';
 import { LoadedLibrary, readCString } from '../backend/koffi';
-import { writeAt } from './classes';
+import { writeAt } from './access';
 import { toC_f80, toCScalar } from './convert';
 import { Address, placeRaw, toAddress } from './memory';
 import { CallbackOptions, Trampoline, registerTrampoline } from './callback';
