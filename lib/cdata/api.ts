@@ -3,7 +3,7 @@ import { types } from 'util';
 import { RangeError, show, TypeError } from '../errors';
 import { ArrayType, CType, PointerType, isCType, isCharLike, pointerTo, requireSize } from '../ctype/model';
 import { isSignedRepr } from '../ctype/primitives';
-import { bufferAddress, rawView, readCString, readCStringBounded } from '../backend/koffi';
+import { bufferAddress, rawView, readCString, readCStringBounded } from '../backend/calls';
 import { CData, isCData, MEM, ADDR, OFF, LEN, OWN, TYPE, ownsNoBytes } from './base';
 import { classOf, ownMemory, readAt, wrapPointer } from './classes';
 import { extentOf, knownBytes, readCode, writeArray, writeAt } from './access';

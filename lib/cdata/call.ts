@@ -2,7 +2,7 @@
 import { types } from 'util';
 import { FFIError, RangeError, show, TypeError } from '../errors';
 import { CType, FunctionType, PointerType, StructType, arrayOf, isCharLike, isCType } from '../ctype/model';
-import { RawFunction, functionAt, variadicSpec } from '../backend/koffi';
+import { RawFunction, functionAt, variadicSpec } from '../backend/calls';
 import { byValueRefusal } from '../backend/byvalue';
 import { GUARDING, IN_CALL, REFUSED, SYNC, WAIT_MS, labelId, takeRefusals } from '../backend/threadguard';
 import { ADDR, CData, LEN, MEM, OFF, OWN, TYPE, isCData } from './base';

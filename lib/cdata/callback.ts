@@ -2,7 +2,7 @@
 import { checkOptions, show, TypeError } from '../errors';
 import { CType, FunctionType } from '../ctype/model';
 import type { Repr } from '../ctype/primitives';
-import { registerCallback, unregisterCallback } from '../backend/koffi';
+import { registerCallback, unregisterCallback } from '../backend/calls';
 import { ErrorBits, guardCallback } from '../backend/threadguard';
 import { MEM, OFF } from './base';
 import { wrapPointer } from './classes';
