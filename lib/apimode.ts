@@ -12,7 +12,8 @@ import { BUILD_OPTION_NAMES, buildAsync, BuildOptions, BuildRequest, BuildResult
 import { LoadedLibrary, loadLibrary } from './backend/koffi';
 import { placeRaw } from './cdata/memory';
 import type { ExternTable } from './cdata/externs';
-import { Lib, LibSpec, makeLib } from './clib';
+import { Lib, makeLib } from './clib';
+import type { LibSpec } from './clibglobals';
 
 export { CompilerWarning } from './codegen/warning';
 

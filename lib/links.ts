@@ -2,7 +2,8 @@
 import { FFIError } from './errors';
 import { isInteger } from './ctype/model';
 import { Decl, Registry, describeDecl, keyOf } from './ctype/registry';
-import { Lib, LibSpec, declareLater } from './clib';
+import { Lib, declareLater } from './clib';
+import type { LibSpec } from './clibglobals';
 
 /** A library's names that an included FFI's library answers for (see LibSpec.included). */
 export type Included = NonNullable<LibSpec['included']>;

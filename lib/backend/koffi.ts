@@ -1,14 +1,11 @@
-// The only door to koffi: loading libraries (a checked one from its descriptor) and unloading those no longer referenced, binding symbols to koffi functions, raw memory views.
-import koffi, { LibraryHandle, TypeObject } from 'koffi';
-import { FFIError, show, TypeError } from '../errors';
-import { CType, FunctionType, StructType, isCharLike } from '../ctype/model';
-import type { Repr } from '../ctype/primitives';
+// Libraries through koffi: loading them (a checked one from its descriptor, with dlopen()'s RTLD_* flags), unloading those nothing refers to, what a loaded library holds alive, binding its symbols to koffi functions; errno; the backend's status.
+import koffi, { LibraryHandle } from 'koffi';
+import { FFIError, show } from '../errors';
+import { FunctionType, StructType } from '../ctype/model';
 import { native, nativeStatus } from './native';
 import { byValueRefusal } from './byvalue';
+import { RawFunction, argumentSpec, resultSpec, specName, toAddress } from './calls';
 import { nodeHost } from '../host';
-
-/** A koffi-bound C function: call with already-converted values. */
-export type RawFunction = (...args: unknown[]) => unknown;
 
 export interface LoadedLibrary {
   /** The path given to dlopen (for a library loaded from a descriptor, the path it was opened at), or null for the process itself. */
@@ -82,15 +79,6 @@ const unloader = new FinalizationRegistry<Release>(unload);
 
 /** Marks a function bound from a library: it keeps the library loaded. */
 const KEEPS = Symbol('node-cffi library');
-
-// koffi queues at most 256 asynchronous calls by default; allow its maximum, 4096, so that a
-// program can have a thousand `.async` calls in flight. koffi accepts this only before it loads
-// its first library: when something else loaded one first, its setting stays.
-try {
-  koffi.config({ ...koffi.config(), max_async_calls: 4096 });
-} catch {
-  // a library was already loaded in this thread
-}
 
 /** Paths this process has loaded a library from. */
 const pathsLoaded = new Set<string>();
@@ -463,212 +451,6 @@ function missing(e: unknown, name: string, where: string): FFIError {
   return new FFIError(`symbol '${name}' in ${where}: ${msg}`);
 }
 
-/** koffi's name for the value representation of a primitive. */
-function reprSpec(repr: Repr, what: string): string {
-  switch (repr) {
-    case 'i8': return 'int8_t';
-    case 'u8': return 'uint8_t';
-    case 'i16': return 'int16_t';
-    case 'u16': return 'uint16_t';
-    case 'i32': return 'int32_t';
-    case 'u32': return 'uint32_t';
-    case 'i64': return 'int64_t';
-    case 'u64': return 'uint64_t';
-    case 'f32': return 'float';
-    case 'f64': return 'double';
-    case 'bool': return 'bool';
-    case 'f80':
-      throw new TypeError(
-        `${what}: 'long double' values cannot be passed to or from C functions through koffi, which has no long double; ` +
-          'the functions and extern "Python" callbacks of a verify() library take and return them (their generated C passes them by pointer)',
-      );
-  }
-}
-
-/** A koffi type: a name koffi knows, or a type object (structs and unions passed by value). */
-export type Spec = string | TypeObject;
-
-const specName = (s: Spec): string => (typeof s === 'string' ? s : s.name);
-
-/**
- * How an argument of C type `t` is handed to koffi. Pointers to char-like items go as
- * 'const char *' so koffi turns JS strings into temporary NUL-terminated copies; every other
- * pointer goes as 'void *' (addresses as numbers, or Buffers and typed arrays). Structs and
- * unions go by value as koffi records, converted from plain objects.
- */
-export function argumentSpec(t: CType, what: string): Spec {
-  switch (t.kind) {
-    case 'primitive':
-      return reprSpec(t.repr, what);
-    case 'enum':
-      return reprSpec(t.base.repr, what);
-    case 'pointer':
-      return isCharLike(t.item) ? 'const char *' : 'void *';
-    case 'array':
-    case 'function':
-      return 'void *'; // decayed by the parser already; kept for safety
-    case 'void':
-      throw new TypeError(`${what}: 'void' is not a parameter type`);
-    case 'struct':
-    case 'union':
-      return recordType(t, what);
-  }
-}
-
-/**
- * How a result of C type `t` comes back from koffi: pointers as intptr_t, a number (a bigint only
- * beyond ±2^53), so that every address C can produce arrives intact: (void *)-1 as -1, a kernel-half
- * address as a negative number, a tagged pointer as a bigint. Nothing about it can fail after the call.
- */
-function resultSpec(t: CType, what: string): Spec {
-  switch (t.kind) {
-    case 'void':
-      return 'void';
-    case 'pointer':
-      return 'intptr_t';
-    default:
-      return argumentSpec(t, what);
-  }
-}
-
-/** How a callback receives an argument of type `t` (pointers as intptr_t addresses, made cdata by the caller). */
-function callbackArgumentSpec(t: CType, what: string): Spec {
-  return t.kind === 'pointer' || t.kind === 'array' || t.kind === 'function' ? 'intptr_t' : argumentSpec(t, what);
-}
-
-// koffi's type names are the process's, shared by every copy of node-cffi loaded into it (and by
-// every module instance a test runner makes): the records are numbered on the process, not per type model.
-const RECORD_NAMES = Symbol.for('node-cffi.koffi-record-names');
-
-/** A koffi type name no other record of this process has. */
-function recordName(kind: string): string {
-  const g = globalThis as { [RECORD_NAMES]?: number };
-  const n = (g[RECORD_NAMES] ?? 0) + 1;
-  g[RECORD_NAMES] = n;
-  return `ncffi_${kind}_${n}`;
-}
-
-/** A koffi record with the layout of `t`, for passing it by value (pointer members as intptr_t addresses). */
-function recordType(t: StructType, what: string): TypeObject {
-  const memo = records.get(t);
-  if (memo) return memo;
-  if (!t.fields) throw new TypeError(`${what}: '${t.cname}' is declared but never defined, so it cannot be passed by value`);
-  const refusal = byValueRefusal(t);
-  if (refusal !== null) {
-    throw new TypeError(`${what}: koffi cannot pass '${t.cname}' by value as C does: ${refusal}; use verify(), whose wrappers pass it by pointer`);
-  }
-  const members: Record<string, Spec> = {};
-  for (const f of t.fields) members[f.name] = memberSpec(f.type, what);
-  const name = recordName(t.kind);
-  const record = t.pack === 1 ? koffi.pack(name, members) : koffi.struct(name, members);
-  // koffi lays records out itself: refuse any that it lays out differently (anonymous members, pack(n)).
-  const offsets = t.fields.every((f) => koffi.offsetof(record, f.name) === f.offset);
-  if (!offsets || koffi.sizeof(record) !== t.size || koffi.alignof(record) !== t.align) {
-    throw new TypeError(`${what}: koffi cannot reproduce the layout of '${t.cname}' to pass it by value; use verify(), whose wrappers pass it by pointer`);
-  }
-  records.set(t, record);
-  return record;
-}
-const records = new WeakMap<StructType, TypeObject>();
-
-function memberSpec(t: CType, what: string): Spec {
-  switch (t.kind) {
-    case 'pointer':
-      return 'intptr_t';
-    case 'array':
-      if (t.length === null) throw new TypeError(`${what}: a struct with a flexible array member cannot be passed by value`);
-      return koffi.array(memberSpec(t.item, what), t.length, 'Array');
-    default:
-      return argumentSpec(t, what);
-  }
-}
-
-/** koffi's prototype (function type) for calls through a pointer (decoded) or for callbacks (registered). */
-function prototype(t: FunctionType, forCallback: boolean): TypeObject {
-  const memo = forCallback ? callbackProtos : calleeProtos;
-  let proto = memo.get(t);
-  if (!proto) {
-    const what = `function type '${t.cname}'`;
-    const arg = forCallback ? callbackArgumentSpec : argumentSpec;
-    const result = forCallback && t.result.kind === 'pointer' ? 'intptr_t' : resultSpec(t.result, what);
-    if (forCallback && t.ellipsis) throw new TypeError(`${what}: a JavaScript callback cannot take variadic arguments`);
-    const args = t.args.map((a) => arg(a, what));
-    proto = koffi.proto(result, t.ellipsis ? [...args, '...'] : args);
-    memo.set(t, proto);
-  }
-  return proto;
-}
-const calleeProtos = new WeakMap<FunctionType, TypeObject>();
-const callbackProtos = new WeakMap<FunctionType, TypeObject>();
-
-/** A koffi function calling the C function at `address`, of type `t` (as `bind` would for a symbol). */
-export function functionAt(address: number, t: FunctionType): RawFunction {
-  return koffi.decode(BigInt(address), prototype(t, false)) as RawFunction;
-}
-
-/**
- * Makes a C function pointer of type `t` that runs `fn` (koffi's registered callbacks: at most 8192
- * at once, valid until released). `fn` receives pointers as integer addresses.
- */
-export function registerCallback(fn: (...args: unknown[]) => unknown, t: FunctionType): number {
-  const type = koffi.pointer(prototype(t, true));
-  try {
-    return toAddress(koffi.register(fn, type));
-  } catch (e) {
-    if (!/too many callbacks/i.test((e as Error).message) || !reclaimCallbacks()) {
-      throw new FFIError(
-        `ffi.callback(): koffi could not create the callback (${(e as Error).message}); ` +
-          'release the callbacks C no longer needs with ffi.release(), or let the event loop turn so that dropped ones can be collected',
-      );
-    }
-    return toAddress(koffi.register(fn, type));
-  }
-}
-
-/**
- * What frees callback slots whose cdata are no longer reachable (set by the cdata layer). Returns
- * true when it freed some. Called when koffi's 8192 slots are all taken.
- */
-let reclaimCallbacks: () => boolean = () => false;
-export function onCallbacksExhausted(reclaim: () => boolean): void {
-  reclaimCallbacks = reclaim;
-}
-
-export function unregisterCallback(address: number): void {
-  koffi.unregister(BigInt(address));
-}
-
-/** The koffi type of a variadic argument of C type `t` (after C's default promotions). */
-export function variadicSpec(t: CType, what: string): Spec {
-  return argumentSpec(t, what);
-}
-
-/** A koffi pointer (bigint) or integer as a JS number address. */
-export function toAddress(p: bigint | number): number {
-  return typeof p === 'number' ? p : Number(p);
-}
-
-/** An ArrayBuffer over raw memory at `address`, `length` bytes (at most 4 GiB); nothing is copied. */
-export function rawView(address: number, length: number): ArrayBuffer {
-  return koffi.view(address, length);
-}
-
-/** The address of the first byte of an ArrayBuffer's memory (stable: ArrayBuffer memory never moves). */
-export const bufferAddress: (buffer: ArrayBuffer) => number = native
-  ? native.address
-  : (buffer) => Number(koffi.address(buffer));
-
-/** Reads the NUL-terminated UTF-8 string at `address`. */
-export const readCString: (address: number) => string = native
-  ? (address) => native!.cstring(address, -1)
-  : (address) => koffi.decode.string(BigInt(address));
-
-/**
- * Reads the UTF-8 string at `address` up to its NUL or `maxlen` bytes, never reading past either;
- * null without the native helper (koffi has no bounded read that stops at NUL: callers scan first).
- */
-export const readCStringBounded: ((address: number, maxlen: number) => string) | null = native ? native.cstring : null;
-
 /** errno as the last C call on this thread left it / set it. */
 export function getErrno(): number {
   return koffi.errno();
@@ -676,11 +458,6 @@ export function getErrno(): number {
 
 export function setErrno(value: number): void {
   koffi.errno(value);
-}
-
-/** How many callback slots (of koffi's 8192) are registered right now. */
-export function callbackSlotsInUse(): number {
-  return koffi.stats().callbacks;
 }
 
 /** What carries C calls here, for diagnostics (`cffi doctor`). */

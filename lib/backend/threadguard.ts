@@ -1,6 +1,7 @@
 // Callbacks that C's own threads call while the JavaScript thread is inside a synchronous call: stubs in front of koffi's.
 import { CType, PrimitiveType, functionType, pointerTo, primitive, VOID } from '../ctype/model';
-import { bufferAddress, functionAt, loadLibrary, rawView } from './koffi';
+import { loadLibrary } from './koffi';
+import { bufferAddress, functionAt, rawView } from './calls';
 
 /*
  * koffi runs a callback that another thread calls on the JavaScript thread's event loop, and makes

@@ -1,5 +1,5 @@
 // The declaration table of preprocessed C: its top-level declarations with kind, names, origin, references and what keeps each out of cdef.
-import { MacroDef, PackChange, TokenTable, readPreprocessed } from '../cparser/lexer';
+import { MacroDef, PackChange, TokenTable, readPreprocessed } from '../cparser/preprocessed';
 import { CRole, cWord } from '../cparser/keywords';
 import { Attributes, clean } from './noise';
 

@@ -1,5 +1,5 @@
 // Object-like macros expanded as the preprocessor would at the end of the source, down to text cdef can evaluate.
-import { MacroDef, pieceKind, preprocessedPieces } from '../cparser/lexer';
+import { MacroDef, pieceKind, preprocessedPieces } from '../cparser/preprocessed';
 
 /**
  * An object-like macro's body with the object-like macros in it replaced, or why it cannot be: it

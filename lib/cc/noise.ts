@@ -1,5 +1,5 @@
 // GNU C's extra words in preprocessed tokens: dropped, respelled as standard C, or kept aside when they change a layout.
-import { TokenTable } from '../cparser/lexer';
+import { TokenTable } from '../cparser/preprocessed';
 import { cWord } from '../cparser/keywords';
 
 /** Attributes that change a layout, some in ways cdef cannot say: the only attribute words kept. */

@@ -2,10 +2,11 @@
 import { checkOptions, show, TypeError } from '../errors';
 import { CType, FunctionType } from '../ctype/model';
 import type { Repr } from '../ctype/primitives';
-import { registerCallback, unregisterCallback } from '../backend/koffi';
+import { registerCallback, unregisterCallback } from '../backend/calls';
 import { ErrorBits, guardCallback } from '../backend/threadguard';
 import { MEM, OFF } from './base';
-import { wrapPointer, writeAt } from './classes';
+import { wrapPointer } from './classes';
+import { writeAt } from './access';
 import { ScalarType, fastCheck, fromC_f80, fromC_wchar, isWideChar, reprOf, toCScalar, toC_f80 } from './convert';
 import { Address, placeRaw, toAddress } from './memory';
 import { toCPointer } from './pointers';

@@ -1,8 +1,9 @@
 // extern "Python" functions: the JavaScript functions ffi.defExtern() attaches, and the pointers in each library's C they are called through.
 import { FFIError, show, TypeError } from '../errors';
 import { CType, FunctionType, VOID, functionType, primitive } from '../ctype/model';
-import { LoadedLibrary, readCString } from '../backend/koffi';
-import { writeAt } from './classes';
+import { LoadedLibrary } from '../backend/koffi';
+import { readCString } from '../backend/calls';
+import { writeAt } from './access';
 import { toC_f80, toCScalar } from './convert';
 import { Address, placeRaw, toAddress } from './memory';
 import { CallbackOptions, Trampoline, registerTrampoline } from './callback';

@@ -1,10 +1,11 @@
 // Lifetimes of cdata that hold more than memory: gc() destructors, callback slots, handles, and release() of any of them.
 import { DESCRIBE, FFIError, RangeError, show, TypeError } from '../errors';
 import { CType, PointerType, VOID, pointerTo } from '../ctype/model';
-import { bufferAddress, onCallbacksExhausted } from '../backend/koffi';
+import { bufferAddress, onCallbacksExhausted } from '../backend/calls';
 import { native } from '../backend/native';
 import { ADDR, CData, isCData, LEN, MEM, OFF, OWN, ownsNoBytes, TYPE } from './base';
-import { CDataClass, classOf, knownBytes, ownMemory } from './classes';
+import { CDataClass, classOf, ownMemory } from './classes';
+import { knownBytes } from './access';
 import { began, callbackCData, settled } from './call';
 import { acceptsPointer, standIn } from './pointers';
 import type { CallbackOptions, Trampoline } from './callback';

@@ -1,5 +1,5 @@
 // Native memory: addresses as JavaScript holds them, Memory records (what cdata read through), slabs, and windows onto C memory.
-import { bufferAddress, rawView } from '../backend/koffi';
+import { bufferAddress, rawView } from '../backend/calls';
 import { RangeError, TypeError } from '../errors';
 
 // ---------------------------------------------------------------------------------------------

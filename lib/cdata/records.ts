@@ -1,7 +1,8 @@
 // Structs and unions by value: owned struct cdata, and plain records for koffi's own by-value path.
 import { CType, StructType } from '../ctype/model';
 import { CData, MEM, ADDR, OFF, TYPE } from './base';
-import { classOf, readAddress, readCode, writeAt, writeCode } from './classes';
+import { classOf } from './classes';
+import { readAddress, readCode, writeAt, writeCode } from './access';
 import { allocate } from './memory';
 import { passable } from './pointers';
 import { TypeError } from '../errors';

@@ -44,7 +44,7 @@ const TYPED_ARRAYS: Record<Repr, string | null> = {
   f80: null,
 };
 
-/** The typed arrays an array initialiser copies from: any with elements of the item's width (cdata/classes.ts, writeArray). */
+/** The typed arrays an array initialiser copies from: any with elements of the item's width (cdata/access.ts, writeArray). */
 const SAME_WIDTH: Record<number, string> = {
   1: 'Uint8Array | Uint8ClampedArray | Int8Array',
   2: 'Int16Array | Uint16Array',
@@ -268,7 +268,7 @@ class Writer {
     return `CFunctionOf<(${this.params(f, [], (a) => this.param(a))}) => ${this.result(f.result)}>`;
   }
 
-  /** What storing into a value of `t` accepts (a global, a field, an element: cdata/classes.ts, writeAt). */
+  /** What storing into a value of `t` accepts (a global, a field, an element: cdata/access.ts, writeAt). */
   private store(t: CType): string {
     switch (t.kind) {
       case 'primitive':

@@ -1,4 +1,4 @@
-// C's tokens: cdef text as positioned tokens, the preprocessor's output as a token table with its directives.
+// C's tokens in cdef text: the token grammar, and cdef text as positioned tokens (the preprocessor's output is preprocessed.ts).
 import { CDefError } from '../errors';
 import { ignoredInCdef, keyword } from './keywords';
 
@@ -64,51 +64,20 @@ export function quote(text: string): string {
 // ---------------------------------------------------------------------------------------------
 // The token grammar: one definition, walked character by character for cdef text (exact
 // positions, an error at the first bad character) and matched as one regular expression over
-// preprocessed text (read once, tolerant of anything a compiler accepts)
+// preprocessed text (read once, tolerant of anything a compiler accepts; see preprocessed.ts)
 
 /** Every punctuator of C, and the preprocessor's '#' and '##'. */
 const PUNCTUATORS = [
   '...', '<<=', '>>=', '->', '++', '--', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '+=', '-=', '*=', '/=', '%=', '&=',
   '|=', '^=', '##', ...'{}[]();,:=*&|^~!?+-/%<>.#',
 ];
-const PUNCT3 = new Set(PUNCTUATORS.filter((p) => p.length === 3));
-const PUNCT2 = new Set(PUNCTUATORS.filter((p) => p.length === 2));
-const PUNCT1 = new Set(PUNCTUATORS.filter((p) => p.length === 1));
 /** The prefixes of string literals and character constants ('L"x"', "u8'a'"). */
-const LITERAL_PREFIXES = new Set(['u8', 'L', 'u', 'U']);
+export const LITERAL_PREFIXES = new Set(['u8', 'L', 'u', 'U']);
 
-const isIdentStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
-const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+export const isIdentStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+export const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isIdentPart = (c: number): boolean => isIdentStart(c) || isDigit(c);
-const isBlank = (c: number): boolean => c === 32 || c === 9 || c === 12 || c === 11 || c === 13;
-
-/**
- * The grammar as one regular expression over preprocessed text, one piece per match: a directive
- * line, a newline, blanks, a (prefixed) string or character literal, a name ('$' allowed, as GCC
- * does), a preprocessing number, a comment, a punctuator (longest first), or any other character.
- * Matching natively is several times faster than a loop over characters in JavaScript that runs
- * once, as a cold cc() does; cdef text, parsed again and again, keeps the loop.
- */
-const PREPROCESSED_PIECES = (() => {
-  const escape = (p: string) => p.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
-  const prefix = `(?:${[...LITERAL_PREFIXES].join('|')})?`;
-  return new RegExp(
-    [
-      '^[ \\t]*#[^\\n]*',
-      '\\n',
-      '[ \\t\\f\\v\\r]+',
-      `${prefix}"(?:[^"\\\\\\n]|\\\\.)*"?`,
-      `${prefix}'(?:[^'\\\\\\n]|\\\\.)*'?`,
-      '[A-Za-z_$][\\w$]*',
-      '\\.?\\d(?:[eEpP][+-]|[\\w.$])*',
-      '/\\*[^]*?(?:\\*/|(?![^]))',
-      '//[^\\n]*',
-      ...[...PUNCT3, ...PUNCT2].map(escape),
-      '[^]', // single-character punctuators among the rest
-    ].join('|'),
-    'gm',
-  );
-})();
+export const isBlank = (c: number): boolean => c === 32 || c === 9 || c === 12 || c === 11 || c === 13;
 
 // ---------------------------------------------------------------------------------------------
 // cdef text
@@ -603,225 +572,4 @@ function showChar(src: string, at: number): string {
   if (cp > 32 && cp < 127) return `'${String.fromCodePoint(cp)}'`;
   if (cp > 160 && !(cp >= 0xd800 && cp <= 0xdfff)) return `'${String.fromCodePoint(cp)}' (${hex})`;
   return hex;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The preprocessor's output
-
-/** The kind of a token of preprocessed text: a C token, or a character that starts none. */
-export type TableKind = Exclude<TokenKind, 'hash' | 'eol' | 'eof'> | 'other';
-
-/**
- * Tokens of preprocessed C as parallel arrays (a struct of arrays): a large translation unit makes
- * tens of thousands, and one object each would keep the garbage collector busy. Token `i` is
- * `kinds[i]`, `texts[i]`, and so on.
- */
-export class TokenTable {
-  readonly kinds: TableKind[] = [];
-  /** Identifier and punctuator texts are interned: equal texts are one string. */
-  readonly texts: string[] = [];
-  /** Index into the reader's file names of the file the token came from. */
-  readonly files: number[] = [];
-  readonly lines: number[] = [];
-  /** Whitespace separated it from the previous token in the text. */
-  readonly spaced: boolean[] = [];
-  /** The token's index as read, which directive positions refer to: `i` until tokens are removed in place. */
-  readonly raws: number[] = [];
-
-  get length(): number {
-    return this.kinds.length;
-  }
-
-  push(kind: TableKind, text: string, file: number, line: number, spaced: boolean, raw: number): void {
-    this.kinds.push(kind);
-    this.texts.push(text);
-    this.files.push(file);
-    this.lines.push(line);
-    this.spaced.push(spaced);
-    this.raws.push(raw);
-  }
-
-  /** Keeps the first `length` tokens (for a reader that removes tokens in place). */
-  truncate(length: number): void {
-    this.kinds.length = this.texts.length = this.files.length = length;
-    this.lines.length = this.spaced.length = this.raws.length = length;
-  }
-
-  /** True when token `i` is the punctuator `text`. */
-  isPunct(i: number, text: string): boolean {
-    return this.kinds[i] === 'punct' && this.texts[i] === text;
-  }
-
-  isIdent(i: number): boolean {
-    return this.kinds[i] === 'ident';
-  }
-}
-
-/** A `#define` as `-dD` prints it, at the token position it precedes. */
-export interface MacroDef {
-  readonly name: string;
-  /** Parameter names of a function-like macro; null for an object-like one. */
-  readonly params: readonly string[] | null;
-  readonly body: string;
-  readonly file: number;
-  readonly line: number;
-  /** Index of the first token after the definition. */
-  readonly at: number;
-}
-
-/** The `#pragma pack` value in force from token `at` on (0: natural alignment). */
-export interface PackChange {
-  readonly at: number;
-  readonly pack: number;
-}
-
-export interface Preprocessed {
-  readonly tokens: TokenTable;
-  /** File names as the line markers spell them, in order of first appearance. */
-  readonly files: readonly string[];
-  /** The macros still defined at the end of the translation unit, by name. */
-  readonly macros: ReadonlyMap<string, MacroDef>;
-  readonly packs: readonly PackChange[];
-}
-
-/** A line marker (`# 12 "file.h" 1 3`) or `#line 12 "file.h"`: the line number and file name. */
-const MARKER = /^#\s*(?:line\s+)?(\d+)\s+"((?:[^"\\]|\\.)*)"/;
-const DEFINE = /^#\s*define\s+([A-Za-z_$][\w$]*)(\(([^)]*)\))?(?:\s+(.*))?$/;
-const UNDEF = /^#\s*undef\s+([A-Za-z_$][\w$]*)/;
-const PRAGMA_PACK = /^#\s*pragma\s+pack\s*\(([^)]*)\)/;
-
-const unescapeFile = (s: string): string => (s.includes('\\') ? s.replace(/\\(.)/g, '$1') : s);
-
-/** Splits preprocessed text (a whole file, or a macro's body) into the pieces the reader reads: tokens, blanks, newlines, comments, directive lines. */
-export function preprocessedPieces(text: string): string[] {
-  return text.match(PREPROCESSED_PIECES) ?? [];
-}
-
-/** The token kind of a piece of preprocessed text; null for blanks, newlines and comments (a directive line is a 'punct'). */
-export function pieceKind(piece: string): TableKind | null {
-  const c = piece.charCodeAt(0);
-  if (c === 10 || isBlank(c) || (c === 47 && (piece.startsWith('/*') || piece.startsWith('//')))) return null;
-  return tableKind(piece, c);
-}
-
-/** The kind of a piece that is a token (not a blank, newline, comment or directive), from its first character `c`. */
-function tableKind(piece: string, c: number): TableKind {
-  if (isIdentStart(c) || c === 36) return piece.includes('"') ? 'string' : piece.includes("'") ? 'char' : 'ident';
-  if (isDigit(c) || (c === 46 && piece.length > 1 && isDigit(piece.charCodeAt(1)))) return 'number';
-  if (c === 34) return 'string';
-  if (c === 39) return 'char';
-  return piece.length > 1 || PUNCT1.has(piece) ? 'punct' : 'other';
-}
-
-/**
- * Reads the output of `cc -E -dD` (or C text without directives): its tokens tagged with file and
- * line from the line markers, its macro definitions and `#pragma pack` changes in order. Never
- * throws: text that is no C token becomes 'other' tokens for the caller to pass over.
- */
-export function readPreprocessed(text: string): Preprocessed {
-  return new PreprocessedReader(text).run();
-}
-
-class PreprocessedReader {
-  private readonly tokens = new TokenTable();
-  private readonly interned = new Map<string, string>();
-  private readonly files: string[] = [];
-  private readonly fileIndex = new Map<string, number>();
-  private readonly macros = new Map<string, MacroDef>();
-  private readonly packs: PackChange[] = [];
-  private readonly packStack: number[] = [];
-  private pack = 0;
-  private file = 0;
-  private line = 1;
-
-  constructor(private readonly text: string) {
-    this.enterFile('<stdin>');
-  }
-
-  run(): Preprocessed {
-    let spaced = true;
-    let lineStart = true;
-    for (const piece of preprocessedPieces(this.text)) {
-      const c = piece.charCodeAt(0);
-      if (c === 10) {
-        this.line++;
-        spaced = lineStart = true;
-      } else if (isBlank(c) || (c === 35 && lineStart)) {
-        // A run of blanks, or a directive line (only those pieces hold a '#').
-        const hash = piece.indexOf('#');
-        if (hash >= 0) this.directive(piece.slice(hash));
-        spaced = true;
-      } else if (c === 47 && (piece.startsWith('/*') || piece.startsWith('//'))) {
-        // Comments do not survive -E, but a source read without the preprocessor has them.
-        for (let nl = piece.indexOf('\n'); nl >= 0; nl = piece.indexOf('\n', nl + 1)) this.line++;
-        spaced = true;
-      } else {
-        const kind = tableKind(piece, c);
-        const text = kind === 'ident' || kind === 'punct' ? this.intern(piece) : piece;
-        this.tokens.push(kind, text, this.file, this.line, spaced, this.tokens.length);
-        spaced = lineStart = false;
-      }
-    }
-    return { tokens: this.tokens, files: this.files, macros: this.macros, packs: this.packs };
-  }
-
-  private enterFile(name: string): void {
-    let i = this.fileIndex.get(name);
-    if (i === undefined) {
-      i = this.files.push(name) - 1;
-      this.fileIndex.set(name, i);
-    }
-    this.file = i;
-  }
-
-  /** Handles one directive line; the newline after it is counted by the caller. */
-  private directive(d: string): void {
-    let k = 1;
-    while (isBlank(d.charCodeAt(k))) k++;
-    const c = d.charCodeAt(k);
-    if (isDigit(c) || c === 108 /* l */) {
-      const marker = MARKER.exec(d);
-      if (marker) {
-        this.enterFile(unescapeFile(marker[2]));
-        this.line = Number(marker[1]) - 1;
-      }
-      return;
-    }
-    const at = this.tokens.length;
-    if (c === 100 /* d */) {
-      const def = DEFINE.exec(d);
-      if (def) {
-        const params = def[2] === undefined ? null : def[3].split(',').map((p) => p.trim()).filter((p) => p !== '');
-        this.macros.set(def[1], { name: def[1], params, body: (def[4] ?? '').trim(), file: this.file, line: this.line, at });
-      }
-    } else if (c === 117 /* u */) {
-      const undef = UNDEF.exec(d);
-      if (undef) this.macros.delete(undef[1]);
-    } else if (c === 112 /* p */) {
-      const pack = PRAGMA_PACK.exec(d);
-      if (pack) this.pragmaPack(pack[1], at);
-    }
-  }
-
-  /** `#pragma pack(n)`, `pack()`, `pack(push[, n])`, `pack(pop)`, as GCC reads them. */
-  private pragmaPack(args: string, at: number): void {
-    const parts = args.split(',').map((p) => p.trim()).filter((p) => p !== '');
-    const number = parts.map(Number).find((n) => Number.isInteger(n) && n > 0);
-    if (parts[0] === 'push') {
-      this.packStack.push(this.pack);
-      if (number !== undefined) this.pack = number;
-    } else if (parts[0] === 'pop') {
-      this.pack = this.packStack.pop() ?? 0;
-    } else {
-      this.pack = number ?? 0;
-    }
-    this.packs.push({ at, pack: this.pack });
-  }
-
-  private intern(text: string): string {
-    const known = this.interned.get(text);
-    if (known !== undefined) return known;
-    this.interned.set(text, text);
-    return text;
-  }
 }

@@ -1,4 +1,4 @@
-// The C type model: one object per type, derived types interned on their parts, so identity means equality.
+// The C type model: one object per type, derived types interned on their parts, so identity means equality (one concern; long because the type classes, their interning and the pending-layout and no-size checks refer to each other: a type fixes its name only once settledPending finds nothing pending, so any cut is an import cycle).
 import { FFIError } from '../errors';
 import { PRIMITIVES, PrimitiveSpec, Repr } from './primitives';
 

@@ -1,6 +1,6 @@
 // A header's macros beyond integer constants: the values of string and floating literals, and the C types of function-like macros that call a declared function.
 import { CDefError } from '../errors';
-import { MacroDef, pieceKind, preprocessedPieces } from '../cparser/lexer';
+import { MacroDef, pieceKind, preprocessedPieces } from '../cparser/preprocessed';
 import { isFloatLiteral } from '../cparser/constexpr';
 import { parseCdef } from '../cparser/parser';
 import { CType, FunctionType, functionType } from '../ctype/model';

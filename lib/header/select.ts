@@ -4,7 +4,7 @@ import { Item, constantText, declaratorsText, item, tagText, typeNameText, whole
 import { expandMacro } from '../cc/macros';
 import { Notes } from '../cc/select';
 import { isBuiltinTypeName } from '../cparser/parser';
-import { MacroDef } from '../cparser/lexer';
+import { MacroDef } from '../cparser/preprocessed';
 import { castConstant, literalValue } from './macros';
 
 export interface HeaderSelection {

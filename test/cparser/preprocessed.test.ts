@@ -1,5 +1,5 @@
 // Tests of the lexer's reading of preprocessed C (line markers, directives as events, file-tagged tokens) and of the GNU C keyword roles.
-import { Preprocessed, pieceKind, preprocessedPieces, readPreprocessed } from '../../lib/cparser/lexer';
+import { Preprocessed, pieceKind, preprocessedPieces, readPreprocessed } from '../../lib/cparser/preprocessed';
 import { cWord, keyword } from '../../lib/cparser/keywords';
 
 /** Token `i` as 'kind:text@file:line'. */

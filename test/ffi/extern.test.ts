@@ -283,7 +283,7 @@ describe('threads, lifetimes, modules', () => {
       const warnings = [];
       process.on('warning', (w) => warnings.push(w.name + ': ' + w.message));
       const { FFI } = require(${JSON.stringify(path.resolve(__dirname, '..', '..', 'lib'))});
-      const { callbackSlotsInUse } = require(${JSON.stringify(require.resolve('../../lib/backend/koffi'))});
+      const { callbackSlotsInUse } = require(${JSON.stringify(require.resolve('../../lib/backend/calls'))});
       const ffi = new FFI();
       ffi.cdef(${JSON.stringify(THREADS_CDEF)});
       let lib = ffi.verify(${JSON.stringify(THREADS)}, { libraries: ['pthread'] });

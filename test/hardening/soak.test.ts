@@ -11,7 +11,7 @@ const DISCARDED_HEAP_BOUND_MIB = 10;
 
 const SCRIPT = `
   const { FFI } = require(${JSON.stringify(require.resolve('../../lib'))});
-  const { callbackSlotsInUse } = require(${JSON.stringify(require.resolve('../../lib/backend/koffi'))});
+  const { callbackSlotsInUse } = require(${JSON.stringify(require.resolve('../../lib/backend/calls'))});
   const MiB = 2 ** 20;
   const rss = () => process.memoryUsage().rss / MiB;
   const settle = async () => { global.gc(); await new Promise((r) => setTimeout(r, 20)); global.gc(); };
