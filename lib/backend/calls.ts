@@ -1,4 +1,5 @@
 // koffi's side of crossing into C and back: C types as koffi types (structs by value as records), calls through function pointers, callbacks, raw memory views and string reads.
+import { randomBytes } from 'crypto';
 import koffi, { TypeObject } from 'koffi';
 import { FFIError, TypeError } from '../errors';
 import { CType, FunctionType, StructType, isCharLike } from '../ctype/model';
@@ -92,15 +93,14 @@ function callbackArgumentSpec(t: CType, what: string): Spec {
 }
 
 // koffi's type names are the process's, shared by every copy of node-cffi loaded into it (and by
-// every module instance a test runner makes): the records are numbered on the process, not per type model.
-const RECORD_NAMES = Symbol.for('node-cffi.koffi-record-names');
+// every module instance a test runner makes, each with globals of its own): a random prefix per
+// copy, then a count, names no record twice.
+const RECORD_PREFIX = `ncffi_${randomBytes(6).toString('hex')}`;
+let recordsNamed = 0;
 
 /** A koffi type name no other record of this process has. */
 function recordName(kind: string): string {
-  const g = globalThis as { [RECORD_NAMES]?: number };
-  const n = (g[RECORD_NAMES] ?? 0) + 1;
-  g[RECORD_NAMES] = n;
-  return `ncffi_${kind}_${n}`;
+  return `${RECORD_PREFIX}_${kind}_${++recordsNamed}`;
 }
 
 /** A koffi record with the layout of `t`, for passing it by value (pointer members as intptr_t addresses). */

@@ -374,9 +374,6 @@ class Parser extends SpecifierParser {
       return this.declareOrdinary({ kind: 'constant', name: name.text, type, value: undefined, origin: 'static const', pos }, name);
     }
     if (type.kind === 'void') this.ts.fail(name, `the variable '${name.text}' has type 'void'`);
-    if (!storage) {
-      this.ts.warn(name, `the global variable '${name.text}' has no storage class; declare it 'extern' (in C, one without is a definition)`);
-    }
     const variable: Decl = { kind: 'variable', name: name.text, type, quals, pos };
     this.declareOrdinary(typed.compilerLength === null ? variable : { ...variable, ...fromCompiler(typed) }, name);
   }

@@ -101,11 +101,6 @@ export class TokenStream {
     throw new CDefError(this.where(tok.line, tok.column, tok.file) + message, tok.line, tok.column);
   }
 
-  /** A warning about `tok` that parsing goes on after (CFFI's warnings.warn). */
-  warn(tok: Token, message: string): void {
-    process.emitWarning(this.where(tok.line, tok.column, tok.file) + message);
-  }
-
   /**
    * Fails at a token the grammar has no place for. This is the one place that explains a misplaced
    * API-mode '...' placeholder and the C/GCC features cdef refuses, so their messages are the same everywhere.

@@ -1680,6 +1680,8 @@ test('test_callback_in_thread', () => {
       seen.push([x, y]);
       return 0;
     });
+    // A global, as in CFFI's program: the callback must outlive this call, as C's thread calls it later.
+    globalThis.mycallback = mycallback;
     lib.threaded_ballback_test(mycallback);
     // CFFI polls 300 times 10 ms; this polls ten times longer, as a guard against hanging, not a speed check
     let count = 3000;
@@ -2511,7 +2513,7 @@ test('test_ffi_gc_size_arg', () => {
     for (; i < 2000; i++) {
       let p = lib.malloc(20*1024*1024); // 20 MB
       const p1 = ffi.cast("char *", p);
-      for (let j = 0; j < 20*1024*1024; j += 4096) p1[j] = '!';
+      for (let j = 0; j < 20*1024*1024; j += 4096) p1.set(j, '!'); // p1[j] = b'!' (set() is its fast spelling)
       p = ffi.gc(p, lib.free, 20*1024*1024);
       p = null;
       peak = Math.max(peak, process.memoryUsage().rss);
