@@ -17,9 +17,13 @@ const OWN_DEPTH = 40;
  * captured now and formatted when `stack` is first read (with the name and message it has then).
  * NODE_CFFI_DEBUG=1 in the environment keeps the library's own frames.
  */
-function traceFromCaller(e: Error): void {
-  const limit = Error.stackTraceLimit;
-  if (typeof limit !== 'number' || limit <= 0 || nodeHost.env('NODE_CFFI_DEBUG')) return;
+function traceFromCaller(e: Error, limit: unknown): void {
+  if (typeof limit !== 'number' || limit <= 0) return;
+  Error.stackTraceLimit = limit;
+  if (keepOwnFrames) {
+    Error.captureStackTrace(e, e.constructor);
+    return;
+  }
   const holder: { stack?: string } = {};
   Error.stackTraceLimit = limit + OWN_DEPTH;
   Error.captureStackTrace(holder, traceFromCaller);
@@ -35,6 +39,19 @@ function traceFromCaller(e: Error): void {
       Object.defineProperty(e, 'stack', { configurable: true, enumerable: false, writable: true, value });
     },
   });
+}
+
+/** NODE_CFFI_DEBUG, read once: errors keep node-cffi's own frames. */
+const keepOwnFrames = (nodeHost.env('NODE_CFFI_DEBUG') ?? '') !== '';
+
+/**
+ * Turns off the stack capture of the Error constructor about to run (traceFromCaller captures the
+ * stack itself, once), and returns the limit to restore.
+ */
+function quietCapture(): unknown {
+  const limit = Error.stackTraceLimit;
+  if (typeof limit === 'number' && limit > 0) Error.stackTraceLimit = 0;
+  return limit;
 }
 
 /** 'Name: message', as V8 starts a stack. */
@@ -60,8 +77,9 @@ function callerFrames(stack: string, limit: number): string {
 export class FFIError extends Error {
   override name = 'FFIError';
   constructor(message?: string) {
+    const limit = quietCapture();
     super(message);
-    traceFromCaller(this);
+    traceFromCaller(this, limit);
   }
 }
 
@@ -71,16 +89,18 @@ export class FFIError extends Error {
  */
 export class TypeError extends globalThis.TypeError {
   constructor(message?: string) {
+    const limit = quietCapture();
     super(message);
-    traceFromCaller(this);
+    traceFromCaller(this, limit);
   }
 }
 
 /** The RangeError node-cffi's modules throw, whose stack starts at the caller (see TypeError above). */
 export class RangeError extends globalThis.RangeError {
   constructor(message?: string) {
+    const limit = quietCapture();
     super(message);
-    traceFromCaller(this);
+    traceFromCaller(this, limit);
   }
 }
 
