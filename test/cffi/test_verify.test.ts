@@ -1680,8 +1680,9 @@ test('test_callback_in_thread', () => {
       seen.push([x, y]);
       return 0;
     });
-    // A global, as in CFFI's program: the callback must outlive this call, as C's thread calls it later.
-    globalThis.mycallback = mycallback;
+    // Kept, as the Python function's frame keeps them while it polls: the callback, which C's thread
+    // calls later, and the library, whose code that thread runs (a library nothing refers to is unloaded).
+    globalThis.keep = { lib, mycallback };
     lib.threaded_ballback_test(mycallback);
     // CFFI polls 300 times 10 ms; this polls ten times longer, as a guard against hanging, not a speed check
     let count = 3000;
