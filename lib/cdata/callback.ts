@@ -139,6 +139,31 @@ function pointedResultConverter(t: CType, where: string): (r: unknown) => Uint8A
 }
 
 /**
+ * What C receives when a callback throws: what `onerror` returns (converted as a result), or the
+ * fallback, the error reported when nothing handles it.
+ */
+function failureHandler(
+  onerror: ((error: unknown) => unknown) | undefined,
+  fallback: unknown,
+  toResult: (r: unknown) => unknown,
+  label: string,
+): (e: unknown) => unknown {
+  return (e) => {
+    if (!onerror) {
+      report(label, e);
+      return fallback;
+    }
+    try {
+      const r = onerror(e);
+      return r === undefined ? fallback : toResult(r);
+    } catch (e2) {
+      report(`the onerror handler of ${label}`, e2);
+      return fallback;
+    }
+  };
+}
+
+/**
  * Registers `fn` as a C function of type `t`. Arguments arrive as calls return them (pointers as
  * cdata); the result is converted as an argument would be. If `fn` throws, or returns something
  * the result type cannot hold, C receives `options.error` (or what `onerror` returns) and the
@@ -163,19 +188,7 @@ export function registerTrampoline(
   const toResult = resultConverter(t.result, `${label}: the result`);
   const fallback = t.result.kind === 'void' ? undefined : toResult(options.error ?? defaultError(t.result));
   const toArgs = t.args.map(argumentConverter);
-  const failed = (e: unknown): unknown => {
-    if (!onerror) {
-      report(label, e);
-      return fallback;
-    }
-    try {
-      const r = onerror(e);
-      return r === undefined ? fallback : toResult(r);
-    } catch (e2) {
-      report(`the onerror handler of ${label}`, e2);
-      return fallback;
-    }
-  };
+  const failed = failureHandler(onerror, fallback, toResult, label);
   const trampoline = (...args: unknown[]): unknown => {
     running++;
     try {
@@ -239,19 +252,7 @@ function registerLowered(
     store = (r) => r;
   }
   const fallback = t.result.kind === 'void' ? undefined : toResult(options.error ?? defaultError(t.result));
-  const failed = (e: unknown): unknown => {
-    if (!onerror) {
-      report(label, e);
-      return fallback;
-    }
-    try {
-      const r = onerror(e);
-      return r === undefined ? fallback : toResult(r);
-    } catch (e2) {
-      report(`the onerror handler of ${label}`, e2);
-      return fallback;
-    }
-  };
+  const failed = failureHandler(onerror, fallback, toResult, label);
   const trampoline = (...raw: unknown[]): unknown => {
     running++;
     const at = out === 1 ? raw[0] : undefined;
