@@ -2557,12 +2557,17 @@ test('test_arithmetic_in_cdef', () => {
 });
 
 test('test_passing_large_list', () => {
-  const ffi = new FFI();
-  ffi.cdef('void passing_large_list(long[]);');
-  const lib = ffi.verify(`
+  // "assert did not segfault": in a child process, where a segfault is a result.
+  const out = inChild(`
+    const ffi = new FFI();
+    ffi.cdef('void passing_large_list(long[]);');
+    const lib = ffi.verify(\`
         static void passing_large_list(long a[]) { }
-    `);
-  const arg = Array.from({ length: 20000000 }, (_, i) => i);
-  lib.passing_large_list(arg);
-  // assert did not segfault
+    \`);
+    const arg = [];
+    for (let i = 0; i < 20000000; i++) arg.push(i);
+    lib.passing_large_list(arg);
+    console.log(JSON.stringify({ passed: arg.length }));
+  `);
+  expect(out).toEqual({ passed: 20000000 });
 });

@@ -8,8 +8,7 @@ import { fixture } from '../helpers/fixtures';
 import { ROOT, ensureBuilt } from '../cli/binary';
 import { CC } from '../helpers/compiler';
 import { expectThrow } from '../helpers/throws';
-
-const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+import { typecheck } from '../helpers/typecheck';
 
 const CDEF = `
 struct point { int x; int y; ...; };
@@ -47,20 +46,6 @@ function runWithoutCompiler(dir: string, file: string) {
     encoding: 'utf8',
     env: { ...process.env, CC: path.join(work, 'no-such-cc'), PATH: path.dirname(process.execPath) },
   });
-}
-
-/** Compiles (or only type-checks) `files` of `dir` with tsc under `options`; returns its exit status and output. */
-function tsc(dir: string, files: string[], options: Record<string, unknown>): { status: number | null; output: string } {
-  const config = path.join(dir, `tsconfig.${Object.values(options).join('-')}.json`);
-  fs.writeFileSync(
-    config,
-    JSON.stringify({
-      compilerOptions: { target: 'ES2022', strict: true, types: ['node'], typeRoots: [path.join(ROOT, 'node_modules', '@types')], ...options },
-      files,
-    }),
-  );
-  const r = spawnSync(process.execPath, [TSC, '-p', config], { cwd: dir, encoding: 'utf8' });
-  return { status: r.status, output: r.stdout + r.stderr };
 }
 
 /** What every consumer prints: the module's functions, constants, globals and layouts at work. */
@@ -170,7 +155,7 @@ describe('ffi.compile()', () => {
       "import { lib } from './_geometry/_geometry.js';\nlib.add('20', 22);\nconst s: string = lib.norm(null);\nlib.nosuch(1);\nexport { s };\n",
     );
     // One program with both files: tsc still emits consumer.js, and reports only wrong.ts.
-    const built = tsc(dir, ['consumer.ts', 'wrong.ts'], options);
+    const built = typecheck(dir, ['consumer.ts', 'wrong.ts'], options);
     const errors = built.output.trim().split('\n').map((line) => line.replace(/: error (TS\d+):.*/, ' $1'));
     expect(errors).toEqual(['wrong.ts(2,9) TS2345', 'wrong.ts(3,7) TS2322', 'wrong.ts(4,5) TS2339']);
     const r = runWithoutCompiler(dir, 'consumer.js');
