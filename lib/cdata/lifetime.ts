@@ -257,18 +257,29 @@ interface LiveCallback {
 }
 /** Every live ffi.callback, weakly: when koffi's slots run out, the collected ones are freed at once. */
 const liveCallbacks = new Set<LiveCallback>();
-const callbackSlots = new FinalizationRegistry<LiveCallback>((entry) => {
+const callbackSlots = new FinalizationRegistry<LiveCallback>((entry) => freeSlot(entry));
+
+/**
+ * What a callback's slot counts for in V8's external memory while the callback lives. koffi has a
+ * few thousand slots, and a dropped callback's slot comes back only after V8 collects its cdata,
+ * which a program of small objects may not do for a long time: at this charge, two thousand
+ * callbacks dropped make the 64 MiB of external memory growth at which V8 collects.
+ */
+const SLOT_CHARGE = 32 * 1024;
+
+/** Gives a callback's slot back to koffi and its charge back to V8; once, whichever of release, finalizer or exhaustion comes first. */
+function freeSlot(entry: LiveCallback): void {
+  if (!liveCallbacks.delete(entry)) return;
   entry.trampoline.release();
-  liveCallbacks.delete(entry);
-});
+  native?.adjustExternalMemory(-SLOT_CHARGE);
+}
 
 onCallbacksExhausted(() => {
   collectGarbage();
   let freed = 0;
   for (const entry of liveCallbacks) {
     if (entry.ref.deref() === undefined) {
-      entry.trampoline.release(); // its finalizer may not have run yet: releasing twice is harmless
-      liveCallbacks.delete(entry);
+      freeSlot(entry); // its finalizer has not run yet, and will find it freed
       freed++;
     }
   }
@@ -296,11 +307,11 @@ export function callback(t: PointerType, fn: (...args: unknown[]) => unknown, op
   const entry = { ref: new WeakRef(cdata), trampoline };
   callbackSlots.register(cdata, entry, cdata);
   liveCallbacks.add(entry);
+  native?.adjustExternalMemory(SLOT_CHARGE);
   releasers.set(cdata, () => {
     callbackSlots.unregister(cdata);
-    liveCallbacks.delete(entry);
     guard.close('the callback was released with ffi.release()', 'FFIError');
-    trampoline.release();
+    freeSlot(entry);
   });
   return cdata;
 }

@@ -131,6 +131,32 @@ test('running out of callback slots leaves the process as it was: no V8 flag is 
   expect(report.gc).toBe('undefined');
 });
 
+test('dropped callbacks come back without --expose-gc: 40,000 made and dropped, the event loop turning every 1,000', () => {
+  // Five times koffi's 8,192 slots, in a process where node-cffi cannot force a collection: each
+  // live callback counts in V8's external memory, so V8 collects the dropped ones as they pile up.
+  const r = runChild(`
+    const { FFI } = require(LIB);
+    const { callbackSlotsInUse } = require(${JSON.stringify(require.resolve('../../lib/backend/calls'))});
+    const ffi = new FFI();
+    ffi.cdef('int apply(int (*f)(int, int), int a, int b);');
+    const C = ffi.verify('int apply(int (*f)(int, int), int a, int b) { return f(a, b); }');
+    (async () => {
+      let total = 0, most = 0;
+      for (let i = 0; i < 40000; i++) {
+        total += C.apply(ffi.callback('int(int, int)', (a, b) => a + b), i & 7, 1);
+        if (i % 1000 === 999) { most = Math.max(most, callbackSlotsInUse()); await new Promise((r) => setImmediate(r)); }
+      }
+      console.log(JSON.stringify({ total, gc: typeof gc, most }));
+    })().catch((e) => { console.error(e.message); process.exit(1); });
+  `);
+  expect({ end: ending(r), stderr: r.stderr }).toEqual({ end: 'exit 0', stderr: '' });
+  const report = JSON.parse(r.stdout) as { total: number; gc: string; most: number };
+  if (process.env.NODE_CFFI_REPORT === '1') process.stdout.write(`soak, callbacks without --expose-gc: ${r.stdout}`);
+  expect(report.total).toBe(40000 * 4.5);
+  expect(report.gc).toBe('undefined');
+  expect(report.most).toBeLessThan(8192);
+});
+
 // ---------------------------------------------------------------------------------------------
 // Many libraries: made, used once and dropped, the event loop turning as a program's would.
 
