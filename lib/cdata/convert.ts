@@ -132,6 +132,8 @@ function toCInteger(t: ScalarType, repr: Repr, value: unknown, where: string): n
         return fit(BigInt(v), value);
       }
       if (t.size === 1) {
+        // An ASCII character is the same byte signed or unsigned: no range to check.
+        if (value.length === 1 && value.charCodeAt(0) < 0x80) return value.charCodeAt(0);
         const bytes = Buffer.from(value, 'utf8');
         if (bytes.length === 1) return fit(BigInt(isSignedRepr(repr) ? (bytes[0] << 24) >> 24 : bytes[0]), show(value));
         throw new TypeError(`${where}: expected a number or a one-byte string for '${t.cname}', got ${show(value)}`);
