@@ -166,7 +166,8 @@ export function functionAt(address: number, t: FunctionType): RawFunction {
  * at once, valid until released). `fn` receives pointers as integer addresses.
  */
 export function registerCallback(fn: (...args: unknown[]) => unknown, t: FunctionType): number {
-  const type = koffi.pointer(prototype(t, true));
+  let type = callbackPointers.get(t);
+  if (type === undefined) callbackPointers.set(t, (type = koffi.pointer(prototype(t, true))));
   try {
     return toAddress(koffi.register(fn, type));
   } catch (e) {
@@ -179,6 +180,8 @@ export function registerCallback(fn: (...args: unknown[]) => unknown, t: Functio
     return toAddress(koffi.register(fn, type));
   }
 }
+
+const callbackPointers = new WeakMap<FunctionType, TypeObject>();
 
 /**
  * What frees callback slots whose cdata are no longer reachable (set by the cdata layer). Returns

@@ -347,14 +347,15 @@ export interface Through extends CallTarget {
  */
 export function makeFunctionPointer(t: PointerType, address: Address, guard: Memory = NOWHERE, through?: Through): CData {
   const f = t.item as FunctionType;
-  const refusal = through ? undefined : byValueCallRefusal(t);
-  const target: CallTarget = through ?? {
-    raw: refusal === undefined && placeable(address) ? callableAt(t, address) : notCode(t, address),
-    lowered: null,
-    resolveType: noTypedefs,
-    refusal,
-  };
-  const callable = makeCaller(through?.label ?? `'${t.cname}'`, f, through?.argNames ?? [], target, guard);
+  // The caller is made when the pointer is first called from JavaScript: most function pointers
+  // (callbacks, struct fields read, casts) are only handed to C, and making one costs microseconds.
+  const callable = through
+    ? makeCaller(through.label, f, through.argNames, through, guard)
+    : deferredCaller(f, () => {
+      const refusal = byValueCallRefusal(t);
+      const raw = refusal === undefined && placeable(address) ? callableAt(t, address) : notCode(t, address);
+      return makeCaller(`'${t.cname}'`, f, [], { raw, lowered: null, resolveType: noTypedefs, refusal }, guard);
+    });
   // The cdata fields, defined (not assigned: the cdata prototype chain ends in a Proxy that refuses unknown names).
   const fields = [[MEM, guard], [ADDR, address], [OFF, 0], [LEN, 0], [OWN, 0]] as const;
   for (const [key, value] of fields) Object.defineProperty(callable, key, { value, writable: true, enumerable: false });
@@ -362,6 +363,25 @@ export function makeFunctionPointer(t: PointerType, address: Address, guard: Mem
   delete (callable as { toString?: unknown }).toString;
   Object.setPrototypeOf(callable, classOf(t).prototype);
   return callable as unknown as CData;
+}
+
+/** A caller of C function type `t` that `make`s the real one at its first call (or .async call) and forwards to it. */
+function deferredCaller(t: FunctionType, make: () => Caller): Caller {
+  let real: Caller | undefined;
+  const f = function (this: unknown, ...args: unknown[]): unknown {
+    return (real ??= make()).apply(this, args);
+  };
+  const async = function (this: unknown, ...args: unknown[]): Promise<unknown> {
+    try {
+      return (real ??= make()).async.apply(this, args);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  };
+  Object.defineProperty(f, 'name', { value: 'cfunction' });
+  Object.defineProperty(async, 'name', { value: 'cfunction_async' });
+  callerTypes.set(f, t);
+  return Object.assign(f, { async });
 }
 
 /** koffi's function for the code at `address`; one whose type koffi cannot call (a long double) refuses each call instead, with the reason. */
