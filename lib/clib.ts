@@ -9,7 +9,7 @@ import { classOf, wrapPointer } from './cdata/classes';
 import type { CData } from './cdata/base';
 import { standFor } from './cdata/pointers';
 import { callbacksRunning } from './cdata/callback';
-import { Lib, LibSpec, LibState, defineConstant, defineGlobal, refusePending } from './clibglobals';
+import { Lib, LibSpec, LibState, defineConstant, defineGlobal, refusePending, symbolOf } from './clibglobals';
 
 // The glue's symbol names, read when a library is made: loading node-cffi does not load the code generator.
 const glueNames = (): typeof Glue => require('./codegen/glue') as typeof Glue;
@@ -172,7 +172,7 @@ function define(lib: Lib, d: Decl & { kind: 'function' | 'variable' | 'constant'
     case 'function': {
       const bind = () => {
         refusePending(spec, d.name, d.type);
-        const binding = spec.functions?.get(d.name) ?? { symbol: d.name, lowered: null };
+        const binding = spec.functions?.get(d.name) ?? { symbol: symbolOf(spec, d.name), lowered: null };
         const raw = spec.loaded.bind(binding.symbol, binding.lowered ?? d.type, `${d.name}()`);
         const target = { raw, lowered: binding.lowered, resolveType: spec.resolveType, results: state.results };
         return makeCaller(`${d.name}()`, d.type, d.argNames, target, state.guard);
@@ -275,12 +275,12 @@ function functionPointer(state: LibState, d: Decl & { kind: 'function' }): CData
   const { spec } = state;
   if (state.guard.why !== '') throw new FFIError(`'${d.name}': ${state.guard.why}`);
   const binding = spec.functions?.get(d.name);
-  const symbol = binding === undefined || binding.symbol === d.name ? d.name : binding.lowered ? glueNames().directSymbol(d.name) : binding.symbol;
+  const symbol = binding === undefined ? symbolOf(spec, d.name) : binding.symbol === d.name ? d.name : binding.lowered ? glueNames().directSymbol(d.name) : binding.symbol;
   let address: number;
   try {
     address = spec.loaded.symbolAddress(symbol);
   } catch (e) {
-    if (!(e instanceof FFIError) || symbol === d.name) throw e;
+    if (!(e instanceof FFIError) || binding === undefined || symbol === d.name) throw e;
     throw new FFIError(`${spec.label}: the address of '${d.name}' is not known: ${e.message} (a module compiled by an older node-cffi; compile it again)`);
   }
   const p = wrapPointer(pointerTo(d.type), address, state.functions)!;

@@ -63,6 +63,8 @@ export interface LibSpec {
   readonly decls: readonly Decl[];
   /** For verify() libraries, how to bind each function (its wrapper; see codegen/glue.ts). */
   readonly functions?: ReadonlyMap<string, Binding>;
+  /** For dlopen() libraries, the symbol of each function or global an asm label renames (ffi.cdefHeader() finds them); others are looked up by name. */
+  readonly symbols?: ReadonlyMap<string, string>;
   /**
    * For verify() libraries, the glue function of each global (returning its address) and of each
    * constant read by value (storing it: `void f(void *out)`); the declaration's kind says which.
@@ -135,7 +137,7 @@ function readConstant(d: Decl & { kind: 'constant' }, spec: LibSpec, guard: { re
   } else {
     let address: number;
     try {
-      address = spec.loaded.symbolAddress(d.name);
+      address = spec.loaded.symbolAddress(symbolOf(spec, d.name));
     } catch (e) {
       if (e instanceof FFIError) throw noValue();
       throw e;
@@ -191,7 +193,7 @@ export function defineGlobal(lib: Lib, d: Decl & { kind: 'variable' }, state: Li
       const getter = accessor === undefined ? null : (spec.loaded.bind(accessor, addressGetter(d.type)) as () => number | bigint);
       macro = getter !== null && hasSymbol(spec.loaded, glueNames().macroGlobalSymbol(d.name)) ? getter : null;
       if (macro === null) {
-        const address = getter === null ? spec.loaded.symbolAddress(d.name) : (getter() as number);
+        const address = getter === null ? spec.loaded.symbolAddress(symbolOf(spec, d.name)) : (getter() as number);
         const window = placeMemory(address, size);
         const hi = d.type.size > 0 ? window.offset + size : window.memory.hi;
         const memory = new Memory('guarded', window.memory.v, window.offset, hi, lib, null, false, d.type.size > 0);
@@ -226,6 +228,11 @@ export function defineGlobal(lib: Lib, d: Decl & { kind: 'variable' }, state: Li
       writeAt(d.type, p.memory.v, p.offset, value, where);
     },
   });
+}
+
+/** The symbol a dlopen() library looks `name` up by: its asm label's, or the name itself. */
+export function symbolOf(spec: LibSpec, name: string): string {
+  return spec.symbols?.get(name) ?? name;
 }
 
 /** Whether the library has the symbol `name`. */

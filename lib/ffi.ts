@@ -158,6 +158,8 @@ export class FFI {
   /** What ffi.cdefHeader() bound: the headers, the values of macros cdef has no constant for, what it left out. */
   readonly #headers: BoundHeader[] = [];
   readonly #values = new Map<string, MacroValue>();
+  /** The symbols asm labels in the headers give functions and globals, by name: what dlopen() libraries look up. */
+  readonly #symbols = new Map<string, string>();
   readonly #skipped: HeaderSkipped[] = [];
   readonly #given = new Set<string>();
   /** The FFIs included, the last verify() library, the libraries from dlopen() that learn later declarations. */
@@ -269,6 +271,7 @@ export class FFI {
       }
     }
     for (const [name, v] of Object.entries(h.values)) this.#values.set(name, v);
+    for (const [name, symbol] of Object.entries(h.symbols ?? {})) this.#symbols.set(name, symbol);
     const known = new Set(this.#skipped.map((s) => `${s.mode} ${s.name} ${s.where}`));
     const left: HeaderSkipped[] = [...h.skipped.map((s) => ({ ...s, mode: 'all' as const })), ...h.apiOnly.map((a) => ({ ...a, mode: 'dlopen' as const }))];
     for (const s of left) if (!known.has(`${s.mode} ${s.name} ${s.where}`)) this.#skipped.push(s);
@@ -447,6 +450,7 @@ export class FFI {
     const decls = [...this.#registry.values()].filter((d) => d.kind !== 'function' || !apiOnly.has(d.name));
     const lib = makeLib({
       label, name: path ?? 'the C library', loaded, decls, eager: false, resolveType: this.#resolve, constants: this.#links.includedConstants(),
+      symbols: this.#symbols,
     });
     this.#links.opening(lib);
     return this.#withHeaders(lib, 'dlopen') as L;

@@ -1,7 +1,7 @@
 // The declaration table of preprocessed C: its top-level declarations with kind, names, origin, references and what keeps each out of cdef.
 import { MacroDef, PackChange, TokenTable, readPreprocessed } from '../cparser/preprocessed';
 import { CRole, cWord } from '../cparser/keywords';
-import { Attributes, clean } from './noise';
+import { AsmLabels, Attributes, clean } from './noise';
 
 export type TagKind = 'struct' | 'union' | 'enum';
 /** How a type is used: behind a pointer (a declaration of it is enough), or by value (its definition is needed). */
@@ -28,6 +28,8 @@ export interface Declarator {
   readonly isFunction: boolean;
   /** Nothing but the name. */
   readonly plain: boolean;
+  /** The symbol an asm label gives it (`f(void) __asm__("f64")`), or null: its name is its symbol. */
+  readonly symbol: string | null;
 }
 
 /**
@@ -92,6 +94,7 @@ export class DeclTable {
   /** The macros still defined at the end of the translation unit, by name. */
   readonly macros: ReadonlyMap<string, MacroDef>;
   private readonly attributes: Attributes;
+  private readonly labels: AsmLabels;
   private readonly packs: readonly PackChange[];
   private readonly match: Int32Array;
   private readonly starts: number[] = [];
@@ -104,7 +107,7 @@ export class DeclTable {
 
   constructor(preprocessed: string) {
     const read = readPreprocessed(preprocessed);
-    this.attributes = clean(read.tokens);
+    ({ attributes: this.attributes, labels: this.labels } = clean(read.tokens));
     this.tokens = read.tokens;
     this.files = read.files;
     this.macros = read.macros;
@@ -325,6 +328,8 @@ export class DeclTable {
       nameAt,
       isFunction: nameAt >= 0 && this.isPunct(nameAt + 1, '('),
       plain: nameAt === start && end === start + 1,
+      // A label stands after the declarator, before its initialiser or the ',' or ';' ending it.
+      symbol: this.labels.get(end) ?? null,
     };
   }
 

@@ -8,15 +8,20 @@ export const LAYOUT_ATTRIBUTES: ReadonlySet<string> = new Set(['aligned', 'packe
 /** Layout attribute words that stood before a token of the cleaned table, by its index. */
 export type Attributes = ReadonlyMap<number, readonly string[]>;
 
+/** The symbol names of asm labels (`f(void) __asm__("f64")`), by the index of the token of the cleaned table they stood before. */
+export type AsmLabels = ReadonlyMap<number, string>;
+
 /**
  * Removes from the table, in place, what changes nothing cdef needs to know: '__extension__',
  * 'inline' and the like go, '__attribute__((…))', '_Alignas(…)' and asm labels go with their
  * parenthesised part (the layout attributes among them are returned, by the index of the token
  * they stood before), and GNU spellings of standard words ('__const', '__restrict', '__signed__')
- * become the standard words. `raws` keeps each token's index in the table as read.
+ * become the standard words. `raws` keeps each token's index in the table as read. The symbol
+ * names asm labels give are returned too.
  */
-export function clean(tokens: TokenTable): Attributes {
+export function clean(tokens: TokenTable): { attributes: Attributes; labels: AsmLabels } {
   const attributes = new Map<number, string[]>();
+  const labels = new Map<number, string>();
   const note = (at: number, words: readonly string[]) => {
     if (words.length) attributes.set(at, [...(attributes.get(at) ?? []), ...words]);
   };
@@ -36,6 +41,10 @@ export function clean(tokens: TokenTable): Attributes {
         const close = closeParen(tokens, j);
         if (word.standard === '__attribute__') note(w, layoutWords(tokens, j, close));
         else if (role === 'alignas') note(w, ['aligned']);
+        else if (role === 'asm') {
+          const label = asmLabel(tokens, j, close);
+          if (label !== null) labels.set(w, label);
+        }
         i = close;
         continue;
       }
@@ -51,7 +60,21 @@ export function clean(tokens: TokenTable): Attributes {
     w++;
   }
   tokens.truncate(w);
-  return attributes;
+  return { attributes, labels };
+}
+
+/**
+ * The symbol name of `asm("" "name")` between `open` and `close`: its string literals joined, or
+ * null when it holds anything else (an asm statement's code and operands).
+ */
+function asmLabel(tokens: TokenTable, open: number, close: number): string | null {
+  let label = '';
+  for (let i = open + 1; i < close; i++) {
+    const text = tokens.texts[i];
+    if (tokens.kinds[i] !== 'string' || !/^"[^"\\]*"$/.test(text)) return null;
+    label += text.slice(1, -1);
+  }
+  return label === '' ? null : label;
 }
 
 /** Words between 'asm' and its parenthesised part ('asm volatile goto (…)'). */

@@ -38,6 +38,8 @@ export interface HeaderExtract {
   readonly apiOnly: readonly ApiOnly[];
   /** What was left out, and why. */
   readonly skipped: readonly Skipped[];
+  /** The symbol of each function and global whose asm label names another one than its name (glibc's `__isoc99_fscanf`): what dlopen() binds. */
+  readonly symbols: Readonly<Record<string, string>>;
   /** The files whose declarations were bound (the header, and those options.headers names). */
   readonly headerFiles: readonly string[];
   /** Every file the preprocessor read, as the line markers spell them. */
@@ -92,6 +94,7 @@ export function extractHeader(preprocessed: string, options: HeaderExtractOption
     values,
     apiOnly,
     skipped: explained(notes.skipped()),
+    symbols: Object.fromEntries(selected.symbols),
     headerFiles: table.files.filter((_, i) => mine.has(i)),
     files: table.files.filter((f) => !f.startsWith('<')),
   };

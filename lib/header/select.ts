@@ -25,6 +25,8 @@ export interface HeaderItems {
   readonly casts: Map<string, { type: string; value: number; where: string; pos: number }>;
   /** The function-like macros (and the object-like ones naming a function) of the header, for wrappers. */
   readonly macros: MacroDef[];
+  /** The symbols of the functions and globals whose asm label names another symbol than their name. */
+  readonly symbols: Map<string, string>;
 }
 
 /** Names that C reserves for the implementation: guards and helpers of system headers. */
@@ -52,6 +54,11 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
   const items = [...rootItems, ...neededItems(table, needed, notes)];
   const declared = new Set(items.flatMap((it) => it.names));
   const functions = new Set(roots.flatMap((d) => (d.kind === 'function' ? d.declarators.flatMap((x) => (x.isFunction && x.name ? [x.name] : [])) : [])));
+  const symbols = new Map<string, string>();
+  for (const d of roots) {
+    if (d.kind !== 'function' && d.kind !== 'variable') continue;
+    for (const x of d.declarators) if (x.name !== null && x.symbol !== null && x.symbol !== x.name) symbols.set(x.name, x.symbol);
+  }
   const values = new Map<string, { value: string | number; where: string }>();
   const macros: MacroDef[] = [];
   const casts = new Map<string, { type: string; value: number; where: string; pos: number }>();
@@ -88,7 +95,7 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
     }
     items.push({ pos: m.at - 0.5, text: `#define ${m.name} ${expanded}\n`, pack: 0, user: true, names: [m.name], where });
   }
-  return { items: items.sort((a, b) => a.pos - b.pos), values, apiOnly, macros, casts };
+  return { items: items.sort((a, b) => a.pos - b.pos), values, apiOnly, macros, casts, symbols };
 }
 
 /**

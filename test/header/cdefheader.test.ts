@@ -139,6 +139,33 @@ test('dlopen() checks the layouts with a probe library and refuses what only ver
   expect(ffi.skipped().filter((s) => s.mode === 'dlopen').map((s) => s.name).sort()).toEqual(['geo_scaled', 'geo_twice']);
 });
 
+test("dlopen() binds the symbol an asm label names, as C code calling the header's name does", () => {
+  // glibc does this for fscanf (__isoc99_fscanf) and, with _FILE_OFFSET_BITS=64, for fopen (fopen64).
+  fs.writeFileSync(
+    path.join(dir, 'labels.h'),
+    'int answer(void) __asm__("" "real_answer");\nextern int level __asm__("real_level");\nint plain(void);\n',
+  );
+  fs.writeFileSync(
+    path.join(dir, 'labels.c'),
+    'int real_answer(void) { return 42; }\nint answer(void) __asm__("old_answer");\nint answer(void) { return 7; }\n' +
+      'int real_level = 5;\nint plain(void) { return 1; }\n',
+  );
+  const so = path.join(dir, 'liblabels.so');
+  const c = spawnSync('cc', ['-shared', '-fPIC', '-o', so, path.join(dir, 'labels.c')], { encoding: 'utf8' });
+  expect(c.stderr).toBe('');
+  const ffi = new FFI();
+  ffi.cdefHeader('labels.h', { includeDirs: [dir] });
+  const lib = ffi.dlopen(so);
+  expect([lib.answer(), lib.level, lib.plain()]).toEqual([42, 5, 1]);
+  lib.level = 6;
+  const check = new FFI();
+  check.cdef('int real_level;');
+  expect(check.dlopen(so).real_level).toBe(6);
+  // verify() needs no help: the compiler reads the label from the header itself.
+  const api = ffi.verify('#include "labels.h"', { includeDirs: [dir], sources: [path.join(dir, 'labels.c')] });
+  expect(api.answer()).toBe(42);
+});
+
 test('bad arguments are refused with the culprit named', () => {
   const ffi = new FFI();
   expect(() => ffi.cdefHeader(42 as unknown as string)).toThrow(TypeError);

@@ -253,4 +253,19 @@ withHeader('stdio.h', 'libc6-dev', (it) => {
     expect(c.strlen(buf)).toBe(9);
     expect(() => c.printf).toThrow(/no function, global or constant named 'printf'/);
   });
+
+  it("dlopen() binds the symbols glibc's asm labels name: sscanf is __isoc99_sscanf, fopen with 64-bit offsets fopen64", () => {
+    const ffi = new FFI();
+    ffi.cdefHeader('stdio.h', { only: /^(sscanf|fopen|fclose)$/, defineMacros: [['_FILE_OFFSET_BITS', '64']] });
+    const libc = ffi.dlopen(null);
+    const n = ffi.new('int *');
+    expect(libc.sscanf('42', '%d', ['int *', n])).toBe(1);
+    expect(n[0]).toBe(42);
+    const plain = new FFI();
+    plain.cdef('int __isoc99_sscanf(const char *, const char *, ...); void *fopen64(const char *, const char *);');
+    const byLabel = plain.dlopen(null);
+    const address = (f: FFI, lib: object, name: string) => f.cast('uintptr_t', f.addressof(lib as never, name));
+    expect(address(ffi, libc, 'sscanf')).toBe(address(plain, byLabel, '__isoc99_sscanf'));
+    expect(address(ffi, libc, 'fopen')).toBe(address(plain, byLabel, 'fopen64'));
+  });
 });
