@@ -35,8 +35,10 @@ export function check(items: readonly Item[], notes: Notes, out?: { registry?: R
     else {
       // Parsed, but unusable from JavaScript: left out as if refused.
       reason = valueProblem(batch, it.names);
-      if (reason === null) batch.keep();
-      else batch.undo();
+      if (reason === null) {
+        batch.keep();
+        for (const name of longDoubleFunctions(batch, it.names)) notes.apiOnly.set(name, { where: it.where, reason: LONG_DOUBLE_REASON });
+      } else batch.undo();
     }
     if (reason === null) accepted.push(it);
     else if (!it.user) for (const n of it.names) notes.dropped.set(n, reason);
@@ -64,6 +66,16 @@ function isIntegerType(typeName: string, batch: CdefBatch): boolean {
   return t.kind === 'enum' || (t.kind === 'primitive' && t.repr !== 'f32' && t.repr !== 'f64' && t.repr !== 'f80');
 }
 
+const LONG_DOUBLE_REASON = "it passes a 'long double', which koffi cannot; only verify() calls it, through a wrapper that passes it by address";
+
+/** The just-declared functions among `names` that pass a long double (as an argument or result). */
+function longDoubleFunctions(batch: CdefBatch, names: readonly string[]): string[] {
+  return names.filter((name) => {
+    const d = batch.get(name);
+    return d?.kind === 'function' && [d.type.result, ...d.type.args].some((v) => v.kind === 'primitive' && v.repr === 'f80');
+  });
+}
+
 /** Why a just-declared function cannot be called from JavaScript, or null. */
 function valueProblem(batch: CdefBatch, names: readonly string[]): string | null {
   for (const name of names) {
@@ -71,7 +83,6 @@ function valueProblem(batch: CdefBatch, names: readonly string[]): string | null
     if (d?.kind !== 'function') continue;
     const t: FunctionType = d.type;
     for (const v of [t.result, ...t.args]) {
-      if (v.kind === 'primitive' && v.repr === 'f80') return "it passes 'long double', which cannot travel between JavaScript and C";
       if ((v.kind === 'struct' || v.kind === 'union') && !v.complete) {
         return `it passes '${v.cname}' by value, but that type's definition was left out or is not in the source`;
       }

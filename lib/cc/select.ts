@@ -18,6 +18,8 @@ export class Notes {
   readonly statics: Record<string, 'function' | 'variable'> = {};
   /** Header declarations left out, by the names they declare, with the reason. */
   readonly dropped = new Map<string, string>();
+  /** Functions declared that only verify()'s wrappers can call (they pass a long double), with where and why. */
+  readonly apiOnly = new Map<string, { where: string; reason: string }>();
   private readonly notes: (Skipped & { pos: number })[] = [];
 
   /** Notes that `name` is left out; `pos` (an index in the reader's tokens) orders the notes as the source does. */

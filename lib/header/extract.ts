@@ -78,6 +78,7 @@ export function extractHeader(preprocessed: string, options: HeaderExtractOption
   if (wrappers.length) cdefs.push({ source: wrappers.map((w) => w.text).join(''), pack: 0 });
   const apiOnly: ApiOnly[] = [];
   for (const [name, { where, reason }] of selected.apiOnly) if (registry.get(name)?.kind === 'function') apiOnly.push({ name, where, reason });
+  for (const [name, { where, reason }] of notes.apiOnly) apiOnly.push({ name, where, reason });
   for (const w of wrappers) {
     apiOnly.push({ name: w.names[0], where: w.where, reason: 'it is a macro; only verify() calls it, through a wrapper the C compiler expands it in' });
   }

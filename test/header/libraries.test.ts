@@ -269,3 +269,17 @@ withHeader('stdio.h', 'libc6-dev', (it) => {
     expect(address(ffi, libc, 'fopen')).toBe(address(plain, byLabel, 'fopen64'));
   });
 });
+
+withHeader('math.h', 'libc6-dev', (it) => {
+  it("long double functions: verify() calls them through wrappers, dlopen() refuses them with the reason", () => {
+    const ffi = new FFI();
+    ffi.cdefHeader('math.h', { headers: ['bits/mathcalls.h'], only: /^(sqrtl|ldexpl|sqrt)$/ });
+    const m = ffi.verify('#include <math.h>', { libraries: ['m'] });
+    expect(m.sqrtl(2)).toBeCloseTo(Math.SQRT2, 15);
+    expect(m.ldexpl(3, 4)).toBe(48);
+    expect(ffi.skipped().filter((s) => s.mode === 'dlopen').map((s) => s.name).sort()).toEqual(['ldexpl', 'sqrtl']);
+    const libm = ffi.dlopen('libm.so.6');
+    expect(libm.sqrt(16)).toBe(4);
+    expect(() => libm.sqrtl).toThrow(/'sqrtl' is not in libraries from dlopen\(\) \(.*math.*\): it passes a 'long double', which koffi cannot; only verify\(\) calls it/);
+  });
+});
