@@ -230,7 +230,7 @@ export function defineGlobal(lib: Lib, d: Decl & { kind: 'variable' }, state: Li
   });
 }
 
-/** The symbol a dlopen() library looks `name` up by: its asm label's, or the name itself. */
+/** The symbol a dlopen() library looks `name` up by: its asm label's, or the name itself. @internal */
 export function symbolOf(spec: LibSpec, name: string): string {
   return spec.symbols?.get(name) ?? name;
 }
