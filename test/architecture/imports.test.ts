@@ -144,6 +144,20 @@ function localImports(): { file: string; spec: string; target: string | null }[]
   return files.flatMap((file) => facts.get(file)!.imports.filter((s) => s.startsWith('.')).map((spec) => ({ file, spec, target: resolveLocal(file, spec) })));
 }
 
+/** Lines past which a file is usually two (docs/architecture.md): its banner must say why it is one. */
+const LONG_FILE_LINES = 600;
+
+test('every file under lib/ starts with one line saying what it owns; one over 600 lines says there why it is long', () => {
+  const problems: string[] = [];
+  for (const f of files) {
+    const lines = fs.readFileSync(path.join(ROOT, f), 'utf8').split('\n');
+    const banner = lines[0].startsWith('#!') ? lines[1] : lines[0]; // an executable's banner follows its '#!' line
+    if (!/^\/\/ \S/.test(banner)) problems.push(`${f}: its first line is not a comment saying what it owns`);
+    else if (lines.length > LONG_FILE_LINES && !/\blong because\b/.test(banner)) problems.push(`${f}: ${lines.length} lines, and its banner does not say why ('long because ...')`);
+  }
+  expect(problems).toEqual([]);
+});
+
 describe('docs/architecture.md and the import graph', () => {
   test('the page has its tables, and names each module once', () => {
     expect(modules.length).toBeGreaterThan(10);
