@@ -229,8 +229,13 @@ function progressOf(decls: readonly Decl[]): string | undefined {
   const parts = ([['function', 'functions'], ['variable', 'globals']] as const)
     .map(([kind, noun]) => [count(kind), noun] as const)
     .filter(([n]) => n > 0)
-    .map(([n, noun]) => `${n.toLocaleString('en-US')} ${n === 1 ? noun.slice(0, -1) : noun}`);
+    .map(([n, noun]) => `${grouped(n)} ${n === 1 ? noun.slice(0, -1) : noun}`);
   return parts.length ? parts.join(', ') : undefined;
+}
+
+/** `n` with its thousands grouped ('1,500'), as toLocaleString('en-US') would write it, without the ~10 ms that loading ICU's locale data costs its first call. */
+function grouped(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+$)/g, ',');
 }
 
 /** The file names of the libraries `-l` links (`libz.so` for 'z'), to look for copies loaded earlier by other code. */
