@@ -1,6 +1,6 @@
 // API mode's one pipeline, for verify(), verifyAsync() and compile(): the translation unit, its build, loading it, settling the cdef with its probes, the library object.
 import * as path from 'path';
-import { FFIError, show, TypeError, VerificationError } from './errors';
+import { show, TypeError, VerificationError } from './errors';
 import { nodeHost } from './host';
 import { CType, functionType, pendingLayout, pointerTo, primitive } from './ctype/model';
 import type { Decl } from './ctype/registry';
@@ -265,15 +265,7 @@ export interface WeakFunctions {
 export function missingFunctions(loaded: LoadedLibrary, weak: WeakFunctions): string[] {
   if (weak.names.length === 0) return [];
   if (weak.lookup === 'symbols') {
-    return weak.names.filter((name) => {
-      try {
-        loaded.symbolAddress(name);
-        return false;
-      } catch (e) {
-        if (e instanceof FFIError) return true;
-        throw e;
-      }
-    });
+    return weak.names.filter((name) => !loaded.hasSymbol(name));
   }
   const place = placeRaw(loaded.symbolAddress(weak.symbol), weak.names.length * 8);
   return weak.names.filter((_, i) => place.view.getBigUint64(place.offset + i * 8, true) === 0n);

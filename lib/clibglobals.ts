@@ -191,7 +191,7 @@ export function defineGlobal(lib: Lib, d: Decl & { kind: 'variable' }, state: Li
     const size = d.type.size > 0 ? d.type.size : 1;
     if (macro === undefined) {
       const getter = accessor === undefined ? null : (spec.loaded.bind(accessor, addressGetter(d.type)) as () => number | bigint);
-      macro = getter !== null && hasSymbol(spec.loaded, glueNames().macroGlobalSymbol(d.name)) ? getter : null;
+      macro = getter !== null && spec.loaded.hasSymbol(glueNames().macroGlobalSymbol(d.name)) ? getter : null;
       if (macro === null) {
         const address = getter === null ? spec.loaded.symbolAddress(symbolOf(spec, d.name)) : (getter() as number);
         const window = placeMemory(address, size);
@@ -233,17 +233,6 @@ export function defineGlobal(lib: Lib, d: Decl & { kind: 'variable' }, state: Li
 /** The symbol a dlopen() library looks `name` up by: its asm label's, or the name itself. @internal */
 export function symbolOf(spec: LibSpec, name: string): string {
   return spec.symbols?.get(name) ?? name;
-}
-
-/** Whether the library has the symbol `name`. */
-function hasSymbol(loaded: LoadedLibrary, name: string): boolean {
-  try {
-    loaded.symbolAddress(name);
-    return true;
-  } catch (e) {
-    if (e instanceof FFIError) return false;
-    throw e;
-  }
 }
 
 /** The same memory through a view whose writes are refused. */

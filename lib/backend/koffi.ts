@@ -17,6 +17,8 @@ export interface LoadedLibrary {
   bind(name: string, type: FunctionType, label?: string): RawFunction;
   /** The address of a symbol (function or variable); throws FFIError when it is missing. */
   symbolAddress(name: string): number;
+  /** Whether the library has symbol `name` (what symbolAddress finds without throwing). */
+  hasSymbol(name: string): boolean;
   /**
    * Keeps `value` reachable for as long as the library stays loaded (what its C code may call, such
    * as the JavaScript functions behind extern "Python" functions); a later value under the same
@@ -387,6 +389,14 @@ export function loadLibrary(path: string | null, options: LoadOptions = {}): Loa
         return toAddress(shared.handle.symbol(name) as bigint);
       } catch (e) {
         throw missing(e, name, where);
+      }
+    },
+    hasSymbol(name) {
+      try {
+        shared.handle.symbol(name);
+        return true;
+      } catch {
+        return false; // every failure is one symbolAddress reports as missing
       }
     },
     hold(key, value) {

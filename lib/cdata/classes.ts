@@ -174,13 +174,13 @@ function structOf(t: Aggregate): StructType | null {
   return null;
 }
 
-/** Shared behaviour of pointer cdata. */
-export class PointerData extends CData {
-  /** C's `p + n`: the pointer moved by n items. */
+/** Shared behaviour of pointer and array cdata: C's arithmetic on items, and CFFI's slices. */
+export class ItemsData extends CData {
+  /** C's `p + n` (on an array, `a + n`): a pointer n items on ('T *'). */
   add(n: number): CData | null {
     return addItems(this, n, 'add');
   }
-  /** C's `p - n` (a number) or `p - q` (another pointer: the element difference). */
+  /** C's `p - n` (a number: a pointer n items before) or `p - q` (another pointer: the element difference). */
   sub(x: number | CData): CData | null | number {
     return isCData(x) ? itemsBetween(this, x, 'sub') : addItems(this, typeof x === 'number' ? -x : x, 'sub');
   }
@@ -188,6 +188,10 @@ export class PointerData extends CData {
   slice(start: number, stop: number): CData {
     return sliceOf(this, start, stop);
   }
+}
+
+/** Shared behaviour of pointer cdata. */
+export class PointerData extends ItemsData {
   /** True when both point to the same address. */
   equals(q: unknown): boolean {
     return isCData(q) && q[ADDR] === this[ADDR];
@@ -224,21 +228,9 @@ for (const name of ['call', 'apply', 'bind'] as const) {
 }
 
 /** Shared behaviour of array cdata. */
-export class ArrayData extends CData {
+export class ArrayData extends ItemsData {
   get length(): number {
     return this[LEN];
-  }
-  /** C's `a + n` on an array: a pointer to item n ('T *'). */
-  add(n: number): CData | null {
-    return addItems(this, n, 'add');
-  }
-  /** C's `a - n` (a pointer n items before the array) or `a - q` (the element difference). */
-  sub(x: number | CData): CData | null | number {
-    return isCData(x) ? itemsBetween(this, x, 'sub') : addItems(this, typeof x === 'number' ? -x : x, 'sub');
-  }
-  /** CFFI's `a[start:stop]`: items start to stop - 1 as an array cdata ('T[]') over the same memory. */
-  slice(start: number, stop: number): CData {
-    return sliceOf(this, start, stop);
   }
   override *[Symbol.iterator](): IterableIterator<unknown> {
     for (let i = 0; i < this[LEN]; i++) yield this[GET](i);
