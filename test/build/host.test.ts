@@ -63,10 +63,16 @@ describe('spawning', () => {
 });
 
 describe('process and clock', () => {
-  test('sleep blocks for about the time asked', () => {
-    const t = Date.now();
-    nodeHost.sleep(50);
-    expect(Date.now() - t).toBeGreaterThanOrEqual(49);
+  test('sleep blocks for the time asked: a wait that times out after it', () => {
+    const wait = jest.spyOn(Atomics, 'wait');
+    try {
+      nodeHost.sleep(50);
+      expect(wait).toHaveBeenCalledTimes(1);
+      expect(wait.mock.calls[0][3]).toBe(50);
+      expect(wait.mock.results[0]).toEqual({ type: 'return', value: 'timed-out' });
+    } finally {
+      wait.mockRestore();
+    }
   });
 
   test('processAlive tells running processes from exited ones', () => {

@@ -32,19 +32,18 @@ const SCRIPT = `
     const start = rss();
     const phases = {};
     let slotsBefore;
-    const mark = async (name, t0) => { await settle(); phases[name] = { mib: +(rss() - start).toFixed(1), ms: Date.now() - t0 }; };
+    const mark = async (name) => { await settle(); phases[name] = { mib: +(rss() - start).toFixed(1) }; };
 
-    let t0 = Date.now(), sum = 0, want = 0;
+    let sum = 0, want = 0;
     for (let i = 0; i < 1e6 * scale; i++) { sum += C.add(i & 1023, 1); want += (i & 1023) + 1; }
     if (sum !== want) throw new Error('wrong sum ' + sum);
-    await mark('calls', t0);
+    await mark('calls');
 
-    t0 = Date.now(); sum = 0;
+    sum = 0;
     for (let i = 0; i < 1e6 * scale; i++) { const p = ffi.new('int[4]'); p[i & 3] = 1; sum += p[i & 3]; }
     if (sum !== 1e6 * scale) throw new Error('wrong allocations ' + sum);
-    await mark('new', t0);
+    await mark('new');
 
-    t0 = Date.now();
     slotsBefore = callbackSlotsInUse();
     // In a function of its own, so that no suspended frame of the loop still holds the last callback.
     const makeCallbacks = async () => {
@@ -60,14 +59,12 @@ const SCRIPT = `
     };
     sum = await makeCallbacks();
     if (sum !== 1e5 * scale * 5.5) throw new Error('wrong callbacks ' + sum);
-    await mark('callbacks', t0);
+    await mark('callbacks');
     const slots = callbackSlotsInUse();
 
-    t0 = Date.now();
     for (let i = 0; i < 1e4 * scale; i++) { const f = new FFI(); f.cdef(CDEF); if (f.verify(SOURCE).add(i, 1) !== i + 1) throw new Error('wrong verify'); }
-    await mark('verify hits', t0);
+    await mark('verify hits');
 
-    t0 = Date.now();
     const heap = () => process.memoryUsage().heapUsed / MiB;
     const heapBefore = heap();
     for (let i = 0; i < 2e4 * scale; i++) {
@@ -76,7 +73,7 @@ const SCRIPT = `
       collected.register(f.typeof('struct pt'), 0);
       structsAlive++;
     }
-    await mark('discarded FFIs', t0);
+    await mark('discarded FFIs');
     await settle();
     const discarded = { heapMiB: +(heap() - heapBefore).toFixed(1), structsAlive };
 
@@ -91,7 +88,7 @@ test(`soak (scale ${SCALE}): RSS stays within ${RSS_BOUND_MIB} MiB after GC, cal
   });
   expect(r.stderr).toBe('');
   const report = JSON.parse(r.stdout) as {
-    phases: Record<string, { mib: number; ms: number }>;
+    phases: Record<string, { mib: number }>;
     slotsBefore: number;
     slots: number;
     discarded: { heapMiB: number; structsAlive: number };
@@ -194,7 +191,6 @@ const LIBRARIES_PEAK_BOUND = LIBRARIES / 2;
     (async () => {
       await settle();
       const start = rss();
-      const t0 = Date.now();
       let peak = 0, peakMapped = 0;
       for (let i = 0; i < ${LIBRARIES}; i += 4) {
         await round(i);
@@ -203,7 +199,7 @@ const LIBRARIES_PEAK_BOUND = LIBRARIES / 2;
       }
       const beforeGc = { loaded: librariesLoaded(), mib: +(rss() - start).toFixed(1) };
       await settle();
-      const report = { ms: Date.now() - t0, peak, peakMapped, beforeGc, loaded: librariesLoaded(), mapped: mapped(), mib: +(rss() - start).toFixed(1) };
+      const report = { peak, peakMapped, beforeGc, loaded: librariesLoaded(), mapped: mapped(), mib: +(rss() - start).toFixed(1) };
       fs.rmSync(cache, { recursive: true, force: true });
       console.log(JSON.stringify(report));
     })().catch((e) => { console.error(e); process.exit(1); });
@@ -211,7 +207,7 @@ const LIBRARIES_PEAK_BOUND = LIBRARIES / 2;
   const r = spawnSync(process.execPath, ['--expose-gc', '-r', require.resolve('tsx/cjs'), '-e', script], { encoding: 'utf8', timeout: 1_800_000 });
   expect({ end: ending({ ...r, stdout: r.stdout, stderr: r.stderr }), err: r.stderr }).toEqual({ end: 'exit 0', err: '' });
   const report = JSON.parse(r.stdout) as {
-    ms: number; peak: number; peakMapped: number; beforeGc: { loaded: number; mib: number }; loaded: number; mapped: number; mib: number;
+    peak: number; peakMapped: number; beforeGc: { loaded: number; mib: number }; loaded: number; mapped: number; mib: number;
   };
   if (process.env.NODE_CFFI_REPORT === '1') process.stdout.write(`soak, many libraries: ${r.stdout}`);
   expect(report.peak).toBeLessThanOrEqual(LIBRARIES_PEAK_BOUND);
