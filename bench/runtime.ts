@@ -1,5 +1,7 @@
 // Run-time costs beyond single calls: ffi.gc, callbacks that read C strings, memory under strdup + ffi.gc, and require().
 import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { FFI } from '../lib';
 import { packageRoot } from '../lib/package';
@@ -75,16 +77,28 @@ function strdupGcMib(cache: string): number {
   return (JSON.parse(r.stdout) as { peak: number }).peak;
 }
 
-/** Median wall ms of `node -e <code>` over `runs` runs. */
-function nodeRun(code: string, runs: number): number {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, ['-e', code], { cwd: packageRoot, encoding: 'utf8' });
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    if (r.status !== 0) throw new Error(`node -e ${code} failed:\n${r.stderr}`);
+/**
+ * Median wall ms of `node <file>` for each program, the programs taking turns `runs` times. A file,
+ * as a program is run, rather than `node -e`, which loads node's crypto module before the code runs.
+ */
+function nodeFiles(programs: readonly string[], runs: number): number[] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-bench-start-'));
+  const files = programs.map((code, i) => {
+    const file = path.join(dir, `start-${i}.js`);
+    fs.writeFileSync(file, `${code}\n`);
+    return file;
+  });
+  const times: number[][] = programs.map(() => []);
+  for (let r = 0; r < runs; r++) {
+    files.forEach((file, i) => {
+      const t0 = process.hrtime.bigint();
+      const s = spawnSync(process.execPath, [file], { cwd: packageRoot, encoding: 'utf8' });
+      times[i].push(Number(process.hrtime.bigint() - t0) / 1e6);
+      if (s.status !== 0) throw new Error(`node ${file} (${programs[i]}) failed:\n${s.stderr}`);
+    });
   }
-  return median(times);
+  fs.rmSync(dir, { recursive: true, force: true });
+  return times.map(median);
 }
 
 /** The rows; `peer` adds Python CFFI's figures where it ran. */
@@ -99,9 +113,7 @@ export function benchRuntime(cache: string, peer: RuntimePeer | null, runs = Num
   }
   const mib = strdupGcMib(cache);
   rows.push({ what: `RSS growth, ${STRDUP_GC_COUNT.toLocaleString('en')} strdup + ffi.gc`, ours: mib, versus: peer ? 'Python CFFI, the same' : '-', theirs: peer ? peer.strdup_gc_mib : NaN, unit: 'MiB', target: '< 64 MiB' });
-  const bare = nodeRun('0', runs);
-  const ours = nodeRun(`require(${JSON.stringify(path.join(packageRoot, 'dist', 'lib'))})`, runs);
-  const koffi = nodeRun("require('koffi')", runs);
-  rows.push({ what: "require('node-cffi'), net of node -e 0", ours: ours - bare, versus: "require('koffi'), net", theirs: koffi - bare, unit: 'ms', target: '<= 2x' });
+  const [bare, ours, koffi] = nodeFiles(['', `require(${JSON.stringify(path.join(packageRoot, 'dist', 'lib'))});`, `require(${JSON.stringify(require.resolve('koffi'))});`], runs * 3);
+  rows.push({ what: "require('node-cffi') in a file, net of an empty one", ours: ours - bare, versus: "require('koffi'), net", theirs: koffi - bare, unit: 'ms', target: '<= 2x' });
   return rows;
 }

@@ -1,5 +1,4 @@
 // koffi's side of crossing into C and back: C types as koffi types (structs by value as records), calls through function pointers, callbacks, raw memory views and string reads.
-import { randomBytes } from 'crypto';
 import koffi, { TypeObject } from 'koffi';
 import { FFIError, TypeError } from '../errors';
 import { CType, FunctionType, StructType, isCharLike } from '../ctype/model';
@@ -94,8 +93,9 @@ function callbackArgumentSpec(t: CType, what: string): Spec {
 
 // koffi's type names are the process's, shared by every copy of node-cffi loaded into it (and by
 // every module instance a test runner makes, each with globals of its own): a random prefix per
-// copy, then a count, names no record twice.
-const RECORD_PREFIX = `ncffi_${randomBytes(6).toString('hex')}`;
+// copy, then a count, names no record twice. The prefix need not be secret, only distinct:
+// Math.random's 48 bits spare loading node's crypto module (~3 ms) into programs that build nothing.
+const RECORD_PREFIX = `ncffi_${Math.floor(Math.random() * 2 ** 48).toString(16).padStart(12, '0')}`;
 let recordsNamed = 0;
 
 /** A koffi type name no other record of this process has. */

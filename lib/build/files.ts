@@ -79,8 +79,11 @@ export function* readSmall(file: string, max: number, io: HostTasks): Task<{ byt
   if (typeof f === 'string') return f;
   try {
     if (f.st.size > max) return 'damaged';
-    const bytes = yield* io.read(f.fd, max + 1, 0);
-    return bytes.length > max ? 'damaged' : { bytes, st: f.st };
+    // As many bytes as the file has, and one more to see it grow (a cache file is replaced whole,
+    // never written in place): not `max`, which Buffer.allocUnsafe would count in V8's external
+    // memory (256 MiB for a remembered preprocessor run), enough to start a full collection.
+    const bytes = yield* io.read(f.fd, f.st.size + 1, 0);
+    return bytes.length > f.st.size ? 'damaged' : { bytes, st: f.st };
   } finally {
     yield* io.close(f.fd);
   }

@@ -28,6 +28,8 @@ interface GcRecord {
   readonly original: CData;
   /** Bytes reported to V8 as external memory while the record waits (ffi.gc's size); 0 once given back. */
   size: number;
+  /** Whether the record counts DESTRUCTOR_CHARGE too (see waitFor); false once given back. */
+  charged: boolean;
   /** For a destructor the garbage collector calls itself (a C function, see `cDestructor`): takes it back from the helper, true if it had not run. */
   readonly cancel: (() => boolean) | null;
 }
@@ -48,10 +50,64 @@ function runDestructor(r: GcRecord): void {
   }
 }
 
+/**
+ * What a destructor JavaScript calls counts for in V8's external memory while it waits, besides
+ * ffi.gc()'s `size`. V8 keeps an object a FinalizationRegistry watches through every young
+ * collection, until a full one: without a charge, a program that makes many small cdata with
+ * destructors grows by all of them (about 400 bytes each) before V8 sees a reason to collect. At
+ * this charge, 32,768 waiting destructors make the 64 MiB of external memory growth at which V8
+ * starts a full collection, which runs them on a later turn of the event loop.
+ */
+const DESTRUCTOR_CHARGE = 2048;
+/**
+ * The most the waiting destructors count for together (131,072 of them). Destructors can only run
+ * on a turn of the event loop: a synchronous loop that makes more would otherwise have V8 collect
+ * again at each 64 MiB step, in vain, for as long as it runs.
+ */
+const DESTRUCTORS_CHARGED = 256 * 1024 * 1024;
+let destructorsCharged = 0;
+
+/** Charges not yet told to V8: told once they reach UNREPORTED_LIMIT either way, so that ffi.gc() does not cross into C each time. */
+let unreported = 0;
+const UNREPORTED_LIMIT = 64 * 1024;
+
+/** Counts `delta` bytes more (or less, when negative) in V8's external memory. */
+function charge(delta: number): void {
+  unreported += delta;
+  if (unreported >= UNREPORTED_LIMIT || unreported <= -UNREPORTED_LIMIT) {
+    const n = unreported;
+    unreported = 0;
+    native!.adjustExternalMemory(n);
+  }
+}
+
 /** Gives back the external memory a record reported, once. */
 function unweigh(r: GcRecord): void {
-  if (r.size > 0 && r.cancel === null) native?.adjustExternalMemory(-r.size);
+  if (r.cancel === null) {
+    if (r.size > 0) charge(-r.size);
+    if (r.charged) {
+      destructorsCharged -= DESTRUCTOR_CHARGE;
+      charge(-DESTRUCTOR_CHARGE);
+    }
+  }
   r.size = 0;
+  r.charged = false;
+}
+
+/**
+ * A record of a destructor JavaScript calls once the collector has taken `c`, waiting from now:
+ * counted in V8's external memory for its `size`, and DESTRUCTOR_CHARGE while the waiting ones
+ * count for less than DESTRUCTORS_CHARGED.
+ */
+function waitFor(c: CData, record: GcRecord): void {
+  if (native && destructorsCharged < DESTRUCTORS_CHARGED) {
+    destructorsCharged += DESTRUCTOR_CHARGE;
+    record.charged = true;
+    charge(record.size + DESTRUCTOR_CHARGE);
+  } else if (native && record.size > 0) {
+    charge(record.size);
+  }
+  finalizers.register(c, record);
 }
 
 /** The cdata a Memory stands for: its `keep`, or the cdata behind a weight (see gcAttach). */
@@ -141,16 +197,13 @@ export function gcAttach(c: CData, destructor: ((c: CData) => unknown) | null, s
       settled(pointer[MEM]);
       return true;
     };
-    memory.gc = { destructor, original: c, size, cancel } satisfies GcRecord;
+    memory.gc = { destructor, original: c, size, charged: false, cancel } satisfies GcRecord;
     return copy;
   }
-  const record: GcRecord = { destructor, original: c, size, cancel: null };
+  const record: GcRecord = { destructor, original: c, size: native ? size : 0, charged: false, cancel: null };
   memory.gc = record;
-  finalizers.register(copy, record);
-  if (size > 0) {
-    if (native) native.adjustExternalMemory(size);
-    else memory.keep = { copy, weight: weight(size) };
-  }
+  waitFor(copy, record);
+  if (size > 0 && !native) memory.keep = { copy, weight: weight(size) };
   return copy;
 }
 
@@ -215,9 +268,9 @@ export function newAllocator(options: AllocatorOptions): Allocate {
       return c;
     }
     c[MEM].keep = c; // a view derived from c keeps c, and so the call of free(), waiting
-    const record: GcRecord = { destructor: free as (raw: CData) => unknown, original: given, size: 0, cancel: null };
+    const record: GcRecord = { destructor: free as (raw: CData) => unknown, original: given, size: 0, charged: false, cancel: null };
     c[MEM].gc = record;
-    finalizers.register(c, record);
+    waitFor(c, record);
     return c;
   };
 }
@@ -264,7 +317,8 @@ const callbackSlots = new FinalizationRegistry<LiveCallback>((entry) => freeSlot
  * 8,192 slots, and a dropped callback's slot comes back only after V8 collects its cdata, which a
  * program of small objects may not do for a long time. At this charge, 512 callbacks make the
  * 64 MiB of external memory growth at which V8 starts collecting, and each one made after that
- * moves the collection on; it shows in process.memoryUsage().external (1 GiB for all 8,192 slots).
+ * moves the collection on. It shows in the count napi_adjust_external_memory returns (1 GiB for all
+ * 8,192 slots), which Node 20's process.memoryUsage().external leaves out.
  */
 const SLOT_CHARGE = 128 * 1024;
 

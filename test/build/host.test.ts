@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Task, hostTasks, isErrno, nodeHost, runAsync, runSync, step } from '../../lib/host';
+import { readSmall } from '../../lib/build/files';
 import { deadPid, removeTempDirs, tempDir } from './fixtures/helpers';
 
 afterEach(removeTempDirs);
@@ -153,6 +154,21 @@ describe('files by descriptor', () => {
     }
     expect(nodeHost.lstatSync(path.join(dir, 'link'))!.isSymbolicLink()).toBe(true);
     expect(nodeHost.lstatSync(path.join(dir, 'none'))).toBeUndefined();
+  });
+
+  test('readSmall reads as many bytes as the file has, whatever its bound: a 256 MiB buffer would count in V8 as external memory', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'memo.json');
+    fs.writeFileSync(file, '{"value":1}');
+    const asked: number[] = [];
+    const io = hostTasks({ ...nodeHost, readSync: (fd: number, length: number, position: number) => (asked.push(length), nodeHost.readSync(fd, length, position)) });
+    const r = runSync(readSmall(file, 256 * 1024 * 1024, io));
+    expect(r !== 'missing' && r !== 'damaged' ? r.bytes.toString() : r).toBe('{"value":1}');
+    expect(asked).toEqual([12]);
+    // Past the bound, or grown between fstat and read, the file is damaged.
+    expect(runSync(readSmall(file, 10, io))).toBe('damaged');
+    const grows = hostTasks({ ...nodeHost, readSync: (fd: number, length: number, position: number) => Buffer.concat([nodeHost.readSync(fd, length, position), Buffer.from('x')]) });
+    expect(runSync(readSmall(file, 1024, grows))).toBe('damaged');
   });
 
   test('chmod sets the bits exactly; statfs reports free space', () => {

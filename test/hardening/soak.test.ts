@@ -154,6 +154,73 @@ test('dropped callbacks come back without --expose-gc: 40,000 made and dropped, 
   expect(report.most).toBeLessThan(8192);
 });
 
+test('destructors run without --expose-gc: 300,000 strdup + ffi.gc made and dropped, the event loop turning every 1,000', () => {
+  // V8 keeps what a FinalizationRegistry watches through its young collections: each waiting
+  // destructor counts in V8's external memory, so that V8 runs full collections as they pile up.
+  const r = runChild(`
+    const { FFI } = require(LIB);
+    const ffi = new FFI();
+    ffi.cdef('char *strdup(const char *); void free(void *);');
+    const C = ffi.verify('#include <string.h>\\n#include <stdlib.h>\\n');
+    let made = 0, freed = 0, most = 0;
+    const free = (p) => { freed++; C.free(p); };
+    (async () => {
+      for (let i = 0; i < 300; i++) {
+        for (let k = 0; k < 1000; k++) { ffi.gc(C.strdup('a string of some length, as a row would hold'), free); made++; }
+        await new Promise((r) => setImmediate(r));
+        most = Math.max(most, made - freed);
+      }
+      console.log(JSON.stringify({ made, gc: typeof gc, most }));
+    })().catch((e) => { console.error(e.message); process.exit(1); });
+  `);
+  expect({ end: ending(r), stderr: r.stderr }).toEqual({ end: 'exit 0', stderr: '' });
+  const report = JSON.parse(r.stdout) as { made: number; gc: string; most: number };
+  if (process.env.NODE_CFFI_REPORT === '1') process.stdout.write(`soak, destructors without --expose-gc: ${r.stdout}`);
+  expect(report.made).toBe(300_000);
+  expect(report.gc).toBe('undefined');
+  // 20,000-40,000 wait at once; without the charge, V8 lets 130,000-150,000 pile up.
+  expect(report.most).toBeLessThan(100_000);
+});
+
+test('a waiting destructor counts 2 KiB in V8 external memory, given back once it has run or been removed', () => {
+  const r = spawnSync(process.execPath, ['--expose-gc', '-r', require.resolve('tsx/cjs'), '-e', `
+    const { FFI } = require(${JSON.stringify(require.resolve('../../lib'))});
+    const ffi = new FFI();
+    const p = ffi.cast('void *', 0x1000);
+    // V8's count of external memory (process.memoryUsage() leaves out what napi_adjust_external_memory adds).
+    const { native } = require(${JSON.stringify(require.resolve('../../lib/backend/native'))});
+    const external = () => native.adjustExternalMemory(0);
+    const KiB = 1024;
+    (async () => {
+      const settle = async () => { gc(); await new Promise((r) => setTimeout(r, 20)); gc(); await new Promise((r) => setTimeout(r, 20)); };
+      await settle();
+      const start = external();
+      let ran = 0;
+      let kept = [];
+      for (let i = 0; i < 1000; i++) kept.push(ffi.gc(p, () => { ran++; }));
+      const waiting = (external() - start) / KiB;
+      for (let i = 0; i < 500; i++) ffi.gc(kept[i], null);
+      const removed = (external() - start) / KiB;
+      kept = null;
+      await settle();
+      const after = (external() - start) / KiB;
+      // Past the cap, destructors wait uncounted: 131,072 count at most.
+      const many = [];
+      for (let i = 0; i < 140000; i++) many.push(ffi.gc(p, () => {}));
+      const capped = (external() - start) / KiB;
+      console.log(JSON.stringify({ waiting, removed, after, ran, capped }));
+    })();
+  `], { encoding: 'utf8' });
+  expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+  const m = JSON.parse(r.stdout) as { waiting: number; removed: number; after: number; ran: number; capped: number };
+  // Charges reach V8 in steps of 64 KiB: each figure is within one step of 2 KiB per waiting destructor.
+  expect(Math.abs(m.waiting - 2000)).toBeLessThanOrEqual(64);
+  expect(Math.abs(m.removed - 1000)).toBeLessThanOrEqual(64);
+  expect(Math.abs(m.after)).toBeLessThanOrEqual(64);
+  expect(m.ran).toBe(500);
+  expect(Math.abs(m.capped - 256 * 1024)).toBeLessThanOrEqual(64);
+});
+
 // ---------------------------------------------------------------------------------------------
 // Many libraries: made, used once and dropped, the event loop turning as a program's would.
 

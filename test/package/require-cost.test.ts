@@ -4,8 +4,8 @@ import * as path from 'path';
 
 const LIB = path.resolve(__dirname, '../../lib');
 
-/** The lib/ files a fresh process has loaded after running `code` (with `lib` the package's entry). */
-function loadedAfter(code: string): string[] {
+/** The lib/ files a fresh process has loaded after running `code` (with `lib` the package's entry); `builtins`: node's own modules instead. */
+function loadedAfter(code: string, builtins = false): string[] {
   const script = `
     const Module = require('module');
     const seen = new Set();
@@ -16,7 +16,10 @@ function loadedAfter(code: string): string[] {
     };
     const lib = require(${JSON.stringify(LIB)});
     ${code}
-    console.log(JSON.stringify([...seen].filter((f) => f.startsWith(${JSON.stringify(LIB + path.sep)})).map((f) => path.relative(${JSON.stringify(LIB)}, f))));`;
+    const builtins = ${builtins};
+    console.log(JSON.stringify(builtins
+      ? [...seen].filter((f) => require('module').isBuiltin(f)).map((f) => f.replace(/^node:/, ''))
+      : [...seen].filter((f) => f.startsWith(${JSON.stringify(LIB + path.sep)})).map((f) => path.relative(${JSON.stringify(LIB)}, f))));`;
   const r = spawnSync(process.execPath, ['-r', require.resolve('tsx/cjs'), '-e', `const path = require('path');${script}`], { encoding: 'utf8' });
   expect(r.stderr).toBe('');
   return JSON.parse(r.stdout) as string[];
@@ -40,4 +43,9 @@ test('cdef, new and cast load nothing more of those stages; verify() loads what 
 test('cc() loads its reader when first called', () => {
   expect(loadedAfter('').filter((f) => f.startsWith('cc/'))).toEqual([]);
   expect(loadedAfter("lib.ccDeclarations('int x;');")).toEqual(expect.arrayContaining(['cc/index.ts']));
+});
+
+test("node's crypto module waits for the first build: require, cdef, new and cast do not load it", () => {
+  expect(loadedAfter("const ffi = new lib.FFI(); ffi.cdef('struct p { int x; }; int f(struct p);'); ffi.new('struct p *'); ffi.cast('int', 1);", true)).not.toContain('crypto');
+  expect(loadedAfter("const ffi = new lib.FFI(); ffi.cdef('int f(int);'); ffi.verify('int f(int x) { return x; }').f(1);", true)).toContain('crypto');
 });
