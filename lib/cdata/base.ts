@@ -110,7 +110,8 @@ const isIndex = (key: string): boolean => {
 /**
  * The last link of every cdata's prototype chain. Ordinary lookups (fields, methods) are answered
  * by the generated classes before reaching it, so it costs nothing on fast paths; what reaches it is
- * `p[i]` (turned into [GET](i) / [SET](i, v)) or a name the type does not have.
+ * `p[i]` (turned into [GET](i) / [SET](i, v)) past the index accessors of pointers and arrays
+ * (classes.ts, ACCESSOR_INDICES), `s[i]` on other cdata, or a name the type does not have.
  */
 const tail = new Proxy(Object.prototype, {
   get(target, key, receiver) {

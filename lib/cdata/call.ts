@@ -13,7 +13,7 @@ import {
   fromCPointer, fromLibraryPointer, fromLibraryRecord, hasPointers, maxVariadic, releaseTemporaries, toCFunctionArgument, toCLongDoubleAddress,
   toCPointerArgument, tooManyVariadic, variadicArguments,
 } from './arguments';
-import { fromKoffiRecord, newStruct, toCStructAddress, toKoffiRecord } from './records';
+import { fromKoffiRecord, newStruct, recordReader, toCStructAddress, toKoffiRecord } from './records';
 
 /**
  * Shared by the functions of one library (or one callback, or the function pointers taken from a
@@ -112,7 +112,7 @@ function arityError(label: string, want: number, got: number, variadic: boolean)
 }
 
 const runtime = {
-  MEM, ADDR, TYPE, fromC_wchar, toCScalar, toCPointerArgument, toCFunctionArgument, toCStructAddress, toKoffiRecord, fromKoffiRecord, fromCPointer, fromLibraryPointer, fromLibraryRecord,
+  MEM, ADDR, OFF, TYPE, fromC_wchar, toCScalar, toCPointerArgument, toCFunctionArgument, toCStructAddress, toKoffiRecord, fromKoffiRecord, fromCPointer, fromLibraryPointer, fromLibraryRecord,
   newStruct, releaseTemporaries, variadicArguments, closedError, arityError, noAsync, tooManyVariadic, began, settled,
   SYNC, reportRefusals, toCLongDoubleAddress, allocate, fromC_f80,
 };
@@ -174,6 +174,10 @@ function plan(
         if (lowered) {
           temps = true;
           checks.push(`${v} = toCStructAddress(${c(a)}, ${v}, ${where}, temps);`);
+        } else if (a.fields !== null && byValueRefusal(a) === null) {
+          // Fast path: a cdata of exactly this type in memory that can be read now ([MEM].ok), read by its compiled reader.
+          const cond = `${v} != null && ${v}[TYPE] === ${c(a)} && ${v}[MEM].ok`;
+          checks.push(`${v} = ${cond} ? ${c(recordReader(a))}(${v}[MEM].v, ${v}[OFF]) : toKoffiRecord(${c(a)}, ${v}, ${where});`);
         } else {
           checks.push(`${v} = toKoffiRecord(${c(a)}, ${v}, ${where});`);
         }

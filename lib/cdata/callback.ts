@@ -1,4 +1,4 @@
-// Calls out of C: JavaScript functions behind C function pointers (trampolines), their conversions and lifetime.
+// Calls out of C: JavaScript functions behind C function pointers (trampolines, generated per signature), their conversions and lifetime.
 import { checkOptions, show, TypeError } from '../errors';
 import { CType, FunctionType } from '../ctype/model';
 import type { Repr } from '../ctype/primitives';
@@ -27,12 +27,12 @@ export interface Trampoline {
   release(): void;
 }
 
-/** How many JavaScript callbacks C is running right now (nested ones included). */
-let running = 0;
+/** How many JavaScript callbacks C is running right now (nested ones included): in an object, which generated trampolines update. */
+const state = { running: 0 };
 
 /** How many JavaScript callbacks C is running right now: while any is, C code is on the stack below. */
 export function callbacksRunning(): number {
-  return running;
+  return state.running;
 }
 
 /** Reports an error nobody handles, without crashing: C still gets its value. */
@@ -163,6 +163,40 @@ function failureHandler(
   };
 }
 
+type TrampolineFactory = (...closed: unknown[]) => (...args: unknown[]) => unknown;
+/** Compiled trampoline factories by source: callbacks of the same shape share one. */
+const trampolineFactories = new Map<string, TrampolineFactory>();
+
+/**
+ * The function koffi calls for `fn` of type `t`: one parameter per C argument (no rest array, no
+ * spread), each converted by its `toArgs` entry (null: passed as koffi gives it), the result
+ * converted by `toResult`, which a scalar result of the right kind skips (its fast check, inline).
+ * What `fn` or a conversion throws goes to `failed`, whose value C receives.
+ */
+function compileTrampoline(
+  t: FunctionType,
+  fn: (...args: unknown[]) => unknown,
+  toArgs: readonly (((a: unknown) => unknown) | null)[],
+  toResult: (r: unknown) => unknown,
+  failed: (e: unknown) => unknown,
+): (...args: unknown[]) => unknown {
+  const params = toArgs.map((_, i) => `a${i}`);
+  const call = `fn(${toArgs.map((c, i) => (c === null ? `a${i}` : `c${i}(a${i})`)).join(', ')})`;
+  const r = t.result;
+  let body: string;
+  if (r.kind === 'void') body = `${call};\n    return undefined;`;
+  else if ((r.kind === 'primitive' || r.kind === 'enum') && !isWideChar(r)) body = `const r = ${call};\n    return ${fastCheck(reprOf(r as ScalarType), 'r')} ? r : toResult(r);`;
+  else body = `return toResult(${call});`;
+  const source =
+    `return function trampoline(${params.join(', ')}) {\n  state.running++;\n  try {\n    ${body}\n  } catch (e) {\n    return failed(e);\n  } finally {\n    state.running--;\n  }\n};`;
+  let factory = trampolineFactories.get(source);
+  if (!factory) {
+    factory = new Function('state', 'fn', 'toResult', 'failed', ...params.map((_, i) => `c${i}`), source) as TrampolineFactory;
+    trampolineFactories.set(source, factory);
+  }
+  return factory(state, fn, toResult, failed, ...toArgs);
+}
+
 /**
  * Registers `fn` as a C function of type `t`. Arguments arrive as calls return them (pointers as
  * cdata); the result is converted as an argument would be. If `fn` throws, or returns something
@@ -189,20 +223,7 @@ export function registerTrampoline(
   const fallback = t.result.kind === 'void' ? undefined : toResult(options.error ?? defaultError(t.result));
   const toArgs = t.args.map(argumentConverter);
   const failed = failureHandler(onerror, fallback, toResult, label);
-  const trampoline = (...args: unknown[]): unknown => {
-    running++;
-    try {
-      for (let i = 0; i < args.length; i++) {
-        const convert = toArgs[i];
-        if (convert) args[i] = convert(args[i]);
-      }
-      return toResult(fn(...args));
-    } catch (e) {
-      return failed(e);
-    } finally {
-      running--;
-    }
-  };
+  const trampoline = compileTrampoline(t, fn, toArgs, toResult, failed);
   const target = registerCallback(trampoline, t);
   // C gets a stub in front of koffi's trampoline: from another thread, while the JavaScript thread
   // is inside a synchronous call, it gives C `fallback` rather than wait forever (backend/threadguard.ts).
@@ -254,7 +275,7 @@ function registerLowered(
   const fallback = t.result.kind === 'void' ? undefined : toResult(options.error ?? defaultError(t.result));
   const failed = failureHandler(onerror, fallback, toResult, label);
   const trampoline = (...raw: unknown[]): unknown => {
-    running++;
+    state.running++;
     const at = out === 1 ? raw[0] : undefined;
     let r: unknown;
     try {
@@ -267,7 +288,7 @@ function registerLowered(
     } catch (e) {
       r = failed(e);
     } finally {
-      running--;
+      state.running--;
     }
     return store(r, at);
   };

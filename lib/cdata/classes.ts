@@ -3,7 +3,10 @@ import { DESCRIBE, FFIError, RangeError, show, TypeError } from '../errors';
 import { ArrayType, CType, PointerType, StructType, arrayOf, pendingLayout, pendingReason, pointerTo, requireSize } from '../ctype/model';
 import { ADDR, CData, CLONE_GUARD, GET, isCData, LEN, MEM, NOT_CLONEABLE, OFF, OWN, SET, TYPE } from './base';
 import { ScalarType, codeHelpers, fastCheck, fromC_wchar, isWideChar, loadCode, reprOf, storeCode, toCScalar } from './convert';
-import { Address, Hold, Memory, NO_MEMORY, addressDistance, addressHex, heldWindow, offsetAddress, placeFrom, placeMemory, splitSlab } from './memory';
+import {
+  Address, Hold, Memory, NO_MEMORY, addressDistance, addressHex, heldWindow, offsetAddress, placeFrom, placeMemory, placeable, splitSlab, windowOf, windowOffset,
+  windowed,
+} from './memory';
 import { checkMemory, fault } from './faults';
 import { toCPointer } from './pointers';
 import { hasVarArray, readBits, writeBits } from './layout';
@@ -56,8 +59,13 @@ export function pointerToItem(t: ArrayType): PointerType {
  */
 export function wrapPointer(t: PointerType, address: Address, guard: Memory | null = null, holds: Hold | null = null): CData | null {
   if (address === 0) return null;
-  if (t.item.kind === 'function') return functionPointers(t, address, guard ?? holds?.guard ?? null);
-  const place = placeMemory(address, extentOf(t.item));
+  const item = t.item;
+  if (item.kind === 'function') return functionPointers(t, address, guard ?? holds?.guard ?? null);
+  if (placeable(address) && windowed(item.size)) {
+    const m = windowOf(address);
+    return new (classOf(t))(holds === null ? m : heldWindow(m, holds), address, windowOffset(address), 0, 0);
+  }
+  const place = placeMemory(address, extentOf(item));
   return new (classOf(t))(holds === null ? place.memory : heldWindow(place.memory, holds), address, place.offset, 0, 0);
 }
 
@@ -187,6 +195,34 @@ export class ItemsData extends CData {
   /** CFFI's `p[start:stop]`: items start to stop - 1 as an array cdata ('T[]') over the same memory. */
   slice(start: number, stop: number): CData {
     return sliceOf(this, start, stop);
+  }
+}
+
+/**
+ * How many indices `p[i]` reaches through accessors on ItemsData's prototype rather than through
+ * the Proxy that ends every cdata's prototype chain (base.ts). V8 answers an integer key on an
+ * object without elements in its own runtime either way, but it calls an accessor with fewer
+ * steps than a Proxy trap (no trap lookup, no key turned into a string and back, no check of the
+ * trap's result against its target): measured ~80 against ~130 ns per access. Larger indices, and
+ * negative ones, still reach the Proxy, which does the same ([GET], [SET]).
+ */
+const ACCESSOR_INDICES = 1024;
+let indexAccessors = false;
+
+/** Defines the index accessors, once, when the first pointer or array class is made. */
+function defineIndexAccessors(): void {
+  if (indexAccessors) return;
+  indexAccessors = true;
+  const proto = ItemsData.prototype;
+  for (let i = 0; i < ACCESSOR_INDICES; i++) {
+    Object.defineProperty(proto, i, {
+      get(this: CData): unknown {
+        return this[GET](i);
+      },
+      set(this: CData, v: unknown): void {
+        this[SET](i, v);
+      },
+    });
   }
 }
 
@@ -444,6 +480,7 @@ function fieldAccessors(s: StructType, k: Constants): string {
 }
 
 function generate(t: Aggregate): CDataClass {
+  if (t.kind !== 'struct' && t.kind !== 'union') defineIndexAccessors();
   const k = new Constants();
   let base: string;
   let body: string;

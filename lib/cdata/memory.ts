@@ -202,15 +202,41 @@ export function placeMemory(address: Address, extent: number): { memory: Memory;
     const v = new DataView(rawView(address, extent));
     return { memory: new Memory('c', v, 0, extent, null), offset: 0 };
   }
+  return { memory: windowOf(address), offset: windowOffset(address) };
+}
+
+/** The window last looked up, by its number: most addresses a program meets lie in one window. */
+let lastWindowNumber = -1;
+let lastWindow: Memory = NOWHERE;
+
+/**
+ * The window Memory onto a placeable `address` (see `placeable`) for an object of at most
+ * MAX_WINDOWED bytes: placeMemory's answer, without the record it allocates.
+ */
+export function windowOf(address: number): Memory {
   const k = Math.floor(address / WINDOW_STEP);
-  const base = k === 0 ? FIRST_VALID : k * WINDOW_STEP;
+  if (k === lastWindowNumber) return lastWindow;
   let memory = windows.get(k);
   if (!memory) {
+    const base = k === 0 ? FIRST_VALID : k * WINDOW_STEP;
     const v = new DataView(rawView(base, WINDOW_SPAN - (base - k * WINDOW_STEP)));
     memory = new Memory('c', v, 0, v.byteLength, null);
     windows.set(k, memory);
   }
-  return { memory, offset: address - base };
+  lastWindowNumber = k;
+  lastWindow = memory;
+  return memory;
+}
+
+/** The offset of a placeable `address` in the view of windowOf(address). */
+export function windowOffset(address: number): number {
+  const k = Math.floor(address / WINDOW_STEP);
+  return address - (k === 0 ? FIRST_VALID : k * WINDOW_STEP);
+}
+
+/** Whether an object of `extent` bytes is placed in a window (larger ones get a view of their own, see placeMemory). */
+export function windowed(extent: number): boolean {
+  return extent <= MAX_WINDOWED;
 }
 
 /** True for addresses a view can reach: past the first page, below 2^53. */

@@ -1,4 +1,4 @@
-// Structs and unions by value: owned struct cdata, and plain records for koffi's own by-value path.
+// Structs and unions by value: owned struct cdata, and plain records for koffi's own by-value path (read by a reader compiled per type).
 import { CType, StructType } from '../ctype/model';
 import { CData, MEM, ADDR, OFF, TYPE } from './base';
 import { classOf } from './classes';
@@ -6,6 +6,7 @@ import { readAddress, readCode, writeAt, writeCode } from './access';
 import { allocate } from './memory';
 import { passable } from './pointers';
 import { TypeError } from '../errors';
+import { codeHelpers, loadCode, reprOf } from './convert';
 
 /** A new owned, zero-filled struct or union cdata (what a by-value result becomes). */
 export function newStruct(t: StructType): CData {
@@ -35,7 +36,57 @@ export function toKoffiRecord(t: StructType, value: unknown, where: string): obj
     writeAt(t, s[MEM].v, s[OFF], value, where);
   }
   passable(s, where);
-  return plain(t, s[MEM].v, s[OFF]) as object;
+  return recordReader(t)(s[MEM].v, s[OFF]);
+}
+
+/** Reads a koffi record out of memory: `view` at `off` holds the struct. */
+export type RecordReader = (view: DataView, off: number) => object;
+
+const recordReaders = new WeakMap<StructType, RecordReader>();
+
+/**
+ * The record reader of `t`, compiled once per type: an object literal of its fields read straight
+ * from the view (what `plain` builds by walking the type), for a call's by-value argument.
+ */
+export function recordReader(t: StructType): RecordReader {
+  let read = recordReaders.get(t);
+  if (!read) {
+    const constants: unknown[] = [];
+    const source = `return (v, o) => (${recordSource(t, '0', constants)});`;
+    const names = ['readAddress', 'readCode', 'plain', ...Object.keys(codeHelpers), ...constants.map((_, i) => `c${i}`)];
+    read = new Function(...names, source)(readAddress, readCode, plain, ...Object.values(codeHelpers), ...constants) as RecordReader;
+    recordReaders.set(t, read);
+  }
+  return read;
+}
+
+/** Arrays up to this many items are read as an array literal; longer ones by `plain`. */
+const UNROLLED_ITEMS = 16;
+
+/** JavaScript for the record value of type `t` at view `v`, offset `o + at` (as `plain` reads it). */
+function recordSource(t: CType, at: string, constants: unknown[]): string {
+  const off = at === '0' ? 'o' : `o + ${at}`;
+  switch (t.kind) {
+    case 'pointer':
+      return `readAddress(v, ${off})`;
+    case 'array': {
+      const n = t.length ?? 0;
+      if (n > UNROLLED_ITEMS) return `plain(c${constants.push(t) - 1}, v, ${off})`;
+      return `[${Array.from({ length: n }, (_, i) => recordSource(t.item, String(Number(at) + i * t.item.size), constants)).join(', ')}]`;
+    }
+    case 'struct':
+    case 'union': {
+      const fields = (t.fields ?? []).map((f) => `${JSON.stringify(f.name)}: ${recordSource(f.type, String(Number(at) + f.offset), constants)}`);
+      return `{ ${fields.join(', ')} }`;
+    }
+    case 'primitive':
+    case 'enum': {
+      const repr = reprOf(t);
+      return repr === 'f80' ? `readCode(c${constants.push(t) - 1}, v, ${off})` : loadCode(repr, 'v', off);
+    }
+    default:
+      return `plain(c${constants.push(t) - 1}, v, ${off})`; // throws: a record cannot hold it
+  }
 }
 
 /** An owned struct cdata holding the record koffi returned. */
