@@ -79,7 +79,7 @@ export function macroItem(m: MacroDef, value: string, where: string, pieces: rea
   const s = new Spelling(null).hash().word('define').blank().word(m.name).blank();
   for (const piece of pieces) {
     const kind = pieceKind(piece);
-    if (kind === null && piece.charCodeAt(0) !== 47) s.raw(piece); // blanks
+    if (kind === null && piece.charCodeAt(0) !== 47 && piece !== '\n') s.raw(piece); // blanks (a newline or comment: the text is read instead)
     else s.piece(piece, kind === null ? -1 : spelledKind(kind, piece));
   }
   return { pos: m.at - 0.5, text: `${s.text}\n`, tokens: s.spelled() ?? undefined, pack: 0, user: true, names: [m.name], where };

@@ -7,7 +7,7 @@ import * as lexer from '../../lib/cparser/lexer';
 import { Token } from '../../lib/cparser/lexer';
 import { lexSpelled } from '../../lib/cparser/spelled';
 import { readDeclarations } from '../../lib/cc/declarations';
-import { Item } from '../../lib/cc/emit';
+import { Item, macroItem } from '../../lib/cc/emit';
 import { check } from '../../lib/cc/check';
 import { Notes, selectSource } from '../../lib/cc/select';
 import { selectHeader } from '../../lib/header/select';
@@ -86,6 +86,13 @@ describe('spelled tokens', () => {
     const pairs = bothWays(all);
     expect(pairs.length).toBeGreaterThan(all.length / 2);
     for (const p of pairs) expect(p.spelled).toEqual(p.read);
+  });
+
+  test("of a macro whose value holds a comment or a newline are left out: the text is read, as it always was", () => {
+    const m = { name: 'V', params: null, body: '', file: 0, line: 1, at: 0 };
+    expect(macroItem(m, '1 /* one */', 'h.h:1').tokens).toBeUndefined();
+    expect(macroItem(m, '1 \n 2', 'h.h:1').tokens).toBeUndefined();
+    expect(macroItem(m, '(1 << 2)', 'h.h:1').tokens?.kinds.length).toBe(8);
   });
 
   test('a text of more than one line is refused', () => {
