@@ -261,7 +261,7 @@ export class FFI {
   cdefHeader(header: string, options: HeaderOptions = {}): void {
     const h = headerStage().readHeader(header, options, 'ffi.cdefHeader()', headerLib().snapshotOf);
     const before = new Set([...this.#registry.values()].map(keyOf));
-    if (!this.#adopt(h.snapshot, h.cdefs)) {
+    if (!this.#adopt(h.snapshot, h.cdefs, h.parsed)) {
       for (const chunk of h.cdefs) {
         // A declaration another header already gave (a shared typedef) is not given twice.
         const fresh = chunk.source.split('\n').filter((line) => line !== '' && !this.#given.has(`${chunk.pack} ${line}`));
@@ -283,16 +283,20 @@ export class FFI {
   /**
    * Declares a header's remembered declarations without parsing their cdef text (several times
    * faster), when this FFI declares none of their names yet: the result is what parsing `cdefs`
-   * would give. Returns false when the text must be parsed instead.
+   * would give. `parsed`, the declarations of a header read just now, are taken as they are;
+   * otherwise they are rebuilt from the snapshot. Returns false when the text must be parsed instead.
    */
-  #adopt(snapshot: unknown, cdefs: readonly { source: string; pack: number }[]): boolean {
+  #adopt(snapshot: unknown, cdefs: readonly { source: string; pack: number }[], parsed?: readonly Decl[]): boolean {
     if (snapshot === undefined) return false;
-    let decls: Decl[];
-    try {
-      decls = aotData().readModule(headerLib().fromSnapshot(snapshot)).decls;
-    } catch (e) {
-      if (e instanceof FFIError || e instanceof globalThis.TypeError) return false; // a damaged memo: parse the text
-      throw e;
+    let decls: readonly Decl[];
+    if (parsed !== undefined) decls = parsed; // the header was read just now: the declarations its check parsed
+    else {
+      try {
+        decls = aotData().readModule(headerLib().fromSnapshot(snapshot)).decls;
+      } catch (e) {
+        if (e instanceof FFIError || e instanceof globalThis.TypeError) return false; // a damaged memo: parse the text
+        throw e;
+      }
     }
     if (decls.some((d) => this.#registry.get(keyOf(d)) !== undefined)) return false;
     for (const d of decls) this.#registry.declare(d, false);

@@ -19,6 +19,7 @@ export interface CdefChunk {
  * not a constant: it is noted as a static variable. `out.registry` receives the scratch table,
  * which then holds the accepted declarations. The items go through one CdefBatch, each undone
  * alone when refused: what a parseCdef() call per item gives, without a parse of its own for each.
+ * An item's text is read again only when its spelling did not give its tokens.
  */
 export function check(items: readonly Item[], notes: Notes, out?: { registry?: Registry }): CdefChunk[] {
   const registry = new Registry();
@@ -30,7 +31,7 @@ export function check(items: readonly Item[], notes: Notes, out?: { registry?: R
       continue;
     }
     let reason: string | null;
-    const refused = batch.add(it.text, it.pack ? { pack: it.pack } : {});
+    const refused = batch.add(it.text, it.pack ? { pack: it.pack } : {}, it.tokens);
     if (refused !== null) reason = refused.message.replace(/^cdef:\d+:\d+: /, '');
     else {
       // Parsed, but unusable from JavaScript: left out as if refused.

@@ -1,5 +1,7 @@
 // cdef text for declarations of the table: their tokens re-spelled without storage classes, bodies or initialisers, open arrays sized.
 import { cWord } from '../cparser/keywords';
+import { HASH_KIND, SpelledTokens, spelledKind } from '../cparser/spelled';
+import { MacroDef, pieceKind, preprocessedPieces } from '../cparser/preprocessed';
 import { Decl, DeclTable, Declarator } from './declarations';
 
 /** A piece of cdef text, with where it came from and what it declares. */
@@ -8,6 +10,8 @@ export interface Item {
   readonly pos: number;
   /** One line of cdef, ending with a newline. */
   readonly text: string;
+  /** The tokens of `text`, known from its spelling (see lexSpelled); absent when only reading the text can say. */
+  readonly tokens?: SpelledTokens;
   /** The `pack` option it needs (0: natural alignment). */
   readonly pack: number;
   /** It is the user's: the parser's refusal is reported, not only remembered. */
@@ -19,55 +23,155 @@ export interface Item {
   readonly integerType?: string;
 }
 
+/** cdef text (without its newline) spelled from the table's tokens, and those tokens when the cdef lexer would read the same ones. */
+export interface Spelled {
+  readonly text: string;
+  readonly tokens: SpelledTokens | null;
+}
+
 /** An item for `text` (without its newline), made from declaration `d`. */
-export function item(table: DeclTable, d: Decl, text: string, names: readonly string[], user: boolean): Item {
-  return { pos: table.tokens.raws[d.start], text: `${text}\n`, pack: d.pack, user, names, where: d.where };
+export function item(table: DeclTable, d: Decl, text: string | Spelled, names: readonly string[], user: boolean): Item {
+  const pos = table.tokens.raws[d.start];
+  if (typeof text === 'string') return { pos, text: `${text}\n`, pack: d.pack, user, names, where: d.where };
+  return { pos, text: `${text.text}\n`, tokens: text.tokens ?? undefined, pack: d.pack, user, names, where: d.where };
 }
 
 /** The declaration as written, storage class included (for typedefs). */
-export function wholeText(table: DeclTable, d: Decl): string {
-  return `${spell(table, range(d.start, d.end))};`;
+export function wholeText(table: DeclTable, d: Decl): Spelled {
+  return new Spelling(table).tokens(range(d.start, d.end)).punct(';').done();
 }
 
 /** Only the struct, union or enum the specifiers declare or define ('struct pt { int x; };'). */
-export function tagText(table: DeclTable, d: Decl): string {
-  return `${spell(table, specTokens(table, d))};`;
+export function tagText(table: DeclTable, d: Decl): Spelled {
+  return new Spelling(table).tokens(specTokens(table, d)).punct(';').done();
 }
 
 /**
  * The specifiers with the chosen declarators: prototypes for definitions, initialisers dropped, open
  * arrays sized; variables declared 'extern', as cdef asks of a global.
  */
-export function declaratorsText(table: DeclTable, d: Decl, chosen: readonly Declarator[]): string {
-  const parts = chosen.map((dec) => spell(table, range(dec.start, dec.end), sizedArray(table, dec)));
-  const storage = chosen.some((dec) => !dec.isFunction) ? 'extern ' : '';
-  return `${storage}${spell(table, specTokens(table, d))} ${parts.join(', ')};`;
+export function declaratorsText(table: DeclTable, d: Decl, chosen: readonly Declarator[]): Spelled {
+  const s = new Spelling(table);
+  if (chosen.some((dec) => !dec.isFunction)) s.word('extern').blank();
+  s.tokens(specTokens(table, d)).blank();
+  chosen.forEach((dec, k) => {
+    if (k > 0) s.punct(',').blank();
+    s.tokens(range(dec.start, dec.end), sizedArray(table, dec));
+  });
+  return s.punct(';').done();
 }
 
 /** `static const <type> NAME;`: a constant whose value the compiler supplies. */
-export function constantText(table: DeclTable, d: Decl, dec: Declarator): string {
-  return `${spell(table, specTokens(table, d, { keepStatic: true }))} ${dec.name};`;
+export function constantText(table: DeclTable, d: Decl, dec: Declarator): Spelled {
+  return new Spelling(table).tokens(specTokens(table, d, { keepStatic: true })).blank().word(dec.name as string).punct(';').done();
 }
 
 /** The specifiers as a type name, without storage class or struct bodies ('const enum color'). */
 export function typeNameText(table: DeclTable, d: Decl): string {
-  return spell(table, specTokens(table, d, { bodies: false }));
+  return new Spelling(table).tokens(specTokens(table, d, { bodies: false })).done().text;
 }
 
-/** Source text of tokens, one space where the output had any or where two words meet. */
-function spell(table: DeclTable, indexes: Iterable<number>, extra: ReadonlyMap<number, string> = new Map()): string {
-  let out = '';
-  let prevWord = false;
-  const { kinds, texts, spaced } = table.tokens;
-  for (const i of indexes) {
-    const text = extra.get(i) ?? texts[i];
-    const word = kinds[i] === 'ident' || kinds[i] === 'number';
-    if (out !== '' && (spaced[i] || (prevWord && word))) out += ' ';
-    out += text;
-    prevWord = word;
+/**
+ * The item `#define NAME value` for object-like macro `m` with its expanded value (`pieces`: the
+ * value's pieces, when read already); it sorts before the declaration at the same token.
+ */
+export function macroItem(m: MacroDef, value: string, where: string, pieces: readonly string[] = preprocessedPieces(value)): Item {
+  const s = new Spelling(null).hash().word('define').blank().word(m.name).blank();
+  for (const piece of pieces) {
+    const kind = pieceKind(piece);
+    if (kind === null && piece.charCodeAt(0) !== 47 && piece !== '\n') s.raw(piece); // blanks (a newline or comment: the text is read instead)
+    else s.piece(piece, kind === null ? -1 : spelledKind(kind, piece));
   }
-  return out;
+  return { pos: m.at - 0.5, text: `${s.text}\n`, tokens: s.spelled() ?? undefined, pack: 0, user: true, names: [m.name], where };
 }
+
+/**
+ * cdef text built from the table's tokens and a few words of its own, with the offsets and kinds
+ * of its tokens as the cdef lexer would find them, so that the check need not read it again. A
+ * token the lexer might read otherwise (a literal, a replaced one) gives up the tokens: the text
+ * is then read as any cdef text is.
+ */
+class Spelling {
+  text = '';
+  private readonly kinds: number[] = [];
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+  private readonly columns: number[] = [];
+  private known = true;
+
+  constructor(private readonly table: DeclTable | null) {}
+
+  /**
+   * Tokens of the table, one space between two where the output had any or where two words meet
+   * (none before the first); `extra` replaces the text of some.
+   */
+  tokens(indexes: readonly number[], extra: ReadonlyMap<number, string> = NO_EXTRA): this {
+    const { kinds, texts, spaced } = (this.table as DeclTable).tokens;
+    let prevWord = false;
+    for (let k = 0; k < indexes.length; k++) {
+      const i = indexes[k];
+      const replaced = extra.size === 0 ? undefined : extra.get(i);
+      const text = replaced ?? texts[i];
+      const word = kinds[i] === 'ident' || kinds[i] === 'number';
+      if (k > 0 && (spaced[i] || (prevWord && word))) this.text += ' ';
+      this.add(text, replaced === undefined ? spelledKind(kinds[i], text) : -1);
+      prevWord = word;
+    }
+    return this;
+  }
+
+  /** A name or keyword of its own. */
+  word(text: string): this {
+    return this.add(text, spelledKind('ident', text));
+  }
+
+  /** The '#' starting a directive: the only one, at the start of the text. */
+  hash(): this {
+    return this.add('#', this.text === '' ? HASH_KIND : -1);
+  }
+
+  /** A token of other text, of the cdef kind `kind` (-1: unknown, see spelledKind). */
+  piece(text: string, kind: number): this {
+    return this.add(text, kind);
+  }
+
+  /** Text that makes no token (blanks). */
+  raw(text: string): this {
+    this.text += text;
+    return this;
+  }
+
+  punct(text: string): this {
+    return this.add(text, spelledKind('punct', text));
+  }
+
+  blank(): this {
+    return this.raw(' ');
+  }
+
+  done(): Spelled {
+    return { text: this.text, tokens: this.spelled() };
+  }
+
+  /** The tokens of the text so far; null when only reading it can tell them. */
+  spelled(): SpelledTokens | null {
+    return this.known ? { kinds: this.kinds, starts: this.starts, ends: this.ends, columns: this.columns } : null;
+  }
+
+  private add(text: string, kind: number): this {
+    if (kind < 0) this.known = false;
+    else if (this.known) {
+      this.kinds.push(kind);
+      this.starts.push(this.text.length);
+      this.ends.push(this.text.length + text.length);
+      this.columns.push(this.text.length + 1);
+    }
+    this.text += text;
+    return this;
+  }
+}
+
+const NO_EXTRA: ReadonlyMap<number, string> = new Map();
 
 function range(from: number, to: number): number[] {
   const out: number[] = [];

@@ -1,7 +1,7 @@
 // What cc() declares from the declaration table: the source's own declarations and macros, the header types they need, and what it leaves out.
 import { isBuiltinTypeName } from '../cparser/parser';
 import { Decl, DeclTable, Declarator, Mode, Ref } from './declarations';
-import { Item, constantText, declaratorsText, item, tagText, typeNameText, wholeText } from './emit';
+import { Item, constantText, declaratorsText, item, macroItem, tagText, typeNameText, wholeText } from './emit';
 import { expandMacro } from './macros';
 
 /** A declaration of the user's source that was not declared, and why. */
@@ -175,6 +175,6 @@ function* macroItems(table: DeclTable, own: (file: number) => boolean, notes: No
       notes.skip(m.name, where, expanded.error, m.at);
       continue;
     }
-    yield { pos: m.at - 0.5, text: `#define ${m.name} ${expanded}\n`, pack: 0, user: true, names: [m.name], where };
+    yield macroItem(m, expanded, where);
   }
 }

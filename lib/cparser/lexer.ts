@@ -87,11 +87,16 @@ const IDENT = 0;
 /** The kind of identifier tokens in a token table. */
 export const IDENT_KIND = IDENT;
 const NUMBER = 1;
+export const NUMBER_KIND = NUMBER;
 const CHAR = 2;
 const STRING = 3;
 const HASH = 5;
-const EOL = 6;
-const EOF = 7;
+/** The kinds of the '#' starting a directive, the end of its line and the end of the text. */
+export const HASH_KIND = HASH;
+export const EOL_KIND = 6;
+export const EOF_KIND = 7;
+const EOL = EOL_KIND;
+const EOF = EOF_KIND;
 const KIND_NAMES: readonly TokenKind[] = ['ident', 'number', 'char', 'string', 'punct', 'hash', 'eol', 'eof'];
 /** The kind of the punctuator PUNCTUATORS[0]; the others follow in order, so that a punctuator's kind names its text. */
 export const PUNCT_KIND = 16;
@@ -173,6 +178,14 @@ export function lex(source: string, where: Where): CdefTokens {
     releaseTokens(table);
     throw e;
   }
+}
+
+/** An empty token table for `source` (the one given back last, or a new one): give it back with releaseTokens(). */
+export function tokenTable(source: string, capacity: number): CdefTokens {
+  const table = spare ?? new CdefTokens(capacity);
+  spare = null;
+  table.reset(source);
+  return table;
 }
 
 /** A token table no longer used, kept for the next text unless it is large. */

@@ -7,6 +7,7 @@ import { Decl, Registry, SourcePos } from '../ctype/registry';
 import { Scope, toJs } from '../ctype/declarations';
 import { convertInt, isFloatLiteral } from './constexpr';
 import { Token, Where, describe, isName, lex, releaseTokens } from './lexer';
+import { SpelledTokens, lexSpelled } from './spelled';
 import { TokenStream } from './stream';
 import { BUILTIN_TYPES, Declarator, Derived, Specs, Typed, fromCompiler, posOf } from './declarator';
 import { SpecifierParser } from './specifiers';
@@ -96,14 +97,15 @@ export class CdefBatch {
   /**
    * Parses `source` (with `options.pack`) into the batch: null when it parsed, and then keep() or
    * undo() must follow; otherwise the CDefError (or TypeError, for a bad pack) that parseCdef()
-   * would throw, with nothing of the piece left.
+   * would throw, with nothing of the piece left. `spelled`, when given, is the tokens of `source`
+   * (see lexSpelled), which then is not read again.
    */
-  add(source: string, options: { readonly pack?: number } = {}): CDefError | TypeError | null {
+  add(source: string, options: { readonly pack?: number } = {}, spelled?: SpelledTokens): CDefError | TypeError | null {
     if (this.open) throw new Error('internal: keep() or undo() the last piece before adding another');
     this.scope.beginPiece();
     try {
       const pack = packOf(options);
-      const tokens = lex(source, cdefWhere);
+      const tokens = spelled === undefined ? lex(source, cdefWhere) : lexSpelled(source, spelled);
       try {
         this.parser.piece(new TokenStream(tokens, cdefWhere), pack);
       } finally {

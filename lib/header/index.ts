@@ -3,6 +3,7 @@ import * as path from 'path';
 import { checkOptions, show, TypeError } from '../errors';
 import { nodeHost } from '../host';
 import { BUILD_OPTION_NAMES, preprocess, PreprocessOptions } from '../build';
+import type { Decl } from '../ctype/registry';
 import { HeaderExtract, HeaderExtractOptions, extractHeader } from './extract';
 
 export type { ApiOnly, HeaderExtract, HeaderValue } from './extract';
@@ -31,6 +32,12 @@ export interface HeaderDeclarations extends HeaderExtract {
   readonly stamp: string;
   /** The C source that includes the header(s): what a probe library or verify() source starts with. */
   readonly include: string;
+  /**
+   * When this call read the header (nothing was remembered) and a snapshot was asked for: the
+   * declarations the snapshot was made of, as the check parsed them, so that the first binding
+   * takes them instead of rebuilding them from the snapshot. Each call's are its own.
+   */
+  readonly parsed?: readonly Decl[];
 }
 
 /** `#include <name>`, or `#include "/abs/path"` for a path ('./x.h', '/usr/include/x.h'). */
@@ -105,6 +112,9 @@ export function readHeader(
   const source = `${included.map((h) => includeLine(h, cwd)).join('\n')}\n`;
   const patterns = extra.filter(isPattern).map((h) => pathTest(h, cwd));
   const test = only === undefined ? null : (n: string) => new RegExp(only.source, only.flags.replace(/[gy]/g, '')).test(n);
+  let derived: { value: HeaderExtract; parsed: readonly Decl[] } | undefined;
+  let parsed: readonly Decl[] = [];
+  const keep = snapshot && ((decls: readonly Decl[]) => snapshot((parsed = decls)));
   const { value, files } = preprocess<HeaderExtract>(source, { ...options, filename: SOURCE_NAME }, {
     where,
     name: 'header',
@@ -112,11 +122,12 @@ export function readHeader(
     byContent: true,
     derive: ({ output }) => {
       const direct = directIncludes(output);
-      const x = extractHeader(output, { own: (f) => direct.has(f) || patterns.some((p) => p.test(f)), only: test, snapshot });
+      const x = extractHeader(output, { own: (f) => direct.has(f) || patterns.some((p) => p.test(f)), only: test, snapshot: keep });
+      if (keep) derived = { value: x, parsed };
       return { value: x, files: x.files };
     },
   });
-  return { ...value, stamp: files, include: source };
+  return { ...value, stamp: files, include: source, ...(derived?.value === value ? { parsed: derived.parsed } : {}) };
 }
 
 /** The symbol of the table weakReferences() adds. */

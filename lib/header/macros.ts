@@ -8,8 +8,8 @@ import { Registry } from '../ctype/registry';
 import { Item } from '../cc/emit';
 import { Notes } from '../cc/select';
 
-/** The tokens of macro text, without blanks. */
-const tokensOf = (text: string): string[] => preprocessedPieces(text).filter((p) => pieceKind(p) !== null);
+/** The tokens of macro text, without blanks (from its pieces, when read already). */
+export const tokensOf = (text: string, pieces: readonly string[] = preprocessedPieces(text)): string[] => pieces.filter((p) => pieceKind(p) !== null);
 
 /** Index after the bracket group opened at `open`, or -1 when it never closes. */
 function closing(toks: readonly string[], open: number): number {
@@ -31,10 +31,11 @@ function unwrap(toks: readonly string[]): readonly string[] {
 /**
  * The value of macro text that is only string literals (concatenated, as the compiler joins them)
  * or one floating literal with an optional sign: what the program sees, as JavaScript holds it.
- * Null for anything else (integers go to cdef; expressions are not evaluated here).
+ * Null for anything else (integers go to cdef; expressions are not evaluated here). `tokens`:
+ * the text's tokens, when read already.
  */
-export function literalValue(expanded: string): string | number | null {
-  const toks = unwrap(tokensOf(expanded));
+export function literalValue(expanded: string, tokens: readonly string[] = tokensOf(expanded)): string | number | null {
+  const toks = unwrap(tokens);
   if (toks.length === 0) return null;
   if (toks.every((t) => pieceKind(t) === 'string')) {
     if (!toks.every((t) => t.startsWith('"') || t.startsWith('u8"'))) return null; // wide strings: not char text
@@ -55,9 +56,10 @@ export function literalValue(expanded: string): string | number | null {
 /**
  * A macro that casts an integer to a type (`((sqlite3_destructor_type)-1)`): the type's text and
  * the integer; null for anything else. The caller decides whether the type is a pointer type.
+ * `tokens`: the text's tokens, when read already.
  */
-export function castConstant(expanded: string): { type: string; value: number } | null {
-  const toks = unwrap(tokensOf(expanded));
+export function castConstant(expanded: string, tokens: readonly string[] = tokensOf(expanded)): { type: string; value: number } | null {
+  const toks = unwrap(tokens);
   if (toks[0] !== '(') return null;
   const end = closing(toks, 0);
   if (end < 3 || end >= toks.length) return null;

@@ -1,11 +1,11 @@
 // What a whole-header binding declares from the declaration table: the header's declarations as roots, the types they need from other headers, its object-like macros.
 import { Decl, DeclTable, Declarator } from '../cc/declarations';
-import { Item, constantText, declaratorsText, item, tagText, typeNameText, wholeText } from '../cc/emit';
+import { Item, constantText, declaratorsText, item, macroItem, tagText, typeNameText, wholeText } from '../cc/emit';
 import { expandMacro } from '../cc/macros';
 import { Notes } from '../cc/select';
 import { isBuiltinTypeName } from '../cparser/parser';
-import { MacroDef } from '../cparser/preprocessed';
-import { castConstant, literalValue } from './macros';
+import { MacroDef, preprocessedPieces } from '../cparser/preprocessed';
+import { castConstant, literalValue, tokensOf } from './macros';
 
 export interface HeaderSelection {
   /** The files (indexes into the table's file names) whose declarations are bound. */
@@ -79,12 +79,14 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
       notes.skip(m.name, where, expanded.error.replace('only macros with an integer value', 'only macros with a value'), m.at);
       continue;
     }
-    const literal = literalValue(expanded);
+    const pieces = preprocessedPieces(expanded);
+    const tokens = tokensOf(expanded, pieces);
+    const literal = literalValue(expanded, tokens);
     if (literal !== null) {
       values.set(m.name, { value: literal, where });
       continue;
     }
-    const cast = castConstant(expanded);
+    const cast = castConstant(expanded, tokens);
     if (cast !== null) {
       casts.set(m.name, { ...cast, where, pos: m.at });
       continue;
@@ -93,7 +95,7 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
       macros.push(m); // another name for a function: wrapped like a function-like macro
       continue;
     }
-    items.push({ pos: m.at - 0.5, text: `#define ${m.name} ${expanded}\n`, pack: 0, user: true, names: [m.name], where });
+    items.push(macroItem(m, expanded, where, pieces));
   }
   return { items: items.sort((a, b) => a.pos - b.pos), values, apiOnly, macros, casts, symbols };
 }

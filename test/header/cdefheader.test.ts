@@ -212,3 +212,29 @@ test('remembered declarations are rebuilt without parsing, into the same table t
     rebuild.mockRestore();
   }
 });
+
+test('a header read afresh is declared from what its check parsed, not rebuilt from the snapshot; a remembered one is rebuilt, to the same table', () => {
+  const tmpdir = fs.mkdtempSync(path.join(dir, 'fresh-'));
+  const rebuild = jest.spyOn(aotData, 'readModule');
+  try {
+    const first = new FFI();
+    first.cdefHeader('geo.h', { includeDirs: [dir], tmpdir });
+    expect(rebuild).toHaveBeenCalledTimes(0);
+    const second = new FFI();
+    second.cdefHeader('geo.h', { includeDirs: [dir], tmpdir });
+    expect(rebuild).toHaveBeenCalledTimes(1);
+    const parsed = new FFI();
+    for (const c of readHeader('geo.h', { includeDirs: [dir], tmpdir }).cdefs) parsed.cdef(c.source, c.pack ? { pack: c.pack } : {});
+    const members = (f: FFI) => f.typescriptDeclarations().split('\n').filter((l) => !l.includes('a macro of the header'));
+    expect(members(first)).toEqual(members(parsed));
+    expect(members(second)).toEqual(members(parsed));
+    expect(first.listTypes()).toEqual(parsed.listTypes());
+    expect(first.sizeof('point_t')).toBe(16);
+    // Each binding has its own types: completing or using one FFI's never touches the other's.
+    expect(first.typeof('point_t')).not.toBe(second.typeof('point_t'));
+    const lib = first.verify('#include "geo.h"', { includeDirs: [dir], sources: [path.join(dir, 'geo.c')], tmpdir });
+    expect(lib.geo_norm2(first.new('point_t *', { x: 3, y: 4 }))).toBe(25);
+  } finally {
+    rebuild.mockRestore();
+  }
+});
