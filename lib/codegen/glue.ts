@@ -355,9 +355,8 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
   glue.add('# pragma GCC diagnostic ignored "-Wmissing-declarations"', end);
   glue.add('# pragma GCC diagnostic ignored "-Wredundant-decls"', end);
   glue.add('#endif', end);
-  const spelled = [...body.text, ...accessors.text, ...prototypes.text, ...checks.text, ...rows.map((r) => r.values.join(' '))].join('\n');
   for (const [cname, own] of CHAR_TYPES) {
-    if (!new RegExp(`\\b${own}\\b`).test(spelled)) continue;
+    if (!spell.charTypes.has(cname)) continue;
     const macro = `__${cname.replace('_t', '').toUpperCase()}_TYPE__`; // __CHAR16_TYPE__, __CHAR32_TYPE__
     const fallback = cname === 'char16_t' ? 'uint_least16_t' : 'uint_least32_t';
     glue.add(`#ifdef ${macro}`);
@@ -558,7 +557,7 @@ function fieldChecks(decls: readonly Decl[], spell: Speller, out: Lines): void {
     for (const f of fieldsOf(t)) {
       if (f.name === '') continue;
       if (isIntegerField(f.type) || f.bitsize >= 0) {
-        out.add(`  (void)((p->${f.name}) | 0); /* an integer */`, owner(f.name, f.pos));
+        out.add(`  (void)((p->${f.name}) | 0);`, owner(f.name, f.pos));
         continue;
       }
       let type = f.type;
@@ -590,7 +589,9 @@ function constantRow(r: ProbeRow): boolean {
 /**
  * The probe table: an exported function returning two 64-bit values per probe. The constant rows
  * are the initialiser of a static array (data, not code: thousands of assignments in one
- * function cost an optimising compiler seconds); the function stores the other rows when called.
+ * function cost an optimising compiler seconds), one row a line and without a comment (what
+ * each is about is in the owners: at header scale, comments made a third of the glue's text);
+ * the function stores the other rows when called.
  */
 function probeTable(out: Lines, symbol: string, rows: readonly ProbeRow[]): void {
   const stored = rows.filter((r) => !constantRow(r));
@@ -598,7 +599,7 @@ function probeTable(out: Lines, symbol: string, rows: readonly ProbeRow[]): void
   out.add(`_NCFFI_EXPORT const unsigned long long *${symbol}(void) {`);
   out.add(`  static ${stored.length ? '' : 'const '}unsigned long long ${PREFIX}t[${2 * rows.length + 2}] = {`);
   for (const r of rows) {
-    if (constantRow(r)) out.add(`    ${r.values[0]}, ${r.values[1]}, /* ${commentText(r.about)} */`, owner(r));
+    if (constantRow(r)) out.add(`    ${r.values[0]}, ${r.values[1]},`, owner(r));
     else out.add(`    0, 0, /* ${commentText(r.about)}: stored below */`);
   }
   out.add('    0, 0 };');

@@ -30,6 +30,8 @@ export class Speller {
   private readonly names = new Map<Tagged, string>();
   /** Typedef names of pointers to anonymous types. */
   private readonly pointers = new Map<PointerType, string>();
+  /** The C names of CHAR_TYPES spelled so far by their glue names ('char16_t'), whose typedefs the glue needs. */
+  readonly charTypes = new Set<string>();
 
   constructor(decls: readonly Decl[]) {
     for (const d of decls) {
@@ -75,8 +77,12 @@ export class Speller {
   /** As the model's `marker`, with the glue's names: the C spelling with '&' where the declarator goes. */
   private marker(t: CType): string {
     switch (t.kind) {
-      case 'primitive':
-        return `${CHAR_TYPES.get(t.name) ?? t.name}&`;
+      case 'primitive': {
+        const own = CHAR_TYPES.get(t.name);
+        if (own === undefined) return `${t.name}&`;
+        this.charTypes.add(t.name);
+        return `${own}&`;
+      }
       case 'void':
         return 'void&';
       case 'pointer': {
