@@ -1,9 +1,10 @@
 // The translation unit verify() compiles: CFFI's standard headers, the user's source, then the glue (a wrapper per cdef function and the function table, accessors, constant readers, type checks, the probe table), each glue line tagged with the cdef declaration it is about.
 import { FFIError, VerificationError } from '../errors';
-import { CType, FunctionType, Q_CONST, Q_VOLATILE, StructType, VOID, functionType, pendingLayout, pointerTo } from '../ctype/model';
+import { CType, FunctionType, Q_CONST, Q_VOLATILE, VOID, functionType, pendingLayout, pointerTo } from '../ctype/model';
 import type { Decl, SourcePos } from '../ctype/registry';
 import { Probe, ProbeRow, isIntegerConstant, probeRows } from './probes';
-import { CHAR_TYPES, Speller, Unnamable, checkedStructs } from './spell';
+import { CHAR_TYPES, Speller, Unnamable } from './spell';
+import { commentText, fieldChecks } from './checks';
 
 /** The name the translation unit is compiled as, which the glue's diagnostics carry. */
 export const GLUE_FILE = 'node-cffi-glue.c';
@@ -160,8 +161,6 @@ export function declarator(t: CType, name: string): string {
 /** A C string literal's contents for a file name in #line. */
 const quoteFile = (name: string): string => name.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
 
-/** Text made safe to stand inside a C comment (no early end). */
-const commentText = (text: string): string => text.replace(/\*\//g, '* /');
 
 /** Whether values of type `t` travel between JavaScript and a wrapper by pointer: structs, unions and long doubles. */
 export const byPointer = (t: CType): boolean => t.kind === 'struct' || t.kind === 'union' || (t.kind === 'primitive' && t.repr === 'f80');
@@ -245,7 +244,7 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
             body.add(direct(d, (t, name) => named(t, name, what)), owner);
           } else {
             // Reached through the function table: the function itself when the source gives it the
-            // cdef's very type, else the wrapper, which only the compiler of such a function compiles.
+            // cdef's very type (gcc and clang then leave its static wrapper out), else the wrapper.
             functions.set(d.name, { symbol: FUNCTION_TABLE, entry: entries.length, lowered: null });
             body.add(wrapper(d, null, (t, name) => named(t, name, what), '_NCFFI_UNUSED static'), owner);
             entries.push({ name: d.name, type: named(d.type, '', what), wrapper: `${PREFIX}f_${d.name}`, owner });
@@ -311,7 +310,10 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
   }
 
   const rows = probeRows(decls, spell);
-  fieldChecks(decls, spell, checks);
+  for (const line of fieldChecks(decls, spell)) {
+    const a = line.about;
+    checks.add(line.text, a && { role: 'field', subject: a.field ? `${a.type.cname}: field '${a.field}'` : a.type.cname, name: a.field || a.type.cname, pos: a.pos });
+  }
 
   const glue = new Lines();
   glue.add('#line 0 "GLUE"'); // numbered below, once the glue's first line in the unit is known
@@ -512,69 +514,6 @@ function direct(d: Decl & { kind: 'function' }, declare: (t: CType, name: string
   const call = `${d.name}(${t.args.map((_, i) => `${PREFIX}a${i}`).join(', ')})`;
   const head = declare(t.result, `${directSymbol(d.name)}(${params.length ? params.join(', ') : 'void'})`);
   return `_NCFFI_EXPORT ${head} { ${t.result.kind === 'void' ? `${call};` : `return ${call};`} } /* cdef ${d.pos.line}:${d.pos.column} */`;
-}
-
-/** Integer types, which a field check accepts whatever their size and sign (as CFFI's does); chars are checked exactly. */
-function isIntegerField(t: CType): boolean {
-  if (t.kind !== 'primitive') return false;
-  if (t.deferred !== null) return t.deferred === 'int';
-  return t.repr !== 'f32' && t.repr !== 'f64' && t.repr !== 'f80' && !CHAR_LIKE.has(t.name);
-}
-const CHAR_LIKE = new Set(['char', 'wchar_t', 'char16_t', 'char32_t']);
-
-interface FieldToCheck {
-  readonly name: string;
-  readonly type: CType;
-  readonly quals: number;
-  readonly bitsize: number;
-  readonly pos: SourcePos | null;
-}
-
-/** The named fields of a struct or union, anonymous members flattened, as the cdef declares them. */
-function fieldsOf(t: StructType): FieldToCheck[] {
-  if (t.fields) return t.fields.map((f) => ({ name: f.name, type: f.type, quals: f.quals, bitsize: f.bitsize, pos: null }));
-  const out: FieldToCheck[] = [];
-  for (const m of t.members ?? []) {
-    if (m.name === '' && (m.type.kind === 'struct' || m.type.kind === 'union')) out.push(...fieldsOf(m.type));
-    else out.push({ name: m.name, type: m.type, quals: m.quals, bitsize: m.bitsize, pos: m.pos });
-  }
-  return out;
-}
-
-/**
- * A function per struct that the compiler checks and never runs (as CFFI's): an integer field
- * must be an integer (`(p->x) | 0`), any other field must have the very type the cdef declares
- * (`T *tmp = &p->x`), so that `int *` against `long *`, or `float` against `int`, fails even
- * where sizes and offsets agree.
- */
-function fieldChecks(decls: readonly Decl[], spell: Speller, out: Lines): void {
-  checkedStructs(decls, spell).forEach(({ type: t, decl }, n) => {
-    const owner = (field: string, pos: SourcePos | null): Owner => ({
-      role: 'field', subject: field ? `${t.cname}: field '${field}'` : t.cname, name: field || t.cname, pos: pos ?? decl.pos,
-    });
-    out.add(`_NCFFI_UNUSED static void ${PREFIX}check_${n}(${spell.declare(t, '*p')}) { /* cdef ${decl.pos.line}:${decl.pos.column}: ${commentText(t.cname)} */`, owner('', null));
-    out.add('  (void)p;');
-    for (const f of fieldsOf(t)) {
-      if (f.name === '') continue;
-      if (isIntegerField(f.type) || f.bitsize >= 0) {
-        out.add(`  (void)((p->${f.name}) | 0);`, owner(f.name, f.pos));
-        continue;
-      }
-      let type = f.type;
-      let access = `p->${f.name}`;
-      // '[]' and '[...]' match any length: compare the items.
-      while (type.kind === 'array' && type.length === null) {
-        type = type.item;
-        access += '[0]';
-      }
-      if (!spell.canName(type)) {
-        out.add(`  /* field '${f.name}': its type '${commentText(type.cname)}' has no name in C, so it is not checked */`);
-        continue;
-      }
-      out.add(`  { ${spell.declare(type, '*tmp', f.quals)} = &${access}; (void)tmp; }`, owner(f.name, f.pos));
-    }
-    out.add('}');
-  });
 }
 
 /**
