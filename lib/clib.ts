@@ -9,7 +9,7 @@ import { classOf, wrapPointer } from './cdata/classes';
 import type { CData } from './cdata/base';
 import { standFor } from './cdata/pointers';
 import { callbacksRunning } from './cdata/callback';
-import { Lib, LibSpec, LibState, defineConstant, defineGlobal, refusePending, symbolOf } from './clibglobals';
+import { Lib, LibSpec, LibState, defineConstant, defineGlobal, entryAddress, refusePending, symbolOf } from './clibglobals';
 
 // The glue's symbol names, read when a library is made: loading node-cffi does not load the code generator.
 const glueNames = (): typeof Glue => require('./codegen/glue') as typeof Glue;
@@ -172,8 +172,10 @@ function define(lib: Lib, d: Decl & { kind: 'function' | 'variable' | 'constant'
     case 'function': {
       const bind = () => {
         refusePending(spec, d.name, d.type);
-        const binding = spec.functions?.get(d.name) ?? { symbol: symbolOf(spec, d.name), lowered: null };
-        const raw = spec.loaded.bind(binding.symbol, binding.lowered ?? d.type, `${d.name}()`);
+        const binding = spec.functions?.get(d.name) ?? { symbol: symbolOf(spec, d.name), entry: null, lowered: null };
+        const raw = binding.entry === null
+          ? spec.loaded.bind(binding.symbol, binding.lowered ?? d.type, `${d.name}()`)
+          : spec.loaded.bindAt(entryAddress(spec.loaded, binding.symbol, binding.entry), d.type);
         const target = { raw, lowered: binding.lowered, resolveType: spec.resolveType, results: state.results };
         return makeCaller(`${d.name}()`, d.type, d.argNames, target, state.guard);
       };
@@ -263,9 +265,10 @@ function standingFor(fn: Caller, d: Decl & { kind: 'function' }, state: LibState
 }
 
 /**
- * A function of the library as a function pointer cdata (made once): the address of its wrapper in a
- * verify() library, which has the cdef's type whatever the source's (CFFI's API mode gives its
- * wrapper's too); of a function taking or returning a struct by value, its direct wrapper; of the
+ * A function of the library as a function pointer cdata (made once): in a verify() library, its
+ * function table entry, which has the cdef's type whatever the source's (the function itself
+ * where the source gives it that type, else its wrapper: CFFI's API mode gives its wrapper's
+ * too); of a function taking or returning a struct by value, its direct wrapper; of the
  * function itself in a library from dlopen() and for variadic functions. It refuses calls once the
  * library is closed.
  */
@@ -278,7 +281,7 @@ function functionPointer(state: LibState, d: Decl & { kind: 'function' }): CData
   const symbol = binding === undefined ? symbolOf(spec, d.name) : binding.symbol === d.name ? d.name : binding.lowered ? glueNames().directSymbol(d.name) : binding.symbol;
   let address: number;
   try {
-    address = spec.loaded.symbolAddress(symbol);
+    address = binding !== undefined && binding.entry !== null ? entryAddress(spec.loaded, symbol, binding.entry) : spec.loaded.symbolAddress(symbol);
   } catch (e) {
     if (!(e instanceof FFIError) || binding === undefined || symbol === d.name) throw e;
     throw new FFIError(`${spec.label}: the address of '${d.name}' is not known: ${e.message} (a module compiled by an older node-cffi; compile it again)`);

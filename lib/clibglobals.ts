@@ -230,6 +230,15 @@ export function defineGlobal(lib: Lib, d: Decl & { kind: 'variable' }, state: Li
   });
 }
 
+/**
+ * The address entry `entry` of the function table `table` holds (see Binding.entry in codegen/glue.ts):
+ * the function's own address, or its wrapper's. @internal
+ */
+export function entryAddress(loaded: LoadedLibrary, table: string, entry: number): number {
+  const place = placeRaw(loaded.symbolAddress(table) + entry * 8, 8);
+  return Number(place.view.getBigUint64(place.offset, true));
+}
+
 /** The symbol a dlopen() library looks `name` up by: its asm label's, or the name itself. @internal */
 export function symbolOf(spec: LibSpec, name: string): string {
   return spec.symbols?.get(name) ?? name;

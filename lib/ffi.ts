@@ -400,7 +400,7 @@ export class FFI {
     const decls = [...included, ...settled.decls.filter((d) => d.kind !== 'function' || !missing.has(d.name))];
     const { glue } = p;
     const library = `${set.base}.so`;
-    const functions = new Map([...glue.functions].filter(([name]) => !missing.has(name)).map(([name, b]) => [name, b.symbol]));
+    const functions = new Map([...glue.functions].filter(([name]) => !missing.has(name)));
     const data = aotData().bakeModule(set.base, library, decls, functions, glue.globals, this.#values);
     return aotLoader().writeModule(path.resolve(options.tmpdir ?? '.', ...set.moduleName.split('.')), {
       [library]: nodeHost.readFileSync(built.path),
@@ -421,7 +421,7 @@ export class FFI {
     const loaded = loadLibrary(path.join(directory, d.library));
     const functions = new Map(
       decls.flatMap((x) => (x.kind === 'function' && d.functions[x.name] !== undefined
-        ? [[x.name, { symbol: d.functions[x.name], lowered: x.type.ellipsis ? null : glueStage().lowerByValue(x.type) }] as const]
+        ? [[x.name, { symbol: d.functions[x.name], entry: d.entries?.[x.name] ?? null, lowered: x.type.ellipsis ? null : glueStage().lowerByValue(x.type) }] as const]
         : [])),
     );
     const externs = new Map(decls.flatMap((x) => (x.kind === 'extern-callback' ? [[x.name, glueStage().externBinding(x)] as const] : [])));

@@ -78,8 +78,10 @@ export interface ModuleData {
   readonly library: string;
   readonly types: readonly TypeData[];
   readonly decls: readonly DeclData[];
-  /** The symbol each function is called through (its wrapper, or itself when variadic). */
+  /** The symbol each function is called through (its wrapper, itself when variadic, or the function table). */
   readonly functions: Readonly<Record<string, string>>;
+  /** For each function called through the function table, its entry there (absent: none is). */
+  readonly entries?: Readonly<Record<string, number>>;
   /** The accessor returning each global's address, and the reader storing each constant read by value. */
   readonly globals: Readonly<Record<string, string>>;
   /** Macros of headers bound with ffi.cdefHeader() that cdef has no constant for: strings, numbers, integers cast to a pointer type. */
@@ -153,10 +155,11 @@ export function bakeModule(
   module: string,
   library: string,
   decls: readonly Decl[],
-  functions: ReadonlyMap<string, string>,
+  functions: ReadonlyMap<string, { readonly symbol: string; readonly entry: number | null }>,
   globals: ReadonlyMap<string, string>,
   values: ReadonlyMap<string, MacroValue> = new Map(),
 ): ModuleData {
+  const entries = [...functions].flatMap(([name, f]) => (f.entry === null ? [] : [[name, f.entry] as const]));
   const types = new TypeTable();
   const rows = decls.map((d): DeclData => {
     const pos = [d.pos.line, d.pos.column] as const;
@@ -178,7 +181,8 @@ export function bakeModule(
   });
   return {
     format: MODULE_FORMAT, module, library, types: types.rows, decls: rows,
-    functions: Object.fromEntries(functions), globals: Object.fromEntries(globals),
+    functions: Object.fromEntries([...functions].map(([name, f]) => [name, f.symbol])), globals: Object.fromEntries(globals),
+    ...(entries.length ? { entries: Object.fromEntries(entries) } : {}),
     ...(values.size ? { values: Object.fromEntries(values) } : {}),
   };
 }
@@ -279,6 +283,9 @@ export function readModule(data: unknown): { data: ModuleData; registry: Registr
   }
   if (d.format !== MODULE_FORMAT) throw damaged(d.module, `its data has format ${show(d.format)}, this node-cffi reads format ${MODULE_FORMAT}`);
   const types = rebuildTypes(d);
+  for (const [name, entry] of Object.entries(d.entries ?? {})) {
+    if (!Number.isSafeInteger(entry) || entry < 0) throw damaged(d.module, `the function table entry of '${name}' is ${show(entry)}, not an index`);
+  }
   const decls = d.decls.map((row): Decl => {
     const pos = { line: row.pos[0], column: row.pos[1] };
     const type = types[row.type];

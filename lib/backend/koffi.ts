@@ -4,7 +4,7 @@ import { FFIError, show } from '../errors';
 import { FunctionType, StructType } from '../ctype/model';
 import { native, nativeStatus } from './native';
 import { byValueRefusal } from './byvalue';
-import { RawFunction, argumentSpec, resultSpec, specName, toAddress } from './calls';
+import { RawFunction, argumentSpec, functionAt, resultSpec, specName, toAddress } from './calls';
 import { nodeHost } from '../host';
 
 export interface LoadedLibrary {
@@ -15,6 +15,8 @@ export interface LoadedLibrary {
    * symbol, TypeError when a type cannot cross (long double). `label` names it in messages.
    */
   bind(name: string, type: FunctionType, label?: string): RawFunction;
+  /** As bind(), for the function of this library at `address` (an address a table of the library holds). */
+  bindAt(address: number, type: FunctionType): RawFunction;
   /** The address of a symbol (function or variable); throws FFIError when it is missing. */
   symbolAddress(name: string): number;
   /** Whether the library has symbol `name` (what symbolAddress finds without throwing). */
@@ -382,6 +384,12 @@ export function loadLibrary(path: string | null, options: LoadOptions = {}): Loa
         }
         shared.functions.set(signature, fn);
       }
+      return fn;
+    },
+    bindAt(address, type) {
+      const key = `${address} ${type.cname}`;
+      let fn = shared.functions.get(key);
+      if (!fn) shared.functions.set(key, (fn = keepingLoaded(functionAt(address, type), shared)));
       return fn;
     },
     symbolAddress(name) {

@@ -1,9 +1,10 @@
-// The translation unit verify() compiles: CFFI's standard headers, the user's source, then the glue (a wrapper per cdef function, accessors, constant readers, type checks, the probe table), each glue line tagged with the cdef declaration it is about.
+// The translation unit verify() compiles: CFFI's standard headers, the user's source, then the glue (a wrapper per cdef function and the function table, accessors, constant readers, type checks, the probe table), each glue line tagged with the cdef declaration it is about.
 import { FFIError, VerificationError } from '../errors';
-import { CType, FunctionType, Q_CONST, Q_VOLATILE, StructType, VOID, functionType, pendingLayout, pointerTo } from '../ctype/model';
+import { CType, FunctionType, Q_CONST, Q_VOLATILE, VOID, functionType, pendingLayout, pointerTo } from '../ctype/model';
 import type { Decl, SourcePos } from '../ctype/registry';
 import { Probe, ProbeRow, isIntegerConstant, probeRows } from './probes';
-import { CHAR_TYPES, Speller, Unnamable, checkedStructs } from './spell';
+import { CHAR_TYPES, Speller, Unnamable } from './spell';
+import { commentText, fieldChecks } from './checks';
 
 /** The name the translation unit is compiled as, which the glue's diagnostics carry. */
 export const GLUE_FILE = 'node-cffi-glue.c';
@@ -23,7 +24,29 @@ export const PRELUDE_HEADERS: readonly string[] = ['stdio.h', 'stddef.h', 'stdar
  */
 export interface Binding {
   readonly symbol: string;
+  /**
+   * When `symbol` is the function table (FUNCTION_TABLE), the index of the function's entry in it:
+   * the address of the function itself where the source gives it the cdef's very C type, else of
+   * its wrapper. Null when `symbol` is what is called.
+   */
+  readonly entry: number | null;
   readonly lowered: FunctionType | null;
+}
+
+/**
+ * The exported table of function addresses (`void (*const [])(void)`) through which verify()
+ * reaches the cdef functions that need no lowering. A wrapper is one more function for the
+ * compiler to optimise (at header scale, as long as the source's own): the table lets the
+ * compiler keep the function itself wherever its type is the cdef's, and drop its wrapper unused.
+ */
+export const FUNCTION_TABLE = '_ncffi_functions';
+
+/** A function reached through the table: its C name, its cdef type spelled in C, its wrapper, and the owner of its lines. */
+interface TableEntry {
+  readonly name: string;
+  readonly type: string;
+  readonly wrapper: string;
+  readonly owner: Owner;
 }
 
 /**
@@ -54,7 +77,7 @@ export function externBinding(d: { readonly name: string; readonly type: Functio
     lowered,
     error: d.type.result.kind === 'void' ? null : `${PREFIX}xe_${d.name}`,
     address: `${PREFIX}xa_${d.name}`,
-    wrapper: { symbol: `${PREFIX}f_${d.name}`, lowered },
+    wrapper: { symbol: `${PREFIX}f_${d.name}`, entry: null, lowered },
   };
 }
 
@@ -138,8 +161,6 @@ export function declarator(t: CType, name: string): string {
 /** A C string literal's contents for a file name in #line. */
 const quoteFile = (name: string): string => name.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
 
-/** Text made safe to stand inside a C comment (no early end). */
-const commentText = (text: string): string => text.replace(/\*\//g, '* /');
 
 /** Whether values of type `t` travel between JavaScript and a wrapper by pointer: structs, unions and long doubles. */
 export const byPointer = (t: CType): boolean => t.kind === 'struct' || t.kind === 'union' || (t.kind === 'primitive' && t.repr === 'f80');
@@ -171,11 +192,13 @@ function unnamable(e: Unnamable, what: string): VerificationError {
 
 /**
  * Builds the translation unit for verify(): CFFI's standard headers, the user's source as
- * `sourceName`, then the glue. The glue has an exported wrapper (`_ncffi_f_<name>`) calling each
- * cdef function with the cdef's types, so that macros and static inline functions become
- * callable and the compiler converts what the cdef declares approximately (as CFFI's wrappers
- * do; with `strictPrototypes` it also redeclares each function with the cdef's prototype, which
- * the compiler refuses when the source's types differ); an accessor per global and a reader per
+ * `sourceName`, then the glue. The glue has a wrapper (`_ncffi_f_<name>`) calling each cdef
+ * function with the cdef's types, so that macros and static inline functions become callable
+ * and the compiler converts what the cdef declares approximately (as CFFI's wrappers do; with
+ * `strictPrototypes` it also redeclares each function with the cdef's prototype, which the
+ * compiler refuses when the source's types differ): exported for a function passing structs by
+ * value, else reached through the function table, which holds the function itself instead
+ * wherever the source gives it the cdef's very type; an accessor per global and a reader per
  * constant read by value; a type check per struct field; then the probe table: sizes, offsets
  * and enumerators as static data, the values of `#define`s and `static const`s (which need not be
  * constant expressions) stored when the loader first asks.
@@ -190,6 +213,7 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
   const accessors = new Lines();
   const prototypes = new Lines();
   const checks = new Lines();
+  const entries: TableEntry[] = [];
 
   const named = (t: CType, name: string, what: string, quals = 0): string => {
     try {
@@ -206,16 +230,25 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
         const what = `${d.name}()`;
         if (d.type.ellipsis) {
           // A wrapper cannot forward '...': the function is bound by its own symbol, its type checked exactly.
-          functions.set(d.name, { symbol: d.name, lowered: null });
+          functions.set(d.name, { symbol: d.name, entry: null, lowered: null });
           const check = named(pointerTo(d.type), `const ${PREFIX}v_${d.name}`, what);
           body.add(`_NCFFI_UNUSED static ${check} = ${d.name}; /* cdef ${d.pos.line}:${d.pos.column} */`, {
             role: 'variadic', subject: what, name: d.name, pos: d.pos, decl: d,
           });
         } else {
           const lowered = lowerByValue(d.type);
-          functions.set(d.name, { symbol: `${PREFIX}f_${d.name}`, lowered });
-          body.add(wrapper(d, lowered, (t, name) => named(t, name, what)), { role: 'wrapper', subject: what, name: d.name, pos: d.pos, decl: d });
-          if (lowered) body.add(direct(d, (t, name) => named(t, name, what)), { role: 'wrapper', subject: what, name: d.name, pos: d.pos, decl: d });
+          const owner: Owner = { role: 'wrapper', subject: what, name: d.name, pos: d.pos, decl: d };
+          if (lowered) {
+            functions.set(d.name, { symbol: `${PREFIX}f_${d.name}`, entry: null, lowered });
+            body.add(wrapper(d, lowered, (t, name) => named(t, name, what), '_NCFFI_EXPORT'), owner);
+            body.add(direct(d, (t, name) => named(t, name, what)), owner);
+          } else {
+            // Reached through the function table: the function itself when the source gives it the
+            // cdef's very type (gcc and clang then leave its static wrapper out), else the wrapper.
+            functions.set(d.name, { symbol: FUNCTION_TABLE, entry: entries.length, lowered: null });
+            body.add(wrapper(d, null, (t, name) => named(t, name, what), '_NCFFI_UNUSED static'), owner);
+            entries.push({ name: d.name, type: named(d.type, '', what), wrapper: `${PREFIX}f_${d.name}`, owner });
+          }
         }
         if (strict) {
           prototypes.add(`#ifndef ${d.name}`);
@@ -237,7 +270,7 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
         externs.set(d.name, binding);
         const owner: Owner = { role: 'extern', subject: what, name: d.name, pos: d.pos, decl: d };
         for (const line of externFunction(d, binding, (t, name, quals) => named(t, name, what, quals))) body.add(line, owner);
-        body.add(wrapper(d, binding.wrapper.lowered, (t, name) => named(t, name, what)), { role: 'wrapper', subject: what, name: d.name, pos: d.pos, decl: d });
+        body.add(wrapper(d, binding.wrapper.lowered, (t, name) => named(t, name, what), '_NCFFI_EXPORT'), { role: 'wrapper', subject: what, name: d.name, pos: d.pos, decl: d });
         break;
       }
       case 'variable': {
@@ -277,7 +310,10 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
   }
 
   const rows = probeRows(decls, spell);
-  fieldChecks(decls, spell, checks);
+  for (const line of fieldChecks(decls, spell)) {
+    const a = line.about;
+    checks.add(line.text, a && { role: 'field', subject: a.field ? `${a.type.cname}: field '${a.field}'` : a.type.cname, name: a.field || a.type.cname, pos: a.pos });
+  }
 
   const glue = new Lines();
   glue.add('#line 0 "GLUE"'); // numbered below, once the glue's first line in the unit is known
@@ -290,6 +326,16 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
   glue.add('# define _NCFFI_UNUSED');
   glue.add('# define _NCFFI_ALIGNOF(t) _Alignof(t)');
   glue.add('#endif');
+  if (entries.length > 0) {
+    // A function table entry: the function `f` itself when its type is `t`, else its wrapper `w`
+    // (a compiler without these builtins, or C++, which has neither, always takes the wrapper).
+    glue.add('#if (defined(__GNUC__) || defined(__clang__) || defined(__TINYC__)) && !defined(__cplusplus)');
+    glue.add('# define _NCFFI_ENTRY(f, t, w) (_ncffi_fnptr)__builtin_choose_expr(__builtin_types_compatible_p(__typeof__(f), t), f, w)');
+    glue.add('#else');
+    glue.add('# define _NCFFI_ENTRY(f, t, w) (_ncffi_fnptr)w');
+    glue.add('#endif');
+    glue.add('typedef void (*_ncffi_fnptr)(void);');
+  }
   // The first tokens after the source: a definition only file scope accepts (a static function
   // cannot nest), which fails to compile when the source ends inside a function body or a
   // declaration; verify() then reports that in the source.
@@ -311,9 +357,8 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
   glue.add('# pragma GCC diagnostic ignored "-Wmissing-declarations"', end);
   glue.add('# pragma GCC diagnostic ignored "-Wredundant-decls"', end);
   glue.add('#endif', end);
-  const spelled = [...body.text, ...accessors.text, ...prototypes.text, ...checks.text, ...rows.map((r) => r.values.join(' '))].join('\n');
   for (const [cname, own] of CHAR_TYPES) {
-    if (!new RegExp(`\\b${own}\\b`).test(spelled)) continue;
+    if (!spell.charTypes.has(cname)) continue;
     const macro = `__${cname.replace('_t', '').toUpperCase()}_TYPE__`; // __CHAR16_TYPE__, __CHAR32_TYPE__
     const fallback = cname === 'char16_t' ? 'uint_least16_t' : 'uint_least32_t';
     glue.add(`#ifdef ${macro}`);
@@ -344,6 +389,7 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
   glue.add('#elif defined(__OPTIMIZE__) && defined(__GNUC__)');
   glue.add('# pragma GCC pop_options');
   glue.add('#endif');
+  functionTable(glue, entries);
   place(prototypes);
   place(checks);
   if (accessors.text.length) {
@@ -429,8 +475,10 @@ function externFunction(
   return lines;
 }
 
-/** The exported wrapper of a non-variadic function: it calls the function with the cdef's types, by-value structs and long doubles passed by pointer. */
-function wrapper(d: { readonly name: string; readonly type: FunctionType; readonly pos: SourcePos }, lowered: FunctionType | null, declare: (t: CType, name: string) => string): string {
+/** The wrapper of a non-variadic function, with `linkage` ('_NCFFI_EXPORT', or static for one in the function table): it calls the function with the cdef's types, by-value structs and long doubles passed by pointer. */
+function wrapper(
+  d: { readonly name: string; readonly type: FunctionType; readonly pos: SourcePos }, lowered: FunctionType | null, declare: (t: CType, name: string) => string, linkage: string,
+): string {
   const t = d.type;
   const sig = lowered ?? t;
   const params = sig.args.map((a, i) => declare(a, `${PREFIX}a${i}`));
@@ -439,7 +487,24 @@ function wrapper(d: { readonly name: string; readonly type: FunctionType; readon
   const call = `${d.name}(${t.args.map((a, i) => (byPointer(a) ? `*${arg(i)}` : arg(i))).join(', ')})`;
   const head = declare(sig.result, `${PREFIX}f_${d.name}(${params.length ? params.join(', ') : 'void'})`);
   const run = shift ? `*${PREFIX}a0 = ${call};` : t.result.kind === 'void' ? `${call};` : `return ${call};`;
-  return `_NCFFI_EXPORT ${head} { ${run} } /* cdef ${d.pos.line}:${d.pos.column} */`;
+  return `${linkage} ${head} { ${run} } /* cdef ${d.pos.line}:${d.pos.column} */`;
+}
+
+/**
+ * The function table (FUNCTION_TABLE). A function-like macro has no type to compare, and an
+ * object-like one may name anything: a macro is always reached through its wrapper.
+ */
+function functionTable(out: Lines, entries: readonly TableEntry[]): void {
+  if (entries.length === 0) return;
+  out.add(`_NCFFI_EXPORT _ncffi_fnptr const ${FUNCTION_TABLE}[${entries.length}] = {`);
+  for (const e of entries) {
+    out.add(`#ifdef ${e.name}`);
+    out.add(`  (_ncffi_fnptr)${e.wrapper},`, e.owner);
+    out.add('#else');
+    out.add(`  _NCFFI_ENTRY(${e.name}, ${e.type}, ${e.wrapper}),`, e.owner);
+    out.add('#endif');
+  }
+  out.add('};');
 }
 
 /** The function of a lowered function with the cdef's own type, structs by value (see directSymbol). */
@@ -449,69 +514,6 @@ function direct(d: Decl & { kind: 'function' }, declare: (t: CType, name: string
   const call = `${d.name}(${t.args.map((_, i) => `${PREFIX}a${i}`).join(', ')})`;
   const head = declare(t.result, `${directSymbol(d.name)}(${params.length ? params.join(', ') : 'void'})`);
   return `_NCFFI_EXPORT ${head} { ${t.result.kind === 'void' ? `${call};` : `return ${call};`} } /* cdef ${d.pos.line}:${d.pos.column} */`;
-}
-
-/** Integer types, which a field check accepts whatever their size and sign (as CFFI's does); chars are checked exactly. */
-function isIntegerField(t: CType): boolean {
-  if (t.kind !== 'primitive') return false;
-  if (t.deferred !== null) return t.deferred === 'int';
-  return t.repr !== 'f32' && t.repr !== 'f64' && t.repr !== 'f80' && !CHAR_LIKE.has(t.name);
-}
-const CHAR_LIKE = new Set(['char', 'wchar_t', 'char16_t', 'char32_t']);
-
-interface FieldToCheck {
-  readonly name: string;
-  readonly type: CType;
-  readonly quals: number;
-  readonly bitsize: number;
-  readonly pos: SourcePos | null;
-}
-
-/** The named fields of a struct or union, anonymous members flattened, as the cdef declares them. */
-function fieldsOf(t: StructType): FieldToCheck[] {
-  if (t.fields) return t.fields.map((f) => ({ name: f.name, type: f.type, quals: f.quals, bitsize: f.bitsize, pos: null }));
-  const out: FieldToCheck[] = [];
-  for (const m of t.members ?? []) {
-    if (m.name === '' && (m.type.kind === 'struct' || m.type.kind === 'union')) out.push(...fieldsOf(m.type));
-    else out.push({ name: m.name, type: m.type, quals: m.quals, bitsize: m.bitsize, pos: m.pos });
-  }
-  return out;
-}
-
-/**
- * A function per struct that the compiler checks and never runs (as CFFI's): an integer field
- * must be an integer (`(p->x) | 0`), any other field must have the very type the cdef declares
- * (`T *tmp = &p->x`), so that `int *` against `long *`, or `float` against `int`, fails even
- * where sizes and offsets agree.
- */
-function fieldChecks(decls: readonly Decl[], spell: Speller, out: Lines): void {
-  checkedStructs(decls, spell).forEach(({ type: t, decl }, n) => {
-    const owner = (field: string, pos: SourcePos | null): Owner => ({
-      role: 'field', subject: field ? `${t.cname}: field '${field}'` : t.cname, name: field || t.cname, pos: pos ?? decl.pos,
-    });
-    out.add(`_NCFFI_UNUSED static void ${PREFIX}check_${n}(${spell.declare(t, '*p')}) { /* cdef ${decl.pos.line}:${decl.pos.column}: ${commentText(t.cname)} */`, owner('', null));
-    out.add('  (void)p;');
-    for (const f of fieldsOf(t)) {
-      if (f.name === '') continue;
-      if (isIntegerField(f.type) || f.bitsize >= 0) {
-        out.add(`  (void)((p->${f.name}) | 0); /* an integer */`, owner(f.name, f.pos));
-        continue;
-      }
-      let type = f.type;
-      let access = `p->${f.name}`;
-      // '[]' and '[...]' match any length: compare the items.
-      while (type.kind === 'array' && type.length === null) {
-        type = type.item;
-        access += '[0]';
-      }
-      if (!spell.canName(type)) {
-        out.add(`  /* field '${f.name}': its type '${commentText(type.cname)}' has no name in C, so it is not checked */`);
-        continue;
-      }
-      out.add(`  { ${spell.declare(type, '*tmp', f.quals)} = &${access}; (void)tmp; }`, owner(f.name, f.pos));
-    }
-    out.add('}');
-  });
 }
 
 /**
@@ -526,7 +528,9 @@ function constantRow(r: ProbeRow): boolean {
 /**
  * The probe table: an exported function returning two 64-bit values per probe. The constant rows
  * are the initialiser of a static array (data, not code: thousands of assignments in one
- * function cost an optimising compiler seconds); the function stores the other rows when called.
+ * function cost an optimising compiler seconds), one row a line and without a comment (what
+ * each is about is in the owners: at header scale, comments made a third of the glue's text);
+ * the function stores the other rows when called.
  */
 function probeTable(out: Lines, symbol: string, rows: readonly ProbeRow[]): void {
   const stored = rows.filter((r) => !constantRow(r));
@@ -534,7 +538,7 @@ function probeTable(out: Lines, symbol: string, rows: readonly ProbeRow[]): void
   out.add(`_NCFFI_EXPORT const unsigned long long *${symbol}(void) {`);
   out.add(`  static ${stored.length ? '' : 'const '}unsigned long long ${PREFIX}t[${2 * rows.length + 2}] = {`);
   for (const r of rows) {
-    if (constantRow(r)) out.add(`    ${r.values[0]}, ${r.values[1]}, /* ${commentText(r.about)} */`, owner(r));
+    if (constantRow(r)) out.add(`    ${r.values[0]}, ${r.values[1]},`, owner(r));
     else out.add(`    0, 0, /* ${commentText(r.about)}: stored below */`);
   }
   out.add('    0, 0 };');

@@ -30,6 +30,10 @@ export class Speller {
   private readonly names = new Map<Tagged, string>();
   /** Typedef names of pointers to anonymous types. */
   private readonly pointers = new Map<PointerType, string>();
+  /** The C names of CHAR_TYPES spelled so far by their glue names ('char16_t'), whose typedefs the glue needs. */
+  readonly charTypes = new Set<string>();
+  /** What marker() gave for each type (types do not change while one glue is generated). */
+  private readonly markers = new Map<CType, string>();
 
   constructor(decls: readonly Decl[]) {
     for (const d of decls) {
@@ -72,11 +76,21 @@ export class Speller {
     }
   }
 
-  /** As the model's `marker`, with the glue's names: the C spelling with '&' where the declarator goes. */
+  /** As the model's `marker`, with the glue's names: the C spelling with '&' where the declarator goes (once per type: a header spells the same few types thousands of times). */
   private marker(t: CType): string {
+    let m = this.markers.get(t);
+    if (m === undefined) this.markers.set(t, (m = this.spelled(t)));
+    return m;
+  }
+
+  private spelled(t: CType): string {
     switch (t.kind) {
-      case 'primitive':
-        return `${CHAR_TYPES.get(t.name) ?? t.name}&`;
+      case 'primitive': {
+        const own = CHAR_TYPES.get(t.name);
+        if (own === undefined) return `${t.name}&`;
+        this.charTypes.add(t.name);
+        return `${own}&`;
+      }
       case 'void':
         return 'void&';
       case 'pointer': {
@@ -107,6 +121,7 @@ export class Speller {
   }
 
   private qualified(t: CType, quals: number): string {
+    if (quals === 0) return this.marker(t);
     const words = [quals & Q_CONST ? 'const' : '', quals & Q_VOLATILE ? 'volatile' : '', quals & Q_RESTRICT ? 'restrict' : '']
       .filter(Boolean)
       .join(' ');
