@@ -492,10 +492,18 @@ function wrapper(
 
 /**
  * The function table (FUNCTION_TABLE). A function-like macro has no type to compare, and an
- * object-like one may name anything: a macro is always reached through its wrapper.
+ * object-like one may name anything: a macro is always reached through its wrapper. A function is
+ * declared `extern` before its entry takes its address: a C99 `inline` definition in the source
+ * then becomes the external definition (as it must be, for an address), where it would otherwise
+ * leave the library with an undefined symbol; a `static` one keeps its internal linkage.
  */
 function functionTable(out: Lines, entries: readonly TableEntry[]): void {
   if (entries.length === 0) return;
+  for (const e of entries) {
+    out.add(`#ifndef ${e.name}`);
+    out.add(`extern __typeof__(${e.name}) ${e.name};`, e.owner);
+    out.add('#endif');
+  }
   out.add(`_NCFFI_EXPORT _ncffi_fnptr const ${FUNCTION_TABLE}[${entries.length}] = {`);
   for (const e of entries) {
     out.add(`#ifdef ${e.name}`);

@@ -120,6 +120,14 @@ describe.each(COMPILERS)('a library built by $cc', ({ cc, present }) => {
     expect((p as unknown as (a: number) => number)(21)).toBe(42);
   });
 
+  run("a C99 inline definition (no external one of its own) is given one by the glue's extern declaration, so the library loads", () => {
+    const own = new FFI();
+    own.cdef('int bumped(int x); int (*addr_bumped(void))(int);');
+    const l = own.verify('inline int bumped(int x) { return x + 1; }\nint (*addr_bumped(void))(int) { return bumped; }\n', { compiler: cc, tmpdir: dir, moduleName: 'inline' });
+    expect(l.bumped(41)).toBe(42);
+    expect(own.cast('uintptr_t', own.addressof(l, 'bumped'))).toBe(own.cast('uintptr_t', l.addr_bumped()));
+  });
+
   // tcc compiles every function it reads (the table then holds the same addresses): there is nothing to count.
   if (cc === 'tcc') return;
   const withNm = runs('nm') ? run : (name: string, fn: () => void) => test.skip(`${name} (skipped: nm is not installed)`, fn);
