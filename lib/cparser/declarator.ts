@@ -5,8 +5,8 @@ import { Decl, SourcePos } from '../ctype/registry';
 import { Scope, enumeratorType } from '../ctype/declarations';
 import { ExprContext, IntValue, evaluate } from './constexpr';
 import { keyword } from './keywords';
-import { NESTING_LIMIT, Token, isName, quote } from './lexer';
-import { TokenStream } from './stream';
+import { IDENT_KIND, KEYWORD_ROLES, NESTING_LIMIT, Token, quote } from './lexer';
+import { P_COMMA, P_ELLIPSIS, P_LBRACKET, P_LPAREN, P_RPAREN, P_STAR, TokenStream } from './stream';
 
 /**
  * Type names that are not keywords but are built in, as the C library's typedefs are: 'size_t',
@@ -29,15 +29,16 @@ const NONE: readonly number[] = Object.freeze([]);
 /** The chain of a declarator that is only a name (or nothing). */
 const NO_DERIVATIONS: readonly Derivation[] = Object.freeze([]);
 
+/** A derivation of a declarator; `at` is the index of its token ('*', '[' or '('), which messages about it point at. */
 export type Derivation =
-  | { readonly kind: 'pointer'; readonly quals: number; readonly tok: Token }
+  | { readonly kind: 'pointer'; readonly quals: number; readonly at: number }
   /** `length` 'compiler' is API mode's `[...]`: the compiler gives it. */
-  | { readonly kind: 'array'; readonly length: number | null | 'compiler'; readonly tok: Token }
+  | { readonly kind: 'array'; readonly length: number | null | 'compiler'; readonly at: number }
   | {
       readonly kind: 'function';
       readonly params: readonly Param[];
       readonly ellipsis: boolean;
-      readonly tok: Token;
+      readonly at: number;
     };
 
 export interface Param {
@@ -64,7 +65,8 @@ export interface TagUse {
 
 /** Parsed declaration specifiers. */
 export interface Specs {
-  readonly first: Token;
+  /** The index of the first token, which messages about the specifiers point at. */
+  readonly firstAt: number;
   readonly type: CType;
   /** The type came from a typedef name or a tag, not from type keywords. */
   readonly named: boolean;
@@ -203,25 +205,25 @@ export abstract class DeclaratorParser {
     // The pointers, then the suffixes from the right, then what is inside '()' (no array until there is one).
     let chain: Derivation[] | null = null;
     let pointers = 0;
-    while (this.ts.is('*')) {
-      const star = this.ts.next();
+    while (this.ts.cur === P_STAR) {
+      const star = this.ts.index;
+      this.ts.skip();
       this.ts.enter(star);
-      const d: Derivation = { kind: 'pointer', quals: this.qualifiers(), tok: star };
+      const d: Derivation = { kind: 'pointer', quals: this.qualifiers(), at: star };
       if (chain === null) chain = [d];
       else chain.push(d);
       pointers++;
     }
     let name: Token | null = null;
     let inner: readonly Derivation[] | null = null;
-    const tok = this.ts.peek();
-    if (this.ts.is('(') && this.nestedDeclaratorFollows(mode)) {
-      this.ts.next();
+    if (this.ts.cur === P_LPAREN && this.nestedDeclaratorFollows(mode)) {
+      const tok = this.ts.next();
       ({ name, chain: inner } = this.declarator(mode));
       this.ts.expect(')', `')' to close the '(' at ${tok.line}:${tok.column}`);
-    } else if (mode !== 'abstract' && isName(tok)) {
+    } else if (mode !== 'abstract' && this.ts.cur === IDENT_KIND) {
       name = this.ts.next();
     } else if (mode === 'named') {
-      this.ts.unexpected(tok, 'a name');
+      this.ts.unexpected(this.ts.peek(), 'a name');
     }
     chain = this.suffixes(name, chain);
     this.ts.leave(1 + pointers);
@@ -235,20 +237,20 @@ export abstract class DeclaratorParser {
   /** At '(' in a declarator: true for a parenthesised declarator, false for a parameter list. */
   private nestedDeclaratorFollows(mode: 'named' | 'abstract' | 'either'): boolean {
     if (mode === 'named') return true;
-    const after = this.ts.peek(1);
-    if (after.kind === 'punct') return after.text !== ')' && after.text !== '...';
-    const role = after.kind === 'ident' ? keyword(after.text) : undefined;
-    return !(this.startsType(after) || role?.kind === 'refused' || role?.kind === 'storage');
+    const punct = this.ts.punctAhead(1);
+    if (punct !== null) return punct !== ')' && punct !== '...';
+    const role = this.ts.keywordAhead(1);
+    if (role === undefined) return !(this.ts.isName(1) && this.isTypedefName(this.ts.peek(1).text));
+    return !(role.kind === 'type' || role.kind === 'qualifier' || role.kind === 'tag' || role.kind === 'refused' || role.kind === 'storage');
   }
 
   protected qualifiers(): number {
     let quals = 0;
     for (;;) {
-      const tok = this.ts.peek();
-      const role = tok.kind === 'ident' ? keyword(tok.text) : undefined;
+      const role = KEYWORD_ROLES[this.ts.cur];
       if (role?.kind !== 'qualifier') return quals;
       quals |= role.bit;
-      this.ts.next();
+      this.ts.skip();
     }
   }
 
@@ -257,10 +259,14 @@ export abstract class DeclaratorParser {
     let out: Derivation[] | null = null;
     for (;;) {
       if (out !== null && out.length >= NESTING_LIMIT) this.ts.fail(this.ts.peek(), `nesting too deep (more than ${NESTING_LIMIT} levels)`);
-      const array = this.ts.is('[');
-      if (!array && !this.ts.is('(')) break;
-      const tok = this.ts.next();
-      const d: Derivation = array ? { kind: 'array', length: this.arrayLength(), tok } : this.parameters(tok, name);
+      const k = this.ts.cur;
+      if (k !== P_LBRACKET && k !== P_LPAREN) break;
+      const at = this.ts.index;
+      let d: Derivation;
+      if (k === P_LBRACKET) {
+        this.ts.skip();
+        d = { kind: 'array', length: this.arrayLength(), at };
+      } else d = this.parameters(name);
       if (out === null) out = [d];
       else out.push(d);
     }
@@ -276,35 +282,39 @@ export abstract class DeclaratorParser {
       this.ts.expect(']', "']' after '[...'");
       return 'compiler';
     }
-    const at = this.ts.peek();
+    const at = this.ts.index;
     const { value } = this.expression();
     this.ts.expect(']', "']' after the array size");
-    if (value < 0n) this.ts.fail(at, `the array size ${value} is negative`);
-    if (value > MAX_SAFE) this.ts.fail(at, `the array size ${value} is too large`);
+    if (value < 0n) this.ts.fail(this.ts.token(at), `the array size ${value} is negative`);
+    if (value > MAX_SAFE) this.ts.fail(this.ts.token(at), `the array size ${value} is too large`);
     return Number(value);
   }
 
-  private parameters(open: Token, name: Token | null): Derivation {
+  /** A parameter list from its '(' (the current token). */
+  private parameters(name: Token | null): Derivation {
+    const open = this.ts.index;
+    this.ts.skip();
     this.ts.enter(open);
     const params: Param[] = [];
     // The parameter names so far, once there are many (before: a look through params).
     let names: Set<string> | null = null;
     let ellipsis = false;
-    let voidParam: Token | null = null;
+    let voidParam = -1;
     if (!this.ts.accept(')')) {
       for (;;) {
-        const tok = this.ts.peek();
-        if (this.ts.is('...')) {
+        const at = this.ts.index;
+        if (this.ts.cur === P_ELLIPSIS) {
           if (!params.length) {
             const what = name ? `'${name.text}(...)' has only '...' as parameters` : "a parameter list of only '...'";
-            this.ts.fail(tok, `${what}, which C does not allow; '...' needs at least one parameter before it`);
+            this.ts.fail(this.ts.peek(), `${what}, which C does not allow; '...' needs at least one parameter before it`);
           }
           this.ts.next();
           ellipsis = true;
           this.ts.expect(')', "')' after '...'");
           break;
         }
-        if (isName(tok) && !this.isTypedefName(tok.text) && this.kRStyle()) {
+        if (this.ts.cur === IDENT_KIND && this.kRStyle() && !this.isTypedefName(this.ts.peek().text)) {
+          const tok = this.ts.peek();
           this.ts.fail(
             tok,
             `unknown type name ${quote(tok.text)}, or a K&R-style parameter without a type, which cdef does not support; ` +
@@ -317,8 +327,8 @@ export abstract class DeclaratorParser {
         this.refuseCompilerLength(derived, 'a parameter');
         const { type, quals } = derived;
         if (type === VOID) {
-          voidParam = tok;
-          if (d.name || quals) this.ts.fail(tok, "a 'void' parameter cannot have a name or qualifiers");
+          voidParam = at;
+          if (d.name || quals) this.ts.fail(this.ts.token(at), "a 'void' parameter cannot have a name or qualifiers");
         }
         // As in C, array parameters are pointers to their items and function parameters function pointers.
         const adjusted = type.kind === 'array' ? pointerTo(type.item, quals) : type.kind === 'function' ? pointerTo(type) : type;
@@ -331,23 +341,24 @@ export abstract class DeclaratorParser {
           names?.add(text);
         }
         params.push({ name: d.name, type: adjusted });
-        if (this.ts.accept(',')) continue;
-        if (this.ts.accept(')')) break;
-        this.ts.unexpected(this.ts.peek(), "',' or ')' in the parameter list");
+        const k = this.ts.cur;
+        if (k !== P_COMMA && k !== P_RPAREN) this.ts.unexpected(this.ts.peek(), "',' or ')' in the parameter list");
+        this.ts.skip();
+        if (k === P_RPAREN) break;
       }
     }
     this.ts.leave();
-    if (voidParam) {
-      if (params.length > 1 || ellipsis) this.ts.fail(voidParam, "'void' must be the only parameter");
-      return { kind: 'function', params: [], ellipsis, tok: open };
+    if (voidParam >= 0) {
+      if (params.length > 1 || ellipsis) this.ts.fail(this.ts.token(voidParam), "'void' must be the only parameter");
+      return { kind: 'function', params: [], ellipsis, at: open };
     }
-    return { kind: 'function', params, ellipsis, tok: open };
+    return { kind: 'function', params, ellipsis, at: open };
   }
 
   /** After a parameter's first token: true when ',' or ')' follows it, as after a K&R-style parameter name. */
   private kRStyle(): boolean {
-    const after = this.ts.peek(1);
-    return after.kind === 'punct' && (after.text === ',' || after.text === ')');
+    const after = this.ts.punctAhead(1);
+    return after === ',' || after === ')';
   }
 
   /**
@@ -376,32 +387,32 @@ export abstract class DeclaratorParser {
           const pending = pendingLayout(type) !== null || fromCompiler !== null;
           const tag = type.kind === 'struct' || type.kind === 'union' || type.kind === 'enum';
           if (type.size < 0 && !pending && !(parameter && depth === 0 && tag)) {
-            this.ts.fail(d.tok, `an array cannot hold items of type '${type.cname}', which has no size`);
+            this.ts.fail(this.ts.token(d.at), `an array cannot hold items of type '${type.cname}', which has no size`);
           }
           if (d.length === 'compiler') {
             if (depth >= outerArrays) {
-              this.ts.fail(d.tok, "'[...]' (a length the compiler gives) can only stand in the outer arrays of a declaration ('int a[...][...]'), not inside a pointer or function");
+              this.ts.fail(this.ts.token(d.at), "'[...]' (a length the compiler gives) can only stand in the outer arrays of a declaration ('int a[...][...]'), not inside a pointer or function");
             }
-            compilerLength ??= d.tok;
+            compilerLength ??= this.ts.token(d.at);
             (fromCompiler ??= []).push(depth);
             type = arrayOf(type, null);
             break;
           }
           if (d.length !== null && !pending && d.length * type.size > Number.MAX_SAFE_INTEGER) {
-            this.ts.fail(d.tok, `the array of ${d.length} '${type.cname}' is too large`);
+            this.ts.fail(this.ts.token(d.at), `the array of ${d.length} '${type.cname}' is too large`);
           }
           type = arrayOf(type, d.length);
           break;
         }
         case 'function':
           if (type.kind === 'array' || type.kind === 'function') {
-            this.ts.fail(d.tok, `a function cannot return ${type.kind === 'array' ? 'an array' : 'a function'} ('${type.cname}')`);
+            this.ts.fail(this.ts.token(d.at), `a function cannot return ${type.kind === 'array' ? 'an array' : 'a function'} ('${type.cname}')`);
           }
           type = functionType(d.params.map((p) => p.type), type, d.ellipsis);
           quals = 0;
           break;
       }
-      if (type._depth > NESTING_LIMIT) this.ts.fail(d.tok, `nesting too deep (a type more than ${NESTING_LIMIT} levels deep)`);
+      if (type._depth > NESTING_LIMIT) this.ts.fail(this.ts.token(d.at), `nesting too deep (a type more than ${NESTING_LIMIT} levels deep)`);
     }
     if (quals & Q_RESTRICT) quals = withoutMisplacedRestrict(type, quals);
     if (fromCompiler === null) return { type, quals, compilerLength, outerFromCompiler: false, innerFromCompiler: NONE };

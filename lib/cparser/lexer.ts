@@ -1,6 +1,6 @@
 // C's tokens in cdef text: the token grammar, and cdef text as positioned tokens (the preprocessor's output is preprocessed.ts).
 import { CDefError } from '../errors';
-import { ignoredInCdef, keyword } from './keywords';
+import { KeywordRole, LEXER_WORDS, keyword } from './keywords';
 
 export { keyword } from './keywords';
 export type { KeywordRole } from './keywords';
@@ -84,7 +84,7 @@ export const isBlank = (c: number): boolean => c === 32 || c === 9 || c === 12 |
 
 /** Token kinds as a token table stores them: indexes into KIND_NAMES, and for punctuators PUNCT_KIND and above (see punctuatorText). */
 const IDENT = 0;
-/** The kind of identifier tokens in a token table. */
+/** The kind of identifier tokens in a token table (names: keywords have kinds of their own, see KEYWORD_KIND). */
 export const IDENT_KIND = IDENT;
 const NUMBER = 1;
 const CHAR = 2;
@@ -92,11 +92,74 @@ const STRING = 3;
 const HASH = 5;
 const EOL = 6;
 const EOF = 7;
+/** The kinds of a preprocessing directive's '#' and of the end of the text in a token table. */
+export const HASH_KIND = HASH;
+export const EOF_KIND = EOF;
 const KIND_NAMES: readonly TokenKind[] = ['ident', 'number', 'char', 'string', 'punct', 'hash', 'eol', 'eof'];
 /** The kind of the punctuator PUNCTUATORS[0]; the others follow in order, so that a punctuator's kind names its text. */
 export const PUNCT_KIND = 16;
 /** The text of the punctuator of kind k is PUNCT_TEXTS[k - PUNCT_KIND]: one string per punctuator, so that texts compare at once. */
 export const PUNCT_TEXTS: readonly string[] = PUNCTUATORS;
+/**
+ * The kind of the keyword LEXER_WORDS[0]; the others follow in order. The lexer tells keywords
+ * from names as it reads them (see wordKind), so that the parser asks a table, not a map of
+ * strings, what a word is, and never cuts a keyword's text from the source.
+ */
+export const KEYWORD_KIND = 128;
+/** The kinds from here on are words the lexer drops ('__cdecl'): they never reach a token table. */
+const DROPPED_KIND = KEYWORD_KIND + LEXER_WORDS.findIndex(([, role]) => role === undefined);
+/** By token kind: the role of a keyword; undefined for every other kind. */
+export const KEYWORD_ROLES: readonly (KeywordRole | undefined)[] = Array.from({ length: 256 }, (_, k) => LEXER_WORDS[k - KEYWORD_KIND]?.[1]);
+/** By token kind: the text every token of that kind has (punctuators, keywords); undefined where it varies. */
+export const FIXED_TEXTS: readonly (string | undefined)[] = Array.from({ length: 256 }, (_, k) =>
+  k >= KEYWORD_KIND ? LEXER_WORDS[k - KEYWORD_KIND]?.[0] : k >= PUNCT_KIND ? PUNCTUATORS[k - PUNCT_KIND] : undefined,
+);
+/** By token kind: the punctuator's text, null for any other kind (so that one lookup tests a token for a punctuator). */
+export const PUNCT_BY_KIND: readonly (string | null)[] = Array.from({ length: 256 }, (_, k) =>
+  k >= PUNCT_KIND && k < KEYWORD_KIND ? PUNCTUATORS[k - PUNCT_KIND] ?? null : null,
+);
+/** The kind of the punctuator `text` in a token table. */
+export function punctKind(text: string): number {
+  const k = PUNCTUATORS.indexOf(text);
+  if (k < 0) throw new Error(`internal: '${text}' is no punctuator`);
+  return PUNCT_KIND + k;
+}
+
+/** By token kind: the TokenKind a Token of it has. */
+export const KIND_OF: readonly TokenKind[] = Array.from({ length: 256 }, (_, k) => (k >= KEYWORD_KIND ? 'ident' : k >= PUNCT_KIND ? 'punct' : KIND_NAMES[k]));
+
+/** Slots of the words of LEXER_WORDS by their hash (see wordHash), open addressing: the word's kind, 0 for an empty slot. */
+const WORD_BITS = 12;
+const WORD_MASK = (1 << WORD_BITS) - 1;
+const WORD_SLOTS = new Uint8Array(1 << WORD_BITS);
+/** One step of the hash of a word, as the lexer computes it while it reads the word (small integers only). */
+const hashStep = (h: number, c: number): number => (h * 31 + c) & WORD_MASK;
+function wordHash(src: string, start: number, end: number): number {
+  let h = 0;
+  for (let i = start; i < end; i++) h = hashStep(h, src.charCodeAt(i));
+  return h;
+}
+LEXER_WORDS.forEach(([w], k) => {
+  let s = wordHash(w, 0, w.length);
+  while (WORD_SLOTS[s] !== 0) s = (s + 1) & WORD_MASK;
+  WORD_SLOTS[s] = KEYWORD_KIND + k;
+});
+
+/** The kind of the word src[start, end), whose hash is `h`: a keyword's, a dropped word's, or IDENT for a name. */
+function wordKind(src: string, start: number, end: number, h: number): number {
+  for (let s = h; ; s = (s + 1) & WORD_MASK) {
+    const k = WORD_SLOTS[s];
+    if (k === 0) return IDENT;
+    const w = FIXED_TEXTS[k] as string;
+    if (w.length === end - start && src.startsWith(w, start)) return k;
+  }
+}
+
+/** The kind of a token table row for an identifier token `text` made elsewhere: a keyword's, or IDENT. */
+function identKind(text: string): number {
+  const k = wordKind(text, 0, text.length, wordHash(text, 0, text.length));
+  return k >= DROPPED_KIND ? IDENT : k;
+}
 
 
 
@@ -227,7 +290,7 @@ export class CdefTokens {
   static of(tokens: readonly Token[]): CdefTokens {
     const table = new CdefTokens(tokens.length + 1);
     for (const t of tokens) {
-      const kind = t.kind === 'punct' ? PUNCT_KIND + PUNCTUATORS.indexOf(t.text) : KIND_NAMES.indexOf(t.kind);
+      const kind = t.kind === 'punct' ? PUNCT_KIND + PUNCTUATORS.indexOf(t.text) : t.kind === 'ident' ? identKind(t.text) : KIND_NAMES.indexOf(t.kind);
       if (kind < 0 || kind === PUNCT_KIND - 1) throw new Error(`internal: '${t.text}' is no ${t.kind} token`);
       let file = t.file === undefined ? -1 : table.fileNames.indexOf(t.file);
       if (t.file !== undefined && file < 0) file = table.fileNames.push(t.file) - 1;
@@ -269,8 +332,8 @@ export class CdefTokens {
     const end = this.ends[i];
     const f = this.files[i];
     return {
-      kind: k >= PUNCT_KIND ? 'punct' : KIND_NAMES[k],
-      text: this.texts !== null ? this.texts[i] : k >= PUNCT_KIND ? PUNCTUATORS[k - PUNCT_KIND] : start === end ? '' : this.src.slice(start, end),
+      kind: KIND_OF[k],
+      text: this.texts !== null ? this.texts[i] : (FIXED_TEXTS[k] ?? (start === end ? '' : this.src.slice(start, end))),
       start,
       end,
       line: this.lines[i] >= 0 ? this.lines[i] : (this.bigLines?.get(i) as number),
@@ -349,16 +412,17 @@ class Lexer {
         continue;
       } else if (cls === C_IDENT) {
         let end = i + 1;
-        while ((CHAR_CLASS[src.charCodeAt(end)] & (C_IDENT | C_DIGIT)) !== 0) end++;
+        let h = c;
+        for (let d = src.charCodeAt(end); (CHAR_CLASS[d] & (C_IDENT | C_DIGIT)) !== 0; d = src.charCodeAt(++end)) h = (h * 31 + d) & WORD_MASK;
         const q = src.charCodeAt(end);
         if (q === 39 || q === 34) kind = -1; // perhaps a literal's prefix ('L"x"'): the long way
-        else if ((c === 95 || c === 87) && ignoredInCdef(src.slice(start, end))) {
+        else {
           i = end;
-          atLineStart = false;
-          continue;
-        } else {
-          i = end;
-          kind = IDENT;
+          kind = WORD_SLOTS[h] === 0 ? IDENT : wordKind(src, start, end, h);
+          if (kind >= DROPPED_KIND) {
+            atLineStart = false;
+            continue;
+          }
         }
       } else if (cls === C_PUNCT) {
         kind = punctuatorKind(src, i, c);
@@ -413,7 +477,7 @@ class Lexer {
     const src = this.src;
     if (c === 10) this.newline();
     else if (isBlank(c)) this.i++;
-    else if (isIdentStart(c)) this.word(c);
+    else if (isIdentStart(c)) this.word();
     else if (c === 92) this.splice();
     else if (c === 47 && src.charCodeAt(this.i + 1) === 47) this.lineComment();
     else if (c === 47 && src.charCodeAt(this.i + 1) === 42) this.blockComment();
@@ -497,8 +561,8 @@ class Lexer {
     this.i = close + 2;
   }
 
-  /** A name (or a literal's prefix, or a word cdef drops), from its first character `c`. */
-  private word(c: number): void {
+  /** A name, a keyword, a literal's prefix or a word cdef drops, at the current character. */
+  private word(): void {
     const src = this.src;
     const start = this.i;
     let end = start + 1;
@@ -507,7 +571,10 @@ class Lexer {
     this.i = end;
     const q = src.charCodeAt(end);
     if ((q === 39 || q === 34) && end - start <= 2 && LITERAL_PREFIXES.has(src.slice(start, end))) this.literal(start, q);
-    else if (!((c === 95 || c === 87) && ignoredInCdef(src.slice(start, end)))) this.push(IDENT, start, end);
+    else {
+      const kind = wordKind(src, start, end, wordHash(src, start, end));
+      if (kind < DROPPED_KIND) this.push(kind, start, end);
+    }
   }
 
   private token(c: number): void {

@@ -296,7 +296,7 @@ export class Scope {
 
   commit(): void {
     this.nameAnonymous();
-    for (const d of this.staged.values()) this.registry.declare(d, this.override);
+    for (const [key, d] of this.staged) this.registry.declare(d, this.override, key);
   }
 
   private nameAnonymous(): void {
