@@ -6,7 +6,7 @@ import { Scope, enumeratorType } from '../ctype/declarations';
 import { ExprContext, IntValue, evaluate } from './constexpr';
 import { keyword } from './keywords';
 import { IDENT_KIND, KEYWORD_ROLES, NESTING_LIMIT, Token, quote } from './lexer';
-import { P_COMMA, P_ELLIPSIS, P_LBRACKET, P_LPAREN, P_RPAREN, P_STAR, TokenStream } from './stream';
+import { P_COMMA, P_ELLIPSIS, P_LBRACKET, P_LPAREN, P_RBRACKET, P_RPAREN, P_SEMI, P_STAR, TokenStream } from './stream';
 
 /**
  * Type names that are not keywords but are built in, as the C library's typedefs are: 'size_t',
@@ -201,14 +201,14 @@ export abstract class DeclaratorParser {
    * one (parameters). Pointers apply first, then the suffixes from the right, then what is inside '()'.
    */
   protected declarator(mode: 'named' | 'abstract' | 'either'): Declarator {
-    this.ts.enter();
+    if (++this.ts.depth > NESTING_LIMIT) this.ts.tooDeep();
     // The pointers, then the suffixes from the right, then what is inside '()' (no array until there is one).
     let chain: Derivation[] | null = null;
     let pointers = 0;
     while (this.ts.cur === P_STAR) {
       const star = this.ts.index;
       this.ts.skip();
-      this.ts.enter(star);
+      if (++this.ts.depth > NESTING_LIMIT) this.ts.tooDeep(star);
       const d: Derivation = { kind: 'pointer', quals: this.qualifiers(), at: star };
       if (chain === null) chain = [d];
       else chain.push(d);
@@ -226,12 +226,53 @@ export abstract class DeclaratorParser {
       this.ts.unexpected(this.ts.peek(), 'a name');
     }
     chain = this.suffixes(name, chain);
-    this.ts.leave(1 + pointers);
+    this.ts.depth -= 1 + pointers;
     if (inner !== null && inner.length > 0) {
       if (chain === null) chain = inner as Derivation[]; // the nested declarator's own array
       else for (let i = 0; i < inner.length; i++) chain.push(inner[i]);
     }
     return { name, chain: chain ?? NO_DERIVATIONS };
+  }
+
+  /**
+   * The declarator of most members and parameters, read and applied to `specs` at once as
+   * declarator() and derive() would: pointers without qualifiers, a name, at most one array of a
+   * plain decimal length, then ';', ',' or ')' ('int a;', 'char *s,', 'double v[16];'). null, with
+   * nothing read, for any other declarator, or where a check of derive() could fail (restrict, a
+   * type without a size or with a pending layout, depth near the nesting limit): those take the general path.
+   */
+  protected plainDeclarator(specs: Specs): { readonly name: Token; readonly type: CType; readonly quals: number } | null {
+    const ts = this.ts;
+    let stars = 0;
+    while (ts.kindAt(stars) === P_STAR) stars++;
+    if (ts.kindAt(stars) !== IDENT_KIND) return null;
+    let after = ts.kindAt(stars + 1);
+    let length = -1;
+    if (after === P_LBRACKET) {
+      length = ts.decimalAt(stars + 2);
+      if (length < 0 || ts.kindAt(stars + 3) !== P_RBRACKET) return null;
+      after = ts.kindAt(stars + 4);
+    }
+    if (after !== P_SEMI && after !== P_COMMA && after !== P_RPAREN) return null;
+    let type = specs.type;
+    let quals = specs.quals;
+    if ((quals & Q_RESTRICT) !== 0 || ts.depth + 1 + stars > NESTING_LIMIT || type._depth + stars + 1 > NESTING_LIMIT) return null;
+    for (let i = 0; i < stars; i++) {
+      type = pointerTo(type, quals);
+      quals = 0;
+    }
+    if (length >= 0) {
+      if (type.size < 0 || pendingLayout(type) !== null || length * type.size > Number.MAX_SAFE_INTEGER) return null;
+      type = arrayOf(type, length);
+    }
+    for (let i = 0; i < stars; i++) ts.skip();
+    const name = ts.next();
+    if (length >= 0) {
+      ts.skip();
+      ts.skip();
+      ts.skip();
+    }
+    return { name, type, quals };
   }
 
   /** At '(' in a declarator: true for a parenthesised declarator, false for a parameter list. */
@@ -294,7 +335,7 @@ export abstract class DeclaratorParser {
   private parameters(name: Token | null): Derivation {
     const open = this.ts.index;
     this.ts.skip();
-    this.ts.enter(open);
+    if (++this.ts.depth > NESTING_LIMIT) this.ts.tooDeep(open);
     const params: Param[] = [];
     // The parameter names so far, once there are many (before: a look through params).
     let names: Set<string> | null = null;
@@ -322,10 +363,22 @@ export abstract class DeclaratorParser {
           );
         }
         const specs = this.specifiers('param', 'a parameter type');
-        const d = this.declarator('either');
-        const derived = this.derive(specs, d.chain, true);
-        this.refuseCompilerLength(derived, 'a parameter');
-        const { type, quals } = derived;
+        // Most parameters are plain ('int x', 'char *s'); the others take the general path.
+        const plain = this.plainDeclarator(specs);
+        let d: { readonly name: Token | null };
+        let type: CType;
+        let quals: number;
+        if (plain !== null) {
+          d = plain;
+          type = plain.type;
+          quals = plain.quals;
+        } else {
+          const general = this.declarator('either');
+          const derived = this.derive(specs, general.chain, true);
+          this.refuseCompilerLength(derived, 'a parameter');
+          ({ type, quals } = derived);
+          d = general;
+        }
         if (type === VOID) {
           voidParam = at;
           if (d.name || quals) this.ts.fail(this.ts.token(at), "a 'void' parameter cannot have a name or qualifiers");
@@ -347,7 +400,7 @@ export abstract class DeclaratorParser {
         if (k === P_RPAREN) break;
       }
     }
-    this.ts.leave();
+    this.ts.depth--;
     if (voidParam >= 0) {
       if (params.length > 1 || ellipsis) this.ts.fail(this.ts.token(voidParam), "'void' must be the only parameter");
       return { kind: 'function', params: [], ellipsis, at: open };

@@ -177,9 +177,14 @@ const CHAR_CLASS = (() => {
   }
   return t;
 })();
-/** The kinds of the punctuators of two and three characters by their character codes (7 bits each), so that no string is cut to look one up. */
-const PUNCT2_KINDS = new Map<number, number>();
-const PUNCT3_KINDS = new Map<number, number>();
+/**
+ * The kinds of the punctuators of two characters by their character codes (c * 128 + d; 0: none),
+ * and of the three-character ones by their first two (each two begin one at most: '...', '<<=',
+ * '>>='), with the third character in PUNCT3_LAST: tables, so that no string is cut to look one up.
+ */
+const PUNCT2_KINDS = new Uint8Array(128 * 128);
+const PUNCT3_KINDS = new Uint8Array(128 * 128);
+const PUNCT3_LAST = new Uint8Array(128 * 128);
 /** The kinds of the one-character punctuators by character code (0: none). */
 const PUNCT1_KINDS = new Uint8Array(128);
 /** 1 for the characters that start a punctuator of two or three characters. */
@@ -190,7 +195,13 @@ PUNCTUATORS.forEach((p, k) => {
   if (codes.length === 1) PUNCT1_KINDS[codes[0]] = kind;
   else {
     STARTS_LONGER[codes[0]] = 1;
-    (codes.length === 2 ? PUNCT2_KINDS : PUNCT3_KINDS).set(codes.reduce((n, c) => n * 128 + c), kind);
+    const two = codes[0] * 128 + codes[1];
+    if (codes.length === 2) PUNCT2_KINDS[two] = kind;
+    else {
+      if (PUNCT3_KINDS[two] !== 0) throw new Error(`internal: two punctuators of three characters begin '${p.slice(0, 2)}'`);
+      PUNCT3_KINDS[two] = kind;
+      PUNCT3_LAST[two] = codes[2];
+    }
   }
 });
 
@@ -201,11 +212,8 @@ function punctuatorKind(src: string, at: number, c: number): number {
     const d = src.charCodeAt(at + 1);
     if (d < 128) {
       const two = c * 128 + d;
-      const e = src.charCodeAt(at + 2);
-      const three = e < 128 ? PUNCT3_KINDS.get(two * 128 + e) : undefined;
-      if (three !== undefined) return three;
-      const kind = PUNCT2_KINDS.get(two);
-      if (kind !== undefined) return kind;
+      if (PUNCT3_KINDS[two] !== 0 && src.charCodeAt(at + 2) === PUNCT3_LAST[two]) return PUNCT3_KINDS[two];
+      if (PUNCT2_KINDS[two] !== 0) return PUNCT2_KINDS[two];
     }
   }
   return PUNCT1_KINDS[c];
@@ -323,6 +331,25 @@ export class CdefTokens {
     this.columns[i] = column;
     this.files[i] = file;
     this.count = i + 1;
+  }
+
+  /**
+   * The value of token `i` when it is a plain decimal integer constant of at most nine digits
+   * ('0', '16', not '016', '0x10', '16u'), which is its value whatever C's rules; -1 otherwise.
+   */
+  decimalValue(i: number): number {
+    if (this.kinds[i] !== NUMBER) return -1;
+    const text = this.texts !== null ? this.texts[i] : this.src;
+    const start = this.texts !== null ? 0 : this.starts[i];
+    const end = this.texts !== null ? text.length : this.ends[i];
+    if (end - start > 9 || (end - start > 1 && text.charCodeAt(start) === 48)) return -1;
+    let v = 0;
+    for (let at = start; at < end; at++) {
+      const c = text.charCodeAt(at);
+      if (c < 48 || c > 57) return -1;
+      v = v * 10 + (c - 48);
+    }
+    return v;
   }
 
   /** A new Token object for token `i`. */

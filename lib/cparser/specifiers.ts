@@ -2,7 +2,7 @@
 import { CType, EnumType, MemberDecl, StructType, VOID, primitive } from '../ctype/model';
 import { enumBase, enumeratorType, toJs } from '../ctype/declarations';
 import { IntValue } from './constexpr';
-import { IDENT_KIND, KEYWORD_ROLES, Token, isName, quote } from './lexer';
+import { IDENT_KIND, KEYWORD_ROLES, NESTING_LIMIT, Token, isName, quote } from './lexer';
 import { P_COLON, P_COMMA, P_ELLIPSIS, P_LBRACE, P_RBRACE, P_SEMI, TokenStream } from './stream';
 import { BUILTIN_TYPES, DeclaratorParser, SpecContext, Specs, TagUse, fromCompiler, posOf } from './declarator';
 
@@ -31,9 +31,12 @@ function primitiveOf(words: readonly Token[], ts: TokenStream): CType {
   return type;
 }
 
-/** primitiveOf() of the one word at index `at`. */
-function primitiveOf1(at: number, ts: TokenStream): CType {
-  return spelled.get(ts.fixedText(at) as string) ?? primitiveOf([ts.token(at)], ts);
+/** The types of the type keywords alone, by their kinds in the token table. */
+const ofOneWord: (CType | undefined)[] = new Array<CType | undefined>(256).fill(undefined);
+
+/** primitiveOf() of the one type keyword at index `at`, of kind `kind`. */
+function primitiveOf1(at: number, kind: number, ts: TokenStream): CType {
+  return ofOneWord[kind] ?? (ofOneWord[kind] = primitiveOf([ts.token(at)], ts));
 }
 
 function spelledPrimitive(words: readonly Token[], ts: TokenStream): CType {
@@ -93,6 +96,7 @@ export abstract class SpecifierParser extends DeclaratorParser {
     const firstAt = this.ts.index;
     // The type keywords: the index of the first, and all of them once there is a second (most types have one).
     let word = -1;
+    let wordKind = 0;
     let words: Token[] | null = null;
     let named: { type: CType; quals: number; tok: Token } | null = null;
     let tag: TagUse | null = null;
@@ -117,8 +121,10 @@ export abstract class SpecifierParser extends DeclaratorParser {
       }
       if (role.kind === 'type' && named === null && words === null) {
         // The first two type words, without making their tokens (most types have one).
-        if (word < 0) word = this.ts.index;
-        else words = [this.ts.token(word), this.ts.peek()];
+        if (word < 0) {
+          word = this.ts.index;
+          wordKind = this.ts.cur;
+        } else words = [this.ts.token(word), this.ts.peek()];
         this.ts.skip();
         continue;
       }
@@ -151,7 +157,7 @@ export abstract class SpecifierParser extends DeclaratorParser {
       if (isName(tok)) this.ts.fail(tok, `unknown type name ${quote(tok.text)}`);
       this.ts.unexpected(tok, expected);
     }
-    const type = named ? named.type : words !== null ? primitiveOf(words, this.ts) : primitiveOf1(word, this.ts);
+    const type = named ? named.type : words !== null ? primitiveOf(words, this.ts) : primitiveOf1(word, wordKind, this.ts);
     return { firstAt, type, named: named !== null, quals: quals | (named?.quals ?? 0), storage, tag };
   }
 
@@ -175,9 +181,9 @@ export abstract class SpecifierParser extends DeclaratorParser {
     }
     const open = this.ts.index;
     this.ts.skip();
-    this.ts.enter(open);
+    if (++this.ts.depth > NESTING_LIMIT) this.ts.tooDeep(open);
     const type = kind === 'enum' ? this.enumDefinition(kw, name) : this.structDefinition(kind, name, kw);
-    this.ts.leave();
+    this.ts.depth--;
     return { type, defined: true, anonymous: name === null };
   }
 
@@ -252,6 +258,12 @@ export abstract class SpecifierParser extends DeclaratorParser {
     if (this.ts.cur === P_COLON) {
       const at = this.ts.next();
       return { name: '', type: specs.type, quals: specs.quals, bitsize: this.bitWidth(at, '(unnamed)'), pos: posOf(at) };
+    }
+    // Most members are plain ('int a;', 'char *s;', 'double v[4];'); the others take the general path.
+    const plain = this.plainDeclarator(specs);
+    if (plain !== null) {
+      const { name } = plain;
+      return { name: name.text, type: plain.type, quals: plain.quals, bitsize: -1, pos: posOf(name) };
     }
     const d = this.declarator('named');
     const name = d.name as Token;

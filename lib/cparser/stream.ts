@@ -1,7 +1,7 @@
 // The parser's cursor over cdef tokens, shared by the parser and the expression evaluator, with the error helpers that name what was found.
 import { CDefError } from '../errors';
 import { KeywordRole, keyword } from './keywords';
-import { CdefTokens, FIXED_TEXTS, IDENT_KIND, KEYWORD_KIND, KEYWORD_ROLES, KIND_OF, NESTING_LIMIT, PUNCT_BY_KIND, Token, TokenKind, Where, describe, punctKind } from './lexer';
+import { CdefTokens, IDENT_KIND, KEYWORD_KIND, KEYWORD_ROLES, KIND_OF, NESTING_LIMIT, PUNCT_BY_KIND, Token, TokenKind, Where, describe, punctKind } from './lexer';
 
 /** The message for a '...' where API mode has no use for one. */
 export const MISPLACED_ELLIPSIS =
@@ -16,6 +16,7 @@ export const P_STAR = punctKind('*');
 export const P_LPAREN = punctKind('(');
 export const P_RPAREN = punctKind(')');
 export const P_LBRACKET = punctKind('[');
+export const P_RBRACKET = punctKind(']');
 export const P_LBRACE = punctKind('{');
 export const P_RBRACE = punctKind('}');
 export const P_COLON = punctKind(':');
@@ -32,7 +33,11 @@ export class TokenStream {
    * this field compared with a number, without a call.
    */
   cur: number;
-  private depth = 0;
+  /**
+   * Levels of nesting entered (see enter); the busiest paths count them here themselves
+   * (`if (++ts.depth > NESTING_LIMIT) ts.tooDeep(at)`, `ts.depth -= n`), as enter() and leave() do.
+   */
+  depth = 0;
   /** The tokens: a lexer's table, whose rows become Token objects when looked at. */
   private readonly table: CdefTokens;
   private readonly kinds: Uint8Array;
@@ -49,8 +54,8 @@ export class TokenStream {
     this.cur = this.kinds[0];
   }
 
-  // The ways to look at a token (peek, next, skip, isIdent, isName, keywordAhead, kindIs, punctAhead,
-  // is, accept): a count of their calls is a count of the parser's work (see test/helpers/work.ts).
+  // The ways to look at a token (peek, next, skip, kindAt, decimalAt, isIdent, isName, keywordAhead,
+  // kindIs, punctAhead, is, accept): a count of their calls is a count of the parser's work (see test/helpers/work.ts).
   // All but peek() and next() read the table without making a Token.
 
   /** The token `ahead` tokens after the cursor (the 'eof' past the end). */
@@ -88,6 +93,18 @@ export class TokenStream {
       this.index = at + 1;
       this.cur = this.kinds[at + 1 < this.last ? at + 1 : this.last];
     }
+  }
+
+  /** The kind in the token table of the token `ahead` tokens after the cursor (`cur` for 0). */
+  kindAt(ahead: number): number {
+    const at = this.index + ahead;
+    return this.kinds[at < this.last ? at : this.last];
+  }
+
+  /** The value of the token `ahead` tokens after the cursor when it is a plain decimal constant (see CdefTokens.decimalValue); -1 otherwise. */
+  decimalAt(ahead: number): number {
+    const at = this.index + ahead;
+    return this.table.decimalValue(at < this.last ? at : this.last);
   }
 
   /** True when the current token is an identifier (a name or a keyword). */
@@ -131,11 +148,6 @@ export class TokenStream {
     if (PUNCT_BY_KIND[this.cur] !== text) return false;
     this.skip();
     return true;
-  }
-
-  /** The text of token `i` when it is a keyword or a punctuator (whose kind gives it); undefined for other tokens. */
-  fixedText(i: number): string | undefined {
-    return FIXED_TEXTS[this.kinds[i < this.last ? i : this.last]];
   }
 
   /** Token `i` of the text (0 <= i <= the index of the 'eof'), for messages that quote from an earlier token. */
@@ -183,9 +195,12 @@ export class TokenStream {
    * NESTING_LIMIT so that no input can exhaust the stack.
    */
   enter(tok?: Token | number): void {
-    if (++this.depth > NESTING_LIMIT) {
-      this.fail(typeof tok === 'number' ? this.token(tok) : (tok ?? this.peek()), `nesting too deep (more than ${NESTING_LIMIT} levels)`);
-    }
+    if (++this.depth > NESTING_LIMIT) this.tooDeep(tok);
+  }
+
+  /** Fails at `tok` (a token, or its index; by default the current token): one level of nesting more than NESTING_LIMIT. */
+  tooDeep(tok?: Token | number): never {
+    return this.fail(typeof tok === 'number' ? this.token(tok) : (tok ?? this.peek()), `nesting too deep (more than ${NESTING_LIMIT} levels)`);
   }
 
   leave(levels = 1): void {
