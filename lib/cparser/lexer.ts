@@ -187,14 +187,11 @@ const PUNCT3_KINDS = new Uint8Array(128 * 128);
 const PUNCT3_LAST = new Uint8Array(128 * 128);
 /** The kinds of the one-character punctuators by character code (0: none). */
 const PUNCT1_KINDS = new Uint8Array(128);
-/** 1 for the characters that start a punctuator of two or three characters. */
-const STARTS_LONGER = new Uint8Array(128);
 PUNCTUATORS.forEach((p, k) => {
   const codes = [...p].map((ch) => ch.charCodeAt(0));
   const kind = PUNCT_KIND + k;
   if (codes.length === 1) PUNCT1_KINDS[codes[0]] = kind;
   else {
-    STARTS_LONGER[codes[0]] = 1;
     const two = codes[0] * 128 + codes[1];
     if (codes.length === 2) PUNCT2_KINDS[two] = kind;
     else {
@@ -208,15 +205,14 @@ PUNCTUATORS.forEach((p, k) => {
 /** The kind of the longest punctuator at `at`, whose first character is `c`; 0 when none starts there. */
 function punctuatorKind(src: string, at: number, c: number): number {
   if (c >= 128) return 0;
-  if (STARTS_LONGER[c] === 1) {
-    const d = src.charCodeAt(at + 1);
-    if (d < 128) {
-      const two = c * 128 + d;
-      if (PUNCT3_KINDS[two] !== 0 && src.charCodeAt(at + 2) === PUNCT3_LAST[two]) return PUNCT3_KINDS[two];
-      if (PUNCT2_KINDS[two] !== 0) return PUNCT2_KINDS[two];
-    }
-  }
-  return PUNCT1_KINDS[c];
+  // The same steps whatever the characters (0: no longer punctuator): code that a first run leaves
+  // unexercised costs a deoptimisation when it is reached, which here is the whole lexer's.
+  const d = src.charCodeAt(at + 1);
+  const two = d < 128 ? c * 128 + d : 0;
+  const three = PUNCT3_KINDS[two];
+  if (three !== 0 && src.charCodeAt(at + 2) === PUNCT3_LAST[two]) return three;
+  const kind = PUNCT2_KINDS[two];
+  return kind !== 0 ? kind : PUNCT1_KINDS[c];
 }
 
 /** Splits `source` into tokens ending with one 'eof'; throws CDefError on text that is no C token. */
