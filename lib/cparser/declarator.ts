@@ -42,8 +42,17 @@ export type Derivation =
     };
 
 export interface Param {
-  readonly name: Token | null;
+  /** The parameter's name as written, or null. */
+  readonly name: string | null;
   readonly type: CType;
+}
+
+/** What plainDeclarator() read: the index of the name's token, its text, and the type and qualifiers derived. */
+export interface PlainDeclarator {
+  nameAt: number;
+  name: string;
+  type: CType;
+  quals: number;
 }
 
 /** A parsed declarator: its name (null when abstract) and derivations, innermost (nearest the base type) first. */
@@ -108,6 +117,8 @@ export function fromCompiler(d: Derived): { lengthFromCompiler?: true; innerLeng
 export abstract class DeclaratorParser {
   /** Enumerators of the enum whose body is being parsed (null: the compiler gives the value). */
   protected pendingEnum: Map<string, IntValue | null> | null = null;
+  /** What the last plainDeclarator() that returned true read. */
+  protected readonly plain: PlainDeclarator = { nameAt: -1, name: '', type: VOID, quals: 0 };
   private readonly exprContext: ExprContext = {
     constant: (tok) => this.constantValue(tok),
     startsType: (tok) => this.startsType(tok),
@@ -237,42 +248,48 @@ export abstract class DeclaratorParser {
   /**
    * The declarator of most members and parameters, read and applied to `specs` at once as
    * declarator() and derive() would: pointers without qualifiers, a name, at most one array of a
-   * plain decimal length, then ';', ',' or ')' ('int a;', 'char *s,', 'double v[16];'). null, with
-   * nothing read, for any other declarator, or where a check of derive() could fail (restrict, a
+   * plain decimal length, then ';', ',' or ')' ('int a;', 'char *s,', 'double v[16];'): true, with
+   * what it read in `plain` (one object, rewritten by each call: a large cdef reads thousands), and
+   * no Token made for the name. false, with nothing read, for any other declarator, or where a check of derive() could fail (restrict, a
    * type without a size or with a pending layout, depth near the nesting limit): those take the general path.
    */
-  protected plainDeclarator(specs: Specs): { readonly name: Token; readonly type: CType; readonly quals: number } | null {
+  protected plainDeclarator(specs: Specs): boolean {
     const ts = this.ts;
     let stars = 0;
     while (ts.kindAt(stars) === P_STAR) stars++;
-    if (ts.kindAt(stars) !== IDENT_KIND) return null;
+    if (ts.kindAt(stars) !== IDENT_KIND) return false;
     let after = ts.kindAt(stars + 1);
     let length = -1;
     if (after === P_LBRACKET) {
       length = ts.decimalAt(stars + 2);
-      if (length < 0 || ts.kindAt(stars + 3) !== P_RBRACKET) return null;
+      if (length < 0 || ts.kindAt(stars + 3) !== P_RBRACKET) return false;
       after = ts.kindAt(stars + 4);
     }
-    if (after !== P_SEMI && after !== P_COMMA && after !== P_RPAREN) return null;
+    if (after !== P_SEMI && after !== P_COMMA && after !== P_RPAREN) return false;
     let type = specs.type;
     let quals = specs.quals;
-    if ((quals & Q_RESTRICT) !== 0 || ts.depth + 1 + stars > NESTING_LIMIT || type._depth + stars + 1 > NESTING_LIMIT) return null;
+    if ((quals & Q_RESTRICT) !== 0 || ts.depth + 1 + stars > NESTING_LIMIT || type._depth + stars + 1 > NESTING_LIMIT) return false;
     for (let i = 0; i < stars; i++) {
       type = pointerTo(type, quals);
       quals = 0;
     }
     if (length >= 0) {
-      if (type.size < 0 || pendingLayout(type) !== null || length * type.size > Number.MAX_SAFE_INTEGER) return null;
+      if (type.size < 0 || pendingLayout(type) !== null || length * type.size > Number.MAX_SAFE_INTEGER) return false;
       type = arrayOf(type, length);
     }
     for (let i = 0; i < stars; i++) ts.skip();
-    const name = ts.next();
+    const plain = this.plain;
+    plain.nameAt = ts.index;
+    plain.name = ts.textAt(ts.index);
+    plain.type = type;
+    plain.quals = quals;
+    ts.skip();
     if (length >= 0) {
       ts.skip();
       ts.skip();
       ts.skip();
     }
-    return { name, type, quals };
+    return true;
   }
 
   /** At '(' in a declarator: true for a parenthesised declarator, false for a parameter list. */
@@ -364,36 +381,34 @@ export abstract class DeclaratorParser {
         }
         const specs = this.specifiers('param', 'a parameter type');
         // Most parameters are plain ('int x', 'char *s'); the others take the general path.
-        const plain = this.plainDeclarator(specs);
-        let d: { readonly name: Token | null };
+        let paramName: string | null;
+        let nameAt: Token | number | null;
         let type: CType;
         let quals: number;
-        if (plain !== null) {
-          d = plain;
-          type = plain.type;
-          quals = plain.quals;
+        if (this.plainDeclarator(specs)) {
+          ({ name: paramName, nameAt, type, quals } = this.plain);
         } else {
           const general = this.declarator('either');
           const derived = this.derive(specs, general.chain, true);
           this.refuseCompilerLength(derived, 'a parameter');
           ({ type, quals } = derived);
-          d = general;
+          nameAt = general.name;
+          paramName = general.name === null ? null : general.name.text;
         }
         if (type === VOID) {
           voidParam = at;
-          if (d.name || quals) this.ts.fail(this.ts.token(at), "a 'void' parameter cannot have a name or qualifiers");
+          if (paramName !== null || quals) this.ts.fail(this.ts.token(at), "a 'void' parameter cannot have a name or qualifiers");
         }
         // As in C, array parameters are pointers to their items and function parameters function pointers.
         const adjusted = type.kind === 'array' ? pointerTo(type.item, quals) : type.kind === 'function' ? pointerTo(type) : type;
-        if (d.name) {
-          const text = d.name.text;
-          if (names === null && params.length >= 8) names = new Set(params.flatMap((p) => (p.name ? [p.name.text] : [])));
-          let twice = names !== null && names.has(text);
-          for (let i = 0; names === null && i < params.length; i++) if (params[i].name?.text === text) twice = true;
-          if (twice) this.ts.fail(d.name, `the parameter name '${text}' appears twice`);
-          names?.add(text);
+        if (paramName !== null) {
+          if (names === null && params.length >= 8) names = new Set(params.flatMap((p) => (p.name !== null ? [p.name] : [])));
+          let twice = names !== null && names.has(paramName);
+          for (let i = 0; names === null && i < params.length; i++) if (params[i].name === paramName) twice = true;
+          if (twice) this.ts.fail(typeof nameAt === 'number' ? this.ts.token(nameAt) : (nameAt as Token), `the parameter name '${paramName}' appears twice`);
+          names?.add(paramName);
         }
-        params.push({ name: d.name, type: adjusted });
+        params.push({ name: paramName, type: adjusted });
         const k = this.ts.cur;
         if (k !== P_COMMA && k !== P_RPAREN) this.ts.unexpected(this.ts.peek(), "',' or ')' in the parameter list");
         this.ts.skip();

@@ -350,19 +350,35 @@ export class CdefTokens {
 
   /** A new Token object for token `i`. */
   make(i: number): Token {
-    const k = this.kinds[i];
-    const start = this.starts[i];
-    const end = this.ends[i];
     const f = this.files[i];
     return {
-      kind: KIND_OF[k],
-      text: this.texts !== null ? this.texts[i] : (FIXED_TEXTS[k] ?? (start === end ? '' : this.src.slice(start, end))),
-      start,
-      end,
-      line: this.lines[i] >= 0 ? this.lines[i] : (this.bigLines?.get(i) as number),
+      kind: KIND_OF[this.kinds[i]],
+      text: this.text(i),
+      start: this.starts[i],
+      end: this.ends[i],
+      line: this.line(i),
       column: this.columns[i],
       file: f < 0 ? undefined : this.fileNames[f],
     };
+  }
+
+  /** The text of token `i` (make(i).text without the Token). */
+  text(i: number): string {
+    if (this.texts !== null) return this.texts[i];
+    const start = this.starts[i];
+    const end = this.ends[i];
+    return FIXED_TEXTS[this.kinds[i]] ?? (start === end ? '' : this.src.slice(start, end));
+  }
+
+  /** The line of token `i`. */
+  line(i: number): number {
+    return this.lines[i] >= 0 ? this.lines[i] : (this.bigLines?.get(i) as number);
+  }
+
+  /** Where token `i` starts, as declarations record it: posOf(make(i)) without the Token. */
+  pos(i: number): { readonly line: number; readonly column: number; readonly file?: string } {
+    const f = this.files[i];
+    return f < 0 ? { line: this.line(i), column: this.columns[i] } : { line: this.line(i), column: this.columns[i], file: this.fileNames[f] };
   }
 
   /** Doubles the capacity of the arrays (new arrays: take them again after a call). */

@@ -552,7 +552,7 @@ function sameDeferredShape(a: CType, b: CType): boolean {
 /** A function declarator's parameter names as written (null where none; all null through a function typedef). */
 function argNamesOf(d: Declarator, type: FunctionType): (string | null)[] {
   const last = d.chain[d.chain.length - 1];
-  return last?.kind === 'function' ? last.params.map((p) => p.name?.text ?? null) : type.args.map(() => null);
+  return last?.kind === 'function' ? last.params.map((p) => p.name) : type.args.map(() => null);
 }
 
 /** The `extern "Python"` around a declaration: the words as written, the language, and whether "+C" exports it. */

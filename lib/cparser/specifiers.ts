@@ -260,10 +260,9 @@ export abstract class SpecifierParser extends DeclaratorParser {
       return { name: '', type: specs.type, quals: specs.quals, bitsize: this.bitWidth(at, '(unnamed)'), pos: posOf(at) };
     }
     // Most members are plain ('int a;', 'char *s;', 'double v[4];'); the others take the general path.
-    const plain = this.plainDeclarator(specs);
-    if (plain !== null) {
-      const { name } = plain;
-      return { name: name.text, type: plain.type, quals: plain.quals, bitsize: -1, pos: posOf(name) };
+    if (this.plainDeclarator(specs)) {
+      const plain = this.plain;
+      return { name: plain.name, type: plain.type, quals: plain.quals, bitsize: -1, pos: this.ts.posAt(plain.nameAt) };
     }
     const d = this.declarator('named');
     const name = d.name as Token;

@@ -1,5 +1,6 @@
 // The parser's cursor over cdef tokens, shared by the parser and the expression evaluator, with the error helpers that name what was found.
 import { CDefError } from '../errors';
+import { SourcePos } from '../ctype/registry';
 import { KeywordRole, keyword } from './keywords';
 import { CdefTokens, IDENT_KIND, KEYWORD_KIND, KEYWORD_ROLES, KIND_OF, NESTING_LIMIT, PUNCT_BY_KIND, Token, TokenKind, Where, describe, punctKind } from './lexer';
 
@@ -148,6 +149,16 @@ export class TokenStream {
     if (PUNCT_BY_KIND[this.cur] !== text) return false;
     this.skip();
     return true;
+  }
+
+  /** The text of token `i` (0 <= i <= the index of the 'eof'), without making its Token. */
+  textAt(i: number): string {
+    return i === this.seenAt ? (this.seen as Token).text : this.table.text(i);
+  }
+
+  /** Where token `i` starts, as declarations record it (posOf() of the token), without making its Token. */
+  posAt(i: number): SourcePos {
+    return this.table.pos(i);
   }
 
   /** Token `i` of the text (0 <= i <= the index of the 'eof'), for messages that quote from an earlier token. */
