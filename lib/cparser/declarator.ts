@@ -5,7 +5,8 @@ import { Decl, SourcePos } from '../ctype/registry';
 import { Scope, enumeratorType } from '../ctype/declarations';
 import { ExprContext, IntValue, evaluate } from './constexpr';
 import { keyword } from './keywords';
-import { IDENT_KIND, KEYWORD_ROLES, NESTING_LIMIT, Token, quote } from './lexer';
+import { NESTING_LIMIT, Token, quote } from './lexer';
+import { IDENT_KIND, KEYWORD_ROLES } from './tokens';
 import { P_COMMA, P_ELLIPSIS, P_LBRACKET, P_LPAREN, P_RBRACKET, P_RPAREN, P_SEMI, P_STAR, TokenStream } from './stream';
 
 /**

@@ -6,7 +6,8 @@ import { CType, FunctionType, Q_CONST, arrayOf, deferredArray, isInteger, primit
 import { Decl, Registry, SourcePos } from '../ctype/registry';
 import { Scope, toJs } from '../ctype/declarations';
 import { convertInt, isFloatLiteral } from './constexpr';
-import { EOF_KIND, HASH_KIND, KEYWORD_ROLES, Token, Where, describe, isName, lex, releaseTokens } from './lexer';
+import { Token, Where, describe, isName, lex, releaseTokens } from './lexer';
+import { EOF_KIND, HASH_KIND, KEYWORD_ROLES } from './tokens';
 import { P_ASSIGN, P_COMMA, P_ELLIPSIS, P_LBRACE, P_SEMI, TokenStream } from './stream';
 import { BUILTIN_TYPES, Declarator, Derived, Specs, Typed, fromCompiler, posOf } from './declarator';
 import { SpecifierParser } from './specifiers';

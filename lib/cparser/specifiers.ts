@@ -2,7 +2,8 @@
 import { CType, EnumType, MemberDecl, StructType, VOID, primitive } from '../ctype/model';
 import { enumBase, enumeratorType, toJs } from '../ctype/declarations';
 import { IntValue } from './constexpr';
-import { IDENT_KIND, KEYWORD_ROLES, NESTING_LIMIT, Token, isName, quote } from './lexer';
+import { NESTING_LIMIT, Token, isName, quote } from './lexer';
+import { IDENT_KIND, KEYWORD_ROLES } from './tokens';
 import { P_COLON, P_COMMA, P_ELLIPSIS, P_LBRACE, P_RBRACE, P_SEMI, TokenStream } from './stream';
 import { BUILTIN_TYPES, DeclaratorParser, SpecContext, Specs, TagUse, fromCompiler, posOf } from './declarator';
 

@@ -2,7 +2,8 @@
 import { CDefError } from '../errors';
 import { SourcePos } from '../ctype/registry';
 import { KeywordRole, keyword } from './keywords';
-import { CdefTokens, IDENT_KIND, KEYWORD_KIND, KEYWORD_ROLES, KIND_OF, NESTING_LIMIT, PUNCT_BY_KIND, Token, TokenKind, Where, describe, punctKind } from './lexer';
+import { NESTING_LIMIT, Where, describe } from './lexer';
+import { CdefTokens, IDENT_KIND, KEYWORD_KIND, KEYWORD_ROLES, KIND_OF, PUNCT_BY_KIND, Token, TokenKind, punctKind } from './tokens';
 
 /** The message for a '...' where API mode has no use for one. */
 export const MISPLACED_ELLIPSIS =
