@@ -77,8 +77,11 @@ function spelledPrimitive(words: readonly Token[], ts: TokenStream): CType {
 
 /** Declaration specifiers and the struct, union and enum definitions inside them (see DeclaratorParser). */
 export abstract class SpecifierParser extends DeclaratorParser {
-  /** Structs and unions whose bodies are being parsed, to refuse nested redefinitions. */
-  private readonly defining = new Set<StructType>();
+  /**
+   * Structs and unions whose bodies are being parsed, innermost last, to refuse nested
+   * redefinitions (an array: as a set, its add and delete for every struct allocated).
+   */
+  private readonly defining: StructType[] = [];
   /** Anonymous structs and unions defined here, where they start, to refuse those the compiler cannot be asked about. */
   protected readonly anonymousAt = new Map<StructType, Token>();
 
@@ -87,7 +90,7 @@ export abstract class SpecifierParser extends DeclaratorParser {
     this.ts = ts;
     this.pack = pack;
     this.pendingEnum = null;
-    this.defining.clear();
+    this.defining.length = 0;
     this.anonymousAt.clear();
   }
 
@@ -202,16 +205,17 @@ export abstract class SpecifierParser extends DeclaratorParser {
 
   private structDefinition(kind: 'struct' | 'union', name: Token | null, kw: Token): StructType {
     // Only a body inside another can redefine a tag being defined.
-    const existing = name && this.defining.size > 0 ? this.scope.tag(kind, name.text)?.type : undefined;
-    if (existing && this.defining.has(existing as StructType)) this.ts.fail(name as Token, `nested redefinition of '${kind} ${name?.text}'`);
-    const def = this.scope.openStruct(kind, name ? name.text : null, posOf(name ?? kw));
+    const existing = name && this.defining.length > 0 ? this.scope.tag(kind, name.text)?.type : undefined;
+    if (existing && this.defining.includes(existing as StructType)) this.ts.fail(name as Token, `nested redefinition of '${kind} ${name?.text}'`);
+    const at = posOf(name ?? kw);
+    const def = this.scope.openStruct(kind, name ? name.text : null, at);
     if (!name) this.anonymousAt.set(def.target, kw);
-    this.defining.add(def.target);
+    this.defining.push(def.target);
     const body = this.structBody();
     try {
-      return this.scope.closeStruct(def, body, this.pack, posOf(name ?? kw));
+      return this.scope.closeStruct(def, body, this.pack, at);
     } finally {
-      this.defining.delete(def.target);
+      this.defining.pop();
     }
   }
 
