@@ -1,14 +1,18 @@
 // C's tokens in cdef text: the token grammar, and cdef text as positioned tokens (the preprocessor's output is preprocessed.ts).
 import { CDefError } from '../errors';
 import { keyword } from './keywords';
-import {
-  CHAR, CdefTokens, DROPPED_KIND, EOF, EOL, HASH, IDENT, LINE_MAX, NUMBER, PUNCTUATORS, PUNCT_KIND, STRING, Token, WORD_MASK, WORD_SLOTS, wordHash, wordKind,
-} from './tokens';
+import * as tokenTable from './tokens';
+import { CdefTokens, Token } from './tokens';
 
 export { keyword } from './keywords';
 export type { KeywordRole } from './keywords';
 export type { Token, TokenKind } from './tokens';
 export { PUNCT_TEXTS } from './tokens';
+
+// The token table's kinds and tables as this module's own constants, read once: a name imported
+// from another module is a property of its exports at every use (a load the first run interprets,
+// and a deoptimisation where optimised code meets it first).
+const { CHAR, DROPPED_KIND, EOF, EOL, HASH, IDENT, LINE_MAX, NUMBER, PUNCTUATORS, PUNCT_KIND, STRING, WORD_MASK, WORD_SLOTS, wordHash, wordKind } = tokenTable;
 
 /** Renders the position prefix of an error message, such as 'cdef:3:5: ' (or 'file.h:12:5: ' after a line marker). */
 export type Where = (line: number, column: number, file?: string) => string;

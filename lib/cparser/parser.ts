@@ -7,8 +7,9 @@ import { Decl, Registry, SourcePos } from '../ctype/registry';
 import { Scope, toJs } from '../ctype/declarations';
 import { convertInt, isFloatLiteral } from './constexpr';
 import { Token, Where, describe, isName, lex, releaseTokens } from './lexer';
-import { EOF_KIND, HASH_KIND, KEYWORD_ROLES } from './tokens';
-import { P_ASSIGN, P_COMMA, P_ELLIPSIS, P_LBRACE, P_SEMI, TokenStream } from './stream';
+import * as tokenTable from './tokens';
+import * as streams from './stream';
+import { TokenStream } from './stream';
 import { BUILTIN_TYPES, Declarator, Derived, Specs, Typed, fromCompiler, posOf } from './declarator';
 import { SpecifierParser } from './specifiers';
 
@@ -20,6 +21,12 @@ export interface CdefOptions {
   /** Cap member alignment at this power of two (as '#pragma pack(n)'); 0 keeps natural alignment. */
   pack?: number;
 }
+
+// The token kinds the busiest paths use as this module's own constants, read once: a name imported
+// from another module is a property of its exports at every use (a load the first run interprets,
+// and a deoptimisation where optimised code meets it first).
+const { EOF_KIND, HASH_KIND, KEYWORD_ROLES } = tokenTable;
+const { P_ASSIGN, P_COMMA, P_ELLIPSIS, P_LBRACE, P_SEMI } = streams;
 
 const CDEF_OPTION_NAMES: Readonly<Record<keyof CdefOptions, true>> = { override: true, packed: true, pack: true };
 

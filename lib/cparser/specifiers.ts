@@ -3,8 +3,15 @@ import { CType, EnumType, MemberDecl, StructType, VOID, primitive } from '../cty
 import { enumBase, enumeratorType, toJs } from '../ctype/declarations';
 import { IntValue } from './constexpr';
 import { NESTING_LIMIT, Token, isName, quote } from './lexer';
-import { IDENT_KIND, KEYWORD_ROLES } from './tokens';
-import { P_COLON, P_COMMA, P_ELLIPSIS, P_LBRACE, P_RBRACE, P_SEMI, TokenStream } from './stream';
+import * as tokenTable from './tokens';
+import * as streams from './stream';
+import { TokenStream } from './stream';
+
+// The token kinds and tables the busiest paths use as this module's own constants, read once: a name imported
+// from another module is a property of its exports at every use (a load the first run interprets,
+// and a deoptimisation where optimised code meets it first).
+const { IDENT_KIND, KEYWORD_ROLES } = tokenTable;
+const { P_COLON, P_COMMA, P_ELLIPSIS, P_LBRACE, P_RBRACE, P_SEMI } = streams;
 import { BUILTIN_TYPES, DeclaratorParser, SpecContext, Specs, TagUse, fromCompiler, posOf } from './declarator';
 
 const U64_MAX = 2n ** 64n - 1n;

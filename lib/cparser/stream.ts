@@ -3,7 +3,13 @@ import { CDefError } from '../errors';
 import { SourcePos } from '../ctype/registry';
 import { KeywordRole, keyword } from './keywords';
 import { NESTING_LIMIT, Where, describe } from './lexer';
-import { CdefTokens, IDENT_KIND, KEYWORD_KIND, KEYWORD_ROLES, KIND_OF, PUNCT_BY_KIND, Token, TokenKind, punctKind } from './tokens';
+import * as tokenTable from './tokens';
+import { CdefTokens, Token, TokenKind } from './tokens';
+
+// The token kinds and tables the cursor reads as this module's own constants, read once: a name imported
+// from another module is a property of its exports at every use (a load the first run interprets,
+// and a deoptimisation where optimised code meets it first).
+const { IDENT_KIND, KEYWORD_KIND, KEYWORD_ROLES, KIND_OF, PUNCT_BY_KIND, punctKind } = tokenTable;
 
 /** The message for a '...' where API mode has no use for one. */
 export const MISPLACED_ELLIPSIS =
