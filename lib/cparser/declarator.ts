@@ -266,8 +266,11 @@ export abstract class DeclaratorParser {
    */
   protected plainDeclarator(specs: Specs): boolean {
     const ts = this.ts;
-    let stars = 0;
-    while (ts.kindAt(stars) === P_STAR) stars++;
+    // Counted from -1 so that the increment runs for every declarator, pointer or not: code that
+    // the first declarators leave unexercised costs a deoptimisation when a later one reaches it.
+    let stars = -1;
+    do stars++;
+    while (ts.kindAt(stars) === P_STAR);
     if (ts.kindAt(stars) !== IDENT_KIND) return false;
     let after = ts.kindAt(stars + 1);
     let length = -1;
