@@ -1,7 +1,7 @@
 // C integer constant expressions on LP64: literals, operators, casts and sizeof, evaluated exactly with C's types.
 import { CType, PrimitiveType, pendingLayout, pendingReason, primitive } from '../ctype/model';
 import { C_CHAR_SIGNED, Repr, isIntegerRepr, reprRange } from '../ctype/primitives';
-import { Token, isName, quote } from './lexer';
+import { NESTING_LIMIT, Token, isName, quote } from './lexer';
 import { TokenStream } from './stream';
 
 // Bound once: global lookups are slow in some hosts (vm contexts), and these run per operator.
@@ -58,10 +58,10 @@ export function evaluate(ts: TokenStream, ctx: ExprContext): IntValue {
   if (tok.kind === 'number') {
     const after = ts.punctAhead(1);
     if (after === null || (after !== '?' && !PRECEDENCE.has(after))) {
-      ts.enter(tok);
+      if (++ts.depth > NESTING_LIMIT) ts.tooDeep(tok);
       ts.next();
       const v = integerLiteral(tok, ts);
-      ts.leave();
+      ts.depth--;
       return v;
     }
   }

@@ -5,8 +5,19 @@ import { Decl, SourcePos } from '../ctype/registry';
 import { Scope, enumeratorType } from '../ctype/declarations';
 import { ExprContext, IntValue, evaluate } from './constexpr';
 import { keyword } from './keywords';
-import { NESTING_LIMIT, Token, isName, quote } from './lexer';
+import { NESTING_LIMIT, Token, quote } from './lexer';
+import * as tokenTable from './tokens';
+import * as streams from './stream';
 import { TokenStream } from './stream';
+
+// The token kinds and tables the busiest paths use as this module's own constants, read once: a name imported
+// from another module is a property of its exports at every use (a load the first run interprets,
+// and a deoptimisation where optimised code meets it first).
+const { IDENT_KIND, KEYWORD_ROLES } = tokenTable;
+const { P_COMMA, P_ELLIPSIS, P_LBRACKET, P_LPAREN, P_RBRACKET, P_RPAREN, P_SEMI, P_STAR } = streams;
+/** 1 for the kinds of the tokens that can end a plain declarator (';', ',', ')'): one lookup, the same steps for each. */
+const ENDS_PLAIN = new Uint8Array(256);
+ENDS_PLAIN[P_SEMI] = ENDS_PLAIN[P_COMMA] = ENDS_PLAIN[P_RPAREN] = 1;
 
 /**
  * Type names that are not keywords but are built in, as the C library's typedefs are: 'size_t',
@@ -29,20 +40,30 @@ const NONE: readonly number[] = Object.freeze([]);
 /** The chain of a declarator that is only a name (or nothing). */
 const NO_DERIVATIONS: readonly Derivation[] = Object.freeze([]);
 
+/** A derivation of a declarator; `at` is the index of its token ('*', '[' or '('), which messages about it point at. */
 export type Derivation =
-  | { readonly kind: 'pointer'; readonly quals: number; readonly tok: Token }
+  | { readonly kind: 'pointer'; readonly quals: number; readonly at: number }
   /** `length` 'compiler' is API mode's `[...]`: the compiler gives it. */
-  | { readonly kind: 'array'; readonly length: number | null | 'compiler'; readonly tok: Token }
+  | { readonly kind: 'array'; readonly length: number | null | 'compiler'; readonly at: number }
   | {
       readonly kind: 'function';
       readonly params: readonly Param[];
       readonly ellipsis: boolean;
-      readonly tok: Token;
+      readonly at: number;
     };
 
 export interface Param {
-  readonly name: Token | null;
+  /** The parameter's name as written, or null. */
+  readonly name: string | null;
   readonly type: CType;
+}
+
+/** What plainDeclarator() read: the index of the name's token, its text, and the type and qualifiers derived. */
+export interface PlainDeclarator {
+  nameAt: number;
+  name: string;
+  type: CType;
+  quals: number;
 }
 
 /** A parsed declarator: its name (null when abstract) and derivations, innermost (nearest the base type) first. */
@@ -64,7 +85,8 @@ export interface TagUse {
 
 /** Parsed declaration specifiers. */
 export interface Specs {
-  readonly first: Token;
+  /** The index of the first token, which messages about the specifiers point at. */
+  readonly firstAt: number;
   readonly type: CType;
   /** The type came from a typedef name or a tag, not from type keywords. */
   readonly named: boolean;
@@ -106,6 +128,8 @@ export function fromCompiler(d: Derived): { lengthFromCompiler?: true; innerLeng
 export abstract class DeclaratorParser {
   /** Enumerators of the enum whose body is being parsed (null: the compiler gives the value). */
   protected pendingEnum: Map<string, IntValue | null> | null = null;
+  /** What the last plainDeclarator() that returned true read. */
+  protected readonly plain: PlainDeclarator = { nameAt: -1, name: '', type: VOID, quals: 0 };
   private readonly exprContext: ExprContext = {
     constant: (tok) => this.constantValue(tok),
     startsType: (tok) => this.startsType(tok),
@@ -199,32 +223,32 @@ export abstract class DeclaratorParser {
    * one (parameters). Pointers apply first, then the suffixes from the right, then what is inside '()'.
    */
   protected declarator(mode: 'named' | 'abstract' | 'either'): Declarator {
-    this.ts.enter();
+    if (++this.ts.depth > NESTING_LIMIT) this.ts.tooDeep();
     // The pointers, then the suffixes from the right, then what is inside '()' (no array until there is one).
     let chain: Derivation[] | null = null;
     let pointers = 0;
-    while (this.ts.is('*')) {
-      const star = this.ts.next();
-      this.ts.enter(star);
-      const d: Derivation = { kind: 'pointer', quals: this.qualifiers(), tok: star };
+    while (this.ts.cur === P_STAR) {
+      const star = this.ts.index;
+      this.ts.skip();
+      if (++this.ts.depth > NESTING_LIMIT) this.ts.tooDeep(star);
+      const d: Derivation = { kind: 'pointer', quals: this.qualifiers(), at: star };
       if (chain === null) chain = [d];
       else chain.push(d);
       pointers++;
     }
     let name: Token | null = null;
     let inner: readonly Derivation[] | null = null;
-    const tok = this.ts.peek();
-    if (this.ts.is('(') && this.nestedDeclaratorFollows(mode)) {
-      this.ts.next();
+    if (this.ts.cur === P_LPAREN && this.nestedDeclaratorFollows(mode)) {
+      const tok = this.ts.next();
       ({ name, chain: inner } = this.declarator(mode));
       this.ts.expect(')', `')' to close the '(' at ${tok.line}:${tok.column}`);
-    } else if (mode !== 'abstract' && isName(tok)) {
+    } else if (mode !== 'abstract' && this.ts.cur === IDENT_KIND) {
       name = this.ts.next();
     } else if (mode === 'named') {
-      this.ts.unexpected(tok, 'a name');
+      this.ts.unexpected(this.ts.peek(), 'a name');
     }
     chain = this.suffixes(name, chain);
-    this.ts.leave(1 + pointers);
+    this.ts.depth -= 1 + pointers;
     if (inner !== null && inner.length > 0) {
       if (chain === null) chain = inner as Derivation[]; // the nested declarator's own array
       else for (let i = 0; i < inner.length; i++) chain.push(inner[i]);
@@ -232,23 +256,73 @@ export abstract class DeclaratorParser {
     return { name, chain: chain ?? NO_DERIVATIONS };
   }
 
+  /**
+   * The declarator of most members and parameters, read and applied to `specs` at once as
+   * declarator() and derive() would: pointers without qualifiers, a name, at most one array of a
+   * plain decimal length, then ';', ',' or ')' ('int a;', 'char *s,', 'double v[16];'): true, with
+   * what it read in `plain` (one object, rewritten by each call: a large cdef reads thousands), and
+   * no Token made for the name. false, with nothing read, for any other declarator, or where a check of derive() could fail (restrict, a
+   * type without a size or with a pending layout, depth near the nesting limit): those take the general path.
+   */
+  protected plainDeclarator(specs: Specs): boolean {
+    const ts = this.ts;
+    // Counted from -1 so that the increment runs for every declarator, pointer or not: code that
+    // the first declarators leave unexercised costs a deoptimisation when a later one reaches it.
+    let stars = -1;
+    do stars++;
+    while (ts.kindAt(stars) === P_STAR);
+    if (ts.kindAt(stars) !== IDENT_KIND) return false;
+    let after = ts.kindAt(stars + 1);
+    let length = -1;
+    if (after === P_LBRACKET) {
+      length = ts.decimalAt(stars + 2);
+      if (length < 0 || ts.kindAt(stars + 3) !== P_RBRACKET) return false;
+      after = ts.kindAt(stars + 4);
+    }
+    if (ENDS_PLAIN[after] !== 1) return false;
+    let type = specs.type;
+    let quals = specs.quals;
+    if ((quals & Q_RESTRICT) !== 0 || ts.depth + 1 + stars > NESTING_LIMIT || type._depth + stars + 1 > NESTING_LIMIT) return false;
+    for (let i = 0; i < stars; i++) {
+      type = pointerTo(type, quals);
+      quals = 0;
+    }
+    if (length >= 0) {
+      if (type.size < 0 || pendingLayout(type) !== null || length * type.size > Number.MAX_SAFE_INTEGER) return false;
+      type = arrayOf(type, length);
+    }
+    for (let i = 0; i < stars; i++) ts.skip();
+    const plain = this.plain;
+    plain.nameAt = ts.index;
+    plain.name = ts.textAt(ts.index);
+    plain.type = type;
+    plain.quals = quals;
+    ts.skip();
+    if (length >= 0) {
+      ts.skip();
+      ts.skip();
+      ts.skip();
+    }
+    return true;
+  }
+
   /** At '(' in a declarator: true for a parenthesised declarator, false for a parameter list. */
   private nestedDeclaratorFollows(mode: 'named' | 'abstract' | 'either'): boolean {
     if (mode === 'named') return true;
-    const after = this.ts.peek(1);
-    if (after.kind === 'punct') return after.text !== ')' && after.text !== '...';
-    const role = after.kind === 'ident' ? keyword(after.text) : undefined;
-    return !(this.startsType(after) || role?.kind === 'refused' || role?.kind === 'storage');
+    const punct = this.ts.punctAhead(1);
+    if (punct !== null) return punct !== ')' && punct !== '...';
+    const role = this.ts.keywordAhead(1);
+    if (role === undefined) return !(this.ts.isName(1) && this.isTypedefName(this.ts.peek(1).text));
+    return !(role.kind === 'type' || role.kind === 'qualifier' || role.kind === 'tag' || role.kind === 'refused' || role.kind === 'storage');
   }
 
   protected qualifiers(): number {
     let quals = 0;
     for (;;) {
-      const tok = this.ts.peek();
-      const role = tok.kind === 'ident' ? keyword(tok.text) : undefined;
+      const role = KEYWORD_ROLES[this.ts.cur];
       if (role?.kind !== 'qualifier') return quals;
       quals |= role.bit;
-      this.ts.next();
+      this.ts.skip();
     }
   }
 
@@ -257,10 +331,14 @@ export abstract class DeclaratorParser {
     let out: Derivation[] | null = null;
     for (;;) {
       if (out !== null && out.length >= NESTING_LIMIT) this.ts.fail(this.ts.peek(), `nesting too deep (more than ${NESTING_LIMIT} levels)`);
-      const array = this.ts.is('[');
-      if (!array && !this.ts.is('(')) break;
-      const tok = this.ts.next();
-      const d: Derivation = array ? { kind: 'array', length: this.arrayLength(), tok } : this.parameters(tok, name);
+      const k = this.ts.cur;
+      if (k !== P_LBRACKET && k !== P_LPAREN) break;
+      const at = this.ts.index;
+      let d: Derivation;
+      if (k === P_LBRACKET) {
+        this.ts.skip();
+        d = { kind: 'array', length: this.arrayLength(), at };
+      } else d = this.parameters(name);
       if (out === null) out = [d];
       else out.push(d);
     }
@@ -276,35 +354,39 @@ export abstract class DeclaratorParser {
       this.ts.expect(']', "']' after '[...'");
       return 'compiler';
     }
-    const at = this.ts.peek();
+    const at = this.ts.index;
     const { value } = this.expression();
     this.ts.expect(']', "']' after the array size");
-    if (value < 0n) this.ts.fail(at, `the array size ${value} is negative`);
-    if (value > MAX_SAFE) this.ts.fail(at, `the array size ${value} is too large`);
+    if (value < 0n) this.ts.fail(this.ts.token(at), `the array size ${value} is negative`);
+    if (value > MAX_SAFE) this.ts.fail(this.ts.token(at), `the array size ${value} is too large`);
     return Number(value);
   }
 
-  private parameters(open: Token, name: Token | null): Derivation {
-    this.ts.enter(open);
+  /** A parameter list from its '(' (the current token). */
+  private parameters(name: Token | null): Derivation {
+    const open = this.ts.index;
+    this.ts.skip();
+    if (++this.ts.depth > NESTING_LIMIT) this.ts.tooDeep(open);
     const params: Param[] = [];
     // The parameter names so far, once there are many (before: a look through params).
     let names: Set<string> | null = null;
     let ellipsis = false;
-    let voidParam: Token | null = null;
+    let voidParam = -1;
     if (!this.ts.accept(')')) {
       for (;;) {
-        const tok = this.ts.peek();
-        if (this.ts.is('...')) {
+        const at = this.ts.index;
+        if (this.ts.cur === P_ELLIPSIS) {
           if (!params.length) {
             const what = name ? `'${name.text}(...)' has only '...' as parameters` : "a parameter list of only '...'";
-            this.ts.fail(tok, `${what}, which C does not allow; '...' needs at least one parameter before it`);
+            this.ts.fail(this.ts.peek(), `${what}, which C does not allow; '...' needs at least one parameter before it`);
           }
           this.ts.next();
           ellipsis = true;
           this.ts.expect(')', "')' after '...'");
           break;
         }
-        if (isName(tok) && !this.isTypedefName(tok.text) && this.kRStyle()) {
+        if (this.ts.cur === IDENT_KIND && this.kRStyle() && !this.isTypedefName(this.ts.peek().text)) {
+          const tok = this.ts.peek();
           this.ts.fail(
             tok,
             `unknown type name ${quote(tok.text)}, or a K&R-style parameter without a type, which cdef does not support; ` +
@@ -312,42 +394,53 @@ export abstract class DeclaratorParser {
           );
         }
         const specs = this.specifiers('param', 'a parameter type');
-        const d = this.declarator('either');
-        const derived = this.derive(specs, d.chain, true);
-        this.refuseCompilerLength(derived, 'a parameter');
-        const { type, quals } = derived;
+        // Most parameters are plain ('int x', 'char *s'); the others take the general path.
+        let paramName: string | null;
+        let nameAt: Token | number | null;
+        let type: CType;
+        let quals: number;
+        if (this.plainDeclarator(specs)) {
+          ({ name: paramName, nameAt, type, quals } = this.plain);
+        } else {
+          const general = this.declarator('either');
+          const derived = this.derive(specs, general.chain, true);
+          this.refuseCompilerLength(derived, 'a parameter');
+          ({ type, quals } = derived);
+          nameAt = general.name;
+          paramName = general.name === null ? null : general.name.text;
+        }
         if (type === VOID) {
-          voidParam = tok;
-          if (d.name || quals) this.ts.fail(tok, "a 'void' parameter cannot have a name or qualifiers");
+          voidParam = at;
+          if (paramName !== null || quals) this.ts.fail(this.ts.token(at), "a 'void' parameter cannot have a name or qualifiers");
         }
         // As in C, array parameters are pointers to their items and function parameters function pointers.
         const adjusted = type.kind === 'array' ? pointerTo(type.item, quals) : type.kind === 'function' ? pointerTo(type) : type;
-        if (d.name) {
-          const text = d.name.text;
-          if (names === null && params.length >= 8) names = new Set(params.flatMap((p) => (p.name ? [p.name.text] : [])));
-          let twice = names !== null && names.has(text);
-          for (let i = 0; names === null && i < params.length; i++) if (params[i].name?.text === text) twice = true;
-          if (twice) this.ts.fail(d.name, `the parameter name '${text}' appears twice`);
-          names?.add(text);
+        if (paramName !== null) {
+          if (names === null && params.length >= 8) names = new Set(params.flatMap((p) => (p.name !== null ? [p.name] : [])));
+          let twice = names !== null && names.has(paramName);
+          for (let i = 0; names === null && i < params.length; i++) if (params[i].name === paramName) twice = true;
+          if (twice) this.ts.fail(typeof nameAt === 'number' ? this.ts.token(nameAt) : (nameAt as Token), `the parameter name '${paramName}' appears twice`);
+          names?.add(paramName);
         }
-        params.push({ name: d.name, type: adjusted });
-        if (this.ts.accept(',')) continue;
-        if (this.ts.accept(')')) break;
-        this.ts.unexpected(this.ts.peek(), "',' or ')' in the parameter list");
+        params.push({ name: paramName, type: adjusted });
+        const k = this.ts.cur;
+        if (k !== P_COMMA && k !== P_RPAREN) this.ts.unexpected(this.ts.peek(), "',' or ')' in the parameter list");
+        this.ts.skip();
+        if (k === P_RPAREN) break;
       }
     }
-    this.ts.leave();
-    if (voidParam) {
-      if (params.length > 1 || ellipsis) this.ts.fail(voidParam, "'void' must be the only parameter");
-      return { kind: 'function', params: [], ellipsis, tok: open };
+    this.ts.depth--;
+    if (voidParam >= 0) {
+      if (params.length > 1 || ellipsis) this.ts.fail(this.ts.token(voidParam), "'void' must be the only parameter");
+      return { kind: 'function', params: [], ellipsis, at: open };
     }
-    return { kind: 'function', params, ellipsis, tok: open };
+    return { kind: 'function', params, ellipsis, at: open };
   }
 
   /** After a parameter's first token: true when ',' or ')' follows it, as after a K&R-style parameter name. */
   private kRStyle(): boolean {
-    const after = this.ts.peek(1);
-    return after.kind === 'punct' && (after.text === ',' || after.text === ')');
+    const after = this.ts.punctAhead(1);
+    return after === ',' || after === ')';
   }
 
   /**
@@ -376,32 +469,32 @@ export abstract class DeclaratorParser {
           const pending = pendingLayout(type) !== null || fromCompiler !== null;
           const tag = type.kind === 'struct' || type.kind === 'union' || type.kind === 'enum';
           if (type.size < 0 && !pending && !(parameter && depth === 0 && tag)) {
-            this.ts.fail(d.tok, `an array cannot hold items of type '${type.cname}', which has no size`);
+            this.ts.fail(this.ts.token(d.at), `an array cannot hold items of type '${type.cname}', which has no size`);
           }
           if (d.length === 'compiler') {
             if (depth >= outerArrays) {
-              this.ts.fail(d.tok, "'[...]' (a length the compiler gives) can only stand in the outer arrays of a declaration ('int a[...][...]'), not inside a pointer or function");
+              this.ts.fail(this.ts.token(d.at), "'[...]' (a length the compiler gives) can only stand in the outer arrays of a declaration ('int a[...][...]'), not inside a pointer or function");
             }
-            compilerLength ??= d.tok;
+            compilerLength ??= this.ts.token(d.at);
             (fromCompiler ??= []).push(depth);
             type = arrayOf(type, null);
             break;
           }
           if (d.length !== null && !pending && d.length * type.size > Number.MAX_SAFE_INTEGER) {
-            this.ts.fail(d.tok, `the array of ${d.length} '${type.cname}' is too large`);
+            this.ts.fail(this.ts.token(d.at), `the array of ${d.length} '${type.cname}' is too large`);
           }
           type = arrayOf(type, d.length);
           break;
         }
         case 'function':
           if (type.kind === 'array' || type.kind === 'function') {
-            this.ts.fail(d.tok, `a function cannot return ${type.kind === 'array' ? 'an array' : 'a function'} ('${type.cname}')`);
+            this.ts.fail(this.ts.token(d.at), `a function cannot return ${type.kind === 'array' ? 'an array' : 'a function'} ('${type.cname}')`);
           }
           type = functionType(d.params.map((p) => p.type), type, d.ellipsis);
           quals = 0;
           break;
       }
-      if (type._depth > NESTING_LIMIT) this.ts.fail(d.tok, `nesting too deep (a type more than ${NESTING_LIMIT} levels deep)`);
+      if (type._depth > NESTING_LIMIT) this.ts.fail(this.ts.token(d.at), `nesting too deep (a type more than ${NESTING_LIMIT} levels deep)`);
     }
     if (quals & Q_RESTRICT) quals = withoutMisplacedRestrict(type, quals);
     if (fromCompiler === null) return { type, quals, compilerLength, outerFromCompiler: false, innerFromCompiler: NONE };

@@ -136,6 +136,9 @@ export function ignoredInCdef(text: string): boolean {
   return CDEF_IGNORED.has(text);
 }
 
+/** The words the cdef lexer tells apart by itself: the keywords with their roles, then the words it drops (role undefined). */
+export const LEXER_WORDS: readonly (readonly [string, KeywordRole | undefined])[] = [...KEYWORDS, ...[...CDEF_IGNORED].map((w) => [w, undefined] as const)];
+
 /** The role of a cdef keyword, or undefined for an ordinary identifier. */
 export function keyword(text: string): KeywordRole | undefined {
   return KEYWORDS.get(text);

@@ -1,38 +1,18 @@
 // C's tokens in cdef text: the token grammar, and cdef text as positioned tokens (the preprocessor's output is preprocessed.ts).
 import { CDefError } from '../errors';
-import { ignoredInCdef, keyword } from './keywords';
+import { keyword } from './keywords';
+import * as tokenTable from './tokens';
+import { CdefTokens, Token } from './tokens';
 
 export { keyword } from './keywords';
 export type { KeywordRole } from './keywords';
+export type { Token, TokenKind } from './tokens';
+export { PUNCT_TEXTS } from './tokens';
 
-export type TokenKind =
-  /** A name or keyword. */
-  | 'ident'
-  /** A preprocessing number: any digits, letters, dots and exponent signs; checked when it is used. */
-  | 'number'
-  /** A character constant with its quotes and prefix ('a', L'x'). */
-  | 'char'
-  /** A string literal with its quotes and prefix. */
-  | 'string'
-  | 'punct'
-  /** The '#' that starts a directive line. */
-  | 'hash'
-  /** The end of a directive line (only directive lines have one). */
-  | 'eol'
-  | 'eof';
-
-export interface Token {
-  readonly kind: TokenKind;
-  readonly text: string;
-  /** Offsets into the source; `end` is exclusive. */
-  readonly start: number;
-  readonly end: number;
-  /** 1-based position of the first character; `line` counts from the last line marker ('# 12 "file.h"'), if any. */
-  readonly line: number;
-  readonly column: number;
-  /** The file the last line marker named; undefined before any (the cdef text itself). */
-  readonly file: string | undefined;
-}
+// The token table's kinds and tables as this module's own constants, read once: a name imported
+// from another module is a property of its exports at every use (a load the first run interprets,
+// and a deoptimisation where optimised code meets it first).
+const { CHAR, DROPPED_KIND, EOF, EOL, HASH, IDENT, LINE_MAX, NUMBER, PUNCTUATORS, PUNCT_KIND, STRING, WORD_MASK, WORD_SLOTS, wordHash, wordKind } = tokenTable;
 
 /** Renders the position prefix of an error message, such as 'cdef:3:5: ' (or 'file.h:12:5: ' after a line marker). */
 export type Where = (line: number, column: number, file?: string) => string;
@@ -66,11 +46,6 @@ export function quote(text: string): string {
 // positions, an error at the first bad character) and matched as one regular expression over
 // preprocessed text (read once, tolerant of anything a compiler accepts; see preprocessed.ts)
 
-/** Every punctuator of C, and the preprocessor's '#' and '##'. */
-const PUNCTUATORS = [
-  '...', '<<=', '>>=', '->', '++', '--', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '+=', '-=', '*=', '/=', '%=', '&=',
-  '|=', '^=', '##', ...'{}[]();,:=*&|^~!?+-/%<>.#',
-];
 /** The prefixes of string literals and character constants ('L"x"', "u8'a'"). */
 export const LITERAL_PREFIXES = new Set(['u8', 'L', 'u', 'U']);
 
@@ -81,27 +56,6 @@ export const isBlank = (c: number): boolean => c === 32 || c === 9 || c === 12 |
 
 // ---------------------------------------------------------------------------------------------
 // cdef text
-
-/** Token kinds as a token table stores them: indexes into KIND_NAMES, and for punctuators PUNCT_KIND and above (see punctuatorText). */
-const IDENT = 0;
-/** The kind of identifier tokens in a token table. */
-export const IDENT_KIND = IDENT;
-const NUMBER = 1;
-export const NUMBER_KIND = NUMBER;
-const CHAR = 2;
-const STRING = 3;
-const HASH = 5;
-/** The kinds of the '#' starting a directive, the end of its line and the end of the text. */
-export const HASH_KIND = HASH;
-export const EOL_KIND = 6;
-export const EOF_KIND = 7;
-const EOL = EOL_KIND;
-const EOF = EOF_KIND;
-const KIND_NAMES: readonly TokenKind[] = ['ident', 'number', 'char', 'string', 'punct', 'hash', 'eol', 'eof'];
-/** The kind of the punctuator PUNCTUATORS[0]; the others follow in order, so that a punctuator's kind names its text. */
-export const PUNCT_KIND = 16;
-/** The text of the punctuator of kind k is PUNCT_TEXTS[k - PUNCT_KIND]: one string per punctuator, so that texts compare at once. */
-export const PUNCT_TEXTS: readonly string[] = PUNCTUATORS;
 
 
 
@@ -119,38 +73,42 @@ const CHAR_CLASS = (() => {
   }
   return t;
 })();
-/** The kinds of the punctuators of two and three characters by their character codes (7 bits each), so that no string is cut to look one up. */
-const PUNCT2_KINDS = new Map<number, number>();
-const PUNCT3_KINDS = new Map<number, number>();
+/**
+ * The kinds of the punctuators of two characters by their character codes (c * 128 + d; 0: none),
+ * and of the three-character ones by their first two (each two begin one at most: '...', '<<=',
+ * '>>='), with the third character in PUNCT3_LAST: tables, so that no string is cut to look one up.
+ */
+const PUNCT2_KINDS = new Uint8Array(128 * 128);
+const PUNCT3_KINDS = new Uint8Array(128 * 128);
+const PUNCT3_LAST = new Uint8Array(128 * 128);
 /** The kinds of the one-character punctuators by character code (0: none). */
 const PUNCT1_KINDS = new Uint8Array(128);
-/** 1 for the characters that start a punctuator of two or three characters. */
-const STARTS_LONGER = new Uint8Array(128);
 PUNCTUATORS.forEach((p, k) => {
   const codes = [...p].map((ch) => ch.charCodeAt(0));
   const kind = PUNCT_KIND + k;
   if (codes.length === 1) PUNCT1_KINDS[codes[0]] = kind;
   else {
-    STARTS_LONGER[codes[0]] = 1;
-    (codes.length === 2 ? PUNCT2_KINDS : PUNCT3_KINDS).set(codes.reduce((n, c) => n * 128 + c), kind);
+    const two = codes[0] * 128 + codes[1];
+    if (codes.length === 2) PUNCT2_KINDS[two] = kind;
+    else {
+      if (PUNCT3_KINDS[two] !== 0) throw new Error(`internal: two punctuators of three characters begin '${p.slice(0, 2)}'`);
+      PUNCT3_KINDS[two] = kind;
+      PUNCT3_LAST[two] = codes[2];
+    }
   }
 });
 
 /** The kind of the longest punctuator at `at`, whose first character is `c`; 0 when none starts there. */
 function punctuatorKind(src: string, at: number, c: number): number {
   if (c >= 128) return 0;
-  if (STARTS_LONGER[c] === 1) {
-    const d = src.charCodeAt(at + 1);
-    if (d < 128) {
-      const two = c * 128 + d;
-      const e = src.charCodeAt(at + 2);
-      const three = e < 128 ? PUNCT3_KINDS.get(two * 128 + e) : undefined;
-      if (three !== undefined) return three;
-      const kind = PUNCT2_KINDS.get(two);
-      if (kind !== undefined) return kind;
-    }
-  }
-  return PUNCT1_KINDS[c];
+  // The same steps whatever the characters (0: no longer punctuator): code that a first run leaves
+  // unexercised costs a deoptimisation when it is reached, which here is the whole lexer's.
+  const d = src.charCodeAt(at + 1);
+  const two = d < 128 ? c * 128 + d : 0;
+  const three = PUNCT3_KINDS[two];
+  if (three !== 0 && src.charCodeAt(at + 2) === PUNCT3_LAST[two]) return three;
+  const kind = PUNCT2_KINDS[two];
+  return kind !== 0 ? kind : PUNCT1_KINDS[c];
 }
 
 /** Splits `source` into tokens ending with one 'eof'; throws CDefError on text that is no C token. */
@@ -181,7 +139,7 @@ export function lex(source: string, where: Where): CdefTokens {
 }
 
 /** An empty token table for `source` (the one given back last, or a new one): give it back with releaseTokens(). */
-export function tokenTable(source: string, capacity: number): CdefTokens {
+export function emptyTokens(source: string, capacity: number): CdefTokens {
   const table = spare ?? new CdefTokens(capacity);
   spare = null;
   table.reset(source);
@@ -196,117 +154,6 @@ const SPARE_CAPACITY = 1 << 16;
 export function releaseTokens(table: CdefTokens): void {
   table.reset('');
   if (table.kinds.length <= SPARE_CAPACITY) spare = table;
-}
-
-/** The largest line number a token table holds in its array of lines. */
-const LINE_MAX = 0x7fffffff;
-
-/**
- * The tokens of a cdef text as columns of numbers (a struct of arrays), one row per token, each
- * made into a Token when the parser looks at it. A large cdef has tens of thousands of tokens:
- * as objects alive for the whole parse they kept the garbage collector copying them; made on
- * demand they die young, which costs it nothing.
- */
-export class CdefTokens {
-  count = 0;
-  src = '';
-  kinds: Uint8Array;
-  starts: Int32Array;
-  ends: Int32Array;
-  /**
-   * Line numbers, small integers (Float64Array values would become heap numbers in every Token
-   * made). Line markers may name any line up to 2^53: those past LINE_MAX are -1 here and kept
-   * in bigLines.
-   */
-  lines: Int32Array;
-  private bigLines: Map<number, number> | null = null;
-  columns: Int32Array;
-  /** Index into fileNames of the file the last line marker named; -1 before any. */
-  files: Int32Array;
-  readonly fileNames: string[] = [];
-  /** The texts of tokens made elsewhere (see CdefTokens.of); null: cut from src. */
-  private texts: readonly string[] | null = null;
-
-  constructor(capacity: number) {
-    this.kinds = new Uint8Array(capacity);
-    this.starts = new Int32Array(capacity);
-    this.ends = new Int32Array(capacity);
-    this.lines = new Int32Array(capacity);
-    this.columns = new Int32Array(capacity);
-    this.files = new Int32Array(capacity);
-  }
-
-  /** A table of tokens made already (by tokenize(), or by hand in tests). */
-  static of(tokens: readonly Token[]): CdefTokens {
-    const table = new CdefTokens(tokens.length + 1);
-    for (const t of tokens) {
-      const kind = t.kind === 'punct' ? PUNCT_KIND + PUNCTUATORS.indexOf(t.text) : KIND_NAMES.indexOf(t.kind);
-      if (kind < 0 || kind === PUNCT_KIND - 1) throw new Error(`internal: '${t.text}' is no ${t.kind} token`);
-      let file = t.file === undefined ? -1 : table.fileNames.indexOf(t.file);
-      if (t.file !== undefined && file < 0) file = table.fileNames.push(t.file) - 1;
-      table.push(kind, t.start, t.end, t.line, t.column, file);
-    }
-    table.texts = tokens.map((t) => t.text);
-    return table;
-  }
-
-  /** Empties the table for the tokens of `src`. */
-  reset(src: string): void {
-    this.src = src;
-    this.texts = null;
-    this.bigLines = null;
-    this.count = 0;
-    this.fileNames.length = 0;
-  }
-
-  push(kind: number, start: number, end: number, line: number, column: number, file: number): void {
-    const i = this.count;
-    if (i === this.kinds.length) this.grow();
-    this.kinds[i] = kind;
-    this.starts[i] = start;
-    this.ends[i] = end;
-    if (line <= LINE_MAX) this.lines[i] = line;
-    else {
-      this.lines[i] = -1;
-      (this.bigLines ??= new Map()).set(i, line);
-    }
-    this.columns[i] = column;
-    this.files[i] = file;
-    this.count = i + 1;
-  }
-
-  /** A new Token object for token `i`. */
-  make(i: number): Token {
-    const k = this.kinds[i];
-    const start = this.starts[i];
-    const end = this.ends[i];
-    const f = this.files[i];
-    return {
-      kind: k >= PUNCT_KIND ? 'punct' : KIND_NAMES[k],
-      text: this.texts !== null ? this.texts[i] : k >= PUNCT_KIND ? PUNCTUATORS[k - PUNCT_KIND] : start === end ? '' : this.src.slice(start, end),
-      start,
-      end,
-      line: this.lines[i] >= 0 ? this.lines[i] : (this.bigLines?.get(i) as number),
-      column: this.columns[i],
-      file: f < 0 ? undefined : this.fileNames[f],
-    };
-  }
-
-  /** Doubles the capacity of the arrays (new arrays: take them again after a call). */
-  grow(): void {
-    const n = this.kinds.length * 2;
-    const grown = <T extends Uint8Array | Int32Array>(a: T, make: (n: number) => T): T => {
-      const b = make(n);
-      b.set(a);
-      return b;
-    };
-    this.kinds = grown(this.kinds, (k) => new Uint8Array(k));
-    this.starts = grown(this.starts, (k) => new Int32Array(k));
-    this.ends = grown(this.ends, (k) => new Int32Array(k));
-    this.lines = grown(this.lines, (k) => new Int32Array(k));
-    this.columns = grown(this.columns, (k) => new Int32Array(k));
-    this.files = grown(this.files, (k) => new Int32Array(k));
-  }
 }
 
 /**
@@ -362,16 +209,17 @@ class Lexer {
         continue;
       } else if (cls === C_IDENT) {
         let end = i + 1;
-        while ((CHAR_CLASS[src.charCodeAt(end)] & (C_IDENT | C_DIGIT)) !== 0) end++;
+        let h = c;
+        for (let d = src.charCodeAt(end); (CHAR_CLASS[d] & (C_IDENT | C_DIGIT)) !== 0; d = src.charCodeAt(++end)) h = (h * 31 + d) & WORD_MASK;
         const q = src.charCodeAt(end);
         if (q === 39 || q === 34) kind = -1; // perhaps a literal's prefix ('L"x"'): the long way
-        else if ((c === 95 || c === 87) && ignoredInCdef(src.slice(start, end))) {
+        else {
           i = end;
-          atLineStart = false;
-          continue;
-        } else {
-          i = end;
-          kind = IDENT;
+          kind = WORD_SLOTS[h] === 0 ? IDENT : wordKind(src, start, end, h);
+          if (kind >= DROPPED_KIND) {
+            atLineStart = false;
+            continue;
+          }
         }
       } else if (cls === C_PUNCT) {
         kind = punctuatorKind(src, i, c);
@@ -426,7 +274,7 @@ class Lexer {
     const src = this.src;
     if (c === 10) this.newline();
     else if (isBlank(c)) this.i++;
-    else if (isIdentStart(c)) this.word(c);
+    else if (isIdentStart(c)) this.word();
     else if (c === 92) this.splice();
     else if (c === 47 && src.charCodeAt(this.i + 1) === 47) this.lineComment();
     else if (c === 47 && src.charCodeAt(this.i + 1) === 42) this.blockComment();
@@ -510,8 +358,8 @@ class Lexer {
     this.i = close + 2;
   }
 
-  /** A name (or a literal's prefix, or a word cdef drops), from its first character `c`. */
-  private word(c: number): void {
+  /** A name, a keyword, a literal's prefix or a word cdef drops, at the current character. */
+  private word(): void {
     const src = this.src;
     const start = this.i;
     let end = start + 1;
@@ -520,7 +368,10 @@ class Lexer {
     this.i = end;
     const q = src.charCodeAt(end);
     if ((q === 39 || q === 34) && end - start <= 2 && LITERAL_PREFIXES.has(src.slice(start, end))) this.literal(start, q);
-    else if (!((c === 95 || c === 87) && ignoredInCdef(src.slice(start, end)))) this.push(IDENT, start, end);
+    else {
+      const kind = wordKind(src, start, end, wordHash(src, start, end));
+      if (kind < DROPPED_KIND) this.push(kind, start, end);
+    }
   }
 
   private token(c: number): void {

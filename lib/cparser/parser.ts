@@ -8,6 +8,8 @@ import { Scope, toJs } from '../ctype/declarations';
 import { convertInt, isFloatLiteral } from './constexpr';
 import { Token, Where, describe, isName, lex, releaseTokens } from './lexer';
 import { SpelledTokens, lexSpelled } from './spelled';
+import * as tokenTable from './tokens';
+import * as streams from './stream';
 import { TokenStream } from './stream';
 import { BUILTIN_TYPES, Declarator, Derived, Specs, Typed, fromCompiler, posOf } from './declarator';
 import { SpecifierParser } from './specifiers';
@@ -20,6 +22,12 @@ export interface CdefOptions {
   /** Cap member alignment at this power of two (as '#pragma pack(n)'); 0 keeps natural alignment. */
   pack?: number;
 }
+
+// The token kinds the busiest paths use as this module's own constants, read once: a name imported
+// from another module is a property of its exports at every use (a load the first run interprets,
+// and a deoptimisation where optimised code meets it first).
+const { EOF_KIND, HASH_KIND, KEYWORD_ROLES } = tokenTable;
+const { P_ASSIGN, P_COMMA, P_ELLIPSIS, P_LBRACE, P_SEMI } = streams;
 
 const CDEF_OPTION_NAMES: Readonly<Record<keyof CdefOptions, true>> = { override: true, packed: true, pack: true };
 
@@ -207,7 +215,7 @@ class Parser extends SpecifierParser {
   }
 
   translationUnit(): void {
-    while (this.ts.peek().kind !== 'eof') this.declaration();
+    while (this.ts.cur !== EOF_KIND) this.declaration();
     this.checkAnonymous();
   }
 
@@ -237,33 +245,42 @@ class Parser extends SpecifierParser {
   /** A declaration; inside `extern "Python"`, `callback` says how its functions are declared. */
   private declaration(callback: ExternCallback | null = null): void {
     const start = this.ts.index;
-    if (this.ts.peek().kind === 'hash') return this.directive();
-    if (this.ts.accept(';')) return;
-    if (callback === null) {
-      if (this.ts.peek().text === 'extern' && this.ts.peek(1).kind === 'string') return this.externCallbacks();
-      if (this.ts.peek().text === 'typedef' && this.ts.peek(1).text === '...') return this.opaqueTypedef();
+    // The parser's busiest paths compare the current token's kind (ts.cur) themselves.
+    if (this.ts.cur === HASH_KIND) return this.directive();
+    if (this.ts.cur === P_SEMI) return this.ts.skip();
+    if (callback === null && KEYWORD_ROLES[this.ts.cur]?.kind === 'storage') {
+      const word = this.ts.peek().text;
+      if (word === 'extern' && this.ts.kindIs('string', 1)) return this.externCallbacks();
+      if (word === 'typedef' && this.ts.punctAhead(1) === '...') return this.opaqueTypedef();
     }
     const specs = this.specifiers('file', 'a declaration');
     if (callback) this.refuseInCallback(specs, callback);
-    if (this.ts.accept(';')) return this.declaresNothingElse(specs);
-    if (this.ts.is('...')) return this.deferredTypedef(specs);
+    if (this.ts.cur === P_SEMI) {
+      this.ts.skip();
+      return this.declaresNothingElse(specs);
+    }
+    if (this.ts.cur === P_ELLIPSIS) return this.deferredTypedef(specs);
     for (;;) {
       const d = this.declarator('named');
       const name = d.name as Token;
       const derived = this.derive(specs, d.chain);
       const { type } = derived;
-      if (this.ts.is('{') && type.kind === 'function') {
+      if (this.ts.cur === P_LBRACE && type.kind === 'function') {
         const proto = `${this.ts.spell(start, this.ts.index)};`;
         this.ts.fail(
           this.ts.peek(),
           `function bodies are not allowed in cdef; declare '${proto}' here and put the body in the source given to verify()`,
         );
       }
-      const init = this.ts.is('=') ? this.ts.next() : null;
+      const init = this.ts.cur === P_ASSIGN ? this.ts.next() : null;
       if (callback) this.declareCallback(d, name, derived, init, callback);
       else this.declareEntity(specs, d, name, derived, init);
-      if (this.ts.accept(',')) continue;
-      if (this.ts.accept(';')) return;
+      const k = this.ts.cur;
+      if (k === P_COMMA || k === P_SEMI) {
+        this.ts.skip();
+        if (k === P_COMMA) continue;
+        return;
+      }
       this.ts.unexpected(this.ts.peek(), `';' after the declaration of '${name.text}'`);
     }
   }
@@ -298,7 +315,7 @@ class Parser extends SpecifierParser {
   /** What `extern "Python"` cannot hold: storage classes, struct, union and enum bodies. */
   private refuseInCallback(specs: Specs, callback: ExternCallback): void {
     if (specs.storage) this.ts.fail(specs.storage, `'${specs.storage.text}' cannot stand in '${callback.words}'; it declares functions only`);
-    if (specs.tag?.defined) this.ts.fail(specs.first, `'${callback.words}' declares functions only; define the ${specs.tag.type.kind} before it`);
+    if (specs.tag?.defined) this.ts.fail(this.ts.token(specs.firstAt), `'${callback.words}' declares functions only; define the ${specs.tag.type.kind} before it`);
   }
 
   private declareCallback(d: Declarator, name: Token, typed: Derived, init: Token | null, callback: ExternCallback): void {
@@ -313,9 +330,9 @@ class Parser extends SpecifierParser {
   /** A declaration without declarators must declare a tag (or be an anonymous enum's constants). */
   private declaresNothingElse(specs: Specs): void {
     const tag = specs.tag;
-    if (!tag) this.ts.fail(specs.first, 'this declaration declares nothing');
+    if (!tag) this.ts.fail(this.ts.token(specs.firstAt), 'this declaration declares nothing');
     if (tag.anonymous && tag.type.kind !== 'enum') {
-      this.ts.fail(specs.first, `this anonymous ${tag.type.kind} declares nothing; give it a tag or a typedef name`);
+      this.ts.fail(this.ts.token(specs.firstAt), `this anonymous ${tag.type.kind} declares nothing; give it a tag or a typedef name`);
     }
   }
 
@@ -545,7 +562,7 @@ function sameDeferredShape(a: CType, b: CType): boolean {
 /** A function declarator's parameter names as written (null where none; all null through a function typedef). */
 function argNamesOf(d: Declarator, type: FunctionType): (string | null)[] {
   const last = d.chain[d.chain.length - 1];
-  return last?.kind === 'function' ? last.params.map((p) => p.name?.text ?? null) : type.args.map(() => null);
+  return last?.kind === 'function' ? last.params.map((p) => p.name) : type.args.map(() => null);
 }
 
 /** The `extern "Python"` around a declaration: the words as written, the language, and whether "+C" exports it. */

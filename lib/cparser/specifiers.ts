@@ -2,9 +2,16 @@
 import { CType, EnumType, MemberDecl, StructType, VOID, primitive } from '../ctype/model';
 import { enumBase, enumeratorType, toJs } from '../ctype/declarations';
 import { IntValue } from './constexpr';
-import { keyword } from './keywords';
-import { Token, isName, quote } from './lexer';
+import { NESTING_LIMIT, Token, isName, quote } from './lexer';
+import * as tokenTable from './tokens';
+import * as streams from './stream';
 import { TokenStream } from './stream';
+
+// The token kinds and tables the busiest paths use as this module's own constants, read once: a name imported
+// from another module is a property of its exports at every use (a load the first run interprets,
+// and a deoptimisation where optimised code meets it first).
+const { IDENT_KIND, KEYWORD_ROLES } = tokenTable;
+const { P_COLON, P_COMMA, P_ELLIPSIS, P_LBRACE, P_RBRACE, P_SEMI } = streams;
 import { BUILTIN_TYPES, DeclaratorParser, SpecContext, Specs, TagUse, fromCompiler, posOf } from './declarator';
 
 const U64_MAX = 2n ** 64n - 1n;
@@ -32,9 +39,12 @@ function primitiveOf(words: readonly Token[], ts: TokenStream): CType {
   return type;
 }
 
-/** primitiveOf() of one word. */
-function primitiveOf1(word: Token, ts: TokenStream): CType {
-  return spelled.get(word.text) ?? primitiveOf([word], ts);
+/** The types of the type keywords alone, by their kinds in the token table. */
+const ofOneWord: (CType | undefined)[] = new Array<CType | undefined>(256).fill(undefined);
+
+/** primitiveOf() of the one type keyword at index `at`, of kind `kind`. */
+function primitiveOf1(at: number, kind: number, ts: TokenStream): CType {
+  return ofOneWord[kind] ?? (ofOneWord[kind] = primitiveOf([ts.token(at)], ts));
 }
 
 function spelledPrimitive(words: readonly Token[], ts: TokenStream): CType {
@@ -74,8 +84,11 @@ function spelledPrimitive(words: readonly Token[], ts: TokenStream): CType {
 
 /** Declaration specifiers and the struct, union and enum definitions inside them (see DeclaratorParser). */
 export abstract class SpecifierParser extends DeclaratorParser {
-  /** Structs and unions whose bodies are being parsed, to refuse nested redefinitions. */
-  private readonly defining = new Set<StructType>();
+  /**
+   * Structs and unions whose bodies are being parsed, innermost last, to refuse nested
+   * redefinitions (an array: as a set, its add and delete for every struct allocated).
+   */
+  private readonly defining: StructType[] = [];
   /** Anonymous structs and unions defined here, where they start, to refuse those the compiler cannot be asked about. */
   protected readonly anonymousAt = new Map<StructType, Token>();
 
@@ -84,37 +97,50 @@ export abstract class SpecifierParser extends DeclaratorParser {
     this.ts = ts;
     this.pack = pack;
     this.pendingEnum = null;
-    this.defining.clear();
+    this.defining.length = 0;
     this.anonymousAt.clear();
   }
 
   // ---- specifiers -----------------------------------------------------------------------------
 
   protected specifiers(context: SpecContext, expected: string): Specs {
-    const first = this.ts.peek();
-    // The type keywords: the first, and all of them once there is a second (most types have one).
-    let word: Token | null = null;
+    const firstAt = this.ts.index;
+    // The type keywords: the index of the first, and all of them once there is a second (most types have one).
+    let word = -1;
+    let wordKind = 0;
     let words: Token[] | null = null;
     let named: { type: CType; quals: number; tok: Token } | null = null;
     let tag: TagUse | null = null;
     let quals = 0;
     let storage: Token | null = null;
     for (;;) {
-      if (!this.ts.isIdent()) break;
-      const tok = this.ts.peek();
-      const role = keyword(tok.text);
+      const role = KEYWORD_ROLES[this.ts.cur];
       if (role === undefined) {
         // The lexer hack: after a type specifier, a typedef name is the declarator's name.
-        if (named || word || !this.isTypedefName(tok.text)) break;
+        if (named || word >= 0 || this.ts.cur !== IDENT_KIND) break;
+        const tok = this.ts.peek();
+        if (!this.isTypedefName(tok.text)) break;
         this.ts.next();
         named = this.typedefType(tok);
         continue;
       }
       if (role.kind === 'reserved') break;
+      if (role.kind === 'qualifier') {
+        quals |= role.bit;
+        this.ts.skip();
+        continue;
+      }
+      if (role.kind === 'type' && named === null && words === null) {
+        // The first two type words, without making their tokens (most types have one).
+        if (word < 0) {
+          word = this.ts.index;
+          wordKind = this.ts.cur;
+        } else words = [this.ts.token(word), this.ts.peek()];
+        this.ts.skip();
+        continue;
+      }
+      const tok = this.ts.peek();
       switch (role.kind) {
-        case 'qualifier':
-          quals |= role.bit;
-          break;
         case 'storage':
           if (context !== 'file') this.ts.fail(tok, `'${tok.text}' is not allowed ${CONTEXT_PLACE[context]}`);
           if (storage) this.ts.fail(tok, `'${tok.text}' cannot be combined with '${storage.text}'`);
@@ -124,12 +150,10 @@ export abstract class SpecifierParser extends DeclaratorParser {
           if (named) this.cannotCombine(tok, named.tok);
           // The longest valid spelling has four words ('unsigned long long int').
           if (words?.length === 4) this.ts.fail(words[0], `invalid type ${quote([...words, tok].map((w) => w.text).join(' '))}`);
-          if (word === null) word = tok;
-          else if (words === null) words = [word, tok];
-          else words.push(tok);
+          (words as Token[]).push(tok);
           break;
         case 'tag':
-          if (named || word) this.cannotCombine(tok, named?.tok ?? (word as Token));
+          if (named || word >= 0) this.cannotCombine(tok, named?.tok ?? this.ts.token(word));
           this.ts.next();
           tag = this.tagSpecifier(tok);
           named = { type: tag.type, quals: 0, tok };
@@ -139,13 +163,13 @@ export abstract class SpecifierParser extends DeclaratorParser {
       }
       this.ts.next();
     }
-    if (!named && !word) {
+    if (!named && word < 0) {
       const tok = this.ts.peek();
       if (isName(tok)) this.ts.fail(tok, `unknown type name ${quote(tok.text)}`);
       this.ts.unexpected(tok, expected);
     }
-    const type = named ? named.type : words !== null ? primitiveOf(words, this.ts) : primitiveOf1(word as Token, this.ts);
-    return { first, type, named: named !== null, quals: quals | (named?.quals ?? 0), storage, tag };
+    const type = named ? named.type : words !== null ? primitiveOf(words, this.ts) : primitiveOf1(word, wordKind, this.ts);
+    return { firstAt, type, named: named !== null, quals: quals | (named?.quals ?? 0), storage, tag };
   }
 
   private cannotCombine(tok: Token, other: Token): never {
@@ -161,15 +185,16 @@ export abstract class SpecifierParser extends DeclaratorParser {
 
   private tagSpecifier(kw: Token): TagUse {
     const kind = kw.text as 'struct' | 'union' | 'enum';
-    const name = isName(this.ts.peek()) ? this.ts.next() : null;
-    if (!this.ts.is('{')) {
+    const name = this.ts.cur === IDENT_KIND ? this.ts.next() : null;
+    if (this.ts.cur !== P_LBRACE) {
       if (!name) return this.ts.unexpected(this.ts.peek(), `a name or '{' after '${kind}'`);
       return { type: this.tagReference(kind, name), defined: false, anonymous: false };
     }
-    const open = this.ts.next();
-    this.ts.enter(open);
+    const open = this.ts.index;
+    this.ts.skip();
+    if (++this.ts.depth > NESTING_LIMIT) this.ts.tooDeep(open);
     const type = kind === 'enum' ? this.enumDefinition(kw, name) : this.structDefinition(kind, name, kw);
-    this.ts.leave();
+    this.ts.depth--;
     return { type, defined: true, anonymous: name === null };
   }
 
@@ -186,41 +211,47 @@ export abstract class SpecifierParser extends DeclaratorParser {
   // ---- structs and unions ---------------------------------------------------------------------
 
   private structDefinition(kind: 'struct' | 'union', name: Token | null, kw: Token): StructType {
-    const existing = name ? this.scope.tag(kind, name.text)?.type : undefined;
-    if (existing && this.defining.has(existing as StructType)) this.ts.fail(name as Token, `nested redefinition of '${kind} ${name?.text}'`);
-    const def = this.scope.openStruct(kind, name ? name.text : null, posOf(name ?? kw));
+    // Only a body inside another can redefine a tag being defined.
+    const existing = name && this.defining.length > 0 ? this.scope.tag(kind, name.text)?.type : undefined;
+    if (existing && this.defining.includes(existing as StructType)) this.ts.fail(name as Token, `nested redefinition of '${kind} ${name?.text}'`);
+    const at = posOf(name ?? kw);
+    const def = this.scope.openStruct(kind, name ? name.text : null, at);
     if (!name) this.anonymousAt.set(def.target, kw);
-    this.defining.add(def.target);
+    this.defining.push(def.target);
     const body = this.structBody();
     try {
-      return this.scope.closeStruct(def, body, this.pack, posOf(name ?? kw));
+      return this.scope.closeStruct(def, body, this.pack, at);
     } finally {
-      this.defining.delete(def.target);
+      this.defining.pop();
     }
   }
 
   private structBody(): { members: MemberDecl[]; partial: boolean } {
     const members: MemberDecl[] = [];
     let partial = false;
-    while (!this.ts.accept('}')) {
-      if (this.ts.accept('...')) {
+    while (this.ts.cur !== P_RBRACE) {
+      if (this.ts.cur === P_ELLIPSIS) {
         // API mode: the struct has more members than listed; the compiler gives the layout.
+        this.ts.skip();
         partial = true;
         this.ts.expect(';', "';' after '...'");
         continue;
       }
       const specs = this.specifiers('member', "a member declaration or '}'");
-      if (this.ts.accept(';')) {
+      if (this.ts.cur === P_SEMI) {
+        this.ts.skip();
         this.memberWithoutDeclarator(specs, members);
         continue;
       }
       for (;;) {
         members.push(this.member(specs));
-        if (this.ts.accept(',')) continue;
-        if (this.ts.accept(';')) break;
-        this.ts.unexpected(this.ts.peek(), "';' after the member");
+        const k = this.ts.cur;
+        if (k !== P_COMMA && k !== P_SEMI) this.ts.unexpected(this.ts.peek(), "';' after the member");
+        this.ts.skip();
+        if (k === P_SEMI) break;
       }
     }
+    this.ts.skip();
     return { members, partial };
   }
 
@@ -229,16 +260,21 @@ export abstract class SpecifierParser extends DeclaratorParser {
     if (tag?.anonymous && tag.defined && tag.type.kind !== 'enum') {
       // An anonymous member needs no name of its own: the compiler reaches its fields through the enclosing struct.
       this.anonymousAt.delete(tag.type);
-      members.push({ name: '', type: tag.type, quals: specs.quals, bitsize: -1, pos: posOf(specs.first) });
+      members.push({ name: '', type: tag.type, quals: specs.quals, bitsize: -1, pos: posOf(this.ts.token(specs.firstAt)) });
     } else if (!tag) {
-      this.ts.fail(specs.first, 'this member declaration declares nothing');
+      this.ts.fail(this.ts.token(specs.firstAt), 'this member declaration declares nothing');
     }
   }
 
   private member(specs: Specs): MemberDecl {
-    const at = this.ts.peek();
-    if (this.ts.accept(':')) {
+    if (this.ts.cur === P_COLON) {
+      const at = this.ts.next();
       return { name: '', type: specs.type, quals: specs.quals, bitsize: this.bitWidth(at, '(unnamed)'), pos: posOf(at) };
+    }
+    // Most members are plain ('int a;', 'char *s;', 'double v[4];'); the others take the general path.
+    if (this.plainDeclarator(specs)) {
+      const plain = this.plain;
+      return { name: plain.name, type: plain.type, quals: plain.quals, bitsize: -1, pos: this.ts.posAt(plain.nameAt) };
     }
     const d = this.declarator('named');
     const name = d.name as Token;
@@ -247,7 +283,7 @@ export abstract class SpecifierParser extends DeclaratorParser {
     if (type.kind === 'function') {
       this.ts.fail(name, `the member '${name.text}' has the function type '${type.cname}'; use a pointer to a function`);
     }
-    const bitsize = this.ts.is(':') ? this.bitWidth(this.ts.next(), name.text) : -1;
+    const bitsize = this.ts.cur === P_COLON ? this.bitWidth(this.ts.next(), name.text) : -1;
     const m: MemberDecl = { name: name.text, type, quals, bitsize, pos: posOf(name) };
     return derived.compilerLength === null ? m : { ...m, ...fromCompiler(derived) };
   }

@@ -1,8 +1,9 @@
 // cdef text whose tokens its spelling gave (declarations spelled from the preprocessor's tokens): the token table lex() would make of it, without reading it.
 import { ignoredInCdef } from './keywords';
-import { CdefTokens, EOF_KIND, EOL_KIND, HASH_KIND, IDENT_KIND, NUMBER_KIND, PUNCT_KIND, PUNCT_TEXTS, tokenTable } from './lexer';
+import { emptyTokens } from './lexer';
+import { CdefTokens, DROPPED_KIND, EOF, EOL, HASH_KIND, NUMBER, PUNCT_KIND, PUNCT_TEXTS, wordHash, wordKind } from './tokens';
 
-export { HASH_KIND } from './lexer';
+export { HASH_KIND } from './tokens';
 
 /**
  * The tokens of a one-line cdef text (ending with its only newline) that whoever spelled it
@@ -27,8 +28,12 @@ const PUNCT_KIND_BY_TEXT = new Map(PUNCT_TEXTS.map((p, k) => [p, PUNCT_KIND + k]
  */
 export function spelledKind(kind: string, text: string): number {
   if (kind === 'punct') return text === '#' || text === '##' ? -1 : (PUNCT_KIND_BY_TEXT.get(text) ?? -1);
-  if (kind === 'ident') return text.includes('$') || ignoredInCdef(text) ? -1 : IDENT_KIND;
-  if (kind === 'number') return text.includes('$') ? -1 : NUMBER_KIND;
+  if (kind === 'ident') {
+    if (text.includes('$') || ignoredInCdef(text)) return -1;
+    const k = wordKind(text, 0, text.length, wordHash(text, 0, text.length)); // a keyword's own kind, or IDENT
+    return k >= DROPPED_KIND ? -1 : k;
+  }
+  if (kind === 'number') return text.includes('$') ? -1 : NUMBER;
   return -1;
 }
 
@@ -44,7 +49,7 @@ export function lexSpelled(source: string, spelled: SpelledTokens): CdefTokens {
   if (source.charCodeAt(nl) !== 10 || source.indexOf('\n') !== nl || spelled.columns.length !== n) {
     throw new Error('internal: a spelled cdef text is one line ending with a newline, its columns its offsets plus one');
   }
-  const table = tokenTable(source, n + 16);
+  const table = emptyTokens(source, n + 16);
   while (table.kinds.length < n + 2) table.grow();
   // Copied by the typed arrays' own set() and fill(), not token by token.
   table.kinds.set(kinds);
@@ -54,7 +59,7 @@ export function lexSpelled(source: string, spelled: SpelledTokens): CdefTokens {
   table.columns.set(spelled.columns);
   table.files.fill(-1, 0, n);
   table.count = n;
-  if (n > 0 && kinds[0] === HASH_KIND) table.push(EOL_KIND, nl, nl, 1, nl + 1, -1);
-  table.push(EOF_KIND, nl + 1, nl + 1, 2, 1, -1);
+  if (n > 0 && kinds[0] === HASH_KIND) table.push(EOL, nl, nl, 1, nl + 1, -1);
+  table.push(EOF, nl + 1, nl + 1, 2, 1, -1);
   return table;
 }

@@ -203,11 +203,14 @@ export class Scope {
       this.anonymous.push(target);
       return { target, redefines: null };
     }
-    const found = this.tag(kind, name);
+    const key = `${kind} ${name}`;
+    const d = this.get(key);
+    const found = d?.kind === 'tag' ? d : undefined;
     const existing = found?.type as StructType | undefined;
     if (!found || !existing) {
+      // Nothing under the key (only tags are): nothing to check a redeclaration against.
       const target = this.newStruct(kind, name);
-      this.declare({ kind: 'tag', name, type: target, pos: at });
+      this.stage(key, { kind: 'tag', name, type: target, pos: at });
       return { target, redefines: null };
     }
     if (!existing.complete && existing.members === null) {
@@ -216,10 +219,8 @@ export class Scope {
       return { target: existing, redefines: null };
     }
     const target = this.newStruct(kind, name);
-    const d: Decl = { kind: 'tag', name, type: target, pos: at };
-    const key = keyOf(d);
     const prior = this.staged.get(key);
-    this.stage(key, d);
+    this.stage(key, { kind: 'tag', name, type: target, pos: at });
     return { target, redefines: { existing, found, key, prior } };
   }
 
@@ -296,7 +297,7 @@ export class Scope {
 
   commit(): void {
     this.nameAnonymous();
-    for (const d of this.staged.values()) this.registry.declare(d, this.override);
+    for (const [key, d] of this.staged) this.registry.declare(d, this.override, key);
   }
 
   private nameAnonymous(): void {

@@ -76,18 +76,34 @@ export function completeStruct(t: StructType, members: readonly MemberDecl[], pa
   t.members = null;
 }
 
-/** The layout of one struct or union as its members are placed in order (see completeStruct). */
+/**
+ * The layout of one struct or union as its members are placed in order (see completeStruct). Its
+ * fields are set in the constructor, not by class field initialisers, which V8 (Node 20) runs as a
+ * separate, slower step: a large cdef places thousands of structs.
+ */
 class Placement {
-  readonly fields: CField[] = [];
-  readonly byName = new Map<string, CField>();
+  declare readonly fields: CField[];
+  declare readonly byName: Map<string, CField>;
   /** Structs: the next free bit; unions: the largest member extent, in bits. */
-  bits = 0;
-  align = 1;
-  private readonly isUnion: boolean;
+  declare bits: number;
+  declare align: number;
+  declare private readonly t: StructType;
+  declare private readonly pack: number;
+  declare private readonly arch: LayoutArch;
+  declare private readonly fail: LayoutFail;
+  declare private readonly isUnion: boolean;
   /** In a union, only the first member takes a positional initialiser (with brace elision, all of its fields). */
-  private readonly firstMember: MemberDecl | undefined;
+  declare private readonly firstMember: MemberDecl | undefined;
 
-  constructor(private readonly t: StructType, private readonly pack: number, private readonly arch: LayoutArch, private readonly fail: LayoutFail, members: readonly MemberDecl[]) {
+  constructor(t: StructType, pack: number, arch: LayoutArch, fail: LayoutFail, members: readonly MemberDecl[]) {
+    this.fields = [];
+    this.byName = new Map();
+    this.bits = 0;
+    this.align = 1;
+    this.t = t;
+    this.pack = pack;
+    this.arch = arch;
+    this.fail = fail;
     this.isUnion = t.kind === 'union';
     this.firstMember = this.isUnion ? members.find((x) => x.name !== '' || x.bitsize < 0) : undefined;
   }

@@ -116,9 +116,9 @@ export class Registry {
   /**
    * Adds a declaration. Declaring the same name again with the same meaning is allowed (C allows
    * repeated prototypes); with a different meaning it is a CDefError unless `override` is set.
+   * `key` is keyOf(d), given by a caller that has it already.
    */
-  declare(d: Decl, override: boolean): void {
-    const key = keyOf(d);
+  declare(d: Decl, override: boolean, key = keyOf(d)): void {
     const old = this.table.get(key);
     checkRedeclaration(old, d, override);
     this.table.set(key, d);

@@ -5,6 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as lexer from '../../lib/cparser/lexer';
 import { Token } from '../../lib/cparser/lexer';
+import { CdefTokens } from '../../lib/cparser/tokens';
 import { lexSpelled } from '../../lib/cparser/spelled';
 import { readDeclarations } from '../../lib/cc/declarations';
 import { Item, macroItem } from '../../lib/cc/emit';
@@ -40,9 +41,10 @@ function headerItems(text: string, own: (file: string) => boolean): Item[] {
   return selectHeader(table, { own: (i) => mine.has(i), only: null }, new Notes()).items;
 }
 
-function tokensOfTable(t: lexer.CdefTokens): Token[] {
-  const out: Token[] = [];
-  for (let i = 0; i < t.count; i++) out.push(t.make(i));
+/** The table's tokens, each with the kind number the parser compares (a keyword's own, a punctuator's, IDENT...). */
+function tokensOfTable(t: CdefTokens): (Token & { code: number })[] {
+  const out: (Token & { code: number })[] = [];
+  for (let i = 0; i < t.count; i++) out.push({ ...t.make(i), code: t.kinds[i] });
   lexer.releaseTokens(t);
   return out;
 }

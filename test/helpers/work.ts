@@ -6,12 +6,12 @@ import { ArrayType, EnumType, FunctionType, PointerType, PrimitiveType, StructTy
 const counts = { tokens: 0, typeQueries: 0 };
 
 /**
- * Every look at a token: `TokenStream.peek`, `next`, `isIdent`, `punctAhead`, `is` and `accept`
- * (the parser and the expression evaluator read each token through them).
+ * Every look at a token: `TokenStream.peek`, `next`, `skip`, `kindAt`, `decimalAt`, `isIdent`, `isName`, `keywordAhead`, `kindIs`,
+ * `punctAhead`, `is` and `accept` (the parser and the expression evaluator read each token through them).
  */
 function countPeeks(): void {
   const proto = TokenStream.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
-  for (const name of ['peek', 'next', 'isIdent', 'punctAhead', 'is', 'accept']) {
+  for (const name of ['peek', 'next', 'skip', 'kindAt', 'decimalAt', 'isIdent', 'isName', 'keywordAhead', 'kindIs', 'punctAhead', 'is', 'accept']) {
     const look = proto[name];
     proto[name] = function counted(this: TokenStream, ...args: unknown[]) {
       counts.tokens++;
