@@ -389,8 +389,10 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
   glue.add('#elif defined(__OPTIMIZE__) && defined(__GNUC__)');
   glue.add('# pragma GCC pop_options');
   glue.add('#endif');
-  functionTable(glue, entries);
+  // The strict prototypes come before the table's own declarations, so that a conflict with the
+  // source is reported against the source's line.
   place(prototypes);
+  functionTable(glue, entries);
   place(checks);
   if (accessors.text.length) {
     // A global the source makes const and the cdef does not would be written in read-only memory.

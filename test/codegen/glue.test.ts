@@ -239,6 +239,19 @@ describe('diagnostics about the glue are told as the cdef declarations they are 
     }
   });
 
+  test("an error that cannot be told as a cdef declaration's (a conflict with the glue's own line) keeps the compiler's words", () => {
+    const strict = generateGlue(declsOf(cdef), source, 'source.c', { strictPrototypes: true });
+    const line = lineOf(strict.unit, 'int sub(int, int); /* cdef');
+    const out = [
+      `node-cffi-glue.c:${line}:5: error: conflicting types for 'sub'`,
+      `node-cffi-glue.c:${line - 1}:24: note: previous declaration is here`,
+      '1 error generated.',
+    ].join('\n');
+    const told = tellDiagnostics(out, strict);
+    expect(told.failed).toBe(true);
+    expect(told.text).toBe(`node-cffi-glue.c:${line}:5: error: conflicting types for 'sub'\nnode-cffi-glue.c:${line - 1}:24: note: previous declaration is here`);
+  });
+
   test('a field the source lacks, said three times (check, offset, size), is told once', () => {
     const check = at("(void)((p->y) | 0)");
     const probe = at("offsetof(struct s, y)");
