@@ -78,10 +78,11 @@ function strdupGcMib(cache: string): number {
 }
 
 /**
- * Median wall ms of `node <file>` for each program, the programs taking turns `runs` times. A file,
- * as a program is run, rather than `node -e`, which loads node's crypto module before the code runs.
+ * Median wall ms of each program, the programs taking turns `runs` times: run as `node -e <code>`
+ * ('eval'), or from a file ('file'), as programs are run (node -e loads modules such as crypto
+ * before the code runs, which then costs the code nothing).
  */
-function nodeFiles(programs: readonly string[], runs: number): number[] {
+function nodeRuns(programs: readonly string[], how: 'eval' | 'file', runs: number): number[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-bench-start-'));
   const files = programs.map((code, i) => {
     const file = path.join(dir, `start-${i}.js`);
@@ -92,7 +93,7 @@ function nodeFiles(programs: readonly string[], runs: number): number[] {
   for (let r = 0; r < runs; r++) {
     files.forEach((file, i) => {
       const t0 = process.hrtime.bigint();
-      const s = spawnSync(process.execPath, [file], { cwd: packageRoot, encoding: 'utf8' });
+      const s = spawnSync(process.execPath, how === 'file' ? [file] : ['-e', programs[i] || '0'], { cwd: packageRoot, encoding: 'utf8' });
       times[i].push(Number(process.hrtime.bigint() - t0) / 1e6);
       if (s.status !== 0) throw new Error(`node ${file} (${programs[i]}) failed:\n${s.stderr}`);
     });
@@ -113,7 +114,10 @@ export function benchRuntime(cache: string, peer: RuntimePeer | null, runs = Num
   }
   const mib = strdupGcMib(cache);
   rows.push({ what: `RSS growth, ${STRDUP_GC_COUNT.toLocaleString('en')} strdup + ffi.gc`, ours: mib, versus: peer ? 'Python CFFI, the same' : '-', theirs: peer ? peer.strdup_gc_mib : NaN, unit: 'MiB', target: '< 64 MiB' });
-  const [bare, ours, koffi] = nodeFiles(['', `require(${JSON.stringify(path.join(packageRoot, 'dist', 'lib'))});`, `require(${JSON.stringify(require.resolve('koffi'))});`], runs * 3);
+  const programs = ['', `require(${JSON.stringify(path.join(packageRoot, 'dist', 'lib'))});`, `require(${JSON.stringify(require.resolve('koffi'))});`];
+  const [bareE, oursE, koffiE] = nodeRuns(programs, 'eval', runs * 3);
+  rows.push({ what: "require('node-cffi'), net of node -e 0", ours: oursE - bareE, versus: "require('koffi'), net", theirs: koffiE - bareE, unit: 'ms', target: '<= 2x' });
+  const [bare, ours, koffi] = nodeRuns(programs, 'file', runs * 3);
   rows.push({ what: "require('node-cffi') in a file, net of an empty one", ours: ours - bare, versus: "require('koffi'), net", theirs: koffi - bare, unit: 'ms', target: '<= 2x' });
   return rows;
 }
