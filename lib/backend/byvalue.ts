@@ -13,6 +13,8 @@ export function byValueRefusal(t: StructType): string | null {
   const fields = t.fields ?? [];
   let end = 0;
   for (const f of fields) {
+    // koffi takes a record's members from a JavaScript object, where '__proto__' names the prototype.
+    if (f.name === '__proto__') return "it has a member named '__proto__', which koffi's records cannot hold";
     if (f.bitsize >= 0) return 'it has bit-fields';
     if (f.offset < end) return 'it holds an anonymous union (members sharing their bytes)';
     if (f.type.kind === 'array' && (f.type.length === null || f.type.length === 0)) {

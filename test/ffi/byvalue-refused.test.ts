@@ -60,3 +60,21 @@ test('through verify(), the wrappers pass it by pointer; the variadic function, 
     );
   }
 });
+
+test("a member named '__proto__' (which names the prototype of koffi's record objects) is refused through koffi, with the reason; verify() passes it", () => {
+  const child = runChild(`
+const { FFI } = require(LIB);
+const ffi = new FFI();
+ffi.cdef('struct s { int __proto__; int b; }; int sum(struct s); typedef int (*cb_t)(struct s);');
+const lib = ffi.verify('struct s { int __proto__; int b; };\\nint sum(struct s v) { return v.__proto__ * 100 + v.b; }\\n');
+const v = ffi.new('struct s *');
+v.__proto__ = 4;
+v.b = 2;
+console.log(lib.sum(v[0]));
+try { ffi.callback('cb_t', (s) => s.b); console.log('made'); } catch (e) { console.log(e.constructor.name + ': ' + e.message); }`);
+  expect(ending(child)).toBe('exit 0');
+  expect(child.stdout.trim().split('\n')).toEqual([
+    '402',
+    "TypeError: function type 'int(struct s)': koffi cannot pass 'struct s' by value as C does: it has a member named '__proto__', which koffi's records cannot hold; use verify(), whose wrappers pass it by pointer",
+  ]);
+});
