@@ -249,11 +249,12 @@ export function fromC_f80(view: DataView, off: number, format: LongDoubleFormat 
     exp = se & 0x7fff;
     const hi = view.getUint32(off + 4, true);
     const lo = view.getUint32(off, true);
+    // An integer bit of 0 with a nonzero exponent is an "unnormal" (with the largest exponent, a
+    // "pseudo-infinity" or "pseudo-NaN"), which x87 refuses as invalid: NaN.
     if (exp === 0x7fff) {
-      if (((hi & 0x7fffffff) | lo) !== 0) return NaN;
+      if (hi < 0x80000000 || ((hi & 0x7fffffff) | lo) !== 0) return NaN;
       return neg ? -Infinity : Infinity;
     }
-    // An integer bit of 0 with a nonzero exponent is an "unnormal", which x87 refuses as invalid: NaN.
     if (exp !== 0 && hi < 0x80000000) return NaN;
     if (exp >= EXP_BIAS - 1022 && exp < EXP_BIAS + 1024) {
       // A normal double (the usual case), rounded without bigints: 53 bits of the 64, ties to even.

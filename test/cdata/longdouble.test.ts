@@ -127,6 +127,26 @@ const formats: { format: LongDoubleFormat; to: string; from: string; available: 
   { format: 'binary128', to: 'q_from_doubles', from: 'q_to_doubles', available: () => C.q_available() === 1 },
 ];
 
+test("x87's pseudo-infinities, pseudo-NaNs and unnormals (integer bit 0, exponent not 0) read as NaN, as C converts them", () => {
+  if (LONG_DOUBLE !== 'x87') return; // no x87 conversion to compare with here
+  // [sign, exponent, high word, low word]: pseudo-infinity, pseudo-NaN, unnormal; then infinity and a real NaN.
+  const cases: [boolean, number, number, number][] = [
+    [false, 0x7fff, 0, 0],
+    [true, 0x7fff, 0x40000000, 1],
+    [false, 0x3fff, 0x40000000, 0],
+    [true, 0x7fff, 0x80000000, 0],
+    [false, 0x7fff, 0xc0000000, 0],
+  ];
+  const bytes = ffi.new('long double[]', cases.length);
+  const view = viewOf(bytes);
+  cases.forEach(([neg, exp, hi, lo], i) => x87Bytes(view, 16 * i, neg, exp, hi, lo));
+  const out = ffi.new('double[]', cases.length);
+  C.ld_to_doubles(bytes, out, cases.length);
+  const js = cases.map((_, i) => fromC_f80(view, 16 * i, 'x87'));
+  expect(js).toEqual([NaN, NaN, NaN, -Infinity, NaN]);
+  expect(cases.map((_, i) => out[i])).toEqual(js);
+});
+
 describe.each(formats)('$format', ({ format, to, from, available }) => {
   const seed = testSeed();
 
