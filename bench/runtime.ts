@@ -86,22 +86,23 @@ function strdupGcMib(cache: string): number {
  * before the code runs, which then costs the code nothing).
  */
 function nodeRuns(programs: readonly string[], how: 'eval' | 'file', runs: number): number[] {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-bench-start-'));
-  const files = programs.map((code, i) => {
+  const dir = how === 'file' ? fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-bench-start-')) : null;
+  const args = programs.map((code, i): string[] => {
+    if (dir === null) return ['-e', code || '0'];
     const file = path.join(dir, `start-${i}.js`);
     fs.writeFileSync(file, `${code}\n`);
-    return file;
+    return [file];
   });
   const times: number[][] = programs.map(() => []);
   for (let r = 0; r < runs; r++) {
-    files.forEach((file, i) => {
+    args.forEach((a, i) => {
       const t0 = process.hrtime.bigint();
-      const s = spawnSync(process.execPath, how === 'file' ? [file] : ['-e', programs[i] || '0'], { cwd: packageRoot, encoding: 'utf8' });
+      const s = spawnSync(process.execPath, a, { cwd: packageRoot, encoding: 'utf8' });
       times[i].push(Number(process.hrtime.bigint() - t0) / 1e6);
-      if (s.status !== 0) throw new Error(`node ${file} (${programs[i]}) failed:\n${s.stderr}`);
+      if (s.status !== 0) throw new Error(`node ${a.join(' ')} failed:\n${s.stderr}`);
     });
   }
-  fs.rmSync(dir, { recursive: true, force: true });
+  if (dir !== null) fs.rmSync(dir, { recursive: true, force: true });
   return times.map(median);
 }
 

@@ -1,6 +1,6 @@
 // cdef text for declarations of the table: their tokens re-spelled without storage classes, bodies or initialisers, open arrays sized.
 import { cWord } from '../cparser/keywords';
-import { HASH_KIND, SpelledTokens, spelledKind } from '../cparser/spelled';
+import { HASH, SpelledTokens, spelledKind } from '../cparser/spelled';
 import { MacroDef, pieceKind, preprocessedPieces } from '../cparser/preprocessed';
 import { Decl, DeclTable, Declarator } from './declarations';
 
@@ -96,7 +96,6 @@ class Spelling {
   private readonly kinds: number[] = [];
   private readonly starts: number[] = [];
   private readonly ends: number[] = [];
-  private readonly columns: number[] = [];
   private known = true;
 
   constructor(private readonly table: DeclTable | null) {}
@@ -127,7 +126,7 @@ class Spelling {
 
   /** The '#' starting a directive: the only one, at the start of the text. */
   hash(): this {
-    return this.add('#', this.text === '' ? HASH_KIND : -1);
+    return this.add('#', this.text === '' ? HASH : -1);
   }
 
   /** A token of other text, of the cdef kind `kind` (-1: unknown, see spelledKind). */
@@ -155,7 +154,7 @@ class Spelling {
 
   /** The tokens of the text so far; null when only reading it can tell them. */
   spelled(): SpelledTokens | null {
-    return this.known ? { kinds: this.kinds, starts: this.starts, ends: this.ends, columns: this.columns } : null;
+    return this.known ? { kinds: this.kinds, starts: this.starts, ends: this.ends } : null;
   }
 
   private add(text: string, kind: number): this {
@@ -164,7 +163,6 @@ class Spelling {
       this.kinds.push(kind);
       this.starts.push(this.text.length);
       this.ends.push(this.text.length + text.length);
-      this.columns.push(this.text.length + 1);
     }
     this.text += text;
     return this;

@@ -13,7 +13,7 @@ import { TokenStream } from './stream';
 // The token kinds and tables the busiest paths use as this module's own constants, read once: a name imported
 // from another module is a property of its exports at every use (a load the first run interprets,
 // and a deoptimisation where optimised code meets it first).
-const { IDENT_KIND, KEYWORD_ROLES } = tokenTable;
+const { IDENT, KEYWORD_ROLES } = tokenTable;
 const { P_COMMA, P_ELLIPSIS, P_LBRACKET, P_LPAREN, P_RBRACKET, P_RPAREN, P_SEMI, P_STAR } = streams;
 /** 1 for the kinds of the tokens that can end a plain declarator (';', ',', ')'): one lookup, the same steps for each. */
 const ENDS_PLAIN = new Uint8Array(256);
@@ -242,7 +242,7 @@ export abstract class DeclaratorParser {
       const tok = this.ts.next();
       ({ name, chain: inner } = this.declarator(mode));
       this.ts.expect(')', `')' to close the '(' at ${tok.line}:${tok.column}`);
-    } else if (mode !== 'abstract' && this.ts.cur === IDENT_KIND) {
+    } else if (mode !== 'abstract' && this.ts.cur === IDENT) {
       name = this.ts.next();
     } else if (mode === 'named') {
       this.ts.unexpected(this.ts.peek(), 'a name');
@@ -271,7 +271,7 @@ export abstract class DeclaratorParser {
     let stars = -1;
     do stars++;
     while (ts.kindAt(stars) === P_STAR);
-    if (ts.kindAt(stars) !== IDENT_KIND) return false;
+    if (ts.kindAt(stars) !== IDENT) return false;
     let after = ts.kindAt(stars + 1);
     let length = -1;
     if (after === P_LBRACKET) {
@@ -385,7 +385,7 @@ export abstract class DeclaratorParser {
           this.ts.expect(')', "')' after '...'");
           break;
         }
-        if (this.ts.cur === IDENT_KIND && this.kRStyle() && !this.isTypedefName(this.ts.peek().text)) {
+        if (this.ts.cur === IDENT && this.kRStyle() && !this.isTypedefName(this.ts.peek().text)) {
           const tok = this.ts.peek();
           this.ts.fail(
             tok,

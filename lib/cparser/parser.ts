@@ -26,7 +26,7 @@ export interface CdefOptions {
 // The token kinds the busiest paths use as this module's own constants, read once: a name imported
 // from another module is a property of its exports at every use (a load the first run interprets,
 // and a deoptimisation where optimised code meets it first).
-const { EOF_KIND, HASH_KIND, KEYWORD_ROLES } = tokenTable;
+const { EOF, HASH, KEYWORD_ROLES } = tokenTable;
 const { P_ASSIGN, P_COMMA, P_ELLIPSIS, P_LBRACE, P_SEMI } = streams;
 
 const CDEF_OPTION_NAMES: Readonly<Record<keyof CdefOptions, true>> = { override: true, packed: true, pack: true };
@@ -215,7 +215,7 @@ class Parser extends SpecifierParser {
   }
 
   translationUnit(): void {
-    while (this.ts.cur !== EOF_KIND) this.declaration();
+    while (this.ts.cur !== EOF) this.declaration();
     this.checkAnonymous();
   }
 
@@ -246,7 +246,7 @@ class Parser extends SpecifierParser {
   private declaration(callback: ExternCallback | null = null): void {
     const start = this.ts.index;
     // The parser's busiest paths compare the current token's kind (ts.cur) themselves.
-    if (this.ts.cur === HASH_KIND) return this.directive();
+    if (this.ts.cur === HASH) return this.directive();
     if (this.ts.cur === P_SEMI) return this.ts.skip();
     if (callback === null && KEYWORD_ROLES[this.ts.cur]?.kind === 'storage') {
       const word = this.ts.peek().text;

@@ -10,7 +10,7 @@ import { TokenStream } from './stream';
 // The token kinds and tables the busiest paths use as this module's own constants, read once: a name imported
 // from another module is a property of its exports at every use (a load the first run interprets,
 // and a deoptimisation where optimised code meets it first).
-const { IDENT_KIND, KEYWORD_ROLES } = tokenTable;
+const { IDENT, KEYWORD_ROLES } = tokenTable;
 const { P_COLON, P_COMMA, P_ELLIPSIS, P_LBRACE, P_RBRACE, P_SEMI } = streams;
 import { BUILTIN_TYPES, DeclaratorParser, SpecContext, Specs, TagUse, fromCompiler, posOf } from './declarator';
 
@@ -117,7 +117,7 @@ export abstract class SpecifierParser extends DeclaratorParser {
       const role = KEYWORD_ROLES[this.ts.cur];
       if (role === undefined) {
         // The lexer hack: after a type specifier, a typedef name is the declarator's name.
-        if (named || word >= 0 || this.ts.cur !== IDENT_KIND) break;
+        if (named || word >= 0 || this.ts.cur !== IDENT) break;
         const tok = this.ts.peek();
         if (!this.isTypedefName(tok.text)) break;
         this.ts.next();
@@ -185,7 +185,7 @@ export abstract class SpecifierParser extends DeclaratorParser {
 
   private tagSpecifier(kw: Token): TagUse {
     const kind = kw.text as 'struct' | 'union' | 'enum';
-    const name = this.ts.cur === IDENT_KIND ? this.ts.next() : null;
+    const name = this.ts.cur === IDENT ? this.ts.next() : null;
     if (this.ts.cur !== P_LBRACE) {
       if (!name) return this.ts.unexpected(this.ts.peek(), `a name or '{' after '${kind}'`);
       return { type: this.tagReference(kind, name), defined: false, anonymous: false };

@@ -9,7 +9,7 @@ import { CdefTokens, Token, TokenKind } from './tokens';
 // The token kinds and tables the cursor reads as this module's own constants, read once: a name imported
 // from another module is a property of its exports at every use (a load the first run interprets,
 // and a deoptimisation where optimised code meets it first).
-const { IDENT_KIND, KEYWORD_KIND, KEYWORD_ROLES, KIND_OF, PUNCT_BY_KIND, punctKind } = tokenTable;
+const { IDENT, KEYWORD_KIND, KEYWORD_ROLES, KIND_OF, PUNCT_BY_KIND, punctKind } = tokenTable;
 
 /** The message for a '...' where API mode has no use for one. */
 export const MISPLACED_ELLIPSIS =
@@ -36,7 +36,7 @@ export class TokenStream {
   /** The cursor: the index of the current token. Moved by next(), skip() and accept() only. */
   index = 0;
   /**
-   * The kind of the current token in the token table (IDENT_KIND, a keyword's or a punctuator's
+   * The kind of the current token in the token table (IDENT, a keyword's or a punctuator's
    * kind, P_* below), kept with the cursor: the parser's most frequent questions ('is it a ;?') are
    * this field compared with a number, without a call.
    */
@@ -119,13 +119,13 @@ export class TokenStream {
   isIdent(): boolean {
     const at = this.index;
     const k = this.kinds[at < this.last ? at : this.last];
-    return k === IDENT_KIND || k >= KEYWORD_KIND;
+    return k === IDENT || k >= KEYWORD_KIND;
   }
 
   /** True when the token `ahead` tokens after the cursor is a name: an identifier that is no keyword (isName() of it). */
   isName(ahead = 0): boolean {
     const at = this.index + ahead;
-    return this.kinds[at < this.last ? at : this.last] === IDENT_KIND;
+    return this.kinds[at < this.last ? at : this.last] === IDENT;
   }
 
   /** The role of the keyword `ahead` tokens after the cursor (keyword() of its text); undefined when it is no keyword. */

@@ -36,19 +36,18 @@ export const PUNCTUATORS = [
   '|=', '^=', '##', ...'{}[]();,:=*&|^~!?+-/%<>.#',
 ];
 
-/** Token kinds as a token table stores them: indexes into KIND_NAMES, and for punctuators PUNCT_KIND and above (see punctuatorText). */
+/**
+ * Token kinds as a token table stores them: indexes into KIND_NAMES, and for punctuators PUNCT_KIND
+ * and above (see punctuatorText). IDENT is a name (keywords have kinds of their own, see
+ * KEYWORD_KIND), HASH a preprocessing directive's '#', EOF the end of the text.
+ */
 export const IDENT = 0;
-/** The kind of identifier tokens in a token table (names: keywords have kinds of their own, see KEYWORD_KIND). */
-export const IDENT_KIND = IDENT;
 export const NUMBER = 1;
 export const CHAR = 2;
 export const STRING = 3;
 export const HASH = 5;
 export const EOL = 6;
 export const EOF = 7;
-/** The kinds of a preprocessing directive's '#' and of the end of the text in a token table. */
-export const HASH_KIND = HASH;
-export const EOF_KIND = EOF;
 export const KIND_NAMES: readonly TokenKind[] = ['ident', 'number', 'char', 'string', 'punct', 'hash', 'eol', 'eof'];
 /** The kind of the punctuator PUNCTUATORS[0]; the others follow in order, so that a punctuator's kind names its text. */
 export const PUNCT_KIND = 16;

@@ -98,7 +98,7 @@ describe('spelled tokens', () => {
   });
 
   test('a text of more than one line is refused', () => {
-    const spelled = { kinds: [], starts: [], ends: [], columns: [] };
+    const spelled = { kinds: [], starts: [], ends: [] };
     expect(() => lexSpelled('int a;\nint b;\n', spelled)).toThrow(/^internal: a spelled cdef text is one line/);
   });
 });

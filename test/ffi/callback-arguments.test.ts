@@ -1,26 +1,18 @@
 // What callbacks receive, argument by argument (each trampoline is generated for its signature), and p[i] on the pointers they get, through the index accessors and past them.
 import { FFI, Lib } from '../../lib';
 import { expectThrow } from '../helpers/throws';
+import { ROWS_CDEF, ROWS_SOURCE } from '../../bench/runtime';
 
-const CDEF = `
-typedef int (*row_cb)(void *, int, char **, char **);
-int each_row(row_cb cb, void *arg, int rows);
+// The sqlite3_exec pattern exactly as the benchmark times it (each_row), and more shapes.
+const CDEF = `${ROWS_CDEF}
 int many(int (*cb)(int, char **), int n);
 typedef double (*mixed_cb)(int, const char *, double, void *, unsigned char, long long, float, short, _Bool);
 double call_mixed(mixed_cb cb);
 void call_void(void (*cb)(int *), int *p);
 `;
 
-const SOURCE = `
+const SOURCE = `${ROWS_SOURCE}
 #include <stdio.h>
-typedef int (*row_cb)(void *, int, char **, char **);
-int each_row(row_cb cb, void *arg, int rows) {
-  char *values[2] = { "42", "hello, world" };
-  char *names[2] = { "id", "name" };
-  int s = 0;
-  for (int i = 0; i < rows; i++) s += cb(arg, 2, values, names);
-  return s;
-}
 static char texts[1100][8];
 static char *items[1100];
 int many(int (*cb)(int, char **), int n) {
