@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import koffi from 'koffi';
 import { BuildOptions, buildAsync, buildSync, preprocess } from '../../lib/build';
-import { compileNotice } from '../../lib/build/compiler';
+import { compileNotice, quickerArgs } from '../../lib/build/compiler';
 import { VerificationError } from '../../lib/errors';
 import { nodeHost } from '../../lib/host';
 import {
@@ -231,7 +231,10 @@ describe('the compiler process', () => {
     );
     const real = fs.realpathSync(dir);
     const args = fs.readFileSync(log, 'utf8').split('\n').slice(0, -1).map((a) => a.replace(real, '<dir>').replace(dir, '<dir>'));
+    // gcc alone gets the flags that only make it quicker, first (see quickerArgs).
+    const quicker = ccFamilyByName() === 'gcc' ? ['-pipe', '-fno-canonical-system-headers'] : [];
     expect(args).toEqual([
+      ...quicker,
       '-shared', '-fPIC', '-O3', '-O0', '-g',
       '-DN=1', '-DFLAG', '-DMAX(a,b)=((a)>(b)?(a):(b))',
       '-I<dir>/inc',
@@ -240,6 +243,21 @@ describe('the compiler process', () => {
       '-Wl,-Bsymbolic',
       '-L<dir>', '-lm', '-Wl,--as-needed',
     ]);
+  });
+
+  test('gcc alone is given -pipe and -fno-canonical-system-headers, and no -pipe beside -save-temps', () => {
+    const none = { before: [], sources: [], after: [] };
+    expect(quickerArgs('gcc', none)).toEqual(['-pipe', '-fno-canonical-system-headers']);
+    expect(quickerArgs('gcc', { ...none, before: ['-O0', '-save-temps=obj'] })).toEqual(['-fno-canonical-system-headers']);
+    expect(quickerArgs('gcc', { ...none, after: ['-save-temps'] })).toEqual(['-fno-canonical-system-headers']);
+    for (const family of ['clang', 'tcc', 'unknown'] as const) expect(quickerArgs(family, none)).toEqual([]);
+  });
+
+  test('-save-temps builds without a warning about -pipe', () => {
+    // gcc warns "'-pipe' ignored because '-save-temps' specified" when given both.
+    const r = buildSync(request(ADD, cacheOptions({ extraCompileArgs: ['-save-temps'] })));
+    expect(r.diagnostics).toBe('');
+    expect(callAdd(r.path, 2, 3)).toBe(5);
   });
 
   test('a changed user header makes the cached library stale; system headers are not tracked', () => {
