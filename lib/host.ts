@@ -3,6 +3,7 @@ import type * as ChildProcess from 'child_process';
 import * as fs from 'fs';
 import { createRequire } from 'module';
 import * as os from 'os';
+import * as path from 'path';
 import { promisify } from 'util';
 import * as vm from 'vm';
 import type * as WorkerThreads from 'worker_threads';
@@ -177,6 +178,37 @@ export interface Host {
 }
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Removes a file or a directory tree as `fs.rmSync(p, { recursive: true, force: true })` does, in
+ * fewer calls for a directory of plain files (a build's private directory): its entries are read
+ * with their types, so a file costs one unlink, where Node's own walk first tries rmdir, then
+ * lstats each entry. A symbolic link is removed, never followed; anything unexpected (an entry of
+ * unknown type, a failure) is left to fs.rmSync.
+ */
+function removeTreeSync(p: string): void {
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(p);
+  } catch (e) {
+    if (isErrno(e, 'ENOENT')) return;
+    throw e;
+  }
+  if (!st.isDirectory()) {
+    fs.rmSync(p, { force: true });
+    return;
+  }
+  try {
+    for (const d of fs.readdirSync(p, { withFileTypes: true })) {
+      const child = path.join(p, d.name);
+      if (d.isDirectory()) removeTreeSync(child);
+      else fs.unlinkSync(child); // a directory of unknown type fails here (EISDIR): fs.rmSync takes over
+    }
+    fs.rmdirSync(p);
+  } catch {
+    fs.rmSync(p, { recursive: true, force: true });
+  }
+}
 
 function childEnv(options: SpawnOptions | undefined): NodeJS.ProcessEnv | undefined {
   return options?.extraEnv ? { ...process.env, ...options.extraEnv } : undefined;
@@ -356,7 +388,7 @@ export const nodeHost: Host = {
   renameSync: (from, to) => fs.renameSync(from, to),
   unlinkSync: (path) => fs.unlinkSync(path),
   linkSync: (existing, link) => fs.linkSync(existing, link),
-  rmSync: (path) => fs.rmSync(path, { recursive: true, force: true }),
+  rmSync: removeTreeSync,
   realpathSync: (path) => fs.realpathSync.native(path),
   mappedFiles() {
     let text: string;
