@@ -11,7 +11,7 @@ import { nodeHost } from '../../lib/host';
 import {
   ADD, cacheOptions, callAdd, countingHost, logLines, loggingCompiler, removeTempDirs, request, shellScript, tempDir,
 } from './fixtures/helpers';
-import { CC, ccFamilyByName, testIfInstalled, which } from '../helpers/compiler';
+import { CC, ccFamily, ccFamilyByName, testIfInstalled, which } from '../helpers/compiler';
 import { thrown as thrownValue, rejection } from '../helpers/throws';
 
 afterEach(removeTempDirs);
@@ -232,7 +232,7 @@ describe('the compiler process', () => {
     const real = fs.realpathSync(dir);
     const args = fs.readFileSync(log, 'utf8').split('\n').slice(0, -1).map((a) => a.replace(real, '<dir>').replace(dir, '<dir>'));
     // gcc alone gets the flags that only make it quicker, first (see quickerArgs).
-    const quicker = ccFamilyByName() === 'gcc' ? ['-pipe', '-fno-canonical-system-headers'] : [];
+    const quicker = ccFamily() === 'gcc' ? ['-pipe', '-fno-canonical-system-headers'] : [];
     expect(args).toEqual([
       ...quicker,
       '-shared', '-fPIC', '-O3', '-O0', '-g',
