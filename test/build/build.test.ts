@@ -1,5 +1,5 @@
 // The build stage: a successful build, compile errors, finding and running the compiler, option checks, buildAsync.
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -13,6 +13,7 @@ import {
 } from './fixtures/helpers';
 import { CC, ccFamily, ccFamilyByName, testIfInstalled, which } from '../helpers/compiler';
 import { thrown as thrownValue, rejection } from '../helpers/throws';
+import { LIB } from '../helpers/child';
 
 afterEach(removeTempDirs);
 
@@ -449,14 +450,70 @@ describe('a long compile says so on a terminal', () => {
     return written;
   };
 
-  test.each(['sync', 'async'] as const)('%s: one line naming the source and what it holds, while the compiler runs', async (mode) => {
+  test('async: one line naming the source and what it holds, while the compiler runs', async () => {
     const dir = tempDir();
     const flag = path.join(dir, 'noticed');
     const compiler = slowCompiler(dir, flag);
     const req = request(ADD, cacheOptions({ compiler }), { sourceName: 'slow.c', progress: '1 function' });
-    const written = await withNoticeSpy((host) => (mode === 'sync' ? buildSync(req, host) : buildAsync(req, host)), flag);
+    const written = await withNoticeSpy((host) => buildAsync(req, host), flag);
     expect(written.filter((w) => w.startsWith('node-cffi:'))).toEqual(['node-cffi: compiling slow.c (1 function)…\n']);
     expect(fs.existsSync(flag)).toBe(true);
+  });
+
+  test('sync: one line naming the source and what it holds, while the compiler runs', () => {
+    // The thread blocks in the compile, so a timer process writes the line, to the process's
+    // standard error itself (descriptor 2, not process.stderr): the build runs in a child whose
+    // standard error is a file, and the compiler waits until the line is in that file.
+    const dir = tempDir();
+    const errFile = path.join(dir, 'stderr.txt');
+    const seen = path.join(dir, 'seen');
+    const compiler = shellScript(
+      dir,
+      'waitcc',
+      `case " $* " in *" -shared "*) n=0; while ! grep -q 'node-cffi: compiling' '${errFile}' && [ $n -lt 600 ]; do sleep 0.05; n=$((n+1)); done; ` +
+        `if grep -q 'node-cffi: compiling' '${errFile}'; then : > '${seen}'; fi ;; esac\nexec ${CC} "$@"`,
+    );
+    const req = request(ADD, cacheOptions({ compiler }), { sourceName: 'slow.c', progress: '1 function' });
+    const script = [
+      `const { buildSync } = require(${JSON.stringify(path.join(LIB, 'build'))});`,
+      `const { nodeHost } = require(${JSON.stringify(path.join(LIB, 'host'))});`,
+      "const host = { ...nodeHost, isTerminal: () => true, env: (n) => (n === 'NODE_CFFI_QUIET' ? undefined : process.env[n]) };",
+      `process.stdout.write(buildSync(${JSON.stringify(req)}, host).cached ? 'cached' : 'built');`,
+    ].join('\n');
+    const fd = fs.openSync(errFile, 'w');
+    let r;
+    try {
+      r = spawnSync(process.execPath, ['-r', require.resolve('tsx/cjs'), '-e', script], { stdio: ['ignore', 'pipe', fd], encoding: 'utf8' });
+    } finally {
+      fs.closeSync(fd);
+    }
+    const err = fs.readFileSync(errFile, 'utf8');
+    expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 0, stdout: 'built' });
+    expect(err.split('\n').filter((l) => l.startsWith('node-cffi:'))).toEqual(['node-cffi: compiling slow.c (1 function)…']);
+    expect(fs.existsSync(seen)).toBe(true);
+  });
+
+  test('sync: a compile quicker than the notice\'s delay writes nothing, its timer killed', () => {
+    const dir = tempDir();
+    const errFile = path.join(dir, 'stderr.txt');
+    const req = request(ADD, cacheOptions(), { sourceName: 'quick.c', progress: '1 function' });
+    // The notice would come after a second; the build ends long before, and the child waits two more.
+    const script = [
+      `const { buildSync } = require(${JSON.stringify(path.join(LIB, 'build'))});`,
+      `const { nodeHost } = require(${JSON.stringify(path.join(LIB, 'host'))});`,
+      "const host = { ...nodeHost, isTerminal: () => true, env: (n) => (n === 'NODE_CFFI_QUIET' ? undefined : process.env[n]) };",
+      `buildSync(${JSON.stringify(req)}, host);`,
+      "setTimeout(() => process.stdout.write('waited'), 2000);",
+    ].join('\n');
+    const fd = fs.openSync(errFile, 'w');
+    let r;
+    try {
+      r = spawnSync(process.execPath, ['-r', require.resolve('tsx/cjs'), '-e', script], { stdio: ['ignore', 'pipe', fd], encoding: 'utf8' });
+    } finally {
+      fs.closeSync(fd);
+    }
+    expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 0, stdout: 'waited' });
+    expect(fs.readFileSync(errFile, 'utf8')).not.toContain('node-cffi: compiling');
   });
 
   test('silenced by options.quiet and NODE_CFFI_QUIET, and never printed where stderr is not a terminal', () => {
