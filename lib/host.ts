@@ -286,18 +286,20 @@ const closeAsync = promisify(fs.close);
 
 /**
  * Runs `run` (a blocking spawn) with a line on standard error once it has taken `notice.afterMs`.
- * This thread blocks meanwhile, so no timer of its own can fire: a timer process (`sh -c 'sleep
- * …; printf …'`, in a process group of its own) writes the line to this process's standard error
- * unless it is killed first, as it is the moment `run` returns. (A worker thread as the timer
- * would start a JavaScript engine beside the compiler: some 25 ms of every cold compile on a
- * terminal.) Where no timer can start (no /bin/sh), the line is not written.
+ * This thread blocks meanwhile, so no timer of its own can fire: a timer process (a shell waiting
+ * on `sleep`) writes the line to this process's standard error unless it is stopped first, as it
+ * is the moment `run` returns (SIGTERM: the shell stops its sleep and leaves without a word). It
+ * stays in this process's group, so that an interrupt from the terminal ends it too. (A worker
+ * thread as the timer would start a JavaScript engine beside the compiler: some 25 ms of every
+ * cold compile on a terminal.) Where no timer can start (no /bin/sh), the line is not written.
  */
 function withNotice<T>(run: () => T, notice: { afterMs: number; text: string }): T {
   let timer: ChildProcess.ChildProcess | undefined;
   try {
     timer = childProcess().spawn(
-      '/bin/sh', ['-c', 'sleep "$1" && printf \'%s\\n\' "$2" >&2', 'node-cffi-notice', String(notice.afterMs / 1000), notice.text],
-      { stdio: ['ignore', 'ignore', 'inherit'], detached: true },
+      '/bin/sh',
+      ['-c', 'trap \'kill $! 2>/dev/null; exit 0\' TERM; sleep "$1" & wait $! && printf \'%s\\n\' "$2" >&2', 'node-cffi-notice', String(notice.afterMs / 1000), notice.text],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
     );
     timer.on('error', () => {}); // the shell did not start: no line
     timer.unref();
@@ -307,14 +309,8 @@ function withNotice<T>(run: () => T, notice: { afterMs: number; text: string }):
   try {
     return run();
   } finally {
-    // Not reaped before this thread's event loop runs again, so its group id cannot name another.
-    if (timer?.pid !== undefined) {
-      try {
-        process.kill(-timer.pid, 'SIGKILL');
-      } catch {
-        // gone already
-      }
-    }
+    // Not reaped before this thread's event loop runs again, so its pid cannot name another process.
+    timer?.kill('SIGTERM');
   }
 }
 
