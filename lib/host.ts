@@ -289,9 +289,10 @@ const closeAsync = promisify(fs.close);
  * This thread blocks meanwhile, so no timer of its own can fire: a timer process (a shell waiting
  * on `sleep`) writes the line to this process's standard error unless it is stopped first, as it
  * is the moment `run` returns (SIGTERM: the shell stops its sleep and leaves without a word). It
- * stays in this process's group, so that an interrupt from the terminal ends it too. (A worker
- * thread as the timer would start a JavaScript engine beside the compiler: some 25 ms of every
- * cold compile on a terminal.) Where no timer can start (no /bin/sh), the line is not written.
+ * stays in this process's group, so that an interrupt from the terminal ends it too, and runs at
+ * the lowest priority. (A worker thread as the timer would start a JavaScript engine beside the
+ * compiler: some 25 ms of every cold compile on a terminal.) Where no timer can start (no
+ * /bin/sh), the line is not written.
  */
 function withNotice<T>(run: () => T, notice: { afterMs: number; text: string }): T {
   let timer: ChildProcess.ChildProcess | undefined;
@@ -305,6 +306,12 @@ function withNotice<T>(run: () => T, notice: { afterMs: number; text: string }):
     timer.unref();
   } catch {
     timer = undefined;
+  }
+  try {
+    // At the lowest priority, its start (a shell, then sleep) takes what the compiler leaves idle.
+    if (timer?.pid !== undefined) os.setPriority(timer.pid, 19);
+  } catch {
+    // gone already, or not allowed: it runs as it is
   }
   try {
     return run();
