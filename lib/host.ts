@@ -3,6 +3,7 @@ import type * as ChildProcess from 'child_process';
 import * as fs from 'fs';
 import { createRequire } from 'module';
 import * as os from 'os';
+import * as path from 'path';
 import { promisify } from 'util';
 import * as vm from 'vm';
 import type * as WorkerThreads from 'worker_threads';
@@ -178,6 +179,37 @@ export interface Host {
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
+/**
+ * Removes a file or a directory tree as `fs.rmSync(p, { recursive: true, force: true })` does, in
+ * fewer calls for a directory of plain files (a build's private directory): its entries are read
+ * with their types, so a file costs one unlink, where Node's own walk first tries rmdir, then
+ * lstats each entry. A symbolic link is removed, never followed; anything unexpected (an entry of
+ * unknown type, a failure) is left to fs.rmSync.
+ */
+function removeTreeSync(p: string): void {
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(p);
+  } catch (e) {
+    if (isErrno(e, 'ENOENT')) return;
+    throw e;
+  }
+  if (!st.isDirectory()) {
+    fs.rmSync(p, { force: true });
+    return;
+  }
+  try {
+    for (const d of fs.readdirSync(p, { withFileTypes: true })) {
+      const child = path.join(p, d.name);
+      if (d.isDirectory()) removeTreeSync(child);
+      else fs.unlinkSync(child); // a directory of unknown type fails here (EISDIR): fs.rmSync takes over
+    }
+    fs.rmdirSync(p);
+  } catch {
+    fs.rmSync(p, { recursive: true, force: true });
+  }
+}
+
 function childEnv(options: SpawnOptions | undefined): NodeJS.ProcessEnv | undefined {
   return options?.extraEnv ? { ...process.env, ...options.extraEnv } : undefined;
 }
@@ -253,52 +285,65 @@ const readAsync = promisify(fs.read);
 const closeAsync = promisify(fs.close);
 
 /**
- * spawnSync, with a line on standard error once the child has run for `notice.afterMs`: the
- * blocking spawn runs on a worker thread while this thread waits on a shared cell (a timer cannot
- * fire while this thread blocks), and takes the result back synchronously when it is done.
+ * Runs `run` (a blocking spawn) with a line on standard error once it has taken `notice.afterMs`.
+ * This thread blocks meanwhile, so no timer of its own can fire: a timer process (a shell waiting
+ * on `sleep`) writes the line to this process's standard error unless it is stopped first, as it
+ * is the moment `run` returns (SIGTERM: the shell stops its sleep and leaves without a word). It
+ * stays in this process's group, so that an interrupt from the terminal ends it too, and runs at
+ * the lowest priority. (A worker thread as the timer would start a JavaScript engine beside the
+ * compiler: some 25 ms of every cold compile on a terminal.) Where no timer can start (no
+ * /bin/sh), the line is not written.
  */
-function spawnSyncWithNotice(file: string, args: readonly string[], options: SpawnOptions, notice: { afterMs: number; text: string }): SpawnResult {
-  const done = new Int32Array(new SharedArrayBuffer(4));
-  const { port1, port2 } = new (workerThreads().MessageChannel)();
-  const worker = new (workerThreads().Worker)(SPAWN_WORKER, {
-    eval: true,
-    workerData: { file, args, options: { cwd: options.cwd, env: childEnv(options), timeout: options.timeout }, limit: SPAWN_OUTPUT_LIMIT, done, port: port2 },
-    transferList: [port2],
-  });
+function withNotice<T>(run: () => T, notice: { afterMs: number; text: string }): T {
+  let timer: ChildProcess.ChildProcess | undefined;
   try {
-    let noticed = false;
-    while (Atomics.wait(done, 0, 0, noticed ? undefined : notice.afterMs) === 'timed-out') {
-      process.stderr.write(`${notice.text}\n`);
-      noticed = true;
-    }
-    const message = workerThreads().receiveMessageOnPort(port1);
-    if (!message) throw new Error('internal: the spawn worker finished without a result');
-    const r = message.message as { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; code?: string; errorMessage?: string };
-    const timedOut = r.code === 'ETIMEDOUT';
-    const overflowed = r.code === 'ENOBUFS';
-    const error = r.errorMessage !== undefined && !timedOut && !overflowed ? Object.assign(new Error(r.errorMessage), { code: r.code }) : undefined;
-    return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, error, timedOut, overflowed };
+    timer = childProcess().spawn(
+      '/bin/sh',
+      ['-c', 'trap \'kill $! 2>/dev/null; exit 0\' TERM; sleep "$1" & wait $! && printf \'%s\\n\' "$2" >&2', 'node-cffi-notice', String(notice.afterMs / 1000), notice.text],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    timer.on('error', () => {}); // the shell did not start: no line
+    timer.unref();
+  } catch {
+    timer = undefined;
+  }
+  try {
+    // At the lowest priority, its start (a shell, then sleep) takes what the compiler leaves idle.
+    if (timer?.pid !== undefined) os.setPriority(timer.pid, 19);
+  } catch {
+    // gone already, or not allowed: it runs as it is
+  }
+  try {
+    return run();
   } finally {
-    port1.close();
-    void worker.terminate();
+    // Not reaped before this thread's event loop runs again, so its pid cannot name another process.
+    timer?.kill('SIGTERM');
   }
 }
 
-/** The worker of spawnSyncWithNotice: one blocking spawn, its result posted, then the waiting thread woken. */
-const SPAWN_WORKER = `
-const { spawnSync } = require('child_process');
-const { workerData } = require('worker_threads');
-const { file, args, options, limit, done, port } = workerData;
-const r = spawnSync(file, args, { ...options, killSignal: 'SIGKILL', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: limit });
-port.postMessage({
-  status: r.status, signal: r.signal,
-  stdout: r.stdout ? r.stdout.subarray(0, limit).toString('utf8') : '',
-  stderr: r.stderr ? r.stderr.subarray(0, limit).toString('utf8') : '',
-  code: r.error ? r.error.code : undefined, errorMessage: r.error ? r.error.message : undefined,
-});
-Atomics.store(done, 0, 1);
-Atomics.notify(done, 0);
-`;
+/** child_process.spawnSync with the Host's options and result. */
+function spawnBlocking(file: string, args: readonly string[], options?: SpawnOptions): SpawnResult {
+  const r = childProcess().spawnSync(file, args, {
+    cwd: options?.cwd,
+    env: childEnv(options),
+    timeout: options?.timeout,
+    killSignal: 'SIGKILL',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: SPAWN_OUTPUT_LIMIT,
+  });
+  const code = (r.error as NodeJS.ErrnoException | undefined)?.code;
+  const timedOut = code === 'ETIMEDOUT';
+  const overflowed = code === 'ENOBUFS';
+  return {
+    status: r.status,
+    signal: r.signal,
+    stdout: r.stdout ? r.stdout.subarray(0, SPAWN_OUTPUT_LIMIT).toString('utf8') : '',
+    stderr: r.stderr ? r.stderr.subarray(0, SPAWN_OUTPUT_LIMIT).toString('utf8') : '',
+    error: timedOut || overflowed ? undefined : r.error,
+    timedOut,
+    overflowed,
+  };
+}
 
 /** The Host backed by Node's own modules. */
 export const nodeHost: Host = {
@@ -356,7 +401,7 @@ export const nodeHost: Host = {
   renameSync: (from, to) => fs.renameSync(from, to),
   unlinkSync: (path) => fs.unlinkSync(path),
   linkSync: (existing, link) => fs.linkSync(existing, link),
-  rmSync: (path) => fs.rmSync(path, { recursive: true, force: true }),
+  rmSync: removeTreeSync,
   realpathSync: (path) => fs.realpathSync.native(path),
   mappedFiles() {
     let text: string;
@@ -393,27 +438,7 @@ export const nodeHost: Host = {
     }
   },
   spawnSync(file, args, options) {
-    if (options?.notice) return spawnSyncWithNotice(file, args, options, options.notice);
-    const r = childProcess().spawnSync(file, args, {
-      cwd: options?.cwd,
-      env: childEnv(options),
-      timeout: options?.timeout,
-      killSignal: 'SIGKILL',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      maxBuffer: SPAWN_OUTPUT_LIMIT,
-    });
-    const code = (r.error as NodeJS.ErrnoException | undefined)?.code;
-    const timedOut = code === 'ETIMEDOUT';
-    const overflowed = code === 'ENOBUFS';
-    return {
-      status: r.status,
-      signal: r.signal,
-      stdout: r.stdout ? r.stdout.subarray(0, SPAWN_OUTPUT_LIMIT).toString('utf8') : '',
-      stderr: r.stderr ? r.stderr.subarray(0, SPAWN_OUTPUT_LIMIT).toString('utf8') : '',
-      error: timedOut || overflowed ? undefined : r.error,
-      timedOut,
-      overflowed,
-    };
+    return options?.notice ? withNotice(() => spawnBlocking(file, args, options), options.notice) : spawnBlocking(file, args, options);
   },
 
   stat: (path) =>

@@ -159,7 +159,7 @@ function* compileEntry(p: Plan, work: string, host: Host, io: HostTasks): Task<V
     for (const [name, text] of Object.entries(p.req.companions ?? {})) yield* io.writeFile(path.join(work, name), text, { mode: 0o600 });
     diagnostics = yield* runCompiler(
       {
-        compiler: p.found, args: p.args, fileName: p.req.fileName, out, work, realWork: yield* io.realpath(work), timeout: p.timeout,
+        compiler: p.found, family: p.info.family, args: p.args, fileName: p.req.fileName, out, work, realWork: yield* io.realpath(work), timeout: p.timeout,
         notice: compileNotice(p.req.options, `${p.req.sourceName ?? p.req.fileName}${p.req.progress ? ` (${p.req.progress})` : ''}`, host),
       },
       io,

@@ -1,18 +1,19 @@
 // The build stage: a successful build, compile errors, finding and running the compiler, option checks, buildAsync.
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import koffi from 'koffi';
 import { BuildOptions, buildAsync, buildSync, preprocess } from '../../lib/build';
-import { compileNotice } from '../../lib/build/compiler';
+import { compileNotice, quickerArgs } from '../../lib/build/compiler';
 import { VerificationError } from '../../lib/errors';
 import { nodeHost } from '../../lib/host';
 import {
   ADD, cacheOptions, callAdd, countingHost, logLines, loggingCompiler, removeTempDirs, request, shellScript, tempDir,
 } from './fixtures/helpers';
-import { CC, ccFamilyByName, testIfInstalled, which } from '../helpers/compiler';
+import { CC, ccFamily, ccFamilyByName, testIfInstalled, which } from '../helpers/compiler';
 import { thrown as thrownValue, rejection } from '../helpers/throws';
+import { LIB } from '../helpers/child';
 
 afterEach(removeTempDirs);
 
@@ -231,7 +232,10 @@ describe('the compiler process', () => {
     );
     const real = fs.realpathSync(dir);
     const args = fs.readFileSync(log, 'utf8').split('\n').slice(0, -1).map((a) => a.replace(real, '<dir>').replace(dir, '<dir>'));
+    // gcc alone gets the flags that only make it quicker, first (see quickerArgs).
+    const quicker = ccFamily() === 'gcc' ? ['-pipe', '-fno-canonical-system-headers'] : [];
     expect(args).toEqual([
+      ...quicker,
       '-shared', '-fPIC', '-O3', '-O0', '-g',
       '-DN=1', '-DFLAG', '-DMAX(a,b)=((a)>(b)?(a):(b))',
       '-I<dir>/inc',
@@ -240,6 +244,22 @@ describe('the compiler process', () => {
       '-Wl,-Bsymbolic',
       '-L<dir>', '-lm', '-Wl,--as-needed',
     ]);
+  });
+
+  test('gcc alone is given -pipe and -fno-canonical-system-headers, and no -pipe beside -save-temps', () => {
+    const none = { before: [], sources: [], after: [] };
+    expect(quickerArgs('gcc', none)).toEqual(['-pipe', '-fno-canonical-system-headers']);
+    expect(quickerArgs('gcc', { ...none, before: ['-O0', '-save-temps=obj'] })).toEqual(['-fno-canonical-system-headers']);
+    expect(quickerArgs('gcc', { ...none, after: ['-save-temps'] })).toEqual(['-fno-canonical-system-headers']);
+    for (const family of ['clang', 'tcc', 'unknown'] as const) expect(quickerArgs(family, none)).toEqual([]);
+  });
+
+  // tcc has no -save-temps; gcc and clang take it.
+  (ccFamily() === 'tcc' ? test.skip : test)(`-save-temps builds without a warning about -pipe${ccFamily() === 'tcc' ? ' (skipped: tcc has no -save-temps)' : ''}`, () => {
+    // gcc warns "'-pipe' ignored because '-save-temps' specified" when given both.
+    const r = buildSync(request(ADD, cacheOptions({ extraCompileArgs: ['-save-temps'] })));
+    expect(r.diagnostics).toBe('');
+    expect(callAdd(r.path, 2, 3)).toBe(5);
   });
 
   test('a changed user header makes the cached library stale; system headers are not tracked', () => {
@@ -431,14 +451,70 @@ describe('a long compile says so on a terminal', () => {
     return written;
   };
 
-  test.each(['sync', 'async'] as const)('%s: one line naming the source and what it holds, while the compiler runs', async (mode) => {
+  test('async: one line naming the source and what it holds, while the compiler runs', async () => {
     const dir = tempDir();
     const flag = path.join(dir, 'noticed');
     const compiler = slowCompiler(dir, flag);
     const req = request(ADD, cacheOptions({ compiler }), { sourceName: 'slow.c', progress: '1 function' });
-    const written = await withNoticeSpy((host) => (mode === 'sync' ? buildSync(req, host) : buildAsync(req, host)), flag);
+    const written = await withNoticeSpy((host) => buildAsync(req, host), flag);
     expect(written.filter((w) => w.startsWith('node-cffi:'))).toEqual(['node-cffi: compiling slow.c (1 function)…\n']);
     expect(fs.existsSync(flag)).toBe(true);
+  });
+
+  test('sync: one line naming the source and what it holds, while the compiler runs', () => {
+    // The thread blocks in the compile, so a timer process writes the line, to the process's
+    // standard error itself (descriptor 2, not process.stderr): the build runs in a child whose
+    // standard error is a file, and the compiler waits until the line is in that file.
+    const dir = tempDir();
+    const errFile = path.join(dir, 'stderr.txt');
+    const seen = path.join(dir, 'seen');
+    const compiler = shellScript(
+      dir,
+      'waitcc',
+      `case " $* " in *" -shared "*) n=0; while ! grep -q 'node-cffi: compiling' '${errFile}' && [ $n -lt 600 ]; do sleep 0.05; n=$((n+1)); done; ` +
+        `if grep -q 'node-cffi: compiling' '${errFile}'; then : > '${seen}'; fi ;; esac\nexec ${CC} "$@"`,
+    );
+    const req = request(ADD, cacheOptions({ compiler }), { sourceName: 'slow.c', progress: '1 function' });
+    const script = [
+      `const { buildSync } = require(${JSON.stringify(path.join(LIB, 'build'))});`,
+      `const { nodeHost } = require(${JSON.stringify(path.join(LIB, 'host'))});`,
+      "const host = { ...nodeHost, isTerminal: () => true, env: (n) => (n === 'NODE_CFFI_QUIET' ? undefined : process.env[n]) };",
+      `process.stdout.write(buildSync(${JSON.stringify(req)}, host).cached ? 'cached' : 'built');`,
+    ].join('\n');
+    const fd = fs.openSync(errFile, 'w');
+    let r;
+    try {
+      r = spawnSync(process.execPath, ['-r', require.resolve('tsx/cjs'), '-e', script], { stdio: ['ignore', 'pipe', fd], encoding: 'utf8' });
+    } finally {
+      fs.closeSync(fd);
+    }
+    const err = fs.readFileSync(errFile, 'utf8');
+    expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 0, stdout: 'built' });
+    expect(err.split('\n').filter((l) => l.startsWith('node-cffi:'))).toEqual(['node-cffi: compiling slow.c (1 function)…']);
+    expect(fs.existsSync(seen)).toBe(true);
+  });
+
+  test('sync: a compile quicker than the notice\'s delay writes nothing, its timer killed', () => {
+    const dir = tempDir();
+    const errFile = path.join(dir, 'stderr.txt');
+    const req = request(ADD, cacheOptions(), { sourceName: 'quick.c', progress: '1 function' });
+    // The notice would come after a second; the build ends long before, and the child waits two more.
+    const script = [
+      `const { buildSync } = require(${JSON.stringify(path.join(LIB, 'build'))});`,
+      `const { nodeHost } = require(${JSON.stringify(path.join(LIB, 'host'))});`,
+      "const host = { ...nodeHost, isTerminal: () => true, env: (n) => (n === 'NODE_CFFI_QUIET' ? undefined : process.env[n]) };",
+      `buildSync(${JSON.stringify(req)}, host);`,
+      "setTimeout(() => process.stdout.write('waited'), 2000);",
+    ].join('\n');
+    const fd = fs.openSync(errFile, 'w');
+    let r;
+    try {
+      r = spawnSync(process.execPath, ['-r', require.resolve('tsx/cjs'), '-e', script], { stdio: ['ignore', 'pipe', fd], encoding: 'utf8' });
+    } finally {
+      fs.closeSync(fd);
+    }
+    expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 0, stdout: 'waited' });
+    expect(fs.readFileSync(errFile, 'utf8')).not.toContain('node-cffi: compiling');
   });
 
   test('silenced by options.quiet and NODE_CFFI_QUIET, and never printed where stderr is not a terminal', () => {

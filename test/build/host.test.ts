@@ -220,3 +220,32 @@ test('mkdtemp makes a directory of mode 0700 whatever the umask', async () => {
   }
   for (const d of dirs) expect((fs.statSync(d).mode & 0o7777).toString(8)).toBe('700');
 });
+
+test('rmSync removes a file or a whole tree, a missing path quietly, and a symbolic link without following it', () => {
+  const dir = tempDir();
+  const outside = path.join(dir, 'outside');
+  fs.mkdirSync(outside);
+  fs.writeFileSync(path.join(outside, 'keep.txt'), 'kept');
+  const tree = path.join(dir, 'tree');
+  fs.mkdirSync(path.join(tree, 'sub', 'deeper'), { recursive: true });
+  for (const f of ['a.c', 'sub/b.o', 'sub/deeper/c.d']) fs.writeFileSync(path.join(tree, f), f);
+  fs.symlinkSync(outside, path.join(tree, 'link-to-dir'));
+  fs.symlinkSync(path.join(outside, 'keep.txt'), path.join(tree, 'sub', 'link-to-file'));
+  nodeHost.rmSync(tree);
+  expect(fs.existsSync(tree)).toBe(false);
+  expect(fs.readdirSync(outside)).toEqual(['keep.txt']);
+  expect(fs.readFileSync(path.join(outside, 'keep.txt'), 'utf8')).toBe('kept');
+
+  const top = path.join(dir, 'top-link');
+  fs.symlinkSync(outside, top);
+  nodeHost.rmSync(top);
+  expect(fs.lstatSync(top, { throwIfNoEntry: false })).toBeUndefined();
+  expect(fs.readdirSync(outside)).toEqual(['keep.txt']);
+
+  const file = path.join(dir, 'file.txt');
+  fs.writeFileSync(file, 'x');
+  nodeHost.rmSync(file);
+  expect(fs.existsSync(file)).toBe(false);
+  nodeHost.rmSync(path.join(dir, 'never-there')); // no error
+  expect(fs.readdirSync(dir).sort()).toEqual(['outside']);
+});
