@@ -13,7 +13,7 @@ import { benchCli } from './cli';
 import { benchHeader } from './header';
 import { ROWS_CDEF, ROWS_SOURCE, RuntimePeer, STRDUP_GC_COUNT, benchRuntime } from './runtime';
 import { benchVerify } from './verify';
-import { Loop, Row, keep, printTable, timeAll, timeEach } from './timing';
+import { Loop, Row, keep, printTable, timeAll, timeEach, timeTurns } from './timing';
 
 const SOURCE = 'int add(int a, int b) { return a + b; }\n';
 const CDEF = 'int add(int a, int b);';
@@ -58,13 +58,15 @@ function benchBuild(): void {
   verifyAdd(`${SOURCE}/* prime */\n`);
   const fresh = Array.from({ length: RUNS * 5 }, declared);
   const verifyWith = (i: number, source: string) => fresh[i].verify(source, { tmpdir: cache, extraCompileArgs: ['-O3'] });
-  const cold = timeEach(RUNS, (i) => verifyWith(i, `${SOURCE}/* cold ${process.pid} ${i} */\n`));
   const cfile = path.join(scratch, 'bare.c');
   fs.writeFileSync(cfile, SOURCE);
-  const bare = timeEach(RUNS, (i) => {
-    const r = spawnSync(cc, ['-O3', '-fPIC', '-shared', '-o', path.join(scratch, `bare${i}.so`), cfile]);
-    if (r.status !== 0) throw new Error(`bare compile failed: ${r.stderr}`);
-  });
+  const [cold, bare] = timeTurns(RUNS, [
+    (i) => verifyWith(i, `${SOURCE}/* cold ${process.pid} ${i} */\n`),
+    (i) => {
+      const r = spawnSync(cc, ['-O3', '-fPIC', '-shared', '-o', path.join(scratch, `bare${i}.so`), cfile]);
+      if (r.status !== 0) throw new Error(`bare compile failed: ${r.stderr}`);
+    },
+  ]);
   rows.push({ what: 'verify(), cold (new source)', ours: cold, versus: `bare ${cc} -O3 -shared -fPIC`, theirs: bare, unit: 'ms', target: '<= 1.3x' });
 
   const warmSource = `${SOURCE}/* warm ${process.pid} */\n`;

@@ -50,13 +50,20 @@ export function median(xs: number[]): number {
 
 /** Median wall time in ms of `runs` calls of a one-shot action (compiles, loads). */
 export function timeEach(runs: number, action: (i: number) => void): number {
-  const ms: number[] = [];
+  return timeTurns(runs, [action])[0];
+}
+
+/** Median wall time in ms of `runs` calls of each one-shot action, the actions taking turns so that machine noise hits them alike. */
+export function timeTurns(runs: number, actions: readonly ((i: number) => void)[]): number[] {
+  const ms: number[][] = actions.map(() => []);
   for (let i = 0; i < runs; i++) {
-    const t0 = process.hrtime.bigint();
-    action(i);
-    ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    actions.forEach((action, k) => {
+      const t0 = process.hrtime.bigint();
+      action(i);
+      ms[k].push(Number(process.hrtime.bigint() - t0) / 1e6);
+    });
   }
-  return median(ms);
+  return ms.map(median);
 }
 
 /** Prints rows as an aligned table; columns listed in `right` are right-aligned. */

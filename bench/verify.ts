@@ -6,7 +6,7 @@ import * as path from 'path';
 import koffi from 'koffi';
 import { FFI } from '../lib/ffi';
 import { probeCompiler } from '../lib/build';
-import { Row, keep, printTable, timeEach } from './timing';
+import { Row, keep, printTable, timeEach, timeTurns } from './timing';
 
 /** The sizes measured: one declaration of each kind, a small header, a large one. */
 export const SIZES: readonly number[] = [1, 300, 1500];
@@ -53,11 +53,13 @@ export function benchVerify(runs = Number(process.env.BENCH_RUNS ?? 7)): Row[] {
         ffi.cdef(cdef);
         return ffi;
       });
-      const cold = timeEach(coldRuns, (i) => keep(ffis[i].verify(`${source}/* cold ${process.pid} ${i} */\n`, { ...options, moduleName: `cold${n}` })));
-      const bare = timeEach(coldRuns, (i) => {
-        const r = spawnSync(cc, ['-O3', '-shared', '-fPIC', '-o', path.join(dir, `bare${n}-${i}.so`), file]);
-        if (r.status !== 0) throw new Error(`bench/verify: the bare compile failed:\n${r.stderr}`);
-      });
+      const [cold, bare] = timeTurns(coldRuns, [
+        (i) => keep(ffis[i].verify(`${source}/* cold ${process.pid} ${i} */\n`, { ...options, moduleName: `cold${n}` })),
+        (i) => {
+          const r = spawnSync(cc, ['-O3', '-shared', '-fPIC', '-o', path.join(dir, `bare${n}-${i}.so`), file]);
+          if (r.status !== 0) throw new Error(`bench/verify: the bare compile failed:\n${r.stderr}`);
+        },
+      ]);
       rows.push({ what: `verify(), cold, ${n} structs + ${n} functions`, ours: cold, versus: `bare ${cc} -O3 -shared -fPIC`, theirs: bare, unit: 'ms', target: '<= 1.3x' });
       if (n !== WARM_SIZE) continue;
       const warmOptions = { ...options, moduleName: `warm${n}` };
