@@ -35,6 +35,12 @@ export interface NativeHelper {
    */
   adjustExternalMemory(delta: number): number;
   /**
+   * 16 hexadecimal digits of a 64-bit checksum of the bytes of an ArrayBuffer or a view
+   * (MurmurHash3 x64's body and finaliser, the length folded in): it tells a damaged file from a
+   * whole one, not a forged one. Absent from an addon built before it existed.
+   */
+  checksum?(buffer: ArrayBuffer | ArrayBufferView): string;
+  /**
    * When `cdata` is garbage-collected, the collector itself calls the C function at `destructor`
    * (`void f(void *)`) with `pointer`, at once, even inside a synchronous loop; meanwhile `size`
    * bytes are reported to V8 as external memory, and `keep` stays alive (until `gcNotify`'s
