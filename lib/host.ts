@@ -30,6 +30,16 @@ export interface FileStat {
   isSymbolicLink(): boolean;
 }
 
+/** A script compiled by Host.compileScript. */
+export interface CompiledScript {
+  /** True when V8 refused the cached data given (the script was compiled from its text instead). */
+  readonly cachedDataRejected: boolean;
+  /** Runs the script in this realm; returns its value. */
+  run(): unknown;
+  /** V8's code cache for the script as it stands: the functions compiled so far included. */
+  createCachedData(): Buffer;
+}
+
 /** Free space of a file system, as `statfs` reports it. */
 export interface FsSpace {
   /** Blocks an unprivileged user may still use, and their size in bytes. */
@@ -174,6 +184,12 @@ export interface Host {
   runScript(code: string, filename: string): unknown;
   /** A require() that resolves modules as a file at `file` would. */
   requireFrom(file: string): NodeRequire;
+  /** This Node.js and its V8, as `process.version` and `process.versions.v8` spell them. */
+  runtimeVersions(): { readonly node: string; readonly v8: string };
+  /** Calls `fn` when the process exits normally; returns what takes it back. */
+  atExit(fn: () => void): () => void;
+  /** Compiles `code` with V8's code cache `cachedData` if given (V8 checks its version and the code's length only: the caller must know the bytes are whole). */
+  compileScript(code: string, filename: string, cachedData?: Uint8Array): CompiledScript;
 }
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
@@ -471,6 +487,16 @@ export const nodeHost: Host = {
   isTerminal: (stream) => (stream === 'stdin' ? process.stdin : stream === 'stdout' ? process.stdout : process.stderr).isTTY === true,
   runScript: (code, filename) => vm.runInThisContext(code, { filename }),
   requireFrom: (file) => createRequire(file),
+  runtimeVersions: () => ({ node: process.version, v8: process.versions.v8 }),
+  atExit: (fn) => (process.on('exit', fn), () => process.removeListener('exit', fn)),
+  compileScript(code, filename, cachedData) {
+    const script = new vm.Script(code, { filename, cachedData });
+    return {
+      cachedDataRejected: cachedData !== undefined && script.cachedDataRejected === true,
+      run: () => script.runInThisContext(),
+      createCachedData: () => script.createCachedData(),
+    };
+  },
 };
 
 /** One host call in its blocking and its promise form; a Task yields these and its runner picks one. */
