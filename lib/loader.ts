@@ -1,0 +1,175 @@
+// The package's entry, built into dist/node-cffi.js: runs the bundled library (dist/node-cffi.bundle.js) from V8's code cache when a whole one is at hand, and the `cffi` command when run as a program.
+import * as path from 'path';
+import { native } from './backend/native';
+import { cacheDirectory, checkPathAbove, checkSafe, ensureCacheDir } from './build/cachedir';
+import { openRegular, writeAtomic } from './build/files';
+import { FileStat, hostTasks, nodeHost, runSync } from './host';
+import type * as Bundle from './bundle';
+import type { StartupStatus } from './startup';
+
+/** The bundled library, next to this file once built. */
+const BUNDLE = path.join(__dirname, 'node-cffi.bundle.js');
+
+/** The first bytes of a code cache file, and its format's version. */
+const MAGIC = 'node-cffi code cache 1\n';
+/** A header longer than this is damage. */
+const HEADER_MAX = 4096;
+/** A cache file larger than this is damage (V8's cache of the bundle is well under 1 MiB). */
+const FILE_MAX = 64 * 1024 * 1024;
+/** When the cache is written if the process has not exited before: long enough for a program's first calls. */
+const WRITE_AFTER_MS = 2000;
+
+/** Everything a code cache depends on besides its own bytes: the bundle file as it stands, and this V8. */
+interface Identity {
+  readonly bundle: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ino: number;
+  readonly dev: number;
+  readonly node: string;
+  readonly v8: string;
+  readonly arch: string;
+}
+
+/** The header line of a cache file: the identity it was made for, and its data's length and checksum. */
+interface Header extends Identity {
+  readonly length: number;
+  readonly checksum: string;
+}
+
+function identityOf(st: FileStat): Identity {
+  const { node, v8 } = nodeHost.runtimeVersions();
+  return { bundle: BUNDLE, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, dev: st.dev, node, v8, arch: process.arch };
+}
+
+/** 32 bits of FNV-1a of a short text, in hex: tells the cache files of different installations apart. */
+function shortHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/** Whether this process is the `cffi` command (this file run as the program) rather than a program that requires node-cffi. */
+const AS_COMMAND = require.main !== undefined && require.main.filename === __filename;
+
+/**
+ * The cache file of this bundle under this V8, in the cache directory (lib/build/cachedir.ts): one
+ * for the `cffi` command and one for programs, as each holds the functions its first run ran.
+ */
+function cacheFile(dir: string): string {
+  const v8 = nodeHost.runtimeVersions().v8.replace(/[^0-9A-Za-z.]/g, '_');
+  return path.join(dir, `startup-${AS_COMMAND ? 'cli' : 'lib'}-${shortHash(BUNDLE)}-${v8}-${process.arch}.v8cache`);
+}
+
+/** The text of a file opened without following a link, with its status; undefined when it is not a regular file. */
+function readRegular(file: string): { bytes: Buffer; st: FileStat } | undefined {
+  const io = hostTasks(nodeHost);
+  const f = runSync(openRegular(file, io));
+  if (typeof f === 'string') return undefined;
+  try {
+    if (f.st.size > FILE_MAX) return undefined;
+    const bytes = nodeHost.readSync(f.fd, f.st.size + 1, 0);
+    return bytes.length === f.st.size ? { bytes, st: f.st } : undefined;
+  } finally {
+    nodeHost.closeSync(f.fd);
+  }
+}
+
+/** The data of a whole code cache made for `identity`, or why there is none. */
+function readCache(file: string, dir: string, identity: Identity): Buffer | string {
+  if (!native?.checksum) return 'off';
+  const dirStat = nodeHost.statSync(dir);
+  if (!dirStat) return 'missing';
+  runSync(checkPathAbove(dir, 'the start-up code cache', nodeHost, hostTasks(nodeHost)));
+  checkSafe(dir, dirStat, 'the start-up code cache', nodeHost);
+  const read = readRegular(file);
+  if (!read) return 'missing';
+  const { bytes, st } = read;
+  if (st.uid !== nodeHost.uid() && nodeHost.uid() >= 0) return 'not owned by the current user';
+  const end = bytes.indexOf(10, MAGIC.length);
+  if (bytes.toString('latin1', 0, MAGIC.length) !== MAGIC || end < 0 || end > HEADER_MAX) return 'damaged (header)';
+  let header: Partial<Header>;
+  try {
+    header = JSON.parse(bytes.toString('utf8', MAGIC.length, end)) as Partial<Header>;
+  } catch {
+    return 'damaged (header)';
+  }
+  for (const key of Object.keys(identity) as (keyof Identity)[]) {
+    if (header[key] !== identity[key]) return `made for another ${key === 'bundle' || key === 'size' || key === 'mtimeMs' || key === 'ino' || key === 'dev' ? 'build of the bundle' : 'Node.js'}`;
+  }
+  const data = bytes.subarray(end + 1);
+  if (header.length !== data.length) return 'damaged (length)';
+  if (header.checksum !== native.checksum(data)) return 'damaged (checksum)';
+  return data;
+}
+
+/** Writes the code cache of `script` for `identity`, whole or not at all (a temporary file renamed over the old one). */
+function writeCache(file: string, dir: string, identity: Identity, data: Buffer): void {
+  if (!native?.checksum) return;
+  const io = hostTasks(nodeHost);
+  runSync(ensureCacheDir(dir, 'the start-up code cache', nodeHost, io));
+  const header: Header = { ...identity, length: data.length, checksum: native.checksum(data) };
+  const bytes = Buffer.concat([Buffer.from(`${MAGIC}${JSON.stringify(header)}\n`, 'utf8'), data]);
+  runSync(writeAtomic(dir, file, bytes, nodeHost, io));
+}
+
+/** The words of an error for a status line. */
+const reason = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+function load(): typeof Bundle {
+  const source = readRegular(BUNDLE);
+  if (!source) throw new Error(`node-cffi: ${BUNDLE} is missing or not a regular file; reinstall node-cffi (or run npm run build in a checkout)`);
+  const identity = identityOf(source.st);
+  const off = nodeHost.env('NODE_CFFI_CODE_CACHE');
+  const enabled = off !== '0' && native?.checksum !== undefined;
+  let dir = '';
+  let file = '';
+  let cached: Buffer | string = enabled ? '' : off === '0' ? 'off: NODE_CFFI_CODE_CACHE=0' : 'off: needs the native helper (its checksum)';
+  if (enabled) {
+    try {
+      dir = cacheDirectory({});
+      file = cacheFile(dir);
+      cached = readCache(file, dir, identity);
+    } catch (e) {
+      cached = `off: ${reason(e)}`;
+    }
+  }
+  // The bundle is a CommonJS module body already wrapped in its function (scripts/bundle.js), all ASCII.
+  const script = nodeHost.compileScript(source.bytes.toString('latin1'), BUNDLE, typeof cached === 'string' ? undefined : cached);
+  const bundle = { exports: {} as typeof Bundle };
+  const body = script.run() as (exports: object, req: NodeRequire, module: object, filename: string, dirname: string) => void;
+  body.call(bundle.exports, bundle.exports, require, bundle, BUNDLE, path.dirname(BUNDLE));
+  const loaded = bundle.exports;
+  const used = typeof cached !== 'string' && !script.cachedDataRejected;
+  const why = typeof cached === 'string' ? cached : script.cachedDataRejected ? 'rejected by V8' : '';
+  let status: StartupStatus;
+  if (used) status = { state: 'used', detail: file };
+  else if (why.startsWith('off')) status = { state: 'off', detail: why.replace(/^off: /, '') };
+  else status = { state: 'compiled', detail: `${why}: ${file} is written at exit` };
+  loaded.recordStartup(status);
+  if (status.state === 'compiled') {
+    // Written once, at exit or after the program's first moments, whichever comes first: then it
+    // holds the functions the program ran (the parser's, for one), not only the bundle's top level.
+    let done = false;
+    const write = (): void => {
+      if (done) return;
+      done = true;
+      forget();
+      clearTimeout(timer);
+      try {
+        writeCache(file, dir, identity, script.createCachedData());
+        loaded.recordStartup({ state: 'compiled', detail: `${why}: written to ${file}` });
+      } catch (e) {
+        loaded.recordStartup({ state: 'compiled', detail: `${why}; not written: ${reason(e)}` });
+      }
+    };
+    const timer = setTimeout(write, WRITE_AFTER_MS);
+    timer.unref();
+    const forget = nodeHost.atExit(write);
+  }
+  return loaded;
+}
+
+const bundle = load();
+module.exports = bundle.api;
+if (AS_COMMAND) bundle.command();
