@@ -1,13 +1,16 @@
 // The Host, the one gateway to environment, files, processes and clock; and runners that drive a routine over it sync or async.
 import type * as ChildProcess from 'child_process';
 import * as fs from 'fs';
-import { createRequire } from 'module';
-import * as os from 'os';
+import type * as Module from 'module';
+import type * as Os from 'os';
 import { promisify } from 'util';
 import * as vm from 'vm';
 import type * as WorkerThreads from 'worker_threads';
 
 // Loaded on first use: a program that never compiles nor spawns does not pay for them at require().
+let osModule: typeof Os | undefined, moduleModule: typeof Module | undefined;
+const os = (): typeof Os => (osModule ??= require('os') as typeof Os);
+const nodeModule = (): typeof Module => (moduleModule ??= require('module') as typeof Module);
 let childProcessModule: typeof ChildProcess | undefined;
 let workerThreadsModule: typeof WorkerThreads | undefined;
 const childProcess = (): typeof ChildProcess => (childProcessModule ??= require('child_process') as typeof ChildProcess);
@@ -319,13 +322,14 @@ Atomics.notify(done, 0);
 /** The Host backed by Node's own modules. */
 export const nodeHost: Host = {
   env: (name) => process.env[name],
-  homedir: () => os.homedir(),
-  tmpdir: () => os.tmpdir(),
+  homedir: () => process.env.HOME || os().homedir(), // $HOME as libuv's os.homedir() reads it, without loading os
+
+  tmpdir: () => os().tmpdir(),
   cwd: () => process.cwd(),
   uid: () => (process.getuid ? process.getuid() : -1),
   pid: () => process.pid,
   threadId: () => workerThreads().threadId,
-  hostname: () => os.hostname(),
+  hostname: () => os().hostname(),
   processAlive(pid) {
     try {
       process.kill(pid, 0);
@@ -486,7 +490,7 @@ export const nodeHost: Host = {
   },
   isTerminal: (stream) => (stream === 'stdin' ? process.stdin : stream === 'stdout' ? process.stdout : process.stderr).isTTY === true,
   runScript: (code, filename) => vm.runInThisContext(code, { filename }),
-  requireFrom: (file) => createRequire(file),
+  requireFrom: (file) => nodeModule().createRequire(file),
   runtimeVersions: () => ({ node: process.version, v8: process.versions.v8 }),
   atExit: (fn) => (process.on('exit', fn), () => process.removeListener('exit', fn)),
   compileScript(code, filename, cachedData) {
