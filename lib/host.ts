@@ -33,13 +33,10 @@ export interface FileStat {
   isSymbolicLink(): boolean;
 }
 
-/** A script compiled by Host.compileScript. */
+/** A script compiled by Host.compileScript: whether V8 refused the cached data given, running it, and V8's code cache of it as it stands (the functions compiled so far included). */
 export interface CompiledScript {
-  /** True when V8 refused the cached data given (the script was compiled from its text instead). */
   readonly cachedDataRejected: boolean;
-  /** Runs the script in this realm; returns its value. */
   run(): unknown;
-  /** V8's code cache for the script as it stands: the functions compiled so far included. */
   createCachedData(): Buffer;
 }
 
@@ -187,8 +184,8 @@ export interface Host {
   runScript(code: string, filename: string): unknown;
   /** A require() that resolves modules as a file at `file` would. */
   requireFrom(file: string): NodeRequire;
-  /** This Node.js and its V8, as `process.version` and `process.versions.v8` spell them. */
-  runtimeVersions(): { readonly node: string; readonly v8: string };
+  /** This Node.js and its V8 (`process.version`, `process.versions.v8`); whether it resolves modules without realpath (--preserve-symlinks). */
+  runtimeVersions(): { readonly node: string; readonly v8: string; readonly preserveSymlinks: boolean };
   /** Calls `fn` when the process exits normally; returns what takes it back. */
   atExit(fn: () => void): () => void;
   /** Compiles `code` with V8's code cache `cachedData` if given (V8 checks its version and the code's length only: the caller must know the bytes are whole). */
@@ -491,7 +488,7 @@ export const nodeHost: Host = {
   isTerminal: (stream) => (stream === 'stdin' ? process.stdin : stream === 'stdout' ? process.stdout : process.stderr).isTTY === true,
   runScript: (code, filename) => vm.runInThisContext(code, { filename }),
   requireFrom: (file) => nodeModule().createRequire(file),
-  runtimeVersions: () => ({ node: process.version, v8: process.versions.v8 }),
+  runtimeVersions: () => ({ node: process.version, v8: process.versions.v8, preserveSymlinks: [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].includes('--preserve-symlinks') }),
   atExit: (fn) => (process.on('exit', fn), () => process.removeListener('exit', fn)),
   compileScript(code, filename, cachedData) {
     const script = new vm.Script(code, { filename, cachedData });

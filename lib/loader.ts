@@ -31,10 +31,69 @@ interface Identity {
   readonly arch: string;
 }
 
-/** The header line of a cache file: the identity it was made for, and its data's length and checksum. */
+/**
+ * Where `require('koffi')` from the bundle's directory led when the cache was written. Node finds
+ * it by walking up the node_modules directories and reading the package's `exports`, which costs
+ * ~2 ms at start-up; it leads to the same file while the places Node looks first are still empty
+ * and the package.json found is the same file, unchanged (checked by stillLeadsTo).
+ */
+interface Resolution {
+  readonly file: string;
+  readonly manifest: string;
+  /** The package.json's device, inode, size and modification time. */
+  readonly manifestId: string;
+}
+
+/** The header line of a cache file: the identity it was made for, its data's length and checksum, koffi's resolution, and a checksum of the rest of the header. */
 interface Header extends Identity {
   readonly length: number;
   readonly checksum: string;
+  readonly koffi: Resolution | null;
+  readonly headerChecksum?: string;
+}
+
+const KOFFI = 'koffi';
+
+const statId = (st: FileStat): string => `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+
+/**
+ * Walks the directories Node's require looks in for `koffi`, as it does (each `<dir>/koffi` with
+ * each extension require knows, then the package directory `<dir>/koffi/package.json`), and
+ * returns the package.json found first, or undefined when something else comes first (a file, a
+ * directory without package.json) or under --preserve-symlinks: no shortcut is taken then.
+ */
+function koffiManifest(): { manifest: string; st: FileStat } | undefined {
+  if (nodeHost.runtimeVersions().preserveSymlinks) return undefined;
+  for (const dir of require.resolve.paths(KOFFI) ?? []) {
+    const manifest = path.join(dir, KOFFI, 'package.json');
+    const st = nodeHost.statSync(manifest);
+    if (st?.isFile()) return { manifest, st };
+    for (const ext of ['', ...Object.keys(require.extensions)]) if (nodeHost.lstatSync(path.join(dir, KOFFI + ext))) return undefined;
+  }
+  return undefined;
+}
+
+/** koffi's resolution now, to remember in the cache; null when it cannot be remembered safely. */
+function resolveKoffi(): Resolution | null {
+  const found = koffiManifest();
+  if (!found) return null;
+  const file = require.resolve(KOFFI);
+  return { file, manifest: found.manifest, manifestId: statId(found.st) };
+}
+
+/** Whether a remembered resolution of koffi still leads where Node's require would lead now. */
+function stillLeadsTo(r: unknown): r is Resolution {
+  if (typeof r !== 'object' || r === null) return false;
+  const { file, manifest, manifestId } = r as Partial<Resolution>;
+  if (typeof file !== 'string' || typeof manifest !== 'string' || typeof manifestId !== 'string') return false;
+  const found = koffiManifest();
+  return found !== undefined && found.manifest === manifest && statId(found.st) === manifestId && nodeHost.statSync(file)?.isFile() === true;
+}
+
+/** The header's checksum: of its text without this field. */
+function headerChecksum(header: Header): string {
+  const { headerChecksum: _, ...rest } = header;
+  return native!.checksum!(Buffer.from(JSON.stringify(rest), 'utf8'));
 }
 
 function identityOf(st: FileStat): Identity {
@@ -75,8 +134,8 @@ function readRegular(file: string): { bytes: Buffer; st: FileStat } | undefined 
   }
 }
 
-/** The data of a whole code cache made for `identity`, or why there is none. */
-function readCache(file: string, dir: string, identity: Identity): Buffer | string {
+/** The data of a whole code cache made for `identity` and koffi's resolution if it still holds, or why there is none. */
+function readCache(file: string, dir: string, identity: Identity): { data: Buffer; koffi: Resolution | null } | string {
   if (!native?.checksum) return 'off';
   const dirStat = nodeHost.statSync(dir);
   if (!dirStat) return 'missing';
@@ -88,19 +147,20 @@ function readCache(file: string, dir: string, identity: Identity): Buffer | stri
   if (st.uid !== nodeHost.uid() && nodeHost.uid() >= 0) return 'not owned by the current user';
   const end = bytes.indexOf(10, MAGIC.length);
   if (bytes.toString('latin1', 0, MAGIC.length) !== MAGIC || end < 0 || end > HEADER_MAX) return 'damaged (header)';
-  let header: Partial<Header>;
+  let header: Header;
   try {
-    header = JSON.parse(bytes.toString('utf8', MAGIC.length, end)) as Partial<Header>;
+    header = JSON.parse(bytes.toString('utf8', MAGIC.length, end)) as Header;
   } catch {
     return 'damaged (header)';
   }
+  if (typeof header !== 'object' || header === null || header.headerChecksum !== headerChecksum(header)) return 'damaged (header)';
   for (const key of Object.keys(identity) as (keyof Identity)[]) {
     if (header[key] !== identity[key]) return `made for another ${key === 'bundle' || key === 'size' || key === 'mtimeMs' || key === 'ino' || key === 'dev' ? 'build of the bundle' : 'Node.js'}`;
   }
   const data = bytes.subarray(end + 1);
   if (header.length !== data.length) return 'damaged (length)';
   if (header.checksum !== native.checksum(data)) return 'damaged (checksum)';
-  return data;
+  return { data, koffi: stillLeadsTo(header.koffi) ? header.koffi : null };
 }
 
 /** Writes the code cache of `script` for `identity`, whole or not at all (a temporary file renamed over the old one). */
@@ -108,9 +168,28 @@ function writeCache(file: string, dir: string, identity: Identity, data: Buffer)
   if (!native?.checksum) return;
   const io = hostTasks(nodeHost);
   runSync(ensureCacheDir(dir, 'the start-up code cache', nodeHost, io));
-  const header: Header = { ...identity, length: data.length, checksum: native.checksum(data) };
-  const bytes = Buffer.concat([Buffer.from(`${MAGIC}${JSON.stringify(header)}\n`, 'utf8'), data]);
+  const header: Header = { ...identity, length: data.length, checksum: native.checksum(data), koffi: resolveKoffi() };
+  const whole: Header = { ...header, headerChecksum: headerChecksum(header) };
+  const bytes = Buffer.concat([Buffer.from(`${MAGIC}${JSON.stringify(whole)}\n`, 'utf8'), data]);
   runSync(writeAtomic(dir, file, bytes, nodeHost, io));
+}
+
+/**
+ * The bundle's require: this file's (they are in one directory), except that koffi is loaded from
+ * the file a whole cache remembers (see Resolution), and by name should that file be gone meanwhile.
+ */
+function requireFor(koffi: Resolution | null): NodeRequire {
+  if (koffi === null) return require;
+  const load = (id: string): unknown => {
+    if (id !== KOFFI) return require(id);
+    try {
+      return require(koffi.file);
+    } catch (e) {
+      if ((e as { code?: unknown }).code === 'MODULE_NOT_FOUND' && nodeHost.statSync(koffi.file) === undefined) return require(KOFFI);
+      throw e;
+    }
+  };
+  return Object.assign(load, require);
 }
 
 /** The words of an error for a status line. */
@@ -124,7 +203,7 @@ function load(): typeof Bundle {
   const enabled = off !== '0' && native?.checksum !== undefined;
   let dir = '';
   let file = '';
-  let cached: Buffer | string = enabled ? '' : off === '0' ? 'off: NODE_CFFI_CODE_CACHE=0' : 'off: needs the native helper (its checksum)';
+  let cached: { data: Buffer; koffi: Resolution | null } | string = enabled ? '' : off === '0' ? 'off: NODE_CFFI_CODE_CACHE=0' : 'off: needs the native helper (its checksum)';
   if (enabled) {
     try {
       dir = cacheDirectory({});
@@ -135,10 +214,10 @@ function load(): typeof Bundle {
     }
   }
   // The bundle is a CommonJS module body already wrapped in its function (scripts/bundle.js), all ASCII.
-  const script = nodeHost.compileScript(source.bytes.toString('latin1'), BUNDLE, typeof cached === 'string' ? undefined : cached);
+  const script = nodeHost.compileScript(source.bytes.toString('latin1'), BUNDLE, typeof cached === 'string' ? undefined : cached.data);
   const bundle = { exports: {} as typeof Bundle };
   const body = script.run() as (exports: object, req: NodeRequire, module: object, filename: string, dirname: string) => void;
-  body.call(bundle.exports, bundle.exports, require, bundle, BUNDLE, path.dirname(BUNDLE));
+  body.call(bundle.exports, bundle.exports, requireFor(typeof cached === 'string' ? null : cached.koffi), bundle, BUNDLE, path.dirname(BUNDLE));
   const loaded = bundle.exports;
   const used = typeof cached !== 'string' && !script.cachedDataRejected;
   const why = typeof cached === 'string' ? cached : script.cachedDataRejected ? 'rejected by V8' : '';

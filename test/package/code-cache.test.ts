@@ -3,6 +3,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { native } from '../../lib/backend/native';
 import { MAIN, ensureBuilt } from '../cli/binary';
 
 /** What the child reports: how start-up went, and a C call made through the library. */
@@ -110,22 +111,69 @@ test('a truncated file, an empty one and one with a damaged header are ignored a
   }
 });
 
-test('a cache made for another V8 or another build of the bundle (its header says so) is replaced, not given to V8', () => {
-  const { cache, file } = primed('stale');
+/** A cache file's parts: the magic line, the header (parsed), the data. */
+function parts(file: string): { magic: Buffer; header: Record<string, unknown>; data: Buffer } {
   const whole = fs.readFileSync(file);
-  const end = whole.indexOf(10, whole.indexOf(10) + 1);
-  const header = JSON.parse(whole.subarray(whole.indexOf(10) + 1, end).toString('utf8')) as Record<string, unknown>;
-  const cases: [Record<string, unknown>, string][] = [
+  const first = whole.indexOf(10) + 1;
+  const end = whole.indexOf(10, first);
+  return { magic: whole.subarray(0, first), header: JSON.parse(whole.subarray(first, end).toString('utf8')) as Record<string, unknown>, data: whole.subarray(end + 1) };
+}
+
+/** Writes a cache file with `header`, its header checksum made anew (as a writer would) unless `keepChecksum`. */
+function writeWithHeader(file: string, p: ReturnType<typeof parts>, header: Record<string, unknown>, keepChecksum = false): void {
+  const { headerChecksum, ...rest } = header;
+  const sum = keepChecksum ? headerChecksum : native!.checksum!(Buffer.from(JSON.stringify(rest), 'utf8'));
+  fs.writeFileSync(file, Buffer.concat([p.magic, Buffer.from(JSON.stringify({ ...rest, headerChecksum: sum })), Buffer.from('\n'), p.data]));
+}
+
+(native?.checksum ? test : test.skip)('a cache made for another V8 or another build of the bundle (its header says so) is replaced, not given to V8; an edited header is damage', () => {
+  const { cache, file } = primed('stale');
+  const p = parts(file);
+  const { header } = p;
+  const cases: [Record<string, unknown>, string, boolean?][] = [
     [{ ...header, v8: `${String(header.v8)}.1` }, 'made for another Node.js'],
     [{ ...header, node: 'v99.0.0' }, 'made for another Node.js'],
     [{ ...header, mtimeMs: Number(header.mtimeMs) - 1000 }, 'made for another build of the bundle'],
     [{ ...header, size: Number(header.size) + 1 }, 'made for another build of the bundle'],
+    [{ ...header, node: 'v99.0.0' }, 'damaged (header)', true],
+    [{ ...header, checksum: '0000000000000000' }, 'damaged (checksum)'],
   ];
-  for (const [h, why] of cases) {
-    fs.writeFileSync(file, Buffer.concat([whole.subarray(0, whole.indexOf(10) + 1), Buffer.from(JSON.stringify(h)), whole.subarray(end)]));
+  for (const [h, why, keepChecksum] of cases) {
+    writeWithHeader(file, p, h, keepChecksum);
     expect(run(cache)).toEqual({ state: 'compiled', detail: `${why}: ${file} is written at exit`, abs: 3 });
     expect(run(cache)).toEqual({ state: 'used', detail: file, abs: 3 });
   }
+});
+
+(native?.checksum ? test : test.skip)("koffi is loaded from the file the cache remembers while Node's lookup would still lead there, by name otherwise", () => {
+  const { cache, file } = primed('koffi');
+  const p = parts(file);
+  const koffi = p.header.koffi as { file: string; manifest: string; manifestId: string };
+  // What Node's require finds from the bundle's directory, found here independently.
+  expect(koffi.file).toBe(require.resolve('koffi', { paths: [path.dirname(MAIN)] }));
+  expect(koffi.manifestId).toBe((({ dev, ino, size, mtimeMs }: fs.Stats) => `${dev}:${ino}:${size}:${mtimeMs}`)(fs.statSync(koffi.manifest)));
+  // A stand-in that marks itself and passes koffi on: loaded only if the remembered file is used.
+  const standIn = path.join(work, 'stand-in.js');
+  fs.writeFileSync(standIn, `globalThis.standIn = true;\nmodule.exports = require(${JSON.stringify(koffi.file)});\n`);
+  const marked = path.join(work, 'marked.js');
+  fs.writeFileSync(marked, `${PROGRAM.replace('abs }', 'abs, standIn: globalThis.standIn === true }')}`);
+  const runMarked = () => {
+    const r = spawnSync(process.execPath, [marked], { env: { ...process.env, NODE_CFFI_CACHE: cache }, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    return JSON.parse(r.stdout) as Report & { standIn: boolean };
+  };
+  writeWithHeader(file, p, { ...p.header, koffi: { ...koffi, file: standIn } });
+  expect(runMarked()).toEqual({ state: 'used', detail: file, abs: 3, standIn: true });
+  // The package.json found is not the one remembered (another inode, size or time): by name.
+  writeWithHeader(file, p, { ...p.header, koffi: { ...koffi, file: standIn, manifestId: `${koffi.manifestId}1` } });
+  expect(runMarked()).toEqual({ state: 'used', detail: file, abs: 3, standIn: false });
+  // A remembered file that is gone: by name.
+  writeWithHeader(file, p, { ...p.header, koffi: { ...koffi, file: path.join(work, 'gone.js') } });
+  expect(runMarked()).toEqual({ state: 'used', detail: file, abs: 3, standIn: false });
+  // Under --preserve-symlinks, by name.
+  writeWithHeader(file, p, { ...p.header, koffi: { ...koffi, file: standIn } });
+  const preserved = spawnSync(process.execPath, ['--preserve-symlinks', marked], { env: { ...process.env, NODE_CFFI_CACHE: cache }, encoding: 'utf8' });
+  expect(JSON.parse(preserved.stdout)).toEqual({ state: 'used', detail: file, abs: 3, standIn: false });
 });
 
 test('a cache directory others can write to is not read nor written; NODE_CFFI_CODE_CACHE=0 turns the cache off', () => {
