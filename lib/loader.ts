@@ -175,21 +175,23 @@ function writeCache(file: string, dir: string, identity: Identity, data: Buffer)
 }
 
 /**
- * The bundle's require: this file's (they are in one directory), except that koffi is loaded from
- * the file a whole cache remembers (see Resolution), and by name should that file be gone meanwhile.
+ * The bundle's require: this file's (they are in one directory), except that with a resolution a
+ * whole cache remembers (see Resolution) koffi is loaded from that file, and by name should that
+ * file be gone meanwhile.
  */
 function requireFor(koffi: Resolution | null): NodeRequire {
   if (koffi === null) return require;
+  const bundleRequire = nodeHost.requireFrom(BUNDLE);
   const load = (id: string): unknown => {
-    if (id !== KOFFI) return require(id);
+    if (id !== KOFFI) return bundleRequire(id);
     try {
-      return require(koffi.file);
+      return bundleRequire(koffi.file);
     } catch (e) {
-      if ((e as { code?: unknown }).code === 'MODULE_NOT_FOUND' && nodeHost.statSync(koffi.file) === undefined) return require(KOFFI);
+      if ((e as { code?: unknown }).code === 'MODULE_NOT_FOUND' && nodeHost.statSync(koffi.file) === undefined) return bundleRequire(KOFFI);
       throw e;
     }
   };
-  return Object.assign(load, require);
+  return Object.assign(load, bundleRequire);
 }
 
 /** The words of an error for a status line. */
