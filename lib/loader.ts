@@ -175,23 +175,37 @@ function writeCache(file: string, dir: string, identity: Identity, data: Buffer)
 }
 
 /**
- * The bundle's require: this file's (they are in one directory), except that with a resolution a
- * whole cache remembers (see Resolution) koffi is loaded from that file, and by name should that
- * file be gone meanwhile.
+ * The modules the bundle takes from this file instead of holding copies of its own
+ * (scripts/bundle.js makes the bundle require them as `node-cffi/entry:<name>`): one host, one
+ * native helper, one set of error classes in the process, and their module bodies run once.
+ */
+const SHARED: Readonly<Record<string, unknown>> = {
+  'node-cffi/entry:host': require('./host'),
+  'node-cffi/entry:errors': require('./errors'),
+  'node-cffi/entry:package': require('./package'),
+  'node-cffi/entry:backend/native': require('./backend/native'),
+  'node-cffi/entry:build/cachedir': require('./build/cachedir'),
+  'node-cffi/entry:build/files': require('./build/files'),
+};
+
+/**
+ * The bundle's require: this file's (they are in one directory) for Node's modules and koffi, the
+ * shared modules from this file; and with a resolution a whole cache remembers (see Resolution),
+ * koffi from that file, by name should the file be gone meanwhile.
  */
 function requireFor(koffi: Resolution | null): NodeRequire {
-  if (koffi === null) return require;
-  const bundleRequire = nodeHost.requireFrom(BUNDLE);
+  const plain = koffi === null ? require : nodeHost.requireFrom(BUNDLE);
   const load = (id: string): unknown => {
-    if (id !== KOFFI) return bundleRequire(id);
+    if (Object.prototype.hasOwnProperty.call(SHARED, id)) return SHARED[id];
+    if (id !== KOFFI || koffi === null) return plain(id);
     try {
-      return bundleRequire(koffi.file);
+      return plain(koffi.file);
     } catch (e) {
-      if ((e as { code?: unknown }).code === 'MODULE_NOT_FOUND' && nodeHost.statSync(koffi.file) === undefined) return bundleRequire(KOFFI);
+      if ((e as { code?: unknown }).code === 'MODULE_NOT_FOUND' && nodeHost.statSync(koffi.file) === undefined) return plain(KOFFI);
       throw e;
     }
   };
-  return Object.assign(load, bundleRequire);
+  return Object.assign(load, plain);
 }
 
 /** The words of an error for a status line. */
