@@ -12,8 +12,8 @@ const BUNDLE = path.join(__dirname, 'node-cffi.bundle.js');
 
 /** The first bytes of a code cache file, and its format's version. */
 const MAGIC = 'node-cffi code cache 1\n';
-/** A header longer than this is damage. */
-const HEADER_MAX = 4096;
+/** A header longer than this is damage (it holds three paths). */
+const HEADER_MAX = 64 * 1024;
 /** A cache file larger than this is damage (V8's cache of the bundle is well under 1 MiB). */
 const FILE_MAX = 64 * 1024 * 1024;
 /** When the cache is written if the process has not exited before: long enough for a program's first calls. */
@@ -136,7 +136,7 @@ function readRegular(file: string): { bytes: Buffer; st: FileStat } | undefined 
 
 /** The data of a whole code cache made for `identity` and koffi's resolution if it still holds, or why there is none. */
 function readCache(file: string, dir: string, identity: Identity): { data: Buffer; koffi: Resolution | null } | string {
-  if (!native?.checksum) return 'off';
+  if (!native?.checksum) return 'off: needs the native helper (its checksum)';
   const dirStat = nodeHost.statSync(dir);
   if (!dirStat) return 'missing';
   runSync(checkPathAbove(dir, 'the start-up code cache', nodeHost, hostTasks(nodeHost)));
