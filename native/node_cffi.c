@@ -254,17 +254,43 @@ typedef void (*destructor_fn)(void *);
 
 /* One cdata's destructor: the C function, its argument, the bytes reported to V8, and what keeps
    the function's library loaded until the record is done. */
-typedef struct {
-  destructor_fn destructor;
+typedef struct gc_record {
+  destructor_fn destructor; /* NULL once run at the environment's teardown */
   void *pointer;
   int64_t size;
   napi_ref keep;
+  struct gc_record *prev, *next; /* in the instance's list of records not yet done */
 } gc_record;
 
-/* Per environment: the JavaScript function told of each record done (with its `keep`). */
+/* Per environment: the JavaScript function told of each record done (with its `keep`), the records
+   whose destructor has not run yet, and whether the teardown hook is set. */
 typedef struct {
   napi_ref notify;
+  gc_record pending; /* the list's head: pending.next is the first record, &pending ends it */
+  bool hooked;
 } gc_instance;
+
+static void unlink_record(gc_record *r) {
+  if (r->next == NULL) return;
+  r->prev->next = r->next;
+  r->next->prev = r->prev;
+  r->prev = r->next = NULL;
+}
+
+/* At the environment's teardown, before koffi's (this hook is set at the first gcFree, after koffi
+   was loaded, and Node runs cleanup hooks last set first): runs the destructors still pending while
+   their libraries are loaded. Without it they would run when Node finalises this helper's objects,
+   after koffi has unloaded the libraries they are in (when koffi was loaded after this helper). */
+static void run_pending(void *arg) {
+  gc_instance *instance = arg;
+  while (instance->pending.next != &instance->pending) {
+    gc_record *r = instance->pending.next;
+    unlink_record(r);
+    destructor_fn destructor = r->destructor;
+    r->destructor = NULL;
+    if (destructor != NULL) destructor(r->pointer);
+  }
+}
 
 /* After the collection, on the JavaScript thread: tells JavaScript the record is done, lets `keep` go. */
 static void record_done(napi_env env, void *data, void *hint) {
@@ -284,7 +310,8 @@ static void record_done(napi_env env, void *data, void *hint) {
 static void collected(napi_env env, void *data, void *hint) {
   gc_record *r = data;
   int64_t total;
-  r->destructor(r->pointer);
+  unlink_record(r);
+  if (r->destructor != NULL) r->destructor(r->pointer);
   napi_adjust_external_memory(env, -r->size, &total);
   if (node_api_post_finalizer(env, record_done, r, hint) != napi_ok) {
     /* The record and its reference stay: `keep` then keeps its library loaded for good, which is safe. */
@@ -329,6 +356,14 @@ static napi_value gc_free(napi_env env, napi_callback_info info) {
     return NULL;
   }
   napi_adjust_external_memory(env, r->size, &total);
+  if (!instance->hooked && napi_add_env_cleanup_hook(env, run_pending, instance) == napi_ok) instance->hooked = true;
+  r->prev = r->next = NULL;
+  if (instance->hooked) { /* listed only where the hook will empty the list before the instance goes */
+    r->prev = instance->pending.prev;
+    r->next = &instance->pending;
+    instance->pending.prev->next = r;
+    instance->pending.prev = r;
+  }
   return NULL;
 }
 
@@ -342,6 +377,7 @@ static napi_value gc_cancel(napi_env env, napi_callback_info info) {
   bool had = napi_remove_wrap(env, arg, &data) == napi_ok && data != NULL;
   if (had) {
     gc_record *r = data;
+    unlink_record(r);
     napi_adjust_external_memory(env, -r->size, &total);
     napi_delete_reference(env, r->keep);
     free(r);
@@ -388,6 +424,7 @@ NAPI_MODULE_INIT() {
     count -= 3; /* finalizers run on a later turn of the event loop here: JavaScript's own path serves as well */
   } else {
     gc_instance *instance = calloc(1, sizeof *instance);
+    if (instance != NULL) instance->pending.prev = instance->pending.next = &instance->pending;
     if (instance == NULL || napi_set_instance_data(env, instance, free_instance, NULL) != napi_ok) {
       free(instance);
       count -= 3;

@@ -228,3 +228,19 @@ test("errors thrown from the bundle keep their classes' names (the bundle's one 
   expect(tShown).toMatch(/^TypeError: abs\(\) argument 1: expected an integer for 'int', got string "x"$/);
   expect(rShown).toMatch(/^RangeError: /);
 });
+
+(native?.gcFree ? test : test.skip)("destructors ffi.gc() left pending at exit run before koffi unloads their library, whichever of koffi and the native helper loaded first", () => {
+  // Through the entry the native helper loads before koffi, so Node tears koffi down first: the
+  // helper runs what is pending before that (it used to run it after, in an unloaded library).
+  const script = `
+    const { FFI } = require(${JSON.stringify(MAIN)});
+    const ffi = new FFI();
+    ffi.cdef('void *counted_alloc(size_t n); void noisy_free(void *p);');
+    const lib = ffi.verify('#include <stdio.h>\\n#include <stdlib.h>\\nvoid *counted_alloc(size_t n) { return malloc(n); }\\nvoid noisy_free(void *p) { fputs("freed\\\\n", stderr); free(p); }');
+    globalThis.kept = [];
+    for (let i = 0; i < 5; i++) globalThis.kept.push(ffi.gc(ffi.cast('char *', lib.counted_alloc(64)), lib.noisy_free, 64));
+    console.log('done');`;
+  const r = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, NODE_CFFI_CODE_CACHE: '0' }, encoding: 'utf8' });
+  expect({ status: r.status, signal: r.signal, stdout: r.stdout }).toEqual({ status: 0, signal: null, stdout: 'done\n' });
+  expect(r.stderr).toBe('freed\n'.repeat(5));
+});
