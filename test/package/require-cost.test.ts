@@ -51,6 +51,29 @@ test("node's crypto module waits for the first build: require, cdef, new and cas
   expect(loadedAfter("const ffi = new lib.FFI(); ffi.cdef('int f(int);'); ffi.verify('int f(int x) { return x; }').f(1);", true)).toContain('crypto');
 });
 
+test('koffi is loaded at its first use: not by require nor cdef, by the first library opened', () => {
+  const koffiLoaded = (code: string): boolean => {
+    const script = `
+      const Module = require('module');
+      let koffi = false;
+      const load = Module._load;
+      Module._load = function (request) {
+        if (request === 'koffi' || /[\\/]koffi[\\/]index\\.cjs$/.test(request)) koffi = true;
+        return load.apply(this, arguments);
+      };
+      const lib = require(${JSON.stringify(MAIN)});
+      ${code}
+      console.log(JSON.stringify(koffi));`;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    return JSON.parse(r.stdout) as boolean;
+  };
+  ensureBuilt();
+  expect(koffiLoaded('')).toBe(false);
+  expect(koffiLoaded("new lib.FFI().cdef('struct p { int x; }; int abs(int);');")).toBe(false);
+  expect(koffiLoaded("const ffi = new lib.FFI(); ffi.cdef('int abs(int);'); ffi.dlopen(null).abs(-1);")).toBe(true);
+});
+
 test("the package's entry (the bundle, from its code cache or not) keeps them waiting too: require, cdef, new, cast and a call load neither crypto, child_process nor worker_threads", () => {
   ensureBuilt();
   for (const codeCache of ['0', '1']) {
