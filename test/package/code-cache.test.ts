@@ -244,3 +244,19 @@ test("errors thrown from the bundle keep their classes' names (the bundle's one 
   expect({ status: r.status, signal: r.signal, stdout: r.stdout }).toEqual({ status: 0, signal: null, stdout: 'done\n' });
   expect(r.stderr).toBe('freed\n'.repeat(5));
 });
+
+test('a cache path that cannot be a directory (a file stands there, or above it) is neither read nor written, and the library works', () => {
+  const file = path.join(work, 'not-a-directory');
+  fs.writeFileSync(file, 'x');
+  const there = run(file);
+  expect(there.state).toBe('off');
+  expect(there.detail).toContain(`the start-up code cache: the cache path ${file} is not a directory`);
+  expect(there.abs).toBe(3);
+  // Under a file: the cache cannot even be looked for.
+  const under = path.join(file, 'cache');
+  const r = spawnSync(process.execPath, [program], { env: { ...process.env, NODE_CFFI_CACHE: under }, encoding: 'utf8' });
+  expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+  expect(JSON.parse(r.stdout)).toEqual({ state: 'off', detail: `ENOTDIR: not a directory, stat '${under}'`, abs: 3 });
+  expect(fs.readFileSync(file, 'utf8')).toBe('x');
+});
+
