@@ -92,6 +92,13 @@ function load(): Loaded {
   const missing = HELPERS.filter((name) => typeof exports[name] !== 'function');
   if (missing.length > 0)
     return { helper: null, status: `unusable: ${file} lacks ${missing.join(', ')}, it is from another version; rebuild it` };
+  if (typeof exports.checksum !== 'function' && typeof exports.gcFree === 'function') {
+    // Built before checksum() and before its destructors pending at exit ran ahead of koffi's
+    // teardown: loaded before koffi (as the package's entry loads it), they would run in unloaded
+    // libraries at exit. Its gc helpers are left out (JavaScript's path serves) until it is rebuilt.
+    const { gcFree: _free, gcCancel: _cancel, gcNotify: _notify, ...older } = exports;
+    return { helper: older as unknown as NativeHelper, status: `loaded from ${file} (built by an older version: rebuild it for ffi.gc() in the collector and the start-up code cache)` };
+  }
   return { helper: exports as unknown as NativeHelper, status: `loaded from ${file}` };
 }
 
