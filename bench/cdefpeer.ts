@@ -20,7 +20,7 @@ const N = 1500;
 
 /** The first cdef() of a new process on a new FFI, module loading left out: what a program pays once. */
 const COLD_CHILD = `
-const { FFI } = require(process.argv[1] + '/ffi.js');
+const { FFI } = require(process.argv[1]);
 const text = require('fs').readFileSync(process.argv[2], 'utf8');
 const ffi = new FFI();
 const t0 = process.hrtime.bigint();
@@ -35,8 +35,9 @@ console.log(Number(process.hrtime.bigint() - t0) / 1e6);
  * (npm run prepare); without python3-cffi the rows say so.
  */
 export function benchCdefPeer(runs = Number(process.env.BENCH_RUNS ?? 7)): Row[] {
-  const dist = path.join(packageRoot, 'dist', 'lib');
-  if (!fs.existsSync(path.join(dist, 'ffi.js'))) throw new Error(`bench/cdefpeer: ${dist} is missing; build it with 'npm run prepare'`);
+  // The package's entry, as a program loads it (its code cache written by the first child).
+  const dist = packageRoot;
+  if (!fs.existsSync(path.join(dist, 'dist', 'node-cffi.js'))) throw new Error(`bench/cdefpeer: ${dist}/dist/node-cffi.js is missing; build it with 'npm run prepare'`);
   const text = structsAndFunctions(N);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-bench-cdef-'));
   const file = path.join(dir, 'decls.h');

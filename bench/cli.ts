@@ -7,7 +7,7 @@ import { packageRoot } from '../lib/package';
 import { Row, median, printTable } from './timing';
 
 
-const MAIN = path.join(packageRoot, 'dist', 'lib', 'cli', 'main.js');
+const MAIN = path.join(packageRoot, 'dist', 'node-cffi.js');
 const SOURCE = 'int add(int a, int b) { return a + b; }\n';
 
 /** Median wall time in ms of running `file args` `runs` times; `prepare(i)` runs untimed before each. */

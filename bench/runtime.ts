@@ -67,7 +67,7 @@ function timeRuntime(cache: string): { gc: number; register: number; rows: numbe
 /** RSS growth in MiB (peak over the run, against the start) of STRDUP_GC_COUNT strdup + ffi.gc(p, free), 1,000 per event-loop turn, in a fresh process. */
 function strdupGcMib(cache: string): number {
   const script = `
-    const { FFI } = require(${JSON.stringify(path.join(packageRoot, 'dist', 'lib'))});
+    const { FFI } = require(${JSON.stringify(packageRoot)});
     const ffi = new FFI();
     ffi.cdef(${JSON.stringify(ROWS_CDEF)});
     const C = ffi.verify(${JSON.stringify(ROWS_SOURCE)}, { tmpdir: ${JSON.stringify(cache)} });
@@ -127,7 +127,8 @@ export function benchRuntime(cache: string, peer: RuntimePeer | null, runs = Num
   }
   const mib = strdupGcMib(cache);
   rows.push({ what: `RSS growth, ${STRDUP_GC_COUNT.toLocaleString('en')} strdup + ffi.gc`, ours: mib, versus: peer ? 'Python CFFI, the same' : '-', theirs: peer ? peer.strdup_gc_mib : NaN, unit: 'MiB', target: '< 64 MiB' });
-  const programs = ['', `require(${JSON.stringify(path.join(packageRoot, 'dist', 'lib'))});`, `require(${JSON.stringify(require.resolve('koffi'))});`];
+  // The package by its directory (package.json's main, the entry with its code cache, written by the first run), as koffi.
+  const programs = ['', `require(${JSON.stringify(packageRoot)});`, `require(${JSON.stringify(require.resolve('koffi'))});`];
   const [bareE, oursE, koffiE] = nodeRuns(programs, 'eval', runs * 3);
   rows.push({ what: "require('node-cffi'), net of node -e 0", ours: oursE - bareE, versus: "require('koffi'), net", theirs: koffiE - bareE, unit: 'ms', target: '<= 2x' });
   const [bare, ours, koffi] = nodeRuns(programs, 'file', runs * 3);

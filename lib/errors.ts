@@ -104,6 +104,11 @@ export class RangeError extends globalThis.RangeError {
   }
 }
 
+// The global's names, whatever a bundler renames the classes to (the bundle has one scope of names,
+// where these two would shadow the globals): util.inspect and the REPL print the constructor's name.
+Object.defineProperty(TypeError, 'name', { value: 'TypeError' });
+Object.defineProperty(RangeError, 'name', { value: 'RangeError' });
+
 /** A cdef (or a type string given to new/cast/typeof) that cannot be parsed or is not allowed. */
 export class CDefError extends FFIError {
   override name = 'CDefError';

@@ -1,14 +1,17 @@
 // The Host, the one gateway to environment, files, processes and clock; and runners that drive a routine over it sync or async.
 import type * as ChildProcess from 'child_process';
 import * as fs from 'fs';
-import { createRequire } from 'module';
-import * as os from 'os';
+import type * as Module from 'module';
+import type * as Os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
 import * as vm from 'vm';
 import type * as WorkerThreads from 'worker_threads';
 
 // Loaded on first use: a program that never compiles nor spawns does not pay for them at require().
+let osModule: typeof Os | undefined, moduleModule: typeof Module | undefined;
+const os = (): typeof Os => (osModule ??= require('os') as typeof Os);
+const nodeModule = (): typeof Module => (moduleModule ??= require('module') as typeof Module);
 let childProcessModule: typeof ChildProcess | undefined;
 let workerThreadsModule: typeof WorkerThreads | undefined;
 const childProcess = (): typeof ChildProcess => (childProcessModule ??= require('child_process') as typeof ChildProcess);
@@ -29,6 +32,13 @@ export interface FileStat {
   isFile(): boolean;
   isDirectory(): boolean;
   isSymbolicLink(): boolean;
+}
+
+/** A script compiled by Host.compileScript: whether V8 refused the cached data given, running it, and V8's code cache of it as it stands (the functions compiled so far included). */
+export interface CompiledScript {
+  readonly cachedDataRejected: boolean;
+  run(): unknown;
+  createCachedData(): Buffer;
 }
 
 /** Free space of a file system, as `statfs` reports it. */
@@ -175,6 +185,12 @@ export interface Host {
   runScript(code: string, filename: string): unknown;
   /** A require() that resolves modules as a file at `file` would. */
   requireFrom(file: string): NodeRequire;
+  /** This Node.js and its V8 (`process.version`, `process.versions.v8`); whether it resolves modules without realpath (--preserve-symlinks). */
+  runtimeVersions(): { readonly node: string; readonly v8: string; readonly preserveSymlinks: boolean };
+  /** Calls `fn` when the process exits normally; returns what takes it back. */
+  atExit(fn: () => void): () => void;
+  /** Compiles `code` with V8's code cache `cachedData` if given (V8 checks its version and the code's length only: the caller must know the bytes are whole). */
+  compileScript(code: string, filename: string, cachedData?: Uint8Array): CompiledScript;
 }
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
@@ -309,7 +325,7 @@ function withNotice<T>(run: () => T, notice: { afterMs: number; text: string }):
   }
   try {
     // At the lowest priority, its start (a shell, then sleep) takes what the compiler leaves idle.
-    if (timer?.pid !== undefined) os.setPriority(timer.pid, 19);
+    if (timer?.pid !== undefined) os().setPriority(timer.pid, 19);
   } catch {
     // gone already, or not allowed: it runs as it is
   }
@@ -348,13 +364,14 @@ function spawnBlocking(file: string, args: readonly string[], options?: SpawnOpt
 /** The Host backed by Node's own modules. */
 export const nodeHost: Host = {
   env: (name) => process.env[name],
-  homedir: () => os.homedir(),
-  tmpdir: () => os.tmpdir(),
+  homedir: () => process.env.HOME || os().homedir(), // $HOME as libuv's os.homedir() reads it, without loading os
+
+  tmpdir: () => os().tmpdir(),
   cwd: () => process.cwd(),
   uid: () => (process.getuid ? process.getuid() : -1),
   pid: () => process.pid,
   threadId: () => workerThreads().threadId,
-  hostname: () => os.hostname(),
+  hostname: () => os().hostname(),
   processAlive(pid) {
     try {
       process.kill(pid, 0);
@@ -495,7 +512,17 @@ export const nodeHost: Host = {
   },
   isTerminal: (stream) => (stream === 'stdin' ? process.stdin : stream === 'stdout' ? process.stdout : process.stderr).isTTY === true,
   runScript: (code, filename) => vm.runInThisContext(code, { filename }),
-  requireFrom: (file) => createRequire(file),
+  requireFrom: (file) => nodeModule().createRequire(file),
+  runtimeVersions: () => ({ node: process.version, v8: process.versions.v8, preserveSymlinks: [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].includes('--preserve-symlinks') }),
+  atExit: (fn) => (process.on('exit', fn), () => process.removeListener('exit', fn)),
+  compileScript(code, filename, cachedData) {
+    const script = new vm.Script(code, { filename, cachedData });
+    return {
+      cachedDataRejected: cachedData !== undefined && script.cachedDataRejected === true,
+      run: () => script.runInThisContext(),
+      createCachedData: () => script.createCachedData(),
+    };
+  },
 };
 
 /** One host call in its blocking and its promise form; a Task yields these and its runner picks one. */

@@ -3,6 +3,7 @@ import { backendStatus as koffiStatus } from './backend/koffi';
 import type { CData } from './cdata/base';
 import type { EnumValue } from './cdata/scalar';
 import type { CType } from './ctype/model';
+import { StartupStatus, startupStatus } from './startup';
 
 export { FFI, CompilerWarning } from './ffi';
 export type { VerifyOptions, CompileOptions, CastResult, TypeScriptOptions, HeaderOptions, HeaderSkipped } from './ffi';
@@ -56,6 +57,12 @@ export interface BackendStatus {
   readonly koffi: string;
   /** Whether the optional native helper is loaded, and where from or why not. */
   readonly native: { readonly loaded: boolean; readonly detail: string };
+  /**
+   * How the package's entry compiled node-cffi in this process: 'used' (from V8's code cache, the
+   * file in `detail`), 'compiled' (from its text; `detail` says why and where the cache is written
+   * at exit) or 'off' (no code cache: `detail` says why). See docs/reliability.md.
+   */
+  readonly codeCache: StartupStatus;
 }
 
 /**
@@ -63,4 +70,4 @@ export interface BackendStatus {
  * native helper's state. (Declared here, with its result type, so that the public declarations
  * never import the backend's, which import koffi's.)
  */
-export const backendStatus: () => BackendStatus = koffiStatus;
+export const backendStatus = (): BackendStatus => ({ ...koffiStatus(), codeCache: startupStatus() });

@@ -150,6 +150,74 @@ static napi_value address(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* A 64-bit MurmurHash3-style mix of one word (its finaliser, fmix64). */
+static uint64_t mix64(uint64_t k) {
+  k ^= k >> 33;
+  k *= 0xff51afd7ed558ccdULL;
+  k ^= k >> 33;
+  k *= 0xc4ceb9fe1a85ec53ULL;
+  k ^= k >> 33;
+  return k;
+}
+
+/* checksum(buffer): 16 hexadecimal digits of a 64-bit checksum of the bytes of an ArrayBuffer or a view
+   (MurmurHash3 x64's body, one lane, the length folded in): it tells a damaged file from a whole one. */
+static napi_value checksum(napi_env env, napi_callback_info info) {
+  napi_value arg;
+  napi_value result;
+  void *data = NULL;
+  bool detached = false;
+  size_t length = 0;
+  bool is = false;
+  if (!get_args(env, info, 1, &arg, "checksum")) return NULL;
+  if (!buffer_data(env, arg, &data, &detached)) {
+    throw_bad_arg(env, "checksum", "buffer", "an ArrayBuffer, a TypedArray or a DataView", arg, NULL);
+    return NULL;
+  }
+  if (detached) {
+    napi_throw_type_error(env, NULL, "checksum: buffer is detached (its memory was transferred away); it has no bytes");
+    return NULL;
+  }
+  if (napi_get_arraybuffer_info(env, arg, NULL, &length) == napi_ok) {
+    /* the buffer itself */
+  } else if (napi_is_typedarray(env, arg, &is) == napi_ok && is) {
+    napi_typedarray_type type;
+    size_t count = 0;
+    napi_get_typedarray_info(env, arg, &type, &count, NULL, NULL, NULL);
+    size_t width = type == napi_int16_array || type == napi_uint16_array ? 2
+                 : type == napi_int32_array || type == napi_uint32_array || type == napi_float32_array ? 4
+                 : type == napi_float64_array || type == napi_bigint64_array || type == napi_biguint64_array ? 8 : 1;
+    length = count * width;
+  } else {
+    napi_get_dataview_info(env, arg, &length, NULL, NULL, NULL);
+  }
+  const unsigned char *bytes = data;
+  const uint64_t c1 = 0x87c37b91114253d5ULL, c2 = 0x4cf5ad432745937fULL;
+  uint64_t h = 0x6e6f64652d636666ULL ^ (uint64_t)length;
+  size_t i = 0;
+  for (; i + 8 <= length; i += 8) {
+    uint64_t k;
+    memcpy(&k, bytes + i, 8); /* the machine's byte order: the checksum is only compared on the machine that wrote it */
+    k *= c1;
+    k = (k << 31) | (k >> 33);
+    k *= c2;
+    h ^= k;
+    h = (h << 27) | (h >> 37);
+    h = h * 5 + 0x52dce729;
+  }
+  uint64_t tail = 0;
+  for (size_t j = 0; i + j < length; j++) tail |= (uint64_t)bytes[i + j] << (8 * j);
+  tail *= c1;
+  tail = (tail << 31) | (tail >> 33);
+  tail *= c2;
+  h ^= tail ^ (uint64_t)length;
+  h = mix64(h);
+  char text[17];
+  snprintf(text, sizeof text, "%016llx", (unsigned long long)h);
+  if (napi_create_string_latin1(env, text, 16, &result) != napi_ok) return NULL;
+  return result;
+}
+
 /* errno(): the calling thread's errno, the same variable koffi.errno() reads, at half its cost. */
 static napi_value get_errno(napi_env env, napi_callback_info info) {
   napi_value result;
@@ -186,17 +254,43 @@ typedef void (*destructor_fn)(void *);
 
 /* One cdata's destructor: the C function, its argument, the bytes reported to V8, and what keeps
    the function's library loaded until the record is done. */
-typedef struct {
-  destructor_fn destructor;
+typedef struct gc_record {
+  destructor_fn destructor; /* NULL once run at the environment's teardown */
   void *pointer;
   int64_t size;
   napi_ref keep;
+  struct gc_record *prev, *next; /* in the instance's list of records not yet done */
 } gc_record;
 
-/* Per environment: the JavaScript function told of each record done (with its `keep`). */
+/* Per environment: the JavaScript function told of each record done (with its `keep`), the records
+   whose destructor has not run yet, and whether the teardown hook is set. */
 typedef struct {
   napi_ref notify;
+  gc_record pending; /* the list's head: pending.next is the first record, &pending ends it */
+  bool hooked;
 } gc_instance;
+
+static void unlink_record(gc_record *r) {
+  if (r->next == NULL) return;
+  r->prev->next = r->next;
+  r->next->prev = r->prev;
+  r->prev = r->next = NULL;
+}
+
+/* At the environment's teardown, before koffi's (this hook is set at the first gcFree, after koffi
+   was loaded, and Node runs cleanup hooks last set first): runs the destructors still pending while
+   their libraries are loaded. Without it they would run when Node finalises this helper's objects,
+   after koffi has unloaded the libraries they are in (when koffi was loaded after this helper). */
+static void run_pending(void *arg) {
+  gc_instance *instance = arg;
+  while (instance->pending.next != &instance->pending) {
+    gc_record *r = instance->pending.next;
+    unlink_record(r);
+    destructor_fn destructor = r->destructor;
+    r->destructor = NULL;
+    if (destructor != NULL) destructor(r->pointer);
+  }
+}
 
 /* After the collection, on the JavaScript thread: tells JavaScript the record is done, lets `keep` go. */
 static void record_done(napi_env env, void *data, void *hint) {
@@ -216,7 +310,8 @@ static void record_done(napi_env env, void *data, void *hint) {
 static void collected(napi_env env, void *data, void *hint) {
   gc_record *r = data;
   int64_t total;
-  r->destructor(r->pointer);
+  unlink_record(r);
+  if (r->destructor != NULL) r->destructor(r->pointer);
   napi_adjust_external_memory(env, -r->size, &total);
   if (node_api_post_finalizer(env, record_done, r, hint) != napi_ok) {
     /* The record and its reference stay: `keep` then keeps its library loaded for good, which is safe. */
@@ -261,6 +356,14 @@ static napi_value gc_free(napi_env env, napi_callback_info info) {
     return NULL;
   }
   napi_adjust_external_memory(env, r->size, &total);
+  if (!instance->hooked && napi_add_env_cleanup_hook(env, run_pending, instance) == napi_ok) instance->hooked = true;
+  r->prev = r->next = NULL;
+  if (instance->hooked) { /* listed only where the hook will empty the list before the instance goes */
+    r->prev = instance->pending.prev;
+    r->next = &instance->pending;
+    instance->pending.prev->next = r;
+    instance->pending.prev = r;
+  }
   return NULL;
 }
 
@@ -274,6 +377,7 @@ static napi_value gc_cancel(napi_env env, napi_callback_info info) {
   bool had = napi_remove_wrap(env, arg, &data) == napi_ok && data != NULL;
   if (had) {
     gc_record *r = data;
+    unlink_record(r);
     napi_adjust_external_memory(env, -r->size, &total);
     napi_delete_reference(env, r->keep);
     free(r);
@@ -310,6 +414,7 @@ NAPI_MODULE_INIT() {
     {"address", NULL, address, NULL, NULL, NULL, napi_enumerable, NULL},
     {"errno", NULL, get_errno, NULL, NULL, NULL, napi_enumerable, NULL},
     {"adjustExternalMemory", NULL, adjust_external_memory, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"checksum", NULL, checksum, NULL, NULL, NULL, napi_enumerable, NULL},
     {"gcFree", NULL, gc_free, NULL, NULL, NULL, napi_enumerable, NULL},
     {"gcCancel", NULL, gc_cancel, NULL, NULL, NULL, napi_enumerable, NULL},
     {"gcNotify", NULL, gc_notify, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -319,6 +424,7 @@ NAPI_MODULE_INIT() {
     count -= 3; /* finalizers run on a later turn of the event loop here: JavaScript's own path serves as well */
   } else {
     gc_instance *instance = calloc(1, sizeof *instance);
+    if (instance != NULL) instance->pending.prev = instance->pending.next = &instance->pending;
     if (instance == NULL || napi_set_instance_data(env, instance, free_instance, NULL) != napi_ok) {
       free(instance);
       count -= 3;

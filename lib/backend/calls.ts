@@ -1,18 +1,31 @@
 // koffi's side of crossing into C and back: C types as koffi types (structs by value as records), calls through function pointers, callbacks, raw memory views and string reads.
-import koffi, { TypeObject } from 'koffi';
+import type Koffi from 'koffi';
+import type { TypeObject } from 'koffi';
 import { FFIError, TypeError } from '../errors';
 import { CType, FunctionType, StructType, isCharLike } from '../ctype/model';
 import type { Repr } from '../ctype/primitives';
 import { native } from './native';
 import { byValueRefusal } from './byvalue';
 
-// koffi queues at most 256 asynchronous calls by default; allow its maximum, 4096, so that a
-// program can have a thousand `.async` calls in flight. koffi accepts this only before it loads
-// its first library: when something else loaded one first, its setting stays.
-try {
-  koffi.config({ ...koffi.config(), max_async_calls: 4096 });
-} catch {
-  // a library was already loaded in this thread
+let koffiModule: typeof Koffi | undefined;
+
+/**
+ * koffi, loaded at its first use (a library opened, a type made, a call, a callback), not by
+ * require('node-cffi'), of which it was the larger part: a program that only parses declarations
+ * never loads it.
+ */
+export function koffi(): typeof Koffi {
+  if (koffiModule !== undefined) return koffiModule;
+  const k = require('koffi') as typeof Koffi;
+  // koffi queues at most 256 asynchronous calls by default; allow its maximum, 4096, so that a
+  // program can have a thousand `.async` calls in flight. koffi accepts this only before it loads
+  // its first library: when something else loaded one first, its setting stays.
+  try {
+    k.config({ ...k.config(), max_async_calls: 4096 });
+  } catch {
+    // a library was already loaded in this thread
+  }
+  return (koffiModule = k);
 }
 
 /** A koffi-bound C function: call with already-converted values. */
@@ -115,10 +128,10 @@ function recordType(t: StructType, what: string): TypeObject {
   const members: Record<string, Spec> = {};
   for (const f of t.fields) members[f.name] = memberSpec(f.type, what);
   const name = recordName(t.kind);
-  const record = t.pack === 1 ? koffi.pack(name, members) : koffi.struct(name, members);
+  const record = t.pack === 1 ? koffi().pack(name, members) : koffi().struct(name, members);
   // koffi lays records out itself: refuse any that it lays out differently (anonymous members, pack(n)).
-  const offsets = t.fields.every((f) => koffi.offsetof(record, f.name) === f.offset);
-  if (!offsets || koffi.sizeof(record) !== t.size || koffi.alignof(record) !== t.align) {
+  const offsets = t.fields.every((f) => koffi().offsetof(record, f.name) === f.offset);
+  if (!offsets || koffi().sizeof(record) !== t.size || koffi().alignof(record) !== t.align) {
     throw new TypeError(`${what}: koffi cannot reproduce the layout of '${t.cname}' to pass it by value; use verify(), whose wrappers pass it by pointer`);
   }
   records.set(t, record);
@@ -132,7 +145,7 @@ function memberSpec(t: CType, what: string): Spec {
       return 'intptr_t';
     case 'array':
       if (t.length === null) throw new TypeError(`${what}: a struct with a flexible array member cannot be passed by value`);
-      return koffi.array(memberSpec(t.item, what), t.length, 'Array');
+      return koffi().array(memberSpec(t.item, what), t.length, 'Array');
     default:
       return argumentSpec(t, what);
   }
@@ -148,7 +161,7 @@ function prototype(t: FunctionType, forCallback: boolean): TypeObject {
     const result = forCallback && t.result.kind === 'pointer' ? 'intptr_t' : resultSpec(t.result, what);
     if (forCallback && t.ellipsis) throw new TypeError(`${what}: a JavaScript callback cannot take variadic arguments`);
     const args = t.args.map((a) => arg(a, what));
-    proto = koffi.proto(result, t.ellipsis ? [...args, '...'] : args);
+    proto = koffi().proto(result, t.ellipsis ? [...args, '...'] : args);
     memo.set(t, proto);
   }
   return proto;
@@ -158,7 +171,7 @@ const callbackProtos = new WeakMap<FunctionType, TypeObject>();
 
 /** A koffi function calling the C function at `address`, of type `t` (as `bind` would for a symbol). */
 export function functionAt(address: number, t: FunctionType): RawFunction {
-  return koffi.decode(BigInt(address), prototype(t, false)) as RawFunction;
+  return koffi().decode(BigInt(address), prototype(t, false)) as RawFunction;
 }
 
 /**
@@ -167,9 +180,9 @@ export function functionAt(address: number, t: FunctionType): RawFunction {
  */
 export function registerCallback(fn: (...args: unknown[]) => unknown, t: FunctionType): number {
   let type = callbackPointers.get(t);
-  if (type === undefined) callbackPointers.set(t, (type = koffi.pointer(prototype(t, true))));
+  if (type === undefined) callbackPointers.set(t, (type = koffi().pointer(prototype(t, true))));
   try {
-    return toAddress(koffi.register(fn, type));
+    return toAddress(koffi().register(fn, type));
   } catch (e) {
     if (!/too many callbacks/i.test((e as Error).message) || !reclaimCallbacks()) {
       throw new FFIError(
@@ -177,7 +190,7 @@ export function registerCallback(fn: (...args: unknown[]) => unknown, t: Functio
           'release the callbacks C no longer needs with ffi.release(), or let the event loop turn so that dropped ones can be collected',
       );
     }
-    return toAddress(koffi.register(fn, type));
+    return toAddress(koffi().register(fn, type));
   }
 }
 
@@ -193,7 +206,7 @@ export function onCallbacksExhausted(reclaim: () => boolean): void {
 }
 
 export function unregisterCallback(address: number): void {
-  koffi.unregister(BigInt(address));
+  koffi().unregister(BigInt(address));
 }
 
 /** The koffi type of a variadic argument of C type `t` (after C's default promotions). */
@@ -208,18 +221,18 @@ export function toAddress(p: bigint | number): number {
 
 /** An ArrayBuffer over raw memory at `address`, `length` bytes (at most 4 GiB); nothing is copied. */
 export function rawView(address: number, length: number): ArrayBuffer {
-  return koffi.view(address, length);
+  return koffi().view(address, length);
 }
 
 /** The address of the first byte of an ArrayBuffer's memory (stable: ArrayBuffer memory never moves). */
 export const bufferAddress: (buffer: ArrayBuffer) => number = native
   ? native.address
-  : (buffer) => Number(koffi.address(buffer));
+  : (buffer) => Number(koffi().address(buffer));
 
 /** Reads the NUL-terminated UTF-8 string at `address`. */
 export const readCString: (address: number) => string = native
   ? (address) => native!.cstring(address, -1)
-  : (address) => koffi.decode.string(BigInt(address));
+  : (address) => koffi().decode.string(BigInt(address));
 
 /**
  * Reads the UTF-8 string at `address` up to its NUL or `maxlen` bytes, never reading past either;
@@ -228,5 +241,5 @@ export const readCString: (address: number) => string = native
 export const readCStringBounded: ((address: number, maxlen: number) => string) | null = native ? native.cstring : null;
 /** How many callback slots (of koffi's 8192) are registered right now. */
 export function callbackSlotsInUse(): number {
-  return koffi.stats().callbacks;
+  return koffi().stats().callbacks;
 }

@@ -1,10 +1,10 @@
 // Libraries through koffi: loading them (a checked one from its descriptor, with dlopen()'s RTLD_* flags), unloading those nothing refers to, what a loaded library holds alive, binding its symbols to koffi functions; errno; the backend's status.
-import koffi, { LibraryHandle } from 'koffi';
+import type { LibraryHandle } from 'koffi';
 import { FFIError, show } from '../errors';
 import { FunctionType, StructType } from '../ctype/model';
 import { native, nativeStatus } from './native';
 import { byValueRefusal } from './byvalue';
-import { RawFunction, argumentSpec, functionAt, resultSpec, specName, toAddress } from './calls';
+import { RawFunction, argumentSpec, functionAt, koffi, resultSpec, specName, toAddress } from './calls';
 import { nodeHost } from '../host';
 
 export interface LoadedLibrary {
@@ -102,7 +102,7 @@ const ownMappings: Set<string> = ((globalThis as Record<symbol, unknown>)[Symbol
  * `-lz` or `dlopen('libz.so.1')` would then run node's deflate inside the system's compress2.
  */
 function load(path: string | null, how: LoadFlags = DEFAULT_FLAGS): LibraryHandle {
-  return path === null ? koffi.load(null) : koffi.load(path, { deep: true, lazy: how.lazy, global: how.global });
+  return path === null ? koffi().load(null) : koffi().load(path, { deep: true, lazy: how.lazy, global: how.global });
 }
 
 /**
@@ -471,11 +471,11 @@ function missing(e: unknown, name: string, where: string): FFIError {
 
 /** errno as the last C call on this thread left it / set it. */
 export function getErrno(): number {
-  return koffi.errno();
+  return koffi().errno();
 }
 
 export function setErrno(value: number): void {
-  koffi.errno(value);
+  koffi().errno(value);
 }
 
 /** What carries C calls here, for diagnostics (`cffi doctor`). */
@@ -489,5 +489,5 @@ export interface BackendStatus {
 /** Loads the C library through koffi (throws when koffi cannot) and reports koffi's version and the native helper's state. */
 export function backendStatus(): BackendStatus {
   loadLibrary(null).close();
-  return { koffi: koffi.version, native: { loaded: native !== null, detail: nativeStatus } };
+  return { koffi: koffi().version, native: { loaded: native !== null, detail: nativeStatus } };
 }

@@ -35,6 +35,12 @@ export interface NativeHelper {
    */
   adjustExternalMemory(delta: number): number;
   /**
+   * 16 hexadecimal digits of a 64-bit checksum of the bytes of an ArrayBuffer or a view
+   * (MurmurHash3 x64's body and finaliser, the length folded in): it tells a damaged file from a
+   * whole one, not a forged one. Absent from an addon built before it existed.
+   */
+  checksum?(buffer: ArrayBuffer | ArrayBufferView): string;
+  /**
    * When `cdata` is garbage-collected, the collector itself calls the C function at `destructor`
    * (`void f(void *)`) with `pointer`, at once, even inside a synchronous loop; meanwhile `size`
    * bytes are reported to V8 as external memory, and `keep` stays alive (until `gcNotify`'s
@@ -86,6 +92,13 @@ function load(): Loaded {
   const missing = HELPERS.filter((name) => typeof exports[name] !== 'function');
   if (missing.length > 0)
     return { helper: null, status: `unusable: ${file} lacks ${missing.join(', ')}, it is from another version; rebuild it` };
+  if (typeof exports.checksum !== 'function' && typeof exports.gcFree === 'function') {
+    // Built before checksum() and before its destructors pending at exit ran ahead of koffi's
+    // teardown: loaded before koffi (as the package's entry loads it), they would run in unloaded
+    // libraries at exit. Its gc helpers are left out (JavaScript's path serves) until it is rebuilt.
+    const { gcFree: _free, gcCancel: _cancel, gcNotify: _notify, ...older } = exports;
+    return { helper: older as unknown as NativeHelper, status: `loaded from ${file} (built by an older version: rebuild it for ffi.gc() in the collector and the start-up code cache)` };
+  }
   return { helper: exports as unknown as NativeHelper, status: `loaded from ${file}` };
 }
 

@@ -1,10 +1,13 @@
 // Files of the cache directory: content hashes, private temporary directories, atomic replacement, and reading without trusting what stands there.
-import { createHash } from 'crypto';
+import type * as Crypto from 'crypto';
 import * as path from 'path';
 import { FileStat, Host, HostTasks, Task, isErrno } from '../host';
 
+// Loaded on first hash: the start-up code cache writes through this file without hashing anything.
+let cryptoModule: typeof Crypto | undefined;
+
 export function sha256(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+  return (cryptoModule ??= require('crypto') as typeof Crypto).createHash('sha256').update(data).digest('hex');
 }
 
 /** Hashes a list of strings; each is framed by its length, so no two lists give the same input. */
@@ -29,7 +32,7 @@ export const TEMP_NAME = /^\.tmp-([A-Za-z0-9]*)-(\d+)-[^-]+$/;
  * Writes `file` so that readers see either the old contents or all of the new ones. A directory
  * standing at `file` (damage: a rename cannot replace it) is removed first.
  */
-export function* writeAtomic(dir: string, file: string, data: string, host: Host, io: HostTasks): Task<void> {
+export function* writeAtomic(dir: string, file: string, data: string | Uint8Array, host: Host, io: HostTasks): Task<void> {
   const work = yield* io.mkdtemp(tempPrefix(dir, host));
   try {
     const tmp = path.join(work, 'data');

@@ -10,7 +10,7 @@ export { buildAsync, buildSync } from './library';
 export type { BuildOptions, CompilerInfo } from './compiler';
 export { BUILD_OPTION_NAMES } from './compiler';
 export type { CacheEntry } from './cache';
-export { cacheDirectory, cleanCache, listCache } from './cache';
+export { cacheDirectory, cleanCache, listCache, listCodeCaches } from './cache';
 export type { Derivation, Derived, Preprocessed, PreprocessOptions } from './preprocess';
 export { preprocess } from './preprocess';
 

@@ -1,14 +1,15 @@
 // `cffi cache [ls|clean]`: what the cache of compiled libraries holds (size, age, source), and emptying it.
-import { cacheDirectory, cleanCache, listCache } from '../build';
+import { cacheDirectory, cleanCache, listCache, listCodeCaches } from '../build';
 import { nodeHost } from '../host';
 import { HELP, UsageError, VERSION, parseArgs, versionLine } from './args';
 
 const CACHE_HELP = `Usage: cffi cache [ls|clean]
 
   ls      list the compiled libraries in the cache: size, age, source file, compiler
-          (the default)
-  clean   remove them all, with the remembered compiler versions and the leftovers
-          of builds that crashed; libraries are rebuilt when next needed
+          (the default); and the start-up code cache's files, if any
+  clean   remove them all, with the remembered compiler versions, the start-up
+          code cache and the leftovers of builds that crashed; libraries are
+          rebuilt when next needed, the code cache when node-cffi next starts
 
 The cache is $NODE_CFFI_CACHE, else $XDG_CACHE_HOME/node-cffi, else
 ~/.cache/node-cffi.
@@ -45,6 +46,14 @@ export async function cacheCommand(argv: readonly string[]): Promise<number> {
 }
 
 function listing(dir: string): string {
+  const libraries = librariesListed(dir);
+  const codeCaches = listCodeCaches({});
+  if (codeCaches.length === 0) return libraries;
+  const bytes = codeCaches.reduce((n, f) => n + f.size, 0);
+  return `${libraries}\nstart-up code cache: ${codeCaches.length} ${codeCaches.length === 1 ? 'file' : 'files'}, ${size(bytes)} (V8's compiled node-cffi; remade when missing)`;
+}
+
+function librariesListed(dir: string): string {
   const entries = listCache({});
   if (entries.length === 0) return `${dir}: no compiled libraries`;
   const total = entries.reduce((n, e) => n + e.size, 0);

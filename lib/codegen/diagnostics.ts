@@ -85,7 +85,7 @@ function isPolicyError(d: Diagnostic, glue: Glue): boolean {
   if (/implicit declaration of function|call to undeclared function|makes (?:pointer from integer|integer from pointer)/.test(d.message)) return true;
   if (!isGlue(d.file)) return false;
   const owner = glue.owners.get(d.line);
-  if (owner?.role === 'accessor' && /discards qualifiers|discards ['‘]const['’]/.test(d.message)) return true;
+  if (owner?.role === 'accessor' && /discards qualifiers|discards ['\u2018]const['\u2019]/.test(d.message)) return true;
   return /incompatible pointer type|incompatible function pointer types/.test(d.message);
 }
 
@@ -110,11 +110,11 @@ const isGlue = (file: string | null): boolean => file !== null && path.basename(
 const mentionsGlue = (line: string): boolean => line.includes(GLUE_FILE);
 const quoted = (text: string, re: RegExp): string | null => re.exec(text)?.[1] ?? null;
 
-const IMPLICIT = /(?:implicit declaration of function|call to undeclared function) ['‘`]([\w$]+)['’`]/;
-const UNDECLARED = /(?:['‘`]([\w$]+)['’`] undeclared|use of undeclared identifier ['‘`]([\w$]+)['’`])/;
-const NO_MEMBER = /has no member named ['‘`]([\w$]+)['’`]|no member named ['‘`]([\w$]+)['’`] in |field not found: ([\w$]+)/;
+const IMPLICIT = /(?:implicit declaration of function|call to undeclared function) ['\u2018`]([\w$]+)['\u2019`]/;
+const UNDECLARED = /(?:['\u2018`]([\w$]+)['\u2019`] undeclared|use of undeclared identifier ['\u2018`]([\w$]+)['\u2019`])/;
+const NO_MEMBER = /has no member named ['\u2018`]([\w$]+)['\u2019`]|no member named ['\u2018`]([\w$]+)['\u2019`] in |field not found: ([\w$]+)/;
 const INCOMPLETE = /incomplete type|incomplete definition of type|undefined type|declared inside parameter list/;
-const CONFLICTING = /(?:conflicting types for|incompatible types for redefinition of) ['‘`]([\w$]+)['’`]/;
+const CONFLICTING = /(?:conflicting types for|incompatible types for redefinition of) ['\u2018`]([\w$]+)['\u2019`]/;
 const OPTION = /\s*\[(-W[\w=+-]+(?:,-W[\w=+-]+)*)\]\s*$/;
 
 /**
@@ -225,7 +225,7 @@ function restate(d: Diagnostic, owner: Owner, glue: Glue, notes: readonly Diagno
         const differently = note
           ? `${note.file}:${note.line} ${/declaration/.test(note.message) ? 'declares' : 'defines'} it differently`
           : `${source} declares it differently`;
-        const type = /with type ['‘](.*)['’]\s*$/.exec(note?.message ?? '');
+        const type = /with type ['\u2018](.*)['\u2019]\s*$/.exec(note?.message ?? '');
         const as = type ? ` (as '${type[1].replace(/\s+/g, ' ').replace(/,\s*/g, ', ')}')` : '';
         return `${owner.subject}: cdef declares '${proto}' but ${differently}${as}; make the cdef prototype match the source (the same C types, not only the same sizes), or leave strictPrototypes off to let the compiler convert`;
       }

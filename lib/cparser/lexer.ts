@@ -67,10 +67,9 @@ const C_BLANK = 4;
 const C_PUNCT = 8;
 const CHAR_CLASS = (() => {
   const t = new Uint8Array(128);
-  for (let c = 0; c < 128; c++) {
-    const plain = PUNCTUATORS.some((p) => p.charCodeAt(0) === c) && !'./#'.includes(String.fromCharCode(c));
-    t[c] = (isIdentStart(c) ? C_IDENT : 0) | (isDigit(c) ? C_DIGIT : 0) | (isBlank(c) ? C_BLANK : 0) | (plain ? C_PUNCT : 0);
-  }
+  for (let c = 0; c < 128; c++) t[c] = (isIdentStart(c) ? C_IDENT : 0) | (isDigit(c) ? C_DIGIT : 0) | (isBlank(c) ? C_BLANK : 0);
+  // Built at every require: one pass over the punctuators, not one per character.
+  for (const p of PUNCTUATORS) if (!'./#'.includes(p[0])) t[p.charCodeAt(0)] |= C_PUNCT;
   return t;
 })();
 /**

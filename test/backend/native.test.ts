@@ -253,6 +253,71 @@ describe('address', () => {
   });
 });
 
+describe('checksum', () => {
+  const M64 = (x: bigint): bigint => BigInt.asUintN(64, x);
+  const rotl = (x: bigint, r: bigint): bigint => M64((x << r) | (x >> (64n - r)));
+  /** The checksum as native/node_cffi.c documents it, in BigInt arithmetic: MurmurHash3 x64's body (one lane) and finaliser, the length folded in. */
+  function reference(bytes: Uint8Array): string {
+    const c1 = 0x87c37b91114253d5n;
+    const c2 = 0x4cf5ad432745937fn;
+    const n = BigInt(bytes.length);
+    let h = M64(0x6e6f64652d636666n ^ n);
+    const word = (at: number, count: number): bigint => {
+      let k = 0n;
+      for (let j = 0; j < count; j++) k |= BigInt(bytes[at + j]) << BigInt(8 * j);
+      return k;
+    };
+    let i = 0;
+    for (; i + 8 <= bytes.length; i += 8) {
+      const k = M64(rotl(M64(word(i, 8) * c1), 31n) * c2);
+      h = M64(rotl(h ^ k, 27n) * 5n + 0x52dce729n);
+    }
+    const tail = M64(rotl(M64(word(i, bytes.length - i) * c1), 31n) * c2);
+    h ^= tail ^ n;
+    h ^= h >> 33n;
+    h = M64(h * 0xff51afd7ed558ccdn);
+    h ^= h >> 33n;
+    h = M64(h * 0xc4ceb9fe1a85ec53n);
+    h ^= h >> 33n;
+    return h.toString(16).padStart(16, '0');
+  }
+
+  test('equals the documented algorithm, computed here in BigInt arithmetic, for every length from 0 to 80 and random bytes', () => {
+    const rand = prng(77);
+    for (let length = 0; length <= 80; length++) {
+      const bytes = Uint8Array.from({ length }, () => Math.floor(rand() * 256));
+      expect(n.checksum!(bytes)).toBe(reference(bytes));
+    }
+  });
+
+  test('reads the bytes a view shows, whatever its kind and offset', () => {
+    const buffer = new ArrayBuffer(64);
+    new Uint8Array(buffer).forEach((_, i, a) => (a[i] = (i * 37) & 255));
+    const window = new Uint8Array(buffer, 8, 48);
+    const expected = reference(window);
+    for (const view of [window, new Uint32Array(buffer, 8, 12), new Float64Array(buffer, 8, 6), new DataView(buffer, 8, 48), Buffer.from(buffer, 8, 48)]) {
+      expect(n.checksum!(view)).toBe(expected);
+    }
+    expect(n.checksum!(buffer)).toBe(reference(new Uint8Array(buffer)));
+  });
+
+  test('every single-bit flip of a 1 KiB buffer changes it', () => {
+    const bytes = Uint8Array.from({ length: 1024 }, (_, i) => (i * 131) & 255);
+    const whole = n.checksum!(bytes);
+    let unchanged = 0;
+    for (let bit = 0; bit < bytes.length * 8; bit++) {
+      bytes[bit >> 3] ^= 1 << (bit & 7);
+      if (n.checksum!(bytes) === whole) unchanged++;
+      bytes[bit >> 3] ^= 1 << (bit & 7);
+    }
+    expect(unchanged).toBe(0);
+  });
+
+  test('throws a TypeError for what is not a buffer', () => {
+    expectTypeError(() => n.checksum!('bytes' as unknown as ArrayBuffer), 'checksum: buffer must be an ArrayBuffer, a TypedArray or a DataView, got string "bytes"');
+  });
+});
+
 describe('errno', () => {
   test('reads the errno koffi.errno() sets', () => {
     koffi.errno(1234);

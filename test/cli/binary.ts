@@ -5,7 +5,8 @@ import * as os from 'os';
 import * as path from 'path';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
-export const MAIN = path.join(ROOT, 'dist', 'lib', 'cli', 'main.js');
+/** The package's entry, which is also the `cffi` command (package.json's main and bin). */
+export const MAIN = path.join(ROOT, 'dist', 'node-cffi.js');
 /** The ESM entry, written after the CommonJS build. */
 export const ESM = path.join(ROOT, 'dist', 'esm', 'index.mjs');
 
@@ -28,7 +29,8 @@ export function ensureBuilt(): void {
   const built = fs.existsSync(MAIN) && fs.existsSync(ESM) ? Math.min(fs.statSync(MAIN).mtimeMs, fs.statSync(ESM).mtimeMs) : 0;
   if (built >= newestSource(path.join(ROOT, 'lib'))) return;
   spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
-  if (!fs.existsSync(MAIN)) throw new Error(`cannot build ${MAIN}: run 'npm run build' and look at its errors`);
+  const bundle = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'bundle.js')], { cwd: ROOT, encoding: 'utf8' });
+  if (bundle.status !== 0 || !fs.existsSync(MAIN)) throw new Error(`cannot build ${MAIN}: run 'npm run build' and look at its errors\n${bundle.stderr}`);
   const esm = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'esm-entry.js')], { cwd: ROOT, encoding: 'utf8' });
   if (esm.status !== 0) throw new Error(`cannot write ${ESM}: ${esm.stderr}`);
 }

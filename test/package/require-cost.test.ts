@@ -1,6 +1,7 @@
 // What require('node-cffi') loads: the stages a program may never use wait until first used (counted, not timed).
 import { spawnSync } from 'child_process';
 import * as path from 'path';
+import { MAIN, ensureBuilt } from '../cli/binary';
 
 const LIB = path.resolve(__dirname, '../../lib');
 
@@ -48,4 +49,53 @@ test('cc() loads its reader when first called', () => {
 test("node's crypto module waits for the first build: require, cdef, new and cast do not load it", () => {
   expect(loadedAfter("const ffi = new lib.FFI(); ffi.cdef('struct p { int x; }; int f(struct p);'); ffi.new('struct p *'); ffi.cast('int', 1);", true)).not.toContain('crypto');
   expect(loadedAfter("const ffi = new lib.FFI(); ffi.cdef('int f(int);'); ffi.verify('int f(int x) { return x; }').f(1);", true)).toContain('crypto');
+});
+
+test('koffi is loaded at its first use: not by require nor cdef, by the first library opened', () => {
+  const koffiLoaded = (code: string): boolean => {
+    const script = `
+      const Module = require('module');
+      let koffi = false;
+      const load = Module._load;
+      Module._load = function (request) {
+        if (request === 'koffi' || /[\\/]koffi[\\/]index\\.cjs$/.test(request)) koffi = true;
+        return load.apply(this, arguments);
+      };
+      const lib = require(${JSON.stringify(MAIN)});
+      ${code}
+      console.log(JSON.stringify(koffi));`;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    return JSON.parse(r.stdout) as boolean;
+  };
+  ensureBuilt();
+  expect(koffiLoaded('')).toBe(false);
+  expect(koffiLoaded("new lib.FFI().cdef('struct p { int x; }; int abs(int);');")).toBe(false);
+  expect(koffiLoaded("const ffi = new lib.FFI(); ffi.cdef('int abs(int);'); ffi.dlopen(null).abs(-1);")).toBe(true);
+});
+
+test("the package's entry (the bundle, from its code cache or not) keeps them waiting too: require, cdef, new, cast and a call load neither crypto, child_process nor worker_threads", () => {
+  ensureBuilt();
+  for (const codeCache of ['0', '1']) {
+    const script = `
+      const Module = require('module');
+      const seen = new Set();
+      const load = Module._load;
+      Module._load = function (request) {
+        if (Module.isBuiltin(request)) seen.add(request.replace(/^node:/, ''));
+        return load.apply(this, arguments);
+      };
+      const lib = require(${JSON.stringify(MAIN)});
+      const ffi = new lib.FFI();
+      ffi.cdef('struct p { int x; }; int abs(int);');
+      ffi.new('struct p *');
+      ffi.cast('int', 1);
+      if (ffi.dlopen(null).abs(-2) !== 2) throw new Error('abs');
+      console.log(JSON.stringify([...seen]));`;
+    const r = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, NODE_CFFI_CODE_CACHE: codeCache }, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    const seen = JSON.parse(r.stdout) as string[];
+    expect(seen).toContain('fs');
+    expect(seen.filter((m) => ['crypto', 'child_process', 'worker_threads'].includes(m))).toEqual([]);
+  }
 });

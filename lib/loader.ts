@@ -1,0 +1,270 @@
+// The package's entry, built into dist/node-cffi.js: runs the bundled library (dist/node-cffi.bundle.js) from V8's code cache when a whole one is at hand, and the `cffi` command when run as a program.
+import * as path from 'path';
+import { native } from './backend/native';
+import { cacheDirectory, checkPathAbove, checkSafe, ensureCacheDir } from './build/cachedir';
+import { openRegular, writeAtomic } from './build/files';
+import { FileStat, hostTasks, nodeHost, runSync } from './host';
+import type * as Bundle from './bundle';
+import type { StartupStatus } from './startup';
+
+/** The bundled library, next to this file once built. */
+const BUNDLE = path.join(__dirname, 'node-cffi.bundle.js');
+
+/** The first bytes of a code cache file, and its format's version. */
+const MAGIC = 'node-cffi code cache 1\n';
+/** A header longer than this is damage (it holds three paths). */
+const HEADER_MAX = 64 * 1024;
+/** A cache file larger than this is damage (V8's cache of the bundle is well under 1 MiB). */
+const FILE_MAX = 64 * 1024 * 1024;
+/** When the cache is written if the process has not exited before: long enough for a program's first calls. */
+const WRITE_AFTER_MS = 2000;
+
+/** Everything a code cache depends on besides its own bytes: the bundle file as it stands, and this V8. */
+interface Identity {
+  readonly bundle: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ino: number;
+  readonly dev: number;
+  readonly node: string;
+  readonly v8: string;
+  readonly arch: string;
+}
+
+/**
+ * Where `require('koffi')` from the bundle's directory led when the cache was written. Node finds
+ * it by walking up the node_modules directories and reading the package's `exports`, which costs
+ * ~2 ms at start-up; it leads to the same file while the places Node looks first are still empty
+ * and the package.json found is the same file, unchanged (checked by stillLeadsTo).
+ */
+interface Resolution {
+  readonly file: string;
+  readonly manifest: string;
+  /** The package.json's device, inode, size and modification time. */
+  readonly manifestId: string;
+}
+
+/** The header line of a cache file: the identity it was made for, its data's length and checksum, koffi's resolution, and a checksum of the rest of the header. */
+interface Header extends Identity {
+  readonly length: number;
+  readonly checksum: string;
+  readonly koffi: Resolution | null;
+  readonly headerChecksum?: string;
+}
+
+const KOFFI = 'koffi';
+
+const statId = (st: FileStat): string => `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+
+/**
+ * Walks the directories Node's require looks in for `koffi`, as it does (each `<dir>/koffi` with
+ * each extension require knows, then the package directory `<dir>/koffi/package.json`), and
+ * returns the package.json found first, or undefined when something else comes first (a file, a
+ * directory without package.json) or under --preserve-symlinks: no shortcut is taken then.
+ */
+function koffiManifest(): { manifest: string; st: FileStat } | undefined {
+  if (nodeHost.runtimeVersions().preserveSymlinks) return undefined;
+  for (const dir of require.resolve.paths(KOFFI) ?? []) {
+    const manifest = path.join(dir, KOFFI, 'package.json');
+    const st = nodeHost.statSync(manifest);
+    if (st?.isFile()) return { manifest, st };
+    for (const ext of ['', ...Object.keys(require.extensions)]) if (nodeHost.lstatSync(path.join(dir, KOFFI + ext))) return undefined;
+  }
+  return undefined;
+}
+
+/** koffi's resolution now, to remember in the cache; null when it cannot be remembered safely. */
+function resolveKoffi(): Resolution | null {
+  const found = koffiManifest();
+  if (!found) return null;
+  const file = require.resolve(KOFFI);
+  return { file, manifest: found.manifest, manifestId: statId(found.st) };
+}
+
+/** Whether a remembered resolution of koffi still leads where Node's require would lead now. */
+function stillLeadsTo(r: unknown): r is Resolution {
+  if (typeof r !== 'object' || r === null) return false;
+  const { file, manifest, manifestId } = r as Partial<Resolution>;
+  if (typeof file !== 'string' || typeof manifest !== 'string' || typeof manifestId !== 'string') return false;
+  const found = koffiManifest();
+  return found !== undefined && found.manifest === manifest && statId(found.st) === manifestId && nodeHost.statSync(file)?.isFile() === true;
+}
+
+/** The header's checksum: of its text without this field. */
+function headerChecksum(header: Header): string {
+  const { headerChecksum: _, ...rest } = header;
+  return native!.checksum!(Buffer.from(JSON.stringify(rest), 'utf8'));
+}
+
+function identityOf(st: FileStat): Identity {
+  const { node, v8 } = nodeHost.runtimeVersions();
+  return { bundle: BUNDLE, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, dev: st.dev, node, v8, arch: process.arch };
+}
+
+/** 32 bits of FNV-1a of a short text, in hex: tells the cache files of different installations apart. */
+function shortHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/** Whether this process is the `cffi` command (this file run as the program) rather than a program that requires node-cffi. */
+const AS_COMMAND = require.main !== undefined && require.main.filename === __filename;
+
+/**
+ * The cache file of this bundle under this V8, in the cache directory (lib/build/cachedir.ts): one
+ * for the `cffi` command and one for programs, as each holds the functions its first run ran.
+ */
+function cacheFile(dir: string): string {
+  const v8 = nodeHost.runtimeVersions().v8.replace(/[^0-9A-Za-z.]/g, '_');
+  return path.join(dir, `startup-${AS_COMMAND ? 'cli' : 'lib'}-${shortHash(BUNDLE)}-${v8}-${process.arch}.v8cache`);
+}
+
+/** The text of a file opened without following a link, with its status; undefined when it is not a regular file. */
+function readRegular(file: string): { bytes: Buffer; st: FileStat } | undefined {
+  const io = hostTasks(nodeHost);
+  const f = runSync(openRegular(file, io));
+  if (typeof f === 'string') return undefined;
+  try {
+    if (f.st.size > FILE_MAX) return undefined;
+    const bytes = nodeHost.readSync(f.fd, f.st.size + 1, 0);
+    return bytes.length === f.st.size ? { bytes, st: f.st } : undefined;
+  } finally {
+    nodeHost.closeSync(f.fd);
+  }
+}
+
+/** The data of a whole code cache made for `identity` and koffi's resolution if it still holds, or why there is none. */
+function readCache(file: string, dir: string, identity: Identity): { data: Buffer; koffi: Resolution | null } | string {
+  if (!native?.checksum) return 'off: needs the native helper (its checksum)';
+  const dirStat = nodeHost.statSync(dir);
+  if (!dirStat) return 'missing';
+  runSync(checkPathAbove(dir, 'the start-up code cache', nodeHost, hostTasks(nodeHost)));
+  checkSafe(dir, dirStat, 'the start-up code cache', nodeHost);
+  const read = readRegular(file);
+  if (!read) return 'missing';
+  const { bytes, st } = read;
+  if (st.uid !== nodeHost.uid() && nodeHost.uid() >= 0) return 'not owned by the current user';
+  const end = bytes.indexOf(10, MAGIC.length);
+  if (bytes.toString('latin1', 0, MAGIC.length) !== MAGIC || end < 0 || end > HEADER_MAX) return 'damaged (header)';
+  let header: Header;
+  try {
+    header = JSON.parse(bytes.toString('utf8', MAGIC.length, end)) as Header;
+  } catch {
+    return 'damaged (header)';
+  }
+  if (typeof header !== 'object' || header === null || header.headerChecksum !== headerChecksum(header)) return 'damaged (header)';
+  for (const key of Object.keys(identity) as (keyof Identity)[]) {
+    if (header[key] !== identity[key]) return `made for another ${key === 'bundle' || key === 'size' || key === 'mtimeMs' || key === 'ino' || key === 'dev' ? 'build of the bundle' : 'Node.js'}`;
+  }
+  const data = bytes.subarray(end + 1);
+  if (header.length !== data.length) return 'damaged (length)';
+  if (header.checksum !== native.checksum(data)) return 'damaged (checksum)';
+  return { data, koffi: stillLeadsTo(header.koffi) ? header.koffi : null };
+}
+
+/** Writes the code cache of `script` for `identity`, whole or not at all (a temporary file renamed over the old one). */
+function writeCache(file: string, dir: string, identity: Identity, data: Buffer): void {
+  if (!native?.checksum) return;
+  const io = hostTasks(nodeHost);
+  runSync(ensureCacheDir(dir, 'the start-up code cache', nodeHost, io));
+  const header: Header = { ...identity, length: data.length, checksum: native.checksum(data), koffi: resolveKoffi() };
+  const whole: Header = { ...header, headerChecksum: headerChecksum(header) };
+  const bytes = Buffer.concat([Buffer.from(`${MAGIC}${JSON.stringify(whole)}\n`, 'utf8'), data]);
+  runSync(writeAtomic(dir, file, bytes, nodeHost, io));
+}
+
+/**
+ * The modules the bundle takes from this file instead of holding copies of its own
+ * (scripts/bundle.js makes the bundle require them as `node-cffi/entry:<name>`): one host, one
+ * native helper, one set of error classes in the process, and their module bodies run once.
+ */
+const SHARED: Readonly<Record<string, unknown>> = {
+  'node-cffi/entry:host': require('./host'),
+  'node-cffi/entry:errors': require('./errors'),
+  'node-cffi/entry:package': require('./package'),
+  'node-cffi/entry:backend/native': require('./backend/native'),
+  'node-cffi/entry:build/cachedir': require('./build/cachedir'),
+  'node-cffi/entry:build/files': require('./build/files'),
+};
+
+/**
+ * The bundle's require: this file's (they are in one directory) for Node's modules and koffi, the
+ * shared modules from this file; and with a resolution a whole cache remembers (see Resolution),
+ * koffi from that file, by name should the file be gone meanwhile.
+ */
+function requireFor(koffi: Resolution | null): NodeRequire {
+  const plain = koffi === null ? require : nodeHost.requireFrom(BUNDLE);
+  const load = (id: string): unknown => {
+    if (Object.prototype.hasOwnProperty.call(SHARED, id)) return SHARED[id];
+    if (id !== KOFFI || koffi === null) return plain(id);
+    try {
+      return plain(koffi.file);
+    } catch (e) {
+      if ((e as { code?: unknown }).code === 'MODULE_NOT_FOUND' && nodeHost.statSync(koffi.file) === undefined) return plain(KOFFI);
+      throw e;
+    }
+  };
+  return Object.assign(load, plain);
+}
+
+/** The words of an error for a status line. */
+const reason = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+function load(): typeof Bundle {
+  const source = readRegular(BUNDLE);
+  if (!source) throw new Error(`node-cffi: ${BUNDLE} is missing or not a regular file; reinstall node-cffi (or run npm run build in a checkout)`);
+  const identity = identityOf(source.st);
+  const off = nodeHost.env('NODE_CFFI_CODE_CACHE');
+  const enabled = off !== '0' && native?.checksum !== undefined;
+  let dir = '';
+  let file = '';
+  let cached: { data: Buffer; koffi: Resolution | null } | string = enabled ? '' : off === '0' ? 'off: NODE_CFFI_CODE_CACHE=0' : 'off: needs the native helper (its checksum)';
+  if (enabled) {
+    try {
+      dir = cacheDirectory({});
+      file = cacheFile(dir);
+      cached = readCache(file, dir, identity);
+    } catch (e) {
+      cached = `off: ${reason(e)}`;
+    }
+  }
+  // The bundle is a CommonJS module body already wrapped in its function (scripts/bundle.js), all ASCII.
+  const script = nodeHost.compileScript(source.bytes.toString('latin1'), BUNDLE, typeof cached === 'string' ? undefined : cached.data);
+  const bundle = { exports: {} as typeof Bundle };
+  const body = script.run() as (exports: object, req: NodeRequire, module: object, filename: string, dirname: string) => void;
+  body.call(bundle.exports, bundle.exports, requireFor(typeof cached === 'string' ? null : cached.koffi), bundle, BUNDLE, path.dirname(BUNDLE));
+  const loaded = bundle.exports;
+  const used = typeof cached !== 'string' && !script.cachedDataRejected;
+  const why = typeof cached === 'string' ? cached : script.cachedDataRejected ? 'rejected by V8' : '';
+  let status: StartupStatus;
+  if (used) status = { state: 'used', detail: file };
+  else if (why.startsWith('off')) status = { state: 'off', detail: why.replace(/^off: /, '') };
+  else status = { state: 'compiled', detail: `${why}: ${file} is written at exit` };
+  loaded.recordStartup(status);
+  if (status.state === 'compiled') {
+    // Written once, at exit or after the program's first moments, whichever comes first: then it
+    // holds the functions the program ran (the parser's, for one), not only the bundle's top level.
+    let done = false;
+    const write = (): void => {
+      if (done) return;
+      done = true;
+      forget();
+      clearTimeout(timer);
+      try {
+        writeCache(file, dir, identity, script.createCachedData());
+        loaded.recordStartup({ state: 'compiled', detail: `${why}: written to ${file}` });
+      } catch (e) {
+        loaded.recordStartup({ state: 'compiled', detail: `${why}; not written: ${reason(e)}` });
+      }
+    };
+    const timer = setTimeout(write, WRITE_AFTER_MS);
+    timer.unref();
+    const forget = nodeHost.atExit(write);
+  }
+  return loaded;
+}
+
+const bundle = load();
+module.exports = bundle.api;
+if (AS_COMMAND) bundle.command();
