@@ -3,7 +3,8 @@ import * as path from 'path';
 import { native } from './backend/native';
 import { cacheDirectory, checkPathAbove, checkSafe, ensureCacheDir } from './build/cachedir';
 import { openRegular, writeAtomic } from './build/files';
-import { FileStat, hostTasks, nodeHost, runSync } from './host';
+import { FileStat, nodeHost } from './host';
+import { hostTasks, runSync } from './tasks';
 import type * as Bundle from './bundle';
 import type { StartupStatus } from './startup';
 
@@ -181,6 +182,7 @@ function writeCache(file: string, dir: string, identity: Identity, data: Buffer)
  */
 const SHARED: Readonly<Record<string, unknown>> = {
   'node-cffi/entry:host': require('./host'),
+  'node-cffi/entry:tasks': require('./tasks'),
   'node-cffi/entry:errors': require('./errors'),
   'node-cffi/entry:package': require('./package'),
   'node-cffi/entry:backend/native': require('./backend/native'),

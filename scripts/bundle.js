@@ -25,7 +25,7 @@ const common = {
 
 // Modules the entry holds already (lib/loader.ts imports them): the bundle takes them from the
 // entry, which answers these names (its SHARED table), instead of holding copies of its own.
-const SHARED = ['host', 'errors', 'package', 'backend/native', 'build/cachedir', 'build/files'];
+const SHARED = ['host', 'tasks', 'errors', 'package', 'backend/native', 'build/cachedir', 'build/files'];
 const shared = new Map(SHARED.map((name) => [path.join(dist, 'lib', `${name}.js`), `node-cffi/entry:${name}`]));
 const fromEntry = {
   name: 'from-entry',
@@ -61,12 +61,16 @@ async function main() {
     const line = text.subarray(0, wide).toString('latin1').split('\n').length;
     throw new Error(`dist/node-cffi.bundle.js: a byte past ASCII on line ${line} (write it as an escape in lib/, e.g. \\u2018 in a regular expression): the entry reads the bundle as Latin-1`);
   }
-  await esbuild.build({
+  const entry = await esbuild.build({
     ...common,
+    metafile: true,
     entryPoints: [path.join(dist, 'lib', 'loader.js')],
     outfile: path.join(dist, 'node-cffi.js'),
     banner: { js: '#!/usr/bin/env node' },
   });
+  // A module in both files would run twice, with two copies of its state: each must be in SHARED.
+  const twice = Object.keys(entry.metafile.inputs).filter((input) => input in result.metafile.inputs);
+  if (twice.length > 0) throw new Error(`dist/node-cffi.js and dist/node-cffi.bundle.js both hold ${twice.join(', ')}: add them to SHARED here and in lib/loader.ts`);
   fs.chmodSync(path.join(dist, 'node-cffi.js'), 0o755);
 }
 

@@ -1,7 +1,8 @@
 // The library cache: content keys, entries with sidecars checked through one descriptor, locks, listing and cleaning.
 import * as path from 'path';
 import { FFIError } from '../errors';
-import { FileStat, Host, HostTasks, Task, hostTasks, isErrno, nodeHost, runSync } from '../host';
+import { FileStat, Host, isErrno, nodeHost } from '../host';
+import { HostTasks, Task, hostTasks, runSync } from '../tasks';
 import { cacheDirectory, checkPathAbove, checkSafe } from './cachedir';
 import type { CompilerInfo } from './compiler';
 import { OpenFile, TEMP_NAME, hashParts, hostTag, openRegular, readSmall, sha256 } from './files';

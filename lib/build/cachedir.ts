@@ -1,7 +1,8 @@
 // Where the cache directory lives and whether it is safe: owned by the current user, writable by nobody else, under directories nobody else can swap.
 import * as path from 'path';
 import { FFIError, show, TypeError } from '../errors';
-import { FileStat, Host, HostTasks, Task, isErrno, nodeHost } from '../host';
+import { FileStat, Host, isErrno, nodeHost } from '../host';
+import { HostTasks, Task } from '../tasks';
 
 /** Where the cache lives: options.tmpdir, $NODE_CFFI_CACHE, $XDG_CACHE_HOME/node-cffi, ~/.cache/node-cffi. */
 export function cacheDirectory(options: { readonly tmpdir?: string }, host: Host = nodeHost): string {

@@ -1,7 +1,8 @@
 // The C compiler: which one to run, its remembered version, its argument list, running it and reporting its failures.
 import * as path from 'path';
 import { RangeError, show, TypeError, VerificationError } from '../errors';
-import { FileStat, Host, HostTasks, SPAWN_OUTPUT_LIMIT, Task, isErrno } from '../host';
+import { FileStat, Host, SPAWN_OUTPUT_LIMIT, isErrno } from '../host';
+import { HostTasks, Task } from '../tasks';
 import { hashParts, readSmall, writeAtomic } from './files';
 
 /** How to compile, as CFFI's verify() keywords. */

@@ -1,7 +1,8 @@
 // Files of the cache directory: content hashes, private temporary directories, atomic replacement, and reading without trusting what stands there.
 import type * as Crypto from 'crypto';
 import * as path from 'path';
-import { FileStat, Host, HostTasks, Task, isErrno } from '../host';
+import { FileStat, Host, isErrno } from '../host';
+import { HostTasks, Task } from '../tasks';
 
 // Loaded on first hash: the start-up code cache writes through this file without hashing anything.
 let cryptoModule: typeof Crypto | undefined;

@@ -1,7 +1,8 @@
 // The build stage's public surface: libraries built and cached, the preprocessor's view of a source, the compiler and the cache as they stand.
 import * as path from 'path';
 import { FFIError } from '../errors';
-import { Host, hostTasks, nodeHost, runSync } from '../host';
+import { Host, nodeHost } from '../host';
+import { hostTasks, runSync } from '../tasks';
 import { cacheDirectory, ensureCacheDir } from './cache';
 import { BuildOptions, CompilerInfo, compilerInfo, findCompiler, timeoutOf } from './compiler';
 

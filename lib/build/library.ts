@@ -1,7 +1,8 @@
 // Building a library: C translation unit in, path of a cached shared library out, compiled at most once per content key.
 import * as path from 'path';
 import { FFIError, show, TypeError, VerificationError } from '../errors';
-import { Host, HostTasks, Task, hostTasks, isErrno, nodeHost, runAsync, runSync, uninterrupted } from '../host';
+import { Host, isErrno, nodeHost } from '../host';
+import { HostTasks, Task, hostTasks, runAsync, runSync, uninterrupted } from '../tasks';
 import {
   Dependency, Entry, Sidecar, Verified, breakLock, cacheDirectory, cacheKey, clearDirectory, ensureCacheDir, entryFor, lockState,
   openComplete, sanitizeName, sweepAbandoned, tryLock, unlock,

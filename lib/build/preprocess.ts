@@ -1,7 +1,8 @@
 // The C preprocessor's view of a source as a build would see it, and results derived from it, remembered in the cache by content and headers.
 import * as path from 'path';
 import { VerificationError } from '../errors';
-import { Host, SPAWN_OUTPUT_LIMIT, hostTasks, nodeHost, runSync } from '../host';
+import { Host, SPAWN_OUTPUT_LIMIT, nodeHost } from '../host';
+import { hostTasks, runSync } from '../tasks';
 import { packageVersion } from '../package';
 import { cacheDirectory, ensureCacheDir } from './cache';
 import { BuildOptions, compileArgs, compilerInfo, findCompiler, scrubPaths, timeoutOf } from './compiler';

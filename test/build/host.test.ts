@@ -1,7 +1,8 @@
 // Tests of the Node-backed Host the build stage runs on, and of the runners that drive one routine sync or async.
 import * as fs from 'fs';
 import * as path from 'path';
-import { Task, hostTasks, isErrno, nodeHost, runAsync, runSync, step } from '../../lib/host';
+import { isErrno, nodeHost } from '../../lib/host';
+import { Task, hostTasks, runAsync, runSync, step } from '../../lib/tasks';
 import { readSmall } from '../../lib/build/files';
 import { deadPid, removeTempDirs, tempDir } from './fixtures/helpers';
 
