@@ -3,25 +3,25 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { probeCompiler } from '../lib/build';
 import { FFI } from '../lib/ffi';
 import { packageRoot } from '../lib/package';
 import { Row, median, printTable, timeEach } from './timing';
 
-const DIST = path.join(packageRoot, 'dist', 'lib');
+/** The package's entry, as a program loads it. */
+const ENTRY = path.join(packageRoot, 'dist', 'node-cffi.js');
 const HEADERS = ['zlib.h', 'sqlite3.h', 'stdio.h'];
 /** A cold cdefHeader() should cost little more than the preprocessor run it cannot avoid. */
 const COLD_TARGET = '<= 5x';
 
 /**
- * The first cdefHeader() of a new process with an empty cache directory (the compiler's version,
- * which every first build asks once, is probed before the clock starts): what reading a header
- * costs the first time, module loading left out.
+ * The first cdefHeader() of a new process with a cache directory that holds nothing but the
+ * compiler's version (which every first build asks once, probed by the parent beforehand): what
+ * reading a header costs the first time, module loading left out.
  */
 const COLD_CHILD = `
-const { FFI } = require(process.argv[1] + '/ffi.js');
-const { probeCompiler } = require(process.argv[1] + '/build/index.js');
+const { FFI } = require(process.argv[1]);
 const options = { tmpdir: process.argv[3] };
-probeCompiler(options);
 const t0 = process.hrtime.bigint();
 new FFI().cdefHeader(process.argv[2], options);
 console.log(Number(process.hrtime.bigint() - t0) / 1e6);
@@ -34,7 +34,7 @@ console.log(Number(process.hrtime.bigint() - t0) / 1e6);
  * is not installed is said and left out.
  */
 export function benchHeader(runs = Number(process.env.BENCH_RUNS ?? 7)): Row[] {
-  if (!fs.existsSync(path.join(DIST, 'ffi.js'))) throw new Error(`bench/header: ${DIST} is missing; build it with 'npm run prepare'`);
+  if (!fs.existsSync(ENTRY)) throw new Error(`bench/header: ${ENTRY} is missing; build it with 'npm run prepare'`);
   const cc = process.env.CC ?? 'cc';
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-bench-header-'));
   const rows: Row[] = [];
@@ -46,14 +46,18 @@ export function benchHeader(runs = Number(process.env.BENCH_RUNS ?? 7)): Row[] {
         console.log(`\n(cdefHeader('${header}') not measured: ${cc} -E cannot read it)`);
         continue;
       }
-      const preprocess = timeEach(runs, () => spawnSync(cc, ['-E', '-dD', file], { maxBuffer: 1 << 28 }));
+      // A cold child and a preprocessor run take turns, so that machine noise hits both alike.
       const cold: number[] = [];
+      const bare: number[] = [];
       for (let i = 0; i < runs; i++) {
         const cache = fs.mkdtempSync(path.join(dir, 'cold-'));
-        const r = spawnSync(process.execPath, ['-e', COLD_CHILD, DIST, header, cache], { encoding: 'utf8' });
+        probeCompiler({ tmpdir: cache });
+        const r = spawnSync(process.execPath, ['-e', COLD_CHILD, ENTRY, header, cache], { encoding: 'utf8' });
         if (r.status !== 0) throw new Error(`bench/header: the cold cdefHeader('${header}') failed:\n${r.stderr}`);
         cold.push(Number(r.stdout));
+        bare.push(timeEach(1, () => spawnSync(cc, ['-E', '-dD', file], { maxBuffer: 1 << 28 })));
       }
+      const preprocess = median(bare);
       const options = { tmpdir: path.join(dir, 'warm') };
       for (let i = 0; i < 3; i++) new FFI().cdefHeader(header, options); // the first reads it; the others warm the parser up
       const warm = timeEach(runs * 2, () => new FFI().cdefHeader(header, options));
