@@ -24,8 +24,10 @@ const common = {
 };
 
 // Modules the entry holds already (lib/loader.ts imports them): the bundle takes them from the
-// entry, which answers these names (its SHARED table), instead of holding copies of its own.
-const SHARED = ['host', 'tasks', 'errors', 'package', 'backend/native', 'build/cachedir', 'build/files'];
+// entry, which answers their names (its SHARED table, read here from the built entry), instead of
+// holding copies of its own.
+const SHARED = [...fs.readFileSync(path.join(dist, 'lib', 'loader.js'), 'utf8').matchAll(/'node-cffi\/entry:([\w/]+)'/g)].map((m) => m[1]);
+if (SHARED.length === 0) throw new Error('dist/lib/loader.js names no module it shares with the bundle (node-cffi/entry:...): build it first');
 const shared = new Map(SHARED.map((name) => [path.join(dist, 'lib', `${name}.js`), `node-cffi/entry:${name}`]));
 const fromEntry = {
   name: 'from-entry',
@@ -54,7 +56,7 @@ async function main() {
   });
   const taken = Object.values(result.metafile.outputs).flatMap((o) => o.imports.filter((i) => i.path.startsWith('node-cffi/entry:')).map((i) => i.path));
   const missing = [...shared.values()].filter((id) => !taken.includes(id));
-  if (missing.length > 0) throw new Error(`dist/node-cffi.bundle.js: takes no ${missing.join(', ')} from the entry; update SHARED here and in lib/loader.ts`);
+  if (missing.length > 0) throw new Error(`dist/node-cffi.bundle.js: takes no ${missing.join(', ')} from the entry; remove them from SHARED in lib/loader.ts`);
   const text = fs.readFileSync(path.join(dist, 'node-cffi.bundle.js'));
   const wide = text.findIndex((byte) => byte > 0x7f);
   if (wide >= 0) {
@@ -70,7 +72,7 @@ async function main() {
   });
   // A module in both files would run twice, with two copies of its state: each must be in SHARED.
   const twice = Object.keys(entry.metafile.inputs).filter((input) => input in result.metafile.inputs);
-  if (twice.length > 0) throw new Error(`dist/node-cffi.js and dist/node-cffi.bundle.js both hold ${twice.join(', ')}: add them to SHARED here and in lib/loader.ts`);
+  if (twice.length > 0) throw new Error(`dist/node-cffi.js and dist/node-cffi.bundle.js both hold ${twice.join(', ')}: add them to SHARED in lib/loader.ts`);
   fs.chmodSync(path.join(dist, 'node-cffi.js'), 0o755);
 }
 
