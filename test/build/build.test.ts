@@ -461,6 +461,22 @@ describe('a long compile says so on a terminal', () => {
     expect(fs.existsSync(flag)).toBe(true);
   });
 
+  /** Runs `script` in a child node (lib/ loaded through tsx) whose standard error is the file `errFile`; its status and standard output, and that file's text. */
+  const runWithStderrFile = (script: string[], errFile: string) => {
+    const fd = fs.openSync(errFile, 'w');
+    let r;
+    try {
+      r = spawnSync(process.execPath, ['-r', require.resolve('tsx/cjs'), '-e', script.join('\n')], { stdio: ['ignore', 'pipe', fd], encoding: 'utf8' });
+    } finally {
+      fs.closeSync(fd);
+    }
+    return { status: r.status, stdout: r.stdout, stderr: fs.readFileSync(errFile, 'utf8') };
+  };
+  const terminalHost = [
+    `const { nodeHost } = require(${JSON.stringify(path.join(LIB, 'host'))});`,
+    "const host = { ...nodeHost, isTerminal: () => true, env: (n) => (n === 'NODE_CFFI_QUIET' ? undefined : process.env[n]) };",
+  ];
+
   test('sync: one line naming the source and what it holds, while the compiler runs', () => {
     // The thread blocks in the compile, so a timer process writes the line, to the process's
     // standard error itself (descriptor 2, not process.stderr): the build runs in a child whose
@@ -475,46 +491,44 @@ describe('a long compile says so on a terminal', () => {
         `if grep -q 'node-cffi: compiling' '${errFile}'; then : > '${seen}'; fi ;; esac\nexec ${CC} "$@"`,
     );
     const req = request(ADD, cacheOptions({ compiler }), { sourceName: 'slow.c', progress: '1 function' });
-    const script = [
-      `const { buildSync } = require(${JSON.stringify(path.join(LIB, 'build'))});`,
-      `const { nodeHost } = require(${JSON.stringify(path.join(LIB, 'host'))});`,
-      "const host = { ...nodeHost, isTerminal: () => true, env: (n) => (n === 'NODE_CFFI_QUIET' ? undefined : process.env[n]) };",
-      `process.stdout.write(buildSync(${JSON.stringify(req)}, host).cached ? 'cached' : 'built');`,
-    ].join('\n');
-    const fd = fs.openSync(errFile, 'w');
-    let r;
-    try {
-      r = spawnSync(process.execPath, ['-r', require.resolve('tsx/cjs'), '-e', script], { stdio: ['ignore', 'pipe', fd], encoding: 'utf8' });
-    } finally {
-      fs.closeSync(fd);
-    }
-    const err = fs.readFileSync(errFile, 'utf8');
+    const r = runWithStderrFile(
+      [
+        `const { buildSync } = require(${JSON.stringify(path.join(LIB, 'build'))});`,
+        ...terminalHost,
+        `process.stdout.write(buildSync(${JSON.stringify(req)}, host).cached ? 'cached' : 'built');`,
+      ],
+      errFile,
+    );
     expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 0, stdout: 'built' });
-    expect(err.split('\n').filter((l) => l.startsWith('node-cffi:'))).toEqual(['node-cffi: compiling slow.c (1 function)…']);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('node-cffi:'))).toEqual(['node-cffi: compiling slow.c (1 function)…']);
     expect(fs.existsSync(seen)).toBe(true);
   });
 
-  test('sync: a compile quicker than the notice\'s delay writes nothing, its timer killed', () => {
+  test('sync: the timer of the line is stopped the moment the blocking spawn returns, before it writes anything', () => {
+    // No race with the clock: the line is due after 31.337 s, and the child waits until neither
+    // the timer's shell nor its sleep is running any more, which only stopping them brings about
+    // before then (were they not stopped, the line would be in the file when the sleep ends).
     const dir = tempDir();
     const errFile = path.join(dir, 'stderr.txt');
-    const req = request(ADD, cacheOptions(), { sourceName: 'quick.c', progress: '1 function' });
-    // The notice would come after a second; the build ends long before, and the child waits two more.
-    const script = [
-      `const { buildSync } = require(${JSON.stringify(path.join(LIB, 'build'))});`,
-      `const { nodeHost } = require(${JSON.stringify(path.join(LIB, 'host'))});`,
-      "const host = { ...nodeHost, isTerminal: () => true, env: (n) => (n === 'NODE_CFFI_QUIET' ? undefined : process.env[n]) };",
-      `buildSync(${JSON.stringify(req)}, host);`,
-      "setTimeout(() => process.stdout.write('waited'), 2000);",
-    ].join('\n');
-    const fd = fs.openSync(errFile, 'w');
-    let r;
-    try {
-      r = spawnSync(process.execPath, ['-r', require.resolve('tsx/cjs'), '-e', script], { stdio: ['ignore', 'pipe', fd], encoding: 'utf8' });
-    } finally {
-      fs.closeSync(fd);
-    }
-    expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 0, stdout: 'waited' });
-    expect(fs.readFileSync(errFile, 'utf8')).not.toContain('node-cffi: compiling');
+    const r = runWithStderrFile(
+      [
+        ...terminalHost,
+        "const fs = require('fs');",
+        "const result = host.spawnSync('true', [], { notice: { afterMs: 31337, text: 'node-cffi: compiling quick.c' } });",
+        // The timer's processes, alive (not zombies): the shell, a child of this process, and its sleep, by its command line.
+        'const running = () => fs.readdirSync("/proc").filter((p) => /^\\d+$/.test(p)).some((p) => {',
+        '  let cmd = "", stat = "";',
+        '  try { cmd = fs.readFileSync(`/proc/${p}/cmdline`, "latin1"); stat = fs.readFileSync(`/proc/${p}/stat`, "latin1"); } catch { return false; }',
+        '  const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");',
+        '  return state !== "Z" && (cmd === "sleep\\x0031.337\\x00" || (Number(ppid) === process.pid && cmd.startsWith("/bin/sh\\x00")));',
+        '});',
+        'const wait = () => (running() ? setTimeout(wait, 20) : process.stdout.write(`stopped ${result.status}`));',
+        'wait();',
+      ],
+      errFile,
+    );
+    expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 0, stdout: 'stopped 0' });
+    expect(r.stderr).not.toContain('node-cffi: compiling');
   });
 
   test('silenced by options.quiet and NODE_CFFI_QUIET, and never printed where stderr is not a terminal', () => {
