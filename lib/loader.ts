@@ -1,7 +1,7 @@
 // The package's entry, built into dist/node-cffi.js: runs the bundled library (dist/node-cffi.bundle.js) from V8's code cache when a whole one is at hand, and the `cffi` command when run as a program.
 import * as path from 'path';
 import { native } from './backend/native';
-import { cacheDirectory, checkPathAbove, checkSafe, ensureCacheDir } from './build/cachedir';
+import { cacheDirectory, checkPathAbove, checkSafe, codeCacheName, ensureCacheDir } from './build/cachedir';
 import { openRegular, writeAtomic } from './build/files';
 import { FileStat, nodeHost } from './host';
 import { hostTasks, runSync } from './tasks';
@@ -118,7 +118,7 @@ const AS_COMMAND = require.main !== undefined && require.main.filename === __fil
  */
 function cacheFile(dir: string): string {
   const v8 = nodeHost.runtimeVersions().v8.replace(/[^0-9A-Za-z.]/g, '_');
-  return path.join(dir, `startup-${AS_COMMAND ? 'cli' : 'lib'}-${shortHash(BUNDLE)}-${v8}-${process.arch}.v8cache`);
+  return path.join(dir, codeCacheName(`${AS_COMMAND ? 'cli' : 'lib'}-${shortHash(BUNDLE)}-${v8}-${process.arch}`));
 }
 
 /** The text of a file opened without following a link, with its status; undefined when it is not a regular file. */

@@ -111,17 +111,31 @@ static napi_value cstring(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* The data pointer of an ArrayBuffer, TypedArray or DataView (a view's already includes its byteOffset);
-   *detached tells whether the memory behind it is gone. Returns false when `value` is none of the three. */
-static bool buffer_data(napi_env env, napi_value value, void **data, bool *detached) {
+/* The bytes of one element of a TypedArray of this type. */
+static size_t element_size(napi_typedarray_type type) {
+  switch (type) {
+    case napi_int16_array: case napi_uint16_array: return 2;
+    case napi_int32_array: case napi_uint32_array: case napi_float32_array: return 4;
+    case napi_float64_array: case napi_bigint64_array: case napi_biguint64_array: return 8;
+    default: return 1;
+  }
+}
+
+/* The data pointer and byte length of an ArrayBuffer, TypedArray or DataView (a view's pointer already
+   includes its byteOffset); *detached tells whether the memory behind it is gone. Returns false when
+   `value` is none of the three. */
+static bool buffer_data(napi_env env, napi_value value, void **data, size_t *length, bool *detached) {
   napi_value buffer = value;
   bool is = false;
-  if (napi_get_arraybuffer_info(env, value, data, NULL) == napi_ok) {
+  if (napi_get_arraybuffer_info(env, value, data, length) == napi_ok) {
     /* the buffer itself */
   } else if (napi_is_typedarray(env, value, &is) == napi_ok && is) {
-    napi_get_typedarray_info(env, value, NULL, NULL, data, &buffer, NULL);
+    napi_typedarray_type type;
+    size_t count = 0;
+    napi_get_typedarray_info(env, value, &type, &count, data, &buffer, NULL);
+    *length = count * element_size(type);
   } else if (napi_is_dataview(env, value, &is) == napi_ok && is) {
-    napi_get_dataview_info(env, value, NULL, data, &buffer, NULL);
+    napi_get_dataview_info(env, value, length, data, &buffer, NULL);
   } else {
     return false;
   }
@@ -131,21 +145,31 @@ static bool buffer_data(napi_env env, napi_value value, void **data, bool *detac
   return true;
 }
 
-/* address(buffer): the address of the first byte of an ArrayBuffer, or of a view's window into its buffer. */
-static napi_value address(napi_env env, napi_callback_info info) {
+/* The one argument of `name` (an ArrayBuffer, TypedArray or DataView): its data and byte length, or false
+   with a JavaScript error thrown; a detached buffer is refused, saying it has no `what`. */
+static bool buffer_arg(napi_env env, napi_callback_info info, const char *name, const char *what, void **data, size_t *length) {
   napi_value arg;
-  napi_value result;
-  void *data = NULL;
   bool detached = false;
-  if (!get_args(env, info, 1, &arg, "address")) return NULL;
-  if (!buffer_data(env, arg, &data, &detached)) {
-    throw_bad_arg(env, "address", "buffer", "an ArrayBuffer, a TypedArray or a DataView", arg, NULL);
-    return NULL;
+  if (!get_args(env, info, 1, &arg, name)) return false;
+  if (!buffer_data(env, arg, data, length, &detached)) {
+    throw_bad_arg(env, name, "buffer", "an ArrayBuffer, a TypedArray or a DataView", arg, NULL);
+    return false;
   }
   if (detached) {
-    napi_throw_type_error(env, NULL, "address: buffer is detached (its memory was transferred away); it has no address");
-    return NULL;
+    char message[160];
+    snprintf(message, sizeof message, "%s: buffer is detached (its memory was transferred away); it has no %s", name, what);
+    napi_throw_type_error(env, NULL, message);
+    return false;
   }
+  return true;
+}
+
+/* address(buffer): the address of the first byte of an ArrayBuffer, or of a view's window into its buffer. */
+static napi_value address(napi_env env, napi_callback_info info) {
+  napi_value result;
+  void *data = NULL;
+  size_t length = 0;
+  if (!buffer_arg(env, info, "address", "address", &data, &length)) return NULL;
   napi_create_double(env, (double)(uintptr_t)data, &result);
   return result;
 }
@@ -163,34 +187,10 @@ static uint64_t mix64(uint64_t k) {
 /* checksum(buffer): 16 hexadecimal digits of a 64-bit checksum of the bytes of an ArrayBuffer or a view
    (MurmurHash3 x64's body, one lane, the length folded in): it tells a damaged file from a whole one. */
 static napi_value checksum(napi_env env, napi_callback_info info) {
-  napi_value arg;
   napi_value result;
   void *data = NULL;
-  bool detached = false;
   size_t length = 0;
-  bool is = false;
-  if (!get_args(env, info, 1, &arg, "checksum")) return NULL;
-  if (!buffer_data(env, arg, &data, &detached)) {
-    throw_bad_arg(env, "checksum", "buffer", "an ArrayBuffer, a TypedArray or a DataView", arg, NULL);
-    return NULL;
-  }
-  if (detached) {
-    napi_throw_type_error(env, NULL, "checksum: buffer is detached (its memory was transferred away); it has no bytes");
-    return NULL;
-  }
-  if (napi_get_arraybuffer_info(env, arg, NULL, &length) == napi_ok) {
-    /* the buffer itself */
-  } else if (napi_is_typedarray(env, arg, &is) == napi_ok && is) {
-    napi_typedarray_type type;
-    size_t count = 0;
-    napi_get_typedarray_info(env, arg, &type, &count, NULL, NULL, NULL);
-    size_t width = type == napi_int16_array || type == napi_uint16_array ? 2
-                 : type == napi_int32_array || type == napi_uint32_array || type == napi_float32_array ? 4
-                 : type == napi_float64_array || type == napi_bigint64_array || type == napi_biguint64_array ? 8 : 1;
-    length = count * width;
-  } else {
-    napi_get_dataview_info(env, arg, &length, NULL, NULL, NULL);
-  }
+  if (!buffer_arg(env, info, "checksum", "bytes", &data, &length)) return NULL;
   const unsigned char *bytes = data;
   const uint64_t c1 = 0x87c37b91114253d5ULL, c2 = 0x4cf5ad432745937fULL;
   uint64_t h = 0x6e6f64652d636666ULL ^ (uint64_t)length;

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { FFIError } from '../errors';
 import { FileStat, Host, isErrno, nodeHost } from '../host';
 import { HostTasks, Task, hostTasks, runSync } from '../tasks';
-import { cacheDirectory, checkPathAbove, checkSafe } from './cachedir';
+import { cacheDirectory, checkPathAbove, checkSafe, isCodeCacheName } from './cachedir';
 import type { CompilerInfo } from './compiler';
 import { OpenFile, TEMP_NAME, hashParts, hostTag, openRegular, readSmall, sha256 } from './files';
 import { packageVersion } from '../package';
@@ -364,11 +364,6 @@ export interface CacheEntry {
   readonly source: string;
   readonly compiler: CompilerInfo;
   readonly key: string;
-}
-
-/** The start-up code caches of the package's entry (lib/loader.ts): V8's compiled bundle, one file per use and V8. */
-function isCodeCacheName(name: string): boolean {
-  return name.startsWith('startup-') && name.endsWith('.v8cache');
 }
 
 function isSidecarName(name: string): boolean {

@@ -1,8 +1,23 @@
-// Where the cache directory lives and whether it is safe: owned by the current user, writable by nobody else, under directories nobody else can swap.
+// Where the cache directory lives and whether it is safe: owned by the current user, writable by nobody else, under directories nobody else can swap; the names of the start-up code caches in it.
 import * as path from 'path';
 import { FFIError, show, TypeError } from '../errors';
 import { FileStat, Host, isErrno, nodeHost } from '../host';
 import { HostTasks, Task } from '../tasks';
+
+const CODE_CACHE_PREFIX = 'startup-';
+const CODE_CACHE_SUFFIX = '.v8cache';
+
+/**
+ * The name of a start-up code cache of the package's entry (lib/loader.ts) in the cache directory:
+ * V8's compiled bundle, one file per use (`part`: the library or the command) and V8.
+ */
+export function codeCacheName(part: string): string {
+  return `${CODE_CACHE_PREFIX}${part}${CODE_CACHE_SUFFIX}`;
+}
+
+export function isCodeCacheName(name: string): boolean {
+  return name.startsWith(CODE_CACHE_PREFIX) && name.endsWith(CODE_CACHE_SUFFIX);
+}
 
 /** Where the cache lives: options.tmpdir, $NODE_CFFI_CACHE, $XDG_CACHE_HOME/node-cffi, ~/.cache/node-cffi. */
 export function cacheDirectory(options: { readonly tmpdir?: string }, host: Host = nodeHost): string {
