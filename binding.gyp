@@ -1,4 +1,4 @@
-# node-gyp build of the optional native helper: one C file against Node-API (its experimental version, for finalizers that run inside garbage collection), no C++.
+# node-gyp build of the optional native helpers: node_cffi, one C file against Node-API (its experimental version, for finalizers that run inside garbage collection); node_cffi_views, one C++ file against V8's API for what Node-API cannot do.
 {
   "targets": [
     {
@@ -6,6 +6,12 @@
       "sources": ["native/node_cffi.c"],
       "cflags_c": ["-std=c11", "-O3", "-Wall", "-Wextra"],
       "xcode_settings": {"OTHER_CFLAGS": ["-std=c11", "-O3", "-Wall", "-Wextra"]}
+    },
+    {
+      "target_name": "node_cffi_views",
+      "sources": ["native/views.cc"],
+      "cflags_cc": ["-O2", "-Wall", "-Wextra"],
+      "xcode_settings": {"OTHER_CPLUSPLUSFLAGS": ["-O2", "-Wall", "-Wextra"]}
     }
   ]
 }

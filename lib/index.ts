@@ -57,6 +57,8 @@ export interface BackendStatus {
   readonly koffi: string;
   /** Whether the optional native helper is loaded, and where from or why not. */
   readonly native: { readonly loaded: boolean; readonly detail: string };
+  /** The same for the views helper (views of C memory V8 does not count as its own; without it each new region read costs a full collection). */
+  readonly views: { readonly loaded: boolean; readonly detail: string };
   /**
    * How the package's entry compiled node-cffi in this process: 'used' (from V8's code cache, the
    * file in `detail`), 'compiled' (from its text; `detail` says why and where the cache is written

@@ -4,7 +4,7 @@ import type { TypeObject } from 'koffi';
 import { FFIError, TypeError } from '../errors';
 import { CType, FunctionType, StructType, isCharLike } from '../ctype/model';
 import type { Repr } from '../ctype/primitives';
-import { native } from './native';
+import { native, views } from './native';
 import { byValueRefusal } from './byvalue';
 
 let koffiModule: typeof Koffi | undefined;
@@ -219,9 +219,14 @@ export function toAddress(p: bigint | number): number {
   return typeof p === 'number' ? p : Number(p);
 }
 
-/** An ArrayBuffer over raw memory at `address`, `length` bytes (at most 4 GiB); nothing is copied. */
+/**
+ * An ArrayBuffer over raw memory at `address`, `length` bytes (at most 4 GiB); nothing is copied.
+ * Made by the views helper where it is built, which V8 does not count as memory of its own;
+ * koffi's would start a full collection for each large view (see native.ts, views()).
+ */
 export function rawView(address: number, length: number): ArrayBuffer {
-  return koffi().view(address, length);
+  const helper = address >= 1 ? views() : null;
+  return helper !== null ? helper.view(address, length) : koffi().view(address, length);
 }
 
 /** The address of the first byte of an ArrayBuffer's memory (stable: ArrayBuffer memory never moves). */

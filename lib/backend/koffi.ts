@@ -2,7 +2,7 @@
 import type { LibraryHandle } from 'koffi';
 import { FFIError, show } from '../errors';
 import { FunctionType, StructType } from '../ctype/model';
-import { native, nativeStatus } from './native';
+import { native, nativeStatus, views, viewsStatus } from './native';
 import { byValueRefusal } from './byvalue';
 import { RawFunction, argumentSpec, functionAt, koffi, resultSpec, specName, toAddress } from './calls';
 import { nodeHost } from '../host';
@@ -484,10 +484,12 @@ export interface BackendStatus {
   readonly koffi: string;
   /** Whether the optional native helper is loaded, and where from or why not. */
   readonly native: { readonly loaded: boolean; readonly detail: string };
+  /** The same for the views helper (views of C memory V8 does not count as its own). */
+  readonly views: { readonly loaded: boolean; readonly detail: string };
 }
 
 /** Loads the C library through koffi (throws when koffi cannot) and reports koffi's version and the native helper's state. */
 export function backendStatus(): BackendStatus {
   loadLibrary(null).close();
-  return { koffi: koffi().version, native: { loaded: native !== null, detail: nativeStatus } };
+  return { koffi: koffi().version, native: { loaded: native !== null, detail: nativeStatus }, views: { loaded: views() !== null, detail: viewsStatus() } };
 }

@@ -102,3 +102,53 @@ function load(): Loaded {
   return { helper: exports as unknown as NativeHelper, status: `loaded from ${file}` };
 }
 
+
+/**
+ * The second optional addon (native/views.cc, against V8's own API): ArrayBuffers over C memory
+ * that V8 does not count as external memory. Through Node-API (koffi.view) each 3 GiB window onto
+ * C memory counted as 3 GiB and started a full, compacting collection at once.
+ */
+export interface ViewsHelper {
+  /** An ArrayBuffer over the `length` bytes (at most 4 GiB) at `address` (a positive integer below 2^53); nothing is copied or ever freed. */
+  view(address: number, length: number): ArrayBuffer;
+}
+
+/** The views addon's file, relative to the package root. */
+const VIEWS_ADDON = path.join('build', 'Release', 'node_cffi_views.node');
+
+interface LoadedViews {
+  helper: ViewsHelper | null;
+  status: string;
+}
+
+let viewsLoaded: LoadedViews | null = null;
+
+/**
+ * The views helper, loaded at its first use (a program that never reads C memory does not load
+ * it); null when it was not built, fails to load (built for another Node.js: it is tied to V8's
+ * ABI), or NODE_CFFI_NO_NATIVE is set.
+ */
+export function views(): ViewsHelper | null {
+  return (viewsLoaded ??= loadViews()).helper;
+}
+
+/** Why views() is what it is, loading it if it was not yet. For diagnostics. */
+export function viewsStatus(): string {
+  return (viewsLoaded ??= loadViews()).status;
+}
+
+function loadViews(): LoadedViews {
+  const disabled = nodeHost.env('NODE_CFFI_NO_NATIVE');
+  if (disabled !== undefined && disabled !== '' && disabled !== '0')
+    return { helper: null, status: `disabled by NODE_CFFI_NO_NATIVE=${disabled}` };
+  const file = path.join(packageRoot, VIEWS_ADDON);
+  if (nodeHost.statSync(file) === undefined)
+    return { helper: null, status: `not built: no ${VIEWS_ADDON} at the package root; build it with npm rebuild node-cffi` };
+  try {
+    const exports = nodeHost.loadAddon(file);
+    if (typeof exports.view !== 'function') return { helper: null, status: `unusable: ${file} lacks view(), it is from another version; rebuild it` };
+    return { helper: exports as unknown as ViewsHelper, status: `loaded from ${file}` };
+  } catch (err) {
+    return { helper: null, status: `unusable: ${file} failed to load (${(err as Error).message}); rebuild it` };
+  }
+}

@@ -35,7 +35,7 @@ export async function doctorCommand(argv: readonly string[]): Promise<number> {
   const backend = loadBackend();
   const checks = [
     compiler(), optional('tcc', 'compiles in ~3 ms instead of ~40 (no optimisation): use --cc tcc'), optional('clang', 'use --cc clang'),
-    koffi(backend), native(backend), cache(), codeCache(backend), smoke(),
+    koffi(backend), native(backend), views(backend), cache(), codeCache(backend), smoke(),
   ];
   for (const c of checks) nodeHost.write('stdout', `${c.status.padEnd(4)}  ${c.what}: ${c.detail}\n`);
   return checks.some((c) => c.status === 'FAIL') ? 1 : 0;
@@ -87,6 +87,15 @@ function native(backend: BackendStatus | Error): Check {
   if (backend instanceof Error) return { status: 'WARN', what: 'native helper', detail: 'not checked: koffi did not load' };
   const { loaded, detail } = backend.native;
   return { status: loaded ? 'OK' : 'WARN', what: 'native helper', detail: loaded ? detail : `${detail} (optional: node-cffi works without it, a little slower)` };
+}
+
+function views(backend: BackendStatus | Error): Check {
+  if (backend instanceof Error) return { status: 'WARN', what: 'views helper', detail: 'not checked: koffi did not load' };
+  const { loaded, detail } = backend.views;
+  return {
+    status: loaded ? 'OK' : 'WARN', what: 'views helper',
+    detail: loaded ? detail : `${detail} (optional: without it each new region of C memory read costs a full garbage collection)`,
+  };
 }
 
 /** How this process started node-cffi: from V8's code cache of the bundle, or compiled from its text, and why. */

@@ -75,7 +75,7 @@ describe('the tarball', () => {
     for (const f of [
       'package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/node-cffi.js', 'dist/node-cffi.bundle.js', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/lib/index.d.ts.map',
       'dist/lib/index.js.map', 'dist/esm/index.mjs', 'dist/esm/index.d.mts', 'dist/lib/cli/main.js', 'lib/index.ts',
-      'native/node_cffi.c', 'native/args.h', 'native/build.js', 'binding.gyp',
+      'native/node_cffi.c', 'native/views.cc', 'native/args.h', 'native/build.js', 'binding.gyp',
     ]) {
       expect(files).toContain(f);
     }
@@ -87,6 +87,18 @@ describe('the tarball', () => {
     expect(installed.dependencies).toEqual({ koffi: expect.any(String) });
     expect(fs.existsSync(path.join(cjs, 'node_modules', 'node-gyp'))).toBe(false);
     expect(installed).toMatchObject({ license: 'MIT', os: ['linux'], cpu: ['x64', 'arm64'], type: 'commonjs' });
+  });
+});
+
+describe('the native helpers', () => {
+  test('are built at install and loaded', () => {
+    fs.writeFileSync(
+      path.join(cjs, 'helpers.js'),
+      "const { native, views } = require('node-cffi').backendStatus(); console.log(JSON.stringify([native.loaded, views.loaded]), native.detail, views.detail);\n",
+    );
+    const r = node(cjs, 'helpers.js');
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^\[true,true\] loaded from \S+node_cffi\.node loaded from \S+node_cffi_views\.node\n$/);
   });
 });
 
