@@ -8,6 +8,8 @@ const root = path.resolve(__dirname, '..');
 const dist = path.join(root, 'dist');
 
 // Comments and spaces go (less to read at every start); names stay, as errors and util.inspect show them.
+// Lines stay short: Node prints the line an uncaught error was thrown from, which would otherwise
+// be a whole module of minified code above the error's message.
 const common = {
   bundle: true,
   platform: 'node',
@@ -15,6 +17,7 @@ const common = {
   target: 'node20',
   external: ['koffi'],
   minifyWhitespace: true,
+  lineLimit: 160,
   minifySyntax: true,
   legalComments: 'none',
   // Mapped back to lib/*.ts through tsc's own maps.

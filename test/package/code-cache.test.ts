@@ -260,3 +260,16 @@ test('a cache path that cannot be a directory (a file stands there, or above it)
   expect(fs.readFileSync(file, 'utf8')).toBe('x');
 });
 
+
+test('an uncaught error thrown in the bundle shows a short line of it, not a whole minified module', () => {
+  const failing = path.join(work, 'failing.js');
+  fs.writeFileSync(failing, `const { FFI } = require(${JSON.stringify(MAIN)});\nnew FFI().cdef('int f(int, );');\n`);
+  const r = spawnSync(process.execPath, [failing], { env: { ...process.env, NODE_CFFI_CACHE: freshCache('uncaught') }, encoding: 'utf8' });
+  expect(r.status).toBe(1);
+  // Node prints where the error was thrown (file:line, that line of the file, a caret), then the error.
+  const [where, line] = r.stderr.split('\n');
+  expect(where).toMatch(/node-cffi\.bundle\.js:\d+$/);
+  expect(line.length).toBeGreaterThan(0);
+  expect(line.length).toBeLessThanOrEqual(400);
+  expect(r.stderr).toContain('CDefError: ');
+});
