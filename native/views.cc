@@ -5,7 +5,8 @@
 // immediate full, compacting collection ("external memory pressure"), one per window. A backing
 // store whose deleter is V8's EmptyDeleter owns nothing and is counted as nothing. Built against
 // V8's own API, this addon is tied to the Node.js it was built for; loading it elsewhere fails, and
-// node-cffi then makes its views through koffi.
+// node-cffi then makes its views through koffi. (lib/backend/native.ts marks each view
+// untransferable, as Node marks its buffers over external memory: only Node's JavaScript can.)
 #include <node.h>
 #include <v8.h>
 

@@ -109,7 +109,12 @@ function load(): Loaded {
  * C memory counted as 3 GiB and started a full, compacting collection at once.
  */
 export interface ViewsHelper {
-  /** An ArrayBuffer over the `length` bytes (at most 4 GiB) at `address` (a positive integer below 2^53); nothing is copied or ever freed. */
+  /**
+   * An ArrayBuffer over the `length` bytes (at most 4 GiB) at `address` (a positive integer below
+   * 2^53); nothing is copied or ever freed. Like koffi's views (and Node's buffers over external
+   * memory), it is marked untransferable: postMessage and structuredClone copy it rather than
+   * detach it and hand the memory to another thread, which does not own it.
+   */
   view(address: number, length: number): ArrayBuffer;
 }
 
@@ -146,8 +151,18 @@ function loadViews(): LoadedViews {
     return { helper: null, status: `not built: no ${VIEWS_ADDON} at the package root; build it with npm rebuild node-cffi` };
   try {
     const exports = nodeHost.loadAddon(file);
-    if (typeof exports.view !== 'function') return { helper: null, status: `unusable: ${file} lacks view(), it is from another version; rebuild it` };
-    return { helper: exports as unknown as ViewsHelper, status: `loaded from ${file}` };
+    const view = exports.view as ViewsHelper['view'];
+    if (typeof view !== 'function') return { helper: null, status: `unusable: ${file} lacks view(), it is from another version; rebuild it` };
+    // Node's own mark (a private symbol only its JavaScript reaches): the addon cannot set it.
+    const { markAsUntransferable } = require('worker_threads') as typeof import('worker_threads');
+    const helper: ViewsHelper = {
+      view(address, length) {
+        const buffer = view(address, length);
+        markAsUntransferable(buffer);
+        return buffer;
+      },
+    };
+    return { helper, status: `loaded from ${file}` };
   } catch (err) {
     return { helper: null, status: `unusable: ${file} failed to load (${(err as Error).message}); rebuild it` };
   }

@@ -95,3 +95,31 @@ describe('C memory read through windows', () => {
     expect(pressure).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe('views and other threads', () => {
+  /** Runs `script` in a fresh node with tsx, and returns what it printed. */
+  function run(script: string): string {
+    const child = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', script], { cwd: ROOT, encoding: 'utf8' });
+    if (child.status !== 0) throw new Error(`child node failed (${child.status}): ${child.stderr}`);
+    return child.stdout;
+  }
+
+  test('a view in a transfer list is copied, not detached: the memory stays with its owner', () => {
+    const out = run(`
+      const { native, views } = require(${JSON.stringify(path.join(ROOT, 'lib', 'backend', 'native'))});
+      const { MessageChannel } = require('worker_threads');
+      const owner = new Uint8Array(16);
+      const at = native.address(owner);
+      const a = views().view(at, 16);
+      const copy = structuredClone(a, { transfer: [a] });
+      const b = views().view(at, 16);
+      const { port1 } = new MessageChannel();
+      port1.postMessage(b, [b]);
+      port1.close();
+      new Uint8Array(a)[0] = 7;
+      new Uint8Array(b)[1] = 8;
+      console.log(JSON.stringify([a.byteLength, b.byteLength, copy.byteLength, owner[0], owner[1], new Uint8Array(copy)[0]]));
+    `);
+    expect(JSON.parse(out)).toEqual([16, 16, 16, 7, 8, 0]);
+  });
+});
