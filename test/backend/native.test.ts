@@ -409,5 +409,37 @@ describe('loading', () => {
       expect(loaded).toBe(false);
       expect(status).toMatch(/^unusable: .*node_cffi\.node failed to load \(.+\); rebuild it$/);
     });
+
+    describe('the views helper', () => {
+      const views = path.join(ROOT, 'build', 'Release', 'node_cffi_views.node');
+      const probeViews = (file: string) =>
+        `const m = require(${JSON.stringify(file)}); ` +
+        'process.stdout.write(JSON.stringify({ loaded: m.views() !== null, status: m.viewsStatus() }));';
+      const installedViews = () => path.join(pkg, 'build', 'Release', 'node_cffi_views.node');
+
+      test('is found at the package root, and loaded at its first use', () => {
+        fs.copyFileSync(views, installedViews());
+        expect(JSON.parse(run(probeViews(compiled), pkg, cleanEnv(), false))).toEqual({ loaded: true, status: `loaded from ${installedViews()}` });
+      });
+
+      test('yields null, without throwing, when it was not built or is not a loadable addon (built for another Node.js)', () => {
+        fs.rmSync(installedViews(), { force: true });
+        const missing = JSON.parse(run(probeViews(compiled), pkg, cleanEnv(), false));
+        expect(missing.loaded).toBe(false);
+        expect(missing.status).toMatch(/^not built: no build\/Release\/node_cffi_views\.node at the package root/);
+        fs.writeFileSync(installedViews(), 'not a shared library');
+        const broken = JSON.parse(run(probeViews(compiled), pkg, cleanEnv(), false));
+        expect(broken.loaded).toBe(false);
+        expect(broken.status).toMatch(/^unusable: .*node_cffi_views\.node failed to load \(.+\); rebuild it$/);
+      });
+
+      test('NODE_CFFI_NO_NATIVE=1 leaves it out too', () => {
+        fs.copyFileSync(views, installedViews());
+        expect(JSON.parse(run(probeViews(compiled), pkg, { ...cleanEnv(), NODE_CFFI_NO_NATIVE: '1' }, false))).toEqual({
+          loaded: false,
+          status: 'disabled by NODE_CFFI_NO_NATIVE=1',
+        });
+      });
+    });
   });
 });
