@@ -42,6 +42,12 @@ const finalizers = new FinalizationRegistry<number>((slot) => {
   runSlot(slot);
   slots[slot * SLOT + 1] = null;
   freeSlots.push(slot);
+  if (freeSlots.length === slotCount) {
+    // None waits: the table a burst of destructors grew is given back.
+    slots.length = 0;
+    freeSlots.length = 0;
+    slotCount = 0;
+  }
 });
 
 /** Runs the destructor of a slot if it has not run nor been removed, once. */
