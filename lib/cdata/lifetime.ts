@@ -24,8 +24,9 @@ const releasers = new WeakMap<object, () => void>();
  * keeps it too (`gc`, whose `keep` is the cdata), for ffi.gc(q, null) and ffi.release(). A small
  * integer is no object to allocate, to copy at each young collection or to trace: measured in
  * Node 20, ffi.gc() allocated 330 bytes in the young generation with a record object per
- * destructor, and 200 (the cdata and its Memory) with a number; V8 makes the registry's cells in
- * the old generation either way. A slot is reused only once its finalizer has run: no number
+ * destructor (200 once V8 took to making the records in the old generation, as it may for an
+ * object literal whose objects keep surviving), and 200 (the cdata and its Memory) with a number;
+ * V8 makes the registry's cells in the old generation either way. A slot is reused only once its finalizer has run: no number
  * outlives its registration. (An unregister token per cdata, or a WeakMap from the cdata to its slot, would
  * spare the Memory but cost the collector more than it saves: measured, ffi.gc() took about 1.4
  * and 2.5 times as long.)
