@@ -86,7 +86,7 @@ export class Memory {
   readonly buffer: ArrayBuffer | null;
   /** Indexes and lengths past [lo, hi) are refused rather than trusted (every memory but C's own). */
   readonly bounded: boolean;
-  /** The destructor record of the ffi.gc() cdata this memory was made for (its `keep`), while it has one (see lifetime.ts). */
+  /** The destructor of the ffi.gc() cdata this memory was made for (its `keep`): its slot or record (see lifetime.ts), or null. */
   gc: unknown;
   /** The library that pointers read from this memory keep loaded (a library's global, data it returned), or null. */
   holds: Hold | null;

@@ -198,6 +198,82 @@ describe('lifetimes', () => {
     expect(r.stdout.trim()).toBe('1 0'); // the dropped one ran once; the kept one has not run
   });
 
+  test('each destructor runs once, given its own cdata, also after earlier ones ran; removed and released ones never run at collection', () => {
+    // Three waves of 300, each made after the one before has run: the first keeps none (all its
+    // places are given back), the others keep a third; each removes a sixth and releases a sixth of
+    // its destructors. One destructor throws.
+    const script = `
+      const { FFI } = require(${JSON.stringify(require.resolve('../../lib'))});
+      const ffi = new FFI();
+      const runs = new Map(); // id -> [times run, whether it was given its own original]
+      const warnings = [];
+      process.on('warning', (w) => warnings.push(w.message));
+      const settle = async () => {
+        for (let round = 0; round < 5; round++) { global.gc(); await new Promise((r) => setTimeout(r, 10)); }
+      };
+      (async () => {
+        const kept = [];
+        const expected = new Map(); // id -> runs expected at the end
+        for (let wave = 0; wave < 3; wave++) {
+          (() => {
+            for (let k = 0; k < 300; k++) {
+              const id = wave * 1000 + k;
+              const original = ffi.new('int *', id);
+              const q = ffi.gc(original, (o) => {
+                const r = runs.get(id) ?? [0, true];
+                runs.set(id, [r[0] + 1, r[1] && o === original && o[0] === id]);
+                if (id === 4) throw new Error('destructor 4 fails');
+              });
+              const share = k % 6;
+              if (wave > 0 && (share === 0 || share === 1)) { kept.push(q); expected.set(id, 0); }
+              else if (share === 2) { ffi.gc(q, null); expected.set(id, 0); }
+              else if (share === 3) { ffi.release(q); expected.set(id, 1); }
+              else expected.set(id, 1);
+            }
+          })();
+          await settle();
+        }
+        await settle();
+        const wrong = [...expected].filter(([id, n]) => (runs.get(id)?.[0] ?? 0) !== n || (n > 0 && !runs.get(id)[1]));
+        const ran = [...runs.values()].reduce((s, r) => s + r[0], 0);
+        console.log(JSON.stringify({ ran, wrong: wrong.length, kept: kept.length, warnings }));
+      })();`;
+    const r = spawnSync(process.execPath, ['--expose-gc', '-r', require.resolve('tsx/cjs'), '-e', script], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout) as { ran: number; wrong: number; kept: number; warnings: string[] };
+    // Per wave of 300: 50 removed, 50 released (run at once), 100 kept in the later waves, the others dropped (run when collected).
+    expect(out).toEqual({ ran: 250 + 2 * 150, wrong: 0, kept: 2 * 100, warnings: ["ffi.gc(): the destructor of cdata 'int *' threw: destructor 4 fails"] });
+  });
+
+  test('a cdata whose destructor was removed keeps its original alive (and the original its own destructor waiting) until it is collected', () => {
+    const script = `
+      const { FFI } = require(${JSON.stringify(require.resolve('../../lib'))});
+      const ffi = new FFI();
+      let freed = 0, ran = 0;
+      const make = ffi.newAllocator({ alloc: (n) => ffi.new('char[]', n), free: () => { freed++; } });
+      const settle = async () => {
+        for (let round = 0; round < 5; round++) { global.gc(); await new Promise((r) => setTimeout(r, 10)); }
+      };
+      (async () => {
+        let kept = [];
+        (() => {
+          for (let k = 0; k < 50; k++) {
+            const q = ffi.gc(make('int *', k), () => { ran++; });
+            ffi.gc(q, null);
+            kept.push(q);
+          }
+        })();
+        await settle();
+        const whileKept = [freed, ran, kept.every((q, k) => q[0] === k)];
+        kept = null;
+        await settle();
+        console.log(JSON.stringify({ whileKept, after: [freed, ran] }));
+      })();`;
+    const r = spawnSync(process.execPath, ['--expose-gc', '-r', require.resolve('tsx/cjs'), '-e', script], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ whileKept: [0, 0, true], after: [50, 0] });
+  });
+
   test('memory stays alive while anything derived from its owner is reachable', () => {
     const script = `
       const { FFI } = require(${JSON.stringify(require.resolve('../../lib'))});
