@@ -20,7 +20,11 @@ export function keep(x: unknown): void {
 export const ROUNDS = 9;
 const ROUND_NS = 10e6;
 
-/** Operations per round so that one round of `loop` lasts about 10 ms; doubles as the warm-up. */
+/**
+ * Operations per round so that one round of `loop` lasts about 10 ms. timeAll() calibrates twice,
+ * the first time as the warm-up: calibrated on cold code, a round would last a fraction of that,
+ * too short to hold its share of the garbage collections an allocating loop causes.
+ */
 function calibrate(loop: Loop): number {
   for (let n = 256; ; n *= 2) {
     const t0 = process.hrtime.bigint();
@@ -31,7 +35,10 @@ function calibrate(loop: Loop): number {
 
 /** Median ns per operation of each loop; the loops take turns within each round so that machine noise hits them alike. */
 export function timeAll(loops: Loop[]): number[] {
-  const counts = loops.map(calibrate);
+  const counts = loops.map((loop) => {
+    calibrate(loop);
+    return calibrate(loop);
+  });
   const samples: number[][] = loops.map(() => []);
   for (let round = 0; round < ROUNDS; round++) {
     loops.forEach((loop, i) => {
