@@ -176,6 +176,11 @@ export interface Host {
 
   /** Loads a Node addon (a `.node` file) into the process and returns its exports. */
   loadAddon(file: string): Record<string, unknown>;
+  /**
+   * Marks an ArrayBuffer over memory it does not own as Node marks its buffers over external memory:
+   * postMessage and structuredClone copy it instead of detaching it and handing the memory on.
+   */
+  markUntransferable(buffer: ArrayBuffer): void;
 
   /** Writes text to the process's standard output or standard error. */
   write(stream: 'stdout' | 'stderr', text: string): void;
@@ -500,6 +505,8 @@ export const nodeHost: Host = {
   rm: (path) => fs.promises.rm(path, { recursive: true, force: true }),
   realpath: (path) => fs.promises.realpath(path),
   spawn: spawnAsync,
+
+  markUntransferable: (buffer) => workerThreads().markAsUntransferable(buffer),
 
   loadAddon(file) {
     const mod = { exports: {} as Record<string, unknown> };

@@ -154,11 +154,10 @@ function loadViews(): LoadedViews {
     const view = exports.view as ViewsHelper['view'];
     if (typeof view !== 'function') return { helper: null, status: `unusable: ${file} lacks view(), it is from another version; rebuild it` };
     // Node's own mark (a private symbol only its JavaScript reaches): the addon cannot set it.
-    const { markAsUntransferable } = require('worker_threads') as typeof import('worker_threads');
     const helper: ViewsHelper = {
       view(address, length) {
         const buffer = view(address, length);
-        markAsUntransferable(buffer);
+        nodeHost.markUntransferable(buffer);
         return buffer;
       },
     };
