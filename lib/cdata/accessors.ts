@@ -2,14 +2,20 @@
 import { ArrayType, CType, PointerType, StructType, pendingLayout, pendingReason, pointerTo } from '../ctype/model';
 import { fastCheck, isWideChar, loadCode, reprOf, storeCode } from './convert';
 import { hasVarArray } from './layout';
+import { windowed } from './memory';
 
-// The names this source uses (fromC_wchar, wrapPointer, classOf, ...) are those of classes.ts's runtime object.
+// The names this source uses (fromC_wchar, wrapPointer, classOf, MAKE, ...) are those of classes.ts's runtime object.
 
 /** The struct whose fields a cdata of type `t` exposes (itself, or the pointee of a struct pointer). */
 export function structOf(t: PointerType | ArrayType | StructType): StructType | null {
   if (t.kind === 'struct' || t.kind === 'union') return t;
   if (t.kind === 'pointer' && (t.item.kind === 'struct' || t.item.kind === 'union')) return t.item;
   return null;
+}
+
+/** Whether a pointer class has a MAKE method: pointers to data that a window can hold (all but functions and items past 1 GiB). */
+export function hasMaker(t: PointerType): boolean {
+  return t.item.kind !== 'function' && windowed(t.item.size);
 }
 
 /** JavaScript source for reading an item of type `t` at offset `off` of view `view`, address `this[ADDR] + delta`. */
@@ -23,6 +29,8 @@ export function itemRead(t: CType, view: string, off: string, delta: string, k: 
       if (isWideChar(t)) return `fromC_wchar(${loadCode(reprOf(t), view, off)}, ${t.size})`;
       return loadCode(reprOf(t), view, off);
     case 'pointer':
+      // Memory that holds no library (most) gives pointers through their class's MAKE, which V8 can make part of this code.
+      if (hasMaker(t) && structOf(t) === null) return `${k.pointerReader(t)}(readAddress(${view}, ${off}), this[MEM].holds)`;
       return `wrapPointer(${k.add(t)}, readAddress(${view}, ${off}), null, this[MEM].holds)`;
     case 'array':
       if (t.length === null) return `openMember(this, ${k.cls(pointerTo(t.item))}, ${k.cls(t)}, ${delta}, ${off}, ${t.item.size})`;
@@ -56,6 +64,7 @@ export function guarded(body: string, where: string): string {
 export class Constants {
   readonly values: unknown[] = [];
   private readonly lazy: string[] = [];
+  private readonly helpers: string[] = [];
   add(x: unknown): string {
     let i = this.values.indexOf(x);
     if (i < 0) i = this.values.push(x) - 1;
@@ -68,8 +77,17 @@ export class Constants {
     if (!this.lazy.includes(name)) this.lazy.push(name);
     return `(${name} || (${name} = classOf(${c})))`;
   }
+  /** A function of (address, the holding library or null) giving the pointer cdata of type `t` (one with a MAKE, not to a struct). */
+  pointerReader(t: PointerType): string {
+    const c = this.add(t);
+    const name = `read_${c}`;
+    if (!this.helpers.some((h) => h.startsWith(`const ${name} `))) {
+      this.helpers.push(`const ${name} = (a, h) => (h === null ? ${this.cls(t)}[MAKE](a) : wrapPointer(${c}, a, null, h));`);
+    }
+    return name;
+  }
   preamble(): string {
-    return this.lazy.length ? `let ${this.lazy.join(', ')};\n` : '';
+    return (this.lazy.length ? `let ${this.lazy.join(', ')};\n` : '') + this.helpers.map((h) => `${h}\n`).join('');
   }
 }
 

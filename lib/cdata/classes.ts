@@ -11,7 +11,7 @@ import { checkMemory, fault } from './faults';
 import { toCPointer } from './pointers';
 import { hasVarArray, readBits, writeBits } from './layout';
 import { extentOf, readAddress, readScalar, writeAt } from './access';
-import { Constants, fieldAccessors, guarded, itemRead, itemWrite, structOf } from './accessors';
+import { Constants, fieldAccessors, guarded, hasMaker, itemRead, itemWrite, structOf } from './accessors';
 
 /** Constructors take (m, a, o, n, own): the Memory, the address, the offset in m.v, the length of an array, the bytes owned. */
 export type CDataClass = new (m: Memory, a: Address, o: number, n: number, own: number) => CData;
@@ -68,6 +68,23 @@ export function wrapPointer(t: PointerType, address: Address, guard: Memory | nu
   }
   const place = placeMemory(address, extentOf(item));
   return new (classOf(t))(holds === null ? place.memory : heldWindow(place.memory, holds), address, place.offset, 0, 0);
+}
+
+/** The static method of a pointer class that makes its cdata from an address: `wrapPointer(t, address)` with no guard and no library held. */
+const MAKE = Symbol('node-cffi.make');
+type MakerClass = CDataClass & { [MAKE]: (address: Address) => CData | null };
+
+/**
+ * `wrapPointer(t, address)` (no guard, no library held) as a function of the address alone, for
+ * the pointers made most often (a callback's arguments): the class's own MAKE, compiled with it,
+ * which makes an address a window reaches (nearly all) into a cdata without wrapPointer's general
+ * steps. A pointer to a struct changes class once the struct gets its body: its class is looked up
+ * at each call.
+ */
+export function pointerMaker(t: PointerType): (address: Address) => CData | null {
+  if (!hasMaker(t)) return (a) => wrapPointer(t, a);
+  if (structOf(t) !== null) return (a) => (classOf(t) as MakerClass)[MAKE](a);
+  return (classOf(t) as MakerClass)[MAKE];
 }
 
 type FunctionPointerMaker = (t: PointerType, address: Address, guard: Memory | null) => CData;
@@ -202,6 +219,17 @@ export class ItemsData extends CData {
  */
 const ACCESSOR_INDICES = 1024;
 let indexAccessors = false;
+
+/**
+ * How many indices, from 0, each pointer and array class answers with accessors of its own, in
+ * front of ItemsData's. Those are shared by every class, so their `this[GET]` sees every class's
+ * objects and reaches [GET] through a lookup and a call V8 cannot inline once a program has used
+ * more than a few types; a class's own accessors see its objects only, and V8 makes [GET] part of
+ * them (measured on the char ** row callback after other types were indexed: ~35-65 ns less per
+ * callback with two `values[1]` reads). Their cost is paid per class made: 2 functions and a
+ * dictionary entry per index.
+ */
+const OWN_ACCESSOR_INDICES = 16;
 
 /** Defines the index accessors, once, when the first pointer or array class is made. */
 function defineIndexAccessors(): void {
@@ -371,6 +399,10 @@ const runtime = {
   readBits,
   writeBits,
   wrapPointer,
+  placeable,
+  windowOf,
+  windowOffset,
+  MAKE,
   readAddress,
   toCPointer,
   toCScalar,
@@ -438,6 +470,14 @@ function generate(t: Aggregate): CDataClass {
     `${k.preamble()}` +
     `const C = class extends ${base} {\n${fields}\n${body}\n};\n` +
     `Object.defineProperty(C.prototype, TYPE, { value: T });\n` +
+    (t.kind === 'pointer' && hasMaker(t)
+      ? 'Object.defineProperty(C, MAKE, { value: (a) => (placeable(a) ? new C(windowOf(a), a, windowOffset(a), 0, 0) : wrapPointer(T, a)) });\n'
+      : '') +
+    (t.kind === 'array' || (t.kind === 'pointer' && t.item.kind !== 'function')
+      ? `for (let i = 0; i < ${OWN_ACCESSOR_INDICES}; i++) {\n` +
+        '  Object.defineProperty(C.prototype, i, { get() { return this[GET](i); }, set(v) { this[SET](i, v); } });\n' +
+        '}\n'
+      : '') +
     // Public get/set mirror [GET]/[SET] unless a field of the same name claims the name.
     `for (const [pub, own] of [['get', GET], ['set', SET]]) {\n` +
     `  if (Object.prototype.hasOwnProperty.call(C.prototype, own) && !Object.prototype.hasOwnProperty.call(C.prototype, pub)) {\n` +
