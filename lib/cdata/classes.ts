@@ -1,7 +1,8 @@
 // One generated accessor class per pointer, array, struct and union type; values read as cdata (readAt, wrapPointer); pointer arithmetic and slicing.
 import { DESCRIBE, FFIError, RangeError, show, TypeError } from '../errors';
-import { ArrayType, CType, PointerType, StructType, arrayOf, pointerTo, requireSize } from '../ctype/model';
-import { ADDR, CData, CLONE_GUARD, GET, isCData, LEN, MEM, NOT_CLONEABLE, OFF, OWN, SET, TYPE } from './base';
+import { ArrayType, CType, PointerType, StructType, arrayOf, isCharLike, pointerTo, requireSize } from '../ctype/model';
+import { readCString, readCStringBounded } from '../backend/calls';
+import { ADDR, CData, CLONE_GUARD, CSTRING, GET, isCData, LEN, MEM, NOT_CLONEABLE, OFF, OWN, SET, TYPE } from './base';
 import { ScalarType, codeHelpers, fromC_wchar, toCScalar } from './convert';
 import {
   Address, Hold, Memory, NO_MEMORY, addressDistance, addressHex, heldWindow, offsetAddress, placeFrom, placeMemory, placeable, splitSlab, windowOf, windowOffset,
@@ -386,7 +387,9 @@ function openMember(c: CData, pointerClass: CDataClass, arrayClass: CDataClass, 
 
 /** Names the generated code can use; everything it needs arrives through these. */
 const runtime = {
-  MEM, ADDR, OFF, LEN, OWN, TYPE, GET, SET, NOT_CLONEABLE,
+  MEM, ADDR, OFF, LEN, OWN, TYPE, GET, SET, CSTRING, NOT_CLONEABLE, NO_MEMORY,
+  readCString,
+  readCStringBounded,
   ...codeHelpers,
   fromC_wchar,
   settledField,
@@ -438,6 +441,10 @@ function generate(t: Aggregate): CDataClass {
         // No size to step by: the slow path refuses the index with the error of every sizeless type.
         members.push('[GET](i) { return slowGet(this, i); }', '[SET](i, v) { slowSet(this, i, v); }');
       }
+      if (isCharLike(item)) {
+        // ffi.string()'s common case, C memory whose size is unknown (unbounded): up to the NUL (api.ts's stringOf does the rest).
+        members.push(`[CSTRING]() { const m = this[MEM]; if (!m.bounded && m.why === '' && m.buffer === null && m.v !== NO_MEMORY) return readCString(this[ADDR]); return undefined; }`);
+      }
       const s = structOf(t);
       if (s) members.push(fieldAccessors(s, k));
       body = members.join('\n');
@@ -454,6 +461,10 @@ function generate(t: Aggregate): CDataClass {
         `[GET](i) { ${index} ${guarded(`return ${itemRead(item, 'this[MEM].v', 'o', `i * ${size}`, k)};`, '`[${i}]`')} }`,
         `[SET](i, v) { ${index} ${guarded(itemWrite(item, 'this[MEM].v', 'o', where, k), '`[${i}]`')} }`,
       ].join('\n');
+      if (isCharLike(item)) {
+        // ffi.string()'s common case: the array's bytes, up to the first NUL, read by the native helper where it is built.
+        body += `\n[CSTRING]() { const m = this[MEM], n = this[LEN]; if (n > 0 && readCStringBounded !== null && m.why === '' && m.buffer === null && m.v !== NO_MEMORY) return readCStringBounded(this[ADDR], n); return undefined; }`;
+      }
       break;
     }
     case 'struct':

@@ -182,6 +182,29 @@ describe('a char ** a callback receives', () => {
   });
 });
 
+describe('ffi.string of char pointers and arrays', () => {
+  test('C memory, a char array in full and cut by its NUL, maxlen, and an empty array', () => {
+    const full = ffi.new('char[5]', 'abcde'.split('').map((ch) => ch.charCodeAt(0)));
+    const cut = ffi.new('char[8]', 'ab');
+    expect([ffi.string(full), ffi.string(cut), ffi.string(full, 2), ffi.string(ffi.new('char[]', 0))]).toEqual(['abcde', 'ab', 'ab', '']);
+    C.sparse_row(ffi.callback('row_cb', () => 0), 2);
+    const c = C.row_value(0);
+    expect([ffi.string(c), ffi.string(c, 1)]).toEqual(['c0', 'c']);
+    const u = ffi.new('char[]', 'h\u00e9llo \u4e16');
+    expect(ffi.string(u)).toBe('h\u00e9llo \u4e16');
+    expect(ffi.string(ffi.cast('char *', u))).toBe('h\u00e9llo \u4e16');
+  });
+
+  test('memory that is gone, and addresses no view reaches, are refused', () => {
+    const a = ffi.new('char[]', 'gone soon');
+    const p = ffi.cast('char *', a);
+    ffi.release(a);
+    expectThrow(() => ffi.string(p), TypeError, 'released');
+    expectThrow(() => ffi.string(ffi.cast('char *', -1)), RangeError, 'is not valid memory');
+    expectThrow(() => ffi.string(null), TypeError, 'null (a NULL pointer)');
+  });
+});
+
 describe('p[i] below and past the index accessors', () => {
   test('reads and writes agree with get and set, and so do their errors', () => {
     const a = ffi.new('int[2000]');
