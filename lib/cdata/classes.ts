@@ -222,15 +222,34 @@ const ACCESSOR_INDICES = 1024;
 let indexAccessors = false;
 
 /**
- * How many indices, from 0, each pointer and array class answers with accessors of its own, in
- * front of ItemsData's. Those are shared by every class, so their `this[GET]` sees every class's
- * objects and reaches [GET] through a lookup and a call V8 cannot inline once a program has used
- * more than a few types; a class's own accessors see its objects only, and V8 makes [GET] part of
- * them (measured on the char ** row callback after other types were indexed: ~35-65 ns less per
- * callback with two `values[1]` reads). Their cost is paid per class made: 2 functions and a
- * dictionary entry per index.
+ * How many indices, from 0, a pointer or array class answers with accessors of its own, in front of
+ * ItemsData's, once one of its objects has been indexed that way. ItemsData's are shared by every
+ * class, so their `this[GET]` sees every class's objects and reaches [GET] through a lookup and a
+ * call V8 cannot inline once a program has used more than a few types; a class's own accessors
+ * (compiled with it) see its objects only, and V8 makes [GET] part of them (measured on the char **
+ * row callback after other types were indexed: ~35-65 ns less per callback with two `values[1]`
+ * reads). They are defined at the first `p[i]` below this bound on an object of the class (2
+ * functions and a dictionary entry per index), so that classes never indexed so cost nothing more.
  */
 const OWN_ACCESSOR_INDICES = 16;
+
+/** The pointer and array classes whose own index accessors are not defined yet. */
+const withoutOwnIndices = new WeakSet<object>();
+
+/**
+ * Defines the own index accessors of the class of `c` (one of its objects), compiled for it alone
+ * so that they see its objects only; false when they are defined already.
+ */
+function defineOwnIndexAccessors(c: CData): boolean {
+  const cls = c.constructor as CDataClass;
+  if (!withoutOwnIndices.delete(cls)) return false;
+  const define = new Function(
+    'proto', 'GET', 'SET',
+    `for (let i = 0; i < ${OWN_ACCESSOR_INDICES}; i++) Object.defineProperty(proto, i, { get() { return this[GET](i); }, set(v) { this[SET](i, v); } });`,
+  ) as (proto: object, get: symbol, set: symbol) => void;
+  define(cls.prototype, GET, SET);
+  return true;
+}
 
 /** Defines the index accessors, once, when the first pointer or array class is made. */
 function defineIndexAccessors(): void {
@@ -238,12 +257,16 @@ function defineIndexAccessors(): void {
   indexAccessors = true;
   const proto = ItemsData.prototype;
   for (let i = 0; i < ACCESSOR_INDICES; i++) {
+    // Below OWN_ACCESSOR_INDICES, the first use on a class defines the class's own accessors, which answer from then on.
+    const own = i < OWN_ACCESSOR_INDICES;
     Object.defineProperty(proto, i, {
       get(this: CData): unknown {
+        if (own && defineOwnIndexAccessors(this)) return this[i];
         return this[GET](i);
       },
       set(this: CData, v: unknown): void {
-        this[SET](i, v);
+        if (own && defineOwnIndexAccessors(this)) this[i] = v;
+        else this[SET](i, v);
       },
     });
   }
@@ -484,11 +507,7 @@ function generate(t: Aggregate): CDataClass {
     (t.kind === 'pointer' && hasMaker(t)
       ? 'Object.defineProperty(C, MAKE, { value: (a) => (placeable(a) ? new C(windowOf(a), a, windowOffset(a), 0, 0) : wrapPointer(T, a)) });\n'
       : '') +
-    (t.kind === 'array' || (t.kind === 'pointer' && t.item.kind !== 'function')
-      ? `for (let i = 0; i < ${OWN_ACCESSOR_INDICES}; i++) {\n` +
-        '  Object.defineProperty(C.prototype, i, { get() { return this[GET](i); }, set(v) { this[SET](i, v); } });\n' +
-        '}\n'
-      : '') +
+
     // Public get/set mirror [GET]/[SET] unless a field of the same name claims the name.
     `for (const [pub, own] of [['get', GET], ['set', SET]]) {\n` +
     `  if (Object.prototype.hasOwnProperty.call(C.prototype, own) && !Object.prototype.hasOwnProperty.call(C.prototype, pub)) {\n` +
@@ -499,7 +518,9 @@ function generate(t: Aggregate): CDataClass {
   // Compiled for each type: classes sharing code would share inline caches, which then see many shapes.
   const factory = new Function(base, 'T', ...RUNTIME_NAMES, ...k.values.map((_, i) => `c${i}`), source) as ClassFactory;
   const baseClass = { PointerData, FunctionPointerData, ArrayData, StructData }[base];
-  return factory(baseClass, t, ...RUNTIME_VALUES, ...k.values);
+  const cls = factory(baseClass, t, ...RUNTIME_VALUES, ...k.values);
+  if (base === 'PointerData' || base === 'ArrayData') withoutOwnIndices.add(cls);
+  return cls;
 }
 
 type ClassFactory = (...args: unknown[]) => CDataClass;

@@ -170,15 +170,28 @@ describe('a char ** a callback receives', () => {
     expect(got).toEqual([null, '-1', '5a00000000001000', 'RangeError: true', 'RangeError: true']);
   });
 
-  test("each pointer and array class answers indices 0 to 15 with accessors of its own, then the shared ones", () => {
-    const classOfType = (decl: string) => Object.getPrototypeOf(ffi.new(decl));
-    const own = (proto: object) => Array.from({ length: 20 }, (_, i) => Object.getOwnPropertyDescriptor(proto, i) !== undefined);
-    const pp = classOfType('char * *');
-    const ints = classOfType('int[4]');
-    expect(own(pp)).toEqual(Array.from({ length: 20 }, (_, i) => i < 16));
-    expect(own(ints)).toEqual(Array.from({ length: 20 }, (_, i) => i < 16));
-    expect(Object.getOwnPropertyDescriptor(pp, 1)!.get).not.toBe(Object.getOwnPropertyDescriptor(ints, 1)!.get);
-    expect(Object.keys(pp)).toEqual([]);
+  test('a pointer or array class answers indices 0 to 15 with accessors of its own once one of its objects is indexed, then the shared ones', () => {
+    const ownIndices = (proto: object) => Array.from({ length: 20 }, (_, i) => i).filter((i) => Object.getOwnPropertyDescriptor(proto, i) !== undefined);
+    // types no other test of this file indexes
+    const pp = ffi.cast('short * *', ffi.new('short *[4]'))!;
+    const ints = ffi.new('int[7]');
+    const [ppClass, intsClass] = [Object.getPrototypeOf(pp), Object.getPrototypeOf(ints)];
+    expect([ownIndices(ppClass), ownIndices(intsClass)]).toEqual([[], []]);
+    expect(pp[3]).toBe(null);
+    ints[2] = 5;
+    const sixteen = Array.from({ length: 16 }, (_, i) => i);
+    expect([ownIndices(ppClass), ownIndices(intsClass)]).toEqual([sixteen, sixteen]);
+    expect(Object.getOwnPropertyDescriptor(ppClass, 1)!.get).not.toBe(Object.getOwnPropertyDescriptor(intsClass, 1)!.get);
+    const listed: string[] = [];
+    for (const key in ints) listed.push(key); // eslint-disable-line guard-for-in
+    // the accessors are not enumerable: only the guard every cdata has is listed
+    expect([ints[2], ints.get(2), pp[3], pp.get(3), listed]).toEqual([5, 5, null, null, ['(not cloneable)']]);
+    // past the first 16 indices the shared accessors answer and define nothing; a write below defines them too
+    const later = ffi.new('int[20]');
+    later[16] = 9;
+    expect([later[16], ownIndices(Object.getPrototypeOf(later))]).toEqual([9, []]);
+    later[15] = 4;
+    expect([later[15], later.get(15), ownIndices(Object.getPrototypeOf(later))]).toEqual([4, 4, sixteen]);
   });
 });
 
