@@ -233,21 +233,22 @@ let indexAccessors = false;
  */
 const OWN_ACCESSOR_INDICES = 16;
 
-/** The pointer and array classes whose own index accessors are not defined yet. */
+/** The prototypes of the pointer and array classes whose own index accessors are not defined yet. */
 const withoutOwnIndices = new WeakSet<object>();
 
 /**
- * Defines the own index accessors of the class of `c` (one of its objects), compiled for it alone
- * so that they see its objects only; false when they are defined already.
+ * Defines the own index accessors of the class of `c` (one of its objects) on its prototype,
+ * compiled for it alone so that they see its objects only; false when they are defined already.
+ * (The prototype, not `constructor`, which a struct pointer's field of that name would answer.)
  */
 function defineOwnIndexAccessors(c: CData): boolean {
-  const cls = c.constructor as CDataClass;
-  if (!withoutOwnIndices.delete(cls)) return false;
+  const proto = Object.getPrototypeOf(c) as object;
+  if (!withoutOwnIndices.delete(proto)) return false;
   const define = new Function(
     'proto', 'GET', 'SET',
     `for (let i = 0; i < ${OWN_ACCESSOR_INDICES}; i++) Object.defineProperty(proto, i, { get() { return this[GET](i); }, set(v) { this[SET](i, v); } });`,
   ) as (proto: object, get: symbol, set: symbol) => void;
-  define(cls.prototype, GET, SET);
+  define(proto, GET, SET);
   return true;
 }
 
@@ -519,7 +520,7 @@ function generate(t: Aggregate): CDataClass {
   const factory = new Function(base, 'T', ...RUNTIME_NAMES, ...k.values.map((_, i) => `c${i}`), source) as ClassFactory;
   const baseClass = { PointerData, FunctionPointerData, ArrayData, StructData }[base];
   const cls = factory(baseClass, t, ...RUNTIME_VALUES, ...k.values);
-  if (base === 'PointerData' || base === 'ArrayData') withoutOwnIndices.add(cls);
+  if (base === 'PointerData' || base === 'ArrayData') withoutOwnIndices.add(cls.prototype);
   return cls;
 }
 

@@ -170,6 +170,9 @@ describe('a char ** a callback receives', () => {
     expect(got).toEqual([null, '-1', '5a00000000001000', 'RangeError: true', 'RangeError: true']);
   });
 
+});
+
+describe('the index accessors a class defines for itself', () => {
   test('a pointer or array class answers indices 0 to 15 with accessors of its own once one of its objects is indexed, then the shared ones', () => {
     const ownIndices = (proto: object) => Array.from({ length: 20 }, (_, i) => i).filter((i) => Object.getOwnPropertyDescriptor(proto, i) !== undefined);
     // types no other test of this file indexes
@@ -192,6 +195,15 @@ describe('a char ** a callback receives', () => {
     expect([later[16], ownIndices(Object.getPrototypeOf(later))]).toEqual([9, []]);
     later[15] = 4;
     expect([later[15], later.get(15), ownIndices(Object.getPrototypeOf(later))]).toEqual([4, 4, sixteen]);
+  });
+  test("a struct pointer whose struct has a field named 'constructor' is indexed as any other", () => {
+    const own = new FFI();
+    own.cdef('struct has_ctor { int constructor; int x; };');
+    const p = own.cast('struct has_ctor *', own.new('struct has_ctor[3]'))!;
+    p[2].x = 7;
+    p[1].constructor = 4;
+    const proto = Object.getPrototypeOf(p);
+    expect([p[2].x, p.get(2).x, p[1].constructor, p.constructor, Object.getOwnPropertyDescriptor(proto, 2) !== undefined]).toEqual([7, 7, 4, 0, true]);
   });
 });
 
