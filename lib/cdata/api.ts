@@ -4,7 +4,7 @@ import { RangeError, show, TypeError } from '../errors';
 import { ArrayType, CType, PointerType, isCType, isCharLike, pointerTo, requireSize } from '../ctype/model';
 import { isSignedRepr } from '../ctype/primitives';
 import { bufferAddress, rawView, readCString, readCStringBounded } from '../backend/calls';
-import { CData, isCData, MEM, ADDR, OFF, LEN, OWN, TYPE, ownsNoBytes } from './base';
+import { CData, CSTRING, isCData, MEM, ADDR, OFF, LEN, OWN, TYPE, ownsNoBytes } from './base';
 import { classOf, ownMemory, readAt, wrapPointer } from './classes';
 import { extentOf, knownBytes, readCode, writeArray, writeAt } from './access';
 import { varSizeOf, wideCodes } from './layout';
@@ -252,6 +252,11 @@ const utf8 = new TextDecoder('utf-8');
 
 /** ffi.string: text from a char array or pointer (UTF-8, or UTF-16/32 for wide chars), or an enum's name. */
 export function stringOf(value: unknown, maxlen: number | undefined): string {
+  if (maxlen === undefined && isCData(value)) {
+    // A char pointer or array answers the common cases itself, with the reads of its own class (see classes.ts).
+    const text = value[CSTRING]();
+    if (text !== undefined) return text;
+  }
   if (!isCData(value)) {
     if (value instanceof EnumValue) return value.type.elements[String(value.value)] ?? String(value.value);
     const what = value === null ? 'null (a NULL pointer)' : show(value);

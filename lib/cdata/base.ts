@@ -26,6 +26,8 @@ export const TYPE: unique symbol = Symbol('node-cffi.type');
 export const GET: unique symbol = Symbol('node-cffi.get');
 /** Element write behind `p[i] = v`. */
 export const SET: unique symbol = Symbol('node-cffi.set');
+/** ffi.string's fast path: the text a char pointer or array refers to, or undefined where ffi.string's general path must answer. */
+export const CSTRING: unique symbol = Symbol('node-cffi.cstring');
 
 /**
  * A cdata is a typed reference to native memory. Every cdata refers to the memory at address
@@ -72,6 +74,11 @@ export class CData {
   /** Element write behind `p[i] = v`; pointer and array classes replace it. */
   [SET](_i: number, _v: unknown): void {
     throw new TypeError(`${this[DESCRIBE]()} cannot be indexed`);
+  }
+
+  /** ffi.string's fast path; char pointer and array classes replace it (classes.ts). */
+  [CSTRING](): string | undefined {
+    return undefined;
   }
 
   toString(): string {

@@ -5,7 +5,7 @@ import type { Repr } from '../ctype/primitives';
 import { registerCallback, unregisterCallback } from '../backend/calls';
 import { ErrorBits, guardCallback } from '../backend/threadguard';
 import { MEM, OFF } from './base';
-import { wrapPointer } from './classes';
+import { pointerMaker } from './classes';
 import { writeAt } from './access';
 import { ScalarType, fastCheck, fromC_f80, fromC_wchar, isWideChar, reprOf, toCScalar, toC_f80 } from './convert';
 import { Address, placeRaw, toAddress } from './memory';
@@ -87,9 +87,11 @@ function resultConverter(t: CType, where: string): (r: unknown) => unknown {
 /** Converts what koffi hands a callback for an argument of type `t` into what JavaScript receives. */
 function argumentConverter(t: CType): ((a: unknown) => unknown) | null {
   switch (t.kind) {
-    case 'pointer':
+    case 'pointer': {
       // koffi gives pointer arguments as intptr_t: a number, or a bigint beyond 2^53 (a tagged pointer)
-      return (a) => wrapPointer(t, typeof a === 'bigint' ? toAddress(a) : ((a as number | null) ?? 0));
+      const make = pointerMaker(t);
+      return (a) => make(typeof a === 'number' ? a : cAddress(a));
+    }
     case 'struct':
     case 'union':
       return (a) => fromKoffiRecord(t, a as Record<string, unknown>);

@@ -1,8 +1,9 @@
 // One generated accessor class per pointer, array, struct and union type; values read as cdata (readAt, wrapPointer); pointer arithmetic and slicing.
 import { DESCRIBE, FFIError, RangeError, show, TypeError } from '../errors';
-import { ArrayType, CType, PointerType, StructType, arrayOf, pendingLayout, pendingReason, pointerTo, requireSize } from '../ctype/model';
-import { ADDR, CData, CLONE_GUARD, GET, isCData, LEN, MEM, NOT_CLONEABLE, OFF, OWN, SET, TYPE } from './base';
-import { ScalarType, codeHelpers, fastCheck, fromC_wchar, isWideChar, loadCode, reprOf, storeCode, toCScalar } from './convert';
+import { ArrayType, CType, PointerType, StructType, arrayOf, isCharLike, pointerTo, requireSize } from '../ctype/model';
+import { readCString, readCStringBounded } from '../backend/calls';
+import { ADDR, CData, CLONE_GUARD, CSTRING, GET, isCData, LEN, MEM, NOT_CLONEABLE, OFF, OWN, SET, TYPE } from './base';
+import { ScalarType, codeHelpers, fromC_wchar, toCScalar } from './convert';
 import {
   Address, Hold, Memory, NO_MEMORY, addressDistance, addressHex, heldWindow, offsetAddress, placeFrom, placeMemory, placeable, splitSlab, windowOf, windowOffset,
   windowed,
@@ -11,6 +12,7 @@ import { checkMemory, fault } from './faults';
 import { toCPointer } from './pointers';
 import { hasVarArray, readBits, writeBits } from './layout';
 import { extentOf, readAddress, readScalar, writeAt } from './access';
+import { Constants, fieldAccessors, guarded, hasMaker, itemRead, itemWrite, structOf } from './accessors';
 
 /** Constructors take (m, a, o, n, own): the Memory, the address, the offset in m.v, the length of an array, the bytes owned. */
 export type CDataClass = new (m: Memory, a: Address, o: number, n: number, own: number) => CData;
@@ -67,6 +69,23 @@ export function wrapPointer(t: PointerType, address: Address, guard: Memory | nu
   }
   const place = placeMemory(address, extentOf(item));
   return new (classOf(t))(holds === null ? place.memory : heldWindow(place.memory, holds), address, place.offset, 0, 0);
+}
+
+/** The static method of a pointer class that makes its cdata from an address: `wrapPointer(t, address)` with no guard and no library held. */
+const MAKE = Symbol('node-cffi.make');
+type MakerClass = CDataClass & { [MAKE]: (address: Address) => CData | null };
+
+/**
+ * `wrapPointer(t, address)` (no guard, no library held) as a function of the address alone, for
+ * the pointers made most often (a callback's arguments): the class's own MAKE, compiled with it,
+ * which makes an address a window reaches (nearly all) into a cdata without wrapPointer's general
+ * steps. A pointer to a struct changes class once the struct gets its body: its class is looked up
+ * at each call.
+ */
+export function pointerMaker(t: PointerType): (address: Address) => CData | null {
+  if (!hasMaker(t)) return (a) => wrapPointer(t, a);
+  if (structOf(t) !== null) return (a) => (classOf(t) as MakerClass)[MAKE](a);
+  return (classOf(t) as MakerClass)[MAKE];
 }
 
 type FunctionPointerMaker = (t: PointerType, address: Address, guard: Memory | null) => CData;
@@ -175,13 +194,6 @@ export function classOf(t: Aggregate): CDataClass {
   return cls;
 }
 
-/** The struct whose fields a cdata of type `t` exposes (itself, or the pointee of a struct pointer). */
-function structOf(t: Aggregate): StructType | null {
-  if (t.kind === 'struct' || t.kind === 'union') return t;
-  if (t.kind === 'pointer' && (t.item.kind === 'struct' || t.item.kind === 'union')) return t.item;
-  return null;
-}
-
 /** Shared behaviour of pointer and array cdata: C's arithmetic on items, and CFFI's slices. */
 export class ItemsData extends CData {
   /** C's `p + n` (on an array, `a + n`): a pointer n items on ('T *'). */
@@ -209,18 +221,53 @@ export class ItemsData extends CData {
 const ACCESSOR_INDICES = 1024;
 let indexAccessors = false;
 
+/**
+ * How many indices, from 0, a pointer or array class answers with accessors of its own, in front of
+ * ItemsData's, once one of its objects has been indexed that way. ItemsData's are shared by every
+ * class, so their `this[GET]` sees every class's objects and reaches [GET] through a lookup and a
+ * call V8 cannot inline once a program has used more than a few types; a class's own accessors
+ * (compiled with it) see its objects only, and V8 makes [GET] part of them (measured on the char **
+ * row callback after other types were indexed: ~35-65 ns less per callback with two `values[1]`
+ * reads). They are defined at the first `p[i]` below this bound on an object of the class (2
+ * functions and a dictionary entry per index), so that classes never indexed so cost nothing more.
+ */
+const OWN_ACCESSOR_INDICES = 16;
+
+/** The prototypes of the pointer and array classes whose own index accessors are not defined yet. */
+const withoutOwnIndices = new WeakSet<object>();
+
+/**
+ * Defines the own index accessors of the class of `c` (one of its objects) on its prototype,
+ * compiled for it alone so that they see its objects only; false when they are defined already.
+ * (The prototype, not `constructor`, which a struct pointer's field of that name would answer.)
+ */
+function defineOwnIndexAccessors(c: CData): boolean {
+  const proto = Object.getPrototypeOf(c) as object;
+  if (!withoutOwnIndices.delete(proto)) return false;
+  const define = new Function(
+    'proto', 'GET', 'SET',
+    `for (let i = 0; i < ${OWN_ACCESSOR_INDICES}; i++) Object.defineProperty(proto, i, { get() { return this[GET](i); }, set(v) { this[SET](i, v); } });`,
+  ) as (proto: object, get: symbol, set: symbol) => void;
+  define(proto, GET, SET);
+  return true;
+}
+
 /** Defines the index accessors, once, when the first pointer or array class is made. */
 function defineIndexAccessors(): void {
   if (indexAccessors) return;
   indexAccessors = true;
   const proto = ItemsData.prototype;
   for (let i = 0; i < ACCESSOR_INDICES; i++) {
+    // Below OWN_ACCESSOR_INDICES, the first use on a class defines the class's own accessors, which answer from then on.
+    const own = i < OWN_ACCESSOR_INDICES;
     Object.defineProperty(proto, i, {
       get(this: CData): unknown {
+        if (own && defineOwnIndexAccessors(this)) return this[i];
         return this[GET](i);
       },
       set(this: CData, v: unknown): void {
-        this[SET](i, v);
+        if (own && defineOwnIndexAccessors(this)) this[i] = v;
+        else this[SET](i, v);
       },
     });
   }
@@ -364,7 +411,9 @@ function openMember(c: CData, pointerClass: CDataClass, arrayClass: CDataClass, 
 
 /** Names the generated code can use; everything it needs arrives through these. */
 const runtime = {
-  MEM, ADDR, OFF, LEN, OWN, TYPE, GET, SET, NOT_CLONEABLE,
+  MEM, ADDR, OFF, LEN, OWN, TYPE, GET, SET, CSTRING, NOT_CLONEABLE, NO_MEMORY,
+  readCString,
+  readCStringBounded,
   ...codeHelpers,
   fromC_wchar,
   settledField,
@@ -377,6 +426,10 @@ const runtime = {
   readBits,
   writeBits,
   wrapPointer,
+  placeable,
+  windowOf,
+  windowOffset,
+  MAKE,
   readAddress,
   toCPointer,
   toCScalar,
@@ -386,98 +439,6 @@ const runtime = {
   slowSet,
   pointerToItem,
 };
-
-/** JavaScript source for reading an item of type `t` at offset `off` of view `view`, address `this[ADDR] + delta`. */
-function itemRead(t: CType, view: string, off: string, delta: string, k: Constants): string {
-  // The bytes behind `this` that ffi.new gave a struct with an open array member ([OWN] for the
-  // owning pointer, [LEN] for the struct it points to), minus the item's offset: the item's share.
-  const varBytes = `Math.max(0, (this[OWN] || this[LEN]) - (${delta}))`;
-  switch (t.kind) {
-    case 'primitive':
-    case 'enum':
-      if (isWideChar(t)) return `fromC_wchar(${loadCode(reprOf(t), view, off)}, ${t.size})`;
-      return loadCode(reprOf(t), view, off);
-    case 'pointer':
-      return `wrapPointer(${k.add(t)}, readAddress(${view}, ${off}), null, this[MEM].holds)`;
-    case 'array':
-      if (t.length === null) return `openMember(this, ${k.cls(pointerToItem(t))}, ${k.cls(t)}, ${delta}, ${off}, ${t.item.size})`;
-      return `new (${k.cls(t)})(ownMemory(this), offsetAddress(this[ADDR], ${delta}), ${off}, ${t.length}, 0)`;
-    case 'struct':
-    case 'union':
-      return `new (${k.cls(t)})(ownMemory(this), offsetAddress(this[ADDR], ${delta}), ${off}, ${hasVarArray(t) ? varBytes : 0}, 0)`;
-    case 'void':
-    case 'function':
-      return `readAt(${k.add(t)}, this[MEM], ${off}, 0)`;
-  }
-}
-
-/** JavaScript statements storing `v` as an item of type `t` at offset `off` of view `view`. */
-function itemWrite(t: CType, view: string, off: string, where: string, k: Constants): string {
-  if (t.kind === 'primitive' || t.kind === 'enum') {
-    const repr = reprOf(t);
-    // A wide character is a string in JavaScript: always converted to its code.
-    const check = isWideChar(t) ? 'false' : fastCheck(repr, 'v');
-    return `if (!(${check})) v = toCScalar(${k.add(t)}, v, ${k.add(where)});\n${storeCode(repr, view, off, 'v')};`;
-  }
-  return `writeAt(${k.add(t)}, ${view}, ${off}, v, ${k.add(where)});`;
-}
-
-/** `body` (statements) with the engine's memory errors turned into node-cffi's, naming `where` (a JS expression). */
-function guarded(body: string, where: string): string {
-  return `try { ${body} } catch (e) { throw fault(this, e, ${where}); }`;
-}
-
-/** Constants a generated class closes over (types, strings), named c0, c1, …; item classes resolved lazily. */
-class Constants {
-  readonly values: unknown[] = [];
-  private readonly lazy: string[] = [];
-  add(x: unknown): string {
-    let i = this.values.indexOf(x);
-    if (i < 0) i = this.values.push(x) - 1;
-    return `c${i}`;
-  }
-  /** An expression giving the class of `t`, resolved on first use (types may refer to themselves). */
-  cls(t: Aggregate): string {
-    const c = this.add(t);
-    const name = `k_${c}`;
-    if (!this.lazy.includes(name)) this.lazy.push(name);
-    return `(${name} || (${name} = classOf(${c})))`;
-  }
-  preamble(): string {
-    return this.lazy.length ? `let ${this.lazy.join(', ')};\n` : '';
-  }
-}
-
-function fieldAccessors(s: StructType, k: Constants): string {
-  const out: string[] = [];
-  const pending = pendingLayout(s);
-  if (pending) {
-    // Laid out by the compiler, not verified when this class was made: once verify() has given the
-    // layout, the declared names reach the fields through the class made since; before, they say why not.
-    const why = k.add(`'${s.cname}': ${pendingReason(pending)}`);
-    for (const m of s.members ?? []) {
-      if (m.name === '') continue;
-      const name = JSON.stringify(m.name);
-      out.push(`get [${name}]() { return settledField(this, ${name}, ${why}); }`);
-      out.push(`set [${name}](v) { settledField(this, ${name}, ${why}, v); }`);
-    }
-    return out.join('\n');
-  }
-  for (const f of s.fields ?? []) {
-    const name = JSON.stringify(f.name);
-    const where = `field '${f.name}' of '${s.cname}'`;
-    const field = k.add(`field '${f.name}'`);
-    const off = `this[OFF] + ${f.offset}`;
-    if (f.bitsize >= 0) {
-      out.push(`get [${name}]() { ${guarded(`return readBits(this[MEM].v, ${off}, ${k.add(f)});`, field)} }`);
-      out.push(`set [${name}](v) { ${guarded(`writeBits(this[MEM].v, ${off}, ${k.add(f)}, v, ${k.add(where)});`, field)} }`);
-      continue;
-    }
-    out.push(`get [${name}]() { ${guarded(`return ${itemRead(f.type, 'this[MEM].v', off, String(f.offset), k)};`, field)} }`);
-    out.push(`set [${name}](v) { ${guarded(itemWrite(f.type, 'this[MEM].v', off, where, k), field)} }`);
-  }
-  return out.join('\n');
-}
 
 function generate(t: Aggregate): CDataClass {
   if (t.kind !== 'struct' && t.kind !== 'union') defineIndexAccessors();
@@ -504,6 +465,10 @@ function generate(t: Aggregate): CDataClass {
         // No size to step by: the slow path refuses the index with the error of every sizeless type.
         members.push('[GET](i) { return slowGet(this, i); }', '[SET](i, v) { slowSet(this, i, v); }');
       }
+      if (isCharLike(item)) {
+        // ffi.string()'s common case, C memory whose size is unknown (unbounded): up to the NUL (api.ts's stringOf does the rest).
+        members.push(`[CSTRING]() { const m = this[MEM]; if (!m.bounded && m.why === '' && m.buffer === null && m.v !== NO_MEMORY) return readCString(this[ADDR]); return undefined; }`);
+      }
       const s = structOf(t);
       if (s) members.push(fieldAccessors(s, k));
       body = members.join('\n');
@@ -520,6 +485,10 @@ function generate(t: Aggregate): CDataClass {
         `[GET](i) { ${index} ${guarded(`return ${itemRead(item, 'this[MEM].v', 'o', `i * ${size}`, k)};`, '`[${i}]`')} }`,
         `[SET](i, v) { ${index} ${guarded(itemWrite(item, 'this[MEM].v', 'o', where, k), '`[${i}]`')} }`,
       ].join('\n');
+      if (isCharLike(item)) {
+        // ffi.string()'s common case: the array's bytes, up to the first NUL, read by the native helper where it is built.
+        body += `\n[CSTRING]() { const m = this[MEM], n = this[LEN]; if (n > 0 && readCStringBounded !== null && m.why === '' && m.buffer === null && m.v !== NO_MEMORY) return readCStringBounded(this[ADDR], n); return undefined; }`;
+      }
       break;
     }
     case 'struct':
@@ -536,6 +505,10 @@ function generate(t: Aggregate): CDataClass {
     `${k.preamble()}` +
     `const C = class extends ${base} {\n${fields}\n${body}\n};\n` +
     `Object.defineProperty(C.prototype, TYPE, { value: T });\n` +
+    (t.kind === 'pointer' && hasMaker(t)
+      ? 'Object.defineProperty(C, MAKE, { value: (a) => (placeable(a) ? new C(windowOf(a), a, windowOffset(a), 0, 0) : wrapPointer(T, a)) });\n'
+      : '') +
+
     // Public get/set mirror [GET]/[SET] unless a field of the same name claims the name.
     `for (const [pub, own] of [['get', GET], ['set', SET]]) {\n` +
     `  if (Object.prototype.hasOwnProperty.call(C.prototype, own) && !Object.prototype.hasOwnProperty.call(C.prototype, pub)) {\n` +
@@ -546,7 +519,9 @@ function generate(t: Aggregate): CDataClass {
   // Compiled for each type: classes sharing code would share inline caches, which then see many shapes.
   const factory = new Function(base, 'T', ...RUNTIME_NAMES, ...k.values.map((_, i) => `c${i}`), source) as ClassFactory;
   const baseClass = { PointerData, FunctionPointerData, ArrayData, StructData }[base];
-  return factory(baseClass, t, ...RUNTIME_VALUES, ...k.values);
+  const cls = factory(baseClass, t, ...RUNTIME_VALUES, ...k.values);
+  if (base === 'PointerData' || base === 'ArrayData') withoutOwnIndices.add(cls.prototype);
+  return cls;
 }
 
 type ClassFactory = (...args: unknown[]) => CDataClass;

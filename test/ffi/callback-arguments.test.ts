@@ -9,6 +9,9 @@ int many(int (*cb)(int, char **), int n);
 typedef double (*mixed_cb)(int, const char *, double, void *, unsigned char, long long, float, short, _Bool);
 double call_mixed(mixed_cb cb);
 void call_void(void (*cb)(int *), int *p);
+int sparse_row(row_cb cb, int n);
+int odd_pointers(int (*cb)(char **, char **, char **));
+const char *row_value(int i);
 `;
 
 const SOURCE = `${ROWS_SOURCE}
@@ -22,6 +25,24 @@ int many(int (*cb)(int, char **), int n) {
 typedef double (*mixed_cb)(int, const char *, double, void *, unsigned char, long long, float, short, _Bool);
 double call_mixed(mixed_cb cb) { return cb(-5, "text", 2.5, (void *)0x1234, 200, 1LL << 40, 0.5f, -300, 1); }
 void call_void(void (*cb)(int *), int *p) { cb(p); }
+#include <stdint.h>
+static char *sparse_values[40];
+static char *sparse_names[40];
+static char sparse_texts[40][8];
+/* A row of n columns whose odd ones are NULL (an SQL NULL's value); the callback may replace values. */
+int sparse_row(row_cb cb, int n) {
+  for (int i = 0; i < n; i++) {
+    snprintf(sparse_texts[i], sizeof sparse_texts[i], "c%d", i);
+    sparse_values[i] = i % 2 ? NULL : sparse_texts[i];
+    sparse_names[i] = sparse_texts[i];
+  }
+  return cb((void *)0, n, sparse_values, sparse_names);
+}
+const char *row_value(int i) { return sparse_values[i]; }
+/* NULL, the (char **)-1 sentinel and a tagged pointer (top byte set) */
+int odd_pointers(int (*cb)(char **, char **, char **)) {
+  return cb((char **)0, (char **)-1, (char **)(((uintptr_t)0x5a << 56) | 0x1000));
+}
 `;
 
 let ffi: FFI;
@@ -75,6 +96,137 @@ describe("a callback's arguments", () => {
     });
     C.many(cb, 1100);
     expect(read).toEqual(['v0', 'v0', 'v1', 'v1', 'v1023', 'v1023', 'v1024', 'v1024', 'v1025', 'v1025', 'v1099', 'v1099']);
+  });
+});
+
+describe('a char ** a callback receives', () => {
+  test('NULL entries read as null by index and by get, inside and past the indices its class answers itself', () => {
+    const read: unknown[] = [];
+    const cb = ffi.callback('row_cb', (_arg: unknown, n: number, values: any, names: any) => {
+      for (let i = 0; i < n; i++) {
+        const v = values[i];
+        read.push(v === null ? null : ffi.string(v), values.get(i) === null ? null : ffi.string(values.get(i)), ffi.string(names[i]));
+      }
+      return 0;
+    });
+    C.sparse_row(cb, 40);
+    const expected: unknown[] = [];
+    for (let i = 0; i < 40; i++) expected.push(i % 2 ? null : `c${i}`, i % 2 ? null : `c${i}`, `c${i}`);
+    expect(read).toEqual(expected);
+  });
+
+  test('writes by index and by set reach C memory, and reads see them', () => {
+    const text = ffi.new('char[]', 'replaced');
+    const seen: unknown[] = [];
+    const cb = ffi.callback('row_cb', (_arg: unknown, _n: number, values: any) => {
+      values[1] = text;
+      values.set(17, text);
+      values[3] = null;
+      seen.push(ffi.string(values.get(1)), ffi.string(values[17]), values[3], values.get(3));
+      return 0;
+    });
+    C.sparse_row(cb, 20);
+    expect(seen).toEqual(['replaced', 'replaced', null, null]);
+    expect([ffi.string(C.row_value(1)), ffi.string(C.row_value(17)), C.row_value(3)]).toEqual(['replaced', 'replaced', null]);
+  });
+
+  test('an index or a value of the wrong kind is refused as p.get() and p.set() refuse it', () => {
+    const errors: unknown[] = [];
+    const cb = ffi.callback('row_cb', (_arg: unknown, _n: number, values: any) => {
+      for (const f of [() => values[1.5], () => values.get(1.5), () => { values[2] = 5; }, () => values.set(2, 5)]) {
+        try {
+          f();
+          errors.push('no error');
+        } catch (e) {
+          errors.push(`${(e as Error).constructor.name}: ${(e as Error).message}`);
+        }
+      }
+      return 0;
+    });
+    C.sparse_row(cb, 4);
+    expect(errors).toEqual([
+      "TypeError: cdata 'char * *': index must be an integer, got 1.5",
+      "TypeError: cdata 'char * *': index must be an integer, got 1.5",
+      expect.stringMatching(/^TypeError: .*expected a cdata 'char \*' or null, got 5/),
+      expect.stringMatching(/^TypeError: .*expected a cdata 'char \*' or null, got 5/),
+    ]);
+  });
+
+  test('NULL, a sentinel and a tagged pointer arrive as null and as pointers that keep their address but refuse reads', () => {
+    const got: unknown[] = [];
+    const cb = ffi.callback('int(char **, char **, char **)', (a: any, b: any, c: any) => {
+      got.push(a, String(ffi.cast('intptr_t', b)), BigInt.asUintN(64, BigInt(ffi.cast('intptr_t', c) as number | bigint)).toString(16));
+      for (const p of [b, c]) {
+        try {
+          p[0];
+          got.push('read');
+        } catch (e) {
+          got.push(`${(e as Error).constructor.name}: ${/is not valid memory/.test((e as Error).message)}`);
+        }
+      }
+      return 0;
+    });
+    C.odd_pointers(cb);
+    expect(got).toEqual([null, '-1', '5a00000000001000', 'RangeError: true', 'RangeError: true']);
+  });
+
+});
+
+describe('the index accessors a class defines for itself', () => {
+  test('a pointer or array class answers indices 0 to 15 with accessors of its own once one of its objects is indexed, then the shared ones', () => {
+    const ownIndices = (proto: object) => Array.from({ length: 20 }, (_, i) => i).filter((i) => Object.getOwnPropertyDescriptor(proto, i) !== undefined);
+    // types no other test of this file indexes
+    const pp = ffi.cast('short * *', ffi.new('short *[4]'))!;
+    const ints = ffi.new('int[7]');
+    const [ppClass, intsClass] = [Object.getPrototypeOf(pp), Object.getPrototypeOf(ints)];
+    expect([ownIndices(ppClass), ownIndices(intsClass)]).toEqual([[], []]);
+    expect(pp[3]).toBe(null);
+    ints[2] = 5;
+    const sixteen = Array.from({ length: 16 }, (_, i) => i);
+    expect([ownIndices(ppClass), ownIndices(intsClass)]).toEqual([sixteen, sixteen]);
+    expect(Object.getOwnPropertyDescriptor(ppClass, 1)!.get).not.toBe(Object.getOwnPropertyDescriptor(intsClass, 1)!.get);
+    const listed: string[] = [];
+    for (const key in ints) listed.push(key); // eslint-disable-line guard-for-in
+    // the accessors are not enumerable: only the guard every cdata has is listed
+    expect([ints[2], ints.get(2), pp[3], pp.get(3), listed]).toEqual([5, 5, null, null, ['(not cloneable)']]);
+    // past the first 16 indices the shared accessors answer and define nothing; a write below defines them too
+    const later = ffi.new('int[20]');
+    later[16] = 9;
+    expect([later[16], ownIndices(Object.getPrototypeOf(later))]).toEqual([9, []]);
+    later[15] = 4;
+    expect([later[15], later.get(15), ownIndices(Object.getPrototypeOf(later))]).toEqual([4, 4, sixteen]);
+  });
+  test("a struct pointer whose struct has a field named 'constructor' is indexed as any other", () => {
+    const own = new FFI();
+    own.cdef('struct has_ctor { int constructor; int x; };');
+    const p = own.cast('struct has_ctor *', own.new('struct has_ctor[3]'))!;
+    p[2].x = 7;
+    p[1].constructor = 4;
+    const proto = Object.getPrototypeOf(p);
+    expect([p[2].x, p.get(2).x, p[1].constructor, p.constructor, Object.getOwnPropertyDescriptor(proto, 2) !== undefined]).toEqual([7, 7, 4, 0, true]);
+  });
+});
+
+describe('ffi.string of char pointers and arrays', () => {
+  test('C memory, a char array in full and cut by its NUL, maxlen, and an empty array', () => {
+    const full = ffi.new('char[5]', 'abcde'.split('').map((ch) => ch.charCodeAt(0)));
+    const cut = ffi.new('char[8]', 'ab');
+    expect([ffi.string(full), ffi.string(cut), ffi.string(full, 2), ffi.string(ffi.new('char[]', 0))]).toEqual(['abcde', 'ab', 'ab', '']);
+    C.sparse_row(ffi.callback('row_cb', () => 0), 2);
+    const c = C.row_value(0);
+    expect([ffi.string(c), ffi.string(c, 1)]).toEqual(['c0', 'c']);
+    const u = ffi.new('char[]', 'h\u00e9llo \u4e16');
+    expect(ffi.string(u)).toBe('h\u00e9llo \u4e16');
+    expect(ffi.string(ffi.cast('char *', u))).toBe('h\u00e9llo \u4e16');
+  });
+
+  test('memory that is gone, and addresses no view reaches, are refused', () => {
+    const a = ffi.new('char[]', 'gone soon');
+    const p = ffi.cast('char *', a);
+    ffi.release(a);
+    expectThrow(() => ffi.string(p), TypeError, 'released');
+    expectThrow(() => ffi.string(ffi.cast('char *', -1)), RangeError, 'is not valid memory');
+    expectThrow(() => ffi.string(null), TypeError, 'null (a NULL pointer)');
   });
 });
 

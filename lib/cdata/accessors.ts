@@ -1,0 +1,123 @@
+// The JavaScript source of generated cdata classes' members: item reads and writes, struct fields, and the constants the source closes over.
+import { ArrayType, CType, PointerType, StructType, pendingLayout, pendingReason, pointerTo } from '../ctype/model';
+import { fastCheck, isWideChar, loadCode, reprOf, storeCode } from './convert';
+import { hasVarArray } from './layout';
+import { windowed } from './memory';
+
+// The names this source uses (fromC_wchar, wrapPointer, classOf, MAKE, ...) are those of classes.ts's runtime object.
+
+/** The struct whose fields a cdata of type `t` exposes (itself, or the pointee of a struct pointer). */
+export function structOf(t: PointerType | ArrayType | StructType): StructType | null {
+  if (t.kind === 'struct' || t.kind === 'union') return t;
+  if (t.kind === 'pointer' && (t.item.kind === 'struct' || t.item.kind === 'union')) return t.item;
+  return null;
+}
+
+/** Whether a pointer class has a MAKE method: pointers to data that a window can hold (all but functions and items past 1 GiB). */
+export function hasMaker(t: PointerType): boolean {
+  return t.item.kind !== 'function' && windowed(t.item.size);
+}
+
+/** JavaScript source for reading an item of type `t` at offset `off` of view `view`, address `this[ADDR] + delta`. */
+export function itemRead(t: CType, view: string, off: string, delta: string, k: Constants): string {
+  // The bytes behind `this` that ffi.new gave a struct with an open array member ([OWN] for the
+  // owning pointer, [LEN] for the struct it points to), minus the item's offset: the item's share.
+  const varBytes = `Math.max(0, (this[OWN] || this[LEN]) - (${delta}))`;
+  switch (t.kind) {
+    case 'primitive':
+    case 'enum':
+      if (isWideChar(t)) return `fromC_wchar(${loadCode(reprOf(t), view, off)}, ${t.size})`;
+      return loadCode(reprOf(t), view, off);
+    case 'pointer':
+      // Memory that holds no library (most) gives pointers through their class's MAKE, which V8 can make part of this code.
+      if (hasMaker(t) && structOf(t) === null) return `${k.pointerReader(t)}(readAddress(${view}, ${off}), this[MEM].holds)`;
+      return `wrapPointer(${k.add(t)}, readAddress(${view}, ${off}), null, this[MEM].holds)`;
+    case 'array':
+      if (t.length === null) return `openMember(this, ${k.cls(pointerTo(t.item))}, ${k.cls(t)}, ${delta}, ${off}, ${t.item.size})`;
+      return `new (${k.cls(t)})(ownMemory(this), offsetAddress(this[ADDR], ${delta}), ${off}, ${t.length}, 0)`;
+    case 'struct':
+    case 'union':
+      return `new (${k.cls(t)})(ownMemory(this), offsetAddress(this[ADDR], ${delta}), ${off}, ${hasVarArray(t) ? varBytes : 0}, 0)`;
+    case 'void':
+    case 'function':
+      return `readAt(${k.add(t)}, this[MEM], ${off}, 0)`;
+  }
+}
+
+/** JavaScript statements storing `v` as an item of type `t` at offset `off` of view `view`. */
+export function itemWrite(t: CType, view: string, off: string, where: string, k: Constants): string {
+  if (t.kind === 'primitive' || t.kind === 'enum') {
+    const repr = reprOf(t);
+    // A wide character is a string in JavaScript: always converted to its code.
+    const check = isWideChar(t) ? 'false' : fastCheck(repr, 'v');
+    return `if (!(${check})) v = toCScalar(${k.add(t)}, v, ${k.add(where)});\n${storeCode(repr, view, off, 'v')};`;
+  }
+  return `writeAt(${k.add(t)}, ${view}, ${off}, v, ${k.add(where)});`;
+}
+
+/** `body` (statements) with the engine's memory errors turned into node-cffi's, naming `where` (a JS expression). */
+export function guarded(body: string, where: string): string {
+  return `try { ${body} } catch (e) { throw fault(this, e, ${where}); }`;
+}
+
+/** Constants a generated class closes over (types, strings), named c0, c1, …; item classes resolved lazily. */
+export class Constants {
+  readonly values: unknown[] = [];
+  private readonly lazy: string[] = [];
+  private readonly helpers: string[] = [];
+  add(x: unknown): string {
+    let i = this.values.indexOf(x);
+    if (i < 0) i = this.values.push(x) - 1;
+    return `c${i}`;
+  }
+  /** An expression giving the class of `t`, resolved on first use (types may refer to themselves). */
+  cls(t: PointerType | ArrayType | StructType): string {
+    const c = this.add(t);
+    const name = `k_${c}`;
+    if (!this.lazy.includes(name)) this.lazy.push(name);
+    return `(${name} || (${name} = classOf(${c})))`;
+  }
+  /** A function of (address, the holding library or null) giving the pointer cdata of type `t` (one with a MAKE, not to a struct). */
+  pointerReader(t: PointerType): string {
+    const c = this.add(t);
+    const name = `read_${c}`;
+    if (!this.helpers.some((h) => h.startsWith(`const ${name} `))) {
+      this.helpers.push(`const ${name} = (a, h) => (h === null ? ${this.cls(t)}[MAKE](a) : wrapPointer(${c}, a, null, h));`);
+    }
+    return name;
+  }
+  preamble(): string {
+    return (this.lazy.length ? `let ${this.lazy.join(', ')};\n` : '') + this.helpers.map((h) => `${h}\n`).join('');
+  }
+}
+
+export function fieldAccessors(s: StructType, k: Constants): string {
+  const out: string[] = [];
+  const pending = pendingLayout(s);
+  if (pending) {
+    // Laid out by the compiler, not verified when this class was made: once verify() has given the
+    // layout, the declared names reach the fields through the class made since; before, they say why not.
+    const why = k.add(`'${s.cname}': ${pendingReason(pending)}`);
+    for (const m of s.members ?? []) {
+      if (m.name === '') continue;
+      const name = JSON.stringify(m.name);
+      out.push(`get [${name}]() { return settledField(this, ${name}, ${why}); }`);
+      out.push(`set [${name}](v) { settledField(this, ${name}, ${why}, v); }`);
+    }
+    return out.join('\n');
+  }
+  for (const f of s.fields ?? []) {
+    const name = JSON.stringify(f.name);
+    const where = `field '${f.name}' of '${s.cname}'`;
+    const field = k.add(`field '${f.name}'`);
+    const off = `this[OFF] + ${f.offset}`;
+    if (f.bitsize >= 0) {
+      out.push(`get [${name}]() { ${guarded(`return readBits(this[MEM].v, ${off}, ${k.add(f)});`, field)} }`);
+      out.push(`set [${name}](v) { ${guarded(`writeBits(this[MEM].v, ${off}, ${k.add(f)}, v, ${k.add(where)});`, field)} }`);
+      continue;
+    }
+    out.push(`get [${name}]() { ${guarded(`return ${itemRead(f.type, 'this[MEM].v', off, String(f.offset), k)};`, field)} }`);
+    out.push(`set [${name}](v) { ${guarded(itemWrite(f.type, 'this[MEM].v', off, where, k), field)} }`);
+  }
+  return out.join('\n');
+}
