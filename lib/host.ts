@@ -1,11 +1,11 @@
 // The Host, the one gateway to environment, files, processes and clock (routines over it run sync or async through lib/tasks.ts).
 import type * as ChildProcess from 'child_process';
-import * as fs from 'fs';
+import fs = require('fs');
 import type * as Module from 'module';
 import type * as Os from 'os';
-import * as path from 'path';
+import path = require('path');
 import { promisify } from 'util';
-import * as vm from 'vm';
+import vm = require('vm');
 import type * as WorkerThreads from 'worker_threads';
 
 // Loaded on first use: a program that never compiles nor spawns does not pay for them at require().
