@@ -260,3 +260,49 @@ test('a cache path that cannot be a directory (a file stands there, or above it)
   expect(fs.readFileSync(file, 'utf8')).toBe('x');
 });
 
+
+test('the stages bundle (loaded by the first verify()) keeps a code cache of its own, checked as the library\'s before V8 sees it', () => {
+  const cache = freshCache('stages');
+  const verifying = path.join(work, 'verifying.js');
+  fs.writeFileSync(verifying, `
+    const { FFI, backendStatus } = require(${JSON.stringify(MAIN)});
+    const before = backendStatus().codeCache.stages;
+    const ffi = new FFI();
+    ffi.cdef('int twice(int);');
+    const twice = ffi.verify('int twice(int x) { return 2 * x; }', { tmpdir: process.env.NODE_CFFI_CACHE }).twice(21);
+    console.log(JSON.stringify({ before: before === undefined, ...backendStatus().codeCache.stages, twice }));`);
+  const runVerifying = (): { before: boolean; state: string; detail: string; twice: number } => {
+    const r = spawnSync(process.execPath, [verifying], { env: { ...process.env, NODE_CFFI_CACHE: cache }, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    return JSON.parse(r.stdout) as { before: boolean; state: string; detail: string; twice: number };
+  };
+  const first = runVerifying();
+  expect(first).toEqual({ before: true, state: 'compiled', detail: expect.stringMatching(/^missing: .*startup-lib-stages-[0-9a-f]{8}-.*\.v8cache is written at exit$/) as string, twice: 42 });
+  const file = codeCaches(cache).find((f) => path.basename(f).startsWith('startup-lib-stages-'));
+  expect(file).toBeDefined();
+  expect(runVerifying()).toEqual({ before: true, state: 'used', detail: file, twice: 42 });
+  const whole = fs.readFileSync(file!);
+  const bad = Buffer.from(whole);
+  bad[whole.length - 1] ^= 0x10;
+  fs.writeFileSync(file!, bad);
+  expect(runVerifying()).toEqual({ before: true, state: 'compiled', detail: `damaged (checksum): ${file} is written at exit`, twice: 42 });
+  expect(runVerifying()).toEqual({ before: true, state: 'used', detail: file, twice: 42 });
+});
+
+test("the cache is written at the event loop's first turn, not left for exit (where a long-running program's work would have dropped the start-up's functions from it)", () => {
+  const cache = freshCache('first-turn');
+  const waiting = path.join(work, 'waiting.js');
+  // The entry's write was queued while require() ran, so it runs before this program's own setImmediate.
+  fs.writeFileSync(waiting, `
+    const { backendStatus } = require(${JSON.stringify(MAIN)});
+    const fs = require('fs');
+    setImmediate(() => {
+      const files = fs.readdirSync(process.env.NODE_CFFI_CACHE).filter((n) => n.endsWith('.v8cache'));
+      console.log(JSON.stringify({ files, detail: backendStatus().codeCache.detail }));
+    });`);
+  const r = spawnSync(process.execPath, [waiting], { env: { ...process.env, NODE_CFFI_CACHE: cache }, encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  const seen = JSON.parse(r.stdout) as { files: string[]; detail: string };
+  expect(seen.files).toEqual([expect.stringMatching(/^startup-lib-[0-9a-f]{8}-/)]);
+  expect(seen.detail).toBe(`missing: written to ${path.join(cache, seen.files[0])}`);
+});
