@@ -1,9 +1,16 @@
 // The package's entry, built into dist/node-cffi.js: runs the bundled library (dist/node-cffi.bundle.js, and dist/node-cffi.stages.js at its first use) from V8's code cache when a whole one is at hand, and the `cffi` command when run as a program.
 import * as path from 'path';
+import * as nativeModule from './backend/native';
 import { native } from './backend/native';
+import * as cachedirModule from './build/cachedir';
 import { cacheDirectory, checkPathAbove, checkSafe, codeCacheName, ensureCacheDir } from './build/cachedir';
+import * as filesModule from './build/files';
 import { openRegular, writeAtomic } from './build/files';
+import * as errorsModule from './errors';
+import * as hostModule from './host';
 import { FileStat, nodeHost } from './host';
+import * as packageModule from './package';
+import * as tasksModule from './tasks';
 import { hostTasks, runSync } from './tasks';
 import type * as Bundle from './bundle';
 import type { StartupStatus } from './startup';
@@ -184,18 +191,21 @@ function writeCache(file: string, dir: string, identity: Identity, data: Buffer)
 }
 
 /**
- * The modules the bundle takes from this file instead of holding copies of its own
- * (scripts/bundle.js makes the bundle require them as `node-cffi/entry:<name>`): one host, one
- * native helper, one set of error classes in the process, and their module bodies run once.
+ * The modules the bundles take from this file instead of holding copies of their own
+ * (scripts/bundle.js makes the bundles require them as `node-cffi/entry:<name>`): one host, one
+ * native helper, one set of error classes in the process, and their module bodies run once. This
+ * file is bundled from lib/*.ts (scripts/bundle.js), its modules' code at its own top level rather
+ * than in a function per module: each is given as a plain object of its exports (none of them is
+ * reassigned after the module ran).
  */
 const SHARED: Readonly<Record<string, unknown>> = {
-  'node-cffi/entry:host': require('./host'),
-  'node-cffi/entry:tasks': require('./tasks'),
-  'node-cffi/entry:errors': require('./errors'),
-  'node-cffi/entry:package': require('./package'),
-  'node-cffi/entry:backend/native': require('./backend/native'),
-  'node-cffi/entry:build/cachedir': require('./build/cachedir'),
-  'node-cffi/entry:build/files': require('./build/files'),
+  'node-cffi/entry:host': { ...hostModule },
+  'node-cffi/entry:tasks': { ...tasksModule },
+  'node-cffi/entry:errors': { ...errorsModule },
+  'node-cffi/entry:package': { ...packageModule },
+  'node-cffi/entry:backend/native': { ...nativeModule },
+  'node-cffi/entry:build/cachedir': { ...cachedirModule },
+  'node-cffi/entry:build/files': { ...filesModule },
 };
 
 /** The prefixes by which one bundle requires the other's modules (scripts/bundle.js). */
@@ -211,6 +221,8 @@ const OTHER: Readonly<Record<Part, string>> = { library: 'node-cffi/stages:', st
 function requireFor(part: Part, remembered: unknown, other: () => Modules): NodeRequire {
   let koffi: Resolution | null | undefined = remembered === undefined || remembered === null ? null : undefined;
   const prefix = OTHER[part];
+  // This file's require, for Node's modules and koffi (they are found from the bundles' directory as from this file's).
+  const plain: NodeRequire = require;
   const load = (id: string): unknown => {
     if (Object.prototype.hasOwnProperty.call(SHARED, id)) return SHARED[id];
     if (id.startsWith(prefix)) {
@@ -219,18 +231,18 @@ function requireFor(part: Part, remembered: unknown, other: () => Modules): Node
       if (!Object.prototype.hasOwnProperty.call(modules, name)) throw new Error(`node-cffi: ${id} is in neither bundle; rebuild node-cffi (npm run build)`);
       return modules[name]();
     }
-    if (id !== KOFFI) return require(id);
+    if (id !== KOFFI) return plain(id);
     koffi ??= stillLeadsTo(remembered) ? remembered : null;
-    if (koffi === null) return require(KOFFI);
-    const plain = nodeHost.requireFrom(BUNDLE);
+    if (koffi === null) return plain(KOFFI);
+    const fromBundle = nodeHost.requireFrom(BUNDLE);
     try {
-      return plain(koffi.file);
+      return fromBundle(koffi.file);
     } catch (e) {
-      if ((e as { code?: unknown }).code === 'MODULE_NOT_FOUND' && nodeHost.statSync(koffi.file) === undefined) return plain(KOFFI);
+      if ((e as { code?: unknown }).code === 'MODULE_NOT_FOUND' && nodeHost.statSync(koffi.file) === undefined) return fromBundle(KOFFI);
       throw e;
     }
   };
-  return Object.assign(load, require);
+  return Object.assign(load, plain);
 }
 
 /** The words of an error for a status line. */

@@ -113,15 +113,23 @@ async function main() {
   if (missing.length > 0) throw new Error(`the bundles take no ${missing.join(', ')} from the entry; remove them from SHARED in lib/loader.ts`);
   const both = Object.keys(core.metafile.inputs).filter((input) => !input.startsWith('<') && input in stages.metafile.inputs);
   if (both.length > 0) throw new Error(`dist/node-cffi.bundle.js and dist/node-cffi.stages.js both hold ${both.join(', ')}`);
+  // The entry from the TypeScript sources: esbuild puts their modules' code at the file's top level,
+  // compiled as the file is, where tsc's CommonJS output would have it in one function per module,
+  // which V8 parses a second time when it first runs (the entry has no code cache).
   const entry = await esbuild.build({
     ...common,
     metafile: true,
-    entryPoints: [path.join(lib, 'loader.js')],
+    entryPoints: [path.join(root, 'lib', 'loader.ts')],
     outfile: path.join(dist, 'node-cffi.js'),
+    sourcemap: 'linked',
     banner: { js: '#!/usr/bin/env node' },
   });
+  if (/\b__(commonJS|esm)\(/.test(fs.readFileSync(path.join(dist, 'node-cffi.js'), 'latin1'))) {
+    throw new Error("dist/node-cffi.js: esbuild wrapped a module in a function (a relative require() in lib/loader.ts or what it imports?); import it instead");
+  }
   // A module in the entry and a bundle would run twice, with two copies of its state: each must be in SHARED.
-  const twice = Object.keys(entry.metafile.inputs).filter((input) => input in core.metafile.inputs || input in stages.metafile.inputs);
+  const asBuilt = (input) => input.replace(/^lib\/(.*)\.ts$/, 'dist/lib/$1.js');
+  const twice = Object.keys(entry.metafile.inputs).map(asBuilt).filter((input) => input in core.metafile.inputs || input in stages.metafile.inputs);
   if (twice.length > 0) throw new Error(`dist/node-cffi.js and a bundle both hold ${twice.join(', ')}: add them to SHARED in lib/loader.ts`);
   fs.chmodSync(path.join(dist, 'node-cffi.js'), 0o755);
 }
