@@ -1,5 +1,5 @@
 // The FFI facade: CFFI's API over the stages (parser, type model, code generation, build, backend, memory model, library objects); verify() and compile() run apimode.ts (long because it is CFFI's whole API in one class, each method a few lines handing over to a stage: cut in two, the class a user reads would be too).
-import * as path from 'path';
+import path = require('path');
 import { CDefError, checkOptions, FFIError, RangeError, show, TypeError } from './errors';
 import type * as Parser from './cparser/parser';
 import type { CdefOptions } from './cparser/parser';

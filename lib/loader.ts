@@ -1,5 +1,5 @@
 // The package's entry, built into dist/node-cffi.js: runs the bundled library (dist/node-cffi.bundle.js, and dist/node-cffi.stages.js at its first use) from V8's code cache when a whole one is at hand, and the `cffi` command when run as a program.
-import * as path from 'path';
+import path = require('path');
 import * as nativeModule from './backend/native';
 import { native } from './backend/native';
 import * as cachedirModule from './build/cachedir';

@@ -1,5 +1,5 @@
 // This package's own files: the root directory (package.json, build/ of the native helper) and the version.
-import * as path from 'path';
+import path = require('path');
 import { nodeHost } from './host';
 
 /**
