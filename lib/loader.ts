@@ -279,7 +279,7 @@ function runBundle(file: string, part: Part, exports: object, other: () => Modul
   let status: StartupStatus;
   if (used) status = { state: 'used', detail: cache };
   else if (why.startsWith('off')) status = { state: 'off', detail: why.replace(/^off: /, '') };
-  else status = { state: 'compiled', detail: `${why}: ${cache} is written at exit` };
+  else status = { state: 'compiled', detail: `${why}: ${cache} is written at the event loop's first turn or at exit` };
   record(status);
   if (status.state === 'compiled') {
     // Written once, at exit or at the event loop's first turn, whichever comes first: then it holds

@@ -2,7 +2,7 @@
 
 /** What the entry (lib/loader.ts) did with the code cache of a bundle. */
 export interface BundleStatus {
-  /** 'used': compiled from a whole code cache; 'compiled': from the text (the cache is written at exit when `detail` says so); 'off': no code cache at all. */
+  /** 'used': compiled from a whole code cache; 'compiled': from the text (the cache is written at the event loop's first turn or at exit when `detail` says so); 'off': no code cache at all. */
   readonly state: 'used' | 'compiled' | 'off';
   /** The cache file, or why there is none, in words. */
   readonly detail: string;
