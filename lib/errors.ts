@@ -3,7 +3,7 @@
 // Pattern: "<where>: <what is wrong>[, <what to do>]", where <where> names the culprit
 // (a function argument, a field, a cdef line:column, a type) and values are shown by `show()`.
 
-import * as path from 'path';
+import path = require('path');
 import { nodeHost } from './host';
 
 /** Frames from files under this directory (node-cffi's own modules, and code they generate) are the library's. */

@@ -1,7 +1,8 @@
 // The FFI facade: CFFI's API over the stages (parser, type model, code generation, build, backend, memory model, library objects); verify() and compile() run apimode.ts (long because it is CFFI's whole API in one class, each method a few lines handing over to a stage: cut in two, the class a user reads would be too).
-import * as path from 'path';
+import path = require('path');
 import { CDefError, checkOptions, FFIError, RangeError, show, TypeError } from './errors';
-import { CdefOptions, parseCdef, parseTypeName } from './cparser/parser';
+import type * as Parser from './cparser/parser';
+import type { CdefOptions } from './cparser/parser';
 import { CType, TypeBase, VOID, isCType, noSizeError, pendingReason, pointerTo, requireSize, settledPending } from './ctype/model';
 import { Decl, Registry, keyOf } from './ctype/registry';
 import type * as Glue from './codegen/glue';
@@ -41,7 +42,9 @@ export { CompilerWarning } from './codegen/warning';
 export type { HeaderOptions } from './header';
 
 // The stages a program may never use are loaded when first needed, not by require('node-cffi'):
-// compiling (apimode, build, code generation), whole headers, ahead-of-time modules, TypeScript output.
+// the cdef parser (its keyword and token tables), compiling (apimode, build, code generation), whole
+// headers, ahead-of-time modules, TypeScript output.
+let parserModule: typeof Parser | undefined;
 let apiModeModule: typeof ApiMode | undefined;
 let buildModule: typeof Build | undefined;
 let headerModule: typeof Header | undefined;
@@ -50,6 +53,7 @@ let glueModule: typeof Glue | undefined;
 let aotDataModule: typeof AotData | undefined;
 let aotLoaderModule: typeof AotLoader | undefined;
 let typeScriptModule: typeof TypeScript | undefined;
+const parser = (): typeof Parser => (parserModule ??= require('./cparser/parser') as typeof Parser);
 const apiMode = (): typeof ApiMode => (apiModeModule ??= require('./apimode') as typeof ApiMode);
 const buildStage = (): typeof Build => (buildModule ??= require('./build') as typeof Build);
 const headerStage = (): typeof Header => (headerModule ??= require('./header') as typeof Header);
@@ -189,7 +193,7 @@ export class FFI {
   /** Declares C types, functions, globals and constants (CFFI's cdef language). */
   cdef(source: string, options: CdefOptions = {}): void {
     if (typeof source !== 'string') throw new TypeError(`ffi.cdef(): expected a string of C declarations, got ${show(source)}`);
-    parseCdef(source, this.#registry, options);
+    parser().parseCdef(source, this.#registry, options);
     this.#cdefs.push(JSON.stringify([source, options]));
     this.#teach();
   }
@@ -530,7 +534,7 @@ export class FFI {
   readonly #resolve = (text: string): CType => this.#type(text, 'variadic argument type');
 
   #type(x: TypeArg, where: string): CType {
-    if (typeof x === 'string') return this.#registry.typeCache.get(x) ?? parseTypeName(x, this.#registry);
+    if (typeof x === 'string') return this.#registry.typeCache.get(x) ?? parser().parseTypeName(x, this.#registry);
     if (isCType(x)) return x;
     throw new TypeError(`${where}: expected a C type name or a ctype, got ${show(x)}`);
   }

@@ -1,15 +1,29 @@
-// The package's entry, built into dist/node-cffi.js: runs the bundled library (dist/node-cffi.bundle.js) from V8's code cache when a whole one is at hand, and the `cffi` command when run as a program.
-import * as path from 'path';
+// The package's entry, built into dist/node-cffi.js: runs the bundled library (dist/node-cffi.bundle.js, and dist/node-cffi.stages.js at its first use) from V8's code cache when a whole one is at hand, and the `cffi` command when run as a program.
+import path = require('path');
+import * as nativeModule from './backend/native';
 import { native } from './backend/native';
+import * as cachedirModule from './build/cachedir';
 import { cacheDirectory, checkPathAbove, checkSafe, codeCacheName, ensureCacheDir } from './build/cachedir';
+import * as filesModule from './build/files';
 import { openRegular, writeAtomic } from './build/files';
+import * as errorsModule from './errors';
+import * as hostModule from './host';
 import { FileStat, nodeHost } from './host';
+import * as packageModule from './package';
+import * as tasksModule from './tasks';
 import { hostTasks, runSync } from './tasks';
 import type * as Bundle from './bundle';
 import type { StartupStatus } from './startup';
 
-/** The bundled library, next to this file once built. */
+/** The bundled library, next to this file once built: what require('node-cffi') runs. */
 const BUNDLE = path.join(__dirname, 'node-cffi.bundle.js');
+/** The second bundle (scripts/bundle.js): the compiler's stages, whole headers, ahead-of-time modules, cc() and the command, run at their first use. */
+const STAGES = path.join(__dirname, 'node-cffi.stages.js');
+
+/** Which bundle: the library's, or the stages'. */
+type Part = 'library' | 'stages';
+/** Each bundle's modules by name, for the other bundle (scripts/bundle.js writes the table). */
+type Modules = Readonly<Record<string, () => unknown>>;
 
 /** The first bytes of a code cache file, and its format's version. */
 const MAGIC = 'node-cffi code cache 1\n';
@@ -17,8 +31,6 @@ const MAGIC = 'node-cffi code cache 1\n';
 const HEADER_MAX = 64 * 1024;
 /** A cache file larger than this is damage (V8's cache of the bundle is well under 1 MiB). */
 const FILE_MAX = 64 * 1024 * 1024;
-/** When the cache is written if the process has not exited before: long enough for a program's first calls. */
-const WRITE_AFTER_MS = 2000;
 
 /** Everything a code cache depends on besides its own bytes: the bundle file as it stands, and this V8. */
 interface Identity {
@@ -97,9 +109,9 @@ function headerChecksum(header: Header): string {
   return native!.checksum!(Buffer.from(JSON.stringify(rest), 'utf8'));
 }
 
-function identityOf(st: FileStat): Identity {
+function identityOf(bundle: string, st: FileStat): Identity {
   const { node, v8 } = nodeHost.runtimeVersions();
-  return { bundle: BUNDLE, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, dev: st.dev, node, v8, arch: process.arch };
+  return { bundle, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, dev: st.dev, node, v8, arch: process.arch };
 }
 
 /** 32 bits of FNV-1a of a short text, in hex: tells the cache files of different installations apart. */
@@ -113,12 +125,12 @@ function shortHash(text: string): string {
 const AS_COMMAND = require.main !== undefined && require.main.filename === __filename;
 
 /**
- * The cache file of this bundle under this V8, in the cache directory (lib/build/cachedir.ts): one
+ * The cache file of a bundle under this V8, in the cache directory (lib/build/cachedir.ts): one
  * for the `cffi` command and one for programs, as each holds the functions its first run ran.
  */
-function cacheFile(dir: string): string {
+function cacheFile(dir: string, bundle: string, part: Part): string {
   const v8 = nodeHost.runtimeVersions().v8.replace(/[^0-9A-Za-z.]/g, '_');
-  return path.join(dir, codeCacheName(`${AS_COMMAND ? 'cli' : 'lib'}-${shortHash(BUNDLE)}-${v8}-${process.arch}`));
+  return path.join(dir, codeCacheName(`${AS_COMMAND ? 'cli' : 'lib'}${part === 'stages' ? '-stages' : ''}-${shortHash(bundle)}-${v8}-${process.arch}`));
 }
 
 /** The text of a file opened without following a link, with its status; undefined when it is not a regular file. */
@@ -135,8 +147,11 @@ function readRegular(file: string): { bytes: Buffer; st: FileStat } | undefined 
   }
 }
 
-/** The data of a whole code cache made for `identity` and koffi's resolution if it still holds, or why there is none. */
-function readCache(file: string, dir: string, identity: Identity): { data: Buffer; koffi: Resolution | null } | string {
+/**
+ * The data of a whole code cache made for `identity` and the resolution of koffi it remembers
+ * (checked by stillLeadsTo when the bundle first requires koffi, not at start-up), or why there is none.
+ */
+function readCache(file: string, dir: string, identity: Identity): { data: Buffer; koffi: unknown } | string {
   if (!native?.checksum) return 'off: needs the native helper (its checksum)';
   const dirStat = nodeHost.statSync(dir);
   if (!dirStat) return 'missing';
@@ -161,7 +176,7 @@ function readCache(file: string, dir: string, identity: Identity): { data: Buffe
   const data = bytes.subarray(end + 1);
   if (header.length !== data.length) return 'damaged (length)';
   if (header.checksum !== native.checksum(data)) return 'damaged (checksum)';
-  return { data, koffi: stillLeadsTo(header.koffi) ? header.koffi : null };
+  return { data, koffi: header.koffi };
 }
 
 /** Writes the code cache of `script` for `identity`, whole or not at all (a temporary file renamed over the old one). */
@@ -176,34 +191,54 @@ function writeCache(file: string, dir: string, identity: Identity, data: Buffer)
 }
 
 /**
- * The modules the bundle takes from this file instead of holding copies of its own
- * (scripts/bundle.js makes the bundle require them as `node-cffi/entry:<name>`): one host, one
- * native helper, one set of error classes in the process, and their module bodies run once.
+ * The modules the bundles take from this file instead of holding copies of their own
+ * (scripts/bundle.js makes the bundles require them as `node-cffi/entry:<name>`): one host, one
+ * native helper, one set of error classes in the process, and their module bodies run once. This
+ * file is bundled from lib/*.ts (scripts/bundle.js), its modules' code at its own top level rather
+ * than in a function per module: each is given as a plain object of its exports (none of them is
+ * reassigned after the module ran).
  */
 const SHARED: Readonly<Record<string, unknown>> = {
-  'node-cffi/entry:host': require('./host'),
-  'node-cffi/entry:tasks': require('./tasks'),
-  'node-cffi/entry:errors': require('./errors'),
-  'node-cffi/entry:package': require('./package'),
-  'node-cffi/entry:backend/native': require('./backend/native'),
-  'node-cffi/entry:build/cachedir': require('./build/cachedir'),
-  'node-cffi/entry:build/files': require('./build/files'),
+  'node-cffi/entry:host': { ...hostModule },
+  'node-cffi/entry:tasks': { ...tasksModule },
+  'node-cffi/entry:errors': { ...errorsModule },
+  'node-cffi/entry:package': { ...packageModule },
+  'node-cffi/entry:backend/native': { ...nativeModule },
+  'node-cffi/entry:build/cachedir': { ...cachedirModule },
+  'node-cffi/entry:build/files': { ...filesModule },
 };
 
+/** The prefixes by which one bundle requires the other's modules (scripts/bundle.js). */
+const OTHER: Readonly<Record<Part, string>> = { library: 'node-cffi/stages:', stages: 'node-cffi/core:' };
+
 /**
- * The bundle's require: this file's (they are in one directory) for Node's modules and koffi, the
- * shared modules from this file; and with a resolution a whole cache remembers (see Resolution),
- * koffi from that file, by name should the file be gone meanwhile.
+ * A bundle's require: this file's (they are in one directory) for Node's modules and koffi, the
+ * shared modules from this file, the other bundle's modules from `other`; and with a resolution a
+ * whole cache remembers (see Resolution) that still holds when koffi is first required (koffi is
+ * loaded at first use, so the check waits too), koffi from that file, by name should the file be
+ * gone meanwhile.
  */
-function requireFor(koffi: Resolution | null): NodeRequire {
-  const plain = koffi === null ? require : nodeHost.requireFrom(BUNDLE);
+function requireFor(part: Part, remembered: unknown, other: () => Modules): NodeRequire {
+  let koffi: Resolution | null | undefined = remembered === undefined || remembered === null ? null : undefined;
+  const prefix = OTHER[part];
+  // This file's require, for Node's modules and koffi (they are found from the bundles' directory as from this file's).
+  const plain: NodeRequire = require;
   const load = (id: string): unknown => {
     if (Object.prototype.hasOwnProperty.call(SHARED, id)) return SHARED[id];
-    if (id !== KOFFI || koffi === null) return plain(id);
+    if (id.startsWith(prefix)) {
+      const name = id.slice(prefix.length);
+      const modules = other();
+      if (!Object.prototype.hasOwnProperty.call(modules, name)) throw new Error(`node-cffi: ${id} is in neither bundle; rebuild node-cffi (npm run build)`);
+      return modules[name]();
+    }
+    if (id !== KOFFI) return plain(id);
+    koffi ??= stillLeadsTo(remembered) ? remembered : null;
+    if (koffi === null) return plain(KOFFI);
+    const fromBundle = nodeHost.requireFrom(BUNDLE);
     try {
-      return plain(koffi.file);
+      return fromBundle(koffi.file);
     } catch (e) {
-      if ((e as { code?: unknown }).code === 'MODULE_NOT_FOUND' && nodeHost.statSync(koffi.file) === undefined) return plain(KOFFI);
+      if ((e as { code?: unknown }).code === 'MODULE_NOT_FOUND' && nodeHost.statSync(koffi.file) === undefined) return fromBundle(KOFFI);
       throw e;
     }
   };
@@ -213,58 +248,84 @@ function requireFor(koffi: Resolution | null): NodeRequire {
 /** The words of an error for a status line. */
 const reason = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-function load(): typeof Bundle {
-  const source = readRegular(BUNDLE);
-  if (!source) throw new Error(`node-cffi: ${BUNDLE} is missing or not a regular file; reinstall node-cffi (or run npm run build in a checkout)`);
-  const identity = identityOf(source.st);
+/**
+ * Runs a bundle, from V8's code cache when a whole one is at hand, with `exports` as its exports;
+ * `record` is told how (and told again when the cache is written).
+ */
+function runBundle(file: string, part: Part, exports: object, other: () => Modules, record: (s: StartupStatus) => void): void {
+  const source = readRegular(file);
+  if (!source) throw new Error(`node-cffi: ${file} is missing or not a regular file; reinstall node-cffi (or run npm run build in a checkout)`);
+  const identity = identityOf(file, source.st);
   const off = nodeHost.env('NODE_CFFI_CODE_CACHE');
   const enabled = off !== '0' && native?.checksum !== undefined;
   let dir = '';
-  let file = '';
-  let cached: { data: Buffer; koffi: Resolution | null } | string = enabled ? '' : off === '0' ? 'off: NODE_CFFI_CODE_CACHE=0' : 'off: needs the native helper (its checksum)';
+  let cache = '';
+  let cached: { data: Buffer; koffi: unknown } | string = enabled ? '' : off === '0' ? 'off: NODE_CFFI_CODE_CACHE=0' : 'off: needs the native helper (its checksum)';
   if (enabled) {
     try {
       dir = cacheDirectory({});
-      file = cacheFile(dir);
-      cached = readCache(file, dir, identity);
+      cache = cacheFile(dir, file, part);
+      cached = readCache(cache, dir, identity);
     } catch (e) {
       cached = `off: ${reason(e)}`;
     }
   }
   // The bundle is a CommonJS module body already wrapped in its function (scripts/bundle.js), all ASCII.
-  const script = nodeHost.compileScript(source.bytes.toString('latin1'), BUNDLE, typeof cached === 'string' ? undefined : cached.data);
-  const bundle = { exports: {} as typeof Bundle };
+  const script = nodeHost.compileScript(source.bytes.toString('latin1'), file, typeof cached === 'string' ? undefined : cached.data);
   const body = script.run() as (exports: object, req: NodeRequire, module: object, filename: string, dirname: string) => void;
-  body.call(bundle.exports, bundle.exports, requireFor(typeof cached === 'string' ? null : cached.koffi), bundle, BUNDLE, path.dirname(BUNDLE));
-  const loaded = bundle.exports;
+  body.call(exports, exports, requireFor(part, typeof cached === 'string' ? null : cached.koffi, other), { exports }, file, path.dirname(file));
   const used = typeof cached !== 'string' && !script.cachedDataRejected;
   const why = typeof cached === 'string' ? cached : script.cachedDataRejected ? 'rejected by V8' : '';
   let status: StartupStatus;
-  if (used) status = { state: 'used', detail: file };
+  if (used) status = { state: 'used', detail: cache };
   else if (why.startsWith('off')) status = { state: 'off', detail: why.replace(/^off: /, '') };
-  else status = { state: 'compiled', detail: `${why}: ${file} is written at exit` };
-  loaded.recordStartup(status);
+  else status = { state: 'compiled', detail: `${why}: ${cache} is written at the event loop's first turn or at exit` };
+  record(status);
   if (status.state === 'compiled') {
-    // Written once, at exit or after the program's first moments, whichever comes first: then it
-    // holds the functions the program ran (the parser's, for one), not only the bundle's top level.
+    // Written once, at exit or at the event loop's first turn, whichever comes first: then it holds
+    // the functions the program's first synchronous run ran (the parser's, for one), not only the
+    // bundle's top level. Not later: V8 drops the bytecode of functions that have not run for a few
+    // full collections, and a cache written after them would lack the start-up's own functions
+    // (the bundle's outer function among them, whose lazy compile parses the whole bundle).
     let done = false;
     const write = (): void => {
       if (done) return;
       done = true;
       forget();
-      clearTimeout(timer);
+      clearImmediate(turn);
       try {
-        writeCache(file, dir, identity, script.createCachedData());
-        loaded.recordStartup({ state: 'compiled', detail: `${why}: written to ${file}` });
+        writeCache(cache, dir, identity, script.createCachedData());
+        record({ state: 'compiled', detail: `${why}: written to ${cache}` });
       } catch (e) {
-        loaded.recordStartup({ state: 'compiled', detail: `${why}; not written: ${reason(e)}` });
+        record({ state: 'compiled', detail: `${why}; not written: ${reason(e)}` });
       }
     };
-    const timer = setTimeout(write, WRITE_AFTER_MS);
-    timer.unref();
+    const turn = setImmediate(write);
+    turn.unref();
     const forget = nodeHost.atExit(write);
   }
-  return loaded;
+}
+
+/** What the library's bundle exports: lib/bundle.ts, and its modules the stages take from it. */
+interface Library {
+  readonly modules: Modules;
+  readonly main: typeof Bundle;
+}
+
+function load(): typeof Bundle {
+  const library = {} as Library;
+  let stages: { modules?: Modules } | undefined;
+  const stagesModules = (): Modules => {
+    if (stages === undefined) {
+      stages = {};
+      runBundle(STAGES, 'stages', stages, () => library.modules, (s) => library.main.recordStartup(s, 'stages'));
+    }
+    // Requested while the stages bundle itself starts (a cycle between the bundles): scripts/bundle.js puts the table first.
+    if (stages.modules === undefined) throw new Error(`node-cffi: ${STAGES} was required while it started; rebuild node-cffi (npm run build)`);
+    return stages.modules;
+  };
+  runBundle(BUNDLE, 'library', library, stagesModules, (s) => library.main.recordStartup(s));
+  return library.main;
 }
 
 const bundle = load();

@@ -1,5 +1,5 @@
 // This package's own files: the root directory (package.json, build/ of the native helper) and the version.
-import * as path from 'path';
+import path = require('path');
 import { nodeHost } from './host';
 
 /**
@@ -11,7 +11,7 @@ function findRoot(): { root: string; version: string } {
     const file = path.join(dir, 'package.json');
     if (nodeHost.statSync(file)?.isFile()) {
       try {
-        const pkg = JSON.parse(nodeHost.readFileSync(file).toString('utf8')) as { name?: string; version?: string };
+        const pkg = JSON.parse(nodeHost.readTextSync(file)) as { name?: string; version?: string };
         if (pkg.name === 'node-cffi') return { root: dir, version: String(pkg.version) };
       } catch {
         // not ours: keep walking

@@ -1,5 +1,5 @@
 // Loads the optional native helper (build/Release/node_cffi.node); null when it was never built or is disabled.
-import * as path from 'path';
+import path = require('path');
 import { nodeHost } from '../host';
 import { packageRoot } from '../package';
 

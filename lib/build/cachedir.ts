@@ -1,5 +1,5 @@
 // Where the cache directory lives and whether it is safe: owned by the current user, writable by nobody else, under directories nobody else can swap; the names of the start-up code caches in it.
-import * as path from 'path';
+import path = require('path');
 import { FFIError, show, TypeError } from '../errors';
 import { FileStat, Host, isErrno, nodeHost } from '../host';
 import { HostTasks, Task } from '../tasks';

@@ -1,6 +1,6 @@
 // Files of the cache directory: content hashes, private temporary directories, atomic replacement, and reading without trusting what stands there.
 import type * as Crypto from 'crypto';
-import * as path from 'path';
+import path = require('path');
 import { FileStat, Host, isErrno } from '../host';
 import { HostTasks, Task } from '../tasks';
 

@@ -65,14 +65,14 @@ function primed(name: string): { cache: string; file: string } {
   return { cache, file: files[0] };
 }
 
-test('the first run compiles the bundle and writes the cache at exit (mode 0600); the next runs use it', () => {
+test('the first run compiles the bundle and writes the cache (mode 0600); the next runs use it', () => {
   const cache = freshCache('first');
   const first = run(cache);
   expect(first).toEqual({ state: 'compiled', detail: expect.stringContaining('missing: ') as string, abs: 3 });
   const files = codeCaches(cache);
   expect(files.map((f) => path.basename(f))).toEqual([expect.stringMatching(/^startup-lib-[0-9a-f]{8}-[0-9A-Za-z._]+-(x64|arm64)\.v8cache$/)]);
   expect(fs.statSync(files[0]).mode & 0o777).toBe(0o600);
-  expect(first.detail).toBe(`missing: ${files[0]} is written at exit`);
+  expect(first.detail).toBe(`missing: ${files[0]} is written at the event loop's first turn or at exit`);
   const bytes = fs.readFileSync(files[0]);
   expect(run(cache)).toEqual({ state: 'used', detail: files[0], abs: 3 });
   expect(run(cache)).toEqual({ state: 'used', detail: files[0], abs: 3 });
@@ -88,7 +88,7 @@ test('a flipped byte anywhere in the data is caught by the checksum before V8 se
     const bad = Buffer.from(whole);
     bad[at] ^= 0x10;
     fs.writeFileSync(file, bad);
-    expect(run(cache)).toEqual({ state: 'compiled', detail: `damaged (checksum): ${file} is written at exit`, abs: 3 });
+    expect(run(cache)).toEqual({ state: 'compiled', detail: `damaged (checksum): ${file} is written at the event loop's first turn or at exit`, abs: 3 });
     expect(run(cache)).toEqual({ state: 'used', detail: file, abs: 3 });
   }
 });
@@ -106,7 +106,7 @@ test('a truncated file, an empty one and one with a damaged header are ignored a
   ];
   for (const [bytes, why] of cases) {
     fs.writeFileSync(file, bytes);
-    expect(run(cache)).toEqual({ state: 'compiled', detail: `${why}: ${file} is written at exit`, abs: 3 });
+    expect(run(cache)).toEqual({ state: 'compiled', detail: `${why}: ${file} is written at the event loop's first turn or at exit`, abs: 3 });
     expect(run(cache)).toEqual({ state: 'used', detail: file, abs: 3 });
   }
 });
@@ -140,7 +140,7 @@ function writeWithHeader(file: string, p: ReturnType<typeof parts>, header: Reco
   ];
   for (const [h, why, keepChecksum] of cases) {
     writeWithHeader(file, p, h, keepChecksum);
-    expect(run(cache)).toEqual({ state: 'compiled', detail: `${why}: ${file} is written at exit`, abs: 3 });
+    expect(run(cache)).toEqual({ state: 'compiled', detail: `${why}: ${file} is written at the event loop's first turn or at exit`, abs: 3 });
     expect(run(cache)).toEqual({ state: 'used', detail: file, abs: 3 });
   }
 });
@@ -198,14 +198,14 @@ test('a symbolic link or a directory where the cache file belongs is not followe
   expect(fs.lstatSync(file).isFile()).toBe(true);
   fs.rmSync(file);
   fs.mkdirSync(file);
-  expect(run(cache).detail).toBe(`missing: ${file} is written at exit`);
+  expect(run(cache).detail).toBe(`missing: ${file} is written at the event loop's first turn or at exit`);
 });
 
 test('the cffi command keeps a code cache of its own, used by its next runs', () => {
   const cache = freshCache('command');
   const doctor = () => spawnSync(process.execPath, [MAIN, 'doctor'], { env: { ...process.env, NODE_CFFI_CACHE: cache }, encoding: 'utf8' });
   const first = doctor().stdout.split('\n').find((l) => l.includes('start-up code cache'));
-  expect(first).toMatch(/^OK {4}start-up code cache: compiled from the text \(missing: .*startup-cli-[^ ]*\.v8cache is written at exit\)$/);
+  expect(first).toMatch(/^OK {4}start-up code cache: compiled from the text \(missing: .*startup-cli-[^ ]*\.v8cache is written at the event loop's first turn or at exit\)$/);
   const file = codeCaches(cache).find((f) => path.basename(f).startsWith('startup-cli-'));
   expect(file).toBeDefined();
   expect(doctor().stdout).toContain(`OK    start-up code cache: used: ${file}\n`);
@@ -272,4 +272,50 @@ test('an uncaught error thrown in the bundle shows a short line of it, not a who
   expect(line.length).toBeGreaterThan(0);
   expect(line.length).toBeLessThanOrEqual(400);
   expect(r.stderr).toContain('CDefError: ');
+});
+
+test('the stages bundle (loaded by the first verify()) keeps a code cache of its own, checked as the library\'s before V8 sees it', () => {
+  const cache = freshCache('stages');
+  const verifying = path.join(work, 'verifying.js');
+  fs.writeFileSync(verifying, `
+    const { FFI, backendStatus } = require(${JSON.stringify(MAIN)});
+    const before = backendStatus().codeCache.stages;
+    const ffi = new FFI();
+    ffi.cdef('int twice(int);');
+    const twice = ffi.verify('int twice(int x) { return 2 * x; }', { tmpdir: process.env.NODE_CFFI_CACHE }).twice(21);
+    console.log(JSON.stringify({ before: before === undefined, ...backendStatus().codeCache.stages, twice }));`);
+  const runVerifying = (): { before: boolean; state: string; detail: string; twice: number } => {
+    const r = spawnSync(process.execPath, [verifying], { env: { ...process.env, NODE_CFFI_CACHE: cache }, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    return JSON.parse(r.stdout) as { before: boolean; state: string; detail: string; twice: number };
+  };
+  const first = runVerifying();
+  expect(first).toEqual({ before: true, state: 'compiled', detail: expect.stringMatching(/^missing: .*startup-lib-stages-[0-9a-f]{8}-.*\.v8cache is written at the event loop's first turn or at exit$/) as string, twice: 42 });
+  const file = codeCaches(cache).find((f) => path.basename(f).startsWith('startup-lib-stages-'));
+  expect(file).toBeDefined();
+  expect(runVerifying()).toEqual({ before: true, state: 'used', detail: file, twice: 42 });
+  const whole = fs.readFileSync(file!);
+  const bad = Buffer.from(whole);
+  bad[whole.length - 1] ^= 0x10;
+  fs.writeFileSync(file!, bad);
+  expect(runVerifying()).toEqual({ before: true, state: 'compiled', detail: `damaged (checksum): ${file} is written at the event loop's first turn or at exit`, twice: 42 });
+  expect(runVerifying()).toEqual({ before: true, state: 'used', detail: file, twice: 42 });
+});
+
+test("the cache is written at the event loop's first turn, not left for exit (where a long-running program's work would have dropped the start-up's functions from it)", () => {
+  const cache = freshCache('first-turn');
+  const waiting = path.join(work, 'waiting.js');
+  // The entry's write was queued while require() ran, so it runs before this program's own setImmediate.
+  fs.writeFileSync(waiting, `
+    const { backendStatus } = require(${JSON.stringify(MAIN)});
+    const fs = require('fs');
+    setImmediate(() => {
+      const files = fs.readdirSync(process.env.NODE_CFFI_CACHE).filter((n) => n.endsWith('.v8cache'));
+      console.log(JSON.stringify({ files, detail: backendStatus().codeCache.detail }));
+    });`);
+  const r = spawnSync(process.execPath, [waiting], { env: { ...process.env, NODE_CFFI_CACHE: cache }, encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  const seen = JSON.parse(r.stdout) as { files: string[]; detail: string };
+  expect(seen.files).toEqual([expect.stringMatching(/^startup-lib-[0-9a-f]{8}-/)]);
+  expect(seen.detail).toBe(`missing: written to ${path.join(cache, seen.files[0])}`);
 });

@@ -73,7 +73,7 @@ describe('the tarball', () => {
   test('carries the builds, the declarations with their maps, the sources, the native helper, LICENSE and CHANGELOG; no benchmarks', () => {
     const files = run('tar', ['tzf', tarball], work).stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
     for (const f of [
-      'package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/node-cffi.js', 'dist/node-cffi.bundle.js', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/lib/index.d.ts.map',
+      'package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/node-cffi.js', 'dist/node-cffi.bundle.js', 'dist/node-cffi.stages.js', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/lib/index.d.ts.map',
       'dist/lib/index.js.map', 'dist/esm/index.mjs', 'dist/esm/index.d.mts', 'dist/lib/cli/main.js', 'lib/index.ts',
       'native/node_cffi.c', 'native/views.cc', 'native/args.h', 'native/build.js', 'binding.gyp',
     ]) {
