@@ -490,7 +490,9 @@ test('test_ffi_new_allocator_2', async () => {
   let retries = 0;
   while (seen.length !== 4) {
     retries += 1;
-    expect(retries).toBeLessThanOrEqual(5);
+    // V8 runs one FinalizationRegistry's finalizers per turn of the event loop, and earlier test
+    // files' module instances in this jest worker have registries too: a count of rounds, not time.
+    expect(retries).toBeLessThanOrEqual(100);
     await nextTurn();
     collect();
     await nextTurn();
