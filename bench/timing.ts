@@ -33,8 +33,13 @@ function calibrate(loop: Loop): number {
   }
 }
 
-/** Median ns per operation of each loop; the loops take turns within each round so that machine noise hits them alike. */
-export function timeAll(loops: Loop[]): number[] {
+/**
+ * ns per operation of each loop, the median of its rounds; the loops take turns within each round
+ * so that machine noise hits them alike. With `mean`, the mean of the rounds instead (all the time
+ * over all the operations): for loops whose garbage collections come every few rounds, which a
+ * median would leave out or keep depending on where they land.
+ */
+export function timeAll(loops: Loop[], { mean = false }: { mean?: boolean } = {}): number[] {
   const counts = loops.map((loop) => {
     calibrate(loop);
     return calibrate(loop);
@@ -47,7 +52,7 @@ export function timeAll(loops: Loop[]): number[] {
       samples[i].push(Number(process.hrtime.bigint() - t0) / counts[i]);
     });
   }
-  return samples.map(median);
+  return samples.map((xs) => (mean ? xs.reduce((a, b) => a + b, 0) / xs.length : median(xs)));
 }
 
 export function median(xs: number[]): number {
