@@ -1,4 +1,4 @@
-// `cffi doctor`: whether the compiler, koffi, the native helper and the cache work here; each line OK or what to do.
+// `cffi doctor`: whether the compiler, koffi, the native helpers and the caches work here; each line OK or what to do.
 import { cacheStatus, probeCompiler } from '../build';
 import { nodeHost } from '../host';
 import type { BackendStatus } from '../index';
@@ -7,8 +7,8 @@ import { HELP, VERSION, parseArgs, versionLine } from './args';
 const DOCTOR_HELP = `Usage: cffi doctor
 
 Checks, one line each: the C compiler (found, its version), tcc and clang
-(optional), koffi, the native helper, the cache directory, the start-up code
-cache, and a compile and call of a one-line C function. Exits non-zero when something needed fails.
+(optional), koffi, the native helpers, the cache directory, the start-up code
+caches, and a compile and call of a one-line C function. Exits non-zero when something needed fails.
 
 Options:
   -h, --help      show this help
@@ -35,7 +35,7 @@ export async function doctorCommand(argv: readonly string[]): Promise<number> {
   const backend = loadBackend();
   const checks = [
     compiler(), optional('tcc', 'compiles in ~3 ms instead of ~40 (no optimisation): use --cc tcc'), optional('clang', 'use --cc clang'),
-    koffi(backend), native(backend), views(backend), cache(), codeCache(backend), smoke(),
+    koffi(backend), native(backend), views(backend), cache(), ...codeCache(backend), smoke(),
   ];
   for (const c of checks) nodeHost.write('stdout', `${c.status.padEnd(4)}  ${c.what}: ${c.detail}\n`);
   return checks.some((c) => c.status === 'FAIL') ? 1 : 0;
@@ -98,13 +98,19 @@ function views(backend: BackendStatus | Error): Check {
   };
 }
 
-/** How this process started node-cffi: from V8's code cache of the bundle, or compiled from its text, and why. */
-function codeCache(backend: BackendStatus | Error): Check {
-  if (backend instanceof Error) return { status: '--', what: 'start-up code cache', detail: 'not checked: koffi did not load' };
-  const { state: how, detail } = backend.codeCache;
-  if (how === 'used') return { status: 'OK', what: 'start-up code cache', detail: `used: ${detail}` };
-  if (how === 'compiled') return { status: 'OK', what: 'start-up code cache', detail: `compiled from the text (${detail})` };
-  return { status: '--', what: 'start-up code cache', detail: `off: ${detail} (start-up is slower, nothing else changes)` };
+/**
+ * How this process started node-cffi: from V8's code cache of each bundle (the library's, and the
+ * stages' that this command runs from), or compiled from its text, and why.
+ */
+function codeCache(backend: BackendStatus | Error): Check[] {
+  if (backend instanceof Error) return [{ status: '--', what: 'start-up code cache', detail: 'not checked: koffi did not load' }];
+  const line = (what: string, { state, detail }: { state: string; detail: string }): Check => {
+    if (state === 'used') return { status: 'OK', what, detail: `used: ${detail}` };
+    if (state === 'compiled') return { status: 'OK', what, detail: `compiled from the text (${detail})` };
+    return { status: '--', what, detail: `off: ${detail} (start-up is slower, nothing else changes)` };
+  };
+  const { stages } = backend.codeCache;
+  return [line('start-up code cache', backend.codeCache), ...(stages ? [line('start-up code cache of the stages', stages)] : [])];
 }
 
 function cache(): Check {
