@@ -60,9 +60,26 @@ const HELPERS: readonly (keyof NativeHelper)[] = ['cstring', 'address', 'errno',
 /** The addon's file, relative to the package root. */
 const ADDON = path.join('build', 'Release', 'node_cffi.node');
 
-interface Loaded {
-  helper: NativeHelper | null;
+/** A helper as loaded, or null, and why it is what it is. */
+interface Loaded<H> {
+  helper: H | null;
   status: string;
+}
+
+/**
+ * The exports of the addon at `relative` (from the package root), or why there are none: disabled
+ * by NODE_CFFI_NO_NATIVE (anything but '' and '0'), never built, or failing to load.
+ */
+function openAddon(relative: string): { file: string; exports: Record<string, unknown> } | Loaded<never> {
+  const disabled = nodeHost.env('NODE_CFFI_NO_NATIVE');
+  if (disabled !== undefined && disabled !== '' && disabled !== '0') return { helper: null, status: `disabled by NODE_CFFI_NO_NATIVE=${disabled}` };
+  const file = path.join(packageRoot, relative);
+  if (nodeHost.statSync(file) === undefined) return { helper: null, status: `not built: no ${relative} at the package root; build it with npm rebuild node-cffi` };
+  try {
+    return { file, exports: nodeHost.loadAddon(file) };
+  } catch (err) {
+    return { helper: null, status: `unusable: ${file} failed to load (${(err as Error).message}); rebuild it` };
+  }
 }
 
 const loaded = load();
@@ -76,19 +93,10 @@ export const native: NativeHelper | null = loaded.helper;
 /** Why `native` is what it is: the file it came from, or why it is null. For diagnostics. */
 export const nativeStatus: string = loaded.status;
 
-function load(): Loaded {
-  const disabled = nodeHost.env('NODE_CFFI_NO_NATIVE');
-  if (disabled !== undefined && disabled !== '' && disabled !== '0')
-    return { helper: null, status: `disabled by NODE_CFFI_NO_NATIVE=${disabled}` };
-  const file = path.join(packageRoot, ADDON);
-  if (nodeHost.statSync(file) === undefined)
-    return { helper: null, status: `not built: no ${ADDON} at the package root; build it with npm rebuild node-cffi` };
-  let exports: Record<string, unknown>;
-  try {
-    exports = nodeHost.loadAddon(file);
-  } catch (err) {
-    return { helper: null, status: `unusable: ${file} failed to load (${(err as Error).message}); rebuild it` };
-  }
+function load(): Loaded<NativeHelper> {
+  const opened = openAddon(ADDON);
+  if (!('exports' in opened)) return opened;
+  const { file, exports } = opened;
   const missing = HELPERS.filter((name) => typeof exports[name] !== 'function');
   if (missing.length > 0)
     return { helper: null, status: `unusable: ${file} lacks ${missing.join(', ')}, it is from another version; rebuild it` };
@@ -101,7 +109,6 @@ function load(): Loaded {
   }
   return { helper: exports as unknown as NativeHelper, status: `loaded from ${file}` };
 }
-
 
 /**
  * The second optional addon (native/views.cc, against V8's own API): ArrayBuffers over C memory
@@ -121,12 +128,7 @@ export interface ViewsHelper {
 /** The views addon's file, relative to the package root. */
 const VIEWS_ADDON = path.join('build', 'Release', 'node_cffi_views.node');
 
-interface LoadedViews {
-  helper: ViewsHelper | null;
-  status: string;
-}
-
-let viewsLoaded: LoadedViews | null = null;
+let viewsLoaded: Loaded<ViewsHelper> | null = null;
 
 /**
  * The views helper, loaded at its first use (a program that never reads C memory does not load
@@ -142,27 +144,19 @@ export function viewsStatus(): string {
   return (viewsLoaded ??= loadViews()).status;
 }
 
-function loadViews(): LoadedViews {
-  const disabled = nodeHost.env('NODE_CFFI_NO_NATIVE');
-  if (disabled !== undefined && disabled !== '' && disabled !== '0')
-    return { helper: null, status: `disabled by NODE_CFFI_NO_NATIVE=${disabled}` };
-  const file = path.join(packageRoot, VIEWS_ADDON);
-  if (nodeHost.statSync(file) === undefined)
-    return { helper: null, status: `not built: no ${VIEWS_ADDON} at the package root; build it with npm rebuild node-cffi` };
-  try {
-    const exports = nodeHost.loadAddon(file);
-    const view = exports.view as ViewsHelper['view'];
-    if (typeof view !== 'function') return { helper: null, status: `unusable: ${file} lacks view(), it is from another version; rebuild it` };
-    // Node's own mark (a private symbol only its JavaScript reaches): the addon cannot set it.
-    const helper: ViewsHelper = {
-      view(address, length) {
-        const buffer = view(address, length);
-        nodeHost.markUntransferable(buffer);
-        return buffer;
-      },
-    };
-    return { helper, status: `loaded from ${file}` };
-  } catch (err) {
-    return { helper: null, status: `unusable: ${file} failed to load (${(err as Error).message}); rebuild it` };
-  }
+function loadViews(): Loaded<ViewsHelper> {
+  const opened = openAddon(VIEWS_ADDON);
+  if (!('exports' in opened)) return opened;
+  const { file, exports } = opened;
+  const view = exports.view as ViewsHelper['view'];
+  if (typeof view !== 'function') return { helper: null, status: `unusable: ${file} lacks view(), it is from another version; rebuild it` };
+  // Node's own mark (a private symbol only its JavaScript reaches): the addon cannot set it.
+  const helper: ViewsHelper = {
+    view(address, length) {
+      const buffer = view(address, length);
+      nodeHost.markUntransferable(buffer);
+      return buffer;
+    },
+  };
+  return { helper, status: `loaded from ${file}` };
 }

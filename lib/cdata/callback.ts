@@ -90,7 +90,7 @@ function argumentConverter(t: CType): ((a: unknown) => unknown) | null {
     case 'pointer': {
       // koffi gives pointer arguments as intptr_t: a number, or a bigint beyond 2^53 (a tagged pointer)
       const make = pointerMaker(t);
-      return (a) => make(typeof a === 'number' ? a : cAddress(a));
+      return (a) => make(cAddress(a));
     }
     case 'struct':
     case 'union':

@@ -1,5 +1,5 @@
 // The build stage: a successful build, compile errors, finding and running the compiler, option checks, buildAsync.
-import { execFileSync, spawnSync } from 'child_process';
+import { execFileSync, spawn, spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -461,23 +461,29 @@ describe('a long compile says so on a terminal', () => {
     expect(fs.existsSync(flag)).toBe(true);
   });
 
-  /** Runs `script` in a child node (lib/ loaded through tsx) whose standard error is the file `errFile`; its status and standard output, and that file's text. */
-  const runWithStderrFile = (script: string[], errFile: string) => {
+  /**
+   * Runs `script` in a child node (lib/ loaded through tsx) whose standard error is the file
+   * `errFile`; its status and standard output, and that file's text. Not blocking this thread, so
+   * that a child which never ends fails the test at jest's own limit.
+   */
+  const runWithStderrFile = async (script: string[], errFile: string): Promise<{ status: number | null; stdout: string; stderr: string }> => {
     const fd = fs.openSync(errFile, 'w');
-    let r;
     try {
-      r = spawnSync(process.execPath, ['-r', require.resolve('tsx/cjs'), '-e', script.join('\n')], { stdio: ['ignore', 'pipe', fd], encoding: 'utf8' });
+      const child = spawn(process.execPath, ['-r', require.resolve('tsx/cjs'), '-e', script.join('\n')], { stdio: ['ignore', 'pipe', fd] });
+      let stdout = '';
+      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+      const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      return { status, stdout, stderr: fs.readFileSync(errFile, 'utf8') };
     } finally {
       fs.closeSync(fd);
     }
-    return { status: r.status, stdout: r.stdout, stderr: fs.readFileSync(errFile, 'utf8') };
   };
   const terminalHost = [
     `const { nodeHost } = require(${JSON.stringify(path.join(LIB, 'host'))});`,
     "const host = { ...nodeHost, isTerminal: () => true, env: (n) => (n === 'NODE_CFFI_QUIET' ? undefined : process.env[n]) };",
   ];
 
-  test('sync: one line naming the source and what it holds, while the compiler runs', () => {
+  test('sync: one line naming the source and what it holds, while the compiler runs', async () => {
     // The thread blocks in the compile, so a timer process writes the line, to the process's
     // standard error itself (descriptor 2, not process.stderr): the build runs in a child whose
     // standard error is a file, and the compiler waits until the line is in that file.
@@ -491,7 +497,7 @@ describe('a long compile says so on a terminal', () => {
         `if grep -q 'node-cffi: compiling' '${errFile}'; then : > '${seen}'; fi ;; esac\nexec ${CC} "$@"`,
     );
     const req = request(ADD, cacheOptions({ compiler }), { sourceName: 'slow.c', progress: '1 function' });
-    const r = runWithStderrFile(
+    const r = await runWithStderrFile(
       [
         `const { buildSync } = require(${JSON.stringify(path.join(LIB, 'build'))});`,
         ...terminalHost,
@@ -504,23 +510,23 @@ describe('a long compile says so on a terminal', () => {
     expect(fs.existsSync(seen)).toBe(true);
   });
 
-  test('sync: the timer of the line is stopped the moment the blocking spawn returns, before it writes anything', () => {
-    // No race with the clock: the line is due after 31.337 s, and the child waits until neither
-    // the timer's shell nor its sleep is running any more, which only stopping them brings about
-    // before then (were they not stopped, the line would be in the file when the sleep ends).
+  test('sync: the timer of the line is stopped the moment the blocking spawn returns, before it writes anything', async () => {
+    // No clock in it: the line is due after ten days, and the child waits until neither the
+    // timer's shell nor its sleep is running any more, which only stopping them brings about (were
+    // they not stopped, the child would never end, and jest would fail the test at its limit).
     const dir = tempDir();
     const errFile = path.join(dir, 'stderr.txt');
-    const r = runWithStderrFile(
+    const r = await runWithStderrFile(
       [
         ...terminalHost,
         "const fs = require('fs');",
-        "const result = host.spawnSync('true', [], { notice: { afterMs: 31337, text: 'node-cffi: compiling quick.c' } });",
+        "const result = host.spawnSync('true', [], { notice: { afterMs: 864000000, text: 'node-cffi: compiling quick.c' } });",
         // The timer's processes, alive (not zombies): the shell, a child of this process, and its sleep, by its command line.
         'const running = () => fs.readdirSync("/proc").filter((p) => /^\\d+$/.test(p)).some((p) => {',
         '  let cmd = "", stat = "";',
         '  try { cmd = fs.readFileSync(`/proc/${p}/cmdline`, "latin1"); stat = fs.readFileSync(`/proc/${p}/stat`, "latin1"); } catch { return false; }',
         '  const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");',
-        '  return state !== "Z" && (cmd === "sleep\\x0031.337\\x00" || (Number(ppid) === process.pid && cmd.startsWith("/bin/sh\\x00")));',
+        '  return state !== "Z" && (cmd === "sleep\\x00864000\\x00" || (Number(ppid) === process.pid && cmd.startsWith("/bin/sh\\x00")));',
         '});',
         'const wait = () => (running() ? setTimeout(wait, 20) : process.stdout.write(`stopped ${result.status}`));',
         'wait();',
