@@ -1,14 +1,15 @@
 // API mode's one pipeline, for verify(), verifyAsync() and compile(): the translation unit, its build, loading it, settling the cdef with its probes, the library object.
 import * as path from 'path';
 import { show, TypeError, VerificationError } from './errors';
-import { nodeHost } from './host';
+import { Host, nodeHost } from './host';
 import { CType, functionType, pendingLayout, pointerTo, primitive } from './ctype/model';
 import type { Decl } from './ctype/registry';
-import { GLUE_FILE, Glue, generateGlue } from './codegen/glue';
+import { GLUE_FILE, Glue, generateGlue, planGlue } from './codegen/glue';
 import { tellDiagnostics } from './codegen/diagnostics';
 import { CompilerWarning } from './codegen/warning';
-import { Settlement, settle } from './codegen/probes';
-import { BUILD_OPTION_NAMES, buildAsync, BuildOptions, BuildRequest, BuildResult, buildSync } from './build';
+import { Probe, Settlement, settle } from './codegen/probes';
+import { BUILD_OPTION_NAMES, buildAsync, BuildOptions, BuildRequest, BuildResult, buildSync, recallUnit, rememberUnit } from './build';
+import { hashParts } from './build/files';
 import { LoadedLibrary, loadLibrary } from './backend/koffi';
 import { placeRaw } from './cdata/memory';
 import type { ExternTable } from './cdata/externs';
@@ -61,6 +62,11 @@ export interface Prepared {
   readonly glue: Glue;
   readonly request: BuildRequest;
   readonly options: VerifyOptions;
+  /**
+   * The key the unit is remembered under once built (see unitKey), with the digest of its plan;
+   * undefined when the declarations may not be what their cdef text makes.
+   */
+  readonly remember?: { readonly key: string; readonly plan: string };
 }
 
 /** A built library, loaded, with the cdef settled by its probes (types completed in place). @internal */
@@ -76,11 +82,14 @@ export interface Settled {
  * `#line 1 "<filename>"`, then the glue), and the request that builds it; `cdefs` (every cdef
  * call's text and options) are part of the cache key. `where` names the caller in messages.
  * `included` are the declarations taken from other FFIs by ffi.include(): their own builds
- * check them, so the glue only spells types by them.
+ * check them, so the glue only spells types by them. `pristine`: the declarations are exactly
+ * what `cdefs` make (no library settled them, no type name declared a type since), so that the
+ * unit's hash may be looked up by what it is made of (unitKey) and the unit made only if the
+ * compiler must run.
  * @internal
  */
 export function prepare(
-  decls: readonly Decl[], cdefs: readonly string[], source: unknown, given: VerifyOptions, where: string, included: readonly Decl[] = [],
+  decls: readonly Decl[], cdefs: readonly string[], source: unknown, given: VerifyOptions, where: string, included: readonly Decl[] = [], pristine = false,
 ): Prepared {
   if (source === undefined) source = ''; // CFFI's default: the cdef's names come from the libraries linked
   if (typeof source !== 'string') throw new TypeError(`${where}: expected C source as a string, got ${show(source)}`);
@@ -94,10 +103,17 @@ export function prepare(
   if (filename.split(/[\\/]/).pop() === GLUE_FILE) {
     throw new TypeError(`options.filename: '${GLUE_FILE}' is the name of the code verify() adds to the source; name the source otherwise`);
   }
-  const glue = generateGlue(decls, source, filename, { strictPrototypes: options.strictPrototypes === true, spellingOnly: included });
+  const glueOptions = { strictPrototypes: options.strictPrototypes === true, spellingOnly: included };
+  const key = pristine && included.length === 0 ? unitKey(cdefs, source, filename, glueOptions.strictPrototypes) : undefined;
+  const known = key === undefined ? undefined : recallUnit(options, key, 'verify()');
+  const planned = known === undefined ? undefined : planGlue(decls, source, filename, glueOptions);
+  // The library is read by the plan: it must be the one its unit was made with, or the unit is made again.
+  const codeHash = planned !== undefined && planDigest(planned) === known!.plan ? known!.code : undefined;
+  const glue = codeHash !== undefined ? planned! : generateGlue(decls, source, filename, glueOptions);
   const extra = options.extraCompileArgs;
   const request: BuildRequest = {
-    code: glue.unit,
+    code: codeHash === undefined ? glue.unit : () => glue.unit,
+    codeHash,
     fileName: GLUE_FILE,
     moduleName: options.moduleName ?? filename.replace(/\.[^.]*$/, ''),
     keyParts: cdefs,
@@ -107,7 +123,80 @@ export function prepare(
     progress: progressOf(decls),
     descriptor: true,
   };
-  return { decls, glue, request, options };
+  return { decls, glue, request, options, remember: key === undefined ? undefined : { key, plan: codeHash !== undefined ? known!.plan : planDigest(glue) } };
+}
+
+/**
+ * The key of a translation unit by what it is made of, with which a build can skip making it
+ * (the glue for hundreds of declarations is most of a cached verify()): every cdef call's text and
+ * options in order (which make the declarations, and for headers hold what the header declared),
+ * the source, its file name, strictPrototypes, and the code that turns these into the unit.
+ */
+function unitKey(cdefs: readonly string[], source: string, filename: string, strict: boolean): string {
+  return hashParts(['node-cffi unit', generatorIdentity(), String(cdefs.length), ...cdefs, source, filename, strict ? 'strict' : '']);
+}
+
+/**
+ * What a library is read by: how each function, extern "Python" function, global and constant is
+ * reached, and the probe table's rows in order. A unit remembered with another plan is not used.
+ */
+function planDigest(g: Glue): string {
+  const parts: string[] = [g.probeSymbol];
+  for (const [name, b] of g.functions) parts.push(`f ${name} ${b.symbol} ${b.entry ?? ''} ${b.lowered?.cname ?? ''}`);
+  for (const [name, b] of g.externs) parts.push(`x ${name} ${b.slot} ${b.wrapper.symbol} ${b.lowered?.cname ?? ''}`);
+  for (const [name, symbol] of g.globals) parts.push(`g ${name} ${symbol}`);
+  for (const p of g.probes) parts.push(`p ${probeName(p)}`);
+  return hashParts(parts);
+}
+
+/** A probe as planDigest() tells it: its kind and what it is about. */
+function probeName(p: Probe): string {
+  switch (p.kind) {
+    case 'struct':
+    case 'typedef':
+    case 'enum':
+      return `${p.kind} ${p.type.cname}`;
+    case 'field':
+      return `field ${p.type.cname} ${p.field} ${p.length}`;
+    case 'length':
+    case 'constant':
+      return `${p.kind} ${p.decl.name}`;
+    case 'innerLength':
+      return `innerLength ${'cname' in p.of ? p.of.cname : p.of.name} ${p.name} ${p.depth}`;
+    case 'arrayLength':
+      return `arrayLength ${p.type.cname} ${p.name} ${p.depth}`;
+  }
+}
+
+let generator: string | undefined;
+
+/** codeIdentity() of the code running now, once per process. */
+function generatorIdentity(): string {
+  return (generator ??= codeIdentity(path.dirname(__filename), path.basename(__filename).startsWith('node-cffi')));
+}
+
+/**
+ * The files node-cffi's code runs from, each by path, device, inode, size and modification time:
+ * when `bundled`, the bundles in `dir` (`node-cffi*.js`); else every module under `dir` (lib/ run
+ * through tsx or ts-jest, or tsc's dist/lib/). Another build of node-cffi, or a module edited,
+ * gives another identity, and so other unit keys: a unit remembered by one version of the parser
+ * and the code generator is never taken for another's. @internal
+ */
+export function codeIdentity(dir: string, bundled: boolean, host: Host = nodeHost): string {
+  const files: string[] = [];
+  const walk = (at: string): void => {
+    for (const name of host.readdirSync(at).sort()) {
+      const file = path.join(at, name);
+      const st = host.statSync(file);
+      if (st?.isDirectory()) {
+        if (!bundled) walk(file);
+      } else if (st && (bundled ? /^node-cffi.*\.js$/.test(name) : /\.(js|ts)$/.test(name) && !name.endsWith('.d.ts'))) {
+        files.push(`${file}:${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`);
+      }
+    }
+  };
+  walk(dir);
+  return hashParts(files);
 }
 
 /** The options with the relative paths of includeDirs, libraryDirs and sources taken from options.relativeTo's directory. */
@@ -149,7 +238,14 @@ export function build(p: Prepared): BuildResult {
   } catch (e) {
     throw tell(e, p.glue);
   }
+  built = remembered(p, built);
   deliverWarnings(built, p);
+  return built;
+}
+
+/** Remembers the unit's hash of a build under the key prepare() gave, for later builds of the same inputs, unless it was what they remembered already. */
+function remembered(p: Prepared, built: BuildResult): BuildResult {
+  if (p.remember !== undefined && built.codeHash !== p.request.codeHash) rememberUnit(p.options, p.remember.key, { code: built.codeHash, plan: p.remember.plan });
   return built;
 }
 
@@ -161,6 +257,7 @@ export async function buildWithoutBlocking(p: Prepared): Promise<BuildResult> {
   } catch (e) {
     throw tell(e, p.glue);
   }
+  built = remembered(p, built);
   deliverWarnings(built, p);
   return built;
 }

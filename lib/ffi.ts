@@ -158,6 +158,14 @@ export class FFI {
   #registry = new Registry();
   /** Every cdef call's source and options, in order: part of the verify() cache key. */
   readonly #cdefs: string[] = [];
+  /**
+   * Whether a library may have settled this FFI's types in place (a verify(), compile() or a
+   * header's probes was attempted): its declarations are then no longer just what its cdef text
+   * makes, and a build's unit is made rather than looked up by that text (see apimode's unitKey).
+   */
+  #settled = false;
+  /** The registry's change count after the last cdef(), cdefHeader() or include(): a type name parsed since may have declared or completed a type. */
+  #declared = 0;
   #source: SourceSet | null = null;
   /** What ffi.cdefHeader() bound: the headers, the values of macros cdef has no constant for, what it left out. */
   readonly #headers: BoundHeader[] = [];
@@ -195,6 +203,7 @@ export class FFI {
     if (typeof source !== 'string') throw new TypeError(`ffi.cdef(): expected a string of C declarations, got ${show(source)}`);
     parser().parseCdef(source, this.#registry, options);
     this.#cdefs.push(JSON.stringify([source, options]));
+    this.#declared = this.#registry.changes;
     this.#teach();
   }
 
@@ -281,6 +290,7 @@ export class FFI {
     for (const s of left) if (!known.has(`${s.mode} ${s.name} ${s.where}`)) this.#skipped.push(s);
     const keys = new Set([...this.#registry.values()].map(keyOf).filter((k) => !before.has(k)));
     this.#headers.push({ include: h.include, options: { ...options }, keys, probed: false });
+    this.#declared = this.#registry.changes;
     this.#teach();
   }
 
@@ -328,7 +338,7 @@ export class FFI {
   verify<L extends object = Lib>(source: string, options: VerifyOptions = {}): L {
     checkOptions('ffi.verify()', options, apiMode().VERIFY_OPTION_NAMES);
     const weak = this.#weakFunctions(options);
-    const p = this.#prepare(typeof source === 'string' && weak ? source + headerStage().weakReferences(weak.names) : source, headerLib().linkAll(options, weak), 'ffi.verify()');
+    const p = this.#prepare(typeof source === 'string' && weak ? source + headerStage().weakReferences(weak.names) : source, headerLib().linkAll(options, weak), 'ffi.verify()', true);
     return this.#built(apiMode().open(p, apiMode().build(p), this.#libParts(), weak), weak) as L;
   }
 
@@ -336,7 +346,7 @@ export class FFI {
   async verifyAsync<L extends object = Lib>(source: string, options: VerifyOptions = {}): Promise<L> {
     checkOptions('ffi.verifyAsync()', options, apiMode().VERIFY_OPTION_NAMES);
     const weak = this.#weakFunctions(options);
-    const p = this.#prepare(typeof source === 'string' && weak ? source + headerStage().weakReferences(weak.names) : source, headerLib().linkAll(options, weak), 'ffi.verifyAsync()');
+    const p = this.#prepare(typeof source === 'string' && weak ? source + headerStage().weakReferences(weak.names) : source, headerLib().linkAll(options, weak), 'ffi.verifyAsync()', true);
     const parts = this.#libParts();
     return this.#built(apiMode().open(p, await apiMode().buildWithoutBlocking(p), parts, weak), weak) as L;
   }
@@ -394,7 +404,7 @@ export class FFI {
     const set = this.#sourceSet('ffi.compile()');
     const weak = this.#weakFunctions(set.options);
     const source = weak ? set.source + headerStage().weakReferences(weak.names) : set.source;
-    const p = this.#prepare(source, headerLib().linkAll({ moduleName: set.base, ...set.options }, weak), 'ffi.compile()');
+    const p = this.#prepare(source, headerLib().linkAll({ moduleName: set.base, ...set.options }, weak), 'ffi.compile()', true);
     const built = apiMode().build(p);
     const settled = apiMode().loadAndSettle(p, built);
     const missing = new Set(weak ? apiMode().missingFunctions(settled.loaded, weak) : []);
@@ -422,6 +432,7 @@ export class FFI {
     const { data: d, registry, decls } = aotData().readModule(data);
     const ffi = new FFI();
     adoptRegistry(ffi, registry);
+    ffi.#settled = true; // the module's layouts, not its cdef's
     const loaded = loadLibrary(path.join(directory, d.library));
     const functions = new Map(
       decls.flatMap((x) => (x.kind === 'function' && d.functions[x.name] !== undefined
@@ -477,6 +488,7 @@ export class FFI {
       // Nothing runs but the probe table: -O0 compiles it fastest.
       const extra = [...(Array.isArray(options.extraCompileArgs) ? options.extraCompileArgs : []), '-O0'];
       const p = apiMode().prepare(decls, this.#cdefs, h.include, { ...options, extraCompileArgs: extra, filename: 'node-cffi-probes.c' }, 'ffi.dlopen()');
+      this.#settled = true;
       apiMode().loadAndSettle(p, apiMode().build(p)).loaded.close();
       h.probed = true;
     }
@@ -520,11 +532,13 @@ export class FFI {
    * The API-mode pipeline's first step for this FFI's declarations (see apimode.ts): its own; those
    * of included FFIs only spell types (their own builds check them).
    */
-  #prepare(source: string, options: VerifyOptions, where: string) {
+  #prepare(source: string, options: VerifyOptions, where: string, settles = false) {
     const own: Decl[] = [];
     const included: Decl[] = [];
     for (const d of this.#registry.values()) (this.#links.isIncluded(d) ? included : own).push(d);
-    return apiMode().prepare(own, this.#cdefs, source, options, where, included);
+    const pristine = settles && !this.#settled && this.#declared === this.#registry.changes;
+    if (settles) this.#settled = true;
+    return apiMode().prepare(own, this.#cdefs, source, options, where, included, pristine);
   }
 
   // -------------------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ export { cacheDirectory, ensureCacheDir } from './cachedir';
 /** Everything that decides the bytes of the library; equal inputs give equal keys. */
 export interface KeyInputs {
   readonly compiler: CompilerInfo;
-  readonly code: string;
+  /** The sha256 of the translation unit. */
+  readonly codeHash: string;
   readonly fileName: string;
   /** The complete argument list given to the compiler, except its temporary output name. */
   readonly args: readonly string[];
@@ -43,7 +44,8 @@ export function cacheKey(k: KeyInputs): string {
     ...k.sourceHashes,
     String(k.keyParts.length),
     ...k.keyParts,
-    k.code,
+    'code',
+    k.codeHash,
   ]);
 }
 

@@ -14,6 +14,8 @@ export type { CacheEntry } from './cache';
 export { cacheDirectory, cleanCache, listCache, listCodeCaches } from './cache';
 export type { Derivation, Derived, Preprocessed, PreprocessOptions } from './preprocess';
 export { preprocess } from './preprocess';
+export type { RememberedUnit } from './memo';
+export { recallUnit, rememberUnit } from './memo';
 
 /**
  * The compiler a build with `options` runs (options.compiler, else $CC, else cc): its real path,

@@ -14,8 +14,13 @@ import {
 } from './compiler';
 
 export interface BuildRequest {
-  /** The complete translation unit, #line directives included. */
-  code: string;
+  /**
+   * The complete translation unit, #line directives included; or a function making it, called
+   * only when the compiler must run, when `codeHash` is its sha256 (see BuildResult.codeHash).
+   */
+  code: string | (() => string);
+  /** The sha256 of the translation unit (hex), when known without it: required when `code` is a function. */
+  codeHash?: string;
   /** Base name the translation unit is written as, e.g. 'source.c'. */
   fileName: string;
   /** Readable name for the cache entry; reduced to safe file-name characters. */
@@ -55,6 +60,8 @@ export interface BuildResult {
   cached: boolean;
   /** The full sha256 content key. */
   key: string;
+  /** The sha256 of the translation unit (hex): a later request may give it instead of the unit (BuildRequest.codeHash). */
+  codeHash: string;
   compiler: CompilerInfo;
   /**
    * What the compiler wrote when it built this library (its warnings), '' when nothing; kept in
@@ -73,7 +80,12 @@ const WAIT_FIRST_MS = 5;
 const WAIT_MAX_MS = 100;
 
 function checkRequest(req: BuildRequest): void {
-  if (typeof req.code !== 'string') throw new TypeError(`build request code: expected a string, got ${show(req.code)}`);
+  if (typeof req.code !== 'string' && typeof req.code !== 'function') {
+    throw new TypeError(`build request code: expected a string or a function making it, got ${show(req.code)}`);
+  }
+  if (req.codeHash !== undefined ? typeof req.codeHash !== 'string' || !/^[0-9a-f]{64}$/.test(req.codeHash) : typeof req.code === 'function') {
+    throw new TypeError(`build request codeHash: expected the code's sha256 in hex (64 digits, required with code as a function), got ${show(req.codeHash)}`);
+  }
   const f = req.fileName;
   if (typeof f !== 'string' || f === '' || f === '.' || f === '..' || f !== path.basename(f) || f.includes('\0')) {
     throw new TypeError(`build request fileName: expected a plain file name such as 'source.c', got ${show(f)}`);
@@ -97,6 +109,7 @@ interface Plan {
   readonly dir: string;
   readonly entry: Entry;
   readonly key: string;
+  readonly codeHash: string;
   readonly found: FoundCompiler;
   readonly info: CompilerInfo;
   readonly args: CompileArgs;
@@ -137,15 +150,16 @@ function* plan(req: BuildRequest, host: Host, io: HostTasks): Task<Plan> {
   yield* ensureCacheDir(dir, 'verify()', host, io);
   const found = yield* findCompiler(options, host, io);
   const info = yield* compilerInfo(found, dir, timeout, host, io);
+  const codeHash = req.codeHash ?? sha256(req.code as string);
   const key = cacheKey({
     compiler: info,
-    code: req.code,
+    codeHash,
     fileName: req.fileName,
     args: [...args.before, ...args.sources, ...args.after],
     sourceHashes: yield* hashSources(args.sources, io),
     keyParts: req.keyParts,
   });
-  return { req, dir, entry: entryFor(dir, req.moduleName, key), key, found, info, args, timeout };
+  return { req, dir, entry: entryFor(dir, req.moduleName, key), key, codeHash, found, info, args, timeout };
 }
 
 /**
@@ -154,7 +168,7 @@ function* plan(req: BuildRequest, host: Host, io: HostTasks): Task<Plan> {
  */
 function* compileEntry(p: Plan, work: string, host: Host, io: HostTasks): Task<Verified> {
   const out = `${sanitizeName(p.req.moduleName)}.so`;
-  yield* io.writeFile(path.join(work, p.req.fileName), p.req.code, { mode: 0o600 });
+  yield* io.writeFile(path.join(work, p.req.fileName), p.req.code as string, { mode: 0o600 });
   let diagnostics = '';
   try {
     for (const [name, text] of Object.entries(p.req.companions ?? {})) yield* io.writeFile(path.join(work, name), text, { mode: 0o600 });
@@ -329,7 +343,7 @@ function* cachedDiagnostics(p: Plan, io: HostTasks): Task<string> {
 }
 
 function* buildIn(req: BuildRequest, host: Host, io: HostTasks): Task<BuildResult> {
-  const p = yield* plan(req, host, io);
+  let p = yield* plan(req, host, io);
   const staleAfter = (p.timeout ?? LOCK_DEFAULT_MS) + LOCK_MARGIN_MS;
   let pause = WAIT_FIRST_MS;
   let work: string | undefined;
@@ -339,6 +353,15 @@ function* buildIn(req: BuildRequest, host: Host, io: HostTasks): Task<BuildResul
     for (;;) {
       found = yield* openComplete(p.entry, p.key, host, io);
       if (found) break;
+      if (typeof p.req.code === 'function') {
+        // The compiler must run: the unit is made now. One that is not what its hash was given for
+        // (a memo gone wrong) is built as itself, under its own key.
+        const code = p.req.code();
+        if (typeof code !== 'string') throw new TypeError(`build request code: the function gave ${show(code)}, not the translation unit`);
+        const made: BuildRequest = { ...p.req, code, codeHash: undefined };
+        if (sha256(code) !== p.codeHash) return yield* buildIn(made, host, io);
+        p = { ...p, req: made };
+      }
       work ??= yield* io.mkdtemp(tempPrefix(p.dir, host));
       const lock = yield* tryLock(p.entry, work, host, io);
       if (lock) {
@@ -373,7 +396,7 @@ function* buildIn(req: BuildRequest, host: Host, io: HostTasks): Task<BuildResul
     if (work) yield* io.rm(work);
   }
   const diagnostics = cached ? yield* cachedDiagnostics(p, io) : reported.get(p.key) ?? '';
-  const r: BuildResult = { path: p.entry.library, cached, key: p.key, compiler: p.info, diagnostics };
+  const r: BuildResult = { path: p.entry.library, cached, key: p.key, codeHash: p.codeHash, compiler: p.info, diagnostics };
   if (!req.descriptor) {
     yield* io.close(found.fd);
     return r;

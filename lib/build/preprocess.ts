@@ -6,7 +6,8 @@ import { hostTasks, runSync } from '../tasks';
 import { packageVersion } from '../package';
 import { cacheDirectory, ensureCacheDir } from './cache';
 import { BuildOptions, compileArgs, compilerInfo, findCompiler, scrubPaths, timeoutOf } from './compiler';
-import { hashParts, readSmall, tempPrefix, writeAtomic } from './files';
+import { hashParts, tempPrefix, writeAtomic } from './files';
+import { Recalled, memoText, recall, stampOf } from './memo';
 
 export interface PreprocessOptions extends BuildOptions {
   /** The name the source goes by in line markers and diagnostics (default 'source.c'). */
@@ -39,20 +40,8 @@ export interface Derivation<T> {
   readonly byContent?: boolean;
 }
 
-export interface Derived<T> {
-  readonly value: T;
-  /** A hash of the files the value depends on, as they were (path, size, modification time). */
-  readonly files: string;
-}
-
-/** One file as it was when the value was derived. */
-type Stamp = readonly [file: string, size: number, mtimeMs: number];
-
-interface Remembered<T> {
-  readonly key: string;
-  readonly stamps: readonly Stamp[];
-  readonly value: T;
-}
+/** A derived value, with a hash of the files it depends on as they were (path, size, modification time). */
+export type Derived<T> = Recalled<T>;
 
 /**
  * Runs the C preprocessor over `source` as a build with `options` would (the same compiler, defines
@@ -82,7 +71,7 @@ export function preprocess<T>(source: string, options: PreprocessOptions, deriva
   const includeDirs = (Array.isArray(options.includeDirs) ? options.includeDirs : []).map((d) => path.resolve(host.cwd(), d));
   const contentKey = derivation.byContent ? hashParts([derivation.name, ...derivation.keyParts, packageVersion, 'content', output]) : '';
   const contentMemo = path.join(dir, `.${derivation.name}-c${contentKey.slice(0, 32)}.json`);
-  const byContent = derivation.byContent ? recallValue<{ value: T; files: string[] }>(contentMemo, contentKey, host) : undefined;
+  const byContent = derivation.byContent ? recall<{ value: T; files: string[] }>(contentMemo, contentKey, host)?.value : undefined;
   const { value, files } = byContent ?? derivation.derive({ output, includeDirs });
   const stamps = files.filter((f) => path.isAbsolute(f)).flatMap((f) => stampOf(f, host));
   // The value is written into both memos as one JSON text, made once (a header's is hundreds of KiB).
@@ -143,44 +132,3 @@ function run(source: string, filename: string, cpp: Preprocessor, options: Prepr
   }
 }
 
-/** The JSON of a Remembered value whose `value` is already the JSON text `valueText`. */
-function memoText(key: string, stamps: readonly Stamp[], valueText: string): string {
-  return `{"key":${JSON.stringify(key)},"stamps":${JSON.stringify(stamps)},"value":${valueText}}`;
-}
-
-function stampOf(file: string, host: Host): Stamp[] {
-  const st = host.statSync(file);
-  return st ? [[file, st.size, st.mtimeMs]] : [];
-}
-
-/** The value remembered under a content key, unless it is missing or damaged. */
-function recallValue<T>(memo: string, key: string, host: Host): T | undefined {
-  return recall<T>(memo, key, host)?.value;
-}
-
-/** One remembered file stamp: [path, size, mtime]. */
-function isStamp(x: unknown): x is Stamp {
-  return Array.isArray(x) && x.length === 3 && typeof x[0] === 'string' && typeof x[1] === 'number' && typeof x[2] === 'number';
-}
-
-/** A remembered derivation larger than this is damage, not a result (cc() of the biggest headers stays far below). */
-const MEMO_MAX = 256 * 1024 * 1024;
-
-/** The remembered value for `key`, unless it is missing, damaged (not a regular file, not of this shape), or one of its files changed since. */
-function recall<T>(memo: string, key: string, host: Host): Derived<T> | undefined {
-  const read = runSync(readSmall(memo, MEMO_MAX, hostTasks(host)));
-  if (typeof read === 'string') return undefined;
-  let saved: Remembered<T> | null;
-  try {
-    saved = JSON.parse(read.bytes.toString('utf8')) as Remembered<T> | null;
-  } catch {
-    return undefined;
-  }
-  if (saved?.key !== key || !Array.isArray(saved.stamps) || !saved.stamps.every(isStamp)) return undefined;
-  if (typeof saved.value !== 'object' || saved.value === null) return undefined;
-  for (const [file, size, mtimeMs] of saved.stamps) {
-    const st = host.statSync(file);
-    if (!st || st.size !== size || st.mtimeMs !== mtimeMs) return undefined;
-  }
-  return { value: saved.value, files: hashParts(saved.stamps.flat().map(String)) };
-}

@@ -1,10 +1,14 @@
 // The translation unit verify() compiles: CFFI's standard headers, the user's source, then the glue (a wrapper per cdef function and the function table, accessors, constant readers, type checks, the probe table), each glue line tagged with the cdef declaration it is about.
 import { FFIError, VerificationError } from '../errors';
-import { CType, FunctionType, Q_CONST, Q_VOLATILE, VOID, functionType, pendingLayout, pointerTo } from '../ctype/model';
+import { CType, FunctionType, Q_CONST, Q_VOLATILE, pointerTo } from '../ctype/model';
 import type { Decl, SourcePos } from '../ctype/registry';
-import { Probe, ProbeRow, isIntegerConstant, probeRows } from './probes';
+import { Probe, ProbeRow, probeRows } from './probes';
+import { Binding, ExternBinding, FUNCTION_TABLE, EXTERN_REPORT, PREFIX, bindingsOf, byPointer, directSymbol, macroGlobalSymbol } from './bindings';
 import { CHAR_TYPES, Speller, Unnamable } from './spell';
 import { commentText, fieldChecks } from './checks';
+
+export type { Binding, ExternBinding } from './bindings';
+export { EXTERN_REPORT, FUNCTION_TABLE, byPointer, directSymbol, externBinding, lowerByValue, macroGlobalSymbol } from './bindings';
 
 /** The name the translation unit is compiled as, which the glue's diagnostics carry. */
 export const GLUE_FILE = 'node-cffi-glue.c';
@@ -15,70 +19,12 @@ export const GLUE_FILE = 'node-cffi-glue.c';
  */
 export const PRELUDE_HEADERS: readonly string[] = ['stdio.h', 'stddef.h', 'stdarg.h', 'errno.h', 'sys/types.h', 'stdint.h'];
 
-/**
- * How one cdef function is reached in the compiled library: through `symbol`, whose C type is
- * `lowered` when it differs from the declared one. Lowering passes structs, unions and long
- * doubles by pointer: a by-value argument becomes a pointer to it, and a by-value result a leading
- * pointer the wrapper stores it through (koffi's own by-value path is several times slower, and
- * koffi has no long double at all).
- */
-export interface Binding {
-  readonly symbol: string;
-  /**
-   * When `symbol` is the function table (FUNCTION_TABLE), the index of the function's entry in it:
-   * the address of the function itself where the source gives it the cdef's very C type, else of
-   * its wrapper. Null when `symbol` is what is called.
-   */
-  readonly entry: number | null;
-  readonly lowered: FunctionType | null;
-}
-
-/**
- * The exported table of function addresses (`void (*const [])(void)`) through which verify()
- * reaches the cdef functions that need no lowering. A wrapper is one more function for the
- * compiler to optimise (at header scale, as long as the source's own): the table lets the
- * compiler keep the function itself wherever its type is the cdef's, and drop its wrapper unused.
- */
-export const FUNCTION_TABLE = '_ncffi_functions';
-
 /** A function reached through the table: its C name, its cdef type spelled in C, its wrapper, and the owner of its lines. */
 interface TableEntry {
   readonly name: string;
   readonly type: string;
   readonly wrapper: string;
   readonly owner: Owner;
-}
-
-/**
- * How the glue defines an extern "Python" function (see `externFunction`), by names derived from
- * the function's own, so that an ahead-of-time module finds them without a table: the C function
- * with the declared signature calls through `slot` (null until ffi.defExtern() stores the
- * JavaScript function's C address there), whose C type is `lowered` when structs, unions or long
- * doubles travel by pointer; `error` holds what it returns while nothing is attached and, for a
- * result returned through a pointer, the error value C keeps when the call is refused (null for
- * void); `address` holds the C function's own address; `wrapper` is how JavaScript calls it.
- */
-export interface ExternBinding {
-  readonly slot: string;
-  readonly lowered: FunctionType | null;
-  readonly error: string | null;
-  readonly address: string;
-  readonly wrapper: Binding;
-}
-
-/** The exported pointer every extern "Python" function of a library reports through when called before ffi.defExtern(): `void (*)(const char *message)`. */
-export const EXTERN_REPORT = '_ncffi_xreport';
-
-/** The glue's names for the extern "Python" function `d`. */
-export function externBinding(d: { readonly name: string; readonly type: FunctionType }): ExternBinding {
-  const lowered = lowerByValue(d.type);
-  return {
-    slot: `${PREFIX}x_${d.name}`,
-    lowered,
-    error: d.type.result.kind === 'void' ? null : `${PREFIX}xe_${d.name}`,
-    address: `${PREFIX}xa_${d.name}`,
-    wrapper: { symbol: `${PREFIX}f_${d.name}`, entry: null, lowered },
-  };
 }
 
 /** What a line of the glue is about, so that a diagnostic there is told in terms of the cdef. */
@@ -137,22 +83,6 @@ export interface GlueOptions {
   readonly spellingOnly?: readonly Decl[];
 }
 
-const PREFIX = '_ncffi_';
-
-/**
- * The exported function, for a function whose wrapper passes structs by pointer, that has the
- * cdef's own C type (structs by value) and calls it: its address is the function's as a function
- * pointer of the cdef's type (`ffi.addressof(lib, name)`, `lib.f` given as a function pointer).
- */
-export function directSymbol(name: string): string {
-  return `${PREFIX}d_${name}`;
-}
-
-/** An exported function that exists only when the global `name` is a macro, whose address must be taken anew at each access. */
-export function macroGlobalSymbol(name: string): string {
-  return `${PREFIX}m_${name}`;
-}
-
 /** A C declaration of `name` with type `t` as cdef spells it ('int (*cb)(int)' for function pointers); for messages. */
 export function declarator(t: CType, name: string): string {
   return t.marker.replace('&', ` ${name}`).replace(/ {2,}/g, ' ').trim();
@@ -161,16 +91,6 @@ export function declarator(t: CType, name: string): string {
 /** A C string literal's contents for a file name in #line. */
 const quoteFile = (name: string): string => name.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
 
-
-/** Whether values of type `t` travel between JavaScript and a wrapper by pointer: structs, unions and long doubles. */
-export const byPointer = (t: CType): boolean => t.kind === 'struct' || t.kind === 'union' || (t.kind === 'primitive' && t.repr === 'f80');
-
-/** The wrapper's C type when structs, unions and long doubles travel by pointer; null when nothing needs lowering. */
-export function lowerByValue(t: FunctionType): FunctionType | null {
-  if (!byPointer(t.result) && !t.args.some(byPointer)) return null;
-  const args = t.args.map((a) => (byPointer(a) ? pointerTo(a) : a));
-  return byPointer(t.result) ? functionType([pointerTo(t.result), ...args], VOID, false) : functionType(args, t.result, false);
-}
 
 /** The glue's lines, each with what it is about; numbered as the unit's lines once the source is placed before them. */
 class Lines {
@@ -205,10 +125,8 @@ function unnamable(e: Unnamable, what: string): VerificationError {
  */
 export function generateGlue(decls: readonly Decl[], source: string, sourceName: string, options: GlueOptions = {}): Glue {
   const strict = options.strictPrototypes === true;
-  const spell = new Speller(options.spellingOnly ? [...decls, ...options.spellingOnly] : decls);
-  const functions = new Map<string, Binding>();
-  const externs = new Map<string, ExternBinding>();
-  const globals = new Map<string, string>();
+  const spell = spellerOf(decls, options);
+  const { functions, externs, globals } = bindingsOf(decls);
   const body = new Lines(); // wrappers and readers
   const accessors = new Lines();
   const prototypes = new Lines();
@@ -228,25 +146,25 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
     switch (d.kind) {
       case 'function': {
         const what = `${d.name}()`;
+        const binding = functions.get(d.name)!;
         if (d.type.ellipsis) {
           // A wrapper cannot forward '...': the function is bound by its own symbol, its type checked exactly.
-          functions.set(d.name, { symbol: d.name, entry: null, lowered: null });
           const check = named(pointerTo(d.type), `const ${PREFIX}v_${d.name}`, what);
           body.add(`_NCFFI_UNUSED static ${check} = ${d.name}; /* cdef ${d.pos.line}:${d.pos.column} */`, {
             role: 'variadic', subject: what, name: d.name, pos: d.pos, decl: d,
           });
         } else {
-          const lowered = lowerByValue(d.type);
+          const lowered = binding.lowered;
           const owner: Owner = { role: 'wrapper', subject: what, name: d.name, pos: d.pos, decl: d };
           if (lowered) {
-            functions.set(d.name, { symbol: `${PREFIX}f_${d.name}`, entry: null, lowered });
             body.add(wrapper(d, lowered, (t, name) => named(t, name, what), '_NCFFI_EXPORT'), owner);
             body.add(direct(d, (t, name) => named(t, name, what)), owner);
           } else {
-            // Reached through the function table: the function itself when the source gives it the
-            // cdef's very type (gcc and clang then leave its static wrapper out), else the wrapper.
-            functions.set(d.name, { symbol: FUNCTION_TABLE, entry: entries.length, lowered: null });
+            // Reached through the function table (at the entry bindingsOf numbered in this order):
+            // the function itself when the source gives it the cdef's very type (gcc and clang then
+            // leave its static wrapper out), else the wrapper.
             body.add(wrapper(d, null, (t, name) => named(t, name, what), '_NCFFI_UNUSED static'), owner);
+            if (binding.entry !== entries.length) throw new FFIError(`internal: ${what} is entry ${binding.entry} of the function table, but comes ${entries.length}th`);
             entries.push({ name: d.name, type: named(d.type, '', what), wrapper: `${PREFIX}f_${d.name}`, owner });
           }
         }
@@ -261,13 +179,7 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
       }
       case 'extern-callback': {
         const what = `extern "${d.language}" function ${d.name}()`;
-        if (d.type.ellipsis) {
-          throw new FFIError(
-            `${what}: a variadic function cannot be extern "${d.language}": JavaScript cannot receive C's '...'; declare its fixed parameters only`,
-          );
-        }
-        const binding = externBinding(d);
-        externs.set(d.name, binding);
+        const binding = externs.get(d.name)!;
         const owner: Owner = { role: 'extern', subject: what, name: d.name, pos: d.pos, decl: d };
         for (const line of externFunction(d, binding, (t, name, quals) => named(t, name, what, quals))) body.add(line, owner);
         body.add(wrapper(d, binding.wrapper.lowered, (t, name) => named(t, name, what), '_NCFFI_EXPORT'), { role: 'wrapper', subject: what, name: d.name, pos: d.pos, decl: d });
@@ -275,8 +187,7 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
       }
       case 'variable': {
         const what = `global '${d.name}'`;
-        const symbol = `${PREFIX}g_${d.name}`;
-        globals.set(d.name, symbol);
+        const symbol = globals.get(d.name)!;
         // Typed as the global itself where the cdef leaves lengths inside its type to the compiler
         // ('int a[...][...]', which C cannot spell before knowing them).
         const head = d.innerLengthsFromCompiler !== undefined
@@ -291,12 +202,9 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
         break;
       }
       case 'constant': {
-        if (isIntegerConstant(d.type) || d.origin !== 'static const') break; // probed
-        // A type without a size (an opaque one) cannot be read: the library says so when it is used.
-        if (d.type.size < 0 && !pendingLayout(d.type)) break;
+        const symbol = globals.get(d.name);
+        if (symbol === undefined) break; // probed, or not readable (see bindingsOf)
         const what = `constant '${d.name}'`;
-        const symbol = `${PREFIX}k_${d.name}`;
-        globals.set(d.name, symbol);
         const target = named(pointerTo(d.type), '', what);
         body.add(`_NCFFI_EXPORT void ${symbol}(void *out) { *(${target})out = (${d.name}); } /* cdef ${d.pos.line}:${d.pos.column} */`, {
           role: 'reader', subject: what, name: d.name, pos: d.pos,
@@ -403,8 +311,7 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
     glue.add('#endif');
     place(accessors);
   }
-  const probeSymbol = `${PREFIX}probes`;
-  probeTable(glue, probeSymbol, rows);
+  probeTable(glue, PROBE_SYMBOL, rows);
 
   // The unit: prelude, source, glue; every line number below is the unit's own.
   const prelude = ['#define _CFFI_', ...PRELUDE_HEADERS.map((h) => `#include <${h}>`)];
@@ -417,20 +324,56 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
   glue.owners.forEach((o, i) => {
     if (o) owners.set(glueStart + i, o);
   });
-  const plain = !/[\\/]/.test(sourceName) && sourceName !== GLUE_FILE && sourceName !== '';
   return {
     unit: `${unitLines.join('\n')}\n`,
     sourceName,
     glueStart,
     sourceEnd: endOf(sourceText),
-    companion: plain ? { name: sourceName, text: source } : null,
+    companion: companionOf(source, sourceName),
     functions,
     externs,
     globals,
-    probeSymbol,
+    probeSymbol: PROBE_SYMBOL,
     probes: rows.map((r) => r.probe),
     owners,
     strict,
+  };
+}
+
+/** The symbol of the probe table function. */
+const PROBE_SYMBOL = `${PREFIX}probes`;
+
+/** The Speller of the glue for `decls`, which also knows the names of options.spellingOnly. */
+const spellerOf = (decls: readonly Decl[], options: GlueOptions): Speller => new Speller(options.spellingOnly ? [...decls, ...options.spellingOnly] : decls);
+
+/** The source's own text for the compiler's quotes of it, when `sourceName` is a plain file name. */
+function companionOf(source: string, sourceName: string): Glue['companion'] {
+  return !/[\\/]/.test(sourceName) && sourceName !== GLUE_FILE && sourceName !== '' ? { name: sourceName, text: source } : null;
+}
+
+/**
+ * The glue for a translation unit whose hash is known (remembered from an earlier build of the
+ * same inputs): what loading and settling the library need now (the bindings and the probes,
+ * exactly as generateGlue makes them), and the unit with what refers to its lines (glueStart,
+ * sourceEnd, owners) made by generateGlue only when first asked for, to compile the unit again
+ * or to tell its compiler's warnings.
+ */
+export function planGlue(decls: readonly Decl[], source: string, sourceName: string, options: GlueOptions = {}): Glue {
+  const bindings = bindingsOf(decls);
+  const probes = probeRows(decls, spellerOf(decls, options)).map((r) => r.probe);
+  let whole: Glue | undefined;
+  const made = (): Glue => (whole ??= generateGlue(decls, source, sourceName, options));
+  return {
+    get unit() { return made().unit; },
+    sourceName,
+    get glueStart() { return made().glueStart; },
+    get sourceEnd() { return made().sourceEnd; },
+    companion: companionOf(source, sourceName),
+    ...bindings,
+    probeSymbol: PROBE_SYMBOL,
+    probes,
+    get owners() { return made().owners; },
+    strict: options.strictPrototypes === true,
   };
 }
 

@@ -98,6 +98,15 @@ export class Registry {
   /** Told of each declaration added or replaced (by declare() or include()), while someone listens. */
   onDeclare: ((d: Decl) => void) | null = null;
   private anonymous = 0;
+  private changeCount = 0;
+
+  /**
+   * How many times the table has changed (a declaration added or declared again, which may have
+   * completed a type in place; an FFI included; a function forgotten): equal counts, equal table.
+   */
+  get changes(): number {
+    return this.changeCount;
+  }
 
   get(name: string): Decl | undefined {
     return this.table.get(name);
@@ -121,6 +130,7 @@ export class Registry {
   declare(d: Decl, override: boolean, key = keyOf(d)): void {
     const old = this.table.get(key);
     checkRedeclaration(old, d, override);
+    this.changeCount++;
     this.table.set(key, d);
     this.included.delete(key);
     if (this.typeCache.size !== 0) this.typeCache.clear(); // clear() allocates a new table, even for an empty map
@@ -146,6 +156,7 @@ export class Registry {
         throw new FFIError(`ffi.include(): '${key}' is declared here as ${describeDecl(old)}, and as ${describeDecl(d)} in the FFI included`);
       }
     }
+    this.changeCount++;
     for (const d of fresh) {
       const key = keyOf(d);
       this.table.set(key, d);
@@ -163,6 +174,7 @@ export class Registry {
   /** Removes the function `name` again (a checker undoing a declaration it will not keep); types are never removed. */
   forgetFunction(name: string): void {
     if (this.table.get(name)?.kind !== 'function') throw new Error(`internal: '${name}' is not a function of the table`);
+    this.changeCount++;
     this.table.delete(name);
   }
 

@@ -2,7 +2,7 @@
 import { spawnSync } from 'child_process';
 import { FFI, VerificationError } from '../../lib';
 import type { CompilerWarning } from '../../lib';
-import { GLUE_FILE, PRELUDE_HEADERS, generateGlue } from '../../lib/codegen/glue';
+import { GLUE_FILE, PRELUDE_HEADERS, generateGlue, planGlue } from '../../lib/codegen/glue';
 import { tellDiagnostics } from '../../lib/codegen/diagnostics';
 import { parseCdef } from '../../lib/cparser/parser';
 import { Registry } from '../../lib/ctype/registry';
@@ -167,6 +167,33 @@ describe('the translation unit', () => {
     expect(() => generateGlue(declsOf('typedef struct { int x; } **sp; void foo(sp);'), '', 'source.c')).toThrow(
       /^foo\(\): the glue cannot spell 'struct \$1' in C/,
     );
+  });
+});
+
+describe('the glue of a unit whose hash is known (planGlue)', () => {
+  test('reaches every declaration as generateGlue does, and makes the same unit when asked', () => {
+    for (const strictPrototypes of [false, true]) {
+      const decls = declsOf(CDEF);
+      const whole = generateGlue(decls, SOURCE, 'things.c', { strictPrototypes });
+      const plan = planGlue(decls, SOURCE, 'things.c', { strictPrototypes });
+      expect(plan.functions.size).toBeGreaterThan(10);
+      expect(plan.externs.size).toBe(4);
+      expect(plan.probes.length).toBeGreaterThan(20);
+      const reached = (g: typeof plan) => ({
+        functions: g.functions, externs: g.externs, globals: g.globals, probeSymbol: g.probeSymbol, probes: g.probes,
+        companion: g.companion, sourceName: g.sourceName, strict: g.strict,
+      });
+      expect(reached(plan)).toEqual(reached(whole));
+      // The unit and what refers to its lines, made when asked for: the same as generateGlue's.
+      expect(plan.unit).toBe(whole.unit);
+      expect([plan.glueStart, plan.sourceEnd, plan.owners]).toEqual([whole.glueStart, whole.sourceEnd, whole.owners]);
+    }
+  });
+
+  test('refuses what generateGlue refuses before any text: a variadic extern "Python" function', () => {
+    const decls = declsOf('extern "Python" int cb(int, ...);');
+    expect(() => planGlue(decls, '', 'source.c')).toThrow(/^extern "Python" function cb\(\): a variadic function cannot be extern "Python"/);
+    expect(() => generateGlue(decls, '', 'source.c')).toThrow(/^extern "Python" function cb\(\): a variadic function cannot be extern "Python"/);
   });
 });
 
