@@ -1,4 +1,4 @@
-// Damage at the cache's paths: FIFOs, devices, directories and malformed files where libraries, sidecars, locks and memos belong are rebuilt over, never waited on or thrown raw.
+// Damage at the cache's paths: FIFOs, devices, directories and malformed files where libraries, sidecars, locks and memos (the compiler's version, verify()'s units) belong are rebuilt over, never waited on or thrown raw.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -81,6 +81,28 @@ describe.each(kinds)('a %s', (kind) => {
     expect(out.second).toBe(true);
     for (const f of [files.library, files.sidecar, files.memo]) expect({ f, file: fs.lstatSync(f).isFile() }).toEqual({ f, file: true });
     expect(fs.existsSync(files.lock)).toBe(false);
+  });
+});
+
+describe.each(kinds)("a %s where verify()'s remembered unit belongs", (kind) => {
+  const maybe = kind === 'device' && !ROOT ? test.skip : test;
+
+  maybe('is damage: the glue is made again, the cached library found, and the memo written over it', () => {
+    const cache = path.join(tempDir(), 'cache');
+    const script = `
+      const { FFI } = require(LIB);
+      const ffi = new FFI(); ffi.cdef('int add(int a, int b);');
+      console.log(ffi.verify(${JSON.stringify(ADD)}, { tmpdir: ${JSON.stringify(cache)} }).add(2, 3));`;
+    expect(inChild(script).stdout).toBe('5\n');
+    const memo = path.join(cache, fs.readdirSync(cache).find((n) => n.startsWith('.unit-'))!);
+    const good = fs.readFileSync(memo, 'utf8');
+    const library = fs.readdirSync(cache).find((n) => n.endsWith('.so'))!;
+    const built = fs.statSync(path.join(cache, library)).mtimeMs;
+    plant(kind, memo);
+    const r = inChild(script);
+    expect({ end: ending(r), err: r.stderr, out: r.stdout }).toEqual({ end: 'exit 0', err: '', out: '5\n' });
+    expect(fs.readFileSync(memo, 'utf8')).toBe(good);
+    expect(fs.statSync(path.join(cache, library)).mtimeMs).toBe(built); // found, not compiled again
   });
 });
 
