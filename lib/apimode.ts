@@ -82,14 +82,14 @@ export interface Settled {
  * `#line 1 "<filename>"`, then the glue), and the request that builds it; `cdefs` (every cdef
  * call's text and options) are part of the cache key. `where` names the caller in messages.
  * `included` are the declarations taken from other FFIs by ffi.include(): their own builds
- * check them, so the glue only spells types by them. `pristine`: the declarations are exactly
- * what `cdefs` make (no library settled them, no type name declared a type since), so that the
- * unit's hash may be looked up by what it is made of (unitKey) and the unit made only if the
- * compiler must run.
+ * check them, so the glue only spells types by them. `pristine`, when given: the declarations
+ * are exactly what `cdefs` make (no library settled them, no type name declared a type since),
+ * or the part of them it names ('' for all), so that the unit's hash may be looked up by what it
+ * is made of (unitKey) and the unit made only if the compiler must run.
  * @internal
  */
 export function prepare(
-  decls: readonly Decl[], cdefs: readonly string[], source: unknown, given: VerifyOptions, where: string, included: readonly Decl[] = [], pristine = false,
+  decls: readonly Decl[], cdefs: readonly string[], source: unknown, given: VerifyOptions, where: string, included: readonly Decl[] = [], pristine?: string,
 ): Prepared {
   if (source === undefined) source = ''; // CFFI's default: the cdef's names come from the libraries linked
   if (typeof source !== 'string') throw new TypeError(`${where}: expected C source as a string, got ${show(source)}`);
@@ -104,7 +104,7 @@ export function prepare(
     throw new TypeError(`options.filename: '${GLUE_FILE}' is the name of the code verify() adds to the source; name the source otherwise`);
   }
   const glueOptions = { strictPrototypes: options.strictPrototypes === true, spellingOnly: included };
-  const key = pristine && included.length === 0 ? unitKey(cdefs, source, filename, glueOptions.strictPrototypes) : undefined;
+  const key = pristine !== undefined && included.length === 0 ? unitKey(cdefs, pristine, source, filename, glueOptions.strictPrototypes) : undefined;
   const known = key === undefined ? undefined : recallUnit(options, key, 'verify()');
   const planned = known === undefined ? undefined : planGlue(decls, source, filename, glueOptions);
   // The library is read by the plan: it must be the one its unit was made with, or the unit is made again.
@@ -130,10 +130,11 @@ export function prepare(
  * The key of a translation unit by what it is made of, with which a build can skip making it
  * (the glue for hundreds of declarations is most of a cached verify()): every cdef call's text and
  * options in order (which make the declarations, and for headers hold what the header declared),
- * the source, its file name, strictPrototypes, and the code that turns these into the unit.
+ * which of the declarations (`part`: '' for all), the source, its file name, strictPrototypes,
+ * and the code that turns these into the unit.
  */
-function unitKey(cdefs: readonly string[], source: string, filename: string, strict: boolean): string {
-  return hashParts(['node-cffi unit', generatorIdentity(), String(cdefs.length), ...cdefs, source, filename, strict ? 'strict' : '']);
+function unitKey(cdefs: readonly string[], part: string, source: string, filename: string, strict: boolean): string {
+  return hashParts(['node-cffi unit', generatorIdentity(), String(cdefs.length), ...cdefs, part, source, filename, strict ? 'strict' : '']);
 }
 
 /**

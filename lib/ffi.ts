@@ -487,7 +487,9 @@ export class FFI {
       const { libraries, sources, ...options } = h.options; // eslint-disable-line @typescript-eslint/no-unused-vars
       // Nothing runs but the probe table: -O0 compiles it fastest.
       const extra = [...(Array.isArray(options.extraCompileArgs) ? options.extraCompileArgs : []), '-O0'];
-      const p = apiMode().prepare(decls, this.#cdefs, h.include, { ...options, extraCompileArgs: extra, filename: 'node-cffi-probes.c' }, 'ffi.dlopen()');
+      // The header's part of the declarations, by their keys, for the unit's memo.
+      const part = this.#pristine() ? `header probes\n${[...h.keys].join('\n')}` : undefined;
+      const p = apiMode().prepare(decls, this.#cdefs, h.include, { ...options, extraCompileArgs: extra, filename: 'node-cffi-probes.c' }, 'ffi.dlopen()', [], part);
       this.#settled = true;
       apiMode().loadAndSettle(p, apiMode().build(p)).loaded.close();
       h.probed = true;
@@ -536,9 +538,14 @@ export class FFI {
     const own: Decl[] = [];
     const included: Decl[] = [];
     for (const d of this.#registry.values()) (this.#links.isIncluded(d) ? included : own).push(d);
-    const pristine = settles && !this.#settled && this.#declared === this.#registry.changes;
+    const pristine = settles && this.#pristine() ? '' : undefined;
     if (settles) this.#settled = true;
     return apiMode().prepare(own, this.#cdefs, source, options, where, included, pristine);
+  }
+
+  /** Whether the declarations are still just what the cdef calls' text made (see apimode's prepare). */
+  #pristine(): boolean {
+    return !this.#settled && this.#declared === this.#registry.changes;
   }
 
   // -------------------------------------------------------------------------------------------

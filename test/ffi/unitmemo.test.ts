@@ -207,6 +207,23 @@ describe('a unit remembered by what it is made of', () => {
   });
 });
 
+describe("the probes of a header's types before dlopen()", () => {
+  test('are found by what they are made of too: the second FFI makes no glue, and its layouts and values are the compiler\'s', () => {
+    const iso = isolated();
+    const dir = path.dirname(iso.tmpdir);
+    fs.writeFileSync(path.join(dir, 'thing.h'), 'typedef struct { char tag; double v; } thing_t;\n#define THING_MAX (6 * 7)\nenum mode { M_A = 3, M_B };\n');
+    const made = jest.spyOn(glueModule, 'generateGlue');
+    const seen = [0, 1].map(() => {
+      const ffi = new FFI();
+      ffi.cdefHeader('thing.h', { includeDirs: [dir], tmpdir: iso.tmpdir, compiler: iso.compiler });
+      const lib = ffi.dlopen(null) as Record<string, unknown>;
+      return [ffi.sizeof('thing_t'), ffi.offsetof('thing_t', 'v'), lib.THING_MAX, lib.M_B];
+    });
+    expect(seen).toEqual([[16, 8, 42, 4], [16, 8, 42, 4]]);
+    expect([made.mock.calls.length, iso.compiles()]).toEqual([1, 1]);
+  });
+});
+
 describe("the code's identity in the unit's key", () => {
   test('changes with any module of the code, and counts only the bundles when bundled', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-identity-'));
