@@ -41,6 +41,13 @@ export interface NativeHelper {
    */
   checksum?(buffer: ArrayBuffer | ArrayBufferView): string;
   /**
+   * The SHA-256 of the bytes of an ArrayBuffer or a view, 64 hexadecimal digits, computed by the
+   * OpenSSL that Node links: the same digest as node:crypto's, without loading node:crypto (about
+   * 2.5 ms of a fresh process). Absent where Node does not export OpenSSL's functions, and from an
+   * addon built before it existed.
+   */
+  sha256?(buffer: ArrayBuffer | ArrayBufferView): string;
+  /**
    * When `cdata` is garbage-collected, the collector itself calls the C function at `destructor`
    * (`void f(void *)`) with `pointer`, at once, even inside a synchronous loop; meanwhile `size`
    * bytes are reported to V8 as external memory, and `keep` stays alive (until `gcNotify`'s

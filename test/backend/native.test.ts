@@ -7,6 +7,8 @@ import * as koffi from 'koffi';
 import * as ts from 'typescript';
 import { native, nativeStatus, type NativeHelper } from '../../lib/backend/native';
 import { prng } from '../helpers/random';
+import { createHash } from 'crypto';
+import { sha256 } from '../../lib/build/files';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const ADDON = path.join(ROOT, 'build', 'Release', 'node_cffi.node');
@@ -315,6 +317,61 @@ describe('checksum', () => {
 
   test('throws a TypeError for what is not a buffer', () => {
     expectTypeError(() => n.checksum!('bytes' as unknown as ArrayBuffer), 'checksum: buffer must be an ArrayBuffer, a TypedArray or a DataView, got string "bytes"');
+  });
+});
+
+describe('sha256', () => {
+  const crypto = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
+
+  test('is exported where Node exports OpenSSL (this Node does)', () => {
+    expect(typeof n.sha256).toBe('function');
+  });
+
+  test("equals node:crypto's for every length from 0 to 200 (the block boundaries), random bytes, and 3 MiB", () => {
+    const rand = prng(91);
+    for (let length = 0; length <= 200; length++) {
+      const bytes = Uint8Array.from({ length }, () => Math.floor(rand() * 256));
+      expect(n.sha256!(bytes)).toBe(crypto(bytes));
+    }
+    const big = Uint8Array.from({ length: 3 << 20 }, (_, i) => (i * 7919) & 255);
+    expect(n.sha256!(big)).toBe(crypto(big));
+  });
+
+  test('reads the bytes a view shows, whatever its kind and offset', () => {
+    const buffer = new ArrayBuffer(64);
+    new Uint8Array(buffer).forEach((_, i, a) => (a[i] = (i * 37) & 255));
+    const expected = crypto(new Uint8Array(buffer, 8, 48));
+    for (const view of [new Uint8Array(buffer, 8, 48), new Uint32Array(buffer, 8, 12), new DataView(buffer, 8, 48), Buffer.from(buffer, 8, 48)]) {
+      expect(n.sha256!(view)).toBe(expected);
+    }
+  });
+
+  test("the build's sha256() of a string is node:crypto's of the same string, lone surrogates and all", () => {
+    for (const text of ['', 'int add(int a, int b);', 'é ü 中 😀', 'half \ud800 a pair', '\udfff', 'x'.repeat(100_000)]) {
+      expect(sha256(text)).toBe(crypto(text));
+    }
+  });
+
+  test('spares a program node:crypto: compiling and then finding a library loads it only without the helper', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-sha-'));
+    try {
+      // A file, not node -e (which loads node:crypto before the code runs), through the package's entry.
+      const program = path.join(dir, 'prog.js');
+      fs.writeFileSync(program, `
+        const { FFI } = require(${JSON.stringify(ROOT)});
+        const ffi = new FFI();
+        ffi.cdef('int add(int a, int b);');
+        const lib = ffi.verify('int add(int a, int b) { return a + b; }', { tmpdir: ${JSON.stringify(path.join(dir, 'cache'))} });
+        console.log(JSON.stringify([lib.add(2, 3), process.moduleLoadList.includes('NativeModule crypto')]));`);
+      const run = (env: NodeJS.ProcessEnv): unknown => JSON.parse(spawnSync(process.execPath, [program], { encoding: 'utf8', env: { ...process.env, ...env } }).stdout);
+      expect([run({}), run({}), run({ NODE_CFFI_NO_NATIVE: '1' })]).toEqual([[5, false], [5, false], [5, true]]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('throws a TypeError for what is not a buffer', () => {
+    expectTypeError(() => n.sha256!('bytes' as unknown as ArrayBuffer), 'sha256: buffer must be an ArrayBuffer, a TypedArray or a DataView, got string "bytes"');
   });
 });
 
