@@ -131,10 +131,11 @@ export function prepare(
  * (the glue for hundreds of declarations is most of a cached verify()): every cdef call's text and
  * options in order (which make the declarations, and for headers hold what the header declared),
  * which of the declarations (`part`: '' for all), the source, its file name, strictPrototypes,
- * and the code that turns these into the unit.
+ * and the code that turns these into the unit, on this platform and architecture (a cache
+ * directory shared by machines of two kinds keeps a memo for each).
  */
 function unitKey(cdefs: readonly string[], part: string, source: string, filename: string, strict: boolean): string {
-  return hashParts(['node-cffi unit', generatorIdentity(), String(cdefs.length), ...cdefs, part, source, filename, strict ? 'strict' : '']);
+  return hashParts(['node-cffi unit', process.platform, process.arch, generatorIdentity(), String(cdefs.length), ...cdefs, part, source, filename, strict ? 'strict' : '']);
 }
 
 /**

@@ -6,7 +6,7 @@ import { MAIN, ensureBuilt } from '../cli/binary';
 const LIB = path.resolve(__dirname, '../../lib');
 
 /** The lib/ files a fresh process has loaded after running `code` (with `lib` the package's entry); `builtins`: node's own modules instead. */
-function loadedAfter(code: string, builtins = false): string[] {
+function loadedAfter(code: string, builtins = false, env: NodeJS.ProcessEnv = {}): string[] {
   const script = `
     const Module = require('module');
     const seen = new Set();
@@ -21,7 +21,7 @@ function loadedAfter(code: string, builtins = false): string[] {
     console.log(JSON.stringify(builtins
       ? [...seen].filter((f) => require('module').isBuiltin(f)).map((f) => f.replace(/^node:/, ''))
       : [...seen].filter((f) => f.startsWith(${JSON.stringify(LIB + path.sep)})).map((f) => path.relative(${JSON.stringify(LIB)}, f))));`;
-  const r = spawnSync(process.execPath, ['-r', require.resolve('tsx/cjs'), '-e', `const path = require('path');${script}`], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['-r', require.resolve('tsx/cjs'), '-e', `const path = require('path');${script}`], { encoding: 'utf8', env: { ...process.env, ...env } });
   expect(r.stderr).toBe('');
   return JSON.parse(r.stdout) as string[];
 }
@@ -47,9 +47,11 @@ test('cc() loads its reader when first called', () => {
   expect(loadedAfter("lib.ccDeclarations('int x;');")).toEqual(expect.arrayContaining(['cc/index.ts']));
 });
 
-test("node's crypto module waits for the first build: require, cdef, new and cast do not load it", () => {
+test("node's crypto module: require, cdef, new and cast do not load it, and a build only without the native helper (which hashes through Node's OpenSSL)", () => {
   expect(loadedAfter("const ffi = new lib.FFI(); ffi.cdef('struct p { int x; }; int f(struct p);'); ffi.new('struct p *'); ffi.cast('int', 1);", true)).not.toContain('crypto');
-  expect(loadedAfter("const ffi = new lib.FFI(); ffi.cdef('int f(int);'); ffi.verify('int f(int x) { return x; }').f(1);", true)).toContain('crypto');
+  const build = "const ffi = new lib.FFI(); ffi.cdef('int f(int);'); ffi.verify('int f(int x) { return x; }').f(1);";
+  expect(loadedAfter(build, true)).not.toContain('crypto');
+  expect(loadedAfter(build, true, { NODE_CFFI_NO_NATIVE: '1' })).toContain('crypto');
 });
 
 test('koffi is loaded at its first use: not by require nor cdef, by the first library opened', () => {
