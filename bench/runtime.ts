@@ -32,17 +32,13 @@ export interface RuntimePeer {
 export const STRDUP_GC_COUNT = 300_000;
 
 /**
- * ns per ffi.gc() and per FinalizationRegistry.register(), and ns per callback of the rows loop
- * (two ffi.string reads each), with the row's pointers read as CFFI code does (`values[1]`) and
- * with `values.get(1)`.
+ * ns per callback of the rows loop (two ffi.string reads each), with the row's pointers read as
+ * CFFI code does (`values[1]`) and with `values.get(1)`.
  */
-function timeRuntime(cache: string): { gc: number; register: number; rows: number; rowsGet: number } {
+function timeRows(cache: string): { rows: number; rowsGet: number } {
   const ffi = new FFI();
   ffi.cdef(ROWS_CDEF);
   const C = ffi.verify(`${ROWS_SOURCE}/* runtime ${process.pid} */\n`, { tmpdir: cache, extraCompileArgs: ['-O3'] });
-  const base = ffi.cast('void *', 0x1000);
-  const noop = () => undefined;
-  const registry = new FinalizationRegistry<number>(noop);
   let total = 0;
   const cb = ffi.callback('row_cb', (_arg: unknown, _n: number, values: { [i: number]: unknown }, names: { [i: number]: unknown }) => {
     total += (ffi.string(values[1] as never) as string).length + (ffi.string(names[1] as never) as string).length;
@@ -52,18 +48,66 @@ function timeRuntime(cache: string): { gc: number; register: number; rows: numbe
     total += (ffi.string(values.get(1) as never) as string).length + (ffi.string(names.get(1) as never) as string).length;
     return 0;
   });
-  // The callbacks first, on its own: the two loops below leave millions of objects that only a turn
-  // of the event loop lets go (what a FinalizationRegistry watches), and the full collections they
-  // cost would land in whichever loop runs next.
   const [rows, rowsGet] = timeAll([(n) => keep(C.each_row(cb, null, n)), (n) => keep(C.each_row(cbGet, null, n))]);
-  // The mean of the rounds: the full collections ffi.gc()'s charge brings (one per 32,768 waiting
-  // destructors, see lib/cdata/lifetime.ts) land in some rounds only, and are part of its cost.
-  const [gc, register] = timeAll([
-    (n) => { let x; for (let i = 0; i < n; i++) x = ffi.gc(base!, noop); keep(x); },
-    (n) => { let x; for (let i = 0; i < n; i++) { x = { i }; registry.register(x, i); } keep(x); },
-  ], { mean: true });
   keep(total);
-  return { gc, register, rows, rowsGet };
+  return { rows, rowsGet };
+}
+
+/** How many event-loop turns the ffi.gc() and register() rows time, and the calls made in each. */
+const GC_TURNS = 1000;
+const GC_PER_TURN = 1000;
+
+/** ns per call of ffi.gc() and of FinalizationRegistry.register(), made across turns of the event loop and in one synchronous loop. */
+interface GcTimes {
+  readonly gc: number;
+  readonly register: number;
+  readonly gcLoop: number;
+  readonly registerLoop: number;
+}
+
+/**
+ * ns per ffi.gc() and per FinalizationRegistry.register() of a small object. As a program makes
+ * them: GC_PER_TURN calls per turn of the event loop, for GC_TURNS turns (after 100 to warm up),
+ * the wall time of it all (the collections and finalizers in between included) net of as many
+ * empty turns. And in one synchronous loop (timeAll's rounds, their mean), where no destructor
+ * can run. Each loop runs in processes of its own, taking turns, the median of `runs`: in one
+ * process, the collections one loop brings (ffi.gc()'s charge starts one per 32,768 waiting
+ * destructors, see lib/cdata/lifetime.ts) would land in whichever loop ran at the time.
+ */
+function timeGc(runs: number): GcTimes {
+  const alone = (body: string, turns: boolean): number => {
+    const script = `
+      const { FFI } = require(${JSON.stringify(packageRoot)});
+      const { timeAll, keep } = require(${JSON.stringify(require.resolve('./timing'))});
+      const ffi = new FFI();
+      const base = ffi.cast('void *', 0x1000);
+      const noop = () => undefined;
+      const registry = new FinalizationRegistry(noop);
+      let x;
+      const calls = (n) => { for (let i = 0; i < n; i++) { ${body} } keep(x); };
+      const turn = () => new Promise((resolve) => setImmediate(resolve));
+      (async () => {
+        if (!${turns}) return console.log(timeAll([calls], { mean: true })[0]);
+        for (let k = 0; k < 100; k++) { calls(${GC_PER_TURN}); await turn(); }
+        const t0 = process.hrtime.bigint();
+        for (let k = 0; k < ${GC_TURNS}; k++) { calls(${GC_PER_TURN}); await turn(); }
+        console.log(Number(process.hrtime.bigint() - t0) / ${GC_TURNS * GC_PER_TURN});
+      })();`;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`bench/runtime: the loop '${body}' failed:\n${r.stderr}`);
+    return Number(r.stdout);
+  };
+  const GC = 'x = ffi.gc(base, noop);';
+  const REGISTER = 'x = { i }; registry.register(x, i);';
+  const t: Record<keyof GcTimes, number[]> = { gc: [], register: [], gcLoop: [], registerLoop: [] };
+  for (let i = 0; i < runs; i++) {
+    const empty = alone('', true);
+    t.gc.push(alone(GC, true) - empty);
+    t.register.push(alone(REGISTER, true) - empty);
+    t.gcLoop.push(alone(GC, false));
+    t.registerLoop.push(alone(REGISTER, false));
+  }
+  return { gc: median(t.gc), register: median(t.register), gcLoop: median(t.gcLoop), registerLoop: median(t.registerLoop) };
 }
 
 /** RSS growth in MiB (peak over the run, against the start) of STRDUP_GC_COUNT strdup + ffi.gc(p, free), 1,000 per event-loop turn, in a fresh process. */
@@ -118,12 +162,13 @@ function nodeRuns(programs: readonly string[], how: 'eval' | 'file', runs: numbe
 
 /** The rows; `peer` adds Python CFFI's figures where it ran. */
 export function benchRuntime(cache: string, peer: RuntimePeer | null, runs = Number(process.env.BENCH_RUNS ?? 7)): Row[] {
-  const t = timeRuntime(cache);
+  const t = { ...timeRows(cache), ...timeGc(runs) };
   const rows: Row[] = [
-    { what: 'ffi.gc(p, destructor)', ours: t.gc, versus: 'FinalizationRegistry.register', theirs: t.register, unit: 'ns', target: '<= 3x' },
+    { what: 'ffi.gc(p, destructor), 1,000 per turn', ours: t.gc, versus: 'FinalizationRegistry.register, the same', theirs: t.register, unit: 'ns', target: '<= 3x' },
+    { what: 'ffi.gc(p, destructor), one synchronous loop', ours: t.gcLoop, versus: 'FinalizationRegistry.register, the same', theirs: t.registerLoop, unit: 'ns' },
   ];
   if (peer) {
-    rows.push({ what: 'ffi.gc(p, destructor)', ours: t.gc, versus: 'Python CFFI ffi.gc', theirs: peer.gc_ns, unit: 'ns' });
+    rows.push({ what: 'ffi.gc(p, destructor), 1,000 per turn', ours: t.gc, versus: 'Python CFFI ffi.gc', theirs: peer.gc_ns, unit: 'ns' });
     rows.push({ what: 'callback, char ** row (2 ffi.string)', ours: t.rows, versus: 'Python CFFI, the same callback', theirs: peer.rows_ns, unit: 'ns', target: '<= 1x' });
     rows.push({ what: 'callback, char ** row, values.get(1)', ours: t.rowsGet, versus: 'Python CFFI, the same callback', theirs: peer.rows_ns, unit: 'ns', target: '<= 1x' });
   }
