@@ -75,10 +75,23 @@ export interface RememberedUnit {
  */
 export function recallUnit(options: { readonly tmpdir?: string }, key: string, where: string, host: Host = nodeHost): RememberedUnit | undefined {
   const dir = cacheDirectory(options, host);
+  const file = unitMemo(dir, key);
+  const known = units.get(file);
+  if (known?.key === key) return known.unit;
   runSync(ensureCacheDir(dir, where, host, hostTasks(host)));
-  const unit = recall<{ code?: unknown; plan?: unknown }>(unitMemo(dir, key), key, host)?.value;
-  return typeof unit?.code === 'string' && /^[0-9a-f]{64}$/.test(unit.code) && typeof unit.plan === 'string' ? { code: unit.code, plan: unit.plan } : undefined;
+  const unit = recall<{ code?: unknown; plan?: unknown }>(file, key, host)?.value;
+  if (typeof unit?.code !== 'string' || !/^[0-9a-f]{64}$/.test(unit.code) || typeof unit.plan !== 'string') return undefined;
+  const found = { code: unit.code, plan: unit.plan };
+  units.set(file, { key, unit: found });
+  return found;
 }
+
+/**
+ * The units this process read or remembered, by memo file: a later verify() of the same inputs
+ * does not read the file again. (One that names a library since gone only means a compile, and a
+ * unit made anew is remembered here too.)
+ */
+const units = new Map<string, { readonly key: string; readonly unit: RememberedUnit }>();
 
 /**
  * Remembers a built translation unit under `key`, the hash of everything it is made from, so that
@@ -88,6 +101,7 @@ export function recallUnit(options: { readonly tmpdir?: string }, key: string, w
  */
 export function rememberUnit(options: { readonly tmpdir?: string }, key: string, unit: RememberedUnit, host: Host = nodeHost): void {
   const dir = cacheDirectory(options, host);
+  units.set(unitMemo(dir, key), { key, unit: { code: unit.code, plan: unit.plan } });
   try {
     runSync(writeAtomic(dir, unitMemo(dir, key), memoText(key, [], JSON.stringify({ code: unit.code, plan: unit.plan })), host, hostTasks(host)));
   } catch (e) {
