@@ -456,6 +456,9 @@ export abstract class DeclaratorParser {
     let fromCompiler: number[] | null = null;
     let outerArrays = 0; // the length of the run of array derivations that ends the chain
     while (outerArrays < chain.length && chain[chain.length - 1 - outerArrays].kind === 'array') outerArrays++;
+    // The size of `type` and whether its layout is pending, carried along a run of arrays: each
+    // would otherwise walk down to the item type again, and 'int a[1][1]...[1]' cost depth^2.
+    let run: { size: number; pending: boolean } | null = null;
     for (let i = 0; i < chain.length; i++) {
       const d = chain[i];
       if (quals & Q_RESTRICT) quals = withoutMisplacedRestrict(type, quals);
@@ -463,12 +466,14 @@ export abstract class DeclaratorParser {
         case 'pointer':
           type = pointerTo(type, quals);
           quals = d.quals;
+          run = null;
           break;
         case 'array': {
           const depth = chain.length - 1 - i; // 0: the outermost
-          const pending = pendingLayout(type) !== null || fromCompiler !== null;
+          run ??= { size: type.size, pending: pendingLayout(type) !== null };
+          const pending = run.pending || fromCompiler !== null;
           const tag = type.kind === 'struct' || type.kind === 'union' || type.kind === 'enum';
-          if (type.size < 0 && !pending && !(parameter && depth === 0 && tag)) {
+          if (run.size < 0 && !pending && !(parameter && depth === 0 && tag)) {
             this.ts.fail(this.ts.token(d.at), `an array cannot hold items of type '${type.cname}', which has no size`);
           }
           if (d.length === 'compiler') {
@@ -478,12 +483,14 @@ export abstract class DeclaratorParser {
             compilerLength ??= this.ts.token(d.at);
             (fromCompiler ??= []).push(depth);
             type = arrayOf(type, null);
+            run.size = -1;
             break;
           }
-          if (d.length !== null && !pending && d.length * type.size > Number.MAX_SAFE_INTEGER) {
+          if (d.length !== null && !pending && d.length * run.size > Number.MAX_SAFE_INTEGER) {
             this.ts.fail(this.ts.token(d.at), `the array of ${d.length} '${type.cname}' is too large`);
           }
           type = arrayOf(type, d.length);
+          run.size = d.length === null || run.size < 0 ? -1 : run.size * d.length;
           break;
         }
         case 'function':
@@ -492,6 +499,7 @@ export abstract class DeclaratorParser {
           }
           type = functionType(d.params.map((p) => p.type), type, d.ellipsis);
           quals = 0;
+          run = null;
           break;
       }
       if (type._depth > NESTING_LIMIT) this.ts.fail(this.ts.token(d.at), `nesting too deep (a type more than ${NESTING_LIMIT} levels deep)`);

@@ -217,6 +217,9 @@ describe('no super-linear work: 16 times the input costs about 16 times the work
     // Linear is 16x the tokens looked at (a fixed part makes it a little less); quadratic would be 256x.
     expect(b.tokens / a.tokens).toBeLessThanOrEqual(17);
     expect(b.typeQueries).toBeLessThanOrEqual(QUERIES_PER_TOKEN * (b.tokens + 1));
+    // And so do the type model's queries: each array of 'int a[1][1]...' once asked for the size of
+    // all the arrays inside it (273x the queries for 16x the input).
+    expect(b.typeQueries).toBeLessThanOrEqual(17 * Math.max(1, a.typeQueries));
     reportFigures(`cdef growth, ${shape.name} x${small} -> x${large}`, {
       tokenLooks: Number((b.tokens / a.tokens).toFixed(2)),
       typeQueries: a.typeQueries === 0 ? b.typeQueries : Number((b.typeQueries / a.typeQueries).toFixed(2)),
