@@ -179,25 +179,26 @@ function generatorIdentity(): string {
 
 /**
  * The files node-cffi's code runs from, each by path, device, inode, size and modification time:
- * when `bundled`, the bundles in `dir` (`node-cffi*.js`); else every module under `dir` (lib/ run
- * through tsx or ts-jest, or tsc's dist/lib/). Another build of node-cffi, or a module edited,
+ * when `bundled`, the bundles in `dir` (`node-cffi*.js`); else every module in `dir` and in its
+ * directories (lib/ run through tsx or ts-jest, or tsc's dist/lib/, and their stages). Another build of node-cffi, or a module edited,
  * gives another identity, and so other unit keys: a unit remembered by one version of the parser
  * and the code generator is never taken for another's. @internal
  */
 export function codeIdentity(dir: string, bundled: boolean, host: Host = nodeHost): string {
   const files: string[] = [];
-  const walk = (at: string): void => {
+  // lib/ holds its modules and one level of stage directories (cparser/, codegen/...): no deeper walk.
+  const walk = (at: string, depth: number): void => {
     for (const name of host.readdirSync(at).sort()) {
       const file = path.join(at, name);
       const st = host.statSync(file);
       if (st?.isDirectory()) {
-        if (!bundled) walk(file);
+        if (!bundled && depth === 0) walk(file, 1);
       } else if (st && (bundled ? /^node-cffi.*\.js$/.test(name) : /\.(js|ts)$/.test(name) && !name.endsWith('.d.ts'))) {
         files.push(`${file}:${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`);
       }
     }
   };
-  walk(dir);
+  walk(dir, 0);
   return hashParts(files);
 }
 

@@ -237,7 +237,7 @@ describe("the probes of a header's types before dlopen()", () => {
 });
 
 describe("the code's identity in the unit's key", () => {
-  test('changes with any module of the code, and counts only the bundles when bundled', () => {
+  test('changes with any module of the code (one level of directories deep), and counts only the bundles when bundled', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-identity-'));
     try {
       fs.mkdirSync(path.join(dir, 'codegen'));
@@ -251,6 +251,10 @@ describe("the code's identity in the unit's key", () => {
       fs.writeFileSync(path.join(dir, 'codegen', 'glue.js'), 'a changed module');
       const edited = codeIdentity(dir, false);
       expect(edited).not.toBe(first);
+      // One level of directories, as lib/ has: nothing deeper is walked.
+      fs.mkdirSync(path.join(dir, 'codegen', 'deeper'));
+      fs.writeFileSync(path.join(dir, 'codegen', 'deeper', 'x.js'), 'not walked');
+      expect(codeIdentity(dir, false)).toBe(edited);
       const bundled = codeIdentity(dir, true);
       fs.writeFileSync(path.join(dir, 'codegen', 'glue.js'), 'not part of a bundled build');
       expect(codeIdentity(dir, true)).toBe(bundled);
