@@ -1,15 +1,15 @@
 // API mode's one pipeline, for verify(), verifyAsync() and compile(): the translation unit, its build, loading it, settling the cdef with its probes, the library object.
 import * as path from 'path';
 import { show, TypeError, VerificationError } from './errors';
-import { Host, nodeHost } from './host';
+import { nodeHost } from './host';
 import { CType, functionType, pendingLayout, pointerTo, primitive } from './ctype/model';
 import type { Decl } from './ctype/registry';
 import { GLUE_FILE, Glue, generateGlue, planGlue } from './codegen/glue';
 import { tellDiagnostics } from './codegen/diagnostics';
 import { CompilerWarning } from './codegen/warning';
-import { Probe, Settlement, settle } from './codegen/probes';
+import { Settlement, settle } from './codegen/probes';
 import { BUILD_OPTION_NAMES, buildAsync, BuildOptions, BuildRequest, BuildResult, buildSync, recallUnit, rememberUnit } from './build';
-import { hashParts } from './build/files';
+import { planDigest, unitKey } from './units';
 import { LoadedLibrary, loadLibrary } from './backend/koffi';
 import { placeRaw } from './cdata/memory';
 import type { ExternTable } from './cdata/externs';
@@ -126,81 +126,6 @@ export function prepare(
   return { decls, glue, request, options, remember: key === undefined ? undefined : { key, plan: codeHash !== undefined ? known!.plan : planDigest(glue) } };
 }
 
-/**
- * The key of a translation unit by what it is made of, with which a build can skip making it
- * (the glue for hundreds of declarations is most of a cached verify()): every cdef call's text and
- * options in order (which make the declarations, and for headers hold what the header declared),
- * which of the declarations (`part`: '' for all), the source, its file name, strictPrototypes,
- * and the code that turns these into the unit, on this platform and architecture (a cache
- * directory shared by machines of two kinds keeps a memo for each).
- */
-function unitKey(cdefs: readonly string[], part: string, source: string, filename: string, strict: boolean): string {
-  return hashParts(['node-cffi unit', process.platform, process.arch, generatorIdentity(), String(cdefs.length), ...cdefs, part, source, filename, strict ? 'strict' : '']);
-}
-
-/**
- * What a library is read by: how each function, extern "Python" function, global and constant is
- * reached, and the probe table's rows in order. A unit remembered with another plan is not used.
- */
-function planDigest(g: Glue): string {
-  const parts: string[] = [g.probeSymbol];
-  for (const [name, b] of g.functions) parts.push(`f ${name} ${b.symbol} ${b.entry ?? ''} ${b.lowered?.cname ?? ''}`);
-  for (const [name, b] of g.externs) parts.push(`x ${name} ${b.slot} ${b.wrapper.symbol} ${b.lowered?.cname ?? ''}`);
-  for (const [name, symbol] of g.globals) parts.push(`g ${name} ${symbol}`);
-  for (const p of g.probes) parts.push(`p ${probeName(p)}`);
-  return hashParts(parts);
-}
-
-/** A probe as planDigest() tells it: its kind and what it is about. */
-function probeName(p: Probe): string {
-  switch (p.kind) {
-    case 'struct':
-    case 'typedef':
-    case 'enum':
-      return `${p.kind} ${p.type.cname}`;
-    case 'field':
-      return `field ${p.type.cname} ${p.field} ${p.length}`;
-    case 'length':
-    case 'constant':
-      return `${p.kind} ${p.decl.name}`;
-    case 'innerLength':
-      return `innerLength ${'cname' in p.of ? p.of.cname : p.of.name} ${p.name} ${p.depth}`;
-    case 'arrayLength':
-      return `arrayLength ${p.type.cname} ${p.name} ${p.depth}`;
-  }
-}
-
-let generator: string | undefined;
-
-/** codeIdentity() of the code running now, once per process. */
-function generatorIdentity(): string {
-  return (generator ??= codeIdentity(path.dirname(__filename), path.basename(__filename).startsWith('node-cffi')));
-}
-
-/**
- * The files node-cffi's code runs from, each by path, device, inode, size and modification time:
- * when `bundled`, the bundles in `dir` (`node-cffi*.js`); else every module in `dir` and in its
- * directories (lib/ run through tsx or ts-jest, or tsc's dist/lib/, and their stages). Another build of node-cffi, or a module edited,
- * gives another identity, and so other unit keys: a unit remembered by one version of the parser
- * and the code generator is never taken for another's. @internal
- */
-export function codeIdentity(dir: string, bundled: boolean, host: Host = nodeHost): string {
-  const files: string[] = [];
-  // lib/ holds its modules and one level of stage directories (cparser/, codegen/...): no deeper walk.
-  const walk = (at: string, depth: number): void => {
-    for (const name of host.readdirSync(at).sort()) {
-      const file = path.join(at, name);
-      const st = host.statSync(file);
-      if (st?.isDirectory()) {
-        if (!bundled && depth === 0) walk(file, 1);
-      } else if (st && (bundled ? /^node-cffi.*\.js$/.test(name) : /\.(js|ts)$/.test(name) && !name.endsWith('.d.ts'))) {
-        files.push(`${file}:${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`);
-      }
-    }
-  };
-  walk(dir, 0);
-  return hashParts(files);
-}
 
 /** The options with the relative paths of includeDirs, libraryDirs and sources taken from options.relativeTo's directory. */
 function relativePaths(options: VerifyOptions): VerifyOptions {

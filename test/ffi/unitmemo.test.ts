@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { CompilerWarning, FFI } from '../../lib';
 import * as glueModule from '../../lib/codegen/glue';
-import { codeIdentity } from '../../lib/apimode';
+import { codeIdentity } from '../../lib/units';
 import { buildSync } from '../../lib/build';
 import { ADD, cacheOptions, callAdd, logLines, loggingCompiler, removeTempDirs, request } from '../build/fixtures/helpers';
 import { ending, runChild } from '../helpers/child';

@@ -1,0 +1,83 @@
+// What verify() remembers its translation unit by: the key of what the unit is made of (the cdef texts, the source, the code's identity) and the digest of what the library is read by.
+import * as path from 'path';
+import { Host, nodeHost } from './host';
+import type { Glue } from './codegen/glue';
+import type { Probe } from './codegen/probes';
+import { hashParts } from './build/files';
+
+/**
+ * The key of a translation unit by what it is made of, with which a build can skip making it
+ * (the glue for hundreds of declarations is most of a cached verify()): every cdef call's text and
+ * options in order (which make the declarations, and for headers hold what the header declared),
+ * which of the declarations (`part`: '' for all), the source, its file name, strictPrototypes,
+ * and the code that turns these into the unit, on this platform and architecture (a cache
+ * directory shared by machines of two kinds keeps a memo for each).
+ */
+export function unitKey(cdefs: readonly string[], part: string, source: string, filename: string, strict: boolean): string {
+  return hashParts(['node-cffi unit', process.platform, process.arch, generatorIdentity(), String(cdefs.length), ...cdefs, part, source, filename, strict ? 'strict' : '']);
+}
+
+/**
+ * What a library is read by: how each function, extern "Python" function, global and constant is
+ * reached, and the probe table's rows in order. A unit remembered with another plan is not used.
+ */
+export function planDigest(g: Glue): string {
+  const parts: string[] = [g.probeSymbol];
+  for (const [name, b] of g.functions) parts.push(`f ${name} ${b.symbol} ${b.entry ?? ''} ${b.lowered?.cname ?? ''}`);
+  for (const [name, b] of g.externs) parts.push(`x ${name} ${b.slot} ${b.wrapper.symbol} ${b.lowered?.cname ?? ''}`);
+  for (const [name, symbol] of g.globals) parts.push(`g ${name} ${symbol}`);
+  for (const p of g.probes) parts.push(`p ${probeName(p)}`);
+  return hashParts(parts);
+}
+
+/** A probe as planDigest() tells it: its kind and what it is about. */
+function probeName(p: Probe): string {
+  switch (p.kind) {
+    case 'struct':
+    case 'typedef':
+    case 'enum':
+      return `${p.kind} ${p.type.cname}`;
+    case 'field':
+      return `field ${p.type.cname} ${p.field} ${p.length}`;
+    case 'length':
+    case 'constant':
+      return `${p.kind} ${p.decl.name}`;
+    case 'innerLength':
+      return `innerLength ${'cname' in p.of ? p.of.cname : p.of.name} ${p.name} ${p.depth}`;
+    case 'arrayLength':
+      return `arrayLength ${p.type.cname} ${p.name} ${p.depth}`;
+  }
+}
+
+let generator: string | undefined;
+
+/** codeIdentity() of the code running now, once per process. */
+function generatorIdentity(): string {
+  return (generator ??= codeIdentity(path.dirname(__filename), path.basename(__filename).startsWith('node-cffi')));
+}
+
+/**
+ * The files node-cffi's code runs from, each by path, device, inode, size and modification time:
+ * when `bundled`, the bundles in `dir` (`node-cffi*.js`); else every module in `dir` and in its
+ * directories (lib/ run through tsx or ts-jest, or tsc's dist/lib/, and their stages). Another
+ * build of node-cffi, or a module edited, gives another identity, and so other unit keys: a unit
+ * remembered by one version of the parser and the code generator is never taken for another's.
+ * @internal
+ */
+export function codeIdentity(dir: string, bundled: boolean, host: Host = nodeHost): string {
+  const files: string[] = [];
+  // lib/ holds its modules and one level of stage directories (cparser/, codegen/...): no deeper walk.
+  const walk = (at: string, depth: number): void => {
+    for (const name of host.readdirSync(at).sort()) {
+      const file = path.join(at, name);
+      const st = host.statSync(file);
+      if (st?.isDirectory()) {
+        if (!bundled && depth === 0) walk(file, 1);
+      } else if (st && (bundled ? /^node-cffi.*\.js$/.test(name) : /\.(js|ts)$/.test(name) && !name.endsWith('.d.ts'))) {
+        files.push(`${file}:${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`);
+      }
+    }
+  };
+  walk(dir, 0);
+  return hashParts(files);
+}
