@@ -1,4 +1,4 @@
-// The build stage's public surface: libraries built and cached, the preprocessor's view of a source, the compiler and the cache as they stand.
+// The build stage's public surface: libraries built and cached, the preprocessor's view of a source, remembered translation units, the compiler and the cache as they stand.
 import * as path from 'path';
 import { FFIError } from '../errors';
 import { Host, nodeHost } from '../host';

@@ -1,4 +1,4 @@
-// Small results remembered in the cache directory under a key, with the files they depend on: read back whole and current, or not at all.
+// Small results remembered in the cache directory under a key, with the files they depend on, read back whole and current or not at all; verify()'s translation units among them, kept for the process once read.
 import * as path from 'path';
 import { FFIError } from '../errors';
 import { Host, nodeHost } from '../host';

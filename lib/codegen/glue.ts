@@ -164,7 +164,7 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
             // the function itself when the source gives it the cdef's very type (gcc and clang then
             // leave its static wrapper out), else the wrapper.
             body.add(wrapper(d, null, (t, name) => named(t, name, what), '_NCFFI_UNUSED static'), owner);
-            if (binding.entry !== entries.length) throw new FFIError(`internal: ${what} is entry ${binding.entry} of the function table, but comes ${entries.length}th`);
+            if (binding.entry !== entries.length) throw new FFIError(`internal: ${what} is entry ${binding.entry} of the function table, but ${entries.length} entries come before it`);
             entries.push({ name: d.name, type: named(d.type, '', what), wrapper: `${PREFIX}f_${d.name}`, owner });
           }
         }
