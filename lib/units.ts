@@ -11,10 +11,13 @@ import { hashParts } from './build/files';
  * options in order (which make the declarations, and for headers hold what the header declared),
  * which of the declarations (`part`: '' for all), the source, its file name, strictPrototypes,
  * and the code that turns these into the unit, on this platform and architecture (a cache
- * directory shared by machines of two kinds keeps a memo for each).
+ * directory shared by machines of two kinds keeps a memo for each). Undefined when the code's
+ * files cannot be known (see codeIdentity).
  */
-export function unitKey(cdefs: readonly string[], part: string, source: string, filename: string, strict: boolean): string {
-  return hashParts(['node-cffi unit', process.platform, process.arch, generatorIdentity(), String(cdefs.length), ...cdefs, part, source, filename, strict ? 'strict' : '']);
+export function unitKey(cdefs: readonly string[], part: string, source: string, filename: string, strict: boolean): string | undefined {
+  const code = generatorIdentity();
+  if (code === null) return undefined; // the code is unknown: nothing is remembered by it
+  return hashParts(['node-cffi unit', process.platform, process.arch, code, String(cdefs.length), ...cdefs, part, source, filename, strict ? 'strict' : '']);
 }
 
 /**
@@ -49,11 +52,12 @@ function probeName(p: Probe): string {
   }
 }
 
-let generator: string | undefined;
+let generator: string | null | undefined;
 
 /** codeIdentity() of the code running now, once per process. */
-function generatorIdentity(): string {
-  return (generator ??= codeIdentity(path.dirname(__filename), path.basename(__filename).startsWith('node-cffi')));
+function generatorIdentity(): string | null {
+  if (generator === undefined) generator = codeIdentity(path.dirname(__filename), path.basename(__filename).startsWith('node-cffi'));
+  return generator;
 }
 
 /**
@@ -62,9 +66,10 @@ function generatorIdentity(): string {
  * directories (lib/ run through tsx or ts-jest, or tsc's dist/lib/, and their stages). Another
  * build of node-cffi, or a module edited, gives another identity, and so other unit keys: a unit
  * remembered by one version of the parser and the code generator is never taken for another's.
+ * Null when `dir` cannot be read or holds none of those files: no identity, no memo.
  * @internal
  */
-export function codeIdentity(dir: string, bundled: boolean, host: Host = nodeHost): string {
+export function codeIdentity(dir: string, bundled: boolean, host: Host = nodeHost): string | null {
   const files: string[] = [];
   // lib/ holds its modules and one level of stage directories (cparser/, codegen/...): no deeper walk.
   const walk = (at: string, depth: number): void => {
@@ -78,6 +83,11 @@ export function codeIdentity(dir: string, bundled: boolean, host: Host = nodeHos
       }
     }
   };
-  walk(dir, 0);
-  return hashParts(files);
+  try {
+    walk(dir, 0);
+  } catch (e) {
+    if (typeof (e as NodeJS.ErrnoException)?.code === 'string') return null; // a directory that cannot be read
+    throw e;
+  }
+  return files.length === 0 ? null : hashParts(files);
 }

@@ -6,6 +6,7 @@ import * as path from 'path';
 import { CompilerWarning, FFI } from '../../lib';
 import * as glueModule from '../../lib/codegen/glue';
 import { codeIdentity } from '../../lib/units';
+import { nodeHost } from '../../lib/host';
 import { buildSync } from '../../lib/build';
 import { ADD, cacheOptions, callAdd, logLines, loggingCompiler, removeTempDirs, request } from '../build/fixtures/helpers';
 import { ending, runChild } from '../helpers/child';
@@ -237,7 +238,7 @@ describe("the probes of a header's types before dlopen()", () => {
 });
 
 describe("the code's identity in the unit's key", () => {
-  test('changes with any module of the code (one level of directories deep), and counts only the bundles when bundled', () => {
+  test('changes with any module of the code (one level of directories deep), counts only the bundles when bundled, and is null where the files cannot be known', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-identity-'));
     try {
       fs.mkdirSync(path.join(dir, 'codegen'));
@@ -260,6 +261,11 @@ describe("the code's identity in the unit's key", () => {
       expect(codeIdentity(dir, true)).toBe(bundled);
       fs.writeFileSync(path.join(dir, 'node-cffi.bundle.js'), 'another bundle');
       expect(codeIdentity(dir, true)).not.toBe(bundled);
+      // No identity, so no memo, where the code's files cannot be listed or none is there.
+      expect(codeIdentity(path.join(dir, 'codegen'), true)).toBeNull();
+      expect(codeIdentity(path.join(dir, 'missing'), false)).toBeNull();
+      const unreadable = { ...nodeHost, readdirSync: (): string[] => { throw Object.assign(new Error('EACCES: permission denied, scandir'), { code: 'EACCES' }); } };
+      expect(codeIdentity(dir, false, unreadable)).toBeNull();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
