@@ -95,7 +95,11 @@ export interface Bindings {
   readonly functions: ReadonlyMap<string, Binding>;
   /** The extern "Python" functions the glue defines, by name. */
   readonly externs: ReadonlyMap<string, ExternBinding>;
-  /** The glue function reading each global (its address) and each constant read by value (its value). */
+  /**
+   * The exported glue function for each cdef global (`T *f(void)`, returning its address) and for
+   * each constant read by value (`void f(void *out)`, storing its value): which one is said by the
+   * declaration's kind.
+   */
   readonly globals: ReadonlyMap<string, string>;
 }
 

@@ -3,7 +3,7 @@ import { FFIError, VerificationError } from '../errors';
 import { CType, FunctionType, Q_CONST, Q_VOLATILE, pointerTo } from '../ctype/model';
 import type { Decl, SourcePos } from '../ctype/registry';
 import { Probe, ProbeRow, probeRows } from './probes';
-import { Binding, ExternBinding, FUNCTION_TABLE, EXTERN_REPORT, PREFIX, bindingsOf, byPointer, directSymbol, macroGlobalSymbol } from './bindings';
+import { Bindings, ExternBinding, FUNCTION_TABLE, EXTERN_REPORT, PREFIX, bindingsOf, byPointer, directSymbol, macroGlobalSymbol } from './bindings';
 import { CHAR_TYPES, Speller, Unnamable } from './spell';
 import { commentText, fieldChecks } from './checks';
 
@@ -43,7 +43,7 @@ export interface Owner {
   readonly probe?: Probe['kind'];
 }
 
-export interface Glue {
+export interface Glue extends Bindings {
   /** The whole translation unit: the standard headers, the user's source under `#line 1 "<sourceName>"`, then the glue. */
   readonly unit: string;
   /** The name the source is given in diagnostics (options.filename, default 'source.c'). */
@@ -54,16 +54,6 @@ export interface Glue {
   readonly sourceEnd: { readonly line: number; readonly column: number };
   /** The source's own text, which the compiler's quotes of `sourceName` read (null when the name is a path). */
   readonly companion: { readonly name: string; readonly text: string } | null;
-  /** How to bind each cdef function (its wrapper, or itself when variadic). */
-  readonly functions: ReadonlyMap<string, Binding>;
-  /** The extern "Python" functions the glue defines, by name. */
-  readonly externs: ReadonlyMap<string, ExternBinding>;
-  /**
-   * The exported glue function for each cdef global (`T *f(void)`, returning its address) and for
-   * each constant read by value (`void f(void *out)`, storing its value): which one is said by the
-   * declaration's kind.
-   */
-  readonly globals: ReadonlyMap<string, string>;
   /** The symbol of the probe table function, and what each of its 64-bit slots holds (two per probe). */
   readonly probeSymbol: string;
   readonly probes: readonly Probe[];

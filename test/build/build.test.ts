@@ -511,25 +511,24 @@ describe('a long compile says so on a terminal', () => {
   });
 
   test('sync: the timer of the line is stopped the moment the blocking spawn returns, before it writes anything', async () => {
-    // No clock in it: the line is due after ten days, and the child waits until neither the
-    // timer's shell nor its sleep is running any more, which only stopping them brings about (were
-    // they not stopped, the child would never end, and jest would fail the test at its limit).
+    // No clock in it: the line is due after ten days, and the child waits for the timer's own exit
+    // event (no polling), which comes only once it was stopped: its shell then ends through its
+    // TERM trap, which stops its sleep, with status 0. Were it not stopped, the child would never
+    // end, and jest would fail the test at its limit.
     const dir = tempDir();
     const errFile = path.join(dir, 'stderr.txt');
     const r = await runWithStderrFile(
       [
         ...terminalHost,
-        "const fs = require('fs');",
+        // The timer process, as the host starts it: kept referenced, so that this child waits for it.
+        "const childProcess = require('child_process');",
+        'const spawn = childProcess.spawn;',
+        'let timer;',
+        'childProcess.spawn = (...args) => (timer = spawn(...args));',
         "const result = host.spawnSync('true', [], { notice: { afterMs: 864000000, text: 'node-cffi: compiling quick.c' } });",
-        // The timer's processes, alive (not zombies): the shell, a child of this process, and its sleep, by its command line.
-        'const running = () => fs.readdirSync("/proc").filter((p) => /^\\d+$/.test(p)).some((p) => {',
-        '  let cmd = "", stat = "";',
-        '  try { cmd = fs.readFileSync(`/proc/${p}/cmdline`, "latin1"); stat = fs.readFileSync(`/proc/${p}/stat`, "latin1"); } catch { return false; }',
-        '  const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");',
-        '  return state !== "Z" && (cmd === "sleep\\x00864000\\x00" || (Number(ppid) === process.pid && cmd.startsWith("/bin/sh\\x00")));',
-        '});',
-        'const wait = () => (running() ? setTimeout(wait, 20) : process.stdout.write(`stopped ${result.status}`));',
-        'wait();',
+        'childProcess.spawn = spawn;',
+        'timer.ref();',
+        "timer.on('exit', (code, signal) => process.stdout.write(code === 0 && signal === null ? `stopped ${result.status}` : `ended ${code} ${signal}`));",
       ],
       errFile,
     );
