@@ -315,8 +315,7 @@ export class FFI {
     if (decls.some((d) => this.#registry.get(keyOf(d)) !== undefined)) return false;
     for (const d of decls) this.#registry.declare(d, false);
     // Anonymous types are '$N': this table's next one must not take a name the rebuilt ones have.
-    const last = Math.max(0, ...decls.map((d) => (/^\$(\d+)$/.exec(d.name)?.[1] ?? '0')).map(Number));
-    while (Number(this.#registry.anonymousName().slice(1)) < last);
+    this.#registry.skipAnonymous(Math.max(0, ...decls.map((d) => (/^\$(\d+)$/.exec(d.name)?.[1] ?? '0')).map(Number)));
     for (const chunk of cdefs) {
       const options = chunk.pack ? { pack: chunk.pack } : {};
       this.#cdefs.push(JSON.stringify([chunk.source, options]));

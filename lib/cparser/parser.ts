@@ -5,6 +5,7 @@ import { CDefError, checkOptions, show, TypeError } from '../errors';
 import { CType, FunctionType, Q_CONST, arrayOf, deferredArray, isInteger, primitive } from '../ctype/model';
 import { Decl, Registry, SourcePos } from '../ctype/registry';
 import { Scope, toJs } from '../ctype/declarations';
+import { TemplateMemo } from '../ctype/template';
 import { convertInt, isFloatLiteral } from './constexpr';
 import { Token, Where, describe, isName, lex, releaseTokens } from './lexer';
 import { SpelledTokens, lexSpelled } from './spelled';
@@ -39,6 +40,12 @@ export function parseCdef(source: string, registry: Registry, options: CdefOptio
   if (typeof source !== 'string') throw new TypeError(`cdef: the declarations must be a string, not ${show(source)}`);
   checkOptions('ffi.cdef()', options, CDEF_OPTION_NAMES);
   const pack = packOf(options);
+  // A text parsed before into an empty table is copied from its template (see TemplateMemo).
+  const remembered = registry.pristine ? `${options.override === true} ${pack}` : undefined;
+  if (remembered !== undefined) {
+    const template = templates.recall(source, remembered);
+    if (template !== undefined) return template.copyInto(registry);
+  }
   const tokens = lex(source, cdefWhere);
   const scope = new Scope(registry, options.override === true, failAt(cdefWhere));
   try {
@@ -50,7 +57,10 @@ export function parseCdef(source: string, registry: Registry, options: CdefOptio
     releaseTokens(tokens);
   }
   scope.commit();
+  if (remembered !== undefined) templates.note(source, remembered, registry);
 }
+
+const templates = new TemplateMemo();
 
 /** True for a type name cdef knows without a declaration ('size_t', 'uint8_t', 'bool'). */
 export function isBuiltinTypeName(name: string): boolean {

@@ -43,13 +43,13 @@ export abstract class TypeBase {
   // CFFI, a derived type also dies once nothing refers to it: the memos hold it weakly, except
   // the pointer and open array of a type of depth 0 (what an array decays to), held strongly
   // because they are few and made on every decay; 'int **' or 'char[77]' derived from a built-in
-  // type, which lives forever, would otherwise live forever too.
+  // type, which lives forever, would otherwise live forever too. (Function types: see functionType.)
   /** @internal pointer types to this type, indexed by pointee qualifiers (weakly past depth 0). */
   declare _ptrs: (PointerType | WeakRef<PointerType> | undefined)[] | undefined;
   /** @internal array types of this item type, by length (-1: open; weakly but the open array of a depth-0 type). */
   declare _arrays: Map<number, ArrayType | WeakRef<ArrayType>> | undefined;
-  /** @internal function types returning this type, by their parameter types (see functionType). */
-  declare _fns: FunctionNode | undefined;
+  /** @internal function types of which this type is the newest part, by their parts' ids (see functionType). */
+  declare _fns: FunctionMemo | undefined;
   /** @internal memo slot owned by the cdata layer (its generated accessor class). */
   declare _cdata: unknown;
   /** @internal memo of settledPending: known to need nothing more from the compiler; set once, never reset. */
@@ -487,26 +487,52 @@ export function arrayOf(item: CType, length: number | null): ArrayType {
 }
 
 /**
- * One step of the trie of function types below their result type: the types with the parameters
- * read so far, and the next parameter's nodes, held weakly by that parameter type. A function
- * type is reachable from the trie only while its result and every parameter type are alive.
+ * Function types by their parts, kept on the newest part (the greatest id: a struct of the FFI
+ * that declared the function rather than a built-in type every FFI shares), keyed by the ids of the
+ * result and the parameters (ids are never reused, so a key names those very types). Held strongly
+ * where the other parts live forever anyway (built-in types and their pointers), so that the type
+ * lives as long as its newest part; otherwise weakly, so that one part does not keep another's
+ * FFI alive. (A trie of WeakMaps rooted at the result type put every FFI's function types into
+ * the few tables of `int` and `void`, which every collection then walked.)
  */
-interface FunctionNode {
-  plain?: FunctionType;
-  variadic?: FunctionType;
-  next?: WeakMap<CType, FunctionNode>;
+type FunctionMemo = Map<string, FunctionType | WeakRef<FunctionType>>;
+
+/** Drops a function type's memo entry once the type is collected (unless a newer type took the key). */
+const functionMemoSweeper = new FinalizationRegistry<{ memo: FunctionMemo; key: string }>(({ memo, key }) => {
+  const held = memo.get(key);
+  if (held instanceof WeakRef && held.deref() === undefined) memo.delete(key);
+});
+
+/** Whether `t` lives as long as the process: a built-in type, void, or their pointers (held strongly by them). */
+function lastsForever(t: CType): boolean {
+  if (t.kind === 'void') return true;
+  if (t.kind === 'primitive') return t.deferred === null;
+  return t.kind === 'pointer' && t.item._depth === 0 && (t.item.kind === 'void' || (t.item.kind === 'primitive' && t.item.deferred === null));
 }
 
 export function functionType(args: readonly CType[], result: CType, ellipsis: boolean): FunctionType {
-  let node = (result._fns ??= {});
-  for (const a of args) {
-    const next = (node.next ??= new WeakMap());
-    let child = next.get(a);
-    if (!child) next.set(a, (child = {}));
-    node = child;
+  let owner = result;
+  let key = String(result.id);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a.id > owner.id) owner = a;
+    key += `,${a.id}`;
   }
-  if (ellipsis) return (node.variadic ??= new FunctionType(args, result, true));
-  return (node.plain ??= new FunctionType(args, result, false));
+  if (ellipsis) key += ',...';
+  const memo = (owner._fns ??= new Map());
+  const held = memo.get(key);
+  let t = held instanceof WeakRef ? held.deref() : held;
+  if (t === undefined) {
+    t = new FunctionType(args, result, ellipsis);
+    let strong = owner === result || lastsForever(result);
+    for (let i = 0; strong && i < args.length; i++) strong = args[i] === owner || lastsForever(args[i]);
+    if (strong) memo.set(key, t);
+    else {
+      memo.set(key, new WeakRef(t));
+      functionMemoSweeper.register(t, { memo, key });
+    }
+  }
+  return t;
 }
 
 /** True for the types a value of which is one integer (primitives other than floats and bool, and enums). */

@@ -122,6 +122,21 @@ export class Registry {
     return `$${++this.anonymous}`;
   }
 
+  /** How many anonymous names ('$N') were given. */
+  get anonymousCount(): number {
+    return this.anonymous;
+  }
+
+  /** Gives no anonymous name up to '$n' (names a copied table's types hold already). */
+  skipAnonymous(n: number): void {
+    if (n > this.anonymous) this.anonymous = n;
+  }
+
+  /** True while nothing was declared, included or named here: what a new FFI's table is. */
+  get pristine(): boolean {
+    return this.changeCount === 0 && this.anonymous === 0;
+  }
+
   /**
    * Adds a declaration. Declaring the same name again with the same meaning is allowed (C allows
    * repeated prototypes); with a different meaning it is a CDefError unless `override` is set.

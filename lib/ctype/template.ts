@@ -1,0 +1,160 @@
+// A cdef's declarations kept apart from every FFI, and copied into a new table: what parsing the same text again would give, without the parse.
+import { CType, EnumType, StructType, arrayOf, functionType, pointerTo } from './model';
+import { Decl, Registry, keyOf } from './registry';
+
+/**
+ * The declarations one cdef text made in an empty table, on types of their own that no FFI holds
+ * (so that no verify() settles them and no later cdef completes them). Only declarations whose
+ * types need nothing from the compiler are kept this way: a layout, length, integer type or
+ * enumerator the compiler gives is completed in place by verify(), which a copy made before it
+ * must not miss; such texts are parsed every time.
+ */
+export class Template {
+  private constructor(
+    private readonly decls: readonly Decl[],
+    /** How many anonymous types ('$N') the table had named. */
+    private readonly anonymous: number,
+  ) {}
+
+  /** A template of what `registry` holds (filled by one cdef call from empty), or null when some of it waits for the compiler. */
+  static of(registry: Registry): Template | null {
+    const decls = copyDecls([...registry.values()]);
+    return decls === null ? null : new Template(decls, registry.anonymousCount);
+  }
+
+  /** Declares a copy of the template in `registry`, which must be empty: new struct, union and enum types, the same names, order and positions. */
+  copyInto(registry: Registry): void {
+    if (!registry.pristine) throw new Error('internal: a cdef template is copied into a table that is not empty');
+    const decls = copyDecls(this.decls);
+    if (decls === null) throw new Error('internal: a cdef template holds a type that waits for the compiler');
+    for (const d of decls) registry.declare(d, false, keyOf(d));
+    registry.skipAnonymous(this.anonymous);
+  }
+}
+
+/** Copies of `decls` on new struct, union and enum types (derived types interned on the copies), or null when one waits for the compiler. */
+function copyDecls(decls: readonly Decl[]): Decl[] | null {
+  const copies = new Map<CType, CType>();
+  const copy = (t: CType): CType | null => {
+    switch (t.kind) {
+      case 'void':
+        return t;
+      case 'primitive':
+        return t.deferred === null ? t : null; // `typedef int... t;`: its size comes from the compiler
+      case 'pointer': {
+        const item = copy(t.item);
+        return item === null ? null : item === t.item ? t : pointerTo(item, t.quals);
+      }
+      case 'array': {
+        if (t.deferred !== null) return null; // `typedef int t[...];`
+        const item = copy(t.item);
+        return item === null ? null : item === t.item ? t : arrayOf(item, t.length);
+      }
+      case 'function': {
+        let same = true;
+        const args: CType[] = [];
+        for (const a of t.args) {
+          const c = copy(a);
+          if (c === null) return null;
+          same &&= c === a;
+          args.push(c);
+        }
+        const result = copy(t.result);
+        if (result === null) return null;
+        return same && result === t.result ? t : functionType(args, result, t.ellipsis);
+      }
+      case 'struct':
+      case 'union':
+        return copies.get(t) ?? copyStruct(t, copies, copy);
+      case 'enum':
+        return copies.get(t) ?? copyEnum(t, copies);
+    }
+  };
+  const out: Decl[] = [];
+  for (const d of decls) {
+    if (d.kind === 'variable' && (d.lengthFromCompiler || d.innerLengthsFromCompiler !== undefined)) return null;
+    const type = copy(d.type);
+    if (type === null) return null;
+    out.push({ ...d, type } as Decl);
+  }
+  return out;
+}
+
+function copyStruct(t: StructType, copies: Map<CType, CType>, copy: (t: CType) => CType | null): StructType | null {
+  if (t.partial || t.members !== null) return null; // its layout comes from the compiler
+  const c = new StructType(t.kind, t.name, t.namedByTypedef);
+  copies.set(t, c); // before the fields: a field may point back to the struct
+  c.cSpelling = t.cSpelling;
+  if (t.fields === null) return c; // opaque
+  const fields = [];
+  const fieldMap = new Map();
+  for (const f of t.fields) {
+    const type = copy(f.type);
+    if (type === null) return null;
+    const field = { name: f.name, type, offset: f.offset, bitshift: f.bitshift, bitsize: f.bitsize, quals: f.quals, flags: f.flags };
+    fields.push(field);
+    fieldMap.set(f.name, field);
+  }
+  if (fieldMap.size !== t.fieldMap.size) throw new Error(`internal: the fields of '${t.cname}' do not match its field map`);
+  c.fields = fields;
+  c.fieldMap = fieldMap;
+  c.size = t.size;
+  c.align = t.align;
+  c.pack = t.pack;
+  return c;
+}
+
+function copyEnum(t: EnumType, copies: Map<CType, CType>): EnumType | null {
+  if (t.partial || !t.settled) return null; // its values or integer type come from the compiler
+  const c = new EnumType(t.name, t.namedByTypedef);
+  // The enumerator tables are never written once an enum is settled: the copy shares them.
+  c.relements = t.relements;
+  c.elements = t.elements;
+  c.base = t.base;
+  copies.set(t, c);
+  return c;
+}
+
+/** At most this many texts are remembered, and at most this many characters of them. */
+const MEMO_TEXTS = 16;
+const MEMO_CHARS = 4 << 20;
+
+/**
+ * The cdef texts parsed into an empty table in this process, by text and options: the first parse
+ * of a text only notes it (a program that parses each text once pays nothing more), the second
+ * keeps its template, and later ones copy the template instead of parsing. The least recently
+ * used text is forgotten past MEMO_TEXTS texts or MEMO_CHARS characters.
+ */
+export class TemplateMemo {
+  private readonly texts = new Map<string, Map<string, Template | null | 'seen'>>();
+  private chars = 0;
+
+  /** The template of `source` parsed with the options spelled `options`, when one is kept. */
+  recall(source: string, options: string): Template | undefined {
+    const byOptions = this.texts.get(source);
+    const t = byOptions?.get(options);
+    if (t === undefined) return undefined;
+    this.texts.delete(source); // most recently used: last in the map's order
+    this.texts.set(source, byOptions!);
+    return t instanceof Template ? t : undefined;
+  }
+
+  /** Notes that `source` (with `options`) has just filled the empty table `registry`. */
+  note(source: string, options: string, registry: Registry): void {
+    let byOptions = this.texts.get(source);
+    if (byOptions === undefined) {
+      if (source.length > MEMO_CHARS) return;
+      byOptions = new Map();
+      this.texts.set(source, byOptions);
+      this.chars += source.length;
+      for (const [text] of this.texts) {
+        if (this.texts.size <= MEMO_TEXTS && this.chars <= MEMO_CHARS) break;
+        this.texts.delete(text);
+        this.chars -= text.length;
+      }
+    }
+    const known = byOptions.get(options);
+    if (known === undefined) byOptions.set(options, 'seen');
+    else if (known === 'seen') byOptions.set(options, Template.of(registry));
+  }
+}
