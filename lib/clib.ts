@@ -169,32 +169,14 @@ function define(lib: Lib, d: Decl & { kind: 'function' | 'variable' | 'constant'
   state.pointers.delete(d.name);
   state.globals.delete(d.name);
   switch (d.kind) {
-    case 'function': {
-      const bind = () => {
-        refusePending(spec, d.name, d.type);
-        const binding = spec.functions?.get(d.name) ?? { symbol: symbolOf(spec, d.name), entry: null, lowered: null };
-        const raw = binding.entry === null
-          ? spec.loaded.bind(binding.symbol, binding.lowered ?? d.type, `${d.name}()`)
-          : spec.loaded.bindAt(entryAddress(spec.loaded, binding.symbol, binding.entry), d.type);
-        const target = { raw, lowered: binding.lowered, resolveType: spec.resolveType, results: state.results };
-        return makeCaller(`${d.name}()`, d.type, d.argNames, target, state.guard);
-      };
+    case 'function':
       if (spec.eager && !spec.bindOnUse) {
-        Object.defineProperty(lib, d.name, { value: standingFor(bindOrRefuse(bind), d, state), enumerable: true });
+        Object.defineProperty(lib, d.name, { value: standingFor(bindOrRefuse(() => bindFunction(state, d)), d, state), enumerable: true });
       } else {
         if (spec.eager) refusePending(spec, d.name, d.type);
-        Object.defineProperty(lib, d.name, {
-          configurable: true,
-          enumerable: true,
-          get() {
-            const fn = standingFor(spec.eager ? bindOrRefuse(bind) : bind(), d, state);
-            Object.defineProperty(lib, d.name, { value: fn, enumerable: true, configurable: !spec.eager });
-            return fn;
-          },
-        });
+        Object.defineProperty(lib, d.name, functionAccessor(d.name));
       }
       break;
-    }
     case 'constant':
       defineConstant(lib, d, spec, state.guard);
       break;
@@ -205,6 +187,46 @@ function define(lib: Lib, d: Decl & { kind: 'function' | 'variable' | 'constant'
       defineExtern(lib, d, state, externSlots);
       break;
   }
+}
+
+/** The caller of function `d` of a library, bound now. */
+function bindFunction(state: LibState, d: Decl & { kind: 'function' }): Caller {
+  const { spec } = state;
+  refusePending(spec, d.name, d.type);
+  const binding = spec.functions?.get(d.name) ?? { symbol: symbolOf(spec, d.name), entry: null, lowered: null };
+  const raw = binding.entry === null
+    ? spec.loaded.bind(binding.symbol, binding.lowered ?? d.type, `${d.name}()`)
+    : spec.loaded.bindAt(entryAddress(spec.loaded, binding.symbol, binding.entry), d.type);
+  const target = { raw, lowered: binding.lowered, resolveType: spec.resolveType, results: state.results };
+  return makeCaller(`${d.name}()`, d.type, d.argNames, target, state.guard);
+}
+
+/**
+ * The property of a function bound at its first use, by name: one getter and one descriptor for
+ * that name in every library, so that libraries of the same names share V8's object shapes (a
+ * getter of each library's own made each library's hundreds of properties a shape of their own).
+ * The getter finds its library from the receiver, and replaces itself with the bound function.
+ */
+const functionAccessors = new Map<string, PropertyDescriptor>();
+function functionAccessor(name: string): PropertyDescriptor {
+  let accessor = functionAccessors.get(name);
+  if (accessor === undefined) {
+    accessor = { configurable: true, enumerable: true, get(this: object) { return bindOnUse(this, name); } };
+    functionAccessors.set(name, accessor);
+  }
+  return accessor;
+}
+
+function bindOnUse(receiver: object, name: string): Caller {
+  // The receiver is the library, or an object made from it with Object.create().
+  let lib: object | null = receiver;
+  while (lib !== null && !(states.has(lib) && Object.prototype.hasOwnProperty.call(lib, name))) lib = Object.getPrototypeOf(lib);
+  const state = lib === null ? undefined : states.get(lib);
+  const d = state?.names.get(name);
+  if (lib === null || state === undefined || d?.kind !== 'function') throw new TypeError(`'${name}': not a function of a library made by verify() or dlopen()`);
+  const fn = standingFor(state.spec.eager ? bindOrRefuse(() => bindFunction(state, d)) : bindFunction(state, d), d, state);
+  Object.defineProperty(lib, name, { value: fn, enumerable: true, configurable: !state.spec.eager });
+  return fn;
 }
 
 /**
