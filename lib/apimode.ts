@@ -8,8 +8,8 @@ import { GLUE_FILE, Glue, generateGlue, planGlue } from './codegen/glue';
 import { tellDiagnostics } from './codegen/diagnostics';
 import { CompilerWarning } from './codegen/warning';
 import { Settlement, settle } from './codegen/probes';
-import { BUILD_OPTION_NAMES, buildAsync, BuildOptions, BuildRequest, BuildResult, buildSync, recallUnit, rememberUnit } from './build';
-import { planDigest, unitKey } from './units';
+import { BUILD_OPTION_NAMES, buildAsync, BuildOptions, BuildRequest, BuildResult, buildSync, recallUnit, RememberedUnit, rememberUnit } from './build';
+import { bindingsDigest, planDigest, unitKey } from './units';
 import { LoadedLibrary, loadLibrary } from './backend/koffi';
 import { placeRaw } from './cdata/memory';
 import type { ExternTable } from './cdata/externs';
@@ -63,10 +63,11 @@ export interface Prepared {
   readonly request: BuildRequest;
   readonly options: VerifyOptions;
   /**
-   * The key the unit is remembered under once built (see unitKey), with the digest of its plan;
-   * undefined when the declarations may not be what their cdef text makes.
+   * The key the unit is remembered under once built (see unitKey), and what was remembered under
+   * it when the build was asked for by that (`known`); undefined when the declarations may not be
+   * what their cdef text makes.
    */
-  readonly remember?: { readonly key: string; readonly plan: string };
+  readonly remember?: { readonly key: string; known?: RememberedUnit };
 }
 
 /** A built library, loaded, with the cdef settled by its probes (types completed in place). @internal */
@@ -107,8 +108,11 @@ export function prepare(
   const key = pristine !== undefined && included.length === 0 ? unitKey(cdefs, pristine, source, filename, glueOptions.strictPrototypes) : undefined;
   const known = key === undefined ? undefined : recallUnit(options, key, 'verify()');
   const planned = known === undefined ? undefined : planGlue(decls, source, filename, glueOptions);
-  // The library is read by the plan: it must be the one its unit was made with, or the unit is made again.
-  const codeHash = planned !== undefined && planDigest(planned) === known!.plan ? known!.code : undefined;
+  // The library is read by the plan: it must be the one its unit was made with, or the unit is made
+  // again. Where a library of the unit was settled with nothing left open, the probes are read only
+  // if the build finds another library (see agreed()): the bindings are checked now, the rest then.
+  const agrees = planned !== undefined && bindingsDigest(planned) === known!.bindings && (known!.settled !== undefined || planDigest(planned) === known!.plan);
+  const codeHash = agrees ? known!.code : undefined;
   const glue = codeHash !== undefined ? planned! : generateGlue(decls, source, filename, glueOptions);
   const extra = options.extraCompileArgs;
   const request: BuildRequest = {
@@ -123,7 +127,7 @@ export function prepare(
     progress: progressOf(decls),
     descriptor: true,
   };
-  return { decls, glue, request, options, remember: key === undefined ? undefined : { key, plan: codeHash !== undefined ? known!.plan : planDigest(glue) } };
+  return { decls, glue, request, options, remember: key === undefined ? undefined : { key, known: agrees ? known : undefined } };
 }
 
 
@@ -163,17 +167,11 @@ export function build(p: Prepared): BuildResult {
   let built: BuildResult;
   try {
     built = buildSync(p.request);
+    if (!agreed(p, built)) built = buildSync(unitItself(p));
   } catch (e) {
     throw tell(e, p.glue);
   }
-  built = remembered(p, built);
   deliverWarnings(built, p);
-  return built;
-}
-
-/** Remembers the unit's hash of a build under the key prepare() gave, for later builds of the same inputs, unless it was what they remembered already. */
-function remembered(p: Prepared, built: BuildResult): BuildResult {
-  if (p.remember !== undefined && built.codeHash !== p.request.codeHash) rememberUnit(p.options, p.remember.key, { code: built.codeHash, plan: p.remember.plan });
   return built;
 }
 
@@ -182,12 +180,50 @@ export async function buildWithoutBlocking(p: Prepared): Promise<BuildResult> {
   let built: BuildResult;
   try {
     built = await buildAsync(p.request);
+    if (!agreed(p, built)) built = await buildAsync(unitItself(p));
   } catch (e) {
     throw tell(e, p.glue);
   }
-  built = remembered(p, built);
   deliverWarnings(built, p);
   return built;
+}
+
+/**
+ * Whether the library a remembered unit led to may be read by this plan: a library built from the
+ * unit made now, the library whose probes agreed before (nothing of it is read but its bindings,
+ * which prepare() checked), or any library of the unit when the whole plan is the one remembered.
+ */
+function agreed(p: Prepared, built: BuildResult): boolean {
+  const known = p.remember?.known;
+  if (known === undefined || known.settled === undefined) return true; // prepare() checked the whole plan
+  return built.codeHash !== known.code || built.key === known.settled || planDigest(p.glue) === known.plan;
+}
+
+/** The build request of `p` with its unit made, not looked up by a remembered hash (which is forgotten: its plan was not this one). */
+function unitItself(p: Prepared): BuildRequest {
+  p.remember!.known = undefined;
+  return { ...p.request, code: p.glue.unit, codeHash: undefined };
+}
+
+/** Whether a library is one whose probes agreed with these declarations before, with nothing left open: it is loaded without reading them. */
+function settledBefore(p: Prepared, built: BuildResult): boolean {
+  const known = p.remember?.known;
+  return known !== undefined && known.settled === built.key && built.codeHash === known.code;
+}
+
+/**
+ * Remembers what a build of the unit is, under the key prepare() gave, for later builds of the same
+ * inputs: its hash, the digests of its plan and, once its probes agreed with nothing left open,
+ * the library's build key. Nothing is written when that is what was remembered already.
+ */
+function remember(p: Prepared, built: BuildResult, settled: boolean): void {
+  const r = p.remember;
+  if (r === undefined) return;
+  const known = r.known?.code === built.codeHash ? r.known : undefined;
+  if (known !== undefined && (known.settled === built.key || !settled)) return;
+  const plan = known?.plan ?? planDigest(p.glue);
+  const bindings = known?.bindings ?? bindingsDigest(p.glue);
+  rememberUnit(p.options, r.key, settled ? { code: built.codeHash, plan, bindings, settled: built.key } : { code: built.codeHash, plan, bindings });
 }
 
 /**
@@ -239,8 +275,16 @@ export function loadAndSettle(p: Prepared, built: BuildResult): Settled {
     if (built.descriptor) nodeHost.closeSync(built.descriptor.fd);
   }
   try {
-    const settled = readProbes(loaded, p.glue);
+    if (settledBefore(p, built)) return { loaded, decls: p.decls, constants: new Map() };
+    let settled: Settlement;
+    try {
+      settled = readProbes(loaded, p.glue);
+    } catch (e) {
+      remember(p, built, false);
+      throw e;
+    }
     settled.apply();
+    remember(p, built, !settled.filled);
     return { loaded, decls: settledDecls(p.decls, settled), constants: settled.constants };
   } catch (e) {
     loaded.close();

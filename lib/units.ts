@@ -1,7 +1,8 @@
-// What verify() remembers its translation unit by: the key of what the unit is made of (the cdef texts, the source, the code's identity) and the digest of what the library is read by.
+// What verify() remembers its translation unit by: the key of what the unit is made of (the cdef texts, the source, the code's identity) and the digests of what the library is read by.
 import * as path from 'path';
 import { Host, nodeHost } from './host';
 import type { Glue } from './codegen/glue';
+import type { Bindings } from './codegen/bindings';
 import type { Probe } from './codegen/probes';
 import { hashParts } from './build/files';
 
@@ -21,15 +22,21 @@ export function unitKey(cdefs: readonly string[], part: string, source: string, 
 }
 
 /**
- * What a library is read by: how each function, extern "Python" function, global and constant is
- * reached, and the probe table's rows in order. A unit remembered with another plan is not used.
+ * What a library is read by: its bindings (see bindingsDigest), and the probe table's rows in
+ * order. A unit remembered with another plan is not used.
  */
 export function planDigest(g: Glue): string {
-  const parts: string[] = [g.probeSymbol];
-  for (const [name, b] of g.functions) parts.push(`f ${name} ${b.symbol} ${b.entry ?? ''} ${b.lowered?.cname ?? ''}`);
-  for (const [name, b] of g.externs) parts.push(`x ${name} ${b.slot} ${b.wrapper.symbol} ${b.lowered?.cname ?? ''}`);
-  for (const [name, symbol] of g.globals) parts.push(`g ${name} ${symbol}`);
+  const parts: string[] = [bindingsDigest(g), g.probeSymbol];
   for (const p of g.probes) parts.push(`p ${probeName(p)}`);
+  return hashParts(parts);
+}
+
+/** How each function, extern "Python" function, global and constant of a library is reached: the part of its plan read when its probes are not. */
+export function bindingsDigest(b: Bindings): string {
+  const parts: string[] = [];
+  for (const [name, f] of b.functions) parts.push(`f ${name} ${f.symbol} ${f.entry ?? ''} ${f.lowered?.cname ?? ''}`);
+  for (const [name, x] of b.externs) parts.push(`x ${name} ${x.slot} ${x.wrapper.symbol} ${x.lowered?.cname ?? ''}`);
+  for (const [name, symbol] of b.globals) parts.push(`g ${name} ${symbol}`);
   return hashParts(parts);
 }
 

@@ -62,11 +62,25 @@ export function recall<T>(memo: string, key: string, host: Host): Recalled<T> | 
 /** The memo file of a translation unit's hash remembered under `key`. */
 const unitMemo = (dir: string, key: string): string => path.join(dir, `.unit-${key.slice(0, 32)}.json`);
 
-/** What is remembered of a built translation unit: its sha256, and the caller's digest of what it holds (for a check before use). */
+/** What is remembered of a built translation unit: its sha256, and the caller's digests of what it holds (for a check before use). */
 export interface RememberedUnit {
   readonly code: string;
+  /** The digest of everything the library is read by (its bindings and its probe table). */
   readonly plan: string;
+  /** The digest of its bindings alone (what a library is read by when its probes are not read). */
+  readonly bindings: string;
+  /**
+   * The build key of a library of this unit whose probes agreed with the declarations, which left
+   * nothing for the compiler to fill in: loading that library again has nothing to check or to learn.
+   */
+  readonly settled?: string;
 }
+
+const isDigest = (x: unknown): x is string => typeof x === 'string' && /^[0-9a-f]{64}$/.test(x);
+
+/** The fields of a RememberedUnit, in a new object (a memo read back may hold more). */
+const unitOf = (u: RememberedUnit): RememberedUnit =>
+  u.settled === undefined ? { code: u.code, plan: u.plan, bindings: u.bindings } : { code: u.code, plan: u.plan, bindings: u.bindings, settled: u.settled };
 
 /**
  * The translation unit remembered under `key` in the cache directory of `options` (see
@@ -79,9 +93,9 @@ export function recallUnit(options: { readonly tmpdir?: string }, key: string, w
   const known = units.get(file);
   if (known?.key === key) return known.unit;
   runSync(ensureCacheDir(dir, where, host, hostTasks(host)));
-  const unit = recall<{ code?: unknown; plan?: unknown }>(file, key, host)?.value;
-  if (typeof unit?.code !== 'string' || !/^[0-9a-f]{64}$/.test(unit.code) || typeof unit.plan !== 'string') return undefined;
-  const found = { code: unit.code, plan: unit.plan };
+  const unit = recall<{ code?: unknown; plan?: unknown; bindings?: unknown; settled?: unknown }>(file, key, host)?.value;
+  if (!isDigest(unit?.code) || !isDigest(unit.plan) || !isDigest(unit.bindings) || !(unit.settled === undefined || isDigest(unit.settled))) return undefined;
+  const found = unitOf(unit as RememberedUnit);
   units.set(file, { key, unit: found });
   return found;
 }
@@ -101,9 +115,10 @@ const units = new Map<string, { readonly key: string; readonly unit: RememberedU
  */
 export function rememberUnit(options: { readonly tmpdir?: string }, key: string, unit: RememberedUnit, host: Host = nodeHost): void {
   const dir = cacheDirectory(options, host);
-  units.set(unitMemo(dir, key), { key, unit: { code: unit.code, plan: unit.plan } });
+  const kept = unitOf(unit);
+  units.set(unitMemo(dir, key), { key, unit: kept });
   try {
-    runSync(writeAtomic(dir, unitMemo(dir, key), memoText(key, [], JSON.stringify({ code: unit.code, plan: unit.plan })), host, hostTasks(host)));
+    runSync(writeAtomic(dir, unitMemo(dir, key), memoText(key, [], JSON.stringify(kept)), host, hostTasks(host)));
   } catch (e) {
     if (e instanceof FFIError || !(e instanceof Error) || typeof (e as NodeJS.ErrnoException).code !== 'string') throw e;
   }

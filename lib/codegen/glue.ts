@@ -343,14 +343,14 @@ function companionOf(source: string, sourceName: string): Glue['companion'] {
 
 /**
  * The glue for a translation unit whose hash is known (remembered from an earlier build of the
- * same inputs): what loading and settling the library need now (the bindings and the probes,
- * exactly as generateGlue makes them), and the unit with what refers to its lines (glueStart,
- * sourceEnd, owners) made by generateGlue only when first asked for, to compile the unit again
- * or to tell its compiler's warnings.
+ * same inputs): what loading the library needs now (the bindings, exactly as generateGlue makes
+ * them); the probes, made when first asked for (a library settled before is not probed again);
+ * and the unit with what refers to its lines (glueStart, sourceEnd, owners) made by generateGlue
+ * only when first asked for, to compile the unit again or to tell its compiler's warnings.
  */
 export function planGlue(decls: readonly Decl[], source: string, sourceName: string, options: GlueOptions = {}): Glue {
   const bindings = bindingsOf(decls);
-  const probes = probeRows(decls, spellerOf(decls, options)).map((r) => r.probe);
+  let probes: Probe[] | undefined;
   let whole: Glue | undefined;
   const made = (): Glue => (whole ??= generateGlue(decls, source, sourceName, options));
   return {
@@ -361,7 +361,7 @@ export function planGlue(decls: readonly Decl[], source: string, sourceName: str
     companion: companionOf(source, sourceName),
     ...bindings,
     probeSymbol: PROBE_SYMBOL,
-    probes,
+    get probes() { return (probes ??= probeRows(decls, spellerOf(decls, options)).map((r) => r.probe)); },
     get owners() { return made().owners; },
     strict: options.strictPrototypes === true,
   };

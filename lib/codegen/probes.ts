@@ -36,14 +36,11 @@ export type Probe =
 function innerLengthRows(
   of: StructType | VariableDecl, name: string, expr: string, depths: readonly number[], about: string, pos: SourcePos,
 ): ProbeRow[] {
-  return depths.map((depth) => ({
-    probe: { kind: 'innerLength', of, name, depth },
+  return depths.map((depth) => row({ kind: 'innerLength', of, name, depth }, name, pos, () => ({
     values: [`sizeof((${expr})${'[0]'.repeat(depth)}) / sizeof((${expr})${'[0]'.repeat(depth + 1)})`, '0'],
     about: `${about}: length ${depth + 1} of '${name}'`,
     subject: of.kind === 'variable' ? `global '${name}'` : `${of.cname}: field '${name}'`,
-    name,
-    pos,
-  }));
+  })));
 }
 
 /** The rows giving the lengths of the arrays typedef `name` (of type `t`) leaves to the compiler, still unknown. */
@@ -52,27 +49,51 @@ function deferredArrayRows(t: CType, name: string, about: string, pos: SourcePos
   for (let a = t, depth = 0; a.kind === 'array'; a = a.item, depth++) {
     if (pendingLayout(a) !== a) continue;
     const e = `(*(${name} *)0)${'[0]'.repeat(depth)}`;
-    rows.push({
-      probe: { kind: 'arrayLength', type: a, name, depth }, values: [`sizeof(${e}) / sizeof((${e})[0])`, '0'], about: `${about}: length ${depth + 1} of '${name}'`,
-      subject: `typedef '${name}'`, name, pos,
-    });
+    rows.push(row({ kind: 'arrayLength', type: a, name, depth }, name, pos, () => ({
+      values: [`sizeof(${e}) / sizeof((${e})[0])`, '0'], about: `${about}: length ${depth + 1} of '${name}'`, subject: `typedef '${name}'`,
+    })));
   }
   return rows;
 }
 
 // ---------------------------------------------------------------------------------------------
 
-/** A probe with its two C expressions, the cdef declaration it is about (for the generated comment), and who it is about in messages. */
-export interface ProbeRow {
-  readonly probe: Probe;
+/** A probe row's text: its two C expressions, the cdef declaration it is about (for the generated comment), and who it is about in messages. */
+interface RowText {
   readonly values: readonly [string, string];
   readonly about: string;
   /** "struct foo_s", "struct foo_s: field 'x'", "#define N", "enum e: enumerator A", "constant 'K'", "global 'a'". */
   readonly subject: string;
-  /** The C name the row uses. */
-  readonly name: string;
-  readonly pos: SourcePos;
 }
+
+/** A probe with its text, made when first read: a verify() whose unit is remembered reads only the probes. */
+export class ProbeRow implements RowText {
+  private made: RowText | (() => RowText);
+  constructor(
+    readonly probe: Probe,
+    /** The C name the row uses. */
+    readonly name: string,
+    readonly pos: SourcePos,
+    text: () => RowText,
+  ) {
+    this.made = text;
+  }
+  private get text(): RowText {
+    if (typeof this.made === 'function') this.made = this.made();
+    return this.made;
+  }
+  get values(): readonly [string, string] {
+    return this.text.values;
+  }
+  get about(): string {
+    return this.text.about;
+  }
+  get subject(): string {
+    return this.text.subject;
+  }
+}
+
+const row = (probe: Probe, name: string, pos: SourcePos, text: () => RowText): ProbeRow => new ProbeRow(probe, name, pos, text);
 
 const TYPE_SIGNED = 1n;
 const TYPE_FRACTIONS = 2n;
@@ -105,18 +126,16 @@ const valueFlags = (x: string): string => `${bit(`${x} <= 0`, 0)} | ${bit(`(${x}
 
 function structRows(t: StructType, c: string, d: Decl): ProbeRow[] {
   const member = (name: string): string => `((${c} *)0)->${name}`;
-  const rows: ProbeRow[] = [{
-    probe: { kind: 'struct', type: t }, values: [`sizeof(${c})`, `_NCFFI_ALIGNOF(${c})`], about: `${where(d)}: ${t.cname}`,
-    subject: t.cname, name: t.cname, pos: d.pos,
-  }];
+  const rows: ProbeRow[] = [row({ kind: 'struct', type: t }, t.cname, d.pos, () => ({
+    values: [`sizeof(${c})`, `_NCFFI_ALIGNOF(${c})`], about: `${where(d)}: ${t.cname}`, subject: t.cname,
+  }))];
   const field = (name: string, type: CType, length: boolean, pos: SourcePos): void => {
-    const second = length
-      ? `sizeof(${member(name)}) / sizeof(${member(name)}[0])`
-      : type.kind === 'array' && type.length === null ? '0' : `sizeof(${member(name)})`;
-    rows.push({
-      probe: { kind: 'field', type: t, field: name, length }, values: [`offsetof(${c}, ${name})`, second], about: `${t.cname}: field '${name}'`,
-      subject: `${t.cname}: field '${name}'`, name, pos,
-    });
+    rows.push(row({ kind: 'field', type: t, field: name, length }, name, pos, () => {
+      const second = length
+        ? `sizeof(${member(name)}) / sizeof(${member(name)}[0])`
+        : type.kind === 'array' && type.length === null ? '0' : `sizeof(${member(name)})`;
+      return { values: [`offsetof(${c}, ${name})`, second], about: `${t.cname}: field '${name}'`, subject: `${t.cname}: field '${name}'` };
+    }));
   };
   if (pendingLayout(t)) {
     for (const m of probedMembers(t)) {
@@ -143,39 +162,38 @@ export function probeRows(decls: readonly Decl[], spell: Speller): ProbeRow[] {
         const t = d.type;
         if (t.kind === 'enum' && spell.canName(t) && (d.kind === 'tag' ? !t.namedByTypedef : t.namedByTypedef && t.name === d.name)) {
           const c = spell.name(t);
-          rows.push({
-            probe: { kind: 'enum', type: t }, values: [`sizeof(${c})`, bit(`(${c})-1 <= 0`, 0)], about: `${where(d)}: ${t.cname}`,
-            subject: t.cname, name: t.cname, pos: d.pos,
-          });
+          rows.push(row({ kind: 'enum', type: t }, t.cname, d.pos, () => ({
+            values: [`sizeof(${c})`, bit(`(${c})-1 <= 0`, 0)], about: `${where(d)}: ${t.cname}`, subject: t.cname,
+          })));
         }
         if (d.kind === 'typedef') rows.push(...deferredArrayRows(d.type, d.name, where(d), d.pos));
         if (d.kind === 'typedef' && t.kind === 'primitive' && t.deferred !== null && t.name === d.name) {
           const n = d.name;
-          const flags = `${bit(`(${n})-1 <= 0`, 0)} | ${bit(`(${n})0.5 > 0`, 1)} | ${bit(`(${n})2 <= (${n})1`, 2)}`;
-          rows.push({
-            probe: { kind: 'typedef', type: t }, values: [`sizeof(${n})`, flags], about: `${where(d)}: typedef ${t.deferred}... ${n}`,
-            subject: `typedef ${t.deferred}... ${n}`, name: n, pos: d.pos,
-          });
+          const family = t.deferred;
+          rows.push(row({ kind: 'typedef', type: t }, n, d.pos, () => ({
+            values: [`sizeof(${n})`, `${bit(`(${n})-1 <= 0`, 0)} | ${bit(`(${n})0.5 > 0`, 1)} | ${bit(`(${n})2 <= (${n})1`, 2)}`],
+            about: `${where(d)}: typedef ${family}... ${n}`,
+            subject: `typedef ${family}... ${n}`,
+          })));
         }
         break;
       }
       case 'variable':
         if (d.lengthFromCompiler) {
-          rows.push({
-            probe: { kind: 'length', decl: d }, values: [`sizeof(${d.name}) / sizeof((${d.name})[0])`, '0'], about: `${where(d)}: ${d.name}[...]`,
-            subject: `global '${d.name}'`, name: d.name, pos: d.pos,
-          });
+          rows.push(row({ kind: 'length', decl: d }, d.name, d.pos, () => ({
+            values: [`sizeof(${d.name}) / sizeof((${d.name})[0])`, '0'], about: `${where(d)}: ${d.name}[...]`, subject: `global '${d.name}'`,
+          })));
         }
         rows.push(...innerLengthRows(d, d.name, d.name, d.innerLengthsFromCompiler ?? [], where(d), d.pos));
         break;
       case 'constant': {
         if (!isIntegerConstant(d.type)) break;
         const x = `(${d.name})`;
-        const subject = d.origin === 'define' ? `#define ${d.name}` : d.origin === 'enum' ? `${d.type.cname}: enumerator ${d.name}` : `constant '${d.name}'`;
-        rows.push({
-          probe: { kind: 'constant', decl: d }, values: [`(unsigned long long)${x}`, valueFlags(x)], about: `${where(d)}: ${d.name}`,
-          subject, name: d.name, pos: d.pos,
-        });
+        rows.push(row({ kind: 'constant', decl: d }, d.name, d.pos, () => ({
+          values: [`(unsigned long long)${x}`, valueFlags(x)],
+          about: `${where(d)}: ${d.name}`,
+          subject: d.origin === 'define' ? `#define ${d.name}` : d.origin === 'enum' ? `${d.type.cname}: enumerator ${d.name}` : `constant '${d.name}'`,
+        })));
         break;
       }
       case 'function':
@@ -191,6 +209,8 @@ export interface Settlement {
   readonly constants: ReadonlyMap<string, number | bigint>;
   /** The final types of `[...]` globals, by name. */
   readonly globals: ReadonlyMap<string, CType>;
+  /** Whether the compiler gave anything the cdef left open (a layout, length, integer type, value); false when the probes only checked. */
+  readonly filled: boolean;
   apply(): void;
 }
 
@@ -305,6 +325,8 @@ export function settle(probes: readonly Probe[], pair: (i: number) => readonly [
   // An enum of the wrong size is reported after the enumerators are checked: a wrong value names
   // the enumerator whose value changed the size (CFFI: "AA has the real value -1, not 4294967295").
   let wrongEnumSize: Error | null = null;
+  /** Whether a constant's value came from the compiler alone. */
+  let valuesGiven = false;
 
   probes.forEach((p, i) => {
     const [a, b] = pair(i);
@@ -363,6 +385,7 @@ export function settle(probes: readonly Probe[], pair: (i: number) => readonly [
           throw said(`${what}: wrong value`, d.value, v);
         }
         constants.set(d.name, toJs(v));
+        if (d.value === undefined) valuesGiven = true;
         if (d.type.kind === 'enum' && pendingLayout(d.type)) {
           const list = enumValues.get(d.type) ?? [];
           list.push([d.name, v]);
@@ -384,6 +407,7 @@ export function settle(probes: readonly Probe[], pair: (i: number) => readonly [
   return {
     constants,
     globals,
+    filled: valuesGiven || globals.size + layouts.size + typedefs.size + arrayLengths.size + enums.length > 0,
     apply() {
       for (const [t, repr] of typedefs) if (pendingLayout(t)) settlePrimitive(t, repr, reprSize(repr));
       for (const [t, n] of arrayLengths) if (pendingLayout(t) === t) settleArray(t, n);

@@ -5,6 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { CompilerWarning, FFI } from '../../lib';
 import * as glueModule from '../../lib/codegen/glue';
+import * as probesModule from '../../lib/codegen/probes';
 import { codeIdentity } from '../../lib/units';
 import { nodeHost } from '../../lib/host';
 import { buildSync } from '../../lib/build';
@@ -219,6 +220,123 @@ describe('a unit remembered by what it is made of', () => {
     expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual(good);
   });
 });
+
+/** A cdef whose layouts, values and types are all stated: its probes only check, so a library of it that agreed is not probed again. */
+const STATED_CDEF = `
+struct pt2 { int x; double y; char tag[3]; };
+enum shade { DARK = 1, LIGHT = 4 };
+#define STATED 12
+typedef struct pt2 pt2_t;
+int area(pt2_t *p, enum shade s);
+extern long total;
+`;
+const STATED_SOURCE = `
+struct pt2 { int x; double y; char tag[3]; };
+enum shade { DARK = 1, LIGHT = 4 };
+#define STATED 12
+typedef struct pt2 pt2_t;
+long total = 99;
+int area(pt2_t *p, enum shade s) { return p->x * (int)p->y + (int)s + p->tag[2]; }
+`;
+
+/** A new FFI with STATED_CDEF verifies STATED_SOURCE; what it computes through the library, its layouts and values. */
+function stated(options: object): unknown {
+  const ffi = new FFI();
+  ffi.cdef(STATED_CDEF);
+  const lib = ffi.verify(STATED_SOURCE, options) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const p = ffi.new('pt2_t *', { x: 3, y: 2.5, tag: [0, 0, 7] });
+  return { area: lib.area(p, lib.LIGHT), total: lib.total, stated: lib.STATED, size: ffi.sizeof('struct pt2'), tag: ffi.offsetof('struct pt2', 'tag'), shade: ffi.sizeof('enum shade') };
+}
+const STATED_EXPECTED = { area: 17, total: 99, stated: 12, size: 24, tag: 16, shade: 4 };
+
+describe('a library whose probes agreed with nothing left open', () => {
+  test('is not probed again: later FFIs read neither its probe table nor make the probes, and compute the same', () => {
+    const iso = isolated();
+    const base = { tmpdir: iso.tmpdir, compiler: iso.compiler };
+    const settles = jest.spyOn(probesModule, 'settle');
+    const rows = jest.spyOn(probesModule, 'probeRows');
+    for (let i = 0; i < 3; i++) expect(stated(base)).toEqual(STATED_EXPECTED);
+    expect([settles.mock.calls.length, rows.mock.calls.length, iso.compiles()]).toEqual([1, 1, 1]);
+    const memo = JSON.parse(fs.readFileSync(path.join(iso.tmpdir, memos(iso.tmpdir)[0]), 'utf8'));
+    expect(memo.value.settled).toMatch(/^[0-9a-f]{64}$/);
+    expect(inAnotherProcessStated(base)).toEqual(STATED_EXPECTED);
+  });
+
+  test('a cdef that leaves something to the compiler is probed every time, and its memo names no library', () => {
+    const iso = isolated();
+    const base = { tmpdir: iso.tmpdir, compiler: iso.compiler };
+    const settles = jest.spyOn(probesModule, 'settle');
+    for (let i = 0; i < 3; i++) expect(exercise(...Object.values(verified(SOURCE, base)) as [FFI, Record<string, unknown>])).toEqual(EXPECTED);
+    expect(settles.mock.calls.length).toBe(3);
+    const memo = JSON.parse(fs.readFileSync(path.join(iso.tmpdir, memos(iso.tmpdir)[0]), 'utf8'));
+    expect(memo.value.settled).toBeUndefined();
+  });
+
+  test('a library whose probes disagree is refused every time, and its memo names no library', () => {
+    const iso = isolated();
+    const base = { tmpdir: iso.tmpdir, compiler: iso.compiler };
+    const wrong = STATED_SOURCE.replace('struct pt2 { int x; double y; char tag[3]; };', 'struct pt2 { long x; double y; char tag[3]; };');
+    for (let i = 0; i < 3; i++) {
+      const ffi = new FFI();
+      ffi.cdef(STATED_CDEF);
+      expect(() => ffi.verify(wrong, base)).toThrow("struct pt2: wrong size for field 'x' (cdef says 4, but the C compiler says 8)");
+    }
+    expect(iso.compiles()).toBe(1);
+    const memo = JSON.parse(fs.readFileSync(path.join(iso.tmpdir, memos(iso.tmpdir)[0]), 'utf8'));
+    expect(memo.value.settled).toBeUndefined();
+  });
+
+  test('a memo naming another library of the unit: the one found is probed, and named instead', () => {
+    const iso = isolated();
+    const base = { tmpdir: iso.tmpdir, compiler: iso.compiler };
+    expect(stated(base)).toEqual(STATED_EXPECTED);
+    const file = path.join(iso.tmpdir, memos(iso.tmpdir)[0]);
+    const good = JSON.parse(fs.readFileSync(file, 'utf8'));
+    fs.writeFileSync(file, JSON.stringify({ ...good, value: { ...good.value, settled: 'e'.repeat(64) } }));
+    const settles = jest.spyOn(probesModule, 'settle');
+    expect(inAnotherProcessStated(base)).toEqual(STATED_EXPECTED);
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual(good);
+    expect(settles.mock.calls.length).toBe(0); // the child probed it, not this process
+    expect(iso.compiles()).toBe(1);
+  });
+
+  test('a memo naming another library of the unit with another plan: the unit is made and built, not read by the wrong plan', () => {
+    const iso = isolated();
+    const base = { tmpdir: iso.tmpdir, compiler: iso.compiler };
+    expect(stated(base)).toEqual(STATED_EXPECTED);
+    const file = path.join(iso.tmpdir, memos(iso.tmpdir)[0]);
+    const good = JSON.parse(fs.readFileSync(file, 'utf8'));
+    fs.writeFileSync(file, JSON.stringify({ ...good, value: { ...good.value, settled: 'e'.repeat(64), plan: 'd'.repeat(64) } }));
+    expect(inAnotherProcessStated(base)).toEqual(STATED_EXPECTED);
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual(good);
+    expect(iso.compiles()).toBe(1); // the unit made is the one the library was built from
+  });
+
+  test('a memo whose bindings are not this plan\'s is not used: the unit is made', () => {
+    const iso = isolated();
+    const base = { tmpdir: iso.tmpdir, compiler: iso.compiler };
+    expect(stated(base)).toEqual(STATED_EXPECTED);
+    const file = path.join(iso.tmpdir, memos(iso.tmpdir)[0]);
+    const good = JSON.parse(fs.readFileSync(file, 'utf8'));
+    fs.writeFileSync(file, JSON.stringify({ ...good, value: { ...good.value, bindings: 'c'.repeat(64) } }));
+    expect(inAnotherProcessStated(base)).toEqual(STATED_EXPECTED);
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual(good); // made again, and remembered with its own digests
+    expect(iso.compiles()).toBe(1);
+  });
+});
+
+/** stated() in a new process. */
+function inAnotherProcessStated(options: object): unknown {
+  const r = runChild(`
+    const { FFI } = require(LIB);
+    const ffi = new FFI();
+    ffi.cdef(${JSON.stringify(STATED_CDEF)});
+    const lib = ffi.verify(${JSON.stringify(STATED_SOURCE)}, ${JSON.stringify(options)});
+    const p = ffi.new('pt2_t *', { x: 3, y: 2.5, tag: [0, 0, 7] });
+    console.log(JSON.stringify({ area: lib.area(p, lib.LIGHT), total: lib.total, stated: lib.STATED, size: ffi.sizeof('struct pt2'), tag: ffi.offsetof('struct pt2', 'tag'), shade: ffi.sizeof('enum shade') }));`);
+  expect({ end: ending(r), err: r.stderr }).toEqual({ end: 'exit 0', err: '' });
+  return JSON.parse(r.stdout);
+}
 
 describe("the probes of a header's types before dlopen()", () => {
   test('are found by what they are made of too: the second FFI makes no glue, and its layouts and values are the compiler\'s', () => {
