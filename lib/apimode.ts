@@ -9,7 +9,7 @@ import { tellDiagnostics } from './codegen/diagnostics';
 import { CompilerWarning } from './codegen/warning';
 import { Settlement, settle } from './codegen/probes';
 import { BUILD_OPTION_NAMES, buildAsync, BuildOptions, BuildRequest, BuildResult, buildSync, recallUnit, RememberedUnit, rememberUnit } from './build';
-import { bindingsDigest, planDigest, unitKey } from './units';
+import { bindingsDigest, planDigest, textHash, unitKey } from './units';
 import { LoadedLibrary, loadLibrary } from './backend/koffi';
 import { placeRaw } from './cdata/memory';
 import type { ExternTable } from './cdata/externs';
@@ -120,7 +120,7 @@ export function prepare(
     codeHash,
     fileName: GLUE_FILE,
     moduleName: options.moduleName ?? filename.replace(/\.[^.]*$/, ''),
-    keyParts: cdefs,
+    keyParts: cdefs.map(textHash), // the cdef texts by their hashes
     options: { ...options, extraCompileArgs: extra === undefined ? DEFAULT_ERRORS : Array.isArray(extra) ? [...DEFAULT_ERRORS, ...extra] : extra },
     companions: glue.companion ? { [glue.companion.name]: glue.companion.text } : {},
     sourceName: filename.split(/[\\/]/).pop() || 'source.c',

@@ -1,7 +1,7 @@
 // A library object's globals and constants (placed on first use, read-only when const, a macro's evaluated at each access; constants read once), and the types a library object is made from (Lib, LibSpec, its state).
 import { FFIError, TypeError } from './errors';
 import type { Decl } from './ctype/registry';
-import { CType, FunctionType, Q_CONST, VOID, functionType, pendingIn, pendingReason, pointerTo, whyNoSize } from './ctype/model';
+import { CType, FunctionType, Q_CONST, VOID, functionType, pendingIn, pendingReason, pointerTo, settledPending, whyNoSize } from './ctype/model';
 import type { Binding, ExternBinding } from './codegen/glue';
 import type * as Glue from './codegen/glue';
 import type { LoadedLibrary } from './backend/koffi';
@@ -258,7 +258,7 @@ function readOnly(m: Memory): Memory {
  * @internal
  */
 export function refusePending(spec: LibSpec, name: string, t: CType): void {
-  const p = pendingIn(t);
+  const p = settledPending(t);
   if (p) throw new FFIError(`${spec.label}: '${name}': ${pendingReason(p)}`);
 }
 

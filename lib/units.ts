@@ -4,7 +4,7 @@ import { Host, nodeHost } from './host';
 import type { Glue } from './codegen/glue';
 import type { Bindings } from './codegen/bindings';
 import type { Probe } from './codegen/probes';
-import { hashParts } from './build/files';
+import { hashParts, sha256 } from './build/files';
 
 /**
  * The key of a translation unit by what it is made of, with which a build can skip making it
@@ -18,7 +18,36 @@ import { hashParts } from './build/files';
 export function unitKey(cdefs: readonly string[], part: string, source: string, filename: string, strict: boolean): string | undefined {
   const code = generatorIdentity();
   if (code === null) return undefined; // the code is unknown: nothing is remembered by it
-  return hashParts(['node-cffi unit', process.platform, process.arch, code, String(cdefs.length), ...cdefs, part, source, filename, strict ? 'strict' : '']);
+  return hashParts(['node-cffi unit', process.platform, process.arch, code, String(cdefs.length), ...cdefs.map(textHash), part, textHash(source), filename, strict ? 'strict' : '']);
+}
+
+/** Texts of at least this many characters are hashed once per process (see textHash), at most TEXTS_KEPT of them and TEXT_CHARS_KEPT characters in all. */
+const LONG_TEXT = 1024;
+const TEXTS_KEPT = 64;
+const TEXT_CHARS_KEPT = 8 << 20;
+const textHashes = new Map<string, string>();
+let textChars = 0;
+
+/**
+ * The sha256 of a cdef call's text or a source, remembered for the longest texts: a program
+ * verifying the same cdef and source in new FFIs hashes them once, not at every verify() (for its
+ * unit's key and for its library's). The least recently used are forgotten first.
+ */
+export function textHash(text: string): string {
+  if (text.length < LONG_TEXT || text.length > TEXT_CHARS_KEPT) return sha256(text);
+  let hash = textHashes.get(text);
+  if (hash !== undefined) textHashes.delete(text);
+  else {
+    hash = sha256(text);
+    textChars += text.length;
+    for (const old of textHashes.keys()) {
+      if (textHashes.size < TEXTS_KEPT && textChars <= TEXT_CHARS_KEPT) break;
+      textHashes.delete(old);
+      textChars -= old.length;
+    }
+  }
+  textHashes.set(text, hash);
+  return hash;
 }
 
 /**

@@ -578,22 +578,41 @@ export function pendingLayout(t: CType): PendingType | null {
  * The pending type `t` mentions anywhere a value of it can reach (by value, through pointers,
  * arrays and function signatures; not through struct fields), or null.
  */
-export function pendingIn(t: CType, seen: Set<CType> = new Set()): PendingType | null {
-  if (seen.has(t)) return null;
-  seen.add(t);
+export function pendingIn(t: CType, seen?: Set<CType>): PendingType | null {
   switch (t.kind) {
     case 'pointer':
     case 'array':
       return pendingLayout(t) ?? pendingIn(t.item, seen);
-    case 'function':
-      for (const part of [t.result, ...t.args]) {
-        const p = pendingIn(part, seen);
-        if (p) return p;
+    case 'function': {
+      // Function types are the only types of several parts, which may share parts: each function
+      // type is visited once. A signature none of whose parts leads to a function type shares
+      // nothing worth the set (its parts are chains of pointers and arrays).
+      if (seen === undefined && !leadsToFunction(t.result) && !t.args.some(leadsToFunction)) {
+        return pendingIn(t.result) ?? partPending(t.args, undefined);
       }
-      return null;
+      seen ??= new Set();
+      if (seen.has(t)) return null;
+      seen.add(t);
+      return pendingIn(t.result, seen) ?? partPending(t.args, seen);
+    }
     default:
       return pendingLayout(t);
   }
+}
+
+/** The first pending type among the parameter types `args` (see pendingIn). */
+function partPending(args: readonly CType[], seen: Set<CType> | undefined): PendingType | null {
+  for (let i = 0; i < args.length; i++) {
+    const p = pendingIn(args[i], seen);
+    if (p) return p;
+  }
+  return null;
+}
+
+/** Whether `t` is a function type, or pointers and arrays of one. */
+function leadsToFunction(t: CType): boolean {
+  while (t.kind === 'pointer' || t.kind === 'array') t = t.item;
+  return t.kind === 'function';
 }
 
 /**

@@ -153,6 +153,21 @@ export class Registry {
   }
 
   /**
+   * Declares `decls` in this empty table (see pristine), which one cdef call made before, each name
+   * once: nothing to check against, so it is what declaring each in turn would do, in one step.
+   */
+  declareFresh(decls: readonly Decl[]): void {
+    if (!this.pristine) throw new Error('internal: declareFresh() into a table that is not empty');
+    this.changeCount++;
+    for (const d of decls) {
+      const key = keyOf(d);
+      if (this.table.has(key)) throw new Error(`internal: declareFresh() of '${key}' twice`);
+      this.table.set(key, d);
+    }
+    if (this.onDeclare) for (const d of decls) this.onDeclare(d);
+  }
+
+  /**
    * CFFI's ffi.include(): declares here what `other` declares now, as it stands: its very
    * declarations, so the same type objects on both sides. A name both declare must mean the same
    * (FFIError otherwise, naming it); this table keeps its own declaration then. Tags of anonymous

@@ -87,7 +87,7 @@ describe('cdef templates', () => {
       expect(template).not.toBeNull();
       const copy = new Registry();
       template!.copyInto(copy);
-      expect(dump(copy)).toEqual(dump(original));
+      expect(dump(copy)).toStrictEqual(dump(original));
       const own = (t: CType): boolean => {
         switch (t.kind) {
           case 'struct':
@@ -115,8 +115,8 @@ describe('cdef templates', () => {
   test('ffi.cdef() of a text the third time gives what the first gave', () => {
     for (const text of TEXTS) {
       const [first, second, third] = [0, 1, 2].map(() => parsed(text));
-      expect(dump(third)).toEqual(dump(first));
-      expect(dump(second)).toEqual(dump(first));
+      expect(dump(third)).toStrictEqual(dump(first));
+      expect(dump(second)).toStrictEqual(dump(first));
     }
   });
 
