@@ -1,4 +1,4 @@
-// A cdef's declarations kept apart from every FFI, and copied into a new table: what parsing the same text again would give, without the parse.
+// cdef templates: a text's declarations kept apart from every FFI and copied into a new table (what parsing the text again would give, without the parse), and the process's bounded memo of them by text.
 import { CType, EnumType, StructType, arrayOf, functionType, pointerTo } from './model';
 import { Decl, Registry } from './registry';
 

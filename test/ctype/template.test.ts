@@ -177,6 +177,19 @@ describe('cdef templates', () => {
     expect(memo.recall(texts[3], '')).toBeInstanceOf(Template);
   });
 
+  test('the memo keeps at most 4 MiB of text: older texts are forgotten past it, and a longer text is never kept', () => {
+    const memo = new TemplateMemo();
+    const big = (i: number): string => `int big_${i};${' '.repeat(1.5 * 2 ** 20)}`; // 1.5 MiB each
+    for (let i = 0; i < 3; i++) for (let k = 0; k < 2; k++) memo.note(big(i), '', parsed(`int big_${i};`));
+    expect(memo.recall(big(0), '')).toBeUndefined(); // 4.5 MiB: the oldest went
+    expect(memo.recall(big(1), '')).toBeInstanceOf(Template);
+    expect(memo.recall(big(2), '')).toBeInstanceOf(Template);
+    const huge = `int huge;${' '.repeat(4 * 2 ** 20)}`;
+    for (let k = 0; k < 3; k++) memo.note(huge, '', parsed('int huge;'));
+    expect(memo.recall(huge, '')).toBeUndefined();
+    expect(memo.recall(big(2), '')).toBeInstanceOf(Template); // and nothing was forgotten for it
+  });
+
   test('FFIs of one text: a later cdef completing one FFI\'s opaque struct leaves the others and the template alone', () => {
     const text = 'struct later; struct holder { struct later *p; int n; }; int use_holder(struct holder *);';
     const ffis = Array.from({ length: 4 }, () => {
