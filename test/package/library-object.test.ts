@@ -132,6 +132,39 @@ describe('what JavaScript sees', () => {
   });
 });
 
+describe('functions bound at their first use', () => {
+  test("libraries of the same names share each name's getter, and each binds its own library's function", () => {
+    const made = [0, 1].map(() => {
+      const f = new FFI();
+      f.cdef('int add(int a, int b);');
+      return f.verify('int add(int a, int b) { return a + b; }', { filename: 'shared.c' }) as Lib;
+    });
+    const getters = made.map((l) => Object.getOwnPropertyDescriptor(l, 'add')?.get);
+    expect(typeof getters[0]).toBe('function');
+    expect(getters[1]).toBe(getters[0]);
+    expect(made[0].add(2, 3)).toBe(5);
+    expect(Object.getOwnPropertyDescriptor(made[0], 'add')?.value).toBe(made[0].add); // bound once, then a value
+    expect(Object.getOwnPropertyDescriptor(made[1], 'add')?.get).toBe(getters[0]); // the other library is still unbound
+    expect(made[1].add(4, 5)).toBe(9);
+    expect(made[1].add).not.toBe(made[0].add);
+  });
+
+  test('an object made from a library binds the library\'s function; the getter on an unrelated object is a TypeError naming the function', () => {
+    const f = new FFI();
+    f.cdef('int add(int a, int b);');
+    const l = f.verify('int add(int a, int b) { return a + b; }', { filename: 'derived.c' }) as Lib;
+    const getter = Object.getOwnPropertyDescriptor(l, 'add')!.get!;
+    const derived = Object.create(l) as Lib;
+    expect(derived.add(1, 2)).toBe(3);
+    expect(Object.getOwnPropertyDescriptor(l, 'add')?.value).toBe(l.add);
+    const other = new FFI();
+    other.cdef('int add(int a, int b);');
+    const unbound = other.verify('int add(int a, int b) { return a + b; }', { filename: 'derived.c' }) as Lib;
+    expect(() => getter.call({})).toThrow(new TypeError("'add': not a function of a library made by verify() or dlopen()"));
+    expect(typeof Object.getOwnPropertyDescriptor(unbound, 'add')?.get).toBe('function');
+  });
+});
+
 describe('module interop', () => {
   /** Runs `source` compiled by TypeScript with esModuleInterop, where './lib' is a CommonJS module whose module.exports is the library. */
   function importedThroughTypeScript(source: string): Record<string, unknown> {
