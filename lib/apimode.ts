@@ -105,13 +105,15 @@ export function prepare(
     throw new TypeError(`options.filename: '${GLUE_FILE}' is the name of the code verify() adds to the source; name the source otherwise`);
   }
   const glueOptions = { strictPrototypes: options.strictPrototypes === true, spellingOnly: included };
-  const key = pristine !== undefined && included.length === 0 ? unitKey(cdefs, pristine, source, filename, glueOptions.strictPrototypes) : undefined;
+  const cdefHashes = cdefs.map(textHash); // for the unit's key and the library's
+  const key = pristine !== undefined && included.length === 0 ? unitKey(cdefHashes, pristine, source, filename, glueOptions.strictPrototypes) : undefined;
   const known = key === undefined ? undefined : recallUnit(options, key, 'verify()');
   const planned = known === undefined ? undefined : planGlue(decls, source, filename, glueOptions);
   // The library is read by the plan: it must be the one its unit was made with, or the unit is made
   // again. Where a library of the unit was settled with nothing left open, the probes are read only
   // if the build finds another library (see agreed()): the bindings are checked now, the rest then.
-  const agrees = planned !== undefined && bindingsDigest(planned) === known!.bindings && (known!.settled !== undefined || planDigest(planned) === known!.plan);
+  const bindings = planned === undefined ? undefined : bindingsDigest(planned);
+  const agrees = bindings !== undefined && bindings === known!.bindings && (known!.settled !== undefined || planDigest(planned!, bindings) === known!.plan);
   const codeHash = agrees ? known!.code : undefined;
   const glue = codeHash !== undefined ? planned! : generateGlue(decls, source, filename, glueOptions);
   const extra = options.extraCompileArgs;
@@ -120,7 +122,7 @@ export function prepare(
     codeHash,
     fileName: GLUE_FILE,
     moduleName: options.moduleName ?? filename.replace(/\.[^.]*$/, ''),
-    keyParts: cdefs.map(textHash), // the cdef texts by their hashes
+    keyParts: cdefHashes,
     options: { ...options, extraCompileArgs: extra === undefined ? DEFAULT_ERRORS : Array.isArray(extra) ? [...DEFAULT_ERRORS, ...extra] : extra },
     companions: glue.companion ? { [glue.companion.name]: glue.companion.text } : {},
     sourceName: filename.split(/[\\/]/).pop() || 'source.c',
@@ -196,7 +198,7 @@ export async function buildWithoutBlocking(p: Prepared): Promise<BuildResult> {
 function agreed(p: Prepared, built: BuildResult): boolean {
   const known = p.remember?.known;
   if (known === undefined || known.settled === undefined) return true; // prepare() checked the whole plan
-  return built.codeHash !== known.code || built.key === known.settled || planDigest(p.glue) === known.plan;
+  return built.codeHash !== known.code || built.key === known.settled || planDigest(p.glue, known.bindings) === known.plan;
 }
 
 /** The build request of `p` with its unit made, not looked up by a remembered hash (which is forgotten: its plan was not this one). */
@@ -221,8 +223,8 @@ function remember(p: Prepared, built: BuildResult, settled: boolean): void {
   if (r === undefined) return;
   const known = r.known?.code === built.codeHash ? r.known : undefined;
   if (known !== undefined && (known.settled === built.key || !settled)) return;
-  const plan = known?.plan ?? planDigest(p.glue);
   const bindings = known?.bindings ?? bindingsDigest(p.glue);
+  const plan = known?.plan ?? planDigest(p.glue, bindings);
   rememberUnit(p.options, r.key, settled ? { code: built.codeHash, plan, bindings, settled: built.key } : { code: built.codeHash, plan, bindings });
 }
 

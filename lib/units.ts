@@ -9,16 +9,16 @@ import { hashParts, sha256 } from './build/files';
 /**
  * The key of a translation unit by what it is made of, with which a build can skip making it
  * (the glue for hundreds of declarations is most of a cached verify()): every cdef call's text and
- * options in order (which make the declarations, and for headers hold what the header declared),
+ * options in order, by their textHash (which make the declarations, and for headers hold what the header declared),
  * which of the declarations (`part`: '' for all), the source, its file name, strictPrototypes,
  * and the code that turns these into the unit, on this platform and architecture (a cache
  * directory shared by machines of two kinds keeps a memo for each). Undefined when the code's
  * files cannot be known (see codeIdentity).
  */
-export function unitKey(cdefs: readonly string[], part: string, source: string, filename: string, strict: boolean): string | undefined {
+export function unitKey(cdefHashes: readonly string[], part: string, source: string, filename: string, strict: boolean): string | undefined {
   const code = generatorIdentity();
   if (code === null) return undefined; // the code is unknown: nothing is remembered by it
-  return hashParts(['node-cffi unit', process.platform, process.arch, code, String(cdefs.length), ...cdefs.map(textHash), part, textHash(source), filename, strict ? 'strict' : '']);
+  return hashParts(['node-cffi unit', process.platform, process.arch, code, String(cdefHashes.length), ...cdefHashes, part, textHash(source), filename, strict ? 'strict' : '']);
 }
 
 /** Texts of at least this many characters are hashed once per process (see textHash), at most TEXTS_KEPT of them and TEXT_CHARS_KEPT characters in all. */
@@ -54,8 +54,8 @@ export function textHash(text: string): string {
  * What a library is read by: its bindings (see bindingsDigest), and the probe table's rows in
  * order. A unit remembered with another plan is not used.
  */
-export function planDigest(g: Glue): string {
-  const parts: string[] = [bindingsDigest(g), g.probeSymbol];
+export function planDigest(g: Glue, bindings = bindingsDigest(g)): string {
+  const parts: string[] = [bindings, g.probeSymbol];
   for (const p of g.probes) parts.push(`p ${probeName(p)}`);
   return hashParts(parts);
 }

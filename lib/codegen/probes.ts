@@ -36,7 +36,7 @@ export type Probe =
 function innerLengthRows(
   of: StructType | VariableDecl, name: string, expr: string, depths: readonly number[], about: string, pos: SourcePos,
 ): ProbeRow[] {
-  return depths.map((depth) => row({ kind: 'innerLength', of, name, depth }, name, pos, () => ({
+  return depths.map((depth) => new ProbeRow({ kind: 'innerLength', of, name, depth }, name, pos, () => ({
     values: [`sizeof((${expr})${'[0]'.repeat(depth)}) / sizeof((${expr})${'[0]'.repeat(depth + 1)})`, '0'],
     about: `${about}: length ${depth + 1} of '${name}'`,
     subject: of.kind === 'variable' ? `global '${name}'` : `${of.cname}: field '${name}'`,
@@ -49,7 +49,7 @@ function deferredArrayRows(t: CType, name: string, about: string, pos: SourcePos
   for (let a = t, depth = 0; a.kind === 'array'; a = a.item, depth++) {
     if (pendingLayout(a) !== a) continue;
     const e = `(*(${name} *)0)${'[0]'.repeat(depth)}`;
-    rows.push(row({ kind: 'arrayLength', type: a, name, depth }, name, pos, () => ({
+    rows.push(new ProbeRow({ kind: 'arrayLength', type: a, name, depth }, name, pos, () => ({
       values: [`sizeof(${e}) / sizeof((${e})[0])`, '0'], about: `${about}: length ${depth + 1} of '${name}'`, subject: `typedef '${name}'`,
     })));
   }
@@ -93,7 +93,6 @@ export class ProbeRow implements RowText {
   }
 }
 
-const row = (probe: Probe, name: string, pos: SourcePos, text: () => RowText): ProbeRow => new ProbeRow(probe, name, pos, text);
 
 const TYPE_SIGNED = 1n;
 const TYPE_FRACTIONS = 2n;
@@ -126,11 +125,11 @@ const valueFlags = (x: string): string => `${bit(`${x} <= 0`, 0)} | ${bit(`(${x}
 
 function structRows(t: StructType, c: string, d: Decl): ProbeRow[] {
   const member = (name: string): string => `((${c} *)0)->${name}`;
-  const rows: ProbeRow[] = [row({ kind: 'struct', type: t }, t.cname, d.pos, () => ({
+  const rows: ProbeRow[] = [new ProbeRow({ kind: 'struct', type: t }, t.cname, d.pos, () => ({
     values: [`sizeof(${c})`, `_NCFFI_ALIGNOF(${c})`], about: `${where(d)}: ${t.cname}`, subject: t.cname,
   }))];
   const field = (name: string, type: CType, length: boolean, pos: SourcePos): void => {
-    rows.push(row({ kind: 'field', type: t, field: name, length }, name, pos, () => {
+    rows.push(new ProbeRow({ kind: 'field', type: t, field: name, length }, name, pos, () => {
       const second = length
         ? `sizeof(${member(name)}) / sizeof(${member(name)}[0])`
         : type.kind === 'array' && type.length === null ? '0' : `sizeof(${member(name)})`;
@@ -162,7 +161,7 @@ export function probeRows(decls: readonly Decl[], spell: Speller): ProbeRow[] {
         const t = d.type;
         if (t.kind === 'enum' && spell.canName(t) && (d.kind === 'tag' ? !t.namedByTypedef : t.namedByTypedef && t.name === d.name)) {
           const c = spell.name(t);
-          rows.push(row({ kind: 'enum', type: t }, t.cname, d.pos, () => ({
+          rows.push(new ProbeRow({ kind: 'enum', type: t }, t.cname, d.pos, () => ({
             values: [`sizeof(${c})`, bit(`(${c})-1 <= 0`, 0)], about: `${where(d)}: ${t.cname}`, subject: t.cname,
           })));
         }
@@ -170,7 +169,7 @@ export function probeRows(decls: readonly Decl[], spell: Speller): ProbeRow[] {
         if (d.kind === 'typedef' && t.kind === 'primitive' && t.deferred !== null && t.name === d.name) {
           const n = d.name;
           const family = t.deferred;
-          rows.push(row({ kind: 'typedef', type: t }, n, d.pos, () => ({
+          rows.push(new ProbeRow({ kind: 'typedef', type: t }, n, d.pos, () => ({
             values: [`sizeof(${n})`, `${bit(`(${n})-1 <= 0`, 0)} | ${bit(`(${n})0.5 > 0`, 1)} | ${bit(`(${n})2 <= (${n})1`, 2)}`],
             about: `${where(d)}: typedef ${family}... ${n}`,
             subject: `typedef ${family}... ${n}`,
@@ -180,7 +179,7 @@ export function probeRows(decls: readonly Decl[], spell: Speller): ProbeRow[] {
       }
       case 'variable':
         if (d.lengthFromCompiler) {
-          rows.push(row({ kind: 'length', decl: d }, d.name, d.pos, () => ({
+          rows.push(new ProbeRow({ kind: 'length', decl: d }, d.name, d.pos, () => ({
             values: [`sizeof(${d.name}) / sizeof((${d.name})[0])`, '0'], about: `${where(d)}: ${d.name}[...]`, subject: `global '${d.name}'`,
           })));
         }
@@ -189,7 +188,7 @@ export function probeRows(decls: readonly Decl[], spell: Speller): ProbeRow[] {
       case 'constant': {
         if (!isIntegerConstant(d.type)) break;
         const x = `(${d.name})`;
-        rows.push(row({ kind: 'constant', decl: d }, d.name, d.pos, () => ({
+        rows.push(new ProbeRow({ kind: 'constant', decl: d }, d.name, d.pos, () => ({
           values: [`(unsigned long long)${x}`, valueFlags(x)],
           about: `${where(d)}: ${d.name}`,
           subject: d.origin === 'define' ? `#define ${d.name}` : d.origin === 'enum' ? `${d.type.cname}: enumerator ${d.name}` : `constant '${d.name}'`,

@@ -80,14 +80,18 @@ function verified(source: string, options: object): { ffi: FFI; lib: Record<stri
   return { ffi, lib: ffi.verify(source, options) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
-/** In a new process (which knows nothing this one read or remembered): a new FFI with CDEF verifies SOURCE with `options`, and exercise() says what it computes. */
-function inAnotherProcess(options: object): unknown {
+/**
+ * In a new process (which knows nothing this one read or remembered): a new FFI with `cdef`
+ * verifies `source` with `options`, and `measure` (run there as text) says what it computes;
+ * by default CDEF, SOURCE and exercise().
+ */
+function inAnotherProcess(options: object, cdef = CDEF, source = SOURCE, measure: (ffi: FFI, lib: Record<string, any>) => unknown = exercise): unknown { // eslint-disable-line @typescript-eslint/no-explicit-any
   const r = runChild(`
     const { FFI } = require(LIB);
     const ffi = new FFI();
-    ffi.cdef(${JSON.stringify(CDEF)});
-    const lib = ffi.verify(${JSON.stringify(SOURCE)}, ${JSON.stringify(options)});
-    console.log(JSON.stringify((${exercise.toString()})(ffi, lib)));`);
+    ffi.cdef(${JSON.stringify(cdef)});
+    const lib = ffi.verify(${JSON.stringify(source)}, ${JSON.stringify(options)});
+    console.log(JSON.stringify((${measure.toString()})(ffi, lib)));`);
   expect({ end: ending(r), err: r.stderr }).toEqual({ end: 'exit 0', err: '' });
   return JSON.parse(r.stdout);
 }
@@ -239,13 +243,34 @@ long total = 99;
 int area(pt2_t *p, enum shade s) { return p->x * (int)p->y + (int)s + p->tag[2]; }
 `;
 
-/** A new FFI with STATED_CDEF verifies STATED_SOURCE; what it computes through the library, its layouts and values. */
+/** What an FFI with STATED_CDEF computes through its library of STATED_SOURCE, its layouts and values (also run in a child, as text). */
+function measureStated(ffi: FFI, lib: Record<string, any>): unknown { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const p = ffi.new('pt2_t *', { x: 3, y: 2.5, tag: [0, 0, 7] });
+  return { area: lib.area(p, lib.LIGHT), total: lib.total, stated: lib.STATED, size: ffi.sizeof('struct pt2'), tag: ffi.offsetof('struct pt2', 'tag'), shade: ffi.sizeof('enum shade') };
+}
+
+/** A new FFI with STATED_CDEF verifies STATED_SOURCE with `options`; measureStated() of it. */
 function stated(options: object): unknown {
   const ffi = new FFI();
   ffi.cdef(STATED_CDEF);
-  const lib = ffi.verify(STATED_SOURCE, options) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  const p = ffi.new('pt2_t *', { x: 3, y: 2.5, tag: [0, 0, 7] });
-  return { area: lib.area(p, lib.LIGHT), total: lib.total, stated: lib.STATED, size: ffi.sizeof('struct pt2'), tag: ffi.offsetof('struct pt2', 'tag'), shade: ffi.sizeof('enum shade') };
+  return measureStated(ffi, ffi.verify(STATED_SOURCE, options) as Record<string, unknown>);
+}
+
+/** stated() in a new process. */
+const inAnotherProcessStated = (options: object): unknown => inAnotherProcess(options, STATED_CDEF, STATED_SOURCE, measureStated);
+
+/**
+ * A fresh cache where stated() built and settled its library, and its unit's memo (`good`) with
+ * `file` rewritten to hold `changes` in its value: what the next process finds.
+ */
+function statedMemoChanged(changes: object): { iso: ReturnType<typeof isolated>; base: object; file: string; good: unknown } {
+  const iso = isolated();
+  const base = { tmpdir: iso.tmpdir, compiler: iso.compiler };
+  expect(stated(base)).toEqual(STATED_EXPECTED);
+  const file = path.join(iso.tmpdir, memos(iso.tmpdir)[0]);
+  const good = JSON.parse(fs.readFileSync(file, 'utf8'));
+  fs.writeFileSync(file, JSON.stringify({ ...good, value: { ...good.value, ...changes } }));
+  return { iso, base, file, good };
 }
 const STATED_EXPECTED = { area: 17, total: 99, stated: 12, size: 24, tag: 16, shade: 4 };
 
@@ -287,12 +312,7 @@ describe('a library whose probes agreed with nothing left open', () => {
   });
 
   test('a memo naming another library of the unit: the one found is probed, and named instead', () => {
-    const iso = isolated();
-    const base = { tmpdir: iso.tmpdir, compiler: iso.compiler };
-    expect(stated(base)).toEqual(STATED_EXPECTED);
-    const file = path.join(iso.tmpdir, memos(iso.tmpdir)[0]);
-    const good = JSON.parse(fs.readFileSync(file, 'utf8'));
-    fs.writeFileSync(file, JSON.stringify({ ...good, value: { ...good.value, settled: 'e'.repeat(64) } }));
+    const { iso, base, file, good } = statedMemoChanged({ settled: 'e'.repeat(64) });
     const settles = jest.spyOn(probesModule, 'settle');
     expect(inAnotherProcessStated(base)).toEqual(STATED_EXPECTED);
     expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual(good);
@@ -301,42 +321,19 @@ describe('a library whose probes agreed with nothing left open', () => {
   });
 
   test('a memo naming another library of the unit with another plan: the unit is made and built, not read by the wrong plan', () => {
-    const iso = isolated();
-    const base = { tmpdir: iso.tmpdir, compiler: iso.compiler };
-    expect(stated(base)).toEqual(STATED_EXPECTED);
-    const file = path.join(iso.tmpdir, memos(iso.tmpdir)[0]);
-    const good = JSON.parse(fs.readFileSync(file, 'utf8'));
-    fs.writeFileSync(file, JSON.stringify({ ...good, value: { ...good.value, settled: 'e'.repeat(64), plan: 'd'.repeat(64) } }));
+    const { iso, base, file, good } = statedMemoChanged({ settled: 'e'.repeat(64), plan: 'd'.repeat(64) });
     expect(inAnotherProcessStated(base)).toEqual(STATED_EXPECTED);
     expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual(good);
     expect(iso.compiles()).toBe(1); // the unit made is the one the library was built from
   });
 
   test('a memo whose bindings are not this plan\'s is not used: the unit is made', () => {
-    const iso = isolated();
-    const base = { tmpdir: iso.tmpdir, compiler: iso.compiler };
-    expect(stated(base)).toEqual(STATED_EXPECTED);
-    const file = path.join(iso.tmpdir, memos(iso.tmpdir)[0]);
-    const good = JSON.parse(fs.readFileSync(file, 'utf8'));
-    fs.writeFileSync(file, JSON.stringify({ ...good, value: { ...good.value, bindings: 'c'.repeat(64) } }));
+    const { iso, base, file, good } = statedMemoChanged({ bindings: 'c'.repeat(64) });
     expect(inAnotherProcessStated(base)).toEqual(STATED_EXPECTED);
     expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual(good); // made again, and remembered with its own digests
     expect(iso.compiles()).toBe(1);
   });
 });
-
-/** stated() in a new process. */
-function inAnotherProcessStated(options: object): unknown {
-  const r = runChild(`
-    const { FFI } = require(LIB);
-    const ffi = new FFI();
-    ffi.cdef(${JSON.stringify(STATED_CDEF)});
-    const lib = ffi.verify(${JSON.stringify(STATED_SOURCE)}, ${JSON.stringify(options)});
-    const p = ffi.new('pt2_t *', { x: 3, y: 2.5, tag: [0, 0, 7] });
-    console.log(JSON.stringify({ area: lib.area(p, lib.LIGHT), total: lib.total, stated: lib.STATED, size: ffi.sizeof('struct pt2'), tag: ffi.offsetof('struct pt2', 'tag'), shade: ffi.sizeof('enum shade') }));`);
-  expect({ end: ending(r), err: r.stderr }).toEqual({ end: 'exit 0', err: '' });
-  return JSON.parse(r.stdout);
-}
 
 describe("the probes of a header's types before dlopen()", () => {
   test('are found by what they are made of too: the second FFI makes no glue, and its layouts and values are the compiler\'s', () => {
