@@ -1,4 +1,6 @@
-// Tests of the cdef parser's short cuts: keywords told apart by the lexer, the plain-declarator step, and the looks at tokens a large cdef takes.
+// Tests of the cdef parser's short cuts: keywords told apart by the lexer, the plain-declarator step, the looks at tokens a large cdef takes, and the token tables reused.
+import * as v8 from 'v8';
+import * as vm from 'vm';
 import { LEXER_WORDS, keyword } from '../../lib/cparser/keywords';
 import { Where, lex, releaseTokens, tokenize } from '../../lib/cparser/lexer';
 import { CdefTokens } from '../../lib/cparser/tokens';
@@ -126,5 +128,61 @@ describe('looks at tokens', () => {
     expect(w.outcome).toEqual({ value: undefined });
     expect(tokens).toBe(300 * 17 + 300 * 12 + 1);
     expect(w.tokens).toBeLessThan(2.5 * tokens);
+  });
+});
+
+describe('token tables given back', () => {
+  /** A text of `n` declarations, the lexer's first guess at its tokens being n * 13. */
+  const declarations = (n: number, tag: string): string => Array.from({ length: n }, (_, i) => `int ${tag}${i}(int a);`).join('\n');
+
+  test('a small table is reused by the next text, small or large, and a large one by the next large text', () => {
+    const small = lex(declarations(10, 'a'), where);
+    releaseTokens(small);
+    const again = lex(declarations(10, 'b'), where);
+    expect(again).toBe(small);
+    releaseTokens(again);
+    // More than 65,536 tokens: a table of its own, kept (while the collector leaves it) for the next large text.
+    const large = lex(declarations(12000, 'c'), where);
+    expect(large).not.toBe(small);
+    expect(large.count).toBe(12000 * 7 + 1);
+    releaseTokens(large);
+    const small2 = lex(declarations(10, 'd'), where);
+    expect(small2).toBe(small);
+    releaseTokens(small2);
+    const large2 = lex(declarations(11000, 'e'), where);
+    expect(large2).toBe(large);
+    expect(large2.count).toBe(11000 * 7 + 1);
+    expect(large2.text(large2.count - 4)).toBe('a');
+    releaseTokens(large2);
+    // The reused table reads as a new one would.
+    const text = declarations(11000, 'f');
+    const reread = lex(text, where);
+    expect(reread).toBe(large);
+    const dump = (t: CdefTokens) => Array.from({ length: t.count }, (_, i) => t.make(i));
+    expect(dump(reread)).toEqual(dump(CdefTokens.of(tokenize(text, where))));
+    releaseTokens(reread);
+  });
+
+  test('a large table given back is not kept from the collector', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const collect = vm.runInNewContext('gc') as () => void;
+    let collected = false;
+    const watch = new FinalizationRegistry(() => (collected = true));
+    (() => {
+      const large = lex(declarations(12000, 'g'), where);
+      watch.register(large, 'large');
+      releaseTokens(large);
+    })();
+    // The WeakRef holds its target until the job that made it ends; then a full collection frees it.
+    for (let round = 0; round < 20 && !collected; round++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      collect();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(collected).toBe(true);
+    // The next large text gets a new table, read as any other.
+    const next = lex(declarations(12000, 'h'), where);
+    expect(next.count).toBe(12000 * 7 + 1);
+    releaseTokens(next);
   });
 });
