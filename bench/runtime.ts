@@ -3,6 +3,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import koffi from 'koffi';
 import { CData, FFI } from '../lib';
 import { packageRoot } from '../lib/package';
 import { Row, keep, median, timeAll } from './timing';
@@ -35,7 +36,7 @@ export const STRDUP_GC_COUNT = 300_000;
  * ns per callback of the rows loop (two ffi.string reads each), with the row's pointers read as
  * CFFI code does (`values[1]`) and with `values.get(1)`.
  */
-function timeRows(cache: string): { rows: number; rowsGet: number } {
+function timeRows(cache: string): { rows: number; rowsGet: number; rowsRaw: number } {
   const ffi = new FFI();
   ffi.cdef(ROWS_CDEF);
   const C = ffi.verify(`${ROWS_SOURCE}/* runtime ${process.pid} */\n`, { tmpdir: cache, extraCompileArgs: ['-O3'] });
@@ -48,9 +49,33 @@ function timeRows(cache: string): { rows: number; rowsGet: number } {
     total += (ffi.string(values.get(1) as never) as string).length + (ffi.string(names.get(1) as never) as string).length;
     return 0;
   });
-  const [rows, rowsGet] = timeAll([(n) => keep(C.each_row(cb, null, n)), (n) => keep(C.each_row(cbGet, null, n))]);
-  keep(total);
-  return { rows, rowsGet };
+  // The same callback through koffi alone: the same source compiled by a bare compiler run, the
+  // two strings read with koffi.decode (what koffi itself costs per call, the floor of the rows above).
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-bench-rows-'));
+  try {
+    const so = path.join(dir, 'rows.so');
+    const cfile = path.join(dir, 'rows.c');
+    fs.writeFileSync(cfile, ROWS_SOURCE);
+    const r = spawnSync(process.env.CC ?? 'cc', ['-O3', '-fPIC', '-shared', '-o', so, cfile], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`bench/runtime: compiling ${cfile} failed: ${r.stderr}`);
+    const raw = koffi.load(so);
+    const rowCb = koffi.proto('int bench_row_cb(void *, int, char **, char **)');
+    const rawEach = raw.func('int each_row(bench_row_cb *cb, void *arg, int rows)');
+    const rawCb = koffi.register((_arg: unknown, _n: number, values: unknown, names: unknown) => {
+      total += (koffi.decode(values, 8, 'char *') as string).length + (koffi.decode(names, 8, 'char *') as string).length;
+      return 0;
+    }, koffi.pointer(rowCb));
+    const [rows, rowsGet, rowsRaw] = timeAll([
+      (n) => keep(C.each_row(cb, null, n)),
+      (n) => keep(C.each_row(cbGet, null, n)),
+      (n) => keep(rawEach(rawCb, null, n)),
+    ]);
+    koffi.unregister(rawCb);
+    keep(total);
+    return { rows, rowsGet, rowsRaw };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** How many event-loop turns the ffi.gc() and register() rows time, and the calls made in each. */
@@ -172,6 +197,8 @@ export function benchRuntime(cache: string, peer: RuntimePeer | null, runs = Num
     rows.push({ what: 'callback, char ** row (2 ffi.string)', ours: t.rows, versus: 'Python CFFI, the same callback', theirs: peer.rows_ns, unit: 'ns', target: '<= 1x' });
     rows.push({ what: 'callback, char ** row, values.get(1)', ours: t.rowsGet, versus: 'Python CFFI, the same callback', theirs: peer.rows_ns, unit: 'ns', target: '<= 1x' });
   }
+  rows.push({ what: 'callback, char ** row, values.get(1)', ours: t.rowsGet, versus: 'raw koffi, koffi.decode of the two strings', theirs: t.rowsRaw, unit: 'ns' });
+  if (peer) rows.push({ what: 'callback, char ** row, raw koffi', ours: t.rowsRaw, versus: 'Python CFFI, the same callback', theirs: peer.rows_ns, unit: 'ns' });
   const mib = strdupGcMib(cache);
   rows.push({ what: `RSS growth, ${STRDUP_GC_COUNT.toLocaleString('en')} strdup + ffi.gc`, ours: mib, versus: peer ? 'Python CFFI, the same' : '-', theirs: peer ? peer.strdup_gc_mib : NaN, unit: 'MiB', target: '< 64 MiB' });
   // The package by its directory (package.json's main, the entry with its code cache, written by the first run), as koffi.
