@@ -66,7 +66,7 @@ export function enumBase(values: readonly bigint[]): PrimitiveType | null {
  * the same declaration, the completion of an incomplete one, or a conflict (refused unless `override`).
  */
 export class Scope {
-  private readonly staged = new Map<string, Decl>();
+  private staged = new Map<string, Decl>();
   private readonly undo: (() => void)[] = [];
   /** Types this call created: they vanish with a failed call, so they need no undo. */
   private readonly created = new Set<CType>();
@@ -297,7 +297,9 @@ export class Scope {
 
   commit(): void {
     this.nameAnonymous();
-    for (const [key, d] of this.staged) this.registry.declare(d, this.override, key);
+    const staged = this.staged;
+    this.staged = new Map();
+    this.registry.declareStaged(staged, this.override);
   }
 
   private nameAnonymous(): void {

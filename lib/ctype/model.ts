@@ -385,7 +385,7 @@ export class FunctionType extends TypeBase {
   /** Use `functionType()`: function types are interned. */
   constructor(args: readonly CType[], result: CType, ellipsis: boolean) {
     let depth = result._depth;
-    for (const a of args) if (a._depth > depth) depth = a._depth;
+    for (let i = 0; i < args.length; i++) if (args[i]._depth > depth) depth = args[i]._depth;
     super(depth + 1);
     this.args = args;
     this.result = result;

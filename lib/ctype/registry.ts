@@ -90,7 +90,7 @@ function cdefFail(pos: SourcePos, message: string): never {
 }
 
 export class Registry {
-  private readonly table = new Map<string, Decl>();
+  private table = new Map<string, Decl>();
   /** Keys of the declarations include() took from another table and this one has not declared itself. */
   private readonly included = new Set<string>();
   /** Parsed cdecl strings ('int *', 'struct pt[3]'), dropped whenever a declaration changes meaning. */
@@ -150,6 +150,24 @@ export class Registry {
     this.included.delete(key);
     if (this.typeCache.size !== 0) this.typeCache.clear(); // clear() allocates a new table, even for an empty map
     if (old !== d) this.onDeclare?.(d);
+  }
+
+  /**
+   * Declares what one cdef call staged, in order, as declare() of each would (`staged` is checked
+   * against itself already). Into a table that holds nothing, there is nothing to check against:
+   * the table becomes `staged`, which the caller hands over and no longer uses.
+   */
+  declareStaged(staged: Map<string, Decl>, override: boolean): void {
+    if (this.table.size !== 0 || this.included.size !== 0) {
+      staged.forEach((d, key) => this.declare(d, override, key));
+      return;
+    }
+    if (staged.size === 0) return;
+    this.table = staged;
+    this.changeCount++;
+    if (this.typeCache.size !== 0) this.typeCache.clear();
+    const told = this.onDeclare;
+    if (told !== null) staged.forEach((d) => told(d));
   }
 
   /**

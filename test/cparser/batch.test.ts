@@ -113,6 +113,34 @@ describe('CdefBatch', () => {
     expect(refusals).toBeGreaterThan(100);
   });
 
+  test('a commit into an empty table declares each name in order, tells each, and leaves the table alone afterwards', () => {
+    const registry = new Registry();
+    const told: string[] = [];
+    registry.onDeclare = (d) => told.push(keyOf(d));
+    const batch = new CdefBatch(registry);
+    expect(batch.add('struct s { int x; }; typedef struct s s_t;')).toBeNull();
+    batch.keep();
+    expect(batch.add('int f(s_t *p); enum e { A, B };')).toBeNull();
+    batch.keep();
+    batch.commit();
+    const order = ['struct s', 's_t', 'f', 'enum e', 'A', 'B'];
+    expect(told).toEqual(order);
+    expect([...registry.values()].map(keyOf)).toEqual(order);
+    const count = registry.changes;
+    // Pieces after the commit are the scope's own until the next commit: undone, they never reach the table.
+    expect(batch.add('int g(void);')).toBeNull();
+    expect(registry.get('g')).toBeUndefined();
+    batch.undo();
+    expect(batch.add('int f(double);')).toBeInstanceOf(CDefError);
+    expect([registry.changes, [...registry.values()].map(keyOf)]).toEqual([count, order]);
+    // A second commit goes through the declarations' checks, one by one.
+    expect(batch.add('int h(int);')).toBeNull();
+    batch.keep();
+    batch.commit();
+    expect(told).toEqual([...order, 'h']);
+    expect(() => parseCdef('int f(double);', registry)).toThrow(CDefError);
+  });
+
   test('a refused piece that completed a forward-declared struct leaves it incomplete', () => {
     const registry = new Registry();
     const batch = new CdefBatch(registry);
