@@ -45,11 +45,12 @@ export abstract class TypeBase {
   // because they are few and made on every decay; 'int **' or 'char[77]' derived from a built-in
   // type, which lives forever, would otherwise live forever too. (Function types: see functionType.)
   /** @internal pointer types to this type, indexed by pointee qualifiers (weakly past depth 0). */
+  declare _ptr: PointerType | WeakRef<PointerType> | undefined;
   declare _ptrs: (PointerType | WeakRef<PointerType> | undefined)[] | undefined;
   /** @internal array types of this item type, by length (-1: open; weakly but the open array of a depth-0 type). */
   declare _arrays: Map<number, ArrayType | WeakRef<ArrayType>> | undefined;
   /** @internal function types of which this type is the newest part, by their parts' ids (see functionType). */
-  declare _fns: FunctionMemo | undefined;
+  declare _fns: FunctionType | FunctionMemo | undefined;
   /** @internal memo slot owned by the cdata layer (its generated accessor class). */
   declare _cdata: unknown;
   /** @internal memo of settledPending: known to need nothing more from the compiler; set once, never reset. */
@@ -62,6 +63,7 @@ export abstract class TypeBase {
 
   constructor(depth: number) {
     this.id = nextId++;
+    this._ptr = undefined;
     this._ptrs = undefined;
     this._arrays = undefined;
     this._fns = undefined;
@@ -454,12 +456,13 @@ export function isCType(x: unknown): x is CType {
 }
 
 export function pointerTo(item: CType, quals = 0): PointerType {
-  const memo = (item._ptrs ??= []);
-  const held = memo[quals];
+  const held = quals === 0 ? item._ptr : item._ptrs?.[quals];
   let t = held instanceof WeakRef ? held.deref() : held;
   if (!t) {
     t = new PointerType(item, quals);
-    memo[quals] = item._depth === 0 ? t : new WeakRef(t);
+    const kept = item._depth === 0 ? t : new WeakRef(t);
+    if (quals === 0) item._ptr = kept;
+    else (item._ptrs ??= [])[quals] = kept;
   }
   return t;
 }
@@ -492,8 +495,9 @@ export function arrayOf(item: CType, length: number | null): ArrayType {
  * result and the parameters (ids are never reused, so a key names those very types). Held strongly
  * where the other parts live forever anyway (built-in types and their pointers), so that the type
  * lives as long as its newest part; otherwise weakly, so that one part does not keep another's
- * FFI alive. (A trie of WeakMaps rooted at the result type put every FFI's function types into
- * the few tables of `int` and `void`, which every collection then walked.)
+ * FFI alive. An owner's one strongly held function type is kept without a table. (A trie of
+ * WeakMaps rooted at the result type put every FFI's function types into the few tables of `int`
+ * and `void`, which every collection then walked.)
  */
 type FunctionMemo = Map<string, FunctionType | WeakRef<FunctionType>>;
 
@@ -512,27 +516,49 @@ function lastsForever(t: CType): boolean {
 
 export function functionType(args: readonly CType[], result: CType, ellipsis: boolean): FunctionType {
   let owner = result;
-  let key = String(result.id);
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a.id > owner.id) owner = a;
-    key += `,${a.id}`;
+  for (let i = 0; i < args.length; i++) if (args[i].id > owner.id) owner = args[i];
+  const memo = owner._fns;
+  // Most owners (a struct's pointer, say) hold one function type, strongly: that type, no table.
+  if (memo instanceof FunctionType && hasParts(memo, args, result, ellipsis)) return memo;
+  const key = partsKey(args, result, ellipsis);
+  if (memo instanceof Map) {
+    const held = memo.get(key);
+    const found = held instanceof WeakRef ? held.deref() : held;
+    if (found !== undefined) return found;
   }
-  if (ellipsis) key += ',...';
-  const memo = (owner._fns ??= new Map());
-  const held = memo.get(key);
-  let t = held instanceof WeakRef ? held.deref() : held;
-  if (t === undefined) {
-    t = new FunctionType(args, result, ellipsis);
-    let strong = owner === result || lastsForever(result);
-    for (let i = 0; strong && i < args.length; i++) strong = args[i] === owner || lastsForever(args[i]);
-    if (strong) memo.set(key, t);
-    else {
-      memo.set(key, new WeakRef(t));
-      functionMemoSweeper.register(t, { memo, key });
-    }
+  const t = new FunctionType(args, result, ellipsis);
+  let strong = owner === result || lastsForever(result);
+  for (let i = 0; strong && i < args.length; i++) strong = args[i] === owner || lastsForever(args[i]);
+  if (strong && memo === undefined) {
+    owner._fns = t;
+    return t;
+  }
+  let table: FunctionMemo;
+  if (memo instanceof Map) table = memo;
+  else {
+    table = new Map();
+    if (memo !== undefined) table.set(partsKey(memo.args, memo.result, memo.ellipsis), memo);
+    owner._fns = table;
+  }
+  if (strong) table.set(key, t);
+  else {
+    table.set(key, new WeakRef(t));
+    functionMemoSweeper.register(t, { memo: table, key });
   }
   return t;
+}
+
+/** A function type's key in its owner's table: the ids of its result and parameters. */
+function partsKey(args: readonly CType[], result: CType, ellipsis: boolean): string {
+  let key = String(result.id);
+  for (let i = 0; i < args.length; i++) key += `,${args[i].id}`;
+  return ellipsis ? `${key},...` : key;
+}
+
+function hasParts(t: FunctionType, args: readonly CType[], result: CType, ellipsis: boolean): boolean {
+  if (t.result !== result || t.ellipsis !== ellipsis || t.args.length !== args.length) return false;
+  for (let i = 0; i < args.length; i++) if (t.args[i] !== args[i]) return false;
+  return true;
 }
 
 /** True for the types a value of which is one integer (primitives other than floats and bool, and enums). */

@@ -223,6 +223,28 @@ describe('function types, interned on their newest part', () => {
     expect(a.typeof('int(*)(int, char *)')).toBe(b.typeof('int(*)(int, char *)'));
   });
 
+  test('a part that holds one function type, then others, strongly or weakly, keeps giving each the same type', () => {
+    const older = new StructType('struct', 'older');
+    older.fields = [];
+    const s = new StructType('struct', 'holder');
+    s.fields = [];
+    const int = primitive('int');
+    const p = pointerTo(s);
+    expect(pointerTo(s)).toBe(p);
+    expect(pointerTo(s, 1)).not.toBe(p);
+    expect(pointerTo(s, 1)).toBe(pointerTo(s, 1));
+    const first = functionType([int, p], int, false); // p's only one: held without a table
+    expect(functionType([int, p], int, false)).toBe(first);
+    const second = functionType([p], int, false); // a second: both go into a table
+    const third = functionType([pointerTo(older), p], int, false); // another type's part: held weakly
+    const all = [first, second, third];
+    const again = [functionType([int, p], int, false), functionType([p], int, false), functionType([pointerTo(older), p], int, false)];
+    expect(again).toEqual(all);
+    again.forEach((t, i) => expect(t).toBe(all[i]));
+    expect(new Set(all).size).toBe(3);
+    expect(all.map((t) => t.cname)).toEqual(['int(*)(int, struct holder *)', 'int(*)(struct holder *)', 'int(*)(struct older *, struct holder *)'].map((n) => n.replace('(*)', '')));
+  });
+
   test('function types of a discarded FFI are collected with it, even those whose newest part is a type of an FFI that lives on', () => {
     const r = runChild(`
       const { FFI } = require(LIB);
