@@ -2,7 +2,8 @@
 import * as path from 'path';
 import { show, TypeError, VerificationError } from './errors';
 import { nodeHost } from './host';
-import { CType, functionType, pendingLayout, pointerTo, primitive } from './ctype/model';
+import { CType, pendingLayout, primitive } from './ctype/model';
+import { functionType, pointerTo } from './ctype/intern';
 import type { Decl } from './ctype/registry';
 import { GLUE_FILE, Glue, generateGlue, planGlue } from './codegen/glue';
 import { tellDiagnostics } from './codegen/diagnostics';

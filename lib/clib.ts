@@ -1,7 +1,8 @@
 // Library namespaces: the object verify() and dlopen() return, with a property per declared function, global and constant; its functions, included names, how it prints, closing it (globals and constants: clibglobals.ts).
 import { FFIError, TypeError, closestName } from './errors';
 import type { Decl } from './ctype/registry';
-import { FunctionType, pointerTo } from './ctype/model';
+import { FunctionType } from './ctype/model';
+import { pointerTo } from './ctype/intern';
 import type * as Glue from './codegen/glue';
 import { Caller, functionGuard, makeCaller, makeFunctionPointer, whenSettled } from './cdata/call';
 import { ExternSlot, externAddress } from './cdata/externs';

@@ -1,8 +1,7 @@
 // The baked form of a compiled module: declarations and final layouts as plain data, written by ffi.compile() and rebuilt into model objects when loaded.
 import { FFIError, show, TypeError } from '../errors';
-import {
-  CField, CType, EnumType, StructType, VOID, arrayOf, deferredPrimitive, functionType, pointerTo, primitive, settlePrimitive,
-} from '../ctype/model';
+import { CField, CType, EnumType, StructType, VOID, deferredPrimitive, primitive, settlePrimitive } from '../ctype/model';
+import { arrayOf, functionType, pointerTo } from '../ctype/intern';
 import { Repr, reprSize } from '../ctype/primitives';
 import { Decl, Registry } from '../ctype/registry';
 

@@ -1,5 +1,6 @@
 // Callbacks that C's own threads call while the JavaScript thread is inside a synchronous call: stubs in front of koffi's.
-import { CType, PrimitiveType, functionType, pointerTo, primitive, VOID } from '../ctype/model';
+import { CType, PrimitiveType, primitive, VOID } from '../ctype/model';
+import { functionType, pointerTo } from '../ctype/intern';
 import { loadLibrary } from './koffi';
 import { bufferAddress, functionAt, rawView } from './calls';
 

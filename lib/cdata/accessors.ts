@@ -1,5 +1,6 @@
 // The JavaScript source of generated cdata classes' members: item reads and writes, struct fields, and the constants the source closes over.
-import { ArrayType, CType, PointerType, StructType, pendingLayout, pendingReason, pointerTo } from '../ctype/model';
+import { ArrayType, CType, PointerType, StructType, pendingLayout, pendingReason } from '../ctype/model';
+import { pointerTo } from '../ctype/intern';
 import { fastCheck, isWideChar, loadCode, reprOf, storeCode } from './convert';
 import { hasVarArray } from './layout';
 import { windowed } from './memory';

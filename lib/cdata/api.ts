@@ -1,7 +1,8 @@
 // The memory-model operations behind the facade: new, cast, addressof, string, unpack, buffer, fromBuffer, memmove, view.
 import { types } from 'util';
 import { RangeError, show, TypeError } from '../errors';
-import { ArrayType, CType, PointerType, isCType, isCharLike, pointerTo, requireSize } from '../ctype/model';
+import { ArrayType, CType, PointerType, isCType, isCharLike, requireSize } from '../ctype/model';
+import { pointerTo } from '../ctype/intern';
 import { isSignedRepr } from '../ctype/primitives';
 import { bufferAddress, rawView, readCString, readCStringBounded } from '../backend/calls';
 import { CData, CSTRING, isCData, MEM, ADDR, OFF, LEN, OWN, TYPE, ownsNoBytes } from './base';

@@ -1,7 +1,8 @@
 // The values of calls into C: arguments converted for koffi (pointer arguments from lists, strings and JS memory, per-call callbacks, long doubles by address, variadic arguments and their limit), results made cdata that keep their library loaded.
 import { types } from 'util';
 import { FFIError, RangeError, show, TypeError } from '../errors';
-import { CType, FunctionType, PointerType, StructType, arrayOf, isCharLike, isCType } from '../ctype/model';
+import { CType, FunctionType, PointerType, StructType, isCharLike, isCType } from '../ctype/model';
+import { arrayOf } from '../ctype/intern';
 import { variadicSpec } from '../backend/calls';
 import { CData, TYPE, isCData } from './base';
 import { EnumValue } from './scalar';

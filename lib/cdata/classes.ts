@@ -1,6 +1,7 @@
 // One generated accessor class per pointer, array, struct and union type; values read as cdata (readAt, wrapPointer); pointer arithmetic and slicing.
 import { DESCRIBE, FFIError, RangeError, show, TypeError } from '../errors';
-import { ArrayType, CType, PointerType, StructType, arrayOf, isCharLike, pointerTo, requireSize } from '../ctype/model';
+import { ArrayType, CType, PointerType, StructType, isCharLike, requireSize } from '../ctype/model';
+import { arrayOf, pointerTo } from '../ctype/intern';
 import { readCString, readCStringBounded } from '../backend/calls';
 import { ADDR, CData, CLONE_GUARD, CSTRING, GET, isCData, LEN, MEM, NOT_CLONEABLE, OFF, OWN, SET, TYPE } from './base';
 import { ScalarType, codeHelpers, fromC_wchar, toCScalar } from './convert';

@@ -1,6 +1,7 @@
 // extern "Python" functions: the JavaScript functions ffi.defExtern() attaches, and the pointers in each library's C they are called through.
 import { FFIError, show, TypeError } from '../errors';
-import { CType, FunctionType, VOID, functionType, primitive } from '../ctype/model';
+import { CType, FunctionType, VOID, primitive } from '../ctype/model';
+import { functionType } from '../ctype/intern';
 import { LoadedLibrary } from '../backend/koffi';
 import { readCString } from '../backend/calls';
 import { writeAt } from './access';

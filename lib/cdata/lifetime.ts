@@ -1,6 +1,7 @@
 // Lifetimes of cdata that hold more than memory: gc() destructors, callback slots, handles, and release() of any of them.
 import { DESCRIBE, FFIError, RangeError, show, TypeError } from '../errors';
-import { CType, PointerType, VOID, pointerTo } from '../ctype/model';
+import { CType, PointerType, VOID } from '../ctype/model';
+import { pointerTo } from '../ctype/intern';
 import { bufferAddress, onCallbacksExhausted } from '../backend/calls';
 import { native } from '../backend/native';
 import { ADDR, CData, isCData, LEN, MEM, OFF, OWN, ownsNoBytes, TYPE } from './base';

@@ -1,6 +1,7 @@
 // How the glue reaches each cdef declaration, decided before any of its text: the symbols of functions, extern "Python" functions, globals and constants, and which functions go by pointer.
 import { FFIError } from '../errors';
-import { CType, FunctionType, VOID, functionType, pendingLayout, pointerTo } from '../ctype/model';
+import { CType, FunctionType, VOID, pendingLayout } from '../ctype/model';
+import { functionType, pointerTo } from '../ctype/intern';
 import type { Decl } from '../ctype/registry';
 import { isIntegerConstant } from './probes';
 

@@ -1,6 +1,7 @@
 // The translation unit verify() compiles: CFFI's standard headers, the user's source, then the glue (a wrapper per cdef function and the function table, accessors, constant readers, type checks, the probe table), each glue line tagged with the cdef declaration it is about.
 import { FFIError, VerificationError } from '../errors';
-import { CType, FunctionType, Q_CONST, Q_VOLATILE, pointerTo } from '../ctype/model';
+import { CType, FunctionType, Q_CONST, Q_VOLATILE } from '../ctype/model';
+import { pointerTo } from '../ctype/intern';
 import type { Decl, SourcePos } from '../ctype/registry';
 import { Probe, ProbeRow, probeRows } from './probes';
 import { Bindings, ExternBinding, FUNCTION_TABLE, EXTERN_REPORT, PREFIX, bindingsOf, byPointer, directSymbol, macroGlobalSymbol } from './bindings';

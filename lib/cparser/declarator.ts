@@ -1,5 +1,6 @@
 // The shared part of the cdef grammar: parser state, name lookups, constant expressions, and declarators (pointers, arrays, parameter lists) applied to a base type.
-import { CType, EnumType, FILE_TYPE, Q_RESTRICT, StructType, VOID, arrayOf, functionType, pendingLayout, pointerTo, primitive } from '../ctype/model';
+import { CType, EnumType, FILE_TYPE, Q_RESTRICT, StructType, VOID, pendingLayout, primitive } from '../ctype/model';
+import { arrayOf, functionType, pointerTo } from '../ctype/intern';
 import { PRIMITIVES, PRIMITIVE_ALIASES } from '../ctype/primitives';
 import { Decl, SourcePos } from '../ctype/registry';
 import { Scope, enumeratorType } from '../ctype/declarations';

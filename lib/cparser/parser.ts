@@ -2,7 +2,8 @@
 // The grammar is in three parts, as C's declarations are: this file (declarations, typedefs, directives),
 // specifiers.ts (type specifiers, struct/union/enum bodies) and declarator.ts (declarators, shared state).
 import { CDefError, checkOptions, show, TypeError } from '../errors';
-import { CType, FunctionType, Q_CONST, arrayOf, deferredArray, isInteger, primitive } from '../ctype/model';
+import { CType, FunctionType, Q_CONST, deferredArray, isInteger, primitive } from '../ctype/model';
+import { arrayOf } from '../ctype/intern';
 import { Decl, Registry, SourcePos } from '../ctype/registry';
 import { Scope, toJs } from '../ctype/declarations';
 import { TemplateMemo } from '../ctype/template';

@@ -1,6 +1,7 @@
 // What cdef declarations mean: the all-or-nothing scope of one cdef call, when a tag, typedef or enum declared again is the same one, and enum integer types.
 import { completeStruct } from './layout';
-import { CType, EnumType, MemberDecl, PrimitiveType, StructType, deferredPrimitive, pointerTo, primitive } from './model';
+import { CType, EnumType, MemberDecl, PrimitiveType, StructType, deferredPrimitive, primitive } from './model';
+import { pointerTo } from './intern';
 import { Decl, Registry, SourcePos, checkRedeclaration, keyOf, showAt } from './registry';
 
 /** Throws the CDefError of a declaration refused at `at` (the parser's positions and spelling). */

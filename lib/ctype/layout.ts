@@ -1,6 +1,7 @@
 // Struct and union layout as GCC and Clang compute it for LP64 System V / AAPCS64 (offsets, bitfields, packing), or as the compiler reports it.
 import { CDefError } from '../errors';
-import { CField, CType, MemberDecl, StructType, arrayOf, isInteger, pendingLayout } from './model';
+import { CField, CType, MemberDecl, StructType, isInteger, pendingLayout } from './model';
+import { arrayOf } from './intern';
 import { SourcePos, showWhere } from './registry';
 
 /** Throws the CDefError of a declaration refused at `pos` (callers that parse give their own spelling of positions). */

@@ -1,5 +1,6 @@
 // cdef templates: a text's declarations kept apart from every FFI and copied into a new table (what parsing the text again would give, without the parse), and the process's bounded memo of them by text.
-import { CType, EnumType, StructType, arrayOf, functionType, pointerTo } from './model';
+import { CType, EnumType, StructType } from './model';
+import { arrayOf, functionType, pointerTo } from './intern';
 import { Decl, Registry } from './registry';
 
 /**

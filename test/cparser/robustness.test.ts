@@ -4,9 +4,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CDefError } from '../../lib/errors';
-import {
-  ArrayType, EnumType, PointerType, PrimitiveType, Q_CONST, Q_RESTRICT, Q_VOLATILE, StructType, VOID, arrayOf, functionType, pendingLayout, pointerTo, primitive,
-} from '../../lib/ctype/model';
+import { ArrayType, EnumType, PointerType, PrimitiveType, Q_CONST, Q_RESTRICT, Q_VOLATILE, StructType, VOID, pendingLayout, primitive } from '../../lib/ctype/model';
+import { arrayOf, functionType, pointerTo } from '../../lib/ctype/intern';
 import { PRIMITIVES } from '../../lib/ctype/primitives';
 import { probedMembers } from '../../lib/ctype/layout';
 import { Decl, Registry } from '../../lib/ctype/registry';

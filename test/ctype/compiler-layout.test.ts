@@ -1,9 +1,8 @@
 // Layouts the compiler gives: which structs completeStruct leaves to it, and how layOutFromCompiler places the reported offsets and lengths.
 import { CDefError } from '../../lib/errors';
 import { completeStruct, layOutFromCompiler, probedMembers } from '../../lib/ctype/layout';
-import {
-  ArrayType, EnumType, StructType, arrayOf, deferredPrimitive, pendingIn, pendingLayout, pendingReason, pointerTo, primitive, settlePrimitive,
-} from '../../lib/ctype/model';
+import { ArrayType, EnumType, StructType, deferredPrimitive, pendingIn, pendingLayout, pendingReason, primitive, settlePrimitive } from '../../lib/ctype/model';
+import { arrayOf, pointerTo } from '../../lib/ctype/intern';
 import { member as m } from '../helpers/layoutprobe';
 import { expectThrow } from '../helpers/throws';
 

@@ -1,6 +1,7 @@
 // Random struct/union declarations from a seeded generator, laid out by completeStruct and by the C compiler, compared.
 import { MemberDecl } from '../../lib/ctype/layout';
-import { allPrimitives, arrayOf, CType, EnumType, isInteger, pointerTo, primitive, StructType } from '../../lib/ctype/model';
+import { allPrimitives, CType, EnumType, isInteger, primitive, StructType } from '../../lib/ctype/model';
+import { arrayOf, pointerTo } from '../../lib/ctype/intern';
 import { layoutMismatches, member as m, ProbeOptions, reportMismatches, struct } from '../helpers/layoutprobe';
 import { Random, testSeed } from '../helpers/random';
 

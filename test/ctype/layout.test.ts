@@ -1,18 +1,8 @@
 // Deliberate struct/union layouts checked against the system C compiler, plus completeStruct's error paths and AAPCS64 rules.
 import { CDefError } from '../../lib/errors';
 import { completeStruct, LayoutArch, MemberDecl } from '../../lib/ctype/layout';
-import {
-  allPrimitives,
-  arrayOf,
-  CType,
-  EnumType,
-  functionType,
-  isInteger,
-  pointerTo,
-  primitive,
-  StructType,
-  VOID,
-} from '../../lib/ctype/model';
+import { allPrimitives, CType, EnumType, isInteger, primitive, StructType, VOID } from '../../lib/ctype/model';
+import { arrayOf, functionType, pointerTo } from '../../lib/ctype/intern';
 import { compilerAccepts, define, expectCompilerLayout, member as m, ProbeOptions, struct } from '../helpers/layoutprobe';
 
 const char = primitive('char');

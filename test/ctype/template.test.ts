@@ -1,7 +1,8 @@
 // Tests of cdef templates: a text parsed again into an empty table is copied, with the very declarations a parse gives, on types of its own.
 import * as lexer from '../../lib/cparser/lexer';
 import { parseCdef } from '../../lib/cparser/parser';
-import { CType, StructType, functionType, pointerTo, primitive } from '../../lib/ctype/model';
+import { CType, StructType, primitive } from '../../lib/ctype/model';
+import { functionType, pointerTo } from '../../lib/ctype/intern';
 import { Registry } from '../../lib/ctype/registry';
 import { Template, TemplateMemo } from '../../lib/ctype/template';
 import { FFI } from '../../lib';
