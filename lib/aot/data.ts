@@ -269,7 +269,7 @@ function rebuildTypes(data: ModuleData): CType[] {
     const fields: CField[] = row.layout.fields.map(([name, type, offset, bitshift, bitsize, quals, flags]) => ({
       name, type: resolve(type), offset, bitshift, bitsize, quals, flags: flags ?? 0,
     }));
-    Object.assign(t, { fields, fieldMap: new Map(fields.map((f) => [f.name, f])), size: row.layout.size, align: row.layout.align, pack: row.layout.pack });
+    Object.assign(t, { fields, size: row.layout.size, align: row.layout.align, pack: row.layout.pack });
   }
   return data.types.map((_, i) => resolve(i));
 }

@@ -321,8 +321,8 @@ export class Scope {
   /** Remembers the layout of a registry struct that this call is about to complete. */
   private saveStruct(t: StructType): void {
     if (this.created.has(t)) return;
-    const { fields, fieldMap, size, align, pack, partial, members } = t;
-    this.undo.push(() => Object.assign(t, { fields, fieldMap, size, align, pack, partial, members }));
+    const { fields, size, align, pack, partial, members } = t;
+    this.undo.push(() => Object.assign(t, { fields, size, align, pack, partial, members }));
   }
 
   private saveEnum(t: EnumType): void {

@@ -70,7 +70,6 @@ export function completeStruct(t: StructType, members: readonly MemberDecl[], pa
     else p.placeMember(m, i === members.length - 1);
   }
   t.fields = p.fields;
-  t.fieldMap = p.byName;
   t.align = p.align;
   t.size = roundUp(Math.ceil(p.bits / 8), p.align);
   t.pack = pack;
@@ -84,7 +83,8 @@ export function completeStruct(t: StructType, members: readonly MemberDecl[], pa
  */
 class Placement {
   declare readonly fields: CField[];
-  declare readonly byName: Map<string, CField>;
+  /** The fields' names, once there are more than eight (see add). */
+  declare private names: Set<string> | null;
   /** Structs: the next free bit; unions: the largest member extent, in bits. */
   declare bits: number;
   declare align: number;
@@ -98,7 +98,7 @@ class Placement {
 
   constructor(t: StructType, pack: number, arch: LayoutArch, fail: LayoutFail, members: readonly MemberDecl[]) {
     this.fields = [];
-    this.byName = new Map();
+    this.names = null;
     this.bits = 0;
     this.align = 1;
     this.t = t;
@@ -119,9 +119,18 @@ class Placement {
   }
 
   private add(f: CField, pos: SourcePos): void {
-    if (this.byName.has(f.name)) this.fail(pos, `duplicate member '${f.name}' in '${this.t.cname}'`);
-    this.fields.push(f);
-    this.byName.set(f.name, f);
+    const fields = this.fields;
+    // Most structs have a few fields: looked through; a set of their names from the ninth on.
+    let twice: boolean;
+    if (this.names !== null) twice = this.names.has(f.name);
+    else {
+      twice = false;
+      for (let i = 0; i < fields.length; i++) if (fields[i].name === f.name) twice = true;
+      if (fields.length === 8) this.names = new Set(fields.map((g) => g.name));
+    }
+    if (twice) this.fail(pos, `duplicate member '${f.name}' in '${this.t.cname}'`);
+    fields.push(f);
+    this.names?.add(f.name);
   }
 
   placeBitfield(m: MemberDecl): void {
@@ -232,7 +241,6 @@ function deferLayout(t: StructType, members: readonly MemberDecl[], pack: number
     }
   });
   t.fields = null;
-  t.fieldMap = new Map();
   t.size = -1;
   t.align = -1;
   t.pack = pack;
@@ -329,7 +337,6 @@ export function layOutFromCompiler(t: StructType, layout: CompilerLayout): void 
     fields.push({ name: m.name, type, offset: layout.offset(m.name), bitshift: -1, bitsize: -1, quals: m.quals, flags: skipped.get(m.name) ?? 0 });
   }
   t.fields = fields;
-  t.fieldMap = new Map(fields.map((f) => [f.name, f]));
   t.size = layout.size;
   t.align = layout.align;
 }

@@ -299,8 +299,9 @@ export class StructType extends TypeBase {
   declare namedByTypedef: boolean;
   /** null until the body is known (`struct foo;` alone leaves it incomplete). */
   declare fields: readonly CField[] | null;
-  /** Fields by name, anonymous members flattened. */
-  declare fieldMap: ReadonlyMap<string, CField>;
+  /** The map fieldMap made of `fields`, and those fields (another array: made again). */
+  private declare _fieldMap: ReadonlyMap<string, CField>;
+  private declare _fieldMapOf: readonly CField[] | null;
   declare size: number;
   declare align: number;
   /** Alignment cap the layout was computed with (0: natural, 1: packed, n: `#pragma pack(n)`). */
@@ -324,7 +325,8 @@ export class StructType extends TypeBase {
     this.name = name;
     this.namedByTypedef = namedByTypedef;
     this.fields = null;
-    this.fieldMap = NO_FIELDS;
+    this._fieldMap = NO_FIELDS;
+    this._fieldMapOf = null;
     this.size = -1;
     this.align = -1;
     this.pack = 0;
@@ -340,6 +342,18 @@ export class StructType extends TypeBase {
   }
   get complete(): boolean {
     return this.fields !== null;
+  }
+  /**
+   * Fields by name, anonymous members flattened: made of `fields` at the first look (most of a
+   * large cdef's structs are never looked into by name), and again once `fields` is another array.
+   */
+  get fieldMap(): ReadonlyMap<string, CField> {
+    const fields = this.fields;
+    if (fields !== this._fieldMapOf) {
+      this._fieldMap = fields === null ? NO_FIELDS : new Map(fields.map((f) => [f.name, f]));
+      this._fieldMapOf = fields;
+    }
+    return this._fieldMap;
   }
 }
 

@@ -107,17 +107,12 @@ function copyStruct(t: StructType, copies: Map<CType, CType>, copy: (t: CType) =
   c.cSpelling = t.cSpelling;
   if (t.fields === null) return c; // opaque
   const fields = [];
-  const fieldMap = new Map();
   for (const f of t.fields) {
     const type = copy(f.type);
     if (type === null) return null;
-    const field = { name: f.name, type, offset: f.offset, bitshift: f.bitshift, bitsize: f.bitsize, quals: f.quals, flags: f.flags };
-    fields.push(field);
-    fieldMap.set(f.name, field);
+    fields.push({ name: f.name, type, offset: f.offset, bitshift: f.bitshift, bitsize: f.bitsize, quals: f.quals, flags: f.flags });
   }
-  if (fieldMap.size !== t.fieldMap.size) throw new Error(`internal: the fields of '${t.cname}' do not match its field map`);
   c.fields = fields;
-  c.fieldMap = fieldMap;
   c.size = t.size;
   c.align = t.align;
   c.pack = t.pack;

@@ -159,6 +159,11 @@ describe('structs and unions', () => {
 
   test.each([
     ['struct s { int x; int x; };', "cdef:1:23: duplicate member 'x' in 'struct s'"],
+    // Found by a look through the first eight fields, and by the set of names after them.
+    ['struct s { int a, b, c, d, e, f, g, h; char h; };', "cdef:1:45: duplicate member 'h' in 'struct s'"],
+    ['struct s { int a, b, c, d, e, f, g, h, i; char a; };', "cdef:1:48: duplicate member 'a' in 'struct s'"],
+    ['struct s { int a, b, c, d, e, f, g, h, i, j; char j; };', "cdef:1:51: duplicate member 'j' in 'struct s'"],
+    ['union u { struct { int a, b, c, d, e, f, g, h, i; }; int i; };', "cdef:1:58: duplicate member 'i' in 'union u'"],
     ['struct s { float f : 3; };', "cdef:1:18: bit-field 'f' has type 'float'; bit-fields need an integer type"],
     ['struct s { char c : 9; };', "cdef:1:17: bit-field 'c' is 9 bits wide, more than its type 'char' (8)"],
     ['struct s { int x : 0; };', "cdef:1:16: bit-field 'x' has zero width; only unnamed bit-fields may"],

@@ -500,3 +500,22 @@ describe('unnamed bit-fields per ABI', () => {
     expect(layout(kind, members, pack, 'arm64')).toEqual(arm64);
   });
 });
+
+describe('fields by name', () => {
+  test("a struct's field map is made of its fields at the first look, and again when they are other fields", () => {
+    const t = new StructType('struct', `fm${++serial}`);
+    expect(t.fieldMap.size).toBe(0);
+    completeStruct(t, [m('a', int), m('b', double), m('', S([m('c', char)]))], 0);
+    const map = t.fieldMap;
+    expect([...map.keys()]).toEqual(['a', 'b', 'c']);
+    expect(map.get('b')).toBe(t.fields?.[1]);
+    expect(t.fieldMap).toBe(map);
+    // Fields set anew (a layout from the compiler, an undone cdef): the map follows them.
+    const fields = [{ ...t.fields![0], name: 'x' }];
+    t.fields = fields;
+    expect([...t.fieldMap.keys()]).toEqual(['x']);
+    expect(t.fieldMap.get('x')).toBe(fields[0]);
+    t.fields = null;
+    expect(t.fieldMap.size).toBe(0);
+  });
+});
