@@ -64,8 +64,9 @@ export function functionType(args: readonly CType[], result: CType, ellipsis: bo
   const memo = owner._fns;
   // Most owners (a struct's pointer, say) hold one function type, strongly: that type, no table.
   if (memo instanceof FunctionType && hasParts(memo, args, result, ellipsis)) return memo;
-  const key = partsKey(args, result, ellipsis);
+  let key: string | undefined;
   if (memo instanceof Map) {
+    key = partsKey(args, result, ellipsis);
     const held = memo.get(key);
     const found = held instanceof WeakRef ? held.deref() : held;
     if (found !== undefined) return found;
@@ -77,6 +78,7 @@ export function functionType(args: readonly CType[], result: CType, ellipsis: bo
     owner._fns = t;
     return t;
   }
+  key ??= partsKey(args, result, ellipsis);
   let table: FunctionMemo;
   if (memo instanceof Map) table = memo;
   else {
