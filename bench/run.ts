@@ -13,7 +13,7 @@ import { benchCli } from './cli';
 import { benchHeader } from './header';
 import { ROWS_CDEF, ROWS_SOURCE, RuntimePeer, STRDUP_GC_COUNT, benchRuntime } from './runtime';
 import { benchVerify } from './verify';
-import { Loop, Row, keep, printTable, timeAll, timeEach, timeTurns } from './timing';
+import { Loop, Row, keep, pageWriteMicros, printTable, timeAll, timeEach, timeTurns } from './timing';
 
 const SOURCE = 'int add(int a, int b) { return a + b; }\n';
 const CDEF = 'int add(int a, int b);';
@@ -172,6 +172,8 @@ function main(): void {
   console.log(`node-cffi benchmark — ${os.cpus().length} x ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, koffi ${koffi.version}, ${os.platform()} ${os.arch()}`);
   const ccVersion = spawnSync(cc, ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
   console.log(`compiler: ${cc} (${ccVersion})`);
+  const pages = pageWriteMicros();
+  console.log(`memory: the first write to a page ${pages.first.toFixed(2)} us, a later write ${pages.again.toFixed(3)} us (64 MiB, one write per 4 KiB page)`);
 
   benchBuild();
   const ours = benchOps();

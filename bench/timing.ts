@@ -86,3 +86,21 @@ export function printTable(title: string, rows: string[][], right: readonly numb
     console.log(r.map((cell, col) => (right.includes(col) ? cell.padStart(widths[col]) : cell.padEnd(widths[col]))).join('  '));
   }
 }
+
+/**
+ * µs per page of the first write to memory the process has not used yet (the kernel gives the page
+ * then) and of a later write to the same page: on some virtual machines the first costs thousands
+ * of times more, and it is a share of every cold figure (a new process's heap grows page by page).
+ */
+export function pageWriteMicros(mib = 64): { first: number; again: number } {
+  const page = 4096;
+  const bytes = new Uint8Array(mib * 2 ** 20); // zeroed pages the kernel maps at their first write
+  const pass = (v: number): number => {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < bytes.length; i += page) bytes[i] = v;
+    return Number(process.hrtime.bigint() - t0) / 1e3 / (bytes.length / page);
+  };
+  const first = pass(1);
+  const again = pass(2);
+  return { first, again };
+}
