@@ -1,4 +1,4 @@
-// The C type model: one object per type, with the memos of the types derived from it (intern.ts fills them); C names; the pending-layout and no-size checks (one file: a type fixes its name only once settledPending finds nothing pending, so the checks and the classes refer to each other).
+// The C type model: one object per type, with the memos of the types derived from it (intern.ts fills them); C names; the pending-layout and no-size checks (one file, long because the classes and the pending checks refer to each other: a type fixes its name only once settledPending finds nothing pending, so a cut between them is an import cycle).
 import { FFIError } from '../errors';
 import { PRIMITIVES, PrimitiveSpec, Repr } from './primitives';
 
