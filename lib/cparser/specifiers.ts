@@ -109,7 +109,8 @@ export abstract class SpecifierParser extends DeclaratorParser {
     let word = -1;
     let wordKind = 0;
     let words: Token[] | null = null;
-    let named: { type: CType; quals: number; tok: Token } | null = null;
+    // The typedef name or tag keyword that named the type, by token index (its Token is made for messages only).
+    let named: { type: CType; quals: number; at: number } | null = null;
     let tag: TagUse | null = null;
     let quals = 0;
     let storage: Token | null = null;
@@ -120,8 +121,8 @@ export abstract class SpecifierParser extends DeclaratorParser {
         if (named || word >= 0 || this.ts.cur !== IDENT) break;
         const tok = this.ts.peek();
         if (!this.isTypedefName(tok.text)) break;
-        this.ts.next();
-        named = this.typedefType(tok);
+        named = this.typedefType(tok.text, this.ts.index);
+        this.ts.skip();
         continue;
       }
       if (role.kind === 'reserved') break;
@@ -139,6 +140,14 @@ export abstract class SpecifierParser extends DeclaratorParser {
         this.ts.skip();
         continue;
       }
+      if (role.kind === 'tag' && named === null && word < 0) {
+        // Without the Tokens of the keyword and the tag: made only for a message.
+        const at = this.ts.index;
+        this.ts.skip();
+        tag = this.tagSpecifier(at);
+        named = { type: tag.type, quals: 0, at };
+        continue;
+      }
       const tok = this.ts.peek();
       switch (role.kind) {
         case 'storage':
@@ -147,17 +156,14 @@ export abstract class SpecifierParser extends DeclaratorParser {
           storage = tok;
           break;
         case 'type':
-          if (named) this.cannotCombine(tok, named.tok);
+          if (named) this.cannotCombine(tok, this.ts.token(named.at));
           // The longest valid spelling has four words ('unsigned long long int').
           if (words?.length === 4) this.ts.fail(words[0], `invalid type ${quote([...words, tok].map((w) => w.text).join(' '))}`);
           (words as Token[]).push(tok);
           break;
         case 'tag':
-          if (named || word >= 0) this.cannotCombine(tok, named?.tok ?? this.ts.token(word));
-          this.ts.next();
-          tag = this.tagSpecifier(tok);
-          named = { type: tag.type, quals: 0, tok };
-          continue;
+          // After another type (a tag alone was read above).
+          return this.cannotCombine(tok, this.ts.token(named !== null ? named.at : word));
         case 'refused':
           return this.ts.unexpected(tok, expected);
       }
@@ -176,47 +182,54 @@ export abstract class SpecifierParser extends DeclaratorParser {
     return this.ts.fail(tok, `'${tok.text}' cannot be combined with '${other.text}' in one type`);
   }
 
-  /** The type the typedef name `tok` stands for: the cdef's typedef, else the built-in type of that name. */
-  private typedefType(tok: Token): { type: CType; quals: number; tok: Token } {
-    const d = this.scope.get(tok.text);
-    if (d?.kind === 'typedef') return { type: d.type, quals: d.quals, tok };
-    return { type: BUILTIN_TYPES.get(tok.text) as CType, quals: 0, tok };
+  /** The type the typedef name `name` (token `at`) stands for: the cdef's typedef, else the built-in type of that name. */
+  private typedefType(name: string, at: number): { type: CType; quals: number; at: number } {
+    const d = this.scope.get(name);
+    if (d?.kind === 'typedef') return { type: d.type, quals: d.quals, at };
+    return { type: BUILTIN_TYPES.get(name) as CType, quals: 0, at };
   }
 
-  private tagSpecifier(kw: Token): TagUse {
-    const kind = kw.text as 'struct' | 'union' | 'enum';
-    const name = this.ts.cur === IDENT ? this.ts.next() : null;
+  /** A tag specifier after its keyword, token `kwAt` (the tag and the keyword by index: most never appear in a message). */
+  private tagSpecifier(kwAt: number): TagUse {
+    const kind = this.ts.textAt(kwAt) as 'struct' | 'union' | 'enum';
+    const nameAt = this.ts.cur === IDENT ? this.ts.index : -1;
+    if (nameAt >= 0) this.ts.skip();
     if (this.ts.cur !== P_LBRACE) {
-      if (!name) return this.ts.unexpected(this.ts.peek(), `a name or '{' after '${kind}'`);
-      return { type: this.tagReference(kind, name), defined: false, anonymous: false };
+      if (nameAt < 0) return this.ts.unexpected(this.ts.peek(), `a name or '{' after '${kind}'`);
+      return { type: this.tagReference(kind, nameAt), defined: false, anonymous: false };
     }
     const open = this.ts.index;
     this.ts.skip();
     if (++this.ts.depth > NESTING_LIMIT) this.ts.tooDeep(open);
-    const type = kind === 'enum' ? this.enumDefinition(kw, name) : this.structDefinition(kind, name, kw);
+    const type = kind === 'enum'
+      ? this.enumDefinition(this.ts.token(kwAt), nameAt < 0 ? null : this.ts.token(nameAt))
+      : this.structDefinition(kind, nameAt, kwAt);
     this.ts.depth--;
-    return { type, defined: true, anonymous: name === null };
+    return { type, defined: true, anonymous: nameAt < 0 };
   }
 
   /**
    * `struct s` without a body: the declared type, or a new incomplete one, as C declares a tag it
    * meets first (in a type name too: 'struct s *' works before any cdef names s, as in CFFI).
    */
-  private tagReference(kind: 'struct' | 'union' | 'enum', name: Token): StructType | EnumType {
-    const found = this.scope.tag(kind, name.text);
+  private tagReference(kind: 'struct' | 'union' | 'enum', nameAt: number): StructType | EnumType {
+    const name = this.ts.textAt(nameAt);
+    const found = this.scope.tag(kind, name);
     if (found) return found.type;
-    return this.scope.declareIncompleteTag(kind, name.text, posOf(name));
+    return this.scope.declareIncompleteTag(kind, name, this.ts.posAt(nameAt));
   }
 
   // ---- structs and unions ---------------------------------------------------------------------
 
-  private structDefinition(kind: 'struct' | 'union', name: Token | null, kw: Token): StructType {
+  /** A struct or union body after its tag (token `nameAt`, -1 for none) and keyword (token `kwAt`). */
+  private structDefinition(kind: 'struct' | 'union', nameAt: number, kwAt: number): StructType {
+    const name = nameAt < 0 ? null : this.ts.textAt(nameAt);
     // Only a body inside another can redefine a tag being defined.
-    const existing = name && this.defining.length > 0 ? this.scope.tag(kind, name.text)?.type : undefined;
-    if (existing && this.defining.includes(existing as StructType)) this.ts.fail(name as Token, `nested redefinition of '${kind} ${name?.text}'`);
-    const at = posOf(name ?? kw);
-    const def = this.scope.openStruct(kind, name ? name.text : null, at);
-    if (!name) this.anonymousAt.set(def.target, kw);
+    const existing = name !== null && this.defining.length > 0 ? this.scope.tag(kind, name)?.type : undefined;
+    if (existing && this.defining.includes(existing as StructType)) this.ts.fail(this.ts.token(nameAt), `nested redefinition of '${kind} ${name}'`);
+    const at = this.ts.posAt(nameAt < 0 ? kwAt : nameAt);
+    const def = this.scope.openStruct(kind, name, at);
+    if (name === null) this.anonymousAt.set(def.target, this.ts.token(kwAt));
     this.defining.push(def.target);
     const body = this.structBody();
     try {

@@ -200,6 +200,12 @@ describe('primitive types', () => {
   test('a built-in or typedef name cannot combine with type words', () => {
     expect(errorOf('size_t unsigned x;')).toBe("cdef:1:8: 'unsigned' cannot be combined with 'size_t' in one type");
     expect(errorOf('int struct s x;')).toBe("cdef:1:5: 'struct' cannot be combined with 'int' in one type");
+    // A tag names the type too: what follows it, or a typedef name before it, is refused naming it.
+    expect(errorOf('struct s int x;')).toBe("cdef:1:10: 'int' cannot be combined with 'struct' in one type");
+    expect(errorOf('struct s { int a; } union u x;')).toBe("cdef:1:21: 'union' cannot be combined with 'struct' in one type");
+    expect(errorOf('size_t enum e x;')).toBe("cdef:1:8: 'enum' cannot be combined with 'size_t' in one type");
+    expect(errorOf('struct;')).toBe("cdef:1:7: expected a name or '{' after 'struct', found ';'");
+    expect(errorOf('struct s { struct s { int a; } in; };')).toBe("cdef:1:19: nested redefinition of 'struct s'");
   });
 
   test('pages of repeated type words fail fast', () => {

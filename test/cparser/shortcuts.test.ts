@@ -129,6 +129,21 @@ describe('looks at tokens', () => {
     expect(tokens).toBe(300 * 17 + 300 * 12 + 1);
     expect(w.tokens).toBeLessThan(2.5 * tokens);
   });
+
+  test('tags, defined or named, make no Token objects: of those prototypes, only the function names do', () => {
+    const parts: string[] = [];
+    for (let i = 0; i < 300; i++) parts.push(`struct s${i} { int a; double b; char c[${(i % 7) + 1}]; };\n`);
+    for (let i = 0; i < 300; i++) parts.push(`union u${i} *g${i}(int x, struct s${i} *p, enum e *q);\n`);
+    const made = jest.spyOn(CdefTokens.prototype, 'make');
+    try {
+      parseCdef(`enum e { E };\n${parts.join('')}`, new Registry());
+      // The function names (declarators keep their Token), and at most a few more.
+      expect(made.mock.calls.length).toBeGreaterThanOrEqual(300);
+      expect(made.mock.calls.length).toBeLessThan(310);
+    } finally {
+      made.mockRestore();
+    }
+  });
 });
 
 describe('token tables given back', () => {
