@@ -47,8 +47,9 @@ export abstract class TypeBase {
   // the pointer and open array of a type of depth 0 (what an array decays to), held strongly
   // because they are few and made on every decay; 'int **' or 'char[77]' derived from a built-in
   // type, which lives forever, would otherwise live forever too. (Function types: see functionType.)
-  /** @internal pointer types to this type, indexed by pointee qualifiers (weakly past depth 0). */
+  /** @internal the unqualified pointer type to this type (weakly past depth 0). */
   declare _ptr: PointerType | WeakRef<PointerType> | undefined;
+  /** @internal the other pointer types to this type, indexed by pointee qualifiers (weakly past depth 0). */
   declare _ptrs: (PointerType | WeakRef<PointerType> | undefined)[] | undefined;
   /** @internal array types of this item type, by length (-1: open; weakly but the open array of a depth-0 type). */
   declare _arrays: Map<number, ArrayType | WeakRef<ArrayType>> | undefined;
