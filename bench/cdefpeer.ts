@@ -6,7 +6,7 @@ import * as path from 'path';
 import { FFI } from '../lib/ffi';
 import { packageRoot } from '../lib/package';
 import { distinctTexts } from './cdef';
-import { Row, median, printTable, timeEach } from './timing';
+import { Row, coldFigures, median, printTable, timeEach } from './timing';
 
 /** `n` structs of three members and `n` functions taking a pointer to one: at n = 1,500, 115 KiB of cdef. */
 export function structsAndFunctions(n: number): string {
@@ -54,9 +54,9 @@ export function benchCdefPeer(runs = Number(process.env.BENCH_RUNS ?? 7)): Row[]
     for (let i = 0; i < runs; i++) {
       const r = spawnSync(process.execPath, ['-e', COLD_CHILD, dist, file], { encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`bench/cdefpeer: the cold cdef() failed:\n${r.stderr}`);
-      const [ms, faults] = r.stdout.trim().split(' ').map(Number);
+      const { ms, pages } = coldFigures(r.stdout);
       cold.push(ms);
-      coldFaults.push(faults);
+      coldFaults.push(pages);
       if (!python) continue;
       const p = spawnSync(PYTHON, [path.join(packageRoot, 'bench', 'peer_cffi.py'), 'cdef', file, '3'], { encoding: 'utf8' });
       if (p.status !== 0) throw new Error(`bench/cdefpeer: Python CFFI's cdef() failed:\n${p.stderr}`);

@@ -6,7 +6,7 @@ import * as path from 'path';
 import { probeCompiler } from '../lib/build';
 import { FFI } from '../lib/ffi';
 import { packageRoot } from '../lib/package';
-import { Row, median, printTable, timeEach } from './timing';
+import { Row, coldFigures, median, printTable, timeEach } from './timing';
 
 /** The package's entry, as a program loads it. */
 const ENTRY = path.join(packageRoot, 'dist', 'node-cffi.js');
@@ -58,9 +58,9 @@ export function benchHeader(runs = Number(process.env.BENCH_RUNS ?? 7)): Row[] {
         probeCompiler({ tmpdir: cache });
         const r = spawnSync(process.execPath, ['-e', COLD_CHILD, ENTRY, header, cache], { encoding: 'utf8' });
         if (r.status !== 0) throw new Error(`bench/header: the cold cdefHeader('${header}') failed:\n${r.stderr}`);
-        const [ms, faults] = r.stdout.trim().split(' ').map(Number);
+        const { ms, pages } = coldFigures(r.stdout);
         cold.push(ms);
-        coldFaults.push(faults);
+        coldFaults.push(pages);
         bare.push(timeEach(1, () => spawnSync(cc, ['-E', '-dD', file], { maxBuffer: 1 << 28 })));
       }
       const preprocess = median(bare);

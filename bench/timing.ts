@@ -104,3 +104,9 @@ export function pageWriteMicros(mib = 64): { first: number; again: number } {
   const again = pass(2);
   return { first, again };
 }
+
+/** What a cold child printed: its time in ms and the pages it wrote first (minor faults), as `ms faults`. */
+export function coldFigures(stdout: string): { ms: number; pages: number } {
+  const [ms, pages] = stdout.trim().split(' ').map(Number);
+  return { ms, pages };
+}

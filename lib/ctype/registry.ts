@@ -158,16 +158,8 @@ export class Registry {
    * the table becomes `staged`, which the caller hands over and no longer uses.
    */
   declareStaged(staged: Map<string, Decl>, override: boolean): void {
-    if (this.table.size !== 0 || this.included.size !== 0) {
-      staged.forEach((d, key) => this.declare(d, override, key));
-      return;
-    }
-    if (staged.size === 0) return;
-    this.table = staged;
-    this.changeCount++;
-    if (this.typeCache.size !== 0) this.typeCache.clear();
-    const told = this.onDeclare;
-    if (told !== null) staged.forEach((d) => told(d));
+    if (this.table.size !== 0 || this.included.size !== 0) staged.forEach((d, key) => this.declare(d, override, key));
+    else this.adopt(staged);
   }
 
   /**
@@ -176,13 +168,23 @@ export class Registry {
    */
   declareFresh(decls: readonly Decl[]): void {
     if (!this.pristine) throw new Error('internal: declareFresh() into a table that is not empty');
-    this.changeCount++;
+    const table = new Map<string, Decl>();
     for (const d of decls) {
       const key = keyOf(d);
-      if (this.table.has(key)) throw new Error(`internal: declareFresh() of '${key}' twice`);
-      this.table.set(key, d);
+      if (table.has(key)) throw new Error(`internal: declareFresh() of '${key}' twice`);
+      table.set(key, d);
     }
-    if (this.onDeclare) for (const d of decls) this.onDeclare(d);
+    this.adopt(table);
+  }
+
+  /** Makes `table` (declarations that need no check) this empty table's, as declaring each in turn would. */
+  private adopt(table: Map<string, Decl>): void {
+    if (table.size === 0) return;
+    this.table = table;
+    this.changeCount++;
+    if (this.typeCache.size !== 0) this.typeCache.clear();
+    const told = this.onDeclare;
+    if (told !== null) table.forEach((d) => told(d));
   }
 
   /**
