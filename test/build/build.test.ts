@@ -511,11 +511,12 @@ describe('a long compile says so on a terminal', () => {
   });
 
   test('sync: the timer of the line is stopped the moment the blocking spawn returns, before it writes anything', async () => {
-    // No clock in it: the line is due after ten days, and the child waits for the timer's own exit
-    // event (no polling), which comes only once it was stopped: its shell then ends through its
-    // TERM trap, which stops its sleep, with status 0 — or, when the TERM comes before the shell
-    // has set its trap (a busy machine), by the signal itself, before any sleep was started. Were
-    // it not stopped, the child would never end, and jest would fail the test at its limit.
+    // No clock in it: the line is due after ten days. The moment spawnSync returns, the timer must
+    // have been sent its TERM (child.killed); one that was not is killed here and reported at once,
+    // so that the test never waits on a limit. A stopped one then ends through its TERM trap, which
+    // stops its sleep, with status 0 — or, when the TERM comes before the shell has set its trap (a
+    // busy machine), by the signal itself, before any sleep was started — and the child waits for
+    // that exit event (no polling) before it ends, so that the line would be in the file by then.
     const dir = tempDir();
     const errFile = path.join(dir, 'stderr.txt');
     const r = await runWithStderrFile(
@@ -530,7 +531,8 @@ describe('a long compile says so on a terminal', () => {
         'childProcess.spawn = spawn;',
         'timer.ref();',
         "const stopped = (code, signal) => (code === 0 && signal === null) || (code === null && signal === 'SIGTERM');",
-        "timer.on('exit', (code, signal) => process.stdout.write(stopped(code, signal) ? `stopped ${result.status}` : `ended ${code} ${signal}`));",
+        "if (!timer.killed) { timer.kill('SIGKILL'); process.stdout.write('not stopped'); }",
+        "else timer.on('exit', (code, signal) => process.stdout.write(stopped(code, signal) ? `stopped ${result.status}` : `ended ${code} ${signal}`));",
       ],
       errFile,
     );
