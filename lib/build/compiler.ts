@@ -242,6 +242,18 @@ function defineArgs(value: unknown): string[] {
   });
 }
 
+/**
+ * `_GNU_SOURCE`, defined as CFFI's builds have it (Python.h, which CFFI's C includes first,
+ * defines it through pyconfig.h): the C library's extensions (`asprintf`, `memmem`, `qsort_r`…)
+ * declared whatever the source defines, since the standard headers verify() puts before the source
+ * have fixed the feature set before its first line (a source's own `#define _GNU_SOURCE` would come
+ * too late). Defined empty, so that a source's `#define _GNU_SOURCE` is the same definition and
+ * draws no warning; left to the caller when its arguments define or undefine it (`-U_GNU_SOURCE`).
+ */
+function featureArgs(args: readonly string[]): string[] {
+  return args.some((a) => /^(?:-[DU])?_GNU_SOURCE(?:=|$)/.test(a)) ? [] : ['-D_GNU_SOURCE='];
+}
+
 /** The compiler's arguments around `-o <out> <file>`; paths are absolute, as the compiler runs elsewhere. */
 export interface CompileArgs {
   readonly before: readonly string[];
@@ -252,13 +264,16 @@ export interface CompileArgs {
 /** Checks the options and turns them into arguments: later flags win, so the user's -O0 beats our -O3. */
 export function compileArgs(options: BuildOptions, host: Host): CompileArgs {
   const abs = (p: string): string => path.resolve(host.cwd(), p);
+  const extra = stringList(options.extraCompileArgs, 'extraCompileArgs', false);
+  const defines = defineArgs(options.defineMacros);
   return {
     before: [
       '-shared',
       '-fPIC',
       '-O3',
-      ...stringList(options.extraCompileArgs, 'extraCompileArgs', false),
-      ...defineArgs(options.defineMacros),
+      ...featureArgs([...extra, ...defines]),
+      ...extra,
+      ...defines,
       ...stringList(options.includeDirs, 'includeDirs', true).map((d) => `-I${abs(d)}`),
     ],
     sources: stringList(options.sources, 'sources', true).map(abs),

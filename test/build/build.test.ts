@@ -236,7 +236,7 @@ describe('the compiler process', () => {
     const quicker = ccFamily() === 'gcc' ? ['-pipe', '-fno-canonical-system-headers'] : [];
     expect(args).toEqual([
       ...quicker,
-      '-shared', '-fPIC', '-O3', '-O0', '-g',
+      '-shared', '-fPIC', '-O3', '-D_GNU_SOURCE=', '-O0', '-g',
       '-DN=1', '-DFLAG', '-DMAX(a,b)=((a)>(b)?(a):(b))',
       '-I<dir>/inc',
       '-MD', '-MF', 'deps.d',

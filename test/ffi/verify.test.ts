@@ -93,6 +93,39 @@ describe('compiler diagnostics', () => {
     expect(e.diagnostics).toMatch(/lines\.c:3:9: error: (['‘]nope['’] undeclared|use of undeclared identifier 'nope')/);
     expect(e.diagnostics).toMatch(/\n( {4}3 \| )?int c = nope;/); // the quote is of the source's own line 3 (gcc numbers it)
   });
+
+  // CFFI's C starts with Python.h, whose pyconfig.h defines _GNU_SOURCE: code calling the C
+  // library's GNU functions compiles there whether or not it defines the macro itself.
+  test("the C library's GNU extensions are declared, as in CFFI, with or without the source's own #define _GNU_SOURCE, and without a warning", () => {
+    const warnings: CompilerWarning[] = [];
+    const body = '#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n' +
+      'int show(char **out, int x) { return asprintf(out, "%d!", x); }\n' +
+      'int found(void) { return memmem("abcdef", 6, "cd", 2) != NULL; }\n';
+    for (const source of [body, `#define _GNU_SOURCE\n${body}`]) {
+      const ffi = new FFI();
+      ffi.cdef('int show(char **out, int x); int found(void); void free(void *);');
+      const lib = ffi.verify(source, { onWarning: (w) => warnings.push(w) });
+      const out = ffi.new('char *[1]');
+      expect(lib.show(out, 42)).toBe(3);
+      expect(ffi.string(out[0])).toBe('42!');
+      lib.free(out[0]);
+      expect(lib.found()).toBe(1);
+    }
+    expect(warnings.map((w) => w.message)).toEqual([]);
+  });
+
+  test('an option that defines or undefines _GNU_SOURCE leaves the macro to the caller', () => {
+    // 0: not defined; 1: defined empty; else its value.
+    const source = 'int gnu(void) {\n#if !defined _GNU_SOURCE\n  return 0;\n#elif (_GNU_SOURCE + 0) == 0\n  return 1;\n#else\n  return _GNU_SOURCE;\n#endif\n}\n';
+    const gnu = (options: Parameters<FFI['verify']>[1]): number => {
+      const ffi = new FFI();
+      ffi.cdef('int gnu(void);');
+      return ffi.verify(source, options).gnu() as number;
+    };
+    expect(gnu({})).toBe(1); // defined, empty
+    expect(gnu({ extraCompileArgs: ['-U_GNU_SOURCE'] })).toBe(0);
+    expect(gnu({ defineMacros: [['_GNU_SOURCE', '2']] })).toBe(2);
+  });
 });
 
 describe("the compiler's warnings", () => {
