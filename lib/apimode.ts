@@ -323,12 +323,16 @@ function linkedLibraries(options: VerifyOptions): string[] {
  */
 export interface WeakFunctions {
   readonly symbol: string;
+  /** Functions and globals, in the table's order. */
   readonly names: readonly string[];
+  /** Which of `names` are globals. */
+  readonly variables: ReadonlySet<string>;
   readonly missing: string[];
   /**
    * 'table': the addresses the compiled code resolved (the compiler honours weak references);
-   * 'symbols': the library and its dependencies are asked for each name (tcc, whose code takes
-   * a weak function's address through a stub that is never 0).
+   * 'symbols': the library and its dependencies are asked for each function's name (tcc, whose
+   * code takes a weak function's address through a stub that is never 0); globals are read from
+   * the table.
    */
   readonly lookup: 'table' | 'symbols';
 }
@@ -336,11 +340,11 @@ export interface WeakFunctions {
 /** The functions of `weak` that no library linked defines: their addresses in the table are 0. @internal */
 export function missingFunctions(loaded: LoadedLibrary, weak: WeakFunctions): string[] {
   if (weak.names.length === 0) return [];
-  if (weak.lookup === 'symbols') {
-    return weak.names.filter((name) => !loaded.hasSymbol(name));
-  }
   const place = placeRaw(loaded.symbolAddress(weak.symbol), weak.names.length * 8);
-  return weak.names.filter((_, i) => place.view.getBigUint64(place.offset + i * 8, true) === 0n);
+  // tcc's weak data is 0 when undefined, as other compilers' is, and a global that is a macro has
+  // no symbol of its name: globals are read from the table with every compiler.
+  const byName = (name: string): boolean => weak.lookup === 'symbols' && !weak.variables.has(name);
+  return weak.names.filter((name, i) => (byName(name) ? !loaded.hasSymbol(name) : place.view.getBigUint64(place.offset + i * 8, true) === 0n));
 }
 
 /**
@@ -363,7 +367,7 @@ export function open(p: Prepared, built: BuildResult, parts: LibParts, weak?: We
     if (weak) {
       weak.missing.push(...missingFunctions(s.loaded, weak));
       const missing = new Set(weak.missing);
-      decls = decls.filter((d) => d.kind !== 'function' || !missing.has(d.name));
+      decls = decls.filter((d) => (d.kind !== 'function' && d.kind !== 'variable') || !missing.has(d.name));
     }
     const lib = makeLib({
       label, name: p.request.moduleName, loaded: s.loaded, decls, functions: p.glue.functions, globals: p.glue.globals,

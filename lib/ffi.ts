@@ -338,7 +338,7 @@ export class FFI {
   verify<L extends object = Lib>(source: string, options: VerifyOptions = {}): L {
     checkOptions('ffi.verify()', options, apiMode().VERIFY_OPTION_NAMES);
     const weak = this.#weakFunctions(options);
-    const p = this.#prepare(typeof source === 'string' && weak ? source + headerStage().weakReferences(weak.names) : source, headerLib().linkAll(options, weak), 'ffi.verify()', true);
+    const p = this.#prepare(typeof source === 'string' && weak ? source + headerStage().weakReferences(weak.names, weak.variables) : source, headerLib().linkAll(options, weak), 'ffi.verify()', true);
     return this.#built(apiMode().open(p, apiMode().build(p), this.#libParts(), weak), weak) as L;
   }
 
@@ -346,7 +346,7 @@ export class FFI {
   async verifyAsync<L extends object = Lib>(source: string, options: VerifyOptions = {}): Promise<L> {
     checkOptions('ffi.verifyAsync()', options, apiMode().VERIFY_OPTION_NAMES);
     const weak = this.#weakFunctions(options);
-    const p = this.#prepare(typeof source === 'string' && weak ? source + headerStage().weakReferences(weak.names) : source, headerLib().linkAll(options, weak), 'ffi.verifyAsync()', true);
+    const p = this.#prepare(typeof source === 'string' && weak ? source + headerStage().weakReferences(weak.names, weak.variables) : source, headerLib().linkAll(options, weak), 'ffi.verifyAsync()', true);
     const parts = this.#libParts();
     return this.#built(apiMode().open(p, await apiMode().buildWithoutBlocking(p), parts, weak), weak) as L;
   }
@@ -403,7 +403,7 @@ export class FFI {
     checkOptions('ffi.compile()', options, COMPILE_OPTION_NAMES);
     const set = this.#sourceSet('ffi.compile()');
     const weak = this.#weakFunctions(set.options);
-    const source = weak ? set.source + headerStage().weakReferences(weak.names) : set.source;
+    const source = weak ? set.source + headerStage().weakReferences(weak.names, weak.variables) : set.source;
     const p = this.#prepare(source, headerLib().linkAll({ moduleName: set.base, ...set.options }, weak), 'ffi.compile()', true);
     const built = apiMode().build(p);
     const settled = apiMode().loadAndSettle(p, built);
@@ -496,16 +496,25 @@ export class FFI {
     }
   }
 
-  /** The functions the headers declared that some library must define (not macros, not static inline), referred to weakly. */
+  /**
+   * The functions and globals the headers declared that some library must define (not macros, not
+   * static inline), referred to weakly: a header declares what the program itself may be meant to
+   * define (arpa/telnet.h's `slc_names`), and what a library was built without.
+   */
   #weakFunctions(options: VerifyOptions): WeakFunctions | undefined {
     if (this.#headers.length === 0) return undefined;
     const apiOnly = new Set(this.#skipped.filter((s) => s.mode === 'dlopen').map((s) => s.name));
     const names: string[] = [];
+    const variables = new Set<string>();
     for (const h of this.#headers) {
-      for (const key of h.keys) if (this.#registry.get(key)?.kind === 'function' && !apiOnly.has(key)) names.push(key);
+      for (const key of h.keys) {
+        const kind = this.#registry.get(key)?.kind;
+        if (kind === 'variable') variables.add(key);
+        if ((kind === 'function' && !apiOnly.has(key)) || kind === 'variable') names.push(key);
+      }
     }
     const tcc = names.length > 0 && typeof options === 'object' && options !== null && buildStage().probeCompiler(options).family === 'tcc';
-    return { symbol: headerStage().WEAK_TABLE, names, missing: [], lookup: tcc ? 'symbols' : 'table' };
+    return { symbol: headerStage().WEAK_TABLE, names, variables, missing: [], lookup: tcc ? 'symbols' : 'table' };
   }
 
   /** A library with what the headers bound beyond cdef: macro values, and the reasons for names left out. */

@@ -217,6 +217,9 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
   const glue = new Lines();
   glue.add('#line 0 "GLUE"'); // numbered below, once the glue's first line in the unit is known
   glue.add('#if defined(__GNUC__) || defined(__clang__)');
+  // The glue refers to every declaration of the cdef, used or not (a whole header's): one the
+  // headers deprecate is the source's concern only where the source uses it, which still warns.
+  glue.add('# pragma GCC diagnostic ignored "-Wdeprecated-declarations"');
   glue.add('# define _NCFFI_EXPORT __attribute__((visibility("default")))');
   glue.add('# define _NCFFI_UNUSED __attribute__((unused))');
   glue.add('# define _NCFFI_ALIGNOF(t) __alignof__(t)');

@@ -81,6 +81,45 @@ const tccTitle = 'with tcc too: a header function no library defines is found ou
   expect(() => lib.geo_extra).toThrow(/'geo_extra' is declared by the header, but none of the libraries linked defines it/);
 });
 
+// A header may declare globals the program itself is meant to define (arpa/telnet.h's slc_names).
+test(`a header global no library defines is refused when used, not at load; the others are read and written${tcc ? '' : ' (tcc part skipped: tcc is not installed)'}`, () => {
+  fs.writeFileSync(
+    path.join(dir, 'globals.h'),
+    'extern int made_by_program;\nextern int made_here;\nextern int shadowed;\n#define shadowed (*shadowed_location())\nint *shadowed_location(void);\n',
+  );
+  const source = '#include "globals.h"\nint made_here = 5;\nint *shadowed_location(void) { static int v = 9; return &v; }\n';
+  for (const compiler of tcc ? [undefined, 'tcc'] : [undefined]) {
+    const ffi = new FFI();
+    ffi.cdefHeader('globals.h', { includeDirs: [dir], compiler });
+    const lib = ffi.verify(source, { includeDirs: [dir], compiler });
+    expect(lib.made_here).toBe(5);
+    lib.made_here = 6;
+    expect(lib.made_here).toBe(6);
+    // A global that is also a macro is reached through the macro, as C reaches it.
+    expect(lib.shadowed).toBe(9);
+    expect(() => lib.made_by_program).toThrow(FFIError);
+    expect(() => lib.made_by_program).toThrow(/'made_by_program' is declared by the header, but none of the libraries linked defines it/);
+  }
+});
+
+test("the header's deprecated declarations draw no warning from what verify() adds; the source's own use of one still does", () => {
+  fs.writeFileSync(path.join(dir, 'old.h'), '__attribute__((deprecated("use new_way"))) int old_way(void);\nint new_way(void);\n');
+  const build = (body: string) => {
+    const warnings: string[] = [];
+    const ffi = new FFI();
+    ffi.cdefHeader('old.h', { includeDirs: [dir] });
+    const lib = ffi.verify(`#include "old.h"\nint old_way(void) { return 1; }\n${body}`, { includeDirs: [dir], onWarning: (w) => warnings.push(w.message) });
+    return { lib, warnings };
+  };
+  const quiet = build('int new_way(void) { return 2; }\n');
+  expect(quiet.warnings).toEqual([]);
+  expect([quiet.lib.old_way(), quiet.lib.new_way()]).toEqual([1, 2]);
+  const using = build('int new_way(void) { return old_way() + 1; }\n');
+  expect(using.warnings).toHaveLength(1);
+  expect(using.warnings[0]).toMatch(/^source\.c:3:\d+: .*old_way.* is deprecated.*\[-Wdeprecated-declarations\]$/);
+  expect(using.lib.new_way()).toBe(2);
+});
+
 test('the declarations are remembered: the same header again runs no preprocessor until an option or a header file changes', () => {
   const options = { includeDirs: [dir], compiler: counter };
   const before = runs();
