@@ -74,7 +74,7 @@ export function extractHeader(preprocessed: string, options: HeaderExtractOption
   const checked: { registry?: Registry } = {};
   const cdefs = [...check(selected.items, notes, checked)];
   const registry = checked.registry as Registry;
-  const wrappers = macroWrappers(selected.macros, registry, table.files, notes);
+  const wrappers = macroWrappers(selected.macros, registry, table, notes);
   if (wrappers.length) cdefs.push({ source: wrappers.map((w) => w.text).join(''), pack: 0 });
   const apiOnly: ApiOnly[] = [];
   for (const [name, { where, reason }] of selected.apiOnly) if (registry.get(name)?.kind === 'function') apiOnly.push({ name, where, reason });

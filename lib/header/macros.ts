@@ -8,6 +8,7 @@ import { functionType } from '../ctype/intern';
 import { Registry } from '../ctype/registry';
 import { Item } from '../cc/emit';
 import { Notes } from '../cc/select';
+import { cWord } from '../cparser/keywords';
 
 /** The tokens of macro text, without blanks (from its pieces, when read already). */
 export const tokensOf = (text: string, pieces: readonly string[] = preprocessedPieces(text)): string[] => pieces.filter((p) => pieceKind(p) !== null);
@@ -141,18 +142,28 @@ const UNTYPED =
  * parameter types and returning its result: verify() calls each through a wrapper, where the C
  * compiler expands the macro. Each is checked into `registry`; the others are noted as skipped.
  */
-export function macroWrappers(macros: readonly MacroDef[], registry: Registry, files: readonly string[], notes: Notes): Item[] {
+export function macroWrappers(macros: readonly MacroDef[], registry: Registry, unit: MacroUnit, notes: Notes): Item[] {
   const typed = new Map<string, FunctionType>();
   const out: Item[] = [];
   const callee = (name: string): FunctionType | undefined => {
     const d = registry.get(name);
     return d?.kind === 'function' ? d.type : typed.get(name);
   };
+  let named: Set<string> | undefined;
+  const scope = {
+    macros: unit.macros,
+    declared: (name: string): boolean => (named ??= new Set(unit.tokens.texts.filter((_, i) => unit.tokens.kinds[i] === 'ident'))).has(name),
+  };
   for (const m of [...macros].sort((a, b) => a.at - b.at)) {
-    const where = `${files[m.file]}:${m.line}`;
+    const where = `${unit.files[m.file]}:${m.line}`;
     const type = m.params === null ? callee(m.body.trim()) : typeOfMacro(m, callee);
     if (typeof type === 'string' || type === undefined) {
       notes.skip(m.name, where, type ?? UNTYPED, m.at);
+      continue;
+    }
+    const undeclared = undeclaredName(m, scope, new Set());
+    if (undeclared !== null) {
+      notes.skip(m.name, where, `its expansion refers to '${undeclared}', which nothing the header includes declares (the program is meant to define it)`, m.at);
       continue;
     }
     const text = `${spell(type, m.name)};\n`;
@@ -167,6 +178,38 @@ export function macroWrappers(macros: readonly MacroDef[], registry: Registry, f
     out.push({ pos: m.at - 0.5, text, pack: 0, user: true, names: [m.name], where });
   }
   return out;
+}
+
+/** What a wrapped macro's expansion is checked against: the preprocessed translation unit's tokens and macros. */
+export interface MacroUnit {
+  readonly tokens: { readonly kinds: readonly string[]; readonly texts: readonly string[] };
+  readonly macros: ReadonlyMap<string, MacroDef>;
+  readonly files: readonly string[];
+}
+
+/**
+ * The first name the macro's expansion refers to (through the macros it uses too) that the
+ * translation unit declares nowhere: no token of the preprocessed C is that name, and it is no
+ * macro, keyword or builtin. Such a name is one the program is meant to define (obstack.h's
+ * `obstack_chunk_alloc`), and a wrapper would not compile. Null when there is none, or when the
+ * expansion pastes or quotes tokens (`##`, `#`), whose names only the preprocessor can tell.
+ */
+function undeclaredName(m: MacroDef, scope: { macros: ReadonlyMap<string, MacroDef>; declared: (name: string) => boolean }, seen: Set<string>): string | null {
+  seen.add(m.name);
+  const toks = tokensOf(m.body);
+  if (toks.some((t) => t === '#' || t === '##')) return null;
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i];
+    if (pieceKind(t) !== 'ident' || m.params?.includes(t)) continue;
+    if (i > 0 && (toks[i - 1] === '.' || toks[i - 1] === '->')) continue; // a member's name
+    if (cWord(t) !== undefined || t.startsWith('__builtin_') || t === '__VA_ARGS__') continue;
+    const inner = scope.macros.get(t);
+    if (inner !== undefined) {
+      const name = seen.has(t) ? null : undeclaredName(inner, scope, seen);
+      if (name !== null) return name;
+    } else if (!scope.declared(t)) return t;
+  }
+  return null;
 }
 
 /** The function type of a macro whose body is one call of a declared function (or wrapped macro), or why not. */

@@ -115,6 +115,21 @@ describe('macros', () => {
     expect(why._H_GUARD).toMatch(/reserved/);
   });
 
+  // obstack.h's obstack_init(h) passes obstack_chunk_alloc, a macro the program defines before it includes the header.
+  test("a wrapper is made only when the names its expansion refers to are declared somewhere in the unit; one the program is meant to define leaves the macro out", () => {
+    const y = extract(
+      'enum mode { FAST = 1 };\nstruct ctx { int size; };\nint begin(struct ctx *c, int size, void *(*alloc)(size_t));\n' +
+        '#define CAST(t, e) ((t) (e))\n#define h_init(c) begin((c), 0, CAST(void *(*)(size_t), chunk_alloc))\n' +
+        '#define h_fast(c) begin((c), FAST + (int)sizeof(((struct ctx *)0)->size) + (int)sizeof(struct timeval), CAST(void *(*)(size_t), 0))\n' +
+        '#define h_paste(c) begin((c), FAST, pre_ ## fix)\n',
+    );
+    const r = registryOf(y);
+    expect(r.get('h_fast')?.type.cname).toBe('int(struct ctx *)');
+    expect(r.get('h_paste')?.type.cname).toBe('int(struct ctx *)'); // pasted names: only the compiler can tell
+    expect(r.get('h_init')).toBeUndefined();
+    expect(reasons(y).h_init).toBe("its expansion refers to 'chunk_alloc', which nothing the header includes declares (the program is meant to define it)");
+  });
+
   test('literal values are what the compiler makes of the text', () => {
     expect(literalValue('"\\x41\\101\\t" "\\u20ac"')).toBe('AA\t€');
     expect(literalValue('(1e3)')).toBe(1000);
