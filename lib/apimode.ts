@@ -1,6 +1,6 @@
 // API mode's one pipeline, for verify(), verifyAsync() and compile(): the translation unit, its build, loading it, settling the cdef with its probes, the library object.
 import * as path from 'path';
-import { show, TypeError, VerificationError } from './errors';
+import { FFIError, show, TypeError, VerificationError } from './errors';
 import { nodeHost } from './host';
 import { CType, pendingLayout, primitive } from './ctype/model';
 import { functionType, pointerTo } from './ctype/intern';
@@ -274,6 +274,8 @@ export function loadAndSettle(p: Prepared, built: BuildResult): Settled {
   let loaded: LoadedLibrary;
   try {
     loaded = loadLibrary(built.path, { watch: linkedLibraries(p.options), file: built.descriptor, flags: p.options.flags });
+  } catch (e) {
+    throw unresolved(e, p);
   } finally {
     if (built.descriptor) nodeHost.closeSync(built.descriptor.fd);
   }
@@ -293,6 +295,21 @@ export function loadAndSettle(p: Prepared, built: BuildResult): Settled {
     loaded.close();
     throw e;
   }
+}
+
+/**
+ * A library that does not load because a name it refers to is defined nowhere (a global the cdef
+ * and the source only declare, a function of a library not linked) is said in those terms, with
+ * what to do; the loader's own words follow. Other errors pass unchanged.
+ */
+function unresolved(e: unknown, p: Prepared): unknown {
+  const name = e instanceof Error ? /\bundefined symbol: ([^\s,)]+)/.exec(e.message)?.[1] : undefined;
+  if (name === undefined) return e;
+  const source = p.options.filename ?? 'source.c';
+  return new FFIError(
+    `verify(): the library built from ${source} refers to '${name}', which neither ${source} nor a library linked defines; ` +
+      `define it in the source, or name the library that defines it in options.libraries (${(e as Error).message})`,
+  );
 }
 
 /** What a build is made of, for the line a long compile prints: '1,500 functions, 3 globals'. */

@@ -241,6 +241,31 @@ describe('build options', () => {
   });
 });
 
+describe('a library that does not load', () => {
+  test('for a name defined nowhere says which, and what to do', () => {
+    const ffi = new FFI();
+    ffi.cdef('extern int nowhere; int get(void);');
+    const e = failure(() => ffi.verify('extern int nowhere;\nint get(void) { return nowhere; }\n', { filename: 'g.c' }));
+    expect(e).toBeInstanceOf(FFIError);
+    expect(e.message).toMatch(/^verify\(\): the library built from g\.c refers to 'nowhere', which neither g\.c nor a library linked defines; define it in the source, or name the library that defines it in options\.libraries \(dlopen\(.*undefined symbol: nowhere/);
+    // A function of a library of the test's own, not linked, then linked.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-unresolved-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'helper.c'), 'int helper_value(void) { return 41; }\n');
+      const r = spawnSync(CC, ['-shared', '-fPIC', '-o', path.join(dir, 'libhelper.so'), path.join(dir, 'helper.c')], { encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      const q = new FFI();
+      q.cdef('int next(void);');
+      const source = 'int helper_value(void);\nint next(void) { return helper_value() + 1; }\n';
+      expect(() => q.verify(source)).toThrow(/refers to 'helper_value', which neither source\.c nor a library linked defines/);
+      const linked = q.verify(source, { libraries: ['helper'], libraryDirs: [dir], extraLinkArgs: [`-Wl,-rpath,${dir}`] });
+      expect(linked.next()).toBe(42);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('checks against the compiler', () => {
   test('a struct whose cdef layout disagrees with the source fails verify()', () => {
     const ffi = new FFI();
