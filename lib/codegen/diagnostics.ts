@@ -123,7 +123,8 @@ const OPTION = /\s*\[(-W[\w=+-]+(?:,-W[\w=+-]+)*)\]\s*$/;
  * (`cdef:3:5: error: sub(): the cdef declares 'sub' but source.c does not define it`), keeping the
  * compiler's notes that point into the user's files. An error on the line just after the source
  * means the source ends inside a block or a declaration: it is reported at the source's last
- * line, and what the glue then drew is left out.
+ * line, and what the glue then drew is left out. After an error in the source or its headers,
+ * what the glue draws is a consequence: told, never put first.
  */
 export function tellDiagnostics(output: string, glue: Glue, options: { promote?: boolean } = {}): Told {
   const { diagnostics: parsed, summary } = parseDiagnostics(output);
@@ -133,6 +134,12 @@ export function tellDiagnostics(output: string, glue: Glue, options: { promote?:
   const text: string[] = [];
   const warnings: CompilerWarning[] = [];
   let cut = false;
+  /**
+   * An error in the source or a header it includes came first: what the glue then draws follows
+   * from it (a header that failed leaves the compiler inside a declaration), so none of it is
+   * put first, nor said to be the source's end.
+   */
+  let sourceErred = false;
   const seen = new Set<string>();
   const headline = (s: string): void => {
     if (!headlines.includes(s)) headlines.push(s);
@@ -140,6 +147,7 @@ export function tellDiagnostics(output: string, glue: Glue, options: { promote?:
   for (const d of diagnostics) {
     if (!isGlue(d.file)) {
       if (cut) continue;
+      if (d.severity === 'error') sourceErred = true;
       // The user's own diagnostic, as written; notes about the glue (rare) are left out.
       const own: Diagnostic = { ...d, context: d.context.filter((l) => !mentionsGlue(l)), notes: d.notes.filter((n) => !isGlue(n.file)) };
       text.push(...written(own));
@@ -157,13 +165,13 @@ export function tellDiagnostics(output: string, glue: Glue, options: { promote?:
       const head = `${glue.sourceName}: ${d.severity}: ${d.message} (in ${part})`;
       text.push(...context, head, ...userNotes.flatMap((n) => written(n)));
       if (d.severity === 'warning') warnings.push(warningOf(d, glue.sourceName, 0, 0, d.message, [head]));
-      else if (d.severity === 'error') headline(head);
+      else if (d.severity === 'error' && !sourceErred) headline(head);
       continue;
     }
     // A struct the source does not define draws this warning before the errors that say so.
     if (d.severity === 'warning' && owner.role === 'field' && /declared inside parameter list|will not be visible outside/.test(d.message)) continue;
     if (owner.role === 'end') {
-      if (d.severity !== 'error') continue;
+      if (d.severity !== 'error' || sourceErred) continue;
       const { line, column } = glue.sourceEnd;
       const message = "the source ends inside a function body or a declaration (a '}' or ';' missing at its end?)";
       text.push(...context, `${glue.sourceName}:${line}:${column}: error: ${message}`);
@@ -183,7 +191,7 @@ export function tellDiagnostics(output: string, glue: Glue, options: { promote?:
     if (d.severity === 'warning') {
       warnings.push(warningOf(d, 'cdef', owner.pos?.line ?? 0, owner.pos?.column ?? 0, stripOption(said), lines.slice(context.length)));
     } else if (d.severity === 'error') {
-      headline(stripOption(said));
+      if (!sourceErred) headline(stripOption(said));
     }
   }
   const failed = diagnostics.some((d) => d.severity === 'error');

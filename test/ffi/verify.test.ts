@@ -65,6 +65,24 @@ describe('compiler diagnostics', () => {
     expect(e.message).not.toContain('node-cffi-glue.c');
   });
 
+  // jpegint.h without jpeglib.h before it: its EXTERN(type) macros are undefined, and gcc reads
+  // the rest of the unit as the parameter declarations of an old-style function definition.
+  test('a header that fails first is what the message starts with, not the end of the source nor the code verify() adds', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-broken-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'broken.h'), 'EXTERN(int) first_call(int x);\nint second_call(void);\n');
+      const ffi = new FFI();
+      ffi.cdef('int h(void);');
+      const e = failure(() => ffi.verify('#include "broken.h"\nint h(void) { return 1; }\n', { includeDirs: [dir] }));
+      expect(e).toBeInstanceOf(VerificationError);
+      expect(e.message).toMatch(/^verify\(\): the C compiler failed/);
+      expect(e.message).not.toMatch(/the source ends inside/);
+      expect(e.message.split('\n').find((l) => / error: /.test(l))).toMatch(/broken\.h:1:\d+: error: /);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a call of an undeclared function is an error (a forgotten #include would truncate its pointer result)', () => {
     const ffi = new FFI();
     ffi.cdef('char *name(void);');
