@@ -29,8 +29,13 @@ export interface HeaderItems {
   readonly symbols: Map<string, string>;
 }
 
-/** Names that C reserves for the implementation: guards and helpers of system headers. */
-export const isReserved = (name: string): boolean => /^_[A-Z_]/.test(name);
+/**
+ * Macro names of the implementation's own, which a header's binding leaves out: helpers (`__` and
+ * then anything: `__GLIBC__`, `__need_size_t`) and guards (`_STDIO_H`, `_SQLITE3_H_`,
+ * `_VA_LIST_DEFINED`). Other names C reserves (an underscore, then a capital) are often the
+ * header's API, and are bound: stdio.h's `_IONBF`, unistd.h's `_POSIX_VERSION`, paths.h's `_PATH_BSHELL`.
+ */
+export const isReserved = (name: string): boolean => /^__/.test(name) || (/^_[A-Z]/.test(name) && /_H$|_H_|_DEFINED$|_INCLUDED$/i.test(name));
 
 /**
  * The cdef items for the header's files: every declaration and object-like macro there (those

@@ -130,6 +130,17 @@ describe('macros', () => {
     expect(reasons(y).h_init).toBe("its expansion refers to 'chunk_alloc', which nothing the header includes declares (the program is meant to define it)");
   });
 
+  // C reserves names that start with an underscore and a capital, yet headers spell API so:
+  // stdio.h's _IONBF (setvbuf's modes), paths.h's _PATH_BSHELL, unistd.h's _POSIX_VERSION.
+  test('reserved macro names are left out only as helpers (__) and guards; the others are the header\'s API', () => {
+    const y = extract('#define _H2_H 1\n#define _LIST_DEFINED\n#define _H2_INCLUDED 1\n#define __helper 3\n#define _IONBF 2\n#define _PATH_SH "/bin/sh"\n');
+    expect(registryOf(y).get('_IONBF')).toMatchObject({ kind: 'constant', value: 2 });
+    expect(y.values).toEqual({ _PATH_SH: '/bin/sh' });
+    const why = reasons(y);
+    expect(Object.keys(why).sort()).toEqual(['_H2_H', '_H2_INCLUDED', '_LIST_DEFINED', '__helper']);
+    for (const name of Object.keys(why)) expect(why[name]).toMatch(/reserved for the implementation/);
+  });
+
   test('literal values are what the compiler makes of the text', () => {
     expect(literalValue('"\\x41\\101\\t" "\\u20ac"')).toBe('AA\t€');
     expect(literalValue('(1e3)')).toBe(1000);
