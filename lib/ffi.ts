@@ -174,6 +174,8 @@ export class FFI {
   /** The symbols asm labels in the headers give functions and globals, by name: what dlopen() libraries look up. */
   readonly #symbols = new Map<string, string>();
   readonly #skipped: HeaderSkipped[] = [];
+  /** Of the names only verify() reaches, the functions a library defines (they pass a long double): referred to weakly too. */
+  readonly #linkedApiOnly = new Set<string>();
   readonly #given = new Set<string>();
   /** The FFIs included, the last verify() library, the libraries from dlopen() that learn later declarations. */
   #links = new Links(this.#registry);
@@ -287,7 +289,11 @@ export class FFI {
     for (const [name, v] of Object.entries(h.values)) this.#values.set(name, v);
     for (const [name, symbol] of Object.entries(h.symbols ?? {})) this.#symbols.set(name, symbol);
     const known = new Set(this.#skipped.map((s) => `${s.mode} ${s.name} ${s.where}`));
-    const left: HeaderSkipped[] = [...h.skipped.map((s) => ({ ...s, mode: 'all' as const })), ...h.apiOnly.map((a) => ({ ...a, mode: 'dlopen' as const }))];
+    const left: HeaderSkipped[] = [
+      ...h.skipped.map((s) => ({ ...s, mode: 'all' as const })),
+      ...h.apiOnly.map(({ name, where, reason }) => ({ name, where, reason, mode: 'dlopen' as const })),
+    ];
+    for (const a of h.apiOnly) if (a.symbol) this.#linkedApiOnly.add(a.name);
     for (const s of left) if (!known.has(`${s.mode} ${s.name} ${s.where}`)) this.#skipped.push(s);
     const keys = new Set([...this.#registry.values()].map(keyOf).filter((k) => !before.has(k)));
     this.#headers.push({ include: h.include, options: { ...options }, keys, probed: false });
@@ -498,7 +504,7 @@ export class FFI {
 
   /**
    * The functions and globals the headers declared that some library must define (not macros, not
-   * static inline), referred to weakly: a header declares what the program itself may be meant to
+   * static inline; those passing a long double too), referred to weakly: a header declares what the program itself may be meant to
    * define (arpa/telnet.h's `slc_names`), and what a library was built without.
    */
   #weakFunctions(options: VerifyOptions): WeakFunctions | undefined {
@@ -510,7 +516,7 @@ export class FFI {
       for (const key of h.keys) {
         const kind = this.#registry.get(key)?.kind;
         if (kind === 'variable') variables.add(key);
-        if ((kind === 'function' && !apiOnly.has(key)) || kind === 'variable') names.push(key);
+        if ((kind === 'function' && (!apiOnly.has(key) || this.#linkedApiOnly.has(key))) || kind === 'variable') names.push(key);
       }
     }
     const tcc = names.length > 0 && typeof options === 'object' && options !== null && buildStage().probeCompiler(options).family === 'tcc';

@@ -7,11 +7,13 @@ import { CdefChunk, check } from '../cc/check';
 import { readDeclarations } from '../cc/declarations';
 import { Notes, Skipped } from '../cc/select';
 import { macroWrappers } from './macros';
-import { selectHeader } from './select';
+import { HeaderPart, selectHeader } from './select';
 
 export interface HeaderExtractOptions {
   /** True for the files (as the line markers spell them) whose declarations are bound. */
   readonly own: (file: string) => boolean;
+  /** The files that are parts of those (see HeaderPart), and what of them is bound. */
+  readonly part?: (file: string) => HeaderPart | null;
   /** Only names this accepts are bound (the types they need come along). */
   readonly only: ((name: string) => boolean) | null;
   /** Makes plain data of the declarations the cdef text declares, for a reader that rebuilds them without parsing. */
@@ -23,6 +25,8 @@ export interface ApiOnly {
   readonly name: string;
   readonly where: string;
   readonly reason: string;
+  /** A function some library defines (one passing a long double): referred to weakly, as the others are; not a macro or a static inline. */
+  readonly symbol?: true;
 }
 
 /** The value of a macro cdef has no constant for: a string, a number, or an integer cast to a pointer type. */
@@ -68,8 +72,9 @@ function explained(skipped: readonly Skipped[]): Skipped[] {
 export function extractHeader(preprocessed: string, options: HeaderExtractOptions): HeaderExtract {
   const table = readDeclarations(preprocessed);
   const mine = new Set(table.files.flatMap((f, i) => (options.own(f) ? [i] : [])));
+  const parts = options.part ? table.files.map((f, i) => (mine.has(i) ? null : (options.part as (f: string) => HeaderPart | null)(f))) : [];
   const notes = new Notes();
-  const selected = selectHeader(table, { own: (file) => mine.has(file), only: options.only }, notes);
+  const selected = selectHeader(table, { own: (file) => mine.has(file), part: (file) => parts[file] ?? null, only: options.only }, notes);
   // The macros' wrappers take the types of the functions they call: the checked declarations have them.
   const checked: { registry?: Registry } = {};
   const cdefs = [...check(selected.items, notes, checked)];
@@ -78,7 +83,7 @@ export function extractHeader(preprocessed: string, options: HeaderExtractOption
   if (wrappers.length) cdefs.push({ source: wrappers.map((w) => w.text).join(''), pack: 0 });
   const apiOnly: ApiOnly[] = [];
   for (const [name, { where, reason }] of selected.apiOnly) if (registry.get(name)?.kind === 'function') apiOnly.push({ name, where, reason });
-  for (const [name, { where, reason }] of notes.apiOnly) apiOnly.push({ name, where, reason });
+  for (const [name, { where, reason }] of notes.apiOnly) apiOnly.push({ name, where, reason, symbol: true });
   for (const w of wrappers) {
     apiOnly.push({ name: w.names[0], where: w.where, reason: 'it is a macro; only verify() calls it, through a wrapper the C compiler expands it in' });
   }

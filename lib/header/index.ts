@@ -5,13 +5,14 @@ import { nodeHost } from '../host';
 import { BUILD_OPTION_NAMES, preprocess, PreprocessOptions } from '../build';
 import type { Decl } from '../ctype/registry';
 import { HeaderExtract, HeaderExtractOptions, extractHeader } from './extract';
+import type { HeaderPart } from './select';
 
 export type { ApiOnly, HeaderExtract, HeaderValue } from './extract';
 export type { CdefChunk } from '../cc/check';
 export type { Skipped } from '../cc/select';
 
 /** Bumped whenever the output for the same preprocessed text changes. */
-const HEADER_READER_VERSION = '7';
+const HEADER_READER_VERSION = '8';
 
 export interface HeaderOptions extends PreprocessOptions {
   /**
@@ -65,25 +66,43 @@ const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** The name the including source goes by in line markers. */
 const SOURCE_NAME = 'node-cffi-header.c';
 
+const baseName = (file: string): string => file.slice(file.lastIndexOf('/') + 1);
+
+/** A file of the C library's own implementation, and one of the kernel's interface (see HeaderPart). */
+const LIBRARY_PART = /\/bits\//;
+const KERNEL_PART = /\/(?:linux|asm|asm-generic)\//;
+
 /**
- * The files the source includes itself, as the line markers show: where `#include <stdio.h>` found
- * stdio.h, and not glibc's bits/stdio.h (included by it) or stdc-predef.h (by the compiler).
+ * The files the binding takes, as the line markers show: the header's own ones (where the source's
+ * `#include <stdio.h>` found stdio.h, and those the patterns match; not glibc's bits/stdio.h, nor
+ * stdc-predef.h the compiler includes), and the parts of those (see HeaderPart): bits/ files they
+ * include, through bits/ files only, and the kernel's files those include.
  */
-function directIncludes(output: string): Set<string> {
-  const direct = new Set<string>();
+function boundFiles(output: string, patterns: readonly RegExp[]): { own: Set<string>; parts: Map<string, HeaderPart> } {
+  const own = new Set<string>();
+  const parts = new Map<string, HeaderPart>();
   const stack: string[] = [''];
   for (const m of output.matchAll(/^# \d+ "((?:[^"\\]|\\.)*)"((?: \d)*)$/gm)) {
     const file = m[1].replace(/\\(.)/g, '$1');
     const flags = m[2].trim().split(' ');
     if (flags.includes('1')) {
-      if (stack[stack.length - 1] === SOURCE_NAME) direct.add(file);
+      const parent = stack[stack.length - 1];
+      // The header the source names, or the same name further along the include path, which a
+      // compiler's own header (gcc's limits.h, stdint.h) includes with #include_next.
+      const next = stack.some((f) => own.has(f) && baseName(f) === baseName(file));
+      if (parent === SOURCE_NAME || next || patterns.some((p) => p.test(file))) own.add(file);
+      else if (!parts.has(file)) {
+        const from = own.has(parent) ? 'own' : parts.get(parent);
+        if (LIBRARY_PART.test(file) && (from === 'own' || from === 'calls')) parts.set(file, 'calls');
+        else if (KERNEL_PART.test(file) && from !== undefined) parts.set(file, 'macros');
+      }
       stack.push(file);
     } else {
       if (flags.includes('2') && stack.length > 1) stack.pop();
       stack[stack.length - 1] = file;
     }
   }
-  return direct;
+  return { own, parts };
 }
 
 /**
@@ -121,8 +140,8 @@ export function readHeader(
     keyParts: ['header', HEADER_READER_VERSION, only === undefined ? 'all' : `only /${only.source}/${only.flags}`, ...patterns.map((p) => p.source), snapshot ? 'snapshot' : 'text'],
     byContent: true,
     derive: ({ output }) => {
-      const direct = directIncludes(output);
-      const x = extractHeader(output, { own: (f) => direct.has(f) || patterns.some((p) => p.test(f)), only: test, snapshot: keep });
+      const bound = boundFiles(output, patterns);
+      const x = extractHeader(output, { own: (f) => bound.own.has(f), part: (f) => bound.parts.get(f) ?? null, only: test, snapshot: keep });
       if (keep) derived = { value: x, parsed };
       return { value: x, files: x.files };
     },

@@ -7,9 +7,21 @@ import { isBuiltinTypeName } from '../cparser/parser';
 import { MacroDef, preprocessedPieces } from '../cparser/preprocessed';
 import { castConstant, literalValue, tokensOf } from './macros';
 
+/**
+ * What a file the header includes is to its binding: a part of it rather than a header of its own,
+ * whose functions, globals, enums and macros are bound ('calls': the C library's `bits/` files), or whose
+ * macros are ('macros': the kernel's `linux/`, `asm/` and `asm-generic/` files those include).
+ * fcntl.h's O_RDONLY is in bits/fcntl-linux.h, signal.h's pthread_kill in bits/sigthread.h,
+ * errno.h's EINVAL in asm-generic/errno-base.h, sys/socket.h's SOCK_STREAM in bits/socket_type.h's
+ * enum. Their other types come as the others' do, when used.
+ */
+export type HeaderPart = 'calls' | 'macros';
+
 export interface HeaderSelection {
   /** The files (indexes into the table's file names) whose declarations are bound. */
   readonly own: (file: number) => boolean;
+  /** The files that are parts of those, and what of them is bound (see HeaderPart); none when absent. */
+  readonly part?: (file: number) => HeaderPart | null;
   /** Only the declarations and macros with a matching name (the types they need come along). */
   readonly only: ((name: string) => boolean) | null;
 }
@@ -46,9 +58,13 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
   const roots: Decl[] = [];
   const only = selection.only === null ? null : withCallees(table, selection);
   const wanted = (d: Decl): boolean => only === null || d.names.some((n) => only(n) || only(n.replace(/^(struct|union|enum) /, '')));
+  const part = selection.part ?? (() => null);
   for (let i = 0; i < table.length; i++) {
-    if (!selection.own(table.fileOf(i))) continue;
+    const file = table.fileOf(i);
+    const own = selection.own(file);
+    if (!own && part(file) !== 'calls') continue;
     const d = table.decl(i);
+    if (!own && d.kind !== 'function' && d.kind !== 'variable' && !d.defines.some((t) => t.startsWith('enum '))) continue;
     if (wanted(d)) roots.push(d);
   }
   const apiOnly = new Map<string, { where: string; reason: string }>();
@@ -67,8 +83,9 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
   const values = new Map<string, { value: string | number; where: string }>();
   const macros: MacroDef[] = [];
   const casts = new Map<string, { type: string; value: number; where: string; pos: number }>();
+  const bound = (file: number): boolean => selection.own(file) || part(file) !== null;
   for (const m of table.macros.values()) {
-    if (!selection.own(m.file) || declared.has(m.name)) continue;
+    if (!bound(m.file) || declared.has(m.name)) continue;
     if (only !== null && !only(m.name)) continue;
     const where = `${table.files[m.file]}:${m.line}`;
     if (isReserved(m.name)) {
@@ -116,7 +133,7 @@ function withCallees(table: DeclTable, selection: HeaderSelection): (name: strin
   for (let grew = true; grew; ) {
     grew = false;
     for (const m of table.macros.values()) {
-      if (!selection.own(m.file) || !accepts(m.name)) continue;
+      if (!(selection.own(m.file) || (selection.part?.(m.file) ?? null) !== null) || !accepts(m.name)) continue;
       const callee = /^[\s(]*([A-Za-z_]\w*)/.exec(m.body)?.[1];
       if (callee !== undefined && !accepts(callee)) {
         extra.add(callee);

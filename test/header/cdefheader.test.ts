@@ -102,6 +102,15 @@ test(`a header global no library defines is refused when used, not at load; the 
   }
 });
 
+test('a header function passing a long double, which only verify() calls, is referred to weakly too', () => {
+  fs.writeFileSync(path.join(dir, 'ld.h'), 'long double ld_missing(long double x);\nlong double ld_twice(long double x);\n');
+  const ffi = new FFI();
+  ffi.cdefHeader('ld.h', { includeDirs: [dir] });
+  const lib = ffi.verify('#include "ld.h"\nlong double ld_twice(long double x) { return 2 * x; }\n', { includeDirs: [dir] });
+  expect(lib.ld_twice(1.25)).toBe(2.5);
+  expect(() => lib.ld_missing).toThrow(/'ld_missing' is declared by the header, but none of the libraries linked defines it/);
+});
+
 test("the header's deprecated declarations draw no warning from what verify() adds; the source's own use of one still does", () => {
   fs.writeFileSync(path.join(dir, 'old.h'), '__attribute__((deprecated("use new_way"))) int old_way(void);\nint new_way(void);\n');
   const build = (body: string) => {

@@ -270,6 +270,34 @@ withHeader('stdio.h', 'libc6-dev', (it) => {
   });
 });
 
+withHeader('fcntl.h', 'libc6-dev', (it) => {
+  // glibc keeps much of a header's API in bits/ files (O_RDONLY in bits/fcntl-linux.h,
+  // pthread_kill in bits/sigthread.h, SOCK_STREAM in bits/socket_type.h's enum), the kernel's
+  // headers hold errno's values, and gcc's limits.h and stdint.h reach glibc's with #include_next.
+  it("what a header keeps in bits/ files, the kernel's headers and #include_next comes with it", () => {
+    const ffi = new FFI();
+    const headers = ['fcntl.h', 'errno.h', 'signal.h', 'sys/socket.h', 'limits.h', 'stdint.h', 'unistd.h', 'math.h'];
+    for (const h of headers) ffi.cdefHeader(h);
+    const c = ffi.verify(headers.map((h) => `#include <${h}>\n`).join(''), { libraries: ['m'] });
+    const fd = c.open('/dev/null', c.O_RDONLY | c.O_CLOEXEC);
+    expect(fd).toBeGreaterThanOrEqual(0);
+    expect(c.fcntl(fd, c.F_GETFD) & c.FD_CLOEXEC).toBe(c.FD_CLOEXEC);
+    expect(c.close(fd)).toBe(0);
+    expect(c.open('/nonexistent/node-cffi', c.O_RDONLY)).toBe(-1);
+    expect(ffi.errno).toBe(c.ENOENT);
+    const s = c.socket(c.AF_UNIX, c.SOCK_STREAM, 0);
+    expect(s).toBeGreaterThanOrEqual(0);
+    expect(c.close(s)).toBe(0);
+    expect(c.kill(c.getpid(), 0)).toBe(0);
+    expect(typeof c.pthread_kill).toBe('function');
+    expect([c.SIGTERM, c.PATH_MAX, c.INT32_MAX, c.SIZE_MAX]).toEqual([15, 4096, 2 ** 31 - 1, 2n ** 64n - 1n]);
+    expect(c.sqrt(2)).toBe(Math.SQRT2);
+    // The same through dlopen(): the constants need no compile of ours beyond the probes.
+    const libc = ffi.dlopen(null);
+    expect([libc.O_RDONLY, libc.EINVAL, libc.SOCK_STREAM]).toEqual([c.O_RDONLY, c.EINVAL, c.SOCK_STREAM]);
+  });
+});
+
 withHeader('math.h', 'libc6-dev', (it) => {
   it("long double functions: verify() calls them through wrappers, dlopen() refuses them with the reason", () => {
     const ffi = new FFI();
