@@ -3,6 +3,7 @@ import { CDefError } from '../errors';
 import { parseTypeName } from '../cparser/parser';
 import { cWord } from '../cparser/keywords';
 import { Decl, Registry } from '../ctype/registry';
+import type { CType } from '../ctype/model';
 import { CdefChunk, check } from '../cc/check';
 import { readDeclarations } from '../cc/declarations';
 import { Notes, Skipped } from '../cc/select';
@@ -90,9 +91,9 @@ export function extractHeader(preprocessed: string, options: HeaderExtractOption
   const values: Record<string, HeaderValue> = {};
   for (const [name, v] of selected.values) values[name] = v.value;
   for (const [name, c] of selected.casts) {
-    const why = pointerProblem(c.type, registry);
-    if (why === null) values[name] = { cast: c.type, value: c.value };
-    else notes.skip(name, c.where, why, c.pos);
+    const cast = castValue(c.type, c.value, registry);
+    if (typeof cast === 'string') notes.skip(name, c.where, cast, c.pos);
+    else values[name] = cast;
   }
   return {
     ...(options.snapshot ? { snapshot: options.snapshot([...registry.values()]) } : {}),
@@ -106,13 +107,29 @@ export function extractHeader(preprocessed: string, options: HeaderExtractOption
   };
 }
 
-/** Why a macro's cast type is no pointer type the header's declarations know, or null. */
-function pointerProblem(type: string, registry: Registry): string | null {
+/**
+ * The value of a macro that casts an integer to a type the header's declarations know: a pointer
+ * constant (made on use), or for an integer type the integer as C converts it (time.h's
+ * `CLOCKS_PER_SEC` is `((__clock_t) 1000000)`); why not, for any other type.
+ */
+function castValue(type: string, value: number, registry: Registry): HeaderValue | string {
+  let t: CType;
   try {
-    if (parseTypeName(type, registry).kind === 'pointer') return null;
+    t = parseTypeName(type, registry);
   } catch (e) {
     if (!(e instanceof CDefError)) throw e;
     return `it casts to '${type}', which was not declared: ${e.message}`;
   }
-  return `it casts to '${type}', which is not a pointer type; only integer and pointer constants are declared`;
+  if (t.kind === 'pointer') return { cast: type, value };
+  const repr = t.kind === 'enum' ? t.base.repr : t.kind === 'primitive' ? t.repr : null;
+  const bits = repr === null ? null : /^[iu](8|16|32|64)$/.exec(repr)?.[1];
+  if (repr === null || bits === undefined || bits === null) {
+    return `it casts to '${type}', which is neither an integer nor a pointer type; only integer and pointer constants are declared`;
+  }
+  const converted = BigInt.asIntN(Number(bits), BigInt(value));
+  const v = repr.startsWith('u') ? BigInt.asUintN(Number(bits), converted) : converted;
+  if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
+    return `its value, ${v} as '${type}', is beyond the integers a JavaScript number holds exactly`;
+  }
+  return Number(v);
 }

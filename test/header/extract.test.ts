@@ -141,6 +141,12 @@ describe('macros', () => {
     for (const name of Object.keys(why)) expect(why[name]).toMatch(/reserved for the implementation/);
   });
 
+  test('an integer cast to an integer type is that integer as C converts it; to another type, left out with the reason', () => {
+    const y = extract('typedef long clock_like;\nclock_like ticks(void);\n#define H_CLOCKS ((clock_like) 1000000)\n#define H_BYTE ((unsigned char)-1)\n#define H_DBL ((double) 3)\n');
+    expect(y.values).toEqual({ H_CLOCKS: 1000000, H_BYTE: 255 });
+    expect(reasons(y).H_DBL).toBe("it casts to 'double', which is neither an integer nor a pointer type; only integer and pointer constants are declared");
+  });
+
   test('literal values are what the compiler makes of the text', () => {
     expect(literalValue('"\\x41\\101\\t" "\\u20ac"')).toBe('AA\t€');
     expect(literalValue('(1e3)')).toBe(1000);
