@@ -64,7 +64,7 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
     const own = selection.own(file);
     if (!own && part(file) !== 'calls') continue;
     const d = table.decl(i);
-    if (!own && d.kind !== 'function' && d.kind !== 'variable' && !d.defines.some((t) => t.startsWith('enum '))) continue;
+    if (!own && d.kind !== 'function' && d.kind !== 'variable' && !definesEnum(table, d)) continue;
     if (wanted(d)) roots.push(d);
   }
   const apiOnly = new Map<string, { where: string; reason: string }>();
@@ -120,6 +120,18 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
     items.push(macroItem(m, expanded, where, pieces));
   }
   return { items: items.sort((a, b) => a.pos - b.pos), values, apiOnly, macros, casts, symbols };
+}
+
+/** True when the declaration's specifiers define an enum, named or not (bits/confname.h's enum of `_SC_*` names). */
+function definesEnum(table: DeclTable, d: Decl): boolean {
+  if (!d.specTag) return false;
+  const texts = table.tokens.texts;
+  for (let i = d.start; i < d.specEnd; i++) {
+    if (texts[i] !== 'enum') continue;
+    const next = texts[i + 1] === '{' ? i + 1 : i + 2;
+    if (texts[next] === '{') return true;
+  }
+  return false;
 }
 
 /**

@@ -272,7 +272,8 @@ withHeader('stdio.h', 'libc6-dev', (it) => {
 
 withHeader('fcntl.h', 'libc6-dev', (it) => {
   // glibc keeps much of a header's API in bits/ files (O_RDONLY in bits/fcntl-linux.h,
-  // pthread_kill in bits/sigthread.h, SOCK_STREAM in bits/socket_type.h's enum), the kernel's
+  // pthread_kill in bits/sigthread.h, SOCK_STREAM in bits/socket_type.h's enum, _SC_PAGESIZE in
+  // bits/confname.h's), the kernel's
   // headers hold errno's values, and gcc's limits.h and stdint.h reach glibc's with #include_next.
   it("what a header keeps in bits/ files, the kernel's headers and #include_next comes with it", () => {
     const ffi = new FFI();
@@ -289,6 +290,8 @@ withHeader('fcntl.h', 'libc6-dev', (it) => {
     expect(s).toBeGreaterThanOrEqual(0);
     expect(c.close(s)).toBe(0);
     expect(c.kill(c.getpid(), 0)).toBe(0);
+    // bits/confname.h's _SC_* names are the enumerators of an enum without a tag.
+    expect(c.sysconf(c._SC_PAGESIZE)).toBeGreaterThanOrEqual(4096);
     expect(typeof c.pthread_kill).toBe('function');
     expect([c.SIGTERM, c.PATH_MAX, c.INT32_MAX, c.SIZE_MAX]).toEqual([15, 4096, 2 ** 31 - 1, 2n ** 64n - 1n]);
     expect(c.sqrt(2)).toBe(Math.SQRT2);
