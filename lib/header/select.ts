@@ -64,7 +64,8 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
     const own = selection.own(file);
     if (!own && part(file) !== 'calls') continue;
     const d = table.decl(i);
-    if (!own && d.kind !== 'function' && d.kind !== 'variable' && !definesEnum(table, d)) continue;
+    // A part's own helpers (math.h's __acos beside acos, declared by one macro) are the implementation's, not the header's.
+    if (!own && ((d.kind !== 'function' && d.kind !== 'variable' && !definesEnum(table, d)) || (d.names.length > 0 && d.names.every((n) => n.startsWith('__'))))) continue;
     if (wanted(d)) roots.push(d);
   }
   const apiOnly = new Map<string, { where: string; reason: string }>();
