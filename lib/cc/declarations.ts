@@ -56,6 +56,11 @@ export interface Decl {
   readonly defines: readonly string[];
   /** Why cdef cannot say what the compiler makes of it (a layout attribute); null when it can. */
   readonly problem: string | null;
+  /**
+   * The union it defines is a transparent union (`__attribute__((transparent_union))`, as
+   * sys/socket.h's `__CONST_SOCKADDR_ARG` with _GNU_SOURCE): C passes it as its first member.
+   */
+  readonly transparent: boolean;
   /** The `pack` value its structs are laid out with (0: natural alignment). */
   readonly pack: number;
 
@@ -279,9 +284,9 @@ export class DeclTable {
           : 'tag';
     const file = this.tokens.files[start];
     const line = this.tokens.lines[start];
-    const { pack, problem } = this.layoutOf(start, end);
+    const { pack, problem, transparent } = this.layoutOf(start, end);
     return {
-      index, kind, names: [...named, ...defines], file, line, where: `${this.files[file]}:${line}`, refs, defines, problem, pack,
+      index, kind, names: [...named, ...defines], file, line, where: `${this.files[file]}:${line}`, refs, defines, problem, pack, transparent,
       start, end, hasBody, storage, specEnd, specTag, declarators,
     };
   }
@@ -389,20 +394,23 @@ export class DeclTable {
   /**
    * The pack value for the declaration's structs, or why cdef cannot express its layout: `packed`
    * on a struct maps to pack 1, but aligned members, vector types and packed members do not map.
+   * And whether a union it defines is transparent.
    */
-  private layoutOf(start: number, end: number): { pack: number; problem: string | null } {
+  private layoutOf(start: number, end: number): { pack: number; problem: string | null; transparent: boolean } {
     let pack = this.packAt(start);
     let problem: string | null = null;
+    let transparent = false;
     const { texts } = this.tokens;
     const tagWord = (i: number) => this.tokens.isIdent(i) && (texts[i] === 'struct' || texts[i] === 'union');
     for (let k = start; k <= end; k++) {
       for (const word of this.attributes.get(k) ?? []) {
         const structLevel = tagWord(k - 1) || (this.tokens.isIdent(k - 1) && tagWord(k - 2)) || this.isPunct(k - 1, '}');
         if (word === 'packed' && structLevel) pack = 1;
+        else if (word === 'transparent_union') transparent = true;
         else problem ??= `it uses __attribute__((${word})) or _Alignas, which cdef cannot express`;
       }
     }
-    return { pack, problem };
+    return { pack, problem, transparent };
   }
 }
 

@@ -38,7 +38,36 @@ export function item(table: DeclTable, d: Decl, text: string | Spelled, names: r
 
 /** The declaration as written, storage class included (for typedefs). */
 export function wholeText(table: DeclTable, d: Decl): Spelled {
-  return new Spelling(table).tokens(range(d.start, d.end)).punct(';').done();
+  return (d.transparent && d.kind === 'typedef' && transparentText(table, d)) || new Spelling(table).tokens(range(d.start, d.end)).punct(';').done();
+}
+
+/**
+ * A typedef of a transparent union as the type of its first member, which is how C passes it
+ * (`typedef const struct sockaddr *__CONST_SOCKADDR_ARG;`); null when its shape is not the plain
+ * one (a single name, a first member of one declarator ending with its name).
+ */
+function transparentText(table: DeclTable, d: Decl): Spelled | null {
+  const { texts, kinds } = table.tokens;
+  const [dec] = d.declarators;
+  if (d.declarators.length !== 1 || !dec.plain || dec.name === null) return null;
+  let open = d.start;
+  while (open < d.specEnd && texts[open] !== '{') open++;
+  if (texts[open] !== '{') return null;
+  const member: number[] = [];
+  let depth = 0;
+  for (let i = open + 1; i < d.specEnd; i++) {
+    const t = texts[i];
+    if (depth === 0 && (t === ';' || t === ',' || t === ':')) {
+      if (t !== ';') return null;
+      break;
+    }
+    if (t === '(' || t === '[' || t === '{') depth++;
+    else if (t === ')' || t === ']' || t === '}') depth--;
+    member.push(i);
+  }
+  const last = member[member.length - 1];
+  if (member.length < 2 || kinds[last] !== 'ident') return null;
+  return new Spelling(table).word('typedef').blank().tokens(member, new Map([[last, dec.name]])).punct(';').done();
 }
 
 /** Only the struct, union or enum the specifiers declare or define ('struct pt { int x; };'). */

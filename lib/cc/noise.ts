@@ -2,10 +2,13 @@
 import { TokenTable } from '../cparser/preprocessed';
 import { cWord } from '../cparser/keywords';
 
-/** Attributes that change a layout, some in ways cdef cannot say: the only attribute words kept. */
-export const LAYOUT_ATTRIBUTES: ReadonlySet<string> = new Set(['aligned', 'packed', 'vector_size', 'mode', 'designated_init']);
+/**
+ * The only attribute words kept: those that change a layout, some in ways cdef cannot say, and
+ * `transparent_union`, which changes how a union is passed (as its first member).
+ */
+export const LAYOUT_ATTRIBUTES: ReadonlySet<string> = new Set(['aligned', 'packed', 'vector_size', 'mode', 'designated_init', 'transparent_union']);
 
-/** Layout attribute words that stood before a token of the cleaned table, by its index. */
+/** Kept attribute words (see LAYOUT_ATTRIBUTES) that stood before a token of the cleaned table, by its index. */
 export type Attributes = ReadonlyMap<number, readonly string[]>;
 
 /** The symbol names of asm labels (`f(void) __asm__("f64")`), by the index of the token of the cleaned table they stood before. */

@@ -158,6 +158,19 @@ describe('macros', () => {
   });
 });
 
+describe('transparent unions', () => {
+  test('a typedef of one is the type of its first member, which is how C passes it', () => {
+    const x = extract(
+      'struct pt { int x; };\ntypedef union { const struct pt *__restrict first; int *second; } arg_t __attribute__((__transparent_union__));\nint use(arg_t a);\n',
+    );
+    const r = registryOf(x);
+    const arg = r.get('use')?.type.args[0];
+    expect(arg?.kind).toBe('pointer');
+    expect(arg?.item.cname).toBe('struct pt');
+    expect(x.skipped).toEqual([]);
+  });
+});
+
 describe('filters', () => {
   test('only the names a filter accepts, the types they use, and the functions their macros call', () => {
     const x = extract(

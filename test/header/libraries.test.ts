@@ -8,7 +8,9 @@ import { FFIError } from '../../lib/errors';
 
 /** A header from Debian's -dev package, or the reason its tests skip. */
 function need(header: string, pkg: string): string | null {
-  return ['/usr/include', '/usr/local/include'].some((d) => fs.existsSync(path.join(d, header)))
+  // Debian's multiarch directory (/usr/include/x86_64-linux-gnu) holds sys/socket.h.
+  const multiarch = fs.readdirSync('/usr/include').filter((d) => d.includes('-linux-')).map((d) => path.join('/usr/include', d));
+  return ['/usr/include', '/usr/local/include', ...multiarch].some((d) => fs.existsSync(path.join(d, header)))
     ? null
     : `${header} is not installed (Debian: apt-get install ${pkg})`;
 }
@@ -301,6 +303,32 @@ withHeader('fcntl.h', 'libc6-dev', (it) => {
     // bits/mathcalls.h declares __sqrt beside sqrt (one macro makes both): the implementation's, not bound.
     expect(Object.keys(libc)).toContain('sqrt');
     expect(Object.keys(libc).filter((k) => /^__(sqrt|acos)$/.test(k))).toEqual([]);
+  });
+});
+
+withHeader('sys/socket.h', 'libc6-dev', (it) => {
+  // With _GNU_SOURCE, bind()'s address is __CONST_SOCKADDR_ARG, a transparent union of pointers,
+  // which C passes as its first member: a pointer, which koffi can pass.
+  it('bind() and getsockname() through dlopen() and verify(): a transparent union is passed as its first member', () => {
+    const ffi = new FFI();
+    for (const h of ['sys/socket.h', 'sys/un.h', 'unistd.h']) ffi.cdefHeader(h);
+    expect(ffi.typeof('__CONST_SOCKADDR_ARG').kind).toBe('pointer');
+    const libs = [ffi.dlopen(null), ffi.verify('#include <sys/socket.h>\n#include <sys/un.h>\n#include <unistd.h>\n')];
+    libs.forEach((c, k) => {
+      const s = c.socket(c.AF_UNIX, c.SOCK_STREAM, 0);
+      expect(s).toBeGreaterThanOrEqual(0);
+      const name = `\0node-cffi-${process.pid}-${k}`; // an abstract socket: no file
+      const addr = ffi.new('struct sockaddr_un *', { sun_family: c.AF_UNIX });
+      ffi.memmove(addr.sun_path, Buffer.from(name), name.length);
+      const size = ffi.offsetof('struct sockaddr_un', 'sun_path') + name.length;
+      expect(c.bind(s, ffi.cast('struct sockaddr *', addr), size)).toBe(0);
+      const got = ffi.new('struct sockaddr_un *');
+      const len = ffi.new('socklen_t *', ffi.sizeof('struct sockaddr_un'));
+      expect(c.getsockname(s, ffi.cast('struct sockaddr *', got), len)).toBe(0);
+      expect(len[0]).toBe(size);
+      expect(ffi.buffer(got.sun_path, name.length).toString('latin1')).toBe(name);
+      expect(c.close(s)).toBe(0);
+    });
   });
 });
 
