@@ -220,6 +220,9 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
   // The glue refers to every declaration of the cdef, used or not (a whole header's): one the
   // headers deprecate is the source's concern only where the source uses it, which still warns.
   glue.add('# pragma GCC diagnostic ignored "-Wdeprecated-declarations"');
+  // The field checks take each field's address, never used: a packed struct's (sys/epoll.h's
+  // struct epoll_event) would warn of unaligned pointers that no code makes.
+  glue.add('# pragma GCC diagnostic ignored "-Waddress-of-packed-member"');
   glue.add('# define _NCFFI_EXPORT __attribute__((visibility("default")))');
   glue.add('# define _NCFFI_UNUSED __attribute__((unused))');
   glue.add('# define _NCFFI_ALIGNOF(t) __alignof__(t)');

@@ -160,6 +160,20 @@ describe("the compiler's warnings", () => {
     expect(got[0]).toBeInstanceOf(CompilerWarning);
   });
 
+  test('what verify() adds draws none of its own: the field checks of a packed struct take addresses no code uses', () => {
+    const warnings: string[] = [];
+    const ffi = new FFI();
+    // As sys/epoll.h's struct epoll_event on x86-64: packed, a field that is no integer.
+    ffi.cdef('struct ev { unsigned int events; double data; }; double get(struct ev *e);', { pack: 1 });
+    const lib = ffi.verify(
+      'struct __attribute__((packed)) ev { unsigned int events; double data; };\ndouble get(struct ev *e) { return e->data; }\n',
+      { onWarning: (w) => warnings.push(w.message) },
+    );
+    expect(lib.get(ffi.new('struct ev *', { events: 1, data: 7.5 }))).toBe(7.5);
+    expect(ffi.offsetof('struct ev', 'data')).toBe(4);
+    expect(warnings).toEqual([]);
+  });
+
   test('go through process.emitWarning when no onWarning is given: Node prints them on stderr, with the quote', () => {
     // In a process of its own: Node's 'warning' event and its printing are the process's.
     const script = `
