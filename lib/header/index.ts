@@ -169,7 +169,8 @@ export function weakReferences(names: readonly string[], variables: ReadonlySet<
     return variables.has(n) ? `#ifndef ${n}\n${line}\n#endif` : line;
   });
   const entries = names.map((n) => (variables.has(n) ? `#ifdef ${n}\n  (const void *)1,\n#else\n  (const void *)&${n},\n#endif` : `  (const void *)&${n},`));
-  // The table refers to every declaration, used or not: a deprecated one is no concern of the source's.
-  return `\n#pragma GCC diagnostic push\n#pragma GCC diagnostic ignored "-Wdeprecated-declarations"\n${weak.join('\n')}\n` +
+  // The table refers to every declaration, used or not: a deprecated one is no concern of the
+  // source's; nor is one the source defines, whose weak redeclaration clang says it ignores.
+  return `\n#pragma GCC diagnostic push\n#pragma GCC diagnostic ignored "-Wdeprecated-declarations"\n#pragma GCC diagnostic ignored "-Wignored-attributes"\n${weak.join('\n')}\n` +
     `const void *const ${WEAK_TABLE}[] = {\n${entries.join('\n')}\n};\n#pragma GCC diagnostic pop\n`;
 }
