@@ -390,11 +390,15 @@ export class FFI {
     this.#source = { moduleName, base, source, options: { ...options, filename: options.filename ?? `${base}.c` } };
   }
 
-  /** The C translation unit compile() builds: the source and the generated glue. */
+  /**
+   * The C translation unit compile() builds: the source and the generated glue, after the
+   * definitions compile() makes on the command line (`_GNU_SOURCE`), so that it builds the same elsewhere.
+   */
   emitCCode(file: string): void {
     if (typeof file !== 'string' || file === '') throw new TypeError(`ffi.emitCCode(): expected a file name, got ${show(file)}`);
     const set = this.#sourceSet('ffi.emitCCode()');
-    nodeHost.writeFileSync(file, this.#prepare(set.source, set.options, 'ffi.emitCCode()').glue.unit);
+    const unit = this.#prepare(set.source, set.options, 'ffi.emitCCode()').glue.unit;
+    nodeHost.writeFileSync(file, `${buildStage().featureLines(set.options)}${unit}`);
   }
 
   /**

@@ -254,6 +254,15 @@ function featureArgs(args: readonly string[]): string[] {
   return args.some((a) => /^(?:-[DU])?_GNU_SOURCE(?:=|$)/.test(a)) ? [] : ['-D_GNU_SOURCE='];
 }
 
+/**
+ * The definitions a build makes that a C file built elsewhere must make itself (ffi.emitCCode()):
+ * `_GNU_SOURCE` (see featureArgs), as lines to put first, or '' when the options leave it to the caller.
+ */
+export function featureLines(options: BuildOptions): string {
+  const args = [...stringList(options.extraCompileArgs, 'extraCompileArgs', false), ...defineArgs(options.defineMacros)];
+  return featureArgs(args).length > 0 ? '#ifndef _GNU_SOURCE\n#define _GNU_SOURCE\n#endif\n' : '';
+}
+
 /** The compiler's arguments around `-o <out> <file>`; paths are absolute, as the compiler runs elsewhere. */
 export interface CompileArgs {
   readonly before: readonly string[];

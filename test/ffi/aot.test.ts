@@ -198,6 +198,8 @@ describe('ffi.emitCCode()', () => {
     const c = fs.readFileSync(file, 'utf8');
     expect(c).toContain(`#line 1 "aot.c"\n${fixture('aot.c')}`); // after the standard headers CFFI's verify() includes
     expect(c).toContain('const unsigned long long *_ncffi_probes(void)');
+    // What compile() defines on the command line comes first, as CFFI's Python.h defines it.
+    expect(c.startsWith('#ifndef _GNU_SOURCE\n#define _GNU_SOURCE\n#endif\n')).toBe(true);
     const r = spawnSync(CC, ['-shared', '-fPIC', '-o', path.join(work, 'emitted.so'), file, '-lm'], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
