@@ -12,7 +12,7 @@ export type { CdefChunk } from '../cc/check';
 export type { Skipped } from '../cc/select';
 
 /** Bumped whenever the output for the same preprocessed text changes. */
-const HEADER_READER_VERSION = '12';
+const HEADER_READER_VERSION = '14';
 
 export interface HeaderOptions extends PreprocessOptions {
   /**
@@ -88,8 +88,10 @@ function boundFiles(output: string, patterns: readonly RegExp[]): { own: Set<str
     if (flags.includes('1')) {
       const parent = stack[stack.length - 1];
       // The header the source names, or the same name further along the include path, which a
-      // compiler's own header (gcc's limits.h, stdint.h) includes with #include_next.
-      const next = stack.some((f) => own.has(f) && baseName(f) === baseName(file));
+      // compiler's own header (gcc's limits.h, stdint.h) includes with #include_next: never a
+      // part's file of that name (glibc's bits/stdio.h, the kernel's linux/limits.h).
+      const part = LIBRARY_PART.test(file) || KERNEL_PART.test(file);
+      const next = !part && stack.some((f) => own.has(f) && baseName(f) === baseName(file));
       if (parent === SOURCE_NAME || next || patterns.some((p) => p.test(file))) own.add(file);
       else if (!parts.has(file)) {
         const from = own.has(parent) ? 'own' : parts.get(parent);
