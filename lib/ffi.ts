@@ -343,16 +343,16 @@ export class FFI {
    */
   verify<L extends object = Lib>(source: string, options: VerifyOptions = {}): L {
     checkOptions('ffi.verify()', options, apiMode().VERIFY_OPTION_NAMES);
-    const weak = this.#weakFunctions(options);
-    const p = this.#prepare(typeof source === 'string' && weak ? source + headerStage().weakReferences(weak.names, weak.variables) : source, headerLib().linkAll(options, weak), 'ffi.verify()', true);
+    const { source: unit, weak } = this.#withWeakReferences(source, options);
+    const p = this.#prepare(unit, headerLib().linkAll(options, weak), 'ffi.verify()', true);
     return this.#built(apiMode().open(p, apiMode().build(p), this.#libParts(), weak), weak) as L;
   }
 
   /** verify() without blocking the event loop while the compiler runs. */
   async verifyAsync<L extends object = Lib>(source: string, options: VerifyOptions = {}): Promise<L> {
     checkOptions('ffi.verifyAsync()', options, apiMode().VERIFY_OPTION_NAMES);
-    const weak = this.#weakFunctions(options);
-    const p = this.#prepare(typeof source === 'string' && weak ? source + headerStage().weakReferences(weak.names, weak.variables) : source, headerLib().linkAll(options, weak), 'ffi.verifyAsync()', true);
+    const { source: unit, weak } = this.#withWeakReferences(source, options);
+    const p = this.#prepare(unit, headerLib().linkAll(options, weak), 'ffi.verifyAsync()', true);
     const parts = this.#libParts();
     return this.#built(apiMode().open(p, await apiMode().buildWithoutBlocking(p), parts, weak), weak) as L;
   }
@@ -397,7 +397,8 @@ export class FFI {
   emitCCode(file: string): void {
     if (typeof file !== 'string' || file === '') throw new TypeError(`ffi.emitCCode(): expected a file name, got ${show(file)}`);
     const set = this.#sourceSet('ffi.emitCCode()');
-    const unit = this.#prepare(set.source, set.options, 'ffi.emitCCode()').glue.unit;
+    const { source, weak } = this.#withWeakReferences(set.source, set.options);
+    const unit = this.#prepare(source, headerLib().linkAll(set.options, weak), 'ffi.emitCCode()').glue.unit;
     nodeHost.writeFileSync(file, `${buildStage().featureLines(set.options)}${unit}`);
   }
 
@@ -412,8 +413,7 @@ export class FFI {
   compile(options: CompileOptions = {}): string {
     checkOptions('ffi.compile()', options, COMPILE_OPTION_NAMES);
     const set = this.#sourceSet('ffi.compile()');
-    const weak = this.#weakFunctions(set.options);
-    const source = weak ? set.source + headerStage().weakReferences(weak.names, weak.variables) : set.source;
+    const { source, weak } = this.#withWeakReferences(set.source, set.options);
     const p = this.#prepare(source, headerLib().linkAll({ moduleName: set.base, ...set.options }, weak), 'ffi.compile()', true);
     const built = apiMode().build(p);
     const settled = apiMode().loadAndSettle(p, built);
@@ -421,11 +421,12 @@ export class FFI {
     settled.loaded.close();
     // The types and constants of included FFIs are the module's too (their functions and globals are their own libraries').
     const included = [...this.#registry.values()].filter((d) => d.kind !== 'function' && d.kind !== 'variable' && this.#links.isIncluded(d));
-    const decls = [...included, ...settled.decls.filter((d) => d.kind !== 'function' || !missing.has(d.name))];
+    const decls = [...included, ...settled.decls.filter((d) => (d.kind !== 'function' && d.kind !== 'variable') || !missing.has(d.name))];
     const { glue } = p;
     const library = `${set.base}.so`;
     const functions = new Map([...glue.functions].filter(([name]) => !missing.has(name)));
-    const data = aotData().bakeModule(set.base, library, decls, functions, glue.globals, this.#values);
+    const globals = new Map([...glue.globals].filter(([name]) => !missing.has(name)));
+    const data = aotData().bakeModule(set.base, library, decls, functions, globals, this.#values);
     return aotLoader().writeModule(path.resolve(options.tmpdir ?? '.', ...set.moduleName.split('.')), {
       [library]: nodeHost.readFileSync(built.path),
       ...aotLoader().moduleFiles(data, declarationsRegistry(decls), set.options.filename ?? `${set.base}.c`),
@@ -504,6 +505,12 @@ export class FFI {
       apiMode().loadAndSettle(p, apiMode().build(p)).loaded.close();
       h.probed = true;
     }
+  }
+
+  /** The source as verify(), compile() and emitCCode() build it: with the weak references to the headers' functions and globals, when headers are bound. */
+  #withWeakReferences(source: string, options: VerifyOptions): { source: string; weak: WeakFunctions | undefined } {
+    const weak = this.#weakFunctions(options);
+    return { source: typeof source === 'string' && weak ? source + headerStage().weakReferences(weak.names, weak.variables) : source, weak };
   }
 
   /**

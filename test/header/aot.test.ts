@@ -42,3 +42,25 @@ afterAll(() => {
   expect(r.stderr).toBe('');
   expect(JSON.parse(r.stdout)).toEqual({ bound: 1013, version: expect.stringMatching(/^\d+\.\d+/), same: true, init: 0, end: 0 });
 });
+
+// A header may declare a global only the program defines (arpa/telnet.h's slc_names): the module
+// leaves it out, as verify() does; emitCCode() writes the weak references compile() builds with.
+test("compile() and emitCCode() of a header with a global no library defines: the module leaves it out, the emitted C refers to it weakly", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-header-aot-globals-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'g.h'), 'extern int made_by_program;\nextern int made_here;\nint get_here(void);\n');
+    const ffi = new FFI();
+    ffi.cdefHeader('g.h', { includeDirs: [dir] });
+    ffi.setSource('_globals', '#include "g.h"\nint made_here = 5;\nint get_here(void) { return made_here; }\n', { includeDirs: [dir] });
+    const module = ffi.compile({ tmpdir: dir });
+    const data = fs.readFileSync(path.join(module, '_globals.js'), 'utf8');
+    expect(data).toContain('made_here');
+    expect(data).not.toContain('made_by_program');
+    const emitted = path.join(dir, '_globals.c');
+    ffi.emitCCode(emitted);
+    const c = fs.readFileSync(emitted, 'utf8');
+    expect(c).toContain('extern __typeof__(made_by_program) made_by_program __attribute((weak));');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
