@@ -354,6 +354,11 @@ export interface WeakFunctions {
   readonly lookup: 'table' | 'symbols';
 }
 
+/** The declarations but the functions and globals of `missing` (those no library linked defines). @internal */
+export function withoutMissing(decls: readonly Decl[], missing: ReadonlySet<string>): Decl[] {
+  return decls.filter((d) => (d.kind !== 'function' && d.kind !== 'variable') || !missing.has(d.name));
+}
+
 /** The functions of `weak` that no library linked defines: their addresses in the table are 0. @internal */
 export function missingFunctions(loaded: LoadedLibrary, weak: WeakFunctions): string[] {
   if (weak.names.length === 0) return [];
@@ -384,7 +389,7 @@ export function open(p: Prepared, built: BuildResult, parts: LibParts, weak?: We
     if (weak) {
       weak.missing.push(...missingFunctions(s.loaded, weak));
       const missing = new Set(weak.missing);
-      decls = decls.filter((d) => (d.kind !== 'function' && d.kind !== 'variable') || !missing.has(d.name));
+      decls = withoutMissing(decls, missing);
     }
     const lib = makeLib({
       label, name: p.request.moduleName, loaded: s.loaded, decls, functions: p.glue.functions, globals: p.glue.globals,

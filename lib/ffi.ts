@@ -421,7 +421,7 @@ export class FFI {
     settled.loaded.close();
     // The types and constants of included FFIs are the module's too (their functions and globals are their own libraries').
     const included = [...this.#registry.values()].filter((d) => d.kind !== 'function' && d.kind !== 'variable' && this.#links.isIncluded(d));
-    const decls = [...included, ...settled.decls.filter((d) => (d.kind !== 'function' && d.kind !== 'variable') || !missing.has(d.name))];
+    const decls = [...included, ...apiMode().withoutMissing(settled.decls, missing)];
     const { glue } = p;
     const library = `${set.base}.so`;
     const functions = new Map([...glue.functions].filter(([name]) => !missing.has(name)));
@@ -515,8 +515,9 @@ export class FFI {
 
   /**
    * The functions and globals the headers declared that some library must define (not macros, not
-   * static inline; those passing a long double too), referred to weakly: a header declares what the program itself may be meant to
-   * define (arpa/telnet.h's `slc_names`), and what a library was built without.
+   * static inline; those passing a long double too), referred to weakly: a header declares what
+   * the program itself may be meant to define (arpa/telnet.h's `slc_names`), and what a library
+   * was built without.
    */
   #weakFunctions(options: VerifyOptions): WeakFunctions | undefined {
     if (this.#headers.length === 0) return undefined;
@@ -526,8 +527,10 @@ export class FFI {
     for (const h of this.#headers) {
       for (const key of h.keys) {
         const kind = this.#registry.get(key)?.kind;
-        if (kind === 'variable') variables.add(key);
-        if ((kind === 'function' && (!apiOnly.has(key) || this.#linkedApiOnly.has(key))) || kind === 'variable') names.push(key);
+        if (kind === 'variable') {
+          variables.add(key);
+          names.push(key);
+        } else if (kind === 'function' && (!apiOnly.has(key) || this.#linkedApiOnly.has(key))) names.push(key);
       }
     }
     const tcc = names.length > 0 && typeof options === 'object' && options !== null && buildStage().probeCompiler(options).family === 'tcc';

@@ -259,8 +259,12 @@ function featureArgs(args: readonly string[]): string[] {
  * `_GNU_SOURCE` (see featureArgs), as lines to put first, or '' when the options leave it to the caller.
  */
 export function featureLines(options: BuildOptions): string {
-  const args = [...stringList(options.extraCompileArgs, 'extraCompileArgs', false), ...defineArgs(options.defineMacros)];
-  return featureArgs(args).length > 0 ? '#ifndef _GNU_SOURCE\n#define _GNU_SOURCE\n#endif\n' : '';
+  return featureArgs(callerArgs(options)).length > 0 ? '#ifndef _GNU_SOURCE\n#define _GNU_SOURCE\n#endif\n' : '';
+}
+
+/** The caller's own compile arguments: options.extraCompileArgs, then options.defineMacros as -D. */
+function callerArgs(options: BuildOptions): string[] {
+  return [...stringList(options.extraCompileArgs, 'extraCompileArgs', false), ...defineArgs(options.defineMacros)];
 }
 
 /** The compiler's arguments around `-o <out> <file>`; paths are absolute, as the compiler runs elsewhere. */
@@ -273,16 +277,14 @@ export interface CompileArgs {
 /** Checks the options and turns them into arguments: later flags win, so the user's -O0 beats our -O3. */
 export function compileArgs(options: BuildOptions, host: Host): CompileArgs {
   const abs = (p: string): string => path.resolve(host.cwd(), p);
-  const extra = stringList(options.extraCompileArgs, 'extraCompileArgs', false);
-  const defines = defineArgs(options.defineMacros);
+  const caller = callerArgs(options);
   return {
     before: [
       '-shared',
       '-fPIC',
       '-O3',
-      ...featureArgs([...extra, ...defines]),
-      ...extra,
-      ...defines,
+      ...featureArgs(caller),
+      ...caller,
       ...stringList(options.includeDirs, 'includeDirs', true).map((d) => `-I${abs(d)}`),
     ],
     sources: stringList(options.sources, 'sources', true).map(abs),

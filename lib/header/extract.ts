@@ -73,7 +73,8 @@ function explained(skipped: readonly Skipped[]): Skipped[] {
 export function extractHeader(preprocessed: string, options: HeaderExtractOptions): HeaderExtract {
   const table = readDeclarations(preprocessed);
   const mine = new Set(table.files.flatMap((f, i) => (options.own(f) ? [i] : [])));
-  const parts = options.part ? table.files.map((f, i) => (mine.has(i) ? null : (options.part as (f: string) => HeaderPart | null)(f))) : [];
+  const part = options.part;
+  const parts = part ? table.files.map((f, i) => (mine.has(i) ? null : part(f))) : [];
   const notes = new Notes();
   const selected = selectHeader(table, { own: (file) => mine.has(file), part: (file) => parts[file] ?? null, only: options.only }, notes);
   // The macros' wrappers take the types of the functions they call: the checked declarations have them.
@@ -122,8 +123,8 @@ function castValue(type: string, value: number, registry: Registry): HeaderValue
   }
   if (t.kind === 'pointer') return { cast: type, value };
   const repr = t.kind === 'enum' ? t.base.repr : t.kind === 'primitive' ? t.repr : null;
-  const bits = repr === null ? null : /^[iu](8|16|32|64)$/.exec(repr)?.[1];
-  if (repr === null || bits === undefined || bits === null) {
+  const bits = repr === null ? undefined : /^[iu](8|16|32|64)$/.exec(repr)?.[1];
+  if (repr === null || bits === undefined) {
     return `it casts to '${type}', which is neither an integer nor a pointer type; only integer and pointer constants are declared`;
   }
   const converted = BigInt.asIntN(Number(bits), BigInt(value));

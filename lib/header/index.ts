@@ -90,13 +90,14 @@ function boundFiles(output: string, patterns: readonly RegExp[]): { own: Set<str
       // The header the source names, or the same name further along the include path, which a
       // compiler's own header (gcc's limits.h, stdint.h) includes with #include_next: never a
       // part's file of that name (glibc's bits/stdio.h, the kernel's linux/limits.h).
-      const part = LIBRARY_PART.test(file) || KERNEL_PART.test(file);
-      const next = !part && stack.some((f) => own.has(f) && baseName(f) === baseName(file));
+      const library = LIBRARY_PART.test(file);
+      const kernel = !library && KERNEL_PART.test(file);
+      const next = !library && !kernel && stack.some((f) => own.has(f) && baseName(f) === baseName(file));
       if (parent === SOURCE_NAME || next || patterns.some((p) => p.test(file))) own.add(file);
       else if (!parts.has(file)) {
         const from = own.has(parent) ? 'own' : parts.get(parent);
-        if (LIBRARY_PART.test(file) && (from === 'own' || from === 'calls')) parts.set(file, 'calls');
-        else if (KERNEL_PART.test(file) && from !== undefined) parts.set(file, 'macros');
+        if (library && (from === 'own' || from === 'calls')) parts.set(file, 'calls');
+        else if (kernel && from !== undefined) parts.set(file, 'macros');
       }
       stack.push(file);
     } else {

@@ -150,7 +150,7 @@ export function macroWrappers(macros: readonly MacroDef[], registry: Registry, u
     return d?.kind === 'function' ? d.type : typed.get(name);
   };
   let named: Set<string> | undefined;
-  const scope = {
+  const scope: MacroScope = {
     macros: unit.macros,
     declared: (name: string): boolean => (named ??= new Set(unit.tokens.texts.filter((_, i) => unit.tokens.kinds[i] === 'ident'))).has(name),
   };
@@ -187,6 +187,12 @@ export interface MacroUnit {
   readonly files: readonly string[];
 }
 
+/** The macros a wrapped macro's expansion may use, and the names the unit declares. */
+interface MacroScope {
+  readonly macros: ReadonlyMap<string, MacroDef>;
+  readonly declared: (name: string) => boolean;
+}
+
 /**
  * The first name the macro's expansion refers to (through the macros it uses too) that the
  * translation unit declares nowhere: no token of the preprocessed C is that name, and it is no
@@ -194,7 +200,7 @@ export interface MacroUnit {
  * `obstack_chunk_alloc`), and a wrapper would not compile. Null when there is none, or when the
  * expansion pastes or quotes tokens (`##`, `#`), whose names only the preprocessor can tell.
  */
-function undeclaredName(m: MacroDef, scope: { macros: ReadonlyMap<string, MacroDef>; declared: (name: string) => boolean }, seen: Set<string>): string | null {
+function undeclaredName(m: MacroDef, scope: MacroScope, seen: Set<string>): string | null {
   seen.add(m.name);
   const toks = tokensOf(m.body);
   if (toks.some((t) => t === '#' || t === '##')) return null;

@@ -64,9 +64,7 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
     const own = selection.own(file);
     if (!own && part(file) !== 'calls') continue;
     const d = table.decl(i);
-    // A part's own helpers (math.h's __acos beside acos, declared by one macro) are the implementation's, not the header's.
-    if (!own && ((d.kind !== 'function' && d.kind !== 'variable' && !definesEnum(table, d)) || (d.names.length > 0 && d.names.every((n) => n.startsWith('__'))))) continue;
-    if (wanted(d)) roots.push(d);
+    if ((own || partRoot(table, d)) && wanted(d)) roots.push(d);
   }
   const apiOnly = new Map<string, { where: string; reason: string }>();
   const rootItems = [...headerItems(table, roots, notes, apiOnly)];
@@ -84,9 +82,8 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
   const values = new Map<string, { value: string | number; where: string }>();
   const macros: MacroDef[] = [];
   const casts = new Map<string, { type: string; value: number; where: string; pos: number }>();
-  const bound = (file: number): boolean => selection.own(file) || part(file) !== null;
   for (const m of table.macros.values()) {
-    if (!bound(m.file) || declared.has(m.name)) continue;
+    if (!isBound(selection, m.file) || declared.has(m.name)) continue;
     if (only !== null && !only(m.name)) continue;
     const where = `${table.files[m.file]}:${m.line}`;
     if (isReserved(m.name)) {
@@ -124,6 +121,19 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
   return { items: items.sort((a, b) => a.pos - b.pos), values, apiOnly, macros, casts, symbols };
 }
 
+/** Whether the macros of `file` are bound: the header's own files and all its parts. */
+const isBound = (selection: HeaderSelection, file: number): boolean => selection.own(file) || (selection.part?.(file) ?? null) !== null;
+
+/**
+ * Whether a declaration of a part's file (HeaderPart 'calls') is bound: its functions, globals and
+ * enums, but not its own helpers (math.h's __acos beside acos, declared by one macro), which are
+ * the implementation's, not the header's.
+ */
+function partRoot(table: DeclTable, d: Decl): boolean {
+  if (d.kind !== 'function' && d.kind !== 'variable' && !definesEnum(table, d)) return false;
+  return d.names.length === 0 || !d.names.every((n) => n.startsWith('__'));
+}
+
 /** True when the declaration's specifiers define an enum, named or not (bits/confname.h's enum of `_SC_*` names). */
 function definesEnum(table: DeclTable, d: Decl): boolean {
   if (!d.specTag) return false;
@@ -147,7 +157,7 @@ function withCallees(table: DeclTable, selection: HeaderSelection): (name: strin
   for (let grew = true; grew; ) {
     grew = false;
     for (const m of table.macros.values()) {
-      if (!(selection.own(m.file) || (selection.part?.(m.file) ?? null) !== null) || !accepts(m.name)) continue;
+      if (!isBound(selection, m.file) || !accepts(m.name)) continue;
       const callee = /^[\s(]*([A-Za-z_]\w*)/.exec(m.body)?.[1];
       if (callee !== undefined && !accepts(callee)) {
         extra.add(callee);
