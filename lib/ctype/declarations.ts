@@ -2,7 +2,7 @@
 import { completeStruct } from './layout';
 import { CType, EnumType, MemberDecl, PrimitiveType, StructType, deferredPrimitive, primitive } from './model';
 import { pointerTo } from './intern';
-import { Decl, Registry, SourcePos, checkRedeclaration, keyOf, showAt } from './registry';
+import { Decl, Registry, SourcePos, checkRedeclaration, keyOf, repeatsConstant, showAt } from './registry';
 
 /** Throws the CDefError of a declaration refused at `at` (the parser's positions and spelling). */
 export type Fail = (at: SourcePos, message: string) => never;
@@ -132,7 +132,9 @@ export class Scope {
   /** Stages `d`, failing as the registry would when it redeclares a name with another meaning. */
   declare(d: Decl): void {
     const key = keyOf(d);
-    checkRedeclaration(this.get(key), d, this.override, this.fail);
+    const old = this.get(key);
+    checkRedeclaration(old, d, this.override, this.fail);
+    if (!this.override && repeatsConstant(old, d)) return;
     this.stage(key, d);
   }
 

@@ -70,6 +70,17 @@ export type Decl =
   | { readonly kind: 'typedef'; readonly name: string; readonly type: CType; readonly quals: number; readonly pos: SourcePos }
   | { readonly kind: 'tag'; readonly name: string; readonly type: StructType | EnumType; readonly pos: SourcePos };
 
+/**
+ * The value of a header macro cdef has no constant for (see ffi.cdefHeader), as plain JSON-safe
+ * data: a string, a finite number, a floating value JSON has no number for (`HUGE_VAL`, `NAN`),
+ * or an integer cast to a pointer type, made on use.
+ */
+export type MacroValue =
+  | string
+  | number
+  | { readonly float: 'Infinity' | '-Infinity' | 'NaN' }
+  | { readonly cast: string; readonly value: number };
+
 /** Table key: ordinary identifiers by name, tags as 'struct x' / 'union x' / 'enum x' (no clash: keys with spaces). */
 export function keyOf(d: Decl): string {
   return d.kind === 'tag' ? `${d.type.kind} ${d.name}` : d.name;
@@ -80,9 +91,20 @@ export function keyOf(d: Decl): string {
  * a different meaning needs `override`. Lets a caller stage declarations and check them first.
  */
 export function checkRedeclaration(old: Decl | undefined, d: Decl, override: boolean, fail = cdefFail): void {
+  if (!override && repeatsConstant(old, d)) return;
   if (old && !override && !sameMeaning(old, d)) {
     fail(d.pos, `'${keyOf(d)}' is already declared as ${describeDecl(old)} (at ${showAt(old.pos, d.pos)}); pass { override: true } to replace it`);
   }
+}
+
+/**
+ * True when `d` declares again, with the same value, the integer constant `old` declared: CFFI
+ * ignores such a repetition, whatever the two declarations are (math.h's `FP_NAN` is an
+ * enumerator and a `#define` of 0). The first declaration stays.
+ */
+export function repeatsConstant(old: Decl | undefined, d: Decl): boolean {
+  if (old?.kind !== 'constant' || d.kind !== 'constant' || old.value === undefined || d.value === undefined) return false;
+  return typeof old.value === typeof d.value ? old.value === d.value : BigInt(old.value) === BigInt(d.value);
 }
 
 function cdefFail(pos: SourcePos, message: string): never {
@@ -145,6 +167,7 @@ export class Registry {
   declare(d: Decl, override: boolean, key = keyOf(d)): void {
     const old = this.table.get(key);
     checkRedeclaration(old, d, override);
+    if (!override && old !== d && repeatsConstant(old, d)) return;
     this.changeCount++;
     this.table.set(key, d);
     this.included.delete(key);
@@ -202,7 +225,7 @@ export class Registry {
       const key = keyOf(d);
       const old = this.table.get(key);
       if (old === undefined) fresh.push(d);
-      else if (old !== d && !sameMeaning(old, d)) {
+      else if (old !== d && !sameMeaning(old, d) && !repeatsConstant(old, d)) {
         throw new FFIError(`ffi.include(): '${key}' is declared here as ${describeDecl(old)}, and as ${describeDecl(d)} in the FFI included`);
       }
     }

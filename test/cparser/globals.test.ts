@@ -199,6 +199,27 @@ describe('#define', () => {
   test('identical #defines may repeat, as in C', () => {
     expect(get(cdef('#define X 1\n#define X (0 + 1)'), 'X', 'constant').value).toBe(1);
   });
+
+  test('a constant declared again with the same value is ignored, whatever declares it, as CFFI ignores it; the first declaration stays', () => {
+    // math.h: enum { FP_NAN = 0, ... } and #define FP_NAN 0.
+    const r = cdef('enum { FP_NAN = 0, FP_INF };\n#define FP_NAN 0\n#define FP_INF (2 - 1)\nenum other { FP_INF = 1 };');
+    expect(get(r, 'FP_NAN', 'constant')).toMatchObject({ origin: 'enum', value: 0 });
+    expect(get(r, 'FP_INF', 'constant').type.kind).toBe('enum');
+    // Across cdef calls, and a 64-bit value read as a bigint against a number-sized one.
+    const first = get(r, 'FP_INF', 'constant');
+    parseCdef('#define FP_INF 1\n#define BIG 0x7fffffffffffffff', r);
+    parseCdef('#define BIG 9223372036854775807LL', r);
+    expect(get(r, 'FP_INF', 'constant')).toBe(first);
+    expect(get(r, 'BIG', 'constant').value).toBe(2n ** 63n - 1n);
+    // Another value is still refused; override replaces.
+    expect(() => parseCdef('#define FP_NAN 1', r)).toThrow("cdef:1:9: 'FP_NAN' is already declared as the constant 0 (at 1:8); pass { override: true } to replace it");
+    parseCdef('#define FP_NAN 0', r, { override: true });
+    expect(get(r, 'FP_NAN', 'constant').origin).toBe('define');
+    // ffi.include() of a table declaring the same value another way is no conflict.
+    const other = cdef('#define FP_INF 1');
+    r.include(other);
+    expect(get(r, 'FP_INF', 'constant')).toBe(first);
+  });
 });
 
 describe('line markers and pragmas, as preprocessed headers have them', () => {

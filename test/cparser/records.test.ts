@@ -358,7 +358,7 @@ describe('enums', () => {
     ['enum e { A = 0xffffffffffffffff, B };', "cdef:1:34: the value of the enumerator 'B' does not fit 64 bits"],
     ['enum e { A B };', "cdef:1:12: expected ',' or '}' after the enumerator, found 'B'"],
     ['enum e { 1 };', "cdef:1:10: expected an enumerator name, found '1'"],
-    ['enum a { X }; enum b { X };', "cdef:1:24: 'X' is already declared as the constant 0 (at 1:10); pass { override: true } to replace it"],
+    ['enum a { X }; enum b { X = 1 };', "cdef:1:24: 'X' is already declared as the constant 0 (at 1:10); pass { override: true } to replace it"],
     ['int X; enum { X };', "cdef:1:15: 'X' is already declared as a variable of type 'int' (at 1:5); pass { override: true } to replace it"],
     ['enum e { size_t };', "cdef:1:10: 'size_t' is a built-in type name and cannot name a constant"],
   ])('%s → %s', (source, message) => {
