@@ -1,6 +1,6 @@
 // What the facade adds for headers bound with ffi.cdefHeader(): their declarations as cacheable data, their macro values on libraries, linking with weak references.
 import { Decl } from './ctype/registry';
-import { MacroValue, bakeModule } from './aot/data';
+import { MacroValue, bakeModule, macroValue } from './aot/data';
 import type { Lib } from './clib';
 import type { VerifyOptions, WeakFunctions } from './apimode';
 
@@ -50,8 +50,8 @@ export function fromSnapshot(x: unknown): unknown {
 /** The header macros cdef has no constant for, as properties of a library: plain values, pointer casts made on use. */
 export function defineValues(cast: (type: string, value: number) => unknown, lib: Lib, values: ReadonlyMap<string, MacroValue>): void {
   for (const [name, v] of values) {
-    if (typeof v !== 'object') Object.defineProperty(lib, name, { value: v, enumerable: true });
-    else Object.defineProperty(lib, name, { enumerable: true, get: () => cast(v.cast, v.value) });
+    if (typeof v === 'object' && 'cast' in v) Object.defineProperty(lib, name, { enumerable: true, get: () => macroValue(v, cast) });
+    else Object.defineProperty(lib, name, { value: macroValue(v, cast), enumerable: true });
   }
 }
 

@@ -3,7 +3,7 @@ import { FFIError, show, TypeError } from '../errors';
 import { CField, CType, EnumType, StructType, VOID, deferredPrimitive, primitive, settlePrimitive } from '../ctype/model';
 import { arrayOf, functionType, pointerTo } from '../ctype/intern';
 import { Repr, reprSize } from '../ctype/primitives';
-import { Decl, Registry } from '../ctype/registry';
+import { Decl, MacroValue, Registry } from '../ctype/registry';
 
 /** Bumped whenever the shape below changes; data of another format is refused. */
 export const MODULE_FORMAT = 1;
@@ -87,13 +87,19 @@ export interface ModuleData {
   readonly values?: Readonly<Record<string, MacroValue>>;
 }
 
-/** The value of a header macro cdef has no constant for (see ffi.cdefHeader). */
-export type MacroValue = string | number | { readonly cast: string; readonly value: number };
+export type { MacroValue };
 
 /** The library interface's member for a macro value, as TypeScript text. */
 export function macroValueMember(name: string, v: MacroValue): string {
-  const type = typeof v === 'string' ? 'string' : typeof v === 'number' ? 'number' : 'CData | null';
-  return `/** ${typeof v === 'object' ? `(${v.cast})${v.value}` : JSON.stringify(v)}: a macro of the header */ readonly ${name}: ${type};`;
+  if (typeof v !== 'object') return `/** ${JSON.stringify(v)}: a macro of the header */ readonly ${name}: ${typeof v};`;
+  if ('float' in v) return `/** ${v.float}: a macro of the header */ readonly ${name}: number;`;
+  return `/** (${v.cast})${v.value}: a macro of the header */ readonly ${name}: CData | null;`;
+}
+
+/** A macro value as a library gives it: numbers JSON has none for made again. Pointer casts are the caller's (`cast`). */
+export function macroValue(v: MacroValue, cast: (type: string, value: number) => unknown): unknown {
+  if (typeof v !== 'object') return v;
+  return 'float' in v ? Number(v.float) : cast(v.cast, v.value);
 }
 
 // ---------------------------------------------------------------------------------------------

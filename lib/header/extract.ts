@@ -2,7 +2,7 @@
 import { CDefError } from '../errors';
 import { parseTypeName } from '../cparser/parser';
 import { cWord } from '../cparser/keywords';
-import { Decl, Registry } from '../ctype/registry';
+import { Decl, MacroValue, Registry } from '../ctype/registry';
 import type { CType } from '../ctype/model';
 import { CdefChunk, check } from '../cc/check';
 import { readDeclarations } from '../cc/declarations';
@@ -30,8 +30,8 @@ export interface ApiOnly {
   readonly symbol?: true;
 }
 
-/** The value of a macro cdef has no constant for: a string, a number, or an integer cast to a pointer type. */
-export type HeaderValue = string | number | { readonly cast: string; readonly value: number };
+/** The value of a macro cdef has no constant for (see MacroValue). */
+export type HeaderValue = MacroValue;
 
 /** What a header declares, as cdef text and values: plain data, remembered in the cache. */
 export interface HeaderExtract {
@@ -90,7 +90,7 @@ export function extractHeader(preprocessed: string, options: HeaderExtractOption
     apiOnly.push({ name: w.names[0], where: w.where, reason: 'it is a macro; only verify() calls it, through a wrapper the C compiler expands it in' });
   }
   const values: Record<string, HeaderValue> = {};
-  for (const [name, v] of selected.values) values[name] = v.value;
+  for (const [name, { value: v }] of selected.values) values[name] = typeof v === 'number' && !Number.isFinite(v) ? { float: Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity' } : v;
   for (const [name, c] of selected.casts) {
     const cast = castValue(c.type, c.value, registry);
     if (typeof cast === 'string') notes.skip(name, c.where, cast, c.pos);

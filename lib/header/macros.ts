@@ -32,11 +32,14 @@ function unwrap(toks: readonly string[]): readonly string[] {
 
 /**
  * The value of macro text that is only string literals (concatenated, as the compiler joins them)
- * or one floating literal with an optional sign: what the program sees, as JavaScript holds it.
- * Null for anything else (integers go to cdef; expressions are not evaluated here). `tokens`:
- * the text's tokens, when read already.
+ * or one floating value with an optional sign: a floating literal, any number cast to a floating
+ * type (float.h's `DBL_MAX` is `((double)1.79…e+308L)`), or GCC's infinity and NaN builtins
+ * (math.h's `HUGE_VAL`, `INFINITY`, `NAN`). The value is what the program sees, as JavaScript
+ * holds it; a long double beyond a double's range is a reason (a string in `{ error }`). Null for
+ * anything else (integers go to cdef; expressions are not evaluated here). `tokens`: the text's
+ * tokens, when read already.
  */
-export function literalValue(expanded: string, tokens: readonly string[] = tokensOf(expanded)): string | number | null {
+export function literalValue(expanded: string, tokens: readonly string[] = tokensOf(expanded)): string | number | { error: string } | null {
   const toks = unwrap(tokens);
   if (toks.length === 0) return null;
   if (toks.every((t) => pieceKind(t) === 'string')) {
@@ -46,13 +49,51 @@ export function literalValue(expanded: string, tokens: readonly string[] = token
   }
   let sign = 1;
   let rest = toks;
-  if (rest.length === 2 && (rest[0] === '-' || rest[0] === '+')) {
+  if (rest.length >= 2 && (rest[0] === '-' || rest[0] === '+')) {
     sign = rest[0] === '-' ? -1 : 1;
     rest = unwrap(rest.slice(1));
   }
+  const v = floatingValue(rest);
+  if (v === null || typeof v !== 'number') return v;
+  return sign * v;
+}
+
+/** The floating types a cast in a macro's value may name, by spelling, and whether values round to float. */
+const FLOAT_CASTS = new Map([['float', 'f'], ['double', ''], ['long double', 'l']]);
+
+/** GCC's builtins for infinity and NaN, as glibc's math.h spells HUGE_VAL, INFINITY and NAN. */
+const BUILTIN_VALUES = /^__builtin_(huge_val|inf|nan)([fl]?)$/;
+
+/** One floating value (see literalValue), without its sign. */
+function floatingValue(toks: readonly string[]): number | { error: string } | null {
+  let float = false;
+  let rest = toks;
+  if (rest[0] === '(') {
+    const end = closing(rest, 0);
+    const type = end < 0 ? undefined : FLOAT_CASTS.get(rest.slice(1, end - 1).join(' '));
+    if (type === undefined) return null;
+    float = type === 'f';
+    rest = unwrap(rest.slice(end));
+    if (rest.length === 1 && pieceKind(rest[0]) === 'number' && !isFloatLiteral(rest[0])) {
+      const n = /^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9]\d*)[uUlL]*$/.exec(rest[0]);
+      if (n === null) return null;
+      const v = Number(n[1].length > 1 && n[1][0] === '0' && !/[xX]/.test(n[1]) ? `0o${n[1].slice(1)}` : n[1]);
+      return float ? Math.fround(v) : v;
+    }
+  }
+  const builtin = rest.length >= 3 && rest[1] === '(' && rest[rest.length - 1] === ')' ? BUILTIN_VALUES.exec(rest[0]) : null;
+  if (builtin !== null) {
+    const args = rest.slice(2, -1);
+    if (builtin[1] === 'nan' ? !(args.length === 1 && /^"0?"$/.test(args[0])) : args.length !== 0) return null;
+    return builtin[1] === 'nan' ? NaN : Infinity;
+  }
   if (rest.length !== 1 || pieceKind(rest[0]) !== 'number' || !isFloatLiteral(rest[0])) return null;
   const v = floatLiteral(rest[0]);
-  return v === null ? null : sign * v;
+  if (v === null) return null;
+  if (!Number.isFinite(v) || (v === 0 && nonZero(rest[0]))) {
+    return { error: `its value, ${rest[0]}, is beyond the range of a double, the widest floating type JavaScript holds` };
+  }
+  return float ? Math.fround(v) : v;
 }
 
 /**
@@ -77,6 +118,12 @@ export function castConstant(expanded: string, tokens: readonly string[] = token
   if (!m) return null;
   const v = m[1].length > 1 && m[1][0] === '0' && !/[xX]/.test(m[1]) ? parseInt(m[1], 8) : Number(m[1]);
   return Number.isSafeInteger(v) ? { type: type.join(' ').replace(/ \*/g, ' *').replace(/\* \*/g, '**'), value: sign * v } : null;
+}
+
+/** Whether a floating literal's digits, before its exponent, are not all zeros. */
+function nonZero(literal: string): boolean {
+  const hex = /^0[xX]/.test(literal);
+  return (hex ? /[1-9a-fA-F]/ : /[1-9]/).test(literal.slice(hex ? 2 : 0).replace(hex ? /[pP].*$/ : /[eE].*$/, ''));
 }
 
 /** A C floating literal's value as a double ('f' suffix: rounded to float first); null when malformed. */

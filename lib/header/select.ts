@@ -103,6 +103,10 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
     const pieces = preprocessedPieces(expanded);
     const tokens = tokensOf(expanded, pieces);
     const literal = literalValue(expanded, tokens);
+    if (literal !== null && typeof literal === 'object') {
+      notes.skip(m.name, where, literal.error, m.at);
+      continue;
+    }
     if (literal !== null) {
       values.set(m.name, { value: literal, where });
       continue;

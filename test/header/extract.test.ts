@@ -142,9 +142,9 @@ describe('macros', () => {
   });
 
   test('an integer cast to an integer type is that integer as C converts it; to another type, left out with the reason', () => {
-    const y = extract('typedef long clock_like;\nclock_like ticks(void);\n#define H_CLOCKS ((clock_like) 1000000)\n#define H_BYTE ((unsigned char)-1)\n#define H_DBL ((double) 3)\n');
+    const y = extract('typedef long clock_like;\ntypedef float real;\nclock_like ticks(real);\n#define H_CLOCKS ((clock_like) 1000000)\n#define H_BYTE ((unsigned char)-1)\n#define H_REAL ((real) 3)\n');
     expect(y.values).toEqual({ H_CLOCKS: 1000000, H_BYTE: 255 });
-    expect(reasons(y).H_DBL).toBe("it casts to 'double', which is neither an integer nor a pointer type; only integer and pointer constants are declared");
+    expect(reasons(y).H_REAL).toBe("it casts to 'real', which is neither an integer nor a pointer type; only integer and pointer constants are declared");
   });
 
   test('literal values are what the compiler makes of the text', () => {
@@ -155,6 +155,25 @@ describe('macros', () => {
     expect(literalValue('L"wide"')).toBeNull();
     expect(literalValue('1 + 2.0')).toBeNull();
     expect(literalValue('42')).toBeNull();
+  });
+
+  test("floating values: casts to a floating type, GCC's infinity and NaN builtins, and long doubles beyond a double refused", () => {
+    expect(literalValue('((double)1.79769313486231570814527423731704357e+308L)')).toBe(Number.MAX_VALUE);
+    expect(literalValue('((float)0.1)')).toBe(Math.fround(0.1));
+    expect(literalValue('((long double) 3)')).toBe(3);
+    expect(literalValue('((double) 010)')).toBe(8);
+    expect(literalValue('(__builtin_huge_val ())')).toBe(Infinity);
+    expect(literalValue('(-(__builtin_inff ()))')).toBe(-Infinity);
+    expect(literalValue('(__builtin_nanf (""))')).toBeNaN();
+    expect(literalValue('__builtin_nan ("0x7")')).toBeNull();
+    expect(literalValue('__builtin_huge_val (1)')).toBeNull();
+    expect(literalValue('((int) 1.5)')).toBeNull();
+    expect(literalValue('0.0L')).toBe(0);
+    expect(literalValue('0x0p-20000L')).toBe(0);
+    const beyond = (text: string) => `its value, ${text}, is beyond the range of a double, the widest floating type JavaScript holds`;
+    expect(literalValue('1.18973149535723176502126385303097021e+4932L')).toEqual({ error: beyond('1.18973149535723176502126385303097021e+4932L') });
+    expect(literalValue('3.36210314311209350626267781732175260e-4932L')).toEqual({ error: beyond('3.36210314311209350626267781732175260e-4932L') });
+    expect(literalValue('0x8p-16446L')).toEqual({ error: beyond('0x8p-16446L') });
   });
 });
 

@@ -5,6 +5,7 @@ import * as path from 'path';
 import { FFI } from '../../lib/ffi';
 import type { Lib } from '../../lib/clib';
 import { FFIError } from '../../lib/errors';
+import { readHeader } from '../../lib/header';
 
 /** A header from Debian's -dev package, or the reason its tests skip. */
 function need(header: string, pkg: string): string | null {
@@ -307,6 +308,43 @@ withHeader('fcntl.h', 'libc6-dev', (it) => {
     // Nor are the bits/ files' guards and helper macros listed as left out: only the headers' own.
     expect(ffi.skipped().filter((s) => /reserved/.test(s.reason) && /\/(bits|linux|asm|asm-generic)\//.test(s.where))).toEqual([]);
     expect(ffi.skipped().some((s) => s.name === '_FCNTL_H' && /reserved/.test(s.reason))).toBe(true);
+  });
+});
+
+withHeader('math.h', 'libc6-dev', (it) => {
+  // stdint.h's 64-bit limits call __INT64_C(c) (c ## L); float.h's are casts to double; math.h's
+  // HUGE_VAL, INFINITY and NAN are GCC builtins; FP_NAN is an enumerator and a #define of it.
+  it("limits and floating constants are what C's own expressions give, through dlopen() and verify()", () => {
+    const ffi = new FFI();
+    const headers = ['stdint.h', 'float.h', 'math.h'];
+    for (const h of headers) ffi.cdefHeader(h);
+    const names = ['UINT64_MAX', 'INT64_MAX', 'INT64_MIN', 'INTMAX_MIN', 'UINTPTR_MAX', 'DBL_MAX', 'DBL_MIN', 'DBL_EPSILON', 'FLT_MAX', 'HUGE_VAL', 'INFINITY', 'FP_NAN'];
+    ffi.cdef('unsigned long long c_u64max(void); long long c_i64min(void); double c_dblmax(void); double c_dblmin(void); double c_huge(void); int c_isnan(double);');
+    const libc = ffi.dlopen(null);
+    // The compiler's own values of the same macros, returned by C functions.
+    const c = ffi.verify(
+      `${headers.map((h) => `#include <${h}>\n`).join('')}unsigned long long c_u64max(void) { return UINT64_MAX; }\n` +
+        'long long c_i64min(void) { return INT64_MIN; }\ndouble c_dblmax(void) { return DBL_MAX; }\ndouble c_dblmin(void) { return DBL_MIN; }\n' +
+        'double c_huge(void) { return HUGE_VAL; }\nint c_isnan(double x) { return isnan(x); }\n',
+    );
+    expect([c.c_u64max(), c.c_i64min(), c.c_dblmax(), c.c_dblmin(), c.c_huge()]).toEqual([libc.UINT64_MAX, libc.INT64_MIN, libc.DBL_MAX, libc.DBL_MIN, libc.HUGE_VAL]);
+    expect(c.c_isnan(libc.NAN)).toBe(1);
+    expect(names.map((n) => libc[n])).toEqual([
+      2n ** 64n - 1n, 2n ** 63n - 1n, -(2n ** 63n), -(2n ** 63n), 2n ** 64n - 1n,
+      Number.MAX_VALUE, 2 ** -1022, Number.EPSILON, Math.fround(3.4028234663852886e38), Infinity, Infinity, 0,
+    ]);
+    expect(Number.isNaN(libc.NAN)).toBe(true);
+    // The values are JSON-safe data, as the cache keeps them: HUGE_VAL and NAN come back from it too.
+    const values = readHeader('math.h').values;
+    expect(JSON.parse(JSON.stringify(values))).toEqual(values);
+    const again = new FFI();
+    again.cdefHeader('math.h');
+    const remembered = again.dlopen(null);
+    expect([remembered.HUGE_VAL, Number.isNaN(remembered.NAN)]).toEqual([Infinity, true]);
+    expect(again.typescriptDeclarations()).toMatch(/\/\*\* Infinity: a macro of the header \*\/ readonly HUGE_VAL: number;/);
+    expect(ffi.skipped().filter((s) => names.includes(s.name) || s.name === 'NAN')).toEqual([]);
+    // A long double beyond a double's range is left out with that reason, not made Infinity or 0.
+    expect(ffi.skipped().find((s) => s.name === 'LDBL_MAX')?.reason).toMatch(/^its value, 1\.18973149535723176502126385303097021e\+4932L, is beyond the range of a double/);
   });
 });
 
