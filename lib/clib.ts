@@ -17,7 +17,18 @@ const glueNames = (): typeof Glue => require('./codegen/glue') as typeof Glue;
 
 export type { Lib } from './clibglobals';
 
-const states = new WeakMap<object, LibState>();
+/**
+ * Each library's state, in a property under this module's own symbol rather than in a WeakMap:
+ * V8's young-generation collector keeps a WeakMap entry's value while the value refers to its
+ * key, as a state refers to its library, so that every library and its FFI's types survived each
+ * collection but a full one. Not enumerable, and found on the library itself only, never on an
+ * object made from it with Object.create().
+ */
+const STATE = Symbol('node-cffi library state');
+
+function stateOf(x: object): LibState | undefined {
+  return Object.hasOwn(x, STATE) ? (x as { [STATE]: LibState })[STATE] : undefined;
+}
 
 /** Names a library knows of but does not export, with the reason (a static function of the source). */
 const hidden = new WeakMap<object, ReadonlyMap<string, string>>();
@@ -56,7 +67,7 @@ function isProbe(key: string): boolean {
 const missingNames: object = new Proxy(Object.create(Object.prototype) as object, {
   get(target, key, receiver) {
     if (typeof key === 'symbol' || key in target || isProbe(key)) return Reflect.get(target, key, receiver);
-    const state = states.get(receiver);
+    const state = stateOf(receiver);
     if (!state) return undefined; // an object made from a library with Object.create(): not ours to judge
     const why = hidden.get(receiver)?.get(key);
     if (why !== undefined) throw new FFIError(`${state.spec.label}: '${key}' ${why}`);
@@ -100,7 +111,7 @@ function shownAs(text: string, options: InspectOptions): { [INSPECT](): string }
 const libPrototype: object = Object.create(missingNames, {
   [INSPECT]: {
     value(this: object, depth: number, options: InspectOptions, inspect: Inspect): string {
-      const state = states.get(this);
+      const state = stateOf(this);
       if (!state) return '[Lib]';
       const head = `[Lib: ${state.spec.label}]`;
       if (depth < 0) return options.stylize ? options.stylize(head, 'special') : head;
@@ -124,7 +135,7 @@ const libPrototype: object = Object.create(missingNames, {
   // CFFI's repr of a library, for String(lib) and template strings.
   toString: {
     value(this: object): string {
-      const state = states.get(this);
+      const state = stateOf(this);
       return state ? `<Lib object for '${state.spec.name}'>` : '[object Object]';
     },
     writable: true,
@@ -138,7 +149,7 @@ const libPrototype: object = Object.create(missingNames, {
  * @internal
  */
 export function hideNames(lib: object, reasons: ReadonlyMap<string, string>): void {
-  if (!states.has(lib)) throw new TypeError('hideNames(): expected a library returned by ffi.dlopen() or ffi.verify()');
+  if (stateOf(lib) === undefined) throw new TypeError('hideNames(): expected a library returned by ffi.dlopen() or ffi.verify()');
   hidden.set(lib, reasons);
 }
 
@@ -152,7 +163,7 @@ export function makeLib(spec: LibSpec): Lib {
     loaded: spec.loaded, guard, spec, names: new Map(), forwarded: new Set(), pointers: new Map(), results: { guard: functions, windows: new WeakMap(), from: null, to: null },
     globals: new Map(), functions, memories: [], externs: null,
   };
-  states.set(lib, state);
+  Object.defineProperty(lib, STATE, { value: state });
   const externSlots = new Map<string, ExternSlot>();
   for (const d of spec.decls) if (isLibName(d)) define(lib, d, state, externSlots);
   for (const d of spec.included?.decls ?? []) if (isLibName(d) && !state.names.has(d.name)) defineIncluded(lib, d, state);
@@ -221,8 +232,8 @@ function functionAccessor(name: string): PropertyDescriptor {
 function bindOnUse(receiver: object, name: string): Caller {
   // The receiver is the library, or an object made from it with Object.create().
   let lib: object | null = receiver;
-  while (lib !== null && !(states.has(lib) && Object.prototype.hasOwnProperty.call(lib, name))) lib = Object.getPrototypeOf(lib);
-  const state = lib === null ? undefined : states.get(lib);
+  while (lib !== null && !(stateOf(lib) !== undefined && Object.prototype.hasOwnProperty.call(lib, name))) lib = Object.getPrototypeOf(lib);
+  const state = lib === null ? undefined : stateOf(lib);
   const d = state?.names.get(name);
   if (lib === null || state === undefined || d?.kind !== 'function') throw new TypeError(`'${name}': not a function of a library made by verify() or dlopen()`);
   const fn = standingFor(state.spec.eager ? bindOrRefuse(() => bindFunction(state, d)) : bindFunction(state, d), d, state);
@@ -235,7 +246,7 @@ function bindOnUse(receiver: object, name: string): Caller {
  * does): new names, and those a cdef with `override` replaced. @internal
  */
 export function declareLater(lib: Lib, decls: Iterable<Decl>): void {
-  const state = states.get(lib);
+  const state = stateOf(lib);
   if (!state || state.spec.eager || state.guard.why !== '') return;
   for (const d of decls) if (isLibName(d) && state.names.get(d.name) !== d) define(lib, d, state, new Map()); // no extern "Python" function in a dlopen() library
 }
@@ -376,7 +387,7 @@ function bindOrRefuse(bind: () => Caller): Caller {
  * library's code may be on the stack below it). @internal
  */
 export function closeLib(lib: unknown): void {
-  const state = typeof lib === 'object' && lib !== null ? states.get(lib) : undefined;
+  const state = typeof lib === 'object' && lib !== null ? stateOf(lib) : undefined;
   if (!state) throw new TypeError(`ffi.dlclose(): expected a library returned by ffi.dlopen() or ffi.verify()`);
   if (state.guard.why !== '') return;
   if (callbacksRunning() > 0) {
@@ -394,7 +405,7 @@ export function closeLib(lib: unknown): void {
 
 /** True for the objects verify() and dlopen() return. @internal */
 export function isLib(x: unknown): x is Lib {
-  return typeof x === 'object' && x !== null && states.has(x);
+  return typeof x === 'object' && x !== null && stateOf(x) !== undefined;
 }
 
 /**
@@ -403,7 +414,7 @@ export function isLib(x: unknown): x is Lib {
  * @internal
  */
 export function libAddress(lib: Lib, name: string): CData {
-  const state = states.get(lib)!;
+  const state = stateOf(lib)!;
   const { spec, guard } = state;
   if (guard.why !== '') throw new FFIError(`ffi.addressof(lib, '${name}'): ${guard.why}`);
   const d = state.names.get(name);

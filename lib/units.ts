@@ -25,28 +25,38 @@ export function unitKey(cdefHashes: readonly string[], part: string, source: str
 const LONG_TEXT = 1024;
 const TEXTS_KEPT = 64;
 const TEXT_CHARS_KEPT = 8 << 20;
-const textHashes = new Map<string, string>();
+const textHashes = new Map<string, { readonly hash: string; used: number }>();
 let textChars = 0;
+let textUses = 0;
 
 /**
  * The sha256 of a cdef call's text or a source, remembered for the longest texts: a program
  * verifying the same cdef and source in new FFIs hashes them once, not at every verify() (for its
- * unit's key and for its library's). The least recently used are forgotten first.
+ * unit's key and for its library's). The least recently used are forgotten first. A text found is
+ * marked used in place, never stored again: a new string of the same text (each FFI's cdef record
+ * is one) would replace the key and, referred to by this long-lived table, outlive every
+ * young-generation collection.
  */
 export function textHash(text: string): string {
   if (text.length < LONG_TEXT || text.length > TEXT_CHARS_KEPT) return sha256(text);
-  let hash = textHashes.get(text);
-  if (hash !== undefined) textHashes.delete(text);
-  else {
-    hash = sha256(text);
-    textChars += text.length;
-    for (const old of textHashes.keys()) {
-      if (textHashes.size < TEXTS_KEPT && textChars <= TEXT_CHARS_KEPT) break;
-      textHashes.delete(old);
-      textChars -= old.length;
-    }
+  const known = textHashes.get(text);
+  if (known !== undefined) {
+    known.used = ++textUses;
+    return known.hash;
   }
-  textHashes.set(text, hash);
+  const hash = sha256(text);
+  textChars += text.length;
+  while (textHashes.size >= TEXTS_KEPT || textChars > TEXT_CHARS_KEPT) {
+    let oldest: string | undefined;
+    let when = Infinity;
+    for (const [t, { used }] of textHashes) {
+      if (used < when) [oldest, when] = [t, used];
+    }
+    if (oldest === undefined) break;
+    textHashes.delete(oldest);
+    textChars -= oldest.length;
+  }
+  textHashes.set(text, { hash, used: ++textUses });
   return hash;
 }
 

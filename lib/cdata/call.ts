@@ -264,13 +264,16 @@ export function makeCaller(label: string, t: FunctionType, argNames: readonly (s
     `      });\n` +
     `    } catch (e) { ${done} reject(e); }\n` +
     `  });`;
+  // f.async is defined, not assigned: V8 keeps a function assigned to a new property alive until a
+  // full collection, and with it the caller's library and FFI (their types), which every
+  // young-generation collection then copied.
   // The C name is given to the functions after they are made, never written into their source: a
   // C function may be named like a JavaScript keyword ('delete', 'new') or like a name the
   // caller's body uses ('raw', 'guard'), which a named function expression would shadow.
   const name = /^[A-Za-z_$][\w$]*$/.test(label.replace(/\(\)$/, '')) ? label.replace(/\(\)$/, '') : 'cfunction';
   const source =
     `const f = function (${p.params.join(', ')}) {\n  ${head}\n  ${syncCall}\n};\n` +
-    `f.async = async function (${p.params.join(', ')}) {\n  ${asyncHead}\n  ${asyncCall}\n};\n` +
+    `Object.defineProperty(f, 'async', { value: async function (${p.params.join(', ')}) {\n  ${asyncHead}\n  ${asyncCall}\n}, writable: true, enumerable: true, configurable: true });\n` +
     `return f;`;
   let factory = factories.get(source);
   if (!factory) {

@@ -98,8 +98,19 @@ const differentFFIs =
 // ---------------------------------------------------------------------------------------------
 // Functions standing for function pointers
 
-/** JavaScript functions that stand for a function pointer cdata (library functions), with its type and a maker. */
-const standIns = new WeakMap<object, { readonly type: PointerType; readonly pointer: () => CData }>();
+/** What a JavaScript function standing for a function pointer cdata (a library function) stands for. */
+interface StandIn {
+  readonly type: PointerType;
+  readonly pointer: () => CData;
+}
+
+/**
+ * The property under which a function keeps what it stands for (see standFor): a property of the
+ * function, not a WeakMap entry, since the maker refers to the library, which refers to the
+ * function, and V8's young-generation collector keeps a WeakMap entry whose value refers to its
+ * key, so that every library outlived all collections but full ones.
+ */
+const STAND_IN = Symbol('node-cffi function pointer');
 
 /**
  * Makes `fn` stand for the function pointer `pointer()` of type `type` wherever a pointer is
@@ -107,15 +118,18 @@ const standIns = new WeakMap<object, { readonly type: PointerType; readonly poin
  * refers to stays alive as long as `fn` does.
  */
 export function standFor(fn: object, type: PointerType, pointer: () => CData): void {
-  standIns.set(fn, { type, pointer });
+  Object.defineProperty(fn, STAND_IN, { value: { type, pointer } satisfies StandIn });
 }
+
+const standInOf = (x: unknown): StandIn | undefined =>
+  typeof x === 'function' && Object.hasOwn(x, STAND_IN) ? (x as unknown as { [STAND_IN]: StandIn })[STAND_IN] : undefined;
 
 /** The function pointer cdata `x` stands for, if it is a function standing for one. */
 export function standIn(x: unknown): CData | undefined {
-  return typeof x === 'function' ? standIns.get(x)?.pointer() : undefined;
+  return standInOf(x)?.pointer();
 }
 
 /** The type of the function pointer `x` stands for, if it is a function standing for one (no cdata made). */
 export function standInType(x: unknown): PointerType | undefined {
-  return typeof x === 'function' ? standIns.get(x)?.type : undefined;
+  return standInOf(x)?.type;
 }

@@ -356,22 +356,58 @@ function companionOf(source: string, sourceName: string): Glue['companion'] {
  * only when first asked for, to compile the unit again or to tell its compiler's warnings.
  */
 export function planGlue(decls: readonly Decl[], source: string, sourceName: string, options: GlueOptions = {}): Glue {
-  const bindings = bindingsOf(decls);
-  let probes: Probe[] | undefined;
-  let whole: Glue | undefined;
-  const made = (): Glue => (whole ??= generateGlue(decls, source, sourceName, options));
-  return {
-    get unit() { return made().unit; },
-    sourceName,
-    get glueStart() { return made().glueStart; },
-    get sourceEnd() { return made().sourceEnd; },
-    companion: companionOf(source, sourceName),
-    ...bindings,
-    probeSymbol: PROBE_SYMBOL,
-    get probes() { return (probes ??= probeRows(decls, spellerOf(decls, options)).map((r) => r.probe)); },
-    get owners() { return made().owners; },
-    strict: options.strictPrototypes === true,
-  };
+  return new PlannedGlue(decls, source, sourceName, options);
+}
+
+/**
+ * planGlue()'s glue. A class, not an object literal with getters: each literal's getters are new
+ * closures, which V8 keeps in a map the literals share, so that the declarations they close over
+ * (a whole FFI's types) outlived every young-generation collection until a full one.
+ */
+class PlannedGlue implements Glue {
+  readonly functions: Bindings['functions'];
+  readonly externs: Bindings['externs'];
+  readonly globals: Bindings['globals'];
+  readonly companion: Glue['companion'];
+  readonly probeSymbol = PROBE_SYMBOL;
+  readonly strict: boolean;
+  #probes: Probe[] | undefined;
+  #whole: Glue | undefined;
+
+  constructor(
+    private readonly decls: readonly Decl[],
+    private readonly source: string,
+    readonly sourceName: string,
+    private readonly options: GlueOptions,
+  ) {
+    ({ functions: this.functions, externs: this.externs, globals: this.globals } = bindingsOf(decls));
+    this.companion = companionOf(source, sourceName);
+    this.strict = options.strictPrototypes === true;
+  }
+
+  #made(): Glue {
+    return (this.#whole ??= generateGlue(this.decls, this.source, this.sourceName, this.options));
+  }
+
+  get unit(): string {
+    return this.#made().unit;
+  }
+
+  get glueStart(): number {
+    return this.#made().glueStart;
+  }
+
+  get sourceEnd(): Glue['sourceEnd'] {
+    return this.#made().sourceEnd;
+  }
+
+  get owners(): Glue['owners'] {
+    return this.#made().owners;
+  }
+
+  get probes(): readonly Probe[] {
+    return (this.#probes ??= probeRows(this.decls, spellerOf(this.decls, this.options)).map((r) => r.probe));
+  }
 }
 
 /** A C string literal of `text` (ASCII apart from what is escaped). */
