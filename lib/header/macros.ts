@@ -126,9 +126,10 @@ function nonZero(literal: string): boolean {
   return (hex ? /[1-9a-fA-F]/ : /[1-9]/).test(literal.slice(hex ? 2 : 0).replace(hex ? /[pP].*$/ : /[eE].*$/, ''));
 }
 
-/** A C floating literal's value as a double ('f' suffix: rounded to float first); null when malformed. */
+/** A C floating literal's value as a double ('f' and 'f32' suffixes: rounded to float first); null when malformed. */
 function floatLiteral(text: string): number | null {
-  const m = /^(.*?)([fFlL]?)$/.exec(text) as RegExpExecArray;
+  // The suffixes of C's types and of the _FloatN types (math.h's M_PIf32, M_PIf64x); no _Float16.
+  const m = /^(.*?)([fFlL]?|[fF](?:32|64|128)x?)$/.exec(text) as RegExpExecArray;
   const body = m[1];
   let v: number;
   const hex = /^0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)$/.exec(body);
@@ -141,7 +142,7 @@ function floatLiteral(text: string): number | null {
     if (!/^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(body)) return null;
     v = Number(body);
   }
-  return m[2] === 'f' || m[2] === 'F' ? Math.fround(v) : v;
+  return /^[fF](32)?$/.test(m[2]) ? Math.fround(v) : v;
 }
 
 /** The bytes a C string literal's contents stand for (UTF-8 for characters beyond ASCII). */

@@ -170,6 +170,11 @@ describe('macros', () => {
     expect(literalValue('((int) 1.5)')).toBeNull();
     expect(literalValue('0.0L')).toBe(0);
     expect(literalValue('0x0p-20000L')).toBe(0);
+    // _FloatN suffixes (glibc's __f32(x) is x##f32): f32 is a float, f64 and f32x doubles, f64x and f128 wider.
+    expect(literalValue('(0.1f32)')).toBe(Math.fround(0.1));
+    expect([literalValue('0.1f64'), literalValue('0.1F32x'), literalValue('0.1f64x'), literalValue('0.1f128')]).toEqual([0.1, 0.1, 0.1, 0.1]);
+    expect(literalValue('0.1f16')).toBeNull();
+    expect(literalValue('1e5000f128')).toEqual({ error: 'its value, 1e5000f128, is beyond the range of a double, the widest floating type JavaScript holds' });
     const beyond = (text: string) => `its value, ${text}, is beyond the range of a double, the widest floating type JavaScript holds`;
     expect(literalValue('1.18973149535723176502126385303097021e+4932L')).toEqual({ error: beyond('1.18973149535723176502126385303097021e+4932L') });
     expect(literalValue('3.36210314311209350626267781732175260e-4932L')).toEqual({ error: beyond('3.36210314311209350626267781732175260e-4932L') });

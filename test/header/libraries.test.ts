@@ -334,6 +334,8 @@ withHeader('math.h', 'libc6-dev', (it) => {
       Number.MAX_VALUE, 2 ** -1022, Number.EPSILON, Math.fround(3.4028234663852886e38), Infinity, Infinity, 0,
     ]);
     expect(Number.isNaN(libc.NAN)).toBe(true);
+    // The _FloatN constants' literals carry their type's suffix (__f32(x) is x##f32).
+    expect([libc.M_PIf32, libc.M_PIf64, libc.M_PIf32x]).toEqual([Math.fround(Math.PI), Math.PI, Math.PI]);
     // The values are JSON-safe data, as the cache keeps them: HUGE_VAL and NAN come back from it too.
     const values = readHeader('math.h').values;
     expect(JSON.parse(JSON.stringify(values))).toEqual(values);
