@@ -109,6 +109,8 @@ export class DeclTable {
   /** The first declaration of each typedef name, and the first definition of each tag. */
   private readonly typedefs = new Map<string, number>();
   private readonly tags = new Map<string, number>();
+  /** Each enumerator's declaration, made at the first enumeratorDecl(). */
+  private enumerators: Map<string, number> | null = null;
 
   constructor(preprocessed: string) {
     const read = readPreprocessed(preprocessed);
@@ -146,6 +148,33 @@ export class DeclTable {
   tagDecl(key: string): Decl | undefined {
     const i = this.tags.get(key);
     return i === undefined ? undefined : this.decl(i);
+  }
+
+  /**
+   * The declaration whose enum defines the enumerator `name` (arpa/nameser.h's `ns_s_zn`, which
+   * arpa/nameser_compat.h's `S_ZONE` names), found by its tokens without analysing the others.
+   */
+  enumeratorDecl(name: string): Decl | undefined {
+    if (this.enumerators === null) {
+      this.enumerators = new Map();
+      const { texts } = this.tokens;
+      for (let d = 0; d < this.starts.length; d++) {
+        for (let i = this.starts[d]; i < this.ends[d]; i++) {
+          if (texts[i] !== 'enum') continue;
+          const open = texts[i + 1] === '{' ? i + 1 : texts[i + 2] === '{' ? i + 2 : -1;
+          if (open < 0) continue;
+          const close = this.after(open) - 1;
+          for (let j = open + 1; j < close; j++) {
+            const t = texts[j];
+            if (t === '(' || t === '[' || t === '{') j = this.after(j) - 1;
+            else if ((texts[j - 1] === '{' || texts[j - 1] === ',') && this.tokens.kinds[j] === 'ident' && !this.enumerators.has(t)) this.enumerators.set(t, d);
+          }
+          i = close;
+        }
+      }
+    }
+    const d = this.enumerators.get(name);
+    return d === undefined ? undefined : this.decl(d);
   }
 
   /** Index after the bracket group opened at token `i`. */

@@ -1,4 +1,5 @@
-// Object-like macros expanded as the preprocessor expands them at the end of the source (function-like macros, `#` and `##` included), down to text cdef can evaluate.
+// Object-like macros expanded as the preprocessor expands them at the end of the source (function-like macros, `#` and `##` included), down to text cdef can evaluate, or why a value is no constant.
+import { cWord } from '../cparser/keywords';
 import { MacroDef, pieceKind, preprocessedPieces } from '../cparser/preprocessed';
 
 /** A token of macro text: its spelling, whether blanks came before it, the macros it may no longer expand (C's hide set). */
@@ -187,4 +188,30 @@ function pasted(toks: readonly Tok[], name: string): Tok[] {
 function stringified(arg: readonly Tok[]): string {
   const text = arg.map((tk, i) => (i > 0 && tk.sp ? ' ' : '') + (/^(?:[LuU]|u8)?["']/.test(tk.t) ? tk.t.replace(/[\\"]/g, '\\$&') : tk.t)).join('');
   return `"${text}"`;
+}
+
+/** Words that may stand before '(' in a constant expression without calling anything. */
+const NOT_CALLS = new Set(['sizeof', '_Alignof', '__alignof__', 'alignof', '__builtin_offsetof', 'offsetof', '_Pragma']);
+
+/**
+ * Why an expanded macro value is no constant because it reads memory or calls a function each
+ * time C uses it (signal.h's `si_pid` is `_sifields._kill.si_pid`, sqlite3ext.h's functions are
+ * `sqlite3_api->name`, stdlib.h's `MB_CUR_MAX` calls `__ctype_get_mb_cur_max ()`), or null.
+ * `types` tells the names that are types, before whose parenthesis a cast stands, not a call.
+ */
+export function runtimeValue(expanded: string, types: (name: string) => boolean): string | null {
+  const toks = preprocessedPieces(expanded).filter((p) => pieceKind(p) !== null);
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i];
+    const before = toks[i - 1];
+    const after = toks[i + 1];
+    const operand = (x: string | undefined) => x !== undefined && (x === ')' || x === ']' || pieceKind(x) === 'ident');
+    if (t === '->' || (t === '.' && operand(before) && after !== undefined && pieceKind(after) === 'ident')) {
+      return `its value, '${expanded}', reads a member of a struct or union each time C uses it, which no constant can hold; from JavaScript, read the member by that path`;
+    }
+    if (after === '(' && pieceKind(t) === 'ident' && !NOT_CALLS.has(t) && cWord(t) === undefined && !types(t) && !/^__builtin_/.test(t)) {
+      return `its value calls '${t}()' each time C uses it, which no constant can hold; call the function from JavaScript instead`;
+    }
+  }
+  return null;
 }

@@ -2,7 +2,7 @@
 import { isBuiltinTypeName } from '../cparser/parser';
 import { Decl, DeclTable, Declarator, Mode, Ref } from './declarations';
 import { Item, constantText, declaratorsText, item, macroItem, tagText, typeNameText, wholeText } from './emit';
-import { expandMacro } from './macros';
+import { expandMacro, runtimeValue } from './macros';
 
 /** A declaration of the user's source that was not declared, and why. */
 export interface Skipped {
@@ -173,6 +173,11 @@ function* macroItems(table: DeclTable, own: (file: number) => boolean, notes: No
     const expanded = expandMacro(m, table.macros);
     if (typeof expanded !== 'string') {
       notes.skip(m.name, where, expanded.error, m.at);
+      continue;
+    }
+    const runtime = runtimeValue(expanded, (name) => table.typedefDecl(name) !== undefined || isBuiltinTypeName(name));
+    if (runtime !== null) {
+      notes.skip(m.name, where, runtime, m.at);
       continue;
     }
     yield macroItem(m, expanded, where);

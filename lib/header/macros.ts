@@ -61,8 +61,8 @@ export function literalValue(expanded: string, tokens: readonly string[] = token
 /** The floating types a cast in a macro's value may name, by spelling, and whether values round to float. */
 const FLOAT_CASTS = new Map([['float', 'f'], ['double', ''], ['long double', 'l']]);
 
-/** GCC's builtins for infinity and NaN, as glibc's math.h spells HUGE_VAL, INFINITY and NAN. */
-const BUILTIN_VALUES = /^__builtin_(huge_val|inf|nan)([fl]?)$/;
+/** GCC's builtins for infinity and NaN, as glibc's math.h spells HUGE_VAL, INFINITY, NAN and SNAN (a signalling NaN: JavaScript has one NaN) and their _FloatN forms. */
+const BUILTIN_VALUES = /^__builtin_(huge_val|inf|nans?)([fl]|f(?:32|64|128)x?)?$/;
 
 /** One floating value (see literalValue), without its sign. */
 function floatingValue(toks: readonly string[]): number | { error: string } | null {
@@ -84,8 +84,9 @@ function floatingValue(toks: readonly string[]): number | { error: string } | nu
   const builtin = rest.length >= 3 && rest[1] === '(' && rest[rest.length - 1] === ')' ? BUILTIN_VALUES.exec(rest[0]) : null;
   if (builtin !== null) {
     const args = rest.slice(2, -1);
-    if (builtin[1] === 'nan' ? !(args.length === 1 && /^"0?"$/.test(args[0])) : args.length !== 0) return null;
-    return builtin[1] === 'nan' ? NaN : Infinity;
+    const nan = builtin[1] !== 'huge_val' && builtin[1] !== 'inf';
+    if (nan ? !(args.length === 1 && /^"0?"$/.test(args[0])) : args.length !== 0) return null;
+    return nan ? NaN : Infinity;
   }
   if (rest.length !== 1 || pieceKind(rest[0]) !== 'number' || !isFloatLiteral(rest[0])) return null;
   const v = floatLiteral(rest[0]);

@@ -1,10 +1,10 @@
 // What a whole-header binding declares from the declaration table: the header's declarations as roots, the types they need from other headers, its object-like macros.
 import { Decl, DeclTable, Declarator } from '../cc/declarations';
 import { Item, constantText, declaratorsText, item, macroItem, tagText, typeNameText, wholeText } from '../cc/emit';
-import { expandMacro } from '../cc/macros';
+import { expandMacro, runtimeValue } from '../cc/macros';
 import { Notes } from '../cc/select';
 import { isBuiltinTypeName } from '../cparser/parser';
-import { MacroDef, preprocessedPieces } from '../cparser/preprocessed';
+import { MacroDef, pieceKind, preprocessedPieces } from '../cparser/preprocessed';
 import { castConstant, literalValue, tokensOf } from './macros';
 
 /**
@@ -82,6 +82,7 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
   const values = new Map<string, { value: string | number; where: string }>();
   const macros: MacroDef[] = [];
   const casts = new Map<string, { type: string; value: number; where: string; pos: number }>();
+  const enums = new Set<number>();
   for (const m of table.macros.values()) {
     if (!isBound(selection, m.file) || declared.has(m.name)) continue;
     if (only !== null && !only(m.name)) continue;
@@ -120,8 +121,20 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
       macros.push(m); // another name for a function: wrapped like a function-like macro
       continue;
     }
+    const runtime = runtimeValue(expanded, (name) => table.typedefDecl(name) !== undefined || isBuiltinTypeName(name));
+    if (runtime !== null) {
+      notes.skip(m.name, where, runtime, m.at);
+      continue;
+    }
     items.push(macroItem(m, expanded, where, pieces));
+    for (const p of pieces) {
+      // An enumerator of another header's enum (arpa/nameser_compat.h's S_ZONE is ns_s_zn): its enum comes along.
+      if (declared.has(p) || pieceKind(p) !== 'ident') continue;
+      const e = table.enumeratorDecl(p);
+      if (e !== undefined && !rootIndexes.has(e.index) && !needed.includes(e.index)) enums.add(e.index);
+    }
   }
+  items.push(...neededItems(table, [...enums].sort((a, b) => a - b), notes));
   return { items: items.sort((a, b) => a.pos - b.pos), values, apiOnly, macros, casts, symbols };
 }
 

@@ -1,5 +1,5 @@
 // Macro values expanded as C's preprocessor expands them: object-like and function-like macros, '#', '##', variadic arguments, and the reasons a value cannot be expanded.
-import { expandMacro } from '../../lib/cc/macros';
+import { expandMacro, runtimeValue } from '../../lib/cc/macros';
 import { MacroDef } from '../../lib/cparser/preprocessed';
 
 /** The macros of `#define` lines ('NAME body' or 'NAME(a, b) body'), by name. */
@@ -70,5 +70,18 @@ describe('expandMacro', () => {
   test('a value whose expansion doubles at each level is stopped by counting expansions, with the reason', () => {
     const lines = Array.from({ length: 16 }, (_, i) => `M${i} (M${i + 1} + M${i + 1})`);
     expect(expand(...lines.reverse().concat('M16 1'), 'V M0')).toEqual({ error: 'its value expands macros more than 10000 times; it is left out' });
+  });
+});
+
+describe('runtimeValue', () => {
+  const types = (name: string) => name === 'my_t';
+  test('member reads and calls are named; casts, sizeof, keywords and builtins are not calls', () => {
+    expect(runtimeValue('_sifields._kill.si_pid', types)).toMatch(/^its value, '_sifields._kill.si_pid', reads a member/);
+    expect(runtimeValue('(p)->x', types)).toMatch(/reads a member/);
+    expect(runtimeValue('a[1].b', types)).toMatch(/reads a member/);
+    expect(runtimeValue('(__ctype_get_mb_cur_max ())', types)).toMatch(/^its value calls '__ctype_get_mb_cur_max\(\)'/);
+    for (const v of ['((my_t)(3))', '(sizeof (my_t) * 2)', '(__extension__ (1 + 2))', '__builtin_offsetof (struct s, x)', '(1.5 + 2)', '((unsigned long)(1) << 3)']) {
+      expect(runtimeValue(v, types)).toBeNull();
+    }
   });
 });

@@ -147,6 +147,33 @@ describe('macros', () => {
     expect(reasons(y).H_REAL).toBe("it casts to 'real', which is neither an integer nor a pointer type; only integer and pointer constants are declared");
   });
 
+  test("a macro naming another header's enumerator brings that enum along (sys/quota.h's QIF_BLIMITS is linux/quota.h's QIF_BLIMITS_B shifted)", () => {
+    const x = extractHeader(
+      `${OTHER}# 1 "quota_enums.h"\nenum { Q_SPACE_B = 0, Q_INODES_B = (1 << 2) - 3, Q_LIMIT_B };\nenum unrelated { U_ONE = 1 };\n` +
+        '# 1 "h.h"\n#define Q_SPACE (1 << Q_SPACE_B)\n#define Q_LIMIT (1 << Q_LIMIT_B)\n',
+      { own: (f) => f === 'h.h', only: null },
+    );
+    const r = registryOf(x);
+    expect([r.get('Q_SPACE'), r.get('Q_LIMIT')].map((d) => (d?.kind === 'constant' ? d.value : d?.kind))).toEqual([1, 4]);
+    expect(r.get('U_ONE')).toBeUndefined();
+    expect(x.skipped).toEqual([]);
+  });
+
+  test('a value that reads memory or calls a function is left out with that reason, not as an unknown constant', () => {
+    const y = extract(
+      'struct si { union { struct { int pid; } kill; } fields; };\nstruct api { int (*open)(void); };\nextern struct api *the_api;\nlong sysconf(int);\n' +
+        'typedef long my_long;\n#define si_pid fields.kill.pid\n#define api_open the_api->open\n#define STACK_MIN (sysconf (75) + 1)\n' +
+        '#define CAST_OK ((my_long)(3))\n#define SIZE_OK (sizeof (my_long) * 2)\n',
+    );
+    const why = reasons(y);
+    expect(why.si_pid).toBe("its value, 'fields.kill.pid', reads a member of a struct or union each time C uses it, which no constant can hold; from JavaScript, read the member by that path");
+    expect(why.api_open).toMatch(/^its value, 'the_api->open', reads a member/);
+    expect(why.STACK_MIN).toBe("its value calls 'sysconf()' each time C uses it, which no constant can hold; call the function from JavaScript instead");
+    const r = registryOf(y);
+    expect(y.values.CAST_OK).toBe(3);
+    expect(r.get('SIZE_OK')).toMatchObject({ kind: 'constant', value: 16 });
+  });
+
   test('literal values are what the compiler makes of the text', () => {
     expect(literalValue('"\\x41\\101\\t" "\\u20ac"')).toBe('AA\t€');
     expect(literalValue('(1e3)')).toBe(1000);
@@ -165,6 +192,9 @@ describe('macros', () => {
     expect(literalValue('(__builtin_huge_val ())')).toBe(Infinity);
     expect(literalValue('(-(__builtin_inff ()))')).toBe(-Infinity);
     expect(literalValue('(__builtin_nanf (""))')).toBeNaN();
+    expect([literalValue('(__builtin_huge_valf32 ())'), literalValue('(__builtin_huge_valf64x ())')]).toEqual([Infinity, Infinity]);
+    expect(literalValue('(__builtin_nans (""))')).toBeNaN();
+    expect(literalValue('(__builtin_nansf128 (""))')).toBeNaN();
     expect(literalValue('__builtin_nan ("0x7")')).toBeNull();
     expect(literalValue('__builtin_huge_val (1)')).toBeNull();
     expect(literalValue('((int) 1.5)')).toBeNull();
