@@ -28,18 +28,36 @@ function traceFromCaller(e: Error, limit: unknown): void {
   Error.stackTraceLimit = limit + OWN_DEPTH;
   Error.captureStackTrace(holder, traceFromCaller);
   Error.stackTraceLimit = limit;
-  let text: string | undefined;
-  Object.defineProperty(e, 'stack', {
-    configurable: true,
-    enumerable: false,
-    get(this: Error) {
-      return (text ??= `${headerOf(this)}${callerFrames(holder.stack ?? '', limit)}`);
-    },
-    set(value: unknown) {
-      Object.defineProperty(e, 'stack', { configurable: true, enumerable: false, writable: true, value });
-    },
-  });
+  Object.defineProperty(e, TRACE, { value: { holder, limit } satisfies Trace });
+  Object.defineProperty(e, 'stack', STACK);
 }
+
+/** What an error's `stack` is made of when first read: the trace captured, and how many frames to keep. */
+interface Trace {
+  readonly holder: { stack?: string };
+  readonly limit: number;
+  text?: string;
+}
+
+const TRACE = Symbol('node-cffi trace');
+
+/**
+ * The `stack` of node-cffi's errors: one getter and one setter for all of them, reading the
+ * error's own trace. (A getter of each error's own made each error a V8 object shape of its own,
+ * which kept the error's trace, and through it the functions and libraries on the stack when it
+ * was made, until a full garbage collection.)
+ */
+const STACK: PropertyDescriptor = {
+  configurable: true,
+  enumerable: false,
+  get(this: Error & { [TRACE]?: Trace }): string | undefined {
+    const t = this[TRACE];
+    return t === undefined ? undefined : (t.text ??= `${headerOf(this)}${callerFrames(t.holder.stack ?? '', t.limit)}`);
+  },
+  set(this: Error, value: unknown): void {
+    Object.defineProperty(this, 'stack', { configurable: true, enumerable: false, writable: true, value });
+  },
+};
 
 /** NODE_CFFI_DEBUG, read once: errors keep node-cffi's own frames. */
 const keepOwnFrames = (nodeHost.env('NODE_CFFI_DEBUG') ?? '') !== '';
