@@ -141,35 +141,42 @@ const MEMO_CHARS = 4 << 20;
  * used text is forgotten past MEMO_TEXTS texts or MEMO_CHARS characters.
  */
 export class TemplateMemo {
-  private readonly texts = new Map<string, Map<string, Template | null | 'seen'>>();
+  private readonly texts = new Map<string, { readonly byOptions: Map<string, Template | null | 'seen'>; used: number }>();
   private chars = 0;
+  private uses = 0;
 
-  /** The template of `source` parsed with the options spelled `options`, when one is kept. */
+  /**
+   * The template of `source` parsed with the options spelled `options`, when one is kept. A text
+   * found is marked used in place: storing the caller's string again, a new one of the same
+   * text, would keep it from this long-lived table through every young-generation collection.
+   */
   recall(source: string, options: string): Template | undefined {
-    const byOptions = this.texts.get(source);
-    const t = byOptions?.get(options);
+    const entry = this.texts.get(source);
+    const t = entry?.byOptions.get(options);
     if (t === undefined) return undefined;
-    this.texts.delete(source); // most recently used: last in the map's order
-    this.texts.set(source, byOptions!);
+    entry!.used = ++this.uses;
     return t instanceof Template ? t : undefined;
   }
 
   /** Notes that `source` (with `options`) has just filled the empty table `registry`. */
   note(source: string, options: string, registry: Registry): void {
-    let byOptions = this.texts.get(source);
-    if (byOptions === undefined) {
+    let entry = this.texts.get(source);
+    if (entry === undefined) {
       if (source.length > MEMO_CHARS) return;
-      byOptions = new Map();
-      this.texts.set(source, byOptions);
+      entry = { byOptions: new Map(), used: ++this.uses };
+      this.texts.set(source, entry);
       this.chars += source.length;
-      for (const [text] of this.texts) {
-        if (this.texts.size <= MEMO_TEXTS && this.chars <= MEMO_CHARS) break;
-        this.texts.delete(text);
-        this.chars -= text.length;
+      while (this.texts.size > MEMO_TEXTS || this.chars > MEMO_CHARS) {
+        let oldest: string | undefined;
+        let when = Infinity;
+        for (const [text, { used }] of this.texts) if (used < when) [oldest, when] = [text, used];
+        if (oldest === undefined || oldest === source) break;
+        this.texts.delete(oldest);
+        this.chars -= oldest.length;
       }
-    }
-    const known = byOptions.get(options);
-    if (known === undefined) byOptions.set(options, 'seen');
-    else if (known === 'seen') byOptions.set(options, Template.of(registry));
+    } else entry.used = ++this.uses;
+    const known = entry.byOptions.get(options);
+    if (known === undefined) entry.byOptions.set(options, 'seen');
+    else if (known === 'seen') entry.byOptions.set(options, Template.of(registry));
   }
 }
