@@ -25,14 +25,20 @@ class ExpansionError extends Error {}
  */
 export function expandMacro(m: MacroDef, macros: ReadonlyMap<string, MacroDef>): string | { error: string } {
   if (m.body === '') return { error: 'it has no value; only macros with an integer value are declared' };
-  const body = tokensOfText(m.body, new Set([m.name]));
-  if (!body.some((tk) => isMacro(tk, macros))) return m.body;
+  if (!mentionsMacro(m, macros)) return m.body;
   try {
-    return spell(new Expander(macros).expand(body));
+    return spell(new Expander(macros).expand(tokensOfText(m.body, new Set([m.name]))));
   } catch (e) {
     if (e instanceof ExpansionError) return { error: e.message };
     throw e;
   }
+}
+
+/** Whether a macro's body names another macro (most name none: their text needs no expanding). */
+function mentionsMacro(m: MacroDef, macros: ReadonlyMap<string, MacroDef>): boolean {
+  if (m.body.startsWith('#')) return true; // read by tokensOfText, which keeps '#' from reading as a directive
+  for (const p of preprocessedPieces(m.body)) if (p !== m.name && macros.has(p) && pieceKind(p) === 'ident') return true;
+  return false;
 }
 
 function tokensOfText(text: string, hide: ReadonlySet<string>): Tok[] {
@@ -197,10 +203,11 @@ const NOT_CALLS = new Set(['sizeof', '_Alignof', '__alignof__', 'alignof', '__bu
  * Why an expanded macro value is no constant because it reads memory or calls a function each
  * time C uses it (signal.h's `si_pid` is `_sifields._kill.si_pid`, sqlite3ext.h's functions are
  * `sqlite3_api->name`, stdlib.h's `MB_CUR_MAX` calls `__ctype_get_mb_cur_max ()`), or null.
- * `types` tells the names that are types, before whose parenthesis a cast stands, not a call.
+ * `types` tells the names that are types, before whose parenthesis a cast stands, not a call;
+ * `tokens`: the value's tokens, when read already.
  */
-export function runtimeValue(expanded: string, types: (name: string) => boolean): string | null {
-  const toks = preprocessedPieces(expanded).filter((p) => pieceKind(p) !== null);
+export function runtimeValue(expanded: string, types: (name: string) => boolean, tokens?: readonly string[]): string | null {
+  const toks = tokens ?? preprocessedPieces(expanded).filter((p) => pieceKind(p) !== null);
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i];
     const before = toks[i - 1];

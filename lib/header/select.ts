@@ -121,7 +121,7 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
       macros.push(m); // another name for a function: wrapped like a function-like macro
       continue;
     }
-    const runtime = runtimeValue(expanded, (name) => table.typedefDecl(name) !== undefined || isBuiltinTypeName(name));
+    const runtime = runtimeValue(expanded, (name) => table.typedefDecl(name) !== undefined || isBuiltinTypeName(name), tokens);
     if (runtime !== null) {
       notes.skip(m.name, where, runtime, m.at);
       continue;
