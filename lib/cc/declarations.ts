@@ -1,4 +1,5 @@
 // The declaration table of preprocessed C: its top-level declarations with kind, names, origin, references and what keeps each out of cdef.
+import { isBuiltinTypeName } from '../cparser/parser';
 import { MacroDef, PackChange, TokenTable, readPreprocessed } from '../cparser/preprocessed';
 import { CRole, cWord } from '../cparser/keywords';
 import { AsmLabels, Attributes, clean } from './noise';
@@ -142,6 +143,11 @@ export class DeclTable {
   typedefDecl(name: string): Decl | undefined {
     const i = this.typedefs.get(name);
     return i === undefined ? undefined : this.decl(i);
+  }
+
+  /** Whether `name` names a type: a typedef of the unit, or one of C's and cdef's own type names. */
+  isTypeName(name: string): boolean {
+    return this.typedefs.has(name) || isBuiltinTypeName(name);
   }
 
   /** The declaration that first defines the tag `key` ('struct pt'). */

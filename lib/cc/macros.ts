@@ -203,10 +203,10 @@ const NOT_CALLS = new Set(['sizeof', '_Alignof', '__alignof__', 'alignof', '__bu
  * Why an expanded macro value is no constant because it reads memory or calls a function each
  * time C uses it (signal.h's `si_pid` is `_sifields._kill.si_pid`, sqlite3ext.h's functions are
  * `sqlite3_api->name`, stdlib.h's `MB_CUR_MAX` calls `__ctype_get_mb_cur_max ()`), or null.
- * `types` tells the names that are types, before whose parenthesis a cast stands, not a call;
+ * `types` tells the names that are types (the unit's declaration table), before whose parenthesis a cast stands, not a call;
  * `tokens`: the value's tokens, when read already.
  */
-export function runtimeValue(expanded: string, types: (name: string) => boolean, tokens?: readonly string[]): string | null {
+export function runtimeValue(expanded: string, types: { isTypeName(name: string): boolean }, tokens?: readonly string[]): string | null {
   const toks = tokens ?? preprocessedPieces(expanded).filter((p) => pieceKind(p) !== null);
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i];
@@ -216,7 +216,7 @@ export function runtimeValue(expanded: string, types: (name: string) => boolean,
     if (t === '->' || (t === '.' && operand(before) && after !== undefined && pieceKind(after) === 'ident')) {
       return `its value, '${expanded}', reads a member of a struct or union each time C uses it, which no constant can hold; from JavaScript, read the member by that path`;
     }
-    if (after === '(' && pieceKind(t) === 'ident' && !NOT_CALLS.has(t) && cWord(t) === undefined && !types(t) && !/^__builtin_/.test(t)) {
+    if (after === '(' && pieceKind(t) === 'ident' && !NOT_CALLS.has(t) && cWord(t) === undefined && !types.isTypeName(t) && !/^__builtin_/.test(t)) {
       return `its value calls '${t}()' each time C uses it, which no constant can hold; call the function from JavaScript instead`;
     }
   }

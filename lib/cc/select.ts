@@ -175,7 +175,7 @@ function* macroItems(table: DeclTable, own: (file: number) => boolean, notes: No
       notes.skip(m.name, where, expanded.error, m.at);
       continue;
     }
-    const runtime = runtimeValue(expanded, (name) => table.typedefDecl(name) !== undefined || isBuiltinTypeName(name));
+    const runtime = runtimeValue(expanded, table);
     if (runtime !== null) {
       notes.skip(m.name, where, runtime, m.at);
       continue;

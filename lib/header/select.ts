@@ -83,6 +83,7 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
   const macros: MacroDef[] = [];
   const casts = new Map<string, { type: string; value: number; where: string; pos: number }>();
   const enums = new Set<number>();
+  const neededIndexes = new Set(needed);
   for (const m of table.macros.values()) {
     if (!isBound(selection, m.file) || declared.has(m.name)) continue;
     if (only !== null && !only(m.name)) continue;
@@ -121,7 +122,7 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
       macros.push(m); // another name for a function: wrapped like a function-like macro
       continue;
     }
-    const runtime = runtimeValue(expanded, (name) => table.typedefDecl(name) !== undefined || isBuiltinTypeName(name), tokens);
+    const runtime = runtimeValue(expanded, table, tokens);
     if (runtime !== null) {
       notes.skip(m.name, where, runtime, m.at);
       continue;
@@ -131,7 +132,7 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
       // An enumerator of another header's enum (arpa/nameser_compat.h's S_ZONE is ns_s_zn): its enum comes along.
       if (declared.has(p) || pieceKind(p) !== 'ident') continue;
       const e = table.enumeratorDecl(p);
-      if (e !== undefined && !rootIndexes.has(e.index) && !needed.includes(e.index)) enums.add(e.index);
+      if (e !== undefined && !rootIndexes.has(e.index) && !neededIndexes.has(e.index)) enums.add(e.index);
     }
   }
   items.push(...neededItems(table, [...enums].sort((a, b) => a - b), notes));

@@ -74,7 +74,7 @@ describe('expandMacro', () => {
 });
 
 describe('runtimeValue', () => {
-  const types = (name: string) => name === 'my_t';
+  const types = { isTypeName: (name: string) => name === 'my_t' };
   test('member reads and calls are named; casts, sizeof, keywords and builtins are not calls', () => {
     expect(runtimeValue('_sifields._kill.si_pid', types)).toMatch(/^its value, '_sifields._kill.si_pid', reads a member/);
     expect(runtimeValue('(p)->x', types)).toMatch(/reads a member/);
