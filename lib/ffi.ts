@@ -1,4 +1,5 @@
 // The FFI facade: CFFI's API over the stages (parser, type model, code generation, build, backend, memory model, library objects); verify() and compile() run apimode.ts (long because it is CFFI's whole API in one class, each method a few lines handing over to a stage: cut in two, the class a user reads would be too).
+import { addAliases, memberOf } from './ctype/aliases';
 import path = require('path');
 import { CDefError, checkOptions, FFIError, RangeError, show, TypeError } from './errors';
 import type * as Parser from './cparser/parser';
@@ -171,6 +172,8 @@ export class FFI {
   /** What ffi.cdefHeader() bound: the headers, the values of macros cdef has no constant for, what it left out. */
   readonly #headers: BoundHeader[] = [];
   readonly #values = new Map<string, MacroValue>();
+  /** Names the macros of headers bound with cdefHeader() give members of members, with their paths (see ctype/aliases.ts). */
+  readonly #aliases: Record<string, readonly string[]> = {};
   /** The symbols asm labels in the headers give functions and globals, by name: what dlopen() libraries look up. */
   readonly #symbols = new Map<string, string>();
   readonly #skipped: HeaderSkipped[] = [];
@@ -224,6 +227,7 @@ export class FFI {
     if (other === this) throw new TypeError('ffi.include(): an FFI cannot include itself');
     this.#links.include(other.#links);
     this.#cdefs.push(JSON.stringify(['ffi.include()', other.#cdefs]));
+    Object.assign(this.#aliases, other.#aliases); // its types come with theirs; a module compiled here keeps them
     this.#teach();
   }
 
@@ -288,6 +292,9 @@ export class FFI {
     }
     for (const [name, v] of Object.entries(h.values)) this.#values.set(name, v);
     for (const [name, symbol] of Object.entries(h.symbols ?? {})) this.#symbols.set(name, symbol);
+    // Names the header's macros give members of members (sa_handler) become aliases of the structs that have them.
+    Object.assign(this.#aliases, h.aliases ?? {});
+    addAliases(this.#registryTypes(), h.aliases ?? {});
     const known = new Set(this.#skipped.map((s) => `${s.mode} ${s.name} ${s.where}`));
     const left: HeaderSkipped[] = [
       ...h.skipped.map((s) => ({ ...s, mode: 'all' as const })),
@@ -307,6 +314,11 @@ export class FFI {
    * would give. `parsed`, the declarations of a header read just now, are taken as they are;
    * otherwise they are rebuilt from the snapshot. Returns false when the text must be parsed instead.
    */
+  /** The struct, union and other types the table declares by name or tag. */
+  #registryTypes(): CType[] {
+    return [...this.#registry.values()].flatMap((d) => (d.kind === 'tag' || d.kind === 'typedef' ? [d.type] : []));
+  }
+
   #adopt(snapshot: unknown, cdefs: readonly { source: string; pack: number }[], parsed?: readonly Decl[]): boolean {
     if (snapshot === undefined) return false;
     let decls: readonly Decl[];
@@ -426,7 +438,7 @@ export class FFI {
     const library = `${set.base}.so`;
     const functions = new Map([...glue.functions].filter(([name]) => !missing.has(name)));
     const globals = new Map([...glue.globals].filter(([name]) => !missing.has(name)));
-    const data = aotData().bakeModule(set.base, library, decls, functions, globals, this.#values);
+    const data = aotData().bakeModule(set.base, library, decls, functions, globals, this.#values, this.#aliases);
     return aotLoader().writeModule(path.resolve(options.tmpdir ?? '.', ...set.moduleName.split('.')), {
       [library]: nodeHost.readFileSync(built.path),
       ...aotLoader().moduleFiles(data, declarationsRegistry(decls), set.options.filename ?? `${set.base}.c`),
@@ -458,6 +470,8 @@ export class FFI {
     ffi.#links.built(lib, new Map());
     for (const [name, v] of Object.entries(d.values ?? {})) ffi.#values.set(name, v);
     headerLib().defineValues((t, v) => ffi.cast(t, v), lib, ffi.#values);
+    Object.assign(ffi.#aliases, d.aliases ?? {});
+    addAliases(ffi.#registryTypes(), ffi.#aliases);
     return { ffi, lib: lib as L };
   }
 
@@ -624,7 +638,7 @@ export class FFI {
       if (typeof step === 'string') {
         if (t.kind !== 'struct' && t.kind !== 'union') throw new TypeError(`${where}: '${t.cname}' has no fields (asked for '${step}')`);
         if (!t.complete) throw noSizeError(where, t);
-        const f = t.fieldMap.get(step);
+        const f = memberOf(t, step);
         if (!f) throw new TypeError(`${where}: '${t.cname}' has no field '${step}'`);
         if (f.bitsize >= 0) throw new TypeError(`${where}: field '${step}' is a bit-field and has no byte offset`);
         offset += f.offset;

@@ -85,6 +85,8 @@ export interface ModuleData {
   readonly globals: Readonly<Record<string, string>>;
   /** Macros of headers bound with ffi.cdefHeader() that cdef has no constant for: strings, numbers, integers cast to a pointer type. */
   readonly values?: Readonly<Record<string, MacroValue>>;
+  /** Names macros of those headers give members of members, with their paths of field names (see ctype/aliases.ts). */
+  readonly aliases?: Readonly<Record<string, readonly string[]>>;
 }
 
 export type { MacroValue };
@@ -163,6 +165,7 @@ export function bakeModule(
   functions: ReadonlyMap<string, { readonly symbol: string; readonly entry: number | null }>,
   globals: ReadonlyMap<string, string>,
   values: ReadonlyMap<string, MacroValue> = new Map(),
+  aliases: Readonly<Record<string, readonly string[]>> = {},
 ): ModuleData {
   const entries = [...functions].flatMap(([name, f]) => (f.entry === null ? [] : [[name, f.entry] as const]));
   const types = new TypeTable();
@@ -189,6 +192,7 @@ export function bakeModule(
     functions: Object.fromEntries([...functions].map(([name, f]) => [name, f.symbol])), globals: Object.fromEntries(globals),
     ...(entries.length ? { entries: Object.fromEntries(entries) } : {}),
     ...(values.size ? { values: Object.fromEntries(values) } : {}),
+    ...(Object.keys(aliases).length ? { aliases } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 // Generic access below the cdata classes: scalar codes read and written by representation, values of any type stored as C assignment and initialisation do.
+import { memberOf } from '../ctype/aliases';
 import { types } from 'util';
 import { RangeError, show, TypeError } from '../errors';
 import { ArrayType, CField, CType, StructType, isCharLike } from '../ctype/model';
@@ -208,7 +209,7 @@ function writeStruct(t: StructType, view: DataView, off: number, value: unknown,
     throw new TypeError(`${where}: expected an object of fields, a list or a cdata '${t.cname}', got ${show(value)}`);
   }
   for (const [name, v] of Object.entries(value)) {
-    const f = t.fieldMap.get(name);
+    const f = memberOf(t, name);
     if (!f) throw new TypeError(`${where}: '${t.cname}' has no field '${name}'`);
     writeField(f, view, off, v, where, avail);
   }

@@ -1,4 +1,5 @@
 // The memory-model operations behind the facade: new, cast, addressof, string, unpack, buffer, fromBuffer, memmove, view.
+import { memberOf } from '../ctype/aliases';
 import { types } from 'util';
 import { RangeError, show, TypeError } from '../errors';
 import { ArrayType, CType, PointerType, isCType, isCharLike, requireSize } from '../ctype/model';
@@ -192,7 +193,7 @@ export function addressOf(c: CData, path: readonly (string | number)[]): CData {
       t = t.item;
     } else if (typeof step === 'string') {
       if (t.kind !== 'struct' && t.kind !== 'union') throw new TypeError(`ffi.addressof(): '${t.cname}' has no fields (asked for '${step}')`);
-      const f = t.fieldMap.get(step);
+      const f = memberOf(t, step);
       if (!f) throw new TypeError(`ffi.addressof(): '${t.cname}' has no field '${step}'`);
       if (f.bitsize >= 0) throw new TypeError(`ffi.addressof(): field '${step}' of '${t.cname}' is a bit-field and has no address`);
       delta += f.offset;

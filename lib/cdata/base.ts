@@ -114,6 +114,13 @@ const isIndex = (key: string): boolean => {
   return (c >= 48 && c <= 57) || (c === 45 && key.length > 1);
 };
 
+/** The path of fields an alias names (see ctype/aliases.ts) on a struct or union cdata, or on a pointer to one. */
+function aliasPath(c: CData, key: string): readonly string[] | undefined {
+  let t = c[TYPE];
+  if (t.kind === 'pointer') t = t.item;
+  return t.kind === 'struct' || t.kind === 'union' ? t.aliases?.get(key) : undefined;
+}
+
 /**
  * The last link of every cdata's prototype chain. Ordinary lookups (fields, methods) are answered
  * by the generated classes before reaching it, so it costs nothing on fast paths; what reaches it is
@@ -129,11 +136,19 @@ const tail = new Proxy(Object.prototype, {
     if (typeof key === 'symbol' || key in target || PROBES.has(key) || key.startsWith('@@') || key.startsWith('$')) {
       return Reflect.get(target, key, receiver);
     }
+    const path = aliasPath(receiver as CData, key);
+    if (path !== undefined) return path.reduce((o: Record<string, unknown>, step) => o[step] as Record<string, unknown>, receiver);
     throw new TypeError(`${(receiver as CData)[DESCRIBE]()} has no field or method '${key}'`);
   },
   set(_target, key, value, receiver) {
     if (typeof key === 'string' && isIndex(key)) {
       (receiver as CData)[SET](Number(key), value);
+      return true;
+    }
+    const path = typeof key === 'string' ? aliasPath(receiver as CData, key) : undefined;
+    if (path !== undefined) {
+      const parent = path.slice(0, -1).reduce((o: Record<string, unknown>, step) => o[step] as Record<string, unknown>, receiver);
+      parent[path[path.length - 1]] = value;
       return true;
     }
     throw new TypeError(`${(receiver as CData)[DESCRIBE]()}: cannot set '${String(key)}', it has no such field`);

@@ -1,4 +1,5 @@
 // Struct layouts as values meet them: the fields a list fills (brace elision), flexible array members, bit-fields, wide character codes.
+import { memberOf } from '../ctype/aliases';
 import { types } from 'util';
 import { RangeError, show } from '../errors';
 import { ArrayType, CField, CType, StructType, isCharLike } from '../ctype/model';
@@ -67,7 +68,7 @@ export function varSizeOf(t: StructType, init: unknown, where: string): number {
   const given: [CField, unknown][] = Array.isArray(init)
     ? init.slice(0, positionalFields(t).length).map((v, i) => [positionalFields(t)[i], v])
     : Object.entries(init).flatMap(([name, v]) => {
-        const f = t.fieldMap.get(name);
+        const f = memberOf(t, name);
         return f ? [[f, v] as [CField, unknown]] : [];
       });
   for (const [f, v] of given) {

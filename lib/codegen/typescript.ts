@@ -1,4 +1,5 @@
 // TypeScript declarations for a declaration table: the library interface, struct interfaces, enum and constant types.
+import { memberOf } from '../ctype/aliases';
 import { CType, EnumType, FunctionType, PointerType, Q_CONST, StructType, isCharLike, pendingLayout } from '../ctype/model';
 import type { Repr } from '../ctype/primitives';
 import type { Decl, Registry } from '../ctype/registry';
@@ -144,10 +145,14 @@ class Writer {
       `/** An initialiser for ${t.cname}: an object of fields, or a list in field order (ffi.new('${t.cname} *', …), an argument by value). */`,
       `export type ${name}_init = {`,
     ];
-    for (const f of t.fields) {
+    // The fields, then the aliases a header's macros give members of members (signal.h's sa_handler).
+    const aliases = [...(t.aliases?.keys() ?? [])].flatMap((a) => memberOf(t, a) ?? []);
+    for (const f of [...t.fields, ...aliases]) {
       const ro = f.quals & Q_CONST ? 'readonly ' : '';
       const read = f.bitsize >= 0 ? this.scalar(f.type) : this.read(f.type);
       const write = this.store(f.type);
+      const path = t.aliases?.get(f.name);
+      if (path !== undefined) view.push(`  /** ${path.join('.')}, named by a macro of the header. */`);
       view.push(read === write ? `  ${ro}${f.name}: ${read};` : `  get ${f.name}(): ${read};`);
       if (read !== write && !ro) view.push(`  set ${f.name}(value: ${write});`);
       init.push(`  ${f.name}?: ${write};`);

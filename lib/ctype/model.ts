@@ -320,6 +320,11 @@ export class StructType extends TypeBase {
    * ('struct $$p' to CFFI) is `__typeof__(*(p)0)`. null: its name.
    */
   declare cSpelling: string | null;
+  /**
+   * Names a header's macros give members of members (signal.h's `sa_handler` is
+   * `__sigaction_handler.sa_handler`), each with its path of field names: null when none does.
+   */
+  declare aliases: Map<string, readonly string[]> | null;
   constructor(kind: 'struct' | 'union', name: string, namedByTypedef = false) {
     super(0);
     this.kind = kind;
@@ -334,6 +339,7 @@ export class StructType extends TypeBase {
     this.partial = false;
     this.members = null;
     this.cSpelling = null;
+    this.aliases = null;
   }
   get marker(): string {
     return this.cSpelling === null ? this.nameMarker : `${this.cSpelling}&`;

@@ -3,6 +3,7 @@ import { CDefError } from '../errors';
 import { parseTypeName } from '../cparser/parser';
 import { cWord } from '../cparser/keywords';
 import { Decl, MacroValue, Registry } from '../ctype/registry';
+import { leadsToMember } from '../ctype/aliases';
 import type { CType } from '../ctype/model';
 import { CdefChunk, check } from '../cc/check';
 import { readDeclarations } from '../cc/declarations';
@@ -49,6 +50,8 @@ export interface HeaderExtract {
   readonly headerFiles: readonly string[];
   /** Every file the preprocessor read, as the line markers spell them. */
   readonly files: readonly string[];
+  /** Names macros give members of members, with their paths of field names (see ctype/aliases.ts): signal.h's sa_handler. */
+  readonly aliases: Readonly<Record<string, readonly string[]>>;
   /** What options.snapshot made of the declarations (JSON-safe), when asked. */
   readonly snapshot?: unknown;
 }
@@ -89,6 +92,12 @@ export function extractHeader(preprocessed: string, options: HeaderExtractOption
   for (const w of wrappers) {
     apiOnly.push({ name: w.names[0], where: w.where, reason: 'it is a macro; only verify() calls it, through a wrapper the C compiler expands it in' });
   }
+  const aliases: Record<string, string[]> = {};
+  const types = [...registry.values()].flatMap((d) => (d.kind === 'tag' || d.kind === 'typedef' ? [d.type] : []));
+  for (const [name, { path, where, pos }] of selected.members) {
+    if (leadsToMember(types, path)) aliases[name] = path;
+    else notes.skip(name, where, `its value, '${path.join('.')}', names a member no struct or union of the header has; only a member's name by its path is an alias`, pos);
+  }
   const values: Record<string, HeaderValue> = {};
   for (const [name, { value: v }] of selected.values) values[name] = typeof v === 'number' && !Number.isFinite(v) ? { float: Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity' } : v;
   for (const [name, c] of selected.casts) {
@@ -103,6 +112,7 @@ export function extractHeader(preprocessed: string, options: HeaderExtractOption
     apiOnly,
     skipped: explained(notes.skipped()),
     symbols: Object.fromEntries(selected.symbols),
+    aliases,
     headerFiles: table.files.filter((_, i) => mine.has(i)),
     files: table.files.filter((f) => !f.startsWith('<')),
   };

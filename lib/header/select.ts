@@ -39,6 +39,8 @@ export interface HeaderItems {
   readonly macros: MacroDef[];
   /** The symbols of the functions and globals whose asm label names another symbol than their name. */
   readonly symbols: Map<string, string>;
+  /** Macros naming a member of a member by its path of field names (`#define sa_handler __sigaction_handler.sa_handler`). */
+  readonly members: Map<string, { path: string[]; where: string; pos: number }>;
 }
 
 /**
@@ -83,6 +85,7 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
   const macros: MacroDef[] = [];
   const casts = new Map<string, { type: string; value: number; where: string; pos: number }>();
   const enums = new Set<number>();
+  const members = new Map<string, { path: string[]; where: string; pos: number }>();
   const neededIndexes = new Set(needed);
   for (const m of table.macros.values()) {
     if (!isBound(selection, m.file) || declared.has(m.name)) continue;
@@ -122,6 +125,11 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
       macros.push(m); // another name for a function: wrapped like a function-like macro
       continue;
     }
+    if (tokens.length >= 3 && tokens.every((t, i) => (i % 2 === 0 ? pieceKind(t) === 'ident' : t === '.'))) {
+      // A name for a member of a member (signal.h's sa_handler): an alias, if some struct has that path (see extract.ts).
+      members.set(m.name, { path: tokens.filter((_, i) => i % 2 === 0), where, pos: m.at });
+      continue;
+    }
     const runtime = runtimeValue(expanded, table, tokens);
     if (runtime !== null) {
       notes.skip(m.name, where, runtime, m.at);
@@ -136,7 +144,7 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
     }
   }
   items.push(...neededItems(table, [...enums].sort((a, b) => a - b), notes));
-  return { items: items.sort((a, b) => a.pos - b.pos), values, apiOnly, macros, casts, symbols };
+  return { items: items.sort((a, b) => a.pos - b.pos), values, apiOnly, macros, casts, symbols, members };
 }
 
 /** Whether the macros of `file` are bound: the header's own files and all its parts. */

@@ -64,3 +64,32 @@ test("compile() and emitCCode() of a header with a global no library defines: th
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// A header's macros naming members of members (signal.h's sa_handler) are aliases of the struct:
+// the module keeps them, so that its loader's structs answer to them as the header's C does.
+test('a module compiled after cdefHeader() keeps the aliases a header\'s macros give members of members', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-header-aot-aliases-'));
+  try {
+    fs.writeFileSync(
+      path.join(dir, 'o.h'),
+      'struct inner { int a; int b; };\nstruct outer { int tag; union { struct inner in; long l; } u; };\n' +
+        '#define out_a u.in.a\n#define out_b u.in.b\nint sum(struct outer *o);\n',
+    );
+    const ffi = new FFI();
+    ffi.cdefHeader('o.h', { includeDirs: [dir] });
+    // The source uses the same macros: C's own view of the member.
+    ffi.setSource('_aliases', '#include "o.h"\nint sum(struct outer *o) { return o->out_a * 10 + o->out_b; }\n', { includeDirs: [dir] });
+    const module = ffi.compile({ tmpdir: dir });
+    expect(fs.readFileSync(path.join(module, '_aliases.d.ts'), 'utf8')).toContain('/** u.in.a, named by a macro of the header. */');
+    // The loader, run here with this checkout standing for the package.
+    const loaded: { ffi?: FFI; lib?: { sum(o: unknown): number } } = {};
+    const text = fs.readFileSync(path.join(module, '_aliases.js'), 'utf8');
+    new Function('require', 'exports', '__dirname', text)((name: string) => (name === 'node-cffi' ? require('../../lib') : require(name)), loaded, module);
+    const o = loaded.ffi!.new('struct outer *', { tag: 1, out_b: 2 } as never) as unknown as Record<string, number>;
+    o.out_a = 4;
+    // u is aligned for its long: at 8, and u.in.b 4 bytes into it.
+    expect([loaded.lib!.sum(o), o.out_a, o.out_b, loaded.ffi!.offsetof('struct outer', 'out_b')]).toEqual([42, 4, 2, 12]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

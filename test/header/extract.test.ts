@@ -163,10 +163,12 @@ describe('macros', () => {
     const y = extract(
       'struct si { union { struct { int pid; } kill; } fields; };\nstruct api { int (*open)(void); };\nextern struct api *the_api;\nlong sysconf(int);\n' +
         'typedef long my_long;\n#define si_pid fields.kill.pid\n#define api_open the_api->open\n#define STACK_MIN (sysconf (75) + 1)\n' +
-        '#define CAST_OK ((my_long)(3))\n#define SIZE_OK (sizeof (my_long) * 2)\n',
+        '#define CAST_OK ((my_long)(3))\n#define SIZE_OK (sizeof (my_long) * 2)\n#define no_such nowhere.pid\n',
     );
     const why = reasons(y);
-    expect(why.si_pid).toBe("its value, 'fields.kill.pid', reads a member of a struct or union each time C uses it, which no constant can hold; from JavaScript, read the member by that path");
+    // A member's name by its path is an alias (see the aliases tests); one no struct has, a reason.
+    expect(y.aliases).toEqual({ si_pid: ['fields', 'kill', 'pid'] });
+    expect(why.no_such).toBe("its value, 'nowhere.pid', names a member no struct or union of the header has; only a member's name by its path is an alias");
     expect(why.api_open).toMatch(/^its value, 'the_api->open', reads a member/);
     expect(why.STACK_MIN).toBe("its value calls 'sysconf()' each time C uses it, which no constant can hold; call the function from JavaScript instead");
     const r = registryOf(y);

@@ -350,6 +350,38 @@ withHeader('math.h', 'libc6-dev', (it) => {
   });
 });
 
+withHeader('sys/stat.h', 'libc6-dev', (it) => {
+  // signal.h's sa_handler is __sigaction_handler.sa_handler, siginfo_t's si_pid _sifields._kill.si_pid,
+  // sys/stat.h's st_mtime st_mtim.tv_sec: macros C code uses as members, aliases here.
+  it("members named by the header's macros (sa_handler, si_pid, st_mtime) are read, written, initialised and offset as C's code has them", () => {
+    const ffi = new FFI();
+    for (const h of ['signal.h', 'sys/stat.h']) ffi.cdefHeader(h);
+    ffi.cdef('size_t c_offset(int which); long c_mtime(const char *path);');
+    const c = ffi.verify(
+      '#include <signal.h>\n#include <stddef.h>\n#include <sys/stat.h>\n' +
+        'size_t c_offset(int which) { return which == 0 ? offsetof(struct sigaction, sa_handler) : which == 1 ? offsetof(siginfo_t, si_pid) : offsetof(struct stat, st_mtime); }\n' +
+        'long c_mtime(const char *path) { struct stat st; return stat(path, &st) == 0 ? (long)st.st_mtime : -1; }\n',
+    );
+    expect([ffi.offsetof('struct sigaction', 'sa_handler'), ffi.offsetof('siginfo_t', 'si_pid'), ffi.offsetof('struct stat', 'st_mtime')]).toEqual([0, 1, 2].map((w) => Number(c.c_offset(w))));
+    // Written through the alias, given to C, read back through it from what C filled in.
+    const act = ffi.new('struct sigaction *') as unknown as Record<string, unknown>;
+    act.sa_handler = c.SIG_IGN;
+    const old = ffi.new('struct sigaction *') as unknown as Record<string, unknown>;
+    expect(c.sigaction(c.SIGUSR2, act, old)).toBe(0);
+    const now = ffi.new('struct sigaction *', { sa_handler: c.SIG_DFL } as never) as unknown as Record<string, unknown>;
+    const ignored = ffi.new('struct sigaction *') as unknown as Record<string, unknown>;
+    expect(c.sigaction(c.SIGUSR2, old, ignored)).toBe(0);
+    const address = (p: unknown) => ffi.cast('uintptr_t', p as never);
+    expect([address(ignored.sa_handler), address(now.sa_handler)]).toEqual([address(c.SIG_IGN), address(c.SIG_DFL)]);
+    expect(address(ffi.addressof(act as never, 'sa_handler'))).toBe(address(ffi.addressof(act as never, '__sigaction_handler', 'sa_handler')));
+    const st = ffi.new('struct stat *') as unknown as Record<string, unknown>;
+    expect(c.stat('/', st)).toBe(0);
+    expect(st.st_mtime).toBe(c.c_mtime('/'));
+    expect(() => st.st_nothing).toThrow("cdata 'struct stat *' has no field or method 'st_nothing'");
+    expect(ffi.skipped().filter((s) => ['sa_handler', 'si_pid', 'st_mtime'].includes(s.name))).toEqual([]);
+  });
+});
+
 withHeader('sys/socket.h', 'libc6-dev', (it) => {
   // With _GNU_SOURCE, bind()'s address is __CONST_SOCKADDR_ARG, a transparent union of pointers,
   // which C passes as its first member: a pointer, which koffi can pass.
