@@ -157,8 +157,8 @@ export class DeclTable {
   }
 
   /**
-   * The declaration whose enum defines the enumerator `name` (arpa/nameser.h's `ns_s_zn`, which
-   * arpa/nameser_compat.h's `S_ZONE` names), found by its tokens without analysing the others.
+   * The declaration whose enum defines the enumerator `name` (linux/quota.h's `QIF_BLIMITS_B`,
+   * which sys/quota.h's `QIF_BLIMITS` names), found by its tokens without analysing the others.
    */
   enumeratorDecl(name: string): Decl | undefined {
     if (this.enumerators === null) {

@@ -137,7 +137,7 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
     }
     items.push(macroItem(m, expanded, where, pieces));
     for (const p of pieces) {
-      // An enumerator of another header's enum (arpa/nameser_compat.h's S_ZONE is ns_s_zn): its enum comes along.
+      // An enumerator of another header's enum (sys/quota.h's QIF_BLIMITS shifts linux/quota.h's QIF_BLIMITS_B): its enum comes along.
       if (declared.has(p) || pieceKind(p) !== 'ident') continue;
       const e = table.enumeratorDecl(p);
       if (e !== undefined && !rootIndexes.has(e.index) && !neededIndexes.has(e.index)) enums.add(e.index);
