@@ -346,7 +346,8 @@ withHeader('math.h', 'libc6-dev', (it) => {
     expect(again.typescriptDeclarations()).toMatch(/\/\*\* Infinity: a macro of the header \*\/ readonly HUGE_VAL: number;/);
     expect(ffi.skipped().filter((s) => names.includes(s.name) || s.name === 'NAN')).toEqual([]);
     // A long double beyond a double's range is left out with that reason, not made Infinity or 0.
-    expect(ffi.skipped().find((s) => s.name === 'LDBL_MAX')?.reason).toMatch(/^its value, 1\.18973149535723176502126385303097021e\+4932L, is beyond the range of a double/);
+    // (gcc's float.h and clang's spell it with 36 and 21 digits.)
+    expect(ffi.skipped().find((s) => s.name === 'LDBL_MAX')?.reason).toMatch(/^its value, 1\.18973149535723176502\d*e\+4932L, is beyond the range of a double/);
   });
 });
 
