@@ -4,6 +4,7 @@ import { Item, constantText, declaratorsText, item, macroItem, tagText, typeName
 import { expandMacro, runtimeValue } from '../cc/macros';
 import { Notes } from '../cc/select';
 import { isBuiltinTypeName } from '../cparser/parser';
+import { cWord } from '../cparser/keywords';
 import { MacroDef, pieceKind, preprocessedPieces } from '../cparser/preprocessed';
 import { castConstant, literalValue, tokensOf } from './macros';
 
@@ -84,7 +85,8 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
   const values = new Map<string, { value: string | number; where: string }>();
   const macros: MacroDef[] = [];
   const casts = new Map<string, { type: string; value: number; where: string; pos: number }>();
-  const enums = new Set<number>();
+  /** Declarations of other files the macros need: enums whose enumerators they name, types they name. */
+  const extra = new Set<number>();
   const members = new Map<string, { path: string[]; where: string; pos: number }>();
   const neededIndexes = new Set(needed);
   for (const m of table.macros.values()) {
@@ -135,16 +137,51 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
       notes.skip(m.name, where, runtime, m.at);
       continue;
     }
+    if (namesType(tokens, table)) {
+      // Another name for a type (zconf.h's z_off_t is off_t, openssl/bn.h's BN_ULONG unsigned long): a typedef, as C code uses it.
+      items.push({ pos: m.at - 0.5, text: `typedef ${tokens.join(' ')} ${m.name};\n`, pack: 0, user: true, names: [m.name], where });
+      // The types it names come along, as a declaration's do.
+      const named = tokens.flatMap((t, i) => {
+        const d = cWord(tokens[i - 1] ?? '')?.role === 'tag' ? table.tagDecl(`${tokens[i - 1]} ${t}`) : table.typedefDecl(t);
+        return d === undefined ? [] : [d];
+      });
+      for (const i of [...named.map((d) => d.index), ...referencedTypes(table, named)]) if (!rootIndexes.has(i) && !neededIndexes.has(i)) extra.add(i);
+      continue;
+    }
     items.push(macroItem(m, expanded, where, pieces));
     for (const p of pieces) {
       // An enumerator of another header's enum (sys/quota.h's QIF_BLIMITS shifts linux/quota.h's QIF_BLIMITS_B): its enum comes along.
       if (declared.has(p) || pieceKind(p) !== 'ident') continue;
       const e = table.enumeratorDecl(p);
-      if (e !== undefined && !rootIndexes.has(e.index) && !neededIndexes.has(e.index)) enums.add(e.index);
+      if (e !== undefined && !rootIndexes.has(e.index) && !neededIndexes.has(e.index)) extra.add(e.index);
     }
   }
-  items.push(...neededItems(table, [...enums].sort((a, b) => a - b), notes));
+  items.push(...neededItems(table, [...extra].sort((a, b) => a - b), notes));
   return { items: items.sort((a, b) => a.pos - b.pos), values, apiOnly, macros, casts, symbols, members };
+}
+
+/**
+ * Whether macro text is a type name: type words, qualifiers, typedef names of the unit and tags,
+ * with pointers after them (`unsigned long`, `off_t`, `struct termios`, `unsigned char *`).
+ */
+function namesType(tokens: readonly string[], table: DeclTable): boolean {
+  let type = false;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t === '*') {
+      if (!type) return false;
+      continue;
+    }
+    if (pieceKind(t) !== 'ident') return false;
+    const role = cWord(t)?.role;
+    if (role === 'tag') {
+      if (tokens[i + 1] === undefined || pieceKind(tokens[i + 1]) !== 'ident' || cWord(tokens[i + 1]) !== undefined) return false;
+      i++;
+      type = true;
+    } else if (role === 'type' || (role === undefined && table.isTypeName(t))) type = true;
+    else if (role !== 'qualifier') return false;
+  }
+  return type;
 }
 
 /** Whether the macros of `file` are bound: the header's own files and all its parts. */

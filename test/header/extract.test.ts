@@ -176,6 +176,20 @@ describe('macros', () => {
     expect(r.get('SIZE_OK')).toMatchObject({ kind: 'constant', value: 16 });
   });
 
+  test("a macro naming a type is a typedef, as C code uses it (zconf.h's z_off_t is off_t), with the types it names", () => {
+    const x = extract(
+      'typedef long my_off;\n#define off_alias my_off\n#define u4 unsigned int\n#define bytep const unsigned char *\n#define tv_t struct timeval\n' +
+        '#define off_t_alias off_t\n#define not_type my_off + 1\n#define star_first * my_off\n',
+    );
+    const r = registryOf(x);
+    const typedef = (name: string) => r.get(name)?.kind;
+    expect(['off_alias', 'u4', 'bytep', 'tv_t', 'off_t_alias'].map(typedef)).toEqual(['typedef', 'typedef', 'typedef', 'typedef', 'typedef']);
+    const tv = r.get('tv_t');
+    expect(tv?.kind === 'typedef' && tv.type.kind === 'struct' ? tv.type.fields?.map((f) => f.name) : null).toEqual(['tv_sec', 'tv_usec']);
+    expect([typedef('not_type'), typedef('star_first')]).toEqual([undefined, undefined]);
+    expect(Object.keys(reasons(x)).sort()).toEqual(['not_type', 'star_first']);
+  });
+
   test('literal values are what the compiler makes of the text', () => {
     expect(literalValue('"\\x41\\101\\t" "\\u20ac"')).toBe('AA\t€');
     expect(literalValue('(1e3)')).toBe(1000);
