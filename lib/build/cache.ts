@@ -8,7 +8,7 @@ import type { CompilerInfo } from './compiler';
 import { OpenFile, TEMP_NAME, hashParts, hostTag, openRegular, readSmall, sha256 } from './files';
 import { packageVersion } from '../package';
 
-/** How long a lock or temporary directory may live when nothing else says it is abandoned. */
+/** How long a lock or temporary file or directory may live when nothing else says it is abandoned. */
 const ABANDONED_AFTER_MS = 24 * 60 * 60 * 1000;
 
 export { cacheDirectory, ensureCacheDir } from './cachedir';
@@ -333,7 +333,7 @@ export function* breakLock(file: string, io: HostTasks): Task<void> {
   yield* io.rm(file);
 }
 
-/** Removes temporary directories and locks that crashed or killed processes left behind. */
+/** Removes temporary files and directories and locks that crashed or killed processes left behind. */
 export function* sweepAbandoned(dir: string, host: Host, io: HostTasks): Task<void> {
   for (const name of yield* io.readdir(dir)) {
     const file = path.join(dir, name);

@@ -1,4 +1,4 @@
-// Files of the cache directory: content hashes, private temporary directories, atomic replacement, and reading without trusting what stands there.
+// Files of the cache directory: content hashes, private temporary files and directories, atomic replacement, and reading without trusting what stands there.
 import type * as Crypto from 'crypto';
 import path = require('path');
 import { FileStat, Host, isErrno } from '../host';
@@ -24,27 +24,50 @@ export function hostTag(host: Host): string {
   return host.hostname().replace(/[^A-Za-z0-9]/g, '').slice(0, 32) || 'host';
 }
 
-/** The prefix for mkdtemp of a private temporary directory inside the cache. */
+/** The prefix of a private temporary file or directory (mkdtemp) inside the cache. */
 export function tempPrefix(dir: string, host: Host): string {
   return path.join(dir, `.tmp-${hostTag(host)}-${host.pid()}-`);
 }
 
-/** The name of a directory made from tempPrefix: the machine's tag and the process id. */
+/** The name of a file or directory made from tempPrefix: the machine's tag and the process id. */
 export const TEMP_NAME = /^\.tmp-([A-Za-z0-9]*)-(\d+)-[^-]+$/;
 
+/** Numbers the temporary files of this thread's writeAtomic() calls (with a random part: threads share the process id). */
+let tempCount = 0;
+
 /**
- * Writes `file` so that readers see either the old contents or all of the new ones. A directory
- * standing at `file` (damage: a rename cannot replace it) is removed first.
+ * Writes `file` so that readers see either the old contents or all of the new ones: the data goes
+ * to a new private file beside it (created exclusively, so nothing standing there is followed or
+ * reused), which then replaces it. A directory standing at `file` (damage: a rename cannot replace
+ * it) is removed first.
  */
 export function* writeAtomic(dir: string, file: string, data: string | Uint8Array, host: Host, io: HostTasks): Task<void> {
-  const work = yield* io.mkdtemp(tempPrefix(dir, host));
+  const prefix = tempPrefix(dir, host);
+  let tmp = '';
+  for (let attempt = 0; tmp === ''; attempt++) {
+    const name = `${prefix}${(tempCount++).toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+    try {
+      yield* io.writeFile(name, data, { mode: 0o600, flag: 'wx' });
+      tmp = name;
+    } catch (e) {
+      // Another thread's file of the same name is left alone; a file this call created is removed.
+      if (isErrno(e, 'EEXIST') && attempt < 8) continue;
+      if (!isErrno(e, 'EEXIST')) {
+        try {
+          yield* io.rm(name);
+        } catch {
+          // The write's error is the one to report.
+        }
+      }
+      throw e;
+    }
+  }
   try {
-    const tmp = path.join(work, 'data');
-    yield* io.writeFile(tmp, data, { mode: 0o600 });
     if ((yield* io.lstat(file))?.isDirectory()) yield* io.rm(file);
     yield* io.rename(tmp, file);
+    tmp = '';
   } finally {
-    yield* io.rm(work);
+    if (tmp !== '') yield* io.rm(tmp);
   }
 }
 

@@ -213,7 +213,7 @@ class Parser extends SpecifierParser {
   piece(ts: TokenStream, pack: number): void {
     this.restart(ts, pack);
     this.optionPack = pack;
-    this.packStack.length = 0;
+    if (this.packStack.length !== 0) this.packStack.length = 0;
     this.translationUnit();
   }
 
@@ -221,7 +221,7 @@ class Parser extends SpecifierParser {
   pieceTypeName(ts: TokenStream): CType {
     this.restart(ts, 0);
     this.optionPack = 0;
-    this.packStack.length = 0;
+    if (this.packStack.length !== 0) this.packStack.length = 0;
     return this.wholeTypeName();
   }
 

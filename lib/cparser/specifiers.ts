@@ -97,8 +97,9 @@ export abstract class SpecifierParser extends DeclaratorParser {
     this.ts = ts;
     this.pack = pack;
     this.pendingEnum = null;
-    this.defining.length = 0;
-    this.anonymousAt.clear();
+    // Guarded: setting an array's length is a runtime call even when it changes nothing, and a header's check restarts once per declaration.
+    if (this.defining.length !== 0) this.defining.length = 0;
+    if (this.anonymousAt.size !== 0) this.anonymousAt.clear();
   }
 
   // ---- specifiers -----------------------------------------------------------------------------

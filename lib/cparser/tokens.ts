@@ -172,7 +172,7 @@ export class CdefTokens {
     this.texts = null;
     this.bigLines = null;
     this.count = 0;
-    this.fileNames.length = 0;
+    if (this.fileNames.length !== 0) this.fileNames.length = 0;
   }
 
   push(kind: number, start: number, end: number, line: number, column: number, file: number): void {

@@ -108,7 +108,7 @@ export class Scope {
     }
     const undo = this.undo.splice(this.undoMark);
     for (let i = undo.length - 1; i >= 0; i--) undo[i]();
-    this.anonymous.length = 0;
+    if (this.anonymous.length !== 0) this.anonymous.length = 0;
     this.changes = null;
   }
 
@@ -116,7 +116,7 @@ export class Scope {
   keepPiece(): void {
     this.nameAnonymous();
     // Pieces are never undone once kept, nor is the call as a whole.
-    this.undo.length = 0;
+    if (this.undo.length !== 0) this.undo.length = 0;
     this.changes = null;
   }
 
@@ -306,6 +306,7 @@ export class Scope {
   }
 
   private nameAnonymous(): void {
+    if (this.anonymous.length === 0) return;
     for (const t of this.anonymous) if (!t.namedByTypedef) t.name = this.registry.anonymousName();
     this.anonymous.length = 0;
   }

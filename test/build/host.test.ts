@@ -1,9 +1,9 @@
 // Tests of the Node-backed Host the build stage runs on, and of the runners that drive one routine sync or async.
 import * as fs from 'fs';
 import * as path from 'path';
-import { isErrno, nodeHost } from '../../lib/host';
+import { WriteOptions, isErrno, nodeHost } from '../../lib/host';
 import { Task, hostTasks, runAsync, runSync, step } from '../../lib/tasks';
-import { readSmall } from '../../lib/build/files';
+import { TEMP_NAME, readSmall, writeAtomic } from '../../lib/build/files';
 import { deadPid, removeTempDirs, tempDir } from './fixtures/helpers';
 
 afterEach(removeTempDirs);
@@ -170,6 +170,44 @@ describe('files by descriptor', () => {
     expect(runSync(readSmall(file, 10, io))).toBe('damaged');
     const grows = hostTasks({ ...nodeHost, readSync: (fd: number, length: number, position: number) => Buffer.concat([nodeHost.readSync(fd, length, position), Buffer.from('x')]) });
     expect(runSync(readSmall(file, 1024, grows))).toBe('damaged');
+  });
+
+  test('writeAtomic replaces a file through a new private file beside it, and leaves nothing behind, written or failed', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'memo.json');
+    fs.writeFileSync(file, 'old');
+    for (const run of [runSync, runAsync] as const) {
+      const seen: string[] = [];
+      const io = hostTasks({ ...nodeHost, renameSync: (from: string, to: string) => (seen.push(from), nodeHost.renameSync(from, to)), rename: async (from: string, to: string) => (seen.push(from), nodeHost.rename(from, to)) });
+      await run(writeAtomic(dir, file, 'new', nodeHost, io));
+      expect(fs.readFileSync(file, 'utf8')).toBe('new');
+      expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+      // The new file was made beside the old one, under a name the sweep of abandoned files knows.
+      expect(path.dirname(seen[0])).toBe(dir);
+      expect(TEMP_NAME.test(path.basename(seen[0]))).toBe(true);
+      expect(fs.readdirSync(dir)).toEqual(['memo.json']);
+    }
+    // A write that fails (the disk full, say) leaves the old contents and no temporary file.
+    const full = hostTasks({ ...nodeHost, writeFileSync: (p: string, data: string | Uint8Array, o?: WriteOptions) => {
+      nodeHost.writeFileSync(p, String(data).slice(0, 2), o);
+      throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+    } });
+    expect(() => runSync(writeAtomic(dir, file, 'lost', nodeHost, full))).toThrow(/ENOSPC/);
+    expect(fs.readdirSync(dir)).toEqual(['memo.json']);
+    expect(fs.readFileSync(file, 'utf8')).toBe('new');
+    // A name taken already (by another thread's file, or a link planted there) is neither followed nor removed: the next name is tried.
+    const target = path.join(dir, 'target');
+    fs.writeFileSync(target, 'untouched');
+    let planted = '';
+    const racing = hostTasks({ ...nodeHost, writeFileSync: (p: string, data: string | Uint8Array, o?: WriteOptions) => {
+      if (planted === '') fs.symlinkSync(target, (planted = p));
+      nodeHost.writeFileSync(p, data, o);
+    } });
+    runSync(writeAtomic(dir, file, 'raced', nodeHost, racing));
+    expect(fs.readFileSync(file, 'utf8')).toBe('raced');
+    expect(fs.readFileSync(target, 'utf8')).toBe('untouched');
+    expect(fs.lstatSync(planted).isSymbolicLink()).toBe(true);
+    expect(fs.readdirSync(dir).sort()).toEqual(['memo.json', path.basename(planted), 'target'].sort());
   });
 
   test('chmod sets the bits exactly; statfs reports free space', () => {
