@@ -116,7 +116,7 @@ function recordName(kind: string): string {
   return `${RECORD_PREFIX}_${kind}_${++recordsNamed}`;
 }
 
-/** A koffi record with the layout of `t`, for passing it by value (pointer members as intptr_t addresses). */
+/** A koffi record (a struct or union) with the layout of `t`, for passing it by value (pointer members as intptr_t addresses). */
 function recordType(t: StructType, what: string): TypeObject {
   const memo = records.get(t);
   if (memo) return memo;
@@ -128,9 +128,9 @@ function recordType(t: StructType, what: string): TypeObject {
   const members: Record<string, Spec> = {};
   for (const f of t.fields) members[f.name] = memberSpec(f.type, what);
   const name = recordName(t.kind);
-  const record = t.pack === 1 ? koffi().pack(name, members) : koffi().struct(name, members);
+  const record = t.kind === 'union' ? koffi().union(name, members) : t.pack === 1 ? koffi().pack(name, members) : koffi().struct(name, members);
   // koffi lays records out itself: refuse any that it lays out differently (anonymous members, pack(n)).
-  const offsets = t.fields.every((f) => koffi().offsetof(record, f.name) === f.offset);
+  const offsets = t.kind === 'union' || t.fields.every((f) => koffi().offsetof(record, f.name) === f.offset); // a union's members are all at 0
   if (!offsets || koffi().sizeof(record) !== t.size || koffi().alignof(record) !== t.align) {
     throw new TypeError(`${what}: koffi cannot reproduce the layout of '${t.cname}' to pass it by value; use verify(), whose wrappers pass it by pointer`);
   }

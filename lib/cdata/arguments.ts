@@ -182,7 +182,8 @@ function typedVariadic(t: CType, value: unknown, where: string): unknown[] {
 /**
  * koffi's record type for a struct passed by value through '...' (as CFFI passes one through libffi),
  * or the FFIError (CFFI's NotImplementedError) for the structs whose C layout it cannot reproduce:
- * declared with '...;' (the calling convention may depend on the fields left out), unions, bit-fields.
+ * declared with '...;' (the calling convention may depend on the fields left out), bit-fields, and
+ * the others byValueRefusal() names.
  */
 function structVariadicSpec(t: StructType, where: string): unknown {
   if (t.partial) {

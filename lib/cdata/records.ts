@@ -1,5 +1,6 @@
 // Structs and unions by value: owned struct cdata, and plain records for koffi's own by-value path (read by a reader compiled per type).
-import { CType, StructType } from '../ctype/model';
+import { CField, CType, StructType } from '../ctype/model';
+import { unionCarrier } from '../backend/byvalue';
 import { CData, MEM, ADDR, OFF, TYPE } from './base';
 import { classOf } from './classes';
 import { readAddress, readCode, writeAt, writeCode } from './access';
@@ -27,7 +28,7 @@ export function toCStructAddress(t: StructType, value: unknown, where: string, k
   return s[ADDR] as number;
 }
 
-/** A plain record for koffi (fields by name; pointers as integer addresses) from a cdata or an initialiser. */
+/** A plain record for koffi (fields by name, a union by its carrier; pointers as integer addresses) from a cdata or an initialiser. */
 export function toKoffiRecord(t: StructType, value: unknown, where: string): object {
   let s = value as CData;
   if (value === null || typeof value !== 'object' || s[TYPE] !== t) {
@@ -74,10 +75,13 @@ function recordSource(t: CType, at: string, constants: unknown[]): string {
       if (n > UNROLLED_ITEMS) return `plain(c${constants.push(t) - 1}, v, ${off})`;
       return `[${Array.from({ length: n }, (_, i) => recordSource(t.item, String(Number(at) + i * t.item.size), constants)).join(', ')}]`;
     }
-    case 'struct':
-    case 'union': {
+    case 'struct': {
       const fields = (t.fields ?? []).map((f) => `${JSON.stringify(f.name)}: ${recordSource(f.type, String(Number(at) + f.offset), constants)}`);
       return `{ ${fields.join(', ')} }`;
+    }
+    case 'union': {
+      const f = carrierOf(t);
+      return `{ ${JSON.stringify(f.name)}: ${recordSource(f.type, at, constants)} }`;
     }
     case 'primitive':
     case 'enum': {
@@ -87,6 +91,13 @@ function recordSource(t: CType, at: string, constants: unknown[]): string {
     default:
       return `plain(c${constants.push(t) - 1}, v, ${off})`; // throws: a record cannot hold it
   }
+}
+
+/** The member a union travels to and from koffi as (see unionCarrier): byValueRefusal() has refused a union without one before any record is made. */
+function carrierOf(t: StructType): CField {
+  const f = unionCarrier(t);
+  if (f === null) throw new Error(`internal: '${t.cname}' has no member to pass it by value as; byValueRefusal() refuses it`);
+  return f;
 }
 
 /** An owned struct cdata holding the record koffi returned. */
@@ -102,11 +113,14 @@ function plain(t: CType, view: DataView, off: number): unknown {
       return readAddress(view, off);
     case 'array':
       return Array.from({ length: t.length ?? 0 }, (_, i) => plain(t.item, view, off + i * t.item.size));
-    case 'struct':
-    case 'union': {
+    case 'struct': {
       const out: Record<string, unknown> = {};
       for (const f of t.fields ?? []) out[f.name] = plain(f.type, view, off + f.offset);
       return out;
+    }
+    case 'union': {
+      const f = carrierOf(t);
+      return { [f.name]: plain(f.type, view, off) };
     }
     case 'primitive':
     case 'enum':
@@ -126,9 +140,14 @@ function writeRecord(t: CType, view: DataView, off: number, v: unknown): void {
       (v as unknown[]).forEach((x, i) => writeRecord(t.item, view, off + i * t.item.size, x));
       return;
     case 'struct':
-    case 'union': // koffi records are never unions (see backend recordType)
       for (const f of t.fields ?? []) writeRecord(f.type, view, off + f.offset, (v as Record<string, unknown>)[f.name]);
       return;
+    case 'union': {
+      // koffi's union value reads all of its bytes through any member: through the carrier, they arrive whole.
+      const f = carrierOf(t);
+      writeRecord(f.type, view, off, (v as Record<string, unknown>)[f.name]);
+      return;
+    }
     case 'primitive':
     case 'enum':
       writeCode(t, view, off, v as number | bigint | boolean);

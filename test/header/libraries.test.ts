@@ -383,6 +383,23 @@ withHeader('sys/stat.h', 'libc6-dev', (it) => {
   });
 });
 
+withHeader('signal.h', 'libc6-dev', (it) => {
+  // sigqueue() takes union sigval by value: CFFI's ABI mode refuses it (libffi has no unions); koffi passes it as C does.
+  it('sigqueue() through dlopen(), its union sigval passed by value, and through verify()', () => {
+    const ffi = new FFI();
+    for (const h of ['signal.h', 'unistd.h', 'errno.h']) ffi.cdefHeader(h);
+    for (const c of [ffi.dlopen(null), ffi.verify('#include <signal.h>\n#include <unistd.h>\n#include <errno.h>\n')]) {
+      // Signal 0 is delivered to nobody: the call checks that the process exists and may be signalled.
+      expect(c.sigqueue(c.getpid(), 0, { sival_int: 7 })).toBe(0);
+      const value = ffi.new('union sigval *', { sival_ptr: ffi.cast('void *', 0x1234) });
+      expect(c.sigqueue(c.getpid(), 0, value[0])).toBe(0);
+      expect(c.sigqueue(-1 >>> 1, 0, value[0])).toBe(-1);
+      expect(ffi.errno).toBe(c.ESRCH);
+    }
+    expect(ffi.skipped().filter((s) => s.name === 'sigqueue')).toEqual([]);
+  });
+});
+
 withHeader('sys/socket.h', 'libc6-dev', (it) => {
   // With _GNU_SOURCE, bind()'s address is __CONST_SOCKADDR_ARG, a transparent union of pointers,
   // which C passes as its first member: a pointer, which koffi can pass.
