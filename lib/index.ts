@@ -32,6 +32,7 @@ export { FFIError, CDefError, VerificationError } from './errors';
 export { CData } from './cdata/base';
 export type { CFunction } from './cdata/base';
 export { EnumValue } from './cdata/scalar';
+export type { Complex } from './cdata/convert';
 export type {
   CType, CTypeKind, CField, PrimitiveType, VoidType, PointerType, ArrayType, StructType, EnumType, FunctionType,
 } from './ctype/model';

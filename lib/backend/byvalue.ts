@@ -74,7 +74,7 @@ function wholeValue(t: CType): number {
     case 'enum':
       return 2;
     case 'primitive':
-      return t.repr === 'bool' || t.repr === 'f80' ? 0 : t.repr === 'f32' || t.repr === 'f64' ? 1 : 2;
+      return t.repr === 'bool' || t.repr === 'f80' ? 0 : t.repr === 'f32' || t.repr === 'f64' || t.repr === 'c32' || t.repr === 'c64' ? 1 : 2;
     case 'array':
       return t.length === null || t.length === 0 ? 0 : wholeValue(t.item);
     case 'struct': {

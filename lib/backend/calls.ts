@@ -32,7 +32,7 @@ export function koffi(): typeof Koffi {
 export type RawFunction = (...args: unknown[]) => unknown;
 
 /** koffi's name for the value representation of a primitive. */
-function reprSpec(repr: Repr, what: string): string {
+function reprSpec(repr: Repr, what: string): Spec {
   switch (repr) {
     case 'i8': return 'int8_t';
     case 'u8': return 'uint8_t';
@@ -50,8 +50,26 @@ function reprSpec(repr: Repr, what: string): string {
         `${what}: 'long double' values cannot be passed to or from C functions through koffi, which has no long double; ` +
           'the functions and extern "Python" callbacks of a verify() library take and return them (their generated C passes them by pointer)',
       );
+    case 'c32':
+    case 'c64':
+      return complexRecord(repr);
   }
 }
+
+/**
+ * A complex number for koffi: a record of its two parts, `{ real, imag }`, which is how the C
+ * calling conventions pass one (x86-64 System V: "as if struct { T real; T imag; }"; aarch64: a
+ * homogeneous aggregate of two), and how JavaScript holds it.
+ */
+function complexRecord(repr: 'c32' | 'c64'): TypeObject {
+  let record = complexRecords.get(repr);
+  if (record === undefined) {
+    const part = repr === 'c32' ? 'float' : 'double';
+    complexRecords.set(repr, (record = koffi().struct(recordName('complex'), { real: part, imag: part })));
+  }
+  return record;
+}
+const complexRecords = new Map<Repr, TypeObject>();
 
 /** A koffi type: a name koffi knows, or a type object (structs and unions passed by value). */
 export type Spec = string | TypeObject;

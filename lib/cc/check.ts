@@ -2,6 +2,7 @@
 import { CDefError } from '../errors';
 import { CdefBatch } from '../cparser/parser';
 import { CType, FunctionType } from '../ctype/model';
+import { isIntegerRepr } from '../ctype/primitives';
 import { Registry } from '../ctype/registry';
 import { Item } from './emit';
 import { Notes } from './select';
@@ -64,7 +65,7 @@ function isIntegerType(typeName: string, batch: CdefBatch): boolean {
     if (e instanceof CDefError) return false;
     throw e;
   }
-  return t.kind === 'enum' || (t.kind === 'primitive' && t.repr !== 'f32' && t.repr !== 'f64' && t.repr !== 'f80');
+  return t.kind === 'enum' || (t.kind === 'primitive' && (isIntegerRepr(t.repr) || t.repr === 'bool'));
 }
 
 const LONG_DOUBLE_REASON = "it passes a 'long double', which koffi cannot; only verify() calls it, through a wrapper that passes it by address";

@@ -5,7 +5,7 @@ import { RangeError, show, TypeError } from '../errors';
 import { ArrayType, CField, CType, StructType, isCharLike } from '../ctype/model';
 import { Repr, reprSize } from '../ctype/primitives';
 import { CData, LEN, MEM, OFF, OWN, TYPE, isCData } from './base';
-import { ScalarType, codeHelpers, fastCheck, fromC_i64, fromC_wchar, isWideChar, reprOf, storeCode, toCScalar } from './convert';
+import { Complex, ScalarType, codeHelpers, fastCheck, fromC_i64, fromC_wchar, isWideChar, reprOf, storeCode, toCScalar } from './convert';
 import { Address } from './memory';
 import { checkMemory, refuseReadOnly } from './faults';
 import { toCPointer } from './pointers';
@@ -28,12 +28,12 @@ export function knownBytes(c: CData): number {
 // Generic access: used by slow paths, ffi.new initialisers, unpack, and non-scalar elements.
 
 /** A scalar's value read from a plain view: a wide character as its string. */
-export function readScalar(t: ScalarType, view: DataView, off: number): number | bigint | boolean | string {
+export function readScalar(t: ScalarType, view: DataView, off: number): number | bigint | boolean | string | Complex {
   return isWideChar(t) ? fromC_wchar(readCode(t, view, off) as number, t.size) : readCode(t, view, off);
 }
 
 /** A scalar as it is in memory: a wide character's code, not its string. */
-export function readCode(t: ScalarType, view: DataView, off: number): number | bigint | boolean {
+export function readCode(t: ScalarType, view: DataView, off: number): number | bigint | boolean | Complex {
   switch (reprOf(t)) {
     case 'i8': return view.getInt8(off);
     case 'u8': return view.getUint8(off);
@@ -47,6 +47,8 @@ export function readCode(t: ScalarType, view: DataView, off: number): number | b
     case 'f64': return view.getFloat64(off, true);
     case 'bool': return view.getUint8(off) !== 0;
     case 'f80': return codeHelpers.fromC_f80(view, off);
+    case 'c32': return codeHelpers.fromC_c32(view, off);
+    case 'c64': return codeHelpers.fromC_c64(view, off);
   }
 }
 
@@ -55,7 +57,7 @@ function writeScalar(t: ScalarType, view: DataView, off: number, value: unknown,
 }
 
 /** Stores a scalar already converted (toCScalar's result, or a code C gave): a wide character as its code. */
-export function writeCode(t: ScalarType, view: DataView, off: number, v: number | bigint | boolean): void {
+export function writeCode(t: ScalarType, view: DataView, off: number, v: number | bigint | boolean | Complex): void {
   switch (reprOf(t)) {
     case 'i8': view.setInt8(off, v as number); return;
     case 'u8': view.setUint8(off, v as number); return;
@@ -68,7 +70,9 @@ export function writeCode(t: ScalarType, view: DataView, off: number, v: number 
     case 'f32': view.setFloat32(off, v as number, true); return;
     case 'f64': view.setFloat64(off, v as number, true); return;
     case 'bool': view.setUint8(off, v ? 1 : 0); return;
-    case 'f80': codeHelpers.toC_f80(view, off, v as number | bigint);
+    case 'f80': codeHelpers.toC_f80(view, off, v as number | bigint); return;
+    case 'c32': codeHelpers.toC_c32(view, off, v as Complex); return;
+    case 'c64': codeHelpers.toC_c64(view, off, v as Complex);
   }
 }
 

@@ -10,7 +10,7 @@ import { CData, CSTRING, isCData, MEM, ADDR, OFF, LEN, OWN, TYPE, ownsNoBytes } 
 import { classOf, ownMemory, readAt, wrapPointer } from './classes';
 import { extentOf, knownBytes, readCode, writeArray, writeAt } from './access';
 import { varSizeOf, wideCodes } from './layout';
-import { fromC_wchar, isWideChar, reprOf } from './convert';
+import { Complex, fromC_wchar, isComplex, isWideChar, reprOf } from './convert';
 import { boundsOf, checkMemory, refuseReadOnly } from './faults';
 import { EnumValue, warnGuessedEnum } from './scalar';
 import { Address, Block, Memory, NO_MEMORY, addressHex, allocate, offsetAddress, placeMemory, toAddress, wholeBuffer } from './memory';
@@ -96,6 +96,7 @@ export function castTo(t: CType, value: unknown): unknown {
 
 function scalarInput(value: unknown, cname: string): number | bigint | boolean {
   if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return value;
+  if (isComplex(value)) throw new TypeError(`ffi.cast('${cname}'): cannot cast a complex number to '${cname}'; cast its real part ('.real')`);
   if (value === null) return 0; // NULL
   if (isCData(value) && (value[TYPE].kind === 'pointer' || value[TYPE].kind === 'array')) return value[ADDR];
   if (value instanceof EnumValue) return value.value;
@@ -111,9 +112,15 @@ function scalarInput(value: unknown, cname: string): number | bigint | boolean {
   throw new TypeError(`ffi.cast('${cname}'): cannot cast ${show(value)} to '${cname}'${typeof value === 'string' ? ' (only a string of one character casts, to its code)' : ''}`);
 }
 
-function castScalar(t: CType & { kind: 'primitive' | 'enum' }, value: unknown, cname: string): number | bigint | boolean {
-  const v = scalarInput(value, cname);
+function castScalar(t: CType & { kind: 'primitive' | 'enum' }, value: unknown, cname: string): number | bigint | boolean | Complex {
   const repr = reprOf(t);
+  if (repr === 'c32' || repr === 'c64') {
+    // A complex number keeps both parts; anything a real number casts from is the real part (CFFI: complex(x)).
+    const round = repr === 'c32' ? Math.fround : Number;
+    if (isComplex(value)) return { real: round(value.real), imag: round(value.imag) };
+    return { real: round(Number(scalarInput(value, cname))), imag: 0 };
+  }
+  const v = scalarInput(value, cname);
   switch (repr) {
     case 'f32':
       return Math.fround(Number(v));

@@ -165,7 +165,8 @@ function typedVariadic(t: CType, value: unknown, where: string): unknown[] {
       const repr = reprOf(t);
       if (repr === 'f32' || repr === 'f64') return ['double', v];
       if (repr === 'f80') throw new TypeError(`${where}: a 'long double' cannot pass through '...' (koffi has no long double); pass a pointer to it`);
-      if (repr === 'i64' || repr === 'u64') return [variadicSpec(t, where), v];
+      // A 64-bit integer, or a complex number (not promoted: it passes as a struct of its two parts does).
+      if (repr === 'i64' || repr === 'u64' || repr === 'c32' || repr === 'c64') return [variadicSpec(t, where), v];
       if (repr === 'bool') return ['int', v ? 1 : 0];
       return ['int', Number(v)]; // promoted: the callee reads an int (or unsigned int: same bits)
     }

@@ -311,7 +311,7 @@ function registerLowered(
   };
 }
 
-/** The bits a C function of result type `t` returns for `value` (converted already): null for structs, which are not guarded. */
+/** The bits a C function of result type `t` returns for `value` (converted already): null for structs and complex numbers, which are not guarded. */
 function errorBits(t: CType, value: unknown): ErrorBits | null {
   switch (t.kind) {
     case 'void':
@@ -319,6 +319,7 @@ function errorBits(t: CType, value: unknown): ErrorBits | null {
     case 'primitive':
     case 'enum': {
       const repr = reprOf(t as ScalarType);
+      if (repr === 'c32' || repr === 'c64') return null; // two parts, returned as a struct of them is: not guarded either
       const scratch = new DataView(new ArrayBuffer(8));
       if (repr === 'f32') scratch.setFloat32(0, value as number, true);
       else if (repr === 'f64') scratch.setFloat64(0, value as number, true);

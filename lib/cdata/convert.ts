@@ -3,8 +3,18 @@ import { RangeError, show, TypeError } from '../errors';
 import { CType, EnumType, PrimitiveType } from '../ctype/model';
 import { Repr, isSignedRepr, reprRange } from '../ctype/primitives';
 import { EnumValue } from './scalar';
+import { isCData } from './base';
 
-/** A scalar C type: what a single number/bigint/boolean converts to. */
+/**
+ * A complex number as JavaScript holds it: what a `float _Complex` or `double _Complex` reads as
+ * (CFFI's Python complex), a plain object of its two parts.
+ */
+export interface Complex {
+  real: number;
+  imag: number;
+}
+
+/** A scalar C type: what a single number/bigint/boolean (or complex number) converts to. */
 export type ScalarType = PrimitiveType | EnumType;
 
 export const reprOf = (t: ScalarType): Repr => (t.kind === 'enum' ? t.base.repr : t.repr);
@@ -57,19 +67,47 @@ export function fastCheck(repr: Repr, v: string): string {
     case 'f64':
     case 'f80': return `typeof ${v} === 'number'`;
     case 'bool': return `typeof ${v} === 'boolean'`;
+    // A complex number is always copied (toCComplex): nothing of the caller's object is kept, and a cdata is never read as one.
+    case 'c32':
+    case 'c64': return 'false';
   }
+}
+
+/** Whether `v` is a complex number as node-cffi gives them: an object whose `real` and `imag` are numbers. */
+export function isComplex(v: unknown): v is Complex {
+  return typeof v === 'object' && v !== null && !isCData(v) && typeof (v as Complex).real === 'number' && typeof (v as Complex).imag === 'number';
+}
+
+/**
+ * A complex number of type `t` from a JavaScript value: a complex number (`{ real, imag }`), or a
+ * real number (a number, or a bigint the double holds exactly), whose imaginary part is 0. A new
+ * object: what is stored never changes with the caller's object.
+ */
+function toCComplex(t: ScalarType, value: unknown, where: string): Complex {
+  if (typeof value === 'number') return { real: value, imag: 0 };
+  if (isComplex(value)) return { real: value.real, imag: value.imag };
+  if (typeof value === 'bigint') {
+    const n = Number(value);
+    if (Number.isFinite(n) && BigInt(n) === value) return { real: n, imag: 0 };
+    throw new RangeError(`${where}: ${value}n has no exact '${t.cname}' value; convert it with Number() to accept rounding`);
+  }
+  const parts = typeof value === 'object' && value !== null && !isCData(value) && ('real' in value || 'imag' in value) ? ' (both its real and imag must be numbers)' : '';
+  throw new TypeError(`${where}: expected a complex number { real, imag } or a number for '${t.cname}', got ${show(value)}${parts}`);
 }
 
 /**
  * The slow converter for a value of type `t` written to `where` (words for messages:
  * "argument 2 of add()", "field 'x' of 'struct pt'"). Returns what the fast path stores:
  * a number for 32-bit and smaller integers and floats, a number or bigint for 64-bit integers,
- * a boolean for _Bool. Throws TypeError for a value of the wrong kind, RangeError when it does not fit.
+ * a boolean for _Bool, a new Complex for complex numbers. Throws TypeError for a value of the wrong kind, RangeError when it does not fit.
  */
-export function toCScalar(t: ScalarType, value: unknown, where: string): number | bigint | boolean {
+export function toCScalar(t: ScalarType, value: unknown, where: string): number | bigint | boolean | Complex {
   if (isWideChar(t)) return toCWideChar(t, value, where);
   const repr = reprOf(t);
   switch (repr) {
+    case 'c32':
+    case 'c64':
+      return toCComplex(t, value, where);
     case 'f32':
     case 'f64':
       if (typeof value === 'number') return value;
@@ -161,6 +199,8 @@ export function loadCode(repr: Repr, view: string, off: string): string {
     case 'f64': return `${view}.getFloat64(${off}, true)`;
     case 'bool': return `(${view}.getUint8(${off}) !== 0)`;
     case 'f80': return `fromC_f80(${view}, ${off})`;
+    case 'c32': return `fromC_c32(${view}, ${off})`;
+    case 'c64': return `fromC_c64(${view}, ${off})`;
   }
 }
 
@@ -179,7 +219,31 @@ export function storeCode(repr: Repr, view: string, off: string, val: string): s
     case 'f64': return `${view}.setFloat64(${off}, ${val}, true)`;
     case 'bool': return `${view}.setUint8(${off}, ${val} ? 1 : 0)`;
     case 'f80': return `toC_f80(${view}, ${off}, ${val})`;
+    case 'c32': return `toC_c32(${view}, ${off}, ${val})`;
+    case 'c64': return `toC_c64(${view}, ${off}, ${val})`;
   }
+}
+
+/** A `float _Complex` from memory: its real part, then its imaginary part. */
+export function fromC_c32(view: DataView, off: number): Complex {
+  return { real: view.getFloat32(off, true), imag: view.getFloat32(off + 4, true) };
+}
+
+/** A `double _Complex` from memory. */
+export function fromC_c64(view: DataView, off: number): Complex {
+  return { real: view.getFloat64(off, true), imag: view.getFloat64(off + 8, true) };
+}
+
+/** Stores a checked `float _Complex` (each part rounded to a float). */
+export function toC_c32(view: DataView, off: number, v: Complex): void {
+  view.setFloat32(off, v.real, true);
+  view.setFloat32(off + 4, v.imag, true);
+}
+
+/** Stores a checked `double _Complex`. */
+export function toC_c64(view: DataView, off: number, v: Complex): void {
+  view.setFloat64(off, v.real, true);
+  view.setFloat64(off + 8, v.imag, true);
 }
 
 /** A signed 64-bit integer from memory: a number when it is a safe integer, else a bigint. */
@@ -357,4 +421,4 @@ export function exactInLongDouble(b: bigint, format: LongDoubleFormat): boolean 
 }
 
 /** The helpers generated code refers to by name. */
-export const codeHelpers = { fromC_i64, fromC_u64, toC_64, fromC_f80, toC_f80 } as const;
+export const codeHelpers = { fromC_i64, fromC_u64, toC_64, fromC_f80, toC_f80, fromC_c32, fromC_c64, toC_c32, toC_c64 } as const;

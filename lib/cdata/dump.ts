@@ -2,7 +2,7 @@
 import type { InspectOptions } from 'util';
 import { checkOptions, RangeError, show, TypeError } from '../errors';
 import { CField, CType, StructType, isCharLike, noSizeError } from '../ctype/model';
-import type { ScalarType } from './convert';
+import type { Complex, ScalarType } from './convert';
 import { CData, isCData, MEM, ADDR, OFF, LEN, OWN, TYPE } from './base';
 import { readValue } from './classes';
 import { readAddress } from './access';
@@ -247,7 +247,8 @@ function scalarNote(t: CType, view: DataView, offset: number): string {
     const a = readAddress(view, offset);
     return a === 0 ? 'NULL' : addressHex(a);
   }
-  const v = readValue(t as ScalarType, view, offset) as number | bigint | boolean;
+  const v = readValue(t as ScalarType, view, offset) as number | bigint | boolean | Complex;
+  if (typeof v === 'object') return `{ real: ${valueNote(v.real)}, imag: ${valueNote(v.imag)} }`; // a complex number
   if (t.kind === 'enum') {
     const name = t.elements[String(v)];
     return name === undefined ? String(v) : `${name} (${v})`;

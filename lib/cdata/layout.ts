@@ -101,7 +101,7 @@ export function readBits(view: DataView, off: number, f: CField): number | bigin
 /** Writes bitfield `f` whose storage starts at view/off, after checking that `value` fits its width. */
 export function writeBits(view: DataView, off: number, f: CField, value: unknown, where: string): void {
   const converted = toCScalar(f.type as ScalarType, value, where);
-  const v = typeof converted === 'boolean' ? (converted ? 1n : 0n) : BigInt(converted);
+  const v = typeof converted === 'boolean' ? (converted ? 1n : 0n) : BigInt(converted as number | bigint); // bit-fields are integers
   const bits = BigInt(f.bitsize);
   const [min, max] = bitsSigned(f) ? [-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n] : [0n, (1n << bits) - 1n];
   if (v < min || v > max) {

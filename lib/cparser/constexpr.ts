@@ -78,7 +78,7 @@ export function convertInt(value: bigint, type: PrimitiveType): bigint {
       return asIntN(type.size * 8, value);
     case 'u8': case 'u16': case 'u32': case 'u64':
       return asUintN(type.size * 8, value);
-    case 'f32': case 'f64': case 'f80':
+    case 'f32': case 'f64': case 'f80': case 'c32': case 'c64':
       throw new Error(`internal: convertInt to the floating type '${type.name}'`);
   }
 }
@@ -106,7 +106,7 @@ function promote(t: PrimitiveType): Arith {
       return t.name === 'long long' ? LLONG : LONG;
     case 'u64':
       return t.name === 'unsigned long long' ? ULLONG : ULONG;
-    case 'f32': case 'f64': case 'f80':
+    case 'f32': case 'f64': case 'f80': case 'c32': case 'c64':
       throw new Error(`internal: the floating type '${t.name}' in an integer expression`);
   }
 }

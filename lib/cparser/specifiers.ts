@@ -3,6 +3,7 @@ import { CType, EnumType, MemberDecl, StructType, VOID, primitive } from '../cty
 import { enumBase, enumeratorType, toJs } from '../ctype/declarations';
 import { IntValue } from './constexpr';
 import { NESTING_LIMIT, Token, isName, quote } from './lexer';
+import { cWord } from './keywords';
 import * as tokenTable from './tokens';
 import * as streams from './stream';
 import { TokenStream } from './stream';
@@ -10,7 +11,7 @@ import { TokenStream } from './stream';
 // The token kinds and tables the busiest paths use as this module's own constants, read once: a name imported
 // from another module is a property of its exports at every use (a load the first run interprets,
 // and a deoptimisation where optimised code meets it first).
-const { IDENT, KEYWORD_ROLES } = tokenTable;
+const { IDENT, KEYWORD_ROLES, FIXED_TEXTS } = tokenTable;
 const { P_COLON, P_COMMA, P_ELLIPSIS, P_LBRACE, P_RBRACE, P_SEMI } = streams;
 import { BUILTIN_TYPES, DeclaratorParser, SpecContext, Specs, TagUse, fromCompiler, posOf } from './declarator';
 
@@ -28,6 +29,9 @@ interface EnumBody {
   readonly items: readonly Enumerator[];
   readonly partial: boolean;
 }
+/** C's and GCC's spellings of '_Complex'. */
+const COMPLEX_WORDS = new Set(['_Complex', '__complex__']);
+
 /** The types of the spellings met so far ('int', 'unsigned long'), by their words as written. */
 const spelled = new Map<string, CType>();
 
@@ -49,9 +53,26 @@ function primitiveOf1(at: number, kind: number, ts: TokenStream): CType {
 
 function spelledPrimitive(words: readonly Token[], ts: TokenStream): CType {
   const counts = new Map<string, number>();
-  for (const w of words) counts.set(w.text, (counts.get(w.text) ?? 0) + 1);
+  // GCC's '__complex__' is C's '_Complex'.
+  for (const w of words) {
+    const word = COMPLEX_WORDS.has(w.text) ? '_Complex' : w.text;
+    counts.set(word, (counts.get(word) ?? 0) + 1);
+  }
   const count = (w: string): number => counts.get(w) ?? 0;
-  const invalid = (): never => ts.fail(words[0], `invalid type ${quote(words.map((w) => w.text).join(' '))}`);
+  const shown = quote(words.map((w) => w.text).join(' '));
+  const invalid = (): never => ts.fail(words[0], `invalid type ${shown}`);
+  if (count('_Complex') > 0) {
+    // 'float _Complex', 'double _Complex', in any order ('_Complex double'); C has no complex integers.
+    if (count('_Complex') > 1 || words.length > 3) invalid();
+    const part = count('float') === 1 && words.length === 2 ? 'float' : count('double') === 1 ? (count('long') === 1 && words.length === 3 ? 'long double' : words.length === 2 ? 'double' : null) : null;
+    if (part === 'long double') {
+      ts.fail(words[0], `${shown} is not supported: JavaScript has no long double to hold its parts (CFFI does not support it either); use 'double _Complex'`);
+    }
+    if (part === null) {
+      ts.fail(words[0], `invalid type ${shown}; the complex types are 'float _Complex' and 'double _Complex'`);
+    }
+    return primitive(`${part} _Complex`);
+  }
   const longs = count('long');
   const sign = count('signed') + count('unsigned');
   const unsigned = count('unsigned') > 0;
@@ -174,6 +195,11 @@ export abstract class SpecifierParser extends DeclaratorParser {
       const tok = this.ts.peek();
       if (isName(tok)) this.ts.fail(tok, `unknown type name ${quote(tok.text)}`);
       this.ts.unexpected(tok, expected);
+    }
+    if (words === null && word >= 0 && this.ts.cur === IDENT && COMPLEX_WORDS.has(FIXED_TEXTS[wordKind] as string) && cWord(this.ts.peek().text)?.role === 'type') {
+      // '_Complex _Float32': a GCC type after a lone '_Complex' is the type it goes with, not a declarator's name.
+      const tok = this.ts.peek();
+      this.ts.fail(tok, `unknown type name ${quote(tok.text)}`);
     }
     const type = named ? named.type : words !== null ? primitiveOf(words, this.ts) : primitiveOf1(word, wordKind, this.ts);
     return { firstAt, type, named: named !== null, quals: quals | (named?.quals ?? 0), storage, tag };

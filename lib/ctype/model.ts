@@ -1,6 +1,6 @@
 // The C type model: one object per type, with the memos of the types derived from it (intern.ts fills them); C names; the pending-layout and no-size checks (one file, long because the classes and the pending checks refer to each other: a type fixes its name only once settledPending finds nothing pending, so a cut between them is an import cycle).
 import { FFIError } from '../errors';
-import { PRIMITIVES, PrimitiveSpec, Repr } from './primitives';
+import { PRIMITIVES, PrimitiveSpec, Repr, isIntegerRepr } from './primitives';
 
 export type CTypeKind = 'primitive' | 'void' | 'pointer' | 'array' | 'struct' | 'union' | 'enum' | 'function';
 
@@ -479,12 +479,11 @@ export function isCType(x: unknown): x is CType {
   return x instanceof TypeBase;
 }
 
-/** True for the types a value of which is one integer (primitives other than floats and bool, and enums). */
+/** True for the types a value of which is one integer (primitives other than floats, complex numbers and bool, and enums). */
 export function isInteger(t: CType): boolean {
   if (t.kind === 'enum') return true;
   if (t.kind !== 'primitive') return false;
-  const r = t.repr;
-  return r !== 'f32' && r !== 'f64' && r !== 'f80' && r !== 'bool';
+  return isIntegerRepr(t.repr);
 }
 
 /** True for char-like items that `ffi.string` reads as text: char, signed char, unsigned char. */

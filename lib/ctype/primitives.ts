@@ -4,7 +4,9 @@ import { TypeError } from '../errors';
 /** How a primitive's value travels between JavaScript and memory; every primitive has exactly one. */
 export type Repr =
   | 'i8' | 'u8' | 'i16' | 'u16' | 'i32' | 'u32' | 'i64' | 'u64'
-  | 'f32' | 'f64' | 'bool' | 'f80';
+  | 'f32' | 'f64' | 'bool' | 'f80'
+  /** C99's complex numbers: a float or double real part, then the imaginary part. */
+  | 'c32' | 'c64';
 
 export interface PrimitiveSpec {
   /** Canonical C spelling, as shown in cnames ('unsigned int', 'size_t'). */
@@ -37,8 +39,8 @@ export function reprSize(repr: Repr): number {
     case 'i8': case 'u8': case 'bool': return 1;
     case 'i16': case 'u16': return 2;
     case 'i32': case 'u32': case 'f32': return 4;
-    case 'i64': case 'u64': case 'f64': return 8;
-    case 'f80': return 16;
+    case 'i64': case 'u64': case 'f64': case 'c32': return 8;
+    case 'f80': case 'c64': return 16;
   }
 }
 
@@ -58,6 +60,9 @@ export const PRIMITIVES: readonly PrimitiveSpec[] = [
   p('float', 'f32'),
   p('double', 'f64'),
   p('long double', 'f80', 16, 16),
+  // Laid out as an array of two of its parts (C11 6.2.5): aligned as one part.
+  p('float _Complex', 'c32', 8, 4),
+  p('double _Complex', 'c64', 16, 8),
   p('_Bool', 'bool'),
   p('wchar_t', wcharRepr),
   p('char16_t', 'u16'),
@@ -99,6 +104,9 @@ export const PRIMITIVES: readonly PrimitiveSpec[] = [
 /** Other spellings accepted in declarations, mapped to the canonical name. */
 export const PRIMITIVE_ALIASES: ReadonlyMap<string, string> = new Map([
   ['bool', '_Bool'],
+  // CFFI's own names of the complex types (what its ctypes' cname shows).
+  ['_cffi_float_complex_t', 'float _Complex'],
+  ['_cffi_double_complex_t', 'double _Complex'],
 ]);
 
 if (!x64Like) {
@@ -107,8 +115,11 @@ if (!x64Like) {
 }
 
 export function isIntegerRepr(r: Repr): boolean {
-  return r !== 'f32' && r !== 'f64' && r !== 'f80' && r !== 'bool';
+  return r !== 'f32' && r !== 'f64' && r !== 'f80' && r !== 'bool' && r !== 'c32' && r !== 'c64';
 }
+
+/** The complex representations: a pair of floats or doubles. */
+export const isComplexRepr = (r: Repr): r is 'c32' | 'c64' => r === 'c32' || r === 'c64';
 
 export function isSignedRepr(r: Repr): boolean {
   return r === 'i8' || r === 'i16' || r === 'i32' || r === 'i64';
@@ -126,7 +137,7 @@ export function reprRange(r: Repr): readonly [bigint, bigint] {
     case 'i64': return [-(2n ** 63n), 2n ** 63n - 1n];
     case 'u64': return [0n, 2n ** 64n - 1n];
     case 'bool': return [0n, 1n];
-    case 'f32': case 'f64': case 'f80':
+    case 'f32': case 'f64': case 'f80': case 'c32': case 'c64':
       throw new TypeError(`no integer range for '${r}'`);
   }
 }

@@ -148,7 +148,7 @@ describe('keyword', () => {
   });
 
   test('names the features cdef refuses', () => {
-    for (const w of ['__attribute__', '__declspec', '_Complex', '_Atomic', 'inline', '__inline__', 'register', '__asm__']) {
+    for (const w of ['__attribute__', '__declspec', '_Imaginary', '_Atomic', 'inline', '__inline__', 'register', '__asm__']) {
       const role = keyword(w);
       expect(role?.kind).toBe('refused');
       expect(role?.kind === 'refused' && role.reason).toContain(`'${w}'`);

@@ -16,6 +16,8 @@ interface Facts {
   readonly signed: boolean;
   readonly floating: boolean;
   readonly bool: boolean;
+  /** A complex type: its real part is half its size (GNU C's `__real__`). */
+  readonly complex: boolean;
 }
 
 const HEADERS = '#include <stddef.h>\n#include <stdint.h>\n#include <uchar.h>\n#include <sys/types.h>\n';
@@ -24,9 +26,11 @@ const HEADERS = '#include <stddef.h>\n#include <stdint.h>\n#include <uchar.h>\n#
 function compilerFacts(): Map<string, Facts> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-bad-values-'));
   try {
-    const lines = TYPES.map(
-      (t) => `  printf("%d %d %d %d\\n", (int)sizeof(${t.name}), (${t.name})-1 < 0, (${t.name})0.5 != 0, (${t.name})2 == (${t.name})1);`,
-    );
+    // C orders no complex numbers: their sign is printed as 0 (and their complexity, for every type, by the compiler).
+    const lines = TYPES.map((t) => {
+      const sign = t.name.includes('_Complex') ? '0' : `(${t.name})-1 < 0`;
+      return `  printf("%d %d %d %d %d\\n", (int)sizeof(${t.name}), ${sign}, (${t.name})0.5 != 0, (${t.name})2 == (${t.name})1, 2 * sizeof(__real__ (${t.name})0) == sizeof(${t.name}));`;
+    });
     const file = path.join(dir, 'facts.c');
     // Last, the significand bits of long double (64 on x86-64, 113 on aarch64), which say which bigints it holds exactly.
     lines.push('  printf("%d\\n", LDBL_MANT_DIG);');
@@ -38,8 +42,8 @@ function compilerFacts(): Map<string, Facts> {
     longDoubleDigits = Number(out[TYPES.length]);
     return new Map(
       TYPES.map((t, i) => {
-        const [size, signed, floating, bool] = out[i].split(' ').map(Number);
-        return [t.name, { size, signed: signed === 1, floating: floating === 1, bool: bool === 1 }];
+        const [size, signed, floating, bool, complex] = out[i].split(' ').map(Number);
+        return [t.name, { size, signed: signed === 1, floating: floating === 1, bool: bool === 1, complex: complex === 1 }];
       }),
     );
   } finally {
@@ -83,13 +87,32 @@ const VALUES: [string, () => unknown][] = [
 
 type Expected = { ok: unknown } | { error: 'TypeError' | 'RangeError' };
 
+/** Whether two values read back are the same: numbers by Object.is (-0, NaN), complex numbers part by part. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) {
+    const [x, y] = [a as { real: unknown; imag: unknown }, b as { real: unknown; imag: unknown }];
+    return Object.keys(a).join() === 'real,imag' && Object.keys(b).join() === 'real,imag' && Object.is(x.real, y.real) && Object.is(x.imag, y.imag);
+  }
+  return Object.is(a, b);
+}
+
 /**
  * What node-cffi promises (README, docs/reliability.md) for `value` stored as C type `t` in
  * `context`. An undefined ffi.new initialiser means "no initialiser": the memory stays zero.
  */
 function expected(name: string, f: Facts, value: unknown, context: string): Expected {
   const wide = name === 'wchar_t' || name === 'char16_t' || name === 'char32_t';
-  if (value === undefined && context === 'ffi.new initialiser') return { ok: f.bool ? false : wide ? '\0' : 0 };
+  if (value === undefined && context === 'ffi.new initialiser') return { ok: f.complex ? { real: 0, imag: 0 } : f.bool ? false : wide ? '\0' : 0 };
+  if (f.complex) {
+    // A complex number takes a real number (a number, or a bigint a double holds exactly), each part rounded as the type's parts are.
+    const round = (x: number) => (f.size === 8 ? Math.fround(x) : x);
+    if (typeof value === 'number') return { ok: { real: round(value), imag: 0 } };
+    if (typeof value === 'bigint') {
+      const n = Number(value);
+      return Number.isFinite(n) && BigInt(n) === value ? { ok: { real: round(n), imag: 0 } } : { error: 'RangeError' };
+    }
+    return { error: 'TypeError' };
+  }
   if (f.floating && f.size > 8) {
     // long double: a number is written exactly and read back as itself; a bigint is written only
     // when the long double holds it exactly, and read back as the nearest double.
@@ -137,7 +160,7 @@ function expected(name: string, f: Facts, value: unknown, context: string): Expe
 
 /** A value one past the type's range, as a bigint. */
 function beyond(f: Facts): bigint {
-  if (f.floating && f.size > 8) return 2n ** BigInt(longDoubleDigits) + 1n; // one significant bit more than a long double holds
+  if (f.floating && f.size > 8 && !f.complex) return 2n ** BigInt(longDoubleDigits) + 1n; // one significant bit more than a long double holds
   if (f.floating) return 2n ** 1100n; // no double holds it
   if (f.bool) return 2n;
   return integerRange(f)[1] + 1n;
@@ -196,7 +219,7 @@ describe.each(CONTEXTS)('as %s', (context, store) => {
         }
         got = { error: err.name as 'TypeError' | 'RangeError' };
       }
-      const same = 'ok' in want && 'ok' in got ? Object.is(want.ok, got.ok) : JSON.stringify(want) === JSON.stringify(got);
+      const same = 'ok' in want && 'ok' in got ? sameValue(want.ok, got.ok) : JSON.stringify(want) === JSON.stringify(got);
       if (!same) mismatches.push(`${name}: expected ${fmt(want)}, got ${fmt(got)}`);
     }
     expect(mismatches).toEqual([]);
@@ -204,7 +227,10 @@ describe.each(CONTEXTS)('as %s', (context, store) => {
 });
 
 function fmt(x: Expected): string {
-  return 'ok' in x ? `ok ${typeof x.ok === 'bigint' ? `${x.ok}n` : Object.is(x.ok, -0) ? '-0' : String(x.ok)}` : x.error;
+  if ('error' in x) return x.error;
+  const v = x.ok as { real?: number; imag?: number } | unknown;
+  if (typeof v === 'object' && v !== null) return `ok ${JSON.stringify(v)}`;
+  return `ok ${typeof v === 'bigint' ? `${v}n` : Object.is(v, -0) ? '-0' : String(v)}`;
 }
 
 describe('values JavaScript allows and C does not', () => {
