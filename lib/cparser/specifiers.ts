@@ -63,13 +63,14 @@ function spelledPrimitive(words: readonly Token[], ts: TokenStream): CType {
   const invalid = (): never => ts.fail(words[0], `invalid type ${shown}`);
   if (count('_Complex') > 0) {
     // 'float _Complex', 'double _Complex', in any order ('_Complex double'); C has no complex integers.
-    if (count('_Complex') > 1 || words.length > 3) invalid();
-    const part = count('float') === 1 && words.length === 2 ? 'float' : count('double') === 1 ? (count('long') === 1 && words.length === 3 ? 'long double' : words.length === 2 ? 'double' : null) : null;
+    if (count('_Complex') > 1) invalid();
+    // The words besides '_Complex', in a canonical order.
+    const part = ['long', 'float', 'double'].filter((w) => count(w) === 1).join(' ');
+    if (words.length !== 1 + part.split(' ').length || (part !== 'float' && part !== 'double' && part !== 'long double')) {
+      ts.fail(words[0], `invalid type ${shown}; the complex types are 'float _Complex' and 'double _Complex'`);
+    }
     if (part === 'long double') {
       ts.fail(words[0], `${shown} is not supported: JavaScript has no long double to hold its parts (CFFI does not support it either); use 'double _Complex'`);
-    }
-    if (part === null) {
-      ts.fail(words[0], `invalid type ${shown}; the complex types are 'float _Complex' and 'double _Complex'`);
     }
     return primitive(`${part} _Complex`);
   }
