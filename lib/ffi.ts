@@ -210,7 +210,19 @@ export class FFI {
     parser().parseCdef(source, this.#registry, options);
     this.#cdefs.push(JSON.stringify([source, options]));
     this.#declared = this.#registry.changes;
+    this.#giveAliases();
     this.#teach();
+  }
+
+  /**
+   * Gives the headers' member aliases (see cdefHeader) to the structs that have come to hold their
+   * paths since: declared by a later cdef, or laid out by verify() ('...;'). Nothing without aliases.
+   */
+  #giveAliases(): void {
+    for (const _ in this.#aliases) {
+      addAliases(this.#registryTypes(), this.#aliases);
+      return;
+    }
   }
 
   /**
@@ -377,6 +389,7 @@ export class FFI {
   /** A verify() library just made: the one FFIs including this one reach, with what the headers add. */
   #built(made: { lib: Lib; constants: ReadonlyMap<string, number | bigint> }, weak?: WeakFunctions): Lib {
     this.#links.built(made.lib, made.constants);
+    this.#giveAliases();
     return this.#withHeaders(made.lib, 'verify', weak);
   }
 

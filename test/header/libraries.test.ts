@@ -419,6 +419,24 @@ withHeader('signal.h', 'libc6-dev', (it) => {
   });
 });
 
+withHeader('signal.h', 'libc6-dev', (it) => {
+  it('a struct a later cdef declares, or verify() lays out, holding an aliased path gets the alias too', () => {
+    const ffi = new FFI();
+    ffi.cdefHeader('signal.h');
+    ffi.cdef('struct later { int n; union { void (*sa_handler)(int); long other; } __sigaction_handler; };');
+    const later = ffi.new('struct later *') as unknown as Record<string, unknown>;
+    later.sa_handler = ffi.cast('void(*)(int)', 8);
+    expect(ffi.cast('uintptr_t', (later.__sigaction_handler as Record<string, never>).sa_handler)).toBe(8);
+    // sys/stat.h's st_mtime is st_mtim.tv_sec: a struct whose layout verify() gives has it once laid out.
+    const st = new FFI();
+    st.cdefHeader('sys/stat.h');
+    st.cdef('struct settled { struct timespec st_mtim; ...; };');
+    expect(() => st.offsetof('struct settled', 'st_mtime')).toThrow(); // no layout before verify()
+    st.verify('#include <sys/stat.h>\nstruct settled { long pad; struct timespec st_mtim; };\n');
+    expect(st.offsetof('struct settled', 'st_mtime')).toBe(8);
+  });
+});
+
 withHeader('sys/socket.h', 'libc6-dev', (it) => {
   // With _GNU_SOURCE, bind()'s address is __CONST_SOCKADDR_ARG, a transparent union of pointers,
   // which C passes as its first member: a pointer, which koffi can pass.
