@@ -3,7 +3,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CData, FFI, FFIError } from '../../lib';
+import { CData, FFI, FFIError, cc } from '../../lib';
 import { expectThrow } from '../helpers/throws';
 
 const INF = Infinity;
@@ -162,6 +162,13 @@ double vsum(int n, ...);`;
     expect(m.crealf({ real: 1.5, imag: 2 })).toBe(1.5);
     expectThrow(() => m.cabs('3'), TypeError, "cabs() argument 1 ('z'): expected a complex number { real, imag } or a number for 'double _Complex', got string");
   });
+});
+
+test("cc(): a source's complex functions and globals", () => {
+  const m = cc(`#include <complex.h>
+double _Complex twice(double _Complex z) { return 2 * z; }
+float _Complex fz = 1.0f + 2.0f * I;`) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  expect([m.twice({ real: 1, imag: -1 }), m.fz]).toEqual([{ real: 2, imag: -2 }, { real: 1, imag: 2 }]);
 });
 
 test("TypeScript declarations: a complex number reads as Complex and is written from one or a number", () => {
