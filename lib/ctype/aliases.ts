@@ -1,4 +1,4 @@
-// Member aliases: names a header's macros give members of members (signal.h's `sa_handler`), resolved to fields at their offsets.
+// Member aliases: names a header's macros give members of members (signal.h's `sa_handler`) or members (dirent.h's `d_fileno`), resolved to fields at their offsets.
 import { CField, CType, StructType } from './model';
 
 /**
@@ -37,7 +37,7 @@ export function leadsToMember(types: Iterable<CType>, path: readonly string[]): 
 
 /** The member at `path` of `t` (field names, from one struct or union into the next) as a field of `t` named `name`. */
 function memberAt(t: StructType, name: string, path: readonly string[] | undefined): CField | undefined {
-  if (path === undefined || path.length < 2) return undefined;
+  if (path === undefined || path.length === 0) return undefined;
   let at: CType = t;
   let offset = 0;
   let f: CField | undefined;

@@ -94,9 +94,9 @@ export function extractHeader(preprocessed: string, options: HeaderExtractOption
   }
   const aliases: Record<string, string[]> = {};
   const types = [...registry.values()].flatMap((d) => (d.kind === 'tag' || d.kind === 'typedef' ? [d.type] : []));
-  for (const [name, { path, where, pos }] of selected.members) {
+  for (const [name, { path, where, pos, maybe }] of selected.members) {
     if (leadsToMember(types, path)) aliases[name] = path;
-    else notes.skip(name, where, `its value, '${path.join('.')}', names a member no struct or union of the header has; only a member's name by its path is an alias`, pos);
+    else if (!maybe) notes.skip(name, where, `its value, '${path.join('.')}', names a member no struct or union of the header has; only a member's name by its path is an alias`, pos);
   }
   const values: Record<string, HeaderValue> = {};
   for (const [name, { value: v }] of selected.values) values[name] = typeof v === 'number' && !Number.isFinite(v) ? { float: Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity' } : v;
@@ -110,7 +110,8 @@ export function extractHeader(preprocessed: string, options: HeaderExtractOption
     cdefs,
     values,
     apiOnly,
-    skipped: explained(notes.skipped()),
+    // A macro that is another name for a member was checked as a constant too, in vain: it is an alias.
+    skipped: explained(notes.skipped()).filter((x) => !Object.hasOwn(aliases, x.name)),
     symbols: Object.fromEntries(selected.symbols),
     aliases,
     headerFiles: table.files.filter((_, i) => mine.has(i)),

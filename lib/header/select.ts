@@ -40,8 +40,12 @@ export interface HeaderItems {
   readonly macros: MacroDef[];
   /** The symbols of the functions and globals whose asm label names another symbol than their name. */
   readonly symbols: Map<string, string>;
-  /** Macros naming a member of a member by its path of field names (`#define sa_handler __sigaction_handler.sa_handler`). */
-  readonly members: Map<string, { path: string[]; where: string; pos: number }>;
+  /**
+   * Macros naming a member of a member by its path of field names (`#define sa_handler
+   * __sigaction_handler.sa_handler`), or perhaps a member by its name alone (`#define d_fileno d_ino`):
+   * `maybe` when the macro is also an item, whose check says why it is left out if no struct has the member.
+   */
+  readonly members: Map<string, { path: string[]; where: string; pos: number; maybe?: true }>;
 }
 
 /**
@@ -87,7 +91,7 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
   const casts = new Map<string, { type: string; value: number; where: string; pos: number }>();
   /** Declarations of other files the macros need: enums whose enumerators they name, types they name. */
   const extra = new Set<number>();
-  const members = new Map<string, { path: string[]; where: string; pos: number }>();
+  const members = new Map<string, { path: string[]; where: string; pos: number; maybe?: true }>();
   const neededIndexes = new Set(needed);
   for (const m of table.macros.values()) {
     if (!isBound(selection, m.file) || declared.has(m.name)) continue;
@@ -149,6 +153,11 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
       continue;
     }
     items.push(macroItem(m, expanded, where, pieces));
+    if (tokens.length === 1 && (tokens[0] === m.name || namesNothing(tokens[0], table))) {
+      // A name the header declares nothing by (dirent.h's `#define d_fileno d_ino`): a member's other name, if some struct has the
+      // member; or the macro's own name (sched.h's `#define sched_priority sched_priority`), which marks the member as there.
+      members.set(m.name, { path: [tokens[0]], where, pos: m.at, maybe: true });
+    }
     for (const p of pieces) {
       // An enumerator of another header's enum (sys/quota.h's QIF_BLIMITS shifts linux/quota.h's QIF_BLIMITS_B): its enum comes along.
       if (declared.has(p) || pieceKind(p) !== 'ident') continue;
@@ -158,6 +167,11 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
   }
   items.push(...neededItems(table, [...extra].sort((a, b) => a - b), notes));
   return { items: items.sort((a, b) => a.pos - b.pos), values, apiOnly, macros, casts, symbols, members };
+}
+
+/** Whether `word` is an identifier the unit declares nothing by: no keyword, macro, type, tag or enumerator (a member's name, perhaps). */
+function namesNothing(word: string, table: DeclTable): boolean {
+  return pieceKind(word) === 'ident' && cWord(word) === undefined && !table.macros.has(word) && !table.isTypeName(word) && table.enumeratorDecl(word) === undefined;
 }
 
 /**

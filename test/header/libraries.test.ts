@@ -437,6 +437,25 @@ withHeader('signal.h', 'libc6-dev', (it) => {
   });
 });
 
+withHeader('dirent.h', 'libc6-dev', (it) => {
+  // dirent.h's d_fileno is d_ino, utmp.h's ut_name ut_user, sys/msg.h's msg_cbytes __msg_cbytes: a member by another name.
+  it('macros naming a member by its name alone are aliases of the structs that have it, at the offsets C gives', () => {
+    const ffi = new FFI();
+    for (const h of ['dirent.h', 'utmp.h', 'sys/msg.h', 'sched.h']) ffi.cdefHeader(h);
+    ffi.cdef('size_t c_offset(int which);');
+    const c = ffi.verify(
+      '#include <dirent.h>\n#include <utmp.h>\n#include <sys/msg.h>\n#include <sched.h>\n#include <stddef.h>\n' +
+        'size_t c_offset(int w) { return w == 0 ? offsetof(struct dirent, d_fileno) : w == 1 ? offsetof(struct utmp, ut_name) : offsetof(struct msqid_ds, msg_cbytes); }\n',
+    );
+    expect([ffi.offsetof('struct dirent', 'd_fileno'), ffi.offsetof('struct utmp', 'ut_name'), ffi.offsetof('struct msqid_ds', 'msg_cbytes')]).toEqual([0, 1, 2].map((w) => Number(c.c_offset(w))));
+    const d = ffi.new('struct dirent *') as unknown as Record<string, unknown>;
+    d.d_fileno = 77;
+    expect(d.d_ino).toBe(77);
+    // sched.h's `#define sched_priority sched_priority` only marks the member: nothing is left out for it.
+    expect(ffi.skipped().filter((s) => ['d_fileno', 'ut_name', 'msg_cbytes', 'sched_priority'].includes(s.name))).toEqual([]);
+  });
+});
+
 withHeader('sys/socket.h', 'libc6-dev', (it) => {
   // With _GNU_SOURCE, bind()'s address is __CONST_SOCKADDR_ARG, a transparent union of pointers,
   // which C passes as its first member: a pointer, which koffi can pass.
