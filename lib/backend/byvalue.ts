@@ -1,22 +1,60 @@
-// Which structs and unions koffi passes by value as C does, why the others not, and the member a union travels as.
+// Which structs and unions koffi passes by value as C does, why the others not, the member a union travels as, and the members of a struct's record.
 import { CField, CType, StructType } from '../ctype/model';
 
 /**
+ * A member of the koffi record of a struct: one of its fields, or the fields an anonymous union
+ * of it flattened into it (`struct { int tag; union { int i; float f; }; }`), which go as one
+ * koffi union named `name` (no field's name), carried by `carrier`.
+ */
+export type RecordMember =
+  | { readonly kind: 'field'; readonly field: CField }
+  | { readonly kind: 'shared'; readonly name: string; readonly offset: number; readonly fields: readonly CField[]; readonly carrier: CField | null };
+
+const recordMembersOf = new WeakMap<StructType, readonly RecordMember[]>();
+
+/**
+ * The members of the koffi record of `t`: its fields, those sharing their bytes (an anonymous
+ * union's) grouped. A union's members are its fields (koffi's union takes them all).
+ */
+export function recordMembers(t: StructType): readonly RecordMember[] {
+  let members = recordMembersOf.get(t);
+  if (members !== undefined) return members;
+  const out: RecordMember[] = [];
+  // By offset (an anonymous struct in an anonymous union puts later fields before earlier ones), as koffi lays members out.
+  const fields = [...(t.fields ?? [])].sort((a, b) => a.offset - b.offset);
+  for (let i = 0; i < fields.length; ) {
+    let end = fields[i].offset + Math.max(0, fields[i].type.size);
+    let j = i + 1;
+    // In a struct, the fields that start before the end of those before them share bytes with them.
+    for (; t.kind === 'struct' && j < fields.length && fields[j].offset < end; j++) end = Math.max(end, fields[j].offset + Math.max(0, fields[j].type.size));
+    if (j === i + 1) out.push({ kind: 'field', field: fields[i] });
+    else {
+      const group = fields.slice(i, j);
+      let name = `ncffi_shared_${out.length}`; // koffi takes identifiers only; none of the struct's own names
+      while (t.fieldMap.has(name)) name += '_';
+      out.push({ kind: 'shared', name, offset: group[0].offset, fields: group, carrier: carrierAmong(group) });
+    }
+    i = j;
+  }
+  recordMembersOf.set(t, (members = out));
+  return members;
+}
+
+/**
  * Why koffi cannot pass the struct or union `t` by value as C does, or null when it can: its own
- * records have no bit-fields, empty arrays or anonymous members, classify a struct for the calling
- * convention by its members alone (so a packed struct with misaligned members, which x86-64 passes
- * in memory, or a struct whose cdef leaves members out ('...;') would travel in the wrong
- * registers), and take and give a union as one of its members (see unionCarrier).
+ * records have no bit-fields or empty arrays, classify a struct for the calling convention by its
+ * members alone (so a packed struct with misaligned members, which x86-64 passes in memory, or a
+ * struct whose cdef leaves members out ('...;') would travel in the wrong registers), and take and
+ * give a union as one of its members (see unionCarrier); an anonymous union of a struct goes as a
+ * union member of its record (see recordMembers).
  */
 export function byValueRefusal(t: StructType): string | null {
   if (t.partial) return "it is declared with '...;', and the members the cdef leaves out decide how C passes it";
   const fields = t.fields ?? [];
-  let end = 0;
   for (const f of fields) {
     // koffi takes a record's members from a JavaScript object, where '__proto__' names the prototype.
     if (f.name === '__proto__') return "it has a member named '__proto__', which koffi's records cannot hold";
     if (f.bitsize >= 0) return 'it has bit-fields';
-    if (t.kind === 'struct' && f.offset < end) return 'it holds an anonymous union (members sharing their bytes)';
     if (t.kind === 'union' && f.offset !== 0) return 'it holds an anonymous struct (members at different offsets)';
     if (f.type.kind === 'array' && (f.type.length === null || f.type.length === 0)) {
       return `it has a zero-length or flexible array member ('${f.name}')`;
@@ -26,7 +64,12 @@ export function byValueRefusal(t: StructType): string | null {
       const inner = byValueRefusal(f.type);
       if (inner !== null) return `its member '${f.name}' is a '${f.type.cname}', and ${inner.replace(/^it /, 'that ')}`;
     }
-    end = Math.max(end, f.offset + Math.max(0, f.type.size));
+  }
+  for (const m of t.kind === 'struct' ? recordMembers(t) : []) {
+    if (m.kind !== 'shared') continue;
+    const names = m.fields.map((f) => `'${f.name}'`).join(', ');
+    if (m.fields.some((f) => f.offset !== m.offset)) return `it holds an anonymous union whose members (${names}) do not all start at its start (an anonymous struct in it)`;
+    if (m.carrier === null) return `no member of its anonymous union (${names}) holds all the union's bytes as a value (padding, a _Bool), and koffi passes a union as one of its members`;
   }
   if (t.kind === 'union' && fields.length > 0 && unionCarrier(t) === null) {
     const largest = fields.reduce((a, b) => (b.type.size > a.type.size ? b : a));
@@ -54,16 +97,20 @@ const carriers = new WeakMap<StructType, CField | null>();
  */
 export function unionCarrier(t: StructType): CField | null {
   let carrier = carriers.get(t);
-  if (carrier !== undefined) return carrier;
-  carrier = null;
+  if (carrier === undefined) carriers.set(t, (carrier = carrierAmong(t.fields ?? [])));
+  return carrier;
+}
+
+/** The carrier among the members of a union (see unionCarrier): one of the largest that holds all its bytes, an exact one first; null for none. */
+function carrierAmong(fields: readonly CField[]): CField | null {
+  let carrier: CField | null = null;
   let best = 0;
-  const size = Math.max(0, ...(t.fields ?? []).map((f) => f.type.size));
-  for (const f of t.fields ?? []) {
+  const size = Math.max(0, ...fields.map((f) => f.type.size));
+  for (const f of fields) {
     if (f.type.size !== size) continue;
     const rank = wholeValue(f.type);
     if (rank > best) [carrier, best] = [f, rank];
   }
-  carriers.set(t, carrier);
   return carrier;
 }
 

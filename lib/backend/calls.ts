@@ -5,7 +5,7 @@ import { FFIError, TypeError } from '../errors';
 import { CType, FunctionType, StructType, isCharLike } from '../ctype/model';
 import type { Repr } from '../ctype/primitives';
 import { native, views } from './native';
-import { byValueRefusal } from './byvalue';
+import { byValueRefusal, recordMembers } from './byvalue';
 
 let koffiModule: typeof Koffi | undefined;
 
@@ -144,11 +144,21 @@ function recordType(t: StructType, what: string): TypeObject {
     throw new TypeError(`${what}: koffi cannot pass '${t.cname}' by value as C does: ${refusal}; use verify(), whose wrappers pass it by pointer`);
   }
   const members: Record<string, Spec> = {};
-  for (const f of t.fields) members[f.name] = memberSpec(f.type, what);
+  const placed: [string, number][] = [];
+  for (const m of recordMembers(t)) {
+    if (m.kind === 'field') {
+      members[m.field.name] = memberSpec(m.field.type, what);
+      placed.push([m.field.name, m.field.offset]);
+    } else {
+      // An anonymous union's fields, as a koffi union of its own.
+      members[m.name] = koffi().union(recordName('union'), Object.fromEntries(m.fields.map((f) => [f.name, memberSpec(f.type, what)])));
+      placed.push([m.name, m.offset]);
+    }
+  }
   const name = recordName(t.kind);
   const record = t.kind === 'union' ? koffi().union(name, members) : t.pack === 1 ? koffi().pack(name, members) : koffi().struct(name, members);
-  // koffi lays records out itself: refuse any that it lays out differently (anonymous members, pack(n)).
-  const offsets = t.kind === 'union' || t.fields.every((f) => koffi().offsetof(record, f.name) === f.offset); // a union's members are all at 0
+  // koffi lays records out itself: refuse any that it lays out differently (pack(n)).
+  const offsets = t.kind === 'union' || placed.every(([member, offset]) => koffi().offsetof(record, member) === offset); // a union's members are all at 0
   if (!offsets || koffi().sizeof(record) !== t.size || koffi().alignof(record) !== t.align) {
     throw new TypeError(`${what}: koffi cannot reproduce the layout of '${t.cname}' to pass it by value; use verify(), whose wrappers pass it by pointer`);
   }

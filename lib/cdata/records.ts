@@ -1,6 +1,6 @@
 // Structs and unions by value: owned struct cdata, and plain records for koffi's own by-value path (read by a reader compiled per type).
 import { CField, CType, StructType } from '../ctype/model';
-import { unionCarrier } from '../backend/byvalue';
+import { RecordMember, recordMembers, unionCarrier } from '../backend/byvalue';
 import { CData, MEM, ADDR, OFF, TYPE } from './base';
 import { classOf } from './classes';
 import { readAddress, readCode, writeAt, writeCode } from './access';
@@ -76,7 +76,11 @@ function recordSource(t: CType, at: string, constants: unknown[]): string {
       return `[${Array.from({ length: n }, (_, i) => recordSource(t.item, String(Number(at) + i * t.item.size), constants)).join(', ')}]`;
     }
     case 'struct': {
-      const fields = (t.fields ?? []).map((f) => `${JSON.stringify(f.name)}: ${recordSource(f.type, String(Number(at) + f.offset), constants)}`);
+      const fields = recordMembers(t).map((m) => {
+        if (m.kind === 'field') return `${JSON.stringify(m.field.name)}: ${recordSource(m.field.type, String(Number(at) + m.field.offset), constants)}`;
+        const c = sharedCarrier(t, m);
+        return `${JSON.stringify(m.name)}: { ${JSON.stringify(c.name)}: ${recordSource(c.type, String(Number(at) + c.offset), constants)} }`;
+      });
       return `{ ${fields.join(', ')} }`;
     }
     case 'union': {
@@ -100,6 +104,12 @@ function carrierOf(t: StructType): CField {
   return f;
 }
 
+/** The carrier of an anonymous union of `t` (see recordMembers): byValueRefusal() has refused a struct whose anonymous union has none. */
+function sharedCarrier(t: StructType, m: RecordMember & { kind: 'shared' }): CField {
+  if (m.carrier === null) throw new Error(`internal: an anonymous union of '${t.cname}' has no member to pass it by value as; byValueRefusal() refuses it`);
+  return m.carrier;
+}
+
 /** An owned struct cdata holding the record koffi returned. */
 export function fromKoffiRecord(t: StructType, record: Record<string, unknown>): CData {
   const s = newStruct(t);
@@ -115,7 +125,13 @@ function plain(t: CType, view: DataView, off: number): unknown {
       return Array.from({ length: t.length ?? 0 }, (_, i) => plain(t.item, view, off + i * t.item.size));
     case 'struct': {
       const out: Record<string, unknown> = {};
-      for (const f of t.fields ?? []) out[f.name] = plain(f.type, view, off + f.offset);
+      for (const m of recordMembers(t)) {
+        if (m.kind === 'field') out[m.field.name] = plain(m.field.type, view, off + m.field.offset);
+        else {
+          const c = sharedCarrier(t, m);
+          out[m.name] = { [c.name]: plain(c.type, view, off + c.offset) };
+        }
+      }
       return out;
     }
     case 'union': {
@@ -140,7 +156,14 @@ function writeRecord(t: CType, view: DataView, off: number, v: unknown): void {
       (v as unknown[]).forEach((x, i) => writeRecord(t.item, view, off + i * t.item.size, x));
       return;
     case 'struct':
-      for (const f of t.fields ?? []) writeRecord(f.type, view, off + f.offset, (v as Record<string, unknown>)[f.name]);
+      for (const m of recordMembers(t)) {
+        if (m.kind === 'field') writeRecord(m.field.type, view, off + m.field.offset, (v as Record<string, unknown>)[m.field.name]);
+        else {
+          // An anonymous union's bytes, whole through its carrier (koffi's union value reads all of them through any member).
+          const c = sharedCarrier(t, m);
+          writeRecord(c.type, view, off + c.offset, ((v as Record<string, Record<string, unknown>>)[m.name])[c.name]);
+        }
+      }
       return;
     case 'union': {
       // koffi's union value reads all of its bytes through any member: through the carrier, they arrive whole.

@@ -2219,11 +2219,11 @@ test('test_call_with_nested_anonymous_struct', () => {
   ffi.cdef(cdef);
   const lib = verify(ffi, 'test_call_with_nested_anonymous_struct', source);
   expect(lib.f().b).toBe(200);
-  const g = callGInChild(cdef, {}, 'test_call_with_nested_anonymous_struct', source);
-  expect(g.ended).toBe('exit 0');
-  expect(g.outcome?.isFFIError).toBe(true);
-  expect(g.outcome?.message).toMatch(/'struct foo'/);
-  expect(g.outcome?.message).toMatch(VARIADIC);
+  // CFFI refuses g() ("it contains anonymous struct/unions"); koffi passes the anonymous union as a
+  // union member of its record (docs/cffi-differences.md). In a child, as the other variadic calls.
+  const child = runChild(`${childVerify(cdef, 'test_call_with_nested_anonymous_struct', source)}\nconst s = lib.g(0);\nconsole.log(s.a, s.b, s.c);`);
+  expect(ending(child)).toBe('exit 0');
+  expect(child.stdout.trim().split('\n').pop()).toBe('40 200 200');
 });
 
 test('test_call_with_bitfield', () => {

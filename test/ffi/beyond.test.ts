@@ -274,6 +274,24 @@ describe('structs and unions by value', () => {
     expect(results[1]).toEqual(results[0]);
   });
 
+  test("a struct's anonymous union by value through dlopen, in and out and through callbacks, as verify() passes it", () => {
+    const DECLS = `struct anon { int tag; union { int i; float f; void *p; }; double w; };
+      struct anon anon_flip(struct anon a); int anon_via_cb(int (*f)(struct anon), int i);`;
+    const abi = new FFI();
+    abi.cdef(DECLS);
+    const api = verifyFixture('beyond.c', DECLS);
+    const results = ([[abi, abi.dlopen(sharedLibrary('beyond.c'))], [api.ffi, api.lib]] as [FFI, Lib][]).map(([f, lib]) => {
+      const a = lib.anon_flip({ tag: 3, i: 5, w: 0.25 });
+      // Written through the float, read back as the int: the union's bytes travel whole.
+      const b = lib.anon_flip(f.new('struct anon *', { tag: 1, f: 1, w: 1 })[0]);
+      const seen: unknown[] = [];
+      const cb = f.callback('int(struct anon)', (s: CData) => (seen.push([s.tag, s.i, s.w]), s.i + 1));
+      return [[a.tag, a.i, a.w], [b.tag, b.i], lib.anon_via_cb(cb, 41), seen];
+    });
+    expect(results[0]).toEqual([[-3, ~5, 0.5], [-1, ~0x3f800000], 42, [[5, 41, 1.5]]]);
+    expect(results[1]).toEqual(results[0]);
+  });
+
   test('a union is refused by value through koffi only where no member of it holds all its bytes, or its members are not all at its start, with the reason', () => {
     const abi = new FFI();
     abi.cdef('union padded { struct { char c; int i; } s; float f; }; union hidden { struct { int a, b; }; long l; }; union fine { struct { char c; int i; } s; long l; };');
@@ -281,6 +299,9 @@ describe('structs and unions by value', () => {
       "ctype 'union padded' not supported as argument 1 of a call through a function pointer: no member of it holds all its bytes as a value (its largest, 's', has padding or a _Bool), and koffi passes a union as one of its members");
     expectThrow(() => abi.cast('union hidden(*)(void)', 4096)!(), FFIError,
       "ctype 'union hidden' not supported as return value of a call through a function pointer: it holds an anonymous struct (members at different offsets)");
+    abi.cdef('struct odd { int t; union { struct { short a, b; }; int c; }; };');
+    expectThrow(() => abi.cast('int(*)(struct odd)', 4096)!(0), FFIError,
+      "ctype 'struct odd' not supported as argument 1 of a call through a function pointer: it holds an anonymous union whose members ('a', 'c', 'b') do not all start at its start (an anonymous struct in it)");
     // A member of the same size without padding carries it.
     expectThrow(() => abi.cast('int(*)(union fine)', 4096)!('x'), TypeError, /union fine/);
   });
