@@ -114,18 +114,25 @@ test('a library and its FFI that nothing refers to are reclaimed by young-genera
     const oldSpace = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'old_space').space_used_size;
     const young = () => { global.gc({ type: 'minor' }); global.gc({ type: 'minor' }); };
     for (let i = 0; i < 3; i++) make();
-    global.gc(); global.gc();
-    let before = oldSpace();
-    for (let i = 0; i < 10; i++) { make(); young(); }
-    const dropped = oldSpace() - before;
-    global.gc(); global.gc();
+    // What ten dropped libraries leave in the old generation, the less of two tries: anything else
+    // the process happens to promote meanwhile (a compiled function, a cache entry) adds to a try,
+    // and nothing takes from one.
+    const droppedGrowth = () => {
+      let least = Infinity;
+      for (let k = 0; k < 2; k++) {
+        global.gc(); global.gc();
+        const before = oldSpace();
+        for (let i = 0; i < 10; i++) { make(); young(); }
+        least = Math.min(least, oldSpace() - before);
+      }
+      return least;
+    };
+    const dropped = droppedGrowth();
     refused = true;
-    before = oldSpace();
-    for (let i = 0; i < 10; i++) { make(); young(); }
-    const droppedAfterError = oldSpace() - before;
+    const droppedAfterError = droppedGrowth();
     refused = false;
     global.gc(); global.gc();
-    before = oldSpace();
+    const before = oldSpace();
     const kept = [];
     for (let i = 0; i < 10; i++) { kept.push(make()); young(); }
     global.gc(); global.gc();
