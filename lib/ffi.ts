@@ -219,10 +219,7 @@ export class FFI {
    * paths since: declared by a later cdef, or laid out by verify() ('...;'). Nothing without aliases.
    */
   #giveAliases(): void {
-    for (const _ in this.#aliases) {
-      addAliases(this.#registryTypes(), this.#aliases);
-      return;
-    }
+    if (Object.keys(this.#aliases).length > 0) addAliases(this.#registryTypes(), this.#aliases);
   }
 
   /**

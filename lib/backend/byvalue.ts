@@ -1,5 +1,6 @@
 // Which structs and unions koffi passes by value as C does, why the others not, the member a union travels as, and the members of a struct's record.
 import { CField, CType, StructType } from '../ctype/model';
+import { isIntegerRepr } from '../ctype/primitives';
 
 /**
  * A member of the koffi record of a struct: one of its fields, or the fields an anonymous union
@@ -121,7 +122,8 @@ function wholeValue(t: CType): number {
     case 'enum':
       return 2;
     case 'primitive':
-      return t.repr === 'bool' || t.repr === 'f80' ? 0 : t.repr === 'f32' || t.repr === 'f64' || t.repr === 'c32' || t.repr === 'c64' ? 1 : 2;
+      // Integers hold their bits; floating parts all but a signalling NaN's; a _Bool and a long double (koffi has none) not.
+      return t.repr === 'bool' || t.repr === 'f80' ? 0 : isIntegerRepr(t.repr) ? 2 : 1;
     case 'array':
       return t.length === null || t.length === 0 ? 0 : wholeValue(t.item);
     case 'struct': {

@@ -2,7 +2,7 @@
 import { CDefError } from '../errors';
 import { CdefBatch } from '../cparser/parser';
 import { CType, FunctionType } from '../ctype/model';
-import { isIntegerRepr } from '../ctype/primitives';
+import { isIntegralRepr } from '../ctype/primitives';
 import { Registry } from '../ctype/registry';
 import { Item } from './emit';
 import { Notes } from './select';
@@ -65,7 +65,7 @@ function isIntegerType(typeName: string, batch: CdefBatch): boolean {
     if (e instanceof CDefError) return false;
     throw e;
   }
-  return t.kind === 'enum' || (t.kind === 'primitive' && (isIntegerRepr(t.repr) || t.repr === 'bool'));
+  return t.kind === 'enum' || (t.kind === 'primitive' && isIntegralRepr(t.repr));
 }
 
 const LONG_DOUBLE_REASON = "it passes a 'long double', which koffi cannot; only verify() calls it, through a wrapper that passes it by address";

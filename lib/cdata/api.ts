@@ -4,7 +4,7 @@ import { types } from 'util';
 import { RangeError, show, TypeError } from '../errors';
 import { ArrayType, CType, PointerType, isCType, isCharLike, requireSize } from '../ctype/model';
 import { pointerTo } from '../ctype/intern';
-import { isSignedRepr } from '../ctype/primitives';
+import { isComplexRepr, isSignedRepr } from '../ctype/primitives';
 import { bufferAddress, rawView, readCString, readCStringBounded } from '../backend/calls';
 import { CData, CSTRING, isCData, MEM, ADDR, OFF, LEN, OWN, TYPE, ownsNoBytes } from './base';
 import { classOf, ownMemory, readAt, wrapPointer } from './classes';
@@ -114,7 +114,7 @@ function scalarInput(value: unknown, cname: string): number | bigint | boolean {
 
 function castScalar(t: CType & { kind: 'primitive' | 'enum' }, value: unknown, cname: string): number | bigint | boolean | Complex {
   const repr = reprOf(t);
-  if (repr === 'c32' || repr === 'c64') {
+  if (isComplexRepr(repr)) {
     // A complex number keeps both parts; anything a real number casts from is the real part (CFFI: complex(x)).
     const round = repr === 'c32' ? Math.fround : Number;
     if (isComplex(value)) return { real: round(value.real), imag: round(value.imag) };

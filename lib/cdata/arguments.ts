@@ -1,4 +1,5 @@
 // The values of calls into C: arguments converted for koffi (pointer arguments from lists, strings and JS memory, per-call callbacks, long doubles by address, variadic arguments and their limit), results made cdata that keep their library loaded.
+import { isComplexRepr } from '../ctype/primitives';
 import { types } from 'util';
 import { FFIError, RangeError, show, TypeError } from '../errors';
 import { CType, FunctionType, PointerType, StructType, isCharLike, isCType } from '../ctype/model';
@@ -166,7 +167,7 @@ function typedVariadic(t: CType, value: unknown, where: string): unknown[] {
       if (repr === 'f32' || repr === 'f64') return ['double', v];
       if (repr === 'f80') throw new TypeError(`${where}: a 'long double' cannot pass through '...' (koffi has no long double); pass a pointer to it`);
       // A 64-bit integer, or a complex number (not promoted: it passes as a struct of its two parts does).
-      if (repr === 'i64' || repr === 'u64' || repr === 'c32' || repr === 'c64') return [variadicSpec(t, where), v];
+      if (repr === 'i64' || repr === 'u64' || isComplexRepr(repr)) return [variadicSpec(t, where), v];
       if (repr === 'bool') return ['int', v ? 1 : 0];
       return ['int', Number(v)]; // promoted: the callee reads an int (or unsigned int: same bits)
     }

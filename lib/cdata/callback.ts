@@ -1,7 +1,7 @@
 // Calls out of C: JavaScript functions behind C function pointers (trampolines, generated per signature), their conversions and lifetime.
 import { checkOptions, show, TypeError } from '../errors';
 import { CType, FunctionType } from '../ctype/model';
-import type { Repr } from '../ctype/primitives';
+import { Repr, isComplexRepr } from '../ctype/primitives';
 import { registerCallback, unregisterCallback } from '../backend/calls';
 import { ErrorBits, guardCallback } from '../backend/threadguard';
 import { MEM, OFF } from './base';
@@ -319,7 +319,7 @@ function errorBits(t: CType, value: unknown): ErrorBits | null {
     case 'primitive':
     case 'enum': {
       const repr = reprOf(t as ScalarType);
-      if (repr === 'c32' || repr === 'c64') return null; // two parts, returned as a struct of them is: not guarded either
+      if (isComplexRepr(repr)) return null; // two parts, returned as a struct of them is: not guarded either
       const scratch = new DataView(new ArrayBuffer(8));
       if (repr === 'f32') scratch.setFloat32(0, value as number, true);
       else if (repr === 'f64') scratch.setFloat64(0, value as number, true);

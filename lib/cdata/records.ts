@@ -1,6 +1,6 @@
 // Structs and unions by value: owned struct cdata, and plain records for koffi's own by-value path (read by a reader compiled per type).
 import { CField, CType, StructType } from '../ctype/model';
-import { RecordMember, recordMembers, unionCarrier } from '../backend/byvalue';
+import { recordMembers, unionCarrier } from '../backend/byvalue';
 import { CData, MEM, ADDR, OFF, TYPE } from './base';
 import { classOf } from './classes';
 import { readAddress, readCode, writeAt, writeCode } from './access';
@@ -78,13 +78,13 @@ function recordSource(t: CType, at: string, constants: unknown[]): string {
     case 'struct': {
       const fields = recordMembers(t).map((m) => {
         if (m.kind === 'field') return `${JSON.stringify(m.field.name)}: ${recordSource(m.field.type, String(Number(at) + m.field.offset), constants)}`;
-        const c = sharedCarrier(t, m);
+        const c = carried(t, m.carrier);
         return `${JSON.stringify(m.name)}: { ${JSON.stringify(c.name)}: ${recordSource(c.type, String(Number(at) + c.offset), constants)} }`;
       });
       return `{ ${fields.join(', ')} }`;
     }
     case 'union': {
-      const f = carrierOf(t);
+      const f = carried(t, unionCarrier(t));
       return `{ ${JSON.stringify(f.name)}: ${recordSource(f.type, at, constants)} }`;
     }
     case 'primitive':
@@ -97,17 +97,13 @@ function recordSource(t: CType, at: string, constants: unknown[]): string {
   }
 }
 
-/** The member a union travels to and from koffi as (see unionCarrier): byValueRefusal() has refused a union without one before any record is made. */
-function carrierOf(t: StructType): CField {
-  const f = unionCarrier(t);
-  if (f === null) throw new Error(`internal: '${t.cname}' has no member to pass it by value as; byValueRefusal() refuses it`);
-  return f;
-}
-
-/** The carrier of an anonymous union of `t` (see recordMembers): byValueRefusal() has refused a struct whose anonymous union has none. */
-function sharedCarrier(t: StructType, m: RecordMember & { kind: 'shared' }): CField {
-  if (m.carrier === null) throw new Error(`internal: an anonymous union of '${t.cname}' has no member to pass it by value as; byValueRefusal() refuses it`);
-  return m.carrier;
+/**
+ * The member a union of `t` (`t` itself, or an anonymous union of it) travels to and from koffi as
+ * (see unionCarrier): byValueRefusal() refuses a type with a union that has none before any record is made.
+ */
+function carried(t: StructType, carrier: CField | null): CField {
+  if (carrier === null) throw new Error(`internal: a union of '${t.cname}' has no member to pass it by value as; byValueRefusal() refuses it`);
+  return carrier;
 }
 
 /** An owned struct cdata holding the record koffi returned. */
@@ -128,14 +124,14 @@ function plain(t: CType, view: DataView, off: number): unknown {
       for (const m of recordMembers(t)) {
         if (m.kind === 'field') out[m.field.name] = plain(m.field.type, view, off + m.field.offset);
         else {
-          const c = sharedCarrier(t, m);
+          const c = carried(t, m.carrier);
           out[m.name] = { [c.name]: plain(c.type, view, off + c.offset) };
         }
       }
       return out;
     }
     case 'union': {
-      const f = carrierOf(t);
+      const f = carried(t, unionCarrier(t));
       return { [f.name]: plain(f.type, view, off) };
     }
     case 'primitive':
@@ -160,14 +156,14 @@ function writeRecord(t: CType, view: DataView, off: number, v: unknown): void {
         if (m.kind === 'field') writeRecord(m.field.type, view, off + m.field.offset, (v as Record<string, unknown>)[m.field.name]);
         else {
           // An anonymous union's bytes, whole through its carrier (koffi's union value reads all of them through any member).
-          const c = sharedCarrier(t, m);
+          const c = carried(t, m.carrier);
           writeRecord(c.type, view, off + c.offset, ((v as Record<string, Record<string, unknown>>)[m.name])[c.name]);
         }
       }
       return;
     case 'union': {
       // koffi's union value reads all of its bytes through any member: through the carrier, they arrive whole.
-      const f = carrierOf(t);
+      const f = carried(t, unionCarrier(t));
       writeRecord(f.type, view, off, (v as Record<string, unknown>)[f.name]);
       return;
     }

@@ -1,6 +1,6 @@
 // The glue's field type checks: a function per struct that the compiler checks and never runs, each line saying which field it is about.
 import { CType, StructType } from '../ctype/model';
-import { isIntegerRepr } from '../ctype/primitives';
+import { isIntegralRepr } from '../ctype/primitives';
 import type { Decl, SourcePos } from '../ctype/registry';
 import { Speller, checkedStructs } from './spell';
 
@@ -17,7 +17,7 @@ export interface CheckLine {
 function isIntegerField(t: CType): boolean {
   if (t.kind !== 'primitive') return false;
   if (t.deferred !== null) return t.deferred === 'int';
-  return (isIntegerRepr(t.repr) || t.repr === 'bool') && !CHAR_LIKE.has(t.name);
+  return isIntegralRepr(t.repr) && !CHAR_LIKE.has(t.name);
 }
 const CHAR_LIKE = new Set(['char', 'wchar_t', 'char16_t', 'char32_t']);
 

@@ -4,7 +4,7 @@ import { CompilerLayout, layOutFromCompiler, probedMembers, withCompilerLengths 
 import {
   ArrayType, CType, EnumType, PrimitiveType, StructType, pendingLayout, primitive, settleArray, settlePrimitive,
 } from '../ctype/model';
-import { Repr, isIntegerRepr, reprSize } from '../ctype/primitives';
+import { Repr, isIntegralRepr, reprSize } from '../ctype/primitives';
 import type { Decl, SourcePos } from '../ctype/registry';
 import { Speller, checkedStructs } from './spell';
 
@@ -108,7 +108,7 @@ export function isIntegerConstant(t: CType): boolean {
   if (t.kind === 'enum') return true;
   if (t.kind !== 'primitive') return false;
   if (t.deferred !== null) return t.deferred === 'int';
-  return isIntegerRepr(t.repr) || t.repr === 'bool';
+  return isIntegralRepr(t.repr);
 }
 
 const where = (d: Decl): string => `cdef ${d.pos.line}:${d.pos.column}`;

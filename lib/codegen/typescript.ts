@@ -1,7 +1,7 @@
 // TypeScript declarations for a declaration table: the library interface, struct interfaces, enum and constant types.
 import { memberOf } from '../ctype/aliases';
 import { CType, EnumType, FunctionType, PointerType, Q_CONST, StructType, isCharLike, pendingLayout } from '../ctype/model';
-import type { Repr } from '../ctype/primitives';
+import { Repr, isComplexRepr } from '../ctype/primitives';
 import type { Decl, Registry } from '../ctype/registry';
 
 export interface TypeScriptOptions {
@@ -223,7 +223,7 @@ class Writer {
     // A typedef the compiler sizes (int...) may turn out 64 bits wide: typed for both until verified.
     if (pendingLayout(t)) return t.deferred === 'float' ? 'number' : 'number | bigint';
     if (t.repr === 'bool') return 'boolean';
-    if (t.repr === 'c32' || t.repr === 'c64') return 'Complex';
+    if (isComplexRepr(t.repr)) return 'Complex';
     if (isWide(t)) return 'string'; // a wide character is a one-character string
     return t.repr === 'i64' || t.repr === 'u64' ? 'number | bigint' : 'number';
   }

@@ -1,6 +1,6 @@
 // C integer constant expressions on LP64: literals, operators, casts and sizeof, evaluated exactly with C's types.
 import { CType, PrimitiveType, pendingLayout, pendingReason, primitive } from '../ctype/model';
-import { C_CHAR_SIGNED, Repr, isIntegerRepr, reprRange } from '../ctype/primitives';
+import { C_CHAR_SIGNED, Repr, isIntegralRepr, reprRange } from '../ctype/primitives';
 import { NESTING_LIMIT, Token, isName, quote } from './lexer';
 import { TokenStream } from './stream';
 
@@ -215,7 +215,7 @@ class Evaluator {
     const pending = pendingLayout(type);
     if (pending) this.ts.fail(typeTok, `cannot cast to '${type.cname}' here: ${pendingReason(pending)}`);
     const target = type.kind === 'enum' ? type.base : type;
-    if (target.kind !== 'primitive' || !(isIntegerRepr(target.repr) || target.repr === 'bool')) {
+    if (target.kind !== 'primitive' || !isIntegralRepr(target.repr)) {
       this.ts.fail(typeTok, `cannot cast to '${type.cname}' in an integer constant expression`);
     }
     return { value: convertInt(x.value, target), type: target, first };

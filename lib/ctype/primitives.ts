@@ -121,6 +121,9 @@ export function isIntegerRepr(r: Repr): boolean {
 /** The complex representations: a pair of floats or doubles. */
 export const isComplexRepr = (r: Repr): r is 'c32' | 'c64' => r === 'c32' || r === 'c64';
 
+/** The representations of one integer value, _Bool's included: neither floating nor complex. */
+export const isIntegralRepr = (r: Repr): boolean => isIntegerRepr(r) || r === 'bool';
+
 export function isSignedRepr(r: Repr): boolean {
   return r === 'i8' || r === 'i16' || r === 'i32' || r === 'i64';
 }
