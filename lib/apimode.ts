@@ -10,7 +10,7 @@ import { tellDiagnostics } from './codegen/diagnostics';
 import { CompilerWarning } from './codegen/warning';
 import { Settlement, settle } from './codegen/probes';
 import { BUILD_OPTION_NAMES, buildAsync, BuildOptions, BuildRequest, BuildResult, buildSync, recallUnit, RememberedUnit, rememberUnit } from './build';
-import { bindingsDigest, planDigest, textHash, unitKey } from './units';
+import { CdefRecord, bindingsDigest, cdefHash, planDigest, unitKey } from './units';
 import { LoadedLibrary, loadLibrary } from './backend/koffi';
 import { placeRaw } from './cdata/memory';
 import type { ExternTable } from './cdata/externs';
@@ -91,7 +91,7 @@ export interface Settled {
  * @internal
  */
 export function prepare(
-  decls: readonly Decl[], cdefs: readonly string[], source: unknown, given: VerifyOptions, where: string, included: readonly Decl[] = [], pristine?: string,
+  decls: readonly Decl[], cdefs: readonly CdefRecord[], source: unknown, given: VerifyOptions, where: string, included: readonly Decl[] = [], pristine?: string,
 ): Prepared {
   if (source === undefined) source = ''; // CFFI's default: the cdef's names come from the libraries linked
   if (typeof source !== 'string') throw new TypeError(`${where}: expected C source as a string, got ${show(source)}`);
@@ -106,7 +106,7 @@ export function prepare(
     throw new TypeError(`options.filename: '${GLUE_FILE}' is the name of the code verify() adds to the source; name the source otherwise`);
   }
   const glueOptions = { strictPrototypes: options.strictPrototypes === true, spellingOnly: included };
-  const cdefHashes = cdefs.map(textHash); // for the unit's key and the library's
+  const cdefHashes = cdefs.map(cdefHash); // for the unit's key and the library's
   const key = pristine !== undefined && included.length === 0 ? unitKey(cdefHashes, pristine, source, filename, glueOptions.strictPrototypes) : undefined;
   const known = key === undefined ? undefined : recallUnit(options, key, 'verify()');
   const planned = known === undefined ? undefined : planGlue(decls, source, filename, glueOptions);

@@ -30,6 +30,7 @@ import type { TypeScriptOptions } from './codegen/typescript';
 import { Links } from './links';
 import type * as ApiMode from './apimode';
 import type { LibParts, VerifyOptions, WeakFunctions } from './apimode';
+import type { CdefRecord } from './units';
 import type * as Header from './header';
 import type { HeaderOptions, Skipped } from './header';
 import type * as Build from './build';
@@ -159,7 +160,7 @@ export class FFI {
   readonly RTLD_DEEPBIND = RTLD.RTLD_DEEPBIND;
   #registry = new Registry();
   /** Every cdef call's source and options, in order: part of the verify() cache key. */
-  readonly #cdefs: string[] = [];
+  readonly #cdefs: CdefRecord[] = [];
   /**
    * Whether a library may have settled this FFI's types in place (a verify(), compile() or a
    * header's probes was attempted): its declarations are then no longer just what its cdef text
@@ -208,7 +209,7 @@ export class FFI {
   cdef(source: string, options: CdefOptions = {}): void {
     if (typeof source !== 'string') throw new TypeError(`ffi.cdef(): expected a string of C declarations, got ${show(source)}`);
     parser().parseCdef(source, this.#registry, options);
-    this.#cdefs.push(JSON.stringify([source, options]));
+    this.#cdefs.push({ text: source, options: JSON.stringify(options) });
     this.#declared = this.#registry.changes;
     this.#giveAliases();
     this.#teach();
@@ -235,7 +236,7 @@ export class FFI {
     }
     if (other === this) throw new TypeError('ffi.include(): an FFI cannot include itself');
     this.#links.include(other.#links);
-    this.#cdefs.push(JSON.stringify(['ffi.include()', other.#cdefs]));
+    this.#cdefs.push({ text: JSON.stringify(other.#cdefs), options: 'ffi.include()' });
     Object.assign(this.#aliases, other.#aliases); // its types come with theirs; a module compiled here keeps them
     this.#teach();
   }
@@ -346,7 +347,7 @@ export class FFI {
     this.#registry.skipAnonymous(Math.max(0, ...decls.map((d) => (/^\$(\d+)$/.exec(d.name)?.[1] ?? '0')).map(Number)));
     for (const chunk of cdefs) {
       const options = chunk.pack ? { pack: chunk.pack } : {};
-      this.#cdefs.push(JSON.stringify([chunk.source, options]));
+      this.#cdefs.push({ text: chunk.source, options: JSON.stringify(options) });
       for (const line of chunk.source.split('\n')) if (line !== '') this.#given.add(`${chunk.pack} ${line}`);
     }
     return true;

@@ -9,7 +9,7 @@ import { hashParts, sha256 } from './build/files';
 /**
  * The key of a translation unit by what it is made of, with which a build can skip making it
  * (the glue for hundreds of declarations is most of a cached verify()): every cdef call's text and
- * options in order, by their textHash (which make the declarations, and for headers hold what the header declared),
+ * options in order, by their cdefHash (which make the declarations, and for headers hold what the header declared),
  * which of the declarations (`part`: '' for all), the source, its file name, strictPrototypes,
  * and the code that turns these into the unit, on this platform and architecture (a cache
  * directory shared by machines of two kinds keeps a memo for each). Undefined when the code's
@@ -19,6 +19,22 @@ export function unitKey(cdefHashes: readonly string[], part: string, source: str
   const code = generatorIdentity();
   if (code === null) return undefined; // the code is unknown: nothing is remembered by it
   return hashParts(['node-cffi unit', process.platform, process.arch, code, String(cdefHashes.length), ...cdefHashes, part, textHash(source), filename, strict ? 'strict' : '']);
+}
+
+/**
+ * A cdef call as verify()'s keys take it: its text, and its options as JSON ('ffi.include()' for
+ * an include, whose text is the other FFI's records). The text is the caller's own string, not a
+ * copy: textHash() finds a text it hashed before by that string at once, where a new string of a
+ * long text would be read whole to be found (and making one, JSON of the call, costs as much again).
+ */
+export interface CdefRecord {
+  readonly text: string;
+  readonly options: string;
+}
+
+/** What a cdef call counts for in a unit's key and a library's: the hash of its text with its options. */
+export function cdefHash(c: CdefRecord): string {
+  return hashParts(['cdef', textHash(c.text), c.options]);
 }
 
 /** Texts of at least this many characters are hashed once per process (see textHash), at most TEXTS_KEPT of them and TEXT_CHARS_KEPT characters in all. */
@@ -33,8 +49,8 @@ let textUses = 0;
  * The sha256 of a cdef call's text or a source, remembered for the longest texts: a program
  * verifying the same cdef and source in new FFIs hashes them once, not at every verify() (for its
  * unit's key and for its library's). The least recently used are forgotten first. A text found is
- * marked used in place, never stored again: a new string of the same text (each FFI's cdef record
- * is one) would replace the key and, referred to by this long-lived table, outlive every
+ * marked used in place, never stored again: a new string of the same text (a text read from its file
+ * again is one) would replace the key and, referred to by this long-lived table, outlive every
  * young-generation collection.
  */
 export function textHash(text: string): string {

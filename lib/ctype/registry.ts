@@ -188,12 +188,14 @@ export class Registry {
   /**
    * Declares `decls` in this empty table (see pristine), which one cdef call made before, each name
    * once: nothing to check against, so it is what declaring each in turn would do, in one step.
+   * `keys` are their keys (keyOf), in the same order.
    */
-  declareFresh(decls: readonly Decl[]): void {
+  declareFresh(decls: readonly Decl[], keys: readonly string[]): void {
     if (!this.pristine) throw new Error('internal: declareFresh() into a table that is not empty');
     const table = new Map<string, Decl>();
-    for (const d of decls) {
-      const key = keyOf(d);
+    for (let i = 0; i < decls.length; i++) {
+      const d = decls[i];
+      const key = keys[i];
       if (table.has(key)) throw new Error(`internal: declareFresh() of '${key}' twice`);
       table.set(key, d);
     }

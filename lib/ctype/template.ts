@@ -1,7 +1,7 @@
 // cdef templates: a text's declarations kept apart from every FFI and copied into a new table (what parsing the text again would give, without the parse), and the process's bounded memo of them by text.
-import { CType, EnumType, StructType } from './model';
+import { CField, CType, EnumType, StructType } from './model';
 import { arrayOf, functionType, pointerTo } from './intern';
-import { Decl, Registry } from './registry';
+import { Decl, Registry, keyOf } from './registry';
 
 /**
  * The declarations one cdef text made in an empty table, on types of their own that no FFI holds
@@ -11,11 +11,16 @@ import { Decl, Registry } from './registry';
  * must not miss; such texts are parsed every time.
  */
 export class Template {
+  /** The table's key of each declaration (see keyOf), made once: a tag's is a new string each time. */
+  private readonly keys: readonly string[];
+
   private constructor(
     private readonly decls: readonly Decl[],
     /** How many anonymous types ('$N') the table had named. */
     private readonly anonymous: number,
-  ) {}
+  ) {
+    this.keys = decls.map(keyOf);
+  }
 
   /** A template of what `registry` holds (filled by one cdef call from empty), or null when some of it waits for the compiler. */
   static of(registry: Registry): Template | null {
@@ -27,7 +32,7 @@ export class Template {
   copyInto(registry: Registry): void {
     const decls = copyDecls(this.decls);
     if (decls === null) throw new Error('internal: a cdef template holds a type that waits for the compiler');
-    registry.declareFresh(decls);
+    registry.declareFresh(decls, this.keys);
     registry.skipAnonymous(this.anonymous);
   }
 }
@@ -43,12 +48,12 @@ function copyDecls(decls: readonly Decl[]): Decl[] | null {
         return t.deferred === null ? t : null; // `typedef int... t;`: its size comes from the compiler
       case 'pointer': {
         const item = copy(t.item);
-        return item === null ? null : item === t.item ? t : pointerTo(item, t.quals);
+        return item === null ? null : item === t.item ? t : settled(pointerTo(item, t.quals));
       }
       case 'array': {
         if (t.deferred !== null) return null; // `typedef int t[...];`
         const item = copy(t.item);
-        return item === null ? null : item === t.item ? t : arrayOf(item, t.length);
+        return item === null ? null : item === t.item ? t : settled(arrayOf(item, t.length));
       }
       case 'function': {
         let same = true;
@@ -61,7 +66,7 @@ function copyDecls(decls: readonly Decl[]): Decl[] | null {
         }
         const result = copy(t.result);
         if (result === null) return null;
-        return same && result === t.result ? t : functionType(args, result, t.ellipsis);
+        return same && result === t.result ? t : settled(functionType(args, result, t.ellipsis));
       }
       case 'struct':
       case 'union':
@@ -78,6 +83,15 @@ function copyDecls(decls: readonly Decl[]): Decl[] | null {
     out.push(withType(d, type));
   }
   return out;
+}
+
+/**
+ * `t`, known to wait for nothing from the compiler (see settledPending): a copy leaves out every
+ * declaration that could, so that what copies make is settled from the start, not searched again.
+ */
+function settled<T extends CType>(t: T): T {
+  t._settled = true;
+  return t;
 }
 
 /** `d` with `type` for its type: each kind's fields written out (a spread of declarations of six shapes is several times slower). */
@@ -102,17 +116,24 @@ function withType(d: Decl, type: CType): Decl {
 
 function copyStruct(t: StructType, copies: Map<CType, CType>, copy: (t: CType) => CType | null): StructType | null {
   if (t.partial || t.members !== null) return null; // its layout comes from the compiler
-  const c = new StructType(t.kind, t.name, t.namedByTypedef);
+  const c = settled(new StructType(t.kind, t.name, t.namedByTypedef));
   copies.set(t, c); // before the fields: a field may point back to the struct
   c.cSpelling = t.cSpelling;
   if (t.fields === null) return c; // opaque
-  const fields = [];
+  // Fields are never written once laid out: one whose type is the same (a built-in type, a type
+  // of no struct) is shared, and so is the array when every field is.
+  const fields: CField[] = [];
+  let same = true;
   for (const f of t.fields) {
     const type = copy(f.type);
     if (type === null) return null;
-    fields.push({ name: f.name, type, offset: f.offset, bitshift: f.bitshift, bitsize: f.bitsize, quals: f.quals, flags: f.flags });
+    if (type === f.type) fields.push(f);
+    else {
+      same = false;
+      fields.push({ name: f.name, type, offset: f.offset, bitshift: f.bitshift, bitsize: f.bitsize, quals: f.quals, flags: f.flags });
+    }
   }
-  c.fields = fields;
+  c.fields = same ? t.fields : fields;
   c.size = t.size;
   c.align = t.align;
   c.pack = t.pack;
@@ -121,7 +142,7 @@ function copyStruct(t: StructType, copies: Map<CType, CType>, copy: (t: CType) =
 
 function copyEnum(t: EnumType, copies: Map<CType, CType>): EnumType | null {
   if (t.partial || !t.settled) return null; // its values or integer type come from the compiler
-  const c = new EnumType(t.name, t.namedByTypedef);
+  const c = settled(new EnumType(t.name, t.namedByTypedef));
   // The enumerator tables are never written once an enum is settled: the copy shares them.
   c.relements = t.relements;
   c.elements = t.elements;

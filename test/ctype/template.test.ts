@@ -1,7 +1,7 @@
 // Tests of cdef templates: a text parsed again into an empty table is copied, with the very declarations a parse gives, on types of its own.
 import * as lexer from '../../lib/cparser/lexer';
 import { parseCdef } from '../../lib/cparser/parser';
-import { CType, StructType, primitive } from '../../lib/ctype/model';
+import { CType, StructType, primitive, settledPending } from '../../lib/ctype/model';
 import { functionType, pointerTo } from '../../lib/ctype/intern';
 import { Registry } from '../../lib/ctype/registry';
 import { Template, TemplateMemo } from '../../lib/ctype/template';
@@ -107,8 +107,17 @@ describe('cdef templates', () => {
       for (const d of original.values()) {
         const other = copy.get(d.kind === 'tag' ? `${d.type.kind} ${d.name}` : d.name)!;
         expect(other).toBeDefined();
-        if (own(d.type)) expect(other.type).not.toBe(d.type);
-        else expect(other.type).toBe(d.type); // built-in types, and types made of them only, are every FFI's
+        if (own(d.type)) {
+          expect(other.type).not.toBe(d.type);
+          // Nothing in a template waits for the compiler: its copies are known settled from the start.
+          expect(other.type._settled).toBe(true);
+          expect(settledPending(other.type)).toBeNull();
+        } else expect(other.type).toBe(d.type); // built-in types, and types made of them only, are every FFI's
+        if ((other.type.kind === 'struct' || other.type.kind === 'union') && d.type !== other.type && other.type.fields !== null) {
+          // Fields are never written: one of a type every FFI shares is shared; one of the FFI's own types is the copy's.
+          const fields = (d.type as StructType).fields!;
+          other.type.fields.forEach((f, i) => expect(f === fields[i]).toBe(f.type === fields[i].type));
+        }
       }
     },
   );
