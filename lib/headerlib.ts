@@ -50,7 +50,8 @@ export function fromSnapshot(x: unknown): unknown {
 /** The header macros cdef has no constant for, as properties of a library: plain values, pointer casts made on use. */
 export function defineValues(cast: (type: string, value: number) => unknown, lib: Lib, values: ReadonlyMap<string, MacroValue>): void {
   for (const [name, v] of values) {
-    if (typeof v === 'object' && 'cast' in v) Object.defineProperty(lib, name, { enumerable: true, get: () => macroValue(v, cast) });
+    // A pointer or a complex value is an object: a new one at each read, as reading memory gives.
+    if (typeof v === 'object' && ('cast' in v || 'complex' in v)) Object.defineProperty(lib, name, { enumerable: true, get: () => macroValue(v, cast) });
     else Object.defineProperty(lib, name, { value: macroValue(v, cast), enumerable: true });
   }
 }

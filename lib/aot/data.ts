@@ -95,13 +95,16 @@ export type { MacroValue };
 export function macroValueMember(name: string, v: MacroValue): string {
   if (typeof v !== 'object') return `/** ${JSON.stringify(v)}: a macro of the header */ readonly ${name}: ${typeof v};`;
   if ('float' in v) return `/** ${v.float}: a macro of the header */ readonly ${name}: number;`;
+  if ('complex' in v) return `/** ${v.complex[0]}${v.complex[1] < 0 ? '-' : '+'}${Math.abs(v.complex[1])}i: a macro of the header */ readonly ${name}: Complex;`;
   return `/** (${v.cast})${v.value}: a macro of the header */ readonly ${name}: CData | null;`;
 }
 
-/** A macro value as a library gives it: numbers JSON has none for made again. Pointer casts are the caller's (`cast`). */
+/** A macro value as a library gives it: numbers JSON has none for made again, a new `{ real, imag }` for a complex one. Pointer casts are the caller's (`cast`). */
 export function macroValue(v: MacroValue, cast: (type: string, value: number) => unknown): unknown {
   if (typeof v !== 'object') return v;
-  return 'float' in v ? Number(v.float) : cast(v.cast, v.value);
+  if ('float' in v) return Number(v.float);
+  if ('complex' in v) return { real: v.complex[0], imag: v.complex[1] };
+  return cast(v.cast, v.value);
 }
 
 // ---------------------------------------------------------------------------------------------

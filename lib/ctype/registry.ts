@@ -73,12 +73,14 @@ export type Decl =
 /**
  * The value of a header macro cdef has no constant for (see ffi.cdefHeader), as plain JSON-safe
  * data: a string, a finite number, a floating value JSON has no number for (`HUGE_VAL`, `NAN`),
- * or an integer cast to a pointer type, made on use.
+ * a complex value's real and imaginary parts (complex.h's `I`), made on use, or an integer cast to
+ * a pointer type, made on use.
  */
 export type MacroValue =
   | string
   | number
   | { readonly float: 'Infinity' | '-Infinity' | 'NaN' }
+  | { readonly complex: readonly [number, number] }
   | { readonly cast: string; readonly value: number };
 
 /** Table key: ordinary identifiers by name, tags as 'struct x' / 'union x' / 'enum x' (no clash: keys with spaces). */

@@ -12,7 +12,7 @@ export type { CdefChunk } from '../cc/check';
 export type { Skipped } from '../cc/select';
 
 /** Bumped whenever the output for the same preprocessed text changes. */
-const HEADER_READER_VERSION = '21';
+const HEADER_READER_VERSION = '22';
 
 export interface HeaderOptions extends PreprocessOptions {
   /**

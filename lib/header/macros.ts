@@ -30,6 +30,13 @@ function unwrap(toks: readonly string[]): readonly string[] {
   return t;
 }
 
+/** The tokens without parentheses around the whole, nor GCC's mark of an extension before it, which changes nothing of a value (complex.h's `(__extension__ 1.0iF)`). */
+function bare(toks: readonly string[]): readonly string[] {
+  let t = unwrap(toks);
+  while (t[0] === '__extension__') t = unwrap(t.slice(1));
+  return t;
+}
+
 /**
  * The value of macro text that is only string literals (concatenated, as the compiler joins them)
  * or one floating value with an optional sign: a floating literal, any number cast to a floating
@@ -39,8 +46,8 @@ function unwrap(toks: readonly string[]): readonly string[] {
  * anything else (integers go to cdef; expressions are not evaluated here). `tokens`: the text's
  * tokens, when read already.
  */
-export function literalValue(expanded: string, tokens: readonly string[] = tokensOf(expanded)): string | number | { error: string } | null {
-  const toks = unwrap(tokens);
+export function literalValue(expanded: string, tokens: readonly string[] = tokensOf(expanded)): string | number | ComplexValue | { error: string } | null {
+  const toks = bare(tokens);
   if (toks.length === 0) return null;
   if (toks.every((t) => pieceKind(t) === 'string')) {
     if (!toks.every((t) => t.startsWith('"') || t.startsWith('u8"'))) return null; // wide strings: not char text
@@ -51,11 +58,35 @@ export function literalValue(expanded: string, tokens: readonly string[] = token
   let rest = toks;
   if (rest.length >= 2 && (rest[0] === '-' || rest[0] === '+')) {
     sign = rest[0] === '-' ? -1 : 1;
-    rest = unwrap(rest.slice(1));
+    rest = bare(rest.slice(1));
   }
+  if (rest.length === 1 && IMAGINARY.test(rest[0])) return imaginaryValue(rest[0], sign);
   const v = floatingValue(rest);
   if (v === null || typeof v !== 'number') return v;
   return sign * v;
+}
+
+/** A complex value, as JSON holds it: the real and imaginary parts (see MacroValue). */
+export interface ComplexValue {
+  readonly complex: readonly [number, number];
+}
+
+/** GCC's imaginary constants: a number with `i` or `j` among its suffixes (`1.0iF`, `2.5fi`, `3i`). */
+const IMAGINARY = /^[0-9.][0-9a-zA-Z.+-]*?(?:[iIjJ][fFlL]?|[fFlL][iIjJ])$/;
+
+/**
+ * The value of an imaginary constant, times `sign`: complex.h's `_Complex_I` is `1.0iF`, a
+ * `float _Complex` of real part 0. One of an integer (`_Complex int`) or of a long double
+ * (`long double _Complex`) is a reason: JavaScript has complex values of float and double only.
+ */
+function imaginaryValue(text: string, sign: number): ComplexValue | { error: string } {
+  const body = text.replace(/[iIjJ]/, '');
+  if (!isFloatLiteral(body)) return { error: `its value, ${text}, is an imaginary integer ('_Complex int'); only complex floating values are declared` };
+  if (/[lL]$/.test(body)) return { error: `its value, ${text}, is a 'long double _Complex', which has no equivalent here` };
+  const v = floatLiteral(body);
+  if (v === null) return { error: `its value, ${text}, is not a number C reads` };
+  if (!Number.isFinite(v) || (v === 0 && nonZero(body))) return { error: `its value, ${text}, is beyond the range of a double, the widest floating type JavaScript holds` };
+  return { complex: [sign * 0, sign * v] };
 }
 
 /** The floating types a cast in a macro's value may name, by spelling, and whether values round to float. */

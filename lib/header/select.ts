@@ -6,7 +6,7 @@ import { Notes } from '../cc/select';
 import { isBuiltinTypeName } from '../cparser/parser';
 import { cWord } from '../cparser/keywords';
 import { MacroDef, pieceKind, preprocessedPieces } from '../cparser/preprocessed';
-import { castConstant, literalValue, tokensOf } from './macros';
+import { ComplexValue, castConstant, literalValue, tokensOf } from './macros';
 
 /**
  * What a file the header includes is to its binding: a part of it rather than a header of its own,
@@ -27,11 +27,11 @@ export interface HeaderSelection {
   readonly only: ((name: string) => boolean) | null;
 }
 
-/** What a whole-header selection hands on: the items, the values of string and floating macros, the names only API mode reaches. */
+/** What a whole-header selection hands on: the items, the values of string, floating and complex macros, the names only API mode reaches. */
 export interface HeaderItems {
   readonly items: Item[];
   /** String and floating-point macros, with the value of their literal. */
-  readonly values: Map<string, { value: string | number; where: string }>;
+  readonly values: Map<string, { value: string | number | ComplexValue; where: string }>;
   /** Names declared for API mode only (static inline functions), with the reason ABI mode cannot reach them. */
   readonly apiOnly: Map<string, { where: string; reason: string }>;
   /** Macros casting an integer to a type (pointer constants such as SQLITE_TRANSIENT), checked once the types are known. */
@@ -86,7 +86,7 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
     if (d.kind !== 'function' && d.kind !== 'variable') continue;
     for (const x of d.declarators) if (x.name !== null && x.symbol !== null && x.symbol !== x.name) symbols.set(x.name, x.symbol);
   }
-  const values = new Map<string, { value: string | number; where: string }>();
+  const values = new Map<string, { value: string | number | ComplexValue; where: string }>();
   const macros: MacroDef[] = [];
   const casts = new Map<string, { type: string; value: number; where: string; pos: number }>();
   /** Declarations of other files the macros need: enums whose enumerators they name, types they name. */
@@ -114,7 +114,7 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
     const pieces = preprocessedPieces(expanded);
     const tokens = tokensOf(expanded, pieces);
     const literal = literalValue(expanded, tokens);
-    if (literal !== null && typeof literal === 'object') {
+    if (literal !== null && typeof literal === 'object' && 'error' in literal) {
       notes.skip(m.name, where, literal.error, m.at);
       continue;
     }

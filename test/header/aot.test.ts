@@ -93,3 +93,26 @@ test('a module compiled after cdefHeader() keeps the aliases a header\'s macros 
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// A header's complex macro values (complex.h's I) are plain data in the module: its loader gives them as { real, imag }.
+test("a module compiled after cdefHeader() keeps a header's complex values, typed Complex", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-header-aot-complex-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'c.h'), '#define HALF_I (__extension__ 0.5fi)\n#define MINUS_I (-(__extension__ 1.0i))\ndouble imag_of(double _Complex z);\n');
+    const ffi = new FFI();
+    ffi.cdefHeader('c.h', { includeDirs: [dir] });
+    ffi.setSource('_complexvalues', '#include "c.h"\ndouble imag_of(double _Complex z) { return __imag__ z; }\n', { includeDirs: [dir] });
+    const module = ffi.compile({ tmpdir: dir });
+    const types = fs.readFileSync(path.join(module, '_complexvalues.d.ts'), 'utf8');
+    expect(types).toContain('/** 0+0.5i: a macro of the header */ readonly HALF_I: Complex;');
+    expect(types).toMatch(/import type \{[^}]*\bComplex\b[^}]*\} from 'node-cffi';/);
+    const loaded: { lib?: { HALF_I: unknown; MINUS_I: unknown; imag_of(z: unknown): number } } = {};
+    const text = fs.readFileSync(path.join(module, '_complexvalues.js'), 'utf8');
+    new Function('require', 'exports', '__dirname', text)((name: string) => (name === 'node-cffi' ? require('../../lib') : require(name)), loaded, module);
+    expect(loaded.lib!.HALF_I).toEqual({ real: 0, imag: 0.5 });
+    expect(loaded.lib!.MINUS_I).toEqual({ real: 0, imag: -1 });
+    expect(loaded.lib!.imag_of(loaded.lib!.HALF_I)).toBe(0.5);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

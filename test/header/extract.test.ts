@@ -226,6 +226,20 @@ describe('macros', () => {
     expect(literalValue('3.36210314311209350626267781732175260e-4932L')).toEqual({ error: beyond('3.36210314311209350626267781732175260e-4932L') });
     expect(literalValue('0x8p-16446L')).toEqual({ error: beyond('0x8p-16446L') });
   });
+
+  test("GCC's imaginary constants are complex values of real part 0; integer and long double ones are refused", () => {
+    // What gcc gives: complex.h's `_Complex_I` is `(__extension__ 1.0iF)`.
+    expect(literalValue('(__extension__ 1.0iF)')).toEqual({ complex: [0, 1] });
+    expect(literalValue('2.5fi')).toEqual({ complex: [0, 2.5] });
+    expect(literalValue('0.1fi')).toEqual({ complex: [0, Math.fround(0.1)] });
+    expect(literalValue('0x1p-1j')).toEqual({ complex: [0, 0.5] });
+    expect(literalValue('-(__extension__ 0.1i)')).toEqual({ complex: [-0, -0.1] });
+    expect(literalValue('3i')).toEqual({ error: "its value, 3i, is an imaginary integer ('_Complex int'); only complex floating values are declared" });
+    expect(literalValue('1.5Li')).toEqual({ error: "its value, 1.5Li, is a 'long double _Complex', which has no equivalent here" });
+    expect(literalValue('1e999i')).toEqual({ error: 'its value, 1e999i, is beyond the range of a double, the widest floating type JavaScript holds' });
+    expect(literalValue('__extension__ 1.5')).toBe(1.5);
+    expect(literalValue('1.0i + 1')).toBeNull();
+  });
 });
 
 describe('transparent unions', () => {
