@@ -1,5 +1,5 @@
 // Which structs and unions koffi passes by value as C does, why the others not, the member a union travels as, and the members of a struct's record.
-import { CField, CType, StructType } from '../ctype/model';
+import { CField, CType, StructType, primitive } from '../ctype/model';
 import { isIntegerRepr } from '../ctype/primitives';
 
 /**
@@ -15,14 +15,17 @@ const recordMembersOf = new WeakMap<StructType, readonly RecordMember[]>();
 
 /**
  * The members of the koffi record of `t`: its fields, those sharing their bytes (an anonymous
- * union's) grouped. A union's members are its fields (koffi's union takes them all).
+ * union's) grouped, a struct's bit-fields as the integers that carry their bytes (see
+ * bitCarriers). A union's members are its fields (koffi's union takes them all).
  */
 export function recordMembers(t: StructType): readonly RecordMember[] {
   let members = recordMembersOf.get(t);
   if (members !== undefined) return members;
   const out: RecordMember[] = [];
+  const own = t.fields ?? [];
+  const plain = t.kind === 'struct' && own.some((f) => f.bitsize >= 0) ? [...own.filter((f) => f.bitsize < 0), ...bitCarriers(t)] : [...own];
   // By offset (an anonymous struct in an anonymous union puts later fields before earlier ones), as koffi lays members out.
-  const fields = [...(t.fields ?? [])].sort((a, b) => a.offset - b.offset);
+  const fields = plain.sort((a, b) => a.offset - b.offset);
   for (let i = 0; i < fields.length; ) {
     let end = fields[i].offset + Math.max(0, fields[i].type.size);
     let j = i + 1;
@@ -41,13 +44,50 @@ export function recordMembers(t: StructType): readonly RecordMember[] {
   return members;
 }
 
+/** The fields bitCarriers() made: no field of any struct, never written to or read from as one. */
+const bitCarrierFields = new WeakSet<CField>();
+
+/**
+ * The bytes the bit-fields of struct `t` occupy, as koffi members: unsigned integers of 1, 2 or 4
+ * bytes at their natural alignment, covering each run of bytes some bit-field's bits fall in (as
+ * the layout places bits: from the least significant of each byte). koffi's records have no
+ * bit-fields, but neither convention looks into them: x86-64 classes each eightbyte holding some of
+ * a bit-field's bits as integer (GCC's classify_argument), as it classes these integers, and
+ * AArch64 makes no floating-point aggregate of a struct holding either. So the record travels in
+ * the registers the struct does, its bytes whole. Named so as to clash with no field of `t`.
+ */
+function bitCarriers(t: StructType): CField[] {
+  const covered = new Uint8Array(Math.max(0, t.size));
+  for (const f of t.fields ?? []) {
+    if (f.bitsize <= 0) continue;
+    const end = f.offset + Math.ceil((f.bitshift + f.bitsize) / 8);
+    for (let b = f.offset; b < end && b < covered.length; b++) covered[b] = 1;
+  }
+  const out: CField[] = [];
+  for (let at = 0; at < covered.length; ) {
+    if (!covered[at]) {
+      at++;
+      continue;
+    }
+    const bytes = [4, 2, 1].find((n) => at % n === 0 && covered.subarray(at, at + n).every((c) => c === 1)) as number;
+    let name = `ncffi_bits_${at}`;
+    while (t.fieldMap.has(name)) name += '_';
+    const carrier: CField = { name, type: primitive(`uint${bytes * 8}_t`), offset: at, bitshift: -1, bitsize: -1, quals: 0, flags: 0 };
+    bitCarrierFields.add(carrier);
+    out.push(carrier);
+    at += bytes;
+  }
+  return out;
+}
+
 /**
  * Why koffi cannot pass the struct or union `t` by value as C does, or null when it can: its own
- * records have no bit-fields or empty arrays, classify a struct for the calling convention by its
- * members alone (so a packed struct with misaligned members, which x86-64 passes in memory, or a
- * struct whose cdef leaves members out ('...;') would travel in the wrong registers), and take and
- * give a union as one of its members (see unionCarrier); an anonymous union of a struct goes as a
- * union member of its record (see recordMembers).
+ * records have no bit-fields (a struct's travel as the integers that carry their bytes, see
+ * bitCarriers) or empty arrays, classify a struct for the calling convention by its members alone
+ * (so a packed struct with misaligned members, which x86-64 passes in memory, or a struct whose
+ * cdef leaves members out ('...;') would travel in the wrong registers), and take and give a union
+ * as one of its members (see unionCarrier); an anonymous union of a struct goes as a union member
+ * of its record (see recordMembers).
  */
 export function byValueRefusal(t: StructType): string | null {
   if (t.partial) return "it is declared with '...;', and the members the cdef leaves out decide how C passes it";
@@ -55,7 +95,10 @@ export function byValueRefusal(t: StructType): string | null {
   for (const f of fields) {
     // koffi takes a record's members from a JavaScript object, where '__proto__' names the prototype.
     if (f.name === '__proto__') return "it has a member named '__proto__', which koffi's records cannot hold";
-    if (f.bitsize >= 0) return 'it has bit-fields';
+    if (f.bitsize >= 0) {
+      if (t.kind === 'union') return 'it has bit-fields, and koffi passes a union as one of its members';
+      continue; // carried by integers, whatever its offset (bitCarriers)
+    }
     if (t.kind === 'union' && f.offset !== 0) return 'it holds an anonymous struct (members at different offsets)';
     if (f.type.kind === 'array' && (f.type.length === null || f.type.length === 0)) {
       return `it has a zero-length or flexible array member ('${f.name}')`;
@@ -68,6 +111,7 @@ export function byValueRefusal(t: StructType): string | null {
   }
   for (const m of t.kind === 'struct' ? recordMembers(t) : []) {
     if (m.kind !== 'shared') continue;
+    if (m.fields.some((f) => bitCarrierFields.has(f))) return 'it has bit-fields in an anonymous union, which koffi passes as one of its members';
     const names = m.fields.map((f) => `'${f.name}'`).join(', ');
     if (m.fields.some((f) => f.offset !== m.offset)) return `it holds an anonymous union whose members (${names}) do not all start at its start (an anonymous struct in it)`;
     if (m.carrier === null) return `no member of its anonymous union (${names}) holds all the union's bytes as a value (padding, a _Bool), and koffi passes a union as one of its members`;

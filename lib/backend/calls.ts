@@ -143,7 +143,7 @@ function recordType(t: StructType, what: string): TypeObject {
   if (refusal !== null) {
     throw new TypeError(`${what}: koffi cannot pass '${t.cname}' by value as C does: ${refusal}; use verify(), whose wrappers pass it by pointer`);
   }
-  const members: Record<string, Spec> = {};
+  const members: Record<string, Spec | [number, Spec]> = {};
   const placed: [string, number][] = [];
   for (const m of recordMembers(t)) {
     if (m.kind === 'field') {
@@ -154,6 +154,13 @@ function recordType(t: StructType, what: string): TypeObject {
       members[m.name] = koffi().union(recordName('union'), Object.fromEntries(m.fields.map((f) => [f.name, memberSpec(f.type, what)])));
       placed.push([m.name, m.offset]);
     }
+  }
+  // A bit-field's declared type aligns the struct ('long long x : 3'), where the bytes carrying it
+  // (see bitCarriers) may not: its first member is aligned as the struct is, which moves nothing.
+  const first = placed[0];
+  if (t.kind === 'struct' && t.pack !== 1 && first !== undefined && first[1] === 0 && t.fields!.some((f) => f.bitsize >= 0)) {
+    const spec = members[first[0]];
+    if (!Array.isArray(spec) && koffi().alignof(spec) < t.align) members[first[0]] = [t.align, spec];
   }
   const name = recordName(t.kind);
   const record = t.kind === 'union' ? koffi().union(name, members) : t.pack === 1 ? koffi().pack(name, members) : koffi().struct(name, members);

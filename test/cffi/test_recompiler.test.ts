@@ -2244,13 +2244,12 @@ test('test_call_with_bitfield', () => {
   ffi.cdef(cdef);
   const lib = verify(ffi, 'test_call_with_bitfield', source);
   expect(lib.f().x).toBe(11);
-  const g = callGInChild(cdef, {}, 'test_call_with_bitfield', source);
-  expect(g.ended).toBe('exit 0');
-  expect(g.outcome?.isFFIError).toBe(true);
-  // CFFI: "... It is a struct with bit fields, which libffi does not support. ..."
-  expect(g.outcome?.message).toMatch(/'struct foo'/);
-  expect(g.outcome?.message).toMatch(/bit[- ]?fields?/i);
-  expect(g.outcome?.message).toMatch(VARIADIC);
+  // CFFI refuses g() ("... It is a struct with bit fields, which libffi does not support. ..."); koffi
+  // passes the struct with its bit-fields' bytes carried by integers (docs/cffi-differences.md). In a
+  // child, as the other variadic calls.
+  const child = runChild(`${childVerify(cdef, 'test_call_with_bitfield', source)}\nconst s = lib.g(0);\nconsole.log(s.x);`);
+  expect(ending(child)).toBe('exit 0');
+  expect(child.stdout.trim().split('\n').pop()).toBe('11');
 });
 
 test('test_call_with_zero_length_field', () => {

@@ -292,6 +292,55 @@ describe('structs and unions by value', () => {
     expect(results[1]).toEqual(results[0]);
   });
 
+  test("a struct's bit-fields by value through dlopen, carried by integers: in registers of both classes, in memory, aligned by their type, in and out and through callbacks, as verify() passes them", () => {
+    const DECLS = `struct flags { unsigned a : 3; unsigned b : 5; int c : 12; unsigned char tail; };
+      struct fbits { float f; unsigned k : 4; float g; };
+      struct wide { long long w : 40; unsigned short s : 9; double d; char name[9]; };
+      struct lone { char c; long long x : 5; };
+      struct flags flags_next(struct flags v); double fbits_sum(struct fbits v); struct fbits fbits_of(float f, unsigned k, float g);
+      long long wide_mix(int before, struct wide v, int after); struct wide wide_of(long long w);
+      long long lone_x(struct lone l); struct lone lone_of(char c, int x);
+      int bits_via_cb(int (*f)(struct flags, struct fbits, struct wide), int i); struct flags flags_cb_result(struct flags (*f)(int), int i);`;
+    const abi = new FFI();
+    abi.cdef(DECLS);
+    const api = verifyFixture('beyond.c', DECLS);
+    const results = ([[abi, abi.dlopen(sharedLibrary('beyond.c'))], [api.ffi, api.lib]] as [FFI, Lib][]).map(([f, lib]) => {
+      const n = lib.flags_next({ a: 6, b: 30, c: 2047, tail: 0x0f });
+      const fb = lib.fbits_of(0.25, 13, 2);
+      const w = lib.wide_of(-(2 ** 39));
+      const l = lib.lone_of(3, -16);
+      const seen: unknown[] = [];
+      const cb = f.callback('int(struct flags, struct fbits, struct wide)', (a: CData, b: CData, c: CData) => {
+        seen.push([a.a, a.b, a.c, a.tail, b.f, b.k, b.g, c.w, c.s, c.d, c.name[0]]);
+        return a.c + b.k + Number(c.w);
+      });
+      const make = f.callback('struct flags(int)', (i: number) => ({ a: i & 7, b: 31, c: -i, tail: 200 }));
+      const made = lib.flags_cb_result(make, 13);
+      return [
+        [n.a, n.b, n.c, n.tail], lib.fbits_sum({ f: 1.5, k: 15, g: 0.5 }), [fb.f, fb.k, fb.g], lib.fbits_sum(fb),
+        lib.wide_mix(1, { w: 2 ** 39 - 1, s: 511, d: 7.75, name: [0, 0, 0, 0, 0, 0, 0, 0, 50] }, 2), [w.w, w.s, w.d, w.name[8]], lib.wide_mix(0, w, 0),
+        lib.lone_x({ c: 2, x: 15 }), [l.c, l.x], f.sizeof('struct lone'), f.alignof('struct lone'),
+        lib.bits_via_cb(cb, 4), seen, [made.a, made.b, made.c, made.tail],
+      ];
+    });
+    expect(results[0]).toEqual([
+      [7, 0, -2047, 0xf0], 150 + 150 + 0.5, [0.25, 13, 2], 25 + 130 + 2,
+      1 + 2 ** 39 - 1 + 511000 + 7 + 50 + 2, [-(2 ** 39), 300, 2.5, 9], -(2 ** 39) + 300000 + 2 + 9,
+      215, [3, -16], 8, 8,
+      -100 + 9 - 4, [[5, 17, -100, 7, 0.5, 9, 1.5, -4, 511, 0.25, 120]], [5, 31, -13, 200],
+    ]);
+    expect(results[1]).toEqual(results[0]);
+  });
+
+  test('bit-fields are refused by value through koffi where a union holds them, with the reason', () => {
+    const abi = new FFI();
+    abi.cdef('union ub { unsigned a : 3; int b; }; struct sb { int t; union { unsigned a : 3; int b; }; };');
+    expectThrow(() => abi.cast('int(*)(union ub)', 4096)!(0), FFIError,
+      "ctype 'union ub' not supported as argument 1 of a call through a function pointer: it has bit-fields, and koffi passes a union as one of its members");
+    expectThrow(() => abi.cast('struct sb(*)(void)', 4096)!(), FFIError,
+      "ctype 'struct sb' not supported as return value of a call through a function pointer: it has bit-fields in an anonymous union, which koffi passes as one of its members");
+  });
+
   test('a union is refused by value through koffi only where no member of it holds all its bytes, or its members are not all at its start, with the reason', () => {
     const abi = new FFI();
     abi.cdef('union padded { struct { char c; int i; } s; float f; }; union hidden { struct { int a, b; }; long l; }; union fine { struct { char c; int i; } s; long l; };');

@@ -1,4 +1,4 @@
-// Structs and unions koffi cannot pass by value as C does (packed, bit-fields, '...;'): refused before any C runs, never a crash or a wrong value; verify() wrappers pass them.
+// Structs and unions koffi cannot pass by value as C does (packed out of alignment, a union's bit-fields, '...;'): refused before any C runs, never a crash or a wrong value; verify() wrappers pass them.
 import { ending, runChild } from '../helpers/child';
 
 /** A packed struct whose int member is misaligned: x86-64 passes and returns it in memory, not in registers. */
