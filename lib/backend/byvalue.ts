@@ -1,4 +1,4 @@
-// Which structs and unions koffi passes by value as C does, why the others not, the member a union travels as, and the members of a struct's record.
+// Which structs and unions koffi passes by value as C does, why the others not, the member a union travels as, and the members of a struct's or a union's record.
 import { CField, CType, StructType, primitive } from '../ctype/model';
 import { isIntegerRepr } from '../ctype/primitives';
 
@@ -9,39 +9,111 @@ import { isIntegerRepr } from '../ctype/primitives';
  */
 export type RecordMember =
   | { readonly kind: 'field'; readonly field: CField }
-  | { readonly kind: 'shared'; readonly name: string; readonly offset: number; readonly fields: readonly CField[]; readonly carrier: CField | null };
+  | {
+      readonly kind: 'shared';
+      readonly name: string;
+      readonly offset: number;
+      /** The fields sharing the bytes, by offset. */
+      readonly fields: readonly CField[];
+      /** The koffi union's members (see unionParts), or null when they cannot be told. */
+      readonly parts: readonly CField[] | null;
+      readonly carrier: CField | null;
+    };
 
 const recordMembersOf = new WeakMap<StructType, readonly RecordMember[]>();
 
 /**
  * The members of the koffi record of `t`: its fields, those sharing their bytes (an anonymous
  * union's) grouped, a struct's bit-fields as the integers that carry their bytes (see
- * bitCarriers). A union's members are its fields (koffi's union takes them all).
+ * bitCarriers). A union's members are its parts (see unionParts), koffi's union taking them all.
  */
 export function recordMembers(t: StructType): readonly RecordMember[] {
   let members = recordMembersOf.get(t);
   if (members !== undefined) return members;
   const out: RecordMember[] = [];
   const own = t.fields ?? [];
+  if (t.kind === 'union') {
+    members = unionMembers(t).map((field) => ({ kind: 'field', field }));
+    recordMembersOf.set(t, members);
+    return members;
+  }
   const plain = t.kind === 'struct' && own.some((f) => f.bitsize >= 0) ? [...own.filter((f) => f.bitsize < 0), ...bitCarriers(t)] : [...own];
   // By offset (an anonymous struct in an anonymous union puts later fields before earlier ones), as koffi lays members out.
   const fields = plain.sort((a, b) => a.offset - b.offset);
   for (let i = 0; i < fields.length; ) {
     let end = fields[i].offset + Math.max(0, fields[i].type.size);
     let j = i + 1;
-    // In a struct, the fields that start before the end of those before them share bytes with them.
-    for (; t.kind === 'struct' && j < fields.length && fields[j].offset < end; j++) end = Math.max(end, fields[j].offset + Math.max(0, fields[j].type.size));
+    // The fields that start before the end of those before them share bytes with them.
+    for (; j < fields.length && fields[j].offset < end; j++) end = Math.max(end, fields[j].offset + Math.max(0, fields[j].type.size));
     if (j === i + 1) out.push({ kind: 'field', field: fields[i] });
     else {
       const group = fields.slice(i, j);
-      let name = `ncffi_shared_${out.length}`; // koffi takes identifiers only; none of the struct's own names
-      while (t.fieldMap.has(name)) name += '_';
-      out.push({ kind: 'shared', name, offset: group[0].offset, fields: group, carrier: carrierAmong(group) });
+      const inGroup = new Set(group);
+      const parts = group.some((f) => bitCarrierFields.has(f)) ? null : unionParts(t, own.filter((f) => inGroup.has(f)), group[0].offset);
+      const name = freeName(t, `ncffi_shared_${out.length}`);
+      out.push({ kind: 'shared', name, offset: group[0].offset, fields: group, parts, carrier: parts === null ? null : carrierAmong(parts) });
     }
     i = j;
   }
   recordMembersOf.set(t, (members = out));
   return members;
+}
+
+/** `name`, or it with '_' added until no field of `t` has it: koffi takes identifiers only, and none of the struct's own names. */
+function freeName(t: StructType, name: string): string {
+  while (t.fieldMap.has(name)) name += '_';
+  return name;
+}
+
+const partsOf = new WeakMap<StructType, Map<number, readonly CField[] | null>>();
+
+/**
+ * The members of a union (`t` itself, or an anonymous union of `t` at `start`) as koffi takes
+ * them, all at its start: each of `fields` (in declaration order) that is a member of its own,
+ * and each anonymous struct of it as one member, a struct of its fields, which anonymous members
+ * flattened into the union. A field past the start continues the anonymous struct of the field
+ * before it, when it begins at or after that one's end; one at the start begins a member. Null
+ * when a run of fields does not begin at the start (an anonymous union in an anonymous struct of
+ * it): its members cannot be told apart. The same objects for the same union every time.
+ */
+function unionParts(t: StructType, fields: readonly CField[], start: number): readonly CField[] | null {
+  let memo = partsOf.get(t);
+  if (memo === undefined) partsOf.set(t, (memo = new Map()));
+  if (memo.has(start)) return memo.get(start)!;
+  const runs: CField[][] = [];
+  for (const f of fields) {
+    const run = runs[runs.length - 1];
+    const last = run?.[run.length - 1];
+    if (last !== undefined && f.offset > start && f.offset >= last.offset + Math.max(0, last.type.size)) run.push(f);
+    else runs.push([f]);
+  }
+  let parts: CField[] | null = [];
+  for (const run of runs) {
+    if (run[0].offset !== start) {
+      parts = null;
+      break;
+    }
+    if (run.length === 1) {
+      parts.push(run[0]);
+      continue;
+    }
+    const align = Math.max(1, ...run.map((f) => f.type.align));
+    const end = Math.max(...run.map((f) => f.offset + Math.max(0, f.type.size))) - start;
+    const part = new StructType('struct', `${t.name}$${parts.length}`);
+    part.fields = run.map((f) => ({ ...f, offset: f.offset - start }));
+    part.align = t.pack > 0 ? Math.min(align, t.pack) : align;
+    part.size = Math.ceil(end / part.align) * part.align;
+    part.pack = t.pack;
+    parts.push({ name: freeName(t, `ncffi_part_${start}_${parts.length}`), type: part, offset: start, bitshift: -1, bitsize: -1, quals: 0, flags: 0 });
+  }
+  memo.set(start, parts);
+  return parts;
+}
+
+/** The members of union `t` as koffi takes them (see unionParts), or its fields when they cannot be told (byValueRefusal refuses it then). */
+function unionMembers(t: StructType): readonly CField[] {
+  const fields = t.fields ?? [];
+  return unionParts(t, fields, 0) ?? fields;
 }
 
 /** The fields bitCarriers() made: no field of any struct, never written to or read from as one. */
@@ -70,9 +142,7 @@ function bitCarriers(t: StructType): CField[] {
       continue;
     }
     const bytes = [4, 2, 1].find((n) => at % n === 0 && covered.subarray(at, at + n).every((c) => c === 1)) as number;
-    let name = `ncffi_bits_${at}`;
-    while (t.fieldMap.has(name)) name += '_';
-    const carrier: CField = { name, type: primitive(`uint${bytes * 8}_t`), offset: at, bitshift: -1, bitsize: -1, quals: 0, flags: 0 };
+    const carrier: CField = { name: freeName(t, `ncffi_bits_${at}`), type: primitive(`uint${bytes * 8}_t`), offset: at, bitshift: -1, bitsize: -1, quals: 0, flags: 0 };
     bitCarrierFields.add(carrier);
     out.push(carrier);
     at += bytes;
@@ -99,7 +169,6 @@ export function byValueRefusal(t: StructType): string | null {
       if (t.kind === 'union') return 'it has bit-fields, and koffi passes a union as one of its members';
       continue; // carried by integers, whatever its offset (bitCarriers)
     }
-    if (t.kind === 'union' && f.offset !== 0) return 'it holds an anonymous struct (members at different offsets)';
     if (f.type.kind === 'array' && (f.type.length === null || f.type.length === 0)) {
       return `it has a zero-length or flexible array member ('${f.name}')`;
     }
@@ -113,12 +182,16 @@ export function byValueRefusal(t: StructType): string | null {
     if (m.kind !== 'shared') continue;
     if (m.fields.some((f) => bitCarrierFields.has(f))) return 'it has bit-fields in an anonymous union, which koffi passes as one of its members';
     const names = m.fields.map((f) => `'${f.name}'`).join(', ');
-    if (m.fields.some((f) => f.offset !== m.offset)) return `it holds an anonymous union whose members (${names}) do not all start at its start (an anonymous struct in it)`;
+    if (m.parts === null) return `it holds an anonymous union whose members (${names}) cannot be told apart (an anonymous union in an anonymous struct of it)`;
     if (m.carrier === null) return `no member of its anonymous union (${names}) holds all the union's bytes as a value (padding, a _Bool), and koffi passes a union as one of its members`;
   }
+  if (t.kind === 'union' && unionParts(t, fields, 0) === null) {
+    return 'it holds an anonymous struct whose members cannot be told apart (an anonymous union in it)';
+  }
   if (t.kind === 'union' && fields.length > 0 && unionCarrier(t) === null) {
-    const largest = fields.reduce((a, b) => (b.type.size > a.type.size ? b : a));
-    return `no member of it holds all its bytes as a value (its largest, '${largest.name}', has padding or a _Bool), and koffi passes a union as one of its members`;
+    const largest = unionMembers(t).reduce((a, b) => (b.type.size > a.type.size ? b : a));
+    const which = largest.type.kind === 'struct' && !fields.includes(largest) ? 'an anonymous struct of it' : `'${largest.name}'`;
+    return `no member of it holds all its bytes as a value (its largest, ${which}, has padding or a _Bool), and koffi passes a union as one of its members`;
   }
   return null;
 }
@@ -142,7 +215,7 @@ const carriers = new WeakMap<StructType, CField | null>();
  */
 export function unionCarrier(t: StructType): CField | null {
   let carrier = carriers.get(t);
-  if (carrier === undefined) carriers.set(t, (carrier = carrierAmong(t.fields ?? [])));
+  if (carrier === undefined) carriers.set(t, (carrier = carrierAmong(unionMembers(t))));
   return carrier;
 }
 

@@ -151,7 +151,7 @@ function recordType(t: StructType, what: string): TypeObject {
       placed.push([m.field.name, m.field.offset]);
     } else {
       // An anonymous union's fields, as a koffi union of its own.
-      members[m.name] = koffi().union(recordName('union'), Object.fromEntries(m.fields.map((f) => [f.name, memberSpec(f.type, what)])));
+      members[m.name] = koffi().union(recordName('union'), Object.fromEntries(m.parts!.map((f) => [f.name, memberSpec(f.type, what)])));
       placed.push([m.name, m.offset]);
     }
   }

@@ -341,16 +341,49 @@ describe('structs and unions by value', () => {
       "ctype 'struct sb' not supported as return value of a call through a function pointer: it has bit-fields in an anonymous union, which koffi passes as one of its members");
   });
 
-  test('a union is refused by value through koffi only where no member of it holds all its bytes, or its members are not all at its start, with the reason', () => {
+  test('anonymous structs in unions by value through dlopen, as members of the koffi union: integer, floating point, in memory, in a struct, in and out and through callbacks, as verify() passes them', () => {
+    const DECLS = `union hidden { struct { int a, b; }; long l; }; union vec2 { struct { float x, y; }; double d; };
+      union mem3 { struct { double p, q; int r; }; char raw[24]; }; struct odd { int t; union { struct { short a, b; }; int c; }; };
+      union hidden hidden_swap(union hidden h); float vec2_sum(union vec2 v); union vec2 vec2_of(float x, float y);
+      double mem3_sum(int before, union mem3 m, int after); union mem3 mem3_of(double p); struct odd odd_next(struct odd o);
+      int odd_via_cb(int (*f)(struct odd, union hidden, union vec2), int i);`;
     const abi = new FFI();
-    abi.cdef('union padded { struct { char c; int i; } s; float f; }; union hidden { struct { int a, b; }; long l; }; union fine { struct { char c; int i; } s; long l; };');
+    abi.cdef(DECLS);
+    const api = verifyFixture('beyond.c', DECLS);
+    const results = ([[abi, abi.dlopen(sharedLibrary('beyond.c'))], [api.ffi, api.lib]] as [FFI, Lib][]).map(([f, lib]) => {
+      const h = lib.hidden_swap({ a: 1, b: 2 });
+      const v = lib.vec2_of(1.5, -2);
+      const m = lib.mem3_of(8);
+      const o = lib.odd_next({ t: 1, a: 10, b: 20 });
+      // Written as the long, read back as the two ints: the union's bytes travel whole.
+      const whole = lib.hidden_swap(f.new('union hidden *', { l: 0x300000004 })[0]);
+      const seen: unknown[] = [];
+      const cb = f.callback('int(struct odd, union hidden, union vec2)', (a: CData, b: CData, c: CData) => (seen.push([a.t, a.a, a.b, a.c, b.a, b.b, c.x, c.y]), a.t + b.b));
+      return [
+        [h.a, h.b, h.l], lib.vec2_sum({ x: 2, y: 0.5 }), [v.x, v.y], lib.vec2_sum(v), lib.mem3_sum(1, { p: 2, q: 3, r: 4 }, 5), [m.p, m.q, m.r], lib.mem3_sum(0, m, 0),
+        [o.t, o.a, o.b, o.c], [whole.a, whole.b], lib.odd_via_cb(cb, 40), seen,
+      ];
+    });
+    expect(results[0]).toEqual([
+      [2, 1, 0x100000002], 20.5, [1.5, -2], 13, 1 + 200 + 30 + 4 + 5, [8, 4, 7], 800 + 40 + 7,
+      [2, 11, 19, 11 + 19 * 65536], [3, 4], 46, [[40, 3, 4, 3 + 4 * 65536, 5, 6, 0.5, 2.5]],
+    ]);
+    expect(results[1]).toEqual(results[0]);
+  });
+
+  test('a union is refused by value through koffi only where no member of it holds all its bytes, or its members cannot be told apart, with the reason', () => {
+    const abi = new FFI();
+    abi.cdef(`union padded { struct { char c; int i; } s; float f; }; union fine { struct { char c; int i; } s; long l; };
+      union gapped { struct { char c; int i; }; float f; }; union deep { struct { int t; union { int i; float f; }; }; long l[2]; };
+      struct deeper { int t; union { struct { int k; union { int i; float f; }; }; long l; }; };`);
     expectThrow(() => abi.cast('int(*)(union padded)', 4096)!(0), FFIError,
       "ctype 'union padded' not supported as argument 1 of a call through a function pointer: no member of it holds all its bytes as a value (its largest, 's', has padding or a _Bool), and koffi passes a union as one of its members");
-    expectThrow(() => abi.cast('union hidden(*)(void)', 4096)!(), FFIError,
-      "ctype 'union hidden' not supported as return value of a call through a function pointer: it holds an anonymous struct (members at different offsets)");
-    abi.cdef('struct odd { int t; union { struct { short a, b; }; int c; }; };');
-    expectThrow(() => abi.cast('int(*)(struct odd)', 4096)!(0), FFIError,
-      "ctype 'struct odd' not supported as argument 1 of a call through a function pointer: it holds an anonymous union whose members ('a', 'c', 'b') do not all start at its start (an anonymous struct in it)");
+    expectThrow(() => abi.cast('int(*)(union gapped)', 4096)!(0), FFIError,
+      "ctype 'union gapped' not supported as argument 1 of a call through a function pointer: no member of it holds all its bytes as a value (its largest, an anonymous struct of it, has padding or a _Bool), and koffi passes a union as one of its members");
+    expectThrow(() => abi.cast('union deep(*)(void)', 4096)!(), FFIError,
+      "ctype 'union deep' not supported as return value of a call through a function pointer: it holds an anonymous struct whose members cannot be told apart (an anonymous union in it)");
+    expectThrow(() => abi.cast('int(*)(struct deeper)', 4096)!(0), FFIError,
+      "ctype 'struct deeper' not supported as argument 1 of a call through a function pointer: it holds an anonymous union whose members ('k', 'l', 'i', 'f') cannot be told apart (an anonymous union in an anonymous struct of it)");
     // A member of the same size without padding carries it.
     expectThrow(() => abi.cast('int(*)(union fine)', 4096)!('x'), TypeError, /union fine/);
   });
