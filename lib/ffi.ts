@@ -159,6 +159,10 @@ export class FFI {
   readonly RTLD_NOLOAD = RTLD.RTLD_NOLOAD;
   readonly RTLD_DEEPBIND = RTLD.RTLD_DEEPBIND;
   #registry = new Registry();
+  /** The type name #type() was last given, what it named, and the table's change count then. */
+  #lastName: string | undefined = undefined;
+  #lastType: CType | undefined = undefined;
+  #lastChanges = -1;
   /** Every cdef call's source and options, in order: part of the verify() cache key. */
   readonly #cdefs: CdefRecord[] = [];
   /**
@@ -609,7 +613,17 @@ export class FFI {
   readonly #resolve = (text: string): CType => this.#type(text, 'variadic argument type');
 
   #type(x: TypeArg, where: string): CType {
-    if (typeof x === 'string') return this.#registry.typeCache.get(x) ?? parser().parseTypeName(x, this.#registry);
+    if (typeof x === 'string') {
+      // The last name asked for, while the table is unchanged: a loop casting to one type finds it
+      // without a lookup by text (the registry's type cache is emptied at every change it counts).
+      const registry = this.#registry;
+      if (x === this.#lastName && registry.changes === this.#lastChanges) return this.#lastType!;
+      const t = registry.typeCache.get(x) ?? parser().parseTypeName(x, registry);
+      this.#lastName = x;
+      this.#lastType = t;
+      this.#lastChanges = registry.changes;
+      return t;
+    }
     if (isCType(x)) return x;
     throw new TypeError(`${where}: expected a C type name or a ctype, got ${show(x)}`);
   }

@@ -88,3 +88,20 @@ test('listTypes names typedefs, structs and unions', () => {
   expect(t.structs).toEqual(['flex', 'opaque', 'outer', 'pt']);
   expect(t.unions).toEqual(['u']);
 });
+
+test('a type name asked for again after a cdef changed what it names is the new type, whichever call asks', () => {
+  const f = new FFI();
+  f.cdef('typedef int num_t;');
+  expect(f.typeof('num_t')).toBe(f.typeof('int'));
+  expect(f.typeof('num_t')).toBe(f.typeof('int'));
+  f.cdef('typedef double num_t;', { override: true });
+  expect(f.typeof('num_t')).toBe(f.typeof('double'));
+  expect(f.sizeof('num_t')).toBe(8);
+  expect(f.cast('num_t', 1.5)).toBe(1.5);
+  // A type name that declares a tag ('struct later *') changes the table too.
+  const p = f.cast('struct later *', 4096);
+  expect(f.typeof(p)).toBe(f.typeof('struct later *'));
+  f.cdef('struct later { int x; };');
+  expect(f.sizeof('struct later')).toBe(4);
+  expect(f.typeof('struct later *')).toBe(f.typeof(p));
+});
