@@ -184,7 +184,8 @@ function stringBytes(body: string): number[] {
   for (let i = 0; i < body.length; ) {
     if (body[i] !== '\\') {
       const cp = body.codePointAt(i) as number;
-      out.push(...Buffer.from(String.fromCodePoint(cp), 'utf8'));
+      if (cp < 0x80) out.push(cp); // ASCII, most of any header's strings: its own byte
+      else out.push(...Buffer.from(String.fromCodePoint(cp), 'utf8'));
       i += cp > 0xffff ? 2 : 1;
       continue;
     }
