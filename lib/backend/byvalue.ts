@@ -1,6 +1,6 @@
 // Which structs and unions koffi passes by value as C does, why the others not, the member a union travels as, and the members of a struct's or a union's record.
 import { CField, CType, StructType, primitive } from '../ctype/model';
-import { isIntegerRepr } from '../ctype/primitives';
+import { isIntegerRepr, isIntegralRepr } from '../ctype/primitives';
 
 /**
  * A member of the koffi record of a struct: one of its fields, or the fields an anonymous union
@@ -184,6 +184,8 @@ export function byValueRefusal(t: StructType): string | null {
     const names = m.fields.map((f) => `'${f.name}'`).join(', ');
     if (m.parts === null) return `it holds an anonymous union whose members (${names}) cannot be told apart (an anonymous union in an anonymous struct of it)`;
     if (m.carrier === null) return `no member of its anonymous union (${names}) holds all the union's bytes as a value (padding, a _Bool), and koffi passes a union as one of its members`;
+    const nan = nanRefusal(m.carrier, m.parts!, fields);
+    if (nan !== null) return `in its anonymous union (${names}), ${nan.replace(/ of it/g, '')}`;
   }
   if (t.kind === 'union' && unionParts(t, fields, 0) === null) {
     return 'it holds an anonymous struct whose members cannot be told apart (an anonymous union in it)';
@@ -193,6 +195,7 @@ export function byValueRefusal(t: StructType): string | null {
     const which = largest.type.kind === 'struct' && !fields.includes(largest) ? 'an anonymous struct of it' : `'${largest.name}'`;
     return `no member of it holds all its bytes as a value (its largest, ${which}, has padding or a _Bool), and koffi passes a union as one of its members`;
   }
+  if (t.kind === 'union') return nanRefusal(unionCarrier(t), unionMembers(t), fields);
   return null;
 }
 
@@ -230,6 +233,61 @@ function carrierAmong(fields: readonly CField[]): CField | null {
     if (rank > best) [carrier, best] = [f, rank];
   }
   return carrier;
+}
+
+/**
+ * The member among `members` (a union's, see unionMembers) that can write bytes the
+ * floating-point numbers of its `carrier` read as a NaN, or null: an integer, a pointer, an enum or
+ * a bit-field over the exponent of one of them. koffi takes and gives those numbers as JavaScript
+ * numbers, which keep no NaN's bits (V8 makes every NaN in an array of numbers the same one), so
+ * that member's bytes would not arrive whole.
+ */
+function nanWriter(carrier: CField, members: readonly CField[]): CField | null {
+  const exponent = new Set<number>();
+  const floats = (t: CType, at: number): void => {
+    if (t.kind === 'array') {
+      for (let i = 0; i < (t.length ?? 0); i++) floats(t.item, at + i * t.item.size);
+    } else if (t.kind === 'struct' || t.kind === 'union') {
+      for (const f of t.fields ?? []) if (f.bitsize < 0) floats(f.type, at + f.offset);
+    } else if (t.kind === 'primitive' && (t.repr === 'f32' || t.repr === 'f64' || t.repr === 'c32' || t.repr === 'c64')) {
+      // Each float's or double's last two bytes hold its exponent (a complex number is two of them).
+      const part = t.repr === 'f32' || t.repr === 'c32' ? 4 : 8;
+      for (let p = at; p < at + t.size; p += part) exponent.add(p + part - 2).add(p + part - 1);
+    }
+  };
+  floats(carrier.type, carrier.offset);
+  const writes = (t: CType, at: number, f?: CField): boolean => {
+    if (f !== undefined && f.bitsize >= 0) return overlaps(at, at + Math.ceil((f.bitshift + f.bitsize) / 8));
+    switch (t.kind) {
+      case 'array':
+        return Array.from({ length: t.length ?? 0 }).some((_, i) => writes(t.item, at + i * t.item.size));
+      case 'struct':
+      case 'union':
+        return (t.fields ?? []).some((g) => writes(g.type, at + g.offset, g));
+      case 'primitive':
+        return isIntegralRepr(t.repr) && overlaps(at, at + t.size);
+      case 'pointer':
+      case 'enum':
+        return overlaps(at, at + t.size);
+      default:
+        return false;
+    }
+  };
+  const overlaps = (from: number, to: number): boolean => {
+    for (let b = from; b < to; b++) if (exponent.has(b)) return true;
+    return false;
+  };
+  if (exponent.size === 0) return null;
+  return members.find((m) => m !== carrier && writes(m.type, m.offset, m)) ?? null;
+}
+
+/** Why a union (`t`, or an anonymous union of it) whose `carrier` is floating point cannot go through koffi with its bytes whole (see nanWriter), or null. */
+function nanRefusal(carrier: CField | null, members: readonly CField[], own: readonly CField[]): string | null {
+  const w = carrier === null ? null : nanWriter(carrier, members);
+  if (w === null) return null;
+  const shown = (f: CField): string => (own.includes(f) ? `'${f.name}'` : 'an anonymous struct of it');
+  return `its member ${shown(w)} writes bytes that ${shown(carrier!)}, the member koffi passes it as, reads as floating-point numbers, ` +
+    'whose NaNs koffi does not keep bit for bit';
 }
 
 /** Whether a value of `t` read from memory holds all its bytes: 2 bit for bit, 1 with floating point numbers, 0 not (padding, a _Bool). */

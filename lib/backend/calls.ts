@@ -155,13 +155,7 @@ function recordType(t: StructType, what: string): TypeObject {
       placed.push([m.name, m.offset]);
     }
   }
-  // A bit-field's declared type aligns the struct ('long long x : 3'), where the bytes carrying it
-  // (see bitCarriers) may not: its first member is aligned as the struct is, which moves nothing.
-  const first = placed[0];
-  if (t.kind === 'struct' && t.pack !== 1 && first !== undefined && first[1] === 0 && t.fields!.some((f) => f.bitsize >= 0)) {
-    const spec = members[first[0]];
-    if (!Array.isArray(spec) && koffi().alignof(spec) < t.align) members[first[0]] = [t.align, spec];
-  }
+  if (t.kind === 'struct' && t.pack !== 1) alignAsC(t, members, placed);
   const name = recordName(t.kind);
   const record = t.kind === 'union' ? koffi().union(name, members) : t.pack === 1 ? koffi().pack(name, members) : koffi().struct(name, members);
   // koffi lays records out itself: refuse any that it lays out differently (pack(n)).
@@ -173,6 +167,30 @@ function recordType(t: StructType, what: string): TypeObject {
   return record;
 }
 const records = new WeakMap<StructType, TypeObject>();
+
+/**
+ * Raises the alignment of the members of struct `t`'s record that koffi would otherwise place
+ * before their offset in C, which adds no byte (so the calling convention classes the record as
+ * before): the first member of an anonymous struct flattened into `t` sits where that struct's
+ * alignment puts it (`struct { int a; struct { char b; long long c; }; }` has `b` at 8), and a
+ * bit-field's declared type aligns the struct ('long long x : 3') where the bytes carrying it
+ * (see bitCarriers) may not. Each such member takes the alignment of its offset, at most the
+ * struct's; the caller checks the layout koffi then makes.
+ */
+function alignAsC(t: StructType, members: Record<string, Spec | [number, Spec]>, placed: readonly [string, number][]): void {
+  const specs = placed.map(([name]) => members[name] as Spec);
+  const naturals = specs.map((spec) => koffi().alignof(spec));
+  let end = 0;
+  placed.forEach(([name, offset], i) => {
+    const natural = naturals[i];
+    if (i === 0 && Math.max(...naturals) < t.align) members[name] = [t.align, specs[i]]; // the struct's alignment, at offset 0: moves nothing
+    else if (Math.ceil(end / natural) * natural !== offset) {
+      const align = Math.min(offset & -offset, t.align); // the largest power of two dividing the offset, at most the struct's
+      if (align > natural) members[name] = [align, specs[i]];
+    }
+    end = offset + koffi().sizeof(specs[i]);
+  });
+}
 
 function memberSpec(t: CType, what: string): Spec {
   switch (t.kind) {

@@ -386,6 +386,14 @@ describe('structs and unions by value', () => {
       "ctype 'struct deeper' not supported as argument 1 of a call through a function pointer: it holds an anonymous union whose members ('k', 'l', 'i', 'f') cannot be told apart (an anonymous union in an anonymous struct of it)");
     // A member of the same size without padding carries it.
     expectThrow(() => abi.cast('int(*)(union fine)', 4096)!('x'), TypeError, /union fine/);
+    // A floating-point carrier whose exponent bytes an integer member writes: a NaN's bits would not arrive (V8 keeps one NaN).
+    abi.cdef('union nanny { long long a; double d[3]; }; union low { int i; double d; }; struct holds { int t; union { void *p; double d[2]; }; };');
+    expectThrow(() => abi.cast('int(*)(union nanny)', 4096)!(0), FFIError,
+      "ctype 'union nanny' not supported as argument 1 of a call through a function pointer: its member 'a' writes bytes that 'd', the member koffi passes it as, reads as floating-point numbers, whose NaNs koffi does not keep bit for bit");
+    expectThrow(() => abi.cast('struct holds(*)(void)', 4096)!(), FFIError,
+      "ctype 'struct holds' not supported as return value of a call through a function pointer: in its anonymous union ('p', 'd'), its member 'p' writes bytes that 'd', the member koffi passes it as, reads as floating-point numbers, whose NaNs koffi does not keep bit for bit");
+    // An int writes the low half of the double, never its exponent: the double carries it.
+    expectThrow(() => abi.cast('int(*)(union low)', 4096)!('x'), TypeError, /union low/);
   });
 });
 
