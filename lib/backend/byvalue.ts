@@ -22,40 +22,50 @@ export type RecordMember =
 
 const recordMembersOf = new WeakMap<StructType, readonly RecordMember[]>();
 
+/** Where a field's bits begin and end in its struct: a bit-field's own, every bit of its bytes for any other. */
+const bitStart = (f: CField): number => f.offset * 8 + (f.bitsize >= 0 ? f.bitshift : 0);
+const bitEnd = (f: CField): number => (f.bitsize >= 0 ? bitStart(f) + f.bitsize : (f.offset + Math.max(0, f.type.size)) * 8);
+
 /**
- * The members of the koffi record of `t`: its fields, those sharing their bytes (an anonymous
- * union's) grouped, a struct's bit-fields as the integers that carry their bytes (see
+ * The members of the koffi record of `t`: its fields, those sharing their bits (an anonymous
+ * union's) grouped, a struct's other bit-fields as the integers that carry their bytes (see
  * bitCarriers). A union's members are its parts (see unionParts), koffi's union taking them all.
  */
 export function recordMembers(t: StructType): readonly RecordMember[] {
   let members = recordMembersOf.get(t);
   if (members !== undefined) return members;
-  const out: RecordMember[] = [];
   const own = t.fields ?? [];
   if (t.kind === 'union') {
     members = unionMembers(t).map((field) => ({ kind: 'field', field }));
     recordMembersOf.set(t, members);
     return members;
   }
-  const plain = t.kind === 'struct' && own.some((f) => f.bitsize >= 0) ? [...own.filter((f) => f.bitsize < 0), ...bitCarriers(t)] : [...own];
-  // By offset (an anonymous struct in an anonymous union puts later fields before earlier ones), as koffi lays members out.
-  const fields = plain.sort((a, b) => a.offset - b.offset);
+  const out: RecordMember[] = [];
+  const loose: CField[] = [];
+  // By their first bit (an anonymous struct in an anonymous union puts later fields before earlier
+  // ones): the fields whose bits begin before the end of those before them share them (a union).
+  const fields = [...own].sort((a, b) => bitStart(a) - bitStart(b));
   for (let i = 0; i < fields.length; ) {
-    let end = fields[i].offset + Math.max(0, fields[i].type.size);
+    let end = bitEnd(fields[i]);
     let j = i + 1;
-    // The fields that start before the end of those before them share bytes with them.
-    for (; j < fields.length && fields[j].offset < end; j++) end = Math.max(end, fields[j].offset + Math.max(0, fields[j].type.size));
-    if (j === i + 1) out.push({ kind: 'field', field: fields[i] });
-    else {
+    for (; j < fields.length && bitStart(fields[j]) < end; j++) end = Math.max(end, bitEnd(fields[j]));
+    if (j === i + 1) {
+      if (fields[i].bitsize >= 0) loose.push(fields[i]);
+      else out.push({ kind: 'field', field: fields[i] });
+    } else {
       const group = fields.slice(i, j);
       const inGroup = new Set(group);
-      const parts = group.some((f) => bitCarrierFields.has(f)) ? null : unionParts(t, own.filter((f) => inGroup.has(f)), group[0].offset);
+      const offset = Math.floor(bitStart(group[0]) / 8);
+      const parts = unionParts(t, own.filter((f) => inGroup.has(f)), offset);
       const name = freeName(t, `ncffi_shared_${out.length}`);
-      out.push({ kind: 'shared', name, offset: group[0].offset, fields: group, parts, carrier: parts === null ? null : carrierAmong(parts) });
+      out.push({ kind: 'shared', name, offset, fields: group, parts, carrier: parts === null ? null : carrierAmong(parts) });
     }
     i = j;
   }
-  recordMembersOf.set(t, (members = out));
+  for (const field of bitCarriers(t, loose)) out.push({ kind: 'field', field });
+  // In order of offset, as koffi lays members out.
+  members = out.sort((a, b) => (a.kind === 'field' ? a.field.offset : a.offset) - (b.kind === 'field' ? b.field.offset : b.offset));
+  recordMembersOf.set(t, members);
   return members;
 }
 
@@ -66,15 +76,23 @@ function freeName(t: StructType, name: string): string {
 }
 
 const partsOf = new WeakMap<StructType, Map<number, readonly CField[] | null>>();
+/** The struct or union each struct unionParts() made stands in (a part of). */
+const partOwners = new WeakMap<StructType, StructType>();
+
+/** The struct or union a struct of unionParts() is a part of, or undefined for any other type: what messages name. */
+export function partOwner(t: StructType): StructType | undefined {
+  return partOwners.get(t);
+}
 
 /**
  * The members of a union (`t` itself, or an anonymous union of `t` at `start`) as koffi takes
  * them, all at its start: each of `fields` (in declaration order) that is a member of its own,
  * and each anonymous struct of it as one member, a struct of its fields, which anonymous members
- * flattened into the union. A field past the start continues the anonymous struct of the field
- * before it, when it begins at or after that one's end; one at the start begins a member. Null
- * when a run of fields does not begin at the start (an anonymous union in an anonymous struct of
- * it): its members cannot be told apart. The same objects for the same union every time.
+ * flattened into the union; a bit-field as a struct of it alone (its bytes carried by integers,
+ * see bitCarriers). A field past the start continues the anonymous struct of the field before it,
+ * when its bits begin at or after that one's end; one at the start begins a member. Null when a
+ * run of fields does not begin at the start (an anonymous union in an anonymous struct of it): its
+ * members cannot be told apart. The same objects for the same union every time.
  */
 function unionParts(t: StructType, fields: readonly CField[], start: number): readonly CField[] | null {
   let memo = partsOf.get(t);
@@ -84,22 +102,23 @@ function unionParts(t: StructType, fields: readonly CField[], start: number): re
   for (const f of fields) {
     const run = runs[runs.length - 1];
     const last = run?.[run.length - 1];
-    if (last !== undefined && f.offset > start && f.offset >= last.offset + Math.max(0, last.type.size)) run.push(f);
+    if (last !== undefined && bitStart(f) > start * 8 && bitStart(f) >= bitEnd(last)) run.push(f);
     else runs.push([f]);
   }
   let parts: CField[] | null = [];
   for (const run of runs) {
-    if (run[0].offset !== start) {
+    if (bitStart(run[0]) !== start * 8) {
       parts = null;
       break;
     }
-    if (run.length === 1) {
+    if (run.length === 1 && run[0].bitsize < 0) {
       parts.push(run[0]);
       continue;
     }
     const align = Math.max(1, ...run.map((f) => f.type.align));
-    const end = Math.max(...run.map((f) => f.offset + Math.max(0, f.type.size))) - start;
+    const end = Math.ceil(Math.max(...run.map(bitEnd)) / 8) - start;
     const part = new StructType('struct', `${t.name}$${parts.length}`);
+    partOwners.set(part, partOwner(t) ?? t);
     part.fields = run.map((f) => ({ ...f, offset: f.offset - start }));
     part.align = t.pack > 0 ? Math.min(align, t.pack) : align;
     part.size = Math.ceil(end / part.align) * part.align;
@@ -116,11 +135,8 @@ function unionMembers(t: StructType): readonly CField[] {
   return unionParts(t, fields, 0) ?? fields;
 }
 
-/** The fields bitCarriers() made: no field of any struct, never written to or read from as one. */
-const bitCarrierFields = new WeakSet<CField>();
-
 /**
- * The bytes the bit-fields of struct `t` occupy, as koffi members: unsigned integers of 1, 2 or 4
+ * The bytes `bitFields` of struct `t` occupy, as koffi members: unsigned integers of 1, 2 or 4
  * bytes at their natural alignment, covering each run of bytes some bit-field's bits fall in (as
  * the layout places bits: from the least significant of each byte). koffi's records have no
  * bit-fields, but neither convention looks into them: x86-64 classes each eightbyte holding some of
@@ -128,9 +144,9 @@ const bitCarrierFields = new WeakSet<CField>();
  * AArch64 makes no floating-point aggregate of a struct holding either. So the record travels in
  * the registers the struct does, its bytes whole. Named so as to clash with no field of `t`.
  */
-function bitCarriers(t: StructType): CField[] {
+function bitCarriers(t: StructType, bitFields: readonly CField[]): CField[] {
   const covered = new Uint8Array(Math.max(0, t.size));
-  for (const f of t.fields ?? []) {
+  for (const f of bitFields) {
     if (f.bitsize <= 0) continue;
     const end = f.offset + Math.ceil((f.bitshift + f.bitsize) / 8);
     for (let b = f.offset; b < end && b < covered.length; b++) covered[b] = 1;
@@ -141,10 +157,8 @@ function bitCarriers(t: StructType): CField[] {
       at++;
       continue;
     }
-    const bytes = [4, 2, 1].find((n) => at % n === 0 && covered.subarray(at, at + n).every((c) => c === 1)) as number;
-    const carrier: CField = { name: freeName(t, `ncffi_bits_${at}`), type: primitive(`uint${bytes * 8}_t`), offset: at, bitshift: -1, bitsize: -1, quals: 0, flags: 0 };
-    bitCarrierFields.add(carrier);
-    out.push(carrier);
+    const bytes = [4, 2, 1].find((n) => at % n === 0 && at + n <= covered.length && covered.subarray(at, at + n).every((c) => c === 1)) as number;
+    out.push({ name: freeName(t, `ncffi_bits_${at}`), type: primitive(`uint${bytes * 8}_t`), offset: at, bitshift: -1, bitsize: -1, quals: 0, flags: 0 });
     at += bytes;
   }
   return out;
@@ -152,8 +166,8 @@ function bitCarriers(t: StructType): CField[] {
 
 /**
  * Why koffi cannot pass the struct or union `t` by value as C does, or null when it can: its own
- * records have no bit-fields (a struct's travel as the integers that carry their bytes, see
- * bitCarriers) or empty arrays, classify a struct for the calling convention by its members alone
+ * records have no bit-fields (they travel as the integers that carry their bytes, see bitCarriers,
+ * a union's in a struct of their own) or empty arrays, classify a struct for the calling convention by its members alone
  * (so a packed struct with misaligned members, which x86-64 passes in memory, or a struct whose
  * cdef leaves members out ('...;') would travel in the wrong registers), and take and give a union
  * as one of its members (see unionCarrier); an anonymous union of a struct goes as a union member
@@ -165,10 +179,7 @@ export function byValueRefusal(t: StructType): string | null {
   for (const f of fields) {
     // koffi takes a record's members from a JavaScript object, where '__proto__' names the prototype.
     if (f.name === '__proto__') return "it has a member named '__proto__', which koffi's records cannot hold";
-    if (f.bitsize >= 0) {
-      if (t.kind === 'union') return 'it has bit-fields, and koffi passes a union as one of its members';
-      continue; // carried by integers, whatever its offset (bitCarriers)
-    }
+    if (f.bitsize >= 0) continue; // carried by integers, whatever its offset (bitCarriers)
     if (f.type.kind === 'array' && (f.type.length === null || f.type.length === 0)) {
       return `it has a zero-length or flexible array member ('${f.name}')`;
     }
@@ -180,7 +191,6 @@ export function byValueRefusal(t: StructType): string | null {
   }
   for (const m of t.kind === 'struct' ? recordMembers(t) : []) {
     if (m.kind !== 'shared') continue;
-    if (m.fields.some((f) => bitCarrierFields.has(f))) return 'it has bit-fields in an anonymous union, which koffi passes as one of its members';
     const names = m.fields.map((f) => `'${f.name}'`).join(', ');
     if (m.parts === null) return `it holds an anonymous union whose members (${names}) cannot be told apart (an anonymous union in an anonymous struct of it)`;
     if (m.carrier === null) return `no member of its anonymous union (${names}) holds all the union's bytes as a value (padding, a _Bool), and koffi passes a union as one of its members`;
@@ -210,11 +220,11 @@ const carriers = new WeakMap<StructType, CField | null>();
 
 /**
  * The member a union goes to and comes from koffi as (koffi takes a union as an object with one
- * member, and gives one whose members each read all of it): one of the largest members, whose
- * value holds every one of its bytes, so that the union's bytes travel whole, whichever member C
- * reads. An integer, pointer or array of them where there is one; else one with floating-point
- * numbers, whose bits travel too (but for a signalling NaN, which the processor makes quiet).
- * null when no largest member holds all its bytes (a struct with padding, a _Bool).
+ * member, and gives one whose members each read all of it): one whose value keeps every byte any
+ * member holds data in (see kept), so that the union's bytes travel whole, whichever member C
+ * reads. One keeping them bit for bit (integers, pointers, bit-fields' bytes) where there is one;
+ * else one with floating-point numbers (see nanWriter). Null when no member keeps them all (the
+ * largest a struct with padding where another member holds data, or a _Bool).
  */
 export function unionCarrier(t: StructType): CField | null {
   let carrier = carriers.get(t);
@@ -222,17 +232,69 @@ export function unionCarrier(t: StructType): CField | null {
   return carrier;
 }
 
-/** The carrier among the members of a union (see unionCarrier): one of the largest that holds all its bytes, an exact one first; null for none. */
+/** The carrier among the members of a union (see unionCarrier), or null for none. */
 function carrierAmong(fields: readonly CField[]): CField | null {
+  const data = new Set<number>();
+  for (const f of fields) dataBytes(f, f.offset, data);
   let carrier: CField | null = null;
   let best = 0;
-  const size = Math.max(0, ...fields.map((f) => f.type.size));
   for (const f of fields) {
-    if (f.type.size !== size) continue;
-    const rank = wholeValue(f.type);
+    const bytes = new Map<number, number>();
+    kept(f.type, f.offset, bytes);
+    let rank = 2;
+    for (const b of data) rank = Math.min(rank, bytes.get(b) ?? 0);
     if (rank > best) [carrier, best] = [f, rank];
   }
   return carrier;
+}
+
+/** Adds the bytes field `f` (at `at`) holds data in: all of its value's but padding; a bit-field's, those its bits fall in. */
+function dataBytes(f: CField, at: number, out: Set<number>): void {
+  const add = (from: number, to: number): void => {
+    for (let b = from; b < to; b++) out.add(b);
+  };
+  if (f.bitsize >= 0) return add(at, at + Math.ceil((f.bitshift + f.bitsize) / 8));
+  const t = f.type;
+  if (t.kind === 'array') for (let i = 0; i < (t.length ?? 0); i++) dataBytes({ ...f, type: t.item }, at + i * t.item.size, out);
+  else if (t.kind === 'struct' || t.kind === 'union') for (const g of t.fields ?? []) dataBytes(g, at + g.offset, out);
+  else add(at, at + Math.max(0, t.size));
+}
+
+/**
+ * Adds the bytes a value of `t` at `at` keeps, read from memory into a koffi record and written back
+ * from one: 2 bit for bit, 1 as floating-point numbers (see nanWriter); a _Bool's byte (read as
+ * true or false) and padding not. A struct's through its record's members, a union's through its
+ * carrier.
+ */
+function kept(t: CType, at: number, out: Map<number, number>): void {
+  const fill = (size: number, rank: number): void => {
+    for (let b = at; b < at + size; b++) out.set(b, rank);
+  };
+  switch (t.kind) {
+    case 'pointer':
+    case 'enum':
+      return fill(t.size, 2);
+    case 'primitive':
+      // Integers keep their bits, floating-point numbers theirs but a NaN's; a _Bool and a long double (koffi has none) not.
+      if (t.repr !== 'bool' && t.repr !== 'f80') fill(t.size, isIntegerRepr(t.repr) ? 2 : 1);
+      return;
+    case 'array':
+      for (let i = 0; i < (t.length ?? 0); i++) kept(t.item, at + i * t.item.size, out);
+      return;
+    case 'struct':
+      for (const m of recordMembers(t)) {
+        const f = m.kind === 'field' ? m.field : m.carrier;
+        if (f !== null) kept(f.type, at + f.offset, out);
+      }
+      return;
+    case 'union': {
+      const c = unionCarrier(t);
+      if (c !== null) kept(c.type, at + c.offset, out);
+      return;
+    }
+    default:
+      return;
+  }
 }
 
 /**
@@ -290,32 +352,3 @@ function nanRefusal(carrier: CField | null, members: readonly CField[], own: rea
     'whose NaNs koffi does not keep bit for bit';
 }
 
-/** Whether a value of `t` read from memory holds all its bytes: 2 bit for bit, 1 with floating point numbers, 0 not (padding, a _Bool). */
-function wholeValue(t: CType): number {
-  switch (t.kind) {
-    case 'pointer':
-    case 'enum':
-      return 2;
-    case 'primitive':
-      // Integers hold their bits; floating parts all but a signalling NaN's; a _Bool and a long double (koffi has none) not.
-      return t.repr === 'bool' || t.repr === 'f80' ? 0 : isIntegerRepr(t.repr) ? 2 : 1;
-    case 'array':
-      return t.length === null || t.length === 0 ? 0 : wholeValue(t.item);
-    case 'struct': {
-      let at = 0;
-      let rank = 2;
-      for (const f of t.fields ?? []) {
-        if (f.offset !== at || f.bitsize >= 0) return 0;
-        rank = Math.min(rank, wholeValue(f.type));
-        at += f.type.size;
-      }
-      return at === t.size && t.fields !== null ? rank : 0;
-    }
-    case 'union': {
-      const c = unionCarrier(t);
-      return c !== null && c.type.size === t.size ? wholeValue(c.type) : 0;
-    }
-    default:
-      return 0;
-  }
-}

@@ -5,7 +5,7 @@ import { FFIError, TypeError } from '../errors';
 import { CType, FunctionType, StructType, isCharLike } from '../ctype/model';
 import type { Repr } from '../ctype/primitives';
 import { native, views } from './native';
-import { byValueRefusal, recordMembers } from './byvalue';
+import { byValueRefusal, partOwner, recordMembers } from './byvalue';
 
 let koffiModule: typeof Koffi | undefined;
 
@@ -161,7 +161,9 @@ function recordType(t: StructType, what: string): TypeObject {
   // koffi lays records out itself: refuse any that it lays out differently (pack(n)).
   const offsets = t.kind === 'union' || placed.every(([member, offset]) => koffi().offsetof(record, member) === offset); // a union's members are all at 0
   if (!offsets || koffi().sizeof(record) !== t.size || koffi().alignof(record) !== t.align) {
-    throw new TypeError(`${what}: koffi cannot reproduce the layout of '${t.cname}' to pass it by value; use verify(), whose wrappers pass it by pointer`);
+    const owner = partOwner(t);
+    const shown = owner === undefined ? `'${t.cname}'` : `'${owner.cname}' (an anonymous struct or bit-field in a union of it)`;
+    throw new TypeError(`${what}: koffi cannot reproduce the layout of ${shown} to pass it by value; use verify(), whose wrappers pass it by pointer`);
   }
   records.set(t, record);
   return record;

@@ -7,7 +7,7 @@ import { expectThrow } from '../helpers/throws';
 
 const CDEF = `
 struct pt { int x; int y; };
-union ubits { int a : 3; int b; };
+union gap { struct { char c; int i; } s; float f; };
 union u { int i; float f; };
 struct partial { int x; ...; };
 struct vs { int n; int items[]; };
@@ -29,7 +29,7 @@ const SOURCE = `
 typedef uint_least16_t char16_t;
 typedef uint_least32_t char32_t;
 struct pt { int x; int y; };
-union ubits { int a : 3; int b; };
+union gap { struct { char c; int i; } s; float f; };
 union u { int i; float f; };
 struct partial { int before; int x; };
 struct vs { int n; int items[]; };
@@ -96,7 +96,7 @@ describe("structs through '...'", () => {
   });
 
   test("a struct C's calling convention cannot be known for is an FFIError, as CFFI's NotImplementedError", () => {
-    expectThrow(() => C.sum_pairs(1, ffi.new('union ubits *')[0]), FFIError, 'bit-fields');
+    expectThrow(() => C.sum_pairs(1, ffi.new('union gap *')[0]), FFIError, 'no member of it holds all its bytes');
     expectThrow(() => C.sum_pairs(1, ffi.new('struct partial *')[0]), FFIError, "'struct partial' is declared with '...;'");
   });
 });
@@ -221,7 +221,7 @@ describe('functions', () => {
     const fp = ffi.cast('int(*)(int, struct partial)', 4096)!;
     expectThrow(() => fp('not an int'), FFIError, "ctype 'struct partial' not supported as argument 2 of a call through a function pointer: it is declared with '...;'");
     await expect(fp.async()).rejects.toThrow(/not supported as argument 2/);
-    const ret = ffi.cast('union ubits(*)(void)', 4096)!;
-    expectThrow(() => ret(), FFIError, "ctype 'union ubits' not supported as return value of a call through a function pointer: it has bit-fields");
+    const ret = ffi.cast('union gap(*)(void)', 4096)!;
+    expectThrow(() => ret(), FFIError, "ctype 'union gap' not supported as return value of a call through a function pointer: no member of it holds all its bytes as a value (its largest, 's', has padding or a _Bool)");
   });
 });

@@ -332,13 +332,24 @@ describe('structs and unions by value', () => {
     expect(results[1]).toEqual(results[0]);
   });
 
-  test('bit-fields are refused by value through koffi where a union holds them, with the reason', () => {
+  test('bit-fields in unions by value through dlopen, each in a struct of its own: as a member, in a struct\'s anonymous union, in an anonymous struct, in and out and through callbacks, as verify() passes them', () => {
+    const DECLS = `union ub { unsigned a : 3; int b; }; struct sb { int t; union { unsigned a : 3; int b; }; double w; };
+      union ubs { struct { unsigned lo : 4; unsigned hi : 4; }; unsigned char byte; };
+      int ub_bits(union ub u); union ub ub_of(unsigned a); struct sb sb_next(struct sb s); union ubs ubs_swap(union ubs u);
+      int ubs_via_cb(int (*f)(union ubs, union ub), int i);`;
     const abi = new FFI();
-    abi.cdef('union ub { unsigned a : 3; int b; }; struct sb { int t; union { unsigned a : 3; int b; }; };');
-    expectThrow(() => abi.cast('int(*)(union ub)', 4096)!(0), FFIError,
-      "ctype 'union ub' not supported as argument 1 of a call through a function pointer: it has bit-fields, and koffi passes a union as one of its members");
-    expectThrow(() => abi.cast('struct sb(*)(void)', 4096)!(), FFIError,
-      "ctype 'struct sb' not supported as return value of a call through a function pointer: it has bit-fields in an anonymous union, which koffi passes as one of its members");
+    abi.cdef(DECLS);
+    const api = verifyFixture('beyond.c', DECLS);
+    const results = ([[abi, abi.dlopen(sharedLibrary('beyond.c'))], [api.ffi, api.lib]] as [FFI, Lib][]).map(([f, lib]) => {
+      const of = lib.ub_of(6);
+      const s = lib.sb_next({ t: 1, a: 7, w: 0.5 });
+      const u = lib.ubs_swap({ lo: 1, hi: 10 });
+      const seen: unknown[] = [];
+      const cb = f.callback('int(union ubs, union ub)', (x: CData, y: CData) => (seen.push([x.lo, x.hi, x.byte, y.a, y.b]), x.byte + y.b));
+      return [lib.ub_bits({ a: 5 }), [of.a, of.b], [s.t, s.a, s.b, s.w], [u.lo, u.hi, u.byte], lib.ubs_via_cb(cb, 0x4c), seen];
+    });
+    expect(results[0]).toEqual([5, [6, 6], [2, 0, 0, 1], [10, 1, 0x1a], 0x4c + 5, [[12, 4, 0x4c, 5, 5]]]);
+    expect(results[1]).toEqual(results[0]);
   });
 
   test('anonymous structs in unions by value through dlopen, as members of the koffi union: integer, floating point, in memory, in a struct, in and out and through callbacks, as verify() passes them', () => {
