@@ -13,7 +13,7 @@ export type RecordMember =
       readonly kind: 'shared';
       readonly name: string;
       readonly offset: number;
-      /** The fields sharing the bytes, by offset. */
+      /** The fields sharing the bits, by where their bits begin. */
       readonly fields: readonly CField[];
       /** The koffi union's members (see unionParts), or null when they cannot be told. */
       readonly parts: readonly CField[] | null;
