@@ -12,7 +12,7 @@ export type { CdefChunk } from '../cc/check';
 export type { Skipped } from '../cc/select';
 
 /** Bumped whenever the output for the same preprocessed text changes. */
-const HEADER_READER_VERSION = '22';
+const HEADER_READER_VERSION = '23';
 
 export interface HeaderOptions extends PreprocessOptions {
   /**

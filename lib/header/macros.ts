@@ -13,6 +13,17 @@ import { cWord } from '../cparser/keywords';
 /** The tokens of macro text, without blanks (from its pieces, when read already). */
 export const tokensOf = (text: string, pieces: readonly string[] = preprocessedPieces(text)): string[] => pieces.filter((p) => pieceKind(p) !== null);
 
+/**
+ * Macro text without a leading `_Pragma` that only makes the compiler say something where the
+ * macro is used (libtasn1.h's `#define node_asn_struct _Pragma ("GCC warning \"...is deprecated\"") asn1_node_st`):
+ * what follows is the macro's meaning where C takes a pragma there (before a declaration, not
+ * in an expression). Any other text as it is.
+ */
+export function withoutWarning(expanded: string, tokens: readonly string[]): string {
+  const said = tokens[0] === '_Pragma' && tokens[1] === '(' && tokens[3] === ')' && /^"\s*(GCC\s+warning|message)\b/.test(tokens[2] ?? '');
+  return said ? tokens.slice(4).join(' ') : expanded;
+}
+
 /** Index after the bracket group opened at `open`, or -1 when it never closes. */
 function closing(toks: readonly string[], open: number): number {
   let depth = 0;
