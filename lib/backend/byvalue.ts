@@ -25,6 +25,8 @@ const recordMembersOf = new WeakMap<StructType, readonly RecordMember[]>();
 /** Where a field's bits begin and end in its struct: a bit-field's own, every bit of its bytes for any other. */
 const bitStart = (f: CField): number => f.offset * 8 + (f.bitsize >= 0 ? f.bitshift : 0);
 const bitEnd = (f: CField): number => (f.bitsize >= 0 ? bitStart(f) + f.bitsize : (f.offset + Math.max(0, f.type.size)) * 8);
+/** How many bytes from its offset a bit-field's bits fall in. */
+const bitBytes = (f: CField): number => Math.ceil((f.bitshift + f.bitsize) / 8);
 
 /**
  * The members of the koffi record of `t`: its fields, those sharing their bits (an anonymous
@@ -148,7 +150,7 @@ function bitCarriers(t: StructType, bitFields: readonly CField[]): CField[] {
   const covered = new Uint8Array(Math.max(0, t.size));
   for (const f of bitFields) {
     if (f.bitsize <= 0) continue;
-    const end = f.offset + Math.ceil((f.bitshift + f.bitsize) / 8);
+    const end = f.offset + bitBytes(f);
     for (let b = f.offset; b < end && b < covered.length; b++) covered[b] = 1;
   }
   const out: CField[] = [];
@@ -253,7 +255,7 @@ function dataBytes(f: CField, at: number, out: Set<number>): void {
   const add = (from: number, to: number): void => {
     for (let b = from; b < to; b++) out.add(b);
   };
-  if (f.bitsize >= 0) return add(at, at + Math.ceil((f.bitshift + f.bitsize) / 8));
+  if (f.bitsize >= 0) return add(at, at + bitBytes(f));
   const t = f.type;
   if (t.kind === 'array') for (let i = 0; i < (t.length ?? 0); i++) dataBytes({ ...f, type: t.item }, at + i * t.item.size, out);
   else if (t.kind === 'struct' || t.kind === 'union') for (const g of t.fields ?? []) dataBytes(g, at + g.offset, out);
@@ -319,7 +321,7 @@ function nanWriter(carrier: CField, members: readonly CField[]): CField | null {
   };
   floats(carrier.type, carrier.offset);
   const writes = (t: CType, at: number, f?: CField): boolean => {
-    if (f !== undefined && f.bitsize >= 0) return overlaps(at, at + Math.ceil((f.bitshift + f.bitsize) / 8));
+    if (f !== undefined && f.bitsize >= 0) return overlaps(at, at + bitBytes(f));
     switch (t.kind) {
       case 'array':
         return Array.from({ length: t.length ?? 0 }).some((_, i) => writes(t.item, at + i * t.item.size));

@@ -14,14 +14,14 @@ import { cWord } from '../cparser/keywords';
 export const tokensOf = (text: string, pieces: readonly string[] = preprocessedPieces(text)): string[] => pieces.filter((p) => pieceKind(p) !== null);
 
 /**
- * Macro text without a leading `_Pragma` that only makes the compiler say something where the
- * macro is used (libtasn1.h's `#define node_asn_struct _Pragma ("GCC warning \"...is deprecated\"") asn1_node_st`):
- * what follows is the macro's meaning where C takes a pragma there (before a declaration, not
- * in an expression). Any other text as it is.
+ * The tokens of macro text after a leading `_Pragma` that only makes the compiler say something
+ * where the macro is used (libtasn1.h's `#define node_asn_struct _Pragma ("GCC warning \"...is deprecated\"") asn1_node_st`):
+ * the macro's meaning where C takes a pragma there (before a declaration, not in an expression).
+ * Null for text that does not begin so.
  */
-export function withoutWarning(expanded: string, tokens: readonly string[]): string {
+export function afterWarning(tokens: readonly string[]): readonly string[] | null {
   const said = tokens[0] === '_Pragma' && tokens[1] === '(' && tokens[3] === ')' && /^"\s*(GCC\s+warning|message)\b/.test(tokens[2] ?? '');
-  return said ? tokens.slice(4).join(' ') : expanded;
+  return said ? tokens.slice(4) : null;
 }
 
 /** Index after the bracket group opened at `open`, or -1 when it never closes. */
@@ -96,8 +96,7 @@ function imaginaryValue(text: string, sign: number): ComplexValue | { error: str
   if (/[lL]$/.test(body)) return { error: `its value, ${text}, is a 'long double _Complex', which has no equivalent here` };
   const v = floatLiteral(body);
   if (v === null) return { error: `its value, ${text}, is not a number C reads` };
-  if (!Number.isFinite(v) || (v === 0 && nonZero(body))) return { error: `its value, ${text}, is beyond the range of a double, the widest floating type JavaScript holds` };
-  return { complex: [sign * 0, sign * v] };
+  return beyondDouble(text, body, v) ?? { complex: [sign * 0, sign * v] };
 }
 
 /** The floating types a cast in a macro's value may name, by spelling, and whether values round to float. */
@@ -133,10 +132,7 @@ function floatingValue(toks: readonly string[]): number | { error: string } | nu
   if (rest.length !== 1 || pieceKind(rest[0]) !== 'number' || !isFloatLiteral(rest[0])) return null;
   const v = floatLiteral(rest[0]);
   if (v === null) return null;
-  if (!Number.isFinite(v) || (v === 0 && nonZero(rest[0]))) {
-    return { error: `its value, ${rest[0]}, is beyond the range of a double, the widest floating type JavaScript holds` };
-  }
-  return float ? Math.fround(v) : v;
+  return beyondDouble(rest[0], rest[0], v) ?? (float ? Math.fround(v) : v);
 }
 
 /**
@@ -161,6 +157,12 @@ export function castConstant(expanded: string, tokens: readonly string[] = token
   if (!m) return null;
   const v = m[1].length > 1 && m[1][0] === '0' && !/[xX]/.test(m[1]) ? parseInt(m[1], 8) : Number(m[1]);
   return Number.isSafeInteger(v) ? { type: type.join(' ').replace(/ \*/g, ' *').replace(/\* \*/g, '**'), value: sign * v } : null;
+}
+
+/** Why `text`, whose floating literal `literal` reads as `v`, has no value here (it overflows a double, or underflows one to 0), or null. */
+function beyondDouble(text: string, literal: string, v: number): { error: string } | null {
+  if (Number.isFinite(v) && !(v === 0 && nonZero(literal))) return null;
+  return { error: `its value, ${text}, is beyond the range of a double, the widest floating type JavaScript holds` };
 }
 
 /** Whether a floating literal's digits, before its exponent, are not all zeros. */

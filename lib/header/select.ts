@@ -6,7 +6,7 @@ import { Notes } from '../cc/select';
 import { isBuiltinTypeName } from '../cparser/parser';
 import { cWord } from '../cparser/keywords';
 import { MacroDef, pieceKind, preprocessedPieces } from '../cparser/preprocessed';
-import { ComplexValue, castConstant, literalValue, tokensOf, withoutWarning } from './macros';
+import { ComplexValue, afterWarning, castConstant, literalValue, tokensOf } from './macros';
 
 /**
  * What a file the header includes is to its binding: a part of it rather than a header of its own,
@@ -111,15 +111,20 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
       notes.skip(m.name, where, full.error.replace('only macros with an integer value', 'only macros with a value'), m.at);
       continue;
     }
-    const typeName = withoutWarning(full, tokensOf(full));
-    // Only a type name may follow such a _Pragma: in an expression, C refuses the pragma it becomes.
-    const expanded = typeName !== full && namesType(tokensOf(typeName), table) ? typeName : full;
-    const pieces = preprocessedPieces(expanded);
-    const tokens = tokensOf(expanded, pieces);
+    let expanded = full;
+    let pieces = preprocessedPieces(expanded);
+    let tokens = tokensOf(expanded, pieces);
     if (tokens[0] === '_Pragma') {
-      notes.skip(m.name, where, `its value begins with ${tokens.slice(0, 4).join('')}, which C takes before a declaration, never in a value; ` +
-        'only a type name after a pragma that warns (a deprecated name) is declared, as a typedef', m.at);
-      continue;
+      // Only a type name may follow such a _Pragma: in an expression, C refuses the pragma it becomes.
+      const typeName = afterWarning(tokens);
+      if (typeName === null || !namesType(typeName, table)) {
+        notes.skip(m.name, where, `its value begins with ${tokens.slice(0, 4).join('')}, which C takes before a declaration, never in a value; ` +
+          'only a type name after a pragma that warns (a deprecated name) is declared, as a typedef', m.at);
+        continue;
+      }
+      expanded = typeName.join(' ');
+      pieces = preprocessedPieces(expanded);
+      tokens = tokensOf(expanded, pieces);
     }
     const literal = literalValue(expanded, tokens);
     if (literal !== null && typeof literal === 'object' && 'error' in literal) {
