@@ -21,6 +21,8 @@ export interface Item {
   readonly where: string;
   /** For a `static const` that is a constant only if its type is an integer: that type's name. */
   readonly integerType?: string;
+  /** For `#define NAME value` whose value is one integer constant: the two, which the check declares without reading the text (CdefBatch.addDefine). */
+  readonly define?: { readonly name: string; readonly value: string };
 }
 
 /** cdef text (without its newline) spelled from the table's tokens, and those tokens when the cdef lexer would read the same ones. */
@@ -112,6 +114,19 @@ export function macroItem(m: MacroDef, value: string, where: string, pieces: rea
     else s.piece(piece, kind === null ? -1 : spelledKind(kind, piece));
   }
   return { pos: m.at - 0.5, text: `${s.text}\n`, tokens: s.spelled() ?? undefined, pack: 0, user: true, names: [m.name], where };
+}
+
+/** A macro value that is one integer constant, in parentheses or not, negative or not (`16`, `0x10u`, `(-1)`). */
+const INTEGER_VALUE = /^\(?-?(?:0[xX][0-9a-fA-F]+|[0-9]+)[uUlL]*\)?$/;
+
+/**
+ * The item of object-like macro `m` when its value is one integer constant (most of a header's
+ * constants): the line macroItem would make, and the name and value for the check to declare
+ * without reading it. Null for any other value.
+ */
+export function integerMacroItem(m: MacroDef, where: string): Item | null {
+  if (!INTEGER_VALUE.test(m.body)) return null;
+  return { pos: m.at - 0.5, text: `#define ${m.name} ${m.body}\n`, define: { name: m.name, value: m.body }, pack: 0, user: true, names: [m.name], where };
 }
 
 /**

@@ -1,7 +1,7 @@
 // What cc() declares from the declaration table: the source's own declarations and macros, the header types they need, and what it leaves out.
 import { isBuiltinTypeName } from '../cparser/parser';
 import { Decl, DeclTable, Declarator, Mode, Ref } from './declarations';
-import { Item, constantText, declaratorsText, item, macroItem, tagText, typeNameText, wholeText } from './emit';
+import { Item, constantText, declaratorsText, integerMacroItem, item, macroItem, tagText, typeNameText, wholeText } from './emit';
 import { expandMacro, runtimeValue } from './macros';
 
 /** A declaration of the user's source that was not declared, and why. */
@@ -168,6 +168,11 @@ function* macroItems(table: DeclTable, own: (file: number) => boolean, notes: No
     const where = `${table.files[m.file]}:${m.line}`;
     if (m.params !== null) {
       notes.skip(m.name, where, 'it is a function-like macro; only object-like integer macros are declared', m.at);
+      continue;
+    }
+    const integer = integerMacroItem(m, where);
+    if (integer !== null) {
+      yield integer;
       continue;
     }
     const expanded = expandMacro(m, table.macros);

@@ -345,18 +345,21 @@ const RADIX_PREFIX = { 16: '0x', 2: '0b', 8: '0o', 10: '' } as const;
 
 /** The value and C type of an integer constant token, as C picks the first type in its list that fits. */
 export function integerLiteral(tok: Token, ts: TokenStream): IntValue {
-  const text = tok.text;
+  const v = integerLiteralOf(tok.text);
+  return typeof v === 'string' ? ts.fail(tok, v) : v;
+}
+
+/** The value and C type of integer constant `text` (see integerLiteral), or why it is none. */
+export function integerLiteralOf(text: string): IntValue | string {
   if (isSmallDecimal(text)) return { value: toBigInt(Number(text)), type: INT.type };
   const m = INT_LITERAL.exec(text);
   if (!m || !SUFFIX.test(m[5])) {
-    if (isFloatLiteral(text)) {
-      ts.fail(tok, `the floating-point constant ${quote(text)} is not allowed in an integer constant expression`);
-    }
-    ts.fail(tok, `invalid integer constant ${quote(text)}`);
+    if (isFloatLiteral(text)) return `the floating-point constant ${quote(text)} is not allowed in an integer constant expression`;
+    return `invalid integer constant ${quote(text)}`;
   }
   const base = m[1] !== undefined ? 16 : m[2] !== undefined ? 2 : m[3] !== undefined ? 8 : 10;
   const digits = (m[1] ?? m[2] ?? m[3] ?? m[4]).replace(/^0+/, '') || '0';
-  if (digits.length > MAX_DIGITS[base]) ts.fail(tok, `the integer constant ${quote(text)} is too large for any integer type`);
+  if (digits.length > MAX_DIGITS[base]) return `the integer constant ${quote(text)} is too large for any integer type`;
   const value = toBigInt(RADIX_PREFIX[base] + digits);
   const s = m[5].toLowerCase();
   const unsigned = s.includes('u');
@@ -367,7 +370,7 @@ export function integerLiteral(tok: Token, ts: TokenStream): IntValue {
   // A decimal constant past every signed type but within 64 bits is unsigned, as Clang and CFFI take
   // it ('enum { MAX = 18446744073709551615 }'); GCC warns that it is "so large that it is unsigned".
   if (value <= 0xffffffffffffffffn) return { value, type: longs === 2 ? ULLONG.type : ULONG.type };
-  return ts.fail(tok, `the integer constant ${quote(text)} is too large for any integer type`);
+  return `the integer constant ${quote(text)} is too large for any integer type`;
 }
 
 /** True for '0' and for decimal constants of up to nine digits without a suffix: ints, whose value Number() reads exactly. */

@@ -7,8 +7,8 @@ import { arrayOf } from '../ctype/intern';
 import { Decl, Registry, SourcePos } from '../ctype/registry';
 import { Scope, toJs } from '../ctype/declarations';
 import { TemplateMemo } from '../ctype/template';
-import { convertInt, isFloatLiteral } from './constexpr';
-import { Token, Where, describe, isName, lex, releaseTokens } from './lexer';
+import { IntValue, convertInt, integerLiteralOf, isFloatLiteral } from './constexpr';
+import { Token, Where, describe, isName, keyword, lex, releaseTokens } from './lexer';
 import { SpelledTokens, lexSpelled } from './spelled';
 import * as tokenTable from './tokens';
 import * as streams from './stream';
@@ -139,6 +139,29 @@ export class CdefBatch {
     return null;
   }
 
+  /**
+   * add() of the line `#define NAME value` (no pack), for a value that is one integer constant,
+   * in parentheses or not, negative or not (`0x10`, `(-1)`): declared as the parser declares it,
+   * without reading the line, which most of a header's constants are. Any other value, one that
+   * is no valid constant, or a name the parser refuses goes through add() and its message.
+   */
+  addDefine(name: string, value: string): CDefError | TypeError | null {
+    const v = PLAIN_NAME.test(name) && keyword(name) === undefined && !BUILTIN_TYPES.has(name) ? literalDefine(value) : null;
+    if (v === null) return this.add(`#define ${name} ${value}\n`);
+    if (this.open) throw new Error('internal: keep() or undo() the last piece before adding another');
+    this.scope.beginPiece();
+    try {
+      // Where add() would put it: line 1, after '#define '.
+      this.scope.declare({ kind: 'constant', name, type: v.type, value: toJs(v.value), origin: 'define', pos: { line: 1, column: 9 } });
+    } catch (e) {
+      this.scope.undoPiece();
+      if (e instanceof CDefError || e instanceof globalThis.TypeError) return e;
+      throw e;
+    }
+    this.open = true;
+    return null;
+  }
+
   /** Keeps the piece add() just parsed. */
   keep(): void {
     this.scope.keepPiece();
@@ -184,6 +207,28 @@ export class CdefBatch {
     this.scope.commit();
   }
 }
+
+/** A name the lexer reads as one identifier. */
+const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** A `#define` value that is one integer constant, in parentheses or not, negative or not. */
+const LITERAL_DEFINE = /^(\(?)(-?)([0-9][0-9A-Za-z]*)(\)?)$/;
+
+/**
+ * The value and type the parser gives `#define NAME value` when `value` is one integer constant
+ * (see CdefBatch.addDefine), or null for any other value. A negated constant is taken only when
+ * it is an int, whose negation is an int that cannot overflow; others are left to the parser.
+ */
+export function literalDefine(value: string): IntValue | null {
+  const m = LITERAL_DEFINE.exec(value);
+  if (m === null || m[1].length !== m[4].length) return null;
+  const v = integerLiteralOf(m[3]);
+  if (typeof v === 'string') return null;
+  if (m[2] === '') return v;
+  return v.type === INT_TYPE ? { value: -v.value, type: v.type } : null;
+}
+
+const INT_TYPE = primitive('int');
 
 function packOf(options: CdefOptions): number {
   const p = options.pack ?? 0;

@@ -1,6 +1,6 @@
 // What a whole-header binding declares from the declaration table: the header's declarations as roots, the types they need from other headers, its object-like macros.
 import { Decl, DeclTable, Declarator } from '../cc/declarations';
-import { Item, constantText, declaratorsText, item, macroItem, tagText, typeNameText, wholeText } from '../cc/emit';
+import { Item, constantText, declaratorsText, integerMacroItem, item, macroItem, tagText, typeNameText, wholeText } from '../cc/emit';
 import { expandMacro, runtimeValue } from '../cc/macros';
 import { Notes } from '../cc/select';
 import { isBuiltinTypeName } from '../cparser/parser';
@@ -104,6 +104,11 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
     }
     if (m.params !== null) {
       macros.push(m);
+      continue;
+    }
+    const integer = integerMacroItem(m, where);
+    if (integer !== null) {
+      items.push(integer);
       continue;
     }
     const full = expandMacro(m, table.macros);

@@ -2,7 +2,7 @@
 import { CDefError } from '../../lib/errors';
 import { CType, StructType } from '../../lib/ctype/model';
 import { Registry, keyOf } from '../../lib/ctype/registry';
-import { CdefBatch, parseCdef, parseTypeName } from '../../lib/cparser/parser';
+import { CdefBatch, literalDefine, parseCdef, parseTypeName } from '../../lib/cparser/parser';
 import { Random, testSeed } from '../helpers/random';
 
 /** Pieces that interact: forward declarations completed later, redefinitions, conflicts, anonymous types, packs, refusals. */
@@ -218,5 +218,45 @@ describe('CdefBatch', () => {
     const batch = new CdefBatch(new Registry());
     expect(batch.add('int x;')).toBeNull();
     expect(() => batch.add('int y;')).toThrow(/^internal: keep\(\) or undo\(\) the last piece/);
+  });
+  test('addDefine() declares what add() of the same #define line declares, and refuses what it refuses, with its message', () => {
+    const values = [
+      '0', '7', '(1)', '(-1)', '-1', '-0', '2147483647', '-2147483647', '2147483648', '-2147483648', '(-2147483648)', '0x7fffffff',
+      '0x80000000', '-0x80000000', '0xffffffffu', '4294967296', '0x100000000', '9223372036854775807', '9223372036854775808',
+      '18446744073709551615', '18446744073709551616', '0x10UL', '10ll', '10uLL', '10lul', '077', '08', '0b101', '1e5', '0x1p3',
+      '(1', '1)', '((1))', '(-(1))', '- 1', '1 + 1', '-1u', '-5L', '(0x0)', '00', 'N', '(N)',
+    ];
+    const names = ['A', 'B', 'int', 'N', 'size_t', 'f'];
+    const rng = new Random(seed);
+    for (let run = 0; run < 200; run++) {
+      const steps = Array.from({ length: rng.int(1, 6) }, () => ({ name: rng.pick(names), value: rng.pick(values), keep: rng.int(0, 3) > 0 }));
+      const byDefine = new Registry();
+      const byAdd = new Registry();
+      const a = new CdefBatch(byDefine);
+      const b = new CdefBatch(byAdd);
+      for (const s of [a, b]) {
+        expect(s.add('#define N 3\nint f(int);')).toBeNull();
+        s.keep();
+      }
+      const outcomes = steps.map((step) => {
+        const one = a.addDefine(step.name, step.value);
+        const two = b.add(`#define ${step.name} ${step.value}\n`);
+        for (const [batch, refused] of [[a, one], [b, two]] as const) if (refused === null) (step.keep ? batch.keep() : batch.undo());
+        return [one?.message ?? null, two?.message ?? null];
+      });
+      expect({ steps, outcomes }).toEqual({ steps, outcomes: outcomes.map(([, two]) => [two, two]) });
+      a.commit();
+      b.commit();
+      expect({ steps, registry: describeRegistry(byDefine) }).toEqual({ steps, registry: describeRegistry(byAdd) });
+    }
+  });
+
+  test('addDefine() reads a lone integer constant itself, and leaves every other value to the parser', () => {
+    const read = ['0', '(1)', '(-1)', '-2147483647', '0x10UL', '2147483648', '18446744073709551615', '077', '0b101'].map((v) => [v, literalDefine(v)?.type.name]);
+    expect(read).toEqual([
+      ['0', 'int'], ['(1)', 'int'], ['(-1)', 'int'], ['-2147483647', 'int'], ['0x10UL', 'unsigned long'], ['2147483648', 'long'],
+      ['18446744073709551615', 'unsigned long'], ['077', 'int'], ['0b101', 'int'],
+    ]);
+    expect(['1 + 1', '(1', '((1))', '-1u', '-2147483648', '08', '1e5', 'N', ''].map(literalDefine)).toEqual(Array(9).fill(null));
   });
 });
