@@ -39,37 +39,52 @@ export type TableKind = Exclude<TokenKind, 'hash' | 'eol' | 'eof'> | 'other';
 /**
  * Tokens of preprocessed C as parallel arrays (a struct of arrays): a large translation unit makes
  * tens of thousands, and one object each would keep the garbage collector busy. Token `i` is
- * `kinds[i]`, `texts[i]`, and so on.
+ * `kinds[i]`, `texts[i]`, and so on. The numbers are typed arrays, outside the collected heap,
+ * which each young-generation collection would otherwise copy while the table is new; each is
+ * exactly `length` long (reading past the end gives undefined, as an array's would).
  */
 export class TokenTable {
   readonly kinds: TableKind[] = [];
   /** Identifier and punctuator texts are interned: equal texts are one string. */
   readonly texts: string[] = [];
   /** Index into the reader's file names of the file the token came from. */
-  readonly files: number[] = [];
-  readonly lines: number[] = [];
-  /** Whitespace separated it from the previous token in the text. */
-  readonly spaced: boolean[] = [];
+  files = new Int32Array(0);
+  lines = new Int32Array(0);
+  /** Whitespace separated it from the previous token in the text (1) or not (0). */
+  spaced = new Uint8Array(0);
   /** The token's index as read, which directive positions refer to: `i` until tokens are removed in place. */
-  readonly raws: number[] = [];
+  raws = new Int32Array(0);
+  /** Room for this many tokens in the numbers' buffers (push grows them; done() trims the views). */
+  private room = 0;
 
   get length(): number {
     return this.kinds.length;
   }
 
   push(kind: TableKind, text: string, file: number, line: number, spaced: boolean, raw: number): void {
+    const i = this.kinds.length;
+    if (i === this.room) this.grow();
     this.kinds.push(kind);
     this.texts.push(text);
-    this.files.push(file);
-    this.lines.push(line);
-    this.spaced.push(spaced);
-    this.raws.push(raw);
+    this.files[i] = file;
+    this.lines[i] = line;
+    this.spaced[i] = spaced ? 1 : 0;
+    this.raws[i] = raw;
+  }
+
+  /** Ends the pushes: the numbers' views end at the last token. */
+  done(): void {
+    this.truncate(this.kinds.length);
   }
 
   /** Keeps the first `length` tokens (for a reader that removes tokens in place). */
   truncate(length: number): void {
-    this.kinds.length = this.texts.length = this.files.length = length;
-    this.lines.length = this.spaced.length = this.raws.length = length;
+    this.kinds.length = this.texts.length = length;
+    this.files = this.files.subarray(0, length);
+    this.lines = this.lines.subarray(0, length);
+    this.spaced = this.spaced.subarray(0, length);
+    this.raws = this.raws.subarray(0, length);
+    this.room = length;
   }
 
   /** True when token `i` is the punctuator `text`. */
@@ -79,6 +94,19 @@ export class TokenTable {
 
   isIdent(i: number): boolean {
     return this.kinds[i] === 'ident';
+  }
+
+  private grow(): void {
+    const room = Math.max(1024, this.room * 2);
+    const more = <T extends Int32Array | Uint8Array>(a: T, made: T): T => {
+      made.set(a);
+      return made;
+    };
+    this.files = more(this.files, new Int32Array(room));
+    this.lines = more(this.lines, new Int32Array(room));
+    this.spaced = more(this.spaced, new Uint8Array(room));
+    this.raws = more(this.raws, new Int32Array(room));
+    this.room = room;
   }
 }
 
@@ -187,6 +215,7 @@ class PreprocessedReader {
         spaced = lineStart = false;
       }
     }
+    this.tokens.done();
     return { tokens: this.tokens, files: this.files, macros: this.macros, packs: this.packs };
   }
 

@@ -58,14 +58,16 @@ describe('readPreprocessed', () => {
 
   test('marks tokens that followed whitespace; comments count their lines', () => {
     const p = readPreprocessed('a(b) /* one\ntwo */c//x\nd');
-    expect(p.tokens.spaced).toEqual([true, false, false, false, true, true]);
-    expect(p.tokens.lines).toEqual([1, 1, 1, 1, 2, 3]);
+    expect([...p.tokens.spaced]).toEqual([1, 0, 0, 0, 1, 1]);
+    expect([...p.tokens.lines]).toEqual([1, 1, 1, 1, 2, 3]);
+    // Each number array ends at the last token: past it is undefined, as in an array.
+    expect([p.tokens.lines.length, p.tokens.raws[6], p.tokens.files[6]]).toEqual([6, undefined, undefined]);
   });
 
   test('interns names and punctuators: equal texts are one string', () => {
     const p = readPreprocessed('foo(foo);');
     expect(p.tokens.texts[0]).toBe(p.tokens.texts[2]);
-    expect(p.tokens.raws).toEqual([0, 1, 2, 3, 4]);
+    expect([...p.tokens.raws]).toEqual([0, 1, 2, 3, 4]);
   });
 
   test('splits a macro body into pieces and says which are names', () => {
