@@ -4,7 +4,7 @@ import fs = require('fs');
 import type * as Module from 'module';
 import type * as Os from 'os';
 import path = require('path');
-import { promisify } from 'util';
+import { getSystemErrorName, promisify } from 'util';
 import vm = require('vm');
 import type * as WorkerThreads from 'worker_threads';
 
@@ -344,6 +344,46 @@ function withNotice<T>(run: () => T, notice: { afterMs: number; text: string }):
   }
 }
 
+/**
+ * The native helper's runProgram (native/spawn.c): a program run to its end through posix_spawn,
+ * its two pipes read in one poll loop. Status -1: it did not exit; signal 0: no signal ended it;
+ * errno nonzero: it could not start.
+ */
+export type ProgramRunner = (
+  file: string, argv: readonly string[], cwd: string | null, env: readonly string[] | null,
+  timeoutMs: number, limit: number, noticeMs: number, notice: string | null,
+) => { status: number; signal: number; stdout: string; stderr: string; errno: number; timedOut: boolean; overflowed: boolean };
+
+let programRunner: ProgramRunner | null = null;
+
+/**
+ * Gives spawnSync the native helper's runner (lib/backend/native.ts, when the addon loads; null
+ * takes it back). A program named by a path then runs without Node's child_process, whose loading
+ * is some 5 ms of a fresh process (and each spawnSync a new event loop), and a notice needs no
+ * timer process. A program named without a '/' still goes through child_process, which looks it
+ * up in the child's PATH.
+ */
+export function useProgramRunner(run: ProgramRunner | null): void {
+  programRunner = run;
+}
+
+/** spawnSync through the native runner: the same options and result as spawnBlocking's (Node's), its error included. */
+function spawnNatively(run: ProgramRunner, file: string, args: readonly string[], options?: SpawnOptions): SpawnResult {
+  // process.env as it stands, as Node passes it: not necessarily C's environ (a test runner's sandbox has a copy of its own).
+  const env = Object.entries(childEnv(options) ?? process.env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
+  const notice = options?.notice;
+  const r = run(file, [file, ...args], options?.cwd ?? null, env, options?.timeout ?? 0, SPAWN_OUTPUT_LIMIT, notice?.afterMs ?? 0, notice?.text ?? null);
+  let error: Error | undefined;
+  if (r.errno !== 0) {
+    // As Node words it: 'spawnSync /usr/bin/cc ENOENT', with code, errno, syscall, path and arguments.
+    const code = getSystemErrorName(-r.errno);
+    error = Object.assign(new Error(`spawnSync ${file} ${code}`), { errno: -r.errno, code, syscall: `spawnSync ${file}`, path: file, spawnargs: [...args] });
+  }
+  const signals = r.signal === 0 ? undefined : (os().constants.signals as Record<string, number>);
+  const signal = signals === undefined ? null : ((Object.keys(signals).find((k) => signals[k] === r.signal) ?? null) as NodeJS.Signals | null);
+  return { status: r.status >= 0 ? r.status : null, signal, stdout: r.stdout, stderr: r.stderr, error, timedOut: r.timedOut, overflowed: r.overflowed };
+}
+
 /** child_process.spawnSync with the Host's options and result. */
 function spawnBlocking(file: string, args: readonly string[], options?: SpawnOptions): SpawnResult {
   const r = childProcess().spawnSync(file, args, {
@@ -463,6 +503,7 @@ export const nodeHost: Host = {
     }
   },
   spawnSync(file, args, options) {
+    if (programRunner !== null && file.includes('/')) return spawnNatively(programRunner, file, args, options);
     return options?.notice ? withNotice(() => spawnBlocking(file, args, options), options.notice) : spawnBlocking(file, args, options);
   },
 

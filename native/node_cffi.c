@@ -17,6 +17,7 @@
 #include <uchar.h>
 
 #include "args.h"
+#include "spawn.h"
 
 /* True when none of the `length` bytes at `text` has its high bit set (gcc vectorises the loop at -O3). */
 static bool is_ascii(const unsigned char *text, size_t length) {
@@ -458,6 +459,7 @@ NAPI_MODULE_INIT() {
     {"errno", NULL, get_errno, NULL, NULL, NULL, napi_enumerable, NULL},
     {"adjustExternalMemory", NULL, adjust_external_memory, NULL, NULL, NULL, napi_enumerable, NULL},
     {"checksum", NULL, checksum, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"runProgram", NULL, run_program, NULL, NULL, NULL, napi_enumerable, NULL},
     {"gcFree", NULL, gc_free, NULL, NULL, NULL, napi_enumerable, NULL},
     {"gcCancel", NULL, gc_cancel, NULL, NULL, NULL, napi_enumerable, NULL},
     {"gcNotify", NULL, gc_notify, NULL, NULL, NULL, napi_enumerable, NULL},

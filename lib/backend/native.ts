@@ -1,6 +1,6 @@
 // Loads the optional native helper (build/Release/node_cffi.node); null when it was never built or is disabled.
 import path = require('path');
-import { nodeHost } from '../host';
+import { ProgramRunner, nodeHost, useProgramRunner } from '../host';
 import { packageRoot } from '../package';
 
 /**
@@ -59,6 +59,11 @@ export interface NativeHelper {
   gcCancel?(cdata: object): boolean;
   /** The function told of each gcFree record done, with its `keep`. */
   gcNotify?(fn: (keep: object) => void): void;
+  /**
+   * Runs a program to its end (native/spawn.c; see ProgramRunner in lib/host.ts), which the host's
+   * spawnSync then uses instead of Node's child_process. Absent from an addon built before it existed.
+   */
+  runProgram?: ProgramRunner;
 }
 
 /** Every function NativeHelper always has, checked on load so that an addon from another version is refused. */
@@ -96,6 +101,7 @@ const loaded = load();
  * (to anything but '' and '0'): then every caller takes its koffi/JavaScript path.
  */
 export const native: NativeHelper | null = loaded.helper;
+if (typeof native?.runProgram === 'function') useProgramRunner(native.runProgram);
 
 /** Why `native` is what it is: the file it came from, or why it is null. For diagnostics. */
 export const nativeStatus: string = loaded.status;

@@ -1,6 +1,6 @@
 // Each chosen declaration through the cdef parser, as ffi.cdef will take it: what the parser refuses is left out with its reason.
 import { CDefError } from '../errors';
-import { CdefBatch } from '../cparser/parser';
+import { CdefBatch } from '../cparser/batch';
 import { CType, FunctionType } from '../ctype/model';
 import { isIntegralRepr } from '../ctype/primitives';
 import { Registry } from '../ctype/registry';

@@ -373,6 +373,23 @@ export function integerLiteralOf(text: string): IntValue | string {
   return `the integer constant ${quote(text)} is too large for any integer type`;
 }
 
+/** A `#define` value that is one integer constant, in parentheses or not, negative or not. */
+const LITERAL_DEFINE = /^(\(?)(-?)([0-9][0-9A-Za-z]*)(\)?)$/;
+
+/**
+ * The value and type the parser gives `#define NAME value` when `value` is one integer constant
+ * (CdefBatch.addDefine), or null for any other value. A negated constant is taken only when
+ * it is an int, whose negation is an int that cannot overflow; others are left to the parser.
+ */
+export function literalDefine(value: string): IntValue | null {
+  const m = LITERAL_DEFINE.exec(value);
+  if (m === null || m[1].length !== m[4].length) return null;
+  const v = integerLiteralOf(m[3]);
+  if (typeof v === 'string') return null;
+  if (m[2] === '') return v;
+  return v.type === INT.type ? { value: -v.value, type: v.type } : null;
+}
+
 /** True for '0' and for decimal constants of up to nine digits without a suffix: ints, whose value Number() reads exactly. */
 function isSmallDecimal(text: string): boolean {
   const n = text.length;

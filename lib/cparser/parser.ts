@@ -7,9 +7,8 @@ import { arrayOf } from '../ctype/intern';
 import { Decl, Registry, SourcePos } from '../ctype/registry';
 import { Scope, toJs } from '../ctype/declarations';
 import { TemplateMemo } from '../ctype/template';
-import { IntValue, convertInt, integerLiteralOf, isFloatLiteral } from './constexpr';
-import { Token, Where, describe, isName, keyword, lex, releaseTokens } from './lexer';
-import { SpelledTokens, lexSpelled } from './spelled';
+import { convertInt, isFloatLiteral } from './constexpr';
+import { Token, Where, describe, isName, lex, releaseTokens } from './lexer';
 import * as tokenTable from './tokens';
 import * as streams from './stream';
 import { TokenStream } from './stream';
@@ -34,7 +33,7 @@ const { P_ASSIGN, P_COMMA, P_ELLIPSIS, P_LBRACE, P_SEMI } = streams;
 const CDEF_OPTION_NAMES: Readonly<Record<keyof CdefOptions, true>> = { override: true, packed: true, pack: true };
 
 /** Positions in cdef messages: 'cdef:3:5: ', or 'file.h:12:5: ' after a line marker. */
-const cdefWhere: Where = (line, column, file) => `${file ?? 'cdef'}:${line}:${column}: `;
+export const cdefWhere: Where = (line, column, file) => `${file ?? 'cdef'}:${line}:${column}: `;
 
 /** Parses declarations in CFFI's cdef language and adds them to `registry`. Throws CDefError. */
 export function parseCdef(source: string, registry: Registry, options: CdefOptions = {}): void {
@@ -96,141 +95,7 @@ export function parseTypeName(text: string, registry: Registry): CType {
   return type;
 }
 
-/**
- * Declarations added piece by piece (one declaration, or a few) into one registry, each piece
- * all or nothing on its own: a piece the parser refuses is undone, and the next parses as if it
- * had never been there. add() gives what parseCdef() of the piece alone would give, the pieces
- * kept before it declared, without a parser, scope and commit of its own for each: a header's
- * hundreds of declarations are checked this way. Nothing reaches the registry before commit().
- */
-export class CdefBatch {
-  private readonly scope: Scope;
-  private readonly parser: Parser;
-  private open = false;
-
-  constructor(registry: Registry) {
-    this.scope = new Scope(registry, false, failAt(cdefWhere));
-    this.parser = new Parser(new TokenStream([], cdefWhere), this.scope, 0);
-  }
-
-  /**
-   * Parses `source` (with `options.pack`) into the batch: null when it parsed, and then keep() or
-   * undo() must follow; otherwise the CDefError (or TypeError, for a bad pack) that parseCdef()
-   * would throw, with nothing of the piece left. `spelled`, when given, is the tokens of `source`
-   * (see lexSpelled), which then is not read again.
-   */
-  add(source: string, options: { readonly pack?: number } = {}, spelled?: SpelledTokens): CDefError | TypeError | null {
-    if (this.open) throw new Error('internal: keep() or undo() the last piece before adding another');
-    this.scope.beginPiece();
-    try {
-      const pack = packOf(options);
-      const tokens = spelled === undefined ? lex(source, cdefWhere) : lexSpelled(source, spelled);
-      try {
-        this.parser.piece(new TokenStream(tokens, cdefWhere), pack);
-      } finally {
-        releaseTokens(tokens);
-      }
-    } catch (e) {
-      this.scope.undoPiece();
-      if (e instanceof CDefError || e instanceof globalThis.TypeError) return e;
-      throw e;
-    }
-    this.open = true;
-    return null;
-  }
-
-  /**
-   * add() of the line `#define NAME value` (no pack), for a value that is one integer constant,
-   * in parentheses or not, negative or not (`0x10`, `(-1)`): declared as the parser declares it,
-   * without reading the line, which most of a header's constants are. Any other value, one that
-   * is no valid constant, or a name the parser refuses goes through add() and its message.
-   */
-  addDefine(name: string, value: string): CDefError | TypeError | null {
-    const v = PLAIN_NAME.test(name) && keyword(name) === undefined && !BUILTIN_TYPES.has(name) ? literalDefine(value) : null;
-    if (v === null) return this.add(`#define ${name} ${value}\n`);
-    if (this.open) throw new Error('internal: keep() or undo() the last piece before adding another');
-    this.scope.beginPiece();
-    try {
-      // Where add() would put it: line 1, after '#define '.
-      this.scope.declare({ kind: 'constant', name, type: v.type, value: toJs(v.value), origin: 'define', pos: { line: 1, column: 9 } });
-    } catch (e) {
-      this.scope.undoPiece();
-      if (e instanceof CDefError || e instanceof globalThis.TypeError) return e;
-      throw e;
-    }
-    this.open = true;
-    return null;
-  }
-
-  /** Keeps the piece add() just parsed. */
-  keep(): void {
-    this.scope.keepPiece();
-    this.open = false;
-  }
-
-  /** Undoes the piece add() just parsed, as if it had been refused. */
-  undo(): void {
-    this.scope.undoPiece();
-    this.open = false;
-  }
-
-  /** A declaration of the batch (its pieces kept so far) or of the registry. */
-  get(name: string): Decl | undefined {
-    return this.scope.get(name);
-  }
-
-  /** parseTypeName() over the batch: the tags the type name declares are kept; throws CDefError. */
-  typeName(text: string): CType {
-    if (this.open) throw new Error('internal: keep() or undo() the last piece before reading a type name');
-    const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
-    const where: Where = (line, column) => `type '${shown}': ${line > 1 ? `line ${line}, ` : ''}column ${column}: `;
-    this.scope.beginPiece();
-    let type: CType;
-    try {
-      const tokens = lex(text, where);
-      try {
-        type = this.parser.pieceTypeName(new TokenStream(tokens, where));
-      } finally {
-        releaseTokens(tokens);
-      }
-    } catch (e) {
-      this.scope.undoPiece();
-      throw e;
-    }
-    this.scope.keepPiece();
-    return type;
-  }
-
-  /** Declares the kept pieces in the registry. */
-  commit(): void {
-    if (this.open) throw new Error('internal: keep() or undo() the last piece before the commit');
-    this.scope.commit();
-  }
-}
-
-/** A name the lexer reads as one identifier. */
-const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** A `#define` value that is one integer constant, in parentheses or not, negative or not. */
-const LITERAL_DEFINE = /^(\(?)(-?)([0-9][0-9A-Za-z]*)(\)?)$/;
-
-/**
- * The value and type the parser gives `#define NAME value` when `value` is one integer constant
- * (see CdefBatch.addDefine), or null for any other value. A negated constant is taken only when
- * it is an int, whose negation is an int that cannot overflow; others are left to the parser.
- */
-export function literalDefine(value: string): IntValue | null {
-  const m = LITERAL_DEFINE.exec(value);
-  if (m === null || m[1].length !== m[4].length) return null;
-  const v = integerLiteralOf(m[3]);
-  if (typeof v === 'string') return null;
-  if (m[2] === '') return v;
-  return v.type === INT_TYPE ? { value: -v.value, type: v.type } : null;
-}
-
-const INT_TYPE = primitive('int');
-
-function packOf(options: CdefOptions): number {
+export function packOf(options: CdefOptions): number {
   const p = options.pack ?? 0;
   if (!(typeof p === 'number' && (p === 0 || (Number.isInteger(p) && p >= 1 && p <= 16 && (p & (p - 1)) === 0)))) {
     throw new TypeError(`cdef: option 'pack' must be 0 or a power of two from 1 to 16, not ${show(p)}`);
@@ -242,13 +107,13 @@ function packOf(options: CdefOptions): number {
 }
 
 /** Fails at a position as the token stream does at a token (the scope reports conflicts by position). */
-function failAt(where: Where): (at: SourcePos, message: string) => never {
+export function failAt(where: Where): (at: SourcePos, message: string) => never {
   return (at, message) => {
     throw new CDefError(where(at.line, at.column, at.file) + message, at.line, at.column);
   };
 }
 
-class Parser extends SpecifierParser {
+export class Parser extends SpecifierParser {
   /** The pack the cdef call started with, which '#pragma pack()' restores. */
   private optionPack = this.pack;
   /** Packs saved by '#pragma pack(push)'. */

@@ -1,14 +1,72 @@
 // Tests of the Node-backed Host the build stage runs on, and of the runners that drive one routine sync or async.
 import * as fs from 'fs';
 import * as path from 'path';
-import { WriteOptions, isErrno, nodeHost } from '../../lib/host';
+import { WriteOptions, isErrno, nodeHost, useProgramRunner } from '../../lib/host';
+import { native } from '../../lib/backend/native';
 import { Task, hostTasks, runAsync, runSync, step } from '../../lib/tasks';
 import { TEMP_NAME, readSmall, writeAtomic } from '../../lib/build/files';
 import { deadPid, removeTempDirs, tempDir } from './fixtures/helpers';
+import { runChild } from '../helpers/child';
 
 afterEach(removeTempDirs);
 
 const TRICKY = ['a b', '$(touch CANARY)', '`touch CANARY`', "it's", '"q"', ';', '|', '*', '', '\\'];
+
+/** The ways spawnSync runs a program: Node's child_process, and the native helper's runner when it is built. */
+const RUNNERS = [['child_process', null], ['the native runner', native?.runProgram ?? null]] as const;
+
+describe.each(RUNNERS)('spawnSync through %s', (name, runner) => {
+  beforeAll(() => {
+    if (name !== 'child_process' && runner === null) throw new Error('the native helper is not built, or lacks runProgram: build it with npm rebuild');
+    useProgramRunner(runner);
+  });
+  afterAll(() => useProgramRunner(native?.runProgram ?? null));
+
+  test('passes every argument literally, with no shell, and nothing on standard input', () => {
+    const dir = tempDir();
+    const r = nodeHost.spawnSync('/usr/bin/printf', ['%s\\n', ...TRICKY], { cwd: dir });
+    expect(r).toEqual({ status: 0, signal: null, error: undefined, timedOut: false, overflowed: false, stderr: '', stdout: TRICKY.map((a) => `${a}\n`).join('') });
+    expect(fs.readdirSync(dir)).toEqual([]);
+    expect(nodeHost.spawnSync('/bin/sh', ['-c', '/bin/cat; echo "$0"'])).toMatchObject({ status: 0, stdout: '/bin/sh\n' });
+  });
+
+  test('cwd and extra environment reach the child; status, both outputs and a signal come back', () => {
+    const dir = tempDir();
+    const opts = { cwd: dir, extraEnv: { NODE_CFFI_PROBE: 'hello' } };
+    expect(nodeHost.spawnSync('/bin/sh', ['-c', 'pwd; echo "$NODE_CFFI_PROBE $HOME"; echo oops >&2; exit 3'], opts)).toEqual({
+      status: 3, signal: null, stdout: `${fs.realpathSync(dir)}\nhello ${process.env.HOME}\n`, stderr: 'oops\n', error: undefined, timedOut: false, overflowed: false,
+    });
+    expect(nodeHost.spawnSync('/bin/sh', ['-c', 'echo part; kill -SEGV $$'])).toEqual({
+      status: null, signal: 'SIGSEGV', stdout: 'part\n', stderr: '', error: undefined, timedOut: false, overflowed: false,
+    });
+  });
+
+  test('output past the limit stops the child and keeps the limit', () => {
+    const r = nodeHost.spawnSync('/bin/sh', ['-c', 'head -c 70000000 /dev/zero; echo never >&2']);
+    expect([r.overflowed, r.timedOut, r.signal, r.stdout.length, r.stderr, r.error]).toEqual([true, false, 'SIGKILL', 64 * 1024 * 1024, '', undefined]);
+  });
+
+  test('a missing program is an error result in the words of Node, not a throw', () => {
+    const s = nodeHost.spawnSync('/nonexistent/prog', ['a']);
+    expect(isErrno(s.error, 'ENOENT')).toBe(true);
+    expect([s.error?.message, s.status, s.signal, s.stdout]).toEqual(['spawnSync /nonexistent/prog ENOENT', null, null, '']);
+    expect(s.error).toMatchObject({ syscall: 'spawnSync /nonexistent/prog', path: '/nonexistent/prog', spawnargs: ['a'] });
+  });
+
+  test('a notice is written to standard error once the child has run that long, and not for a short run', () => {
+    // In a child process, whose standard error is read here.
+    const script = `
+      const { nodeHost, useProgramRunner } = require(LIB + '/host');
+      const { native } = require(LIB + '/backend/native');
+      useProgramRunner(${name === 'child_process' ? 'null' : 'native.runProgram'});
+      const quick = nodeHost.spawnSync('/bin/true', [], { notice: { afterMs: 5000, text: 'NOT SAID' } });
+      const slow = nodeHost.spawnSync('/bin/sh', ['-c', 'sleep 1; echo done'], { notice: { afterMs: 100, text: 'still compiling' } });
+      process.stdout.write(JSON.stringify([quick.status, slow.stdout]));`;
+    const r = runChild(script);
+    expect(r.stderr).not.toContain('NOT SAID');
+    expect([r.status, r.stdout, r.stderr.trim()]).toEqual([0, '[0,"done\\n"]', 'still compiling']);
+  });
+});
 
 describe('spawning', () => {
   test('spawnSync passes every argument literally, with no shell', () => {

@@ -2,7 +2,9 @@
 import { CDefError } from '../../lib/errors';
 import { CType, StructType } from '../../lib/ctype/model';
 import { Registry, keyOf } from '../../lib/ctype/registry';
-import { CdefBatch, literalDefine, parseCdef, parseTypeName } from '../../lib/cparser/parser';
+import { CdefBatch } from '../../lib/cparser/batch';
+import { parseCdef, parseTypeName } from '../../lib/cparser/parser';
+import { literalDefine } from '../../lib/cparser/constexpr';
 import { Random, testSeed } from '../helpers/random';
 
 /** Pieces that interact: forward declarations completed later, redefinitions, conflicts, anonymous types, packs, refusals. */
