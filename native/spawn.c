@@ -231,7 +231,7 @@ napi_value run_program(napi_env env, napi_callback_info info) {
       double wait = -1;
       if (deadline != 0) wait = deadline - now;
       if (notice_at != 0 && (wait < 0 || notice_at - now < wait)) wait = notice_at - now;
-      int ready = poll(fds, 2, wait < 0 ? -1 : (int)(wait + 1));
+      int ready = poll(fds, 2, wait < 0 ? -1 : wait > 1e9 ? 1000000000 : (int)(wait + 1)); /* an int of ms, at most ~11 days a wait */
       if (ready < 0) {
         if (errno == EINTR) continue;
         break;
