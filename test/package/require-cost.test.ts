@@ -54,6 +54,22 @@ test("node's crypto module: require, cdef, new and cast do not load it, and a bu
   expect(loadedAfter(build, true, { NODE_CFFI_NO_NATIVE: '1' })).toContain('crypto');
 });
 
+test("node's child_process module: a compile and a header's preprocessor run load it only without the native helper (which runs them through posix_spawn)", () => {
+  // A new source and an empty cache directory each time: the compiler and the preprocessor do run.
+  const run = `
+    const dir = require('fs').mkdtempSync(require('path').join(require('os').tmpdir(), 'node-cffi-spawn-'));
+    try {
+      const ffi = new lib.FFI();
+      ffi.cdef('int f(int);');
+      if (ffi.verify('int f(int x) { return x + 1; } /* ' + process.pid + ' ' + Date.now() + ' */', { tmpdir: dir }).f(1) !== 2) throw new Error('f');
+      new lib.FFI().cdefHeader('stdio.h', { tmpdir: dir, only: /^puts$/ });
+    } finally {
+      require('fs').rmSync(dir, { recursive: true, force: true });
+    }`;
+  expect(loadedAfter(run, true)).not.toContain('child_process');
+  expect(loadedAfter(run, true, { NODE_CFFI_NO_NATIVE: '1' })).toContain('child_process');
+});
+
 test('koffi is loaded at its first use: not by require nor cdef, by the first library opened', () => {
   const koffiLoaded = (code: string): boolean => {
     const script = `
