@@ -109,20 +109,30 @@ static void free_strings(char **list) {
   free(list);
 }
 
-/* Waits for `pid` to end; with a deadline (ms on now_ms's clock, 0: none), kills it there. True when it was killed so. */
-static bool reap(pid_t pid, int *status, double deadline) {
+/*
+ * Waits for `pid` to end, setting *status and *reaped (false only when it cannot be waited for, which
+ * leaves its status unknown); with a deadline (ms on now_ms's clock, 0: none), kills it there. True
+ * when it was killed so.
+ */
+static bool reap(pid_t pid, int *status, bool *reaped, double deadline) {
+  pid_t r;
   if (deadline == 0) {
-    while (waitpid(pid, status, 0) < 0 && errno == EINTR) {}
+    while ((r = waitpid(pid, status, 0)) < 0 && errno == EINTR) {}
+    *reaped = r == pid;
     return false;
   }
   /* The pipes end as the child's files close, a moment before it can be waited for: poll a few times, then less often. */
   long pause_ns = 20000;
   for (;;) {
-    pid_t r = waitpid(pid, status, WNOHANG);
-    if (r == pid || (r < 0 && errno != EINTR)) return false;
+    r = waitpid(pid, status, WNOHANG);
+    if (r == pid || (r < 0 && errno != EINTR)) {
+      *reaped = r == pid;
+      return false;
+    }
     if (now_ms() >= deadline) {
       kill(pid, SIGKILL);
-      while (waitpid(pid, status, 0) < 0 && errno == EINTR) {}
+      while ((r = waitpid(pid, status, 0)) < 0 && errno == EINTR) {}
+      *reaped = r == pid;
       return true;
     }
     struct timespec pause = {0, pause_ns};
@@ -210,6 +220,7 @@ napi_value run_program(napi_env env, napi_callback_info info) {
 
   bool timed_out = false, overflowed = false;
   int status = 0;
+  bool reaped = false;
   if (start_error == 0) {
     struct pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
     output *into[2] = {&out, &err};
@@ -252,7 +263,7 @@ napi_value run_program(napi_env env, napi_callback_info info) {
     if (timed_out || overflowed) kill(pid, SIGKILL);
     for (int i = 0; i < 2; i++)
       if (fds[i].fd >= 0) close(fds[i].fd);
-    if (reap(pid, &status, timed_out || overflowed ? 0 : deadline)) timed_out = true;
+    if (reap(pid, &status, &reaped, timed_out || overflowed ? 0 : deadline)) timed_out = true;
   } else {
     if (out_pipe[0] >= 0) close(out_pipe[0]);
     if (err_pipe[0] >= 0) close(err_pipe[0]);
@@ -265,9 +276,9 @@ napi_value run_program(napi_env env, napi_callback_info info) {
     result = NULL;
     goto done;
   }
-  bool started = start_error == 0;
-  set_number(env, result, "status", started && WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-  set_number(env, result, "signal", started && WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+  bool known = start_error == 0 && reaped; /* how it ended is known */
+  set_number(env, result, "status", known && WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+  set_number(env, result, "signal", known && WIFSIGNALED(status) ? WTERMSIG(status) : 0);
   napi_set_named_property(env, result, "stdout", stdout_text);
   napi_set_named_property(env, result, "stderr", stderr_text);
   set_number(env, result, "errno", start_error);
