@@ -453,13 +453,16 @@ NAPI_MODULE_INIT() {
     {"sha256", NULL, sha256, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (have_sha256() && napi_define_properties(env, exports, 1, digest) != napi_ok) return NULL;
+  napi_property_descriptor spawn[] = {
+    {"runProgram", NULL, run_program, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  if (have_run_program() && napi_define_properties(env, exports, 1, spawn) != napi_ok) return NULL;
   napi_property_descriptor methods[] = {
     {"cstring", NULL, cstring, NULL, NULL, NULL, napi_enumerable, NULL},
     {"address", NULL, address, NULL, NULL, NULL, napi_enumerable, NULL},
     {"errno", NULL, get_errno, NULL, NULL, NULL, napi_enumerable, NULL},
     {"adjustExternalMemory", NULL, adjust_external_memory, NULL, NULL, NULL, napi_enumerable, NULL},
     {"checksum", NULL, checksum, NULL, NULL, NULL, napi_enumerable, NULL},
-    {"runProgram", NULL, run_program, NULL, NULL, NULL, napi_enumerable, NULL},
     {"gcFree", NULL, gc_free, NULL, NULL, NULL, napi_enumerable, NULL},
     {"gcCancel", NULL, gc_cancel, NULL, NULL, NULL, napi_enumerable, NULL},
     {"gcNotify", NULL, gc_notify, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -20,6 +20,14 @@
 
 extern char **environ;
 
+/* glibc 2.29 and musl 1.1.24 have it; Node 20 runs on glibc 2.28. Declared weak, it is NULL where the C
+   library lacks it, and then runProgram is not offered (have_run_program): the host keeps child_process. */
+extern int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *, const char *) __attribute__((weak));
+
+bool have_run_program(void) {
+  return posix_spawn_file_actions_addchdir_np != NULL;
+}
+
 /* Bytes read from one pipe: at most `limit` kept, `total` counted (past the limit means the child is stopped). */
 typedef struct {
   char *data;
