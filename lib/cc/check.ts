@@ -32,7 +32,7 @@ export function check(items: readonly Item[], notes: Notes, out?: { registry?: R
       continue;
     }
     let reason: string | null;
-    const refused = it.define !== undefined ? batch.addDefine(it.define.name, it.define.value) : batch.add(it.text, it.pack ? { pack: it.pack } : {}, it.tokens);
+    const refused = it.define !== undefined ? batch.addDefine(it.define.name, it.define.value, it.constant) : batch.add(it.text, it.pack ? { pack: it.pack } : {}, it.tokens);
     if (refused !== null) reason = refused.message.replace(/^cdef:\d+:\d+: /, '');
     else {
       // Parsed, but unusable from JavaScript: left out as if refused.

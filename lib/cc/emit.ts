@@ -1,5 +1,6 @@
 // cdef text for declarations of the table: their tokens re-spelled without storage classes, bodies or initialisers, open arrays sized.
 import { cWord } from '../cparser/keywords';
+import { IntValue, literalDefine } from '../cparser/constexpr';
 import { HASH, SpelledTokens, spelledKind } from '../cparser/spelled';
 import { MacroDef, pieceKind, preprocessedPieces } from '../cparser/preprocessed';
 import { Decl, DeclTable, Declarator } from './declarations';
@@ -23,6 +24,8 @@ export interface Item {
   readonly integerType?: string;
   /** For `#define NAME value` whose value is one integer constant: the two, which the check declares without reading the text (CdefBatch.addDefine). */
   readonly define?: { readonly name: string; readonly value: string };
+  /** With `define`: the value's reading (literalDefine), made once. */
+  readonly constant?: IntValue;
 }
 
 /** cdef text (without its newline) spelled from the table's tokens, and those tokens when the cdef lexer would read the same ones. */
@@ -116,17 +119,15 @@ export function macroItem(m: MacroDef, value: string, where: string, pieces: rea
   return { pos: m.at - 0.5, text: `${s.text}\n`, tokens: s.spelled() ?? undefined, pack: 0, user: true, names: [m.name], where };
 }
 
-/** A macro value that is one integer constant, in parentheses or not, negative or not (`16`, `0x10u`, `(-1)`). */
-const INTEGER_VALUE = /^\(?-?(?:0[xX][0-9a-fA-F]+|[0-9]+)[uUlL]*\)?$/;
-
 /**
  * The item of object-like macro `m` when its value is one integer constant (most of a header's
- * constants): the line macroItem would make, and the name and value for the check to declare
- * without reading it. Null for any other value.
+ * constants; see literalDefine): the line macroItem would make, and the name, value and its
+ * reading for the check to declare without reading the line. Null for any other value.
  */
 export function integerMacroItem(m: MacroDef, where: string): Item | null {
-  if (!INTEGER_VALUE.test(m.body)) return null;
-  return { pos: m.at - 0.5, text: `#define ${m.name} ${m.body}\n`, define: { name: m.name, value: m.body }, pack: 0, user: true, names: [m.name], where };
+  const constant = literalDefine(m.body);
+  if (constant === null) return null;
+  return { pos: m.at - 0.5, text: `#define ${m.name} ${m.body}\n`, define: { name: m.name, value: m.body }, constant, pack: 0, user: true, names: [m.name], where };
 }
 
 /**

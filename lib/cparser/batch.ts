@@ -3,7 +3,7 @@ import { CDefError, TypeError } from '../errors';
 import { CType } from '../ctype/model';
 import { Decl, Registry } from '../ctype/registry';
 import { Scope, toJs } from '../ctype/declarations';
-import { literalDefine } from './constexpr';
+import { IntValue, literalDefine } from './constexpr';
 import { BUILTIN_TYPES } from './declarator';
 import { Where, keyword, lex, releaseTokens } from './lexer';
 import { Parser, cdefWhere, failAt, packOf } from './parser';
@@ -49,9 +49,10 @@ export class CdefBatch {
    * add() of the line `#define NAME value`, for a value that is one integer constant, in
    * parentheses or not, negative or not (`0x10`, `(-1)`; most of a header's constants): declared as
    * the parser declares it, without reading the line. Any other value or name goes through add().
+   * `reading`: literalDefine(value), when the caller has it already.
    */
-  addDefine(name: string, value: string): CDefError | TypeError | null {
-    const v = PLAIN_NAME.test(name) && keyword(name) === undefined && !BUILTIN_TYPES.has(name) ? literalDefine(value) : null;
+  addDefine(name: string, value: string, reading: IntValue | null = literalDefine(value)): CDefError | TypeError | null {
+    const v = PLAIN_NAME.test(name) && keyword(name) === undefined && !BUILTIN_TYPES.has(name) ? reading : null;
     if (v === null) return this.add(`#define ${name} ${value}\n`);
     // Where add() would put it: line 1, after '#define '.
     const pos = { line: 1, column: 9 };
