@@ -6,7 +6,7 @@ import { ArrayType, CType, PointerType, isCType, isCharLike, requireSize } from 
 import { pointerTo } from '../ctype/intern';
 import { isComplexRepr, isSignedRepr } from '../ctype/primitives';
 import { bufferAddress, rawView, readCString, readCStringBounded } from '../backend/calls';
-import { CData, CSTRING, isCData, MEM, ADDR, OFF, LEN, OWN, TYPE, ownsNoBytes } from './base';
+import { CData, CLASS, CSTRING, isCData, MEM, ADDR, OFF, LEN, OWN, TYPE, ownsNoBytes } from './base';
 import { classOf, ownMemory, readAt, wrapPointer } from './classes';
 import { extentOf, knownBytes, readCode, writeArray, writeAt } from './access';
 import { varSizeOf, wideCodes } from './layout';
@@ -320,7 +320,7 @@ function wideString(c: CData, unit: number, length: number, maxlen: number | und
 }
 
 function wrapAt(c: CData, delta: number): CData {
-  const Cls = c.constructor as new (m: Memory, a: Address, o: number, n: number, own: number) => CData;
+  const Cls = c[CLASS] as new (m: Memory, a: Address, o: number, n: number, own: number) => CData;
   return new Cls(c[MEM], offsetAddress(c[ADDR], delta), c[OFF] + delta, c[LEN], 0);
 }
 
@@ -374,7 +374,7 @@ export function bufferOf(c: CData, size: number | undefined): Buffer {
   if (!Number.isSafeInteger(n) || n < 0) throw new TypeError(`ffi.buffer(): size must be a non-negative integer, got ${show(size)}`);
   const place = handOut(c, n, 'ffi.buffer()');
   const buf = Buffer.from(place.buffer, place.offset, n);
-  Object.defineProperty(buf, KEEP, { value: c[MEM].keep ?? c });
+  Object.defineProperty(buf, KEEP, { value: ownMemory(c).keep ?? c });
   return buf;
 }
 
@@ -404,7 +404,7 @@ export function typedView(c: CData, length: number | undefined): ArrayBufferView
   if (typeof c[ADDR] === 'number' && c[ADDR] % item.size !== 0) throw new RangeError(`ffi.view(): ${show(c)} is not aligned for '${item.cname}'`);
   const place = handOut(c, n * item.size, 'ffi.view()');
   const view = new Typed(place.buffer, place.offset, n);
-  Object.defineProperty(view, KEEP, { value: c[MEM].keep ?? c });
+  Object.defineProperty(view, KEEP, { value: ownMemory(c).keep ?? c });
   return view;
 }
 

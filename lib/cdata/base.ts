@@ -28,6 +28,10 @@ export const GET: unique symbol = Symbol('node-cffi.get');
 export const SET: unique symbol = Symbol('node-cffi.set');
 /** ffi.string's fast path: the text a char pointer or array refers to, or undefined where ffi.string's general path must answer. */
 export const CSTRING: unique symbol = Symbol('node-cffi.cstring');
+/** The generated class of a cdata, on its prototype (`constructor` can be a struct field's name). */
+export const CLASS: unique symbol = Symbol('node-cffi.class');
+/** An ffi.gc() cdata's destructor (lifetime.ts); null, from CData.prototype, on every other cdata. */
+export const DESTRUCTOR: unique symbol = Symbol('node-cffi.destructor');
 
 /**
  * A cdata is a typed reference to native memory. Every cdata refers to the memory at address
@@ -60,6 +64,10 @@ export class CData {
   declare [OFF]: number;
   declare [LEN]: number;
   declare [OWN]: number;
+  /** Set on each generated class's prototype (classes.ts). */
+  declare readonly [CLASS]: new (m: Memory, a: Address, o: number, n: number, own: number) => CData;
+  /** An own field of ffi.gc() copies only (lifetime.ts). */
+  declare [DESTRUCTOR]: unknown;
 
   /** The C type of this cdata (each generated class defines it on its prototype). */
   get [TYPE](): CType {
@@ -162,6 +170,8 @@ Object.setPrototypeOf(CData.prototype, tail);
  */
 const BRAND = Symbol('node-cffi.cdata');
 Object.defineProperty(CData.prototype, BRAND, { value: true });
+// Found here rather than by the Proxy past CData.prototype, which answers a missing name slowly.
+Object.defineProperty(CData.prototype, DESTRUCTOR, { value: null });
 
 export function isCData(x: unknown): x is CData {
   // Function pointer cdata are functions (callable), every other cdata is an object.

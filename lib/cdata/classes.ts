@@ -3,10 +3,10 @@ import { DESCRIBE, FFIError, RangeError, show, TypeError } from '../errors';
 import { ArrayType, CType, PointerType, StructType, isCharLike, requireSize } from '../ctype/model';
 import { arrayOf, pointerTo } from '../ctype/intern';
 import { readCString, readCStringBounded } from '../backend/calls';
-import { ADDR, CData, CLONE_GUARD, CSTRING, GET, isCData, LEN, MEM, NOT_CLONEABLE, OFF, OWN, SET, TYPE } from './base';
+import { ADDR, CData, CLASS, CLONE_GUARD, DESTRUCTOR, CSTRING, GET, isCData, LEN, MEM, NOT_CLONEABLE, OFF, OWN, SET, TYPE } from './base';
 import { ScalarType, codeHelpers, fromC_wchar, toCScalar } from './convert';
 import {
-  Address, Hold, Memory, NO_MEMORY, addressDistance, addressHex, heldWindow, offsetAddress, placeFrom, placeMemory, placeable, splitSlab, windowOf, windowOffset,
+  Address, Hold, Memory, NO_MEMORY, addressDistance, addressHex, guardedMemory, heldWindow, keeperOf, offsetAddress, placeFrom, placeMemory, placeable, splitSlab, windowOf, windowOffset,
   windowed,
 } from './memory';
 import { checkMemory, fault } from './faults';
@@ -103,14 +103,17 @@ export function useFunctionPointers(make: FunctionPointerMaker): void {
 }
 
 /**
- * The Memory that views derived from `c` share: its own, or for an ffi.new allocation still sharing
- * its slab's, a Memory of the allocation alone, made now (once), so that releasing the allocation
- * reaches every view derived from it.
+ * The Memory that views derived from `c` share: its own, made now (once) where c still reads
+ * through another's: for an ffi.new allocation sharing its slab's, a Memory of the allocation
+ * alone, so that releasing the allocation reaches every view derived from it; for an ffi.gc() copy
+ * reading through the memory of what it copies, a Memory that keeps the copy (and so its
+ * destructor waiting) while any such view lives, closed when the copy is released.
  */
 export function ownMemory(c: CData): Memory {
   const m = c[MEM];
-  if (m.kind !== 'slab') return m;
-  return (c[MEM] = splitSlab(m, c[OFF], c[OWN]));
+  if (m.kind === 'slab') return (c[MEM] = splitSlab(m, c[OFF], c[OWN]));
+  if (c[DESTRUCTOR] !== null && keeperOf(m) !== c) return (c[MEM] = guardedMemory(m, c));
+  return m;
 }
 
 /**
@@ -129,7 +132,7 @@ function derivedAt(c: CData, cls: CDataClass, bytes: number, extent: number, n: 
 /** The same pointer moved by `bytes`: in the same memory, or for C memory, through the window onto its new address. */
 export function movePointer(p: CData, bytes: number): CData | null {
   if (offsetAddress(p[ADDR], bytes) === 0) return null;
-  return derivedAt(p, p.constructor as CDataClass, bytes, extentOf((p[TYPE] as PointerType).item), 0);
+  return derivedAt(p, p[CLASS] as CDataClass, bytes, extentOf((p[TYPE] as PointerType).item), 0);
 }
 
 /** C's `p + n` on a pointer or an array (`op` names the method for messages): a pointer to the item n further. */
@@ -521,6 +524,7 @@ function generate(t: Aggregate): CDataClass {
   const factory = new Function(base, 'T', ...RUNTIME_NAMES, ...k.values.map((_, i) => `c${i}`), source) as ClassFactory;
   const baseClass = { PointerData, FunctionPointerData, ArrayData, StructData }[base];
   const cls = factory(baseClass, t, ...RUNTIME_VALUES, ...k.values);
+  Object.defineProperty(cls.prototype, CLASS, { value: cls });
   if (base === 'PointerData' || base === 'ArrayData') withoutOwnIndices.add(cls.prototype);
   return cls;
 }

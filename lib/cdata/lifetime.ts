@@ -4,13 +4,13 @@ import { CType, PointerType, VOID } from '../ctype/model';
 import { pointerTo } from '../ctype/intern';
 import { bufferAddress, onCallbacksExhausted } from '../backend/calls';
 import { native } from '../backend/native';
-import { ADDR, CData, isCData, LEN, MEM, OFF, OWN, ownsNoBytes, TYPE } from './base';
+import { ADDR, CData, CLASS, DESTRUCTOR, isCData, LEN, MEM, OFF, OWN, ownsNoBytes, TYPE } from './base';
 import { CDataClass, classOf, ownMemory } from './classes';
 import { knownBytes } from './access';
-import { began, callbackCData, settled } from './call';
+import { began, callbackCData, makeFunctionPointer, settled } from './call';
 import { acceptsPointer, standIn } from './pointers';
 import type { CallbackOptions, Trampoline } from './callback';
-import { Block, Memory, NOWHERE, addressHex, allocate, guardedMemory, placeMemory, wholeBuffer } from './memory';
+import { Block, Memory, addressHex, allocate, guardedMemory, placeMemory, wholeBuffer } from './memory';
 import { newCData } from './api';
 import { goneError } from './faults';
 
@@ -21,16 +21,17 @@ const releasers = new WeakMap<object, () => void>();
  * Destructors JavaScript calls, waiting for their cdata (one ffi.gc() returned, or one an allocator
  * made) to be collected: three entries a slot in `slots` — the destructor (null once run, or
  * removed by ffi.gc(q, null)), what it is given (kept until the cdata is collected), and its weight
- * (see `waitFor`). The FinalizationRegistry holds only the slot's number, and the cdata's own Memory
- * keeps it too (`gc`, whose `keep` is the cdata), for ffi.gc(q, null) and ffi.release(). A small
- * integer is no object to allocate, to copy at each young collection or to trace: measured in
- * Node 20, ffi.gc() allocated 330 bytes in the young generation with a record object per
- * destructor (200 once V8 took to making the records in the old generation, as it may for an
- * object literal whose objects keep surviving), and 200 (the cdata and its Memory) with a number;
- * V8 makes the registry's cells in the old generation either way. A slot is reused only once its finalizer has run: no number
- * outlives its registration. (An unregister token per cdata, or a WeakMap from the cdata to its slot, would
- * spare the Memory but cost the collector more than it saves: measured, ffi.gc() took about 1.4
- * and 2.5 times as long.)
+ * (see `waitFor`). The FinalizationRegistry holds only the slot's number, which the cdata keeps too
+ * (an ffi.gc() copy in its DESTRUCTOR field, an allocator's cdata in its Memory's `gc`), for
+ * ffi.gc(q, null) and ffi.release(). A small integer is no object to allocate, to copy at each
+ * young collection or to trace: measured in Node 20, ffi.gc() allocated 330 bytes in the young
+ * generation with a record object per destructor, and 200 (the cdata and its Memory) with a
+ * number. An ffi.gc() copy now makes no Memory until a view derives from it (copyClassOf):
+ * about 180 bytes a call kept until the copy is collected, the registry's cell included, against
+ * 300 before (heap growth of 100,000 kept copies). A slot is reused only once its finalizer has
+ * run: no number outlives its registration. (An unregister token per cdata, or a WeakMap from the
+ * cdata to its slot, cost the collector more than they save: measured, ffi.gc() took about 1.4 and
+ * 2.5 times as long.)
  */
 const slots: unknown[] = [];
 const SLOT = 3;
@@ -72,9 +73,11 @@ function callDestructor(destructor: (c: CData) => unknown, original: CData): voi
  * What a destructor JavaScript calls counts for in V8's external memory while it waits, besides
  * ffi.gc()'s `size`. V8 keeps an object a FinalizationRegistry watches through every young
  * collection, until a full one: without a charge, a program that makes many small cdata with
- * destructors grows by all of them (about 300 bytes each) before V8 sees a reason to collect. At
- * this charge, 32,768 waiting destructors make the 64 MiB of external memory growth at which V8
- * starts a full collection, which runs them on a later turn of the event loop.
+ * destructors grows by all of them (about 180 bytes each, and what they free) before V8 sees a
+ * reason to collect. At this charge, 32,768 waiting destructors make the 64 MiB of external
+ * memory growth at which V8 starts a full collection, which runs them on a later turn of the event
+ * loop. (Half of it made about 14% fewer instructions per ffi.gc() but nearly doubled the
+ * bench's RSS row: 45-49 MiB against 24-32, bound 64.)
  */
 const DESTRUCTOR_CHARGE = 2048;
 /**
@@ -156,18 +159,34 @@ interface CRecord {
 /** A cdata's destructor: its slot, or its record when the collector calls it itself. */
 type Destructor = number | CRecord;
 
-/** The cdata a Memory stands for: its `keep`, or the cdata behind a weight (see gcAttach). */
-function keeperOf(m: Memory): unknown {
-  const k = m.keep as { copy?: unknown } | null;
-  return k !== null && typeof k === 'object' && 'copy' in k ? k.copy : k;
-}
-
 /** The destructor of `c` when c is a cdata ffi.gc() returned or an allocator made (also once its destructor was removed). */
 function destructorOf(c: CData): Destructor | null {
+  const own = c[DESTRUCTOR] as Destructor | null;
+  if (own !== null) return own;
   const m = c[MEM];
   const d = m.gc as Destructor | null;
-  return d !== null && keeperOf(m) === c ? d : null;
+  return d !== null && m.keep === c ? d : null;
 }
+
+/**
+ * The class of the cdata ffi.gc() returns for cdata of class `Cls`: Cls with the destructor as a
+ * field of its own (DESTRUCTOR), made once per class. Such a copy reads through the Memory of
+ * the cdata it copies until a view derives from it (ownMemory in classes.ts gives it its own then),
+ * so that a destructor costs no Memory of its own: a Memory is most of what ffi.gc() allocated,
+ * and each byte of it stays through every young collection until the copy is collected.
+ */
+function copyClassOf(Cls: CDataClass): CDataClass {
+  const made = (Cls as { [COPY_CLASS]?: CDataClass })[COPY_CLASS];
+  if (made !== undefined) return made;
+  const Copy = class extends Cls {
+    override [DESTRUCTOR]: Destructor | null = null;
+  };
+  // Its prototype's `constructor` would hide a struct field of that name that Cls answers.
+  delete (Copy.prototype as { constructor?: unknown }).constructor;
+  Object.defineProperty(Cls, COPY_CLASS, { value: Copy });
+  return Copy;
+}
+const COPY_CLASS = Symbol('node-cffi.gcCopyClass');
 
 /** Takes a destructor away without running it (ffi.gc(q, null)), or runs it now (ffi.release). */
 function endDestructor(d: Destructor, run: boolean): void {
@@ -235,23 +254,34 @@ export function gcAttach(c: CData, destructor: ((c: CData) => unknown) | null, s
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
     throw new TypeError(`ffi.gc(): expected size as a number of bytes (a non-negative integer), got ${show(size)}`);
   }
-  const Cls = c.constructor as CDataClass;
-  const copy = new Cls(NOWHERE, c[ADDR], c[OFF], c[LEN], Math.max(c[OWN], knownBytes(c)));
-  // The copy's own Memory (the same bytes) keeps the copy, and so the destructor, waiting while any
-  // view derived from it lives; releasing the copy closes it for all of them.
-  const memory = guardedMemory(ownMemory(c), null);
-  memory.keep = copy;
-  copy[MEM] = memory;
+  // The copy reads through c's Memory; the first view derived from it gets a Memory of its own,
+  // which keeps the copy, and so the destructor, waiting while any such view lives; releasing the
+  // copy closes that Memory for all of them (classes.ts, ownMemory).
+  const memory = ownMemory(c);
+  const copy =
+    typeof c === 'function'
+      ? functionPointerCopy(c, memory)
+      : new (copyClassOf(c[CLASS]))(memory, c[ADDR], c[OFF], c[LEN], Math.max(c[OWN], knownBytes(c)));
   const pointer = size > 0 && gcFree ? cDestructor(destructor, c) : null;
   if (pointer !== null) {
     const keep: CKeep = { pointer, original: c };
     gcFree!.gcFree!(copy, pointer[ADDR] as number, c[ADDR] as number, size, keep);
     began(pointer[MEM]);
-    memory.gc = { destructor, original: c, copy, pointer } satisfies CRecord;
+    copy[DESTRUCTOR] = { destructor, original: c, copy, pointer } satisfies CRecord;
     return copy;
   }
-  memory.gc = waitFor(copy, destructor, c, native ? size : 0);
-  if (size > 0 && !native) memory.keep = { copy, weight: weight(size) };
+  copy[DESTRUCTOR] = waitFor(copy, destructor, c, native ? size : 0);
+  if (size > 0 && !native) copy[MEM] = guardedMemory(memory, { copy, weight: weight(size) });
+  return copy;
+}
+
+/**
+ * ffi.gc() of a function pointer: another function pointer to the same code, answering to the
+ * same library or callback (its guard), with a destructor field of its own.
+ */
+function functionPointerCopy(c: CData, guard: Memory): CData {
+  const copy = makeFunctionPointer(c[TYPE] as PointerType, c[ADDR], guard);
+  Object.defineProperty(copy, DESTRUCTOR, { value: null, writable: true, enumerable: false });
   return copy;
 }
 
@@ -474,7 +504,7 @@ export function release(c: unknown): void {
   const releaser = destructor === null ? releasers.get(c) : undefined;
   if (destructor !== null) {
     endDestructor(destructor, true);
-    c[MEM].close(RELEASED);
+    ownMemory(c).close(RELEASED);
   } else if (releaser) {
     releasers.delete(c);
     releaser();

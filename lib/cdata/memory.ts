@@ -319,6 +319,12 @@ export function wholeBuffer(m: Memory): ArrayBuffer | null {
   return m.kind === 'owned' && m.buffer !== null && m.lo === 0 && m.hi === m.buffer.byteLength ? m.buffer : null;
 }
 
+/** The object a Memory stands for: its `keep`, or the ffi.gc() copy behind a weight (lifetime.ts, gcAttach). */
+export function keeperOf(m: Memory): unknown {
+  const k = m.keep as { copy?: unknown } | null;
+  return k !== null && typeof k === 'object' && 'copy' in k ? k.copy : k;
+}
+
 /**
  * A Memory a node-cffi object answers for (an ffi.gc cdata, a library's global): the same view and
  * bounds as `over` (whose slab pieces must have been split off first), closed with that object.

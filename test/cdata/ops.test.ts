@@ -1,6 +1,6 @@
 // cast, addressof, string, unpack, buffer, fromBuffer, memmove, view, gc and release.
 import { spawnSync } from 'child_process';
-import { EnumValue, FFI } from '../../lib';
+import { CFunction, EnumValue, FFI, FFIError } from '../../lib';
 import { expectThrow } from '../helpers/throws';
 
 const ffi = new FFI();
@@ -272,6 +272,82 @@ describe('lifetimes', () => {
     const r = spawnSync(process.execPath, ['--expose-gc', '-r', require.resolve('tsx/cjs'), '-e', script], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual({ whileKept: [0, 0, true], after: [50, 0] });
+  });
+
+  test('a view derived from an ffi.gc() cdata keeps its destructor waiting; the cdata itself makes no Memory until one is derived', () => {
+    // Each kind of view is made from its own copy, which is then dropped: no destructor may run
+    // while the view is reachable, and each runs once it is not. The views are read after junk
+    // has been written over any memory freed meanwhile.
+    const script = `
+      const { FFI } = require(${JSON.stringify(require.resolve('../../lib'))});
+      const { MEM } = require(${JSON.stringify(require.resolve('../../lib/cdata/base'))});
+      const ffi = new FFI();
+      ffi.cdef('struct s { int a; int arr[3]; };');
+      const ran = new Set();
+      const settle = async () => {
+        for (let round = 0; round < 5; round++) { global.gc(); await new Promise((r) => setTimeout(r, 10)); }
+      };
+      const kinds = {
+        field: (q) => q.arr, element: (q) => q[0], cast: (q) => ffi.cast('int *', q), add: (q) => q.add(0),
+        addressof: (q) => ffi.addressof(q, 'a'), buffer: (q) => ffi.buffer(q), view: (q) => ffi.view(ffi.cast('int *', q), 4),
+      };
+      const read = { field: (v) => v[2], element: (v) => v.arr[1], cast: (v) => v[0], add: (v) => v.a, addressof: (v) => v[0],
+        buffer: (v) => v.readInt32LE(12), view: (v) => v[3] };
+      (async () => {
+        const shared = [];
+        const views = {};
+        (() => {
+          for (const kind of Object.keys(kinds)) {
+            const original = ffi.new('struct s *', { a: 7, arr: [7, 8, 9] });
+            const q = ffi.gc(original, () => ran.add(kind));
+            shared.push(q[MEM] === original[MEM]);
+            views[kind] = kinds[kind](q);
+          }
+        })();
+        await settle();
+        for (let i = 0; i < 300; i++) new Uint8Array(65536).fill(255);
+        const whileViewed = { ran: [...ran], values: Object.keys(kinds).map((k) => read[k](views[k])) };
+        for (const k of Object.keys(views)) delete views[k];
+        await settle();
+        console.log(JSON.stringify({ shared, whileViewed, after: [...ran].sort() }));
+      })();`;
+    const r = spawnSync(process.execPath, ['--expose-gc', '-r', require.resolve('tsx/cjs'), '-e', script], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    const kinds = ['field', 'element', 'cast', 'add', 'addressof', 'buffer', 'view'];
+    expect(JSON.parse(r.stdout)).toEqual({
+      shared: kinds.map(() => true),
+      whileViewed: { ran: [], values: [9, 8, 7, 7, 7, 9, 9] },
+      after: [...kinds].sort(),
+    });
+  });
+
+  test("ffi.gc() and pointer arithmetic on a struct with a field named 'constructor'", () => {
+    const f = new FFI();
+    f.cdef('struct k { int constructor; int x; };');
+    const a = f.new('struct k[2]', [{ constructor: 1, x: 2 }, { constructor: 3, x: 4 }]);
+    const p = f.cast('struct k *', a)!;
+    const calls: unknown[] = [];
+    const g = f.gc(p, (c) => calls.push(c));
+    expect([g.constructor, g.x, g.add(1).constructor, p.add(1).x, p.sub(-1).constructor]).toEqual([1, 2, 3, 4, 3]);
+    expect((f.unpack(g, 2) as { x: number }[]).map((s) => s.x)).toEqual([2, 4]);
+    f.release(g);
+    expect(calls).toEqual([p]);
+  });
+
+  test('ffi.gc() of a function pointer: a callable copy answering to the same callback, its destructor run once', () => {
+    const f = new FFI();
+    const cb = f.callback('int(*)(int)', (x: number) => x * 2) as CFunction;
+    const calls: unknown[] = [];
+    const g = f.gc(cb, (c) => calls.push(c)) as CFunction;
+    expect(f.cast('uintptr_t', g)).toBe(f.cast('uintptr_t', cb));
+    expect(g(21)).toBe(42);
+    expect((f.cast('int(*)(int)', g) as CFunction)(4)).toBe(8);
+    f.release(g);
+    expect(calls).toEqual([cb]);
+    expect(cb(1)).toBe(2); // the callback itself is not released
+    const h = f.gc(cb, () => undefined) as CFunction;
+    f.release(cb);
+    expectThrow(() => h(1), FFIError, "'int(*)(int)': the callback was released with ffi.release()");
   });
 
   test('memory stays alive while anything derived from its owner is reachable', () => {
