@@ -3,8 +3,6 @@ import { DESCRIBE, TypeError } from '../errors';
 import type { CType } from '../ctype/model';
 import { Address, Memory, addressHex } from './memory';
 
-const INSPECT = Symbol.for('nodejs.util.inspect.custom');
-
 // The internals of every cdata are keyed by symbols: a symbol-keyed property costs what a named one
 // costs to read and write, and stays out of Object.keys, for...in, JSON.stringify, object spread
 // of names, editor completion and the REPL's Tab completion (which list string names only), and
@@ -28,6 +26,8 @@ export const GET: unique symbol = Symbol('node-cffi.get');
 export const SET: unique symbol = Symbol('node-cffi.set');
 /** ffi.string's fast path: the text a char pointer or array refers to, or undefined where ffi.string's general path must answer. */
 export const CSTRING: unique symbol = Symbol('node-cffi.cstring');
+/** The repr of a cdata (CData.prototype[REPR]), which toString(), String() and inspection give. */
+export const REPR: unique symbol = Symbol('node-cffi.repr');
 /** The generated class of a cdata, on its prototype (`constructor` can be a struct field's name). */
 export const CLASS: unique symbol = Symbol('node-cffi.class');
 /** An ffi.gc() cdata's destructor (lifetime.ts); null, from CData.prototype, on every other cdata. */
@@ -89,7 +89,13 @@ export class CData {
     return undefined;
   }
 
-  toString(): string {
+  /**
+   * As CFFI shows the cdata: what toString(), String() and template literals give, and what
+   * util.inspect starts with (ffi.ts). String() goes through this symbol (Symbol.toPrimitive), so
+   * that a struct field named `toString` or `valueOf` (which pointers to the struct answer with the
+   * field) does not stand in for it.
+   */
+  [REPR](): string {
     if (this[OWN] > 0 || ownsNoBytes.has(this)) return `<cdata '${this[TYPE].cname}' owning ${this[OWN]} bytes>`;
     // As CFFI shows them: a struct or union cdata that does not own its memory is a reference ('struct foo &'),
     // an open array that does not (a slice, a flexible array member) shows its length.
@@ -99,8 +105,12 @@ export class CData {
     return `<cdata '${name}' ${addressHex(this[ADDR])}>`;
   }
 
-  [INSPECT](): string {
-    return this.toString();
+  toString(): string {
+    return this[REPR]();
+  }
+
+  [Symbol.toPrimitive](): string {
+    return this[REPR]();
   }
 
   [DESCRIBE](): string {

@@ -3,7 +3,7 @@ import { DESCRIBE, FFIError, RangeError, show, TypeError } from '../errors';
 import { ArrayType, CType, PointerType, StructType, isCharLike, requireSize } from '../ctype/model';
 import { arrayOf, pointerTo } from '../ctype/intern';
 import { readCString, readCStringBounded } from '../backend/calls';
-import { ADDR, CData, CLASS, CLONE_GUARD, DESTRUCTOR, CSTRING, GET, isCData, LEN, MEM, NOT_CLONEABLE, OFF, OWN, SET, TYPE } from './base';
+import { ADDR, CData, CLASS, CLONE_GUARD, DESTRUCTOR, CSTRING, REPR, GET, isCData, LEN, MEM, NOT_CLONEABLE, OFF, OWN, SET, TYPE } from './base';
 import { ScalarType, codeHelpers, fromC_wchar, toCScalar } from './convert';
 import {
   Address, Hold, Memory, NO_MEMORY, addressDistance, addressHex, guardedMemory, heldWindow, keeperOf, offsetAddress, placeFrom, placeMemory, placeable, splitSlab, windowOf, windowOffset,
@@ -301,9 +301,9 @@ function stepOf(p: CData, n: unknown, op: string): number {
  */
 export class FunctionPointerData extends CData {
   /** As CFFI shows a callback: the JavaScript function it calls (`<cdata 'int(*)(int)' calling <function cb>>`). */
-  override toString(): string {
+  override [REPR](): string {
     const fn = (this as { [CALLING]?: { name: string } })[CALLING];
-    if (fn === undefined) return super.toString();
+    if (fn === undefined) return super[REPR]();
     return `<cdata '${this[TYPE].cname}' calling <function${fn.name ? ` ${fn.name}` : ''}>>`;
   }
 }

@@ -1,5 +1,6 @@
 // cast, addressof, string, unpack, buffer, fromBuffer, memmove, view, gc and release.
 import { spawnSync } from 'child_process';
+import * as util from 'util';
 import { CFunction, EnumValue, FFI, FFIError } from '../../lib';
 import { expectThrow } from '../helpers/throws';
 
@@ -332,6 +333,22 @@ describe('lifetimes', () => {
     expect((f.unpack(g, 2) as { x: number }[]).map((s) => s.x)).toEqual([2, 4]);
     f.release(g);
     expect(calls).toEqual([p]);
+  });
+
+  test("fields named like Object.prototype's methods are fields; the cdata still shows itself", () => {
+    for (const name of ['constructor', 'toString', 'valueOf', 'hasOwnProperty', 'toLocaleString', 'isPrototypeOf']) {
+      const f = new FFI();
+      f.cdef(`struct k { int ${name}; };`);
+      const p = f.new('struct k *', { [name]: 5 });
+      p[name] = 6;
+      const g = f.gc(p, () => undefined);
+      const shown = `<cdata 'struct k *' owning 4 bytes>`;
+      expect([p[name], p[0][name], g[name]]).toEqual([6, 6, 6]);
+      const reference = `<cdata 'struct k &' 0x${(f.cast('uintptr_t', p) as number).toString(16)}>`;
+      expect([String(p), `${p}`, util.inspect(p), `${p[0]}`, util.inspect(p[0])]).toEqual([
+        shown, shown, `${shown} { ${name}: 6 }`, reference, `${reference} { ${name}: 6 }`,
+      ]);
+    }
   });
 
   test('ffi.gc() of a function pointer: a callable copy answering to the same callback, its destructor run once', () => {
