@@ -171,8 +171,11 @@ export function show(value: unknown): string {
       return String(value);
     case 'symbol':
       return value.toString();
-    case 'function':
-      return `function ${value.name || '(anonymous)'}`;
+    case 'function': {
+      // A function pointer cdata is a function that describes itself.
+      const own = (value as { [DESCRIBE]?: () => string })[DESCRIBE];
+      return typeof own === 'function' ? own.call(value) : `function ${value.name || '(anonymous)'}`;
+    }
     case 'object': {
       if (value === null) return 'null';
       const tag = (value as { [Symbol.toStringTag]?: string })[Symbol.toStringTag];

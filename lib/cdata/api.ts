@@ -2,7 +2,7 @@
 import { memberOf } from '../ctype/aliases';
 import { types } from 'util';
 import { RangeError, show, TypeError } from '../errors';
-import { ArrayType, CType, PointerType, isCType, isCharLike, requireSize } from '../ctype/model';
+import { ArrayType, CType, PointerType, isCType, isCharLike, noSizeError, requireSize } from '../ctype/model';
 import { pointerTo } from '../ctype/intern';
 import { isComplexRepr, isSignedRepr } from '../ctype/primitives';
 import { bufferAddress, rawView, readCString, readCStringBounded } from '../backend/calls';
@@ -236,6 +236,7 @@ function indexStep(item: CType, i: number, length: number | null, c: CData): num
 function placeOf(c: CData, bytes: number, what: string): { m: Memory; o: number } {
   checkMemory(c, what, bytes);
   const m = c[MEM];
+  if (m.v === NO_MEMORY) return { m, o: 0 }; // 0 bytes (checkMemory refuses more), at no address a view reaches
   if (m.kind !== 'c' || (c[OFF] >= m.lo && c[OFF] + bytes <= m.hi)) return { m, o: c[OFF] };
   const place = placeMemory(c[ADDR], bytes);
   if (place.offset + bytes > place.memory.hi) {
@@ -279,7 +280,9 @@ export function stringOf(value: unknown, maxlen: number | undefined): string {
   if (item && isCharLike(item)) {
     // An array's bytes, or for a pointer the rest of the memory it points into (unbounded for C's).
     const m = value[MEM];
-    if (m.why !== '' || m.v === NO_MEMORY || m.buffer !== null) checkMemory(value, 'ffi.string()');
+    if (m.why !== '' || m.v === NO_MEMORY || m.buffer !== null) {
+      checkMemory(value, 'ffi.string()', maxlen === 0 || (t.kind === 'array' && value[LEN] === 0) ? 0 : undefined);
+    }
     let limit = t.kind === 'array' ? value[LEN] : stringLimit(value);
     if (maxlen !== undefined) limit = limit < 0 ? maxlen : Math.min(limit, maxlen);
     if (limit < 0) return readCString(value[ADDR] as number);
@@ -370,6 +373,14 @@ function handOut(c: CData, bytes: number, what: string): { buffer: ArrayBuffer; 
 
 /** ffi.buffer: a Buffer over the cdata's memory (no copy); it keeps that memory alive. */
 export function bufferOf(c: CData, size: number | undefined): Buffer {
+  const t = c[TYPE];
+  if (t.kind === 'pointer' && t.item.kind === 'function') {
+    throw new TypeError(`ffi.buffer(): expected a pointer to data or an array cdata, got ${show(c)}, a function pointer`);
+  }
+  // Without a size, a pointer is over one item, which must have a size (a 'void *' has none).
+  if (size === undefined && t.kind === 'pointer' && c[OWN] === 0 && t.item.size < 0) {
+    throw noSizeError('ffi.buffer()', t.item, 'pass the number of bytes as ffi.buffer(p, n)');
+  }
   const n = size ?? knownBytes(c);
   if (!Number.isSafeInteger(n) || n < 0) throw new TypeError(`ffi.buffer(): size must be a non-negative integer, got ${show(size)}`);
   const place = handOut(c, n, 'ffi.buffer()');

@@ -177,7 +177,7 @@ function sliceOf(c: CData, start: unknown, stop: unknown): CData {
   const view = derivedAt(c, classOf(arrayOf(t.item, null)), from * size, n * size, n);
   const m = view[MEM];
   if (m.kind !== 'c') {
-    checkMemory(view, what);
+    checkMemory(view, what, n * size);
     if (m.bounded && (view[OFF] < m.lo || view[OFF] + n * size > m.hi)) {
       throw new RangeError(`${what}: the slice lies outside the ${m.hi - m.lo} bytes of the memory it is in`);
     }

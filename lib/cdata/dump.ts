@@ -61,7 +61,6 @@ export function dump(cdata: unknown, options: DumpOptions = {}): string {
     throw new RangeError(`ffi.dump(): options.bytes must be a non-negative integer, got ${show(bytes)}`);
   }
   const where = 'ffi.dump()';
-  checkMemory(cdata, where);
   const region = regionOf(cdata, bytes, where);
   const total = bytes ?? Math.min(region.natural, DEFAULT_LIMIT);
   const place = readable(cdata, region, total, where);

@@ -6,19 +6,20 @@ import { Memory, NO_MEMORY, ReadOnlyView, addressHex } from './memory';
 /**
  * The error for using the memory of `c` (at `where`: '.x', '[3]', 'ffi.string()'), or null when it
  * can be used: memory released or closed, a JavaScript ArrayBuffer detached or shrunk under it, an
- * address no view reaches. `bytes` past the cdata's offset are checked against its bounds when given.
+ * address no view reaches. `bytes` past the cdata's offset are checked against its bounds when given;
+ * 0 bytes reach no memory, so that no address is refused for them (an empty array's, ffi.buffer(p, 0)).
  */
-export function memoryError(c: CData, where: string, bytes = 0): Error | null {
+export function memoryError(c: CData, where: string, bytes?: number): Error | null {
   const gone = goneError(c, where);
   if (gone) return gone;
   const m = c[MEM];
-  if (m.v === NO_MEMORY) {
+  if (m.v === NO_MEMORY && bytes !== 0) {
     return new RangeError(
       `${described(c, where)}: address ${addressHex(c[ADDR])} is not valid memory (the first page, a sentinel such as (void *)-1, a kernel-space or a tagged address); ` +
         'such a pointer can be compared, cast and passed to C, not read or written',
     );
   }
-  if (bytes > 0 && m.bounded) {
+  if (bytes !== undefined && bytes > 0 && m.bounded) {
     const [lo, hi] = boundsOf(c);
     if (c[OFF] < lo || c[OFF] + bytes > hi) {
       return new RangeError(`${described(c, where)}: ${bytes} bytes at ${addressHex(c[ADDR])} run past the ${hi - lo} bytes of the memory it points into${ownerWords(m)}`);
@@ -76,7 +77,7 @@ function ownerWords(m: Memory): string {
 }
 
 /** Throws memoryError's error, if any. */
-export function checkMemory(c: CData, where: string, bytes = 0): void {
+export function checkMemory(c: CData, where: string, bytes?: number): void {
   const e = memoryError(c, where, bytes);
   if (e) throw e;
 }

@@ -144,6 +144,34 @@ describe('strings and bytes', () => {
     expectThrow(() => ffi.fromBuffer(buf, 'int(*)(int)'), TypeError, "ffi.fromBuffer(): expected an array or pointer type such as 'char[]' or 'struct foo *', got 'int(*)(int)'");
   });
 
+  test('0 bytes reach no memory: empty arrays and pointers no view reaches give empty results, as in CFFI', () => {
+    const empty = ffi.new('int[0]');
+    const chars = ffi.new('char[]', 0);
+    const nowhere = ffi.cast('char *', -1)!; // a sentinel: no view reaches it
+    expect([ffi.buffer(empty).length, ffi.buffer(chars).length, ffi.buffer(nowhere, 0).length]).toEqual([0, 0, 0]);
+    expect([ffi.unpack(empty, 0), ffi.unpack(ffi.cast('int *', nowhere)!, 0)]).toEqual([[], []]);
+    expect([ffi.string(ffi.new('char[0]')), ffi.string(chars), ffi.string(nowhere, 0)]).toEqual(['', '', '']);
+    expect([(ffi.view(empty) as Int32Array).length, [...empty], String(empty.slice(0, 0))]).toEqual([0, [], "<cdata 'int[]' sliced length 0>"]);
+    ffi.memmove(empty, Buffer.alloc(0), 0);
+    ffi.memmove(Buffer.alloc(0), empty, 0);
+    ffi.memmove(nowhere, nowhere, 0);
+    expect(ffi.dump(empty)).toMatch(/^'int\[0\]': 0 bytes at 0x/);
+    // One byte is memory: refused.
+    expectThrow(() => ffi.buffer(nowhere, 1), RangeError, /is not valid memory/);
+    expectThrow(() => ffi.string(nowhere, 1), RangeError, /is not valid memory/);
+  });
+
+  test('ffi.buffer() of what has no bytes to show: a function pointer, a pointer to a type without a size', () => {
+    const f = new FFI();
+    f.cdef('struct opaque;');
+    const cb = f.callback('int(*)(int)', (x: number) => x);
+    expectThrow(() => f.buffer(cb), TypeError, "ffi.buffer(): expected a pointer to data or an array cdata, got cdata 'int(*)(int)', a function pointer");
+    expectThrow(() => f.buffer(f.cast('void *', 0x1000)!), FFIError, "ffi.buffer(): 'void' has no size; pass the number of bytes as ffi.buffer(p, n)");
+    expectThrow(() => f.buffer(f.cast('struct opaque *', 0x1000)!), FFIError, /'struct opaque' is declared but never defined.*; pass the number of bytes/);
+    // A function pointer in a message is the cdata it is.
+    expectThrow(() => f.new('int *', cb), TypeError, "ffi.new('int *'): expected an integer for 'int', got cdata 'int(*)(int)'");
+  });
+
   test('ffi.memmove copies between cdata and buffers, overlap included', () => {
     const a = ffi.new('char[]', 'abcdef');
     ffi.memmove(ffi.addressof(a, 1), a, 4);
