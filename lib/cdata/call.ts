@@ -13,7 +13,7 @@ import {
   fromCPointer, fromLibraryPointer, fromLibraryRecord, hasPointers, maxVariadic, releaseTemporaries, toCFunctionArgument, toCLongDoubleAddress,
   toCPointerArgument, tooManyVariadic, variadicArguments,
 } from './arguments';
-import { fromKoffiRecord, newStruct, recordReader, toCStructAddress, toKoffiRecord } from './records';
+import { fromKoffiRecord, newStruct, recordFiller, toCStructAddress, toKoffiRecord } from './records';
 
 /**
  * Shared by the functions of one library (or one callback, or the function pointers taken from a
@@ -177,7 +177,7 @@ function plan(
         } else if (a.fields !== null && byValueRefusal(a) === null) {
           // Fast path: a cdata of exactly this type in memory that can be read now ([MEM].ok), read by its compiled reader.
           const cond = `${v} != null && ${v}[TYPE] === ${c(a)} && ${v}[MEM].ok`;
-          checks.push(`${v} = ${cond} ? ${c(recordReader(a))}(${v}[MEM].v, ${v}[OFF]) : toKoffiRecord(${c(a)}, ${v}, ${where});`);
+          checks.push(`${v} = ${cond} ? ${c(recordFiller(a))}(${v}[MEM].v, ${v}[OFF], ${c({})}) : toKoffiRecord(${c(a)}, ${v}, ${where});`);
         } else {
           checks.push(`${v} = toKoffiRecord(${c(a)}, ${v}, ${where});`);
         }

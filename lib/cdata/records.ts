@@ -37,28 +37,39 @@ export function toKoffiRecord(t: StructType, value: unknown, where: string): obj
     writeAt(t, s[MEM].v, s[OFF], value, where);
   }
   passable(s, where);
-  return recordReader(t)(s[MEM].v, s[OFF]);
+  return recordFiller(t)(s[MEM].v, s[OFF], {});
 }
 
-/** Reads a koffi record out of memory: `view` at `off` holds the struct. */
-export type RecordReader = (view: DataView, off: number) => object;
+/** Fills a koffi record of a struct or union with its members read out of memory, and returns it. */
+export type RecordFiller = (view: DataView, off: number, record: object) => object;
 
-const recordReaders = new WeakMap<StructType, RecordReader>();
+const recordFillers = new WeakMap<StructType, RecordFiller>();
 
 /**
- * The record reader of `t`, compiled once per type: an object literal of its fields read straight
- * from the view (what `plain` builds by walking the type), for a call's by-value argument.
+ * The record filler of `t`, compiled once per type: its members read straight from the view (what
+ * `plain` builds by walking the type). A call's by-value argument that is a cdata of the type is
+ * filled into a record the call site keeps, at each call, instead of a new object. koffi reads the record's members before the C function runs (and before an .async
+ * call leaves the JavaScript thread), so one record per parameter of a caller is enough, and the
+ * call allocates nothing for its struct (members that are themselves aggregates are still made).
  */
-export function recordReader(t: StructType): RecordReader {
-  let read = recordReaders.get(t);
-  if (!read) {
+export function recordFiller(t: StructType): RecordFiller {
+  let fill = recordFillers.get(t);
+  if (!fill) {
     const constants: unknown[] = [];
-    const source = `return (v, o) => (${recordSource(t, '0', constants)});`;
+    const stores =
+      t.kind === 'union'
+        ? [`r[${JSON.stringify(carried(t, unionCarrier(t)).name)}] = ${recordSource(carried(t, unionCarrier(t)).type, '0', constants)};`]
+        : recordMembers(t).map((m) => {
+          if (m.kind === 'field') return `r[${JSON.stringify(m.field.name)}] = ${recordSource(m.field.type, String(m.field.offset), constants)};`;
+          const c = carried(t, m.carrier);
+          return `r[${JSON.stringify(m.name)}] = { ${JSON.stringify(c.name)}: ${recordSource(c.type, String(c.offset), constants)} };`;
+        });
+    const source = `return (v, o, r) => { ${stores.join(' ')} return r; };`;
     const names = ['readAddress', 'readCode', 'plain', ...Object.keys(codeHelpers), ...constants.map((_, i) => `c${i}`)];
-    read = new Function(...names, source)(readAddress, readCode, plain, ...Object.values(codeHelpers), ...constants) as RecordReader;
-    recordReaders.set(t, read);
+    fill = new Function(...names, source)(readAddress, readCode, plain, ...Object.values(codeHelpers), ...constants) as RecordFiller;
+    recordFillers.set(t, fill);
   }
-  return read;
+  return fill;
 }
 
 /** Arrays up to this many items are read as an array literal; longer ones by `plain`. */

@@ -11,6 +11,7 @@ struct many { int n[20]; };
 double pt_len2(struct pt p);
 double rec_sum(struct rec r);
 long many_sum(struct many m);
+double pt_then(struct pt p, double (*f)(void));
 `;
 
 let ffi: FFI;
@@ -63,6 +64,19 @@ describe('a struct cdata and a plain object give C the same fields', () => {
     fb[0].y = 8;
     expect(L.pt_len2(fb[0])).toBe(100);
     await expect(L.pt_len2.async(arr[1])).resolves.toBe(13);
+  });
+});
+
+describe('each call passes its own values, though a call site fills one record for its struct argument', () => {
+  test('calls made again from a callback inside the call, and .async calls that overlap', async () => {
+    const a = ffi.new('struct pt *', { x: 1, y: 0.5 })[0];
+    const b = ffi.new('struct pt *', { x: 2, y: 0.25 })[0];
+    const inner = ffi.callback('double(*)(void)', () => 0);
+    const outer = ffi.callback('double(*)(void)', () => L.pt_then(b, inner));
+    expect(L.pt_then(a, outer)).toBe(1000.5 + 2000.25);
+    const calls = [a, b, a, b].map((s) => L.pt_then.async(s, inner));
+    a.x = 9; // after the calls were made: none of them sees it
+    await expect(Promise.all(calls)).resolves.toEqual([1000.5, 2000.25, 1000.5, 2000.25]);
   });
 });
 
