@@ -3,6 +3,7 @@ import { memberOf } from '../ctype/aliases';
 import { types } from 'util';
 import { RangeError, show, TypeError } from '../errors';
 import { ArrayType, CField, CType, StructType, isCharLike } from '../ctype/model';
+import { arrayOf } from '../ctype/intern';
 import { Repr, reprSize } from '../ctype/primitives';
 import { CData, LEN, MEM, OFF, OWN, TYPE, isCData } from './base';
 import { Complex, ScalarType, codeHelpers, fastCheck, fromC_i64, fromC_wchar, isWideChar, reprOf, storeCode, toCScalar } from './convert';
@@ -131,16 +132,18 @@ export function writeArray(t: ArrayType, view: DataView, off: number, value: unk
   if (typeof value === 'string' && isCharLike(item)) {
     const bytes = Buffer.from(value, 'utf8');
     if (bytes.length > length) {
-      throw new RangeError(`${where}: string of ${bytes.length} bytes does not fit in '${t.item.cname}[${length}]'`);
+      throw new RangeError(`${where}: string of ${bytes.length} bytes does not fit in '${arrayName(t, length)}'`);
     }
     refuseReadOnly(view, where);
     new Uint8Array(view.buffer, view.byteOffset + off, bytes.length).set(bytes);
+    // As CFFI: a shorter string ends with its NUL, so that the array reads back as that string.
+    if (bytes.length < length) view.setUint8(off + bytes.length, 0);
     return;
   }
   if (typeof value === 'string' && isWideChar(item)) {
     const codes = wideCodes(value, size);
     if (codes.length > length) {
-      throw new RangeError(`${where}: string of ${codes.length} ${size === 2 ? 'UTF-16 units' : 'characters'} does not fit in '${t.item.cname}[${length}]'`);
+      throw new RangeError(`${where}: string of ${codes.length} ${size === 2 ? 'UTF-16 units' : 'characters'} does not fit in '${arrayName(t, length)}'`);
     }
     refuseReadOnly(view, where);
     for (let i = 0; i < codes.length; i++) writeCode(item, view, off + i * size, codes[i]);
@@ -152,7 +155,7 @@ export function writeArray(t: ArrayType, view: DataView, off: number, value: unk
       throw new TypeError(`${where}: a ${show(value)} has ${width}-byte elements, '${item.cname}' has ${size}`);
     }
     const bytes = value.byteLength;
-    if (bytes > length * size) throw new RangeError(`${where}: ${bytes / width} elements do not fit in '${t.item.cname}[${length}]'`);
+    if (bytes > length * size) throw new RangeError(`${where}: ${bytes / width} elements do not fit in '${arrayName(t, length)}'`);
     refuseReadOnly(view, where);
     new Uint8Array(view.buffer, view.byteOffset + off, bytes).set(new Uint8Array(value.buffer, value.byteOffset, bytes));
     return;
@@ -161,13 +164,18 @@ export function writeArray(t: ArrayType, view: DataView, off: number, value: unk
     throw new TypeError(`${where}: expected a list${isCharLike(item) || isWideChar(item) ? ' or a string' : ''} for '${t.cname}', got ${show(value)}`);
   }
   if (value.length > length) {
-    throw new RangeError(`${where}: ${value.length} items do not fit in '${t.item.cname}[${length}]'`);
+    throw new RangeError(`${where}: ${value.length} items do not fit in '${arrayName(t, length)}'`);
   }
   if ((item.kind === 'primitive' || item.kind === 'enum') && !isWideChar(item)) {
     listWriter(reprOf(item))(view, off, value, item, where);
     return;
   }
   for (let i = 0; i < value.length; i++) writeAt(item, view, off + i * size, value[i], `${where}[${i}]`);
+}
+
+/** The C name of array type `t` with `length` items (an open array's actual length): 'int[2][3]' for two 'int[3]'. */
+function arrayName(t: ArrayType, length: number): string {
+  return t.length === length ? t.cname : arrayOf(t.item, length).cname;
 }
 
 type ListWriter = (view: DataView, off: number, list: unknown[], item: ScalarType, where: string) => void;

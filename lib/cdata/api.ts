@@ -2,7 +2,7 @@
 import { memberOf } from '../ctype/aliases';
 import { types } from 'util';
 import { RangeError, show, TypeError } from '../errors';
-import { ArrayType, CType, PointerType, isCType, isCharLike, noSizeError, requireSize } from '../ctype/model';
+import { ArrayType, CType, PointerType, isByteLike, isCType, isCharLike, noSizeError, requireSize } from '../ctype/model';
 import { pointerTo } from '../ctype/intern';
 import { isComplexRepr, isSignedRepr } from '../ctype/primitives';
 import { bufferAddress, rawView, readCString, readCStringBounded } from '../backend/calls';
@@ -22,7 +22,8 @@ import { Address, Block, Memory, NO_MEMORY, addressHex, allocate, offsetAddress,
  * Allocates zero-filled memory for a pointer's item or an array, initialised from `init`; `place`
  * gives the memory instead (an allocator of ffi.newAllocator(); its memory is what it is).
  */
-export function newCData(t: CType, init: unknown, place: (size: number, align: number) => Block = allocate): CData {
+export function newCData(t: CType, given: unknown, place: (size: number, align: number) => Block = allocate): CData {
+  const init = given === null ? undefined : given; // as CFFI's None: the memory stays zeroed
   switch (t.kind) {
     case 'pointer': {
       const item = t.item;
@@ -114,6 +115,10 @@ function scalarInput(value: unknown, cname: string): number | bigint | boolean {
 
 function castScalar(t: CType & { kind: 'primitive' | 'enum' }, value: unknown, cname: string): number | bigint | boolean | Complex {
   const repr = reprOf(t);
+  if ((repr === 'f32' || repr === 'f64' || repr === 'f80' || isComplexRepr(repr)) && isCData(value) && (value[TYPE].kind === 'pointer' || value[TYPE].kind === 'array')) {
+    // As CFFI (and C): an address is an integer; cast it to 'uintptr_t' first for its number.
+    throw new TypeError(`ffi.cast('${cname}'): cannot cast ${show(value)} to a floating-point type; cast it to 'uintptr_t' for its address`);
+  }
   if (isComplexRepr(repr)) {
     // A complex number keeps both parts; anything a real number casts from is the real part (CFFI: complex(x)).
     const round = repr === 'c32' ? Math.fround : Number;
@@ -261,7 +266,8 @@ function stringLimit(c: CData): number {
 const utf8 = new TextDecoder('utf-8');
 
 /** ffi.string: text from a char array or pointer (UTF-8, or UTF-16/32 for wide chars), or an enum's name. */
-export function stringOf(value: unknown, maxlen: number | undefined): string {
+export function stringOf(value: unknown, given: number | undefined): string {
+  const maxlen = given === -1 ? undefined : given; // as CFFI: -1 for no limit
   if (maxlen === undefined && isCData(value)) {
     // A char pointer or array answers the common cases itself, with the reads of its own class (see classes.ts).
     const text = value[CSTRING]();
@@ -275,9 +281,9 @@ export function stringOf(value: unknown, maxlen: number | undefined): string {
   const t = value[TYPE];
   const item = t.kind === 'pointer' || t.kind === 'array' ? t.item : null;
   if (maxlen !== undefined && (!Number.isSafeInteger(maxlen) || maxlen < 0)) {
-    throw new TypeError(`ffi.string(): maxlen must be a non-negative integer, got ${show(maxlen)}`);
+    throw new TypeError(`ffi.string(): maxlen must be a non-negative integer (or -1: no limit), got ${show(maxlen)}`);
   }
-  if (item && isCharLike(item)) {
+  if (item && isByteLike(item)) {
     // An array's bytes, or for a pointer the rest of the memory it points into (unbounded for C's).
     const m = value[MEM];
     if (m.why !== '' || m.v === NO_MEMORY || m.buffer !== null) {
@@ -319,7 +325,11 @@ function wideString(c: CData, unit: number, length: number, maxlen: number | und
   const units = unit === 2 ? new Uint16Array(bytes.slice().buffer) : new Uint32Array(bytes.slice().buffer);
   let end = units.indexOf(0);
   if (end < 0) end = units.length;
-  return unit === 2 ? String.fromCharCode(...units.subarray(0, end)) : String.fromCodePoint(...units.subarray(0, end));
+  if (unit === 2) return String.fromCharCode(...units.subarray(0, end));
+  // A unit past Unicode is refused with the value C has (wchar_t is signed), as reading it by index does.
+  const signed = ((c[TYPE] as PointerType | ArrayType).item as { repr?: string }).repr === 'i32';
+  for (let i = 0; i < end; i++) if (units[i] > 0x10ffff) fromC_wchar(signed ? units[i] | 0 : units[i], 4, 'ffi.string()');
+  return String.fromCodePoint(...units.subarray(0, end));
 }
 
 function wrapAt(c: CData, delta: number): CData {
@@ -336,7 +346,8 @@ export function unpack(c: CData, n: number): unknown[] | Buffer | string {
   const item = t.item;
   requireSize(item, 'ffi.unpack()', true);
   const { m, o } = placeOf(c, n * item.size, 'ffi.unpack()');
-  if (isCharLike(item)) return Buffer.from(new Uint8Array(m.v.buffer, m.v.byteOffset + o, n));
+  // As CFFI: chars are bytes; signed and unsigned chars are small integers, a list like any other.
+  if (item.kind === 'primitive' && item.name === 'char') return Buffer.from(new Uint8Array(m.v.buffer, m.v.byteOffset + o, n));
   if (isWideChar(item)) {
     // As CFFI: the n characters as one string, zeros included.
     const codes = Array.from({ length: n }, (_, i) => readCode(item, m.v, o + i * item.size) as number);
@@ -372,7 +383,8 @@ function handOut(c: CData, bytes: number, what: string): { buffer: ArrayBuffer; 
 }
 
 /** ffi.buffer: a Buffer over the cdata's memory (no copy); it keeps that memory alive. */
-export function bufferOf(c: CData, size: number | undefined): Buffer {
+export function bufferOf(c: CData, given: number | undefined): Buffer {
+  const size = given === -1 ? undefined : given; // as CFFI: -1 for the cdata's own size
   const t = c[TYPE];
   if (t.kind === 'pointer' && t.item.kind === 'function') {
     throw new TypeError(`ffi.buffer(): expected a pointer to data or an array cdata, got ${show(c)}, a function pointer`);
@@ -382,7 +394,7 @@ export function bufferOf(c: CData, size: number | undefined): Buffer {
     throw noSizeError('ffi.buffer()', t.item, 'pass the number of bytes as ffi.buffer(p, n)');
   }
   const n = size ?? knownBytes(c);
-  if (!Number.isSafeInteger(n) || n < 0) throw new TypeError(`ffi.buffer(): size must be a non-negative integer, got ${show(size)}`);
+  if (!Number.isSafeInteger(n) || n < 0) throw new TypeError(`ffi.buffer(): size must be a non-negative integer (or -1: the cdata's own size), got ${show(size)}`);
   const place = handOut(c, n, 'ffi.buffer()');
   const buf = Buffer.from(place.buffer, place.offset, n);
   Object.defineProperty(buf, KEEP, { value: ownMemory(c).keep ?? c });

@@ -96,7 +96,8 @@ export class CData {
    * field) does not stand in for it.
    */
   [REPR](): string {
-    if (this[OWN] > 0 || ownsNoBytes.has(this)) return `<cdata '${this[TYPE].cname}' owning ${this[OWN]} bytes>`;
+    // An ffi.gc() copy shows its address, as CFFI shows it, whatever it copies.
+    if ((this[OWN] > 0 && this[DESTRUCTOR] === null) || ownsNoBytes.has(this)) return `<cdata '${this[TYPE].cname}' owning ${this[OWN]} bytes>`;
     // As CFFI shows them: a struct or union cdata that does not own its memory is a reference ('struct foo &'),
     // an open array that does not (a slice, a flexible array member) shows its length.
     const t = this[TYPE];

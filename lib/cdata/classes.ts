@@ -153,6 +153,12 @@ function itemsBetween(c: CData, x: CData, op: string): number {
     throw new TypeError(`${c[TYPE].cname}.${op}(): pointers to different types ('${c[TYPE].cname}' and '${x[TYPE].cname}')`);
   }
   const d = addressDistance(c[ADDR], x[ADDR]);
+  const rest = typeof d === 'number' ? d % size : d % BigInt(size);
+  if (rest !== 0 && rest !== 0n) {
+    throw new RangeError(
+      `${c[TYPE].cname}.${op}(): the two pointers are ${d} bytes apart, not a whole number of '${(c[TYPE] as PointerType | ArrayType).item.cname}' items (${size} bytes each)`,
+    );
+  }
   return typeof d === 'number' ? d / size : Number(d / BigInt(size));
 }
 
@@ -291,6 +297,9 @@ function itemSize(p: CData, op: string): number {
 }
 
 function stepOf(p: CData, n: unknown, op: string): number {
+  if (Number.isInteger(n) && !Number.isSafeInteger(n)) {
+    throw new RangeError(`${p[TYPE].cname}.${op}(): ${show(n)} items is past 2^53, where JavaScript numbers are no longer exact; no memory is that large`);
+  }
   if (!Number.isSafeInteger(n)) throw new TypeError(`${p[TYPE].cname}.${op}(): expected an integer, got ${show(n)}`);
   return (n as number) * itemSize(p, op);
 }

@@ -100,11 +100,16 @@ export function readBits(view: DataView, off: number, f: CField): number | bigin
 
 /** Writes bitfield `f` whose storage starts at view/off, after checking that `value` fits its width. */
 export function writeBits(view: DataView, off: number, f: CField, value: unknown, where: string): void {
-  const converted = toCScalar(f.type as ScalarType, value, where);
+  // An integer is checked against the field's own range (not its type's, which may be narrower in
+  // sign: -1 for a 'char' field of 4 bits is refused as 0 to 15); anything else converts as the type does.
+  const integer = typeof value === 'bigint' || (typeof value === 'number' && Number.isSafeInteger(value));
+  const converted = integer ? value : toCScalar(f.type as ScalarType, value, where);
   const v = typeof converted === 'boolean' ? (converted ? 1n : 0n) : BigInt(converted as number | bigint); // bit-fields are integers
   const bits = BigInt(f.bitsize);
   const [min, max] = bitsSigned(f) ? [-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n] : [0n, (1n << bits) - 1n];
-  if (v < min || v > max) {
+  // As CFFI: a signed field of one bit takes 1 too, stored as its one bit set (reading back -1).
+  const oneBit = bits === 1n && v === 1n;
+  if ((v < min || v > max) && !oneBit) {
     throw new RangeError(`${where}: ${show(value)} does not fit in a ${f.bitsize}-bit field of '${f.type.cname}' (${min} to ${max})`);
   }
   const span = (f.bitshift + f.bitsize + 7) >> 3;

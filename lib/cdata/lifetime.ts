@@ -4,7 +4,8 @@ import { CType, PointerType, VOID } from '../ctype/model';
 import { pointerTo } from '../ctype/intern';
 import { bufferAddress, onCallbacksExhausted } from '../backend/calls';
 import { native } from '../backend/native';
-import { ADDR, CData, CLASS, DESTRUCTOR, isCData, LEN, MEM, OFF, OWN, ownsNoBytes, TYPE } from './base';
+import { ADDR, CData, CLASS, DESTRUCTOR, isCData, LEN, MEM, OFF, OWN, ownsNoBytes, REPR, TYPE } from './base';
+import { inspect } from 'util';
 import { CDataClass, classOf, ownMemory } from './classes';
 import { knownBytes } from './access';
 import { began, callbackCData, makeFunctionPointer, settled } from './call';
@@ -453,12 +454,17 @@ const handleSlots = new FinalizationRegistry<{ address: number; entry: object }>
   if (handles.get(address) === entry) handles.delete(address);
 });
 
+/** How a handle's repr shows its object: on one line, shortened. */
+const HANDLE_SHOWN = { depth: 0, maxArrayLength: 5, maxStringLength: 40, breakLength: Infinity };
+
 /** ffi.newHandle: a 'void *' standing for `object`, which C can carry around and give back. */
 export function newHandle(object: unknown): CData {
   const t = pointerTo(VOID);
   const b = allocate(1, 1); // one byte of our own: a unique address for as long as the handle lives
   const c = new (classOf(t))(b.memory, b.address, b.offset, 0, 1);
   const entry = { object };
+  // As CFFI shows a handle: what it stands for.
+  Object.defineProperty(c, REPR, { value: () => `<cdata 'void *' handle to ${inspect(object, HANDLE_SHOWN)}>` });
   handles.set(b.address, entry);
   handleSlots.register(c, { address: b.address, entry }, c);
   releasers.set(c, () => {
@@ -470,7 +476,9 @@ export function newHandle(object: unknown): CData {
 
 /** ffi.fromHandle: the object a live handle stands for. */
 export function fromHandle(p: unknown): unknown {
-  if (!isCData(p) || p[TYPE].kind !== 'pointer') throw new TypeError(`ffi.fromHandle(): expected a 'void *' from ffi.newHandle(), got ${show(p)}`);
+  if (!isCData(p) || p[TYPE].kind !== 'pointer' || (p[TYPE] as PointerType).item.kind !== 'void') {
+    throw new TypeError(`ffi.fromHandle(): expected a 'void *' from ffi.newHandle(), got ${show(p)}`);
+  }
   const entry = typeof p[ADDR] === 'number' ? handles.get(p[ADDR]) : undefined;
   if (!entry) throw new FFIError(`ffi.fromHandle(): ${addressHex(p[ADDR])} is not a live handle (never made by ffi.newHandle(), or released)`);
   return entry.object;
@@ -499,6 +507,7 @@ const RELEASED = 'its memory was released by ffi.release() and can no longer be 
  * (casts, fields, elements, pointers from ffi.addressof or p.add), which share its Memory.
  */
 export function release(c: unknown): void {
+  if (releasedNames.has(c as object)) return; // as CFFI: releasing again does nothing
   if (!isCData(c)) throw new TypeError(`ffi.release(): expected a cdata from ffi.new(), ffi.gc(), ffi.callback() or ffi.newHandle(), got ${show(c)}`);
   const destructor = destructorOf(c);
   const releaser = destructor === null ? releasers.get(c) : undefined;

@@ -1,7 +1,7 @@
 // Pointer values going to C: which cdata a pointer type accepts, and the address it stands for.
 import { types } from 'util';
 import { show, TypeError } from '../errors';
-import { CType, PointerType } from '../ctype/model';
+import { CType, PointerType, isByteLike } from '../ctype/model';
 import { CData, isCData, ADDR, TYPE } from './base';
 import { goneError } from './faults';
 import type { Address } from './memory';
@@ -13,12 +13,13 @@ function itemOf(t: CType): CType | null {
 
 /**
  * Whether memory holding items of `have` may be used where items of `want` are expected: the same
- * type, or primitives with the same representation (int and int32_t), recursively through pointers
- * and arrays. Qualifiers do not matter here.
+ * type, primitives with the same representation (int and int32_t), or two one-byte integer types
+ * (a 'signed char[]' or 'uint8_t[]' for a 'char *', as CFFI passes them), recursively through
+ * pointers and arrays. Qualifiers do not matter here.
  */
 function sameItems(want: CType, have: CType): boolean {
   if (want === have) return true;
-  if (want.kind === 'primitive' && have.kind === 'primitive') return want.repr === have.repr;
+  if (want.kind === 'primitive' && have.kind === 'primitive') return want.repr === have.repr || (isByteLike(want) && isByteLike(have));
   if (want.kind === 'enum' && have.kind === 'enum') return want.base.repr === have.base.repr && want.name === have.name;
   if (want.kind === 'pointer' && have.kind === 'pointer') return sameItems(want.item, have.item);
   if (want.kind === 'array' && have.kind === 'array') return want.length === have.length && sameItems(want.item, have.item);

@@ -491,6 +491,11 @@ export function isCharLike(t: CType): boolean {
   return t.kind === 'primitive' && (t.name === 'char' || t.name === 'signed char' || t.name === 'unsigned char');
 }
 
+/** A one-byte integer type: the char types, int8_t and uint8_t (not _Bool), whose memory CFFI reads as bytes (ffi.string) and passes for each other. */
+export function isByteLike(t: CType): boolean {
+  return t.kind === 'primitive' && (t.repr === 'i8' || t.repr === 'u8');
+}
+
 /** A type whose layout the C compiler gives and verify() has not given yet. */
 export type PendingType = PrimitiveType | StructType | EnumType | ArrayType;
 

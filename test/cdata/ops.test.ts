@@ -207,7 +207,7 @@ describe('lifetimes', () => {
     ffi.release(g);
     expect(calls).toEqual([p]);
     expect(() => g[0]).toThrow(/released by ffi.release\(\)/);
-    expectThrow(() => ffi.release(g), TypeError, "cdata 'int *' was released by ffi.release() and can no longer be used");
+    ffi.release(g); // as CFFI: releasing again does nothing
     expect(calls.length).toBe(1);
   });
 

@@ -503,7 +503,10 @@ describe('handles', () => {
     expect(ffi.fromHandle(C.keep_handle(null))).toBe(obj);
     ffi.release(h);
     expectThrow(() => ffi.fromHandle(back), FFIError, 'is not a live handle (never made by ffi.newHandle(), or released)');
-    expect(() => ffi.fromHandle(ffi.new('int *'))).toThrow(/not a live handle/);
+    expect(() => ffi.fromHandle(ffi.cast('void *', ffi.new('int *')))).toThrow(/not a live handle/);
+    // As CFFI: only a 'void *' can be a handle.
+    expectThrow(() => ffi.fromHandle(ffi.new('int *')), TypeError, "ffi.fromHandle(): expected a 'void *' from ffi.newHandle(), got cdata 'int *'");
+    expect(String(ffi.newHandle([1, 'two']))).toBe("<cdata 'void *' handle to [ 1, 'two' ]>");
   });
 });
 

@@ -98,11 +98,12 @@ function sameValue(a: unknown, b: unknown): boolean {
 
 /**
  * What node-cffi promises (README, docs/reliability.md) for `value` stored as C type `t` in
- * `context`. An undefined ffi.new initialiser means "no initialiser": the memory stays zero.
+ * `context`. An undefined or null ffi.new initialiser means "no initialiser": the memory stays zero.
  */
 function expected(name: string, f: Facts, value: unknown, context: string): Expected {
   const wide = name === 'wchar_t' || name === 'char16_t' || name === 'char32_t';
-  if (value === undefined && context === 'ffi.new initialiser') return { ok: f.complex ? { real: 0, imag: 0 } : f.bool ? false : wide ? '\0' : 0 };
+  // null too, as CFFI's None.
+  if ((value === undefined || value === null) && context === 'ffi.new initialiser') return { ok: f.complex ? { real: 0, imag: 0 } : f.bool ? false : wide ? '\0' : 0 };
   if (f.complex) {
     // A complex number takes a real number (a number, or a bigint a double holds exactly), each part rounded as the type's parts are.
     const round = (x: number) => (f.size === 8 ? Math.fround(x) : x);

@@ -54,7 +54,8 @@ test('use after ffi.release throws, for the cdata and for what C owned behind ff
   const ints = ffi.gc(C.make_ints(3), C.free_ints);
   ffi.release(ints);
   expect(() => ints[0]).toThrow(/released/);
-  expectThrow(() => ffi.release(ints), TypeError, "cdata 'int *' was released by ffi.release() and can no longer be used");
+  ffi.release(ints); // as CFFI: releasing again does nothing (free_ints is not called twice)
+  expect(() => ints[0]).toThrow(/released/);
 });
 
 test('a struct field read through a pointer of the wrong type throws naming the field', () => {

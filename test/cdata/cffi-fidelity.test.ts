@@ -1,0 +1,120 @@
+// Behaviours checked against Python CFFI 1.15.1 (Debian's python3-cffi), one per case, with what CFFI gives in a comment.
+import * as util from 'util';
+import { FFI } from '../../lib';
+import { expectThrow } from '../helpers/throws';
+
+const ffi = new FFI();
+ffi.cdef(`
+struct named { char name[8]; };
+struct flags { int e:1; char a:4; };
+struct holder { char *p; };
+size_t strlen(const char *);
+`);
+const C = ffi.dlopen(null);
+
+describe('char arrays take strings as CFFI stores bytes', () => {
+  test('a shorter string ends with its NUL: the array reads back as that string', () => {
+    const p = ffi.new('struct named *', { name: 'abcdefg' });
+    p.name = 'xy';
+    expect(ffi.string(p.name)).toBe('xy'); // CFFI: b'xy'
+    expect(ffi.buffer(p.name).toString('latin1')).toBe('xy\0defg\0'); // CFFI: b'xy\x00defg\x00'
+    const rows = ffi.new('char[2][4]', ['abc', 'def']);
+    rows[0] = 'x';
+    expect([ffi.string(rows[0]), ffi.string(rows[1])]).toEqual(['x', 'def']); // CFFI: b'x', b'def'
+    rows[1] = 'wxyz'; // exactly the length: no room, and no NUL
+    expect(ffi.buffer(rows).toString('latin1')).toBe('x\0c\0wxyz');
+  });
+
+  test('a message names an array of arrays as C spells it', () => {
+    expectThrow(() => ffi.new('int[2][3]', [[1], [2], [3]]), RangeError, "ffi.new('int[2][3]'): 3 items do not fit in 'int[2][3]'");
+    expectThrow(() => ffi.new('char[][3]', ['abcd']), RangeError, "ffi.new('char[][3]')[0]: string of 4 bytes does not fit in 'char[3]'");
+  });
+});
+
+describe('one-byte integers', () => {
+  test('a signed char, int8_t or uint8_t array passes where a char pointer goes', () => {
+    for (const t of ['char', 'signed char', 'unsigned char', 'int8_t', 'uint8_t']) {
+      expect(C.strlen(ffi.new(`${t}[]`, [65, 66, 0]))).toBe(2); // CFFI: 2
+      expect(ffi.string(ffi.new(`${t}[]`, [65, 0]))).toBe('A'); // CFFI: b'A'
+    }
+    expect(String(ffi.new('struct holder *', { p: ffi.new('signed char[]', [65, 0]) }).p)).toMatch(/^<cdata 'char \*' 0x/);
+    expectThrow(() => C.strlen(ffi.new('short[]', [65, 0])), TypeError, "strlen() argument 1: expected 'char *', got cdata 'short[]'");
+  });
+
+  test('ffi.unpack gives bytes for char only; signed and unsigned chars are numbers', () => {
+    expect(ffi.unpack(ffi.new('char[]', 'A'), 2)).toEqual(Buffer.from('A\0', 'latin1')); // CFFI: b'A\x00'
+    expect(ffi.unpack(ffi.new('signed char[]', [-1, 2]), 2)).toEqual([-1, 2]); // CFFI: [-1, 2]
+    expect(ffi.unpack(ffi.new('unsigned char[]', [255, 2]), 2)).toEqual([255, 2]); // CFFI: [255, 2]
+  });
+});
+
+describe('bit-fields', () => {
+  test('a signed field of one bit takes 1, which reads back as -1', () => {
+    const p = ffi.new('struct flags *', { e: 1 });
+    expect(p.e).toBe(-1); // CFFI: -1
+    p.e = 0;
+    p.e = 1;
+    expect(p.e).toBe(-1);
+    expectThrow(() => { p.e = 2; }, RangeError, "field 'e' of 'struct flags': 2 does not fit in a 1-bit field of 'int' (-1 to 0)");
+  });
+
+  test("an integer is checked against the field's range, not its type's", () => {
+    const p = ffi.new('struct flags *');
+    expectThrow(() => { p.a = -1; }, RangeError, "field 'a' of 'struct flags': -1 does not fit in a 4-bit field of 'char' (0 to 15)");
+    p.a = 15;
+    expect(p.a).toBe(15);
+  });
+});
+
+describe('pointers', () => {
+  test('subtracting pointers that are not a whole number of items apart is refused', () => {
+    const a = ffi.new('int[4]');
+    const q = ffi.cast('int *', ffi.cast('char *', a)!.add(2))!;
+    // CFFI: ValueError, the distance between the two pointers is not a multiple of the item size
+    expectThrow(() => q.sub(a), RangeError, "int *.sub(): the two pointers are 2 bytes apart, not a whole number of 'int' items (4 bytes each)");
+    expect(ffi.cast('int *', a)!.add(3).sub(a)).toBe(3);
+  });
+
+  test('a step past 2^53 items says why', () => {
+    expectThrow(() => ffi.new('int[2]').add(2 ** 62), RangeError, /2\^53, where JavaScript numbers are no longer exact/);
+  });
+
+  test('an address does not cast to a floating-point type', () => {
+    // CFFI: TypeError, cannot cast ctype 'void *' to ctype 'double'
+    expectThrow(() => ffi.cast('double', ffi.cast('void *', 16)), TypeError, "ffi.cast('double'): cannot cast cdata 'void *' to a floating-point type; cast it to 'uintptr_t' for its address");
+    expect(ffi.cast('double', ffi.cast('uintptr_t', ffi.cast('void *', 16)))).toBe(16);
+  });
+});
+
+describe("CFFI's defaults", () => {
+  test('-1 for no limit in ffi.string and the whole cdata in ffi.buffer; null initialises nothing', () => {
+    const s = ffi.new('char[]', 'hi');
+    expect(ffi.string(s, -1)).toBe('hi'); // CFFI: b'hi'
+    expect(ffi.buffer(s, -1).length).toBe(3); // CFFI: 3
+    expect([...ffi.new('int[3]', null)]).toEqual([0, 0, 0]); // CFFI (None): [0, 0, 0]
+    expect(ffi.new('int *', null)[0]).toBe(0);
+    expectThrow(() => ffi.string(s, -2), TypeError, 'ffi.string(): maxlen must be a non-negative integer (or -1: no limit), got -2');
+  });
+
+  test('releasing twice does nothing more', () => {
+    const p = ffi.new('int *');
+    ffi.release(p);
+    ffi.release(p); // CFFI: None
+    expectThrow(() => p[0], TypeError, /released/);
+  });
+});
+
+describe('reprs', () => {
+  test('an ffi.gc() cdata shows its address; a handle what it stands for', () => {
+    expect(String(ffi.gc(ffi.cast('int *', 0x1000)!, () => null))).toBe("<cdata 'int *' 0x1000>"); // CFFI: the same
+    const owned = ffi.new('int *');
+    expect(String(ffi.gc(owned, () => null))).toBe(`<cdata 'int *' 0x${(ffi.cast('uintptr_t', owned) as number).toString(16)}>`);
+    expect(String(ffi.newHandle({}))).toBe("<cdata 'void *' handle to {}>"); // CFFI: <cdata 'void *' handle to {}>
+    expect(util.inspect(ffi.newHandle('text'))).toBe("<cdata 'void *' handle to 'text'>");
+  });
+
+  test('a wide string with a unit past Unicode names the value C holds', () => {
+    expectThrow(() => ffi.string(ffi.cast('wchar_t *', ffi.new('int32_t[]', [-5, 0]))!), RangeError, 'ffi.string(): -5 is not a Unicode code point (0 to 0x10ffff)');
+    expectThrow(() => ffi.string(ffi.cast('char32_t *', ffi.new('uint32_t[]', [0x110000, 0]))!), RangeError, 'ffi.string(): 1114112 is not a Unicode code point (0 to 0x10ffff)');
+  });
+});
