@@ -58,13 +58,16 @@ async function collect(times = 1): Promise<void> {
 }
 
 /**
- * collect() until `done()` holds, for at most 100 rounds. V8 runs the finalizers of one
+ * collect() until `done()` holds, for at most COLLECT_ROUNDS rounds. V8 runs the finalizers of one
  * FinalizationRegistry per task, a turn of the event loop each, and the registries of the module
  * instances of the test files this jest worker ran before are there too: a destructor may wait
- * behind as many turns as there are registries with dead objects. Counting rounds, not time.
+ * behind as many turns as there are registries with dead objects, and which files a worker ran
+ * before depends on how the machine's load spread them (100 rounds fell short on a loaded
+ * machine). Counting rounds, not time.
  */
+const COLLECT_ROUNDS = 1000;
 async function collectUntil(done: () => boolean): Promise<void> {
-  for (let round = 0; round < 100 && !done(); round++) await collect();
+  for (let round = 0; round < COLLECT_ROUNDS && !done(); round++) await collect();
 }
 
 /** BackendTests._test_int_type */

@@ -491,8 +491,10 @@ test('test_ffi_new_allocator_2', async () => {
   while (seen.length !== 4) {
     retries += 1;
     // V8 runs one FinalizationRegistry's finalizers per turn of the event loop, and earlier test
-    // files' module instances in this jest worker have registries too: a count of rounds, not time.
-    expect(retries).toBeLessThanOrEqual(100);
+    // files' module instances in this jest worker have registries too, as many as the machine's
+    // load had the worker run before (100 rounds fell short on a loaded machine): a count of
+    // rounds, not time.
+    expect(retries).toBeLessThanOrEqual(1000);
     await nextTurn();
     collect();
     await nextTurn();
