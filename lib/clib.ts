@@ -204,6 +204,8 @@ function define(lib: Lib, d: Decl & { kind: 'function' | 'variable' | 'constant'
 /** The caller of function `d` of a library, bound now. */
 function bindFunction(state: LibState, d: Decl & { kind: 'function' }): Caller {
   const { spec } = state;
+  // A closed library has no symbols to look up: say so, as its bound functions do.
+  if (state.guard.why !== '') throw new FFIError(`${d.name}(): ${state.guard.why}`);
   refusePending(spec, d.name, d.type);
   const binding = spec.functions?.get(d.name) ?? { symbol: symbolOf(spec, d.name), entry: null, lowered: null };
   const raw = binding.entry === null
@@ -396,7 +398,8 @@ export function closeLib(lib: unknown): void {
         'close it once the C call has returned (for example in setImmediate())',
     );
   }
-  const why = `the library ${state.spec.label} was closed with ffi.dlclose()`;
+  const label = state.spec.label;
+  const why = `${label.startsWith('the ') ? label : `the library ${label}`} was closed with ffi.dlclose()`;
   state.guard.why = why;
   state.functions.close(why, 'FFIError');
   for (const m of state.memories) m.close(why, 'FFIError');

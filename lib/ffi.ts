@@ -8,7 +8,7 @@ import { CType, TypeBase, VOID, isCType, noSizeError, pendingReason, requireSize
 import { pointerTo } from './ctype/intern';
 import { Decl, Registry, keyOf } from './ctype/registry';
 import type * as Glue from './codegen/glue';
-import { RTLD, getErrno, loadLibrary, setErrno } from './backend/koffi';
+import { LoadedLibrary, RTLD, findLibrary, getErrno, keepingErrno, loadLibrary, setErrno } from './backend/koffi';
 import { nodeHost } from './host';
 import type * as AotData from './aot/data';
 import type { MacroValue } from './aot/data';
@@ -502,8 +502,21 @@ export class FFI {
    */
   dlopen<L extends object = Lib>(path: string | null, flags = 0): L {
     if (path !== null && typeof path !== 'string') throw new TypeError(`ffi.dlopen(): expected a path or null, got ${show(path)}`);
+    return keepingErrno(() => this.#dlopen<L>(path, flags));
+  }
+
+  #dlopen<L extends object>(path: string | null, flags: number): L {
     this.#probeHeaders();
-    const loaded = loadLibrary(path, path === null ? { flags } : { watch: [path], flags });
+    let loaded: LoadedLibrary;
+    try {
+      loaded = loadLibrary(path, path === null ? { flags } : { watch: [path], flags });
+    } catch (e) {
+      // As CFFI: a bare name no file has ('m', 'z') is looked up in the dynamic linker's cache.
+      const bare = path !== null && !path.includes('/') && e instanceof FFIError;
+      const found = bare ? findLibrary(path) : null;
+      if (found === null) throw bare ? new FFIError(`${(e as Error).message}; nor has the dynamic linker's cache (ldconfig -p) a 'lib${path}.so'`) : e;
+      loaded = loadLibrary(found, { watch: [found], flags });
+    }
     const label = path === null ? 'the C library' : `'${path}'`;
     const apiOnly = new Set(this.#skipped.filter((s) => s.mode === 'dlopen').map((s) => s.name));
     const decls = [...this.#registry.values()].filter((d) => d.kind !== 'function' || !apiOnly.has(d.name));
@@ -639,9 +652,12 @@ export class FFI {
   }
 
   /** Size in bytes of a type, or of the memory a cdata owns or refers to (an array's whole length). */
-  sizeof(x: TypeArg | CData): number {
+  sizeof(x: TypeArg | CData | null | ((...args: any[]) => unknown)): number { // eslint-disable-line @typescript-eslint/no-explicit-any
     if (isCData(x)) return sizeOfCData(x);
-    const t = this.#type(x, 'ffi.sizeof()');
+    // As CFFI: NULL and a library function are pointers.
+    const pointer = x === null ? pointerTo(VOID) : standInType(x);
+    if (pointer !== undefined) return pointer.size;
+    const t = this.#type(x as TypeArg, 'ffi.sizeof()');
     return requireSize(t, `ffi.sizeof('${t.cname}')`);
   }
 

@@ -367,45 +367,32 @@ export function loadLibrary(path: string | null, options: LoadOptions = {}): Loa
   return {
     path,
     bind(name, type, label = `${name}()`) {
-      if (type.ellipsis && (type.result.kind === 'struct' || type.result.kind === 'union') && type.result.fields) {
-        const refusal = byValueRefusal(type.result);
-        if (refusal !== null) return refusedVariadic(label, type.result, refusal, () => shared.handle.symbol(name), name, where);
-      }
-      const args = type.args.map((a) => argumentSpec(a, `argument of ${label}`));
-      const result = resultSpec(type.result, `result of ${label}`);
-      const specs = type.ellipsis ? [...args, '...'] : args;
-      const signature = `${specName(result)} ${name}(${specs.map(specName).join(', ')})`;
-      let fn = shared.functions.get(signature);
-      if (!fn) {
-        try {
-          fn = keepingLoaded(shared.handle.func(name, result, specs) as RawFunction, shared);
-        } catch (e) {
-          throw missing(e, name, where);
-        }
-        shared.functions.set(signature, fn);
-      }
-      return fn;
+      return keepingErrno(() => bindNow(name, type, label));
     },
     bindAt(address, type) {
       const key = `${address} ${type.cname}`;
       let fn = shared.functions.get(key);
-      if (!fn) shared.functions.set(key, (fn = keepingLoaded(functionAt(address, type), shared)));
+      if (!fn) shared.functions.set(key, (fn = keepingErrno(() => keepingLoaded(functionAt(address, type), shared))));
       return fn;
     },
     symbolAddress(name) {
-      try {
-        return toAddress(shared.handle.symbol(name) as bigint);
-      } catch (e) {
-        throw missing(e, name, where);
-      }
+      return keepingErrno(() => {
+        try {
+          return toAddress(shared.handle.symbol(name) as bigint);
+        } catch (e) {
+          throw missing(e, name, where);
+        }
+      });
     },
     hasSymbol(name) {
-      try {
-        shared.handle.symbol(name);
-        return true;
-      } catch {
-        return false; // every failure is one symbolAddress reports as missing
-      }
+      return keepingErrno(() => {
+        try {
+          shared.handle.symbol(name);
+          return true;
+        } catch {
+          return false; // every failure is one symbolAddress reports as missing
+        }
+      });
     },
     hold(key, value) {
       if (!shared.release.unloaded) shared.held.set(key, value);
@@ -420,6 +407,27 @@ export function loadLibrary(path: string | null, options: LoadOptions = {}): Loa
       }
     },
   };
+
+  function bindNow(name: string, type: FunctionType, label: string): RawFunction {
+    if (type.ellipsis && (type.result.kind === 'struct' || type.result.kind === 'union') && type.result.fields) {
+      const refusal = byValueRefusal(type.result);
+      if (refusal !== null) return refusedVariadic(label, type.result, refusal, () => shared.handle.symbol(name), name, where);
+    }
+    const args = type.args.map((a) => argumentSpec(a, `argument of ${label}`));
+    const result = resultSpec(type.result, `result of ${label}`);
+    const specs = type.ellipsis ? [...args, '...'] : args;
+    const signature = `${specName(result)} ${name}(${specs.map(specName).join(', ')})`;
+    let fn = shared.functions.get(signature);
+    if (!fn) {
+      try {
+        fn = keepingLoaded(shared.handle.func(name, result, specs) as RawFunction, shared);
+      } catch (e) {
+        throw missing(e, name, where);
+      }
+      shared.functions.set(signature, fn);
+    }
+    return fn;
+  }
 }
 
 /**
@@ -467,6 +475,53 @@ function missing(e: unknown, name: string, where: string): FFIError {
   const msg = (e as Error).message ?? String(e);
   if (/cannot find/i.test(msg)) return new FFIError(`symbol '${name}': not found in ${where}`);
   return new FFIError(`symbol '${name}' in ${where}: ${msg}`);
+}
+
+/** Where Linux distributions keep ldconfig, which prints the dynamic linker's cache. */
+const LDCONFIGS = ['/sbin/ldconfig', '/usr/sbin/ldconfig'];
+
+/** The tag ldconfig gives this process's libraries ('libc6,x86-64'), or null where it gives none (32-bit). */
+function abiTag(): string | null {
+  return ({ x64: 'x86-64', arm64: 'AArch64', riscv64: 'RISC-V' } as Record<string, string>)[process.arch] ?? null;
+}
+
+/**
+ * What dlopen() of a bare name ('m', 'z', 'c') opens when no file has that name, as CFFI does
+ * through ctypes' find_library: the library of that name in the dynamic linker's cache built for
+ * this machine, a versioned soname ('libm.so.6') before a development link ('libm.so'); null when
+ * the cache has none or cannot be read.
+ */
+export function findLibrary(name: string): string | null {
+  if (!/^[\w.+-]+$/.test(name)) return null;
+  const ldconfig = LDCONFIGS.find((f) => nodeHost.statSync(f)?.isFile());
+  if (ldconfig === undefined) return null;
+  const r = nodeHost.spawnSync(ldconfig, ['-p'], { timeout: 10_000 });
+  if (r.status !== 0) return null;
+  const tag = abiTag();
+  const escaped = name.replace(/[.+]/g, '\\$&');
+  const entry = new RegExp(`^\\s+(lib${escaped}\\.so(\\.[\\d.]+)?) \\(([^)]*)\\)`);
+  let plain: string | null = null;
+  for (const line of r.stdout.split('\n')) {
+    const m = entry.exec(line);
+    if (m === null || (tag === null ? /64/.test(m[3]) : !m[3].split(',').includes(tag))) continue;
+    if (m[2] !== undefined) return m[1];
+    plain ??= m[1];
+  }
+  return plain;
+}
+
+/**
+ * Runs `f`, node-cffi's own work between the program's C calls (loading a library, binding a
+ * function at its first use), leaving the thread's errno as it found it: `ffi.errno = 0; lib.f();
+ * ffi.errno` must see what f() did, not what a dlsym() or an open() on the way did.
+ */
+export function keepingErrno<T>(f: () => T): T {
+  const saved = koffi().errno();
+  try {
+    return f();
+  } finally {
+    koffi().errno(saved);
+  }
 }
 
 /** errno as the last C call on this thread left it / set it. */

@@ -510,6 +510,11 @@ export function fromBuffer(buf: unknown, t: CType, cdecl: string): CData {
 
 /** A byte range of a memmove operand: a cdata (from its address) or JS memory. */
 function operand(x: unknown, n: number, which: string): { bytes: Uint8Array; address: number } {
+  if (x === null) {
+    // As CFFI: NULL for no bytes at all.
+    if (n === 0) return { bytes: new Uint8Array(0), address: -1 };
+    throw new TypeError(`ffi.memmove(): ${which} is NULL (null), which no bytes can be ${which === 'dest' ? 'written to' : 'read from'}`);
+  }
   if (isCData(x)) {
     const t = x[TYPE];
     if (t.kind === 'array' && n > knownBytes(x)) {

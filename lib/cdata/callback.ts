@@ -220,6 +220,10 @@ export function registerTrampoline(
   if (onerror !== undefined && typeof onerror !== 'function') {
     throw new TypeError(`${label}: options.onerror must be a function, got ${show(onerror)}`);
   }
+  if (t.result.kind === 'void' && options.error !== undefined && options.error !== null) {
+    // As CFFI: nothing reaches C from a void callback, so no error value can.
+    throw new TypeError(`${label}: options.error is of no use for a callback whose result type is 'void' (C receives nothing); got ${show(options.error)}`);
+  }
   if (lowered !== null) return registerLowered(t, lowered, fn, options, label);
   const toResult = resultConverter(t.result, `${label}: the result`);
   const fallback = t.result.kind === 'void' ? undefined : toResult(options.error ?? defaultError(t.result));

@@ -118,3 +118,60 @@ describe('reprs', () => {
     expectThrow(() => ffi.string(ffi.cast('char32_t *', ffi.new('uint32_t[]', [0x110000, 0]))!), RangeError, 'ffi.string(): 1114112 is not a Unicode code point (0 to 0x10ffff)');
   });
 });
+
+describe('libraries and calls', () => {
+  test("ffi.errno is what the program's C calls left: loading a library or binding a function at its first use keeps it", () => {
+    const f = new FFI();
+    f.cdef('int set_errno(int); int get_errno(void); int other(void);');
+    const L = f.verify('#include <errno.h>\nint set_errno(int e) { errno = e; return -1; }\nint get_errno(void) { return errno; }\nint other(void) { return 0; }');
+    L.set_errno(15);
+    f.dlopen(null);
+    f.dlopen('m');
+    expect(f.errno).toBe(15); // CFFI: 15
+    f.errno = 5;
+    expect(L.get_errno()).toBe(5); // its first call binds it: CFFI: 5
+    L.set_errno(7);
+    expect(L.other()).toBe(0); // binding other() on the way
+    expect(f.errno).toBe(7);
+  });
+
+  test("a bare name no file has is found in the dynamic linker's cache, as CFFI finds it", () => {
+    const f = new FFI();
+    f.cdef('double cos(double); int abs(int);');
+    expect(f.dlopen('m').cos(0)).toBe(1); // CFFI: ffi.dlopen('m') opens libm
+    expect(f.dlopen('c').abs(-3)).toBe(3);
+    expectThrow(() => f.dlopen('no-such-library-here'), Error, /nor has the dynamic linker's cache \(ldconfig -p\) a 'libno-such-library-here\.so'/);
+  });
+
+  test('a function first called after ffi.dlclose() says the library was closed', () => {
+    const f = new FFI();
+    f.cdef('int one(void); int two(void);');
+    const V = f.verify('int one(void) { return 1; } int two(void) { return 2; }', { filename: 'closing.c' });
+    expect(V.one()).toBe(1);
+    f.dlclose(V);
+    for (const call of [() => V.one(), () => V.two()]) expectThrow(call, Error, /^(one|two)\(\): the verify\(\) library for closing\.c was closed with ffi\.dlclose\(\)$/);
+  });
+
+  test('through a function pointer, a variadic argument may name a built-in type', () => {
+    const f = new FFI();
+    f.cdef('int snprintf(char *, size_t, const char *, ...);');
+    const l = f.dlopen(null);
+    const p = f.cast('int(*)(char *, size_t, const char *, ...)', f.addressof(l, 'snprintf')) as (...a: unknown[]) => number;
+    const out = f.new('char[64]');
+    p(out, 64, '%d %s %.1f %lu', ['int', 7], ['const char *', f.new('char[]', 'hi')], ['double', 1.5], ['unsigned long', 9]);
+    expect(f.string(out)).toBe('7 hi 1.5 9');
+    expectThrow(() => p(out, 64, '%d', ['my_t', 7]), TypeError, "variadic argument type 'my_t': pass a ctype (ffi.typeof('my_t')) when calling through a function pointer");
+  });
+
+  test('NULL and a library function have the size of a pointer; memmove of 0 bytes takes NULL', () => {
+    expect(ffi.sizeof(null)).toBe(8); // CFFI: 8
+    expect(ffi.sizeof(C.strlen)).toBe(8); // CFFI: 8
+    ffi.memmove(null, null, 0); // CFFI: accepted
+    expectThrow(() => ffi.memmove(null, Buffer.alloc(4), 4), TypeError, 'ffi.memmove(): dest is NULL (null), which no bytes can be written to');
+  });
+
+  test("a void callback's error value is refused, as CFFI refuses it", () => {
+    expectThrow(() => ffi.callback('void(*)(int)', () => undefined, { error: 5 }), TypeError, /options\.error is of no use for a callback whose result type is 'void'/);
+    expect(ffi.callback('void(*)(int)', () => undefined, { error: null })).not.toBeNull();
+  });
+});

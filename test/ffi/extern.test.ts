@@ -206,7 +206,7 @@ describe('C calls the JavaScript function attached to an extern "Python" functio
     const add = lib.add;
     ffi.dlclose(lib);
     ffi.defExtern('add', (a: number, b: number) => a * b);
-    expectThrow(() => add(1, 2), FFIError, 'add(): the library the verify() library for externs.c was closed with ffi.dlclose()');
+    expectThrow(() => add(1, 2), FFIError, 'add(): the verify() library for externs.c was closed with ffi.dlclose()');
   });
 });
 

@@ -62,7 +62,7 @@ describe('printing', () => {
     const closed = f.verify('int counter = 1;', { filename: 'closed.c' });
     f.dlclose(closed);
     expect(util.inspect(closed, { breakLength: Infinity })).toBe(
-      "[Lib: the verify() library for closed.c] { counter: [global 'counter': the library the verify() library for closed.c was closed with ffi.dlclose()] }",
+      "[Lib: the verify() library for closed.c] { counter: [global 'counter': the verify() library for closed.c was closed with ffi.dlclose()] }",
     );
   });
 
