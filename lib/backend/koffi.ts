@@ -1,4 +1,4 @@
-// Libraries through koffi: loading them (a checked one from its descriptor, with dlopen()'s RTLD_* flags), unloading those nothing refers to, what a loaded library holds alive, binding its symbols to koffi functions; errno; the backend's status.
+// Libraries through koffi: loading them (a checked one from its descriptor, with dlopen()'s RTLD_* flags; a bare name through the linker's cache), unloading those nothing refers to, what a loaded library holds alive, binding its symbols to koffi functions; errno, kept across that work; the backend's status.
 import type { LibraryHandle } from 'koffi';
 import { FFIError, show } from '../errors';
 import { FunctionType, StructType } from '../ctype/model';

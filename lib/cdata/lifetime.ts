@@ -78,7 +78,7 @@ function callDestructor(destructor: (c: CData) => unknown, original: CData): voi
  * reason to collect. At this charge, 32,768 waiting destructors make the 64 MiB of external
  * memory growth at which V8 starts a full collection, which runs them on a later turn of the event
  * loop. (Half of it made about 14% fewer instructions per ffi.gc() but nearly doubled the
- * bench's RSS row: 45-49 MiB against 24-32, bound 64.)
+ * bench's RSS row: 45-49 MiB against 21-26, bound 64.)
  */
 const DESTRUCTOR_CHARGE = 2048;
 /**
