@@ -278,6 +278,11 @@ export abstract class SpecifierParser extends DeclaratorParser {
         this.ts.expect(';', "';' after '...'");
         continue;
       }
+      if (this.ts.cur === P_SEMI) {
+        // An empty member declaration, as GCC and CFFI take it (headers made by macros leave them).
+        this.ts.skip();
+        continue;
+      }
       const specs = this.specifiers('member', "a member declaration or '}'");
       if (this.ts.cur === P_SEMI) {
         this.ts.skip();

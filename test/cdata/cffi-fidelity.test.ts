@@ -1,6 +1,6 @@
 // Behaviours checked against Python CFFI 1.15.1 (Debian's python3-cffi), one per case, with what CFFI gives in a comment.
 import * as util from 'util';
-import { FFI } from '../../lib';
+import { FFI, StructType } from '../../lib';
 import { expectThrow } from '../helpers/throws';
 
 const ffi = new FFI();
@@ -116,6 +116,14 @@ describe('reprs', () => {
   test('a wide string with a unit past Unicode names the value C holds', () => {
     expectThrow(() => ffi.string(ffi.cast('wchar_t *', ffi.new('int32_t[]', [-5, 0]))!), RangeError, 'ffi.string(): -5 is not a Unicode code point (0 to 0x10ffff)');
     expectThrow(() => ffi.string(ffi.cast('char32_t *', ffi.new('uint32_t[]', [0x110000, 0]))!), RangeError, 'ffi.string(): 1114112 is not a Unicode code point (0 to 0x10ffff)');
+  });
+});
+
+describe('cdef', () => {
+  test('an empty member declaration in a struct is nothing, as GCC and CFFI take it', () => {
+    const f = new FFI();
+    f.cdef('struct s { int a;; ; int b; };');
+    expect([f.sizeof('struct s'), (f.typeof('struct s') as StructType).fields!.map((m) => m.name)]).toEqual([8, ['a', 'b']]); // CFFI: 8, a and b
   });
 });
 
