@@ -9,6 +9,7 @@ import { pointerTo } from './ctype/intern';
 import { Decl, Registry, keyOf } from './ctype/registry';
 import type * as Glue from './codegen/glue';
 import { LoadedLibrary, RTLD, findLibrary, getErrno, keepingErrno, loadLibrary, setErrno } from './backend/koffi';
+import { useBuiltinTypes } from './cdata/call';
 import { nodeHost } from './host';
 import type * as AotData from './aot/data';
 import type { MacroValue } from './aot/data';
@@ -914,6 +915,11 @@ function declarationsRegistry(decls: readonly Decl[]): Registry {
   for (const d of decls) r.declare(d, true);
   return r;
 }
+
+// A function pointer has no FFI whose declarations its variadic arguments' type names could use:
+// it reads the names C itself defines ('int', 'const char *') with the cdef parser, over none.
+const builtinNames = new Registry();
+useBuiltinTypes((text) => parser().parseTypeName(text, builtinNames));
 
 // util.inspect of a cdata: its repr, then the values of memory node-cffi owns (fields, elements).
 // Defined here, not in cdata/base.ts, which dump.ts depends on through classes.ts.

@@ -4,13 +4,13 @@ import { types } from 'util';
 import { RangeError, show, TypeError } from '../errors';
 import { ArrayType, CType, PointerType, isByteLike, isCType, isCharLike, noSizeError, requireSize } from '../ctype/model';
 import { pointerTo } from '../ctype/intern';
-import { isComplexRepr, isSignedRepr } from '../ctype/primitives';
+import { isComplexRepr, isIntegralRepr, isSignedRepr } from '../ctype/primitives';
 import { bufferAddress, rawView, readCString, readCStringBounded } from '../backend/calls';
 import { CData, CLASS, CSTRING, isCData, MEM, ADDR, OFF, LEN, OWN, TYPE, ownsNoBytes } from './base';
 import { classOf, ownMemory, readAt, wrapPointer } from './classes';
 import { extentOf, knownBytes, readCode, writeArray, writeAt } from './access';
 import { varSizeOf, wideCodes } from './layout';
-import { Complex, fromC_wchar, isComplex, isWideChar, reprOf } from './convert';
+import { Complex, ScalarType, fromC_wchar, isComplex, isWideChar, reprOf } from './convert';
 import { boundsOf, checkMemory, refuseReadOnly } from './faults';
 import { EnumValue, warnGuessedEnum } from './scalar';
 import { Address, Block, Memory, NO_MEMORY, addressHex, allocate, offsetAddress, placeMemory, toAddress, wholeBuffer } from './memory';
@@ -115,7 +115,7 @@ function scalarInput(value: unknown, cname: string): number | bigint | boolean {
 
 function castScalar(t: CType & { kind: 'primitive' | 'enum' }, value: unknown, cname: string): number | bigint | boolean | Complex {
   const repr = reprOf(t);
-  if ((repr === 'f32' || repr === 'f64' || repr === 'f80' || isComplexRepr(repr)) && isCData(value) && (value[TYPE].kind === 'pointer' || value[TYPE].kind === 'array')) {
+  if (!isIntegralRepr(repr) && isCData(value) && (value[TYPE].kind === 'pointer' || value[TYPE].kind === 'array')) {
     // As CFFI (and C): an address is an integer; cast it to 'uintptr_t' first for its number.
     throw new TypeError(`ffi.cast('${cname}'): cannot cast ${show(value)} to a floating-point type; cast it to 'uintptr_t' for its address`);
   }
@@ -327,7 +327,7 @@ function wideString(c: CData, unit: number, length: number, maxlen: number | und
   if (end < 0) end = units.length;
   if (unit === 2) return String.fromCharCode(...units.subarray(0, end));
   // A unit past Unicode is refused with the value C has (wchar_t is signed), as reading it by index does.
-  const signed = ((c[TYPE] as PointerType | ArrayType).item as { repr?: string }).repr === 'i32';
+  const signed = isSignedRepr(reprOf((c[TYPE] as PointerType | ArrayType).item as ScalarType));
   for (let i = 0; i < end; i++) if (units[i] > 0x10ffff) fromC_wchar(signed ? units[i] | 0 : units[i], 4, 'ffi.string()');
   return String.fromCodePoint(...units.subarray(0, end));
 }

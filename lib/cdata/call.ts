@@ -1,7 +1,6 @@
 // Calls into C: one generated JavaScript function per C signature, checking and converting arguments and results (the conversions: arguments.ts); calls in flight; callable function pointers.
 import { FFIError, RangeError, TypeError } from '../errors';
-import { CType, FunctionType, PointerType, VOID, findPrimitive } from '../ctype/model';
-import { pointerTo } from '../ctype/intern';
+import { CType, FunctionType, PointerType } from '../ctype/model';
 import { RawFunction, functionAt } from '../backend/calls';
 import { byValueRefusal } from '../backend/byvalue';
 import { GUARDING, IN_CALL, REFUSED, SYNC, WAIT_MS, labelId, takeRefusals } from '../backend/threadguard';
@@ -333,16 +332,21 @@ function byValueCallRefusal(t: PointerType): string | undefined {
 
 /** Types named in variadic pairs, for function pointers made without a library (no typedefs known). */
 function noTypedefs(text: string): CType {
-  // A primitive's name, or a pointer to one or to void ('char *', 'const char *'), needs no declarations.
-  const m = /^\s*(?:const\s+)?([A-Za-z_][\w ]*?)\s*((?:\*\s*)*)$/.exec(text);
-  const stars = m === null ? 0 : m[2].replace(/\s/g, '').length;
-  const base = m === null ? undefined : m[1] === 'void' && stars > 0 ? VOID : findPrimitive(m[1].replace(/\s+/g, ' '));
-  if (base === undefined) {
+  try {
+    return builtinType(text);
+  } catch {
     throw new TypeError(`variadic argument type '${text}': pass a ctype (ffi.typeof('${text}')) when calling through a function pointer`);
   }
-  let t: CType = base;
-  for (let i = 0; i < stars; i++) t = pointerTo(t);
-  return t;
+}
+
+/** A type name of C's own words ('int', 'const char *'), read by the facade's parser (useBuiltinTypes); none until it is given. */
+let builtinType: (text: string) => CType = (text) => {
+  throw new Error(`internal: no parser for '${text}' (useBuiltinTypes)`);
+};
+
+/** Gives function pointers the reader of type names that need no declarations, for their variadic arguments. */
+export function useBuiltinTypes(read: (text: string) => CType): void {
+  builtinType = read;
 }
 
 /**

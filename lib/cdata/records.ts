@@ -48,28 +48,39 @@ const recordFillers = new WeakMap<StructType, RecordFiller>();
 /**
  * The record filler of `t`, compiled once per type: its members read straight from the view (what
  * `plain` builds by walking the type). A call's by-value argument that is a cdata of the type is
- * filled into a record the call site keeps, at each call, instead of a new object. koffi reads the record's members before the C function runs (and before an .async
- * call leaves the JavaScript thread), so one record per parameter of a caller is enough, and the
- * call allocates nothing for its struct (members that are themselves aggregates are still made).
+ * filled into a record the call site keeps, at each call, instead of a new object. koffi reads the
+ * record's members before the C function runs (and before an .async call leaves the JavaScript
+ * thread), so one record per parameter of a caller is enough, and the call allocates nothing for
+ * its struct (members that are themselves aggregates are still made).
  */
 export function recordFiller(t: StructType): RecordFiller {
   let fill = recordFillers.get(t);
   if (!fill) {
     const constants: unknown[] = [];
-    const stores =
-      t.kind === 'union'
-        ? [`r[${JSON.stringify(carried(t, unionCarrier(t)).name)}] = ${recordSource(carried(t, unionCarrier(t)).type, '0', constants)};`]
-        : recordMembers(t).map((m) => {
-          if (m.kind === 'field') return `r[${JSON.stringify(m.field.name)}] = ${recordSource(m.field.type, String(m.field.offset), constants)};`;
-          const c = carried(t, m.carrier);
-          return `r[${JSON.stringify(m.name)}] = { ${JSON.stringify(c.name)}: ${recordSource(c.type, String(c.offset), constants)} };`;
-        });
+    const stores = memberSources(t, '0', constants).map(([name, value]) => `r[${name}] = ${value};`);
     const source = `return (v, o, r) => { ${stores.join(' ')} return r; };`;
     const names = ['readAddress', 'readCode', 'plain', ...Object.keys(codeHelpers), ...constants.map((_, i) => `c${i}`)];
     fill = new Function(...names, source)(readAddress, readCode, plain, ...Object.values(codeHelpers), ...constants) as RecordFiller;
     recordFillers.set(t, fill);
   }
   return fill;
+}
+
+/**
+ * The members of the record of `t` at offset `o + at`, as [quoted name, JavaScript for its value]:
+ * a struct's fields (an anonymous union among them by its carrier), a union's carrier.
+ */
+function memberSources(t: StructType, at: string, constants: unknown[]): [string, string][] {
+  const source = (f: CField): string => recordSource(f.type, String(Number(at) + f.offset), constants);
+  if (t.kind === 'union') {
+    const f = carried(t, unionCarrier(t));
+    return [[JSON.stringify(f.name), recordSource(f.type, at, constants)]];
+  }
+  return recordMembers(t).map((m): [string, string] => {
+    if (m.kind === 'field') return [JSON.stringify(m.field.name), source(m.field)];
+    const c = carried(t, m.carrier);
+    return [JSON.stringify(m.name), `{ ${JSON.stringify(c.name)}: ${source(c)} }`];
+  });
 }
 
 /** Arrays up to this many items are read as an array literal; longer ones by `plain`. */
@@ -86,18 +97,9 @@ function recordSource(t: CType, at: string, constants: unknown[]): string {
       if (n > UNROLLED_ITEMS) return `plain(c${constants.push(t) - 1}, v, ${off})`;
       return `[${Array.from({ length: n }, (_, i) => recordSource(t.item, String(Number(at) + i * t.item.size), constants)).join(', ')}]`;
     }
-    case 'struct': {
-      const fields = recordMembers(t).map((m) => {
-        if (m.kind === 'field') return `${JSON.stringify(m.field.name)}: ${recordSource(m.field.type, String(Number(at) + m.field.offset), constants)}`;
-        const c = carried(t, m.carrier);
-        return `${JSON.stringify(m.name)}: { ${JSON.stringify(c.name)}: ${recordSource(c.type, String(Number(at) + c.offset), constants)} }`;
-      });
-      return `{ ${fields.join(', ')} }`;
-    }
-    case 'union': {
-      const f = carried(t, unionCarrier(t));
-      return `{ ${JSON.stringify(f.name)}: ${recordSource(f.type, at, constants)} }`;
-    }
+    case 'struct':
+    case 'union':
+      return `{ ${memberSources(t, at, constants).map(([name, value]) => `${name}: ${value}`).join(', ')} }`;
     case 'primitive':
     case 'enum': {
       const repr = reprOf(t);
