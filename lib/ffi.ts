@@ -370,9 +370,11 @@ export class FFI {
    */
   verify<L extends object = Lib>(source: string, options: VerifyOptions = {}): L {
     checkOptions('ffi.verify()', options, apiMode().VERIFY_OPTION_NAMES);
-    const { source: unit, weak } = this.#withWeakReferences(source, options);
-    const p = this.#prepare(unit, headerLib().linkAll(options, weak), 'ffi.verify()', true);
-    return this.#built(apiMode().open(p, apiMode().build(p), this.#libParts(), weak), weak) as L;
+    return keepingErrno(() => {
+      const { source: unit, weak } = this.#withWeakReferences(source, options);
+      const p = this.#prepare(unit, headerLib().linkAll(options, weak), 'ffi.verify()', true);
+      return this.#built(apiMode().open(p, apiMode().build(p), this.#libParts(), weak), weak) as L;
+    });
   }
 
   /** verify() without blocking the event loop while the compiler runs. */

@@ -511,8 +511,8 @@ export function findLibrary(name: string): string | null {
 }
 
 /**
- * Runs `f`, node-cffi's own work between the program's C calls (loading a library, binding a
- * function at its first use), leaving the thread's errno as it found it: `ffi.errno = 0; lib.f();
+ * Runs `f`, node-cffi's own work between the program's C calls (ffi.dlopen() and ffi.verify() in
+ * the facade, binding a function at its first use here), leaving the thread's errno as it found it: `ffi.errno = 0; lib.f();
  * ffi.errno` must see what f() did, not what a dlsym() or an open() on the way did.
  */
 export function keepingErrno<T>(f: () => T): T {

@@ -136,6 +136,10 @@ describe('libraries and calls', () => {
     f.dlopen(null);
     f.dlopen('m');
     expect(f.errno).toBe(15); // CFFI: 15
+    const g = new FFI();
+    g.cdef('int one(void);');
+    g.verify('int one(void) { return 1; }');
+    expect(f.errno).toBe(15);
     f.errno = 5;
     expect(L.get_errno()).toBe(5); // its first call binds it: CFFI: 5
     L.set_errno(7);
