@@ -365,8 +365,10 @@ export interface Through extends CallTarget {
  * Memory it answers to (its library's, its callback's): once closed, calls are refused. An address
  * that cannot hold code (the first page, a negative or tagged address) is a valid cdata that
  * refuses to be called. With `through`, calls go through another function than the address itself.
+ * With `gate` (an ffi.gc() copy's own Memory), calls are refused once it closes too; the cdata's
+ * memory is then the gate.
  */
-export function makeFunctionPointer(t: PointerType, address: Address, guard: Memory = NOWHERE, through?: Through): CData {
+export function makeFunctionPointer(t: PointerType, address: Address, guard: Memory = NOWHERE, through?: Through, gate?: Memory): CData {
   const f = t.item as FunctionType;
   // The caller is made when the pointer is first called from JavaScript: most function pointers
   // (callbacks, struct fields read, casts) are only handed to C, and making one costs microseconds.
@@ -376,9 +378,11 @@ export function makeFunctionPointer(t: PointerType, address: Address, guard: Mem
       const refusal = byValueCallRefusal(t);
       const raw = refusal === undefined && placeable(address) ? callableAt(t, address) : notCode(t, address);
       return makeCaller(`'${t.cname}'`, f, [], { raw, lowered: null, resolveType: noTypedefs, refusal }, guard);
+    }, gate === undefined ? undefined : () => {
+      if (gate.why !== '') throw closedError(gate, `'${t.cname}'`);
     });
   // The cdata fields, defined (not assigned: the cdata prototype chain ends in a Proxy that refuses unknown names).
-  const fields = [[MEM, guard], [ADDR, address], [OFF, 0], [LEN, 0], [OWN, 0]] as const;
+  const fields = [[MEM, gate ?? guard], [ADDR, address], [OFF, 0], [LEN, 0], [OWN, 0]] as const;
   for (const [key, value] of fields) Object.defineProperty(callable, key, { value, writable: true, enumerable: false });
   // A function pointer prints as the cdata it is (its class's toString), not as a library function.
   delete (callable as { toString?: unknown }).toString;
@@ -386,14 +390,19 @@ export function makeFunctionPointer(t: PointerType, address: Address, guard: Mem
   return callable as unknown as CData;
 }
 
-/** A caller of C function type `t` that `make`s the real one at its first call (or .async call) and forwards to it. */
-function deferredCaller(t: FunctionType, make: () => Caller): Caller {
+/**
+ * A caller of C function type `t` that `make`s the real one at its first call (or .async call) and
+ * forwards to it, after `check` (which throws to refuse the call) when there is one.
+ */
+function deferredCaller(t: FunctionType, make: () => Caller, check?: () => void): Caller {
   let real: Caller | undefined;
   const f = function (this: unknown, ...args: unknown[]): unknown {
+    check?.();
     return (real ??= make()).apply(this, args);
   };
   const async = function (this: unknown, ...args: unknown[]): Promise<unknown> {
     try {
+      check?.();
       return (real ??= make()).async.apply(this, args);
     } catch (e) {
       return Promise.reject(e);

@@ -278,10 +278,14 @@ export function gcAttach(c: CData, destructor: ((c: CData) => unknown) | null, s
 
 /**
  * ffi.gc() of a function pointer: another function pointer to the same code, answering to the
- * same library or callback (its guard), with a destructor field of its own.
+ * same library or callback (its guard), with a destructor field of its own and a Memory of its
+ * own (its gate), which releasing the copy closes: calls through the copy are refused from then on,
+ * while the original stays callable.
  */
 function functionPointerCopy(c: CData, guard: Memory): CData {
-  const copy = makeFunctionPointer(c[TYPE] as PointerType, c[ADDR], guard);
+  const gate = guardedMemory(guard, null);
+  const copy = makeFunctionPointer(c[TYPE] as PointerType, c[ADDR], guard, undefined, gate);
+  gate.keep = copy;
   Object.defineProperty(copy, DESTRUCTOR, { value: null, writable: true, enumerable: false });
   return copy;
 }

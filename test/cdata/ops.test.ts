@@ -390,6 +390,26 @@ describe('lifetimes', () => {
     f.release(g);
     expect(calls).toEqual([cb]);
     expect(cb(1)).toBe(2); // the callback itself is not released
+    // ...but the copy is: calls through it are refused, synchronous or not.
+    expectThrow(() => g(1), FFIError, /^'int\(\*\)\(int\)': .*released/);
+    return expect((g as unknown as { async(x: number): Promise<number> }).async(1)).rejects.toThrow(/released/);
+  });
+
+  test('ffi.gc() of a library function: releasing the copy refuses calls through it, not through the library', () => {
+    const f = new FFI();
+    f.cdef('size_t strlen(const char *);');
+    const C = f.dlopen(null);
+    const p = f.addressof(C, 'strlen') as CFunction;
+    const g = f.gc(p, () => undefined) as CFunction;
+    expect([g('abc'), p('abcd'), C.strlen('ab')]).toEqual([3, 4, 2]);
+    f.release(g);
+    expectThrow(() => g('abc'), FFIError, /^'size_t\(\*\)\(char \*\)': .*released/);
+    expect([p('abcd'), C.strlen('ab')]).toEqual([4, 2]);
+  });
+
+  test('ffi.gc() of a released callback', () => {
+    const f = new FFI();
+    const cb = f.callback('int(*)(int)', (x: number) => x * 2) as CFunction;
     const h = f.gc(cb, () => undefined) as CFunction;
     f.release(cb);
     expectThrow(() => h(1), FFIError, "'int(*)(int)': the callback was released with ffi.release()");
