@@ -87,7 +87,9 @@ const WORDS: readonly (readonly [string, CRole, KeywordRole | undefined, string?
   ['typedef', 'storage', STORAGE],
   ['extern', 'storage', STORAGE],
   ['static', 'storage', STORAGE],
-  ...['auto', 'register', '_Thread_local', 'thread_local', '__thread'].map(
+  // 'register' on a parameter changes nothing a caller sees (specifiers.ts takes it there only).
+  ['register', 'storage', STORAGE],
+  ...['auto', '_Thread_local', 'thread_local', '__thread'].map(
     (w) => [w, 'storage', unsupported(w, `the storage class '${w}'`)] as const,
   ),
   ['struct', 'tag', TAG],

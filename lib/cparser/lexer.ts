@@ -49,7 +49,8 @@ export function quote(text: string): string {
 /** The prefixes of string literals and character constants ('L"x"', "u8'a'"). */
 export const LITERAL_PREFIXES = new Set(['u8', 'L', 'u', 'U']);
 
-export const isIdentStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+/** Letters, '_' and '$' (GCC's default, as in CFFI's cdef). */
+export const isIdentStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36;
 export const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isIdentPart = (c: number): boolean => isIdentStart(c) || isDigit(c);
 export const isBlank = (c: number): boolean => c === 32 || c === 9 || c === 12 || c === 11 || c === 13;

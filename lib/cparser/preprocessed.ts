@@ -159,7 +159,7 @@ export function pieceKind(piece: string): TableKind | null {
 
 /** The kind of a piece that is a token (not a blank, newline, comment or directive), from its first character `c`. */
 function tableKind(piece: string, c: number): TableKind {
-  if (isIdentStart(c) || c === 36) return piece.includes('"') ? 'string' : piece.includes("'") ? 'char' : 'ident';
+  if (isIdentStart(c)) return piece.includes('"') ? 'string' : piece.includes("'") ? 'char' : 'ident';
   if (isDigit(c) || (c === 46 && piece.length > 1 && isDigit(piece.charCodeAt(1)))) return 'number';
   if (c === 34) return 'string';
   if (c === 39) return 'char';

@@ -174,7 +174,14 @@ export abstract class SpecifierParser extends DeclaratorParser {
       const tok = this.ts.peek();
       switch (role.kind) {
         case 'storage':
+          if (context === 'param' && tok.text === 'register') {
+            // C's one storage class for a parameter: a hint to the function's own code, nothing to a caller.
+            if (storage) this.ts.fail(tok, `'register' cannot be repeated`);
+            storage = tok;
+            break;
+          }
           if (context !== 'file') this.ts.fail(tok, `'${tok.text}' is not allowed ${CONTEXT_PLACE[context]}`);
+          if (tok.text === 'register') this.ts.fail(tok, `'register' is not allowed here: C takes it on function parameters only`);
           if (storage) this.ts.fail(tok, `'${tok.text}' cannot be combined with '${storage.text}'`);
           storage = tok;
           break;

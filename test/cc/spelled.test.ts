@@ -134,7 +134,7 @@ describe('the check', () => {
     expect(read.reads).toBe(items.length + items.filter((it) => it.integerType !== undefined).length);
     expect({ ...withTokens, reads: 0 }).toEqual({ ...read, reads: 0 });
     expect(withTokens.names).toEqual(expect.arrayContaining(['function g', 'function h', 'constant N_ITEMS', 'constant NEG', 'typedef cb']));
-    expect(withTokens.skipped.map((s) => s.name)).toEqual(expect.arrayContaining(['a$b']));
+    expect(withTokens.names).toContain('function a$b'); // '$' is a letter to GCC and to cdef
   });
 
   test("of cc()'s items reads no declaration's text again either", () => {

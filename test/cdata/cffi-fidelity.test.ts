@@ -187,3 +187,13 @@ describe('libraries and calls', () => {
     expect(ffi.callback('void(*)(int)', () => undefined, { error: null })).not.toBeNull();
   });
 });
+
+describe('cdef takes the C that CFFI takes', () => {
+  test("'register' on a parameter, and '$' in names, in both modes", () => {
+    const f = new FFI();
+    f.cdef('int add$1(register int x, register const char *s); extern int $count;'); // CFFI: accepted
+    expect(String(f.typeof('int(*)(register int)'))).toBe("<ctype 'int(*)(int)'>"); // CFFI: <ctype 'int(*)(int)'>
+    const lib = f.verify('int add$1(register int x, register const char *s) { return x + (int)s[0]; } int $count = 7;') as unknown as Record<string, (...a: unknown[]) => number> & { $count: number };
+    expect([lib['add$1'](1, 'A'), lib.$count]).toEqual([66, 7]);
+  });
+});

@@ -121,7 +121,10 @@ describe('tokenize', () => {
     expect(lexError('int é;').message).toBe("t:1:5: unexpected character 'é' (U+00E9)");
     expect(lexError('x\n 😀').message).toBe("t:2:2: unexpected character '😀' (U+1F600)");
     expect(lexError('`').message).toBe("t:1:1: unexpected character '`'");
-    expect(lexError('$x').message).toBe("t:1:1: unexpected character '$'");
+  });
+
+  test("'$' is a letter, as GCC and CFFI take it", () => {
+    expect(lex('$x a$b _$').map((t) => [t.kind, t.text])).toEqual([['ident', '$x'], ['ident', 'a$b'], ['ident', '_$'], ['eof', '']]);
   });
 
   test('non-ASCII text and NUL bytes are fine inside comments and literals', () => {
@@ -141,6 +144,7 @@ describe('keyword', () => {
     expect(keyword('volatile')).toEqual({ kind: 'qualifier', bit: Q_VOLATILE });
     for (const r of ['restrict', '__restrict', '__restrict__']) expect(keyword(r)).toEqual({ kind: 'qualifier', bit: Q_RESTRICT });
     expect(keyword('typedef')).toEqual({ kind: 'storage' });
+    expect(keyword('register')).toEqual({ kind: 'storage' }); // taken on parameters only (specifiers.ts)
     expect(keyword('enum')).toEqual({ kind: 'tag' });
     expect(keyword('while')).toEqual({ kind: 'reserved' });
     expect(keyword('size_t')).toBeUndefined();
@@ -148,7 +152,7 @@ describe('keyword', () => {
   });
 
   test('names the features cdef refuses', () => {
-    for (const w of ['__attribute__', '__declspec', '_Imaginary', '_Atomic', 'inline', '__inline__', 'register', '__asm__']) {
+    for (const w of ['__attribute__', '__declspec', '_Imaginary', '_Atomic', 'inline', '__inline__', 'auto', '__asm__']) {
       const role = keyword(w);
       expect(role?.kind).toBe('refused');
       expect(role?.kind === 'refused' && role.reason).toContain(`'${w}'`);
