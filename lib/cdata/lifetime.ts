@@ -478,9 +478,11 @@ export function newHandle(object: unknown): CData {
   return c;
 }
 
-/** ffi.fromHandle: the object a live handle stands for. */
+/** ffi.fromHandle: the object a live handle stands for, given as a 'void *' or (as CFFI takes it) a 'char *'. */
 export function fromHandle(p: unknown): unknown {
-  if (!isCData(p) || p[TYPE].kind !== 'pointer' || (p[TYPE] as PointerType).item.kind !== 'void') {
+  if (p === null) throw new FFIError('ffi.fromHandle(): the handle is NULL; pass a pointer from ffi.newHandle()');
+  const item = isCData(p) && p[TYPE].kind === 'pointer' ? (p[TYPE] as PointerType).item : null;
+  if (item === null || !(item.kind === 'void' || (item.kind === 'primitive' && item.name === 'char'))) {
     throw new TypeError(`ffi.fromHandle(): expected a 'void *' from ffi.newHandle(), got ${show(p)}`);
   }
   const entry = typeof p[ADDR] === 'number' ? handles.get(p[ADDR]) : undefined;
