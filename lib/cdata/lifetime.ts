@@ -485,8 +485,9 @@ export function fromHandle(p: unknown): unknown {
   if (item === null || !(item.kind === 'void' || (item.kind === 'primitive' && item.name === 'char'))) {
     throw new TypeError(`ffi.fromHandle(): expected a 'void *' from ffi.newHandle(), got ${show(p)}`);
   }
-  const entry = typeof p[ADDR] === 'number' ? handles.get(p[ADDR]) : undefined;
-  if (!entry) throw new FFIError(`ffi.fromHandle(): ${addressHex(p[ADDR])} is not a live handle (never made by ffi.newHandle(), or released)`);
+  const a = (p as CData)[ADDR];
+  const entry = typeof a === 'number' ? handles.get(a) : undefined;
+  if (!entry) throw new FFIError(`ffi.fromHandle(): ${addressHex(a)} is not a live handle (never made by ffi.newHandle(), or released)`);
   return entry.object;
 }
 
