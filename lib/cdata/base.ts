@@ -71,7 +71,8 @@ export class CData {
 
   /** The C type of this cdata (each generated class defines it on its prototype). */
   get [TYPE](): CType {
-    throw new Error('internal: cdata class without a type');
+    // Only an object made with `new CData()` has no class of a type.
+    throw new TypeError("this object was made with 'new CData()': cdata are made by ffi.new(), ffi.cast() and node-cffi's other functions");
   }
 
   /** Element read behind `p[i]`; pointer and array classes replace it. */

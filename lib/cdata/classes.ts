@@ -283,6 +283,21 @@ function defineIndexAccessors(): void {
   }
 }
 
+/**
+ * What a cdata's `constructor` is (`Object.getPrototypeOf(p).constructor`): a function that refuses
+ * to make one, as CFFI refuses `type(p)(...)`. node-cffi finds a cdata's class through [CLASS]; a
+ * check in the classes' own constructors would cost every cdata made (measured: ~4%).
+ */
+function NotConstructible(): never {
+  throw new TypeError("cdata are made by ffi.new(), ffi.cast() and node-cffi's other functions, not with 'new'");
+}
+
+/** Makes `proto.constructor` refuse, unless a struct field of that name has the name (field accessors). */
+function refuseConstruction(proto: object): void {
+  const own = Object.getOwnPropertyDescriptor(proto, 'constructor');
+  if (own === undefined || 'value' in own) Object.defineProperty(proto, 'constructor', { value: NotConstructible, writable: true, configurable: true });
+}
+
 /** Shared behaviour of pointer cdata. */
 export class PointerData extends ItemsData {
   /** True when both point to the same address. */
@@ -335,6 +350,8 @@ export class ArrayData extends ItemsData {
 
 /** Shared behaviour of struct and union cdata. */
 export class StructData extends CData {}
+
+for (const base of [CData, ItemsData, PointerData, FunctionPointerData, ArrayData, StructData]) refuseConstruction(base.prototype);
 
 /** The error for an index that is not an integer (TypeError) or out of bounds (RangeError). */
 export function badIndex(c: CData, i: unknown): Error {
@@ -534,6 +551,7 @@ function generate(t: Aggregate): CDataClass {
   const baseClass = { PointerData, FunctionPointerData, ArrayData, StructData }[base];
   const cls = factory(baseClass, t, ...RUNTIME_VALUES, ...k.values);
   Object.defineProperty(cls.prototype, CLASS, { value: cls });
+  refuseConstruction(cls.prototype);
   if (base === 'PointerData' || base === 'ArrayData') withoutOwnIndices.add(cls.prototype);
   return cls;
 }

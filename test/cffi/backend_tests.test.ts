@@ -9,7 +9,7 @@
 //   test_init_once_multithread: Python threads sharing one FFI object; a JavaScript FFI object lives in one thread, so concurrent init_once callers cannot exist
 //
 // Lines marked "no counterpart" are CFFI assertions that cannot hold under the port's mapping of
-// Python to JavaScript (PORT.md), whatever node-cffi does: a cast to a number type is a plain
+// Python to JavaScript, whatever node-cffi does: a cast to a number type is a plain
 // number (no repr, ctype or size of its own), NULL is null (no "NULL cdata" distinct from None),
 // a char is a number (so an integer is a char), Python's hash protocol and str/repr pair. Each
 // says which rule; everything else is asserted as CFFI asserts it.
@@ -27,7 +27,7 @@ const SIZE_OF_PTR = 8;
 const SIZE_OF_WCHAR: number = 4;
 const LITTLE_ENDIAN = os.endianness() === 'LE';
 
-/** CFFI APIs node-cffi does not have yet, under the names PORT.md gives them (typed so the file compiles). */
+/** CFFI APIs node-cffi does not have yet, under the names node-cffi would give them (typed so the file compiles). */
 interface Planned {
   include(other: FFI): void;
   initOnce<T>(fn: () => T, tag: string): T;
@@ -36,10 +36,10 @@ interface Planned {
 }
 const planned = (ffi: FFI): FFI & Planned => ffi as unknown as FFI & Planned;
 
-/** Python's `p == q` for pointers: the same address (PORT.md). */
+/** Python's `p == q` for pointers: the same address. */
 const addr = (ffi: FFI, p: unknown): number | bigint => ffi.cast('uintptr_t', p);
 
-/** Python int → JavaScript: a number when it is a safe integer, else a bigint (PORT.md). */
+/** Python int → JavaScript: a number when it is a safe integer, else a bigint. */
 const js = (b: bigint): number | bigint =>
   b >= BigInt(Number.MIN_SAFE_INTEGER) && b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b;
 
@@ -487,7 +487,7 @@ describe('backend_tests', () => {
     expect(s.a).toBe(-2);
     expect(s.b).toBe(-3);
     expect(s.c).toBe(0);
-    // differs from CFFI: see docs/cffi-differences.md, "Deleting a field changes nothing" (CFFI: TypeError)
+    // differs from CFFI: see docs/cffi-differences.md, "Deleting a field or an item changes nothing" (CFFI: TypeError)
     delete s.a;
     expect(s.a).toBe(-2);
     expect(String(s)).toBe(`<cdata 'struct foo *' owning ${SIZE_OF_INT + 2 * SIZE_OF_SHORT} bytes>`);
@@ -589,7 +589,7 @@ describe('backend_tests', () => {
     //
     u = ffi.new('union foo*', [-2]);
     expect(u.a).toBe(-2);
-    // differs from CFFI: see docs/cffi-differences.md, "Deleting a field changes nothing" (CFFI: TypeError)
+    // differs from CFFI: see docs/cffi-differences.md, "Deleting a field or an item changes nothing" (CFFI: TypeError)
     delete u.a;
     expect(u.a).toBe(-2);
     expect(String(u)).toBe(`<cdata 'union foo *' owning ${SIZE_OF_INT} bytes>`);

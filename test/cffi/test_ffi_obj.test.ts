@@ -6,7 +6,7 @@
 // test_init_once_multithread: six Python threads enter one FFI's init_once at the same time; a JavaScript function runs on one thread only.
 // test_init_once_multithread_failure: the same, with a failing initialiser.
 //
-// Mapping notes (PORT.md applied): a keyword argument naming a positional parameter stays positional
+// Mapping notes (as backend_tests.test.ts maps Python to JavaScript): a keyword argument naming a positional parameter stays positional
 // (`ffi.string(cdata=p, maxlen=3)` → `ffi.string(p, 3)`); the callback's `error`/`onerror`, positional or
 // keyword, go in the options object; a decorator use `ffi.callback(T)(f)` → `ffi.callback(T, f)`; a Python
 // `x + ""` that raises TypeError inside a callback is `x + 1n` (mixing a number and a bigint is a TypeError);

@@ -529,7 +529,7 @@ describe('TestNewFFI1', () => {
     expect(s.a).toBe(-2);
     expect(s.b).toBe(-3);
     expect(s.c).toBe(0);
-    // differs from CFFI: see docs/cffi-differences.md, "Deleting a field changes nothing" (CFFI: AttributeError or TypeError)
+    // differs from CFFI: see docs/cffi-differences.md, "Deleting a field or an item changes nothing" (CFFI: AttributeError or TypeError)
     delete s.a;
     expect(s.a).toBe(-2);
     expect(String(s)).toBe(`<cdata 'struct simple *' owning ${SIZE_OF_INT + 2 * SIZE_OF_SHORT} bytes>`);
@@ -623,7 +623,7 @@ describe('TestNewFFI1', () => {
     //
     u = ffi.new('union simple_u*', [-2]);
     expect(u.a).toBe(-2);
-    // differs from CFFI: see docs/cffi-differences.md, "Deleting a field changes nothing" (CFFI: AttributeError or TypeError)
+    // differs from CFFI: see docs/cffi-differences.md, "Deleting a field or an item changes nothing" (CFFI: AttributeError or TypeError)
     delete u.a;
     expect(u.a).toBe(-2);
     expect(String(u)).toBe(`<cdata 'union simple_u *' owning ${SIZE_OF_INT} bytes>`);

@@ -15,7 +15,7 @@
 // test_ffi_gc_size_arg_2: py.test.skip on CPython (its cyclic GC)
 // test_ffi_new_with_cycles: py.test.skip on CPython (its cyclic GC)
 //
-// Translation notes (PORT.md's mapping, plus what JavaScript forces):
+// Translation notes (backend_tests.test.ts's mapping, plus what JavaScript forces):
 // - CFFI's module-level FFI subclass adds testing/support.py's warning flags to every verify(); so does `FFI` below.
 // - Python's bool is an int (True == 1): where CFFI compares a _Bool result with an integer, `pyint` turns a
 //   boolean into 0/1 first.
