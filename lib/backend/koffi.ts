@@ -56,6 +56,8 @@ interface Release {
   /** Never unloaded (RTLD_NODELETE): its code and data stay mapped for the life of the process. */
   pinned: boolean;
   unloaded: boolean;
+  /** The path it was loaded by (not through a descriptor), or null. */
+  path: string | null;
 }
 
 /** Libraries loaded, by file identity; weak, so that an unreferenced library can go. */
@@ -74,6 +76,7 @@ function unload(r: Release): void {
   const current = opened.get(r.key)?.deref();
   if (current === undefined || current.release === r) opened.delete(r.key);
   if (r.pinned) return;
+  if (r.path !== null) loadedBy.get(r.path)?.delete(r);
   for (const h of r.more) h.unload();
   r.handle.unload();
 }
@@ -84,8 +87,8 @@ const unloader = new FinalizationRegistry<Release>(unload);
 /** Marks a function bound from a library: it keeps the library loaded. */
 const KEEPS = Symbol('node-cffi library');
 
-/** Paths this process has loaded a library from. */
-const pathsLoaded = new Set<string>();
+/** The libraries loaded by each path and still mapped (or pinned): what dlopen() of that name would hand back. */
+const loadedBy = new Map<string, Set<Release>>();
 let links = 0;
 
 /**
@@ -154,12 +157,13 @@ function loadFlags(flags: unknown, where: string): LoadFlags {
 }
 
 /**
- * koffi.load, except for a path loaded before whose file has since been replaced: dlopen() matches
- * loaded libraries by the name it is given and would hand back the old code, so the new file is
- * loaded through a fresh hard link next to it (removed once loaded).
+ * koffi.load, except for a path by which another file (`key` tells files apart) is still loaded,
+ * the file at the path having been replaced since: dlopen() matches loaded libraries by the name it
+ * is given and would hand back the old code, so the new file is loaded through a fresh hard link
+ * next to it (removed once loaded). A bare name (no '/') is one the dynamic linker searches for.
  */
-function openFresh(path: string | null, how: LoadFlags): LibraryHandle {
-  if (path === null || !pathsLoaded.has(path)) return load(path, how);
+function openFresh(path: string | null, key: string, how: LoadFlags): LibraryHandle {
+  if (path === null || !path.includes('/') || ![...(loadedBy.get(path) ?? [])].some((r) => r.key !== key)) return load(path, how);
   const link = `${path}.${nodeHost.pid()}.${++links}.so`;
   nodeHost.linkSync(path, link);
   try {
@@ -308,7 +312,7 @@ function openLibrary(path: string | null, key: string | null, options: LoadOptio
   if (key === null) {
     if (!processLibrary) {
       const handle = load(null);
-      processLibrary = { handle, refs: 0, functions: new Map(), release: { key: '', handle, more: [], global: true, pinned: true, unloaded: false }, held: new Map() };
+      processLibrary = { handle, refs: 0, functions: new Map(), release: { key: '', handle, more: [], global: true, pinned: true, unloaded: false, path: null }, held: new Map() };
     }
     return processLibrary;
   }
@@ -335,7 +339,7 @@ function openLibrary(path: string | null, key: string | null, options: LoadOptio
   const before = watch.length > 0 ? nodeHost.mappedFiles() : undefined;
   let handle: LibraryHandle;
   try {
-    handle = options.file && hasProcFd() ? load(descriptorName(options.file), how) : openFresh(path, how);
+    handle = options.file && hasProcFd() ? load(descriptorName(options.file), how) : openFresh(path, key, how);
   } catch (e) {
     throw new FFIError(`${where}: ${(e as Error).message}`);
   }
@@ -343,12 +347,17 @@ function openLibrary(path: string | null, key: string | null, options: LoadOptio
     warnPreloaded(watch, before);
     for (const f of nodeHost.mappedFiles()) if (!before.has(f)) ownMappings.add(f);
   }
-  const release: Release = { key, handle, more: [], global: how.global, pinned: how.nodelete, unloaded: false };
+  const byPath = path !== null && !options.file ? path : null;
+  const release: Release = { key, handle, more: [], global: how.global, pinned: how.nodelete, unloaded: false, path: byPath };
   const lib: Opened = { handle, refs: 0, functions: new Map(), release, held: new Map() };
   opened.set(key, new WeakRef(lib));
   unloader.register(lib, release, release);
   live++;
-  if (path !== null && !options.file) pathsLoaded.add(path);
+  if (byPath !== null) {
+    let set = loadedBy.get(byPath);
+    if (set === undefined) loadedBy.set(byPath, (set = new Set()));
+    set.add(release);
+  }
   return lib;
 }
 
