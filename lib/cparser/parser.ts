@@ -329,6 +329,12 @@ export class Parser extends SpecifierParser {
       );
     }
     const target = type.kind === 'enum' ? type.base : type;
+    if (target.kind === 'primitive' && !isInteger(target) && target.repr !== 'bool') {
+      // As CFFI: a floating constant's value is the compiler's (verify() gives it, a dlopen() library
+      // says it has none); its initialiser here is passed over.
+      this.skipInitialiser();
+      return this.declareOrdinary({ kind: 'constant', name: name.text, type, value: undefined, origin: 'static const', pos: posOf(name) }, name);
+    }
     if (target.kind !== 'primitive' || !(isInteger(target) || target.repr === 'bool')) {
       this.ts.fail(name, `the constant '${name.text}' has type '${type.cname}'; only integer constants may have a value in cdef`);
     }
@@ -337,6 +343,20 @@ export class Parser extends SpecifierParser {
       { kind: 'constant', name: name.text, type, value: toJs(value), origin: 'static const', pos: posOf(name) },
       name,
     );
+  }
+
+  /** Moves past an initialiser: to the ',' or ';' that ends it, outside brackets. */
+  private skipInitialiser(): void {
+    const first = this.ts.punctAhead(0);
+    if (first === ',' || first === ';' || this.ts.kindIs('eof')) this.ts.unexpected(this.ts.peek(), "an initialiser after '='");
+    let depth = 0;
+    for (;;) {
+      const p = this.ts.punctAhead(0);
+      if (this.ts.kindIs('eof') || (depth === 0 && (p === ',' || p === ';'))) return;
+      if (p === '(' || p === '[' || p === '{') depth++;
+      else if ((p === ')' || p === ']' || p === '}') && --depth < 0) return;
+      this.ts.skip();
+    }
   }
 
   /**
