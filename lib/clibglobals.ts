@@ -8,7 +8,8 @@ import type * as Glue from './codegen/glue';
 import type { LoadedLibrary } from './backend/koffi';
 import { ExternTable, LibraryExterns } from './cdata/externs';
 import { readAt } from './cdata/classes';
-import { writeAt } from './cdata/access';
+import { writeArray, writeAt } from './cdata/access';
+import { itemsOf } from './cdata/layout';
 import type { CData } from './cdata/base';
 import { Hold, Memory, ReadOnlyView, allocate, heldWindow, placeMemory, placeRaw } from './cdata/memory';
 
@@ -226,7 +227,9 @@ export function defineGlobal(lib: Lib, d: Decl & { kind: 'variable' }, state: Li
       const p = locate();
       refuseOpaque(d, where);
       if (readonly) throw new TypeError(`${where}: it is declared const, so C keeps it in read-only memory; it cannot be assigned`);
-      writeAt(d.type, p.memory.v, p.offset, value, where);
+      // An open array ('extern int a[];') takes as many items as it is given, as CFFI writes them: C says how many fit.
+      if (d.type.kind === 'array' && d.type.length === null) writeArray(d.type, p.memory.v, p.offset, value, where, itemsOf(d.type, value, where));
+      else writeAt(d.type, p.memory.v, p.offset, value, where);
     },
   });
 }

@@ -503,8 +503,11 @@ export class FFI {
    * with dlopen()'s `flags` (a sum of `ffi.RTLD_*` values; 0: RTLD_NOW). Functions are bound on
    * first use; the library also knows the functions, globals and constants this FFI declares later.
    */
-  dlopen<L extends object = Lib>(path: string | null, flags = 0): L {
-    if (path !== null && typeof path !== 'string') throw new TypeError(`ffi.dlopen(): expected a path or null, got ${show(path)}`);
+  dlopen<L extends object = Lib>(path: string | CData | null, flags = 0): L {
+    if (isCData(path) && path[TYPE].kind === 'pointer') return keepingErrno(() => this.#dlopen<L>(libraryOfHandle(path), flags));
+    if (path !== null && typeof path !== 'string') {
+      throw new TypeError(`ffi.dlopen(): expected a path, null, or a handle from C's dlopen() (a pointer cdata), got ${show(path)}`);
+    }
     return keepingErrno(() => this.#dlopen<L>(path, flags));
   }
 
@@ -925,6 +928,34 @@ useBuiltinTypes((text) => parser().parseTypeName(text, builtinNames));
 
 // util.inspect of a cdata: its repr, then the values of memory node-cffi owns (fields, elements).
 // Defined here, not in cdata/base.ts, which dump.ts depends on through classes.ts.
+/** What reads C's list of loaded libraries for ffi.dlopen(handle), made at its first use. */
+let linkMaps: { ffi: FFI; C: Record<string, (...args: unknown[]) => unknown> } | undefined;
+
+/**
+ * The path C's dlopen() loaded the library of `handle` by (null: the program itself), as glibc
+ * keeps it: a handle is the library's entry in the list of loaded libraries, which is walked from
+ * its head, so that an address that is no such entry is refused rather than read.
+ */
+function libraryOfHandle(handle: CData): string | null {
+  linkMaps ??= (() => {
+    const ffi = new FFI();
+    ffi.cdef(`struct link_map { uintptr_t l_addr; char *l_name; void *l_ld; struct link_map *l_next, *l_prev; };
+      void *dlopen(const char *, int); int dlinfo(void *, int, void *);`);
+    return { ffi, C: ffi.dlopen(null) as unknown as Record<string, (...args: unknown[]) => unknown> };
+  })();
+  const { ffi, C } = linkMaps;
+  const RTLD_DI_LINKMAP = 2;
+  const head = ffi.new('struct link_map **');
+  if (C.dlinfo(C.dlopen(null, ffi.RTLD_LAZY), RTLD_DI_LINKMAP, head) !== 0) throw new FFIError("ffi.dlopen(): C's dlinfo() cannot list the libraries loaded");
+  const wanted = ffi.cast('uintptr_t', handle);
+  for (let m = head[0] as CData | null; m !== null; m = m.l_next as CData | null) {
+    if (ffi.cast('uintptr_t', m) !== wanted) continue;
+    const name = m.l_name === null ? '' : (ffi.string(m.l_name) as string);
+    return name === '' ? null : name;
+  }
+  throw new FFIError(`ffi.dlopen(): ${show(handle)} 0x${wanted.toString(16)} is not a handle C's dlopen() gave for a library loaded in this process`);
+}
+
 Object.defineProperty(CData.prototype, Symbol.for('nodejs.util.inspect.custom'), {
   value(this: CData, depth: number, options: object, inspect: (v: unknown, o?: object) => string): string {
     return inspectCData(this, depth, options as Parameters<typeof inspectCData>[2], inspect);

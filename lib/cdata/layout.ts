@@ -48,7 +48,7 @@ export function openLengthOf(t: ArrayType, value: unknown, where: string): numbe
 }
 
 /** The items an initialiser gives an open array (a list, a string, a typed array), or its length when it is an integer. */
-function itemsOf(t: ArrayType, value: unknown, where: string): number {
+export function itemsOf(t: ArrayType, value: unknown, where: string): number {
   const n = openLengthOf(t, value, where);
   if (n !== null) return n;
   if (Array.isArray(value)) return value.length;

@@ -1,11 +1,11 @@
-// dlopen() of a path again: the file at the path now, whether the library it held before is still loaded, unloaded, or was found by a bare name.
+// dlopen() of a path again: the file at the path now, whether the library it held before is still loaded, unloaded, or was found by a bare name; and of a handle C's dlopen() gave.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as v8 from 'v8';
 import * as vm from 'vm';
-import { FFI } from '../../lib';
+import { CData, FFI } from '../../lib';
 import { nodeHost } from '../../lib/host';
 import { CC } from '../helpers/compiler';
 
@@ -80,4 +80,23 @@ test('a bare name (searched by the dynamic linker) opens again after its library
     await turn();
   }
   expect(cos()).toBe(1);
+});
+
+test("a handle from C's dlopen(): its library, found in C's list of loaded libraries; another address is refused", () => {
+  const file = path.join(dir, 'handle.so');
+  build(file, 4);
+  const sys = new FFI();
+  sys.cdef('void *dlopen(const char *, int); int dlclose(void *); size_t strlen(const char *);');
+  const C = sys.dlopen(null) as unknown as { dlopen(p: string | null, f: number): CData; dlclose(h: CData): number };
+  const handle = C.dlopen(file, sys.RTLD_NOW);
+  const ffi = new FFI();
+  ffi.cdef('int version(void); size_t strlen(const char *);');
+  expect((ffi.dlopen(handle) as unknown as { version(): number }).version()).toBe(4);
+  // The program's own handle (dlopen(NULL)) is the C library and the running process.
+  expect((ffi.dlopen(C.dlopen(null, sys.RTLD_NOW)) as unknown as { strlen(s: string): number }).strlen('abc')).toBe(3);
+  expect(() => ffi.dlopen(ffi.cast('void *', 0x1234) as CData)).toThrow(
+    "ffi.dlopen(): cdata 'void *' 0x1234 is not a handle C's dlopen() gave for a library loaded in this process",
+  );
+  expect(() => ffi.dlopen(42 as unknown as string)).toThrow(TypeError);
+  expect(C.dlclose(handle)).toBe(0);
 });
