@@ -451,10 +451,12 @@ export interface CallbackCData {
 
 /** ffi.callback: registers `fn` as a C function of pointer type `t` and gives the function pointer cdata. */
 export function callbackCData(t: PointerType, fn: (...args: unknown[]) => unknown, options: CallbackOptions, label: string): CallbackCData {
-  const trampoline = registerTrampoline(t.item as FunctionType, fn, options, label);
+  // koffi's registration reaches fn weakly: the cdata holds it (CALLING), so that a function whose
+  // closure holds its own callback lets both be collected, as CFFI collects them.
+  const trampoline = registerTrampoline(t.item as FunctionType, fn, options, label, null, true);
   const guard = functionGuard(null);
   const cdata = makeFunctionPointer(t, trampoline.address, guard);
-  Object.defineProperty(cdata, CALLING, { value: fn }); // its repr names the function it calls
+  Object.defineProperty(cdata, CALLING, { value: fn }); // its repr names the function it calls; it keeps fn alive
   return { cdata, trampoline, guard };
 }
 

@@ -1,5 +1,5 @@
 // Calls out of C: JavaScript functions behind C function pointers (trampolines, generated per signature), their conversions and lifetime.
-import { checkOptions, show, TypeError } from '../errors';
+import { checkOptions, FFIError, show, TypeError } from '../errors';
 import { CType, FunctionType } from '../ctype/model';
 import { Repr, isComplexRepr } from '../ctype/primitives';
 import { registerCallback, unregisterCallback } from '../backend/calls';
@@ -173,17 +173,20 @@ const trampolineFactories = new Map<string, TrampolineFactory>();
  * The function koffi calls for `fn` of type `t`: one parameter per C argument (no rest array, no
  * spread), each converted by its `toArgs` entry (null: passed as koffi gives it), the result
  * converted by `toResult`, which a scalar result of the right kind skips (its fast check, inline).
- * What `fn` or a conversion throws goes to `failed`, whose value C receives.
+ * What `fn` or a conversion throws goes to `failed`, whose value C receives. Given a WeakRef to
+ * `fn` (`weakly`), it reaches `fn` through it, and a call once `fn` is gone fails with `gone`.
  */
 function compileTrampoline(
   t: FunctionType,
-  fn: (...args: unknown[]) => unknown,
+  fn: ((...args: unknown[]) => unknown) | WeakRef<(...args: unknown[]) => unknown>,
   toArgs: readonly (((a: unknown) => unknown) | null)[],
   toResult: (r: unknown) => unknown,
   failed: (e: unknown) => unknown,
+  gone: (() => Error) | null = null,
 ): (...args: unknown[]) => unknown {
   const params = toArgs.map((_, i) => `a${i}`);
-  const call = `fn(${toArgs.map((c, i) => (c === null ? `a${i}` : `c${i}(a${i})`)).join(', ')})`;
+  const target = gone === null ? 'fn' : '(fn.deref() ?? gone())';
+  const call = `${target}(${toArgs.map((c, i) => (c === null ? `a${i}` : `c${i}(a${i})`)).join(', ')})`;
   const r = t.result;
   let body: string;
   if (r.kind === 'void') body = `${call};\n    return undefined;`;
@@ -193,10 +196,10 @@ function compileTrampoline(
     `return function trampoline(${params.join(', ')}) {\n  state.running++;\n  try {\n    ${body}\n  } catch (e) {\n    return failed(e);\n  } finally {\n    state.running--;\n  }\n};`;
   let factory = trampolineFactories.get(source);
   if (!factory) {
-    factory = new Function('state', 'fn', 'toResult', 'failed', ...params.map((_, i) => `c${i}`), source) as TrampolineFactory;
+    factory = new Function('state', 'fn', 'toResult', 'failed', 'gone', ...params.map((_, i) => `c${i}`), source) as TrampolineFactory;
     trampolineFactories.set(source, factory);
   }
-  return factory(state, fn, toResult, failed, ...toArgs);
+  return factory(state, fn, toResult, failed, gone === null ? null : () => { throw gone(); }, ...toArgs);
 }
 
 /**
@@ -205,7 +208,9 @@ function compileTrampoline(
  * the result type cannot hold, C receives `options.error` (or what `onerror` returns) and the
  * process goes on. With `lowered` (the C type generated C calls it through, see
  * codegen/glue.ts's lowerByValue), structs, unions and long doubles arrive by pointer and a
- * result of those types is stored through the leading pointer.
+ * result of those types is stored through the leading pointer. With `weakly` (ffi.callback, whose
+ * cdata holds `fn`), koffi's registration reaches `fn` only through a WeakRef, so that a function
+ * referring to its own callback does not keep it from being collected.
  */
 export function registerTrampoline(
   t: FunctionType,
@@ -213,6 +218,7 @@ export function registerTrampoline(
   options: CallbackOptions,
   label: string,
   lowered: FunctionType | null = null,
+  weakly = false,
 ): Trampoline {
   if (typeof fn !== 'function') throw new TypeError(`${label}: expected a JavaScript function, got ${show(fn)}`);
   checkOptions(label, options, CALLBACK_OPTION_NAMES);
@@ -229,7 +235,8 @@ export function registerTrampoline(
   const fallback = t.result.kind === 'void' ? undefined : toResult(options.error ?? defaultError(t.result));
   const toArgs = t.args.map(argumentConverter);
   const failed = failureHandler(onerror, fallback, toResult, label);
-  const trampoline = compileTrampoline(t, fn, toArgs, toResult, failed);
+  const gone = (): Error => new FFIError(`${label} was called from C after its cdata was garbage-collected; keep the callback's cdata alive for as long as C may call it`);
+  const trampoline = weakly ? compileTrampoline(t, new WeakRef(fn), toArgs, toResult, failed, gone) : compileTrampoline(t, fn, toArgs, toResult, failed);
   const target = registerCallback(trampoline, t);
   // C gets a stub in front of koffi's trampoline: from another thread, while the JavaScript thread
   // is inside a synchronous call, it gives C `fallback` rather than wait forever (backend/threadguard.ts).

@@ -433,12 +433,9 @@ test('test_free_callback_cycle', async () => {
   }
   class Data {}
   // In a function of its own, so that `data` and `callback` are really gone afterwards (Python's `del`).
-  // A callback's function stays reachable from koffi until the callback is released or collected, so one
-  // that refers to itself is released here (docs/cffi-differences.md, "A callback that refers to itself
-  // waits for ffi.release()"); CFFI collects the cycle itself.
   const wr = ((): WeakRef<Data> => {
     const data = new Data();
-    ffi.release(make_callback(data)); // callback = make_callback(data); del callback, data
+    make_callback(data); // callback = make_callback(data); del callback, data
     return new WeakRef(data);
   })();
   // CFFI collects up to 3 times; V8 runs finalizers on later turns of the event loop, one
