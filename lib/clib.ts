@@ -210,7 +210,7 @@ function bindFunction(state: LibState, d: Decl & { kind: 'function' }): Caller {
   const binding = spec.functions?.get(d.name) ?? { symbol: symbolOf(spec, d.name), entry: null, lowered: null };
   const raw = binding.entry === null
     ? spec.loaded.bind(binding.symbol, binding.lowered ?? d.type, `${d.name}()`)
-    : spec.loaded.bindAt(entryAddress(spec.loaded, binding.symbol, binding.entry), d.type);
+    : spec.loaded.bindAt(entryAddress(spec.loaded, binding.symbol, binding.entry), d.type, `${d.name}()`);
   const target = { raw, lowered: binding.lowered, resolveType: spec.resolveType, results: state.results };
   return makeCaller(`${d.name}()`, d.type, d.argNames, target, state.guard);
 }

@@ -112,6 +112,10 @@ export function resultSpec(t: CType, what: string): Spec {
       return 'void';
     case 'pointer':
       return 'intptr_t';
+    case 'primitive':
+      // A _Bool result as its whole byte (koffi would read one bit of it): the caller makes it a
+      // boolean as a read from memory does, any byte but 0 being true.
+      return t.repr === 'bool' ? 'uint8_t' : argumentSpec(t, what);
     default:
       return argumentSpec(t, what);
   }
@@ -213,7 +217,8 @@ function prototype(t: FunctionType, forCallback: boolean): TypeObject {
   if (!proto) {
     const what = `function type '${t.cname}'`;
     const arg = forCallback ? callbackArgumentSpec : argumentSpec;
-    const result = forCallback && t.result.kind === 'pointer' ? 'intptr_t' : resultSpec(t.result, what);
+    const r = t.result;
+    const result = forCallback && r.kind === 'pointer' ? 'intptr_t' : forCallback && r.kind === 'primitive' && r.repr === 'bool' ? 'bool' : resultSpec(r, what);
     if (forCallback && t.ellipsis) throw new TypeError(`${what}: a JavaScript callback cannot take variadic arguments`);
     const args = t.args.map((a) => arg(a, what));
     proto = koffi().proto(result, t.ellipsis ? [...args, '...'] : args);

@@ -16,7 +16,7 @@ export interface LoadedLibrary {
    */
   bind(name: string, type: FunctionType, label?: string): RawFunction;
   /** As bind(), for the function of this library at `address` (an address a table of the library holds). */
-  bindAt(address: number, type: FunctionType): RawFunction;
+  bindAt(address: number, type: FunctionType, label?: string): RawFunction;
   /** The address of a symbol (function or variable); throws FFIError when it is missing. */
   symbolAddress(name: string): number;
   /** Whether the library has symbol `name` (what symbolAddress finds without throwing). */
@@ -378,7 +378,9 @@ export function loadLibrary(path: string | null, options: LoadOptions = {}): Loa
     bind(name, type, label = `${name}()`) {
       return keepingErrno(() => bindNow(name, type, label));
     },
-    bindAt(address, type) {
+    bindAt(address, type, label = `'${type.cname}'`) {
+      const refusal = variadicRecordRefusal(type);
+      if (refusal !== null) return refusedVariadic(label, type.result as StructType, refusal, () => undefined, '', where);
       const key = `${address} ${type.cname}`;
       let fn = shared.functions.get(key);
       if (!fn) shared.functions.set(key, (fn = keepingErrno(() => keepingLoaded(functionAt(address, type), shared))));
@@ -418,10 +420,8 @@ export function loadLibrary(path: string | null, options: LoadOptions = {}): Loa
   };
 
   function bindNow(name: string, type: FunctionType, label: string): RawFunction {
-    if (type.ellipsis && (type.result.kind === 'struct' || type.result.kind === 'union') && type.result.fields) {
-      const refusal = byValueRefusal(type.result);
-      if (refusal !== null) return refusedVariadic(label, type.result, refusal, () => shared.handle.symbol(name), name, where);
-    }
+    const refusal = variadicRecordRefusal(type);
+    if (refusal !== null) return refusedVariadic(label, type.result as StructType, refusal, () => shared.handle.symbol(name), name, where);
     const args = type.args.map((a) => argumentSpec(a, `argument of ${label}`));
     const result = resultSpec(type.result, `result of ${label}`);
     const specs = type.ellipsis ? [...args, '...'] : args;
@@ -444,6 +444,11 @@ export function loadLibrary(path: string | null, options: LoadOptions = {}): Loa
  * '...', so every call is refused (an FFIError naming the reason) before any C runs. The symbol
  * must still exist.
  */
+/** Why koffi cannot return the struct or union a variadic function `t` returns by value as C does, or null. */
+function variadicRecordRefusal(t: FunctionType): string | null {
+  return t.ellipsis && (t.result.kind === 'struct' || t.result.kind === 'union') && t.result.fields ? byValueRefusal(t.result) : null;
+}
+
 function refusedVariadic(label: string, t: StructType, refusal: string, lookup: () => unknown, name: string, where: string): RawFunction {
   try {
     lookup();

@@ -63,6 +63,8 @@ function openLength(t: ArrayType, init: unknown): number {
   const where = `ffi.new('${t.cname}')`;
   if (typeof init === 'number' || typeof init === 'bigint') {
     const n = Number(init);
+    // As CFFI: a number that is no integer is the wrong type (TypeError), a negative or huge one a wrong value.
+    if (!Number.isInteger(n)) throw new TypeError(`${where}: length must be an integer, got ${show(init)}`);
     if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`${where}: length must be a non-negative integer, got ${show(init)}`);
     return n;
   }
@@ -115,8 +117,8 @@ function scalarInput(value: unknown, cname: string): number | bigint | boolean {
 
 function castScalar(t: CType & { kind: 'primitive' | 'enum' }, value: unknown, cname: string): number | bigint | boolean | Complex {
   const repr = reprOf(t);
-  if (!isIntegralRepr(repr) && isCData(value) && (value[TYPE].kind === 'pointer' || value[TYPE].kind === 'array')) {
-    // As CFFI (and C): an address is an integer; cast it to 'uintptr_t' first for its number.
+  if (!isIntegralRepr(repr) && (value === null || (isCData(value) && (value[TYPE].kind === 'pointer' || value[TYPE].kind === 'array')))) {
+    // As CFFI (and C): an address, NULL included, is an integer; cast it to 'uintptr_t' first for its number.
     throw new TypeError(`ffi.cast('${cname}'): cannot cast ${show(value)} to a floating-point type; cast it to 'uintptr_t' for its address`);
   }
   if (isComplexRepr(repr)) {

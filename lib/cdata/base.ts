@@ -141,6 +141,13 @@ function aliasPath(c: CData, key: string): readonly string[] | undefined {
   return t.kind === 'struct' || t.kind === 'union' ? t.aliases?.get(key) : undefined;
 }
 
+/** ' points to an opaque type' when `c` is a pointer to a struct or union declared without a body (CFFI's words), else ''. */
+function opaqueTarget(c: CData): string {
+  const t = c[TYPE];
+  const item = t.kind === 'pointer' ? t.item : null;
+  return item !== null && (item.kind === 'struct' || item.kind === 'union') && item.fields === null && item.members === null ? ' points to an opaque type' : '';
+}
+
 /**
  * The last link of every cdata's prototype chain. Ordinary lookups (fields, methods) are answered
  * by the generated classes before reaching it, so it costs nothing on fast paths; what reaches it is
@@ -158,6 +165,8 @@ const tail = new Proxy(Object.prototype, {
     }
     const path = aliasPath(receiver as CData, key);
     if (path !== undefined) return path.reduce((o: Record<string, unknown>, step) => o[step] as Record<string, unknown>, receiver);
+    const opaque = opaqueTarget(receiver as CData);
+    if (opaque !== '') throw new TypeError(`${(receiver as CData)[DESCRIBE]()}${opaque}: cannot read fields ('${key}'); declare the struct's fields in the cdef`);
     throw new TypeError(`${(receiver as CData)[DESCRIBE]()} has no field or method '${key}'`);
   },
   set(_target, key, value, receiver) {
@@ -171,6 +180,8 @@ const tail = new Proxy(Object.prototype, {
       parent[path[path.length - 1]] = value;
       return true;
     }
+    const opaque = opaqueTarget(receiver as CData);
+    if (opaque !== '') throw new TypeError(`${(receiver as CData)[DESCRIBE]()}${opaque}: cannot write fields ('${String(key)}'); declare the struct's fields in the cdef`);
     throw new TypeError(`${(receiver as CData)[DESCRIBE]()}: cannot set '${String(key)}', it has no such field`);
   },
 });

@@ -204,6 +204,8 @@ function plan(
       : (call) => `fromKoffiRecord(${c(r)}, ${call})`;
   } else if (r.kind === 'pointer') {
     result = results ? (call) => `fromLibraryPointer(${c(r)}, ${call}, ${c(results)})` : (call) => `fromCPointer(${c(r)}, ${call})`;
+  } else if (r.kind === 'primitive' && r.repr === 'bool') {
+    result = (call) => `(${call} !== 0)`; // koffi gives the byte (backend/calls.ts, resultSpec)
   } else if (isWideChar(r)) {
     result = (call) => `fromC_wchar(${call}, ${r.size}, ${c(`${label}: the result`)})`;
   } else {

@@ -106,8 +106,8 @@ export interface Bindings {
 
 /**
  * How the glue reaches each declaration, decided before any of its text: each function's binding
- * (its own symbol when variadic, its exported wrapper when lowered, else the next entry of the
- * function table, in the order of `decls`), each extern "Python" function's names, and the
+ * (its exported wrapper when lowered, else the next entry of the function table, in the order of
+ * `decls`: a variadic function's entry is the function itself, static ones included), each extern "Python" function's names, and the
  * reader of each global and of each constant read by value (a `static const` of a type with a
  * size, not an integer: integers are probed).
  */
@@ -120,8 +120,7 @@ export function bindingsOf(decls: readonly Decl[]): Bindings {
     switch (d.kind) {
       case 'function': {
         const lowered = d.type.ellipsis ? null : lowerByValue(d.type);
-        if (d.type.ellipsis) functions.set(d.name, { symbol: d.name, entry: null, lowered: null });
-        else if (lowered) functions.set(d.name, { symbol: `${PREFIX}f_${d.name}`, entry: null, lowered });
+        if (lowered) functions.set(d.name, { symbol: `${PREFIX}f_${d.name}`, entry: null, lowered });
         else functions.set(d.name, { symbol: FUNCTION_TABLE, entry: entries++, lowered: null });
         break;
       }

@@ -139,11 +139,13 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
         const what = `${d.name}()`;
         const binding = functions.get(d.name)!;
         if (d.type.ellipsis) {
-          // A wrapper cannot forward '...': the function is bound by its own symbol, its type checked exactly.
+          // A wrapper cannot forward '...': the function's entry is the function itself (a static one
+          // too, which has no symbol), its type checked exactly.
+          const owner: Owner = { role: 'variadic', subject: what, name: d.name, pos: d.pos, decl: d };
           const check = named(pointerTo(d.type), `const ${PREFIX}v_${d.name}`, what);
-          body.add(`_NCFFI_UNUSED static ${check} = ${d.name}; /* cdef ${d.pos.line}:${d.pos.column} */`, {
-            role: 'variadic', subject: what, name: d.name, pos: d.pos, decl: d,
-          });
+          body.add(`_NCFFI_UNUSED static ${check} = ${d.name}; /* cdef ${d.pos.line}:${d.pos.column} */`, owner);
+          if (binding.entry !== entries.length) throw new FFIError(`internal: ${what} is entry ${binding.entry} of the function table, but ${entries.length} entries come before it`);
+          entries.push({ name: d.name, type: named(d.type, '', what), wrapper: d.name, owner });
         } else {
           const lowered = binding.lowered;
           const owner: Owner = { role: 'wrapper', subject: what, name: d.name, pos: d.pos, decl: d };

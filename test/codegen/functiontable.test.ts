@@ -58,13 +58,14 @@ describe('the bindings generateGlue gives', () => {
       { symbol: FUNCTION_TABLE, entry: 2, lowered: null },
       { symbol: FUNCTION_TABLE, entry: 3, lowered: null },
     ]);
-    expect(glue.unit).toContain(`_NCFFI_EXPORT _ncffi_fnptr const ${FUNCTION_TABLE}[7] = {`);
+    expect(glue.unit).toContain(`_NCFFI_EXPORT _ncffi_fnptr const ${FUNCTION_TABLE}[8] = {`);
   });
 
-  test('a function passing a struct by value keeps its exported wrapper, and a variadic one is bound by its own name', () => {
+  test('a function passing a struct by value keeps its exported wrapper; a variadic one is an entry that is the function itself (a static one has no symbol)', () => {
     expect(glue.functions.get('first')).toMatchObject({ symbol: '_ncffi_f_first', entry: null });
     expect(glue.functions.get('first')?.lowered?.cname).toBe('int(struct big *)');
-    expect(glue.functions.get('sum')).toEqual({ symbol: 'sum', entry: null, lowered: null });
+    expect(glue.functions.get('sum')).toEqual({ symbol: FUNCTION_TABLE, entry: 4, lowered: null });
+    expect(glue.unit).toContain('#ifdef sum\n  (_ncffi_fnptr)sum,\n#else\n  _NCFFI_ENTRY(sum, int(int, ...), sum),\n#endif');
     expect(glue.unit).toMatch(/^_NCFFI_EXPORT int _ncffi_f_first\(struct big \* _ncffi_a0\)/m);
   });
 
@@ -74,7 +75,7 @@ describe('the bindings generateGlue gives', () => {
   });
 
   test('a cdef without such functions has no table', () => {
-    const only = generateGlue(declsOf('int sum(int n, ...); struct big { int a[4]; }; int first(struct big b);'), '', 'source.c');
+    const only = generateGlue(declsOf('struct big { int a[4]; }; int first(struct big b);'), '', 'source.c');
     expect(only.unit).not.toContain(FUNCTION_TABLE);
     expect(only.unit).not.toContain('_NCFFI_ENTRY');
   });
