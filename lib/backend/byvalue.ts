@@ -178,6 +178,8 @@ function bitCarriers(t: StructType, bitFields: readonly CField[]): CField[] {
 export function byValueRefusal(t: StructType): string | null {
   if (t.partial) return "it is declared with '...;', and the members the cdef leaves out decide how C passes it";
   const fields = t.fields ?? [];
+  // GCC gives an empty struct or union size 0; koffi refuses a record type without members.
+  if (t.fields !== null && fields.length === 0) return 'it has no members (size 0), and koffi has no record without members to pass';
   for (const f of fields) {
     // koffi takes a record's members from a JavaScript object, where '__proto__' names the prototype.
     if (f.name === '__proto__') return "it has a member named '__proto__', which koffi's records cannot hold";

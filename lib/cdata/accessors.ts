@@ -20,7 +20,7 @@ export function hasMaker(t: PointerType): boolean {
 }
 
 /** JavaScript source for reading an item of type `t` at offset `off` of view `view`, address `this[ADDR] + delta`. */
-export function itemRead(t: CType, view: string, off: string, delta: string, k: Constants): string {
+export function itemRead(t: CType, view: string, off: string, delta: string, k: Constants, own = '0'): string {
   // The bytes behind `this` that ffi.new gave a struct with an open array member ([OWN] for the
   // owning pointer, [LEN] for the struct it points to), minus the item's offset: the item's share.
   const varBytes = `Math.max(0, (this[OWN] || this[LEN]) - (${delta}))`;
@@ -38,7 +38,7 @@ export function itemRead(t: CType, view: string, off: string, delta: string, k: 
       return `new (${k.cls(t)})(ownMemory(this), offsetAddress(this[ADDR], ${delta}), ${off}, ${t.length}, 0)`;
     case 'struct':
     case 'union':
-      return `new (${k.cls(t)})(ownMemory(this), offsetAddress(this[ADDR], ${delta}), ${off}, ${hasVarArray(t) ? varBytes : 0}, 0)`;
+      return `new (${k.cls(t)})(ownMemory(this), offsetAddress(this[ADDR], ${delta}), ${off}, ${hasVarArray(t) ? varBytes : 0}, ${own})`;
     case 'void':
     case 'function':
       return `readAt(${k.add(t)}, this[MEM], ${off}, 0)`;

@@ -28,9 +28,10 @@ export function newCData(t: CType, given: unknown, place: (size: number, align: 
     case 'pointer': {
       const item = t.item;
       const where = `ffi.new('${t.cname}')`;
-      requireSize(item, where, true);
+      requireSize(item, where); // an empty struct (size 0, as gcc lays it out) is allocated as CFFI allocates it
       // A struct with an open array member gets the bytes its initialiser needs (CFFI: [1, [10, 20, 30]] or [1, 3]).
-      const size = init !== undefined && (item.kind === 'struct' || item.kind === 'union') ? varSizeOf(item, init, where) : item.size;
+      // An empty struct (size 0) gets one byte of its own, as CFFI gives it: its view has an address to read at.
+      const size = init !== undefined && (item.kind === 'struct' || item.kind === 'union') ? varSizeOf(item, init, where) : item.size || 1;
       const b = place(size, item.align);
       const c = new (classOf(t))(b.memory, b.address, b.offset, 0, size);
       if (size === 0) ownsNoBytes.add(c);
@@ -39,9 +40,9 @@ export function newCData(t: CType, given: unknown, place: (size: number, align: 
     }
     case 'array': {
       const item = t.item;
-      requireSize(item, `ffi.new('${t.cname}')`, true);
+      requireSize(item, `ffi.new('${t.cname}')`);
       const n = t.length ?? openLength(t, init);
-      const size = n * item.size;
+      const size = item.size === 0 && n > 0 ? 1 : n * item.size; // empty structs: one byte they all share
       const b = place(size, item.align);
       const c = new (classOf(t))(b.memory, b.address, b.offset, n, size);
       if (size === 0) ownsNoBytes.add(c);

@@ -36,8 +36,9 @@ export function callbacksRunning(): number {
 }
 
 /** Reports an error nobody handles, without crashing: C still gets its value. */
-function report(label: string, e: unknown): void {
-  process.emitWarning(`an exception in ${label} was not handled (pass onerror to handle it): ${describeThrown(e)}`, 'CallbackError');
+function report(label: string, e: unknown, during?: unknown): void {
+  const first = during === undefined ? '' : `\nIt was thrown while handling this one: ${describeThrown(during)}`;
+  process.emitWarning(`an exception in ${label} was not handled (pass onerror to handle it): ${describeThrown(e)}${first}`, 'CallbackError');
 }
 
 /** Words for anything JavaScript can throw, never throwing itself (an object without a prototype has no toString). */
@@ -96,12 +97,28 @@ function argumentConverter(t: CType): ((a: unknown) => unknown) | null {
     case 'union':
       return (a) => fromKoffiRecord(t, a as Record<string, unknown>);
     case 'primitive':
+    case 'enum': {
       if (isWideChar(t)) return (a) => fromC_wchar(a as number, t.size); // a code, as a one-character string
-      return null;
+      const repr = reprOf(t as ScalarType);
+      if (repr === 'u64') return fromKoffiUint64;
+      if (repr === 'i64') return fromKoffiInt64;
+      return null; // numbers and booleans arrive as JavaScript has them
+    }
     default:
-      return null; // numbers, bigints and booleans arrive as JavaScript has them
+      return null;
   }
 }
+
+/** A number when `b` is a safe integer, else `b`: how node-cffi gives 64-bit integers. */
+const exactInteger = (b: bigint): number | bigint => (b >= -MAX_SAFE && b <= MAX_SAFE ? Number(b) : b);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** A uint64_t callback argument: koffi gives its bits as a signed integer (-2 for 2^64 - 2), and 2^53 as a number. */
+const fromKoffiUint64 = (a: unknown): number | bigint =>
+  typeof a === 'number' && a >= 0 && Number.isSafeInteger(a) ? a : exactInteger(BigInt.asUintN(64, BigInt(a as number | bigint)));
+
+/** An int64_t callback argument: a bigint beyond 2^53, as node-cffi gives them (koffi gives 2^53 as a number). */
+const fromKoffiInt64 = (a: unknown): number | bigint => (typeof a === 'number' && !Number.isSafeInteger(a) ? BigInt(a) : (a as number | bigint));
 
 /** A pointer koffi hands a callback as intptr_t: a number, or a bigint beyond 2^53. */
 const cAddress = (a: unknown): Address => (typeof a === 'bigint' ? toAddress(a) : ((a as number | null) ?? 0));
@@ -149,17 +166,20 @@ function failureHandler(
   fallback: unknown,
   toResult: (r: unknown) => unknown,
   label: string,
+  fn: (...args: unknown[]) => unknown,
 ): (e: unknown) => unknown {
+  // Reports name the JavaScript function too, as CFFI's name the Python one.
+  const where = fn.name ? `${label} (function ${fn.name})` : label;
   return (e) => {
     if (!onerror) {
-      report(label, e);
+      report(where, e);
       return fallback;
     }
     try {
       const r = onerror(e);
       return r === undefined ? fallback : toResult(r);
     } catch (e2) {
-      report(`the onerror handler of ${label}`, e2);
+      report(`the onerror handler of ${where}`, e2, e);
       return fallback;
     }
   };
@@ -234,7 +254,7 @@ export function registerTrampoline(
   const toResult = resultConverter(t.result, `${label}: the result`);
   const fallback = t.result.kind === 'void' ? undefined : toResult(options.error ?? defaultError(t.result));
   const toArgs = t.args.map(argumentConverter);
-  const failed = failureHandler(onerror, fallback, toResult, label);
+  const failed = failureHandler(onerror, fallback, toResult, label, fn);
   const gone = (): Error => new FFIError(`${label} was called from C after its cdata was garbage-collected; keep the callback's cdata alive for as long as C may call it`);
   const trampoline = weakly ? compileTrampoline(t, new WeakRef(fn), toArgs, toResult, failed, gone) : compileTrampoline(t, fn, toArgs, toResult, failed);
   const target = registerCallback(trampoline, t);
@@ -286,7 +306,7 @@ function registerLowered(
     store = (r) => r;
   }
   const fallback = t.result.kind === 'void' ? undefined : toResult(options.error ?? defaultError(t.result));
-  const failed = failureHandler(onerror, fallback, toResult, label);
+  const failed = failureHandler(onerror, fallback, toResult, label, fn);
   const trampoline = (...raw: unknown[]): unknown => {
     state.running++;
     const at = out === 1 ? raw[0] : undefined;

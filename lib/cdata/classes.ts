@@ -366,7 +366,7 @@ export function badIndex(c: CData, i: unknown): Error {
 function pointerSlot(p: CData, i: unknown): { m: Memory; off: number; addr: Address } {
   if (!Number.isSafeInteger(i)) throw badIndex(p, i);
   const item = (p[TYPE] as PointerType).item;
-  requireSize(item, `${p[TYPE].cname}[${i}]`, true);
+  requireSize(item, `${p[TYPE].cname}[${i}]`);
   if (i !== 0 && p[OWN] > 0 && hasVarArray(item)) {
     // Its bytes are one struct and its items, not several structs (CFFI: an owning pointer is indexed by 0 only).
     throw new RangeError(`${p[DESCRIBE]()}[${i}]: a pointer that ffi.new() sized for its struct's open array member can only be indexed by 0`);
@@ -398,7 +398,10 @@ function slowGet(p: CData, i: unknown): unknown {
   const s = pointerSlot(p, i);
   try {
     const item = (p[TYPE] as PointerType).item;
-    return readAt(item, s.m, s.off, s.addr, Math.max(0, p[OWN] - (i as number) * item.size));
+    const read = readAt(item, s.m, s.off, s.addr, Math.max(0, p[OWN] - (i as number) * item.size));
+    // As the fast path: item 0 of the pointer ffi.new() made to a struct or union owns what the pointer owns.
+    if (i === 0 && p[OWN] > 0 && (item.kind === 'struct' || item.kind === 'union')) (read as CData)[OWN] = p[OWN];
+    return read;
   } catch (e) {
     throw fault(p, e, `[${i}]`);
   }
@@ -487,8 +490,10 @@ function generate(t: Aggregate): CDataClass {
         // The owning pointer of a struct ffi.new sized for its open array member reaches its item 0 only (the slow path says so).
         const owned = hasVarArray(item) ? `(i === 0 || this[OWN] === 0) && ` : '';
         const inside = `const m = this[MEM], o = this[OFF] + i * ${size}; if (${owned}o >= m.lo && o + ${size} <= m.hi)`;
+        // As CFFI: item 0 of the pointer ffi.new() made to a struct or union is that struct, owning what the pointer owns.
+        const own = item.kind === 'struct' || item.kind === 'union' ? '(i === 0 ? this[OWN] : 0)' : '0';
         members.push(
-          `[GET](i) { if ((i | 0) === i) { ${inside} { ${guarded(`return ${itemRead(item, 'm.v', 'o', `i * ${size}`, k)};`, '`[${i}]`')} } } return slowGet(this, i); }`,
+          `[GET](i) { if ((i | 0) === i) { ${inside} { ${guarded(`return ${itemRead(item, 'm.v', 'o', `i * ${size}`, k, own)};`, '`[${i}]`')} } } return slowGet(this, i); }`,
           `[SET](i, v) { if ((i | 0) === i) { ${inside} { ${guarded(`${itemWrite(item, 'm.v', 'o', where, k)} return;`, '`[${i}]`')} } } slowSet(this, i, v); }`,
         );
       } else if (item.kind !== 'function') {

@@ -106,10 +106,9 @@ export function writeBits(view: DataView, off: number, f: CField, value: unknown
   const converted = integer ? value : toCScalar(f.type as ScalarType, value, where);
   const v = typeof converted === 'boolean' ? (converted ? 1n : 0n) : BigInt(converted as number | bigint); // bit-fields are integers
   const bits = BigInt(f.bitsize);
-  const [min, max] = bitsSigned(f) ? [-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n] : [0n, (1n << bits) - 1n];
-  // As CFFI: a signed field of one bit takes 1 too, stored as its one bit set (reading back -1).
-  const oneBit = bits === 1n && v === 1n;
-  if ((v < min || v > max) && !oneBit) {
+  // As CFFI: a signed field of one bit takes 1 too (-1 to 1), stored as its one bit set (reading back -1).
+  const [min, max] = bitsSigned(f) ? [-(1n << (bits - 1n)), bits === 1n ? 1n : (1n << (bits - 1n)) - 1n] : [0n, (1n << bits) - 1n];
+  if (v < min || v > max) {
     throw new RangeError(`${where}: ${show(value)} does not fit in a ${f.bitsize}-bit field of '${f.type.cname}' (${min} to ${max})`);
   }
   const span = (f.bitshift + f.bitsize + 7) >> 3;

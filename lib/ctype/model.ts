@@ -368,10 +368,22 @@ export class EnumType extends TypeBase {
   declare name: string;
   declare namedByTypedef: boolean;
   declare readonly kind: 'enum';
-  /** Enumerator values by name, in declaration order (no prototype: any name may be an enumerator's). */
-  declare relements: Readonly<Record<string, number | bigint>>;
-  /** Enumerator names by value (the first name given to a value wins). */
-  declare elements: Readonly<Record<string, string>>;
+  /** Enumerator values by name, in declaration order (no prototype: any name may be an enumerator's); frozen. */
+  get relements(): Readonly<Record<string, number | bigint>> {
+    return this._relements;
+  }
+  set relements(v: Readonly<Record<string, number | bigint>>) {
+    this._relements = Object.freeze(v);
+  }
+  /** Enumerator names by value (the first name given to a value wins); frozen, as the type's own table. */
+  get elements(): Readonly<Record<string, string>> {
+    return this._elements;
+  }
+  set elements(v: Readonly<Record<string, string>>) {
+    this._elements = Object.freeze(v);
+  }
+  private declare _relements: Readonly<Record<string, number | bigint>>;
+  private declare _elements: Readonly<Record<string, string>>;
   /** The integer type the compiler stores this enum as (int, unsigned int, long or unsigned long). */
   declare base: PrimitiveType;
   /** Declared with '...' (`enum e { A, B, ... };`): the values and the integer type come from the compiler. */

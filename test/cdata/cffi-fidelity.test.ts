@@ -55,7 +55,7 @@ describe('bit-fields', () => {
     p.e = 0;
     p.e = 1;
     expect(p.e).toBe(-1);
-    expectThrow(() => { p.e = 2; }, RangeError, "field 'e' of 'struct flags': 2 does not fit in a 1-bit field of 'int' (-1 to 0)");
+    expectThrow(() => { p.e = 2; }, RangeError, "field 'e' of 'struct flags': 2 does not fit in a 1-bit field of 'int' (-1 to 1)");
   });
 
   test("an integer is checked against the field's range, not its type's", () => {

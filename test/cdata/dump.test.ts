@@ -168,7 +168,7 @@ describe('inspectCData', () => {
     const l = ffi.new('struct line *', { a: { x: 1, y: 2 }, b: [3, 4], label: 'ab', next: a, flag: 1 });
     expect(inspect(a)).toBe(`<cdata 'struct pt *' owning 16 bytes> { x: 1, y: 2.5 }`);
     expect(inspect(l[0])).toBe(
-      `<cdata 'struct line &' 0x${l[ADDR].toString(16)}> {\n  a: { x: 1, y: 2 },\n  b: { x: 3, y: 4 },\n  label: 'ab',\n  next: <cdata 'struct pt *' 0x${a[ADDR].toString(16)}>,\n  flag: 1\n}`,
+      `<cdata 'struct line' owning 56 bytes> {\n  a: { x: 1, y: 2 },\n  b: { x: 3, y: 4 },\n  label: 'ab',\n  next: <cdata 'struct pt *' 0x${a[ADDR].toString(16)}>,\n  flag: 1\n}`,
     );
   });
 

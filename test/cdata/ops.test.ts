@@ -372,7 +372,7 @@ describe('lifetimes', () => {
       const g = f.gc(p, () => undefined);
       const shown = `<cdata 'struct k *' owning 4 bytes>`;
       expect([p[name], p[0][name], g[name]]).toEqual([6, 6, 6]);
-      const reference = `<cdata 'struct k &' 0x${(f.cast('uintptr_t', p) as number).toString(16)}>`;
+      const reference = `<cdata 'struct k' owning 4 bytes>`; // item 0 of an owning pointer is the struct it owns, as CFFI shows it
       expect([String(p), `${p}`, util.inspect(p), `${p[0]}`, util.inspect(p[0])]).toEqual([
         shown, shown, `${shown} { ${name}: 6 }`, reference, `${reference} { ${name}: 6 }`,
       ]);
