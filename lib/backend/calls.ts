@@ -285,8 +285,22 @@ export function toAddress(p: bigint | number): number {
  * koffi's would start a full collection for each large view (see native.ts, views()).
  */
 export function rawView(address: number, length: number): ArrayBuffer {
-  const helper = address >= 1 ? views() : null;
+  const helper = address >= 1 ? viewsHelper() : null;
   return helper !== null ? helper.view(address, length) : koffi().view(address, length);
+}
+
+let viewsTried = false;
+
+/** views(), whose first call loads the helper without changing errno (ffi.errno is the program's, see koffi.ts's keepingErrno). */
+function viewsHelper(): ReturnType<typeof views> {
+  if (viewsTried) return views();
+  viewsTried = true;
+  const saved = koffi().errno();
+  try {
+    return views();
+  } finally {
+    koffi().errno(saved);
+  }
 }
 
 /** The address of the first byte of an ArrayBuffer's memory (stable: ArrayBuffer memory never moves). */
