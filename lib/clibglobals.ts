@@ -8,8 +8,7 @@ import type * as Glue from './codegen/glue';
 import type { LoadedLibrary } from './backend/koffi';
 import { ExternTable, LibraryExterns } from './cdata/externs';
 import { readAt } from './cdata/classes';
-import { writeArray, writeAt } from './cdata/access';
-import { itemsOf } from './cdata/layout';
+import { writeAt, writeOpenArray } from './cdata/access';
 import type { CData } from './cdata/base';
 import { Hold, Memory, ReadOnlyView, allocate, heldWindow, placeMemory, placeRaw } from './cdata/memory';
 
@@ -228,7 +227,7 @@ export function defineGlobal(lib: Lib, d: Decl & { kind: 'variable' }, state: Li
       refuseOpaque(d, where);
       if (readonly) throw new TypeError(`${where}: it is declared const, so C keeps it in read-only memory; it cannot be assigned`);
       // An open array ('extern int a[];') takes as many items as it is given, as CFFI writes them: C says how many fit.
-      if (d.type.kind === 'array' && d.type.length === null) writeArray(d.type, p.memory.v, p.offset, value, where, itemsOf(d.type, value, where));
+      if (d.type.kind === 'array' && d.type.length === null) writeOpenArray(d.type, p.memory.v, p.offset, value, where);
       else writeAt(d.type, p.memory.v, p.offset, value, where);
     },
   });

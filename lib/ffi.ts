@@ -673,14 +673,19 @@ export class FFI {
     return t.align;
   }
 
-  /** Byte offset of a (nested) field or element: offsetof('struct outer', 'p', 'y'), offsetof(t, 'arr', 2). */
-  offsetof(type: TypeArg, ...path: (string | number)[]): number {
+  /**
+   * Byte offset of a (nested) field or element: offsetof('struct outer', 'p', 'y'), offsetof(t, 'arr', 2).
+   * An index may be a bigint; an offset beyond 2^53 is then a bigint (past 2^63, a RangeError).
+   */
+  offsetof(type: TypeArg, ...path: (string | number)[]): number;
+  offsetof(type: TypeArg, ...path: (string | number | bigint)[]): number | bigint;
+  offsetof(type: TypeArg, ...path: (string | number | bigint)[]): number | bigint {
     let t = this.#type(type, 'ffi.offsetof()');
     const where = `ffi.offsetof('${t.cname}')`;
     if (path.length === 0) throw new TypeError(`${where}: name a field (or an index) to give the offset of`);
     // As CFFI: a field named first of a pointer type is a field of the item it points to.
     if (t.kind === 'pointer' && typeof path[0] === 'string') t = t.item;
-    let offset = 0;
+    let offset = 0n;
     for (const step of path) {
       if (typeof step === 'string') {
         if (t.kind !== 'struct' && t.kind !== 'union') throw new TypeError(`${where}: '${t.cname}' has no fields (asked for '${step}')`);
@@ -688,22 +693,24 @@ export class FFI {
         const f = memberOf(t, step);
         if (!f) throw new TypeError(`${where}: '${t.cname}' has no field '${step}'`);
         if (f.bitsize >= 0) throw new TypeError(`${where}: field '${step}' is a bit-field and has no byte offset`);
-        offset += f.offset;
+        offset += BigInt(f.offset);
         t = f.type;
-      } else if (typeof step === 'number') {
+      } else if (typeof step === 'number' || typeof step === 'bigint') {
         if (t.kind !== 'array' && t.kind !== 'pointer') throw new TypeError(`${where}: cannot index '${t.cname}' with ${step}`);
-        if (!Number.isSafeInteger(step)) throw new TypeError(`${where}: index must be an integer, got ${show(step)}`);
+        if (typeof step === 'number' && !Number.isSafeInteger(step)) throw new TypeError(`${where}: index must be an integer, got ${show(step)}`);
         if (t.kind === 'array' && t.length !== null && (step < 0 || step > t.length)) {
           throw new RangeError(`${where}: index ${step} is out of bounds for '${t.cname}'`);
         }
         requireSize(t.item, where, true);
-        offset += step * t.item.size;
+        offset += BigInt(step) * BigInt(t.item.size);
         t = t.item;
       } else {
         throw new TypeError(`${where}: expected field names and indexes, got ${show(step)}`);
       }
     }
-    return offset;
+    // As CFFI: an offset is a C ssize_t.
+    if (offset !== BigInt.asIntN(64, offset)) throw new RangeError(`${where}: the offset ${offset} does not fit in a 64-bit signed integer`);
+    return Number.isSafeInteger(Number(offset)) ? Number(offset) : offset;
   }
 
   /** The type's name as CFFI spells it, with `extra` at the declarator position: ('int', '*') → 'int *', ('int *', '*') → 'int * *'. */

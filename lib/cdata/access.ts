@@ -10,7 +10,7 @@ import { Complex, ScalarType, codeHelpers, fastCheck, fromC_i64, fromC_wchar, is
 import { Address } from './memory';
 import { checkMemory, refuseReadOnly } from './faults';
 import { toCPointer } from './pointers';
-import { hasVarArray, openLengthOf, positionalFields, wideCodes, writeBits } from './layout';
+import { hasVarArray, itemsOf, openLengthOf, positionalFields, wideCodes, writeBits } from './layout';
 
 /** Bytes that must be readable behind a cdata of type `t` (0 when C gives no size). */
 export function extentOf(t: CType): number {
@@ -117,6 +117,15 @@ function copyFrom(src: CData, view: DataView, off: number, size: number, where: 
 }
 
 /** Initialises an array of `length` items (an open array's actual length) from a list, string, typed array or cdata. */
+/**
+ * Writes `value` to an open array ('int[]': a struct's flexible member, an 'extern int a[];' global)
+ * as CFFI writes it: as many items as it gives, C's memory trusted to hold them (ffi.new's bounds
+ * still refuse past its bytes).
+ */
+export function writeOpenArray(t: ArrayType, view: DataView, off: number, value: unknown, where: string): void {
+  writeArray(t, view, off, value, where, itemsOf(t, value, where));
+}
+
 export function writeArray(t: ArrayType, view: DataView, off: number, value: unknown, where: string, length = t.length ?? 0): void {
   const item = t.item;
   const size = item.size;

@@ -53,6 +53,7 @@ export function itemWrite(t: CType, view: string, off: string, where: string, k:
     const check = isWideChar(t) ? 'false' : fastCheck(repr, 'v');
     return `if (!(${check})) v = toCScalar(${k.add(t)}, v, ${k.add(where)});\n${storeCode(repr, view, off, 'v')};`;
   }
+  if (t.kind === 'array' && t.length === null) return `writeOpenArray(${k.add(t)}, ${view}, ${off}, v, ${k.add(where)});`;
   return `writeAt(${k.add(t)}, ${view}, ${off}, v, ${k.add(where)});`;
 }
 

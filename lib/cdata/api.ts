@@ -1,12 +1,12 @@
 // The memory-model operations behind the facade: new, cast, addressof, string, unpack, buffer, fromBuffer, memmove, view.
 import { memberOf } from '../ctype/aliases';
 import { types } from 'util';
-import { RangeError, show, TypeError } from '../errors';
+import { FFIError, RangeError, show, TypeError } from '../errors';
 import { ArrayType, CType, PointerType, isByteLike, isCType, isCharLike, noSizeError, requireSize } from '../ctype/model';
 import { pointerTo } from '../ctype/intern';
 import { isComplexRepr, isIntegralRepr, isSignedRepr } from '../ctype/primitives';
 import { bufferAddress, rawView, readCString, readCStringBounded } from '../backend/calls';
-import { CData, CLASS, CSTRING, isCData, MEM, ADDR, OFF, LEN, OWN, TYPE, ownsNoBytes } from './base';
+import { CData, CLASS, CSTRING, isCData, MEM, ADDR, OFF, LEN, OWN, TYPE, ownsNoBytes, fromBuffers } from './base';
 import { classOf, ownMemory, readAt, wrapPointer } from './classes';
 import { extentOf, knownBytes, readCode, writeArray, writeAt } from './access';
 import { varSizeOf, wideCodes } from './layout';
@@ -60,6 +60,13 @@ export function newCData(t: CType, given: unknown, place: (size: number, align: 
 }
 
 /** The length of an open array (`int[]`) from its initialiser: a count, a list, a string, a typed array. */
+/** The error for a count that is no non-negative integer: a TypeError for what is no integer, a RangeError for a negative or huge one (CFFI's ValueError). */
+function countError(what: string, given: unknown, also = ''): Error {
+  const integer = typeof given === 'bigint' || Number.isInteger(given);
+  const message = `${what} must be a non-negative integer${also}, got ${show(given)}`;
+  return integer ? new RangeError(message) : new TypeError(message);
+}
+
 function openLength(t: ArrayType, init: unknown): number {
   const where = `ffi.new('${t.cname}')`;
   if (typeof init === 'number' || typeof init === 'bigint') {
@@ -344,7 +351,7 @@ function wrapAt(c: CData, delta: number): CData {
 export function unpack(c: CData, n: number): unknown[] | Buffer | string {
   const t = c[TYPE];
   if (t.kind !== 'pointer' && t.kind !== 'array') throw new TypeError(`ffi.unpack(): expected a pointer or array cdata, got ${show(c)}`);
-  if (!Number.isSafeInteger(n) || n < 0) throw new TypeError(`ffi.unpack(): length must be a non-negative integer, got ${show(n)}`);
+  if (!Number.isSafeInteger(n) || n < 0) throw countError('ffi.unpack(): length', n);
   if (t.kind === 'array' && n > c[LEN]) throw new RangeError(`ffi.unpack(): ${n} items asked from ${show(c)}, which has ${c[LEN]}`);
   const item = t.item;
   requireSize(item, 'ffi.unpack()', true);
@@ -397,7 +404,7 @@ export function bufferOf(c: CData, given: number | undefined): Buffer {
     throw noSizeError('ffi.buffer()', t.item, 'pass the number of bytes as ffi.buffer(p, n)');
   }
   const n = size ?? knownBytes(c);
-  if (!Number.isSafeInteger(n) || n < 0) throw new TypeError(`ffi.buffer(): size must be a non-negative integer (or -1: the cdata's own size), got ${show(size)}`);
+  if (!Number.isSafeInteger(n) || n < 0) throw countError("ffi.buffer(): size", size, " (or -1: the cdata's own size)");
   const place = handOut(c, n, 'ffi.buffer()');
   const buf = Buffer.from(place.buffer, place.offset, n);
   Object.defineProperty(buf, KEEP, { value: ownMemory(c).keep ?? c });
@@ -424,7 +431,7 @@ export function typedView(c: CData, length: number | undefined): ArrayBufferView
     else if (c[OWN] > 0) n = c[OWN] / item.size;
     else throw new TypeError(`ffi.view(): ${show(c)} does not know how many items it points to; pass a length`);
   }
-  if (!Number.isSafeInteger(n) || n < 0) throw new TypeError(`ffi.view(): length must be a non-negative integer, got ${show(length)}`);
+  if (!Number.isSafeInteger(n) || n < 0) throw countError('ffi.view(): length', length);
   if (t.kind === 'array' && n > c[LEN]) throw new RangeError(`ffi.view(): ${n} items asked from ${show(c)}, which has ${c[LEN]}`);
   checkMemory(c, 'ffi.view()', n * item.size);
   if (typeof c[ADDR] === 'number' && c[ADDR] % item.size !== 0) throw new RangeError(`ffi.view(): ${show(c)} is not aligned for '${item.cname}'`);
@@ -492,7 +499,10 @@ export function fromBuffer(buf: unknown, t: CType, cdecl: string): CData {
   const item = t.item;
   let n = 0;
   if (t.kind === 'array') {
-    requireSize(item, 'ffi.fromBuffer()', true);
+    requireSize(item, 'ffi.fromBuffer()');
+    if (t.length === null && item.size === 0) {
+      throw new FFIError(`ffi.fromBuffer(): the length of '${cdecl}' cannot be computed from the buffer, as its items have size 0; give the length in the type`);
+    }
     n = t.length ?? Math.floor(bytes / item.size);
     if (n * item.size > bytes) throw new RangeError(`ffi.fromBuffer(): '${cdecl}' needs ${n * item.size} bytes, the buffer has ${bytes}`);
     bytes = n * item.size;
@@ -508,7 +518,9 @@ export function fromBuffer(buf: unknown, t: CType, cdecl: string): CData {
   // The owner may detach (transfer) or shrink (resize) the buffer at any time: its Memory is checked before C gets an address in it.
   // A pointer reaches the whole buffer, and no further.
   const m = new Memory('js', entry.view, start, start + bytes, buf, ab);
-  return new (classOf(t))(m, entry.address + start, start, n, 0);
+  const c = new (classOf(t))(m, entry.address + start, start, n, 0);
+  fromBuffers.set(c, (buf as object).constructor?.name ?? 'buffer');
+  return c;
 }
 
 /** A byte range of a memmove operand: a cdata (from its address) or JS memory. */
@@ -539,7 +551,7 @@ function operand(x: unknown, n: number, which: string): { bytes: Uint8Array; add
 
 /** ffi.memmove: copies n bytes from src to dest; overlapping ranges copy as if through a temporary. */
 export function memmove(dest: unknown, src: unknown, n: number): void {
-  if (!Number.isSafeInteger(n) || n < 0) throw new TypeError(`ffi.memmove(): size must be a non-negative integer, got ${show(n)}`);
+  if (!Number.isSafeInteger(n) || n < 0) throw countError('ffi.memmove(): size', n);
   const d = operand(dest, n, 'dest');
   const s = operand(src, n, 'src');
   // Two different ArrayBuffers may still alias the same C memory: copy through a temporary then.

@@ -54,6 +54,9 @@ export const NOT_CLONEABLE = Symbol(
 /** Cdata from ffi.new() that own an allocation of 0 bytes (`ffi.new('int[]', 0)`): they own, though [OWN] is 0. */
 export const ownsNoBytes = new WeakSet<CData>();
 
+/** Cdata from ffi.fromBuffer(), with what CFFI's repr names: the class of the object whose memory they are. ffi.release() ends them. */
+export const fromBuffers = new WeakMap<CData, string>();
+
 export class CData {
   // The fields are declared and set by each generated class (classes.ts), not here: one
   // initializer shared by every cdata class would see hundreds of shapes and go megamorphic
@@ -99,6 +102,8 @@ export class CData {
   [REPR](): string {
     // An ffi.gc() copy shows its address, as CFFI shows it, whatever it copies.
     if ((this[OWN] > 0 && this[DESTRUCTOR] === null) || ownsNoBytes.has(this)) return `<cdata '${this[TYPE].cname}' owning ${this[OWN]} bytes>`;
+    const from = fromBuffers.get(this);
+    if (from !== undefined) return `<cdata '${this[TYPE].cname}' buffer ${this[TYPE].kind === 'array' ? `len ${this[LEN]} ` : ''}from '${from}' object>`;
     // As CFFI shows them: a struct or union cdata that does not own its memory is a reference ('struct foo &'),
     // an open array that does not (a slice, a flexible array member) shows its length.
     const t = this[TYPE];
@@ -141,6 +146,25 @@ function aliasPath(c: CData, key: string): readonly string[] | undefined {
   return t.kind === 'struct' || t.kind === 'union' ? t.aliases?.get(key) : undefined;
 }
 
+/** The prototype of `c`'s class as its type is now, when `c` was made before its struct got its body (classes.ts); else null. */
+let freshPrototype: (c: CData) => object | null = () => null;
+
+/** Gives the tail the way to find a cdata's current class (classes.ts, which imports this module). */
+export function useFreshPrototypes(f: (c: CData) => object | null): void {
+  freshPrototype = f;
+}
+
+/**
+ * Moves `c` made while its struct was opaque to the class its type has since the cdef gave the
+ * body, so that its fields answer as those of cdata made later; true when it moved.
+ */
+function migrated(c: CData): boolean {
+  const proto = freshPrototype(c);
+  if (proto === null) return false;
+  Object.setPrototypeOf(c, proto);
+  return true;
+}
+
 /** ' points to an opaque type' when `c` is a pointer to a struct or union declared without a body (CFFI's words), else ''. */
 function opaqueTarget(c: CData): string {
   const t = c[TYPE];
@@ -163,6 +187,7 @@ const tail = new Proxy(Object.prototype, {
     if (typeof key === 'symbol' || key in target || PROBES.has(key) || key.startsWith('@@') || key.startsWith('$')) {
       return Reflect.get(target, key, receiver);
     }
+    if (migrated(receiver as CData)) return Reflect.get(receiver as object, key, receiver);
     const path = aliasPath(receiver as CData, key);
     if (path !== undefined) return path.reduce((o: Record<string, unknown>, step) => o[step] as Record<string, unknown>, receiver);
     const opaque = opaqueTarget(receiver as CData);
@@ -174,6 +199,7 @@ const tail = new Proxy(Object.prototype, {
       (receiver as CData)[SET](Number(key), value);
       return true;
     }
+    if (migrated(receiver as CData)) return Reflect.set(receiver as object, key, value, receiver);
     const path = typeof key === 'string' ? aliasPath(receiver as CData, key) : undefined;
     if (path !== undefined) {
       const parent = path.slice(0, -1).reduce((o: Record<string, unknown>, step) => o[step] as Record<string, unknown>, receiver);

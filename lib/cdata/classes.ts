@@ -3,7 +3,7 @@ import { DESCRIBE, FFIError, RangeError, show, TypeError } from '../errors';
 import { ArrayType, CType, PointerType, StructType, isCharLike, requireSize } from '../ctype/model';
 import { arrayOf, pointerTo } from '../ctype/intern';
 import { readCString, readCStringBounded } from '../backend/calls';
-import { ADDR, CData, CLASS, CLONE_GUARD, DESTRUCTOR, CSTRING, REPR, GET, isCData, LEN, MEM, NOT_CLONEABLE, OFF, OWN, SET, TYPE } from './base';
+import { ADDR, CData, CLASS, CLONE_GUARD, DESTRUCTOR, CSTRING, REPR, GET, isCData, LEN, MEM, NOT_CLONEABLE, OFF, OWN, SET, TYPE, useFreshPrototypes } from './base';
 import { ScalarType, codeHelpers, fromC_wchar, toCScalar } from './convert';
 import {
   Address, Hold, Memory, NO_MEMORY, addressDistance, addressHex, guardedMemory, heldWindow, keeperOf, offsetAddress, placeFrom, placeMemory, placeable, splitSlab, windowOf, windowOffset,
@@ -12,7 +12,7 @@ import {
 import { checkMemory, fault } from './faults';
 import { toCPointer } from './pointers';
 import { hasVarArray, readBits, writeBits } from './layout';
-import { extentOf, readAddress, readScalar, writeAt } from './access';
+import { extentOf, readAddress, readScalar, writeAt, writeOpenArray } from './access';
 import { Constants, fieldAccessors, guarded, hasMaker, itemRead, itemWrite, structOf } from './accessors';
 
 /** Constructors take (m, a, o, n, own): the Memory, the address, the offset in m.v, the length of an array, the bytes owned. */
@@ -195,6 +195,15 @@ function sliceOf(c: CData, start: unknown, stop: unknown): CData {
 // Generated classes.
 
 /** The cdata class of `t`, generated on first use (and again once an incomplete struct gets its body). */
+// A cdata made while its struct was opaque moves to its type's current class at its first field
+// lookup (base.ts, the tail): cdata made before and after the struct's body read alike.
+useFreshPrototypes((c) => {
+  const t = c[TYPE];
+  if (!(t.kind === 'pointer' || t.kind === 'struct' || t.kind === 'union') || structOf(t) === null) return null;
+  const cls = classOf(t);
+  return c[CLASS] === cls ? null : cls.prototype;
+});
+
 export function classOf(t: Aggregate): CDataClass {
   const memo = t._cdata as { cls: CDataClass; complete: boolean } | undefined;
   const complete = structOf(t)?.complete ?? true;
@@ -456,6 +465,7 @@ const runtime = {
   offsetAddress,
   readAt,
   writeAt,
+  writeOpenArray,
   readBits,
   writeBits,
   wrapPointer,

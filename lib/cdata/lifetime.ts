@@ -4,7 +4,7 @@ import { CType, PointerType, VOID } from '../ctype/model';
 import { pointerTo } from '../ctype/intern';
 import { bufferAddress, onCallbacksExhausted } from '../backend/calls';
 import { native } from '../backend/native';
-import { ADDR, CData, CLASS, DESTRUCTOR, isCData, LEN, MEM, OFF, OWN, ownsNoBytes, REPR, TYPE } from './base';
+import { ADDR, CData, CLASS, DESTRUCTOR, fromBuffers, isCData, LEN, MEM, OFF, OWN, ownsNoBytes, REPR, TYPE } from './base';
 import { inspect } from 'util';
 import { CDataClass, classOf, ownMemory } from './classes';
 import { knownBytes } from './access';
@@ -452,8 +452,13 @@ export function callback(t: PointerType, fn: (...args: unknown[]) => unknown, op
   return cdata;
 }
 
-/** Live handles: the object behind each handle's address, until the handle is released or collected. */
-const handles = new Map<number, { readonly object: unknown }>();
+/**
+ * Live handles: the handle cdata at each handle's address, weakly, until it is released or
+ * collected. The cdata holds its object (HANDLED), so that an object holding its own handle is
+ * collected with it, as CFFI collects the cycle.
+ */
+const handles = new Map<number, WeakRef<CData>>();
+const HANDLED = Symbol('node-cffi.handled');
 const handleSlots = new FinalizationRegistry<{ address: number; entry: object }>(({ address, entry }) => {
   if (handles.get(address) === entry) handles.delete(address);
 });
@@ -466,9 +471,10 @@ export function newHandle(object: unknown): CData {
   const t = pointerTo(VOID);
   const b = allocate(1, 1); // one byte of our own: a unique address for as long as the handle lives
   const c = new (classOf(t))(b.memory, b.address, b.offset, 0, 1);
-  const entry = { object };
+  const entry = new WeakRef(c);
+  Object.defineProperty(c, HANDLED, { value: object });
   // As CFFI shows a handle: what it stands for.
-  Object.defineProperty(c, REPR, { value: () => `<cdata 'void *' handle to ${inspect(object, HANDLE_SHOWN)}>` });
+  Object.defineProperty(c, REPR, { value: function (this: CData) { return `<cdata 'void *' handle to ${inspect(this[HANDLED as never], HANDLE_SHOWN)}>`; } });
   handles.set(b.address, entry);
   handleSlots.register(c, { address: b.address, entry }, c);
   releasers.set(c, () => {
@@ -486,9 +492,9 @@ export function fromHandle(p: unknown): unknown {
     throw new TypeError(`ffi.fromHandle(): expected a 'void *' from ffi.newHandle(), got ${show(p)}`);
   }
   const a = (p as CData)[ADDR];
-  const entry = typeof a === 'number' ? handles.get(a) : undefined;
-  if (!entry) throw new FFIError(`ffi.fromHandle(): ${addressHex(a)} is not a live handle (never made by ffi.newHandle(), or released)`);
-  return entry.object;
+  const handle = typeof a === 'number' ? handles.get(a)?.deref() : undefined;
+  if (!handle) throw new FFIError(`ffi.fromHandle(): ${addressHex(a)} is not a live handle (never made by ffi.newHandle(), or released)`);
+  return handle[HANDLED as never];
 }
 
 const releasedNames = new WeakMap<object, string>();
@@ -524,9 +530,17 @@ export function release(c: unknown): void {
   } else if (releaser) {
     releasers.delete(c);
     releaser();
+  } else if (fromBuffers.has(c)) {
+    // As CFFI: the cdata ends (the buffer stays its owner's).
+    c[MEM].close(RELEASED);
+    releasedNames.set(c, `cdata '${c[TYPE].cname}' buffer`);
+    c[ADDR] = 0;
+    Object.setPrototypeOf(c, released);
+    return;
   } else if (ownsNoBytes.has(c)) {
     // An allocation of 0 bytes: nothing to give back (its place in a slab is shared with others).
-  } else if (c[OWN] === 0) {
+  } else if (c[OWN] === 0 || c[TYPE].kind === 'struct' || c[TYPE].kind === 'union') {
+    // (Item 0 of an owning struct pointer shows what the pointer owns, but the pointer is what ffi.new() returned.)
     throw new TypeError(`ffi.release(): ${show(c)} does not own what it refers to (ffi.new(), ffi.gc(), ffi.callback() and ffi.newHandle() results do)`);
   } else {
     releaseMemory(c[MEM]);

@@ -175,7 +175,7 @@ class Placement {
       if (ty.kind !== 'struct' && ty.kind !== 'union') fail(m.pos, `a member of type '${ty.cname}' needs a name`);
       for (const f of ty.fields ?? []) this.add({ ...f, offset: f.offset + offset, flags: f.flags | this.skipped(m) }, m.pos);
     } else {
-      this.add({ name: m.name, type: ty, offset, bitshift: -1, bitsize: -1, quals: m.quals, flags: this.skipped(m) }, m.pos);
+      this.add({ name: m.name, type: ty, offset, bitshift: openArrayShift(ty), bitsize: -1, quals: m.quals, flags: this.skipped(m) }, m.pos);
     }
     this.bits = isUnion ? Math.max(this.bits, size * 8) : (offset + size) * 8;
   }
@@ -334,9 +334,14 @@ export function layOutFromCompiler(t: StructType, layout: CompilerLayout): void 
     let type = withCompilerLengths(m.type, depths, (depth) => (depth === 0 ? layout.length(m.name) : layout.innerLength(m.name, depth)));
     // A zero-length array ending the struct is its flexible array member, as where cdef lays out structs itself.
     if (type.kind === 'array' && type.length === 0 && t.kind === 'struct' && m === last && fields.length > 0) type = arrayOf(type.item, null);
-    fields.push({ name: m.name, type, offset: layout.offset(m.name), bitshift: -1, bitsize: -1, quals: m.quals, flags: skipped.get(m.name) ?? 0 });
+    fields.push({ name: m.name, type, offset: layout.offset(m.name), bitshift: openArrayShift(type), bitsize: -1, quals: m.quals, flags: skipped.get(m.name) ?? 0 });
   }
   t.fields = fields;
   t.size = layout.size;
   t.align = layout.align;
+}
+
+/** The bitshift of a field that is no bit-field: -1, or -2 for an open array member (a flexible one), as CFFI marks it. */
+function openArrayShift(t: CType): number {
+  return t.kind === 'array' && t.length === null ? -2 : -1;
 }

@@ -277,7 +277,7 @@ export interface CField {
   readonly type: CType;
   /** Byte offset from the start of the outermost struct. */
   readonly offset: number;
-  /** For bitfields: the bit position inside the storage unit starting at `offset`; otherwise -1. */
+  /** For bitfields: the bit position inside the storage unit starting at `offset`; otherwise -1 (-2 for an open array member, as CFFI). */
   readonly bitshift: number;
   /** For bitfields: the width in bits; otherwise -1. */
   readonly bitsize: number;
