@@ -136,7 +136,7 @@ describe('strings and bytes', () => {
     expectThrow(() => ffi.fromBuffer('nope' as never), TypeError, 'ffi.fromBuffer(): expected a Buffer, typed array or ArrayBuffer, got string "nope"');
     // a pointer type gives a pointer to the buffer's start, which reaches the buffer and no further
     const p = ffi.fromBuffer(buf, 'int *');
-    expect([String(p).startsWith("<cdata 'int *' 0x"), p[0], p[1]]).toEqual([true, 7, 2]);
+    expect([String(p), p[0], p[1]]).toEqual(["<cdata 'int *' buffer from 'Buffer' object>", 7, 2]);
     expect(() => p[2]).toThrow(RangeError);
     // CFFI's order, (cdecl, buffer, options), takes the same
     expect(ffi.fromBuffer('int[]', buf, { requireWritable: true })[0]).toBe(7);

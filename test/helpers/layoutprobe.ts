@@ -289,7 +289,10 @@ function parseOutput(output: string, types: readonly StructType[]): LayoutRecord
       rec.size = f;
       rec.align = a;
     } else if (tag === 'F') {
-      rec.fields[f] = { name: names[t][f].name, offset: a, bitshift: -1, bitsize: -1 };
+      // The compiler gives offsets; -2 marks a flexible array member, as CFFI's field records do (and the model's).
+      const m = names[t][f];
+      const open = m.type.kind === 'array' && m.type.length === null;
+      rec.fields[f] = { name: m.name, offset: a, bitshift: open ? -2 : -1, bitsize: -1 };
     } else if (tag === 'B') {
       // a = first set bit, b = how many, c = last set bit; a bit-field's bits are contiguous.
       const name = names[t][f].name;
