@@ -13,19 +13,12 @@
 // number (no repr, ctype or size of its own), NULL is null (no "NULL cdata" distinct from None),
 // a char is a number (so an integer is a char), Python's hash protocol and str/repr pair. Each
 // says which rule; everything else is asserted as CFFI asserts it.
-import * as os from 'os';
-import * as v8 from 'v8';
-import * as vm from 'vm';
 import { FFI, CDefError, FFIError, CData } from '../../lib';
 import type { CField } from '../../lib';
-
-// The sizes ctypes reports on 64-bit Linux (LP64, 4-byte wchar_t), the only platform node-cffi supports.
-const SIZE_OF_INT = 4;
-const SIZE_OF_LONG = 8;
-const SIZE_OF_SHORT = 2;
-const SIZE_OF_PTR = 8;
-const SIZE_OF_WCHAR: number = 4;
-const LITTLE_ENDIAN = os.endianness() === 'LE';
+import {
+  COLLECT_ROUNDS, LITTLE_ENDIAN, SIZE_OF_INT, SIZE_OF_LONG, SIZE_OF_PTR, SIZE_OF_SHORT, SIZE_OF_WCHAR,
+  addr, collect, collectUntil, js,
+} from '../helpers/cffiport';
 
 /** CFFI APIs node-cffi does not have yet, under the names node-cffi would give them (typed so the file compiles). */
 interface Planned {
@@ -35,40 +28,6 @@ interface Planned {
   CType: new (...args: never[]) => unknown;
 }
 const planned = (ffi: FFI): FFI & Planned => ffi as unknown as FFI & Planned;
-
-/** Python's `p == q` for pointers: the same address. */
-const addr = (ffi: FFI, p: unknown): number | bigint => ffi.cast('uintptr_t', p);
-
-/** Python int → JavaScript: a number when it is a safe integer, else a bigint. */
-const js = (b: bigint): number | bigint =>
-  b >= BigInt(Number.MIN_SAFE_INTEGER) && b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b;
-
-/** Python's gc.collect(): a full collection, then a turn of the event loop for finalizers to run. */
-let gcFn: (() => void) | null = null;
-async function collect(times = 1): Promise<void> {
-  if (!gcFn) {
-    v8.setFlagsFromString('--expose-gc');
-    gcFn = vm.runInNewContext('gc') as () => void;
-  }
-  for (let i = 0; i < times; i++) {
-    gcFn();
-    await new Promise((r) => setImmediate(r));
-    await new Promise((r) => setImmediate(r));
-  }
-}
-
-/**
- * collect() until `done()` holds, for at most COLLECT_ROUNDS rounds. V8 runs the finalizers of one
- * FinalizationRegistry per task, a turn of the event loop each, and the registries of the module
- * instances of the test files this jest worker ran before are there too: a destructor may wait
- * behind as many turns as there are registries with dead objects, and which files a worker ran
- * before depends on how the machine's load spread them (100 rounds fell short on a loaded
- * machine). Counting rounds, not time.
- */
-const COLLECT_ROUNDS = 1000;
-async function collectUntil(done: () => boolean): Promise<void> {
-  for (let round = 0; round < COLLECT_ROUNDS && !done(); round++) await collect();
-}
 
 /** BackendTests._test_int_type */
 function testIntType(ffi: FFI, cDecl: string, size: number, unsigned: boolean): void {

@@ -42,25 +42,14 @@
 // writes it, but for the complex types' names (see test_complex_types and test_call_function_24).
 import { CDefError, FFI, FFIError } from '../../lib';
 import type { CType } from '../../lib';
+import { SIZE_OF_INT, SIZE_OF_LONG, SIZE_OF_PTR, addr, js } from '../helpers/cffiport';
 import { ending, runChild } from '../helpers/child';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
 
-// The sizes of 64-bit Linux (LP64), the only platform node-cffi supports.
-const SIZE_OF_INT = 4;
-const SIZE_OF_LONG = 8;
-const SIZE_OF_PTR = 8;
-
 /** find_and_load_library('c'): ctypes.util.find_library('c') on Linux with glibc. */
 const LIBC = 'libc.so.6';
-
-/** Python's `p == q` for pointers: the same address. */
-const addr = (ffi: FFI, p: unknown): unknown => ffi.cast('uintptr_t', p);
-
-/** Python int → JavaScript: a number when it is a safe integer, else a bigint. */
-const js = (b: bigint): number | bigint =>
-  b >= BigInt(Number.MIN_SAFE_INTEGER) && b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b;
 
 /** The attributes CFFI's ctypes have, of every kind (the union of what check_dir() lists). */
 const CTYPE_ATTRIBUTES = ['abi', 'args', 'cname', 'elements', 'ellipsis', 'fields', 'item', 'kind', 'length', 'relements', 'result'];

@@ -37,19 +37,13 @@
 // The tests that call or read through made-up addresses (42, 123, 123456) or set the C library's
 // `stderr` to NULL run in a child process, so that a crash is a failure and not the end of the suite.
 import * as os from 'os';
-import * as v8 from 'v8';
-import * as vm from 'vm';
 import { FFI, CDefError, FFIError, CData } from '../../lib';
 import type { Lib } from '../../lib';
+import { SIZE_OF_INT, SIZE_OF_LONG, SIZE_OF_PTR, addr, collect, js } from '../helpers/cffiport';
 import { ending, runChild } from '../helpers/child';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
-
-// The sizes on 64-bit Linux (LP64, 4-byte wchar_t), the only platform node-cffi supports.
-const SIZE_OF_INT = 4;
-const SIZE_OF_LONG = 8;
-const SIZE_OF_PTR = 8;
 
 /**
  * The C functions _cffi_backend compiles in for `_testfunc(n)` (src/c/_cffi_backend.c, `_testfunc5` to
@@ -199,25 +193,6 @@ beforeAll(() => {
 function testfunc(n: number): number {
   const p = n === 8 ? (testlib as Any)._testfunc8() : fixture.addressof(testlib, `_testfunc${n}`);
   return fixture.cast('uintptr_t', p) as number;
-}
-
-/** Python's `p == q` for pointers: the same address. */
-const addr = (ffi: FFI, p: unknown): number | bigint => ffi.cast('uintptr_t', p);
-
-/** Python int → JavaScript: a number when it is a safe integer, else a bigint. */
-const js = (b: bigint): number | bigint =>
-  b >= BigInt(Number.MIN_SAFE_INTEGER) && b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b;
-
-/** Python's gc.collect(): a full collection, then turns of the event loop for finalizers to run. */
-let gcFn: (() => void) | null = null;
-async function collect(): Promise<void> {
-  if (!gcFn) {
-    v8.setFlagsFromString('--expose-gc');
-    gcFn = vm.runInNewContext('gc') as () => void;
-  }
-  gcFn();
-  await new Promise((r) => setImmediate(r));
-  await new Promise((r) => setImmediate(r));
 }
 
 /** The error `fn` throws (failing when it throws nothing). */

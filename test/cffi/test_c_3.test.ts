@@ -43,71 +43,21 @@
 // API computes itself. Each says which rule; everything else is asserted as CFFI asserts it, or, where node-cffi
 // documents a deliberate difference, as node-cffi documents it, citing the section.
 import * as fs from 'fs';
-import * as os from 'os';
-import * as v8 from 'v8';
-import * as vm from 'vm';
 import { CData, CDefError, FFI, FFIError } from '../../lib';
 import type { CField, CType } from '../../lib';
+import {
+  LITTLE_ENDIAN, SIZE_OF_INT, SIZE_OF_LONG, SIZE_OF_PTR, addr, collectAfterTurn, collectUntil, i16, js, u16,
+} from '../helpers/cffiport';
 import { ending, runChild } from '../helpers/child';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
 
-// The sizes on 64-bit Linux (LP64, 4-byte wchar_t), the only platforms node-cffi supports.
-const SIZE_OF_INT = 4;
-const SIZE_OF_PTR = 8;
-const SIZE_OF_LONG = 8;
-const LITTLE_ENDIAN = os.endianness() === 'LE';
 /** sys.maxsize on a 64-bit platform. */
 const MAXSIZE = 2n ** 63n - 1n;
 
-/** Python int → JavaScript: a number when it is a safe integer, else a bigint. */
-const js = (b: bigint): number | bigint =>
-  b >= BigInt(Number.MIN_SAFE_INTEGER) && b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b;
-
-/** Python's `p == q` for cdata pointers: the same address. */
-const addr = (ffi: FFI, p: unknown): number | bigint => ffi.cast('uintptr_t', p);
-
 /** A char's byte value, for CFFI's b"x" read back from a char (docs/cffi-differences.md, "A char is its byte value"). */
 const ord = (ch: string): number => ch.charCodeAt(0);
-
-/**
- * Python's array.array('H' / 'h', values). Built over an ArrayBuffer of the test's own realm: under jest,
- * `new Uint16Array([...])` gets its buffer from another realm (test_ffi_obj.test.ts does the same).
- */
-const u16 = (values: number[]): Uint16Array => {
-  const a = new Uint16Array(new ArrayBuffer(values.length * 2));
-  a.set(values);
-  return a;
-};
-const i16 = (values: number[]): Int16Array => {
-  const a = new Int16Array(new ArrayBuffer(values.length * 2));
-  a.set(values);
-  return a;
-};
-
-/** Python's gc.collect(): a turn of the event loop (so that WeakRefs read in the current job may be emptied), a full collection, then turns for finalizers to run. */
-let gcFn: (() => void) | null = null;
-async function collect(): Promise<void> {
-  if (!gcFn) {
-    v8.setFlagsFromString('--expose-gc');
-    gcFn = vm.runInNewContext('gc') as () => void;
-  }
-  await new Promise((r) => setImmediate(r));
-  gcFn();
-  await new Promise((r) => setImmediate(r));
-  await new Promise((r) => setImmediate(r));
-}
-
-/**
- * collect() until `done()` holds, for at most COLLECT_ROUNDS rounds: V8 runs one FinalizationRegistry's finalizers per
- * turn of the event loop, behind the registries of the test files this jest worker ran before (backend_tests.test.ts,
- * collectUntil). Counting rounds, not time.
- */
-const COLLECT_ROUNDS = 1000;
-async function collectUntil(done: () => boolean): Promise<void> {
-  for (let round = 0; round < COLLECT_ROUNDS && !done(); round++) await collect();
-}
 
 /**
  * CFFI's typeoffsetof(BType, step): the type of the field (or item) `step` names and its offset. ffi.offsetof gives the
@@ -468,7 +418,7 @@ test('test_buffer_keepalive', async () => {
     const c = ffi.new('char[]', `hi there ${i}`);
     buflist.push(ffi.buffer(c));
   }
-  await collect();
+  await collectAfterTurn();
   for (let i = 0; i < 20; i++) {
     const buf = buflist[i];
     expect(Buffer.from(buf)).toEqual(Buffer.from(`hi there ${i}\x00`));
@@ -580,12 +530,12 @@ test('test_new_handle', async () => {
   expect(ffi.fromHandle(ffi.cast('char *', x))).toBe(o);
   const wr = new WeakRef(o);
   o = null; // del o
-  await collect();
+  await collectAfterTurn();
   expect(wr.deref()).not.toBeUndefined();
   expect(ffi.fromHandle(x)).toEqual([2, 3, 4]);
   expect(ffi.fromHandle(ffi.cast('char *', x))).toEqual([2, 3, 4]);
   x = null; // del x
-  await collectUntil(() => wr.deref() === undefined);
+  await collectUntil(() => wr.deref() === undefined, collectAfterTurn);
   expect(wr.deref()).toBeUndefined();
   // RuntimeError, "cannot use from_handle() on NULL pointer": one of CFFI's own errors
   expect(() => ffi.fromHandle(ffi.cast('char *', 0))).toThrow(FFIError);
@@ -601,7 +551,7 @@ test('test_new_handle_cycle', async () => {
   const wr = new WeakRef(o);
   o = null; // del o
   // free-threading requires more iterations to clear weakref: collect until it is cleared, a bounded number of rounds
-  await collectUntil(() => wr.deref() === undefined);
+  await collectUntil(() => wr.deref() === undefined, collectAfterTurn);
   expect(wr.deref()).toBeUndefined();
 });
 
@@ -935,7 +885,7 @@ test('test_from_buffer_not_str_unicode', async () => {
   const foo = Buffer.from('foo'); // b"foo", one object as CPython's equal literals of one function are
   const p1 = ffi.fromBuffer('char[]', foo);
   expect(addr(ffi, p1)).toBe(addr(ffi, ffi.fromBuffer('char[]', foo)));
-  await collect();
+  await collectAfterTurn();
   expect(addr(ffi, p1)).toBe(addr(ffi, ffi.fromBuffer('char[]', foo)));
   expect(() => ffi.fromBuffer('char[]', 'foo' as unknown as Buffer)).toThrow(TypeError);
   // the rest runs on Python 2 only (from __builtin__ import buffer / memoryview raise ImportError on Python 3)

@@ -17,59 +17,15 @@
 // compares the layout and the bytes each bit-field value leaves with the compiler's. The tests targeting x86-64 and
 // the other non-ARM platforms (test_bitfield_anonymous_no_align, test_bitfield_zero) run on this platform, as in CFFI.
 import * as os from 'os';
-import * as v8 from 'v8';
-import * as vm from 'vm';
 import { CData, CDefError, FFI, FFIError } from '../../lib';
 import type { CField, CType, Lib } from '../../lib';
+import { COLLECT_ROUNDS, addr, collectAfterTurn, collectUntil, i16, u16 } from '../helpers/cffiport';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
 
-/** An address, for CFFI's cdata `==` (which compares addresses). */
-const addr = (ffi: FFI, p: unknown): unknown => ffi.cast('uintptr_t', p);
-
 /** Python's exceptions that the tests raise themselves. */
 class LookupError extends Error {}
-
-/** Python's gc.collect(): a full collection, then turns of the event loop for finalizers to run. */
-let gcFn: (() => void) | null = null;
-async function collect(): Promise<void> {
-  if (!gcFn) {
-    v8.setFlagsFromString('--expose-gc');
-    gcFn = vm.runInNewContext('gc') as () => void;
-  }
-  await new Promise((r) => setImmediate(r));
-  gcFn();
-  await new Promise((r) => setImmediate(r));
-  await new Promise((r) => setImmediate(r));
-}
-
-/**
- * collect() until `done()` holds, for at most COLLECT_ROUNDS rounds: V8 runs one FinalizationRegistry's
- * finalizers per turn of the event loop, and the registries of the test files this jest worker ran before
- * are there too (backend_tests.test.ts, collectUntil). Counting rounds, not time.
- */
-const COLLECT_ROUNDS = 1000;
-async function collectUntil(done: () => boolean): Promise<number> {
-  let round = 0;
-  for (; round < COLLECT_ROUNDS && !done(); round++) await collect();
-  return round;
-}
-
-/**
- * Python's array.array('H' / 'h', values). Built over an ArrayBuffer of the test's own realm: under jest,
- * `new Uint16Array([...])` gets its buffer from another realm (test_ffi_obj.test.ts does the same).
- */
-const u16 = (values: number[]): Uint16Array => {
-  const a = new Uint16Array(new ArrayBuffer(values.length * 2));
-  a.set(values);
-  return a;
-};
-const i16 = (values: number[]): Int16Array => {
-  const a = new Int16Array(new ArrayBuffer(values.length * 2));
-  a.set(values);
-  return a;
-};
 
 /** The stack frames of an error, innermost first ('at f (file:line:col)'). */
 const framesOf = (e: unknown): string[] =>
@@ -168,7 +124,7 @@ describe('TestFFI', () => {
       retries += 1;
       // a count of rounds, not time (see collectUntil)
       expect(retries).toBeLessThanOrEqual(COLLECT_ROUNDS);
-      await collect();
+      await collectAfterTurn();
     }
     const freed = [addr(ffi, seen[2]), addr(ffi, seen[3])];
     expect([freed, [freed[1], freed[0]]]).toContainEqual([raw1, raw2]);
@@ -267,7 +223,7 @@ describe('TestFFI', () => {
           ran = true;
         });
       })();
-      await collectUntil(() => ran);
+      await collectUntil(() => ran, collectAfterTurn);
       expect(ran).toBe(true);
       expect(warn.mock.calls).toEqual([]);
     } finally {
@@ -281,7 +237,7 @@ describe('TestFFI', () => {
     const warn = jest.spyOn(process, 'emitWarning');
     try {
       ffi.fromBuffer(buf);
-      await collect();
+      await collectAfterTurn();
       expect(warn.mock.calls).toEqual([]);
     } finally {
       warn.mockRestore();

@@ -13,41 +13,12 @@
 // `array.array('H'/'h')` → Uint16Array/Int16Array; immutable `bytes` given to memmove → a string (immutable),
 // `bytearray` → a Buffer; MemoryError → RangeError (what Node throws when an allocation fails).
 import * as os from 'os';
-import * as v8 from 'v8';
-import * as vm from 'vm';
 import { CData, FFI, FFIError } from '../../lib';
-
-/** The V8 collector, for the tests that watch objects being collected (CFFI's gc.collect()). */
-let collect: () => void;
-beforeAll(() => {
-  v8.setFlagsFromString('--expose-gc');
-  collect = vm.runInNewContext('gc') as () => void;
-});
-
-/** Lets finalizers and WeakRef clearing run: the current job must end before a WeakRef can be emptied. */
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-/** An address, for CFFI's cdata `==` (which compares addresses). */
-const addr = (ffi: FFI, p: unknown): unknown => ffi.cast('uintptr_t', p);
+import { addr, gc, i16, nextTurn, u16 } from '../helpers/cffiport';
 
 /** Python's `x + ""` with an int x: an operator TypeError. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const typeErrorOf = (x: number): number => x + (1n as any);
-
-/**
- * Python's array.array('H' / 'h', values). Built over an ArrayBuffer of the test's own realm: under jest,
- * `new Uint16Array([...])` gets its buffer from another realm, which is not what these tests are about.
- */
-const u16 = (values: number[]): Uint16Array => {
-  const a = new Uint16Array(new ArrayBuffer(values.length * 2));
-  a.set(values);
-  return a;
-};
-const i16 = (values: number[]): Int16Array => {
-  const a = new Int16Array(new ArrayBuffer(values.length * 2));
-  a.set(values);
-  return a;
-};
 
 class LookupError extends Error {}
 class ValueError extends Error {}
@@ -106,7 +77,7 @@ test('test_ffi_type_not_immortal', async () => {
   const { w1, w2, t2 } = first(ffi);
   ffi = null;
   await nextTurn();
-  collect();
+  gc();
   await nextTurn();
   expect(w1.deref()).toBeUndefined();
   expect(w2.deref()).toBe(t2);
@@ -128,7 +99,7 @@ test('test_ffi_type_not_immortal', async () => {
   const { t1b, v1, v2 } = second(ffi);
   ffi = null;
   await nextTurn();
-  collect();
+  gc();
   await nextTurn();
   expect(v1.deref()).toBe(t1b);
   expect(v2.deref()).not.toBeUndefined(); // kept alive by t1b
@@ -496,7 +467,7 @@ test('test_ffi_new_allocator_2', async () => {
     // rounds, not time.
     expect(retries).toBeLessThanOrEqual(1000);
     await nextTurn();
-    collect();
+    gc();
     await nextTurn();
   }
   const freed = [addr(ffi, seen[2]), addr(ffi, seen[3])];

@@ -25,9 +25,8 @@
 //   finalizers; a WeakRef is read after the collection, never in the same job as it.
 import { spawnSync } from 'child_process';
 import * as path from 'path';
-import * as v8 from 'v8';
-import * as vm from 'vm';
 import { CData, FFI, FFIError } from '../../lib';
+import { addr, gc, nextTurn } from '../helpers/cffiport';
 import { ending, runChild } from '../helpers/child';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -35,9 +34,6 @@ type Any = any;
 
 /** CFFI's lib_m on Linux with glibc. */
 const lib_m = 'm';
-
-/** A pointer's address, for CFFI's cdata `==`. */
-const addr = (ffi: FFI, p: unknown): unknown => ffi.cast('uintptr_t', p);
 
 /**
  * ctypes.util.find_library(name) on Linux: the library of that name in the dynamic linker's cache, for
@@ -66,14 +62,6 @@ function inChild(script: string): { out: Any; stderr: string } {
   const lines = r.stdout.trim().split('\n');
   return { out: JSON.parse(lines[lines.length - 1]), stderr: r.stderr };
 }
-
-/** V8's collector (CFFI's gc.collect()). */
-let gc: () => void;
-beforeAll(() => {
-  v8.setFlagsFromString('--expose-gc');
-  gc = vm.runInNewContext('gc') as () => void;
-});
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 test('test_sin', () => {
   const ffi = new FFI();

@@ -24,18 +24,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import * as v8 from 'v8';
-import * as vm from 'vm';
 import { FFI, CDefError, FFIError, CData } from '../../lib';
+import {
+  COLLECT_ROUNDS, LITTLE_ENDIAN, SIZE_OF_INT, SIZE_OF_LONG, SIZE_OF_PTR, SIZE_OF_SHORT, SIZE_OF_WCHAR,
+  addr, collect, collectUntil, js,
+} from '../helpers/cffiport';
 import { ending, runChild } from '../helpers/child';
-
-// The sizes ctypes reports on 64-bit Linux (LP64, 4-byte wchar_t), the only platform node-cffi supports.
-const SIZE_OF_INT = 4;
-const SIZE_OF_LONG = 8;
-const SIZE_OF_SHORT = 2;
-const SIZE_OF_PTR = 8;
-const SIZE_OF_WCHAR: number = 4;
-const LITTLE_ENDIAN = os.endianness() === 'LE';
 
 const DEFS = String.raw`
         struct repr { short a, b, c; };
@@ -114,37 +108,6 @@ beforeAll(() => {
   udir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-new-ffi-1-'));
 });
 afterAll(() => fs.rmSync(udir, { recursive: true, force: true }));
-
-/** Python's `p == q` for pointers: the same address. */
-const addr = (f: FFI, p: unknown): number | bigint => f.cast('uintptr_t', p);
-
-/** Python int → JavaScript: a number when it is a safe integer, else a bigint. */
-const js = (b: bigint): number | bigint =>
-  b >= BigInt(Number.MIN_SAFE_INTEGER) && b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b;
-
-/** Python's gc.collect(): a full collection, then a turn of the event loop for finalizers to run. */
-let gcFn: (() => void) | null = null;
-async function collect(times = 1): Promise<void> {
-  if (!gcFn) {
-    v8.setFlagsFromString('--expose-gc');
-    gcFn = vm.runInNewContext('gc') as () => void;
-  }
-  for (let i = 0; i < times; i++) {
-    gcFn();
-    await new Promise((r) => setImmediate(r));
-    await new Promise((r) => setImmediate(r));
-  }
-}
-
-/**
- * collect() until `done()` holds, for at most COLLECT_ROUNDS rounds: V8 runs one
- * FinalizationRegistry's finalizers per turn of the event loop, behind the registries of the test
- * files this jest worker ran before (as in backend_tests.test.ts). Counting rounds, not time.
- */
-const COLLECT_ROUNDS = 1000;
-async function collectUntil(done: () => boolean): Promise<void> {
-  for (let round = 0; round < COLLECT_ROUNDS && !done(); round++) await collect();
-}
 
 /** TestNewFFI1._test_int_type */
 function testIntType(f: FFI, cDecl: string, size: number, unsigned: boolean): void {

@@ -20,9 +20,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import * as v8 from 'v8';
-import * as vm from 'vm';
 import { FFI, Lib } from '../../lib';
+import { addr, gc, nextTurn } from '../helpers/cffiport';
 import { CC } from '../helpers/compiler';
 
 const SOURCE = `\
@@ -160,22 +159,12 @@ afterAll(() => {
   fs.rmSync(udir, { recursive: true, force: true });
 });
 
-/** V8's collector (CFFI's gc.collect()). */
-let gc: () => void;
-beforeAll(() => {
-  v8.setFlagsFromString('--expose-gc');
-  gc = vm.runInNewContext('gc') as () => void;
-});
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 /** gc.collect(): a full collection between turns of the event loop, so that no WeakRef read earlier in the job holds its target. */
 async function collect(): Promise<void> {
   await nextTurn();
   gc();
   await nextTurn();
 }
-
-/** A pointer's address, for CFFI's cdata `==`. */
-const addr = (ffi: FFI, p: unknown): unknown => ffi.cast('uintptr_t', p);
 
 test('test_getting_errno', () => {
   const ffi = new FFI();
