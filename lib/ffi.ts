@@ -27,6 +27,7 @@ import { DumpOptions, dump, inspectCData } from './cdata/dump';
 import { Lib, closeLib, declareLater, hideNames, isLib, libAddress, makeLib } from './clib';
 import type { CallbackOptions } from './cdata/callback';
 import type * as TypeScript from './codegen/typescript';
+import type * as DlHandle from './dlhandle';
 import type { TypeScriptOptions } from './codegen/typescript';
 import { Links } from './links';
 import type * as ApiMode from './apimode';
@@ -57,6 +58,7 @@ let glueModule: typeof Glue | undefined;
 let aotDataModule: typeof AotData | undefined;
 let aotLoaderModule: typeof AotLoader | undefined;
 let typeScriptModule: typeof TypeScript | undefined;
+let dlHandleModule: typeof DlHandle | undefined;
 const parser = (): typeof Parser => (parserModule ??= require('./cparser/parser') as typeof Parser);
 const apiMode = (): typeof ApiMode => (apiModeModule ??= require('./apimode') as typeof ApiMode);
 const buildStage = (): typeof Build => (buildModule ??= require('./build') as typeof Build);
@@ -66,6 +68,7 @@ const glueStage = (): typeof Glue => (glueModule ??= require('./codegen/glue') a
 const aotData = (): typeof AotData => (aotDataModule ??= require('./aot/data') as typeof AotData);
 const aotLoader = (): typeof AotLoader => (aotLoaderModule ??= require('./aot/loader') as typeof AotLoader);
 const typeScript = (): typeof TypeScript => (typeScriptModule ??= require('./codegen/typescript') as typeof TypeScript);
+const dlHandle = (): typeof DlHandle => (dlHandleModule ??= require('./dlhandle') as typeof DlHandle);
 
 /** The names of verify()'s options, for cc()'s check of its own. @internal */
 export function verifyOptionNames(): Readonly<Record<keyof VerifyOptions, true>> {
@@ -504,7 +507,9 @@ export class FFI {
    * first use; the library also knows the functions, globals and constants this FFI declares later.
    */
   dlopen<L extends object = Lib>(path: string | CData | null, flags = 0): L {
-    if (isCData(path) && path[TYPE].kind === 'pointer') return keepingErrno(() => this.#dlopen<L>(libraryOfHandle(path), flags));
+    if (isCData(path) && path[TYPE].kind === 'pointer') {
+      return keepingErrno(() => this.#dlopen<L>(dlHandle().libraryOfHandle(path, () => new FFI()), flags));
+    }
     if (path !== null && typeof path !== 'string') {
       throw new TypeError(`ffi.dlopen(): expected a path, null, or a handle from C's dlopen() (a pointer cdata), got ${show(path)}`);
     }
@@ -935,34 +940,6 @@ useBuiltinTypes((text) => parser().parseTypeName(text, builtinNames));
 
 // util.inspect of a cdata: its repr, then the values of memory node-cffi owns (fields, elements).
 // Defined here, not in cdata/base.ts, which dump.ts depends on through classes.ts.
-/** What reads C's list of loaded libraries for ffi.dlopen(handle), made at its first use. */
-let linkMaps: { ffi: FFI; C: Record<string, (...args: unknown[]) => unknown> } | undefined;
-
-/**
- * The path C's dlopen() loaded the library of `handle` by (null: the program itself), as glibc
- * keeps it: a handle is the library's entry in the list of loaded libraries, which is walked from
- * its head, so that an address that is no such entry is refused rather than read.
- */
-function libraryOfHandle(handle: CData): string | null {
-  linkMaps ??= (() => {
-    const ffi = new FFI();
-    ffi.cdef(`struct link_map { uintptr_t l_addr; char *l_name; void *l_ld; struct link_map *l_next, *l_prev; };
-      void *dlopen(const char *, int); int dlinfo(void *, int, void *);`);
-    return { ffi, C: ffi.dlopen(null) as unknown as Record<string, (...args: unknown[]) => unknown> };
-  })();
-  const { ffi, C } = linkMaps;
-  const RTLD_DI_LINKMAP = 2;
-  const head = ffi.new('struct link_map **');
-  if (C.dlinfo(C.dlopen(null, ffi.RTLD_LAZY), RTLD_DI_LINKMAP, head) !== 0) throw new FFIError("ffi.dlopen(): C's dlinfo() cannot list the libraries loaded");
-  const wanted = ffi.cast('uintptr_t', handle);
-  for (let m = head[0] as CData | null; m !== null; m = m.l_next as CData | null) {
-    if (ffi.cast('uintptr_t', m) !== wanted) continue;
-    const name = m.l_name === null ? '' : (ffi.string(m.l_name) as string);
-    return name === '' ? null : name;
-  }
-  throw new FFIError(`ffi.dlopen(): ${show(handle)} 0x${wanted.toString(16)} is not a handle C's dlopen() gave for a library loaded in this process`);
-}
-
 Object.defineProperty(CData.prototype, Symbol.for('nodejs.util.inspect.custom'), {
   value(this: CData, depth: number, options: object, inspect: (v: unknown, o?: object) => string): string {
     return inspectCData(this, depth, options as Parameters<typeof inspectCData>[2], inspect);
