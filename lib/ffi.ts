@@ -5,6 +5,7 @@ import { CDefError, checkOptions, FFIError, RangeError, show, TypeError } from '
 import type * as Parser from './cparser/parser';
 import type { CdefOptions } from './cparser/parser';
 import { CType, TypeBase, VOID, isCType, noSizeError, pendingReason, requireSize, settledPending } from './ctype/model';
+import { toJs } from './ctype/declarations';
 import { pointerTo } from './ctype/intern';
 import { Decl, Registry, keyOf } from './ctype/registry';
 import type * as Glue from './codegen/glue';
@@ -715,7 +716,7 @@ export class FFI {
     }
     // As CFFI: an offset is a C ssize_t.
     if (offset !== BigInt.asIntN(64, offset)) throw new RangeError(`${where}: the offset ${offset} does not fit in a 64-bit signed integer`);
-    return Number.isSafeInteger(Number(offset)) ? Number(offset) : offset;
+    return toJs(offset);
   }
 
   /** The type's name as CFFI spells it, with `extra` at the declarator position: ('int', '*') → 'int *', ('int *', '*') → 'int * *'. */

@@ -380,7 +380,7 @@ export function loadLibrary(path: string | null, options: LoadOptions = {}): Loa
     },
     bindAt(address, type, label = `'${type.cname}'`) {
       const refusal = variadicRecordRefusal(type);
-      if (refusal !== null) return refusedVariadic(label, type.result as StructType, refusal, () => undefined, '', where);
+      if (refusal !== null) return refusedVariadic(label, type.result as StructType, refusal);
       const key = `${address} ${type.cname}`;
       let fn = shared.functions.get(key);
       if (!fn) shared.functions.set(key, (fn = keepingErrno(() => keepingLoaded(functionAt(address, type), shared))));
@@ -421,7 +421,14 @@ export function loadLibrary(path: string | null, options: LoadOptions = {}): Loa
 
   function bindNow(name: string, type: FunctionType, label: string): RawFunction {
     const refusal = variadicRecordRefusal(type);
-    if (refusal !== null) return refusedVariadic(label, type.result as StructType, refusal, () => shared.handle.symbol(name), name, where);
+    if (refusal !== null) {
+      try {
+        shared.handle.symbol(name); // a missing symbol is said first
+      } catch (e) {
+        throw missing(e, name, where);
+      }
+      return refusedVariadic(label, type.result as StructType, refusal);
+    }
     const args = type.args.map((a) => argumentSpec(a, `argument of ${label}`));
     const result = resultSpec(type.result, `result of ${label}`);
     const specs = type.ellipsis ? [...args, '...'] : args;
@@ -449,19 +456,14 @@ function variadicRecordRefusal(t: FunctionType): string | null {
   return t.ellipsis && (t.result.kind === 'struct' || t.result.kind === 'union') && t.result.fields ? byValueRefusal(t.result) : null;
 }
 
-function refusedVariadic(label: string, t: StructType, refusal: string, lookup: () => unknown, name: string, where: string): RawFunction {
-  try {
-    lookup();
-  } catch (e) {
-    throw missing(e, name, where);
-  }
-  const refuse = (): never => {
+/** A function refusing each call, saying why koffi cannot return the record `t` of variadic function `label`. */
+function refusedVariadic(label: string, t: StructType, refusal: string): RawFunction {
+  return (): never => {
     throw new FFIError(
       `${label}: '${t.cname}' cannot be returned through a variadic call: ${refusal}, so koffi cannot return it as C does, ` +
         "and no wrapper can forward '...'; only non-variadic functions of verify() libraries return it (their wrappers pass it by pointer)",
     );
   };
-  return refuse;
 }
 
 /**

@@ -11,6 +11,7 @@ import { ScalarType, fastCheck, fromC_f80, fromC_wchar, isWideChar, reprOf, toCS
 import { Address, placeRaw, toAddress } from './memory';
 import { toCPointer } from './pointers';
 import { fromKoffiRecord, newStruct, toKoffiRecord } from './records';
+import { toJs } from '../ctype/declarations';
 
 export interface CallbackOptions {
   /** What C receives when the function throws (default: 0, false or NULL, as the result type has it). */
@@ -109,13 +110,9 @@ function argumentConverter(t: CType): ((a: unknown) => unknown) | null {
   }
 }
 
-/** A number when `b` is a safe integer, else `b`: how node-cffi gives 64-bit integers. */
-const exactInteger = (b: bigint): number | bigint => (b >= -MAX_SAFE && b <= MAX_SAFE ? Number(b) : b);
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-
 /** A uint64_t callback argument: koffi gives its bits as a signed integer (-2 for 2^64 - 2), and 2^53 as a number. */
 const fromKoffiUint64 = (a: unknown): number | bigint =>
-  typeof a === 'number' && a >= 0 && Number.isSafeInteger(a) ? a : exactInteger(BigInt.asUintN(64, BigInt(a as number | bigint)));
+  typeof a === 'number' && a >= 0 && Number.isSafeInteger(a) ? a : toJs(BigInt.asUintN(64, BigInt(a as number | bigint)));
 
 /** An int64_t callback argument: a bigint beyond 2^53, as node-cffi gives them (koffi gives 2^53 as a number). */
 const fromKoffiInt64 = (a: unknown): number | bigint => (typeof a === 'number' && !Number.isSafeInteger(a) ? BigInt(a) : (a as number | bigint));
@@ -202,7 +199,7 @@ function compileTrampoline(
   toArgs: readonly (((a: unknown) => unknown) | null)[],
   toResult: (r: unknown) => unknown,
   failed: (e: unknown) => unknown,
-  gone: (() => Error) | null = null,
+  gone: (() => never) | null = null,
 ): (...args: unknown[]) => unknown {
   const params = toArgs.map((_, i) => `a${i}`);
   const target = gone === null ? 'fn' : '(fn.deref() ?? gone())';
@@ -219,7 +216,7 @@ function compileTrampoline(
     factory = new Function('state', 'fn', 'toResult', 'failed', 'gone', ...params.map((_, i) => `c${i}`), source) as TrampolineFactory;
     trampolineFactories.set(source, factory);
   }
-  return factory(state, fn, toResult, failed, gone === null ? null : () => { throw gone(); }, ...toArgs);
+  return factory(state, fn, toResult, failed, gone, ...toArgs);
 }
 
 /**
@@ -255,7 +252,9 @@ export function registerTrampoline(
   const fallback = t.result.kind === 'void' ? undefined : toResult(options.error ?? defaultError(t.result));
   const toArgs = t.args.map(argumentConverter);
   const failed = failureHandler(onerror, fallback, toResult, label, fn);
-  const gone = (): Error => new FFIError(`${label} was called from C after its cdata was garbage-collected; keep the callback's cdata alive for as long as C may call it`);
+  const gone = (): never => {
+    throw new FFIError(`${label} was called from C after its cdata was garbage-collected; keep the callback's cdata alive for as long as C may call it`);
+  };
   const trampoline = weakly ? compileTrampoline(t, new WeakRef(fn), toArgs, toResult, failed, gone) : compileTrampoline(t, fn, toArgs, toResult, failed);
   const target = registerCallback(trampoline, t);
   // C gets a stub in front of koffi's trampoline: from another thread, while the JavaScript thread

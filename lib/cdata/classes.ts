@@ -22,8 +22,8 @@ export type Aggregate = PointerType | ArrayType | StructType;
 // ---------------------------------------------------------------------------------------------
 // Generic reads: used by slow paths, unpack, and non-scalar elements (writes are in access.ts).
 
-/** The JavaScript value of the C object of type `t` at offset `off` of memory `m` (address `addr`). */
-export function readAt(t: CType, m: Memory, off: number, addr: Address, varBytes = 0): unknown {
+/** The JavaScript value of the C object of type `t` at offset `off` of memory `m` (address `addr`); a struct or union read owns `own` bytes (item 0 of an owning pointer). */
+export function readAt(t: CType, m: Memory, off: number, addr: Address, varBytes = 0, own = 0): unknown {
   switch (t.kind) {
     case 'primitive':
     case 'enum':
@@ -35,7 +35,7 @@ export function readAt(t: CType, m: Memory, off: number, addr: Address, varBytes
       return new (classOf(t))(m, addr, off, t.length, 0);
     case 'struct':
     case 'union':
-      return new (classOf(t))(m, addr, off, hasVarArray(t) ? varBytes : 0, 0);
+      return new (classOf(t))(m, addr, off, hasVarArray(t) ? varBytes : 0, own);
     case 'void':
     case 'function':
       throw new TypeError(`cannot read a value of type '${t.cname}'`);
@@ -407,10 +407,8 @@ function slowGet(p: CData, i: unknown): unknown {
   const s = pointerSlot(p, i);
   try {
     const item = (p[TYPE] as PointerType).item;
-    const read = readAt(item, s.m, s.off, s.addr, Math.max(0, p[OWN] - (i as number) * item.size));
     // As the fast path: item 0 of the pointer ffi.new() made to a struct or union owns what the pointer owns.
-    if (i === 0 && p[OWN] > 0 && (item.kind === 'struct' || item.kind === 'union')) (read as CData)[OWN] = p[OWN];
-    return read;
+    return readAt(item, s.m, s.off, s.addr, Math.max(0, p[OWN] - (i as number) * item.size), i === 0 ? p[OWN] : 0);
   } catch (e) {
     throw fault(p, e, `[${i}]`);
   }

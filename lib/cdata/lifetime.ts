@@ -531,12 +531,7 @@ export function release(c: unknown): void {
     releasers.delete(c);
     releaser();
   } else if (fromBuffers.has(c)) {
-    // As CFFI: the cdata ends (the buffer stays its owner's).
-    c[MEM].close(RELEASED);
-    releasedNames.set(c, `cdata '${c[TYPE].cname}' buffer`);
-    c[ADDR] = 0;
-    Object.setPrototypeOf(c, released);
-    return;
+    c[MEM].close(RELEASED); // as CFFI: the cdata ends; the buffer stays its owner's
   } else if (ownsNoBytes.has(c)) {
     // An allocation of 0 bytes: nothing to give back (its place in a slab is shared with others).
   } else if (c[OWN] === 0 || c[TYPE].kind === 'struct' || c[TYPE].kind === 'union') {
@@ -545,7 +540,7 @@ export function release(c: unknown): void {
   } else {
     releaseMemory(c[MEM]);
   }
-  releasedNames.set(c, `cdata '${c[TYPE].cname}'`);
+  releasedNames.set(c, `cdata '${c[TYPE].cname}'${fromBuffers.has(c) ? ' buffer' : ''}`);
   c[ADDR] = 0;
   Object.setPrototypeOf(c, released);
 }

@@ -6,6 +6,7 @@ import {
 } from '../ctype/model';
 import { Repr, isIntegralRepr, reprSize } from '../ctype/primitives';
 import type { Decl, SourcePos } from '../ctype/registry';
+import { toJs } from '../ctype/declarations';
 import { Speller, checkedStructs } from './spell';
 
 type ConstantDecl = Decl & { kind: 'constant' };
@@ -212,10 +213,6 @@ export interface Settlement {
   readonly filled: boolean;
   apply(): void;
 }
-
-const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-const toJs = (v: bigint): number | bigint => (v >= MIN_SAFE && v <= MAX_SAFE ? Number(v) : v);
 
 function said(what: string, cdef: number | bigint, c: number | bigint): VerificationError {
   return new VerificationError(`${what} (cdef says ${cdef}, but the C compiler says ${c})`);
