@@ -291,13 +291,23 @@ export function rawView(address: number, length: number): ArrayBuffer {
 
 let viewsTried = false;
 
-/** views(), whose first call loads the helper without changing errno (ffi.errno is the program's, see koffi.ts's keepingErrno). */
+/** views(), whose first call (loading the helper) keeps errno. */
 function viewsHelper(): ReturnType<typeof views> {
   if (viewsTried) return views();
   viewsTried = true;
+  return keepingErrno(views);
+}
+
+/**
+ * Runs `f`, node-cffi's own work between the program's C calls (ffi.dlopen() and ffi.verify() in
+ * the facade, binding a function at its first use in koffi.ts, loading the views helper here),
+ * leaving the thread's errno as it found it: `ffi.errno = 0; lib.f(); ffi.errno` must see what f()
+ * did, not what a dlsym() or an open() on the way did.
+ */
+export function keepingErrno<T>(f: () => T): T {
   const saved = koffi().errno();
   try {
-    return views();
+    return f();
   } finally {
     koffi().errno(saved);
   }

@@ -4,7 +4,7 @@ import { FFIError, show } from '../errors';
 import { FunctionType, StructType } from '../ctype/model';
 import { native, nativeStatus, views, viewsStatus } from './native';
 import { byValueRefusal } from './byvalue';
-import { RawFunction, argumentSpec, functionAt, koffi, resultSpec, specName, toAddress } from './calls';
+import { RawFunction, argumentSpec, functionAt, keepingErrno, koffi, resultSpec, specName, toAddress } from './calls';
 import { nodeHost } from '../host';
 
 export interface LoadedLibrary {
@@ -526,19 +526,7 @@ export function findLibrary(name: string): string | null {
   return plain;
 }
 
-/**
- * Runs `f`, node-cffi's own work between the program's C calls (ffi.dlopen() and ffi.verify() in
- * the facade, binding a function at its first use here), leaving the thread's errno as it found it: `ffi.errno = 0; lib.f();
- * ffi.errno` must see what f() did, not what a dlsym() or an open() on the way did.
- */
-export function keepingErrno<T>(f: () => T): T {
-  const saved = koffi().errno();
-  try {
-    return f();
-  } finally {
-    koffi().errno(saved);
-  }
-}
+export { keepingErrno }; // (calls.ts has it, for the views helper too; the facade takes it from here)
 
 /** errno as the last C call on this thread left it / set it. */
 export function getErrno(): number {
