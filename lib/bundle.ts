@@ -1,4 +1,4 @@
-// What the package's entry (lib/loader.ts) runs, bundled into dist/node-cffi.bundle.js: the public API, the `cffi` command, and where start-up reports.
+// What the package's entry (lib/loader.ts) runs, bundled into dist/node-cffi.bundle.js: the public API and the `cffi` command.
 import type * as Index from './index';
 
 /** The public API: the very exports object of lib/index.ts, so that CommonJS and ESM share it. */
@@ -8,5 +8,3 @@ export const api = require('./index') as typeof Index;
 export function command(): void {
   require('./cli/main');
 }
-
-export { recordStartup } from './startup';

@@ -11,6 +11,7 @@ import type { CData } from './cdata/base';
 import { standFor } from './cdata/pointers';
 import { callbacksRunning } from './cdata/callback';
 import { Lib, LibSpec, LibState, defineConstant, defineGlobal, entryAddress, refusePending, symbolOf } from './clibglobals';
+import { noteUse } from './startup';
 
 // The glue's symbol names, read when a library is made: loading node-cffi does not load the code generator.
 const glueNames = (): typeof Glue => require('./codegen/glue') as typeof Glue;
@@ -156,6 +157,7 @@ export function hideNames(lib: object, reasons: ReadonlyMap<string, string>): vo
 
 /** Builds the library object for the declarations in `spec`. @internal */
 export function makeLib(spec: LibSpec): Lib {
+  noteUse('library');
   const lib: Lib = Object.create(libPrototype);
   const guard = { why: '' };
   const functions = functionGuard(lib);

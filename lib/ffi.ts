@@ -37,6 +37,7 @@ import type { CdefRecord } from './units';
 import type * as Header from './header';
 import type { HeaderOptions, Skipped } from './header';
 import type * as Build from './build';
+import { noteUse } from './startup';
 
 /** For cc(): a library refuses these names with a reason (a static function of the source) instead of as undeclared. @internal */
 export { hideNames } from './clib';
@@ -217,6 +218,7 @@ export class FFI {
   /** Declares C types, functions, globals and constants (CFFI's cdef language). */
   cdef(source: string, options: CdefOptions = {}): void {
     if (typeof source !== 'string') throw new TypeError(`ffi.cdef(): expected a string of C declarations, got ${show(source)}`);
+    noteUse('cdef');
     parser().parseCdef(source, this.#registry, options);
     this.#cdefs.push({ text: source, options: JSON.stringify(options) });
     this.#declared = this.#registry.changes;
@@ -799,6 +801,7 @@ export class FFI {
    * ffi.release() frees it now.
    */
   callback(cdecl: TypeArg, fn: (...args: any[]) => unknown, options: CallbackOptions = {}): CFunction { // eslint-disable-line @typescript-eslint/no-explicit-any
+    noteUse('callback');
     const t = this.#type(cdecl, 'ffi.callback()');
     const pt = t.kind === 'function' ? pointerTo(t) : t;
     if (pt.kind !== 'pointer' || pt.item.kind !== 'function') {

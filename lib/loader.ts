@@ -10,10 +10,11 @@ import * as errorsModule from './errors';
 import * as hostModule from './host';
 import { FileStat, nodeHost } from './host';
 import * as packageModule from './package';
+import * as startupModule from './startup';
+import { BundleStatus, noteUse, recordStartup, usesNoted, whenUsed } from './startup';
 import * as tasksModule from './tasks';
 import { hostTasks, runSync } from './tasks';
 import type * as Bundle from './bundle';
-import type { StartupStatus } from './startup';
 
 /** The bundled library, next to this file once built: what require('node-cffi') runs. */
 const BUNDLE = path.join(__dirname, 'node-cffi.bundle.js');
@@ -57,11 +58,13 @@ interface Resolution {
   readonly manifestId: string;
 }
 
-/** The header line of a cache file: the identity it was made for, its data's length and checksum, koffi's resolution, and a checksum of the rest of the header. */
+/** The header line of a cache file: the identity it was made for, its data's length and checksum, koffi's resolution, the uses it holds the code of, and a checksum of the rest of the header. */
 interface Header extends Identity {
   readonly length: number;
   readonly checksum: string;
   readonly koffi: Resolution | null;
+  /** The uses (lib/startup.ts) of the processes that wrote the cache, whose functions it holds; absent: none. */
+  readonly uses?: readonly string[];
   readonly headerChecksum?: string;
 }
 
@@ -151,7 +154,7 @@ function readRegular(file: string): { bytes: Buffer; st: FileStat } | undefined 
  * The data of a whole code cache made for `identity` and the resolution of koffi it remembers
  * (checked by stillLeadsTo when the bundle first requires koffi, not at start-up), or why there is none.
  */
-function readCache(file: string, dir: string, identity: Identity): { data: Buffer; koffi: unknown } | string {
+function readCache(file: string, dir: string, identity: Identity): { data: Buffer; koffi: unknown; uses: readonly string[] } | string {
   if (!native?.checksum) return 'off: needs the native helper (its checksum)';
   const dirStat = nodeHost.statSync(dir);
   if (!dirStat) return 'missing';
@@ -176,15 +179,17 @@ function readCache(file: string, dir: string, identity: Identity): { data: Buffe
   const data = bytes.subarray(end + 1);
   if (header.length !== data.length) return 'damaged (length)';
   if (header.checksum !== native.checksum(data)) return 'damaged (checksum)';
-  return { data, koffi: header.koffi };
+  const uses = header.uses ?? [];
+  if (!Array.isArray(uses) || !uses.every((u) => typeof u === 'string')) return 'damaged (header)';
+  return { data, koffi: header.koffi, uses };
 }
 
-/** Writes the code cache of `script` for `identity`, whole or not at all (a temporary file renamed over the old one). */
-function writeCache(file: string, dir: string, identity: Identity, data: Buffer): void {
+/** Writes the code cache of `script` for `identity`, holding the code of `uses`, whole or not at all (a temporary file renamed over the old one). */
+function writeCache(file: string, dir: string, identity: Identity, data: Buffer, uses: readonly string[]): void {
   if (!native?.checksum) return;
   const io = hostTasks(nodeHost);
   runSync(ensureCacheDir(dir, 'the start-up code cache', nodeHost, io));
-  const header: Header = { ...identity, length: data.length, checksum: native.checksum(data), koffi: resolveKoffi() };
+  const header: Header = { ...identity, length: data.length, checksum: native.checksum(data), koffi: resolveKoffi(), uses };
   const whole: Header = { ...header, headerChecksum: headerChecksum(header) };
   const bytes = Buffer.concat([Buffer.from(`${MAGIC}${JSON.stringify(whole)}\n`, 'utf8'), data]);
   runSync(writeAtomic(dir, file, bytes, nodeHost, io));
@@ -206,6 +211,7 @@ const SHARED: Readonly<Record<string, unknown>> = {
   'node-cffi/entry:backend/native': { ...nativeModule },
   'node-cffi/entry:build/cachedir': { ...cachedirModule },
   'node-cffi/entry:build/files': { ...filesModule },
+  'node-cffi/entry:startup': { ...startupModule },
 };
 
 /** The prefixes by which one bundle requires the other's modules (scripts/bundle.js). */
@@ -227,6 +233,7 @@ function requireFor(part: Part, remembered: unknown, other: () => Modules): Node
     if (Object.prototype.hasOwnProperty.call(SHARED, id)) return SHARED[id];
     if (id.startsWith(prefix)) {
       const name = id.slice(prefix.length);
+      if (part === 'library') noteUse(`stage:${name}`);
       const modules = other();
       if (!Object.prototype.hasOwnProperty.call(modules, name)) throw new Error(`node-cffi: ${id} is in neither bundle; rebuild node-cffi (npm run build)`);
       return modules[name]();
@@ -248,11 +255,35 @@ function requireFor(part: Part, remembered: unknown, other: () => Modules): Node
 /** The words of an error for a status line. */
 const reason = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+/** Checks, each for a bundle this process ran, that its code cache holds the code of the uses noted so far, and writes it if not. */
+const writers: (() => void)[] = [];
+let pending: NodeJS.Immediate | null = null;
+let watching = false;
+
+/** Runs the writers at the event loop's next turn (or at exit, whichever comes first). */
+function scheduleWriters(): void {
+  if (!watching) {
+    // From the first bundle run on, a new use schedules the writers, and so does the exit.
+    watching = true;
+    whenUsed(scheduleWriters);
+    nodeHost.atExit(runWriters);
+  }
+  if (pending !== null) return;
+  pending = setImmediate(runWriters);
+  pending.unref();
+}
+
+function runWriters(): void {
+  if (pending !== null) clearImmediate(pending);
+  pending = null;
+  for (const w of writers) w();
+}
+
 /**
  * Runs a bundle, from V8's code cache when a whole one is at hand, with `exports` as its exports;
  * `record` is told how (and told again when the cache is written).
  */
-function runBundle(file: string, part: Part, exports: object, other: () => Modules, record: (s: StartupStatus) => void): void {
+function runBundle(file: string, part: Part, exports: object, other: () => Modules, record: (s: BundleStatus) => void): void {
   const source = readRegular(file);
   if (!source) throw new Error(`node-cffi: ${file} is missing or not a regular file; reinstall node-cffi (or run npm run build in a checkout)`);
   const identity = identityOf(file, source.st);
@@ -260,7 +291,7 @@ function runBundle(file: string, part: Part, exports: object, other: () => Modul
   const enabled = off !== '0' && native?.checksum !== undefined;
   let dir = '';
   let cache = '';
-  let cached: { data: Buffer; koffi: unknown } | string = enabled ? '' : off === '0' ? 'off: NODE_CFFI_CODE_CACHE=0' : 'off: needs the native helper (its checksum)';
+  let cached: { data: Buffer; koffi: unknown; uses: readonly string[] } | string = enabled ? '' : off === '0' ? 'off: NODE_CFFI_CODE_CACHE=0' : 'off: needs the native helper (its checksum)';
   if (enabled) {
     try {
       dir = cacheDirectory({});
@@ -276,34 +307,41 @@ function runBundle(file: string, part: Part, exports: object, other: () => Modul
   body.call(exports, exports, requireFor(part, typeof cached === 'string' ? null : cached.koffi, other), { exports }, file, path.dirname(file));
   const used = typeof cached !== 'string' && !script.cachedDataRejected;
   const why = typeof cached === 'string' ? cached : script.cachedDataRejected ? 'rejected by V8' : '';
-  let status: StartupStatus;
+  let status: BundleStatus;
   if (used) status = { state: 'used', detail: cache };
   else if (why.startsWith('off')) status = { state: 'off', detail: why.replace(/^off: /, '') };
   else status = { state: 'compiled', detail: `${why}: ${cache} is written at the event loop's first turn or at exit` };
   record(status);
-  if (status.state === 'compiled') {
-    // Written once, at exit or at the event loop's first turn, whichever comes first: then it holds
-    // the functions the program's first synchronous run ran (the parser's, for one), not only the
-    // bundle's top level. Not later: V8 drops the bytecode of functions that have not run for a few
-    // full collections, and a cache written after them would lack the start-up's own functions
-    // (the bundle's outer function among them, whose lazy compile parses the whole bundle).
-    let done = false;
-    const write = (): void => {
-      if (done) return;
-      done = true;
-      forget();
-      clearImmediate(turn);
-      try {
-        writeCache(cache, dir, identity, script.createCachedData());
-        record({ state: 'compiled', detail: `${why}: written to ${cache}` });
-      } catch (e) {
-        record({ state: 'compiled', detail: `${why}; not written: ${reason(e)}` });
-      }
-    };
-    const turn = setImmediate(write);
-    turn.unref();
-    const forget = nodeHost.atExit(write);
-  }
+  if (status.state === 'off') return;
+  // Written at exit or at the event loop's first turn, whichever comes first: then it holds the
+  // functions the program's first synchronous run ran (the parser's, for one), not only the
+  // bundle's top level. Not later: V8 drops the bytecode of functions that have not run for a few
+  // full collections, and a cache written after them would lack the start-up's own functions
+  // (the bundle's outer function among them, whose lazy compile parses the whole bundle).
+  // Written again, by a process that ran from it, when that process used a part of the library
+  // (lib/startup.ts) that the processes which wrote it did not: a first run that only required
+  // the library, or only compiled, would otherwise leave every later start compiling the parser's
+  // or the header reader's functions from the text. A cache that V8 compiled from holds what it
+  // held (less what V8 dropped since) and what this process ran; the uses only grow.
+  let covered: ReadonlySet<string> | null = used ? new Set((cached as { uses: readonly string[] }).uses) : null;
+  let failed = false;
+  writers.push(() => {
+    if (failed) return;
+    // The stages' code runs for stage uses only; the library's for all (a whole header is parsed by the library's parser).
+    const now = part === 'stages' ? usesNoted().filter((u) => u.startsWith('stage:')) : usesNoted();
+    if (covered !== null && now.every((u) => covered!.has(u))) return;
+    const added = covered === null ? now : now.filter((u) => !covered!.has(u));
+    const all = [...new Set([...(covered ?? []), ...now])].sort();
+    try {
+      writeCache(cache, dir, identity, script.createCachedData(), all);
+      covered = new Set(all);
+      record(used ? { state: 'used', detail: `${cache}, written again to hold ${added.join(', ')}` } : { state: 'compiled', detail: `${why}: written to ${cache}` });
+    } catch (e) {
+      failed = true;
+      record({ state: status.state, detail: `${used ? cache : why}; not written: ${reason(e)}` });
+    }
+  });
+  scheduleWriters();
 }
 
 /** What the library's bundle exports: lib/bundle.ts, and its modules the stages take from it. */
@@ -318,13 +356,13 @@ function load(): typeof Bundle {
   const stagesModules = (): Modules => {
     if (stages === undefined) {
       stages = {};
-      runBundle(STAGES, 'stages', stages, () => library.modules, (s) => library.main.recordStartup(s, 'stages'));
+      runBundle(STAGES, 'stages', stages, () => library.modules, (s) => recordStartup(s, 'stages'));
     }
     // Requested while the stages bundle itself starts (a cycle between the bundles): scripts/bundle.js puts the table first.
     if (stages.modules === undefined) throw new Error(`node-cffi: ${STAGES} was required while it started; rebuild node-cffi (npm run build)`);
     return stages.modules;
   };
-  runBundle(BUNDLE, 'library', library, stagesModules, (s) => library.main.recordStartup(s));
+  runBundle(BUNDLE, 'library', library, stagesModules, (s) => recordStartup(s));
   return library.main;
 }
 

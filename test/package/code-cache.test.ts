@@ -324,3 +324,69 @@ test("the cache is written at the event loop's first turn, not left for exit (wh
   expect(seen.files).toEqual([expect.stringMatching(/^startup-lib-[0-9a-f]{8}-/)]);
   expect(seen.detail).toBe(`missing: written to ${path.join(cache, seen.files[0])}`);
 });
+
+test('a process that used a part of the library the cache lacks (a cdef parsed, a library bound, a stage loaded) writes it again, holding that part too; the uses only grow', () => {
+  const cache = freshCache('uses');
+  const script = (name: string, body: string): string => {
+    const file = path.join(work, `${name}.js`);
+    fs.writeFileSync(file, `const { FFI, backendStatus } = require(${JSON.stringify(MAIN)});\n${body}`);
+    return file;
+  };
+  const runScript = (file: string): string => {
+    const r = spawnSync(process.execPath, [file], { env: { ...process.env, NODE_CFFI_CACHE: cache }, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    return r.stdout;
+  };
+  const cacheOf = (prefix: string): string => {
+    const found = codeCaches(cache).filter((f) => path.basename(f).startsWith(prefix) && !path.basename(f).startsWith(`${prefix}stages-`));
+    expect(found).toHaveLength(1);
+    return found[0];
+  };
+  // Told at exit, after the entry's own exit hook (registered first) has written what it writes.
+  const atExit = "process.on('exit', () => console.log(JSON.stringify(backendStatus().codeCache)));\n";
+  const requiring = script('requiring', '');
+  runScript(requiring);
+  const file = cacheOf('startup-lib-');
+  expect(parts(file).header.uses).toEqual([]);
+  const bare = parts(file).data.length;
+
+  // cdef() and dlopen() run the parser's and the binder's functions, which a require alone never compiled.
+  const calling = script('calling', `${atExit}const ffi = new FFI();\nffi.cdef('int abs(int);');\nffi.dlopen(null).abs(-3);\n`);
+  expect(JSON.parse(runScript(calling))).toEqual({ state: 'used', detail: `${file}, written again to hold cdef, library` });
+  expect(parts(file).header.uses).toEqual(['cdef', 'library']);
+  expect(parts(file).data.length).toBeGreaterThan(bare);
+  const grown = fs.readFileSync(file);
+  // Nothing new: neither run writes it again, and a lesser use does not shrink what it holds.
+  expect(JSON.parse(runScript(calling))).toEqual({ state: 'used', detail: file });
+  runScript(requiring);
+  expect(fs.readFileSync(file).equals(grown)).toBe(true);
+
+  // The stages bundle's cache grows with the stages used: a verify(), then a whole header.
+  fs.writeFileSync(path.join(work, 'uses.h'), 'struct point { int x, y; };\nint area(struct point *p);\n#define SIDES 4\n');
+  const options = `{ tmpdir: ${JSON.stringify(path.join(work, 'uses-libraries'))}, includeDirs: [${JSON.stringify(work)}] }`;
+  const verifying = script('verifying-uses', `const ffi = new FFI();\nffi.cdef('int twice(int);');\nconsole.log(ffi.verify('int twice(int x) { return 2 * x; }', ${options}).twice(21));\n`);
+  expect(runScript(verifying)).toBe('42\n');
+  const stages = cacheOf('startup-lib-stages-');
+  const verified = parts(stages);
+  expect(verified.header.uses).toEqual(expect.arrayContaining(['stage:apimode']));
+  expect((verified.header.uses as string[]).every((u) => u.startsWith('stage:'))).toBe(true);
+  const reading = script('reading', `${atExit}const ffi = new FFI();\nffi.cdefHeader('uses.h', ${options});\nconsole.log(JSON.stringify(ffi.integerConst('SIDES')));\n`);
+  const [sides, status] = runScript(reading).trim().split('\n');
+  expect(sides).toBe('4');
+  const { stages: stagesStatus } = JSON.parse(status) as { stages: { state: string; detail: string } };
+  expect(stagesStatus).toEqual({ state: 'used', detail: expect.stringMatching(new RegExp(`^${stages.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, written again to hold .*stage:header/index`)) as string });
+  expect(parts(stages).header.uses).toEqual(expect.arrayContaining([...(verified.header.uses as string[]), 'stage:header/index']));
+  expect(parts(stages).data.length).toBeGreaterThan(verified.data.length);
+  expect(parts(file).header.uses).toEqual(expect.arrayContaining(['cdef', 'library', 'stage:header/index']));
+});
+
+test('a header whose uses are not a list of names is damage', () => {
+  const { cache, file } = primed('bad-uses');
+  const p = parts(file);
+  for (const uses of ['cdef', [1], { cdef: true }]) {
+    writeWithHeader(file, p, { ...p.header, uses });
+    expect(run(cache)).toEqual({ state: 'compiled', detail: `damaged (header): ${file} is written at the event loop's first turn or at exit`, abs: 3 });
+    expect(run(cache)).toEqual({ state: 'used', detail: file, abs: 3 });
+  }
+});
