@@ -7,7 +7,7 @@ import { GUARDING, IN_CALL, REFUSED, SYNC, WAIT_MS, labelId, takeRefusals } from
 import { ADDR, CData, LEN, MEM, OFF, OWN, TYPE } from './base';
 import { CallbackOptions, registerTrampoline, Trampoline } from './callback';
 import { CALLING, classOf, useFunctionPointers } from './classes';
-import { ScalarType, fastCheck, fromC_f80, fromC_wchar, isWideChar, reprOf, toCScalar } from './convert';
+import { ScalarType, fastCheck, fromC_f80, fromC_wchar, fromKoffi64, isWideChar, reprOf, toCScalar } from './convert';
 import { Address, Hold, Memory, NO_MEMORY, NOWHERE, addressHex, allocate, placeable } from './memory';
 import {
   fromCPointer, fromLibraryPointer, fromLibraryRecord, hasPointers, maxVariadic, releaseTemporaries, toCFunctionArgument, toCLongDoubleAddress,
@@ -112,7 +112,7 @@ function arityError(label: string, want: number, got: number, variadic: boolean)
 }
 
 const runtime = {
-  MEM, ADDR, OFF, TYPE, fromC_wchar, toCScalar, toCPointerArgument, toCFunctionArgument, toCStructAddress, toKoffiRecord, fromKoffiRecord, fromCPointer, fromLibraryPointer, fromLibraryRecord,
+  MEM, ADDR, OFF, TYPE, fromC_wchar, fromKoffi64, toCScalar, toCPointerArgument, toCFunctionArgument, toCStructAddress, toKoffiRecord, fromKoffiRecord, fromCPointer, fromLibraryPointer, fromLibraryRecord,
   newStruct, releaseTemporaries, variadicArguments, closedError, arityError, noAsync, tooManyVariadic, began, settled,
   SYNC, reportRefusals, toCLongDoubleAddress, allocate, fromC_f80,
 };
@@ -206,6 +206,8 @@ function plan(
     result = results ? (call) => `fromLibraryPointer(${c(r)}, ${call}, ${c(results)})` : (call) => `fromCPointer(${c(r)}, ${call})`;
   } else if (r.kind === 'primitive' && r.repr === 'bool') {
     result = (call) => `(${call} !== 0)`; // koffi gives the byte (backend/calls.ts, resultSpec)
+  } else if ((r.kind === 'primitive' || r.kind === 'enum') && (reprOf(r) === 'i64' || reprOf(r) === 'u64')) {
+    result = (call) => `fromKoffi64(${call})`;
   } else if (isWideChar(r)) {
     result = (call) => `fromC_wchar(${call}, ${r.size}, ${c(`${label}: the result`)})`;
   } else {

@@ -247,6 +247,14 @@ export function toC_c64(view: DataView, off: number, v: Complex): void {
 }
 
 /** A signed 64-bit integer from memory: a number when it is a safe integer, else a bigint. */
+/**
+ * A 64-bit integer as koffi returns it from a call: a number up to 2^53 in magnitude, else a
+ * bigint. 2^53 itself is not a safe integer (2^53 + 1 reads as the same number), so it is a
+ * bigint here, as a read of memory gives it.
+ */
+export const fromKoffi64 = (v: number | bigint): number | bigint => (v === TWO53 || v === -TWO53 ? BigInt(v) : v);
+const TWO53 = 9007199254740992;
+
 export function fromC_i64(view: DataView, off: number): number | bigint {
   const hi = view.getInt32(off + 4, true);
   if (hi >= -2097152 && hi < 2097152) {

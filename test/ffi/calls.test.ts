@@ -74,6 +74,10 @@ describe('scalar conversions', () => {
     expect(C[name](-(2n ** 63n))).toBe(-(2n ** 63n));
     expect(C[name](2n ** 63n - 1n)).toBe(2n ** 63n - 1n);
     expect(C[name](5n)).toBe(5);
+    // 2^53 is the first integer that is not safe (2^53 + 1 reads as the same number): a bigint, as memory gives it.
+    expect(C[name](2n ** 53n)).toBe(2n ** 53n);
+    expect(C[name](-(2n ** 53n))).toBe(-(2n ** 53n));
+    expect(C[name](-(2n ** 53n) + 1n)).toBe(-Number.MAX_SAFE_INTEGER);
     expectThrow(() => C[name](2n ** 63n), RangeError, `${name}() argument 1 ('x'): 9223372036854775808n does not fit in`);
     expect(() => C[name](2 ** 53 + 2)).toThrow(/pass a bigint/);
   });
@@ -82,6 +86,8 @@ describe('scalar conversions', () => {
     expect(C[name](0)).toBe(0);
     expect(C[name](2n ** 64n - 1n)).toBe(2n ** 64n - 1n);
     expect(C[name](2 ** 40)).toBe(2 ** 40);
+    expect(C[name](2n ** 53n - 1n)).toBe(Number.MAX_SAFE_INTEGER);
+    expect(C[name](2n ** 53n)).toBe(2n ** 53n);
     expectThrow(() => C[name](-1), RangeError, `${name}() argument 1 ('x'): -1 does not fit in`);
     expectThrow(() => C[name](2n ** 64n), RangeError, `${name}() argument 1 ('x'): 18446744073709551616n does not fit in`);
   });
