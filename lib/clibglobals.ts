@@ -1,7 +1,8 @@
 // A library object's globals and constants (placed on first use, read-only when const, a macro's evaluated at each access; constants read once), and the types a library object is made from (Lib, LibSpec, its state).
 import { FFIError, TypeError } from './errors';
 import type { Decl } from './ctype/registry';
-import { CType, FunctionType, Q_CONST, VOID, pendingIn, pendingReason, settledPending, whyNoSize } from './ctype/model';
+import { CType, FunctionType, Q_CONST, VOID, pendingIn, pendingReason, settledPending } from './ctype/model';
+import { whyNoSize } from './ctype/sizes';
 import { functionType, pointerTo } from './ctype/intern';
 import type { Binding, ExternBinding } from './codegen/glue';
 import type * as Glue from './codegen/glue';

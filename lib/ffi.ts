@@ -4,7 +4,8 @@ import path = require('path');
 import { CDefError, checkOptions, FFIError, RangeError, show, TypeError } from './errors';
 import type * as Parser from './cparser/parser';
 import type { CdefOptions } from './cparser/parser';
-import { CType, TypeBase, VOID, isCType, noSizeError, pendingReason, requireSize, settledPending } from './ctype/model';
+import { CType, CTypeClass, TypeBase, VOID, isCType, pendingReason, settledPending } from './ctype/model';
+import { noSizeError, requireSize } from './ctype/sizes';
 import { toJs } from './ctype/declarations';
 import { pointerTo } from './ctype/intern';
 import { Decl, Registry, keyOf } from './ctype/registry';
@@ -143,12 +144,12 @@ export class FFI {
   /** The class of every cdata (CFFI's ffi.CData): `x instanceof ffi.CData`. */
   static readonly CData = CData;
   /** The class of every ctype (CFFI's ffi.CType): `ffi.typeof('int') instanceof ffi.CType`. */
-  static readonly CType = TypeBase;
+  static readonly CType = CTypeClass;
   get CData(): typeof CData {
     return CData;
   }
-  get CType(): typeof TypeBase {
-    return TypeBase;
+  get CType(): typeof CTypeClass {
+    return CTypeClass;
   }
   static readonly RTLD_LAZY = RTLD.RTLD_LAZY;
   static readonly RTLD_NOW = RTLD.RTLD_NOW;

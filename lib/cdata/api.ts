@@ -2,7 +2,8 @@
 import { memberOf } from '../ctype/aliases';
 import { types } from 'util';
 import { FFIError, RangeError, show, TypeError } from '../errors';
-import { ArrayType, CType, PointerType, isByteLike, isCType, isCharLike, noSizeError, requireSize } from '../ctype/model';
+import { ArrayType, CType, PointerType, isByteLike, isCType, isCharLike } from '../ctype/model';
+import { noSizeError, requireSize } from '../ctype/sizes';
 import { pointerTo } from '../ctype/intern';
 import { isComplexRepr, isIntegralRepr, isSignedRepr } from '../ctype/primitives';
 import { bufferAddress, rawView, readCString, readCStringBounded } from '../backend/calls';

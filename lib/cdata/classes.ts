@@ -1,6 +1,7 @@
 // One generated accessor class per pointer, array, struct and union type; values read as cdata (readAt, wrapPointer); pointer arithmetic and slicing.
 import { DESCRIBE, FFIError, RangeError, show, TypeError } from '../errors';
-import { ArrayType, CType, PointerType, StructType, isCharLike, requireSize } from '../ctype/model';
+import { ArrayType, CType, PointerType, StructType, isCharLike } from '../ctype/model';
+import { requireSize } from '../ctype/sizes';
 import { arrayOf, pointerTo } from '../ctype/intern';
 import { readCString, readCStringBounded } from '../backend/calls';
 import { ADDR, CData, CLASS, CLONE_GUARD, DESTRUCTOR, CSTRING, REPR, GET, isCData, LEN, MEM, NOT_CLONEABLE, OFF, OWN, SET, TYPE, useFreshPrototypes } from './base';

@@ -1,7 +1,8 @@
 // Memory made visible: ffi.dump's annotated hex dump of a cdata, and what util.inspect shows of struct, array and pointer cdata.
 import type { InspectOptions } from 'util';
 import { checkOptions, RangeError, show, TypeError } from '../errors';
-import { CField, CType, StructType, isCharLike, noSizeError } from '../ctype/model';
+import { CField, CType, StructType, isCharLike } from '../ctype/model';
+import { noSizeError } from '../ctype/sizes';
 import type { Complex, ScalarType } from './convert';
 import { CData, isCData, MEM, ADDR, OFF, LEN, OWN, TYPE } from './base';
 import { readValue } from './classes';

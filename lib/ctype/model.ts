@@ -1,5 +1,5 @@
-// The C type model: one object per type, with the memos of the types derived from it (intern.ts fills them); C names; the pending-layout and no-size checks (one file, long because the classes and the pending checks refer to each other: a type fixes its name only once settledPending finds nothing pending, so a cut between them is an import cycle).
-import { FFIError } from '../errors';
+// The C type model: one object per type, with the memos of the types derived from it (intern.ts fills them); C names; the pending-layout checks; `ffi.CType` (one file, long because the classes and the pending checks refer to each other: a type fixes its name only once settledPending finds nothing pending, so a cut between them is an import cycle).
+import { DESCRIBE, TypeError } from '../errors';
 import { PRIMITIVES, PrimitiveSpec, Repr, isIntegerRepr } from './primitives';
 
 export type CTypeKind = 'primitive' | 'void' | 'pointer' | 'array' | 'struct' | 'union' | 'enum' | 'function';
@@ -98,6 +98,11 @@ export abstract class TypeBase {
 
   [INSPECT](): string {
     return this.toString();
+  }
+
+  /** How messages show a ctype where another value was expected ("got ctype 'int'"). */
+  [DESCRIBE](): string {
+    return `ctype '${this.cname}'`;
   }
 }
 
@@ -481,6 +486,20 @@ export function allPrimitives(): IterableIterator<PrimitiveType> {
 export const VOID = new VoidType();
 
 /**
+ * `ffi.CType`, and every ctype's `constructor`: a function that refuses to make a type, as CFFI
+ * refuses `ffi.CType()`. Its prototype is the types' own, so that `t instanceof ffi.CType` holds
+ * for every ctype; the classes themselves are never exported.
+ */
+function CType(): never {
+  throw new TypeError("ctypes are made by ffi.typeof(), ffi.cdef() and the other declarations, not with 'new'");
+}
+export const CTypeClass = CType as unknown as abstract new () => TypeBase;
+CTypeClass.prototype = TypeBase.prototype;
+for (const cls of [TypeBase, PrimitiveType, VoidType, PointerType, ArrayType, StructType, EnumType, FunctionType]) {
+  Object.defineProperty(cls.prototype, 'constructor', { value: CTypeClass, writable: true, configurable: true });
+}
+
+/**
  * The C library's `FILE`, built in as CFFI has it: one opaque struct type for every FFI (it is
  * used through `FILE *` only), named 'FILE'.
  */
@@ -590,43 +609,4 @@ export function settledPending(t: CType): PendingType | null {
 export function pendingReason(t: PendingType): string {
   const what = t.kind === 'primitive' ? 'size' : t.kind === 'enum' ? 'values and size' : t.kind === 'array' ? 'length' : 'layout';
   return `the ${what} of '${t.cname}' ${t.kind === 'enum' ? 'are' : 'is'} not known until verify() compiles it (the cdef leaves ${t.kind === 'enum' ? 'them' : 'it'} to the C compiler with '...')`;
-}
-
-/**
- * Why `t` has no size, naming it, as the end of a sentence: "'void' has no size", "'struct s' is
- * declared but never defined (opaque)", or why its layout waits for verify().
- */
-export function whyNoSize(t: CType): string {
-  const pending = pendingLayout(t);
-  if (pending) return pendingReason(pending);
-  if (t.size === 0) return `'${t.cname}' has size 0`;
-  switch (t.kind) {
-    case 'function':
-      return `'${t.cname}' is a function type, which has no size`;
-    case 'array':
-      return `'${t.cname}' is an array of unknown length, which has no size`;
-    case 'struct':
-    case 'union':
-      if (t === FILE_TYPE) return "'FILE' is the C library's opaque stream type; use 'FILE *'";
-      return t.namedByTypedef && t.members === null
-        ? `'${t.cname}' is opaque ('typedef ... ${t.name};'); use pointers to it`
-        : `'${t.cname}' is declared but never defined (opaque)`;
-    default:
-      return `'${t.cname}' has no size`;
-  }
-}
-
-/** The one error for a type without a size where one is needed: an FFIError "<where>: <why>[; <what to do>]". */
-export function noSizeError(where: string, t: CType, todo?: string): FFIError {
-  return new FFIError(`${where}: ${whyNoSize(t)}${todo ? `; ${todo}` : ''}`);
-}
-
-/**
- * The size of `t`, or the FFIError saying why it has none. With `positive` (allocating it, or
- * stepping over items of it), a size of 0 is refused too.
- */
-export function requireSize(t: CType, where: string, positive = false): number {
-  const size = t.size;
-  if (size > 0 || (size === 0 && !positive)) return size;
-  throw noSizeError(where, t);
 }

@@ -641,8 +641,12 @@ describe('TestBitfield', () => {
     const ffi = new FFI();
     const classOf = (x: object): new (...args: unknown[]) => unknown => Object.getPrototypeOf(x).constructor;
     const ct = classOf(ffi.typeof('void *'));
-    expect(() => new ct()).toThrow(TypeError);
-    expect(() => new ct(ffi.NULL)).toThrow(TypeError);
+    // The class of a ctype (ffi.CType too, one function for every ctype) refuses as CFFI's does, by name.
+    expect(ct).toBe(ffi.CType);
+    for (const make of [() => new ct(), () => new ct(ffi.NULL), () => new ffi.CType(), () => (ffi.CType as unknown as () => unknown)()]) {
+      expect(make).toThrow(new TypeError("ctypes are made by ffi.typeof(), ffi.cdef() and the other declarations, not with 'new'"));
+    }
+    expect(ffi.typeof('void *')).toBeInstanceOf(ffi.CType);
     // ffi.cast("void *", 0) and ffi.gc(ffi.NULL, ...) are null here (docs/cffi-differences.md, "NULL is null"),
     // which has no class: the class of a non-NULL pointer stands for them. ffi.CData is the base class of
     // every cdata, exported for `instanceof`: what `new` makes of it is refused at its first use.
