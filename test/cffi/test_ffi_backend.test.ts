@@ -643,7 +643,7 @@ describe('TestBitfield', () => {
     const ct = classOf(ffi.typeof('void *'));
     // The class of a ctype (ffi.CType too, one function for every ctype) refuses as CFFI's does, by name.
     expect(ct).toBe(ffi.CType);
-    for (const make of [() => new ct(), () => new ct(ffi.NULL), () => new ffi.CType(), () => (ffi.CType as unknown as () => unknown)()]) {
+    for (const make of [() => new ct(), () => new ct(ffi.NULL), () => new (ffi.CType as unknown as new () => unknown)(), () => (ffi.CType as unknown as () => unknown)()]) {
       expect(make).toThrow(new TypeError("ctypes are made by ffi.typeof(), ffi.cdef() and the other declarations, not with 'new'"));
     }
     expect(ffi.typeof('void *')).toBeInstanceOf(ffi.CType);
