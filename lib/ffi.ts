@@ -728,7 +728,8 @@ export class FFI {
     if (typeof extra !== 'string') throw new TypeError(`ffi.getctype(): expected a string to insert, got ${show(extra)}`);
     const marker = t.nameMarker;
     let r = extra.trim();
-    if (r.startsWith('*') && marker.includes('&[')) r = `(${r})`;
+    // A pointer declarator before an array's or a function's suffix needs parentheses ('int(*p)[5]', 'int(*f)()').
+    if (r.startsWith('*') && (marker.includes('&[') || marker.includes('&('))) r = `(${r})`;
     else if (r && r[0] !== '[' && r[0] !== '(') r = ` ${r}`;
     return marker.replace('&', r);
   }

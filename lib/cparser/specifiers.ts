@@ -51,6 +51,23 @@ function primitiveOf1(at: number, kind: number, ts: TokenStream): CType {
   return ofOneWord[kind] ?? (ofOneWord[kind] = primitiveOf([ts.token(at)], ts));
 }
 
+/** The largest valid combinations of type keywords (counts of each word): every valid spelling's words are among one's. */
+const WIDEST_SPELLINGS: readonly ReadonlyMap<string, number>[] = [
+  'void', '_Bool', 'signed char', 'unsigned char', 'signed short int', 'unsigned short int', 'signed long long int',
+  'unsigned long long int', 'long double', 'float _Complex', 'double _Complex',
+].map((s) => s.split(' ').reduce((m, w) => m.set(w, (m.get(w) ?? 0) + 1), new Map<string, number>()));
+
+/** The first of `words` that no valid spelling has room for after those before it (CFFI points there); the first word when there is none. */
+function offendingWord(words: readonly Token[]): Token {
+  const counts = new Map<string, number>();
+  for (const w of words) {
+    const word = COMPLEX_WORDS.has(w.text) ? '_Complex' : w.text;
+    counts.set(word, (counts.get(word) ?? 0) + 1);
+    if (!WIDEST_SPELLINGS.some((widest) => [...counts].every(([k, n]) => (widest.get(k) ?? 0) >= n))) return w;
+  }
+  return words[0];
+}
+
 function spelledPrimitive(words: readonly Token[], ts: TokenStream): CType {
   const counts = new Map<string, number>();
   // GCC's '__complex__' is C's '_Complex'.
@@ -60,17 +77,17 @@ function spelledPrimitive(words: readonly Token[], ts: TokenStream): CType {
   }
   const count = (w: string): number => counts.get(w) ?? 0;
   const shown = quote(words.map((w) => w.text).join(' '));
-  const invalid = (): never => ts.fail(words[0], `invalid type ${shown}`);
+  const invalid = (): never => ts.fail(offendingWord(words), `invalid type ${shown}`);
   if (count('_Complex') > 0) {
     // 'float _Complex', 'double _Complex', in any order ('_Complex double'); C has no complex integers.
     if (count('_Complex') > 1) invalid();
     // The words besides '_Complex', in a canonical order.
     const part = ['long', 'float', 'double'].filter((w) => count(w) === 1).join(' ');
     if (words.length !== 1 + part.split(' ').length || (part !== 'float' && part !== 'double' && part !== 'long double')) {
-      ts.fail(words[0], `invalid type ${shown}; the complex types are 'float _Complex' and 'double _Complex'`);
+      ts.fail(offendingWord(words), `invalid type ${shown}; the complex types are 'float _Complex' and 'double _Complex'`);
     }
     if (part === 'long double') {
-      ts.fail(words[0], `${shown} is not supported: JavaScript has no long double to hold its parts (CFFI does not support it either); use 'double _Complex'`);
+      ts.fail(offendingWord(words), `${shown} is not supported: JavaScript has no long double to hold its parts (CFFI does not support it either); use 'double _Complex'`);
     }
     return primitive(`${part} _Complex`);
   }
