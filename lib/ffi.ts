@@ -126,7 +126,8 @@ interface SourceSet {
   readonly moduleName: string;
   /** Its last part: the module's own name, which its directory and files take. */
   readonly base: string;
-  readonly source: string;
+  /** null: an ABI-mode module (CFFI's `set_source(name, None)`), its declarations only. */
+  readonly source: string | null;
   readonly options: VerifyOptions;
 }
 
@@ -415,13 +416,15 @@ export class FFI {
    * a directory of its own: headers of yours are found through `includeDirs` (relative
    * directories are taken from the working directory).
    */
-  setSource(moduleName: string, source: string, options: VerifyOptions = {}): void {
+  setSource(moduleName: string, source: string | null, options: VerifyOptions = {}): void {
     if (typeof moduleName !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(moduleName)) {
       throw new TypeError(
         `ffi.setSource(): the module name must be a C identifier such as '_example', or a dotted path of them ('pkg._example'), got ${show(moduleName)}`,
       );
     }
-    if (typeof source !== 'string') throw new TypeError(`ffi.setSource(): expected C source as a string, got ${show(source)}`);
+    if (typeof source !== 'string' && source !== null) {
+      throw new TypeError(`ffi.setSource(): expected C source as a string (or null for an ABI-mode module, which ffi.dlopen() opens), got ${show(source)}`);
+    }
     checkOptions('ffi.setSource()', options, apiMode().VERIFY_OPTION_NAMES);
     const base = moduleName.slice(moduleName.lastIndexOf('.') + 1);
     this.#source = { moduleName, base, source, options: { ...options, filename: options.filename ?? `${base}.c` } };
@@ -433,7 +436,7 @@ export class FFI {
    */
   emitCCode(file: string): void {
     if (typeof file !== 'string' || file === '') throw new TypeError(`ffi.emitCCode(): expected a file name, got ${show(file)}`);
-    const set = this.#sourceSet('ffi.emitCCode()');
+    const set = this.#builtSourceSet('ffi.emitCCode()');
     const { source, weak } = this.#withWeakReferences(set.source, set.options);
     const unit = this.#prepare(source, headerLib().linkAll(set.options, weak), 'ffi.emitCCode()').glue.unit;
     nodeHost.writeFileSync(file, `${buildStage().featureLines(set.options)}${unit}`);
@@ -449,7 +452,9 @@ export class FFI {
    */
   compile(options: CompileOptions = {}): string {
     checkOptions('ffi.compile()', options, COMPILE_OPTION_NAMES);
-    const set = this.#sourceSet('ffi.compile()');
+    const chosen = this.#sourceSet('ffi.compile()');
+    if (chosen.source === null) return this.#compileDeclarations(chosen, options);
+    const set = chosen as SourceSet & { source: string };
     const { source, weak } = this.#withWeakReferences(set.source, set.options);
     const p = this.#prepare(source, headerLib().linkAll({ moduleName: set.base, ...set.options }, weak), 'ffi.compile()', true);
     const built = apiMode().build(p);
@@ -471,15 +476,42 @@ export class FFI {
   }
 
   /**
+   * An ABI-mode module (setSource(name, null)): its loader and TypeScript declarations, with the
+   * cdef's declarations baked in and no library; the program opens one with `ffi.dlopen()`. What
+   * only a compiler can tell (`...`) is refused here, naming it, rather than when the module is used.
+   */
+  #compileDeclarations(set: SourceSet, options: CompileOptions): string {
+    const decls = [...this.#registry.values()];
+    for (const d of decls) {
+      const pending = d.kind === 'constant' && d.value === undefined && d.origin === 'define' ? `its value is '...'` : settledPending(d.type) && pendingReason(settledPending(d.type)!);
+      if (pending) {
+        throw new FFIError(
+          `ffi.compile(): '${d.kind === 'tag' ? keyOf(d) : d.name}' needs a C compiler (${pending}), and the module '${set.moduleName}' is an ABI-mode one ` +
+            "(setSource(name, null)), which builds no C: state it in the cdef, or give setSource() a C source",
+        );
+      }
+    }
+    const data = aotData().bakeModule(set.base, null, decls, new Map(), new Map(), this.#values, this.#aliases);
+    return aotLoader().writeModule(path.resolve(options.tmpdir ?? '.', ...set.moduleName.split('.')), aotLoader().moduleFiles(data, declarationsRegistry(decls), 'its cdef'));
+  }
+
+  /**
    * The FFI and library object of a module built by ffi.compile(), from its baked `data` and the
-   * shared library in `directory`: no cdef is parsed and no compiler runs. The generated loader
-   * calls this; programs import the loader.
+   * shared library in `directory`: no cdef is parsed and no compiler runs. An ABI-mode module
+   * (setSource(name, null)) has no library: `lib` is null, and the program opens one with
+   * `ffi.dlopen()`. The generated loader calls this; programs import the loader.
    */
   static loadModule<L extends object = Lib>(directory: string, data: unknown): { ffi: FFI; lib: L } {
     if (typeof directory !== 'string') throw new TypeError(`FFI.loadModule(): expected the module's directory, got ${show(directory)}`);
     const { data: d, registry, decls } = aotData().readModule(data);
     const ffi = new FFI();
     adoptRegistry(ffi, registry);
+    if (d.library === null) {
+      for (const [name, v] of Object.entries(d.values ?? {})) ffi.#values.set(name, v);
+      Object.assign(ffi.#aliases, d.aliases ?? {});
+      addAliases(ffi.#registryTypes(), ffi.#aliases);
+      return { ffi, lib: null as unknown as L };
+    }
     ffi.#settled = true; // the module's layouts, not its cdef's
     const loaded = loadLibrary(path.join(directory, d.library));
     const functions = new Map(
@@ -503,6 +535,15 @@ export class FFI {
   #sourceSet(where: string): SourceSet {
     if (!this.#source) throw new FFIError(`${where}: no source to build; call ffi.setSource(moduleName, source, options) first`);
     return this.#source;
+  }
+
+  /** The source set, which must have C source (CFFI's emit_c_code() refuses an ABI-mode module alike). */
+  #builtSourceSet(where: string): SourceSet & { source: string } {
+    const set = this.#sourceSet(where);
+    if (set.source === null) {
+      throw new TypeError(`${where}: the module '${set.moduleName}' is an ABI-mode one (setSource(name, null)): it has no C to emit; compile() writes its loader`);
+    }
+    return set as SourceSet & { source: string };
   }
 
   /**

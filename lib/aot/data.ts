@@ -73,8 +73,8 @@ export type DeclData =
 export interface ModuleData {
   readonly format: number;
   readonly module: string;
-  /** The shared library's file name, next to the loader. */
-  readonly library: string;
+  /** The shared library's file name, next to the loader; null for an ABI-mode module (setSource(name, null)), which has none. */
+  readonly library: string | null;
   readonly types: readonly TypeData[];
   readonly decls: readonly DeclData[];
   /** The symbol each function is called through (its wrapper, itself when variadic, or the function table). */
@@ -163,7 +163,7 @@ class TypeTable {
 /** The data of a module whose declarations are `decls`, settled (constants with values, `[...]` globals with lengths). */
 export function bakeModule(
   module: string,
-  library: string,
+  library: string | null,
   decls: readonly Decl[],
   functions: ReadonlyMap<string, { readonly symbol: string; readonly entry: number | null }>,
   globals: ReadonlyMap<string, string>,
@@ -294,6 +294,7 @@ export function readModule(data: unknown): { data: ModuleData; registry: Registr
     throw new TypeError(`FFI.loadModule(): expected the data of a module written by ffi.compile(), got ${show(data)}`);
   }
   if (d.format !== MODULE_FORMAT) throw damaged(d.module, `its data has format ${show(d.format)}, this node-cffi reads format ${MODULE_FORMAT}`);
+  if (d.library !== null && typeof d.library !== 'string') throw damaged(d.module, `its library is ${show(d.library)}, not a file name`);
   const types = rebuildTypes(d);
   for (const [name, entry] of Object.entries(d.entries ?? {})) {
     if (!Number.isSafeInteger(entry) || entry < 0) throw damaged(d.module, `the function table entry of '${name}' is ${show(entry)}, not an index`);

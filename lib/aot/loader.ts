@@ -6,16 +6,23 @@ import { typescriptDeclarations } from '../codegen/typescript';
 import { ModuleData, dataSource, macroValueMember } from './data';
 
 /**
- * The files of a module directory besides the library: `<module>.js`, `<module>.d.ts` and a
+ * The files of a module directory besides the library (an ABI-mode module has none): `<module>.js`, `<module>.d.ts` and a
  * `package.json` that makes the loader CommonJS even inside a `"type": "module"` project. The
  * loader imports node-cffi by its package name, as the program using it does (so both share one
  * node-cffi); from ESM it is imported by name (`import { ffi, lib } from './_m/_m.js'`), from
- * CommonJS required. It exports `ffi` (the module's declarations: new, cast, sizeof, …) and `lib`;
- * the declarations type `lib` by the `Lib` interface, with an interface per struct and union.
+ * CommonJS required. It exports `ffi` (the module's declarations: new, cast, sizeof, …) and `lib`
+ * (an ABI-mode module: `ffi` alone, whose dlopen() opens a library); the declarations type `lib`
+ * (or what dlopen<Lib>() returns) by the `Lib` interface, with an interface per struct and union.
  */
 export function moduleFiles(data: ModuleData, registry: Registry, sourceName: string): Record<string, string> {
   const name = data.module;
-  const heading = `// ${name}: a node-cffi module compiled ahead of time from ${sourceName}; loading it parses no cdef and runs no compiler.`;
+  // An ABI-mode module (no library) gives its declarations alone, as CFFI's gives `ffi` alone: ffi.dlopen() opens a library with them.
+  const abi = data.library === null;
+  const heading = abi
+    ? `// ${name}: the declarations of a node-cffi ABI-mode module, compiled ahead of time from ${sourceName}; loading it parses no cdef. Open a library with ffi.dlopen<Lib>(name).`
+    : `// ${name}: a node-cffi module compiled ahead of time from ${sourceName}; loading it parses no cdef and runs no compiler.`;
+  const FFI_DOC = '/** The declarations of the module, for ffi.new(), ffi.cast(), ffi.sizeof() and the rest. */';
+  const LIB_DOC = '/** The compiled library: its functions, globals and constants. */';
   const loader = [
     heading,
     "'use strict';",
@@ -24,10 +31,9 @@ export function moduleFiles(data: ModuleData, registry: Registry, sourceName: st
     `const $module = ${dataSource(data)};`,
     '',
     'const $loaded = FFI.loadModule(__dirname, $module);',
-    '/** The declarations of the module, for ffi.new(), ffi.cast(), ffi.sizeof() and the rest. */',
+    abi ? FFI_DOC.replace(' and the rest.', ', ffi.dlopen() and the rest.') : FFI_DOC,
     'exports.ffi = $loaded.ffi;',
-    '/** The compiled library: its functions, globals and constants. */',
-    'exports.lib = $loaded.lib;',
+    ...(abi ? [] : [LIB_DOC, 'exports.lib = $loaded.lib;']),
     '',
   ].join('\n');
   const members = Object.entries(data.values ?? {}).map(([key, v]) => macroValueMember(key, v));
@@ -38,10 +44,9 @@ export function moduleFiles(data: ModuleData, registry: Registry, sourceName: st
     heading,
     "import type { FFI } from 'node-cffi';",
     ...declarations,
-    '/** The declarations of the module, for ffi.new(), ffi.cast(), ffi.sizeof() and the rest. */',
+    abi ? FFI_DOC.replace(' and the rest.', ', ffi.dlopen<Lib>() and the rest.') : FFI_DOC,
     'export declare const ffi: FFI;',
-    '/** The compiled library: its functions, globals and constants. */',
-    'export declare const lib: Lib;',
+    ...(abi ? [] : [LIB_DOC, 'export declare const lib: Lib;']),
     '',
   ].join('\n');
   const pkg = { name, private: true, type: 'commonjs', main: `./${name}.js`, types: `./${name}.d.ts` };

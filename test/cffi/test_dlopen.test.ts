@@ -2,9 +2,9 @@
 //
 // Not ported (each asserts the exact text of the Python module that cffi.recompiler.make_py_source
 // writes for an out-of-line ABI-mode FFI: `_cffi_backend.FFI(...)` with its _types, _globals,
-// _struct_unions, _enums, _typenames and _includes encoded as bytes. node-cffi has no out-of-line
-// ABI mode: setSource() takes C source and compile() builds an API-mode library from it, and no
-// module of node-cffi's holds such an encoded type table):
+// _struct_unions, _enums, _typenames and _includes encoded as bytes. node-cffi's out-of-line ABI
+// mode, setSource(name, null) + compile(), writes a JavaScript loader with the declarations as data,
+// not such an encoded table; what its modules do is tested in test/ffi/aot.test.ts):
 // test_simple: the module text for a function, a static const and a global.
 // test_global_constant: the module text for two static consts without values.
 // test_typename: the module text for a typedef.
@@ -14,8 +14,8 @@
 // test_negative_constant: the module text for a negative static const.
 // test_struct_included: the module text for an FFI including another's struct.
 // test_no_cross_include: an ABI-mode module cannot import the module of an FFI given C source
-//   (set_source with source); node-cffi has neither kind of module, and its dlopen() of an FFI that
-//   includes another is documented to work (docs/cffi-differences.md, "ffi.include()").
+//   (set_source with source); node-cffi's modules bake the included FFI's types into their own data,
+//   and its dlopen() of an FFI that includes another is documented to work (docs/cffi-differences.md, "ffi.include()").
 // test_array: the module text for an array typedef.
 // test_array_overflow: OverflowError from the type table's encoding (a length of 3000000000 does not
 //   fit its format); the type itself is valid in-line, in CFFI (ffi.sizeof gives 12000000000) as in node-cffi.

@@ -206,6 +206,100 @@ describe('ffi.emitCCode()', () => {
   });
 });
 
+describe('ABI-mode modules: setSource(name, null)', () => {
+  const ABI_CDEF = `
+struct point { int x; int y; };
+int abs(int);
+size_t strlen(const char *);
+#define ANSWER 42
+enum color { RED, GREEN = 5, BLUE };
+typedef int (*cmp_t)(const void *, const void *);
+void qsort(void *, size_t, size_t, cmp_t);
+`;
+  let abiDir: string;
+  beforeAll(() => {
+    const f = new FFI();
+    f.cdef(ABI_CDEF);
+    f.setSource('_libc', null);
+    abiDir = f.compile({ tmpdir: path.join(work, 'abi') });
+  });
+
+  test('compile() writes the declarations alone: a loader giving `ffi` (no library, no compiler run), its types and a package.json', () => {
+    expect(abiDir).toBe(path.join(work, 'abi', '_libc'));
+    expect(fs.readdirSync(abiDir).sort()).toEqual(['_libc.d.ts', '_libc.js', 'package.json']);
+    const loader = fs.readFileSync(path.join(abiDir, '_libc.js'), 'utf8');
+    expect(loader.split('\n')[0]).toMatch(/^\/\/ _libc: the declarations of a node-cffi ABI-mode module, compiled ahead of time from its cdef/);
+    expect(loader).toContain('exports.ffi = $loaded.ffi;');
+    expect(loader).not.toContain('exports.lib');
+    const types = fs.readFileSync(path.join(abiDir, '_libc.d.ts'), 'utf8');
+    expect(types).toContain('export interface Lib {');
+    expect(types).toContain('abs(arg0: number | bigint): number;');
+    expect(types).toContain('export declare const ffi: FFI;');
+    expect(types).not.toContain('export declare const lib');
+  });
+
+  test("a program requires it and opens a library with its ffi, parsing no cdef and compiling nothing (CFFI's out-of-line ABI mode)", () => {
+    const dir = path.join(work, 'abi-user');
+    fs.mkdirSync(path.join(dir, 'node_modules'), { recursive: true });
+    fs.symlinkSync(ROOT, path.join(dir, 'node_modules', 'node-cffi'));
+    fs.cpSync(abiDir, path.join(dir, '_libc'), { recursive: true });
+    fs.writeFileSync(
+      path.join(dir, 'consumer.js'),
+      "const { FFI } = require('node-cffi');\n" +
+        "for (const name of ['cdef', 'verify', 'verifyAsync', 'compile']) FFI.prototype[name] = () => { throw new Error(name + ' was called'); };\n" +
+        "const m = require('./_libc/_libc.js');\n" +
+        'const { ffi } = m;\n' +
+        'const lib = ffi.dlopen(null);\n' +
+        "const a = ffi.new('int[]', [5, 1, 4]);\n" +
+        "lib.qsort(a, 3, ffi.sizeof('int'), ffi.callback('cmp_t', (p, q) => ffi.cast('int *', p)[0] - ffi.cast('int *', q)[0]));\n" +
+        'console.log(JSON.stringify({ exports: Object.keys(m), abs: lib.abs(-3), len: lib.strlen(\'hello\'), answer: lib.ANSWER, blue: lib.BLUE,\n' +
+        "  sorted: [...ffi.unpack(a, 3)], size: ffi.sizeof('struct point'), y: ffi.offsetof('struct point', 'y') }));\n",
+    );
+    const r = runWithoutCompiler(dir, 'consumer.js');
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ exports: ['ffi'], abs: 3, len: 5, answer: 42, blue: 6, sorted: [1, 4, 5], size: 8, y: 4 });
+  });
+
+  test('its types check: ffi.dlopen<Lib>() gives the typed library, and a wrong use is refused', () => {
+    const dir = path.join(work, 'abi-ts');
+    fs.mkdirSync(path.join(dir, 'node_modules'), { recursive: true });
+    fs.symlinkSync(ROOT, path.join(dir, 'node_modules', 'node-cffi'));
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'abi-ts', private: true }));
+    fs.cpSync(abiDir, path.join(dir, '_libc'), { recursive: true });
+    fs.writeFileSync(
+      path.join(dir, 'consumer.ts'),
+      "import { ffi } from './_libc/_libc.js';\nimport type { Lib, struct_point } from './_libc/_libc.js';\n" +
+        "const lib = ffi.dlopen<Lib>(null);\nconst n: number = lib.abs(-3);\nconst answer: 42 = lib.ANSWER;\n" +
+        "const p: struct_point = ffi.new('struct point *', { x: 1, y: 2 })[0];\nconsole.log(JSON.stringify([n, answer, p.y]));\n",
+    );
+    fs.writeFileSync(path.join(dir, 'wrong.ts'), "import { ffi } from './_libc/_libc.js';\nimport type { Lib } from './_libc/_libc.js';\nffi.dlopen<Lib>(null).abs('3');\n");
+    const built = typecheck(dir, ['consumer.ts', 'wrong.ts'], { module: 'node16', moduleResolution: 'node16' });
+    expect(built.output.trim().split('\n').map((line) => line.replace(/: error (TS\d+):.*/, ' $1'))).toEqual(['wrong.ts(3,27) TS2345']);
+    const r = runWithoutCompiler(dir, 'consumer.js');
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([3, 42, 2]);
+  });
+
+  test("what only a compiler can tell is refused when compiling, naming it; emitCCode() has no C to write (CFFI's emit_c_code() refuses alike)", () => {
+    const cases: [string, string][] = [
+      ['#define FOO ...', "ffi.compile(): 'FOO' needs a C compiler (its value is '...')"],
+      ['struct s { int a; ...; };', "ffi.compile(): 'struct s' needs a C compiler (the layout of 'struct s' is not known until verify() compiles it"],
+      ['typedef int... t_t;', "ffi.compile(): 't_t' needs a C compiler (the size of 't_t' is not known until verify() compiles it"],
+    ];
+    for (const [cdef, message] of cases) {
+      const f = new FFI();
+      f.cdef(cdef);
+      f.setSource('_bad', null);
+      expect(() => f.compile({ tmpdir: path.join(work, 'abi-bad') })).toThrow(message);
+      expect(() => f.compile({ tmpdir: path.join(work, 'abi-bad') })).toThrow(FFIError);
+    }
+    expect(fs.existsSync(path.join(work, 'abi-bad'))).toBe(false);
+    const f = new FFI();
+    f.setSource('_none', null);
+    expectThrow(() => f.emitCCode(path.join(work, 'none.c')), TypeError, "ffi.emitCCode(): the module '_none' is an ABI-mode one (setSource(name, null)): it has no C to emit; compile() writes its loader");
+  });
+});
+
 describe('misuse', () => {
   test('compile() and emitCCode() need setSource() first', () => {
     const f = new FFI();
@@ -217,7 +311,7 @@ describe('misuse', () => {
     const f = new FFI();
     expectThrow(() => f.setSource('my-module', ''), TypeError, 'ffi.setSource(): the module name must be a C identifier such as \'_example\', or a dotted path of them (\'pkg._example\'), got string "my-module"');
     expect(() => f.setSource('../escape', '')).toThrow(/the module name must be a C identifier/);
-    expect(() => f.setSource('m', 42 as unknown as string)).toThrow(/expected C source as a string, got 42/);
+    expect(() => f.setSource('m', 42 as unknown as string)).toThrow(/expected C source as a string \(or null for an ABI-mode module, which ffi.dlopen\(\) opens\), got 42/);
   });
 
   test('loadModule() refuses data it cannot read', () => {
