@@ -4,6 +4,7 @@ import { RangeError, show, TypeError, VerificationError } from '../errors';
 import { FileStat, Host, SPAWN_OUTPUT_LIMIT, isErrno } from '../host';
 import { HostTasks, Task } from '../tasks';
 import { hashParts, readSmall, writeAtomic } from './files';
+import { withPkgconfig } from './pkgconfig';
 
 /** How to compile, as CFFI's verify() keywords. */
 export interface BuildOptions {
@@ -20,6 +21,8 @@ export interface BuildOptions {
   libraryDirs?: readonly string[];
   /** More C files compiled into the same library. */
   sources?: readonly string[];
+  /** Packages whose `pkg-config --cflags --libs` flags are added to these options (CFFI's `pkgconfig`): ['libpng']. */
+  pkgconfig?: readonly string[];
   /** The cache directory to use instead of the default. */
   tmpdir?: string;
   /** Milliseconds after which the compiler is killed. */
@@ -34,7 +37,7 @@ export interface BuildOptions {
 /** Every BuildOptions name, for checkOptions(). */
 export const BUILD_OPTION_NAMES: Readonly<Record<keyof BuildOptions, true>> = {
   compiler: true, extraCompileArgs: true, extraLinkArgs: true, defineMacros: true, includeDirs: true, libraries: true,
-  libraryDirs: true, sources: true, tmpdir: true, timeout: true, quiet: true,
+  libraryDirs: true, sources: true, pkgconfig: true, tmpdir: true, timeout: true, quiet: true,
 };
 
 export interface CompilerInfo {
@@ -275,7 +278,8 @@ export interface CompileArgs {
 }
 
 /** Checks the options and turns them into arguments: later flags win, so the user's -O0 beats our -O3. */
-export function compileArgs(options: BuildOptions, host: Host): CompileArgs {
+export function compileArgs(given: BuildOptions, host: Host): CompileArgs {
+  const options = withPkgconfig(given, host);
   const abs = (p: string): string => path.resolve(host.cwd(), p);
   const caller = callerArgs(options);
   return {
