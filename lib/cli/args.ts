@@ -97,6 +97,7 @@ export const COMPILE_OPTIONS: readonly OptionSpec[] = [
   { names: ['D'], value: true },
   { names: ['cflags'], value: true },
   { names: ['ldflags'], value: true },
+  { names: ['pkg-config'], value: true },
 ];
 
 /**

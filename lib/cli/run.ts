@@ -22,6 +22,7 @@ Options:
   -D NAME[=VALUE]   define a macro (repeatable)
   --cflags FLAGS    more compiler flags, split at spaces: --cflags '-O2 -march=native'
   --ldflags FLAGS   more linker flags, split at spaces: --ldflags '-Wl,--as-needed'
+  --pkg-config PKG  add the flags pkg-config gives for PKG (repeatable): --pkg-config libpng
   -h, --help        show this help
   -v, --version     print the version
 

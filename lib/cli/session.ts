@@ -29,6 +29,7 @@ export function compileOptions(args: Parsed, file: string | null): CcOptions {
     includeDirs: [...(file === null ? [] : [path.dirname(file)]), ...args.all('I')],
     libraries: args.all('l'),
     libraryDirs: args.all('L'),
+    ...(args.has('pkg-config') ? { pkgconfig: args.all('pkg-config') } : {}),
     // The compiler's warnings, as it wrote them (positions in the file), where a compiler writes them.
     onWarning: (w) => {
       if (printed.has(w.text)) return;

@@ -203,6 +203,25 @@ describe('cffi run', () => {
     expect(linked.stdout).toBe('1\n');
   });
 
+  test('--pkg-config PKG adds the flags pkg-config gives for PKG ($PKG_CONFIG names the program)', () => {
+    const fake = path.join(ws.dir, 'fake-pkg-config');
+    fs.writeFileSync(fake, `#!/bin/sh\n[ "$3" = fakepkg ] || { echo "Package $3 was not found" >&2; exit 1; }\ncase "$2" in --cflags) echo '-DEXTRA=9 -DLABEL="pc"' ;; --libs) echo '-lm' ;; esac\n`, { mode: 0o755 });
+    process.env.PKG_CONFIG = fake;
+    try {
+      const r = cffi(['run', 'flags.c', '--pkg-config', 'fakepkg', '-e', 'extra()', '-e', 'ffi.string(label())'], ws);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe('9\npc\n');
+      const linked = cffi(['run', 'math.c', '--pkg-config', 'fakepkg', '-e', 'cosine(0)'], ws);
+      expect(linked.stderr).toBe('');
+      expect(linked.stdout).toBe('1\n');
+      const unknown = cffi(['run', 'math.c', '--pkg-config', 'nosuchpkg', '-e', 'cosine(0)'], ws);
+      expect(unknown.status).not.toBe(0);
+      expect(unknown.stderr).toContain(`options.pkgconfig: ${fake} --print-errors --cflags nosuchpkg failed: Package nosuchpkg was not found`);
+    } finally {
+      delete process.env.PKG_CONFIG;
+    }
+  });
+
   test('results are coloured on a terminal, and not when NO_COLOR is set', () => {
     const onTerminal = (env: NodeJS.ProcessEnv): string => {
       const command = [process.execPath, MAIN, 'run', 'add.c', '-e', 'add(1, 2)'].map((s) => `'${s}'`).join(' ');
