@@ -42,16 +42,20 @@ export function withPkgconfig<O extends PkgconfigOptions>(options: O, host: Host
   return merged as O;
 }
 
+/** A definition as -D takes it, `NAME` or `NAME=VALUE`, as a defineMacros pair: ['NAME', null] or ['NAME', 'VALUE']. */
+export function macroDefinition(text: string): [string, string | null] {
+  const eq = text.indexOf('=');
+  return eq < 0 ? [text, null] : [text.slice(0, eq), text.slice(eq + 1)];
+}
+
 function flagsOf(packages: readonly string[], host: Host): Flags {
   const cflags = run(packages, '--cflags', host);
   const libs = run(packages, '--libs', host);
   const mutable = { includeDirs: [] as string[], defineMacros: [] as [string, string | null][], extraCompileArgs: [] as string[], libraryDirs: [] as string[], libraries: [] as string[], extraLinkArgs: [] as string[] };
   for (const arg of cflags) {
     if (arg.startsWith('-I') && arg.length > 2) mutable.includeDirs.push(arg.slice(2));
-    else if (arg.startsWith('-D') && arg.length > 2) {
-      const eq = arg.indexOf('=');
-      mutable.defineMacros.push(eq < 0 ? [arg.slice(2), null] : [arg.slice(2, eq), arg.slice(eq + 1)]);
-    } else mutable.extraCompileArgs.push(arg);
+    else if (arg.startsWith('-D') && arg.length > 2) mutable.defineMacros.push(macroDefinition(arg.slice(2)));
+    else mutable.extraCompileArgs.push(arg);
   }
   for (const arg of libs) {
     if (arg.startsWith('-L') && arg.length > 2) mutable.libraryDirs.push(arg.slice(2));

@@ -3,6 +3,7 @@ import * as path from 'path';
 import * as util from 'util';
 import { CcOptions, FFI, Lib, VerificationError, declarationsOf } from '../index';
 import { nodeHost } from '../host';
+import { macroDefinition } from '../build';
 import { Parsed, UsageError, splitFlags } from './args';
 
 const OPT_LEVEL = /^(0|1|2|3|s|g|z|fast)$/;
@@ -13,10 +14,7 @@ export function compileOptions(args: Parsed, file: string | null): CcOptions {
   for (const level of levels) {
     if (!OPT_LEVEL.test(level)) throw new UsageError(`-O ${level}: the optimisation level is one of 0, 1, 2, 3, s, g, z, fast`);
   }
-  const defines = args.all('D').map((d): [string, string | null] => {
-    const eq = d.indexOf('=');
-    return eq < 0 ? [d, null] : [d.slice(0, eq), d.slice(eq + 1)];
-  });
+  const defines = args.all('D').map(macroDefinition);
   // A session compiles its growing source again and again: each warning is printed once.
   const printed = new Set<string>();
   return {
