@@ -452,9 +452,8 @@ export class FFI {
    */
   compile(options: CompileOptions = {}): string {
     checkOptions('ffi.compile()', options, COMPILE_OPTION_NAMES);
-    const chosen = this.#sourceSet('ffi.compile()');
-    if (chosen.source === null) return this.#compileDeclarations(chosen, options);
-    const set = chosen as SourceSet & { source: string };
+    const set = this.#sourceSet('ffi.compile()');
+    if (set.source === null) return this.#compileDeclarations(set, options);
     const { source, weak } = this.#withWeakReferences(set.source, set.options);
     const p = this.#prepare(source, headerLib().linkAll({ moduleName: set.base, ...set.options }, weak), 'ffi.compile()', true);
     const built = apiMode().build(p);
@@ -483,7 +482,8 @@ export class FFI {
   #compileDeclarations(set: SourceSet, options: CompileOptions): string {
     const decls = [...this.#registry.values()];
     for (const d of decls) {
-      const pending = d.kind === 'constant' && d.value === undefined && d.origin === 'define' ? `its value is '...'` : settledPending(d.type) && pendingReason(settledPending(d.type)!);
+      const waiting = settledPending(d.type);
+      const pending = d.kind === 'constant' && d.value === undefined && d.origin === 'define' ? "its value is '...'" : waiting && pendingReason(waiting);
       if (pending) {
         throw new FFIError(
           `ffi.compile(): '${d.kind === 'tag' ? keyOf(d) : d.name}' needs a C compiler (${pending}), and the module '${set.moduleName}' is an ABI-mode one ` +
@@ -506,12 +506,10 @@ export class FFI {
     const { data: d, registry, decls } = aotData().readModule(data);
     const ffi = new FFI();
     adoptRegistry(ffi, registry);
-    if (d.library === null) {
-      for (const [name, v] of Object.entries(d.values ?? {})) ffi.#values.set(name, v);
-      Object.assign(ffi.#aliases, d.aliases ?? {});
-      addAliases(ffi.#registryTypes(), ffi.#aliases);
-      return { ffi, lib: null as unknown as L };
-    }
+    for (const [name, v] of Object.entries(d.values ?? {})) ffi.#values.set(name, v);
+    Object.assign(ffi.#aliases, d.aliases ?? {});
+    addAliases(ffi.#registryTypes(), ffi.#aliases);
+    if (d.library === null) return { ffi, lib: null as unknown as L };
     ffi.#settled = true; // the module's layouts, not its cdef's
     const loaded = loadLibrary(path.join(directory, d.library));
     const functions = new Map(
@@ -525,10 +523,7 @@ export class FFI {
       resolveType: ffi.#resolve, externs: { bindings: externs, table: ffi.#externs },
     });
     ffi.#links.built(lib, new Map());
-    for (const [name, v] of Object.entries(d.values ?? {})) ffi.#values.set(name, v);
     headerLib().defineValues((t, v) => ffi.cast(t, v), lib, ffi.#values);
-    Object.assign(ffi.#aliases, d.aliases ?? {});
-    addAliases(ffi.#registryTypes(), ffi.#aliases);
     return { ffi, lib: lib as L };
   }
 

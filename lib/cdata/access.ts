@@ -116,7 +116,6 @@ function copyFrom(src: CData, view: DataView, off: number, size: number, where: 
   new Uint8Array(view.buffer, view.byteOffset + off, size).set(new Uint8Array(from.buffer, from.byteOffset + src[OFF], size));
 }
 
-/** Initialises an array of `length` items (an open array's actual length) from a list, string, typed array or cdata. */
 /**
  * Writes `value` to an open array ('int[]': a struct's flexible member, an 'extern int a[];' global)
  * as CFFI writes it: as many items as it gives, C's memory trusted to hold them (ffi.new's bounds
@@ -126,6 +125,7 @@ export function writeOpenArray(t: ArrayType, view: DataView, off: number, value:
   writeArray(t, view, off, value, where, itemsOf(t, value, where));
 }
 
+/** Initialises an array of `length` items (an open array's actual length) from a list, string, typed array or cdata. */
 export function writeArray(t: ArrayType, view: DataView, off: number, value: unknown, where: string, length = t.length ?? 0): void {
   const item = t.item;
   const size = item.size;

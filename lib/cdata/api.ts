@@ -60,7 +60,6 @@ export function newCData(t: CType, given: unknown, place: (size: number, align: 
   }
 }
 
-/** The length of an open array (`int[]`) from its initialiser: a count, a list, a string, a typed array. */
 /** The error for a count that is no non-negative integer: a TypeError for what is no integer, a RangeError for a negative or huge one (CFFI's ValueError). */
 function countError(what: string, given: unknown, also = ''): Error {
   const integer = typeof given === 'bigint' || Number.isInteger(given);
@@ -68,13 +67,13 @@ function countError(what: string, given: unknown, also = ''): Error {
   return integer ? new RangeError(message) : new TypeError(message);
 }
 
+/** The length of an open array (`int[]`) from its initialiser: a count, a list, a string, a typed array. */
 function openLength(t: ArrayType, init: unknown): number {
   const where = `ffi.new('${t.cname}')`;
   if (typeof init === 'number' || typeof init === 'bigint') {
     const n = Number(init);
     // As CFFI: a number that is no integer is the wrong type (TypeError), a negative or huge one a wrong value.
-    if (!Number.isInteger(n)) throw new TypeError(`${where}: length must be an integer, got ${show(init)}`);
-    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`${where}: length must be a non-negative integer, got ${show(init)}`);
+    if (!Number.isSafeInteger(n) || n < 0) throw countError(`${where}: length`, init);
     return n;
   }
   if (Array.isArray(init)) return init.length;

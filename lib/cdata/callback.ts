@@ -7,7 +7,7 @@ import { ErrorBits, guardCallback } from '../backend/threadguard';
 import { MEM, OFF } from './base';
 import { pointerMaker } from './classes';
 import { writeAt } from './access';
-import { ScalarType, fastCheck, fromC_f80, fromC_wchar, isWideChar, reprOf, toCScalar, toC_f80 } from './convert';
+import { ScalarType, fastCheck, fromC_f80, fromC_wchar, fromKoffi64, isWideChar, reprOf, toCScalar, toC_f80 } from './convert';
 import { Address, placeRaw, toAddress } from './memory';
 import { toCPointer } from './pointers';
 import { fromKoffiRecord, newStruct, toKoffiRecord } from './records';
@@ -102,7 +102,7 @@ function argumentConverter(t: CType): ((a: unknown) => unknown) | null {
       if (isWideChar(t)) return (a) => fromC_wchar(a as number, t.size); // a code, as a one-character string
       const repr = reprOf(t as ScalarType);
       if (repr === 'u64') return fromKoffiUint64;
-      if (repr === 'i64') return fromKoffiInt64;
+      if (repr === 'i64') return fromKoffi64 as (a: unknown) => number | bigint;
       return null; // numbers and booleans arrive as JavaScript has them
     }
     default:
@@ -113,9 +113,6 @@ function argumentConverter(t: CType): ((a: unknown) => unknown) | null {
 /** A uint64_t callback argument: koffi gives its bits as a signed integer (-2 for 2^64 - 2), and 2^53 as a number. */
 const fromKoffiUint64 = (a: unknown): number | bigint =>
   typeof a === 'number' && a >= 0 && Number.isSafeInteger(a) ? a : toJs(BigInt.asUintN(64, BigInt(a as number | bigint)));
-
-/** An int64_t callback argument: a bigint beyond 2^53, as node-cffi gives them (koffi gives 2^53 as a number). */
-const fromKoffiInt64 = (a: unknown): number | bigint => (typeof a === 'number' && !Number.isSafeInteger(a) ? BigInt(a) : (a as number | bigint));
 
 /** A pointer koffi hands a callback as intptr_t: a number, or a bigint beyond 2^53. */
 const cAddress = (a: unknown): Address => (typeof a === 'bigint' ? toAddress(a) : ((a as number | null) ?? 0));

@@ -195,7 +195,6 @@ function sliceOf(c: CData, start: unknown, stop: unknown): CData {
 // ---------------------------------------------------------------------------------------------
 // Generated classes.
 
-/** The cdata class of `t`, generated on first use (and again once an incomplete struct gets its body). */
 // A cdata made while its struct was opaque moves to its type's current class at its first field
 // lookup (base.ts, the tail): cdata made before and after the struct's body read alike.
 useFreshPrototypes((c) => {
@@ -205,6 +204,7 @@ useFreshPrototypes((c) => {
   return c[CLASS] === cls ? null : cls.prototype;
 });
 
+/** The cdata class of `t`, generated on first use (and again once an incomplete struct gets its body). */
 export function classOf(t: Aggregate): CDataClass {
   const memo = t._cdata as { cls: CDataClass; complete: boolean } | undefined;
   const complete = structOf(t)?.complete ?? true;

@@ -47,6 +47,7 @@ function toCWideChar(t: PrimitiveType, value: unknown, where: string): number {
 }
 
 const TWO32 = 4294967296;
+const TWO53 = 9007199254740992;
 
 /**
  * The inline fast-path test, as JavaScript source, that `v` (an identifier) already is a valid
@@ -246,15 +247,14 @@ export function toC_c64(view: DataView, off: number, v: Complex): void {
   view.setFloat64(off + 8, v.imag, true);
 }
 
-/** A signed 64-bit integer from memory: a number when it is a safe integer, else a bigint. */
 /**
- * A 64-bit integer as koffi returns it from a call: a number up to 2^53 in magnitude, else a
+ * A signed 64-bit integer as koffi gives it (a call's result, a callback's argument): a number up to 2^53 in magnitude, else a
  * bigint. 2^53 itself is not a safe integer (2^53 + 1 reads as the same number), so it is a
  * bigint here, as a read of memory gives it.
  */
 export const fromKoffi64 = (v: number | bigint): number | bigint => (v === TWO53 || v === -TWO53 ? BigInt(v) : v);
-const TWO53 = 9007199254740992;
 
+/** A signed 64-bit integer from memory: a number when it is a safe integer, else a bigint. */
 export function fromC_i64(view: DataView, off: number): number | bigint {
   const hi = view.getInt32(off + 4, true);
   if (hi >= -2097152 && hi < 2097152) {

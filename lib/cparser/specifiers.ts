@@ -57,11 +57,14 @@ const WIDEST_SPELLINGS: readonly ReadonlyMap<string, number>[] = [
   'unsigned long long int', 'long double', 'float _Complex', 'double _Complex',
 ].map((s) => s.split(' ').reduce((m, w) => m.set(w, (m.get(w) ?? 0) + 1), new Map<string, number>()));
 
+/** A type keyword as the spellings count it: GCC's '__complex__' is C's '_Complex'. */
+const wordOf = (w: Token): string => (COMPLEX_WORDS.has(w.text) ? '_Complex' : w.text);
+
 /** The first of `words` that no valid spelling has room for after those before it (CFFI points there); the first word when there is none. */
 function offendingWord(words: readonly Token[]): Token {
   const counts = new Map<string, number>();
   for (const w of words) {
-    const word = COMPLEX_WORDS.has(w.text) ? '_Complex' : w.text;
+    const word = wordOf(w);
     counts.set(word, (counts.get(word) ?? 0) + 1);
     if (!WIDEST_SPELLINGS.some((widest) => [...counts].every(([k, n]) => (widest.get(k) ?? 0) >= n))) return w;
   }
@@ -70,11 +73,7 @@ function offendingWord(words: readonly Token[]): Token {
 
 function spelledPrimitive(words: readonly Token[], ts: TokenStream): CType {
   const counts = new Map<string, number>();
-  // GCC's '__complex__' is C's '_Complex'.
-  for (const w of words) {
-    const word = COMPLEX_WORDS.has(w.text) ? '_Complex' : w.text;
-    counts.set(word, (counts.get(word) ?? 0) + 1);
-  }
+  for (const w of words) counts.set(wordOf(w), (counts.get(wordOf(w)) ?? 0) + 1);
   const count = (w: string): number => counts.get(w) ?? 0;
   const shown = quote(words.map((w) => w.text).join(' '));
   const invalid = (): never => ts.fail(offendingWord(words), `invalid type ${shown}`);
