@@ -233,8 +233,12 @@ function removeTreeSync(p: string): void {
   }
 }
 
-function childEnv(options: SpawnOptions | undefined): NodeJS.ProcessEnv | undefined {
-  return options?.extraEnv ? { ...process.env, ...options.extraEnv } : undefined;
+/**
+ * The environment a child gets: process.env as this code sees it, named explicitly (Node's default
+ * is its own process.env, which a test runner's sandbox does not share with the code it runs).
+ */
+function childEnv(options: SpawnOptions | undefined): NodeJS.ProcessEnv {
+  return options?.extraEnv ? { ...process.env, ...options.extraEnv } : process.env;
 }
 
 function spawnAsync(file: string, args: readonly string[], options?: SpawnOptions): Promise<SpawnResult> {
@@ -370,7 +374,7 @@ export function useProgramRunner(run: ProgramRunner | null): void {
 /** spawnSync through the native runner: the same options and result as spawnBlocking's (Node's), its error included. */
 function spawnNatively(run: ProgramRunner, file: string, args: readonly string[], options?: SpawnOptions): SpawnResult {
   // process.env as it stands, as Node passes it: not necessarily C's environ (a test runner's sandbox has a copy of its own).
-  const env = Object.entries(childEnv(options) ?? process.env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
+  const env = Object.entries(childEnv(options)).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
   const notice = options?.notice;
   const r = run(file, [file, ...args], options?.cwd ?? null, env, options?.timeout ?? 0, SPAWN_OUTPUT_LIMIT, notice?.afterMs ?? 0, notice?.text ?? null);
   let error: Error | undefined;

@@ -81,5 +81,52 @@ function run(packages: readonly string[], what: string, host: Host): string[] {
     const why = r.stderr.trim() || r.stdout.trim() || `it exited with status ${String(r.status ?? r.signal)}`;
     throw new FFIError(`options.pkgconfig: ${program} ${args.join(' ')} failed: ${why}`);
   }
-  return r.stdout.split(/\s+/).filter((w) => w !== '');
+  if (r.stdout.includes('\uFFFD')) {
+    throw new FFIError(`options.pkgconfig: ${program} ${args.join(' ')} printed bytes that are not UTF-8: ${JSON.stringify(r.stdout.trim())}`);
+  }
+  const words = shellWords(r.stdout);
+  if (typeof words === 'string') throw new FFIError(`options.pkgconfig: ${program} ${args.join(' ')} printed ${JSON.stringify(r.stdout.trim())}, ${words}`);
+  return words;
+}
+
+/**
+ * The words of pkg-config's output as a shell splits them, which is how pkg-config writes them:
+ * blanks separate words, a backslash takes the next character as it is (pkg-config writes `a\ b`
+ * for `"a b"` in a .pc file), single quotes take everything up to the next one, double quotes
+ * everything up to the next unescaped one. Why not, for an unclosed quote or a trailing backslash.
+ */
+export function shellWords(text: string): string[] | string {
+  const words: string[] = [];
+  let word: string | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
+      if (word !== null) words.push(word);
+      word = null;
+      continue;
+    }
+    word ??= '';
+    if (c === '\\') {
+      if (i + 1 >= text.length) return 'which ends in a backslash';
+      const next = text[++i];
+      if (next !== '\n') word += next; // a backslash before a newline joins the lines
+    } else if (c === "'") {
+      const end = text.indexOf("'", i + 1);
+      if (end < 0) return 'whose single quote is not closed';
+      word += text.slice(i + 1, end);
+      i = end;
+    } else if (c === '"') {
+      let j = i + 1;
+      for (; j < text.length && text[j] !== '"'; j++) {
+        // Inside double quotes a backslash escapes only what the shell says it does.
+        if (text[j] === '\\' && j + 1 < text.length && '"\\$`\n'.includes(text[j + 1])) {
+          if (text[++j] !== '\n') word += text[j];
+        } else word += text[j];
+      }
+      if (j >= text.length) return 'whose double quote is not closed';
+      i = j;
+    } else word += c;
+  }
+  if (word !== null) words.push(word);
+  return words;
 }

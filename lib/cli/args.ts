@@ -1,4 +1,5 @@
 // Command-line arguments of the cffi commands: options with values (attached or separate), flags, positionals, and `--`.
+import { shellWords } from '../build';
 import { packageVersion } from '../package';
 
 /** A mistake in the command line: printed with a pointer to --help, exit status 2. */
@@ -101,12 +102,11 @@ export const COMPILE_OPTIONS: readonly OptionSpec[] = [
 ];
 
 /**
- * The words of a --cflags/--ldflags value: split at white space, as a shell would split it
- * unquoted; single or double quotes keep white space inside one word (`-DNAME="a b"`).
+ * The words of a --cflags/--ldflags value, as a shell splits them: white space separates words;
+ * quotes keep white space inside one (`-DNAME="a b"`), a backslash the next character (`a\\ b`).
  */
-export function splitFlags(text: string): string[] {
-  const words: string[] = [];
-  const re = /(?:[^\s"']+|"[^"]*"|'[^']*')+/g;
-  for (const m of text.matchAll(re)) words.push(m[0].replace(/"([^"]*)"|'([^']*)'/g, (_, d?: string, q?: string) => d ?? q ?? ''));
+export function splitFlags(option: string, text: string): string[] {
+  const words = shellWords(text);
+  if (typeof words === 'string') throw new UsageError(`--${option} ${JSON.stringify(text)}: a value ${words}`);
   return words;
 }

@@ -21,8 +21,8 @@ export function compileOptions(args: Parsed, file: string | null): CcOptions {
     ...(file === null ? {} : { filename: file }),
     ...(args.has('cc') ? { compiler: args.get('cc') } : {}),
     // -O first: a level in --cflags comes later and wins, as the compiler takes the last one.
-    extraCompileArgs: [...levels.map((l) => `-O${l}`), ...args.all('cflags').flatMap(splitFlags)],
-    extraLinkArgs: args.all('ldflags').flatMap(splitFlags),
+    extraCompileArgs: [...levels.map((l) => `-O${l}`), ...args.all('cflags').flatMap((v) => splitFlags('cflags', v))],
+    extraLinkArgs: args.all('ldflags').flatMap((v) => splitFlags('ldflags', v)),
     defineMacros: defines,
     includeDirs: [...(file === null ? [] : [path.dirname(file)]), ...args.all('I')],
     libraries: args.all('l'),

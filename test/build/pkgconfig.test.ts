@@ -122,3 +122,26 @@ if (realZlib) console.warn(`the real pkg-config test skipped: ${realZlib}`);
     process.env.PKG_CONFIG = fake;
   }
 });
+
+const realPkgConfig = spawnSync('pkg-config', ['--version']).error ? 'pkg-config is not installed' : null;
+if (realPkgConfig) console.warn(`the real pkg-config escapes test skipped: ${realPkgConfig}`);
+
+(realPkgConfig ? test.skip : test)(`the real pkg-config: a .pc file's quoted and escaped flags arrive as the words a shell makes of them${realPkgConfig ? ` (skipped: ${realPkgConfig})` : ''}`, () => {
+  // pkg-config writes `-DSUM="1 + 2"` as `-DSUM=1\ +\ 2`, and keeps `\"` as it is: its output is meant for a shell.
+  const pcdir = path.join(work, 'pc');
+  fs.mkdirSync(pcdir, { recursive: true });
+  fs.writeFileSync(path.join(pcdir, 'quoted.pc'), 'Name: quoted\nDescription: flags with spaces\nVersion: 1\nCflags: -DLABEL=\\"a\\ b\\" -DSUM="1 + 2"\nLibs:\n');
+  delete process.env.PKG_CONFIG;
+  const saved = process.env.PKG_CONFIG_PATH;
+  process.env.PKG_CONFIG_PATH = pcdir;
+  try {
+    const ffi = new FFI();
+    ffi.cdef('const char *label(void); int sum(void);');
+    const lib = ffi.verify('const char *label(void) { return LABEL; }\nint sum(void) { return SUM; }', { pkgconfig: ['quoted'], tmpdir: path.join(work, 'cache') });
+    expect([ffi.string(lib.label()), lib.sum()]).toEqual(['a b', 3]);
+  } finally {
+    process.env.PKG_CONFIG = fake;
+    if (saved === undefined) delete process.env.PKG_CONFIG_PATH;
+    else process.env.PKG_CONFIG_PATH = saved;
+  }
+});

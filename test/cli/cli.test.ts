@@ -203,14 +203,14 @@ describe('cffi run', () => {
     expect(linked.stdout).toBe('1\n');
   });
 
-  test('--pkg-config PKG adds the flags pkg-config gives for PKG ($PKG_CONFIG names the program)', () => {
+  test('--pkg-config PKG adds the flags pkg-config gives for PKG, as a shell splits them ($PKG_CONFIG names the program)', () => {
     const fake = path.join(ws.dir, 'fake-pkg-config');
-    fs.writeFileSync(fake, `#!/bin/sh\n[ "$3" = fakepkg ] || { echo "Package $3 was not found" >&2; exit 1; }\ncase "$2" in --cflags) echo '-DEXTRA=9 -DLABEL="pc"' ;; --libs) echo '-lm' ;; esac\n`, { mode: 0o755 });
+    fs.writeFileSync(fake, `#!/bin/sh\n[ "$3" = fakepkg ] || { echo "Package $3 was not found" >&2; exit 1; }\ncase "$2" in --cflags) printf '%s\\n' '-DEXTRA=9 -DLABEL=\\"p\\ c\\"' ;; --libs) echo '-lm' ;; esac\n`, { mode: 0o755 });
     process.env.PKG_CONFIG = fake;
     try {
       const r = cffi(['run', 'flags.c', '--pkg-config', 'fakepkg', '-e', 'extra()', '-e', 'ffi.string(label())'], ws);
       expect(r.stderr).toBe('');
-      expect(r.stdout).toBe('9\npc\n');
+      expect(r.stdout).toBe('9\np c\n');
       const linked = cffi(['run', 'math.c', '--pkg-config', 'fakepkg', '-e', 'cosine(0)'], ws);
       expect(linked.stderr).toBe('');
       expect(linked.stdout).toBe('1\n');
