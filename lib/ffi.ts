@@ -17,6 +17,7 @@ import type * as AotData from './aot/data';
 import type { MacroValue } from './aot/data';
 import type * as HeaderLib from './headerlib';
 import type * as AotLoader from './aot/loader';
+import type { CompileOptions } from './aot/loader';
 import { CData, CFunction, TYPE, isCData } from './cdata/base';
 import {
   FromBufferOptions, addressOf, bufferOf, castTo, fromBuffer, fromBufferArguments, memmove, newCData, sizeOfCData, stringOf, typedView, unpack,
@@ -113,12 +114,7 @@ export type CastResult<T> = T extends `${string}(*)${string}` ? CFunction | null
   : T extends WideInt ? number | bigint
   : any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** Where ffi.compile() writes the module directory. */
-export interface CompileOptions {
-  /** The directory the module directory is created in (default: the working directory). */
-  tmpdir?: string;
-}
-const COMPILE_OPTION_NAMES: Readonly<Record<keyof CompileOptions, true>> = { tmpdir: true };
+export type { CompileOptions } from './aot/loader';
 
 /** What ffi.setSource() remembered for compile() and emitCCode(). */
 interface SourceSet {
@@ -451,12 +447,14 @@ export class FFI {
    * Returns the module directory.
    */
   compile(options: CompileOptions = {}): string {
-    checkOptions('ffi.compile()', options, COMPILE_OPTION_NAMES);
     const set = this.#sourceSet('ffi.compile()');
-    if (set.source === null) return this.#compileDeclarations(set, options);
-    const { source, weak } = this.#withWeakReferences(set.source, set.options);
-    const p = this.#prepare(source, headerLib().linkAll({ moduleName: set.base, ...set.options }, weak), 'ffi.compile()', true);
+    const out = aotLoader().compileOptions(options, set.base);
+    if (set.source === null) return aotLoader().writeModule(out.dir(set.moduleName), this.#declarationFiles(set, 'ffi.compile()'), out.report);
+    const own = out.debug ? { ...set.options, extraCompileArgs: [...(set.options.extraCompileArgs ?? []), '-g'] } : set.options;
+    const { source, weak } = this.#withWeakReferences(set.source, own);
+    const p = this.#prepare(source, headerLib().linkAll({ moduleName: set.base, ...own }, weak), 'ffi.compile()', true);
     const built = apiMode().build(p);
+    out.report?.(built.cached ? `${built.path}: built before from the same source and options, taken from the cache` : `compiled ${built.path} with ${built.compiler.command.join(' ')}`);
     const settled = apiMode().loadAndSettle(p, built);
     const missing = new Set(weak ? apiMode().missingFunctions(settled.loaded, weak) : []);
     settled.loaded.close();
@@ -464,35 +462,52 @@ export class FFI {
     const included = [...this.#registry.values()].filter((d) => d.kind !== 'function' && d.kind !== 'variable' && this.#links.isIncluded(d));
     const decls = [...included, ...apiMode().withoutMissing(settled.decls, missing)];
     const { glue } = p;
-    const library = `${set.base}.so`;
     const functions = new Map([...glue.functions].filter(([name]) => !missing.has(name)));
     const globals = new Map([...glue.globals].filter(([name]) => !missing.has(name)));
-    const data = aotData().bakeModule(set.base, library, decls, functions, globals, this.#values, this.#aliases);
-    return aotLoader().writeModule(path.resolve(options.tmpdir ?? '.', ...set.moduleName.split('.')), {
-      [library]: nodeHost.readFileSync(built.path),
+    const data = aotData().bakeModule(set.base, out.library, decls, functions, globals, this.#values, this.#aliases);
+    return aotLoader().writeModule(out.dir(set.moduleName), {
+      [out.library]: nodeHost.readFileSync(built.path),
       ...aotLoader().moduleFiles(data, declarationsRegistry(decls), set.options.filename ?? `${set.base}.c`),
-    });
+    }, out.report);
   }
 
   /**
-   * An ABI-mode module (setSource(name, null)): its loader and TypeScript declarations, with the
-   * cdef's declarations baked in and no library; the program opens one with `ffi.dlopen()`. What
-   * only a compiler can tell (`...`) is refused here, naming it, rather than when the module is used.
+   * Writes an ABI-mode module's loader (setSource(name, null)) to `file` alone, with its TypeScript
+   * declarations next to it (`x.d.ts` for `x.js`, `x.d.cts` for `x.cjs`): CFFI's
+   * `emit_python_code()`. The loader is CommonJS; in a `"type": "module"` package, name it `.cjs`.
    */
-  #compileDeclarations(set: SourceSet, options: CompileOptions): string {
+  emitJsCode(file: string): void {
+    if (typeof file !== 'string' || file === '') throw new TypeError(`ffi.emitJsCode(): expected a file name, got ${show(file)}`);
+    const set = this.#sourceSet('ffi.emitJsCode()');
+    if (set.source !== null) {
+      throw new TypeError(
+        `ffi.emitJsCode(): the module '${set.moduleName}' has C source: emitJsCode() writes ABI-mode modules (setSource(name, null)) only; ` +
+          'compile() builds this one, with its library, and emitCCode() writes its C',
+      );
+    }
+    aotLoader().emitLoader(file, this.#declarationFiles(set, 'ffi.emitJsCode()'), set.base);
+  }
+
+  /**
+   * An ABI-mode module's files (setSource(name, null)): its loader and TypeScript declarations,
+   * with the cdef's declarations baked in and no library; the program opens one with
+   * `ffi.dlopen()`. What only a compiler can tell (`...`) is refused here, naming it, rather than
+   * when the module is used.
+   */
+  #declarationFiles(set: SourceSet, where: string): Record<string, string> {
     const decls = [...this.#registry.values()];
     for (const d of decls) {
       const waiting = settledPending(d.type);
       const pending = d.kind === 'constant' && d.value === undefined && d.origin === 'define' ? "its value is '...'" : waiting && pendingReason(waiting);
       if (pending) {
         throw new FFIError(
-          `ffi.compile(): '${d.kind === 'tag' ? keyOf(d) : d.name}' needs a C compiler (${pending}), and the module '${set.moduleName}' is an ABI-mode one ` +
+          `${where}: '${d.kind === 'tag' ? keyOf(d) : d.name}' needs a C compiler (${pending}), and the module '${set.moduleName}' is an ABI-mode one ` +
             "(setSource(name, null)), which builds no C: state it in the cdef, or give setSource() a C source",
         );
       }
     }
     const data = aotData().bakeModule(set.base, null, decls, new Map(), new Map(), this.#values, this.#aliases);
-    return aotLoader().writeModule(path.resolve(options.tmpdir ?? '.', ...set.moduleName.split('.')), aotLoader().moduleFiles(data, declarationsRegistry(decls), 'its cdef'));
+    return aotLoader().moduleFiles(data, declarationsRegistry(decls), 'its cdef');
   }
 
   /**

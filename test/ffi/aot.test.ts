@@ -164,6 +164,56 @@ describe('ffi.compile()', () => {
   });
 });
 
+describe("compile()'s options: target, verbose, debug (CFFI's compile(tmpdir, verbose, target, debug))", () => {
+  /** A compile of the geometry module with `options`, its stderr captured, in a child process (verbose writes to the process's stderr). */
+  function compileInChild(tmpdir: string, options: object): { stderr: string; dir: string } {
+    const script =
+      `const { FFI } = require(${JSON.stringify(ROOT)});\nconst ffi = new FFI();\nffi.cdef(${JSON.stringify(CDEF)});\n` +
+      `ffi.setSource('_geometry', ${JSON.stringify(fixture('aot.c'))}, { filename: 'aot.c', libraries: ['m'], tmpdir: ${JSON.stringify(path.join(work, 'cache'))} });\n` +
+      `console.log(ffi.compile({ tmpdir: ${JSON.stringify(tmpdir)}, ...${JSON.stringify(options)} }));\n`;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect({ status: r.status, stderr: r.status === 0 ? '' : r.stderr }).toEqual({ status: 0, stderr: '' });
+    return { stderr: r.stderr, dir: r.stdout.trim() };
+  }
+
+  test("target names the library ('*' standing for 'so'); the loader loads it by that name", () => {
+    const { dir } = compileInChild(path.join(work, 'targeted'), { target: 'libgeometry.*' });
+    expect(fs.readdirSync(dir).sort()).toEqual(['_geometry.d.ts', '_geometry.js', 'libgeometry.so', 'package.json']);
+    const user = project('targeted-user', {});
+    fs.rmSync(path.join(user, '_geometry'), { recursive: true });
+    fs.cpSync(dir, path.join(user, '_geometry'), { recursive: true });
+    fs.writeFileSync(path.join(user, 'consumer.js'), `const { ffi, lib } = require('./_geometry/_geometry.js');\n${USE}`);
+    const r = runWithoutCompiler(user, 'consumer.js');
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual(EXPECTED);
+  });
+
+  test('verbose says each file written and whether the library was compiled or taken from the cache', () => {
+    const first = compileInChild(path.join(work, 'verbose'), { verbose: true });
+    const lines = first.stderr.trim().split('\n');
+    expect(lines[0]).toMatch(/^(compiled \/.*\.so with \S+|\/.*\.so: built before from the same source and options, taken from the cache)$/);
+    expect(lines.slice(1)).toEqual(['_geometry.so', '_geometry.js', '_geometry.d.ts', 'package.json'].map((f) => `generating ${path.join(first.dir, f)}`));
+    const again = compileInChild(path.join(work, 'verbose'), { verbose: true });
+    expect(again.stderr.split('\n')[0]).toMatch(/^\/.*\.so: built before from the same source and options, taken from the cache$/);
+    expect(compileInChild(path.join(work, 'quiet'), {}).stderr).toBe('');
+  });
+
+  test('debug compiles with debugging information (-g), a build of its own', () => {
+    const plain = compileInChild(path.join(work, 'plain'), {});
+    const debug = compileInChild(path.join(work, 'debug'), { debug: true });
+    const sections = (dir: string) => fs.readFileSync(path.join(dir, '_geometry.so')).includes('.debug_info');
+    expect([sections(plain.dir), sections(debug.dir)]).toEqual([false, true]);
+  });
+
+  test('bad options are refused, naming them', () => {
+    expectThrow(() => ffi.compile({ target: 'a/b.so' }), TypeError, "ffi.compile(): options.target must be a file name for the library in the module directory ('lib_geometry.*', '*' standing for 'so'), not a path nor one of the loader's files (_geometry.js, _geometry.d.ts, package.json), got");
+    expectThrow(() => ffi.compile({ target: '_geometry.js' }), TypeError, 'options.target must be a file name');
+    expectThrow(() => ffi.compile({ verbose: 1 as unknown as boolean }), TypeError, 'ffi.compile(): options.verbose must be true or false, got 1');
+    expectThrow(() => ffi.compile({ debug: 'yes' as unknown as boolean }), TypeError, 'ffi.compile(): options.debug must be true or false');
+    expectThrow(() => ffi.compile({ tmpdir: '' }), TypeError, 'ffi.compile(): options.tmpdir must be a directory name');
+  });
+});
+
 describe('the module source', () => {
   test("diagnostics name the module's source file, <moduleName>.c", () => {
     const f = new FFI();
@@ -278,6 +328,30 @@ void qsort(void *, size_t, size_t, cmp_t);
     const r = runWithoutCompiler(dir, 'consumer.js');
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual([3, 42, 2]);
+  });
+
+  test("emitJsCode() writes the loader alone, with its types next to it (CFFI's emit_python_code()); a program requires it", () => {
+    const f = new FFI();
+    f.cdef(ABI_CDEF);
+    f.setSource('_libc', null);
+    const dir = path.join(work, 'emitted');
+    fs.mkdirSync(path.join(dir, 'node_modules'), { recursive: true });
+    fs.symlinkSync(ROOT, path.join(dir, 'node_modules', 'node-cffi'));
+    f.emitJsCode(path.join(dir, 'libc_decls.js'));
+    f.emitJsCode(path.join(dir, 'libc_decls.cjs'));
+    expect(fs.readdirSync(dir).sort()).toEqual(['libc_decls.cjs', 'libc_decls.d.cts', 'libc_decls.d.ts', 'libc_decls.js', 'node_modules']);
+    expect(fs.readFileSync(path.join(dir, 'libc_decls.js'), 'utf8')).toBe(fs.readFileSync(path.join(abiDir, '_libc.js'), 'utf8'));
+    expect(fs.readFileSync(path.join(dir, 'libc_decls.d.cts'), 'utf8')).toBe(fs.readFileSync(path.join(abiDir, '_libc.d.ts'), 'utf8'));
+    fs.writeFileSync(path.join(dir, 'consumer.js'), "const { ffi } = require('./libc_decls.cjs');\nconsole.log(ffi.dlopen(null).abs(-7), ffi.sizeof('struct point'));\n");
+    const r = runWithoutCompiler(dir, 'consumer.js');
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('7 8\n');
+    // A module with C source is compile()'s; a missing directory is named.
+    const api = new FFI();
+    api.setSource('_api', 'int x;');
+    expectThrow(() => api.emitJsCode(path.join(dir, 'api.js')), TypeError, "ffi.emitJsCode(): the module '_api' has C source: emitJsCode() writes ABI-mode modules (setSource(name, null)) only");
+    expect(() => f.emitJsCode(path.join(dir, 'missing', 'x.js'))).toThrow(`cannot write ${path.join(dir, 'missing', 'x.js')}: ENOENT`);
+    expectThrow(() => f.emitJsCode(''), TypeError, 'ffi.emitJsCode(): expected a file name');
   });
 
   test("what only a compiler can tell is refused when compiling, naming it; emitCCode() has no C to write (CFFI's emit_c_code() refuses alike)", () => {
