@@ -178,6 +178,8 @@ export class FFI {
   /** The registry's change count after the last cdef(), cdefHeader() or include(): a type name parsed since may have declared or completed a type. */
   #declared = 0;
   #source: SourceSet | null = null;
+  /** ffi.setUnicode()'s choice (null: not called): TCHAR is wchar_t, and builds define UNICODE and _UNICODE. */
+  #unicode: boolean | null = null;
   /** What ffi.cdefHeader() bound: the headers, the values of macros cdef has no constant for, what it left out. */
   readonly #headers: BoundHeader[] = [];
   readonly #values = new Map<string, MacroValue>();
@@ -372,8 +374,9 @@ export class FFI {
    * object. The compiler checks what the cdef states (prototypes, layouts, values) and fills in
    * what it leaves open with '...' (layouts, lengths, values, integer types), in place.
    */
-  verify<L extends object = Lib>(source: string, options: VerifyOptions = {}): L {
-    checkOptions('ffi.verify()', options, apiMode().VERIFY_OPTION_NAMES);
+  verify<L extends object = Lib>(source: string, given: VerifyOptions = {}): L {
+    checkOptions('ffi.verify()', given, apiMode().VERIFY_OPTION_NAMES);
+    const options = this.#withUnicode(given);
     return keepingErrno(() => {
       const { source: unit, weak } = this.#withWeakReferences(source, options);
       const p = this.#prepare(unit, headerLib().linkAll(options, weak), 'ffi.verify()', true);
@@ -382,8 +385,9 @@ export class FFI {
   }
 
   /** verify() without blocking the event loop while the compiler runs. */
-  async verifyAsync<L extends object = Lib>(source: string, options: VerifyOptions = {}): Promise<L> {
-    checkOptions('ffi.verifyAsync()', options, apiMode().VERIFY_OPTION_NAMES);
+  async verifyAsync<L extends object = Lib>(source: string, given: VerifyOptions = {}): Promise<L> {
+    checkOptions('ffi.verifyAsync()', given, apiMode().VERIFY_OPTION_NAMES);
+    const options = this.#withUnicode(given);
     const { source: unit, weak } = this.#withWeakReferences(source, options);
     const p = this.#prepare(unit, headerLib().linkAll(options, weak), 'ffi.verifyAsync()', true);
     const parts = this.#libParts();
@@ -423,7 +427,20 @@ export class FFI {
     }
     checkOptions('ffi.setSource()', options, apiMode().VERIFY_OPTION_NAMES);
     const base = moduleName.slice(moduleName.lastIndexOf('.') + 1);
-    this.#source = { moduleName, base, source, options: { ...options, filename: options.filename ?? `${base}.c` } };
+    this.#source = { moduleName, base, source, options: { ...this.#withUnicode(options), filename: options.filename ?? `${base}.c` } };
+  }
+
+  /**
+   * setSource() with the flags pkg-config gives for `packages` (CFFI's `set_source_pkgconfig()`):
+   * pkg-config runs now, as CFFI runs it, and its flags are appended after the options' own
+   * (includeDirs, defineMacros, libraries, …); a package it does not know is an FFIError here.
+   */
+  setSourcePkgconfig(moduleName: string, packages: readonly string[], source: string | null, options: VerifyOptions = {}): void {
+    if (!Array.isArray(packages)) throw new TypeError(`ffi.setSourcePkgconfig(): expected an array of package names (such as ['libpng', 'zlib']), got ${show(packages)}`);
+    checkOptions('ffi.setSourcePkgconfig()', options, apiMode().VERIFY_OPTION_NAMES);
+    const own = options.pkgconfig;
+    const { pkgconfig: ran, ...merged } = buildStage().withPkgconfig({ ...options, pkgconfig: Array.isArray(own) ? [...packages, ...own] : own ?? packages }, nodeHost);
+    this.setSource(moduleName, source, merged);
   }
 
   /**
@@ -797,6 +814,28 @@ export class FFI {
     }
     const values = [...this.#values].map(([name, v]) => aotData().macroValueMember(name, v));
     return typeScript().typescriptDeclarations(this.#registry, values.length ? { ...options, members: [...(options.members ?? []), ...values] } : options);
+  }
+
+  /**
+   * Declares Windows' text types (TBYTE, TCHAR, LPCTSTR, PCTSTR, LPTSTR, PTSTR, PTBYTE, PTCHAR) as
+   * `wchar_t` and pointers to it (true; and verify() and setSource() builds then define UNICODE
+   * and _UNICODE), or as `char` and pointers to it (false): CFFI's `set_unicode()`, once per FFI.
+   */
+  setUnicode(enabled: boolean): void {
+    if (typeof enabled !== 'boolean') throw new TypeError(`ffi.setUnicode(): expected true (TCHAR is wchar_t) or false (TCHAR is char), got ${show(enabled)}`);
+    if (this.#unicode !== null) throw new FFIError(`ffi.setUnicode(): already called on this FFI (with ${this.#unicode}); the types it declares are declared once`);
+    const c = enabled ? 'wchar_t' : 'char';
+    this.cdef(
+      `typedef ${c} TBYTE; typedef ${c} TCHAR; typedef const ${c} *LPCTSTR; typedef const ${c} *PCTSTR; ` +
+        `typedef ${c} *LPTSTR; typedef ${c} *PTSTR; typedef TBYTE *PTBYTE; typedef TCHAR *PTCHAR;`,
+    );
+    this.#unicode = enabled;
+  }
+
+  /** A build's options with UNICODE and _UNICODE defined after its own, when setUnicode(true) was called. */
+  #withUnicode<O extends VerifyOptions>(options: O): O {
+    if (this.#unicode !== true || (options.defineMacros !== undefined && !Array.isArray(options.defineMacros))) return options;
+    return { ...options, defineMacros: [...(options.defineMacros ?? []), ['UNICODE', '1'], ['_UNICODE', '1']] };
   }
 
   /** Declared type names: typedefs, struct tags and union tags. */

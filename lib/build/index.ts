@@ -10,7 +10,7 @@ export type { BuildRequest, BuildResult, LibraryDescriptor } from './library';
 export { buildAsync, buildSync } from './library';
 export type { BuildOptions, CompilerInfo } from './compiler';
 export { BUILD_OPTION_NAMES, featureLines } from './compiler';
-export { macroDefinition, shellWords } from './pkgconfig';
+export { macroDefinition, shellWords, withPkgconfig } from './pkgconfig';
 export type { CacheEntry } from './cache';
 export { cacheDirectory, cleanCache, listCache, listCodeCaches } from './cache';
 export type { Derivation, Derived, Preprocessed, PreprocessOptions } from './preprocess';
