@@ -5,11 +5,11 @@ import { nodeHost } from './host';
 import { CType, pendingLayout, primitive } from './ctype/model';
 import { functionType, pointerTo } from './ctype/intern';
 import type { Decl } from './ctype/registry';
-import { GLUE_FILE, Glue, generateGlue, planGlue } from './codegen/glue';
+import { GLUE_FILE, GLUE_FILE_CXX, Glue, generateGlue, planGlue } from './codegen/glue';
 import { tellDiagnostics } from './codegen/diagnostics';
 import { CompilerWarning } from './codegen/warning';
 import { Settlement, settle } from './codegen/probes';
-import { BUILD_OPTION_NAMES, buildAsync, BuildOptions, BuildRequest, BuildResult, buildSync, recallUnit, RememberedUnit, rememberUnit } from './build';
+import { BUILD_OPTION_NAMES, isCxxFile, buildAsync, BuildOptions, BuildRequest, BuildResult, buildSync, recallUnit, RememberedUnit, rememberUnit } from './build';
 import { CdefRecord, bindingsDigest, cdefHash, planDigest, unitKey } from './units';
 import { LoadedLibrary, loadLibrary } from './backend/koffi';
 import { placeRaw } from './cdata/memory';
@@ -20,8 +20,13 @@ import type { LibSpec } from './clibglobals';
 export { CompilerWarning } from './codegen/warning';
 
 export interface VerifyOptions extends BuildOptions {
-  /** The file name compiler diagnostics give the source (default 'source.c'). */
+  /**
+   * The file name compiler diagnostics give the source (default 'source.c', or 'source' with
+   * sourceExtension). A C++ name ('geometry.cpp', '.cc', '.cxx') builds the source and the glue as C++.
+   */
   filename?: string;
+  /** The default file name's extension, CFFI's `source_extension`: '.cpp' builds the source as C++ (default '.c'). */
+  sourceExtension?: string;
   /** A readable name for the cached library (default: from the file name). */
   moduleName?: string;
   /**
@@ -46,8 +51,17 @@ export interface VerifyOptions extends BuildOptions {
 
 /** Every VerifyOptions name, for checkOptions(). */
 export const VERIFY_OPTION_NAMES: Readonly<Record<keyof VerifyOptions, true>> = {
-  ...BUILD_OPTION_NAMES, filename: true, moduleName: true, strictPrototypes: true, onWarning: true, flags: true, relativeTo: true,
+  ...BUILD_OPTION_NAMES, filename: true, sourceExtension: true, moduleName: true, strictPrototypes: true, onWarning: true, flags: true, relativeTo: true,
 };
+
+/** The file name a source goes by: options.filename, else `stem` with options.sourceExtension (CFFI's default '.c'). */
+export function sourceFileName(options: VerifyOptions, stem: string): string {
+  const ext = options.sourceExtension;
+  if (ext !== undefined && (typeof ext !== 'string' || !/^\.[\w+]+$/.test(ext) || !(ext === '.c' || isCxxFile(ext)))) {
+    throw new TypeError(`options.sourceExtension: expected '.c' or a C++ extension ('.cpp', '.cc', '.cxx'), got ${show(ext)}`);
+  }
+  return options.filename ?? `${stem}${ext ?? '.c'}`;
+}
 
 /**
  * Errors by default, as gcc 14 and clang 16 make them: a call of an undeclared function (a
@@ -100,11 +114,13 @@ export function prepare(
     throw new TypeError(`options.onWarning: expected a function receiving each CompilerWarning, got ${show(options.onWarning)}`);
   }
   refuseOpaqueByValue(decls, where);
-  const filename = options.filename ?? 'source.c';
+  const filename = sourceFileName(options, 'source');
   if (typeof filename !== 'string' || filename === '') throw new TypeError(`options.filename: expected a file name such as 'source.c', got ${show(filename)}`);
-  if (filename.split(/[\\/]/).pop() === GLUE_FILE) {
-    throw new TypeError(`options.filename: '${GLUE_FILE}' is the name of the code verify() adds to the source; name the source otherwise`);
+  const base = filename.split(/[\\/]/).pop();
+  if (base === GLUE_FILE || base === GLUE_FILE_CXX) {
+    throw new TypeError(`options.filename: '${base}' is the name of the code verify() adds to the source; name the source otherwise`);
   }
+  const cxx = isCxxFile(filename);
   const glueOptions = { strictPrototypes: options.strictPrototypes === true, spellingOnly: included };
   const cdefHashes = cdefs.map(cdefHash); // for the unit's key and the library's
   const key = pristine !== undefined && included.length === 0 ? unitKey(cdefHashes, pristine, source, filename, glueOptions.strictPrototypes) : undefined;
@@ -121,10 +137,11 @@ export function prepare(
   const request: BuildRequest = {
     code: codeHash === undefined ? glue.unit : () => glue.unit,
     codeHash,
-    fileName: GLUE_FILE,
+    fileName: cxx ? GLUE_FILE_CXX : GLUE_FILE,
     moduleName: options.moduleName ?? filename.replace(/\.[^.]*$/, ''),
     keyParts: cdefHashes,
-    options: { ...options, extraCompileArgs: extra === undefined ? DEFAULT_ERRORS : Array.isArray(extra) ? [...DEFAULT_ERRORS, ...extra] : extra },
+    // C++ makes those errors itself (and refuses the flags, which name C's diagnostics).
+    options: cxx ? options : { ...options, extraCompileArgs: extra === undefined ? DEFAULT_ERRORS : Array.isArray(extra) ? [...DEFAULT_ERRORS, ...extra] : extra },
     companions: glue.companion ? { [glue.companion.name]: glue.companion.text } : {},
     sourceName: filename.split(/[\\/]/).pop() || 'source.c',
     progress: progressOf(decls),
@@ -305,7 +322,7 @@ export function loadAndSettle(p: Prepared, built: BuildResult): Settled {
 function unresolved(e: unknown, p: Prepared): unknown {
   const name = e instanceof Error ? /\bundefined symbol: ([^\s,)]+)/.exec(e.message)?.[1] : undefined;
   if (name === undefined) return e;
-  const source = p.options.filename ?? 'source.c';
+  const source = sourceFileName(p.options, 'source');
   return new FFIError(
     `verify(): the library built from ${source} refers to '${name}', which neither ${source} nor a library linked defines; ` +
       `define it in the source, or name the library that defines it in options.libraries (${(e as Error).message})`,
@@ -384,7 +401,7 @@ export type LibParts = Pick<LibSpec, 'resolveType' | 'included'> & { readonly ex
 export function open(p: Prepared, built: BuildResult, parts: LibParts, weak?: WeakFunctions): { lib: Lib; constants: ReadonlyMap<string, number | bigint> } {
   const s = loadAndSettle(p, built);
   try {
-    const label = `the verify() library for ${p.options.filename ?? 'source.c'}`;
+    const label = `the verify() library for ${sourceFileName(p.options, 'source')}`;
     let decls = s.decls;
     if (weak) {
       weak.missing.push(...missingFunctions(s.loaded, weak));

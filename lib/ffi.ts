@@ -427,7 +427,7 @@ export class FFI {
     }
     checkOptions('ffi.setSource()', options, apiMode().VERIFY_OPTION_NAMES);
     const base = moduleName.slice(moduleName.lastIndexOf('.') + 1);
-    this.#source = { moduleName, base, source, options: { ...this.#withUnicode(options), filename: options.filename ?? `${base}.c` } };
+    this.#source = { moduleName, base, source, options: { ...this.#withUnicode(options), filename: apiMode().sourceFileName(options, base) } };
   }
 
   /**
@@ -464,6 +464,7 @@ export class FFI {
    * Returns the module directory.
    */
   compile(options: CompileOptions = {}): string {
+    aotLoader().checkCompileOptions(options);
     const set = this.#sourceSet('ffi.compile()');
     const out = aotLoader().compileOptions(options, set.base);
     if (set.source === null) return aotLoader().writeModule(out.dir(set.moduleName), this.#declarationFiles(set, 'ffi.compile()'), out.report);

@@ -70,14 +70,19 @@ export interface CompileOptions {
 }
 const COMPILE_OPTION_NAMES: Readonly<Record<keyof CompileOptions, true>> = { tmpdir: true, target: true, verbose: true, debug: true };
 
-/** compile()'s options checked, with the library's file name and what verbose output goes to (null: none). */
-export function compileOptions(options: CompileOptions, base: string): { dir: (moduleName: string) => string; library: string; report: ((line: string) => void) | null; debug: boolean } {
+/** Refuses an option compile() does not know, or a value of the wrong kind, before anything is done. */
+export function checkCompileOptions(options: CompileOptions): void {
   checkOptions('ffi.compile()', options, COMPILE_OPTION_NAMES);
-  const { tmpdir, target, verbose, debug } = options;
+  const { tmpdir, verbose, debug } = options;
   if (tmpdir !== undefined && (typeof tmpdir !== 'string' || tmpdir === '')) throw new TypeError(`ffi.compile(): options.tmpdir must be a directory name, got ${show(tmpdir)}`);
   for (const [name, v] of [['verbose', verbose], ['debug', debug]] as const) {
     if (v !== undefined && typeof v !== 'boolean') throw new TypeError(`ffi.compile(): options.${name} must be true or false, got ${show(v)}`);
   }
+}
+
+/** compile()'s options (checked by checkCompileOptions), with the library's file name and what verbose output goes to (null: none). */
+export function compileOptions(options: CompileOptions, base: string): { dir: (moduleName: string) => string; library: string; report: ((line: string) => void) | null; debug: boolean } {
+  const { tmpdir, target, verbose, debug } = options;
   const library = target === undefined ? `${base}.so` : target.replace(/\*/g, 'so');
   const loaderFiles = [`${base}.js`, `${base}.d.ts`, 'package.json'];
   if (target !== undefined && (typeof target !== 'string' || library === '' || library === '.' || library === '..' || /[/\\\0]/.test(library) || loaderFiles.includes(library))) {

@@ -270,6 +270,12 @@ function callerArgs(options: BuildOptions): string[] {
   return [...stringList(options.extraCompileArgs, 'extraCompileArgs', false), ...defineArgs(options.defineMacros)];
 }
 
+/** The extensions gcc and clang read as C++ (what CFFI's source_extension='.cpp' asks for). */
+const CXX_EXTENSION = /\.(?:cpp|cc|cxx|c\+\+|C|CPP|cp)$/;
+
+/** True for a file named as C++ ('geometry.cpp', 'x.cc'): the compiler reads it, and verify() builds its unit, as C++. */
+export const isCxxFile = (name: string): boolean => CXX_EXTENSION.test(name);
+
 /** The compiler's arguments around `-o <out> <file>`; paths are absolute, as the compiler runs elsewhere. */
 export interface CompileArgs {
   readonly before: readonly string[];
@@ -277,8 +283,12 @@ export interface CompileArgs {
   readonly after: readonly string[];
 }
 
-/** Checks the options and turns them into arguments: later flags win, so the user's -O0 beats our -O3. */
-export function compileArgs(given: BuildOptions, host: Host): CompileArgs {
+/**
+ * Checks the options and turns them into arguments: later flags win, so the user's -O0 beats our
+ * -O3. A C++ unit (`cxx`) gets no `_GNU_SOURCE` (g++ and clang++ define it themselves) and links
+ * the C++ library, which a C compiler's driver (`cc`) leaves out.
+ */
+export function compileArgs(given: BuildOptions, host: Host, cxx = false): CompileArgs {
   const options = withPkgconfig(given, host);
   const abs = (p: string): string => path.resolve(host.cwd(), p);
   const caller = callerArgs(options);
@@ -287,7 +297,7 @@ export function compileArgs(given: BuildOptions, host: Host): CompileArgs {
       '-shared',
       '-fPIC',
       '-O3',
-      ...featureArgs(caller),
+      ...(cxx ? [] : featureArgs(caller)),
       ...caller,
       ...stringList(options.includeDirs, 'includeDirs', true).map((d) => `-I${abs(d)}`),
     ],
@@ -299,6 +309,7 @@ export function compileArgs(given: BuildOptions, host: Host): CompileArgs {
       ...stringList(options.libraryDirs, 'libraryDirs', true).map((d) => `-L${abs(d)}`),
       ...stringList(options.libraries, 'libraries', true).map((l) => `-l${l}`),
       ...stringList(options.extraLinkArgs, 'extraLinkArgs', false),
+      ...(cxx ? ['-lstdc++'] : []),
     ],
   };
 }

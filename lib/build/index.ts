@@ -9,7 +9,7 @@ import { BuildOptions, CompilerInfo, compilerInfo, findCompiler, timeoutOf } fro
 export type { BuildRequest, BuildResult, LibraryDescriptor } from './library';
 export { buildAsync, buildSync } from './library';
 export type { BuildOptions, CompilerInfo } from './compiler';
-export { BUILD_OPTION_NAMES, featureLines } from './compiler';
+export { BUILD_OPTION_NAMES, featureLines, isCxxFile } from './compiler';
 export { macroDefinition, shellWords, withPkgconfig } from './pkgconfig';
 export type { CacheEntry } from './cache';
 export { cacheDirectory, cleanCache, listCache, listCodeCaches } from './cache';

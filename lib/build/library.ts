@@ -9,7 +9,7 @@ import {
 } from './cache';
 import { openRegular, sha256, tempPrefix } from './files';
 import {
-  BuildOptions, CompileArgs, CompilerInfo, DEPS_FILE, FoundCompiler, compileArgs, compileNotice, compilerInfo, findCompiler, runCompiler, timeoutOf,
+  BuildOptions, CompileArgs, CompilerInfo, DEPS_FILE, FoundCompiler, compileArgs, isCxxFile, compileNotice, compilerInfo, findCompiler, runCompiler, timeoutOf,
   userDependencies,
 } from './compiler';
 
@@ -144,12 +144,16 @@ function* hashSources(sources: readonly string[], io: HostTasks): Task<string[]>
 function* plan(req: BuildRequest, host: Host, io: HostTasks): Task<Plan> {
   checkRequest(req);
   const options = req.options;
-  const args = compileArgs(options, host);
+  const cxx = isCxxFile(req.fileName);
+  const args = compileArgs(options, host, cxx);
   const timeout = timeoutOf(options);
   const dir = cacheDirectory(options, host);
   yield* ensureCacheDir(dir, 'verify()', host, io);
   const found = yield* findCompiler(options, host, io);
   const info = yield* compilerInfo(found, dir, timeout, host, io);
+  if (cxx && info.family === 'tcc') {
+    throw new VerificationError(`verify(): ${req.sourceName ?? req.fileName} is C++, and tcc (${found.command.join(' ')}) compiles C only; name gcc or clang in options.compiler`);
+  }
   const codeHash = req.codeHash ?? sha256(req.code as string);
   const key = cacheKey({
     compiler: info,

@@ -1,5 +1,6 @@
 // cc(): compile C source and get its library with the declarations taken from the source itself.
 import { checkOptions, show, TypeError } from '../errors';
+import { isCxxFile } from '../build';
 import { FFI, hideNames, Lib, VerifyOptions, verifyOptionNames } from '../ffi';
 import { CdefChunk, Skipped } from './extract';
 import { extractSource } from './preprocess';
@@ -58,6 +59,10 @@ export function ccInto<L extends object = Lib>(ffi: FFI, source: string, options
   if (typeof source !== 'string') throw new TypeError(`cc(): expected C source as a string, got ${show(source)}`);
   checkOptions('cc()', options, ccOptionNames());
   const { headers, ...verifyOptions } = options;
+  const cxx = [options.sourceExtension, options.filename].find((n) => typeof n === 'string' && isCxxFile(n));
+  if (cxx !== undefined) {
+    throw new TypeError(`cc(): reads the declarations of C sources, and '${cxx}' names C++; declare what the C++ source defines with ffi.cdef() and build it with ffi.verify()`);
+  }
   if (headers !== undefined && (!Array.isArray(headers) || headers.length === 0 || !headers.every((h) => typeof h === 'string'))) {
     throw new TypeError(`cc(): options.headers must be a non-empty array of header names, got ${show(headers)}`);
   }

@@ -1,6 +1,6 @@
 // What the C compiler said about a verify() unit, told to the user: diagnostics in the glue restated as the cdef declarations they are about, warnings one by one.
 import * as path from 'path';
-import { declarator, GLUE_FILE, Glue, Owner } from './glue';
+import { declarator, GLUE_FILE, GLUE_FILE_CXX, Glue, Owner } from './glue';
 import { CompilerWarning } from './warning';
 
 /** One diagnostic as the compiler wrote it: its head line, the lines before and after it, and its notes. */
@@ -106,8 +106,8 @@ export interface Told {
   readonly failed: boolean;
 }
 
-const isGlue = (file: string | null): boolean => file !== null && path.basename(file) === GLUE_FILE;
-const mentionsGlue = (line: string): boolean => line.includes(GLUE_FILE);
+const isGlue = (file: string | null): boolean => file !== null && (path.basename(file) === GLUE_FILE || path.basename(file) === GLUE_FILE_CXX);
+const mentionsGlue = (line: string): boolean => line.includes(GLUE_FILE) || line.includes(GLUE_FILE_CXX);
 const quoted = (text: string, re: RegExp): string | null => re.exec(text)?.[1] ?? null;
 
 const IMPLICIT = /(?:implicit declaration of function|call to undeclared function) ['\u2018`]([\w$]+)['\u2019`]/;

@@ -13,6 +13,8 @@ export { EXTERN_REPORT, FUNCTION_TABLE, byPointer, directSymbol, externBinding, 
 
 /** The name the translation unit is compiled as, which the glue's diagnostics carry. */
 export const GLUE_FILE = 'node-cffi-glue.c';
+/** The name the unit is compiled under when the source is C++ (build's isCxxFile): its extension makes the compiler read it as C++. */
+export const GLUE_FILE_CXX = 'node-cffi-glue.cpp';
 
 /**
  * The headers CFFI's verify() puts before the source, so that a source written for CFFI may use
@@ -183,12 +185,18 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
         const symbol = globals.get(d.name)!;
         // Typed as the global itself where the cdef leaves lengths inside its type to the compiler
         // ('int a[...][...]', which C cannot spell before knowing them).
-        const head = d.innerLengthsFromCompiler !== undefined
-          ? `__typeof__(${d.name}) *${symbol}(void)`
-          : named(pointerTo(d.type, d.quals), `${symbol}(void)`, what);
-        accessors.add(`_NCFFI_EXPORT ${head} { return &${d.name}; } /* cdef ${d.pos.line}:${d.pos.column} */`, {
-          role: 'accessor', subject: what, name: d.name, pos: d.pos,
-        });
+        const own = `__typeof__(${d.name}) *${symbol}(void)`;
+        const head = d.innerLengthsFromCompiler !== undefined ? own : named(pointerTo(d.type, d.quals), `${symbol}(void)`, what);
+        const owner: Owner = { role: 'accessor', subject: what, name: d.name, pos: d.pos };
+        const line = (h: string): string => `_NCFFI_EXPORT ${h} { return &${d.name}; } /* cdef ${d.pos.line}:${d.pos.column} */`;
+        if (d.type.kind === 'array' && d.type.length === null && head !== own) {
+          // An array of open length ('int a[]', 'int a[...]'): C converts a pointer to 'int[41]' into one to 'int[]', C++ before C++20 does not.
+          accessors.add('#ifdef __cplusplus');
+          accessors.add(line(own), owner);
+          accessors.add('#else');
+          accessors.add(line(head), owner);
+          accessors.add('#endif');
+        } else accessors.add(line(head), owner);
         accessors.add(`#ifdef ${d.name}`);
         accessors.add(`_NCFFI_EXPORT void ${macroGlobalSymbol(d.name)}(void) {} /* a macro: its address is taken at each access */`);
         accessors.add('#endif');
@@ -225,13 +233,27 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
   // The field checks take each field's address, never used: a packed struct's (sys/epoll.h's
   // struct epoll_event) would warn of unaligned pointers that no code makes.
   glue.add('# pragma GCC diagnostic ignored "-Waddress-of-packed-member"');
-  glue.add('# define _NCFFI_EXPORT __attribute__((visibility("default")))');
+  glue.add('# define _NCFFI_VISIBLE __attribute__((visibility("default")))');
   glue.add('# define _NCFFI_UNUSED __attribute__((unused))');
   glue.add('# define _NCFFI_ALIGNOF(t) __alignof__(t)');
   glue.add('#else');
-  glue.add('# define _NCFFI_EXPORT');
+  glue.add('# define _NCFFI_VISIBLE');
   glue.add('# define _NCFFI_UNUSED');
   glue.add('# define _NCFFI_ALIGNOF(t) _Alignof(t)');
+  glue.add('#endif');
+  // What node-cffi looks up by name: exported, and compiled as C++ (a '.cpp' source) under its C
+  // name. A variable without an initialiser is a definition in C, and in C++ inside extern "C" { }.
+  glue.add('#ifdef __cplusplus');
+  glue.add('# define _NCFFI_EXPORT extern "C" _NCFFI_VISIBLE');
+  glue.add('# define _NCFFI_DATA(...) extern "C" { _NCFFI_VISIBLE __VA_ARGS__; }');
+  glue.add('#else');
+  glue.add('# define _NCFFI_EXPORT _NCFFI_VISIBLE');
+  glue.add('# define _NCFFI_DATA(...) _NCFFI_VISIBLE __VA_ARGS__;');
+  glue.add('#endif');
+  // C's spellings the glue writes, in C++ (here, after the source, whose own uses they leave alone).
+  glue.add('#ifdef __cplusplus');
+  glue.add('# define _Bool bool');
+  glue.add('# define restrict __restrict');
   glue.add('#endif');
   if (entries.length > 0) {
     // A function table entry: the function `f` itself when its type is `t`, else its wrapper `w`
@@ -256,11 +278,14 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
   glue.add('# pragma clang diagnostic warning "-Wincompatible-pointer-types-discards-qualifiers"', end);
   glue.add('#endif', end);
   glue.add('#if defined(__GNUC__) || defined(__clang__)', end);
-  glue.add('# pragma GCC diagnostic error "-Wimplicit-function-declaration"', end);
-  glue.add('# pragma GCC diagnostic error "-Wincompatible-pointer-types"', end);
-  glue.add('# pragma GCC diagnostic error "-Wint-conversion"', end);
+  // C++ makes the first three errors itself, and gcc says the options are C's.
+  glue.add('# ifndef __cplusplus', end);
+  glue.add('#  pragma GCC diagnostic error "-Wimplicit-function-declaration"', end);
+  glue.add('#  pragma GCC diagnostic error "-Wincompatible-pointer-types"', end);
+  glue.add('#  pragma GCC diagnostic error "-Wint-conversion"', end);
   // Exported glue functions have no separate prototypes, and strict checks redeclare on purpose.
-  glue.add('# pragma GCC diagnostic ignored "-Wmissing-prototypes"', end);
+  glue.add('#  pragma GCC diagnostic ignored "-Wmissing-prototypes"', end);
+  glue.add('# endif', end);
   glue.add('# pragma GCC diagnostic ignored "-Wmissing-declarations"', end);
   glue.add('# pragma GCC diagnostic ignored "-Wredundant-decls"', end);
   glue.add('#endif', end);
@@ -277,7 +302,7 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
   const place = (part: Lines): void => part.text.forEach((line, i) => glue.add(line, part.owners[i]));
   if (externs.size > 0) {
     // What an extern "Python" function calls when nothing is attached to it yet: node-cffi's report, once it has set it.
-    glue.add(`_NCFFI_EXPORT void (*volatile ${EXTERN_REPORT})(const char *);`);
+    glue.add(`_NCFFI_DATA(void (*volatile ${EXTERN_REPORT})(const char *))`);
     glue.add(`_NCFFI_UNUSED static void ${PREFIX}unattached(const char *${PREFIX}m) { void (*${PREFIX}r)(const char *) = ${EXTERN_REPORT}; if (${PREFIX}r) ${PREFIX}r(${PREFIX}m); }`);
   }
   // The wrappers are thousands of one-line functions whose speed is the call's: optimising them as
@@ -305,7 +330,7 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
     // A global the source makes const and the cdef does not would be written in read-only memory.
     glue.add('#if defined(__clang__)');
     glue.add('# pragma clang diagnostic error "-Wincompatible-pointer-types-discards-qualifiers"');
-    glue.add('#elif defined(__GNUC__)');
+    glue.add('#elif defined(__GNUC__) && !defined(__cplusplus)'); // an error in C++ already
     glue.add('# pragma GCC diagnostic error "-Wdiscarded-qualifiers"');
     glue.add('#endif');
     place(accessors);
@@ -433,8 +458,8 @@ function externFunction(
   const sig = b.lowered ?? t;
   const at = `/* cdef ${d.pos.line}:${d.pos.column} */`;
   const lines: string[] = [];
-  lines.push(`_NCFFI_EXPORT ${declare(pointerTo(sig), b.slot, Q_VOLATILE)}; ${at}`);
-  if (b.error !== null) lines.push(`_NCFFI_EXPORT ${declare(t.result, b.error)}; ${at}`);
+  lines.push(`_NCFFI_DATA(${declare(pointerTo(sig), b.slot, Q_VOLATILE)}) ${at}`);
+  if (b.error !== null) lines.push(`_NCFFI_DATA(${declare(t.result, b.error)}) ${at}`);
   const params = t.args.map((a, i) => declare(a, `${PREFIX}a${i}`));
   const head = declare(t.result, `${d.name}(${params.length ? params.join(', ') : 'void'})`);
   const byPtr = b.lowered !== null && byPointer(t.result);
@@ -480,7 +505,8 @@ function wrapper(
 function functionTable(out: Lines, entries: readonly TableEntry[]): void {
   if (entries.length === 0) return;
   for (const e of entries) {
-    out.add(`#ifndef ${e.name}`);
+    // Not in C++: it has no C99 inline, an overloaded name (<math.h>'s sin) has no one type, and the entry is the wrapper anyway.
+    out.add(`#if !defined(${e.name}) && !defined(__cplusplus)`);
     out.add(`extern __typeof__(${e.name}) ${e.name};`, e.owner);
     out.add('#endif');
   }

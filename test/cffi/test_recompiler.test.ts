@@ -23,9 +23,10 @@
 // test_cdef_using_windows_complex: Windows only (MSVC _Fcomplex/_Dcomplex)
 // test_loader_spec: Python module attributes (__loader__, __spec__)
 //
-// CFFI's verify() test function compiles, unless NO_CPP is set, as C++ without warnings; with NO_CPP (or
-// no_cpp=True) as C with -Werror and the warning flags below. node-cffi compiles C, so every test
-// here takes the second configuration: the generated glue must compile cleanly under those flags.
+// CFFI's verify() test function compiles, unless NO_CPP is set, as C++ without warnings (its source
+// inside extern "C" { }, source_extension='.cpp'); with NO_CPP (or no_cpp=True) as C with -Werror and
+// the warning flags below. This file takes the second configuration by default (the generated glue
+// must compile cleanly under those flags), and the first with NODE_CFFI_CPP=1, as CI runs it too.
 // Its undef_macros=['NDEBUG'] is -UNDEBUG.
 import * as fs from 'fs';
 import * as os from 'os';
@@ -63,19 +64,30 @@ function newFFI(): CffiFFI {
   return new FFI() as CffiFFI;
 }
 
+/** CFFI's `.cpp` mode (its verify()'s default, unless NO_CPP is set), in which this file runs when NODE_CFFI_CPP is '1'. */
+const CPP_MODE = process.env.NODE_CFFI_CPP === '1';
+
+/** Whether verify() below builds `kw`'s source as C++, as CFFI's does (with its source in extern "C" { }). */
+const asCpp = (kw: VerifyKw): boolean => CPP_MODE && !kw.noCpp;
+
 /** The options verify() below passes for `kw`. */
 function verifyOptions(moduleName: string, kw: VerifyKw): VerifyOptions {
   const { noCpp: _noCpp, ignoreWarnings, ...options } = kw;
+  const cpp = asCpp(kw);
   return {
+    ...(cpp ? { sourceExtension: '.cpp' } : {}),
     ...options,
     moduleName: `_CFFI_${moduleName}`,
-    extraCompileArgs: ['-UNDEBUG', ...(options.extraCompileArgs ?? []), ...(ignoreWarnings ? [] : WARNING_FLAGS)],
+    extraCompileArgs: ['-UNDEBUG', ...(options.extraCompileArgs ?? []), ...(ignoreWarnings || cpp ? [] : WARNING_FLAGS)],
   };
 }
 
+/** The source as CFFI's verify() compiles it: inside extern "C" { } in the .cpp mode. */
+const sourceFor = (source: string, kw: VerifyKw): string => (asCpp(kw) ? `extern "C" {\n${source}\n}` : source);
+
 /** CFFI's verify(ffi, module_name, source, **kwds): compiles `source` with the cdef of `ffi` and returns the library. */
 function verify(ffi: FFI, moduleName: string, source: string, kw: VerifyKw = {}): Lib {
-  return ffi.verify(source, verifyOptions(moduleName, kw));
+  return ffi.verify(sourceFor(source, kw), verifyOptions(moduleName, kw));
 }
 
 /** The start of a child-process snippet that declares `cdef` and verifies `source` as verify() does: `ffi` and `lib` in scope. */
@@ -84,7 +96,7 @@ function childVerify(cdef: string, moduleName: string, source: string, kw: Verif
     'const { FFI } = require(LIB);',
     'const ffi = new FFI();',
     `ffi.cdef(${JSON.stringify(cdef)}, ${JSON.stringify(cdefOptions)});`,
-    `const lib = ffi.verify(${JSON.stringify(source)}, ${JSON.stringify(verifyOptions(moduleName, kw))});`,
+    `const lib = ffi.verify(${JSON.stringify(sourceFor(source, kw))}, ${JSON.stringify(verifyOptions(moduleName, kw))});`,
   ].join('\n');
 }
 
@@ -1983,7 +1995,7 @@ test('test_bool_in_cpp', () => {
   expect(lib.f()).toBe(true);
 });
 
-test.failing('test_bool_in_cpp_2', () => {
+test('test_bool_in_cpp_2', () => {
   const ffi = newFFI();
   ffi.cdef('int add(int a, int b);');
   const lib = verify(ffi, 'test_bool_bug_cpp', `
