@@ -439,7 +439,7 @@ export class FFI {
     if (!Array.isArray(packages)) throw new TypeError(`ffi.setSourcePkgconfig(): expected an array of package names (such as ['libpng', 'zlib']), got ${show(packages)}`);
     checkOptions('ffi.setSourcePkgconfig()', options, apiMode().VERIFY_OPTION_NAMES);
     const own = options.pkgconfig;
-    const { pkgconfig: ran, ...merged } = buildStage().withPkgconfig({ ...options, pkgconfig: Array.isArray(own) ? [...packages, ...own] : own ?? packages }, nodeHost);
+    const { pkgconfig: _ran, ...merged } = buildStage().withPkgconfig({ ...options, pkgconfig: Array.isArray(own) ? [...packages, ...own] : own ?? packages }, nodeHost);
     this.setSource(moduleName, source, merged);
   }
 
@@ -485,7 +485,7 @@ export class FFI {
     const data = aotData().bakeModule(set.base, out.library, decls, functions, globals, this.#values, this.#aliases);
     return aotLoader().writeModule(out.dir(set.moduleName), {
       [out.library]: nodeHost.readFileSync(built.path),
-      ...aotLoader().moduleFiles(data, declarationsRegistry(decls), set.options.filename ?? `${set.base}.c`),
+      ...aotLoader().moduleFiles(data, declarationsRegistry(decls), apiMode().sourceFileName(set.options, set.base)),
     }, out.report);
   }
 
