@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { FFI, FFIError } from '../../lib';
+import { fakePkgConfig } from '../helpers/pkgconfig';
 import { expectThrow } from '../helpers/throws';
 
 let work: string;
@@ -20,21 +21,7 @@ beforeAll(() => {
   const include = path.join(work, 'include');
   fs.mkdirSync(include);
   fs.writeFileSync(path.join(include, 'fakepkg.h'), '#define FAKE_VALUE 41\n');
-  calls = path.join(work, 'calls.log');
-  fake = path.join(work, 'fake-pkg-config');
-  fs.writeFileSync(
-    fake,
-    `#!/bin/sh
-echo "$*" >> '${calls}'
-last=""; for a in "$@"; do last="$a"; done
-if [ "$last" != fakepkg ]; then echo "Package $last was not found in the pkg-config search path." >&2; exit 1; fi
-case "$2" in
-  --cflags) echo "-I${include} -DABCD -DCFFI_TEST=7 -Wno-unused-variable" ;;
-  --libs) echo "-L${work} -lm -Wl,--as-needed" ;;
-esac
-`,
-    { mode: 0o755 },
-  );
+  ({ program: fake, calls } = fakePkgConfig(work, 'fakepkg', { cflags: `-I${include} -DABCD -DCFFI_TEST=7 -Wno-unused-variable`, libs: `-L${work} -lm -Wl,--as-needed` }));
   process.env.PKG_CONFIG = fake;
 });
 

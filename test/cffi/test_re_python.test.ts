@@ -26,7 +26,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { FFI, Lib } from '../../lib';
-import { ROOT, ensureBuilt } from '../cli/binary';
+import { ensureBuilt, withPackageLinked } from '../cli/binary';
 import { CC } from '../helpers/compiler';
 import { expectThrow } from '../helpers/throws';
 
@@ -100,8 +100,7 @@ beforeAll(() => {
   // The built package in this (jest) process: no V8 code cache of it written after the test environment is gone.
   process.env.NODE_CFFI_CODE_CACHE = '0';
   tmpdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cffi-test-re-python-'));
-  fs.mkdirSync(path.join(tmpdir, 'node_modules'));
-  fs.symlinkSync(ROOT, path.join(tmpdir, 'node_modules', 'node-cffi'));
+  withPackageLinked(tmpdir);
   pkg = require(path.join(tmpdir, 'node_modules', 'node-cffi')) as Package;
   fs.writeFileSync(path.join(tmpdir, '_test_re_python.c'), SRC);
   // test with a non-ascii char

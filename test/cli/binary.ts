@@ -10,6 +10,13 @@ export const MAIN = path.join(ROOT, 'dist', 'node-cffi.js');
 /** The ESM entry, written after the CommonJS build. */
 export const ESM = path.join(ROOT, 'dist', 'esm', 'index.mjs');
 
+/** Makes `dir` (and its node_modules) a project with node-cffi installed as a link to this checkout, as a module's loader requires it by name; returns `dir`. */
+export function withPackageLinked(dir: string): string {
+  fs.mkdirSync(path.join(dir, 'node_modules'), { recursive: true });
+  fs.symlinkSync(ROOT, path.join(dir, 'node_modules', 'node-cffi'));
+  return dir;
+}
+
 function newestSource(dir: string): number {
   let newest = 0;
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {

@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { FFI, FFIError, VerificationError } from '../../lib';
 import { fixture } from '../helpers/fixtures';
-import { ROOT, ensureBuilt } from '../cli/binary';
+import { ROOT, ensureBuilt, withPackageLinked } from '../cli/binary';
 import { CC } from '../helpers/compiler';
 import { expectThrow } from '../helpers/throws';
 import { typecheck } from '../helpers/typecheck';
@@ -32,8 +32,7 @@ let moduleDir: string;
 /** A consumer project elsewhere, with the module directory copied into it and node-cffi installed as a link to this checkout. */
 function project(name: string, packageJson: object): string {
   const dir = path.join(work, name);
-  fs.mkdirSync(path.join(dir, 'node_modules'), { recursive: true });
-  fs.symlinkSync(ROOT, path.join(dir, 'node_modules', 'node-cffi'));
+  withPackageLinked(dir);
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name, private: true, ...packageJson }));
   fs.cpSync(moduleDir, path.join(dir, '_geometry'), { recursive: true });
   return dir;
@@ -231,8 +230,7 @@ describe('the module source', () => {
     f.cdef('#define FACTOR ...\nint scaled(int v);');
     f.setSource('_scaled', '#include "scale.h"', { includeDirs: [path.relative(process.cwd(), headers)] });
     const user = path.join(work, 'scaled');
-    fs.mkdirSync(path.join(user, 'node_modules'), { recursive: true });
-    fs.symlinkSync(ROOT, path.join(user, 'node_modules', 'node-cffi'));
+    withPackageLinked(user);
     f.compile({ tmpdir: user });
     fs.writeFileSync(path.join(user, 'use.js'), "const { lib } = require('./_scaled/_scaled.js');\nconsole.log(lib.scaled(7), lib.FACTOR);\n");
     const r = runWithoutCompiler(user, 'use.js');
@@ -290,8 +288,7 @@ void qsort(void *, size_t, size_t, cmp_t);
 
   test("a program requires it and opens a library with its ffi, parsing no cdef and compiling nothing (CFFI's out-of-line ABI mode)", () => {
     const dir = path.join(work, 'abi-user');
-    fs.mkdirSync(path.join(dir, 'node_modules'), { recursive: true });
-    fs.symlinkSync(ROOT, path.join(dir, 'node_modules', 'node-cffi'));
+    withPackageLinked(dir);
     fs.cpSync(abiDir, path.join(dir, '_libc'), { recursive: true });
     fs.writeFileSync(
       path.join(dir, 'consumer.js'),
@@ -312,8 +309,7 @@ void qsort(void *, size_t, size_t, cmp_t);
 
   test('its types check: ffi.dlopen<Lib>() gives the typed library, and a wrong use is refused', () => {
     const dir = path.join(work, 'abi-ts');
-    fs.mkdirSync(path.join(dir, 'node_modules'), { recursive: true });
-    fs.symlinkSync(ROOT, path.join(dir, 'node_modules', 'node-cffi'));
+    withPackageLinked(dir);
     fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'abi-ts', private: true }));
     fs.cpSync(abiDir, path.join(dir, '_libc'), { recursive: true });
     fs.writeFileSync(
@@ -335,8 +331,7 @@ void qsort(void *, size_t, size_t, cmp_t);
     f.cdef(ABI_CDEF);
     f.setSource('_libc', null);
     const dir = path.join(work, 'emitted');
-    fs.mkdirSync(path.join(dir, 'node_modules'), { recursive: true });
-    fs.symlinkSync(ROOT, path.join(dir, 'node_modules', 'node-cffi'));
+    withPackageLinked(dir);
     f.emitJsCode(path.join(dir, 'libc_decls.js'));
     f.emitJsCode(path.join(dir, 'libc_decls.cjs'));
     expect(fs.readdirSync(dir).sort()).toEqual(['libc_decls.cjs', 'libc_decls.d.cts', 'libc_decls.d.ts', 'libc_decls.js', 'node_modules']);

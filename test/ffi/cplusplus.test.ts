@@ -6,7 +6,7 @@ import * as path from 'path';
 import { FFI, VerificationError, cc } from '../../lib';
 import { CC, ccFamily, testIfInstalled } from '../helpers/compiler';
 import { expectThrow } from '../helpers/throws';
-import { ROOT, ensureBuilt } from '../cli/binary';
+import { ensureBuilt, withPackageLinked } from '../cli/binary';
 
 /** Why the C compiler cannot build C++ here (no cc1plus: Debian's g++ package), or null. */
 const noCxx = ((): string | null => {
@@ -122,8 +122,7 @@ cxxTest('compile() builds a C++ module, which a program loads by its C names', (
   expect(fs.readFileSync(path.join(dir, '_cxx.js'), 'utf8').split('\n')[0]).toContain('from _cxx.cpp');
   // A program requires the loader (node-cffi linked as a package): the symbols it looks up keep their C names.
   const user = path.join(work, 'user');
-  fs.mkdirSync(path.join(user, 'node_modules'), { recursive: true });
-  fs.symlinkSync(ROOT, path.join(user, 'node_modules', 'node-cffi'));
+  withPackageLinked(user);
   fs.cpSync(dir, path.join(user, '_cxx'), { recursive: true });
   fs.writeFileSync(
     path.join(user, 'consumer.js'),

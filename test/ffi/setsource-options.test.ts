@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { FFI, FFIError } from '../../lib';
+import { fakePkgConfig } from '../helpers/pkgconfig';
 import { expectThrow } from '../helpers/throws';
 
 let work: string;
@@ -75,21 +76,7 @@ describe('ffi.setSourcePkgconfig()', () => {
     const include = path.join(work, 'include');
     fs.mkdirSync(include, { recursive: true });
     fs.writeFileSync(path.join(include, 'pcpkg.h'), '#define PC_VALUE 40\n');
-    calls = path.join(work, 'calls.log');
-    fake = path.join(work, 'fake-pkg-config');
-    fs.writeFileSync(
-      fake,
-      `#!/bin/sh
-echo "$*" >> '${calls}'
-last=""; for a in "$@"; do last="$a"; done
-case "$last" in pcpkg) ;; *) echo "Package $last was not found in the pkg-config search path." >&2; exit 1 ;; esac
-case "$2" in
-  --cflags) echo "-I${include} -DPC_EXTRA=2" ;;
-  --libs) echo "-lm" ;;
-esac
-`,
-      { mode: 0o755 },
-    );
+    ({ program: fake, calls } = fakePkgConfig(work, 'pcpkg', { cflags: `-I${include} -DPC_EXTRA=2`, libs: '-lm' }));
     process.env.PKG_CONFIG = fake;
   });
   afterAll(() => {

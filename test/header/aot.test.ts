@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { FFI } from '../../lib';
-import { ROOT, ensureBuilt } from '../cli/binary';
+import { ensureBuilt, withPackageLinked } from '../cli/binary';
 
 const TSX = require.resolve('tsx/cjs');
 const zlib = ['/usr/include/zlib.h', '/usr/local/include/zlib.h'].some((f) => fs.existsSync(f));
@@ -26,8 +26,7 @@ afterAll(() => {
   expect(types).toMatch(/deflateInit\(\w*: CData \| readonly \(struct_z_stream_s \| struct_z_stream_s_init\)\[\] \| null, \w*: number \| bigint\): number;/);
   // The loader requires the package by name: this checkout, built, stands for it.
   ensureBuilt();
-  fs.mkdirSync(path.join(work, 'node_modules'));
-  fs.symlinkSync(ROOT, path.join(work, 'node_modules', 'node-cffi'));
+  withPackageLinked(work);
   fs.writeFileSync(
     path.join(work, 'use.ts'),
     "import { ffi, lib } from './_zlibapi/_zlibapi.js';\n" +
