@@ -57,6 +57,16 @@ export const ownsNoBytes = new WeakSet<CData>();
 /** Cdata from ffi.fromBuffer(), with what CFFI's repr names: the class of the object whose memory they are. ffi.release() ends them. */
 export const fromBuffers = new WeakMap<CData, string>();
 
+/** ffi.release(), given by lifetime.ts (which imports this module): what a cdata's Symbol.dispose runs. */
+let releaseOnDispose: (c: CData) => void = () => {
+  throw new Error('internal: lib/cdata/lifetime.ts gives cdata their release (useReleaseOnDispose) when it loads');
+};
+
+/** Gives Symbol.dispose its release (lifetime.ts). */
+export function useReleaseOnDispose(f: (c: CData) => void): void {
+  releaseOnDispose = f;
+}
+
 export class CData {
   // The fields are declared and set by each generated class (classes.ts), not here: one
   // initializer shared by every cdata class would see hundreds of shapes and go megamorphic
@@ -76,6 +86,14 @@ export class CData {
   get [TYPE](): CType {
     // Only an object made with `new CData()` has no class of a type.
     throw new TypeError("this object was made with 'new CData()': cdata are made by ffi.new(), ffi.cast() and node-cffi's other functions");
+  }
+
+  /**
+   * `using p = ffi.new(...)` (TypeScript 5.2's explicit resource management): ffi.release(p) when
+   * the block ends, as CFFI's `with ffi.new(...) as p:`; refused as ffi.release() refuses.
+   */
+  [Symbol.dispose](): void {
+    releaseOnDispose(this);
   }
 
   /** Element read behind `p[i]`; pointer and array classes replace it. */

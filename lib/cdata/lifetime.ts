@@ -4,7 +4,7 @@ import { CType, PointerType, VOID } from '../ctype/model';
 import { pointerTo } from '../ctype/intern';
 import { bufferAddress, onCallbacksExhausted } from '../backend/calls';
 import { native } from '../backend/native';
-import { ADDR, CData, CLASS, DESTRUCTOR, fromBuffers, isCData, LEN, MEM, OFF, OWN, ownsNoBytes, REPR, TYPE } from './base';
+import { ADDR, CData, CLASS, DESTRUCTOR, fromBuffers, isCData, LEN, MEM, OFF, OWN, ownsNoBytes, REPR, TYPE, useReleaseOnDispose } from './base';
 import { inspect } from 'util';
 import { CDataClass, classOf, ownMemory } from './classes';
 import { knownBytes } from './access';
@@ -544,6 +544,8 @@ export function release(c: unknown): void {
   c[ADDR] = 0;
   Object.setPrototypeOf(c, released);
 }
+
+useReleaseOnDispose(release);
 
 /**
  * Closes an allocation's Memory (a slab piece no view derived from keeps sharing its slab's: nothing
