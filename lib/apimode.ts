@@ -44,7 +44,8 @@ export interface VerifyOptions extends BuildOptions {
   flags?: number;
   /**
    * A file (usually the calling module's own, `__filename`) whose directory the relative paths of
-   * includeDirs, libraryDirs and sources are taken from, instead of the working directory.
+   * includeDirs, libraryDirs, runtimeLibraryDirs, sources, extraObjects and depends are taken from,
+   * instead of the working directory.
    */
   relativeTo?: string;
 }
@@ -151,7 +152,7 @@ export function prepare(
 }
 
 
-/** The options with the relative paths of includeDirs, libraryDirs and sources taken from options.relativeTo's directory. */
+/** The options with the relative paths of includeDirs, libraryDirs, runtimeLibraryDirs, sources, extraObjects and depends taken from options.relativeTo's directory. */
 function relativePaths(options: VerifyOptions): VerifyOptions {
   const file = options.relativeTo;
   if (file === undefined) return options;
@@ -162,7 +163,15 @@ function relativePaths(options: VerifyOptions): VerifyOptions {
   const under = (list: readonly string[] | undefined): readonly string[] | undefined =>
     Array.isArray(list) ? list.map((x: unknown) => (typeof x === 'string' && !path.isAbsolute(x) ? path.join(dir, x) : x) as string) : list;
   const { relativeTo: _relativeTo, ...rest } = options; // eslint-disable-line @typescript-eslint/no-unused-vars
-  return { ...rest, includeDirs: under(options.includeDirs), libraryDirs: under(options.libraryDirs), sources: under(options.sources) };
+  return {
+    ...rest,
+    includeDirs: under(options.includeDirs),
+    libraryDirs: under(options.libraryDirs),
+    sources: under(options.sources),
+    runtimeLibraryDirs: under(options.runtimeLibraryDirs),
+    extraObjects: under(options.extraObjects),
+    depends: under(options.depends),
+  };
 }
 
 /**
@@ -320,9 +329,20 @@ export function loadAndSettle(p: Prepared, built: BuildResult): Settled {
  * what to do; the loader's own words follow. Other errors pass unchanged.
  */
 function unresolved(e: unknown, p: Prepared): unknown {
+  const source = sourceFileName(p.options, 'source');
+  const needed = e instanceof Error ? /:\s*([^\s:]+\.so[.\d]*): cannot open shared object file/.exec(e.message)?.[1] : undefined;
+  if (needed !== undefined) {
+    // A library -l linked, which the dynamic linker does not find when this one loads: not in its directories, nor in an rpath.
+    const dirs = Array.isArray(p.options.libraryDirs) ? p.options.libraryDirs.filter((d): d is string => typeof d === 'string') : [];
+    const found = dirs.map((d) => path.resolve(nodeHost.cwd(), d)).find((d) => nodeHost.statSync(path.join(d, needed)) !== undefined);
+    return new FFIError(
+      `verify(): the library built from ${source} needs ${needed}, which the dynamic linker does not find when it loads` +
+        `${found ? ` (it is in ${found}, a directory of options.libraryDirs, which serves the link only)` : ''}; ` +
+        `give its directory in options.runtimeLibraryDirs (-Wl,-rpath), or in LD_LIBRARY_PATH before node starts (${(e as Error).message})`,
+    );
+  }
   const name = e instanceof Error ? /\bundefined symbol: ([^\s,)]+)/.exec(e.message)?.[1] : undefined;
   if (name === undefined) return e;
-  const source = sourceFileName(p.options, 'source');
   return new FFIError(
     `verify(): the library built from ${source} refers to '${name}', which neither ${source} nor a library linked defines; ` +
       `define it in the source, or name the library that defines it in options.libraries (${(e as Error).message})`,

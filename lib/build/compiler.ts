@@ -21,6 +21,14 @@ export interface BuildOptions {
   libraryDirs?: readonly string[];
   /** More C files compiled into the same library. */
   sources?: readonly string[];
+  /** Macro names given to -U, after defineMacros' -D (distutils' `undef_macros`): ['NDEBUG']. */
+  undefMacros?: readonly string[];
+  /** Directories the library looks for its shared libraries in when it is loaded (-Wl,-rpath; distutils' `runtime_library_dirs`). */
+  runtimeLibraryDirs?: readonly string[];
+  /** Object files and static libraries linked into the library as they are (distutils' `extra_objects`): ['libfoo.a']. */
+  extraObjects?: readonly string[];
+  /** Files the build depends on besides the source and the headers it includes (distutils' `depends`): a change to one builds again. */
+  depends?: readonly string[];
   /** Packages whose `pkg-config --cflags --libs` flags are added to these options (CFFI's `pkgconfig`): ['libpng']. */
   pkgconfig?: readonly string[];
   /** The cache directory to use instead of the default. */
@@ -37,7 +45,8 @@ export interface BuildOptions {
 /** Every BuildOptions name, for checkOptions(). */
 export const BUILD_OPTION_NAMES: Readonly<Record<keyof BuildOptions, true>> = {
   compiler: true, extraCompileArgs: true, extraLinkArgs: true, defineMacros: true, includeDirs: true, libraries: true,
-  libraryDirs: true, sources: true, pkgconfig: true, tmpdir: true, timeout: true, quiet: true,
+  libraryDirs: true, sources: true, undefMacros: true, runtimeLibraryDirs: true, extraObjects: true, depends: true, pkgconfig: true,
+  tmpdir: true, timeout: true, quiet: true,
 };
 
 export interface CompilerInfo {
@@ -265,9 +274,16 @@ export function featureLines(options: BuildOptions): string {
   return featureArgs(callerArgs(options)).length > 0 ? '#ifndef _GNU_SOURCE\n#define _GNU_SOURCE\n#endif\n' : '';
 }
 
-/** The caller's own compile arguments: options.extraCompileArgs, then options.defineMacros as -D. */
+/** The caller's own compile arguments: options.extraCompileArgs, then options.defineMacros as -D and options.undefMacros as -U. */
 function callerArgs(options: BuildOptions): string[] {
-  return [...stringList(options.extraCompileArgs, 'extraCompileArgs', false), ...defineArgs(options.defineMacros)];
+  return [...stringList(options.extraCompileArgs, 'extraCompileArgs', false), ...defineArgs(options.defineMacros), ...undefArgs(options.undefMacros)];
+}
+
+function undefArgs(value: unknown): string[] {
+  return stringList(value, 'undefMacros', true).map((name, i) => {
+    if (!/^[A-Za-z_]\w*$/.test(name)) throw new TypeError(`options.undefMacros[${i}]: the macro name ${show(name)} is not a C identifier`);
+    return `-U${name}`;
+  });
 }
 
 /** The extensions gcc and clang read as C++ (what CFFI's source_extension='.cpp' asks for). */
@@ -279,8 +295,13 @@ export const isCxxFile = (name: string): boolean => CXX_EXTENSION.test(name);
 /** The compiler's arguments around `-o <out> <file>`; paths are absolute, as the compiler runs elsewhere. */
 export interface CompileArgs {
   readonly before: readonly string[];
+  /** More C files to compile. */
   readonly sources: readonly string[];
+  /** Object files and static libraries, linked as they are after the sources. */
+  readonly objects: readonly string[];
   readonly after: readonly string[];
+  /** Files whose content the build depends on but the compiler is not given. */
+  readonly depends: readonly string[];
 }
 
 /**
@@ -302,15 +323,18 @@ export function compileArgs(given: BuildOptions, host: Host, cxx = false): Compi
       ...stringList(options.includeDirs, 'includeDirs', true).map((d) => `-I${abs(d)}`),
     ],
     sources: stringList(options.sources, 'sources', true).map(abs),
+    objects: stringList(options.extraObjects, 'extraObjects', true).map(abs),
     after: [
       // A library's calls to its own functions stay inside it, even when the process (node exports
       // some 75,000 symbols: main, crc32, compress…) defines a function of the same name.
       '-Wl,-Bsymbolic',
       ...stringList(options.libraryDirs, 'libraryDirs', true).map((d) => `-L${abs(d)}`),
+      ...stringList(options.runtimeLibraryDirs, 'runtimeLibraryDirs', true).map((d) => `-Wl,-rpath,${abs(d)}`),
       ...stringList(options.libraries, 'libraries', true).map((l) => `-l${l}`),
       ...stringList(options.extraLinkArgs, 'extraLinkArgs', false),
       ...(cxx ? ['-lstdc++'] : []),
     ],
+    depends: stringList(options.depends, 'depends', true).map(abs),
   };
 }
 
@@ -421,10 +445,10 @@ function overflowError(name: string, r: { stdout: string; stderr: string }, dirs
  * returns what the compiler wrote (its warnings; '' when it wrote nothing), private paths removed.
  */
 export function* runCompiler(c: Compilation, io: HostTasks): Task<string> {
-  const { before, sources, after } = c.args;
+  const { before, sources, objects, after } = c.args;
   // -MD -MF: the compiler lists the headers it read, so that a changed one is noticed later.
   const args = [
-    ...c.compiler.command.slice(1), ...quickerArgs(c.family, c.args), ...before, '-MD', '-MF', DEPS_FILE, '-o', c.out, fileArgument(c.fileName), ...sources, ...after,
+    ...c.compiler.command.slice(1), ...quickerArgs(c.family, c.args), ...before, '-MD', '-MF', DEPS_FILE, '-o', c.out, fileArgument(c.fileName), ...sources, ...objects, ...after,
   ];
   // TMPDIR sends the compiler's own temporaries (named in linker messages) into the private directory too.
   const notice = c.notice === undefined ? undefined : { afterMs: NOTICE_AFTER_MS, text: c.notice };

@@ -116,11 +116,14 @@ interface Plan {
   readonly timeout: number | undefined;
 }
 
-/** The sha256 of each extra source; a missing one, a directory or anything but a regular file is refused by name. */
-function* hashSources(sources: readonly string[], io: HostTasks): Task<string[]> {
+/**
+ * The sha256 of each extra source, object and dependency (`files`, by option name); a missing one,
+ * a directory or anything but a regular file is refused by name.
+ */
+function* hashSources(files: Readonly<Record<'sources' | 'extraObjects' | 'depends', readonly string[]>>, io: HostTasks): Task<string[]> {
   const hashes: string[] = [];
-  for (const [i, file] of sources.entries()) {
-    const where = `options.sources[${i}]`;
+  for (const [option, file, i] of Object.entries(files).flatMap(([option, list]) => list.map((f, i) => [option, f, i] as const))) {
+    const where = `options.${option}[${i}]`;
     const st = yield* io.stat(file);
     if (!st) {
       throw new VerificationError(`${where}: the file ${file} does not exist; check the path (relative ones start at the working directory)`);
@@ -159,8 +162,8 @@ function* plan(req: BuildRequest, host: Host, io: HostTasks): Task<Plan> {
     compiler: info,
     codeHash,
     fileName: req.fileName,
-    args: [...args.before, ...args.sources, ...args.after],
-    sourceHashes: yield* hashSources(args.sources, io),
+    args: [...args.before, ...args.sources, ...args.objects, ...args.after],
+    sourceHashes: yield* hashSources({ sources: args.sources, extraObjects: args.objects, depends: args.depends }, io),
     keyParts: req.keyParts,
   });
   return { req, dir, entry: entryFor(dir, req.moduleName, key), key, codeHash, found, info, args, timeout };

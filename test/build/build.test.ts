@@ -247,7 +247,7 @@ describe('the compiler process', () => {
   });
 
   test('gcc alone is given -pipe and -fno-canonical-system-headers, and no -pipe beside -save-temps', () => {
-    const none = { before: [], sources: [], after: [] };
+    const none = { before: [], sources: [], objects: [], after: [], depends: [] };
     expect(quickerArgs('gcc', none)).toEqual(['-pipe', '-fno-canonical-system-headers']);
     expect(quickerArgs('gcc', { ...none, before: ['-O0', '-save-temps=obj'] })).toEqual(['-fno-canonical-system-headers']);
     expect(quickerArgs('gcc', { ...none, after: ['-save-temps'] })).toEqual(['-fno-canonical-system-headers']);
