@@ -203,7 +203,7 @@ test(`test_types (seed ${seed})`, () => {
   const input = JSON.stringify({
     cdef: cdefs.join('\n'),
     source: source.join('\n'),
-    options: { moduleName: '_CFFI_test_function_args', extraCompileArgs: ['-UNDEBUG', ...WARNING_FLAGS] },
+    options: { moduleName: '_CFFI_test_function_args', undefMacros: ['NDEBUG'], extraCompileArgs: [...WARNING_FLAGS] },
     examples, // numbers only: every value drawn is below 2**40
   });
   // Too large for a command line: the child reads it from a file.

@@ -27,7 +27,7 @@
 // inside extern "C" { }, source_extension='.cpp'); with NO_CPP (or no_cpp=True) as C with -Werror and
 // the warning flags below. This file takes the second configuration by default (the generated glue
 // must compile cleanly under those flags), and the first with NODE_CFFI_CPP=1, as CI runs it too.
-// Its undef_macros=['NDEBUG'] is -UNDEBUG.
+// Its undef_macros=['NDEBUG'] is undefMacros: ['NDEBUG'].
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -78,7 +78,8 @@ function verifyOptions(moduleName: string, kw: VerifyKw): VerifyOptions {
     ...(cpp ? { sourceExtension: '.cpp' } : {}),
     ...options,
     moduleName: `_CFFI_${moduleName}`,
-    extraCompileArgs: ['-UNDEBUG', ...(options.extraCompileArgs ?? []), ...(ignoreWarnings || cpp ? [] : WARNING_FLAGS)],
+    undefMacros: options.undefMacros ?? ['NDEBUG'],
+    extraCompileArgs: [...(options.extraCompileArgs ?? []), ...(ignoreWarnings || cpp ? [] : WARNING_FLAGS)],
   };
 }
 
