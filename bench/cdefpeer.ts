@@ -31,6 +31,16 @@ const ms = Number(process.hrtime.bigint() - t0) / 1e6;
 console.log(ms, process.resourceUsage().minorPageFault - f0);
 `;
 
+/** The first require() of a compiled ABI-mode module's loader in a new process, node-cffi already loaded: what a module saves over its cdef. */
+const MODULE_CHILD = `
+require('node-cffi');
+const f0 = process.resourceUsage().minorPageFault;
+const t0 = process.hrtime.bigint();
+require(process.argv[1]);
+const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+console.log(ms, process.resourceUsage().minorPageFault - f0);
+`;
+
 /**
  * cdef() of structsAndFunctions(1500) next to Python CFFI's cdef() of the same file, each call on
  * a new FFI: cold (the first call of a new process, median over `runs` processes each side, the
@@ -51,12 +61,25 @@ export function benchCdefPeer(runs = Number(process.env.BENCH_RUNS ?? 7)): Row[]
     // The pages the process wrote for the first time during the cdef() (minor page faults, all threads).
     const coldFaults: number[] = [];
     const peer = { cold: [] as number[], warm: [] as number[], version: '' };
+    // The same declarations as an ABI-mode module (setSource(name, null) + compile()), in a project
+    // with node-cffi installed as a link, loaded by a cold child in turn with the cold cdef().
+    const project = path.join(dir, 'project');
+    fs.mkdirSync(path.join(project, 'node_modules'), { recursive: true });
+    fs.symlinkSync(dist, path.join(project, 'node_modules', 'node-cffi'));
+    const abi = new FFI();
+    abi.cdef(text);
+    abi.setSource('_decls', null);
+    const loader = path.join(abi.compile({ tmpdir: project }), '_decls.js');
+    const moduleCold: number[] = [];
     for (let i = 0; i < runs; i++) {
       const r = spawnSync(process.execPath, ['-e', COLD_CHILD, dist, file], { encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`bench/cdefpeer: the cold cdef() failed:\n${r.stderr}`);
       const { ms, pages } = coldFigures(r.stdout);
       cold.push(ms);
       coldFaults.push(pages);
+      const m = spawnSync(process.execPath, ['-e', MODULE_CHILD, loader], { cwd: project, encoding: 'utf8' });
+      if (m.status !== 0) throw new Error(`bench/cdefpeer: the cold module load failed:\n${m.stderr}`);
+      moduleCold.push(coldFigures(m.stdout).ms);
       if (!python) continue;
       const p = spawnSync(PYTHON, [path.join(packageRoot, 'bench', 'peer_cffi.py'), 'cdef', file, '3'], { encoding: 'utf8' });
       if (p.status !== 0) throw new Error(`bench/cdefpeer: Python CFFI's cdef() failed:\n${p.stderr}`);
@@ -82,6 +105,7 @@ export function benchCdefPeer(runs = Number(process.env.BENCH_RUNS ?? 7)): Row[]
       { what: `${what}, cold: pages written first (minor faults)`, ours: median(coldFaults), versus: '-', theirs: NaN, unit: 'pages' },
       { what: `${what}, warm`, ours: warm, versus: `${versus}, warm`, theirs: python ? median(peer.warm) : NaN, unit: 'ms', target },
       { what: `${what}, the same text again (a template's copy)`, ours: copied, versus: `${versus}, warm`, theirs: python ? median(peer.warm) : NaN, unit: 'ms' },
+      { what: 'the same declarations as an ABI-mode module: its loader required, cold', ours: median(moduleCold), versus: 'node-cffi cdef() of the text, cold', theirs: median(cold), unit: 'ms', target: '<= 1x' },
     ];
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

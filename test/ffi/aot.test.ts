@@ -108,6 +108,8 @@ describe('ffi.compile()', () => {
     expect(loader.split('\n')[0]).toMatch(/^\/\/ _geometry: a node-cffi module compiled ahead of time from aot\.c/);
     expect(loader).toContain("require('node-cffi')");
     expect(loader).not.toMatch(/cdef\(|verify\(/);
+    // The data is a JSON text that JSON.parse() reads (V8 compiles an object literal of it several times slower), its bigints revived.
+    expect(loader).toMatch(/^const \$module = JSON\.parse\(".*", \(_k, v\) => .*BigInt\(v\["#bigint"\]\) : v\)\);$/m);
     const types = fs.readFileSync(path.join(moduleDir, '_geometry.d.ts'), 'utf8');
     expect(types).toContain('add(a: number | bigint, b: number | bigint): number;');
     expect(types).toContain('export declare const lib: Lib;');
