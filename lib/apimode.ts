@@ -11,7 +11,7 @@ import { CompilerWarning } from './codegen/warning';
 import { Settlement, settle } from './codegen/probes';
 import { BUILD_OPTION_NAMES, isCxxFile, buildAsync, BuildOptions, BuildRequest, BuildResult, buildSync, recallUnit, RememberedUnit, rememberUnit } from './build';
 import { CdefRecord, bindingsDigest, cdefHash, planDigest, unitKey } from './units';
-import { LoadedLibrary, loadLibrary } from './backend/koffi';
+import { LoadedLibrary, loadLibrary, missingDependency } from './backend/koffi';
 import { placeRaw } from './cdata/memory';
 import type { ExternTable } from './cdata/externs';
 import { Lib, makeLib } from './clib';
@@ -330,8 +330,8 @@ export function loadAndSettle(p: Prepared, built: BuildResult): Settled {
  */
 function unresolved(e: unknown, p: Prepared): unknown {
   const source = sourceFileName(p.options, 'source');
-  const needed = e instanceof Error ? /:\s*([^\s:]+\.so[.\d]*): cannot open shared object file/.exec(e.message)?.[1] : undefined;
-  if (needed !== undefined) {
+  const needed = missingDependency(e, null);
+  if (needed !== null) {
     // A library -l linked, which the dynamic linker does not find when this one loads: not in its directories, nor in an rpath.
     const dirs = Array.isArray(p.options.libraryDirs) ? p.options.libraryDirs.filter((d): d is string => typeof d === 'string') : [];
     const found = dirs.map((d) => path.resolve(nodeHost.cwd(), d)).find((d) => nodeHost.statSync(path.join(d, needed)) !== undefined);

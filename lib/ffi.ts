@@ -10,7 +10,7 @@ import { toJs } from './ctype/declarations';
 import { pointerTo } from './ctype/intern';
 import { Decl, Registry, keyOf } from './ctype/registry';
 import type * as Glue from './codegen/glue';
-import { LoadedLibrary, RTLD, findLibrary, getErrno, keepingErrno, loadLibrary, setErrno } from './backend/koffi';
+import { LoadedLibrary, RTLD, cachedName, findLibrary, getErrno, keepingErrno, loadLibrary, missingDependency, setErrno } from './backend/koffi';
 import { useBuiltinTypes } from './cdata/call';
 import { nodeHost } from './host';
 import type * as AotData from './aot/data';
@@ -595,10 +595,17 @@ export class FFI {
     try {
       loaded = loadLibrary(path, path === null ? { flags } : { watch: [path], flags });
     } catch (e) {
+      const needed = missingDependency(e, path);
+      if (needed !== null) {
+        throw new FFIError(
+          `ffi.dlopen(): ${path} needs ${needed}, which the dynamic linker does not find; give its directory in LD_LIBRARY_PATH ` +
+            `before node starts, or ffi.dlopen() ${needed} by its path first (a library loaded under that name serves the others) (${(e as Error).message})`,
+        );
+      }
       // As CFFI: a bare name no file has ('m', 'z') is looked up in the dynamic linker's cache.
       const bare = path !== null && !path.includes('/') && e instanceof FFIError;
       const found = bare ? findLibrary(path) : null;
-      if (found === null) throw bare ? new FFIError(`${(e as Error).message}; nor has the dynamic linker's cache (ldconfig -p) a 'lib${path}.so'`) : e;
+      if (found === null) throw bare ? new FFIError(`${(e as Error).message}; nor has the dynamic linker's cache (ldconfig -p) a '${cachedName(path)}'`) : e;
       loaded = loadLibrary(found, { watch: [found], flags });
     }
     const label = path === null ? 'the C library' : `'${path}'`;

@@ -493,6 +493,17 @@ function missing(e: unknown, name: string, where: string): FFIError {
   return new FFIError(`symbol '${name}' in ${where}: ${msg}`);
 }
 
+/**
+ * The library a dlopen() error says the dynamic linker did not find among those `file` needs
+ * ('libfoo.so.1: cannot open shared object file'); null when the error is about `file` itself or
+ * about anything else.
+ */
+export function missingDependency(e: unknown, file: string | null): string | null {
+  const m = e instanceof Error ? /:\s*([^\s:/]+\.so[.\d]*): cannot open shared object file/.exec(e.message) : null;
+  if (m === null || (file !== null && file.slice(file.lastIndexOf('/') + 1) === m[1])) return null;
+  return m[1];
+}
+
 /** Where Linux distributions keep ldconfig, which prints the dynamic linker's cache. */
 const LDCONFIGS = ['/sbin/ldconfig', '/usr/sbin/ldconfig'];
 
@@ -502,10 +513,18 @@ function abiTag(): string | null {
 }
 
 /**
- * What dlopen() of a bare name ('m', 'z', 'c') opens when no file has that name, as CFFI does
- * through ctypes' find_library: the library of that name in the dynamic linker's cache built for
- * this machine, a versioned soname ('libm.so.6') before a development link ('libm.so'); null when
- * the cache has none or cannot be read.
+ * The name findLibrary() looks for in the dynamic linker's cache: `name` itself when it is a
+ * library's file name ('libsqlite3.so': any version of it), else `lib<name>.so` ('m': libm.so).
+ */
+export function cachedName(name: string): string {
+  return /^lib.*\.so$/.test(name) ? name : `lib${name}.so`;
+}
+
+/**
+ * What dlopen() of a bare name ('m', 'z', 'c', 'libsqlite3.so') opens when no file has that name,
+ * as CFFI does through ctypes' find_library: the library of that name (cachedName) in the dynamic
+ * linker's cache built for this machine, a versioned soname ('libm.so.6') before a development
+ * link ('libm.so'); null when the cache has none or cannot be read.
  */
 export function findLibrary(name: string): string | null {
   if (!/^[\w.+-]+$/.test(name)) return null;
@@ -514,8 +533,8 @@ export function findLibrary(name: string): string | null {
   const r = nodeHost.spawnSync(ldconfig, ['-p'], { timeout: 10_000 });
   if (r.status !== 0) return null;
   const tag = abiTag();
-  const escaped = name.replace(/[.+]/g, '\\$&');
-  const entry = new RegExp(`^\\s+(lib${escaped}\\.so(\\.[\\d.]+)?) \\(([^)]*)\\)`);
+  const escaped = cachedName(name).replace(/[.+]/g, '\\$&');
+  const entry = new RegExp(`^\\s+(${escaped}(\\.[\\d.]+)?) \\(([^)]*)\\)`);
   let plain: string | null = null;
   for (const line of r.stdout.split('\n')) {
     const m = entry.exec(line);

@@ -1,6 +1,11 @@
 // Behaviours checked against Python CFFI 1.15.1 (Debian's python3-cffi), one per case, with what CFFI gives in a comment.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import * as util from 'util';
-import { FFI, StructType } from '../../lib';
+import { FFI, FFIError, StructType } from '../../lib';
+import { CC } from '../helpers/compiler';
 import { expectThrow } from '../helpers/throws';
 
 const ffi = new FFI();
@@ -153,6 +158,34 @@ describe('libraries and calls', () => {
     expect(f.dlopen('m').cos(0)).toBe(1); // CFFI: ffi.dlopen('m') opens libm
     expect(f.dlopen('c').abs(-3)).toBe(3);
     expectThrow(() => f.dlopen('no-such-library-here'), Error, /nor has the dynamic linker's cache \(ldconfig -p\) a 'libno-such-library-here\.so'/);
+    // A library's file name is looked for as it is, in any version ('libgcc_s.so': libgcc_s.so.1, which has no development link).
+    expectThrow(() => f.dlopen('libno-such-library-here.so'), Error, /nor has the dynamic linker's cache \(ldconfig -p\) a 'libno-such-library-here\.so'$/);
+    expect(f.dlopen('libgcc_s.so')).toBeDefined();
+  });
+
+  test('a library whose own dependency the dynamic linker does not find says which, and what to do', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-dependency-'));
+    try {
+      const cc = (args: string[]) => expect(spawnSync(CC, args, { cwd: dir, encoding: 'utf8' }).status).toBe(0);
+      fs.writeFileSync(path.join(dir, 'dep.c'), 'int dep(void) { return 5; }\n');
+      fs.writeFileSync(path.join(dir, 'user.c'), 'int dep(void);\nint via(void) { return dep(); }\n');
+      cc(['-shared', '-fPIC', '-Wl,-soname,libncffidepfid.so', 'dep.c', '-o', 'libncffidepfid.so']);
+      cc(['-shared', '-fPIC', 'user.c', '-L.', '-lncffidepfid', '-o', 'libuser.so']);
+      const f = new FFI();
+      f.cdef('int via(void);');
+      const user = path.join(dir, 'libuser.so');
+      expectThrow(
+        () => f.dlopen(user),
+        FFIError,
+        `ffi.dlopen(): ${user} needs libncffidepfid.so, which the dynamic linker does not find; give its directory in LD_LIBRARY_PATH before node starts, ` +
+          'or ffi.dlopen() libncffidepfid.so by its path first (a library loaded under that name serves the others)',
+      );
+      // As it says: the dependency opened by its path first, the library opens.
+      f.dlopen(path.join(dir, 'libncffidepfid.so'));
+      expect(f.dlopen(user).via()).toBe(5);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a function first called after ffi.dlclose() says the library was closed', () => {
