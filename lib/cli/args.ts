@@ -96,6 +96,8 @@ export const COMPILE_OPTIONS: readonly OptionSpec[] = [
   { names: ['L'], value: true },
   { names: ['I'], value: true },
   { names: ['D'], value: true },
+  { names: ['U'], value: true },
+  { names: ['rpath'], value: true },
   { names: ['cflags'], value: true },
   { names: ['ldflags'], value: true },
   { names: ['pkg-config'], value: true },

@@ -28,8 +28,8 @@ Commands in the session:
 
 Options:
   --cc COMPILER     gcc, clang, tcc or a path (tcc compiles fastest)
-  -O LEVEL, -l LIB, -L DIR, -I DIR, -D NAME[=VALUE], --cflags FLAGS, --ldflags FLAGS,
-  --pkg-config PKG
+  -O LEVEL, -l LIB, -L DIR, --rpath DIR, -I DIR, -D NAME[=VALUE], -U NAME, --cflags FLAGS,
+  --ldflags FLAGS, --pkg-config PKG
                     as for cffi run
   -h, --help        show this help
   -v, --version     print the version`;

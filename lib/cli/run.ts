@@ -18,8 +18,10 @@ Options:
   -O LEVEL          optimisation level: 0, 1, 2, 3 (default), s, g, z, fast
   -l LIB            link with library LIB (repeatable)
   -L DIR            search DIR for libraries (repeatable)
+  --rpath DIR       the library finds its shared libraries in DIR when loaded (repeatable)
   -I DIR            search DIR for headers (repeatable; FILE.c's directory always is)
   -D NAME[=VALUE]   define a macro (repeatable)
+  -U NAME           undefine a macro, after the -D options (repeatable)
   --cflags FLAGS    more compiler flags, split at spaces: --cflags '-O2 -march=native'
   --ldflags FLAGS   more linker flags, split at spaces: --ldflags '-Wl,--as-needed'
   --pkg-config PKG  add the flags pkg-config gives for PKG (repeatable): --pkg-config libpng

@@ -24,9 +24,11 @@ export function compileOptions(args: Parsed, file: string | null): CcOptions {
     extraCompileArgs: [...levels.map((l) => `-O${l}`), ...args.all('cflags').flatMap((v) => splitFlags('cflags', v))],
     extraLinkArgs: args.all('ldflags').flatMap((v) => splitFlags('ldflags', v)),
     defineMacros: defines,
+    undefMacros: args.all('U'),
     includeDirs: [...(file === null ? [] : [path.dirname(file)]), ...args.all('I')],
     libraries: args.all('l'),
     libraryDirs: args.all('L'),
+    runtimeLibraryDirs: args.all('rpath'),
     ...(args.has('pkg-config') ? { pkgconfig: args.all('pkg-config') } : {}),
     // The compiler's warnings, as it wrote them (positions in the file), where a compiler writes them.
     onWarning: (w) => {

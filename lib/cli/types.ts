@@ -22,7 +22,7 @@ Options:
   --from MODULE       module to import CData from (default: node-cffi)
   --header            read FILE.h as a C header (ffi.cdefHeader), not as cdef
   --only REGEX        with a header: only the names REGEX matches
-  --cc, -I, -D        compiler, include directories, macros (for .c files and headers)
+  --cc, -I, -D, -U    compiler, include directories, macros (for .c files and headers)
   --pkg-config PKG    add the flags pkg-config gives for PKG (repeatable)
   -h, --help          show this help
   -v, --version       print the version`;
@@ -81,10 +81,10 @@ function headerTypes(header: string, args: Parsed): number {
       throw new UsageError(`--only ${pattern}: not a regular expression (${(e as Error).message})`);
     }
   }
-  const { includeDirs, defineMacros, compiler, pkgconfig } = compileOptions(args, null);
+  const { includeDirs, defineMacros, undefMacros, compiler, pkgconfig } = compileOptions(args, null);
   const declared = new FFI();
   try {
-    declared.cdefHeader(header, { includeDirs, defineMacros, ...(compiler ? { compiler } : {}), ...(pkgconfig ? { pkgconfig } : {}), ...(only ? { only } : {}) });
+    declared.cdefHeader(header, { includeDirs, defineMacros, undefMacros, ...(compiler ? { compiler } : {}), ...(pkgconfig ? { pkgconfig } : {}), ...(only ? { only } : {}) });
   } catch (e) {
     nodeHost.write('stderr', `${describeFailure(e)}\n`);
     return 1;

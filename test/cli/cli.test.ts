@@ -3,7 +3,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { MAIN, ROOT, cffi, childEnv, ensureBuilt, workspace } from './binary';
-import { ccFamilyByName, installed, testIfInstalled } from '../helpers/compiler';
+import { CC, ccFamilyByName, installed, testIfInstalled } from '../helpers/compiler';
 
 const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -259,6 +259,22 @@ describe('cffi run', () => {
     const linked = cffi(['run', 'math.c', '-l', 'm', '-e', 'cosine(0)'], ws);
     expect(linked.stderr).toBe('');
     expect(linked.stdout).toBe('1\n');
+  });
+
+  test('-U undefines after the -D options; --rpath lets the library find a shared library of yours when it loads', () => {
+    const undefined_ = cffi(['run', 'flags.c', '-DEXTRA=4', '-DLABEL="x"', '-U', 'EXTRA', '-e', 'extra()'], ws);
+    expect(undefined_.status).not.toBe(0);
+    expect(undefined_.stderr).toMatch(/flags\.c:1:\d+: error: .EXTRA. undeclared/);
+    const libs = path.join(ws.dir, 'rpath-libs');
+    fs.mkdirSync(libs, { recursive: true });
+    fs.writeFileSync(path.join(ws.dir, 'rpathdep.c'), 'int rpathdep(void) { return 9; }\n');
+    expect(spawnSync(CC, ['-shared', '-fPIC', path.join(ws.dir, 'rpathdep.c'), '-o', path.join(libs, 'libncffirpath.so')]).status).toBe(0);
+    fs.writeFileSync(path.join(ws.dir, 'userpath.c'), 'int rpathdep(void);\nint nine(void) { return rpathdep(); }\n');
+    const without = cffi(['run', 'userpath.c', '-L', libs, '-l', 'ncffirpath', '-e', 'nine()'], ws);
+    expect(without.stderr).toContain('needs libncffirpath.so, which the dynamic linker does not find');
+    const found = cffi(['run', 'userpath.c', '-L', libs, '--rpath', libs, '-l', 'ncffirpath', '-e', 'nine()'], ws);
+    expect(found.stderr).toBe('');
+    expect(found.stdout).toBe('9\n');
   });
 });
 
