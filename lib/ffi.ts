@@ -2,21 +2,15 @@
 import { addAliases, memberOf } from './ctype/aliases';
 import path = require('path');
 import { CDefError, checkOptions, FFIError, RangeError, show, TypeError } from './errors';
-import type * as Parser from './cparser/parser';
 import type { CdefOptions } from './cparser/parser';
 import { CType, CTypeClass, TypeBase, VOID, isCType, pendingReason, settledPending } from './ctype/model';
 import { noSizeError, requireSize } from './ctype/sizes';
 import { toJs } from './ctype/declarations';
 import { pointerTo } from './ctype/intern';
 import { Decl, Registry, keyOf } from './ctype/registry';
-import type * as Glue from './codegen/glue';
 import { LoadedLibrary, RTLD, cachedName, findLibrary, getErrno, keepingErrno, loadLibrary, missingDependency, setErrno } from './backend/koffi';
 import { useBuiltinTypes } from './cdata/call';
 import { nodeHost } from './host';
-import type * as AotData from './aot/data';
-import type { MacroValue } from './aot/data';
-import type * as HeaderLib from './headerlib';
-import type * as AotLoader from './aot/loader';
 import type { CompileOptions } from './aot/loader';
 import { CData, CFunction, TYPE, isCData } from './cdata/base';
 import {
@@ -29,17 +23,14 @@ import { EnumValue } from './cdata/scalar';
 import { DumpOptions, dump, inspectCData } from './cdata/dump';
 import { Lib, closeLib, declareLater, hideNames, isLib, libAddress, makeLib } from './clib';
 import type { CallbackOptions } from './cdata/callback';
-import type * as TypeScript from './codegen/typescript';
-import type * as DlHandle from './dlhandle';
 import type { TypeScriptOptions } from './codegen/typescript';
 import { Links } from './links';
-import type * as ApiMode from './apimode';
 import type { LibParts, VerifyOptions, WeakFunctions } from './apimode';
 import type { CdefRecord } from './units';
-import type * as Header from './header';
-import type { HeaderOptions, Skipped } from './header';
-import type * as Build from './build';
 import { noteUse } from './startup';
+import { aotData, aotLoader, apiMode, buildStage, dlHandle, glueStage, headerLib, headerStage, parser, typeScript } from './stages';
+import type { BoundHeaders } from './headerlib';
+import type { HeaderOptions, HeaderSkipped } from './header';
 
 /** For cc(): a library refuses these names with a reason (a static function of the source) instead of as undeclared. @internal */
 export { hideNames } from './clib';
@@ -50,48 +41,12 @@ export { CompilerWarning } from './codegen/warning';
 
 export type { HeaderOptions } from './header';
 
-// The stages a program may never use are loaded when first needed, not by require('node-cffi'):
-// the cdef parser (its keyword and token tables), compiling (apimode, build, code generation), whole
-// headers, ahead-of-time modules, TypeScript output.
-let parserModule: typeof Parser | undefined;
-let apiModeModule: typeof ApiMode | undefined;
-let buildModule: typeof Build | undefined;
-let headerModule: typeof Header | undefined;
-let headerLibModule: typeof HeaderLib | undefined;
-let glueModule: typeof Glue | undefined;
-let aotDataModule: typeof AotData | undefined;
-let aotLoaderModule: typeof AotLoader | undefined;
-let typeScriptModule: typeof TypeScript | undefined;
-let dlHandleModule: typeof DlHandle | undefined;
-const parser = (): typeof Parser => (parserModule ??= require('./cparser/parser') as typeof Parser);
-const apiMode = (): typeof ApiMode => (apiModeModule ??= require('./apimode') as typeof ApiMode);
-const buildStage = (): typeof Build => (buildModule ??= require('./build') as typeof Build);
-const headerStage = (): typeof Header => (headerModule ??= require('./header') as typeof Header);
-const headerLib = (): typeof HeaderLib => (headerLibModule ??= require('./headerlib') as typeof HeaderLib);
-const glueStage = (): typeof Glue => (glueModule ??= require('./codegen/glue') as typeof Glue);
-const aotData = (): typeof AotData => (aotDataModule ??= require('./aot/data') as typeof AotData);
-const aotLoader = (): typeof AotLoader => (aotLoaderModule ??= require('./aot/loader') as typeof AotLoader);
-const typeScript = (): typeof TypeScript => (typeScriptModule ??= require('./codegen/typescript') as typeof TypeScript);
-const dlHandle = (): typeof DlHandle => (dlHandleModule ??= require('./dlhandle') as typeof DlHandle);
-
 /** The names of verify()'s options, for cc()'s check of its own. @internal */
 export function verifyOptionNames(): Readonly<Record<keyof VerifyOptions, true>> {
   return apiMode().VERIFY_OPTION_NAMES;
 }
 
-/** A declaration ffi.cdefHeader() left out: nowhere ('all'), or only from libraries opened with dlopen() ('dlopen'). */
-export interface HeaderSkipped extends Skipped {
-  readonly mode: 'all' | 'dlopen';
-}
-
-/** A header bound by ffi.cdefHeader(): how to include it, and whether a compiler has checked its layouts yet. */
-interface BoundHeader {
-  readonly include: string;
-  readonly options: HeaderOptions;
-  /** The registry keys its declarations added. */
-  readonly keys: ReadonlySet<string>;
-  probed: boolean;
-}
+export type { HeaderSkipped } from './header';
 
 type TypeArg = string | CType;
 
@@ -180,17 +135,8 @@ export class FFI {
   #source: SourceSet | null = null;
   /** ffi.setUnicode()'s choice (null: not called): TCHAR is wchar_t, and builds define UNICODE and _UNICODE. */
   #unicode: boolean | null = null;
-  /** What ffi.cdefHeader() bound: the headers, the values of macros cdef has no constant for, what it left out. */
-  readonly #headers: BoundHeader[] = [];
-  readonly #values = new Map<string, MacroValue>();
-  /** Names the macros of headers bound with cdefHeader() give members of members, with their paths (see ctype/aliases.ts). */
-  readonly #aliases: Record<string, readonly string[]> = {};
-  /** The symbols asm labels in the headers give functions and globals, by name: what dlopen() libraries look up. */
-  readonly #symbols = new Map<string, string>();
-  readonly #skipped: HeaderSkipped[] = [];
-  /** Of the names only verify() reaches, the functions a library defines (they pass a long double): referred to weakly too. */
-  readonly #linkedApiOnly = new Set<string>();
-  readonly #given = new Set<string>();
+  /** What ffi.cdefHeader() bound besides declarations, or a loaded module's macro values and aliases (null: neither). */
+  #bound: BoundHeaders | null = null;
   /** The FFIs included, the last verify() library, the libraries from dlopen() that learn later declarations. */
   #links = new Links(this.#registry);
   /** ffi.initOnce(): each tag's result, or that its function is running. */
@@ -231,7 +177,8 @@ export class FFI {
    * paths since: declared by a later cdef, or laid out by verify() ('...;'). Nothing without aliases.
    */
   #giveAliases(): void {
-    if (Object.keys(this.#aliases).length > 0) addAliases(this.#registryTypes(), this.#aliases);
+    const aliases = this.#bound?.aliases;
+    if (aliases !== undefined && Object.keys(aliases).length > 0) addAliases(this.#registryTypes(), aliases);
   }
 
   /**
@@ -248,13 +195,14 @@ export class FFI {
     if (other === this) throw new TypeError('ffi.include(): an FFI cannot include itself');
     this.#links.include(other.#links);
     this.#cdefs.push({ text: JSON.stringify(other.#cdefs), options: 'ffi.include()' });
-    Object.assign(this.#aliases, other.#aliases); // its types come with theirs; a module compiled here keeps them
+    // Its types come with their aliases; a module compiled here keeps them.
+    if (other.#bound !== null && Object.keys(other.#bound.aliases).length > 0) Object.assign(this.#headersBound().aliases, other.#bound.aliases);
     this.#teach();
   }
 
   /** Tells the libraries from dlopen() still in use of the declarations made since (but those only API mode reaches). */
   #teach(): void {
-    this.#links.teach(new Set(this.#skipped.filter((s) => s.mode === 'dlopen').map((s) => s.name)));
+    this.#links.teach(this.#bound?.apiOnly() ?? new Set());
   }
 
   /**
@@ -301,32 +249,26 @@ export class FFI {
    */
   cdefHeader(header: string, options: HeaderOptions = {}): void {
     const h = headerStage().readHeader(header, options, 'ffi.cdefHeader()', headerLib().snapshotOf);
+    const bound = this.#headersBound();
     const before = new Set([...this.#registry.values()].map(keyOf));
     if (!this.#adopt(h.snapshot, h.cdefs, h.parsed)) {
       for (const chunk of h.cdefs) {
-        // A declaration another header already gave (a shared typedef) is not given twice.
-        const fresh = chunk.source.split('\n').filter((line) => line !== '' && !this.#given.has(`${chunk.pack} ${line}`));
+        const fresh = bound.fresh(chunk);
         if (fresh.length === 0) continue;
         this.cdef(`${fresh.join('\n')}\n`, chunk.pack ? { pack: chunk.pack } : {});
-        for (const line of fresh) this.#given.add(`${chunk.pack} ${line}`);
+        bound.given(chunk.pack, fresh);
       }
     }
-    for (const [name, v] of Object.entries(h.values)) this.#values.set(name, v);
-    for (const [name, symbol] of Object.entries(h.symbols ?? {})) this.#symbols.set(name, symbol);
+    bound.record(h, options, new Set([...this.#registry.values()].map(keyOf).filter((k) => !before.has(k))));
     // Names the header's macros give members of members (sa_handler) become aliases of the structs that have them.
-    Object.assign(this.#aliases, h.aliases ?? {});
     addAliases(this.#registryTypes(), h.aliases ?? {});
-    const known = new Set(this.#skipped.map((s) => `${s.mode} ${s.name} ${s.where}`));
-    const left: HeaderSkipped[] = [
-      ...h.skipped.map((s) => ({ ...s, mode: 'all' as const })),
-      ...h.apiOnly.map(({ name, where, reason }) => ({ name, where, reason, mode: 'dlopen' as const })),
-    ];
-    for (const a of h.apiOnly) if (a.symbol) this.#linkedApiOnly.add(a.name);
-    for (const s of left) if (!known.has(`${s.mode} ${s.name} ${s.where}`)) this.#skipped.push(s);
-    const keys = new Set([...this.#registry.values()].map(keyOf).filter((k) => !before.has(k)));
-    this.#headers.push({ include: h.include, options: { ...options }, keys, probed: false });
     this.#declared = this.#registry.changes;
     this.#teach();
+  }
+
+  /** What the headers bound, made at the first need. */
+  #headersBound(): BoundHeaders {
+    return (this.#bound ??= new (headerLib().BoundHeaders)());
   }
 
   /**
@@ -359,14 +301,14 @@ export class FFI {
     for (const chunk of cdefs) {
       const options = chunk.pack ? { pack: chunk.pack } : {};
       this.#cdefs.push({ text: chunk.source, options: JSON.stringify(options) });
-      for (const line of chunk.source.split('\n')) if (line !== '') this.#given.add(`${chunk.pack} ${line}`);
+      this.#headersBound().given(chunk.pack, chunk.source.split('\n'));
     }
     return true;
   }
 
   /** The declarations ffi.cdefHeader() left out, with where and why, in the order of the headers. */
   skipped(): HeaderSkipped[] {
-    return this.#skipped.map((s) => ({ ...s }));
+    return this.#bound?.skipped() ?? [];
   }
 
   /**
@@ -482,7 +424,7 @@ export class FFI {
     const { glue } = p;
     const functions = new Map([...glue.functions].filter(([name]) => !missing.has(name)));
     const globals = new Map([...glue.globals].filter(([name]) => !missing.has(name)));
-    const data = aotData().bakeModule(set.base, out.library, decls, functions, globals, this.#values, this.#aliases);
+    const data = aotData().bakeModule(set.base, out.library, decls, functions, globals, this.#bound?.values, this.#bound?.aliases);
     return aotLoader().writeModule(out.dir(set.moduleName), {
       [out.library]: nodeHost.readFileSync(built.path),
       ...aotLoader().moduleFiles(data, declarationsRegistry(decls), apiMode().sourceFileName(set.options, set.base)),
@@ -524,7 +466,7 @@ export class FFI {
         );
       }
     }
-    const data = aotData().bakeModule(set.base, null, decls, new Map(), new Map(), this.#values, this.#aliases);
+    const data = aotData().bakeModule(set.base, null, decls, new Map(), new Map(), this.#bound?.values, this.#bound?.aliases);
     return aotLoader().moduleFiles(data, declarationsRegistry(decls), 'its cdef');
   }
 
@@ -539,9 +481,10 @@ export class FFI {
     const { data: d, registry, decls } = aotData().readModule(data);
     const ffi = new FFI();
     adoptRegistry(ffi, registry);
-    for (const [name, v] of Object.entries(d.values ?? {})) ffi.#values.set(name, v);
-    Object.assign(ffi.#aliases, d.aliases ?? {});
-    addAliases(ffi.#registryTypes(), ffi.#aliases);
+    const bound = d.values !== undefined || d.aliases !== undefined ? ffi.#headersBound() : null;
+    for (const [name, v] of Object.entries(d.values ?? {})) bound?.values.set(name, v);
+    if (bound !== null) Object.assign(bound.aliases, d.aliases ?? {});
+    if (d.aliases !== undefined) addAliases(ffi.#registryTypes(), d.aliases);
     if (d.library === null) return { ffi, lib: null as unknown as L };
     ffi.#settled = true; // the module's layouts, not its cdef's
     const loaded = loadLibrary(path.join(directory, d.library));
@@ -556,7 +499,7 @@ export class FFI {
       resolveType: ffi.#resolve, externs: { bindings: externs, table: ffi.#externs },
     });
     ffi.#links.built(lib, new Map());
-    headerLib().defineValues((t, v) => ffi.cast(t, v), lib, ffi.#values);
+    if (bound !== null) headerLib().defineValues((t, v) => ffi.cast(t, v), lib, bound.values);
     return { ffi, lib: lib as L };
   }
 
@@ -609,11 +552,11 @@ export class FFI {
       loaded = loadLibrary(found, { watch: [found], flags });
     }
     const label = path === null ? 'the C library' : `'${path}'`;
-    const apiOnly = new Set(this.#skipped.filter((s) => s.mode === 'dlopen').map((s) => s.name));
+    const apiOnly = this.#bound?.apiOnly() ?? new Set();
     const decls = [...this.#registry.values()].filter((d) => d.kind !== 'function' || !apiOnly.has(d.name));
     const lib = makeLib({
       label, name: path ?? 'the C library', loaded, decls, eager: false, resolveType: this.#resolve, constants: this.#links.includedConstants(),
-      symbols: this.#symbols,
+      symbols: this.#bound?.symbols,
     });
     this.#links.opening(lib);
     return this.#withHeaders(lib, 'dlopen') as L;
@@ -625,7 +568,7 @@ export class FFI {
    * like any build) checks them, as verify() does. Nothing of the header's library is linked.
    */
   #probeHeaders(): void {
-    for (const h of this.#headers) {
+    for (const h of this.#bound?.headers ?? []) {
       if (h.probed) continue;
       const decls = [...this.#registry.values()].filter((d) => (d.kind === 'tag' || d.kind === 'typedef' || d.kind === 'constant') && h.keys.has(keyOf(d)));
       const { libraries, sources, ...options } = h.options; // eslint-disable-line @typescript-eslint/no-unused-vars
@@ -640,51 +583,16 @@ export class FFI {
     }
   }
 
-  /** The source as verify(), compile() and emitCCode() build it: with the weak references to the headers' functions and globals, when headers are bound. */
+  /** The source as verify(), compile() and emitCCode() build it: with weak references to the functions and globals of headers bound. */
   #withWeakReferences(source: string, options: VerifyOptions): { source: string; weak: WeakFunctions | undefined } {
-    const weak = this.#weakFunctions(options);
-    return { source: typeof source === 'string' && weak ? source + headerStage().weakReferences(weak.names, weak.variables) : source, weak };
-  }
-
-  /**
-   * The functions and globals the headers declared that some library must define (not macros, not
-   * static inline; those passing a long double too), referred to weakly: a header declares what
-   * the program itself may be meant to define (arpa/telnet.h's `slc_names`), and what a library
-   * was built without.
-   */
-  #weakFunctions(options: VerifyOptions): WeakFunctions | undefined {
-    if (this.#headers.length === 0) return undefined;
-    const apiOnly = new Set(this.#skipped.filter((s) => s.mode === 'dlopen').map((s) => s.name));
-    const names: string[] = [];
-    const variables = new Set<string>();
-    for (const h of this.#headers) {
-      for (const key of h.keys) {
-        const kind = this.#registry.get(key)?.kind;
-        if (kind === 'variable') {
-          variables.add(key);
-          names.push(key);
-        } else if (kind === 'function' && (!apiOnly.has(key) || this.#linkedApiOnly.has(key))) names.push(key);
-      }
-    }
-    const tcc = names.length > 0 && typeof options === 'object' && options !== null && buildStage().probeCompiler(options).family === 'tcc';
-    return { symbol: headerStage().WEAK_TABLE, names, variables, missing: [], lookup: tcc ? 'symbols' : 'table' };
+    if (this.#bound === null) return { source, weak: undefined };
+    return this.#bound.withWeakReferences(source, options, (key) => this.#registry.get(key)?.kind);
   }
 
   /** A library with what the headers bound beyond cdef: macro values, and the reasons for names left out. */
   #withHeaders(lib: Lib, mode: 'verify' | 'dlopen', weak?: WeakFunctions): Lib {
-    if (this.#headers.length === 0) return lib;
-    if (mode === 'verify') for (const h of this.#headers) h.probed = true; // its probes checked every layout
-    headerLib().defineValues((t, v) => this.cast(t, v), lib, this.#values);
-    const reasons = new Map<string, string>();
-    for (const s of this.#skipped) {
-      if (s.mode === 'all') reasons.set(s.name, `was left out of the header's declarations (${s.where}): ${s.reason}`);
-      else if (mode === 'dlopen') reasons.set(s.name, `is not in libraries from dlopen() (${s.where}): ${s.reason}`);
-    }
-    for (const name of weak?.missing ?? []) {
-      reasons.set(name, 'is declared by the header, but none of the libraries linked defines it (options.libraries names them)');
-    }
-    hideNames(lib, reasons);
-    return lib;
+    if (this.#bound === null || this.#bound.headers.length === 0) return lib;
+    return this.#bound.finish(lib, mode, (t, v) => this.cast(t, v), weak);
   }
 
   /** Closes a library from dlopen() or verify(); its functions throw afterwards. */
@@ -820,7 +728,7 @@ export class FFI {
     if (typeof options !== 'object' || options === null) {
       throw new TypeError(`ffi.typescriptDeclarations(): expected options as an object, got ${show(options)}`);
     }
-    const values = [...this.#values].map(([name, v]) => aotData().macroValueMember(name, v));
+    const values = [...(this.#bound?.values ?? [])].map(([name, v]) => aotData().macroValueMember(name, v));
     return typeScript().typescriptDeclarations(this.#registry, values.length ? { ...options, members: [...(options.members ?? []), ...values] } : options);
   }
 

@@ -1,8 +1,122 @@
-// What the facade adds for headers bound with ffi.cdefHeader(): their declarations as cacheable data, their macro values on libraries, linking with weak references.
+// What the facade adds for headers bound with ffi.cdefHeader(): what one FFI bound (BoundHeaders), their declarations as cacheable data, their macro values on libraries, linking with weak references.
 import { Decl } from './ctype/registry';
 import { MacroValue, bakeModule, macroValue } from './aot/data';
-import type { Lib } from './clib';
+import { Lib, hideNames } from './clib';
 import type { VerifyOptions, WeakFunctions } from './apimode';
+import { probeCompiler } from './build';
+import { HeaderDeclarations, HeaderOptions, HeaderSkipped, WEAK_TABLE, weakReferences } from './header';
+
+/** A header bound by ffi.cdefHeader(): how to include it, and whether a compiler has checked its layouts yet. */
+export interface BoundHeader {
+  readonly include: string;
+  readonly options: HeaderOptions;
+  /** The registry keys its declarations added. */
+  readonly keys: ReadonlySet<string>;
+  probed: boolean;
+}
+
+/**
+ * What one FFI's ffi.cdefHeader() calls bound beyond their declarations: the headers, the values of
+ * macros cdef has no constant for, member aliases, asm labels, and what was left out. A module
+ * loaded by FFI.loadModule() brings values and aliases of its own.
+ */
+export class BoundHeaders {
+  readonly headers: BoundHeader[] = [];
+  readonly values = new Map<string, MacroValue>();
+  /** Names the headers' macros give members of members, with their paths (see ctype/aliases.ts). */
+  readonly aliases: Record<string, readonly string[]> = {};
+  /** The symbols asm labels in the headers give functions and globals, by name: what dlopen() libraries look up. */
+  readonly symbols = new Map<string, string>();
+  readonly #skipped: HeaderSkipped[] = [];
+  /** Of the names only verify() reaches, the functions a library defines (they pass a long double): referred to weakly too. */
+  readonly #linkedApiOnly = new Set<string>();
+  /** The cdef lines declared already, with their packing: a declaration two headers give (a shared typedef) is declared once. */
+  readonly #given = new Set<string>();
+
+  /** The lines of a header's cdef chunk that no header gave before. */
+  fresh(chunk: { readonly source: string; readonly pack: number }): string[] {
+    return chunk.source.split('\n').filter((line) => line !== '' && !this.#given.has(`${chunk.pack} ${line}`));
+  }
+
+  /** Notes `lines` of a chunk with packing `pack` as declared. */
+  given(pack: number, lines: readonly string[]): void {
+    for (const line of lines) if (line !== '') this.#given.add(`${pack} ${line}`);
+  }
+
+  /** Takes in what reading a header gave besides its declarations (which added the registry keys `keys`). */
+  record(h: HeaderDeclarations, options: HeaderOptions, keys: ReadonlySet<string>): void {
+    for (const [name, v] of Object.entries(h.values)) this.values.set(name, v);
+    for (const [name, symbol] of Object.entries(h.symbols ?? {})) this.symbols.set(name, symbol);
+    Object.assign(this.aliases, h.aliases ?? {});
+    const known = new Set(this.#skipped.map((s) => `${s.mode} ${s.name} ${s.where}`));
+    const left: HeaderSkipped[] = [
+      ...h.skipped.map((s) => ({ ...s, mode: 'all' as const })),
+      ...h.apiOnly.map(({ name, where, reason }) => ({ name, where, reason, mode: 'dlopen' as const })),
+    ];
+    for (const a of h.apiOnly) if (a.symbol) this.#linkedApiOnly.add(a.name);
+    for (const s of left) if (!known.has(`${s.mode} ${s.name} ${s.where}`)) this.#skipped.push(s);
+    this.headers.push({ include: h.include, options: { ...options }, keys, probed: false });
+  }
+
+  /** The declarations left out, with where and why, in the order of the headers (copies). */
+  skipped(): HeaderSkipped[] {
+    return this.#skipped.map((s) => ({ ...s }));
+  }
+
+  /** The names only API mode reaches (static inline functions, function-like macros): not in libraries from dlopen(). */
+  apiOnly(): Set<string> {
+    return new Set(this.#skipped.filter((s) => s.mode === 'dlopen').map((s) => s.name));
+  }
+
+  /**
+   * The functions and globals the headers declared that some library must define (not macros, not
+   * static inline; those passing a long double too), referred to weakly: a header declares what
+   * the program itself may be meant to define (arpa/telnet.h's `slc_names`), and what a library
+   * was built without. `kindOf` gives the kind of the declaration under a registry key.
+   */
+  weakFunctions(kindOf: (key: string) => Decl['kind'] | undefined, options: VerifyOptions): WeakFunctions | undefined {
+    if (this.headers.length === 0) return undefined;
+    const apiOnly = this.apiOnly();
+    const names: string[] = [];
+    const variables = new Set<string>();
+    for (const h of this.headers) {
+      for (const key of h.keys) {
+        const kind = kindOf(key);
+        if (kind === 'variable') {
+          variables.add(key);
+          names.push(key);
+        } else if (kind === 'function' && (!apiOnly.has(key) || this.#linkedApiOnly.has(key))) names.push(key);
+      }
+    }
+    const tcc = names.length > 0 && typeof options === 'object' && options !== null && probeCompiler(options).family === 'tcc';
+    return { symbol: WEAK_TABLE, names, variables, missing: [], lookup: tcc ? 'symbols' : 'table' };
+  }
+
+  /** The source as verify(), compile() and emitCCode() build it: with the weak references to the headers' functions and globals. */
+  withWeakReferences(source: string, options: VerifyOptions, kindOf: (key: string) => Decl['kind'] | undefined): { source: string; weak: WeakFunctions | undefined } {
+    const weak = this.weakFunctions(kindOf, options);
+    return { source: typeof source === 'string' && weak ? source + weakReferences(weak.names, weak.variables) : source, weak };
+  }
+
+  /**
+   * `lib` with what the headers bound beyond cdef: macro values (made with `cast`), and the reasons
+   * for names left out. A library from verify() has had every layout checked by its probes.
+   */
+  finish(lib: Lib, mode: 'verify' | 'dlopen', cast: (type: string, value: number) => unknown, weak?: WeakFunctions): Lib {
+    if (mode === 'verify') for (const h of this.headers) h.probed = true;
+    defineValues(cast, lib, this.values);
+    const reasons = new Map<string, string>();
+    for (const s of this.#skipped) {
+      if (s.mode === 'all') reasons.set(s.name, `was left out of the header's declarations (${s.where}): ${s.reason}`);
+      else if (mode === 'dlopen') reasons.set(s.name, `is not in libraries from dlopen() (${s.where}): ${s.reason}`);
+    }
+    for (const name of weak?.missing ?? []) {
+      reasons.set(name, 'is declared by the header, but none of the libraries linked defines it (options.libraries names them)');
+    }
+    hideNames(lib, reasons);
+    return lib;
+  }
+}
 
 /**
  * A header's declarations as plain data the cache can hold (FFI's #adopt rebuilds them): a module's

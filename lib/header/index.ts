@@ -6,10 +6,16 @@ import { BUILD_OPTION_NAMES, preprocess, PreprocessOptions } from '../build';
 import type { Decl } from '../ctype/registry';
 import { HeaderExtract, HeaderExtractOptions, extractHeader } from './extract';
 import type { HeaderPart } from './select';
+import type { Skipped } from '../cc/select';
 
 export type { ApiOnly, HeaderExtract, HeaderValue } from './extract';
 export type { CdefChunk } from '../cc/check';
 export type { Skipped } from '../cc/select';
+
+/** A declaration ffi.cdefHeader() left out: nowhere ('all'), or only from libraries opened with dlopen() ('dlopen'). */
+export interface HeaderSkipped extends Skipped {
+  readonly mode: 'all' | 'dlopen';
+}
 
 /** Bumped whenever the output for the same preprocessed text changes. */
 const HEADER_READER_VERSION = '23';
