@@ -1,5 +1,5 @@
 // The shared part of the cdef grammar: parser state, name lookups, constant expressions, and declarators (pointers, arrays, parameter lists) applied to a base type.
-import { CType, EnumType, FILE_TYPE, Q_RESTRICT, StructType, VOID, pendingLayout, primitive } from '../ctype/model';
+import { CType, EnumType, FILE_TYPE, Q_RESTRICT, StructType, VOID, definedLater, pendingLayout, primitive } from '../ctype/model';
 import { arrayOf, functionType, pointerTo } from '../ctype/intern';
 import { PRIMITIVES, PRIMITIVE_ALIASES } from '../ctype/primitives';
 import { Decl, SourcePos } from '../ctype/registry';
@@ -474,7 +474,8 @@ export abstract class DeclaratorParser {
           run ??= { size: type.size, pending: pendingLayout(type) !== null };
           const pending = run.pending || fromCompiler !== null;
           const tag = type.kind === 'struct' || type.kind === 'union' || type.kind === 'enum';
-          if (run.size < 0 && !pending && !(parameter && depth === 0 && tag)) {
+          // A struct or union a later cdef may define gives arrays without a size until then, as in CFFI.
+          if (run.size < 0 && !pending && !(parameter && depth === 0 && tag) && !definedLater(itemOf(type))) {
             this.ts.fail(this.ts.token(d.at), `an array cannot hold items of type '${type.cname}', which has no size`);
           }
           if (d.length === 'compiler') {
@@ -524,4 +525,10 @@ function withoutMisplacedRestrict(type: CType, quals: number): number {
   let item = type;
   while (item.kind === 'array') item = item.item;
   return item.kind === 'pointer' && item.item.kind !== 'function' ? quals : quals & ~Q_RESTRICT;
+}
+
+/** The items of `t` past every array level: `t` itself when it is no array. */
+function itemOf(t: CType): CType {
+  while (t.kind === 'array') t = t.item;
+  return t;
 }

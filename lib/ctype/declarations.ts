@@ -216,7 +216,7 @@ export class Scope {
       this.stage(key, { kind: 'tag', name, type: target, pos: at });
       return { target, redefines: null };
     }
-    if (!existing.complete && existing.members === null) {
+    if (!existing.complete && existing.members === null && existing.waiting === null) {
       this.refuseIncluded(found, at);
       this.saveStruct(existing);
       return { target: existing, redefines: null };
@@ -235,7 +235,7 @@ export class Scope {
     const { target, redefines } = def;
     target.partial = body.partial;
     completeStruct(target, body.members, pack, undefined, this.fail);
-    if (!redefines) return target;
+    if (!redefines) return this.defined(target);
     const { existing, found, key, prior } = redefines;
     if (sameDefinition(target, existing)) {
       this.stage(key, prior);
@@ -248,7 +248,44 @@ export class Scope {
           'pass { override: true } to replace it',
       );
     }
-    return target;
+    return this.defined(target);
+  }
+
+  /**
+   * `t`, its body just laid out: when it waits for another struct's definition, noted among that
+   * struct's waiters; otherwise the structs waiting for `t` are laid out now, and those waiting for
+   * them in turn (undone with the call).
+   */
+  private defined(t: StructType): StructType {
+    if (t.waiting !== null) {
+      this.addWaiter(t.waiting.on, t);
+      return t;
+    }
+    const waiters = t.waiters;
+    if (waiters === null) return t;
+    if (!this.created.has(t)) this.undo.push(() => { t.waiters = waiters; });
+    t.waiters = null;
+    for (const w of waiters) {
+      const waiting = w.waiting;
+      if (waiting === null || waiting.on !== t) continue; // defined again since, or waiting for another
+      this.saveStruct(w);
+      completeStruct(w, waiting.members, waiting.pack, undefined, this.fail);
+      this.defined(w);
+    }
+    return t;
+  }
+
+  private addWaiter(on: StructType, w: StructType): void {
+    const list = on.waiters;
+    if (!this.created.has(on)) {
+      const n = list?.length ?? 0;
+      this.undo.push(() => {
+        if (list !== null) list.length = n;
+        on.waiters = list;
+      });
+    }
+    if (list !== null) list.push(w);
+    else on.waiters = [w];
   }
 
   /**
@@ -324,8 +361,8 @@ export class Scope {
   /** Remembers the layout of a registry struct that this call is about to complete. */
   private saveStruct(t: StructType): void {
     if (this.created.has(t)) return;
-    const { fields, size, align, pack, partial, members } = t;
-    this.undo.push(() => Object.assign(t, { fields, size, align, pack, partial, members }));
+    const { fields, size, align, pack, partial, members, waiting } = t;
+    this.undo.push(() => Object.assign(t, { fields, size, align, pack, partial, members, waiting }));
   }
 
   private saveEnum(t: EnumType): void {
@@ -376,11 +413,22 @@ const isOpaque = (t: CType, name: string): boolean =>
  * the same layout; for layouts the compiler gives, the same members as declared and the same '...'.
  */
 function sameDefinition(fresh: StructType, old: StructType): boolean {
+  if (fresh.waiting !== null || old.waiting !== null) {
+    // Bodies waiting for a struct's definition: the same members, packed alike.
+    const a = fresh.waiting?.members ?? [];
+    const b = old.waiting?.members ?? [];
+    return fresh.waiting !== null && old.waiting !== null && fresh.kind === old.kind && fresh.waiting.pack === old.waiting.pack && sameMembers(a, b, fresh, old);
+  }
   if (fresh.members === null && old.members === null) return sameLayout(fresh, old, fresh, old);
-  const a = fresh.members ?? [];
-  const b = old.members ?? [];
   return (
     fresh.members !== null && old.members !== null && fresh.kind === old.kind && fresh.partial === old.partial &&
+    sameMembers(fresh.members, old.members, fresh, old)
+  );
+}
+
+/** True when member lists `a` (of `fresh`) and `b` (of `old`) declare the same members. */
+function sameMembers(a: readonly MemberDecl[], b: readonly MemberDecl[], fresh: StructType, old: StructType): boolean {
+  return (
     a.length === b.length &&
     a.every((m, i) => {
       const n = b[i];

@@ -1,6 +1,6 @@
 // Struct and union layout as GCC and Clang compute it for LP64 System V / AAPCS64 (offsets, bitfields, packing), or as the compiler reports it.
 import { CDefError } from '../errors';
-import { CField, CType, MemberDecl, StructType, isInteger, pendingLayout } from './model';
+import { CField, CType, MemberDecl, StructType, definedLater, isInteger, pendingLayout } from './model';
 import { arrayOf } from './intern';
 import { SourcePos, showWhere } from './registry';
 
@@ -54,9 +54,11 @@ function straddles(start: number, bits: number, ty: CType): boolean {
  * `__attribute__((packed))` and `#pragma pack(1)` identically, bit-fields included).
  * Bit-fields are placed as on GCC/Clang: packed ones (pack > 0) at the next free bit, others so that
  * they do not straddle an extra unit of their type's alignment; a zero-width one aligns the next
- * member to its type's alignment whatever the packing.
+ * member to its type's alignment whatever the packing. A member of a struct or union type not
+ * defined yet leaves `t` waiting for that definition instead (t.waiting; see WaitingLayout).
  */
 export function completeStruct(t: StructType, members: readonly MemberDecl[], pack: number, arch: LayoutArch = HOST_ARCH, fail: LayoutFail = cdefFail): void {
+  t.waiting = null;
   let deferred = t.partial;
   for (let i = 0; !deferred && i < members.length; i++) {
     const m = members[i];
@@ -68,6 +70,20 @@ export function completeStruct(t: StructType, members: readonly MemberDecl[], pa
     const m = members[i];
     if (m.bitsize >= 0) p.placeBitfield(m);
     else p.placeMember(m, i === members.length - 1);
+  }
+  if (p.waits !== null) {
+    const { member, on } = p.waits;
+    // A struct that would hold itself, directly or through the structs it waits for, never has a size.
+    for (let x: StructType | null = on; x !== null; x = x.waiting?.on ?? null) {
+      if (x === t) fail(member.pos, `member '${member.name}' has incomplete type '${member.type.cname}'`);
+    }
+    t.fields = null;
+    t.size = -1;
+    t.align = -1;
+    t.pack = pack;
+    t.members = null;
+    t.waiting = { members, pack, member, on };
+    return;
   }
   t.fields = p.fields;
   t.align = p.align;
@@ -95,6 +111,8 @@ class Placement {
   declare private readonly isUnion: boolean;
   /** In a union, only the first member takes a positional initialiser (with brace elision, all of its fields). */
   declare private readonly firstMember: MemberDecl | undefined;
+  /** The first member whose struct or union type is not defined yet, and that type: the layout waits for it (see WaitingLayout). */
+  declare waits: { readonly member: MemberDecl; readonly on: StructType } | null;
 
   constructor(t: StructType, pack: number, arch: LayoutArch, fail: LayoutFail, members: readonly MemberDecl[]) {
     this.fields = [];
@@ -107,6 +125,7 @@ class Placement {
     this.fail = fail;
     this.isUnion = t.kind === 'union';
     this.firstMember = this.isUnion ? members.find((x) => x.name !== '' || x.bitsize < 0) : undefined;
+    this.waits = null;
   }
 
   /** The flags of a field of member `m`: a union's members after its first are skipped by positional initialisers. */
@@ -158,12 +177,22 @@ class Placement {
     const zeroLength = !isUnion && isLast && fields.length > 0 && m.type.kind === 'array' && m.type.length === 0;
     const ty = zeroLength && m.type.kind === 'array' ? arrayOf(m.type.item, null) : m.type;
     const flexible = ty.kind === 'array' && ty.length === null;
+    let sizeless = false;
     if (flexible) {
       if (isUnion || !isLast) fail(m.pos, `flexible array member '${m.name}' must be the last member of a struct`);
       if (fields.length === 0) fail(m.pos, `flexible array member '${m.name}' needs a named member before it`);
-      if (ty.item.size < 0) fail(m.pos, `member '${m.name}' has incomplete element type '${ty.item.cname}'`);
+      sizeless = ty.item.size < 0;
+      if (sizeless && !this.waitFor(m, ty.item)) fail(m.pos, `member '${m.name}' has incomplete element type '${ty.item.cname}'`);
     } else if (ty.size < 0) {
-      fail(m.pos, `member '${m.name || '(anonymous)'}' has incomplete type '${ty.cname}'`);
+      sizeless = true;
+      if (m.name === '' || !this.waitFor(m, ty)) fail(m.pos, `member '${m.name || '(anonymous)'}' has incomplete type '${ty.cname}'`);
+    }
+    if (sizeless || this.waits !== null) {
+      // Checked for its name only: the layout is made when the struct it waits for is defined.
+      if (m.name !== '') this.add({ name: m.name, type: ty, offset: 0, bitshift: -1, bitsize: -1, quals: m.quals, flags: 0 }, m.pos);
+      else if (ty.kind === 'struct' || ty.kind === 'union') for (const f of ty.fields ?? []) this.add(f, m.pos);
+      else fail(m.pos, `a member of type '${ty.cname}' needs a name`);
+      return;
     }
     const a = this.capped(ty.align);
     this.align = Math.max(this.align, a);
@@ -178,6 +207,19 @@ class Placement {
       this.add({ name: m.name, type: ty, offset, bitshift: openArrayShift(ty), bitsize: -1, quals: m.quals, flags: this.skipped(m) }, m.pos);
     }
     this.bits = isUnion ? Math.max(this.bits, size * 8) : (offset + size) * 8;
+  }
+
+  /**
+   * Notes that member `m` waits for the definition of the struct or union `t` (or of its arrays'
+   * items) when a later cdef may still define it: a tag declared without a body, or a body itself
+   * waiting. False for what no cdef defines later (an opaque typedef, FILE, void, an open array).
+   */
+  private waitFor(m: MemberDecl, t: CType): boolean {
+    let item = t;
+    while (item.kind === 'array' && item.length !== null) item = item.item;
+    if (!definedLater(item)) return false;
+    this.waits ??= { member: m, on: item };
+    return true;
   }
 }
 

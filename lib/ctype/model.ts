@@ -276,6 +276,21 @@ export interface MemberDecl {
   readonly innerLengthsFromCompiler?: readonly number[];
 }
 
+/**
+ * A struct or union body whose layout waits for a struct or union it holds by value (directly or in
+ * an array) to be defined, as CFFI lays out a struct only when it is used: `struct a { struct b x; };`
+ * before `struct b { ... };`. The body was checked but for that size; it is laid out when `on` is
+ * defined, and a use before then fails, naming the member.
+ */
+export interface WaitingLayout {
+  readonly members: readonly MemberDecl[];
+  readonly pack: number;
+  /** The member that has no size yet. */
+  readonly member: MemberDecl;
+  /** The struct or union (declared, not defined; or itself waiting) whose definition it waits for. */
+  readonly on: StructType;
+}
+
 /** One member of a struct or union, anonymous members flattened into their parent. */
 export interface CField {
   readonly name: string;
@@ -330,6 +345,10 @@ export class StructType extends TypeBase {
    * `__sigaction_handler.sa_handler`), each with its path of field names: null when none does.
    */
   declare aliases: Map<string, readonly string[]> | null;
+  /** A body whose layout waits for another struct or union's definition (see WaitingLayout); null otherwise. */
+  declare waiting: WaitingLayout | null;
+  /** The structs and unions whose layouts wait for this one's definition (see WaitingLayout); null when none does. */
+  declare waiters: StructType[] | null;
   constructor(kind: 'struct' | 'union', name: string, namedByTypedef = false) {
     super(0);
     this.kind = kind;
@@ -345,6 +364,8 @@ export class StructType extends TypeBase {
     this.members = null;
     this.cSpelling = null;
     this.aliases = null;
+    this.waiting = null;
+    this.waiters = null;
   }
   get marker(): string {
     return this.cSpelling === null ? this.nameMarker : `${this.cSpelling}&`;
@@ -535,6 +556,15 @@ export type PendingType = PrimitiveType | StructType | EnumType | ArrayType;
  * a deferred typedef, a struct laid out by the compiler, a partial enum, an array whose length the
  * compiler gives, each until settled.
  */
+/**
+ * Whether `t` is a struct or union a later cdef may still define: a tag declared without a body, or
+ * a body waiting for another's definition (see WaitingLayout). An opaque typedef
+ * (`typedef ... t;`), FILE and anonymous structs never get a body later.
+ */
+export function definedLater(t: CType): t is StructType {
+  return (t.kind === 'struct' || t.kind === 'union') && t.fields === null && t.members === null && !t.namedByTypedef && !t.name.startsWith('$');
+}
+
 export function pendingLayout(t: CType): PendingType | null {
   switch (t.kind) {
     case 'primitive':

@@ -14,10 +14,15 @@ export function whyNoSize(t: CType): string {
     case 'function':
       return `'${t.cname}' is a function type, which has no size`;
     case 'array':
+      if (t.length !== null) return `'${t.cname}' holds items of type '${t.item.cname}', and ${whyNoSize(t.item)}`;
       return `'${t.cname}' is an array of unknown length, which has no size`;
     case 'struct':
     case 'union':
       if (t === FILE_TYPE) return "'FILE' is the C library's opaque stream type; use 'FILE *'";
+      if (t.waiting !== null) {
+        const { member, on } = t.waiting;
+        return `'${t.cname}' is not laid out: its member '${member.name}' is of type '${member.type.cname}', and ${whyNoSize(on)}`;
+      }
       return t.namedByTypedef && t.members === null
         ? `'${t.cname}' is opaque ('typedef ... ${t.name};'); use pointers to it`
         : `'${t.cname}' is declared but never defined (opaque)`;

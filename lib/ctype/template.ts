@@ -115,7 +115,7 @@ function withType(d: Decl, type: CType): Decl {
 }
 
 function copyStruct(t: StructType, copies: Map<CType, CType>, copy: (t: CType) => CType | null): StructType | null {
-  if (t.partial || t.members !== null) return null; // its layout comes from the compiler
+  if (t.partial || t.members !== null || t.waiting !== null) return null; // its layout comes from the compiler, or from a later definition
   const c = settled(new StructType(t.kind, t.name, t.namedByTypedef));
   copies.set(t, c); // before the fields: a field may point back to the struct
   c.cSpelling = t.cSpelling;

@@ -399,7 +399,7 @@ describe('pointers and arrays', () => {
     ['int a[N];', "cdef:1:7: 'N' is not a known integer constant"],
     ['int a[3][];', "cdef:1:6: an array cannot hold items of type 'int[]', which has no size"],
     ['void v[2];', "cdef:1:7: an array cannot hold items of type 'void', which has no size"],
-    ['struct s; struct s a[2];', "cdef:1:21: an array cannot hold items of type 'struct s', which has no size"],
+    ['typedef ... s; s a[2];', "cdef:1:19: an array cannot hold items of type 's', which has no size"],
     ['int (a[2])(int);', "cdef:1:7: an array cannot hold items of type 'int(int)', which has no size"],
     ['int a[1.5];', "cdef:1:7: the floating-point constant '1.5' is not allowed in an integer constant expression"],
     ['int a[3;', "cdef:1:8: expected ']' after the array size, found ';'"],

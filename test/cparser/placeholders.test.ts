@@ -60,7 +60,7 @@ describe("API mode: '...' placeholders", () => {
   test.each([
     ['struct s { int x : 3; ...; };', "cdef:1:16: bit-field 'x' in 'struct s', whose layout comes from the C compiler: bit-fields are not supported there"],
     ['struct s { int x; ...; int x; };', "cdef:1:28: duplicate member 'x' in 'struct s'"],
-    ['struct o; struct s { struct o v; };', "cdef:1:31: member 'v' has incomplete type 'struct o'"],
+    ['typedef ... o; struct s { o v; };', "cdef:1:29: member 'v' has incomplete type 'o'"],
     ['struct s { int v[]; int y; };', "cdef:1:16: flexible array member 'v' must be the last member of a struct"],
     ['struct s { struct { int a; ...; } in; };', "cdef:1:12: this anonymous struct gets its layout from the C compiler, which needs a name"],
     ['struct s { union { int a : 2; }; ...; };', "cdef:1:12: an anonymous member of 'struct s', whose layout comes from the C compiler, needs a field"],

@@ -170,7 +170,7 @@ describe('structs and unions', () => {
     ['struct s { int x : -1; };', "cdef:1:18: the bit-field 'x' has a negative width (-1)"],
     ['struct s { int : -2; };', "cdef:1:16: the bit-field '(unnamed)' has a negative width (-2)"],
     ['struct s { int d[]; int n; };', "cdef:1:16: flexible array member 'd' must be the last member of a struct"],
-    ['struct t; struct s { struct t x; };', "cdef:1:31: member 'x' has incomplete type 'struct t'"],
+    ['typedef ... t; struct s { t x; };', "cdef:1:29: member 'x' has incomplete type 't'"],
     ['struct s { struct s self; };', "cdef:1:21: member 'self' has incomplete type 'struct s'"],
     ['struct s { int f(int); };', "cdef:1:16: the member 'f' has the function type 'int(int)'; use a pointer to a function"],
     ['struct s { static int x; };', "cdef:1:12: 'static' is not allowed on a struct member"],

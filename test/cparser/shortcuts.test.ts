@@ -105,7 +105,7 @@ describe('plain declarators (pointers, a name, one array of a decimal length)', 
   });
 
   test('what the short cut leaves to the general path keeps its checks and messages', () => {
-    expect(errorOf('struct t;\nstruct s { struct t a[2]; };')).toBe("cdef:2:22: an array cannot hold items of type 'struct t', which has no size");
+    expect(errorOf('typedef ... t;\nstruct s { t a[2]; };')).toBe("cdef:2:15: an array cannot hold items of type 't', which has no size");
     expect(errorOf('int f(void x);')).toBe("cdef:1:7: a 'void' parameter cannot have a name or qualifiers");
     expect(errorOf('int f(int a, char *a);')).toBe("cdef:1:20: the parameter name 'a' appears twice");
     const many = Array.from({ length: 9 }, (_, i) => `int p${i}`).join(', ');

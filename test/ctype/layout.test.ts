@@ -273,6 +273,7 @@ describe('completeStruct agrees with the C compiler', () => {
 
 describe('completeStruct errors', () => {
   const opaque = new StructType('struct', 'opaque');
+  const hidden = new StructType('struct', 'hidden_t', true);
   const at = (line: number, column: number) => ({ line, column });
   const bad = (kind: 'struct' | 'union', members: MemberDecl[]) => () => completeStruct(new StructType(kind, 'bad'), members, 0);
 
@@ -348,18 +349,28 @@ describe('completeStruct errors', () => {
       c: 'struct bad { int : 3; int x[]; };',
     },
     {
-      what: 'a member of incomplete struct type',
-      run: bad('struct', [m('o', opaque, -1, at(6, 4))]),
+      what: 'a member of an opaque typedef, which no cdef defines later',
+      run: bad('struct', [m('o', hidden, -1, at(6, 4))]),
       pos: [6, 4],
-      message: /member 'o' has incomplete type 'struct opaque'/,
-      c: 'struct opaque; struct bad { struct opaque o; };',
+      message: /member 'o' has incomplete type 'hidden_t'/,
+      c: 'typedef struct hidden hidden_t; struct bad { hidden_t o; };',
     },
     {
-      what: 'an array of an incomplete struct type',
-      run: bad('union', [m('a', arrayOf(opaque, 2), -1, at(1, 2))]),
+      what: 'an array of an opaque typedef',
+      run: bad('union', [m('a', arrayOf(hidden, 2), -1, at(1, 2))]),
       pos: [1, 2],
-      message: /member 'a' has incomplete type 'struct opaque\[2\]'/,
-      c: 'struct opaque; union bad { struct opaque a[2]; };',
+      message: /member 'a' has incomplete type 'hidden_t\[2\]'/,
+      c: 'typedef struct hidden hidden_t; union bad { hidden_t a[2]; };',
+    },
+    {
+      what: 'a struct holding itself',
+      run: () => {
+        const self = new StructType('struct', 'self');
+        completeStruct(self, [m('n', int), m('me', self, -1, at(2, 5))], 0);
+      },
+      pos: [2, 5],
+      message: /member 'me' has incomplete type 'struct self'/,
+      c: 'struct self { int n; struct self me; };',
     },
     {
       what: 'a member of type void',
@@ -369,11 +380,18 @@ describe('completeStruct errors', () => {
       c: 'struct bad { void v; };',
     },
     {
-      what: 'a flexible array of an incomplete type',
-      run: bad('struct', [m('n', int), m('x', arrayOf(opaque, null), -1, at(2, 9))]),
+      what: 'a flexible array of an incomplete type no cdef defines later',
+      run: bad('struct', [m('n', int), m('x', arrayOf(hidden, null), -1, at(2, 9))]),
       pos: [2, 9],
-      message: /member 'x' has incomplete element type 'struct opaque'/,
-      c: 'struct opaque; struct bad { int n; struct opaque x[]; };',
+      message: /member 'x' has incomplete element type 'hidden_t'/,
+      c: 'typedef struct hidden hidden_t; struct bad { int n; hidden_t x[]; };',
+    },
+    {
+      what: 'a duplicate name in a struct that waits for another',
+      run: bad('struct', [m('o', opaque), m('o', int, -1, at(4, 7))]),
+      pos: [4, 7],
+      message: /duplicate member 'o' in 'struct bad'/,
+      c: 'struct opaque { int i; }; struct bad { struct opaque o; int o; };',
     },
     {
       what: 'duplicate member names',
@@ -423,6 +441,55 @@ describe('completeStruct errors', () => {
 
   test('the compiler accepts the corrected declarations', () => {
     expect(compilerAccepts('struct ok { int a; int : 0; int f : 3; _Bool b : 1; struct { char y; }; int x[]; };')).toBe(true);
+  });
+});
+
+describe('completeStruct waits for a struct or union defined later', () => {
+  // As CFFI, which lays a struct out at its first use: 'struct a { struct b x; }; struct b { ... };'.
+  const later = (name: string) => new StructType('struct', name);
+  test.each([
+    ['a member', (b: StructType) => b],
+    ['an array member', (b: StructType) => arrayOf(b, 3)],
+    ['an array of arrays', (b: StructType) => arrayOf(arrayOf(b, 2), 3)],
+  ])('%s of a tag declared without a body: no layout, the member and the tag noted', (_what, typeOf) => {
+    const b = later('b');
+    const a = later('a');
+    const members = [m('n', int), m('x', typeOf(b)), m('z', char)];
+    completeStruct(a, members, 0);
+    expect([a.fields, a.size, a.align, a.members]).toEqual([null, -1, -1, null]);
+    expect(a.waiting?.on).toBe(b);
+    expect(a.waiting?.member).toBe(members[1]);
+    expect(a.waiting?.members).toBe(members);
+  });
+
+  test('a flexible array member of such a tag waits too; the first member without a size is the one noted', () => {
+    const b = later('b');
+    const c = later('c');
+    const a = later('a');
+    completeStruct(a, [m('n', int), m('y', c), m('x', arrayOf(b, null))], 0);
+    expect(a.waiting?.on).toBe(c);
+  });
+
+  test('a struct waiting itself is a tag defined later; one waiting for the struct being laid out is refused', () => {
+    const b = later('b');
+    const a = later('a');
+    completeStruct(a, [m('x', b)], 0);
+    const c = later('c');
+    completeStruct(c, [m('y', a)], 0);
+    expect(c.waiting?.on).toBe(a);
+    expect(() => completeStruct(b, [m('q', c, -1, { line: 1, column: 9 })], 0)).toThrow("cdef:1:9: member 'q' has incomplete type 'struct c'");
+  });
+
+  test('laid out once the tag has a body, as if it had come first', () => {
+    const b = later('b');
+    const a = later('a');
+    const members = [m('n', char), m('x', arrayOf(b, 2)), m('z', char)];
+    completeStruct(a, members, 0);
+    completeStruct(b, [m('d', primitive('double'))], 0);
+    completeStruct(a, members, 0);
+    expect(a.waiting).toBeNull();
+    expect(a.fields?.map((f) => [f.name, f.offset])).toEqual([['n', 0], ['x', 8], ['z', 24]]);
+    expect([a.size, a.align]).toEqual([32, 8]);
   });
 });
 
