@@ -34,10 +34,32 @@ export function toCPointerArgument(t: PointerType, value: unknown, where: string
   }
   if (Array.isArray(value)) return temporaryArray(t, value, where);
   if (value !== null && typeof value === 'object' && !isCData(value) && (ArrayBuffer.isView(value) || types.isArrayBuffer(value))) {
-    if (fitsJsMemory(t, value)) return value;
-    throw new TypeError(`${where}: a ${show(value)} does not hold '${t.item.cname}' items for '${t.cname}'`);
+    if (!fitsJsMemory(t, value)) throw new TypeError(`${where}: a ${show(value)} does not hold '${t.item.cname}' items for '${t.cname}'`);
+    // V8 gives an empty or detached buffer no address: koffi would pass NULL.
+    return (value as ArrayBuffer | ArrayBufferView).byteLength === 0 ? emptyMemory(t, value, where) : value;
   }
   return toCPointer(t, value, where);
+}
+
+/**
+ * What an empty JavaScript buffer passes: a zeroed item of its own for the call, as CFFI passes an
+ * empty buffer's address (a read finds a terminator there). A detached buffer is refused: its
+ * memory is gone, and a value C writes through the pointer would be lost.
+ */
+function emptyMemory(t: PointerType, value: object, where: string): Uint8Array {
+  const buffer = types.isArrayBuffer(value) ? value : (value as ArrayBufferView).buffer;
+  if (types.isArrayBuffer(buffer)) {
+    try {
+      new Uint8Array(buffer, 0, 0); // eslint-disable-line no-new
+    } catch {
+      throw new TypeError(
+        `${where}: the ArrayBuffer under ${show(value)} was detached (transferred with postMessage() or structuredClone()), so it has no memory to pass; pass a buffer that holds the memory`,
+      );
+    }
+  }
+  const bytes = Math.max(t.item.size, 1);
+  const b = allocate(bytes, Math.max(t.item.align, 1));
+  return new Uint8Array(b.memory.v.buffer, b.memory.v.byteOffset + b.offset, bytes);
 }
 
 /**
@@ -51,7 +73,8 @@ function temporaryArray(t: PointerType, value: unknown[] | string, where: string
     throw new TypeError(`${where}: a list cannot be passed as '${t.cname}' (no C array of '${item.cname}' items); pass a cdata`);
   }
   const n = typeof value === 'string' ? wideCodes(value, item.size).length + 1 : value.length;
-  const bytes = n * item.size;
+  // An empty list is one zeroed item: a typed array of no bytes would reach C as NULL.
+  const bytes = Math.max(n, 1) * item.size;
   const b = allocate(bytes, item.align);
   writeArray(arrayOf(item, null), b.memory.v, b.offset, value, where, n);
   return new Uint8Array(b.memory.v.buffer, b.memory.v.byteOffset + b.offset, bytes);

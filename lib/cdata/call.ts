@@ -4,7 +4,7 @@ import { CType, FunctionType, PointerType } from '../ctype/model';
 import { RawFunction, functionAt } from '../backend/calls';
 import { byValueRefusal } from '../backend/byvalue';
 import { GUARDING, IN_CALL, REFUSED, SYNC, WAIT_MS, labelId, takeRefusals } from '../backend/threadguard';
-import { ADDR, CData, LEN, MEM, OFF, OWN, TYPE } from './base';
+import { ADDR, CData, LEN, MEM, OFF, OWN, TYPE, isCData } from './base';
 import { CallbackOptions, registerTrampoline, Trampoline } from './callback';
 import { CALLING, classOf, useFunctionPointers } from './classes';
 import { ScalarType, fastCheck, fromC_f80, fromC_wchar, fromKoffi64, isWideChar, reprOf, toCScalar } from './convert';
@@ -49,6 +49,41 @@ export function settled(g: CallGuard): void {
       w.then();
     }
   }
+}
+
+/**
+ * What the arguments of .async calls in flight refer to (their cdata, and the memory those own),
+ * with how many such calls hold each: ffi.release() refuses them until the calls settle, since C
+ * may still read or write them. (Slab memory is shared by small allocations and never freed by a
+ * release: not held.)
+ */
+const pinned = new Map<object, number>();
+
+function pinKeys(c: CData): object[] {
+  const m = c[MEM];
+  return m.kind === 'slab' ? [c] : [c, m];
+}
+
+/** The arguments of an .async call just begun (some are cdata) are held until unpinArguments(). */
+export function pinArguments(held: readonly unknown[]): void {
+  for (const x of held) if (isCData(x)) for (const k of pinKeys(x)) pinned.set(k, (pinned.get(k) ?? 0) + 1);
+}
+
+/** The call of pinArguments(held) has settled. */
+export function unpinArguments(held: readonly unknown[]): void {
+  for (const x of held) {
+    if (!isCData(x)) continue;
+    for (const k of pinKeys(x)) {
+      const n = (pinned.get(k) ?? 1) - 1;
+      if (n > 0) pinned.set(k, n);
+      else pinned.delete(k);
+    }
+  }
+}
+
+/** Whether an .async call in flight holds `c` or the memory it refers to. */
+export function heldByCallInFlight(c: CData): boolean {
+  return pinned.size > 0 && (pinned.has(c) || pinned.has(c[MEM]));
 }
 
 /** How many .async calls made through these guards have not settled yet. */
@@ -113,7 +148,7 @@ function arityError(label: string, want: number, got: number, variadic: boolean)
 
 const runtime = {
   MEM, ADDR, OFF, TYPE, fromC_wchar, fromKoffi64, toCScalar, toCPointerArgument, toCFunctionArgument, toCStructAddress, toKoffiRecord, fromKoffiRecord, fromCPointer, fromLibraryPointer, fromLibraryRecord,
-  newStruct, releaseTemporaries, variadicArguments, closedError, arityError, noAsync, tooManyVariadic, began, settled,
+  newStruct, releaseTemporaries, variadicArguments, closedError, arityError, noAsync, tooManyVariadic, began, settled, pinArguments, unpinArguments,
   SYNC, reportRefusals, toCLongDoubleAddress, allocate, fromC_f80,
 };
 const RUNTIME_NAMES = Object.keys(runtime);
@@ -256,11 +291,12 @@ export function makeCaller(label: string, t: FunctionType, argNames: readonly (s
     `const outer = SYNC[${IN_CALL}]; SYNC[${IN_CALL}] = ${labelId(label)};\n  ` +
     `try { return ${p.result(`raw(${args})`)}; } finally { SYNC[${IN_CALL}] = outer; if (SYNC[${REFUSED}] !== 0) reportRefusals();` +
     `${p.transient ? ' releaseTemporaries(temps);' : ''} }`;
-  const done = `settled(guard); held.length = 0; ${p.transient ? 'releaseTemporaries(temps);' : p.temps ? 'void temps;' : ''}`;
+  const done = `settled(guard); unpinArguments(held); held.length = 0; ${p.transient ? 'releaseTemporaries(temps);' : p.temps ? 'void temps;' : ''}`;
   const asyncCall =
     `if (raw.async === undefined) throw noAsync(${L});\n  ` +
     `return new Promise((resolve, reject) => {\n` +
     `    began(guard);\n` +
+    `    pinArguments(held);\n` +
     `    try {\n` +
     `      raw.async(${args}${args ? ', ' : ''}(err, r) => {\n` +
     `        ${done}\n` +

@@ -26,6 +26,8 @@ const CALLBACK_OPTION_NAMES: Readonly<Record<keyof CallbackOptions, true>> = { e
 export interface Trampoline {
   readonly address: number;
   release(): void;
+  /** How many calls of it C is running right now (nested ones included). */
+  running(): number;
 }
 
 /** How many JavaScript callbacks C is running right now (nested ones included): in an object, which generated trampolines update. */
@@ -196,6 +198,7 @@ function compileTrampoline(
   toArgs: readonly (((a: unknown) => unknown) | null)[],
   toResult: (r: unknown) => unknown,
   failed: (e: unknown) => unknown,
+  own: { running: number },
   gone: (() => never) | null = null,
 ): (...args: unknown[]) => unknown {
   const params = toArgs.map((_, i) => `a${i}`);
@@ -207,13 +210,13 @@ function compileTrampoline(
   else if ((r.kind === 'primitive' || r.kind === 'enum') && !isWideChar(r)) body = `const r = ${call};\n    return ${fastCheck(reprOf(r as ScalarType), 'r')} ? r : toResult(r);`;
   else body = `return toResult(${call});`;
   const source =
-    `return function trampoline(${params.join(', ')}) {\n  state.running++;\n  try {\n    ${body}\n  } catch (e) {\n    return failed(e);\n  } finally {\n    state.running--;\n  }\n};`;
+    `return function trampoline(${params.join(', ')}) {\n  state.running++;\n  own.running++;\n  try {\n    ${body}\n  } catch (e) {\n    return failed(e);\n  } finally {\n    state.running--;\n    own.running--;\n  }\n};`;
   let factory = trampolineFactories.get(source);
   if (!factory) {
-    factory = new Function('state', 'fn', 'toResult', 'failed', 'gone', ...params.map((_, i) => `c${i}`), source) as TrampolineFactory;
+    factory = new Function('state', 'own', 'fn', 'toResult', 'failed', 'gone', ...params.map((_, i) => `c${i}`), source) as TrampolineFactory;
     trampolineFactories.set(source, factory);
   }
-  return factory(state, fn, toResult, failed, gone, ...toArgs);
+  return factory(state, own, fn, toResult, failed, gone, ...toArgs);
 }
 
 /**
@@ -252,7 +255,8 @@ export function registerTrampoline(
   const gone = (): never => {
     throw new FFIError(`${label} was called from C after its cdata was garbage-collected; keep the callback's cdata alive for as long as C may call it`);
   };
-  const trampoline = weakly ? compileTrampoline(t, new WeakRef(fn), toArgs, toResult, failed, gone) : compileTrampoline(t, fn, toArgs, toResult, failed);
+  const own = { running: 0 };
+  const trampoline = weakly ? compileTrampoline(t, new WeakRef(fn), toArgs, toResult, failed, own, gone) : compileTrampoline(t, fn, toArgs, toResult, failed, own);
   const target = registerCallback(trampoline, t);
   // C gets a stub in front of koffi's trampoline: from another thread, while the JavaScript thread
   // is inside a synchronous call, it gives C `fallback` rather than wait forever (backend/threadguard.ts).
@@ -268,6 +272,7 @@ export function registerTrampoline(
         stub?.release();
       }
     },
+    running: () => own.running,
   };
 }
 
@@ -303,8 +308,10 @@ function registerLowered(
   }
   const fallback = t.result.kind === 'void' ? undefined : toResult(options.error ?? defaultError(t.result));
   const failed = failureHandler(onerror, fallback, toResult, label, fn);
+  const own = { running: 0 };
   const trampoline = (...raw: unknown[]): unknown => {
     state.running++;
+    own.running++;
     const at = out === 1 ? raw[0] : undefined;
     let r: unknown;
     try {
@@ -318,6 +325,7 @@ function registerLowered(
       r = failed(e);
     } finally {
       state.running--;
+      own.running--;
     }
     return store(r, at);
   };
@@ -335,6 +343,7 @@ function registerLowered(
         stub?.release();
       }
     },
+    running: () => own.running,
   };
 }
 

@@ -45,6 +45,12 @@ export function goneError(c: CData, where: string): Error | null {
     const what = described(c, where);
     return m.fault === 'FFIError' ? new FFIError(`${what}: ${m.why}`) : new TypeError(`${what}: ${m.why}`);
   }
+  const under = m.under;
+  if (under !== null && under.why !== '') {
+    const what = described(c, where);
+    const why = `the memory its allocator's alloc() returned is gone: ${under.why}`;
+    return under.fault === 'FFIError' ? new FFIError(`${what}: ${why}`) : new TypeError(`${what}: ${why}`);
+  }
   if (m.buffer !== null) {
     const what = described(c, where);
     const have = m.buffer.byteLength;

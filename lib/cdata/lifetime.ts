@@ -8,7 +8,7 @@ import { ADDR, CData, CLASS, DESTRUCTOR, fromBuffers, isCData, LEN, MEM, OFF, OW
 import { inspect } from 'util';
 import { CDataClass, classOf, ownMemory } from './classes';
 import { knownBytes } from './access';
-import { began, callbackCData, makeFunctionPointer, settled } from './call';
+import { began, callbackCData, heldByCallInFlight, makeFunctionPointer, settled } from './call';
 import { acceptsPointer, standIn } from './pointers';
 import type { CallbackOptions, Trampoline } from './callback';
 import { Block, Memory, addressHex, allocate, guardedMemory, placeMemory, wholeBuffer } from './memory';
@@ -382,7 +382,13 @@ function blockIn(raw: CData, size: number, clear: boolean): Block {
     offset = raw[OFF];
   }
   if (clear) new Uint8Array(view.buffer, view.byteOffset + offset, size).fill(0);
-  return { memory: new Memory('guarded', view, offset, offset + size, raw), offset, address: raw[ADDR] as number };
+  const memory = new Memory('guarded', view, offset, offset + size, raw, raw[MEM].kind === 'c' ? null : ownMemory(raw).buffer);
+  if (raw[MEM].kind !== 'c') {
+    // Checked before C gets its address: the alloc() result may be released, or its ArrayBuffer detached, meanwhile.
+    memory.under = ownMemory(raw);
+    memory.ok = false;
+  }
+  return { memory, offset, address: raw[ADDR] as number };
 }
 
 interface LiveCallback {
@@ -445,6 +451,9 @@ export function callback(t: PointerType, fn: (...args: unknown[]) => unknown, op
   liveCallbacks.add(entry);
   native?.adjustExternalMemory(SLOT_CHARGE);
   releasers.set(cdata, () => {
+    if (trampoline.running() > 0) {
+      throw new FFIError(`ffi.release(): ${show(cdata)} is running (C called it and has not returned); release it once it has`);
+    }
     callbackSlots.unregister(cdata);
     guard.close('the callback was released with ffi.release()', 'FFIError');
     freeSlot(entry);
@@ -522,14 +531,17 @@ const RELEASED = 'its memory was released by ffi.release() and can no longer be 
 export function release(c: unknown): void {
   if (releasedNames.has(c as object)) return; // as CFFI: releasing again does nothing
   if (!isCData(c)) throw new TypeError(`ffi.release(): expected a cdata from ffi.new(), ffi.gc(), ffi.callback() or ffi.newHandle(), got ${show(c)}`);
+  if (heldByCallInFlight(c)) {
+    throw new FFIError(`ffi.release(): ${show(c)} is an argument of an .async call that has not settled, and C may still use it; release it once the call's promise settles`);
+  }
   const destructor = destructorOf(c);
   const releaser = destructor === null ? releasers.get(c) : undefined;
   if (destructor !== null) {
     endDestructor(destructor, true);
     ownMemory(c).close(RELEASED);
   } else if (releaser) {
+    releaser(); // may refuse (a callback C is running): then nothing is released
     releasers.delete(c);
-    releaser();
   } else if (fromBuffers.has(c)) {
     c[MEM].close(RELEASED); // as CFFI: the cdata ends; the buffer stays its owner's
   } else if (ownsNoBytes.has(c)) {

@@ -90,6 +90,8 @@ export class Memory {
   gc: unknown;
   /** The library that pointers read from this memory keep loaded (a library's global, data it returned), or null. */
   holds: Hold | null;
+  /** The memory this one lies within (what an allocator's alloc() returned), which C must not get once it is gone; or null. */
+  under: Memory | null;
 
   constructor(kind: MemoryKind, v: DataView, lo: number, hi: number, keep: unknown, buffer: ArrayBuffer | null = null, readonly = false, bounded = kind !== 'c') {
     this.v = v;
@@ -105,6 +107,7 @@ export class Memory {
     this.bounded = bounded;
     this.gc = null;
     this.holds = null;
+    this.under = null;
   }
 
   /**
@@ -279,20 +282,25 @@ export interface Block {
   address: number;
 }
 
-/** Allocates `size` bytes aligned to `align`; large blocks get an ArrayBuffer of their own. */
+/**
+ * Allocates `size` bytes aligned to `align`; large blocks get an ArrayBuffer of their own. A block
+ * of 0 bytes takes one (zero) byte of a slab, as malloc(0) gives a pointer of its own: its address
+ * is one C may read a terminator at, never the end of a slab or no memory.
+ */
 export function allocate(size: number, align: number): Block {
   if (size > SLAB_MAX_PIECE) return allocateAlone(size);
   // Blocks of 16 bytes or more get malloc's 16-byte alignment; small scalars pack tightly.
   const a = size >= 16 ? 16 : align;
+  const taken = size === 0 ? 1 : size;
   let at = (slabUsed + a - 1) & -a;
-  if (at + size > SLAB_SIZE) {
+  if (at + taken > SLAB_SIZE) {
     const slab = new ArrayBuffer(SLAB_SIZE);
     // lo = hi = 0: a slab's pieces are bounded by their cdata's own size, read by `ownMemory`.
     slabMemory = new Memory('slab', new DataView(slab), 0, 0, slab);
     slabAddress = bufferAddress(slab);
     at = 0;
   }
-  slabUsed = at + size;
+  slabUsed = at + taken;
   return { memory: slabMemory, offset: at, address: slabAddress + at };
 }
 

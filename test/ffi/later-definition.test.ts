@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CDefError, FFI, FFIError } from '../../lib';
+import type { StructType } from '../../lib/ctype/model';
 import { expectThrow } from '../helpers/throws';
 
 const B = 'struct b { int y; double d; };';
@@ -13,7 +14,7 @@ const C = 'struct c { struct a q; char k; };';
 function layouts(ffi: FFI, names: readonly string[]): Record<string, unknown> {
   return Object.fromEntries(
     names.map((name) => {
-      const t = ffi.typeof(name);
+      const t = ffi.typeof(name) as StructType;
       return [name, { size: ffi.sizeof(t), align: ffi.alignof(t), fields: (t.fields ?? []).map((f) => [f.name, f.offset]) }];
     }),
   );
@@ -40,7 +41,7 @@ describe('defined after a struct holds it', () => {
   test('across cdef calls, through typedefs, arrays of arrays and flexible array members', () => {
     const ffi = new FFI();
     ffi.cdef('typedef struct b b_t; struct a { b_t m[2][3]; char z; }; struct f { int n; struct b items[]; };');
-    expect(ffi.typeof('struct a').fields).toBeNull();
+    expect((ffi.typeof('struct a') as StructType).fields).toBeNull();
     ffi.cdef('struct b { short s; };');
     expect(layouts(ffi, ['struct a', 'struct f'])).toEqual({
       'struct a': { size: 14, align: 2, fields: [['m', 0], ['z', 12]] },
@@ -54,12 +55,12 @@ describe('defined after a struct holds it', () => {
     const ffi = new FFI();
     ffi.cdef(`${A} int abs(int);`);
     const mem = ffi.new('char[64]');
-    const p = ffi.cast('struct a *', mem);
+    const p = ffi.cast('struct a *', mem)!;
     expectThrow(() => p.z, TypeError, "points to an opaque type: cannot read fields ('z')");
     ffi.cdef(B);
     p.z = 7;
     expect(p.z).toBe(7);
-    expect(ffi.cast('int *', ffi.addressof(mem, ffi.offsetof('struct a', 'z')))[0]).toBe(7);
+    expect(ffi.cast('int *', ffi.addressof(mem, ffi.offsetof('struct a', 'z')))![0]).toBe(7);
   });
 
   test('used before: the error names the member and the struct it waits for', () => {
@@ -69,7 +70,7 @@ describe('defined after a struct holds it', () => {
     expectThrow(() => ffi.new('struct a *'), FFIError, `ffi.new('struct a *'): ${waits}`);
     expectThrow(() => ffi.sizeof('struct c'), FFIError, `ffi.sizeof('struct c'): 'struct c' is not laid out: its member 'q' is of type 'struct a', and ${waits}`);
     expectThrow(() => ffi.offsetof('struct a', 'z'), FFIError, "'struct a'");
-    expect(ffi.typeof('struct a').fields).toBeNull();
+    expect((ffi.typeof('struct a') as StructType).fields).toBeNull();
     // Pointers to it are fine, as to any incomplete struct.
     expect(ffi.sizeof('struct a *')).toBe(8);
   });

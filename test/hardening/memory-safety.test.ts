@@ -318,6 +318,71 @@ describe('holes reachable from JavaScript alone', () => {
     for (const outcome of shrunk) expect(outcome).toEqual(['RangeError', expect.stringMatching(/ArrayBuffer under it was resized to 0 bytes/)]);
   });
 
+  test('an empty JavaScript buffer passes an address of its own; a detached one is refused; a 0-byte allocation is memory', () => {
+    const told = inChild(`
+      // The process's first allocation, of 0 bytes: an address C can read a terminator at.
+      const none = ffi.new('char[]', 0);
+      const first = C.c_strlen(none);
+      const u = new Uint8Array([104, 105, 0]);
+      structuredClone(u.buffer, { transfer: [u.buffer] });
+      const ints = new Int32Array(2);
+      structuredClone(ints.buffer, { transfer: [ints.buffer] });
+      tell([first, C.c_strlen(new Uint8Array(0)), C.c_strlen(new ArrayBuffer(0)), C.c_strlen(new DataView(new ArrayBuffer(0))), C.c_strlen([]),
+        attempt(() => C.c_strlen(u)), attempt(() => C.sum_later(ints, 0, 0))]);
+    `);
+    const detached = ['TypeError', expect.stringMatching(/argument 1 \('\w+'\): the ArrayBuffer under (Uint8Array|Int32Array) was detached .* so it has no memory to pass/)];
+    expect(told).toEqual([0, 0, 0, 0, 0, detached, detached]);
+  });
+
+  test('ffi.release refuses what C is using: an argument of an .async call in flight, a callback C is running', () => {
+    const told = inChild(`
+      (async () => {
+        const N = 1 << 20;
+        const a = ffi.new('int[]', new Int32Array(N).fill(1));
+        const view = ffi.cast('int *', a);
+        const cb = ffi.callback('int(int)', (x) => x + 1);
+        const sum = C.sum_later.async(view, N, 200);
+        const called = C.call_later.async(cb, 41, 200);
+        const during = [attempt(() => ffi.release(a)), attempt(() => ffi.release(cb))];
+        const results = [await sum, await called];
+        const after = [attempt(() => ffi.release(a)), attempt(() => ffi.release(cb))];
+        let inside;
+        const self = ffi.callback('int(int)', (x) => { inside = attempt(() => ffi.release(self)); return x * 2; });
+        const applied = C.apply(self, 21);
+        tell([during, results, after, inside, applied, attempt(() => ffi.release(self)), attempt(() => C.apply(self, 1))]);
+      })();
+    `);
+    const [during, results, after, inside, applied, released, callAfter] = told as unknown[];
+    expect(during).toEqual([
+      ['FFIError', "ffi.release(): cdata 'int[]' is an argument of an .async call that has not settled, and C may still use it; release it once the call's promise settles"],
+      ['FFIError', expect.stringMatching(/^ffi\.release\(\): cdata 'int\(\*\)\(int\)' .*is an argument of an \.async call that has not settled/)],
+    ]);
+    expect(results).toEqual([1 << 20, 42]);
+    expect(after).toEqual([['ok', null], ['ok', null]]);
+    expect(inside).toEqual(['FFIError', expect.stringMatching(/^ffi\.release\(\): cdata 'int\(\*\)\(int\)'.* is running \(C called it and has not returned\); release it once it has$/)]);
+    expect([applied, released]).toEqual([42, ['ok', null]]);
+    expect(callAfter).toEqual(['TypeError', expect.stringMatching(/released/)]);
+  });
+
+  test('memory from a custom allocator is refused to C once what alloc() returned is released or detached', () => {
+    const told = inChild(`
+      const N = 1 << 16;
+      let raw;
+      const fromNew = ffi.newAllocator({ alloc: (n) => (raw = ffi.new('char[]', n)) });
+      const p = fromNew('char[]', N);
+      ffi.release(raw);
+      let ab = new ArrayBuffer(N);
+      const fromBuffer = ffi.newAllocator({ alloc: () => ffi.fromBuffer(ab) });
+      const q = fromBuffer('char[]', N);
+      structuredClone(ab, { transfer: [ab] });
+      tell([attempt(() => C.c_strlen(p)), attempt(() => C.c_strlen(q)), attempt(() => C.c_strlen(ffi.cast('char *', p)))]);
+    `);
+    const [p, q, cast] = told as [string, string][];
+    expect(p).toEqual(['TypeError', expect.stringMatching(/the memory its allocator's alloc\(\) returned is gone: its memory was released by ffi\.release\(\)/)]);
+    expect(q).toEqual(['TypeError', expect.stringMatching(/the ArrayBuffer under it was detached/)]);
+    expect(cast).toEqual(['TypeError', p[1].replace("cdata 'char[]'", "cdata 'char *'")]);
+  });
+
   test('ffi.buffer() of a small allocation is a view of that allocation alone: transferring it detaches nothing else', () => {
     const told = inChild(`
       const a = ffi.new('int[4]', [1, 2, 3, 4]);
