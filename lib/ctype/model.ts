@@ -22,6 +22,9 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 // V8 (Node 20) runs initialisers as a separate define step per class, several times slower than
 // assignments, and a large cdef creates thousands of types.
 /** The class every ctype is an instance of (the facade's `ffi.CType`). */
+const FIXED_PRIMITIVE = ['kind', 'name', 'repr', 'size', 'align', 'deferred'];
+const ARRAY_KEYS = ['item', 'length', 'kind'];
+
 export abstract class TypeBase {
   /** Unique per type object (names the koffi record of a struct passed by value). */
   declare readonly id: number;
@@ -127,6 +130,7 @@ export class PrimitiveType extends TypeBase {
     this.size = spec.size;
     this.align = spec.align;
     this.deferred = deferred;
+    lockProperties(this, deferred === null ? FIXED_PRIMITIVE : ['kind', 'name', 'deferred']);
   }
   get marker(): string {
     return `${this.name}&`;
@@ -134,6 +138,18 @@ export class PrimitiveType extends TypeBase {
   get nameMarker(): string {
     return `${this.name}&`;
   }
+}
+
+/**
+ * Makes properties of a type object read-only once final: type objects are shared by every cdata
+ * (and built-in ones by every FFI) and give the layouts memory is read and written by, so a
+ * program assigning `ffi.typeof('int').size` must not change them (CFFI's ctypes are read-only too).
+ * Only primitive and array types are locked: a lock is slow in V8, too slow for the thousands of
+ * pointer and function types and struct fields a large cdef makes (docs/cffi-differences.md,
+ * "Type objects").
+ */
+export function lockProperties(t: object, keys: readonly string[]): void {
+  for (const k of keys) Object.defineProperty(t, k, { writable: false, configurable: false });
 }
 
 /** A new deferred primitive named `name` (`typedef int... name;`): its size is unknown until settled. */
@@ -155,6 +171,7 @@ export function deferredArray(item: CType, spelling: string): ArrayType {
 export function settleArray(t: ArrayType, length: number): void {
   if (t.deferred === null || t.length !== null) throw new Error(`internal: '${t.cname}' is not a deferred array waiting for its length`);
   t.length = length;
+  lockProperties(t, ['length']);
 }
 
 /** Gives a deferred primitive the representation the compiler reported; every holder of it sees the change. */
@@ -163,6 +180,7 @@ export function settlePrimitive(t: PrimitiveType, repr: Repr, size: number): voi
   t.repr = repr;
   t.size = size;
   t.align = size;
+  lockProperties(t, ['repr', 'size', 'align']);
 }
 
 export class VoidType extends TypeBase {
@@ -243,6 +261,8 @@ export class ArrayType extends TypeBase {
     this.length = length;
     this.kind = 'array';
     this.deferred = null;
+    // A deferred array (see deferredArray) gets its length later; an open one keeps none.
+    lockProperties(this, length === null ? ['item', 'kind'] : ARRAY_KEYS);
   }
   get marker(): string {
     if (this.deferred !== null) return `${this.deferred}&`;

@@ -73,6 +73,18 @@ test('typeof gives interned ctypes with CFFI attributes', () => {
   expect(String(p)).toBe("<ctype 'int *'>");
 });
 
+test('primitive and array types are read-only: a write cannot change the layouts every FFI uses', () => {
+  const ffi = new FFI();
+  const int = ffi.typeof('int') as unknown as Record<string, unknown>;
+  const four = ffi.typeof('int[4]') as unknown as Record<string, unknown>;
+  for (const [t, key, value] of [[int, 'size', 1], [int, 'align', 1], [int, 'repr', 'i8'], [four, 'length', 99], [four, 'item', ffi.typeof('char')]] as const) {
+    expect(() => {
+      t[key] = value;
+    }).toThrow(TypeError);
+  }
+  expect([new FFI().sizeof('int'), ffi.sizeof('int[4]'), ffi.new('int[4]', [1, 2, 3, 4])[3]]).toEqual([4, 16, 4]);
+});
+
 test('getctype inserts at the declarator position', () => {
   expect(ffi.getctype('int', '*')).toBe('int *');
   expect(ffi.getctype('int', '[5]')).toBe('int[5]');
