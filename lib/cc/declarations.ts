@@ -437,13 +437,25 @@ export class DeclTable {
     let transparent = false;
     const { texts } = this.tokens;
     const tagWord = (i: number) => this.tokens.isIdent(i) && (texts[i] === 'struct' || texts[i] === 'union');
+    // `packed` packs the struct it is written on, not those defined inside it; cdef's pack applies
+    // to every body of a declaration (as `#pragma pack` does), so only the outermost may have it.
+    let depth = 0;
+    let nested = false;
+    let packedInside = false;
     for (let k = start; k <= end; k++) {
+      if (this.isPunct(k, '{') && depth++ > 0) nested = true;
+      else if (this.isPunct(k, '}')) depth--;
       for (const word of this.attributes.get(k) ?? []) {
         const structLevel = tagWord(k - 1) || (this.tokens.isIdent(k - 1) && tagWord(k - 2)) || this.isPunct(k - 1, '}');
-        if (word === 'packed' && structLevel) pack = 1;
+        if (word === 'packed' && structLevel && depth === 0) pack = 1;
+        else if (word === 'packed' && structLevel) packedInside = true;
         else if (word === 'transparent_union') transparent = true;
         else problem ??= `it uses __attribute__((${word})) or _Alignas, which cdef cannot express`;
       }
+    }
+    if (packedInside) problem ??= 'a struct or union inside it is packed and the one holding it is not, which cdef cannot express (its packing applies to a whole declaration)';
+    else if (pack === 1 && nested && this.packAt(start) !== 1) {
+      problem ??= 'it is packed and defines structs or unions inside it, which GCC does not pack, and cdef cannot express (its packing applies to a whole declaration)';
     }
     return { pack, problem, transparent };
   }

@@ -125,6 +125,24 @@ describe('types', () => {
     expect(['a', 'b', 'c', 'd'].map((t) => (r.tag('struct', t) as StructType).size)).toEqual([5, 5, 6, 8]);
   });
 
+  test('packed on a struct packs it alone (as GCC): one defining structs inside, or holding a packed one, is left out; #pragma pack packs all', () => {
+    const text =
+      '# 1 "u.c"\nstruct outer { char c; struct inner { int a; char b; } in; } __attribute__((packed));\n' +
+      'struct holder { char c; long l; union { short x; short y; } __attribute__((packed)); short z; };\n' +
+      '#pragma pack(push, 1)\nstruct all { char c; struct in2 { int a; char b; } in; } __attribute__((packed));\n#pragma pack(pop)\n' +
+      'struct flat { char c; int i; } __attribute__((packed));\n';
+    const x = extractDeclarations(text, { userFiles: ['u.c'], externals: false });
+    const nested = 'it is packed and defines structs or unions inside it, which GCC does not pack, and cdef cannot express (its packing applies to a whole declaration)';
+    expect(x.skipped.map((s) => [s.name, s.reason])).toEqual([
+      ['struct outer', nested],
+      ['struct inner', nested],
+      ['struct holder', 'a struct or union inside it is packed and the one holding it is not, which cdef cannot express (its packing applies to a whole declaration)'],
+    ]);
+    const r = registryOf(x);
+    // As GCC lays them out: #pragma pack(1) packs the inner struct too.
+    expect(['all', 'in2', 'flat'].map((t) => (r.tag('struct', t) as StructType).size)).toEqual([6, 5, 5]);
+  });
+
   test('layouts cdef cannot express (aligned members, vector types) are left out, and what uses them too', () => {
     const x = extract('struct al { char c; int i __attribute__((aligned(8))); };\ntypedef struct al al_t;\nal_t make(void) { al_t a = {0}; return a; }\nint ok(void) { return 1; }');
     expect(x.skipped.map((s) => [s.name, s.reason])).toEqual([
