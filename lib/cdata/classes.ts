@@ -524,7 +524,8 @@ function generate(t: Aggregate): CDataClass {
       const size = item.size;
       const len = t.length === null ? 'this[LEN]' : String(t.length);
       const where = `element of '${t.cname}'`;
-      const index = `if (i >>> 0 !== i || i >= ${len}) throw badIndex(this, i); const o = this[OFF] + i * ${size};`;
+      // An index past 2^32 - 1 (a char array over 4 GiB) fails the quick integer check only.
+      const index = `if ((i >>> 0 !== i && !(i > 0 && i % 1 === 0)) || i >= ${len}) throw badIndex(this, i); const o = this[OFF] + i * ${size};`;
       body = [
         `[GET](i) { ${index} ${guarded(`return ${itemRead(item, 'this[MEM].v', 'o', `i * ${size}`, k)};`, '`[${i}]`')} }`,
         `[SET](i, v) { ${index} ${guarded(itemWrite(item, 'this[MEM].v', 'o', where, k), '`[${i}]`')} }`,

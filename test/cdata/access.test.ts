@@ -58,6 +58,17 @@ describe('pointers and arrays', () => {
     expect(mid.get(-2)).toBe(1);
   });
 
+  test('an array of more than 2^32 items is indexed to its end (a char array over 4 GiB)', () => {
+    // Untouched pages of the block are never written: this costs a few pages of memory.
+    const big = ffi.new('char[]', 2 ** 32 + 2);
+    big[2 ** 32] = 65;
+    big.set(2 ** 32 + 1, 66);
+    expect([big[2 ** 32], big.get(2 ** 32 + 1), ffi.string(ffi.addressof(big, 2 ** 32), 2)]).toEqual([65, 66, 'AB']);
+    expectThrow(() => big[2 ** 32 + 2], RangeError, "cdata 'char[]': index 4294967298 is out of bounds (length 4294967298)");
+    expectThrow(() => big.get(2 ** 32 + 0.5), TypeError, 'index must be an integer, got 4294967296.5');
+    ffi.release(big);
+  });
+
   test('arrays are iterable and have a length', () => {
     const a = ffi.new('double[]', [0.5, 1.5]);
     expect(a.length).toBe(2);
