@@ -502,3 +502,23 @@ withHeader('math.h', 'libc6-dev', (it) => {
     expect(() => libm.sqrtl).toThrow(/'sqrtl' is not in libraries from dlopen\(\) \(.*math.*\): it passes a 'long double', which koffi cannot; only verify\(\) calls it/);
   });
 });
+
+withHeader('regex.h', 'libc6-dev', (it) => {
+  // glibc declares regexec's matches 'regmatch_t __pmatch[__restrict_arr]', spawn.h posix_spawn's
+  // 'char *const __argv[__restrict_arr]', aio.h lio_listio's list likewise: C99 array parameters.
+  it('regcomp and regexec: a parameter declared as an array with qualifiers is a pointer', () => {
+    const ffi = new FFI();
+    ffi.cdefHeader('regex.h');
+    const c = ffi.verify('#include <regex.h>');
+    const re = ffi.new('regex_t *');
+    expect(c.regcomp(re, 'n(o+)de-([a-z]+)', c.REG_EXTENDED)).toBe(0);
+    const m = ffi.new('regmatch_t[3]');
+    expect(c.regexec(re, 'a node-cffi test', 3, m, 0)).toBe(0);
+    expect([0, 1, 2].map((i) => [Number(m[i].rm_so), Number(m[i].rm_eo)])).toEqual([[2, 11], [3, 4], [7, 11]]);
+    expect(c.regexec(re, 'no match', 0, ffi.NULL, 0)).toBe(c.REG_NOMATCH);
+    c.regfree(re);
+    for (const h of ['spawn.h', 'aio.h', 'netdb.h']) ffi.cdefHeader(h);
+    const left = ffi.skipped().map((s) => s.name);
+    for (const name of ['regexec', 'posix_spawn', 'posix_spawnp', 'lio_listio', 'getaddrinfo_a']) expect(left).not.toContain(name);
+  });
+});
