@@ -522,3 +522,19 @@ withHeader('regex.h', 'libc6-dev', (it) => {
     for (const name of ['regexec', 'posix_spawn', 'posix_spawnp', 'lio_listio', 'getaddrinfo_a']) expect(left).not.toContain(name);
   });
 });
+
+withHeader('sys/resource.h', 'libc6-dev', (it) => {
+  // RLIM_INFINITY is ((__rlim_t) -1): the cast makes it 2^64 - 1, past a double's integers.
+  it("RLIM_INFINITY, an integer cast past a double's integers, is C's value as a bigint, through dlopen() and verify()", () => {
+    const ffi = new FFI();
+    ffi.cdefHeader('sys/resource.h');
+    ffi.cdef('unsigned long long c_rlim_infinity(void);');
+    const c = ffi.verify('#include <sys/resource.h>\nunsigned long long c_rlim_infinity(void) { return RLIM_INFINITY; }\n');
+    const libc = ffi.dlopen(null);
+    expect(c.c_rlim_infinity()).toBe(2n ** 64n - 1n);
+    expect([c.RLIM_INFINITY, libc.RLIM_INFINITY, libc.RLIM_SAVED_MAX]).toEqual([c.c_rlim_infinity(), c.c_rlim_infinity(), c.c_rlim_infinity()]);
+    expect(ffi.skipped().filter((s) => s.name.startsWith('RLIM'))).toEqual([]);
+    const limit = ffi.new('struct rlimit *');
+    expect(c.getrlimit(c.RLIMIT_NOFILE, limit)).toBe(0);
+  });
+});
