@@ -538,3 +538,21 @@ withHeader('sys/resource.h', 'libc6-dev', (it) => {
     expect(c.getrlimit(c.RLIMIT_NOFILE, limit)).toBe(0);
   });
 });
+
+withHeader('linux/time.h', 'linux-libc-dev', (it) => {
+  // dlopen()'s probe library compiles the header as cdefHeader() read it: alone. verify() compiles
+  // the user's source after CFFI's standard headers, which glibc's struct timeval comes with.
+  it("dlopen() probes a header as cdefHeader() read it, alone; verify() names the standard header a conflict comes from", () => {
+    const ffi = new FFI();
+    ffi.cdefHeader('linux/time.h');
+    ffi.dlopen(null);
+    expect(ffi.sizeof('struct timeval')).toBe(16);
+    // linux/stat.h defines S_IFMT only where glibc is not: read alone, it does, and the probes agree.
+    const st = new FFI();
+    st.cdefHeader('linux/stat.h');
+    expect(st.dlopen(null).S_IFMT).toBe(0o170000);
+    expect(() => ffi.verify('#include <linux/time.h>')).toThrow(
+      /redefinition of .struct timeval.[^]*from <sys\/types\.h>, which verify\(\) includes before source\.c \(as CFFI does\):/,
+    );
+  });
+});
