@@ -565,7 +565,10 @@ export class FFI {
   /**
    * The layouts of the types a header declared are the compiler's: before the first dlopen() after
    * ffi.cdefHeader(), a probe library (the header and a table of sizes, offsets and values, cached
-   * like any build) checks them, as verify() does. Nothing of the header's library is linked.
+   * like any build) checks them, as verify() does. Nothing of the header's library is linked. The
+   * header is compiled as cdefHeader() read it, alone: without the standard headers verify() puts
+   * before a user's source, which may change what it declares (linux/stat.h's S_IFMT is defined
+   * only where glibc is not) or conflict with it (linux/time.h's struct timeval).
    */
   #probeHeaders(): void {
     for (const h of this.#bound?.headers ?? []) {
@@ -576,7 +579,7 @@ export class FFI {
       const extra = [...(Array.isArray(options.extraCompileArgs) ? options.extraCompileArgs : []), '-O0'];
       // The header's part of the declarations, by their keys, for the unit's memo.
       const part = this.#pristine() ? `header probes\n${[...h.keys].join('\n')}` : undefined;
-      const p = apiMode().prepare(decls, this.#cdefs, h.include, { ...options, extraCompileArgs: extra, filename: 'node-cffi-probes.c' }, 'ffi.dlopen()', [], part);
+      const p = apiMode().prepare(decls, this.#cdefs, h.include, { ...options, extraCompileArgs: extra, filename: 'node-cffi-probes.c' }, 'ffi.dlopen()', [], part, false);
       this.#settled = true;
       apiMode().loadAndSettle(p, apiMode().build(p)).loaded.close();
       h.probed = true;

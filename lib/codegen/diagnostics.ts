@@ -117,6 +117,20 @@ const INCOMPLETE = /incomplete type|incomplete definition of type|undefined type
 const CONFLICTING = /(?:conflicting types for|incompatible types for redefinition of) ['\u2018`]([\w$]+)['\u2019`]/;
 const OPTION = /\s*\[(-W[\w=+-]+(?:,-W[\w=+-]+)*)\]\s*$/;
 
+const INCLUDED_FROM = /^(In file included from |\s+from )(.+?):(\d+)([:,])$/;
+
+/**
+ * `context` with each "from node-cffi-glue.c:6" of an #include before the source told as the
+ * header it includes: what verify() puts before every source, as CFFI does.
+ */
+function inclusions(context: readonly string[], glue: Glue): readonly string[] {
+  return context.map((l) => {
+    const m = INCLUDED_FROM.exec(l);
+    const header = m && isGlue(m[2]) ? glue.prelude[Number(m[3]) - 2] : undefined;
+    return header === undefined ? l : `${m![1]}<${header}>, which verify() includes before ${glue.sourceName} (as CFFI does)${m![4]}`;
+  });
+}
+
 /**
  * Restates the compiler's output for the user: a diagnostic in the user's files stays as the
  * compiler wrote it; one in the glue becomes a diagnostic at the cdef declaration it is about
@@ -148,8 +162,13 @@ export function tellDiagnostics(output: string, glue: Glue, options: { promote?:
     if (!isGlue(d.file)) {
       if (cut) continue;
       if (d.severity === 'error') sourceErred = true;
-      // The user's own diagnostic, as written; notes about the glue (rare) are left out.
-      const own: Diagnostic = { ...d, context: d.context.filter((l) => !mentionsGlue(l)), notes: d.notes.filter((n) => !isGlue(n.file)) };
+      // The user's own diagnostic, as written; notes about the glue (rare) are left out. A header the
+      // unit includes before the source (a definition there that a header of the source conflicts with) is named.
+      const own: Diagnostic = {
+        ...d,
+        context: inclusions(d.context, glue).filter((l) => !mentionsGlue(l)),
+        notes: d.notes.filter((n) => !isGlue(n.file)).map((n) => ({ ...n, context: inclusions(n.context, glue) })),
+      };
       text.push(...written(own));
       if (d.severity === 'warning') warnings.push(warningOf(d, d.file, d.line, d.column, stripOption(d.message), written(own, false)));
       continue;

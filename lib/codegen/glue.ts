@@ -51,6 +51,8 @@ export interface Glue extends Bindings {
   readonly unit: string;
   /** The name the source is given in diagnostics (options.filename, default 'source.c'). */
   readonly sourceName: string;
+  /** The standard headers included before the source, the first on the unit's line 2 (none without GlueOptions.prelude). */
+  readonly prelude: readonly string[];
   /** The unit's first line after the source (the glue's `#line` directive): lines before it are the prelude's or the source's. */
   readonly glueStart: number;
   /** Where the source ends: its last line that is not blank, and the column after its last character. */
@@ -74,6 +76,12 @@ export interface GlueOptions {
    * nothing for them: those an FFI took from another with ffi.include(), whose own build checks them.
    */
   readonly spellingOnly?: readonly Decl[];
+  /**
+   * false: no CFFI standard headers before the source, for a unit of node-cffi's own whose source
+   * includes headers ffi.cdefHeader() read alone (the dlopen() probe library), so that the compiler
+   * reads them as cdefHeader() did; the glue then includes the one header it needs after the source.
+   */
+  readonly prelude?: boolean;
 }
 
 /** A C declaration of `name` with type `t` as cdef spells it ('int (*cb)(int)' for function pointers); for messages. */
@@ -226,6 +234,7 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
 
   const glue = new Lines();
   glue.add('#line 0 "GLUE"'); // numbered below, once the glue's first line in the unit is known
+  if (options.prelude === false) glue.add('#include <stddef.h>'); // offsetof, which the probes use
   glue.add('#if defined(__GNUC__) || defined(__clang__)');
   // The glue refers to every declaration of the cdef, used or not (a whole header's): one the
   // headers deprecate is the source's concern only where the source uses it, which still warns.
@@ -338,7 +347,7 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
   probeTable(glue, PROBE_SYMBOL, rows);
 
   // The unit: prelude, source, glue; every line number below is the unit's own.
-  const prelude = ['#define _CFFI_', ...PRELUDE_HEADERS.map((h) => `#include <${h}>`)];
+  const prelude = options.prelude === false ? [] : ['#define _CFFI_', ...PRELUDE_HEADERS.map((h) => `#include <${h}>`)];
   const sourceText = source.endsWith('\n') ? source.slice(0, -1) : source;
   const sourceLength = sourceText === '' ? 0 : sourceText.split('\n').length;
   const glueStart = prelude.length + 2 + sourceLength; // the line of the glue's #line directive, after the prelude, the source's #line and the source
@@ -351,6 +360,7 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
   return {
     unit: `${unitLines.join('\n')}\n`,
     sourceName,
+    prelude: preludeOf(options),
     glueStart,
     sourceEnd: endOf(sourceText),
     companion: companionOf(source, sourceName),
@@ -363,6 +373,9 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
     strict,
   };
 }
+
+/** The standard headers a unit includes before the source. */
+const preludeOf = (options: GlueOptions): readonly string[] => (options.prelude === false ? [] : PRELUDE_HEADERS);
 
 /** The symbol of the probe table function. */
 const PROBE_SYMBOL = `${PREFIX}probes`;
@@ -398,6 +411,7 @@ class PlannedGlue implements Glue {
   readonly companion: Glue['companion'];
   readonly probeSymbol = PROBE_SYMBOL;
   readonly strict: boolean;
+  readonly prelude: readonly string[];
   #probes: Probe[] | undefined;
   #whole: Glue | undefined;
 
@@ -410,6 +424,7 @@ class PlannedGlue implements Glue {
     ({ functions: this.functions, externs: this.externs, globals: this.globals } = bindingsOf(decls));
     this.companion = companionOf(source, sourceName);
     this.strict = options.strictPrototypes === true;
+    this.prelude = preludeOf(options);
   }
 
   #made(): Glue {

@@ -14,8 +14,10 @@ import { TokenStream } from './stream';
 // The token kinds and tables the busiest paths use as this module's own constants, read once: a name imported
 // from another module is a property of its exports at every use (a load the first run interprets,
 // and a deoptimisation where optimised code meets it first).
-const { IDENT, KEYWORD_ROLES } = tokenTable;
+const { EOF, FIXED_TEXTS, IDENT, KEYWORD_ROLES } = tokenTable;
 const { P_COMMA, P_ELLIPSIS, P_LBRACKET, P_LPAREN, P_RBRACKET, P_RPAREN, P_SEMI, P_STAR } = streams;
+/** The token kind of the keyword 'static', which may open a parameter's array length ('int a[static 4]'). */
+const K_STATIC = FIXED_TEXTS.indexOf('static');
 /** 1 for the kinds of the tokens that can end a plain declarator (';', ',', ')'): one lookup, the same steps for each. */
 const ENDS_PLAIN = new Uint8Array(256);
 ENDS_PLAIN[P_SEMI] = ENDS_PLAIN[P_COMMA] = ENDS_PLAIN[P_RPAREN] = 1;
@@ -131,6 +133,8 @@ export abstract class DeclaratorParser {
   protected pendingEnum: Map<string, IntValue | null> | null = null;
   /** What the last plainDeclarator() that returned true read. */
   protected readonly plain: PlainDeclarator = { nameAt: -1, name: '', type: VOID, quals: 0 };
+  /** The parameters read so far of each parameter list being read, outermost first: the names a variable array length may use ('int a[n]'). */
+  protected readonly prototypes: Param[][] = [];
   private readonly exprContext: ExprContext = {
     constant: (tok) => this.constantValue(tok),
     startsType: (tok) => this.startsType(tok),
@@ -222,8 +226,10 @@ export abstract class DeclaratorParser {
   /**
    * Parses a declarator. 'named' needs a name, 'abstract' has none (type names), 'either' may have
    * one (parameters). Pointers apply first, then the suffixes from the right, then what is inside '()'.
+   * `parameter`: the declarator is a function parameter's, whose outermost array derivation C99 lets
+   * say more than a length (see parameterArrayLength).
    */
-  protected declarator(mode: 'named' | 'abstract' | 'either'): Declarator {
+  protected declarator(mode: 'named' | 'abstract' | 'either', parameter = false): Declarator {
     if (++this.ts.depth > NESTING_LIMIT) this.ts.tooDeep();
     // The pointers, then the suffixes from the right, then what is inside '()' (no array until there is one).
     let chain: Derivation[] | null = null;
@@ -241,14 +247,15 @@ export abstract class DeclaratorParser {
     let inner: readonly Derivation[] | null = null;
     if (this.ts.cur === P_LPAREN && this.nestedDeclaratorFollows(mode)) {
       const tok = this.ts.next();
-      ({ name, chain: inner } = this.declarator(mode));
+      ({ name, chain: inner } = this.declarator(mode, parameter));
       this.ts.expect(')', `')' to close the '(' at ${tok.line}:${tok.column}`);
     } else if (mode !== 'abstract' && this.ts.cur === IDENT) {
       name = this.ts.next();
     } else if (mode === 'named') {
       this.ts.unexpected(this.ts.peek(), 'a name');
     }
-    chain = this.suffixes(name, chain);
+    // The first suffix is the outermost derivation unless what is inside '()' derives more ('(*a)[3]').
+    chain = this.suffixes(name, chain, parameter && (inner === null || inner.length === 0));
     this.ts.depth -= 1 + pointers;
     if (inner !== null && inner.length > 0) {
       if (chain === null) chain = inner as Derivation[]; // the nested declarator's own array
@@ -327,8 +334,11 @@ export abstract class DeclaratorParser {
     }
   }
 
-  /** Array and parameter-list suffixes, added to `chain` from the right (the chain, made if null); `name`, the declarator's name if known, is for messages. */
-  private suffixes(name: Token | null, chain: Derivation[] | null): Derivation[] | null {
+  /**
+   * Array and parameter-list suffixes, added to `chain` from the right (the chain, made if null); `name`, the declarator's name if known, is for messages.
+   * `outerParameter`: the first suffix is a parameter's outermost derivation.
+   */
+  private suffixes(name: Token | null, chain: Derivation[] | null, outerParameter: boolean): Derivation[] | null {
     let out: Derivation[] | null = null;
     for (;;) {
       if (out !== null && out.length >= NESTING_LIMIT) this.ts.fail(this.ts.peek(), `nesting too deep (more than ${NESTING_LIMIT} levels)`);
@@ -338,7 +348,7 @@ export abstract class DeclaratorParser {
       let d: Derivation;
       if (k === P_LBRACKET) {
         this.ts.skip();
-        d = { kind: 'array', length: this.arrayLength(), at };
+        d = { kind: 'array', length: outerParameter && out === null ? this.parameterArrayLength() : this.arrayLength(), at };
       } else d = this.parameters(name);
       if (out === null) out = [d];
       else out.push(d);
@@ -363,6 +373,58 @@ export abstract class DeclaratorParser {
     return Number(value);
   }
 
+  /**
+   * The length of a parameter's outermost array from after its '[', where C99 allows more than
+   * elsewhere, none of which changes the parameter's type, a pointer to the items: qualifiers, which
+   * qualify that pointer ('char *const argv[restrict]' is 'char *const *restrict argv'), and so only
+   * the parameter, not the function's type; 'static' before a length, a promise of at least that many
+   * items; and a variable length ('int a[n]' after 'int n', 'int a[*]'), read up to its ']' and taken
+   * as none. Without any of these, as any array's length.
+   */
+  private parameterArrayLength(): number | null | 'compiler' {
+    const ts = this.ts;
+    let isStatic = ts.cur === K_STATIC;
+    if (isStatic) ts.skip();
+    this.qualifiers();
+    if (!isStatic && ts.cur === K_STATIC) {
+      isStatic = true;
+      ts.skip();
+    }
+    if (isStatic && ts.cur === P_RBRACKET) ts.unexpected(ts.peek(), "the array's least length after 'static'");
+    const variable = !isStatic && ts.cur === P_STAR && ts.kindAt(1) === P_RBRACKET ? 1 : this.variableLength();
+    if (variable < 0) return this.arrayLength();
+    for (let i = 0; i < variable; i++) ts.skip();
+    ts.expect(']', "']' after the array size");
+    return null;
+  }
+
+  /**
+   * At an array length: the number of its tokens, up to the ']' that ends it, when one of them names
+   * a parameter read before in a list being read (a variable length: 'int a[n]', 'int a[2 * n]'); -1
+   * otherwise, and for a length with no such ']' (which arrayLength() then reports).
+   */
+  private variableLength(): number {
+    if (this.prototypes.length === 0) return -1;
+    let nesting = 0;
+    let variable = false;
+    for (let ahead = 0; ; ahead++) {
+      const k = this.ts.kindAt(ahead);
+      if (k === P_LBRACKET || k === P_LPAREN) nesting++;
+      else if (k === P_RBRACKET || k === P_RPAREN) {
+        if (nesting === 0) return variable && k === P_RBRACKET ? ahead : -1;
+        nesting--;
+      } else if (k === IDENT) {
+        if (!variable) variable = this.isParameterName(this.ts.textAt(this.ts.index + ahead));
+      } else if (k === EOF || k === P_SEMI) return -1;
+    }
+  }
+
+  /** True when `name` is a parameter read before in one of the parameter lists being read. */
+  private isParameterName(name: string): boolean {
+    for (const params of this.prototypes) for (const p of params) if (p.name === name) return true;
+    return false;
+  }
+
   /** A parameter list from its '(' (the current token). */
   private parameters(name: Token | null): Derivation {
     const open = this.ts.index;
@@ -373,6 +435,7 @@ export abstract class DeclaratorParser {
     let names: Set<string> | null = null;
     let ellipsis = false;
     let voidParam = -1;
+    this.prototypes.push(params);
     if (!this.ts.accept(')')) {
       for (;;) {
         const at = this.ts.index;
@@ -403,7 +466,7 @@ export abstract class DeclaratorParser {
         if (this.plainDeclarator(specs)) {
           ({ name: paramName, nameAt, type, quals } = this.plain);
         } else {
-          const general = this.declarator('either');
+          const general = this.declarator('either', true);
           const derived = this.derive(specs, general.chain, true);
           this.refuseCompilerLength(derived, 'a parameter');
           ({ type, quals } = derived);
@@ -430,6 +493,7 @@ export abstract class DeclaratorParser {
         if (k === P_RPAREN) break;
       }
     }
+    this.prototypes.pop();
     this.ts.depth--;
     if (voidParam >= 0) {
       if (params.length > 1 || ellipsis) this.ts.fail(this.ts.token(voidParam), "'void' must be the only parameter");

@@ -138,6 +138,7 @@ export abstract class SpecifierParser extends DeclaratorParser {
     // Guarded: setting an array's length is a runtime call even when it changes nothing, and a header's check restarts once per declaration.
     if (this.defining.length !== 0) this.defining.length = 0;
     if (this.anonymousAt.size !== 0) this.anonymousAt.clear();
+    if (this.prototypes.length !== 0) this.prototypes.length = 0;
   }
 
   // ---- specifiers -----------------------------------------------------------------------------

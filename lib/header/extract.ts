@@ -1,6 +1,6 @@
 // A preprocessed header's declarations as cdef text: the table read, the header's selection made, each item checked, its function-like macros typed.
 import { CDefError } from '../errors';
-import { parseTypeName } from '../cparser/parser';
+import { parseCdef, parseTypeName } from '../cparser/parser';
 import { cWord } from '../cparser/keywords';
 import { Decl, MacroValue, Registry } from '../ctype/registry';
 import { leadsToMember } from '../ctype/aliases';
@@ -84,6 +84,16 @@ export function extractHeader(preprocessed: string, options: HeaderExtractOption
   const checked: { registry?: Registry } = {};
   const cdefs = [...check(selected.items, notes, checked)];
   const registry = checked.registry as Registry;
+  const values: Record<string, HeaderValue> = {};
+  // Casts of integers: a pointer constant is a value; an integer constant, what cdef makes of the cast (a bigint past a double's integers).
+  let integers = '';
+  for (const [name, c] of selected.casts) {
+    const cast = castMacro(name, c.type, c.value, registry);
+    if (typeof cast === 'string') notes.skip(name, c.where, cast, c.pos);
+    else if ('define' in cast) integers += cast.define;
+    else values[name] = cast;
+  }
+  if (integers) cdefs.push({ source: integers, pack: 0 });
   const wrappers = macroWrappers(selected.macros, registry, table, notes);
   if (wrappers.length) cdefs.push({ source: wrappers.map((w) => w.text).join(''), pack: 0 });
   const apiOnly: ApiOnly[] = [];
@@ -98,13 +108,7 @@ export function extractHeader(preprocessed: string, options: HeaderExtractOption
     if (leadsToMember(types, path)) aliases[name] = path;
     else if (!maybe) notes.skip(name, where, `its value, '${path.join('.')}', names a member no struct or union of the header has; only a member's name by its path is an alias`, pos);
   }
-  const values: Record<string, HeaderValue> = {};
   for (const [name, { value: v }] of selected.values) values[name] = typeof v === 'number' && !Number.isFinite(v) ? { float: Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity' } : v;
-  for (const [name, c] of selected.casts) {
-    const cast = castValue(c.type, c.value, registry);
-    if (typeof cast === 'string') notes.skip(name, c.where, cast, c.pos);
-    else values[name] = cast;
-  }
   return {
     ...(options.snapshot ? { snapshot: options.snapshot([...registry.values()]) } : {}),
     cdefs,
@@ -120,11 +124,13 @@ export function extractHeader(preprocessed: string, options: HeaderExtractOption
 }
 
 /**
- * The value of a macro that casts an integer to a type the header's declarations know: a pointer
- * constant (made on use), or for an integer type the integer as C converts it (time.h's
- * `CLOCKS_PER_SEC` is `((__clock_t) 1000000)`); why not, for any other type.
+ * What becomes of the macro `name` that casts an integer to a type the header's declarations know:
+ * for a pointer type, a pointer constant (made on use); for an integer type, a `#define` of the cast,
+ * checked into `registry`, which cdef declares as it declares any integer macro (time.h's
+ * `CLOCKS_PER_SEC` is `((__clock_t) 1000000)`, sys/resource.h's `RLIM_INFINITY` `((__rlim_t) -1)`,
+ * a bigint); why not, for any other type.
  */
-function castValue(type: string, value: number, registry: Registry): HeaderValue | string {
+function castMacro(name: string, type: string, value: number, registry: Registry): { readonly cast: string; readonly value: number } | { readonly define: string } | string {
   let t: CType;
   try {
     t = parseTypeName(type, registry);
@@ -134,14 +140,15 @@ function castValue(type: string, value: number, registry: Registry): HeaderValue
   }
   if (t.kind === 'pointer') return { cast: type, value };
   const repr = t.kind === 'enum' ? t.base.repr : t.kind === 'primitive' ? t.repr : null;
-  const bits = repr === null ? undefined : /^[iu](8|16|32|64)$/.exec(repr)?.[1];
-  if (repr === null || bits === undefined) {
+  if (repr === null || !/^[iu](8|16|32|64)$/.test(repr)) {
     return `it casts to '${type}', which is neither an integer nor a pointer type; only integer and pointer constants are declared`;
   }
-  const converted = BigInt.asIntN(Number(bits), BigInt(value));
-  const v = repr.startsWith('u') ? BigInt.asUintN(Number(bits), converted) : converted;
-  if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
-    return `its value, ${v} as '${type}', is beyond the integers a JavaScript number holds exactly`;
+  const define = `#define ${name} ((${type}) ${value})\n`;
+  try {
+    parseCdef(define, registry);
+  } catch (e) {
+    if (!(e instanceof CDefError)) throw e;
+    return e.message.replace(/^cdef:\d+:\d+: /, '');
   }
-  return Number(v);
+  return { define };
 }

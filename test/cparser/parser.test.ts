@@ -73,6 +73,46 @@ describe('function prototypes', () => {
     expect(f.argNames).toEqual(['a', 'b', 'm', 'cb', 'fp']);
   });
 
+  test("a parameter's outermost array may hold qualifiers, 'static' and a variable length, as C99 allows: a pointer still", () => {
+    const r = cdef(
+      'int f1(char *const a[restrict]); int f2(int a[static 4]); int f3(int a[const]); int f4(int a[const volatile static 4]); ' +
+        'int f5(int n, int a[n]); int f6(int n, int a[*]); int f7(int n, int a[static 2 * n + 1]); int f8(int n, int (a)[n]); ' +
+        'int f9(int a[__restrict][3]); int f10(int n, void (*g)(int m, int b[n][3])); int f11(int a[static sizeof(int)]); ' +
+        'int f12(int (*a[static 3])); void f13(struct later a[static 2]); int f14(int n, int a[restrict n]); int f15(int a[*][3]);',
+    );
+    const args = (n: string): readonly unknown[] => get(r, n, 'function').type.args;
+    for (const n of ['f2', 'f3', 'f4', 'f11']) expect(args(n)).toEqual([pointerTo(int)]);
+    for (const n of ['f5', 'f6', 'f7', 'f8', 'f14']) expect(args(n)).toEqual([int, pointerTo(int)]);
+    // Qualifiers in '[]' qualify the parameter itself, which the function's type does not show.
+    expect(args('f1')).toEqual([pointerTo(pointerTo(char), Q_CONST)]);
+    for (const n of ['f9', 'f15']) expect(args(n)).toEqual([pointerTo(arrayOf(int, 3))]);
+    expect(args('f10')).toEqual([int, pointerTo(functionType([int, pointerTo(arrayOf(int, 3))], VOID, false))]);
+    expect(args('f12')).toEqual([pointerTo(pointerTo(int))]);
+    expect(get(r, 'f13', 'function').type.args[0].kind).toBe('pointer');
+    expect(get(r, 'f5', 'function').argNames).toEqual(['n', 'a']);
+  });
+
+  test.each([
+    // Anywhere but a parameter's outermost array, these are no array length.
+    ['int x[restrict];', "cdef:1:7: expected an integer constant expression, found 'restrict'"],
+    ['int y[static 3];', "cdef:1:7: expected an integer constant expression, found 'static'"],
+    ['typedef int t[const];', "cdef:1:15: expected an integer constant expression, found 'const'"],
+    ['struct s { int a[restrict]; };', "cdef:1:18: expected an integer constant expression, found 'restrict'"],
+    ['int f(int (*a)[static 3]);', "cdef:1:16: expected an integer constant expression, found 'static'"],
+    ['int f(int a[3][restrict]);', "cdef:1:16: expected an integer constant expression, found 'restrict'"],
+    ['int (*f(int n))[n];', "cdef:1:17: 'n' is not a known integer constant"],
+    // A variable length elsewhere is one cdef cannot represent; a name no parameter has is no length.
+    ['int f(int n, int a[][n]);', "cdef:1:22: 'n' is not a known integer constant"],
+    ['int f(int a[n], int n);', "cdef:1:13: 'n' is not a known integer constant"],
+    ['int f(int a[FOO]);', "cdef:1:13: 'FOO' is not a known integer constant"],
+    ['int f(int a[static]);', "cdef:1:19: expected the array's least length after 'static', found ']'"],
+    ['int f(int a[static -1]);', "cdef:1:20: the array size -1 is negative"],
+    ['int f(int a[*3]);', "cdef:1:13: expected an integer constant expression, found '*'"],
+    ['int f(int a[static ...]);', "cdef:1:12: '[...]' (a length the compiler gives) cannot stand in a parameter; only struct members, global variables and typedefs take it"],
+  ])('%s → %s', (source, message) => {
+    expect(errorOf(source)).toBe(message);
+  });
+
   test('functions returning function pointers and pointers to arrays', () => {
     const r = cdef('int (*getop(char c))(int, int); int (*rows(void))[4];');
     expect(get(r, 'getop', 'function').type.cname).toBe('int(*(char))(int, int)');

@@ -502,3 +502,57 @@ withHeader('math.h', 'libc6-dev', (it) => {
     expect(() => libm.sqrtl).toThrow(/'sqrtl' is not in libraries from dlopen\(\) \(.*math.*\): it passes a 'long double', which koffi cannot; only verify\(\) calls it/);
   });
 });
+
+withHeader('regex.h', 'libc6-dev', (it) => {
+  // glibc declares regexec's matches 'regmatch_t __pmatch[__restrict_arr]', spawn.h posix_spawn's
+  // 'char *const __argv[__restrict_arr]', aio.h lio_listio's list likewise: C99 array parameters.
+  it('regcomp and regexec: a parameter declared as an array with qualifiers is a pointer', () => {
+    const ffi = new FFI();
+    ffi.cdefHeader('regex.h');
+    const c = ffi.verify('#include <regex.h>');
+    const re = ffi.new('regex_t *');
+    expect(c.regcomp(re, 'n(o+)de-([a-z]+)', c.REG_EXTENDED)).toBe(0);
+    const m = ffi.new('regmatch_t[3]');
+    expect(c.regexec(re, 'a node-cffi test', 3, m, 0)).toBe(0);
+    expect([0, 1, 2].map((i) => [Number(m[i].rm_so), Number(m[i].rm_eo)])).toEqual([[2, 11], [3, 4], [7, 11]]);
+    expect(c.regexec(re, 'no match', 0, ffi.NULL, 0)).toBe(c.REG_NOMATCH);
+    c.regfree(re);
+    for (const h of ['spawn.h', 'aio.h', 'netdb.h']) ffi.cdefHeader(h);
+    const left = ffi.skipped().map((s) => s.name);
+    for (const name of ['regexec', 'posix_spawn', 'posix_spawnp', 'lio_listio', 'getaddrinfo_a']) expect(left).not.toContain(name);
+  });
+});
+
+withHeader('sys/resource.h', 'libc6-dev', (it) => {
+  // RLIM_INFINITY is ((__rlim_t) -1): the cast makes it 2^64 - 1, past a double's integers.
+  it("RLIM_INFINITY, an integer cast past a double's integers, is C's value as a bigint, through dlopen() and verify()", () => {
+    const ffi = new FFI();
+    ffi.cdefHeader('sys/resource.h');
+    ffi.cdef('unsigned long long c_rlim_infinity(void);');
+    const c = ffi.verify('#include <sys/resource.h>\nunsigned long long c_rlim_infinity(void) { return RLIM_INFINITY; }\n');
+    const libc = ffi.dlopen(null);
+    expect(c.c_rlim_infinity()).toBe(2n ** 64n - 1n);
+    expect([c.RLIM_INFINITY, libc.RLIM_INFINITY, libc.RLIM_SAVED_MAX]).toEqual([c.c_rlim_infinity(), c.c_rlim_infinity(), c.c_rlim_infinity()]);
+    expect(ffi.skipped().filter((s) => s.name.startsWith('RLIM'))).toEqual([]);
+    const limit = ffi.new('struct rlimit *');
+    expect(c.getrlimit(c.RLIMIT_NOFILE, limit)).toBe(0);
+  });
+});
+
+withHeader('linux/time.h', 'linux-libc-dev', (it) => {
+  // dlopen()'s probe library compiles the header as cdefHeader() read it: alone. verify() compiles
+  // the user's source after CFFI's standard headers, which glibc's struct timeval comes with.
+  it("dlopen() probes a header as cdefHeader() read it, alone; verify() names the standard header a conflict comes from", () => {
+    const ffi = new FFI();
+    ffi.cdefHeader('linux/time.h');
+    ffi.dlopen(null);
+    expect(ffi.sizeof('struct timeval')).toBe(16);
+    // linux/stat.h defines S_IFMT only where glibc is not: read alone, it does, and the probes agree.
+    const st = new FFI();
+    st.cdefHeader('linux/stat.h');
+    expect(st.dlopen(null).S_IFMT).toBe(0o170000);
+    expect(() => ffi.verify('#include <linux/time.h>')).toThrow(
+      /redefinition of .struct timeval.[^]*from <sys\/types\.h>, which verify\(\) includes before source\.c \(as CFFI does\):/,
+    );
+  });
+});
