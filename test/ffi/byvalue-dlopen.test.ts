@@ -1,6 +1,7 @@
 // Structs passed by value to a library from dlopen(): a struct cdata is read in place by its type's compiled reader, a plain object goes through the general conversion; both give C the same fields and the same errors.
 import { FFI, FFIError, Lib } from '../../lib';
 import type { StructType } from '../../lib/ctype/model';
+import { argumentSpec } from '../../lib/backend/calls';
 import { sharedLibrary } from '../helpers/fixtures';
 import { expectThrow } from '../helpers/throws';
 import { countFieldReads } from '../helpers/work';
@@ -151,6 +152,21 @@ describe('nested structs and unions are looked into once per type, not once per 
     // Twice the types, about twice the reads (at most a few per type); a walk per path would be 256 times as many.
     expect(large.reads).toBeLessThanOrEqual(2 * small.reads + 20);
     expect(large.reads).toBeLessThan(30 * 17);
+  });
+
+  test("koffi's record of such a union holds one member of each type: koffi walks every member to pass it, down every path", () => {
+    /** The members of koffi record `spec` down every path, counted up to `cap`. */
+    const paths = (spec: unknown, cap: number): number => {
+      let n = 0;
+      for (const m of Object.values((spec as { members?: Record<string, { type: unknown }> }).members ?? {})) {
+        if (n >= cap) break;
+        n += 1 + paths(m.type, cap - n);
+      }
+      return n;
+    };
+    const { types } = nested('union', 16);
+    // t16 to t1 each one member, t0 its int: 17 (was 2^17 - 1).
+    expect(paths(argumentSpec(types[16], 'abs()'), 1000)).toBe(17);
   });
 
   test('structs of one struct, nested (was: cubic in the depth, seconds at 1000 levels)', () => {
