@@ -276,22 +276,22 @@ export function inspectCData(cdata: CData, depth: number, options: InspectOption
   if (depth !== null && depth !== undefined && depth < 0) return repr;
   const t = cdata[TYPE];
   const limit = options.maxArrayLength ?? 100;
-  const reader = new Reader(limit === null ? Infinity : limit);
+  const reader = new Reader(limit === null ? Infinity : limit, depth ?? Infinity);
   let contents: unknown;
   try {
     switch (t.kind) {
       case 'struct':
       case 'union':
-        contents = reader.struct(t, cdata[MEM].v, cdata[OFF], cdata[ADDR] as number);
+        contents = reader.struct(t, cdata[MEM].v, cdata[OFF], cdata[ADDR] as number, 0);
         break;
       case 'array':
         contents = isCharLike(t.item)
           ? charsAt(cdata[MEM].v, cdata[OFF], cdata[LEN])
-          : reader.array(t.item, cdata[LEN], cdata[MEM].v, cdata[OFF], cdata[ADDR] as number);
+          : reader.array(t.item, cdata[LEN], cdata[MEM].v, cdata[OFF], cdata[ADDR] as number, 0);
         break;
       case 'pointer':
         if (cdata[OWN] === 0 || t.item.size <= 0) return repr;
-        contents = reader.value(t.item, cdata[MEM].v, cdata[OFF], cdata[ADDR] as number);
+        contents = reader.value(t.item, cdata[MEM].v, cdata[OFF], cdata[ADDR] as number, 0);
         break;
       default:
         return repr;
@@ -302,11 +302,17 @@ export function inspectCData(cdata: CData, depth: number, options: InspectOption
   return `${repr} ${inspect(contents, { ...options, depth: depth ?? null })}`;
 }
 
-/** Reads C memory into plain JavaScript values for util.inspect. */
+/**
+ * Reads C memory into plain JavaScript values for util.inspect, down to the depth it shows (the
+ * values it is given are at level 0): a struct or an array below that is not read but stood for
+ * by an object with its field names, or an array of its length, which util.inspect shows as it
+ * would the values ('[Object]', '[Array]', or '{}' and '[]' when empty). Nested unions of two
+ * members of one type would otherwise be read down every path, 2^depth of them.
+ */
 class Reader {
-  constructor(private readonly limit: number) {}
+  constructor(private readonly limit: number, private readonly depth: number) {}
 
-  value(t: CType, view: DataView, offset: number, address: number): unknown {
+  value(t: CType, view: DataView, offset: number, address: number, level: number): unknown {
     switch (t.kind) {
       case 'primitive':
         return readValue(t, view, offset);
@@ -319,10 +325,10 @@ class Reader {
         return readValue(t, view, offset);
       case 'array':
         if (isCharLike(t.item)) return charsAt(view, offset, t.length ?? 0);
-        return this.array(t.item, t.length ?? 0, view, offset, address);
+        return this.array(t.item, t.length ?? 0, view, offset, address, level);
       case 'struct':
       case 'union':
-        return this.struct(t, view, offset, address);
+        return this.struct(t, view, offset, address, level);
       case 'void':
       case 'function':
         return new Opaque(`[${t.cname}]`);
@@ -330,20 +336,37 @@ class Reader {
   }
 
   /** A sparse array with the first `limit` items: util.inspect then reports how many more there are. */
-  array(item: CType, length: number, view: DataView, offset: number, address: number): unknown[] {
+  array(item: CType, length: number, view: DataView, offset: number, address: number, level: number): unknown[] {
     const out: unknown[] = new Array(length);
+    if (level > this.depth) return this.unread(out, view, offset, length * item.size);
     for (let i = 0; i < Math.min(length, this.limit); i++) {
-      out[i] = this.value(item, view, offset + i * item.size, address + i * item.size);
+      out[i] = this.value(item, view, offset + i * item.size, address + i * item.size, level + 1);
     }
     return out;
   }
 
-  struct(t: StructType, view: DataView, offset: number, address: number): object {
+  struct(t: StructType, view: DataView, offset: number, address: number, level: number): object {
     if (!t.fields) return new Opaque(`[opaque ${t.cname}]`);
     const out = {};
+    const unread = level > this.depth;
     for (const f of t.fields) {
-      const v = f.bitsize >= 0 ? readBits(view, offset + f.offset, f) : this.value(f.type, view, offset + f.offset, address + f.offset);
+      const v =
+        unread ? undefined
+        : f.bitsize >= 0 ? readBits(view, offset + f.offset, f)
+        : this.value(f.type, view, offset + f.offset, address + f.offset, level + 1);
       Object.defineProperty(out, f.name, { value: v, enumerable: true });
+    }
+    return unread ? this.unread(out, view, offset, t.size) : out;
+  }
+
+  /**
+   * `out`, standing for the `size` bytes at `offset` unread: their first and last read, so that
+   * memory that is not there (released, detached, shrunk) fails here as reading the values would.
+   */
+  private unread<T>(out: T, view: DataView, offset: number, size: number): T {
+    if (size > 0) {
+      view.getUint8(offset);
+      view.getUint8(offset + size - 1);
     }
     return out;
   }

@@ -5,6 +5,8 @@ import { dump, inspectCData } from '../../lib/cdata/dump';
 import { cc, ffiOf } from '../../lib/cc';
 import { expectThrow } from '../helpers/throws';
 import { ADDR } from '../../lib/cdata/base';
+import type { StructType } from '../../lib/ctype/model';
+import { countFieldReads } from '../helpers/work';
 
 /** Little-endian bytes of a value as two-digit hex, the way the dump prints them. */
 function le(kind: 'i32' | 'f64' | 'i16' | 'u64', v: number | bigint): string {
@@ -186,5 +188,26 @@ describe('inspectCData', () => {
   test('beyond the depth util.inspect asks for, only the repr', () => {
     const a = ffi.new('struct pt *');
     expect(inspectCData(a, -1, {}, util.inspect)).toBe(String(a));
+  });
+
+  test('only what util.inspect shows is read: nested unions of two members of one type (was: every path, 2^depth, even at depth 0)', () => {
+    const f = new FFI();
+    let text = 'typedef struct { int x; } t0;';
+    for (let i = 1; i <= 16; i++) text += `typedef union { t${i - 1} a; t${i - 1} b; } t${i};`;
+    f.cdef(text);
+    const types = Array.from({ length: 17 }, (_, i) => f.typeof(`t${i}`) as StructType);
+    const p = f.new('t16 *');
+    const top = countFieldReads(types, () => util.inspect(p, { depth: 0 }));
+    expect(top.value).toBe(`${String(p)} { a: [Object], b: [Object] }`);
+    // Two looks into each union shown (the top one and its two members), of the 2^17 - 1 there are.
+    expect(top.reads).toBeLessThanOrEqual(2 * 3);
+    // Depth 2 (util.inspect's default): the union, its members and theirs, and the fields of those, which show as [Object].
+    const shown = countFieldReads(types, () => util.inspect(p));
+    expect(shown.value).toBe(`${String(p)} {\n  a: { a: { a: [Object], b: [Object] }, b: { a: [Object], b: [Object] } },\n  b: { a: { a: [Object], b: [Object] }, b: { a: [Object], b: [Object] } }\n}`);
+    expect(shown.reads).toBeLessThanOrEqual(2 * 15);
+    // Memory that is gone still shows as the repr alone, though no value below the depth is read.
+    const u = p[0];
+    f.release(p);
+    expect(util.inspect(u, { depth: 0 })).toBe(String(u));
   });
 });
