@@ -21,12 +21,25 @@ const DUMP_OPTION_NAMES: Readonly<Record<keyof DumpOptions, true>> = { bytes: tr
 /** Bytes dump() shows when not told: enough for a screenful of a large object. */
 const DEFAULT_LIMIT = 1024;
 const ROW_BYTES = 8;
+/**
+ * The most annotated ranges (leaves) dump() shows per byte, and at least: members of unions share
+ * their bytes, and nested unions of two members of one type would have a leaf for every path
+ * down (2^depth of them on the same few bytes). Past the limit the walk stops and says so.
+ */
+const LEAVES_PER_BYTE = 16;
+const MIN_LEAVES = 1024;
 
 /** A range of the dumped memory and what it holds. */
 interface Leaf {
   readonly offset: number;
   readonly length: number;
   readonly note: string;
+}
+
+/** How many more leaves the walk takes, and whether it left some out. */
+interface Budget {
+  left: number;
+  cut: boolean;
 }
 
 /** Where the dumped memory is: a view and offset for address `address`, and what its items are. */
@@ -47,7 +60,8 @@ interface Region {
 /**
  * A hex dump of the memory of `cdata` with addresses, one row per field (structs and unions,
  * nested ones flattened), element (arrays) or bit-field group, each annotated with its value;
- * bytes no member covers are marked as padding. Pointers show the memory they point to.
+ * bytes no member covers are marked as padding. Pointers show the memory they point to. Past
+ * LEAVES_PER_BYTE rows a byte (MIN_LEAVES at least), members are left out, and a last row says so.
  *
  *     'struct pt *': 16 bytes at 0x55d0c8a0
  *     0x55d0c8a0  2a 00 00 00              x = 42
@@ -65,9 +79,12 @@ export function dump(cdata: unknown, options: DumpOptions = {}): string {
   const region = regionOf(cdata, bytes, where);
   const total = bytes ?? Math.min(region.natural, DEFAULT_LIMIT);
   const place = readable(cdata, region, total, where);
-  const leaves = region.item === null ? [] : itemLeaves(region, place.view, place.offset, total);
-  const lines = [`'${cdata[TYPE].cname}': ${total} bytes at ${hex(region.address)}`];
-  lines.push(...rows(leaves, place.view, place.offset, region.address, total));
+  const budget: Budget = { left: Math.max(LEAVES_PER_BYTE * total, MIN_LEAVES), cut: false };
+  const leaves = region.item === null ? [] : itemLeaves(region, place.view, place.offset, total, budget);
+  const lines = [`'${cdata[TYPE].cname}': ${total} bytes at ${hex(region.address)}`, ...rows(leaves, place.view, place.offset, region.address, total)];
+  if (budget.cut) {
+    lines.push(`... members past the first ${leaves.length} left out: the unions here overlap more of them on these bytes than dump() shows`);
+  }
   if (bytes === undefined && region.natural > total) {
     lines.push(`... ${region.natural - total} more bytes; pass { bytes: ${region.natural} } to see them all`);
   }
@@ -114,42 +131,59 @@ function readable(c: CData, r: Region, total: number, where: string): { view: Da
   return { view: place.memory.v, offset: place.offset };
 }
 
-function itemLeaves(r: Region, view: DataView, offset: number, total: number): Leaf[] {
+function itemLeaves(r: Region, view: DataView, offset: number, total: number, budget: Budget): Leaf[] {
   const item = r.item as CType;
   const out: Leaf[] = [];
   for (let i = 0; i < r.count && i * item.size < total; i++) {
     const name = r.indexed ? `[${i}]` : '';
-    leavesOf(item, view, offset, i * item.size, r.address, name, total, out);
+    leavesOf(item, view, offset, i * item.size, r.address, name, total, out, budget);
   }
   return out;
 }
 
+/** Adds `leaf` to `out` while the budget lasts. */
+function take(out: Leaf[], leaf: Leaf, budget: Budget): void {
+  if (budget.left > 0) {
+    out.push(leaf);
+    budget.left--;
+  } else {
+    budget.cut = true;
+  }
+}
+
 const join = (name: string, field: string): string => (name === '' ? field : `${name}.${field}`);
 
-/** The annotated ranges of an object of type `t` at `at` bytes into the dump (view offset `base + at`). */
-function leavesOf(t: CType, view: DataView, base: number, at: number, address: number, name: string, total: number, out: Leaf[]): void {
+/**
+ * The annotated ranges of an object of type `t` at `at` bytes into the dump (view offset `base + at`),
+ * while the budget lasts: once it is spent, the walk goes no further down.
+ */
+function leavesOf(t: CType, view: DataView, base: number, at: number, address: number, name: string, total: number, out: Leaf[], budget: Budget): void {
   if (at >= total) return;
+  if (budget.left === 0) {
+    budget.cut ||= t.size !== 0; // a type of no bytes has nothing to leave out but an empty char array's text
+    return;
+  }
   const label = name === '' ? '' : `${name} = `;
   switch (t.kind) {
     case 'primitive':
     case 'enum':
     case 'pointer':
-      out.push({ offset: at, length: t.size, note: label + scalarNote(t, view, base + at) });
+      take(out, { offset: at, length: t.size, note: label + scalarNote(t, view, base + at) }, budget);
       return;
     case 'array': {
       const length = t.length ?? 0;
       if (isCharLike(t.item)) {
-        out.push({ offset: at, length, note: label + JSON.stringify(shorten(charsAt(view, base + at, Math.min(length, total - at)))) });
+        take(out, { offset: at, length, note: label + JSON.stringify(shorten(charsAt(view, base + at, Math.min(length, total - at)))) }, budget);
         return;
       }
       for (let i = 0; i < length && at + i * t.item.size < total; i++) {
-        leavesOf(t.item, view, base, at + i * t.item.size, address, `${name}[${i}]`, total, out);
+        leavesOf(t.item, view, base, at + i * t.item.size, address, `${name}[${i}]`, total, out, budget);
       }
       return;
     }
     case 'struct':
     case 'union':
-      structLeaves(t, view, base, at, address, name, total, out);
+      structLeaves(t, view, base, at, address, name, total, out, budget);
       return;
     case 'void':
     case 'function':
@@ -157,9 +191,9 @@ function leavesOf(t: CType, view: DataView, base: number, at: number, address: n
   }
 }
 
-function structLeaves(t: StructType, view: DataView, base: number, at: number, address: number, name: string, total: number, out: Leaf[]): void {
+function structLeaves(t: StructType, view: DataView, base: number, at: number, address: number, name: string, total: number, out: Leaf[], budget: Budget): void {
   if (!t.fields) {
-    out.push({ offset: at, length: 0, note: `${name || t.cname}: opaque '${t.cname}' (declared but never defined)` });
+    take(out, { offset: at, length: 0, note: `${name || t.cname}: opaque '${t.cname}' (declared but never defined)` }, budget);
     return;
   }
   const own: Leaf[] = [];
@@ -167,7 +201,7 @@ function structLeaves(t: StructType, view: DataView, base: number, at: number, a
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i];
     if (f.bitsize < 0) {
-      leavesOf(f.type, view, base, at + f.offset, address, join(name, f.name), total, own);
+      leavesOf(f.type, view, base, at + f.offset, address, join(name, f.name), total, own, budget);
       continue;
     }
     // Bit-fields sharing storage bytes are shown together on their bytes.
@@ -179,9 +213,11 @@ function structLeaves(t: StructType, view: DataView, base: number, at: number, a
       end = Math.max(end, g.offset + storageBytes(g));
     }
     const notes = group.map((g) => `${join(name, g.name)}:${g.bitsize} = ${valueNote(readBits(view, base + at + g.offset, g))}`);
-    if (at + f.offset < total) own.push({ offset: at + f.offset, length: end - f.offset, note: notes.join(', ') });
+    if (at + f.offset < total) take(own, { offset: at + f.offset, length: end - f.offset, note: notes.join(', ') }, budget);
   }
-  out.push(...own, ...padding(own, at, t.size, total));
+  for (const leaf of own) out.push(leaf);
+  // With members left out, the bytes they cover are no padding: they are shown bare.
+  if (!budget.cut) for (const leaf of padding(own, at, t.size, total)) take(out, leaf, budget);
 }
 
 const storageBytes = (f: CField): number => Math.ceil((f.bitshift + f.bitsize) / 8);
