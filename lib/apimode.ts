@@ -426,7 +426,7 @@ export function open(p: Prepared, built: BuildResult, parts: LibParts, weak?: We
     const label = `the verify() library for ${sourceFileName(p.options, 'source')}`;
     let decls = s.decls;
     if (weak) {
-      weak.missing.push(...missingFunctions(s.loaded, weak));
+      for (const name of missingFunctions(s.loaded, weak)) weak.missing.push(name);
       const missing = new Set(weak.missing);
       decls = withoutMissing(decls, missing);
     }

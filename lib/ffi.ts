@@ -297,7 +297,9 @@ export class FFI {
     if (decls.some((d) => this.#registry.get(keyOf(d)) !== undefined)) return false;
     for (const d of decls) this.#registry.declare(d, false);
     // Anonymous types are '$N': this table's next one must not take a name the rebuilt ones have.
-    this.#registry.skipAnonymous(Math.max(0, ...decls.map((d) => (/^\$(\d+)$/.exec(d.name)?.[1] ?? '0')).map(Number)));
+    let anonymous = 0;
+    for (const d of decls) anonymous = Math.max(anonymous, Number(/^\$(\d+)$/.exec(d.name)?.[1] ?? '0'));
+    this.#registry.skipAnonymous(anonymous);
     for (const chunk of cdefs) {
       const options = chunk.pack ? { pack: chunk.pack } : {};
       this.#cdefs.push({ text: chunk.source, options: JSON.stringify(options) });

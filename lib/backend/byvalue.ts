@@ -117,8 +117,13 @@ function unionParts(t: StructType, fields: readonly CField[], start: number): re
       parts.push(run[0]);
       continue;
     }
-    const align = Math.max(1, ...run.map((f) => f.type.align));
-    const end = Math.ceil(Math.max(...run.map(bitEnd)) / 8) - start;
+    let align = 1;
+    let bits = -Infinity;
+    for (const f of run) {
+      align = Math.max(align, f.type.align);
+      bits = Math.max(bits, bitEnd(f));
+    }
+    const end = Math.ceil(bits / 8) - start;
     const part = new StructType('struct', `${t.name}$${parts.length}`);
     partOwners.set(part, partOwner(t) ?? t);
     part.fields = run.map((f) => ({ ...f, offset: f.offset - start }));
@@ -176,6 +181,18 @@ function bitCarriers(t: StructType, bitFields: readonly CField[]): CField[] {
  * of its record (see recordMembers).
  */
 export function byValueRefusal(t: StructType): string | null {
+  let refusal = refusals.get(t);
+  if (refusal === undefined) {
+    refusal = refusalOf(t);
+    if (t.fields !== null) refusals.set(t, refusal);
+  }
+  return refusal;
+}
+
+/** What byValueRefusal() says of each defined struct and union, found once: a member type's is its own, not found again per holder. */
+const refusals = new WeakMap<StructType, string | null>();
+
+function refusalOf(t: StructType): string | null {
   if (t.partial) return "it is declared with '...;', and the members the cdef leaves out decide how C passes it";
   const fields = t.fields ?? [];
   // GCC gives an empty struct or union size 0; koffi refuses a record type without members.
@@ -213,12 +230,19 @@ export function byValueRefusal(t: StructType): string | null {
   return null;
 }
 
-/** The alignment C gives `t` outside a packed struct (the items' for arrays). */
+/** The alignment C gives `t` outside a packed struct (the items' for arrays); a defined struct's or union's found once. */
 function naturalAlign(t: CType): number {
   if (t.kind === 'array') return naturalAlign(t.item);
-  if (t.kind === 'struct' || t.kind === 'union') return Math.max(1, ...(t.fields ?? []).map((f) => naturalAlign(f.type)));
-  return t.align;
+  if (t.kind !== 'struct' && t.kind !== 'union') return t.align;
+  let align = naturalAligns.get(t);
+  if (align === undefined) {
+    align = 1;
+    for (const f of t.fields ?? []) align = Math.max(align, naturalAlign(f.type));
+    if (t.fields !== null) naturalAligns.set(t, align);
+  }
+  return align;
 }
+const naturalAligns = new WeakMap<StructType, number>();
 
 const carriers = new WeakMap<StructType, CField | null>();
 
@@ -238,67 +262,16 @@ export function unionCarrier(t: StructType): CField | null {
 
 /** The carrier among the members of a union (see unionCarrier), or null for none. */
 function carrierAmong(fields: readonly CField[]): CField | null {
-  const data = new Set<number>();
-  for (const f of fields) dataBytes(f, f.offset, data);
+  const data = marksOf(DATA, fields, 0);
   let carrier: CField | null = null;
   let best = 0;
   for (const f of fields) {
-    const bytes = new Map<number, number>();
-    kept(f.type, f.offset, bytes);
+    const bytes = marksOf(KEPT, [f], 0);
     let rank = 2;
-    for (const b of data) rank = Math.min(rank, bytes.get(b) ?? 0);
+    for (let b = 0; b < data.length && rank > 0; b++) if (data[b] !== 0) rank = Math.min(rank, bytes[b] ?? 0);
     if (rank > best) [carrier, best] = [f, rank];
   }
   return carrier;
-}
-
-/** Adds the bytes field `f` (at `at`) holds data in: all of its value's but padding; a bit-field's, those its bits fall in. */
-function dataBytes(f: CField, at: number, out: Set<number>): void {
-  const add = (from: number, to: number): void => {
-    for (let b = from; b < to; b++) out.add(b);
-  };
-  if (f.bitsize >= 0) return add(at, at + bitBytes(f));
-  const t = f.type;
-  if (t.kind === 'array') for (let i = 0; i < (t.length ?? 0); i++) dataBytes({ ...f, type: t.item }, at + i * t.item.size, out);
-  else if (t.kind === 'struct' || t.kind === 'union') for (const g of t.fields ?? []) dataBytes(g, at + g.offset, out);
-  else add(at, at + Math.max(0, t.size));
-}
-
-/**
- * Adds the bytes a value of `t` at `at` keeps, read from memory into a koffi record and written back
- * from one: 2 bit for bit, 1 as floating-point numbers (see nanWriter); a _Bool's byte (read as
- * true or false) and padding not. A struct's through its record's members, a union's through its
- * carrier.
- */
-function kept(t: CType, at: number, out: Map<number, number>): void {
-  const fill = (size: number, rank: number): void => {
-    for (let b = at; b < at + size; b++) out.set(b, rank);
-  };
-  switch (t.kind) {
-    case 'pointer':
-    case 'enum':
-      return fill(t.size, 2);
-    case 'primitive':
-      // Integers keep their bits, floating-point numbers theirs but a NaN's; a _Bool and a long double (koffi has none) not.
-      if (t.repr !== 'bool' && t.repr !== 'f80') fill(t.size, isIntegerRepr(t.repr) ? 2 : 1);
-      return;
-    case 'array':
-      for (let i = 0; i < (t.length ?? 0); i++) kept(t.item, at + i * t.item.size, out);
-      return;
-    case 'struct':
-      for (const m of recordMembers(t)) {
-        const f = m.kind === 'field' ? m.field : m.carrier;
-        if (f !== null) kept(f.type, at + f.offset, out);
-      }
-      return;
-    case 'union': {
-      const c = unionCarrier(t);
-      if (c !== null) kept(c.type, at + c.offset, out);
-      return;
-    }
-    default:
-      return;
-  }
 }
 
 /**
@@ -309,42 +282,125 @@ function kept(t: CType, at: number, out: Map<number, number>): void {
  * that member's bytes would not arrive whole.
  */
 function nanWriter(carrier: CField, members: readonly CField[]): CField | null {
-  const exponent = new Set<number>();
-  const floats = (t: CType, at: number): void => {
-    if (t.kind === 'array') {
-      for (let i = 0; i < (t.length ?? 0); i++) floats(t.item, at + i * t.item.size);
-    } else if (t.kind === 'struct' || t.kind === 'union') {
-      for (const f of t.fields ?? []) if (f.bitsize < 0) floats(f.type, at + f.offset);
-    } else if (t.kind === 'primitive' && (t.repr === 'f32' || t.repr === 'f64' || t.repr === 'c32' || t.repr === 'c64')) {
-      // Each float's or double's last two bytes hold its exponent (a complex number is two of them).
-      const part = t.repr === 'f32' || t.repr === 'c32' ? 4 : 8;
-      for (let p = at; p < at + t.size; p += part) exponent.add(p + part - 2).add(p + part - 1);
-    }
-  };
-  floats(carrier.type, carrier.offset);
-  const writes = (t: CType, at: number, f?: CField): boolean => {
-    if (f !== undefined && f.bitsize >= 0) return overlaps(at, at + bitBytes(f));
-    switch (t.kind) {
-      case 'array':
-        return Array.from({ length: t.length ?? 0 }).some((_, i) => writes(t.item, at + i * t.item.size));
-      case 'struct':
-      case 'union':
-        return (t.fields ?? []).some((g) => writes(g.type, at + g.offset, g));
-      case 'primitive':
-        return isIntegralRepr(t.repr) && overlaps(at, at + t.size);
-      case 'pointer':
-      case 'enum':
-        return overlaps(at, at + t.size);
-      default:
-        return false;
-    }
-  };
-  const overlaps = (from: number, to: number): boolean => {
-    for (let b = from; b < to; b++) if (exponent.has(b)) return true;
+  const exponent = marksOf(EXPONENTS, [carrier], 0);
+  if (!exponent.includes(1)) return null;
+  const overlaps = (writes: Uint8Array): boolean => {
+    for (let b = 0; b < writes.length && b < exponent.length; b++) if (writes[b] !== 0 && exponent[b] !== 0) return true;
     return false;
   };
-  if (exponent.size === 0) return null;
-  return members.find((m) => m !== carrier && writes(m.type, m.offset, m)) ?? null;
+  return members.find((m) => m !== carrier && overlaps(marksOf(WRITES, [m], 0))) ?? null;
+}
+
+/**
+ * A walk over the bytes of values, marking each with a number (0: not marked; see marksOf): what
+ * it marks in the bytes of a scalar, which fields of a struct or union it walks, what it marks in
+ * a bit-field's bytes (those its bits fall in; 0: what its type marks, as for any other field),
+ * and the marks of each struct and union type, made once: a type held by many (a union's members
+ * of one type, nested) is walked once, not once per path down to it.
+ */
+interface ByteWalk {
+  readonly scalar: (t: CType, out: Uint8Array, at: number) => void;
+  readonly fields: (t: StructType) => readonly CField[];
+  readonly bitField: number;
+  readonly memo: WeakMap<StructType, Uint8Array>;
+}
+
+/** The bytes a value holds data in: all of a scalar's but padding; a bit-field's, those its bits fall in. */
+const DATA: ByteWalk = {
+  scalar: (t, out, at) => {
+    out.fill(1, at, at + Math.max(0, t.size));
+  },
+  fields: (t) => t.fields ?? [],
+  bitField: 1,
+  memo: new WeakMap(),
+};
+
+/**
+ * The bytes a value keeps, read from memory into a koffi record and written back from one: 2 bit
+ * for bit, 1 as floating-point numbers (see nanWriter); a _Bool's byte (read as true or false) and
+ * padding not. A struct's through its record's members, a union's through its carrier.
+ */
+const KEPT: ByteWalk = {
+  scalar: (t, out, at) => {
+    if (t.kind === 'pointer' || t.kind === 'enum') out.fill(2, at, at + t.size);
+    // Integers keep their bits, floating-point numbers theirs but a NaN's; a _Bool and a long double (koffi has none) not.
+    else if (t.kind === 'primitive' && t.repr !== 'bool' && t.repr !== 'f80') out.fill(isIntegerRepr(t.repr) ? 2 : 1, at, at + t.size);
+  },
+  fields: (t) => {
+    if (t.kind === 'union') {
+      const c = unionCarrier(t);
+      return c === null ? [] : [c];
+    }
+    const out: CField[] = [];
+    for (const m of recordMembers(t)) {
+      const f = m.kind === 'field' ? m.field : m.carrier;
+      if (f !== null) out.push(f);
+    }
+    return out;
+  },
+  bitField: 0,
+  memo: new WeakMap(),
+};
+
+/** The bytes holding the exponents of a value's floating-point numbers: each float's or double's last two (a complex number is two of them); bit-fields' none. */
+const EXPONENTS: ByteWalk = {
+  scalar: (t, out, at) => {
+    if (t.kind !== 'primitive' || !(t.repr === 'f32' || t.repr === 'f64' || t.repr === 'c32' || t.repr === 'c64')) return;
+    const part = t.repr === 'f32' || t.repr === 'c32' ? 4 : 8;
+    for (let p = at; p < at + t.size; p += part) out[p + part - 2] = out[p + part - 1] = 1;
+  },
+  fields: (t) => (t.fields ?? []).filter((f) => f.bitsize < 0),
+  bitField: 0,
+  memo: new WeakMap(),
+};
+
+/** The bytes a value's integers, pointers, enums and bit-fields write: what can make another member's floating-point number a NaN (see nanWriter). */
+const WRITES: ByteWalk = {
+  scalar: (t, out, at) => {
+    if ((t.kind === 'primitive' && isIntegralRepr(t.repr)) || t.kind === 'pointer' || t.kind === 'enum') out.fill(1, at, at + t.size);
+  },
+  fields: (t) => t.fields ?? [],
+  bitField: 1,
+  memo: new WeakMap(),
+};
+
+/** The marks `walk` makes in the bytes of `fields`, each at its offset, over at least `size` bytes from 0. */
+function marksOf(walk: ByteWalk, fields: readonly CField[], size: number): Uint8Array {
+  const whole = (f: CField): boolean => f.bitsize >= 0 && walk.bitField !== 0;
+  let end = Math.max(0, size);
+  for (const f of fields) end = Math.max(end, f.offset + (whole(f) ? bitBytes(f) : span(walk, f.type)));
+  const out = new Uint8Array(end);
+  for (const f of fields) {
+    if (whole(f)) out.fill(walk.bitField, f.offset, f.offset + bitBytes(f));
+    else mark(walk, f.type, out, f.offset);
+  }
+  return out;
+}
+
+/** The marks `walk` makes in the bytes of struct or union `t` (see marksOf), made once per type. */
+function structMarks(walk: ByteWalk, t: StructType): Uint8Array {
+  let marks = walk.memo.get(t);
+  if (marks === undefined) walk.memo.set(t, (marks = marksOf(walk, walk.fields(t), t.size)));
+  return marks;
+}
+
+/** How many bytes from its start `walk` may mark in a value of `t`. */
+function span(walk: ByteWalk, t: CType): number {
+  if (t.kind === 'struct' || t.kind === 'union') return structMarks(walk, t).length;
+  if (t.kind === 'array') return (t.length ?? 0) > 0 ? (t.length! - 1) * t.item.size + span(walk, t.item) : 0;
+  return Math.max(0, t.size);
+}
+
+/** Marks the bytes of a value of `t` at `at` in `out`: a struct's or union's marks over those there (its unmarked bytes leave them). */
+function mark(walk: ByteWalk, t: CType, out: Uint8Array, at: number): void {
+  if (t.kind === 'array') {
+    for (let i = 0; i < (t.length ?? 0); i++) mark(walk, t.item, out, at + i * t.item.size);
+  } else if (t.kind === 'struct' || t.kind === 'union') {
+    const own = structMarks(walk, t);
+    for (let b = 0; b < own.length; b++) if (own[b] !== 0) out[at + b] = own[b];
+  } else {
+    walk.scalar(t, out, at);
+  }
 }
 
 /** Why a union (`t`, or an anonymous union of it) whose `carrier` is floating point cannot go through koffi with its bytes whole (see nanWriter), or null. */

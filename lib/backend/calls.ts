@@ -2,10 +2,10 @@
 import type Koffi from 'koffi';
 import type { TypeObject } from 'koffi';
 import { FFIError, TypeError } from '../errors';
-import { CType, FunctionType, StructType, isCharLike } from '../ctype/model';
+import { CField, CType, FunctionType, StructType, isCharLike } from '../ctype/model';
 import type { Repr } from '../ctype/primitives';
 import { native, views } from './native';
-import { byValueRefusal, partOwner, recordMembers } from './byvalue';
+import { byValueRefusal, partOwner, recordMembers, unionCarrier } from './byvalue';
 
 let koffiModule: typeof Koffi | undefined;
 
@@ -147,16 +147,20 @@ function recordType(t: StructType, what: string): TypeObject {
   if (refusal !== null) {
     throw new TypeError(`${what}: koffi cannot pass '${t.cname}' by value as C does: ${refusal}; use verify(), whose wrappers pass it by pointer`);
   }
-  const members: Record<string, Spec | [number, Spec]> = {};
+  let members: Record<string, Spec | [number, Spec]> = {};
   const placed: [string, number][] = [];
-  for (const m of recordMembers(t)) {
-    if (m.kind === 'field') {
-      members[m.field.name] = memberSpec(m.field.type, what);
-      placed.push([m.field.name, m.field.offset]);
-    } else {
-      // An anonymous union's fields, as a koffi union of its own.
-      members[m.name] = koffi().union(recordName('union'), Object.fromEntries(m.parts!.map((f) => [f.name, memberSpec(f.type, what)])));
-      placed.push([m.name, m.offset]);
+  if (t.kind === 'union') {
+    members = unionSpecs(recordMembers(t).flatMap((m) => (m.kind === 'field' ? [m.field] : [])), unionCarrier(t), what);
+  } else {
+    for (const m of recordMembers(t)) {
+      if (m.kind === 'field') {
+        members[m.field.name] = memberSpec(m.field.type, what);
+        placed.push([m.field.name, m.field.offset]);
+      } else {
+        // An anonymous union's fields, as a koffi union of its own.
+        members[m.name] = koffi().union(recordName('union'), unionSpecs(m.parts!, m.carrier, what));
+        placed.push([m.name, m.offset]);
+      }
     }
   }
   if (t.kind === 'struct' && t.pack !== 1) alignAsC(t, members, placed);
@@ -175,6 +179,28 @@ function recordType(t: StructType, what: string): TypeObject {
 const records = new WeakMap<StructType, TypeObject>();
 
 /**
+ * The members of the koffi union of `fields` (a union's members, or an anonymous union's parts)
+ * that travels as `carrier`: the carrier, and each other member whose koffi type neither the
+ * carrier nor a member before it has. koffi lays a union out and classes it for the calling
+ * convention by the types of its members, where one type twice counts as once, but it walks every
+ * member: a union of two members of one union type, nested, would double its work at each level.
+ */
+function unionSpecs(fields: readonly CField[], carrier: CField | null, what: string): Record<string, Spec> {
+  const specs = fields.map((f) => memberSpec(f.type, what));
+  const carried = carrier === null ? -1 : fields.indexOf(carrier);
+  const seen = new Set<Spec>(carried < 0 ? [] : [specs[carried]]);
+  const out: Record<string, Spec> = {};
+  fields.forEach((f, i) => {
+    if (i !== carried) {
+      if (seen.has(specs[i])) return;
+      seen.add(specs[i]);
+    }
+    out[f.name] = specs[i];
+  });
+  return out;
+}
+
+/**
  * Raises the alignment of the members of struct `t`'s record that koffi would otherwise place
  * before their offset in C, which adds no byte (so the calling convention classes the record as
  * before): the first member of an anonymous struct flattened into `t` sits where that struct's
@@ -186,10 +212,11 @@ const records = new WeakMap<StructType, TypeObject>();
 function alignAsC(t: StructType, members: Record<string, Spec | [number, Spec]>, placed: readonly [string, number][]): void {
   const specs = placed.map(([name]) => members[name] as Spec);
   const naturals = specs.map((spec) => koffi().alignof(spec));
+  const largest = naturals.reduce((a, b) => Math.max(a, b), -Infinity);
   let end = 0;
   placed.forEach(([name, offset], i) => {
     const natural = naturals[i];
-    if (i === 0 && Math.max(...naturals) < t.align) members[name] = [t.align, specs[i]]; // the struct's alignment, at offset 0: moves nothing
+    if (i === 0 && largest < t.align) members[name] = [t.align, specs[i]]; // the struct's alignment, at offset 0: moves nothing
     else if (Math.ceil(end / natural) * natural !== offset) {
       const align = Math.min(offset & -offset, t.align); // the largest power of two dividing the offset, at most the struct's
       if (align > natural) members[name] = [align, specs[i]];

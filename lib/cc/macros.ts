@@ -93,12 +93,12 @@ class Expander {
       const hide = withName(tk.hide, tk.t);
       if (def.params === null) {
         const replaced = pasted(tokensOfText(def.body, hide), def.name);
-        toks.splice(i, 1, ...first(replaced, tk.sp));
+        replace(toks, i, i + 1, first(replaced, tk.sp));
         continue;
       }
       const { args, end } = this.arguments(toks, i + 1, def);
       const replaced = this.substitute(def, args, hide);
-      toks.splice(i, end - i, ...first(replaced, tk.sp));
+      replace(toks, i, end, first(replaced, tk.sp));
     }
     return out;
   }
@@ -127,7 +127,10 @@ class Expander {
     if (variadic && args.length >= params.length) {
       const rest = args.slice(params.length - 1);
       const joined: Tok[] = [];
-      rest.forEach((a, k) => joined.push(...(k ? [{ t: ',', sp: false, hide: NO_HIDE }] : []), ...a));
+      rest.forEach((a, k) => {
+        if (k) joined.push({ t: ',', sp: false, hide: NO_HIDE });
+        for (const tk of a) joined.push(tk);
+      });
       args = [...args.slice(0, params.length - 1), joined];
     } else if (variadic && args.length === params.length - 1) args = [...args, []];
     if (args.length !== params.length) {
@@ -160,10 +163,18 @@ class Expander {
       }
       // An empty argument next to '##' leaves a placemarker, which pastes as nothing.
       if (arg.length === 0 && raw) out.push({ t: '', sp: tk.sp, hide });
-      else out.push(...first(arg.map((a) => ({ ...a, hide: new Set([...a.hide, ...hide]) })), tk.sp));
+      else for (const x of first(arg.map((a) => ({ ...a, hide: new Set([...a.hide, ...hide]) })), tk.sp)) out.push(x);
     }
     return pasted(out, def.name).filter((tk) => tk.t !== '');
   }
+}
+
+/** Replaces `toks[from, to)` with `by`, as splice() does, without spreading `by` into one call's arguments (a long expansion would overflow the stack). */
+function replace(toks: Tok[], from: number, to: number, by: readonly Tok[]): void {
+  const after = toks.splice(to);
+  toks.length = from;
+  for (const tk of by) toks.push(tk);
+  for (const tk of after) toks.push(tk);
 }
 
 /** The tokens with the first one's blank set as the token it replaces had it. */

@@ -335,11 +335,25 @@ function wideString(c: CData, unit: number, length: number, maxlen: number | und
   const units = unit === 2 ? new Uint16Array(bytes.slice().buffer) : new Uint32Array(bytes.slice().buffer);
   let end = units.indexOf(0);
   if (end < 0) end = units.length;
-  if (unit === 2) return String.fromCharCode(...units.subarray(0, end));
+  if (unit === 2) return textOf(String.fromCharCode, units.subarray(0, end));
   // A unit past Unicode is refused with the value C has (wchar_t is signed), as reading it by index does.
   const signed = isSignedRepr(reprOf((c[TYPE] as PointerType | ArrayType).item as ScalarType));
   for (let i = 0; i < end; i++) if (units[i] > 0x10ffff) fromC_wchar(signed ? units[i] | 0 : units[i], 4, 'ffi.string()');
-  return String.fromCodePoint(...units.subarray(0, end));
+  return textOf(String.fromCodePoint, units.subarray(0, end));
+}
+
+/** How many codes one call of String.fromCharCode or fromCodePoint takes: a call's arguments are on the stack, which a long text's would overflow. */
+const CODES_PER_CALL = 8192;
+
+/**
+ * The text of `codes` as `from` makes it (String.fromCharCode: UTF-16 units, lone surrogates
+ * kept; String.fromCodePoint: code points), a piece of CODES_PER_CALL at a time.
+ */
+function textOf(from: (...codes: number[]) => string, codes: Uint16Array | Uint32Array): string {
+  if (codes.length <= CODES_PER_CALL) return from(...codes);
+  const pieces: string[] = [];
+  for (let i = 0; i < codes.length; i += CODES_PER_CALL) pieces.push(from(...codes.subarray(i, i + CODES_PER_CALL)));
+  return pieces.join('');
 }
 
 function wrapAt(c: CData, delta: number): CData {
@@ -360,8 +374,8 @@ export function unpack(c: CData, n: number): unknown[] | Buffer | string {
   if (item.kind === 'primitive' && item.name === 'char') return Buffer.from(new Uint8Array(m.v.buffer, m.v.byteOffset + o, n));
   if (isWideChar(item)) {
     // As CFFI: the n characters as one string, zeros included.
-    const codes = Array.from({ length: n }, (_, i) => readCode(item, m.v, o + i * item.size) as number);
-    return item.size === 2 ? String.fromCharCode(...codes) : codes.map((c) => fromC_wchar(c, 4, 'ffi.unpack()')).join('');
+    if (item.size === 2) return textOf(String.fromCharCode, Uint16Array.from({ length: n }, (_, i) => readCode(item, m.v, o + i * item.size) as number));
+    return Array.from({ length: n }, (_, i) => fromC_wchar(readCode(item, m.v, o + i * item.size) as number, 4, 'ffi.unpack()')).join('');
   }
   // Struct and array items are views sharing the memory they are in (and its release).
   const shared = m === c[MEM] ? ownMemory(c) : m;

@@ -21,12 +21,25 @@ const DUMP_OPTION_NAMES: Readonly<Record<keyof DumpOptions, true>> = { bytes: tr
 /** Bytes dump() shows when not told: enough for a screenful of a large object. */
 const DEFAULT_LIMIT = 1024;
 const ROW_BYTES = 8;
+/**
+ * The most annotated ranges (leaves) dump() shows per byte, and at least: members of unions share
+ * their bytes, and nested unions of two members of one type would have a leaf for every path
+ * down (2^depth of them on the same few bytes). Past the limit the walk stops and says so.
+ */
+const LEAVES_PER_BYTE = 16;
+const MIN_LEAVES = 1024;
 
 /** A range of the dumped memory and what it holds. */
 interface Leaf {
   readonly offset: number;
   readonly length: number;
   readonly note: string;
+}
+
+/** How many more leaves the walk takes, and whether it left some out. */
+interface Budget {
+  left: number;
+  cut: boolean;
 }
 
 /** Where the dumped memory is: a view and offset for address `address`, and what its items are. */
@@ -47,7 +60,8 @@ interface Region {
 /**
  * A hex dump of the memory of `cdata` with addresses, one row per field (structs and unions,
  * nested ones flattened), element (arrays) or bit-field group, each annotated with its value;
- * bytes no member covers are marked as padding. Pointers show the memory they point to.
+ * bytes no member covers are marked as padding. Pointers show the memory they point to. Past
+ * LEAVES_PER_BYTE rows a byte (MIN_LEAVES at least), members are left out, and a last row says so.
  *
  *     'struct pt *': 16 bytes at 0x55d0c8a0
  *     0x55d0c8a0  2a 00 00 00              x = 42
@@ -65,9 +79,12 @@ export function dump(cdata: unknown, options: DumpOptions = {}): string {
   const region = regionOf(cdata, bytes, where);
   const total = bytes ?? Math.min(region.natural, DEFAULT_LIMIT);
   const place = readable(cdata, region, total, where);
-  const leaves = region.item === null ? [] : itemLeaves(region, place.view, place.offset, total);
-  const lines = [`'${cdata[TYPE].cname}': ${total} bytes at ${hex(region.address)}`];
-  lines.push(...rows(leaves, place.view, place.offset, region.address, total));
+  const budget: Budget = { left: Math.max(LEAVES_PER_BYTE * total, MIN_LEAVES), cut: false };
+  const leaves = region.item === null ? [] : itemLeaves(region, place.view, place.offset, total, budget);
+  const lines = [`'${cdata[TYPE].cname}': ${total} bytes at ${hex(region.address)}`, ...rows(leaves, place.view, place.offset, region.address, total)];
+  if (budget.cut) {
+    lines.push(`... members past the first ${leaves.length} left out: the unions here overlap more of them on these bytes than dump() shows`);
+  }
   if (bytes === undefined && region.natural > total) {
     lines.push(`... ${region.natural - total} more bytes; pass { bytes: ${region.natural} } to see them all`);
   }
@@ -114,42 +131,59 @@ function readable(c: CData, r: Region, total: number, where: string): { view: Da
   return { view: place.memory.v, offset: place.offset };
 }
 
-function itemLeaves(r: Region, view: DataView, offset: number, total: number): Leaf[] {
+function itemLeaves(r: Region, view: DataView, offset: number, total: number, budget: Budget): Leaf[] {
   const item = r.item as CType;
   const out: Leaf[] = [];
   for (let i = 0; i < r.count && i * item.size < total; i++) {
     const name = r.indexed ? `[${i}]` : '';
-    leavesOf(item, view, offset, i * item.size, r.address, name, total, out);
+    leavesOf(item, view, offset, i * item.size, r.address, name, total, out, budget);
   }
   return out;
 }
 
+/** Adds `leaf` to `out` while the budget lasts. */
+function take(out: Leaf[], leaf: Leaf, budget: Budget): void {
+  if (budget.left > 0) {
+    out.push(leaf);
+    budget.left--;
+  } else {
+    budget.cut = true;
+  }
+}
+
 const join = (name: string, field: string): string => (name === '' ? field : `${name}.${field}`);
 
-/** The annotated ranges of an object of type `t` at `at` bytes into the dump (view offset `base + at`). */
-function leavesOf(t: CType, view: DataView, base: number, at: number, address: number, name: string, total: number, out: Leaf[]): void {
+/**
+ * The annotated ranges of an object of type `t` at `at` bytes into the dump (view offset `base + at`),
+ * while the budget lasts: once it is spent, the walk goes no further down.
+ */
+function leavesOf(t: CType, view: DataView, base: number, at: number, address: number, name: string, total: number, out: Leaf[], budget: Budget): void {
   if (at >= total) return;
+  if (budget.left === 0) {
+    budget.cut ||= t.size !== 0; // a type of no bytes has nothing to leave out but an empty char array's text
+    return;
+  }
   const label = name === '' ? '' : `${name} = `;
   switch (t.kind) {
     case 'primitive':
     case 'enum':
     case 'pointer':
-      out.push({ offset: at, length: t.size, note: label + scalarNote(t, view, base + at) });
+      take(out, { offset: at, length: t.size, note: label + scalarNote(t, view, base + at) }, budget);
       return;
     case 'array': {
       const length = t.length ?? 0;
       if (isCharLike(t.item)) {
-        out.push({ offset: at, length, note: label + JSON.stringify(shorten(charsAt(view, base + at, Math.min(length, total - at)))) });
+        take(out, { offset: at, length, note: label + JSON.stringify(shorten(charsAt(view, base + at, Math.min(length, total - at)))) }, budget);
         return;
       }
       for (let i = 0; i < length && at + i * t.item.size < total; i++) {
-        leavesOf(t.item, view, base, at + i * t.item.size, address, `${name}[${i}]`, total, out);
+        leavesOf(t.item, view, base, at + i * t.item.size, address, `${name}[${i}]`, total, out, budget);
       }
       return;
     }
     case 'struct':
     case 'union':
-      structLeaves(t, view, base, at, address, name, total, out);
+      structLeaves(t, view, base, at, address, name, total, out, budget);
       return;
     case 'void':
     case 'function':
@@ -157,9 +191,9 @@ function leavesOf(t: CType, view: DataView, base: number, at: number, address: n
   }
 }
 
-function structLeaves(t: StructType, view: DataView, base: number, at: number, address: number, name: string, total: number, out: Leaf[]): void {
+function structLeaves(t: StructType, view: DataView, base: number, at: number, address: number, name: string, total: number, out: Leaf[], budget: Budget): void {
   if (!t.fields) {
-    out.push({ offset: at, length: 0, note: `${name || t.cname}: opaque '${t.cname}' (declared but never defined)` });
+    take(out, { offset: at, length: 0, note: `${name || t.cname}: opaque '${t.cname}' (declared but never defined)` }, budget);
     return;
   }
   const own: Leaf[] = [];
@@ -167,7 +201,7 @@ function structLeaves(t: StructType, view: DataView, base: number, at: number, a
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i];
     if (f.bitsize < 0) {
-      leavesOf(f.type, view, base, at + f.offset, address, join(name, f.name), total, own);
+      leavesOf(f.type, view, base, at + f.offset, address, join(name, f.name), total, own, budget);
       continue;
     }
     // Bit-fields sharing storage bytes are shown together on their bytes.
@@ -179,9 +213,11 @@ function structLeaves(t: StructType, view: DataView, base: number, at: number, a
       end = Math.max(end, g.offset + storageBytes(g));
     }
     const notes = group.map((g) => `${join(name, g.name)}:${g.bitsize} = ${valueNote(readBits(view, base + at + g.offset, g))}`);
-    if (at + f.offset < total) own.push({ offset: at + f.offset, length: end - f.offset, note: notes.join(', ') });
+    if (at + f.offset < total) take(own, { offset: at + f.offset, length: end - f.offset, note: notes.join(', ') }, budget);
   }
-  out.push(...own, ...padding(own, at, t.size, total));
+  for (const leaf of own) out.push(leaf);
+  // With members left out, the bytes they cover are no padding: they are shown bare.
+  if (!budget.cut) for (const leaf of padding(own, at, t.size, total)) take(out, leaf, budget);
 }
 
 const storageBytes = (f: CField): number => Math.ceil((f.bitshift + f.bitsize) / 8);
@@ -276,22 +312,22 @@ export function inspectCData(cdata: CData, depth: number, options: InspectOption
   if (depth !== null && depth !== undefined && depth < 0) return repr;
   const t = cdata[TYPE];
   const limit = options.maxArrayLength ?? 100;
-  const reader = new Reader(limit === null ? Infinity : limit);
+  const reader = new Reader(limit === null ? Infinity : limit, depth ?? Infinity);
   let contents: unknown;
   try {
     switch (t.kind) {
       case 'struct':
       case 'union':
-        contents = reader.struct(t, cdata[MEM].v, cdata[OFF], cdata[ADDR] as number);
+        contents = reader.struct(t, cdata[MEM].v, cdata[OFF], cdata[ADDR] as number, 0);
         break;
       case 'array':
         contents = isCharLike(t.item)
           ? charsAt(cdata[MEM].v, cdata[OFF], cdata[LEN])
-          : reader.array(t.item, cdata[LEN], cdata[MEM].v, cdata[OFF], cdata[ADDR] as number);
+          : reader.array(t.item, cdata[LEN], cdata[MEM].v, cdata[OFF], cdata[ADDR] as number, 0);
         break;
       case 'pointer':
         if (cdata[OWN] === 0 || t.item.size <= 0) return repr;
-        contents = reader.value(t.item, cdata[MEM].v, cdata[OFF], cdata[ADDR] as number);
+        contents = reader.value(t.item, cdata[MEM].v, cdata[OFF], cdata[ADDR] as number, 0);
         break;
       default:
         return repr;
@@ -302,11 +338,17 @@ export function inspectCData(cdata: CData, depth: number, options: InspectOption
   return `${repr} ${inspect(contents, { ...options, depth: depth ?? null })}`;
 }
 
-/** Reads C memory into plain JavaScript values for util.inspect. */
+/**
+ * Reads C memory into plain JavaScript values for util.inspect, down to the depth it shows (the
+ * values it is given are at level 0): a struct or an array below that is not read but stood for
+ * by an object with its field names, or an array of its length, which util.inspect shows as it
+ * would the values ('[Object]', '[Array]', or '{}' and '[]' when empty). Nested unions of two
+ * members of one type would otherwise be read down every path, 2^depth of them.
+ */
 class Reader {
-  constructor(private readonly limit: number) {}
+  constructor(private readonly limit: number, private readonly depth: number) {}
 
-  value(t: CType, view: DataView, offset: number, address: number): unknown {
+  value(t: CType, view: DataView, offset: number, address: number, level: number): unknown {
     switch (t.kind) {
       case 'primitive':
         return readValue(t, view, offset);
@@ -319,10 +361,10 @@ class Reader {
         return readValue(t, view, offset);
       case 'array':
         if (isCharLike(t.item)) return charsAt(view, offset, t.length ?? 0);
-        return this.array(t.item, t.length ?? 0, view, offset, address);
+        return this.array(t.item, t.length ?? 0, view, offset, address, level);
       case 'struct':
       case 'union':
-        return this.struct(t, view, offset, address);
+        return this.struct(t, view, offset, address, level);
       case 'void':
       case 'function':
         return new Opaque(`[${t.cname}]`);
@@ -330,20 +372,37 @@ class Reader {
   }
 
   /** A sparse array with the first `limit` items: util.inspect then reports how many more there are. */
-  array(item: CType, length: number, view: DataView, offset: number, address: number): unknown[] {
+  array(item: CType, length: number, view: DataView, offset: number, address: number, level: number): unknown[] {
     const out: unknown[] = new Array(length);
+    if (level > this.depth) return this.unread(out, view, offset, length * item.size);
     for (let i = 0; i < Math.min(length, this.limit); i++) {
-      out[i] = this.value(item, view, offset + i * item.size, address + i * item.size);
+      out[i] = this.value(item, view, offset + i * item.size, address + i * item.size, level + 1);
     }
     return out;
   }
 
-  struct(t: StructType, view: DataView, offset: number, address: number): object {
+  struct(t: StructType, view: DataView, offset: number, address: number, level: number): object {
     if (!t.fields) return new Opaque(`[opaque ${t.cname}]`);
     const out = {};
+    const unread = level > this.depth;
     for (const f of t.fields) {
-      const v = f.bitsize >= 0 ? readBits(view, offset + f.offset, f) : this.value(f.type, view, offset + f.offset, address + f.offset);
+      const v =
+        unread ? undefined
+        : f.bitsize >= 0 ? readBits(view, offset + f.offset, f)
+        : this.value(f.type, view, offset + f.offset, address + f.offset, level + 1);
       Object.defineProperty(out, f.name, { value: v, enumerable: true });
+    }
+    return unread ? this.unread(out, view, offset, t.size) : out;
+  }
+
+  /**
+   * `out`, standing for the `size` bytes at `offset` unread: their first and last read, so that
+   * memory that is not there (released, detached, shrunk) fails here as reading the values would.
+   */
+  private unread<T>(out: T, view: DataView, offset: number, size: number): T {
+    if (size > 0) {
+      view.getUint8(offset);
+      view.getUint8(offset + size - 1);
     }
     return out;
   }

@@ -62,7 +62,7 @@ function librariesListed(dir: string): string {
   for (const e of [...entries].sort((a, b) => b.created.getTime() - a.created.getTime())) {
     rows.push([size(e.size), age(now - e.created.getTime()), e.source, e.name, `${e.compiler.family} (${e.compiler.version})`]);
   }
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const widths = rows[0].map((_, c) => rows.reduce((w, r) => Math.max(w, r[c].length), 0));
   const lines = rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd());
   return [`${dir}: ${entries.length} ${entries.length === 1 ? 'library' : 'libraries'}, ${size(total)}`, ...lines].join('\n');
 }

@@ -34,7 +34,7 @@ function fieldsOf(t: StructType): FieldToCheck[] {
   if (t.fields) return t.fields.map((f) => ({ name: f.name, type: f.type, quals: f.quals, bitsize: f.bitsize, pos: null }));
   const out: FieldToCheck[] = [];
   for (const m of t.members ?? []) {
-    if (m.name === '' && (m.type.kind === 'struct' || m.type.kind === 'union')) out.push(...fieldsOf(m.type));
+    if (m.name === '' && (m.type.kind === 'struct' || m.type.kind === 'union')) for (const f of fieldsOf(m.type)) out.push(f);
     else out.push({ name: m.name, type: m.type, quals: m.quals, bitsize: m.bitsize, pos: m.pos });
   }
   return out;

@@ -215,7 +215,7 @@ export function tellDiagnostics(output: string, glue: Glue, options: { promote?:
   }
   const failed = diagnostics.some((d) => d.severity === 'error');
   // A failure of which nothing could be told in the cdef's or the source's terms keeps the compiler's own words, never none.
-  if (failed && text.length === 0) text.push(...output.trimEnd().split('\n').filter((l) => !COUNT.test(l)));
+  if (failed && text.length === 0) for (const l of output.trimEnd().split('\n')) if (!COUNT.test(l)) text.push(l);
   return { headlines, text: [...text, ...summary.filter((l) => !COUNT.test(l))].join('\n'), warnings, failed };
 }
 

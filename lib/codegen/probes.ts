@@ -158,7 +158,7 @@ export function probeRows(decls: readonly Decl[], spell: Speller): ProbeRow[] {
       case 'tag':
       case 'typedef': {
         const s = structs.get(d);
-        if (s) rows.push(...structRows(s, spell.name(s), d));
+        if (s) for (const row of structRows(s, spell.name(s), d)) rows.push(row);
         const t = d.type;
         if (t.kind === 'enum' && spell.canName(t) && (d.kind === 'tag' ? !t.namedByTypedef : t.namedByTypedef && t.name === d.name)) {
           const c = spell.name(t);

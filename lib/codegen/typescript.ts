@@ -99,8 +99,7 @@ class Writer {
   run(): string {
     const body: string[] = [];
     for (const [t, name] of this.names) {
-      if (t.kind === 'enum') body.push(...this.enumType(t, name));
-      else body.push(...this.structTypes(t, name));
+      for (const line of t.kind === 'enum' ? this.enumType(t, name) : this.structTypes(t, name)) body.push(line);
     }
     for (const d of this.decls) {
       if (d.kind !== 'typedef' || this.names.get(d.type as StructType) === d.name) continue;

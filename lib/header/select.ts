@@ -183,7 +183,7 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
       if (e !== undefined && !rootIndexes.has(e.index) && !neededIndexes.has(e.index)) extra.add(e.index);
     }
   }
-  items.push(...neededItems(table, [...extra].sort((a, b) => a - b), notes));
+  for (const item of neededItems(table, [...extra].sort((a, b) => a - b), notes)) items.push(item);
   return { items: items.sort((a, b) => a.pos - b.pos), values, apiOnly, macros, casts, symbols, members };
 }
 

@@ -71,6 +71,13 @@ describe('expandMacro', () => {
     const lines = Array.from({ length: 16 }, (_, i) => `M${i} (M${i + 1} + M${i + 1})`);
     expect(expand(...lines.reverse().concat('M16 1'), 'V M0')).toEqual({ error: 'its value expands macros more than 10000 times; it is left out' });
   });
+
+  test('a value of 200,000 tokens, through an object-like macro, an argument and variadic arguments (was: RangeError, the tokens spread into one call)', () => {
+    const ones = `1${'+1'.repeat(100000)}`;
+    expect(expand(`ONES ${ones}`, 'V (ONES)')).toBe(`(${ones})`);
+    expect(expand(`ONES ${ones}`, 'ID(x) x', 'V ID(ONES)')).toBe(ones);
+    expect(expand('SUM(...) (__VA_ARGS__)', `V SUM(${ones.replace(/\+/g, ',')})`)).toBe(`(${ones.replace(/\+/g, ',')})`);
+  });
 });
 
 describe('runtimeValue', () => {

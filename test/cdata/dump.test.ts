@@ -5,6 +5,8 @@ import { dump, inspectCData } from '../../lib/cdata/dump';
 import { cc, ffiOf } from '../../lib/cc';
 import { expectThrow } from '../helpers/throws';
 import { ADDR } from '../../lib/cdata/base';
+import type { StructType } from '../../lib/ctype/model';
+import { countFieldReads } from '../helpers/work';
 
 /** Little-endian bytes of a value as two-digit hex, the way the dump prints them. */
 function le(kind: 'i32' | 'f64' | 'i16' | 'u64', v: number | bigint): string {
@@ -148,6 +150,33 @@ describe('dump', () => {
     expect(lines[lines.length - 1]).toBe('... 2976 more bytes; pass { bytes: 4000 } to see them all');
   });
 
+  test('a dump of 2 MB, a row per 8 bytes (was: RangeError, the rows spread into one call)', () => {
+    const f = new FFI();
+    f.cdef('struct text { char chars[2000000]; };');
+    const text = f.new('struct text *', { chars: 'a' });
+    const lines = dump(text, { bytes: 2000000 }).split('\n');
+    expect(lines).toHaveLength(1 + 250000);
+    expect(lines[1]).toMatch(/ {2}61 00 00 00 00 00 00 00 {2}chars = "a"$/);
+  });
+
+  test('nested unions of two members of one type: a row per path down to the first 16 a byte (1024 at least), and what was left out said', () => {
+    const f = new FFI();
+    let text = 'typedef struct { int x; } t0;';
+    for (let i = 1; i <= 20; i++) text += `typedef union { t${i - 1} a; t${i - 1} b; } t${i};`;
+    f.cdef(text);
+    const types = Array.from({ length: 21 }, (_, i) => f.typeof(`t${i}`) as StructType);
+    const p = f.new('t20 *');
+    f.cast('int *', p)![0] = 7;
+    // The walk stops with its rows: it looked into a few unions per row, not into each of the 2^21 - 1 (was: RangeError from their rows).
+    const w = countFieldReads(types, () => dump(p));
+    const lines = w.value.split('\n');
+    expect(lines).toHaveLength(1 + 1024 + 1);
+    expect(lines[1]).toMatch(/ {2}07 00 00 00 +a(\.a){19}\.x = 7$/);
+    expect(lines[2]).toMatch(/ {2}07 00 00 00 +a(\.a){18}\.b\.x = 7$/);
+    expect(lines[lines.length - 1]).toBe('... members past the first 1024 left out: the unions here overlap more of them on these bytes than dump() shows');
+    expect(w.reads).toBeLessThanOrEqual(8 * 1024);
+  });
+
   test('refuses what is not cdata, and negative sizes', () => {
     expect(() => dump(42)).toThrow(new TypeError('ffi.dump(): expected a cdata, got 42'));
     expectThrow(() => dump(ffi.new('int[1]'), { bytes: -1 }), RangeError, 'ffi.dump(): options.bytes must be a non-negative integer, got -1');
@@ -186,5 +215,26 @@ describe('inspectCData', () => {
   test('beyond the depth util.inspect asks for, only the repr', () => {
     const a = ffi.new('struct pt *');
     expect(inspectCData(a, -1, {}, util.inspect)).toBe(String(a));
+  });
+
+  test('only what util.inspect shows is read: nested unions of two members of one type (was: every path, 2^depth, even at depth 0)', () => {
+    const f = new FFI();
+    let text = 'typedef struct { int x; } t0;';
+    for (let i = 1; i <= 16; i++) text += `typedef union { t${i - 1} a; t${i - 1} b; } t${i};`;
+    f.cdef(text);
+    const types = Array.from({ length: 17 }, (_, i) => f.typeof(`t${i}`) as StructType);
+    const p = f.new('t16 *');
+    const top = countFieldReads(types, () => util.inspect(p, { depth: 0 }));
+    expect(top.value).toBe(`${String(p)} { a: [Object], b: [Object] }`);
+    // Two looks into each union shown (the top one and its two members), of the 2^17 - 1 there are.
+    expect(top.reads).toBeLessThanOrEqual(2 * 3);
+    // Depth 2 (util.inspect's default): the union, its members and theirs, and the fields of those, which show as [Object].
+    const shown = countFieldReads(types, () => util.inspect(p));
+    expect(shown.value).toBe(`${String(p)} {\n  a: { a: { a: [Object], b: [Object] }, b: { a: [Object], b: [Object] } },\n  b: { a: { a: [Object], b: [Object] }, b: { a: [Object], b: [Object] } }\n}`);
+    expect(shown.reads).toBeLessThanOrEqual(2 * 15);
+    // Memory that is gone still shows as the repr alone, though no value below the depth is read.
+    const u = p[0];
+    f.release(p);
+    expect(util.inspect(u, { depth: 0 })).toBe(String(u));
   });
 });

@@ -105,6 +105,20 @@ describe('strings and bytes', () => {
     expectThrow(() => ffi.new('wchar_t[]', [0x68]), TypeError, "expected a string of one character for 'wchar_t', got 104");
   });
 
+  test('wide strings of 200,000 characters, through arrays and pointers (was: RangeError, their units spread into one call)', () => {
+    // A character outside the BMP across 8192 units (two UTF-16 units in char16_t), and a lone surrogate, kept as it is.
+    const text = `${'x'.repeat(8191)}😀${'y'.repeat(100000)}\ud800${'z'.repeat(91806)}`;
+    for (const type of ['wchar_t', 'char16_t', 'char32_t']) {
+      const a = ffi.new(`${type}[]`, text);
+      expect(ffi.string(a) === text).toBe(true);
+      expect(ffi.string(ffi.cast(`${type} *`, a)!) === text).toBe(true);
+      expect(ffi.unpack(a, a.length - 1) === text).toBe(true);
+    }
+    const bad = ffi.new('wchar_t[]', text);
+    ffi.cast('int *', bad)![150000] = -5;
+    expectThrow(() => ffi.string(bad), RangeError, 'ffi.string(): -5 is not a Unicode code point (0 to 0x10ffff)');
+  });
+
   test('ffi.unpack copies items out', () => {
     const a = ffi.new('int[4]', [1, 2, 3, 4]);
     expect(ffi.unpack(a, 3)).toEqual([1, 2, 3]);

@@ -152,6 +152,13 @@ describe('typescriptDeclarations', () => {
     expect(text).toContain('export interface string_t extends CData {');
     expect(text).toContain('f(new_: number | bigint, delete_: number | bigint, arg3: number | bigint, arg3_: number | bigint): number;');
   });
+
+  test('a struct of 130,000 fields and an enum of as many enumerators (was: RangeError, their lines spread into one call)', () => {
+    const n = 130000;
+    const fields = Array.from({ length: n }, (_, i) => `int f${i};`).join(' ');
+    const text = generate(`struct wide { ${fields} }; enum many { ${Array.from({ length: n }, (_, i) => `E${i}`).join(', ')} };`);
+    expect([text.includes(`  get f${n - 1}(): number;`), text.includes(`'E${n - 1}'`)]).toEqual([true, true]);
+  });
 });
 
 test('an extern "Python" function is typed as the function pointer a library has for it; long double values as numbers', () => {

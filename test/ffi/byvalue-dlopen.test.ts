@@ -1,7 +1,10 @@
 // Structs passed by value to a library from dlopen(): a struct cdata is read in place by its type's compiled reader, a plain object goes through the general conversion; both give C the same fields and the same errors.
 import { FFI, FFIError, Lib } from '../../lib';
+import type { StructType } from '../../lib/ctype/model';
+import { argumentSpec } from '../../lib/backend/calls';
 import { sharedLibrary } from '../helpers/fixtures';
 import { expectThrow } from '../helpers/throws';
+import { countFieldReads } from '../helpers/work';
 
 const CDEF = `
 struct pt { int x; double y; };
@@ -114,5 +117,63 @@ describe('bad values are refused as before, naming the argument', () => {
     const fn = lib.pt_len2;
     f.dlclose(lib);
     expectThrow(() => fn(f.new('struct pt *')[0]), FFIError, 'pt_len2()');
+  });
+});
+
+describe('nested structs and unions are looked into once per type, not once per path down to it', () => {
+  /**
+   * An FFI declaring `t0`, a struct of one int, and each `tN` a union of two `tN-1` members (2^depth
+   * paths down to `t0`) or a struct of one (depth levels), with `abs` taking the outermost.
+   */
+  function nested(kind: 'union' | 'struct', depth: number): { f: FFI; types: StructType[] } {
+    let text = 'typedef struct { int x; } t0;';
+    for (let i = 1; i <= depth; i++) text += kind === 'union' ? `typedef union { t${i - 1} a; t${i - 1} b; } t${i};` : `typedef struct { t${i - 1} a; } t${i};`;
+    const f = new FFI();
+    f.cdef(`${text} int abs(t${depth});`);
+    return { f, types: Array.from({ length: depth + 1 }, (_, i) => f.typeof(`t${i}`) as StructType) };
+  }
+
+  /** The reads of the types' fields that binding `abs`, calling it and a callback of its type, and calling that, make. */
+  function work(kind: 'union' | 'struct', depth: number): { reads: number; value: number[] } {
+    const { f, types } = nested(kind, depth);
+    return countFieldReads(types, () => {
+      const abs = f.dlopen(null).abs;
+      const v = f.new(`t${depth} *`);
+      f.cast('int *', v)![0] = -7;
+      const twice = f.callback(`int(t${depth})`, (u: unknown) => 2 * (f.cast('int *', f.addressof(u as never))![0] as number));
+      return [abs(v[0]) as number, twice(v[0]) as number];
+    });
+  }
+
+  test('unions of two members of one union type, nested (was: 2^depth walks, minutes at depth 30)', () => {
+    const small = work('union', 8);
+    const large = work('union', 16);
+    expect([small.value, large.value]).toEqual([[7, -14], [7, -14]]);
+    // Twice the types, about twice the reads (at most a few per type); a walk per path would be 256 times as many.
+    expect(large.reads).toBeLessThanOrEqual(2 * small.reads + 20);
+    expect(large.reads).toBeLessThan(30 * 17);
+  });
+
+  test("koffi's record of such a union holds one member of each type: koffi walks every member to pass it, down every path", () => {
+    /** The members of koffi record `spec` down every path, counted up to `cap`. */
+    const paths = (spec: unknown, cap: number): number => {
+      let n = 0;
+      for (const m of Object.values((spec as { members?: Record<string, { type: unknown }> }).members ?? {})) {
+        if (n >= cap) break;
+        n += 1 + paths(m.type, cap - n);
+      }
+      return n;
+    };
+    const { types } = nested('union', 16);
+    // t16 to t1 each one member, t0 its int: 17 (was 2^17 - 1).
+    expect(paths(argumentSpec(types[16], 'abs()'), 1000)).toBe(17);
+  });
+
+  test('structs of one struct, nested (was: cubic in the depth, seconds at 1000 levels)', () => {
+    const small = work('struct', 100);
+    const large = work('struct', 200);
+    expect([small.value, large.value]).toEqual([[7, -14], [7, -14]]);
+    expect(large.reads).toBeLessThanOrEqual(2 * small.reads + 20);
+    expect(large.reads).toBeLessThan(30 * 201);
   });
 });

@@ -1,6 +1,6 @@
-// Test helper: counts the cdef parser's work (looks at tokens, type-model queries), so complexity tests count instead of timing.
+// Test helper: counts the cdef parser's work (looks at tokens, type-model queries) and the walks over struct types (reads of their fields), so complexity tests count instead of timing.
 import { TokenStream } from '../../lib/cparser/stream';
-import { ArrayType, EnumType, FunctionType, PointerType, PrimitiveType, StructType, VoidType } from '../../lib/ctype/model';
+import { ArrayType, CField, EnumType, FunctionType, PointerType, PrimitiveType, StructType, VoidType } from '../../lib/ctype/model';
 
 /** Units of work done since the last reset. */
 const counts = { tokens: 0, typeQueries: 0 };
@@ -60,4 +60,28 @@ export function countWork<T>(f: () => T): { tokens: number; typeQueries: number;
     outcome = { error };
   }
   return { tokens: counts.tokens, typeQueries: counts.typeQueries, total: counts.tokens + counts.typeQueries, outcome };
+}
+
+/**
+ * How many times `f` reads the fields of `types` (structs and unions), and what it returned: every
+ * walk over a struct or union reads them, so a walk that visits a type once per path down to it
+ * (2^depth for unions of two members of one union type, nested) shows as such a count.
+ */
+export function countFieldReads<T>(types: readonly StructType[], f: () => T): { reads: number; value: T } {
+  let reads = 0;
+  const held = types.map((t) => t.fields);
+  types.forEach((t, i) => {
+    Object.defineProperty(t, 'fields', {
+      get: () => (reads++, held[i]),
+      set: (v: readonly CField[] | null) => void (held[i] = v),
+      enumerable: true,
+      configurable: true,
+    });
+  });
+  try {
+    const value = f();
+    return { reads, value };
+  } finally {
+    types.forEach((t, i) => Object.defineProperty(t, 'fields', { value: held[i], writable: true, enumerable: true, configurable: true }));
+  }
 }
