@@ -65,31 +65,34 @@ export function guarded(body: string, where: string): string {
 /** Constants a generated class closes over (types, strings), named c0, c1, …; item classes resolved lazily. */
 export class Constants {
   readonly values: unknown[] = [];
-  private readonly lazy: string[] = [];
-  private readonly helpers: string[] = [];
+  /** Where each value is in `values` (a struct of many fields has many: looked for there, each would cost them all). */
+  private readonly at = new Map<unknown, number>();
+  private readonly lazy = new Set<string>();
+  /** Helper functions' source by their names. */
+  private readonly helpers = new Map<string, string>();
   add(x: unknown): string {
-    let i = this.values.indexOf(x);
-    if (i < 0) i = this.values.push(x) - 1;
+    let i = this.at.get(x);
+    if (i === undefined) this.at.set(x, (i = this.values.push(x) - 1));
     return `c${i}`;
   }
   /** An expression giving the class of `t`, resolved on first use (types may refer to themselves). */
   cls(t: PointerType | ArrayType | StructType): string {
     const c = this.add(t);
     const name = `k_${c}`;
-    if (!this.lazy.includes(name)) this.lazy.push(name);
+    this.lazy.add(name);
     return `(${name} || (${name} = classOf(${c})))`;
   }
   /** A function of (address, the holding library or null) giving the pointer cdata of type `t` (one with a MAKE, not to a struct). */
   pointerReader(t: PointerType): string {
     const c = this.add(t);
     const name = `read_${c}`;
-    if (!this.helpers.some((h) => h.startsWith(`const ${name} `))) {
-      this.helpers.push(`const ${name} = (a, h) => (h === null ? ${this.cls(t)}[MAKE](a) : wrapPointer(${c}, a, null, h));`);
+    if (!this.helpers.has(name)) {
+      this.helpers.set(name, `const ${name} = (a, h) => (h === null ? ${this.cls(t)}[MAKE](a) : wrapPointer(${c}, a, null, h));`);
     }
     return name;
   }
   preamble(): string {
-    return (this.lazy.length ? `let ${this.lazy.join(', ')};\n` : '') + this.helpers.map((h) => `${h}\n`).join('');
+    return (this.lazy.size ? `let ${[...this.lazy].join(', ')};\n` : '') + [...this.helpers.values()].map((h) => `${h}\n`).join('');
   }
 }
 

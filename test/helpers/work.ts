@@ -1,4 +1,4 @@
-// Test helper: counts the cdef parser's work (looks at tokens, type-model queries) and the walks over struct types (reads of their fields), so complexity tests count instead of timing.
+// Test helper: counts the cdef parser's work (looks at tokens, type-model queries), the walks over struct types (reads of their fields) and linear searches of arrays, so complexity tests count instead of timing.
 import { TokenStream } from '../../lib/cparser/stream';
 import { ArrayType, CField, EnumType, FunctionType, PointerType, PrimitiveType, StructType, VoidType } from '../../lib/ctype/model';
 
@@ -83,5 +83,28 @@ export function countFieldReads<T>(types: readonly StructType[], f: () => T): { 
     return { reads, value };
   } finally {
     types.forEach((t, i) => Object.defineProperty(t, 'fields', { value: held[i], writable: true, enumerable: true, configurable: true }));
+  }
+}
+
+/**
+ * How many array elements `f`'s calls of `indexOf`, `lastIndexOf` and `includes` could look at
+ * (the lengths of the arrays searched), and what it returned: a search per item of a growing list
+ * shows as a count that grows with the square of its length.
+ */
+export function countArrayScans<T>(f: () => T): { scanned: number; value: T } {
+  let scanned = 0;
+  const proto = Array.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const saved = ['indexOf', 'lastIndexOf', 'includes'].map((name) => [name, proto[name]] as const);
+  for (const [name, search] of saved) {
+    proto[name] = function counted(this: unknown[], ...args: unknown[]) {
+      scanned += this.length;
+      return search.apply(this, args);
+    };
+  }
+  try {
+    const value = f();
+    return { scanned, value };
+  } finally {
+    for (const [name, search] of saved) proto[name] = search;
   }
 }
