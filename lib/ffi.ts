@@ -1,7 +1,7 @@
 // The FFI facade: CFFI's API over the stages (parser, type model, code generation, build, backend, memory model, library objects); verify() and compile() run apimode.ts (long because it is CFFI's whole API in one class, each method a few lines handing over to a stage: cut in two, the class a user reads would be too).
 import { addAliases, memberOf } from './ctype/aliases';
 import path = require('path');
-import { CDefError, checkOptions, FFIError, RangeError, show, TypeError } from './errors';
+import { CDefError, checkOptions, FFIError, RangeError, show, TypeError, VerificationError } from './errors';
 import type { CdefOptions } from './cparser/parser';
 import { CType, CTypeClass, TypeBase, VOID, isCType, pendingReason, settledPending } from './ctype/model';
 import { noSizeError, requireSize } from './ctype/sizes';
@@ -202,7 +202,7 @@ export class FFI {
 
   /** Tells the libraries from dlopen() still in use of the declarations made since (but those only API mode reaches). */
   #teach(): void {
-    this.#links.teach(this.#bound?.apiOnly() ?? new Set());
+    this.#links.teach(this.#bound?.notInDlopen() ?? new Set());
   }
 
   /**
@@ -554,8 +554,8 @@ export class FFI {
       loaded = loadLibrary(found, { watch: [found], flags });
     }
     const label = path === null ? 'the C library' : `'${path}'`;
-    const apiOnly = this.#bound?.apiOnly() ?? new Set();
-    const decls = [...this.#registry.values()].filter((d) => d.kind !== 'function' || !apiOnly.has(d.name));
+    const leftOut = this.#bound?.notInDlopen() ?? new Set();
+    const decls = [...this.#registry.values()].filter((d) => d.kind !== 'function' || !leftOut.has(d.name));
     const lib = makeLib({
       label, name: path ?? 'the C library', loaded, decls, eager: false, resolveType: this.#resolve, constants: this.#links.includedConstants(),
       symbols: this.#bound?.symbols,
@@ -570,7 +570,8 @@ export class FFI {
    * like any build) checks them, as verify() does. Nothing of the header's library is linked. The
    * header is compiled as cdefHeader() read it, alone: without the standard headers verify() puts
    * before a user's source, which may change what it declares (linux/stat.h's S_IFMT is defined
-   * only where glibc is not) or conflict with it (linux/time.h's struct timeval).
+   * only where glibc is not) or conflict with it (linux/time.h's struct timeval). A header that
+   * does not compile alone is compiled after them, as verify() compiles it.
    */
   #probeHeaders(): void {
     for (const h of this.#bound?.headers ?? []) {
@@ -581,9 +582,25 @@ export class FFI {
       const extra = [...(Array.isArray(options.extraCompileArgs) ? options.extraCompileArgs : []), '-O0'];
       // The header's part of the declarations, by their keys, for the unit's memo.
       const part = this.#pristine() ? `header probes\n${[...h.keys].join('\n')}` : undefined;
-      const p = apiMode().prepare(decls, this.#cdefs, h.include, { ...options, extraCompileArgs: extra, filename: 'node-cffi-probes.c' }, 'ffi.dlopen()', [], part, false);
+      const probes = (prelude: boolean) => {
+        const p = apiMode().prepare(decls, this.#cdefs, h.include, { ...options, extraCompileArgs: extra, filename: 'node-cffi-probes.c' }, 'ffi.dlopen()', [], part, prelude);
+        return { p, built: apiMode().build(p) };
+      };
+      let made: ReturnType<typeof probes>;
+      try {
+        made = probes(false);
+      } catch (e) {
+        // A header that does not compile alone (jpeglib.h uses size_t and FILE, and says to include
+        // stdio.h first) is compiled after the standard headers verify() puts before a source.
+        if (!(e instanceof VerificationError) || !e.diagnostics) throw e;
+        try {
+          made = probes(true);
+        } catch {
+          throw e;
+        }
+      }
       this.#settled = true;
-      apiMode().loadAndSettle(p, apiMode().build(p)).loaded.close();
+      apiMode().loadAndSettle(made.p, made.built).loaded.close();
       h.probed = true;
     }
   }
