@@ -25,8 +25,13 @@ export class BoundHeaders {
   readonly values = new Map<string, MacroValue>();
   /** Names the headers' macros give members of members, with their paths (see ctype/aliases.ts). */
   readonly aliases: Record<string, readonly string[]> = {};
-  /** The symbols asm labels in the headers give functions and globals, by name: what dlopen() libraries look up. */
+  /**
+   * The symbols dlopen() libraries look up for functions and globals not of their own name: those
+   * asm labels in the headers give, and those of the functions macros only rename (see ApiOnly.renames).
+   */
   readonly symbols = new Map<string, string>();
+  /** The macros only renaming a function: verify() calls them through wrappers, dlopen() binds the function. */
+  readonly #renames = new Set<string>();
   readonly #skipped: HeaderSkipped[] = [];
   /** Of the names only verify() reaches, the functions a library defines (they pass a long double): referred to weakly too. */
   readonly #linkedApiOnly = new Set<string>();
@@ -51,9 +56,14 @@ export class BoundHeaders {
     const known = new Set(this.#skipped.map((s) => `${s.mode} ${s.name} ${s.where}`));
     const left: HeaderSkipped[] = [
       ...h.skipped.map((s) => ({ ...s, mode: 'all' as const })),
-      ...h.apiOnly.map(({ name, where, reason }) => ({ name, where, reason, mode: 'dlopen' as const })),
+      ...h.apiOnly.flatMap(({ name, where, reason, renames }) => (renames === undefined ? [{ name, where, reason, mode: 'dlopen' as const }] : [])),
     ];
-    for (const a of h.apiOnly) if (a.symbol) this.#linkedApiOnly.add(a.name);
+    for (const a of h.apiOnly) {
+      if (a.symbol) this.#linkedApiOnly.add(a.name);
+      if (a.renames === undefined) continue;
+      this.#renames.add(a.name);
+      this.symbols.set(a.name, a.renames);
+    }
     for (const s of left) if (!known.has(`${s.mode} ${s.name} ${s.where}`)) this.#skipped.push(s);
     this.headers.push({ include: h.include, options: { ...options }, keys, probed: false });
   }
@@ -63,9 +73,16 @@ export class BoundHeaders {
     return this.#skipped.map((s) => ({ ...s }));
   }
 
-  /** The names only API mode reaches (static inline functions, function-like macros): not in libraries from dlopen(). */
-  apiOnly(): Set<string> {
+  /** The names not in libraries from dlopen(): static inline functions, macros that do more than rename a function. */
+  notInDlopen(): Set<string> {
     return new Set(this.#skipped.filter((s) => s.mode === 'dlopen').map((s) => s.name));
+  }
+
+  /** The names verify() reaches through wrappers, not by their symbols: those not in dlopen() libraries, and the macros renaming a function. */
+  apiOnly(): Set<string> {
+    const names = this.notInDlopen();
+    for (const name of this.#renames) names.add(name);
+    return names;
   }
 
   /**

@@ -95,6 +95,13 @@ export function declaratorsText(table: DeclTable, d: Decl, chosen: readonly Decl
   return s.punct(';').done();
 }
 
+/** `extern <type> NAME;`: global `dec` of declaration `d` under another name (a macro renaming it), its struct bodies left out. */
+export function renamedText(table: DeclTable, d: Decl, dec: Declarator, name: string): Spelled {
+  const extra = sizedArray(table, dec);
+  extra.set(dec.nameAt, name);
+  return new Spelling(table).word('extern').blank().tokens(specTokens(table, d, { bodies: false })).blank().tokens(range(dec.start, dec.end), extra).punct(';').done();
+}
+
 /** `static const <type> NAME;`: a constant whose value the compiler supplies. */
 export function constantText(table: DeclTable, d: Decl, dec: Declarator): Spelled {
   return new Spelling(table).tokens(specTokens(table, d, { keepStatic: true })).blank().word(dec.name as string).punct(';').done();

@@ -8,7 +8,7 @@ import type { CType } from '../ctype/model';
 import { CdefChunk, check } from '../cc/check';
 import { readDeclarations } from '../cc/declarations';
 import { Notes, Skipped } from '../cc/select';
-import { macroWrappers } from './macros';
+import { MacroWrapper, macroWrappers } from './macros';
 import { HeaderPart, selectHeader } from './select';
 
 export interface HeaderExtractOptions {
@@ -29,6 +29,12 @@ export interface ApiOnly {
   readonly reason: string;
   /** A function some library defines (one passing a long double): referred to weakly, as the others are; not a macro or a static inline. */
   readonly symbol?: true;
+  /**
+   * A macro that is only another name for a function some library defines (see
+   * MacroWrapper.renames): the symbol a library from dlopen() binds under the macro's name.
+   * verify() calls it through its wrapper, as any macro.
+   */
+  readonly renames?: string;
 }
 
 /** The value of a macro cdef has no constant for (see MacroValue). */
@@ -99,8 +105,10 @@ export function extractHeader(preprocessed: string, options: HeaderExtractOption
   const apiOnly: ApiOnly[] = [];
   for (const [name, { where, reason }] of selected.apiOnly) if (registry.get(name)?.kind === 'function') apiOnly.push({ name, where, reason });
   for (const [name, { where, reason }] of notes.apiOnly) apiOnly.push({ name, where, reason, symbol: true });
+  const renames = renamedFunctions(wrappers, registry, new Set([...selected.apiOnly.keys(), ...notes.apiOnly.keys()]), selected.symbols);
   for (const w of wrappers) {
-    apiOnly.push({ name: w.names[0], where: w.where, reason: 'it is a macro; only verify() calls it, through a wrapper the C compiler expands it in' });
+    const symbol = renames.get(w.names[0]);
+    apiOnly.push({ name: w.names[0], where: w.where, reason: 'it is a macro; only verify() calls it, through a wrapper the C compiler expands it in', ...(symbol ? { renames: symbol } : {}) });
   }
   const aliases: Record<string, string[]> = {};
   const types = [...registry.values()].flatMap((d) => (d.kind === 'tag' || d.kind === 'typedef' ? [d.type] : []));
@@ -121,6 +129,30 @@ export function extractHeader(preprocessed: string, options: HeaderExtractOption
     headerFiles: table.files.filter((_, i) => mine.has(i)),
     files: table.files.filter((f) => !f.startsWith('<')),
   };
+}
+
+/**
+ * The wrapped macros that are only other names for a function some library defines, through
+ * other such macros (gmp.h's `mpz_init` is `__gmpz_init`), with that function's symbol (its asm
+ * label's, if any). Not one ending at a function only verify() reaches (`apiOnly`: a static
+ * inline one, one passing a long double) or at a macro that does more than rename.
+ */
+function renamedFunctions(
+  wrappers: readonly MacroWrapper[], registry: Registry, apiOnly: ReadonlySet<string>, symbols: ReadonlyMap<string, string>,
+): Map<string, string> {
+  const step = new Map(wrappers.map((w) => [w.names[0], w.renames]));
+  const out = new Map<string, string>();
+  for (const w of wrappers) {
+    let name: string | null = w.names[0];
+    const seen = new Set<string>();
+    while (name !== null && step.has(name) && !seen.has(name)) {
+      seen.add(name);
+      name = step.get(name) ?? null;
+    }
+    if (name === null || step.has(name) || apiOnly.has(name) || registry.get(name)?.kind !== 'function') continue;
+    out.set(w.names[0], symbols.get(name) ?? name);
+  }
+  return out;
 }
 
 /**

@@ -230,15 +230,26 @@ const UNTYPED =
   'it is a function-like macro whose parameter types cannot be told from its body; a macro is wrapped when its body ' +
   'calls a declared function with each parameter as a whole argument';
 
+/** A macro typed as a function (see macroWrappers). */
+export interface MacroWrapper extends Item {
+  /**
+   * The function (or wrapped macro) the macro is only another name for: an object-like macro
+   * naming it (openssl/evp.h's `#define EVP_MD_size EVP_MD_get_size`), or a function-like one
+   * passing its parameters on unchanged, in order (`#define EVP_MD_CTX_create() EVP_MD_CTX_new()`).
+   * Null for a macro that does more (zlib.h's deflateInit adds arguments).
+   */
+  readonly renames: string | null;
+}
+
 /**
  * The function-like macros (and object-like macros naming a function) that call a declared
  * function with their parameters as whole arguments, as cdef functions taking that function's
  * parameter types and returning its result: verify() calls each through a wrapper, where the C
  * compiler expands the macro. Each is checked into `registry`; the others are noted as skipped.
  */
-export function macroWrappers(macros: readonly MacroDef[], registry: Registry, unit: MacroUnit, notes: Notes): Item[] {
+export function macroWrappers(macros: readonly MacroDef[], registry: Registry, unit: MacroUnit, notes: Notes): MacroWrapper[] {
   const typed = new Map<string, FunctionType>();
-  const out: Item[] = [];
+  const out: MacroWrapper[] = [];
   const callee = (name: string): FunctionType | undefined => {
     const d = registry.get(name);
     return d?.kind === 'function' ? d.type : typed.get(name);
@@ -269,7 +280,7 @@ export function macroWrappers(macros: readonly MacroDef[], registry: Registry, u
       continue;
     }
     typed.set(m.name, type);
-    out.push({ pos: m.at - 0.5, text, pack: 0, user: true, names: [m.name], where });
+    out.push({ pos: m.at - 0.5, text, pack: 0, user: true, names: [m.name], where, renames: renamed(m, callee) });
   }
   return out;
 }
@@ -310,6 +321,28 @@ function undeclaredName(m: MacroDef, scope: MacroScope, seen: Set<string>): stri
     } else if (!scope.declared(t)) return t;
   }
   return null;
+}
+
+/** The function (or wrapped macro) `m` is only another name for (see MacroWrapper.renames), or null. */
+function renamed(m: MacroDef, callee: (name: string) => FunctionType | undefined): string | null {
+  if (m.params === null) return m.body.trim();
+  const toks = unwrap(tokensOf(m.body));
+  const f = callee(toks[0] ?? '');
+  if (f === undefined || f.ellipsis || f.args.length !== m.params.length || toks[1] !== '(' || closing(toks, 1) !== toks.length) return null;
+  const args: string[][] = [[]];
+  let depth = 0;
+  for (const t of toks.slice(2, -1)) {
+    if (t === '(') depth++;
+    else if (t === ')') depth--;
+    if (t === ',' && depth === 0) args.push([]);
+    else args[args.length - 1].push(t);
+  }
+  if (m.params.length === 0) return args.length === 1 && args[0].length === 0 ? toks[0] : null;
+  const passed = args.length === m.params.length && args.every((a, k) => {
+    const inner = unwrap(a);
+    return inner.length === 1 && inner[0] === (m.params as readonly string[])[k];
+  });
+  return passed ? toks[0] : null;
 }
 
 /** The function type of a macro whose body is one call of a declared function (or wrapped macro), or why not. */

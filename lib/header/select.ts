@@ -1,6 +1,6 @@
 // What a whole-header binding declares from the declaration table: the header's declarations as roots, the types they need from other headers, its object-like macros.
 import { Decl, DeclTable, Declarator } from '../cc/declarations';
-import { Item, constantText, declaratorsText, integerMacroItem, item, macroItem, tagText, typeNameText, wholeText } from '../cc/emit';
+import { Item, constantText, declaratorsText, integerMacroItem, item, macroItem, renamedText, tagText, typeNameText, wholeText } from '../cc/emit';
 import { expandMacro, runtimeValue } from '../cc/macros';
 import { Notes } from '../cc/select';
 import { isBuiltinTypeName } from '../cparser/parser';
@@ -82,9 +82,14 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
   const declared = new Set(items.flatMap((it) => it.names));
   const functions = new Set(roots.flatMap((d) => (d.kind === 'function' ? d.declarators.flatMap((x) => (x.isFunction && x.name ? [x.name] : [])) : [])));
   const symbols = new Map<string, string>();
+  /** The header's globals, by name, for macros that rename them. */
+  const globals = new Map<string, { d: Decl; dec: Declarator }>();
   for (const d of roots) {
     if (d.kind !== 'function' && d.kind !== 'variable') continue;
-    for (const x of d.declarators) if (x.name !== null && x.symbol !== null && x.symbol !== x.name) symbols.set(x.name, x.symbol);
+    for (const x of d.declarators) {
+      if (x.name !== null && x.symbol !== null && x.symbol !== x.name) symbols.set(x.name, x.symbol);
+      if (d.kind === 'variable' && x.name !== null && !x.isFunction && d.storage !== 'static') globals.set(x.name, { d, dec: x });
+    }
   }
   const values = new Map<string, { value: string | number | ComplexValue; where: string }>();
   const macros: MacroDef[] = [];
@@ -145,8 +150,17 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
       casts.set(m.name, { ...cast, where, pos: m.at });
       continue;
     }
-    if (functions.has(expanded)) {
-      macros.push(m); // another name for a function: wrapped like a function-like macro
+    if (functions.has(expanded) || (table.macros.get(expanded)?.params ?? null) !== null) {
+      macros.push(m); // another name for a function, or for a function-like macro: wrapped as a function-like macro is
+      continue;
+    }
+    const global = globals.get(expanded);
+    if (global !== undefined && !definesBody(table, global.d)) {
+      // Another name for a global (gmp.h's `#define gmp_version __gmp_version`): the global under
+      // that name, which dlopen() looks up by the global's symbol, and C code reaches through the macro.
+      const { d, dec } = global;
+      items.push({ ...item(table, d, renamedText(table, d, dec, m.name), [m.name], true), pos: Math.max(m.at, table.tokens.raws[d.end]) + 0.25, where });
+      symbols.set(m.name, symbols.get(expanded) ?? expanded);
       continue;
     }
     if (tokens.length >= 3 && tokens.every((t, i) => (i % 2 === 0 ? pieceKind(t) === 'ident' : t === '.'))) {
@@ -185,6 +199,12 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
   }
   for (const item of neededItems(table, [...extra].sort((a, b) => a - b), notes)) items.push(item);
   return { items: items.sort((a, b) => a.pos - b.pos), values, apiOnly, macros, casts, symbols, members };
+}
+
+/** Whether the declaration's specifiers hold a struct, union or enum body (which a second declaration of its globals could not repeat). */
+function definesBody(table: DeclTable, d: Decl): boolean {
+  for (let i = d.start; i < d.specEnd; i++) if (table.tokens.isPunct(i, '{')) return true;
+  return false;
 }
 
 /** Whether `word` is an identifier the unit declares nothing by: no keyword, macro, type, tag or enumerator (a member's name, perhaps). */

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { FFI } from '../../lib/ffi';
-import { FFIError } from '../../lib/errors';
+import { FFIError, VerificationError } from '../../lib/errors';
 import { cc, ffiOf } from '../../lib/cc';
 import * as extract from '../../lib/header/extract';
 import * as aotData from '../../lib/aot/data';
@@ -21,7 +21,7 @@ beforeAll(() => {
     path.join(dir, 'geo.h'),
     '#include <stddef.h>\n#include "geo_types.h"\ntypedef struct point point_t;\ndouble geo_norm2(const point_t *p);\n' +
       'size_t geo_count(const point_t *ps, size_t n, double limit);\n#define GEO_VERSION "1.0"\n#define GEO_SCALE 2.5\n#define GEO_MAX 16\n' +
-      '#define geo_scaled(p) geo_norm2((p))\nstatic inline double geo_twice(double x) { return 2 * x; }\n' +
+      '#define geo_scaled(p) geo_norm2((p))\n#define geo_within(ps, n) geo_count((ps), (n), GEO_SCALE)\nstatic inline double geo_twice(double x) { return 2 * x; }\n' +
       '#ifdef GEO_EXTRA\nint geo_extra(void);\n#endif\n',
   );
   fs.writeFileSync(path.join(dir, 'geo_types.h'), 'struct point { double x, y; };\nint geo_types_helper(void);\n');
@@ -205,9 +205,11 @@ test('dlopen() checks the layouts with a probe library and refuses what only ver
   const lib = ffi.dlopen(so);
   expect(lib.geo_norm2(ffi.new('point_t *', { x: 2, y: 2 }))).toBe(8);
   expect(() => lib.geo_twice).toThrow(/'geo_twice' is not in libraries from dlopen\(\) \(.*geo\.h:\d+\): it is a static inline function/);
-  expect(() => lib.geo_scaled).toThrow(/'geo_scaled' is not in libraries from dlopen\(\).*it is a macro/);
+  // A macro passing its parameters on to a function unchanged is that function; one that adds an argument is C's to expand.
+  expect(lib.geo_scaled(ffi.new('point_t *', { x: 1, y: 2 }))).toBe(5);
+  expect(() => lib.geo_within).toThrow(/'geo_within' is not in libraries from dlopen\(\).*it is a macro/);
   expect(lib.GEO_VERSION).toBe('1.0');
-  expect(ffi.skipped().filter((s) => s.mode === 'dlopen').map((s) => s.name).sort()).toEqual(['geo_scaled', 'geo_twice']);
+  expect(ffi.skipped().filter((s) => s.mode === 'dlopen').map((s) => s.name).sort()).toEqual(['geo_twice', 'geo_within']);
 });
 
 test("dlopen() binds the symbol an asm label names, as C code calling the header's name does", () => {
@@ -235,6 +237,53 @@ test("dlopen() binds the symbol an asm label names, as C code calling the header
   // verify() needs no help: the compiler reads the label from the header itself.
   const api = ffi.verify('#include "labels.h"', { includeDirs: [dir], sources: [path.join(dir, 'labels.c')] });
   expect(api.answer()).toBe(42);
+});
+
+test("macros that rename a global or a function (gmp.h's mpz_init is __gmpz_init) are those, through dlopen() and verify()", () => {
+  fs.writeFileSync(
+    path.join(dir, 'renames.h'),
+    'extern int __rn_counter;\n#define rn_counter __rn_counter\nstruct rn_pt { int x, y; };\nextern struct rn_pt __rn_origin;\n' +
+      '#define rn_origin __rn_origin\nint __rn_add(int a, int b);\n#define rn_add __rn_add\n#define rn_add2(a, b) __rn_add((a), (b))\n' +
+      '#define rn_twice(a) __rn_add((a), (a))\n#define rn_sum rn_add2\n',
+  );
+  fs.writeFileSync(
+    path.join(dir, 'renames.c'),
+    '#include "renames.h"\nint __rn_counter = 41;\nstruct rn_pt __rn_origin = { 3, 4 };\nint __rn_add(int a, int b) { return a + b; }\n',
+  );
+  const so = path.join(dir, 'librenames.so');
+  const c = spawnSync('cc', ['-shared', '-fPIC', '-o', so, path.join(dir, 'renames.c')], { encoding: 'utf8' });
+  expect(c.stderr).toBe('');
+  const ffi = new FFI();
+  ffi.cdefHeader('renames.h', { includeDirs: [dir] });
+  const lib = ffi.dlopen(so);
+  expect([lib.rn_counter, lib.rn_origin.y, lib.rn_add(2, 3), lib.rn_add2(4, 5), lib.rn_sum(6, 7)]).toEqual([41, 4, 5, 9, 13]);
+  lib.rn_counter = 7;
+  expect(lib.__rn_counter).toBe(7);
+  // One that passes a parameter twice is not the function: C expands it.
+  expect(() => lib.rn_twice).toThrow(/'rn_twice' is not in libraries from dlopen\(\).*it is a macro/);
+  expect(ffi.skipped().map((s) => s.name)).toEqual(['rn_twice']);
+  const api = ffi.verify('#include "renames.h"', { includeDirs: [dir], sources: [path.join(dir, 'renames.c')] });
+  expect([api.rn_counter, api.rn_origin.x, api.rn_add(2, 3), api.rn_add2(4, 5), api.rn_sum(6, 7), api.rn_twice(8)]).toEqual([41, 3, 5, 9, 13, 16]);
+  api.rn_counter = 9;
+  expect(api.__rn_counter).toBe(9);
+  expect(ffi.typeof(lib.rn_sum).cname).toBe('int(*)(int, int)');
+});
+
+test("dlopen() probes a header that needs others included first (as jpeglib.h wants stdio.h) after verify()'s standard headers", () => {
+  // No #include: size_t and FILE are the includer's to declare, and the macro casts to ssize_t.
+  fs.writeFileSync(path.join(dir, 'needy.h'), 'struct needy { size_t n; FILE *f; char c; };\n#define NEEDY_MAX ((ssize_t) 77)\n');
+  const alone = spawnSync('cc', ['-fsyntax-only', '-x', 'c', path.join(dir, 'needy.h')], { encoding: 'utf8' });
+  expect(alone.status).not.toBe(0);
+  const ffi = new FFI();
+  ffi.cdefHeader('needy.h', { includeDirs: [dir] });
+  const lib = ffi.dlopen(null);
+  expect([ffi.sizeof('struct needy'), ffi.offsetof('struct needy', 'c'), lib.NEEDY_MAX]).toEqual([24, 16, 77]);
+  // One that fails after them too (char16_t is uchar.h's) says what the compiler said of it alone.
+  fs.writeFileSync(path.join(dir, 'broken.h'), '#define BROKEN_ONE ((char16_t) 1)\n');
+  const other = new FFI();
+  other.cdefHeader('broken.h', { includeDirs: [dir] });
+  expect(() => other.dlopen(null)).toThrow(VerificationError);
+  expect(() => other.dlopen(null)).toThrow(/BROKEN_ONE.*char16_t/);
 });
 
 test('bad arguments are refused with the culprit named', () => {

@@ -177,6 +177,25 @@ withHeader('openssl/evp.h', 'libssl-dev', (it) => {
     // An object-like macro naming a function (OpenSSL 3's old names) is called through its wrapper.
     expect(e.EVP_MD_size(e.EVP_sha256())).toBe(32);
   });
+
+  it("ABI mode: a macro that only renames a function is that function (EVP_MD_size is EVP_MD_get_size); one that does more is refused", () => {
+    const ffi = new FFI();
+    ffi.cdefHeader('openssl/evp.h');
+    const e = ffi.dlopen('crypto');
+    // Object-like (`#define EVP_MD_size EVP_MD_get_size`) and function-like (`#define EVP_MD_CTX_create() EVP_MD_CTX_new()`).
+    expect(e.EVP_MD_size(e.EVP_sha256())).toBe(32);
+    const ctx = e.EVP_MD_CTX_create();
+    expect(ctx).not.toBeNull();
+    expect(e.EVP_DigestInit_ex(ctx, e.EVP_sha512(), null)).toBe(1);
+    expect(e.EVP_MD_size(e.EVP_MD_CTX_get0_md(ctx))).toBe(64);
+    e.EVP_MD_CTX_destroy(ctx); // `#define EVP_MD_CTX_destroy(ctx) EVP_MD_CTX_free((ctx))`
+    const left = new Set(ffi.skipped().filter((s) => s.mode === 'dlopen').map((s) => s.name));
+    expect(['EVP_MD_size', 'EVP_MD_CTX_create', 'EVP_MD_CTX_destroy'].filter((n) => left.has(n))).toEqual([]);
+    // A macro that adds an argument is for verify() only: `EVP_PKEY_assign_RSA(pkey, rsa)` is
+    // `EVP_PKEY_assign((pkey), EVP_PKEY_RSA, (rsa))`.
+    expect(left.has('EVP_PKEY_assign_RSA')).toBe(true);
+    expect(() => e.EVP_PKEY_assign_RSA).toThrow(/'EVP_PKEY_assign_RSA' is not in libraries from dlopen\(\) \(.*evp\.h:\d+\): it is a macro/);
+  });
 });
 
 withHeader('png.h', 'libpng-dev', (it) => {
