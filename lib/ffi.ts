@@ -426,7 +426,7 @@ export class FFI {
     const { glue } = p;
     const functions = new Map([...glue.functions].filter(([name]) => !missing.has(name)));
     const globals = new Map([...glue.globals].filter(([name]) => !missing.has(name)));
-    const data = aotData().bakeModule(set.base, out.library, decls, functions, globals, this.#bound?.values, this.#bound?.aliases);
+    const data = aotData().bakeModule(set.base, out.library, decls, functions, globals, this.#bound?.baked());
     return aotLoader().writeModule(out.dir(set.moduleName), {
       [out.library]: nodeHost.readFileSync(built.path),
       ...aotLoader().moduleFiles(data, declarationsRegistry(decls), apiMode().sourceFileName(set.options, set.base)),
@@ -454,9 +454,11 @@ export class FFI {
    * An ABI-mode module's files (setSource(name, null)): its loader and TypeScript declarations,
    * with the cdef's declarations baked in and no library; the program opens one with
    * `ffi.dlopen()`. What only a compiler can tell (`...`) is refused here, naming it, rather than
-   * when the module is used.
+   * when the module is used; the layouts of headers bound are checked by their probe library first.
    */
   #declarationFiles(set: SourceSet, where: string): Record<string, string> {
+    // The layouts of the headers bound are the compiler's, as dlopen() would check them first.
+    this.#probeHeaders();
     const decls = [...this.#registry.values()];
     for (const d of decls) {
       const waiting = settledPending(d.type);
@@ -468,7 +470,7 @@ export class FFI {
         );
       }
     }
-    const data = aotData().bakeModule(set.base, null, decls, new Map(), new Map(), this.#bound?.values, this.#bound?.aliases);
+    const data = aotData().bakeModule(set.base, null, decls, new Map(), new Map(), this.#bound?.baked());
     return aotLoader().moduleFiles(data, declarationsRegistry(decls), 'its cdef');
   }
 
@@ -483,9 +485,8 @@ export class FFI {
     const { data: d, registry, decls } = aotData().readModule(data);
     const ffi = new FFI();
     adoptRegistry(ffi, registry);
-    const bound = d.values !== undefined || d.aliases !== undefined ? ffi.#headersBound() : null;
-    for (const [name, v] of Object.entries(d.values ?? {})) bound?.values.set(name, v);
-    if (bound !== null) Object.assign(bound.aliases, d.aliases ?? {});
+    const bound = d.values !== undefined || d.aliases !== undefined || d.symbols !== undefined || d.skipped !== undefined ? ffi.#headersBound() : null;
+    bound?.adopt(d);
     if (d.aliases !== undefined) addAliases(ffi.#registryTypes(), d.aliases);
     if (d.library === null) return { ffi, lib: null as unknown as L };
     ffi.#settled = true; // the module's layouts, not its cdef's
@@ -501,8 +502,7 @@ export class FFI {
       resolveType: ffi.#resolve, externs: { bindings: externs, table: ffi.#externs },
     });
     ffi.#links.built(lib, new Map());
-    if (bound !== null) headerLib().defineValues((t, v) => ffi.cast(t, v), lib, bound.values);
-    return { ffi, lib: lib as L };
+    return { ffi, lib: ffi.#withHeaders(lib, 'verify') as L };
   }
 
   #sourceSet(where: string): SourceSet {
@@ -613,7 +613,7 @@ export class FFI {
 
   /** A library with what the headers bound beyond cdef: macro values, and the reasons for names left out. */
   #withHeaders(lib: Lib, mode: 'verify' | 'dlopen', weak?: WeakFunctions): Lib {
-    if (this.#bound === null || this.#bound.headers.length === 0) return lib;
+    if (this.#bound === null) return lib;
     return this.#bound.finish(lib, mode, (t, v) => this.cast(t, v), weak);
   }
 

@@ -1,6 +1,6 @@
 // What the facade adds for headers bound with ffi.cdefHeader(): what one FFI bound (BoundHeaders), their declarations as cacheable data, their macro values on libraries, linking with weak references.
 import { Decl } from './ctype/registry';
-import { MacroValue, bakeModule, macroValue } from './aot/data';
+import { BakedHeaders, MacroValue, bakeModule, macroValue } from './aot/data';
 import { Lib, hideNames } from './clib';
 import type { VerifyOptions, WeakFunctions } from './apimode';
 import { probeCompiler } from './build';
@@ -66,6 +66,19 @@ export class BoundHeaders {
     }
     for (const s of left) if (!known.has(`${s.mode} ${s.name} ${s.where}`)) this.#skipped.push(s);
     this.headers.push({ include: h.include, options: { ...options }, keys, probed: false });
+  }
+
+  /** What a compiled module keeps of these headers besides their declarations. */
+  baked(): BakedHeaders {
+    return { values: Object.fromEntries(this.values), aliases: this.aliases, symbols: Object.fromEntries(this.symbols), skipped: this.skipped() };
+  }
+
+  /** Takes in what a module kept (see baked()): a library its FFI makes or opens has the values, and refuses what was left out, saying why. */
+  adopt(baked: BakedHeaders): void {
+    for (const [name, v] of Object.entries(baked.values ?? {})) this.values.set(name, v);
+    Object.assign(this.aliases, baked.aliases ?? {});
+    for (const [name, symbol] of Object.entries(baked.symbols ?? {})) this.symbols.set(name, symbol);
+    for (const s of baked.skipped ?? []) this.#skipped.push({ name: s.name, where: s.where, reason: s.reason, mode: s.mode });
   }
 
   /** The declarations left out, with where and why, in the order of the headers (copies). */

@@ -87,7 +87,22 @@ export interface ModuleData {
   readonly values?: Readonly<Record<string, MacroValue>>;
   /** Names macros of those headers give members of members, with their paths of field names (see ctype/aliases.ts). */
   readonly aliases?: Readonly<Record<string, readonly string[]>>;
+  /** The symbols a library from dlopen() looks up for those headers' functions and globals not of their own name (asm labels, macros renaming one). */
+  readonly symbols?: Readonly<Record<string, string>>;
+  /** What those headers left out, with where and why: 'dlopen' for names only a compiled library has (see ffi.skipped()). */
+  readonly skipped?: readonly BakedSkipped[];
 }
+
+/** A declaration ffi.cdefHeader() left out, as a module keeps it. */
+export interface BakedSkipped {
+  readonly name: string;
+  readonly where: string;
+  readonly reason: string;
+  readonly mode: 'all' | 'dlopen';
+}
+
+/** What a module keeps of the headers bound with ffi.cdefHeader() besides their declarations (see ModuleData). */
+export type BakedHeaders = Pick<ModuleData, 'values' | 'aliases' | 'symbols' | 'skipped'>;
 
 export type { MacroValue };
 
@@ -167,8 +182,7 @@ export function bakeModule(
   decls: readonly Decl[],
   functions: ReadonlyMap<string, { readonly symbol: string; readonly entry: number | null }>,
   globals: ReadonlyMap<string, string>,
-  values: ReadonlyMap<string, MacroValue> = new Map(),
-  aliases: Readonly<Record<string, readonly string[]>> = {},
+  headers: BakedHeaders = {},
 ): ModuleData {
   const entries = [...functions].flatMap(([name, f]) => (f.entry === null ? [] : [[name, f.entry] as const]));
   const types = new TypeTable();
@@ -194,8 +208,10 @@ export function bakeModule(
     format: MODULE_FORMAT, module, library, types: types.rows, decls: rows,
     functions: Object.fromEntries([...functions].map(([name, f]) => [name, f.symbol])), globals: Object.fromEntries(globals),
     ...(entries.length ? { entries: Object.fromEntries(entries) } : {}),
-    ...(values.size ? { values: Object.fromEntries(values) } : {}),
-    ...(Object.keys(aliases).length ? { aliases } : {}),
+    ...(headers.values && Object.keys(headers.values).length ? { values: headers.values } : {}),
+    ...(headers.aliases && Object.keys(headers.aliases).length ? { aliases: headers.aliases } : {}),
+    ...(headers.symbols && Object.keys(headers.symbols).length ? { symbols: headers.symbols } : {}),
+    ...(headers.skipped?.length ? { skipped: headers.skipped } : {}),
   };
 }
 

@@ -115,3 +115,33 @@ test("a module compiled after cdefHeader() keeps a header's complex values, type
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// An ABI-mode module (setSource(name, null)) after cdefHeader(): its ffi.dlopen() opens the library as
+// the FFI that read the header would: string values, asm labels, renaming macros, and reasons.
+test('an ABI-mode module compiled after cdefHeader() opens libraries as its FFI would: values, asm labels, renames, what dlopen() cannot have', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-header-aot-abi-'));
+  try {
+    fs.writeFileSync(
+      path.join(dir, 'm.h'),
+      '#define M_NAME "m 1.0"\nint m_real(int x) __asm__("m_real_v2");\nint __m_twice(int x);\n#define m_twice __m_twice\n' +
+        'static inline int m_inline(int x) { return x + 1; }\nint m_add(int a, int b);\n#define m_plus(x) m_add((x), 1)\n',
+    );
+    fs.writeFileSync(path.join(dir, 'm.c'), 'int m_real_v2(int x) { return x * 100; }\nint m_real(int x) { return -1; }\nint __m_twice(int x) { return 2 * x; }\nint m_add(int a, int b) { return a + b; }\n');
+    const so = path.join(dir, 'libm_abi.so');
+    expect(spawnSync('cc', ['-shared', '-fPIC', '-o', so, path.join(dir, 'm.c')], { encoding: 'utf8' }).status).toBe(0);
+    const ffi = new FFI();
+    ffi.cdefHeader('m.h', { includeDirs: [dir] });
+    ffi.setSource('_mabi', null);
+    const module = ffi.compile({ tmpdir: dir });
+    const loaded: { ffi?: FFI } = {};
+    const text = fs.readFileSync(path.join(module, '_mabi.js'), 'utf8');
+    new Function('require', 'exports', '__dirname', text)((name: string) => (name === 'node-cffi' ? require('../../lib') : require(name)), loaded, module);
+    const lib = loaded.ffi!.dlopen(so) as unknown as Record<string, (x: number) => number> & { M_NAME: string };
+    expect([lib.M_NAME, lib.m_real(3), lib.m_twice(4)]).toEqual(['m 1.0', 300, 8]);
+    expect(() => lib.m_inline).toThrow(/'m_inline' is not in libraries from dlopen\(\) \(.*m\.h:\d+\): it is a static inline function/);
+    expect(() => lib.m_plus).toThrow(/'m_plus' is not in libraries from dlopen\(\).*it is a macro/);
+    expect(loaded.ffi!.skipped()).toEqual(ffi.skipped());
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
