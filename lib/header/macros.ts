@@ -326,26 +326,38 @@ function undeclaredName(m: MacroDef, scope: MacroScope, seen: Set<string>): stri
 /** The function (or wrapped macro) `m` is only another name for (see MacroWrapper.renames), or null. */
 function renamed(m: MacroDef, callee: (name: string) => FunctionType | undefined): string | null {
   if (m.params === null) return m.body.trim();
+  const params = m.params;
   const toks = unwrap(tokensOf(m.body));
   const f = callee(toks[0] ?? '');
-  if (f === undefined || f.ellipsis || f.args.length !== m.params.length || toks[1] !== '(' || closing(toks, 1) !== toks.length) return null;
+  if (f === undefined || f.ellipsis || f.args.length !== params.length || toks[1] !== '(' || closing(toks, 1) !== toks.length) return null;
+  const args = callArgs(toks, 1, toks.length);
+  const same = args.length === params.length && args.every((a, k) => {
+    const inner = unwrap(a);
+    return inner.length === 1 && inner[0] === params[k];
+  });
+  return same ? toks[0] : null;
+}
+
+/** The arguments of the call whose '(' is at `open` and whose ')' ends before `end`, each as its tokens. */
+function callArgs(toks: readonly string[], open: number, end: number): string[][] {
   const args: string[][] = [[]];
   let depth = 0;
-  for (const t of toks.slice(2, -1)) {
-    if (t === '(') depth++;
-    else if (t === ')') depth--;
+  for (let i = open + 1; i < end - 1; i++) {
+    const t = toks[i];
+    if (t === '(' || t === '[' || t === '{') depth++;
+    else if (t === ')' || t === ']' || t === '}') depth--;
     if (t === ',' && depth === 0) args.push([]);
     else args[args.length - 1].push(t);
   }
-  if (m.params.length === 0) return args.length === 1 && args[0].length === 0 ? toks[0] : null;
-  const passed = args.length === m.params.length && args.every((a, k) => {
-    const inner = unwrap(a);
-    return inner.length === 1 && inner[0] === (m.params as readonly string[])[k];
-  });
-  return passed ? toks[0] : null;
+  return args.length === 1 && args[0].length === 0 ? [] : args;
 }
 
-/** The function type of a macro whose body is one call of a declared function (or wrapped macro), or why not. */
+/**
+ * The function type of a macro whose body is one call of a declared function (or wrapped macro),
+ * or why not. Each parameter takes the type of the parameter it is passed as, whole, to that
+ * function or to one its arguments call (openssl/evp.h's `EVP_MD_CTX_get_size(e)` is
+ * `EVP_MD_get_size(EVP_MD_CTX_get0_md(e))`: `e` is an `EVP_MD_CTX *`).
+ */
 function typeOfMacro(m: MacroDef, callee: (name: string) => FunctionType | undefined): FunctionType | string {
   const params = m.params as readonly string[];
   if (params.some((p) => p === '...' || p.endsWith('...'))) return 'it is a variadic function-like macro, which no wrapper can forward';
@@ -353,29 +365,30 @@ function typeOfMacro(m: MacroDef, callee: (name: string) => FunctionType | undef
   if (toks.length < 3 || pieceKind(toks[0]) !== 'ident' || toks[1] !== '(' || closing(toks, 1) !== toks.length) return UNTYPED;
   const f = callee(toks[0]);
   if (!f) return `${UNTYPED} ('${toks[0]}' is not a function the header declares)`;
-  const args: string[][] = [];
-  let current: string[] = [];
-  let depth = 0;
-  for (const t of toks.slice(2, -1)) {
-    if (t === '(' || t === '[' || t === '{') depth++;
-    else if (t === ')' || t === ']' || t === '}') depth--;
-    if (t === ',' && depth === 0) {
-      args.push(current);
-      current = [];
-    } else current.push(t);
-  }
-  if (current.length || args.length) args.push(current);
   const types = new Map<string, CType>();
   let wholeUses = 0;
-  args.forEach((a, k) => {
-    const inner = unwrap(a);
-    if (inner.length !== 1 || !params.includes(inner[0])) return;
-    const t = k < f.args.length ? f.args[k] : undefined;
-    if (t === undefined) return;
-    if (types.has(inner[0]) && types.get(inner[0]) !== t) return;
-    types.set(inner[0], t);
-    wholeUses++;
-  });
+  const passed = (g: FunctionType, args: readonly (readonly string[])[]): void => {
+    args.forEach((a, k) => {
+      const inner = unwrap(a);
+      if (inner.length !== 1 || !params.includes(inner[0])) return within(inner);
+      const t = k < g.args.length ? g.args[k] : undefined;
+      if (t === undefined || (types.has(inner[0]) && types.get(inner[0]) !== t)) return;
+      types.set(inner[0], t);
+      wholeUses++;
+    });
+  };
+  // The calls of declared functions in an argument, whose own arguments may pass parameters whole.
+  const within = (part: readonly string[]): void => {
+    for (let i = 0; i < part.length; i++) {
+      const g = pieceKind(part[i]) === 'ident' && part[i + 1] === '(' && part[i - 1] !== '.' && part[i - 1] !== '->' ? callee(part[i]) : undefined;
+      if (g === undefined) continue;
+      const end = closing(part, i + 1);
+      if (end < 0) return;
+      passed(g, callArgs(part, i + 1, end));
+      i = end - 1;
+    }
+  };
+  passed(f, callArgs(toks, 1, toks.length));
   const uses = toks.filter((t) => params.includes(t)).length;
   if (uses !== wholeUses || types.size !== params.length) return UNTYPED;
   return functionType(params.map((p) => types.get(p) as CType), f.result, false);

@@ -172,6 +172,9 @@ withHeader('openssl/evp.h', 'libssl-dev', (it) => {
     const md = ffi.new('unsigned char[]', e.EVP_MAX_MD_SIZE);
     const len = ffi.new('unsigned int *');
     expect(e.EVP_DigestFinal_ex(ctx, md, len)).toBe(1);
+    // A macro passing its parameter to a call in an argument (`EVP_MD_get_size(EVP_MD_CTX_get0_md(e))`),
+    // and one naming that macro (`#define EVP_MD_CTX_size EVP_MD_CTX_get_size`), through wrappers.
+    expect([e.EVP_MD_CTX_get_size(ctx), e.EVP_MD_CTX_size(ctx)]).toEqual([32, 32]);
     e.EVP_MD_CTX_free(ctx);
     expect(ffi.buffer(md, len[0]).toString('hex')).toBe(createHash('sha256').update(data).digest('hex'));
     // An object-like macro naming a function (OpenSSL 3's old names) is called through its wrapper.
