@@ -12,7 +12,7 @@ import { ownMemory, wrapPointer } from './classes';
 import { writeArray } from './access';
 import { wideCodes } from './layout';
 import { ScalarType, isWideChar, reprOf, toCScalar, toC_f80 } from './convert';
-import { Hold, allocate, toAddress } from './memory';
+import { Block, Hold, allocate, toAddress } from './memory';
 import { fitsJsMemory, passable, standIn, toCPointer } from './pointers';
 import { toKoffiRecord } from './records';
 
@@ -57,9 +57,13 @@ function emptyMemory(t: PointerType, value: object, where: string): Uint8Array {
       );
     }
   }
-  const bytes = Math.max(t.item.size, 1);
-  const b = allocate(bytes, Math.max(t.item.align, 1));
-  return new Uint8Array(b.memory.v.buffer, b.memory.v.byteOffset + b.offset, bytes);
+  return temporaryBytes(Math.max(t.item.size, 1), Math.max(t.item.align, 1)).bytes;
+}
+
+/** Fresh zeroed memory of `size` bytes for one call: a block (to write into) and its bytes, as koffi passes them by address. */
+function temporaryBytes(size: number, align: number): { block: Block; bytes: Uint8Array } {
+  const block = allocate(size, align);
+  return { block, bytes: new Uint8Array(block.memory.v.buffer, block.memory.v.byteOffset + block.offset, size) };
 }
 
 /**
@@ -74,10 +78,9 @@ function temporaryArray(t: PointerType, value: unknown[] | string, where: string
   }
   const n = typeof value === 'string' ? wideCodes(value, item.size).length + 1 : value.length;
   // An empty list is one zeroed item: a typed array of no bytes would reach C as NULL.
-  const bytes = Math.max(n, 1) * item.size;
-  const b = allocate(bytes, item.align);
-  writeArray(arrayOf(item, null), b.memory.v, b.offset, value, where, n);
-  return new Uint8Array(b.memory.v.buffer, b.memory.v.byteOffset + b.offset, bytes);
+  const { block, bytes } = temporaryBytes(Math.max(n, 1) * item.size, item.align);
+  writeArray(arrayOf(item, null), block.memory.v, block.offset, value, where, n);
+  return bytes;
 }
 
 /**
