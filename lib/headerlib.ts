@@ -15,6 +15,9 @@ export interface BoundHeader {
   probed: boolean;
 }
 
+/** A cdef line declared with packing `pack`, as BoundHeaders remembers it. */
+const givenKey = (pack: number, line: string): string => `${pack} ${line}`;
+
 /**
  * What one FFI's ffi.cdefHeader() calls bound beyond their declarations: the headers, the values of
  * macros cdef has no constant for, member aliases, asm labels, and what was left out. A module
@@ -40,12 +43,12 @@ export class BoundHeaders {
 
   /** The lines of a header's cdef chunk that no header gave before. */
   fresh(chunk: { readonly source: string; readonly pack: number }): string[] {
-    return chunk.source.split('\n').filter((line) => line !== '' && !this.#given.has(`${chunk.pack} ${line}`));
+    return chunk.source.split('\n').filter((line) => line !== '' && !this.#given.has(givenKey(chunk.pack, line)));
   }
 
   /** Notes `lines` of a chunk with packing `pack` as declared. */
   given(pack: number, lines: readonly string[]): void {
-    for (const line of lines) if (line !== '') this.#given.add(`${pack} ${line}`);
+    for (const line of lines) if (line !== '') this.#given.add(givenKey(pack, line));
   }
 
   /** Takes in what reading a header gave besides its declarations (which added the registry keys `keys`). */
