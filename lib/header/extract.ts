@@ -112,10 +112,23 @@ export function extractHeader(preprocessed: string, options: HeaderExtractOption
   }
   const aliases: Record<string, string[]> = {};
   const types = [...registry.values()].flatMap((d) => (d.kind === 'tag' || d.kind === 'typedef' ? [d.type] : []));
+  /** Macros whose value is one name the unit declares nothing by, and no member has: that name. */
+  const nameless = new Map<string, string>();
   for (const [name, { path, where, pos, maybe }] of selected.members) {
     if (leadsToMember(types, path)) aliases[name] = path;
     else if (!maybe) notes.skip(name, where, `its value, '${path.join('.')}', names a member no struct or union of the header has; only a member's name by its path is an alias`, pos);
+    else nameless.set(name, path[0]);
   }
+  // The check's words for such a value ("not a known integer constant") said in the header's terms.
+  const named = (x: Skipped): Skipped => {
+    const value = nameless.get(x.name);
+    if (value === undefined || !/is not a known integer constant$/.test(x.reason)) return x;
+    return {
+      ...x,
+      reason: `its value, '${value}', names nothing the header declares as the preprocessor read it (no function, global, ` +
+        'constant, type or member; what the header declares only under an #if not taken here is not read)',
+    };
+  };
   for (const [name, { value: v }] of selected.values) values[name] = typeof v === 'number' && !Number.isFinite(v) ? { float: Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity' } : v;
   return {
     ...(options.snapshot ? { snapshot: options.snapshot([...registry.values()]) } : {}),
@@ -123,7 +136,7 @@ export function extractHeader(preprocessed: string, options: HeaderExtractOption
     values,
     apiOnly,
     // A macro that is another name for a member was checked as a constant too, in vain: it is an alias.
-    skipped: explained(notes.skipped()).filter((x) => !Object.hasOwn(aliases, x.name)),
+    skipped: explained(notes.skipped()).filter((x) => !Object.hasOwn(aliases, x.name)).map(named),
     symbols: Object.fromEntries(selected.symbols),
     aliases,
     headerFiles: table.files.filter((_, i) => mine.has(i)),

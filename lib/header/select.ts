@@ -98,6 +98,16 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
   const extra = new Set<number>();
   const members = new Map<string, { path: string[]; where: string; pos: number; maybe?: true }>();
   const neededIndexes = new Set(needed);
+  /** Brings along the types that macro tokens name (typedef names, tags), with those they need. */
+  const typesAlong = (tokens: readonly string[]): void => {
+    const named = tokens.flatMap((t, i) => {
+      if (pieceKind(t) !== 'ident' || declared.has(t)) return [];
+      const d = cWord(tokens[i - 1] ?? '')?.role === 'tag' ? table.tagDecl(`${tokens[i - 1]} ${t}`) : table.typedefDecl(t);
+      return d === undefined ? [] : [d];
+    });
+    if (named.length === 0) return;
+    for (const i of [...named.map((d) => d.index), ...referencedTypes(table, named)]) if (!rootIndexes.has(i) && !neededIndexes.has(i)) extra.add(i);
+  };
   for (const m of table.macros.values()) {
     if (!isBound(selection, m.file) || declared.has(m.name)) continue;
     if (only !== null && !only(m.name)) continue;
@@ -177,14 +187,14 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
       // Another name for a type (zconf.h's z_off_t is off_t, openssl/bn.h's BN_ULONG unsigned long): a typedef, as C code uses it.
       items.push({ pos: m.at - 0.5, text: `typedef ${tokens.join(' ')} ${m.name};\n`, pack: 0, user: true, names: [m.name], where });
       // The types it names come along, as a declaration's do.
-      const named = tokens.flatMap((t, i) => {
-        const d = cWord(tokens[i - 1] ?? '')?.role === 'tag' ? table.tagDecl(`${tokens[i - 1]} ${t}`) : table.typedefDecl(t);
-        return d === undefined ? [] : [d];
-      });
-      for (const i of [...named.map((d) => d.index), ...referencedTypes(table, named)]) if (!rootIndexes.has(i) && !neededIndexes.has(i)) extra.add(i);
+      typesAlong(tokens);
       continue;
     }
-    items.push(macroItem(m, expanded, where, pieces));
+    // After every declaration: C expands a macro where it is used, so its value may cast to a type
+    // declared further on (gmp.h's GMP_NUMB_MASK casts to mp_limb_t, typedef'd 90 lines below).
+    items.push({ ...macroItem(m, expanded, where, pieces), pos: AFTER_DECLARATIONS + m.at });
+    // The types it casts to or takes the size of come along (linux/videodev2.h's v4l2_fourcc casts to __u32).
+    typesAlong(tokens);
     if (tokens.length === 1 && (tokens[0] === m.name || namesNothing(tokens[0], table))) {
       // A name the header declares nothing by (dirent.h's `#define d_fileno d_ino`): a member's other name, if some struct has the
       // member; or the macro's own name (sched.h's `#define sched_priority sched_priority`), which marks the member as there.
@@ -206,6 +216,9 @@ function definesBody(table: DeclTable, d: Decl): boolean {
   for (let i = d.start; i < d.specEnd; i++) if (table.tokens.isPunct(i, '{')) return true;
   return false;
 }
+
+/** Added to the position of a macro's item (an index of the table's tokens) to sort it after every declaration. */
+const AFTER_DECLARATIONS = 2 ** 40;
 
 /** Whether `word` is an identifier the unit declares nothing by: no keyword, macro, type, tag or enumerator (a member's name, perhaps). */
 function namesNothing(word: string, table: DeclTable): boolean {

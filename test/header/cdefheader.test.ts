@@ -286,6 +286,24 @@ test("dlopen() probes a header that needs others included first (as jpeglib.h wa
   expect(() => other.dlopen(null)).toThrow(/BROKEN_ONE.*char16_t/);
 });
 
+test("a macro's value may use types declared after it or in another header, as C expands it where it is used", () => {
+  fs.writeFileSync(path.join(dir, 'late_other.h'), 'typedef unsigned int other_u32;\n');
+  fs.writeFileSync(
+    path.join(dir, 'late.h'),
+    '#include "late_other.h"\n#define LATE_MASK ((late_t) 0x1ff)\n#define LATE_SIZE (sizeof(struct later) + 1)\n#define OTHER_BIG ((other_u32) 1 << 31)\n' +
+      '#define LATE_MISSING not_declared_here\ntypedef unsigned char late_t;\nstruct later { int a; double b; };\n',
+  );
+  const ffi = new FFI();
+  ffi.cdefHeader('late.h', { includeDirs: [dir] });
+  const lib = ffi.dlopen(null);
+  // 0x1ff cast to an unsigned char is 0xff, as C has it.
+  expect([lib.LATE_MASK, lib.LATE_SIZE, lib.OTHER_BIG, ffi.sizeof('other_u32')]).toEqual([0xff, 17, 2 ** 31, 4]);
+  expect(ffi.skipped()).toEqual([{
+    name: 'LATE_MISSING', where: expect.stringMatching(/late\.h:5$/), mode: 'all',
+    reason: expect.stringMatching(/^its value, 'not_declared_here', names nothing the header declares as the preprocessor read it/),
+  }]);
+});
+
 test('bad arguments are refused with the culprit named', () => {
   const ffi = new FFI();
   expect(() => ffi.cdefHeader(42 as unknown as string)).toThrow(TypeError);
