@@ -570,12 +570,16 @@ export class FFI {
    * like any build) checks them, as verify() does. Nothing of the header's library is linked. The
    * header is compiled as cdefHeader() read it, alone: without the standard headers verify() puts
    * before a user's source, which may change what it declares (linux/stat.h's S_IFMT is defined
-   * only where glibc is not) or conflict with it (linux/time.h's struct timeval).
+   * only where glibc is not) or conflict with it (linux/time.h's struct timeval). A const global of
+   * the header (gmp.h's `__gmp_version`) is a library's: the library opened has it, read from its
+   * symbol as any global is; the probe library leaves it out.
    */
   #probeHeaders(): void {
+    const linked = this.#bound?.linkedConstants ?? new Set<string>();
     for (const h of this.#bound?.headers ?? []) {
       if (h.probed) continue;
-      const decls = [...this.#registry.values()].filter((d) => (d.kind === 'tag' || d.kind === 'typedef' || d.kind === 'constant') && h.keys.has(keyOf(d)));
+      const probed = (d: Decl): boolean => d.kind === 'tag' || d.kind === 'typedef' || (d.kind === 'constant' && !linked.has(d.name));
+      const decls = [...this.#registry.values()].filter((d) => probed(d) && h.keys.has(keyOf(d)));
       const { libraries, sources, ...options } = h.options; // eslint-disable-line @typescript-eslint/no-unused-vars
       // Nothing runs but the probe table: -O0 compiles it fastest.
       const extra = [...(Array.isArray(options.extraCompileArgs) ? options.extraCompileArgs : []), '-O0'];

@@ -27,6 +27,8 @@ export class BoundHeaders {
   readonly aliases: Record<string, readonly string[]> = {};
   /** The symbols asm labels in the headers give functions and globals, by name: what dlopen() libraries look up. */
   readonly symbols = new Map<string, string>();
+  /** The headers' const globals with external linkage: constants a library defines, read from it, never probed (see HeaderExtract). */
+  readonly linkedConstants = new Set<string>();
   readonly #skipped: HeaderSkipped[] = [];
   /** Of the names only verify() reaches, the functions a library defines (they pass a long double): referred to weakly too. */
   readonly #linkedApiOnly = new Set<string>();
@@ -47,6 +49,7 @@ export class BoundHeaders {
   record(h: HeaderDeclarations, options: HeaderOptions, keys: ReadonlySet<string>): void {
     for (const [name, v] of Object.entries(h.values)) this.values.set(name, v);
     for (const [name, symbol] of Object.entries(h.symbols ?? {})) this.symbols.set(name, symbol);
+    for (const name of h.linkedConstants ?? []) this.linkedConstants.add(name);
     Object.assign(this.aliases, h.aliases ?? {});
     const known = new Set(this.#skipped.map((s) => `${s.mode} ${s.name} ${s.where}`));
     const left: HeaderSkipped[] = [

@@ -46,6 +46,13 @@ export interface HeaderExtract {
   readonly skipped: readonly Skipped[];
   /** The symbol of each function and global whose asm label names another one than its name (glibc's `__isoc99_fscanf`): what dlopen() binds. */
   readonly symbols: Readonly<Record<string, string>>;
+  /**
+   * The const globals the header declares with external linkage (`extern const char *const
+   * __gmp_version;`), which cdef declares as constants (a const object that is no array is one,
+   * as in CFFI): a library defines them, so a library from dlopen() reads them from its symbol,
+   * and the probe library, which links none, leaves them out.
+   */
+  readonly linkedConstants?: readonly string[];
   /** The files whose declarations were bound (the header, and those options.headers names). */
   readonly headerFiles: readonly string[];
   /** Every file the preprocessor read, as the line markers spell them. */
@@ -117,6 +124,7 @@ export function extractHeader(preprocessed: string, options: HeaderExtractOption
     // A macro that is another name for a member was checked as a constant too, in vain: it is an alias.
     skipped: explained(notes.skipped()).filter((x) => !Object.hasOwn(aliases, x.name)),
     symbols: Object.fromEntries(selected.symbols),
+    linkedConstants: [...selected.objects].filter((n) => registry.get(n)?.kind === 'constant'),
     aliases,
     headerFiles: table.files.filter((_, i) => mine.has(i)),
     files: table.files.filter((f) => !f.startsWith('<')),

@@ -40,6 +40,8 @@ export interface HeaderItems {
   readonly macros: MacroDef[];
   /** The symbols of the functions and globals whose asm label names another symbol than their name. */
   readonly symbols: Map<string, string>;
+  /** The objects the header declares with external linkage (not static): what some library defines. */
+  readonly objects: Set<string>;
   /**
    * Macros naming a member of a member by its path of field names (`#define sa_handler
    * __sigaction_handler.sa_handler`), or perhaps a member by its name alone (`#define d_fileno d_ino`):
@@ -82,9 +84,13 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
   const declared = new Set(items.flatMap((it) => it.names));
   const functions = new Set(roots.flatMap((d) => (d.kind === 'function' ? d.declarators.flatMap((x) => (x.isFunction && x.name ? [x.name] : [])) : [])));
   const symbols = new Map<string, string>();
+  const objects = new Set<string>();
   for (const d of roots) {
     if (d.kind !== 'function' && d.kind !== 'variable') continue;
-    for (const x of d.declarators) if (x.name !== null && x.symbol !== null && x.symbol !== x.name) symbols.set(x.name, x.symbol);
+    for (const x of d.declarators) {
+      if (x.name !== null && x.symbol !== null && x.symbol !== x.name) symbols.set(x.name, x.symbol);
+      if (x.name !== null && !x.isFunction && d.storage !== 'static') objects.add(x.name);
+    }
   }
   const values = new Map<string, { value: string | number | ComplexValue; where: string }>();
   const macros: MacroDef[] = [];
@@ -184,7 +190,7 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
     }
   }
   for (const item of neededItems(table, [...extra].sort((a, b) => a - b), notes)) items.push(item);
-  return { items: items.sort((a, b) => a.pos - b.pos), values, apiOnly, macros, casts, symbols, members };
+  return { items: items.sort((a, b) => a.pos - b.pos), values, apiOnly, macros, casts, symbols, objects, members };
 }
 
 /** Whether `word` is an identifier the unit declares nothing by: no keyword, macro, type, tag or enumerator (a member's name, perhaps). */

@@ -1,0 +1,71 @@
+// ffi.cdefHeader() on what a header defines or declares for a library to define: const globals, GNU and C99 inline functions, enumerators a later macro redefines.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { FFI } from '../../lib/ffi';
+
+let dir = '';
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-linkage-'));
+});
+
+afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Writes `files` into the test's directory and builds `lib<name>.so` from the `.c` ones; its path. */
+function library(name: string, files: Record<string, string>): string {
+  for (const [file, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, file), text);
+  const so = path.join(dir, `lib${name}.so`);
+  const sources = Object.keys(files).filter((f) => f.endsWith('.c')).map((f) => path.join(dir, f));
+  const c = spawnSync('cc', ['-shared', '-fPIC', '-I', dir, '-o', so, ...sources], { encoding: 'utf8' });
+  expect(c.stderr).toBe('');
+  return so;
+}
+
+/** verify() options linking the test's library `name`. */
+const linking = (name: string) => ({ includeDirs: [dir], libraries: [name], libraryDirs: [dir], runtimeLibraryDirs: [dir] });
+
+/** Whether the system has the header. */
+const installedHeader = (name: string): boolean => ['/usr/include', '/usr/local/include', '/usr/include/x86_64-linux-gnu', '/usr/include/aarch64-linux-gnu'].some((d) => fs.existsSync(path.join(d, name)));
+
+describe('const globals a library defines', () => {
+  const header =
+    'struct cg_pt { int x, y; };\nextern const char *const cg_version;\nextern const int cg_answer;\n' +
+    'extern const struct cg_pt cg_origin;\nextern const double cg_ratio;\nstatic const int cg_local = 7;\nint cg_get(void);\n';
+  const source =
+    '#include "cg.h"\nconst char *const cg_version = "6.2.1";\nconst int cg_answer = 42;\nconst struct cg_pt cg_origin = { 3, 4 };\n' +
+    'const double cg_ratio = 1.5;\nint cg_get(void) { return cg_answer; }\n';
+
+  test('dlopen(): read from the library opened, which the probe library does not refer to; verify() reads them too', () => {
+    const so = library('cg', { 'cg.h': header, 'cg.c': source });
+    const ffi = new FFI();
+    ffi.cdefHeader('cg.h', { includeDirs: [dir] });
+    expect(ffi.skipped()).toEqual([]);
+    const lib = ffi.dlopen(so);
+    expect([ffi.string(lib.cg_version), lib.cg_answer, lib.cg_origin.y, lib.cg_ratio, lib.cg_get()]).toEqual(['6.2.1', 42, 4, 1.5, 42]);
+    const api = ffi.verify('#include "cg.h"', linking('cg'));
+    expect([ffi.string(api.cg_version), api.cg_answer, api.cg_origin.x, api.cg_ratio, api.cg_local]).toEqual(['6.2.1', 42, 3, 1.5, 7]);
+  });
+
+  test('a library without them: dlopen() opens it, and reading one says it has no value there', () => {
+    const ffi = new FFI();
+    ffi.cdefHeader('cg.h', { includeDirs: [dir] });
+    const lib = ffi.dlopen(null);
+    expect(() => lib.cg_answer).toThrow(/constant 'cg_answer' has no value here/);
+  });
+
+  (installedHeader('gmp.h') ? test : test.skip)('gmp.h: __gmp_version and __gmp_bits_per_limb through dlopen() and verify()', () => {
+    const ffi = new FFI();
+    ffi.cdefHeader('gmp.h');
+    const lib = ffi.dlopen('gmp');
+    const version = ffi.string(lib.__gmp_version);
+    expect(version).toMatch(/^\d+\.\d+/);
+    expect(lib.__gmp_bits_per_limb).toBe(8 * ffi.sizeof('mp_limb_t'));
+    const api = ffi.verify('#include <gmp.h>', { libraries: ['gmp'] });
+    expect(ffi.string(api.__gmp_version)).toBe(version);
+    expect(api.__gmp_bits_per_limb).toBe(lib.__gmp_bits_per_limb);
+  });
+});
