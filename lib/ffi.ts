@@ -555,13 +555,15 @@ export class FFI {
     }
     const label = path === null ? 'the C library' : `'${path}'`;
     const apiOnly = this.#bound?.apiOnly() ?? new Set();
-    const decls = [...this.#registry.values()].filter((d) => d.kind !== 'function' || !apiOnly.has(d.name));
+    // A header's inline function is the library's where it exports one (glibc's bsearch), as C code calling it may bind it.
+    const absent = this.#bound?.absentInline((name) => loaded.hasSymbol(name)) ?? new Set<string>();
+    const decls = [...this.#registry.values()].filter((d) => d.kind !== 'function' || (!apiOnly.has(d.name) && !absent.has(d.name)));
     const lib = makeLib({
       label, name: path ?? 'the C library', loaded, decls, eager: false, resolveType: this.#resolve, constants: this.#links.includedConstants(),
       symbols: this.#bound?.symbols,
     });
     this.#links.opening(lib);
-    return this.#withHeaders(lib, 'dlopen') as L;
+    return this.#withHeaders(lib, 'dlopen', undefined, absent) as L;
   }
 
   /**
@@ -599,9 +601,9 @@ export class FFI {
   }
 
   /** A library with what the headers bound beyond cdef: macro values, and the reasons for names left out. */
-  #withHeaders(lib: Lib, mode: 'verify' | 'dlopen', weak?: WeakFunctions): Lib {
+  #withHeaders(lib: Lib, mode: 'verify' | 'dlopen', weak?: WeakFunctions, absent?: ReadonlySet<string>): Lib {
     if (this.#bound === null || this.#bound.headers.length === 0) return lib;
-    return this.#bound.finish(lib, mode, (t, v) => this.cast(t, v), weak);
+    return this.#bound.finish(lib, mode, (t, v) => this.cast(t, v), weak, absent);
   }
 
   /** Closes a library from dlopen() or verify(); its functions throw afterwards. */
@@ -619,7 +621,9 @@ export class FFI {
     for (const d of this.#registry.values()) (this.#links.isIncluded(d) ? included : own).push(d);
     const pristine = settles && this.#pristine() ? '' : undefined;
     if (settles) this.#settled = true;
-    return apiMode().prepare(own, this.#cdefs, source, options, where, included, pristine);
+    // A header's inline functions are reached through their wrappers (GNU extern inline ones have no symbol).
+    const wrapped = new Set([...(this.#bound?.inline.keys() ?? [])].filter((name) => this.#registry.get(name)?.kind === 'function'));
+    return apiMode().prepare(own, this.#cdefs, source, options, where, included, pristine, true, wrapped);
   }
 
   /** Whether the declarations are still just what the cdef calls' text made (see apimode's prepare). */

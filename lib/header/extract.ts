@@ -53,6 +53,12 @@ export interface HeaderExtract {
    * and the probe library, which links none, leaves them out.
    */
   readonly linkedConstants?: readonly string[];
+  /**
+   * The functions the header defines `inline` and not `static` (GNU `extern inline`, as
+   * emmintrin.h's `_mm_stream_si32`; C99 `inline`), which no symbol need stand for: verify()
+   * calls them through a wrapper, and a library from dlopen() has them only where it exports them.
+   */
+  readonly inline?: readonly { readonly name: string; readonly where: string }[];
   /** The files whose declarations were bound (the header, and those options.headers names). */
   readonly headerFiles: readonly string[];
   /** Every file the preprocessor read, as the line markers spell them. */
@@ -125,6 +131,7 @@ export function extractHeader(preprocessed: string, options: HeaderExtractOption
     skipped: explained(notes.skipped()).filter((x) => !Object.hasOwn(aliases, x.name)),
     symbols: Object.fromEntries(selected.symbols),
     linkedConstants: [...selected.objects].filter((n) => registry.get(n)?.kind === 'constant'),
+    inline: [...selected.inline].flatMap(([name, where]) => (registry.get(name)?.kind === 'function' ? [{ name, where }] : [])),
     aliases,
     headerFiles: table.files.filter((_, i) => mine.has(i)),
     files: table.files.filter((f) => !f.startsWith('<')),

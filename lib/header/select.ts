@@ -43,6 +43,12 @@ export interface HeaderItems {
   /** The objects the header declares with external linkage (not static): what some library defines. */
   readonly objects: Set<string>;
   /**
+   * The functions the header defines `inline` without `static` (GNU `extern inline`, C99 `inline`),
+   * by name, with where: the compiler need not make a symbol of them, so verify() calls them
+   * through a wrapper; a library may define them all the same (glibc's bsearch).
+   */
+  readonly inline: Map<string, string>;
+  /**
    * Macros naming a member of a member by its path of field names (`#define sa_handler
    * __sigaction_handler.sa_handler`), or perhaps a member by its name alone (`#define d_fileno d_ino`):
    * `maybe` when the macro is also an item, whose check says why it is left out if no struct has the member.
@@ -85,8 +91,10 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
   const functions = new Set(roots.flatMap((d) => (d.kind === 'function' ? d.declarators.flatMap((x) => (x.isFunction && x.name ? [x.name] : [])) : [])));
   const symbols = new Map<string, string>();
   const objects = new Set<string>();
+  const inline = new Map<string, string>();
   for (const d of roots) {
     if (d.kind !== 'function' && d.kind !== 'variable') continue;
+    if (d.hasBody && d.inline && d.storage !== 'static' && d.declarators[0]?.name) inline.set(d.declarators[0].name, d.where);
     for (const x of d.declarators) {
       if (x.name !== null && x.symbol !== null && x.symbol !== x.name) symbols.set(x.name, x.symbol);
       if (x.name !== null && !x.isFunction && d.storage !== 'static') objects.add(x.name);
@@ -190,7 +198,7 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
     }
   }
   for (const item of neededItems(table, [...extra].sort((a, b) => a - b), notes)) items.push(item);
-  return { items: items.sort((a, b) => a.pos - b.pos), values, apiOnly, macros, casts, symbols, objects, members };
+  return { items: items.sort((a, b) => a.pos - b.pos), values, apiOnly, macros, casts, symbols, objects, inline, members };
 }
 
 /** Whether `word` is an identifier the unit declares nothing by: no keyword, macro, type, tag or enumerator (a member's name, perhaps). */
@@ -316,6 +324,13 @@ function* headerItems(table: DeclTable, decls: readonly Decl[], notes: Notes, ap
     for (const dec of d.declarators) {
       const name = dec.name;
       if (!name || emitted.has(name)) continue;
+      const builtin = d.hasBody ? constantBuiltin(table, d) : null;
+      if (builtin !== null) {
+        // Its wrapper would not compile, and would take verify() with it (xmmintrin.h's _mm_prefetch).
+        notes.skip(name, d.where, `its body passes an argument to ${builtin}, which takes constants only: a wrapper, whose arguments are variables, cannot call it`, pos(d));
+        emitted.add(name);
+        continue;
+      }
       if (d.storage === 'static') {
         if (dec.isFunction) {
           apiOnly.set(name, { where: d.where, reason: 'it is a static inline function of the header, with no symbol in any library; only verify() reaches it, through a wrapper' });
@@ -337,6 +352,16 @@ function* headerItems(table: DeclTable, decls: readonly Decl[], notes: Notes, ap
       yield { ...item(table, d, constantText(table, d, c), [c.name as string], true), integerType: typeNameText(table, d) };
     }
   }
+}
+
+/** GCC's builtins that refuse any argument but a constant (in the places a header's inline function passes its parameters). */
+const CONSTANT_BUILTINS: ReadonlySet<string> = new Set(['__builtin_prefetch']);
+
+/** The first of CONSTANT_BUILTINS that function definition `d`'s body calls, or null. */
+function constantBuiltin(table: DeclTable, d: Decl): string | null {
+  const end = d.index + 1 < table.length ? table.decl(d.index + 1).start : table.tokens.length;
+  for (let i = d.end; i < end; i++) if (CONSTANT_BUILTINS.has(table.tokens.texts[i])) return table.tokens.texts[i];
+  return null;
 }
 
 function hasConst(table: DeclTable, d: Decl): boolean {

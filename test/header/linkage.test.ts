@@ -69,3 +69,53 @@ describe('const globals a library defines', () => {
     expect(api.__gmp_bits_per_limb).toBe(lib.__gmp_bits_per_limb);
   });
 });
+
+describe('inline functions of a header that no symbol need stand for', () => {
+  const header =
+    'extern __inline __attribute__((__gnu_inline__, __always_inline__)) int in_gnu(int x) { return x + 1; }\n' +
+    'extern inline __attribute__((gnu_inline)) int in_exported(int x) { return x + 2; }\n' +
+    'inline int in_c99(int x) { return x * 3; }\nstatic inline int in_static(int x) { return x * 5; }\n';
+  // The external definition GNU extern inline stands beside, in a library: a file that does not include the header.
+  const exported = 'int in_exported(int x) { return x + 2; }\n';
+
+  test('verify() calls GNU extern inline and C99 inline functions through their wrappers', () => {
+    library('in', { 'in.h': header, 'in.c': exported });
+    const ffi = new FFI();
+    ffi.cdefHeader('in.h', { includeDirs: [dir] });
+    const lib = ffi.verify('#include "in.h"', { includeDirs: [dir] });
+    expect([lib.in_gnu(1), lib.in_exported(1), lib.in_c99(2), lib.in_static(2)]).toEqual([2, 3, 6, 10]);
+    // Their function pointers are the wrappers', which C can call too.
+    const p = ffi.cast('int (*)(int)', lib.in_gnu) as unknown as (x: number) => number;
+    expect(p(41)).toBe(42);
+    // Not left out: only static inline functions are never in a dlopen() library.
+    expect(ffi.skipped().map((s) => s.name)).toEqual(['in_static']);
+  });
+
+  test('dlopen(): bound by symbol where the library exports one, else refused saying why', () => {
+    const so = path.join(dir, 'libin.so');
+    const ffi = new FFI();
+    ffi.cdefHeader('in.h', { includeDirs: [dir] });
+    const lib = ffi.dlopen(so);
+    expect(lib.in_exported(5)).toBe(7);
+    expect(() => lib.in_gnu).toThrow(/'in_gnu' is not in this library \(.*in\.h:1\): it is an inline function of the header, which no symbol need stand for/);
+    expect(() => lib.in_c99).toThrow(/'in_c99' is not in this library .*verify\(\) calls it, through a wrapper/);
+    expect(() => lib.in_static).toThrow(/'in_static' is not in libraries from dlopen\(\)/);
+  });
+
+  (process.arch === 'x64' ? test : test.skip)(
+    "emmintrin.h's non-vector intrinsics through verify(); xmmintrin.h's _mm_prefetch, which takes constants only, left out",
+    () => {
+      const ffi = new FFI();
+      ffi.cdefHeader('emmintrin.h');
+      const lib = ffi.verify('#include <emmintrin.h>');
+      const cell = ffi.new('int *');
+      lib._mm_stream_si32(cell, 1234);
+      lib._mm_mfence();
+      expect(cell[0]).toBe(1234);
+      const xmm = new FFI();
+      xmm.cdefHeader('xmmintrin.h');
+      expect(xmm.skipped().find((s) => s.name === '_mm_prefetch')).toMatchObject({ mode: 'all', reason: expect.stringContaining('__builtin_prefetch, which takes constants only') });
+      expect(xmm.verify('#include <xmmintrin.h>')._mm_getcsr() & 0x1f80).toBe(0x1f80); // the exception masks, all set by default
+    },
+  );
+});
