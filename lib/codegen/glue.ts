@@ -3,7 +3,7 @@ import { FFIError, VerificationError } from '../errors';
 import { CType, FunctionType, Q_CONST, Q_VOLATILE } from '../ctype/model';
 import { pointerTo } from '../ctype/intern';
 import type { Decl, SourcePos } from '../ctype/registry';
-import { Probe, ProbeRow, probeRows } from './probes';
+import { Probe, ProbeRow, constantRow, enumeratorOf, probeRows } from './probes';
 import { Bindings, ExternBinding, FUNCTION_TABLE, EXTERN_REPORT, PREFIX, bindingsOf, byPointer, directSymbol, macroGlobalSymbol } from './bindings';
 import { CHAR_TYPES, Speller, Unnamable } from './spell';
 import { commentText, fieldChecks } from './checks';
@@ -556,15 +556,6 @@ function direct(d: Decl & { kind: 'function' }, declare: (t: CType, name: string
 }
 
 /**
- * Whether a probe row's values are constant expressions, which the table's initialiser holds (data
- * the compiler only folds): every size, alignment, offset and length, and enumerators. A `#define`
- * may expand to any expression and a `static const` is an object, so those are stored when asked.
- */
-function constantRow(r: ProbeRow): boolean {
-  return r.probe.kind !== 'constant' || r.probe.decl.origin === 'enum';
-}
-
-/**
  * The probe table: an exported function returning two 64-bit values per probe. The constant rows
  * are the initialiser of a static array (data, not code: thousands of assignments in one
  * function cost an optimising compiler seconds), one row a line and without a comment (what
@@ -577,8 +568,12 @@ function probeTable(out: Lines, symbol: string, rows: readonly ProbeRow[]): void
   out.add(`_NCFFI_EXPORT const unsigned long long *${symbol}(void) {`);
   out.add(`  static ${stored.length ? '' : 'const '}unsigned long long ${PREFIX}t[${2 * rows.length + 2}] = {`);
   for (const r of rows) {
+    // An enumerator a macro of the same name later stands for (linux/pkt_sched.h's __TC_MQPRIO_MODE_MAX) is read as itself.
+    const name = enumeratorOf(r);
+    for (const line of name === null ? [] : [`#pragma push_macro("${name}")`, `#undef ${name}`]) out.add(line);
     if (constantRow(r)) out.add(`    ${r.values[0]}, ${r.values[1]},`, owner(r));
     else out.add(`    0, 0, /* ${commentText(r.about)}: stored below */`);
+    if (name !== null) out.add(`#pragma pop_macro("${name}")`);
   }
   out.add('    0, 0 };');
   rows.forEach((r, i) => {

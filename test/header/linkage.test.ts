@@ -119,3 +119,29 @@ describe('inline functions of a header that no symbol need stand for', () => {
     },
   );
 });
+
+describe('an enumerator a later macro of its name stands for', () => {
+  // linux/pkt_sched.h: enum { ..., __TC_MQPRIO_MODE_MAX }; #define __TC_MQPRIO_MODE_MAX (__TC_MQPRIO_MODE_MAX - 1)
+  const header =
+    'enum qm_mode { QM_DCB, QM_CHANNEL, __QM_MODE_MAX };\n#define __QM_MODE_MAX (__QM_MODE_MAX - 1)\n' +
+    'enum qm_level { QM_LOW, QM_HIGH, QM_LEVEL_MAX };\n#define QM_LEVEL_MAX (QM_LEVEL_MAX - 1)\nint qm_levels(void);\n';
+
+  test('the probes read the enumerator, not the macro: through dlopen() and verify()', () => {
+    fs.writeFileSync(path.join(dir, 'qm.h'), header);
+    const ffi = new FFI();
+    ffi.cdefHeader('qm.h', { includeDirs: [dir] });
+    const lib = ffi.dlopen(null);
+    expect([lib.QM_CHANNEL, lib.__QM_MODE_MAX, lib.QM_LEVEL_MAX]).toEqual([1, 2, 2]);
+    const api = ffi.verify('#include "qm.h"\nint qm_levels(void) { return QM_LEVEL_MAX; }', { includeDirs: [dir] });
+    expect([api.__QM_MODE_MAX, api.QM_LEVEL_MAX]).toEqual([2, 2]);
+    expect(api.qm_levels()).toBe(1); // C code after the macro sees the macro
+  });
+
+  const compilers = ['cc', 'clang', 'tcc'].filter((c) => spawnSync(c, ['-v']).error === undefined);
+  test.each(compilers)('a cdef of the enum, verified against a source with the macro (%s)', (compiler) => {
+    const ffi = new FFI();
+    ffi.cdef('enum qm_level { QM_LOW, QM_HIGH, QM_LEVEL_MAX };');
+    const lib = ffi.verify(header, { compiler });
+    expect(lib.QM_LEVEL_MAX).toBe(2);
+  });
+});
