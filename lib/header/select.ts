@@ -235,10 +235,13 @@ const isBound = (selection: HeaderSelection, file: number): boolean => selection
 
 /**
  * Whether a declaration of a part's file (HeaderPart 'calls') is bound: its functions, globals and
- * enums, but not its own helpers (math.h's __acos beside acos, declared by one macro), which are
- * the implementation's, not the header's.
+ * enums, and the structs and unions it defines by tag (fcntl.h's `struct flock`, in bits/fcntl.h,
+ * which no declaration names: `fcntl()` takes it through its `...`), but not its own helpers
+ * (math.h's __acos beside acos, declared by one macro; `struct __pthread_mutex_s`), which are the
+ * implementation's, not the header's.
  */
 function partRoot(table: DeclTable, d: Decl): boolean {
+  if (d.kind === 'tag' && d.defines.length > 0 && !definesEnum(table, d)) return d.defines.some((t) => !/^(struct|union) __/.test(t));
   if (d.kind !== 'function' && d.kind !== 'variable' && !definesEnum(table, d)) return false;
   return d.names.length === 0 || !d.names.every((n) => n.startsWith('__'));
 }

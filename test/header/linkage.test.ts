@@ -1,4 +1,4 @@
-// ffi.cdefHeader() on what a header defines or declares for a library to define: const globals, GNU and C99 inline functions, enumerators a later macro redefines.
+// ffi.cdefHeader() on what a header's prototypes do not say: const globals a library defines, GNU and C99 inline functions, enumerators a later macro redefines, structs of its bits/ parts no declaration names.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -144,4 +144,15 @@ describe('an enumerator a later macro of its name stands for', () => {
     const lib = ffi.verify(header, { compiler });
     expect(lib.QM_LEVEL_MAX).toBe(2);
   });
+});
+
+test("a struct a bits/ part defines is bound though no declaration names it; the part's own '__' ones are not", () => {
+  fs.mkdirSync(path.join(dir, 'bits'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'bits', 'pt_lock.h'), 'struct pt_lock { short kind; long start; };\nstruct __pt_private { int hidden; };\n');
+  fs.writeFileSync(path.join(dir, 'pt.h'), '#include "bits/pt_lock.h"\nint pt_ctl(int cmd, ...);\n');
+  const ffi = new FFI();
+  ffi.cdefHeader('pt.h', { includeDirs: [dir] });
+  expect(ffi.listTypes().structs).toEqual(['pt_lock']);
+  ffi.dlopen(null); // the probe library checks the layout
+  expect([ffi.sizeof('struct pt_lock'), ffi.offsetof('struct pt_lock', 'start')]).toEqual([16, 8].map((n) => (n * ffi.sizeof('long')) / 8));
 });
