@@ -104,11 +104,12 @@ export interface Settled {
  * or the part of them it names ('' for all), so that the unit's hash may be looked up by what it
  * is made of (unitKey) and the unit made only if the compiler must run. `prelude` false: no
  * standard headers before the source (see GlueOptions.prelude), for the dlopen() probe library.
+ * `wrapped`: the functions reached through their wrappers only (see GlueOptions.wrapped).
  * @internal
  */
 export function prepare(
   decls: readonly Decl[], cdefs: readonly CdefRecord[], source: unknown, given: VerifyOptions, where: string, included: readonly Decl[] = [], pristine?: string,
-  prelude = true,
+  prelude = true, wrapped: ReadonlySet<string> = new Set(),
 ): Prepared {
   if (source === undefined) source = ''; // CFFI's default: the cdef's names come from the libraries linked
   if (typeof source !== 'string') throw new TypeError(`${where}: expected C source as a string, got ${show(source)}`);
@@ -124,9 +125,9 @@ export function prepare(
     throw new TypeError(`options.filename: '${base}' is the name of the code verify() adds to the source; name the source otherwise`);
   }
   const cxx = isCxxFile(filename);
-  const glueOptions = { strictPrototypes: options.strictPrototypes === true, spellingOnly: included, prelude };
+  const glueOptions = { strictPrototypes: options.strictPrototypes === true, spellingOnly: included, prelude, wrapped };
   const cdefHashes = cdefs.map(cdefHash); // for the unit's key and the library's
-  const key = pristine !== undefined && included.length === 0 ? unitKey(cdefHashes, pristine, source, filename, glueOptions.strictPrototypes, prelude) : undefined;
+  const key = pristine !== undefined && included.length === 0 ? unitKey(cdefHashes, pristine, source, filename, glueOptions.strictPrototypes, prelude, wrapped) : undefined;
   const known = key === undefined ? undefined : recallUnit(options, key, 'verify()');
   const planned = known === undefined ? undefined : planGlue(decls, source, filename, glueOptions);
   // The library is read by the plan: it must be the one its unit was made with, or the unit is made

@@ -485,7 +485,7 @@ export class FFI {
     const { data: d, registry, decls } = aotData().readModule(data);
     const ffi = new FFI();
     adoptRegistry(ffi, registry);
-    const bound = d.values !== undefined || d.aliases !== undefined || d.symbols !== undefined || d.skipped !== undefined ? ffi.#headersBound() : null;
+    const bound = d.values !== undefined || d.aliases !== undefined || d.symbols !== undefined || d.skipped !== undefined || d.inline !== undefined ? ffi.#headersBound() : null;
     bound?.adopt(d);
     if (d.aliases !== undefined) addAliases(ffi.#registryTypes(), d.aliases);
     if (d.library === null) return { ffi, lib: null as unknown as L };
@@ -555,13 +555,15 @@ export class FFI {
     }
     const label = path === null ? 'the C library' : `'${path}'`;
     const leftOut = this.#bound?.notInDlopen() ?? new Set();
-    const decls = [...this.#registry.values()].filter((d) => d.kind !== 'function' || !leftOut.has(d.name));
+    // A header's inline function is the library's where it exports one (glibc's bsearch), as C code calling it may bind it.
+    const absent = this.#bound?.absentInline((name) => loaded.hasSymbol(name)) ?? new Set<string>();
+    const decls = [...this.#registry.values()].filter((d) => d.kind !== 'function' || (!leftOut.has(d.name) && !absent.has(d.name)));
     const lib = makeLib({
       label, name: path ?? 'the C library', loaded, decls, eager: false, resolveType: this.#resolve, constants: this.#links.includedConstants(),
       symbols: this.#bound?.symbols,
     });
     this.#links.opening(lib);
-    return this.#withHeaders(lib, 'dlopen') as L;
+    return this.#withHeaders(lib, 'dlopen', undefined, absent) as L;
   }
 
   /**
@@ -571,12 +573,16 @@ export class FFI {
    * header is compiled as cdefHeader() read it, alone: without the standard headers verify() puts
    * before a user's source, which may change what it declares (linux/stat.h's S_IFMT is defined
    * only where glibc is not) or conflict with it (linux/time.h's struct timeval). A header that
-   * does not compile alone is compiled after them, as verify() compiles it.
+   * does not compile alone is compiled after them, as verify() compiles it. A const global of
+   * the header (gmp.h's `__gmp_version`) is a library's: the library opened has it, read from its
+   * symbol as any global is; the probe library leaves it out.
    */
   #probeHeaders(): void {
+    const linked = this.#bound?.linkedConstants ?? new Set<string>();
     for (const h of this.#bound?.headers ?? []) {
       if (h.probed) continue;
-      const decls = [...this.#registry.values()].filter((d) => (d.kind === 'tag' || d.kind === 'typedef' || d.kind === 'constant') && h.keys.has(keyOf(d)));
+      const probed = (d: Decl): boolean => d.kind === 'tag' || d.kind === 'typedef' || (d.kind === 'constant' && !linked.has(d.name));
+      const decls = [...this.#registry.values()].filter((d) => probed(d) && h.keys.has(keyOf(d)));
       const { libraries, sources, ...options } = h.options; // eslint-disable-line @typescript-eslint/no-unused-vars
       // Nothing runs but the probe table: -O0 compiles it fastest.
       const extra = [...(Array.isArray(options.extraCompileArgs) ? options.extraCompileArgs : []), '-O0'];
@@ -612,9 +618,9 @@ export class FFI {
   }
 
   /** A library with what the headers bound beyond cdef: macro values, and the reasons for names left out. */
-  #withHeaders(lib: Lib, mode: 'verify' | 'dlopen', weak?: WeakFunctions): Lib {
+  #withHeaders(lib: Lib, mode: 'verify' | 'dlopen', weak?: WeakFunctions, absent?: ReadonlySet<string>): Lib {
     if (this.#bound === null) return lib;
-    return this.#bound.finish(lib, mode, (t, v) => this.cast(t, v), weak);
+    return this.#bound.finish(lib, mode, (t, v) => this.cast(t, v), weak, absent);
   }
 
   /** Closes a library from dlopen() or verify(); its functions throw afterwards. */
@@ -632,7 +638,9 @@ export class FFI {
     for (const d of this.#registry.values()) (this.#links.isIncluded(d) ? included : own).push(d);
     const pristine = settles && this.#pristine() ? '' : undefined;
     if (settles) this.#settled = true;
-    return apiMode().prepare(own, this.#cdefs, source, options, where, included, pristine);
+    // A header's inline functions are reached through their wrappers (GNU extern inline ones have no symbol).
+    const wrapped = new Set([...(this.#bound?.inline.keys() ?? [])].filter((name) => this.#registry.get(name)?.kind === 'function'));
+    return apiMode().prepare(own, this.#cdefs, source, options, where, included, pristine, true, wrapped);
   }
 
   /** Whether the declarations are still just what the cdef calls' text made (see apimode's prepare). */

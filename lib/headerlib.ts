@@ -35,6 +35,10 @@ export class BoundHeaders {
   readonly symbols = new Map<string, string>();
   /** The macros only renaming a function: verify() calls them through wrappers, dlopen() binds the function. */
   readonly #renames = new Set<string>();
+  /** The headers' const globals with external linkage: constants a library defines, read from it, never probed (see HeaderExtract). */
+  readonly linkedConstants = new Set<string>();
+  /** The functions the headers define inline, no symbol standing for them, by name, with where (see HeaderExtract.inline). */
+  readonly inline = new Map<string, string>();
   readonly #skipped: HeaderSkipped[] = [];
   /** Of the names only verify() reaches, the functions a library defines (they pass a long double): referred to weakly too. */
   readonly #linkedApiOnly = new Set<string>();
@@ -55,6 +59,8 @@ export class BoundHeaders {
   record(h: HeaderDeclarations, options: HeaderOptions, keys: ReadonlySet<string>): void {
     for (const [name, v] of Object.entries(h.values)) this.values.set(name, v);
     for (const [name, symbol] of Object.entries(h.symbols ?? {})) this.symbols.set(name, symbol);
+    for (const name of h.linkedConstants ?? []) this.linkedConstants.add(name);
+    for (const { name, where } of h.inline ?? []) this.inline.set(name, where);
     Object.assign(this.aliases, h.aliases ?? {});
     const known = new Set(this.#skipped.map((s) => `${s.mode} ${s.name} ${s.where}`));
     const left: HeaderSkipped[] = [
@@ -73,7 +79,10 @@ export class BoundHeaders {
 
   /** What a compiled module keeps of these headers besides their declarations. */
   baked(): BakedHeaders {
-    return { values: Object.fromEntries(this.values), aliases: this.aliases, symbols: Object.fromEntries(this.symbols), skipped: this.skipped() };
+    return {
+      values: Object.fromEntries(this.values), aliases: this.aliases, symbols: Object.fromEntries(this.symbols), skipped: this.skipped(),
+      inline: Object.fromEntries(this.inline),
+    };
   }
 
   /** Takes in what a module kept (see baked()): a library its FFI makes or opens has the values, and refuses what was left out, saying why. */
@@ -82,6 +91,7 @@ export class BoundHeaders {
     Object.assign(this.aliases, baked.aliases ?? {});
     for (const [name, symbol] of Object.entries(baked.symbols ?? {})) this.symbols.set(name, symbol);
     for (const s of baked.skipped ?? []) this.#skipped.push({ name: s.name, where: s.where, reason: s.reason, mode: s.mode });
+    for (const [name, where] of Object.entries(baked.inline ?? {})) this.inline.set(name, where);
   }
 
   /** The declarations left out, with where and why, in the order of the headers (copies). */
@@ -103,7 +113,7 @@ export class BoundHeaders {
 
   /**
    * The functions and globals the headers declared that some library must define (not macros, not
-   * static inline; those passing a long double too), referred to weakly: a header declares what
+   * inline definitions; those passing a long double too), referred to weakly: a header declares what
    * the program itself may be meant to define (arpa/telnet.h's `slc_names`), and what a library
    * was built without. `kindOf` gives the kind of the declaration under a registry key.
    */
@@ -118,7 +128,7 @@ export class BoundHeaders {
         if (kind === 'variable') {
           variables.add(key);
           names.push(key);
-        } else if (kind === 'function' && (!apiOnly.has(key) || this.#linkedApiOnly.has(key))) names.push(key);
+        } else if (kind === 'function' && !this.inline.has(key) && (!apiOnly.has(key) || this.#linkedApiOnly.has(key))) names.push(key);
       }
     }
     const tcc = names.length > 0 && typeof options === 'object' && options !== null && probeCompiler(options).family === 'tcc';
@@ -131,17 +141,26 @@ export class BoundHeaders {
     return { source: typeof source === 'string' && weak ? source + weakReferences(weak.names, weak.variables) : source, weak };
   }
 
+  /** Of the functions the headers define inline, those a library from dlopen() has no symbol for (`has` says whether it has one). */
+  absentInline(has: (name: string) => boolean): Set<string> {
+    return new Set([...this.inline.keys()].filter((name) => !has(this.symbols.get(name) ?? name)));
+  }
+
   /**
    * `lib` with what the headers bound beyond cdef: macro values (made with `cast`), and the reasons
-   * for names left out. A library from verify() has had every layout checked by its probes.
+   * for names left out (`absent`: the inline functions a library from dlopen() has no symbol for).
+   * A library from verify() has had every layout checked by its probes.
    */
-  finish(lib: Lib, mode: 'verify' | 'dlopen', cast: (type: string, value: number) => unknown, weak?: WeakFunctions): Lib {
+  finish(lib: Lib, mode: 'verify' | 'dlopen', cast: (type: string, value: number) => unknown, weak?: WeakFunctions, absent?: ReadonlySet<string>): Lib {
     if (mode === 'verify') for (const h of this.headers) h.probed = true;
     defineValues(cast, lib, this.values);
     const reasons = new Map<string, string>();
     for (const s of this.#skipped) {
       if (s.mode === 'all') reasons.set(s.name, `was left out of the header's declarations (${s.where}): ${s.reason}`);
       else if (mode === 'dlopen') reasons.set(s.name, `is not in libraries from dlopen() (${s.where}): ${s.reason}`);
+    }
+    for (const name of absent ?? []) {
+      reasons.set(name, `is not in this library (${this.inline.get(name)}): it is an inline function of the header, which no symbol need stand for, and the library exports none; verify() calls it, through a wrapper`);
     }
     for (const name of weak?.missing ?? []) {
       reasons.set(name, 'is declared by the header, but none of the libraries linked defines it (options.libraries names them)');

@@ -11,14 +11,17 @@ import { hashParts, sha256 } from './build/files';
  * (the glue for hundreds of declarations is most of a cached verify()): every cdef call's text and
  * options in order, by their cdefHash (which make the declarations, and for headers hold what the header declared),
  * which of the declarations (`part`: '' for all), the source, its file name, strictPrototypes,
- * whether CFFI's standard headers come before the source (`prelude`), and the code that turns these into the unit, on this platform and architecture (a cache
+ * whether CFFI's standard headers come before the source (`prelude`), the functions reached through their wrappers only (`wrapped`), and the code that turns these into the unit, on this platform and architecture (a cache
  * directory shared by machines of two kinds keeps a memo for each). Undefined when the code's
  * files cannot be known (see codeIdentity).
  */
-export function unitKey(cdefHashes: readonly string[], part: string, source: string, filename: string, strict: boolean, prelude = true): string | undefined {
+export function unitKey(
+  cdefHashes: readonly string[], part: string, source: string, filename: string, strict: boolean, prelude = true, wrapped: ReadonlySet<string> = new Set(),
+): string | undefined {
   const code = generatorIdentity();
   if (code === null) return undefined; // the code is unknown: nothing is remembered by it
-  return hashParts(['node-cffi unit', process.platform, process.arch, code, String(cdefHashes.length), ...cdefHashes, part, textHash(source), filename, strict ? 'strict' : '', prelude ? '' : 'no prelude']);
+  const onlyWrapped = wrapped.size === 0 ? '' : `wrapped ${[...wrapped].sort().join(' ')}`;
+  return hashParts(['node-cffi unit', process.platform, process.arch, code, String(cdefHashes.length), ...cdefHashes, part, textHash(source), filename, strict ? 'strict' : '', prelude ? '' : 'no prelude', onlyWrapped]);
 }
 
 /**

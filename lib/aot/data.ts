@@ -91,6 +91,8 @@ export interface ModuleData {
   readonly symbols?: Readonly<Record<string, string>>;
   /** What those headers left out, with where and why: 'dlopen' for names only a compiled library has (see ffi.skipped()). */
   readonly skipped?: readonly BakedSkipped[];
+  /** The functions those headers define inline, with where: a library from dlopen() has them only where it exports them. */
+  readonly inline?: Readonly<Record<string, string>>;
 }
 
 /** A declaration ffi.cdefHeader() left out, as a module keeps it. */
@@ -102,7 +104,7 @@ export interface BakedSkipped {
 }
 
 /** What a module keeps of the headers bound with ffi.cdefHeader() besides their declarations (see ModuleData). */
-export type BakedHeaders = Pick<ModuleData, 'values' | 'aliases' | 'symbols' | 'skipped'>;
+export type BakedHeaders = Pick<ModuleData, 'values' | 'aliases' | 'symbols' | 'skipped' | 'inline'>;
 
 export type { MacroValue };
 
@@ -212,6 +214,7 @@ export function bakeModule(
     ...(headers.aliases && Object.keys(headers.aliases).length ? { aliases: headers.aliases } : {}),
     ...(headers.symbols && Object.keys(headers.symbols).length ? { symbols: headers.symbols } : {}),
     ...(headers.skipped?.length ? { skipped: headers.skipped } : {}),
+    ...(headers.inline && Object.keys(headers.inline).length ? { inline: headers.inline } : {}),
   };
 }
 

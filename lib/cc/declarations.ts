@@ -64,6 +64,8 @@ export interface Decl {
   readonly transparent: boolean;
   /** The `pack` value its structs are laid out with (0: natural alignment). */
   readonly pack: number;
+  /** Its specifiers say `inline` (`__inline`, `__inline__`). */
+  readonly inline: boolean;
 
   // Where its parts stand in the table's tokens, for re-spelling it.
   readonly start: number;
@@ -319,9 +321,9 @@ export class DeclTable {
           : 'tag';
     const file = this.tokens.files[start];
     const line = this.tokens.lines[start];
-    const { pack, problem, transparent } = this.layoutOf(start, end);
+    const { pack, problem, transparent, inline } = this.layoutOf(start, end);
     return {
-      index, kind, names: [...named, ...defines], file, line, where: `${this.files[file]}:${line}`, refs, defines, problem, pack, transparent,
+      index, kind, names: [...named, ...defines], file, line, where: `${this.files[file]}:${line}`, refs, defines, problem, pack, transparent, inline,
       start, end, hasBody, storage, specEnd, specTag, declarators,
     };
   }
@@ -429,12 +431,13 @@ export class DeclTable {
   /**
    * The pack value for the declaration's structs, or why cdef cannot express its layout: `packed`
    * on a struct maps to pack 1, but aligned members, vector types and packed members do not map.
-   * And whether a union it defines is transparent.
+   * And whether a union it defines is transparent, and whether it says `inline`.
    */
-  private layoutOf(start: number, end: number): { pack: number; problem: string | null; transparent: boolean } {
+  private layoutOf(start: number, end: number): { pack: number; problem: string | null; transparent: boolean; inline: boolean } {
     let pack = this.packAt(start);
     let problem: string | null = null;
     let transparent = false;
+    let inline = false;
     const { texts } = this.tokens;
     const tagWord = (i: number) => this.tokens.isIdent(i) && (texts[i] === 'struct' || texts[i] === 'union');
     // `packed` packs the struct it is written on, not those defined inside it; cdef's pack applies
@@ -447,7 +450,8 @@ export class DeclTable {
       else if (this.isPunct(k, '}')) depth--;
       for (const word of this.attributes.get(k) ?? []) {
         const structLevel = tagWord(k - 1) || (this.tokens.isIdent(k - 1) && tagWord(k - 2)) || this.isPunct(k - 1, '}');
-        if (word === 'packed' && structLevel && depth === 0) pack = 1;
+        if (word === 'inline') inline ||= depth === 0;
+        else if (word === 'packed' && structLevel && depth === 0) pack = 1;
         else if (word === 'packed' && structLevel) packedInside = true;
         else if (word === 'transparent_union') transparent = true;
         else problem ??= `it uses __attribute__((${word})) or _Alignas, which cdef cannot express`;
@@ -457,7 +461,7 @@ export class DeclTable {
     else if (pack === 1 && nested && this.packAt(start) !== 1) {
       problem ??= 'it is packed and defines structs or unions inside it, which GCC does not pack, and cdef cannot express (its packing applies to a whole declaration)';
     }
-    return { pack, problem, transparent };
+    return { pack, problem, transparent, inline };
   }
 }
 

@@ -8,7 +8,10 @@ import { cWord } from '../cparser/keywords';
  */
 export const LAYOUT_ATTRIBUTES: ReadonlySet<string> = new Set(['aligned', 'packed', 'vector_size', 'mode', 'designated_init', 'transparent_union']);
 
-/** Kept attribute words (see LAYOUT_ATTRIBUTES) that stood before a token of the cleaned table, by its index. */
+/**
+ * Kept attribute words (see LAYOUT_ATTRIBUTES) that stood before a token of the cleaned table, by
+ * its index; and `inline` (any spelling), which the table drops, where it stood.
+ */
 export type Attributes = ReadonlyMap<number, readonly string[]>;
 
 /** The symbol names of asm labels (`f(void) __asm__("f64")`), by the index of the token of the cleaned table they stood before. */
@@ -17,8 +20,8 @@ export type AsmLabels = ReadonlyMap<number, string>;
 /**
  * Removes from the table, in place, what changes nothing cdef needs to know: '__extension__',
  * 'inline' and the like go, '__attribute__((…))', '_Alignas(…)' and asm labels go with their
- * parenthesised part (the layout attributes among them are returned, by the index of the token
- * they stood before), and GNU spellings of standard words ('__const', '__restrict', '__signed__')
+ * parenthesised part (the layout attributes among them, and where `inline` stood, are returned, by
+ * the index of the token they stood before), and GNU spellings of standard words ('__const', '__restrict', '__signed__')
  * become the standard words. `raws` keeps each token's index in the table as read. The symbol
  * names asm labels give are returned too.
  */
@@ -36,7 +39,10 @@ export function clean(tokens: TokenTable): { attributes: Attributes; labels: Asm
     const word = kinds[i] === 'ident' ? cWord(text) : undefined;
     if (word !== undefined) {
       const role = word.role;
-      if (role === 'noise') continue;
+      if (role === 'noise') {
+        if (word.standard === 'inline') note(w, ['inline']); // an inline definition may have no symbol (see Decl.inline)
+        continue;
+      }
       if (role === 'attribute' || role === 'alignas' || role === 'asm') {
         let j = i + 1;
         if (role === 'asm') while (kinds[j] === 'ident' && isAsmQualifier(texts[j])) j++;

@@ -3,7 +3,7 @@ import { FFIError, VerificationError } from '../errors';
 import { CType, FunctionType, Q_CONST, Q_VOLATILE } from '../ctype/model';
 import { pointerTo } from '../ctype/intern';
 import type { Decl, SourcePos } from '../ctype/registry';
-import { Probe, ProbeRow, probeRows } from './probes';
+import { Probe, ProbeRow, constantRow, enumeratorOf, probeRows } from './probes';
 import { Bindings, ExternBinding, FUNCTION_TABLE, EXTERN_REPORT, PREFIX, bindingsOf, byPointer, directSymbol, macroGlobalSymbol } from './bindings';
 import { CHAR_TYPES, Speller, Unnamable } from './spell';
 import { commentText, fieldChecks } from './checks';
@@ -28,6 +28,8 @@ interface TableEntry {
   readonly type: string;
   readonly wrapper: string;
   readonly owner: Owner;
+  /** The entry is the wrapper, whatever the function's type (see GlueOptions.wrapped). */
+  readonly wrapperOnly?: boolean;
 }
 
 /** What a line of the glue is about, so that a diagnostic there is told in terms of the cdef. */
@@ -82,6 +84,8 @@ export interface GlueOptions {
    * reads them as cdefHeader() did; the glue then includes the one header it needs after the source.
    */
   readonly prelude?: boolean;
+  /** Functions reached through their wrappers only (a header's GNU `extern inline` ones may have no symbol), which are optimised as the source is. */
+  readonly wrapped?: ReadonlySet<string>;
 }
 
 /** A C declaration of `name` with type `t` as cdef spells it ('int (*cb)(int)' for function pointers); for messages. */
@@ -129,6 +133,8 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
   const spell = spellerOf(decls, options);
   const { functions, externs, globals } = bindingsOf(decls);
   const body = new Lines(); // wrappers and readers
+  const inlined = new Lines(); // the wrappers of options.wrapped, optimised as the source is
+  const wrapped = options.wrapped ?? new Set<string>();
   const accessors = new Lines();
   const prototypes = new Lines();
   const checks = new Lines();
@@ -159,16 +165,17 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
         } else {
           const lowered = binding.lowered;
           const owner: Owner = { role: 'wrapper', subject: what, name: d.name, pos: d.pos, decl: d };
+          const only = wrapped.has(d.name), lines = only ? inlined : body;
           if (lowered) {
-            body.add(wrapper(d, lowered, (t, name) => named(t, name, what), '_NCFFI_EXPORT'), owner);
-            body.add(direct(d, (t, name) => named(t, name, what)), owner);
+            lines.add(wrapper(d, lowered, (t, name) => named(t, name, what), '_NCFFI_EXPORT'), owner);
+            lines.add(direct(d, (t, name) => named(t, name, what)), owner);
           } else {
             // Reached through the function table (at the entry bindingsOf numbered in this order):
             // the function itself when the source gives it the cdef's very type (gcc and clang then
             // leave its static wrapper out), else the wrapper.
-            body.add(wrapper(d, null, (t, name) => named(t, name, what), '_NCFFI_UNUSED static'), owner);
+            lines.add(wrapper(d, null, (t, name) => named(t, name, what), '_NCFFI_UNUSED static'), owner);
             if (binding.entry !== entries.length) throw new FFIError(`internal: ${what} is entry ${binding.entry} of the function table, but ${entries.length} entries come before it`);
-            entries.push({ name: d.name, type: named(d.type, '', what), wrapper: `${PREFIX}f_${d.name}`, owner });
+            entries.push({ name: d.name, type: named(d.type, '', what), wrapper: `${PREFIX}f_${d.name}`, owner, ...(only ? { wrapperOnly: true } : {}) });
           }
         }
         if (strict) {
@@ -330,6 +337,7 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
   glue.add('#elif defined(__OPTIMIZE__) && defined(__GNUC__)');
   glue.add('# pragma GCC pop_options');
   glue.add('#endif');
+  place(inlined);
   // The strict prototypes come before the table's own declarations, so that a conflict with the
   // source is reported against the source's line.
   place(prototypes);
@@ -527,8 +535,10 @@ function functionTable(out: Lines, entries: readonly TableEntry[]): void {
   }
   out.add(`_NCFFI_EXPORT _ncffi_fnptr const ${FUNCTION_TABLE}[${entries.length}] = {`);
   for (const e of entries) {
-    out.add(`#ifdef ${e.name}`);
+    // A macro, or a function only its wrapper reaches: the wrapper.
+    if (!e.wrapperOnly) out.add(`#ifdef ${e.name}`);
     out.add(`  (_ncffi_fnptr)${e.wrapper},`, e.owner);
+    if (e.wrapperOnly) continue;
     out.add('#else');
     out.add(`  _NCFFI_ENTRY(${e.name}, ${e.type}, ${e.wrapper}),`, e.owner);
     out.add('#endif');
@@ -546,15 +556,6 @@ function direct(d: Decl & { kind: 'function' }, declare: (t: CType, name: string
 }
 
 /**
- * Whether a probe row's values are constant expressions, which the table's initialiser holds (data
- * the compiler only folds): every size, alignment, offset and length, and enumerators. A `#define`
- * may expand to any expression and a `static const` is an object, so those are stored when asked.
- */
-function constantRow(r: ProbeRow): boolean {
-  return r.probe.kind !== 'constant' || r.probe.decl.origin === 'enum';
-}
-
-/**
  * The probe table: an exported function returning two 64-bit values per probe. The constant rows
  * are the initialiser of a static array (data, not code: thousands of assignments in one
  * function cost an optimising compiler seconds), one row a line and without a comment (what
@@ -567,8 +568,12 @@ function probeTable(out: Lines, symbol: string, rows: readonly ProbeRow[]): void
   out.add(`_NCFFI_EXPORT const unsigned long long *${symbol}(void) {`);
   out.add(`  static ${stored.length ? '' : 'const '}unsigned long long ${PREFIX}t[${2 * rows.length + 2}] = {`);
   for (const r of rows) {
+    // An enumerator a macro of the same name later stands for (linux/pkt_sched.h's __TC_MQPRIO_MODE_MAX) is read as itself.
+    const name = enumeratorOf(r);
+    for (const line of name === null ? [] : [`#pragma push_macro("${name}")`, `#undef ${name}`]) out.add(line);
     if (constantRow(r)) out.add(`    ${r.values[0]}, ${r.values[1]},`, owner(r));
     else out.add(`    0, 0, /* ${commentText(r.about)}: stored below */`);
+    if (name !== null) out.add(`#pragma pop_macro("${name}")`);
   }
   out.add('    0, 0 };');
   rows.forEach((r, i) => {

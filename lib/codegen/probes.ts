@@ -203,6 +203,23 @@ export function probeRows(decls: readonly Decl[], spell: Speller): ProbeRow[] {
   return rows;
 }
 
+/**
+ * Whether a probe row's values are constant expressions, which the table's initialiser holds (data
+ * the compiler only folds): every size, alignment, offset and length, and enumerators. A `#define`
+ * may expand to any expression and a `static const` is an object, so those are stored when asked.
+ */
+export function constantRow(r: ProbeRow): boolean {
+  return r.probe.kind !== 'constant' || r.probe.decl.origin === 'enum';
+}
+
+/**
+ * The enumerator a row reads, or null: a macro of its name must not stand for it there, since a
+ * header may define one after the enum (`#define __TC_MQPRIO_MODE_MAX (__TC_MQPRIO_MODE_MAX - 1)`).
+ */
+export function enumeratorOf(r: ProbeRow): string | null {
+  return r.probe.kind === 'constant' && r.probe.decl.origin === 'enum' ? r.probe.decl.name : null;
+}
+
 /** What the probes filled in; `apply()` completes the pending types in place (every holder sees them). */
 export interface Settlement {
   /** The value of every probed constant, by name (the compiler's, equal to the cdef's where it states one). */

@@ -52,6 +52,19 @@ export interface HeaderExtract {
   readonly skipped: readonly Skipped[];
   /** The symbol of each function and global whose asm label names another one than its name (glibc's `__isoc99_fscanf`): what dlopen() binds. */
   readonly symbols: Readonly<Record<string, string>>;
+  /**
+   * The const globals the header declares with external linkage (`extern const char *const
+   * __gmp_version;`), which cdef declares as constants (a const object that is no array is one,
+   * as in CFFI): a library defines them, so a library from dlopen() reads them from its symbol,
+   * and the probe library, which links none, leaves them out.
+   */
+  readonly linkedConstants?: readonly string[];
+  /**
+   * The functions the header defines `inline` and not `static` (GNU `extern inline`, as
+   * emmintrin.h's `_mm_stream_si32`; C99 `inline`), which no symbol need stand for: verify()
+   * calls them through a wrapper, and a library from dlopen() has them only where it exports them.
+   */
+  readonly inline?: readonly { readonly name: string; readonly where: string }[];
   /** The files whose declarations were bound (the header, and those options.headers names). */
   readonly headerFiles: readonly string[];
   /** Every file the preprocessor read, as the line markers spell them. */
@@ -138,6 +151,8 @@ export function extractHeader(preprocessed: string, options: HeaderExtractOption
     // A macro that is another name for a member was checked as a constant too, in vain: it is an alias.
     skipped: explained(notes.skipped()).filter((x) => !Object.hasOwn(aliases, x.name)).map(named),
     symbols: Object.fromEntries(selected.symbols),
+    linkedConstants: [...selected.objects].filter((n) => registry.get(n)?.kind === 'constant'),
+    inline: [...selected.inline].flatMap(([name, where]) => (registry.get(name)?.kind === 'function' ? [{ name, where }] : [])),
     aliases,
     headerFiles: table.files.filter((_, i) => mine.has(i)),
     files: table.files.filter((f) => !f.startsWith('<')),

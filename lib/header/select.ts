@@ -40,6 +40,14 @@ export interface HeaderItems {
   readonly macros: MacroDef[];
   /** The symbols of the functions and globals whose asm label names another symbol than their name. */
   readonly symbols: Map<string, string>;
+  /** The objects the header declares with external linkage (not static): what some library defines. */
+  readonly objects: Set<string>;
+  /**
+   * The functions the header defines `inline` without `static` (GNU `extern inline`, C99 `inline`),
+   * by name, with where: the compiler need not make a symbol of them, so verify() calls them
+   * through a wrapper; a library may define them all the same (glibc's bsearch).
+   */
+  readonly inline: Map<string, string>;
   /**
    * Macros naming a member of a member by its path of field names (`#define sa_handler
    * __sigaction_handler.sa_handler`), or perhaps a member by its name alone (`#define d_fileno d_ino`):
@@ -82,12 +90,16 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
   const declared = new Set(items.flatMap((it) => it.names));
   const functions = new Set(roots.flatMap((d) => (d.kind === 'function' ? d.declarators.flatMap((x) => (x.isFunction && x.name ? [x.name] : [])) : [])));
   const symbols = new Map<string, string>();
+  const objects = new Set<string>();
+  const inline = new Map<string, string>();
   /** The header's globals, by name, for macros that rename them. */
   const globals = new Map<string, { d: Decl; dec: Declarator }>();
   for (const d of roots) {
     if (d.kind !== 'function' && d.kind !== 'variable') continue;
+    if (d.hasBody && d.inline && d.storage !== 'static' && d.declarators[0]?.name) inline.set(d.declarators[0].name, d.where);
     for (const x of d.declarators) {
       if (x.name !== null && x.symbol !== null && x.symbol !== x.name) symbols.set(x.name, x.symbol);
+      if (x.name !== null && !x.isFunction && d.storage !== 'static') objects.add(x.name);
       if (d.kind === 'variable' && x.name !== null && !x.isFunction && d.storage !== 'static') globals.set(x.name, { d, dec: x });
     }
   }
@@ -171,6 +183,7 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
       const { d, dec } = global;
       items.push({ ...item(table, d, renamedText(table, d, dec, m.name), [m.name], true), pos: Math.max(m.at, table.tokens.raws[d.end]) + 0.25, where });
       symbols.set(m.name, symbols.get(expanded) ?? expanded);
+      objects.add(m.name);
       continue;
     }
     if (tokens.length >= 3 && tokens.every((t, i) => (i % 2 === 0 ? pieceKind(t) === 'ident' : t === '.'))) {
@@ -208,7 +221,7 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
     }
   }
   for (const item of neededItems(table, [...extra].sort((a, b) => a - b), notes)) items.push(item);
-  return { items: items.sort((a, b) => a.pos - b.pos), values, apiOnly, macros, casts, symbols, members };
+  return { items: items.sort((a, b) => a.pos - b.pos), values, apiOnly, macros, casts, symbols, objects, inline, members };
 }
 
 /** Whether the declaration's specifiers hold a struct, union or enum body (which a second declaration of its globals could not repeat). */
@@ -254,10 +267,13 @@ const isBound = (selection: HeaderSelection, file: number): boolean => selection
 
 /**
  * Whether a declaration of a part's file (HeaderPart 'calls') is bound: its functions, globals and
- * enums, but not its own helpers (math.h's __acos beside acos, declared by one macro), which are
- * the implementation's, not the header's.
+ * enums, and the structs and unions it defines by tag (fcntl.h's `struct flock`, in bits/fcntl.h,
+ * which no declaration names: `fcntl()` takes it through its `...`), but not its own helpers
+ * (math.h's __acos beside acos, declared by one macro; `struct __pthread_mutex_s`), which are the
+ * implementation's, not the header's.
  */
 function partRoot(table: DeclTable, d: Decl): boolean {
+  if (d.kind === 'tag' && d.defines.length > 0 && !definesEnum(table, d)) return d.defines.some((t) => !/^(struct|union) __/.test(t));
   if (d.kind !== 'function' && d.kind !== 'variable' && !definesEnum(table, d)) return false;
   return d.names.length === 0 || !d.names.every((n) => n.startsWith('__'));
 }
@@ -343,6 +359,13 @@ function* headerItems(table: DeclTable, decls: readonly Decl[], notes: Notes, ap
     for (const dec of d.declarators) {
       const name = dec.name;
       if (!name || emitted.has(name)) continue;
+      const builtin = d.hasBody ? constantBuiltin(table, d) : null;
+      if (builtin !== null) {
+        // Its wrapper would not compile, and would take verify() with it (xmmintrin.h's _mm_prefetch).
+        notes.skip(name, d.where, `its body passes an argument to ${builtin}, which takes constants only: a wrapper, whose arguments are variables, cannot call it`, pos(d));
+        emitted.add(name);
+        continue;
+      }
       if (d.storage === 'static') {
         if (dec.isFunction) {
           apiOnly.set(name, { where: d.where, reason: 'it is a static inline function of the header, with no symbol in any library; only verify() reaches it, through a wrapper' });
@@ -364,6 +387,16 @@ function* headerItems(table: DeclTable, decls: readonly Decl[], notes: Notes, ap
       yield { ...item(table, d, constantText(table, d, c), [c.name as string], true), integerType: typeNameText(table, d) };
     }
   }
+}
+
+/** GCC's builtins that refuse any argument but a constant (in the places a header's inline function passes its parameters). */
+const CONSTANT_BUILTINS: ReadonlySet<string> = new Set(['__builtin_prefetch']);
+
+/** The first of CONSTANT_BUILTINS that function definition `d`'s body calls, or null. */
+function constantBuiltin(table: DeclTable, d: Decl): string | null {
+  const end = d.index + 1 < table.length ? table.decl(d.index + 1).start : table.tokens.length;
+  for (let i = d.end; i < end; i++) if (CONSTANT_BUILTINS.has(table.tokens.texts[i])) return table.tokens.texts[i];
+  return null;
 }
 
 function hasConst(table: DeclTable, d: Decl): boolean {

@@ -6,6 +6,7 @@ import { FFI } from '../../lib/ffi';
 import type { Lib } from '../../lib/clib';
 import { FFIError } from '../../lib/errors';
 import { readHeader } from '../../lib/header';
+import type { StructType } from '../../lib/ctype/model';
 
 /** A header from Debian's -dev package, or the reason its tests skip. */
 function need(header: string, pkg: string): string | null {
@@ -330,6 +331,21 @@ withHeader('fcntl.h', 'libc6-dev', (it) => {
     // Nor are the bits/ files' guards and helper macros listed as left out: only the headers' own.
     expect(ffi.skipped().filter((s) => /reserved/.test(s.reason) && /\/(bits|linux|asm|asm-generic)\//.test(s.where))).toEqual([]);
     expect(ffi.skipped().some((s) => s.name === '_FCNTL_H' && /reserved/.test(s.reason))).toBe(true);
+  });
+
+  it("a struct a bits/ file defines and no declaration names comes too: struct flock, fcntl()'s through its '...'", () => {
+    const ffi = new FFI();
+    ffi.cdefHeader('fcntl.h');
+    ffi.cdefHeader('unistd.h');
+    const libc = ffi.dlopen(null); // the probe library checks its layout
+    expect((ffi.typeof('struct flock') as StructType).fields!.map((f) => f.name)).toEqual(['l_type', 'l_whence', 'l_start', 'l_len', 'l_pid']);
+    const fd = libc.open('/dev/null', libc.O_RDWR);
+    expect(fd).toBeGreaterThanOrEqual(0);
+    const lock = ffi.new('struct flock *', { l_type: libc.F_WRLCK, l_whence: libc.SEEK_SET });
+    // No process holds a lock on it: F_GETLK says so in the struct.
+    expect(libc.fcntl(fd, libc.F_GETLK, lock)).toBe(0);
+    expect(lock.l_type).toBe(libc.F_UNLCK);
+    expect(libc.close(fd)).toBe(0);
   });
 });
 
