@@ -11,6 +11,14 @@ const zlib = ['/usr/include/zlib.h', '/usr/local/include/zlib.h'].some((f) => fs
 const title = 'setSource + compile after cdefHeader(zlib.h): the loader has the header\'s API, its macros and values';
 
 let work = '';
+
+/** The exports of the loader of module `name` in directory `module`, run here with this checkout standing for the package. */
+function loadHere<T extends object>(module: string, name: string): T {
+  const loaded = {} as T;
+  const text = fs.readFileSync(path.join(module, `${name}.js`), 'utf8');
+  new Function('require', 'exports', '__dirname', text)((id: string) => (id === 'node-cffi' ? require('../../lib') : require(id)), loaded, module);
+  return loaded;
+}
 afterAll(() => {
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
@@ -80,10 +88,7 @@ test('a module compiled after cdefHeader() keeps the aliases a header\'s macros 
     ffi.setSource('_aliases', '#include "o.h"\nint sum(struct outer *o) { return o->out_a * 10 + o->out_b; }\n', { includeDirs: [dir] });
     const module = ffi.compile({ tmpdir: dir });
     expect(fs.readFileSync(path.join(module, '_aliases.d.ts'), 'utf8')).toContain('/** u.in.a, named by a macro of the header. */');
-    // The loader, run here with this checkout standing for the package.
-    const loaded: { ffi?: FFI; lib?: { sum(o: unknown): number } } = {};
-    const text = fs.readFileSync(path.join(module, '_aliases.js'), 'utf8');
-    new Function('require', 'exports', '__dirname', text)((name: string) => (name === 'node-cffi' ? require('../../lib') : require(name)), loaded, module);
+    const loaded = loadHere<{ ffi?: FFI; lib?: { sum(o: unknown): number } }>(module, '_aliases');
     const o = loaded.ffi!.new('struct outer *', { tag: 1, out_b: 2 } as never) as unknown as Record<string, number>;
     o.out_a = 4;
     // u is aligned for its long: at 8, and u.in.b 4 bytes into it.
@@ -105,9 +110,7 @@ test("a module compiled after cdefHeader() keeps a header's complex values, type
     const types = fs.readFileSync(path.join(module, '_complexvalues.d.ts'), 'utf8');
     expect(types).toContain('/** 0+0.5i: a macro of the header */ readonly HALF_I: Complex;');
     expect(types).toMatch(/import type \{[^}]*\bComplex\b[^}]*\} from 'node-cffi';/);
-    const loaded: { lib?: { HALF_I: unknown; MINUS_I: unknown; imag_of(z: unknown): number } } = {};
-    const text = fs.readFileSync(path.join(module, '_complexvalues.js'), 'utf8');
-    new Function('require', 'exports', '__dirname', text)((name: string) => (name === 'node-cffi' ? require('../../lib') : require(name)), loaded, module);
+    const loaded = loadHere<{ lib?: { HALF_I: unknown; MINUS_I: unknown; imag_of(z: unknown): number } }>(module, '_complexvalues');
     expect(loaded.lib!.HALF_I).toEqual({ real: 0, imag: 0.5 });
     expect(loaded.lib!.MINUS_I).toEqual({ real: 0, imag: -1 });
     expect(loaded.lib!.imag_of(loaded.lib!.HALF_I)).toBe(0.5);
@@ -133,9 +136,7 @@ test('an ABI-mode module compiled after cdefHeader() opens libraries as its FFI 
     ffi.cdefHeader('m.h', { includeDirs: [dir] });
     ffi.setSource('_mabi', null);
     const module = ffi.compile({ tmpdir: dir });
-    const loaded: { ffi?: FFI } = {};
-    const text = fs.readFileSync(path.join(module, '_mabi.js'), 'utf8');
-    new Function('require', 'exports', '__dirname', text)((name: string) => (name === 'node-cffi' ? require('../../lib') : require(name)), loaded, module);
+    const loaded = loadHere<{ ffi?: FFI }>(module, '_mabi');
     const lib = loaded.ffi!.dlopen(so) as unknown as Record<string, (x: number) => number> & { M_NAME: string };
     expect([lib.M_NAME, lib.m_real(3), lib.m_twice(4)]).toEqual(['m 1.0', 300, 8]);
     expect(() => lib.m_inline).toThrow(/'m_inline' is not in libraries from dlopen\(\) \(.*m\.h:\d+\): it is a static inline function/);
