@@ -459,7 +459,9 @@ export class FFI {
   #declarationFiles(set: SourceSet, where: string): Record<string, string> {
     // The layouts of the headers bound are the compiler's, as dlopen() would check them first.
     this.#probeHeaders();
-    const decls = [...this.#registry.values()];
+    // The header's constants have the values its probes read (a module has no compiler to ask).
+    const probed = this.#bound?.probedConstants ?? new Map<string, number | bigint>();
+    const decls = [...this.#registry.values()].map((d) => (d.kind === 'constant' && d.value === undefined && probed.has(d.name) ? { ...d, value: probed.get(d.name) } : d));
     for (const d of decls) {
       const waiting = settledPending(d.type);
       const pending = d.kind === 'constant' && d.value === undefined && d.origin === 'define' ? "its value is '...'" : waiting && pendingReason(waiting);
@@ -559,7 +561,7 @@ export class FFI {
     const absent = this.#bound?.absentInline((name) => loaded.hasSymbol(name)) ?? new Set<string>();
     const decls = [...this.#registry.values()].filter((d) => d.kind !== 'function' || (!leftOut.has(d.name) && !absent.has(d.name)));
     const lib = makeLib({
-      label, name: path ?? 'the C library', loaded, decls, eager: false, resolveType: this.#resolve, constants: this.#links.includedConstants(),
+      label, name: path ?? 'the C library', loaded, decls, eager: false, resolveType: this.#resolve, constants: this.#bound === null ? this.#links.includedConstants() : new Map([...this.#links.includedConstants(), ...this.#bound.probedConstants]),
       symbols: this.#bound?.symbols,
     });
     this.#links.opening(lib);
@@ -606,7 +608,10 @@ export class FFI {
         }
       }
       this.#settled = true;
-      apiMode().loadAndSettle(made.p, made.built).loaded.close();
+      const settled = apiMode().loadAndSettle(made.p, made.built);
+      settled.loaded.close();
+      // The values the compiler gave the header's constants (`static const int X = 5;`), for the libraries dlopen() opens.
+      for (const [name, value] of settled.constants) this.#bound?.probedConstants.set(name, value);
       h.probed = true;
     }
   }

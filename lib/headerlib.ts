@@ -39,6 +39,8 @@ export class BoundHeaders {
   readonly linkedConstants = new Set<string>();
   /** The functions the headers define inline, no symbol standing for them, by name, with where (see HeaderExtract.inline). */
   readonly inline = new Map<string, string>();
+  /** The values the probe libraries read for the headers' constants that only a compiler can tell (`static const int X = 5;`). */
+  readonly probedConstants = new Map<string, number | bigint>();
   readonly #skipped: HeaderSkipped[] = [];
   /** Of the names only verify() reaches, the functions a library defines (they pass a long double): referred to weakly too. */
   readonly #linkedApiOnly = new Set<string>();

@@ -5,20 +5,13 @@ import * as os from 'os';
 import * as path from 'path';
 import { FFI } from '../../lib';
 import { ensureBuilt, withPackageLinked } from '../cli/binary';
+import { loadHere } from '../helpers/loader';
 
 const TSX = require.resolve('tsx/cjs');
 const zlib = ['/usr/include/zlib.h', '/usr/local/include/zlib.h'].some((f) => fs.existsSync(f));
 const title = 'setSource + compile after cdefHeader(zlib.h): the loader has the header\'s API, its macros and values';
 
 let work = '';
-
-/** The exports of the loader of module `name` in directory `module`, run here with this checkout standing for the package. */
-function loadHere<T extends object>(module: string, name: string): T {
-  const loaded = {} as T;
-  const text = fs.readFileSync(path.join(module, `${name}.js`), 'utf8');
-  new Function('require', 'exports', '__dirname', text)((id: string) => (id === 'node-cffi' ? require('../../lib') : require(id)), loaded, module);
-  return loaded;
-}
 afterAll(() => {
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });

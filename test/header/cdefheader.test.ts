@@ -9,6 +9,7 @@ import { cc, ffiOf } from '../../lib/cc';
 import * as extract from '../../lib/header/extract';
 import * as aotData from '../../lib/aot/data';
 import { readHeader } from '../../lib/header';
+import { loadHere } from '../helpers/loader';
 
 let dir = '';
 let counter = '';
@@ -302,6 +303,18 @@ test("a macro's value may use types declared after it or in another header, as C
     name: 'LATE_MISSING', where: expect.stringMatching(/late\.h:5$/), mode: 'all',
     reason: expect.stringMatching(/^its value, 'not_declared_here', names nothing the header declares as the preprocessor read it/),
   }]);
+});
+
+test("a header's static const integers have the values the probe library read, in dlopen() libraries and ABI-mode modules", () => {
+  fs.writeFileSync(path.join(dir, 'consts.h'), 'static const int SC_A = 5;\nstatic const unsigned long SC_B = 1ul << 40;\n');
+  const ffi = new FFI();
+  ffi.cdefHeader('consts.h', { includeDirs: [dir] });
+  const lib = ffi.dlopen(null);
+  expect([lib.SC_A, lib.SC_B]).toEqual([5, 2 ** 40]);
+  ffi.setSource('_consts', null);
+  const module = ffi.compile({ tmpdir: dir });
+  const again = loadHere<{ ffi: FFI }>(module, '_consts').ffi.dlopen(null);
+  expect([again.SC_A, again.SC_B]).toEqual([5, 2 ** 40]);
 });
 
 test('bad arguments are refused with the culprit named', () => {
