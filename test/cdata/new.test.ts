@@ -108,7 +108,7 @@ describe('ffi.new', () => {
     const p = f.new('char[4]', 'ab');
     zero(f.buffer(p, -0).length);
     zero(f.unpack(p, -0).length);
-    zero(f.view(p, -0).length);
+    zero(f.view(p, -0).byteLength);
     expect(f.string(p, -0)).toBe('');
     expect(f.string(f.new('wchar_t[3]', 'ab'), -0)).toBe('');
     expect(f.memmove(p, f.new('char[4]', 'xy'), -0)).toBeUndefined();
