@@ -1,6 +1,6 @@
 // ffi.dump's annotated hex dump (layout checked against the C compiler) and what util.inspect shows of cdata.
 import * as util from 'util';
-import { FFI, FFIError, Lib } from '../../lib';
+import { CData, FFI, FFIError, Lib } from '../../lib';
 import { dump, inspectCData } from '../../lib/cdata/dump';
 import { cc, ffiOf } from '../../lib/cc';
 import { expectThrow } from '../helpers/throws';
@@ -231,12 +231,13 @@ describe('inspectCData', () => {
     expect(inspect(f.new('struct s[2]'))).toBe(`<cdata 'struct s[2]' owning 8 bytes> [ { n: 0, data: [] }, { n: 0, data: [] } ]`);
     // A struct over memory whose extent is not known: its n (a million here) says nothing of what is there.
     const small = f.new('int[1]', [1000000]);
-    const cast = f.cast('struct s *', small)[0];
+    const sp = f.cast('struct s *', small) as CData;
+    const cast = sp[0];
     expect(inspect(cast)).toBe(`${String(cast)} { n: 1000000, data: [int[] of unknown length] }`);
     expect(f.dump(p).split('\n').slice(1).map((l) => l.replace(/^0x[0-9a-f]+ +/, ''))).toEqual([
       '03 00 00 00              n = 3', '01 00 00 00              data[0] = 1', '02 00 00 00              data[1] = 2', '03 00 00 00              data[2] = 3',
     ]);
-    expect(f.dump(f.cast('struct s *', small))).toMatch(/^'struct s \*': 4 bytes at 0x[0-9a-f]+\n0x[0-9a-f]+ {2}40 42 0f 00 +n = 1000000$/);
+    expect(f.dump(sp)).toMatch(/^'struct s \*': 4 bytes at 0x[0-9a-f]+\n0x[0-9a-f]+ {2}40 42 0f 00 +n = 1000000$/);
   });
 
   test('only what util.inspect shows is read: nested unions of two members of one type (was: every path, 2^depth, even at depth 0)', () => {
