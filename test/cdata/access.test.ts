@@ -133,6 +133,23 @@ describe('structs and unions', () => {
     expect(w.scanned).toBeLessThan(10 * 3000);
   });
 
+  test('a struct of 40,000 fields: made, its fields read and written, passed by value (was: RangeError, the stack overflowed compiling its class)', () => {
+    const f = new FFI();
+    const n = 40000;
+    f.cdef(`struct huge { ${Array.from({ length: n }, (_, i) => `int f${i};`).join(' ')} }; struct one { int f0; };`);
+    const p = f.new('struct huge *');
+    p.f0 = 1;
+    p[`f${n - 1}`] = 7;
+    expect([p.f0, p[`f${n - 1}`], p[0][`f${n - 1}`], p.f20000]).toEqual([1, 7, 7, 0]);
+    expect(() => (p.f1 = 'x' as never)).toThrow(TypeError);
+    const listed = f.new('struct huge *', Array.from({ length: n }, (_, i) => i));
+    expect([listed.f4095, listed.f4096, listed[`f${n - 1}`]]).toEqual([4095, 4096, n - 1]);
+    // Accessors defined in parts are the class's own kind: not enumerable, on the prototype.
+    expect(Object.keys(p[0])).toEqual(Object.keys(f.new('struct one *')[0]));
+    const last = f.callback('int(struct huge)', (s: { [k: string]: number }) => s[`f${n - 1}`] + s.f0);
+    expect(last(listed[0])).toBe(n - 1);
+  });
+
   test('fields read and write through the struct and through a pointer to it', () => {
     const p = ffi.new('struct pt *');
     p.x = 3;
