@@ -763,6 +763,14 @@ export class FFI {
     if (typeof options !== 'object' || options === null) {
       throw new TypeError(`ffi.typescriptDeclarations(): expected options as an object, got ${show(options)}`);
     }
+    for (const key of ['name', 'importFrom', 'source'] as const) {
+      const value = options[key];
+      if (value !== undefined && typeof value !== 'string') {
+        throw new TypeError(`ffi.typescriptDeclarations(): expected options.${key} as a string, got ${show(value)}`);
+      }
+    }
+    const problem = options.name === undefined ? undefined : typeScript().interfaceNameProblem(options.name);
+    if (problem) throw new TypeError(`ffi.typescriptDeclarations(): options.name ${JSON.stringify(options.name)} ${problem}`);
     const values = [...(this.#bound?.values ?? [])].map(([name, v]) => aotData().macroValueMember(name, v));
     return typeScript().typescriptDeclarations(this.#registry, values.length ? { ...options, members: [...(options.members ?? []), ...values] } : options);
   }

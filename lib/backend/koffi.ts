@@ -141,6 +141,10 @@ function loadFlags(flags: unknown, where: string): LoadFlags {
   if (typeof flags !== 'number' || !Number.isSafeInteger(flags) || flags < 0) {
     throw new TypeError(`${where}: expected flags as a sum of ffi.RTLD_* values, got ${show(flags)}`);
   }
+  // CFFI takes a C int; the bit test below sees only the low 32 bits of a larger number.
+  if (flags > 0x7fffffff) {
+    throw new RangeError(`${where}: flags 0x${flags.toString(16)} are more than a C int holds; give a sum of ffi.RTLD_* values`);
+  }
   const known = Object.values(RTLD).reduce((a: number, b: number) => a | b, 0);
   if ((flags & ~known) !== 0) {
     throw new RangeError(`${where}: flags 0x${flags.toString(16)} hold bits (0x${(flags & ~known).toString(16)}) that are no RTLD_* value`);

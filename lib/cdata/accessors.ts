@@ -91,27 +91,44 @@ export class Constants {
     }
     return name;
   }
+  /**
+   * The declarations the source starts with: the constants from the array `K` (one argument, not
+   * one each: a struct of 40,000 fields has 80,000 of them, past what a call or a parameter list
+   * takes), the lazily resolved classes, the helpers.
+   */
   preamble(): string {
-    return (this.lazy.size ? `let ${[...this.lazy].join(', ')};\n` : '') + [...this.helpers.values()].map((h) => `${h}\n`).join('');
+    const constants = this.values.length ? `const ${this.values.map((_, i) => `c${i} = K[${i}]`).join(', ')};\n` : '';
+    return constants + (this.lazy.size ? `let ${[...this.lazy].join(', ')};\n` : '') + [...this.helpers.values()].map((h) => `${h}\n`).join('');
   }
 }
 
+/** How many fields a struct has accessors for (its declared members while its layout is pending). */
+export function accessorCount(s: StructType): number {
+  return (pendingLayout(s) ? s.members : s.fields)?.length ?? 0;
+}
+
+/** The source of the accessors of `s`'s fields, class members one a line. */
 export function fieldAccessors(s: StructType, k: Constants): string {
+  return fieldMembers(s, k, 0, accessorCount(s)).join('\n');
+}
+
+/** The source of the accessors (a getter and a setter each) of fields `from` to `to` (excluded) of `s`. */
+export function fieldMembers(s: StructType, k: Constants, from: number, to: number): string[] {
   const out: string[] = [];
   const pending = pendingLayout(s);
   if (pending) {
     // Laid out by the compiler, not verified when this class was made: once verify() has given the
     // layout, the declared names reach the fields through the class made since; before, they say why not.
     const why = k.add(`'${s.cname}': ${pendingReason(pending)}`);
-    for (const m of s.members ?? []) {
+    for (const m of (s.members ?? []).slice(from, to)) {
       if (m.name === '') continue;
       const name = JSON.stringify(m.name);
       out.push(`get [${name}]() { return settledField(this, ${name}, ${why}); }`);
       out.push(`set [${name}](v) { settledField(this, ${name}, ${why}, v); }`);
     }
-    return out.join('\n');
+    return out;
   }
-  for (const f of s.fields ?? []) {
+  for (const f of (s.fields ?? []).slice(from, to)) {
     const name = JSON.stringify(f.name);
     const where = `field '${f.name}' of '${s.cname}'`;
     const field = k.add(`field '${f.name}'`);
@@ -124,5 +141,5 @@ export function fieldAccessors(s: StructType, k: Constants): string {
     out.push(`get [${name}]() { ${guarded(`return ${itemRead(f.type, 'this[MEM].v', off, String(f.offset), k)};`, field)} }`);
     out.push(`set [${name}](v) { ${guarded(itemWrite(f.type, 'this[MEM].v', off, where, k), field)} }`);
   }
-  return out.join('\n');
+  return out;
 }

@@ -74,7 +74,7 @@ function openLength(t: ArrayType, init: unknown): number {
     const n = Number(init);
     // As CFFI: a number that is no integer is the wrong type (TypeError), a negative or huge one a wrong value.
     if (!Number.isSafeInteger(n) || n < 0) throw countError(`${where}: length`, init);
-    return n;
+    return n + 0; // -0 is 0: a length of -0 would show in the type's size and the cdata's length
   }
   if (Array.isArray(init)) return init.length;
   if (typeof init === 'string' && isCharLike(t.item)) return Buffer.byteLength(init, 'utf8') + 1;

@@ -13,7 +13,7 @@ import { writeArray } from './access';
 import { wideCodes } from './layout';
 import { ScalarType, isWideChar, reprOf, toCScalar, toC_f80 } from './convert';
 import { Block, Hold, allocate, toAddress } from './memory';
-import { fitsJsMemory, passable, standIn, toCPointer } from './pointers';
+import { fitsJsMemory, isShrinkable, passable, shrinkableError, standIn, toCPointer } from './pointers';
 import { toKoffiRecord } from './records';
 
 // ---------------------------------------------------------------------------------------------
@@ -35,6 +35,7 @@ export function toCPointerArgument(t: PointerType, value: unknown, where: string
   if (Array.isArray(value)) return temporaryArray(t, value, where);
   if (value !== null && typeof value === 'object' && !isCData(value) && (ArrayBuffer.isView(value) || types.isArrayBuffer(value))) {
     if (!fitsJsMemory(t, value)) throw new TypeError(`${where}: a ${show(value)} does not hold '${t.item.cname}' items for '${t.cname}'`);
+    if (isShrinkable(types.isArrayBuffer(value) ? value : (value as ArrayBufferView).buffer)) throw shrinkableError(`a ${show(value)}`, where);
     // V8 gives an empty or detached buffer no address: koffi would pass NULL.
     return (value as ArrayBuffer | ArrayBufferView).byteLength === 0 ? emptyMemory(t, value, where) : value;
   }

@@ -14,7 +14,7 @@ import { checkMemory, fault } from './faults';
 import { toCPointer } from './pointers';
 import { hasVarArray, readBits, writeBits } from './layout';
 import { extentOf, readAddress, readScalar, writeAt, writeOpenArray } from './access';
-import { Constants, fieldAccessors, guarded, hasMaker, itemRead, itemWrite, structOf } from './accessors';
+import { Constants, accessorCount, fieldAccessors, fieldMembers, guarded, hasMaker, itemRead, itemWrite, structOf } from './accessors';
 
 /** Constructors take (m, a, o, n, own): the Memory, the address, the offset in m.v, the length of an array, the bytes owned. */
 export type CDataClass = new (m: Memory, a: Address, o: number, n: number, own: number) => CData;
@@ -514,7 +514,7 @@ function generate(t: Aggregate): CDataClass {
         members.push(`[CSTRING]() { const m = this[MEM]; if (!m.bounded && m.why === '' && m.buffer === null && m.v !== NO_MEMORY) return readCString(this[ADDR]); return undefined; }`);
       }
       const s = structOf(t);
-      if (s) members.push(fieldAccessors(s, k));
+      if (s && accessorCount(s) <= FIELDS_IN_CLASS) members.push(fieldAccessors(s, k));
       body = members.join('\n');
       break;
     }
@@ -539,7 +539,7 @@ function generate(t: Aggregate): CDataClass {
     case 'struct':
     case 'union':
       base = 'StructData';
-      body = fieldAccessors(t, k);
+      body = accessorCount(t) <= FIELDS_IN_CLASS ? fieldAccessors(t, k) : '';
       break;
   }
   // Each class defines (not assigns: the prototype chain ends in a Proxy) its own fields.
@@ -562,13 +562,34 @@ function generate(t: Aggregate): CDataClass {
     `}\n` +
     `return C;`;
   // Compiled for each type: classes sharing code would share inline caches, which then see many shapes.
-  const factory = new Function(base, 'T', ...RUNTIME_NAMES, ...k.values.map((_, i) => `c${i}`), source) as ClassFactory;
+  const factory = new Function(base, 'T', ...RUNTIME_NAMES, 'K', source) as ClassFactory;
   const baseClass = { PointerData, FunctionPointerData, ArrayData, StructData }[base];
-  const cls = factory(baseClass, t, ...RUNTIME_VALUES, ...k.values);
+  const cls = factory(baseClass, t, ...RUNTIME_VALUES, k.values);
   Object.defineProperty(cls.prototype, CLASS, { value: cls });
+  const s = structOf(t);
+  if (s && accessorCount(s) > FIELDS_IN_CLASS) defineFieldsInParts(cls.prototype, s);
   refuseConstruction(cls.prototype);
   if (base === 'PointerData' || base === 'ArrayData') withoutOwnIndices.add(cls.prototype);
   return cls;
+}
+
+/**
+ * The most fields whose accessors go in the class's own source. V8 compiles a class or an object
+ * literal of some 80,000 accessors (a struct of 40,000 fields) no more: it runs out of stack.
+ */
+const FIELDS_IN_CLASS = 4096;
+
+/** Past FIELDS_IN_CLASS fields, their accessors (the same code) from object literals of that many each. */
+function defineFieldsInParts(proto: object, s: StructType): void {
+  for (let from = 0, n = accessorCount(s); from < n; from += FIELDS_IN_CLASS) {
+    const k = new Constants();
+    const members = fieldMembers(s, k, from, from + FIELDS_IN_CLASS);
+    const source = `'use strict';\n${k.preamble()}return {\n${members.join(',\n')}\n};`;
+    const part = (new Function(...RUNTIME_NAMES, 'K', source) as (...args: unknown[]) => object)(...RUNTIME_VALUES, k.values);
+    const descriptors = Object.getOwnPropertyDescriptors(part);
+    for (const key of Object.keys(descriptors)) descriptors[key].enumerable = false; // as a class's own
+    Object.defineProperties(proto, descriptors);
+  }
 }
 
 type ClassFactory = (...args: unknown[]) => CDataClass;

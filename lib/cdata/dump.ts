@@ -7,7 +7,7 @@ import type { Complex, ScalarType } from './convert';
 import { CData, isCData, MEM, ADDR, OFF, LEN, OWN, TYPE } from './base';
 import { readValue } from './classes';
 import { readAddress } from './access';
-import { readBits } from './layout';
+import { hasVarArray, readBits } from './layout';
 import { checkMemory } from './faults';
 import { addressHex, placeMemory } from './memory';
 
@@ -99,7 +99,8 @@ function regionOf(c: CData, bytes: number | undefined, where: string): Region {
       return { ...base, item: t.item, count: c[LEN], indexed: true, natural: c[LEN] * t.item.size };
     case 'struct':
     case 'union':
-      return { ...base, item: t, count: 1, indexed: false, natural: t.size };
+      // A struct ffi.new sized for its flexible array member spans the bytes it was given.
+      return { ...base, item: t, count: 1, indexed: false, natural: hasVarArray(t) ? Math.max(t.size, c[OWN] || c[LEN]) : t.size };
     case 'pointer': {
       const size = t.item.size;
       if (size <= 0) {
@@ -109,7 +110,8 @@ function regionOf(c: CData, bytes: number | undefined, where: string): Region {
         return { ...base, item: null, count: 0, indexed: false, natural: 0 };
       }
       const count = bytes === undefined ? 1 : Math.ceil(bytes / size);
-      return { ...base, item: t.item, count, indexed: count > 1, natural: size };
+      const natural = count === 1 && hasVarArray(t.item) ? Math.max(size, c[OWN]) : size;
+      return { ...base, item: t.item, count, indexed: count > 1, natural };
     }
     default:
       throw new TypeError(`${where}: cannot dump ${show(c)}; pass a pointer, array, struct or union`);
@@ -136,7 +138,7 @@ function itemLeaves(r: Region, view: DataView, offset: number, total: number, bu
   const out: Leaf[] = [];
   for (let i = 0; i < r.count && i * item.size < total; i++) {
     const name = r.indexed ? `[${i}]` : '';
-    leavesOf(item, view, offset, i * item.size, r.address, name, total, out, budget);
+    leavesOf(item, view, offset, i * item.size, r.address, name, total, out, budget, r.count === 1 ? r.natural : item.size);
   }
   return out;
 }
@@ -155,9 +157,10 @@ const join = (name: string, field: string): string => (name === '' ? field : `${
 
 /**
  * The annotated ranges of an object of type `t` at `at` bytes into the dump (view offset `base + at`),
- * while the budget lasts: once it is spent, the walk goes no further down.
+ * while the budget lasts: once it is spent, the walk goes no further down. `room`: the bytes the
+ * object has, which a flexible array member at its end shares out as items.
  */
-function leavesOf(t: CType, view: DataView, base: number, at: number, address: number, name: string, total: number, out: Leaf[], budget: Budget): void {
+function leavesOf(t: CType, view: DataView, base: number, at: number, address: number, name: string, total: number, out: Leaf[], budget: Budget, room: number): void {
   if (at >= total) return;
   if (budget.left === 0) {
     budget.cut ||= t.size !== 0; // a type of no bytes has nothing to leave out but an empty char array's text
@@ -171,19 +174,19 @@ function leavesOf(t: CType, view: DataView, base: number, at: number, address: n
       take(out, { offset: at, length: t.size, note: label + scalarNote(t, view, base + at) }, budget);
       return;
     case 'array': {
-      const length = t.length ?? 0;
+      const length = t.length ?? (t.item.size > 0 ? Math.max(0, Math.floor(room / t.item.size)) : 0);
       if (isCharLike(t.item)) {
         take(out, { offset: at, length, note: label + JSON.stringify(shorten(charsAt(view, base + at, Math.min(length, total - at)))) }, budget);
         return;
       }
       for (let i = 0; i < length && at + i * t.item.size < total; i++) {
-        leavesOf(t.item, view, base, at + i * t.item.size, address, `${name}[${i}]`, total, out, budget);
+        leavesOf(t.item, view, base, at + i * t.item.size, address, `${name}[${i}]`, total, out, budget, t.item.size);
       }
       return;
     }
     case 'struct':
     case 'union':
-      structLeaves(t, view, base, at, address, name, total, out, budget);
+      structLeaves(t, view, base, at, address, name, total, out, budget, room);
       return;
     case 'void':
     case 'function':
@@ -191,7 +194,7 @@ function leavesOf(t: CType, view: DataView, base: number, at: number, address: n
   }
 }
 
-function structLeaves(t: StructType, view: DataView, base: number, at: number, address: number, name: string, total: number, out: Leaf[], budget: Budget): void {
+function structLeaves(t: StructType, view: DataView, base: number, at: number, address: number, name: string, total: number, out: Leaf[], budget: Budget, room: number): void {
   if (!t.fields) {
     take(out, { offset: at, length: 0, note: `${name || t.cname}: opaque '${t.cname}' (declared but never defined)` }, budget);
     return;
@@ -201,7 +204,7 @@ function structLeaves(t: StructType, view: DataView, base: number, at: number, a
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i];
     if (f.bitsize < 0) {
-      leavesOf(f.type, view, base, at + f.offset, address, join(name, f.name), total, own, budget);
+      leavesOf(f.type, view, base, at + f.offset, address, join(name, f.name), total, own, budget, Math.max(room, t.size) - f.offset);
       continue;
     }
     // Bit-fields sharing storage bytes are shown together on their bytes.
@@ -318,7 +321,8 @@ export function inspectCData(cdata: CData, depth: number, options: InspectOption
     switch (t.kind) {
       case 'struct':
       case 'union':
-        contents = reader.struct(t, cdata[MEM].v, cdata[OFF], cdata[ADDR] as number, 0);
+        // The bytes a flexible array member may show: those ffi.new sized the struct for, as p.data reads.
+        contents = reader.struct(t, cdata[MEM].v, cdata[OFF], cdata[ADDR] as number, 0, cdata[OWN] || cdata[LEN] || null);
         break;
       case 'array':
         contents = isCharLike(t.item)
@@ -327,7 +331,7 @@ export function inspectCData(cdata: CData, depth: number, options: InspectOption
         break;
       case 'pointer':
         if (cdata[OWN] === 0 || t.item.size <= 0) return repr;
-        contents = reader.value(t.item, cdata[MEM].v, cdata[OFF], cdata[ADDR] as number, 0);
+        contents = reader.value(t.item, cdata[MEM].v, cdata[OFF], cdata[ADDR] as number, 0, cdata[OWN]);
         break;
       default:
         return repr;
@@ -348,7 +352,12 @@ export function inspectCData(cdata: CData, depth: number, options: InspectOption
 class Reader {
   constructor(private readonly limit: number, private readonly depth: number) {}
 
-  value(t: CType, view: DataView, offset: number, address: number, level: number): unknown {
+  /**
+   * `room`: the bytes known to be there from `offset` on, which a flexible array member (`int
+   * data[];`) at the end of a struct may take; null when unknown (a pointer C gave), and then its
+   * items are not read: only the fixed part of a struct is known to be there.
+   */
+  value(t: CType, view: DataView, offset: number, address: number, level: number, room: number | null): unknown {
     switch (t.kind) {
       case 'primitive':
         return readValue(t, view, offset);
@@ -359,12 +368,15 @@ class Reader {
       }
       case 'pointer':
         return readValue(t, view, offset);
-      case 'array':
-        if (isCharLike(t.item)) return charsAt(view, offset, t.length ?? 0);
-        return this.array(t.item, t.length ?? 0, view, offset, address, level);
+      case 'array': {
+        if (t.length === null && room === null) return new Opaque(`[${t.cname} of unknown length]`);
+        const length = t.length ?? (t.item.size > 0 ? Math.max(0, Math.floor((room as number) / t.item.size)) : 0);
+        if (isCharLike(t.item)) return charsAt(view, offset, length);
+        return this.array(t.item, length, view, offset, address, level);
+      }
       case 'struct':
       case 'union':
-        return this.struct(t, view, offset, address, level);
+        return this.struct(t, view, offset, address, level, room);
       case 'void':
       case 'function':
         return new Opaque(`[${t.cname}]`);
@@ -376,12 +388,12 @@ class Reader {
     const out: unknown[] = new Array(length);
     if (level > this.depth) return this.unread(out, view, offset, length * item.size);
     for (let i = 0; i < Math.min(length, this.limit); i++) {
-      out[i] = this.value(item, view, offset + i * item.size, address + i * item.size, level + 1);
+      out[i] = this.value(item, view, offset + i * item.size, address + i * item.size, level + 1, item.size);
     }
     return out;
   }
 
-  struct(t: StructType, view: DataView, offset: number, address: number, level: number): object {
+  struct(t: StructType, view: DataView, offset: number, address: number, level: number, room: number | null): object {
     if (!t.fields) return new Opaque(`[opaque ${t.cname}]`);
     const out = {};
     const unread = level > this.depth;
@@ -389,7 +401,7 @@ class Reader {
       const v =
         unread ? undefined
         : f.bitsize >= 0 ? readBits(view, offset + f.offset, f)
-        : this.value(f.type, view, offset + f.offset, address + f.offset, level + 1);
+        : this.value(f.type, view, offset + f.offset, address + f.offset, level + 1, room === null ? null : Math.max(room, t.size) - f.offset);
       Object.defineProperty(out, f.name, { value: v, enumerable: true });
     }
     return unread ? this.unread(out, view, offset, t.size) : out;

@@ -44,7 +44,7 @@ export function openLengthOf(t: ArrayType, value: unknown, where: string): numbe
   if (typeof value !== 'number' && typeof value !== 'bigint') return null;
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`${where}: the length of '${t.cname}' must be a non-negative integer, got ${show(value)}`);
-  return n;
+  return n + 0; // -0 is 0
 }
 
 /** The items an initialiser gives an open array (a list, a string, a typed array), or its length when it is an integer. */

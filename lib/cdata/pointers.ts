@@ -2,7 +2,7 @@
 import { types } from 'util';
 import { show, TypeError } from '../errors';
 import { CType, PointerType, isByteLike } from '../ctype/model';
-import { CData, isCData, ADDR, TYPE } from './base';
+import { CData, isCData, ADDR, MEM, TYPE } from './base';
 import { goneError } from './faults';
 import type { Address } from './memory';
 
@@ -76,11 +76,31 @@ export function fitsJsMemory(want: PointerType, value: object): boolean {
   }
 }
 
-/** The address of a cdata C may be given, or the error saying why its memory is gone. */
+/** The address of a cdata C may be given, or the error saying why its memory is gone or may go while C uses it. */
 export function passable(c: CData, where: string): Address {
   const e = goneError(c, where);
   if (e) throw e;
+  const buffer = c[MEM].buffer;
+  if (buffer !== null && isShrinkable(buffer)) throw shrinkableError(show(c), where);
   return c[ADDR];
+}
+
+/**
+ * Whether `buffer` is an ArrayBuffer that can shrink (`new ArrayBuffer(n, { maxByteLength })`).
+ * V8 takes back the pages a shrink gives up: C holding an address in them (a callback it calls
+ * resized the buffer, or JavaScript did during an `.async` call) would write to memory that is
+ * gone, and the process would die. A growable SharedArrayBuffer only grows, in place: it can be passed.
+ */
+export function isShrinkable(buffer: ArrayBufferLike): boolean {
+  return (buffer as { resizable?: boolean }).resizable === true;
+}
+
+/** The error for passing C memory of a resizable ArrayBuffer (`what`, shown). */
+export function shrinkableError(what: string, where: string): TypeError {
+  return new TypeError(
+    `${where}: ${what} is memory of a resizable ArrayBuffer, which could be shrunk while C uses it (by a callback, or during an .async call); ` +
+      'pass memory of a fixed-length ArrayBuffer, or copy it into ffi.new() memory',
+  );
 }
 
 /**

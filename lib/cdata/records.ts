@@ -6,6 +6,7 @@ import { classOf } from './classes';
 import { readAddress, readCode, writeAt, writeCode } from './access';
 import { allocate } from './memory';
 import { passable } from './pointers';
+import { goneError } from './faults';
 import { TypeError } from '../errors';
 import { codeHelpers, loadCode, reprOf } from './convert';
 
@@ -36,7 +37,9 @@ export function toKoffiRecord(t: StructType, value: unknown, where: string): obj
     s = newStruct(t);
     writeAt(t, s[MEM].v, s[OFF], value, where);
   }
-  passable(s, where);
+  // Read here, before the call: memory that may shrink later (a resizable ArrayBuffer's) is no danger.
+  const gone = goneError(s, where);
+  if (gone) throw gone;
   return recordFiller(t)(s[MEM].v, s[OFF], {});
 }
 

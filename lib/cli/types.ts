@@ -41,6 +41,7 @@ export async function typesCommand(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (args.positionals.length !== 1) throw new UsageError('types: name one declarations file (FILE.h)');
+  checkName(args.get('name'));
   const file = args.positionals[0];
   if (args.has('header') || (/\.h$/.test(file) && nodeHost.statSync(file) === undefined)) return headerTypes(file, args);
   let text: string;
@@ -68,6 +69,16 @@ export async function typesCommand(argv: readonly string[]): Promise<number> {
   if (out === undefined) nodeHost.write('stdout', ts);
   else nodeHost.writeFileSync(out, ts);
   return 0;
+}
+
+/** Refuses a --name the declarations cannot use as the interface's name, by the rule the API applies. */
+function checkName(name: string | undefined): void {
+  if (name === undefined) return;
+  try {
+    new FFI().typescriptDeclarations({ name });
+  } catch (e) {
+    throw new UsageError(`--name ${(e as Error).message.replace(/^.*?options\.name /, '')}`);
+  }
 }
 
 /** `cffi types sqlite3.h`: the declarations of a whole C header, as ffi.cdefHeader() reads it. */

@@ -85,6 +85,7 @@ export function completeStruct(t: StructType, members: readonly MemberDecl[], pa
     t.waiting = { members, pack, member, on };
     return;
   }
+  checkNesting(t, members, fail);
   t.fields = p.fields;
   t.align = p.align;
   t.size = roundUp(Math.ceil(p.bits / 8), p.align);
@@ -282,11 +283,84 @@ function deferLayout(t: StructType, members: readonly MemberDecl[], pack: number
       fail(m.pos, `member '${m.name}' has incomplete type '${ty.cname}'`);
     }
   });
+  checkNesting(t, members, fail);
   t.fields = null;
   t.size = -1;
   t.align = -1;
   t.pack = pack;
   t.members = members;
+}
+
+/**
+ * The most levels of structs, unions and arrays one object holds by value, one inside the next
+ * (a struct of ints is 1 level; the parser's limit on a type's derivations is the same number).
+ * Reading, writing, showing and passing such an object walk it level by level: past this, a walk
+ * could run out of stack.
+ */
+export const VALUE_NESTING_LIMIT = 256;
+
+/** Levels of structs, unions and arrays by value in each laid-out struct or union (see nestingOf). */
+const nestings = new WeakMap<StructType, number>();
+
+/** The levels an object of type `t` holds by value: 0 for scalars and pointers, 1 + its members' for the rest. */
+function levelsOf(t: CType): number {
+  let levels = 0;
+  for (; t.kind === 'array'; t = t.item) levels++;
+  if (t.kind !== 'struct' && t.kind !== 'union') return levels;
+  return levels + (nestings.get(t) ?? nestingOf(t));
+}
+
+/**
+ * How many levels of structs, unions and arrays `root` nests by value, its own level counted;
+ * found without recursion (a walk with its own stack), remembered for laid-out types.
+ */
+function nestingOf(root: StructType): number {
+  const stack: StructType[] = [root];
+  const found = new Map<StructType, number>();
+  const entered = new Set<StructType>([root]); // C has no struct inside itself: one met again counts as none
+  while (stack.length > 0) {
+    const s = stack[stack.length - 1];
+    let deepest = 0;
+    let waits = false;
+    for (const m of s.fields ?? s.members ?? []) {
+      let ty = m.type;
+      let levels = 0;
+      for (; ty.kind === 'array'; ty = ty.item) levels++;
+      const inner = ty.kind === 'struct' || ty.kind === 'union' ? nestings.get(ty) ?? found.get(ty) ?? (entered.has(ty) ? 0 : undefined) : 0;
+      if (inner === undefined) {
+        stack.push(ty as StructType);
+        entered.add(ty as StructType);
+        waits = true;
+        break;
+      }
+      deepest = Math.max(deepest, levels + inner);
+    }
+    if (waits) continue;
+    stack.pop();
+    found.set(s, deepest + 1);
+    if (s.fields !== null) nestings.set(s, deepest + 1);
+  }
+  return found.get(root) as number;
+}
+
+/** Refuses a struct or union with `members` that nests more than VALUE_NESTING_LIMIT levels by value. */
+function checkNesting(t: StructType, members: readonly MemberDecl[], fail: LayoutFail): void {
+  let deepest: MemberDecl | null = null;
+  let levels = 0;
+  for (const m of members) {
+    const n = levelsOf(m.type);
+    if (n > levels) {
+      levels = n;
+      deepest = m;
+    }
+  }
+  if (deepest !== null && levels + 1 > VALUE_NESTING_LIMIT) {
+    fail(
+      deepest.pos,
+      `nesting too deep: '${t.cname}' holds structs, unions and arrays by value more than ${VALUE_NESTING_LIMIT} levels deep ` +
+        `(member '${deepest.name}' of type '${deepest.type.cname}'); hold an inner one through a pointer`,
+    );
+  }
 }
 
 /** What the compiler reported about a struct laid out by it (see `deferLayout`). */

@@ -1,4 +1,5 @@
 // Reading and writing through cdata: elements, fields, nested views, bitfields, bounds and type checks.
+import * as util from 'util';
 import { FFI, FFIError } from '../../lib';
 import { expectThrow } from '../helpers/throws';
 import { countArrayScans } from '../helpers/work';
@@ -131,6 +132,37 @@ describe('structs and unions', () => {
     });
     expect(w.value).toBe(7);
     expect(w.scanned).toBeLessThan(10 * 3000);
+  });
+
+  test('a struct of 40,000 fields: made, its fields read and written, passed by value (was: RangeError, the stack overflowed compiling its class)', () => {
+    const f = new FFI();
+    const n = 40000;
+    f.cdef(`struct huge { ${Array.from({ length: n }, (_, i) => `int f${i};`).join(' ')} }; struct one { int f0; };`);
+    const p = f.new('struct huge *');
+    p.f0 = 1;
+    p[`f${n - 1}`] = 7;
+    expect([p.f0, p[`f${n - 1}`], p[0][`f${n - 1}`], p.f20000]).toEqual([1, 7, 7, 0]);
+    expect(() => (p.f1 = 'x' as never)).toThrow(TypeError);
+    const listed = f.new('struct huge *', Array.from({ length: n }, (_, i) => i));
+    expect([listed.f4095, listed.f4096, listed[`f${n - 1}`]]).toEqual([4095, 4096, n - 1]);
+    // Accessors defined in parts are the class's own kind: not enumerable, on the prototype.
+    expect(Object.keys(p[0])).toEqual(Object.keys(f.new('struct one *')[0]));
+    const last = f.callback('int(struct huge)', (s: { [k: string]: number }) => s[`f${n - 1}`] + s.f0);
+    expect(last(listed[0])).toBe(n - 1);
+  });
+
+  test('structs nested by value 256 levels deep, as deep as cdef takes them: made, read, shown, dumped, passed by value', () => {
+    const f = new FFI();
+    f.cdef(['struct s0 { int x; };', ...Array.from({ length: 255 }, (_, i) => `struct s${i + 1} { struct s${i} a; };`)].join('\n'));
+    const p = f.new('struct s255 *');
+    let inner: { a: unknown; x: number } = p[0];
+    for (let i = 0; i < 255; i++) inner = inner.a as typeof inner;
+    inner.x = 42;
+    expect(util.inspect(p, { depth: Infinity })).toContain('x: 42');
+    expect(f.dump(p)).toMatch(/a\.a\.a\.x = 42$/);
+    expect(f.callback('int(struct s255)', (v: { a: unknown }) => { let c = v as { a: unknown; x: number }; for (let i = 0; i < 255; i++) c = c.a as typeof c; return c.x; })(p[0])).toBe(42);
+    expect(f.typescriptDeclarations()).toContain('export interface struct_s255 extends CData {');
+    expect(() => f.cdef('struct s256 { struct s255 a; };')).toThrow(/nesting too deep: 'struct s256' holds structs, unions and arrays by value more than 256 levels deep/);
   });
 
   test('fields read and write through the struct and through a pointer to it', () => {

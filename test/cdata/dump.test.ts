@@ -1,6 +1,6 @@
 // ffi.dump's annotated hex dump (layout checked against the C compiler) and what util.inspect shows of cdata.
 import * as util from 'util';
-import { FFI, FFIError, Lib } from '../../lib';
+import { CData, FFI, FFIError, Lib } from '../../lib';
 import { dump, inspectCData } from '../../lib/cdata/dump';
 import { cc, ffiOf } from '../../lib/cc';
 import { expectThrow } from '../helpers/throws';
@@ -215,6 +215,29 @@ describe('inspectCData', () => {
   test('beyond the depth util.inspect asks for, only the repr', () => {
     const a = ffi.new('struct pt *');
     expect(inspectCData(a, -1, {}, util.inspect)).toBe(String(a));
+  });
+
+  test('a flexible array member shows the items ffi.new sized it for; of memory C or a cast gave, its length is unknown and nothing past the struct is read', () => {
+    const f = new FFI();
+    f.cdef('struct s { int n; int data[]; }; struct t { int n; struct s inner; }; struct c { short n; char name[]; };');
+    const p = f.new('struct s *', { n: 3, data: [1, 2, 3] });
+    // Was: data: [] (the items ffi.new wrote not shown), though p.data reads them.
+    expect(inspect(p)).toBe(`<cdata 'struct s *' owning 16 bytes> { n: 3, data: [ 1, 2, 3 ] }`);
+    expect(inspect(p[0])).toBe(`<cdata 'struct s' owning 16 bytes> { n: 3, data: [ 1, 2, 3 ] }`);
+    expect(inspect(f.new('struct t *', { n: 1, inner: { n: 2, data: [7, 8] } }))).toBe(`<cdata 'struct t *' owning 16 bytes> { n: 1, inner: { n: 2, data: [ 7, 8 ] } }`);
+    expect(inspect(f.new('struct c *', { n: 1, name: 'hi' }))).toBe(`<cdata 'struct c *' owning 5 bytes> { n: 1, name: 'hi' }`);
+    expect(inspect(f.new('struct s *', { n: 0 }))).toBe(`<cdata 'struct s *' owning 4 bytes> { n: 0, data: [] }`);
+    // An array's structs are sizeof apart: their flexible members have no items.
+    expect(inspect(f.new('struct s[2]'))).toBe(`<cdata 'struct s[2]' owning 8 bytes> [ { n: 0, data: [] }, { n: 0, data: [] } ]`);
+    // A struct over memory whose extent is not known: its n (a million here) says nothing of what is there.
+    const small = f.new('int[1]', [1000000]);
+    const sp = f.cast('struct s *', small) as CData;
+    const cast = sp[0];
+    expect(inspect(cast)).toBe(`${String(cast)} { n: 1000000, data: [int[] of unknown length] }`);
+    expect(f.dump(p).split('\n').slice(1).map((l) => l.replace(/^0x[0-9a-f]+ +/, ''))).toEqual([
+      '03 00 00 00              n = 3', '01 00 00 00              data[0] = 1', '02 00 00 00              data[1] = 2', '03 00 00 00              data[2] = 3',
+    ]);
+    expect(f.dump(sp)).toMatch(/^'struct s \*': 4 bytes at 0x[0-9a-f]+\n0x[0-9a-f]+ {2}40 42 0f 00 +n = 1000000$/);
   });
 
   test('only what util.inspect shows is read: nested unions of two members of one type (was: every path, 2^depth, even at depth 0)', () => {

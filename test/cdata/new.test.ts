@@ -89,6 +89,33 @@ describe('ffi.new', () => {
     expect(() => ffi.new('nosuch_t *')).toThrow(/unknown type name 'nosuch_t'/);
   });
 
+  test('a size or length of -0 is 0 everywhere: in the cdata, its type and what derives from it (was: length and sizeof -0)', () => {
+    const f = new FFI();
+    f.cdef('struct fa { int n; int d[]; }; void *memmove(void *, const void *, size_t);');
+    const zero = (v: unknown) => expect(Object.is(v, 0)).toBe(true);
+    for (const type of ['char[]', 'int[]', 'wchar_t[]', 'struct fa[]', 'int[][2]']) {
+      const a = f.new(type, -0);
+      zero(a.length);
+      zero(f.sizeof(a));
+      expect(util.inspect(a)).not.toContain('-0');
+    }
+    const alloc = f.newAllocator({ alloc: (n: number) => f.new('char[]', n) });
+    zero(alloc('char[]', -0).length);
+    zero(f.newAllocator()('char[]', -0).length);
+    const s = f.new('struct fa *', { n: 1, d: -0 });
+    zero(s.d.length);
+    expect(f.sizeof(s[0])).toBe(4);
+    const p = f.new('char[4]', 'ab');
+    zero(f.buffer(p, -0).length);
+    zero(f.unpack(p, -0).length);
+    zero(f.view(p, -0).byteLength);
+    expect(f.string(p, -0)).toBe('');
+    expect(f.string(f.new('wchar_t[3]', 'ab'), -0)).toBe('');
+    expect(f.memmove(p, f.new('char[4]', 'xy'), -0)).toBeUndefined();
+    expect(f.string(p)).toBe('ab');
+    zero(f.new('char[]', 0).length); // and 0 itself
+  });
+
   test('enums take values or enumerator names', () => {
     const e = ffi.new('enum color *', 'BLUE');
     expect(e[0]).toBe(2);

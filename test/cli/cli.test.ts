@@ -299,6 +299,15 @@ describe('cffi types', () => {
     expect(text).toContain("import type { CData } from '../lib';\n");
   });
 
+  test('a --name that is no TypeScript identifier is a usage error (was: written into the interface)', () => {
+    for (const name of ['a-b c', '9lives', 'interface']) {
+      const r = cffi(['types', 'decls.h', '--name', name], ws);
+      expect([r.status, r.stdout]).toEqual([2, '']);
+      expect(r.stderr).toContain(`cffi: --name ${JSON.stringify(name)} is `);
+    }
+    expect(cffi(['types', 'decls.h', '--name', 'a-b c'], ws).stderr).toContain('is not a TypeScript identifier; give letters, digits');
+  });
+
   test('a C file is read as cc() reads it', () => {
     const r = cffi(['types', 'exp.c'], ws);
     expect(r.status).toBe(0);

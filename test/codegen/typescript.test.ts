@@ -153,6 +153,19 @@ describe('typescriptDeclarations', () => {
     expect(text).toContain('f(new_: number | bigint, delete_: number | bigint, arg3: number | bigint, arg3_: number | bigint): number;');
   });
 
+  test("the interface's name must be an identifier the file can declare; the module name is quoted", () => {
+    const ffi = new FFI();
+    ffi.cdef('struct pt { int x; }; int f(struct pt *);');
+    for (const name of ['a-b c', '1st', '', 'x.y', 'class', 'string', 'CData']) {
+      expect(() => ffi.typescriptDeclarations({ name })).toThrow(TypeError);
+    }
+    expect(() => ffi.typescriptDeclarations({ name: 'a-b c' })).toThrow(`options.name "a-b c" is not a TypeScript identifier`);
+    expect(() => ffi.typescriptDeclarations({ name: 7 as unknown as string })).toThrow('expected options.name as a string, got 7');
+    expect(ffi.typescriptDeclarations({ name: '$Lib_2' })).toContain('export interface $Lib_2 {');
+    expect(ffi.typescriptDeclarations({ name: 'Bibliothèque' })).toContain('export interface Bibliothèque {');
+    expect(ffi.typescriptDeclarations({ importFrom: "it's\\" })).toContain("import type { CData } from 'it\\'s\\\\';");
+  });
+
   test('a struct of 130,000 fields and an enum of as many enumerators (was: RangeError, their lines spread into one call)', () => {
     const n = 130000;
     const fields = Array.from({ length: n }, (_, i) => `int f${i};`).join(' ');

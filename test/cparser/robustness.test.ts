@@ -114,6 +114,24 @@ describe('robustness', () => {
     expect(errorOf(`typedef int t0;\n${typedefs}`)).toMatch(/^cdef:\d+:\d+: nesting too deep \(a type more than 256 levels deep\)/);
   });
 
+  test('structs held by value more than 256 levels deep are refused at their definition, in any order (was: a stack overflow at first use)', () => {
+    const chain = (n: number, reverse = false): string[] => {
+      const defs = ['struct s0 { int x; };', ...Array.from({ length: n }, (_, i) => `struct s${i + 1} { int pad; struct s${i} a; };`)];
+      return reverse ? defs.reverse() : defs;
+    };
+    const deep = 'nesting too deep: \'struct s256\' holds structs, unions and arrays by value more than 256 levels deep ' +
+      "(member 'a' of type 'struct s255'); hold an inner one through a pointer";
+    expect(cdefError(chain(3000).join('\n')).message).toBe(`cdef:257:36: ${deep}`);
+    // Defined innermost last, the outer ones are laid out as it arrives: refused all the same.
+    expect(cdefError(chain(3000, true).join('\n')).message).toContain(deep);
+    // Arrays count as levels; a partial struct ('...') is refused before the compiler lays it out.
+    expect(cdefError(`${chain(250).join('')} struct w { struct s250 a[1][1][1][1][1][1]; };`).message).toMatch(/'struct w' holds .* more than 256 levels deep \(member 'a' of type 'struct s250\[1\]/);
+    expect(cdefError(`${chain(255).join('')} struct p { struct s255 a; ...; };`).message).toContain("'struct p' holds structs");
+    // 256 levels are fine.
+    const r = cdef(`${chain(255).join('')} struct w { struct s250 a[1][1][1][1]; };`);
+    expect([structOf(r, 'struct', 's255').size, structOf(r, 'struct', 'w').size]).toEqual([4 * 256, 4 * 251]);
+  });
+
   test('moderate nesting is fine', () => {
     const r = cdef(`int ${'*'.repeat(100)}x; int (${'('.repeat(50)}y${')'.repeat(50)});`);
     expect(get(r, 'y', 'variable').type).toBe(int);

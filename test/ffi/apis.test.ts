@@ -421,6 +421,14 @@ describe('libraries from dlopen()', () => {
     expectThrow(() => f.dlopen(null, 0x40000), RangeError, 'hold bits (0x40000) that are no RTLD_* value');
     expectThrow(() => f.dlopen(null, f.RTLD_LAZY | f.RTLD_NOW), RangeError, 'both RTLD_LAZY and RTLD_NOW');
     expectThrow(() => f.dlopen(null, -1), TypeError, 'expected flags as a sum of ffi.RTLD_* values, got -1');
+    // Past 32 bits, the unknown bits are not lost to the bit test.
+    expectThrow(() => f.dlopen(null, 2 ** 40), RangeError, 'flags 0x10000000000 are more than a C int holds');
+    expectThrow(() => f.dlopen(null, 2 ** 32 + 2), RangeError, 'more than a C int holds');
+    expectThrow(() => f.dlopen(null, 0x80000000), RangeError, 'more than a C int holds');
+    for (const bad of [1.5, NaN, Infinity, '2', null, 2n]) {
+      expect(() => f.dlopen(null, bad as number)).toThrow(TypeError);
+    }
+    expect(f.dlopen(null, -0)).toBeDefined();
   });
 
   test('RTLD_GLOBAL serves later libraries; RTLD_LAZY loads one whose symbols are missing until a call needs them', () => {

@@ -318,6 +318,41 @@ describe('holes reachable from JavaScript alone', () => {
     for (const outcome of shrunk) expect(outcome).toEqual(['RangeError', expect.stringMatching(/ArrayBuffer under it was resized to 0 bytes/)]);
   });
 
+  test('memory of a resizable ArrayBuffer is refused to C: a callback C calls could shrink it under C (was: SIGSEGV)', () => {
+    const r = runChild(`
+      const { FFI } = require(LIB);
+      const ffi = new FFI();
+      ffi.cdef('void qsort(void *, size_t, size_t, int (*)(const void *, const void *));');
+      const C = ffi.dlopen(null);
+      const attempt = (f) => { try { f(); return ['ok']; } catch (e) { return [e.constructor.name, e.message]; } };
+      const N = 1 << 16;
+      const rb = new ArrayBuffer(N * 4, { maxByteLength: N * 8 });
+      new Int32Array(rb).forEach((_, i, a) => (a[i] = N - i));
+      const shrink = ffi.callback('int(const void *, const void *)', (a, b) => { rb.resize(0); return 0; });
+      const tries = [
+        attempt(() => C.qsort(ffi.fromBuffer('int[]', rb), N, 4, shrink)),
+        attempt(() => C.qsort(new Int32Array(rb), N, 4, shrink)),
+        attempt(() => C.qsort(rb, N, 4, shrink)),
+        attempt(() => C.qsort(ffi.cast('void *', ffi.fromBuffer('int[]', rb)), N, 4, shrink)),
+      ];
+      // Growing only: a growable SharedArrayBuffer never moves or gives memory back; a fixed one sorts.
+      const sab = new SharedArrayBuffer(16, { maxByteLength: 64 });
+      new Int32Array(sab).set([4, 3, 2, 1]);
+      const fixed = new Int32Array([2, 1]);
+      const cmp = ffi.callback('int(const void *, const void *)', (a, b) => ffi.cast('int *', a)[0] - ffi.cast('int *', b)[0]);
+      C.qsort(new Int32Array(sab), 4, 4, cmp);
+      C.qsort(fixed, 2, 4, cmp);
+      console.log(JSON.stringify([tries, rb.byteLength, [...new Int32Array(sab)], [...fixed]]));
+    `);
+    expect(ending(r)).toBe('exit 0');
+    const [tries, left, shared, fixed] = JSON.parse(r.stdout.trim()) as [[string, string][], number, number[], number[]];
+    for (const [kind, message] of tries) {
+      expect(kind).toBe('TypeError');
+      expect(message).toMatch(/^qsort\(\) argument 1.*is memory of a resizable ArrayBuffer, which could be shrunk while C uses it .*; pass memory of a fixed-length ArrayBuffer, or copy it into ffi\.new\(\) memory$/);
+    }
+    expect([left, shared, fixed]).toEqual([1 << 18, [1, 2, 3, 4], [1, 2]]);
+  });
+
   test('an empty JavaScript buffer passes an address of its own; a detached one is refused; a 0-byte allocation is memory', () => {
     const told = inChild(`
       // The process's first allocation, of 0 bytes: an address C can read a terminator at.
