@@ -4,7 +4,8 @@ import { BakedHeaders, MacroValue, bakeModule, macroValue } from './aot/data';
 import { Lib, hideNames } from './clib';
 import type { VerifyOptions, WeakFunctions } from './apimode';
 import { probeCompiler } from './build';
-import { HeaderDeclarations, HeaderOptions, HeaderSkipped, WEAK_TABLE, weakReferences } from './header';
+import { HeaderDeclarations, HeaderOptions, HeaderSkipped } from './header';
+import { WEAK_TABLE, weakReferences } from './codegen/addresses';
 
 /** A header bound by ffi.cdefHeader(): how to include it, and whether a compiler has checked its layouts yet. */
 export interface BoundHeader {

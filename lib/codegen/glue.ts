@@ -7,6 +7,7 @@ import { Probe, ProbeRow, constantRow, enumeratorOf, probeRows } from './probes'
 import { Bindings, ExternBinding, FUNCTION_TABLE, EXTERN_REPORT, PREFIX, bindingsOf, byPointer, directSymbol, macroGlobalSymbol } from './bindings';
 import { CHAR_TYPES, Speller, Unnamable } from './spell';
 import { commentText, fieldChecks } from './checks';
+import { ADDRESSLESS_DEFINITION, TableEntry, functionTable } from './addresses';
 
 export type { Binding, ExternBinding } from './bindings';
 export { EXTERN_REPORT, FUNCTION_TABLE, byPointer, directSymbol, externBinding, lowerByValue, macroGlobalSymbol } from './bindings';
@@ -21,16 +22,6 @@ export const GLUE_FILE_CXX = 'node-cffi-glue.cpp';
  * `int8_t`, `va_list`, `errno`, `NULL` or `ssize_t` without including them.
  */
 export const PRELUDE_HEADERS: readonly string[] = ['stdio.h', 'stddef.h', 'stdarg.h', 'errno.h', 'sys/types.h', 'stdint.h'];
-
-/** A function reached through the table: its C name, its cdef type spelled in C, its wrapper, and the owner of its lines. */
-interface TableEntry {
-  readonly name: string;
-  readonly type: string;
-  readonly wrapper: string;
-  readonly owner: Owner;
-  /** The entry is the wrapper, whatever the function's type (see GlueOptions.wrapped). */
-  readonly wrapperOnly?: boolean;
-}
 
 /** What a line of the glue is about, so that a diagnostic there is told in terms of the cdef. */
 export interface Owner {
@@ -138,7 +129,7 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
   const accessors = new Lines();
   const prototypes = new Lines();
   const checks = new Lines();
-  const entries: TableEntry[] = [];
+  const entries: TableEntry<Owner>[] = [];
 
   const named = (t: CType, name: string, what: string, quals = 0): string => {
     try {
@@ -280,6 +271,7 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
     glue.add('# define _NCFFI_ENTRY(f, t, w) (_ncffi_fnptr)w');
     glue.add('#endif');
     glue.add('typedef void (*_ncffi_fnptr)(void);');
+    for (const line of ADDRESSLESS_DEFINITION) glue.add(line);
   }
   // The first tokens after the source: a definition only file scope accepts (a static function
   // cannot nest), which fails to compile when the source ends inside a function body or a
@@ -341,7 +333,7 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
   // The strict prototypes come before the table's own declarations, so that a conflict with the
   // source is reported against the source's line.
   place(prototypes);
-  functionTable(glue, entries);
+  for (const [line, owner] of functionTable(entries)) glue.add(line, owner);
   place(checks);
   if (accessors.text.length) {
     // A global the source makes const and the cdef does not would be written in read-only memory.
@@ -516,34 +508,6 @@ function wrapper(
   const head = declare(sig.result, `${PREFIX}f_${d.name}(${params.length ? params.join(', ') : 'void'})`);
   const run = shift ? `*${PREFIX}a0 = ${call};` : t.result.kind === 'void' ? `${call};` : `return ${call};`;
   return `${linkage} ${head} { ${run} } /* cdef ${d.pos.line}:${d.pos.column} */`;
-}
-
-/**
- * The function table (FUNCTION_TABLE). A function-like macro has no type to compare, and an
- * object-like one may name anything: a macro is always reached through its wrapper. A function is
- * declared `extern` before its entry takes its address: a C99 `inline` definition in the source
- * then becomes the external definition (as it must be, for an address), where it would otherwise
- * leave the library with an undefined symbol; a `static` one keeps its internal linkage.
- */
-function functionTable(out: Lines, entries: readonly TableEntry[]): void {
-  if (entries.length === 0) return;
-  for (const e of entries) {
-    // Not in C++: it has no C99 inline, an overloaded name (<math.h>'s sin) has no one type, and the entry is the wrapper anyway.
-    out.add(`#if !defined(${e.name}) && !defined(__cplusplus)`);
-    out.add(`extern __typeof__(${e.name}) ${e.name};`, e.owner);
-    out.add('#endif');
-  }
-  out.add(`_NCFFI_EXPORT _ncffi_fnptr const ${FUNCTION_TABLE}[${entries.length}] = {`);
-  for (const e of entries) {
-    // A macro, or a function only its wrapper reaches: the wrapper.
-    if (!e.wrapperOnly) out.add(`#ifdef ${e.name}`);
-    out.add(`  (_ncffi_fnptr)${e.wrapper},`, e.owner);
-    if (e.wrapperOnly) continue;
-    out.add('#else');
-    out.add(`  _NCFFI_ENTRY(${e.name}, ${e.type}, ${e.wrapper}),`, e.owner);
-    out.add('#endif');
-  }
-  out.add('};');
 }
 
 /** The function of a lowered function with the cdef's own type, structs by value (see directSymbol). */

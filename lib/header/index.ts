@@ -157,29 +157,3 @@ export function readHeader(
   });
   return { ...value, stamp: files, include: source, ...(derived?.value === value ? { parsed: derived.parsed } : {}) };
 }
-
-/** The symbol of the table weakReferences() adds. */
-export const WEAK_TABLE = '_ncffi_header_functions';
-
-/**
- * C to append to a source that includes the headers: a weak reference to each function and global
- * a header declared (a header may declare what the library was built without, such as sqlite3's
- * optional APIs, or what the program is meant to define), and a table of their addresses, 0 for
- * those no library linked defines. A global that is also an object-like macro (netdb.h's
- * `h_errno`, an expression) is taken as defined, as a strong reference would have it.
- */
-export function weakReferences(names: readonly string[], variables: ReadonlySet<string> = new Set()): string {
-  if (names.length === 0) return '';
-  // A weak redeclaration of the same type (tcc ignores '#pragma weak'; every compiler here takes this).
-  // Spelled `__attribute`: glibc's <sys/cdefs.h> defines `__attribute__` away for compilers it does
-  // not take for GCC (tcc), which would silently make the reference strong.
-  const weak = names.map((n) => {
-    const line = `extern __typeof__(${n}) ${n} __attribute((weak));`;
-    return variables.has(n) ? `#ifndef ${n}\n${line}\n#endif` : line;
-  });
-  const entries = names.map((n) => (variables.has(n) ? `#ifdef ${n}\n  (const void *)1,\n#else\n  (const void *)&${n},\n#endif` : `  (const void *)&${n},`));
-  // The table refers to every declaration, used or not: a deprecated one is no concern of the
-  // source's; nor is one the source defines, whose weak redeclaration clang says it ignores.
-  return `\n#pragma GCC diagnostic push\n#pragma GCC diagnostic ignored "-Wdeprecated-declarations"\n#pragma GCC diagnostic ignored "-Wignored-attributes"\n${weak.join('\n')}\n` +
-    `const void *const ${WEAK_TABLE}[] = {\n${entries.join('\n')}\n};\n#pragma GCC diagnostic pop\n`;
-}

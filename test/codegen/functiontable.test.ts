@@ -71,7 +71,9 @@ describe('the bindings generateGlue gives', () => {
 
   test('the wrappers of table entries are static, and a macro is always reached through its wrapper', () => {
     expect(glue.unit).toMatch(/^_NCFFI_UNUSED static int _ncffi_f_same\(int _ncffi_a0, int _ncffi_a1\) \{ return same\(_ncffi_a0, _ncffi_a1\); \}/m);
-    expect(glue.unit).toContain('#ifdef twice\n  (_ncffi_fnptr)_ncffi_f_twice,\n#else\n  _NCFFI_ENTRY(twice, int(int), _ncffi_f_twice),\n#endif');
+    expect(glue.unit).toContain(
+      '#ifdef twice\n  (_ncffi_fnptr)_ncffi_f_twice,\n#elif _NCFFI_ADDRESSLESS(twice)\n  (_ncffi_fnptr)_ncffi_f_twice,\n#else\n  _NCFFI_ENTRY(twice, int(int), _ncffi_f_twice),\n#endif',
+    );
   });
 
   test('a cdef without such functions has no table', () => {
@@ -127,6 +129,21 @@ describe.each(COMPILERS)('a library built by $cc', ({ cc, present }) => {
     const l = own.verify('inline int bumped(int x) { return x + 1; }\nint (*addr_bumped(void))(int) { return bumped; }\n', { compiler: cc, tmpdir: dir, moduleName: 'inline' });
     expect(l.bumped(41)).toBe(42);
     expect(own.cast('uintptr_t', own.addressof(l, 'bumped'))).toBe(own.cast('uintptr_t', l.addr_bumped()));
+  });
+
+  // clang builds _mm_pause and _mm_mfence in without an address ("builtin functions must be directly
+  // called"); memcpy is built in too, but has an address, which the table keeps. (gcc's are GNU
+  // extern inline functions, reached through their wrappers where cdefHeader() binds them.)
+  if (cc === 'clang' && process.arch === 'x64') run("an intrinsic the compiler builds in is reached through its wrapper, a library builtin at its own address", () => {
+    const own = new FFI();
+    own.cdef('void _mm_pause(void); void _mm_mfence(void); void *memcpy(void *, const void *, size_t); void *(*addr_memcpy(void))(void *, const void *, size_t);');
+    const l = own.verify('#include <emmintrin.h>\n#include <string.h>\nvoid *(*addr_memcpy(void))(void *, const void *, size_t) { return memcpy; }\n', { compiler: cc, tmpdir: dir, moduleName: 'intrinsics' });
+    l._mm_pause();
+    l._mm_mfence();
+    const to = own.new('char[4]');
+    l.memcpy(to, own.new('char[]', 'abc'), 4);
+    expect(own.string(to)).toBe('abc');
+    expect(own.cast('uintptr_t', own.addressof(l, 'memcpy'))).toBe(own.cast('uintptr_t', l.addr_memcpy()));
   });
 
   // tcc compiles every function it reads (the table then holds the same addresses): there is nothing to count.
