@@ -454,6 +454,7 @@ export class DeclTable {
         else if (word === 'packed' && structLevel && depth === 0) pack = 1;
         else if (word === 'packed' && structLevel) packedInside = true;
         else if (word === 'transparent_union') transparent = true;
+        else if (word === 'overloadable') problem ??= "it is overloaded (clang's __attribute__((overloadable))): its name stands for several functions of different types, where cdef declares one";
         else problem ??= `it uses __attribute__((${word})) or _Alignas, which cdef cannot express`;
       }
     }

@@ -3,13 +3,14 @@ import { TokenTable } from '../cparser/preprocessed';
 import { cWord } from '../cparser/keywords';
 
 /**
- * The only attribute words kept: those that change a layout, some in ways cdef cannot say, and
- * `transparent_union`, which changes how a union is passed (as its first member).
+ * The only attribute words kept: those that change a layout, some in ways cdef cannot say;
+ * `transparent_union`, which changes how a union is passed (as its first member); and clang's
+ * `overloadable`, which gives one name several functions (clang's tgmath.h), where cdef declares one.
  */
-export const LAYOUT_ATTRIBUTES: ReadonlySet<string> = new Set(['aligned', 'packed', 'vector_size', 'mode', 'designated_init', 'transparent_union']);
+export const KEPT_ATTRIBUTES: ReadonlySet<string> = new Set(['aligned', 'packed', 'vector_size', 'mode', 'designated_init', 'transparent_union', 'overloadable']);
 
 /**
- * Kept attribute words (see LAYOUT_ATTRIBUTES) that stood before a token of the cleaned table, by
+ * Kept attribute words (see KEPT_ATTRIBUTES) that stood before a token of the cleaned table, by
  * its index; and `inline` (any spelling), which the table drops, where it stood.
  */
 export type Attributes = ReadonlyMap<number, readonly string[]>;
@@ -20,7 +21,7 @@ export type AsmLabels = ReadonlyMap<number, string>;
 /**
  * Removes from the table, in place, what changes nothing cdef needs to know: '__extension__',
  * 'inline' and the like go, '__attribute__((…))', '_Alignas(…)' and asm labels go with their
- * parenthesised part (the layout attributes among them, and where `inline` stood, are returned, by
+ * parenthesised part (the kept attributes among them, and where `inline` stood, are returned, by
  * the index of the token they stood before), and GNU spellings of standard words ('__const', '__restrict', '__signed__')
  * become the standard words. `raws` keeps each token's index in the table as read. The symbol
  * names asm labels give are returned too.
@@ -48,7 +49,7 @@ export function clean(tokens: TokenTable): { attributes: Attributes; labels: Asm
         if (role === 'asm') while (kinds[j] === 'ident' && isAsmQualifier(texts[j])) j++;
         if (!tokens.isPunct(j, '(')) continue;
         const close = closeParen(tokens, j);
-        if (word.standard === '__attribute__') note(w, layoutWords(tokens, j, close));
+        if (word.standard === '__attribute__') note(w, keptWords(tokens, j, close));
         else if (role === 'alignas') note(w, ['aligned']);
         else if (role === 'asm') {
           const label = asmLabel(tokens, j, close);
@@ -102,8 +103,8 @@ function closeParen(tokens: TokenTable, open: number): number {
   return tokens.length - 1;
 }
 
-/** The layout attributes named in `__attribute__((a, b(x)))`, without GNU underscores. */
-function layoutWords(tokens: TokenTable, open: number, close: number): string[] {
+/** The kept attributes named in `__attribute__((a, b(x)))`, without GNU underscores. */
+function keptWords(tokens: TokenTable, open: number, close: number): string[] {
   const words: string[] = [];
   let depth = 0;
   for (let i = open; i <= close; i++) {
@@ -112,7 +113,7 @@ function layoutWords(tokens: TokenTable, open: number, close: number): string[] 
     else if (depth === 2 && tokens.isIdent(i)) {
       const t = tokens.texts[i];
       const name = t.length > 4 && t.startsWith('__') && t.endsWith('__') ? t.slice(2, -2) : t;
-      if (LAYOUT_ATTRIBUTES.has(name)) words.push(name);
+      if (KEPT_ATTRIBUTES.has(name)) words.push(name);
     }
   }
   return words;

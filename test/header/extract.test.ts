@@ -266,6 +266,20 @@ describe('transparent unions', () => {
   });
 });
 
+describe("clang's overloadable functions", () => {
+  test('are left out with the reason, every declaration of the name (clang tgmath.h); the others stay', () => {
+    const x = extract(
+      'static __inline__ float __attribute__((__overloadable__, __always_inline__)) __tg_sqrt(float __x) { return __x; }\n' +
+        'static __inline__ double __attribute__((__overloadable__, __always_inline__)) __tg_sqrt(double __x) { return __x; }\n' +
+        'double __attribute__((overloadable)) tg_pick(int);\ndouble __attribute__((overloadable)) tg_pick(double);\nint plain(int);\n',
+    );
+    const r = registryOf(x);
+    expect([r.get('__tg_sqrt'), r.get('tg_pick'), r.get('plain')?.kind]).toEqual([undefined, undefined, 'function']);
+    const overloaded = x.skipped.filter((s) => s.reason.includes("overloaded (clang's __attribute__((overloadable)))"));
+    expect(overloaded.map((s) => s.name)).toEqual(['__tg_sqrt', '__tg_sqrt', 'tg_pick', 'tg_pick']);
+  });
+});
+
 describe('filters', () => {
   test('only the names a filter accepts, the types they use, and the functions their macros call', () => {
     const x = extract(

@@ -1,4 +1,4 @@
-// ffi.cdefHeader() on what a header's prototypes do not say: const globals a library defines, GNU and C99 inline functions, enumerators a later macro redefines, structs of its bits/ parts no declaration names.
+// ffi.cdefHeader() on what a header's prototypes do not say: const globals a library defines, GNU and C99 inline functions, enumerators a later macro redefines, structs of its bits/ parts no declaration names, clang's builtins without an address and overloadable functions.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -139,6 +139,21 @@ describe('inline functions of a header that no symbol need stand for', () => {
       expect(xmm.verify('#include <xmmintrin.h>')._mm_getcsr() & 0x1f80).toBe(0x1f80); // the exception masks, all set by default
     },
   );
+});
+
+describe("clang's own headers", () => {
+  const clang = spawnSync('clang', ['-v']).error === undefined;
+  const title = "tgmath.h: its overloadable functions are left out, the rest goes through verify()";
+  (clang ? test : test.skip)(clang ? title : `${title} (skipped: clang is not installed)`, () => {
+    const ffi = new FFI();
+    ffi.cdefHeader('tgmath.h', { compiler: 'clang' });
+    const overloaded = ffi.skipped().filter((s) => s.reason.includes("overloaded (clang's __attribute__((overloadable)))"));
+    expect(overloaded.length).toBeGreaterThan(50);
+    expect(overloaded.every((s) => s.name.startsWith('__tg_'))).toBe(true);
+    ffi.cdef('float root2f(void);');
+    const lib = ffi.verify('#include <tgmath.h>\nfloat root2f(void) { return sqrt(2.0f); }', { compiler: 'clang', libraries: ['m'] });
+    expect(lib.root2f()).toBe(Math.fround(Math.SQRT2)); // the type-generic macro, in the source
+  });
 });
 
 describe('an enumerator a later macro of its name stands for', () => {
