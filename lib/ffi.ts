@@ -30,7 +30,7 @@ import type { CdefRecord } from './units';
 import { noteUse } from './startup';
 import { aotData, aotLoader, apiMode, buildStage, dlHandle, glueStage, headerLib, headerStage, parser, typeScript } from './stages';
 import type { BoundHeaders } from './headerlib';
-import type { HeaderOptions, HeaderSkipped } from './header';
+import type { CdefChunk, HeaderOptions, HeaderSkipped } from './header';
 
 /** For cc(): a library refuses these names with a reason (a static function of the source) instead of as undeclared. @internal */
 export { hideNames } from './clib';
@@ -255,7 +255,7 @@ export class FFI {
       for (const chunk of h.cdefs) {
         const fresh = bound.fresh(chunk);
         if (fresh.length === 0) continue;
-        this.cdef(`${fresh.join('\n')}\n`, chunk.pack ? { pack: chunk.pack } : {});
+        this.cdef(`${fresh.join('\n')}\n`, headerLib().chunkOptions(chunk));
         bound.given(chunk.pack, fresh);
       }
     }
@@ -282,7 +282,7 @@ export class FFI {
     return [...this.#registry.values()].flatMap((d) => (d.kind === 'tag' || d.kind === 'typedef' ? [d.type] : []));
   }
 
-  #adopt(snapshot: unknown, cdefs: readonly { source: string; pack: number }[], parsed?: readonly Decl[]): boolean {
+  #adopt(snapshot: unknown, cdefs: readonly CdefChunk[], parsed?: readonly Decl[]): boolean {
     if (snapshot === undefined) return false;
     let decls: readonly Decl[];
     if (parsed !== undefined) decls = parsed; // the header was read just now: the declarations its check parsed
@@ -301,8 +301,7 @@ export class FFI {
     for (const d of decls) anonymous = Math.max(anonymous, Number(/^\$(\d+)$/.exec(d.name)?.[1] ?? '0'));
     this.#registry.skipAnonymous(anonymous);
     for (const chunk of cdefs) {
-      const options = chunk.pack ? { pack: chunk.pack } : {};
-      this.#cdefs.push({ text: chunk.source, options: JSON.stringify(options) });
+      this.#cdefs.push({ text: chunk.source, options: JSON.stringify(headerLib().chunkOptions(chunk)) });
       this.#headersBound().given(chunk.pack, chunk.source.split('\n'));
     }
     return true;

@@ -4,7 +4,8 @@ import { BakedHeaders, MacroValue, bakeModule, macroValue } from './aot/data';
 import { Lib, hideNames } from './clib';
 import type { VerifyOptions, WeakFunctions } from './apimode';
 import { probeCompiler } from './build';
-import { HeaderDeclarations, HeaderOptions, HeaderSkipped, WEAK_TABLE, weakReferences } from './header';
+import { CdefChunk, HeaderDeclarations, HeaderOptions, HeaderSkipped, WEAK_TABLE, weakReferences } from './header';
+import type { CdefOptions } from './cparser/parser';
 
 /** A header bound by ffi.cdefHeader(): how to include it, and whether a compiler has checked its layouts yet. */
 export interface BoundHeader {
@@ -13,6 +14,12 @@ export interface BoundHeader {
   /** The registry keys its declarations added. */
   readonly keys: ReadonlySet<string>;
   probed: boolean;
+}
+
+/** The ffi.cdef() options of a header's chunk of cdef text: its packing, and `override` for the macros that redefine an enumerator. */
+export function chunkOptions(chunk: CdefChunk): CdefOptions {
+  const pack = chunk.pack ? { pack: chunk.pack } : {};
+  return chunk.override ? { ...pack, override: true } : pack;
 }
 
 /** A cdef line declared with packing `pack`, as BoundHeaders remembers it. */

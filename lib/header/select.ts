@@ -133,9 +133,12 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
       macros.push(m);
       continue;
     }
+    // A macro of an enumerator's name (`#define X (X - 1)` after `enum { X = 5 }`) is what C code
+    // after it reads by the name: where its value is another, the check lets it replace the enumerator's constant.
+    const enumerator = table.enumeratorDecl(m.name) !== undefined;
     const integer = integerMacroItem(m, where);
     if (integer !== null) {
-      items.push(integer);
+      items.push(enumerator ? { ...integer, redefines: 'enumerator' } : integer);
       continue;
     }
     const full = expandMacro(m, table.macros);
@@ -205,7 +208,7 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
     }
     // After every declaration: C expands a macro where it is used, so its value may cast to a type
     // declared further on (gmp.h's GMP_NUMB_MASK casts to mp_limb_t, typedef'd 90 lines below).
-    items.push({ ...macroItem(m, expanded, where, pieces), pos: AFTER_DECLARATIONS + m.at });
+    items.push({ ...macroItem(m, expanded, where, pieces), pos: AFTER_DECLARATIONS + m.at, ...(enumerator ? { redefines: 'enumerator' as const } : {}) });
     // The types it casts to or takes the size of come along (linux/videodev2.h's v4l2_fourcc casts to __u32).
     typesAlong(tokens);
     if (tokens.length === 1 && (tokens[0] === m.name || namesNothing(tokens[0], table))) {

@@ -9,6 +9,7 @@ import { cc, ffiOf } from '../../lib/cc';
 import * as extract from '../../lib/header/extract';
 import * as aotData from '../../lib/aot/data';
 import { readHeader } from '../../lib/header';
+import { chunkOptions } from '../../lib/headerlib';
 import { loadHere } from '../helpers/loader';
 
 let dir = '';
@@ -317,6 +318,26 @@ test("a header's static const integers have the values the probe library read, i
   expect([again.SC_A, again.SC_B]).toEqual([5, 2 ** 40]);
 });
 
+test("a macro redefining an enumerator is the name's value, as C reads it after the #define, through verify() and dlopen(); `#define X X` keeps the enumerator", () => {
+  fs.writeFileSync(
+    path.join(dir, 'redef.h'),
+    'enum redef { RD_A = 5, RD_B = 7, RD_C = 9, RD_D = 1 };\n#define RD_A (RD_A - 1)\n#define RD_B RD_B\n#define RD_C (RD_C)\n#define RD_D 3\n',
+  );
+  const ffi = new FFI();
+  ffi.cdefHeader('redef.h', { includeDirs: [dir] });
+  ffi.cdef('int rd_used(void);');
+  expect(ffi.skipped()).toEqual([]);
+  const names = ['RD_A', 'RD_B', 'RD_C', 'RD_D'] as const;
+  const dl = ffi.dlopen(null);
+  expect(names.map((n) => dl[n])).toEqual([4, 7, 9, 3]);
+  // C code after the header reads the same: 4 + 7 + 9 + 3.
+  const api = ffi.verify('#include "redef.h"\nint rd_used(void) { return RD_A + RD_B + RD_C + RD_D; }\n', { includeDirs: [dir] });
+  expect(names.map((n) => api[n])).toEqual([4, 7, 9, 3]);
+  expect(api.rd_used()).toBe(23);
+  // The enum keeps its enumerators.
+  expect([ffi.string(ffi.cast('enum redef', 5)), ffi.string(ffi.cast('enum redef', 1)), Number(ffi.cast('enum redef', 'RD_A'))]).toEqual(['RD_A', 'RD_D', 5]);
+});
+
 test('bad arguments are refused with the culprit named', () => {
   const ffi = new FFI();
   expect(() => ffi.cdefHeader(42 as unknown as string)).toThrow(TypeError);
@@ -348,7 +369,7 @@ test('remembered declarations are rebuilt without parsing, into the same table t
     fast.cdefHeader('geo.h', { includeDirs: [dir] });
     expect(rebuild).toHaveBeenCalledTimes(1);
     const parsed = new FFI();
-    for (const c of readHeader('geo.h', { includeDirs: [dir] }).cdefs) parsed.cdef(c.source, c.pack ? { pack: c.pack } : {});
+    for (const c of readHeader('geo.h', { includeDirs: [dir] }).cdefs) parsed.cdef(c.source, chunkOptions(c));
     const members = (f: FFI) => f.typescriptDeclarations().split('\n').filter((l) => !l.includes('a macro of the header'));
     expect(members(fast)).toEqual(members(parsed));
     expect(fast.listTypes()).toEqual(parsed.listTypes());
@@ -375,7 +396,7 @@ test('a header read afresh is declared from what its check parsed, not rebuilt f
     second.cdefHeader('geo.h', { includeDirs: [dir], tmpdir });
     expect(rebuild).toHaveBeenCalledTimes(1);
     const parsed = new FFI();
-    for (const c of readHeader('geo.h', { includeDirs: [dir], tmpdir }).cdefs) parsed.cdef(c.source, c.pack ? { pack: c.pack } : {});
+    for (const c of readHeader('geo.h', { includeDirs: [dir], tmpdir }).cdefs) parsed.cdef(c.source, chunkOptions(c));
     const members = (f: FFI) => f.typescriptDeclarations().split('\n').filter((l) => !l.includes('a macro of the header'));
     expect(members(first)).toEqual(members(parsed));
     expect(members(second)).toEqual(members(parsed));
