@@ -155,7 +155,7 @@ export function extractHeader(preprocessed: string, options: HeaderExtractOption
     // A macro that is another name for a member was checked as a constant too, in vain: it is an alias.
     skipped: explained(notes.skipped()).filter((x) => !Object.hasOwn(aliases, x.name)).map(named),
     symbols: Object.fromEntries(selected.symbols),
-    linkedConstants: [...selected.objects].filter((n) => registry.get(n)?.kind === 'constant'),
+    linkedConstants: [...selected.objects.keys()].filter((n) => registry.get(n)?.kind === 'constant'),
     inline: [...selected.inline].flatMap(([name, where]) => (registry.get(name)?.kind === 'function' ? [{ name, where }] : [])),
     aliases,
     headerFiles: table.files.filter((_, i) => mine.has(i)),
