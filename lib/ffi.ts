@@ -574,7 +574,8 @@ export class FFI {
    * header is compiled as cdefHeader() read it, alone: without the standard headers verify() puts
    * before a user's source, which may change what it declares (linux/stat.h's S_IFMT is defined
    * only where glibc is not) or conflict with it (linux/time.h's struct timeval). A header that
-   * does not compile alone is compiled after them, as verify() compiles it. A const global of
+   * does not compile alone is compiled after them, as verify() compiles it; that it does not is
+   * remembered in the cache, while the header's files are unchanged, and not tried again. A const global of
    * the header (gmp.h's `__gmp_version`) is a library's: the library opened has it, read from its
    * symbol as any global is; the probe library leaves it out.
    */
@@ -591,7 +592,8 @@ export class FFI {
       const part = this.#pristine() ? `header probes\n${[...h.keys].join('\n')}` : undefined;
       const probes = (prelude: boolean) => {
         const p = apiMode().prepare(decls, this.#cdefs, h.include, { ...options, extraCompileArgs: extra, filename: 'node-cffi-probes.c' }, 'ffi.dlopen()', [], part, prelude);
-        return { p, built: apiMode().build(p) };
+        // The compile of the header alone may fail: a failure is remembered, and the fallback taken at once while the header is unchanged.
+        return { p, built: apiMode().build(prelude ? p : { ...p, request: { ...p.request, failureStamp: h.stamp } }) };
       };
       let made: ReturnType<typeof probes>;
       try {

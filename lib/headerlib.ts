@@ -11,6 +11,8 @@ import type { CdefOptions } from './cparser/parser';
 export interface BoundHeader {
   readonly include: string;
   readonly options: HeaderOptions;
+  /** A hash of the files reading it read, as they were (HeaderDeclarations.stamp). */
+  readonly stamp: string;
   /** The registry keys its declarations added. */
   readonly keys: ReadonlySet<string>;
   probed: boolean;
@@ -83,7 +85,7 @@ export class BoundHeaders {
       this.symbols.set(a.name, a.renames);
     }
     for (const s of left) if (!known.has(`${s.mode} ${s.name} ${s.where}`)) this.#skipped.push(s);
-    this.headers.push({ include: h.include, options: { ...options }, keys, probed: false });
+    this.headers.push({ include: h.include, options: { ...options }, stamp: h.stamp, keys, probed: false });
   }
 
   /** What a compiled module keeps of these headers besides their declarations. */

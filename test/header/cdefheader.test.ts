@@ -11,6 +11,8 @@ import * as aotData from '../../lib/aot/data';
 import { readHeader } from '../../lib/header';
 import { chunkOptions } from '../../lib/headerlib';
 import { loadHere } from '../helpers/loader';
+import { runChild } from '../helpers/child';
+import { CC } from '../helpers/compiler';
 
 let dir = '';
 let counter = '';
@@ -286,6 +288,36 @@ test("dlopen() probes a header that needs others included first (as jpeglib.h wa
   other.cdefHeader('broken.h', { includeDirs: [dir] });
   expect(() => other.dlopen(null)).toThrow(VerificationError);
   expect(() => other.dlopen(null)).toThrow(/BROKEN_ONE.*char16_t/);
+});
+
+test('a header that does not compile alone is remembered so: a new process probes it after the standard headers at once, until the header changes', () => {
+  // Compiles of the probe library's unit, counted through a compiler that logs its arguments.
+  const tmpdir = fs.mkdtempSync(path.join(dir, 'alone-'));
+  const logged = path.join(tmpdir, 'compiles.log');
+  const compiler = path.join(tmpdir, 'logging-cc');
+  fs.writeFileSync(compiler, `#!/bin/sh\necho "$@" >> '${logged}'\nexec ${CC} "$@"\n`, { mode: 0o755 });
+  const compiles = (): number => (fs.existsSync(logged) ? fs.readFileSync(logged, 'utf8').split('\n').filter((l) => l.includes('node-cffi-glue.c')).length : 0);
+  // size_t is the includer's to declare (cdef knows it: the declarations do not change when the header includes stddef.h).
+  const header = path.join(tmpdir, 'sized.h');
+  fs.writeFileSync(header, 'struct sized { size_t n; char c; };\n#define SIZED_MAX 12\n');
+  const options = { includeDirs: [tmpdir], tmpdir, compiler };
+  const script = `const { FFI } = require(LIB);\nconst ffi = new FFI();\nffi.cdefHeader('sized.h', ${JSON.stringify(options)});\n` +
+    "console.log(JSON.stringify([ffi.sizeof('struct sized'), ffi.dlopen(null).SIZED_MAX]));\n";
+  const probe = (): number => {
+    const before = compiles();
+    const r = runChild(script);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([16, 12]);
+    return compiles() - before;
+  };
+  // Cold: the header alone fails, then the unit after the standard headers compiles.
+  expect(probe()).toBe(2);
+  // Warm: both remembered, no compile at all.
+  expect(probe()).toBe(0);
+  // The header includes what it needs now: alone, it compiles (the same unit, the same key, another stamp).
+  fs.writeFileSync(header, `#include <stddef.h>\n${fs.readFileSync(header, 'utf8')}`);
+  expect(probe()).toBe(1);
+  expect(probe()).toBe(0);
 });
 
 test("a macro's value may use types declared after it or in another header, as C expands it where it is used", () => {
