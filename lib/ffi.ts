@@ -30,7 +30,7 @@ import type { CdefRecord } from './units';
 import { noteUse } from './startup';
 import { aotData, aotLoader, apiMode, buildStage, dlHandle, glueStage, headerLib, headerStage, parser, typeScript } from './stages';
 import type { BoundHeaders } from './headerlib';
-import type { HeaderOptions, HeaderSkipped } from './header';
+import type { CdefChunk, HeaderOptions, HeaderSkipped } from './header';
 
 /** For cc(): a library refuses these names with a reason (a static function of the source) instead of as undeclared. @internal */
 export { hideNames } from './clib';
@@ -255,7 +255,7 @@ export class FFI {
       for (const chunk of h.cdefs) {
         const fresh = bound.fresh(chunk);
         if (fresh.length === 0) continue;
-        this.cdef(`${fresh.join('\n')}\n`, chunk.pack ? { pack: chunk.pack } : {});
+        this.cdef(`${fresh.join('\n')}\n`, headerLib().chunkOptions(chunk));
         bound.given(chunk.pack, fresh);
       }
     }
@@ -282,7 +282,7 @@ export class FFI {
     return [...this.#registry.values()].flatMap((d) => (d.kind === 'tag' || d.kind === 'typedef' ? [d.type] : []));
   }
 
-  #adopt(snapshot: unknown, cdefs: readonly { source: string; pack: number }[], parsed?: readonly Decl[]): boolean {
+  #adopt(snapshot: unknown, cdefs: readonly CdefChunk[], parsed?: readonly Decl[]): boolean {
     if (snapshot === undefined) return false;
     let decls: readonly Decl[];
     if (parsed !== undefined) decls = parsed; // the header was read just now: the declarations its check parsed
@@ -301,8 +301,7 @@ export class FFI {
     for (const d of decls) anonymous = Math.max(anonymous, Number(/^\$(\d+)$/.exec(d.name)?.[1] ?? '0'));
     this.#registry.skipAnonymous(anonymous);
     for (const chunk of cdefs) {
-      const options = chunk.pack ? { pack: chunk.pack } : {};
-      this.#cdefs.push({ text: chunk.source, options: JSON.stringify(options) });
+      this.#cdefs.push({ text: chunk.source, options: JSON.stringify(headerLib().chunkOptions(chunk)) });
       this.#headersBound().given(chunk.pack, chunk.source.split('\n'));
     }
     return true;
@@ -575,7 +574,8 @@ export class FFI {
    * header is compiled as cdefHeader() read it, alone: without the standard headers verify() puts
    * before a user's source, which may change what it declares (linux/stat.h's S_IFMT is defined
    * only where glibc is not) or conflict with it (linux/time.h's struct timeval). A header that
-   * does not compile alone is compiled after them, as verify() compiles it. A const global of
+   * does not compile alone is compiled after them, as verify() compiles it; that it does not is
+   * remembered in the cache, while the header's files are unchanged, and not tried again. A const global of
    * the header (gmp.h's `__gmp_version`) is a library's: the library opened has it, read from its
    * symbol as any global is; the probe library leaves it out.
    */
@@ -592,7 +592,8 @@ export class FFI {
       const part = this.#pristine() ? `header probes\n${[...h.keys].join('\n')}` : undefined;
       const probes = (prelude: boolean) => {
         const p = apiMode().prepare(decls, this.#cdefs, h.include, { ...options, extraCompileArgs: extra, filename: 'node-cffi-probes.c' }, 'ffi.dlopen()', [], part, prelude);
-        return { p, built: apiMode().build(p) };
+        // The compile of the header alone may fail: a failure is remembered, and the fallback taken at once while the header is unchanged.
+        return { p, built: apiMode().build(prelude ? p : { ...p, request: { ...p.request, failureStamp: h.stamp } }) };
       };
       let made: ReturnType<typeof probes>;
       try {

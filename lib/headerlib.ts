@@ -4,16 +4,25 @@ import { BakedHeaders, MacroValue, bakeModule, macroValue } from './aot/data';
 import { Lib, hideNames } from './clib';
 import type { VerifyOptions, WeakFunctions } from './apimode';
 import { probeCompiler } from './build';
-import { HeaderDeclarations, HeaderOptions, HeaderSkipped } from './header';
+import { CdefChunk, HeaderDeclarations, HeaderOptions, HeaderSkipped } from './header';
 import { WEAK_TABLE, weakReferences } from './codegen/addresses';
+import type { CdefOptions } from './cparser/parser';
 
 /** A header bound by ffi.cdefHeader(): how to include it, and whether a compiler has checked its layouts yet. */
 export interface BoundHeader {
   readonly include: string;
   readonly options: HeaderOptions;
+  /** A hash of the files reading it read, as they were (HeaderDeclarations.stamp). */
+  readonly stamp: string;
   /** The registry keys its declarations added. */
   readonly keys: ReadonlySet<string>;
   probed: boolean;
+}
+
+/** The ffi.cdef() options of a header's chunk of cdef text: its packing, and `override` for the macros that redefine an enumerator. */
+export function chunkOptions(chunk: CdefChunk): CdefOptions {
+  const pack = chunk.pack ? { pack: chunk.pack } : {};
+  return chunk.override ? { ...pack, override: true } : pack;
 }
 
 /** A cdef line declared with packing `pack`, as BoundHeaders remembers it. */
@@ -77,7 +86,7 @@ export class BoundHeaders {
       this.symbols.set(a.name, a.renames);
     }
     for (const s of left) if (!known.has(`${s.mode} ${s.name} ${s.where}`)) this.#skipped.push(s);
-    this.headers.push({ include: h.include, options: { ...options }, keys, probed: false });
+    this.headers.push({ include: h.include, options: { ...options }, stamp: h.stamp, keys, probed: false });
   }
 
   /** What a compiled module keeps of these headers besides their declarations. */

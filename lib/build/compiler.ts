@@ -467,7 +467,19 @@ export function* runCompiler(c: Compilation, io: HostTasks): Task<string> {
   }
   if (r.signal !== null) withDiagnostics(`verify(): the C compiler failed (${name} was killed by signal ${r.signal})`);
   if (r.status !== 0) {
-    throw new VerificationError(`verify(): the C compiler failed (${name} exited with status ${r.status}):\n${diagnostics}`, diagnostics);
+    const refusal = new VerificationError(`verify(): the C compiler failed (${name} exited with status ${r.status}):\n${diagnostics}`, diagnostics);
+    refusals.add(refusal);
+    throw refusal;
   }
   return diagnostics.trim() === '' ? '' : diagnostics;
 }
+
+/** The errors of compiles the compiler ran to the end and refused (see isRefusal). */
+const refusals = new WeakSet<Error>();
+
+/**
+ * Whether `e` is runCompiler()'s error for a compile the compiler ran to its end and refused, with
+ * an exit status: what the same unit, compiler and files would give again. Not a timeout, a
+ * signal, a compiler that did not start, or output past the limit.
+ */
+export const isRefusal = (e: unknown): e is VerificationError => e instanceof VerificationError && refusals.has(e);

@@ -9,9 +9,10 @@ import {
 } from './cache';
 import { openRegular, sha256, tempPrefix } from './files';
 import {
-  BuildOptions, CompileArgs, CompilerInfo, DEPS_FILE, FoundCompiler, compileArgs, isCxxFile, compileNotice, compilerInfo, findCompiler, runCompiler, timeoutOf,
-  userDependencies,
+  BuildOptions, CompileArgs, CompilerInfo, DEPS_FILE, FoundCompiler, compileArgs, isCxxFile, compileNotice, compilerInfo, findCompiler, isRefusal, runCompiler,
+  timeoutOf, userDependencies,
 } from './compiler';
+import { recallFailure, rememberFailure } from './failures';
 
 export interface BuildRequest {
   /**
@@ -43,6 +44,14 @@ export interface BuildRequest {
    * that was checked; the caller then owns the descriptor and must close it.
    */
   descriptor?: boolean;
+  /**
+   * Remember a compile the compiler refuses, in the cache directory under the content key with
+   * this stamp of the files the unit reads that the key does not hold (a hash of the headers it
+   * includes, as they are): a later request with the same key and stamp fails with the same
+   * VerificationError without running the compiler. For a caller that has a fallback for the
+   * failure (the dlopen() probe library of a header that does not compile alone).
+   */
+  failureStamp?: string;
 }
 
 /** The library file a build checked, held open: loading it by descriptor loads these very bytes. */
@@ -92,6 +101,9 @@ function checkRequest(req: BuildRequest): void {
   }
   if (typeof req.moduleName !== 'string') {
     throw new TypeError(`build request moduleName: expected a string, got ${show(req.moduleName)}`);
+  }
+  if (req.failureStamp !== undefined && typeof req.failureStamp !== 'string') {
+    throw new TypeError(`build request failureStamp: expected a string (a hash of the files the unit reads), got ${show(req.failureStamp)}`);
   }
   req.keyParts.forEach((p, i) => {
     if (typeof p !== 'string') throw new TypeError(`build request keyParts[${i}]: expected a string, got ${show(p)}`);
@@ -187,7 +199,10 @@ function* compileEntry(p: Plan, work: string, host: Host, io: HostTasks): Task<V
       io,
     );
   } catch (e) {
-    throw (yield* fullDisk(e, work, io)) ?? e;
+    const full = yield* fullDisk(e, work, io);
+    if (full) throw full;
+    if (p.req.failureStamp !== undefined && isRefusal(e)) yield* rememberFailure(p.dir, p.key, p.req.failureStamp, e, host, io);
+    throw e;
   }
   const built = path.join(work, out);
   const lib = yield* openRegular(built, io);
@@ -360,6 +375,11 @@ function* buildIn(req: BuildRequest, host: Host, io: HostTasks): Task<BuildResul
     for (;;) {
       found = yield* openComplete(p.entry, p.key, host, io);
       if (found) break;
+      if (p.req.failureStamp !== undefined) {
+        // The compiler refused this very unit before, the files it read unchanged: it would again.
+        const failed = yield* recallFailure(p.dir, p.key, p.req.failureStamp, io);
+        if (failed) throw failed;
+      }
       if (typeof p.req.code === 'function') {
         // The compiler must run: the unit is made now. One that is not what its hash was given for
         // (a memo gone wrong) is built as itself, under its own key.

@@ -11,6 +11,8 @@ import { Notes } from './select';
 export interface CdefChunk {
   readonly source: string;
   readonly pack: number;
+  /** It replaces constants declared before it (the `override` option): macros redefining an enumerator (see Item.redefines). */
+  readonly override?: true;
 }
 
 /**
@@ -26,13 +28,18 @@ export function check(items: readonly Item[], notes: Notes, out?: { registry?: R
   const registry = new Registry();
   const batch = new CdefBatch(registry);
   const accepted: Item[] = [];
+  const overriding = new Set<Item>();
   for (const it of items) {
     if (it.integerType !== undefined && !isIntegerType(it.integerType, batch)) {
       for (const n of it.names) notes.statics[n] = 'variable';
       continue;
     }
     let reason: string | null;
-    const refused = it.define !== undefined ? batch.addDefine(it.define.name, it.define.value, it.constant) : batch.add(it.text, it.pack ? { pack: it.pack } : {}, it.tokens);
+    let refused = add(batch, it, false);
+    if (refused !== null && it.redefines === 'enumerator' && isEnumerator(batch, it.names)) {
+      // A value other than the enumerator's: the name is the macro's, as in C after the #define.
+      if ((refused = add(batch, it, true)) === null) overriding.add(it);
+    }
     if (refused !== null) reason = refused.message.replace(/^cdef:\d+:\d+: /, '');
     else {
       // Parsed, but unusable from JavaScript: left out as if refused.
@@ -53,7 +60,19 @@ export function check(items: readonly Item[], notes: Notes, out?: { registry?: R
   }
   batch.commit();
   if (out) out.registry = registry; // the accepted declarations, parsed
-  return groupByPack(accepted);
+  return groupByPack(accepted, overriding);
+}
+
+/** Adds the item to the batch as a piece of its own (replacing what it declares again, with `override`): null, or why the parser refused it. */
+function add(batch: CdefBatch, it: Item, override: boolean): Error | null {
+  if (it.define !== undefined) return batch.addDefine(it.define.name, it.define.value, it.constant, override);
+  return batch.add(it.text, override ? { pack: it.pack, override } : it.pack ? { pack: it.pack } : {}, it.tokens);
+}
+
+/** Whether the one name of a macro's item is an enumerator's constant in the batch (see Item.redefines). */
+function isEnumerator(batch: CdefBatch, names: readonly string[]): boolean {
+  const d = names.length === 1 ? batch.get(names[0]) : undefined;
+  return d?.kind === 'constant' && d.origin === 'enum';
 }
 
 /** True when `typeName` names an integer type (or an enum, or _Bool) in the batch. */
@@ -93,12 +112,14 @@ function valueProblem(batch: CdefBatch, names: readonly string[]): string | null
   return null;
 }
 
-function groupByPack(items: readonly Item[]): CdefChunk[] {
-  const chunks: { source: string; pack: number }[] = [];
+/** The items as chunks of consecutive items with the same packing, those in `overriding` in chunks of their own with `override`. */
+function groupByPack(items: readonly Item[], overriding: ReadonlySet<Item>): CdefChunk[] {
+  const chunks: { source: string; pack: number; override?: true }[] = [];
   for (const it of items) {
     const last = chunks[chunks.length - 1];
-    if (last && last.pack === it.pack) last.source += it.text;
-    else chunks.push({ source: it.text, pack: it.pack });
+    const override = overriding.has(it);
+    if (last && last.pack === it.pack && (last.override === true) === override) last.source += it.text;
+    else chunks.push(override ? { source: it.text, pack: it.pack, override: true } : { source: it.text, pack: it.pack });
   }
   return chunks;
 }

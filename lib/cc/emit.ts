@@ -26,6 +26,12 @@ export interface Item {
   readonly define?: { readonly name: string; readonly value: string };
   /** With `define`: the value's reading (literalDefine), made once. */
   readonly constant?: IntValue;
+  /**
+   * A macro of the name of an enumerator (`enum { X = 5 }; #define X (X - 1)`): where their values
+   * differ, the macro's replaces the enumerator's constant, as C code using the name after the
+   * #define reads the macro (see check); the enum keeps its enumerator.
+   */
+  readonly redefines?: 'enumerator';
 }
 
 /** cdef text (without its newline) spelled from the table's tokens, and those tokens when the cdef lexer would read the same ones. */

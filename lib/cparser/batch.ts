@@ -31,10 +31,11 @@ export class CdefBatch {
    * Parses `source` (with `options.pack`) into the batch: null when it parsed, and then keep() or
    * undo() must follow; otherwise the CDefError (or TypeError, for a bad pack) that parseCdef()
    * would throw, with nothing of the piece left. `spelled`, when given, is the tokens of `source`
-   * (see lexSpelled), which then is not read again.
+   * (see lexSpelled), which then is not read again. `options.override`: the piece replaces what
+   * the pieces kept before it declared under its names (not what the registry held before the batch).
    */
-  add(source: string, options: { readonly pack?: number } = {}, spelled?: SpelledTokens): CDefError | TypeError | null {
-    return this.piece(() => {
+  add(source: string, options: { readonly pack?: number; readonly override?: boolean } = {}, spelled?: SpelledTokens): CDefError | TypeError | null {
+    return this.piece(options.override === true, () => {
       const pack = packOf(options);
       const tokens = spelled === undefined ? lex(source, cdefWhere) : lexSpelled(source, spelled);
       try {
@@ -49,20 +50,20 @@ export class CdefBatch {
    * add() of the line `#define NAME value`, for a value that is one integer constant, in
    * parentheses or not, negative or not (`0x10`, `(-1)`; most of a header's constants): declared as
    * the parser declares it, without reading the line. Any other value or name goes through add().
-   * `reading`: literalDefine(value), when the caller has it already.
+   * `reading`: literalDefine(value), when the caller has it already; `override` as add() takes it.
    */
-  addDefine(name: string, value: string, reading: IntValue | null = literalDefine(value)): CDefError | TypeError | null {
+  addDefine(name: string, value: string, reading: IntValue | null = literalDefine(value), override = false): CDefError | TypeError | null {
     const v = PLAIN_NAME.test(name) && keyword(name) === undefined && !BUILTIN_TYPES.has(name) ? reading : null;
-    if (v === null) return this.add(`#define ${name} ${value}\n`);
+    if (v === null) return this.add(`#define ${name} ${value}\n`, { override });
     // Where add() would put it: line 1, after '#define '.
     const pos = { line: 1, column: 9 };
-    return this.piece(() => this.scope.declare({ kind: 'constant', name, type: v.type, value: toJs(v.value), origin: 'define', pos }));
+    return this.piece(override, () => this.scope.declare({ kind: 'constant', name, type: v.type, value: toJs(v.value), origin: 'define', pos }));
   }
 
-  /** Runs `declare` as a piece of its own: null when it declared, else its error, with nothing of the piece left. */
-  private piece(declare: () => void): CDefError | TypeError | null {
+  /** Runs `declare` as a piece of its own (replacing what it declares again, with `override`): null when it declared, else its error, with nothing of the piece left. */
+  private piece(override: boolean, declare: () => void): CDefError | TypeError | null {
     if (this.open) throw new Error('internal: keep() or undo() the last piece before adding another');
-    this.scope.beginPiece();
+    this.scope.beginPiece(override);
     try {
       declare();
     } catch (e) {

@@ -77,8 +77,15 @@ export class Scope {
   private changes: [string, Decl | undefined][] | null = null;
   /** Where the open piece's entries in `undo` start. */
   private undoMark = 0;
+  /** The open piece replaces what it declares again, whatever the call's `override` (see beginPiece). */
+  private pieceOverride = false;
 
-  constructor(private readonly registry: Registry, readonly override: boolean, private readonly fail: Fail) {}
+  constructor(private readonly registry: Registry, private readonly callOverride: boolean, private readonly fail: Fail) {}
+
+  /** Whether a declaration with another meaning replaces the old one (the call's option, or the open piece's). */
+  get override(): boolean {
+    return this.callOverride || this.pieceOverride;
+  }
 
   /** Stages `d` under `key` (undefined: removes the entry), remembering the old entry while a piece is open. */
   private stage(key: string, d: Decl | undefined): void {
@@ -90,9 +97,11 @@ export class Scope {
   /**
    * Opens a piece: what is declared from here on can be undone alone (undoPiece) or kept
    * (keepPiece), the pieces kept before it staying as they are. A piece parses as if the pieces
-   * kept before it were committed: the types they made are no longer this call's own.
+   * kept before it were committed: the types they made are no longer this call's own. `override`:
+   * the piece replaces what it declares again, as a call with `{ override: true }` does.
    */
-  beginPiece(): void {
+  beginPiece(override = false): void {
+    this.pieceOverride = override;
     this.changes = [];
     this.undoMark = this.undo.length;
     this.created.clear();
@@ -110,6 +119,7 @@ export class Scope {
     for (let i = undo.length - 1; i >= 0; i--) undo[i]();
     if (this.anonymous.length !== 0) this.anonymous.length = 0;
     this.changes = null;
+    this.pieceOverride = false;
   }
 
   /** Keeps what the open piece declared: its anonymous types are named now, as a commit of it alone would name them. */
@@ -118,6 +128,7 @@ export class Scope {
     // Pieces are never undone once kept, nor is the call as a whole.
     if (this.undo.length !== 0) this.undo.length = 0;
     this.changes = null;
+    this.pieceOverride = false;
   }
 
   get(key: string): Decl | undefined {
@@ -339,7 +350,7 @@ export class Scope {
     this.nameAnonymous();
     const staged = this.staged;
     this.staged = new Map();
-    this.registry.declareStaged(staged, this.override);
+    this.registry.declareStaged(staged, this.callOverride);
   }
 
   private nameAnonymous(): void {

@@ -42,7 +42,7 @@ export type HeaderValue = MacroValue;
 
 /** What a header declares, as cdef text and values: plain data, remembered in the cache. */
 export interface HeaderExtract {
-  /** The cdef text, in order; each chunk goes to one ffi.cdef call. */
+  /** The cdef text, in order; each chunk goes to one ffi.cdef call, with its `pack` and `override` (see CdefChunk). */
   readonly cdefs: readonly CdefChunk[];
   /** String and floating-point macros, by name: the value of their literal; pointer constants as the type and integer cast. */
   readonly values: Readonly<Record<string, HeaderValue>>;
@@ -106,13 +106,17 @@ export function extractHeader(preprocessed: string, options: HeaderExtractOption
   const values: Record<string, HeaderValue> = {};
   // Casts of integers: a pointer constant is a value; an integer constant, what cdef makes of the cast (a bigint past a double's integers).
   let integers = '';
+  let overriding = '';
   for (const [name, c] of selected.casts) {
     const cast = castMacro(name, c.type, c.value, registry);
     if (typeof cast === 'string') notes.skip(name, c.where, cast, c.pos);
-    else if ('define' in cast) integers += cast.define;
-    else values[name] = cast;
+    else if ('define' in cast) {
+      if (cast.override) overriding += cast.define;
+      else integers += cast.define;
+    } else values[name] = cast;
   }
   if (integers) cdefs.push({ source: integers, pack: 0 });
+  if (overriding) cdefs.push({ source: overriding, pack: 0, override: true });
   const wrappers = macroWrappers(selected.macros, registry, table, notes);
   if (wrappers.length) cdefs.push({ source: wrappers.map((w) => w.text).join(''), pack: 0 });
   const apiOnly: ApiOnly[] = [];
@@ -151,7 +155,7 @@ export function extractHeader(preprocessed: string, options: HeaderExtractOption
     // A macro that is another name for a member was checked as a constant too, in vain: it is an alias.
     skipped: explained(notes.skipped()).filter((x) => !Object.hasOwn(aliases, x.name)).map(named),
     symbols: Object.fromEntries(selected.symbols),
-    linkedConstants: [...selected.objects].filter((n) => registry.get(n)?.kind === 'constant'),
+    linkedConstants: [...selected.objects.keys()].filter((n) => registry.get(n)?.kind === 'constant'),
     inline: [...selected.inline].flatMap(([name, where]) => (registry.get(name)?.kind === 'function' ? [{ name, where }] : [])),
     aliases,
     headerFiles: table.files.filter((_, i) => mine.has(i)),
@@ -190,7 +194,9 @@ function renamedFunctions(
  * `CLOCKS_PER_SEC` is `((__clock_t) 1000000)`, sys/resource.h's `RLIM_INFINITY` `((__rlim_t) -1)`,
  * a bigint); why not, for any other type.
  */
-function castMacro(name: string, type: string, value: number, registry: Registry): { readonly cast: string; readonly value: number } | { readonly define: string } | string {
+function castMacro(
+  name: string, type: string, value: number, registry: Registry,
+): { readonly cast: string; readonly value: number } | { readonly define: string; readonly override?: true } | string {
   let t: CType;
   try {
     t = parseTypeName(type, registry);
@@ -204,11 +210,18 @@ function castMacro(name: string, type: string, value: number, registry: Registry
     return `it casts to '${type}', which is neither an integer nor a pointer type; only integer and pointer constants are declared`;
   }
   const define = `#define ${name} ((${type}) ${value})\n`;
-  try {
-    parseCdef(define, registry);
-  } catch (e) {
-    if (!(e instanceof CDefError)) throw e;
-    return e.message.replace(/^cdef:\d+:\d+: /, '');
+  // One of an enumerator's name replaces the enumerator's constant where its value is another (see Item.redefines).
+  const old = registry.get(name);
+  const enumerator = old?.kind === 'constant' && old.origin === 'enum';
+  let refused: CDefError | undefined;
+  for (const override of enumerator ? [false, true] : [false]) {
+    try {
+      parseCdef(define, registry, { override });
+      return override ? { define, override: true } : { define };
+    } catch (e) {
+      if (!(e instanceof CDefError)) throw e;
+      refused ??= e;
+    }
   }
-  return { define };
+  return (refused as CDefError).message.replace(/^cdef:\d+:\d+: /, '');
 }

@@ -40,8 +40,11 @@ export interface HeaderItems {
   readonly macros: MacroDef[];
   /** The symbols of the functions and globals whose asm label names another symbol than their name. */
   readonly symbols: Map<string, string>;
-  /** The objects the header declares with external linkage (not static): what some library defines. */
-  readonly objects: Set<string>;
+  /**
+   * The objects the header declares with external linkage (not static), what some library defines,
+   * by name, with their declaration: the names macros give them too (gmp.h's `gmp_version`).
+   */
+  readonly objects: Map<string, HeaderObject>;
   /**
    * The functions the header defines `inline` without `static` (GNU `extern inline`, C99 `inline`),
    * by name, with where: the compiler need not make a symbol of them, so verify() calls them
@@ -54,6 +57,12 @@ export interface HeaderItems {
    * `maybe` when the macro is also an item, whose check says why it is left out if no struct has the member.
    */
   readonly members: Map<string, { path: string[]; where: string; pos: number; maybe?: true }>;
+}
+
+/** An object a header declares: declarator `dec` of declaration `d`. */
+export interface HeaderObject {
+  readonly d: Decl;
+  readonly dec: Declarator;
 }
 
 /**
@@ -90,17 +99,14 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
   const declared = new Set(items.flatMap((it) => it.names));
   const functions = new Set(roots.flatMap((d) => (d.kind === 'function' ? d.declarators.flatMap((x) => (x.isFunction && x.name ? [x.name] : [])) : [])));
   const symbols = new Map<string, string>();
-  const objects = new Set<string>();
+  const objects = new Map<string, HeaderObject>();
   const inline = new Map<string, string>();
-  /** The header's globals, by name, for macros that rename them. */
-  const globals = new Map<string, { d: Decl; dec: Declarator }>();
   for (const d of roots) {
     if (d.kind !== 'function' && d.kind !== 'variable') continue;
     if (d.hasBody && d.inline && d.storage !== 'static' && d.declarators[0]?.name) inline.set(d.declarators[0].name, d.where);
     for (const x of d.declarators) {
       if (x.name !== null && x.symbol !== null && x.symbol !== x.name) symbols.set(x.name, x.symbol);
-      if (x.name !== null && !x.isFunction && d.storage !== 'static') objects.add(x.name);
-      if (d.kind === 'variable' && x.name !== null && !x.isFunction && d.storage !== 'static') globals.set(x.name, { d, dec: x });
+      if (x.name !== null && !x.isFunction && d.storage !== 'static') objects.set(x.name, { d, dec: x });
     }
   }
   const values = new Map<string, { value: string | number | ComplexValue; where: string }>();
@@ -133,9 +139,12 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
       macros.push(m);
       continue;
     }
+    // A macro of an enumerator's name (`#define X (X - 1)` after `enum { X = 5 }`) is what C code
+    // after it reads by the name: where its value is another, the check lets it replace the enumerator's constant.
+    const enumerator = table.enumeratorDecl(m.name) !== undefined;
     const integer = integerMacroItem(m, where);
     if (integer !== null) {
-      items.push(integer);
+      items.push(enumerator ? { ...integer, redefines: 'enumerator' } : integer);
       continue;
     }
     const full = expandMacro(m, table.macros);
@@ -176,14 +185,14 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
       macros.push(m); // another name for a function, or for a function-like macro: wrapped as a function-like macro is
       continue;
     }
-    const global = globals.get(expanded);
-    if (global !== undefined && !definesBody(table, global.d)) {
+    const global = objects.get(expanded);
+    if (global !== undefined && global.d.kind === 'variable' && !definesBody(table, global.d)) {
       // Another name for a global (gmp.h's `#define gmp_version __gmp_version`): the global under
       // that name, which dlopen() looks up by the global's symbol, and C code reaches through the macro.
       const { d, dec } = global;
       items.push({ ...item(table, d, renamedText(table, d, dec, m.name), [m.name], true), pos: Math.max(m.at, table.tokens.raws[d.end]) + 0.25, where });
       symbols.set(m.name, symbols.get(expanded) ?? expanded);
-      objects.add(m.name);
+      objects.set(m.name, global);
       continue;
     }
     if (tokens.length >= 3 && tokens.every((t, i) => (i % 2 === 0 ? pieceKind(t) === 'ident' : t === '.'))) {
@@ -205,7 +214,7 @@ export function selectHeader(table: DeclTable, selection: HeaderSelection, notes
     }
     // After every declaration: C expands a macro where it is used, so its value may cast to a type
     // declared further on (gmp.h's GMP_NUMB_MASK casts to mp_limb_t, typedef'd 90 lines below).
-    items.push({ ...macroItem(m, expanded, where, pieces), pos: AFTER_DECLARATIONS + m.at });
+    items.push({ ...macroItem(m, expanded, where, pieces), pos: AFTER_DECLARATIONS + m.at, ...(enumerator ? { redefines: 'enumerator' as const } : {}) });
     // The types it casts to or takes the size of come along (linux/videodev2.h's v4l2_fourcc casts to __u32).
     typesAlong(tokens);
     if (tokens.length === 1 && (tokens[0] === m.name || namesNothing(tokens[0], table))) {

@@ -9,7 +9,10 @@ import { cc, ffiOf } from '../../lib/cc';
 import * as extract from '../../lib/header/extract';
 import * as aotData from '../../lib/aot/data';
 import { readHeader } from '../../lib/header';
+import { chunkOptions } from '../../lib/headerlib';
 import { loadHere } from '../helpers/loader';
+import { runChild } from '../helpers/child';
+import { CC } from '../helpers/compiler';
 
 let dir = '';
 let counter = '';
@@ -287,6 +290,36 @@ test("dlopen() probes a header that needs others included first (as jpeglib.h wa
   expect(() => other.dlopen(null)).toThrow(/BROKEN_ONE.*char16_t/);
 });
 
+test('a header that does not compile alone is remembered so: a new process probes it after the standard headers at once, until the header changes', () => {
+  // Compiles of the probe library's unit, counted through a compiler that logs its arguments.
+  const tmpdir = fs.mkdtempSync(path.join(dir, 'alone-'));
+  const logged = path.join(tmpdir, 'compiles.log');
+  const compiler = path.join(tmpdir, 'logging-cc');
+  fs.writeFileSync(compiler, `#!/bin/sh\necho "$@" >> '${logged}'\nexec ${CC} "$@"\n`, { mode: 0o755 });
+  const compiles = (): number => (fs.existsSync(logged) ? fs.readFileSync(logged, 'utf8').split('\n').filter((l) => l.includes('node-cffi-glue.c')).length : 0);
+  // size_t is the includer's to declare (cdef knows it: the declarations do not change when the header includes stddef.h).
+  const header = path.join(tmpdir, 'sized.h');
+  fs.writeFileSync(header, 'struct sized { size_t n; char c; };\n#define SIZED_MAX 12\n');
+  const options = { includeDirs: [tmpdir], tmpdir, compiler };
+  const script = `const { FFI } = require(LIB);\nconst ffi = new FFI();\nffi.cdefHeader('sized.h', ${JSON.stringify(options)});\n` +
+    "console.log(JSON.stringify([ffi.sizeof('struct sized'), ffi.dlopen(null).SIZED_MAX]));\n";
+  const probe = (): number => {
+    const before = compiles();
+    const r = runChild(script);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([16, 12]);
+    return compiles() - before;
+  };
+  // Cold: the header alone fails, then the unit after the standard headers compiles.
+  expect(probe()).toBe(2);
+  // Warm: both remembered, no compile at all.
+  expect(probe()).toBe(0);
+  // The header includes what it needs now: alone, it compiles (the same unit, the same key, another stamp).
+  fs.writeFileSync(header, `#include <stddef.h>\n${fs.readFileSync(header, 'utf8')}`);
+  expect(probe()).toBe(1);
+  expect(probe()).toBe(0);
+});
+
 test("a macro's value may use types declared after it or in another header, as C expands it where it is used", () => {
   fs.writeFileSync(path.join(dir, 'late_other.h'), 'typedef unsigned int other_u32;\n');
   fs.writeFileSync(
@@ -315,6 +348,26 @@ test("a header's static const integers have the values the probe library read, i
   const module = ffi.compile({ tmpdir: dir });
   const again = loadHere<{ ffi: FFI }>(module, '_consts').ffi.dlopen(null);
   expect([again.SC_A, again.SC_B]).toEqual([5, 2 ** 40]);
+});
+
+test("a macro redefining an enumerator is the name's value, as C reads it after the #define, through verify() and dlopen(); `#define X X` keeps the enumerator", () => {
+  fs.writeFileSync(
+    path.join(dir, 'redef.h'),
+    'enum redef { RD_A = 5, RD_B = 7, RD_C = 9, RD_D = 1 };\n#define RD_A (RD_A - 1)\n#define RD_B RD_B\n#define RD_C (RD_C)\n#define RD_D 3\n',
+  );
+  const ffi = new FFI();
+  ffi.cdefHeader('redef.h', { includeDirs: [dir] });
+  ffi.cdef('int rd_used(void);');
+  expect(ffi.skipped()).toEqual([]);
+  const names = ['RD_A', 'RD_B', 'RD_C', 'RD_D'] as const;
+  const dl = ffi.dlopen(null);
+  expect(names.map((n) => dl[n])).toEqual([4, 7, 9, 3]);
+  // C code after the header reads the same: 4 + 7 + 9 + 3.
+  const api = ffi.verify('#include "redef.h"\nint rd_used(void) { return RD_A + RD_B + RD_C + RD_D; }\n', { includeDirs: [dir] });
+  expect(names.map((n) => api[n])).toEqual([4, 7, 9, 3]);
+  expect(api.rd_used()).toBe(23);
+  // The enum keeps its enumerators.
+  expect([ffi.string(ffi.cast('enum redef', 5)), ffi.string(ffi.cast('enum redef', 1)), Number(ffi.cast('enum redef', 'RD_A'))]).toEqual(['RD_A', 'RD_D', 5]);
 });
 
 test('bad arguments are refused with the culprit named', () => {
@@ -348,7 +401,7 @@ test('remembered declarations are rebuilt without parsing, into the same table t
     fast.cdefHeader('geo.h', { includeDirs: [dir] });
     expect(rebuild).toHaveBeenCalledTimes(1);
     const parsed = new FFI();
-    for (const c of readHeader('geo.h', { includeDirs: [dir] }).cdefs) parsed.cdef(c.source, c.pack ? { pack: c.pack } : {});
+    for (const c of readHeader('geo.h', { includeDirs: [dir] }).cdefs) parsed.cdef(c.source, chunkOptions(c));
     const members = (f: FFI) => f.typescriptDeclarations().split('\n').filter((l) => !l.includes('a macro of the header'));
     expect(members(fast)).toEqual(members(parsed));
     expect(fast.listTypes()).toEqual(parsed.listTypes());
@@ -375,7 +428,7 @@ test('a header read afresh is declared from what its check parsed, not rebuilt f
     second.cdefHeader('geo.h', { includeDirs: [dir], tmpdir });
     expect(rebuild).toHaveBeenCalledTimes(1);
     const parsed = new FFI();
-    for (const c of readHeader('geo.h', { includeDirs: [dir], tmpdir }).cdefs) parsed.cdef(c.source, c.pack ? { pack: c.pack } : {});
+    for (const c of readHeader('geo.h', { includeDirs: [dir], tmpdir }).cdefs) parsed.cdef(c.source, chunkOptions(c));
     const members = (f: FFI) => f.typescriptDeclarations().split('\n').filter((l) => !l.includes('a macro of the header'));
     expect(members(first)).toEqual(members(parsed));
     expect(members(second)).toEqual(members(parsed));

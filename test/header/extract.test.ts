@@ -4,6 +4,7 @@ import { literalValue } from '../../lib/header/macros';
 import { parseCdef } from '../../lib/cparser/parser';
 import { Registry } from '../../lib/ctype/registry';
 import { StructType } from '../../lib/ctype/model';
+import { chunkOptions } from '../../lib/headerlib';
 
 const OTHER =
   '# 1 "other.h"\ntypedef unsigned long size_t;\ntypedef long __off_t;\ntypedef __off_t off_t;\n' +
@@ -20,7 +21,7 @@ const reasons = (x: HeaderExtract): Record<string, string> => Object.fromEntries
 /** Every chunk must parse, in order, as ffi.cdefHeader gives them to ffi.cdef. */
 function registryOf(x: HeaderExtract): Registry {
   const r = new Registry();
-  for (const c of x.cdefs) parseCdef(c.source, r, c.pack ? { pack: c.pack } : {});
+  for (const c of x.cdefs) parseCdef(c.source, r, chunkOptions(c));
   return r;
 }
 
@@ -113,6 +114,27 @@ describe('macros', () => {
     expect(why.h_expr).toMatch(/parameter types cannot be told from its body/);
     expect(why.H_EMPTY).toMatch(/no value/);
     expect(why._H_GUARD).toMatch(/reserved/);
+  });
+
+  test("a macro of an enumerator's name is the name's value where it is another (C reads the macro after the #define); the enum keeps its enumerator", () => {
+    const y = extract(
+      'enum redef { RD_A = 5, RD_B = 7, RD_C = 9, RD_D = 1, RD_E = 2, RD_F = 4 };\n#define RD_A (RD_A - 1)\n#define RD_B RD_B\n#define RD_C (RD_C)\n' +
+        '#define RD_D 3\n#define RD_E ((unsigned char) 0x1ff)\n#define RD_F ((unsigned char) 4)\n',
+    );
+    expect(y.skipped).toEqual([]);
+    const r = registryOf(y);
+    expect(['RD_A', 'RD_B', 'RD_C', 'RD_D', 'RD_E', 'RD_F'].map((n) => r.get(n))).toMatchObject([
+      { kind: 'constant', value: 4, origin: 'define' },
+      { kind: 'constant', value: 7, origin: 'enum' },
+      { kind: 'constant', value: 9, origin: 'enum' },
+      { kind: 'constant', value: 3, origin: 'define' },
+      { kind: 'constant', value: 0xff, origin: 'define' },
+      { kind: 'constant', value: 4, origin: 'enum' },
+    ]);
+    const t = r.get('enum redef');
+    expect(t?.kind === 'tag' && t.type.kind === 'enum' ? { ...t.type.relements } : null).toEqual({ RD_A: 5, RD_B: 7, RD_C: 9, RD_D: 1, RD_E: 2, RD_F: 4 });
+    // Only the macros replacing an enumerator's constant are declared with override.
+    expect(y.cdefs.filter((c) => c.override).map((c) => c.source).join('')).toBe('#define RD_D 3\n#define RD_A (RD_A - 1)\n#define RD_E ((unsigned char) 511)\n');
   });
 
   // obstack.h's obstack_init(h) passes obstack_chunk_alloc, a macro the program defines before it includes the header.
