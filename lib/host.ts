@@ -196,11 +196,18 @@ export interface Host {
   runtimeVersions(): { readonly node: string; readonly v8: string; readonly preserveSymlinks: boolean };
   /** Calls `fn` when the process exits normally; returns what takes it back. */
   atExit(fn: () => void): () => void;
+  /**
+   * On the main thread, calls `fn(status, how)` as the process ends, its 'exit' handlers run: by process.exit() ('exit'; Node's own
+   * ending follows if `fn` returns) or an exception nobody handles ('fatal'; Node then reports it and ends). In a worker, nothing: false.
+   */
+  onEnding(fn: (status: number, how: 'exit' | 'fatal') => void): boolean;
   /** Compiles `code` with V8's code cache `cachedData` if given (V8 checks its version and the code's length only: the caller must know the bytes are whole). */
   compileScript(code: string, filename: string, cachedData?: Uint8Array): CompiledScript;
 }
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+/** Where the process keeps the functions Host.onEnding was given: one hook per process, however many copies of this module (a test runner's registries). */
+const ENDINGS = Symbol.for('node-cffi.endings');
 
 /**
  * Removes a file or a directory tree as `fs.rmSync(p, { recursive: true, force: true })` does, in
@@ -260,23 +267,10 @@ function spawnAsync(file: string, args: readonly string[], options?: SpawnOption
       settled = true;
       clearTimeout(timer);
       clearTimeout(noticeTimer);
-      resolve({
-        status,
-        signal,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-        error,
-        timedOut,
-        overflowed,
-      });
+      const [stdout, stderr] = [Buffer.concat(out).toString('utf8'), Buffer.concat(err).toString('utf8')];
+      resolve({ status, signal, stdout, stderr, error, timedOut, overflowed });
     };
-    const timer =
-      options?.timeout === undefined
-        ? undefined
-        : setTimeout(() => {
-            timedOut = true;
-            child.kill('SIGKILL');
-          }, options.timeout);
+    const timer = options?.timeout === undefined ? undefined : setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), options.timeout);
     const collect = (into: Buffer[]) => {
       let bytes = 0;
       return (b: Buffer) => {
@@ -570,6 +564,25 @@ export const nodeHost: Host = {
   requireFrom: (file) => nodeModule().createRequire(file),
   runtimeVersions: () => ({ node: process.version, v8: process.versions.v8, preserveSymlinks: [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].includes('--preserve-symlinks') }),
   atExit: (fn) => (process.on('exit', fn), () => process.removeListener('exit', fn)),
+  onEnding(fn) {
+    if (!workerThreads().isMainThread) return false;
+    const p = process as unknown as { reallyExit(status: number): void; _exiting: boolean; [ENDINGS]?: Set<typeof fn> };
+    if (p[ENDINGS] === undefined) {
+      const fns = (p[ENDINGS] = new Set());
+      const really = p.reallyExit; // process.exit()'s last step, which Node looks up at each call (and programs wrap)
+      p.reallyExit = function (status) { fns.forEach((f) => f(status, 'exit')); really.call(this, status); };
+      // Unhandled, it emits 'exit' (unless exiting already), reports the error, then ends: listened to from here, 'exit' runs `last` last.
+      const last = (): void => fns.forEach((f) => f(Number(process.exitCode ?? 1), 'fatal'));
+      process.on('uncaughtExceptionMonitor', () => {
+        if (process.listenerCount('uncaughtException') > 0 || process.hasUncaughtExceptionCaptureCallback()) return;
+        if (p._exiting) return last();
+        process.removeListener('exit', last);
+        process.on('exit', last);
+      });
+    }
+    p[ENDINGS].add(fn);
+    return true;
+  },
   compileScript(code, filename, cachedData) {
     const script = new vm.Script(code, { filename, cachedData });
     return {

@@ -4,8 +4,9 @@ import { CType, FunctionType, PointerType } from '../ctype/model';
 import { RawFunction, functionAt } from '../backend/calls';
 import { byValueRefusal } from '../backend/byvalue';
 import { GUARDING, IN_CALL, REFUSED, SYNC, WAIT_MS, labelId, takeRefusals } from '../backend/threadguard';
+import { Urgency, guardEnding } from '../backend/ending';
 import { ADDR, CData, LEN, MEM, OFF, OWN, TYPE, isCData } from './base';
-import { CallbackOptions, registerTrampoline, Trampoline } from './callback';
+import { CallbackOptions, callbacksRunning, registerTrampoline, Trampoline } from './callback';
 import { CALLING, classOf, useFunctionPointers } from './classes';
 import { ScalarType, fastCheck, fromC_f80, fromC_wchar, fromKoffi64, isWideChar, reprOf, toCScalar } from './convert';
 import { Address, Hold, Memory, NO_MEMORY, NOWHERE, addressHex, allocate, placeable } from './memory';
@@ -64,13 +65,29 @@ function pinKeys(c: CData): object[] {
   return m.kind === 'slab' ? [c] : [c, m];
 }
 
+/** How many .async calls have begun and not settled: while any has, the process's ending does not wait for them (backend/ending.ts). */
+let asyncInFlight = 0;
+
+/**
+ * How the process must end, were it ending now: as Node ends it when no .async call is in flight;
+ * at once from a callback that runs outside any synchronous call (koffi relayed it from another
+ * thread, which waits for its result: a worker thread, that Node's ending would join); otherwise
+ * after a grace period, for calls still in C to return.
+ */
+function endingUrgency(): Urgency {
+  if (asyncInFlight === 0) return 'none';
+  return callbacksRunning() > 0 && SYNC[IN_CALL] === 0 ? 'now' : 'grace';
+}
+
 /** The arguments of an .async call just begun (some are cdata) are held until unpinArguments(). */
 export function pinArguments(held: readonly unknown[]): void {
+  if (asyncInFlight++ === 0) guardEnding(endingUrgency);
   for (const x of held) if (isCData(x)) for (const k of pinKeys(x)) pinned.set(k, (pinned.get(k) ?? 0) + 1);
 }
 
 /** The call of pinArguments(held) has settled. */
 export function unpinArguments(held: readonly unknown[]): void {
+  asyncInFlight--;
   for (const x of held) {
     if (!isCData(x)) continue;
     for (const k of pinKeys(x)) {
