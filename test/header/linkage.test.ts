@@ -175,6 +175,21 @@ describe('an enumerator a later macro of its name stands for', () => {
     expect([ffi.string(ffi.cast('enum qm_level', 2)), ffi.string(ffi.cast('enum qm_mode', 2))]).toEqual(['QM_LEVEL_MAX', '__QM_MODE_MAX']);
   });
 
+  test("other macros read an enumerator their expansion leaves as the enumerator, as C does, whichever macro comes first", () => {
+    // C reads P2 as ((RA - 1) * 2) = 8, RC as (RC + (RA - 1)) = 13, RB as (RB + (RC + (RA - 1))) = 20: each left-over name is the enumerator.
+    fs.writeFileSync(path.join(dir, 'rq.h'),
+      'enum rq { RA = 5, RB = 7, RC = 9, RD = 11 };\n#define P1 (RA * 2)\n#define RA (RA - 1)\n#define P2 (RA * 2)\n' +
+      '#define RB (RB + RC)\n#define RC (RC + RA)\n#define RD ((int) 3)\nint rq_values(int *out);\n');
+    const values = { P1: 8, P2: 8, RA: 4, RB: 20, RC: 13, RD: 3 };
+    const ffi = new FFI();
+    ffi.cdefHeader('rq.h', { includeDirs: [dir] });
+    const lib = ffi.dlopen(null);
+    const api = ffi.verify('#include "rq.h"', { includeDirs: [dir] });
+    for (const l of [lib, api]) expect(Object.fromEntries(Object.keys(values).map((k) => [k, l[k]]))).toEqual(values);
+    expect(['RA', 'RB', 'RC', 'RD'].map((n) => Number(ffi.cast('int', ffi.cast('enum rq', n))))).toEqual([5, 7, 9, 11]);
+    expect(ffi.string(ffi.cast('enum rq', 9))).toBe('RC');
+  });
+
   const compilers = ['cc', 'clang', 'tcc'].filter((c) => spawnSync(c, ['-v']).error === undefined);
   test.each(compilers)('a cdef of the enum, verified against a source with the macro (%s)', (compiler) => {
     const ffi = new FFI();
