@@ -40,11 +40,18 @@ export function weakReferences(names: readonly string[], variables: ReadonlySet<
   // A weak redeclaration of the same type (tcc ignores '#pragma weak'; every compiler here takes this).
   // Spelled `__attribute`: glibc's <sys/cdefs.h> defines `__attribute__` away for compilers it does
   // not take for GCC (tcc), which would silently make the reference strong.
+  // A function whose name is also an object-like macro (`#define f (f)`, `#define f f_impl`) is
+  // referred to through the macro, as before the test: the test is for a name (clang refuses a '('
+  // in __has_builtin), and is never evaluated after an #ifdef taken.
   const weak = names.map((n) => {
     const line = `extern __typeof__(${n}) ${n} __attribute((weak));`;
-    return `#${variables.has(n) ? `ifndef ${n}` : `if !${ADDRESSLESS}(${n})`}\n${line}\n#endif`;
+    return variables.has(n) ? `#ifndef ${n}\n${line}\n#endif` : `#if defined(${n})\n${line}\n#elif !${ADDRESSLESS}(${n})\n${line}\n#endif`;
   });
-  const entries = names.map((n) => `#${variables.has(n) ? `ifdef ${n}` : `if ${ADDRESSLESS}(${n})`}\n  (const void *)1,\n#else\n  (const void *)&${n},\n#endif`);
+  const entries = names.map((n) => {
+    const address = `  (const void *)&${n},`;
+    if (variables.has(n)) return `#ifdef ${n}\n  (const void *)1,\n#else\n${address}\n#endif`;
+    return `#ifdef ${n}\n${address}\n#elif ${ADDRESSLESS}(${n})\n  (const void *)1,\n#else\n${address}\n#endif`;
+  });
   // The table refers to every declaration, used or not: a deprecated one is no concern of the
   // source's; nor is one the source defines, whose weak redeclaration clang says it ignores.
   return `\n${ADDRESSLESS_DEFINITION.join('\n')}\n#pragma GCC diagnostic push\n#pragma GCC diagnostic ignored "-Wdeprecated-declarations"\n#pragma GCC diagnostic ignored "-Wignored-attributes"\n${weak.join('\n')}\n` +

@@ -141,6 +141,21 @@ describe('inline functions of a header that no symbol need stand for', () => {
   );
 });
 
+describe('functions whose name a later macro of the header redefines as an expression', () => {
+  // `#define wm_one (wm_one)`: C code calling wm_one() calls it through the macro. The weak reference
+  // verify() adds for each function a header declares must not give clang's __has_builtin a '('.
+  const header = 'int wm_one(int);\n#define wm_one (wm_one)\nint wm_two(int);\n#define wm_two wm_two\nint wm_gone(int);\n#define wm_gone (wm_gone)\n';
+  const compilers = ['cc', 'clang', 'tcc'].filter((c) => spawnSync(c, ['-v']).error === undefined);
+  test.each(compilers)('verify() (%s) binds them, and one the library lacks says so', (compiler) => {
+    library('wm', { 'wm.h': header, 'wm.c': '#include "wm.h"\nint (wm_one)(int x) { return x + 1; }\nint wm_two(int x) { return x + 2; }\n' });
+    const ffi = new FFI();
+    ffi.cdefHeader('wm.h', { includeDirs: [dir], compiler });
+    const lib = ffi.verify('#include "wm.h"', { ...linking('wm'), compiler });
+    expect([lib.wm_one(1), lib.wm_two(1)]).toEqual([2, 3]);
+    expect(() => lib.wm_gone(1)).toThrow(/wm_gone/);
+  });
+});
+
 describe("clang's own headers", () => {
   const clang = spawnSync('clang', ['-v']).error === undefined;
   const title = "tgmath.h: its overloadable functions are left out, the rest goes through verify()";
