@@ -414,7 +414,7 @@ export function missingFunctions(loaded: LoadedLibrary, weak: WeakFunctions): st
  * FFIs declare, and the FFI's table of JavaScript functions for extern "Python" ones. Its functions
  * are checked now and bound when first used (a koffi function per use, not hundreds for a header). @internal
  */
-export type LibParts = Pick<LibSpec, 'resolveType' | 'included'> & { readonly externs: ExternTable };
+export type LibParts = Pick<LibSpec, 'resolveType' | 'included' | 'replaced'> & { readonly externs: ExternTable };
 
 /**
  * The library object of a built library: loaded, settled, every function bound now; its extern
@@ -433,7 +433,7 @@ export function open(p: Prepared, built: BuildResult, parts: LibParts, weak?: We
     }
     const lib = makeLib({
       label, name: p.request.moduleName, loaded: s.loaded, decls, functions: p.glue.functions, globals: p.glue.globals,
-      constants: s.constants, eager: true, bindOnUse: true, resolveType: parts.resolveType, included: parts.included,
+      constants: s.constants, eager: true, bindOnUse: true, resolveType: parts.resolveType, included: parts.included, replaced: parts.replaced,
       externs: { bindings: p.glue.externs, table: parts.externs },
     });
     return { lib, constants: s.constants };

@@ -205,6 +205,23 @@ describe('an enumerator a later macro of its name stands for', () => {
     expect(ffi.string(ffi.cast('enum rq', 9))).toBe('RC');
   });
 
+  test('a macro redefining an enumerator with a string, a float or a pointer: the name is the value, in verify() and dlopen() libraries and their types', () => {
+    fs.writeFileSync(path.join(dir, 'sv.h'), 'enum sv { SV_S = 1, SV_F = 2, SV_P = 3, SV_K = 4 };\n#define SV_S "text"\n#define SV_F 1.5\n#define SV_P ((void *) 0)\n');
+    const ffi = new FFI();
+    ffi.cdefHeader('sv.h', { includeDirs: [dir] });
+    for (const lib of [ffi.verify('#include "sv.h"', { includeDirs: [dir] }), ffi.dlopen(null)]) {
+      expect([lib.SV_S, lib.SV_F, lib.SV_P, lib.SV_K]).toEqual(['text', 1.5, null, 4]);
+    }
+    expect(ffi.string(ffi.cast('enum sv', 3))).toBe('SV_P');
+    const members = ffi.typescriptDeclarations().split('\n').filter((l) => /readonly SV_/.test(l)).map((l) => l.trim());
+    expect(members).toEqual([
+      'readonly SV_K: 4;',
+      '/** (void *)0: a macro of the header */ readonly SV_P: CData | null;',
+      '/** "text": a macro of the header */ readonly SV_S: string;',
+      '/** 1.5: a macro of the header */ readonly SV_F: number;',
+    ]);
+  });
+
   const compilers = ['cc', 'clang', 'tcc'].filter((c) => spawnSync(c, ['-v']).error === undefined);
   test.each(compilers)('a cdef of the enum, verified against a source with the macro (%s)', (compiler) => {
     const ffi = new FFI();
