@@ -125,7 +125,7 @@ export function prepare(
     throw new TypeError(`options.filename: '${base}' is the name of the code verify() adds to the source; name the source otherwise`);
   }
   const cxx = isCxxFile(filename);
-  const glueOptions = { strictPrototypes: options.strictPrototypes === true, spellingOnly: included, prelude, wrapped };
+  const glueOptions = { strictPrototypes: options.strictPrototypes === true, spellingOnly: included, prelude, wrapped, addressed: exportedByCLibrary };
   const cdefHashes = cdefs.map(cdefHash); // for the unit's key and the library's
   const key = pristine !== undefined && included.length === 0 ? unitKey(cdefHashes, pristine, source, filename, glueOptions.strictPrototypes, prelude, wrapped) : undefined;
   const known = key === undefined ? undefined : recallUnit(options, key, 'verify()');
@@ -441,6 +441,21 @@ export function open(p: Prepared, built: BuildResult, parts: LibParts, weak?: We
     s.loaded.close();
     throw e;
   }
+}
+
+/** The process's C library and the libraries loaded with it, once asked (null: koffi cannot load it). */
+let cLibrary: LoadedLibrary | null | undefined;
+
+/** Whether the C library (or another library the process loaded) exports a symbol `name`: see GlueOptions.addressed. */
+function exportedByCLibrary(name: string): boolean {
+  if (cLibrary === undefined) {
+    try {
+      cLibrary = loadLibrary(null);
+    } catch {
+      cLibrary = null;
+    }
+  }
+  return cLibrary?.hasSymbol(name) ?? false;
 }
 
 /** The probe values of a freshly built library, read against the cdef (see codegen/probes.ts). */
