@@ -125,7 +125,7 @@ export function prepare(
     throw new TypeError(`options.filename: '${base}' is the name of the code verify() adds to the source; name the source otherwise`);
   }
   const cxx = isCxxFile(filename);
-  const glueOptions = { strictPrototypes: options.strictPrototypes === true, spellingOnly: included, prelude, wrapped };
+  const glueOptions = { strictPrototypes: options.strictPrototypes === true, spellingOnly: included, prelude, wrapped, addressed: exportedByCLibrary };
   const cdefHashes = cdefs.map(cdefHash); // for the unit's key and the library's
   const key = pristine !== undefined && included.length === 0 ? unitKey(cdefHashes, pristine, source, filename, glueOptions.strictPrototypes, prelude, wrapped) : undefined;
   const known = key === undefined ? undefined : recallUnit(options, key, 'verify()');
@@ -414,7 +414,7 @@ export function missingFunctions(loaded: LoadedLibrary, weak: WeakFunctions): st
  * FFIs declare, and the FFI's table of JavaScript functions for extern "Python" ones. Its functions
  * are checked now and bound when first used (a koffi function per use, not hundreds for a header). @internal
  */
-export type LibParts = Pick<LibSpec, 'resolveType' | 'included'> & { readonly externs: ExternTable };
+export type LibParts = Pick<LibSpec, 'resolveType' | 'included' | 'replaced'> & { readonly externs: ExternTable };
 
 /**
  * The library object of a built library: loaded, settled, every function bound now; its extern
@@ -433,7 +433,7 @@ export function open(p: Prepared, built: BuildResult, parts: LibParts, weak?: We
     }
     const lib = makeLib({
       label, name: p.request.moduleName, loaded: s.loaded, decls, functions: p.glue.functions, globals: p.glue.globals,
-      constants: s.constants, eager: true, bindOnUse: true, resolveType: parts.resolveType, included: parts.included,
+      constants: s.constants, eager: true, bindOnUse: true, resolveType: parts.resolveType, included: parts.included, replaced: parts.replaced,
       externs: { bindings: p.glue.externs, table: parts.externs },
     });
     return { lib, constants: s.constants };
@@ -441,6 +441,21 @@ export function open(p: Prepared, built: BuildResult, parts: LibParts, weak?: We
     s.loaded.close();
     throw e;
   }
+}
+
+/** The process's C library and the libraries loaded with it, once asked (null: koffi cannot load it). */
+let cLibrary: LoadedLibrary | null | undefined;
+
+/** Whether the C library (or another library the process loaded) exports a symbol `name`: see GlueOptions.addressed. */
+function exportedByCLibrary(name: string): boolean {
+  if (cLibrary === undefined) {
+    try {
+      cLibrary = loadLibrary(null);
+    } catch {
+      cLibrary = null;
+    }
+  }
+  return cLibrary?.hasSymbol(name) ?? false;
 }
 
 /** The probe values of a freshly built library, read against the cdef (see codegen/probes.ts). */

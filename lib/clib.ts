@@ -167,7 +167,7 @@ export function makeLib(spec: LibSpec): Lib {
   };
   Object.defineProperty(lib, STATE, { value: state });
   const externSlots = new Map<string, ExternSlot>();
-  for (const d of spec.decls) if (isLibName(d)) define(lib, d, state, externSlots);
+  for (const d of spec.decls) if (isLibName(d) && spec.replaced?.has(d.name) !== true) define(lib, d, state, externSlots);
   for (const d of spec.included?.decls ?? []) if (isLibName(d) && !state.names.has(d.name)) defineIncluded(lib, d, state);
   if (externSlots.size > 0 && spec.externs) {
     state.externs = { loaded: spec.loaded, guard, slots: externSlots, report: spec.loaded.symbolAddress(glueNames().EXTERN_REPORT) };

@@ -93,6 +93,12 @@ export interface LibSpec {
    * constants whose value the declaration carries need none.
    */
   readonly included?: { readonly decls: readonly Decl[]; readonly libraryOf: (name: string) => Lib | null };
+  /**
+   * Names the caller defines on the library itself once it is made (a header's macro values: see
+   * headerlib's defineValues), whose declarations are left to it: an enumerator a later
+   * `#define X "text"` or `#define X ((void *) 0)` redefines is the macro's value, as C reads it.
+   */
+  readonly replaced?: { has(name: string): boolean };
   /** For verify() libraries: how the glue defines each extern "Python" function, and the FFI's table of the JavaScript functions attached. */
   readonly externs?: { readonly bindings: ReadonlyMap<string, ExternBinding>; readonly table: ExternTable };
 }

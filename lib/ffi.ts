@@ -339,7 +339,7 @@ export class FFI {
 
   /** What a verify() library needs of this FFI besides its build. */
   #libParts(): LibParts {
-    return { resolveType: this.#resolve, included: this.#links.includedNames(), externs: this.#externs };
+    return { resolveType: this.#resolve, included: this.#links.includedNames(), externs: this.#externs, replaced: this.#bound?.values };
   }
 
   /** A verify() library just made: the one FFIs including this one reach, with what the headers add. */
@@ -500,7 +500,7 @@ export class FFI {
     const externs = new Map(decls.flatMap((x) => (x.kind === 'extern-callback' ? [[x.name, glueStage().externBinding(x)] as const] : [])));
     const lib = makeLib({
       label: `module '${d.module}'`, name: d.module, loaded, decls, functions, globals: new Map(Object.entries(d.globals)), eager: true,
-      resolveType: ffi.#resolve, externs: { bindings: externs, table: ffi.#externs },
+      resolveType: ffi.#resolve, replaced: ffi.#bound?.values, externs: { bindings: externs, table: ffi.#externs },
     });
     ffi.#links.built(lib, new Map());
     return { ffi, lib: ffi.#withHeaders(lib, 'verify') as L };
@@ -561,7 +561,7 @@ export class FFI {
     const decls = [...this.#registry.values()].filter((d) => d.kind !== 'function' || (!leftOut.has(d.name) && !absent.has(d.name)));
     const lib = makeLib({
       label, name: path ?? 'the C library', loaded, decls, eager: false, resolveType: this.#resolve, constants: this.#bound === null ? this.#links.includedConstants() : new Map([...this.#links.includedConstants(), ...this.#bound.probedConstants]),
-      symbols: this.#bound?.symbols,
+      symbols: this.#bound?.symbols, replaced: this.#bound?.values,
     });
     this.#links.opening(lib);
     return this.#withHeaders(lib, 'dlopen', undefined, absent) as L;

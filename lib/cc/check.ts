@@ -29,6 +29,8 @@ export function check(items: readonly Item[], notes: Notes, out?: { registry?: R
   const batch = new CdefBatch(registry);
   const accepted: Item[] = [];
   const overriding = new Set<Item>();
+  /** Macros redefining an enumerator with another value, as their values read with every enumerator as itself. */
+  const redefining: Item[] = [];
   for (const it of items) {
     if (it.integerType !== undefined && !isIntegerType(it.integerType, batch)) {
       for (const n of it.names) notes.statics[n] = 'variable';
@@ -38,7 +40,15 @@ export function check(items: readonly Item[], notes: Notes, out?: { registry?: R
     let refused = add(batch, it, false);
     if (refused !== null && it.redefines === 'enumerator' && isEnumerator(batch, it.names)) {
       // A value other than the enumerator's: the name is the macro's, as in C after the #define.
-      if ((refused = add(batch, it, true)) === null) overriding.add(it);
+      // But a name an expansion leaves (`RA` in `(RA - 1)`, and in every macro expanding RA) is the
+      // enumerator in C: each is read now, every enumerator still itself, and declared after all
+      // the others as its value, so that neither a later macro nor another of these reads it.
+      const value = add(batch, it, true) === null ? literalOf(batch, it.names[0]) : null;
+      if (value !== null) batch.undo();
+      if (value !== null) {
+        redefining.push({ ...it, text: `#define ${it.names[0]} ${value}\n`, tokens: undefined, define: undefined, constant: undefined });
+        continue;
+      }
     }
     if (refused !== null) reason = refused.message.replace(/^cdef:\d+:\d+: /, '');
     else {
@@ -58,6 +68,13 @@ export function check(items: readonly Item[], notes: Notes, out?: { registry?: R
       notes.skip(it.names.join(', ') || it.text.trim().slice(0, 40), it.where, why, it.pos);
     }
   }
+  for (const it of redefining) {
+    const refused = add(batch, it, true);
+    if (refused !== null) throw new Error(`internal: the value of ${it.text.trim()} was refused: ${refused.message}`);
+    batch.keep();
+    accepted.push(it);
+    overriding.add(it);
+  }
   batch.commit();
   if (out) out.registry = registry; // the accepted declarations, parsed
   return groupByPack(accepted, overriding);
@@ -73,6 +90,21 @@ function add(batch: CdefBatch, it: Item, override: boolean): Error | null {
 function isEnumerator(batch: CdefBatch, names: readonly string[]): boolean {
   const d = names.length === 1 ? batch.get(names[0]) : undefined;
   return d?.kind === 'constant' && d.origin === 'enum';
+}
+
+/**
+ * The value of the constant `name` the open piece declared, as cdef text of the same value and
+ * type (a cast unless an int), the piece still open; null when it declared no integer constant.
+ */
+function literalOf(batch: CdefBatch, name: string): string | null {
+  const d = batch.get(name);
+  if (d?.kind !== 'constant' || d.value === undefined || (d.type.kind !== 'enum' && (d.type.kind !== 'primitive' || !isIntegralRepr(d.type.repr)))) {
+    batch.undo();
+    return null;
+  }
+  const v = BigInt(d.value);
+  const text = v < 0n ? `(${v})` : `${v}`;
+  return d.type.cname === 'int' && v >= 0n ? text : `((${d.type.cname}) ${text})`;
 }
 
 /** True when `typeName` names an integer type (or an enum, or _Bool) in the batch. */

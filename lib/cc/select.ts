@@ -170,9 +170,12 @@ function* macroItems(table: DeclTable, own: (file: number) => boolean, notes: No
       notes.skip(m.name, where, 'it is a function-like macro; only object-like integer macros are declared', m.at);
       continue;
     }
+    // One of an enumerator's name is what C code after it reads by the name: where its value is
+    // another, the check lets it replace the enumerator's constant, as ffi.cdefHeader() does.
+    const redefines = table.enumeratorDecl(m.name) !== undefined ? { redefines: 'enumerator' as const } : {};
     const integer = integerMacroItem(m, where);
     if (integer !== null) {
-      yield integer;
+      yield { ...integer, ...redefines };
       continue;
     }
     const expanded = expandMacro(m, table.macros);
@@ -185,6 +188,6 @@ function* macroItems(table: DeclTable, own: (file: number) => boolean, notes: No
       notes.skip(m.name, where, runtime, m.at);
       continue;
     }
-    yield macroItem(m, expanded, where);
+    yield { ...macroItem(m, expanded, where), ...redefines };
   }
 }

@@ -6,8 +6,10 @@ import { FUNCTION_TABLE } from './bindings';
  * x86 intrinsics `_mm_pause`, `_mm_mfence`, `_mm_clflush`, which emmintrin.h declares without a
  * body): neither a weak reference nor a function table entry may name it, only a call. clang
  * answers `__has_builtin` for library functions too (`memcpy`), which have an address and a
- * `__builtin_` twin; these have no twin. 0 with every other compiler, whose intrinsics are inline
- * functions. An argument that is a macro is expanded before the test, as a use of the name would be.
+ * `__builtin_` twin; these have no twin. Some library functions have none either (`strerror`,
+ * `fopen`, `_exit`): the function table does not ask for a name the C library exports (TableEntry.addressed).
+ * 0 with every other compiler, whose intrinsics are inline functions. An argument that is a macro
+ * is expanded before the test, as a use of the name would be.
  */
 export const ADDRESSLESS = '_NCFFI_ADDRESSLESS';
 
@@ -40,11 +42,18 @@ export function weakReferences(names: readonly string[], variables: ReadonlySet<
   // A weak redeclaration of the same type (tcc ignores '#pragma weak'; every compiler here takes this).
   // Spelled `__attribute`: glibc's <sys/cdefs.h> defines `__attribute__` away for compilers it does
   // not take for GCC (tcc), which would silently make the reference strong.
+  // A function whose name is also an object-like macro (`#define f (f)`, `#define f f_impl`) is
+  // referred to through the macro, as before the test: the test is for a name (clang refuses a '('
+  // in __has_builtin), and is never evaluated after an #ifdef taken.
   const weak = names.map((n) => {
     const line = `extern __typeof__(${n}) ${n} __attribute((weak));`;
-    return `#${variables.has(n) ? `ifndef ${n}` : `if !${ADDRESSLESS}(${n})`}\n${line}\n#endif`;
+    return variables.has(n) ? `#ifndef ${n}\n${line}\n#endif` : `#if defined(${n})\n${line}\n#elif !${ADDRESSLESS}(${n})\n${line}\n#endif`;
   });
-  const entries = names.map((n) => `#${variables.has(n) ? `ifdef ${n}` : `if ${ADDRESSLESS}(${n})`}\n  (const void *)1,\n#else\n  (const void *)&${n},\n#endif`);
+  const entries = names.map((n) => {
+    const address = `  (const void *)&${n},`;
+    if (variables.has(n)) return `#ifdef ${n}\n  (const void *)1,\n#else\n${address}\n#endif`;
+    return `#ifdef ${n}\n${address}\n#elif ${ADDRESSLESS}(${n})\n  (const void *)1,\n#else\n${address}\n#endif`;
+  });
   // The table refers to every declaration, used or not: a deprecated one is no concern of the
   // source's; nor is one the source defines, whose weak redeclaration clang says it ignores.
   return `\n${ADDRESSLESS_DEFINITION.join('\n')}\n#pragma GCC diagnostic push\n#pragma GCC diagnostic ignored "-Wdeprecated-declarations"\n#pragma GCC diagnostic ignored "-Wignored-attributes"\n${weak.join('\n')}\n` +
@@ -59,6 +68,13 @@ export interface TableEntry<O> {
   readonly owner: O;
   /** The entry is the wrapper, whatever the function's type (glue.ts's GlueOptions.wrapped). */
   readonly wrapperOnly?: boolean;
+  /**
+   * The C library exports a symbol of its name (GlueOptions.addressed): the function has an address
+   * whatever the compiler builds in (clang's toupper and fopen, which have no `__builtin_` twin)
+   * or inlines (glibc's GNU extern inline toupper, whose address is the library's): the entry is
+   * the function itself where its type is the cdef's, as for any other function.
+   */
+  readonly addressed?: boolean;
 }
 
 /**
@@ -75,7 +91,9 @@ export function functionTable<O>(entries: readonly TableEntry<O>[]): [string, O?
   if (entries.length === 0) return out;
   for (const e of entries) {
     // Not in C++: it has no C99 inline, an overloaded name (<math.h>'s sin) has no one type, and the entry is the wrapper anyway.
-    out.push([`#if !defined(${e.name}) && !defined(__cplusplus)`], [`# if !${ADDRESSLESS}(${e.name})`], [`extern __typeof__(${e.name}) ${e.name};`, e.owner], ['# endif'], ['#endif']);
+    const declaration: [string, O] = [`extern __typeof__(${e.name}) ${e.name};`, e.owner];
+    if (e.addressed) out.push([`#if !defined(${e.name}) && !defined(__cplusplus)`], declaration, ['#endif']);
+    else out.push([`#if !defined(${e.name}) && !defined(__cplusplus)`], [`# if !${ADDRESSLESS}(${e.name})`], declaration, ['# endif'], ['#endif']);
   }
   out.push([`_NCFFI_EXPORT _ncffi_fnptr const ${FUNCTION_TABLE}[${entries.length}] = {`]);
   for (const e of entries) {
@@ -84,8 +102,8 @@ export function functionTable<O>(entries: readonly TableEntry<O>[]): [string, O?
     else {
       out.push([`#ifdef ${e.name}`], wrapper);
       // (A variadic function's entry is the function itself: it has no wrapper.)
-      if (e.wrapper !== e.name) out.push([`#elif ${ADDRESSLESS}(${e.name})`], wrapper);
-      out.push(['#else'], [`  _NCFFI_ENTRY(${e.name}, ${e.type}, ${e.wrapper}),`, e.owner], ['#endif']);
+      if (e.wrapper !== e.name && !e.addressed) out.push([`#elif ${ADDRESSLESS}(${e.name})`], wrapper);
+      out.push(['#else'], [`  ${e.addressed ? '_NCFFI_ENTRY_LIB' : '_NCFFI_ENTRY'}(${e.name}, ${e.type}, ${e.wrapper}),`, e.owner], ['#endif']);
     }
   }
   out.push(['};']);

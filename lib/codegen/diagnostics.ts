@@ -246,7 +246,9 @@ function restate(d: Diagnostic, owner: Owner, glue: Glue, notes: readonly Diagno
       const decl = owner.decl!;
       const proto = declarator(decl.type, decl.name);
       if (owner.role === 'prototype' && quoted(m, CONFLICTING) === owner.name) {
-        const note = notes.find((n) => n.line > 0);
+        // The declaration it conflicts with may be a system header's (stdlib.h's atof), whose notes
+        // `notes` leaves out: clang's error then has no other words for it.
+        const note = notes.find((n) => n.line > 0) ?? d.notes.find((n) => n.line > 0 && !isGlue(n.file));
         // Against the glue's own implicit declaration (the source lacks the function): said already.
         if (!note) return null;
         const differently = note

@@ -77,6 +77,12 @@ export interface GlueOptions {
   readonly prelude?: boolean;
   /** Functions reached through their wrappers only (a header's GNU `extern inline` ones may have no symbol), which are optimised as the source is. */
   readonly wrapped?: ReadonlySet<string>;
+  /**
+   * Whether the C library exports a symbol of this name: a function of that name has an address,
+   * which its table entry takes where the types agree, even one the compiler builds in or inlines
+   * (see addresses.ts's TableEntry.addressed). Absent: none is taken to.
+   */
+  readonly addressed?: (name: string) => boolean;
 }
 
 /** A C declaration of `name` with type `t` as cdef spells it ('int (*cb)(int)' for function pointers); for messages. */
@@ -166,7 +172,8 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
             // leave its static wrapper out), else the wrapper.
             lines.add(wrapper(d, null, (t, name) => named(t, name, what), '_NCFFI_UNUSED static'), owner);
             if (binding.entry !== entries.length) throw new FFIError(`internal: ${what} is entry ${binding.entry} of the function table, but ${entries.length} entries come before it`);
-            entries.push({ name: d.name, type: named(d.type, '', what), wrapper: `${PREFIX}f_${d.name}`, owner, ...(only ? { wrapperOnly: true } : {}) });
+            const addressed = options.addressed?.(d.name) === true;
+            entries.push({ name: d.name, type: named(d.type, '', what), wrapper: `${PREFIX}f_${d.name}`, owner, ...(only ? { wrapperOnly: true } : {}), ...(addressed ? { addressed } : {}) });
           }
         }
         if (strict) {
@@ -273,6 +280,12 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
     glue.add('# define _NCFFI_ENTRY(f, t, w) (_ncffi_fnptr)__builtin_choose_expr(__builtin_types_compatible_p(__typeof__(f), t), f, w)');
     glue.add('#else');
     glue.add('# define _NCFFI_ENTRY(f, t, w) (_ncffi_fnptr)w');
+    glue.add('#endif');
+    // A function the C library has a symbol for (TableEntry.addressed): its address, inline or not.
+    glue.add('#if (defined(__GNUC__) || defined(__clang__) || defined(__TINYC__)) && !defined(__cplusplus)');
+    glue.add('# define _NCFFI_ENTRY_LIB(f, t, w) (_ncffi_fnptr)__builtin_choose_expr(__builtin_types_compatible_p(__typeof__(f), t), f, w)');
+    glue.add('#else');
+    glue.add('# define _NCFFI_ENTRY_LIB(f, t, w) (_ncffi_fnptr)w');
     glue.add('#endif');
     glue.add('typedef void (*_ncffi_fnptr)(void);');
     for (const line of ADDRESSLESS_DEFINITION) glue.add(line);

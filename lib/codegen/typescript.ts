@@ -11,7 +11,7 @@ export interface TypeScriptOptions {
   readonly importFrom?: string;
   /** What the declarations were made from, for the heading comment ('add.h'). */
   readonly source?: string;
-  /** More members of the library interface, as TypeScript text ('readonly ZLIB_VERSION: string;'). */
+  /** More members of the library interface, as TypeScript text ('readonly ZLIB_VERSION: string;'); one replaces a declaration of its name. */
   readonly members?: readonly string[];
 }
 
@@ -127,7 +127,11 @@ class Writer {
       }
     }
     body.push(`export interface ${this.libName} {`);
+    // A member given replaces a declaration of its name, as the library's value does (a header's
+    // `#define X "text"` redefining the enumerator X): one property of one type.
+    const given = new Set((this.options.members ?? []).flatMap((m) => /\breadonly (\w+)\??:/.exec(m)?.[1] ?? []));
     for (const d of this.decls) {
+      if (given.has(d.name)) continue;
       const member = this.libMember(d);
       if (member) body.push(`  ${member}`);
     }

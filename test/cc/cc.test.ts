@@ -166,6 +166,19 @@ describe('cc() around the source', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  test("a macro redefining an enumerator of its name is the name's value, as C code after it reads it; the enum keeps the enumerator", () => {
+    const lib = cc(
+      'enum rd { RA = 5, RB = 7, RC = 9 };\n#define RA (RA - 1)\n#define RC (RC + RA)\n#define RP (RA * 2)\n' +
+        'int get_a(void) { return RA; }\nint get_c(void) { return RC; }\nint get_p(void) { return RP; }\n',
+      { filename: 'rd.c' },
+    );
+    expect([lib.RA, lib.RB, lib.RC, lib.RP]).toEqual([lib.get_a(), 7, lib.get_c(), lib.get_p()]);
+    expect([lib.RA, lib.RC, lib.RP]).toEqual([4, 13, 8]);
+    expect(declarationsOf(lib).skipped).toEqual([]);
+    const ffi = ffiOf(lib);
+    expect([ffi.string(ffi.cast('enum rd', 9)), ffi.string(ffi.cast('enum rd', 4))]).toEqual(['RC', '4']);
+  });
+
   test('what was left out is listed with where and why', () => {
     const lib = cc('#define SQ(x) ((x) * (x))\nlong double half(long double x) { return x / 2; }\nint one(void) { return 1; }\n', { filename: 'skip.c' });
     expect(lib.one()).toBe(1);

@@ -357,6 +357,21 @@ describe('prototype checks', () => {
     expect(() => sizes.verify('long long same(long long x) { return x; }', { strictPrototypes: true })).toThrow(/^same\(\): cdef declares 'long same\(long\)'/);
   });
 
+  const installed = ['gcc', 'clang'].filter((c) => spawnSync(c, ['-v']).error === undefined);
+  test.each(installed)('with strictPrototypes (%s), a prototype that disagrees with a system header says so, beside another error too', (compiler) => {
+    const ffi = new FFI();
+    ffi.cdef('double atof(char *);');
+    const header = /^atof\(\): cdef declares 'double atof\(char \*\)' but \/\S+\.h:\d+ (?:declares|defines) it differently/;
+    const alone = failure(() => ffi.verify('#include <stdlib.h>\n', { compiler, strictPrototypes: true })) as VerificationError;
+    expect(alone.message).toMatch(header);
+    expect(alone.message).not.toMatch(/node-cffi-glue/);
+    const two = new FFI();
+    two.cdef('double atof(char *);\nint other(void *);');
+    const both = failure(() => two.verify('#include <stdlib.h>\nint other(const void *p) { return 0; }\n', { compiler, strictPrototypes: true })) as VerificationError;
+    expect(both.message).toMatch(/atof\(\): /);
+    expect(both.message).toMatch(/other\(\): cdef declares/);
+  });
+
   test('verifyAsync explains it the same way', async () => {
     const ffi = new FFI();
     ffi.cdef('int add(int a, int b);');

@@ -139,3 +139,20 @@ test('an ABI-mode module compiled after cdefHeader() opens libraries as its FFI 
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// A header's `#define SV_P ((void *) 0)` after `enum { SV_P = 3 }`: the module's library has the macro's value, as C reads it.
+test('a module compiled after cdefHeader() gives a name a macro redefines from an enumerator to a string or a pointer the macro\'s value', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-header-aot-redefined-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'sv.h'), 'enum sv { SV_S = 1, SV_P = 3, SV_K = 4 };\n#define SV_S "text"\n#define SV_P ((void *) 0)\n');
+    const ffi = new FFI();
+    ffi.cdefHeader('sv.h', { includeDirs: [dir] });
+    ffi.setSource('_redefined', '#include "sv.h"\n', { includeDirs: [dir] });
+    const module = ffi.compile({ tmpdir: dir });
+    const loaded = loadHere<{ lib?: Record<string, unknown> }>(module, '_redefined');
+    expect([loaded.lib!.SV_S, loaded.lib!.SV_P, loaded.lib!.SV_K]).toEqual(['text', null, 4]);
+    expect(fs.readFileSync(path.join(module, '_redefined.d.ts'), 'utf8').match(/readonly SV_P\b/g)).toHaveLength(1);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -141,6 +141,21 @@ describe('inline functions of a header that no symbol need stand for', () => {
   );
 });
 
+describe('functions whose name a later macro of the header redefines as an expression', () => {
+  // `#define wm_one (wm_one)`: C code calling wm_one() calls it through the macro. The weak reference
+  // verify() adds for each function a header declares must not give clang's __has_builtin a '('.
+  const header = 'int wm_one(int);\n#define wm_one (wm_one)\nint wm_two(int);\n#define wm_two wm_two\nint wm_gone(int);\n#define wm_gone (wm_gone)\n';
+  const compilers = ['cc', 'clang', 'tcc'].filter((c) => spawnSync(c, ['-v']).error === undefined);
+  test.each(compilers)('verify() (%s) binds them, and one the library lacks says so', (compiler) => {
+    library('wm', { 'wm.h': header, 'wm.c': '#include "wm.h"\nint (wm_one)(int x) { return x + 1; }\nint wm_two(int x) { return x + 2; }\n' });
+    const ffi = new FFI();
+    ffi.cdefHeader('wm.h', { includeDirs: [dir], compiler });
+    const lib = ffi.verify('#include "wm.h"', { ...linking('wm'), compiler });
+    expect([lib.wm_one(1), lib.wm_two(1)]).toEqual([2, 3]);
+    expect(() => lib.wm_gone(1)).toThrow(/wm_gone/);
+  });
+});
+
 describe("clang's own headers", () => {
   const clang = spawnSync('clang', ['-v']).error === undefined;
   const title = "tgmath.h: its overloadable functions are left out, the rest goes through verify()";
@@ -173,6 +188,38 @@ describe('an enumerator a later macro of its name stands for', () => {
     expect([api.__QM_MODE_MAX, api.QM_LEVEL_MAX]).toEqual([2, 1]);
     expect(api.qm_levels()).toBe(1); // C code after the macro sees the macro
     expect([ffi.string(ffi.cast('enum qm_level', 2)), ffi.string(ffi.cast('enum qm_mode', 2))]).toEqual(['QM_LEVEL_MAX', '__QM_MODE_MAX']);
+  });
+
+  test("other macros read an enumerator their expansion leaves as the enumerator, as C does, whichever macro comes first", () => {
+    // C reads P2 as ((RA - 1) * 2) = 8, RC as (RC + (RA - 1)) = 13, RB as (RB + (RC + (RA - 1))) = 20: each left-over name is the enumerator.
+    fs.writeFileSync(path.join(dir, 'rq.h'),
+      'enum rq { RA = 5, RB = 7, RC = 9, RD = 11 };\n#define P1 (RA * 2)\n#define RA (RA - 1)\n#define P2 (RA * 2)\n' +
+      '#define RB (RB + RC)\n#define RC (RC + RA)\n#define RD ((int) 3)\nint rq_values(int *out);\n');
+    const values = { P1: 8, P2: 8, RA: 4, RB: 20, RC: 13, RD: 3 };
+    const ffi = new FFI();
+    ffi.cdefHeader('rq.h', { includeDirs: [dir] });
+    const lib = ffi.dlopen(null);
+    const api = ffi.verify('#include "rq.h"', { includeDirs: [dir] });
+    for (const l of [lib, api]) expect(Object.fromEntries(Object.keys(values).map((k) => [k, l[k]]))).toEqual(values);
+    expect(['RA', 'RB', 'RC', 'RD'].map((n) => Number(ffi.cast('int', ffi.cast('enum rq', n))))).toEqual([5, 7, 9, 11]);
+    expect(ffi.string(ffi.cast('enum rq', 9))).toBe('RC');
+  });
+
+  test('a macro redefining an enumerator with a string, a float or a pointer: the name is the value, in verify() and dlopen() libraries and their types', () => {
+    fs.writeFileSync(path.join(dir, 'sv.h'), 'enum sv { SV_S = 1, SV_F = 2, SV_P = 3, SV_K = 4 };\n#define SV_S "text"\n#define SV_F 1.5\n#define SV_P ((void *) 0)\n');
+    const ffi = new FFI();
+    ffi.cdefHeader('sv.h', { includeDirs: [dir] });
+    for (const lib of [ffi.verify('#include "sv.h"', { includeDirs: [dir] }), ffi.dlopen(null)]) {
+      expect([lib.SV_S, lib.SV_F, lib.SV_P, lib.SV_K]).toEqual(['text', 1.5, null, 4]);
+    }
+    expect(ffi.string(ffi.cast('enum sv', 3))).toBe('SV_P');
+    const members = ffi.typescriptDeclarations().split('\n').filter((l) => /readonly SV_/.test(l)).map((l) => l.trim());
+    expect(members).toEqual([
+      'readonly SV_K: 4;',
+      '/** (void *)0: a macro of the header */ readonly SV_P: CData | null;',
+      '/** "text": a macro of the header */ readonly SV_S: string;',
+      '/** 1.5: a macro of the header */ readonly SV_F: number;',
+    ]);
   });
 
   const compilers = ['cc', 'clang', 'tcc'].filter((c) => spawnSync(c, ['-v']).error === undefined);
