@@ -1,6 +1,6 @@
 // How the process ends while .async calls are in C: at once, rather than waiting for libuv's worker threads that may never come back.
 import { nodeHost } from '../host';
-import { FunctionType, primitive, VOID, CType } from '../ctype/model';
+import { primitive, VOID } from '../ctype/model';
 import { functionType, pointerTo } from '../ctype/intern';
 import { loadLibrary } from './koffi';
 import { RawFunction } from './calls';
@@ -44,21 +44,17 @@ interface Enders {
 /** The functions, once bound; null where they cannot be (the process then ends as Node ends it). */
 let enders: Enders | null | undefined;
 
-function fn(result: CType, args: CType[]): FunctionType {
-  return functionType(args, result, false);
-}
-
 function bindEnders(): Enders {
   const libc = loadLibrary(null);
   const int = primitive('int');
   const voidp = pointerTo(VOID);
   return {
-    fflush: libc.bind('fflush', fn(int, [voidp])),
-    exit: libc.bind('_exit', fn(VOID, [int])),
+    fflush: libc.bind('fflush', functionType([voidp], int, false)),
+    exit: libc.bind('_exit', functionType([int], VOID, false)),
     exitAddress: libc.symbolAddress('_exit'),
-    timerCreate: libc.bind('timer_create', fn(int, [int, voidp, voidp])),
+    timerCreate: libc.bind('timer_create', functionType([int, voidp, voidp], int, false)),
     // timer_t as a long: the C library's may be any 64 bits (glibc sets the top one for SIGEV_THREAD timers).
-    timerSettime: libc.bind('timer_settime', fn(int, [primitive('long'), int, voidp, voidp])),
+    timerSettime: libc.bind('timer_settime', functionType([primitive('long'), int, voidp, voidp], int, false)),
   };
 }
 

@@ -271,21 +271,19 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
   glue.add('#endif');
   if (entries.length > 0) {
     // A function table entry: the function `f` itself when its type is `t`, else its wrapper `w`
-    // (a compiler without these builtins, or C++, which has neither, always takes the wrapper). With
-    // gcc, a GNU extern inline function (gcc's own intrinsics, _mm_pause) is no symbol of its own:
-    // its wrapper too.
-    glue.add('#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 9 && !defined(__cplusplus)');
-    glue.add('# define _NCFFI_ENTRY(f, t, w) (_ncffi_fnptr)__builtin_choose_expr(__builtin_types_compatible_p(__typeof__(f), t) && !__builtin_has_attribute(f, __gnu_inline__), f, w)');
-    glue.add('#elif (defined(__GNUC__) || defined(__clang__) || defined(__TINYC__)) && !defined(__cplusplus)');
-    glue.add('# define _NCFFI_ENTRY(f, t, w) (_ncffi_fnptr)__builtin_choose_expr(__builtin_types_compatible_p(__typeof__(f), t), f, w)');
-    glue.add('#else');
-    glue.add('# define _NCFFI_ENTRY(f, t, w) (_ncffi_fnptr)w');
-    glue.add('#endif');
-    // A function the C library has a symbol for (TableEntry.addressed): its address, inline or not.
+    // (a compiler without these builtins, or C++, which has neither, always takes the wrapper).
+    // _NCFFI_ENTRY_LIB is that for a function the C library has a symbol for (TableEntry.addressed),
+    // inline or not; _NCFFI_ENTRY for any other, where with gcc a GNU extern inline function (gcc's
+    // own intrinsics, _mm_pause) is no symbol of its own: its wrapper too.
     glue.add('#if (defined(__GNUC__) || defined(__clang__) || defined(__TINYC__)) && !defined(__cplusplus)');
     glue.add('# define _NCFFI_ENTRY_LIB(f, t, w) (_ncffi_fnptr)__builtin_choose_expr(__builtin_types_compatible_p(__typeof__(f), t), f, w)');
     glue.add('#else');
     glue.add('# define _NCFFI_ENTRY_LIB(f, t, w) (_ncffi_fnptr)w');
+    glue.add('#endif');
+    glue.add('#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 9 && !defined(__cplusplus)');
+    glue.add('# define _NCFFI_ENTRY(f, t, w) (_ncffi_fnptr)__builtin_choose_expr(__builtin_types_compatible_p(__typeof__(f), t) && !__builtin_has_attribute(f, __gnu_inline__), f, w)');
+    glue.add('#else');
+    glue.add('# define _NCFFI_ENTRY _NCFFI_ENTRY_LIB');
     glue.add('#endif');
     glue.add('typedef void (*_ncffi_fnptr)(void);');
     for (const line of ADDRESSLESS_DEFINITION) glue.add(line);
