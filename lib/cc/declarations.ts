@@ -1,8 +1,9 @@
 // The declaration table of preprocessed C: its top-level declarations with kind, names, origin, references and what keeps each out of cdef.
 import { isBuiltinTypeName } from '../cparser/parser';
-import { MacroDef, PackChange, TokenTable, readPreprocessed } from '../cparser/preprocessed';
+import { MacroDef, PackChange, TargetChange, TokenTable, readPreprocessed } from '../cparser/preprocessed';
 import { CRole, cWord } from '../cparser/keywords';
-import { AsmLabels, Attributes, clean } from './noise';
+import { AsmLabels, Attributes, clean, targetOf } from './noise';
+import { featureProblem, missingFeatures, requiredFeatures } from './features';
 
 export type TagKind = 'struct' | 'union' | 'enum';
 /** How a type is used: behind a pointer (a declaration of it is enough), or by value (its definition is needed). */
@@ -55,7 +56,11 @@ export interface Decl {
   readonly refs: readonly Ref[];
   /** The tags it defines a body for ('struct pt'). */
   readonly defines: readonly string[];
-  /** Why cdef cannot say what the compiler makes of it (a layout attribute); null when it can. */
+  /**
+   * Why cdef cannot say what the compiler makes of it (a layout attribute), or why a wrapper cannot
+   * call it (an inline function compiled for CPU features the build does not turn on: see
+   * features.ts); null when it can.
+   */
   readonly problem: string | null;
   /**
    * The union it defines is a transparent union (`__attribute__((transparent_union))`, as
@@ -104,6 +109,7 @@ export class DeclTable {
   private readonly attributes: Attributes;
   private readonly labels: AsmLabels;
   private readonly packs: readonly PackChange[];
+  private readonly targets: readonly TargetChange[];
   private readonly match: Int32Array;
   private readonly starts: number[] = [];
   private readonly ends: number[] = [];
@@ -122,6 +128,7 @@ export class DeclTable {
     this.files = read.files;
     this.macros = read.macros;
     this.packs = read.packs;
+    this.targets = read.targets;
     this.match = matchBrackets(this.tokens);
     this.segment();
   }
@@ -321,7 +328,10 @@ export class DeclTable {
           : 'tag';
     const file = this.tokens.files[start];
     const line = this.tokens.lines[start];
-    const { pack, problem, transparent, inline } = this.layoutOf(start, end);
+    const layout = this.layoutOf(start, end);
+    const { pack, transparent, inline } = layout;
+    // An inline function is inlined into its wrapper, which must be compiled for its features.
+    const problem = layout.problem ?? (kind === 'function' && inline ? this.featuresProblem(start, layout.targets) : null);
     return {
       index, kind, names: [...named, ...defines], file, line, where: `${this.files[file]}:${line}`, refs, defines, problem, pack, transparent, inline,
       start, end, hasBody, storage, specEnd, specTag, declarators,
@@ -428,16 +438,41 @@ export class DeclTable {
     return pack;
   }
 
+  /** The `#pragma GCC target` strings in force at token `tokenIndex`. */
+  private targetsAt(tokenIndex: number): readonly string[] {
+    const raw = this.tokens.raws[tokenIndex] ?? Infinity;
+    let targets: readonly string[] = [];
+    for (const t of this.targets) {
+      if (t.at > raw) break;
+      targets = t.targets;
+    }
+    return targets;
+  }
+
+  /**
+   * Why a function compiled for CPU features (its `target` attributes, else the `#pragma GCC
+   * target` region it stands in) that the unit's predefined macros do not show turned on is left
+   * out; null when it needs none, or only features turned on or of no established macro.
+   */
+  private featuresProblem(start: number, attributeTargets: readonly string[]): string | null {
+    const how = attributeTargets.length > 0 ? 'attribute' : 'pragma';
+    const targets = how === 'attribute' ? attributeTargets : this.targetsAt(start);
+    const missing = missingFeatures(targets.flatMap(requiredFeatures), (m) => this.macros.has(m));
+    return missing.length === 0 ? null : featureProblem(missing, how);
+  }
+
   /**
    * The pack value for the declaration's structs, or why cdef cannot express its layout: `packed`
    * on a struct maps to pack 1, but aligned members, vector types and packed members do not map.
-   * And whether a union it defines is transparent, and whether it says `inline`.
+   * And whether a union it defines is transparent, whether it says `inline`, and the target
+   * strings of its `target` attributes.
    */
-  private layoutOf(start: number, end: number): { pack: number; problem: string | null; transparent: boolean; inline: boolean } {
+  private layoutOf(start: number, end: number): { pack: number; problem: string | null; transparent: boolean; inline: boolean; targets: string[] } {
     let pack = this.packAt(start);
     let problem: string | null = null;
     let transparent = false;
     let inline = false;
+    const targets: string[] = [];
     const { texts } = this.tokens;
     const tagWord = (i: number) => this.tokens.isIdent(i) && (texts[i] === 'struct' || texts[i] === 'union');
     // `packed` packs the struct it is written on, not those defined inside it; cdef's pack applies
@@ -450,7 +485,9 @@ export class DeclTable {
       else if (this.isPunct(k, '}')) depth--;
       for (const word of this.attributes.get(k) ?? []) {
         const structLevel = tagWord(k - 1) || (this.tokens.isIdent(k - 1) && tagWord(k - 2)) || this.isPunct(k - 1, '}');
-        if (word === 'inline') inline ||= depth === 0;
+        const target = targetOf(word);
+        if (target !== null) targets.push(target);
+        else if (word === 'inline') inline ||= depth === 0;
         else if (word === 'packed' && structLevel && depth === 0) pack = 1;
         else if (word === 'packed' && structLevel) packedInside = true;
         else if (word === 'transparent_union') transparent = true;
@@ -462,7 +499,7 @@ export class DeclTable {
     else if (pack === 1 && nested && this.packAt(start) !== 1) {
       problem ??= 'it is packed and defines structs or unions inside it, which GCC does not pack, and cdef cannot express (its packing applies to a whole declaration)';
     }
-    return { pack, problem, transparent, inline };
+    return { pack, problem, transparent, inline, targets };
   }
 }
 

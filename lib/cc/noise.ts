@@ -1,11 +1,12 @@
-// GNU C's extra words in preprocessed tokens: dropped, respelled as standard C, or kept aside when they change a layout.
+// GNU C's extra words in preprocessed tokens: dropped, respelled as standard C, or kept aside when they change a layout or what a function is compiled for.
 import { TokenTable } from '../cparser/preprocessed';
 import { cWord } from '../cparser/keywords';
 
 /**
  * The only attribute words kept: those that change a layout, some in ways cdef cannot say;
  * `transparent_union`, which changes how a union is passed (as its first member); and clang's
- * `overloadable`, which gives one name several functions (clang's tgmath.h), where cdef declares one.
+ * `overloadable`, which gives one name several functions (clang's tgmath.h), where cdef declares one;
+ * and `target("avx2")` (clang's intrinsics headers), kept as 'target=avx2' (see targetWord).
  */
 export const KEPT_ATTRIBUTES: ReadonlySet<string> = new Set(['aligned', 'packed', 'vector_size', 'mode', 'designated_init', 'transparent_union', 'overloadable']);
 
@@ -113,8 +114,36 @@ function keptWords(tokens: TokenTable, open: number, close: number): string[] {
     else if (depth === 2 && tokens.isIdent(i)) {
       const t = tokens.texts[i];
       const name = t.length > 4 && t.startsWith('__') && t.endsWith('__') ? t.slice(2, -2) : t;
-      if (KEPT_ATTRIBUTES.has(name)) words.push(name);
+      if (name === 'target') {
+        const target = targetString(tokens, i + 1);
+        if (target !== null) words.push(targetWord(target));
+      } else if (KEPT_ATTRIBUTES.has(name)) words.push(name);
     }
   }
   return words;
+}
+
+const TARGET = 'target=';
+
+/** The kept word of `target("…")` (a comma list of the CPU features a function is compiled for). */
+export function targetWord(target: string): string {
+  return TARGET + target;
+}
+
+/** The target string of a kept word, or null when it is no `target(…)`. */
+export function targetOf(word: string): string | null {
+  return word.startsWith(TARGET) ? word.slice(TARGET.length) : null;
+}
+
+/** The string of `("a" "b")` from the '(' at `open`: its literals joined, or null when it holds anything else. */
+function targetString(tokens: TokenTable, open: number): string | null {
+  if (!tokens.isPunct(open, '(')) return null;
+  let text = '';
+  let i = open + 1;
+  for (; tokens.kinds[i] === 'string'; i++) {
+    const m = /^"([^"\\]*)"$/.exec(tokens.texts[i]);
+    if (m === null) return null;
+    text += m[1];
+  }
+  return i > open + 1 && tokens.isPunct(i, ')') ? text : null;
 }

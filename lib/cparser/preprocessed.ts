@@ -1,4 +1,4 @@
-// The preprocessor's output (`cc -E -dD`) as a token table tagged with file and line, its `#define`, `#undef` and `#pragma pack` lines as events.
+// The preprocessor's output (`cc -E -dD`) as a token table tagged with file and line, its `#define`, `#undef`, `#pragma pack` and `#pragma GCC target` lines as events.
 import { LITERAL_PREFIXES, PUNCT_TEXTS, TokenKind, isBlank, isDigit, isIdentStart } from './lexer';
 
 const PUNCT3 = new Set(PUNCT_TEXTS.filter((p) => p.length === 3));
@@ -128,6 +128,16 @@ export interface PackChange {
   readonly pack: number;
 }
 
+/**
+ * The target strings in force from token `at` on, as `#pragma GCC target("avx2")` adds them and
+ * `push_options` / `pop_options` / `reset_options` save, restore and clear them (gcc's intrinsics
+ * headers compile their functions so).
+ */
+export interface TargetChange {
+  readonly at: number;
+  readonly targets: readonly string[];
+}
+
 export interface Preprocessed {
   readonly tokens: TokenTable;
   /** File names as the line markers spell them, in order of first appearance. */
@@ -135,6 +145,7 @@ export interface Preprocessed {
   /** The macros still defined at the end of the translation unit, by name. */
   readonly macros: ReadonlyMap<string, MacroDef>;
   readonly packs: readonly PackChange[];
+  readonly targets: readonly TargetChange[];
 }
 
 /** A line marker (`# 12 "file.h" 1 3`) or `#line 12 "file.h"`: the line number and file name. */
@@ -142,6 +153,7 @@ const MARKER = /^#\s*(?:line\s+)?(\d+)\s+"((?:[^"\\]|\\.)*)"/;
 const DEFINE = /^#\s*define\s+([A-Za-z_$][\w$]*)(\(([^)]*)\))?(?:\s+(.*))?$/;
 const UNDEF = /^#\s*undef\s+([A-Za-z_$][\w$]*)/;
 const PRAGMA_PACK = /^#\s*pragma\s+pack\s*\(([^)]*)\)/;
+const PRAGMA_GCC_OPTIONS = /^#\s*pragma\s+GCC\s+(push_options|pop_options|reset_options|target\s*\((.*)\))/;
 
 const unescapeFile = (s: string): string => (s.includes('\\') ? s.replace(/\\(.)/g, '$1') : s);
 
@@ -184,6 +196,9 @@ class PreprocessedReader {
   private readonly packs: PackChange[] = [];
   private readonly packStack: number[] = [];
   private pack = 0;
+  private readonly targets: TargetChange[] = [];
+  private readonly targetStack: (readonly string[])[] = [];
+  private target: readonly string[] = [];
   private file = 0;
   private line = 1;
 
@@ -216,7 +231,7 @@ class PreprocessedReader {
       }
     }
     this.tokens.done();
-    return { tokens: this.tokens, files: this.files, macros: this.macros, packs: this.packs };
+    return { tokens: this.tokens, files: this.files, macros: this.macros, packs: this.packs, targets: this.targets };
   }
 
   private enterFile(name: string): void {
@@ -254,6 +269,8 @@ class PreprocessedReader {
     } else if (c === 112 /* p */) {
       const pack = PRAGMA_PACK.exec(d);
       if (pack) this.pragmaPack(pack[1], at);
+      const options = PRAGMA_GCC_OPTIONS.exec(d);
+      if (options) this.pragmaOptions(options[1], options[2], at);
     }
   }
 
@@ -270,6 +287,18 @@ class PreprocessedReader {
       this.pack = number ?? 0;
     }
     this.packs.push({ at, pack: this.pack });
+  }
+
+  /** `#pragma GCC push_options`, `pop_options`, `reset_options`, `target("a,b", "c")`, as GCC reads them. */
+  private pragmaOptions(what: string, args: string | undefined, at: number): void {
+    if (what === 'push_options') {
+      this.targetStack.push(this.target);
+      return;
+    }
+    if (what === 'pop_options') this.target = this.targetStack.pop() ?? [];
+    else if (what === 'reset_options') this.target = [];
+    else this.target = [...this.target, ...[...(args ?? '').matchAll(/"([^"\\]*)"/g)].map((m) => m[1])];
+    this.targets.push({ at, targets: this.target });
   }
 
   private intern(text: string): string {

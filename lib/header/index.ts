@@ -18,7 +18,7 @@ export interface HeaderSkipped extends Skipped {
 }
 
 /** Bumped whenever the output for the same preprocessed text changes. */
-const HEADER_READER_VERSION = '35';
+const HEADER_READER_VERSION = '36';
 
 export interface HeaderOptions extends PreprocessOptions {
   /**

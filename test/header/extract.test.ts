@@ -303,6 +303,47 @@ describe("clang's overloadable functions", () => {
   });
 });
 
+describe('CPU features a function is compiled for', () => {
+  /** `extract` of a unit whose predefined macros (`cc -E -dD`'s `<built-in>` ones) are `defined`. */
+  const built = (defined: readonly string[], header: string): HeaderExtract =>
+    extractHeader(`# 1 "<built-in>"\n${defined.map((m) => `#define ${m} 1\n`).join('')}${OTHER}# 1 "h.h"\n${header}\n`, { own: (f) => f === 'h.h', only: null });
+  const fn = (name: string) => `extern __inline int __attribute__((__gnu_inline__, __always_inline__)) ${name}(int a) { return a; }\n`;
+  const pragmas =
+    '#pragma GCC push_options\n#pragma GCC target("avx2")\n' + fn('in_avx2') +
+    '#pragma GCC push_options\n#pragma GCC target ("bmi,lzcnt")\n' + fn('in_both') + '#pragma GCC pop_options\n' + fn('back_in_avx2') +
+    '#pragma GCC pop_options\n' + fn('outside') +
+    '#pragma GCC push_options\n#pragma GCC target("general-regs-only", "no-sse", "arch=haswell")\n' + fn('general') + '#pragma GCC pop_options\n' +
+    '#pragma GCC push_options\n#pragma GCC target("newfeature99")\n' + fn('unknown') + '#pragma GCC pop_options\n' +
+    '#pragma GCC push_options\n#pragma GCC target("avx2")\nint not_inline(int);\n#pragma GCC pop_options\n';
+  const attributes =
+    'static __inline__ int __attribute__((__always_inline__, __target__("avx512vl,avx512bw"))) two(int a) { return a; }\n' +
+    'static __inline__ int __attribute__((__always_inline__, __target__("sse4.1"))) sse41(int a) { return a; }\n' +
+    'static __inline__ int __attribute__((__always_inline__, __target__("amx-tile"))) amx(int a) { return a; }\n';
+  const left = (x: HeaderExtract) => Object.fromEntries(x.skipped.filter((s) => s.reason.includes('CPU feature')).map((s) => [s.name, s.reason]));
+
+  test("#pragma GCC target regions: push/pop nesting, comma lists require all, general-regs-only/no-/arch= and unknown names require nothing", () => {
+    const x = built(['__x86_64__', '__SSE2__', '__BMI__'], pragmas);
+    expect(left(x)).toEqual({
+      in_avx2: expect.stringContaining("the CPU feature 'avx2' (its header's #pragma GCC target), which this build does not turn on; pass extraCompileArgs: ['-mavx2'] (or '-march=native')"),
+      in_both: expect.stringContaining("the CPU features 'avx2' and 'lzcnt' (its header's #pragma GCC target)"),
+      back_in_avx2: expect.stringContaining("'avx2'"),
+    });
+    expect(cdef(x)).toMatch(/int outside\(int a\);[\s\S]*int general\(int a\);[\s\S]*int unknown\(int a\);[\s\S]*int not_inline\(int\);/);
+    expect(left(built(['__x86_64__', '__AVX2__', '__BMI__', '__LZCNT__'], pragmas))).toEqual({});
+  });
+
+  test('target attributes (clang), with the macros the rule and its exceptions give', () => {
+    expect(Object.keys(left(built(['__x86_64__'], attributes)))).toEqual(['two', 'sse41', 'amx']);
+    expect(left(built(['__x86_64__'], attributes)).two).toContain("the CPU features 'avx512vl' and 'avx512bw' (its header's target attribute)");
+    expect(left(built(['__x86_64__', '__AVX512VL__', '__AVX512BW__', '__SSE4_1__', '__AMXTILE__'], attributes))).toEqual({});
+    expect(Object.keys(left(built(['__x86_64__', '__AVX512VL__', '__SSE4_1__', '__AMX_TILE__'], attributes)))).toEqual(['two']);
+  });
+
+  test('off x86 the x86 names require nothing', () => {
+    expect(left(built(['__aarch64__'], pragmas + attributes))).toEqual({});
+  });
+});
+
 describe('filters', () => {
   test('only the names a filter accepts, the types they use, and the functions their macros call', () => {
     const x = extract(
