@@ -429,24 +429,12 @@ export class DeclTable {
 
   /** The `#pragma pack` value in force at token `tokenIndex`. */
   private packAt(tokenIndex: number): number {
-    const raw = this.tokens.raws[tokenIndex] ?? Infinity;
-    let pack = 0;
-    for (const p of this.packs) {
-      if (p.at > raw) break;
-      pack = p.pack;
-    }
-    return pack;
+    return lastAt(this.packs, this.tokens.raws[tokenIndex] ?? Infinity)?.pack ?? 0;
   }
 
   /** The `#pragma GCC target` strings in force at token `tokenIndex`. */
   private targetsAt(tokenIndex: number): readonly string[] {
-    const raw = this.tokens.raws[tokenIndex] ?? Infinity;
-    let targets: readonly string[] = [];
-    for (const t of this.targets) {
-      if (t.at > raw) break;
-      targets = t.targets;
-    }
-    return targets;
+    return lastAt(this.targets, this.tokens.raws[tokenIndex] ?? Infinity)?.targets ?? [];
   }
 
   /**
@@ -525,4 +513,16 @@ function matchBrackets(toks: TokenTable): Int32Array {
     }
   }
   return match;
+}
+
+/** Of events in order of position, the last one at or before `raw` (a binary search: a header has thousands of them). */
+function lastAt<E extends { readonly at: number }>(events: readonly E[], raw: number): E | undefined {
+  let lo = 0;
+  let hi = events.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (events[mid].at <= raw) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo === 0 ? undefined : events[lo - 1];
 }
