@@ -20,10 +20,11 @@ export function hasMaker(t: PointerType): boolean {
 }
 
 /** JavaScript source for reading an item of type `t` at offset `off` of view `view`, address `this[ADDR] + delta`. */
-export function itemRead(t: CType, view: string, off: string, delta: string, k: Constants, own = '0'): string {
+export function itemRead(t: CType, view: string, off: string, delta: string, k: Constants, own = '0', sized = true): string {
   // The bytes behind `this` that ffi.new gave a struct with an open array member ([OWN] for the
   // owning pointer, [LEN] for the struct it points to), minus the item's offset: the item's share.
-  const varBytes = `Math.max(0, (this[OWN] || this[LEN]) - (${delta}))`;
+  // An array's items (`sized` false) have none: as CFFI, their open array member is a pointer.
+  const varBytes = sized ? `Math.max(0, (this[OWN] || this[LEN]) - (${delta}))` : '0';
   switch (t.kind) {
     case 'primitive':
     case 'enum':

@@ -527,7 +527,7 @@ function generate(t: Aggregate): CDataClass {
       // An index past 2^32 - 1 (a char array over 4 GiB) fails the quick integer check only.
       const index = `if ((i >>> 0 !== i && !(i > 0 && i % 1 === 0)) || i >= ${len}) throw badIndex(this, i); const o = this[OFF] + i * ${size};`;
       body = [
-        `[GET](i) { ${index} ${guarded(`return ${itemRead(item, 'this[MEM].v', 'o', `i * ${size}`, k)};`, '`[${i}]`')} }`,
+        `[GET](i) { ${index} ${guarded(`return ${itemRead(item, 'this[MEM].v', 'o', `i * ${size}`, k, '0', false)};`, '`[${i}]`')} }`,
         `[SET](i, v) { ${index} ${guarded(itemWrite(item, 'this[MEM].v', 'o', where, k), '`[${i}]`')} }`,
       ].join('\n');
       if (isCharLike(item)) {

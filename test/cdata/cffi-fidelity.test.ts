@@ -91,6 +91,28 @@ describe('pointers', () => {
   });
 });
 
+describe('open array members', () => {
+  const fam = new FFI();
+  fam.cdef('struct fam { int n; int data[]; };');
+
+  test("an array's struct has no items of its own: its open array member is a pointer", () => {
+    const q = fam.new('struct fam[2]');
+    q[1].n = 7;
+    expect(fam.typeof(q[0].data).cname).toBe('int *'); // CFFI: <ctype 'int *'>
+    expect(q[0].data[0]).toBe(7); // CFFI: 7 (q[1].n, as C reads it)
+    expectThrow(() => q[0].data[1], RangeError, /outside the 8 bytes/); // CFFI reads past the array
+    expect(fam.typeof(fam.new('struct fam[1]')[0].data).cname).toBe('int *'); // CFFI: <ctype 'int *'>
+  });
+
+  test('the struct ffi.new() sized keeps its items, through the pointer and through item 0', () => {
+    const p = fam.new('struct fam *', { n: 3, data: [1, 2, 3] });
+    expect([fam.typeof(p.data).cname, p.data.length]).toEqual(['int[]', 3]); // CFFI: <ctype 'int[]'>, 3
+    expect([fam.typeof(p[0].data).cname, p[0].data.length]).toEqual(['int[]', 3]); // CFFI: <ctype 'int[]'>, 3
+    expect(fam.new('struct fam *').data.length).toBe(0); // CFFI: 0
+    expect(fam.typeof(fam.cast('struct fam *', p)!.data).cname).toBe('int *'); // CFFI: <ctype 'int *'>
+  });
+});
+
 describe("CFFI's defaults", () => {
   test('-1 for no limit in ffi.string and the whole cdata in ffi.buffer; null initialises nothing', () => {
     const s = ffi.new('char[]', 'hi');
