@@ -1,4 +1,4 @@
-// cdef() at header scale against Python CFFI's cdef(): the same 115 KiB of declarations, cold (a new process), warm (parsed in a process that has parsed others) and copied from its template.
+// cdef() at header scale against Python CFFI's cdef(): the same 115 KiB of declarations, cold (a new process, also with one V8 background thread), warm (parsed in a process that has parsed others) and copied from its template.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -71,12 +71,18 @@ export function benchCdefPeer(runs = Number(process.env.BENCH_RUNS ?? 7)): Row[]
     abi.setSource('_decls', null);
     const loader = path.join(abi.compile({ tmpdir: project }), '_decls.js');
     const moduleCold: number[] = [];
+    // The same cold cdef() with V8's background threads (its optimising compiler's among them) cut
+    // from Node's default of 4 to 1: on a machine of few cores they run beside the parse.
+    const coldOneThread: number[] = [];
     for (let i = 0; i < runs; i++) {
       const r = spawnSync(process.execPath, ['-e', COLD_CHILD, dist, file], { encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`bench/cdefpeer: the cold cdef() failed:\n${r.stderr}`);
       const { ms, pages } = coldFigures(r.stdout);
       cold.push(ms);
       coldFaults.push(pages);
+      const one = spawnSync(process.execPath, ['--v8-pool-size=1', '-e', COLD_CHILD, dist, file], { encoding: 'utf8' });
+      if (one.status !== 0) throw new Error(`bench/cdefpeer: the cold cdef() with --v8-pool-size=1 failed:\n${one.stderr}`);
+      coldOneThread.push(coldFigures(one.stdout).ms);
       const m = spawnSync(process.execPath, ['-e', MODULE_CHILD, loader], { cwd: project, encoding: 'utf8' });
       if (m.status !== 0) throw new Error(`bench/cdefpeer: the cold module load failed:\n${m.stderr}`);
       moduleCold.push(coldFigures(m.stdout).ms);
@@ -103,6 +109,7 @@ export function benchCdefPeer(runs = Number(process.env.BENCH_RUNS ?? 7)): Row[]
     return [
       { what: `${what}, cold`, ours: median(cold), versus: `${versus}, cold`, theirs: python ? median(peer.cold) : NaN, unit: 'ms', target },
       { what: `${what}, cold: pages written first (minor faults)`, ours: median(coldFaults), versus: '-', theirs: NaN, unit: 'pages' },
+      { what: `${what}, cold, node --v8-pool-size=1 (${os.cpus().length} cores)`, ours: median(coldOneThread), versus: 'the same, V8\'s default 4 threads', theirs: median(cold), unit: 'ms' },
       { what: `${what}, warm`, ours: warm, versus: `${versus}, warm`, theirs: python ? median(peer.warm) : NaN, unit: 'ms', target },
       { what: `${what}, the same text again (a template's copy)`, ours: copied, versus: `${versus}, warm`, theirs: python ? median(peer.warm) : NaN, unit: 'ms' },
       { what: 'the same declarations as an ABI-mode module: its loader required, cold', ours: median(moduleCold), versus: 'node-cffi cdef() of the text, cold', theirs: median(cold), unit: 'ms', target: '<= 1x' },
