@@ -10,6 +10,7 @@ import { pointerTo } from './ctype/intern';
 import { Decl, Registry, keyOf } from './ctype/registry';
 import { LoadedLibrary, RTLD, cachedName, findLibrary, getErrno, keepingErrno, loadLibrary, missingDependency, setErrno } from './backend/koffi';
 import { useBuiltinTypes } from './cdata/call';
+import { watchOtherThreads } from './backend/ending';
 import { nodeHost } from './host';
 import type { CompileOptions } from './aot/loader';
 import { CData, CFunction, TYPE, isCData } from './cdata/base';
@@ -159,6 +160,7 @@ export class FFI {
     if (args.length > 0 && args[0] !== undefined) {
       throw new TypeError(`new FFI(): takes no arguments (node-cffi has one backend), got ${show(args[0])}`);
     }
+    watchOtherThreads(); // the main thread's ending, so that worker threads' .async calls in C do not hold it
   }
 
   /** Declares C types, functions, globals and constants (CFFI's cdef language). */

@@ -197,10 +197,11 @@ export interface Host {
   /** Calls `fn` when the process exits normally; returns what takes it back. */
   atExit(fn: () => void): () => void;
   /**
-   * On the main thread, calls `fn(status, how)` as the process ends, its 'exit' handlers run: by process.exit() ('exit'; Node's own
-   * ending follows if `fn` returns) or an exception nobody handles ('fatal'; Node then reports it and ends). In a worker, nothing: false.
+   * Calls `fn(status, how)` as the process ends, its 'exit' handlers run: by process.exit() ('exit'; Node's own ending follows if
+   * `fn` returns) or an exception nobody handles ('fatal'; Node then reports it and ends). Only the main thread's ending calls it
+   * (a worker's ends the worker), which is checked then, not when `fn` is given: knowing the thread costs a module load.
    */
-  onEnding(fn: (status: number, how: 'exit' | 'fatal') => void): boolean;
+  onEnding(fn: (status: number, how: 'exit' | 'fatal') => void): void;
   /** Compiles `code` with V8's code cache `cachedData` if given (V8 checks its version and the code's length only: the caller must know the bytes are whole). */
   compileScript(code: string, filename: string, cachedData?: Uint8Array): CompiledScript;
 }
@@ -565,14 +566,14 @@ export const nodeHost: Host = {
   runtimeVersions: () => ({ node: process.version, v8: process.versions.v8, preserveSymlinks: [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].includes('--preserve-symlinks') }),
   atExit: (fn) => (process.on('exit', fn), () => process.removeListener('exit', fn)),
   onEnding(fn) {
-    if (!workerThreads().isMainThread) return false;
     const p = process as unknown as { reallyExit(status: number): void; _exiting: boolean; [ENDINGS]?: Set<typeof fn> };
     if (p[ENDINGS] === undefined) {
       const fns = (p[ENDINGS] = new Set());
+      const run = (status: number, how: 'exit' | 'fatal'): void => void (workerThreads().isMainThread && fns.forEach((f) => f(status, how)));
       const really = p.reallyExit; // process.exit()'s last step, which Node looks up at each call (and programs wrap)
-      p.reallyExit = function (status) { fns.forEach((f) => f(status, 'exit')); really.call(this, status); };
+      p.reallyExit = function (status) { run(status, 'exit'); really.call(this, status); };
       // Unhandled, it emits 'exit' (unless exiting already), reports the error, then ends: listened to from here, 'exit' runs `last` last.
-      const last = (): void => fns.forEach((f) => f(Number(process.exitCode ?? 1), 'fatal'));
+      const last = (): void => run(Number(process.exitCode ?? 1), 'fatal');
       process.on('uncaughtExceptionMonitor', () => {
         if (process.listenerCount('uncaughtException') > 0 || process.hasUncaughtExceptionCaptureCallback()) return;
         if (p._exiting) return last();
@@ -581,7 +582,6 @@ export const nodeHost: Host = {
       });
     }
     p[ENDINGS].add(fn);
-    return true;
   },
   compileScript(code, filename, cachedData) {
     const script = new vm.Script(code, { filename, cachedData });

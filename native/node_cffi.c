@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -282,6 +283,29 @@ static napi_value adjust_external_memory(napi_env env, napi_callback_info info) 
   return result;
 }
 
+/* The .async calls begun and not settled, in every thread of the process: the addon is loaded once
+   per process however many Node environments (worker threads) load it, so the main thread, ending,
+   sees the workers' calls too. */
+static _Atomic long async_calls_in_flight;
+
+/* asyncCalls(delta): adds delta (1: an .async call begun, -1: one settled, 0: none) to the process's
+   count, and returns the count. */
+static napi_value async_calls(napi_env env, napi_callback_info info) {
+  napi_value arg;
+  napi_value result;
+  double delta;
+  if (!get_args(env, info, 1, &arg, "asyncCalls") ||
+      !get_integer(env, arg, -1, "asyncCalls", "delta", "1, -1 or 0", &delta))
+    return NULL;
+  if (delta > 1) {
+    throw_bad_arg(env, "asyncCalls", "delta", "1, -1 or 0", arg, NULL);
+    return NULL;
+  }
+  long count = atomic_fetch_add(&async_calls_in_flight, (long)delta) + (long)delta;
+  napi_create_double(env, (double)count, &result);
+  return result;
+}
+
 /* ---------------------------------------------------------------------------------------------
    ffi.gc(p, destructor, size) with a C destructor: the garbage collector that collects the cdata
    calls the destructor itself, at once, even while JavaScript runs a synchronous loop. */
@@ -463,6 +487,7 @@ NAPI_MODULE_INIT() {
     {"errno", NULL, get_errno, NULL, NULL, NULL, napi_enumerable, NULL},
     {"adjustExternalMemory", NULL, adjust_external_memory, NULL, NULL, NULL, napi_enumerable, NULL},
     {"checksum", NULL, checksum, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"asyncCalls", NULL, async_calls, NULL, NULL, NULL, napi_enumerable, NULL},
     {"gcFree", NULL, gc_free, NULL, NULL, NULL, napi_enumerable, NULL},
     {"gcCancel", NULL, gc_cancel, NULL, NULL, NULL, napi_enumerable, NULL},
     {"gcNotify", NULL, gc_notify, NULL, NULL, NULL, napi_enumerable, NULL},

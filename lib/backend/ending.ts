@@ -4,6 +4,7 @@ import { primitive, VOID } from '../ctype/model';
 import { functionType, pointerTo } from '../ctype/intern';
 import { loadLibrary } from './koffi';
 import { RawFunction } from './calls';
+import { native } from './native';
 
 /*
  * koffi runs each .async call on one of libuv's worker threads. Node ends a process (process.exit(),
@@ -24,6 +25,13 @@ import { RawFunction } from './calls';
  * own process.exit() writes it (files, and pipes up to what they take at once); what C wrote through
  * stdio is flushed. What Node's teardown does after the join (atexit handlers, a terminal's modes
  * restored) is skipped when node-cffi ends the process. With no .async call in flight, nothing changes.
+ *
+ * Worker threads' calls hold the process the same way (Node ends the workers before it exits, and a
+ * worker ends once its calls have returned), and only the main thread can end the process. The
+ * native helper counts the .async calls of every thread in one process-wide count
+ * (countAsyncCall); the main thread, once it has made an FFI (watchOtherThreads), gives those still
+ * in C the grace period as the process ends. Without the helper, each thread knows its own calls
+ * only.
  */
 
 /** How long the process's ending may wait for .async calls still in C before node-cffi ends it. */
@@ -44,6 +52,17 @@ interface Enders {
 /** The functions, once bound; null where they cannot be (the process then ends as Node ends it). */
 let enders: Enders | null | undefined;
 
+function boundEnders(): Enders | null {
+  if (enders === undefined) {
+    try {
+      enders = bindEnders();
+    } catch {
+      enders = null;
+    }
+  }
+  return enders;
+}
+
 function bindEnders(): Enders {
   const libc = loadLibrary(null);
   const int = primitive('int');
@@ -58,23 +77,42 @@ function bindEnders(): Enders {
   };
 }
 
+/** How this thread's own .async calls say the process must end (set by guardEnding). */
+let ownUrgency: () => Urgency = () => 'none';
+let hooked = false;
+
 /**
- * Makes the process's ending independent of .async calls still in C, from now on (once; at every
- * .async call, cheaply). `urgency` says, as the process ends, how it must.
+ * Makes the process's ending independent of this thread's .async calls still in C, from now on
+ * (once; at every .async call, cheaply). `urgency` says, as the process ends, how it must.
  */
 export function guardEnding(urgency: () => Urgency): void {
-  if (enders !== undefined) return;
-  try {
-    enders = bindEnders();
-  } catch {
-    enders = null;
-    return;
-  }
-  const e = enders;
-  // In a worker thread nothing is hooked: process.exit() there ends the worker, whose callbacks it unwinds.
+  if (hooked && ownUrgency === urgency) return;
+  ownUrgency = urgency;
+  if (boundEnders() !== null && !hooked) hook(); // bound now, so that the ending itself binds nothing
+}
+
+/**
+ * In the main thread, makes the process's ending independent of other threads' .async calls still
+ * in C too, from now on (once; at every new FFI, cheaply). Nothing without the native helper's count.
+ */
+export function watchOtherThreads(): void {
+  if (!hooked && native?.asyncCalls !== undefined) hook();
+}
+
+/** Counts an .async call begun (1) or settled (-1) in the process-wide count, where there is one. */
+export const countAsyncCall: (delta: 1 | -1) => void =
+  native?.asyncCalls !== undefined ? native.asyncCalls.bind(native) : () => undefined;
+
+function hook(): void {
+  hooked = true;
+  // A worker thread's ending never calls it: process.exit() there ends the worker, whose callbacks it unwinds.
   nodeHost.onEnding((status, how) => {
-    const u = urgency();
-    if (u !== 'none') end(e, status, how === 'fatal' ? 'grace' : u);
+    let u = ownUrgency();
+    // Calls in C that this thread did not make: other threads' (this thread's own are in ownUrgency).
+    if (u === 'none' && (native?.asyncCalls?.(0) ?? 0) > 0) u = 'grace';
+    if (u === 'none') return;
+    const e = boundEnders();
+    if (e !== null) end(e, status, how === 'fatal' ? 'grace' : u);
   });
 }
 

@@ -60,6 +60,13 @@ export interface NativeHelper {
   /** The function told of each gcFree record done, with its `keep`. */
   gcNotify?(fn: (keep: object) => void): void;
   /**
+   * Adds `delta` (1: an .async call begun, -1: one settled, 0: nothing) to the count of .async calls
+   * in C in every thread of the process (one count per process, which the main thread reads as the
+   * process ends: see backend/ending.ts), and returns the count. Absent from an addon built before
+   * it existed.
+   */
+  asyncCalls?(delta: 1 | -1 | 0): number;
+  /**
    * Runs a program to its end (native/spawn.c; see ProgramRunner in lib/host.ts), which the host's
    * spawnSync then uses instead of Node's child_process. Absent from an addon built before it existed.
    */

@@ -4,7 +4,7 @@ import { CType, FunctionType, PointerType } from '../ctype/model';
 import { RawFunction, functionAt } from '../backend/calls';
 import { byValueRefusal } from '../backend/byvalue';
 import { GUARDING, IN_CALL, REFUSED, SYNC, WAIT_MS, labelId, takeRefusals } from '../backend/threadguard';
-import { Urgency, guardEnding } from '../backend/ending';
+import { Urgency, countAsyncCall, guardEnding } from '../backend/ending';
 import { ADDR, CData, LEN, MEM, OFF, OWN, TYPE, isCData } from './base';
 import { CallbackOptions, callbacksRunning, registerTrampoline, Trampoline } from './callback';
 import { CALLING, classOf, useFunctionPointers } from './classes';
@@ -82,12 +82,14 @@ function endingUrgency(): Urgency {
 /** The arguments of an .async call just begun (some are cdata) are held until unpinArguments(). */
 export function pinArguments(held: readonly unknown[]): void {
   if (asyncInFlight++ === 0) guardEnding(endingUrgency);
+  countAsyncCall(1);
   for (const x of held) if (isCData(x)) for (const k of pinKeys(x)) pinned.set(k, (pinned.get(k) ?? 0) + 1);
 }
 
 /** The call of pinArguments(held) has settled. */
 export function unpinArguments(held: readonly unknown[]): void {
   asyncInFlight--;
+  countAsyncCall(-1);
   for (const x of held) {
     if (!isCData(x)) continue;
     for (const k of pinKeys(x)) {

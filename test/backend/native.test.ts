@@ -255,6 +255,31 @@ describe('address', () => {
   });
 });
 
+describe('asyncCalls', () => {
+  test("counts what it is given, in one count the process's threads share", async () => {
+    const n = native as NativeHelper;
+    const before = n.asyncCalls!(0);
+    expect(n.asyncCalls!(1)).toBe(before + 1);
+    // A worker thread loads the same addon and sees, and changes, the same count.
+    const { Worker } = await import('worker_threads');
+    const script = `const { parentPort, workerData } = require('worker_threads');
+      const n = require(workerData);
+      parentPort.postMessage([n.asyncCalls(0), n.asyncCalls(1)]);`;
+    const seen = await new Promise<number[]>((resolve, reject) => {
+      const w = new Worker(script, { eval: true, workerData: require.resolve('../../build/Release/node_cffi.node') });
+      w.once('message', resolve);
+      w.once('error', reject);
+    });
+    expect(seen).toEqual([before + 1, before + 2]);
+    expect(n.asyncCalls!(-1)).toBe(before + 1);
+    expect(n.asyncCalls!(-1)).toBe(before);
+  });
+
+  test.each([[2, '2'], [-2, '-2'], [0.5, '0.5'], ['1', 'string "1"']] as [unknown, string][])('throws a TypeError for %s', (bad, shown) => {
+    expectTypeError(() => (native as NativeHelper).asyncCalls!(bad as 1), `asyncCalls: delta must be 1, -1 or 0, got ${shown}`);
+  });
+});
+
 describe('checksum', () => {
   const M64 = (x: bigint): bigint => BigInt.asUintN(64, x);
   const rotl = (x: bigint, r: bigint): bigint => M64((x << r) | (x >> (64n - r)));

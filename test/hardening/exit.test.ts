@@ -195,3 +195,35 @@ test('process.exit() inside a callback of an .async call in a worker thread ends
   expectEnded(r, 2);
   expect(r.stdout).toContain('worker ended 5\n');
 });
+
+describe("the process ends while a worker thread's .async call is still in C", () => {
+  /** The main thread's body: a worker that starts a call that never returns and says so, after which the main thread runs `then`. */
+  const withWorkerInC = (then: string) => {
+    const worker = `
+      require(${JSON.stringify(require.resolve('tsx/cjs'))});
+      const { FFI } = require(${JSON.stringify(LIB)});
+      const ffi = new FFI();
+      ffi.cdef(${JSON.stringify(CDEF)});
+      const C = ffi.dlopen(${JSON.stringify(library)});
+      C.wait_forever.async().then(() => console.log('returned'));
+      require('worker_threads').parentPort.postMessage('in C');
+    `;
+    return `
+      const { Worker } = require('worker_threads');
+      new Worker(${JSON.stringify(worker)}, { eval: true }).on('message', (m) => { console.log('worker:', m); ${then} });
+    `;
+  };
+
+  test('process.exit() on the main thread ends the process with its status', () => {
+    const r = ending(withWorkerInC('process.exit(6);'));
+    expectEnded(r, 6);
+    expect(r.stdout).toContain('worker: in C\n');
+    expect(r.stdout).not.toContain('returned');
+  });
+
+  test('an exception nobody handles on the main thread: Node reports it, the process ends with status 1', () => {
+    const r = ending(withWorkerInC("throw new Error('nobody catches this');"));
+    expectEnded(r, 1);
+    expect(r.stderr).toContain('Error: nobody catches this');
+  });
+});
