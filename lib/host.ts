@@ -197,11 +197,11 @@ export interface Host {
   /** Calls `fn` when the process exits normally; returns what takes it back. */
   atExit(fn: () => void): () => void;
   /**
-   * Calls `fn(status, how)` as the process ends, its 'exit' handlers run: by process.exit() ('exit'; Node's own ending follows if
-   * `fn` returns) or an exception nobody handles ('fatal'; Node then reports it and ends). Only the main thread's ending calls it
-   * (a worker's ends the worker), which is checked then, not when `fn` is given: knowing the thread costs a module load.
+   * Calls `fn(status, how, mainThread)` as this thread ends, its 'exit' handlers run: by process.exit() ('exit'; Node's own ending
+   * follows if `fn` returns) or an exception nobody handles ('fatal'; Node then reports it and ends). `mainThread()` tells whether
+   * that ends the process (a worker's ends the worker); it is asked only when needed, as knowing it costs a module load.
    */
-  onEnding(fn: (status: number, how: 'exit' | 'fatal') => void): void;
+  onEnding(fn: (status: number, how: 'exit' | 'fatal', mainThread: () => boolean) => void): void;
   /** Compiles `code` with V8's code cache `cachedData` if given (V8 checks its version and the code's length only: the caller must know the bytes are whole). */
   compileScript(code: string, filename: string, cachedData?: Uint8Array): CompiledScript;
 }
@@ -569,7 +569,7 @@ export const nodeHost: Host = {
     const p = process as unknown as { reallyExit(status: number): void; _exiting: boolean; [ENDINGS]?: Set<typeof fn> };
     if (p[ENDINGS] === undefined) {
       const fns = (p[ENDINGS] = new Set());
-      const run = (status: number, how: 'exit' | 'fatal'): void => void (workerThreads().isMainThread && fns.forEach((f) => f(status, how)));
+      const run = (status: number, how: 'exit' | 'fatal'): void => fns.forEach((f) => f(status, how, () => workerThreads().isMainThread));
       const really = p.reallyExit; // process.exit()'s last step, which Node looks up at each call (and programs wrap)
       p.reallyExit = function (status) { run(status, 'exit'); really.call(this, status); };
       // Unhandled, it emits 'exit' (unless exiting already), reports the error, then ends: listened to from here, 'exit' runs `last` last.

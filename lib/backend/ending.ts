@@ -105,12 +105,12 @@ export const countAsyncCall: (delta: 1 | -1) => void =
 
 function hook(): void {
   hooked = true;
-  // A worker thread's ending never calls it: process.exit() there ends the worker, whose callbacks it unwinds.
-  nodeHost.onEnding((status, how) => {
+  nodeHost.onEnding((status, how, mainThread) => {
     let u = ownUrgency();
     // Calls in C that this thread did not make: other threads' (this thread's own are in ownUrgency).
     if (u === 'none' && (native?.asyncCalls?.(0) ?? 0) > 0) u = 'grace';
-    if (u === 'none') return;
+    // In a worker nothing: process.exit() there ends the worker, whose callbacks it unwinds.
+    if (u === 'none' || !mainThread()) return;
     const e = boundEnders();
     if (e !== null) end(e, status, how === 'fatal' ? 'grace' : u);
   });
