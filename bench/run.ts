@@ -109,13 +109,15 @@ function benchOps(): Record<string, number> {
   fs.writeFileSync(cfile, OPS_SOURCE);
   const r = spawnSync(cc, ['-O3', '-fPIC', '-shared', '-o', so, cfile]);
   if (r.status !== 0) throw new Error(`compiling ${cfile} failed: ${r.stderr}`);
+  // node-cffi's dlopen() first: loaded by raw koffi first, the library would be one that other code
+  // loaded, which dlopen() warns of (its deep binding cannot apply to a copy already loaded).
+  const abi = new FFI();
+  abi.cdef(OPS_CDEF);
+  const A = abi.dlopen(so);
   const raw = koffi.load(so);
   const rawAdd = raw.func('int add(int a, int b)');
   const rawPt = koffi.struct('bench_pt', { x: 'int', y: 'double' });
   const rawLen2 = raw.func('pt_len2', 'double', [rawPt]);
-  const abi = new FFI();
-  abi.cdef(OPS_CDEF);
-  const A = abi.dlopen(so);
   const cb = ffi.callback('int(int, int)', (a: number, b: number) => a + b);
   const xffi = new FFI();
   xffi.cdef(EXTERN_CDEF);
