@@ -86,29 +86,30 @@ let hooked = false;
  * (once; at every .async call, cheaply). `urgency` says, as the process ends, how it must.
  */
 export function guardEnding(urgency: () => Urgency): void {
-  if (hooked && ownUrgency === urgency) return;
   ownUrgency = urgency;
   if (boundEnders() !== null && !hooked) hook(); // bound now, so that the ending itself binds nothing
 }
+
+/** The native helper's count of .async calls in C in every thread (see countAsyncCall); undefined without it. */
+const processCalls = native?.asyncCalls?.bind(native);
 
 /**
  * In the main thread, makes the process's ending independent of other threads' .async calls still
  * in C too, from now on (once; at every new FFI, cheaply). Nothing without the native helper's count.
  */
 export function watchOtherThreads(): void {
-  if (!hooked && native?.asyncCalls !== undefined) hook();
+  if (!hooked && processCalls !== undefined) hook();
 }
 
 /** Counts an .async call begun (1) or settled (-1) in the process-wide count, where there is one. */
-export const countAsyncCall: (delta: 1 | -1) => void =
-  native?.asyncCalls !== undefined ? native.asyncCalls.bind(native) : () => undefined;
+export const countAsyncCall: (delta: 1 | -1) => void = processCalls ?? (() => undefined);
 
 function hook(): void {
   hooked = true;
   nodeHost.onEnding((status, how, mainThread) => {
     let u = ownUrgency();
     // Calls in C that this thread did not make: other threads' (this thread's own are in ownUrgency).
-    if (u === 'none' && (native?.asyncCalls?.(0) ?? 0) > 0) u = 'grace';
+    if (u === 'none' && (processCalls?.(0) ?? 0) > 0) u = 'grace';
     // In a worker nothing: process.exit() there ends the worker, whose callbacks it unwinds.
     if (u === 'none' || !mainThread()) return;
     const e = boundEnders();
