@@ -386,6 +386,11 @@ export interface WeakFunctions {
   readonly variables: ReadonlySet<string>;
   readonly missing: string[];
   /**
+   * The macros that only rename one of `names`' functions, with its name (`#define f _real_f`):
+   * verify() calls them through wrappers, which call that function, so they are missing with it.
+   */
+  readonly renames: ReadonlyMap<string, string>;
+  /**
    * 'table': the addresses the compiled code resolved (the compiler honours weak references);
    * 'symbols': the library and its dependencies are asked for each function's name (tcc, whose
    * code takes a weak function's address through a stub that is never 0); globals are read from
@@ -406,7 +411,11 @@ export function missingFunctions(loaded: LoadedLibrary, weak: WeakFunctions): st
   // tcc's weak data is 0 when undefined, as other compilers' is, and a global that is a macro has
   // no symbol of its name: globals are read from the table with every compiler.
   const byName = (name: string): boolean => weak.lookup === 'symbols' && !weak.variables.has(name);
-  return weak.names.filter((name, i) => (byName(name) ? !loaded.hasSymbol(name) : place.view.getBigUint64(place.offset + i * 8, true) === 0n));
+  const missing = weak.names.filter((name, i) => (byName(name) ? !loaded.hasSymbol(name) : place.view.getBigUint64(place.offset + i * 8, true) === 0n));
+  if (missing.length === 0 || weak.renames.size === 0) return missing;
+  const gone = new Set(missing);
+  for (const [alias, target] of weak.renames) if (gone.has(target)) missing.push(alias);
+  return missing;
 }
 
 /**

@@ -144,7 +144,24 @@ export class BoundHeaders {
       }
     }
     const tcc = names.length > 0 && typeof options === 'object' && options !== null && probeCompiler(options).family === 'tcc';
-    return { symbol: WEAK_TABLE, names, variables, missing: [], lookup: tcc ? 'symbols' : 'table' };
+    return { symbol: WEAK_TABLE, names, variables, missing: [], renames: this.#renameTargets(new Set(names)), lookup: tcc ? 'symbols' : 'table' };
+  }
+
+  /**
+   * The macros only renaming a function, with that function's name where `checked` has it. A
+   * rename's symbol is the function's own name, or its asm label (looked up the other way).
+   */
+  #renameTargets(checked: ReadonlySet<string>): Map<string, string> {
+    const out = new Map<string, string>();
+    if (this.#renames.size === 0) return out;
+    const byLabel = new Map<string, string>();
+    for (const [name, symbol] of this.symbols) if (!this.#renames.has(name)) byLabel.set(symbol, name);
+    for (const alias of this.#renames) {
+      const symbol = this.symbols.get(alias);
+      const target = symbol === undefined ? undefined : (byLabel.get(symbol) ?? symbol);
+      if (target !== undefined && checked.has(target)) out.set(alias, target);
+    }
+    return out;
   }
 
   /** The source as verify(), compile() and emitCCode() build it: with the weak references to the headers' functions and globals. */
@@ -175,7 +192,10 @@ export class BoundHeaders {
       reasons.set(name, `is not in this library (${this.inline.get(name)}): it is an inline function of the header, which no symbol need stand for, and the library exports none; verify() calls it, through a wrapper`);
     }
     for (const name of weak?.missing ?? []) {
-      reasons.set(name, 'is declared by the header, but none of the libraries linked defines it (options.libraries names them)');
+      const target = weak?.renames.get(name);
+      reasons.set(name, target === undefined
+        ? 'is declared by the header, but none of the libraries linked defines it (options.libraries names them)'
+        : `is the header's macro for '${target}', which none of the libraries linked defines (options.libraries names them)`);
     }
     hideNames(lib, reasons);
     return lib;

@@ -73,6 +73,24 @@ test('a header function no library defines is refused when used, not at load', (
   expect(() => lib.geo_extra).toThrow(/'geo_extra' is declared by the header, but none of the libraries linked defines it/);
 });
 
+// openssl/ebcdic.h's `#define ebcdic2ascii _openssl_ebcdic2ascii`, whose function libcrypto defines only on
+// EBCDIC systems: the wrapper verify() calls the macro through would call the missing function (at address 0).
+test('a macro renaming a header function no library defines is refused when used, as that function is', () => {
+  fs.writeFileSync(path.join(dir, 'renamed.h'), '#define gone _gone_impl\n#define here _here_impl\nint gone(int);\nint here(int);\n');
+  const script = `const { FFI } = require(LIB);\nconst ffi = new FFI();\nffi.cdefHeader('renamed.h', { includeDirs: [${JSON.stringify(dir)}] });\n` +
+    `const lib = ffi.verify('#include "renamed.h"\\nint _here_impl(int x) { return x + 1; }\\n', { includeDirs: [${JSON.stringify(dir)}] });\n` +
+    'const refused = (name) => { try { return String(lib[name](1)); } catch (e) { return e.name + ": " + e.message; } };\n' +
+    "console.log(JSON.stringify({ here: lib.here(41), gone: refused('gone'), impl: refused('_gone_impl'), keys: Object.keys(lib).sort() }));\n";
+  const r = runChild(script);
+  expect({ status: r.status, signal: r.signal, stderr: r.stderr }).toEqual({ status: 0, signal: null, stderr: '' });
+  expect(JSON.parse(r.stdout)).toEqual({
+    here: 42,
+    gone: "FFIError: the verify() library for source.c: 'gone' is the header's macro for '_gone_impl', which none of the libraries linked defines (options.libraries names them)",
+    impl: "FFIError: the verify() library for source.c: '_gone_impl' is declared by the header, but none of the libraries linked defines it (options.libraries names them)",
+    keys: ['_here_impl', 'here'],
+  });
+});
+
 const tcc = spawnSync('tcc', ['-v']).status === 0;
 const tccTitle = 'with tcc too: a header function no library defines is found out by name';
 (tcc ? test : test.skip)(tcc ? tccTitle : `${tccTitle} (skipped: tcc is not installed)`, () => {
