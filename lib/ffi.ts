@@ -607,7 +607,13 @@ export class FFI {
         try {
           made = probes(true);
         } catch {
-          throw e;
+          // The first failure's diagnostics (the header alone) name the header's own lines.
+          throw new VerificationError(
+            `ffi.dlopen(): the probe library checking the layouts of ${h.include.trim().replace(/#include /g, '').replace(/\n/g, ', ')} did not compile, alone or after the standard headers. ` +
+              `A header that needs others included first is bound through one that includes them: ffi.cdefHeader('jpeglib.h', { headers: ['jpegint.h'] }). ` +
+              e.message.replace(/^verify\(\): t/, 'T'),
+            e.diagnostics,
+          );
         }
       }
       this.#settled = true;

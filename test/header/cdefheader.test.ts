@@ -307,6 +307,8 @@ test("dlopen() probes a header that needs others included first (as jpeglib.h wa
   other.cdefHeader('broken.h', { includeDirs: [dir] });
   expect(() => other.dlopen(null)).toThrow(VerificationError);
   expect(() => other.dlopen(null)).toThrow(/BROKEN_ONE.*char16_t/);
+  // The error is dlopen()'s, names the header and says how such a header is bound.
+  expect(() => other.dlopen(null)).toThrow(/^ffi\.dlopen\(\): the probe library checking the layouts of <broken\.h> did not compile, alone or after the standard headers\. A header that needs others included first is bound through one that includes them: .*\. The C compiler failed \(.* exited with status 1\):\n/);
 });
 
 test('a header that does not compile alone is remembered so: a new process probes it after the standard headers at once, until the header changes', () => {
