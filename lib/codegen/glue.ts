@@ -241,12 +241,6 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
   glue.add('#line 0 "GLUE"'); // numbered below, once the glue's first line in the unit is known
   if (options.prelude === false) glue.add('#include <stddef.h>'); // offsetof, which the probes use
   glue.add('#if defined(__GNUC__) || defined(__clang__)');
-  // The glue refers to every declaration of the cdef, used or not (a whole header's): one the
-  // headers deprecate is the source's concern only where the source uses it, which still warns.
-  glue.add('# pragma GCC diagnostic ignored "-Wdeprecated-declarations"');
-  // The field checks take each field's address, never used: a packed struct's (sys/epoll.h's
-  // struct epoll_event) would warn of unaligned pointers that no code makes.
-  glue.add('# pragma GCC diagnostic ignored "-Waddress-of-packed-member"');
   glue.add('# define _NCFFI_VISIBLE __attribute__((visibility("default")))');
   glue.add('# define _NCFFI_UNUSED __attribute__((unused))');
   glue.add('# define _NCFFI_ALIGNOF(t) __alignof__(t)');
@@ -269,6 +263,20 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
   glue.add('# define _Bool bool');
   glue.add('# define restrict __restrict');
   glue.add('#endif');
+  // The first tokens after the source: a definition only file scope accepts (a static function
+  // cannot nest), which fails to compile when the source ends inside a function body or a
+  // declaration; verify() then reports that in the source. Only directives come before it (a
+  // #pragma or a typedef inside a declaration would draw an error of its own first).
+  const end: Owner = { role: 'end', subject: sourceName, name: '', pos: null };
+  glue.add(`_NCFFI_UNUSED static void ${PREFIX}end_of_source(void) {}`, end);
+  glue.add('#if defined(__GNUC__) || defined(__clang__)');
+  // The glue refers to every declaration of the cdef, used or not (a whole header's): one the
+  // headers deprecate is the source's concern only where the source uses it, which still warns.
+  glue.add('# pragma GCC diagnostic ignored "-Wdeprecated-declarations"');
+  // The field checks take each field's address, never used: a packed struct's (sys/epoll.h's
+  // struct epoll_event) would warn of unaligned pointers that no code makes.
+  glue.add('# pragma GCC diagnostic ignored "-Waddress-of-packed-member"');
+  glue.add('#endif');
   if (entries.length > 0) {
     // A function table entry: the function `f` itself when its type is `t`, else its wrapper `w`
     // (a compiler without these builtins, or C++, which has neither, always takes the wrapper).
@@ -288,11 +296,6 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
     glue.add('typedef void (*_ncffi_fnptr)(void);');
     for (const line of ADDRESSLESS_DEFINITION) glue.add(line);
   }
-  // The first tokens after the source: a definition only file scope accepts (a static function
-  // cannot nest), which fails to compile when the source ends inside a function body or a
-  // declaration; verify() then reports that in the source.
-  const end: Owner = { role: 'end', subject: sourceName, name: '', pos: null };
-  glue.add(`_NCFFI_UNUSED static void ${PREFIX}end_of_source(void) {}`, end);
   // The glue's own checks rely on these being errors (gcc 14 makes them errors too); the
   // conversions the cdef asks for stay warnings. clang's group of incompatible pointer types
   // holds discarded qualifiers, which gcc (and CFFI) only warn about in calls: a warning here too.
@@ -563,10 +566,11 @@ function probeTable(out: Lines, symbol: string, rows: readonly ProbeRow[]): void
   out.add('}');
 }
 
-/** The last line of `text` that is not blank (1 when none) and the column after its last character. */
+/** The last line of `text` that is neither blank nor only a comment (1 when none) and the column after its last character. */
 function endOf(text: string): { line: number; column: number } {
   const lines = text.split('\n');
   let i = lines.length - 1;
-  while (i > 0 && lines[i].trim() === '') i--;
+  // (cc() stamps a comment line after the source.)
+  while (i > 0 && /^\s*(?:\/\*(?:[^*]|\*(?!\/))*\*\/\s*|\/\/.*)?$/.test(lines[i])) i--;
   return { line: i + 1, column: lines[i].trimEnd().length + 1 };
 }

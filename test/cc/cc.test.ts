@@ -144,6 +144,12 @@ describe('cc() around the source', () => {
     expect((err as VerificationError).diagnostics).toMatch(/oops\.c:2:\d+: error: .*undeclared_thing/);
   });
 
+  test("a source ending inside a declaration is reported at its own last line, not at the line cc() adds after it", () => {
+    const err = thrown(() => cc('int fine(void) { return 0; }\nint broken(int x', { filename: 'open.c' }));
+    expect(err).toBeInstanceOf(VerificationError);
+    expect((err as VerificationError).diagnostics.trim()).toBe("open.c:2:17: error: the source ends inside a function body or a declaration (a '}' or ';' missing at its end?)");
+  });
+
   test('a missing header fails in the preprocessor, naming the file and line', () => {
     // gcc: "fatal error: no-such-header.h: No such file…"; clang: "fatal error: 'no-such-header.h' file not found".
     expectThrow(

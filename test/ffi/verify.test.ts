@@ -65,6 +65,21 @@ describe('compiler diagnostics', () => {
     expect(e.message).not.toContain('node-cffi-glue.c');
   });
 
+  // Inside a parameter list, the glue's first #pragma or typedef drew an error of its own, which came first.
+  test.each([
+    ['int f(void);', 'int f(void) { return 1; }\nint broken(int x\n', 'calc.c:2:17'],
+    ['int f(int);', 'int broken(', 'calc.c:1:12'],
+    ['int f(int);', 'struct s { int a;\n/* trailing comment */\n\n', 'calc.c:1:18'],
+  ])('a source ending inside a declaration (cdef %j, source %j) is reported at its end, and only that', (cdef, source, at) => {
+    const ffi = new FFI();
+    ffi.cdef(cdef);
+    const e = failure(() => ffi.verify(source, { filename: 'calc.c' }));
+    expect(e).toBeInstanceOf(VerificationError);
+    const line = at.split(':').slice(0, 2).join(':');
+    expect(e.message.split('\n')[0]).toBe(`${line}: the source ends inside a function body or a declaration (a '}' or ';' missing at its end?)`);
+    expect((e as VerificationError).diagnostics.trim()).toBe(`${at}: error: the source ends inside a function body or a declaration (a '}' or ';' missing at its end?)`);
+  });
+
   // jpegint.h without jpeglib.h before it: its EXTERN(type) macros are undefined, and gcc reads
   // the rest of the unit as the parameter declarations of an old-style function definition.
   test('a header that fails first is what the message starts with, not the end of the source nor the code verify() adds', () => {
