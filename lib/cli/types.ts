@@ -61,7 +61,9 @@ export async function typesCommand(argv: readonly string[]): Promise<number> {
   } catch (e) {
     // cdef positions are lines and columns of the file: name it.
     const message = e instanceof CDefError ? e.message.replace(/^cdef:/, `${file}:`) : describeFailure(e);
-    nodeHost.write('stderr', `${message}\n`);
+    // A real header (its #include guards, #ifdef, GNU C) is what --header reads.
+    const hint = e instanceof CDefError && !file.endsWith('.c') ? `\n(${file} is read as cdef; to read it as a C header, as ffi.cdefHeader() does, run: cffi types --header ${file})` : '';
+    nodeHost.write('stderr', `${message}${hint}\n`);
     return 1;
   }
   const ts = declared.typescriptDeclarations({ source: path.basename(file), name: args.get('name'), importFrom: args.get('from') });

@@ -308,6 +308,19 @@ describe('cffi types', () => {
     expect(cffi(['types', 'decls.h', '--name', 'a-b c'], ws).stderr).toContain('is not a TypeScript identifier; give letters, digits');
   });
 
+  test('a header file here that cdef cannot read says how to read it as a C header (--header)', () => {
+    fs.writeFileSync(path.join(ws.dir, 'guarded.h'), '#ifndef GUARDED_H\n#define GUARDED_H\nint guarded(int);\n#endif\n');
+    const r = cffi(['types', 'guarded.h'], ws);
+    expect([r.status, r.stdout]).toEqual([1, '']);
+    expect(r.stderr).toBe(
+      "guarded.h:1:1: '#ifndef' is not supported in cdef; the only directive it takes is '#define NAME <integer constant expression>'\n" +
+        '(guarded.h is read as cdef; to read it as a C header, as ffi.cdefHeader() does, run: cffi types --header guarded.h)\n',
+    );
+    const header = cffi(['types', '--header', 'guarded.h', '-I', '.'], ws);
+    expect(header.status).toBe(0);
+    expect(header.stdout).toContain('  guarded(arg0: number | bigint): number;');
+  });
+
   test('a C file is read as cc() reads it', () => {
     const r = cffi(['types', 'exp.c'], ws);
     expect(r.status).toBe(0);
