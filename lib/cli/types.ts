@@ -61,8 +61,8 @@ export async function typesCommand(argv: readonly string[]): Promise<number> {
   } catch (e) {
     // cdef positions are lines and columns of the file: name it.
     const message = e instanceof CDefError ? e.message.replace(/^cdef:/, `${file}:`) : describeFailure(e);
-    // A real header (its #include guards, #ifdef, GNU C) is what --header reads.
-    const hint = e instanceof CDefError && !file.endsWith('.c') ? `\n(${file} is read as cdef; to read it as a C header, as ffi.cdefHeader() does, run: cffi types --header ${file})` : '';
+    // A directive cdef does not take (an #include guard, #include) means a real header, which --header reads.
+    const hint = e instanceof CDefError && !file.endsWith('.c') && /'#\w+' is not supported in cdef/.test(e.message) ? `\n(${file} is read as cdef; to read it as a C header, as ffi.cdefHeader() does, run: cffi types --header ${file})` : '';
     nodeHost.write('stderr', `${message}${hint}\n`);
     return 1;
   }
