@@ -437,6 +437,31 @@ test('test_free_callback_cycle', async () => {
   expect(wr.deref()).toBeUndefined(); // 'data' does not leak
 });
 
+// Not in CFFI: the same cycle once C has called the callback (qsort calls its comparator), which
+// holds the function for the rest of the job that called it, and lets go of it afterwards.
+test('test_free_callback_cycle, after C has called the callback', async () => {
+  const ffi = new FFI();
+  ffi.cdef('void qsort(void *base, size_t nmemb, size_t size, int (*compar)(const void *, const void *));');
+  const C = ffi.dlopen(null);
+  class Data {}
+  let calls = 0;
+  const wr = ((): WeakRef<Data> => {
+    const container: unknown[] = [new Data()];
+    const callback = ffi.callback('int(const void *, const void *)', () => (calls++, container.length - 2));
+    container.push(callback);
+    C.qsort(ffi.new('int[3]', [3, 1, 2]), 3, ffi.sizeof('int'), callback);
+    return new WeakRef(container[0] as Data);
+  })();
+  expect(calls).toBeGreaterThan(0);
+  for (let i = 0; i < 1000; i++) {
+    await nextTurn();
+    gc();
+    await nextTurn();
+    if (wr.deref() === undefined) break;
+  }
+  expect(wr.deref()).toBeUndefined();
+});
+
 test('test_stdcall_only_on_windows', () => {
   const ffi = new FFI();
   ffi.cdef('double __stdcall sin(double x);'); // stdcall ignored
