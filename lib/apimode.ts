@@ -384,6 +384,8 @@ export interface WeakFunctions {
   readonly names: readonly string[];
   /** Which of `names` are globals. */
   readonly variables: ReadonlySet<string>;
+  /** Which of `names` a static archive of the link defines: referred to strongly, for the linker to take them in. */
+  readonly strong: ReadonlySet<string>;
   readonly missing: string[];
   /**
    * The macros that only rename one of `names`' functions, with its name (`#define f _real_f`):

@@ -611,7 +611,7 @@ export class FFI {
           throw new VerificationError(
             `ffi.dlopen(): the probe library checking the layouts of ${h.include.trim().replace(/#include /g, '').replace(/\n/g, ', ')} did not compile, alone or after the standard headers. ` +
               `A header that needs others included first is bound through one that includes them: ffi.cdefHeader('jpeglib.h', { headers: ['jpegint.h'] }). ` +
-              e.message.replace(/^verify\(\): t/, 'T'),
+              e.message.replace('verify(): the C compiler', 'The C compiler'),
             e.diagnostics,
           );
         }

@@ -3,7 +3,7 @@ import { Decl } from './ctype/registry';
 import { BakedHeaders, MacroValue, bakeModule, macroValue } from './aot/data';
 import { Lib, hideNames } from './clib';
 import type { VerifyOptions, WeakFunctions } from './apimode';
-import { probeCompiler } from './build';
+import { probeCompiler, staticDefinitions } from './build';
 import { CdefChunk, HeaderDeclarations, HeaderOptions, HeaderSkipped } from './header';
 import { WEAK_TABLE, weakReferences } from './codegen/addresses';
 import type { CdefOptions } from './cparser/parser';
@@ -144,7 +144,10 @@ export class BoundHeaders {
       }
     }
     const tcc = names.length > 0 && typeof options === 'object' && options !== null && probeCompiler(options).family === 'tcc';
-    return { symbol: WEAK_TABLE, names, variables, missing: [], renames: this.#renameTargets(new Set(names)), lookup: tcc ? 'symbols' : 'table' };
+    // What a static archive of the link defines is referred to strongly: a weak reference takes no member out of an archive.
+    const archived = names.length > 0 && !tcc && typeof options === 'object' && options !== null ? staticDefinitions(options) : new Set<string>();
+    const strong = new Set(names.filter((n) => archived.has(this.symbols.get(n) ?? n)));
+    return { symbol: WEAK_TABLE, names, variables, strong, missing: [], renames: this.#renameTargets(new Set(names)), lookup: tcc ? 'symbols' : 'table' };
   }
 
   /**
@@ -167,7 +170,7 @@ export class BoundHeaders {
   /** The source as verify(), compile() and emitCCode() build it: with the weak references to the headers' functions and globals. */
   withWeakReferences(source: string, options: VerifyOptions, kindOf: (key: string) => Decl['kind'] | undefined): { source: string; weak: WeakFunctions | undefined } {
     const weak = this.weakFunctions(kindOf, options);
-    return { source: typeof source === 'string' && weak ? source + weakReferences(weak.names, weak.variables) : source, weak };
+    return { source: typeof source === 'string' && weak ? source + weakReferences(weak.names, weak.variables, weak.strong) : source, weak };
   }
 
   /** Of the functions the headers define inline, those a library from dlopen() has no symbol for (`has` says whether it has one). */

@@ -4,7 +4,8 @@ import { FFIError } from '../errors';
 import { Host, nodeHost } from '../host';
 import { hostTasks, runSync } from '../tasks';
 import { cacheDirectory, ensureCacheDir } from './cache';
-import { BuildOptions, CompilerInfo, compilerInfo, findCompiler, timeoutOf } from './compiler';
+import { BuildOptions, CompilerInfo, compileArgs, compilerInfo, findCompiler, timeoutOf } from './compiler';
+import { archiveDefinitions, librarySearchDirs } from './archives';
 
 export type { BuildRequest, BuildResult, LibraryDescriptor } from './library';
 export { buildAsync, buildSync } from './library';
@@ -28,6 +29,19 @@ export function probeCompiler(options: BuildOptions = {}, host: Host = nodeHost)
   const dir = cacheDirectory(options, host);
   runSync(ensureCacheDir(dir, 'verify()', host, io));
   return runSync(compilerInfo(runSync(findCompiler(options, host, io)), dir, timeoutOf(options), host, io));
+}
+
+/**
+ * The names the static archives of a build with `options` define (its -l libraries found as
+ * `.a` files, its `.a` objects, the C library's own archives): a reference to one of them must be
+ * strong for the linker to take it in. None for tcc, whose weak references are looked up by name.
+ */
+export function staticDefinitions(options: BuildOptions = {}, host: Host = nodeHost): ReadonlySet<string> {
+  if (probeCompiler(options, host).family === 'tcc') return new Set();
+  const io = hostTasks(host);
+  const found = runSync(findCompiler(options, host, io));
+  const dirs = runSync(librarySearchDirs(found, cacheDirectory(options, host), host, io));
+  return archiveDefinitions(compileArgs(options, host), dirs, host);
 }
 
 /** Whether the cache directory is usable: `problem` says why not (unsafe, not writable), null when it is. */

@@ -35,9 +35,10 @@ export const WEAK_TABLE = '_ncffi_header_functions';
  * those no library linked defines. A global that is also an object-like macro (netdb.h's
  * `h_errno`, an expression) is taken as defined, as a strong reference would have it, and so is a
  * function the compiler builds in without an address (ADDRESSLESS), which the glue calls through
- * its wrapper.
+ * its wrapper. Those in `strong`, which a static archive of the link defines, get no weak
+ * reference: the table refers to them strongly, and the linker takes them in.
  */
-export function weakReferences(names: readonly string[], variables: ReadonlySet<string> = new Set()): string {
+export function weakReferences(names: readonly string[], variables: ReadonlySet<string> = new Set(), strong: ReadonlySet<string> = new Set()): string {
   if (names.length === 0) return '';
   // A weak redeclaration of the same type (tcc ignores '#pragma weak'; every compiler here takes this).
   // Spelled `__attribute`: glibc's <sys/cdefs.h> defines `__attribute__` away for compilers it does
@@ -45,7 +46,9 @@ export function weakReferences(names: readonly string[], variables: ReadonlySet<
   // A function whose name is also an object-like macro (`#define f (f)`, `#define f f_impl`) is
   // referred to through the macro, as before the test: the test is for a name (clang refuses a '('
   // in __has_builtin), and is never evaluated after an #ifdef taken.
-  const weak = names.map((n) => {
+  // One a static archive of the link defines is referred to strongly (the table's entry): a weak
+  // reference takes no member out of an archive.
+  const weak = names.filter((n) => !strong.has(n)).map((n) => {
     const line = `extern __typeof__(${n}) ${n} __attribute((weak));`;
     return variables.has(n) ? `#ifndef ${n}\n${line}\n#endif` : `#if defined(${n})\n${line}\n#elif !${ADDRESSLESS}(${n})\n${line}\n#endif`;
   });
