@@ -5,6 +5,7 @@ import { RawFunction, functionAt } from '../backend/calls';
 import { byValueRefusal } from '../backend/byvalue';
 import { GUARDING, IN_CALL, REFUSED, SYNC, WAIT_MS, labelId, takeRefusals } from '../backend/threadguard';
 import { Urgency, countAsyncCall, guardEnding } from '../backend/ending';
+import { getErrno, setErrno } from '../backend/koffi';
 import { ADDR, CData, LEN, MEM, OFF, OWN, TYPE, isCData } from './base';
 import { CallbackOptions, callbacksRunning, registerTrampoline, Trampoline } from './callback';
 import { CALLING, classOf, useFunctionPointers } from './classes';
@@ -156,6 +157,19 @@ function reportRefusals(): void {
   );
 }
 
+/**
+ * Settles an .async call's Promise in a microtask that first sets errno to what the call left on
+ * its worker thread: koffi sets it only while its completion callback runs (when this is called),
+ * and puts the thread's own back before an `await` of the Promise goes on.
+ */
+function settleWithErrno(settle: () => void): void {
+  const left = getErrno();
+  queueMicrotask(() => {
+    setErrno(left);
+    settle();
+  });
+}
+
 function closedError(g: CallGuard, label: string): FFIError {
   return new FFIError(`${label}: ${g.why}`);
 }
@@ -167,7 +181,7 @@ function arityError(label: string, want: number, got: number, variadic: boolean)
 
 const runtime = {
   MEM, ADDR, OFF, TYPE, fromC_wchar, fromKoffi64, toCScalar, toCPointerArgument, toCFunctionArgument, toCStructAddress, toKoffiRecord, fromKoffiRecord, fromCPointer, fromLibraryPointer, fromLibraryRecord,
-  newStruct, releaseTemporaries, variadicArguments, closedError, arityError, noAsync, tooManyVariadic, began, settled, pinArguments, unpinArguments,
+  newStruct, releaseTemporaries, variadicArguments, closedError, arityError, noAsync, tooManyVariadic, began, settled, pinArguments, unpinArguments, settleWithErrno,
   SYNC, reportRefusals, toCLongDoubleAddress, allocate, fromC_f80,
 };
 const RUNTIME_NAMES = Object.keys(runtime);
@@ -319,7 +333,7 @@ export function makeCaller(label: string, t: FunctionType, argNames: readonly (s
     `    try {\n` +
     `      raw.async(${args}${args ? ', ' : ''}(err, r) => {\n` +
     `        ${done}\n` +
-    `        if (err) reject(err); else { try { resolve(${p.result('r')}); } catch (e) { reject(e); } }\n` +
+    `        settleWithErrno(() => { if (err) reject(err); else { try { resolve(${p.result('r')}); } catch (e) { reject(e); } } });\n` +
     `      });\n` +
     `    } catch (e) { ${done} reject(e); }\n` +
     `  });`;

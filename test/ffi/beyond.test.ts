@@ -491,6 +491,14 @@ describe('errno', () => {
     ffi.errno = 12;
     expect(C.read_errno()).toBe(12);
   });
+
+  test('after an .async call, what the call left on its worker thread, for the code awaiting it', async () => {
+    ffi.errno = 0;
+    expect(await C.fail_with.async(35)).toBe(-1);
+    expect(ffi.errno).toBe(35);
+    const seen = await C.fail_with.async(36).then(() => ffi.errno);
+    expect(seen).toBe(36);
+  });
 });
 
 describe('handles', () => {
