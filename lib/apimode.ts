@@ -346,10 +346,13 @@ function unresolved(e: unknown, p: Prepared): unknown {
   }
   const name = e instanceof Error ? /\bundefined symbol: ([^\s,)]+)/.exec(e.message)?.[1] : undefined;
   if (name === undefined) return e;
-  return new FFIError(
+  const error = new FFIError(
     `verify(): the library built from ${source} refers to '${name}', which neither ${source} nor a library linked defines; ` +
       `define it in the source, or name the library that defines it in options.libraries (${(e as Error).message})`,
   );
+  // The name, for a program (and the command line, which says the same in its own terms: -l).
+  Object.defineProperty(error, 'undefinedSymbol', { value: name });
+  return error;
 }
 
 /** What a build is made of, for the line a long compile prints: '1,500 functions, 3 globals'. */

@@ -94,6 +94,11 @@ function callerFrames(stack: string, limit: number): string {
 /** Base class of node-cffi's own errors (CFFI's `ffi.error`). Value errors use TypeError/RangeError. */
 export class FFIError extends Error {
   override name = 'FFIError';
+  /**
+   * For a library built by verify() that does not load because it refers to a name defined
+   * nowhere (in the source or a library linked): that name. Not enumerable.
+   */
+  declare readonly undefinedSymbol?: string;
   constructor(message?: string) {
     const limit = quietCapture();
     super(message);

@@ -60,7 +60,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     lib = cc(source, compileOptions(args, file));
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    nodeHost.write('stderr', `${describeFailure(e)}\n`);
+    nodeHost.write('stderr', `${describeFailure(e, { name: 'cffi run', file })}\n`);
     return 1;
   }
   // As in `node -e`, expressions may require modules (relative to the working directory).

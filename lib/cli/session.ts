@@ -1,7 +1,7 @@
 // What `run` and `repl` share: compile options from the command line, a compiled source's names as globals, printing results.
 import * as path from 'path';
 import * as util from 'util';
-import { CcOptions, FFI, Lib, VerificationError, declarationsOf } from '../index';
+import { CcOptions, FFI, FFIError, Lib, VerificationError, declarationsOf } from '../index';
 import { nodeHost } from '../host';
 import { macroDefinition } from '../build';
 import { Parsed, UsageError, splitFlags } from './args';
@@ -41,9 +41,16 @@ export function compileOptions(args: Parsed, file: string | null): CcOptions {
 
 /**
  * A failure the user should read without a stack trace: compiler diagnostics as the compiler
- * wrote them (positions in the user's file), else the message.
+ * wrote them (positions in the user's file), else the message. With the `command` that built
+ * `file`, a name defined nowhere is said with the command's own way out (-l).
  */
-export function describeFailure(e: unknown): string {
+export function describeFailure(e: unknown, command?: { readonly name: string; readonly file: string }): string {
+  if (command !== undefined && e instanceof FFIError && e.undefinedSymbol !== undefined) {
+    // The library API's advice names options.libraries; the command's is -l.
+    const { name, file } = command;
+    return `${name}: ${file} refers to '${e.undefinedSymbol}', which neither ${file} nor a library linked defines; ` +
+      'define it there, or link the library that defines it with -l NAME (-l m for libm.so)';
+  }
   if (e instanceof VerificationError && e.diagnostics.trim() !== '') {
     const head = e.message.split('\n')[0].replace(/:$/, '');
     return `${e.diagnostics.trimEnd()}\n${head}`;

@@ -278,6 +278,15 @@ describe('cffi run', () => {
   });
 });
 
+describe('cffi run: a name defined nowhere', () => {
+  test('says so in the command\'s terms (-l)', () => {
+    fs.writeFileSync(path.join(ws.dir, 'needs_m.c'), '#include <math.h>\nextern double cbrt(double);\ndouble root(double x) { return cbrt(x); }\nextern int not_anywhere(void);\nint other(void) { return not_anywhere(); }\n');
+    const r = cffi(['run', 'needs_m.c', '-e', 'root(27)'], ws);
+    expect([r.status, r.stdout]).toEqual([1, '']);
+    expect(r.stderr).toBe("cffi run: needs_m.c refers to 'not_anywhere', which neither needs_m.c nor a library linked defines; define it there, or link the library that defines it with -l NAME (-l m for libm.so)\n");
+  });
+});
+
 describe('cffi types', () => {
   test('prints TypeScript declarations for a cdef file', () => {
     const r = cffi(['types', 'decls.h'], ws);

@@ -295,6 +295,9 @@ describe('a library that does not load', () => {
     const e = failure(() => ffi.verify('extern int nowhere;\nint get(void) { return nowhere; }\n', { filename: 'g.c' }));
     expect(e).toBeInstanceOf(FFIError);
     expect(e.message).toMatch(/^verify\(\): the library built from g\.c refers to 'nowhere', which neither g\.c nor a library linked defines; define it in the source, or name the library that defines it in options\.libraries \(dlopen\(.*undefined symbol: nowhere/);
+    // The name, for a program to act on (not enumerable: an uncaught error prints the message only).
+    expect((e as FFIError).undefinedSymbol).toBe('nowhere');
+    expect(Object.keys(e)).not.toContain('undefinedSymbol');
     // A function of a library of the test's own, not linked, then linked.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-unresolved-'));
     try {
