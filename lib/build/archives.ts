@@ -19,10 +19,11 @@ const indexes = new Map<string, { readonly state: string; readonly names: readon
 const INDEX_MAX = 64 * 1024 * 1024;
 
 /**
- * The names defined by the static archives a link with `args` (compileArgs()) uses, the linker
- * searching `searchDirs` after the link's own -L directories: each -l library the linker finds as `libX.a` before any
- * `libX.so`, each `.a` among the objects and link arguments, and the archives of the C library's
- * linker script. An archive that cannot be read is left out (the linker then says why).
+ * The names defined by the static archives a link with `args` (compileArgs()) uses, its linker
+ * searching `searchDirs` after the link's own -L directories: each -l library it finds as
+ * `libX.a` before any `libX.so`, each `.a` among the objects and link arguments, and the archives
+ * of the C library's linker script. An archive that cannot be read is left out (the linker then
+ * says why).
  */
 export function archiveDefinitions(args: CompileArgs, searchDirs: readonly string[], host: Host): Set<string> {
   const after = args.after;
@@ -70,7 +71,11 @@ export function* librarySearchDirs(found: FoundCompiler, cacheDir: string, host:
   const r = yield* io.spawn(found.file, [...found.command.slice(1), '-print-search-dirs'], { timeout: 10_000 });
   const line = r.status === 0 ? r.stdout.split('\n').find((l) => l.startsWith('libraries:')) : undefined;
   const dirs = line === undefined ? [] : line.slice('libraries:'.length).trim().replace(/^=/, '').split(':').filter((d) => d !== '').map((d) => path.normalize(d));
-  yield* writeAtomic(cacheDir, memo, JSON.stringify({ identity, dirs }), host, io);
+  try {
+    yield* writeAtomic(cacheDir, memo, JSON.stringify({ identity, dirs }), host, io);
+  } catch {
+    // not remembered on disk: asked again by the next process
+  }
   dirsRead.set(memo, { identity, dirs });
   return dirs;
 }
