@@ -8,7 +8,7 @@ import { noSizeError, requireSize } from './ctype/sizes';
 import { toJs } from './ctype/declarations';
 import { pointerTo } from './ctype/intern';
 import { Decl, Registry, keyOf } from './ctype/registry';
-import { LoadedLibrary, RTLD, cachedName, findLibrary, getErrno, keepingErrno, loadLibrary, missingDependency, setErrno } from './backend/koffi';
+import { LoadedLibrary, RTLD, cachedName, findLibrary, getErrno, keepingErrno, loadLibrary, missingDependency, notAnElfLibrary, setErrno } from './backend/koffi';
 import { useBuiltinTypes } from './cdata/call';
 import { watchOtherThreads } from './backend/ending';
 import { nodeHost } from './host';
@@ -550,6 +550,8 @@ export class FFI {
             `before node starts, or ffi.dlopen() ${needed} by its path first (a library loaded under that name serves the others) (${(e as Error).message})`,
         );
       }
+      const what = notAnElfLibrary(e, path);
+      if (what !== null) throw new FFIError(`ffi.dlopen(): ${what} (${(e as Error).message})`);
       // As CFFI: a bare name no file has ('m', 'z') is looked up in the dynamic linker's cache.
       const bare = path !== null && !path.includes('/') && e instanceof FFIError;
       const found = bare ? findLibrary(path) : null;

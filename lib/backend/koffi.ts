@@ -508,6 +508,33 @@ export function missingDependency(e: unknown, file: string | null): string | nul
   return m[1];
 }
 
+/**
+ * What `file` is when dlopen() refused it as no ELF file: a static library (an ar archive) or a
+ * linker script (glibc's libc.so), with what to do; null for anything else.
+ */
+export function notAnElfLibrary(e: unknown, file: string | null): string | null {
+  if (file === null || !(e instanceof Error) || !/invalid ELF header|file too short/.test(e.message)) return null;
+  let head: Buffer;
+  try {
+    const fd = nodeHost.openSync(file);
+    try {
+      head = nodeHost.readSync(fd, 512, 0);
+    } finally {
+      nodeHost.closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
+  const text = head.toString('latin1');
+  if (text.startsWith('!<arch>\n') || text.startsWith('!<thin>\n')) {
+    return `${file} is a static library (an ar archive), which a link takes in and dlopen() cannot load; ` +
+      `build a library with it: ffi.verify(source, { extraObjects: ['${file}'] }), or libraries and libraryDirs as for -l`;
+  }
+  const group = /\b(?:GROUP|INPUT)\s*\(\s*([^\s()]+)/.exec(text.replace(/\/\*[^]*?\*\//g, ' '));
+  if (group !== null) return `${file} is a linker script (text the linker reads), not a library; ffi.dlopen() the library it names (${group[1]})`;
+  return null;
+}
+
 /** Where Linux distributions keep ldconfig, which prints the dynamic linker's cache. */
 const LDCONFIGS = ['/sbin/ldconfig', '/usr/sbin/ldconfig'];
 

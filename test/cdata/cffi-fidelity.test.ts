@@ -185,6 +185,25 @@ describe('libraries and calls', () => {
     expect(f.dlopen('libgcc_s.so')).toBeDefined();
   });
 
+  test('a static library or a linker script given to dlopen() says what it is and what to do (CFFI: "invalid ELF header")', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-notelf-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'one.c'), 'int one(void) { return 1; }\n');
+      expect(spawnSync(CC, ['-c', '-fPIC', 'one.c', '-o', 'one.o'], { cwd: dir, encoding: 'utf8' }).status).toBe(0);
+      expect(spawnSync('ar', ['rcs', 'libone.a', 'one.o'], { cwd: dir, encoding: 'utf8' }).status).toBe(0);
+      fs.writeFileSync(path.join(dir, 'libscript.so'), '/* GNU ld script */\nGROUP ( /lib/libreal.so.6 )\n');
+      const f = new FFI();
+      f.cdef('int one(void);');
+      const archive = path.join(dir, 'libone.a');
+      expectThrow(() => f.dlopen(archive), FFIError, `ffi.dlopen(): ${archive} is a static library (an ar archive), which a link takes in and dlopen() cannot load; build a library with it: ffi.verify(source, { extraObjects: ['${archive}'] }), or libraries and libraryDirs as for -l (`);
+      expect(f.verify('int one(void);', { extraObjects: [archive] }).one()).toBe(1);
+      const script = path.join(dir, 'libscript.so');
+      expectThrow(() => f.dlopen(script), FFIError, `ffi.dlopen(): ${script} is a linker script (text the linker reads), not a library; ffi.dlopen() the library it names (/lib/libreal.so.6) (`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a library whose own dependency the dynamic linker does not find says which, and what to do', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-dependency-'));
     try {
