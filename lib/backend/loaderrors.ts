@@ -18,18 +18,13 @@ export function missingDependency(e: unknown, file: string | null): string | nul
  */
 export function notAnElfLibrary(e: unknown, file: string | null): string | null {
   if (file === null || !(e instanceof Error) || !/invalid ELF header|file too short/.test(e.message)) return null;
-  let head: Buffer;
+  let text: string;
   try {
-    const fd = nodeHost.openSync(file);
-    try {
-      head = nodeHost.readSync(fd, 512, 0);
-    } finally {
-      nodeHost.closeSync(fd);
-    }
+    // An error path: the whole file (an archive's size), of which the start says what it is.
+    text = nodeHost.readFileSync(file).toString('latin1', 0, 512);
   } catch {
     return null;
   }
-  const text = head.toString('latin1');
   if (text.startsWith('!<arch>\n') || text.startsWith('!<thin>\n')) {
     return `${file} is a static library (an ar archive), which a link takes in and dlopen() cannot load; ` +
       `build a library with it: ffi.verify(source, { extraObjects: ['${file}'] }), or libraries and libraryDirs as for -l`;
