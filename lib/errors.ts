@@ -87,9 +87,17 @@ function callerFrames(stack: string, limit: number): string {
   if (at < 0) return '';
   const frames = stack.slice(at + 1).split('\n');
   const first = frames.findIndex((f) => !f.includes(OWN_DIR));
-  const kept = first < 0 ? frames : frames.slice(first);
+  let kept = first < 0 ? frames : frames.slice(first);
+  // In Node's REPL, as it trims its errors: nothing below the frame of the line typed (REPL3:1:8),
+  // whose callers are the REPL's own machinery.
+  let typed = kept.length - 1;
+  while (typed >= 0 && !REPL_FRAME.test(kept[typed])) typed--;
+  if (typed >= 0) kept = kept.slice(0, typed + 1);
   return `\n${kept.slice(0, limit).join('\n')}`;
 }
+
+/** A frame of code typed in Node's REPL: 'at REPL3:1:8', 'at f (REPL3:1:8)'. */
+const REPL_FRAME = /^\s+at (?:.* \()?REPL\d+:\d+:\d+\)?$/;
 
 /** Base class of node-cffi's own errors (CFFI's `ffi.error`). Value errors use TypeError/RangeError. */
 export class FFIError extends Error {

@@ -1,5 +1,6 @@
 // Errors at the public surface: unknown option names refused with a suggestion, stacks that start at the caller's line.
 import * as path from 'path';
+import * as vm from 'vm';
 import { spawnSync } from 'child_process';
 import { CDefError, FFI, FFIError, VerificationError, cc } from '../../lib';
 import { expectReject, expectThrow, thrown } from '../helpers/throws';
@@ -74,6 +75,16 @@ describe('an error thrown by a public function points at the caller', () => {
     expect(e).toBeInstanceOf(TypeError);
     expect(e.constructor.name).toBe('TypeError');
     expect(Object.prototype.toString.call(e)).toBe('[object Error]');
+  });
+
+  test("code typed in Node's REPL: nothing below the typed line's frame, as the REPL trims its own errors", () => {
+    // A function compiled under the name the REPL gives a typed line, called from this file.
+    const typed = vm.runInThisContext('(function (f) { return function typedLine() { return f.cast("no_such_type", 1); }; })', { filename: 'REPL7' });
+    const e = thrown(typed(ffi)) as Error;
+    const frames = e.stack!.split('\n').filter((l) => l.trimStart().startsWith('at '));
+    expect(frames).toEqual([expect.stringMatching(/^ {4}at typedLine \(REPL7:1:\d+\)$/)]);
+    // Elsewhere the callers stay.
+    expect(thrown(() => ffi.cast('no_such_type', 1)).stack!.split('\n').filter((l) => l.trimStart().startsWith('at ')).length).toBeGreaterThan(1);
   });
 
   test('a stack can still be replaced by whoever catches the error', () => {
