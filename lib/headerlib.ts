@@ -145,7 +145,7 @@ export class BoundHeaders {
     }
     const tcc = names.length > 0 && typeof options === 'object' && options !== null && probeCompiler(options).family === 'tcc';
     // What a static archive of the link defines is referred to strongly: a weak reference takes no member out of an archive.
-    const archived = names.length > 0 && !tcc && typeof options === 'object' && options !== null ? staticDefinitions(options) : new Set<string>();
+    const archived = names.length > 0 && typeof options === 'object' && options !== null ? staticDefinitions(options) : new Set<string>();
     const strong = new Set(names.filter((n) => archived.has(this.symbols.get(n) ?? n)));
     return { symbol: WEAK_TABLE, names, variables, strong, missing: [], renames: this.#renameTargets(new Set(names)), lookup: tcc ? 'symbols' : 'table' };
   }

@@ -154,11 +154,6 @@ export function tellDiagnostics(output: string, glue: Glue, options: { promote?:
    * put first, nor said to be the source's end.
    */
   let sourceErred = false;
-  /**
-   * The source ends inside a declaration or a body: everything the glue after it draws follows
-   * from that (`int f(` makes the glue's typedefs parameters), and only the end is told.
-   */
-  const endsInside = diagnostics.some((d) => d.severity === 'error' && isGlue(d.file) && glue.owners.get(d.line)?.role === 'end');
   const seen = new Set<string>();
   const headline = (s: string): void => {
     if (!headlines.includes(s)) headlines.push(s);
@@ -180,7 +175,6 @@ export function tellDiagnostics(output: string, glue: Glue, options: { promote?:
     }
     if (cut) continue;
     const owner = glue.owners.get(d.line);
-    if (endsInside && d.line >= glue.glueStart && owner?.role !== 'end') continue;
     // The notes worth keeping point into the user's own files (not the glue, not the system's macros).
     const userNotes = d.notes.filter((n) => !isGlue(n.file) && !n.file?.startsWith('/usr/') && !/\b(?:in expansion of|expanded from) macro\b/.test(n.message));
     const context = d.context.filter((l) => !mentionsGlue(l));

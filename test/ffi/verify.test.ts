@@ -387,7 +387,8 @@ describe('the cache', () => {
     };
     expect(build().limit()).toBe(10);
     fs.writeFileSync(path.join(inc, 'limits_here.h'), '#define LIMIT_HERE 20\n');
-    fs.utimesSync(path.join(inc, 'limits_here.h'), new Date(), new Date(Date.now() + 5000));
+    // Another modification time than the first write's (the size is the same): a fixed one, 2001-09-09.
+    fs.utimesSync(path.join(inc, 'limits_here.h'), new Date(1e12), new Date(1e12));
     expect(build().limit()).toBe(20);
   });
 
