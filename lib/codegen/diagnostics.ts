@@ -1,6 +1,6 @@
 // What the C compiler said about a verify() unit, told to the user: diagnostics in the glue restated as the cdef declarations they are about, warnings one by one.
 import * as path from 'path';
-import { declarator, GLUE_FILE, GLUE_FILE_CXX, Glue, Owner } from './glue';
+import { declarator, END_TOKEN, GLUE_FILE, GLUE_FILE_CXX, Glue, Owner } from './glue';
 import { CompilerWarning } from './warning';
 
 /** One diagnostic as the compiler wrote it: its head line, the lines before and after it, and its notes. */
@@ -158,9 +158,23 @@ export function tellDiagnostics(output: string, glue: Glue, options: { promote?:
   const headline = (s: string): void => {
     if (!headlines.includes(s)) headlines.push(s);
   };
+  const beforeEnd = new RegExp(` before ['\u2018]${END_TOKEN}['\u2019]$`);
+  const endAt = (): void => {
+    const { line: l, column: c } = glue.sourceEnd;
+    const message = "the source ends inside a function body or a declaration (a '}' or ';' missing at its end?)";
+    text.push(`${glue.sourceName}:${l}:${c}: error: ${message}`);
+    headline(`${glue.sourceName}:${l}: ${message}`);
+    cut = true;
+  };
   for (const d of diagnostics) {
     if (!isGlue(d.file)) {
       if (cut) continue;
+      // gcc places some errors about the token after the source ("expected ')' before 'static'")
+      // at the source's last token: the glue's first token named there is the source's end.
+      if (d.severity === 'error' && !sourceErred && d.file === glue.sourceName && d.line === glue.sourceEnd.line && beforeEnd.test(d.message)) {
+        endAt();
+        continue;
+      }
       if (d.severity === 'error') sourceErred = true;
       // The user's own diagnostic, as written; notes about the glue (rare) are left out. A header the
       // unit includes before the source (a definition there that a header of the source conflicts with) is named.
@@ -191,11 +205,8 @@ export function tellDiagnostics(output: string, glue: Glue, options: { promote?:
     if (d.severity === 'warning' && owner.role === 'field' && /declared inside parameter list|will not be visible outside/.test(d.message)) continue;
     if (owner.role === 'end') {
       if (d.severity !== 'error' || sourceErred) continue;
-      const { line, column } = glue.sourceEnd;
-      const message = "the source ends inside a function body or a declaration (a '}' or ';' missing at its end?)";
-      text.push(...context, `${glue.sourceName}:${line}:${column}: error: ${message}`);
-      headline(`${glue.sourceName}:${line}: ${message}`);
-      cut = true;
+      text.push(...context);
+      endAt();
       continue;
     }
     const said = restate(d, owner, glue, userNotes);

@@ -21,6 +21,9 @@ export const GLUE_FILE_CXX = 'node-cffi-glue.cpp';
  * The headers CFFI's verify() puts before the source, so that a source written for CFFI may use
  * `int8_t`, `va_list`, `errno`, `NULL` or `ssize_t` without including them.
  */
+/** The first token after the source (the end of source marker's): an error before it, wherever the compiler places it, means the source ends inside a declaration. */
+export const END_TOKEN = 'static';
+
 export const PRELUDE_HEADERS: readonly string[] = ['stdio.h', 'stddef.h', 'stdarg.h', 'errno.h', 'sys/types.h', 'stdint.h'];
 
 /** What a line of the glue is about, so that a diagnostic there is told in terms of the cdef. */
@@ -266,9 +269,11 @@ export function generateGlue(decls: readonly Decl[], source: string, sourceName:
   // The first tokens after the source: a definition only file scope accepts (a static function
   // cannot nest), which fails to compile when the source ends inside a function body or a
   // declaration; verify() then reports that in the source. Only directives come before it (a
-  // #pragma or a typedef inside a declaration would draw an error of its own first).
+  // #pragma or a typedef inside a declaration would draw an error of its own first), and its first
+  // token is END_TOKEN itself, not a macro: gcc places an error at a macro's first token at the
+  // macro's definition, and some ("expected ')' before 'static'") at the source's last token.
   const end: Owner = { role: 'end', subject: sourceName, name: '', pos: null };
-  glue.add(`_NCFFI_UNUSED static void ${PREFIX}end_of_source(void) {}`, end);
+  glue.add(`${END_TOKEN} _NCFFI_UNUSED void ${PREFIX}end_of_source(void) {}`, end);
   glue.add('#if defined(__GNUC__) || defined(__clang__)');
   // The glue refers to every declaration of the cdef, used or not (a whole header's): one the
   // headers deprecate is the source's concern only where the source uses it, which still warns.

@@ -70,6 +70,11 @@ describe('compiler diagnostics', () => {
     ['int f(void);', 'int f(void) { return 1; }\nint broken(int x\n', 'calc.c:2:17'],
     ['int f(int);', 'int broken(', 'calc.c:1:12'],
     ['int f(int);', 'struct s { int a;\n/* trailing comment */\n\n', 'calc.c:1:18'],
+    // gcc: "expected '}' before '__attribute__'" at a macro's definition in the glue, and
+    // "expected ')' before ..." at the source's last token.
+    ['int f(int);', 'int a[3] = { 1, 2', 'calc.c:1:18'],
+    ['int f(int);', 'int x = (1 + 2\n', 'calc.c:1:15'],
+    ['int f(int);', 'int f(int x) { if (x', 'calc.c:1:21'],
   ])('a source ending inside a declaration (cdef %j, source %j) is reported at its end, and only that', (cdef, source, at) => {
     const ffi = new FFI();
     ffi.cdef(cdef);
