@@ -115,6 +115,22 @@ export class FFIError extends Error {
 }
 
 /**
+ * Runs `f`, the part of `caller` that runs verify()'s build and load: an FFIError from there that
+ * starts by naming verify() (the compiler's failure, a name the library leaves undefined) names
+ * `caller` instead ('ffi.compile()', 'cc()'), whose options it speaks of.
+ */
+export function calledAs<T>(caller: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof FFIError && e.message.startsWith(VERIFY_LABEL)) e.message = `${caller}: ${e.message.slice(VERIFY_LABEL.length)}`;
+    throw e;
+  }
+}
+
+const VERIFY_LABEL = 'verify(): ';
+
+/**
  * The TypeError node-cffi's modules throw (they import it in place of the global one): a
  * TypeError to everyone, whose stack starts at the caller of node-cffi (see traceFromCaller).
  */

@@ -1,7 +1,7 @@
 // The FFI facade: CFFI's API over the stages (parser, type model, code generation, build, backend, memory model, library objects); verify() and compile() run apimode.ts (long because it is CFFI's whole API in one class, each method a few lines handing over to a stage: cut in two, the class a user reads would be too).
 import { addAliases, memberOf } from './ctype/aliases';
 import path = require('path');
-import { CDefError, checkOptions, FFIError, RangeError, show, TypeError, VerificationError } from './errors';
+import { calledAs, CDefError, checkOptions, FFIError, RangeError, show, TypeError, VerificationError } from './errors';
 import type { CdefOptions } from './cparser/parser';
 import { CType, CTypeClass, TypeBase, VOID, isCType, pendingReason, settledPending } from './ctype/model';
 import { noSizeError, requireSize } from './ctype/sizes';
@@ -417,9 +417,9 @@ export class FFI {
     const own = out.debug ? { ...set.options, extraCompileArgs: [...(set.options.extraCompileArgs ?? []), '-g'] } : set.options;
     const { source, weak } = this.#withWeakReferences(set.source, own);
     const p = this.#prepare(source, headerLib().linkAll({ moduleName: set.base, ...own }, weak), 'ffi.compile()', true);
-    const built = apiMode().build(p);
+    const built = calledAs('ffi.compile()', () => apiMode().build(p));
     out.report?.(built.cached ? `${built.path}: built before from the same source and options, taken from the cache` : `compiled ${built.path} with ${built.compiler.command.join(' ')}`);
-    const settled = apiMode().loadAndSettle(p, built);
+    const settled = calledAs('ffi.compile()', () => apiMode().loadAndSettle(p, built));
     const missing = new Set(weak ? apiMode().missingFunctions(settled.loaded, weak) : []);
     settled.loaded.close();
     // The types and constants of included FFIs are the module's too (their functions and globals are their own libraries').
@@ -598,7 +598,7 @@ export class FFI {
       const probes = (prelude: boolean) => {
         const p = apiMode().prepare(decls, this.#cdefs, h.include, { ...options, extraCompileArgs: extra, filename: 'node-cffi-probes.c' }, 'ffi.dlopen()', [], part, prelude);
         // The compile of the header alone may fail: a failure is remembered, and the fallback taken at once while the header is unchanged.
-        return { p, built: apiMode().build(prelude ? p : { ...p, request: { ...p.request, failureStamp: h.stamp } }) };
+        return { p, built: calledAs('ffi.dlopen()', () => apiMode().build(prelude ? p : { ...p, request: { ...p.request, failureStamp: h.stamp } })) };
       };
       let made: ReturnType<typeof probes>;
       try {
@@ -614,13 +614,13 @@ export class FFI {
           throw new VerificationError(
             `ffi.dlopen(): the probe library checking the layouts of ${h.include.trim().replace(/#include /g, '').replace(/\n/g, ', ')} did not compile, alone or after the standard headers. ` +
               `A header that needs others included first is bound through one that includes them: ffi.cdefHeader('jpeglib.h', { headers: ['jpegint.h'] }). ` +
-              e.message.replace('verify(): the C compiler', 'The C compiler'),
+              e.message.replace('ffi.dlopen(): the C compiler', 'The C compiler'),
             e.diagnostics,
           );
         }
       }
       this.#settled = true;
-      const settled = apiMode().loadAndSettle(made.p, made.built);
+      const settled = calledAs('ffi.dlopen()', () => apiMode().loadAndSettle(made.p, made.built));
       settled.loaded.close();
       // The values the compiler gave the header's constants (`static const int X = 5;`), for the libraries dlopen() opens.
       for (const [name, value] of settled.constants) this.#bound?.probedConstants.set(name, value);

@@ -1,5 +1,5 @@
 // cc(): compile C source and get its library with the declarations taken from the source itself.
-import { checkOptions, show, TypeError } from '../errors';
+import { calledAs, checkOptions, show, TypeError } from '../errors';
 import { isCxxFile } from '../build';
 import { FFI, hideNames, Lib, VerifyOptions, verifyOptionNames } from '../ffi';
 import { CdefChunk, Skipped } from './extract';
@@ -83,7 +83,7 @@ export function ccInto<L extends object = Lib>(ffi: FFI, source: string, options
   }
   // The build cache keys on the source, not on the headers it includes: name them by their state.
   const stamped = `${source}\n/* node-cffi cc(): included headers ${extracted.headers.slice(0, 16)} */\n`;
-  const lib = ffi.verify(stamped, verifyOptions); // the build links with -Bsymbolic: main() and friends stay the source's
+  const lib = calledAs('cc()', () => ffi.verify(stamped, verifyOptions)); // the build links with -Bsymbolic: main() and friends stay the source's
   hideNames(lib, refusals(extracted, options.filename ?? 'source.c'));
   declared.set(lib, { ffi, cdefs: extracted.cdefs, skipped: extracted.skipped, statics: extracted.statics });
   return lib as L;

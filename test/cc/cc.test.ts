@@ -142,6 +142,14 @@ describe('cc() around the source', () => {
     const err = thrown(() => cc('int fine(void) { return 0; }\nint broken(void) { return undeclared_thing; }\n', { filename: 'oops.c' }));
     expect(err).toBeInstanceOf(VerificationError);
     expect((err as VerificationError).diagnostics).toMatch(/oops\.c:2:\d+: error: .*undeclared_thing/);
+    // The error names cc(), whose options it speaks of, not the verify() it runs.
+    expect((err as Error).message).toMatch(/^cc\(\): the C compiler failed \(/);
+  });
+
+  test('a function the source only declares names cc() and the library to link', () => {
+    const err = thrown(() => cc('int elsewhere(int);\nint calls(void) { return elsewhere(1); }\n', { filename: 'needs.c' }));
+    expect(err).toBeInstanceOf(FFIError);
+    expect((err as Error).message).toMatch(/^cc\(\): the library built from needs\.c refers to 'elsewhere', which neither needs\.c nor a library linked defines/);
   });
 
   test("a source ending inside a declaration is reported at its own last line, not at the line cc() adds after it", () => {

@@ -189,7 +189,7 @@ test('C mode: Ctrl+C and .break drop a block, a function defined again replaces 
   await t.waitFor('\n32\n');
   // A compile error shows the line it names and a caret under the column.
   await t.type('.c int broken(void) { return missing_name; }');
-  await t.waitFor('verify(): the C compiler failed');
+  await t.waitFor('cc(): the C compiler failed');
   // .reset forgets the C added since the start and reads start.c again.
   await t.type('.reset');
   await t.waitFor('a fresh session\nstart.c: declared: add, quadruple');

@@ -222,6 +222,8 @@ describe('the module source', () => {
     f.setSource('_broken', 'int broken(void) { return missing_name; }\n');
     expect(() => f.compile({ tmpdir: path.join(work, 'broken') })).toThrow(VerificationError);
     expect(() => f.compile({ tmpdir: path.join(work, 'broken') })).toThrow(/_broken\.c:1:\d+: error: .*missing_name/);
+    // The error names the call made, not the verify() whose build it shares.
+    expect(() => f.compile({ tmpdir: path.join(work, 'broken') })).toThrow(/^ffi\.compile\(\): the C compiler failed \(/);
   });
 
   test('a header of yours is found through includeDirs (relative to the working directory)', () => {
