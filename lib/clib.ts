@@ -162,7 +162,7 @@ export function makeLib(spec: LibSpec): Lib {
   const guard = { why: '' };
   const functions = functionGuard(lib);
   const state: LibState = {
-    loaded: spec.loaded, guard, spec, names: new Map(), forwarded: new Set(), pointers: new Map(), results: { guard: functions, windows: new WeakMap(), from: null, to: null },
+    loaded: spec.loaded, guard, spec, names: new Map(), forwarded: new Set(), pointers: new Map(), results: { guard: functions, windows: new WeakMap(), from: null, to: null, inside: new Map(), image: null, imageOf: () => spec.loaded.image() },
     globals: new Map(), functions, memories: [], externs: null,
   };
   Object.defineProperty(lib, STATE, { value: state });
@@ -405,6 +405,8 @@ export function closeLib(lib: unknown): void {
   state.guard.why = why;
   state.functions.close(why, 'FFIError');
   for (const m of state.memories) m.close(why, 'FFIError');
+  // Pointers into the library's own data (a string literal it returned, a table) lose it now.
+  for (const m of state.results.inside.values()) m.close(why, 'FFIError');
   whenSettled([state.guard, state.functions], () => state.loaded.close());
 }
 

@@ -216,7 +216,7 @@ export function defineGlobal(lib: Lib, d: Decl & { kind: 'variable' }, state: Li
     if (address === 0) throw new FFIError(`${where}: its address is NULL now (the source defines '${d.name}' as a macro, which gave no object)`);
     if (place?.address === address) return place;
     const window = placeMemory(address, size);
-    const memory = heldWindow(window.memory, state.results);
+    const memory = heldWindow(window.memory, state.results, address);
     place = { memory: readonly ? readOnly(memory) : memory, offset: window.offset, address: address as number };
     return place;
   };

@@ -66,6 +66,9 @@ export interface WriteOptions {
   readonly mode?: number;
 }
 
+/** A memory mapping of the process: [start, end), and the file it maps (null for anonymous memory). */
+export type Mapping = { readonly start: number; readonly end: number; readonly writable: boolean; readonly file: string | null };
+
 export interface SpawnOptions {
   readonly cwd?: string;
   /** Variables set on top of the host's own environment for the child. */
@@ -145,11 +148,8 @@ export interface Host {
   /** Removes a file or a directory tree; a missing path is not an error. */
   rmSync(path: string): void;
   realpathSync(path: string): string;
-  /**
-   * The files mapped into this process right now (shared libraries, the executable), by the path
-   * the kernel reports; empty where the platform does not say (no /proc/self/maps).
-   */
-  mappedFiles(): Set<string>;
+  /** The memory mappings of this process right now, in address order; empty where the platform does not say (no /proc/self/maps). */
+  mappings(): Mapping[];
   /** How many memory mappings the process has right now; -1 where the platform does not say. */
   mappingCount(): number;
   /** The most memory mappings the kernel lets a process have (vm.max_map_count); -1 where unknown. */
@@ -467,20 +467,20 @@ export const nodeHost: Host = {
   linkSync: (existing, link) => fs.linkSync(existing, link),
   rmSync: removeTreeSync,
   realpathSync: (path) => fs.realpathSync.native(path),
-  mappedFiles() {
+  mappings() {
     let text: string;
     try {
       text = fs.readFileSync('/proc/self/maps', 'utf8');
     } catch {
-      return new Set();
+      return [];
     }
-    const files = new Set<string>();
-    // "address perms offset dev inode path": the path starts at the first '/' after the inode.
-    for (const line of text.split('\n')) {
+    // "start-end perms offset dev inode [path]": a file's path starts at the first '/' after the inode.
+    return text.split('\n').filter((line) => line !== '').map((line) => {
+      const [range, perms] = line.split(' ', 2);
+      const [start, end] = range.split('-').map((x) => parseInt(x, 16));
       const at = line.indexOf(' /');
-      if (at >= 0) files.add(line.slice(at + 1).replace(/ \(deleted\)$/, ''));
-    }
-    return files;
+      return { start, end, writable: perms[1] === 'w', file: at >= 0 ? line.slice(at + 1).replace(/ \(deleted\)$/, '') : null };
+    });
   },
   mappingCount() {
     let text: string;

@@ -6,6 +6,7 @@ import { native, nativeStatus, views, viewsStatus } from './native';
 import { byValueRefusal } from './byvalue';
 import { RawFunction, argumentSpec, functionAt, keepingErrno, koffi, resultSpec, specName, toAddress } from './calls';
 import { nodeHost } from '../host';
+import { fileNamed, imageOf, mappedFiles } from './image';
 
 export interface LoadedLibrary {
   /** The path given to dlopen (for a library loaded from a descriptor, the path it was opened at), or null for the process itself. */
@@ -27,6 +28,8 @@ export interface LoadedLibrary {
    * `key` replaces it. Shared by every LoadedLibrary of the same file, as its C memory is.
    */
   hold(key: unknown, value: unknown): void;
+  /** The address ranges the library is mapped at, [start, end) pairs (see imageOf); empty for the process itself or when unknown. */
+  image(): number[];
   close(): void;
 }
 
@@ -270,19 +273,6 @@ export interface LoadOptions {
   readonly flags?: number;
 }
 
-/** True when the mapped file `file` is the library `name` names (a path, a soname, or 'libX.so'). */
-function isLibrary(file: string, name: string): boolean {
-  if (name.includes('/')) {
-    try {
-      return nodeHost.realpathSync(name) === file || name === file;
-    } catch {
-      return false;
-    }
-  }
-  const base = file.slice(file.lastIndexOf('/') + 1);
-  return base === name || base.startsWith(`${name}.`);
-}
-
 /**
  * The C runtime every process starts with: shared by the whole process by design (node links it
  * too), so finding it loaded already is normal, not a copy with someone else's bindings.
@@ -291,7 +281,8 @@ const C_RUNTIME = /^(libc|libm|libdl|libpthread|librt|libgcc_s|libstdc\+\+|ld-li
 
 function warnPreloaded(watch: readonly string[], before: ReadonlySet<string>): void {
   for (const name of watch) {
-    const file = [...before].find((f) => !ownMappings.has(f) && isLibrary(f, name) && !C_RUNTIME.test(f.slice(f.lastIndexOf('/') + 1)));
+    const named = fileNamed(name);
+    const file = [...before].find((f) => !ownMappings.has(f) && named(f) && !C_RUNTIME.test(f.slice(f.lastIndexOf('/') + 1)));
     if (file === undefined) continue;
     process.emitWarning(
       `${name}: ${file} was already loaded into this process by other code, so the dynamic linker reuses that copy ` +
@@ -335,12 +326,12 @@ function openLibrary(path: string | null, key: string | null, options: LoadOptio
     if (how.nodelete) r.pinned = true;
     return known;
   }
-  if (how.noload && path !== null && ![...nodeHost.mappedFiles()].some((f) => isLibrary(f, path))) {
+  if (how.noload && path !== null && ![...mappedFiles()].some(fileNamed(path))) {
     throw new FFIError(`${where}: the library is not loaded in this process, and RTLD_NOLOAD asks to open it only if it is`);
   }
   admitLibrary(where);
   const watch = options.watch ?? [];
-  const before = watch.length > 0 ? nodeHost.mappedFiles() : undefined;
+  const before = watch.length > 0 ? mappedFiles() : undefined;
   let handle: LibraryHandle;
   try {
     handle = options.file && hasProcFd() ? load(descriptorName(options.file), how) : openFresh(path, key, how);
@@ -349,7 +340,7 @@ function openLibrary(path: string | null, key: string | null, options: LoadOptio
   }
   if (before) {
     warnPreloaded(watch, before);
-    for (const f of nodeHost.mappedFiles()) if (!before.has(f)) ownMappings.add(f);
+    for (const f of mappedFiles()) if (!before.has(f)) ownMappings.add(f);
   }
   const byPath = path !== null && !options.file ? path : null;
   const release: Release = { key, handle, more: [], global: how.global, pinned: how.nodelete, unloaded: false, path: byPath };
@@ -411,6 +402,9 @@ export function loadLibrary(path: string | null, options: LoadOptions = {}): Loa
     },
     hold(key, value) {
       if (!shared.release.unloaded) shared.held.set(key, value);
+    },
+    image() {
+      return shared === processLibrary || shared.release.unloaded ? [] : imageOf(path);
     },
     close() {
       if (closed) return;

@@ -67,10 +67,10 @@ export function wrapPointer(t: PointerType, address: Address, guard: Memory | nu
   if (item.kind === 'function') return functionPointers(t, address, guard ?? holds?.guard ?? null);
   if (placeable(address) && windowed(item.size)) {
     const m = windowOf(address);
-    return new (classOf(t))(holds === null ? m : heldWindow(m, holds), address, windowOffset(address), 0, 0);
+    return new (classOf(t))(holds === null ? m : heldWindow(m, holds, address), address, windowOffset(address), 0, 0);
   }
   const place = placeMemory(address, extentOf(item));
-  return new (classOf(t))(holds === null ? place.memory : heldWindow(place.memory, holds), address, place.offset, 0, 0);
+  return new (classOf(t))(holds === null ? place.memory : heldWindow(place.memory, holds, address), address, place.offset, 0, 0);
 }
 
 /** The static method of a pointer class that makes its cdata from an address: `wrapPointer(t, address)` with no guard and no library held. */
@@ -394,6 +394,7 @@ function pointerSlot(p: CData, i: unknown): { m: Memory; off: number; addr: Addr
     return { m, off, addr };
   }
   if (off >= m.lo && off + item.size <= m.hi) return { m, off, addr };
+  if (m.why !== '') checkMemory(p, where); // closed: a pointer into a library's data, closed with it
   const place = placeFrom(m, addr, item.size);
   if (place.memory.v === NO_MEMORY || place.offset + item.size > place.memory.hi) {
     throw new RangeError(

@@ -133,7 +133,8 @@ export const NO_MEMORY = new DataView(new ArrayBuffer(0));
  * keeps the library object, so the library, alive, and closes with it), and the copies of the
  * windows that data pointers into it were placed in, each keeping `guard` (see `heldWindow`). A
  * pointer into the library's own static data (a string literal, a table) then keeps the library
- * loaded for as long as it, or a cdata derived from it, is reachable.
+ * loaded for as long as it, or a cdata derived from it, is reachable; and is placed in a copy of
+ * `inside`, which ffi.dlclose() closes, since that data goes with the library.
  */
 export interface Hold {
   readonly guard: Memory;
@@ -141,20 +142,43 @@ export interface Hold {
   /** The window of the last pointer placed, and its copy (most land in one window). */
   from: Memory | null;
   to: Memory | null;
+  /** The copies, by window, that pointers into the library's own image are placed in. */
+  readonly inside: Map<Memory, Memory>;
+  /** The library's image, [start, end) pairs, asked of `imageOf` when the first pointer is placed (null until then). */
+  image: readonly number[] | null;
+  readonly imageOf: () => readonly number[];
 }
 
-/** The copy of window `m` that keeps `h`'s library loaded, as do the pointers read through it (one per window). */
-export function heldWindow(m: Memory, h: Hold): Memory {
+/**
+ * The copy of window `m` that keeps `h`'s library loaded, as do the pointers read through it (one per
+ * window), for a pointer to `address`: one of `h.inside` when the address is in the library's image.
+ */
+export function heldWindow(m: Memory, h: Hold, address: Address): Memory {
   if (m.holds === h || m.v === NO_MEMORY) return m;
-  let kept = m === h.from ? h.to! : h.windows.get(m);
-  if (kept === undefined) {
-    kept = new Memory(m.kind, m.v, m.lo, m.hi, h.guard, m.buffer, m.readonly, m.bounded);
-    kept.holds = h;
-    h.windows.set(m, kept);
+  const image = (h.image ??= h.imageOf());
+  if (image.length > 0 && typeof address === 'number' && inRanges(image, address)) {
+    let kept = h.inside.get(m);
+    if (kept === undefined) h.inside.set(m, (kept = keptCopy(m, h)));
+    return kept;
   }
+  let kept = m === h.from ? h.to! : h.windows.get(m);
+  if (kept === undefined) h.windows.set(m, (kept = keptCopy(m, h)));
   h.from = m;
   h.to = kept;
   return kept;
+}
+
+function keptCopy(m: Memory, h: Hold): Memory {
+  const kept = new Memory(m.kind, m.v, m.lo, m.hi, h.guard, m.buffer, m.readonly, m.bounded);
+  kept.holds = h;
+  return kept;
+}
+
+/** Whether `address` is in one of `ranges` ([start, end) pairs in address order, as the kernel lists mappings). */
+function inRanges(ranges: readonly number[], address: number): boolean {
+  if (address < ranges[0] || address >= ranges[ranges.length - 1]) return false;
+  for (let i = 0; i < ranges.length; i += 2) if (address >= ranges[i] && address < ranges[i + 1]) return true;
+  return false;
 }
 
 /**
@@ -250,7 +274,7 @@ export function placeable(address: Address): address is number {
 /** placeMemory() for a pointer derived from one in `from`: a window that keeps what `from` keeps loaded (see Hold). */
 export function placeFrom(from: Memory, address: Address, extent: number): { memory: Memory; offset: number } {
   const place = placeMemory(address, extent);
-  return from.holds === null ? place : { memory: heldWindow(place.memory, from.holds), offset: place.offset };
+  return from.holds === null ? place : { memory: heldWindow(place.memory, from.holds, address), offset: place.offset };
 }
 
 /** Places `extent` bytes at a raw C address. Addresses no view reaches get NO_MEMORY. */

@@ -139,6 +139,9 @@ int twice(int x);
 int slow_twice(int x, int ms);
 int apply(int (*f)(int), int x);
 size_t c_strlen(const char *s);
+const char *own_name(void);
+int *own_table_at(void);
+int *own_zeroed_at(void);
 `;
 
 /** Copies of the fixture library, one per test that closes a library: each is then really unloaded. */
@@ -240,6 +243,28 @@ describe('holes reachable from JavaScript alone', () => {
     for (const outcome of after) {
       expect(outcome[0]).toBe('FFIError');
       expect(outcome[1]).toMatch(/lifetimes-1\.so' was closed with ffi\.dlclose\(\)/);
+    }
+  });
+
+  // Before: SIGSEGV at the first read after ffi.dlclose() unmapped the library.
+  test("ffi.dlclose: pointers its functions returned into its own data refuse to be used; pointers into memory it allocated do not", () => {
+    const told = inChild(
+      `
+      const name = C.own_name(), table = C.own_table_at(), zeroed = C.own_zeroed_at(), block = C.make_block(4);
+      const before = [ffi.string(name), table[2], zeroed[1], block[3]];
+      ffi.dlclose(C);
+      tell([before, attempt(() => ffi.string(name)), attempt(() => table[2]), attempt(() => table.add(1)[0]), attempt(() => ffi.cast('char *', table)[0]),
+        attempt(() => zeroed[0]), attempt(() => block[3])]);
+    `,
+      4,
+    );
+    const [before, ...after] = told as [unknown, ...[string, unknown][]];
+    expect(before).toEqual(['lifetimes', 30, 0, 1]);
+    expect(after.pop()).toEqual(['ok', 1]);
+    expect(after).toHaveLength(5);
+    for (const outcome of after) {
+      expect(outcome[0]).toBe('FFIError');
+      expect(outcome[1]).toMatch(/lifetimes-4\.so' was closed with ffi\.dlclose\(\)$/);
     }
   });
 
