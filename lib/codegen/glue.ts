@@ -17,13 +17,13 @@ export const GLUE_FILE = 'node-cffi-glue.c';
 /** The name the unit is compiled under when the source is C++ (build's isCxxFile): its extension makes the compiler read it as C++. */
 export const GLUE_FILE_CXX = 'node-cffi-glue.cpp';
 
+/** The first token after the source (the end of source marker's): an error before it, wherever the compiler places it, means the source ends inside a declaration. */
+export const END_TOKEN = 'static';
+
 /**
  * The headers CFFI's verify() puts before the source, so that a source written for CFFI may use
  * `int8_t`, `va_list`, `errno`, `NULL` or `ssize_t` without including them.
  */
-/** The first token after the source (the end of source marker's): an error before it, wherever the compiler places it, means the source ends inside a declaration. */
-export const END_TOKEN = 'static';
-
 export const PRELUDE_HEADERS: readonly string[] = ['stdio.h', 'stddef.h', 'stdarg.h', 'errno.h', 'sys/types.h', 'stdint.h'];
 
 /** What a line of the glue is about, so that a diagnostic there is told in terms of the cdef. */
