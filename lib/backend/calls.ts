@@ -2,7 +2,7 @@
 import type Koffi from 'koffi';
 import type { TypeObject } from 'koffi';
 import { FFIError, TypeError } from '../errors';
-import { CField, CType, FunctionType, StructType, isCharLike } from '../ctype/model';
+import { CField, CType, FunctionType, StructType, isByteLike } from '../ctype/model';
 import type { Repr } from '../ctype/primitives';
 import { native, views } from './native';
 import { byValueRefusal, partOwner, recordMembers, unionCarrier } from './byvalue';
@@ -89,7 +89,7 @@ export function argumentSpec(t: CType, what: string): Spec {
     case 'enum':
       return reprSpec(t.base.repr, what);
     case 'pointer':
-      return isCharLike(t.item) ? 'const char *' : 'void *';
+      return isByteLike(t.item) ? 'const char *' : 'void *';
     case 'array':
     case 'function':
       return 'void *'; // decayed by the parser already; kept for safety

@@ -2,7 +2,7 @@
 import { memberOf } from '../ctype/aliases';
 import { types } from 'util';
 import { RangeError, show, TypeError } from '../errors';
-import { ArrayType, CField, CType, StructType, isCharLike } from '../ctype/model';
+import { ArrayType, CField, CType, StructType, isByteLike } from '../ctype/model';
 import { arrayOf } from '../ctype/intern';
 import { Repr, reprSize } from '../ctype/primitives';
 import { CData, LEN, MEM, OFF, OWN, TYPE, isCData } from './base';
@@ -138,7 +138,7 @@ export function writeArray(t: ArrayType, view: DataView, off: number, value: unk
     }
     throw new TypeError(`${where}: expected a list${t.length !== null ? ` or a cdata '${t.cname}'` : ''}, got ${show(value)}`);
   }
-  if (typeof value === 'string' && isCharLike(item)) {
+  if (typeof value === 'string' && isByteLike(item)) {
     const bytes = Buffer.from(value, 'utf8');
     if (bytes.length > length) {
       throw new RangeError(`${where}: string of ${bytes.length} bytes does not fit in '${arrayName(t, length)}'`);
@@ -170,7 +170,7 @@ export function writeArray(t: ArrayType, view: DataView, off: number, value: unk
     return;
   }
   if (!Array.isArray(value)) {
-    throw new TypeError(`${where}: expected a list${isCharLike(item) || isWideChar(item) ? ' or a string' : ''} for '${t.cname}', got ${show(value)}`);
+    throw new TypeError(`${where}: expected a list${isByteLike(item) || isWideChar(item) ? ' or a string' : ''} for '${t.cname}', got ${show(value)}`);
   }
   if (value.length > length) {
     throw new RangeError(`${where}: ${value.length} items do not fit in '${arrayName(t, length)}'`);

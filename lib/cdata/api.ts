@@ -2,7 +2,7 @@
 import { memberOf } from '../ctype/aliases';
 import { types } from 'util';
 import { FFIError, RangeError, show, TypeError } from '../errors';
-import { ArrayType, CType, PointerType, isByteLike, isCType, isCharLike } from '../ctype/model';
+import { ArrayType, CType, PointerType, isByteLike, isCType } from '../ctype/model';
 import { noSizeError, requireSize } from '../ctype/sizes';
 import { pointerTo } from '../ctype/intern';
 import { isComplexRepr, isIntegralRepr, isSignedRepr } from '../ctype/primitives';
@@ -77,9 +77,12 @@ function openLength(t: ArrayType, init: unknown): number {
     return n + 0; // -0 is 0: a length of -0 would show in the type's size and the cdata's length
   }
   if (Array.isArray(init)) return init.length;
-  if (typeof init === 'string' && isCharLike(t.item)) return Buffer.byteLength(init, 'utf8') + 1;
+  if (typeof init === 'string' && isByteLike(t.item)) return Buffer.byteLength(init, 'utf8') + 1;
   if (typeof init === 'string' && isWideChar(t.item)) return wideCodes(init, t.item.size).length + 1;
   if (types.isTypedArray(init)) return init.byteLength / t.item.size;
+  if (typeof init === 'string') {
+    throw new TypeError(`${where}: a string initialises an array of char (or another one-byte integer) or of wide characters, not of '${t.item.cname}'; give a list of items`);
+  }
   throw new TypeError(`${where}: an open array needs a length or an initialiser list, got ${show(init)}`);
 }
 

@@ -2,7 +2,7 @@
 import { isComplexRepr } from '../ctype/primitives';
 import { types } from 'util';
 import { FFIError, RangeError, show, TypeError } from '../errors';
-import { CType, FunctionType, PointerType, StructType, isCharLike, isCType } from '../ctype/model';
+import { CType, FunctionType, PointerType, StructType, isByteLike, isCType } from '../ctype/model';
 import { arrayOf } from '../ctype/intern';
 import { variadicSpec } from '../backend/calls';
 import { CData, TYPE, isCData } from './base';
@@ -28,9 +28,9 @@ import { toKoffiRecord } from './records';
 export function toCPointerArgument(t: PointerType, value: unknown, where: string): unknown {
   if (typeof value === 'string') {
     const item = t.item;
-    if (isCharLike(item) || item.kind === 'void') return value; // koffi makes a NUL-terminated UTF-8 copy for the call
+    if (isByteLike(item) || item.kind === 'void') return value; // koffi makes a NUL-terminated UTF-8 copy for the call
     if (isWideChar(item)) return temporaryArray(t, value, where);
-    throw new TypeError(`${where}: a string can only be passed as a char, wide character or void pointer, not as '${t.cname}'`);
+    throw new TypeError(`${where}: a string can only be passed as a pointer to char (or another one-byte integer), to a wide character or to void, not as '${t.cname}'`);
   }
   if (Array.isArray(value)) return temporaryArray(t, value, where);
   if (value !== null && typeof value === 'object' && !isCData(value) && (ArrayBuffer.isView(value) || types.isArrayBuffer(value))) {

@@ -1,6 +1,6 @@
 // One generated accessor class per pointer, array, struct and union type; values read as cdata (readAt, wrapPointer); pointer arithmetic and slicing.
 import { DESCRIBE, FFIError, RangeError, show, TypeError } from '../errors';
-import { ArrayType, CType, PointerType, StructType, isCharLike } from '../ctype/model';
+import { ArrayType, CType, PointerType, StructType, isByteLike } from '../ctype/model';
 import { requireSize } from '../ctype/sizes';
 import { arrayOf, pointerTo } from '../ctype/intern';
 import { readCString, readCStringBounded } from '../backend/calls';
@@ -510,7 +510,7 @@ function generate(t: Aggregate): CDataClass {
         // No size to step by: the slow path refuses the index with the error of every sizeless type.
         members.push('[GET](i) { return slowGet(this, i); }', '[SET](i, v) { slowSet(this, i, v); }');
       }
-      if (isCharLike(item)) {
+      if (isByteLike(item)) {
         // ffi.string()'s common case, C memory whose size is unknown (unbounded): up to the NUL (api.ts's stringOf does the rest).
         members.push(`[CSTRING]() { const m = this[MEM]; if (!m.bounded && m.why === '' && m.buffer === null && m.v !== NO_MEMORY) return readCString(this[ADDR]); return undefined; }`);
       }
@@ -531,7 +531,7 @@ function generate(t: Aggregate): CDataClass {
         `[GET](i) { ${index} ${guarded(`return ${itemRead(item, 'this[MEM].v', 'o', `i * ${size}`, k, '0', false)};`, '`[${i}]`')} }`,
         `[SET](i, v) { ${index} ${guarded(itemWrite(item, 'this[MEM].v', 'o', where, k), '`[${i}]`')} }`,
       ].join('\n');
-      if (isCharLike(item)) {
+      if (isByteLike(item)) {
         // ffi.string()'s common case: the array's bytes, up to the first NUL, read by the native helper where it is built.
         body += `\n[CSTRING]() { const m = this[MEM], n = this[LEN]; if (n > 0 && readCStringBounded !== null && m.why === '' && m.buffer === null && m.v !== NO_MEMORY) return readCStringBounded(this[ADDR], n); return undefined; }`;
       }

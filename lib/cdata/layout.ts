@@ -2,7 +2,7 @@
 import { memberOf } from '../ctype/aliases';
 import { types } from 'util';
 import { RangeError, show } from '../errors';
-import { ArrayType, CField, CType, StructType, isCharLike } from '../ctype/model';
+import { ArrayType, CField, CType, StructType, isByteLike } from '../ctype/model';
 import { isSignedRepr } from '../ctype/primitives';
 import { isCData } from './base';
 import { ScalarType, isWideChar, reprOf, toCScalar } from './convert';
@@ -52,7 +52,7 @@ export function itemsOf(t: ArrayType, value: unknown, where: string): number {
   const n = openLengthOf(t, value, where);
   if (n !== null) return n;
   if (Array.isArray(value)) return value.length;
-  if (typeof value === 'string' && isCharLike(t.item)) return Buffer.byteLength(value, 'utf8') + 1;
+  if (typeof value === 'string' && isByteLike(t.item)) return Buffer.byteLength(value, 'utf8') + 1;
   if (typeof value === 'string' && isWideChar(t.item)) return wideCodes(value, t.item.size).length + 1;
   if (types.isTypedArray(value) && t.item.size > 0) return Math.ceil(value.byteLength / t.item.size);
   return 0; // not an initialiser of items: writing it says why

@@ -1,6 +1,6 @@
 // TypeScript declarations for a declaration table: the library interface, struct interfaces, enum and constant types.
 import { memberOf } from '../ctype/aliases';
-import { CType, EnumType, FunctionType, PointerType, Q_CONST, StructType, isCharLike, pendingLayout } from '../ctype/model';
+import { CType, EnumType, FunctionType, PointerType, Q_CONST, StructType, isByteLike, pendingLayout } from '../ctype/model';
 import { Repr, isComplexRepr } from '../ctype/primitives';
 import type { Decl, Registry } from '../ctype/registry';
 
@@ -310,7 +310,7 @@ class Writer {
       case 'array': {
         const item = t.item;
         const parts = ['CData', `readonly ${wrap(this.store(item))}[]`];
-        if (isCharLike(item) || isWide(item)) parts.push('string');
+        if (isByteLike(item) || isWide(item)) parts.push('string');
         if ((item.kind === 'primitive' || item.kind === 'enum') && !pendingLayout(item) && SAME_WIDTH[item.size]) parts.push(SAME_WIDTH[item.size]);
         return parts.join(' | ');
       }
@@ -353,7 +353,7 @@ class Writer {
     }
     if (item.kind === 'void') return 'CData | string | ArrayBuffer | ArrayBufferView | null';
     const parts: string[] = [];
-    if (isCharLike(item) || isWide(item)) parts.push('string');
+    if (isByteLike(item) || isWide(item)) parts.push('string');
     parts.push('CData');
     // A list is a temporary C array of the items for the call (as ffi.new('T[]', list) would make).
     if (item.size > 0) parts.push(`readonly ${wrap(this.store(item))}[]`);

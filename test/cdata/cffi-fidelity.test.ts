@@ -46,6 +46,25 @@ describe('one-byte integers', () => {
     expectThrow(() => C.strlen(ffi.new('short[]', [65, 0])), TypeError, "strlen() argument 1: expected 'char *', got cdata 'short[]'");
   });
 
+  // CFFI takes bytes for an array of, or a pointer to, any one-byte integer; int8_t and uint8_t
+  // refused a string where signed and unsigned char took it.
+  test('a string initialises arrays and passes for pointers of every one-byte integer type, as CFFI takes bytes', () => {
+    const bytes = new FFI();
+    bytes.cdef('size_t strlen(const uint8_t *); struct b { int8_t s[4]; uint8_t u[4]; };');
+    for (const t of ['char', 'signed char', 'unsigned char', 'int8_t', 'uint8_t']) {
+      expect(ffi.unpack(ffi.new(`${t}[]`, 'hi'), 3)).toEqual(t === 'char' ? Buffer.from('hi\0') : [104, 105, 0]); // CFFI: b'hi\x00' / [104, 105, 0]
+      expect(ffi.string(ffi.new(`${t}[4]`, 'hey'))).toBe('hey'); // CFFI: b'hey'
+    }
+    expect(bytes.dlopen(null).strlen('abc')).toBe(3); // CFFI: 3
+    const p = bytes.new('struct b *');
+    p.s = 'ab';
+    p.u = 'xy';
+    expect([[...p.s], [...p.u]]).toEqual([[97, 98, 0, 0], [120, 121, 0, 0]]); // CFFI: [97, 98, 0, 0], [120, 121, 0, 0]
+    // Wider items, and _Bool, take no string (CFFI: TypeError for bytes).
+    expectThrow(() => ffi.new('short[]', 'ab'), TypeError, "ffi.new('short[]'): a string initialises an array of char (or another one-byte integer) or of wide characters, not of 'short'; give a list of items");
+    expectThrow(() => ffi.new('_Bool[]', 'a'), TypeError, /not of '_Bool'/);
+  });
+
   test('ffi.unpack gives bytes for char only; signed and unsigned chars are numbers', () => {
     expect(ffi.unpack(ffi.new('char[]', 'A'), 2)).toEqual(Buffer.from('A\0', 'latin1')); // CFFI: b'A\x00'
     expect(ffi.unpack(ffi.new('signed char[]', [-1, 2]), 2)).toEqual([-1, 2]); // CFFI: [-1, 2]

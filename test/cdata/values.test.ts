@@ -74,7 +74,7 @@ describe('pointer arguments', () => {
     expect(C.first_char('é')).toBe(0xc3);
     expect(C.wlen('h😀é')).toBe(3); // wchar_t holds code points
     expect(C.u16len('h😀é')).toBe(4); // char16_t holds UTF-16 units: the emoji takes two
-    expectThrow(() => C.sum('abc', 3), TypeError, "a string can only be passed as a char, wide character or void pointer, not as 'int *'");
+    expectThrow(() => C.sum('abc', 3), TypeError, "a string can only be passed as a pointer to char (or another one-byte integer), to a wide character or to void, not as 'int *'");
   });
 
   test('buffers from another realm are JavaScript memory all the same', () => {
