@@ -558,7 +558,7 @@ export function isInteger(t: CType): boolean {
   return isIntegerRepr(t.repr);
 }
 
-/** True for char-like items that `ffi.string` reads as text: char, signed char, unsigned char. */
+/** True for the char types by name (char, signed char, unsigned char), whose bytes `ffi.dump` shows as characters; see isByteLike for what takes strings. */
 export function isCharLike(t: CType): boolean {
   return t.kind === 'primitive' && (t.name === 'char' || t.name === 'signed char' || t.name === 'unsigned char');
 }
