@@ -116,19 +116,18 @@ export class FFIError extends Error {
 
 /**
  * Runs `f`, the part of `caller` that runs verify()'s build and load: an FFIError from there that
- * starts by naming verify() (the compiler's failure, a name the library leaves undefined) names
- * `caller` instead ('ffi.compile()', 'cc()'), whose options it speaks of.
+ * names verify() at the start of a line (the compiler's failure, after the headline of its first
+ * error; a name the library leaves undefined) names `caller` there instead ('ffi.compile()',
+ * 'cc()'), whose options it speaks of.
  */
 export function calledAs<T>(caller: string, f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof FFIError && e.message.startsWith(VERIFY_LABEL)) e.message = `${caller}: ${e.message.slice(VERIFY_LABEL.length)}`;
+    if (e instanceof FFIError) e.message = e.message.replace(/^verify\(\): /m, `${caller}: `);
     throw e;
   }
 }
-
-const VERIFY_LABEL = 'verify(): ';
 
 /**
  * The TypeError node-cffi's modules throw (they import it in place of the global one): a

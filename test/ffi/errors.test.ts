@@ -1,8 +1,11 @@
 // Errors at the public surface: unknown option names refused with a suggestion, stacks that start at the caller's line.
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as vm from 'vm';
 import { spawnSync } from 'child_process';
 import { CDefError, FFI, FFIError, VerificationError, cc } from '../../lib';
+import { calledAs } from '../../lib/errors';
 import { expectReject, expectThrow, thrown } from '../helpers/throws';
 
 const THIS_FILE = path.basename(__filename);
@@ -111,5 +114,27 @@ describe('an error thrown by a public function points at the caller', () => {
     expect(plain.stdout).toContain('[eval]');
     const debug = run({ NODE_CFFI_DEBUG: '1' });
     expect(debug.stdout).toMatch(/lib[/\\]cparser[/\\]/);
+  });
+});
+
+describe('errors of the calls that share verify()\'s build name the call made', () => {
+  test('the compiler\'s failure says cc() or ffi.compile(), on the line after the headline of its first error too', () => {
+    const told = (e: Error): string => e.message.split('\n').find((l) => /the C compiler failed/.test(l)) ?? '';
+    expect(told(thrown(() => cc('int f(void) { return nowhere; }\n')) as Error)).toMatch(/^cc\(\): the C compiler failed \(/);
+    const other = new FFI();
+    other.cdef('int f(void);');
+    other.setSource('_labelled', 'int f(void) { return nowhere; }\n');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-labelled-'));
+    try {
+      expect(told(thrown(() => other.compile({ tmpdir: dir })) as Error)).toMatch(/^ffi\.compile\(\): the C compiler failed \(/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a message whose headline comes first is relabelled on its own line, and only there', () => {
+    const e = new VerificationError("#define X: use of undeclared identifier 'y'\nverify(): the C compiler failed (cc exited with status 1):\nverify(): not a label here");
+    expect(() => calledAs('ffi.dlopen()', () => { throw e; })).toThrow(e);
+    expect(e.message).toBe("#define X: use of undeclared identifier 'y'\nffi.dlopen(): the C compiler failed (cc exited with status 1):\nverify(): not a label here");
   });
 });
