@@ -553,10 +553,13 @@ export class FFI {
       }
       const what = notAnElfLibrary(e, path);
       if (what !== null) throw new FFIError(`ffi.dlopen(): ${what} (${(e as Error).message})`);
-      // As CFFI: a bare name no file has ('m', 'z') is looked up in the dynamic linker's cache.
+      // As CFFI: a bare name no file has ('m', 'z') is looked up in the dynamic linker's cache, then
+      // where the linker finds -l<name> ('yaml': libyaml.so, a link to libyaml-0.so.2).
       const bare = path !== null && !path.includes('/') && e instanceof FFIError;
-      const found = bare ? findLibrary(path) : null;
-      if (found === null) throw bare ? new FFIError(`${(e as Error).message}; nor has the dynamic linker's cache (ldconfig -p) a '${cachedName(path)}'`) : e;
+      const found = bare ? (findLibrary(path) ?? buildStage().linkerLibrary(path)) : null;
+      if (found === null) {
+        throw bare ? new FFIError(`${(e as Error).message}; nor has the dynamic linker's cache (ldconfig -p) a '${cachedName(path)}', nor the C compiler's library directories`) : e;
+      }
       loaded = loadLibrary(found, { watch: [found], flags });
     }
     const label = path === null ? 'the C library' : `'${path}'`;

@@ -1,4 +1,4 @@
-// The names a link's static archives define: the archives its -l options find before a shared library, those given as objects, and those the C library's linker script adds (glibc's libc_nonshared.a: atexit).
+// What a link's -l options find: the names its static archives define (found before a shared library, given as objects, or added by the C library's linker script: glibc's libc_nonshared.a, atexit), and the shared library -l<name> takes.
 import * as path from 'path';
 import { FileStat, Host } from '../host';
 import { HostTasks, Task } from '../tasks';
@@ -80,12 +80,16 @@ export function* librarySearchDirs(found: FoundCompiler, cacheDir: string, host:
   return dirs;
 }
 
+/** The shared library `-l<lib>` links: the first `lib<lib>.so` in `dirs` (a development link to a versioned file, as a rule), or null. */
+export function sharedLibraryFile(lib: string, dirs: readonly string[], host: Host): string | null {
+  return findLibrary(lib, dirs, host, [`lib${lib}.so`]);
+}
+
 /**
  * Where the linker finds `-l<lib>`: in the first directory that has `lib<lib>.so` or `lib<lib>.a`,
  * the shared one first (as GNU ld and lld look); `-l:file` names the file. Null when none has it.
  */
-function findLibrary(lib: string, dirs: readonly string[], host: Host): string | null {
-  const names = lib.startsWith(':') ? [lib.slice(1)] : [`lib${lib}.so`, `lib${lib}.a`];
+function findLibrary(lib: string, dirs: readonly string[], host: Host, names = lib.startsWith(':') ? [lib.slice(1)] : [`lib${lib}.so`, `lib${lib}.a`]): string | null {
   for (const dir of dirs) {
     for (const name of names) {
       const file = path.join(dir, name);

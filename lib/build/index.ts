@@ -5,7 +5,7 @@ import { Host, nodeHost } from '../host';
 import { hostTasks, runSync } from '../tasks';
 import { cacheDirectory, ensureCacheDir } from './cache';
 import { BuildOptions, CompilerInfo, compileArgs, compilerInfo, findCompiler, timeoutOf } from './compiler';
-import { archiveDefinitions, librarySearchDirs } from './archives';
+import { archiveDefinitions, librarySearchDirs, sharedLibraryFile } from './archives';
 
 export type { BuildRequest, BuildResult, LibraryDescriptor } from './library';
 export { buildAsync, buildSync } from './library';
@@ -42,6 +42,24 @@ export function staticDefinitions(options: BuildOptions = {}, host: Host = nodeH
   const found = runSync(findCompiler(options, host, io));
   const dirs = runSync(librarySearchDirs(found, cacheDirectory(options, host), host, io));
   return archiveDefinitions(compileArgs(options, host), dirs, host);
+}
+
+/**
+ * The shared library a link with `-l<name>` takes ('yaml': the `libyaml.so` development link to
+ * libyaml-0.so.2), found in the compiler's library search directories, as ctypes' find_library asks
+ * gcc when the dynamic linker's cache has no `lib<name>.so`; `libX.so` names X. Null when none has
+ * it or there is no compiler to ask.
+ */
+export function linkerLibrary(name: string, options: BuildOptions = {}, host: Host = nodeHost): string | null {
+  const lib = /^lib(.+)\.so$/.exec(name)?.[1] ?? name;
+  if (!/^[\w.+-]+$/.test(lib)) return null;
+  try {
+    const io = hostTasks(host);
+    const found = runSync(findCompiler(options, host, io));
+    return sharedLibraryFile(lib, runSync(librarySearchDirs(found, cacheDirectory(options, host), host, io)), host);
+  } catch {
+    return null; // no compiler, no cache directory: the dynamic linker's answer stands
+  }
 }
 
 /** Whether the cache directory is usable: `problem` says why not (unsafe, not writable), null when it is. */

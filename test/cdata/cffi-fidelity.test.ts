@@ -198,9 +198,9 @@ describe('libraries and calls', () => {
     f.cdef('double cos(double); int abs(int);');
     expect(f.dlopen('m').cos(0)).toBe(1); // CFFI: ffi.dlopen('m') opens libm
     expect(f.dlopen('c').abs(-3)).toBe(3);
-    expectThrow(() => f.dlopen('no-such-library-here'), Error, /nor has the dynamic linker's cache \(ldconfig -p\) a 'libno-such-library-here\.so'/);
+    expectThrow(() => f.dlopen('no-such-library-here'), Error, /nor has the dynamic linker's cache \(ldconfig -p\) a 'libno-such-library-here\.so', nor the C compiler's library directories$/);
     // A library's file name is looked for as it is, in any version ('libgcc_s.so': libgcc_s.so.1, which has no development link).
-    expectThrow(() => f.dlopen('libno-such-library-here.so'), Error, /nor has the dynamic linker's cache \(ldconfig -p\) a 'libno-such-library-here\.so'$/);
+    expectThrow(() => f.dlopen('libno-such-library-here.so'), Error, /nor has the dynamic linker's cache \(ldconfig -p\) a 'libno-such-library-here\.so', nor the C compiler's library directories$/);
     expect(f.dlopen('libgcc_s.so')).toBeDefined();
   });
 

@@ -255,6 +255,14 @@ withHeader('yaml.h', 'libyaml-dev', (it) => {
     expect(seen).toEqual(['name', 'node-cffi', 'headers', '[', 'zlib.h', 'yaml.h', ']']);
     expect(y.YAML_STR_TAG).toBe('tag:yaml.org,2002:str');
   });
+
+  // The dynamic linker's cache lists libyaml-0.so.2 only; ctypes' find_library('yaml') asks gcc,
+  // whose -lyaml takes the development link libyaml.so. dlopen('yaml') said "no such library".
+  it("dlopen('yaml') opens the library -lyaml links, where the dynamic linker's cache has no libyaml.so", () => {
+    const ffi = new FFI();
+    ffi.cdefHeader('yaml.h', { only: /^yaml_get_version_string$/ });
+    expect(ffi.string(ffi.dlopen('yaml').yaml_get_version_string())).toMatch(/^\d+\.\d+\.\d+$/); // CFFI: b'0.2.5'
+  });
 });
 
 withHeader('stdio.h', 'libc6-dev', (it) => {
