@@ -417,9 +417,11 @@ export class FFI {
     const own = out.debug ? { ...set.options, extraCompileArgs: [...(set.options.extraCompileArgs ?? []), '-g'] } : set.options;
     const { source, weak } = this.#withWeakReferences(set.source, own);
     const p = this.#prepare(source, headerLib().linkAll({ moduleName: set.base, ...own }, weak), 'ffi.compile()', true);
-    const built = calledAs('ffi.compile()', () => apiMode().build(p));
-    out.report?.(built.cached ? `${built.path}: built before from the same source and options, taken from the cache` : `compiled ${built.path} with ${built.compiler.command.join(' ')}`);
-    const settled = calledAs('ffi.compile()', () => apiMode().loadAndSettle(p, built));
+    const { built, settled } = calledAs('ffi.compile()', () => {
+      const made = apiMode().build(p);
+      out.report?.(made.cached ? `${made.path}: built before from the same source and options, taken from the cache` : `compiled ${made.path} with ${made.compiler.command.join(' ')}`);
+      return { built: made, settled: apiMode().loadAndSettle(p, made) };
+    });
     const missing = new Set(weak ? apiMode().missingFunctions(settled.loaded, weak) : []);
     settled.loaded.close();
     // The types and constants of included FFIs are the module's too (their functions and globals are their own libraries').

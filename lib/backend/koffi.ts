@@ -326,7 +326,7 @@ function openLibrary(path: string | null, key: string | null, options: LoadOptio
     if (how.nodelete) r.pinned = true;
     return known;
   }
-  if (how.noload && path !== null && ![...mappedFiles()].some(fileNamed(path))) {
+  if (how.noload && path !== null && imageOf(path).length === 0) {
     throw new FFIError(`${where}: the library is not loaded in this process, and RTLD_NOLOAD asks to open it only if it is`);
   }
   admitLibrary(where);
