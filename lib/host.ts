@@ -67,7 +67,7 @@ export interface WriteOptions {
 }
 
 /** A memory mapping of the process: [start, end), and the file it maps (null for anonymous memory). */
-export type Mapping = { readonly start: number; readonly end: number; readonly writable: boolean; readonly file: string | null };
+export type Mapping = { readonly start: number; readonly end: number; readonly writable: boolean; readonly executable: boolean; readonly file: string | null };
 
 export interface SpawnOptions {
   readonly cwd?: string;
@@ -479,7 +479,7 @@ export const nodeHost: Host = {
       const [range, perms] = line.split(' ', 2);
       const [start, end] = range.split('-').map((x) => parseInt(x, 16));
       const at = line.indexOf(' /');
-      return { start, end, writable: perms[1] === 'w', file: at >= 0 ? line.slice(at + 1).replace(/ \(deleted\)$/, '') : null };
+      return { start, end, writable: perms[1] === 'w', executable: perms[2] === 'x', file: at >= 0 ? line.slice(at + 1).replace(/ \(deleted\)$/, '') : null };
     });
   },
   mappingCount() {

@@ -1,4 +1,4 @@
-// Where loaded libraries lie in the address space, from the host's list of the process's mappings: the files mapped, and one library's image.
+// Where loaded libraries lie in the address space, from the host's list of the process's mappings: the files mapped, one library's image, and whether an address can hold code.
 import { nodeHost } from '../host';
 
 /** The files mapped into this process right now (shared libraries, the executable), by the path the kernel reports. */
@@ -47,4 +47,35 @@ export function fileNamed(name: string): (file: string) => boolean {
     const base = file.slice(file.lastIndexOf('/') + 1);
     return base === name || base.startsWith(`${name}.`);
   };
+}
+
+/** Whether `address` is in one of `ranges` ([start, end) pairs in address order, as the kernel lists mappings). */
+export function inRanges(ranges: readonly number[], address: number): boolean {
+  if (address < ranges[0] || address >= ranges[ranges.length - 1]) return false;
+  for (let i = 0; i < ranges.length; i += 2) if (address >= ranges[i] && address < ranges[i + 1]) return true;
+  return false;
+}
+
+/** The process's executable mappings as last read, [start, end) pairs; null when they are to be read again. */
+let code: number[] | null = null;
+
+/**
+ * Whether machine code can lie at `address`: an executable mapping of the process holds it. The
+ * mappings read last answer first; when they say no, they are read again (code mapped since).
+ * True where the platform does not list its mappings.
+ */
+export function isCode(address: number): boolean {
+  if (code !== null && code.length > 0 && inRanges(code, address)) return true;
+  code = [];
+  for (const m of nodeHost.mappings()) if (m.executable) code.push(m.start, m.end);
+  return code.length === 0 || inRanges(code, address);
+}
+
+/** How many times the executable mappings were forgotten: an address found code stays code until this changes. */
+export let codeEpoch = 0;
+
+/** Forgets the executable mappings read last: a library was unloaded, and its code with it. */
+export function forgetCode(): void {
+  code = null;
+  codeEpoch++;
 }

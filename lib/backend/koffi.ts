@@ -6,7 +6,7 @@ import { native, nativeStatus, views, viewsStatus } from './native';
 import { byValueRefusal } from './byvalue';
 import { RawFunction, argumentSpec, functionAt, keepingErrno, koffi, resultSpec, specName, toAddress } from './calls';
 import { nodeHost } from '../host';
-import { fileNamed, imageOf, mappedFiles } from './image';
+import { fileNamed, forgetCode, imageOf, mappedFiles } from './image';
 
 export interface LoadedLibrary {
   /** The path given to dlopen (for a library loaded from a descriptor, the path it was opened at), or null for the process itself. */
@@ -82,6 +82,7 @@ function unload(r: Release): void {
   if (r.path !== null) loadedBy.get(r.path)?.delete(r);
   for (const h of r.more) h.unload();
   r.handle.unload();
+  forgetCode();
 }
 
 /** Unloads the libraries no JavaScript object refers to any more (after V8 collected their records). */

@@ -153,7 +153,7 @@ export function variadicArguments(args: IArguments, from: number, label: string,
     const v: unknown = args[i];
     const where = `${label} argument ${i + 1} (variadic)`;
     if (Array.isArray(v) && v.length === 2 && (typeof v[0] === 'string' || isCType(v[0]))) {
-      const t = typeof v[0] === 'string' ? resolve(v[0]) : (v[0] as CType);
+      const t = typeof v[0] === 'string' ? variadicType(v[0], resolve, where) : (v[0] as CType);
       out.push(...typedVariadic(t, v[1], where));
     } else if (typeof v === 'string') {
       out.push('const char *', v);
@@ -183,6 +183,15 @@ export function variadicArguments(args: IArguments, from: number, label: string,
   return out;
 }
 
+/** The type a variadic pair names; an error in the name says which argument gave it. */
+function variadicType(text: string, resolve: (text: string) => CType, where: string): CType {
+  try {
+    return resolve(text);
+  } catch (e) {
+    if (e instanceof Error) e.message = `${where}: ${e.message}`;
+    throw e;
+  }
+}
 
 /** One typed variadic argument, after C's default argument promotions (float → double, small ints → int). */
 function typedVariadic(t: CType, value: unknown, where: string): unknown[] {

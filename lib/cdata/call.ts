@@ -3,6 +3,7 @@ import { FFIError, RangeError, TypeError } from '../errors';
 import { CType, FunctionType, PointerType } from '../ctype/model';
 import { RawFunction, functionAt } from '../backend/calls';
 import { byValueRefusal } from '../backend/byvalue';
+import { codeEpoch, isCode } from '../backend/image';
 import { GUARDING, IN_CALL, REFUSED, SYNC, WAIT_MS, labelId, takeRefusals } from '../backend/threadguard';
 import { Urgency, countAsyncCall, guardEnding } from '../backend/ending';
 import { getErrno, setErrno } from '../backend/koffi';
@@ -10,7 +11,7 @@ import { ADDR, CData, LEN, MEM, OFF, OWN, TYPE, isCData } from './base';
 import { CallbackOptions, callbacksRunning, registerTrampoline, Trampoline } from './callback';
 import { CALLING, classOf, useFunctionPointers } from './classes';
 import { ScalarType, fastCheck, fromC_f80, fromC_wchar, fromKoffi64, isWideChar, reprOf, toCScalar } from './convert';
-import { Address, Hold, Memory, NO_MEMORY, NOWHERE, addressHex, allocate, placeable } from './memory';
+import { Address, Hold, Memory, NO_MEMORY, NOT_CODE, NOWHERE, addressHex, allocate, placeable } from './memory';
 import {
   fromCPointer, fromLibraryPointer, fromLibraryRecord, hasPointers, maxVariadic, releaseTemporaries, toCFunctionArgument, toCLongDoubleAddress,
   toCPointerArgument, tooManyVariadic, variadicArguments,
@@ -408,7 +409,7 @@ function noTypedefs(text: string): CType {
   try {
     return builtinType(text);
   } catch {
-    throw new TypeError(`variadic argument type '${text}': pass a ctype (ffi.typeof('${text}')) when calling through a function pointer`);
+    throw new TypeError(`type '${text}' is not one of C's own, which are all a call through a function pointer knows: pass a ctype (ffi.typeof('${text}'))`);
   }
 }
 
@@ -445,14 +446,21 @@ export function makeFunctionPointer(t: PointerType, address: Address, guard: Mem
   const f = t.item as FunctionType;
   // The caller is made when the pointer is first called from JavaScript: most function pointers
   // (callbacks, struct fields read, casts) are only handed to C, and making one costs microseconds.
+  // The code epoch at which `address` was last found to hold code: checked again after a library is unloaded.
+  let found = -1;
   const callable = through
     ? makeCaller(through.label, f, through.argNames, through, guard)
     : deferredCaller(f, () => {
       const refusal = byValueCallRefusal(t);
       const raw = refusal === undefined && placeable(address) ? callableAt(t, address) : notCode(t, address);
       return makeCaller(`'${t.cname}'`, f, [], { raw, lowered: null, resolveType: noTypedefs, refusal }, guard);
-    }, gate === undefined ? undefined : () => {
-      if (gate.why !== '') throw closedError(gate, `'${t.cname}'`);
+    }, () => {
+      if (gate !== undefined && gate.why !== '') throw closedError(gate, `'${t.cname}'`);
+      // A closed guard is the caller's to report (its library was closed, its callback released).
+      if (found === codeEpoch || !placeable(address) || guard.why !== '') return;
+      // A type koffi cannot call through is refused first, by the caller, whatever the address.
+      if (!isCode(address) && byValueCallRefusal(t) === undefined) throw noCodeError(t, address);
+      found = codeEpoch;
     });
   // The cdata fields, defined (not assigned: the cdata prototype chain ends in a Proxy that refuses unknown names).
   const fields = [[MEM, gate ?? guard], [ADDR, address], [OFF, 0], [LEN, 0], [OWN, 0]] as const;
@@ -510,6 +518,11 @@ function notCode(t: PointerType, address: Address): RawFunction {
     );
   };
   return Object.assign(refuse, { async: refuse });
+}
+
+/** The error for a call through a function pointer whose address no executable mapping holds. */
+function noCodeError(t: PointerType, address: number): RangeError {
+  return new RangeError(`'${t.cname}' at ${addressHex(address)}: no code there: ${NOT_CODE}; such a pointer can be compared, cast and passed to C, not called`);
 }
 
 useFunctionPointers((t, address, guard) => makeFunctionPointer(t, address, guard ?? NOWHERE));

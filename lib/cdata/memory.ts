@@ -1,5 +1,6 @@
 // Native memory: addresses as JavaScript holds them, Memory records (what cdata read through), slabs, and windows onto C memory.
 import { bufferAddress, rawView } from '../backend/calls';
+import { inRanges } from '../backend/image';
 import { RangeError, TypeError } from '../errors';
 
 // ---------------------------------------------------------------------------------------------
@@ -174,13 +175,6 @@ function keptCopy(m: Memory, h: Hold): Memory {
   return kept;
 }
 
-/** Whether `address` is in one of `ranges` ([start, end) pairs in address order, as the kernel lists mappings). */
-function inRanges(ranges: readonly number[], address: number): boolean {
-  if (address < ranges[0] || address >= ranges[ranges.length - 1]) return false;
-  for (let i = 0; i < ranges.length; i += 2) if (address >= ranges[i] && address < ranges[i + 1]) return true;
-  return false;
-}
-
 /**
  * The Memory of addresses no view can reach: NULL's page, negative addresses (sentinels such as
  * (void *)-1, the kernel half), bigints (tagged pointers). Pointers there are valid cdata — compared,
@@ -270,6 +264,9 @@ export function windowed(extent: number): boolean {
 export function placeable(address: Address): address is number {
   return typeof address === 'number' && address >= FIRST_VALID;
 }
+
+/** Why an address that is no sentinel holds no code, for messages. */
+export const NOT_CODE = 'no executable mapping of the process holds it (it is data, such as memory from ffi.new() or a handle, or code since unloaded)';
 
 /** placeMemory() for a pointer derived from one in `from`: a window that keeps what `from` keeps loaded (see Hold). */
 export function placeFrom(from: Memory, address: Address, extent: number): { memory: Memory; offset: number } {

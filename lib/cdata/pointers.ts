@@ -4,7 +4,8 @@ import { show, TypeError } from '../errors';
 import { CType, PointerType, isByteLike } from '../ctype/model';
 import { CData, isCData, ADDR, MEM, TYPE } from './base';
 import { goneError } from './faults';
-import type { Address } from './memory';
+import { Address, NOT_CODE, addressHex, placeable } from './memory';
+import { isCode } from '../backend/image';
 
 /** The item type a cdata points to or holds (T for 'T *' and 'T[n]'), or null for other cdata. */
 function itemOf(t: CType): CType | null {
@@ -41,8 +42,17 @@ export function acceptsPointer(want: PointerType, have: CType): boolean {
 export function toCPointer(want: PointerType, value: unknown, where: string): Address {
   if (value === null) return 0;
   if (isCData(value)) {
-    if (acceptsPointer(want, value[TYPE])) return passable(value, where);
-    throw new TypeError(`${where}: expected '${want.cname}', got ${show(value)}${sameNameHint(want, value[TYPE])}`);
+    if (!acceptsPointer(want, value[TYPE])) throw new TypeError(`${where}: expected '${want.cname}', got ${show(value)}${sameNameHint(want, value[TYPE])}`);
+    const address = passable(value, where);
+    // A data pointer ('void *') given for a function pointer: C will call it, so it must point to code.
+    const from = value[TYPE];
+    if (want.item.kind === 'function' && !(from.kind === 'pointer' && from.item.kind === 'function') && placeable(address) && !isCode(address)) {
+      throw new TypeError(
+        `${where}: expected '${want.cname}', got ${show(value)} at ${addressHex(address)}, which points to no code: ${NOT_CODE}; ` +
+          `C would call it and crash (ffi.cast('${want.cname}', p) passes it all the same)`,
+      );
+    }
+    return address;
   }
   const stood = standIn(value);
   if (stood !== undefined) return toCPointer(want, stood, where);

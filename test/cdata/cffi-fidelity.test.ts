@@ -265,7 +265,13 @@ describe('libraries and calls', () => {
     const out = f.new('char[64]');
     p(out, 64, '%d %s %.1f %lu', ['int', 7], ['const char *', f.new('char[]', 'hi')], ['double', 1.5], ['unsigned long', 9]);
     expect(f.string(out)).toBe('7 hi 1.5 9');
-    expectThrow(() => p(out, 64, '%d', ['my_t', 7]), TypeError, "variadic argument type 'my_t': pass a ctype (ffi.typeof('my_t')) when calling through a function pointer");
+    expectThrow(
+      () => p(out, 64, '%d', ['my_t', 7]),
+      TypeError,
+      "'int(*)(char *, size_t, char *, ...)' argument 4 (variadic): type 'my_t' is not one of C's own, which are all a call through a function pointer knows: pass a ctype (ffi.typeof('my_t'))",
+    );
+    // Through the library's own function, the pair's type is read with its cdef; a wrong one says which argument gave it.
+    expectThrow(() => l.snprintf(out, 64, '%d', ['nonsense', 7]), Error, /^snprintf\(\) argument 4 \(variadic\): .*unknown type name 'nonsense'/);
   });
 
   test('NULL and a library function have the size of a pointer; memmove of 0 bytes takes NULL', () => {

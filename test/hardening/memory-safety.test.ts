@@ -138,6 +138,7 @@ const int carr[3];
 int twice(int x);
 int slow_twice(int x, int ms);
 int apply(int (*f)(int), int x);
+struct job { int (*f)(int); int x; int result; };
 size_t c_strlen(const char *s);
 const char *own_name(void);
 int *own_table_at(void);
@@ -265,6 +266,41 @@ describe('holes reachable from JavaScript alone', () => {
     for (const outcome of after) {
       expect(outcome[0]).toBe('FFIError');
       expect(outcome[1]).toMatch(/lifetimes-4\.so' was closed with ffi\.dlclose\(\)$/);
+    }
+  });
+
+  // Before: SIGSEGV, in C calling the data it was given, or in the call from JavaScript.
+  test('a function pointer to no code is refused: passed for one as a void *, stored as one, or called', () => {
+    const told = inChild(
+      `
+      const data = ffi.cast('void *', ffi.new('int *')), handle = ffi.newHandle({});
+      const raw = ffi.cast('int(*)(int)', ffi.cast('uintptr_t', C.twice)); // an address: nothing holds the library
+      const code = ffi.cast('void *', C.twice), job = ffi.new('struct job *');
+      const before = [C.apply(code, 5), C.apply(ffi.callback('int(int)', (x) => x + 3), 5), raw(6), ffi.cast('int(*)(int)', code)(7)];
+      const refused = [attempt(() => C.apply(data, 1)), attempt(() => C.apply(handle, 1)), attempt(() => { job.f = handle; }),
+        attempt(() => ffi.new('struct job *', { f: data })), attempt(() => ffi.cast('int(*)(int)', data)(1))];
+      ffi.cast('int(*)(int)', handle).async(1).then((v) => ['ok', v], (e) => [e.constructor.name, e.message]).then((async) => {
+        ffi.dlclose(C);
+        tell([before, job.f === null, [...refused, async], attempt(() => raw(6))]);
+      });
+    `,
+      5,
+    );
+    const [before, untouched, refused, closed] = told as [unknown, boolean, [string, string][], [string, string]];
+    expect(before).toEqual([10, 8, 12, 14]);
+    expect(untouched).toBe(true);
+    const noCode = /no executable mapping of the process holds it \(it is data, such as memory from ffi\.new\(\) or a handle, or code since unloaded\)/;
+    for (const [name, message] of refused.slice(0, 4)) {
+      expect(name).toBe('TypeError');
+      expect(message).toMatch(/expected 'int\(\*\)\(int\)', got cdata 'void \*' at 0x[0-9a-f]+, which points to no code: /);
+      expect(message).toMatch(noCode);
+    }
+    expect(refused[0][1]).toMatch(/^apply\(\) argument 1 \('f'\): /);
+    expect(refused[2][1]).toMatch(/^field 'f' of 'struct job': /);
+    for (const [name, message] of [...refused.slice(4), closed]) {
+      expect(name).toBe('RangeError');
+      expect(message).toMatch(/^'int\(\*\)\(int\)' at 0x[0-9a-f]+: no code there: /);
+      expect(message).toMatch(noCode);
     }
   });
 
