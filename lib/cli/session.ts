@@ -52,8 +52,12 @@ export function describeFailure(e: unknown, command?: { readonly name: string; r
       'define it there, or link the library that defines it with -l NAME (-l m for libm.so)';
   }
   if (e instanceof VerificationError && e.diagnostics.trim() !== '') {
-    const head = e.message.split('\n')[0].replace(/:$/, '');
-    return `${e.diagnostics.trimEnd()}\n${head}`;
+    // The message's line naming the call ('cc(): the C compiler failed …'), after a headline when
+    // one is first (a source ending early), which the diagnostics say already.
+    const lines = e.message.split('\n');
+    const head = (lines.find((l) => /^[\w.]+\(\): /.test(l)) ?? lines[0]).replace(/:$/, '');
+    const headline = lines[0] !== head && !e.diagnostics.includes(lines[0].replace(/^[^:]*:\d+: /, '')) ? `${lines[0]}\n` : '';
+    return `${headline}${e.diagnostics.trimEnd()}\n${head}`;
   }
   if (e instanceof Error) return `${e.name}: ${e.message}`;
   return String(e);

@@ -142,6 +142,15 @@ describe('cffi run', () => {
     }
   });
 
+  test('a source that ends early is said once, then the call that failed (was: said twice)', () => {
+    fs.writeFileSync(path.join(ws.dir, 'unfinished.c'), 'int f(');
+    const r = cffi(['run', 'unfinished.c', '-e', 'f()'], ws);
+    expect(r.status).toBe(1);
+    const said = "the source ends inside a function body or a declaration (a '}' or ';' missing at its end?)";
+    expect(r.stderr.split(said)).toHaveLength(2);
+    expect(r.stderr.trimEnd()).toMatch(/^unfinished\.c:1:\d+: error: .*\ncc\(\): the C compiler failed \(\S+ exited with status 1\)$/);
+  });
+
   test("the compiler's warnings are printed on stderr as it wrote them, also when the library comes from the cache", () => {
     for (let i = 0; i < 2; i++) {
       const r = cffi(['run', 'warns.c', '-e', 'widen(4)'], ws);
