@@ -55,9 +55,9 @@ export function describeFailure(e: unknown, command?: { readonly name: string; r
     // The message's line naming the call ('cc(): the C compiler failed …'), after a headline when
     // one is first (a source ending early), which the diagnostics say already.
     const lines = e.message.split('\n');
-    const head = (lines.find((l) => /^[\w.]+\(\): /.test(l)) ?? lines[0]).replace(/:$/, '');
-    const headline = lines[0] !== head && !e.diagnostics.includes(lines[0].replace(/^[^:]*:\d+: /, '')) ? `${lines[0]}\n` : '';
-    return `${headline}${e.diagnostics.trimEnd()}\n${head}`;
+    const line = lines.find((l) => /^[\w.]+\(\): /.test(l)) ?? lines[0];
+    const headline = lines[0] !== line && !e.diagnostics.includes(lines[0].replace(/^[^:]*:\d+: /, '')) ? `${lines[0]}\n` : '';
+    return `${headline}${e.diagnostics.trimEnd()}\n${line.replace(/:$/, '')}`;
   }
   if (e instanceof Error) return `${e.name}: ${e.message}`;
   return String(e);

@@ -149,6 +149,10 @@ describe('cffi run', () => {
     const said = "the source ends inside a function body or a declaration (a '}' or ';' missing at its end?)";
     expect(r.stderr.split(said)).toHaveLength(2);
     expect(r.stderr.trimEnd()).toMatch(/^unfinished\.c:1:\d+: error: .*\ncc\(\): the C compiler failed \(\S+ exited with status 1\)$/);
+    // Any other error: the diagnostics, then that line, once.
+    const broken = cffi(['run', 'broken.c', '-e', 'add(1, 2)'], ws);
+    expect(broken.stderr.split('the C compiler failed')).toHaveLength(2);
+    expect(broken.stderr.trimEnd()).toMatch(/^broken\.c[^]*\ncc\(\): the C compiler failed \(\S+ exited with status 1\)$/);
   });
 
   test("the compiler's warnings are printed on stderr as it wrote them, also when the library comes from the cache", () => {
