@@ -5,7 +5,7 @@ import { RangeError, show, TypeError } from '../errors';
 import { ArrayType, CField, CType, StructType, isByteLike } from '../ctype/model';
 import { arrayOf } from '../ctype/intern';
 import { Repr, reprSize } from '../ctype/primitives';
-import { CData, LEN, MEM, OFF, OWN, TYPE, isCData } from './base';
+import { CData, LEN, MEM, OFF, OWN, TYPE, isCData, releasedNames } from './base';
 import { Complex, ScalarType, codeHelpers, fastCheck, fromC_i64, fromC_wchar, isWideChar, reprOf, storeCode, toCScalar } from './convert';
 import { Address } from './memory';
 import { checkMemory, refuseReadOnly } from './faults';
@@ -226,7 +226,7 @@ function writeStruct(t: StructType, view: DataView, off: number, value: unknown,
     value.forEach((v, i) => writeField(positional[i], view, off, v, where, avail));
     return;
   }
-  if (value === null || typeof value !== 'object') {
+  if (value === null || typeof value !== 'object' || releasedNames.has(value)) {
     throw new TypeError(`${where}: expected an object of fields, a list or a cdata '${t.cname}', got ${show(value)}`);
   }
   for (const [name, v] of Object.entries(value)) {

@@ -5,7 +5,7 @@ import { FFIError, RangeError, show, TypeError } from '../errors';
 import { CType, FunctionType, PointerType, StructType, isByteLike, isCType } from '../ctype/model';
 import { arrayOf } from '../ctype/intern';
 import { variadicSpec } from '../backend/calls';
-import { CData, TYPE, isCData } from './base';
+import { CData, TYPE, isCData, releasedNames } from './base';
 import { EnumValue } from './scalar';
 import { registerTrampoline, Trampoline } from './callback';
 import { ownMemory, wrapPointer } from './classes';
@@ -90,7 +90,8 @@ function temporaryArray(t: PointerType, value: unknown[] | string, where: string
  * use ffi.callback() for a function C keeps).
  */
 export function toCFunctionArgument(t: PointerType, value: unknown, where: string, temps: unknown[]): unknown {
-  if (typeof value === 'function' && !isCData(value) && standIn(value) === undefined) {
+  // (A released function pointer cdata is a function too, but no JavaScript function to call back.)
+  if (typeof value === 'function' && !isCData(value) && !releasedNames.has(value) && standIn(value) === undefined) {
     const tramp = registerTrampoline(t.item as FunctionType, value as (...a: unknown[]) => unknown, {}, `a callback passed as ${where}`);
     temps.push(tramp);
     return tramp.address;

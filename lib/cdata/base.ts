@@ -51,6 +51,9 @@ export const NOT_CLONEABLE = Symbol(
     "send its address instead (ffi.cast('uintptr_t', p)) and ffi.cast() it back where that memory is valid",
 );
 
+/** Cdata ffi.release() ended, with the name their messages give them (`cdata 'int[2]'`). */
+export const releasedNames = new WeakMap<object, string>();
+
 /** Cdata from ffi.new() that own an allocation of 0 bytes (`ffi.new('int[]', 0)`): they own, though [OWN] is 0. */
 export const ownsNoBytes = new WeakSet<CData>();
 
@@ -235,7 +238,8 @@ Object.setPrototypeOf(CData.prototype, tail);
  * Brand of every cdata, on CData.prototype. `isCData` checks it instead of `instanceof`, which V8
  * cannot make fast past the Proxy that ends every cdata's prototype chain (~40 ns against ~2 ns).
  */
-const BRAND = Symbol('node-cffi.cdata');
+/** What every cdata has, through its prototype: isCData reads it (a released cdata's prototype has it no more). */
+export const BRAND = Symbol('node-cffi.cdata');
 Object.defineProperty(CData.prototype, BRAND, { value: true });
 // Found here rather than by the Proxy past CData.prototype, which answers a missing name slowly.
 Object.defineProperty(CData.prototype, DESTRUCTOR, { value: null });

@@ -4,7 +4,7 @@ import { CType, PointerType, VOID } from '../ctype/model';
 import { pointerTo } from '../ctype/intern';
 import { bufferAddress, onCallbacksExhausted } from '../backend/calls';
 import { native } from '../backend/native';
-import { ADDR, CData, CLASS, DESTRUCTOR, fromBuffers, isCData, LEN, MEM, OFF, OWN, ownsNoBytes, REPR, TYPE, useReleaseOnDispose } from './base';
+import { ADDR, BRAND, CData, CLASS, releasedNames, DESTRUCTOR, fromBuffers, isCData, LEN, MEM, OFF, OWN, ownsNoBytes, REPR, TYPE, useReleaseOnDispose } from './base';
 import { inspect } from 'util';
 import { CDataClass, classOf, ownMemory } from './classes';
 import { knownBytes } from './access';
@@ -506,13 +506,14 @@ export function fromHandle(p: unknown): unknown {
   return handle[HANDLED as never];
 }
 
-const releasedNames = new WeakMap<object, string>();
 const released = new Proxy(Object.create(null) as object, {
   get(_t, key, receiver) {
     const name = releasedNames.get(receiver) ?? 'cdata';
-    if (key === Symbol.for('nodejs.util.inspect.custom') || key === 'toString' || key === DESCRIBE) {
-      return () => `<${name} released>`;
-    }
+    if (key === Symbol.for('nodejs.util.inspect.custom') || key === 'toString') return () => `<${name} released>`;
+    // In a message (show()): "… got cdata 'int[2]', released by ffi.release()", after the call and argument it was given to.
+    if (key === DESCRIBE) return () => `${name}, released by ffi.release()`;
+    // No longer a cdata to isCData(), so that what it is given to refuses it as a value of the wrong kind, in its own words.
+    if (key === BRAND || key === TYPE || key === Symbol.toStringTag) return undefined;
     if (key === Symbol.toPrimitive || key === 'then' || key === 'toJSON' || key === 'asymmetricMatch') return undefined;
     throw new TypeError(`${name} was released by ffi.release() and can no longer be used`);
   },

@@ -58,6 +58,27 @@ test('use after ffi.release throws, for the cdata and for what C owned behind ff
   expect(() => ints[0]).toThrow(/released/);
 });
 
+// Before: each said only "cdata '…' was released by ffi.release() and can no longer be used", naming
+// no call; a released callback given for a function pointer was taken for a JavaScript function.
+test('a released cdata given to a call, a cast or an initialiser is refused by it, naming the call and the argument', () => {
+  const p = ffi.new('struct pt[2]');
+  ffi.release(p);
+  const released = "got cdata 'struct pt[2]', released by ffi.release()";
+  expectThrow(() => C.pt_sum(p, 2), TypeError, `pt_sum() argument 1 ('p'): expected a cdata 'struct pt *' or null, ${released}`);
+  expectThrow(() => ffi.new('struct outer *', { p }), TypeError, `ffi.new('struct outer *'): field 'p': expected an object of fields, a list or a cdata 'struct pt', ${released}`);
+  expectThrow(() => ffi.new('int *', p), TypeError, `ffi.new('int *'): expected an integer for 'int', ${released}`);
+  expectThrow(() => ffi.cast('int *', p), TypeError, `ffi.cast('int *'): cannot cast cdata 'struct pt[2]', released by ffi.release() to a pointer`);
+  expectThrow(() => ffi.typeof(p), TypeError, `ffi.typeof(): expected a C type name or a ctype, ${released}`);
+  expectThrow(() => p[0], TypeError, "cdata 'struct pt[2]' was released by ffi.release() and can no longer be used");
+  const f = new FFI();
+  f.cdef('int apply(int (*f)(int), int x);');
+  const L = f.verify('int apply(int (*f)(int), int x) { return f(x); }') as Lib;
+  const cb = f.callback('int(int)', (x: number) => x + 1);
+  expect(L.apply(cb, 1)).toBe(2);
+  f.release(cb);
+  expectThrow(() => L.apply(cb, 1), TypeError, "apply() argument 1 ('f'): expected a cdata 'int(*)(int)' or null, got cdata 'int(*)(int)', released by ffi.release()");
+});
+
 test('a struct field read through a pointer of the wrong type throws naming the field', () => {
   const o = ffi.new('struct other *');
   const wrong = ffi.cast('struct other *', ffi.new('struct pt *'))!;
