@@ -1,5 +1,5 @@
 // Library namespaces: the object verify() and dlopen() return, with a property per declared function, global and constant; its functions, included names, how it prints, closing it (globals and constants: clibglobals.ts).
-import { FFIError, TypeError, closestName } from './errors';
+import { DESCRIBE, FFIError, TypeError, closestName } from './errors';
 import type { Decl } from './ctype/registry';
 import { FunctionType } from './ctype/model';
 import { pointerTo } from './ctype/intern';
@@ -110,6 +110,13 @@ function shownAs(text: string, options: InspectOptions): { [INSPECT](): string }
  * constant by its value, or by the reason it has none.
  */
 const libPrototype: object = Object.create(missingNames, {
+  // In messages (show()): "got the library object of 'z'", where a library was not expected.
+  [DESCRIBE]: {
+    value(this: object): string {
+      const state = stateOf(this);
+      return state ? `the library object of ${state.spec.label}` : 'a library object';
+    },
+  },
   [INSPECT]: {
     value(this: object, depth: number, options: InspectOptions, inspect: Inspect): string {
       const state = stateOf(this);

@@ -76,7 +76,12 @@ export function fastCheck(repr: Repr, v: string): string {
 
 /** Whether `v` is a complex number as node-cffi gives them: an object whose `real` and `imag` are numbers. */
 export function isComplex(v: unknown): v is Complex {
-  return typeof v === 'object' && v !== null && !isCData(v) && typeof (v as Complex).real === 'number' && typeof (v as Complex).imag === 'number';
+  if (typeof v !== 'object' || v === null || isCData(v)) return false;
+  try {
+    return typeof (v as Complex).real === 'number' && typeof (v as Complex).imag === 'number';
+  } catch {
+    return false; // an object refusing names it lacks (a library object): no complex number
+  }
 }
 
 /**

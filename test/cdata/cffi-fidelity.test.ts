@@ -108,6 +108,20 @@ describe('pointers', () => {
     expectThrow(() => ffi.cast('double', ffi.cast('void *', 16)), TypeError, "ffi.cast('double'): cannot cast cdata 'void *' to a floating-point type; cast it to 'uintptr_t' for its address");
     expect(ffi.cast('double', ffi.cast('uintptr_t', ffi.cast('void *', 16)))).toBe(16);
   });
+
+  test('a cast to an array type is the array at that address, where memory holds it (docs/cffi-differences.md)', () => {
+    const a = ffi.new('int[4]', [1, 2, 3, 4]);
+    const three = ffi.cast('int[3]', ffi.cast('int *', a)!.add(1))!; // CFFI: <cdata 'int[3]' 0x...>
+    expect([ffi.typeof(three).cname, [...three]]).toEqual(['int[3]', [2, 3, 4]]);
+    expect(ffi.cast('int[3]', null)).toBeNull(); // CFFI: <cdata 'int[3]' NULL>
+    expectThrow(() => ffi.cast('int[3]', ffi.new('int *')), RangeError, 'lies outside the 4 bytes of the memory');
+    expectThrow(() => ffi.cast('int[3]', 16), RangeError, 'address 0x10 is not valid memory');
+  });
+
+  test('a library object given where a value is expected is named as one (was: "no function named \'real\'")', () => {
+    expectThrow(() => ffi.cast('int', C), TypeError, "ffi.cast('int'): cannot cast the library object of the C library to 'int'");
+    expectThrow(() => ffi.new('double _Complex *', C), TypeError, 'got the library object of the C library');
+  });
 });
 
 describe('open array members', () => {
