@@ -237,8 +237,8 @@ Object.setPrototypeOf(CData.prototype, tail);
 /**
  * Brand of every cdata, on CData.prototype. `isCData` checks it instead of `instanceof`, which V8
  * cannot make fast past the Proxy that ends every cdata's prototype chain (~40 ns against ~2 ns).
+ * A released cdata's prototype answers it undefined: it is no cdata any more.
  */
-/** What every cdata has, through its prototype: isCData reads it (a released cdata's prototype has it no more). */
 export const BRAND = Symbol('node-cffi.cdata');
 Object.defineProperty(CData.prototype, BRAND, { value: true });
 // Found here rather than by the Proxy past CData.prototype, which answers a missing name slowly.
