@@ -4,7 +4,7 @@ import { CType, FunctionType } from '../ctype/model';
 import { Repr, isComplexRepr } from '../ctype/primitives';
 import { registerCallback, unregisterCallback } from '../backend/calls';
 import { ErrorBits, guardCallback } from '../backend/threadguard';
-import { MEM, OFF } from './base';
+import { MEM, OFF, releasedNames } from './base';
 import { pointerMaker } from './classes';
 import { writeAt } from './access';
 import { ScalarType, fastCheck, fromC_f80, fromC_wchar, fromKoffi64, isWideChar, reprOf, toCScalar, toC_f80 } from './convert';
@@ -241,7 +241,8 @@ export function registerTrampoline(
   lowered: FunctionType | null = null,
   weakly = false,
 ): Trampoline {
-  if (typeof fn !== 'function') throw new TypeError(`${label}: expected a JavaScript function, got ${show(fn)}`);
+  // A released function pointer cdata is a function too, but none to call back.
+  if (typeof fn !== 'function' || releasedNames.has(fn)) throw new TypeError(`${label}: expected a JavaScript function, got ${show(fn)}`);
   checkOptions(label, options, CALLBACK_OPTION_NAMES);
   const { onerror } = options;
   if (onerror !== undefined && typeof onerror !== 'function') {

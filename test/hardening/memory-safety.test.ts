@@ -77,6 +77,7 @@ test('a released cdata given to a call, a cast or an initialiser is refused by i
   expect(L.apply(cb, 1)).toBe(2);
   f.release(cb);
   expectThrow(() => L.apply(cb, 1), TypeError, "apply() argument 1 ('f'): expected a cdata 'int(*)(int)' or null, got cdata 'int(*)(int)', released by ffi.release()");
+  expectThrow(() => f.callback('int(int)', cb as never), TypeError, "expected a JavaScript function, got cdata 'int(*)(int)', released by ffi.release()");
 });
 
 test('a struct field read through a pointer of the wrong type throws naming the field', () => {
