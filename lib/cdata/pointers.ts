@@ -42,11 +42,11 @@ export function acceptsPointer(want: PointerType, have: CType): boolean {
 export function toCPointer(want: PointerType, value: unknown, where: string): Address {
   if (value === null) return 0;
   if (isCData(value)) {
-    if (!acceptsPointer(want, value[TYPE])) throw new TypeError(`${where}: expected '${want.cname}', got ${show(value)}${sameNameHint(want, value[TYPE])}`);
+    const have = value[TYPE];
+    if (!acceptsPointer(want, have)) throw new TypeError(`${where}: expected '${want.cname}', got ${show(value)}${sameNameHint(want, have)}`);
     const address = passable(value, where);
     // A data pointer ('void *') given for a function pointer: C will call it, so it must point to code.
-    const from = value[TYPE];
-    if (want.item.kind === 'function' && !(from.kind === 'pointer' && from.item.kind === 'function') && placeable(address) && !isCode(address)) {
+    if (want.item.kind === 'function' && !(have.kind === 'pointer' && have.item.kind === 'function') && placeable(address) && !isCode(address)) {
       throw new TypeError(
         `${where}: expected '${want.cname}', got ${show(value)} at ${addressHex(address)}, which points to no code: ${NOT_CODE}; ` +
           `C would call it and crash (ffi.cast('${want.cname}', p) passes it all the same)`,
