@@ -1,4 +1,4 @@
-// cdef() at header scale against Python CFFI's cdef(): the same 115 KiB of declarations, cold (a new process, also with one V8 background thread), warm (parsed in a process that has parsed others) and copied from its template.
+// cdef() at header scale against Python CFFI's cdef(): the same 115 KiB of declarations, cold (a new process, also with one V8 background thread), warm (parsed in a process that has parsed others), copied from its template, and next to a bare scan of the text.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -29,6 +29,54 @@ const t0 = process.hrtime.bigint();
 ffi.cdef(text);
 const ms = Number(process.hrtime.bigint() - t0) / 1e6;
 console.log(ms, process.resourceUsage().minorPageFault - f0);
+`;
+
+/**
+ * The least any front end written in JavaScript does with the text: one pass finding its tokens
+ * (names, numbers, one-character punctuators; blanks skipped) into typed arrays, and every name
+ * interned in a Map. Run once in a new process (cold), then 15 more times (warm, the median).
+ * What the cold run costs over the warm ones is V8's, not the parser's: no parse, no type, no
+ * declaration, so it is the least a cold cdef() pays over a warm one.
+ */
+const SCAN_CHILD = `
+const text = require('fs').readFileSync(process.argv[1], 'utf8');
+function scan(src) {
+  const n = src.length;
+  const kinds = new Uint8Array(n), starts = new Int32Array(n), ends = new Int32Array(n);
+  const names = new Map();
+  let count = 0;
+  for (let i = 0; i < n;) {
+    const c = src.charCodeAt(i);
+    if (c === 32 || c === 10 || c === 9 || c === 13) { i++; continue; }
+    let j = i + 1, kind = 3;
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95) {
+      for (; j < n; j++) {
+        const d = src.charCodeAt(j);
+        if (!((d >= 97 && d <= 122) || (d >= 65 && d <= 90) || d === 95 || (d >= 48 && d <= 57))) break;
+      }
+      const name = src.slice(i, j);
+      if (!names.has(name)) names.set(name, names.size);
+      kind = 1;
+    } else if (c >= 48 && c <= 57) {
+      while (j < n && src.charCodeAt(j) >= 48 && src.charCodeAt(j) <= 57) j++;
+      kind = 2;
+    }
+    kinds[count] = kind; starts[count] = i; ends[count] = j; count++;
+    i = j;
+  }
+  return count + names.size;
+}
+let t0 = process.hrtime.bigint();
+const found = scan(text);
+const cold = Number(process.hrtime.bigint() - t0) / 1e6;
+const warm = [];
+for (let k = 0; k < 15; k++) {
+  t0 = process.hrtime.bigint();
+  if (scan(text) !== found) throw new Error('the scan found another count');
+  warm.push(Number(process.hrtime.bigint() - t0) / 1e6);
+}
+warm.sort((a, b) => a - b);
+console.log(JSON.stringify({ cold, warm: warm[warm.length >> 1], found }));
 `;
 
 /** The first require() of a compiled ABI-mode module's loader in a new process, node-cffi already loaded: what a module saves over its cdef. */
@@ -71,6 +119,8 @@ export function benchCdefPeer(runs = Number(process.env.BENCH_RUNS ?? 7)): Row[]
     abi.setSource('_decls', null);
     const loader = path.join(abi.compile({ tmpdir: project }), '_decls.js');
     const moduleCold: number[] = [];
+    const scanCold: number[] = [];
+    const scanWarm: number[] = [];
     // The same cold cdef() with V8's background threads (its optimising compiler's among them) cut
     // from Node's default of 4 to 1: on a machine of few cores they run beside the parse.
     const coldOneThread: number[] = [];
@@ -86,6 +136,11 @@ export function benchCdefPeer(runs = Number(process.env.BENCH_RUNS ?? 7)): Row[]
       const m = spawnSync(process.execPath, ['-e', MODULE_CHILD, loader], { cwd: project, encoding: 'utf8' });
       if (m.status !== 0) throw new Error(`bench/cdefpeer: the cold module load failed:\n${m.stderr}`);
       moduleCold.push(coldFigures(m.stdout).ms);
+      const f = spawnSync(process.execPath, ['-e', SCAN_CHILD, file], { encoding: 'utf8' });
+      if (f.status !== 0) throw new Error(`bench/cdefpeer: the bare scan failed:\n${f.stderr}`);
+      const figures = JSON.parse(f.stdout) as { cold: number; warm: number };
+      scanCold.push(figures.cold);
+      scanWarm.push(figures.warm);
       if (!python) continue;
       const p = spawnSync(PYTHON, [path.join(packageRoot, 'bench', 'peer_cffi.py'), 'cdef', file, '3'], { encoding: 'utf8' });
       if (p.status !== 0) throw new Error(`bench/cdefpeer: Python CFFI's cdef() failed:\n${p.stderr}`);
@@ -112,6 +167,8 @@ export function benchCdefPeer(runs = Number(process.env.BENCH_RUNS ?? 7)): Row[]
       { what: `${what}, cold, node --v8-pool-size=1 (${os.cpus().length} cores)`, ours: median(coldOneThread), versus: 'the same, V8\'s default 4 threads', theirs: median(cold), unit: 'ms' },
       { what: `${what}, warm`, ours: warm, versus: `${versus}, warm`, theirs: python ? median(peer.warm) : NaN, unit: 'ms', target },
       { what: `${what}, the same text again (a template's copy)`, ours: copied, versus: `${versus}, warm`, theirs: python ? median(peer.warm) : NaN, unit: 'ms' },
+      { what: `the least a front end in JavaScript does: a bare scan of the same text (tokens found, names interned), cold`, ours: median(scanCold), versus: 'the same scan, warm (the same process)', theirs: median(scanWarm), unit: 'ms' },
+      { what: 'the same bare scan, cold', ours: median(scanCold), versus: `${versus}, cold`, theirs: python ? median(peer.cold) : NaN, unit: 'ms' },
       { what: 'the same declarations as an ABI-mode module: its loader required, cold', ours: median(moduleCold), versus: 'node-cffi cdef() of the text, cold', theirs: median(cold), unit: 'ms', target: '<= 1x' },
     ];
   } finally {

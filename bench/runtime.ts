@@ -78,6 +78,33 @@ function timeRows(cache: string): { rows: number; rowsGet: number; rowsRaw: numb
   }
 }
 
+/**
+ * ns per read of `o[1]` through an index getter on a plain class's prototype, and per `o.get(1)`,
+ * the method the getter calls: V8's own price of an index getter (it takes the element lookup's
+ * slow path, as any object's index accessors and a Proxy do), which every `values[1]` pays.
+ */
+function timeIndexGetter(): { getter: number; method: number } {
+  class Row {
+    constructor(readonly base: number) {}
+    get(i: number): number {
+      return this.base + i;
+    }
+  }
+  for (let i = 0; i < 16; i++) Object.defineProperty(Row.prototype, i, { get(this: Row): number { return this.get(i); } });
+  const rows = Array.from({ length: 64 }, (_, i) => new Row(i)) as (Row & { [i: number]: number })[];
+  let total = 0;
+  const [getter, method] = timeAll([
+    (n) => {
+      for (let i = 0; i < n; i++) total += rows[i & 63][1];
+    },
+    (n) => {
+      for (let i = 0; i < n; i++) total += rows[i & 63].get(1);
+    },
+  ]);
+  keep(total);
+  return { getter, method };
+}
+
 /** How many event-loop turns the ffi.gc() and register() rows time, and the calls made in each. */
 const GC_TURNS = 1000;
 const GC_PER_TURN = 1000;
@@ -211,6 +238,8 @@ export function benchRuntime(cache: string, peer: RuntimePeer | null, runs = Num
     rows.push({ what: 'callback, char ** row, values.get(1)', ours: t.rowsGet, versus: 'Python CFFI, the same callback', theirs: peer.rows_ns, unit: 'ns', target: '<= 1x' });
   }
   rows.push({ what: 'callback, char ** row, values.get(1)', ours: t.rowsGet, versus: 'raw koffi, koffi.decode of the two strings', theirs: t.rowsRaw, unit: 'ns' });
+  const index = timeIndexGetter();
+  rows.push({ what: 'V8 alone: o[1] through an index getter on a class prototype', ours: index.getter, versus: 'o.get(1), the method it calls', theirs: index.method, unit: 'ns' });
   if (peer) rows.push({ what: 'callback, char ** row, raw koffi', ours: t.rowsRaw, versus: 'Python CFFI, the same callback', theirs: peer.rows_ns, unit: 'ns' });
   const mib = strdupGcMib(cache);
   rows.push({ what: `RSS growth, ${STRDUP_GC_COUNT.toLocaleString('en')} strdup + ffi.gc`, ours: mib, versus: peer ? 'Python CFFI, the same' : '-', theirs: peer ? peer.strdup_gc_mib : NaN, unit: 'MiB', target: '< 64 MiB' });
