@@ -108,6 +108,29 @@ interface Preprocessor {
  */
 const SOURCE_COPY = 'node-cffi-source.c';
 
+/** Headers of the C++ standard library, which have no '.h' and which no C compiler's include path holds. */
+const CXX_HEADERS = new Set([
+  'algorithm', 'array', 'atomic', 'bitset', 'cassert', 'cctype', 'cerrno', 'cfloat', 'chrono', 'climits', 'cmath', 'complex', 'cstdarg',
+  'cstddef', 'cstdint', 'cstdio', 'cstdlib', 'cstring', 'ctime', 'deque', 'exception', 'fstream', 'functional', 'iomanip', 'ios', 'iosfwd',
+  'iostream', 'istream', 'iterator', 'limits', 'list', 'map', 'memory', 'mutex', 'new', 'numeric', 'optional', 'ostream', 'set', 'sstream',
+  'stdexcept', 'streambuf', 'string', 'string_view', 'thread', 'tuple', 'type_traits', 'typeinfo', 'unordered_map', 'unordered_set',
+  'utility', 'variant', 'vector',
+]);
+
+/**
+ * What to say after a preprocessor's diagnostics that name a missing header of the C++ standard
+ * library: the header read is C++ (cursesw.h includes <iostream>, gmpxx.h <iosfwd>), and the
+ * path a C compiler searches has none of C++'s headers. '' otherwise.
+ */
+function cxxHint(diagnostics: string): string {
+  // gcc's, clang's and tcc's words for a header not found.
+  const m = /fatal error: (\w+): No such file or directory|fatal error: '(\w+)' file not found|include file '(\w+)' not found/.exec(diagnostics);
+  const missing = m === null ? undefined : (m[1] ?? m[2] ?? m[3]);
+  if (missing === undefined || !CXX_HEADERS.has(missing)) return '';
+  return `\n<${missing}> is a header of the C++ standard library: what was read is C++, which the C preprocessor cannot read and cdef cannot declare; ` +
+    "read the library's C header instead, or declare the functions it exports with extern \"C\" in a cdef";
+}
+
 /** The preprocessor's output for the source, written in a private directory. */
 function run(source: string, filename: string, cpp: Preprocessor, options: PreprocessOptions, dir: string, where: string, host: Host): string {
   const work = host.mkdtempSync(tempPrefix(dir, host));
@@ -124,7 +147,7 @@ function run(source: string, filename: string, cpp: Preprocessor, options: Prepr
     if (r.error) throw new VerificationError(`${where}: could not start the C preprocessor '${cpp.name}' (${cpp.program}): ${r.error.message}`);
     if (r.timedOut || r.status !== 0) {
       const how = r.timedOut ? `was killed after ${options.timeout} ms` : `exited with status ${r.status ?? r.signal}`;
-      throw new VerificationError(`${where}: the C preprocessor failed (${cpp.name} ${how}):\n${diagnostics}`, diagnostics);
+      throw new VerificationError(`${where}: the C preprocessor failed (${cpp.name} ${how}):\n${diagnostics}${cxxHint(diagnostics)}`, diagnostics);
     }
     return r.stdout;
   } finally {

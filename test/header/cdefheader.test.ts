@@ -428,6 +428,22 @@ test('bad arguments are refused with the culprit named', () => {
   expect(() => ffi.cdefHeader('no-such-header-here.h')).toThrow(/ffi.cdefHeader\(\): the C preprocessor failed.*no-such-header-here.h/s);
 });
 
+test('a C++ header is named as one: C has none of the C++ headers it includes', () => {
+  fs.writeFileSync(path.join(dir, 'wrapper.hh'), '#include <iosfwd>\nclass Wrapper;\n');
+  const ffi = new FFI();
+  let message = '';
+  try {
+    ffi.cdefHeader(path.join(dir, 'wrapper.hh'));
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  // The compiler's own words first (each compiler's), then what they mean.
+  expect(message).toMatch(/^ffi.cdefHeader\(\): the C preprocessor failed[^]*iosfwd/);
+  expect(message).toMatch(/\n<iosfwd> is a header of the C\+\+ standard library: what was read is C\+\+, which the C preprocessor cannot read and cdef cannot declare; read the library's C header instead/);
+  // A C header that is missing draws no such words.
+  expect(() => ffi.cdefHeader('no-such-header-here.h')).toThrow(/^(?![^]*C\+\+ standard library)/);
+});
+
 const zlib = ['/usr/include/zlib.h', '/usr/local/include/zlib.h'].some((f) => fs.existsSync(f));
 const ccTitle = "cc() exposes a header the source includes with options.headers";
 (zlib ? test : test.skip)(zlib ? ccTitle : `${ccTitle} (skipped: zlib.h is not installed; Debian: zlib1g-dev)`, () => {
