@@ -1,4 +1,4 @@
-// Every C header installed here, read whole by ffi.cdefHeader() and compiled by verify(): declared or refused for its own fault, in child processes that never crash (a long test, NODE_CFFI_LONG=1).
+// Every C header installed here, read whole by ffi.cdefHeader(), compiled by verify() and typed by typescriptDeclarations(): declared or refused for its own fault, in child processes that never crash (a long test, NODE_CFFI_LONG=1).
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -51,7 +51,7 @@ interface HeaderResult {
  * including it; one JSON line of results on stdout, and each header's name on stderr as it
  * starts, so that a crash names the header it happened in.
  */
-function batchScript(headers: readonly string[], tmpdir: string): string {
+function batchScript(headers: readonly string[], tmpdir: string, types: string): string {
   return `
     const { FFI, VerificationError } = require(LIB);
     const headers = ${JSON.stringify(headers)};
@@ -70,6 +70,8 @@ function batchScript(headers: readonly string[], tmpdir: string): string {
       process.stderr.write('started: ' + name + '\\n');
       const ffi = new FFI();
       const cdef = outcome(() => ffi.cdefHeader(name, { tmpdir }));
+      // Its TypeScript declarations, importing the library's own types from its sources (the test checks them all at once).
+      if (cdef.ok) require('fs').writeFileSync(require('path').join(${JSON.stringify(types)}, name.replace(/\\W/g, '_') + '.d.ts'), ffi.typescriptDeclarations({ importFrom: LIB }));
       results.push(cdef.ok ? { name, cdef, verify: outcome(() => ffi.verify('#include <' + name + '>\\n', { tmpdir })) } : { name, cdef });
     }
     process.stdout.write(JSON.stringify(results) + '\\n');
@@ -93,10 +95,15 @@ function ccAlone(name: string, flags: readonly string[], work: string): { ok: bo
   return { ok: r.status === 0, diagnostics: `${r.stderr ?? ''}` };
 }
 
+/** The repository, whose TypeScript and Node types check the declarations. */
+const REPO = path.resolve(__dirname, '..', '..');
+
 const PREPROCESSOR_FAILED = 'ffi.cdefHeader(): the C preprocessor failed';
 const COMPILER_FAILED = 'verify(): the C compiler failed (';
 
 let work = '';
+/** Where the children write each declared header's TypeScript declarations. */
+let types = '';
 let headers: string[] = [];
 /** The results of every child that ended well, by header. */
 const results = new Map<string, HeaderResult>();
@@ -106,11 +113,13 @@ const childProblems: string[] = [];
 beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'node-cffi-installed-headers-'));
   const tmpdir = path.join(work, 'cache');
+  types = path.join(work, 'types');
+  fs.mkdirSync(types);
   headers = installedHeaders();
   for (let i = 0; i < headers.length; i += BATCH) {
     const batch = headers.slice(i, i + BATCH);
     const label = `batch ${i / BATCH + 1} (${batch[0]} … ${batch[batch.length - 1]})`;
-    const r: ChildResult = runChild(batchScript(batch, tmpdir));
+    const r: ChildResult = runChild(batchScript(batch, tmpdir, types));
     const started = [...r.stderr.matchAll(/^started: (.*)$/gm)].map((m) => m[1]);
     const last = started.length > 0 ? `, in ${started[started.length - 1]}` : '';
     if (r.signal !== null || r.status !== 0) {
@@ -177,6 +186,21 @@ test('verify() compiles every header cdefHeader() declared, or the header does n
     }
   }
   expect(problems).toEqual([]);
+}, TIMEOUT);
+
+test('the TypeScript declarations of every header declared type-check, strictly, together', () => {
+  const files = fs.readdirSync(types).filter((f) => f.endsWith('.d.ts'));
+  expect(files.length).toBe([...results.values()].filter((r) => r.cdef.ok).length);
+  const config = {
+    compilerOptions: { strict: true, noEmit: true, skipLibCheck: false, module: 'commonjs', target: 'es2022', lib: ['es2022', 'esnext.disposable'], types: ['node'], typeRoots: [path.join(REPO, 'node_modules', '@types')] },
+    files: files.map((f) => path.join(types, f)),
+  };
+  fs.writeFileSync(path.join(types, 'tsconfig.json'), JSON.stringify(config));
+  const r = spawnSync(process.execPath, [path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(types, 'tsconfig.json')], { encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
+  if (r.error) throw r.error;
+  const errors = `${r.stdout}${r.stderr}`.split('\n').filter((l) => / error TS\d+:/.test(l)).map((l) => l.replace(`${types}/`, ''));
+  expect(errors).toEqual([]);
+  expect(r.status).toBe(0);
 }, TIMEOUT);
 
 test('the run is not vacuous: at least 100 headers found, at least 90% of them declared by cdefHeader()', () => {
