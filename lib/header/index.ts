@@ -18,7 +18,7 @@ export interface HeaderSkipped extends Skipped {
 }
 
 /** Bumped whenever the output for the same preprocessed text changes. */
-const HEADER_READER_VERSION = '36';
+const HEADER_READER_VERSION = '37';
 
 export interface HeaderOptions extends PreprocessOptions {
   /**
@@ -47,9 +47,12 @@ export interface HeaderDeclarations extends HeaderExtract {
   readonly parsed?: readonly Decl[];
 }
 
+/** True for a header given as a path ('./x.h', '/usr/include/x.h') rather than as `#include <…>` takes it. */
+const isPathName = (name: string): boolean => path.isAbsolute(name) || name.startsWith('./') || name.startsWith('../');
+
 /** `#include <name>`, or `#include "/abs/path"` for a path ('./x.h', '/usr/include/x.h'). */
 function includeLine(name: string, cwd: string): string {
-  if (path.isAbsolute(name) || name.startsWith('./') || name.startsWith('../')) {
+  if (isPathName(name)) {
     return `#include "${path.resolve(cwd, name).replace(/[\\"]/g, '\\$&')}"`;
   }
   return `#include <${name}>`;
@@ -59,7 +62,7 @@ const isPattern = (name: string): boolean => /[*?]/.test(name);
 
 /** A header name or pattern as a test of the paths the line markers give ('stdio.h' matches '/usr/include/stdio.h'). */
 function pathTest(name: string, cwd: string): RegExp {
-  if (path.isAbsolute(name) || name.startsWith('./') || name.startsWith('../')) return new RegExp(`^${escape(path.resolve(cwd, name))}$`);
+  if (isPathName(name)) return new RegExp(`^${escape(path.resolve(cwd, name))}$`);
   const body = name
     .split(/(\*\*\/?|\*|\?)/)
     .map((part) => (part === '**' || part === '**/' ? '(?:.*/)?' : part === '*' ? '[^/]*' : part === '?' ? '[^/]' : escape(part)))
@@ -78,28 +81,40 @@ const baseName = (file: string): string => file.slice(file.lastIndexOf('/') + 1)
 const LIBRARY_PART = /\/bits\//;
 const KERNEL_PART = /\/(?:linux|asm|asm-generic)\//;
 
+/** What the line markers show of the files: those bound, and which file includes which (see umbrellaParts). */
+interface FileScan {
+  readonly own: Set<string>;
+  readonly parts: Map<string, HeaderPart>;
+  /** The files each file includes itself (the source's under SOURCE_NAME). */
+  readonly includes: Map<string, string[]>;
+}
+
 /**
  * The files the binding takes, as the line markers show: the header's own ones (where the source's
- * `#include <stdio.h>` found stdio.h, and those the patterns match; not glibc's bits/stdio.h, nor
- * stdc-predef.h the compiler includes), and the parts of those (see HeaderPart): bits/ files they
- * include, through bits/ files only, and the kernel's files those include.
+ * `#include <stdio.h>` found stdio.h, those the patterns match and the `extra` files; not glibc's
+ * bits/stdio.h, nor stdc-predef.h the compiler includes), and the parts of those (see HeaderPart):
+ * bits/ files they include, through bits/ files only, and the kernel's files those include.
  */
-function boundFiles(output: string, patterns: readonly RegExp[]): { own: Set<string>; parts: Map<string, HeaderPart> } {
+function scanFiles(output: string, patterns: readonly RegExp[], extra: ReadonlySet<string>): FileScan {
   const own = new Set<string>();
   const parts = new Map<string, HeaderPart>();
+  const includes = new Map<string, string[]>();
   const stack: string[] = [''];
   for (const m of output.matchAll(/^# \d+ "((?:[^"\\]|\\.)*)"((?: \d)*)$/gm)) {
     const file = m[1].replace(/\\(.)/g, '$1');
     const flags = m[2].trim().split(' ');
     if (flags.includes('1')) {
       const parent = stack[stack.length - 1];
+      const siblings = includes.get(parent);
+      if (siblings === undefined) includes.set(parent, [file]);
+      else if (!siblings.includes(file)) siblings.push(file);
       // The header the source names, or the same name further along the include path, which a
       // compiler's own header (gcc's limits.h, stdint.h) includes with #include_next: never a
       // part's file of that name (glibc's bits/stdio.h, the kernel's linux/limits.h).
       const library = LIBRARY_PART.test(file);
       const kernel = !library && KERNEL_PART.test(file);
       const next = !library && !kernel && stack.some((f) => own.has(f) && baseName(f) === baseName(file));
-      if (parent === SOURCE_NAME || next || patterns.some((p) => p.test(file))) own.add(file);
+      if (parent === SOURCE_NAME || next || extra.has(file) || patterns.some((p) => p.test(file))) own.add(file);
       else if (!parts.has(file)) {
         const from = own.has(parent) ? 'own' : parts.get(parent);
         if (library && (from === 'own' || from === 'calls')) parts.set(file, 'calls');
@@ -111,8 +126,42 @@ function boundFiles(output: string, patterns: readonly RegExp[]): { own: Set<str
       stack[stack.length - 1] = file;
     }
   }
-  return { own, parts };
+  return { own, parts, includes };
 }
+
+/**
+ * The files that the headers among `names` include from their own places, bound as the headers'
+ * own when the headers alone bind nothing: an umbrella header declares nothing itself (lzma.h
+ * includes lzma/base.h, lzma/container.h…; openssl/ecdh.h is openssl/ec.h). A header's place is
+ * the directory named after it ('lzma.h': lzma/) and, for a name with a directory
+ * ('openssl/ecdh.h'), that directory; the files those include from there count too. The C
+ * library's bits/ files and the kernel's are not among them, nor are headers of other places
+ * (lzma.h's inttypes.h).
+ */
+function umbrellaParts(scan: FileScan, names: readonly string[], cwd: string): Set<string> {
+  const out = new Set<string>();
+  for (const file of scan.includes.get(SOURCE_NAME) ?? []) {
+    const name = names.find((n) => (isPathName(n) ? path.resolve(cwd, n) === file : file.endsWith(`/${n}`)));
+    if (name === undefined) continue;
+    const dir = path.dirname(file);
+    const places = [`${dir}/${path.basename(file).replace(/\.h$/, '')}/`, ...(!isPathName(name) && name.includes('/') ? [`${dir}/`] : [])];
+    const inPlace = (f: string): boolean => !LIBRARY_PART.test(f) && !KERNEL_PART.test(f) && places.some((p) => f.startsWith(p));
+    const todo = [file];
+    while (todo.length > 0) {
+      for (const f of scan.includes.get(todo.pop() as string) ?? []) {
+        if (f !== file && inPlace(f) && !out.has(f)) {
+          out.add(f);
+          todo.push(f);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** True when an extract binds nothing: no declaration, no constant, no value. */
+const bindsNothing = (x: HeaderExtract): boolean =>
+  x.cdefs.every((c) => c.source.trim() === '') && Object.keys(x.values).length === 0 && x.apiOnly.length === 0;
 
 /**
  * Reads what `header` (and the headers options.headers names) declares: runs the preprocessor as
@@ -149,8 +198,13 @@ export function readHeader(
     keyParts: ['header', HEADER_READER_VERSION, only === undefined ? 'all' : `only /${only.source}/${only.flags}`, ...patterns.map((p) => p.source), snapshot ? 'snapshot' : 'text'],
     byContent: true,
     derive: ({ output }) => {
-      const bound = boundFiles(output, patterns);
-      const x = extractHeader(output, { own: (f) => bound.own.has(f), part: (f) => bound.parts.get(f) ?? null, only: test, snapshot: keep });
+      const extract = (bound: FileScan, only = test): HeaderExtract =>
+        extractHeader(output, { own: (f) => bound.own.has(f), part: (f) => bound.parts.get(f) ?? null, only, snapshot: keep });
+      const scan = scanFiles(output, patterns, new Set());
+      let x = extract(scan);
+      // An umbrella header, which alone binds nothing (options.only aside): what it includes from its place (see umbrellaParts).
+      const umbrella = bindsNothing(x) && (test === null || bindsNothing(extract(scan, null))) ? umbrellaParts(scan, included, cwd) : new Set<string>();
+      if (umbrella.size > 0) x = extract(scanFiles(output, patterns, umbrella));
       if (keep) derived = { value: x, parsed };
       return { value: x, files: x.files };
     },

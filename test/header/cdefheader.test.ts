@@ -428,6 +428,41 @@ test('bad arguments are refused with the culprit named', () => {
   expect(() => ffi.cdefHeader('no-such-header-here.h')).toThrow(/ffi.cdefHeader\(\): the C preprocessor failed.*no-such-header-here.h/s);
 });
 
+test('an umbrella header, which declares nothing itself, binds what it includes from its own place', () => {
+  const root = fs.mkdtempSync(path.join(dir, 'umbrella-'));
+  fs.mkdirSync(path.join(root, 'umb'));
+  fs.mkdirSync(path.join(root, 'lib2'));
+  fs.mkdirSync(path.join(root, 'own'));
+  // umb.h: includes only, from umb/ (one of them includes a third there) and from elsewhere.
+  fs.writeFileSync(path.join(root, 'umb.h'), '#ifndef UMB_H\n#define UMB_H\n#include <stdint.h>\n#include "umb/a.h"\n#include "umb/b.h"\n#endif\n');
+  fs.writeFileSync(path.join(root, 'umb', 'a.h'), 'int umb_a(int x);\n#define UMB_A 7\n');
+  fs.writeFileSync(path.join(root, 'umb', 'b.h'), '#include "c.h"\nstruct umb_pt { int x, y; };\nint umb_b(struct umb_pt *p);\n');
+  fs.writeFileSync(path.join(root, 'umb', 'c.h'), 'int umb_c(void);\n');
+  fs.writeFileSync(path.join(root, 'umb.c'), '#include "umb.h"\nint umb_a(int x) { return x + UMB_A; }\nint umb_b(struct umb_pt *p) { return p->x * p->y; }\nint umb_c(void) { return 3; }\n');
+  // lib2/all.h, named with its directory: its siblings are its place.
+  fs.writeFileSync(path.join(root, 'lib2', 'all.h'), '#include "one.h"\n');
+  fs.writeFileSync(path.join(root, 'lib2', 'one.h'), 'int lib2_one(void);\n');
+  // own.h declares something itself: what it includes from own/ is another header's, as before.
+  fs.writeFileSync(path.join(root, 'own.h'), '#include "own/extra.h"\nint own_f(void);\n');
+  fs.writeFileSync(path.join(root, 'own', 'extra.h'), 'int own_extra(void);\n');
+  const declared = (header: string, options: { only?: RegExp } = {}): string[] => {
+    const ffi = new FFI();
+    ffi.cdefHeader(header, { includeDirs: [root], ...options });
+    return Object.keys(ffi.dlopen(null)).sort();
+  };
+  // umb/c.h comes through umb/b.h; stdint.h is not umb.h's place, so none of its macros (INT8_MAX…) come.
+  expect(declared('umb.h')).toEqual(['UMB_A', 'umb_a', 'umb_b', 'umb_c']);
+  expect(declared('lib2/all.h')).toEqual(['lib2_one']);
+  expect(declared('own.h')).toEqual(['own_f']);
+  // options.only picks among the umbrella's names; the types they use come along.
+  expect(declared('umb.h', { only: /^umb_b$/ })).toEqual(['umb_b']);
+  // And they are the header's in verify(), as any header's own.
+  const ffi = new FFI();
+  ffi.cdefHeader('umb.h', { includeDirs: [root] });
+  const lib = ffi.verify('#include "umb.h"', { includeDirs: [root], sources: [path.join(root, 'umb.c')] });
+  expect([lib.umb_a(1), lib.umb_b(ffi.new('struct umb_pt *', { x: 3, y: 4 })), lib.umb_c(), lib.UMB_A]).toEqual([8, 12, 3, 7]);
+});
+
 test('a C++ header is named as one: C has none of the C++ headers it includes', () => {
   fs.writeFileSync(path.join(dir, 'wrapper.hh'), '#include <iosfwd>\nclass Wrapper;\n');
   const ffi = new FFI();
