@@ -202,9 +202,11 @@ export function readHeader(
         extractHeader(output, { own: (f) => bound.own.has(f), part: (f) => bound.parts.get(f) ?? null, only, snapshot: keep });
       const scan = scanFiles(output, patterns, new Set());
       let x = extract(scan);
+      const first = parsed;
       // An umbrella header, which alone binds nothing (options.only aside): what it includes from its place (see umbrellaParts).
       const umbrella = bindsNothing(x) && (test === null || bindsNothing(extract(scan, null))) ? umbrellaParts(scan, included, cwd) : new Set<string>();
       if (umbrella.size > 0) x = extract(scanFiles(output, patterns, umbrella));
+      else parsed = first; // the snapshot's declarations are the extract's kept
       if (keep) derived = { value: x, parsed };
       return { value: x, files: x.files };
     },

@@ -456,6 +456,8 @@ test('an umbrella header, which declares nothing itself, binds what it includes 
   expect(declared('own.h')).toEqual(['own_f']);
   // options.only picks among the umbrella's names; the types they use come along.
   expect(declared('umb.h', { only: /^umb_b$/ })).toEqual(['umb_b']);
+  // A header that binds something is no umbrella, whatever options.only leaves of it.
+  expect(declared('own.h', { only: /^own_extra$/ })).toEqual([]);
   // And they are the header's in verify(), as any header's own.
   const ffi = new FFI();
   ffi.cdefHeader('umb.h', { includeDirs: [root] });
