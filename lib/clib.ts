@@ -2,6 +2,7 @@
 import { DESCRIBE, FFIError, TypeError, closestName } from './errors';
 import type { Decl } from './ctype/registry';
 import { FunctionType } from './ctype/model';
+import type { RawFunction } from './backend/calls';
 import { pointerTo } from './ctype/intern';
 import type * as Glue from './codegen/glue';
 import { Caller, functionGuard, makeCaller, makeFunctionPointer, whenSettled } from './cdata/call';
@@ -218,10 +219,21 @@ function bindFunction(state: LibState, d: Decl & { kind: 'function' }): Caller {
   refusePending(spec, d.name, d.type);
   const binding = spec.functions?.get(d.name) ?? { symbol: symbolOf(spec, d.name), entry: null, lowered: null };
   const raw = binding.entry === null
-    ? spec.loaded.bind(binding.symbol, binding.lowered ?? d.type, `${d.name}()`)
+    ? bindSymbol(spec, d.name, binding.symbol, binding.lowered ?? d.type)
     : spec.loaded.bindAt(entryAddress(spec.loaded, binding.symbol, binding.entry), d.type, `${d.name}()`);
   const target = { raw, lowered: binding.lowered, resolveType: spec.resolveType, results: state.results };
   return makeCaller(`${d.name}()`, d.type, d.argNames, target, state.guard);
+}
+
+/** The function `name` bound by its symbol; a symbol the library lacks is an FFIError with the spec's hint (see LibSpec.missingHint). */
+function bindSymbol(spec: LibSpec, name: string, symbol: string, type: FunctionType): RawFunction {
+  try {
+    return spec.loaded.bind(symbol, type, `${name}()`);
+  } catch (e) {
+    const hint = e instanceof FFIError && spec.missingHint !== undefined ? spec.missingHint(name) : '';
+    if (hint === '') throw e;
+    throw new FFIError(`${(e as FFIError).message}${hint}`);
+  }
 }
 
 /**

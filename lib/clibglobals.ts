@@ -101,6 +101,11 @@ export interface LibSpec {
   readonly replaced?: { has(name: string): boolean };
   /** For verify() libraries: how the glue defines each extern "Python" function, and the FFI's table of the JavaScript functions attached. */
   readonly externs?: { readonly bindings: ReadonlyMap<string, ExternBinding>; readonly table: ExternTable };
+  /**
+   * For dlopen() libraries: what to add to the message of a function whose symbol the library
+   * lacks ('' for nothing), such as why no shared library can have it.
+   */
+  readonly missingHint?: (name: string) => string;
 }
 
 /**

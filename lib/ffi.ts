@@ -87,6 +87,25 @@ interface SourceSet {
 /** Gives an FFI made by loadModule() its rebuilt declarations (the one way in to the private field). */
 let adoptRegistry: (ffi: FFI, registry: Registry) => void;
 
+/**
+ * Why a function no library from dlopen() has may be none's: the C library links some of its
+ * functions into each program from a static archive (glibc's libc_nonshared.a: `atexit`,
+ * `at_quick_exit`, `pthread_atfork`), so no shared library exports them. '' for other names, and
+ * where no C compiler can say which names those are.
+ */
+function staticOnlyHint(name: string): string {
+  let names: ReadonlySet<string>;
+  try {
+    names = buildStage().staticDefinitions();
+  } catch {
+    return '';
+  }
+  return names.has(name)
+    ? `; the C library links '${name}' into each program from a static archive (glibc's libc_nonshared.a), so no shared library exports it: ` +
+        'call it from C built by verify() or cc(), whose link takes it in'
+    : '';
+}
+
 /** What ffi.gc() returns: a cdata, or nothing for `null` (a destructor removed); a destructor typed `any` (a library function) gives a cdata. */
 type GcResult<D> = 0 extends 1 & D ? CData : D extends null ? void : CData;
 
@@ -571,7 +590,7 @@ export class FFI {
     const decls = [...this.#registry.values()].filter((d) => d.kind !== 'function' || (!leftOut.has(d.name) && !absent.has(d.name)));
     const lib = makeLib({
       label, name: path ?? 'the C library', loaded, decls, eager: false, resolveType: this.#resolve, constants: this.#bound === null ? this.#links.includedConstants() : new Map([...this.#links.includedConstants(), ...this.#bound.probedConstants]),
-      symbols: this.#bound?.symbols, replaced: this.#bound?.values,
+      symbols: this.#bound?.symbols, replaced: this.#bound?.values, missingHint: staticOnlyHint,
     });
     this.#links.opening(lib);
     return this.#withHeaders(lib, 'dlopen', undefined, absent) as L;

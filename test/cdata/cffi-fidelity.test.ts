@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as util from 'util';
 import { FFI, FFIError, StructType } from '../../lib';
-import { CC } from '../helpers/compiler';
+import { CC, ccFamily } from '../helpers/compiler';
 import { expectThrow } from '../helpers/throws';
 
 const ffi = new FFI();
@@ -205,6 +205,23 @@ describe('libraries and calls', () => {
     L.set_errno(7);
     expect(L.other()).toBe(0); // binding other() on the way
     expect(f.errno).toBe(7);
+  });
+
+  test("a function the C library links into each program statically is missing from dlopen(), with why and what does have it", () => {
+    const f = new FFI();
+    f.cdef('int atexit(void (*)(void)); int no_such_function_here(void); int abs(int);');
+    const C = f.dlopen(null);
+    expect(C.abs(-3)).toBe(3);
+    const plain = "symbol 'atexit': not found in the running process";
+    // glibc's libc_nonshared.a holds atexit: the compiler's library directories say where (tcc names none).
+    const why = ccFamily() === 'tcc' ? '$' : "; the C library links 'atexit' into each program from a static archive \\(glibc's libc_nonshared\\.a\\), so no shared library exports it: call it from C built by verify\\(\\) or cc\\(\\), whose link takes it in$";
+    expectThrow(() => C.atexit, FFIError, new RegExp(`^${plain}${why}`));
+    // Any other missing name keeps the plain message.
+    expectThrow(() => C.no_such_function_here, FFIError, /^symbol 'no_such_function_here': not found in the running process$/);
+    // verify() links it.
+    const g = new FFI();
+    g.cdef('int atexit(void (*)(void));');
+    expect(typeof g.verify('#include <stdlib.h>').atexit).toBe('function');
   });
 
   test("a bare name no file has is found in the dynamic linker's cache, as CFFI finds it", () => {
