@@ -1,4 +1,4 @@
-// Every C header installed here, read whole by ffi.cdefHeader(), compiled by verify() and typed by typescriptDeclarations(): declared or refused for its own fault, in child processes that never crash (a long test, NODE_CFFI_LONG=1).
+// Every C header installed here, read whole by ffi.cdefHeader(), compiled by verify(), probed by dlopen() and typed by typescriptDeclarations(): declared or refused for its own fault, in child processes that never crash (a long test, NODE_CFFI_LONG=1).
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -44,6 +44,8 @@ interface HeaderResult {
   readonly name: string;
   readonly cdef: Outcome;
   readonly verify?: Outcome;
+  /** dlopen(null) on another FFI that declared the header: its probe library checks the layouts. */
+  readonly dlopen?: Outcome;
 }
 
 /**
@@ -72,7 +74,17 @@ function batchScript(headers: readonly string[], tmpdir: string, types: string):
       const cdef = outcome(() => ffi.cdefHeader(name, { tmpdir }));
       // Its TypeScript declarations, importing the library's own types from its sources (the test checks them all at once).
       if (cdef.ok) require('fs').writeFileSync(require('path').join(${JSON.stringify(types)}, name.replace(/\\W/g, '_') + '.d.ts'), ffi.typescriptDeclarations({ importFrom: LIB }));
-      results.push(cdef.ok ? { name, cdef, verify: outcome(() => ffi.verify('#include <' + name + '>\\n', { tmpdir })) } : { name, cdef });
+      if (!cdef.ok) {
+        results.push({ name, cdef });
+        continue;
+      }
+      const verify = outcome(() => ffi.verify('#include <' + name + '>\\n', { tmpdir }));
+      const abi = new FFI();
+      const dlopen = outcome(() => {
+        abi.cdefHeader(name, { tmpdir });
+        abi.dlopen(null);
+      });
+      results.push({ name, cdef, verify, dlopen });
     }
     process.stdout.write(JSON.stringify(results) + '\\n');
   `;
@@ -100,6 +112,7 @@ const REPO = path.resolve(__dirname, '..', '..');
 
 const PREPROCESSOR_FAILED = 'ffi.cdefHeader(): the C preprocessor failed';
 const COMPILER_FAILED = 'verify(): the C compiler failed (';
+const PROBE_FAILED = 'did not compile, alone or after the standard headers';
 
 let work = '';
 /** Where the children write each declared header's TypeScript declarations. */
@@ -167,25 +180,38 @@ test("cdefHeader() declares every installed header, or fails in the preprocessor
   expect(problems).toEqual([]);
 }, TIMEOUT);
 
-test('verify() compiles every header cdefHeader() declared, or the header does not compile alone either', () => {
+/**
+ * The problems of one kind of outcome over the declared headers: each either worked, or was the C
+ * compiler's refusal (`marker` in its message) of a header that does not compile alone either.
+ */
+function refusalsChecked(what: string, outcomeOf: (r: HeaderResult) => Outcome | undefined, marker: string): string[] {
   const problems: string[] = [];
-  for (const [name, { cdef, verify }] of results) {
-    if (!cdef.ok) continue;
-    if (verify === undefined) {
-      problems.push(`${name}: declared, but the child reported no verify() result`);
+  for (const [name, r] of results) {
+    if (!r.cdef.ok) continue;
+    const o = outcomeOf(r);
+    if (o === undefined) {
+      problems.push(`${name}: declared, but the child reported no ${what} result`);
       continue;
     }
-    if (verify.ok) continue;
-    if (!verify.verification || !verify.message.includes(COMPILER_FAILED)) {
-      problems.push(`${name}: verify() threw ${verify.cls}, not the C compiler's refusal: ${brief(verify.message)}`);
+    if (o.ok) continue;
+    if (!o.verification || !o.message.includes(marker)) {
+      problems.push(`${name}: ${what} threw ${o.cls}, not the C compiler's refusal: ${brief(o.message)}`);
       continue;
     }
     // The compiler refused it: it must refuse the header alone (one that is not self-contained).
     if (ccAlone(name, ['-fsyntax-only'], work).ok) {
-      problems.push(`${name}: verify() failed, but ${CC} -fsyntax-only compiles #include <${name}> alone: ${brief(verify.message)}`);
+      problems.push(`${name}: ${what} failed, but ${CC} -fsyntax-only compiles #include <${name}> alone: ${brief(o.message)}`);
     }
   }
-  expect(problems).toEqual([]);
+  return problems;
+}
+
+test('verify() compiles every header cdefHeader() declared, or the header does not compile alone either', () => {
+  expect(refusalsChecked('verify()', (r) => r.verify, COMPILER_FAILED)).toEqual([]);
+}, TIMEOUT);
+
+test("dlopen()'s probe library compiles for every header cdefHeader() declared, or the header does not compile alone either", () => {
+  expect(refusalsChecked('dlopen()', (r) => r.dlopen, PROBE_FAILED)).toEqual([]);
 }, TIMEOUT);
 
 test('the TypeScript declarations of every header declared type-check, strictly, together', () => {
@@ -209,7 +235,8 @@ test('the run is not vacuous: at least 100 headers found, at least 90% of them d
   if (process.env.NODE_CFFI_REPORT === '1') {
     const refused = [...results.values()].filter((r) => !r.cdef.ok).map((r) => r.name);
     const notCompiled = declared.filter((r) => r.verify?.ok !== true).map((r) => r.name);
-    const counts = { found: headers.length, reported: results.size, declared: declared.length, verified: verified.length, refused, notCompiled };
+    const notProbed = declared.filter((r) => r.dlopen?.ok !== true).map((r) => r.name);
+    const counts = { found: headers.length, reported: results.size, declared: declared.length, verified: verified.length, refused, notCompiled, notProbed };
     process.stdout.write(`installed headers: ${JSON.stringify(counts)}\n`);
   }
   expect(headers.length).toBeGreaterThanOrEqual(100);
