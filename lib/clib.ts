@@ -230,7 +230,7 @@ function bindSymbol(spec: LibSpec, name: string, symbol: string, type: FunctionT
   try {
     return spec.loaded.bind(symbol, type, `${name}()`);
   } catch (e) {
-    const hint = e instanceof FFIError && spec.missingHint !== undefined && / not found in /.test(e.message) ? spec.missingHint(name) : '';
+    const hint = e instanceof FFIError && e.missingSymbol !== undefined && spec.missingHint !== undefined ? spec.missingHint(name) : '';
     if (hint === '') throw e;
     throw new FFIError(`${(e as FFIError).message}${hint}`);
   }

@@ -107,6 +107,8 @@ export class FFIError extends Error {
    * nowhere (in the source or a library linked): that name. Not enumerable.
    */
   declare readonly undefinedSymbol?: string;
+  /** For a symbol a loaded library does not have (a function or global bound by name): that symbol. Not enumerable. */
+  declare readonly missingSymbol?: string;
   constructor(message?: string) {
     const limit = quietCapture();
     super(message);

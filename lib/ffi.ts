@@ -87,6 +87,9 @@ interface SourceSet {
 /** Gives an FFI made by loadModule() its rebuilt declarations (the one way in to the private field). */
 let adoptRegistry: (ffi: FFI, registry: Registry) => void;
 
+/** The names staticOnlyHint() knows, asked once per process (each ask reads the archives' indexes again). */
+let staticOnly: ReadonlySet<string> | undefined;
+
 /**
  * Why a function no library from dlopen() has may be none's: the C library links some of its
  * functions into each program from a static archive (glibc's libc_nonshared.a: `atexit`,
@@ -94,13 +97,14 @@ let adoptRegistry: (ffi: FFI, registry: Registry) => void;
  * where no C compiler can say which names those are.
  */
 function staticOnlyHint(name: string): string {
-  let names: ReadonlySet<string>;
-  try {
-    names = buildStage().staticDefinitions();
-  } catch {
-    return '';
+  if (staticOnly === undefined) {
+    try {
+      staticOnly = buildStage().staticDefinitions();
+    } catch {
+      staticOnly = new Set(); // no compiler to ask: no hint
+    }
   }
-  return names.has(name)
+  return staticOnly.has(name)
     ? `; the C library links '${name}' into each program from a static archive (glibc's libc_nonshared.a), so no shared library exports it: ` +
         'call it from C built by verify() or cc(), whose link takes it in'
     : '';

@@ -488,7 +488,11 @@ function keepingLoaded(fn: RawFunction, lib: Opened): RawFunction {
 
 function missing(e: unknown, name: string, where: string): FFIError {
   const msg = (e as Error).message ?? String(e);
-  if (/cannot find/i.test(msg)) return new FFIError(`symbol '${name}': not found in ${where}`);
+  if (/cannot find/i.test(msg)) {
+    const error = new FFIError(`symbol '${name}': not found in ${where}`);
+    Object.defineProperty(error, 'missingSymbol', { value: name });
+    return error;
+  }
   return new FFIError(`symbol '${name}' in ${where}: ${msg}`);
 }
 

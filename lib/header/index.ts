@@ -86,7 +86,7 @@ interface FileScan {
   readonly own: Set<string>;
   readonly parts: Map<string, HeaderPart>;
   /** The files each file includes itself (the source's under SOURCE_NAME). */
-  readonly includes: Map<string, string[]>;
+  readonly includes: Map<string, Set<string>>;
 }
 
 /**
@@ -98,7 +98,7 @@ interface FileScan {
 function scanFiles(output: string, patterns: readonly RegExp[], extra: ReadonlySet<string>): FileScan {
   const own = new Set<string>();
   const parts = new Map<string, HeaderPart>();
-  const includes = new Map<string, string[]>();
+  const includes = new Map<string, Set<string>>();
   const stack: string[] = [''];
   for (const m of output.matchAll(/^# \d+ "((?:[^"\\]|\\.)*)"((?: \d)*)$/gm)) {
     const file = m[1].replace(/\\(.)/g, '$1');
@@ -106,8 +106,8 @@ function scanFiles(output: string, patterns: readonly RegExp[], extra: ReadonlyS
     if (flags.includes('1')) {
       const parent = stack[stack.length - 1];
       const siblings = includes.get(parent);
-      if (siblings === undefined) includes.set(parent, [file]);
-      else if (!siblings.includes(file)) siblings.push(file);
+      if (siblings === undefined) includes.set(parent, new Set([file]));
+      else siblings.add(file);
       // The header the source names, or the same name further along the include path, which a
       // compiler's own header (gcc's limits.h, stdint.h) includes with #include_next: never a
       // part's file of that name (glibc's bits/stdio.h, the kernel's linux/limits.h).
